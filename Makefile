@@ -1,0 +1,119 @@
+# psup build. Sources are picked up by folder, so adding a file needs no edit here:
+#   common/*.c        pure helpers; everything links them (the keeper only pulls
+#                     the libc-only ones: archives link what is referenced)
+#   supervisor/*.c    psup daemon, CLI, keeper; *main.c files are program entries
+#   worker/*.c        psup-worker
+#   tests/unit/test_*.c   one TAP program each, linked against all archives
+#   tests/helpers/*.c     one small misbehaving app each (single file, libc)
+#   tests/server/*.c      the test API server (libmicrohttpd)
+#   tests/fuzz/fuzz_*.c   libFuzzer targets; `make fuzz` builds them with clang
+#
+# `make BUILD=asan` builds everything with ASan+UBSan under build/asan/.
+
+CC      ?= cc
+BUILD   ?= release
+PREFIX  ?= /usr/local
+VERSION := 0.1.0
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wwrite-strings -Wno-format-nonliteral
+CFLAGS  ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -DPSUP_VERSION='"$(VERSION)"' -Icommon -Isupervisor -Iworker -Itests
+ALLCFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) $(shell pkg-config --cflags libcurl 2>/dev/null) -I/usr/include/postgresql
+
+ifeq ($(BUILD),asan)
+  O        := build/asan
+  SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+  BIN      := build/asan/bin
+else
+  O        := build
+  SANFLAGS :=
+  BIN      := bin
+endif
+
+PSUP_LIBS   := -lyaml -lcjson -lncursesw -lm
+WORKER_LIBS := -lcurl -lsqlite3 -lpq -lyaml -lcjson -lm
+TEST_LIBS   := $(sort $(PSUP_LIBS) $(WORKER_LIBS))
+
+COMMON_SRC := $(wildcard common/*.c)
+SV_SRC     := $(filter-out %main.c,$(wildcard supervisor/*.c))
+WK_SRC     := $(filter-out %main.c,$(wildcard worker/*.c))
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+HELPER_SRC := $(wildcard tests/helpers/*.c)
+SERVER_SRC := $(wildcard tests/server/*.c)
+
+obj = $(patsubst %.c,$(O)/%.o,$(1))
+
+LIBCOMMON := $(O)/libcommon.a
+LIBSV     := $(O)/libsv.a
+LIBWK     := $(O)/libworker.a
+
+PROGS   := $(BIN)/psup $(BIN)/psup-keeper $(if $(wildcard worker/worker_main.c),$(BIN)/psup-worker)
+UNITS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
+HELPERS := $(patsubst tests/helpers/%.c,$(O)/tests/helpers/%,$(HELPER_SRC))
+SERVER  := $(if $(SERVER_SRC),$(BIN)/psup-testapi)
+
+.PHONY: all tests test test-unit test-e2e test-asan valgrind demo demo-stop deps \
+        install clean fuzz bench
+all: $(PROGS)
+tests: $(PROGS) $(UNITS) $(HELPERS) $(SERVER)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
+$(LIBSV): $(call obj,$(SV_SRC))
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
+$(LIBWK): $(call obj,$(WK_SRC))
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
+
+$(BIN)/psup: $(O)/supervisor/psup_main.o $(LIBSV) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $^ $(PSUP_LIBS)
+# The keeper links only libc: it must outlive anything the daemon depends on.
+$(BIN)/psup-keeper: $(O)/supervisor/keeper_main.o $(LIBSV) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $^
+$(BIN)/psup-worker: $(O)/worker/worker_main.o $(LIBWK) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $^ $(WORKER_LIBS)
+$(BIN)/psup-testapi: $(call obj,$(SERVER_SRC)) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $^ -lmicrohttpd -lcjson -lm
+
+$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
+	$(CC) $(ALLCFLAGS) -o $@ $^ $(TEST_LIBS)
+$(O)/tests/helpers/%: $(O)/tests/helpers/%.o
+	$(CC) $(ALLCFLAGS) -o $@ $^
+
+# Tests: prove runs the C unit programs and the shell end-to-end tests alike.
+# PSUP_BIN and PSUP_TESTBIN tell the shell tests which build to drive.
+PROVE    := prove --timer -f
+TESTENV  := PSUP_BIN=$(abspath $(BIN)) PSUP_TESTBIN=$(abspath $(O)/tests) PSUP_SRC=$(CURDIR)
+E2E      := $(sort $(wildcard tests/e2e/*.t))
+test: tests
+	$(TESTENV) $(PROVE) $(UNITS) $(E2E)
+ifeq ($(BUILD),release)
+	$(MAKE) BUILD=asan test
+endif
+
+test-unit: tests
+	$(TESTENV) $(PROVE) $(UNITS)
+test-e2e: tests
+	$(TESTENV) $(PROVE) $(E2E)
+test-asan:
+	$(MAKE) BUILD=asan test
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+
+deps:
+	@sh .ci/deps.sh
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,111 @@
+/* Atomic whole-file writes (temp + rename) and bounded whole-file reads. */
+#include "atomicfile.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static void fsync_dir_of(const char *path)
+{
+	char *copy = xstrdup(path);
+	int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	free(copy);
+}
+
+int atomicfile_write(const char *path, const void *buf, size_t len, int mode,
+    int durable, char **cause)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		return fail(cause, "cannot create %s.tmp: %s", path, strerror(e));
+	}
+	if (write_all(fd, buf, len) < 0 || (durable && fsync(fd) < 0)) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return fail(cause, "cannot write %s: %s", path, strerror(e));
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		free(tmp);
+		return fail(cause, "cannot replace %s: %s", path, strerror(e));
+	}
+	free(tmp);
+	if (durable)
+		fsync_dir_of(path);
+	return 0;
+}
+
+int atomicfile_read(const char *path, size_t max, char **buf, size_t *len, char **cause)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		fail(cause, "cannot open %s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	size_t cap = 4096, n = 0;
+	char *p = xmalloc(cap + 1);
+	for (;;) {
+		if (n == cap) {
+			if (cap >= max) {
+				close(fd);
+				free(p);
+				errno = EFBIG;
+				return fail(cause, "%s is larger than %zu bytes", path, max);
+			}
+			cap = cap * 2 > max ? max : cap * 2;
+			p = xrealloc(p, cap + 1);
+		}
+		ssize_t r = read(fd, p + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			free(p);
+			fail(cause, "cannot read %s: %s", path, strerror(e));
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	p[n] = '\0';
+	*buf = p;
+	if (len)
+		*len = n;
+	return 0;
+}

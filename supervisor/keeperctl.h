@@ -1,0 +1,18 @@
+/* The keeper's control protocol, spoken over $PSUP_HOME/apps/<name>/control.sock
+ * (a SOCK_STREAM Unix socket, mode 0600, peer uid checked).
+ *
+ * Requests, one line each:   start | stop | restart | signal <signo> |
+ *                            flush | reload | quit | status
+ *   quit: stop the app (stop_signal, then SIGKILL after kill_timeout) and
+ *         exit the keeper once the process group is gone.
+ *   reload: re-read the spec file; applies from the next start.
+ * Replies, one line each, in request order: "ok" or "err <reason>".
+ * Pushed at any time, and once right after a client connects:
+ *   "status <appstate_pack() line>" whenever the state changes.
+ * Lines are at most KEEPERCTL_LINE_MAX bytes. */
+#ifndef PSUP_KEEPERCTL_H
+#define PSUP_KEEPERCTL_H
+
+#define KEEPERCTL_LINE_MAX 4096
+
+#endif

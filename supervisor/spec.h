@@ -1,0 +1,70 @@
+/* An app's settings in the fixed form the daemon hands to its keeper.
+ * The ecosystem loader produces these (one per instance, fully resolved);
+ * the daemon writes each to $PSUP_HOME/apps/<name>/spec; the keeper reads it.
+ * Pack/unpack are pure and libc-only (the keeper links only libc). */
+#ifndef PSUP_SPEC_H
+#define PSUP_SPEC_H
+
+#include <stddef.h>
+
+enum autorestart { AUTORESTART_ALWAYS, AUTORESTART_ON_FAILURE, AUTORESTART_NEVER };
+
+#define SPEC_MAX_EXIT_CODES 32
+
+struct app_spec {
+	char *name;              /* unique app name ("chunk-2") */
+	char *group;             /* instances group ("chunk"); equals name when instances == 1 */
+	char *source;            /* ecosystem file it came from (absolute), may be NULL */
+	int instance;            /* 1..instances */
+	int instances;           /* >= 1 */
+
+	char **argv;             /* NULL-terminated; argv[0] is the program to exec
+	                          * (interpreter when one is set, else script) */
+	char *cwd;               /* absolute working directory */
+	char **env;              /* NULL-terminated "KEY=VALUE" entries set over the
+	                          * keeper's environment (file env + PSUP_* vars) */
+
+	/* logs: absolute paths; NULL disables that file */
+	char *out_file;
+	char *err_file;
+	char *combined_file;
+	int time;                /* prefix each line with a timestamp */
+	char *log_date_format;   /* strftime format; NULL = ISO 8601 with ms */
+	long long log_max_size;  /* bytes; 0 = no rotation */
+	int log_retain;          /* rotated files kept */
+
+	/* restart policy */
+	enum autorestart autorestart;
+	int autostart;           /* start when loaded (default 1) */
+	int max_restarts;        /* unstable restarts before errored */
+	long long min_uptime_ms;
+	long long restart_delay_ms;
+	long long exp_backoff_ms;     /* 0 = off; else first delay, doubling */
+	long long exp_backoff_max_ms;
+	int stop_exit_codes[SPEC_MAX_EXIT_CODES];
+	int n_stop_exit_codes;
+	long long kill_timeout_ms;
+	int stop_signal;         /* signal number */
+	long long max_memory_restart; /* bytes of the process group; 0 = off */
+
+	char **after;            /* NULL-terminated names or groups this app waits
+	                          * for (daemon only; the keeper ignores it), may be NULL */
+};
+
+/* Sets every field to psup's default (pm2's where pm2 has one). */
+void spec_defaults(struct app_spec *s);
+/* Frees what the struct owns (not the struct itself) and zeroes it. */
+void spec_free(struct app_spec *s);
+/* Deep copy into dst (which the caller later spec_free()s). */
+void spec_copy(struct app_spec *dst, const struct app_spec *src);
+/* 1 when two specs would run the same process the same way. */
+int spec_equal(const struct app_spec *a, const struct app_spec *b);
+
+/* Text form: one "key=value" line per field, values escaped (\n \\ \t),
+ * lists as repeated keys. *out is malloc'd; the caller frees it. */
+char *spec_pack(const struct app_spec *s, size_t *len);
+/* Parses spec_pack() output into s (initialised with spec_defaults first).
+ * Unknown keys are errors. Returns 0, or -1 with *cause set (caller frees). */
+int spec_unpack(const char *buf, size_t len, struct app_spec *s, char **cause);
+
+#endif

@@ -1,0 +1,46 @@
+/* The job file (YAML): how to turn an item into an HTTP request, how to read
+ * the response, and the limits. Loaded with file:line:col errors. */
+#ifndef PSUP_JOBFILE_H
+#define PSUP_JOBFILE_H
+
+struct job_header {
+	char *name;
+	char *value;             /* may hold ${VAR}, expanded at run time */
+};
+
+struct job_config {
+	char *path;              /* absolute path of the job file */
+	/* request */
+	char *method;            /* default "POST" */
+	char *url;               /* may hold ${VAR} */
+	struct job_header *headers;
+	int n_headers;
+	char *body;              /* template with {{item.field}} / {{item}}; NULL = no body */
+	long long timeout_ms;    /* default 30s */
+	/* response */
+	char *extract;           /* JSON pointer or NULL */
+	char *usage;             /* JSON pointer to a token count or NULL */
+	/* limits */
+	int concurrency;         /* default 16 */
+	double rpm;              /* 0 = unlimited */
+	double tpm;              /* 0 = unlimited */
+	char *shared;            /* shared limiter name or NULL */
+	/* retry */
+	int max_attempts;        /* default 4 */
+	long long base_delay_ms; /* default 500ms */
+	long long max_delay_ms;  /* default 30s */
+	/* queue */
+	long long lease_ms;      /* default 5m */
+	int batch;               /* items claimed at once; default 2 * concurrency */
+};
+
+/* Loads path into *jc. Returns 0, or -1 with every error found in *errors
+ * ("FILE:LINE:COL: key: what", malloc'd array of malloc'd strings, *n_errors
+ * of them; free with jobfile_errors_free). Always jobfile_free(jc). */
+int jobfile_load(const char *path, struct job_config *jc, char ***errors, int *n_errors);
+int jobfile_load_buffer(const char *name, const char *buf, unsigned long len,
+    struct job_config *jc, char ***errors, int *n_errors);
+void jobfile_free(struct job_config *jc);
+void jobfile_errors_free(char **errors, int n);
+
+#endif

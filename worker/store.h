@@ -1,0 +1,80 @@
+/* The job store: a queue of items with leases and results, shared by every
+ * worker on one job. One interface, two backends: SQLite (WAL; "sqlite:PATH"
+ * or a bare path) and PostgreSQL ("postgresql://…" or "postgres://…").
+ * Every function returns 0 or -1 with *cause set (caller frees it). */
+#ifndef PSUP_STORE_H
+#define PSUP_STORE_H
+
+#include <stdio.h>
+
+struct store;
+
+enum item_state { ITEM_PENDING, ITEM_LEASED, ITEM_DONE, ITEM_FAILED };
+
+/* A claimed item; the store owns nothing of it once returned. */
+struct store_item {
+	long long seq;           /* input position, 1-based, stable */
+	char *id;                /* the item's id as text */
+	char *json;              /* the item as JSON text */
+	int attempts;            /* attempts recorded so far (earlier runs) */
+};
+
+/* A final outcome, committed in store_finish. Strings are borrowed. */
+struct store_result {
+	const char *id;
+	int ok;                  /* 1 done, 0 failed */
+	int attempts;
+	int http_status;         /* 0 when no response */
+	long long latency_ms;
+	const char *result;      /* JSON text (the extracted value or the body as a JSON string), or NULL */
+	const char *error;       /* message when failed, else NULL */
+	long long tokens;        /* usage tokens, 0 if unknown */
+};
+
+struct store_counts {
+	long long total, pending, leased, done, failed;
+	long long attempts;      /* summed over finished items */
+	long long tokens;
+	long long first_finish_ms, last_finish_ms; /* real time, 0 if none */
+};
+
+int store_open(const char *url, struct store **out, char **cause);
+void store_close(struct store *s);
+
+/* Loads a JSONL file in one transaction: each line an object with an id
+ * (id_field; string or integer). New ids are appended in file order; ids
+ * already in the store are skipped. A bad line fails the whole load with
+ * "FILE:LINE: why". priority_field may be NULL (priority 0). */
+int store_load(struct store *s, const char *path, const char *id_field,
+    const char *priority_field, long long *added, long long *skipped, char **cause);
+
+/* Claims up to max pending items (or leased items whose lease expired),
+ * highest priority first, then input order, leasing them to owner for
+ * lease_ms. *items is malloc'd; free with store_items_free. */
+int store_claim(struct store *s, const char *owner, int max, long long lease_ms,
+    struct store_item **items, int *n, char **cause);
+void store_items_free(struct store_item *items, int n);
+
+/* Extends every lease owner holds to now + lease_ms. */
+int store_renew(struct store *s, const char *owner, long long lease_ms, char **cause);
+
+/* Commits outcomes of items owner holds, in one transaction. An item no
+ * longer leased to owner (its lease expired and another took it) is not
+ * overwritten; *stale counts them. */
+int store_finish(struct store *s, const char *owner, const struct store_result *r,
+    int n, int *stale, char **cause);
+
+/* Returns owner's leased items to pending (graceful shutdown). ids NULL = all. */
+int store_release(struct store *s, const char *owner, const char *const *ids, int n, char **cause);
+
+int store_counts(struct store *s, struct store_counts *c, char **cause);
+
+/* Writes results as JSON lines in input order:
+ * {"id":…,"status":"ok"|"failed","attempts":N,"http_status":N,"latency_ms":N,"result":…,"error":…}
+ * Only finished items; failed_only selects failed ones. */
+int store_export(struct store *s, FILE *out, int failed_only, long long *written, char **cause);
+
+/* Failed items back to pending (ids NULL = every failed item). */
+int store_retry(struct store *s, const char *const *ids, int n, long long *moved, char **cause);
+
+#endif
