@@ -22,10 +22,12 @@ struct engine {
 	struct loop *loop;
 	CURLM *multi;
 	struct loop_timer *timer;
+	int64_t timer_want;      /* when curl wants its timeout call; 0 = never */
 	engine_done_cb cb;
 	void *arg;
 	int inflight;
-	CURL **pool;             /* idle easy handles */
+	CURL **pool;             /* idle easy handles, set up for pool_target */
+	const struct http_target *pool_target;
 	int n_pool, cap_pool;
 };
 
@@ -109,7 +111,17 @@ static void sock_event_cb(int fd, uint32_t events, void *arg)
 
 static void timer_cb(void *arg)
 {
-	socket_action(arg, CURL_SOCKET_TIMEOUT, 0);
+	struct engine *e = arg;
+	if (e->timer_want == 0)
+		return;
+	int64_t now = clock_mono_ns();
+	if (now < e->timer_want) {
+		/* curl moved its deadline later since we armed: follow it. */
+		loop_timer_arm(e->timer, e->timer_want);
+		return;
+	}
+	e->timer_want = 0;
+	socket_action(e, CURL_SOCKET_TIMEOUT, 0);
 }
 
 /* CURLMOPT_SOCKETFUNCTION: start, change or stop watching a socket. */
@@ -156,15 +168,22 @@ static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, v
 	return 0;
 }
 
-/* CURLMOPT_TIMERFUNCTION: curl wants socket_action(TIMEOUT) in timeout_ms. */
+/* CURLMOPT_TIMERFUNCTION: curl wants socket_action(TIMEOUT) in timeout_ms.
+ * curl calls this very often, mostly moving the deadline later; re-arming a
+ * timerfd each time is a syscall, so the timerfd is only moved earlier here
+ * and timer_cb catches up with a later deadline when it fires. */
 static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
 	(void)multi;
 	struct engine *e = userp;
-	if (timeout_ms < 0)
-		loop_timer_arm(e->timer, 0);
-	else
-		loop_timer_arm(e->timer, clock_mono_ns() + (int64_t)timeout_ms * 1000000);
+	if (timeout_ms < 0) {
+		e->timer_want = 0;
+		return 0;
+	}
+	e->timer_want = clock_mono_ns() + (int64_t)timeout_ms * 1000000;
+	int64_t armed = loop_timer_deadline(e->timer);
+	if (armed == 0 || armed > e->timer_want)
+		loop_timer_arm(e->timer, e->timer_want);
 	return 0;
 }
 
@@ -269,35 +288,17 @@ void engine_free(struct engine *e)
 	curl_global_cleanup();
 }
 
-static CURL *easy_get(struct engine *e)
+/* Sets what is the same for every request of the job once per easy handle:
+ * pooled handles keep it, so a request only sets its own body and pointers. */
+static CURLcode easy_setup(CURL *easy, const struct http_target *t)
 {
-	if (e->n_pool > 0) {
-		CURL *easy = e->pool[--e->n_pool];
-		curl_easy_reset(easy);
-		return easy;
-	}
-	return curl_easy_init();
-}
-
-int engine_submit(struct engine *e, struct http_request *req, char **cause)
-{
-	const struct http_target *t = req->target;
-	CURL *easy = easy_get(e);
-	if (!easy)
-		return fail(cause, "curl_easy_init failed");
-	engine_request_reset(req);
-	req->errbuf[0] = '\0';
 	CURLcode c = CURLE_OK;
 	int is_https = strncasecmp(t->url, "https:", 6) == 0;
 #define SET(opt, val) if (c == CURLE_OK) c = curl_easy_setopt(easy, opt, val)
 	SET(CURLOPT_URL, t->url);
-	SET(CURLOPT_PRIVATE, req);
-	SET(CURLOPT_ERRORBUFFER, req->errbuf);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
-	SET(CURLOPT_WRITEDATA, req);
 	SET(CURLOPT_HEADERFUNCTION, header_cb);
-	SET(CURLOPT_HEADERDATA, req);
 	SET(CURLOPT_TIMEOUT_MS, (long)t->timeout_ms);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(t->timeout_ms < 10000 ? t->timeout_ms : 10000));
 	SET(CURLOPT_ACCEPT_ENCODING, "");
@@ -312,12 +313,60 @@ int engine_submit(struct engine *e, struct http_request *req, char **cause)
 	} else if (strcmp(t->method, "HEAD") == 0) {
 		SET(CURLOPT_NOBODY, 1L);
 	} else {
-		if (req->body || strcmp(t->method, "POST") == 0) {
-			SET(CURLOPT_POSTFIELDS, req->body ? req->body : "");
-			SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-		}
-		if (strcmp(t->method, "POST") != 0)
+		if (strcmp(t->method, "POST") == 0) {
+			SET(CURLOPT_POST, 1L);
+		} else {
 			SET(CURLOPT_CUSTOMREQUEST, t->method);
+		}
+	}
+#undef SET
+	return c;
+}
+
+/* A handle set up for target t: from the pool when it was made for the
+ * same target, else a fresh one. */
+static CURL *easy_get(struct engine *e, const struct http_target *t, char **cause)
+{
+	if (e->n_pool > 0 && e->pool_target == t)
+		return e->pool[--e->n_pool];
+	CURL *easy = curl_easy_init();
+	if (!easy) {
+		fail(cause, "curl_easy_init failed");
+		return NULL;
+	}
+	CURLcode c = easy_setup(easy, t);
+	if (c != CURLE_OK) {
+		curl_easy_cleanup(easy);
+		fail(cause, "curl_easy_setopt: %s", curl_easy_strerror(c));
+		return NULL;
+	}
+	if (e->pool_target != t) {
+		/* Another target: the pooled handles do not fit it. */
+		for (int i = 0; i < e->n_pool; i++)
+			curl_easy_cleanup(e->pool[i]);
+		e->n_pool = 0;
+		e->pool_target = t;
+	}
+	return easy;
+}
+
+int engine_submit(struct engine *e, struct http_request *req, char **cause)
+{
+	const struct http_target *t = req->target;
+	CURL *easy = easy_get(e, t, cause);
+	if (!easy)
+		return -1;
+	engine_request_reset(req);
+	req->errbuf[0] = '\0';
+	CURLcode c = CURLE_OK;
+#define SET(opt, val) if (c == CURLE_OK) c = curl_easy_setopt(easy, opt, val)
+	SET(CURLOPT_PRIVATE, req);
+	SET(CURLOPT_ERRORBUFFER, req->errbuf);
+	SET(CURLOPT_WRITEDATA, req);
+	SET(CURLOPT_HEADERDATA, req);
+	if (strcmp(t->method, "GET") != 0 && strcmp(t->method, "HEAD") != 0) {
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		SET(CURLOPT_POSTFIELDS, req->body ? req->body : "");
 	}
 #undef SET
 	if (c != CURLE_OK) {
