@@ -80,6 +80,10 @@ int store_pg_open(const char *url, int create, struct store **out, char **cause)
  * U+FFFD) to out. */
 void store_json_write_string(FILE *out, const char *s);
 
+/* Returns the offset of the first byte of s[0..len) that is not part of
+ * valid UTF-8, or -1 when all of it is. */
+long store_utf8_invalid_at(const char *s, size_t len);
+
 /* Returns result when it is one whole JSON value, else a malloc'd JSON
  * string holding it (*owned set so the caller frees it). NULL stays NULL. */
 const char *store_json_result(const char *result, char **owned);

@@ -39,7 +39,8 @@ static void pg_reset(void)
 		printf("Bail out! %s", PQerrorMessage(c));
 		exit(1);
 	}
-	PGresult *r = PQexec(c, "DROP TABLE IF EXISTS psup_items, psup_meta");
+	PGresult *r = PQexec(c, "SET client_min_messages = warning;"
+	    "DROP TABLE IF EXISTS psup_items, psup_meta");
 	PQclear(r);
 	PQfinish(c);
 }
