@@ -78,10 +78,8 @@ static const char counts_sql[] =
 	" count(*) FILTER (WHERE lease_until < " NOW_MS ") FROM psup_items GROUP BY state";
 
 static const char classes_sql[] =
-	"SELECT hs, prefix, count(*) AS n FROM (SELECT coalesce(http_status, 0) AS hs,"
-	" left(split_part(coalesce(error, ''), ':', 1), 60) AS prefix"
-	" FROM psup_items WHERE state = 'failed') x"
-	" GROUP BY hs, prefix ORDER BY n DESC, hs, prefix";
+	"SELECT coalesce(http_status, 0), coalesce(error, ''), count(*) FROM psup_items"
+	" WHERE state = 'failed' GROUP BY 1, 2";
 
 #define RETRY_SET \
 	"UPDATE psup_items SET state = 'pending', attempts = 0, http_status = NULL," \
@@ -470,7 +468,7 @@ static int pg_counts(struct store *s, struct store_counts *c, char **cause)
 static int pg_error_classes(struct store *s, store_class_cb cb, void *arg, char **cause)
 {
 	struct pg *g = (struct pg *)s;
-	PGresult *r = pg_run(g, classes_sql, 0, NULL, PGRES_TUPLES_OK, "cannot group errors",
+	PGresult *r = pg_run(g, classes_sql, 0, NULL, PGRES_TUPLES_OK, "cannot read errors",
 	    cause);
 	if (!r)
 		return -1;
