@@ -27,6 +27,10 @@ void cmd_errorf(const char *what, const char *fmt, ...);
  * returns CMD_USAGE. */
 int cmd_bad_option(const char *cmd, int opt, char **argv);
 
+/* The store URL as it may be shown: a password in it (user:PASS@ or
+ * password=PASS) becomes "***". Malloc'd; the caller frees it. */
+char *cmd_store_display(const char *url);
+
 /* Opens the job store at url; create 0 refuses a missing one. Prints the
  * error and returns -1 on failure. */
 int cmd_open(const char *cmd, const char *url, int create, struct store **s);

@@ -71,8 +71,10 @@ int cmd_init(int argc, char **argv)
 		cmd_error("init", cause);
 		free(cause);
 	} else {
+		char *shown = cmd_store_display(job);
 		printf("loaded %lld new item%s from %s into %s (%lld already present)\n", added,
-		    added == 1 ? "" : "s", input, job, skipped);
+		    added == 1 ? "" : "s", input, shown, skipped);
+		free(shown);
 	}
 	store_close(s);
 	return rc;

@@ -176,10 +176,13 @@ int cmd_status(int argc, char **argv)
 		cmd_error("status", cause);
 		free(cause);
 		rc = CMD_RUNTIME;
-	} else if (json) {
-		print_json(job, &counts, ec, n_ec);
 	} else {
-		print_table(job, &counts, ec, n_ec);
+		char *shown = cmd_store_display(job);
+		if (json)
+			print_json(shown, &counts, ec, n_ec);
+		else
+			print_table(shown, &counts, ec, n_ec);
+		free(shown);
 	}
 	store_error_classes_free(ec, n_ec);
 	store_close(s);

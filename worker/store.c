@@ -127,23 +127,110 @@ int store_retry(struct store *s, const char *const *ids, int n, long long *moved
 	return rc;
 }
 
+void store_error_class_of(const char *error, char *buf, size_t n)
+{
+	const char *p = error ? error : "";
+	/* The engine writes "after 4 attempts: HTTP 503: ...": the count says
+	 * nothing about the kind. */
+	if (strncmp(p, "after ", 6) == 0) {
+		const char *q = p + 6;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (q > p + 6 && strncmp(q, " attempt", 8) == 0) {
+			const char *colon = strstr(q, ": ");
+			if (colon)
+				p = colon + 2;
+		}
+	}
+	size_t len = strcspn(p, ":\n");
+	/* "transfer failed: Connection refused" is one kind, "transfer failed:
+	 * Timeout was reached" another; the numbers after them vary. */
+	static const char tf[] = "transfer failed";
+	if (len == sizeof tf - 1 && strncmp(p, tf, len) == 0 && p[len] == ':') {
+		const char *q = p + len + 1;
+		while (*q == ' ')
+			q++;
+		size_t more = strcspn(q, ":\n0123456789");
+		while (more > 0 && q[more - 1] == ' ')
+			more--;
+		if (more > 0)
+			len = (size_t)(q - p) + more;
+	}
+	if (len > STORE_ERROR_CLASS_MAX)
+		len = STORE_ERROR_CLASS_MAX;
+	if (len >= n)
+		len = n - 1;
+	/* Never end inside a UTF-8 sequence. */
+	while (len > 0 && ((unsigned char)p[len] & 0xc0) == 0x80)
+		len--;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+}
+
+/* Classes found so far, with an index by (status, class) kept half full. */
 struct classes {
 	struct store_error_class *v;
 	int n, cap;
+	int *slot;               /* index + 1 into v, 0 = empty */
+	size_t n_slot;
 };
 
-static int class_cb(int http_status, const char *prefix, long long count, void *arg)
+static size_t class_hash(int status, const char *prefix)
+{
+	size_t h = (size_t)status * 2654435761u;
+	for (; *prefix; prefix++)
+		h = (h ^ (unsigned char)*prefix) * 16777619u;
+	return h;
+}
+
+static void classes_index(struct classes *c)
+{
+	free(c->slot);
+	c->n_slot = c->n_slot ? 2 * c->n_slot : 64;
+	c->slot = xcalloc(c->n_slot, sizeof *c->slot);
+	for (int i = 0; i < c->n; i++) {
+		size_t h = class_hash(c->v[i].http_status, c->v[i].prefix) & (c->n_slot - 1);
+		while (c->slot[h])
+			h = (h + 1) & (c->n_slot - 1);
+		c->slot[h] = i + 1;
+	}
+}
+
+static int class_cb(int http_status, const char *error, long long count, void *arg)
 {
 	struct classes *c = arg;
+	char prefix[STORE_ERROR_CLASS_MAX + 1];
+	store_error_class_of(error, prefix, sizeof prefix);
+	if (2 * ((size_t)c->n + 1) > c->n_slot)
+		classes_index(c);
+	size_t h = class_hash(http_status, prefix) & (c->n_slot - 1);
+	while (c->slot[h]) {
+		struct store_error_class *e = &c->v[c->slot[h] - 1];
+		if (e->http_status == http_status && strcmp(e->prefix, prefix) == 0) {
+			e->count += count;
+			return 0;
+		}
+		h = (h + 1) & (c->n_slot - 1);
+	}
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 8;
 		c->v = xreallocarray(c->v, (size_t)c->cap, sizeof *c->v);
 	}
 	c->v[c->n].http_status = http_status;
-	c->v[c->n].prefix = xstrdup(prefix ? prefix : "");
+	c->v[c->n].prefix = xstrdup(prefix);
 	c->v[c->n].count = count;
-	c->n++;
+	c->slot[h] = ++c->n;
 	return 0;
+}
+
+static int class_cmp(const void *a, const void *b)
+{
+	const struct store_error_class *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->http_status != y->http_status)
+		return x->http_status < y->http_status ? -1 : 1;
+	return strcmp(x->prefix, y->prefix);
 }
 
 int store_error_classes(struct store *s, struct store_error_class **out, int *n, char **cause)
@@ -151,10 +238,14 @@ int store_error_classes(struct store *s, struct store_error_class **out, int *n,
 	struct classes c = { 0 };
 	*out = NULL;
 	*n = 0;
-	if (s->ops->error_classes(s, class_cb, &c, cause) < 0) {
+	int rc = s->ops->error_classes(s, class_cb, &c, cause);
+	free(c.slot);
+	if (rc < 0) {
 		store_error_classes_free(c.v, c.n);
 		return -1;
 	}
+	if (c.n > 1)
+		qsort(c.v, (size_t)c.n, sizeof *c.v, class_cmp);
 	*out = c.v;
 	*n = c.n;
 	return 0;

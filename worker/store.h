@@ -40,8 +40,9 @@ struct store_counts {
 	long long expired;       /* leased items whose lease has run out */
 };
 
-/* Failed items grouped by HTTP status and the error's prefix (the text
- * before its first ':', at most 60 bytes), most frequent first. */
+/* Failed items grouped by HTTP status and the kind of error (the message's
+ * start, e.g. "HTTP 503" or "transfer failed: Connection refused"), most
+ * frequent first. */
 struct store_error_class {
 	int http_status;
 	char *prefix;

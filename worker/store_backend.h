@@ -33,7 +33,8 @@ struct store_row {
 };
 
 typedef int (*store_row_cb)(const struct store_row *row, void *arg, char **cause);
-typedef int (*store_class_cb)(int http_status, const char *prefix, long long count,
+/* count failed items share this status and this whole error text. */
+typedef int (*store_class_cb)(int http_status, const char *error, long long count,
     void *arg);
 
 /* Every operation returns 0 or -1 with *cause set, as in store.h. Load is a
@@ -55,6 +56,7 @@ struct store_ops {
 	int (*release)(struct store *s, const char *owner, const char *const *ids, int n,
 	    char **cause);
 	int (*counts)(struct store *s, struct store_counts *c, char **cause);
+	/* Failed items grouped by (http_status, error); store.c classes them. */
 	int (*error_classes)(struct store *s, store_class_cb cb, void *arg, char **cause);
 	/* Calls cb for each finished (or only failed) item in input order,
 	 * streaming: never holds the whole result set in memory. */
@@ -73,12 +75,20 @@ struct store {
 int store_sqlite_open(const char *path, int create, struct store **out, char **cause);
 int store_pg_open(const char *url, int create, struct store **out, char **cause);
 
-/* Longest error prefix grouped by store_error_classes. */
-#define STORE_ERROR_PREFIX_MAX 60
+/* The class of an error message, for grouping in status: the message
+ * without the engine's "after N attempts: ", cut at its first ':' (for a
+ * transfer failure, at the next ':' or number), at most 60 bytes. Writes
+ * it NUL-terminated into buf. */
+#define STORE_ERROR_CLASS_MAX 60
+void store_error_class_of(const char *error, char *buf, size_t n);
 
 /* Writes s as a JSON string (quoted, escaped; invalid UTF-8 becomes
  * U+FFFD) to out. */
 void store_json_write_string(FILE *out, const char *s);
+
+/* Returns the offset of the first byte of s[0..len) that is not part of
+ * valid UTF-8, or -1 when all of it is. */
+long store_utf8_invalid_at(const char *s, size_t len);
 
 /* Returns result when it is one whole JSON value, else a malloc'd JSON
  * string holding it (*owned set so the caller frees it). NULL stays NULL. */

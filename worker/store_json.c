@@ -38,6 +38,28 @@ static int utf8_len(const unsigned char *p)
 	return n;
 }
 
+long store_utf8_invalid_at(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		/* utf8_len stops at a byte that is no continuation: a zero
+		 * padded copy keeps it inside the buffer near its end. */
+		unsigned char tail[4] = { 0 };
+		size_t left = len - i;
+		memcpy(tail, p + i, left < 4 ? left : 4);
+		int n = utf8_len(tail);
+		if (n == 0)
+			return (long)i;
+		i += (size_t)n;
+	}
+	return -1;
+}
+
 void store_json_write_string(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -90,6 +90,9 @@ static int parse_line(const char *line, size_t len, const char *id_field,
 	*idbuf = NULL;
 	if (memchr(line, '\0', len))
 		return fail(why, "line holds a NUL byte");
+	long bad = store_utf8_invalid_at(line, len);
+	if (bad >= 0)
+		return fail(why, "not valid UTF-8 (at byte %ld)", bad + 1);
 	cJSON *j = cJSON_ParseWithLengthOpts(line, len, &end, 0);
 	if (!j) {
 		long col = end ? (long)(end - line) + 1 : 1;

@@ -70,11 +70,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" coalesce(min(finished_at), 0), coalesce(max(finished_at), 0),"
 	" coalesce(sum(lease_until < ?1), 0) FROM items GROUP BY state",
 	[ST_CLASSES] =
-	"SELECT hs, prefix, count(*) AS n FROM (SELECT coalesce(http_status, 0) AS hs,"
-	" substr(CASE WHEN instr(coalesce(error, ''), ':') > 0"
-	"  THEN substr(error, 1, instr(error, ':') - 1) ELSE coalesce(error, '') END, 1, 60)"
-	" AS prefix FROM items WHERE state = 'failed')"
-	" GROUP BY hs, prefix ORDER BY n DESC, hs, prefix",
+	"SELECT coalesce(http_status, 0), coalesce(error, ''), count(*) FROM items"
+	" WHERE state = 'failed' GROUP BY 1, 2",
 	[ST_EXPORT_ALL] =
 	"SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
 	" coalesce(latency_ms, 0), result, error FROM items"
@@ -539,7 +536,7 @@ static int sq_error_classes(struct store *s, store_class_cb cb, void *arg, char 
 	}
 	sq_done(st);
 	if (rc != SQLITE_DONE)
-		return sq_fail(q, cause, "cannot group errors");
+		return sq_fail(q, cause, "cannot read errors");
 	return 0;
 }
 

@@ -2,7 +2,9 @@
  * retry, export. Runs on SQLite in a temp dir; with PSUP_TEST_STORE_URL set
  * (a postgresql:// URL) it runs the same checks on that server instead. */
 #include "clock.h"
+#include "cmd.h"
 #include "store.h"
+#include "store_backend.h"
 #include "tap.h"
 #include "xalloc.h"
 
@@ -39,7 +41,8 @@ static void pg_reset(void)
 		printf("Bail out! %s", PQerrorMessage(c));
 		exit(1);
 	}
-	PGresult *r = PQexec(c, "DROP TABLE IF EXISTS psup_items, psup_meta");
+	PGresult *r = PQexec(c, "SET client_min_messages = warning;"
+	    "DROP TABLE IF EXISTS psup_items, psup_meta");
 	PQclear(r);
 	PQfinish(c);
 }
@@ -196,6 +199,7 @@ static void test_bad_lines(void)
 		{ "{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n{\"id\":\"b\"}\n",
 		  ":4: duplicate id \"b\" (first on line 2)" },
 		{ "{\"id\":1}\n{\"id\":\"1\"}\n", ":2: duplicate id \"1\" (first on line 1)" },
+		{ "{\"id\":\"a\"}\n{\"id\":\"b\xff\"}\n", ":2: not valid UTF-8 (at byte 9)" },
 	};
 	struct store *s = fresh(NULL);
 	char *good = tmp_path("good.jsonl"), *bad = tmp_path("bad.jsonl");
@@ -431,6 +435,61 @@ static void test_bad_url(void)
 	free(cause);
 }
 
+static void test_error_class(void)
+{
+	static const struct { const char *error, *want; } cases[] = {
+		{ "HTTP 503: {\"error\":\"overloaded\"}", "HTTP 503" },
+		{ "after 4 attempts: HTTP 503: busy", "HTTP 503" },
+		{ "after 1 attempt: HTTP 429: slow down", "HTTP 429" },
+		{ "HTTP 429 (quota used up, not retried): {\"error\":1}",
+		  "HTTP 429 (quota used up, not retried)" },
+		{ "after 4 attempts: transfer failed: Failed to connect to 127.0.0.1 port 9 after 0 ms: "
+		  "Connection refused", "transfer failed: Failed to connect to" },
+		{ "transfer failed: Timeout was reached", "transfer failed: Timeout was reached" },
+		{ "transfer failed: Operation timed out after 30001 milliseconds",
+		  "transfer failed: Operation timed out after" },
+		{ "after many attempts: x", "after many attempts" },
+		{ "plain message", "plain message" },
+		{ "", "" },
+		{ "line one\nline two: x", "line one" },
+		{ "0123456789012345678901234567890123456789012345678901234567890123456789",
+		  "012345678901234567890123456789012345678901234567890123456789" },
+		/* 59 ASCII bytes then a 2-byte character: cut before it. */
+		{ "01234567890123456789012345678901234567890123456789012345678\xc3\xa9xyz",
+		  "01234567890123456789012345678901234567890123456789012345678" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char buf[STORE_ERROR_CLASS_MAX + 1];
+		store_error_class_of(cases[i].error, buf, sizeof buf);
+		is_str(buf, cases[i].want, "error class %zu", i);
+	}
+	is_int(store_utf8_invalid_at("ok \xc3\xa9", 5), -1, "valid UTF-8");
+	is_int(store_utf8_invalid_at("ok \xc3", 4), 3, "a cut sequence at the end");
+	is_int(store_utf8_invalid_at("a\xff", 2), 1, "a byte that is never UTF-8");
+	is_int(store_utf8_invalid_at("\xed\xa0\x80", 3), 0, "a surrogate");
+	is_int(store_utf8_invalid_at("\xc0\xaf", 2), 0, "an overlong form");
+}
+
+static void test_display(void)
+{
+	static const struct { const char *url, *want; } cases[] = {
+		{ "job.db", "job.db" },
+		{ "sqlite:job.db", "sqlite:job.db" },
+		{ "postgresql://u:secret@h:5432/db", "postgresql://u:***@h:5432/db" },
+		{ "postgresql://u@h/db", "postgresql://u@h/db" },
+		{ "postgres://h/db?user=u&password=secret&sslmode=require",
+		  "postgres://h/db?user=u&password=***&sslmode=require" },
+		{ "postgresql:///db?password=p1&x=1&password=p2", "postgresql:///db?password=***&x=1&password=***" },
+		{ "postgresql:///db?application_name=mypassword=x", "postgresql:///db?application_name=mypassword=x" },
+		{ "postgresql://h/db?a=b@c:d", "postgresql://h/db?a=b@c:d" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = cmd_store_display(cases[i].url);
+		is_str(got, cases[i].want, "shown as %s", cases[i].want);
+		free(got);
+	}
+}
+
 static void test_speed(void)
 {
 	struct store *s = fresh(NULL);
@@ -499,6 +558,8 @@ int main(void)
 	test_finish_export();
 	test_open();
 	test_bad_url();
+	test_error_class();
+	test_display();
 	test_speed();
 	char *cmd = xasprintf("rm -rf %s", dir);
 	if (system(cmd) != 0)

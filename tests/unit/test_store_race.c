@@ -159,7 +159,8 @@ int main(int argc, char **argv)
 	char *input = xasprintf("%s/items.jsonl", dir);
 	if (pg && *pg) {
 		PGconn *c = PQconnectdb(pg);
-		PQclear(PQexec(c, "DROP TABLE IF EXISTS psup_items, psup_meta"));
+		PQclear(PQexec(c, "SET client_min_messages = warning;"
+		    "DROP TABLE IF EXISTS psup_items, psup_meta"));
 		PQfinish(c);
 	}
 	FILE *f = fopen(input, "w");
