@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -85,6 +86,7 @@ struct run {
 	struct work **fin;           /* final outcomes waiting for commit */
 	int n_fin, cap_fin;
 	int flush_failures;
+	int claim_failures;          /* in a row; too many ends the run */
 
 	int claim_exhausted;         /* the last claim found nothing */
 	int stopping;                /* SIGTERM: finish in-flight, then leave */
@@ -232,10 +234,17 @@ static int claim(struct run *r)
 	int n = 0;
 	char *cause = NULL;
 	if (store_claim(r->store, r->owner, r->jc.batch, r->jc.lease_ms, &items, &n, &cause) < 0) {
-		logf_(r, "cannot claim items: %s", cause);
+		r->claim_failures++;
+		logf_(r, "cannot claim items (try %d): %s", r->claim_failures, cause);
 		free(cause);
+		if (r->claim_failures >= 20) {
+			logf_(r, "giving up: the job store keeps failing");
+			r->exit_code = 1;
+			r->finished = 1;
+		}
 		return -1;
 	}
+	r->claim_failures = 0;
 	for (int i = 0; i < n; i++) {
 		struct work *w = xcalloc(1, sizeof *w);
 		w->it = items[i];
@@ -615,6 +624,24 @@ static void signal_cb(int fd, uint32_t events, void *arg)
 
 /* ---- setup ---- */
 
+/* Thousands of requests in flight need thousands of sockets: raise the
+ * soft fd limit to the hard one, and say so when that is still short. */
+static void fd_limit_raise(struct run *r)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	rlim_t need = (rlim_t)r->jc.concurrency + 64;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		logf_(r, "concurrency %d needs about %llu file descriptors, the limit is %llu",
+		    r->jc.concurrency, (unsigned long long)need, (unsigned long long)rl.rlim_cur);
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: psup-worker run --job STORE --config JOB.yaml [--name NAME]\n");
@@ -871,6 +898,7 @@ int run_main(int argc, char **argv)
 		return 1;
 	}
 	aimd_init(&r->aimd, r->jc.concurrency, 1000 * MS);
+	fd_limit_raise(r);
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Leases held under our name come from an earlier run of ours that
