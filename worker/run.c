@@ -258,29 +258,26 @@ static int claim(struct run *r)
 	return n;
 }
 
-/* Renders w's body once (kept for its retries). Returns -1 when the item
- * cannot be rendered; it has been failed then. */
-static int render(struct run *r, struct work *w)
+/* Renders w's body once (kept for its retries). Returns 0, or -1 with
+ * *why (malloc'd) when the item cannot be rendered. */
+static int render(struct run *r, struct work *w, char **why)
 {
-	if (w->body || !r->body_tpl) {
-		if (!w->body)
-			w->cost = 1;
+	if (w->body)
+		return 0;
+	if (!r->body_tpl) {
+		w->cost = 1;
 		return 0;
 	}
 	cJSON *item = cJSON_Parse(w->it.json);
-	char *cause = NULL;
 	if (!item) {
-		fail_item(r, w, 0, "the stored item is not valid JSON");
-		logf_(r, "item %s: the stored item is not valid JSON", w->it.id);
+		*why = xstrdup("the stored item is not valid JSON");
 		return -1;
 	}
+	char *cause = NULL;
 	int rc = template_render(r->body_tpl, item, &w->body, &w->body_len, &cause);
 	cJSON_Delete(item);
 	if (rc < 0) {
-		char *msg = xasprintf("body template: %s", cause);
-		logf_(r, "item %s: %s", w->it.id, msg);
-		fail_item(r, w, 0, msg);
-		free(msg);
+		*why = xasprintf("body template: %s", cause);
 		free(cause);
 		return -1;
 	}
@@ -346,8 +343,13 @@ static void pump(struct run *r)
 			continue;
 		}
 		struct work *w = (struct work *)n;
-		if (render(r, w) < 0) {
+		char *why = NULL;
+		if (render(r, w, &why) < 0) {
+			/* Off the queue before failing it: a commit may free it. */
 			workq_pop(&r->q);
+			logf_(r, "item %s: %s", w->it.id, why);
+			fail_item(r, w, 0, why);
+			free(why);
 			continue;
 		}
 		int64_t wait = pacer_take(&r->pacer, now, w->cost);
@@ -819,8 +821,9 @@ static void run_teardown(struct run *r)
 static void summary(struct run *r)
 {
 	double wall = (double)(clock_mono_ns() - r->start_ns) / 1e9;
-	logf_(r, "%s: ok %lld, failed %lld, requests %lld, retries %lld, 429s %lld%s, wall %.1fs (%.1f/s)",
+	logf_(r, "%s: ok %lld, failed %lld, requests %lld, retries %lld, 429s %lld, connections %lld%s, wall %.1fs (%.1f/s)",
 	    r->owner, r->n_ok, r->n_failed, r->n_requests, r->n_retries, r->n_429,
+	    r->engine ? engine_connections(r->engine) : 0,
 	    r->n_stale ? ", stale results dropped" : "", wall,
 	    wall > 0 ? (double)(r->n_ok + r->n_failed) / wall : 0.0);
 }
