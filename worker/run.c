@@ -36,8 +36,10 @@
 /* Results are committed in batches of at most this many, or after FLUSH_DELAY. */
 #define FLUSH_MAX 1000
 #define FLUSH_DELAY (20 * MS)
-/* How long SIGTERM lets in-flight requests finish before releasing them. */
-#define STOP_GRACE (2000 * MS)
+/* How long SIGTERM lets in-flight requests finish before releasing them:
+ * well inside psup's (and pm2's) default kill_timeout of 1.6 s, so the
+ * release is done before a SIGKILL could come. */
+#define STOP_GRACE (1000 * MS)
 /* How often an idle worker looks for released or expired items. */
 #define IDLE_CHECK (500 * MS)
 /* How often the job-wide counts are re-read for progress. */
