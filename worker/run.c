@@ -739,6 +739,13 @@ static int request_prepare(struct run *r, char **cause)
 	return 0;
 }
 
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+}
+
 static int loop_prepare(struct run *r, char **cause)
 {
 	if (loop_create(&r->loop, cause) < 0)
@@ -758,11 +765,7 @@ static int loop_prepare(struct run *r, char **cause)
 			return -1;
 	}
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return fail(cause, "sigprocmask: %s", strerror(errno));
+	stop_signals(&set);
 	r->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (r->sigfd < 0)
 		return fail(cause, "signalfd: %s", strerror(errno));
@@ -777,9 +780,11 @@ static int loop_prepare(struct run *r, char **cause)
  * items are released with the rest). */
 static void abort_inflight(struct run *r)
 {
-	while (r->flight) {
-		struct work *w = r->flight;
-		flight_unlink(r, w);
+	struct work *w;
+	while ((w = r->flight)) {
+		r->flight = w->fl_next;
+		if (r->flight)
+			r->flight->fl_prev = NULL;
 		engine_abort(r->engine, &w->req);
 		work_free(w);
 	}
@@ -855,6 +860,11 @@ int run_main(int argc, char **argv)
 	}
 	if (!job || !config)
 		return usage();
+	/* Block the stop signals first: one that comes while we start up then
+	 * waits in the signalfd and stops us cleanly, never half-way. */
+	sigset_t stop;
+	stop_signals(&stop);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
 
 	struct run run, *r = &run;
 	memset(r, 0, sizeof *r);
