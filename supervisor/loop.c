@@ -105,9 +105,11 @@ void loop_free(struct loop *l)
 
 static uint32_t to_epoll(unsigned events)
 {
-	uint32_t e = EPOLLRDHUP;
+	/* A peer's half-close (RDHUP) matters only to a reader; a full hang-up
+	 * (HUP, ERR) is always reported. */
+	uint32_t e = 0;
 	if (events & LOOP_READ)
-		e |= EPOLLIN;
+		e |= EPOLLIN | EPOLLRDHUP;
 	if (events & LOOP_WRITE)
 		e |= EPOLLOUT;
 	return e;

@@ -16,7 +16,8 @@ enum {
 	LOOP_READ = 1 << 0,
 	LOOP_WRITE = 1 << 1,
 	/* reported to callbacks only: */
-	LOOP_HUP = 1 << 2,      /* hang-up or error on the fd */
+	LOOP_HUP = 1 << 2,      /* hang-up or error on the fd (a half-close
+	                         * only while LOOP_READ is asked for) */
 };
 
 /* fd readiness: events is a mask of LOOP_*. */
