@@ -238,12 +238,12 @@ static int mkdir_p(const char *path, char **cause)
 }
 
 /* The child: a new session, stdin from /dev/null, output appended to
- * psup.log, then exec this very program as "psup daemon". */
+ * daemon.log, then exec this very program as "psup daemon". */
 static void spawn_child(const char *home)
 {
 	setsid();
 	int in = open("/dev/null", O_RDONLY);
-	char *logp = xasprintf("%s/psup.log", home);
+	char *logp = xasprintf("%s/daemon.log", home);
 	int out = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0600);
 	if (in < 0 || out < 0)
 		_exit(126);
@@ -252,11 +252,20 @@ static void spawn_child(const char *home)
 	dup2(out, 2);
 	closefrom(3);
 	setenv("PSUP_HOME", home, 1);
-	char *argv[] = { (char *)"psup", (char *)"daemon", (char *)"--spawned", NULL };
+	char *argv[] = { (char *)"psup", (char *)"daemon", (char *)"--background", NULL };
 	execv("/proc/self/exe", argv);
 	_exit(127);
 }
 
+#if __has_include("daemon.h")
+#include "daemon.h"
+
+int cli_daemon_spawn(char **cause)
+{
+	return daemon_spawn(cli_home(), cause);
+}
+#else
+/* Until the daemon module provides daemon_spawn(): the same contract. */
 int cli_daemon_spawn(char **cause)
 {
 	const char *home = cli_home();
@@ -294,14 +303,14 @@ int cli_daemon_spawn(char **cause)
 					return 0;
 				}
 				if (WIFEXITED(status))
-					return fail(cause, "the daemon exited with status %d at start (see %s/psup.log)",
+					return fail(cause, "the daemon exited with status %d at start (see %s/daemon.log)",
 					    WEXITSTATUS(status), home);
-				return fail(cause, "the daemon was killed by signal %d at start (see %s/psup.log)",
+				return fail(cause, "the daemon was killed by signal %d at start (see %s/daemon.log)",
 				    WTERMSIG(status), home);
 			}
 		}
 		if (clock_mono_ms() > deadline)
-			return fail(cause, "the daemon did not answer on %s within 10 s (see %s/psup.log)",
+			return fail(cause, "the daemon did not answer on %s within 10 s (see %s/daemon.log)",
 			    sa.sun_path, home);
 		struct timespec ts = { 0, pause_us * 1000 };
 		nanosleep(&ts, NULL);
@@ -309,3 +318,4 @@ int cli_daemon_spawn(char **cause)
 			pause_us *= 2;
 	}
 }
+#endif

@@ -17,9 +17,9 @@
 #define HAVE_DAEMON 0
 #endif
 
-static int spawned_opt_cb(struct cli_args *a, int i, void *ctx)
+static int background_opt_cb(struct cli_args *a, int i, void *ctx)
 {
-	if (strcmp(a->argv[i], "--spawned") != 0)
+	if (strcmp(a->argv[i], "--background") != 0)
 		return 0;
 	*(int *)ctx = 1;
 	return 1;
@@ -28,13 +28,13 @@ static int spawned_opt_cb(struct cli_args *a, int i, void *ctx)
 int cli_cmd_daemon(struct cli_args *a)
 {
 	char *pos[1];
-	int spawned = 0;
-	if (cli_split(a, pos, 0, spawned_opt_cb, &spawned) < 0)
+	int background = 0;
+	if (cli_split(a, pos, 0, background_opt_cb, &background) < 0)
 		return CLI_USAGE;
 #if HAVE_DAEMON
 	char *cause = NULL;
-	/* Spawned by a CLI: stdio already goes to psup.log, in its own session. */
-	if (daemon_run(cli_home(), !spawned, &cause) < 0) {
+	/* --background: started by a CLI (daemon_spawn), already detached. */
+	if (daemon_run(cli_home(), !background, &cause) < 0) {
 		int rc = cli_error(CLI_DAEMON, "daemon: %s", cause ? cause : "failed");
 		free(cause);
 		return rc;

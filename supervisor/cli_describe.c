@@ -89,14 +89,14 @@ static char *fmt_time(double ms)
 static char *fmt_dur(double ms)
 {
 	char buf[32];
-	cli_fmt_duration((long long)ms, buf, sizeof buf);
+	units_format_duration((long long)ms, buf, sizeof buf);
 	return xstrdup(buf);
 }
 
 static char *fmt_size(double b)
 {
 	char buf[32];
-	cli_fmt_size((long long)b, buf, sizeof buf);
+	units_format_size((long long)b, buf, sizeof buf);
 	return xstrdup(buf);
 }
 
@@ -223,7 +223,7 @@ static void describe_logs(struct kvs *t, const cJSON *app)
 		}
 		if (size >= 0) {
 			char sz[32];
-			cli_fmt_size((long long)size, sz, sizeof sz);
+			units_format_size((long long)size, sz, sizeof sz);
 			kv_add(t, label, NULL, xasprintf("%s (%s)", path, sz));
 		} else {
 			kv_add(t, label, NULL, xstrdup(path));
@@ -244,7 +244,7 @@ static void describe_exits(struct cli_buf *o, const cJSON *app, int color)
 		char *how = exit_text(cli_json_num(e, "code", -1),
 		    cJSON_GetObjectItemCaseSensitive(e, "signal"));
 		char rt[32];
-		cli_fmt_duration((long long)cli_json_num(e, "runtime_ms", 0), rt, sizeof rt);
+		units_format_duration((long long)cli_json_num(e, "runtime_ms", 0), rt, sizeof rt);
 		kv_add(&t, when, NULL, xasprintf("%s after %s", how, rt));
 		free(when);
 		free(how);

@@ -1,6 +1,5 @@
 /* Pure formatting pieces of the CLI: a growable output buffer (a command
- * builds its whole output, then writes it once), ANSI colours, human forms of
- * durations and sizes, display widths, and typed reads of reply JSON. */
+ * builds its whole output, then writes it once), ANSI colours, display widths, and typed reads of reply JSON. */
 #ifndef PSUP_CLI_FMT_H
 #define PSUP_CLI_FMT_H
 
@@ -8,6 +7,8 @@
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
+
+#include "units.h"
 
 struct cli_buf {
 	char *p;
@@ -46,13 +47,6 @@ const char *cli_state_color(const char *state);
  * characters of its own). */
 size_t cli_width(const char *s);
 
-/* "45s", "12m", "3h", "2D" (like pm2's uptime column). */
-void cli_fmt_duration(long long ms, char *buf, size_t n);
-/* "0B", "512K", "12.3M", "1.5G". */
-void cli_fmt_size(long long bytes, char *buf, size_t n);
-/* Parses "500ms", "2s", "5m", "1h", "1d" or plain milliseconds. Returns 0 or
- * -1 with *why a static string. */
-int cli_parse_duration(const char *s, long long *ms, const char **why);
 /* Parses a non-negative decimal integer that fits an int; 0 or -1. */
 int cli_parse_uint(const char *s, int *out);
 /* A progress bar of width cells for done/total ("█" done, "░" the rest). */

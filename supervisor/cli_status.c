@@ -68,7 +68,7 @@ void cli_progress_cells(const struct cli_progress *p, char *count, size_t ncount
 	if (p->have_total && p->done >= p->total)
 		snprintf(eta, neta, "%s", "done");
 	else if (p->have_eta)
-		cli_fmt_duration((long long)(p->eta_s * 1000), eta, neta);
+		units_format_duration((long long)(p->eta_s * 1000), eta, neta);
 	else
 		snprintf(eta, neta, "%s", "");
 }
@@ -105,13 +105,13 @@ static void row_app(struct row *r, const cJSON *app)
 	r->state = cli_json_str(app, "state", "?");
 	snprintf(r->cell[C_STATE], CELL_MAX, "%s", r->state);
 	if (pid > 0)
-		cli_fmt_duration((long long)cli_json_num(app, "uptime_ms", 0), r->cell[C_UPTIME], CELL_MAX);
+		units_format_duration((long long)cli_json_num(app, "uptime_ms", 0), r->cell[C_UPTIME], CELL_MAX);
 	else
 		snprintf(r->cell[C_UPTIME], CELL_MAX, "0");
 	snprintf(r->cell[C_RESTARTS], CELL_MAX, "%.0f", cli_json_num(app, "restarts", 0));
 	double cpu = cli_json_num(app, "cpu", 0);
 	snprintf(r->cell[C_CPU], CELL_MAX, cpu < 10 ? "%.1f%%" : "%.0f%%", cpu);
-	cli_fmt_size((long long)cli_json_num(app, "memory", 0), r->cell[C_MEM], CELL_MAX);
+	units_format_size((long long)cli_json_num(app, "memory", 0), r->cell[C_MEM], CELL_MAX);
 	struct cli_progress p;
 	if (cli_progress_get(app, &p))
 		row_progress(r, &p);
@@ -173,7 +173,7 @@ static void row_group(struct row *r, const cJSON *apps, const char *group)
 	}
 	snprintf(r->cell[C_RESTARTS], CELL_MAX, "%.0f", restarts);
 	snprintf(r->cell[C_CPU], CELL_MAX, cpu < 10 ? "%.1f%%" : "%.0f%%", cpu);
-	cli_fmt_size((long long)mem, r->cell[C_MEM], CELL_MAX);
+	units_format_size((long long)mem, r->cell[C_MEM], CELL_MAX);
 	if (nprog) {
 		sum.have_total = all_total;
 		sum.have_rate = 1;

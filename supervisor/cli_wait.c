@@ -1,8 +1,8 @@
 /* `psup wait [NAME|all] [--timeout DUR]`: blocks until every selected app is
- * completed, errored or stopped; exit 0 only if all completed. The protocol
- * has no streaming wait, so it re-queries `list` with a bounded backoff
- * (50 ms growing to 500 ms): a job's end is seen within half a second, and
- * an idle wait costs the daemon two small requests a second. */
+ * completed, errored or stopped; exit 0 only if all completed. It asks the
+ * daemon's `wait` command, which replies when the apps got there (no
+ * polling). A daemon without it is re-queried with `list` under a bounded
+ * backoff (50 ms growing to 500 ms). */
 #include "cli_wait.h"
 
 #include <stdlib.h>
@@ -90,11 +90,56 @@ static int wait_opt_cb(struct cli_args *a, int i, void *ctx)
 	int used = cli_opt_value(a, i, "--timeout", &v);
 	if (used < 0)
 		return -1;
-	if (cli_parse_duration(v, timeout, &why) < 0) {
+	if (units_parse_duration_ms(v, timeout, &why) < 0) {
 		cli_usage_error(a, "wait: --timeout '%s': %s", v, why);
 		return -1;
 	}
 	return used;
+}
+
+/* The names of the apps in arr (a malloc'd array of malloc'd strings). */
+static char **names_of(const cJSON *arr, int *n)
+{
+	const cJSON *app;
+	char **names = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof *names);
+	*n = 0;
+	cJSON_ArrayForEach(app, arr)
+		names[(*n)++] = xstrdup(cli_json_str(app, "name", "?"));
+	return names;
+}
+
+static void names_free(char **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Prints the one-line summary; frees t. */
+static int wait_report(struct cli_wait_tally *t, int n, int timed_out, int64_t t0)
+{
+	struct cli_buf out = { 0 };
+	if (n == 0) {
+		cli_wait_tally_free(t);
+		return cli_error(CLI_FAIL, "wait: no apps to wait for");
+	}
+	char took[32];
+	units_format_duration(clock_mono_ms() - t0, took, sizeof took);
+	cli_buf_puts(&out, "wait: ");
+	if (timed_out)
+		cli_buf_printf(&out, "timed out after %s: ", took);
+	cli_wait_summary(t, &out);
+	if (!timed_out)
+		cli_buf_printf(&out, " (%s)", took);
+	int all = t->n[WAIT_COMPLETED] == n;
+	printf("%s\n", out.p);
+	cli_buf_free(&out);
+	cli_wait_tally_free(t);
+	if (timed_out)
+		return cli_error(CLI_FAIL, "wait: timed out with apps still running");
+	if (!all)
+		return cli_error(CLI_FAIL, "wait: not every app completed");
+	return CLI_OK;
 }
 
 /* The names the selector resolves to (the daemon resolves it). */
@@ -110,11 +155,41 @@ static int wait_select(const char *target, char ***names, int *n)
 	int rc = cli_call(req, 0, 10000, &reply);
 	if (rc != CLI_OK)
 		return rc;
-	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps"), *app;
-	*n = 0;
-	*names = xcalloc((size_t)cJSON_GetArraySize(apps) + 1, sizeof **names);
-	cJSON_ArrayForEach(app, apps)
-		(*names)[(*n)++] = xstrdup(cli_json_str(app, "name", "?"));
+	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps");
+	*names = names_of(apps, n);
+	cJSON_Delete(reply);
+	return CLI_OK;
+}
+
+/* The daemon's wait command. Returns CLI_OK with *t filled (and *timed_out),
+ * -1 when the daemon does not know the command, or an exit code. */
+static int wait_daemon(const char *target, long long timeout, struct cli_wait_tally *t,
+    int *timed_out, int *n)
+{
+	cJSON *req = cli_req("wait"), *reply;
+	if (target && strcmp(target, "all") != 0)
+		cJSON_AddStringToObject(req, "target", target);
+	if (timeout > 0)
+		cJSON_AddNumberToObject(req, "timeout_ms", (double)timeout);
+	int rc = cli_call(req, CLI_RQ_RAW, -1, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps");
+	int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"));
+	if (!ok && !cJSON_GetObjectItemCaseSensitive(reply, "completed")) {
+		const char *e = cli_json_str(reply, "error", "wait refused");
+		if (strstr(e, "unknown cmd") || strstr(e, "unknown command")) {
+			cJSON_Delete(reply);
+			return -1;
+		}
+		rc = cli_error(CLI_FAIL, "wait: %s", e);
+		cJSON_Delete(reply);
+		return rc;
+	}
+	*timed_out = !ok;
+	char **names = names_of(apps, n);
+	cli_wait_tally(apps, names, *n, t);
+	names_free(names, *n);
 	cJSON_Delete(reply);
 	return CLI_OK;
 }
@@ -128,17 +203,17 @@ int cli_cmd_wait(struct cli_args *a)
 		return CLI_USAGE;
 	int64_t t0 = clock_mono_ms();
 	char **names = NULL;
-	int n = 0;
-	int rc = wait_select(np ? pos[0] : NULL, &names, &n);
+	int n = 0, timed_out = 0;
+	struct cli_wait_tally t;
+	int rc = wait_daemon(np ? pos[0] : NULL, timeout, &t, &timed_out, &n);
+	if (rc == CLI_OK)
+		return wait_report(&t, n, timed_out, t0);
+	if (rc > 0)
+		return rc;
+	rc = wait_select(np ? pos[0] : NULL, &names, &n);
 	if (rc != CLI_OK)
 		return rc;
-	if (n == 0) {
-		free(names);
-		return cli_error(CLI_FAIL, "wait: no apps to wait for");
-	}
 	long pause_ms = 50;
-	struct cli_wait_tally t;
-	int timed_out = 0;
 	for (;;) {
 		cJSON *reply;
 		rc = cli_call(cli_req("list"), 0, 10000, &reply);
@@ -162,28 +237,8 @@ int cli_cmd_wait(struct cli_args *a)
 		if (pause_ms < 500)
 			pause_ms = pause_ms * 3 / 2;
 	}
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	names_free(names, n);
 	if (rc != CLI_OK)
 		return rc;
-
-	struct cli_buf out = { 0 };
-	char took[32];
-	cli_fmt_duration(clock_mono_ms() - t0, took, sizeof took);
-	cli_buf_puts(&out, "wait: ");
-	if (timed_out)
-		cli_buf_printf(&out, "timed out after %s: ", took);
-	cli_wait_summary(&t, &out);
-	if (!timed_out)
-		cli_buf_printf(&out, " (%s)", took);
-	int all = t.n[WAIT_COMPLETED] == n;
-	printf("%s\n", out.p);
-	cli_buf_free(&out);
-	cli_wait_tally_free(&t);
-	if (timed_out)
-		return cli_error(CLI_FAIL, "wait: timed out with apps still running");
-	if (!all)
-		return cli_error(CLI_FAIL, "wait: not every app completed");
-	return CLI_OK;
+	return wait_report(&t, n, timed_out, t0);
 }
