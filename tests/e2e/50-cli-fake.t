@@ -88,6 +88,8 @@ APPS="[$(app api 0 api online 4242 null ''),$(app chunk-1 1 chunk online 4243 "$
 put list.json "{\"ok\":true,\"apps\":$APPS}"
 put describe-chunk-1.json "{\"ok\":true,\"apps\":[$(app chunk-1 1 chunk online 4243 "$P1" '' | sed 's/}$/,"config":{"script":"\/bin\/worker","env":{"API_KEY":"****","MODE":"fast"}},"exits":[{"at":1700000000000,"code":1,"signal":null,"runtime_ms":3000}]}/')]}"
 put describe-chunk.json "{\"ok\":true,\"apps\":[$(app chunk-1 1 chunk online 4243 "$P1" ''),$(app chunk-2 2 chunk completed 0 "$P2" '')]}"
+put describe-chunk-2.json "{\"ok\":true,\"apps\":[$(app chunk-2 2 chunk completed 0 "$P2" '')]}"
+put describe-crash.json "{\"ok\":true,\"apps\":[$(app crash 3 crash errored 0 null 'too many')]}"
 put describe-api.json "{\"ok\":true,\"apps\":[$(app api 0 api online 4242 null '')]}"
 put start.json '{"ok":false,"error":"eco.yaml: 2 errors, nothing changed","errors":["eco.yaml:3:5: autorestrat: unknown key","eco.yaml:7:3: script: missing"],"warnings":["eco.yaml:9:5: watch: pm2 option not supported, ignored"]}'
 put stop.json '{"ok":true,"apps":["api"]}'
