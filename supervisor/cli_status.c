@@ -121,8 +121,9 @@ static void row_app(struct row *r, const cJSON *app)
  * name. */
 static void row_group(struct row *r, const cJSON *apps, const char *group)
 {
-	static const char *const order[] = { "online", "launching", "waiting", "stopping",
-		"errored", "completed", "stopped" };
+	/* States from the most to the least pressing, for a mixed group. */
+	static const char *const order[] = { "errored", "waiting", "launching", "stopping",
+		"online", "stopped", "completed" };
 	int n = 0, nprog = 0, counts[7] = { 0 }, all_total = 1, all_eta = 1;
 	double restarts = 0, cpu = 0, mem = 0;
 	struct cli_progress sum = { 0 };
@@ -164,10 +165,10 @@ static void row_group(struct row *r, const cJSON *apps, const char *group)
 		r->state = first;
 		snprintf(r->cell[C_STATE], CELL_MAX, "%s", first);
 	} else {
+		/* Mixed: the most pressing state present, as "k/n state". */
 		int best = 0;
-		for (int i = 1; i < 7; i++)
-			if (counts[i] > counts[best])
-				best = i;
+		while (best < 6 && counts[best] == 0)
+			best++;
 		r->state = order[best];
 		snprintf(r->cell[C_STATE], CELL_MAX, "%d/%d %s", counts[best], n, order[best]);
 	}
