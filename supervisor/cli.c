@@ -22,9 +22,10 @@ static const struct cli_cmd cmds[] = {
 	{ "jlist", NULL, cli_cmd_jlist, "jlist", "Print the apps as a JSON array." },
 	{ "describe", "show info", cli_cmd_describe, "describe NAME",
 	  "Show everything about an app: config (secrets masked), last exits, logs, progress." },
-	{ "logs", "log", cli_cmd_logs, "logs [NAME] [--lines N] [--nostream] [--err|--out]",
+	{ "logs", "log", cli_cmd_logs, "logs [NAME] [--lines N] [--nostream] [--err|--out] [--raw]",
 	  "Print the last N (default 15) lines of each app's out and error logs, then\n"
-	  "follow new lines (across rotation) until interrupted; --nostream prints and exits." },
+	  "follow new lines (across rotation) until interrupted; --nostream prints and exits,\n"
+	  "--err/--out shows one stream, --raw drops the \"NAME | \" prefix." },
 	{ "flush", NULL, cli_cmd_flush, "flush [NAME]", "Empty the log files of apps (default all)." },
 	{ "signal", "sendSignal", cli_cmd_signal, "signal SIG NAME",
 	  "Send a signal (SIGUSR1, USR1 or a number) to apps' process groups." },

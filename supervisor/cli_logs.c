@@ -1,7 +1,7 @@
 /* `psup logs [NAME] [--lines N] [--nostream] [--err|--out]`: reads the log
  * files the daemon names (log_files in list/describe) directly, prints the
  * last N lines of each with a "NAME | " prefix as pm2 does, then follows
- * them with inotify: no polling, and across rotation (the file renamed and
+ * them with inotify (--raw drops the prefix): no polling, and across rotation (the file renamed and
  * a new one created) and truncation (flush). */
 #include "cli_logs.h"
 
@@ -81,7 +81,7 @@ struct lf {
 struct logs {
 	struct lf *f;
 	int n;
-	int lines, follow, out_only, err_only;
+	int lines, follow, out_only, err_only, raw;
 	int color;
 	int ifd;
 	struct cli_buf out;
@@ -99,6 +99,12 @@ static void lf_add(struct logs *l, const char *app, size_t namew, const char *pa
 	    : xstrdup(slash ? "/" : ".");
 	f->base = xstrdup(slash ? slash + 1 : f->path);
 	struct cli_buf p = { 0 };
+	cli_buf_puts(&p, ""); /* --raw: an empty prefix */
+	f->fd = f->wd = f->dwd = -1;
+	if (l->raw) {
+		f->prefix = p.p;
+		return;
+	}
 	if (l->color)
 		cli_buf_puts(&p, err ? CLI_C_RED : CLI_C_GREEN);
 	cli_buf_pad(&p, app, namew);
@@ -107,7 +113,6 @@ static void lf_add(struct logs *l, const char *app, size_t namew, const char *pa
 		cli_buf_puts(&p, CLI_C_RESET);
 	cli_buf_puts(&p, " ");
 	f->prefix = p.p;
-	f->fd = f->wd = f->dwd = -1;
 }
 
 static void lf_free(struct lf *f)
@@ -259,6 +264,10 @@ static int logs_opt_cb(struct cli_args *a, int i, void *ctx)
 	}
 	if (strcmp(w, "--follow") == 0 || strcmp(w, "-f") == 0) {
 		l->follow = 1;
+		return 1;
+	}
+	if (strcmp(w, "--raw") == 0) {
+		l->raw = 1;
 		return 1;
 	}
 	if (strcmp(w, "--err") == 0 || strcmp(w, "--error") == 0) {

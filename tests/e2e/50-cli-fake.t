@@ -7,7 +7,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup
 require_cmd perl jq script
-plan 65
+plan 66
 
 mk_home
 export PSUP_NO_AUTOSTART=1
@@ -158,6 +158,7 @@ api | api err 5" "logs --lines 3: the last 3 lines of out and err, prefixed"
 is "$(psup logs api --nostream --err | wc -l | tr -d ' ')" 5 "logs --err: only the error log"
 is "$(psup logs api --nostream --out --lines=100 | grep -c 'api | api out')" 20 "logs --out --lines=100"
 is "$(psup logs api --nostream | wc -l | tr -d ' ')" 20 "logs: 15 + 5 lines by default"
+is "$(psup logs api --nostream --raw --lines 1 --out)" "api out 20" "logs --raw: no prefix"
 
 # Follow: new lines, then a rotation (rename + new file), then a truncation.
 psup logs api --out --lines 1 > "$TMPD/follow" 2>&1 &
