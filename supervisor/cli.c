@@ -10,37 +10,37 @@
 static int cmd_help(struct cli_args *a);
 
 static const struct cli_cmd cmds[] = {
-	{ "start", NULL, cli_cmd_start, "start FILE|NAME|all",
+	{ "start", NULL, cli_cmd_start, "start FILE|NAME|all", "start an ecosystem file's apps, or stopped apps",
 	  "Start the apps of an ecosystem file (YAML or JSON; starting it again applies the\n"
 	  "differences), or start stopped apps by name, group, id or all." },
-	{ "stop", NULL, cli_cmd_action, "stop NAME|all",
+	{ "stop", NULL, cli_cmd_action, "stop NAME|all", "stop apps (and their children)",
 	  "Stop apps: stop_signal to the whole process group, SIGKILL after kill_timeout." },
-	{ "restart", NULL, cli_cmd_action, "restart NAME|all", "Restart apps (stop, then start)." },
-	{ "delete", "del", cli_cmd_action, "delete NAME|all", "Stop apps and forget them." },
-	{ "status", "ls list", cli_cmd_status, "status",
+	{ "restart", NULL, cli_cmd_action, "restart NAME|all", "restart apps", "Restart apps (stop, then start)." },
+	{ "delete", "del", cli_cmd_action, "delete NAME|all", "stop apps and forget them", "Stop apps and forget them." },
+	{ "status", "ls list", cli_cmd_status, "status", "the table of apps",
 	  "Show every app: id, name, pid, state, uptime, restarts, cpu, memory, progress." },
-	{ "jlist", NULL, cli_cmd_jlist, "jlist", "Print the apps as a JSON array." },
-	{ "describe", "show info", cli_cmd_describe, "describe NAME",
+	{ "jlist", NULL, cli_cmd_jlist, "jlist", "the apps as a JSON array", "Print the apps as a JSON array." },
+	{ "describe", "show info", cli_cmd_describe, "describe NAME", "everything about an app",
 	  "Show everything about an app: config (secrets masked), last exits, logs, progress." },
-	{ "logs", "log", cli_cmd_logs, "logs [NAME] [--lines N] [--nostream] [--err|--out] [--raw]",
+	{ "logs", "log", cli_cmd_logs, "logs [NAME] [--lines N] [--nostream] [--err|--out] [--raw]", "print and follow app logs",
 	  "Print the last N (default 15) lines of each app's out and error logs, then\n"
 	  "follow new lines (across rotation) until interrupted; --nostream prints and exits,\n"
 	  "--err/--out shows one stream, --raw drops the \"NAME | \" prefix." },
-	{ "flush", NULL, cli_cmd_flush, "flush [NAME]", "Empty the log files of apps (default all)." },
-	{ "signal", "sendSignal", cli_cmd_signal, "signal SIG NAME",
+	{ "flush", NULL, cli_cmd_flush, "flush [NAME]", "empty log files", "Empty the log files of apps (default all)." },
+	{ "signal", "sendSignal", cli_cmd_signal, "signal SIG NAME", "send a signal to apps",
 	  "Send a signal (SIGUSR1, USR1 or a number) to apps' process groups." },
-	{ "wait", NULL, cli_cmd_wait, "wait [NAME|all] [--timeout DUR]",
+	{ "wait", NULL, cli_cmd_wait, "wait [NAME|all] [--timeout DUR]", "block until apps finish; 0 if all completed",
 	  "Block until every selected app is completed, errored or stopped. Exit 0 only\n"
 	  "if all completed; 1 otherwise or on timeout (DUR: 500ms, 30s, 5m, ...)." },
-	{ "monit", NULL, cli_cmd_monit, "monit",
+	{ "monit", NULL, cli_cmd_monit, "monit", "live full-screen view",
 	  "A live full-screen view: apps with state, cpu, memory, progress; the selected\n"
 	  "app's log below. Keys: up/down or j/k select, r restart, s stop, q quit." },
-	{ "save", "dump", cli_cmd_save, "save", "Save the app list for `psup resurrect`." },
-	{ "resurrect", NULL, cli_cmd_resurrect, "resurrect", "Start the apps saved by `psup save`." },
-	{ "ping", NULL, cli_cmd_ping, "ping", "Check the daemon answers (starting it if needed)." },
-	{ "kill", NULL, cli_cmd_kill, "kill", "Stop every app, then the daemon." },
-	{ "daemon", NULL, cli_cmd_daemon, "daemon", "Run the daemon in the foreground (systemd, containers)." },
-	{ "help", NULL, cmd_help, "help [COMMAND]", "Show help for psup or one command." },
+	{ "save", "dump", cli_cmd_save, "save", "save the app list", "Save the app list for `psup resurrect`." },
+	{ "resurrect", NULL, cli_cmd_resurrect, "resurrect", "start the saved apps", "Start the apps saved by `psup save`." },
+	{ "ping", NULL, cli_cmd_ping, "ping", "check the daemon answers", "Check the daemon answers (starting it if needed)." },
+	{ "kill", NULL, cli_cmd_kill, "kill", "stop every app and the daemon", "Stop every app, then the daemon." },
+	{ "daemon", NULL, cli_cmd_daemon, "daemon", "run the daemon in the foreground", "Run the daemon in the foreground (systemd, containers)." },
+	{ "help", NULL, cmd_help, "help [COMMAND]", "help on one command", "Show help for psup or one command." },
 };
 
 #define N_CMDS (sizeof cmds / sizeof cmds[0])
@@ -66,9 +66,12 @@ static const struct cli_cmd *cmd_find(const char *word)
 static void usage_all(FILE *f)
 {
 	fputs("usage: psup COMMAND [ARGS]\n\ncommands:\n", f);
-	for (size_t i = 0; i < N_CMDS; i++)
-		fprintf(f, "  %-52s%s%s%s\n", cmds[i].usage, cmds[i].aliases ? "(" : "",
-		    cmds[i].aliases ? cmds[i].aliases : "", cmds[i].aliases ? ")" : "");
+	for (size_t i = 0; i < N_CMDS; i++) {
+		if (strlen(cmds[i].usage) > 34)
+			fprintf(f, "  %s\n  %-34s %s\n", cmds[i].usage, "", cmds[i].brief);
+		else
+			fprintf(f, "  %-34s %s\n", cmds[i].usage, cmds[i].brief);
+	}
 	fputs("\nNAME is an app name, an instances group (chunk = chunk-1..N), a numeric id, or all.\n"
 	      "Home: $PSUP_HOME (default ~/.psup); the daemon starts on demand.\n"
 	      "Exit status: 0 ok, 1 command failed, 2 usage error, 3 daemon unreachable,\n"

@@ -35,6 +35,7 @@ struct cli_cmd {
 	const char *aliases;    /* space-separated, or NULL */
 	int (*run)(struct cli_args *a);
 	const char *usage;      /* "stop NAME|all" */
+	const char *brief;      /* a few words for the command list */
 	const char *help;       /* one paragraph */
 };
 
