@@ -43,6 +43,16 @@ void yerrs_add(struct yerrs *e, const char *file, int line, int col,
 	push(e, s);
 }
 
+void yerrs_push(struct yerrs *e, char *msg)
+{
+	if (e->n >= YERRS_MAX) {
+		e->dropped++;
+		free(msg);
+		return;
+	}
+	push(e, msg);
+}
+
 int yerrs_count(const struct yerrs *e)
 {
 	return e->n + e->dropped;

@@ -18,6 +18,9 @@ struct yerrs {
  * out ("FILE: key: message"), key NULL leaves the key out. */
 void yerrs_add(struct yerrs *e, const char *file, int line, int col,
     const char *key, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Appends msg as is (a message that carries no position), taking
+ * ownership of the malloc'd string. */
+void yerrs_push(struct yerrs *e, char *msg);
 /* Total entries reported (kept + dropped). */
 int yerrs_count(const struct yerrs *e);
 /* Hands the array over to the caller (who frees each string and the array;
