@@ -32,9 +32,12 @@ cat > "$A/bad.sh" <<'EOF'
 echo "oops" >&2
 exit 3
 EOF
-# One numbered line every 2 ms; the 1 KiB logs rotate every ~80 lines.
+# Says ready, waits for the go file, then writes 400 numbered lines in
+# bursts; its 1 KiB logs rotate every ~80 lines.
 cat > "$A/rot.sh" <<'EOF'
 #!/bin/sh
+echo ready
+while [ ! -f "$1" ]; do sleep 0.02; done
 i=0
 while [ $i -lt 400 ]; do
 	i=$((i + 1))
@@ -122,20 +125,22 @@ log_dir: logs
 apps:
   - name: rot
     script: $A/rot.sh
-    autostart: false
+    args: ["$TMPD/go"]
     log_max_size: 1K
     log_retain: 50
 EOF
 psup start "$TMPD/rot.yaml" > /dev/null 2>&1
-psup logs rot --out --lines 0 > "$TMPD/follow" 2>&1 &
+wait_for -t 10 sh -c "psup logs rot --nostream --out --lines 1 | grep -q ready"
+psup logs rot --out --lines 1 > "$TMPD/follow" 2>&1 &
 LOGS=$!
 track_pid $LOGS
-sleep 0.2 # let it set its watches (a stream has no ready signal)
-psup start rot > /dev/null 2>&1
+# Its watches are set before it prints the tail.
+wait_for -t 10 grep -q "rot | ready" "$TMPD/follow"
+touch "$TMPD/go"
 wait_for -t 15 grep -q "seq 400$" "$TMPD/follow"; is "$?" 0 "logs follows a rotating log to its end"
 kill $LOGS
 is "$(grep -c '^rot | seq ' "$TMPD/follow")" 400 "every line once"
-ok "in order" sh -c "sed 's/^rot | seq //' '$TMPD/follow' | sort -c -n"
+ok "in order" sh -c "grep '^rot | seq ' '$TMPD/follow' | sed 's/^rot | seq //' | sort -c -n"
 cmp_ok "$(ls "$(dirname "$(psup jlist | jq -r '.[] | select(.name=="rot") | .log_files.out')")" | grep -c 'rot-out.log.')" -ge 2 "the log did rotate"
 
 # monit under a pseudo-terminal: draws the apps, quits on q.
