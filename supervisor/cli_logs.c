@@ -72,6 +72,7 @@ struct lf {
 	char *path, *dir, *base;
 	char *prefix;
 	int fd, wd, dwd;
+	int awd;              /* nearest existing ancestor while dir is missing */
 	dev_t dev;
 	ino_t ino;
 	off_t off;
@@ -100,7 +101,7 @@ static void lf_add(struct logs *l, const char *app, size_t namew, const char *pa
 	f->base = xstrdup(slash ? slash + 1 : f->path);
 	struct cli_buf p = { 0 };
 	cli_buf_puts(&p, ""); /* --raw: an empty prefix */
-	f->fd = f->wd = f->dwd = -1;
+	f->fd = f->wd = f->dwd = f->awd = -1;
 	if (l->raw) {
 		f->prefix = p.p;
 		return;
@@ -188,6 +189,33 @@ static int lf_open(struct logs *l, struct lf *f, int tail)
 	return 0;
 }
 
+/* Watches f's directory for the file's (re)creation. While the directory
+ * does not exist yet (no app has logged), the nearest existing ancestor is
+ * watched instead, and this is called again when something appears there. */
+static void lf_watch_dir(struct logs *l, struct lf *f)
+{
+	if (l->ifd < 0 || f->dwd >= 0)
+		return;
+	f->dwd = inotify_add_watch(l->ifd, f->dir, IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE);
+	if (f->awd >= 0) {
+		inotify_rm_watch(l->ifd, f->awd);
+		f->awd = -1;
+	}
+	if (f->dwd >= 0)
+		return;
+	char *a = xstrdup(f->dir);
+	for (;;) {
+		char *slash = strrchr(a, '/');
+		if (!slash)
+			break;
+		*(slash == a ? slash + 1 : slash) = '\0';
+		f->awd = inotify_add_watch(l->ifd, a, IN_CREATE | IN_MOVED_TO);
+		if (f->awd >= 0 || slash == a)
+			break;
+	}
+	free(a);
+}
+
 /* After any event about f: drain what the open file has, then switch to a
  * new file at the path if the old one was renamed or replaced. */
 static void lf_check(struct logs *l, struct lf *f)
@@ -242,11 +270,16 @@ static int logs_follow(struct logs *l)
 					mark[i] = 1;
 				else if (ev->wd == f->dwd && ev->len && strcmp(ev->name, f->base) == 0)
 					mark[i] = 1;
+				else if (ev->wd == f->awd)
+					mark[i] = 2;
 			}
 		}
-		for (int i = 0; i < l->n; i++)
+		for (int i = 0; i < l->n; i++) {
+			if (mark[i] == 2)
+				lf_watch_dir(l, &l->f[i]);
 			if (mark[i])
 				lf_check(l, &l->f[i]);
+		}
 		if (logs_write(l) < 0) {
 			free(mark);
 			return CLI_OK; /* the reader went away (| head) */
@@ -346,9 +379,7 @@ int cli_cmd_logs(struct cli_args *a)
 	int tty = isatty(STDOUT_FILENO);
 	for (int i = 0; i < l.n; i++) {
 		struct lf *f = &l.f[i];
-		if (l.ifd >= 0)
-			f->dwd = inotify_add_watch(l.ifd, f->dir, IN_CREATE | IN_MOVED_TO
-			    | IN_MOVED_FROM | IN_DELETE);
+		lf_watch_dir(&l, f);
 		if (lf_open(&l, f, 1) < 0 && errno != ENOENT)
 			fprintf(stderr, "psup: logs: %s: %s\n", f->path, strerror(errno));
 		if (tty && l.lines > 0)

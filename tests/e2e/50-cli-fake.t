@@ -7,7 +7,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup
 require_cmd perl jq script
-plan 66
+plan 67
 
 mk_home
 export PSUP_NO_AUTOSTART=1
@@ -178,6 +178,16 @@ echo "after truncation" >> "$L/api-out.log"
 wait_for -t 5 grep -q "after truncation" "$TMPD/follow"; is "$?" 0 "logs follows across truncation"
 printf 'partial' >> "$L/api-out.log"; printf ' line\n' >> "$L/api-out.log"
 wait_for -t 5 grep -q "api | partial line" "$TMPD/follow"; is "$?" 0 "logs joins a line written in two parts"
+kill $LOGS
+
+# A log whose folder does not exist yet (the app has not logged).
+put describe-late.json "{\"ok\":true,\"apps\":[$(app late 9 late online 1 null '' | sed "s|$L/late-out|$TMPD/new/dir/late-out|")]}"
+psup logs late --out > "$TMPD/late" 2>&1 &
+LOGS=$!
+track_pid $LOGS
+wait_for -t 5 grep -q late "$F/requests"
+mkdir -p "$TMPD/new/dir" && echo "first words" > "$TMPD/new/dir/late-out.log"
+wait_for -t 5 grep -q "late | first words" "$TMPD/late"; is "$?" 0 "logs waits for a log folder to appear"
 kill $LOGS
 
 # ---- wait ----------------------------------------------------------------
