@@ -169,8 +169,9 @@ static int wait_daemon(const char *target, long long timeout, struct cli_wait_ta
 	cJSON *req = cli_req("wait"), *reply;
 	if (target && strcmp(target, "all") != 0)
 		cJSON_AddStringToObject(req, "target", target);
-	if (timeout > 0)
-		cJSON_AddNumberToObject(req, "timeout_ms", (double)timeout);
+	/* The protocol reads 0 as "no limit"; --timeout 0 means "check now". */
+	if (timeout >= 0)
+		cJSON_AddNumberToObject(req, "timeout_ms", timeout > 0 ? (double)timeout : 1);
 	int rc = cli_call(req, CLI_RQ_RAW, -1, &reply);
 	if (rc != CLI_OK)
 		return rc;
