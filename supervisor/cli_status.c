@@ -1,0 +1,327 @@
+/* `psup status`: one list request, the table built in memory, one write. */
+#include "cli_status.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_client.h"
+#include "xalloc.h"
+
+enum { C_ID, C_NAME, C_PID, C_STATE, C_UPTIME, C_RESTARTS, C_CPU, C_MEM,
+	C_BAR, C_COUNT, C_FAILED, C_RATE, C_ETA, N_COLS };
+
+static const char *const heads[N_COLS] = {
+	"id", "name", "pid", "state", "uptime", "↺", "cpu", "mem",
+	"progress", "done/total", "failed", "rate", "eta",
+};
+
+#define BAR_CELLS 10
+#define CELL_MAX 128
+
+struct row {
+	char cell[N_COLS][CELL_MAX];
+	char bar[BAR_CELLS * 3 + 16]; /* UTF-8 bar + percentage, built apart */
+	double frac;                  /* < 0: no bar */
+	const char *state;            /* for colour; may be "" */
+	int summary;
+};
+
+int cli_progress_get(const cJSON *app, struct cli_progress *p)
+{
+	memset(p, 0, sizeof *p);
+	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(app, "progress");
+	if (!cJSON_IsObject(pr))
+		return 0;
+	p->done = cli_json_num(pr, "done", 0);
+	p->failed = cli_json_num(pr, "failed", 0);
+	p->have_total = cli_json_has(pr, "total");
+	p->total = cli_json_num(pr, "total", 0);
+	p->have_rate = cli_json_has(pr, "rate");
+	p->rate = cli_json_num(pr, "rate", 0);
+	p->have_eta = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(pr, "eta_s"));
+	p->eta_s = cli_json_num(pr, "eta_s", 0);
+	return 1;
+}
+
+static void fmt_rate(double r, char *buf, size_t n)
+{
+	if (r >= 100)
+		snprintf(buf, n, "%.0f/s", r);
+	else
+		snprintf(buf, n, "%.1f/s", r);
+}
+
+void cli_progress_cells(const struct cli_progress *p, char *count, size_t ncount,
+    char *rate, size_t nrate, char *eta, size_t neta)
+{
+	if (p->have_total)
+		snprintf(count, ncount, "%.0f/%.0f", p->done, p->total);
+	else
+		snprintf(count, ncount, "%.0f", p->done);
+	if (p->have_rate)
+		fmt_rate(p->rate, rate, nrate);
+	else
+		snprintf(rate, nrate, "%s", "");
+	if (p->have_total && p->done >= p->total)
+		snprintf(eta, neta, "%s", "done");
+	else if (p->have_eta)
+		units_format_duration((long long)(p->eta_s * 1000), eta, neta);
+	else
+		snprintf(eta, neta, "%s", "");
+}
+
+static void row_progress(struct row *r, const struct cli_progress *p)
+{
+	cli_progress_cells(p, r->cell[C_COUNT], CELL_MAX, r->cell[C_RATE], CELL_MAX,
+	    r->cell[C_ETA], CELL_MAX);
+	snprintf(r->cell[C_FAILED], CELL_MAX, "%.0f", p->failed);
+	r->frac = p->have_total && p->total > 0 ? p->done / p->total : -1;
+	if (p->have_total && p->total == 0)
+		r->frac = 1;
+}
+
+static void row_bar(struct row *r)
+{
+	struct cli_buf b = { 0 };
+	if (r->frac >= 0) {
+		cli_fmt_bar(&b, r->frac, BAR_CELLS);
+		cli_buf_printf(&b, " %3.0f%%", floor(r->frac * 100));
+	}
+	snprintf(r->cell[C_BAR], CELL_MAX, "%s", b.p ? b.p : "");
+	cli_buf_free(&b);
+}
+
+static void row_app(struct row *r, const cJSON *app)
+{
+	memset(r, 0, sizeof *r);
+	r->frac = -1;
+	long long pid = (long long)cli_json_num(app, "pid", 0);
+	snprintf(r->cell[C_ID], CELL_MAX, "%.0f", cli_json_num(app, "id", 0));
+	snprintf(r->cell[C_NAME], CELL_MAX, "%s", cli_json_str(app, "name", "?"));
+	snprintf(r->cell[C_PID], CELL_MAX, "%lld", pid);
+	r->state = cli_json_str(app, "state", "?");
+	snprintf(r->cell[C_STATE], CELL_MAX, "%s", r->state);
+	if (pid > 0)
+		units_format_duration((long long)cli_json_num(app, "uptime_ms", 0), r->cell[C_UPTIME], CELL_MAX);
+	else
+		snprintf(r->cell[C_UPTIME], CELL_MAX, "0");
+	snprintf(r->cell[C_RESTARTS], CELL_MAX, "%.0f", cli_json_num(app, "restarts", 0));
+	double cpu = cli_json_num(app, "cpu", 0);
+	snprintf(r->cell[C_CPU], CELL_MAX, cpu < 10 ? "%.1f%%" : "%.0f%%", cpu);
+	units_format_size((long long)cli_json_num(app, "memory", 0), r->cell[C_MEM], CELL_MAX);
+	struct cli_progress p;
+	if (cli_progress_get(app, &p))
+		row_progress(r, &p);
+}
+
+/* The summed row of an instances group: members are the apps whose group is
+ * name. */
+static void row_group(struct row *r, const cJSON *apps, const char *group)
+{
+	/* States from the most to the least pressing, for a mixed group. */
+	static const char *const order[] = { "errored", "waiting", "launching", "stopping",
+		"online", "stopped", "completed" };
+	int n = 0, nprog = 0, counts[7] = { 0 }, all_total = 1, all_eta = 1;
+	double restarts = 0, cpu = 0, mem = 0;
+	struct cli_progress sum = { 0 };
+	const cJSON *app;
+	const char *first = NULL;
+	int same = 1;
+
+	memset(r, 0, sizeof *r);
+	r->summary = 1;
+	r->frac = -1;
+	cJSON_ArrayForEach(app, apps) {
+		if (strcmp(cli_json_str(app, "group", ""), group) != 0)
+			continue;
+		const char *st = cli_json_str(app, "state", "?");
+		n++;
+		if (!first)
+			first = st;
+		else if (strcmp(first, st) != 0)
+			same = 0;
+		for (int i = 0; i < 7; i++)
+			if (strcmp(st, order[i]) == 0)
+				counts[i]++;
+		restarts += cli_json_num(app, "restarts", 0);
+		cpu += cli_json_num(app, "cpu", 0);
+		mem += cli_json_num(app, "memory", 0);
+		struct cli_progress p;
+		if (cli_progress_get(app, &p)) {
+			nprog++;
+			sum.done += p.done;
+			sum.failed += p.failed;
+			sum.total += p.total;
+			sum.rate += p.rate;
+			all_total &= p.have_total;
+			all_eta &= p.have_eta || (p.have_total && p.done >= p.total);
+		}
+	}
+	snprintf(r->cell[C_NAME], CELL_MAX, "%s (%d)", group, n);
+	if (same && first) {
+		r->state = first;
+		snprintf(r->cell[C_STATE], CELL_MAX, "%s", first);
+	} else {
+		/* Mixed: the most pressing state present, as "k/n state". */
+		int best = 0;
+		while (best < 6 && counts[best] == 0)
+			best++;
+		r->state = order[best];
+		snprintf(r->cell[C_STATE], CELL_MAX, "%d/%d %s", counts[best], n, order[best]);
+	}
+	snprintf(r->cell[C_RESTARTS], CELL_MAX, "%.0f", restarts);
+	snprintf(r->cell[C_CPU], CELL_MAX, cpu < 10 ? "%.1f%%" : "%.0f%%", cpu);
+	units_format_size((long long)mem, r->cell[C_MEM], CELL_MAX);
+	if (nprog) {
+		sum.have_total = all_total;
+		sum.have_rate = 1;
+		if (all_total && sum.rate > 0 && all_eta) {
+			sum.have_eta = 1;
+			sum.eta_s = (sum.total - sum.done) / sum.rate;
+		}
+		row_progress(r, &sum);
+	}
+}
+
+static int group_size(const cJSON *apps, const char *group)
+{
+	int n = 0;
+	const cJSON *app;
+	cJSON_ArrayForEach(app, apps)
+		if (strcmp(cli_json_str(app, "group", ""), group) == 0)
+			n++;
+	return n;
+}
+
+/* 1 when app is the last member of its group in list order. */
+static int group_last(const cJSON *app, const char *group)
+{
+	for (const cJSON *a = app->next; a; a = a->next)
+		if (strcmp(cli_json_str(a, "group", ""), group) == 0)
+			return 0;
+	return 1;
+}
+
+static void rule(struct cli_buf *o, const size_t *w, int ncols, const char *l,
+    const char *m, const char *r)
+{
+	cli_buf_puts(o, l);
+	for (int c = 0; c < ncols; c++) {
+		cli_buf_repeat(o, "─", w[c] + 2);
+		cli_buf_puts(o, c + 1 < ncols ? m : r);
+	}
+	cli_buf_puts(o, "\n");
+}
+
+static void line(struct cli_buf *o, const struct row *r, const char *const *cells,
+    const size_t *w, int ncols, int color, int head)
+{
+	for (int c = 0; c < ncols; c++) {
+		cli_buf_puts(o, "│ ");
+		const char *on = "";
+		if (color && head)
+			on = CLI_C_BOLD CLI_C_CYAN;
+		else if (color && c == C_STATE && r && r->state)
+			on = cli_state_color(r->state);
+		else if (color && r && r->summary && c == C_NAME)
+			on = CLI_C_BOLD;
+		else if (color && c == C_BAR && r && r->frac >= 0)
+			on = r->frac >= 1 ? CLI_C_GREEN : CLI_C_CYAN;
+		if (*on) {
+			cli_buf_puts(o, on);
+			cli_buf_puts(o, cells[c]);
+			cli_buf_puts(o, CLI_C_RESET);
+			size_t cw = cli_width(cells[c]);
+			cli_buf_pad(o, "", w[c] > cw ? w[c] - cw : 0);
+		} else {
+			cli_buf_pad(o, cells[c], w[c]);
+		}
+		cli_buf_puts(o, " ");
+	}
+	cli_buf_puts(o, "│\n");
+}
+
+void cli_status_format(const cJSON *apps, int color, struct cli_buf *out)
+{
+	int napps = cJSON_GetArraySize(apps), nrows = 0, progress = 0;
+	if (napps == 0) {
+		cli_buf_puts(out, "No apps. Start some with: psup start ecosystem.yaml\n");
+		return;
+	}
+	struct row *rows = xcalloc((size_t)napps * 2, sizeof *rows);
+	const cJSON *app;
+	cJSON_ArrayForEach(app, apps) {
+		row_app(&rows[nrows], app);
+		if (rows[nrows].frac >= 0 || rows[nrows].cell[C_COUNT][0])
+			progress = 1;
+		nrows++;
+		const char *g = cli_json_str(app, "group", NULL);
+		if (g && strcmp(g, cli_json_str(app, "name", "")) != 0 && group_last(app, g)
+		    && group_size(apps, g) > 1) {
+			row_group(&rows[nrows], apps, g);
+			nrows++;
+		}
+	}
+	int ncols = progress ? N_COLS : C_BAR;
+	size_t w[N_COLS];
+	for (int c = 0; c < ncols; c++)
+		w[c] = cli_width(heads[c]);
+	for (int i = 0; i < nrows; i++) {
+		row_bar(&rows[i]);
+		for (int c = 0; c < ncols; c++) {
+			size_t cw = cli_width(rows[i].cell[c]);
+			if (cw > w[c])
+				w[c] = cw;
+		}
+	}
+	rule(out, w, ncols, "┌", "┬", "┐");
+	line(out, NULL, heads, w, ncols, color, 1);
+	rule(out, w, ncols, "├", "┼", "┤");
+	for (int i = 0; i < nrows; i++) {
+		const char *cells[N_COLS];
+		for (int c = 0; c < N_COLS; c++)
+			cells[c] = rows[i].cell[c];
+		line(out, &rows[i], cells, w, ncols, color, 0);
+	}
+	rule(out, w, ncols, "└", "┴", "┘");
+	free(rows);
+
+	/* Why an app is errored or waiting: one line each under the table. */
+	cJSON_ArrayForEach(app, apps) {
+		const char *reason = cli_json_str(app, "reason", "");
+		if (!*reason)
+			continue;
+		const char *st = cli_json_str(app, "state", "?");
+		cli_buf_printf(out, "%s %s%s%s: %s\n", cli_json_str(app, "name", "?"),
+		    color ? cli_state_color(st) : "", st, color ? CLI_C_RESET : "", reason);
+	}
+}
+
+int cli_cmd_status(struct cli_args *a)
+{
+	char *pos[1];
+	if (cli_split(a, pos, 0, NULL, NULL) < 0)
+		return CLI_USAGE;
+	cJSON *reply;
+	int rc = cli_call(cli_req("list"), 0, 10000, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps");
+	if (!cJSON_IsArray(apps)) {
+		cJSON_Delete(reply);
+		return cli_error(CLI_DAEMON, "malformed list reply from the daemon (no apps array)");
+	}
+	struct cli_buf out = { 0 };
+	cli_status_format(apps, cli_use_color(stdout), &out);
+	cJSON_Delete(reply);
+	fflush(stdout);
+	if (cli_buf_write(&out, STDOUT_FILENO) < 0) {
+		cli_buf_free(&out);
+		return cli_error(CLI_FAIL, "cannot write the table: %m");
+	}
+	cli_buf_free(&out);
+	return CLI_OK;
+}
