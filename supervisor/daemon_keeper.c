@@ -196,12 +196,7 @@ void keeper_launch(struct dapp *a)
 	}
 	a->keeper_pid = pid;
 	a->keeper_child = 1;
-	char *pidpath = xasprintf("%s/keeper.pid", a->dir);
-	char buf[32];
-	int n = snprintf(buf, sizeof buf, "%ld\n", (long)pid);
-	atomicfile_write(pidpath, buf, (size_t)n, 0600, 0, NULL);
-	free(pidpath);
-
+	/* the keeper writes and locks keeper.pid itself */
 	a->connecting = 1;
 	a->connect_deadline = clock_mono_ms() + CONNECT_TIMEOUT_MS;
 	a->connect_delay = CONNECT_FIRST_MS;
@@ -542,6 +537,16 @@ static void keeper_lost(struct dapp *a, const char *why)
 	}
 
 	dlog("%s: %s (keeper %ld)", a->name, why, (long)a->keeper_pid);
+	/* its last word may be in the status file only (a spec it could not
+	 * load, a state it had no time to push) */
+	struct app_state fst;
+	int have;
+	read_status_file(a, &fst, &have);
+	if (have && a->keeper_pid > 0 && fst.keeper_pid == a->keeper_pid &&
+	    fst.since_ms >= a->st.since_ms) {
+		a->st = fst;
+		a->have_state = 1;
+	}
 	/* whatever is left of that keeper and its app must go first */
 	keeper_kill_all(a);
 	if (a->keeper_child == 0)
