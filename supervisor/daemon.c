@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -292,6 +293,9 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 		goto out;
 	if (control_listen(d, &why) < 0)
 		goto out;
+	/* orphans of keepers we launched (an app whose keeper died) come to
+	 * us rather than to init, so they are reaped */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	dlog("started for %s (keeper %s)", d->home, d->keeper_path);
 	dapp_load_all(d);

@@ -65,6 +65,7 @@ struct dapp {
 	uint64_t start_seq;         /* that start request */
 	uint64_t gone_timer;        /* polling for a quitting keeper's exit */
 	int64_t gone_deadline;
+	pid_t old_keeper_pid;       /* a lost keeper to outlive before relaunching */
 	char kin[KEEPERCTL_LINE_MAX + 1];
 	size_t kin_len;
 	int kin_skip;               /* discarding an over-long line */

@@ -50,8 +50,10 @@ static int keeper_pid_alive(pid_t pid)
 	char *rp = strrchr(buf, ')');
 	if (!rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X')
 		return 0;
+	/* comm: "psup-keeper" until it names itself "keep NAME" */
 	char *lp = strchr(buf, '(');
-	if (lp && rp - lp - 1 == 11 && strncmp(lp + 1, "psup-keeper", 11) == 0)
+	if (lp && ((rp - lp - 1 == 11 && strncmp(lp + 1, "psup-keeper", 11) == 0) ||
+	    strncmp(lp + 1, "keep ", 5) == 0))
 		return 1;
 	snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -203,14 +205,27 @@ void keeper_launch(struct dapp *a)
 	a->connect_timer = loop_timer_after(d->loop, a->connect_delay, connect_cb, a);
 }
 
+/* A lost keeper may still be on its way out (its lock on keeper.pid not yet
+ * released): the fresh one is launched once the old one is gone. */
 static void relaunch_cb(struct loop *l, uint64_t id, void *arg)
 {
-	(void)l;
 	(void)id;
 	struct dapp *a = arg;
 	a->relaunch_timer = 0;
-	if (!a->dead && a->phase == PHASE_KEEPER)
-		keeper_launch(a);
+	if (a->dead || a->phase != PHASE_KEEPER)
+		return;
+	if (a->old_keeper_pid > 0 && keeper_pid_alive(a->old_keeper_pid)) {
+		if (clock_mono_ms() < a->gone_deadline) {
+			a->relaunch_timer = loop_timer_after(l, GONE_POLL_MS, relaunch_cb, a);
+			return;
+		}
+		kill(a->old_keeper_pid, SIGKILL);
+		a->gone_deadline = clock_mono_ms() + GONE_TIMEOUT_MS;
+		a->relaunch_timer = loop_timer_after(l, GONE_POLL_MS, relaunch_cb, a);
+		return;
+	}
+	a->old_keeper_pid = 0;
+	keeper_launch(a);
 }
 
 /* ---- connecting ---- */
@@ -548,6 +563,7 @@ static void keeper_lost(struct dapp *a, const char *why)
 		a->have_state = 1;
 	}
 	/* whatever is left of that keeper and its app must go first */
+	pid_t lost_pid = a->keeper_pid;
 	keeper_kill_all(a);
 	if (a->keeper_child == 0)
 		a->keeper_pid = 0;
@@ -581,6 +597,8 @@ static void keeper_lost(struct dapp *a, const char *why)
 	a->st.state = APP_LAUNCHING;
 	a->st.pid = 0;
 	int64_t delay = a->fail_count <= 1 ? 0 : 100LL << (a->fail_count - 2);
+	a->old_keeper_pid = lost_pid;
+	a->gone_deadline = clock_mono_ms() + delay + GONE_TIMEOUT_MS;
 	a->relaunch_timer = loop_timer_after(d->loop, delay, relaunch_cb, a);
 	daemon_changed(d);
 }
