@@ -28,6 +28,15 @@ jl() { psup jlist 2>/dev/null | jq -r --arg n "$1" ".[] | select(.name == \$n) |
 # state_is NAME STATE
 state_is() { [ "$(jl "$1" .state)" = "$2" ]; }
 
+# all_state STATE NAME...: every named app is in STATE (for wait_for).
+all_state() {
+	_as=$1; shift
+	for _n in "$@"; do state_is "$_n" "$_as" || return 1; done
+}
+
+# field_is NAME JQ VALUE: for wait_for.
+field_is() { [ "$(jl "$1" "$2")" = "$3" ]; }
+
 # app_procs NAME: pids of live (not zombie) processes of app NAME in this home,
 # sorted, one per line.
 app_procs() {
@@ -38,13 +47,16 @@ app_procs() {
 	done | sort -n
 }
 
-# home_procs: every live process of this home: the daemon (started with
-# PSUP_HOME set), the keepers (they inherit it) and the apps (given it).
+# home_procs: every live process of this home: the daemon (argv[0] psup),
+# the keepers ("psup: keep NAME"; both have PSUP_HOME from the CLI) and the
+# apps (given PSUP_APP_NAME). The shell's own helpers are not counted.
 home_procs() {
 	for _e in $(grep -lzx "PSUP_HOME=$PSUP_HOME" /proc/[0-9]*/environ 2>/dev/null); do
 		_p=${_e#/proc/}; _p=${_p%/environ}
-		[ "$_p" = "$$" ] && continue
-		pid_alive "$_p" && echo "$_p"
+		if grep -qz '^PSUP_APP_NAME=' "$_e" 2>/dev/null ||
+		   head -c 4 "/proc/$_p/cmdline" 2>/dev/null | grep -q '^psup'; then
+			pid_alive "$_p" && echo "$_p"
+		fi
 	done | sort -n
 }
 
