@@ -22,6 +22,9 @@ sv_setup() {
 # psup ARGS...: the psup under test.
 psup() { "$PSUP_BIN/psup" "$@"; }
 
+# pingq: the daemon answers (quietly; for ok and wait_for).
+pingq() { psup ping > /dev/null 2>&1; }
+
 # jl NAME JQ: a field of app NAME from `psup jlist`, e.g. jl web .pid
 jl() { psup jlist 2>/dev/null | jq -r --arg n "$1" ".[] | select(.name == \$n) | $2"; }
 
