@@ -37,6 +37,16 @@ all_state() {
 	for _n in "$@"; do state_is "$_n" "$_as" || return 1; done
 }
 
+# pid_changed NAME OLDPID: NAME runs with a pid other than OLDPID (wait_for).
+pid_changed() { _pc=$(jl "$1" .pid); [ -n "$_pc" ] && [ "$_pc" -gt 0 ] && [ "$_pc" != "$2" ]; }
+
+# app_procs_like NAME ERE: app_procs whose command line matches ERE.
+app_procs_like() {
+	for _p in $(app_procs "$1"); do
+		tr '\0' ' ' < "/proc/$_p/cmdline" 2>/dev/null | grep -Eq -- "$2" && echo "$_p"
+	done
+}
+
 # field_is NAME JQ VALUE: for wait_for.
 field_is() { [ "$(jl "$1" "$2")" = "$3" ]; }
 
