@@ -383,7 +383,8 @@ int ydoc_load(const char *file, const char *buf, size_t len, struct ydoc *doc,
 		yerrs_add(errs, file, 0, 0, NULL, "cannot initialise the YAML parser");
 		return -1;
 	}
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	/* libyaml asserts on a NULL input, even of length 0 */
+	yaml_parser_set_input_string(&p, (const unsigned char *)(buf ? buf : ""), buf ? len : 0);
 	while (!done && !b.failed) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			parse_error(&b, &p);
