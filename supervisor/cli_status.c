@@ -124,7 +124,7 @@ static void row_group(struct row *r, const cJSON *apps, const char *group)
 	/* States from the most to the least pressing, for a mixed group. */
 	static const char *const order[] = { "errored", "waiting", "launching", "stopping",
 		"online", "stopped", "completed" };
-	int n = 0, nprog = 0, counts[7] = { 0 }, all_total = 1, all_eta = 1;
+	int n = 0, nprog = 0, counts[7] = { 0 }, all_total = 1, all_eta = 1, any_rate = 0;
 	double restarts = 0, cpu = 0, mem = 0;
 	struct cli_progress sum = { 0 };
 	const cJSON *app;
@@ -156,6 +156,7 @@ static void row_group(struct row *r, const cJSON *apps, const char *group)
 			sum.failed += p.failed;
 			sum.total += p.total;
 			sum.rate += p.rate;
+			any_rate |= p.have_rate;
 			all_total &= p.have_total;
 			all_eta &= p.have_eta || (p.have_total && p.done >= p.total);
 		}
@@ -177,7 +178,7 @@ static void row_group(struct row *r, const cJSON *apps, const char *group)
 	units_format_size((long long)mem, r->cell[C_MEM], CELL_MAX);
 	if (nprog) {
 		sum.have_total = all_total;
-		sum.have_rate = 1;
+		sum.have_rate = any_rate;
 		if (all_total && sum.rate > 0 && all_eta) {
 			sum.have_eta = 1;
 			sum.eta_s = (sum.total - sum.done) / sum.rate;
