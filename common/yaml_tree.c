@@ -185,7 +185,10 @@ static void apply_merges(struct builder *b, struct ynode *m)
 		size_t nsrc = 0;
 		if (v->kind == YNODE_MAP) {
 			srcs[nsrc++] = v;
-		} else if (v->kind == YNODE_SEQ && v->n <= 64) {
+		} else if (v->kind == YNODE_SEQ && v->n > 64) {
+			error_at(b, v->line, v->col, "a merge key (<<) takes at most %s maps", "64");
+			return;
+		} else if (v->kind == YNODE_SEQ) {
 			for (size_t j = 0; j < v->n; j++) {
 				if (v->items[j]->kind != YNODE_MAP) {
 					error_at(b, v->items[j]->line, v->items[j]->col,
@@ -216,6 +219,7 @@ static void apply_merges(struct builder *b, struct ynode *m)
 					continue;
 				if (budget(b, sk->weight + sv->weight, sk->line, sk->col) < 0)
 					goto out;
+				/* append() counts items; n counts pairs once a map is finished */
 				m->n *= 2;
 				append(m, node_copy(sk));
 				append(m, node_copy(sv));
@@ -383,7 +387,8 @@ int ydoc_load(const char *file, const char *buf, size_t len, struct ydoc *doc,
 		yerrs_add(errs, file, 0, 0, NULL, "cannot initialise the YAML parser");
 		return -1;
 	}
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	/* libyaml asserts on a NULL input, even of length 0 */
+	yaml_parser_set_input_string(&p, (const unsigned char *)(buf ? buf : ""), buf ? len : 0);
 	while (!done && !b.failed) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			parse_error(&b, &p);

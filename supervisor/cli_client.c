@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "daemon.h"
 #include "xalloc.h"
 
 const char *cli_home(void)
@@ -214,108 +215,7 @@ int cli_call(cJSON *req, unsigned flags, int timeout_ms, cJSON **reply)
 	return rc;
 }
 
-/* mkdir -p with mode 0700 for the parts it creates. */
-static int mkdir_p(const char *path, char **cause)
-{
-	char *p = xstrdup(path);
-	for (char *s = p + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char save = *s;
-		*s = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-			int e = errno;
-			int rc = fail(cause, "cannot create %s: %s", p, strerror(e));
-			free(p);
-			return rc;
-		}
-		*s = save;
-		if (!save)
-			break;
-	}
-	free(p);
-	return 0;
-}
-
-/* The child: a new session, stdin from /dev/null, output appended to
- * daemon.log, then exec this very program as "psup daemon". */
-static void spawn_child(const char *home)
-{
-	setsid();
-	int in = open("/dev/null", O_RDONLY);
-	char *logp = xasprintf("%s/daemon.log", home);
-	int out = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	if (in < 0 || out < 0)
-		_exit(126);
-	dup2(in, 0);
-	dup2(out, 1);
-	dup2(out, 2);
-	closefrom(3);
-	setenv("PSUP_HOME", home, 1);
-	char *argv[] = { (char *)"psup", (char *)"daemon", (char *)"--background", NULL };
-	execv("/proc/self/exe", argv);
-	_exit(127);
-}
-
-#if __has_include("daemon.h")
-#include "daemon.h"
-
 int cli_daemon_spawn(char **cause)
 {
 	return daemon_spawn(cli_home(), cause);
 }
-#else
-/* Until the daemon module provides daemon_spawn(): the same contract. */
-int cli_daemon_spawn(char **cause)
-{
-	const char *home = cli_home();
-	struct sockaddr_un sa;
-	if (sock_addr(&sa, cause) < 0 || mkdir_p(home, cause) < 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid < 0)
-		return fail(cause, "cannot start the daemon: fork: %s", strerror(errno));
-	if (pid == 0)
-		spawn_child(home);
-
-	/* Wait for the socket with a short, growing pause: the daemon usually
-	 * answers within a few ms; sanitizer builds take longer. */
-	int64_t deadline = clock_mono_ms() + 10000;
-	long pause_us = 2000;
-	int exited = 0, status = 0;
-	for (;;) {
-		int fd = sock_connect(&sa);
-		if (fd >= 0) {
-			close(fd);
-			return 0;
-		}
-		if (!nobody_answers(errno))
-			return fail(cause, "cannot connect to %s: %s", sa.sun_path, strerror(errno));
-		if (!exited && waitpid(pid, &status, WNOHANG) == pid) {
-			exited = 1;
-			/* Exit 0: it detached itself; keep waiting for the socket.
-			 * Otherwise another CLI's daemon may have won the race:
-			 * one last try, then give up. */
-			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-				fd = sock_connect(&sa);
-				if (fd >= 0) {
-					close(fd);
-					return 0;
-				}
-				if (WIFEXITED(status))
-					return fail(cause, "the daemon exited with status %d at start (see %s/daemon.log)",
-					    WEXITSTATUS(status), home);
-				return fail(cause, "the daemon was killed by signal %d at start (see %s/daemon.log)",
-				    WTERMSIG(status), home);
-			}
-		}
-		if (clock_mono_ms() > deadline)
-			return fail(cause, "the daemon did not answer on %s within 10 s (see %s/daemon.log)",
-			    sa.sun_path, home);
-		struct timespec ts = { 0, pause_us * 1000 };
-		nanosleep(&ts, NULL);
-		if (pause_us < 50000)
-			pause_us *= 2;
-	}
-}
-#endif

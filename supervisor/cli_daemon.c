@@ -8,14 +8,9 @@
 
 #include "cli.h"
 #include "cli_client.h"
+#include "daemon.h"
 #include "xalloc.h"
 
-#if __has_include("daemon.h")
-#include "daemon.h"
-#define HAVE_DAEMON 1
-#else
-#define HAVE_DAEMON 0
-#endif
 
 static int background_opt_cb(struct cli_args *a, int i, void *ctx)
 {
@@ -31,7 +26,6 @@ int cli_cmd_daemon(struct cli_args *a)
 	int background = 0;
 	if (cli_split(a, pos, 0, background_opt_cb, &background) < 0)
 		return CLI_USAGE;
-#if HAVE_DAEMON
 	char *cause = NULL;
 	/* --background: started by a CLI (daemon_spawn), already detached. */
 	if (daemon_run(cli_home(), !background, &cause) < 0) {
@@ -40,9 +34,6 @@ int cli_cmd_daemon(struct cli_args *a)
 		return rc;
 	}
 	return CLI_OK;
-#else
-	return cli_error(CLI_DAEMON, "daemon: this psup was built without the daemon");
-#endif
 }
 
 /* 1 when keepers may be running without a daemon: apps/ has entries. */

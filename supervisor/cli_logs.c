@@ -196,24 +196,42 @@ static void lf_watch_dir(struct logs *l, struct lf *f)
 {
 	if (l->ifd < 0 || f->dwd >= 0)
 		return;
-	f->dwd = inotify_add_watch(l->ifd, f->dir, IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE);
-	if (f->awd >= 0) {
-		inotify_rm_watch(l->ifd, f->awd);
-		f->awd = -1;
+	/* A folder may appear between a failed watch and the watch on its
+	 * parent: then its creation event is missed, so look again. */
+	for (int tries = 0; tries < 64; tries++) {
+		f->dwd = inotify_add_watch(l->ifd, f->dir, IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE);
+		if (f->awd >= 0) {
+			inotify_rm_watch(l->ifd, f->awd);
+			f->awd = -1;
+		}
+		if (f->dwd >= 0)
+			return;
+		char *a = xstrdup(f->dir);
+		size_t alen = 0;
+		for (;;) {
+			char *slash = strrchr(a, '/');
+			if (!slash)
+				break;
+			*(slash == a ? slash + 1 : slash) = '\0';
+			alen = strlen(a);
+			f->awd = inotify_add_watch(l->ifd, a, IN_CREATE | IN_MOVED_TO);
+			if (f->awd >= 0 || slash == a)
+				break;
+		}
+		free(a);
+		if (f->awd < 0)
+			return;
+		/* The component below the watched ancestor: still missing? */
+		char *child = xstrdup(f->dir);
+		char *next = strchr(child + alen + (child[alen] == '/'), '/');
+		if (next)
+			*next = '\0';
+		struct stat st;
+		int there = stat(child, &st) == 0;
+		free(child);
+		if (!there)
+			return;
 	}
-	if (f->dwd >= 0)
-		return;
-	char *a = xstrdup(f->dir);
-	for (;;) {
-		char *slash = strrchr(a, '/');
-		if (!slash)
-			break;
-		*(slash == a ? slash + 1 : slash) = '\0';
-		f->awd = inotify_add_watch(l->ifd, a, IN_CREATE | IN_MOVED_TO);
-		if (f->awd >= 0 || slash == a)
-			break;
-	}
-	free(a);
 }
 
 /* After any event about f: drain what the open file has, then switch to a

@@ -2,6 +2,7 @@
 #include "cli_status.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +29,48 @@ struct row {
 	const char *state;            /* for colour; may be "" */
 	int summary;
 };
+
+/* The members of an app object the table needs, read in one pass over the
+ * object (100 apps x 10 lookups by name would cost more than the rest). */
+struct app_view {
+	const cJSON *obj;
+	const char *name, *group, *state, *reason;
+	double id, pid, uptime_ms, restarts, cpu, memory;
+};
+
+static void view_fill(struct app_view *v, const cJSON *app)
+{
+	static const struct { const char *key; size_t off; } strs[] = {
+		{ "name", offsetof(struct app_view, name) },
+		{ "group", offsetof(struct app_view, group) },
+		{ "state", offsetof(struct app_view, state) },
+		{ "reason", offsetof(struct app_view, reason) },
+	}, nums[] = {
+		{ "id", offsetof(struct app_view, id) },
+		{ "pid", offsetof(struct app_view, pid) },
+		{ "uptime_ms", offsetof(struct app_view, uptime_ms) },
+		{ "restarts", offsetof(struct app_view, restarts) },
+		{ "cpu", offsetof(struct app_view, cpu) },
+		{ "memory", offsetof(struct app_view, memory) },
+	};
+	memset(v, 0, sizeof *v);
+	v->obj = app;
+	v->name = v->state = "?";
+	v->reason = "";
+	for (const cJSON *c = app ? app->child : NULL; c; c = c->next) {
+		if (!c->string)
+			continue;
+		if (cJSON_IsString(c)) {
+			for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+				if (strcmp(c->string, strs[i].key) == 0)
+					*(const char **)((char *)v + strs[i].off) = c->valuestring;
+		} else if (cJSON_IsNumber(c)) {
+			for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+				if (strcmp(c->string, nums[i].key) == 0)
+					*(double *)((char *)v + nums[i].off) = c->valuedouble;
+		}
+	}
+}
 
 int cli_progress_get(const cJSON *app, struct cli_progress *p)
 {
@@ -94,50 +137,48 @@ static void row_bar(struct row *r)
 	cli_buf_free(&b);
 }
 
-static void row_app(struct row *r, const cJSON *app)
+static void row_app(struct row *r, const struct app_view *v)
 {
 	memset(r, 0, sizeof *r);
 	r->frac = -1;
-	long long pid = (long long)cli_json_num(app, "pid", 0);
-	snprintf(r->cell[C_ID], CELL_MAX, "%.0f", cli_json_num(app, "id", 0));
-	snprintf(r->cell[C_NAME], CELL_MAX, "%s", cli_json_str(app, "name", "?"));
-	snprintf(r->cell[C_PID], CELL_MAX, "%lld", pid);
-	r->state = cli_json_str(app, "state", "?");
+	snprintf(r->cell[C_ID], CELL_MAX, "%lld", (long long)v->id);
+	snprintf(r->cell[C_NAME], CELL_MAX, "%s", v->name);
+	snprintf(r->cell[C_PID], CELL_MAX, "%lld", (long long)v->pid);
+	r->state = v->state;
 	snprintf(r->cell[C_STATE], CELL_MAX, "%s", r->state);
-	if (pid > 0)
-		units_format_duration((long long)cli_json_num(app, "uptime_ms", 0), r->cell[C_UPTIME], CELL_MAX);
+	if (v->pid > 0)
+		units_format_duration((long long)v->uptime_ms, r->cell[C_UPTIME], CELL_MAX);
 	else
 		snprintf(r->cell[C_UPTIME], CELL_MAX, "0");
-	snprintf(r->cell[C_RESTARTS], CELL_MAX, "%.0f", cli_json_num(app, "restarts", 0));
-	double cpu = cli_json_num(app, "cpu", 0);
-	snprintf(r->cell[C_CPU], CELL_MAX, cpu < 10 ? "%.1f%%" : "%.0f%%", cpu);
-	units_format_size((long long)cli_json_num(app, "memory", 0), r->cell[C_MEM], CELL_MAX);
+	snprintf(r->cell[C_RESTARTS], CELL_MAX, "%lld", (long long)v->restarts);
+	snprintf(r->cell[C_CPU], CELL_MAX, v->cpu < 10 ? "%.1f%%" : "%.0f%%", v->cpu);
+	units_format_size((long long)v->memory, r->cell[C_MEM], CELL_MAX);
 	struct cli_progress p;
-	if (cli_progress_get(app, &p))
+	if (cli_progress_get(v->obj, &p))
 		row_progress(r, &p);
 }
 
 /* The summed row of an instances group: members are the apps whose group is
- * name. */
-static void row_group(struct row *r, const cJSON *apps, const char *group)
+ * group. */
+static void row_group(struct row *r, const struct app_view *views, int n_views, const char *group)
 {
 	/* States from the most to the least pressing, for a mixed group. */
 	static const char *const order[] = { "errored", "waiting", "launching", "stopping",
 		"online", "stopped", "completed" };
-	int n = 0, nprog = 0, counts[7] = { 0 }, all_total = 1, all_eta = 1;
+	int n = 0, nprog = 0, counts[7] = { 0 }, all_total = 1, all_eta = 1, any_rate = 0;
 	double restarts = 0, cpu = 0, mem = 0;
 	struct cli_progress sum = { 0 };
-	const cJSON *app;
 	const char *first = NULL;
 	int same = 1;
 
 	memset(r, 0, sizeof *r);
 	r->summary = 1;
 	r->frac = -1;
-	cJSON_ArrayForEach(app, apps) {
-		if (strcmp(cli_json_str(app, "group", ""), group) != 0)
+	for (int k = 0; k < n_views; k++) {
+		const struct app_view *v = &views[k];
+		if (!v->group || strcmp(v->group, group) != 0)
 			continue;
-		const char *st = cli_json_str(app, "state", "?");
+		const char *st = v->state;
 		n++;
 		if (!first)
 			first = st;
@@ -146,16 +187,17 @@ static void row_group(struct row *r, const cJSON *apps, const char *group)
 		for (int i = 0; i < 7; i++)
 			if (strcmp(st, order[i]) == 0)
 				counts[i]++;
-		restarts += cli_json_num(app, "restarts", 0);
-		cpu += cli_json_num(app, "cpu", 0);
-		mem += cli_json_num(app, "memory", 0);
+		restarts += v->restarts;
+		cpu += v->cpu;
+		mem += v->memory;
 		struct cli_progress p;
-		if (cli_progress_get(app, &p)) {
+		if (cli_progress_get(v->obj, &p)) {
 			nprog++;
 			sum.done += p.done;
 			sum.failed += p.failed;
 			sum.total += p.total;
 			sum.rate += p.rate;
+			any_rate |= p.have_rate;
 			all_total &= p.have_total;
 			all_eta &= p.have_eta || (p.have_total && p.done >= p.total);
 		}
@@ -177,7 +219,7 @@ static void row_group(struct row *r, const cJSON *apps, const char *group)
 	units_format_size((long long)mem, r->cell[C_MEM], CELL_MAX);
 	if (nprog) {
 		sum.have_total = all_total;
-		sum.have_rate = 1;
+		sum.have_rate = any_rate;
 		if (all_total && sum.rate > 0 && all_eta) {
 			sum.have_eta = 1;
 			sum.eta_s = (sum.total - sum.done) / sum.rate;
@@ -186,23 +228,22 @@ static void row_group(struct row *r, const cJSON *apps, const char *group)
 	}
 }
 
-static int group_size(const cJSON *apps, const char *group)
+/* Where each group's summed row goes: after its last member, for groups of
+ * more than one app. Returns 1 for view i when it is such a last member. */
+static int group_row_after(const struct app_view *views, int n, int i)
 {
-	int n = 0;
-	const cJSON *app;
-	cJSON_ArrayForEach(app, apps)
-		if (strcmp(cli_json_str(app, "group", ""), group) == 0)
-			n++;
-	return n;
-}
-
-/* 1 when app is the last member of its group in list order. */
-static int group_last(const cJSON *app, const char *group)
-{
-	for (const cJSON *a = app->next; a; a = a->next)
-		if (strcmp(cli_json_str(a, "group", ""), group) == 0)
+	const char *g = views[i].group;
+	int members = 0;
+	if (!g || strcmp(g, views[i].name) == 0)
+		return 0;
+	for (int k = 0; k < n; k++) {
+		if (!views[k].group || strcmp(views[k].group, g) != 0)
+			continue;
+		if (k > i)
 			return 0;
-	return 1;
+		members++;
+	}
+	return members > 1;
 }
 
 static void rule(struct cli_buf *o, const size_t *w, int ncols, const char *l,
@@ -251,20 +292,26 @@ void cli_status_format(const cJSON *apps, int color, struct cli_buf *out)
 		cli_buf_puts(out, "No apps. Start some with: psup start ecosystem.yaml\n");
 		return;
 	}
-	struct row *rows = xcalloc((size_t)napps * 2, sizeof *rows);
+	struct app_view *views = xcalloc((size_t)napps, sizeof *views);
 	const cJSON *app;
-	cJSON_ArrayForEach(app, apps) {
-		row_app(&rows[nrows], app);
+	int nv = 0, ngroups = 0;
+	cJSON_ArrayForEach(app, apps)
+		view_fill(&views[nv++], app);
+	char *after = xcalloc((size_t)napps, 1);
+	for (int i = 0; i < nv; i++)
+		ngroups += after[i] = (char)group_row_after(views, nv, i);
+	struct row *rows = xmalloc((size_t)(nv + ngroups) * sizeof *rows);
+	for (int i = 0; i < nv; i++) {
+		row_app(&rows[nrows], &views[i]);
 		if (rows[nrows].frac >= 0 || rows[nrows].cell[C_COUNT][0])
 			progress = 1;
 		nrows++;
-		const char *g = cli_json_str(app, "group", NULL);
-		if (g && strcmp(g, cli_json_str(app, "name", "")) != 0 && group_last(app, g)
-		    && group_size(apps, g) > 1) {
-			row_group(&rows[nrows], apps, g);
+		if (after[i]) {
+			row_group(&rows[nrows], views, nv, views[i].group);
 			nrows++;
 		}
 	}
+	free(after);
 	int ncols = progress ? N_COLS : C_BAR;
 	size_t w[N_COLS];
 	for (int c = 0; c < ncols; c++)
@@ -290,14 +337,14 @@ void cli_status_format(const cJSON *apps, int color, struct cli_buf *out)
 	free(rows);
 
 	/* Why an app is errored or waiting: one line each under the table. */
-	cJSON_ArrayForEach(app, apps) {
-		const char *reason = cli_json_str(app, "reason", "");
-		if (!*reason)
+	for (int i = 0; i < nv; i++) {
+		const struct app_view *v = &views[i];
+		if (!*v->reason)
 			continue;
-		const char *st = cli_json_str(app, "state", "?");
-		cli_buf_printf(out, "%s %s%s%s: %s\n", cli_json_str(app, "name", "?"),
-		    color ? cli_state_color(st) : "", st, color ? CLI_C_RESET : "", reason);
+		cli_buf_printf(out, "%s %s%s%s: %s\n", v->name, color ? cli_state_color(v->state) : "",
+		    v->state, color ? CLI_C_RESET : "", v->reason);
 	}
+	free(views);
 }
 
 int cli_cmd_status(struct cli_args *a)

@@ -85,7 +85,7 @@ cmp_ok $((t1 - t0)) -lt 5000 "wait --timeout returns promptly"
 psup status > "$TMPD/st" 2> "$TMPD/err"; rc=$?
 is "$rc" 0 "status: exit 0"
 st=$(cat "$TMPD/st")
-like "$st" "│ svc +│ [0-9]+ +│ online " "status: the service is online with a pid"
+like "$st" "│ svc +│ [1-9][0-9]* +│ (launching|online) " "status: the service runs, with a pid"
 like "$st" "│ job-1 +│ 0 +│ completed .*3/3" "status: a completed instance with its progress"
 like "$st" "│ job \(2\) +│ +│ completed .*6/6" "status: the group's summed row"
 

@@ -16,6 +16,9 @@
 #	PSUP_TESTBIN  directory of built test programs (helpers/NAME, test_*)
 #	PSUP_KEEP=1   keep temporary directories after the test (for debugging)
 #
+# Never use a bare `wait`: it would also wait for the servers a test started.
+# Wait for a pid (`wait "$pid"`, or wait_exit PID).
+#
 # TAP counters live in this shell: call ok/is/... from the test's top level
 # or functions, never inside a pipeline or $(...) (a subshell loses them).
 # At exit the helpers kill every tracked pid, run the cleanups registered with

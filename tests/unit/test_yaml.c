@@ -48,6 +48,9 @@ static void test_tree(void)
 	ok(ymap_get(r, "zz") == NULL, "missing key is NULL");
 
 	ok(load("") == 0 && doc.root == NULL, "empty document: no root");
+	ydoc_free(&doc);
+	ok(ydoc_load("t.yaml", NULL, 0, &doc, &cx.errs) == 0 && doc.root == NULL,
+	    "NULL buffer reads as empty");
 	ok(load("# only a comment\n") == 0 && doc.root == NULL, "comment only: no root");
 	ok(load("a: ~\nb:\nc: 'null'\n") == 0, "nulls load");
 	ok(ynode_is_null(ymap_get(doc.root, "a")) && ynode_is_null(ymap_get(doc.root, "b")) &&
