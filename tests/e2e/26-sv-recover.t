@@ -31,7 +31,7 @@ EOF
 psup start "$TMPD/eco.yaml" > /dev/null 2>&1
 is "$?" 0 "start: exit 0"
 psup stop stopped > /dev/null 2>&1
-ok "tick is online" wait_for -t 10 state_is tick online
+ok "tick and w are online" wait_for -t 10 all_state online tick w-1 w-2
 snap() { psup jlist | jq -c 'map({id, name, pid, state, restarts, started_at})'; }
 BEFORE=$(snap)
 D1=$(daemon_pid)

@@ -32,7 +32,7 @@ apps:
     after: [svc]
   - name: broken
     script: $H/crasher
-    args: [3, 300]
+    args: [3, 1500]
     autorestart: false
   - name: blocked
     script: $H/sleeper

@@ -43,7 +43,7 @@ pid_changed() { _pc=$(jl "$1" .pid); [ -n "$_pc" ] && [ "$_pc" -gt 0 ] && [ "$_p
 # app_procs_like NAME ERE: app_procs whose command line matches ERE.
 app_procs_like() {
 	for _p in $(app_procs "$1"); do
-		tr '\0' ' ' < "/proc/$_p/cmdline" 2>/dev/null | grep -Eq -- "$2" && echo "$_p"
+		tr '\0' ' ' 2>/dev/null < "/proc/$_p/cmdline" | grep -Eq -- "$2" && echo "$_p"
 	done
 }
 
@@ -116,7 +116,7 @@ _sv_kill_leftovers() {
 	# a daemon told to exit may take a moment
 	wait_for -t 3 no_home_procs && return 0
 	for _p in $(home_procs); do
-		diag "left behind: $_p $(tr '\0' ' ' < /proc/$_p/cmdline 2>/dev/null)"
+		diag "left behind: $_p $(tr '\0' ' ' 2>/dev/null < /proc/$_p/cmdline)"
 		kill -9 "$_p" 2>/dev/null
 	done
 }
