@@ -7,7 +7,7 @@
 require_bin psup psup-keeper
 require_cmd jq script
 [ -f "$PSUP_SRC/supervisor/daemon.c" ] || plan_skip_all "the daemon is not built in yet"
-plan 40
+plan 48
 
 mk_home
 A=$TMPD/apps
@@ -148,6 +148,29 @@ cmp_ok "$(ls "$(dirname "$(psup jlist | jq -r '.[] | select(.name=="rot") | .log
 is "$rc" 0 "monit quits on q"
 like "$(cat "$TMPD/monit")" "job-2" "monit draws the apps"
 
+# A daemon lost to kill -9: `psup kill` starts one that re-attaches to the
+# keepers, then stops everything.
+SVCPID=$(psup jlist | jq -r '.[] | select(.name=="rot") | .pid')
+KPID=$(psup jlist | jq -r '.[] | select(.name=="rot") | .keeper_pid')
+kill -9 "$DPID"
+wait_for -t 5 pid_gone "$DPID"
+ok "the app outlives its daemon" pid_alive "$SVCPID"
 psup kill > "$TMPD/out" 2> "$TMPD/err"; rc=$?
-is "$rc" 0 "kill: exit 0"
-ok "kill: the daemon is gone" wait_for -t 5 pid_gone "$DPID"
+is "$rc:$(cat "$TMPD/out")" "0:daemon stopped" "kill after a lost daemon: exit 0" || diag_file "$TMPD/err"
+ok "kill: the app is gone" wait_for -t 5 pid_gone "$SVCPID"
+ok "kill: its keeper is gone" wait_for -t 5 pid_gone "$KPID"
+ok "kill: no daemon answers" test ! -S "$PSUP_HOME/psup.sock"
+psup kill > "$TMPD/out" 2>&1; rc=$?
+is "$rc:$(cat "$TMPD/out")" "0:daemon not running" "kill again: nothing to do"
+
+# `psup daemon` runs in the foreground; the CLI talks to it.
+psup daemon > "$TMPD/fg.log" 2>&1 &
+FG=$!
+track_pid $FG
+wait_for -t 10 test -S "$PSUP_HOME/psup.sock"
+like "$(psup ping)" "^pong: daemon pid $FG," "ping reaches the foreground daemon"
+psup daemon > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+is "$rc" 3 "a second daemon for the same home refuses: exit 3"
+is "$(wc -l < "$TMPD/err" | tr -d ' ')" 1 "with one line on stderr"
+psup kill > /dev/null 2>&1
+ok "kill stops the foreground daemon" wait_exit "$FG" 10
