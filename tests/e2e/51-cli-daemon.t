@@ -7,7 +7,7 @@
 require_bin psup psup-keeper
 require_cmd jq script
 [ -f "$PSUP_SRC/supervisor/daemon.c" ] || plan_skip_all "the daemon is not built in yet"
-plan 48
+plan 58
 
 mk_home
 A=$TMPD/apps
@@ -113,6 +113,22 @@ psup stop svc > "$TMPD/out" 2> "$TMPD/err"; rc=$?
 is "$rc" 0 "stop svc: exit 0"
 like "$(psup jlist | jq -r '.[] | select(.name=="svc") | .state')" "^stopped$" "svc is stopped"
 ok "svc's process is gone" pid_gone "$SVCPID"
+psup start svc > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+is "$rc" 0 "start NAME: exit 0"
+like "$(psup jlist | jq -r '.[] | select(.name=="svc") | .state')" "^(launching|online)$" "svc runs again"
+psup restart job > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+is "$rc" 0 "restart a group: exit 0"
+like "$(head -1 "$TMPD/out")" "^restarted: job-1, job-2$" "restart: names both instances"
+psup signal USR1 svc > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+is "$rc:$(cat "$TMPD/out")" "0:sent SIGUSR1 to: svc" "signal USR1 NAME"
+psup flush bad > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+is "$rc" 0 "flush NAME: exit 0"
+is "$(psup logs bad --nostream --err)" "" "flush emptied the logs"
+psup save > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+like "$rc:$(cat "$TMPD/out")" "^0:saved 4 apps to " "save"
+psup delete bad > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+is "$rc" 0 "delete: exit 0"
+is "$(psup jlist | jq -r '[.[].name] | join(" ")')" "svc job-1 job-2" "delete: the app is gone from the list"
 
 printf 'apps:\n  - name: x\n    script: /bin/true\n    autorestrat: true\n' > "$TMPD/bad.yaml"
 psup start "$TMPD/bad.yaml" > "$TMPD/out" 2> "$TMPD/err"; rc=$?
