@@ -7,7 +7,7 @@
 require_bin psup psup-keeper
 require_cmd jq script
 [ -f "$PSUP_SRC/supervisor/daemon.c" ] || plan_skip_all "the daemon is not built in yet"
-plan 58
+plan 62
 
 mk_home
 A=$TMPD/apps
@@ -163,6 +163,26 @@ cmp_ok "$(ls "$(dirname "$(psup jlist | jq -r '.[] | select(.name=="rot") | .log
 ( sleep 1.5; printf q ) | TERM=xterm timeout 10 script -qfec "psup monit" /dev/null > "$TMPD/monit" 2>&1; rc=$?
 is "$rc" 0 "monit quits on q"
 like "$(cat "$TMPD/monit")" "job-2" "monit draws the apps"
+
+# monit's keys, driven through tmux: j selects the next app, s stops it,
+# q quits.
+if command -v tmux > /dev/null 2>&1; then
+	TM="tmux -L psup-t$$ -f /dev/null"
+	at_exit "$TM kill-server 2>/dev/null"
+	$TM new-session -d -x 120 -y 30 "PSUP_HOME='$PSUP_HOME' TERM=xterm '$PSUP_BIN/psup' monit; echo monit-exit=\$?; sleep 30"
+	wait_for -t 10 sh -c "$TM capture-pane -p | grep -q 'job-2'"; is "$?" 0 "monit (tmux): draws the apps"
+	# rot is online; select it with j.
+	n=$(psup jlist | jq -r 'map(.name) | index("rot")')
+	while [ "$n" -gt 0 ]; do $TM send-keys j; n=$((n - 1)); done
+	wait_for -t 10 sh -c "$TM capture-pane -p | grep -q '> rot '"; is "$?" 0 "monit: j moves the selection"
+	$TM send-keys s
+	wait_for -t 10 sh -c "psup jlist | jq -e '.[] | select(.name==\"rot\") | .state == \"stopped\"' > /dev/null"; is "$?" 0 "monit: s stops the selected app"
+	$TM send-keys q
+	wait_for -t 10 sh -c "$TM capture-pane -p | grep -q 'monit-exit=0'"; is "$?" 0 "monit: q quits with status 0"
+	psup start rot > /dev/null 2>&1
+else
+	skip "tmux not installed" 4
+fi
 
 # A daemon lost to kill -9: `psup kill` starts one that re-attaches to the
 # keepers, then stops everything.
