@@ -17,8 +17,9 @@
 #include <unistd.h>
 
 #define CLIENTS_MAX 512
-#define CLIENT_OUT_MAX (16 << 20)   /* queued reply bytes before a client is dropped */
+#define CLIENT_OUT_MAX (4 << 20)    /* queued reply bytes before a client is dropped */
 #define CLIENT_IDLE_MS 60000        /* no request, no pending reply: closed */
+#define CLIENT_STALL_MS 10000       /* a reply it does not read: closed */
 #define ACCEPT_RETRY_MS 200
 
 static void client_io_cb(struct loop *l, int fd, unsigned events, void *arg);
@@ -65,17 +66,22 @@ static void idle_cb(struct loop *l, uint64_t id, void *arg)
 	c->idle_timer = 0;
 	if (c->dead)
 		return;
-	if (c->busy) {
+	/* waiting for its op is not idle; not reading its replies is */
+	if (c->busy && c->out_off >= c->out_len) {
 		c->idle_timer = loop_timer_after(c->d->loop, CLIENT_IDLE_MS, idle_cb, c);
 		return;
 	}
+	if (c->out_off < c->out_len)
+		dlog("dropping a client that does not read its replies");
 	client_close(c);
 }
 
+/* Re-arms the idle timer: called on every request and on output progress. */
 static void touch(struct dclient *c)
 {
 	loop_timer_del(c->d->loop, c->idle_timer);
-	c->idle_timer = loop_timer_after(c->d->loop, CLIENT_IDLE_MS, idle_cb, c);
+	c->idle_timer = loop_timer_after(c->d->loop,
+	    c->out_off < c->out_len ? CLIENT_STALL_MS : CLIENT_IDLE_MS, idle_cb, c);
 }
 
 static void listen_cb(struct loop *l, int fd, unsigned events, void *arg)
@@ -230,10 +236,14 @@ void client_send(struct dclient *c, char *buf, size_t len)
 	memcpy(c->out + c->out_len, buf, len);
 	c->out_len += len;
 	free(buf);
+	int was_stalled = c->out_off < c->out_len - len;
 	if (client_flush(c) < 0) {
 		client_close(c);
 		return;
 	}
+	/* output just got stuck: it now has CLIENT_STALL_MS to read it */
+	if (!was_stalled && c->out_off < c->out_len)
+		touch(c);
 	client_update_events(c);
 }
 
@@ -381,10 +391,13 @@ static void client_io_cb(struct loop *l, int fd, unsigned events, void *arg)
 	(void)l;
 	struct dclient *c = arg;
 	if (events & LOOP_WRITE) {
+		size_t before = c->out_len - c->out_off;
 		if (client_flush(c) < 0) {
 			client_close(c);
 			return;
 		}
+		if (c->out_len - c->out_off < before)
+			touch(c);       /* it reads: the clock starts again */
 		if (c->closing && c->out_off >= c->out_len) {
 			client_close(c);
 			return;

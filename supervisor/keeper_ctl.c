@@ -90,7 +90,8 @@ static void client_send(struct keeper *k, struct client *c, const char *a, const
 		c->out = xrealloc(c->out, c->out_cap);
 	}
 	memcpy(c->out + c->out_len, a, la);
-	memcpy(c->out + c->out_len + la, b, lb);
+	if (lb)
+		memcpy(c->out + c->out_len + la, b, lb);
 	c->out[c->out_len + la + lb] = '\n';
 	c->out_len = need;
 	client_flush(k, c);

@@ -42,7 +42,8 @@ wait_for() {
 
 # field APP KEY: a value from the app's status file
 # (the first one: exits are listed newest first)
-field() { tr ' ' '\n' < "$HOME_DIR/apps/$1/status" 2>/dev/null | sed -n "s/^$2=//p" | head -1; }
+field() { tr ' ' '\n' 2>/dev/null < "$HOME_DIR/apps/$1/status" | sed -n "s/^$2=//p" | head -1; }
+restarts_ge() { local r; r=$(field "$1" restarts); [ "${r:-0}" -ge "$2" ]; }
 state_is() { [ "$(field "$1" state)" = "$2" ]; }
 gone() { ! kill -0 "$1" 2>/dev/null; }
 # a pid counts as alive while it is not a zombie
@@ -74,7 +75,7 @@ start_keeper() {
 
 ctl() { local app=$1; shift; "$HELP/ctlsend" "$HOME_DIR/apps/$app/control.sock" "$@"; }
 
-echo "1..58"
+echo "1..63"
 
 # --- spawn -----------------------------------------------------------------
 new_app sl "argv=$HELP/sleeper" "min_uptime_ms=100" "env=GREETING=hi there"
@@ -94,7 +95,7 @@ out=$(ctl sl status)
 echo "$out" | grep -q "^status state=online .*pid=$pid" ; ok $? "status over the socket"
 
 # a second keeper for the same app refuses to start
-"$KEEPER" "$HOME_DIR/apps/sl" 2>"$HOME_DIR/second.err"
+timeout 5 "$KEEPER" "$HOME_DIR/apps/sl" 2>"$HOME_DIR/second.err" </dev/null
 is "$?" "1" "a second keeper for the same app exits 1"
 grep -q "another keeper" "$HOME_DIR/second.err"; ok $? "and says why"
 
@@ -117,7 +118,7 @@ pid2=$(field sl pid)
 
 # signal: delivered to the app (SIGUSR1 ends the sleeper), which restarts
 ctl sl "signal 10" > /dev/null
-wait_for 5 sh -c "[ \"\$(sed -n 's/.* restarts=\([0-9]*\).*/\1/p' '$HOME_DIR/apps/sl/status')\" = 1 ]"; ok $? "signal 10 reached the app, which was restarted"
+wait_for 5 restarts_ge sl 1; ok $? "signal 10 reached the app, which was restarted"
 field sl exit | grep -q '^[0-9]*,-1,10,[0-9]*$'; ok $? "the exit records signal 10"
 wait_for 5 state_is sl online
 pid2=$(field sl pid)
@@ -144,7 +145,7 @@ dead "$pid3"; ok $? "SIGTERM: the app was stopped first"
 # --- crash restarts, crash loop, exec failure ---------------------------------
 new_app cr "argv=$HELP/crasher" "argv=3" "argv=300" "min_uptime_ms=100" "max_restarts=50"
 start_keeper cr
-wait_for 10 sh -c "[ \"\$(sed -n 's/.* restarts=\([0-9]*\).*/\1/p' '$HOME_DIR/apps/cr/status')\" -ge 2 ]"; ok $? "a crashing app is restarted"
+wait_for 10 restarts_ge cr 2; ok $? "a crashing app is restarted"
 field cr exit | grep -q '^[0-9]*,3,0,[0-9]*$'; ok $? "its exit code 3 is recorded"
 ctl cr quit > /dev/null; wait_for 5 gone "$LAST_KEEPER"
 
@@ -214,7 +215,7 @@ ctl pg quit > /dev/null; wait_for 5 gone "$LAST_KEEPER"
 # --- restart gap with delay 0 ---------------------------------------------------------
 new_app gap "argv=$HELP/crasher" "argv=0" "argv=150" "min_uptime_ms=0"
 start_keeper gap
-wait_for 5 sh -c "[ \"\$(sed -n 's/.* restarts=\([0-9]*\).*/\1/p' '$HOME_DIR/apps/gap/status')\" -ge 2 ]"
+wait_for 5 restarts_ge gap 2
 wait_for 5 state_is gap online
 started=$(field gap started)
 last_exit=$(field gap exit | cut -d, -f1)
@@ -222,5 +223,29 @@ gapms=$((started - last_exit))
 diag "restart gap: ${gapms} ms (exit seen to next exec)"
 [ "$gapms" -ge 0 ] && [ "$gapms" -le 20 ]; ok $? "restart with delay 0 is immediate (${gapms} ms)"
 ctl gap quit > /dev/null; wait_for 5 gone "$LAST_KEEPER"
+
+# --- max_memory_restart: sampled once a second, restart through a stop -------------
+new_app mem "argv=$HELP/sleeper" "max_memory_restart=4096" "min_uptime_ms=0"
+start_keeper mem
+wait_for 5 restarts_ge mem 1; ok $? "an app over max_memory_restart is restarted"
+field mem exit | grep -q '^[0-9]*,-1,15,[0-9]*$'; ok $? "by its stop signal"
+ctl mem quit > /dev/null; wait_for 5 gone "$LAST_KEEPER"
+
+# --- reload: a new spec applies from the next start ----------------------------------
+new_app rl "argv=$HELP/sleeper" "min_uptime_ms=0"
+start_keeper rl
+wait_for 5 state_is rl online
+new_app rl "argv=$HELP/crasher" "argv=7" "autorestart=never"
+ctl rl reload > /dev/null; ok $? "reload accepted"
+state_is rl online; ok $? "the running app is left alone"
+ctl rl restart > /dev/null
+wait_for 5 state_is rl errored; ok $? "after a restart the new spec runs"
+field rl exit | grep -q '^[0-9]*,7,0,[0-9]*$'; ok $? "(the crasher's exit code 7)"
+echo "nmae=x" >> "$HOME_DIR/apps/rl/spec"
+out=$(ctl rl reload 2>&1); echo "$out" | grep -q "^err .*unknown key"; ok $? "a bad spec is refused on reload"
+ctl rl quit > /dev/null; wait_for 5 gone "$LAST_KEEPER"
+
+# every keeper ran clean (sanitizer builds report here)
+! grep -l "runtime error\|Sanitizer" "$HOME_DIR"/keeper-*.err; ok $? "no sanitizer report from any keeper"
 
 exit $((failed > 0))

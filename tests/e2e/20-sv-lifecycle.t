@@ -44,7 +44,7 @@ like "$(cat "$OUT")" "leaked_fds 0" "no psup descriptor leaked into the app"
 timeout 10 "$PSUP_BIN/psup" daemon > "$TMPD/second" 2>&1
 isnt "$?" 0 "a second daemon for the same home refuses"
 like "$(cat "$TMPD/second")" "already runs.*pid $(daemon_pid)" "and says which one runs"
-ok "the first daemon is unharmed" psup ping
+ok "the first daemon is unharmed" pingq
 
 # describe masks secrets
 psup describe web > /dev/null 2>&1

@@ -22,6 +22,9 @@ sv_setup() {
 # psup ARGS...: the psup under test.
 psup() { "$PSUP_BIN/psup" "$@"; }
 
+# pingq: the daemon answers (quietly; for ok and wait_for).
+pingq() { psup ping > /dev/null 2>&1; }
+
 # jl NAME JQ: a field of app NAME from `psup jlist`, e.g. jl web .pid
 jl() { psup jlist 2>/dev/null | jq -r --arg n "$1" ".[] | select(.name == \$n) | $2"; }
 
@@ -32,6 +35,16 @@ state_is() { [ "$(jl "$1" .state)" = "$2" ]; }
 all_state() {
 	_as=$1; shift
 	for _n in "$@"; do state_is "$_n" "$_as" || return 1; done
+}
+
+# pid_changed NAME OLDPID: NAME runs with a pid other than OLDPID (wait_for).
+pid_changed() { _pc=$(jl "$1" .pid); [ -n "$_pc" ] && [ "$_pc" -gt 0 ] && [ "$_pc" != "$2" ]; }
+
+# app_procs_like NAME ERE: app_procs whose command line matches ERE.
+app_procs_like() {
+	for _p in $(app_procs "$1"); do
+		tr '\0' ' ' 2>/dev/null < "/proc/$_p/cmdline" | grep -Eq -- "$2" && echo "$_p"
+	done
 }
 
 # field_is NAME JQ VALUE: for wait_for.
@@ -103,7 +116,7 @@ _sv_kill_leftovers() {
 	# a daemon told to exit may take a moment
 	wait_for -t 3 no_home_procs && return 0
 	for _p in $(home_procs); do
-		diag "left behind: $_p $(tr '\0' ' ' < /proc/$_p/cmdline 2>/dev/null)"
+		diag "left behind: $_p $(tr '\0' ' ' 2>/dev/null < /proc/$_p/cmdline)"
 		kill -9 "$_p" 2>/dev/null
 	done
 }

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void test_parse(void)
@@ -80,15 +81,19 @@ static void test_scan(void)
 	usleep(400000);
 	procstat_scan(g, 3, &cause);
 	double busy = procstat_cpu_percent(&s, &g[0], clock_mono_ms());
-	ok(busy > 40 && busy < 250, "a spinning grandchild shows as a busy group (%.1f%%)", busy);
+	/* a loaded machine shares the core: an idle group would show 0 */
+	ok(busy > 5 && busy < 250, "a spinning grandchild shows as a busy group (%.1f%%)", busy);
 	is_int((long long)procstat_cpu_percent(&s, &g[0], s.at_ms + 10), (long long)busy,
 	    "a sample within 250 ms repeats the last figure");
 
-	/* cost: many scans must be cheap */
-	int64_t t0 = clock_mono_ns();
+	/* cost: many scans must be cheap (CPU time: a loaded machine would
+	 * stretch the wall clock) */
+	struct timespec c0, c1;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	for (int i = 0; i < 20; i++)
 		procstat_scan(g, 3, &cause);
-	double per_ms = (double)(clock_mono_ns() - t0) / 20 / 1e6;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+	double per_ms = ((double)(c1.tv_sec - c0.tv_sec) * 1e3 + (double)(c1.tv_nsec - c0.tv_nsec) / 1e6) / 20;
 	ok(per_ms < 10.0, "one scan takes %.2f ms (the budget for list is 3 ms)", per_ms);
 
 	kill(-pg, SIGKILL);
