@@ -16,6 +16,20 @@
 #	PSUP_TESTBIN  directory of built test programs (helpers/NAME, test_*)
 #	PSUP_KEEP=1   keep temporary directories after the test (for debugging)
 #
+# $PSUP_BIN is put first on PATH, so tests call psup-worker etc. by name.
+#
+# What is here (each documented where it is defined):
+#	TAP       plan N, plan_skip_all WHY, done_testing, ok DESC CMD..., pass,
+#	          fail, is, isnt, like, unlike, cmp_ok A OP B DESC, skip WHY [N],
+#	          diag, note, diag_file FILE [N], bail_out WHY
+#	needs     require_bin PROG..., require_cmd CMD...
+#	time      now_ms, wait_for [-t SECS] CMD..., wait_exit PID [SECS]
+#	          (sets WAIT_STATUS), pid_alive PID, pid_gone PID
+#	cleanup   at_exit CMDSTRING, track_pid PID..., mk_tmpdir VAR, mk_home
+#	network   free_port
+#	test API  start_testapi [FLAGS], testapi_stats [JQ], testapi_control JSON
+#	items     gen_items N FILE|- [FIRST]
+#
 # Never use a bare `wait`: it would also wait for the servers a test started.
 # Wait for a pid (`wait "$pid"`, or wait_exit PID).
 #
