@@ -1,4 +1,5 @@
-/* An app that is hard to stop: it ignores SIGTERM and forks two children
+/* An app that is hard to stop: it ignores SIGTERM (and SIGINT, pm2's
+ * default stop signal, and SIGHUP) and forks two children
  * that ignore it too: one stays in the app's process group, one calls
  * setsid() (as a daemonising child would). Their pids go to PIDFILE as
  * "app PID\nchild PID\nsetsid PID\n" so the benchmark can check which of
@@ -28,6 +29,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	c1 = fork();
 	if (c1 == 0)
 		child(0);
