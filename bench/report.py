@@ -36,7 +36,24 @@ METRICS = {
     "alive_after_5s": ("apps running 5 s later (of 10)", ""),
     "restarted_after_kill": ("apps restarted when then killed (of 10): still supervised", "higher"),
     "listed_after": ("apps the status command lists afterwards", ""),
+    "rps_ok": ("requests/s against the 200 endpoint, no limit (psup: items/s, one worker, results committed)", "higher"),
+    "p429_pct": ("429s, % of requests to the limited endpoint", "lower"),
+    "accepted": ("requests accepted (200) by the limited endpoint", ""),
+    "goodput_pct": ("accepted r/s, % of the configured rate (3 workers sharing rpm = 98 % of 50 r/s)", "higher"),
+    "items_done_lim": ("items done (limited run)", ""),
+    "over_p429_first5s_pct": ("rpm 2x the server's limit: 429 % in the first 5 s", "lower"),
+    "over_p429_last5s_pct": ("rpm 2x the server's limit: 429 % in the last 5 s", "lower"),
+    "over_accepted_rps": ("rpm 2x the server's limit: accepted r/s", "higher"),
+    "items_done_ok": ("items done (unlimited run)", ""),
+    "rss_mib_1000_inflight": ("worker RSS with 1,000 requests in flight (MiB)", "lower"),
+    "crash_clean_s": ("crash cost: time to finish, no kill (s)", "lower"),
+    "crash_kill_s": ("crash cost: time to finish, worker killed -9 mid-run (s)", "lower"),
+    "crash_redone": ("crash cost: requests redone", "lower"),
+    "crash_done": ("crash cost: items done", ""),
 }
+for k in (1, 2, 4, 8):
+    METRICS["scale_rps_%d" % k] = ("%d worker(s) on one SQLite job: items/s" % k, "higher")
+    METRICS["sqlite_busy_%d" % k] = ("%d worker(s): SQLITE_BUSY/locked messages" % k, "lower")
 for mode, label in (("out", "stdout only"), ("mixed", "stdout+stderr mixed"), ("time", "with per-line timestamps")):
     METRICS["mbps_" + mode] = ("throughput, %s (MB/s)" % label, "higher")
     METRICS["peak_mib_" + mode] = ("supervisor peak RSS, %s (MiB)" % label, "lower")
@@ -77,7 +94,7 @@ def main():
     for scn in order:
         print("### " + TITLES.get(scn, scn))
         print()
-        cols = [s for s in (svs + ["file", "wrk", "xargs-curl", "curl-rate"]) if any(s in data[scn][m] for m in data[scn])]
+        cols = [s for s in (svs + ["file", "wrk", "xargs-curl", "curl-parallel"]) if any(s in data[scn][m] for m in data[scn])]
         others = [s for s in cols if s != "psup"]
         has_psup = "psup" in cols
         head = ["", "better"] + cols + (["psup ÷ " + s for s in others] if has_psup else [])
