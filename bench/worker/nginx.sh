@@ -31,7 +31,7 @@ pid $NGX_DIR/nginx.pid;
 error_log $NGX_DIR/error.log warn;
 events { worker_connections 8192; }
 http {
-	log_format apijson escape=json '{"msec":\$msec,"uri":"\$uri","status":\$status}';
+	log_format apijson escape=json '{"msec":\$msec,"uri":"\$request_uri","status":\$status}';
 	access_log $NGX_DIR/access.log apijson buffer=256k flush=1s;
 	client_body_temp_path $NGX_DIR/tmp/body;
 	proxy_temp_path $NGX_DIR/tmp/proxy;
