@@ -448,6 +448,16 @@ static void done_cb(struct http_request *req, void *arg)
 				    req->status, (long long)d);
 			pacer_hold(&r->pacer, now + d * MS);
 		}
+	} else {
+		/* Not yet limited, but the API says a budget is used up: pause
+		 * rather than collect a 429 for each request meanwhile. At most a
+		 * second: OpenAI's reset is when the bucket is full again, and it
+		 * refills all along; the next answer tells whether to pause more. */
+		struct ratelimit_headers h;
+		rate_headers(req, &h);
+		int64_t d;
+		if (retryafter_exhausted_ms(&h, &d) == 1 && d > 0)
+			pacer_hold(&r->pacer, now + (d < 1000 ? d : 1000) * MS);
 	}
 	if (v.rate_limited) {
 		r->n_429++;
