@@ -412,6 +412,15 @@ static void rate_headers(const struct http_request *req, struct ratelimit_header
 	h->anthropic_reset[3] = req->hdr[HDR_ANTHROPIC_OUTPUT_RESET];
 }
 
+/* Applies AIMD's rate factor to the pacer when it moved by 1% or more
+ * (re-deriving the GCRA parameters on every answer is not needed). */
+static void rate_follow(struct run *r)
+{
+	double f = aimd_rate(&r->aimd), cur = r->pacer.factor;
+	if (f != cur && (f >= 1 || f < cur * 0.99 || f > cur * 1.01))
+		pacer_scale(&r->pacer, f);
+}
+
 static void done_cb(struct http_request *req, void *arg)
 {
 	struct run *r = arg;
@@ -461,8 +470,14 @@ static void done_cb(struct http_request *req, void *arg)
 	}
 	if (v.rate_limited) {
 		r->n_429++;
-		if (aimd_on_limited(&r->aimd, now))
-			logf_(r, "HTTP 429: concurrency lowered to %d", aimd_limit(&r->aimd));
+		if (aimd_on_limited(&r->aimd, now, hold_ms >= 0)) {
+			rate_follow(r);
+			if (r->jc.rpm > 0 || r->jc.tpm > 0)
+				logf_(r, "repeated HTTP 429s: concurrency lowered to %d, rate to %.0f%% of the configured",
+				    aimd_limit(&r->aimd), 100 * aimd_rate(&r->aimd));
+			else
+				logf_(r, "repeated HTTP 429s: concurrency lowered to %d", aimd_limit(&r->aimd));
+		}
 	}
 	if (v.have_tokens && r->jc.tpm > 0)
 		pacer_adjust(&r->pacer, now, (double)v.tokens - w->cost);
@@ -471,6 +486,7 @@ static void done_cb(struct http_request *req, void *arg)
 	switch (v.kind) {
 	case VERDICT_DONE:
 		aimd_on_success(&r->aimd, now);
+		rate_follow(r);
 		w->ok = 1;
 		w->result = v.result;
 		w->tokens = v.have_tokens ? v.tokens : 0;
