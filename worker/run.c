@@ -33,9 +33,16 @@
 #include "xalloc.h"
 
 #define MS 1000000LL
-/* Results are committed in batches of at most this many, or after FLUSH_DELAY. */
-#define FLUSH_MAX 1000
-#define FLUSH_DELAY (20 * MS)
+/* Results are committed in batches of at most this many, or after
+ * FLUSH_DELAY: every write transaction takes the job's one write lock, which
+ * all workers on the job share, so fewer and larger ones scale better. */
+#define FLUSH_MAX 2000
+#define FLUSH_DELAY (50 * MS)
+/* Claims grow (up to 16 x batch, at most CLAIM_MAX) while a claim lasts
+ * less than CLAIM_FAST, and shrink back when one lasts over CLAIM_SLOW. */
+#define CLAIM_MAX 4096
+#define CLAIM_FAST (250 * MS)
+#define CLAIM_SLOW (1000 * MS)
 /* How long SIGTERM lets in-flight requests finish before releasing them:
  * well inside psup's (and pm2's) default kill_timeout of 1.6 s, so the
  * release is done before a SIGKILL could come. */
@@ -91,6 +98,8 @@ struct run {
 	int claim_failures;          /* in a row; too many ends the run */
 
 	int claim_exhausted;         /* the last claim found nothing */
+	int claim_size;              /* items asked for per claim, >= jc.batch */
+	int64_t claim_at;            /* when the last claim returned items */
 	int stopping;                /* SIGTERM: finish in-flight, then leave */
 	int finished;                /* leave the loop */
 	int exit_code;
@@ -235,7 +244,17 @@ static int claim(struct run *r)
 	struct store_item *items = NULL;
 	int n = 0;
 	char *cause = NULL;
-	if (store_claim(r->store, r->owner, r->jc.batch, r->jc.lease_ms, &items, &n, &cause) < 0) {
+	int64_t now = clock_mono_ns();
+	if (r->claim_at) {
+		int cap = 16 * r->jc.batch < CLAIM_MAX ? 16 * r->jc.batch : CLAIM_MAX;
+		if (cap < r->jc.batch)
+			cap = r->jc.batch;
+		if (now - r->claim_at < CLAIM_FAST && r->claim_size < cap)
+			r->claim_size = 2 * r->claim_size < cap ? 2 * r->claim_size : cap;
+		else if (now - r->claim_at > CLAIM_SLOW && r->claim_size > r->jc.batch)
+			r->claim_size = r->claim_size / 2 > r->jc.batch ? r->claim_size / 2 : r->jc.batch;
+	}
+	if (store_claim(r->store, r->owner, r->claim_size, r->jc.lease_ms, &items, &n, &cause) < 0) {
 		r->claim_failures++;
 		logf_(r, "cannot claim items (try %d): %s", r->claim_failures, cause);
 		free(cause);
@@ -247,6 +266,8 @@ static int claim(struct run *r)
 		return -1;
 	}
 	r->claim_failures = 0;
+	if (n > 0)
+		r->claim_at = now;
 	for (int i = 0; i < n; i++) {
 		struct work *w = xcalloc(1, sizeof *w);
 		w->it = items[i];
@@ -925,6 +946,7 @@ int run_main(int argc, char **argv)
 		r->jc.concurrency = 16;
 	if (r->jc.batch < 1)
 		r->jc.batch = 2 * r->jc.concurrency;
+	r->claim_size = r->jc.batch;
 	if (r->jc.max_attempts < 1)
 		r->jc.max_attempts = 1;
 	if (r->jc.lease_ms < 1000)
