@@ -571,6 +571,12 @@ static cJSON *app_json(struct dapp *a, const struct procstat_group *g, int64_t n
 	return o;
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 cJSON *dapp_json_list(struct daemon *d, struct dapp **apps, int n, int describe)
 {
 	struct procstat_group *g = xcalloc((size_t)(n ? n : 1), sizeof *g);
@@ -582,8 +588,18 @@ cJSON *dapp_json_list(struct daemon *d, struct dapp **apps, int n, int describe)
 			any = 1;
 		}
 	}
+	/* keepers and the daemon are never app members: do not read them */
+	int nskip = 0, total = 0;
+	for (struct dapp *a = d->apps; a; a = a->next)
+		total++;
+	pid_t *skip = xcalloc((size_t)total + 1, sizeof *skip);
+	skip[nskip++] = getpid();
+	for (struct dapp *a = d->apps; a && any; a = a->next)
+		if (a->keeper_pid > 0)
+			skip[nskip++] = a->keeper_pid;
+	qsort(skip, (size_t)nskip, sizeof *skip, cmp_pid);
 	char *cause = NULL;
-	if (any && procstat_scan(g, n, &cause) < 0) {
+	if (any && procstat_scan(g, n, skip, nskip, &cause) < 0) {
 		dlog("%s", cause);
 		free(cause);
 	}
@@ -593,7 +609,7 @@ cJSON *dapp_json_list(struct daemon *d, struct dapp **apps, int n, int describe)
 		cJSON_AddItemToArray(arr, app_json(apps[i], g[i].pgid > 0 ? &g[i] : NULL, now_real,
 		    now_mono, describe));
 	free(g);
-	(void)d;
+	free(skip);
 	return arr;
 }
 
