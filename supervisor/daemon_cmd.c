@@ -2,6 +2,7 @@
  * (stop: stopped; restart: a new pid; delete: keeper gone; wait: finished),
  * each bounded by a deadline on the loop. */
 #include "daemon_int.h"
+#include "daemon_json.h"
 #include "clock.h"
 #include "xalloc.h"
 
@@ -360,10 +361,16 @@ static void cmd_list(struct dclient *c, const char *target, int describe)
 	} else {
 		v = dapp_select(d, "all", &n);
 	}
-	cJSON *r = proto_reply_ok();
-	cJSON_AddItemToObject(r, "apps", dapp_json_list(d, v, n, describe));
-	client_reply(c, r);
-	cJSON_Delete(r);
+	struct jw w;
+	jw_init(&w);
+	jw_obj(&w, NULL);
+	jw_bool(&w, "ok", 1);
+	dapp_json_list(d, v, n, describe, &w);
+	jw_end_obj(&w);
+	size_t len;
+	char *s = jw_finish(&w, &len);
+	s[len++] = '\n';           /* jw always leaves room for one byte */
+	client_send(c, s, len);
 	free(v);
 }
 
