@@ -89,6 +89,11 @@ static int app_done(struct daemon *d, struct dop_app *x)
 			return 1;
 		if (refused(a, x))
 			return 1;
+		/* autostart: false loads the app stopped; its keeper speaking is
+		 * the end of a `start FILE` */
+		if (!x->seq && !a->spec.autostart && !a->want_start && a->kfd >= 0 &&
+		    a->pushes > 0 && a->acked >= a->start_seq)
+			return 1;
 		if (a->start_seq && a->acked >= a->start_seq && a->err_seq == a->start_seq) {
 			x->failed = 1;
 			snprintf(x->why, sizeof x->why, "%s: %s", a->name, a->err);
