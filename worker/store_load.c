@@ -227,8 +227,10 @@ int store_load(struct store *s, const char *path, const char *id_field,
 			break;
 		n_items++;
 	}
-	if (rc == 0 && ferror(f))
+	if (rc == 0 && ferror(f)) {
 		rc = fail(cause, "cannot read %s: %s", name, strerror(errno));
+		bad_input = 1;          /* the user's file, e.g. a directory */
+	}
 	free(buf);
 	idset_free(&ids);
 	if (f != stdin)
