@@ -352,7 +352,7 @@ static int sq_claim(struct store *s, const char *owner, int max, long long lease
 	struct sq *q = (struct sq *)s;
 	long long now = clock_real_ms();
 	struct store_item *v = NULL;
-	int cnt = 0, rc;
+	int cnt = 0, rc = SQLITE_DONE;
 	sqlite3_stmt *sel, *upd;
 	if (sq_begin(q, cause) < 0)
 		return -1;
