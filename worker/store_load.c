@@ -187,6 +187,11 @@ int store_load(struct store *s, const char *path, const char *id_field,
 		lineno++;
 		const char *p = buf;
 		size_t len = (size_t)got;
+		/* Editors on some systems start a file with a byte order mark. */
+		if (lineno == 1 && len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+			p += 3;
+			len -= 3;
+		}
 		while (len > 0 && is_space(p[len - 1]))
 			len--;
 		while (len > 0 && is_space(*p)) {
