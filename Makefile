@@ -117,3 +117,10 @@ clean:
 	rm -rf build bin
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+demo:
+	@sh .ci/deps.sh
+	$(MAKE) -j2 all tests
+	bash scripts/demo.sh
+demo-stop:
+	@PSUP_HOME=$(CURDIR)/demo-data/home bin/psup kill 2>/dev/null || true
