@@ -127,7 +127,20 @@ install: all
 deps:
 	@sh .ci/deps.sh
 
+# Benchmarks against pm2, supervisord and runit (not tests; CI does not run
+# them). BENCH_ARGS=--quick for a short run; see bench/README.md.
+bench:
+	bench/setup.sh
+	bench/run.sh $(BENCH_ARGS)
+
 clean:
 	rm -rf build bin
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+demo:
+	@sh .ci/deps.sh
+	$(MAKE) -j2 all tests
+	bash scripts/demo.sh
+demo-stop:
+	@PSUP_HOME=$(CURDIR)/demo-data/home bin/psup kill 2>/dev/null || true

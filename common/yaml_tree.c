@@ -185,7 +185,10 @@ static void apply_merges(struct builder *b, struct ynode *m)
 		size_t nsrc = 0;
 		if (v->kind == YNODE_MAP) {
 			srcs[nsrc++] = v;
-		} else if (v->kind == YNODE_SEQ && v->n <= 64) {
+		} else if (v->kind == YNODE_SEQ && v->n > 64) {
+			error_at(b, v->line, v->col, "a merge key (<<) takes at most %s maps", "64");
+			return;
+		} else if (v->kind == YNODE_SEQ) {
 			for (size_t j = 0; j < v->n; j++) {
 				if (v->items[j]->kind != YNODE_MAP) {
 					error_at(b, v->items[j]->line, v->items[j]->col,
@@ -216,6 +219,7 @@ static void apply_merges(struct builder *b, struct ynode *m)
 					continue;
 				if (budget(b, sk->weight + sv->weight, sk->line, sk->col) < 0)
 					goto out;
+				/* append() counts items; n counts pairs once a map is finished */
 				m->n *= 2;
 				append(m, node_copy(sk));
 				append(m, node_copy(sv));

@@ -424,6 +424,22 @@ static void test_buffers(void)
 	}
 	eco_free(&e);
 
+	text = "log_dir: /var/l\napps:\n- name: n\n  script: /bin/true\n  out_file: /dev/null\n"
+	    "  log_file: true\n  error: ''\n  interpreter: none\n  interpreter_args: -x\n";
+	ok(eco_load_buffer("t.yaml", "/tmp", text, strlen(text), &e) == 0 && e.n_apps == 1,
+	    "log switches load");
+	if (e.n_apps == 1) {
+		ok(e.apps[0].out_file == NULL, "out_file: /dev/null disables it");
+		ok(e.apps[0].err_file == NULL, "an empty error file disables it");
+		is_str(e.apps[0].combined_file, "/var/l/n-combined.log", "log_file: true is the default");
+		is_str(e.apps[0].argv[0], "/bin/true", "interpreter: none runs the script itself");
+		is_str(e.apps[0].source, "/tmp/t.yaml", "source of a buffer is dir/name");
+	}
+	ok(e.n_warnings == 1 && strcmp(e.warnings[0], "t.yaml:9:21: interpreter_args: ignored: "
+	    "the script runs without an interpreter") == 0, "interpreter_args without interpreter "
+	    "warns: %s", e.n_warnings ? e.warnings[0] : "");
+	eco_free(&e);
+
 	ok(eco_load("/nonexistent/eco.yaml", &e) == -1 && e.n_errors == 1 &&
 	    strcmp(e.errors[0], "cannot open /nonexistent/eco.yaml: No such file or directory") == 0,
 	    "missing file: %s", e.n_errors ? e.errors[0] : "");
