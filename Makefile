@@ -25,6 +25,11 @@ ifeq ($(BUILD),asan)
   O        := build/asan
   SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
   BIN      := build/asan/bin
+else ifeq ($(BUILD),fuzz)
+  # libFuzzer: coverage in every archive, the fuzzer main only in fuzz_* programs
+  O        := build/fuzz
+  SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+  BIN      := build/fuzz/bin
 else
   O        := build
   SANFLAGS :=
@@ -54,7 +59,7 @@ HELPERS := $(patsubst tests/helpers/%.c,$(O)/tests/helpers/%,$(HELPER_SRC))
 SERVER  := $(if $(SERVER_SRC),$(BIN)/psup-testapi)
 
 .PHONY: all tests test test-unit test-e2e test-asan valgrind demo demo-stop deps \
-        install clean fuzz bench
+        install clean fuzz fuzzers bench
 all: $(PROGS)
 tests: $(PROGS) $(UNITS) $(HELPERS) $(SERVER)
 
@@ -88,6 +93,15 @@ $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
 $(O)/tests/helpers/%: $(O)/tests/helpers/%.o
 	$(CC) $(ALLCFLAGS) -o $@ $^
 
+# `make fuzz` builds each tests/fuzz/fuzz_NAME.c with clang into build/fuzz/NAME;
+# run one with: build/fuzz/fuzz_ecosystem -max_total_time=60 tests/fuzz/corpus/fuzz_ecosystem
+FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz:
+	$(MAKE) CC=clang BUILD=fuzz fuzzers
+fuzzers: $(FUZZERS)
+$(O)/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
+	$(CC) $(ALLCFLAGS) -fsanitize=fuzzer -o $@ $^ $(TEST_LIBS)
+
 # Tests: prove runs the C unit programs and the shell end-to-end tests alike.
 # PSUP_BIN and PSUP_TESTBIN tell the shell tests which build to drive.
 PROVE    := prove --timer -f
@@ -112,6 +126,12 @@ install: all
 
 deps:
 	@sh .ci/deps.sh
+
+# Benchmarks against pm2, supervisord and runit (not tests; CI does not run
+# them). BENCH_ARGS=--quick for a short run; see bench/README.md.
+bench:
+	bench/setup.sh
+	bench/run.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf build bin
