@@ -70,7 +70,7 @@ ok "the job gets going" wait_for -t 30 past_quarter
 victim=$(jl chunk-2 .pid)
 kill -9 "$victim"
 note "killed chunk-2 (pid $victim) at $(psup-worker status --job job.db --json | jq -c '{done,leased,pending}')"
-restarted() { p=$(jl chunk-2 .pid); [ -n "$p" ] && [ "$p" != "$victim" ] && [ "$p" != 0 ] || [ "$(jl chunk-2 .restarts)" -ge 1 ]; }
+restarted() { [ "$(jl chunk-2 .restarts)" -ge 1 ] 2>/dev/null; }
 ok "psup restarts the killed chunk" wait_for -t 15 restarted
 
 psup wait chunk --timeout 60s >wait.out 2>&1

@@ -168,8 +168,8 @@ like "$(cat "$TMPD/monit")" "job-2" "monit draws the apps"
 # q quits.
 if command -v tmux > /dev/null 2>&1; then
 	TM="tmux -L psup-t$$ -f /dev/null"
-	at_exit "$TM kill-server 2>/dev/null"
 	$TM new-session -d -x 120 -y 30 "PSUP_HOME='$PSUP_HOME' TERM=xterm '$PSUP_BIN/psup' monit; echo monit-exit=\$?; sleep 30"
+	track_pid "$($TM display-message -p '#{pid}')"   # the tmux server we started
 	wait_for -t 10 sh -c "$TM capture-pane -p | grep -q 'job-2'"; is "$?" 0 "monit (tmux): draws the apps"
 	# rot is online; select it with j.
 	n=$(psup jlist | jq -r 'map(.name) | index("rot")')
