@@ -5,6 +5,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
+# shellcheck disable=SC3045 # dash and bash both have ulimit -n
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 4200 ]; then
 	ulimit -n 4200 2>/dev/null || plan_skip_all "needs 4200 open files (ulimit -n is $(ulimit -n))"
 fi
