@@ -511,7 +511,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 		goto out;
 	if (keeper_load_spec(SPEC_FILE, &k->spec, &cause) < 0) {
 		/* say why where the daemon looks */
-		char line[APPSTATE_REASON_MAX + 128];
+		char line[KEEPERCTL_LINE_MAX];
 		struct app_state st;
 		memset(&st, 0, sizeof st);
 		st.state = APP_ERRORED;
@@ -550,6 +550,10 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	if (k->spec.autostart)
 		keeper_event(k, PEV_START);
 	loop(k);
+	/* a finished app may have left orphans (reparented to us): nothing
+	 * of the app outlives its keeper's quit */
+	if (proc_has_children())
+		proc_signal_children(0, SIGKILL);
 	keeper_drain_all(k);
 	keeper_publish(k, 0);
 	rc = 0;
