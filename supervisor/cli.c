@@ -110,14 +110,16 @@ int cli_error(int code, const char *fmt, ...)
 int cli_usage_error(const struct cli_args *a, const char *fmt, ...)
 {
 	va_list ap;
+	fflush(stdout);
 	fputs("psup: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* One line: the reason, then how to call the command. */
 	const struct cli_cmd *c = a->cmd ? cmd_find(a->cmd) : NULL;
 	if (c)
-		fprintf(stderr, "usage: psup %s\n", c->usage);
+		fprintf(stderr, " (usage: psup %s)", c->usage);
+	fputc('\n', stderr);
 	return CLI_USAGE;
 }
 
@@ -177,7 +179,7 @@ int cli_main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage_all(stderr);
-		return CLI_USAGE;
+		return cli_error(CLI_USAGE, "no command given");
 	}
 	const char *w = argv[1];
 	if (strcmp(w, "--version") == 0 || strcmp(w, "-v") == 0 || strcmp(w, "-V") == 0
@@ -191,9 +193,7 @@ int cli_main(int argc, char **argv)
 	}
 	const struct cli_cmd *c = cmd_find(w);
 	if (!c) {
-		cli_error(CLI_USAGE, "unknown command '%s'", w);
-		fputs("Run `psup --help` for the list of commands.\n", stderr);
-		return CLI_USAGE;
+		return cli_error(CLI_USAGE, "unknown command '%s' (see psup --help)", w);
 	}
 	struct cli_args a = { .argc = argc - 2, .argv = argv + 2, .cmd = c->name };
 	/* "psup stop --help" shows that command's help. */

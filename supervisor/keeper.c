@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -296,6 +297,8 @@ static void arm_timer(struct keeper *k)
 	int64_t next = k->pol.deadline;
 	if (k->status_flush_at && (!next || k->status_flush_at < next))
 		next = k->status_flush_at;
+	if (k->trim_at && (!next || k->trim_at < next))
+		next = k->trim_at;
 	if (k->spec.max_memory_restart > 0 && k->pid) {
 		if (!k->mem_next)
 			k->mem_next = clock_mono_ms() + KEEPER_MEMORY_SAMPLE_MS;
@@ -304,11 +307,12 @@ static void arm_timer(struct keeper *k)
 	} else {
 		k->mem_next = 0;
 	}
+	if (next == k->timer_armed)
+		return; /* one syscall less per loop pass */
+	k->timer_armed = next;
 	struct itimerspec its;
 	memset(&its, 0, sizeof its);
 	if (next) {
-		if (next < 1)
-			next = 1;
 		its.it_value.tv_sec = next / 1000;
 		its.it_value.tv_nsec = (long)(next % 1000) * 1000000;
 	}
@@ -320,7 +324,17 @@ static void timer_cb(struct keeper *k)
 	uint64_t n;
 	if (read(k->timerfd, &n, sizeof n) < 0 && errno != EAGAIN)
 		warnx_("cannot read timerfd: %s", strerror(errno));
+	k->timer_armed = -1; /* it fired: arm again whatever comes next */
 	int64_t now = clock_mono_ms();
+	if (k->trim_at && now >= k->trim_at) {
+		if (now - k->big_read_at >= KEEPER_TRIM_MS) {
+			madvise(k->rbuf, KEEPER_READ_BUF, MADV_DONTNEED);
+			logsink_trim(&k->log);
+			k->trim_at = 0;
+		} else {
+			k->trim_at = k->big_read_at + KEEPER_TRIM_MS;
+		}
+	}
 	if (k->pol.deadline && now >= k->pol.deadline)
 		keeper_event(k, PEV_DEADLINE);
 	if (k->status_flush_at && now >= k->status_flush_at)
@@ -483,6 +497,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	k->epfd = k->sigfd = k->timerfd = k->listenfd = k->pidfd = -1;
 	k->appdir = xstrdup(appdir);
 	k->last_state = (enum app_state_kind)-1;
+	k->timer_armed = -1;
 	char *cause = NULL;
 	int rc = 1;
 
@@ -496,7 +511,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 		goto out;
 	if (keeper_load_spec(SPEC_FILE, &k->spec, &cause) < 0) {
 		/* say why where the daemon looks */
-		char line[APPSTATE_REASON_MAX + 128];
+		char line[KEEPERCTL_LINE_MAX];
 		struct app_state st;
 		memset(&st, 0, sizeof st);
 		st.state = APP_ERRORED;
@@ -522,7 +537,13 @@ int keeper_run(const char *appdir, int argc, char **argv)
 		free(cause);
 		cause = NULL;
 	}
-	k->rbuf = xmalloc(KEEPER_READ_BUF);
+	k->rbuf = mmap(NULL, KEEPER_READ_BUF, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (k->rbuf == MAP_FAILED) {
+		k->rbuf = NULL;
+		cause = xasprintf("cannot map the read buffer: %s", strerror(errno));
+		goto out;
+	}
 	if (setup(k, &cause) < 0)
 		goto out;
 	keeper_publish(k, 1);
@@ -558,7 +579,8 @@ out:
 	spec_free(&k->spec);
 	if (k->has_pending)
 		spec_free(&k->pending);
-	free(k->rbuf);
+	if (k->rbuf)
+		munmap(k->rbuf, KEEPER_READ_BUF);
 	free(k->appdir);
 	return rc;
 }

@@ -27,6 +27,11 @@
 #define KEEPER_CLIENT_OUT_MAX (256 * 1024)
 #define KEEPER_STATUS_COALESCE_MS 200
 #define KEEPER_MEMORY_SAMPLE_MS 1000
+/* After this long without a big read, the read buffer's pages and the
+ * stamping area go back to the system: a keeper that logged a burst does
+ * not keep its peak memory. */
+#define KEEPER_TRIM_MS 5000
+#define KEEPER_SMALL_READ (16 * 1024)
 
 enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_PIPE };
 
@@ -99,7 +104,7 @@ struct keeper {
 	long long progress_bad;
 	char reason[APPSTATE_REASON_MAX]; /* overrides pol.reason when set */
 
-	char last_status[1024];        /* last line published */
+	char last_status[KEEPERCTL_LINE_MAX - 8]; /* last line published ("status " + it fits a line) */
 	enum app_state_kind last_state;
 	int64_t since_ms;
 	int status_dirty;
@@ -110,7 +115,10 @@ struct keeper {
 	struct run *runs;
 	struct client *clients;
 	int nclients;
-	char *rbuf;
+	char *rbuf;                    /* KEEPER_READ_BUF, mmap'd so it can be trimmed */
+	int64_t big_read_at;           /* monotonic time of the last read > KEEPER_SMALL_READ */
+	int64_t trim_at;               /* monotonic; 0 = nothing to trim */
+	int64_t timer_armed;           /* deadline the timerfd holds (-1: disarmed) */
 	int exit_now;
 };
 

@@ -93,6 +93,11 @@ static int pipe_read(struct keeper *k, struct run_pipe *rp, int max, int drain)
 			pipe_eof(k, rp);
 			return 1;
 		}
+		if ((size_t)n > KEEPER_SMALL_READ) {
+			k->big_read_at = clock_mono_ms();
+			if (!k->trim_at)
+				k->trim_at = k->big_read_at + KEEPER_TRIM_MS;
+		}
 		if (rp->which == PIPE_PROGRESS)
 			progress_feed(k, rp->run, k->rbuf, (size_t)n);
 		else

@@ -410,6 +410,14 @@ void logsink_message(struct logsink *ls, enum logsink_stream st, const char *msg
 	logline_free(&ll);
 }
 
+void logsink_trim(struct logsink *ls)
+{
+	free(ls->stage);
+	ls->stage = NULL;
+	ls->stage_len = 0;
+	ls->stage_cap = 0;
+}
+
 int logsink_flush(struct logsink *ls, char **cause)
 {
 	int rc = 0;

@@ -79,6 +79,9 @@ void logline_free(struct logline *ll);
 void logsink_message(struct logsink *ls, enum logsink_stream st, const char *msg,
     int64_t now_ms);
 
+/* Frees the stamping area until the next stamped batch (after a burst). */
+void logsink_trim(struct logsink *ls);
+
 /* Empties every file (truncate to 0; writers append). */
 int logsink_flush(struct logsink *ls, char **cause);
 /* Closes and reopens every file (after someone moved them). */

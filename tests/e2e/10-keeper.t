@@ -75,7 +75,7 @@ start_keeper() {
 
 ctl() { local app=$1; shift; "$HELP/ctlsend" "$HOME_DIR/apps/$app/control.sock" "$@"; }
 
-echo "1..56"
+echo "1..63"
 
 # --- spawn -----------------------------------------------------------------
 new_app sl "argv=$HELP/sleeper" "min_uptime_ms=100" "env=GREETING=hi there"
@@ -223,6 +223,27 @@ gapms=$((started - last_exit))
 diag "restart gap: ${gapms} ms (exit seen to next exec)"
 [ "$gapms" -ge 0 ] && [ "$gapms" -le 20 ]; ok $? "restart with delay 0 is immediate (${gapms} ms)"
 ctl gap quit > /dev/null; wait_for 5 gone "$LAST_KEEPER"
+
+# --- max_memory_restart: sampled once a second, restart through a stop -------------
+new_app mem "argv=$HELP/sleeper" "max_memory_restart=4096" "min_uptime_ms=0"
+start_keeper mem
+wait_for 5 restarts_ge mem 1; ok $? "an app over max_memory_restart is restarted"
+field mem exit | grep -q '^[0-9]*,-1,15,[0-9]*$'; ok $? "by its stop signal"
+ctl mem quit > /dev/null; wait_for 5 gone "$LAST_KEEPER"
+
+# --- reload: a new spec applies from the next start ----------------------------------
+new_app rl "argv=$HELP/sleeper" "min_uptime_ms=0"
+start_keeper rl
+wait_for 5 state_is rl online
+new_app rl "argv=$HELP/crasher" "argv=7" "autorestart=never"
+ctl rl reload > /dev/null; ok $? "reload accepted"
+state_is rl online; ok $? "the running app is left alone"
+ctl rl restart > /dev/null
+wait_for 5 state_is rl errored; ok $? "after a restart the new spec runs"
+field rl exit | grep -q '^[0-9]*,7,0,[0-9]*$'; ok $? "(the crasher's exit code 7)"
+echo "nmae=x" >> "$HOME_DIR/apps/rl/spec"
+out=$(ctl rl reload 2>&1); echo "$out" | grep -q "^err .*unknown key"; ok $? "a bad spec is refused on reload"
+ctl rl quit > /dev/null; wait_for 5 gone "$LAST_KEEPER"
 
 # every keeper ran clean (sanitizer builds report here)
 ! grep -l "runtime error\|Sanitizer" "$HOME_DIR"/keeper-*.err; ok $? "no sanitizer report from any keeper"
