@@ -25,6 +25,11 @@ ifeq ($(BUILD),asan)
   O        := build/asan
   SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
   BIN      := build/asan/bin
+else ifeq ($(BUILD),fuzz)
+  # libFuzzer: coverage in every archive, the fuzzer main only in fuzz_* programs
+  O        := build/fuzz
+  SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+  BIN      := build/fuzz/bin
 else
   O        := build
   SANFLAGS :=
@@ -54,7 +59,7 @@ HELPERS := $(patsubst tests/helpers/%.c,$(O)/tests/helpers/%,$(HELPER_SRC))
 SERVER  := $(if $(SERVER_SRC),$(BIN)/psup-testapi)
 
 .PHONY: all tests test test-unit test-e2e test-asan valgrind demo demo-stop deps \
-        install clean fuzz bench
+        install clean fuzz fuzzers bench
 all: $(PROGS)
 tests: $(PROGS) $(UNITS) $(HELPERS) $(SERVER)
 
@@ -73,9 +78,13 @@ $(BIN)/psup: $(O)/supervisor/psup_main.o $(LIBSV) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(PSUP_LIBS)
 # The keeper links only libc: it must outlive anything the daemon depends on.
+# Release builds link it statically: every keeper then shares all its code and
+# keeps ~60 KiB private (vs ~110 KiB dynamic). `make KEEPER_LDFLAGS=` links it
+# dynamically (for valgrind, which cannot follow malloc in a static binary).
+KEEPER_LDFLAGS ?= $(if $(SANFLAGS),,-static)
 $(BIN)/psup-keeper: $(O)/supervisor/keeper_main.o $(LIBSV) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -o $@ $^
+	$(CC) $(ALLCFLAGS) -o $@ $^ $(KEEPER_LDFLAGS)
 $(BIN)/psup-worker: $(O)/worker/worker_main.o $(LIBWK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(WORKER_LIBS)
@@ -87,6 +96,15 @@ $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(TEST_LIBS)
 $(O)/tests/helpers/%: $(O)/tests/helpers/%.o
 	$(CC) $(ALLCFLAGS) -o $@ $^
+
+# `make fuzz` builds each tests/fuzz/fuzz_NAME.c with clang into build/fuzz/NAME;
+# run one with: build/fuzz/fuzz_ecosystem -max_total_time=60 tests/fuzz/corpus/fuzz_ecosystem
+FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz:
+	$(MAKE) CC=clang BUILD=fuzz fuzzers
+fuzzers: $(FUZZERS)
+$(O)/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
+	$(CC) $(ALLCFLAGS) -fsanitize=fuzzer -o $@ $^ $(TEST_LIBS)
 
 # Tests: prove runs the C unit programs and the shell end-to-end tests alike.
 # PSUP_BIN and PSUP_TESTBIN tell the shell tests which build to drive.
@@ -123,3 +141,10 @@ clean:
 	rm -rf build bin
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+demo:
+	@sh .ci/deps.sh
+	$(MAKE) -j2 all tests
+	bash scripts/demo.sh
+demo-stop:
+	@PSUP_HOME=$(CURDIR)/demo-data/home bin/psup kill 2>/dev/null || true

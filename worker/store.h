@@ -19,7 +19,8 @@ struct store_item {
 	int attempts;            /* attempts recorded so far (earlier runs) */
 };
 
-/* A final outcome, committed in store_finish. Strings are borrowed. */
+/* A final outcome, committed in store_finish. Strings are borrowed.
+ * attempts is the item's total (store_item.attempts plus this run's). */
 struct store_result {
 	const char *id;
 	int ok;                  /* 1 done, 0 failed */
@@ -36,15 +37,31 @@ struct store_counts {
 	long long attempts;      /* summed over finished items */
 	long long tokens;
 	long long first_finish_ms, last_finish_ms; /* real time, 0 if none */
+	long long expired;       /* leased items whose lease has run out */
 };
 
+/* Failed items grouped by HTTP status and the kind of error (the message's
+ * start, e.g. "HTTP 503" or "transfer failed: Connection refused"), most
+ * frequent first. */
+struct store_error_class {
+	int http_status;
+	char *prefix;
+	long long count;
+};
+
+/* Opens the store at url, creating it (and its schema) when missing. */
 int store_open(const char *url, struct store **out, char **cause);
+/* Like store_open, but fails ("no such job store") instead of creating one. */
+int store_open_existing(const char *url, struct store **out, char **cause);
 void store_close(struct store *s);
 
 /* Loads a JSONL file in one transaction: each line an object with an id
  * (id_field; string or integer). New ids are appended in file order; ids
  * already in the store are skipped. A bad line fails the whole load with
- * "FILE:LINE: why". priority_field may be NULL (priority 0). */
+ * "FILE:LINE: why". priority_field may be NULL (priority 0). path "-" reads
+ * standard input. On bad input (a bad line, an id field other than the one
+ * the store was loaded with) errno is EINVAL on return; otherwise errno
+ * is EIO. */
 int store_load(struct store *s, const char *path, const char *id_field,
     const char *priority_field, long long *added, long long *skipped, char **cause);
 
@@ -68,6 +85,10 @@ int store_finish(struct store *s, const char *owner, const struct store_result *
 int store_release(struct store *s, const char *owner, const char *const *ids, int n, char **cause);
 
 int store_counts(struct store *s, struct store_counts *c, char **cause);
+
+/* *out is malloc'd; free with store_error_classes_free. */
+int store_error_classes(struct store *s, struct store_error_class **out, int *n, char **cause);
+void store_error_classes_free(struct store_error_class *ec, int n);
 
 /* Writes results as JSON lines in input order:
  * {"id":…,"status":"ok"|"failed","attempts":N,"http_status":N,"latency_ms":N,"result":…,"error":…}

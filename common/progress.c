@@ -1,0 +1,240 @@
+/* The progress line parser: one flat JSON object, checked byte by byte and
+ * never read past its length, so any input an app writes is safe. */
+#include "progress.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct cur {
+	const char *p, *end;
+};
+
+static void skip_ws(struct cur *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' || *c->p == '\n'))
+		c->p++;
+}
+
+static int is_hex(char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+/* Scans a JSON string starting at '"'. Copies up to cap-1 plain bytes into
+ * key (enough to recognise the known keys; longer keys never match). */
+static int scan_string(struct cur *c, char *key, size_t cap, size_t *klen)
+{
+	if (c->p >= c->end || *c->p != '"')
+		return -1;
+	c->p++;
+	size_t n = 0;
+	int truncated = 0;
+	while (c->p < c->end) {
+		unsigned char ch = (unsigned char)*c->p++;
+		if (ch == '"') {
+			if (key) {
+				key[n < cap ? n : cap - 1] = '\0';
+				*klen = truncated ? cap : n;
+			}
+			return 0;
+		}
+		if (ch < 0x20)
+			return -1;
+		if (ch == '\\') {
+			if (c->p >= c->end)
+				return -1;
+			char e = *c->p++;
+			switch (e) {
+			case '"': case '\\': case '/': case 'b': case 'f':
+			case 'n': case 'r': case 't':
+				break;
+			case 'u':
+				if (c->end - c->p < 4)
+					return -1;
+				for (int i = 0; i < 4; i++)
+					if (!is_hex(c->p[i]))
+						return -1;
+				c->p += 4;
+				break;
+			default:
+				return -1;
+			}
+			truncated = 1; /* an escaped key is never a known key */
+			continue;
+		}
+		if (key) {
+			if (n + 1 < cap)
+				key[n++] = (char)ch;
+			else
+				truncated = 1;
+		}
+	}
+	return -1;
+}
+
+/* Scans a JSON number. When it is a non-negative integer that fits, *is_int
+ * is set and *val holds it. */
+static int scan_number(struct cur *c, int *is_int, long long *val)
+{
+	int neg = 0, frac = 0;
+	long long v = 0;
+	int overflow = 0;
+	if (c->p < c->end && *c->p == '-') {
+		neg = 1;
+		c->p++;
+	}
+	if (c->p >= c->end || *c->p < '0' || *c->p > '9')
+		return -1;
+	if (*c->p == '0') {
+		c->p++;
+	} else {
+		while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+			int d = *c->p++ - '0';
+			if (v > (0x7fffffffffffffffLL - d) / 10)
+				overflow = 1;
+			else
+				v = v * 10 + d;
+		}
+	}
+	if (c->p < c->end && *c->p == '.') {
+		frac = 1;
+		c->p++;
+		if (c->p >= c->end || *c->p < '0' || *c->p > '9')
+			return -1;
+		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+			c->p++;
+	}
+	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+		frac = 1;
+		c->p++;
+		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+			c->p++;
+		if (c->p >= c->end || *c->p < '0' || *c->p > '9')
+			return -1;
+		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+			c->p++;
+	}
+	*is_int = !neg && !frac && !overflow;
+	*val = v;
+	return 0;
+}
+
+static int scan_word(struct cur *c, const char *w)
+{
+	size_t n = strlen(w);
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, w, n) != 0)
+		return -1;
+	c->p += n;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned bit;
+	size_t off;
+} known[] = {
+	{ "done", PROGRESS_HAVE_DONE, offsetof(struct progress, done) },
+	{ "total", PROGRESS_HAVE_TOTAL, offsetof(struct progress, total) },
+	{ "failed", PROGRESS_HAVE_FAILED, offsetof(struct progress, failed) },
+	{ "inflight", PROGRESS_HAVE_INFLIGHT, offsetof(struct progress, inflight) },
+};
+
+int progress_parse(const char *line, size_t len, struct progress *out)
+{
+	struct progress p;
+	memset(&p, 0, sizeof p);
+	struct cur c = { line, line + len };
+	skip_ws(&c);
+	if (c.p >= c.end || *c.p != '{')
+		return -1;
+	c.p++;
+	skip_ws(&c);
+	if (c.p < c.end && *c.p == '}') {
+		c.p++;
+	} else {
+		for (;;) {
+			char key[16];
+			size_t klen = 0;
+			skip_ws(&c);
+			if (scan_string(&c, key, sizeof key, &klen) < 0)
+				return -1;
+			skip_ws(&c);
+			if (c.p >= c.end || *c.p != ':')
+				return -1;
+			c.p++;
+			skip_ws(&c);
+			int k = -1;
+			for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+				if (klen == strlen(known[i].name) && strcmp(key, known[i].name) == 0)
+					k = (int)i;
+			if (c.p >= c.end)
+				return -1;
+			char ch = *c.p;
+			if (ch == '"') {
+				if (k >= 0 || scan_string(&c, NULL, 0, NULL) < 0)
+					return -1;
+			} else if (ch == '-' || (ch >= '0' && ch <= '9')) {
+				int is_int;
+				long long v;
+				if (scan_number(&c, &is_int, &v) < 0)
+					return -1;
+				if (k >= 0) {
+					if (!is_int)
+						return -1;
+					p.have |= known[k].bit;
+					*(long long *)(void *)((char *)&p + known[k].off) = v;
+				}
+			} else if (scan_word(&c, "true") == 0 || scan_word(&c, "false") == 0 ||
+			    scan_word(&c, "null") == 0) {
+				if (k >= 0)
+					return -1;
+			} else {
+				return -1;
+			}
+			skip_ws(&c);
+			if (c.p >= c.end)
+				return -1;
+			if (*c.p == ',') {
+				c.p++;
+				continue;
+			}
+			if (*c.p == '}') {
+				c.p++;
+				break;
+			}
+			return -1;
+		}
+	}
+	skip_ws(&c);
+	if (c.p != c.end)
+		return -1;
+	if (!(p.have & PROGRESS_HAVE_DONE))
+		return -1;
+	*out = p;
+	return 0;
+}
+
+int progress_format(const struct progress *p, char *buf, size_t n)
+{
+	char tmp[160];
+	size_t len = 0;
+	tmp[len++] = '{';
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+		if (!(p->have & known[i].bit))
+			continue;
+		long long v = *(const long long *)(const void *)((const char *)p + known[i].off);
+		int r = snprintf(tmp + len, sizeof tmp - len, "%s\"%s\":%lld",
+		    len > 1 ? "," : "", known[i].name, v);
+		if (r < 0)
+			return -1;
+		len += (size_t)r;
+	}
+	tmp[len++] = '}';
+	tmp[len] = '\0';
+	if (n > 0) {
+		size_t c = len < n ? len : n - 1;
+		memcpy(buf, tmp, c);
+		buf[c] = '\0';
+	}
+	return (int)len;
+}

@@ -1,0 +1,214 @@
+/* The psup command line: the command table, usage and help, option
+ * splitting, and dispatch. */
+#include "cli.h"
+#include "cli_options.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int cmd_help(struct cli_args *a);
+
+static const struct cli_cmd cmds[] = {
+	{ "start", NULL, cli_cmd_start, "start FILE|NAME|all", "start an ecosystem file's apps, or stopped apps",
+	  "Start the apps of an ecosystem file (YAML or JSON; starting it again applies the\n"
+	  "differences), or start stopped apps by name, group, id or all." },
+	{ "stop", NULL, cli_cmd_action, "stop NAME|all", "stop apps (and their children)",
+	  "Stop apps: stop_signal to the whole process group, SIGKILL after kill_timeout." },
+	{ "restart", NULL, cli_cmd_action, "restart NAME|all", "restart apps", "Restart apps (stop, then start)." },
+	{ "delete", "del", cli_cmd_action, "delete NAME|all", "stop apps and forget them", "Stop apps and forget them." },
+	{ "status", "ls list", cli_cmd_status, "status", "the table of apps",
+	  "Show every app: id, name, pid, state, uptime, restarts, cpu, memory, progress." },
+	{ "jlist", NULL, cli_cmd_jlist, "jlist", "the apps as a JSON array", "Print the apps as a JSON array." },
+	{ "describe", "show info", cli_cmd_describe, "describe NAME", "everything about an app",
+	  "Show everything about an app: config (secrets masked), last exits, logs, progress." },
+	{ "logs", "log", cli_cmd_logs, "logs [NAME] [--lines N] [--nostream] [--err|--out] [--raw]", "print and follow app logs",
+	  "Print the last N (default 15) lines of each app's out and error logs, then\n"
+	  "follow new lines (across rotation) until interrupted; --nostream prints and exits,\n"
+	  "--err/--out shows one stream, --raw drops the \"NAME | \" prefix." },
+	{ "flush", NULL, cli_cmd_flush, "flush [NAME]", "empty log files", "Empty the log files of apps (default all)." },
+	{ "signal", "sendSignal", cli_cmd_signal, "signal SIG NAME", "send a signal to apps",
+	  "Send a signal (SIGUSR1, USR1 or a number) to apps' process groups." },
+	{ "wait", NULL, cli_cmd_wait, "wait [NAME|all] [--timeout DUR]", "block until apps finish; 0 if all completed",
+	  "Block until every selected app is completed, errored or stopped. Exit 0 only\n"
+	  "if all completed; 1 otherwise or on timeout (DUR: 500ms, 30s, 5m, ...)." },
+	{ "monit", NULL, cli_cmd_monit, "monit", "live full-screen view",
+	  "A live full-screen view: apps with state, cpu, memory, progress; the selected\n"
+	  "app's log below. Keys: up/down or j/k select, r restart, s stop, q quit." },
+	{ "save", "dump", cli_cmd_save, "save", "save the app list", "Save the app list for `psup resurrect`." },
+	{ "resurrect", NULL, cli_cmd_resurrect, "resurrect", "start the saved apps", "Start the apps saved by `psup save`." },
+	{ "ping", NULL, cli_cmd_ping, "ping", "check the daemon answers", "Check the daemon answers (starting it if needed)." },
+	{ "kill", NULL, cli_cmd_kill, "kill", "stop every app and the daemon", "Stop every app, then the daemon." },
+	{ "daemon", NULL, cli_cmd_daemon, "daemon", "run the daemon in the foreground", "Run the daemon in the foreground (systemd, containers)." },
+	{ "help", NULL, cmd_help, "help [COMMAND]", "help on one command", "Show help for psup or one command." },
+};
+
+#define N_CMDS (sizeof cmds / sizeof cmds[0])
+
+static const struct cli_cmd *cmd_find(const char *word)
+{
+	for (size_t i = 0; i < N_CMDS; i++) {
+		if (strcmp(cmds[i].name, word) == 0)
+			return &cmds[i];
+		const char *al = cmds[i].aliases;
+		size_t wl = strlen(word);
+		while (al && *al) {
+			size_t l = strcspn(al, " ");
+			if (l == wl && strncmp(al, word, l) == 0)
+				return &cmds[i];
+			al += l;
+			al += strspn(al, " ");
+		}
+	}
+	return NULL;
+}
+
+static void usage_all(FILE *f)
+{
+	fputs("usage: psup COMMAND [ARGS]\n\ncommands:\n", f);
+	for (size_t i = 0; i < N_CMDS; i++) {
+		if (strlen(cmds[i].usage) > 34)
+			fprintf(f, "  %s\n  %-34s %s\n", cmds[i].usage, "", cmds[i].brief);
+		else
+			fprintf(f, "  %-34s %s\n", cmds[i].usage, cmds[i].brief);
+	}
+	fputs("\nNAME is an app name, an instances group (chunk = chunk-1..N), a numeric id, or all.\n"
+	      "Home: $PSUP_HOME (default ~/.psup); the daemon starts on demand.\n"
+	      "Exit status: 0 ok, 1 command failed, 2 usage error, 3 daemon unreachable,\n"
+	      "4 bad ecosystem file.\n"
+	      "psup --version, psup help COMMAND, psup help options (ecosystem file options).\n", f);
+}
+
+static int cmd_help(struct cli_args *a)
+{
+	if (a->argc == 0) {
+		usage_all(stdout);
+		return CLI_OK;
+	}
+	if (strcmp(a->argv[0], "options") == 0)
+		return cli_help_options(a);
+	const struct cli_cmd *c = cmd_find(a->argv[0]);
+	if (!c)
+		return cli_error(CLI_USAGE, "help: unknown command '%s' (see psup --help)", a->argv[0]);
+	printf("usage: psup %s\n", c->usage);
+	if (c->aliases)
+		printf("aliases: %s\n", c->aliases);
+	printf("\n%s\n", c->help);
+	return CLI_OK;
+}
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("psup: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int cli_usage_error(const struct cli_args *a, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("psup: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	/* One line: the reason, then how to call the command. */
+	const struct cli_cmd *c = a->cmd ? cmd_find(a->cmd) : NULL;
+	if (c)
+		fprintf(stderr, " (usage: psup %s)", c->usage);
+	fputc('\n', stderr);
+	return CLI_USAGE;
+}
+
+int cli_split(struct cli_args *a, char **pos, int maxpos,
+    int (*opt_cb)(struct cli_args *a, int i, void *ctx), void *ctx)
+{
+	int np = 0, opts = 1;
+	for (int i = 0; i < a->argc; ) {
+		char *w = a->argv[i];
+		if (opts && strcmp(w, "--") == 0) {
+			opts = 0;
+			i++;
+			continue;
+		}
+		if (opts && w[0] == '-' && w[1] != '\0') {
+			int used = opt_cb ? opt_cb(a, i, ctx) : 0;
+			if (used == 0)
+				return cli_usage_error(a, "%s: unknown option '%s'", a->cmd, w), -1;
+			if (used < 0)
+				return -1;
+			i += used;
+			continue;
+		}
+		if (np >= maxpos)
+			return cli_usage_error(a, "%s: unexpected argument '%s'", a->cmd, w), -1;
+		pos[np++] = w;
+		i++;
+	}
+	return np;
+}
+
+int cli_opt_value(struct cli_args *a, int i, const char *name, const char **val)
+{
+	const char *w = a->argv[i];
+	size_t l = strlen(name);
+	if (strncmp(w, name, l) == 0 && w[l] == '=') {
+		*val = w + l + 1;
+		return 1;
+	}
+	if (i + 1 >= a->argc) {
+		cli_usage_error(a, "%s: %s needs a value", a->cmd, name);
+		return -1;
+	}
+	*val = a->argv[i + 1];
+	return 2;
+}
+
+int cli_use_color(FILE *f)
+{
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return 0;
+	return isatty(fileno(f));
+}
+
+int cli_main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage_all(stderr);
+		return cli_error(CLI_USAGE, "no command given");
+	}
+	const char *w = argv[1];
+	if (strcmp(w, "--version") == 0 || strcmp(w, "-v") == 0 || strcmp(w, "-V") == 0
+	    || strcmp(w, "version") == 0) {
+		printf("psup %s\n", PSUP_VERSION);
+		return CLI_OK;
+	}
+	if (strcmp(w, "--help") == 0 || strcmp(w, "-h") == 0) {
+		usage_all(stdout);
+		return CLI_OK;
+	}
+	const struct cli_cmd *c = cmd_find(w);
+	if (!c) {
+		return cli_error(CLI_USAGE, "unknown command '%s' (see psup --help)", w);
+	}
+	struct cli_args a = { .argc = argc - 2, .argv = argv + 2, .cmd = c->name };
+	/* "psup stop --help" shows that command's help. */
+	for (int i = 0; i < a.argc && strcmp(a.argv[i], "--") != 0; i++) {
+		if (strcmp(a.argv[i], "--help") == 0 || strcmp(a.argv[i], "-h") == 0) {
+			char *name = (char *)c->name;
+			struct cli_args h = { .argc = 1, .argv = &name, .cmd = "help" };
+			return cmd_help(&h);
+		}
+	}
+	int rc = c->run(&a);
+	if (fflush(stdout) != 0 && rc == CLI_OK)
+		rc = CLI_FAIL;
+	return rc;
+}

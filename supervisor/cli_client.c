@@ -1,0 +1,217 @@
+/* The CLI's side of the control protocol: connect, send one line, read
+ * capped reply lines; start the daemon on demand. */
+#include "cli_client.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "clock.h"
+#include "daemon.h"
+#include "xalloc.h"
+
+const char *cli_home(void)
+{
+	static char *home;
+	if (home)
+		return home;
+	const char *h = getenv("PSUP_HOME");
+	if (h && *h) {
+		if (h[0] == '/') {
+			home = xstrdup(h);
+		} else {
+			/* The daemon must see the same home whatever its cwd. */
+			char *cwd = getcwd(NULL, 0);
+			home = cwd ? xasprintf("%s/%s", cwd, h) : xstrdup(h);
+			free(cwd);
+		}
+		return home;
+	}
+	const char *u = getenv("HOME");
+	if (!u || !*u) {
+		struct passwd *pw = getpwuid(getuid());
+		u = pw && pw->pw_dir ? pw->pw_dir : "/";
+	}
+	home = xasprintf("%s/.psup", strcmp(u, "/") == 0 ? "" : u);
+	return home;
+}
+
+static int sock_addr(struct sockaddr_un *sa, char **cause)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
+	int n = snprintf(sa->sun_path, sizeof sa->sun_path, "%s/psup.sock", cli_home());
+	if (n < 0 || (size_t)n >= sizeof sa->sun_path)
+		return fail(cause, "%s/psup.sock: socket path too long (%zu bytes at most)",
+		    cli_home(), sizeof sa->sun_path - 1);
+	return 0;
+}
+
+/* Returns the connected fd, or -1 with errno (ENOENT/ECONNREFUSED mean
+ * nobody answers). */
+static int sock_connect(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	while (connect(fd, (const struct sockaddr *)sa, sizeof *sa) < 0) {
+		if (errno == EINTR)
+			continue;
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static int nobody_answers(int e)
+{
+	return e == ENOENT || e == ECONNREFUSED;
+}
+
+int cli_conn_open(struct cli_conn *c, unsigned flags, char **cause)
+{
+	struct sockaddr_un sa;
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
+	if (sock_addr(&sa, cause) < 0)
+		return -1;
+	int fd = sock_connect(&sa);
+	if (fd < 0 && nobody_answers(errno)) {
+		const char *no = getenv("PSUP_NO_AUTOSTART");
+		if ((flags & CLI_RQ_NOSTART) || (no && *no && strcmp(no, "0") != 0))
+			return fail(cause, "daemon not running (no answer on %s)", sa.sun_path);
+		if (cli_daemon_spawn(cause) < 0)
+			return -1;
+		fd = sock_connect(&sa);
+	}
+	if (fd < 0)
+		return fail(cause, "cannot connect to %s: %s", sa.sun_path, strerror(errno));
+	c->fd = fd;
+	return 0;
+}
+
+int cli_conn_send(struct cli_conn *c, const cJSON *req, char **cause)
+{
+	char *s = cJSON_PrintUnformatted(req);
+	if (!s)
+		return fail(cause, "cannot encode the request");
+	size_t len = strlen(s), off = 0;
+	char *line = xmalloc(len + 2);
+	memcpy(line, s, len);
+	line[len++] = '\n';
+	cJSON_free(s);
+	while (off < len) {
+		ssize_t w = send(c->fd, line + off, len - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			int e = errno;
+			free(line);
+			return fail(cause, "cannot send to the daemon: %s", strerror(e));
+		}
+		off += (size_t)w;
+	}
+	free(line);
+	return 0;
+}
+
+int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **cause)
+{
+	int64_t deadline = timeout_ms < 0 ? -1 : clock_mono_ms() + timeout_ms;
+	size_t scanned = 0;
+	*reply = NULL;
+	for (;;) {
+		char *nl = c->len > scanned ? memchr(c->buf + scanned, '\n', c->len - scanned) : NULL;
+		if (nl) {
+			size_t n = (size_t)(nl - c->buf);
+			cJSON *j = cJSON_ParseWithLength(c->buf, n);
+			memmove(c->buf, nl + 1, c->len - n - 1);
+			c->len -= n + 1;
+			if (!j || !cJSON_IsObject(j)) {
+				cJSON_Delete(j);
+				return fail(cause, "malformed reply from the daemon");
+			}
+			*reply = j;
+			return 0;
+		}
+		scanned = c->len;
+		if (c->len >= CLI_REPLY_MAX)
+			return fail(cause, "reply from the daemon longer than %u bytes", CLI_REPLY_MAX);
+		if (c->cap - c->len < 65536) {
+			c->cap = c->cap ? c->cap * 2 : 262144;
+			c->buf = xrealloc(c->buf, c->cap);
+		}
+		if (deadline >= 0) {
+			int64_t left = deadline - clock_mono_ms();
+			struct pollfd p = { .fd = c->fd, .events = POLLIN };
+			int r = left > 0 ? poll(&p, 1, (int)left) : 0;
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r == 0)
+				return fail(cause, "no reply from the daemon within %d ms", timeout_ms);
+		}
+		ssize_t r = read(c->fd, c->buf + c->len, c->cap - c->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return fail(cause, "cannot read from the daemon: %s", strerror(errno));
+		if (r == 0)
+			return fail(cause, c->len ? "daemon closed the connection mid-reply"
+			    : "daemon closed the connection without a reply");
+		c->len += (size_t)r;
+	}
+}
+
+void cli_conn_close(struct cli_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->buf);
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
+}
+
+cJSON *cli_req(const char *cmd)
+{
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddNumberToObject(r, "v", 1);
+	cJSON_AddStringToObject(r, "cmd", cmd);
+	return r;
+}
+
+int cli_call(cJSON *req, unsigned flags, int timeout_ms, cJSON **reply)
+{
+	struct cli_conn c;
+	char *cause = NULL;
+	*reply = NULL;
+	if (cli_conn_open(&c, flags, &cause) < 0 || cli_conn_send(&c, req, &cause) < 0
+	    || cli_conn_recv(&c, timeout_ms, reply, &cause) < 0) {
+		cJSON_Delete(req);
+		cli_conn_close(&c);
+		int rc = cli_error(CLI_DAEMON, "%s", cause);
+		free(cause);
+		return rc;
+	}
+	cJSON_Delete(req);
+	cli_conn_close(&c);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*reply, "ok")) || (flags & CLI_RQ_RAW))
+		return CLI_OK;
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(*reply, "error");
+	int rc = cli_error(CLI_FAIL, "%s", cJSON_IsString(e) ? e->valuestring : "the daemon refused the request");
+	cJSON_Delete(*reply);
+	*reply = NULL;
+	return rc;
+}
+
+int cli_daemon_spawn(char **cause)
+{
+	return daemon_spawn(cli_home(), cause);
+}

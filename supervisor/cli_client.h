@@ -1,0 +1,53 @@
+/* The CLI's side of the control protocol (supervisor/PROTOCOL.md): find the
+ * home, connect to $PSUP_HOME/psup.sock (starting the daemon when a command
+ * needs it and nothing answers), send one request line, read reply lines. */
+#ifndef PSUP_CLI_CLIENT_H
+#define PSUP_CLI_CLIENT_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+/* Longest reply line accepted: a list of thousands of apps fits. */
+#define CLI_REPLY_MAX (64u << 20)
+
+/* $PSUP_HOME, else ~/.psup. Never NULL; owned by the module. */
+const char *cli_home(void);
+
+struct cli_conn {
+	int fd;
+	char *buf;              /* received bytes not yet returned as lines */
+	size_t len, cap;
+};
+
+enum {
+	CLI_RQ_NOSTART = 1 << 0, /* never start a daemon (ping-like checks) */
+	CLI_RQ_RAW = 1 << 1,     /* return ok:false replies instead of failing */
+};
+
+/* Connects, starting the daemon unless CLI_RQ_NOSTART (or $PSUP_NO_AUTOSTART
+ * is set) when the socket does not answer. Returns 0, or -1 with *cause. */
+int cli_conn_open(struct cli_conn *c, unsigned flags, char **cause);
+/* Sends req as one line. Returns 0, or -1 with *cause. */
+int cli_conn_send(struct cli_conn *c, const cJSON *req, char **cause);
+/* Reads the next reply line and parses it. timeout_ms < 0 waits forever.
+ * Returns 0 with *reply (caller cJSON_Delete()s), or -1 with *cause (EOF,
+ * timeout, oversized or malformed line). */
+int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **cause);
+void cli_conn_close(struct cli_conn *c);
+
+/* {"v":1,"cmd":cmd}; the caller adds arguments and frees it. */
+cJSON *cli_req(const char *cmd);
+
+/* One request, one reply. Consumes req. On success returns CLI_OK and
+ * *reply (caller frees). On failure prints "psup: reason" and returns the
+ * exit code: CLI_DAEMON when the daemon cannot be reached or broke off,
+ * CLI_FAIL for an ok:false reply (unless CLI_RQ_RAW: then CLI_OK and the
+ * reply is returned as is). */
+int cli_call(cJSON *req, unsigned flags, int timeout_ms, cJSON **reply);
+
+/* Starts a daemon for cli_home() in the background and waits until its
+ * socket answers. Returns 0, or -1 with *cause. */
+int cli_daemon_spawn(char **cause);
+
+#endif

@@ -1,0 +1,334 @@
+/* `psup describe NAME`: state, pid, uptime, restarts, last exits, logs,
+ * progress and config (secrets already masked by the daemon) of each app the
+ * selector names. */
+#include "cli_describe.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_client.h"
+#include "cli_status.h"
+#include "xalloc.h"
+
+struct kv {
+	char *k, *v;
+	const char *color;
+};
+
+struct kvs {
+	struct kv *e;
+	int n, cap;
+};
+
+static void kv_add(struct kvs *t, const char *k, const char *color, char *v)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 32;
+		t->e = xreallocarray(t->e, (size_t)t->cap, sizeof *t->e);
+	}
+	t->e[t->n++] = (struct kv){ xstrdup(k), v, color };
+}
+
+/* A key/value box like pm2 show's. Frees the rows. */
+static void kv_box(struct cli_buf *o, struct kvs *t, int color)
+{
+	size_t kw = 0, vw = 0;
+	for (int i = 0; i < t->n; i++) {
+		size_t a = cli_width(t->e[i].k), b = cli_width(t->e[i].v);
+		kw = a > kw ? a : kw;
+		vw = b > vw ? b : vw;
+	}
+	cli_buf_puts(o, "┌");
+	cli_buf_repeat(o, "─", kw + 2);
+	cli_buf_puts(o, "┬");
+	cli_buf_repeat(o, "─", vw + 2);
+	cli_buf_puts(o, "┐\n");
+	for (int i = 0; i < t->n; i++) {
+		cli_buf_puts(o, "│ ");
+		if (color)
+			cli_buf_puts(o, CLI_C_BOLD);
+		cli_buf_pad(o, t->e[i].k, kw);
+		if (color)
+			cli_buf_puts(o, CLI_C_RESET);
+		cli_buf_puts(o, " │ ");
+		const char *c = color && t->e[i].color ? t->e[i].color : "";
+		cli_buf_puts(o, c);
+		cli_buf_puts(o, t->e[i].v);
+		if (*c)
+			cli_buf_puts(o, CLI_C_RESET);
+		cli_buf_pad(o, "", vw - cli_width(t->e[i].v));
+		cli_buf_puts(o, " │\n");
+		free(t->e[i].k);
+		free(t->e[i].v);
+	}
+	cli_buf_puts(o, "└");
+	cli_buf_repeat(o, "─", kw + 2);
+	cli_buf_puts(o, "┴");
+	cli_buf_repeat(o, "─", vw + 2);
+	cli_buf_puts(o, "┘\n");
+	free(t->e);
+	memset(t, 0, sizeof *t);
+}
+
+static char *fmt_time(double ms)
+{
+	if (ms <= 0)
+		return xstrdup("-");
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char buf[64];
+	localtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+	return xstrdup(buf);
+}
+
+static char *fmt_dur(double ms)
+{
+	char buf[32];
+	units_format_duration((long long)ms, buf, sizeof buf);
+	return xstrdup(buf);
+}
+
+static char *fmt_size(double b)
+{
+	char buf[32];
+	units_format_size((long long)b, buf, sizeof buf);
+	return xstrdup(buf);
+}
+
+/* A JSON value as one line of text (strings bare, arrays joined by spaces,
+ * objects as compact JSON). */
+static char *fmt_value(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return xstrdup(v->valuestring);
+	if (cJSON_IsNumber(v)) {
+		double d = v->valuedouble;
+		return d == floor(d) && fabs(d) < 1e15 ? xasprintf("%.0f", d) : xasprintf("%g", d);
+	}
+	if (cJSON_IsBool(v))
+		return xstrdup(cJSON_IsTrue(v) ? "true" : "false");
+	if (cJSON_IsNull(v))
+		return xstrdup("-");
+	if (cJSON_IsArray(v)) {
+		struct cli_buf b = { 0 };
+		const cJSON *e;
+		cJSON_ArrayForEach(e, v) {
+			char *s = fmt_value(e);
+			if (b.len)
+				cli_buf_puts(&b, " ");
+			cli_buf_puts(&b, s);
+			free(s);
+		}
+		return b.p ? b.p : xstrdup("");
+	}
+	char *s = cJSON_PrintUnformatted(v);
+	char *r = xstrdup(s ? s : "?");
+	cJSON_free(s);
+	return r;
+}
+
+static char *exit_text(double code, const cJSON *sig)
+{
+	if (cJSON_IsNumber(sig) && sig->valuedouble > 0) {
+		const char *n = sigabbrev_np((int)sig->valuedouble);
+		return xasprintf("signal %.0f (SIG%s)", sig->valuedouble, n ? n : "?");
+	}
+	return xasprintf("code %.0f", code);
+}
+
+static void describe_main(struct kvs *t, const cJSON *app)
+{
+	const char *state = cli_json_str(app, "state", "?");
+	kv_add(t, "name", NULL, xstrdup(cli_json_str(app, "name", "?")));
+	kv_add(t, "id", NULL, xasprintf("%.0f", cli_json_num(app, "id", 0)));
+	const char *group = cli_json_str(app, "group", NULL);
+	if (group && strcmp(group, cli_json_str(app, "name", "")) != 0)
+		kv_add(t, "group", NULL, xasprintf("%s (instance %.0f)", group,
+		    cli_json_num(app, "instance", 0)));
+	kv_add(t, "state", cli_state_color(state), xstrdup(state));
+	const char *reason = cli_json_str(app, "reason", "");
+	if (*reason)
+		kv_add(t, "reason", NULL, xstrdup(reason));
+	double pid = cli_json_num(app, "pid", 0);
+	kv_add(t, "pid", NULL, xasprintf("%.0f", pid));
+	kv_add(t, "keeper pid", NULL, xasprintf("%.0f", cli_json_num(app, "keeper_pid", 0)));
+	kv_add(t, "uptime", NULL, pid > 0 ? fmt_dur(cli_json_num(app, "uptime_ms", 0)) : xstrdup("0"));
+	kv_add(t, "started at", NULL, fmt_time(cli_json_num(app, "started_at", 0)));
+	kv_add(t, "restarts", NULL, xasprintf("%.0f (unstable %.0f)", cli_json_num(app, "restarts", 0),
+	    cli_json_num(app, "unstable", 0)));
+	if (cli_json_has(app, "exit_code") || cli_json_has(app, "exit_signal"))
+		kv_add(t, "last exit", NULL, exit_text(cli_json_num(app, "exit_code", -1),
+		    cJSON_GetObjectItemCaseSensitive(app, "exit_signal")));
+	kv_add(t, "cpu (group)", NULL, xasprintf("%.1f%%", cli_json_num(app, "cpu", 0)));
+	kv_add(t, "memory (group)", NULL, fmt_size(cli_json_num(app, "memory", 0)));
+	if (cli_json_has(app, "source"))
+		kv_add(t, "ecosystem file", NULL, xstrdup(cli_json_str(app, "source", "-")));
+}
+
+static void describe_progress(struct kvs *t, const cJSON *app)
+{
+	struct cli_progress p;
+	if (!cli_progress_get(app, &p))
+		return;
+	char count[64], rate[32], eta[32];
+	cli_progress_cells(&p, count, sizeof count, rate, sizeof rate, eta, sizeof eta);
+	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(app, "progress");
+	struct cli_buf b = { 0 };
+	if (p.have_total && p.total > 0) {
+		cli_fmt_bar(&b, p.done / p.total, 20);
+		cli_buf_printf(&b, " %.0f%% ", floor(p.done * 100 / p.total));
+	}
+	cli_buf_puts(&b, count);
+	kv_add(t, "progress", NULL, b.p);
+	kv_add(t, "failed", NULL, xasprintf("%.0f", p.failed));
+	if (cli_json_has(pr, "inflight"))
+		kv_add(t, "in flight", NULL, xasprintf("%.0f", cli_json_num(pr, "inflight", 0)));
+	if (*rate)
+		kv_add(t, "rate", NULL, xstrdup(rate));
+	if (*eta)
+		kv_add(t, "eta", NULL, xstrdup(eta));
+	if (cli_json_has(pr, "at"))
+		kv_add(t, "reported at", NULL, fmt_time(cli_json_num(pr, "at", 0)));
+}
+
+/* Log paths, with their sizes when the daemon sent them: either
+ * `log_sizes` {out,error,combined} or {path,size} objects in `log_files`. */
+static void describe_logs(struct kvs *t, const cJSON *app)
+{
+	static const char *const keys[] = { "out", "error", "combined" };
+	const cJSON *files = cJSON_GetObjectItemCaseSensitive(app, "log_files");
+	const cJSON *sizes = cJSON_GetObjectItemCaseSensitive(app, "log_sizes");
+	for (int i = 0; i < 3; i++) {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(files, keys[i]);
+		const char *path = NULL;
+		double size = -1;
+		if (cJSON_IsString(f)) {
+			path = f->valuestring;
+		} else if (cJSON_IsObject(f)) {
+			path = cli_json_str(f, "path", NULL);
+			size = cli_json_num(f, "size", -1);
+		}
+		if (cJSON_IsObject(sizes))
+			size = cli_json_num(sizes, keys[i], size);
+		char label[32];
+		snprintf(label, sizeof label, "%s log", keys[i]);
+		if (!path) {
+			kv_add(t, label, NULL, xstrdup("-"));
+			continue;
+		}
+		if (size >= 0) {
+			char sz[32];
+			units_format_size((long long)size, sz, sizeof sz);
+			kv_add(t, label, NULL, xasprintf("%s (%s)", path, sz));
+		} else {
+			kv_add(t, label, NULL, xstrdup(path));
+		}
+	}
+}
+
+static void describe_exits(struct cli_buf *o, const cJSON *app, int color)
+{
+	const cJSON *exits = cJSON_GetObjectItemCaseSensitive(app, "exits");
+	if (!cJSON_IsArray(exits) || cJSON_GetArraySize(exits) == 0)
+		return;
+	struct kvs t = { 0 };
+	const cJSON *e;
+	cJSON_ArrayForEach(e, exits) {
+		double at = cli_json_num(e, "at", cli_json_num(e, "at_ms", 0));
+		char *when = fmt_time(at);
+		char *how = exit_text(cli_json_num(e, "code", -1),
+		    cJSON_GetObjectItemCaseSensitive(e, "signal"));
+		char rt[32];
+		double ms = cli_json_num(e, "runtime_ms", 0);
+		if (ms < 1000)
+			snprintf(rt, sizeof rt, "%.0fms", ms);
+		else
+			units_format_duration((long long)ms, rt, sizeof rt);
+		kv_add(&t, when, NULL, xasprintf("%s after %s", how, rt));
+		free(when);
+		free(how);
+	}
+	cli_buf_puts(o, "Last exits (newest first):\n");
+	kv_box(o, &t, color);
+}
+
+static void describe_config(struct cli_buf *o, const cJSON *app, int color)
+{
+	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(app, "config");
+	if (!cJSON_IsObject(cfg))
+		return;
+	struct kvs t = { 0 };
+	const cJSON *e;
+	cJSON_ArrayForEach(e, cfg) {
+		if (!e->string)
+			continue;
+		if (strcmp(e->string, "env") == 0 && (cJSON_IsObject(e) || cJSON_IsArray(e))) {
+			const cJSON *v;
+			cJSON_ArrayForEach(v, e) {
+				char *val = fmt_value(v);
+				if (cJSON_IsObject(e))
+					kv_add(&t, "env", NULL, xasprintf("%s=%s", v->string, val));
+				else
+					kv_add(&t, "env", NULL, xstrdup(val));
+				free(val);
+			}
+			continue;
+		}
+		kv_add(&t, e->string, NULL, fmt_value(e));
+	}
+	if (t.n == 0)
+		return;
+	cli_buf_puts(o, "Config:\n");
+	kv_box(o, &t, color);
+}
+
+void cli_describe_format(const cJSON *app, int color, struct cli_buf *out)
+{
+	struct kvs t = { 0 };
+	cli_buf_printf(out, "Describing %s%s%s\n", color ? CLI_C_BOLD : "",
+	    cli_json_str(app, "name", "?"), color ? CLI_C_RESET : "");
+	describe_main(&t, app);
+	describe_progress(&t, app);
+	describe_logs(&t, app);
+	kv_box(out, &t, color);
+	describe_exits(out, app, color);
+	describe_config(out, app, color);
+}
+
+int cli_cmd_describe(struct cli_args *a)
+{
+	char *pos[1];
+	int n = cli_split(a, pos, 1, NULL, NULL);
+	if (n < 0)
+		return CLI_USAGE;
+	if (n == 0)
+		return cli_usage_error(a, "describe: which app?");
+	cJSON *req = cli_req("describe"), *reply;
+	cJSON_AddStringToObject(req, "target", pos[0]);
+	int rc = cli_call(req, 0, 10000, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps"), *app;
+	if (!cJSON_IsArray(apps)) {
+		cJSON_Delete(reply);
+		return cli_error(CLI_DAEMON, "malformed describe reply from the daemon");
+	}
+	struct cli_buf out = { 0 };
+	int color = cli_use_color(stdout), first = 1;
+	cJSON_ArrayForEach(app, apps) {
+		if (!first)
+			cli_buf_puts(&out, "\n");
+		first = 0;
+		cli_describe_format(app, color, &out);
+	}
+	cJSON_Delete(reply);
+	fflush(stdout);
+	rc = cli_buf_write(&out, STDOUT_FILENO) < 0 ? CLI_FAIL : CLI_OK;
+	cli_buf_free(&out);
+	return rc;
+}

@@ -1,0 +1,14 @@
+/* `psup describe NAME`: everything about an app, from a describe reply's
+ * app objects. Pure formatting, tested with canned JSON. */
+#ifndef PSUP_CLI_DESCRIBE_H
+#define PSUP_CLI_DESCRIBE_H
+
+#include <cjson/cJSON.h>
+
+#include "cli_fmt.h"
+
+/* Appends the description of one app object (with `config`, `exits` and log
+ * sizes when the daemon sent them) to out. */
+void cli_describe_format(const cJSON *app, int color, struct cli_buf *out);
+
+#endif

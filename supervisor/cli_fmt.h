@@ -1,0 +1,62 @@
+/* Pure formatting pieces of the CLI: a growable output buffer (a command
+ * builds its whole output, then writes it once), ANSI colours, display widths, and typed reads of reply JSON. */
+#ifndef PSUP_CLI_FMT_H
+#define PSUP_CLI_FMT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "units.h"
+
+struct cli_buf {
+	char *p;
+	size_t len, cap;
+};
+
+void cli_buf_add(struct cli_buf *b, const char *s, size_t n);
+void cli_buf_puts(struct cli_buf *b, const char *s);
+void cli_buf_printf(struct cli_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Appends s padded with spaces to width display columns (never cut). */
+void cli_buf_pad(struct cli_buf *b, const char *s, size_t width);
+/* Appends n copies of the UTF-8 string s. */
+void cli_buf_repeat(struct cli_buf *b, const char *s, size_t n);
+/* Writes the whole buffer to fd (retrying short writes). Returns 0 or -1. */
+int cli_buf_write(const struct cli_buf *b, int fd);
+void cli_buf_free(struct cli_buf *b);
+
+/* ANSI SGR sequences, or "" when colour is off. */
+#define CLI_C_RESET "\033[0m"
+#define CLI_C_BOLD "\033[1m"
+#define CLI_C_DIM "\033[2m"
+#define CLI_C_RED "\033[31m"
+#define CLI_C_GREEN "\033[32m"
+#define CLI_C_YELLOW "\033[33m"
+#define CLI_C_BLUE "\033[34m"
+#define CLI_C_MAGENTA "\033[35m"
+#define CLI_C_CYAN "\033[36m"
+#define CLI_C_GREY "\033[90m"
+
+/* The colour of a state name as pm2 shows it (online green, errored red,
+ * transitions yellow, stopped grey, completed cyan). */
+const char *cli_state_color(const char *state);
+
+/* Display columns of a UTF-8 string (code points; psup prints no wide
+ * characters of its own). */
+size_t cli_width(const char *s);
+
+/* Parses a non-negative decimal integer that fits an int; 0 or -1. */
+int cli_parse_uint(const char *s, int *out);
+/* A progress bar of width cells for done/total ("█" done, "░" the rest). */
+void cli_fmt_bar(struct cli_buf *b, double frac, int width);
+
+/* Typed reads of a JSON object's member; a missing or wrongly typed member
+ * gives the default. */
+double cli_json_num(const cJSON *o, const char *key, double def);
+const char *cli_json_str(const cJSON *o, const char *key, const char *def);
+/* 1 when the member exists and is not null. */
+int cli_json_has(const cJSON *o, const char *key);
+
+#endif

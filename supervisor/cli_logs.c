@@ -1,0 +1,421 @@
+/* `psup logs [NAME] [--lines N] [--nostream] [--err|--out]`: reads the log
+ * files the daemon names (log_files in list/describe) directly, prints the
+ * last N lines of each with a "NAME | " prefix as pm2 does, then follows
+ * them with inotify (--raw drops the prefix): no polling, and across rotation (the file renamed and
+ * a new one created) and truncation (flush). */
+#include "cli_logs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_client.h"
+#include "xalloc.h"
+
+#define LOG_CHUNK 65536
+#define LINE_MAX_KEEP 65536 /* a partial line longer than this is printed as is */
+
+int cli_tail_offset(int fd, off_t size, int n, off_t *start)
+{
+	char buf[LOG_CHUNK];
+	off_t end = size;
+	int count = 0;
+	*start = size;
+	if (n <= 0 || size == 0)
+		return 0;
+	while (end > 0) {
+		off_t from = end > LOG_CHUNK ? end - LOG_CHUNK : 0;
+		ssize_t r = pread(fd, buf, (size_t)(end - from), from);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		for (ssize_t i = r - 1; i >= 0; i--) {
+			off_t at = from + i;
+			/* The newline ending the file ends the last line,
+			 * it does not start one. */
+			if (buf[i] != '\n' || at == size - 1)
+				continue;
+			if (++count == n) {
+				*start = at + 1;
+				return 0;
+			}
+		}
+		end = from;
+	}
+	*start = 0;
+	return 0;
+}
+
+size_t cli_prefix_lines(struct cli_buf *out, const char *prefix, const char *data, size_t len)
+{
+	size_t off = 0;
+	for (;;) {
+		const char *nl = memchr(data + off, '\n', len - off);
+		if (!nl)
+			return off;
+		cli_buf_puts(out, prefix);
+		cli_buf_add(out, data + off, (size_t)(nl - data) - off + 1);
+		off = (size_t)(nl - data) + 1;
+	}
+}
+
+struct lf {
+	char *path, *dir, *base;
+	char *prefix;
+	int fd, wd, dwd;
+	int awd;              /* nearest existing ancestor while dir is missing */
+	dev_t dev;
+	ino_t ino;
+	off_t off;
+	struct cli_buf part;  /* a line still being written */
+};
+
+struct logs {
+	struct lf *f;
+	int n;
+	int lines, follow, out_only, err_only, raw;
+	int color;
+	int ifd;
+	struct cli_buf out;
+};
+
+static void lf_add(struct logs *l, const char *app, size_t namew, const char *path, int err)
+{
+	struct lf *f;
+	l->f = xreallocarray(l->f, (size_t)l->n + 1, sizeof *l->f);
+	f = &l->f[l->n++];
+	memset(f, 0, sizeof *f);
+	f->path = xstrdup(path);
+	char *slash = strrchr(f->path, '/');
+	f->dir = slash && slash != f->path ? xstrndup(f->path, (size_t)(slash - f->path))
+	    : xstrdup(slash ? "/" : ".");
+	f->base = xstrdup(slash ? slash + 1 : f->path);
+	struct cli_buf p = { 0 };
+	cli_buf_puts(&p, ""); /* --raw: an empty prefix */
+	f->fd = f->wd = f->dwd = f->awd = -1;
+	if (l->raw) {
+		f->prefix = p.p;
+		return;
+	}
+	if (l->color)
+		cli_buf_puts(&p, err ? CLI_C_RED : CLI_C_GREEN);
+	cli_buf_pad(&p, app, namew);
+	cli_buf_puts(&p, " |");
+	if (l->color)
+		cli_buf_puts(&p, CLI_C_RESET);
+	cli_buf_puts(&p, " ");
+	f->prefix = p.p;
+}
+
+static void lf_free(struct lf *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->path);
+	free(f->dir);
+	free(f->base);
+	free(f->prefix);
+	cli_buf_free(&f->part);
+}
+
+/* Prints a kept partial line (at rotation, or at the end of --nostream). */
+static void lf_flush_part(struct logs *l, struct lf *f)
+{
+	if (!f->part.len)
+		return;
+	cli_buf_puts(&l->out, f->prefix);
+	cli_buf_add(&l->out, f->part.p, f->part.len);
+	cli_buf_puts(&l->out, "\n");
+	f->part.len = 0;
+}
+
+/* Reads f from its offset to the end of the file, printing whole lines. */
+static void lf_drain(struct logs *l, struct lf *f)
+{
+	struct stat st;
+	char buf[LOG_CHUNK];
+	if (f->fd < 0)
+		return;
+	if (fstat(f->fd, &st) == 0 && st.st_size < f->off) {
+		/* Truncated (psup flush): start over. */
+		f->off = 0;
+		f->part.len = 0;
+	}
+	for (;;) {
+		ssize_t r = pread(f->fd, buf, sizeof buf, f->off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		f->off += r;
+		cli_buf_add(&f->part, buf, (size_t)r);
+		size_t used = cli_prefix_lines(&l->out, f->prefix, f->part.p, f->part.len);
+		memmove(f->part.p, f->part.p + used, f->part.len - used);
+		f->part.len -= used;
+		if (f->part.len > LINE_MAX_KEEP)
+			lf_flush_part(l, f);
+	}
+}
+
+/* Opens path from its start (follow) or at its last l->lines lines. */
+static int lf_open(struct logs *l, struct lf *f, int tail)
+{
+	struct stat st;
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	f->fd = fd;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->off = 0;
+	if (tail && cli_tail_offset(fd, st.st_size, l->lines, &f->off) < 0)
+		f->off = st.st_size;
+	if (l->ifd >= 0)
+		f->wd = inotify_add_watch(l->ifd, f->path, IN_MODIFY | IN_ATTRIB
+		    | IN_MOVE_SELF | IN_DELETE_SELF | IN_CLOSE_WRITE);
+	return 0;
+}
+
+/* Watches f's directory for the file's (re)creation. While the directory
+ * does not exist yet (no app has logged), the nearest existing ancestor is
+ * watched instead, and this is called again when something appears there. */
+static void lf_watch_dir(struct logs *l, struct lf *f)
+{
+	if (l->ifd < 0 || f->dwd >= 0)
+		return;
+	/* A folder may appear between a failed watch and the watch on its
+	 * parent: then its creation event is missed, so look again. */
+	for (int tries = 0; tries < 64; tries++) {
+		f->dwd = inotify_add_watch(l->ifd, f->dir, IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE);
+		if (f->awd >= 0) {
+			inotify_rm_watch(l->ifd, f->awd);
+			f->awd = -1;
+		}
+		if (f->dwd >= 0)
+			return;
+		char *a = xstrdup(f->dir);
+		size_t alen = 0;
+		for (;;) {
+			char *slash = strrchr(a, '/');
+			if (!slash)
+				break;
+			*(slash == a ? slash + 1 : slash) = '\0';
+			alen = strlen(a);
+			f->awd = inotify_add_watch(l->ifd, a, IN_CREATE | IN_MOVED_TO);
+			if (f->awd >= 0 || slash == a)
+				break;
+		}
+		free(a);
+		if (f->awd < 0)
+			return;
+		/* The component below the watched ancestor: still missing? */
+		char *child = xstrdup(f->dir);
+		char *next = strchr(child + alen + (child[alen] == '/'), '/');
+		if (next)
+			*next = '\0';
+		struct stat st;
+		int there = stat(child, &st) == 0;
+		free(child);
+		if (!there)
+			return;
+	}
+}
+
+/* After any event about f: drain what the open file has, then switch to a
+ * new file at the path if the old one was renamed or replaced. */
+static void lf_check(struct logs *l, struct lf *f)
+{
+	struct stat st;
+	lf_drain(l, f);
+	if (stat(f->path, &st) < 0)
+		return; /* renamed away, not yet recreated: keep the old one */
+	if (f->fd >= 0 && st.st_dev == f->dev && st.st_ino == f->ino)
+		return;
+	if (f->fd >= 0) {
+		lf_flush_part(l, f);
+		close(f->fd);
+		f->fd = -1;
+		if (f->wd >= 0)
+			inotify_rm_watch(l->ifd, f->wd);
+		f->wd = -1;
+	}
+	if (lf_open(l, f, 0) == 0)
+		lf_drain(l, f);
+}
+
+static int logs_write(struct logs *l)
+{
+	if (!l->out.len)
+		return 0;
+	int rc = cli_buf_write(&l->out, STDOUT_FILENO);
+	l->out.len = 0;
+	return rc;
+}
+
+static int logs_follow(struct logs *l)
+{
+	char buf[64 * (sizeof(struct inotify_event) + NAME_MAX + 1)]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	char *mark = xcalloc((size_t)l->n, 1);
+	for (;;) {
+		ssize_t r = read(l->ifd, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			free(mark);
+			return cli_error(CLI_FAIL, "logs: inotify read: %s", r < 0 ? strerror(errno) : "EOF");
+		}
+		memset(mark, 0, (size_t)l->n);
+		for (char *p = buf; p < buf + r; ) {
+			struct inotify_event *ev = (struct inotify_event *)p;
+			p += sizeof *ev + ev->len;
+			for (int i = 0; i < l->n; i++) {
+				struct lf *f = &l->f[i];
+				if (ev->wd == f->wd)
+					mark[i] = 1;
+				else if (ev->wd == f->dwd && ev->len && strcmp(ev->name, f->base) == 0)
+					mark[i] = 1;
+				else if (ev->wd == f->awd)
+					mark[i] = 2;
+			}
+		}
+		for (int i = 0; i < l->n; i++) {
+			if (mark[i] == 2)
+				lf_watch_dir(l, &l->f[i]);
+			if (mark[i])
+				lf_check(l, &l->f[i]);
+		}
+		if (logs_write(l) < 0) {
+			free(mark);
+			return CLI_OK; /* the reader went away (| head) */
+		}
+	}
+}
+
+static int logs_opt_cb(struct cli_args *a, int i, void *ctx)
+{
+	struct logs *l = ctx;
+	const char *w = a->argv[i], *v;
+	if (strcmp(w, "--nostream") == 0 || strcmp(w, "--no-stream") == 0) {
+		l->follow = 0;
+		return 1;
+	}
+	if (strcmp(w, "--follow") == 0 || strcmp(w, "-f") == 0) {
+		l->follow = 1;
+		return 1;
+	}
+	if (strcmp(w, "--raw") == 0) {
+		l->raw = 1;
+		return 1;
+	}
+	if (strcmp(w, "--err") == 0 || strcmp(w, "--error") == 0) {
+		l->err_only = 1;
+		return 1;
+	}
+	if (strcmp(w, "--out") == 0 || strcmp(w, "--output") == 0) {
+		l->out_only = 1;
+		return 1;
+	}
+	if (strncmp(w, "--lines", 7) == 0 && (w[7] == '\0' || w[7] == '=')) {
+		int used = cli_opt_value(a, i, "--lines", &v);
+		if (used < 0)
+			return -1;
+		if (cli_parse_uint(v, &l->lines) < 0) {
+			cli_usage_error(a, "logs: --lines wants a number, not '%s'", v);
+			return -1;
+		}
+		return used;
+	}
+	return 0;
+}
+
+/* Collects the files of the apps in the reply, out then error per app. */
+static void logs_collect(struct logs *l, const cJSON *apps)
+{
+	size_t namew = 0;
+	const cJSON *app;
+	cJSON_ArrayForEach(app, apps) {
+		size_t w = cli_width(cli_json_str(app, "name", "?"));
+		namew = w > namew ? w : namew;
+	}
+	cJSON_ArrayForEach(app, apps) {
+		const cJSON *files = cJSON_GetObjectItemCaseSensitive(app, "log_files");
+		const char *name = cli_json_str(app, "name", "?");
+		const char *out = cli_json_str(files, "out", NULL);
+		const char *err = cli_json_str(files, "error", NULL);
+		if (out && !l->err_only)
+			lf_add(l, name, namew, out, 0);
+		if (err && !l->out_only)
+			lf_add(l, name, namew, err, 1);
+	}
+}
+
+int cli_cmd_logs(struct cli_args *a)
+{
+	struct logs l = { .lines = 15, .follow = 1, .ifd = -1 };
+	char *pos[1];
+	int n = cli_split(a, pos, 1, logs_opt_cb, &l);
+	if (n < 0)
+		return CLI_USAGE;
+	if (l.err_only && l.out_only)
+		return cli_usage_error(a, "logs: --err and --out exclude each other");
+	cJSON *req, *reply;
+	if (n == 1 && strcmp(pos[0], "all") != 0) {
+		req = cli_req("describe");
+		cJSON_AddStringToObject(req, "target", pos[0]);
+	} else {
+		req = cli_req("list");
+	}
+	int rc = cli_call(req, 0, 10000, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps");
+	l.color = cli_use_color(stdout);
+	logs_collect(&l, apps);
+	cJSON_Delete(reply);
+	if (l.n == 0)
+		return cli_error(CLI_FAIL, "logs: no log files to show%s", n ? "" : " (no apps)");
+
+	if (l.follow) {
+		l.ifd = inotify_init1(IN_CLOEXEC);
+		if (l.ifd < 0)
+			return cli_error(CLI_FAIL, "logs: inotify: %s", strerror(errno));
+	}
+	int tty = isatty(STDOUT_FILENO);
+	for (int i = 0; i < l.n; i++) {
+		struct lf *f = &l.f[i];
+		lf_watch_dir(&l, f);
+		if (lf_open(&l, f, 1) < 0 && errno != ENOENT)
+			fprintf(stderr, "psup: logs: %s: %s\n", f->path, strerror(errno));
+		if (tty && l.lines > 0)
+			cli_buf_printf(&l.out, "%s%s last %d lines:%s\n", l.color ? CLI_C_GREY : "",
+			    f->path, l.lines, l.color ? CLI_C_RESET : "");
+		lf_drain(&l, f);
+		if (!l.follow)
+			lf_flush_part(&l, f);
+	}
+	fflush(stdout);
+	rc = logs_write(&l) < 0 ? CLI_FAIL : CLI_OK;
+	if (rc == CLI_OK && l.follow)
+		rc = logs_follow(&l);
+	for (int i = 0; i < l.n; i++)
+		lf_free(&l.f[i]);
+	free(l.f);
+	cli_buf_free(&l.out);
+	if (l.ifd >= 0)
+		close(l.ifd);
+	return rc;
+}

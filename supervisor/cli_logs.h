@@ -1,0 +1,21 @@
+/* `psup logs`: the last lines of app log files, then new lines as they are
+ * written, followed across rotation and truncation with inotify. */
+#ifndef PSUP_CLI_LOGS_H
+#define PSUP_CLI_LOGS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cli_fmt.h"
+
+/* The offset at which the last n lines of the open file fd (of size bytes)
+ * begin; a final line without newline counts as a line. Returns 0 and
+ * *start, or -1 with errno on a read error. */
+int cli_tail_offset(int fd, off_t size, int n, off_t *start);
+
+/* Appends each complete line of data[0..len) to out as
+ * "<prefix>line\n"; returns how many bytes were consumed (the rest is a
+ * partial line the caller keeps). */
+size_t cli_prefix_lines(struct cli_buf *out, const char *prefix, const char *data, size_t len);
+
+#endif

@@ -1,0 +1,374 @@
+/* `psup status`: one list request, the table built in memory, one write. */
+#include "cli_status.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_client.h"
+#include "xalloc.h"
+
+enum { C_ID, C_NAME, C_PID, C_STATE, C_UPTIME, C_RESTARTS, C_CPU, C_MEM,
+	C_BAR, C_COUNT, C_FAILED, C_RATE, C_ETA, N_COLS };
+
+static const char *const heads[N_COLS] = {
+	"id", "name", "pid", "state", "uptime", "↺", "cpu", "mem",
+	"progress", "done/total", "failed", "rate", "eta",
+};
+
+#define BAR_CELLS 10
+#define CELL_MAX 128
+
+struct row {
+	char cell[N_COLS][CELL_MAX];
+	char bar[BAR_CELLS * 3 + 16]; /* UTF-8 bar + percentage, built apart */
+	double frac;                  /* < 0: no bar */
+	const char *state;            /* for colour; may be "" */
+	int summary;
+};
+
+/* The members of an app object the table needs, read in one pass over the
+ * object (100 apps x 10 lookups by name would cost more than the rest). */
+struct app_view {
+	const cJSON *obj;
+	const char *name, *group, *state, *reason;
+	double id, pid, uptime_ms, restarts, cpu, memory;
+};
+
+static void view_fill(struct app_view *v, const cJSON *app)
+{
+	static const struct { const char *key; size_t off; } strs[] = {
+		{ "name", offsetof(struct app_view, name) },
+		{ "group", offsetof(struct app_view, group) },
+		{ "state", offsetof(struct app_view, state) },
+		{ "reason", offsetof(struct app_view, reason) },
+	}, nums[] = {
+		{ "id", offsetof(struct app_view, id) },
+		{ "pid", offsetof(struct app_view, pid) },
+		{ "uptime_ms", offsetof(struct app_view, uptime_ms) },
+		{ "restarts", offsetof(struct app_view, restarts) },
+		{ "cpu", offsetof(struct app_view, cpu) },
+		{ "memory", offsetof(struct app_view, memory) },
+	};
+	memset(v, 0, sizeof *v);
+	v->obj = app;
+	v->name = v->state = "?";
+	v->reason = "";
+	for (const cJSON *c = app ? app->child : NULL; c; c = c->next) {
+		if (!c->string)
+			continue;
+		if (cJSON_IsString(c)) {
+			for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+				if (strcmp(c->string, strs[i].key) == 0)
+					*(const char **)((char *)v + strs[i].off) = c->valuestring;
+		} else if (cJSON_IsNumber(c)) {
+			for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+				if (strcmp(c->string, nums[i].key) == 0)
+					*(double *)((char *)v + nums[i].off) = c->valuedouble;
+		}
+	}
+}
+
+int cli_progress_get(const cJSON *app, struct cli_progress *p)
+{
+	memset(p, 0, sizeof *p);
+	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(app, "progress");
+	if (!cJSON_IsObject(pr))
+		return 0;
+	p->done = cli_json_num(pr, "done", 0);
+	p->failed = cli_json_num(pr, "failed", 0);
+	p->have_total = cli_json_has(pr, "total");
+	p->total = cli_json_num(pr, "total", 0);
+	p->have_rate = cli_json_has(pr, "rate");
+	p->rate = cli_json_num(pr, "rate", 0);
+	p->have_eta = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(pr, "eta_s"));
+	p->eta_s = cli_json_num(pr, "eta_s", 0);
+	return 1;
+}
+
+static void fmt_rate(double r, char *buf, size_t n)
+{
+	if (r >= 100)
+		snprintf(buf, n, "%.0f/s", r);
+	else
+		snprintf(buf, n, "%.1f/s", r);
+}
+
+void cli_progress_cells(const struct cli_progress *p, char *count, size_t ncount,
+    char *rate, size_t nrate, char *eta, size_t neta)
+{
+	if (p->have_total)
+		snprintf(count, ncount, "%.0f/%.0f", p->done, p->total);
+	else
+		snprintf(count, ncount, "%.0f", p->done);
+	if (p->have_rate)
+		fmt_rate(p->rate, rate, nrate);
+	else
+		snprintf(rate, nrate, "%s", "");
+	if (p->have_total && p->done >= p->total)
+		snprintf(eta, neta, "%s", "done");
+	else if (p->have_eta)
+		units_format_duration((long long)(p->eta_s * 1000), eta, neta);
+	else
+		snprintf(eta, neta, "%s", "");
+}
+
+static void row_progress(struct row *r, const struct cli_progress *p)
+{
+	cli_progress_cells(p, r->cell[C_COUNT], CELL_MAX, r->cell[C_RATE], CELL_MAX,
+	    r->cell[C_ETA], CELL_MAX);
+	snprintf(r->cell[C_FAILED], CELL_MAX, "%.0f", p->failed);
+	r->frac = p->have_total && p->total > 0 ? p->done / p->total : -1;
+	if (p->have_total && p->total == 0)
+		r->frac = 1;
+}
+
+static void row_bar(struct row *r)
+{
+	struct cli_buf b = { 0 };
+	if (r->frac >= 0) {
+		cli_fmt_bar(&b, r->frac, BAR_CELLS);
+		cli_buf_printf(&b, " %3.0f%%", floor(r->frac * 100));
+	}
+	snprintf(r->cell[C_BAR], CELL_MAX, "%s", b.p ? b.p : "");
+	cli_buf_free(&b);
+}
+
+static void row_app(struct row *r, const struct app_view *v)
+{
+	memset(r, 0, sizeof *r);
+	r->frac = -1;
+	snprintf(r->cell[C_ID], CELL_MAX, "%lld", (long long)v->id);
+	snprintf(r->cell[C_NAME], CELL_MAX, "%s", v->name);
+	snprintf(r->cell[C_PID], CELL_MAX, "%lld", (long long)v->pid);
+	r->state = v->state;
+	snprintf(r->cell[C_STATE], CELL_MAX, "%s", r->state);
+	if (v->pid > 0)
+		units_format_duration((long long)v->uptime_ms, r->cell[C_UPTIME], CELL_MAX);
+	else
+		snprintf(r->cell[C_UPTIME], CELL_MAX, "0");
+	snprintf(r->cell[C_RESTARTS], CELL_MAX, "%lld", (long long)v->restarts);
+	snprintf(r->cell[C_CPU], CELL_MAX, v->cpu < 10 ? "%.1f%%" : "%.0f%%", v->cpu);
+	units_format_size((long long)v->memory, r->cell[C_MEM], CELL_MAX);
+	struct cli_progress p;
+	if (cli_progress_get(v->obj, &p))
+		row_progress(r, &p);
+}
+
+/* The summed row of an instances group: members are the apps whose group is
+ * group. */
+static void row_group(struct row *r, const struct app_view *views, int n_views, const char *group)
+{
+	/* States from the most to the least pressing, for a mixed group. */
+	static const char *const order[] = { "errored", "waiting", "launching", "stopping",
+		"online", "stopped", "completed" };
+	int n = 0, nprog = 0, counts[7] = { 0 }, all_total = 1, all_eta = 1, any_rate = 0;
+	double restarts = 0, cpu = 0, mem = 0;
+	struct cli_progress sum = { 0 };
+	const char *first = NULL;
+	int same = 1;
+
+	memset(r, 0, sizeof *r);
+	r->summary = 1;
+	r->frac = -1;
+	for (int k = 0; k < n_views; k++) {
+		const struct app_view *v = &views[k];
+		if (!v->group || strcmp(v->group, group) != 0)
+			continue;
+		const char *st = v->state;
+		n++;
+		if (!first)
+			first = st;
+		else if (strcmp(first, st) != 0)
+			same = 0;
+		for (int i = 0; i < 7; i++)
+			if (strcmp(st, order[i]) == 0)
+				counts[i]++;
+		restarts += v->restarts;
+		cpu += v->cpu;
+		mem += v->memory;
+		struct cli_progress p;
+		if (cli_progress_get(v->obj, &p)) {
+			nprog++;
+			sum.done += p.done;
+			sum.failed += p.failed;
+			sum.total += p.total;
+			sum.rate += p.rate;
+			any_rate |= p.have_rate;
+			all_total &= p.have_total;
+			all_eta &= p.have_eta || (p.have_total && p.done >= p.total);
+		}
+	}
+	snprintf(r->cell[C_NAME], CELL_MAX, "%s (%d)", group, n);
+	if (same && first) {
+		r->state = first;
+		snprintf(r->cell[C_STATE], CELL_MAX, "%s", first);
+	} else {
+		/* Mixed: the most pressing state present, as "k/n state". */
+		int best = 0;
+		while (best < 6 && counts[best] == 0)
+			best++;
+		r->state = order[best];
+		snprintf(r->cell[C_STATE], CELL_MAX, "%d/%d %s", counts[best], n, order[best]);
+	}
+	snprintf(r->cell[C_RESTARTS], CELL_MAX, "%.0f", restarts);
+	snprintf(r->cell[C_CPU], CELL_MAX, cpu < 10 ? "%.1f%%" : "%.0f%%", cpu);
+	units_format_size((long long)mem, r->cell[C_MEM], CELL_MAX);
+	if (nprog) {
+		sum.have_total = all_total;
+		sum.have_rate = any_rate;
+		if (all_total && sum.rate > 0 && all_eta) {
+			sum.have_eta = 1;
+			sum.eta_s = (sum.total - sum.done) / sum.rate;
+		}
+		row_progress(r, &sum);
+	}
+}
+
+/* Where each group's summed row goes: after its last member, for groups of
+ * more than one app. Returns 1 for view i when it is such a last member. */
+static int group_row_after(const struct app_view *views, int n, int i)
+{
+	const char *g = views[i].group;
+	int members = 0;
+	if (!g || strcmp(g, views[i].name) == 0)
+		return 0;
+	for (int k = 0; k < n; k++) {
+		if (!views[k].group || strcmp(views[k].group, g) != 0)
+			continue;
+		if (k > i)
+			return 0;
+		members++;
+	}
+	return members > 1;
+}
+
+static void rule(struct cli_buf *o, const size_t *w, int ncols, const char *l,
+    const char *m, const char *r)
+{
+	cli_buf_puts(o, l);
+	for (int c = 0; c < ncols; c++) {
+		cli_buf_repeat(o, "─", w[c] + 2);
+		cli_buf_puts(o, c + 1 < ncols ? m : r);
+	}
+	cli_buf_puts(o, "\n");
+}
+
+static void line(struct cli_buf *o, const struct row *r, const char *const *cells,
+    const size_t *w, int ncols, int color, int head)
+{
+	for (int c = 0; c < ncols; c++) {
+		cli_buf_puts(o, "│ ");
+		const char *on = "";
+		if (color && head)
+			on = CLI_C_BOLD CLI_C_CYAN;
+		else if (color && c == C_STATE && r && r->state)
+			on = cli_state_color(r->state);
+		else if (color && r && r->summary && c == C_NAME)
+			on = CLI_C_BOLD;
+		else if (color && c == C_BAR && r && r->frac >= 0)
+			on = r->frac >= 1 ? CLI_C_GREEN : CLI_C_CYAN;
+		if (*on) {
+			cli_buf_puts(o, on);
+			cli_buf_puts(o, cells[c]);
+			cli_buf_puts(o, CLI_C_RESET);
+			size_t cw = cli_width(cells[c]);
+			cli_buf_pad(o, "", w[c] > cw ? w[c] - cw : 0);
+		} else {
+			cli_buf_pad(o, cells[c], w[c]);
+		}
+		cli_buf_puts(o, " ");
+	}
+	cli_buf_puts(o, "│\n");
+}
+
+void cli_status_format(const cJSON *apps, int color, struct cli_buf *out)
+{
+	int napps = cJSON_GetArraySize(apps), nrows = 0, progress = 0;
+	if (napps == 0) {
+		cli_buf_puts(out, "No apps. Start some with: psup start ecosystem.yaml\n");
+		return;
+	}
+	struct app_view *views = xcalloc((size_t)napps, sizeof *views);
+	const cJSON *app;
+	int nv = 0, ngroups = 0;
+	cJSON_ArrayForEach(app, apps)
+		view_fill(&views[nv++], app);
+	char *after = xcalloc((size_t)napps, 1);
+	for (int i = 0; i < nv; i++)
+		ngroups += after[i] = (char)group_row_after(views, nv, i);
+	struct row *rows = xmalloc((size_t)(nv + ngroups) * sizeof *rows);
+	for (int i = 0; i < nv; i++) {
+		row_app(&rows[nrows], &views[i]);
+		if (rows[nrows].frac >= 0 || rows[nrows].cell[C_COUNT][0])
+			progress = 1;
+		nrows++;
+		if (after[i]) {
+			row_group(&rows[nrows], views, nv, views[i].group);
+			nrows++;
+		}
+	}
+	free(after);
+	int ncols = progress ? N_COLS : C_BAR;
+	size_t w[N_COLS];
+	for (int c = 0; c < ncols; c++)
+		w[c] = cli_width(heads[c]);
+	for (int i = 0; i < nrows; i++) {
+		row_bar(&rows[i]);
+		for (int c = 0; c < ncols; c++) {
+			size_t cw = cli_width(rows[i].cell[c]);
+			if (cw > w[c])
+				w[c] = cw;
+		}
+	}
+	rule(out, w, ncols, "┌", "┬", "┐");
+	line(out, NULL, heads, w, ncols, color, 1);
+	rule(out, w, ncols, "├", "┼", "┤");
+	for (int i = 0; i < nrows; i++) {
+		const char *cells[N_COLS];
+		for (int c = 0; c < N_COLS; c++)
+			cells[c] = rows[i].cell[c];
+		line(out, &rows[i], cells, w, ncols, color, 0);
+	}
+	rule(out, w, ncols, "└", "┴", "┘");
+	free(rows);
+
+	/* Why an app is errored or waiting: one line each under the table. */
+	for (int i = 0; i < nv; i++) {
+		const struct app_view *v = &views[i];
+		if (!*v->reason)
+			continue;
+		cli_buf_printf(out, "%s %s%s%s: %s\n", v->name, color ? cli_state_color(v->state) : "",
+		    v->state, color ? CLI_C_RESET : "", v->reason);
+	}
+	free(views);
+}
+
+int cli_cmd_status(struct cli_args *a)
+{
+	char *pos[1];
+	if (cli_split(a, pos, 0, NULL, NULL) < 0)
+		return CLI_USAGE;
+	cJSON *reply;
+	int rc = cli_call(cli_req("list"), 0, 10000, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps");
+	if (!cJSON_IsArray(apps)) {
+		cJSON_Delete(reply);
+		return cli_error(CLI_DAEMON, "malformed list reply from the daemon (no apps array)");
+	}
+	struct cli_buf out = { 0 };
+	cli_status_format(apps, cli_use_color(stdout), &out);
+	cJSON_Delete(reply);
+	fflush(stdout);
+	if (cli_buf_write(&out, STDOUT_FILENO) < 0) {
+		cli_buf_free(&out);
+		return cli_error(CLI_FAIL, "cannot write the table: %m");
+	}
+	cli_buf_free(&out);
+	return CLI_OK;
+}

@@ -1,0 +1,502 @@
+/* The daemon's lifecycle: one per home (flock), pid file, signals as events,
+ * the loop, the sweep of dead objects, a clean exit; and daemon_spawn() for
+ * the CLI's auto-start. */
+#include "daemon.h"
+#include "daemon_int.h"
+#include "atomicfile.h"
+#include "clock.h"
+#include "home.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+void dlog(const char *fmt, ...)
+{
+	char ts[32];
+	int64_t now = clock_real_ms();
+	time_t secs = (time_t)(now / 1000);
+	struct tm tm;
+	localtime_r(&secs, &tm);
+	size_t n = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ts + n, sizeof ts - n, ".%03d", (int)(now % 1000));
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s psup daemon[%ld]: %s\n", ts, (long)getpid(), msg);
+}
+
+void daemon_exit_soon(struct daemon *d)
+{
+	loop_stop(d->loop);
+}
+
+void daemon_changed(struct daemon *d)
+{
+	/* callbacks of the checks may change states again: loop, never recurse */
+	if (d->checking) {
+		d->recheck = 1;
+		return;
+	}
+	d->checking = 1;
+	do {
+		d->recheck = 0;
+		dapp_after_check(d);
+		ops_check(d);
+	} while (d->recheck);
+	d->checking = 0;
+}
+
+/* ---- signals ---- */
+
+static void sigchld_cb(struct loop *l, int signo, void *arg)
+{
+	(void)l;
+	(void)signo;
+	struct daemon *d = arg;
+	pid_t pid;
+	int status;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		keeper_reaped(d, pid);
+}
+
+static void sigterm_cb(struct loop *l, int signo, void *arg)
+{
+	(void)l;
+	struct daemon *d = arg;
+	dlog("%s: exiting; keepers and apps keep running", strsignal(signo));
+	daemon_exit_soon(d);
+}
+
+static void sighup_cb(struct loop *l, int signo, void *arg)
+{
+	(void)l;
+	(void)signo;
+	(void)arg;
+}
+
+/* ---- the sweep ---- */
+
+/* Dead objects are unlinked at once and parked until the pass ends. */
+static void sweep_cb(struct loop *l, void *arg)
+{
+	(void)l;
+	struct daemon *d = arg;
+	while (d->dead_ops) {
+		struct dop *o = d->dead_ops;
+		d->dead_ops = o->next;
+		op_free(o);
+	}
+	while (d->dead_clients) {
+		struct dclient *c = d->dead_clients;
+		d->dead_clients = c->next;
+		client_free(c);
+	}
+	while (d->dead_apps) {
+		struct dapp *a = d->dead_apps;
+		d->dead_apps = a->next;
+		dapp_free(a);
+	}
+}
+
+void daemon_bury_app(struct dapp *a)
+{
+	struct dapp **pp = &a->d->apps;
+	while (*pp && *pp != a)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = a->next;
+	a->dead = 1;
+	a->next = a->d->dead_apps;
+	a->d->dead_apps = a;
+}
+
+void daemon_bury_client(struct dclient *c)
+{
+	struct dclient **pp = &c->d->clients;
+	while (*pp && *pp != c)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = c->next;
+	c->dead = 1;
+	c->next = c->d->dead_clients;
+	c->d->dead_clients = c;
+}
+
+void daemon_bury_op(struct dop *o)
+{
+	struct dop **pp = &o->d->ops;
+	while (*pp && *pp != o)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = o->next;
+	o->dead = 1;
+	o->next = o->d->dead_ops;
+	o->d->dead_ops = o;
+}
+
+/* ---- start-up and exit ---- */
+
+static char *abs_home(const char *home)
+{
+	if (home[0] == '/')
+		return xstrdup(home);
+	char *cwd = getcwd(NULL, 0);
+	char *p = cwd ? xasprintf("%s/%s", cwd, home) : xstrdup(home);
+	free(cwd);
+	return p;
+}
+
+static char *find_keeper(void)
+{
+	const char *env = getenv("PSUP_KEEPER");
+	if (env && *env)
+		return xstrdup(env);
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0)
+		return xstrdup("psup-keeper");
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	return xasprintf("%s/psup-keeper", self);
+}
+
+static int take_lock(struct daemon *d, char **cause)
+{
+	d->lock_fd = open(d->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (d->lock_fd < 0)
+		return fail(cause, "cannot open %s: %s", d->lock_path, strerror(errno));
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		close(d->lock_fd);
+		d->lock_fd = -1;
+		if (e != EWOULDBLOCK)
+			return fail(cause, "cannot lock %s: %s", d->lock_path, strerror(e));
+		char *buf = NULL;
+		long pid = 0;
+		if (atomicfile_read(d->pid_path, 64, &buf, NULL, NULL) == 0)
+			pid = strtol(buf, NULL, 10);
+		free(buf);
+		if (pid > 0)
+			return fail(cause, "busy: a psup daemon already runs for %s (pid %ld)", d->home, pid);
+		return fail(cause, "busy: a psup daemon already runs for %s", d->home);
+	}
+	char pid[32];
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	return atomicfile_write(d->pid_path, pid, (size_t)n, 0600, 0, cause);
+}
+
+/* The readiness pipe from daemon_spawn(): taken out of the environment at
+ * once (keepers and apps must not inherit it), answered once. */
+static int notify_fd = -1;
+
+static void notify_take(void)
+{
+	const char *env = getenv("PSUP_NOTIFY_FD");
+	if (env && *env) {
+		char *end;
+		long fd = strtol(env, &end, 10);
+		if (!*end && fd >= 3 && fd <= 1024 && fcntl((int)fd, F_SETFD, FD_CLOEXEC) == 0)
+			notify_fd = (int)fd;
+	}
+	unsetenv("PSUP_NOTIFY_FD");
+}
+
+static void notify(const char *msg)
+{
+	if (notify_fd < 0)
+		return;
+	size_t len = strlen(msg);
+	while (len > 0) {
+		ssize_t w = write(notify_fd, msg, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		msg += w;
+		len -= (size_t)w;
+	}
+	close(notify_fd);
+	notify_fd = -1;
+}
+
+static void *cjson_malloc(size_t n) { return xmalloc(n); }
+
+static void daemon_free(struct daemon *d)
+{
+	while (d->ops) {
+		struct dop *o = d->ops;
+		d->ops = o->next;
+		op_free(o);
+	}
+	while (d->clients) {
+		struct dclient *c = d->clients;
+		d->clients = c->next;
+		if (c->fd >= 0)
+			close(c->fd);
+		client_free(c);
+	}
+	while (d->apps) {
+		struct dapp *a = d->apps;
+		d->apps = a->next;
+		keeper_detach(a);
+		dapp_free(a);
+	}
+	sweep_cb(d->loop, d);
+	loop_free(d->loop);
+	free(d->home);
+	free(d->sock_path);
+	free(d->pid_path);
+	free(d->lock_path);
+	free(d->apps_dir);
+	free(d->dump_path);
+	free(d->keeper_path);
+	free(d->keeper_log);
+}
+
+int daemon_run(const char *home_arg, int foreground, char **cause)
+{
+	cJSON_Hooks hooks = { cjson_malloc, free };
+	cJSON_InitHooks(&hooks);
+	signal(SIGPIPE, SIG_IGN);
+	notify_take();
+
+	struct daemon dd, *d = &dd;
+	memset(d, 0, sizeof *d);
+	d->lock_fd = d->listen_fd = -1;
+	d->foreground = foreground;
+	d->home = abs_home(home_arg);
+	d->sock_path = home_sock_path(d->home);
+	d->pid_path = home_pid_path(d->home);
+	d->lock_path = home_lock_path(d->home);
+	d->apps_dir = home_apps_path(d->home);
+	d->dump_path = home_dump_path(d->home);
+	d->keeper_log = home_keeper_log_path(d->home);
+	d->keeper_path = find_keeper();
+
+	int rc = -1;
+	char *why = NULL;
+	if (home_prepare(d->home, &why) < 0 || take_lock(d, &why) < 0)
+		goto out;
+	if (access(d->keeper_path, X_OK) < 0)
+		dlog("warning: keeper %s: %s (set PSUP_KEEPER)", d->keeper_path, strerror(errno));
+	if (!(d->loop = loop_create(&why)))
+		goto out;
+	loop_set_sweep(d->loop, sweep_cb, d);
+	if (loop_signal(d->loop, SIGCHLD, sigchld_cb, d, &why) < 0 ||
+	    loop_signal(d->loop, SIGTERM, sigterm_cb, d, &why) < 0 ||
+	    loop_signal(d->loop, SIGINT, sigterm_cb, d, &why) < 0 ||
+	    loop_signal(d->loop, SIGHUP, sighup_cb, d, &why) < 0)
+		goto out;
+	if (control_listen(d, &why) < 0)
+		goto out;
+	/* orphans of keepers we launched (an app whose keeper died) come to
+	 * us rather than to init, so they are reaped */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+	dlog("started for %s (keeper %s)", d->home, d->keeper_path);
+	dapp_load_all(d);
+	notify("ready\n");
+	if (loop_run(d->loop) < 0) {
+		why = xasprintf("epoll_wait: %s", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+	dlog("exiting");
+out:
+	if (rc < 0 && why) {
+		char *msg = xasprintf("error: %s\n", why);
+		notify(msg);
+		free(msg);
+	}
+	if (d->listen_fd >= 0) {
+		/* Let the next daemon in before the last replies are flushed:
+		 * a CLI that saw `kill` answered may start one at once. */
+		unlink(d->sock_path);
+		unlink(d->pid_path);
+		control_close(d);
+		close(d->lock_fd);
+		d->lock_fd = -1;
+		control_flush_all(d);
+	} else if (d->lock_fd >= 0) {
+		unlink(d->pid_path);
+	}
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+	if (d->loop)
+		daemon_free(d);
+	else {
+		free(d->home); free(d->sock_path); free(d->pid_path); free(d->lock_path);
+		free(d->apps_dir); free(d->dump_path); free(d->keeper_path); free(d->keeper_log);
+	}
+	if (rc < 0) {
+		if (why && strncmp(why, "busy: ", 6) == 0)
+			fail(cause, "%s", why + 6);
+		else
+			fail(cause, "%s", why ? why : "failed");
+	}
+	free(why);
+	return rc;
+}
+
+/* ---- auto-start ---- */
+
+/* The detached grandchild: a new session, quiet stdio, the notify pipe,
+ * then `psup daemon --background`. Never returns. */
+static void spawn_exec(const char *home, int nfd)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
+	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	char *logp = home_daemon_log_path(home);
+	int out = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (out < 0)
+		out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (in < 0 || out < 0)
+		_exit(126);
+	dup2(in, 0);
+	dup2(out, 1);
+	dup2(out, 2);
+	if (nfd != 3) {
+		dup2(nfd, 3);     /* dup2 clears FD_CLOEXEC on 3 */
+	} else {
+		fcntl(3, F_SETFD, 0);
+	}
+	close_range(4, ~0U, 0);
+	setenv("PSUP_HOME", home, 1);
+	setenv("PSUP_NOTIFY_FD", "3", 1);
+	char *argv[] = { (char *)"psup", (char *)"daemon", (char *)"--background", NULL };
+	execv("/proc/self/exe", argv);
+	dprintf(3, "error: cannot exec /proc/self/exe: %s\n", strerror(errno));
+	_exit(127);
+}
+
+static int try_connect(const char *sock)
+{
+	int fd = home_connect(sock, NULL);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* Starts one daemon; returns 0 when it said ready, 1 when another daemon
+ * holds the home, -1 with *cause on failure. */
+static int spawn_once(const char *home, int64_t deadline, char **cause)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return fail(cause, "cannot start the daemon: pipe: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return fail(cause, "cannot start the daemon: fork: %s", strerror(e));
+	}
+	if (pid == 0) {
+		close(p[0]);
+		setsid();
+		pid_t g = fork();
+		if (g != 0)
+			_exit(g < 0 ? 1 : 0);
+		spawn_exec(home, p[1]);
+	}
+	close(p[1]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	char msg[1024];
+	size_t n = 0;
+	for (;;) {
+		int64_t left = deadline - clock_mono_ms();
+		if (left <= 0) {
+			close(p[0]);
+			return fail(cause, "the daemon did not start within 10 s (see %s/daemon.log)", home);
+		}
+		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+		int r = poll(&pfd, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			continue;
+		ssize_t got = read(p[0], msg + n, sizeof msg - 1 - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+		if (n >= sizeof msg - 1 || memchr(msg, '\n', n))
+			break;
+	}
+	close(p[0]);
+	msg[n] = '\0';
+	char *nl = strchr(msg, '\n');
+	if (nl)
+		*nl = '\0';
+	if (strcmp(msg, "ready") == 0)
+		return 0;
+	if (strncmp(msg, "error: busy: ", 13) == 0)
+		return 1;
+	if (strncmp(msg, "error: ", 7) == 0)
+		return fail(cause, "the daemon could not start: %s", msg + 7);
+	return fail(cause, "the daemon exited at start (see %s/daemon.log)", home);
+}
+
+int daemon_spawn(const char *home_arg, char **cause)
+{
+	char *home = abs_home(home_arg);
+	char *sock = home_sock_path(home);
+	int rc = -1;
+	if (home_prepare(home, cause) < 0)
+		goto out;
+	int64_t deadline = clock_mono_ms() + 10000;
+	for (;;) {
+		int r = spawn_once(home, deadline, cause);
+		if (r == 0) {
+			rc = 0;
+			break;
+		}
+		if (r < 0)
+			break;
+		/* Another daemon holds the home: it may be starting (then it
+		 * will accept soon) or exiting (then try again). */
+		int64_t until = clock_mono_ms() + 500;
+		while (clock_mono_ms() < until && try_connect(sock) < 0) {
+			struct timespec ts = { 0, 10 * 1000000 };
+			nanosleep(&ts, NULL);
+		}
+		if (try_connect(sock) == 0) {
+			rc = 0;
+			break;
+		}
+		if (clock_mono_ms() >= deadline) {
+			fail(cause, "another psup daemon holds %s but does not answer on %s", home, sock);
+			break;
+		}
+	}
+out:
+	free(sock);
+	free(home);
+	return rc;
+}

@@ -1,0 +1,164 @@
+/* $PSUP_HOME: resolve, create private, refuse when not private (like tmux's
+ * make_label), and name the files inside it. */
+#include "home.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *home_default(char **cause)
+{
+	const char *env = getenv("PSUP_HOME");
+	if (env && *env)
+		return xstrdup(env);
+	const char *h = getenv("HOME");
+	if (!h || !*h) {
+		struct passwd *pw = getpwuid(getuid());
+		if (!pw || !pw->pw_dir || !*pw->pw_dir) {
+			fail(cause, "cannot find a home directory: set PSUP_HOME or HOME");
+			return NULL;
+		}
+		h = pw->pw_dir;
+	}
+	return xasprintf("%s/.psup", h);
+}
+
+static int check_dir(const char *dir, const struct stat *st, char **cause)
+{
+	if (!S_ISDIR(st->st_mode))
+		return fail(cause, "%s is not a directory", dir);
+	if (st->st_uid != getuid())
+		return fail(cause, "%s is owned by uid %ld, not by you (uid %ld)", dir,
+		    (long)st->st_uid, (long)getuid());
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return fail(cause, "%s is writable by group or others (mode %03o): "
+		    "run chmod 700 on it", dir, (unsigned)(st->st_mode & 0777));
+	return 0;
+}
+
+int home_check(const char *home, char **cause)
+{
+	struct stat st;
+	if (lstat(home, &st) < 0)
+		return fail(cause, "cannot use %s: %s", home, strerror(errno));
+	return check_dir(home, &st, cause);
+}
+
+static int make_private_dir(const char *dir, char **cause)
+{
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return fail(cause, "cannot create %s: %s", dir, strerror(errno));
+	return home_check(dir, cause);
+}
+
+/* Creates the missing parents of path (mode 0700), as mkdir -p. */
+static int make_parents(const char *path, char **cause)
+{
+	char *p = xstrdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			int e = errno;
+			int r = fail(cause, "cannot create %s: %s", p, strerror(e));
+			free(p);
+			return r;
+		}
+		*s = '/';
+	}
+	free(p);
+	return 0;
+}
+
+int home_prepare(const char *home, char **cause)
+{
+	if (make_parents(home, cause) < 0 || make_private_dir(home, cause) < 0)
+		return -1;
+	char *apps = home_apps_path(home);
+	int r = make_private_dir(apps, cause);
+	free(apps);
+	return r;
+}
+
+char *home_sock_path(const char *home) { return xasprintf("%s/psup.sock", home); }
+char *home_pid_path(const char *home) { return xasprintf("%s/psup.pid", home); }
+char *home_lock_path(const char *home) { return xasprintf("%s/psup.lock", home); }
+char *home_apps_path(const char *home) { return xasprintf("%s/apps", home); }
+char *home_app_dir(const char *home, const char *name) { return xasprintf("%s/apps/%s", home, name); }
+char *home_dump_path(const char *home) { return xasprintf("%s/dump.json", home); }
+char *home_daemon_log_path(const char *home) { return xasprintf("%s/daemon.log", home); }
+char *home_keeper_log_path(const char *home) { return xasprintf("%s/keeper.log", home); }
+
+int home_sockaddr(const char *path, struct sockaddr_un *sa, socklen_t *len,
+    int *dirfd, char **cause)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
+	*dirfd = -1;
+	size_t n = strlen(path);
+	if (n < sizeof sa->sun_path) {
+		memcpy(sa->sun_path, path, n + 1);
+		*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+		return 0;
+	}
+	/* Too long for sun_path: go through the directory's descriptor. */
+	const char *slash = strrchr(path, '/');
+	if (!slash || !slash[1])
+		return fail(cause, "socket path too long: %s", path);
+	char *dir = slash == path ? xstrdup("/") : xstrndup(path, (size_t)(slash - path));
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		free(dir);
+		return fail(cause, "cannot open %s: %s", path, strerror(e));
+	}
+	free(dir);
+	int w = snprintf(sa->sun_path, sizeof sa->sun_path, "/proc/self/fd/%d/%s", fd, slash + 1);
+	if (w < 0 || (size_t)w >= sizeof sa->sun_path) {
+		close(fd);
+		return fail(cause, "socket path too long: %s", path);
+	}
+	*dirfd = fd;
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)w + 1);
+	return 0;
+}
+
+int home_connect(const char *path, char **cause)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	int dirfd;
+	if (home_sockaddr(path, &sa, &len, &dirfd, cause) < 0)
+		return -1;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		int e = errno;
+		if (dirfd >= 0)
+			close(dirfd);
+		fail(cause, "socket: %s", strerror(e));
+		errno = e;
+		return -1;
+	}
+	int r;
+	do
+		r = connect(fd, (struct sockaddr *)&sa, len);
+	while (r < 0 && errno == EINTR);
+	int e = errno;
+	if (dirfd >= 0)
+		close(dirfd);
+	if (r < 0) {
+		close(fd);
+		fail(cause, "cannot connect to %s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	return fd;
+}

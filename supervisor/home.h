@@ -1,0 +1,45 @@
+/* $PSUP_HOME: where the daemon keeps its socket, pid, lock, apps and dump.
+ * Shared by the CLI (to find the socket) and the daemon (to create it). */
+#ifndef PSUP_HOME_H
+#define PSUP_HOME_H
+
+#include <sys/socket.h>
+#include <sys/un.h>
+
+/* The home directory to use: $PSUP_HOME when set and not empty, else
+ * $HOME/.psup (from getpwuid when $HOME is unset). Returns a malloc'd path
+ * the caller frees, or NULL with *cause set. The path is not checked. */
+char *home_default(char **cause);
+
+/* Creates home with mode 0700 when missing (and its missing parents, 0700,
+ * as mkdir -p), then refuses it unless it is a directory owned by the
+ * current user and not group- or world-writable. Also creates apps/ (0700).
+ * Returns 0, or -1 with *cause set (the caller frees). */
+int home_prepare(const char *home, char **cause);
+
+/* Checks, without creating anything, that home exists, is a directory owned
+ * by the current user and is not group/world-writable. 0 or -1 + *cause. */
+int home_check(const char *home, char **cause);
+
+/* Paths inside home; each is malloc'd and the caller frees it. */
+char *home_sock_path(const char *home);     /* psup.sock */
+char *home_pid_path(const char *home);      /* psup.pid */
+char *home_lock_path(const char *home);     /* psup.lock (flock'd by the daemon) */
+char *home_apps_path(const char *home);     /* apps */
+char *home_app_dir(const char *home, const char *name); /* apps/NAME */
+char *home_dump_path(const char *home);     /* dump.json */
+char *home_daemon_log_path(const char *home); /* daemon.log */
+char *home_keeper_log_path(const char *home); /* keeper.log */
+
+/* Fills a sockaddr_un for path. A path longer than sun_path is reached
+ * through /proc/self/fd/N/BASENAME with *dirfd set to an O_PATH descriptor
+ * of its directory that the caller closes after bind/connect (else *dirfd is
+ * -1). Returns 0, or -1 with *cause set. */
+int home_sockaddr(const char *path, struct sockaddr_un *sa, socklen_t *len,
+    int *dirfd, char **cause);
+
+/* Connects a blocking SOCK_STREAM (O_CLOEXEC) to the Unix socket at path.
+ * Returns the fd, or -1 with errno kept and *cause set. */
+int home_connect(const char *path, char **cause);
+
+#endif

@@ -1,0 +1,607 @@
+/* The keeper's life: start-up checks, the epoll loop, signals, deadlines,
+ * carrying out the policy's actions and publishing the app's state. */
+#include "keeper.h"
+#include "atomicfile.h"
+#include "clock.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SPEC_FILE "spec"
+#define STATUS_FILE "status"
+#define PID_FILE "keeper.pid"
+#define SOCK_FILE "control.sock"
+#define SPEC_MAX (1024 * 1024)
+
+static void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warnx_(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("psup-keeper: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int keeper_load_spec(const char *path, struct app_spec *s, char **cause)
+{
+	char *buf;
+	size_t len;
+	if (atomicfile_read(path, SPEC_MAX, &buf, &len, cause) < 0)
+		return -1;
+	char *why = NULL;
+	int rc = spec_unpack(buf, len, s, &why);
+	free(buf);
+	if (rc < 0) {
+		fail(cause, "%s: %s", path, why);
+		free(why);
+		return -1;
+	}
+	if (!s->name || !*s->name || !s->argv || !s->argv[0]) {
+		spec_free(s);
+		return fail(cause, "%s: the spec needs a name and argv", path);
+	}
+	return 0;
+}
+
+/* ---- state publishing ---- */
+
+void keeper_status_line(struct keeper *k, char *buf, size_t n)
+{
+	struct app_state st;
+	memset(&st, 0, sizeof st);
+	st.state = k->pol.state;
+	st.keeper_pid = getpid();
+	st.pid = k->pid;
+	st.pgid = k->pgid;
+	st.started_ms = k->pid ? k->started_real : 0;
+	st.since_ms = k->since_ms;
+	if (k->pol.state == APP_WAITING && k->pol.deadline)
+		st.next_start_ms = clock_real_ms() + (k->pol.deadline - clock_mono_ms());
+	st.restarts = k->restarts_base + k->pol.restarts;
+	st.unstable = k->pol.unstable;
+	st.n_exits = k->n_exits;
+	memcpy(st.exits, k->exits, sizeof st.exits);
+	const char *reason = k->reason[0] ? k->reason : k->pol.reason;
+	snprintf(st.reason, sizeof st.reason, "%s", reason);
+	st.has_progress = k->has_progress;
+	st.progress = k->progress;
+	st.progress_ms = k->progress_ms;
+	st.progress_bad = k->progress_bad;
+	st.lines_dropped = k->log.lines_dropped;
+	st.lines_split = k->log.lines_split;
+	appstate_pack(&st, buf, n);
+}
+
+/* Writes the status file and pushes it to clients when it changed (or
+ * always with force). */
+void keeper_publish(struct keeper *k, int force)
+{
+	if (k->pol.state != k->last_state) {
+		k->last_state = k->pol.state;
+		k->since_ms = clock_real_ms();
+	}
+	char line[sizeof k->last_status];
+	keeper_status_line(k, line, sizeof line);
+	k->status_dirty = 0;
+	k->status_flush_at = 0;
+	if (!force && strcmp(line, k->last_status) == 0)
+		return;
+	memcpy(k->last_status, line, sizeof line);
+	size_t len = strlen(line);
+	line[len] = '\n';
+	char *cause = NULL;
+	if (atomicfile_write(STATUS_FILE, line, len + 1, 0644, 0, &cause) < 0) {
+		warnx_("%s", cause);
+		free(cause);
+	}
+	line[len] = '\0';
+	keeper_ctl_broadcast(k, line);
+}
+
+/* ---- carrying out actions ---- */
+
+static void record_exit(struct keeper *k, int status, int64_t runtime)
+{
+	memmove(&k->exits[1], &k->exits[0], sizeof k->exits[0] * (APPSTATE_EXITS - 1));
+	struct app_exit *e = &k->exits[0];
+	e->at_ms = clock_real_ms();
+	e->code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	e->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	e->runtime_ms = runtime;
+	if (k->n_exits < APPSTATE_EXITS)
+		k->n_exits++;
+}
+
+/* Nothing of the app is left: its group is empty and the keeper has no
+ * child (orphans that left the group were reparented to us). */
+static int everything_gone(struct keeper *k)
+{
+	if (k->pid)
+		return 0;
+	if (k->pgid && proc_group_alive(k->pgid))
+		return 0;
+	return !proc_has_children();
+}
+
+static void do_spawn(struct keeper *k)
+{
+	char *cause = NULL;
+	if (k->has_pending) {
+		int relog = !k->spec.out_file != !k->pending.out_file ||
+		    (k->spec.out_file && strcmp(k->spec.out_file, k->pending.out_file)) ||
+		    !k->spec.err_file != !k->pending.err_file ||
+		    (k->spec.err_file && strcmp(k->spec.err_file, k->pending.err_file)) ||
+		    !k->spec.combined_file != !k->pending.combined_file ||
+		    (k->spec.combined_file && strcmp(k->spec.combined_file, k->pending.combined_file)) ||
+		    k->spec.time != k->pending.time || k->spec.log_max_size != k->pending.log_max_size ||
+		    k->spec.log_retain != k->pending.log_retain ||
+		    !k->spec.log_date_format != !k->pending.log_date_format ||
+		    (k->spec.log_date_format && strcmp(k->spec.log_date_format, k->pending.log_date_format));
+		spec_free(&k->spec);
+		k->spec = k->pending;
+		memset(&k->pending, 0, sizeof k->pending);
+		k->has_pending = 0;
+		if (relog) {
+			long long split = k->log.lines_split, dropped = k->log.lines_dropped;
+			logsink_close(&k->log);
+			if (logsink_open(&k->log, &k->spec, &cause) < 0) {
+				warnx_("%s", cause);
+				free(cause);
+				cause = NULL;
+			}
+			k->log.lines_split = split;
+			k->log.lines_dropped = dropped;
+		}
+	}
+	k->reason[0] = '\0';
+	if (keeper_spawn(k, &cause) < 0) {
+		snprintf(k->reason, sizeof k->reason, "%s", cause);
+		logsink_message(&k->log, LOG_ERR, cause, clock_real_ms());
+		warnx_("%s: %s", k->spec.name, cause);
+		free(cause);
+		keeper_event(k, PEV_SPAWN_FAILED);
+		return;
+	}
+	keeper_event(k, PEV_SPAWNED);
+}
+
+static void apply(struct keeper *k, unsigned acts, pid_t ended_pgid)
+{
+	if (acts & ACT_KILL_LEFTOVERS && ended_pgid > 0)
+		kill(-ended_pgid, SIGKILL);
+	if (acts & ACT_SIGNAL && k->pgid > 0) {
+		kill(-k->pgid, k->spec.stop_signal);
+		kill(-k->pgid, SIGCONT);
+		proc_signal_children(k->pgid, k->spec.stop_signal);
+	}
+	if (acts & ACT_KILL) {
+		if (k->pgid > 0)
+			kill(-k->pgid, SIGKILL);
+		proc_signal_children(k->pgid, SIGKILL);
+	}
+	if (acts & ACT_SPAWN)
+		do_spawn(k);
+	if (acts & ACT_QUIT)
+		k->exit_now = 1;
+	if (acts & ACT_CHANGED)
+		keeper_publish(k, 0);
+}
+
+static void step(struct keeper *k, const struct policy_event *ev, pid_t ended_pgid)
+{
+	unsigned acts = policy_step(&k->pol, &k->spec, ev, clock_mono_ms());
+	apply(k, acts, ended_pgid);
+}
+
+void keeper_event(struct keeper *k, enum policy_event_kind kind)
+{
+	struct policy_event ev = { kind, 0, 0, 0 };
+	if (kind == PEV_START || kind == PEV_RESTART)
+		k->reason[0] = '\0';
+	step(k, &ev, 0);
+	/* a stop of an app whose leader is already gone may finish at once */
+	if (k->pol.state == APP_STOPPING && !k->pol.running && everything_gone(k)) {
+		struct policy_event ge = { PEV_GROUP_EMPTY, 0, 0, 0 };
+		step(k, &ge, 0);
+	}
+}
+
+/* ---- signals ---- */
+
+static void reap(struct keeper *k)
+{
+	int leader_status = 0, leader_exited = 0;
+	for (;;) {
+		int status;
+		pid_t p = waitpid(-1, &status, WNOHANG);
+		if (p <= 0) {
+			if (p < 0 && errno == EINTR)
+				continue;
+			break;
+		}
+		if (p == k->pid) {
+			leader_exited = 1;
+			leader_status = status;
+		}
+		/* anything else: an orphan of the app, reparented to us */
+	}
+	if (leader_exited) {
+		int64_t runtime = clock_mono_ms() - k->pol.started;
+		record_exit(k, leader_status, runtime);
+		pid_t ended = k->pgid;
+		k->pid = 0;
+		struct policy_event ev = { PEV_EXITED, -1, 0, 0 };
+		if (WIFEXITED(leader_status))
+			ev.code = WEXITSTATUS(leader_status);
+		else if (WIFSIGNALED(leader_status))
+			ev.signal = WTERMSIG(leader_status);
+		ev.group_empty = everything_gone(k);
+		if (ev.group_empty)
+			k->pgid = 0;
+		step(k, &ev, ended);
+	}
+	if (k->pol.state == APP_STOPPING && !k->pol.running && everything_gone(k)) {
+		k->pgid = 0;
+		struct policy_event ev = { PEV_GROUP_EMPTY, 0, 0, 0 };
+		step(k, &ev, 0);
+	}
+	if (!k->pid && k->pgid && !proc_group_alive(k->pgid) && k->pol.state != APP_STOPPING) {
+		k->pgid = 0;
+		keeper_publish(k, 0);
+	}
+}
+
+static void signal_cb(struct keeper *k)
+{
+	struct signalfd_siginfo si[16];
+	int chld = 0, quit = 0;
+	for (;;) {
+		ssize_t r = read(k->sigfd, si, sizeof si);
+		if (r <= 0)
+			break;
+		for (size_t i = 0; i < (size_t)r / sizeof si[0]; i++) {
+			if (si[i].ssi_signo == SIGCHLD)
+				chld = 1;
+			else if (si[i].ssi_signo == SIGTERM || si[i].ssi_signo == SIGINT)
+				quit = 1;
+		}
+	}
+	if (chld)
+		reap(k);
+	if (quit)
+		keeper_event(k, PEV_QUIT);
+}
+
+/* ---- deadlines ---- */
+
+static void arm_timer(struct keeper *k)
+{
+	int64_t next = k->pol.deadline;
+	if (k->status_flush_at && (!next || k->status_flush_at < next))
+		next = k->status_flush_at;
+	if (k->trim_at && (!next || k->trim_at < next))
+		next = k->trim_at;
+	if (k->spec.max_memory_restart > 0 && k->pid) {
+		if (!k->mem_next)
+			k->mem_next = clock_mono_ms() + KEEPER_MEMORY_SAMPLE_MS;
+		if (!next || k->mem_next < next)
+			next = k->mem_next;
+	} else {
+		k->mem_next = 0;
+	}
+	if (next == k->timer_armed)
+		return; /* one syscall less per loop pass */
+	k->timer_armed = next;
+	struct itimerspec its;
+	memset(&its, 0, sizeof its);
+	if (next) {
+		its.it_value.tv_sec = next / 1000;
+		its.it_value.tv_nsec = (long)(next % 1000) * 1000000;
+	}
+	timerfd_settime(k->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void timer_cb(struct keeper *k)
+{
+	uint64_t n;
+	if (read(k->timerfd, &n, sizeof n) < 0 && errno != EAGAIN)
+		warnx_("cannot read timerfd: %s", strerror(errno));
+	k->timer_armed = -1; /* it fired: arm again whatever comes next */
+	int64_t now = clock_mono_ms();
+	if (k->trim_at && now >= k->trim_at) {
+		if (now - k->big_read_at >= KEEPER_TRIM_MS) {
+			madvise(k->rbuf, KEEPER_READ_BUF, MADV_DONTNEED);
+			logsink_trim(&k->log);
+			k->trim_at = 0;
+		} else {
+			k->trim_at = k->big_read_at + KEEPER_TRIM_MS;
+		}
+	}
+	if (k->pol.deadline && now >= k->pol.deadline)
+		keeper_event(k, PEV_DEADLINE);
+	if (k->status_flush_at && now >= k->status_flush_at)
+		keeper_publish(k, 0);
+	if (k->mem_next && now >= k->mem_next) {
+		k->mem_next = now + KEEPER_MEMORY_SAMPLE_MS;
+		if (k->pgid && k->spec.max_memory_restart > 0 &&
+		    proc_group_rss(k->pgid) > k->spec.max_memory_restart)
+			keeper_event(k, PEV_MEMORY);
+	}
+}
+
+/* ---- start-up ---- */
+
+static void ensure_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		int n = open("/dev/null", O_RDWR);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
+/* Takes the per-app lock: one keeper per app directory. */
+static int lock_pidfile(struct keeper *k, char **cause)
+{
+	k->pidfd = open(PID_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (k->pidfd < 0)
+		return fail(cause, "cannot open %s/%s: %s", k->appdir, PID_FILE, strerror(errno));
+	if (flock(k->pidfd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			return fail(cause, "another keeper runs for %s", k->appdir);
+		return fail(cause, "cannot lock %s/%s: %s", k->appdir, PID_FILE, strerror(errno));
+	}
+	char num[32];
+	int n = snprintf(num, sizeof num, "%ld\n", (long)getpid());
+	if (ftruncate(k->pidfd, 0) < 0 || pwrite(k->pidfd, num, (size_t)n, 0) != n)
+		return fail(cause, "cannot write %s/%s: %s", k->appdir, PID_FILE, strerror(errno));
+	return 0;
+}
+
+/* A previous keeper of this app died (kill -9): its status file names the
+ * app's group, which may still run. Kill it so nothing runs twice, and carry
+ * the history over. */
+static void adopt_previous(struct keeper *k)
+{
+	char *buf;
+	size_t len;
+	if (atomicfile_read(STATUS_FILE, 64 * 1024, &buf, &len, NULL) < 0)
+		return;
+	if (len && buf[len - 1] == '\n')
+		len--;
+	struct app_state old;
+	if (appstate_unpack(buf, len, &old) == 0) {
+		k->restarts_base = old.restarts;
+		k->n_exits = old.n_exits;
+		memcpy(k->exits, old.exits, sizeof k->exits);
+		/* the leader may be gone while its group lives on; only a leader
+		 * known to run something else (pid reuse) is spared */
+		if (old.pgid > 0 && old.keeper_pid != getpid() && proc_group_alive(old.pgid) &&
+		    proc_is_app(old.pgid, k->spec.name) != 0) {
+			warnx_("%s: killing process group %ld left by a dead keeper",
+			    k->spec.name, (long)old.pgid);
+			kill(-old.pgid, SIGKILL);
+		}
+		/* a keeper that was killed while the app ran restarts it */
+		if (old.state == APP_LAUNCHING || old.state == APP_ONLINE ||
+		    old.state == APP_WAITING)
+			k->restarts_base++;
+	}
+	free(buf);
+}
+
+static int watch_add(struct keeper *k, int fd, struct watch *w, uint32_t events)
+{
+	struct epoll_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.events = events;
+	ev.data.ptr = w;
+	return epoll_ctl(k->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int setup(struct keeper *k, char **cause)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return fail(cause, "cannot block signals: %s", strerror(errno));
+	k->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	k->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	k->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (k->sigfd < 0 || k->timerfd < 0 || k->epfd < 0)
+		return fail(cause, "cannot create the event loop: %s", strerror(errno));
+	k->wsig = (struct watch){ W_SIGNAL, NULL };
+	k->wtimer = (struct watch){ W_TIMER, NULL };
+	if (watch_add(k, k->sigfd, &k->wsig, EPOLLIN) < 0 ||
+	    watch_add(k, k->timerfd, &k->wtimer, EPOLLIN) < 0)
+		return fail(cause, "cannot watch signals: %s", strerror(errno));
+	if (keeper_ctl_listen(k, cause) < 0)
+		return -1;
+	k->wlisten = (struct watch){ W_LISTEN, NULL };
+	if (watch_add(k, k->listenfd, &k->wlisten, EPOLLIN) < 0)
+		return fail(cause, "cannot watch %s: %s", SOCK_FILE, strerror(errno));
+	return 0;
+}
+
+static void loop(struct keeper *k)
+{
+	struct epoll_event evs[32];
+	while (!k->exit_now) {
+		arm_timer(k);
+		int n = epoll_wait(k->epfd, evs, 32, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			warnx_("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			struct watch *w = evs[i].data.ptr;
+			switch (w->kind) {
+			case W_SIGNAL:
+				signal_cb(k);
+				break;
+			case W_TIMER:
+				timer_cb(k);
+				break;
+			case W_LISTEN:
+				keeper_ctl_accept_cb(k);
+				break;
+			case W_CLIENT:
+				keeper_ctl_client_cb(k, w->ptr, evs[i].events);
+				break;
+			case W_PIPE:
+				keeper_pipe_cb(k, w->ptr);
+				break;
+			}
+		}
+		/* callbacks may have closed what later events pointed at: free
+		 * only now */
+		keeper_ctl_sweep(k);
+		keeper_runs_sweep(k);
+	}
+}
+
+int keeper_run(const char *appdir, int argc, char **argv)
+{
+	struct keeper kk, *k = &kk;
+	memset(k, 0, sizeof *k);
+	k->epfd = k->sigfd = k->timerfd = k->listenfd = k->pidfd = -1;
+	k->appdir = xstrdup(appdir);
+	k->last_state = (enum app_state_kind)-1;
+	k->timer_armed = -1;
+	char *cause = NULL;
+	int rc = 1;
+
+	ensure_std_fds();
+	if (chdir(appdir) < 0) {
+		warnx_("cannot enter %s: %s", appdir, strerror(errno));
+		free(k->appdir);
+		return 1;
+	}
+	if (lock_pidfile(k, &cause) < 0)
+		goto out;
+	if (keeper_load_spec(SPEC_FILE, &k->spec, &cause) < 0) {
+		/* say why where the daemon looks */
+		char line[KEEPERCTL_LINE_MAX];
+		struct app_state st;
+		memset(&st, 0, sizeof st);
+		st.state = APP_ERRORED;
+		st.keeper_pid = getpid();
+		st.since_ms = clock_real_ms();
+		snprintf(st.reason, sizeof st.reason, "%s", cause);
+		int len = appstate_pack(&st, line, sizeof line - 1);
+		if (len > 0 && (size_t)len < sizeof line - 1) {
+			line[len] = '\n';
+			atomicfile_write(STATUS_FILE, line, (size_t)len + 1, 0644, 0, NULL);
+		}
+		goto out;
+	}
+	char *title = xasprintf("psup: keep %s", k->spec.name);
+	keeper_title_set(argc, argv, title);
+	free(title);
+
+	policy_init(&k->pol);
+	adopt_previous(k);
+	if (logsink_open(&k->log, &k->spec, &cause) < 0) {
+		/* not fatal: writes retry the open */
+		warnx_("%s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	k->rbuf = mmap(NULL, KEEPER_READ_BUF, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (k->rbuf == MAP_FAILED) {
+		k->rbuf = NULL;
+		cause = xasprintf("cannot map the read buffer: %s", strerror(errno));
+		goto out;
+	}
+	if (setup(k, &cause) < 0)
+		goto out;
+	keeper_publish(k, 1);
+	if (k->spec.autostart)
+		keeper_event(k, PEV_START);
+	loop(k);
+	/* a finished app may have left orphans (reparented to us): nothing
+	 * of the app outlives its keeper's quit */
+	if (proc_has_children())
+		proc_signal_children(0, SIGKILL);
+	keeper_drain_all(k);
+	keeper_publish(k, 0);
+	rc = 0;
+out:
+	if (cause) {
+		warnx_("%s", cause);
+		free(cause);
+	}
+	keeper_ctl_close_all(k);
+	if (k->listenfd >= 0) {
+		unlink(SOCK_FILE);
+		close(k->listenfd);
+	}
+	keeper_runs_free(k);
+	if (k->epfd >= 0)
+		close(k->epfd);
+	if (k->sigfd >= 0)
+		close(k->sigfd);
+	if (k->timerfd >= 0)
+		close(k->timerfd);
+	if (k->pidfd >= 0) {
+		if (rc == 0)
+			unlink(PID_FILE);
+		close(k->pidfd);
+	}
+	logsink_close(&k->log);
+	spec_free(&k->spec);
+	if (k->has_pending)
+		spec_free(&k->pending);
+	if (k->rbuf)
+		munmap(k->rbuf, KEEPER_READ_BUF);
+	free(k->appdir);
+	return rc;
+}
+
+int keeper_reload(struct keeper *k, char **cause)
+{
+	struct app_spec s;
+	if (keeper_load_spec(SPEC_FILE, &s, cause) < 0)
+		return -1;
+	if (strcmp(s.name, k->spec.name) != 0) {
+		fail(cause, "the spec names %s, this keeper runs %s", s.name, k->spec.name);
+		spec_free(&s);
+		return -1;
+	}
+	if (k->has_pending)
+		spec_free(&k->pending);
+	k->pending = s;
+	k->has_pending = 1;
+	return 0;
+}

@@ -1,0 +1,160 @@
+/* The keeper: one process per app, the app's parent. It spawns the app,
+ * drains its pipes into the logs, applies the restart policy, escalates
+ * stops, and publishes the app's state in its directory:
+ *   spec          written by the daemon, read here
+ *   status        appstate_pack() line, rewritten atomically on every change
+ *   keeper.pid    this keeper's pid, flock()ed while it runs
+ *   control.sock  the keeperctl.h protocol
+ * Single-threaded: one epoll loop over a signalfd, a timerfd, the control
+ * socket and the app's pipes. Links only libc. */
+#ifndef PSUP_KEEPER_H
+#define PSUP_KEEPER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "appstate.h"
+#include "keeperctl.h"
+#include "logsink.h"
+#include "policy.h"
+#include "spec.h"
+
+#define KEEPER_READ_BUF (256 * 1024)
+#define KEEPER_PIPE_SIZE (1024 * 1024)
+#define KEEPER_PROGRESS_LINE_MAX 1024
+#define KEEPER_MAX_CLIENTS 64
+#define KEEPER_CLIENT_OUT_MAX (256 * 1024)
+#define KEEPER_STATUS_COALESCE_MS 200
+#define KEEPER_MEMORY_SAMPLE_MS 1000
+/* After this long without a big read, the read buffer's pages and the
+ * stamping area go back to the system: a keeper that logged a burst does
+ * not keep its peak memory. */
+#define KEEPER_TRIM_MS 5000
+#define KEEPER_SMALL_READ (16 * 1024)
+
+enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_PIPE };
+
+/* What an epoll event points at. */
+struct watch {
+	enum watch_kind kind;
+	void *ptr;
+};
+
+enum { PIPE_OUT, PIPE_ERR, PIPE_PROGRESS };
+
+struct run;
+
+struct run_pipe {
+	struct watch w;
+	struct run *run;
+	int which;              /* PIPE_* */
+	int fd;                 /* -1 once at EOF */
+	struct logline ll;      /* unterminated end of out/err */
+};
+
+/* The pipes of one spawned process. It outlives the process: it is freed
+ * only when every pipe reached EOF, so no line written before an exit is
+ * ever lost, even while the next run already writes. */
+struct run {
+	struct run *next;
+	struct run_pipe pipes[3];
+	int open;               /* pipes not yet at EOF */
+	char *prog;             /* progress line being assembled */
+	size_t prog_len;
+	int prog_skip;          /* discarding an over-long progress line */
+};
+
+struct client {
+	struct watch w;
+	struct client *next;
+	int fd;
+	int dead;               /* closed at the end of the loop pass */
+	int closing;            /* close once the output is written */
+	int want_out;           /* EPOLLOUT is armed */
+	char in[KEEPERCTL_LINE_MAX + 1];
+	size_t in_len;
+	char *out;
+	size_t out_len, out_cap;
+};
+
+struct keeper {
+	char *appdir;
+	struct app_spec spec;
+	struct app_spec pending;       /* from "reload", applied at next start */
+	int has_pending;
+	struct policy pol;
+	struct logsink log;
+
+	int epfd, sigfd, timerfd, listenfd, pidfd;
+	struct watch wsig, wtimer, wlisten;
+	int accept_paused;
+
+	pid_t pid;                     /* the running app's pid, or 0 */
+	pid_t pgid;                    /* its group, kept until the group is gone */
+	int64_t started_real;
+
+	/* what the status file says beyond the policy */
+	struct app_exit exits[APPSTATE_EXITS];
+	int n_exits;
+	int restarts_base;             /* restarts carried from a previous keeper */
+	struct progress progress;
+	int has_progress;
+	int64_t progress_ms;
+	long long progress_bad;
+	char reason[APPSTATE_REASON_MAX]; /* overrides pol.reason when set */
+
+	char last_status[KEEPERCTL_LINE_MAX - 8]; /* last line published ("status " + it fits a line) */
+	enum app_state_kind last_state;
+	int64_t since_ms;
+	int status_dirty;
+	long long log_counts;          /* lines_dropped + lines_split published */
+	int64_t status_flush_at;       /* monotonic; 0 = none */
+	int64_t mem_next;              /* monotonic; 0 = no sampling */
+
+	struct run *runs;
+	struct client *clients;
+	int nclients;
+	char *rbuf;                    /* KEEPER_READ_BUF, mmap'd so it can be trimmed */
+	int64_t big_read_at;           /* monotonic time of the last read > KEEPER_SMALL_READ */
+	int64_t trim_at;               /* monotonic; 0 = nothing to trim */
+	int64_t timer_armed;           /* deadline the timerfd holds (-1: disarmed) */
+	int exit_now;
+};
+
+/* keeper.c */
+int keeper_run(const char *appdir, int argc, char **argv);
+void keeper_event(struct keeper *k, enum policy_event_kind kind);
+void keeper_publish(struct keeper *k, int force);
+void keeper_status_line(struct keeper *k, char *buf, size_t n);
+int keeper_reload(struct keeper *k, char **cause);
+int keeper_load_spec(const char *path, struct app_spec *s, char **cause);
+
+/* keeper_spawn.c: fork/exec the app; -1 with *cause when it cannot start */
+int keeper_spawn(struct keeper *k, char **cause);
+
+/* keeper_io.c: the app's pipes */
+void keeper_pipe_cb(struct keeper *k, struct run_pipe *rp);
+void keeper_drain_all(struct keeper *k);
+void keeper_runs_sweep(struct keeper *k);
+void keeper_runs_free(struct keeper *k);
+
+/* keeper_ctl.c: the control socket */
+int keeper_ctl_listen(struct keeper *k, char **cause);
+void keeper_ctl_accept_cb(struct keeper *k);
+void keeper_ctl_client_cb(struct keeper *k, struct client *c, uint32_t events);
+void keeper_ctl_broadcast(struct keeper *k, const char *line);
+void keeper_ctl_sweep(struct keeper *k);
+void keeper_ctl_close_all(struct keeper *k);
+
+/* keeper_proc.c: processes seen through /proc and kill() */
+int proc_group_alive(pid_t pgid);
+int proc_has_children(void);
+void proc_signal_children(pid_t except_pgid, int sig);
+long long proc_group_rss(pid_t pgid);
+int proc_is_app(pid_t pid, const char *name);
+
+/* keeper_title.c */
+void keeper_title_set(int argc, char **argv, const char *title);
+
+#endif

@@ -1,0 +1,169 @@
+/* The app's pipes: stdout/stderr go to the log sink in big reads, the
+ * progress pipe is cut into lines and each is validated and kept. Every
+ * pipe is read to EOF, also after the app exited. */
+#include "keeper.h"
+#include "clock.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* At most this many reads per readiness, so one busy pipe cannot starve
+ * the control socket or the other pipes. */
+#define READS_PER_EVENT 8
+
+static void progress_line(struct keeper *k, const char *line, size_t n)
+{
+	struct progress p;
+	if (progress_parse(line, n, &p) < 0) {
+		k->progress_bad++;
+	} else {
+		k->progress = p;
+		k->has_progress = 1;
+		k->progress_ms = clock_real_ms();
+	}
+	/* many reports a second become one status write per interval */
+	if (!k->status_flush_at)
+		k->status_flush_at = clock_mono_ms() + KEEPER_STATUS_COALESCE_MS;
+	k->status_dirty = 1;
+}
+
+static void progress_feed(struct keeper *k, struct run *r, const char *p, size_t n)
+{
+	const char *end = p + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = (size_t)((nl ? nl : end) - p);
+		if (r->prog_skip) {
+			if (nl)
+				r->prog_skip = 0;
+		} else if (r->prog_len + len > KEEPER_PROGRESS_LINE_MAX) {
+			k->progress_bad++;
+			r->prog_len = 0;
+			r->prog_skip = !nl;
+		} else if (nl && r->prog_len == 0) {
+			progress_line(k, p, len);
+		} else {
+			if (!r->prog)
+				r->prog = xmalloc(KEEPER_PROGRESS_LINE_MAX);
+			memcpy(r->prog + r->prog_len, p, len);
+			r->prog_len += len;
+			if (nl) {
+				progress_line(k, r->prog, r->prog_len);
+				r->prog_len = 0;
+			}
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+}
+
+static void pipe_eof(struct keeper *k, struct run_pipe *rp)
+{
+	if (rp->which == PIPE_PROGRESS) {
+		if (rp->run->prog_len && !rp->run->prog_skip)
+			progress_line(k, rp->run->prog, rp->run->prog_len);
+		rp->run->prog_len = 0;
+	} else {
+		logsink_eof(&k->log, &rp->ll, rp->which == PIPE_OUT ? LOG_OUT : LOG_ERR,
+		    clock_real_ms());
+	}
+	close(rp->fd); /* also removes it from epoll */
+	rp->fd = -1;
+	rp->run->open--;
+}
+
+/* Reads up to max times; returns 1 at EOF, 0 when it would block (or, in
+ * the loop, after a short read: the pipe is empty for now). */
+static int pipe_read(struct keeper *k, struct run_pipe *rp, int max, int drain)
+{
+	for (int i = 0; i < max; i++) {
+		ssize_t n = read(rp->fd, k->rbuf, KEEPER_READ_BUF);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			n = 0; /* a broken pipe is its end */
+		}
+		if (n == 0) {
+			pipe_eof(k, rp);
+			return 1;
+		}
+		if ((size_t)n > KEEPER_SMALL_READ) {
+			k->big_read_at = clock_mono_ms();
+			if (!k->trim_at)
+				k->trim_at = k->big_read_at + KEEPER_TRIM_MS;
+		}
+		if (rp->which == PIPE_PROGRESS)
+			progress_feed(k, rp->run, k->rbuf, (size_t)n);
+		else
+			logsink_feed(&k->log, &rp->ll, rp->which == PIPE_OUT ? LOG_OUT : LOG_ERR,
+			    k->rbuf, (size_t)n, clock_real_ms());
+		if ((size_t)n < KEEPER_READ_BUF && !drain)
+			return 0; /* drained for now: back to the loop */
+	}
+	return 0;
+}
+
+void keeper_pipe_cb(struct keeper *k, struct run_pipe *rp)
+{
+	if (rp->fd < 0)
+		return; /* closed earlier in this pass */
+	pipe_read(k, rp, READS_PER_EVENT, 0);
+	long long counts = k->log.lines_dropped + k->log.lines_split;
+	if (counts != k->log_counts) {
+		k->log_counts = counts;
+		k->status_dirty = 1;
+		if (!k->status_flush_at)
+			k->status_flush_at = clock_mono_ms() + KEEPER_STATUS_COALESCE_MS;
+	}
+}
+
+/* Before the keeper exits: the app is gone, so every pipe ends; read what
+ * is left in them. A pipe some stray process still holds open stops at
+ * "would block" rather than hanging the exit. */
+void keeper_drain_all(struct keeper *k)
+{
+	for (struct run *r = k->runs; r; r = r->next)
+		for (int i = 0; i < 3; i++)
+			if (r->pipes[i].fd >= 0)
+				pipe_read(k, &r->pipes[i], 1 << 20, 1);
+}
+
+static void run_free(struct run *r)
+{
+	for (int i = 0; i < 3; i++) {
+		if (r->pipes[i].fd >= 0)
+			close(r->pipes[i].fd);
+		logline_free(&r->pipes[i].ll);
+	}
+	free(r->prog);
+	free(r);
+}
+
+void keeper_runs_sweep(struct keeper *k)
+{
+	struct run **pp = &k->runs;
+	while (*pp) {
+		struct run *r = *pp;
+		if (r->open == 0) {
+			*pp = r->next;
+			run_free(r);
+		} else {
+			pp = &r->next;
+		}
+	}
+}
+
+void keeper_runs_free(struct keeper *k)
+{
+	while (k->runs) {
+		struct run *r = k->runs;
+		k->runs = r->next;
+		run_free(r);
+	}
+}

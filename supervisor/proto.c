@@ -1,0 +1,325 @@
+/* Framing, decoding and encoding of the CLI <-> daemon protocol. Pure. */
+#include "proto.h"
+#include "xalloc.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- framing ---- */
+
+void proto_framer_init(struct proto_framer *f, size_t max)
+{
+	memset(f, 0, sizeof *f);
+	f->max = max;
+}
+
+void proto_framer_free(struct proto_framer *f)
+{
+	free(f->buf);
+	memset(f, 0, sizeof *f);
+}
+
+void proto_framer_feed(struct proto_framer *f, const void *p, size_t n)
+{
+	if (!n)
+		return;
+	if (f->off > 0 && (f->off == f->len || f->len + n > f->cap)) {
+		memmove(f->buf, f->buf + f->off, f->len - f->off);
+		f->len -= f->off;
+		f->off = 0;
+	}
+	if (f->len + n > f->cap) {
+		size_t cap = f->cap ? f->cap : 4096;
+		while (cap < f->len + n)
+			cap *= 2;
+		f->buf = xrealloc(f->buf, cap);
+		f->cap = cap;
+	}
+	memcpy(f->buf + f->len, p, n);
+	f->len += n;
+}
+
+int proto_framer_next(struct proto_framer *f, const char **line, size_t *len)
+{
+	size_t held = f->len - f->off;
+	size_t scan = held < f->max ? held : f->max;
+	const char *start = f->buf + f->off;
+	const char *nl = scan ? memchr(start, '\n', scan) : NULL;
+	if (!nl)
+		return held >= f->max ? -1 : 0;
+	size_t n = (size_t)(nl - start);
+	f->off += n + 1;
+	if (n > 0 && start[n - 1] == '\r')
+		n--;
+	*line = start;
+	*len = n;
+	return 1;
+}
+
+size_t proto_framer_held(const struct proto_framer *f)
+{
+	return f->len - f->off;
+}
+
+/* ---- decoding ---- */
+
+int proto_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		unsigned c = p[i];
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t k;
+		unsigned cp, min;
+		if ((c & 0xe0) == 0xc0) {
+			k = 1; cp = c & 0x1f; min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			k = 2; cp = c & 0x0f; min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			k = 3; cp = c & 0x07; min = 0x10000;
+		} else {
+			return 0;
+		}
+		if (n - i <= k)         /* needs k continuation bytes */
+			return 0;
+		for (size_t j = 1; j <= k; j++) {
+			if ((p[i + j] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i + j] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += k + 1;
+	}
+	return 1;
+}
+
+static const struct {
+	const char *name;
+	enum proto_cmd cmd;
+} cmds[] = {
+	{ "ping", PROTO_PING },
+	{ "start", PROTO_START },
+	{ "stop", PROTO_STOP },
+	{ "restart", PROTO_RESTART },
+	{ "delete", PROTO_DELETE },
+	{ "list", PROTO_LIST },
+	{ "describe", PROTO_DESCRIBE },
+	{ "flush", PROTO_FLUSH },
+	{ "signal", PROTO_SIGNAL },
+	{ "save", PROTO_SAVE },
+	{ "resurrect", PROTO_RESURRECT },
+	{ "kill", PROTO_KILL },
+	{ "wait", PROTO_WAIT },
+};
+
+const char *proto_cmd_name(enum proto_cmd c)
+{
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (cmds[i].cmd == c)
+			return cmds[i].name;
+	return "?";
+}
+
+static int req_error(struct proto_req *req, char **err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int req_error(struct proto_req *req, char **err, const char *fmt, ...)
+{
+	proto_req_free(req);
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(err, fmt, ap) < 0)
+		*err = xstrdup("bad request");
+	va_end(ap);
+	return PROTO_ERR_REQUEST;
+}
+
+/* A target is a string, or a non-negative integer id sent as a number. */
+static int get_target(const cJSON *o, const char *cmd, int required,
+    struct proto_req *req, char **err)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "target");
+	if (!t || cJSON_IsNull(t)) {
+		if (required)
+			return req_error(req, err, "%s: missing \"target\"", cmd);
+		return 0;
+	}
+	if (cJSON_IsString(t)) {
+		if (!t->valuestring[0])
+			return req_error(req, err, "%s: \"target\" is empty", cmd);
+		req->target = xstrdup(t->valuestring);
+		return 0;
+	}
+	if (cJSON_IsNumber(t) && t->valuedouble >= 0 && t->valuedouble <= 1e9 &&
+	    t->valuedouble == floor(t->valuedouble)) {
+		req->target = xasprintf("%lld", (long long)t->valuedouble);
+		return 0;
+	}
+	return req_error(req, err, "%s: \"target\" must be a string", cmd);
+}
+
+int proto_decode(const char *line, size_t len, struct proto_req *req, char **err)
+{
+	memset(req, 0, sizeof *req);
+	if (!proto_utf8_valid(line, len)) {
+		*err = xstrdup("request is not UTF-8 text");
+		return PROTO_ERR_FRAME;
+	}
+	const char *end = NULL;
+	cJSON *o = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+	if (!o) {
+		*err = xstrdup("request is not valid JSON");
+		return PROTO_ERR_FRAME;
+	}
+	for (const char *p = end; p && p < line + len; p++) {
+		if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') {
+			cJSON_Delete(o);
+			*err = xstrdup("request has bytes after its JSON value");
+			return PROTO_ERR_FRAME;
+		}
+	}
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		*err = xstrdup("request is not a JSON object");
+		return PROTO_ERR_FRAME;
+	}
+
+	int rc = PROTO_OK;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "v");
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "cmd");
+	if (!cJSON_IsNumber(v) || v->valuedouble != PROTO_VERSION) {
+		rc = req_error(req, err, "unsupported protocol version (this daemon speaks v%d)", PROTO_VERSION);
+		goto out;
+	}
+	if (!cJSON_IsString(c)) {
+		rc = req_error(req, err, "missing \"cmd\"");
+		goto out;
+	}
+	size_t i;
+	for (i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(cmds[i].name, c->valuestring) == 0)
+			break;
+	if (i == sizeof cmds / sizeof cmds[0]) {
+		char shown[64];
+		size_t n = strlen(c->valuestring);
+		memcpy(shown, c->valuestring, n < 40 ? n : 40);
+		shown[n < 40 ? n : 40] = '\0';
+		rc = req_error(req, err, "unknown command \"%s\"%s", shown, n > 40 ? "..." : "");
+		goto out;
+	}
+	req->cmd = cmds[i].cmd;
+	const char *name = cmds[i].name;
+
+	switch (req->cmd) {
+	case PROTO_START: {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "file");
+		if (f && !cJSON_IsNull(f)) {
+			if (!cJSON_IsString(f)) {
+				rc = req_error(req, err, "%s: \"file\" must be a string", name);
+				goto out;
+			}
+			if (f->valuestring[0] != '/') {
+				rc = req_error(req, err, "%s: \"file\" must be an absolute path", name);
+				goto out;
+			}
+			req->file = xstrdup(f->valuestring);
+			if (cJSON_GetObjectItemCaseSensitive(o, "target")) {
+				rc = req_error(req, err, "%s: give \"file\" or \"target\", not both", name);
+				goto out;
+			}
+			break;
+		}
+		rc = get_target(o, name, 1, req, err);
+		break;
+	}
+	case PROTO_STOP:
+	case PROTO_RESTART:
+	case PROTO_DELETE:
+	case PROTO_DESCRIBE:
+		rc = get_target(o, name, 1, req, err);
+		break;
+	case PROTO_FLUSH:
+		rc = get_target(o, name, 0, req, err);
+		break;
+	case PROTO_SIGNAL: {
+		if ((rc = get_target(o, name, 1, req, err)) != PROTO_OK)
+			break;
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "signal");
+		if (!cJSON_IsNumber(s) || s->valuedouble < 1 || s->valuedouble > 64 ||
+		    s->valuedouble != floor(s->valuedouble)) {
+			rc = req_error(req, err, "%s: \"signal\" must be a signal number 1..64", name);
+			break;
+		}
+		req->signal = (int)s->valuedouble;
+		break;
+	}
+	case PROTO_WAIT: {
+		if ((rc = get_target(o, name, 0, req, err)) != PROTO_OK)
+			break;
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "timeout_ms");
+		if (t && !cJSON_IsNull(t)) {
+			if (!cJSON_IsNumber(t) || !(t->valuedouble >= 0) || t->valuedouble > 1e12) {
+				rc = req_error(req, err, "%s: \"timeout_ms\" must be a number of milliseconds", name);
+				break;
+			}
+			req->timeout_ms = (long long)t->valuedouble;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+out:
+	cJSON_Delete(o);
+	return rc;
+}
+
+void proto_req_free(struct proto_req *req)
+{
+	free(req->file);
+	free(req->target);
+	memset(req, 0, sizeof *req);
+}
+
+/* ---- encoding ---- */
+
+char *proto_encode(const cJSON *obj, size_t *len)
+{
+	char *s = cJSON_PrintUnformatted(obj);
+	if (!s)
+		s = xstrdup("{\"ok\":false,\"error\":\"reply could not be encoded\"}");
+	size_t n = strlen(s);
+	char *out = xmalloc(n + 2);
+	memcpy(out, s, n);
+	out[n] = '\n';
+	out[n + 1] = '\0';
+	cJSON_free(s);
+	*len = n + 1;
+	return out;
+}
+
+char *proto_encode_error(const char *msg, size_t *len)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "ok", 0);
+	cJSON_AddStringToObject(o, "error", msg);
+	char *s = proto_encode(o, len);
+	cJSON_Delete(o);
+	return s;
+}
+
+cJSON *proto_reply_ok(void)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "ok", 1);
+	return o;
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# `after:` pipelines: an app waits (state waiting, reason "waiting for X")
+# until its dependencies completed, or are online for a long-running one;
+# starts strictly after them; is never started when a dependency errors
+# (state errored, reason says which). `psup wait` blocks until apps finish.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
+sv_setup
+require_cmd python3
+plan 21
+
+cat > "$TMPD/eco.yaml" <<EOF
+apps:
+  - name: load
+    script: $H/crasher
+    args: [0, 600]
+    autorestart: on-failure
+  - name: chunk
+    script: $H/crasher
+    args: [0, 300]
+    instances: 2
+    autorestart: on-failure
+    after: [load]
+  - name: combine
+    script: $H/crasher
+    args: [0, 50]
+    autorestart: on-failure
+    after: [chunk]
+  - name: svc
+    script: $H/sleeper
+  - name: user
+    script: $H/sleeper
+    after: [svc]
+  - name: broken
+    script: $H/crasher
+    args: [3, 1500]
+    autorestart: false
+  - name: blocked
+    script: $H/sleeper
+    after: [broken]
+EOF
+
+psup start "$TMPD/eco.yaml" > /dev/null 2>&1
+is "$?" 0 "start: exit 0"
+is "$(jl chunk-1 .state)" waiting "chunk-1 waits"
+is "$(jl chunk-1 .reason)" "waiting for load" "and says for what"
+is "$(jl chunk-1 .pid)" 0 "it does not run"
+is "$(jl combine .reason)" "waiting for chunk-1, chunk-2" "combine waits for the whole group"
+is "$(jl blocked .state)" waiting "blocked waits for broken"
+
+psup wait combine --timeout 20s > "$TMPD/w" 2>&1
+is "$?" 0 "wait combine: it completed"
+is "$(psup jlist | jq -r '[.[] | select(.name | test("^(load|chunk-.|combine)$")) | .state] | join(",")')" \
+	"completed,completed,completed,completed" "the pipeline completed"
+
+# ordering, from the exits: start = exit time - runtime
+printf '{"v":1,"cmd":"describe","target":"all"}\n' | sv_raw > "$TMPD/d.json"
+ends() { jq -r --arg n "$1" '.apps[] | select(.name == $n) | .exits[0].at' "$TMPD/d.json"; }
+starts() { jq -r --arg n "$1" '.apps[] | select(.name == $n) | .exits[0].at - .exits[0].runtime_ms' "$TMPD/d.json"; }
+cmp_ok "$(starts chunk-1)" -ge "$(ends load)" "chunk-1 started after load ended"
+cmp_ok "$(starts chunk-2)" -ge "$(ends load)" "chunk-2 started after load ended"
+LAST=$(ends chunk-1); [ "$(ends chunk-2)" -gt "$LAST" ] && LAST=$(ends chunk-2)
+cmp_ok "$(starts combine)" -ge "$LAST" "combine started after both chunks ended"
+
+# a long-running dependency: online is enough
+ok "user starts once svc is online" wait_for -t 10 state_is user online
+cmp_ok "$(jl user .pid)" -gt 0 "user runs"
+
+# an errored dependency
+ok "broken errors" wait_for -t 10 state_is broken errored
+ok "blocked is then errored, never started" wait_for -t 5 state_is blocked errored
+is "$(jl blocked .reason)" "not started: broken errored" "its reason names the dependency"
+is "$(jl blocked .restarts)/$(jl blocked .pid)" "0/0" "it never ran"
+is "$(app_procs blocked)" "" "no process of blocked"
+psup wait blocked --timeout 5s > /dev/null 2>&1
+is "$?" 1 "wait on it: not completed"
+
+# wait --timeout on a service
+t0=$(now_ms)
+psup wait svc --timeout 300ms > /dev/null 2>&1
+isnt "$?" 0 "wait --timeout on a service fails"
+cmp_ok $(($(now_ms) - t0)) -lt 3000 "and returns promptly"

@@ -1,0 +1,71 @@
+#!/bin/sh
+# What list and describe report: CPU and memory of the whole process group
+# (a busy grandchild counts), progress with a rate and an ETA, the last
+# exits and log sizes; then save, kill and resurrect.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
+sv_setup
+require_cmd python3
+plan 22
+
+cat > "$TMPD/busy.sh" <<'EOF'
+#!/bin/sh
+sh -c 'while :; do :; done' &
+exec sleep 1000
+EOF
+chmod +x "$TMPD/busy.sh"
+cat > "$TMPD/eco.yaml" <<EOF
+apps:
+  - name: busy
+    script: $TMPD/busy.sh
+  - name: prog
+    script: $H/progress
+    args: [100, 50]
+    autorestart: on-failure
+  - name: once
+    script: $H/crasher
+    args: [4, 100]
+    max_restarts: 1
+EOF
+
+psup start "$TMPD/eco.yaml" > /dev/null 2>&1
+is "$?" 0 "start: exit 0"
+
+# CPU of the group: the leader sleeps, its child spins
+psup jlist > /dev/null    # a first sample
+sleep 0.6                 # a window for the CPU figure, not a synchronisation
+cpu=$(jl busy .cpu)
+ok "a spinning child shows in the group's CPU ($cpu%)" awk -v c="$cpu" 'BEGIN { exit !(c > 5) }'
+cmp_ok "$(jl busy .memory)" -gt 100000 "memory counts the group ($(jl busy .memory) bytes)"
+is "$(jl prog .cpu | grep -c .)" 1 "every app has a cpu figure"
+
+# progress: 100 items, one per 50 ms
+ok "progress is reported" wait_for -t 10 sh -c "[ \"\$(\"$PSUP_BIN/psup\" jlist | jq '.[] | select(.name == \"prog\") | .progress.done')\" -ge 40 ]"
+P=$(psup jlist | jq -c '.[] | select(.name == "prog") | .progress')
+is "$(printf '%s' "$P" | jq .total)" 100 "progress.total"
+rate=$(printf '%s' "$P" | jq .rate)
+ok "progress.rate is about 20/s ($rate)" awk -v r="$rate" 'BEGIN { exit !(r >= 8 && r <= 40) }'
+eta=$(printf '%s' "$P" | jq .eta_s)
+ok "progress.eta_s is about the time left ($eta s)" awk -v e="$eta" 'BEGIN { exit !(e >= 1 && e <= 8) }'
+cmp_ok "$(printf '%s' "$P" | jq .at)" -gt 0 "progress.at"
+ok "prog completes" wait_for -t 15 state_is prog completed
+is "$(psup jlist | jq '.[] | select(.name == "prog") | .progress | "\(.done)/\(.total)/\(.eta_s)"' -r)" "100/100/0" \
+	"the final report: all done, nothing left"
+
+# describe: exits and log sizes
+ok "once errors after its restart" wait_for -t 10 state_is once errored
+printf '{"v":1,"cmd":"describe","target":"once"}\n' | sv_raw > "$TMPD/d.json"
+is "$(jq '.apps[0].exits | length' "$TMPD/d.json")" 2 "describe lists both exits"
+is "$(jq '.apps[0].exits[0].code' "$TMPD/d.json")" 4 "with their exit code"
+cmp_ok "$(jq '.apps[0].exits[0].runtime_ms' "$TMPD/d.json")" -ge 90 "and runtime"
+cmp_ok "$(jq '.apps[0].log_sizes.out' "$TMPD/d.json")" -gt 0 "and the log sizes"
+
+# save, kill, resurrect
+psup save > /dev/null 2>&1
+is "$?" 0 "save: exit 0"
+is "$(jq -r '.files[0].apps | join(",")' "$PSUP_HOME/dump.json")" "busy,prog,once" "dump.json names the apps"
+psup kill > /dev/null 2>&1
+ok "kill stops everything" wait_for -t 10 no_home_procs
+psup resurrect > "$TMPD/r" 2>&1
+is "$?" 0 "resurrect: exit 0"
+is "$(psup jlist | jq -r 'map(.name) | join(",")')" "busy,prog,once" "the saved apps are back"
+cmp_ok "$(jl busy .pid)" -gt 0 "and run"

@@ -1,0 +1,65 @@
+#!/bin/sh
+# Issue 3: SIGTERM finishes or releases the in-flight items and exits 0
+# within seconds. The lease here is 5 minutes, so an item the worker kept
+# leased would stall the next worker: it must be released, not abandoned.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+require_bin psup-worker psup-testapi
+require_cmd curl jq
+plan 11
+
+N=200
+mk_home
+cd "$TMPD" || bail_out "no TMPD"
+gen_items $N items.jsonl
+# Slow answers: every request is still in flight when SIGTERM comes.
+start_testapi --delay-ms 1500 || bail_out "cannot start psup-testapi"
+
+cat >job.yaml <<EOF
+request:
+  url: $TESTAPI_URL/v1/chat/completions
+  headers:
+    Content-Type: application/json
+  body: '{"model": "m", "messages": [{"role": "user", "content": {{item.text}}}]}'
+  timeout: 30s
+response:
+  extract: /choices/0/message/content
+limits:
+  concurrency: 8
+lease: 5m
+EOF
+
+psup-worker init --job job.db --input items.jsonl >init.out 2>&1 || bail_out "init failed"
+psup-worker run --job job.db --config job.yaml --name w1 >w1.log 2>&1 &
+w1=$!
+track_pid $w1
+
+all_in_flight() { [ "$(testapi_stats .inflight)" -ge 8 ]; }
+ok "8 requests in flight" wait_for -t 10 all_in_flight
+leased=$(psup-worker status --job job.db --json | jq .leased)
+cmp_ok "$leased" -ge 8 "the worker holds leases ($leased)"
+sent=$(testapi_stats .requests)
+
+t0=$(now_ms)
+kill -TERM $w1
+wait_exit $w1 10
+t1=$(now_ms)
+is "${WAIT_STATUS:-timeout}" 0 "SIGTERM: exit 0"
+cmp_ok $((t1 - t0)) -lt 5000 "SIGTERM: gone within seconds ($((t1 - t0)) ms)"
+is "$(testapi_stats .requests)" "$sent" "SIGTERM: no new request after the signal"
+
+js=$(psup-worker status --job job.db --json)
+is "$(echo "$js" | jq .leased)" 0 "no item left leased"
+is "$(echo "$js" | jq '.done + .pending')" $N "every item done or pending again"
+cmp_ok "$(echo "$js" | jq .done)" -le 8 "only in-flight items could finish"
+
+# A new worker takes everything at once: nothing waits for a 5 min lease.
+testapi_control '{"delay_ms":0}' >/dev/null
+psup-worker run --job job.db --config job.yaml --name w2 >w2.log 2>&1 &
+w2=$!
+track_pid $w2
+wait_exit $w2 20
+is "${WAIT_STATUS:-timeout}" 0 "a second worker finishes the job"
+jq -r .id items.jsonl >ids.in
+psup-worker export --job job.db | jq -r 'select(.status == "ok") | .id' >ids.out
+ok "every id ok exactly once, in input order" cmp -s ids.in ids.out
+like "$(tail -n 1 w1.log)" 'w1:' "the first worker logged its summary at exit"

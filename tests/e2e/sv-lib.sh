@@ -1,0 +1,122 @@
+# Helpers for the supervisor end-to-end tests (tests/e2e/2*-*.t), on top of
+# lib.sh. Source it first thing:
+#
+#	. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
+#	sv_setup            # PSUP_HOME, TMPD, H (helpers dir); psup kill at exit
+#
+# Apps are found by their environment (PSUP_HOME and PSUP_APP_NAME are in
+# every app's), so a test only ever looks at, and kills, its own processes.
+
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+
+sv_setup() {
+	require_bin psup psup-keeper
+	require_cmd jq
+	# registered first, so it runs last: after lib.sh's `psup kill`
+	at_exit "_sv_kill_leftovers"
+	mk_home
+	H=$PSUP_TESTBIN/helpers
+	export H
+}
+
+# psup ARGS...: the psup under test.
+psup() { "$PSUP_BIN/psup" "$@"; }
+
+# pingq: the daemon answers (quietly; for ok and wait_for).
+pingq() { psup ping > /dev/null 2>&1; }
+
+# jl NAME JQ: a field of app NAME from `psup jlist`, e.g. jl web .pid
+jl() { psup jlist 2>/dev/null | jq -r --arg n "$1" ".[] | select(.name == \$n) | $2"; }
+
+# state_is NAME STATE
+state_is() { [ "$(jl "$1" .state)" = "$2" ]; }
+
+# all_state STATE NAME...: every named app is in STATE (for wait_for).
+all_state() {
+	_as=$1; shift
+	for _n in "$@"; do state_is "$_n" "$_as" || return 1; done
+}
+
+# pid_changed NAME OLDPID: NAME runs with a pid other than OLDPID (wait_for).
+pid_changed() { _pc=$(jl "$1" .pid); [ -n "$_pc" ] && [ "$_pc" -gt 0 ] && [ "$_pc" != "$2" ]; }
+
+# app_procs_like NAME ERE: app_procs whose command line matches ERE.
+app_procs_like() {
+	for _p in $(app_procs "$1"); do
+		tr '\0' ' ' 2>/dev/null < "/proc/$_p/cmdline" | grep -Eq -- "$2" && echo "$_p"
+	done
+}
+
+# field_is NAME JQ VALUE: for wait_for.
+field_is() { [ "$(jl "$1" "$2")" = "$3" ]; }
+
+# app_procs NAME: pids of live (not zombie) processes of app NAME in this home,
+# sorted, one per line.
+app_procs() {
+	for _e in $(grep -lzx "PSUP_APP_NAME=$1" /proc/[0-9]*/environ 2>/dev/null); do
+		grep -qzx "PSUP_HOME=$PSUP_HOME" "$_e" 2>/dev/null || continue
+		_p=${_e#/proc/}; _p=${_p%/environ}
+		pid_alive "$_p" && echo "$_p"
+	done | sort -n
+}
+
+# home_procs: every live process of this home: the daemon (argv[0] psup),
+# the keepers ("psup: keep NAME"; both have PSUP_HOME from the CLI) and the
+# apps (given PSUP_APP_NAME). The shell's own helpers are not counted.
+home_procs() {
+	for _e in $(grep -lzx "PSUP_HOME=$PSUP_HOME" /proc/[0-9]*/environ 2>/dev/null); do
+		_p=${_e#/proc/}; _p=${_p%/environ}
+		if grep -qz '^PSUP_APP_NAME=' "$_e" 2>/dev/null ||
+		   head -c 4 "/proc/$_p/cmdline" 2>/dev/null | grep -q '^psup'; then
+			pid_alive "$_p" && echo "$_p"
+		fi
+	done | sort -n
+}
+
+# no_home_procs: true when nothing of this home runs.
+no_home_procs() { [ -z "$(home_procs)" ]; }
+
+# count_lines TEXT: lines in TEXT (0 for empty).
+count_lines() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l | tr -d ' '; fi; }
+
+# daemon_pid: from psup.pid.
+daemon_pid() { cat "$PSUP_HOME/psup.pid" 2>/dev/null; }
+
+# sv_raw: sends stdin to the daemon's socket as is (after it, a half-close)
+# and prints what the daemon answers until it closes or 3 s pass.
+sv_raw() {
+	python3 -c "$_SV_RAW_PY" "$PSUP_HOME/psup.sock"
+}
+_SV_RAW_PY='
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+data = sys.stdin.buffer.read()
+try:
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+except OSError:
+    pass
+s.settimeout(3)
+out = b""
+end = time.time() + 3
+try:
+    while time.time() < end:
+        b = s.recv(65536)
+        if not b:
+            break
+        out += b
+except OSError:
+    pass
+sys.stdout.write(out.decode("utf-8", "replace"))
+'
+
+# Whatever a failed test left behind in this home: SIGKILL by pid.
+_sv_kill_leftovers() {
+	# a daemon told to exit may take a moment
+	wait_for -t 3 no_home_procs && return 0
+	for _p in $(home_procs); do
+		diag "left behind: $_p $(tr '\0' ' ' 2>/dev/null < /proc/$_p/cmdline)"
+		kill -9 "$_p" 2>/dev/null
+	done
+}

@@ -1,0 +1,241 @@
+/* psup-testapi entry: options, start-up (port and pid files written whole),
+ * then the main thread only waits for SIGTERM/SIGINT or the --max-seconds
+ * bound, and shuts down in order: delayed answers, HTTP, stats. */
+#include "testapi.h"
+#include "atomicfile.h"
+#include "clock.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+"usage: psup-testapi [options]\n"
+"A loopback-only OpenAI-compatible test API with fault injection.\n"
+"\n"
+"  --port N               port on 127.0.0.1 (default 8080; 0 = a free one)\n"
+"  --host 127.0.0.1       the only address accepted (loopback only)\n"
+"  --port-file FILE       write the port there once listening\n"
+"  --pid-file FILE        write the pid there once listening\n"
+"  --threads N            server threads (default 2)\n"
+"  --max-seconds N        stop by itself after N seconds (default 0 = never)\n"
+"  --log FILE             JSONL access log (time, status, fault, latency)\n"
+"  --max-records N        requests whose arrival is kept for /requests (2000000)\n"
+"faults (also live with POST /control {\"fail_500\":0.1, ...}, '-' -> '_'):\n"
+"  --rate-limit R         allow R requests/s (GCRA), else 429 + Retry-After\n"
+"  --rate-burst B         bucket size for --rate-limit (default R)\n"
+"  --fail-429 F           fraction answered 429 with Retry-After\n"
+"  --fail-500 F           fraction answered 500\n"
+"  --fail-503 F           fraction answered 503 with Retry-After\n"
+"  --truncate F           fraction whose body is cut half-way (connection closed)\n"
+"  --nonjson F            fraction answered 200 with an HTML body\n"
+"  --drop F               fraction whose connection is closed unanswered\n"
+"  --fail-400-marker S    bodies containing S get 400 (alias --fail-400-field)\n"
+"  --api-key KEY          require \"Authorization: Bearer KEY\" or \"x-api-key: KEY\", else 401\n"
+"  --insufficient-quota   every request gets OpenAI's insufficient_quota 429\n"
+"  --next-429 N           the next N requests get 429 + Retry-After\n"
+"  --retry-after N        seconds announced on 429/503 (default 1)\n"
+"  --retry-after-mode M   seconds | date (HTTP-date) | reset (x-ratelimit-reset-requests)\n"
+"  --delay-ms N           delay every answer by N ms ...\n"
+"  --jitter-ms N          ... plus a uniform 0..N ms\n"
+"  --seed N               random faults are a function of seed and arrival order\n"
+"endpoints: POST /v1/chat/completions, POST /v1/messages, GET /health,\n"
+"  GET /stats, GET /requests, GET|POST /control\n"
+"Exit: 0 on SIGTERM/SIGINT or --max-seconds, 1 if it cannot start, 2 on bad options.\n";
+
+struct opts {
+	long long port, threads, max_seconds, max_records;
+	const char *port_file, *pid_file, *log;
+	struct faults faults;
+};
+
+static int parse_num(const char *name, const char *v, long long lo, long long hi,
+    long long *out, char **cause)
+{
+	char *end;
+	long long n;
+
+	if (!v)
+		return fail(cause, "--%s: missing value", name);
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || *end || n < lo || n > hi)
+		return fail(cause, "--%s: '%s' is not an integer in [%lld, %lld]", name, v, lo, hi);
+	*out = n;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o, char **cause)
+{
+	char name[64];
+	const char *arg, *v, *eq;
+	int i, r;
+	size_t n;
+
+	for (i = 1; i < argc; i++) {
+		arg = argv[i];
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			fputs(usage_text, stdout);
+			exit(0);
+		}
+		if (strncmp(arg, "--", 2) != 0)
+			return fail(cause, "unexpected argument '%s' (see --help)", arg);
+		arg += 2;
+		eq = strchr(arg, '=');
+		n = eq ? (size_t)(eq - arg) : strlen(arg);
+		if (n >= sizeof(name))
+			return fail(cause, "unknown option --%s", arg);
+		memcpy(name, arg, n);
+		name[n] = '\0';
+		if (eq)
+			v = eq + 1;
+		else if (!strcmp(name, "insufficient-quota"))
+			v = NULL;      /* a switch */
+		else if (i + 1 < argc)
+			v = argv[++i];
+		else
+			return fail(cause, "--%s: missing value", name);
+
+		if (!strcmp(name, "port"))
+			r = parse_num(name, v, 0, 65535, &o->port, cause);
+		else if (!strcmp(name, "threads"))
+			r = parse_num(name, v, 1, 64, &o->threads, cause);
+		else if (!strcmp(name, "max-seconds"))
+			r = parse_num(name, v, 0, 86400 * 7, &o->max_seconds, cause);
+		else if (!strcmp(name, "max-records"))
+			r = parse_num(name, v, 0, 100000000, &o->max_records, cause);
+		else if (!strcmp(name, "port-file"))
+			r = (o->port_file = v, 0);
+		else if (!strcmp(name, "pid-file"))
+			r = (o->pid_file = v, 0);
+		else if (!strcmp(name, "log"))
+			r = (o->log = v, 0);
+		else if (!strcmp(name, "host"))
+			r = !strcmp(v, "127.0.0.1") || !strcmp(v, "localhost") ? 0 :
+			    fail(cause, "--host %s: refused, psup-testapi listens on 127.0.0.1 only", v);
+		else if ((r = faults_set_option(&o->faults, name, v, cause)) == 1)
+			r = fail(cause, "unknown option --%s (see --help)", name);
+		if (r < 0)
+			return -1;
+	}
+	return faults_check(&o->faults, cause);
+}
+
+static int write_number_file(const char *path, long long n, char **cause)
+{
+	char buf[32];
+	int len = snprintf(buf, sizeof(buf), "%lld\n", n);
+
+	return atomicfile_write(path, buf, (size_t)len, 0644, 0, cause);
+}
+
+/* Many connections in flight need many descriptors. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Blocks until SIGTERM/SIGINT (returns the signal) or the deadline (0). */
+static int wait_for_stop(const sigset_t *set, long long max_seconds)
+{
+	int64_t deadline = max_seconds ? clock_mono_ms() + max_seconds * 1000 : 0;
+	struct timespec ts;
+	int64_t left;
+	int sig;
+
+	for (;;) {
+		if (deadline) {
+			left = deadline - clock_mono_ms();
+			if (left <= 0)
+				return 0;
+			ts.tv_sec = left / 1000;
+			ts.tv_nsec = (left % 1000) * 1000000;
+			sig = sigtimedwait(set, NULL, &ts);
+		} else {
+			sig = sigwaitinfo(set, NULL);
+		}
+		if (sig > 0)
+			return sig;
+		if (errno != EINTR && errno != EAGAIN)
+			return -1;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .port = 8080, .threads = 2, .max_records = 2000000 };
+	struct MHD_Daemon *d;
+	char *cause = NULL;
+	sigset_t set;
+	unsigned short port;
+	int sig, rc = 0;
+
+	faults_defaults(&o.faults);
+	if (parse_args(argc, argv, &o, &cause) < 0) {
+		fprintf(stderr, "psup-testapi: %s\n", cause);
+		free(cause);
+		return 2;
+	}
+	/* Signals are handled by the main thread alone: block them before any
+	 * thread starts so every thread inherits the mask. */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	raise_nofile();
+
+	faults_init(&o.faults);
+	if (stats_init((size_t)o.max_records, o.log, &cause) < 0 || delay_start(&cause) < 0) {
+		fprintf(stderr, "psup-testapi: %s\n", cause);
+		free(cause);
+		stats_free();
+		return 1;
+	}
+	if (!(d = http_start((unsigned short)o.port, (int)o.threads, &cause))) {
+		fprintf(stderr, "psup-testapi: %s\n", cause);
+		free(cause);
+		delay_stop();
+		stats_free();
+		return 1;
+	}
+	port = http_port(d);
+	if ((o.pid_file && write_number_file(o.pid_file, getpid(), &cause) < 0) ||
+	    (o.port_file && write_number_file(o.port_file, port, &cause) < 0)) {
+		fprintf(stderr, "psup-testapi: %s\n", cause);
+		free(cause);
+		rc = 1;
+	} else {
+		printf("psup-testapi: listening on http://127.0.0.1:%u (pid %d)\n", port, (int)getpid());
+		fflush(stdout);
+		sig = wait_for_stop(&set, o.max_seconds);
+		if (sig == 0)
+			printf("psup-testapi: --max-seconds %lld reached, stopping\n", o.max_seconds);
+		else if (sig > 0)
+			printf("psup-testapi: %s, stopping\n", strsignal(sig));
+		else
+			rc = 1;
+	}
+	delay_stop();
+	MHD_stop_daemon(d);
+	stats_flush();
+	stats_free();
+	if (o.pid_file)
+		unlink(o.pid_file);
+	if (o.port_file)
+		unlink(o.port_file);
+	return rc;
+}

@@ -1,0 +1,127 @@
+/* appstate pack/unpack round trips, state names, and malformed lines. */
+#include "tap.h"
+#include "appstate.h"
+
+#include <stdlib.h>
+
+static int same(const struct app_state *a, const struct app_state *b)
+{
+	if (a->state != b->state || a->keeper_pid != b->keeper_pid || a->pid != b->pid ||
+	    a->pgid != b->pgid || a->started_ms != b->started_ms || a->since_ms != b->since_ms ||
+	    a->next_start_ms != b->next_start_ms || a->restarts != b->restarts ||
+	    a->unstable != b->unstable || a->n_exits != b->n_exits ||
+	    strcmp(a->reason, b->reason) != 0 || a->has_progress != b->has_progress ||
+	    a->progress_bad != b->progress_bad || a->lines_dropped != b->lines_dropped ||
+	    a->lines_split != b->lines_split)
+		return 0;
+	for (int i = 0; i < a->n_exits; i++)
+		if (memcmp(&a->exits[i], &b->exits[i], sizeof a->exits[i]) != 0)
+			return 0;
+	if (a->has_progress && (memcmp(&a->progress, &b->progress, sizeof a->progress) != 0 ||
+	    a->progress_ms != b->progress_ms))
+		return 0;
+	return 1;
+}
+
+static const char *bad[] = {
+	"",
+	"pid=1",
+	"state=running",
+	"state=online pid=x",
+	"state=online pid=-1",
+	"state=online noequals",
+	"state=online =1",
+	"state=online exit=1,2,3",
+	"state=online exit=1,2,3,4,5",
+	"state=online exit=1,300,0,4",
+	"state=online reason=%G1",
+	"state=online reason=%4",
+	"state=online reason=a%00b",
+	"state=online progress=1,2,3",
+	"state=online progress=99,1,2,3,4",
+	"state=online restarts=99999999999",
+	"state=online started=12a",
+};
+
+int main(void)
+{
+	plan_no_plan();
+
+	for (int k = APP_LAUNCHING; k <= APP_COMPLETED; k++) {
+		enum app_state_kind back;
+		const char *name = app_state_name((enum app_state_kind)k);
+		ok(app_state_parse(name, &back) == 0 && (int)back == k, "state name %s", name);
+	}
+	enum app_state_kind x;
+	is_int(app_state_parse("running", &x), -1, "unknown state name");
+	is_str(app_state_name((enum app_state_kind)99), "unknown", "out of range name");
+
+	struct app_state a;
+	memset(&a, 0, sizeof a);
+	a.state = APP_ERRORED;
+	a.keeper_pid = 1234;
+	a.pid = 0;
+	a.pgid = 5678;
+	a.started_ms = 1700000000123LL;
+	a.since_ms = 1700000001000LL;
+	a.next_start_ms = 0;
+	a.restarts = 17;
+	a.unstable = 16;
+	a.n_exits = 2;
+	a.exits[0] = (struct app_exit){ 1700000000999LL, -1, 9, 12 };
+	a.exits[1] = (struct app_exit){ 1700000000500LL, 3, 0, 480 };
+	snprintf(a.reason, sizeof a.reason, "cannot exec /no such/x: 100%% gone=\n\x01\xff");
+	a.has_progress = 1;
+	a.progress = (struct progress){ 3, 10, 20, 0, 0 };
+	a.progress_ms = 1700000000777LL;
+	a.progress_bad = 2;
+	a.lines_dropped = 3;
+	a.lines_split = 4;
+
+	char line[1024];
+	int n = appstate_pack(&a, line, sizeof line);
+	is_int(n, (int)strlen(line), "pack returns length");
+	ok(!strchr(line, '\n'), "packed line has no newline");
+	ok(strstr(line, "state=errored ") == line, "state first");
+	ok(strstr(line, "reason=cannot%20exec%20/no%20such/x:%20100%25%20gone%3D%0A%01%FF"),
+	    "reason escaped: %s", line);
+	struct app_state b;
+	is_int(appstate_unpack(line, (size_t)n, &b), 0, "unpack");
+	ok(same(&a, &b), "round trip");
+
+	/* snprintf-like truncation */
+	char small[20];
+	int need = appstate_pack(&a, small, sizeof small);
+	is_int(need, n, "truncated pack reports full length");
+	is_int(strlen(small), sizeof small - 1, "truncated output NUL-terminated");
+
+	/* minimal, with unknown keys and extra spaces */
+	const char *m = "state=online  pid=42 future_key=whatever restarts=1 ";
+	is_int(appstate_unpack(m, strlen(m), &b), 0, "unknown keys skipped");
+	is_int(b.pid, 42, "pid");
+	is_int(b.state, APP_ONLINE, "state");
+	is_int(b.restarts, 1, "restarts");
+	is_int(b.has_progress, 0, "no progress");
+
+	/* more exits than kept are ignored, not an error */
+	char many[512] = "state=stopped";
+	for (int i = 0; i < 8; i++) {
+		size_t l = strlen(many);
+		snprintf(many + l, sizeof many - l, " exit=%d,1,0,5", i);
+	}
+	is_int(appstate_unpack(many, strlen(many), &b), 0, "many exits");
+	is_int(b.n_exits, APPSTATE_EXITS, "kept at most APPSTATE_EXITS");
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		is_int(appstate_unpack(bad[i], strlen(bad[i]), &b), -1, "bad line [%s]", bad[i]);
+
+	/* every truncation is handled without reading past its end */
+	for (int k = 0; k < n; k++) {
+		char *copy = malloc((size_t)(k ? k : 1));
+		memcpy(copy, line, (size_t)k);
+		appstate_unpack(copy, (size_t)k, &b);
+		free(copy);
+	}
+	ok(1, "every truncation handled");
+	return done_testing();
+}

@@ -1,0 +1,108 @@
+/* Response classification: the status and transport table, quota 429s,
+ * extraction, usage, and what the error keeps of the body. */
+#include <curl/curl.h>
+#include <stdlib.h>
+
+#include "classify.h"
+#include "tap.h"
+
+static const char chat[] =
+	"{\"choices\":[{\"message\":{\"content\":\"hello\\nworld\"}}],\"usage\":{\"total_tokens\":42}}";
+
+struct row {
+	int curl_code;
+	long status;
+	const char *body;
+	int retry_after;
+	const char *extract;
+	enum verdict_kind want;
+	const char *has;          /* substring of result (DONE) or error */
+};
+
+static const struct row rows[] = {
+	{ 0, 200, chat, 0, "/choices/0/message/content", VERDICT_DONE, "\"hello\\nworld\"" },
+	{ 0, 201, chat, 0, NULL, VERDICT_DONE, "{\"choices\":[{" },
+	{ 0, 200, "{\n  \"a\": 1\n}\n", 0, NULL, VERDICT_DONE, "{\"a\":1}" },
+	{ 0, 200, "plain \"text\"", 0, NULL, VERDICT_DONE, "\"plain \\\"text\\\"\"" },
+	{ 0, 200, "", 0, NULL, VERDICT_DONE, "\"\"" },
+	{ 0, 200, "<html>oops</html>", 0, "/x", VERDICT_FAIL, "HTTP 200 but the body is not JSON: <html>oops</html>" },
+	{ 0, 200, "{\"choices\":[", 0, "/choices", VERDICT_FAIL, "not JSON" },
+	{ 0, 200, "{\"choices\":[]}", 0, "/choices/0/message", VERDICT_FAIL, "extract /choices/0 not found" },
+	{ 0, 400, "{\"error\":\"bad request\"}", 0, NULL, VERDICT_FAIL, "HTTP 400: {\"error\":\"bad request\"}" },
+	{ 0, 401, "", 0, NULL, VERDICT_FAIL, "HTTP 401: (empty body)" },
+	{ 0, 404, "nf", 0, NULL, VERDICT_FAIL, "HTTP 404" },
+	{ 0, 422, "x", 0, NULL, VERDICT_FAIL, "HTTP 422" },
+	{ 0, 301, "", 0, NULL, VERDICT_FAIL, "HTTP 301" },
+	{ 0, 408, "", 0, NULL, VERDICT_RETRY, "HTTP 408" },
+	{ 0, 429, "slow down", 1, NULL, VERDICT_RETRY, "HTTP 429: slow down" },
+	{ 0, 429, "slow down", 0, NULL, VERDICT_RETRY, "HTTP 429" },
+	{ 0, 429, "{\"error\":{\"code\":\"insufficient_quota\"}}", 1, NULL, VERDICT_FAIL, "quota used up" },
+	{ 0, 429, "{\"error\":{\"message\":\"You have reached your spend limit\"}}", 0, NULL, VERDICT_FAIL, "quota used up" },
+	{ 0, 429, "{\"error\":{\"message\":\"spend limit\"}}", 1, NULL, VERDICT_RETRY, "HTTP 429" },
+	{ 0, 500, "", 0, NULL, VERDICT_RETRY, "HTTP 500" },
+	{ 0, 502, "", 0, NULL, VERDICT_RETRY, "HTTP 502" },
+	{ 0, 503, "", 1, NULL, VERDICT_RETRY, "HTTP 503" },
+	{ 0, 529, "{\"type\":\"overloaded_error\"}", 0, NULL, VERDICT_RETRY, "HTTP 529" },
+	{ CURLE_OPERATION_TIMEDOUT, 0, NULL, 0, NULL, VERDICT_RETRY, "transfer failed" },
+	{ CURLE_COULDNT_CONNECT, 0, NULL, 0, NULL, VERDICT_RETRY, "transfer failed" },
+	{ CURLE_GOT_NOTHING, 0, NULL, 0, NULL, VERDICT_RETRY, "transfer failed" },
+	{ CURLE_PARTIAL_FILE, 200, NULL, 0, NULL, VERDICT_RETRY, "transfer failed" },
+	{ CURLE_RECV_ERROR, 0, NULL, 0, NULL, VERDICT_RETRY, "transfer failed" },
+	{ CURLE_URL_MALFORMAT, 0, NULL, 0, NULL, VERDICT_FAIL, "transfer failed" },
+	{ CURLE_UNSUPPORTED_PROTOCOL, 0, NULL, 0, NULL, VERDICT_FAIL, "transfer failed" },
+	{ CURLE_PEER_FAILED_VERIFICATION, 0, NULL, 0, NULL, VERDICT_FAIL, "transfer failed" },
+};
+
+static const char *kind_name(enum verdict_kind k)
+{
+	return k == VERDICT_DONE ? "done" : k == VERDICT_RETRY ? "retry" : "fail";
+}
+
+int main(void)
+{
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const struct row *w = &rows[i];
+		struct response_view r = { .curl_code = w->curl_code, .status = w->status,
+			.body = w->body, .body_len = w->body ? strlen(w->body) : 0,
+			.has_retry_after = w->retry_after };
+		struct verdict v;
+		classify_response(&r, w->extract, NULL, &v);
+		const char *text = v.kind == VERDICT_DONE ? v.result : v.error;
+		ok(v.kind == w->want && text && strstr(text, w->has),
+		    "row %zu: curl %d HTTP %ld -> %s (%s)", i, w->curl_code, w->status,
+		    kind_name(v.kind), text ? text : "(null)");
+		verdict_free(&v);
+	}
+
+	/* Usage tokens and the 429 flag. */
+	struct response_view r = { .status = 200, .body = chat, .body_len = strlen(chat) };
+	struct verdict v;
+	classify_response(&r, "/choices/0/message/content", "/usage/total_tokens", &v);
+	ok(v.have_tokens && v.tokens == 42, "usage pointer gives 42 tokens");
+	verdict_free(&v);
+	classify_response(&r, NULL, "/usage/nope", &v);
+	ok(!v.have_tokens && v.kind == VERDICT_DONE, "a missing usage value is not an error");
+	verdict_free(&v);
+	r.status = 429;
+	classify_response(&r, NULL, NULL, &v);
+	ok(v.rate_limited, "a 429 is flagged for AIMD");
+	verdict_free(&v);
+
+	/* The error keeps only the start of a long body, cut on a character. */
+	char big[1000];
+	memset(big, 'x', sizeof big);
+	memcpy(big + 198, "\xc3\xa9\xc3\xa9", 4);
+	big[sizeof big - 1] = '\0';
+	struct response_view rb = { .status = 400, .body = big, .body_len = strlen(big) };
+	classify_response(&rb, NULL, NULL, &v);
+	ok(v.error && strlen(v.error) < 230 && strstr(v.error, "..."), "long body cut: %zu bytes",
+	    v.error ? strlen(v.error) : 0);
+	ok(v.error && strstr(v.error, "\xc3\xa9...") , "cut on a UTF-8 boundary");
+	verdict_free(&v);
+	const char nl[] = "line1\nline2\r\n";
+	struct response_view rn = { .status = 500, .body = nl, .body_len = strlen(nl) };
+	classify_response(&rn, NULL, NULL, &v);
+	ok(v.error && !strchr(v.error, '\n') && !strchr(v.error, '\r'), "error is one line: %s", v.error);
+	verdict_free(&v);
+	return done_testing();
+}

@@ -1,0 +1,111 @@
+/* The status table and describe output from canned list replies. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "cli_describe.h"
+#include "cli_status.h"
+
+static char *table(const char *json, int color)
+{
+	cJSON *apps = cJSON_Parse(json);
+	struct cli_buf b = { 0 };
+	cli_status_format(apps, color, &b);
+	cJSON_Delete(apps);
+	return b.p;
+}
+
+static int count(const char *s, const char *needle)
+{
+	int n = 0;
+	for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void test_empty(void)
+{
+	char *t = table("[]", 0);
+	is_str(t, "No apps. Start some with: psup start ecosystem.yaml\n", "empty list: a hint, no table");
+	free(t);
+}
+
+static void test_plain(void)
+{
+	char *t = table("[{\"id\":0,\"name\":\"api\",\"group\":\"api\",\"pid\":4242,\"state\":\"online\","
+	    "\"reason\":\"\",\"restarts\":3,\"uptime_ms\":7200000,\"cpu\":12.34,\"memory\":1536,"
+	    "\"progress\":null}]", 0);
+	is_str(t,
+	    "┌────┬──────┬──────┬────────┬────────┬───┬─────┬──────┐\n"
+	    "│ id │ name │ pid  │ state  │ uptime │ ↺ │ cpu │ mem  │\n"
+	    "├────┼──────┼──────┼────────┼────────┼───┼─────┼──────┤\n"
+	    "│ 0  │ api  │ 4242 │ online │ 2h     │ 3 │ 12% │ 1.5K │\n"
+	    "└────┴──────┴──────┴────────┴────────┴───┴─────┴──────┘\n",
+	    "one app, no progress: the exact table");
+	free(t);
+}
+
+static const char *const jobs =
+	"[{\"id\":1,\"name\":\"chunk-1\",\"group\":\"chunk\",\"pid\":11,\"state\":\"online\",\"restarts\":1,"
+	"\"uptime_ms\":1000,\"cpu\":50,\"memory\":1048576,"
+	"\"progress\":{\"done\":250,\"total\":1000,\"failed\":2,\"rate\":10,\"eta_s\":75}},"
+	"{\"id\":2,\"name\":\"chunk-2\",\"group\":\"chunk\",\"pid\":0,\"state\":\"errored\",\"restarts\":16,"
+	"\"reason\":\"crash loop\",\"uptime_ms\":0,\"cpu\":0,\"memory\":0,"
+	"\"progress\":{\"done\":750,\"total\":1000,\"failed\":0,\"rate\":0,\"eta_s\":null}},"
+	"{\"id\":3,\"name\":\"solo\",\"group\":\"solo\",\"pid\":12,\"state\":\"stopped\",\"restarts\":0,"
+	"\"uptime_ms\":0,\"cpu\":0,\"memory\":0,\"progress\":null}]";
+
+static void test_jobs(void)
+{
+	char *t = table(jobs, 0);
+	ok(strstr(t, "│ progress        │ done/total │ failed │ rate   │ eta │") != NULL,
+	    "progress columns appear when an app reports progress");
+	ok(strstr(t, "│ ██▌") == NULL, "no partial cells");
+	ok(strstr(t, "███░░░░░░░  25% │ 250/1000   │ 2      │ 10.0/s │ 1m  │") != NULL,
+	    "chunk-1: bar, count, failed, rate, eta");
+	ok(strstr(t, "│    │ chunk (2) │     │ 1/2 errored │        │ 17 │ 50%  │ 1M  │ █████░░░░░  50% │ 1000/2000 ") != NULL,
+	    "the group row sums restarts, cpu, memory and progress");
+	is_int(count(t, "chunk (2)"), 1, "one group row");
+	ok(strstr(t, "solo (") == NULL, "no group row for a single app");
+	ok(strstr(t, "chunk-2 errored: crash loop\n") != NULL, "the reason under the table");
+	ok(strchr(t, '\033') == NULL, "no escape without colour");
+	free(t);
+
+	t = table(jobs, 1);
+	ok(strstr(t, "\033[32monline\033[0m") != NULL, "online in green");
+	ok(strstr(t, "\033[31merrored\033[0m") != NULL, "errored in red");
+	ok(strstr(t, "\033[90mstopped\033[0m") != NULL, "stopped in grey");
+	free(t);
+}
+
+static void test_describe(void)
+{
+	cJSON *app = cJSON_Parse("{\"id\":4,\"name\":\"w\",\"group\":\"w\",\"pid\":0,\"state\":\"errored\","
+	    "\"reason\":\"script not found\",\"restarts\":0,\"unstable\":0,\"exit_code\":127,"
+	    "\"exit_signal\":null,\"cpu\":0,\"memory\":0,\"progress\":null,"
+	    "\"log_files\":{\"out\":\"/l/w-out.log\",\"error\":null,\"combined\":\"/l/w.log\"},"
+	    "\"log_sizes\":{\"out\":2048,\"combined\":0},"
+	    "\"exits\":[{\"at\":0,\"code\":null,\"signal\":9,\"runtime_ms\":65000}],"
+	    "\"config\":{\"script\":\"/bin/w\",\"args\":[\"-x\",\"1\"],\"env\":{\"TOKEN\":\"****\"}}}");
+	struct cli_buf b = { 0 };
+	cli_describe_format(app, 0, &b);
+	ok(strstr(b.p, "│ state          │ errored ") != NULL, "describe: state row");
+	ok(strstr(b.p, "│ reason         │ script not found") != NULL, "describe: reason");
+	ok(strstr(b.p, "│ last exit      │ code 127") != NULL, "describe: last exit");
+	ok(strstr(b.p, "/l/w-out.log (2K)") != NULL, "describe: log size");
+	ok(strstr(b.p, "│ error log      │ - ") != NULL, "describe: a disabled log");
+	ok(strstr(b.p, "signal 9 (SIGKILL) after 1m") != NULL, "describe: an exit by signal");
+	ok(strstr(b.p, "│ args   │ -x 1") != NULL, "describe: config list joined");
+	ok(strstr(b.p, "│ env    │ TOKEN=****") != NULL, "describe: env as sent (masked by the daemon)");
+	cli_buf_free(&b);
+	cJSON_Delete(app);
+}
+
+int main(void)
+{
+	test_empty();
+	test_plain();
+	test_jobs();
+	test_describe();
+	return done_testing();
+}

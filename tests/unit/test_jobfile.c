@@ -1,0 +1,218 @@
+/* The job file loader: every option, profiles and defaults, and bad files
+ * whose every error is checked for its exact FILE:LINE:COL and key.
+ * Fixtures are in tests/fixtures/job/. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jobfile.h"
+#include "jobfile_options.h"
+#include "tap.h"
+#include "xalloc.h"
+
+#define FX "tests/fixtures/job/"
+
+static void dump(char **errors, int n)
+{
+	for (int i = 0; i < n; i++)
+		diag("error: %s", errors[i]);
+}
+
+static void expect_errors(const char *file, const char *const *want, int n)
+{
+	struct job_config jc;
+	char **errors;
+	int n_errors;
+	int r = jobfile_load(file, &jc, &errors, &n_errors);
+	ok(r == -1, "%s fails", file);
+	ok(jc.url == NULL && jc.headers == NULL, "%s: nothing half-loaded", file);
+	is_int(n_errors, n, "%s: %d errors", file, n);
+	for (int i = 0; i < n; i++)
+		is_str(i < n_errors ? errors[i] : "(missing)", want[i], "%s error %d", file, i + 1);
+	if (n_errors != n)
+		dump(errors, n_errors);
+	jobfile_errors_free(errors, n_errors);
+	jobfile_free(&jc);
+}
+
+static void test_full(void)
+{
+	struct job_config jc;
+	char **errors;
+	int n;
+	int r = jobfile_load(FX "full.yaml", &jc, &errors, &n);
+	ok(r == 0 && n == 0 && errors == NULL, "full.yaml loads");
+	dump(errors, n);
+	ok(jc.path && jc.path[0] == '/' && strstr(jc.path, "/tests/fixtures/job/full.yaml"),
+	    "absolute path");
+	is_str(jc.method, "POST", "method upper-cased");
+	is_str(jc.url, "http://127.0.0.1:8080/v1/chat/completions", "url");
+	is_int(jc.n_headers, 2, "two headers");
+	if (jc.n_headers == 2) {
+		is_str(jc.headers[0].name, "Content-Type", "header name");
+		is_str(jc.headers[0].value, "application/json", "header value");
+		is_str(jc.headers[1].value, "Bearer ${API_KEY}", "${VAR} kept for run time");
+	}
+	is_str(jc.body, "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": "
+	    "{{item.text}}}]}", "body template");
+	is_int(jc.timeout_ms, 30000, "timeout");
+	is_str(jc.extract, "/choices/0/message/content", "extract");
+	is_str(jc.usage, "/usage/total_tokens", "usage");
+	is_int(jc.concurrency, 16, "explicit concurrency beats the profile");
+	ok(jc.rpm == 3500, "rpm");
+	ok(jc.tpm == 500000, "tpm");
+	is_str(jc.shared, "openai", "shared");
+	is_int(jc.max_attempts, 4, "max_attempts");
+	is_int(jc.base_delay_ms, 500, "base_delay");
+	is_int(jc.max_delay_ms, 30000, "max_delay");
+	is_int(jc.lease_ms, 300000, "lease");
+	is_int(jc.batch, 10, "batch");
+	jobfile_free(&jc);
+}
+
+static void test_defaults(void)
+{
+	struct job_config jc;
+	char **errors;
+	int n;
+	ok(jobfile_load(FX "minimal.yaml", &jc, &errors, &n) == 0, "minimal.yaml loads");
+	dump(errors, n);
+	is_str(jc.method, "POST", "default method");
+	is_str(jc.url, "${API_URL}/v1/x", "url from the environment");
+	is_int(jc.n_headers, 0, "no headers");
+	ok(jc.body == NULL && jc.extract == NULL && jc.usage == NULL && jc.shared == NULL,
+	    "unset strings are NULL");
+	is_int(jc.timeout_ms, 30000, "default timeout");
+	is_int(jc.concurrency, 16, "default concurrency");
+	ok(jc.rpm == 0 && jc.tpm == 0, "unlimited by default");
+	is_int(jc.max_attempts, 4, "default max_attempts");
+	is_int(jc.base_delay_ms, 500, "default base_delay");
+	is_int(jc.max_delay_ms, 30000, "default max_delay");
+	is_int(jc.lease_ms, 300000, "default lease");
+	is_int(jc.batch, 32, "default batch is 2 x concurrency");
+	jobfile_free(&jc);
+
+	ok(jobfile_load(FX "profile.yaml", &jc, &errors, &n) == 0, "profile.yaml loads");
+	dump(errors, n);
+	const struct job_profile *p = jobfile_profile("conservative");
+	is_int(jc.concurrency, 2, "explicit concurrency over the profile");
+	ok(jc.rpm == p->rpm && jc.rpm == 60, "profile rpm");
+	is_int(jc.max_attempts, p->max_attempts, "profile max_attempts");
+	is_int(jc.base_delay_ms, p->base_delay_ms, "profile base_delay");
+	is_int(jc.max_delay_ms, p->max_delay_ms, "profile max_delay");
+	is_int(jc.batch, 4, "batch follows the final concurrency");
+	jobfile_free(&jc);
+
+	/* the table's defaults agree with the default profile */
+	const struct job_profile *d = jobfile_profile("default");
+	size_t nopts;
+	const struct job_option *o = jobfile_options(&nopts);
+	for (size_t i = 0; i < nopts; i++) {
+		ok(o[i].help && *o[i].help, "%s has help", o[i].name);
+		if (strcmp(o[i].name, "limits.concurrency") == 0)
+			is_str(o[i].def, "16", "table default concurrency");
+		if (strcmp(o[i].name, "retry.max_attempts") == 0)
+			ok(d->max_attempts == 4 && strcmp(o[i].def, "4") == 0, "table max_attempts");
+	}
+	ok(jobfile_profile("AGGRESSIVE") && jobfile_profile("nope") == NULL, "profile lookup");
+}
+
+static void test_bad(void)
+{
+	static const char *const bad[] = {
+		FX "bad.yaml:12:3: request.retries: unknown option",
+		FX "bad.yaml:21:3: limits.max_attempts: unknown option here (it belongs under retry:)",
+		FX "bad.yaml:27:1: concurrency: unknown option here (it belongs under limits:)",
+		FX "bad.yaml:1:10: profile: 'reckless' is not one of: conservative, default, aggressive",
+		FX "bad.yaml:3:11: request.method: 'PO ST' is not an HTTP method (e.g. POST)",
+		FX "bad.yaml:4:8: request.url: 'ftp://example.com/x' is not an http:// or https:// URL",
+		FX "bad.yaml:6:5: request.headers: 'Bad Header' is not a header name",
+		FX "bad.yaml:7:11: request.headers: the value of X-Ok holds a control character (a "
+		    "newline would split the header)",
+		FX "bad.yaml:9:5: request.headers: header X-Dup given twice (names ignore case)",
+		FX "bad.yaml:10:9: request.body: expected a string, got a map",
+		FX "bad.yaml:11:12: request.timeout: 0 is out of range (1ms to 86400000ms)",
+		FX "bad.yaml:14:12: response.extract: 'choices/0' is not a JSON pointer: must start "
+		    "with '/' (e.g. /choices/0/message/content)",
+		FX "bad.yaml:15:10: response.usage: '/a/~2' is not a JSON pointer: '~' must be followed "
+		    "by 0 or 1 (~0 is '~', ~1 is '/')",
+		FX "bad.yaml:17:16: limits.concurrency: 0 is out of range (1 to 10000)",
+		FX "bad.yaml:18:8: limits.rpm: -1 is out of range (0 to 1e+09)",
+		FX "bad.yaml:19:8: limits.tpm: expected a number, got 'lots'",
+		FX "bad.yaml:20:11: limits.shared: 'open ai' is not a name (1 to 64 letters, digits, "
+		    "'.', '_' or '-')",
+		FX "bad.yaml:23:17: retry.max_attempts: 0 is out of range (1 to 100)",
+		FX "bad.yaml:24:15: retry.base_delay: bad duration '5q': unknown unit (use ms, s, m, h "
+		    "or d) (e.g. 500ms, 2s, 5m, 1h or milliseconds)",
+		FX "bad.yaml:25:8: lease: 500ms is out of range (1000ms to 86400000ms)",
+		FX "bad.yaml:26:8: batch: 0 is out of range (1 to 100000)",
+	};
+	expect_errors(FX "bad.yaml", bad, (int)(sizeof bad / sizeof *bad));
+
+	static const char *const missing[] = {
+		FX "bad-missing.yaml:2:3: request.url: missing (required)",
+	};
+	expect_errors(FX "bad-missing.yaml", missing, 1);
+
+	static const char *const delay[] = {
+		FX "bad-delay.yaml:5:14: retry.max_delay: max_delay (1000ms) is below base_delay "
+		    "(10000ms)",
+	};
+	expect_errors(FX "bad-delay.yaml", delay, 1);
+
+	struct {
+		const char *text;
+		const char *error;
+	} cases[] = {
+		{ "", "j.yaml:1:1: the file is empty (expected request:, response:, limits:, retry:)" },
+		{ "- a\n", "j.yaml:1:1: expected a map of options (request:, limits:, ...), got a list" },
+		{ "limits: {rpm: 1}\n", "j.yaml:1:1: request: missing (required)" },
+		{ "request:\n", "j.yaml:1:1: request: has no value" },
+		{ "request: x\n", "j.yaml:1:10: request: expected a map of options, got a string" },
+		{ "request:\n  url:\n", "j.yaml:2:7: request.url: has no value" },
+		{ "request: {url: 'http://a b'}\n",
+		  "j.yaml:1:16: request.url: holds a space or a control character (encode it: %20)" },
+		{ "request: {url: http://x, headers: [a]}\n",
+		  "j.yaml:1:35: request.headers: expected a map of NAME: value, got a list" },
+		{ "request: {url: http://x}\nlease: 1m\nlease: 2m\n",
+		  "j.yaml:3:1: lease: duplicate key 'lease' (first at line 2, column 1)" },
+		{ "request: {url: http://x}\nrequest.url: y\n",
+		  "j.yaml:2:1: request.url: unknown option here (it belongs under request:)" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct job_config jc;
+		char **errors;
+		int n;
+		int r = jobfile_load_buffer("j.yaml", cases[i].text, strlen(cases[i].text), &jc,
+		    &errors, &n);
+		ok(r == -1 && n >= 1, "case %zu fails", i);
+		is_str(n ? errors[0] : "", cases[i].error, "case %zu message", i);
+		if (n != 1)
+			dump(errors, n);
+		jobfile_errors_free(errors, n);
+		jobfile_free(&jc);
+	}
+
+	struct job_config jc;
+	char **errors;
+	int n;
+	ok(jobfile_load("/nonexistent/job.yaml", &jc, &errors, &n) == -1 && n == 1 &&
+	    strcmp(errors[0], "cannot open /nonexistent/job.yaml: No such file or directory") == 0,
+	    "missing file");
+	jobfile_errors_free(errors, n);
+	jobfile_free(&jc);
+}
+
+int main(void)
+{
+	const char *src = getenv("PSUP_SRC");
+	if (src && chdir(src) < 0) {
+		printf("1..0 # SKIP cannot chdir to PSUP_SRC\n");
+		return 0;
+	}
+	plan_no_plan();
+	test_full();
+	test_defaults();
+	test_bad();
+	return done_testing();
+}

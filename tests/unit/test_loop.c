@@ -1,0 +1,153 @@
+/* The event loop: fd dispatch with registration re-checks, timers in order,
+ * cancelled and self-removing timers, signals, and an idle loop that sleeps. */
+#include "tap.h"
+#include "loop.h"
+#include "clock.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static int pa[2], pb[2];
+static int hits_a, hits_b, readded_hits;
+static char order[16];
+static int norder;
+
+static void readded_cb(struct loop *l, int fd, unsigned ev, void *arg)
+{
+	(void)l; (void)fd; (void)ev; (void)arg;
+	readded_hits++;
+}
+
+/* a's callback removes b (whose event is in the same batch), closes it and
+ * puts a fresh pipe on the same fd number: b's stale event must be dropped. */
+static void a_cb(struct loop *l, int fd, unsigned ev, void *arg)
+{
+	(void)arg;
+	char c;
+	hits_a++;
+	if (ev & LOOP_READ)
+		(void)!read(fd, &c, 1);
+	loop_fd_del(l, pb[0]);
+	close(pb[0]);
+	close(pb[1]);
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) == 0) {
+		if (p[0] != pb[0] && dup2(p[0], pb[0]) >= 0)
+			close(p[0]);
+		pb[1] = p[1];
+		loop_fd_add(l, pb[0], LOOP_READ, readded_cb, NULL, NULL);
+	}
+}
+
+static void b_cb(struct loop *l, int fd, unsigned ev, void *arg)
+{
+	(void)l; (void)fd; (void)ev; (void)arg;
+	hits_b++;
+}
+
+static uint64_t t_cancel_me;
+
+static void timer_cb(struct loop *l, uint64_t id, void *arg)
+{
+	(void)id;
+	char c = (char)(long)arg;
+	if (norder < (int)sizeof order - 1)
+		order[norder++] = c;
+	if (c == '1')
+		loop_timer_del(l, t_cancel_me);
+}
+
+static int sig_seen;
+static void sig_cb(struct loop *l, int signo, void *arg)
+{
+	(void)arg;
+	sig_seen = signo;
+	loop_stop(l);
+}
+
+static int sweeps;
+static void sweep_cb(struct loop *l, void *arg)
+{
+	(void)l; (void)arg;
+	sweeps++;
+}
+
+int main(void)
+{
+	char *cause = NULL;
+	struct loop *l = loop_create(&cause);
+	ok(l != NULL, "loop_create");
+	if (!l)
+		return done_testing();
+	loop_set_sweep(l, sweep_cb, NULL);
+
+	/* idle: nothing registered, no timers, a bounded wait returns nothing */
+	is_int(loop_timer_count(l), 0, "a new loop has no timers");
+	int64_t t0 = clock_mono_ms();
+	is_int(loop_once(l, 30), 0, "an idle pass runs no callback");
+	ok(clock_mono_ms() - t0 >= 25, "an idle pass waits for its bound");
+
+	/* registration re-check */
+	ok(pipe2(pa, O_CLOEXEC) == 0 && pipe2(pb, O_CLOEXEC) == 0, "pipes");
+	ok(loop_fd_add(l, pa[0], LOOP_READ, a_cb, NULL, &cause) == 0, "add a");
+	ok(loop_fd_add(l, pb[0], LOOP_READ, b_cb, NULL, &cause) == 0, "add b");
+	ok(loop_fd_add(l, pb[0], LOOP_READ, b_cb, NULL, &cause) < 0, "a second registration of one fd is refused");
+	free(cause);
+	cause = NULL;
+	(void)!write(pa[1], "x", 1); /* ready first: first in the batch */
+	(void)!write(pb[1], "y", 1);
+	loop_once(l, 1000);
+	is_int(hits_a, 1, "a's callback ran");
+	is_int(hits_b, 0, "b's event, removed by a's callback in the same pass, was dropped");
+	is_int(readded_hits, 0, "the new registration on b's fd number did not get b's event");
+	(void)!write(pb[1], "z", 1);
+	loop_once(l, 1000);
+	is_int(readded_hits, 1, "the new registration gets its own events");
+	loop_fd_del(l, pa[0]);
+	loop_fd_del(l, pb[0]);
+	is_int(loop_fd_mod(l, pa[0], LOOP_WRITE), -1, "mod of an unregistered fd fails");
+
+	/* hang-up is reported */
+	close(pa[1]);
+	ok(loop_fd_add(l, pa[0], LOOP_READ, readded_cb, NULL, NULL) == 0, "add a again");
+	readded_hits = 0;
+	loop_once(l, 1000);
+	is_int(readded_hits, 1, "EOF on a pipe wakes its reader");
+	loop_fd_del(l, pa[0]);
+	close(pa[0]);
+
+	/* timers: order, cancel from an earlier timer of the same pass */
+	int64_t now = clock_mono_ms();
+	loop_timer_at(l, now + 20, timer_cb, (void *)(long)'2');
+	loop_timer_at(l, now + 5, timer_cb, (void *)(long)'1');
+	t_cancel_me = loop_timer_at(l, now + 20, timer_cb, (void *)(long)'X');
+	uint64_t gone = loop_timer_at(l, now + 10, timer_cb, (void *)(long)'Y');
+	loop_timer_del(l, gone);
+	is_int(loop_timer_count(l), 3, "three live timers");
+	int64_t deadline = now + 2000;
+	while (loop_timer_count(l) > 0 && clock_mono_ms() < deadline)
+		loop_once(l, 100);
+	is_str(order, "12", "timers fire in deadline order; cancelled ones never");
+	is_int(loop_timer_count(l), 0, "no timer left");
+	ok(clock_mono_ms() - now >= 20, "the last timer did not fire early");
+
+	/* a timer in the past fires on the next pass */
+	norder = 0;
+	memset(order, 0, sizeof order);
+	loop_timer_at(l, 0, timer_cb, (void *)(long)'p');
+	loop_once(l, 1000);
+	is_str(order, "p", "a timer in the past fires at once");
+
+	/* signals */
+	ok(loop_signal(l, SIGUSR1, sig_cb, NULL, &cause) == 0, "signalfd for SIGUSR1");
+	kill(getpid(), SIGUSR1);
+	loop_timer_after(l, 3000, timer_cb, (void *)(long)'T');
+	loop_run(l);
+	is_int(sig_seen, SIGUSR1, "the signal reached its callback and stopped the loop");
+	ok(sweeps > 0, "the sweep hook runs after passes");
+
+	loop_free(l);
+	return done_testing();
+}

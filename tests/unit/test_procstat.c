@@ -1,0 +1,120 @@
+/* procstat: parsing /proc/PID/stat lines (odd comm names included), and a
+ * real scan of a process group this test creates: members counted, CPU time
+ * and memory summed, a busy group's CPU percent, and the scan's cost. */
+#include "tap.h"
+#include "procstat.h"
+#include "clock.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void test_parse(void)
+{
+	struct procstat_proc p;
+	const char *l1 = "1234 (bash) S 1 1234 1234 34816 1234 4194304 100 0 0 0 "
+	    "7 3 0 0 20 0 1 0 5555 10000000 321 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
+	ok(procstat_parse(l1, strlen(l1), &p) == 0, "parse a plain line");
+	is_int(p.pid, 1234, "pid");
+	is_int(p.pgrp, 1234, "pgrp");
+	is_int(p.state, 'S', "state");
+	is_int(p.ticks, 10, "utime + stime");
+	is_int(p.starttime, 5555, "starttime");
+	is_int(p.rss_pages, 321, "rss");
+
+	const char *l2 = "77 (a) b) (c ) R 1 70 70 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 9 0 5\n";
+	ok(procstat_parse(l2, strlen(l2), &p) == 0, "comm with spaces and parentheses");
+	is_int(p.pgrp, 70, "pgrp after an odd comm");
+	is_int(p.ticks, 3, "ticks after an odd comm");
+	is_int(p.rss_pages, 5, "rss after an odd comm");
+
+	const char *bad[] = { "", "x (a) S", "12 (a S 1 2", "12 (a) S 1 2 3", "-3 (a) S 1 1" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		is_int(procstat_parse(bad[i], strlen(bad[i]), &p), -1, "bad line %zu refused", i);
+}
+
+/* A group of a leader, a child and a grandchild; the grandchild spins. */
+static pid_t make_group(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		if (fork() == 0) {
+			if (fork() == 0) {
+				volatile char *big = malloc(8 << 20);
+				for (int i = 0; i < (8 << 20); i += 4096)
+					big[i] = 1;
+				for (;;)
+					;   /* spin */
+			}
+			pause();
+			_exit(0);
+		}
+		pause();
+		_exit(0);
+	}
+	setpgid(pid, pid);
+	return pid;
+}
+
+static void test_scan(void)
+{
+	pid_t pg = make_group();
+	struct procstat_group g[3] = { { .pgid = pg }, { .pgid = 0 }, { .pgid = 999999 } };
+	int64_t deadline = clock_mono_ms() + 3000;
+	char *cause = NULL;
+	do {
+		usleep(20000);
+		procstat_scan(g, 3, NULL, 0, &cause);
+	} while ((g[0].nprocs < 3 || g[0].rss_bytes < (8 << 20)) && clock_mono_ms() < deadline);
+	is_int(g[0].nprocs, 3, "three processes in the group (grandchild included)");
+	ok(g[0].rss_bytes >= (8 << 20), "memory counts the grandchild's 8 MiB (%lld)", g[0].rss_bytes);
+	is_int(g[1].nprocs, 0, "pgid 0 is skipped");
+	is_int(g[2].nprocs, 0, "a missing group has no members");
+	pid_t skip[] = { pg };
+	struct procstat_group g1 = { .pgid = pg };
+	procstat_scan(&g1, 1, skip, 1, &cause);
+	is_int(g1.nprocs, 2, "a skipped pid is not counted");
+
+	struct procstat_sample s = { 0 };
+	double first = procstat_cpu_percent(&s, &g[0], clock_mono_ms());
+	ok(first >= 0, "first sample: lifetime average %.1f%%", first);
+	usleep(400000);
+	procstat_scan(g, 3, NULL, 0, &cause);
+	double busy = procstat_cpu_percent(&s, &g[0], clock_mono_ms());
+	/* a loaded machine shares the core: an idle group would show 0 */
+	ok(busy > 5 && busy < 250, "a spinning grandchild shows as a busy group (%.1f%%)", busy);
+	is_int((long long)procstat_cpu_percent(&s, &g[0], s.at_ms + 10), (long long)busy,
+	    "a sample within 250 ms repeats the last figure");
+
+	/* cost: many scans must be cheap (CPU time: a loaded machine would
+	 * stretch the wall clock) */
+	struct timespec c0, c1;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+	for (int i = 0; i < 20; i++)
+		procstat_scan(g, 3, NULL, 0, &cause);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+	double per_ms = ((double)(c1.tv_sec - c0.tv_sec) * 1e3 + (double)(c1.tv_nsec - c0.tv_nsec) / 1e6) / 20;
+	ok(per_ms < 10.0, "one scan takes %.2f ms (the budget for list is 3 ms)", per_ms);
+
+	kill(-pg, SIGKILL);
+	while (waitpid(pg, NULL, 0) < 0 && errno == EINTR)
+		;
+	deadline = clock_mono_ms() + 3000;
+	do {
+		procstat_scan(g, 1, NULL, 0, &cause);
+	} while (g[0].nprocs > 0 && clock_mono_ms() < deadline && usleep(10000) == 0);
+	is_int(g[0].nprocs, 0, "a killed group is gone");
+	is_int((long long)procstat_cpu_percent(&s, &g[0], clock_mono_ms()), 0, "a gone group uses no CPU");
+	free(cause);
+}
+
+int main(void)
+{
+	test_parse();
+	test_scan();
+	return done_testing();
+}

@@ -1,0 +1,274 @@
+/* The protocol layers: framing into capped lines, UTF-8 checks, decoding
+ * (versions, commands, argument types), encoding; then a replay of the fuzz
+ * corpus (tests/fuzz/corpus/fuzz_proto) through framing and decoding. */
+#include "tap.h"
+#include "proto.h"
+#include "daemon_json.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+
+static void test_framing(void)
+{
+	struct proto_framer f;
+	const char *line;
+	size_t len;
+
+	proto_framer_init(&f, 16);
+	is_int(proto_framer_next(&f, &line, &len), 0, "empty framer has no line");
+	proto_framer_feed(&f, "ab", 2);
+	is_int(proto_framer_next(&f, &line, &len), 0, "partial line is held");
+	is_int(proto_framer_held(&f), 2, "held counts the partial line");
+	proto_framer_feed(&f, "c\r\nde\nf", 7);
+	ok(proto_framer_next(&f, &line, &len) == 1 && len == 3 && memcmp(line, "abc", 3) == 0,
+	    "a line split across feeds, CR stripped");
+	ok(proto_framer_next(&f, &line, &len) == 1 && len == 2 && memcmp(line, "de", 2) == 0,
+	    "second line of one feed");
+	is_int(proto_framer_next(&f, &line, &len), 0, "the rest waits for its newline");
+	is_int(proto_framer_held(&f), 1, "one byte held (a truncated request at EOF)");
+	proto_framer_feed(&f, "\n\n", 2);
+	ok(proto_framer_next(&f, &line, &len) == 1 && len == 1 && line[0] == 'f', "completed line");
+	ok(proto_framer_next(&f, &line, &len) == 1 && len == 0, "an empty line is a line");
+	proto_framer_free(&f);
+
+	/* the cap: a line of max bytes including its newline passes, one more fails */
+	proto_framer_init(&f, 8);
+	proto_framer_feed(&f, "1234567\n", 8);
+	ok(proto_framer_next(&f, &line, &len) == 1 && len == 7, "a line of exactly max bytes");
+	proto_framer_feed(&f, "12345678\n", 9);
+	is_int(proto_framer_next(&f, &line, &len), -1, "a line over max is refused");
+	proto_framer_free(&f);
+
+	proto_framer_init(&f, 8);
+	proto_framer_feed(&f, "12345678", 8);
+	is_int(proto_framer_next(&f, &line, &len), -1, "max bytes without a newline is already too long");
+	proto_framer_free(&f);
+
+	/* many small feeds compact instead of growing without bound */
+	proto_framer_init(&f, 64);
+	for (int i = 0; i < 10000; i++) {
+		proto_framer_feed(&f, "x\n", 2);
+		proto_framer_next(&f, &line, &len);
+	}
+	ok(f.cap <= 4096, "the buffer stays small when lines are consumed");
+	proto_framer_free(&f);
+}
+
+static void test_utf8(void)
+{
+	static const struct {
+		const char *s;
+		size_t n;
+		int valid;
+	} t[] = {
+		{ "plain", 5, 1 },
+		{ "caf\xc3\xa9", 5, 1 },
+		{ "\xe2\x82\xac", 3, 1 },
+		{ "\xf0\x9f\x98\x80", 4, 1 },
+		{ "a\0b", 3, 0 },
+		{ "\xc3", 1, 0 },              /* truncated */
+		{ "\xc0\xaf", 2, 0 },          /* overlong */
+		{ "\xed\xa0\x80", 3, 0 },      /* surrogate */
+		{ "\xf4\x90\x80\x80", 4, 0 },  /* > U+10FFFF */
+		{ "\xff\xfe", 2, 0 },
+		{ "\x80", 1, 0 },
+		{ "\xe2\x82", 2, 0 },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		is_int(proto_utf8_valid(t[i].s, t[i].n), t[i].valid, "utf8 case %zu", i);
+}
+
+static void test_decode(void)
+{
+	static const struct {
+		const char *line;
+		int rc;
+		int cmd;
+		const char *target, *file;
+		const char *err;        /* substring of the error */
+	} t[] = {
+		{ "{\"v\":1,\"cmd\":\"ping\"}", PROTO_OK, PROTO_PING, NULL, NULL, NULL },
+		{ " {\"cmd\":\"list\",\"v\":1} ", PROTO_OK, PROTO_LIST, NULL, NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"start\",\"file\":\"/a/b.yaml\"}", PROTO_OK, PROTO_START, NULL, "/a/b.yaml", NULL },
+		{ "{\"v\":1,\"cmd\":\"start\",\"target\":\"web\"}", PROTO_OK, PROTO_START, "web", NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"start\",\"file\":\"rel.yaml\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "absolute" },
+		{ "{\"v\":1,\"cmd\":\"start\",\"file\":\"/x\",\"target\":\"y\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "not both" },
+		{ "{\"v\":1,\"cmd\":\"start\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "missing \"target\"" },
+		{ "{\"v\":1,\"cmd\":\"stop\",\"target\":\"all\"}", PROTO_OK, PROTO_STOP, "all", NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"stop\",\"target\":3}", PROTO_OK, PROTO_STOP, "3", NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"stop\",\"target\":-3}", PROTO_ERR_REQUEST, 0, NULL, NULL, "must be a string" },
+		{ "{\"v\":1,\"cmd\":\"stop\",\"target\":[1]}", PROTO_ERR_REQUEST, 0, NULL, NULL, "must be a string" },
+		{ "{\"v\":1,\"cmd\":\"stop\",\"target\":\"\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "empty" },
+		{ "{\"v\":1,\"cmd\":\"restart\",\"target\":\"chunk\"}", PROTO_OK, PROTO_RESTART, "chunk", NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"delete\",\"target\":\"x\"}", PROTO_OK, PROTO_DELETE, "x", NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"describe\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "describe: missing" },
+		{ "{\"v\":1,\"cmd\":\"flush\"}", PROTO_OK, PROTO_FLUSH, NULL, NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"signal\",\"target\":\"a\",\"signal\":10}", PROTO_OK, PROTO_SIGNAL, "a", NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"signal\",\"target\":\"a\",\"signal\":\"USR1\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "signal number" },
+		{ "{\"v\":1,\"cmd\":\"signal\",\"target\":\"a\",\"signal\":65}", PROTO_ERR_REQUEST, 0, NULL, NULL, "signal number" },
+		{ "{\"v\":1,\"cmd\":\"signal\",\"target\":\"a\",\"signal\":1.5}", PROTO_ERR_REQUEST, 0, NULL, NULL, "signal number" },
+		{ "{\"v\":1,\"cmd\":\"wait\",\"timeout_ms\":1500}", PROTO_OK, PROTO_WAIT, NULL, NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"wait\",\"timeout_ms\":\"1s\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "timeout_ms" },
+		{ "{\"v\":1,\"cmd\":\"save\"}", PROTO_OK, PROTO_SAVE, NULL, NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"resurrect\"}", PROTO_OK, PROTO_RESURRECT, NULL, NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"kill\"}", PROTO_OK, PROTO_KILL, NULL, NULL, NULL },
+		{ "{\"v\":2,\"cmd\":\"ping\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "version" },
+		{ "{\"cmd\":\"ping\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "version" },
+		{ "{\"v\":\"1\",\"cmd\":\"ping\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "version" },
+		{ "{\"v\":1}", PROTO_ERR_REQUEST, 0, NULL, NULL, "missing \"cmd\"" },
+		{ "{\"v\":1,\"cmd\":7}", PROTO_ERR_REQUEST, 0, NULL, NULL, "missing \"cmd\"" },
+		{ "{\"v\":1,\"cmd\":\"frobnicate\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "unknown command \"frobnicate\"" },
+		{ "[1,2]", PROTO_ERR_FRAME, 0, NULL, NULL, "not a JSON object" },
+		{ "\"ping\"", PROTO_ERR_FRAME, 0, NULL, NULL, "not a JSON object" },
+		{ "{\"v\":1,", PROTO_ERR_FRAME, 0, NULL, NULL, "not valid JSON" },
+		{ "hello", PROTO_ERR_FRAME, 0, NULL, NULL, "not valid JSON" },
+		{ "", PROTO_ERR_FRAME, 0, NULL, NULL, "not valid JSON" },
+		{ "{} {}", PROTO_ERR_FRAME, 0, NULL, NULL, "after" },
+		{ "{\"v\":1,\"cmd\":\"ping\"}\xff", PROTO_ERR_FRAME, 0, NULL, NULL, "UTF-8" },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct proto_req req;
+		char *err = NULL;
+		int rc = proto_decode(t[i].line, strlen(t[i].line), &req, &err);
+		is_int(rc, t[i].rc, "decode %zu: %s", i, t[i].line);
+		if (rc == PROTO_OK) {
+			ok(req.cmd == (enum proto_cmd)t[i].cmd &&
+			    (t[i].target ? req.target && strcmp(req.target, t[i].target) == 0 : !req.target) &&
+			    (t[i].file ? req.file && strcmp(req.file, t[i].file) == 0 : !req.file),
+			    "decode %zu: fields", i);
+			proto_req_free(&req);
+		} else {
+			ok(err && t[i].err && strstr(err, t[i].err), "decode %zu: error says \"%s\" (%s)",
+			    i, t[i].err ? t[i].err : "", err ? err : "(null)");
+			ok(!strchr(err ? err : "", '\n'), "decode %zu: error is one line", i);
+		}
+		free(err);
+	}
+
+	/* a NUL inside the line is binary */
+	struct proto_req req;
+	char *err = NULL;
+	is_int(proto_decode("{\"v\":1,\0\"cmd\":\"ping\"}", 21, &req, &err), PROTO_ERR_FRAME, "NUL byte refused");
+	free(err);
+
+	/* deep nesting does not crash */
+	char deep[4001];
+	for (int i = 0; i < 2000; i++) {
+		deep[i] = '[';
+		deep[2000 + i] = ']';
+	}
+	deep[4000] = '\0';
+	err = NULL;
+	ok(proto_decode(deep, 4000, &req, &err) == PROTO_ERR_FRAME, "deep nesting is an error, not a crash");
+	free(err);
+}
+
+static void test_encode(void)
+{
+	size_t len;
+	char *s = proto_encode_error("no app \"x\"\nsecond line", &len);
+	is_str(s, "{\"ok\":false,\"error\":\"no app \\\"x\\\"\\nsecond line\"}\n", "error reply is one escaped line");
+	is_int(len, strlen(s), "length returned");
+	free(s);
+	cJSON *o = proto_reply_ok();
+	cJSON_AddNumberToObject(o, "started_at", 1763912345678.0);
+	cJSON_AddNumberToObject(o, "memory", 5000000000.0);
+	s = proto_encode(o, &len);
+	is_str(s, "{\"ok\":true,\"started_at\":1763912345678,\"memory\":5000000000}\n",
+	    "large integers print whole");
+	free(s);
+	cJSON_Delete(o);
+}
+
+/* The daemon's streaming writer for big replies: valid JSON, escapes,
+ * commas, numbers as cJSON reads them back. */
+static void test_jw(void)
+{
+	struct jw w;
+	jw_init(&w);
+	jw_obj(&w, NULL);
+	jw_bool(&w, "ok", 1);
+	jw_arr(&w, "apps");
+	jw_obj(&w, NULL);
+	jw_str(&w, "name", "a\"b\\c\n\x01");
+	jw_int(&w, "started_at", 1763912345678LL);
+	jw_dbl(&w, "cpu", 12.34);
+	jw_dbl(&w, "neg", -0.46);
+	jw_dbl(&w, "whole", 3.0);
+	jw_null(&w, "exit_code");
+	jw_str(&w, "source", NULL);
+	jw_arr(&w, "empty");
+	jw_end_arr(&w);
+	jw_end_obj(&w);
+	jw_obj(&w, NULL);
+	jw_int(&w, "id", 2);
+	jw_end_obj(&w);
+	jw_end_arr(&w);
+	jw_end_obj(&w);
+	size_t len;
+	char *s = jw_finish(&w, &len);
+	is_str(s, "{\"ok\":true,\"apps\":[{\"name\":\"a\\\"b\\\\c\\n\\u0001\",\"started_at\":1763912345678,"
+	    "\"cpu\":12.3,\"neg\":-0.5,\"whole\":3,\"exit_code\":null,\"source\":null,\"empty\":[]},{\"id\":2}]}",
+	    "jw writes compact JSON with escapes and commas");
+	cJSON *o = cJSON_ParseWithLength(s, len);
+	ok(o != NULL, "cJSON reads it back");
+	cJSON *a0 = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "apps"), 0);
+	is_str(cJSON_GetObjectItem(a0, "name")->valuestring, "a\"b\\c\n\x01", "the string survives");
+	ok(cJSON_GetObjectItem(a0, "started_at")->valuedouble == 1763912345678.0, "a large integer survives");
+	cJSON_Delete(o);
+	free(s);
+}
+
+/* Replays every saved fuzz input: framing then decoding must not crash. */
+static void test_corpus(void)
+{
+	const char *src = getenv("PSUP_SRC");
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/fuzz_proto", src ? src : ".");
+	DIR *d = opendir(dir);
+	if (!d) {
+		ok(1, "# SKIP no corpus at %s", dir);
+		return;
+	}
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[8192];
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		FILE *fp = fopen(path, "rb");
+		if (!fp)
+			continue;
+		char buf[200000];
+		size_t len = fread(buf, 1, sizeof buf, fp);
+		fclose(fp);
+		struct proto_framer f;
+		proto_framer_init(&f, PROTO_LINE_MAX);
+		proto_framer_feed(&f, buf, len);
+		const char *line;
+		size_t ll;
+		while (proto_framer_next(&f, &line, &ll) == 1) {
+			struct proto_req req;
+			char *err = NULL;
+			if (proto_decode(line, ll, &req, &err) == PROTO_OK)
+				proto_req_free(&req);
+			free(err);
+		}
+		proto_framer_free(&f);
+		n++;
+	}
+	closedir(d);
+	ok(n > 0, "replayed %d corpus inputs", n);
+}
+
+int main(void)
+{
+	test_framing();
+	test_utf8();
+	test_decode();
+	test_encode();
+	test_jw();
+	test_corpus();
+	return done_testing();
+}

@@ -1,0 +1,106 @@
+/* Retry-After in its forms, Go durations, RFC 3339, and the hold decision. */
+#include <stdint.h>
+
+#include "retryafter.h"
+#include "tap.h"
+
+/* 1994-11-06T08:49:37Z */
+#define T0 784111777000LL
+
+int main(void)
+{
+	static const struct { const char *v; int64_t now; int rc; int64_t want; } ra[] = {
+		{ "120", T0, 0, 120000 },
+		{ " 0 ", T0, 0, 0 },
+		{ "1.5", T0, 0, 1500 },
+		{ "Sun, 06 Nov 1994 08:49:37 GMT", T0, 0, 0 },
+		{ "Sun, 06 Nov 1994 08:49:47 GMT", T0, 0, 10000 },
+		{ "Sun, 06 Nov 1994 08:49:27 GMT", T0, 0, 0 },        /* past: clamped */
+		{ "Sunday, 06-Nov-94 08:50:37 GMT", T0, 0, 60000 },    /* RFC 850 */
+		{ "Sun Nov  6 08:49:40 1994", T0, 0, 3000 },           /* asctime */
+		{ "-5", T0, -1, 0 },
+		{ "soon", T0, -1, 0 },
+		{ "12abc", T0, -1, 0 },
+		{ "Sun, 06 Foo 1994 08:49:37 GMT", T0, -1, 0 },
+		{ "Sun, 06 Nov 1994 25:49:37 GMT", T0, -1, 0 },
+		{ "Sun, 06 Nov 1994 08:49:37 PST", T0, -1, 0 },
+		{ "", T0, -1, 0 },
+		{ "Mon, 0", T0, -1, 0 },                               /* found by fuzzing */
+		{ "Mon,", T0, -1, 0 },
+	};
+	for (size_t i = 0; i < sizeof ra / sizeof ra[0]; i++) {
+		int64_t d = -1;
+		int rc = retryafter_parse(ra[i].v, ra[i].now, &d);
+		is_int(rc, ra[i].rc, "Retry-After \"%s\" rc", ra[i].v);
+		if (rc == 0)
+			is_int(d, ra[i].want, "Retry-After \"%s\" delay", ra[i].v);
+	}
+
+	static const struct { const char *v; int rc; int64_t want; } go[] = {
+		{ "12ms", 0, 12 }, { "1s", 0, 1000 }, { "6m0s", 0, 360000 }, { "0s", 0, 0 },
+		{ "0", 0, 0 }, { "1h2m3.5s", 0, 3723500 }, { "20.5ms", 0, 21 }, { "500us", 0, 1 },
+		{ "1500\xc2\xb5s", 0, 2 }, { "7ns", 0, 1 }, { "2m30s", 0, 150000 }, { ".5s", 0, 500 },
+		{ "", -1, 0 }, { "5", -1, 0 }, { "s", -1, 0 }, { "1x", -1, 0 }, { "1s garbage", -1, 0 },
+		{ "-1s", -1, 0 },
+	};
+	for (size_t i = 0; i < sizeof go / sizeof go[0]; i++) {
+		int64_t ms = -1;
+		int rc = retryafter_go_duration(go[i].v, &ms);
+		is_int(rc, go[i].rc, "Go duration \"%s\" rc", go[i].v);
+		if (rc == 0)
+			is_int(ms, go[i].want, "Go duration \"%s\"", go[i].v);
+	}
+
+	static const struct { const char *v; int rc; int64_t want; } rfc[] = {
+		{ "1994-11-06T08:49:37Z", 0, T0 },
+		{ "1994-11-06T08:49:37.250Z", 0, T0 + 250 },
+		{ "1994-11-06T08:49:37.2501Z", 0, T0 + 251 },
+		{ "1994-11-06T10:49:37+02:00", 0, T0 },
+		{ "1994-11-06T03:49:37-05:00", 0, T0 },
+		{ "1994-11-06t08:49:37z", 0, T0 },
+		{ "1994-11-06T08:49:37", -1, 0 },
+		{ "1994-13-06T08:49:37Z", -1, 0 },
+		{ "1994-11-06 08:49Z", -1, 0 },
+		{ "yesterday", -1, 0 },
+	};
+	for (size_t i = 0; i < sizeof rfc / sizeof rfc[0]; i++) {
+		int64_t ms = -1;
+		int rc = retryafter_rfc3339(rfc[i].v, &ms);
+		is_int(rc, rfc[i].rc, "RFC 3339 \"%s\" rc", rfc[i].v);
+		if (rc == 0)
+			is_int(ms, rfc[i].want, "RFC 3339 \"%s\"", rfc[i].v);
+	}
+
+	/* The hold decision. */
+	struct ratelimit_headers h;
+	int64_t d;
+	memset(&h, 0, sizeof h);
+	is_int(retryafter_hold_ms(&h, T0, &d), 0, "no headers: no hold");
+	h.retry_after = "2";
+	h.reset_requests = "30s";
+	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 2000, "Retry-After wins over resets");
+	h.retry_after_ms = "1234.5";
+	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 1235, "retry-after-ms wins, rounded up");
+	memset(&h, 0, sizeof h);
+	h.reset_requests = "1s";
+	h.reset_tokens = "6m0s";
+	h.remaining_requests = "0";
+	h.remaining_tokens = "1200";
+	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 1000, "the used-up limit's reset: %lld", (long long)d);
+	h.remaining_requests = "3";
+	h.remaining_tokens = "0";
+	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 360000, "tokens used up: 6m");
+	h.remaining_requests = h.remaining_tokens = NULL;
+	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 360000, "remaining unknown: the later reset");
+	memset(&h, 0, sizeof h);
+	h.anthropic_reset[0] = "1994-11-06T08:49:40Z";
+	h.anthropic_reset[1] = "1994-11-06T08:49:45Z";
+	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 8000, "Anthropic: the latest reset: %lld", (long long)d);
+	h.anthropic_reset[0] = "1994-11-06T08:49:30Z";
+	h.anthropic_reset[1] = NULL;
+	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 0, "a reset in the past is 0");
+	memset(&h, 0, sizeof h);
+	h.retry_after = "garbage";
+	is_int(retryafter_hold_ms(&h, T0, &d), 0, "an unreadable Retry-After says nothing");
+	return done_testing();
+}

@@ -1,0 +1,166 @@
+/* spec defaults, pack/unpack round trips, copy/equal, and malformed input. */
+#include "tap.h"
+#include "spec.h"
+
+#include <signal.h>
+#include <stdlib.h>
+
+static char **strv(const char *a, const char *b, const char *c)
+{
+	char **v = calloc(4, sizeof *v);
+	int n = 0;
+	if (a) v[n++] = strdup(a);
+	if (b) v[n++] = strdup(b);
+	if (c) v[n++] = strdup(c);
+	return v;
+}
+
+static void full_spec(struct app_spec *s)
+{
+	spec_defaults(s);
+	s->name = strdup("chunk-2");
+	s->group = strdup("chunk");
+	s->source = strdup("/srv/eco.yaml");
+	s->instance = 2;
+	s->instances = 5;
+	s->argv = strv("/usr/bin/env", "a b\tc\\d\ne=f", "");
+	s->cwd = strdup("/srv");
+	s->env = strv("A=1", "PSUP_APP_NAME=chunk-2", "MULTI=line1\nline2");
+	s->out_file = strdup("/srv/logs/chunk-2-out.log");
+	s->err_file = strdup("/srv/logs/chunk-2-error.log");
+	s->combined_file = NULL;
+	s->time = 1;
+	s->log_date_format = strdup("%H:%M:%S");
+	s->log_max_size = 10 << 20;
+	s->log_retain = 3;
+	s->autorestart = AUTORESTART_ON_FAILURE;
+	s->autostart = 0;
+	s->max_restarts = 4;
+	s->min_uptime_ms = 250;
+	s->restart_delay_ms = 100;
+	s->exp_backoff_ms = 50;
+	s->exp_backoff_max_ms = 1000;
+	s->stop_exit_codes[0] = 0;
+	s->stop_exit_codes[1] = 42;
+	s->n_stop_exit_codes = 2;
+	s->kill_timeout_ms = 3000;
+	s->stop_signal = SIGINT;
+	s->max_memory_restart = 200LL << 20;
+	s->after = strv("load", NULL, NULL);
+}
+
+static const struct {
+	const char *text;
+	const char *why; /* substring of the error */
+} bad[] = {
+	{ "name\n", "expected key=value" },
+	{ "=x\n", "expected key=value" },
+	{ "nmae=x\n", "unknown key" },
+	{ "instance=0\n", "instance" },
+	{ "instances=abc\n", "instances" },
+	{ "max_restarts=-1\n", "max_restarts" },
+	{ "min_uptime_ms=1x\n", "min_uptime_ms" },
+	{ "min_uptime_ms=\n", "min_uptime_ms" },
+	{ "kill_timeout_ms=99999999999999999999999\n", "kill_timeout_ms" },
+	{ "stop_signal=0\n", "stop_signal" },
+	{ "stop_signal=65\n", "stop_signal" },
+	{ "time=2\n", "time" },
+	{ "autorestart=sometimes\n", "autorestart" },
+	{ "stop_exit_code=256\n", "stop_exit_code" },
+	{ "name=a\\q\n", "bad escape" },
+	{ "name=a\\\n", "bad escape" },
+	{ "name=ok\nargv=x\nbogus=1\n", "line 3" },
+};
+
+int main(void)
+{
+	plan_no_plan();
+
+	struct app_spec d;
+	spec_defaults(&d);
+	is_int(d.autorestart, AUTORESTART_ALWAYS, "default autorestart always");
+	is_int(d.max_restarts, 16, "default max_restarts 16");
+	is_int(d.min_uptime_ms, 1000, "default min_uptime 1s");
+	is_int(d.restart_delay_ms, 0, "default restart_delay 0");
+	is_int(d.exp_backoff_ms, 0, "default exp_backoff off");
+	is_int(d.exp_backoff_max_ms, 15000, "default exp_backoff_max 15s");
+	is_int(d.kill_timeout_ms, 1600, "default kill_timeout 1600ms");
+	is_int(d.stop_signal, SIGTERM, "default stop_signal SIGTERM");
+	is_int(d.log_retain, 5, "default log_retain 5");
+	is_int(d.autostart, 1, "default autostart 1");
+	is_int(d.instances, 1, "default instances 1");
+
+	/* round trip of a spec using every field */
+	struct app_spec s, u, c;
+	full_spec(&s);
+	size_t len;
+	char *text = spec_pack(&s, &len);
+	is_int(len, strlen(text), "pack length");
+	ok(strstr(text, "argv=a b\\tc\\\\d\\ne=f\n") != NULL, "values are escaped");
+	char *cause = NULL;
+	is_int(spec_unpack(text, len, &u, &cause), 0, "unpack of packed spec");
+	ok(spec_equal(&s, &u), "round trip is equal");
+	is_str(u.argv[1], "a b\tc\\d\ne=f", "escaped argv survives");
+	is_str(u.argv[2], "", "empty argv entry survives");
+	ok(u.combined_file == NULL, "NULL path stays NULL");
+	is_int(u.n_stop_exit_codes, 2, "stop exit codes");
+	is_int(u.stop_exit_codes[1], 42, "stop exit code value");
+	is_str(u.env[2], "MULTI=line1\nline2", "env with newline");
+
+	spec_copy(&c, &s);
+	ok(spec_equal(&c, &s), "copy is equal");
+	free(c.env[0]);
+	c.env[0] = strdup("A=2");
+	ok(!spec_equal(&c, &s), "changed env is not equal");
+	c.kill_timeout_ms++;
+	ok(!spec_equal(&c, &s), "changed kill_timeout is not equal");
+	spec_free(&c);
+	ok(c.name == NULL && c.argv == NULL, "free zeroes");
+
+	/* unpack without a trailing newline and with blank lines */
+	char *t2 = malloc(len + 2);
+	memcpy(t2, "\n", 1);
+	memcpy(t2 + 1, text, len - 1); /* drop the final newline */
+	struct app_spec w;
+	is_int(spec_unpack(t2, len, &w, &cause), 0, "no trailing newline, leading blank line");
+	ok(spec_equal(&w, &s), "same spec");
+	spec_free(&w);
+	free(t2);
+
+	/* defaults are kept for absent keys */
+	struct app_spec m;
+	is_int(spec_unpack("name=x\nargv=/bin/true\n", 22, &m, &cause), 0, "minimal spec");
+	is_int(m.max_restarts, 16, "absent key keeps default");
+	ok(m.env == NULL, "no env stays NULL");
+	spec_free(&m);
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct app_spec b;
+		char *why = NULL;
+		int r = spec_unpack(bad[i].text, strlen(bad[i].text), &b, &why);
+		is_int(r, -1, "bad spec %zu rejected", i);
+		ok(why && strstr(why, bad[i].why), "error for %zu says '%s' (%s)", i,
+		    bad[i].why, why ? why : "none");
+		ok(b.name == NULL && b.max_restarts == 16, "bad spec %zu leaves defaults", i);
+		free(why);
+	}
+
+	/* every truncation of a good spec either parses or fails cleanly */
+	int crashes = 0;
+	for (size_t k = 0; k < len; k++) {
+		char *copy = malloc(k ? k : 1);
+		memcpy(copy, text, k);
+		struct app_spec t;
+		char *why = NULL;
+		if (spec_unpack(copy, k, &t, &why) == 0)
+			spec_free(&t);
+		free(why);
+		free(copy);
+	}
+	ok(!crashes, "every truncation handled");
+
+	free(text);
+	spec_free(&s);
+	spec_free(&u);
+	return done_testing();
+}

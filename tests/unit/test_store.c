@@ -1,0 +1,569 @@
+/* The job store's semantics: load, claim order, leases, finish, release,
+ * retry, export. Runs on SQLite in a temp dir; with PSUP_TEST_STORE_URL set
+ * (a postgresql:// URL) it runs the same checks on that server instead. */
+#include "clock.h"
+#include "cmd.h"
+#include "store.h"
+#include "store_backend.h"
+#include "tap.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/psup-test-store-XXXXXX";
+static const char *pg_url;
+static int n_store;
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+}
+
+static char *tmp_path(const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
+
+/* Drops psup's tables so that each check starts from an empty store. */
+static void pg_reset(void)
+{
+	PGconn *c = PQconnectdb(pg_url);
+	if (PQstatus(c) != CONNECTION_OK) {
+		printf("Bail out! %s", PQerrorMessage(c));
+		exit(1);
+	}
+	PGresult *r = PQexec(c, "SET client_min_messages = warning;"
+	    "DROP TABLE IF EXISTS psup_items, psup_meta");
+	PQclear(r);
+	PQfinish(c);
+}
+
+/* A fresh, empty store. */
+static struct store *fresh(char **url_out)
+{
+	struct store *s = NULL;
+	char *cause = NULL;
+	char *url;
+	if (pg_url) {
+		pg_reset();
+		url = xstrdup(pg_url);
+	} else {
+		url = xasprintf("sqlite:%s/store-%d.db", dir, ++n_store);
+	}
+	if (store_open(url, &s, &cause) < 0) {
+		printf("Bail out! store_open %s: %s\n", url, cause);
+		exit(1);
+	}
+	if (url_out)
+		*url_out = url;
+	else
+		free(url);
+	return s;
+}
+
+static struct store *fresh_loaded(const char *text)
+{
+	struct store *s = fresh(NULL);
+	char *path = tmp_path("items.jsonl");
+	char *cause = NULL;
+	long long added = 0, skipped = 0;
+	write_file(path, text);
+	if (store_load(s, path, "id", "p", &added, &skipped, &cause) < 0) {
+		printf("Bail out! load: %s\n", cause);
+		exit(1);
+	}
+	free(path);
+	return s;
+}
+
+static void pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* Claims up to max and returns the ids joined with commas. */
+static char *claim_ids(struct store *s, const char *owner, int max, long long lease_ms)
+{
+	struct store_item *it = NULL;
+	int n = 0;
+	char *cause = NULL;
+	if (store_claim(s, owner, max, lease_ms, &it, &n, &cause) < 0) {
+		diag("claim: %s", cause);
+		free(cause);
+		return xstrdup("ERROR");
+	}
+	char *out = xstrdup("");
+	for (int i = 0; i < n; i++) {
+		char *next = xasprintf("%s%s%s", out, i ? "," : "", it[i].id);
+		free(out);
+		out = next;
+	}
+	store_items_free(it, n);
+	return out;
+}
+
+static struct store_counts counts(struct store *s)
+{
+	struct store_counts c;
+	char *cause = NULL;
+	if (store_counts(s, &c, &cause) < 0) {
+		diag("counts: %s", cause);
+		free(cause);
+		memset(&c, 0, sizeof c);
+	}
+	return c;
+}
+
+static char *export_text(struct store *s, int failed_only)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	char *cause = NULL;
+	long long written = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (store_export(s, m, failed_only, &written, &cause) < 0) {
+		diag("export: %s", cause);
+		free(cause);
+	}
+	fclose(m);
+	return buf;
+}
+
+static void test_load(void)
+{
+	struct store *s = fresh(NULL);
+	char *a = tmp_path("a.jsonl"), *b = tmp_path("b.jsonl");
+	char *cause = NULL;
+	long long added = -1, skipped = -1;
+	write_file(a, "\xef\xbb\xbf{\"id\":\"x\",\"text\":\"one\"}\n\n{\"id\":7,\"text\":\"two\"}\r\n"
+	    "  {\"id\":\"z\"}  \n");
+	is_int(store_load(s, a, "id", NULL, &added, &skipped, &cause), 0, "load a file");
+	is_int(added, 3, "3 items added (byte order mark, CRLF, blank line, spaces)");
+	is_int(skipped, 0, "none skipped");
+	is_int(store_load(s, a, "id", NULL, &added, &skipped, &cause), 0, "load it again");
+	is_int(added, 0, "reload adds nothing");
+	is_int(skipped, 3, "reload skips all 3");
+	write_file(b, "{\"id\":\"new1\"}\n{\"id\":\"x\"}\n{\"id\":\"new2\"}\n");
+	is_int(store_load(s, b, "id", NULL, &added, &skipped, &cause), 0, "load a second file");
+	is_int(added, 2, "only new ids added");
+	is_int(skipped, 1, "the known id skipped");
+	is_int(counts(s).total, 5, "5 items in all");
+	is_int(counts(s).pending, 5, "all pending");
+
+	/* Another id field on a loaded store is refused. */
+	errno = 0;
+	is_int(store_load(s, b, "key", NULL, &added, &skipped, &cause), -1,
+	    "another id field is refused");
+	is_int(errno, EINVAL, "as bad input");
+	ok(cause && strstr(cause, "--id-field id"), "says which field: %s", cause);
+	free(cause);
+	cause = NULL;
+
+	/* Input order: claimed in file order (all priority 0). */
+	char *ids = claim_ids(s, "w", 10, 60000);
+	is_str(ids, "x,7,z,new1,new2", "claims follow input order");
+	free(ids);
+	store_close(s);
+	free(a);
+	free(b);
+}
+
+struct bad_case {
+	const char *text;
+	const char *want;      /* expected in the message after "PATH:" */
+};
+
+static void test_bad_lines(void)
+{
+	static const struct bad_case cases[] = {
+		{ "{\"id\":\"a\"}\n{\"id\":\"b\"\n", ":2: not valid JSON" },
+		{ "{\"id\":\"a\"}\n[1,2]\n", ":2: not a JSON object" },
+		{ "\"text\"\n", ":1: not a JSON object" },
+		{ "{\"id\":\"a\"}\n\n{\"name\":\"b\"}\n", ":3: no \"id\" field" },
+		{ "{\"id\":\"\"}\n", ":1: \"id\" is empty" },
+		{ "{\"id\":1.5}\n", ":1: \"id\" must be a string or an integer" },
+		{ "{\"id\":true}\n", ":1: \"id\" must be a string or an integer" },
+		{ "{\"id\":{\"a\":1}}\n", ":1: \"id\" must be a string or an integer" },
+		{ "{\"id\":\"a\"} x\n", ":1: text after the JSON value" },
+		{ "{\"id\":\"a\",\"p\":\"high\"}\n", ":1: priority \"p\" must be an integer" },
+		{ "{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n{\"id\":\"b\"}\n",
+		  ":4: duplicate id \"b\" (first on line 2)" },
+		{ "{\"id\":1}\n{\"id\":\"1\"}\n", ":2: duplicate id \"1\" (first on line 1)" },
+		{ "{\"id\":\"a\"}\n{\"id\":\"b\xff\"}\n", ":2: not valid UTF-8 (at byte 9)" },
+	};
+	struct store *s = fresh(NULL);
+	char *good = tmp_path("good.jsonl"), *bad = tmp_path("bad.jsonl");
+	long long added, skipped;
+	char *cause = NULL;
+	write_file(good, "{\"id\":\"old\"}\n");
+	store_load(s, good, "id", "p", &added, &skipped, &cause);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *want = xasprintf("%s%s", bad, cases[i].want);
+		write_file(bad, cases[i].text);
+		errno = 0;
+		cause = NULL;
+		int rc = store_load(s, bad, "id", "p", &added, &skipped, &cause);
+		int e = errno;
+		ok(rc == -1 && e == EINVAL && cause && strncmp(cause, want, strlen(want)) == 0,
+		    "bad input %zu: %s", i, cause ? cause : "(accepted)");
+		if (!(cause && strncmp(cause, want, strlen(want)) == 0))
+			diag("want prefix %s", want);
+		free(cause);
+		free(want);
+	}
+	is_int(counts(s).total, 1, "nothing of the bad files was added");
+	cause = NULL;
+	is_int(store_load(s, "/nonexistent/x.jsonl", "id", NULL, &added, &skipped, &cause), -1,
+	    "a missing file fails");
+	ok(cause && strstr(cause, "cannot open /nonexistent/x.jsonl"), "and says so: %s", cause);
+	free(cause);
+	store_close(s);
+	free(good);
+	free(bad);
+}
+
+static void test_priority(void)
+{
+	struct store *s = fresh_loaded(
+	    "{\"id\":\"a\"}\n{\"id\":\"b\",\"p\":5}\n{\"id\":\"c\",\"p\":0}\n"
+	    "{\"id\":\"d\",\"p\":5}\n{\"id\":\"e\",\"p\":-1}\n{\"id\":\"f\",\"p\":9}\n");
+	char *ids = claim_ids(s, "w1", 3, 60000);
+	is_str(ids, "f,b,d", "highest priority first, then input order");
+	free(ids);
+	ids = claim_ids(s, "w2", 10, 60000);
+	is_str(ids, "a,c,e", "the rest in order");
+	free(ids);
+	ids = claim_ids(s, "w3", 10, 60000);
+	is_str(ids, "", "nothing left to claim while leases hold");
+	free(ids);
+	struct store_counts c = counts(s);
+	is_int(c.leased, 6, "6 leased");
+	is_int(c.pending, 0, "0 pending");
+	is_int(c.expired, 0, "no lease expired");
+	store_close(s);
+}
+
+static void test_leases(void)
+{
+	struct store *s = fresh_loaded("{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n");
+	char *cause = NULL;
+	int stale = -1;
+	char *ids = claim_ids(s, "dead", 2, 1);
+	is_str(ids, "a,b", "dead worker claims a,b with a short lease");
+	free(ids);
+	pause_ms(20);
+	is_int(counts(s).expired, 2, "their leases expired");
+	ids = claim_ids(s, "live", 10, 60000);
+	is_str(ids, "a,b,c", "expired leases are claimed again, in order");
+	free(ids);
+
+	struct store_result r[2] = {
+		{ .id = "a", .ok = 1, .attempts = 1, .http_status = 200, .latency_ms = 5,
+		  .result = "\"late\"" },
+		{ .id = "b", .ok = 1, .attempts = 1, .http_status = 200, .latency_ms = 5,
+		  .result = "\"late\"" },
+	};
+	is_int(store_finish(s, "dead", r, 2, &stale, &cause), 0, "finish by the old owner runs");
+	is_int(stale, 2, "but both results are stale");
+	is_int(counts(s).done, 0, "and nothing is done");
+	r[0].result = r[1].result = "\"live\"";
+	is_int(store_finish(s, "live", r, 2, &stale, &cause), 0, "finish by the owner");
+	is_int(stale, 0, "nothing stale");
+	is_int(counts(s).done, 2, "2 done");
+	is_int(store_finish(s, "live", r, 1, &stale, &cause), 0, "finishing again");
+	is_int(stale, 1, "is stale: the item is no longer leased");
+
+	/* Renew: a short lease renewed to a long one is not reclaimed. */
+	struct store *s2 = fresh_loaded("{\"id\":\"r\"}\n");
+	ids = claim_ids(s2, "w1", 1, 1);
+	free(ids);
+	is_int(store_renew(s2, "w1", 60000, &cause), 0, "renew");
+	pause_ms(10);
+	ids = claim_ids(s2, "w2", 1, 60000);
+	is_str(ids, "", "a renewed lease is not taken");
+	free(ids);
+	is_int(counts(s2).expired, 0, "and has not expired");
+	store_close(s2);
+	store_close(s);
+}
+
+static void test_release(void)
+{
+	struct store *s = fresh_loaded("{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n");
+	char *cause = NULL;
+	char *ids = claim_ids(s, "w1", 3, 60000);
+	free(ids);
+	const char *one[] = { "b" };
+	is_int(store_release(s, "w2", NULL, 0, &cause), 0, "release by another owner");
+	is_int(counts(s).leased, 3, "releases nothing");
+	is_int(store_release(s, "w1", one, 1, &cause), 0, "release b");
+	ids = claim_ids(s, "w2", 3, 60000);
+	is_str(ids, "b", "only b came back");
+	free(ids);
+	is_int(store_release(s, "w1", NULL, 0, &cause), 0, "release all of w1");
+	struct store_counts c = counts(s);
+	is_int(c.pending, 2, "a and c pending");
+	is_int(c.leased, 1, "b still leased to w2");
+	ids = claim_ids(s, "w3", 3, 60000);
+	is_str(ids, "a,c", "released items are claimed again in order");
+	free(ids);
+	store_close(s);
+}
+
+static void test_finish_export(void)
+{
+	struct store *s = fresh_loaded(
+	    "{\"id\":\"a\"}\n{\"id\":2}\n{\"id\":\"c\\\"q\"}\n{\"id\":\"d\"}\n{\"id\":\"e\"}\n");
+	char *cause = NULL;
+	int stale = -1;
+	char *ids = claim_ids(s, "w", 5, 60000);
+	is_str(ids, "a,2,c\"q,d,e", "claimed all");
+	free(ids);
+	/* Finished out of order: export still follows input order. */
+	struct store_result r[] = {
+		{ .id = "d", .ok = 1, .attempts = 1, .http_status = 200, .latency_ms = 12,
+		  .result = "{\"text\": \"hi\"}", .tokens = 30 },
+		{ .id = "2", .ok = 0, .attempts = 4, .http_status = 503, .latency_ms = 7,
+		  .error = "http 503: \"overloaded\"\n\x01", .tokens = 0 },
+		{ .id = "a", .ok = 1, .attempts = 2, .http_status = 200, .latency_ms = 9,
+		  .result = "not json", .tokens = 12 },
+		{ .id = "c\"q", .ok = 0, .attempts = 1, .http_status = 400, .latency_ms = 3,
+		  .error = "http 400: bad request" },
+	};
+	is_int(store_finish(s, "w", r, 4, &stale, &cause), 0, "finish 4 in one call");
+	is_int(stale, 0, "none stale");
+	struct store_counts c = counts(s);
+	is_int(c.done, 2, "2 done");
+	is_int(c.failed, 2, "2 failed");
+	is_int(c.leased, 1, "1 still leased");
+	is_int(c.attempts, 8, "attempts summed");
+	is_int(c.tokens, 42, "tokens summed");
+	ok(c.first_finish_ms > 0 && c.last_finish_ms >= c.first_finish_ms, "finish times kept");
+
+	char *out = export_text(s, 0);
+	is_str(out,
+	    "{\"id\":\"a\",\"status\":\"ok\",\"attempts\":2,\"http_status\":200,\"latency_ms\":9,"
+	    "\"result\":\"not json\",\"error\":null}\n"
+	    "{\"id\":2,\"status\":\"failed\",\"attempts\":4,\"http_status\":503,\"latency_ms\":7,"
+	    "\"result\":null,\"error\":\"http 503: \\\"overloaded\\\"\\n\\u0001\"}\n"
+	    "{\"id\":\"c\\\"q\",\"status\":\"failed\",\"attempts\":1,\"http_status\":400,"
+	    "\"latency_ms\":3,\"result\":null,\"error\":\"http 400: bad request\"}\n"
+	    "{\"id\":\"d\",\"status\":\"ok\",\"attempts\":1,\"http_status\":200,\"latency_ms\":12,"
+	    "\"result\":{\"text\": \"hi\"},\"error\":null}\n",
+	    "export: finished items in input order, exact format");
+	free(out);
+	out = export_text(s, 1);
+	ok(out && strncmp(out, "{\"id\":2,", 8) == 0 && strstr(out, "{\"id\":\"c\\\"q\"") &&
+	    !strstr(out, "\"ok\""), "export --failed has only failed items");
+	free(out);
+
+	struct store_error_class *ec = NULL;
+	int n = 0;
+	is_int(store_error_classes(s, &ec, &n, &cause), 0, "error classes");
+	is_int(n, 2, "two classes");
+	ok(n == 2 && ec[0].count == 1 && ec[1].count == 1 &&
+	    ((ec[0].http_status == 400 && strcmp(ec[0].prefix, "http 400") == 0) ||
+	    (ec[0].http_status == 503 && strcmp(ec[0].prefix, "http 503") == 0)),
+	    "grouped by status and prefix");
+	store_error_classes_free(ec, n);
+
+	/* Retry: one by id, then the rest. */
+	long long moved = -1;
+	const char *which[] = { "c\"q", "a", "nope" };
+	is_int(store_retry(s, which, 3, &moved, &cause), 0, "retry by ids");
+	is_int(moved, 1, "only the failed one moved");
+	c = counts(s);
+	is_int(c.pending, 1, "it is pending");
+	is_int(c.failed, 1, "one failed left");
+	is_int(store_retry(s, NULL, 0, &moved, &cause), 0, "retry all");
+	is_int(moved, 1, "moved the last failed one");
+	ids = claim_ids(s, "w2", 5, 60000);
+	is_str(ids, "2,c\"q", "retried items are claimed in input order");
+	free(ids);
+	struct store_item *it = NULL;
+	int got = 0;
+	store_release(s, "w2", NULL, 0, &cause);
+	store_claim(s, "w3", 1, 60000, &it, &got, &cause);
+	ok(got == 1 && it[0].attempts == 0 && strcmp(it[0].json, "{\"id\":2}") == 0 &&
+	    it[0].seq == 2, "a retried item starts again at 0 attempts with its JSON and seq");
+	store_items_free(it, got);
+	out = export_text(s, 0);
+	ok(out && !strstr(out, "\"failed\""), "retried items leave the export");
+	free(out);
+	store_close(s);
+}
+
+static void test_open(void)
+{
+	struct store *s = NULL;
+	char *cause = NULL;
+	if (pg_url) {
+		ok(1, "# SKIP missing-file checks are SQLite only");
+		ok(1, "# SKIP missing-file checks are SQLite only");
+		ok(1, "# SKIP missing-file checks are SQLite only");
+		return;
+	}
+	char *url = xasprintf("sqlite:%s/missing.db", dir);
+	is_int(store_open_existing(url, &s, &cause), -1, "open_existing on a missing file fails");
+	ok(cause && strstr(cause, "no such job store"), "and says so: %s", cause);
+	free(cause);
+	free(url);
+	char *junk = tmp_path("junk.db");
+	write_file(junk, "this is not a database, just text that is long enough....\n");
+	cause = NULL;
+	is_int(store_open_existing(junk, &s, &cause), -1, "a text file is not a store: %s", cause);
+	free(cause);
+	free(junk);
+}
+
+static void test_bad_url(void)
+{
+	struct store *s = NULL;
+	char *cause = NULL;
+	is_int(store_open("mysql://x/y", &s, &cause), -1, "unknown scheme fails");
+	ok(cause && strstr(cause, "unknown job store scheme 'mysql'"), "and names it: %s", cause);
+	free(cause);
+}
+
+static void test_error_class(void)
+{
+	static const struct { const char *error, *want; } cases[] = {
+		{ "HTTP 503: {\"error\":\"overloaded\"}", "HTTP 503" },
+		{ "after 4 attempts: HTTP 503: busy", "HTTP 503" },
+		{ "after 1 attempt: HTTP 429: slow down", "HTTP 429" },
+		{ "HTTP 429 (quota used up, not retried): {\"error\":1}",
+		  "HTTP 429 (quota used up, not retried)" },
+		{ "after 4 attempts: transfer failed: Failed to connect to 127.0.0.1 port 9 after 0 ms: "
+		  "Connection refused", "transfer failed: Failed to connect to" },
+		{ "transfer failed: Timeout was reached", "transfer failed: Timeout was reached" },
+		{ "transfer failed: Operation timed out after 30001 milliseconds",
+		  "transfer failed: Operation timed out after" },
+		{ "after many attempts: x", "after many attempts" },
+		{ "plain message", "plain message" },
+		{ "", "" },
+		{ "line one\nline two: x", "line one" },
+		{ "0123456789012345678901234567890123456789012345678901234567890123456789",
+		  "012345678901234567890123456789012345678901234567890123456789" },
+		/* 59 ASCII bytes then a 2-byte character: cut before it. */
+		{ "01234567890123456789012345678901234567890123456789012345678\xc3\xa9xyz",
+		  "01234567890123456789012345678901234567890123456789012345678" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char buf[STORE_ERROR_CLASS_MAX + 1];
+		store_error_class_of(cases[i].error, buf, sizeof buf);
+		is_str(buf, cases[i].want, "error class %zu", i);
+	}
+	is_int(store_utf8_invalid_at("ok \xc3\xa9", 5), -1, "valid UTF-8");
+	is_int(store_utf8_invalid_at("ok \xc3", 4), 3, "a cut sequence at the end");
+	is_int(store_utf8_invalid_at("a\xff", 2), 1, "a byte that is never UTF-8");
+	is_int(store_utf8_invalid_at("\xed\xa0\x80", 3), 0, "a surrogate");
+	is_int(store_utf8_invalid_at("\xc0\xaf", 2), 0, "an overlong form");
+}
+
+static void test_display(void)
+{
+	static const struct { const char *url, *want; } cases[] = {
+		{ "job.db", "job.db" },
+		{ "sqlite:job.db", "sqlite:job.db" },
+		{ "postgresql://u:secret@h:5432/db", "postgresql://u:***@h:5432/db" },
+		{ "postgresql://u@h/db", "postgresql://u@h/db" },
+		{ "postgres://h/db?user=u&password=secret&sslmode=require",
+		  "postgres://h/db?user=u&password=***&sslmode=require" },
+		{ "postgresql:///db?password=p1&x=1&password=p2", "postgresql:///db?password=***&x=1&password=***" },
+		{ "postgresql:///db?application_name=mypassword=x", "postgresql:///db?application_name=mypassword=x" },
+		{ "postgresql://h/db?a=b@c:d", "postgresql://h/db?a=b@c:d" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = cmd_store_display(cases[i].url);
+		is_str(got, cases[i].want, "shown as %s", cases[i].want);
+		free(got);
+	}
+}
+
+static void test_speed(void)
+{
+	struct store *s = fresh(NULL);
+	char *path = tmp_path("big.jsonl");
+	FILE *f = fopen(path, "w");
+	for (int i = 0; i < 15000; i++)
+		fprintf(f, "{\"id\":\"item-%05d\",\"text\":\"some text for item %d\",\"n\":%d}\n",
+		    i, i, i);
+	fclose(f);
+	char *cause = NULL;
+	long long added = 0, skipped = 0;
+	int64_t t0 = clock_mono_ms();
+	int rc = store_load(s, path, "id", NULL, &added, &skipped, &cause);
+	int64_t ms = clock_mono_ms() - t0;
+	ok(rc == 0 && added == 15000, "15,000 items loaded (%s)", cause ? cause : "ok");
+	diag("load of 15,000 items took %lld ms", (long long)ms);
+	ok(ms < 3000, "load takes well under seconds (%lld ms)", (long long)ms);
+	t0 = clock_mono_ms();
+	rc = store_load(s, path, "id", NULL, &added, &skipped, &cause);
+	diag("reload took %lld ms", (long long)(clock_mono_ms() - t0));
+	ok(rc == 0 && added == 0 && skipped == 15000, "reload adds none of 15,000");
+
+	/* Claim and finish everything in batches, as the engine does. */
+	t0 = clock_mono_ms();
+	long long finished = 0;
+	for (;;) {
+		struct store_item *it = NULL;
+		int n = 0, stale = 0;
+		if (store_claim(s, "w", 64, 60000, &it, &n, &cause) < 0 || n == 0)
+			break;
+		struct store_result *r = xcalloc((size_t)n, sizeof *r);
+		for (int i = 0; i < n; i++) {
+			r[i].id = it[i].id;
+			r[i].ok = 1;
+			r[i].attempts = 1;
+			r[i].http_status = 200;
+			r[i].result = "\"ok\"";
+		}
+		store_finish(s, "w", r, n, &stale, &cause);
+		finished += n - stale;
+		free(r);
+		store_items_free(it, n);
+	}
+	diag("claim+finish of 15,000 in batches of 64 took %lld ms",
+	    (long long)(clock_mono_ms() - t0));
+	is_int(finished, 15000, "all 15,000 finished");
+	free(path);
+	store_close(s);
+}
+
+int main(void)
+{
+	pg_url = getenv("PSUP_TEST_STORE_URL");
+	if (pg_url && !*pg_url)
+		pg_url = NULL;
+	if (!mkdtemp(dir)) {
+		printf("Bail out! mkdtemp\n");
+		return 1;
+	}
+	diag("backend: %s", pg_url ? "postgresql" : "sqlite");
+	test_load();
+	test_bad_lines();
+	test_priority();
+	test_leases();
+	test_release();
+	test_finish_export();
+	test_open();
+	test_bad_url();
+	test_error_class();
+	test_display();
+	test_speed();
+	char *cmd = xasprintf("rm -rf %s", dir);
+	if (system(cmd) != 0)
+		diag("cannot remove %s", dir);
+	free(cmd);
+	return done_testing();
+}

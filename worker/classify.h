@@ -1,0 +1,43 @@
+/* Decides what a finished request means for its item: done (with the result
+ * to store), retry, or a permanent failure. Pure: no I/O, no clock. */
+#ifndef PSUP_CLASSIFY_H
+#define PSUP_CLASSIFY_H
+
+#include <stddef.h>
+
+enum verdict_kind { VERDICT_DONE, VERDICT_RETRY, VERDICT_FAIL };
+
+/* What came back. curl_code is a CURLcode (0 when a response arrived). */
+struct response_view {
+	int curl_code;
+	const char *curl_error;  /* curl's message for curl_code, may be NULL */
+	long status;             /* HTTP status, 0 when none */
+	const char *body;        /* may be NULL when body_len is 0 */
+	size_t body_len;
+	int has_retry_after;     /* a retry-after or retry-after-ms header came */
+};
+
+struct verdict {
+	enum verdict_kind kind;
+	char *result;            /* DONE: JSON text to store (malloc'd) */
+	char *error;             /* RETRY/FAIL: why, with the start of the body */
+	long long tokens;        /* from the usage pointer, 0 if none */
+	int have_tokens;
+	int rate_limited;        /* a 429: lower concurrency */
+};
+
+/* How many bytes of a body an error message keeps. */
+#define CLASSIFY_BODY_KEEP 200
+
+/* extract and usage are JSON pointers or NULL. Without extract, a JSON body
+ * is stored as its compact JSON and any other body as a JSON string. Fills
+ * *v; free with verdict_free. */
+void classify_response(const struct response_view *r, const char *extract,
+    const char *usage, struct verdict *v);
+void verdict_free(struct verdict *v);
+
+/* 1 if a transport error (a CURLcode) is worth retrying: timeouts, refused
+ * or dropped connections, truncated replies. */
+int classify_curl_retryable(int curl_code);
+
+#endif

@@ -1,0 +1,128 @@
+/* `psup-worker export`: the job's results as JSON lines in input order (the
+ * "combine" step), to standard output or atomically to a file. */
+#include "cmd.h"
+#include "store.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char export_usage[] =
+	"usage: psup-worker export --job STORE [--failed] [--output FILE]\n"
+	"\n"
+	"Writes one JSON line per finished item, in input order:\n"
+	"  {\"id\":...,\"status\":\"ok\"|\"failed\",\"attempts\":N,\"http_status\":N,\n"
+	"   \"latency_ms\":N,\"result\":...,\"error\":null|\"...\"}\n"
+	"Items not finished yet are left out (and counted on standard error).\n"
+	"\n"
+	"  --job STORE     sqlite:PATH, a plain path, or postgresql://...\n"
+	"  --failed        only failed items\n"
+	"  --output FILE   write FILE whole or not at all (temp file, fsync, rename)\n"
+	"                  instead of standard output\n";
+
+/* Exports into a temp file beside path, then renames it over path, so a
+ * reader never sees half an export. */
+static int export_file(struct store *s, const char *path, int failed_only,
+    long long *written, char **cause)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int e = errno;
+		fail(cause, "cannot create %s: %s", tmp, strerror(e));
+		free(tmp);
+		return -1;
+	}
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		fail(cause, "cannot write %s: %s", tmp, strerror(e));
+		free(tmp);
+		return -1;
+	}
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	int rc = store_export(s, f, failed_only, written, cause);
+	if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+		rc = fail(cause, "cannot write %s: %s", path, strerror(errno));
+	if (fclose(f) != 0 && rc == 0)
+		rc = fail(cause, "cannot write %s: %s", path, strerror(errno));
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = fail(cause, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "job", required_argument, NULL, 'j' },
+		{ "failed", no_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *job = NULL, *output = NULL;
+	int failed_only = 0, c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":j:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': job = optarg; break;
+		case 'F': failed_only = 1; break;
+		case 'o': output = optarg; break;
+		case 'h': fputs(export_usage, stdout); return CMD_OK;
+		default: return cmd_bad_option("export", c, argv);
+		}
+	}
+	if (optind < argc) {
+		cmd_errorf("export", "unexpected argument '%s' (see psup-worker export --help)",
+		    argv[optind]);
+		return CMD_USAGE;
+	}
+	if (!job) {
+		cmd_error("export", "--job STORE is required (see psup-worker export --help)");
+		return CMD_USAGE;
+	}
+	if (output && !*output) {
+		cmd_error("export", "--output needs a file name");
+		return CMD_USAGE;
+	}
+	struct store *s = NULL;
+	if (cmd_open("export", job, 0, &s) < 0)
+		return CMD_RUNTIME;
+	char *cause = NULL;
+	long long written = 0;
+	int rc;
+	if (output)
+		rc = export_file(s, output, failed_only, &written, &cause);
+	else
+		rc = store_export(s, stdout, failed_only, &written, &cause);
+	if (rc < 0) {
+		cmd_error("export", cause);
+		free(cause);
+		store_close(s);
+		return CMD_RUNTIME;
+	}
+	struct store_counts counts;
+	if (store_counts(s, &counts, &cause) == 0) {
+		long long open_items = counts.pending + counts.leased;
+		if (open_items > 0 && !failed_only)
+			fprintf(stderr, "psup-worker: export: %lld item%s not finished yet "
+			    "(%lld pending, %lld leased) left out\n", open_items,
+			    open_items == 1 ? "" : "s", counts.pending, counts.leased);
+	} else {
+		free(cause);
+	}
+	if (output)
+		printf("wrote %lld result%s to %s\n", written, written == 1 ? "" : "s", output);
+	store_close(s);
+	return CMD_OK;
+}

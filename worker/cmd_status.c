@@ -1,0 +1,194 @@
+/* `psup-worker status`: where a job stands: counts by state, attempts,
+ * error classes, throughput and tokens, as a table or as JSON. */
+#include "cmd.h"
+#include "store.h"
+
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static const char status_usage[] =
+	"usage: psup-worker status --job STORE [--json]\n"
+	"\n"
+	"Shows the job's items by state (pending, leased, done, failed), attempts,\n"
+	"failed items grouped by HTTP status and error, throughput between the first\n"
+	"and the last finished item, and tokens used.\n"
+	"\n"
+	"  --job STORE   sqlite:PATH, a plain path, or postgresql://...\n"
+	"  --json        one JSON object instead of the table\n";
+
+/* Items finished per second between the first and the last finish; 0 when
+ * that span is too short to tell. */
+static double throughput(const struct store_counts *c)
+{
+	long long span = c->last_finish_ms - c->first_finish_ms;
+	long long n = c->done + c->failed;
+	if (span < 1000 || n < 2)
+		return 0;
+	return (double)(n - 1) * 1000.0 / (double)span;
+}
+
+static double pct(long long part, long long total)
+{
+	return total ? 100.0 * (double)part / (double)total : 0;
+}
+
+/* "42s", "12m05s", "3h07m": units.h has a shorter form for tables; here
+ * the extra digit helps read a rate. */
+static void format_span(long long ms, char *buf, size_t n)
+{
+	long long s = ms / 1000;
+	if (s < 60)
+		snprintf(buf, n, "%llds", s);
+	else if (s < 3600)
+		snprintf(buf, n, "%lldm%02llds", s / 60, s % 60);
+	else
+		snprintf(buf, n, "%lldh%02lldm", s / 3600, s / 60 % 60);
+}
+
+static void format_time(long long ms, char *buf, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (!ms || !localtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, n, "-");
+}
+
+static void print_table(const char *job, const struct store_counts *c,
+    const struct store_error_class *ec, int n_ec)
+{
+	long long finished = c->done + c->failed;
+	printf("job       %s\n", job);
+	printf("items     %lld\n", c->total);
+	printf("  pending %lld (%.1f%%)\n", c->pending, pct(c->pending, c->total));
+	printf("  leased  %lld (%.1f%%)", c->leased, pct(c->leased, c->total));
+	if (c->expired)
+		printf(", %lld with an expired lease (reclaimed by the next worker)", c->expired);
+	putchar('\n');
+	printf("  done    %lld (%.1f%%)\n", c->done, pct(c->done, c->total));
+	printf("  failed  %lld (%.1f%%)\n", c->failed, pct(c->failed, c->total));
+	if (finished)
+		printf("attempts  %lld (%.2f per finished item)\n", c->attempts,
+		    (double)c->attempts / (double)finished);
+	else
+		printf("attempts  0\n");
+	printf("tokens    %lld\n", c->tokens);
+	double rate = throughput(c);
+	if (finished) {
+		char first[32], last[32], span[40];
+		format_time(c->first_finish_ms, first, sizeof first);
+		format_time(c->last_finish_ms, last, sizeof last);
+		format_span(c->last_finish_ms - c->first_finish_ms, span, sizeof span);
+		if (rate > 0)
+			printf("rate      %.1f items/s over %s (%s to %s)\n", rate, span, first, last);
+		else
+			printf("rate      - (finished %s to %s)\n", first, last);
+		long long left = c->pending + c->leased;
+		if (rate > 0 && left > 0) {
+			char eta[40];
+			format_span((long long)((double)left / rate * 1000.0), eta, sizeof eta);
+			printf("left      %lld items, about %s at that rate\n", left, eta);
+		}
+	}
+	if (n_ec > 0) {
+		printf("errors    (failed items by HTTP status and error)\n");
+		for (int i = 0; i < n_ec; i++) {
+			char status[16];
+			if (ec[i].http_status)
+				snprintf(status, sizeof status, "%d", ec[i].http_status);
+			else
+				snprintf(status, sizeof status, "-");
+			printf("  %8lld  %-4s %s\n", ec[i].count, status,
+			    ec[i].prefix[0] ? ec[i].prefix : "(no message)");
+		}
+	}
+}
+
+static void print_json(const char *job, const struct store_counts *c,
+    const struct store_error_class *ec, int n_ec)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "job", job);
+	cJSON_AddNumberToObject(o, "total", (double)c->total);
+	cJSON_AddNumberToObject(o, "pending", (double)c->pending);
+	cJSON_AddNumberToObject(o, "leased", (double)c->leased);
+	cJSON_AddNumberToObject(o, "expired", (double)c->expired);
+	cJSON_AddNumberToObject(o, "done", (double)c->done);
+	cJSON_AddNumberToObject(o, "failed", (double)c->failed);
+	cJSON_AddNumberToObject(o, "attempts", (double)c->attempts);
+	cJSON_AddNumberToObject(o, "tokens", (double)c->tokens);
+	cJSON_AddNumberToObject(o, "first_finish_ms", (double)c->first_finish_ms);
+	cJSON_AddNumberToObject(o, "last_finish_ms", (double)c->last_finish_ms);
+	cJSON_AddNumberToObject(o, "items_per_s", throughput(c));
+	cJSON *errs = cJSON_AddArrayToObject(o, "errors");
+	for (int i = 0; i < n_ec; i++) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "http_status", ec[i].http_status);
+		cJSON_AddStringToObject(e, "error", ec[i].prefix);
+		cJSON_AddNumberToObject(e, "count", (double)ec[i].count);
+		cJSON_AddItemToArray(errs, e);
+	}
+	char *text = cJSON_PrintUnformatted(o);
+	puts(text);
+	free(text);
+	cJSON_Delete(o);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "job", required_argument, NULL, 'j' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *job = NULL;
+	int json = 0, c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': job = optarg; break;
+		case 'J': json = 1; break;
+		case 'h': fputs(status_usage, stdout); return CMD_OK;
+		default: return cmd_bad_option("status", c, argv);
+		}
+	}
+	if (optind < argc) {
+		cmd_errorf("status", "unexpected argument '%s' (see psup-worker status --help)",
+		    argv[optind]);
+		return CMD_USAGE;
+	}
+	if (!job) {
+		cmd_error("status", "--job STORE is required (see psup-worker status --help)");
+		return CMD_USAGE;
+	}
+	struct store *s = NULL;
+	if (cmd_open("status", job, 0, &s) < 0)
+		return CMD_RUNTIME;
+	struct store_counts counts;
+	struct store_error_class *ec = NULL;
+	int n_ec = 0, rc = CMD_OK;
+	char *cause = NULL;
+	if (store_counts(s, &counts, &cause) < 0 ||
+	    store_error_classes(s, &ec, &n_ec, &cause) < 0) {
+		cmd_error("status", cause);
+		free(cause);
+		rc = CMD_RUNTIME;
+	} else {
+		char *shown = cmd_store_display(job);
+		if (json)
+			print_json(shown, &counts, ec, n_ec);
+		else
+			print_table(shown, &counts, ec, n_ec);
+		free(shown);
+	}
+	store_error_classes_free(ec, n_ec);
+	store_close(s);
+	if (fflush(stdout) != 0) {
+		cmd_error("status", "cannot write to standard output");
+		rc = CMD_RUNTIME;
+	}
+	return rc;
+}

@@ -1,0 +1,438 @@
+/* libcurl multi on epoll. curl tells us which sockets to watch
+ * (CURLMOPT_SOCKETFUNCTION) and when to call it back (CURLMOPT_TIMERFUNCTION,
+ * a timerfd here); we call curl_multi_socket_action on events and then drain
+ * curl_multi_info_read for finished transfers. Easy handles are pooled. */
+#include "engine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+
+#include "clock.h"
+#include "xalloc.h"
+
+/* Responses larger than this are cut off as an error: nothing the worker
+ * stores should be that big, and memory stays bounded. */
+#define RESP_MAX (64u << 20)
+
+struct engine {
+	struct loop *loop;
+	CURLM *multi;
+	struct loop_timer *timer;
+	int64_t timer_want;      /* when curl wants its timeout call; 0 = never */
+	engine_done_cb cb;
+	void *arg;
+	int inflight;
+	CURL **pool;             /* idle easy handles, set up for pool_target */
+	const struct http_target *pool_target;
+	const char *ca_bundle;   /* CURL_CA_BUNDLE, as for the curl tool; may be NULL */
+	long long connects;      /* new connections opened, for the summary */
+	int n_pool, cap_pool;
+};
+
+struct sock {
+	struct engine *e;
+	struct loop_watch *w;
+	curl_socket_t fd;
+	uint32_t events;
+};
+
+static const char *const hdr_names[HDR_COUNT] = {
+	[HDR_RETRY_AFTER] = "retry-after",
+	[HDR_RETRY_AFTER_MS] = "retry-after-ms",
+	[HDR_RESET_REQUESTS] = "x-ratelimit-reset-requests",
+	[HDR_RESET_TOKENS] = "x-ratelimit-reset-tokens",
+	[HDR_REMAINING_REQUESTS] = "x-ratelimit-remaining-requests",
+	[HDR_REMAINING_TOKENS] = "x-ratelimit-remaining-tokens",
+	[HDR_ANTHROPIC_REQUESTS_RESET] = "anthropic-ratelimit-requests-reset",
+	[HDR_ANTHROPIC_TOKENS_RESET] = "anthropic-ratelimit-tokens-reset",
+	[HDR_ANTHROPIC_INPUT_RESET] = "anthropic-ratelimit-input-tokens-reset",
+	[HDR_ANTHROPIC_OUTPUT_RESET] = "anthropic-ratelimit-output-tokens-reset",
+};
+
+static void check_done(struct engine *e)
+{
+	CURLMsg *msg;
+	int left;
+	while ((msg = curl_multi_info_read(e->multi, &left))) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		CURL *easy = msg->easy_handle;
+		CURLcode res = msg->data.result;
+		struct http_request *req = NULL;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&req);
+		long status = 0;
+		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+		curl_off_t total_us = 0;
+		curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
+		long connects = 0;
+		if (curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK)
+			e->connects += connects;
+		CURLMcode mc = curl_multi_remove_handle(e->multi, easy);
+		if (mc != CURLM_OK)
+			fprintf(stderr, "psup-worker: curl_multi_remove_handle: %s\n", curl_multi_strerror(mc));
+		e->inflight--;
+		if (e->n_pool == e->cap_pool) {
+			e->cap_pool = e->cap_pool ? e->cap_pool * 2 : 64;
+			e->pool = xreallocarray(e->pool, (size_t)e->cap_pool, sizeof *e->pool);
+		}
+		e->pool[e->n_pool++] = easy;
+		req->easy = NULL;
+		req->curl_code = (int)res;
+		req->status = status;
+		req->latency_ms = (int64_t)(total_us / 1000);
+		if (!req->resp) {
+			req->resp = xstrdup("");
+			req->resp_len = 0;
+		}
+		e->cb(req, e->arg);
+	}
+}
+
+static void socket_action(struct engine *e, curl_socket_t fd, int mask)
+{
+	int running;
+	CURLMcode mc = curl_multi_socket_action(e->multi, fd, mask, &running);
+	if (mc != CURLM_OK)
+		fprintf(stderr, "psup-worker: curl_multi_socket_action: %s\n", curl_multi_strerror(mc));
+	check_done(e);
+	/* The done callbacks usually start new requests, and curl then asks
+	 * for a timeout call right away: make it now instead of a round trip
+	 * through the timerfd and epoll. Bounded so sockets are not starved. */
+	for (int i = 0; i < 4 && e->timer_want != 0 && e->timer_want <= clock_mono_ns(); i++) {
+		e->timer_want = 0;
+		mc = curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+		if (mc != CURLM_OK)
+			fprintf(stderr, "psup-worker: curl_multi_socket_action: %s\n", curl_multi_strerror(mc));
+		check_done(e);
+	}
+}
+
+static void sock_event_cb(int fd, uint32_t events, void *arg)
+{
+	struct sock *s = arg;
+	int mask = 0;
+	if (events & EPOLLIN)
+		mask |= CURL_CSELECT_IN;
+	if (events & EPOLLOUT)
+		mask |= CURL_CSELECT_OUT;
+	if (events & (EPOLLERR | EPOLLHUP))
+		mask |= CURL_CSELECT_ERR;
+	socket_action(s->e, fd, mask);
+}
+
+static void timer_cb(void *arg)
+{
+	struct engine *e = arg;
+	if (e->timer_want == 0)
+		return;
+	int64_t now = clock_mono_ns();
+	if (now < e->timer_want) {
+		/* curl moved its deadline later since we armed: follow it. */
+		loop_timer_arm(e->timer, e->timer_want);
+		return;
+	}
+	e->timer_want = 0;
+	socket_action(e, CURL_SOCKET_TIMEOUT, 0);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: start, change or stop watching a socket. */
+static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	(void)easy;
+	struct engine *e = userp;
+	struct sock *s = socketp;
+	if (what == CURL_POLL_REMOVE) {
+		if (s) {
+			loop_del(e->loop, s->w);
+			curl_multi_assign(e->multi, fd, NULL);
+			free(s);
+		}
+		return 0;
+	}
+	uint32_t events = 0;
+	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
+		events |= EPOLLIN;
+	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+		events |= EPOLLOUT;
+	char *cause = NULL;
+	if (!s) {
+		s = xcalloc(1, sizeof *s);
+		s->e = e;
+		s->fd = fd;
+		s->events = events;
+		s->w = loop_add(e->loop, fd, events, sock_event_cb, s, &cause);
+		if (!s->w) {
+			fprintf(stderr, "psup-worker: %s\n", cause);
+			free(cause);
+			free(s);
+			return -1; /* curl fails the transfer */
+		}
+		curl_multi_assign(e->multi, fd, s);
+	} else if (s->events != events) {
+		if (loop_mod(e->loop, s->w, events, &cause) < 0) {
+			fprintf(stderr, "psup-worker: %s\n", cause);
+			free(cause);
+			return -1;
+		}
+		s->events = events;
+	}
+	return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: curl wants socket_action(TIMEOUT) in timeout_ms.
+ * curl calls this very often, mostly moving the deadline later; re-arming a
+ * timerfd each time is a syscall, so the timerfd is only moved earlier here
+ * and timer_cb catches up with a later deadline when it fires. */
+static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	(void)multi;
+	struct engine *e = userp;
+	if (timeout_ms < 0) {
+		e->timer_want = 0;
+		return 0;
+	}
+	e->timer_want = clock_mono_ns() + (int64_t)timeout_ms * 1000000;
+	int64_t armed = loop_timer_deadline(e->timer);
+	if (armed == 0 || armed > e->timer_want)
+		loop_timer_arm(e->timer, e->timer_want);
+	return 0;
+}
+
+static size_t write_cb(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct http_request *req = userp;
+	size_t n = size * nmemb;
+	if (req->resp_len + n > RESP_MAX)
+		return 0; /* CURLE_WRITE_ERROR */
+	if (req->resp_len + n + 1 > req->resp_cap) {
+		size_t cap = req->resp_cap ? req->resp_cap : 1024;
+		while (cap < req->resp_len + n + 1)
+			cap *= 2;
+		req->resp = xrealloc(req->resp, cap);
+		req->resp_cap = cap;
+	}
+	memcpy(req->resp + req->resp_len, data, n);
+	req->resp_len += n;
+	req->resp[req->resp_len] = '\0';
+	return n;
+}
+
+static size_t header_cb(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct http_request *req = userp;
+	size_t n = size * nmemb;
+	/* A new status line (after a 100 Continue, say): forget what came before. */
+	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+		for (int i = 0; i < HDR_COUNT; i++) {
+			free(req->hdr[i]);
+			req->hdr[i] = NULL;
+		}
+		return n;
+	}
+	const char *colon = memchr(data, ':', n);
+	if (!colon)
+		return n;
+	size_t name_len = (size_t)(colon - data);
+	for (int i = 0; i < HDR_COUNT; i++) {
+		if (strlen(hdr_names[i]) != name_len || strncasecmp(data, hdr_names[i], name_len) != 0)
+			continue;
+		const char *v = colon + 1, *end = data + n;
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		free(req->hdr[i]);
+		req->hdr[i] = xstrndup(v, (size_t)(end - v));
+		break;
+	}
+	return n;
+}
+
+int engine_create(struct loop *l, int max_conns, engine_done_cb cb, void *arg,
+    struct engine **out, char **cause)
+{
+	CURLcode gc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (gc != CURLE_OK)
+		return fail(cause, "curl_global_init: %s", curl_easy_strerror(gc));
+	struct engine *e = xcalloc(1, sizeof *e);
+	e->loop = l;
+	const char *ca = getenv("CURL_CA_BUNDLE");
+	e->ca_bundle = ca && *ca ? ca : NULL;
+	e->cb = cb;
+	e->arg = arg;
+	e->multi = curl_multi_init();
+	if (!e->multi) {
+		free(e);
+		curl_global_cleanup();
+		return fail(cause, "curl_multi_init failed");
+	}
+	e->timer = loop_timer_create(l, timer_cb, e, cause);
+	if (!e->timer) {
+		curl_multi_cleanup(e->multi);
+		free(e);
+		curl_global_cleanup();
+		return -1;
+	}
+	CURLMcode mc;
+	if ((mc = curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb)) != CURLM_OK ||
+	    (mc = curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e)) != CURLM_OK ||
+	    (mc = curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb)) != CURLM_OK ||
+	    (mc = curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e)) != CURLM_OK ||
+	    (mc = curl_multi_setopt(e->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX)) != CURLM_OK ||
+	    (mc = curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, (long)(max_conns > 8 ? max_conns : 8))) != CURLM_OK) {
+		fail(cause, "curl_multi_setopt: %s", curl_multi_strerror(mc));
+		engine_free(e);
+		return -1;
+	}
+	*out = e;
+	return 0;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	for (int i = 0; i < e->n_pool; i++)
+		curl_easy_cleanup(e->pool[i]);
+	free(e->pool);
+	curl_multi_cleanup(e->multi);
+	loop_timer_free(e->timer);
+	free(e);
+	curl_global_cleanup();
+}
+
+/* Sets what is the same for every request of the job once per easy handle:
+ * pooled handles keep it, so a request only sets its own body and pointers. */
+static CURLcode easy_setup(struct engine *e, CURL *easy, const struct http_target *t)
+{
+	CURLcode c = CURLE_OK;
+	int is_https = strncasecmp(t->url, "https:", 6) == 0;
+#define SET(opt, val) if (c == CURLE_OK) c = curl_easy_setopt(easy, opt, val)
+	SET(CURLOPT_URL, t->url);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_WRITEFUNCTION, write_cb);
+	SET(CURLOPT_HEADERFUNCTION, header_cb);
+	SET(CURLOPT_TIMEOUT_MS, (long)t->timeout_ms);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(t->timeout_ms < 10000 ? t->timeout_ms : 10000));
+	SET(CURLOPT_ACCEPT_ENCODING, "");
+	SET(CURLOPT_HTTPHEADER, t->headers);
+	if (e->ca_bundle)
+		SET(CURLOPT_CAINFO, e->ca_bundle);
+	if (is_https) {
+		/* Multiplex on one HTTP/2 connection rather than open many. */
+		SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+		SET(CURLOPT_PIPEWAIT, 1L);
+	}
+	if (strcmp(t->method, "GET") == 0) {
+		SET(CURLOPT_HTTPGET, 1L);
+	} else if (strcmp(t->method, "HEAD") == 0) {
+		SET(CURLOPT_NOBODY, 1L);
+	} else {
+		if (strcmp(t->method, "POST") == 0) {
+			SET(CURLOPT_POST, 1L);
+		} else {
+			SET(CURLOPT_CUSTOMREQUEST, t->method);
+		}
+	}
+#undef SET
+	return c;
+}
+
+/* A handle set up for target t: from the pool when it was made for the
+ * same target, else a fresh one. */
+static CURL *easy_get(struct engine *e, const struct http_target *t, char **cause)
+{
+	if (e->n_pool > 0 && e->pool_target == t)
+		return e->pool[--e->n_pool];
+	CURL *easy = curl_easy_init();
+	if (!easy) {
+		fail(cause, "curl_easy_init failed");
+		return NULL;
+	}
+	CURLcode c = easy_setup(e, easy, t);
+	if (c != CURLE_OK) {
+		curl_easy_cleanup(easy);
+		fail(cause, "curl_easy_setopt: %s", curl_easy_strerror(c));
+		return NULL;
+	}
+	if (e->pool_target != t) {
+		/* Another target: the pooled handles do not fit it. */
+		for (int i = 0; i < e->n_pool; i++)
+			curl_easy_cleanup(e->pool[i]);
+		e->n_pool = 0;
+		e->pool_target = t;
+	}
+	return easy;
+}
+
+int engine_submit(struct engine *e, struct http_request *req, char **cause)
+{
+	const struct http_target *t = req->target;
+	CURL *easy = easy_get(e, t, cause);
+	if (!easy)
+		return -1;
+	engine_request_reset(req);
+	req->errbuf[0] = '\0';
+	CURLcode c = CURLE_OK;
+#define SET(opt, val) if (c == CURLE_OK) c = curl_easy_setopt(easy, opt, val)
+	SET(CURLOPT_PRIVATE, req);
+	SET(CURLOPT_ERRORBUFFER, req->errbuf);
+	SET(CURLOPT_WRITEDATA, req);
+	SET(CURLOPT_HEADERDATA, req);
+	if (strcmp(t->method, "GET") != 0 && strcmp(t->method, "HEAD") != 0) {
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		SET(CURLOPT_POSTFIELDS, req->body ? req->body : "");
+	}
+#undef SET
+	if (c != CURLE_OK) {
+		curl_easy_cleanup(easy);
+		return fail(cause, "curl_easy_setopt: %s", curl_easy_strerror(c));
+	}
+	req->easy = easy;
+	CURLMcode mc = curl_multi_add_handle(e->multi, easy);
+	if (mc != CURLM_OK) {
+		req->easy = NULL;
+		curl_easy_cleanup(easy);
+		return fail(cause, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
+	}
+	e->inflight++;
+	return 0;
+}
+
+void engine_abort(struct engine *e, struct http_request *req)
+{
+	if (!req->easy)
+		return;
+	curl_multi_remove_handle(e->multi, req->easy);
+	curl_easy_cleanup(req->easy);
+	req->easy = NULL;
+	e->inflight--;
+}
+
+void engine_request_reset(struct http_request *req)
+{
+	free(req->resp);
+	req->resp = NULL;
+	req->resp_len = req->resp_cap = 0;
+	for (int i = 0; i < HDR_COUNT; i++) {
+		free(req->hdr[i]);
+		req->hdr[i] = NULL;
+	}
+	req->status = 0;
+	req->curl_code = 0;
+	req->latency_ms = 0;
+}
+
+int engine_inflight(const struct engine *e)
+{
+	return e->inflight;
+}
+
+long long engine_connections(const struct engine *e)
+{
+	return e->connects;
+}

@@ -1,0 +1,111 @@
+/* Progress output. The supervisor's keeper reads the fd line by line, so a
+ * line goes out whole in one write; writes are non-blocking so a stuck
+ * reader can never stall the worker. */
+#include "progress_out.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void progress_out_init_mode(struct progress_out *p, enum progress_mode mode, int fd)
+{
+	memset(p, 0, sizeof *p);
+	p->mode = mode;
+	p->fd = fd;
+	p->last_ns = INT64_MIN;
+	p->interval_ns = mode == PROGRESS_PLAIN ? 10000000000LL : 250000000LL;
+}
+
+void progress_out_init(struct progress_out *p)
+{
+	const char *s = getenv("PSUP_PROGRESS_FD");
+	if (s && *s) {
+		char *end;
+		errno = 0;
+		long fd = strtol(s, &end, 10);
+		if (errno == 0 && *end == '\0' && fd >= 0 && fd < 65536 &&
+		    fcntl((int)fd, F_GETFD) >= 0) {
+			int fl = fcntl((int)fd, F_GETFL);
+			if (fl >= 0)
+				fcntl((int)fd, F_SETFL, fl | O_NONBLOCK);
+			progress_out_init_mode(p, PROGRESS_FD, (int)fd);
+			return;
+		}
+	}
+	progress_out_init_mode(p, isatty(2) ? PROGRESS_TTY : PROGRESS_PLAIN, 2);
+}
+
+static int write_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int progress_out_update(struct progress_out *p, int64_t now, const struct progress_counts *c,
+    int force)
+{
+	if (p->fd < 0)
+		return 0;
+	if (!force && p->last_ns != INT64_MIN && now - p->last_ns < p->interval_ns)
+		return 0;
+	char line[160];
+	int n;
+	if (p->mode == PROGRESS_FD)
+		n = snprintf(line, sizeof line, "{\"done\":%lld,\"total\":%lld,\"failed\":%lld,\"inflight\":%lld}\n",
+		    c->done, c->total, c->failed, c->inflight);
+	else
+		n = snprintf(line, sizeof line, "progress: %lld/%lld done (%.1f%%), %lld failed, %lld in flight",
+		    c->done, c->total, c->total ? 100.0 * (double)c->done / (double)c->total : 0.0,
+		    c->failed, c->inflight);
+	if (n < 0 || (size_t)n >= sizeof line)
+		return 0;
+	if (strcmp(line, p->last) == 0)
+		return 0;
+	memcpy(p->last, line, (size_t)n + 1);
+	p->last_ns = now;
+	if (p->mode == PROGRESS_FD) {
+		if (write_all(p->fd, line, (size_t)n) < 0 && errno != EAGAIN)
+			p->fd = -1; /* reader gone: stop reporting, keep working */
+	} else if (p->mode == PROGRESS_TTY) {
+		fprintf(stderr, "\r\033[K%s", line);
+		fflush(stderr);
+		p->line_open = 1;
+	} else {
+		fprintf(stderr, "psup-worker: %s\n", line);
+	}
+	return 1;
+}
+
+void progress_out_interrupt(struct progress_out *p)
+{
+	if (p->mode == PROGRESS_TTY && p->line_open) {
+		fputs("\r\033[K", stderr);
+		p->line_open = 0;
+		p->last[0] = '\0';
+	}
+}
+
+void progress_out_finish(struct progress_out *p)
+{
+	if (p->mode == PROGRESS_TTY && p->line_open) {
+		fputc('\n', stderr);
+		p->line_open = 0;
+	}
+}
+
+int64_t progress_out_next(const struct progress_out *p)
+{
+	return p->last_ns == INT64_MIN ? 0 : p->last_ns + p->interval_ns;
+}

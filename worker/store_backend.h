@@ -1,0 +1,97 @@
+/* Inside the job store: the table of operations each backend (SQLite,
+ * PostgreSQL) provides, and the helpers they share. Only store*.c include it. */
+#ifndef PSUP_STORE_BACKEND_H
+#define PSUP_STORE_BACKEND_H
+
+#include <stdio.h>
+
+#include "store.h"
+
+/* The store schema version this build writes and understands. */
+#define STORE_SCHEMA_VERSION 1
+
+/* One item of a load, validated by store.c before a backend sees it. */
+struct store_load_item {
+	long long line;          /* 1-based line in the input file */
+	const char *id;          /* the id as text */
+	int id_int;              /* 1 when the id was a JSON integer */
+	const char *json;        /* the line as given, trimmed */
+	long long priority;
+};
+
+/* One finished item, as store_export writes it. Strings are borrowed and
+ * valid until the callback returns. */
+struct store_row {
+	const char *id;
+	int id_int;
+	int ok;
+	long long attempts;
+	long long http_status;
+	long long latency_ms;
+	const char *result;      /* JSON text or NULL */
+	const char *error;       /* or NULL */
+};
+
+typedef int (*store_row_cb)(const struct store_row *row, void *arg, char **cause);
+/* count failed items share this status and this whole error text. */
+typedef int (*store_class_cb)(int http_status, const char *error, long long count,
+    void *arg);
+
+/* Every operation returns 0 or -1 with *cause set, as in store.h. Load is a
+ * transaction in three steps: begin, add for each line, end (commit or
+ * roll back); nothing is visible to others until end commits. */
+struct store_ops {
+	const char *name;
+	void (*close)(struct store *s);
+	/* Inside the load transaction: checks (or records) the id field. */
+	int (*load_begin)(struct store *s, const char *id_field, char **cause);
+	int (*load_add)(struct store *s, const struct store_load_item *it, char **cause);
+	int (*load_end)(struct store *s, int commit, long long *added, char **cause);
+	/* Items come back in claim order: priority descending, then seq. */
+	int (*claim)(struct store *s, const char *owner, int max, long long lease_ms,
+	    struct store_item **items, int *n, char **cause);
+	int (*renew)(struct store *s, const char *owner, long long lease_ms, char **cause);
+	int (*finish)(struct store *s, const char *owner, const struct store_result *r,
+	    int n, int *stale, char **cause);
+	int (*release)(struct store *s, const char *owner, const char *const *ids, int n,
+	    char **cause);
+	int (*counts)(struct store *s, struct store_counts *c, char **cause);
+	/* Failed items grouped by (http_status, error); store.c classes them. */
+	int (*error_classes)(struct store *s, store_class_cb cb, void *arg, char **cause);
+	/* Calls cb for each finished (or only failed) item in input order,
+	 * streaming: never holds the whole result set in memory. */
+	int (*export_rows)(struct store *s, int failed_only, store_row_cb cb, void *arg,
+	    char **cause);
+	int (*retry)(struct store *s, const char *const *ids, int n, long long *moved,
+	    char **cause);
+};
+
+/* Every backend's handle starts with this. */
+struct store {
+	const struct store_ops *ops;
+	char *url;
+};
+
+int store_sqlite_open(const char *path, int create, struct store **out, char **cause);
+int store_pg_open(const char *url, int create, struct store **out, char **cause);
+
+/* The class of an error message, for grouping in status: the message
+ * without the engine's "after N attempts: ", cut at its first ':' (for a
+ * transfer failure, at the next ':' or number), at most 60 bytes. Writes
+ * it NUL-terminated into buf. */
+#define STORE_ERROR_CLASS_MAX 60
+void store_error_class_of(const char *error, char *buf, size_t n);
+
+/* Writes s as a JSON string (quoted, escaped; invalid UTF-8 becomes
+ * U+FFFD) to out. */
+void store_json_write_string(FILE *out, const char *s);
+
+/* Returns the offset of the first byte of s[0..len) that is not part of
+ * valid UTF-8, or -1 when all of it is. */
+long store_utf8_invalid_at(const char *s, size_t len);
+
+/* Returns result when it is one whole JSON value, else a malloc'd JSON
+ * string holding it (*owned set so the caller frees it). NULL stays NULL. */
+const char *store_json_result(const char *result, char **owned);
+
+#endif

@@ -1,0 +1,257 @@
+/* store_load: reads a JSONL file line by line, checks every line (a JSON
+ * object with a usable id, no id twice in the file) and hands the items to
+ * the backend inside one transaction, so a bad line loads nothing. */
+#include "store_backend.h"
+#include "xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Ids seen in this file, with the line each was first on: open addressing,
+ * kept at most half full. */
+struct idset {
+	struct idslot { char *id; long long line; } *slot;
+	size_t cap, n;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;      /* FNV-1a */
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static struct idslot *idset_find(struct idset *set, const char *id)
+{
+	size_t i = (size_t)hash_str(id) & (set->cap - 1);
+	while (set->slot[i].id && strcmp(set->slot[i].id, id) != 0)
+		i = (i + 1) & (set->cap - 1);
+	return &set->slot[i];
+}
+
+static void idset_grow(struct idset *set)
+{
+	struct idset bigger = { xcalloc(set->cap ? set->cap * 2 : 1024, sizeof *set->slot),
+		set->cap ? set->cap * 2 : 1024, set->n };
+	for (size_t i = 0; i < set->cap; i++) {
+		if (set->slot[i].id)
+			*idset_find(&bigger, set->slot[i].id) = set->slot[i];
+	}
+	free(set->slot);
+	*set = bigger;
+}
+
+/* Returns 0 and records id, or the line it was first seen on. */
+static long long idset_add(struct idset *set, const char *id, long long line)
+{
+	if (2 * (set->n + 1) > set->cap)
+		idset_grow(set);
+	struct idslot *s = idset_find(set, id);
+	if (s->id)
+		return s->line;
+	s->id = xstrdup(id);
+	s->line = line;
+	set->n++;
+	return 0;
+}
+
+static void idset_free(struct idset *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		free(set->slot[i].id);
+	free(set->slot);
+}
+
+/* A JSON number that is a whole number a double holds exactly. */
+static int json_integer(const cJSON *v, long long *out)
+{
+	if (!cJSON_IsNumber(v))
+		return 0;
+	double d = v->valuedouble;
+	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
+		return 0;
+	*out = (long long)d;
+	return 1;
+}
+
+/* Checks one trimmed line; on success fills *it (id in idbuf, which the
+ * caller frees). Returns 0, or -1 with *why set (malloc'd). */
+static int parse_line(const char *line, size_t len, const char *id_field,
+    const char *priority_field, struct store_load_item *it, char **idbuf, char **why)
+{
+	const char *end = NULL;
+	*idbuf = NULL;
+	if (memchr(line, '\0', len))
+		return fail(why, "line holds a NUL byte");
+	long bad = store_utf8_invalid_at(line, len);
+	if (bad >= 0)
+		return fail(why, "not valid UTF-8 (at byte %ld)", bad + 1);
+	cJSON *j = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+	if (!j) {
+		long col = end ? (long)(end - line) + 1 : 1;
+		return fail(why, "not valid JSON (at column %ld)", col);
+	}
+	int rc = -1;
+	if ((size_t)(end - line) != len) {
+		fail(why, "text after the JSON value (at column %ld)", (long)(end - line) + 1);
+		goto out;
+	}
+	if (!cJSON_IsObject(j)) {
+		fail(why, "not a JSON object");
+		goto out;
+	}
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, id_field);
+	long long num;
+	if (!id) {
+		fail(why, "no \"%s\" field (the item id)", id_field);
+		goto out;
+	} else if (cJSON_IsString(id)) {
+		if (!id->valuestring[0]) {
+			fail(why, "\"%s\" is empty", id_field);
+			goto out;
+		}
+		*idbuf = xstrdup(id->valuestring);
+		it->id_int = 0;
+	} else if (json_integer(id, &num)) {
+		*idbuf = xasprintf("%lld", num);
+		it->id_int = 1;
+	} else {
+		fail(why, "\"%s\" must be a string or an integer", id_field);
+		goto out;
+	}
+	it->priority = 0;
+	if (priority_field) {
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, priority_field);
+		if (p && !cJSON_IsNull(p) && !json_integer(p, &it->priority)) {
+			fail(why, "priority \"%s\" must be an integer", priority_field);
+			goto out;
+		}
+	}
+	it->id = *idbuf;
+	it->json = line;
+	rc = 0;
+out:
+	if (rc < 0) {
+		free(*idbuf);
+		*idbuf = NULL;
+	}
+	cJSON_Delete(j);
+	return rc;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int store_load(struct store *s, const char *path, const char *id_field,
+    const char *priority_field, long long *added, long long *skipped, char **cause)
+{
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+	long long n_added = 0, n_items = 0;
+	if (added)
+		*added = 0;
+	if (skipped)
+		*skipped = 0;
+	if (!id_field || !*id_field)
+		id_field = "id";
+	if (!f) {
+		fail(cause, "cannot open %s: %s", path, strerror(errno));
+		errno = EINVAL;
+		return -1;
+	}
+	if (s->ops->load_begin(s, id_field, cause) < 0) {
+		int e = errno == EINVAL ? EINVAL : EIO;  /* load_begin's own contract */
+		if (f != stdin)
+			fclose(f);
+		errno = e;
+		return -1;
+	}
+
+	struct idset ids = { 0 };
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	long long lineno = 0;
+	int rc = 0, bad_input = 0;
+	errno = 0;
+	while ((got = getline(&buf, &cap, f)) >= 0) {
+		lineno++;
+		const char *p = buf;
+		size_t len = (size_t)got;
+		/* Editors on some systems start a file with a byte order mark. */
+		if (lineno == 1 && len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+			p += 3;
+			len -= 3;
+		}
+		while (len > 0 && is_space(p[len - 1]))
+			len--;
+		while (len > 0 && is_space(*p)) {
+			p++;
+			len--;
+		}
+		if (len == 0)
+			continue;       /* blank lines carry no item */
+		/* The trimmed line is kept as the item's JSON: end it there. */
+		((char *)p)[len] = '\0';
+		struct store_load_item it = { .line = lineno };
+		char *id = NULL, *why = NULL;
+		if (parse_line(p, len, id_field, priority_field, &it, &id, &why) < 0) {
+			rc = fail(cause, "%s:%lld: %s", name, lineno, why);
+			free(why);
+			bad_input = 1;
+			break;
+		}
+		long long first = idset_add(&ids, id, lineno);
+		if (first) {
+			char *quoted = NULL;
+			size_t qlen = 0;
+			FILE *m = open_memstream(&quoted, &qlen);
+			if (m) {
+				store_json_write_string(m, id);
+				fclose(m);
+			}
+			rc = fail(cause, "%s:%lld: duplicate id %s (first on line %lld)", name,
+			    lineno, quoted ? quoted : id, first);
+			free(quoted);
+			free(id);
+			bad_input = 1;
+			break;
+		}
+		rc = s->ops->load_add(s, &it, cause);
+		free(id);
+		if (rc < 0)
+			break;
+		n_items++;
+	}
+	if (rc == 0 && ferror(f)) {
+		rc = fail(cause, "cannot read %s: %s", name, strerror(errno));
+		bad_input = 1;          /* the user's file, e.g. a directory */
+	}
+	free(buf);
+	idset_free(&ids);
+	if (f != stdin)
+		fclose(f);
+	if (rc < 0) {
+		s->ops->load_end(s, 0, NULL, NULL);
+		errno = bad_input ? EINVAL : EIO;
+		return -1;
+	}
+	if (s->ops->load_end(s, 1, &n_added, cause) < 0) {
+		errno = EIO;
+		return -1;
+	}
+	if (added)
+		*added = n_added;
+	if (skipped)
+		*skipped = n_items - n_added;
+	return 0;
+}

@@ -1,0 +1,210 @@
+/* Body templates compiled once into literal and field segments, rendered per
+ * item with cJSON's encoder so strings are quoted and escaped. */
+#include "template.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+struct segment {
+	char *literal;           /* text to copy, or NULL for a field */
+	char **path;             /* field names after "item" (n_path may be 0) */
+	int n_path;
+	char *source;            /* the placeholder as written, for messages */
+};
+
+struct template {
+	struct segment *segs;
+	int n_segs;
+};
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->p = xrealloc(b->p, cap);
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static struct segment *seg_new(struct template *t)
+{
+	t->segs = xreallocarray(t->segs, (size_t)t->n_segs + 1, sizeof *t->segs);
+	struct segment *s = &t->segs[t->n_segs++];
+	memset(s, 0, sizeof *s);
+	return s;
+}
+
+static int is_space(char c) { return c == ' ' || c == '\t'; }
+
+/* Parses the inside of {{ }} ("item", "item.a.b") into seg. */
+static int placeholder_parse(const char *in, size_t n, struct segment *seg)
+{
+	while (n && is_space(*in)) {
+		in++;
+		n--;
+	}
+	while (n && is_space(in[n - 1]))
+		n--;
+	if (n < 4 || strncmp(in, "item", 4) != 0)
+		return -1;
+	in += 4;
+	n -= 4;
+	while (n) {
+		if (*in != '.')
+			return -1;
+		in++;
+		n--;
+		size_t k = 0;
+		while (k < n && in[k] != '.')
+			k++;
+		if (k == 0)
+			return -1;
+		for (size_t i = 0; i < k; i++)
+			if (is_space(in[i]) || in[i] == '{' || in[i] == '}')
+				return -1;
+		seg->path = xreallocarray(seg->path, (size_t)seg->n_path + 1, sizeof *seg->path);
+		seg->path[seg->n_path++] = xstrndup(in, k);
+		in += k;
+		n -= k;
+	}
+	return 0;
+}
+
+int template_compile(const char *text, struct template **out, char **cause)
+{
+	struct template *t = xcalloc(1, sizeof *t);
+	const char *p = text;
+	while (*p) {
+		const char *open = strstr(p, "{{");
+		if (!open) {
+			seg_new(t)->literal = xstrdup(p);
+			break;
+		}
+		if (open > p)
+			seg_new(t)->literal = xstrndup(p, (size_t)(open - p));
+		const char *close = strstr(open + 2, "}}");
+		if (!close) {
+			fail(cause, "unclosed \"{{\" at offset %ld", (long)(open - text));
+			template_free(t);
+			return -1;
+		}
+		struct segment *seg = seg_new(t);
+		seg->source = xstrndup(open, (size_t)(close + 2 - open));
+		if (placeholder_parse(open + 2, (size_t)(close - open - 2), seg) < 0) {
+			fail(cause, "bad placeholder %s at offset %ld: expected {{item}} or {{item.field}}",
+			    seg->source, (long)(open - text));
+			template_free(t);
+			return -1;
+		}
+		p = close + 2;
+	}
+	*out = t;
+	return 0;
+}
+
+void template_free(struct template *t)
+{
+	if (!t)
+		return;
+	for (int i = 0; i < t->n_segs; i++) {
+		struct segment *s = &t->segs[i];
+		free(s->literal);
+		for (int j = 0; j < s->n_path; j++)
+			free(s->path[j]);
+		free(s->path);
+		free(s->source);
+	}
+	free(t->segs);
+	free(t);
+}
+
+int template_render(const struct template *t, const cJSON *item, char **out,
+    size_t *len, char **cause)
+{
+	struct buf b = { 0 };
+	buf_add(&b, "", 0);
+	for (int i = 0; i < t->n_segs; i++) {
+		const struct segment *s = &t->segs[i];
+		if (s->literal) {
+			buf_add(&b, s->literal, strlen(s->literal));
+			continue;
+		}
+		const cJSON *v = item;
+		for (int j = 0; j < s->n_path; j++) {
+			if (!cJSON_IsObject(v)) {
+				free(b.p);
+				return fail(cause, "%s: item%s%s is not an object", s->source,
+				    j ? "." : "", j ? s->path[j - 1] : "");
+			}
+			v = cJSON_GetObjectItemCaseSensitive(v, s->path[j]);
+			if (!v) {
+				free(b.p);
+				return fail(cause, "%s: item has no field \"%s\"", s->source, s->path[j]);
+			}
+		}
+		char *enc = cJSON_PrintUnformatted(v);
+		if (!enc) {
+			free(b.p);
+			return fail(cause, "%s: cannot encode the value as JSON", s->source);
+		}
+		buf_add(&b, enc, strlen(enc));
+		cJSON_free(enc);
+	}
+	*out = b.p;
+	*len = b.len;
+	return 0;
+}
+
+static int name_char(char c, int first)
+{
+	return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (!first && c >= '0' && c <= '9');
+}
+
+int template_expand_env(const char *text, const char *what, char **out, char **cause)
+{
+	struct buf b = { 0 };
+	buf_add(&b, "", 0);
+	const char *p = text;
+	while (*p) {
+		const char *d = strstr(p, "${");
+		if (!d) {
+			buf_add(&b, p, strlen(p));
+			break;
+		}
+		buf_add(&b, p, (size_t)(d - p));
+		const char *name = d + 2, *e = name;
+		while (name_char(*e, e == name))
+			e++;
+		if (e == name || *e != '}') {
+			free(b.p);
+			return fail(cause, "%s: bad variable reference at offset %ld: expected ${NAME}",
+			    what, (long)(d - text));
+		}
+		char *var = xstrndup(name, (size_t)(e - name));
+		const char *val = getenv(var);
+		if (!val) {
+			fail(cause, "%s: environment variable %s is not set", what, var);
+			free(var);
+			free(b.p);
+			return -1;
+		}
+		free(var);
+		buf_add(&b, val, strlen(val));
+		p = e + 1;
+	}
+	*out = b.p;
+	return 0;
+}

@@ -1,0 +1,32 @@
+/* Request templates: {{item.field}} in a body becomes the JSON encoding of
+ * the item's field, so any text lands JSON-safe; ${VAR} in the URL and
+ * headers comes from the environment once, at start. */
+#ifndef PSUP_TEMPLATE_H
+#define PSUP_TEMPLATE_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct template;
+
+/* Compiles text. Placeholders are {{item}} (the whole item) and
+ * {{item.a.b}} (nested fields), spaces allowed inside the braces. Returns 0,
+ * or -1 with *cause naming the bad placeholder and its offset. Free with
+ * template_free. */
+int template_compile(const char *text, struct template **out, char **cause);
+void template_free(struct template *t);
+
+/* Renders t for item into a malloc'd NUL-terminated *out (length *len).
+ * A missing field, or a step into something that is not an object, fails:
+ * returns -1 with *cause like "{{item.text}}: item has no field \"text\"". */
+int template_render(const struct template *t, const cJSON *item, char **out,
+    size_t *len, char **cause);
+
+/* Expands ${NAME} from the environment into a malloc'd *out. A NAME that
+ * is not set is an error (the message names the variable, never a value).
+ * "$" not followed by "{" is kept as is. what names the text in messages
+ * ("url", "header Authorization"). */
+int template_expand_env(const char *text, const char *what, char **out, char **cause);
+
+#endif
