@@ -47,7 +47,7 @@ for sv in $SVS; do
 done
 
 mkdir -p "$BENCH_DIR/results"
-stamp=$(date -u +%Y-%m-%dT%H%M)
+stamp=$(date -u +%Y-%m-%dT%H%M%S)
 RAW=$BENCH_DIR/results/$stamp.raw
 OUT=$BENCH_DIR/results/$stamp.md
 : >"$RAW"
