@@ -914,6 +914,10 @@ int run_main(int argc, char **argv)
 	}
 	if (!job || !config)
 		return usage();
+	if (name && !*name) {
+		fprintf(stderr, "psup-worker run: --name must not be empty\n");
+		return usage();
+	}
 	/* Block the stop signals first: one that comes while we start up then
 	 * waits in the signalfd and stops us cleanly, never half-way. */
 	sigset_t stop;
