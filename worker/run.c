@@ -965,7 +965,7 @@ int run_main(int argc, char **argv)
 		return 2;
 	}
 	if (pacer_init(&r->pacer, r->jc.rpm, r->jc.tpm, r->jc.shared, &cause) < 0 ||
-	    loop_prepare(r, &cause) < 0 || store_open(job, &r->store, &cause) < 0) {
+	    loop_prepare(r, &cause) < 0 || store_open_existing(job, &r->store, &cause) < 0) {
 		fprintf(stderr, "psup-worker: %s\n", cause);
 		free(cause);
 		run_teardown(r);
