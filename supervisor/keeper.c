@@ -23,10 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SPEC_FILE "spec"
-#define STATUS_FILE "status"
-#define PID_FILE "keeper.pid"
-#define SOCK_FILE "control.sock"
 #define SPEC_MAX (1024 * 1024)
 
 static void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -108,7 +104,7 @@ void keeper_publish(struct keeper *k, int force)
 	size_t len = strlen(line);
 	line[len] = '\n';
 	char *cause = NULL;
-	if (atomicfile_write(STATUS_FILE, line, len + 1, 0644, 0, &cause) < 0) {
+	if (atomicfile_write(KEEPER_STATUS_FILE, line, len + 1, 0644, 0, &cause) < 0) {
 		warnx_("%s", cause);
 		free(cause);
 	}
@@ -365,18 +361,18 @@ static void ensure_std_fds(void)
 /* Takes the per-app lock: one keeper per app directory. */
 static int lock_pidfile(struct keeper *k, char **cause)
 {
-	k->pidfd = open(PID_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	k->pidfd = open(KEEPER_PID_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (k->pidfd < 0)
-		return fail(cause, "cannot open %s/%s: %s", k->appdir, PID_FILE, strerror(errno));
+		return fail(cause, "cannot open %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
 	if (flock(k->pidfd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK)
 			return fail(cause, "another keeper runs for %s", k->appdir);
-		return fail(cause, "cannot lock %s/%s: %s", k->appdir, PID_FILE, strerror(errno));
+		return fail(cause, "cannot lock %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
 	}
 	char num[32];
 	int n = snprintf(num, sizeof num, "%ld\n", (long)getpid());
 	if (ftruncate(k->pidfd, 0) < 0 || pwrite(k->pidfd, num, (size_t)n, 0) != n)
-		return fail(cause, "cannot write %s/%s: %s", k->appdir, PID_FILE, strerror(errno));
+		return fail(cause, "cannot write %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
 	return 0;
 }
 
@@ -387,7 +383,7 @@ static void adopt_previous(struct keeper *k)
 {
 	char *buf;
 	size_t len;
-	if (atomicfile_read(STATUS_FILE, 64 * 1024, &buf, &len, NULL) < 0)
+	if (atomicfile_read(KEEPER_STATUS_FILE, 64 * 1024, &buf, &len, NULL) < 0)
 		return;
 	if (len && buf[len - 1] == '\n')
 		len--;
@@ -447,7 +443,7 @@ static int setup(struct keeper *k, char **cause)
 		return -1;
 	k->wlisten = (struct watch){ W_LISTEN, NULL };
 	if (watch_add(k, k->listenfd, &k->wlisten, EPOLLIN) < 0)
-		return fail(cause, "cannot watch %s: %s", SOCK_FILE, strerror(errno));
+		return fail(cause, "cannot watch %s: %s", KEEPER_SOCK_FILE, strerror(errno));
 	return 0;
 }
 
@@ -509,7 +505,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	}
 	if (lock_pidfile(k, &cause) < 0)
 		goto out;
-	if (keeper_load_spec(SPEC_FILE, &k->spec, &cause) < 0) {
+	if (keeper_load_spec(KEEPER_SPEC_FILE, &k->spec, &cause) < 0) {
 		/* say why where the daemon looks */
 		char line[KEEPERCTL_LINE_MAX];
 		struct app_state st;
@@ -521,7 +517,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 		int len = appstate_pack(&st, line, sizeof line - 1);
 		if (len > 0 && (size_t)len < sizeof line - 1) {
 			line[len] = '\n';
-			atomicfile_write(STATUS_FILE, line, (size_t)len + 1, 0644, 0, NULL);
+			atomicfile_write(KEEPER_STATUS_FILE, line, (size_t)len + 1, 0644, 0, NULL);
 		}
 		goto out;
 	}
@@ -564,7 +560,7 @@ out:
 	}
 	keeper_ctl_close_all(k);
 	if (k->listenfd >= 0) {
-		unlink(SOCK_FILE);
+		unlink(KEEPER_SOCK_FILE);
 		close(k->listenfd);
 	}
 	keeper_runs_free(k);
@@ -576,7 +572,7 @@ out:
 		close(k->timerfd);
 	if (k->pidfd >= 0) {
 		if (rc == 0)
-			unlink(PID_FILE);
+			unlink(KEEPER_PID_FILE);
 		close(k->pidfd);
 	}
 	logsink_close(&k->log);
@@ -592,7 +588,7 @@ out:
 int keeper_reload(struct keeper *k, char **cause)
 {
 	struct app_spec s;
-	if (keeper_load_spec(SPEC_FILE, &s, cause) < 0)
+	if (keeper_load_spec(KEEPER_SPEC_FILE, &s, cause) < 0)
 		return -1;
 	if (strcmp(s.name, k->spec.name) != 0) {
 		fail(cause, "the spec names %s, this keeper runs %s", s.name, k->spec.name);

@@ -20,6 +20,12 @@
 #include "policy.h"
 #include "spec.h"
 
+/* Files in the app directory (the keeper runs with it as its cwd). */
+#define KEEPER_SPEC_FILE "spec"
+#define KEEPER_STATUS_FILE "status"
+#define KEEPER_PID_FILE "keeper.pid"
+#define KEEPER_SOCK_FILE "control.sock"
+
 #define KEEPER_READ_BUF (256 * 1024)
 #define KEEPER_PIPE_SIZE (1024 * 1024)
 #define KEEPER_PROGRESS_LINE_MAX 1024
