@@ -326,6 +326,7 @@ static void timer_cb(struct keeper *k)
 		if (now - k->big_read_at >= KEEPER_TRIM_MS) {
 			madvise(k->rbuf, KEEPER_READ_BUF, MADV_DONTNEED);
 			logsink_trim(&k->log);
+			keeper_pipes_shrink(k);
 			k->trim_at = 0;
 		} else {
 			k->trim_at = k->big_read_at + KEEPER_TRIM_MS;
