@@ -137,20 +137,26 @@ static int everything_gone(struct keeper *k)
 	return !proc_has_children();
 }
 
+static int str_changed(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+/* Spawns the app, first switching to a spec that "reload" left pending
+ * (reopening the logs if their settings changed). */
 static void do_spawn(struct keeper *k)
 {
 	char *cause = NULL;
 	if (k->has_pending) {
-		int relog = !k->spec.out_file != !k->pending.out_file ||
-		    (k->spec.out_file && strcmp(k->spec.out_file, k->pending.out_file)) ||
-		    !k->spec.err_file != !k->pending.err_file ||
-		    (k->spec.err_file && strcmp(k->spec.err_file, k->pending.err_file)) ||
-		    !k->spec.combined_file != !k->pending.combined_file ||
-		    (k->spec.combined_file && strcmp(k->spec.combined_file, k->pending.combined_file)) ||
-		    k->spec.time != k->pending.time || k->spec.log_max_size != k->pending.log_max_size ||
-		    k->spec.log_retain != k->pending.log_retain ||
-		    !k->spec.log_date_format != !k->pending.log_date_format ||
-		    (k->spec.log_date_format && strcmp(k->spec.log_date_format, k->pending.log_date_format));
+		const struct app_spec *o = &k->spec, *n = &k->pending;
+		int relog = str_changed(o->out_file, n->out_file) ||
+		    str_changed(o->err_file, n->err_file) ||
+		    str_changed(o->combined_file, n->combined_file) ||
+		    str_changed(o->log_date_format, n->log_date_format) ||
+		    o->time != n->time || o->log_max_size != n->log_max_size ||
+		    o->log_retain != n->log_retain;
 		spec_free(&k->spec);
 		k->spec = k->pending;
 		memset(&k->pending, 0, sizeof k->pending);
