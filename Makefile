@@ -131,6 +131,12 @@ install: all
 deps:
 	@sh .ci/deps.sh
 
+# Benchmarks against pm2, supervisord and runit (not tests; CI does not run
+# them). BENCH_ARGS=--quick for a short run; see bench/README.md.
+bench:
+	bench/setup.sh
+	bench/run.sh $(BENCH_ARGS)
+
 clean:
 	rm -rf build bin
 

@@ -1,6 +1,7 @@
 /* The psup command line: the command table, usage and help, option
  * splitting, and dispatch. */
 #include "cli.h"
+#include "cli_options.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -76,7 +77,7 @@ static void usage_all(FILE *f)
 	      "Home: $PSUP_HOME (default ~/.psup); the daemon starts on demand.\n"
 	      "Exit status: 0 ok, 1 command failed, 2 usage error, 3 daemon unreachable,\n"
 	      "4 bad ecosystem file.\n"
-	      "psup --version, psup help COMMAND.\n", f);
+	      "psup --version, psup help COMMAND, psup help options (ecosystem file options).\n", f);
 }
 
 static int cmd_help(struct cli_args *a)
@@ -85,6 +86,8 @@ static int cmd_help(struct cli_args *a)
 		usage_all(stdout);
 		return CLI_OK;
 	}
+	if (strcmp(a->argv[0], "options") == 0)
+		return cli_help_options(a);
 	const struct cli_cmd *c = cmd_find(a->argv[0]);
 	if (!c)
 		return cli_error(CLI_USAGE, "help: unknown command '%s' (see psup --help)", a->argv[0]);
@@ -110,14 +113,16 @@ int cli_error(int code, const char *fmt, ...)
 int cli_usage_error(const struct cli_args *a, const char *fmt, ...)
 {
 	va_list ap;
+	fflush(stdout);
 	fputs("psup: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* One line: the reason, then how to call the command. */
 	const struct cli_cmd *c = a->cmd ? cmd_find(a->cmd) : NULL;
 	if (c)
-		fprintf(stderr, "usage: psup %s\n", c->usage);
+		fprintf(stderr, " (usage: psup %s)", c->usage);
+	fputc('\n', stderr);
 	return CLI_USAGE;
 }
 
@@ -177,7 +182,7 @@ int cli_main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage_all(stderr);
-		return CLI_USAGE;
+		return cli_error(CLI_USAGE, "no command given");
 	}
 	const char *w = argv[1];
 	if (strcmp(w, "--version") == 0 || strcmp(w, "-v") == 0 || strcmp(w, "-V") == 0
@@ -191,9 +196,7 @@ int cli_main(int argc, char **argv)
 	}
 	const struct cli_cmd *c = cmd_find(w);
 	if (!c) {
-		cli_error(CLI_USAGE, "unknown command '%s'", w);
-		fputs("Run `psup --help` for the list of commands.\n", stderr);
-		return CLI_USAGE;
+		return cli_error(CLI_USAGE, "unknown command '%s' (see psup --help)", w);
 	}
 	struct cli_args a = { .argc = argc - 2, .argv = argv + 2, .cmd = c->name };
 	/* "psup stop --help" shows that command's help. */

@@ -70,7 +70,7 @@ static int one_target(struct cli_args *a, const char **target, int optional)
 	if (n < 0)
 		return -1;
 	if (n == 0 && !optional) {
-		cli_usage_error(a, "%s: which app? (a name, group, id or all)", a->cmd);
+		cli_usage_error(a, "%s: which app?", a->cmd);
 		return -1;
 	}
 	*target = n ? pos[0] : NULL;

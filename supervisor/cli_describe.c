@@ -244,7 +244,11 @@ static void describe_exits(struct cli_buf *o, const cJSON *app, int color)
 		char *how = exit_text(cli_json_num(e, "code", -1),
 		    cJSON_GetObjectItemCaseSensitive(e, "signal"));
 		char rt[32];
-		units_format_duration((long long)cli_json_num(e, "runtime_ms", 0), rt, sizeof rt);
+		double ms = cli_json_num(e, "runtime_ms", 0);
+		if (ms < 1000)
+			snprintf(rt, sizeof rt, "%.0fms", ms);
+		else
+			units_format_duration((long long)ms, rt, sizeof rt);
 		kv_add(&t, when, NULL, xasprintf("%s after %s", how, rt));
 		free(when);
 		free(how);

@@ -198,7 +198,7 @@ static int state_pair(const char *st)
 
 static void draw_app(struct monit *m, const cJSON *app, int y, int namew, int selected)
 {
-	char cpu[16], mem[16], rst[16], count[48] = "", rate[32] = "", eta[32] = "";
+	char cpu[16], mem[16], rst[16], count[64] = "", rate[32] = "", eta[32] = "";
 	const char *st = cli_json_str(app, "state", "?");
 	snprintf(cpu, sizeof cpu, "%.1f%%", cli_json_num(app, "cpu", 0));
 	units_format_size((long long)cli_json_num(app, "memory", 0), mem, sizeof mem);
@@ -207,6 +207,10 @@ static void draw_app(struct monit *m, const cJSON *app, int y, int namew, int se
 	struct cli_buf bar = { 0 };
 	if (cli_progress_get(app, &p)) {
 		cli_progress_cells(&p, count, sizeof count, rate, sizeof rate, eta, sizeof eta);
+		if (p.failed > 0) {
+			size_t l = strlen(count);
+			snprintf(count + l, sizeof count - l, " %.0f✗", p.failed);
+		}
 		if (p.have_total && p.total > 0)
 			cli_fmt_bar(&bar, p.done / p.total, 12);
 	}
@@ -230,7 +234,7 @@ static void draw_app(struct monit *m, const cJSON *app, int y, int namew, int se
 	cli_buf_pad(&row, mem, 7);
 	cli_buf_pad(&row, rst, 4);
 	cli_buf_pad(&row, bar.p ? bar.p : "", 13);
-	cli_buf_pad(&row, count, 14);
+	cli_buf_pad(&row, count, 17);
 	cli_buf_pad(&row, rate, 9);
 	cli_buf_puts(&row, eta);
 	put_clipped(row.p, COLS - getcurx(stdscr) > 0 ? COLS - getcurx(stdscr) : 0);
@@ -309,7 +313,7 @@ static void monit_draw(struct monit *m)
 	struct cli_buf h = { 0 };
 	cli_buf_puts(&h, "  ");
 	cli_buf_pad(&h, "name", (size_t)namew);
-	cli_buf_puts(&h, " state      cpu    mem    ↺   progress     done/total    rate     eta");
+	cli_buf_puts(&h, " state      cpu    mem    ↺   progress     done/total       rate     eta");
 	attron(A_BOLD);
 	move(1, 0);
 	put_clipped(h.p, COLS);
@@ -342,6 +346,14 @@ static void monit_draw(struct monit *m)
 	put_clipped(sep.p, COLS);
 	attroff(A_DIM);
 	cli_buf_free(&sep);
+	/* Why the selected app is errored or waiting, above its log. */
+	const char *reason = cli_json_str(cJSON_GetArrayItem(m->apps, m->sel), "reason", "");
+	if (*reason && y < LINES - 1) {
+		move(y++, 0);
+		attron(A_BOLD);
+		put_clipped(reason, COLS);
+		attroff(A_BOLD);
+	}
 	draw_log(m, y, LINES - y - 1);
 	if (m->msg[0]) {
 		move(LINES - 1, 0);

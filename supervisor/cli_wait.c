@@ -124,7 +124,11 @@ static int wait_report(struct cli_wait_tally *t, int n, int timed_out, int64_t t
 		return cli_error(CLI_FAIL, "wait: no apps to wait for");
 	}
 	char took[32];
-	units_format_duration(clock_mono_ms() - t0, took, sizeof took);
+	int64_t ms = clock_mono_ms() - t0;
+	if (ms < 60000)
+		snprintf(took, sizeof took, "%.1fs", (double)ms / 1000);
+	else
+		units_format_duration(ms, took, sizeof took);
 	cli_buf_puts(&out, "wait: ");
 	if (timed_out)
 		cli_buf_printf(&out, "timed out after %s: ", took);

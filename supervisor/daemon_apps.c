@@ -1,6 +1,7 @@
 /* The daemon's app table: APPDIRs on disk (id, spec), selection by target,
  * the state users see, app objects for list/describe, and `after:` gates. */
 #include "daemon_int.h"
+#include "daemon_json.h"
 #include "atomicfile.h"
 #include "clock.h"
 #include "home.h"
@@ -382,62 +383,56 @@ static double progress_rate(const struct dapp *a, int64_t now_real)
 
 /* ---- app objects ---- */
 
-static void add_int_or_null(cJSON *o, const char *k, int have, double v)
+static void int_or_null(struct jw *w, const char *k, int have, long long v)
 {
 	if (have)
-		cJSON_AddNumberToObject(o, k, v);
+		jw_int(w, k, v);
 	else
-		cJSON_AddNullToObject(o, k);
+		jw_null(w, k);
 }
 
-static cJSON *progress_json(const struct dapp *a, int64_t now_real)
+static void progress_json(struct jw *w, const struct dapp *a, int64_t now_real)
 {
-	if (!a->have_state || !a->st.has_progress)
-		return cJSON_CreateNull();
+	if (!a->have_state || !a->st.has_progress) {
+		jw_null(w, "progress");
+		return;
+	}
 	const struct progress *p = &a->st.progress;
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "done", (double)p->done);
-	add_int_or_null(o, "total", p->have & PROGRESS_HAVE_TOTAL, (double)p->total);
-	add_int_or_null(o, "failed", p->have & PROGRESS_HAVE_FAILED, (double)p->failed);
-	add_int_or_null(o, "inflight", p->have & PROGRESS_HAVE_INFLIGHT, (double)p->inflight);
+	jw_obj(w, "progress");
+	jw_int(w, "done", p->done);
+	int_or_null(w, "total", p->have & PROGRESS_HAVE_TOTAL, p->total);
+	int_or_null(w, "failed", p->have & PROGRESS_HAVE_FAILED, p->failed);
+	int_or_null(w, "inflight", p->have & PROGRESS_HAVE_INFLIGHT, p->inflight);
 	double rate = progress_rate(a, now_real);
 	if (rate >= 0)
-		cJSON_AddNumberToObject(o, "rate", round(rate * 10) / 10);
+		jw_dbl(w, "rate", rate);
 	else
-		cJSON_AddNullToObject(o, "rate");
+		jw_null(w, "rate");
 	if ((p->have & PROGRESS_HAVE_TOTAL) && p->done >= p->total)
-		cJSON_AddNumberToObject(o, "eta_s", 0);
+		jw_int(w, "eta_s", 0);
 	else if ((p->have & PROGRESS_HAVE_TOTAL) && rate > 0)
-		cJSON_AddNumberToObject(o, "eta_s", ceil((double)(p->total - p->done) / rate));
+		jw_int(w, "eta_s", (long long)ceil((double)(p->total - p->done) / rate));
 	else
-		cJSON_AddNullToObject(o, "eta_s");
-	cJSON_AddNumberToObject(o, "at", (double)a->st.progress_ms);
-	return o;
+		jw_null(w, "eta_s");
+	jw_int(w, "at", a->st.progress_ms);
+	jw_end_obj(w);
 }
 
-static void add_str_or_null(cJSON *o, const char *k, const char *v)
+static void strv_json(struct jw *w, const char *key, char *const *v)
 {
-	if (v)
-		cJSON_AddStringToObject(o, k, v);
-	else
-		cJSON_AddNullToObject(o, k);
-}
-
-static cJSON *strv_json(char *const *v)
-{
-	cJSON *arr = cJSON_CreateArray();
+	jw_arr(w, key);
 	for (size_t i = 0; v && v[i]; i++)
-		cJSON_AddItemToArray(arr, cJSON_CreateString(v[i]));
-	return arr;
+		jw_str(w, NULL, v[i]);
+	jw_end_arr(w);
 }
 
 static int secret_key(const char *key, size_t n)
 {
 	static const char *const words[] = { "KEY", "TOKEN", "SECRET", "PASSWORD", "AUTH" };
-	for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
-		size_t wl = strlen(words[w]);
+	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+		size_t wl = strlen(words[k]);
 		for (size_t i = 0; i + wl <= n; i++)
-			if (strncasecmp(key + i, words[w], wl) == 0)
+			if (strncasecmp(key + i, words[k], wl) == 0)
 				return 1;
 	}
 	return 0;
@@ -448,130 +443,134 @@ static const char *autorestart_name(enum autorestart r)
 	return r == AUTORESTART_ALWAYS ? "always" : r == AUTORESTART_ON_FAILURE ? "on-failure" : "never";
 }
 
-static cJSON *config_json(const struct app_spec *s)
+static void config_json(struct jw *w, const struct app_spec *s)
 {
-	cJSON *o = cJSON_CreateObject();
-	add_str_or_null(o, "name", s->name);
-	add_str_or_null(o, "group", s->group);
-	add_str_or_null(o, "source", s->source);
-	cJSON_AddNumberToObject(o, "instance", s->instance);
-	cJSON_AddNumberToObject(o, "instances", s->instances);
-	cJSON_AddItemToObject(o, "argv", strv_json(s->argv));
-	add_str_or_null(o, "cwd", s->cwd);
-	cJSON *env = cJSON_CreateObject();
+	jw_obj(w, "config");
+	jw_str(w, "name", s->name);
+	jw_str(w, "group", s->group);
+	jw_str(w, "source", s->source);
+	jw_int(w, "instance", s->instance);
+	jw_int(w, "instances", s->instances);
+	strv_json(w, "argv", s->argv);
+	jw_str(w, "cwd", s->cwd);
+	jw_obj(w, "env");
 	for (size_t i = 0; s->env && s->env[i]; i++) {
 		const char *eq = strchr(s->env[i], '=');
 		size_t kl = eq ? (size_t)(eq - s->env[i]) : strlen(s->env[i]);
 		char *key = xstrndup(s->env[i], kl);
-		cJSON_AddStringToObject(env, key, secret_key(key, kl) ? "****" : eq ? eq + 1 : "");
+		jw_str(w, key, secret_key(key, kl) ? "****" : eq ? eq + 1 : "");
 		free(key);
 	}
-	cJSON_AddItemToObject(o, "env", env);
-	add_str_or_null(o, "out_file", s->out_file);
-	add_str_or_null(o, "error_file", s->err_file);
-	add_str_or_null(o, "log_file", s->combined_file);
-	cJSON_AddBoolToObject(o, "time", s->time);
-	add_str_or_null(o, "log_date_format", s->log_date_format);
-	cJSON_AddNumberToObject(o, "log_max_size", (double)s->log_max_size);
-	cJSON_AddNumberToObject(o, "log_retain", s->log_retain);
-	cJSON_AddStringToObject(o, "autorestart", autorestart_name(s->autorestart));
-	cJSON_AddBoolToObject(o, "autostart", s->autostart);
-	cJSON_AddNumberToObject(o, "max_restarts", s->max_restarts);
-	cJSON_AddNumberToObject(o, "min_uptime_ms", (double)s->min_uptime_ms);
-	cJSON_AddNumberToObject(o, "restart_delay_ms", (double)s->restart_delay_ms);
-	cJSON_AddNumberToObject(o, "exp_backoff_restart_delay_ms", (double)s->exp_backoff_ms);
-	cJSON_AddNumberToObject(o, "exp_backoff_max_ms", (double)s->exp_backoff_max_ms);
-	cJSON *codes = cJSON_CreateArray();
+	jw_end_obj(w);
+	jw_str(w, "out_file", s->out_file);
+	jw_str(w, "error_file", s->err_file);
+	jw_str(w, "log_file", s->combined_file);
+	jw_bool(w, "time", s->time);
+	jw_str(w, "log_date_format", s->log_date_format);
+	jw_int(w, "log_max_size", s->log_max_size);
+	jw_int(w, "log_retain", s->log_retain);
+	jw_str(w, "autorestart", autorestart_name(s->autorestart));
+	jw_bool(w, "autostart", s->autostart);
+	jw_int(w, "max_restarts", s->max_restarts);
+	jw_int(w, "min_uptime_ms", s->min_uptime_ms);
+	jw_int(w, "restart_delay_ms", s->restart_delay_ms);
+	jw_int(w, "exp_backoff_restart_delay_ms", s->exp_backoff_ms);
+	jw_int(w, "exp_backoff_max_ms", s->exp_backoff_max_ms);
+	jw_arr(w, "stop_exit_codes");
 	for (int i = 0; i < s->n_stop_exit_codes; i++)
-		cJSON_AddItemToArray(codes, cJSON_CreateNumber(s->stop_exit_codes[i]));
-	cJSON_AddItemToObject(o, "stop_exit_codes", codes);
-	cJSON_AddNumberToObject(o, "kill_timeout_ms", (double)s->kill_timeout_ms);
-	cJSON_AddNumberToObject(o, "stop_signal", s->stop_signal);
-	cJSON_AddNumberToObject(o, "max_memory_restart", (double)s->max_memory_restart);
-	cJSON_AddItemToObject(o, "after", strv_json(s->after));
-	return o;
+		jw_int(w, NULL, s->stop_exit_codes[i]);
+	jw_end_arr(w);
+	jw_int(w, "kill_timeout_ms", s->kill_timeout_ms);
+	jw_int(w, "stop_signal", s->stop_signal);
+	jw_int(w, "max_memory_restart", s->max_memory_restart);
+	strv_json(w, "after", s->after);
+	jw_end_obj(w);
 }
 
-static void add_size(cJSON *o, const char *k, const char *path)
+static void size_json(struct jw *w, const char *k, const char *path)
 {
 	struct stat st;
 	if (path && stat(path, &st) == 0)
-		cJSON_AddNumberToObject(o, k, (double)st.st_size);
+		jw_int(w, k, (long long)st.st_size);
 	else
-		cJSON_AddNullToObject(o, k);
+		jw_null(w, k);
 }
 
-static cJSON *app_json(struct dapp *a, const struct procstat_group *g, int64_t now_real,
-    int64_t now_mono, int describe)
+static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *g,
+    int64_t now_real, int64_t now_mono, int describe)
 {
-	cJSON *o = cJSON_CreateObject();
 	const struct app_state *st = &a->st;
 	int running = a->have_state && st->pid > 0 && a->phase == PHASE_KEEPER;
 	enum app_state_kind state = dapp_state(a);
-	cJSON_AddNumberToObject(o, "id", a->id);
-	cJSON_AddStringToObject(o, "name", a->name);
-	cJSON_AddStringToObject(o, "group", a->spec.group ? a->spec.group : a->name);
-	cJSON_AddNumberToObject(o, "instance", a->spec.instance);
-	cJSON_AddNumberToObject(o, "pid", running ? st->pid : 0);
-	cJSON_AddNumberToObject(o, "keeper_pid", a->phase == PHASE_KEEPER && a->have_state &&
-	    st->keeper_pid > 0 ? st->keeper_pid : a->phase == PHASE_KEEPER ? a->keeper_pid : 0);
-	cJSON_AddStringToObject(o, "state", app_state_name(state));
-	cJSON_AddStringToObject(o, "reason", dapp_reason(a));
-	cJSON_AddNumberToObject(o, "restarts", a->have_state ? st->restarts : 0);
-	cJSON_AddNumberToObject(o, "unstable", a->have_state ? st->unstable : 0);
+	jw_obj(w, NULL);
+	jw_int(w, "id", a->id);
+	jw_str(w, "name", a->name);
+	jw_str(w, "group", a->spec.group ? a->spec.group : a->name);
+	jw_int(w, "instance", a->spec.instance);
+	jw_int(w, "pid", running ? st->pid : 0);
+	jw_int(w, "keeper_pid", a->phase != PHASE_KEEPER ? 0 :
+	    a->have_state && st->keeper_pid > 0 ? st->keeper_pid : a->keeper_pid);
+	jw_str(w, "state", app_state_name(state));
+	jw_str(w, "reason", dapp_reason(a));
+	jw_int(w, "restarts", a->have_state ? st->restarts : 0);
+	jw_int(w, "unstable", a->have_state ? st->unstable : 0);
 	int up = running && st->started_ms > 0 && (state == APP_ONLINE || state == APP_LAUNCHING ||
 	    state == APP_STOPPING);
-	cJSON_AddNumberToObject(o, "uptime_ms", up && now_real > st->started_ms ?
-	    (double)(now_real - st->started_ms) : 0);
-	cJSON_AddNumberToObject(o, "started_at", up ? (double)st->started_ms : 0);
+	jw_int(w, "uptime_ms", up && now_real > st->started_ms ? now_real - st->started_ms : 0);
+	jw_int(w, "started_at", up ? st->started_ms : 0);
 	const struct app_exit *last = a->have_state && st->n_exits > 0 ? &st->exits[0] : NULL;
-	add_int_or_null(o, "exit_code", last && last->code >= 0, last ? last->code : 0);
-	add_int_or_null(o, "exit_signal", last && last->signal > 0, last ? last->signal : 0);
+	int_or_null(w, "exit_code", last && last->code >= 0, last ? last->code : 0);
+	int_or_null(w, "exit_signal", last && last->signal > 0, last ? last->signal : 0);
 	double cpu = 0;
 	long long mem = 0;
 	if (running && g && g->nprocs > 0) {
 		cpu = procstat_cpu_percent(&a->cpu, g, now_mono);
 		mem = g->rss_bytes;
 	}
-	cJSON_AddNumberToObject(o, "cpu", round(cpu * 10) / 10);
-	cJSON_AddNumberToObject(o, "memory", (double)mem);
-	cJSON_AddItemToObject(o, "progress", progress_json(a, now_real));
-	cJSON *lf = cJSON_CreateObject();
-	add_str_or_null(lf, "out", a->spec.out_file);
-	add_str_or_null(lf, "error", a->spec.err_file);
-	add_str_or_null(lf, "combined", a->spec.combined_file);
-	cJSON_AddItemToObject(o, "log_files", lf);
-	add_str_or_null(o, "source", a->spec.source);
-	if (!describe)
-		return o;
-
-	cJSON_AddItemToObject(o, "config", config_json(&a->spec));
-	cJSON *exits = cJSON_CreateArray();
-	for (int i = 0; a->have_state && i < st->n_exits && i < APPSTATE_EXITS; i++) {
-		const struct app_exit *e = &st->exits[i];
-		cJSON *x = cJSON_CreateObject();
-		cJSON_AddNumberToObject(x, "at", (double)e->at_ms);
-		add_int_or_null(x, "code", e->code >= 0, e->code);
-		add_int_or_null(x, "signal", e->signal > 0, e->signal);
-		cJSON_AddNumberToObject(x, "runtime_ms", (double)e->runtime_ms);
-		cJSON_AddItemToArray(exits, x);
+	jw_dbl(w, "cpu", cpu);
+	jw_int(w, "memory", mem);
+	progress_json(w, a, now_real);
+	jw_obj(w, "log_files");
+	jw_str(w, "out", a->spec.out_file);
+	jw_str(w, "error", a->spec.err_file);
+	jw_str(w, "combined", a->spec.combined_file);
+	jw_end_obj(w);
+	jw_str(w, "source", a->spec.source);
+	if (describe) {
+		config_json(w, &a->spec);
+		jw_arr(w, "exits");
+		for (int i = 0; a->have_state && i < st->n_exits && i < APPSTATE_EXITS; i++) {
+			const struct app_exit *e = &st->exits[i];
+			jw_obj(w, NULL);
+			jw_int(w, "at", e->at_ms);
+			int_or_null(w, "code", e->code >= 0, e->code);
+			int_or_null(w, "signal", e->signal > 0, e->signal);
+			jw_int(w, "runtime_ms", e->runtime_ms);
+			jw_end_obj(w);
+		}
+		jw_end_arr(w);
+		jw_obj(w, "log_sizes");
+		size_json(w, "out", a->spec.out_file);
+		size_json(w, "error", a->spec.err_file);
+		size_json(w, "combined", a->spec.combined_file);
+		jw_end_obj(w);
+		jw_int(w, "since", a->have_state ? st->since_ms : 0);
+		jw_int(w, "next_start_at", a->have_state ? st->next_start_ms : 0);
+		jw_int(w, "progress_bad", a->have_state ? st->progress_bad : 0);
+		jw_int(w, "lines_dropped", a->have_state ? st->lines_dropped : 0);
+		jw_int(w, "lines_split", a->have_state ? st->lines_split : 0);
+		jw_str(w, "app_dir", a->dir);
 	}
-	cJSON_AddItemToObject(o, "exits", exits);
-	cJSON *sizes = cJSON_CreateObject();
-	add_size(sizes, "out", a->spec.out_file);
-	add_size(sizes, "error", a->spec.err_file);
-	add_size(sizes, "combined", a->spec.combined_file);
-	cJSON_AddItemToObject(o, "log_sizes", sizes);
-	cJSON_AddNumberToObject(o, "since", a->have_state ? (double)st->since_ms : 0);
-	cJSON_AddNumberToObject(o, "next_start_at", a->have_state ? (double)st->next_start_ms : 0);
-	cJSON_AddNumberToObject(o, "progress_bad", a->have_state ? (double)st->progress_bad : 0);
-	cJSON_AddNumberToObject(o, "lines_dropped", a->have_state ? (double)st->lines_dropped : 0);
-	cJSON_AddNumberToObject(o, "lines_split", a->have_state ? (double)st->lines_split : 0);
-	cJSON_AddStringToObject(o, "app_dir", a->dir);
-	return o;
+	jw_end_obj(w);
 }
 
-cJSON *dapp_json_list(struct daemon *d, struct dapp **apps, int n, int describe)
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void dapp_json_list(struct daemon *d, struct dapp **apps, int n, int describe, struct jw *w)
 {
 	struct procstat_group *g = xcalloc((size_t)(n ? n : 1), sizeof *g);
 	int any = 0;
@@ -582,19 +581,28 @@ cJSON *dapp_json_list(struct daemon *d, struct dapp **apps, int n, int describe)
 			any = 1;
 		}
 	}
+	/* keepers and the daemon are never app members: do not read them */
+	int nskip = 0, total = 0;
+	for (struct dapp *a = d->apps; a; a = a->next)
+		total++;
+	pid_t *skip = xcalloc((size_t)total + 1, sizeof *skip);
+	skip[nskip++] = getpid();
+	for (struct dapp *a = d->apps; a && any; a = a->next)
+		if (a->keeper_pid > 0)
+			skip[nskip++] = a->keeper_pid;
+	qsort(skip, (size_t)nskip, sizeof *skip, cmp_pid);
 	char *cause = NULL;
-	if (any && procstat_scan(g, n, &cause) < 0) {
+	if (any && procstat_scan(g, n, skip, nskip, &cause) < 0) {
 		dlog("%s", cause);
 		free(cause);
 	}
 	int64_t now_real = clock_real_ms(), now_mono = clock_mono_ms();
-	cJSON *arr = cJSON_CreateArray();
+	jw_arr(w, "apps");
 	for (int i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, app_json(apps[i], g[i].pgid > 0 ? &g[i] : NULL, now_real,
-		    now_mono, describe));
+		app_json(w, apps[i], g[i].pgid > 0 ? &g[i] : NULL, now_real, now_mono, describe);
+	jw_end_arr(w);
 	free(g);
-	(void)d;
-	return arr;
+	free(skip);
 }
 
 /* ---- after: ---- */

@@ -2,6 +2,7 @@
  * (stop: stopped; restart: a new pid; delete: keeper gone; wait: finished),
  * each bounded by a deadline on the loop. */
 #include "daemon_int.h"
+#include "daemon_json.h"
 #include "clock.h"
 #include "xalloc.h"
 
@@ -87,6 +88,11 @@ static int app_done(struct daemon *d, struct dop_app *x)
 		if (a->phase != PHASE_KEEPER)
 			return 1;
 		if (refused(a, x))
+			return 1;
+		/* autostart: false loads the app stopped; its keeper speaking is
+		 * the end of a `start FILE` */
+		if (!x->seq && !a->spec.autostart && !a->want_start && a->kfd >= 0 &&
+		    a->pushes > 0 && a->acked >= a->start_seq)
 			return 1;
 		if (a->start_seq && a->acked >= a->start_seq && a->err_seq == a->start_seq) {
 			x->failed = 1;
@@ -360,10 +366,16 @@ static void cmd_list(struct dclient *c, const char *target, int describe)
 	} else {
 		v = dapp_select(d, "all", &n);
 	}
-	cJSON *r = proto_reply_ok();
-	cJSON_AddItemToObject(r, "apps", dapp_json_list(d, v, n, describe));
-	client_reply(c, r);
-	cJSON_Delete(r);
+	struct jw w;
+	jw_init(&w);
+	jw_obj(&w, NULL);
+	jw_bool(&w, "ok", 1);
+	dapp_json_list(d, v, n, describe, &w);
+	jw_end_obj(&w);
+	size_t len;
+	char *s = jw_finish(&w, &len);
+	s[len++] = '\n';           /* jw always leaves room for one byte */
+	client_send(c, s, len);
 	free(v);
 }
 

@@ -195,8 +195,10 @@ const char *dapp_reason(const struct dapp *a);
 int dapp_finished(const struct dapp *a);
 /* Records a progress sample from the latest status. */
 void dapp_progress_sample(struct dapp *a);
-/* App objects as PROTOCOL.md describes; describe adds config, exits, sizes. */
-cJSON *dapp_json_list(struct daemon *d, struct dapp **apps, int n, int describe);
+/* Writes "apps": [app objects as PROTOCOL.md describes] into w; describe
+ * adds config, exits, log sizes. */
+struct jw;
+void dapp_json_list(struct daemon *d, struct dapp **apps, int n, int describe, struct jw *w);
 /* Releases apps held by `after:` whose dependencies are met, fails those
  * whose dependency errored. */
 void dapp_after_check(struct daemon *d);

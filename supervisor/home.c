@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +58,29 @@ static int make_private_dir(const char *dir, char **cause)
 	return home_check(dir, cause);
 }
 
+/* Creates the missing parents of path (mode 0700), as mkdir -p. */
+static int make_parents(const char *path, char **cause)
+{
+	char *p = xstrdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			int e = errno;
+			int r = fail(cause, "cannot create %s: %s", p, strerror(e));
+			free(p);
+			return r;
+		}
+		*s = '/';
+	}
+	free(p);
+	return 0;
+}
+
 int home_prepare(const char *home, char **cause)
 {
-	if (make_private_dir(home, cause) < 0)
+	if (make_parents(home, cause) < 0 || make_private_dir(home, cause) < 0)
 		return -1;
 	char *apps = home_apps_path(home);
 	int r = make_private_dir(apps, cause);

@@ -11,8 +11,8 @@
  * the caller frees, or NULL with *cause set. The path is not checked. */
 char *home_default(char **cause);
 
-/* Creates home (and missing parents' last component only) with mode 0700
- * when missing, then refuses it unless it is a directory owned by the
+/* Creates home with mode 0700 when missing (and its missing parents, 0700,
+ * as mkdir -p), then refuses it unless it is a directory owned by the
  * current user and not group- or world-writable. Also creates apps/ (0700).
  * Returns 0, or -1 with *cause set (the caller frees). */
 int home_prepare(const char *home, char **cause);

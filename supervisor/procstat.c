@@ -89,6 +89,12 @@ int procstat_parse(const char *buf, size_t len, struct procstat_proc *out)
 	return 0;
 }
 
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 static int cmp_group(const void *a, const void *b)
 {
 	pid_t x = (*(struct procstat_group *const *)a)->pgid;
@@ -103,7 +109,7 @@ static int cmp_key(const void *key, const void *elt)
 	return x < y ? -1 : x > y;
 }
 
-int procstat_scan(struct procstat_group *g, int n, char **cause)
+int procstat_scan(struct procstat_group *g, int n, const pid_t *skip, int nskip, char **cause)
 {
 	struct procstat_group **idx = xcalloc((size_t)(n > 0 ? n : 1), sizeof *idx);
 	int m = 0;
@@ -132,6 +138,11 @@ int procstat_scan(struct procstat_group *g, int n, char **cause)
 		const char *name = de->d_name;
 		if (name[0] < '1' || name[0] > '9')
 			continue;
+		if (nskip > 0) {
+			pid_t pid = (pid_t)strtol(name, NULL, 10);
+			if (bsearch(&pid, skip, (size_t)nskip, sizeof *skip, cmp_pid))
+				continue;
+		}
 		char path[48];
 		size_t nl = strnlen(name, 20);
 		if (nl >= 20)

@@ -30,9 +30,10 @@ struct procstat_group {
 };
 
 /* One scan of /proc filling g[0..n) (pgid set by the caller; entries with
- * pgid <= 0 are left empty). Returns 0, or -1 with *cause set when /proc
- * cannot be read. */
-int procstat_scan(struct procstat_group *g, int n, char **cause);
+ * pgid <= 0 are left empty). The nskip pids in skip[] (sorted ascending;
+ * known not to be members, like the keepers) are not read. Returns 0, or -1
+ * with *cause set when /proc cannot be read. */
+int procstat_scan(struct procstat_group *g, int n, const pid_t *skip, int nskip, char **cause);
 
 /* CPU use of a group as a percent of one core. prev holds the previous
  * sample for that group (zeroed when none) and is updated. Without a usable

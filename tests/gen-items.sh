@@ -12,11 +12,12 @@
 set -eu
 
 usage() { echo "usage: gen-items.sh N [OUTPUT|-] [FIRST]" >&2; exit 2; }
-[ $# -ge 1 ] && [ $# -le 3 ] || usage
+if [ $# -lt 1 ] || [ $# -gt 3 ]; then usage; fi
 n=$1
 out=${2:--}
 first=${3:-1}
-case $n$first in *[!0-9]*|'') usage ;; esac
+case $n in *[!0-9]*|'') usage ;; esac
+case $first in *[!0-9]*|'') usage ;; esac
 
 gen() {
 	LC_ALL=C awk -v n="$n" -v first="$first" '

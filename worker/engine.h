@@ -74,5 +74,10 @@ void engine_abort(struct engine *e, struct http_request *req);
 /* Frees what the engine put in req (response, headers) for reuse or free. */
 void engine_request_reset(struct http_request *req);
 int engine_inflight(const struct engine *e);
+/* New connections opened so far: far fewer than requests when reused. */
+long long engine_connections(const struct engine *e);
+
+/* CURL_CA_BUNDLE in the environment names a CA file to verify servers
+ * with, as for the curl tool (tests with a private CA). */
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -35,8 +36,10 @@
 /* Results are committed in batches of at most this many, or after FLUSH_DELAY. */
 #define FLUSH_MAX 1000
 #define FLUSH_DELAY (20 * MS)
-/* How long SIGTERM lets in-flight requests finish before releasing them. */
-#define STOP_GRACE (2000 * MS)
+/* How long SIGTERM lets in-flight requests finish before releasing them:
+ * well inside psup's (and pm2's) default kill_timeout of 1.6 s, so the
+ * release is done before a SIGKILL could come. */
+#define STOP_GRACE (1000 * MS)
 /* How often an idle worker looks for released or expired items. */
 #define IDLE_CHECK (500 * MS)
 /* How often the job-wide counts are re-read for progress. */
@@ -85,6 +88,7 @@ struct run {
 	struct work **fin;           /* final outcomes waiting for commit */
 	int n_fin, cap_fin;
 	int flush_failures;
+	int claim_failures;          /* in a row; too many ends the run */
 
 	int claim_exhausted;         /* the last claim found nothing */
 	int stopping;                /* SIGTERM: finish in-flight, then leave */
@@ -232,10 +236,17 @@ static int claim(struct run *r)
 	int n = 0;
 	char *cause = NULL;
 	if (store_claim(r->store, r->owner, r->jc.batch, r->jc.lease_ms, &items, &n, &cause) < 0) {
-		logf_(r, "cannot claim items: %s", cause);
+		r->claim_failures++;
+		logf_(r, "cannot claim items (try %d): %s", r->claim_failures, cause);
 		free(cause);
+		if (r->claim_failures >= 20) {
+			logf_(r, "giving up: the job store keeps failing");
+			r->exit_code = 1;
+			r->finished = 1;
+		}
 		return -1;
 	}
+	r->claim_failures = 0;
 	for (int i = 0; i < n; i++) {
 		struct work *w = xcalloc(1, sizeof *w);
 		w->it = items[i];
@@ -249,29 +260,26 @@ static int claim(struct run *r)
 	return n;
 }
 
-/* Renders w's body once (kept for its retries). Returns -1 when the item
- * cannot be rendered; it has been failed then. */
-static int render(struct run *r, struct work *w)
+/* Renders w's body once (kept for its retries). Returns 0, or -1 with
+ * *why (malloc'd) when the item cannot be rendered. */
+static int render(struct run *r, struct work *w, char **why)
 {
-	if (w->body || !r->body_tpl) {
-		if (!w->body)
-			w->cost = 1;
+	if (w->body)
+		return 0;
+	if (!r->body_tpl) {
+		w->cost = 1;
 		return 0;
 	}
 	cJSON *item = cJSON_Parse(w->it.json);
-	char *cause = NULL;
 	if (!item) {
-		fail_item(r, w, 0, "the stored item is not valid JSON");
-		logf_(r, "item %s: the stored item is not valid JSON", w->it.id);
+		*why = xstrdup("the stored item is not valid JSON");
 		return -1;
 	}
+	char *cause = NULL;
 	int rc = template_render(r->body_tpl, item, &w->body, &w->body_len, &cause);
 	cJSON_Delete(item);
 	if (rc < 0) {
-		char *msg = xasprintf("body template: %s", cause);
-		logf_(r, "item %s: %s", w->it.id, msg);
-		fail_item(r, w, 0, msg);
-		free(msg);
+		*why = xasprintf("body template: %s", cause);
 		free(cause);
 		return -1;
 	}
@@ -337,8 +345,13 @@ static void pump(struct run *r)
 			continue;
 		}
 		struct work *w = (struct work *)n;
-		if (render(r, w) < 0) {
+		char *why = NULL;
+		if (render(r, w, &why) < 0) {
+			/* Off the queue before failing it: a commit may free it. */
 			workq_pop(&r->q);
+			logf_(r, "item %s: %s", w->it.id, why);
+			fail_item(r, w, 0, why);
+			free(why);
 			continue;
 		}
 		int64_t wait = pacer_take(&r->pacer, now, w->cost);
@@ -615,6 +628,24 @@ static void signal_cb(int fd, uint32_t events, void *arg)
 
 /* ---- setup ---- */
 
+/* Thousands of requests in flight need thousands of sockets: raise the
+ * soft fd limit to the hard one, and say so when that is still short. */
+static void fd_limit_raise(struct run *r)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	rlim_t need = (rlim_t)r->jc.concurrency + 64;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		logf_(r, "concurrency %d needs about %llu file descriptors, the limit is %llu",
+		    r->jc.concurrency, (unsigned long long)need, (unsigned long long)rl.rlim_cur);
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: psup-worker run --job STORE --config JOB.yaml [--name NAME]\n");
@@ -708,6 +739,13 @@ static int request_prepare(struct run *r, char **cause)
 	return 0;
 }
 
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+}
+
 static int loop_prepare(struct run *r, char **cause)
 {
 	if (loop_create(&r->loop, cause) < 0)
@@ -727,11 +765,7 @@ static int loop_prepare(struct run *r, char **cause)
 			return -1;
 	}
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return fail(cause, "sigprocmask: %s", strerror(errno));
+	stop_signals(&set);
 	r->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (r->sigfd < 0)
 		return fail(cause, "signalfd: %s", strerror(errno));
@@ -746,9 +780,11 @@ static int loop_prepare(struct run *r, char **cause)
  * items are released with the rest). */
 static void abort_inflight(struct run *r)
 {
-	while (r->flight) {
-		struct work *w = r->flight;
-		flight_unlink(r, w);
+	struct work *w;
+	while ((w = r->flight)) {
+		r->flight = w->fl_next;
+		if (r->flight)
+			r->flight->fl_prev = NULL;
 		engine_abort(r->engine, &w->req);
 		work_free(w);
 	}
@@ -792,8 +828,9 @@ static void run_teardown(struct run *r)
 static void summary(struct run *r)
 {
 	double wall = (double)(clock_mono_ns() - r->start_ns) / 1e9;
-	logf_(r, "%s: ok %lld, failed %lld, requests %lld, retries %lld, 429s %lld%s, wall %.1fs (%.1f/s)",
+	logf_(r, "%s: ok %lld, failed %lld, requests %lld, retries %lld, 429s %lld, connections %lld%s, wall %.1fs (%.1f/s)",
 	    r->owner, r->n_ok, r->n_failed, r->n_requests, r->n_retries, r->n_429,
+	    r->engine ? engine_connections(r->engine) : 0,
 	    r->n_stale ? ", stale results dropped" : "", wall,
 	    wall > 0 ? (double)(r->n_ok + r->n_failed) / wall : 0.0);
 }
@@ -823,6 +860,11 @@ int run_main(int argc, char **argv)
 	}
 	if (!job || !config)
 		return usage();
+	/* Block the stop signals first: one that comes while we start up then
+	 * waits in the signalfd and stops us cleanly, never half-way. */
+	sigset_t stop;
+	stop_signals(&stop);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
 
 	struct run run, *r = &run;
 	memset(r, 0, sizeof *r);
@@ -871,6 +913,7 @@ int run_main(int argc, char **argv)
 		return 1;
 	}
 	aimd_init(&r->aimd, r->jc.concurrency, 1000 * MS);
+	fd_limit_raise(r);
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Leases held under our name come from an earlier run of ours that

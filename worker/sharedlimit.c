@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,18 +76,35 @@ static int dir_ready(const char *dir, char **cause)
 	return 0;
 }
 
+/* The folder of the state files: $PSUP_HOME/limits, with psup's default
+ * home ($HOME/.psup) when PSUP_HOME is unset, so a worker run by hand
+ * shares with the ones psup runs; /tmp/psup-limits-UID without any home. */
 static char *dir_path(char **cause)
 {
 	const char *home = getenv("PSUP_HOME");
+	char *base = NULL;
 	if (home && *home) {
-		char *dir = xasprintf("%s/limits", home);
-		if (dir_ready(dir, cause) < 0) {
-			free(dir);
+		base = xstrdup(home);
+	} else {
+		const char *h = getenv("HOME");
+		if (!h || !*h) {
+			struct passwd *pw = getpwuid(getuid());
+			h = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+		}
+		if (h)
+			base = xasprintf("%s/.psup", h);
+	}
+	char *dir;
+	if (base) {
+		if (dir_ready(base, cause) < 0) {
+			free(base);
 			return NULL;
 		}
-		return dir;
+		dir = xasprintf("%s/limits", base);
+		free(base);
+	} else {
+		dir = xasprintf("/tmp/psup-limits-%u", (unsigned)getuid());
 	}
-	char *dir = xasprintf("/tmp/psup-limits-%u", (unsigned)getuid());
 	if (dir_ready(dir, cause) < 0) {
 		free(dir);
 		return NULL;

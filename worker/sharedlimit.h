@@ -1,6 +1,7 @@
 /* A named limit shared exactly by every worker on the host: a small
- * memory-mapped state file ($PSUP_HOME/limits/NAME, or
- * /tmp/psup-limits-UID/NAME) holding a pace_state behind a process-shared
+ * memory-mapped state file ($PSUP_HOME/limits/NAME, PSUP_HOME defaulting to
+ * ~/.psup as for psup itself; /tmp/psup-limits-UID/NAME when there is no
+ * home at all) holding a pace_state behind a process-shared
  * robust mutex, so a worker killed while holding it blocks no one. */
 #ifndef PSUP_SHAREDLIMIT_H
 #define PSUP_SHAREDLIMIT_H

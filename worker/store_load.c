@@ -187,6 +187,11 @@ int store_load(struct store *s, const char *path, const char *id_field,
 		lineno++;
 		const char *p = buf;
 		size_t len = (size_t)got;
+		/* Editors on some systems start a file with a byte order mark. */
+		if (lineno == 1 && len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+			p += 3;
+			len -= 3;
+		}
 		while (len > 0 && is_space(p[len - 1]))
 			len--;
 		while (len > 0 && is_space(*p)) {
@@ -227,8 +232,10 @@ int store_load(struct store *s, const char *path, const char *id_field,
 			break;
 		n_items++;
 	}
-	if (rc == 0 && ferror(f))
+	if (rc == 0 && ferror(f)) {
 		rc = fail(cause, "cannot read %s: %s", name, strerror(errno));
+		bad_input = 1;          /* the user's file, e.g. a directory */
+	}
 	free(buf);
 	idset_free(&ids);
 	if (f != stdin)

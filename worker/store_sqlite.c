@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How long one SQLite call waits on a lock before our own loop takes
- * over, and how long that loop keeps trying: a lock held this long means
- * a stuck process, which is worth an error. */
+/* How long one SQLite call waits on a lock (in busy_cb) before our own
+ * loop takes over, and how long that loop keeps trying: a lock held this
+ * long means a stuck process, which is worth an error. */
 #define BUSY_TIMEOUT_MS 5000
 #define BUSY_GIVE_UP_MS (10 * 60 * 1000)
 
@@ -112,6 +112,7 @@ struct sq {
 	char *path;
 	sqlite3_stmt *st[ST_COUNT];
 	long long load_added;
+	int64_t busy_since;      /* start of the current wait in busy_cb */
 };
 
 static int is_busy(int rc)
@@ -144,6 +145,25 @@ static void busy_pause(int *delay_ms)
 		;
 	if (*delay_ms < 100)
 		*delay_ms *= 2;
+}
+
+/* The busy timeout, done here rather than by sqlite3_busy_timeout: its
+ * waits grow to 100 ms, so a worker that waits keeps losing the lock to one
+ * that just let it go, and can starve while the queue drains. Short
+ * jittered waits give every worker its turn. */
+static int busy_cb(void *arg, int n)
+{
+	int64_t *since = arg;
+	int64_t now = clock_mono_ms();
+	if (n == 0)
+		*since = now;
+	else if (now - *since > BUSY_TIMEOUT_MS)
+		return 0;
+	long us = 200 + (long)(jitter() % (n < 10 ? 800u : 4800u));
+	struct timespec ts = { 0, us * 1000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	return 1;
 }
 
 static int sq_fail(struct sq *q, char **cause, const char *what)
@@ -332,7 +352,7 @@ static int sq_claim(struct store *s, const char *owner, int max, long long lease
 	struct sq *q = (struct sq *)s;
 	long long now = clock_real_ms();
 	struct store_item *v = NULL;
-	int cnt = 0, rc;
+	int cnt = 0, rc = SQLITE_DONE;
 	sqlite3_stmt *sel, *upd;
 	if (sq_begin(q, cause) < 0)
 		return -1;
@@ -632,7 +652,7 @@ static int sq_check_schema(struct sq *q, char **cause)
 
 static int sq_setup(struct sq *q, int create, char **cause)
 {
-	sqlite3_busy_timeout(q->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(q->db, busy_cb, &q->busy_since);
 	/* The pragma answers with the mode in force: check it took. */
 	int64_t give_up = clock_mono_ms() + BUSY_GIVE_UP_MS;
 	int delay = 2;

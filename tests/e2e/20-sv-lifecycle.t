@@ -5,7 +5,7 @@
 # per home, a private home and socket.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 44
+plan 53
 
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
@@ -17,13 +17,29 @@ apps:
   - name: w
     script: $H/sleeper
     instances: 2
+  - name: lazy
+    script: $H/sleeper
+    autostart: false
 EOF
 
+t0=$(now_ms)
 psup start "$TMPD/eco.yaml" > "$TMPD/out" 2>&1
 is "$?" 0 "start: exit 0"
 like "$(cat "$TMPD/out")" "started: web, w-1, w-2" "start names what it started"
-is "$(psup jlist | jq -r 'map("\(.id):\(.name):\(.group)") | join(" ")')" "0:web:web 1:w-1:w 2:w-2:w" \
+cmp_ok $(($(now_ms) - t0)) -lt 5000 "start returned promptly, autostart: false included"
+is "$(psup jlist | jq -r 'map("\(.id):\(.name):\(.group)") | join(" ")')" "0:web:web 1:w-1:w 2:w-2:w 3:lazy:lazy" \
 	"ids in file order, instances expanded into a group"
+is "$(jl lazy .state)/$(jl lazy .pid)" "stopped/0" "autostart: false loads the app stopped"
+psup start lazy > /dev/null 2>&1
+cmp_ok "$(jl lazy .pid)" -gt 0 "start NAME starts it"
+
+# an idle daemon makes no wake-ups (1.5 s is the measuring window)
+ok "all online" wait_for -t 10 all_state online web w-1 w-2 lazy
+ctx() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$(daemon_pid)/status"; }
+sleep 0.3   # let the daemon see the last client leave; then measure
+c0=$(ctx)
+sleep 1.5
+is "$(ctx)" "$c0" "an idle daemon does not wake up"
 is "$(stat -c %a "$PSUP_HOME")/$(stat -c %a "$PSUP_HOME/psup.sock")" "700/600" "private home and socket"
 ok "psup.pid names the daemon" pid_alive "$(daemon_pid)"
 
@@ -107,7 +123,7 @@ WEB3=$(jl web .pid)
 isnt "$WEB3" "$WEB2" "the changed app runs a new process"
 like "$(tr '\0' '\n' < "/proc/$WEB3/environ")" "^COLOR=red$" "with its new settings"
 is "$(jl w-1 .pid)" "$W1" "an unchanged app is left alone"
-is "$(jl extra .id)" 3 "the new app gets the next id"
+is "$(jl extra .id)" 4 "the new app gets the next id (ids are never reused)"
 
 # delete
 psup delete w-1 > /dev/null 2>&1
@@ -118,4 +134,14 @@ ok "its directory is gone" test ! -e "$PSUP_HOME/apps/w-1"
 is "$(jl w-2 .id)" 2 "other ids do not move"
 psup delete all > /dev/null 2>&1
 is "$(psup jlist | jq length)" 0 "delete all: nothing listed"
+
+# homes: created private with their parents, refused when not private
+(PSUP_HOME=$TMPD/deep/er/home; export PSUP_HOME; psup ping > /dev/null 2>&1 && psup kill > /dev/null 2>&1)
+is "$(stat -c %a "$TMPD/deep/er/home")" 700 "a missing home is created 0700, parents included"
+mkdir -m 770 "$TMPD/shared"
+chmod 770 "$TMPD/shared"
+PSUP_HOME=$TMPD/shared "$PSUP_BIN/psup" ping > "$TMPD/out" 2>&1
+isnt "$?" 0 "a group-writable home is refused"
+like "$(cat "$TMPD/out")" "writable by group" "and says why"
+ok "no socket was made there" test ! -e "$TMPD/shared/psup.sock"
 ok "no app process is left" wait_for -t 5 sh -c "[ -z \"\$(ls /proc/$WEB3 2>/dev/null)\" ]"

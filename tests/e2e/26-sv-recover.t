@@ -6,7 +6,7 @@
 # kill` leaves no process of the home behind.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 25
+plan 29
 
 cat > "$TMPD/tick.sh" <<'EOF'
 #!/bin/sh
@@ -80,6 +80,15 @@ ok "both a keeper and the daemon died: the next daemon restarts the app" \
 	wait_for -t 10 pid_changed w-2 "$W2"
 ok "the old w-2 is gone" wait_for -t 5 pid_gone "$W2"
 is "$(count_lines "$(app_procs w-2)")" 1 "one w-2"
+
+# SIGTERM: the daemon leaves cleanly, the apps stay
+D3=$(daemon_pid)
+W2=$(jl w-2 .pid)
+kill -TERM "$D3"
+ok "SIGTERM: the daemon exits" wait_for -t 5 pid_gone "$D3"
+ok "and removes its socket" test ! -e "$PSUP_HOME/psup.sock"
+ok "the apps run on" pid_alive "$W2"
+is "$(jl w-2 .pid)" "$W2" "a new daemon shows them as they were"
 
 # kill leaves nothing
 psup kill > /dev/null 2>&1

@@ -96,6 +96,11 @@ is "$err" 'psup-worker: init: dup.jsonl:4: duplicate id "b" (first on line 2)' "
 printf '[1]\n' > arr.jsonl
 err=$("$W" init --job job.db --input arr.jsonl 2>&1)
 is "$err" "psup-worker: init: arr.jsonl:1: not a JSON object" "an array is not an item"
+err=$("$W" init --job job.db --input nosuch.jsonl 2>&1); rc=$?
+is "$rc/$err" "2/psup-worker: init: cannot open nosuch.jsonl: No such file or directory" "a missing input file exits 2"
+mkdir adir
+err=$("$W" init --job job.db --input adir 2>&1); rc=$?
+is "$rc/$err" "2/psup-worker: init: cannot read adir: Is a directory" "a directory as input exits 2"
 status=$("$W" status --job job.db --json)
 is "$(field "$status" total)" 250 "failed loads added nothing"
 err=$("$W" init --job job.db --input more.jsonl --id-field key 2>&1); rc=$?

@@ -36,11 +36,14 @@ EOF
 
 psup-worker init --job job.db --input items.jsonl >init.out 2>&1 || bail_out "init failed"
 
-for w in 1 2 3; do
-	psup-worker run --job job.db --config job.yaml --name "w$w" >"w$w.log" 2>&1 &
-	eval "pid$w=\$!"
-	track_pid $!
-done
+run_worker() { # NAME: starts a worker, sets PID
+	psup-worker run --job job.db --config job.yaml --name "$1" >"$1.log" 2>&1 &
+	PID=$!
+	track_pid $PID
+}
+run_worker w1; pid1=$PID
+run_worker w2; pid2=$PID
+run_worker w3; pid3=$PID
 
 # Mid-run: a quarter of the requests made, well before the end.
 past_quarter() { [ "$(testapi_stats .requests)" -ge $((N / 4)) ]; }
@@ -48,7 +51,6 @@ ok "the run gets going" wait_for -t 30 past_quarter
 kill -9 "$pid2"
 wait_exit "$pid2" 5
 is "${WAIT_STATUS:-}" 137 "worker w2 killed with SIGKILL mid-run"
-# shellcheck disable=SC2154
 at_kill=$(psup-worker status --job job.db --json)
 note "at the kill: $(echo "$at_kill" | jq -c '{done,leased,pending}')"
 cmp_ok "$(echo "$at_kill" | jq .pending)" -gt 0 "the kill came before the end"
@@ -57,7 +59,10 @@ codes=""
 for p in "$pid1" "$pid3"; do
 	if wait_exit "$p" 60; then codes="$codes $WAIT_STATUS"; else codes="$codes timeout"; fi
 done
-is "$codes" " 0 0" "the 2 other workers finish and exit 0"
+is "$codes" " 0 0" "the 2 other workers finish and exit 0" || {
+	for w in w1 w3; do diag_file "$w.log" 5; done
+	diag "$(psup-worker status --job job.db --json)"
+}
 
 psup-worker export --job job.db --output export.jsonl >export.out 2>&1
 is "$(wc -l <export.jsonl | tr -d ' ')" $N "export has $N lines"

@@ -56,7 +56,7 @@ span=$(jq -n "($last - $first) / 1000 | floor")
 cmp_ok "$span" -ge 11 "the run spans the measuring window (${span}s)"
 
 # Requests in [first+1s, first+11s): 10 s at RPM/60 a second.
-want=$((RPM / 60 * 10))
+want=$((RPM * 10 / 60))
 got=$(jq --argjson a "$first" '[.t_ms[] | select(. >= $a + 1000 and . < $a + 11000)] | length' requests.json)
 note "requests in the 10 s window: $got (limit $want)"
 lo=$((want * 95 / 100)); hi=$((want * 105 / 100))

@@ -7,7 +7,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup
 require_cmd perl jq script
-plan 67
+plan 68
 
 mk_home
 export PSUP_NO_AUTOSTART=1
@@ -59,6 +59,7 @@ psup frobnicate > /dev/null 2> "$TMPD/err"; rc=$?
 is "$rc" 2 "unknown command: exit 2"
 like "$(head -1 "$TMPD/err")" "^psup: unknown command 'frobnicate'" "unknown command: reason on stderr"
 psup stop > /dev/null 2> "$TMPD/err"; is "$?" 2 "stop without an app: exit 2"
+is "$(cat "$TMPD/err")" "psup: stop: which app? (usage: psup stop NAME|all)" "a usage error is one line"
 psup logs --lines many > /dev/null 2>&1; is "$?" 2 "logs --lines needs a number"
 psup wait --timeout soon > /dev/null 2>&1; is "$?" 2 "wait --timeout needs a duration"
 psup status --bogus > /dev/null 2>&1; is "$?" 2 "unknown option: exit 2"
@@ -193,7 +194,7 @@ kill $LOGS
 # ---- wait ----------------------------------------------------------------
 # This fake knows no `wait` command, so psup falls back to polling list.
 psup wait chunk-2 > "$TMPD/out" 2> "$TMPD/err"; rc=$?
-is "$rc:$(cat "$TMPD/out")" "0:wait: 1 completed (0s)" "wait: a completed app: exit 0 and a summary"
+like "$rc:$(cat "$TMPD/out")" "^0:wait: 1 completed \([0-9]+\.[0-9]s\)$" "wait: a completed app: exit 0 and a summary"
 psup wait crash > "$TMPD/out" 2> "$TMPD/err"; rc=$?
 is "$rc" 1 "wait: an errored app: exit 1"
 like "$(cat "$TMPD/out")" "1 errored \(crash\)" "wait: the summary names it"

@@ -7,7 +7,7 @@
 require_bin psup psup-keeper
 require_cmd jq script
 [ -f "$PSUP_SRC/supervisor/daemon.c" ] || plan_skip_all "the daemon is not built in yet"
-plan 40
+plan 62
 
 mk_home
 A=$TMPD/apps
@@ -113,6 +113,22 @@ psup stop svc > "$TMPD/out" 2> "$TMPD/err"; rc=$?
 is "$rc" 0 "stop svc: exit 0"
 like "$(psup jlist | jq -r '.[] | select(.name=="svc") | .state')" "^stopped$" "svc is stopped"
 ok "svc's process is gone" pid_gone "$SVCPID"
+psup start svc > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+is "$rc" 0 "start NAME: exit 0"
+like "$(psup jlist | jq -r '.[] | select(.name=="svc") | .state')" "^(launching|online)$" "svc runs again"
+psup restart job > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+is "$rc" 0 "restart a group: exit 0"
+like "$(head -1 "$TMPD/out")" "^restarted: job-1, job-2$" "restart: names both instances"
+psup signal USR1 svc > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+is "$rc:$(cat "$TMPD/out")" "0:sent SIGUSR1 to: svc" "signal USR1 NAME"
+psup flush bad > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+is "$rc" 0 "flush NAME: exit 0"
+is "$(psup logs bad --nostream --err)" "" "flush emptied the logs"
+psup save > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+like "$rc:$(cat "$TMPD/out")" "^0:saved 4 apps to " "save"
+psup delete bad > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+is "$rc" 0 "delete: exit 0"
+is "$(psup jlist | jq -r '[.[].name] | join(" ")')" "svc job-1 job-2" "delete: the app is gone from the list"
 
 printf 'apps:\n  - name: x\n    script: /bin/true\n    autorestrat: true\n' > "$TMPD/bad.yaml"
 psup start "$TMPD/bad.yaml" > "$TMPD/out" 2> "$TMPD/err"; rc=$?
@@ -148,6 +164,49 @@ cmp_ok "$(ls "$(dirname "$(psup jlist | jq -r '.[] | select(.name=="rot") | .log
 is "$rc" 0 "monit quits on q"
 like "$(cat "$TMPD/monit")" "job-2" "monit draws the apps"
 
+# monit's keys, driven through tmux: j selects the next app, s stops it,
+# q quits.
+if command -v tmux > /dev/null 2>&1; then
+	TM="tmux -L psup-t$$ -f /dev/null"
+	$TM new-session -d -x 120 -y 30 "PSUP_HOME='$PSUP_HOME' TERM=xterm '$PSUP_BIN/psup' monit; echo monit-exit=\$?; sleep 30"
+	track_pid "$($TM display-message -p '#{pid}')"   # the tmux server we started
+	wait_for -t 10 sh -c "$TM capture-pane -p | grep -q 'job-2'"; is "$?" 0 "monit (tmux): draws the apps"
+	# rot is online; select it with j.
+	n=$(psup jlist | jq -r 'map(.name) | index("rot")')
+	while [ "$n" -gt 0 ]; do $TM send-keys j; n=$((n - 1)); done
+	wait_for -t 10 sh -c "$TM capture-pane -p | grep -q '> rot '"; is "$?" 0 "monit: j moves the selection"
+	$TM send-keys s
+	wait_for -t 10 sh -c "psup jlist | jq -e '.[] | select(.name==\"rot\") | .state == \"stopped\"' > /dev/null"; is "$?" 0 "monit: s stops the selected app"
+	$TM send-keys q
+	wait_for -t 10 sh -c "$TM capture-pane -p | grep -q 'monit-exit=0'"; is "$?" 0 "monit: q quits with status 0"
+	psup start rot > /dev/null 2>&1
+else
+	skip "tmux not installed" 4
+fi
+
+# A daemon lost to kill -9: `psup kill` starts one that re-attaches to the
+# keepers, then stops everything.
+SVCPID=$(psup jlist | jq -r '.[] | select(.name=="rot") | .pid')
+KPID=$(psup jlist | jq -r '.[] | select(.name=="rot") | .keeper_pid')
+kill -9 "$DPID"
+wait_for -t 5 pid_gone "$DPID"
+ok "the app outlives its daemon" pid_alive "$SVCPID"
 psup kill > "$TMPD/out" 2> "$TMPD/err"; rc=$?
-is "$rc" 0 "kill: exit 0"
-ok "kill: the daemon is gone" wait_for -t 5 pid_gone "$DPID"
+is "$rc:$(cat "$TMPD/out")" "0:daemon stopped" "kill after a lost daemon: exit 0" || diag_file "$TMPD/err"
+ok "kill: the app is gone" wait_for -t 5 pid_gone "$SVCPID"
+ok "kill: its keeper is gone" wait_for -t 5 pid_gone "$KPID"
+ok "kill: no daemon answers" test ! -S "$PSUP_HOME/psup.sock"
+psup kill > "$TMPD/out" 2>&1; rc=$?
+is "$rc:$(cat "$TMPD/out")" "0:daemon not running" "kill again: nothing to do"
+
+# `psup daemon` runs in the foreground; the CLI talks to it.
+psup daemon > "$TMPD/fg.log" 2>&1 &
+FG=$!
+track_pid $FG
+wait_for -t 10 test -S "$PSUP_HOME/psup.sock"
+like "$(psup ping)" "^pong: daemon pid $FG," "ping reaches the foreground daemon"
+psup daemon > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+is "$rc" 3 "a second daemon for the same home refuses: exit 3"
+is "$(wc -l < "$TMPD/err" | tr -d ' ')" 1 "with one line on stderr"
+psup kill > /dev/null 2>&1
+ok "kill stops the foreground daemon" wait_exit "$FG" 10

@@ -16,6 +16,20 @@
 #	PSUP_TESTBIN  directory of built test programs (helpers/NAME, test_*)
 #	PSUP_KEEP=1   keep temporary directories after the test (for debugging)
 #
+# $PSUP_BIN is put first on PATH, so tests call psup-worker etc. by name.
+#
+# What is here (each documented where it is defined):
+#	TAP       plan N, plan_skip_all WHY, done_testing, ok DESC CMD..., pass,
+#	          fail, is, isnt, like, unlike, cmp_ok A OP B DESC, skip WHY [N],
+#	          diag, note, diag_file FILE [N], bail_out WHY
+#	needs     require_bin PROG..., require_cmd CMD...
+#	time      now_ms, wait_for [-t SECS] CMD..., wait_exit PID [SECS]
+#	          (sets WAIT_STATUS), pid_alive PID, pid_gone PID
+#	cleanup   at_exit CMDSTRING, track_pid PID..., mk_tmpdir VAR, mk_home
+#	network   free_port
+#	test API  start_testapi [FLAGS], testapi_stats [JQ], testapi_control JSON
+#	items     gen_items N FILE|- [FIRST]
+#
 # Never use a bare `wait`: it would also wait for the servers a test started.
 # Wait for a pid (`wait "$pid"`, or wait_exit PID).
 #
@@ -25,6 +39,8 @@
 # at_exit (last first), and make the exit status non-zero if a test failed or
 # the plan was not met.
 
+# `local` is not POSIX but every sh psup runs on has it (dash, bash, ash).
+# shellcheck disable=SC3043,SC2034
 : "${PSUP_SRC:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${PSUP_BIN:=$PSUP_SRC/bin}"
 : "${PSUP_TESTBIN:=$PSUP_SRC/build/tests}"
@@ -110,7 +126,11 @@ unlike() {
 
 # cmp_ok A OP B DESC: integer comparison, OP one of -eq -ne -lt -le -gt -ge.
 cmp_ok() {
-	if [ "$1" "$2" "$3" ] 2>/dev/null; then _tap_result 0 "$4"; return 0; fi
+	case $2 in
+	-eq|-ne|-lt|-le|-gt|-ge) ;;
+	*) bail_out "cmp_ok: bad operator '$2'" ;;
+	esac
+	if test "$1" "$2" "$3" 2>/dev/null; then _tap_result 0 "$4"; return 0; fi
 	_tap_result 1 "$4"
 	diag "  '$1' $2 '$3' is false"
 	return 1
@@ -191,8 +211,9 @@ pid_gone() { ! pid_alive "$1"; }
 
 # wait_exit PID [SECONDS]: waits for a child of this shell to exit and sets
 # WAIT_STATUS to its exit status (128+N when killed by signal N). Returns 1
-# and leaves it running if it outlives SECONDS (default 10).
+# with WAIT_STATUS empty, leaving it running, if it outlives SECONDS (default 10).
 wait_exit() {
+	WAIT_STATUS=""
 	wait_for -t "${2:-10}" pid_gone "$1" || return 1
 	wait "$1"
 	WAIT_STATUS=$?

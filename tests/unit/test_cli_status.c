@@ -101,15 +101,8 @@ static void test_describe(void)
 	cJSON_Delete(app);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-	if (argc > 1) { /* debugging: print the jobs table */
-		char *t = table(jobs, 0);
-		fputs(t, stdout);
-		free(t);
-		(void)argv;
-		return 0;
-	}
 	test_empty();
 	test_plain();
 	test_jobs();

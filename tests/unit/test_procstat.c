@@ -68,18 +68,22 @@ static void test_scan(void)
 	char *cause = NULL;
 	do {
 		usleep(20000);
-		procstat_scan(g, 3, &cause);
+		procstat_scan(g, 3, NULL, 0, &cause);
 	} while ((g[0].nprocs < 3 || g[0].rss_bytes < (8 << 20)) && clock_mono_ms() < deadline);
 	is_int(g[0].nprocs, 3, "three processes in the group (grandchild included)");
 	ok(g[0].rss_bytes >= (8 << 20), "memory counts the grandchild's 8 MiB (%lld)", g[0].rss_bytes);
 	is_int(g[1].nprocs, 0, "pgid 0 is skipped");
 	is_int(g[2].nprocs, 0, "a missing group has no members");
+	pid_t skip[] = { pg };
+	struct procstat_group g1 = { .pgid = pg };
+	procstat_scan(&g1, 1, skip, 1, &cause);
+	is_int(g1.nprocs, 2, "a skipped pid is not counted");
 
 	struct procstat_sample s = { 0 };
 	double first = procstat_cpu_percent(&s, &g[0], clock_mono_ms());
 	ok(first >= 0, "first sample: lifetime average %.1f%%", first);
 	usleep(400000);
-	procstat_scan(g, 3, &cause);
+	procstat_scan(g, 3, NULL, 0, &cause);
 	double busy = procstat_cpu_percent(&s, &g[0], clock_mono_ms());
 	/* a loaded machine shares the core: an idle group would show 0 */
 	ok(busy > 5 && busy < 250, "a spinning grandchild shows as a busy group (%.1f%%)", busy);
@@ -91,7 +95,7 @@ static void test_scan(void)
 	struct timespec c0, c1;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
 	for (int i = 0; i < 20; i++)
-		procstat_scan(g, 3, &cause);
+		procstat_scan(g, 3, NULL, 0, &cause);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
 	double per_ms = ((double)(c1.tv_sec - c0.tv_sec) * 1e3 + (double)(c1.tv_nsec - c0.tv_nsec) / 1e6) / 20;
 	ok(per_ms < 10.0, "one scan takes %.2f ms (the budget for list is 3 ms)", per_ms);
@@ -101,7 +105,7 @@ static void test_scan(void)
 		;
 	deadline = clock_mono_ms() + 3000;
 	do {
-		procstat_scan(g, 1, &cause);
+		procstat_scan(g, 1, NULL, 0, &cause);
 	} while (g[0].nprocs > 0 && clock_mono_ms() < deadline && usleep(10000) == 0);
 	is_int(g[0].nprocs, 0, "a killed group is gone");
 	is_int((long long)procstat_cpu_percent(&s, &g[0], clock_mono_ms()), 0, "a gone group uses no CPU");

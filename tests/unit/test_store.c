@@ -145,10 +145,10 @@ static void test_load(void)
 	char *a = tmp_path("a.jsonl"), *b = tmp_path("b.jsonl");
 	char *cause = NULL;
 	long long added = -1, skipped = -1;
-	write_file(a, "{\"id\":\"x\",\"text\":\"one\"}\n\n{\"id\":7,\"text\":\"two\"}\r\n"
+	write_file(a, "\xef\xbb\xbf{\"id\":\"x\",\"text\":\"one\"}\n\n{\"id\":7,\"text\":\"two\"}\r\n"
 	    "  {\"id\":\"z\"}  \n");
 	is_int(store_load(s, a, "id", NULL, &added, &skipped, &cause), 0, "load a file");
-	is_int(added, 3, "3 items added (blank line ignored)");
+	is_int(added, 3, "3 items added (byte order mark, CRLF, blank line, spaces)");
 	is_int(skipped, 0, "none skipped");
 	is_int(store_load(s, a, "id", NULL, &added, &skipped, &cause), 0, "load it again");
 	is_int(added, 0, "reload adds nothing");

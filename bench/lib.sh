@@ -1,0 +1,90 @@
+# Shared helpers for bench scripts (sourced). Plain sh + /proc; no pkill.
+
+BENCH_DIR=${BENCH_DIR:-$(cd "$(dirname "$0")" && pwd)}
+TOOLS=$BENCH_DIR/.tools/bin
+ROOT=$(dirname "$BENCH_DIR")
+
+now_ns() { date +%s%N; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# poll_until DEADLINE_MS CMD...: runs CMD every 10 ms until it succeeds or
+# DEADLINE_MS milliseconds pass. Returns CMD's last status.
+poll_until() {
+	_pu_end=$(( $(now_ms) + $1 )); shift
+	while :; do
+		"$@" && return 0
+		[ "$(now_ms)" -ge "$_pu_end" ] && return 1
+		sleep 0.01
+	done
+}
+
+alive() { [ -n "$1" ] && [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+
+# descendants PID...: every descendant (not the pids themselves).
+descendants() {
+	awk -v roots="$*" '
+	BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) want[r[i]] = 1 }
+	{ line = $0; sub(/^.*\) /, "", line); split(line, f, " "); pid = FILENAME; sub("/proc/", "", pid); sub("/stat", "", pid); parent[pid] = f[2] }
+	END {
+		changed = 1
+		while (changed) { changed = 0
+			for (p in parent) if (!(p in want) && (parent[p] in want)) { want[p] = 1; out[p] = 1; changed = 1 } }
+		for (p in out) print p
+	}' /proc/[0-9]*/stat 2>/dev/null
+}
+ppid_of() { awk '{ sub(/^.*\) /, ""); print $2 }' "/proc/$1/stat" 2>/dev/null; }
+
+# pss_kib PID...: summed proportional set size in KiB.
+pss_kib() {
+	_t=0
+	for _p in "$@"; do
+		_v=$(awk '/^Pss:/ { print $2 }' "/proc/$_p/smaps_rollup" 2>/dev/null)
+		_t=$(( _t + ${_v:-0} ))
+	done
+	echo "$_t"
+}
+# hwm_kib PID...: summed peak RSS (VmHWM) in KiB.
+hwm_kib() {
+	_t=0
+	for _p in "$@"; do
+		_v=$(awk '/^VmHWM:/ { print $2 }' "/proc/$_p/status" 2>/dev/null)
+		_t=$(( _t + ${_v:-0} ))
+	done
+	echo "$_t"
+}
+# cpu_ns PID...: CPU time used so far by every thread of the pids, in ns
+# (schedstat: finer than the 10 ms ticks of /proc/PID/stat).
+cpu_ns() {
+	for _p in "$@"; do cat /proc/"$_p"/task/*/schedstat 2>/dev/null; done |
+	awk '{ t += $1 } END { printf "%d\n", t }'
+}
+
+# kill_pids PID...: SIGTERM, wait up to 2 s, then SIGKILL what is left.
+kill_pids() {
+	[ $# -gt 0 ] || return 0
+	kill -TERM "$@" 2>/dev/null
+	_kp_end=$(( $(now_ms) + 2000 ))
+	while [ "$(now_ms)" -lt "$_kp_end" ]; do
+		_left=
+		for _p in "$@"; do alive "$_p" && _left="$_left $_p"; done
+		[ -z "$_left" ] && return 0
+		sleep 0.05
+	done
+	for _p in "$@"; do alive "$_p" && kill -KILL "$_p" 2>/dev/null; done
+	return 0
+}
+
+# The pids apps recorded (stampapp/termignore files under a stamp dir).
+stamped_pids() {
+	cat "$1"/* 2>/dev/null | awk '{ print $NF }' | sort -u
+}
+
+# Statistics over numbers on stdin: "median min max" (%.*f with $1 digits).
+stats() {
+	sort -g | awk -v d="${1:-1}" '{ v[NR] = $1 } END {
+		if (NR == 0) { print "n/a n/a n/a"; exit }
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.*f %.*f %.*f\n", d, m, d, v[1], d, v[NR] }'
+}
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Turns a raw results file (scenario, supervisor, rep, metric, value: TSV)
+into Markdown tables: median (min-max) per supervisor, and psup's ratio
+against each (psup / other; the 'better' column says which way is good)."""
+import sys
+from collections import defaultdict
+
+TITLES = {
+    "idle": "1. Idle footprint (everything the supervisor owns; apps excluded)",
+    "start": "2. Start latency: `start` until 100 apps have exec'd",
+    "restart": "3. Restart gap: app exits 1 at once, restart delay 0, guard disabled",
+    "logs": "4. Log capture: 100-byte numbered lines, app exits right after its last write",
+    "control": "5. Control latency with 100 apps",
+    "stop": "6. Stop: app ignores SIGTERM, has a child and a setsid() child; kill timeout 3 s",
+    "survival": "7. Survival: kill -9 the daemon with 10 apps running",
+    "worker": "Worker: psup-worker and plain clients against a private nginx on 127.0.0.1",
+}
+# metric: (label, better) ; better is "lower", "higher" or "" (no ratio)
+METRICS = {
+    "pss_mib_5": ("PSS, 5 apps (MiB)", "lower"),
+    "pss_mib_100": ("PSS, 100 apps (MiB)", "lower"),
+    "procs_5": ("processes owned, 5 apps", ""),
+    "procs_100": ("processes owned, 100 apps", ""),
+    "cpu_ms_5": ("CPU over the idle window, 5 apps (ms)", "lower"),
+    "cpu_ms_100": ("CPU over the idle window, 100 apps (ms)", "lower"),
+    "start_ms_warm": ("100 apps exec'd, daemon up (ms)", "lower"),
+    "start_ms_cold": ("100 apps exec'd, cold (ms)", "lower"),
+    "gap_ms": ("median gap between starts (ms)", "lower"),
+    "restarts_seen": ("restarts seen in the window", ""),
+    "status_ms": ("`jlist` / `supervisorctl status` / `sv status` (ms)", "lower"),
+    "status2_ms": ("`ls` / `status` table (ms)", "lower"),
+    "stop_ms": ("time to stop (ms)", "lower"),
+    "app_survives": ("app left running", ""),
+    "child_survives": ("same-group child left running", ""),
+    "setsid_child_survives": ("setsid() child left running", ""),
+    "alive_after_5s": ("apps running 5 s later (of 10)", ""),
+    "restarted_after_kill": ("apps restarted when then killed (of 10): still supervised", "higher"),
+    "listed_after": ("apps the status command lists afterwards", ""),
+    "rps_ok": ("requests/s against the 200 endpoint, no limit (psup: items/s, one worker, results committed)", "higher"),
+    "p429_pct": ("429s, % of requests to the limited endpoint", "lower"),
+    "accepted": ("requests accepted (200) by the limited endpoint", ""),
+    "goodput_pct": ("accepted r/s, % of the configured rate (3 workers sharing rpm = 98 % of 50 r/s)", "higher"),
+    "items_done_lim": ("items done (limited run)", ""),
+    "over_p429_first5s_pct": ("rpm 2x the server's limit: 429 % in the first 5 s", "lower"),
+    "over_p429_last5s_pct": ("rpm 2x the server's limit: 429 % in the last 5 s", "lower"),
+    "over_accepted_rps": ("rpm 2x the server's limit: accepted r/s", "higher"),
+    "items_done_ok": ("items done (unlimited run)", ""),
+    "rss_mib_1000_inflight": ("worker RSS with 1,000 requests in flight (MiB)", "lower"),
+    "crash_clean_s": ("crash cost: time to finish, no kill (s)", "lower"),
+    "crash_kill_s": ("crash cost: time to finish, worker killed -9 mid-run (s)", "lower"),
+    "crash_redone": ("crash cost: requests redone", "lower"),
+    "crash_done": ("crash cost: items done", ""),
+}
+for k in (1, 2, 4, 8):
+    METRICS["scale_rps_%d" % k] = ("%d worker(s) on one SQLite job: items/s" % k, "higher")
+    METRICS["sqlite_busy_%d" % k] = ("%d worker(s): SQLITE_BUSY/locked messages" % k, "lower")
+for mode, label in (("out", "stdout only"), ("mixed", "stdout+stderr mixed"), ("time", "with per-line timestamps")):
+    METRICS["mbps_" + mode] = ("throughput, %s (MB/s)" % label, "higher")
+    METRICS["peak_mib_" + mode] = ("supervisor peak RSS, %s (MiB)" % label, "lower")
+    for k in ("lost", "dup", "torn", "misrouted"):
+        METRICS["%s_%s" % (k, mode)] = ("%s lines, %s" % (k, label), "")
+
+def fmt(x):
+    if abs(x) >= 100 or x == int(x):
+        return "%.0f" % x
+    if abs(x) >= 10:
+        return "%.1f" % x
+    return "%.2f" % x
+
+def median(v):
+    v = sorted(v)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+def main():
+    raw, svs = sys.argv[1], sys.argv[2].split()
+    data = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    notes = defaultdict(list)
+    order = []
+    for line in open(raw):
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) != 5:
+            continue
+        scn, sv, rep, metric, value = parts
+        if scn not in order:
+            order.append(scn)
+        if metric == "note":
+            notes[scn].append((sv, rep, value))
+            continue
+        try:
+            data[scn][metric][sv].append(float(value))
+        except ValueError:
+            notes[scn].append((sv, rep, "%s: %s" % (metric, value)))
+    for scn in order:
+        print("### " + TITLES.get(scn, scn))
+        print()
+        cols = [s for s in (svs + ["file", "wrk", "xargs-curl", "curl-parallel"]) if any(s in data[scn][m] for m in data[scn])]
+        others = [s for s in cols if s != "psup"]
+        has_psup = "psup" in cols
+        head = ["", "better"] + cols + (["psup ÷ " + s for s in others] if has_psup else [])
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for metric in data[scn]:
+            label, better = METRICS.get(metric, (metric, ""))
+            row = [label, better or "–"]
+            med = {}
+            for s in cols:
+                v = data[scn][metric].get(s)
+                if not v:
+                    row.append("n/a")
+                    continue
+                med[s] = median(v)
+                cell = fmt(med[s])
+                if len(v) > 1 and min(v) != max(v):
+                    cell += " (%s–%s)" % (fmt(min(v)), fmt(max(v)))
+                row.append(cell)
+            if has_psup:
+                for s in others:
+                    if better and "psup" in med and s in med and med[s] != 0:
+                        row.append("%.2f×" % (med["psup"] / med[s]))
+                    else:
+                        row.append("–")
+            print("| " + " | ".join(row) + " |")
+        print()
+        if notes[scn]:
+            for sv, rep, text in notes[scn]:
+                print("- %s (rep %s): %s" % (sv, rep, text))
+            print()
+    if "file" in sum((list(data[s][m].keys()) for s in data for m in data[s]), []):
+        print("`file` is the physical limit: the same writer redirected straight to files, no supervisor.")
+        print()
+
+main()

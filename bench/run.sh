@@ -1,0 +1,97 @@
+#!/bin/bash
+# Runs every benchmark in one go and writes bench/results/<date>.md.
+#   bench/run.sh [--quick] [--only SCENARIO[,SCENARIO]] [--sv LIST] [--reps N] [--idle SECONDS]
+# Scenarios: idle start restart logs control stop survival (supervisors),
+#            worker (psup-worker against a private nginx).
+# Supervisors: pm2 supervisord runit psup (psup is skipped when bin/psup is
+# missing or does not run). Repetitions are interleaved (rep 1 of every
+# supervisor, then rep 2, ...) so machine drift hits all of them alike.
+set -u
+ARGS="$*"
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+export BENCH_DIR
+. "$BENCH_DIR/lib.sh"
+
+REPS=3 IDLE_S=30 LOG_LINES=2000000 RESTART_WINDOW_S=15 GUARD_WINDOW_S=12
+ONLY="idle,start,restart,logs,control,stop,survival,worker"
+SVS="pm2 supervisord runit psup"
+QUICK=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1; REPS=1; IDLE_S=5; LOG_LINES=500000; RESTART_WINDOW_S=5; GUARD_WINDOW_S=8 ;;
+	--only) ONLY=$2; shift ;;
+	--sv) SVS=$2; shift ;;
+	--reps) REPS=$2; shift ;;
+	--idle) IDLE_S=$2; shift ;;
+	-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+export IDLE_S LOG_LINES RESTART_WINDOW_S GUARD_WINDOW_S
+
+for t in stampapp logwriter logcheck termignore; do
+	[ -x "$TOOLS/$t" ] || make -C "$BENCH_DIR" tools >/dev/null || exit 1
+done
+avail=
+for sv in $SVS; do
+	case $sv in
+	pm2) [ -x "$BENCH_DIR/.tools/node_modules/.bin/pm2" ] ;;
+	supervisord) command -v supervisord >/dev/null ;;
+	runit) command -v runsvdir >/dev/null ;;
+	psup) [ -x "$ROOT/bin/psup" ] && "$ROOT/bin/psup" --version >/dev/null 2>&1 ;;
+	esac && avail="$avail $sv" || log "skipping $sv: not installed or not built (bench/setup.sh)"
+done
+
+mkdir -p "$BENCH_DIR/results"
+stamp=$(date -u +%Y-%m-%dT%H%M)
+RAW=$BENCH_DIR/results/$stamp.raw
+OUT=$BENCH_DIR/results/$stamp.md
+: >"$RAW"
+
+# One scenario, one supervisor, one repetition, in a subshell of its own.
+run_one() {
+	local scn=$1 sv=$2 rep=$3
+	log "$scn: $sv (rep $rep/$REPS)"
+	(
+		SV=$sv
+		. "$BENCH_DIR/adapters/common.sh"
+		[ "$sv" != file ] && . "$BENCH_DIR/adapters/$sv.sh"
+		. "$BENCH_DIR/scenarios/supervisor.sh"
+		W=$(mktemp -d /tmp/psup-bench.XXXXXX)
+		STAMPS=$W/stamps
+		mkdir -p "$STAMPS"
+		trap 'rm -rf "$W"' EXIT
+		if [ "$sv" = file ]; then scn_logs_direct; else "scn_$scn"; fi
+	) | while read -r metric value; do
+		if [ "$metric" = note ]; then
+			printf '%s\t%s\t%s\tnote\t%s\n' "$scn" "$sv" "$rep" "$value"
+		else
+			printf '%s\t%s\t%s\t%s\t%s\n' "$scn" "$sv" "$rep" "$metric" "$value"
+		fi
+	done >>"$RAW"
+}
+
+start_s=$(date +%s)
+for scn in idle start restart logs control stop survival; do
+	case ",$ONLY," in *",$scn,"*) ;; *) continue ;; esac
+	for rep in $(seq 1 "$REPS"); do
+		for sv in $avail; do run_one "$scn" "$sv" "$rep"; done
+		[ "$scn" = logs ] && run_one logs file "$rep"
+	done
+done
+case ",$ONLY," in *",worker,"*)
+	"$BENCH_DIR/worker/run.sh" "$RAW" "$REPS" "$QUICK" ;;
+esac
+
+{
+	echo "# psup benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo
+	echo "Machine: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)."
+	echo "Versions: $(for sv in $avail; do ( . "$BENCH_DIR/adapters/common.sh"; . "$BENCH_DIR/adapters/$sv.sh"; printf '%s %s; ' "$sv" "$(sv_version)" ); done)"
+	echo "Command: \`bench/run.sh $ARGS\` — $REPS repetition(s), idle window ${IDLE_S} s, log size $((LOG_LINES / 10000)) MB; took $(( $(date +%s) - start_s )) s."
+	echo
+	python3 "$BENCH_DIR/report.py" "$RAW" "$avail"
+} >"$OUT"
+log "wrote $OUT"
+cat "$OUT"

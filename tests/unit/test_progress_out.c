@@ -1,0 +1,54 @@
+/* Progress lines: JSON to the fd at most every 250 ms, repeats skipped,
+ * force writes, a closed reader turns reporting off. */
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "progress_out.h"
+#include "tap.h"
+
+#define MS 1000000LL
+
+static int read_all(int fd, char *buf, size_t n)
+{
+	ssize_t r = read(fd, buf, n - 1);
+	buf[r > 0 ? r : 0] = '\0';
+	return (int)r;
+}
+
+int main(void)
+{
+	int fds[2];
+	char buf[1024];
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe(fds) < 0)
+		return 1;
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	struct progress_out p;
+	progress_out_init_mode(&p, PROGRESS_FD, fds[1]);
+	struct progress_counts c = { .done = 5, .total = 10, .failed = 1, .inflight = 2 };
+	ok(progress_out_update(&p, 1000 * MS, &c, 0) == 1, "first update writes");
+	read_all(fds[0], buf, sizeof buf);
+	is_str(buf, "{\"done\":5,\"total\":10,\"failed\":1,\"inflight\":2}\n", "the JSON line");
+	c.done = 6;
+	ok(progress_out_update(&p, 1100 * MS, &c, 0) == 0, "100 ms later: too soon");
+	ok(progress_out_update(&p, 1250 * MS, &c, 0) == 1, "250 ms later: written");
+	ok(progress_out_update(&p, 1600 * MS, &c, 0) == 0, "unchanged counts are not repeated");
+	c.done = 7;
+	ok(progress_out_update(&p, 1601 * MS, &c, 1) == 1, "force writes at once");
+	is_int(progress_out_next(&p), 1851 * MS, "next due 250 ms after the last");
+	read_all(fds[0], buf, sizeof buf);
+	is_str(buf, "{\"done\":6,\"total\":10,\"failed\":1,\"inflight\":2}\n"
+	    "{\"done\":7,\"total\":10,\"failed\":1,\"inflight\":2}\n", "two more lines");
+	close(fds[0]);
+	c.done = 8;
+	progress_out_update(&p, 3000 * MS, &c, 1);
+	is_int(p.fd, -1, "a gone reader turns reporting off");
+	ok(progress_out_update(&p, 4000 * MS, &c, 1) == 0, "and nothing more is written");
+	close(fds[1]);
+
+	struct progress_out q;
+	progress_out_init_mode(&q, PROGRESS_PLAIN, 2);
+	is_int(q.interval_ns, 10000 * MS, "plain lines every 10 s");
+	return done_testing();
+}
