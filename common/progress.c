@@ -139,6 +139,25 @@ static const struct {
 	{ "inflight", PROGRESS_HAVE_INFLIGHT, offsetof(struct progress, inflight) },
 };
 
+static int is_job_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == ':' || ch == '-';
+}
+
+/* The "job" value: a string short and plain enough to compare and print. */
+static int scan_job(struct cur *c, char job[PROGRESS_JOB_MAX])
+{
+	size_t n = 0;
+	if (c->p >= c->end || *c->p != '"' ||
+	    scan_string(c, job, PROGRESS_JOB_MAX, &n) < 0 || n == 0 || n >= PROGRESS_JOB_MAX)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!is_job_char(job[i]))
+			return -1;
+	return 0;
+}
+
 int progress_parse(const char *line, size_t len, struct progress *out)
 {
 	struct progress p;
@@ -170,7 +189,11 @@ int progress_parse(const char *line, size_t len, struct progress *out)
 			if (c.p >= c.end)
 				return -1;
 			char ch = *c.p;
-			if (ch == '"') {
+			if (klen == 3 && strcmp(key, "job") == 0) {
+				if (scan_job(&c, p.job) < 0)
+					return -1;
+				p.have |= PROGRESS_HAVE_JOB;
+			} else if (ch == '"') {
 				if (k >= 0 || scan_string(&c, NULL, 0, NULL) < 0)
 					return -1;
 			} else if (ch == '-' || (ch >= '0' && ch <= '9')) {
@@ -216,7 +239,7 @@ int progress_parse(const char *line, size_t len, struct progress *out)
 
 int progress_format(const struct progress *p, char *buf, size_t n)
 {
-	char tmp[160];
+	char tmp[224];
 	size_t len = 0;
 	tmp[len++] = '{';
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
@@ -226,6 +249,13 @@ int progress_format(const struct progress *p, char *buf, size_t n)
 		int r = snprintf(tmp + len, sizeof tmp - len, "%s\"%s\":%lld",
 		    len > 1 ? "," : "", known[i].name, v);
 		if (r < 0)
+			return -1;
+		len += (size_t)r;
+	}
+	if (p->have & PROGRESS_HAVE_JOB) {
+		int r = snprintf(tmp + len, sizeof tmp - len, "%s\"job\":\"%s\"",
+		    len > 1 ? "," : "", p->job);
+		if (r < 0 || (size_t)r >= sizeof tmp - len - 1)
 			return -1;
 		len += (size_t)r;
 	}

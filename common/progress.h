@@ -12,16 +12,24 @@ enum {
 	PROGRESS_HAVE_TOTAL = 1 << 1,
 	PROGRESS_HAVE_FAILED = 1 << 2,
 	PROGRESS_HAVE_INFLIGHT = 1 << 3,
+	PROGRESS_HAVE_JOB = 1 << 4,
 };
+
+/* "job" names the shared job a report counts (e.g. a hash of a job store):
+ * workers of one job each report the whole job's numbers, so a group's
+ * summary takes them once instead of adding them up. */
+#define PROGRESS_JOB_MAX 33     /* 32 characters of [A-Za-z0-9._:-] and the NUL */
 
 struct progress {
 	unsigned have;          /* PROGRESS_HAVE_* bits of the fields present */
 	long long done, total, failed, inflight;
+	char job[PROGRESS_JOB_MAX]; /* "" unless PROGRESS_HAVE_JOB */
 };
 
 /* Parses one line (without its newline). Accepts one flat JSON object whose
- * values are numbers, strings, booleans or null; known keys must be
- * non-negative integers; "done" is required. Returns 0, or -1 for a bad
+ * values are numbers, strings, booleans or null; known number keys must be
+ * non-negative integers, "job" a short string of [A-Za-z0-9._:-]; "done" is
+ * required. Returns 0, or -1 for a bad
  * line. Never reads past len. */
 int progress_parse(const char *line, size_t len, struct progress *out);
 

@@ -102,6 +102,13 @@ int appstate_pack(const struct app_state *st, char *buf, size_t n)
 		const struct progress *p = &st->progress;
 		out_fmt(&o, " progress=%u,%lld,%lld,%lld,%lld progress_at=%lld", p->have,
 		    p->done, p->total, p->failed, p->inflight, (long long)st->progress_ms);
+		if (p->have & PROGRESS_HAVE_JOB) {
+			char job[PROGRESS_JOB_MAX];
+			memcpy(job, p->job, sizeof job);
+			job[sizeof job - 1] = '\0';
+			out_add(&o, " progress_job=", 14);
+			out_escaped(&o, job);
+		}
 	}
 	out_fmt(&o, " progress_bad=%lld lines_dropped=%lld lines_split=%lld",
 	    st->progress_bad, st->lines_dropped, st->lines_split);
@@ -248,7 +255,7 @@ int appstate_unpack(const char *line, size_t len, struct app_state *st)
 			if (unescape_into(v, vl, st->reason, sizeof st->reason) < 0)
 				return -1;
 		} else if (KEY("progress")) {
-			if (num_list(v, vl, l, 5) < 0 || l[0] < 0 || l[0] > 15)
+			if (num_list(v, vl, l, 5) < 0 || l[0] < 0 || l[0] > 31)
 				return -1;
 			st->has_progress = 1;
 			st->progress.have = (unsigned)l[0];
@@ -256,6 +263,9 @@ int appstate_unpack(const char *line, size_t len, struct app_state *st)
 			st->progress.total = l[2];
 			st->progress.failed = l[3];
 			st->progress.inflight = l[4];
+		} else if (KEY("progress_job")) {
+			if (unescape_into(v, vl, st->progress.job, sizeof st->progress.job) < 0)
+				return -1;
 		}
 		/* other keys: a newer keeper; skipped */
 #undef KEY

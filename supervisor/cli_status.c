@@ -86,6 +86,8 @@ int cli_progress_get(const cJSON *app, struct cli_progress *p)
 	p->rate = cli_json_num(pr, "rate", 0);
 	p->have_eta = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(pr, "eta_s"));
 	p->eta_s = cli_json_num(pr, "eta_s", 0);
+	const cJSON *job = cJSON_GetObjectItemCaseSensitive(pr, "job");
+	p->job = cJSON_IsString(job) && job->valuestring[0] ? job->valuestring : NULL;
 	return 1;
 }
 
@@ -167,9 +169,12 @@ static void row_group(struct row *r, const struct app_view *views, int n_views, 
 		"online", "stopped", "completed" };
 	int n = 0, nprog = 0, counts[7] = { 0 }, all_total = 1, all_eta = 1, any_rate = 0;
 	double restarts = 0, cpu = 0, mem = 0;
-	struct cli_progress sum = { 0 };
-	const char *first = NULL;
-	int same = 1;
+	/* Members that report on one shared job (chunk workers over one queue)
+	 * each carry the whole job's numbers: the group shows the most advanced
+	 * report, not the sum. Members with their own work are added up. */
+	struct cli_progress sum = { 0 }, most = { 0 };
+	const char *first = NULL, *job = NULL;
+	int same = 1, one_job = 1;
 
 	memset(r, 0, sizeof *r);
 	r->summary = 1;
@@ -192,6 +197,12 @@ static void row_group(struct row *r, const struct app_view *views, int n_views, 
 		mem += v->memory;
 		struct cli_progress p;
 		if (cli_progress_get(v->obj, &p)) {
+			if (!p.job || (job && strcmp(job, p.job) != 0))
+				one_job = 0;
+			job = p.job;
+			if (nprog == 0 || p.done + p.failed > most.done + most.failed ||
+			    (p.done + p.failed == most.done + most.failed && p.rate > most.rate))
+				most = p;
 			nprog++;
 			sum.done += p.done;
 			sum.failed += p.failed;
@@ -217,7 +228,9 @@ static void row_group(struct row *r, const struct app_view *views, int n_views, 
 	snprintf(r->cell[C_RESTARTS], CELL_MAX, "%.0f", restarts);
 	snprintf(r->cell[C_CPU], CELL_MAX, cpu < 10 ? "%.1f%%" : "%.0f%%", cpu);
 	units_format_size((long long)mem, r->cell[C_MEM], CELL_MAX);
-	if (nprog) {
+	if (nprog && one_job) {
+		row_progress(r, &most);
+	} else if (nprog) {
 		sum.have_total = all_total;
 		sum.have_rate = any_rate;
 		if (all_total && sum.rate > 0 && all_eta) {

@@ -20,6 +20,7 @@ void cli_status_format(const cJSON *apps, int color, struct cli_buf *out);
 struct cli_progress {
 	double done, total, failed, rate, eta_s;
 	int have_total, have_rate, have_eta;
+	const char *job;        /* the shared job reported on, or NULL; borrowed from the JSON */
 };
 int cli_progress_get(const cJSON *app, struct cli_progress *p);
 void cli_progress_cells(const struct cli_progress *p, char *count, size_t ncount,

@@ -430,6 +430,7 @@ static void progress_json(struct jw *w, const struct dapp *a, int64_t now_real)
 		jw_int(w, "eta_s", (long long)ceil((double)(p->total - p->done) / rate));
 	else
 		jw_null(w, "eta_s");
+	jw_str(w, "job", (p->have & PROGRESS_HAVE_JOB) ? p->job : NULL);
 	jw_int(w, "at", a->st.progress_ms);
 	jw_end_obj(w);
 }

@@ -4,6 +4,7 @@
 #include "progress_out.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,9 +61,13 @@ int progress_out_update(struct progress_out *p, int64_t now, const struct progre
 		return 0;
 	if (!force && p->last_ns != INT64_MIN && now - p->last_ns < p->interval_ns)
 		return 0;
-	char line[160];
+	char line[200];
 	int n;
-	if (p->mode == PROGRESS_FD)
+	if (p->mode == PROGRESS_FD && p->job[0])
+		n = snprintf(line, sizeof line,
+		    "{\"done\":%lld,\"total\":%lld,\"failed\":%lld,\"inflight\":%lld,\"job\":\"%s\"}\n",
+		    c->done, c->total, c->failed, c->inflight, p->job);
+	else if (p->mode == PROGRESS_FD)
 		n = snprintf(line, sizeof line, "{\"done\":%lld,\"total\":%lld,\"failed\":%lld,\"inflight\":%lld}\n",
 		    c->done, c->total, c->failed, c->inflight);
 	else
@@ -108,4 +113,23 @@ void progress_out_finish(struct progress_out *p)
 int64_t progress_out_next(const struct progress_out *p)
 {
 	return p->last_ns == INT64_MIN ? 0 : p->last_ns + p->interval_ns;
+}
+
+void progress_out_set_job(struct progress_out *p, const char *store_url)
+{
+	/* Workers started from other folders name one SQLite file by other
+	 * relative paths: compare the resolved path. */
+	const char *path = store_url;
+	if (strncmp(path, "sqlite:", 7) == 0)
+		path += 7;
+	char *real = strncmp(store_url, "postgres", 8) == 0 ? NULL : realpath(path, NULL);
+	const char *name = real ? real : store_url;
+	/* FNV-1a: a short stable name; the URL itself may hold a password. */
+	uint64_t h = 1469598103934665603ULL;
+	for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
+		h ^= *s;
+		h *= 1099511628211ULL;
+	}
+	free(real);
+	snprintf(p->job, sizeof p->job, "job:%016llx", (unsigned long long)h);
 }

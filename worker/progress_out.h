@@ -14,13 +14,18 @@ struct progress_out {
 	int64_t interval_ns;
 	int64_t last_ns;         /* when the last line went out; INT64_MIN never */
 	int line_open;           /* TTY: a line without newline is on screen */
-	char last[160];          /* the last line written, to skip repeats */
+	char last[200];          /* the last line written, to skip repeats */
+	char job[33];            /* the "job" key of fd reports, or "" */
 };
 
 /* Picks the mode from PSUP_PROGRESS_FD (a valid open fd) and isatty(2). */
 void progress_out_init(struct progress_out *p);
 /* Also for tests: a given mode and fd. */
 void progress_out_init_mode(struct progress_out *p, enum progress_mode mode, int fd);
+
+/* Names the job reports are about (derived from the store URL), so psup can
+ * tell that several workers report one shared job's numbers. */
+void progress_out_set_job(struct progress_out *p, const char *store_url);
 
 struct progress_counts {
 	long long done, total, failed, inflight;

@@ -933,6 +933,7 @@ int run_main(int argc, char **argv)
 		r->rng = 1;
 	workq_init(&r->q);
 	progress_out_init(&r->prog);
+	progress_out_set_job(&r->prog, job);
 
 	char **errs = NULL;
 	int n_errs = 0;

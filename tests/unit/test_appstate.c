@@ -72,7 +72,7 @@ int main(void)
 	a.exits[1] = (struct app_exit){ 1700000000500LL, 3, 0, 480 };
 	snprintf(a.reason, sizeof a.reason, "cannot exec /no such/x: 100%% gone=\n\x01\xff");
 	a.has_progress = 1;
-	a.progress = (struct progress){ 3, 10, 20, 0, 0 };
+	a.progress = (struct progress){ 3 | PROGRESS_HAVE_JOB, 10, 20, 0, 0, "job:00ff" };
 	a.progress_ms = 1700000000777LL;
 	a.progress_bad = 2;
 	a.lines_dropped = 3;

@@ -55,6 +55,24 @@ static const char *const jobs =
 	"{\"id\":3,\"name\":\"solo\",\"group\":\"solo\",\"pid\":12,\"state\":\"stopped\",\"restarts\":0,"
 	"\"uptime_ms\":0,\"cpu\":0,\"memory\":0,\"progress\":null}]";
 
+/* Chunk workers over one queue each report the whole job's numbers. */
+static const char *const shared =
+	"[{\"id\":1,\"name\":\"chunk-1\",\"group\":\"chunk\",\"pid\":11,\"state\":\"online\",\"restarts\":0,"
+	"\"uptime_ms\":1000,\"cpu\":5,\"memory\":1048576,"
+	"\"progress\":{\"done\":600,\"total\":1000,\"failed\":1,\"rate\":20,\"eta_s\":20,\"job\":\"job:ab\"}},"
+	"{\"id\":2,\"name\":\"chunk-2\",\"group\":\"chunk\",\"pid\":12,\"state\":\"online\",\"restarts\":0,"
+	"\"uptime_ms\":1000,\"cpu\":5,\"memory\":1048576,"
+	"\"progress\":{\"done\":590,\"total\":1000,\"failed\":1,\"rate\":19,\"eta_s\":22,\"job\":\"job:ab\"}}]";
+
+static void test_shared_job(void)
+{
+	char *t = table(shared, 0);
+	ok(strstr(t, "│ 600/1000   │ 1      │ 20.0/s │ 20s │\n└") != NULL,
+	    "a group on one shared job shows the job's newest numbers, not their sum");
+	ok(strstr(t, "1190/2000") == NULL, "no double counting of a shared job");
+	free(t);
+}
+
 static void test_jobs(void)
 {
 	char *t = table(jobs, 0);
@@ -106,6 +124,7 @@ int main(void)
 	test_empty();
 	test_plain();
 	test_jobs();
+	test_shared_job();
 	test_describe();
 	return done_testing();
 }

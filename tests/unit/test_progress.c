@@ -99,7 +99,7 @@ int main(void)
 	ok(1, "20000 garbage lines parsed without a crash (%d accepted)", accepted);
 
 	/* format round trip */
-	struct progress q = { PROGRESS_HAVE_DONE | PROGRESS_HAVE_TOTAL | PROGRESS_HAVE_INFLIGHT, 7, 9, 0, 2 };
+	struct progress q = { PROGRESS_HAVE_DONE | PROGRESS_HAVE_TOTAL | PROGRESS_HAVE_INFLIGHT, 7, 9, 0, 2, "" };
 	char out[128];
 	int len = progress_format(&q, out, sizeof out);
 	is_str(out, "{\"done\":7,\"total\":9,\"inflight\":2}", "format");
@@ -107,6 +107,30 @@ int main(void)
 	struct progress r;
 	ok(progress_parse(out, strlen(out), &r) == 0 && r.have == q.have && r.done == 7 &&
 	    r.total == 9 && r.inflight == 2, "format output parses back");
+	/* the shared-job name */
+	static const struct { const char *line; int ok; } jobs[] = {
+		{ "{\"done\":1,\"job\":\"job:00ff12\"}", 1 },
+		{ "{\"job\":\"a.b_c-d:9\",\"done\":1}", 1 },
+		{ "{\"done\":1,\"job\":\"\"}", 0 },
+		{ "{\"done\":1,\"job\":\"has space\"}", 0 },
+		{ "{\"done\":1,\"job\":\"esc\\u0041\"}", 0 },
+		{ "{\"done\":1,\"job\":\"0123456789abcdef0123456789abcdef\"}", 1 },
+		{ "{\"done\":1,\"job\":\"0123456789abcdef0123456789abcdef0\"}", 0 },
+		{ "{\"done\":1,\"job\":5}", 0 },
+	};
+	for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++) {
+		struct progress j;
+		int rj = progress_parse(jobs[i].line, strlen(jobs[i].line), &j);
+		is_int(rj, jobs[i].ok ? 0 : -1, "job [%s]", jobs[i].line);
+		if (rj == 0)
+			ok(j.have & PROGRESS_HAVE_JOB, "job [%s] is kept", jobs[i].line);
+	}
+	struct progress jq = { PROGRESS_HAVE_DONE | PROGRESS_HAVE_JOB, 3, 0, 0, 0, "job:1a" };
+	progress_format(&jq, out, sizeof out);
+	is_str(out, "{\"done\":3,\"job\":\"job:1a\"}", "format with job");
+	ok(progress_parse(out, strlen(out), &r) == 0 && strcmp(r.job, "job:1a") == 0,
+	    "job round trip");
+
 	char small[8];
 	len = progress_format(&q, small, sizeof small);
 	ok(len > 7 && strlen(small) == 7, "format truncates like snprintf");
