@@ -17,6 +17,12 @@ stop_demo() { [ -S "$PSUP_HOME/psup.sock" ] && "$PSUP" kill >/dev/null 2>&1 || t
 trap stop_demo EXIT
 
 stop_demo
+# The demo's API listens on a fixed loopback port (configs/demo.yaml).
+if (exec 3<>/dev/tcp/127.0.0.1/18431) 2>/dev/null; then
+	echo "demo: 127.0.0.1:18431 is in use (another demo running?); stop it first" >&2
+	trap - EXIT
+	exit 1
+fi
 rm -rf "$DATA"
 mkdir -p "$DATA" "$ROOT/logs"
 rm -f "$ROOT"/logs/{api,load,chunk-?,combine}-*.log
