@@ -78,9 +78,13 @@ $(BIN)/psup: $(O)/supervisor/psup_main.o $(LIBSV) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(PSUP_LIBS)
 # The keeper links only libc: it must outlive anything the daemon depends on.
+# Release builds link it statically: every keeper then shares all its code and
+# keeps ~60 KiB private (vs ~110 KiB dynamic). `make KEEPER_LDFLAGS=` links it
+# dynamically (for valgrind, which cannot follow malloc in a static binary).
+KEEPER_LDFLAGS ?= $(if $(SANFLAGS),,-static)
 $(BIN)/psup-keeper: $(O)/supervisor/keeper_main.o $(LIBSV) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -o $@ $^
+	$(CC) $(ALLCFLAGS) -o $@ $^ $(KEEPER_LDFLAGS)
 $(BIN)/psup-worker: $(O)/worker/worker_main.o $(LIBWK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(WORKER_LIBS)

@@ -511,7 +511,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 		goto out;
 	if (keeper_load_spec(SPEC_FILE, &k->spec, &cause) < 0) {
 		/* say why where the daemon looks */
-		char line[APPSTATE_REASON_MAX + 128];
+		char line[KEEPERCTL_LINE_MAX];
 		struct app_state st;
 		memset(&st, 0, sizeof st);
 		st.state = APP_ERRORED;

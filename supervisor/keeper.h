@@ -104,7 +104,7 @@ struct keeper {
 	long long progress_bad;
 	char reason[APPSTATE_REASON_MAX]; /* overrides pol.reason when set */
 
-	char last_status[1024];        /* last line published */
+	char last_status[KEEPERCTL_LINE_MAX - 8]; /* last line published ("status " + it fits a line) */
 	enum app_state_kind last_state;
 	int64_t since_ms;
 	int status_dirty;

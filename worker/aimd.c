@@ -11,6 +11,7 @@ void aimd_init(struct aimd *a, int max, int64_t cooldown_ns)
 	a->cur = max;
 	a->cooldown_ns = cooldown_ns;
 	a->last_decrease = INT64_MIN;
+	a->last_limited = INT64_MIN;
 }
 
 static int in_cooldown(const struct aimd *a, int64_t now)
@@ -20,7 +21,9 @@ static int in_cooldown(const struct aimd *a, int64_t now)
 
 int aimd_on_limited(struct aimd *a, int64_t now)
 {
-	if (in_cooldown(a, now))
+	int repeated = a->last_limited != INT64_MIN && now - a->last_limited < a->cooldown_ns;
+	a->last_limited = now;
+	if (!repeated || in_cooldown(a, now))
 		return 0;
 	double next = a->cur / 2;
 	if (next < a->min)

@@ -95,7 +95,7 @@ int retryafter_http_date(const char *value, int64_t *unix_ms)
 	const char *comma = strchr(s, ',');
 	if (comma && comma - s <= 9) {
 		s = skip_ws(comma + 1);
-		if (s[0] >= '0' && s[0] <= '9' && s[2] == '-') {
+		if (s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' && s[2] == '-') {
 			/* RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT" */
 			int yy;
 			if (digits(&s, 2, &tm.tm_mday) < 0 || expect(&s, '-') < 0 ||

@@ -438,7 +438,14 @@ static void done_cb(struct http_request *req, void *arg)
 		rate_headers(req, &h);
 		int64_t d;
 		if (retryafter_hold_ms(&h, clock_real_ms(), &d) == 1 && d > 0) {
+			/* An hour at most: the pacer takes a longer hold for a
+			 * stale value and would drop it. */
+			if (d > 3600000)
+				d = 3600000;
 			hold_ms = d;
+			if (pacer_hold_until(&r->pacer) <= now)
+				logf_(r, "HTTP %ld: holding all requests for %lld ms, as the API asks",
+				    req->status, (long long)d);
 			pacer_hold(&r->pacer, now + d * MS);
 		}
 	}

@@ -9,16 +9,22 @@ int main(void)
 	struct aimd a;
 	aimd_init(&a, 64, 1 * S);
 	is_int(aimd_limit(&a), 64, "starts at the configured concurrency");
-	ok(aimd_on_limited(&a, 10 * S), "a 429 lowers it");
+	ok(!aimd_on_limited(&a, 5 * S), "a lone 429 does not lower it");
+	is_int(aimd_limit(&a), 64, "still 64");
+	ok(!aimd_on_limited(&a, 10 * S), "nor one 5 s later");
+	ok(aimd_on_limited(&a, 10 * S + 1), "a repeated 429 lowers it");
 	is_int(aimd_limit(&a), 32, "halved");
 	ok(!aimd_on_limited(&a, 10 * S + S / 2), "more 429s of the same burst do not");
+	aimd_on_limited(&a, 10 * S + S / 2 + 1);
 	is_int(aimd_limit(&a), 32, "still 32");
 	aimd_on_success(&a, 10 * S + S / 2);
 	is_int(aimd_limit(&a), 32, "no increase during the cooldown");
-	ok(aimd_on_limited(&a, 11 * S), "a 429 after the cooldown lowers again");
+	ok(aimd_on_limited(&a, 11 * S + S / 2), "a 429 after the cooldown, soon after another, lowers again");
 	is_int(aimd_limit(&a), 16, "16");
-	for (int i = 0; i < 10; i++)
-		aimd_on_limited(&a, (12 + 2 * i) * S);
+	for (int i = 0; i < 10; i++) {
+		aimd_on_limited(&a, (13 + 2 * i) * S);
+		aimd_on_limited(&a, (13 + 2 * i) * S + 1);
+	}
 	is_int(aimd_limit(&a), 1, "never below 1");
 
 	/* Recovery: each window of successes adds one. */
@@ -41,6 +47,7 @@ int main(void)
 
 	aimd_init(&a, 1, S);
 	aimd_on_limited(&a, 0);
+	aimd_on_limited(&a, 1);
 	is_int(aimd_limit(&a), 1, "concurrency 1 stays 1");
 	return done_testing();
 }

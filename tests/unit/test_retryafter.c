@@ -25,6 +25,8 @@ int main(void)
 		{ "Sun, 06 Nov 1994 25:49:37 GMT", T0, -1, 0 },
 		{ "Sun, 06 Nov 1994 08:49:37 PST", T0, -1, 0 },
 		{ "", T0, -1, 0 },
+		{ "Mon, 0", T0, -1, 0 },                               /* found by fuzzing */
+		{ "Mon,", T0, -1, 0 },
 	};
 	for (size_t i = 0; i < sizeof ra / sizeof ra[0]; i++) {
 		int64_t d = -1;
