@@ -85,7 +85,6 @@ t0=$(now_ms)
 psup start "$TMPD/eco.yaml" > start.out 2>&1
 is "$?" 0 "psup start the pipeline file" || diag_file start.out
 DPID=$(daemon_pid)
-track_pid $DPID
 
 # Collect every pid while the chunks run (the keepers stay; the chunks go).
 chunks_running() {
