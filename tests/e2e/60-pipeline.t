@@ -1,17 +1,19 @@
 #!/bin/sh
 # Issue 4 end to end: the demo pipeline (configs/demo.yaml's shape) on 2,000
-# items, in one ecosystem file: load (psup-worker init) -> chunk (4 instances
-# of psup-worker run sharing one `shared` rpm limit) -> combine (psup-worker
-# export), with `after:`, against the test API injecting 429s and 5xx.
+# items, in one ecosystem file: api (the test API on a free loopback port,
+# injecting 429s and 5xx) and load (psup-worker init) -> chunk (4 instances of
+# psup-worker run sharing one `shared` rpm limit) -> combine (psup-worker
+# export), with `after:`.
 # Asserts: `psup wait combine` exits 0; the export has every id once, in input
 # order; status/jlist progress reached the total; the `after:` order held
 # (from the keepers' log timestamps and from the daemon's exit records); the
-# shared limit held across the chunks; `psup kill` leaves nothing behind.
+# shared limit held across the chunks; `psup kill` leaves nothing behind
+# (every pid collected from jlist: daemon, keepers, chunks, the api).
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/pipeline-lib.sh"
 require_bin psup psup-keeper psup-worker psup-testapi
 require_cmd jq curl python3
 sv_setup
-plan 35
+plan 36
 
 N=2000
 CHUNKS=4
@@ -19,21 +21,28 @@ RPM=36000            # 600 requests/s shared by every chunk
 export TZ=UTC        # one zone for every log stamp, so they sort as strings
 cd "$TMPD" || bail_out "no TMPD"
 gen_items $N items.jsonl
-start_testapi --seed 4 --delay-ms 10 --fail-429 0.03 --retry-after 0 \
-	--fail-500 0.03 --fail-503 0.01 || bail_out "cannot start psup-testapi"
-
-# Each app says when it began (a stamped line) and then is psup-worker itself.
+# As in configs/demo.yaml, the test API is an app of the file (`api`, which the
+# chunks wait for); it listens on a free port it writes to api.port. A chunk
+# writes its job file with that port, then is psup-worker itself. Each app
+# first says when it began (a stamped line).
 cat > run.sh <<EOF
 #!/bin/sh
 echo "BEGIN \$PSUP_APP_NAME"
+if [ "\$1" = run ]; then
+	i=0
+	while [ ! -s "$TMPD/api.port" ] && [ \$i -lt 200 ]; do sleep 0.05; i=\$((i + 1)); done
+	sed "s/@PORT@/\$(cat "$TMPD/api.port")/" "$TMPD/job.tmpl" > "$TMPD/job-\$PSUP_APP_NAME.yaml"
+	shift
+	exec "$PSUP_BIN/psup-worker" run --config "$TMPD/job-\$PSUP_APP_NAME.yaml" "\$@"
+fi
 exec "$PSUP_BIN/psup-worker" "\$@"
 EOF
 chmod +x run.sh
 
-cat > job.yaml <<EOF
+cat > job.tmpl <<EOF
 request:
   method: POST
-  url: $TESTAPI_URL/v1/chat/completions
+  url: http://127.0.0.1:@PORT@/v1/chat/completions
   headers:
     Content-Type: application/json
     Authorization: Bearer \${PIPE_API_KEY}
@@ -56,6 +65,10 @@ EOF
 cat > eco.yaml <<EOF
 log_dir: logs
 apps:
+  - name: api
+    script: $PSUP_BIN/psup-testapi
+    args: --port 0 --port-file $TMPD/api.port --max-seconds 120 --seed 4 --delay-ms 10 --fail-429 0.03 --retry-after 0 --fail-500 0.03 --fail-503 0.01
+    time: true
   - name: load
     script: $TMPD/run.sh
     args: init --job $TMPD/job.db --input $TMPD/items.jsonl
@@ -64,10 +77,10 @@ apps:
     time: true
   - name: chunk
     script: $TMPD/run.sh
-    args: run --job $TMPD/job.db --config $TMPD/job.yaml
+    args: run --job $TMPD/job.db
     instances: $CHUNKS
     autorestart: on-failure
-    after: [load]
+    after: [load, api]
     kill_timeout: 5s
     time: true
     env:
@@ -105,9 +118,13 @@ like "$(cat wait.out)" "^wait: 1 completed" "wait prints its one-line summary"
 note "pipeline wall time $((t1 - t0)) ms"
 
 psup jlist > jl.json
-is "$(jq -r '[.[] | .state] | unique | join(",")' jl.json)" completed "every app completed"
-is "$(jq -r '[.[] | .name] | join(" ")' jl.json)" "load chunk-1 chunk-2 chunk-3 chunk-4 combine" \
+is "$(jq -r '[.[] | select(.name != "api") | .state] | unique | join(",")' jl.json)" completed \
+	"every app of the pipeline completed"
+is "$(jq -r '.[] | select(.name == "api") | .state' jl.json)" online "the api app still runs"
+is "$(jq -r '[.[] | .name] | join(" ")' jl.json)" "api load chunk-1 chunk-2 chunk-3 chunk-4 combine" \
 	"the apps are the expanded pipeline"
+API_PID=$(jq -r '.[] | select(.name == "api") | .pid' jl.json)
+TESTAPI_URL=http://127.0.0.1:$(cat api.port)
 KEEPER_PIDS=$(jq -r '.[] | .keeper_pid' jl.json | tr '\n' ' ')
 note "daemon $DPID, keepers $KEEPER_PIDS, chunks $CHUNK_PIDS"
 
@@ -162,19 +179,20 @@ L=$TMPD/logs
 LOAD_LAST=$(log_last_ts "$L/load-combined.log" 'loaded 2000 new items')
 like "$LOAD_LAST" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}' "load's log lines carry timestamps" ||
 	diag_file "$L/load-combined.log"
+API_UP=$(log_first_ts "$L/api-combined.log" 'listening on')
 COMBINE_BEGIN=$(log_first_ts "$L/combine-combined.log" 'BEGIN combine')
 logs_ok=0
 for i in $(seq 1 $CHUNKS); do
 	f=$L/chunk-$i-combined.log
 	b=$(log_first_ts "$f" "BEGIN chunk-$i")
 	z=$(log_last_ts "$f" ": ok [0-9]+, failed [0-9]+, requests")
-	if str_lt "$LOAD_LAST" "$b" && str_le "$b" "$z" && str_lt "$z" "$COMBINE_BEGIN"; then
+	if str_lt "$LOAD_LAST" "$b" && str_lt "$API_UP" "$b" && str_le "$b" "$z" && str_lt "$z" "$COMBINE_BEGIN"; then
 		logs_ok=$((logs_ok + 1))
 	else
-		diag "chunk-$i: load last $LOAD_LAST, begin $b, summary $z, combine begin $COMBINE_BEGIN"
+		diag "chunk-$i: load last $LOAD_LAST, api up $API_UP, begin $b, summary $z, combine begin $COMBINE_BEGIN"
 	fi
 done
-is "$logs_ok" $CHUNKS "logs: load ended < every chunk began < its summary < combine began"
+is "$logs_ok" $CHUNKS "logs: load ended, api listening < every chunk began < its summary < combine began"
 like "$(log_last_ts "$L/combine-combined.log" "wrote $N results")" '^[0-9]{4}-' "combine's log says it wrote $N results"
 ok_sum=$(cat "$L"/chunk-*-combined.log | sed -n 's/.*: ok \([0-9]*\), failed [0-9]*, requests.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
 is "$ok_sum" $N "the chunks' summaries add up to $N items ok"
@@ -198,4 +216,4 @@ ok "every keeper is gone" wait_for -t 5 pids_gone $KEEPER_PIDS || diag "alive: $
 # shellcheck disable=SC2086
 ok "every chunk process is gone" pids_gone $CHUNK_PIDS
 ok "no process of this home is left" wait_for -t 5 no_home_procs
-ok "the test API was not touched by psup kill" pid_alive "$TESTAPI_PID"
+ok "the api app's process is gone" pid_gone "$API_PID"
