@@ -59,6 +59,13 @@ cpu_ns() {
 	awk '{ t += $1 } END { printf "%d\n", t }'
 }
 
+# wakeups PID...: context switches so far of every thread (each one a wake-up
+# or a preemption): an idle event loop adds none.
+wakeups() {
+	for _p in "$@"; do cat /proc/"$_p"/task/*/status 2>/dev/null; done |
+	awk '/^(voluntary|nonvoluntary)_ctxt_switches:/ { t += $2 } END { printf "%d\n", t }'
+}
+
 # kill_pids PID...: SIGTERM, wait up to 2 s, then SIGKILL what is left.
 kill_pids() {
 	[ $# -gt 0 ] || return 0

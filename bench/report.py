@@ -23,6 +23,8 @@ METRICS = {
     "procs_100": ("processes owned, 100 apps", ""),
     "cpu_ms_5": ("CPU over the idle window, 5 apps (ms)", "lower"),
     "cpu_ms_100": ("CPU over the idle window, 100 apps (ms)", "lower"),
+    "wakeups_5": ("wake-ups (context switches) over the idle window, 5 apps", "lower"),
+    "wakeups_100": ("wake-ups (context switches) over the idle window, 100 apps", "lower"),
     "start_ms_warm": ("100 apps exec'd, daemon up (ms)", "lower"),
     "start_ms_cold": ("100 apps exec'd, cold (ms)", "lower"),
     "gap_ms": ("median gap between starts (ms)", "lower"),
@@ -59,6 +61,7 @@ for mode, label in (("out", "stdout only"), ("mixed", "stdout+stderr mixed"), ("
     METRICS["peak_mib_" + mode] = ("supervisor peak RSS, %s (MiB)" % label, "lower")
     for k in ("lost", "dup", "torn", "misrouted"):
         METRICS["%s_%s" % (k, mode)] = ("%s lines, %s" % (k, label), "")
+    METRICS["gone_" + mode] = ("lines missing entirely (lost − torn), %s" % label, "")
 
 def fmt(x):
     if abs(x) >= 100 or x == int(x):
@@ -91,6 +94,7 @@ def main():
             data[scn][metric][sv].append(float(value))
         except ValueError:
             notes[scn].append((sv, rep, "%s: %s" % (metric, value)))
+    summary(data, svs)
     for scn in order:
         print("### " + TITLES.get(scn, scn))
         print()
@@ -129,5 +133,63 @@ def main():
     if "file" in sum((list(data[s][m].keys()) for s in data for m in data[s]), []):
         print("`file` is the physical limit: the same writer redirected straight to files, no supervisor.")
         print()
+
+SUMMARY = [
+    ("idle", "pss_mib_5", "supervisor-owned PSS, 5 apps (MiB)"),
+    ("idle", "pss_mib_100", "supervisor-owned PSS, 100 apps (MiB)"),
+    ("idle", "cpu_ms_100", "idle CPU over the window, 100 apps (ms)"),
+    ("idle", "wakeups_100", "wake-ups over the idle window, 100 apps"),
+    ("start", "start_ms_warm", "100 apps exec'd after `start`, daemon up (ms)"),
+    ("start", "start_ms_cold", "100 apps exec'd after `start`, cold (ms)"),
+    ("restart", "gap_ms", "restart gap, delay 0 (ms)"),
+    ("logs", "mbps_out", "log capture, stdout (MB/s)"),
+    ("logs", "mbps_mixed", "log capture, stdout+stderr (MB/s)"),
+    ("logs", "mbps_time", "log capture with per-line timestamps (MB/s)"),
+    ("logs", "peak_mib_out", "supervisor peak RSS while capturing (MiB)"),
+    ("logs", "torn_time", "torn lines with timestamps (worst run)"),
+    ("logs", "gone_out", "lines missing, app exits right after writing, stdout (worst run)"),
+    ("logs", "gone_mixed", "lines missing, app exits right after writing, mixed (worst run)"),
+    ("control", "status_ms", "`jlist` / `status` with 100 apps (ms)"),
+    ("stop", "stop_ms", "stop an app ignoring SIGTERM, kill timeout 3 s (ms)"),
+    ("stop", "setsid_child_survives", "setsid() grandchild survives the stop (runs)"),
+    ("survival", "restarted_after_kill", "daemon killed -9: apps still supervised (of 10)"),
+    ("survival", "listed_after", "daemon killed -9: apps listed afterwards (of 10)"),
+]
+WORST = {"torn_time", "gone_out", "gone_mixed"}
+SUM = {"setsid_child_survives"}
+
+def summary(data, svs):
+    cols = [s for s in svs if any(s in data[scn][m] for scn, m, _ in SUMMARY)]
+    if not cols:
+        return
+    print("### Summary (medians; psup ÷ X < 1 is better where lower is better)")
+    print()
+    others = [s for s in cols if s != "psup"]
+    head = [""] + cols + (["psup ÷ " + s for s in others] if "psup" in cols else [])
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for scn, metric, label in SUMMARY:
+        if metric not in data[scn]:
+            continue
+        row, med = [label], {}
+        for s in cols:
+            v = data[scn][metric].get(s)
+            if not v:
+                row.append("n/a")
+                continue
+            if metric in WORST:
+                med[s] = max(v)
+            elif metric in SUM:
+                med[s] = sum(v)
+            else:
+                med[s] = median(v)
+            row.append(fmt(med[s]) + (" of %d" % len(v) if metric in SUM else ""))
+        if "psup" in cols:
+            better = METRICS.get(metric, ("", ""))[1]
+            for s in others:
+                ok = better and "psup" in med and med.get(s)
+                row.append("%.2f×" % (med["psup"] / med[s]) if ok else "–")
+        print("| " + " | ".join(row) + " |")
+    print()
 
 main()

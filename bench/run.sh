@@ -7,8 +7,11 @@
 # missing or does not run). Repetitions are interleaved (rep 1 of every
 # supervisor, then rep 2, ...) so machine drift hits all of them alike.
 set -u
+# Everything is in main(), read whole before it runs: editing this file
+# during a run cannot change the run.
+main() {
 ARGS="$*"
-BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+BENCH_DIR=${BENCH_DIR:-$(cd "$(dirname "$0")" && pwd)}
 export BENCH_DIR
 . "$BENCH_DIR/lib.sh"
 
@@ -39,12 +42,12 @@ for sv in $SVS; do
 	pm2) [ -x "$BENCH_DIR/.tools/node_modules/.bin/pm2" ] ;;
 	supervisord) command -v supervisord >/dev/null ;;
 	runit) command -v runsvdir >/dev/null ;;
-	psup) [ -x "$ROOT/bin/psup" ] && "$ROOT/bin/psup" --version >/dev/null 2>&1 ;;
+	psup) [ -x "${PSUP_BIN:-$ROOT/bin}/psup" ] && "${PSUP_BIN:-$ROOT/bin}/psup" --version >/dev/null 2>&1 ;;
 	esac && avail="$avail $sv" || log "skipping $sv: not installed or not built (bench/setup.sh)"
 done
 
 mkdir -p "$BENCH_DIR/results"
-stamp=$(date -u +%Y-%m-%dT%H%M)
+stamp=$(date -u +%Y-%m-%dT%H%M%S)
 RAW=$BENCH_DIR/results/$stamp.raw
 OUT=$BENCH_DIR/results/$stamp.md
 : >"$RAW"
@@ -73,6 +76,7 @@ run_one() {
 }
 
 start_s=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for scn in idle start restart logs control stop survival; do
 	case ",$ONLY," in *",$scn,"*) ;; *) continue ;; esac
 	for rep in $(seq 1 "$REPS"); do
@@ -90,8 +94,11 @@ esac
 	echo "Machine: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)."
 	echo "Versions: $(for sv in $avail; do ( . "$BENCH_DIR/adapters/common.sh"; . "$BENCH_DIR/adapters/$sv.sh"; printf '%s %s; ' "$sv" "$(sv_version)" ); done)"
 	echo "Command: \`bench/run.sh $ARGS\` — $REPS repetition(s), idle window ${IDLE_S} s, log size $((LOG_LINES / 10000)) MB; took $(( $(date +%s) - start_s )) s."
+	echo "Load average (1/5/15 min) before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg)."
 	echo
 	python3 "$BENCH_DIR/report.py" "$RAW" "$avail"
 } >"$OUT"
 log "wrote $OUT"
 cat "$OUT"
+}
+main "$@"

@@ -1,6 +1,7 @@
 /* The psup command line: the command table, usage and help, option
  * splitting, and dispatch. */
 #include "cli.h"
+#include "cli_options.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -76,7 +77,7 @@ static void usage_all(FILE *f)
 	      "Home: $PSUP_HOME (default ~/.psup); the daemon starts on demand.\n"
 	      "Exit status: 0 ok, 1 command failed, 2 usage error, 3 daemon unreachable,\n"
 	      "4 bad ecosystem file.\n"
-	      "psup --version, psup help COMMAND.\n", f);
+	      "psup --version, psup help COMMAND, psup help options (ecosystem file options).\n", f);
 }
 
 static int cmd_help(struct cli_args *a)
@@ -85,6 +86,8 @@ static int cmd_help(struct cli_args *a)
 		usage_all(stdout);
 		return CLI_OK;
 	}
+	if (strcmp(a->argv[0], "options") == 0)
+		return cli_help_options(a);
 	const struct cli_cmd *c = cmd_find(a->argv[0]);
 	if (!c)
 		return cli_error(CLI_USAGE, "help: unknown command '%s' (see psup --help)", a->argv[0]);

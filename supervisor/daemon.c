@@ -203,19 +203,29 @@ static int take_lock(struct daemon *d, char **cause)
 	return atomicfile_write(d->pid_path, pid, (size_t)n, 0600, 0, cause);
 }
 
-static void notify(const char *msg)
+/* The readiness pipe from daemon_spawn(): taken out of the environment at
+ * once (keepers and apps must not inherit it), answered once. */
+static int notify_fd = -1;
+
+static void notify_take(void)
 {
 	const char *env = getenv("PSUP_NOTIFY_FD");
-	if (!env || !*env)
-		return;
-	char *end;
-	long fd = strtol(env, &end, 10);
-	unsetenv("PSUP_NOTIFY_FD");   /* keepers must not inherit it */
-	if (*end || fd < 3 || fd > 1024)
+	if (env && *env) {
+		char *end;
+		long fd = strtol(env, &end, 10);
+		if (!*end && fd >= 3 && fd <= 1024 && fcntl((int)fd, F_SETFD, FD_CLOEXEC) == 0)
+			notify_fd = (int)fd;
+	}
+	unsetenv("PSUP_NOTIFY_FD");
+}
+
+static void notify(const char *msg)
+{
+	if (notify_fd < 0)
 		return;
 	size_t len = strlen(msg);
 	while (len > 0) {
-		ssize_t w = write((int)fd, msg, len);
+		ssize_t w = write(notify_fd, msg, len);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -223,7 +233,8 @@ static void notify(const char *msg)
 		msg += w;
 		len -= (size_t)w;
 	}
-	close((int)fd);
+	close(notify_fd);
+	notify_fd = -1;
 }
 
 static void *cjson_malloc(size_t n) { return xmalloc(n); }
@@ -238,6 +249,8 @@ static void daemon_free(struct daemon *d)
 	while (d->clients) {
 		struct dclient *c = d->clients;
 		d->clients = c->next;
+		if (c->fd >= 0)
+			close(c->fd);
 		client_free(c);
 	}
 	while (d->apps) {
@@ -263,6 +276,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	cJSON_Hooks hooks = { cjson_malloc, free };
 	cJSON_InitHooks(&hooks);
 	signal(SIGPIPE, SIG_IGN);
+	notify_take();
 
 	struct daemon dd, *d = &dd;
 	memset(d, 0, sizeof *d);
@@ -346,7 +360,7 @@ out:
 
 /* The detached grandchild: a new session, quiet stdio, the notify pipe,
  * then `psup daemon --background`. Never returns. */
-static void spawn_exec(const char *home, int notify_fd)
+static void spawn_exec(const char *home, int nfd)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -364,8 +378,8 @@ static void spawn_exec(const char *home, int notify_fd)
 	dup2(in, 0);
 	dup2(out, 1);
 	dup2(out, 2);
-	if (notify_fd != 3) {
-		dup2(notify_fd, 3);     /* dup2 clears FD_CLOEXEC on 3 */
+	if (nfd != 3) {
+		dup2(nfd, 3);     /* dup2 clears FD_CLOEXEC on 3 */
 	} else {
 		fcntl(3, F_SETFD, 0);
 	}

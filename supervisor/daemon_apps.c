@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,13 +126,27 @@ int dapp_write_spec(struct dapp *a, char **cause)
 {
 	if (mkdir(a->dir, 0700) < 0 && errno != EEXIST)
 		return fail(cause, "cannot create %s: %s", a->dir, strerror(errno));
-	char *idp = xasprintf("%s/id", a->dir);
-	char buf[32];
-	int n = snprintf(buf, sizeof buf, "%d\n", a->id);
-	int r = atomicfile_write(idp, buf, (size_t)n, 0600, 0, cause);
-	free(idp);
-	if (r < 0)
-		return -1;
+	if (!a->id_saved) {
+		/* one small write, not a temp file and a rename: 100 new apps
+		 * must not cost 100 more file creations; a torn id file only
+		 * means a new id after a crash */
+		char *idp = xasprintf("%s/id", a->dir);
+		char buf[32];
+		int n = snprintf(buf, sizeof buf, "%d\n", a->id);
+		int fd = open(idp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int ok = fd >= 0 && write(fd, buf, (size_t)n) == n;
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		if (!ok) {
+			fail(cause, "cannot write %s: %s", idp, strerror(e));
+			free(idp);
+			return -1;
+		}
+		free(idp);
+		a->id_saved = 1;
+	}
+	int r;
 	size_t len;
 	char *packed = spec_pack(&a->spec, &len);
 	char *sp = xasprintf("%s/spec", a->dir);
@@ -206,6 +221,7 @@ static void load_one(struct daemon *d, const char *name)
 	buf = NULL;
 	/* apps without a usable id get one after all are loaded */
 	struct dapp *a = dapp_new(d, name, id >= 0 ? id : 1000000000);
+	a->id_saved = id >= 0;
 	spec_free(&a->spec);
 	a->spec = spec;
 	spec_defaults(&spec);       /* moved: nothing left to free */

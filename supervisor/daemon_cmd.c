@@ -50,6 +50,7 @@ void op_add_app(struct dop *op, struct dapp *a, enum dop_kind kind, uint64_t seq
 	x->id = a->id;
 	x->seq = seq;
 	x->old_pid = a->have_state ? a->st.pid : 0;
+	x->stops = a->stops;
 }
 
 void op_free(struct dop *op)
@@ -85,8 +86,8 @@ static int app_done(struct daemon *d, struct dop_app *x)
 	enum app_state_kind s = dapp_state(a);
 	switch ((enum dop_kind)x->kind) {
 	case OP_START:
-		if (a->phase != PHASE_KEEPER)
-			return 1;
+		if (a->phase != PHASE_KEEPER || a->stops != x->stops)
+			return 1;       /* held, idle, or stopped by a later request */
 		if (refused(a, x))
 			return 1;
 		/* autostart: false loads the app stopped; its keeper speaking is
@@ -105,11 +106,15 @@ static int app_done(struct daemon *d, struct dop_app *x)
 	case OP_STOP:
 		if (!keeper_active(a) || a->phase != PHASE_KEEPER)
 			return 1;
+		if (a->want_stop)
+			return 0;       /* not even sent yet */
+		if (!x->seq)
+			x->seq = a->stop_seq;
 		if (refused(a, x))
 			return 1;
 		return a->kfd >= 0 && a->acked >= x->seq && is_stopped(s);
 	case OP_RESTART:
-		if (a->phase != PHASE_KEEPER)
+		if (a->phase != PHASE_KEEPER || a->stops != x->stops)
 			return 1;
 		if (refused(a, x))
 			return 1;
@@ -312,6 +317,7 @@ uint64_t cmd_start_app(struct dapp *a)
 	case PHASE_IDLE:
 		a->reason[0] = '\0';
 		a->fail_count = 0;
+		a->want_stop = 0;
 		if (a->spec.after && a->spec.after[0] && !a->have_state) {
 			a->phase = PHASE_AFTER;
 			return 0;
@@ -320,6 +326,7 @@ uint64_t cmd_start_app(struct dapp *a)
 		keeper_launch(a);
 		return 0;
 	case PHASE_KEEPER:
+		a->want_stop = 0;
 		if (a->kfd >= 0)
 			return keeper_send(a, "start");
 		a->want_start = 1;
@@ -339,8 +346,8 @@ static void do_stop_app(struct dop *op, struct dapp *a)
 		}
 		a->st.state = APP_STOPPED;
 	}
-	a->want_start = 0;
-	op_add_app(op, a, OP_STOP, keeper_send(a, "stop"));
+	a->stops++;
+	op_add_app(op, a, OP_STOP, keeper_stop(a));
 }
 
 /* ---- commands ---- */

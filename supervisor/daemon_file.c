@@ -93,6 +93,8 @@ int file_start(struct daemon *d, const char *path, char **only, int nonly, struc
 		return -1;
 	}
 
+	int64_t t0 = clock_mono_ms();
+	int nstarted = 0;
 	for (int i = 0; i < e.n_apps; i++) {
 		struct app_spec *s = &e.apps[i];
 		if (!wanted(s->name, only, nonly))
@@ -149,7 +151,11 @@ int file_start(struct daemon *d, const char *path, char **only, int nonly, struc
 			keeper_launch(a);
 		op_add_app(op, a, OP_START, 0);
 		add_str(started, a->name);
+		nstarted++;
 	}
+	if (nstarted)
+		dlog("%s: %d new app%s launched in %lld ms", path, nstarted, nstarted == 1 ? "" : "s",
+		    (long long)(clock_mono_ms() - t0));
 	eco_free(&e);
 	return 0;
 }

@@ -41,6 +41,7 @@ struct dapp {
 	struct dapp *next;
 	struct daemon *d;
 	int id;
+	int id_saved;               /* APPDIR/id holds it */
 	char *name;
 	char *dir;                  /* $PSUP_HOME/apps/NAME */
 	struct app_spec spec;
@@ -62,6 +63,9 @@ struct dapp {
 	int quitting;               /* told to quit: its end is expected */
 	int want_quit;              /* send quit once connected */
 	int want_start;             /* send start once connected if it is stopped */
+	int want_stop;              /* send stop once connected */
+	unsigned stops;             /* user stops so far: ends a waiting start */
+	uint64_t stop_seq;          /* that stop request */
 	uint64_t start_seq;         /* that start request */
 	uint64_t gone_timer;        /* polling for a quitting keeper's exit */
 	int64_t gone_deadline;
@@ -109,6 +113,7 @@ struct dop_app {
 	int id;                     /* looked up again each time: apps may go */
 	uint64_t seq;               /* keeper request to be acked first, 0 = none */
 	pid_t old_pid;
+	unsigned stops;             /* the app's stop count when added */
 	int done;
 	int failed;
 	char why[320];
@@ -225,6 +230,9 @@ void keeper_kill_all(struct dapp *a);
 int keeper_active(const struct dapp *a);
 /* Tells the keeper to stop its app and exit (now, or once connected). */
 void keeper_quit(struct dapp *a);
+/* Tells the keeper to stop its app: returns the request's seq, or 0 when it
+ * is sent once the keeper answers (want_stop) or nothing runs. */
+uint64_t keeper_stop(struct dapp *a);
 
 /* daemon_control.c */
 int control_listen(struct daemon *d, char **cause);

@@ -269,7 +269,11 @@ static int try_connect(struct dapp *a)
 	a->acked = a->sent;
 	if (a->want_quit) {
 		a->want_quit = 0;
+		a->want_stop = 0;
 		keeper_send(a, "quit");
+	} else if (a->want_stop) {
+		a->want_stop = 0;
+		a->stop_seq = keeper_send(a, "stop");
 	}
 	return 0;
 }
@@ -601,6 +605,28 @@ static void keeper_lost(struct dapp *a, const char *why)
 	a->gone_deadline = clock_mono_ms() + delay + GONE_TIMEOUT_MS;
 	a->relaunch_timer = loop_timer_after(d->loop, delay, relaunch_cb, a);
 	daemon_changed(d);
+}
+
+uint64_t keeper_stop(struct dapp *a)
+{
+	a->want_start = 0;
+	if (a->kfd >= 0) {
+		a->want_stop = 0;
+		return keeper_send(a, "stop");
+	}
+	if (a->connecting) {
+		a->want_stop = 1;       /* sent once it answers */
+		return 0;
+	}
+	if (a->relaunch_timer) {
+		/* a lost keeper about to be replaced: there is nothing to stop */
+		loop_timer_del(a->d->loop, a->relaunch_timer);
+		a->relaunch_timer = 0;
+		show_idle(a);
+		a->st.state = APP_STOPPED;
+		daemon_changed(a->d);
+	}
+	return 0;
 }
 
 void keeper_quit(struct dapp *a)

@@ -23,10 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SPEC_FILE "spec"
-#define STATUS_FILE "status"
-#define PID_FILE "keeper.pid"
-#define SOCK_FILE "control.sock"
 #define SPEC_MAX (1024 * 1024)
 
 static void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -108,7 +104,7 @@ void keeper_publish(struct keeper *k, int force)
 	size_t len = strlen(line);
 	line[len] = '\n';
 	char *cause = NULL;
-	if (atomicfile_write(STATUS_FILE, line, len + 1, 0644, 0, &cause) < 0) {
+	if (atomicfile_write(KEEPER_STATUS_FILE, line, len + 1, 0644, 0, &cause) < 0) {
 		warnx_("%s", cause);
 		free(cause);
 	}
@@ -141,20 +137,26 @@ static int everything_gone(struct keeper *k)
 	return !proc_has_children();
 }
 
+static int str_changed(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+/* Spawns the app, first switching to a spec that "reload" left pending
+ * (reopening the logs if their settings changed). */
 static void do_spawn(struct keeper *k)
 {
 	char *cause = NULL;
 	if (k->has_pending) {
-		int relog = !k->spec.out_file != !k->pending.out_file ||
-		    (k->spec.out_file && strcmp(k->spec.out_file, k->pending.out_file)) ||
-		    !k->spec.err_file != !k->pending.err_file ||
-		    (k->spec.err_file && strcmp(k->spec.err_file, k->pending.err_file)) ||
-		    !k->spec.combined_file != !k->pending.combined_file ||
-		    (k->spec.combined_file && strcmp(k->spec.combined_file, k->pending.combined_file)) ||
-		    k->spec.time != k->pending.time || k->spec.log_max_size != k->pending.log_max_size ||
-		    k->spec.log_retain != k->pending.log_retain ||
-		    !k->spec.log_date_format != !k->pending.log_date_format ||
-		    (k->spec.log_date_format && strcmp(k->spec.log_date_format, k->pending.log_date_format));
+		const struct app_spec *o = &k->spec, *n = &k->pending;
+		int relog = str_changed(o->out_file, n->out_file) ||
+		    str_changed(o->err_file, n->err_file) ||
+		    str_changed(o->combined_file, n->combined_file) ||
+		    str_changed(o->log_date_format, n->log_date_format) ||
+		    o->time != n->time || o->log_max_size != n->log_max_size ||
+		    o->log_retain != n->log_retain;
 		spec_free(&k->spec);
 		k->spec = k->pending;
 		memset(&k->pending, 0, sizeof k->pending);
@@ -330,6 +332,7 @@ static void timer_cb(struct keeper *k)
 		if (now - k->big_read_at >= KEEPER_TRIM_MS) {
 			madvise(k->rbuf, KEEPER_READ_BUF, MADV_DONTNEED);
 			logsink_trim(&k->log);
+			keeper_pipes_shrink(k);
 			k->trim_at = 0;
 		} else {
 			k->trim_at = k->big_read_at + KEEPER_TRIM_MS;
@@ -365,18 +368,18 @@ static void ensure_std_fds(void)
 /* Takes the per-app lock: one keeper per app directory. */
 static int lock_pidfile(struct keeper *k, char **cause)
 {
-	k->pidfd = open(PID_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	k->pidfd = open(KEEPER_PID_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (k->pidfd < 0)
-		return fail(cause, "cannot open %s/%s: %s", k->appdir, PID_FILE, strerror(errno));
+		return fail(cause, "cannot open %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
 	if (flock(k->pidfd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK)
 			return fail(cause, "another keeper runs for %s", k->appdir);
-		return fail(cause, "cannot lock %s/%s: %s", k->appdir, PID_FILE, strerror(errno));
+		return fail(cause, "cannot lock %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
 	}
 	char num[32];
 	int n = snprintf(num, sizeof num, "%ld\n", (long)getpid());
 	if (ftruncate(k->pidfd, 0) < 0 || pwrite(k->pidfd, num, (size_t)n, 0) != n)
-		return fail(cause, "cannot write %s/%s: %s", k->appdir, PID_FILE, strerror(errno));
+		return fail(cause, "cannot write %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
 	return 0;
 }
 
@@ -387,7 +390,7 @@ static void adopt_previous(struct keeper *k)
 {
 	char *buf;
 	size_t len;
-	if (atomicfile_read(STATUS_FILE, 64 * 1024, &buf, &len, NULL) < 0)
+	if (atomicfile_read(KEEPER_STATUS_FILE, 64 * 1024, &buf, &len, NULL) < 0)
 		return;
 	if (len && buf[len - 1] == '\n')
 		len--;
@@ -447,7 +450,7 @@ static int setup(struct keeper *k, char **cause)
 		return -1;
 	k->wlisten = (struct watch){ W_LISTEN, NULL };
 	if (watch_add(k, k->listenfd, &k->wlisten, EPOLLIN) < 0)
-		return fail(cause, "cannot watch %s: %s", SOCK_FILE, strerror(errno));
+		return fail(cause, "cannot watch %s: %s", KEEPER_SOCK_FILE, strerror(errno));
 	return 0;
 }
 
@@ -509,7 +512,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	}
 	if (lock_pidfile(k, &cause) < 0)
 		goto out;
-	if (keeper_load_spec(SPEC_FILE, &k->spec, &cause) < 0) {
+	if (keeper_load_spec(KEEPER_SPEC_FILE, &k->spec, &cause) < 0) {
 		/* say why where the daemon looks */
 		char line[KEEPERCTL_LINE_MAX];
 		struct app_state st;
@@ -521,7 +524,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 		int len = appstate_pack(&st, line, sizeof line - 1);
 		if (len > 0 && (size_t)len < sizeof line - 1) {
 			line[len] = '\n';
-			atomicfile_write(STATUS_FILE, line, (size_t)len + 1, 0644, 0, NULL);
+			atomicfile_write(KEEPER_STATUS_FILE, line, (size_t)len + 1, 0644, 0, NULL);
 		}
 		goto out;
 	}
@@ -550,6 +553,10 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	if (k->spec.autostart)
 		keeper_event(k, PEV_START);
 	loop(k);
+	/* a finished app may have left orphans (reparented to us): nothing
+	 * of the app outlives its keeper's quit */
+	if (proc_has_children())
+		proc_signal_children(0, SIGKILL);
 	keeper_drain_all(k);
 	keeper_publish(k, 0);
 	rc = 0;
@@ -560,7 +567,7 @@ out:
 	}
 	keeper_ctl_close_all(k);
 	if (k->listenfd >= 0) {
-		unlink(SOCK_FILE);
+		unlink(KEEPER_SOCK_FILE);
 		close(k->listenfd);
 	}
 	keeper_runs_free(k);
@@ -572,7 +579,7 @@ out:
 		close(k->timerfd);
 	if (k->pidfd >= 0) {
 		if (rc == 0)
-			unlink(PID_FILE);
+			unlink(KEEPER_PID_FILE);
 		close(k->pidfd);
 	}
 	logsink_close(&k->log);
@@ -588,7 +595,7 @@ out:
 int keeper_reload(struct keeper *k, char **cause)
 {
 	struct app_spec s;
-	if (keeper_load_spec(SPEC_FILE, &s, cause) < 0)
+	if (keeper_load_spec(KEEPER_SPEC_FILE, &s, cause) < 0)
 		return -1;
 	if (strcmp(s.name, k->spec.name) != 0) {
 		fail(cause, "the spec names %s, this keeper runs %s", s.name, k->spec.name);

@@ -20,8 +20,18 @@
 #include "policy.h"
 #include "spec.h"
 
+/* Files in the app directory (the keeper runs with it as its cwd). */
+#define KEEPER_SPEC_FILE "spec"
+#define KEEPER_STATUS_FILE "status"
+#define KEEPER_PID_FILE "keeper.pid"
+#define KEEPER_SOCK_FILE "control.sock"
+
 #define KEEPER_READ_BUF (256 * 1024)
+/* A pipe whose reader keeps finding it full grows to this (pipes count
+ * against the user's pipe-user-pages-soft, so idle apps keep the default
+ * 64 KiB and a trimmed keeper shrinks them back). */
 #define KEEPER_PIPE_SIZE (1024 * 1024)
+#define KEEPER_PIPE_DEFAULT (64 * 1024)
 #define KEEPER_PROGRESS_LINE_MAX 1024
 #define KEEPER_MAX_CLIENTS 64
 #define KEEPER_CLIENT_OUT_MAX (256 * 1024)
@@ -51,6 +61,7 @@ struct run_pipe {
 	int which;              /* PIPE_* */
 	int fd;                 /* -1 once at EOF */
 	struct logline ll;      /* unterminated end of out/err */
+	int pipe_size;          /* capacity; grown only for a fast writer */
 };
 
 /* The pipes of one spawned process. It outlives the process: it is freed
@@ -138,6 +149,7 @@ void keeper_pipe_cb(struct keeper *k, struct run_pipe *rp);
 void keeper_drain_all(struct keeper *k);
 void keeper_runs_sweep(struct keeper *k);
 void keeper_runs_free(struct keeper *k);
+void keeper_pipes_shrink(struct keeper *k);
 
 /* keeper_ctl.c: the control socket */
 int keeper_ctl_listen(struct keeper *k, char **cause);

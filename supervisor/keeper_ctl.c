@@ -15,8 +15,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define SOCK_FILE "control.sock"
-
 int keeper_ctl_listen(struct keeper *k, char **cause)
 {
 	/* the keeper runs in its app directory, so the path is short whatever
@@ -24,21 +22,21 @@ int keeper_ctl_listen(struct keeper *k, char **cause)
 	struct sockaddr_un sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, SOCK_FILE, sizeof SOCK_FILE);
+	memcpy(sa.sun_path, KEEPER_SOCK_FILE, sizeof KEEPER_SOCK_FILE);
 	k->listenfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (k->listenfd < 0)
 		return fail(cause, "cannot create socket: %s", strerror(errno));
 	/* we hold the app's lock, so a socket file left here is stale */
-	unlink(SOCK_FILE);
+	unlink(KEEPER_SOCK_FILE);
 	mode_t old = umask(077);
 	int r = bind(k->listenfd, (struct sockaddr *)&sa, sizeof sa);
 	int e = errno;
 	umask(old);
 	if (r < 0)
-		return fail(cause, "cannot bind %s/%s: %s", k->appdir, SOCK_FILE, strerror(e));
-	chmod(SOCK_FILE, 0600);
+		return fail(cause, "cannot bind %s/%s: %s", k->appdir, KEEPER_SOCK_FILE, strerror(e));
+	chmod(KEEPER_SOCK_FILE, 0600);
 	if (listen(k->listenfd, 16) < 0)
-		return fail(cause, "cannot listen on %s/%s: %s", k->appdir, SOCK_FILE, strerror(errno));
+		return fail(cause, "cannot listen on %s/%s: %s", k->appdir, KEEPER_SOCK_FILE, strerror(errno));
 	return 0;
 }
 

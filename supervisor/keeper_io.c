@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -76,6 +77,31 @@ static void pipe_eof(struct keeper *k, struct run_pipe *rp)
 	rp->run->open--;
 }
 
+/* The pipe was full when read: the app writes faster than one pipe's worth
+ * per wake-up, so give it room (fewer wake-ups, fewer blocked writes). */
+static void pipe_grow(struct run_pipe *rp)
+{
+	int r = fcntl(rp->fd, F_SETPIPE_SZ, KEEPER_PIPE_SIZE);
+	if (r < 0) /* over the user's pipe budget: try a smaller step */
+		r = fcntl(rp->fd, F_SETPIPE_SZ, KEEPER_PIPE_SIZE / 4);
+	/* failing both, stop trying for this pipe */
+	rp->pipe_size = r > 0 ? r : KEEPER_PIPE_SIZE;
+}
+
+void keeper_pipes_shrink(struct keeper *k)
+{
+	for (struct run *r = k->runs; r; r = r->next)
+		for (int i = 0; i < 3; i++) {
+			struct run_pipe *rp = &r->pipes[i];
+			if (rp->fd < 0 || rp->pipe_size <= KEEPER_PIPE_DEFAULT)
+				continue;
+			/* fails (EBUSY) while more than the default is queued */
+			int sz = fcntl(rp->fd, F_SETPIPE_SZ, KEEPER_PIPE_DEFAULT);
+			if (sz > 0)
+				rp->pipe_size = sz;
+		}
+}
+
 /* Reads up to max times; returns 1 at EOF, 0 when it would block (or, in
  * the loop, after a short read: the pipe is empty for now). */
 static int pipe_read(struct keeper *k, struct run_pipe *rp, int max, int drain)
@@ -93,6 +119,9 @@ static int pipe_read(struct keeper *k, struct run_pipe *rp, int max, int drain)
 			pipe_eof(k, rp);
 			return 1;
 		}
+		if (rp->pipe_size > 0 && n >= rp->pipe_size && rp->pipe_size < KEEPER_PIPE_SIZE &&
+		    rp->which != PIPE_PROGRESS)
+			pipe_grow(rp);
 		if ((size_t)n > KEEPER_SMALL_READ) {
 			k->big_read_at = clock_mono_ms();
 			if (!k->trim_at)

@@ -170,7 +170,7 @@ int proc_is_app(pid_t pid, const char *name)
 	snprintf(want, want_len + 1, "PSUP_APP_NAME=%s", name);
 	/* scan NUL-separated entries with a carry for entries split by reads */
 	char buf[4096];
-	char entry[512];
+	char entry[512] = "";
 	size_t el = 0;
 	int found = 0, any = 0, overflow = 0;
 	ssize_t r;

@@ -146,6 +146,7 @@ static struct run *run_create(struct keeper *k, int outfd, int errfd, int progfd
 		rp->run = r;
 		rp->which = i;
 		rp->fd = fds[i];
+		rp->pipe_size = fcntl(rp->fd, F_GETPIPE_SZ);
 		struct epoll_event ev;
 		memset(&ev, 0, sizeof ev);
 		ev.events = EPOLLIN;
@@ -178,10 +179,6 @@ int keeper_spawn(struct keeper *k, char **cause)
 		close_pair(ep);
 		return fail(cause, "cannot create pipes for %s: %s", s->name, strerror(e));
 	}
-	/* big pipes: fewer wake-ups and fewer blocked writers under load */
-	fcntl(out[0], F_SETPIPE_SZ, KEEPER_PIPE_SIZE);
-	fcntl(err[0], F_SETPIPE_SZ, KEEPER_PIPE_SIZE);
-
 	char *extra[2];
 	char **envp = build_env(s, extra);
 	sigset_t all, old, none;

@@ -52,7 +52,8 @@ static int file_open(struct logfile *f, char **cause)
 	if (f->fd < 0)
 		return fail(cause, "cannot open log %s: %s", f->path, strerror(errno));
 	struct stat st;
-	f->size = fstat(f->fd, &st) == 0 ? (long long)st.st_size : 0;
+	f->regular = fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode);
+	f->size = f->regular ? (long long)st.st_size : 0;
 	return 0;
 }
 
@@ -242,7 +243,7 @@ static void batch_flush(struct logsink *ls)
 		}
 		if (ok) {
 			f->size += (long long)bytes;
-			if (ls->max_size > 0 && f->size >= ls->max_size)
+			if (ls->max_size > 0 && f->size >= ls->max_size && f->regular)
 				logsink_rotate(ls, ls->targets[ls->stream][t], NULL);
 		} else {
 			failed = 1;
@@ -423,7 +424,7 @@ int logsink_flush(struct logsink *ls, char **cause)
 	int rc = 0;
 	for (int i = 0; i < ls->nfiles; i++) {
 		struct logfile *f = &ls->files[i];
-		if (file_open(f, NULL) < 0 || ftruncate(f->fd, 0) < 0) {
+		if (file_open(f, NULL) < 0 || (f->regular && ftruncate(f->fd, 0) < 0)) {
 			if (rc == 0)
 				fail(cause, "cannot empty %s: %s", f->path, strerror(errno));
 			rc = -1;
@@ -454,6 +455,8 @@ int logsink_reopen(struct logsink *ls, char **cause)
 int logsink_rotate(struct logsink *ls, int file, char **cause)
 {
 	struct logfile *f = &ls->files[file];
+	if (f->fd >= 0 && !f->regular)
+		return 0;
 	size_t plen = strlen(f->path) + 16;
 	char *from = xmalloc(plen), *to = xmalloc(plen);
 	int rc = 0;

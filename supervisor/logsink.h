@@ -30,6 +30,8 @@ struct logfile {
 	char *path;
 	int fd;               /* -1 when closed or failed */
 	long long size;       /* bytes in the current file */
+	int regular;          /* a regular file: only those rotate or truncate
+	                       * (never rename /dev/null or a FIFO) */
 };
 
 struct logsink {

@@ -11,7 +11,9 @@ void aimd_init(struct aimd *a, int max, int64_t cooldown_ns)
 	a->cur = max;
 	a->cooldown_ns = cooldown_ns;
 	a->last_decrease = INT64_MIN;
-	a->last_limited = INT64_MIN;
+	a->limited_share = 0;
+	a->rate = 1;
+	a->rate_at = INT64_MIN;
 }
 
 static int in_cooldown(const struct aimd *a, int64_t now)
@@ -19,29 +21,46 @@ static int in_cooldown(const struct aimd *a, int64_t now)
 	return a->last_decrease != INT64_MIN && now - a->last_decrease < a->cooldown_ns;
 }
 
-int aimd_on_limited(struct aimd *a, int64_t now)
+/* Weight of one answer in limited_share: about the last twenty count. */
+#define SHARE_ALPHA 0.05
+/* Two 429s within ten answers pass it; one in a hundred answers does not. */
+#define SHARE_REPEATED 0.08
+
+int aimd_on_limited(struct aimd *a, int64_t now, int told)
 {
-	int repeated = a->last_limited != INT64_MIN && now - a->last_limited < a->cooldown_ns;
-	a->last_limited = now;
-	if (!repeated || in_cooldown(a, now))
+	a->limited_share = a->limited_share * (1 - SHARE_ALPHA) + SHARE_ALPHA;
+	if ((!told && a->limited_share < SHARE_REPEATED) || in_cooldown(a, now))
 		return 0;
-	double next = a->cur / 2;
-	if (next < a->min)
-		next = a->min;
 	a->last_decrease = now;
-	if (next >= a->cur)
-		return 0;
-	a->cur = next;
+	double rate = a->rate * 0.7;
+	a->rate = rate < 0.05 ? 0.05 : rate;
+	a->rate_at = now;
+	double next = a->cur / 2;
+	a->cur = next < a->min ? a->min : next;
 	return 1;
 }
 
 void aimd_on_success(struct aimd *a, int64_t now)
 {
-	if (in_cooldown(a, now) || a->cur >= a->max)
+	a->limited_share *= 1 - SHARE_ALPHA;
+	if (in_cooldown(a, now))
+		return;
+	if (a->rate < 1) {
+		a->rate += 0.01 * (double)(now - a->rate_at) / 1e9;
+		a->rate_at = now;
+		if (a->rate > 1)
+			a->rate = 1;
+	}
+	if (a->cur >= a->max)
 		return;
 	a->cur += 1.0 / a->cur;
 	if (a->cur > a->max)
 		a->cur = a->max;
+}
+
+double aimd_rate(const struct aimd *a)
+{
+	return a->rate;
 }
 
 int aimd_limit(const struct aimd *a)

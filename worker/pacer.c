@@ -33,19 +33,36 @@ int64_t pace_take(struct pace_state *st, const struct gcra *rpm, const struct gc
 	return 0;
 }
 
-int pacer_init(struct pacer *p, double rpm, double tpm, const char *shared_name, char **cause)
+static void rates_set(struct pacer *p)
 {
 	/* Bursts: two requests (so a late timer loses nothing) or 50 ms worth,
 	 * and a tenth of a second of tokens. Small bursts keep the API's own
 	 * limiter from seeing a spike. */
+	double rpm = p->rpm_base * p->factor, tpm = p->tpm_base * p->factor;
 	double rpm_burst = rpm / 60 / 20;
 	gcra_init(&p->rpm, rpm, rpm_burst > 2 ? rpm_burst : 2);
 	gcra_init(&p->tpm, tpm, tpm / 60 / 10 > 1 ? tpm / 60 / 10 : 1);
+}
+
+int pacer_init(struct pacer *p, double rpm, double tpm, const char *shared_name, char **cause)
+{
+	p->rpm_base = rpm;
+	p->tpm_base = tpm;
+	p->factor = 1;
+	rates_set(p);
 	p->local.rpm_tat = p->local.tpm_tat = p->local.hold_until = 0;
 	p->shared = NULL;
 	if (shared_name && sharedlimit_open(shared_name, &p->shared, cause) < 0)
 		return -1;
 	return 0;
+}
+
+void pacer_scale(struct pacer *p, double factor)
+{
+	if (factor <= 0 || factor > 1)
+		factor = 1;
+	p->factor = factor;
+	rates_set(p);
 }
 
 void pacer_close(struct pacer *p)

@@ -26,6 +26,8 @@ struct sharedlimit;
 
 struct pacer {
 	struct gcra rpm, tpm;
+	double rpm_base, tpm_base;  /* as configured */
+	double factor;              /* applied to both (AIMD), 0 < factor <= 1 */
 	struct pace_state local;
 	struct sharedlimit *shared; /* NULL: local state */
 };
@@ -34,6 +36,8 @@ struct pacer {
  * Returns 0, or -1 with *cause (the shared state file could not be opened). */
 int pacer_init(struct pacer *p, double rpm, double tpm, const char *shared_name, char **cause);
 void pacer_close(struct pacer *p);
+/* Runs at factor (0..1] of the configured rates (AIMD lowers it on 429s). */
+void pacer_scale(struct pacer *p, double factor);
 int64_t pacer_take(struct pacer *p, int64_t now, double cost);
 /* The real token count is known: correct the tpm budget by delta tokens. */
 void pacer_adjust(struct pacer *p, int64_t now, double delta_tokens);

@@ -362,3 +362,22 @@ int retryafter_hold_ms(const struct ratelimit_headers *h, int64_t now_ms, int64_
 	}
 	return 0;
 }
+
+int retryafter_exhausted_ms(const struct ratelimit_headers *h, int64_t *delay_ms)
+{
+	const char *resets[2] = { h->reset_requests, h->reset_tokens };
+	const char *rem[2] = { h->remaining_requests, h->remaining_tokens };
+	int found = 0;
+	int64_t best = 0, d;
+	for (int i = 0; i < 2; i++) {
+		if (remaining_zero(rem[i]) != 1 || !resets[i] ||
+		    retryafter_go_duration(resets[i], &d) < 0)
+			continue;
+		if (!found || d > best)
+			best = d;
+		found = 1;
+	}
+	if (found)
+		*delay_ms = best;
+	return found;
+}

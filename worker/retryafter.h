@@ -38,4 +38,9 @@ struct ratelimit_headers {
  * reset. Returns 1 with *delay_ms (>= 0), or 0 when nothing says. */
 int retryafter_hold_ms(const struct ratelimit_headers *h, int64_t now_ms, int64_t *delay_ms);
 
+/* Before any 429: a response (even a 200) that says a limit is used up
+ * (x-ratelimit-remaining-requests or -tokens is 0) and when it resets.
+ * Returns 1 with *delay_ms, the latest such reset, else 0. */
+int retryafter_exhausted_ms(const struct ratelimit_headers *h, int64_t *delay_ms);
+
 #endif

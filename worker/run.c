@@ -33,9 +33,16 @@
 #include "xalloc.h"
 
 #define MS 1000000LL
-/* Results are committed in batches of at most this many, or after FLUSH_DELAY. */
-#define FLUSH_MAX 1000
-#define FLUSH_DELAY (20 * MS)
+/* Results are committed in batches of at most this many, or after
+ * FLUSH_DELAY: every write transaction takes the job's one write lock, which
+ * all workers on the job share, so fewer and larger ones scale better. */
+#define FLUSH_MAX 2000
+#define FLUSH_DELAY (50 * MS)
+/* Claims grow (up to 16 x batch, at most CLAIM_MAX) while a claim lasts
+ * less than CLAIM_FAST, and shrink back when one lasts over CLAIM_SLOW. */
+#define CLAIM_MAX 4096
+#define CLAIM_FAST (250 * MS)
+#define CLAIM_SLOW (1000 * MS)
 /* How long SIGTERM lets in-flight requests finish before releasing them:
  * well inside psup's (and pm2's) default kill_timeout of 1.6 s, so the
  * release is done before a SIGKILL could come. */
@@ -91,6 +98,8 @@ struct run {
 	int claim_failures;          /* in a row; too many ends the run */
 
 	int claim_exhausted;         /* the last claim found nothing */
+	int claim_size;              /* items asked for per claim, >= jc.batch */
+	int64_t claim_at;            /* when the last claim returned items */
 	int stopping;                /* SIGTERM: finish in-flight, then leave */
 	int finished;                /* leave the loop */
 	int exit_code;
@@ -235,7 +244,17 @@ static int claim(struct run *r)
 	struct store_item *items = NULL;
 	int n = 0;
 	char *cause = NULL;
-	if (store_claim(r->store, r->owner, r->jc.batch, r->jc.lease_ms, &items, &n, &cause) < 0) {
+	int64_t now = clock_mono_ns();
+	if (r->claim_at) {
+		int cap = 16 * r->jc.batch < CLAIM_MAX ? 16 * r->jc.batch : CLAIM_MAX;
+		if (cap < r->jc.batch)
+			cap = r->jc.batch;
+		if (now - r->claim_at < CLAIM_FAST && r->claim_size < cap)
+			r->claim_size = 2 * r->claim_size < cap ? 2 * r->claim_size : cap;
+		else if (now - r->claim_at > CLAIM_SLOW && r->claim_size > r->jc.batch)
+			r->claim_size = r->claim_size / 2 > r->jc.batch ? r->claim_size / 2 : r->jc.batch;
+	}
+	if (store_claim(r->store, r->owner, r->claim_size, r->jc.lease_ms, &items, &n, &cause) < 0) {
 		r->claim_failures++;
 		logf_(r, "cannot claim items (try %d): %s", r->claim_failures, cause);
 		free(cause);
@@ -247,6 +266,8 @@ static int claim(struct run *r)
 		return -1;
 	}
 	r->claim_failures = 0;
+	if (n > 0)
+		r->claim_at = now;
 	for (int i = 0; i < n; i++) {
 		struct work *w = xcalloc(1, sizeof *w);
 		w->it = items[i];
@@ -412,6 +433,15 @@ static void rate_headers(const struct http_request *req, struct ratelimit_header
 	h->anthropic_reset[3] = req->hdr[HDR_ANTHROPIC_OUTPUT_RESET];
 }
 
+/* Applies AIMD's rate factor to the pacer when it moved by 1% or more
+ * (re-deriving the GCRA parameters on every answer is not needed). */
+static void rate_follow(struct run *r)
+{
+	double f = aimd_rate(&r->aimd), cur = r->pacer.factor;
+	if (f != cur && (f >= 1 || f < cur * 0.99 || f > cur * 1.01))
+		pacer_scale(&r->pacer, f);
+}
+
 static void done_cb(struct http_request *req, void *arg)
 {
 	struct run *r = arg;
@@ -448,11 +478,27 @@ static void done_cb(struct http_request *req, void *arg)
 				    req->status, (long long)d);
 			pacer_hold(&r->pacer, now + d * MS);
 		}
+	} else {
+		/* Not yet limited, but the API says a budget is used up: pause
+		 * rather than collect a 429 for each request meanwhile. At most a
+		 * second: OpenAI's reset is when the bucket is full again, and it
+		 * refills all along; the next answer tells whether to pause more. */
+		struct ratelimit_headers h;
+		rate_headers(req, &h);
+		int64_t d;
+		if (retryafter_exhausted_ms(&h, &d) == 1 && d > 0)
+			pacer_hold(&r->pacer, now + (d < 1000 ? d : 1000) * MS);
 	}
 	if (v.rate_limited) {
 		r->n_429++;
-		if (aimd_on_limited(&r->aimd, now))
-			logf_(r, "HTTP 429: concurrency lowered to %d", aimd_limit(&r->aimd));
+		if (aimd_on_limited(&r->aimd, now, hold_ms >= 0)) {
+			rate_follow(r);
+			if (r->jc.rpm > 0 || r->jc.tpm > 0)
+				logf_(r, "repeated HTTP 429s: concurrency lowered to %d, rate to %.0f%% of the configured",
+				    aimd_limit(&r->aimd), 100 * aimd_rate(&r->aimd));
+			else
+				logf_(r, "repeated HTTP 429s: concurrency lowered to %d", aimd_limit(&r->aimd));
+		}
 	}
 	if (v.have_tokens && r->jc.tpm > 0)
 		pacer_adjust(&r->pacer, now, (double)v.tokens - w->cost);
@@ -461,6 +507,7 @@ static void done_cb(struct http_request *req, void *arg)
 	switch (v.kind) {
 	case VERDICT_DONE:
 		aimd_on_success(&r->aimd, now);
+		rate_follow(r);
 		w->ok = 1;
 		w->result = v.result;
 		w->tokens = v.have_tokens ? v.tokens : 0;
@@ -867,6 +914,10 @@ int run_main(int argc, char **argv)
 	}
 	if (!job || !config)
 		return usage();
+	if (name && !*name) {
+		fprintf(stderr, "psup-worker run: --name must not be empty\n");
+		return usage();
+	}
 	/* Block the stop signals first: one that comes while we start up then
 	 * waits in the signalfd and stops us cleanly, never half-way. */
 	sigset_t stop;
@@ -899,6 +950,7 @@ int run_main(int argc, char **argv)
 		r->jc.concurrency = 16;
 	if (r->jc.batch < 1)
 		r->jc.batch = 2 * r->jc.concurrency;
+	r->claim_size = r->jc.batch;
 	if (r->jc.max_attempts < 1)
 		r->jc.max_attempts = 1;
 	if (r->jc.lease_ms < 1000)
@@ -913,7 +965,7 @@ int run_main(int argc, char **argv)
 		return 2;
 	}
 	if (pacer_init(&r->pacer, r->jc.rpm, r->jc.tpm, r->jc.shared, &cause) < 0 ||
-	    loop_prepare(r, &cause) < 0 || store_open(job, &r->store, &cause) < 0) {
+	    loop_prepare(r, &cause) < 0 || store_open_existing(job, &r->store, &cause) < 0) {
 		fprintf(stderr, "psup-worker: %s\n", cause);
 		free(cause);
 		run_teardown(r);

@@ -32,9 +32,10 @@ scn_idle() {
 		  pids=$(sv_owned_pids)
 		  echo "pss_mib_$n $(pss_kib $pids | awk '{ printf "%.2f", $1 / 1024 }')"
 		  echo "procs_$n $(echo $pids | wc -w)"
-		  c0=$(cpu_ns $pids)
+		  c0=$(cpu_ns $pids); w0=$(wakeups $pids)
 		  sleep "$IDLE_S"
-		  c1=$(cpu_ns $pids)
+		  c1=$(cpu_ns $pids); w1=$(wakeups $pids)
+		  echo "wakeups_$n $((w1 - w0))"
 		  echo "cpu_ms_$n $(echo "$c0 $c1" | awk '{ printf "%.1f", ($2 - $1) / 1e6 }')"
 		  sv_teardown ) 
 	done
@@ -136,6 +137,10 @@ scn_logs() {
 			k=${kv%%=*}; v=${kv#*=}
 			case $k in torn|dup|lost|misrouted) echo "${k}_$mode $v";; esac
 		  done
+		  # A torn line also counts as lost (its number never shows whole):
+		  # lost - torn is what went missing entirely (a tail not written).
+		  echo "$res" | sed 's/=/ /g' | awk '{ for (i = 1; i < NF; i += 2) v[$i] = $(i + 1)
+			g = v["lost"] - v["torn"]; print "gone_'"$mode"' " (g > 0 ? g : 0) }'
 		  sv_teardown )
 	done
 }

@@ -43,13 +43,13 @@ baseline() {
 	r=$(wrk -t1 -c64 -d"${WRK_S}s" "$URL/ok" 2>/dev/null | awk '/Requests\/sec/ { printf "%.0f", $2 }')
 	emit wrk rps_ok "$r"
 	t0=$(now_ns)
-	seq "$XARGS_N" | xargs -P 16 -I{} curl -s -o /dev/null "$URL/ok?i={}"
+	seq "$XARGS_N" | xargs -P 16 -I{} curl -s -m 10 -o /dev/null "$URL/ok?i={}"
 	t1=$(now_ns)
 	emit xargs-curl rps_ok "$(echo "$XARGS_N $t0 $t1" | awk '{ printf "%.0f", $1 / (($3 - $2) / 1e9) }')"
 	# No pacing against the limit: curl's parallel mode, 20 at a time.
 	reset_log
 	seq "$PAR_N" | awk -v u="$URL/limited" '{ print "url = \"" u "?i=" $1 "\"\noutput = \"/dev/null\"" }' >"$W/curl.cfg"
-	curl -s -Z --parallel-max 20 -K "$W/curl.cfg" 2>/dev/null
+	curl -s -m 60 -Z --parallel-max 20 -K "$W/curl.cfg" 2>/dev/null
 	a=$(count /limited 200); t=$(count /limited 429)
 	emit curl-parallel p429_pct "$(echo "$a $t" | awk '{ printf "%.1f", 100 * $2 / ($1 + $2) }')"
 	emit curl-parallel accepted "$a"
@@ -90,12 +90,12 @@ run_workers() {
 	local k=$1 store=$2 cfg=$3 i pids= t0 t1
 	t0=$(now_ns)
 	for i in $(seq "$k"); do
-		PSUP_HOME=$W/home "$WORKER" run --job "$store" --config "$cfg" --name "w$i" \
+		PSUP_HOME=$W/home timeout -s KILL 600 "$WORKER" run --job "$store" --config "$cfg" --name "w$i" \
 		    >"$W/w$i.out" 2>"$W/w$i.err" &
 		pids="$pids $!"
 	done
 	WPIDS="$WPIDS $pids"
-	for i in $pids; do wait "$i"; done
+	for i in $pids; do wait "$i"; done   # each bounded by timeout(1)
 	t1=$(now_ns)
 	echo $(( (t1 - t0) / 1000000 ))
 }
@@ -161,13 +161,13 @@ worker_scenarios() {
 		jobfile "$W/crash.yaml" /slow 0 16 "" 3s
 		reset_log
 		t0=$(now_ns)
-		PSUP_HOME=$W/home "$WORKER" run --job "$store" --config "$W/crash.yaml" --name c1 >/dev/null 2>&1 &
+		PSUP_HOME=$W/home timeout -s KILL 600 "$WORKER" run --job "$store" --config "$W/crash.yaml" --name c1 >/dev/null 2>&1 &
 		local cp=$!
 		WPIDS="$WPIDS $cp"
 		if [ "$kind" = kill ]; then
 			sleep $(( CRASH_ITEMS / 100 / 2 ))
-			kill -KILL "$cp"; wait "$cp" 2>/dev/null
-			PSUP_HOME=$W/home "$WORKER" run --job "$store" --config "$W/crash.yaml" --name c2 >/dev/null 2>&1 &
+			kill -KILL $(descendants "$cp"); wait "$cp" 2>/dev/null   # the worker, not timeout(1)
+			PSUP_HOME=$W/home timeout -s KILL 600 "$WORKER" run --job "$store" --config "$W/crash.yaml" --name c2 >/dev/null 2>&1 &
 			cp=$!; WPIDS="$WPIDS $cp"
 		fi
 		wait "$cp"

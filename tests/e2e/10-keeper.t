@@ -75,7 +75,7 @@ start_keeper() {
 
 ctl() { local app=$1; shift; "$HELP/ctlsend" "$HOME_DIR/apps/$app/control.sock" "$@"; }
 
-echo "1..63"
+echo "1..66"
 
 # --- spawn -----------------------------------------------------------------
 new_app sl "argv=$HELP/sleeper" "min_uptime_ms=100" "env=GREETING=hi there"
@@ -244,6 +244,21 @@ field rl exit | grep -q '^[0-9]*,7,0,[0-9]*$'; ok $? "(the crasher's exit code 7
 echo "nmae=x" >> "$HOME_DIR/apps/rl/spec"
 out=$(ctl rl reload 2>&1); echo "$out" | grep -q "^err .*unknown key"; ok $? "a bad spec is refused on reload"
 ctl rl quit > /dev/null; wait_for 5 gone "$LAST_KEEPER"
+
+# --- the daemon that started the keeper dies: its stderr pipe breaks ------------
+new_app orph "argv=$HOME_DIR/nope"
+# the reader takes one byte (of the first warning) and goes away
+setsid "$KEEPER" "$HOME_DIR/apps/orph" 2>&1 < /dev/null | head -c 1 > /dev/null &
+reader=$!
+wait_for 5 state_is orph errored
+wait_for 5 dead "$reader"; ok $? "the keeper's stderr reader is gone"
+KO=$(cat "$HOME_DIR/apps/orph/keeper.pid")
+KEEPERS+=("$KO")
+ctl orph start > /dev/null 2>&1   # fails again: a warning into the broken pipe
+wait_for 5 state_is orph errored
+ctl orph status > /dev/null 2>&1; ok $? "a keeper whose stderr broke still answers (SIGPIPE ignored)"
+alive "$KO"; ok $? "and runs"
+ctl orph quit > /dev/null; wait_for 5 gone "$KO"
 
 # every keeper ran clean (sanitizer builds report here)
 ! grep -l "runtime error\|Sanitizer" "$HOME_DIR"/keeper-*.err; ok $? "no sanitizer report from any keeper"

@@ -7,7 +7,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd python3
-plan 24
+plan 27
 
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
@@ -91,6 +91,28 @@ read sent closed < "$TMPD/slow"
 is "$closed" 1 "a client that does not read its replies is dropped (after $sent requests)"
 ok "the daemon answers others meanwhile" pingq
 is "$(jl web .pid)" "$WEB" "the app was not touched by any of this"
+
+# a stop that arrives while its app's keeper is still starting
+cat > "$TMPD/eco2.yaml" <<EOF
+apps:
+  - name: racer
+    script: $H/sleeper
+EOF
+python3 - "$PSUP_HOME/psup.sock" "$TMPD/eco2.yaml" > "$TMPD/race" <<'EOF'
+import json, socket, sys, time
+a = socket.socket(socket.AF_UNIX); a.connect(sys.argv[1])
+b = socket.socket(socket.AF_UNIX); b.connect(sys.argv[1])
+a.sendall(json.dumps({"v": 1, "cmd": "start", "file": sys.argv[2]}).encode() + b"\n")
+time.sleep(0.002)
+b.sendall(b'{"v":1,"cmd":"stop","target":"racer"}\n')
+a.settimeout(10); b.settimeout(10)
+ra = json.loads(a.makefile().readline())
+rb = json.loads(b.makefile().readline())
+print(ra.get("ok"), rb.get("ok"))
+EOF
+is "$(cat "$TMPD/race")" "True True" "start and an immediate stop both answer"
+ok "the app ends stopped" wait_for -t 5 state_is racer stopped
+is "$(app_procs racer)" "" "and nothing of it runs"
 
 # out of descriptors: accept pauses, then resumes when clients leave
 psup kill > /dev/null 2>&1

@@ -8,11 +8,18 @@ sv_setup
 require_cmd python3
 plan 21
 
+# gate FILE CODE: exits CODE once FILE exists (the test decides when)
+cat > "$TMPD/gate.sh" <<'EOF'
+#!/bin/sh
+while [ ! -e "$1" ]; do sleep 0.02; done
+exit "$2"
+EOF
+chmod +x "$TMPD/gate.sh"
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
   - name: load
-    script: $H/crasher
-    args: [0, 600]
+    script: $TMPD/gate.sh
+    args: [$TMPD/go-load, 0]
     autorestart: on-failure
   - name: chunk
     script: $H/crasher
@@ -31,8 +38,8 @@ apps:
     script: $H/sleeper
     after: [svc]
   - name: broken
-    script: $H/crasher
-    args: [3, 1500]
+    script: $TMPD/gate.sh
+    args: [$TMPD/go-broken, 3]
     autorestart: false
   - name: blocked
     script: $H/sleeper
@@ -46,6 +53,7 @@ is "$(jl chunk-1 .reason)" "waiting for load" "and says for what"
 is "$(jl chunk-1 .pid)" 0 "it does not run"
 is "$(jl combine .reason)" "waiting for chunk-1, chunk-2" "combine waits for the whole group"
 is "$(jl blocked .state)" waiting "blocked waits for broken"
+touch "$TMPD/go-load"
 
 psup wait combine --timeout 20s > "$TMPD/w" 2>&1
 is "$?" 0 "wait combine: it completed"
@@ -66,6 +74,7 @@ ok "user starts once svc is online" wait_for -t 10 state_is user online
 cmp_ok "$(jl user .pid)" -gt 0 "user runs"
 
 # an errored dependency
+touch "$TMPD/go-broken"
 ok "broken errors" wait_for -t 10 state_is broken errored
 ok "blocked is then errored, never started" wait_for -t 5 state_is blocked errored
 is "$(jl blocked .reason)" "not started: broken errored" "its reason names the dependency"

@@ -4,7 +4,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-testapi
 require_cmd curl jq
-plan 47
+plan 53
 
 mk_home
 start_testapi --seed 7 --log "$TMPD/access.log" || bail_out "cannot start psup-testapi"
@@ -66,6 +66,15 @@ post "$CHAT" "$M"; a=$(code); post "$CHAT" "$M"; b=$(code); post "$CHAT" "$M"; c
 is "$a $b $c" "429 429 200" "next_429: exactly the next 2 requests"
 is "$(testapi_stats .marker_requests)" 1 "stats: marker_requests"
 
+# --- API key: Bearer (OpenAI) or x-api-key (Anthropic); never shown back
+ctl '{"api_key":"sk-k1"}'
+post "$CHAT" "$M"; is "$(code) $(body | jq -r .error.code)" "401 invalid_api_key" "api_key: no key, 401"
+is "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer sk-k1' --data "$M" "$CHAT")" 200 "api_key: Bearer KEY passes"
+is "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer sk-k2' --data "$M" "$CHAT")" 401 "api_key: a wrong key, 401"
+is "$(curl -s -o /dev/null -w '%{http_code}' -H 'x-api-key: sk-k1' --data "$M" "$U/v1/messages")" 200 "api_key: x-api-key KEY passes"
+is "$(curl -fsS "$U/control" | jq -c .api_key)" true "api_key: /control says one is set, not which"
+ctl '{"api_key":null}'
+
 # --- control validation: bad settings change nothing
 is "$(curl -s -o /dev/null -w '%{http_code}' --data '{"fail_500":0.5,"bogus":1}' "$U/control")" 400 "control: unknown key refused"
 is "$(curl -s -o /dev/null -w '%{http_code}' --data '{"fail_500":0.7,"drop":0.7}' "$U/control")" 400 "control: fractions over 1 refused"
@@ -88,8 +97,11 @@ ctl '{"delay_ms":0}'
 ctl '{"rate_limit":2,"rate_burst":5}'
 urls=""; i=0
 while [ $i -lt 30 ]; do urls="$urls $CHAT"; i=$((i + 1)); done
+c0=$(testapi_stats .connections)
 # shellcheck disable=SC2086
 curl -s -o /dev/null -w '%{http_code}\n' --data "$M" $urls >"$TMPD/codes"
+c1=$(testapi_stats .connections)
+is "$((c1 - c0))" 2 "stats: connections counted (30 requests on 1, then the stats call)"
 ok200=$(grep -c 200 "$TMPD/codes"); n429=$(grep -c 429 "$TMPD/codes")
 cmp_ok "$ok200" -ge 5 "rate_limit: the burst passes"
 cmp_ok "$ok200" -le 8 "rate_limit: then about 2/s"

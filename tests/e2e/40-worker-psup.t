@@ -7,13 +7,13 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup psup-keeper psup-worker psup-testapi
 require_cmd curl jq
-plan 17
+plan 18
 
 N=5000
 mk_home
 cd "$TMPD" || bail_out "no TMPD"
 gen_items $N items.jsonl
-start_testapi --seed 21 --delay-ms 20 --fail-429 0.02 --retry-after 0 \
+start_testapi --seed 21 --api-key sk-test-very-secret --delay-ms 20 --fail-429 0.02 --retry-after 0 \
 	--fail-500 0.03 --drop 0.01 || bail_out "cannot start psup-testapi"
 
 cat >job.yaml <<EOF
@@ -92,6 +92,8 @@ ok "each result is the answer to its own item" cmp -s want.txt got.txt
 answered=$(testapi_stats .by_fault.none)
 cmp_ok "$answered" -le $((N + 64)) "no item done twice beyond the killed chunk's in-flight ($answered answers)"
 
-# The API key given in env reached the API, but no log and no result.
+# The API key given in env reached the API (it answers 401 to any other),
+# but no log and no result.
+is "$(testapi_stats '.by_fault.auth_401 // 0')" 0 "the key from the app's env reached the API"
 ok "the chunks' logs are in logs/ beside the ecosystem file" test -f "$TMPD/logs/chunk-1-out.log" -o -f "$TMPD/logs/chunk-1-error.log"
 ok "the secret is in no log or result" sh -c "! grep -rq sk-test-very-secret '$TMPD/logs' export.jsonl"

@@ -266,7 +266,7 @@ trap 'exit 143' TERM
 # (Not `$(mk_tmpdir)`: the cleanup must be registered in this shell.)
 mk_tmpdir() {
 	local d
-	d=$(mktemp -d "${TMPDIR:-/tmp}/psup-t.XXXXXX") || bail_out "mktemp failed"
+	d=$(mktemp -d "${TMPDIR:-/tmp}/psup-e2e.XXXXXX") || bail_out "mktemp failed"
 	if [ "${PSUP_KEEP:-0}" = 1 ]; then
 		at_exit "diag 'kept $d'"
 	else

@@ -15,6 +15,7 @@ sv_setup() {
 	# registered first, so it runs last: after lib.sh's `psup kill`
 	at_exit "_sv_kill_leftovers"
 	mk_home
+	at_exit "_sv_diag"
 	H=$PSUP_TESTBIN/helpers
 	export H
 }
@@ -112,6 +113,14 @@ sys.stdout.write(out.decode("utf-8", "replace"))
 '
 
 # Whatever a failed test left behind in this home: SIGKILL by pid.
+# On failure, the daemon's and keepers' own words (runs before the home goes).
+_sv_diag() {
+	if [ "$_tap_failed" -gt 0 ]; then
+		diag_file "$PSUP_HOME/daemon.log" 30
+		diag_file "$PSUP_HOME/keeper.log" 30
+	fi
+}
+
 _sv_kill_leftovers() {
 	# a daemon told to exit may take a moment
 	wait_for -t 3 no_home_procs && return 0

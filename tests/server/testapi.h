@@ -26,6 +26,7 @@ enum ra_mode {
 };
 
 #define FAULT_MARKER_MAX 64
+#define API_KEY_MAX 128
 
 /* Everything that can be changed by flags or POST /control. Fractions are
  * probabilities in [0,1]; their sum must not exceed 1. */
@@ -37,6 +38,7 @@ struct faults {
 	double nonjson;          /* 200 with an HTML body */
 	double drop;             /* close the connection without answering */
 	char marker[FAULT_MARKER_MAX]; /* body containing it gets 400; "" = off */
+	char api_key[API_KEY_MAX]; /* required key ("Bearer KEY" or x-api-key); "" = any */
 	int insufficient_quota;  /* every API request gets OpenAI's quota 429 */
 	int retry_after_s;       /* seconds announced on 429/503 (default 1) */
 	enum ra_mode ra_mode;
@@ -47,7 +49,7 @@ struct faults {
 };
 
 enum fault_kind {
-	FK_NONE, FK_MARKER_400, FK_QUOTA_429, FK_FORCED_429, FK_RATE_429,
+	FK_NONE, FK_AUTH_401, FK_MARKER_400, FK_QUOTA_429, FK_FORCED_429, FK_RATE_429,
 	FK_RANDOM_429, FK_500, FK_503, FK_TRUNCATE, FK_NONJSON, FK_DROP,
 };
 
@@ -78,10 +80,12 @@ int faults_control(const char *json, size_t len, char **cause);
 /* The live settings as a JSON object (caller deletes). */
 struct cJSON *faults_to_json(void);
 /* Decides what request number seq (0-based arrival order) gets. body may
- * contain NULs; now_ns is monotonic. Deterministic for a seed and an
- * arrival order. */
-void faults_decide(uint64_t seq, const char *body, size_t len, int64_t now_ns,
-    struct decision *d);
+ * contain NULs; key is the API key the request presented (NULL if none);
+ * now_ns is monotonic. Deterministic for a seed and an arrival order. Order:
+ * wrong key 401, marker 400, quota 429, next_429, rate limit, then the
+ * random fractions. */
+void faults_decide(uint64_t seq, const char *body, size_t len, const char *key,
+    int64_t now_ns, struct decision *d);
 const char *fault_name(enum fault_kind k);
 
 /* ---- answers ----------------------------------------------------------- */
@@ -109,6 +113,8 @@ void stats_answer(uint64_t seq, const char *method, const char *path, int status
 /* seq's client left before it was answered. */
 void stats_abort(uint64_t seq);
 void stats_marker_hit(void);
+/* A client connection opened (1) or closed (-1). */
+void stats_connection(int delta);
 void stats_control_hit(void);
 /* GET /stats and GET /requests as JSON text (caller frees). */
 char *stats_json(void);

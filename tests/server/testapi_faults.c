@@ -96,6 +96,14 @@ int faults_set_option(struct faults *f, const char *name, const char *v, char **
 		memcpy(f->marker, v, strlen(v) + 1);
 		return 0;
 	}
+	if (!strcmp(name, "api-key")) {
+		if (!v)
+			return fail(cause, "--%s: missing value", name);
+		if (strlen(v) >= sizeof(f->api_key))
+			return fail(cause, "--%s: longer than %zu bytes", name, sizeof(f->api_key) - 1);
+		memcpy(f->api_key, v, strlen(v) + 1);
+		return 0;
+	}
 	if (!strcmp(name, "insufficient-quota"))
 		return parse_bool(name, v, &f->insufficient_quota, cause);
 	if (!strcmp(name, "retry-after")) {
@@ -204,6 +212,8 @@ int faults_control(const char *json, size_t len, char **cause)
 			break;
 		if (!strcmp(name, "fail-400-marker") && !*v)
 			f.marker[0] = '\0';
+		else if (!strcmp(name, "api-key") && !*v)
+			f.api_key[0] = '\0';
 		else if ((r = faults_set_option(&f, name, v, cause)) != 0) {
 			if (r == 1)
 				r = fail(cause, "%s: unknown setting", it->string);
@@ -241,6 +251,8 @@ cJSON *faults_to_json(void)
 		cJSON_AddStringToObject(o, "fail_400_marker", f.marker);
 	else
 		cJSON_AddNullToObject(o, "fail_400_marker");
+	/* the key itself is a secret: say only whether one is required */
+	cJSON_AddBoolToObject(o, "api_key", f.api_key[0] != '\0');
 	cJSON_AddBoolToObject(o, "insufficient_quota", f.insufficient_quota);
 	cJSON_AddNumberToObject(o, "retry_after", f.retry_after_s);
 	cJSON_AddStringToObject(o, "retry_after_mode", modes[f.ra_mode]);
@@ -285,19 +297,20 @@ static int bucket_admit(const struct faults *f, int64_t now_ns, double *remainin
 	return 1;
 }
 
-void faults_decide(uint64_t seq, const char *body, size_t len, int64_t now_ns,
-    struct decision *d)
+void faults_decide(uint64_t seq, const char *body, size_t len, const char *key,
+    int64_t now_ns, struct decision *d)
 {
 	struct faults f;
 	double u, acc;
 	uint64_t r;
-	int forced = 0, admitted = 1, marked;
+	int forced = 0, admitted = 1, marked, unauthorized;
 
 	memset(d, 0, sizeof(*d));
 	pthread_mutex_lock(&lock);
 	f = live;
+	unauthorized = f.api_key[0] && (!key || strcmp(key, f.api_key) != 0);
 	marked = f.marker[0] && body && memmem(body, len, f.marker, strlen(f.marker));
-	if (!marked && !f.insufficient_quota) {
+	if (!unauthorized && !marked && !f.insufficient_quota) {
 		if (live.next_429 > 0) {
 			live.next_429--;
 			forced = 1;
@@ -316,7 +329,9 @@ void faults_decide(uint64_t seq, const char *body, size_t len, int64_t now_ns,
 	if (f.jitter_ms > 0)
 		d->delay_ms += (long long)(unit(mix(r)) * (double)(f.jitter_ms + 1));
 
-	if (marked)
+	if (unauthorized)
+		d->kind = FK_AUTH_401;
+	else if (marked)
 		d->kind = FK_MARKER_400;
 	else if (f.insufficient_quota)
 		d->kind = FK_QUOTA_429;
@@ -346,7 +361,7 @@ void faults_decide(uint64_t seq, const char *body, size_t len, int64_t now_ns,
 const char *fault_name(enum fault_kind k)
 {
 	static const char *names[] = {
-		[FK_NONE] = "none", [FK_MARKER_400] = "marker_400",
+		[FK_NONE] = "none", [FK_AUTH_401] = "auth_401", [FK_MARKER_400] = "marker_400",
 		[FK_QUOTA_429] = "insufficient_quota", [FK_FORCED_429] = "next_429",
 		[FK_RATE_429] = "rate_limit", [FK_RANDOM_429] = "fail_429",
 		[FK_500] = "fail_500", [FK_503] = "fail_503", [FK_TRUNCATE] = "truncate",

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -162,6 +163,11 @@ static enum MHD_Result api_answer(struct MHD_Connection *c, struct req *q,
 		return MHD_NO;     /* MHD closes the connection unanswered */
 	}
 	switch (d->kind) {
+	case FK_AUTH_401:
+		st = 401;
+		text = echo_error("Incorrect API key provided.", "invalid_request_error",
+		    "invalid_api_key");
+		break;
 	case FK_MARKER_400:
 		st = 400;
 		text = echo_error("the request contains the rejected marker",
@@ -284,6 +290,17 @@ static enum MHD_Result handle_other(struct MHD_Connection *c, struct req *q)
 	}
 }
 
+/* The API key a request presents: "Authorization: Bearer KEY" (OpenAI) or
+ * "x-api-key: KEY" (Anthropic). NULL when it has none. */
+static const char *request_key(struct MHD_Connection *c)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+
+	if (v && !strncasecmp(v, "Bearer ", 7))
+		return v + 7;
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-key");
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload, size_t *upload_size,
     void **con_cls)
@@ -331,7 +348,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 		    "invalid_request_error", NULL));
 	}
 	now = clock_mono_ns();
-	faults_decide(q->seq, q->body, q->len, now, &q->d);
+	faults_decide(q->seq, q->body, q->len, request_key(c), now, &q->d);
 	if (q->d.kind == FK_MARKER_400)
 		stats_marker_hit();
 	if (q->d.delay_ms > 0 && delay_add(c, now + q->d.delay_ms * 1000000) == 0) {
@@ -339,6 +356,15 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 		return MHD_YES;
 	}
 	return api_finish(c, q, method, url);
+}
+
+static void connection_cb(void *cls, struct MHD_Connection *c, void **socket_ctx,
+    enum MHD_ConnectionNotificationCode code)
+{
+	(void)cls;
+	(void)c;
+	(void)socket_ctx;
+	stats_connection(code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 }
 
 static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -390,6 +416,7 @@ struct MHD_Daemon *http_start(unsigned short port, int threads, char **cause)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed_cb, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, NULL,
 	    MHD_OPTION_END);
 	if (!d) {
 		fail(cause, "cannot listen on 127.0.0.1:%u (libmicrohttpd refused; "

@@ -38,6 +38,7 @@ static const char usage_text[] =
 "  --nonjson F            fraction answered 200 with an HTML body\n"
 "  --drop F               fraction whose connection is closed unanswered\n"
 "  --fail-400-marker S    bodies containing S get 400 (alias --fail-400-field)\n"
+"  --api-key KEY          require \"Authorization: Bearer KEY\" or \"x-api-key: KEY\", else 401\n"
 "  --insufficient-quota   every request gets OpenAI's insufficient_quota 429\n"
 "  --next-429 N           the next N requests get 429 + Retry-After\n"
 "  --retry-after N        seconds announced on 429/503 (default 1)\n"
@@ -46,7 +47,8 @@ static const char usage_text[] =
 "  --jitter-ms N          ... plus a uniform 0..N ms\n"
 "  --seed N               random faults are a function of seed and arrival order\n"
 "endpoints: POST /v1/chat/completions, POST /v1/messages, GET /health,\n"
-"  GET /stats, GET /requests, GET|POST /control\n";
+"  GET /stats, GET /requests, GET|POST /control\n"
+"Exit: 0 on SIGTERM/SIGINT or --max-seconds, 1 if it cannot start, 2 on bad options.\n";
 
 struct opts {
 	long long port, threads, max_seconds, max_records;

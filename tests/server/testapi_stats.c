@@ -33,6 +33,7 @@ static atomic_llong by_status[MAX_STATUS];
 static atomic_llong by_fault[N_FAULTS];
 static atomic_llong per_second[HIST_SECONDS];
 static atomic_llong first_ns, last_ns;
+static atomic_llong connections, open_connections;
 
 static FILE *access_log;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -100,6 +101,13 @@ void stats_abort(uint64_t seq)
 		atomic_store(&records[seq].status, 0);
 }
 
+void stats_connection(int delta)
+{
+	if (delta > 0)
+		atomic_fetch_add(&connections, 1);
+	atomic_fetch_add(&open_connections, delta);
+}
+
 void stats_marker_hit(void) { atomic_fetch_add(&marker_hits, 1); }
 void stats_control_hit(void) { atomic_fetch_add(&control_hits, 1); }
 
@@ -159,6 +167,8 @@ char *stats_json(void)
 	cJSON_AddNumberToObject(o, "aborted", (double)atomic_load(&aborted));
 	cJSON_AddNumberToObject(o, "inflight", (double)atomic_load(&inflight));
 	cJSON_AddNumberToObject(o, "max_inflight", (double)atomic_load(&max_inflight));
+	cJSON_AddNumberToObject(o, "connections", (double)atomic_load(&connections));
+	cJSON_AddNumberToObject(o, "open_connections", (double)atomic_load(&open_connections));
 	cJSON_AddNumberToObject(o, "marker_requests", (double)atomic_load(&marker_hits));
 	cJSON_AddNumberToObject(o, "control_requests", (double)atomic_load(&control_hits));
 	if (f) {

@@ -271,6 +271,19 @@ int main(void)
 	logsink_close(&ls);
 	spec_free(&s);
 
+	/* /dev/null as a log file: written to, never rotated or truncated */
+	spec_defaults(&s);
+	s.out_file = strdup("/dev/null");
+	s.log_max_size = 10;
+	logsink_open(&ls, &s, NULL);
+	logsink_feed(&ls, &lo, LOG_OUT, "0123456789abcdef\n", 17, 0);
+	is_int(logsink_flush(&ls, NULL), 0, "flush of /dev/null is a no-op");
+	ok(stat("/dev/null.1", &st) < 0 && stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode),
+	    "/dev/null is never rotated");
+	is_int(ls.write_errors, 0, "no error writing to /dev/null");
+	logsink_close(&ls);
+	spec_free(&s);
+
 	/* a failed write is counted, never silent */
 	spec_defaults(&s);
 	s.out_file = strdup("/dev/full");

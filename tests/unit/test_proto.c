@@ -1,6 +1,6 @@
 /* The protocol layers: framing into capped lines, UTF-8 checks, decoding
  * (versions, commands, argument types), encoding; then a replay of the fuzz
- * corpus (tests/fuzz/corpus/proto) through framing and decoding. */
+ * corpus (tests/fuzz/corpus/fuzz_proto) through framing and decoding. */
 #include "tap.h"
 #include "proto.h"
 #include "daemon_json.h"
@@ -224,7 +224,7 @@ static void test_corpus(void)
 {
 	const char *src = getenv("PSUP_SRC");
 	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/proto", src ? src : ".");
+	snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/fuzz_proto", src ? src : ".");
 	DIR *d = opendir(dir);
 	if (!d) {
 		ok(1, "# SKIP no corpus at %s", dir);

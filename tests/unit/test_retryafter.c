@@ -102,5 +102,19 @@ int main(void)
 	memset(&h, 0, sizeof h);
 	h.retry_after = "garbage";
 	is_int(retryafter_hold_ms(&h, T0, &d), 0, "an unreadable Retry-After says nothing");
+
+	/* Used up before a 429: only a remaining of 0 with its reset counts. */
+	memset(&h, 0, sizeof h);
+	h.reset_requests = "250ms";
+	h.reset_tokens = "2s";
+	h.remaining_requests = "5";
+	h.remaining_tokens = "100";
+	is_int(retryafter_exhausted_ms(&h, &d), 0, "budget left: no hold");
+	h.remaining_requests = "0";
+	ok(retryafter_exhausted_ms(&h, &d) == 1 && d == 250, "requests used up: until their reset");
+	h.remaining_tokens = "0";
+	ok(retryafter_exhausted_ms(&h, &d) == 1 && d == 2000, "both used up: the later reset");
+	h.reset_requests = h.reset_tokens = NULL;
+	is_int(retryafter_exhausted_ms(&h, &d), 0, "used up without a reset: nothing to go by");
 	return done_testing();
 }

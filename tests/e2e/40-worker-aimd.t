@@ -1,0 +1,63 @@
+#!/bin/sh
+# Issue 3: repeated 429s lower the worker's concurrency (AIMD) and it rises
+# again once they stop. Observed from the API side: how many requests are in
+# flight at once, sampled while the API answers half the requests with 429
+# (Retry-After 0, so only AIMD slows the worker), then after it stops.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+require_bin psup-worker psup-testapi
+require_cmd curl jq
+plan 6
+
+N=400
+C=16
+mk_home
+cd "$TMPD" || bail_out "no TMPD"
+gen_items $N items.jsonl
+start_testapi --delay-ms 100 --fail-429 0.5 --retry-after 0 || bail_out "cannot start psup-testapi"
+
+cat >job.yaml <<EOF
+request:
+  url: $TESTAPI_URL/v1/chat/completions
+  headers:
+    Content-Type: application/json
+  body: '{"model": "m", "messages": [{"role": "user", "content": {{item.text}}}]}'
+  timeout: 5s
+response:
+  extract: /choices/0/message/content
+limits:
+  concurrency: $C
+retry:
+  max_attempts: 50
+  base_delay: 10ms
+  max_delay: 50ms
+lease: 60s
+EOF
+
+psup-worker init --job job.db --input items.jsonl >init.out 2>&1 || bail_out "init failed"
+psup-worker run --job job.db --config job.yaml --name w >w.log 2>&1 &
+w=$!
+track_pid $w
+
+# in_flight_all OP N: 5 samples of the API's in-flight count, 60 ms apart,
+# all OP N (one sample could fall between an answer and the next request).
+in_flight_all() {
+	i=0
+	while [ $i -lt 5 ]; do
+		test "$(testapi_stats .inflight)" "$1" "$2" || return 1
+		i=$((i + 1))
+		sleep 0.06
+	done
+}
+reached_full() { [ "$(testapi_stats .max_inflight)" -ge $C ]; }
+ok "starts at full concurrency ($C)" wait_for -t 5 reached_full
+ok "429s bring it down to 2 or less" wait_for -t 10 in_flight_all -le 2
+note "$(grep -c 'lowered' w.log) decreases logged"
+testapi_control '{"fail_429":0}' >/dev/null
+t0=$(now_ms)
+ok "without 429s it climbs back to $((C - 2))+" wait_for -t 10 in_flight_all -ge $((C - 2))
+note "recovered in $(($(now_ms) - t0)) ms"
+
+wait_exit $w 60
+is "${WAIT_STATUS:-timeout}" 0 "the worker finishes the job"
+is "$(psup-worker export --job job.db | jq -r 'select(.status == "ok") | .id' | wc -l | tr -d ' ')" $N "every item ok despite half the answers being 429"
+cmp_ok "$(testapi_stats .by_fault.fail_429)" -gt 20 "the API did answer 429s"

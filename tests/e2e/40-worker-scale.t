@@ -1,0 +1,57 @@
+#!/bin/sh
+# Issue 3: one worker, one thread, thousands of requests in flight, with
+# connections reused. 4,000 items at concurrency 2,000 against answers that
+# take 500 ms: the API sees ~2,000 at once, on ~2,000 connections in all.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+require_bin psup-worker psup-testapi
+require_cmd curl jq
+# shellcheck disable=SC3045 # dash and bash both have ulimit -n
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 4200 ]; then
+	ulimit -n 4200 2>/dev/null || plan_skip_all "needs 4200 open files (ulimit -n is $(ulimit -n))"
+fi
+plan 8
+
+N=4000
+C=2000
+mk_home
+cd "$TMPD" || bail_out "no TMPD"
+gen_items $N items.jsonl
+start_testapi --delay-ms 500 || bail_out "cannot start psup-testapi"
+
+cat >job.yaml <<EOF
+request:
+  url: $TESTAPI_URL/v1/chat/completions
+  headers:
+    Content-Type: application/json
+  body: '{"model": "m", "messages": [{"role": "user", "content": {{item.text}}}]}'
+  timeout: 20s
+response:
+  extract: /choices/0/message/content
+limits:
+  concurrency: $C
+lease: 60s
+EOF
+
+psup-worker init --job job.db --input items.jsonl >init.out 2>&1 || bail_out "init failed"
+t0=$(now_ms)
+psup-worker run --job job.db --config job.yaml --name big >big.log 2>&1 &
+w=$!
+track_pid $w
+
+many_in_flight() { [ "$(testapi_stats .inflight)" -ge $((C * 9 / 10)) ]; }
+ok "$((C * 9 / 10))+ requests in flight at once" wait_for -t 20 many_in_flight
+is "$(awk '/^Threads:/ {print $2}' "/proc/$w/status" 2>/dev/null)" 1 "the worker is one thread"
+
+wait_exit $w 60
+t1=$(now_ms)
+is "${WAIT_STATUS:-timeout}" 0 "the worker exits 0" || diag_file big.log 5
+cmp_ok $((t1 - t0)) -lt 15000 "$N items of 500 ms each in $((t1 - t0)) ms"
+st=$(curl -fsS "$TESTAPI_URL/stats")
+cmp_ok "$(echo "$st" | jq .max_inflight)" -ge $((C * 9 / 10)) "the API saw $(echo "$st" | jq .max_inflight) at once"
+# N requests over at most C connections plus the test's own few.
+cmp_ok "$(echo "$st" | jq .connections)" -le $((C + 50)) "connections reused ($(echo "$st" | jq .connections) for $N requests)"
+
+jq -r .id items.jsonl >ids.in
+psup-worker export --job job.db | jq -r 'select(.status == "ok") | .id' >ids.out
+ok "every id ok exactly once, in input order" cmp -s ids.in ids.out
+is "$(testapi_stats .requests)" $N "one request per item"

@@ -1,0 +1,52 @@
+/* libFuzzer target for the keeper's parsers: progress lines, spec files and
+ * status lines. Whatever parses must survive a pack/unpack round trip. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "appstate.h"
+#include "progress.h"
+#include "spec.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *buf = (const char *)data;
+
+	struct progress p;
+	if (progress_parse(buf, size, &p) == 0) {
+		char line[256];
+		int n = progress_format(&p, line, sizeof line);
+		struct progress q;
+		if (n < 0 || (size_t)n >= sizeof line || progress_parse(line, (size_t)n, &q) != 0 ||
+		    memcmp(&p, &q, sizeof p) != 0)
+			abort();
+	}
+
+	struct app_spec s;
+	char *cause = NULL;
+	if (spec_unpack(buf, size, &s, &cause) == 0) {
+		size_t len;
+		char *text = spec_pack(&s, &len);
+		struct app_spec t;
+		if (spec_unpack(text, len, &t, NULL) != 0 || !spec_equal(&s, &t))
+			abort();
+		spec_free(&t);
+		free(text);
+		spec_free(&s);
+	}
+	free(cause);
+
+	struct app_state st;
+	if (appstate_unpack(buf, size, &st) == 0) {
+		char line[4096];
+		int n = appstate_pack(&st, line, sizeof line);
+		struct app_state back;
+		if (n < 0 || (size_t)n >= sizeof line || appstate_unpack(line, (size_t)n, &back) != 0 ||
+		    back.state != st.state || back.pid != st.pid || back.n_exits != st.n_exits ||
+		    strcmp(back.reason, st.reason) != 0)
+			abort();
+	}
+	return 0;
+}
