@@ -13,7 +13,7 @@
 require_bin psup psup-keeper psup-worker psup-testapi
 require_cmd jq curl python3
 sv_setup
-plan 36
+plan 37
 
 N=2000
 CHUNKS=4
@@ -106,6 +106,12 @@ chunks_running() {
 }
 ok "all $CHUNKS chunks run at once" wait_for -t 20 chunks_running
 CHUNK_PIDS=$(jq -r '.[] | select(.group == "chunk") | .pid' jl.json | tr '\n' ' ')
+# While they run, jlist carries a live progress report with a rate and ETA.
+live_progress() {
+	psup jlist 2>/dev/null | jq -e '[.[] | select(.group == "chunk") | .progress |
+		select(. != null and .done > 0 and .done < .total and .rate > 0 and .eta_s != null)] | length > 0' > /dev/null
+}
+ok "mid-run: a chunk reports done < total with a rate and an ETA" wait_for -t 20 live_progress
 is "$(jq -r '.[] | select(.name == "combine") | "\(.state) \(.pid)"' jl.json)" \
 	"waiting 0" "combine waits while the chunks run"
 like "$(jq -r '.[] | select(.name == "combine") | .reason' jl.json)" \
@@ -140,7 +146,7 @@ jq -r .result results.jsonl > got.txt
 ok "each result is the answer to its own item" cmp -s want.txt got.txt
 
 # The faults were really injected, and the chunks retried through them.
-stats=$(testapi_stats)
+stats=$(testapi_stats .)
 cmp_ok "$(printf '%s' "$stats" | jq '.by_status["429"] // 0')" -gt 0 "the API answered some 429s"
 cmp_ok "$(printf '%s' "$stats" | jq '(.by_status["500"] // 0) + (.by_status["503"] // 0)')" -gt 0 \
 	"and some 5xx"
@@ -163,10 +169,9 @@ todo_like "$(grep -E '│ chunk \(4\) ' status.out)" "completed .*│ $N/$N " \
 describe_json d.json
 LOAD_END=$(exit_at d.json load)
 LAST_CHUNK_END=0
-FIRST_CHUNK_START=
 order_ok=0
 for i in $(seq 1 $CHUNKS); do
-	s=$(start_at d.json chunk-$i); e=$(exit_at d.json chunk-$i)
+	s=$(start_at d.json "chunk-$i"); e=$(exit_at d.json "chunk-$i")
 	[ -n "$s" ] && [ -n "$LOAD_END" ] && [ "$s" -ge "$LOAD_END" ] && order_ok=$((order_ok + 1))
 	[ -n "$e" ] && [ "$e" -gt "$LAST_CHUNK_END" ] && LAST_CHUNK_END=$e
 done
