@@ -159,11 +159,10 @@ is "$(jq -r '[.[] | select(.group == "chunk") | .progress.failed] | unique | joi
 	0 "jlist: no failed item"
 NO_COLOR=1 psup status > status.out 2>&1
 like "$(grep -E '│ chunk-1 ' status.out)" "completed .*$N/$N" "status: a chunk row shows $N/$N"
-# The chunks all report the one job's counts; a summed row that adds them up
-# shows CHUNKS times the job (8000/8000 for 2,000 items).
-todo_like "$(grep -E '│ chunk \(4\) ' status.out)" "completed .*│ $N/$N " \
-	"status: the group's row shows the job's $N/$N" \
-	"cli_status.c row_group sums job-wide progress of every instance"
+# The chunks all report the one job's counts (with its "job" name): the
+# group's row shows the job once, not CHUNKS times it (8000/8000).
+like "$(grep -E '│ chunk \(4\) ' status.out)" "completed .*│ $N/$N " \
+	"status: the group's row shows the job's $N/$N"
 
 # The after: order, from the daemon's exit records (start = exit - runtime).
 describe_json d.json

@@ -45,17 +45,3 @@ pids_alive_list() {
 	for _pg in "$@"; do pid_alive "$_pg" && _pal="$_pal $_pg"; done
 	echo "${_pal# }"
 }
-
-# todo_like GOT ERE DESC REASON: like, but a known bug: prints
-# "not ok N - DESC # TODO REASON" (not counted as a failure), or "ok ... #
-# TODO" when it unexpectedly passes (prove reports it as a bonus).
-todo_like() {
-	_tap_n=$((_tap_n + 1))
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
-		echo "ok $_tap_n - $3 # TODO $4"
-	else
-		echo "not ok $_tap_n - $3 # TODO $4"
-		diag "  got: '$1'"
-		diag " want: /$2/"
-	fi
-}
