@@ -12,7 +12,12 @@
  * again, and the grandchild execs /proc/self/exe as
  * `psup daemon --background` (PSUP_HOME=home in its environment, stdin from
  * /dev/null, stdout/stderr appended to $PSUP_HOME/daemon.log). So the CLI
- * must route `daemon --background` to daemon_run(home, 0, ...). */
+ * must route `daemon --background` to daemon_run(home, 0, ...).
+ * Readiness: daemon_spawn() passes a pipe as fd 3 (PSUP_NOTIFY_FD=3); the
+ * daemon writes "ready\n" once its socket listens and every app is
+ * re-attached, or "error: CAUSE\n" when it cannot start, and closes it. The
+ * variable is removed from the daemon's environment before any keeper
+ * starts. */
 #ifndef PSUP_DAEMON_H
 #define PSUP_DAEMON_H
 
