@@ -1,6 +1,7 @@
 /* The CLI's side of the control protocol: connect, send one line, read
  * capped reply lines; start the daemon on demand. */
 #include "cli_client.h"
+#include "home.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -42,60 +43,39 @@ const char *cli_home(void)
 	return home;
 }
 
-static int sock_addr(struct sockaddr_un *sa, char **cause)
-{
-	memset(sa, 0, sizeof *sa);
-	sa->sun_family = AF_UNIX;
-	int n = snprintf(sa->sun_path, sizeof sa->sun_path, "%s/psup.sock", cli_home());
-	if (n < 0 || (size_t)n >= sizeof sa->sun_path)
-		return fail(cause, "%s/psup.sock: socket path too long (%zu bytes at most)",
-		    cli_home(), sizeof sa->sun_path - 1);
-	return 0;
-}
-
-/* Returns the connected fd, or -1 with errno (ENOENT/ECONNREFUSED mean
- * nobody answers). */
-static int sock_connect(const struct sockaddr_un *sa)
-{
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	while (connect(fd, (const struct sockaddr *)sa, sizeof *sa) < 0) {
-		if (errno == EINTR)
-			continue;
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
 static int nobody_answers(int e)
 {
 	return e == ENOENT || e == ECONNREFUSED;
 }
 
+/* home_connect reaches sockets whose path is longer than sun_path, so a
+ * deep PSUP_HOME works for the CLI as it does for the daemon. */
 int cli_conn_open(struct cli_conn *c, unsigned flags, char **cause)
 {
-	struct sockaddr_un sa;
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
-	if (sock_addr(&sa, cause) < 0)
-		return -1;
-	int fd = sock_connect(&sa);
+	char *path = home_sock_path(cli_home());
+	char *why = NULL;
+	int fd = home_connect(path, &why);
 	if (fd < 0 && nobody_answers(errno)) {
 		const char *no = getenv("PSUP_NO_AUTOSTART");
-		if ((flags & CLI_RQ_NOSTART) || (no && *no && strcmp(no, "0") != 0))
-			return fail(cause, "daemon not running (no answer on %s)", sa.sun_path);
+		if ((flags & CLI_RQ_NOSTART) || (no && *no && strcmp(no, "0") != 0)) {
+			fail(cause, "daemon not running (no answer on %s)", path);
+			goto out;
+		}
 		if (cli_daemon_spawn(cause) < 0)
-			return -1;
-		fd = sock_connect(&sa);
+			goto out;
+		free(why);
+		why = NULL;
+		fd = home_connect(path, &why);
 	}
 	if (fd < 0)
-		return fail(cause, "cannot connect to %s: %s", sa.sun_path, strerror(errno));
+		fail(cause, "%s", why);
 	c->fd = fd;
-	return 0;
+out:
+	free(why);
+	free(path);
+	return c->fd < 0 ? -1 : 0;
 }
 
 int cli_conn_send(struct cli_conn *c, const cJSON *req, char **cause)
