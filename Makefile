@@ -58,7 +58,10 @@ UNITS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 HELPERS := $(patsubst tests/helpers/%.c,$(O)/tests/helpers/%,$(HELPER_SRC))
 SERVER  := $(if $(SERVER_SRC),$(BIN)/psup-testapi)
 
-.PHONY: all tests test test-unit test-e2e test-asan valgrind demo demo-stop deps \
+# Keep the test objects make sees as intermediate, so a second run rebuilds nothing.
+.SECONDARY:
+
+.PHONY: all tests test test-unit test-e2e test-asan demo demo-stop deps \
         install clean fuzz fuzzers bench
 all: $(PROGS)
 tests: $(PROGS) $(UNITS) $(HELPERS) $(SERVER)
@@ -114,6 +117,7 @@ E2E      := $(sort $(wildcard tests/e2e/*.t))
 test: tests
 	$(TESTENV) $(PROVE) $(UNITS) $(E2E)
 ifeq ($(BUILD),release)
+	$(MAKE) -j2 BUILD=asan tests
 	$(MAKE) BUILD=asan test
 endif
 
@@ -122,6 +126,7 @@ test-unit: tests
 test-e2e: tests
 	$(TESTENV) $(PROVE) $(E2E)
 test-asan:
+	$(MAKE) -j2 BUILD=asan tests
 	$(MAKE) BUILD=asan test
 
 install: all

@@ -46,9 +46,19 @@ cat "$DATA/wait.out"
 echo
 "$WORKER" status --job "$DATA/job.db"
 stats=$(curl -fsS http://127.0.0.1:18431/stats 2>/dev/null || echo '{}')
-echo "api: $stats"
-lines=$(wc -l < "$DATA/results.jsonl" 2>/dev/null || echo 0)
-awk -v n="$lines" -v all="$ITEMS" -v t0="$t0" -v t1="$t1" 'BEGIN {
-	printf "demo: %d of %d results in demo-data/results.jsonl, wall time %.1f s\n", n, all, t1 - t0 }'
+lines=0 ok=0
+if [ -f "$DATA/results.jsonl" ]; then
+	lines=$(wc -l < "$DATA/results.jsonl")
+	ok=$(grep -c '"status":"ok"' "$DATA/results.jsonl" || true)
+fi
+echo "$stats" | jq -r --argjson items "$ITEMS" --argjson lines "$lines" --argjson ok "$ok" \
+	--arg t0 "$t0" --arg t1 "$t1" '
+	(.requests // 0) as $req | (.by_status // {}) as $s |
+	([$s | to_entries[] | select(.key | startswith("5")) | .value] | add // 0) as $fivexx |
+	"demo summary",
+	"  items      \($items): \($ok) ok, \($lines - $ok) failed, \($items - $lines) without a result",
+	"  requests   \($req) to the API: \($req - $lines) retries, \($s["429"] // 0) answered 429, \($fivexx) answered 5xx",
+	"  wall time  \((($t1 | tonumber) - ($t0 | tonumber)) * 10 | floor / 10) s",
+	"  results    demo-data/results.jsonl (one line per item, in input order)"'
 echo "demo: logs in logs/ (psup logs chunk-1 --nostream with PSUP_HOME=$PSUP_HOME)"
 exit "$rc"
