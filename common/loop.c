@@ -1,4 +1,5 @@
-/* The epoll event loop: fds, one timerfd for every timer, one signalfd. */
+/* The epoll event loop of psup and psup-worker: fds, one timerfd for every
+ * timer, one signalfd. libc only. */
 #include "loop.h"
 #include "clock.h"
 #include "xalloc.h"
