@@ -1,7 +1,8 @@
 /* libcurl multi on epoll. curl tells us which sockets to watch
  * (CURLMOPT_SOCKETFUNCTION) and when to call it back (CURLMOPT_TIMERFUNCTION,
- * a timerfd here); we call curl_multi_socket_action on events and then drain
- * curl_multi_info_read for finished transfers. Easy handles are pooled. */
+ * a deadline on the loop here); we call curl_multi_socket_action on events
+ * and then drain curl_multi_info_read for finished transfers. Easy handles
+ * are pooled. */
 #include "engine.h"
 
 #include <errno.h>
@@ -9,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/epoll.h>
 
 #include "clock.h"
+#include "deadline.h"
 #include "xalloc.h"
 
 /* Responses larger than this are cut off as an error: nothing the worker
@@ -21,7 +22,7 @@
 struct engine {
 	struct loop *loop;
 	CURLM *multi;
-	struct loop_timer *timer;
+	struct deadline timer;
 	int64_t timer_want;      /* when curl wants its timeout call; 0 = never */
 	engine_done_cb cb;
 	void *arg;
@@ -35,9 +36,8 @@ struct engine {
 
 struct sock {
 	struct engine *e;
-	struct loop_watch *w;
 	curl_socket_t fd;
-	uint32_t events;
+	unsigned events;         /* LOOP_READ | LOOP_WRITE, as registered */
 };
 
 static const char *const hdr_names[HDR_COUNT] = {
@@ -101,7 +101,7 @@ static void socket_action(struct engine *e, curl_socket_t fd, int mask)
 	check_done(e);
 	/* The done callbacks usually start new requests, and curl then asks
 	 * for a timeout call right away: make it now instead of a round trip
-	 * through the timerfd and epoll. Bounded so sockets are not starved. */
+	 * through the loop's timer. Bounded so sockets are not starved. */
 	for (int i = 0; i < 4 && e->timer_want != 0 && e->timer_want <= clock_mono_ns(); i++) {
 		e->timer_want = 0;
 		mc = curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -111,15 +111,18 @@ static void socket_action(struct engine *e, curl_socket_t fd, int mask)
 	}
 }
 
-static void sock_event_cb(int fd, uint32_t events, void *arg)
+static void sock_event_cb(struct loop *l, int fd, unsigned events, void *arg)
 {
+	(void)l;
 	struct sock *s = arg;
 	int mask = 0;
-	if (events & EPOLLIN)
+	if (events & LOOP_READ)
 		mask |= CURL_CSELECT_IN;
-	if (events & EPOLLOUT)
+	if (events & LOOP_WRITE)
 		mask |= CURL_CSELECT_OUT;
-	if (events & (EPOLLERR | EPOLLHUP))
+	/* A hang-up or error; a peer's half-close alone (LOOP_HUP without
+	 * LOOP_ERR) comes with LOOP_READ, and curl reads the EOF itself. */
+	if (events & LOOP_ERR)
 		mask |= CURL_CSELECT_ERR;
 	socket_action(s->e, fd, mask);
 }
@@ -132,7 +135,7 @@ static void timer_cb(void *arg)
 	int64_t now = clock_mono_ns();
 	if (now < e->timer_want) {
 		/* curl moved its deadline later since we armed: follow it. */
-		loop_timer_arm(e->timer, e->timer_want);
+		deadline_arm(&e->timer, e->timer_want);
 		return;
 	}
 	e->timer_want = 0;
@@ -147,25 +150,24 @@ static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, v
 	struct sock *s = socketp;
 	if (what == CURL_POLL_REMOVE) {
 		if (s) {
-			loop_del(e->loop, s->w);
+			loop_fd_del(e->loop, fd);
 			curl_multi_assign(e->multi, fd, NULL);
 			free(s);
 		}
 		return 0;
 	}
-	uint32_t events = 0;
+	unsigned events = 0;
 	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
-		events |= EPOLLIN;
+		events |= LOOP_READ;
 	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
-		events |= EPOLLOUT;
+		events |= LOOP_WRITE;
 	char *cause = NULL;
 	if (!s) {
 		s = xcalloc(1, sizeof *s);
 		s->e = e;
 		s->fd = fd;
 		s->events = events;
-		s->w = loop_add(e->loop, fd, events, sock_event_cb, s, &cause);
-		if (!s->w) {
+		if (loop_fd_add(e->loop, fd, events, sock_event_cb, s, &cause) < 0) {
 			fprintf(stderr, "psup-worker: %s\n", cause);
 			free(cause);
 			free(s);
@@ -173,9 +175,9 @@ static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, v
 		}
 		curl_multi_assign(e->multi, fd, s);
 	} else if (s->events != events) {
-		if (loop_mod(e->loop, s->w, events, &cause) < 0) {
-			fprintf(stderr, "psup-worker: %s\n", cause);
-			free(cause);
+		if (loop_fd_mod(e->loop, fd, events) < 0) {
+			fprintf(stderr, "psup-worker: cannot change the events of socket %d: %s\n",
+			    (int)fd, strerror(errno));
 			return -1;
 		}
 		s->events = events;
@@ -184,9 +186,9 @@ static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, v
 }
 
 /* CURLMOPT_TIMERFUNCTION: curl wants socket_action(TIMEOUT) in timeout_ms.
- * curl calls this very often, mostly moving the deadline later; re-arming a
- * timerfd each time is a syscall, so the timerfd is only moved earlier here
- * and timer_cb catches up with a later deadline when it fires. */
+ * curl calls this very often, mostly moving the deadline later; moving the
+ * loop's timer each time costs a timerfd syscall, so it is only moved earlier
+ * here and timer_cb catches up with a later deadline when it fires. */
 static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
 	(void)multi;
@@ -196,9 +198,9 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 		return 0;
 	}
 	e->timer_want = clock_mono_ns() + (int64_t)timeout_ms * 1000000;
-	int64_t armed = loop_timer_deadline(e->timer);
+	int64_t armed = deadline_at(&e->timer);
 	if (armed == 0 || armed > e->timer_want)
-		loop_timer_arm(e->timer, e->timer_want);
+		deadline_arm(&e->timer, e->timer_want);
 	return 0;
 }
 
@@ -270,13 +272,7 @@ int engine_create(struct loop *l, int max_conns, engine_done_cb cb, void *arg,
 		curl_global_cleanup();
 		return fail(cause, "curl_multi_init failed");
 	}
-	e->timer = loop_timer_create(l, timer_cb, e, cause);
-	if (!e->timer) {
-		curl_multi_cleanup(e->multi);
-		free(e);
-		curl_global_cleanup();
-		return -1;
-	}
+	deadline_init(&e->timer, l, timer_cb, e);
 	CURLMcode mc;
 	if ((mc = curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb)) != CURLM_OK ||
 	    (mc = curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e)) != CURLM_OK ||
@@ -300,7 +296,7 @@ void engine_free(struct engine *e)
 		curl_easy_cleanup(e->pool[i]);
 	free(e->pool);
 	curl_multi_cleanup(e->multi);
-	loop_timer_free(e->timer);
+	deadline_arm(&e->timer, 0);
 	free(e);
 	curl_global_cleanup();
 }

@@ -11,15 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/epoll.h>
 #include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "aimd.h"
 #include "backoff.h"
 #include "classify.h"
 #include "clock.h"
+#include "deadline.h"
 #include "engine.h"
 #include "jobfile.h"
 #include "jsonptr.h"
@@ -85,10 +84,8 @@ struct run {
 	struct aimd aimd;
 	uint64_t rng;
 	struct progress_out prog;
-	struct loop_timer *pace_timer, *retry_timer, *lease_timer, *flush_timer;
-	struct loop_timer *idle_timer, *progress_timer, *stop_timer;
-	int sigfd;
-	struct loop_watch *sig_watch;
+	struct deadline pace_timer, retry_timer, lease_timer, flush_timer;
+	struct deadline idle_timer, progress_timer, stop_timer;
 
 	struct workq q;
 	struct work *flight;         /* requests in flight (doubly linked) */
@@ -204,7 +201,7 @@ static void flush_timer_cb(void *arg)
 			r->finished = 1;
 			return;
 		}
-		loop_timer_arm(r->flush_timer, clock_mono_ns() + 1000 * MS);
+		deadline_arm(&r->flush_timer, clock_mono_ns() + 1000 * MS);
 		return;
 	}
 	progress_tick(r, 0);
@@ -220,11 +217,11 @@ static void finish(struct run *r, struct work *w)
 	r->fin[r->n_fin++] = w;
 	if (r->n_fin >= FLUSH_MAX && r->flush_failures == 0) {
 		if (flush(r) < 0)
-			loop_timer_arm(r->flush_timer, clock_mono_ns() + 1000 * MS);
+			deadline_arm(&r->flush_timer, clock_mono_ns() + 1000 * MS);
 		else
 			progress_tick(r, 0);
-	} else if (loop_timer_deadline(r->flush_timer) == 0) {
-		loop_timer_arm(r->flush_timer, clock_mono_ns() + FLUSH_DELAY);
+	} else if (deadline_at(&r->flush_timer) == 0) {
+		deadline_arm(&r->flush_timer, clock_mono_ns() + FLUSH_DELAY);
 	}
 }
 
@@ -359,8 +356,8 @@ static void pump(struct run *r)
 				/* Nothing left to claim now (or the store failed):
 				 * look again on the idle timer. */
 				r->claim_exhausted = 1;
-				if (loop_timer_deadline(r->idle_timer) == 0)
-					loop_timer_arm(r->idle_timer, now + IDLE_CHECK);
+				if (deadline_at(&r->idle_timer) == 0)
+					deadline_arm(&r->idle_timer, now + IDLE_CHECK);
 				break;
 			}
 			continue;
@@ -378,9 +375,9 @@ static void pump(struct run *r)
 		int64_t wait = pacer_take(&r->pacer, now, w->cost);
 		if (wait > 0) {
 			int64_t at = now + wait;
-			int64_t armed = loop_timer_deadline(r->pace_timer);
+			int64_t armed = deadline_at(&r->pace_timer);
 			if (armed == 0 || armed > at)
-				loop_timer_arm(r->pace_timer, at);
+				deadline_arm(&r->pace_timer, at);
 			break;
 		}
 		workq_pop(&r->q);
@@ -403,7 +400,7 @@ static void retry_timer_cb(void *arg)
 	while ((n = workq_wait_peek(&r->q)) && n->due <= now)
 		workq_push_front(&r->q, workq_wait_pop(&r->q));
 	if (n)
-		loop_timer_arm(r->retry_timer, n->due);
+		deadline_arm(&r->retry_timer, n->due);
 	pump(r);
 }
 
@@ -411,9 +408,9 @@ static void schedule_retry(struct run *r, struct work *w, int64_t due)
 {
 	workq_wait(&r->q, &w->node, due);
 	struct workq_node *top = workq_wait_peek(&r->q);
-	int64_t armed = loop_timer_deadline(r->retry_timer);
+	int64_t armed = deadline_at(&r->retry_timer);
 	if (armed == 0 || armed > top->due)
-		loop_timer_arm(r->retry_timer, top->due);
+		deadline_arm(&r->retry_timer, top->due);
 }
 
 /* ---- responses ---- */
@@ -549,7 +546,7 @@ static void done_cb(struct http_request *req, void *arg)
 	verdict_free(&v);
 	if (r->stopping) {
 		if (engine_inflight(r->engine) == 0)
-			loop_timer_arm(r->stop_timer, now);
+			deadline_arm(&r->stop_timer, now);
 		return;
 	}
 	pump(r);
@@ -565,7 +562,7 @@ static void lease_timer_cb(void *arg)
 		logf_(r, "cannot renew leases: %s", cause);
 		free(cause);
 	}
-	loop_timer_arm(r->lease_timer, clock_mono_ns() + r->jc.lease_ms * MS / 3);
+	deadline_arm(&r->lease_timer, clock_mono_ns() + r->jc.lease_ms * MS / 3);
 }
 
 static int counts_read(struct run *r)
@@ -603,7 +600,7 @@ static void progress_timer_cb(void *arg)
 {
 	struct run *r = arg;
 	progress_tick(r, 0);
-	loop_timer_arm(r->progress_timer, clock_mono_ns() + r->prog.interval_ns);
+	deadline_arm(&r->progress_timer, clock_mono_ns() + r->prog.interval_ns);
 }
 
 /* Leaves when nothing is left here and the store has nothing pending or
@@ -620,8 +617,8 @@ static void maybe_done(struct run *r)
 		r->finished = 1;
 		return;
 	}
-	if (loop_timer_deadline(r->idle_timer) == 0)
-		loop_timer_arm(r->idle_timer, clock_mono_ns() + IDLE_CHECK);
+	if (deadline_at(&r->idle_timer) == 0)
+		deadline_arm(&r->idle_timer, clock_mono_ns() + IDLE_CHECK);
 }
 
 static void idle_timer_cb(void *arg)
@@ -652,7 +649,7 @@ static void begin_stop(struct run *r, const char *why)
 {
 	if (r->stopping) {
 		logf_(r, "%s again: stopping now", why);
-		loop_timer_arm(r->stop_timer, clock_mono_ns());
+		deadline_arm(&r->stop_timer, clock_mono_ns());
 		return;
 	}
 	r->stopping = 1;
@@ -665,19 +662,17 @@ static void begin_stop(struct run *r, const char *why)
 		work_free((struct work *)node);
 	while ((node = workq_wait_pop(&r->q)))
 		work_free((struct work *)node);
-	loop_timer_arm(r->pace_timer, 0);
-	loop_timer_arm(r->retry_timer, 0);
-	loop_timer_arm(r->idle_timer, 0);
-	loop_timer_arm(r->stop_timer, clock_mono_ns() + (n ? STOP_GRACE : 0));
+	deadline_arm(&r->pace_timer, 0);
+	deadline_arm(&r->retry_timer, 0);
+	deadline_arm(&r->idle_timer, 0);
+	deadline_arm(&r->stop_timer, clock_mono_ns() + (n ? STOP_GRACE : 0));
 }
 
-static void signal_cb(int fd, uint32_t events, void *arg)
+static void signal_cb(struct loop *l, int signo, void *arg)
 {
-	(void)events;
+	(void)l;
 	struct run *r = arg;
-	struct signalfd_siginfo si;
-	while (read(fd, &si, sizeof si) == (ssize_t)sizeof si)
-		begin_stop(r, si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+	begin_stop(r, signo == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
 /* ---- setup ---- */
@@ -802,9 +797,10 @@ static void stop_signals(sigset_t *set)
 
 static int loop_prepare(struct run *r, char **cause)
 {
-	if (loop_create(&r->loop, cause) < 0)
+	r->loop = loop_create(cause);
+	if (!r->loop)
 		return -1;
-	struct { struct loop_timer **t; loop_timer_cb cb; } timers[] = {
+	struct { struct deadline *t; deadline_cb *cb; } timers[] = {
 		{ &r->pace_timer, pace_timer_cb },
 		{ &r->retry_timer, retry_timer_cb },
 		{ &r->lease_timer, lease_timer_cb },
@@ -813,18 +809,11 @@ static int loop_prepare(struct run *r, char **cause)
 		{ &r->progress_timer, progress_timer_cb },
 		{ &r->stop_timer, stop_timer_cb },
 	};
-	for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++) {
-		*timers[i].t = loop_timer_create(r->loop, timers[i].cb, r, cause);
-		if (!*timers[i].t)
-			return -1;
-	}
-	sigset_t set;
-	stop_signals(&set);
-	r->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (r->sigfd < 0)
-		return fail(cause, "signalfd: %s", strerror(errno));
-	r->sig_watch = loop_add(r->loop, r->sigfd, EPOLLIN, signal_cb, r, cause);
-	if (!r->sig_watch)
+	for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++)
+		deadline_init(timers[i].t, r->loop, timers[i].cb, r);
+	/* Already blocked by run_main: one that came meanwhile is read now. */
+	if (loop_signal(r->loop, SIGTERM, signal_cb, r, cause) < 0 ||
+	    loop_signal(r->loop, SIGINT, signal_cb, r, cause) < 0)
 		return -1;
 	int max_conns = r->jc.concurrency > 0 ? r->jc.concurrency : 16;
 	return engine_create(r->loop, max_conns, done_cb, r, &r->engine, cause);
@@ -858,17 +847,7 @@ static void run_teardown(struct run *r)
 		work_free(r->fin[i]);
 	free(r->fin);
 	engine_free(r->engine);
-	loop_timer_free(r->pace_timer);
-	loop_timer_free(r->retry_timer);
-	loop_timer_free(r->lease_timer);
-	loop_timer_free(r->flush_timer);
-	loop_timer_free(r->idle_timer);
-	loop_timer_free(r->progress_timer);
-	loop_timer_free(r->stop_timer);
-	if (r->sig_watch)
-		loop_del(r->loop, r->sig_watch);
-	if (r->sigfd >= 0)
-		close(r->sigfd);
+	/* The deadlines' timers and the signalfd go with the loop. */
 	loop_free(r->loop);
 	pacer_close(&r->pacer);
 	template_free(r->body_tpl);
@@ -926,7 +905,6 @@ int run_main(int argc, char **argv)
 
 	struct run run, *r = &run;
 	memset(r, 0, sizeof *r);
-	r->sigfd = -1;
 	r->start_ns = clock_mono_ns();
 	r->rng = (uint64_t)clock_mono_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
 	if (r->rng == 0)
@@ -984,20 +962,19 @@ int run_main(int argc, char **argv)
 		run_teardown(r);
 		return 1;
 	}
-	loop_timer_arm(r->lease_timer, clock_mono_ns() + r->jc.lease_ms * MS / 3);
-	loop_timer_arm(r->progress_timer, clock_mono_ns());
+	deadline_arm(&r->lease_timer, clock_mono_ns() + r->jc.lease_ms * MS / 3);
+	deadline_arm(&r->progress_timer, clock_mono_ns());
 	pump(r);
 
 	while (!r->finished) {
-		if (loop_run_once(r->loop, -1, &cause) < 0) {
-			logf_(r, "%s", cause);
-			free(cause);
+		if (loop_once(r->loop, -1) < 0) {
+			logf_(r, "epoll_wait: %s", strerror(errno));
 			r->exit_code = 1;
 			break;
 		}
 		if (r->stopping && !r->finished && engine_inflight(r->engine) == 0 &&
-		    loop_timer_deadline(r->stop_timer) > clock_mono_ns())
-			loop_timer_arm(r->stop_timer, clock_mono_ns());
+		    deadline_at(&r->stop_timer) > clock_mono_ns())
+			deadline_arm(&r->stop_timer, clock_mono_ns());
 	}
 
 	if (engine_inflight(r->engine) > 0) {

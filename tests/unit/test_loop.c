@@ -1,5 +1,6 @@
-/* The event loop: fd dispatch with registration re-checks, timers in order,
- * cancelled and self-removing timers, signals, and an idle loop that sleeps. */
+/* The event loop: fd dispatch with registration re-checks, hang-ups told
+ * from half-closes, timers in order (ms and ns deadlines), cancelled and
+ * self-removing timers, signals, and an idle loop that sleeps. */
 #include "tap.h"
 #include "loop.h"
 #include "clock.h"
@@ -7,17 +8,20 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int pa[2], pb[2];
 static int hits_a, hits_b, readded_hits;
+static unsigned readded_ev;
 static char order[16];
 static int norder;
 
 static void readded_cb(struct loop *l, int fd, unsigned ev, void *arg)
 {
-	(void)l; (void)fd; (void)ev; (void)arg;
+	(void)l; (void)fd; (void)arg;
 	readded_hits++;
+	readded_ev = ev;
 }
 
 /* a's callback removes b (whose event is in the same batch), closes it and
@@ -57,6 +61,13 @@ static void timer_cb(struct loop *l, uint64_t id, void *arg)
 		order[norder++] = c;
 	if (c == '1')
 		loop_timer_del(l, t_cancel_me);
+}
+
+static int64_t ns_fired_at;
+static void ns_timer_cb(struct loop *l, uint64_t id, void *arg)
+{
+	(void)l; (void)id; (void)arg;
+	ns_fired_at = clock_mono_ns();
 }
 
 static int sig_seen;
@@ -115,8 +126,25 @@ int main(void)
 	readded_hits = 0;
 	loop_once(l, 1000);
 	is_int(readded_hits, 1, "EOF on a pipe wakes its reader");
+	ok((readded_ev & (LOOP_HUP | LOOP_ERR)) == (LOOP_HUP | LOOP_ERR),
+	    "a pipe's closed writer is a full hang-up (LOOP_HUP | LOOP_ERR)");
 	loop_fd_del(l, pa[0]);
 	close(pa[0]);
+
+	/* a peer's half-close is LOOP_HUP without LOOP_ERR */
+	int sp[2];
+	ok(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == 0, "socketpair");
+	ok(loop_fd_add(l, sp[0], LOOP_READ, readded_cb, NULL, NULL) == 0, "add a socket");
+	shutdown(sp[1], SHUT_WR);
+	readded_hits = 0;
+	readded_ev = 0;
+	loop_once(l, 1000);
+	is_int(readded_hits, 1, "a half-close wakes the reader");
+	ok((readded_ev & (LOOP_READ | LOOP_HUP)) == (LOOP_READ | LOOP_HUP) && !(readded_ev & LOOP_ERR),
+	    "a half-close is LOOP_READ | LOOP_HUP, not LOOP_ERR");
+	loop_fd_del(l, sp[0]);
+	close(sp[0]);
+	close(sp[1]);
 
 	/* timers: order, cancel from an earlier timer of the same pass */
 	int64_t now = clock_mono_ms();
@@ -132,6 +160,31 @@ int main(void)
 	is_str(order, "12", "timers fire in deadline order; cancelled ones never");
 	is_int(loop_timer_count(l), 0, "no timer left");
 	ok(clock_mono_ms() - now >= 20, "the last timer did not fire early");
+
+	/* ns deadlines: never early, even by the part under a millisecond */
+	int64_t at_ns = clock_mono_ns() + 3 * 1000000 + 700000;
+	loop_timer_at_ns(l, at_ns, ns_timer_cb, NULL);
+	is_int(loop_timer_count(l), 1, "an ns timer is pending");
+	deadline = clock_mono_ms() + 2000;
+	while (loop_timer_count(l) > 0 && clock_mono_ms() < deadline)
+		loop_once(l, 100);
+	ok(ns_fired_at >= at_ns, "an ns timer does not fire before its deadline");
+	ok(ns_fired_at - at_ns < 200 * 1000000LL, "an ns timer fires near its deadline (%lld us late)",
+	    (long long)(ns_fired_at - at_ns) / 1000);
+	/* ns and ms timers share the one timerfd: the earlier fires first,
+	 * though added after the later one */
+	norder = 0;
+	memset(order, 0, sizeof order);
+	now = clock_mono_ms();
+	loop_timer_at(l, now + 10, timer_cb, (void *)(long)'m');
+	loop_timer_at_ns(l, (now + 10) * 1000000 - 5500000, timer_cb, (void *)(long)'n');
+	deadline = now + 2000;
+	while (loop_timer_count(l) > 0 && clock_mono_ms() < deadline)
+		loop_once(l, 100);
+	is_str(order, "nm", "an ns timer and a later ms timer fire in deadline order");
+	uint64_t gone_ns = loop_timer_at_ns(l, clock_mono_ns() + 1000000, timer_cb, (void *)(long)'Z');
+	loop_timer_del(l, gone_ns);
+	is_int(loop_timer_count(l), 0, "an ns timer can be cancelled");
 
 	/* a timer in the past fires on the next pass */
 	norder = 0;

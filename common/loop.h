@@ -18,6 +18,8 @@ enum {
 	/* reported to callbacks only: */
 	LOOP_HUP = 1 << 2,      /* hang-up or error on the fd (a half-close
 	                         * only while LOOP_READ is asked for) */
+	LOOP_ERR = 1 << 3,      /* with LOOP_HUP when it is a full hang-up or
+	                         * an error, not only the peer's half-close */
 };
 
 /* fd readiness: events is a mask of LOOP_*. */
@@ -47,6 +49,9 @@ void loop_fd_del(struct loop *l, int fd);
 /* Calls cb once at the monotonic time at_ms (clock_mono_ms()); returns the
  * timer's id (never 0). */
 uint64_t loop_timer_at(struct loop *l, int64_t at_ms, loop_timer_cb *cb, void *arg);
+/* Same at the monotonic time at_ns (clock_mono_ns()), for callers that pace
+ * work finer than a millisecond. */
+uint64_t loop_timer_at_ns(struct loop *l, int64_t at_ns, loop_timer_cb *cb, void *arg);
 /* Same, after ms milliseconds from now. */
 uint64_t loop_timer_after(struct loop *l, int64_t ms, loop_timer_cb *cb, void *arg);
 /* Cancels a timer; ids that fired or are unknown (and 0) are ignored. */

@@ -1,4 +1,5 @@
-/* The epoll event loop: fds, one timerfd for every timer, one signalfd. */
+/* The epoll event loop of psup and psup-worker: fds, one timerfd for every
+ * timer, one signalfd. libc only. */
 #include "loop.h"
 #include "clock.h"
 #include "xalloc.h"
@@ -23,7 +24,7 @@ struct loop_fd {
 
 struct loop_timer {
 	uint64_t id;
-	int64_t at_ms;
+	int64_t at_ns;          /* every deadline in ns: ms ones are scaled */
 	loop_timer_cb *cb;
 	void *arg;
 	int dead;               /* fired or cancelled: swept after the pass */
@@ -49,7 +50,7 @@ struct loop {
 	int ntimers, captimers;
 	int live_timers;
 	uint64_t next_id;
-	int64_t armed_at;       /* deadline the timerfd holds, or -1 */
+	int64_t armed_at;       /* deadline the timerfd holds (ns), or -1 */
 
 	loop_sweep_cb *sweep;
 	void *sweep_arg;
@@ -173,8 +174,8 @@ static void timers_arm(struct loop *l)
 	int64_t min = -1;
 	for (int i = 0; i < l->ntimers; i++) {
 		struct loop_timer *t = &l->timers[i];
-		if (!t->dead && (min < 0 || t->at_ms < min))
-			min = t->at_ms;
+		if (!t->dead && (min < 0 || t->at_ns < min))
+			min = t->at_ns;
 	}
 	if (min == l->armed_at)
 		return;
@@ -182,29 +183,40 @@ static void timers_arm(struct loop *l)
 	if (min >= 0) {
 		/* an absolute time of 0 would disarm: never ask for it */
 		int64_t at = min > 0 ? min : 1;
-		its.it_value.tv_sec = at / 1000;
-		its.it_value.tv_nsec = (at % 1000) * 1000000;
+		its.it_value.tv_sec = at / 1000000000;
+		its.it_value.tv_nsec = at % 1000000000;
 	}
 	timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 	l->armed_at = min;
 }
 
-uint64_t loop_timer_at(struct loop *l, int64_t at_ms, loop_timer_cb *cb, void *arg)
+uint64_t loop_timer_at_ns(struct loop *l, int64_t at_ns, loop_timer_cb *cb, void *arg)
 {
+	if (at_ns < 0)
+		at_ns = 0;
 	if (l->ntimers == l->captimers) {
 		l->captimers = l->captimers ? l->captimers * 2 : 16;
 		l->timers = xreallocarray(l->timers, (size_t)l->captimers, sizeof *l->timers);
 	}
 	struct loop_timer *t = &l->timers[l->ntimers++];
 	t->id = l->next_id++;
-	t->at_ms = at_ms;
+	t->at_ns = at_ns;
 	t->cb = cb;
 	t->arg = arg;
 	t->dead = 0;
 	l->live_timers++;
-	if (l->armed_at < 0 || at_ms < l->armed_at)
+	if (l->armed_at < 0 || at_ns < l->armed_at)
 		timers_arm(l);
 	return t->id;
+}
+
+uint64_t loop_timer_at(struct loop *l, int64_t at_ms, loop_timer_cb *cb, void *arg)
+{
+	/* clock_mono_ms() is clock_mono_ns() / 1e6, so at_ms * 1e6 is due at
+	 * the same reading as before; past INT64_MAX / 1e6 it saturates. */
+	const int64_t max_ms = INT64_MAX / 1000000;
+	int64_t at_ns = at_ms > max_ms ? INT64_MAX : at_ms < 0 ? 0 : at_ms * 1000000;
+	return loop_timer_at_ns(l, at_ns, cb, arg);
 }
 
 uint64_t loop_timer_after(struct loop *l, int64_t ms, loop_timer_cb *cb, void *arg)
@@ -244,11 +256,11 @@ static void timerfd_cb(struct loop *l, int fd, unsigned events, void *arg)
  * pass, so a timer that re-arms itself at once cannot starve the fds. */
 static int timers_fire(struct loop *l)
 {
-	int64_t now = clock_mono_ms();
+	int64_t now = clock_mono_ns();
 	int n = l->ntimers, ran = 0;
 	for (int i = 0; i < n; i++) {
 		struct loop_timer *t = &l->timers[i];
-		if (t->dead || t->at_ms > now)
+		if (t->dead || t->at_ns > now)
 			continue;
 		t->dead = 1;
 		l->live_timers--;
@@ -339,6 +351,8 @@ int loop_once(struct loop *l, int64_t max_ms)
 			got |= LOOP_WRITE;
 		if (e & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))
 			got |= LOOP_HUP;
+		if (e & (EPOLLHUP | EPOLLERR))
+			got |= LOOP_ERR;
 		if (!got)
 			continue;
 		f->cb(l, fd, got, f->arg);
