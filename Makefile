@@ -49,6 +49,14 @@ SERVER_SRC := $(wildcard tests/server/*.c)
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 
+# Each archive depends on a file listing its sources, rewritten only when the
+# list changes, so a removed or moved source rebuilds the archive instead of
+# leaving a stale object in it.
+srclist = $(shell mkdir -p $(O) && { echo '$(2)' | cmp -s - $(O)/$(1) || echo '$(2)' > $(O)/$(1); } && echo $(O)/$(1))
+COMMON_LIST := $(call srclist,common.list,$(COMMON_SRC))
+SV_LIST     := $(call srclist,sv.list,$(SV_SRC))
+WK_LIST     := $(call srclist,worker.list,$(WK_SRC))
+
 LIBCOMMON := $(O)/libcommon.a
 LIBSV     := $(O)/libsv.a
 LIBWK     := $(O)/libworker.a
@@ -70,12 +78,12 @@ $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -MMD -MP -c -o $@ $<
 
-$(LIBCOMMON): $(call obj,$(COMMON_SRC))
-	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
-$(LIBSV): $(call obj,$(SV_SRC))
-	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
-$(LIBWK): $(call obj,$(WK_SRC))
-	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $^
+$(LIBCOMMON): $(call obj,$(COMMON_SRC)) $(COMMON_LIST)
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $(filter %.o,$^)
+$(LIBSV): $(call obj,$(SV_SRC)) $(SV_LIST)
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $(filter %.o,$^)
+$(LIBWK): $(call obj,$(WK_SRC)) $(WK_LIST)
+	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $(filter %.o,$^)
 
 $(BIN)/psup: $(O)/supervisor/psup_main.o $(LIBSV) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
