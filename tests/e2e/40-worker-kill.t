@@ -14,15 +14,8 @@ cd "$TMPD" || bail_out "no TMPD"
 gen_items $N items.jsonl
 start_testapi --seed 5 --delay-ms 20 --fail-500 0.02 || bail_out "cannot start psup-testapi"
 
-cat >job.yaml <<EOF
-request:
-  url: $TESTAPI_URL/v1/chat/completions
-  headers:
-    Content-Type: application/json
-  body: '{"model": "m", "messages": [{"role": "user", "content": {{item.text}}}]}'
-  timeout: 5s
-response:
-  extract: /choices/0/message/content
+chat_job_head 5s >job.yaml
+cat >>job.yaml <<EOF
 limits:
   concurrency: 8
   rpm: 600000

@@ -12,15 +12,8 @@ mk_home
 cd "$TMPD" || bail_out "no TMPD"
 start_testapi --fail-400-marker BAD || bail_out "cannot start psup-testapi"
 
-cat >job.yaml <<EOF
-request:
-  url: $TESTAPI_URL/v1/chat/completions
-  headers:
-    Content-Type: application/json
-  body: '{"model": "m", "messages": [{"role": "user", "content": {{item.text}}}]}'
-  timeout: 5s
-response:
-  extract: /choices/0/message/content
+chat_job_head 5s >job.yaml
+cat >>job.yaml <<EOF
 limits:
   concurrency: 4
 retry:

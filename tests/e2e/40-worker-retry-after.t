@@ -15,15 +15,8 @@ cd "$TMPD" || bail_out "no TMPD"
 start_testapi --delay-ms 10 || bail_out "cannot start psup-testapi"
 
 job_yaml() { # FILE [SHARED]
-	cat >"$1" <<EOF
-request:
-  url: $TESTAPI_URL/v1/chat/completions
-  headers:
-    Content-Type: application/json
-  body: '{"model": "m", "messages": [{"role": "user", "content": {{item.text}}}]}'
-  timeout: 5s
-response:
-  extract: /choices/0/message/content
+	chat_job_head 5s >"$1"
+cat >>"$1" <<EOF
 limits:
   concurrency: 4
 ${2:+  rpm: 600000

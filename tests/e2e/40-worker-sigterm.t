@@ -14,15 +14,8 @@ gen_items $N items.jsonl
 # Slow answers: every request is still in flight when SIGTERM comes.
 start_testapi --delay-ms 1500 || bail_out "cannot start psup-testapi"
 
-cat >job.yaml <<EOF
-request:
-  url: $TESTAPI_URL/v1/chat/completions
-  headers:
-    Content-Type: application/json
-  body: '{"model": "m", "messages": [{"role": "user", "content": {{item.text}}}]}'
-  timeout: 30s
-response:
-  extract: /choices/0/message/content
+chat_job_head 30s >job.yaml
+cat >>job.yaml <<EOF
 limits:
   concurrency: 8
 lease: 5m

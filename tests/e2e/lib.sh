@@ -303,6 +303,22 @@ free_port() {
 
 # ---- the test API server --------------------------------------------------
 
+# chat_job_head [TIMEOUT]: the request and response sections of a job file
+# for the test API's chat endpoint at $TESTAPI_URL (timeout default 5s).
+# Tests append their own limits, retry and lease sections.
+chat_job_head() {
+	cat <<EOF
+request:
+  url: $TESTAPI_URL/v1/chat/completions
+  headers:
+    Content-Type: application/json
+  body: '{"model": "m", "messages": [{"role": "user", "content": {{item.text}}}]}'
+  timeout: ${1:-5s}
+response:
+  extract: /choices/0/message/content
+EOF
+}
+
 # start_testapi [FLAGS...]: starts $PSUP_BIN/psup-testapi on a free loopback
 # port with FLAGS (see psup-testapi --help), waits until /health answers, and
 # exports TESTAPI_URL (http://127.0.0.1:PORT), TESTAPI_PORT, TESTAPI_PID and
