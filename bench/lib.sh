@@ -22,15 +22,17 @@ alive() { [ -n "$1" ] && [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/s
 
 # descendants PID...: every descendant (not the pids themselves).
 descendants() {
-	awk -v roots="$*" '
+	# cat, not awk on the files: a process that exits mid-scan must not
+	# abort the scan (mawk stops at a file it cannot open).
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v roots="$*" '
 	BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) want[r[i]] = 1 }
-	{ line = $0; sub(/^.*\) /, "", line); split(line, f, " "); pid = FILENAME; sub("/proc/", "", pid); sub("/stat", "", pid); parent[pid] = f[2] }
+	{ pid = $1; line = $0; sub(/^.*\) /, "", line); split(line, f, " "); parent[pid] = f[2] }
 	END {
 		changed = 1
 		while (changed) { changed = 0
 			for (p in parent) if (!(p in want) && (parent[p] in want)) { want[p] = 1; out[p] = 1; changed = 1 } }
 		for (p in out) print p
-	}' /proc/[0-9]*/stat 2>/dev/null
+	}'
 }
 ppid_of() { awk '{ sub(/^.*\) /, ""); print $2 }' "/proc/$1/stat" 2>/dev/null; }
 

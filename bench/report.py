@@ -70,6 +70,16 @@ def fmt(x):
         return "%.1f" % x
     return "%.2f" % x
 
+def ratio(a, b):
+    r = a / b
+    if r == 0:
+        return "0×"
+    if r >= 10:
+        return "%.0f×" % r
+    if r >= 0.1:
+        return "%.2f×" % r
+    return "%.2g×" % r
+
 def median(v):
     v = sorted(v)
     n = len(v)
@@ -121,7 +131,7 @@ def main():
             if has_psup:
                 for s in others:
                     if better and "psup" in med and s in med and med[s] != 0:
-                        row.append("%.2f×" % (med["psup"] / med[s]))
+                        row.append(ratio(med["psup"], med[s]))
                     else:
                         row.append("–")
             print("| " + " | ".join(row) + " |")
@@ -188,7 +198,7 @@ def summary(data, svs):
             better = METRICS.get(metric, ("", ""))[1]
             for s in others:
                 ok = better and "psup" in med and med.get(s)
-                row.append("%.2f×" % (med["psup"] / med[s]) if ok else "–")
+                row.append(ratio(med["psup"], med[s]) if ok else "–")
         print("| " + " | ".join(row) + " |")
     print()
 

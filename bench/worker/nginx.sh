@@ -8,6 +8,8 @@
 #   /flaky    10 % 500 and 5 % 503 (split_clients on the request id), else 200
 #   /slow     limit_req 100 r/s, burst 5000, delayed not rejected: holds
 #             requests open so a client can have 1,000 in flight
+#   /queue    the same with a zone of its own (crash cost: no backlog left
+#             from the /slow run, whose cut requests still hold their slots)
 NGX_RATE=${NGX_RATE:-50}
 NGX_BURST=${NGX_BURST:-10}
 
@@ -41,6 +43,7 @@ http {
 	keepalive_requests 1000000;
 	limit_req_zone \$server_name zone=api:1m rate=${NGX_RATE}r/s;
 	limit_req_zone \$server_name zone=slow:1m rate=100r/s;
+	limit_req_zone \$server_name zone=queue:1m rate=100r/s;
 	map \$status \$retry_after { 429 1; default ""; }
 	split_clients "\${request_id}" \$fault { 10% 500; 5% 503; * ok; }
 	server {
@@ -64,6 +67,10 @@ http {
 		}
 		location = /slow {
 			limit_req zone=slow burst=5000;
+			try_files /ok.json =404;
+		}
+		location = /queue {
+			limit_req zone=queue burst=5000;
 			try_files /ok.json =404;
 		}
 	}

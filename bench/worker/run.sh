@@ -151,14 +151,14 @@ worker_scenarios() {
 	emit psup rss_mib_1000_inflight "$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' /proc/$sp/status 2>/dev/null)"
 	kill_pids "$sp"
 
-	# 4. Crash cost: one worker through /slow (nginx queues requests at
+	# 4. Crash cost: one worker through /queue (nginx queues requests at
 	# 100 r/s, so ~16 are in flight at any time); kill -9 it half-way and
 	# start a new one at once (what a supervisor does); lease 3 s so the dead
 	# worker's items come back. Redone = arrivals (any status: a killed
 	# request shows as 499) - items.
 	for kind in clean kill; do
 		store=$(new_job "crash$kind" "$CRASH_ITEMS") || return
-		jobfile "$W/crash.yaml" /slow 0 16 "" 3s
+		jobfile "$W/crash.yaml" /queue 0 16 "" 3s
 		reset_log
 		t0=$(now_ns)
 		PSUP_HOME=$W/home timeout -s KILL 600 "$WORKER" run --job "$store" --config "$W/crash.yaml" --name c1 >/dev/null 2>&1 &
@@ -175,7 +175,7 @@ worker_scenarios() {
 		emit psup "crash_${kind}_s" "$(echo "$t0 $t1" | awk '{ printf "%.2f", ($2 - $1) / 1e9 }')"
 		if [ "$kind" = kill ]; then
 			nginx_flush
-			emit psup crash_redone "$(( $(grep -c '"uri":"/slow' "$W/nginx/access.log") - CRASH_ITEMS ))"
+			emit psup crash_redone "$(( $(grep -c '"uri":"/queue' "$W/nginx/access.log") - CRASH_ITEMS ))"
 			emit psup crash_done "$(done_count "$store")"
 		fi
 	done
