@@ -1,8 +1,16 @@
-# psup build. Sources are picked up by folder, so adding a file needs no edit here:
-#   common/*.c        pure helpers; everything links them (the keeper only pulls
-#                     the libc-only ones: archives link what is referenced)
-#   supervisor/*.c    psup daemon, CLI, keeper; *main.c files are program entries
-#   worker/*.c        psup-worker
+# psup build. Sources are picked up by folder, so adding a file needs no edit here.
+# Each folder is one archive and compiles with only the include paths it may
+# use (INC_<folder> below), so a wrong dependency fails to build:
+#   common/*.c               what every program needs (the keeper only pulls the
+#                            libc-only ones: archives link what is referenced)
+#   supervisor/wire/*.c      the daemon<->keeper<->CLI contract
+#   supervisor/keeper/*.c    psup-keeper: libc only, linked with no -l flag
+#   supervisor/config/*.c    the ecosystem loader
+#   supervisor/daemon/*.c    the control plane
+#   supervisor/cli/*.c       the psup command; *main.c files are program entries
+#   worker/*.c               psup-worker: engine, outcome, commands
+#   worker/store/*.c         the job store (SQLite, PostgreSQL)
+#   worker/limits/*.c        rate limits: GCRA, shared pages, pacing, AIMD, headers
 #   tests/unit/test_*.c   one TAP program each, linked against all archives
 #   tests/helpers/*.c     one small misbehaving app each (single file, libc)
 #   tests/server/*.c      the test API server (libmicrohttpd)
@@ -18,8 +26,23 @@ VERSION := 0.1.0
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wwrite-strings -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -DPSUP_VERSION='"$(VERSION)"' -Icommon -Isupervisor -Iworker -Itests
-ALLCFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) $(shell pkg-config --cflags libcurl 2>/dev/null) -I/usr/include/postgresql
+CPPFLAGS += -D_GNU_SOURCE -DPSUP_VERSION='"$(VERSION)"'
+ALLCFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS)
+
+# What each folder may include. The keeper sees only common/ and wire/.
+SV      := supervisor
+INC_common := common
+INC_wire   := common $(SV)/wire
+INC_keeper := common $(SV)/wire $(SV)/keeper
+INC_config := common $(SV)/wire $(SV)/config
+INC_daemon := common $(SV)/wire $(SV)/config $(SV)/daemon
+INC_cli    := common $(SV)/wire $(SV)/config $(SV)/daemon $(SV)/cli
+INC_store  := common worker/store
+INC_limits := common worker/limits
+INC_worker := common worker worker/store worker/limits
+INC_tests  := common $(addprefix $(SV)/,wire keeper config daemon cli) \
+              worker worker/store worker/limits tests
+LIBINC     := $(shell pkg-config --cflags libcurl 2>/dev/null) -I/usr/include/postgresql
 
 ifeq ($(BUILD),asan)
   O        := build/asan
@@ -41,8 +64,12 @@ WORKER_LIBS := -lcurl -lsqlite3 -lpq -lyaml -lcjson -lm
 TEST_LIBS   := $(sort $(PSUP_LIBS) $(WORKER_LIBS))
 
 COMMON_SRC := $(wildcard common/*.c)
-SV_SRC     := $(filter-out %main.c,$(wildcard supervisor/*.c))
-WK_SRC     := $(filter-out %main.c,$(wildcard worker/*.c))
+WIRE_SRC   := $(wildcard $(SV)/wire/*.c)
+KEEPER_SRC := $(filter-out %main.c,$(wildcard $(SV)/keeper/*.c))
+CONFIG_SRC := $(wildcard $(SV)/config/*.c)
+DAEMON_SRC := $(wildcard $(SV)/daemon/*.c)
+CLI_SRC    := $(filter-out %main.c,$(wildcard $(SV)/cli/*.c))
+WK_SRC     := $(filter-out %main.c,$(wildcard worker/*.c worker/store/*.c worker/limits/*.c))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 SERVER_SRC := $(wildcard tests/server/*.c)
@@ -54,12 +81,23 @@ obj = $(patsubst %.c,$(O)/%.o,$(1))
 # leaving a stale object in it.
 srclist = $(shell mkdir -p $(O) && { echo '$(2)' | cmp -s - $(O)/$(1) || echo '$(2)' > $(O)/$(1); } && echo $(O)/$(1))
 COMMON_LIST := $(call srclist,common.list,$(COMMON_SRC))
-SV_LIST     := $(call srclist,sv.list,$(SV_SRC))
+WIRE_LIST   := $(call srclist,wire.list,$(WIRE_SRC))
+KEEPER_LIST := $(call srclist,keeper.list,$(KEEPER_SRC))
+CONFIG_LIST := $(call srclist,config.list,$(CONFIG_SRC))
+DAEMON_LIST := $(call srclist,daemon.list,$(DAEMON_SRC))
+CLI_LIST    := $(call srclist,cli.list,$(CLI_SRC))
 WK_LIST     := $(call srclist,worker.list,$(WK_SRC))
 
 LIBCOMMON := $(O)/libcommon.a
-LIBSV     := $(O)/libsv.a
+LIBWIRE   := $(O)/libwire.a
+LIBKEEPER := $(O)/libkeeper.a
+LIBCONFIG := $(O)/libconfig.a
+LIBDAEMON := $(O)/libdaemon.a
+LIBCLI    := $(O)/libcli.a
 LIBWK     := $(O)/libworker.a
+# Link order: users before what they use.
+LIBPSUP   := $(LIBCLI) $(LIBDAEMON) $(LIBCONFIG) $(LIBWIRE)
+LIBSV     := $(LIBCLI) $(LIBDAEMON) $(LIBCONFIG) $(LIBKEEPER) $(LIBWIRE)
 
 PROGS   := $(BIN)/psup $(BIN)/psup-keeper $(if $(wildcard worker/worker_main.c),$(BIN)/psup-worker)
 UNITS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
@@ -74,18 +112,38 @@ SERVER  := $(if $(SERVER_SRC),$(BIN)/psup-testapi)
 all: $(PROGS)
 tests: $(PROGS) $(UNITS) $(HELPERS) $(SERVER)
 
+$(O)/common/%.o:      INC = $(INC_common)
+$(O)/$(SV)/wire/%.o:   INC = $(INC_wire)
+$(O)/$(SV)/keeper/%.o: INC = $(INC_keeper)
+$(O)/$(SV)/config/%.o: INC = $(INC_config)
+$(O)/$(SV)/daemon/%.o: INC = $(INC_daemon)
+$(O)/$(SV)/cli/%.o:    INC = $(INC_cli)
+$(O)/worker/%.o:       INC = $(INC_worker) $(LIBINC)
+$(O)/worker/store/%.o: INC = $(INC_store) $(LIBINC)
+$(O)/worker/limits/%.o: INC = $(INC_limits)
+$(O)/tests/%.o:        INC = $(INC_tests) $(LIBINC)
+
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALLCFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(addprefix -I,$(filter-out -I%,$(INC))) $(filter -I%,$(INC)) $(ALLCFLAGS) -MMD -MP -c -o $@ $<
 
+archive = @mkdir -p $(dir $@); rm -f $@; ar rcs $@ $(filter %.o,$^)
 $(LIBCOMMON): $(call obj,$(COMMON_SRC)) $(COMMON_LIST)
-	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $(filter %.o,$^)
-$(LIBSV): $(call obj,$(SV_SRC)) $(SV_LIST)
-	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $(filter %.o,$^)
+	$(archive)
+$(LIBWIRE): $(call obj,$(WIRE_SRC)) $(WIRE_LIST)
+	$(archive)
+$(LIBKEEPER): $(call obj,$(KEEPER_SRC)) $(KEEPER_LIST)
+	$(archive)
+$(LIBCONFIG): $(call obj,$(CONFIG_SRC)) $(CONFIG_LIST)
+	$(archive)
+$(LIBDAEMON): $(call obj,$(DAEMON_SRC)) $(DAEMON_LIST)
+	$(archive)
+$(LIBCLI): $(call obj,$(CLI_SRC)) $(CLI_LIST)
+	$(archive)
 $(LIBWK): $(call obj,$(WK_SRC)) $(WK_LIST)
-	@mkdir -p $(dir $@); rm -f $@; ar rcs $@ $(filter %.o,$^)
+	$(archive)
 
-$(BIN)/psup: $(O)/supervisor/psup_main.o $(LIBSV) $(LIBCOMMON)
+$(BIN)/psup: $(O)/$(SV)/cli/psup_main.o $(LIBPSUP) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(PSUP_LIBS)
 # The keeper links only libc: it must outlive anything the daemon depends on.
@@ -93,7 +151,7 @@ $(BIN)/psup: $(O)/supervisor/psup_main.o $(LIBSV) $(LIBCOMMON)
 # keeps ~60 KiB private (vs ~110 KiB dynamic). `make KEEPER_LDFLAGS=` links it
 # dynamically (for valgrind, which cannot follow malloc in a static binary).
 KEEPER_LDFLAGS ?= $(if $(SANFLAGS),,-static)
-$(BIN)/psup-keeper: $(O)/supervisor/keeper_main.o $(LIBSV) $(LIBCOMMON)
+$(BIN)/psup-keeper: $(O)/$(SV)/keeper/keeper_main.o $(LIBKEEPER) $(LIBWIRE) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(KEEPER_LDFLAGS)
 $(BIN)/psup-worker: $(O)/worker/worker_main.o $(LIBWK) $(LIBCOMMON)

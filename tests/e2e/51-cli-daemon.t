@@ -6,7 +6,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup psup-keeper
 require_cmd jq script
-[ -f "$PSUP_SRC/supervisor/daemon.c" ] || plan_skip_all "the daemon is not built in yet"
+[ -f "$PSUP_SRC/supervisor/daemon/daemon.c" ] || plan_skip_all "the daemon is not built in yet"
 plan 62
 
 mk_home

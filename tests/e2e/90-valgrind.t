@@ -36,9 +36,9 @@ vg_clean() {
 # --- a dynamically linked keeper, for memcheck ------------------------------
 BUILD_DIR=$(dirname "$PSUP_TESTBIN")
 KEEPER_VG=""
-if command -v cc > /dev/null 2>&1 && [ -f "$BUILD_DIR/supervisor/keeper_main.o" ] &&
-   cc -o "$TMPD/psup-keeper-dyn" "$BUILD_DIR/supervisor/keeper_main.o" \
-	"$BUILD_DIR/libsv.a" "$BUILD_DIR/libcommon.a" 2> "$TMPD/cc.err"; then
+if command -v cc > /dev/null 2>&1 && [ -f "$BUILD_DIR/supervisor/keeper/keeper_main.o" ] &&
+   cc -o "$TMPD/psup-keeper-dyn" "$BUILD_DIR/supervisor/keeper/keeper_main.o" \
+	"$BUILD_DIR/libkeeper.a" "$BUILD_DIR/libwire.a" "$BUILD_DIR/libcommon.a" 2> "$TMPD/cc.err"; then
 	cat > "$TMPD/keeper-vg.sh" <<EOF
 #!/bin/sh
 exec $VALGRIND --log-file=$VG_LOGS/keeper.%p.log "$TMPD/psup-keeper-dyn" "\$@"
