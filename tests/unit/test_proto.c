@@ -3,7 +3,7 @@
  * corpus (tests/fuzz/corpus/fuzz_proto) through framing and decoding. */
 #include "tap.h"
 #include "proto.h"
-#include "daemon_json.h"
+#include "jsonw.h"
 
 #include <dirent.h>
 #include <stdlib.h>

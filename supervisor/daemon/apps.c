@@ -1,7 +1,7 @@
 /* The daemon's app table: APPDIRs on disk (id, spec), selection by target,
  * the state users see, app objects for list/describe, and `after:` gates. */
 #include "daemon_int.h"
-#include "daemon_json.h"
+#include "jsonw.h"
 #include "atomicfile.h"
 #include "clock.h"
 #include "home.h"

@@ -2,7 +2,7 @@
  * (stop: stopped; restart: a new pid; delete: keeper gone; wait: finished),
  * each bounded by a deadline on the loop. */
 #include "daemon_int.h"
-#include "daemon_json.h"
+#include "jsonw.h"
 #include "clock.h"
 #include "xalloc.h"
 

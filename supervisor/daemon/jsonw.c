@@ -1,5 +1,5 @@
-/* The streaming JSON writer (see daemon_json.h). */
-#include "daemon_json.h"
+/* The streaming JSON writer (see jsonw.h). */
+#include "jsonw.h"
 #include "xalloc.h"
 
 #include <math.h>
