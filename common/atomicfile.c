@@ -1,5 +1,6 @@
 /* Atomic whole-file writes (temp + rename) and bounded whole-file reads. */
 #include "atomicfile.h"
+#include "fdio.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -9,21 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
 
 static void fsync_dir_of(const char *path)
 {
@@ -46,7 +32,7 @@ int atomicfile_write(const char *path, const void *buf, size_t len, int mode,
 		free(tmp);
 		return fail(cause, "cannot create %s.tmp: %s", path, strerror(e));
 	}
-	if (write_all(fd, buf, len) < 0 || (durable && fsync(fd) < 0)) {
+	if (fdio_write_all(fd, buf, len) < 0 || (durable && fsync(fd) < 0)) {
 		int e = errno;
 		close(fd);
 		unlink(tmp);

@@ -2,6 +2,7 @@
  * line goes out whole in one write; writes are non-blocking so a stuck
  * reader can never stall the worker. */
 #include "progress_out.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -39,21 +40,6 @@ void progress_out_init(struct progress_out *p)
 	progress_out_init_mode(p, isatty(2) ? PROGRESS_TTY : PROGRESS_PLAIN, 2);
 }
 
-static int write_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int progress_out_update(struct progress_out *p, int64_t now, const struct progress_counts *c,
     int force)
 {
@@ -81,7 +67,7 @@ int progress_out_update(struct progress_out *p, int64_t now, const struct progre
 	memcpy(p->last, line, (size_t)n + 1);
 	p->last_ns = now;
 	if (p->mode == PROGRESS_FD) {
-		if (write_all(p->fd, line, (size_t)n) < 0 && errno != EAGAIN)
+		if (fdio_write_all(p->fd, line, (size_t)n) < 0 && errno != EAGAIN)
 			p->fd = -1; /* reader gone: stop reporting, keep working */
 	} else if (p->mode == PROGRESS_TTY) {
 		fprintf(stderr, "\r\033[K%s", line);
