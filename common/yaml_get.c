@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,17 @@ void ycx_free(struct ycx *cx)
 {
 	yerrs_free(&cx->errs);
 	yerrs_free(&cx->warns);
+}
+
+const struct ynode *yget_default_node(struct ynode *node, const char *text)
+{
+	memset(node, 0, sizeof *node);
+	node->kind = YNODE_SCALAR;
+	node->plain = 1;
+	/* the node is only read: the cast drops const for the struct's sake */
+	node->str = (char *)(uintptr_t)text;
+	node->len = strlen(text);
+	return node;
 }
 
 /* A scalar that is not null, or an error naming what was expected. */

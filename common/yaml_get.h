@@ -21,6 +21,12 @@ void ycx_warn(struct ycx *cx, const struct ynode *at, const char *key, const cha
 	__attribute__((format(printf, 4, 5)));
 void ycx_free(struct ycx *cx);
 
+/* Fills *node as a plain scalar holding text, and returns node: a default
+ * written as text in an option table is then read by the same getters as a
+ * value from the file, so the text is the default. text is borrowed (not
+ * copied) and must outlive the node. */
+const struct ynode *yget_default_node(struct ynode *node, const char *text);
+
 /* Any scalar (numbers and booleans as written); *out is malloc'd. */
 int yget_str(struct ycx *cx, const struct ynode *n, const char *key, char **out);
 /* true/false, yes/no, on/off in any case, quoted or not; *out is 0 or 1. */

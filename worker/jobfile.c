@@ -348,16 +348,6 @@ static void scan(struct jload *J, const struct ynode *map, const char *section)
 	}
 }
 
-static const struct ynode *fake_node(struct ynode *buf, const char *text)
-{
-	memset(buf, 0, sizeof *buf);
-	buf->kind = YNODE_SCALAR;
-	buf->plain = 1;
-	buf->str = (char *)(uintptr_t)text;
-	buf->len = strlen(text);
-	return buf;
-}
-
 static void load_root(struct jload *J, const struct ynode *root)
 {
 	struct job_config *jc = J->jc;
@@ -377,7 +367,7 @@ static void load_root(struct jload *J, const struct ynode *root)
 	/* defaults from the table, then the profile, then the file */
 	for (size_t i = 0; i < NOPTS; i++)
 		if (table[i].def && table[i].def[0] != '(' && table[i].offset != NOF)
-			set_value(J, &table[i], fake_node(&fake, table[i].def));
+			set_value(J, &table[i], yget_default_node(&fake, table[i].def));
 	int pi = find("profile");
 	const char *pname = "default";
 	if (J->given[pi]) {

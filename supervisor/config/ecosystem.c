@@ -5,7 +5,6 @@
 #include "ecosystem.h"
 
 #include <limits.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -56,17 +55,6 @@ static void raw_free(struct raw_app *ra)
 	ystrv_free(ra->iargs);
 	for (int i = 0; i < 3; i++)
 		free(ra->log_pat[i]);
-}
-
-/* A default written in the table, read through the same parsers. */
-static const struct ynode *fake_node(struct ynode *buf, const char *text)
-{
-	memset(buf, 0, sizeof *buf);
-	buf->kind = YNODE_SCALAR;
-	buf->plain = 1;
-	buf->str = (char *)(uintptr_t)text;
-	buf->len = strlen(text);
-	return buf;
 }
 
 static int bool_word(const char *s, int *v)
@@ -500,7 +488,7 @@ static void load_app(struct loader *L, struct raw_app *ra)
 		if (!n) {
 			if (!o->def || o->def[0] == '(')
 				continue;
-			n = fake_node(&fake, o->def);
+			n = yget_default_node(&fake, o->def);
 		}
 		parse_option(L, ra, o, n);
 	}

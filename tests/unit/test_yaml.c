@@ -224,6 +224,16 @@ static void test_getters(void)
 	ok(yget_strmap(&cx, ymap_get(r, "mbad"), "env", &k, &vals, &n) == -1, "nested value refused");
 	is_str(err0(), "t.yaml:15:11: env.A: expected a string, got a list", "map value message");
 	yerrs_free(&cx.errs);
+
+	struct ynode def;
+	const struct ynode *dn = yget_default_node(&def, "1600");
+	ok(dn == &def && dn->kind == YNODE_SCALAR && dn->plain && dn->len == 4,
+	    "a default's text makes a plain scalar");
+	ok(yget_duration(&cx, dn, "kill_timeout", 0, LLONG_MAX, &v) == 0 && v == 1600,
+	    "a default reads through the getters");
+	ok(!ynode_is_null(yget_default_node(&def, "false")) &&
+	    yget_bool(&cx, &def, "time", &b) == 0 && b == 0, "a default bool");
+	ok(ynode_is_null(yget_default_node(&def, "")), "an empty default is null, as in a file");
 }
 
 static void test_text(void)
