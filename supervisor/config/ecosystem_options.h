@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 enum eco_opt_id {
-	ECO_ID_NONE = -1,        /* ignored and unsupported options */
+	ECO_ID_NONE,             /* aliases, ignored and unsupported options */
 	ECO_ID_NAME, ECO_ID_SCRIPT, ECO_ID_ARGS, ECO_ID_INTERPRETER, ECO_ID_INTERPRETER_ARGS,
 	ECO_ID_CWD, ECO_ID_ENV, ECO_ID_INSTANCES, ECO_ID_EXEC_MODE, ECO_ID_AUTORESTART,
 	ECO_ID_AUTOSTART, ECO_ID_MAX_RESTARTS, ECO_ID_MIN_UPTIME, ECO_ID_RESTART_DELAY,
@@ -21,6 +21,7 @@ enum eco_opt_id {
 };
 
 enum eco_opt_type {
+	ECO_T_ANY,               /* any value (aliases, ignored and unsupported options) */
 	ECO_T_STRING,            /* any scalar */
 	ECO_T_NAME,              /* [A-Za-z0-9._-], unique */
 	ECO_T_PATH,              /* a path; relative ones resolved (see help) */
@@ -37,7 +38,6 @@ enum eco_opt_type {
 	ECO_T_EXIT_CODES,        /* a code or a list of codes */
 	ECO_T_EXEC_MODE,         /* fork or cluster (cluster warns, runs fork) */
 	ECO_T_LOG_PATH,          /* a path, /dev/null or false to disable, true for the default */
-	ECO_T_ANY,               /* any value (ignored and unsupported options) */
 	ECO_T_APPS,              /* the top-level list of apps */
 };
 
@@ -62,7 +62,10 @@ struct eco_option {
 	 * NULL means "not set". */
 	const char *def;
 	long long min, max;      /* bounds for INT, DURATION, SIZE, INSTANCES */
-	size_t offset;           /* field of struct app_spec for plain types, or (size_t)-1 */
+	/* The struct app_spec field a plain type (bool, int, duration, size,
+	 * string) is stored in by the loader; 0 for options it sets itself
+	 * (name, the field at offset 0, among them). */
+	size_t offset;
 	const char *help;
 };
 
