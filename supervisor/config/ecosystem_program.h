@@ -1,0 +1,14 @@
+/* Finding the program an app runs (script and interpreter), as execvp
+ * would. Internal to the loader. */
+#ifndef PSUP_ECOSYSTEM_PROGRAM_H
+#define PSUP_ECOSYSTEM_PROGRAM_H
+
+/* prog as an absolute path where possible: relative to cwd when it holds a
+ * '/' (or starts with '~'), or, with look_in_cwd, when it exists there;
+ * else found in PATH. A bare name that is nowhere stays bare (the keeper
+ * reports it missing). malloc'd. */
+char *eco_program_resolve(const char *cwd, const char *prog, int look_in_cwd);
+/* "node" for .js/.mjs/.cjs, "python3" for .py, else NULL. */
+const char *eco_program_interpreter(const char *script);
+
+#endif
