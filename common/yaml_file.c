@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "xalloc.h"
 
 int yfile_read(const char *path, char **buf, size_t *len, char **cause)
@@ -25,39 +26,33 @@ int yfile_read(const char *path, char **buf, size_t *len, char **cause)
 		close(fd);
 		return fail(cause, "cannot read %s: it is a directory", path);
 	}
-	size_t cap = 4096, n = 0;
-	char *b = xmalloc(cap);
+	struct buf b = { 0 };
 	for (;;) {
-		if (n + 1 >= cap) {
-			if (cap > YFILE_MAX) {
-				free(b);
-				close(fd);
-				return fail(cause, "cannot read %s: larger than %d bytes", path, YFILE_MAX);
-			}
-			cap *= 2;
-			b = xrealloc(b, cap);
-		}
-		ssize_t r = read(fd, b + n, cap - n - 1);
+		/* read one byte past the limit, to tell "too large" from "just fits" */
+		buf_reserve(&b, 65536);
+		size_t room = b.cap - b.len - 1;
+		if (room > (size_t)YFILE_MAX + 1 - b.len)
+			room = (size_t)YFILE_MAX + 1 - b.len;
+		ssize_t r = read(fd, b.p + b.len, room);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
 			int e = errno;
-			free(b);
+			buf_free(&b);
 			close(fd);
 			return fail(cause, "cannot read %s: %s", path, strerror(e));
 		}
 		if (r == 0)
 			break;
-		n += (size_t)r;
+		b.len += (size_t)r;
+		if (b.len > YFILE_MAX) {
+			buf_free(&b);
+			close(fd);
+			return fail(cause, "cannot read %s: larger than %d bytes", path, YFILE_MAX);
+		}
 	}
 	close(fd);
-	if (n > YFILE_MAX) {
-		free(b);
-		return fail(cause, "cannot read %s: larger than %d bytes", path, YFILE_MAX);
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
+	*buf = buf_take(&b, len);
 	return 0;
 }
 

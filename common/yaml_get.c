@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "units.h"
 #include "xalloc.h"
 
@@ -100,6 +101,17 @@ int yget_bool(struct ycx *cx, const struct ynode *n, const char *key, int *out)
 	return -1;
 }
 
+/* "S is out of range (MIN to MAX)", each bound followed by unit; a value
+ * with no upper bound (LLONG_MAX) names only its lower one. */
+static void range_error(struct ycx *cx, const struct ynode *n, const char *key, const char *s,
+    long long min, long long max, const char *unit)
+{
+	if (max == LLONG_MAX)
+		ycx_error(cx, n, key, "%s is out of range (at least %lld%s)", s, min, unit);
+	else
+		ycx_error(cx, n, key, "%s is out of range (%lld%s to %lld%s)", s, min, unit, max, unit);
+}
+
 /* Strict decimal: optional sign, digits, nothing else. */
 static int parse_ll(const char *s, long long *v)
 {
@@ -133,10 +145,7 @@ int yget_int(struct ycx *cx, const struct ynode *n, const char *key,
 		return -1;
 	}
 	if (r == -2 || v < min || v > max) {
-		if (max == LLONG_MAX)
-			ycx_error(cx, n, key, "%s is out of range (at least %lld)", s, min);
-		else
-			ycx_error(cx, n, key, "%s is out of range (%lld to %lld)", s, min, max);
+		range_error(cx, n, key, s, min, max, "");
 		return -1;
 	}
 	*out = v;
@@ -178,7 +187,6 @@ static int scaled(struct ycx *cx, const struct ynode *n, const char *key,
 {
 	const char *s = scalar(cx, n, key, size ? "a size" : "a duration");
 	const char *why;
-	char lo[32], hi[32];
 	long long v;
 	if (!s)
 		return -1;
@@ -188,17 +196,7 @@ static int scaled(struct ycx *cx, const struct ynode *n, const char *key,
 		return -1;
 	}
 	if (v < min || v > max) {
-		if (size) {
-			snprintf(lo, sizeof lo, "%lld bytes", min);
-			snprintf(hi, sizeof hi, "%lld bytes", max);
-		} else {
-			snprintf(lo, sizeof lo, "%lldms", min);
-			snprintf(hi, sizeof hi, "%lldms", max);
-		}
-		if (max == LLONG_MAX)
-			ycx_error(cx, n, key, "%s is out of range (at least %s)", s, lo);
-		else
-			ycx_error(cx, n, key, "%s is out of range (%s to %s)", s, lo, hi);
+		range_error(cx, n, key, s, min, max, size ? " bytes" : "ms");
 		return -1;
 	}
 	*out = v;
@@ -228,22 +226,11 @@ int yget_enum(struct ycx *cx, const struct ynode *n, const char *key,
 			*idx = i;
 			return 0;
 		}
-	size_t len = 0;
+	struct buf list = { 0 };
 	for (int i = 0; i < count; i++)
-		len += strlen(names[i]) + 2;
-	char *list = xmalloc(len + 1), *o = list;
-	for (int i = 0; i < count; i++) {
-		size_t l = strlen(names[i]);
-		memcpy(o, names[i], l);
-		o += l;
-		if (i + 1 < count) {
-			memcpy(o, ", ", 2);
-			o += 2;
-		}
-	}
-	*o = '\0';
-	ycx_error(cx, n, key, "'%s' is not one of: %s", s, list);
-	free(list);
+		buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+	ycx_error(cx, n, key, "'%s' is not one of: %s", s, list.p ? list.p : "");
+	buf_free(&list);
 	return -1;
 }
 

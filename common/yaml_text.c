@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "xalloc.h"
 
 void ystrv_free(char **v)
@@ -19,18 +20,13 @@ void ystrv_free(char **v)
 struct words {
 	char **v;
 	int n, cap;
-	char *cur;
-	size_t len, curcap;
+	struct buf cur;          /* the word being read */
 	int open;                /* a word has started (even if empty: "") */
 };
 
 static void putch(struct words *w, char c)
 {
-	if (w->len + 1 >= w->curcap) {
-		w->curcap = w->curcap ? w->curcap * 2 : 32;
-		w->cur = xrealloc(w->cur, w->curcap);
-	}
-	w->cur[w->len++] = c;
+	buf_addc(&w->cur, c);
 	w->open = 1;
 }
 
@@ -42,9 +38,9 @@ static void endword(struct words *w)
 		w->cap = w->cap ? w->cap * 2 : 8;
 		w->v = xreallocarray(w->v, (size_t)w->cap, sizeof *w->v);
 	}
-	w->v[w->n++] = xstrndup(w->cur ? w->cur : "", w->len);
+	w->v[w->n++] = xstrndup(w->cur.len ? w->cur.p : "", w->cur.len);
 	w->v[w->n] = NULL;
-	w->len = 0;
+	buf_clear(&w->cur);
 	w->open = 0;
 }
 
@@ -94,7 +90,7 @@ char **ytext_split(const char *s, int shell, int *count, const char **why)
 		}
 	}
 	endword(&w);
-	free(w.cur);
+	buf_free(&w.cur);
 	if (!w.v)
 		w.v = xcalloc(1, sizeof *w.v);
 	*count = w.n;
@@ -103,7 +99,7 @@ char **ytext_split(const char *s, int shell, int *count, const char **why)
 unterminated:
 	*why = "unterminated quote";
 fail:
-	free(w.cur);
+	buf_free(&w.cur);
 	ystrv_free(w.v);
 	return NULL;
 }
@@ -157,33 +153,17 @@ char *ytext_subst_instance(const char *s, int instance)
 {
 	static const char pat[] = "{instance}";
 	const size_t plen = sizeof pat - 1;
-	char num[16];
-	size_t nlen = 0;
-	{
-		/* decimal without snprintf's locale concerns; instance >= 0 */
-		char tmp[16];
-		unsigned v = instance < 0 ? 0 : (unsigned)instance;
-		do {
-			tmp[nlen++] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v);
-		for (size_t i = 0; i < nlen; i++)
-			num[i] = tmp[nlen - 1 - i];
-	}
-	size_t count = 0;
-	for (const char *p = strstr(s, pat); p; p = strstr(p + plen, pat))
-		count++;
-	size_t len = strlen(s);
-	char *out = xmalloc(len + count * nlen + 1), *o = out;
+	struct buf out = { 0 };
+	buf_reserve(&out, strlen(s));
 	for (const char *p = s; *p;) {
-		if (strncmp(p, pat, plen) == 0) {
-			memcpy(o, num, nlen);
-			o += nlen;
+		const char *at = strstr(p, pat);
+		size_t l = at ? (size_t)(at - p) : strlen(p);
+		buf_add(&out, p, l);
+		p += l;
+		if (at) {
+			buf_printf(&out, "%d", instance < 0 ? 0 : instance);
 			p += plen;
-		} else {
-			*o++ = *p++;
 		}
 	}
-	*o = '\0';
-	return out;
+	return buf_take(&out, NULL);
 }

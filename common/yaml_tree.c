@@ -72,8 +72,14 @@ static int budget(struct builder *b, size_t more, int line, int col)
 	return 0;
 }
 
+/* A node starting at m, within the document's limits: a container past
+ * YDOC_MAX_DEPTH or a node past the budget is an error (and NULL). */
 static struct ynode *node_new(struct builder *b, enum ynode_kind kind, yaml_mark_t m)
 {
+	if (kind != YNODE_SCALAR && b->depth >= YDOC_MAX_DEPTH) {
+		error_at(b, (int)m.line + 1, (int)m.column + 1, "nesting deeper than %s levels", "64");
+		return NULL;
+	}
 	if (budget(b, 1, (int)m.line + 1, (int)m.column + 1) < 0)
 		return NULL;
 	struct ynode *n = xcalloc(1, sizeof *n);
@@ -361,11 +367,6 @@ static void on_alias(struct builder *b, const yaml_event_t *ev)
 static void on_start(struct builder *b, const yaml_event_t *ev, enum ynode_kind kind,
     const unsigned char *anchor)
 {
-	if (b->depth >= YDOC_MAX_DEPTH) {
-		error_at(b, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
-		    "nesting deeper than %s levels", "64");
-		return;
-	}
 	struct ynode *n = node_new(b, kind, ev->start_mark);
 	if (!n)
 		return;

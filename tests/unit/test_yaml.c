@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "yaml_file.h"
@@ -267,6 +268,12 @@ static void test_text(void)
 	char *s = ytext_subst_instance("--chunk {instance} of {instance}{x}", 12);
 	is_str(s, "--chunk 12 of 12{x}", "instance substitution");
 	free(s);
+	s = ytext_subst_instance("", 3);
+	is_str(s, "", "substitution in an empty string");
+	free(s);
+	s = ytext_subst_instance("{instance", 3);
+	is_str(s, "{instance", "a cut pattern stays as written");
+	free(s);
 }
 
 static void test_paths(void)
@@ -297,6 +304,29 @@ static void test_paths(void)
 	ok(yfile_read("/", &buf, &len, &cause) == -1 && strstr(cause, "is a directory"),
 	    "directory refused");
 	free(cause);
+	cause = NULL;
+
+	/* the size limit: a file of YFILE_MAX bytes reads whole, one more is refused */
+	char path[] = "/tmp/psup-test-yaml-XXXXXX";
+	int fd = mkstemp(path);
+	char *big = calloc(1, (size_t)YFILE_MAX + 1);
+	memset(big, '#', (size_t)YFILE_MAX + 1);
+	ok(fd >= 0 && big && write(fd, big, YFILE_MAX) == YFILE_MAX, "a file at the limit written");
+	ok(yfile_read(path, &buf, &len, &cause) == 0 && len == YFILE_MAX && buf[len] == '\0' &&
+	    buf[len - 1] == '#', "a file at the limit reads whole, NUL-terminated");
+	free(buf);
+	ok(write(fd, big, 1) == 1, "one byte more written");
+	ok(yfile_read(path, &buf, &len, &cause) == -1 && cause && strstr(cause, "larger than"),
+	    "a file past the limit is refused: %s", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	ok(yfile_read("/dev/null", &buf, &len, &cause) == 0 && len == 0 && buf[0] == '\0',
+	    "an empty file reads as an empty string");
+	free(buf);
+	free(big);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
 }
 
 int main(void)
