@@ -233,16 +233,15 @@ static void parse_option(struct eco_loader *L, struct eco_app *ra, const struct 
 		}
 		break;
 	case ECO_ID_ARGS:
-		yget_strlist(&L->cx, n, o->name, YSPLIT_SHELL, &ra->args, &v);
+	case ECO_ID_INTERPRETER_ARGS:
+		/* kept as words: each instance's argv is built from them */
+		yget_strlist(&L->cx, n, o->name, YSPLIT_SHELL,
+		    o->id == ECO_ID_ARGS ? &ra->args : &ra->iargs, &v);
 		break;
 	case ECO_ID_INTERPRETER:
-		yget_str(&L->cx, n, o->name, &ra->interpreter);
-		break;
-	case ECO_ID_INTERPRETER_ARGS:
-		yget_strlist(&L->cx, n, o->name, YSPLIT_SHELL, &ra->iargs, &v);
-		break;
 	case ECO_ID_CWD:
-		yget_str(&L->cx, n, o->name, &t->cwd);
+		/* kept as written: resolved once every option is read */
+		yget_str(&L->cx, n, o->name, o->id == ECO_ID_CWD ? &t->cwd : &ra->interpreter);
 		break;
 	case ECO_ID_ENV:
 		parse_env(L, n, t);
