@@ -83,23 +83,23 @@ int cli_conn_send(struct cli_conn *c, const cJSON *req, char **cause)
 	char *s = cJSON_PrintUnformatted(req);
 	if (!s)
 		return fail(cause, "cannot encode the request");
-	size_t len = strlen(s), off = 0;
-	char *line = xmalloc(len + 2);
-	memcpy(line, s, len);
-	line[len++] = '\n';
+	struct buf line = { 0 };
+	buf_puts(&line, s);
+	buf_addc(&line, '\n');
 	cJSON_free(s);
-	while (off < len) {
-		ssize_t w = send(c->fd, line + off, len - off, MSG_NOSIGNAL);
+	/* send(), not write(): a daemon gone away is an error, not SIGPIPE */
+	for (size_t off = 0; off < line.len;) {
+		ssize_t w = send(c->fd, line.p + off, line.len - off, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
 			int e = errno;
-			free(line);
+			buf_free(&line);
 			return fail(cause, "cannot send to the daemon: %s", strerror(e));
 		}
 		off += (size_t)w;
 	}
-	free(line);
+	buf_free(&line);
 	return 0;
 }
 
@@ -107,14 +107,14 @@ int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **caus
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : clock_mono_ms() + timeout_ms;
 	size_t scanned = 0;
+	struct buf *in = &c->in;
 	*reply = NULL;
 	for (;;) {
-		char *nl = c->len > scanned ? memchr(c->buf + scanned, '\n', c->len - scanned) : NULL;
+		char *nl = in->len > scanned ? memchr(in->p + scanned, '\n', in->len - scanned) : NULL;
 		if (nl) {
-			size_t n = (size_t)(nl - c->buf);
-			cJSON *j = cJSON_ParseWithLength(c->buf, n);
-			memmove(c->buf, nl + 1, c->len - n - 1);
-			c->len -= n + 1;
+			size_t n = (size_t)(nl - in->p);
+			cJSON *j = cJSON_ParseWithLength(in->p, n);
+			buf_consume(in, n + 1);
 			if (!j || !cJSON_IsObject(j)) {
 				cJSON_Delete(j);
 				return fail(cause, "malformed reply from the daemon");
@@ -122,13 +122,10 @@ int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **caus
 			*reply = j;
 			return 0;
 		}
-		scanned = c->len;
-		if (c->len >= CLI_REPLY_MAX)
+		scanned = in->len;
+		if (in->len >= CLI_REPLY_MAX)
 			return fail(cause, "reply from the daemon longer than %u bytes", CLI_REPLY_MAX);
-		if (c->cap - c->len < 65536) {
-			c->cap = c->cap ? c->cap * 2 : 262144;
-			c->buf = xrealloc(c->buf, c->cap);
-		}
+		buf_reserve(in, 65536);
 		if (deadline >= 0) {
 			int64_t left = deadline - clock_mono_ms();
 			struct pollfd p = { .fd = c->fd, .events = POLLIN };
@@ -138,15 +135,16 @@ int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **caus
 			if (r == 0)
 				return fail(cause, "no reply from the daemon within %d ms", timeout_ms);
 		}
-		ssize_t r = read(c->fd, c->buf + c->len, c->cap - c->len);
+		ssize_t r = read(c->fd, in->p + in->len, in->cap - in->len - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return fail(cause, "cannot read from the daemon: %s", strerror(errno));
 		if (r == 0)
-			return fail(cause, c->len ? "daemon closed the connection mid-reply"
+			return fail(cause, in->len ? "daemon closed the connection mid-reply"
 			    : "daemon closed the connection without a reply");
-		c->len += (size_t)r;
+		in->len += (size_t)r;
+		in->p[in->len] = '\0';
 	}
 }
 
@@ -154,7 +152,7 @@ void cli_conn_close(struct cli_conn *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
-	free(c->buf);
+	buf_free(&c->in);
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
 }

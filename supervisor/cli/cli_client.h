@@ -8,6 +8,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "buf.h"
+
 /* Longest reply line accepted: a list of thousands of apps fits. */
 #define CLI_REPLY_MAX (64u << 20)
 
@@ -16,8 +18,7 @@ const char *cli_home(void);
 
 struct cli_conn {
 	int fd;
-	char *buf;              /* received bytes not yet returned as lines */
-	size_t len, cap;
+	struct buf in;          /* received bytes not yet returned as lines */
 };
 
 enum {

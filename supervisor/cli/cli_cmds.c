@@ -150,14 +150,14 @@ int cli_cmd_jlist(struct cli_args *a)
 	cJSON_Delete(reply);
 	if (!s)
 		return cli_error(CLI_DAEMON, "malformed list reply from the daemon (no apps array)");
-	struct cli_buf out = { 0 };
-	cli_buf_puts(&out, s);
-	cli_buf_puts(&out, "\n");
+	struct buf out = { 0 };
+	buf_puts(&out, s);
+	buf_puts(&out, "\n");
 	cJSON_free(s);
 	fflush(stdout);
 	rc = cli_buf_write(&out, STDOUT_FILENO) < 0 ? cli_error(CLI_FAIL, "cannot write: %s",
 	    strerror(errno)) : CLI_OK;
-	cli_buf_free(&out);
+	buf_free(&out);
 	return rc;
 }
 

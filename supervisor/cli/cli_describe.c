@@ -19,59 +19,57 @@ struct kv {
 	const char *color;
 };
 
+/* The rows of a box: struct kv records one after the other. */
 struct kvs {
-	struct kv *e;
-	int n, cap;
+	struct buf rows;
 };
 
+/* Adds a row: k is copied, v (malloc'd) is taken. */
 static void kv_add(struct kvs *t, const char *k, const char *color, char *v)
 {
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 32;
-		t->e = xreallocarray(t->e, (size_t)t->cap, sizeof *t->e);
-	}
-	t->e[t->n++] = (struct kv){ xstrdup(k), v, color };
+	struct kv row = { xstrdup(k), v, color };
+	buf_add(&t->rows, &row, sizeof row);
 }
 
 /* A key/value box like pm2 show's. Frees the rows. */
-static void kv_box(struct cli_buf *o, struct kvs *t, int color)
+static void kv_box(struct buf *o, struct kvs *t, int color)
 {
-	size_t kw = 0, vw = 0;
-	for (int i = 0; i < t->n; i++) {
-		size_t a = cli_width(t->e[i].k), b = cli_width(t->e[i].v);
+	struct kv *e = (struct kv *)(void *)t->rows.p;
+	size_t n = t->rows.len / sizeof *e, kw = 0, vw = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t a = cli_width(e[i].k), b = cli_width(e[i].v);
 		kw = a > kw ? a : kw;
 		vw = b > vw ? b : vw;
 	}
-	cli_buf_puts(o, "┌");
+	buf_puts(o, "┌");
 	cli_buf_repeat(o, "─", kw + 2);
-	cli_buf_puts(o, "┬");
+	buf_puts(o, "┬");
 	cli_buf_repeat(o, "─", vw + 2);
-	cli_buf_puts(o, "┐\n");
-	for (int i = 0; i < t->n; i++) {
-		cli_buf_puts(o, "│ ");
+	buf_puts(o, "┐\n");
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(o, "│ ");
 		if (color)
-			cli_buf_puts(o, CLI_C_BOLD);
-		cli_buf_pad(o, t->e[i].k, kw);
+			buf_puts(o, CLI_C_BOLD);
+		cli_buf_pad(o, e[i].k, kw);
 		if (color)
-			cli_buf_puts(o, CLI_C_RESET);
-		cli_buf_puts(o, " │ ");
-		const char *c = color && t->e[i].color ? t->e[i].color : "";
-		cli_buf_puts(o, c);
-		cli_buf_puts(o, t->e[i].v);
+			buf_puts(o, CLI_C_RESET);
+		buf_puts(o, " │ ");
+		const char *c = color && e[i].color ? e[i].color : "";
+		buf_puts(o, c);
+		buf_puts(o, e[i].v);
 		if (*c)
-			cli_buf_puts(o, CLI_C_RESET);
-		cli_buf_pad(o, "", vw - cli_width(t->e[i].v));
-		cli_buf_puts(o, " │\n");
-		free(t->e[i].k);
-		free(t->e[i].v);
+			buf_puts(o, CLI_C_RESET);
+		cli_buf_pad(o, "", vw - cli_width(e[i].v));
+		buf_puts(o, " │\n");
+		free(e[i].k);
+		free(e[i].v);
 	}
-	cli_buf_puts(o, "└");
+	buf_puts(o, "└");
 	cli_buf_repeat(o, "─", kw + 2);
-	cli_buf_puts(o, "┴");
+	buf_puts(o, "┴");
 	cli_buf_repeat(o, "─", vw + 2);
-	cli_buf_puts(o, "┘\n");
-	free(t->e);
-	memset(t, 0, sizeof *t);
+	buf_puts(o, "┘\n");
+	buf_free(&t->rows);
 }
 
 static char *fmt_time(double ms)
@@ -115,13 +113,13 @@ static char *fmt_value(const cJSON *v)
 	if (cJSON_IsNull(v))
 		return xstrdup("-");
 	if (cJSON_IsArray(v)) {
-		struct cli_buf b = { 0 };
+		struct buf b = { 0 };
 		const cJSON *e;
 		cJSON_ArrayForEach(e, v) {
 			char *s = fmt_value(e);
 			if (b.len)
-				cli_buf_puts(&b, " ");
-			cli_buf_puts(&b, s);
+				buf_puts(&b, " ");
+			buf_puts(&b, s);
 			free(s);
 		}
 		return b.p ? b.p : xstrdup("");
@@ -178,12 +176,12 @@ static void describe_progress(struct kvs *t, const cJSON *app)
 	char count[64], rate[32], eta[32];
 	cli_progress_cells(&p, count, sizeof count, rate, sizeof rate, eta, sizeof eta);
 	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(app, "progress");
-	struct cli_buf b = { 0 };
+	struct buf b = { 0 };
 	if (p.have_total && p.total > 0) {
 		cli_fmt_bar(&b, p.done / p.total, 20);
-		cli_buf_printf(&b, " %.0f%% ", floor(p.done * 100 / p.total));
+		buf_printf(&b, " %.0f%% ", floor(p.done * 100 / p.total));
 	}
-	cli_buf_puts(&b, count);
+	buf_puts(&b, count);
 	kv_add(t, "progress", NULL, b.p);
 	kv_add(t, "failed", NULL, xasprintf("%.0f", p.failed));
 	if (cli_json_has(pr, "inflight"))
@@ -231,7 +229,7 @@ static void describe_logs(struct kvs *t, const cJSON *app)
 	}
 }
 
-static void describe_exits(struct cli_buf *o, const cJSON *app, int color)
+static void describe_exits(struct buf *o, const cJSON *app, int color)
 {
 	const cJSON *exits = cJSON_GetObjectItemCaseSensitive(app, "exits");
 	if (!cJSON_IsArray(exits) || cJSON_GetArraySize(exits) == 0)
@@ -253,11 +251,11 @@ static void describe_exits(struct cli_buf *o, const cJSON *app, int color)
 		free(when);
 		free(how);
 	}
-	cli_buf_puts(o, "Last exits (newest first):\n");
+	buf_puts(o, "Last exits (newest first):\n");
 	kv_box(o, &t, color);
 }
 
-static void describe_config(struct cli_buf *o, const cJSON *app, int color)
+static void describe_config(struct buf *o, const cJSON *app, int color)
 {
 	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(app, "config");
 	if (!cJSON_IsObject(cfg))
@@ -281,16 +279,16 @@ static void describe_config(struct cli_buf *o, const cJSON *app, int color)
 		}
 		kv_add(&t, e->string, NULL, fmt_value(e));
 	}
-	if (t.n == 0)
+	if (!t.rows.len)
 		return;
-	cli_buf_puts(o, "Config:\n");
+	buf_puts(o, "Config:\n");
 	kv_box(o, &t, color);
 }
 
-void cli_describe_format(const cJSON *app, int color, struct cli_buf *out)
+void cli_describe_format(const cJSON *app, int color, struct buf *out)
 {
 	struct kvs t = { 0 };
-	cli_buf_printf(out, "Describing %s%s%s\n", color ? CLI_C_BOLD : "",
+	buf_printf(out, "Describing %s%s%s\n", color ? CLI_C_BOLD : "",
 	    cli_json_str(app, "name", "?"), color ? CLI_C_RESET : "");
 	describe_main(&t, app);
 	describe_progress(&t, app);
@@ -318,17 +316,17 @@ int cli_cmd_describe(struct cli_args *a)
 		cJSON_Delete(reply);
 		return cli_error(CLI_DAEMON, "malformed describe reply from the daemon");
 	}
-	struct cli_buf out = { 0 };
+	struct buf out = { 0 };
 	int color = cli_use_color(stdout), first = 1;
 	cJSON_ArrayForEach(app, apps) {
 		if (!first)
-			cli_buf_puts(&out, "\n");
+			buf_puts(&out, "\n");
 		first = 0;
 		cli_describe_format(app, color, &out);
 	}
 	cJSON_Delete(reply);
 	fflush(stdout);
 	rc = cli_buf_write(&out, STDOUT_FILENO) < 0 ? CLI_FAIL : CLI_OK;
-	cli_buf_free(&out);
+	buf_free(&out);
 	return rc;
 }

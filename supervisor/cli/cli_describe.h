@@ -9,6 +9,6 @@
 
 /* Appends the description of one app object (with `config`, `exits` and log
  * sizes when the daemon sent them) to out. */
-void cli_describe_format(const cJSON *app, int color, struct cli_buf *out);
+void cli_describe_format(const cJSON *app, int color, struct buf *out);
 
 #endif

@@ -3,93 +3,30 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "xalloc.h"
+#include "fdio.h"
 
-static void buf_reserve(struct cli_buf *b, size_t more)
-{
-	size_t need = b->len + more + 1;
-	if (need <= b->cap)
-		return;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap < need)
-		cap *= 2;
-	b->p = xrealloc(b->p, cap);
-	b->cap = cap;
-}
-
-void cli_buf_add(struct cli_buf *b, const char *s, size_t n)
-{
-	buf_reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void cli_buf_puts(struct cli_buf *b, const char *s)
-{
-	cli_buf_add(b, s, strlen(s));
-}
-
-void cli_buf_printf(struct cli_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n <= 0)
-		return;
-	buf_reserve(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void cli_buf_pad(struct cli_buf *b, const char *s, size_t width)
+void cli_buf_pad(struct buf *b, const char *s, size_t width)
 {
 	size_t w = cli_width(s);
-	cli_buf_puts(b, s);
-	if (w < width) {
-		buf_reserve(b, width - w);
-		memset(b->p + b->len, ' ', width - w);
-		b->len += width - w;
-		b->p[b->len] = '\0';
-	}
+	buf_puts(b, s);
+	if (w < width)
+		buf_printf(b, "%*s", (int)(width - w), "");
 }
 
-void cli_buf_repeat(struct cli_buf *b, const char *s, size_t n)
+void cli_buf_repeat(struct buf *b, const char *s, size_t n)
 {
 	size_t l = strlen(s);
 	buf_reserve(b, l * n);
 	for (size_t i = 0; i < n; i++)
-		cli_buf_add(b, s, l);
+		buf_add(b, s, l);
 }
 
-int cli_buf_write(const struct cli_buf *b, int fd)
+int cli_buf_write(const struct buf *b, int fd)
 {
-	size_t off = 0;
-	while (off < b->len) {
-		ssize_t w = write(fd, b->p + off, b->len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	return 0;
-}
-
-void cli_buf_free(struct cli_buf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
+	return fdio_write_all(fd, b->p, b->len);
 }
 
 const char *cli_state_color(const char *state)
@@ -131,7 +68,7 @@ int cli_parse_uint(const char *s, int *out)
 	return 0;
 }
 
-void cli_fmt_bar(struct cli_buf *b, double frac, int width)
+void cli_fmt_bar(struct buf *b, double frac, int width)
 {
 	if (frac < 0 || frac != frac)
 		frac = 0;

@@ -1,5 +1,6 @@
-/* Pure formatting pieces of the CLI: a growable output buffer (a command
- * builds its whole output, then writes it once), ANSI colours, display widths, and typed reads of reply JSON. */
+/* Pure formatting pieces of the CLI: padding and writing an output buffer
+ * (a command builds its whole output in a struct buf, then writes it once),
+ * ANSI colours, display widths, and typed reads of reply JSON. */
 #ifndef PSUP_CLI_FMT_H
 #define PSUP_CLI_FMT_H
 
@@ -8,24 +9,16 @@
 
 #include <cjson/cJSON.h>
 
+#include "buf.h"
 #include "units.h"
 
-struct cli_buf {
-	char *p;
-	size_t len, cap;
-};
-
-void cli_buf_add(struct cli_buf *b, const char *s, size_t n);
-void cli_buf_puts(struct cli_buf *b, const char *s);
-void cli_buf_printf(struct cli_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 /* Appends s padded with spaces to width display columns (never cut). */
-void cli_buf_pad(struct cli_buf *b, const char *s, size_t width);
+void cli_buf_pad(struct buf *b, const char *s, size_t width);
 /* Appends n copies of the UTF-8 string s. */
-void cli_buf_repeat(struct cli_buf *b, const char *s, size_t n);
-/* Writes the whole buffer to fd (retrying short writes). Returns 0 or -1. */
-int cli_buf_write(const struct cli_buf *b, int fd);
-void cli_buf_free(struct cli_buf *b);
+void cli_buf_repeat(struct buf *b, const char *s, size_t n);
+/* Writes the whole buffer to fd (retrying short writes). Returns 0, or -1
+ * with errno set. */
+int cli_buf_write(const struct buf *b, int fd);
 
 /* ANSI SGR sequences, or "" when colour is off. */
 #define CLI_C_RESET "\033[0m"
@@ -50,7 +43,7 @@ size_t cli_width(const char *s);
 /* Parses a non-negative decimal integer that fits an int; 0 or -1. */
 int cli_parse_uint(const char *s, int *out);
 /* A progress bar of width cells for done/total ("█" done, "░" the rest). */
-void cli_fmt_bar(struct cli_buf *b, double frac, int width);
+void cli_fmt_bar(struct buf *b, double frac, int width);
 
 /* Typed reads of a JSON object's member; a missing or wrongly typed member
  * gives the default. */

@@ -55,15 +55,15 @@ int cli_tail_offset(int fd, off_t size, int n, off_t *start)
 	return 0;
 }
 
-size_t cli_prefix_lines(struct cli_buf *out, const char *prefix, const char *data, size_t len)
+size_t cli_prefix_lines(struct buf *out, const char *prefix, const char *data, size_t len)
 {
 	size_t off = 0;
 	for (;;) {
 		const char *nl = memchr(data + off, '\n', len - off);
 		if (!nl)
 			return off;
-		cli_buf_puts(out, prefix);
-		cli_buf_add(out, data + off, (size_t)(nl - data) - off + 1);
+		buf_puts(out, prefix);
+		buf_add(out, data + off, (size_t)(nl - data) - off + 1);
 		off = (size_t)(nl - data) + 1;
 	}
 }
@@ -76,7 +76,7 @@ struct lf {
 	dev_t dev;
 	ino_t ino;
 	off_t off;
-	struct cli_buf part;  /* a line still being written */
+	struct buf part;  /* a line still being written */
 };
 
 struct logs {
@@ -85,7 +85,7 @@ struct logs {
 	int lines, follow, out_only, err_only, raw;
 	int color;
 	int ifd;
-	struct cli_buf out;
+	struct buf out;
 };
 
 static void lf_add(struct logs *l, const char *app, size_t namew, const char *path, int err)
@@ -99,20 +99,20 @@ static void lf_add(struct logs *l, const char *app, size_t namew, const char *pa
 	f->dir = slash && slash != f->path ? xstrndup(f->path, (size_t)(slash - f->path))
 	    : xstrdup(slash ? "/" : ".");
 	f->base = xstrdup(slash ? slash + 1 : f->path);
-	struct cli_buf p = { 0 };
-	cli_buf_puts(&p, ""); /* --raw: an empty prefix */
+	struct buf p = { 0 };
+	buf_puts(&p, ""); /* --raw: an empty prefix */
 	f->fd = f->wd = f->dwd = f->awd = -1;
 	if (l->raw) {
 		f->prefix = p.p;
 		return;
 	}
 	if (l->color)
-		cli_buf_puts(&p, err ? CLI_C_RED : CLI_C_GREEN);
+		buf_puts(&p, err ? CLI_C_RED : CLI_C_GREEN);
 	cli_buf_pad(&p, app, namew);
-	cli_buf_puts(&p, " |");
+	buf_puts(&p, " |");
 	if (l->color)
-		cli_buf_puts(&p, CLI_C_RESET);
-	cli_buf_puts(&p, " ");
+		buf_puts(&p, CLI_C_RESET);
+	buf_puts(&p, " ");
 	f->prefix = p.p;
 }
 
@@ -124,7 +124,7 @@ static void lf_free(struct lf *f)
 	free(f->dir);
 	free(f->base);
 	free(f->prefix);
-	cli_buf_free(&f->part);
+	buf_free(&f->part);
 }
 
 /* Prints a kept partial line (at rotation, or at the end of --nostream). */
@@ -132,10 +132,10 @@ static void lf_flush_part(struct logs *l, struct lf *f)
 {
 	if (!f->part.len)
 		return;
-	cli_buf_puts(&l->out, f->prefix);
-	cli_buf_add(&l->out, f->part.p, f->part.len);
-	cli_buf_puts(&l->out, "\n");
-	f->part.len = 0;
+	buf_puts(&l->out, f->prefix);
+	buf_add(&l->out, f->part.p, f->part.len);
+	buf_puts(&l->out, "\n");
+	buf_clear(&f->part);
 }
 
 /* Reads f from its offset to the end of the file, printing whole lines. */
@@ -148,7 +148,7 @@ static void lf_drain(struct logs *l, struct lf *f)
 	if (fstat(f->fd, &st) == 0 && st.st_size < f->off) {
 		/* Truncated (psup flush): start over. */
 		f->off = 0;
-		f->part.len = 0;
+		buf_clear(&f->part);
 	}
 	for (;;) {
 		ssize_t r = pread(f->fd, buf, sizeof buf, f->off);
@@ -157,10 +157,9 @@ static void lf_drain(struct logs *l, struct lf *f)
 		if (r <= 0)
 			return;
 		f->off += r;
-		cli_buf_add(&f->part, buf, (size_t)r);
+		buf_add(&f->part, buf, (size_t)r);
 		size_t used = cli_prefix_lines(&l->out, f->prefix, f->part.p, f->part.len);
-		memmove(f->part.p, f->part.p + used, f->part.len - used);
-		f->part.len -= used;
+		buf_consume(&f->part, used);
 		if (f->part.len > LINE_MAX_KEEP)
 			lf_flush_part(l, f);
 	}
@@ -261,7 +260,7 @@ static int logs_write(struct logs *l)
 	if (!l->out.len)
 		return 0;
 	int rc = cli_buf_write(&l->out, STDOUT_FILENO);
-	l->out.len = 0;
+	buf_clear(&l->out);
 	return rc;
 }
 
@@ -401,7 +400,7 @@ int cli_cmd_logs(struct cli_args *a)
 		if (lf_open(&l, f, 1) < 0 && errno != ENOENT)
 			fprintf(stderr, "psup: logs: %s: %s\n", f->path, strerror(errno));
 		if (tty && l.lines > 0)
-			cli_buf_printf(&l.out, "%s%s last %d lines:%s\n", l.color ? CLI_C_GREY : "",
+			buf_printf(&l.out, "%s%s last %d lines:%s\n", l.color ? CLI_C_GREY : "",
 			    f->path, l.lines, l.color ? CLI_C_RESET : "");
 		lf_drain(&l, f);
 		if (!l.follow)
@@ -414,7 +413,7 @@ int cli_cmd_logs(struct cli_args *a)
 	for (int i = 0; i < l.n; i++)
 		lf_free(&l.f[i]);
 	free(l.f);
-	cli_buf_free(&l.out);
+	buf_free(&l.out);
 	if (l.ifd >= 0)
 		close(l.ifd);
 	return rc;

@@ -16,6 +16,6 @@ int cli_tail_offset(int fd, off_t size, int n, off_t *start);
 /* Appends each complete line of data[0..len) to out as
  * "<prefix>line\n"; returns how many bytes were consumed (the rest is a
  * partial line the caller keeps). */
-size_t cli_prefix_lines(struct cli_buf *out, const char *prefix, const char *data, size_t len);
+size_t cli_prefix_lines(struct buf *out, const char *prefix, const char *data, size_t len);
 
 #endif

@@ -204,7 +204,7 @@ static void draw_app(struct monit *m, const cJSON *app, int y, int namew, int se
 	units_format_size((long long)cli_json_num(app, "memory", 0), mem, sizeof mem);
 	snprintf(rst, sizeof rst, "%.0f", cli_json_num(app, "restarts", 0));
 	struct cli_progress p;
-	struct cli_buf bar = { 0 };
+	struct buf bar = { 0 };
 	if (cli_progress_get(app, &p)) {
 		cli_progress_cells(&p, count, sizeof count, rate, sizeof rate, eta, sizeof eta);
 		if (p.failed > 0) {
@@ -214,8 +214,8 @@ static void draw_app(struct monit *m, const cJSON *app, int y, int namew, int se
 		if (p.have_total && p.total > 0)
 			cli_fmt_bar(&bar, p.done / p.total, 12);
 	}
-	struct cli_buf row = { 0 };
-	cli_buf_puts(&row, selected ? "> " : "  ");
+	struct buf row = { 0 };
+	buf_puts(&row, selected ? "> " : "  ");
 	cli_buf_pad(&row, cli_json_str(app, "name", "?"), (size_t)namew);
 	move(y, 0);
 	if (selected)
@@ -224,27 +224,27 @@ static void draw_app(struct monit *m, const cJSON *app, int y, int namew, int se
 	addstr(" ");
 	if (m->color)
 		attron(COLOR_PAIR(state_pair(st)));
-	row.len = 0;
+	buf_clear(&row);
 	cli_buf_pad(&row, st, 10);
 	put_clipped(row.p, COLS - getcurx(stdscr));
 	if (m->color)
 		attroff(COLOR_PAIR(state_pair(st)));
-	row.len = 0;
+	buf_clear(&row);
 	cli_buf_pad(&row, cpu, 7);
 	cli_buf_pad(&row, mem, 7);
 	cli_buf_pad(&row, rst, 4);
 	cli_buf_pad(&row, bar.p ? bar.p : "", 13);
 	cli_buf_pad(&row, count, 17);
 	cli_buf_pad(&row, rate, 9);
-	cli_buf_puts(&row, eta);
+	buf_puts(&row, eta);
 	put_clipped(row.p, COLS - getcurx(stdscr) > 0 ? COLS - getcurx(stdscr) : 0);
 	if (selected) {
 		while (getcurx(stdscr) < COLS - 1)
 			addch(' ');
 		attroff(A_REVERSE);
 	}
-	cli_buf_free(&row);
-	cli_buf_free(&bar);
+	buf_free(&row);
+	buf_free(&bar);
 }
 
 /* The last lines of the selected app's log that fit in rows lines. */
@@ -310,15 +310,15 @@ static void monit_draw(struct monit *m)
 	put_clipped("psup monit   up/down select   r restart   s stop   q quit", COLS);
 	if (m->color)
 		attroff(COLOR_PAIR(PAIR_HEAD) | A_BOLD);
-	struct cli_buf h = { 0 };
-	cli_buf_puts(&h, "  ");
+	struct buf h = { 0 };
+	buf_puts(&h, "  ");
 	cli_buf_pad(&h, "name", (size_t)namew);
-	cli_buf_puts(&h, " state      cpu    mem    ↺   progress     done/total       rate     eta");
+	buf_puts(&h, " state      cpu    mem    ↺   progress     done/total       rate     eta");
 	attron(A_BOLD);
 	move(1, 0);
 	put_clipped(h.p, COLS);
 	attroff(A_BOLD);
-	cli_buf_free(&h);
+	buf_free(&h);
 
 	int list_rows = LINES / 2 - 2;
 	if (list_rows < 1)
@@ -336,16 +336,16 @@ static void monit_draw(struct monit *m)
 		i++;
 	}
 	y++;
-	struct cli_buf sep = { 0 };
-	cli_buf_printf(&sep, "── %s ", m->sel_name ? m->sel_name : "logs");
+	struct buf sep = { 0 };
+	buf_printf(&sep, "── %s ", m->sel_name ? m->sel_name : "logs");
 	if (m->log_path)
-		cli_buf_printf(&sep, "(%s) ", m->log_path);
+		buf_printf(&sep, "(%s) ", m->log_path);
 	cli_buf_repeat(&sep, "─", (size_t)COLS);
 	move(y++, 0);
 	attron(A_DIM);
 	put_clipped(sep.p, COLS);
 	attroff(A_DIM);
-	cli_buf_free(&sep);
+	buf_free(&sep);
 	/* Why the selected app is errored or waiting, above its log. */
 	const char *reason = cli_json_str(cJSON_GetArrayItem(m->apps, m->sel), "reason", "");
 	if (*reason && y < LINES - 1) {

@@ -130,13 +130,13 @@ static void row_progress(struct row *r, const struct cli_progress *p)
 
 static void row_bar(struct row *r)
 {
-	struct cli_buf b = { 0 };
+	struct buf b = { 0 };
 	if (r->frac >= 0) {
 		cli_fmt_bar(&b, r->frac, BAR_CELLS);
-		cli_buf_printf(&b, " %3.0f%%", floor(r->frac * 100));
+		buf_printf(&b, " %3.0f%%", floor(r->frac * 100));
 	}
 	snprintf(r->cell[C_BAR], CELL_MAX, "%s", b.p ? b.p : "");
-	cli_buf_free(&b);
+	buf_free(&b);
 }
 
 static void row_app(struct row *r, const struct app_view *v)
@@ -259,22 +259,22 @@ static int group_row_after(const struct app_view *views, int n, int i)
 	return members > 1;
 }
 
-static void rule(struct cli_buf *o, const size_t *w, int ncols, const char *l,
+static void rule(struct buf *o, const size_t *w, int ncols, const char *l,
     const char *m, const char *r)
 {
-	cli_buf_puts(o, l);
+	buf_puts(o, l);
 	for (int c = 0; c < ncols; c++) {
 		cli_buf_repeat(o, "─", w[c] + 2);
-		cli_buf_puts(o, c + 1 < ncols ? m : r);
+		buf_puts(o, c + 1 < ncols ? m : r);
 	}
-	cli_buf_puts(o, "\n");
+	buf_puts(o, "\n");
 }
 
-static void line(struct cli_buf *o, const struct row *r, const char *const *cells,
+static void line(struct buf *o, const struct row *r, const char *const *cells,
     const size_t *w, int ncols, int color, int head)
 {
 	for (int c = 0; c < ncols; c++) {
-		cli_buf_puts(o, "│ ");
+		buf_puts(o, "│ ");
 		const char *on = "";
 		if (color && head)
 			on = CLI_C_BOLD CLI_C_CYAN;
@@ -285,24 +285,24 @@ static void line(struct cli_buf *o, const struct row *r, const char *const *cell
 		else if (color && c == C_BAR && r && r->frac >= 0)
 			on = r->frac >= 1 ? CLI_C_GREEN : CLI_C_CYAN;
 		if (*on) {
-			cli_buf_puts(o, on);
-			cli_buf_puts(o, cells[c]);
-			cli_buf_puts(o, CLI_C_RESET);
+			buf_puts(o, on);
+			buf_puts(o, cells[c]);
+			buf_puts(o, CLI_C_RESET);
 			size_t cw = cli_width(cells[c]);
 			cli_buf_pad(o, "", w[c] > cw ? w[c] - cw : 0);
 		} else {
 			cli_buf_pad(o, cells[c], w[c]);
 		}
-		cli_buf_puts(o, " ");
+		buf_puts(o, " ");
 	}
-	cli_buf_puts(o, "│\n");
+	buf_puts(o, "│\n");
 }
 
-void cli_status_format(const cJSON *apps, int color, struct cli_buf *out)
+void cli_status_format(const cJSON *apps, int color, struct buf *out)
 {
 	int napps = cJSON_GetArraySize(apps), nrows = 0, progress = 0;
 	if (napps == 0) {
-		cli_buf_puts(out, "No apps. Start some with: psup start ecosystem.yaml\n");
+		buf_puts(out, "No apps. Start some with: psup start ecosystem.yaml\n");
 		return;
 	}
 	struct app_view *views = xcalloc((size_t)napps, sizeof *views);
@@ -354,7 +354,7 @@ void cli_status_format(const cJSON *apps, int color, struct cli_buf *out)
 		const struct app_view *v = &views[i];
 		if (!*v->reason)
 			continue;
-		cli_buf_printf(out, "%s %s%s%s: %s\n", v->name, color ? cli_state_color(v->state) : "",
+		buf_printf(out, "%s %s%s%s: %s\n", v->name, color ? cli_state_color(v->state) : "",
 		    v->state, color ? CLI_C_RESET : "", v->reason);
 	}
 	free(views);
@@ -374,14 +374,14 @@ int cli_cmd_status(struct cli_args *a)
 		cJSON_Delete(reply);
 		return cli_error(CLI_DAEMON, "malformed list reply from the daemon (no apps array)");
 	}
-	struct cli_buf out = { 0 };
+	struct buf out = { 0 };
 	cli_status_format(apps, cli_use_color(stdout), &out);
 	cJSON_Delete(reply);
 	fflush(stdout);
 	if (cli_buf_write(&out, STDOUT_FILENO) < 0) {
-		cli_buf_free(&out);
+		buf_free(&out);
 		return cli_error(CLI_FAIL, "cannot write the table: %m");
 	}
-	cli_buf_free(&out);
+	buf_free(&out);
 	return CLI_OK;
 }

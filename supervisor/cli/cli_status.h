@@ -12,7 +12,7 @@
  * progress block when any app reports progress, then one line per app that
  * has a reason to show. color adds ANSI colours. An empty array gives a
  * short hint instead of a table. */
-void cli_status_format(const cJSON *apps, int color, struct cli_buf *out);
+void cli_status_format(const cJSON *apps, int color, struct buf *out);
 
 /* The progress cells of one app object (or summed progress): bar with
  * percentage, "done/total", failed, rate, ETA. Each buf gets "" when

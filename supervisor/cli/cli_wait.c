@@ -22,16 +22,16 @@ static const char *const kind_names[WAIT_KINDS] = {
 
 static void tally_add(struct cli_wait_tally *t, int kind, const char *name, const char *state)
 {
-	struct cli_buf *b = &t->names[kind];
+	struct buf *b = &t->names[kind];
 	if (t->n[kind] < WAIT_NAMES_SHOWN) {
 		if (b->len)
-			cli_buf_puts(b, ", ");
-		cli_buf_puts(b, name);
+			buf_puts(b, ", ");
+		buf_puts(b, name);
 		/* A running app says what it is doing. */
 		if (kind == WAIT_RUNNING && strcmp(state, "online") != 0)
-			cli_buf_printf(b, " %s", state);
+			buf_printf(b, " %s", state);
 	} else if (t->n[kind] == WAIT_NAMES_SHOWN) {
-		cli_buf_puts(b, ", …");
+		buf_puts(b, ", …");
 	}
 	t->n[kind]++;
 }
@@ -63,22 +63,22 @@ int cli_wait_tally(const cJSON *apps, char *const *names, int n, struct cli_wait
 void cli_wait_tally_free(struct cli_wait_tally *t)
 {
 	for (int k = 0; k < WAIT_KINDS; k++)
-		cli_buf_free(&t->names[k]);
+		buf_free(&t->names[k]);
 }
 
-void cli_wait_summary(const struct cli_wait_tally *t, struct cli_buf *out)
+void cli_wait_summary(const struct cli_wait_tally *t, struct buf *out)
 {
 	int first = 1;
 	for (int k = 0; k < WAIT_KINDS; k++) {
 		if (!t->n[k])
 			continue;
-		cli_buf_printf(out, "%s%d %s", first ? "" : ", ", t->n[k], kind_names[k]);
+		buf_printf(out, "%s%d %s", first ? "" : ", ", t->n[k], kind_names[k]);
 		if (k != WAIT_COMPLETED)
-			cli_buf_printf(out, " (%s)", t->names[k].p);
+			buf_printf(out, " (%s)", t->names[k].p);
 		first = 0;
 	}
 	if (first)
-		cli_buf_puts(out, "no apps");
+		buf_puts(out, "no apps");
 }
 
 static int wait_opt_cb(struct cli_args *a, int i, void *ctx)
@@ -118,7 +118,7 @@ static void names_free(char **names, int n)
 /* Prints the one-line summary; frees t. */
 static int wait_report(struct cli_wait_tally *t, int n, int timed_out, int64_t t0)
 {
-	struct cli_buf out = { 0 };
+	struct buf out = { 0 };
 	if (n == 0) {
 		cli_wait_tally_free(t);
 		return cli_error(CLI_FAIL, "wait: no apps to wait for");
@@ -129,15 +129,15 @@ static int wait_report(struct cli_wait_tally *t, int n, int timed_out, int64_t t
 		snprintf(took, sizeof took, "%.1fs", (double)ms / 1000);
 	else
 		units_format_duration(ms, took, sizeof took);
-	cli_buf_puts(&out, "wait: ");
+	buf_puts(&out, "wait: ");
 	if (timed_out)
-		cli_buf_printf(&out, "timed out after %s: ", took);
+		buf_printf(&out, "timed out after %s: ", took);
 	cli_wait_summary(t, &out);
 	if (!timed_out)
-		cli_buf_printf(&out, " (%s)", took);
+		buf_printf(&out, " (%s)", took);
 	int all = t->n[WAIT_COMPLETED] == n;
 	printf("%s\n", out.p);
-	cli_buf_free(&out);
+	buf_free(&out);
 	cli_wait_tally_free(t);
 	if (timed_out)
 		return cli_error(CLI_FAIL, "wait: timed out with apps still running");

@@ -11,7 +11,7 @@ enum { WAIT_COMPLETED, WAIT_ERRORED, WAIT_STOPPED, WAIT_GONE, WAIT_RUNNING, WAIT
 
 struct cli_wait_tally {
 	int n[WAIT_KINDS];
-	struct cli_buf names[WAIT_KINDS]; /* "a, b, c" (the first few) */
+	struct buf names[WAIT_KINDS]; /* "a, b, c" (the first few) */
 };
 
 /* Classifies each of the n names against the apps array of a list reply
@@ -20,6 +20,6 @@ struct cli_wait_tally {
 int cli_wait_tally(const cJSON *apps, char *const *names, int n, struct cli_wait_tally *t);
 void cli_wait_tally_free(struct cli_wait_tally *t);
 /* "5 completed" / "3 completed, 1 errored (chunk-2), 1 online (x)". */
-void cli_wait_summary(const struct cli_wait_tally *t, struct cli_buf *out);
+void cli_wait_summary(const struct cli_wait_tally *t, struct buf *out);
 
 #endif

@@ -14,25 +14,25 @@
 
 static void test_width_and_pad(void)
 {
-	struct cli_buf b = { 0 };
+	struct buf b = { 0 };
 	is_int(cli_width("abc"), 3, "width of ASCII");
 	is_int(cli_width("↺"), 1, "width of a 3-byte UTF-8 character");
 	is_int(cli_width("█░x"), 3, "width of mixed UTF-8");
 	cli_buf_pad(&b, "↺", 3);
-	cli_buf_puts(&b, "|");
+	buf_puts(&b, "|");
 	is_str(b.p, "↺  |", "pad counts columns, not bytes");
 	b.len = 0;
 	cli_buf_pad(&b, "toolong", 3);
 	is_str(b.p, "toolong", "pad never cuts");
 	b.len = 0;
-	cli_buf_printf(&b, "%d-%s", 42, "x");
+	buf_printf(&b, "%d-%s", 42, "x");
 	is_str(b.p, "42-x", "printf appends");
-	cli_buf_free(&b);
+	buf_free(&b);
 }
 
 static void test_bar(void)
 {
-	struct cli_buf b = { 0 };
+	struct buf b = { 0 };
 	cli_fmt_bar(&b, 0.4, 10);
 	is_str(b.p, "████░░░░░░", "bar at 40 percent");
 	b.len = 0;
@@ -44,7 +44,7 @@ static void test_bar(void)
 	b.len = 0;
 	cli_fmt_bar(&b, -1, 4);
 	is_str(b.p, "░░░░", "bar clamps below 0");
-	cli_buf_free(&b);
+	buf_free(&b);
 }
 
 static void test_numbers(void)
@@ -72,7 +72,7 @@ static void test_signal(void)
 
 static void test_prefix(void)
 {
-	struct cli_buf b = { 0 };
+	struct buf b = { 0 };
 	const char *d = "one\ntwo\nthr";
 	size_t used = cli_prefix_lines(&b, "app | ", d, strlen(d));
 	is_str(b.p, "app | one\napp | two\n", "whole lines prefixed");
@@ -80,7 +80,7 @@ static void test_prefix(void)
 	b.len = 0;
 	used = cli_prefix_lines(&b, "p ", "x", 1);
 	is_int(used, 0, "no newline, nothing consumed");
-	cli_buf_free(&b);
+	buf_free(&b);
 }
 
 static off_t tail_of(const char *content, int n)
@@ -128,7 +128,7 @@ static void test_wait(void)
 	const char *ended[] = { "a", "b", "e" };
 	const char *good[] = { "a" };
 	struct cli_wait_tally t;
-	struct cli_buf b = { 0 };
+	struct buf b = { 0 };
 
 	is_int(cli_wait_tally(apps, (char *const *)all, 6, &t), 0, "running apps: not done");
 	cli_wait_summary(&t, &b);
@@ -143,7 +143,7 @@ static void test_wait(void)
 	cli_wait_summary(&t, &b);
 	is_str(b.p, "1 completed", "summary when all completed");
 	cli_wait_tally_free(&t);
-	cli_buf_free(&b);
+	buf_free(&b);
 	cJSON_Delete(apps);
 }
 

@@ -9,7 +9,7 @@
 static char *table(const char *json, int color)
 {
 	cJSON *apps = cJSON_Parse(json);
-	struct cli_buf b = { 0 };
+	struct buf b = { 0 };
 	cli_status_format(apps, color, &b);
 	cJSON_Delete(apps);
 	return b.p;
@@ -105,7 +105,7 @@ static void test_describe(void)
 	    "\"log_sizes\":{\"out\":2048,\"combined\":0},"
 	    "\"exits\":[{\"at\":0,\"code\":null,\"signal\":9,\"runtime_ms\":65000}],"
 	    "\"config\":{\"script\":\"/bin/w\",\"args\":[\"-x\",\"1\"],\"env\":{\"TOKEN\":\"****\"}}}");
-	struct cli_buf b = { 0 };
+	struct buf b = { 0 };
 	cli_describe_format(app, 0, &b);
 	ok(strstr(b.p, "│ state          │ errored ") != NULL, "describe: state row");
 	ok(strstr(b.p, "│ reason         │ script not found") != NULL, "describe: reason");
@@ -115,7 +115,7 @@ static void test_describe(void)
 	ok(strstr(b.p, "signal 9 (SIGKILL) after 1m") != NULL, "describe: an exit by signal");
 	ok(strstr(b.p, "│ args   │ -x 1") != NULL, "describe: config list joined");
 	ok(strstr(b.p, "│ env    │ TOKEN=****") != NULL, "describe: env as sent (masked by the daemon)");
-	cli_buf_free(&b);
+	buf_free(&b);
 	cJSON_Delete(app);
 }
 
