@@ -1,8 +1,10 @@
 /* The psup command line: the command table, usage and help, option
  * splitting, and dispatch. */
 #include "cli.h"
+#include "cli_fmt.h"
 #include "cli_options.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +38,9 @@ static const struct cli_cmd cmds[] = {
 	{ "monit", NULL, cli_cmd_monit, "monit", "live full-screen view",
 	  "A live full-screen view: apps with state, cpu, memory, progress; the selected\n"
 	  "app's log below. Keys: up/down or j/k select, r restart, s stop, q quit." },
-	{ "save", "dump", cli_cmd_save, "save", "save the app list", "Save the app list for `psup resurrect`." },
-	{ "resurrect", NULL, cli_cmd_resurrect, "resurrect", "start the saved apps", "Start the apps saved by `psup save`." },
-	{ "ping", NULL, cli_cmd_ping, "ping", "check the daemon answers", "Check the daemon answers (starting it if needed)." },
+	{ "save", "dump", cli_cmd_bare, "save", "save the app list", "Save the app list for `psup resurrect`." },
+	{ "resurrect", NULL, cli_cmd_bare, "resurrect", "start the saved apps", "Start the apps saved by `psup save`." },
+	{ "ping", NULL, cli_cmd_bare, "ping", "check the daemon answers", "Check the daemon answers (starting it if needed)." },
 	{ "kill", NULL, cli_cmd_kill, "kill", "stop every app and the daemon", "Stop every app, then the daemon." },
 	{ "daemon", NULL, cli_cmd_daemon, "daemon", "run the daemon in the foreground", "Run the daemon in the foreground (systemd, containers)." },
 	{ "help", NULL, cmd_help, "help [COMMAND]", "help on one command", "Show help for psup or one command." },
@@ -98,13 +100,20 @@ static int cmd_help(struct cli_args *a)
 	return CLI_OK;
 }
 
+/* "psup: <message>" on stderr, after what stdout holds, without the newline. */
+static void say(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static void say(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fputs("psup: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
 int cli_error(int code, const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fputs("psup: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return code;
@@ -113,10 +122,8 @@ int cli_error(int code, const char *fmt, ...)
 int cli_usage_error(const struct cli_args *a, const char *fmt, ...)
 {
 	va_list ap;
-	fflush(stdout);
-	fputs("psup: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
 	/* One line: the reason, then how to call the command. */
 	const struct cli_cmd *c = a->cmd ? cmd_find(a->cmd) : NULL;
@@ -152,6 +159,20 @@ int cli_split(struct cli_args *a, char **pos, int maxpos,
 		i++;
 	}
 	return np;
+}
+
+int cli_print(struct buf *out, const char *what)
+{
+	fflush(stdout);
+	int rc = cli_buf_write(out, STDOUT_FILENO) < 0 ? cli_error(CLI_FAIL, "cannot write%s%s: %s",
+	    what ? " " : "", what ? what : "", strerror(errno)) : CLI_OK;
+	buf_free(out);
+	return rc;
+}
+
+int cli_no_args(struct cli_args *a)
+{
+	return cli_split(a, NULL, 0, NULL, NULL) < 0 ? -1 : 0;
 }
 
 int cli_opt_value(struct cli_args *a, int i, const char *name, const char **val)

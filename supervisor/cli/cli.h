@@ -30,10 +30,13 @@ struct cli_args {
 	const char *cmd;        /* the command word as typed (for messages) */
 };
 
+/* A command: runs with its arguments, returns the exit code. */
+typedef int cli_cmd_fn(struct cli_args *a);
+
 struct cli_cmd {
 	const char *name;
 	const char *aliases;    /* space-separated, or NULL */
-	int (*run)(struct cli_args *a);
+	cli_cmd_fn *run;
 	const char *usage;      /* "stop NAME|all" */
 	const char *brief;      /* a few words for the command list */
 	const char *help;       /* one paragraph */
@@ -60,22 +63,25 @@ int cli_split(struct cli_args *a, char **pos, int maxpos,
  * argv; returns words consumed (1 or 2), or -1 after a usage error. */
 int cli_opt_value(struct cli_args *a, int i, const char *name, const char **val);
 
-/* Commands (one file each, or grouped when trivial). */
-int cli_cmd_start(struct cli_args *a);
-int cli_cmd_action(struct cli_args *a);   /* stop, restart, delete */
-int cli_cmd_status(struct cli_args *a);
-int cli_cmd_jlist(struct cli_args *a);
-int cli_cmd_describe(struct cli_args *a);
-int cli_cmd_logs(struct cli_args *a);
-int cli_cmd_flush(struct cli_args *a);
-int cli_cmd_signal(struct cli_args *a);
-int cli_cmd_save(struct cli_args *a);
-int cli_cmd_resurrect(struct cli_args *a);
-int cli_cmd_ping(struct cli_args *a);
-int cli_cmd_kill(struct cli_args *a);
-int cli_cmd_daemon(struct cli_args *a);
-int cli_cmd_wait(struct cli_args *a);
-int cli_cmd_monit(struct cli_args *a);
+struct buf;
+/* Writes out, a command's whole output, to stdout (after what stdio holds)
+ * and frees it. Returns CLI_OK, or CLI_FAIL after printing "psup: cannot
+ * write[ what]: reason". */
+int cli_print(struct buf *out, const char *what);
+
+/* Refuses any argument, for a command that takes none. Returns 0, or -1
+ * after a usage error. */
+int cli_no_args(struct cli_args *a);
+
+/* The commands, by the file that holds them. cli_cmd_action runs stop,
+ * restart and delete; cli_cmd_bare runs save, resurrect and ping. */
+cli_cmd_fn cli_cmd_start, cli_cmd_action, cli_cmd_flush, cli_cmd_signal, cli_cmd_bare; /* cli_cmds.c */
+cli_cmd_fn cli_cmd_daemon, cli_cmd_kill;    /* cli_daemon.c */
+cli_cmd_fn cli_cmd_status, cli_cmd_jlist;   /* cli_status.c */
+cli_cmd_fn cli_cmd_describe;                /* cli_describe.c */
+cli_cmd_fn cli_cmd_logs;                    /* cli_logs.c */
+cli_cmd_fn cli_cmd_wait;                    /* cli_wait.c */
+cli_cmd_fn cli_cmd_monit;                   /* cli_monit.c */
 
 /* 1 when colour may be used on stream f: a terminal and NO_COLOR unset or
  * empty (https://no-color.org). */

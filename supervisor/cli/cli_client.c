@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_fmt.h"
 #include "clock.h"
 #include "daemon.h"
 #include "xalloc.h"
@@ -80,13 +81,9 @@ out:
 
 int cli_conn_send(struct cli_conn *c, const cJSON *req, char **cause)
 {
-	char *s = cJSON_PrintUnformatted(req);
-	if (!s)
-		return fail(cause, "cannot encode the request");
 	struct buf line = { 0 };
-	buf_puts(&line, s);
-	buf_addc(&line, '\n');
-	cJSON_free(s);
+	if (cli_json_line(&line, req) < 0)
+		return fail(cause, "cannot encode the request");
 	/* send(), not write(): a daemon gone away is an error, not SIGPIPE */
 	for (size_t off = 0; off < line.len;) {
 		ssize_t w = send(c->fd, line.p + off, line.len - off, MSG_NOSIGNAL);
@@ -187,6 +184,33 @@ int cli_call(cJSON *req, unsigned flags, int timeout_ms, cJSON **reply)
 	cJSON_Delete(*reply);
 	*reply = NULL;
 	return rc;
+}
+
+int cli_call_bare(struct cli_args *a, const char *cmd, int timeout_ms, cJSON **reply)
+{
+	*reply = NULL;
+	if (cli_no_args(a) < 0)
+		return CLI_USAGE;
+	return cli_call(cli_req(cmd), 0, timeout_ms, reply);
+}
+
+int cli_call_apps(const char *target, cJSON **reply, const cJSON **apps)
+{
+	int all = !target || strcmp(target, "all") == 0;
+	cJSON *req = cli_req(all ? "list" : "describe");
+	if (!all)
+		cJSON_AddStringToObject(req, "target", target);
+	int rc = cli_call(req, 0, 10000, reply);
+	if (rc != CLI_OK)
+		return rc;
+	*apps = cJSON_GetObjectItemCaseSensitive(*reply, "apps");
+	if (!cJSON_IsArray(*apps)) {
+		cJSON_Delete(*reply);
+		*reply = NULL;
+		return cli_error(CLI_DAEMON, "malformed %s reply from the daemon (no apps array)",
+		    all ? "list" : "describe");
+	}
+	return CLI_OK;
 }
 
 int cli_daemon_spawn(char **cause)

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
+#include "cli.h"
 
 /* Longest reply line accepted: a list of thousands of apps fits. */
 #define CLI_REPLY_MAX (64u << 20)
@@ -46,6 +47,15 @@ cJSON *cli_req(const char *cmd);
  * CLI_FAIL for an ok:false reply (unless CLI_RQ_RAW: then CLI_OK and the
  * reply is returned as is). */
 int cli_call(cJSON *req, unsigned flags, int timeout_ms, cJSON **reply);
+
+/* A command without arguments: refuses any (CLI_USAGE), then cli_call()s
+ * the request cmd. */
+int cli_call_bare(struct cli_args *a, const char *cmd, int timeout_ms, cJSON **reply);
+/* The apps a selector names: describe TARGET, or list when target is NULL
+ * or "all", within 10 s. Returns CLI_OK with *reply (the caller frees it)
+ * and *apps, its array of app objects; else prints why and returns the exit
+ * code (CLI_DAEMON for a reply without an apps array). */
+int cli_call_apps(const char *target, cJSON **reply, const cJSON **apps);
 
 /* Starts a daemon for cli_home() in the background and waits until its
  * socket answers. Returns 0, or -1 with *cause. */

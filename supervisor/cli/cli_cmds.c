@@ -1,5 +1,5 @@
-/* The one-request commands: start, stop, restart, delete, jlist, flush,
- * signal, save, resurrect, ping. Each sends one request and prints what was
+/* The one-request commands: start, stop, restart, delete, flush, signal,
+ * save, resurrect, ping. Each sends one request and prints what was
  * done; commands that change apps then show the table, as pm2 does. */
 #include <errno.h>
 #include <limits.h>
@@ -118,64 +118,49 @@ int cli_cmd_start(struct cli_args *a)
 	return show_table();
 }
 
-int cli_cmd_action(struct cli_args *a)
+/* The request cmd on the one app selector a names (optional: none means
+ * all), or NULL after a usage error. */
+static cJSON *target_req(struct cli_args *a, const char *cmd, int optional)
 {
 	const char *target;
-	if (one_target(a, &target, 0) < 0)
-		return CLI_USAGE;
-	cJSON *req = cli_req(a->cmd);
-	cJSON_AddStringToObject(req, "target", target);
+	if (one_target(a, &target, optional) < 0)
+		return NULL;
+	cJSON *req = cli_req(cmd);
+	if (target)
+		cJSON_AddStringToObject(req, "target", target);
+	return req;
+}
+
+/* Sends req (consumed), then prints "label: a, b" for the apps the daemon
+ * acted on. Returns CLI_OK or the exit code. */
+static int call_and_name(cJSON *req, const char *label)
+{
 	cJSON *reply;
 	int rc = cli_call(req, 0, -1, &reply);
 	if (rc != CLI_OK)
 		return rc;
-	const char *done = strcmp(a->cmd, "stop") == 0 ? "stopped"
-	    : strcmp(a->cmd, "restart") == 0 ? "restarted" : "deleted";
-	print_names(done, cJSON_GetObjectItemCaseSensitive(reply, "apps"));
+	print_names(label, cJSON_GetObjectItemCaseSensitive(reply, "apps"));
 	cJSON_Delete(reply);
-	return show_table();
+	return CLI_OK;
 }
 
-int cli_cmd_jlist(struct cli_args *a)
+int cli_cmd_action(struct cli_args *a)
 {
-	char *pos[1];
-	if (cli_split(a, pos, 0, NULL, NULL) < 0)
+	cJSON *req = target_req(a, a->cmd, 0);
+	if (!req)
 		return CLI_USAGE;
-	cJSON *reply;
-	int rc = cli_call(cli_req("list"), 0, 10000, &reply);
-	if (rc != CLI_OK)
-		return rc;
-	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps");
-	char *s = cJSON_IsArray(apps) ? cJSON_PrintUnformatted(apps) : NULL;
-	cJSON_Delete(reply);
-	if (!s)
-		return cli_error(CLI_DAEMON, "malformed list reply from the daemon (no apps array)");
-	struct buf out = { 0 };
-	buf_puts(&out, s);
-	buf_puts(&out, "\n");
-	cJSON_free(s);
-	fflush(stdout);
-	rc = cli_buf_write(&out, STDOUT_FILENO) < 0 ? cli_error(CLI_FAIL, "cannot write: %s",
-	    strerror(errno)) : CLI_OK;
-	buf_free(&out);
-	return rc;
+	const char *done = strcmp(a->cmd, "stop") == 0 ? "stopped"
+	    : strcmp(a->cmd, "restart") == 0 ? "restarted" : "deleted";
+	int rc = call_and_name(req, done);
+	return rc == CLI_OK ? show_table() : rc;
 }
 
 int cli_cmd_flush(struct cli_args *a)
 {
-	const char *target;
-	if (one_target(a, &target, 1) < 0)
+	cJSON *req = target_req(a, "flush", 1);
+	if (!req)
 		return CLI_USAGE;
-	cJSON *req = cli_req("flush");
-	if (target)
-		cJSON_AddStringToObject(req, "target", target);
-	cJSON *reply;
-	int rc = cli_call(req, 0, -1, &reply);
-	if (rc != CLI_OK)
-		return rc;
-	print_names("flushed the logs of", cJSON_GetObjectItemCaseSensitive(reply, "apps"));
-	cJSON_Delete(reply);
-	return CLI_OK;
+	return call_and_name(req, "flushed the logs of");
 }
 
 int cli_cmd_signal(struct cli_args *a)
@@ -192,60 +177,57 @@ int cli_cmd_signal(struct cli_args *a)
 	cJSON *req = cli_req("signal");
 	cJSON_AddStringToObject(req, "target", pos[1]);
 	cJSON_AddNumberToObject(req, "signal", sig);
-	cJSON *reply;
-	int rc = cli_call(req, 0, -1, &reply);
-	if (rc != CLI_OK)
-		return rc;
 	char label[64];
 	snprintf(label, sizeof label, "sent SIG%s to", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
-	print_names(label, cJSON_GetObjectItemCaseSensitive(reply, "apps"));
-	cJSON_Delete(reply);
+	return call_and_name(req, label);
+}
+
+static int show_saved(const cJSON *reply)
+{
+	printf("saved %d apps to %s\n", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(reply,
+	    "apps")), cli_json_str(reply, "path", "?"));
 	return CLI_OK;
 }
 
-int cli_cmd_save(struct cli_args *a)
+static int show_resurrected(const cJSON *reply)
 {
-	char *pos[1];
-	if (cli_split(a, pos, 0, NULL, NULL) < 0)
-		return CLI_USAGE;
-	cJSON *reply;
-	int rc = cli_call(cli_req("save"), 0, -1, &reply);
-	if (rc != CLI_OK)
-		return rc;
-	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps");
-	printf("saved %d apps to %s\n", cJSON_GetArraySize(apps), cli_json_str(reply, "path", "?"));
-	cJSON_Delete(reply);
-	return CLI_OK;
-}
-
-int cli_cmd_resurrect(struct cli_args *a)
-{
-	char *pos[1];
-	if (cli_split(a, pos, 0, NULL, NULL) < 0)
-		return CLI_USAGE;
-	cJSON *reply;
-	int rc = cli_call(cli_req("resurrect"), 0, -1, &reply);
-	if (rc != CLI_OK)
-		return rc;
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(reply, "started");
 	if (cJSON_GetArraySize(st) == 0)
 		printf("nothing to resurrect\n");
 	print_names("resurrected", st);
-	cJSON_Delete(reply);
 	return show_table();
 }
 
-int cli_cmd_ping(struct cli_args *a)
+static int show_pong(const cJSON *reply)
 {
-	char *pos[1];
-	if (cli_split(a, pos, 0, NULL, NULL) < 0)
-		return CLI_USAGE;
-	cJSON *reply;
-	int rc = cli_call(cli_req("ping"), 0, 10000, &reply);
-	if (rc != CLI_OK)
-		return rc;
 	printf("pong: daemon pid %.0f, version %s, home %s\n", cli_json_num(reply, "pid", 0),
 	    cli_json_str(reply, "version", "?"), cli_json_str(reply, "home", cli_home()));
-	cJSON_Delete(reply);
 	return CLI_OK;
+}
+
+int cli_cmd_bare(struct cli_args *a)
+{
+	/* the command (its request has the same name), how long to wait for the
+	 * reply, and how to show it */
+	static const struct {
+		const char *cmd;
+		int timeout_ms;
+		int (*show)(const cJSON *reply);
+	} bare[] = {
+		{ "save", -1, show_saved },
+		{ "resurrect", -1, show_resurrected },
+		{ "ping", 10000, show_pong },
+	};
+	for (size_t i = 0; i < sizeof bare / sizeof *bare; i++) {
+		if (strcmp(a->cmd, bare[i].cmd) != 0)
+			continue;
+		cJSON *reply;
+		int rc = cli_call_bare(a, bare[i].cmd, bare[i].timeout_ms, &reply);
+		if (rc != CLI_OK)
+			return rc;
+		rc = bare[i].show(reply);
+		cJSON_Delete(reply);
+		return rc;
+	}
+	return cli_error(CLI_USAGE, "unknown command '%s'", a->cmd);
 }

@@ -11,7 +11,6 @@
 #include "daemon.h"
 #include "xalloc.h"
 
-
 static int background_opt_cb(struct cli_args *a, int i, void *ctx)
 {
 	if (strcmp(a->argv[i], "--background") != 0)
@@ -22,9 +21,8 @@ static int background_opt_cb(struct cli_args *a, int i, void *ctx)
 
 int cli_cmd_daemon(struct cli_args *a)
 {
-	char *pos[1];
 	int background = 0;
-	if (cli_split(a, pos, 0, background_opt_cb, &background) < 0)
+	if (cli_split(a, NULL, 0, background_opt_cb, &background) < 0)
 		return CLI_USAGE;
 	char *cause = NULL;
 	/* --background: started by a CLI (daemon_spawn), already detached. */
@@ -54,8 +52,7 @@ static int home_has_apps(void)
 
 int cli_cmd_kill(struct cli_args *a)
 {
-	char *pos[1];
-	if (cli_split(a, pos, 0, NULL, NULL) < 0)
+	if (cli_no_args(a) < 0)
 		return CLI_USAGE;
 	/* No daemon and no keeper: nothing to do. Keepers left by a lost
 	 * daemon: start one so it re-attaches and stops them. */

@@ -98,3 +98,14 @@ int cli_json_has(const cJSON *o, const char *key)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	return v && !cJSON_IsNull(v);
 }
+
+int cli_json_line(struct buf *out, const cJSON *j)
+{
+	char *s = cJSON_PrintUnformatted(j);
+	if (!s)
+		return -1;
+	buf_puts(out, s);
+	buf_addc(out, '\n');
+	cJSON_free(s);
+	return 0;
+}

@@ -51,5 +51,8 @@ double cli_json_num(const cJSON *o, const char *key, double def);
 const char *cli_json_str(const cJSON *o, const char *key, const char *def);
 /* 1 when the member exists and is not null. */
 int cli_json_has(const cJSON *o, const char *key);
+/* Appends j as compact JSON and a newline (one protocol or jlist line).
+ * Returns 0, or -1 when cJSON cannot encode it (out is then unchanged). */
+int cli_json_line(struct buf *out, const cJSON *j);
 
 #endif

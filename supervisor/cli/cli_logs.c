@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -306,28 +307,21 @@ static int logs_follow(struct logs *l)
 
 static int logs_opt_cb(struct cli_args *a, int i, void *ctx)
 {
+	/* the flags: a word (or its other spelling) sets a member to a value */
+	static const struct { const char *word, *alt; size_t member; int value; } flags[] = {
+		{ "--nostream", "--no-stream", offsetof(struct logs, follow), 0 },
+		{ "--follow", "-f", offsetof(struct logs, follow), 1 },
+		{ "--raw", NULL, offsetof(struct logs, raw), 1 },
+		{ "--err", "--error", offsetof(struct logs, err_only), 1 },
+		{ "--out", "--output", offsetof(struct logs, out_only), 1 },
+	};
 	struct logs *l = ctx;
 	const char *w = a->argv[i], *v;
-	if (strcmp(w, "--nostream") == 0 || strcmp(w, "--no-stream") == 0) {
-		l->follow = 0;
-		return 1;
-	}
-	if (strcmp(w, "--follow") == 0 || strcmp(w, "-f") == 0) {
-		l->follow = 1;
-		return 1;
-	}
-	if (strcmp(w, "--raw") == 0) {
-		l->raw = 1;
-		return 1;
-	}
-	if (strcmp(w, "--err") == 0 || strcmp(w, "--error") == 0) {
-		l->err_only = 1;
-		return 1;
-	}
-	if (strcmp(w, "--out") == 0 || strcmp(w, "--output") == 0) {
-		l->out_only = 1;
-		return 1;
-	}
+	for (size_t k = 0; k < sizeof flags / sizeof *flags; k++)
+		if (strcmp(w, flags[k].word) == 0 || (flags[k].alt && strcmp(w, flags[k].alt) == 0)) {
+			*(int *)(void *)((char *)l + flags[k].member) = flags[k].value;
+			return 1;
+		}
 	if (strncmp(w, "--lines", 7) == 0 && (w[7] == '\0' || w[7] == '=')) {
 		int used = cli_opt_value(a, i, "--lines", &v);
 		if (used < 0)
@@ -371,17 +365,11 @@ int cli_cmd_logs(struct cli_args *a)
 		return CLI_USAGE;
 	if (l.err_only && l.out_only)
 		return cli_usage_error(a, "logs: --err and --out exclude each other");
-	cJSON *req, *reply;
-	if (n == 1 && strcmp(pos[0], "all") != 0) {
-		req = cli_req("describe");
-		cJSON_AddStringToObject(req, "target", pos[0]);
-	} else {
-		req = cli_req("list");
-	}
-	int rc = cli_call(req, 0, 10000, &reply);
+	cJSON *reply;
+	const cJSON *apps;
+	int rc = cli_call_apps(n ? pos[0] : NULL, &reply, &apps);
 	if (rc != CLI_OK)
 		return rc;
-	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps");
 	l.color = cli_use_color(stdout);
 	logs_collect(&l, apps);
 	cJSON_Delete(reply);

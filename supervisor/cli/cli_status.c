@@ -1,4 +1,5 @@
-/* `psup status`: one list request, the table built in memory, one write. */
+/* `psup status` and `psup jlist`: one list request, the table (or the JSON
+ * array) built in memory, one write. */
 #include "cli_status.h"
 
 #include <math.h>
@@ -360,28 +361,34 @@ void cli_status_format(const cJSON *apps, int color, struct buf *out)
 	free(views);
 }
 
-int cli_cmd_status(struct cli_args *a)
+/* status and jlist, which take no argument: the list as the table or as a
+ * JSON array. */
+static int list_show(struct cli_args *a, int json)
 {
-	char *pos[1];
-	if (cli_split(a, pos, 0, NULL, NULL) < 0)
-		return CLI_USAGE;
 	cJSON *reply;
-	int rc = cli_call(cli_req("list"), 0, 10000, &reply);
+	const cJSON *apps;
+	if (cli_no_args(a) < 0)
+		return CLI_USAGE;
+	int rc = cli_call_apps(NULL, &reply, &apps);
 	if (rc != CLI_OK)
 		return rc;
-	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps");
-	if (!cJSON_IsArray(apps)) {
-		cJSON_Delete(reply);
-		return cli_error(CLI_DAEMON, "malformed list reply from the daemon (no apps array)");
-	}
 	struct buf out = { 0 };
-	cli_status_format(apps, cli_use_color(stdout), &out);
-	cJSON_Delete(reply);
-	fflush(stdout);
-	if (cli_buf_write(&out, STDOUT_FILENO) < 0) {
-		buf_free(&out);
-		return cli_error(CLI_FAIL, "cannot write the table: %m");
+	if (json && cli_json_line(&out, apps) < 0) {
+		cJSON_Delete(reply);
+		return cli_error(CLI_FAIL, "cannot encode the apps as JSON");
 	}
-	buf_free(&out);
-	return CLI_OK;
+	if (!json)
+		cli_status_format(apps, cli_use_color(stdout), &out);
+	cJSON_Delete(reply);
+	return cli_print(&out, json ? NULL : "the table");
+}
+
+int cli_cmd_status(struct cli_args *a)
+{
+	return list_show(a, 0);
+}
+
+int cli_cmd_jlist(struct cli_args *a)
+{
+	return list_show(a, 1);
 }

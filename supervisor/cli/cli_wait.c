@@ -149,17 +149,11 @@ static int wait_report(struct cli_wait_tally *t, int n, int timed_out, int64_t t
 /* The names the selector resolves to (the daemon resolves it). */
 static int wait_select(const char *target, char ***names, int *n)
 {
-	cJSON *req, *reply;
-	if (target && strcmp(target, "all") != 0) {
-		req = cli_req("describe");
-		cJSON_AddStringToObject(req, "target", target);
-	} else {
-		req = cli_req("list");
-	}
-	int rc = cli_call(req, 0, 10000, &reply);
+	cJSON *reply;
+	const cJSON *apps;
+	int rc = cli_call_apps(target, &reply, &apps);
 	if (rc != CLI_OK)
 		return rc;
-	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps");
 	*names = names_of(apps, n);
 	cJSON_Delete(reply);
 	return CLI_OK;

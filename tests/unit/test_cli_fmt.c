@@ -1,5 +1,5 @@
 /* The CLI's pure pieces: widths, bars, numbers, signal names, log line
- * prefixing, the tail offset, wait's tally and summary. */
+ * prefixing, the tail offset, wait's tally and summary, JSON lines. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +147,17 @@ static void test_wait(void)
 	cJSON_Delete(apps);
 }
 
+static void test_json_line(void)
+{
+	struct buf b = { 0 };
+	buf_puts(&b, "> ");
+	cJSON *j = cJSON_Parse("{ \"v\": 1, \"cmd\": \"list\" }");
+	ok(cli_json_line(&b, j) == 0, "an object encodes");
+	is_str(b.p, "> {\"v\":1,\"cmd\":\"list\"}\n", "compact, one line, appended");
+	cJSON_Delete(j);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	test_width_and_pad();
@@ -156,5 +167,6 @@ int main(void)
 	test_prefix();
 	test_tail();
 	test_wait();
+	test_json_line();
 	return done_testing();
 }
