@@ -117,6 +117,25 @@ int main(void)
 	spec_free(&c);
 	ok(c.name == NULL && c.argv == NULL, "free zeroes");
 
+	/* equality sees every field: without any one line, the spec differs */
+	int all_count = 1;
+	for (const char *line = text; *line; line = strchr(line, '\n') + 1) {
+		size_t at = (size_t)(line - text), l = (size_t)(strchr(line, '\n') + 1 - line);
+		char *less = malloc(len);
+		memcpy(less, text, at);
+		memcpy(less + at, line + l, len - at - l);
+		struct app_spec fewer;
+		char *why = NULL;
+		if (spec_unpack(less, len - l, &fewer, &why) < 0 || spec_equal(&fewer, &s)) {
+			diag("dropping line '%.*s' went unnoticed: %s", (int)l - 1, line, why ? why : "");
+			all_count = 0;
+		}
+		free(why);
+		spec_free(&fewer);
+		free(less);
+	}
+	ok(all_count, "every packed line counts in spec_equal");
+
 	/* unpack without a trailing newline and with blank lines */
 	char *t2 = malloc(len + 2);
 	memcpy(t2, "\n", 1);
