@@ -53,7 +53,7 @@ is "$(psup jlist | jq '.[] | select(.name == "prog") | .progress | "\(.done)/\(.
 
 # describe: exits and log sizes
 ok "once errors after its restart" wait_for -t 10 state_is once errored
-printf '{"v":1,"cmd":"describe","target":"once"}\n' | sv_raw > "$TMPD/d.json"
+describe_json "$TMPD/d.json" once
 is "$(jq '.apps[0].exits | length' "$TMPD/d.json")" 2 "describe lists both exits"
 is "$(jq '.apps[0].exits[0].code' "$TMPD/d.json")" 4 "with their exit code"
 cmp_ok "$(jq '.apps[0].exits[0].runtime_ms' "$TMPD/d.json")" -ge 90 "and runtime"

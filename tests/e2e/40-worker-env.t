@@ -9,11 +9,9 @@ plan 14
 
 N=1500
 SECRET=sk-e2e-$$-do-not-log
-mk_home
-cd "$TMPD" || bail_out "no TMPD"
+worker_setup 0 --seed 4 --api-key "$SECRET" --fail-400-marker BAD --delay-ms 5 \
+	--fail-500 0.05 --drop 0.03 --truncate 0.02
 gen_items $N - | jq -c 'if .n == 9 then .text = "a BAD one" else . end' >items.jsonl
-start_testapi --seed 4 --api-key "$SECRET" --fail-400-marker BAD --delay-ms 5 \
-	--fail-500 0.05 --drop 0.03 --truncate 0.02 || bail_out "cannot start psup-testapi"
 
 # The key is in a header and, to be sure URLs are scrubbed too, in the query.
 cat >job.yaml <<'EOF'

@@ -10,7 +10,7 @@
 #   1 s (not before) with the summary;
 # - `psup wait` (all) exit 0 when all completed, 1 when one errored, and a
 #   wait on a chain that is errored returns at once.
-. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/pipeline-lib.sh"
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 plan 41
 

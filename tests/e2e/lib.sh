@@ -31,6 +31,7 @@
 #	network   free_port
 #	test API  start_testapi [FLAGS], testapi_stats [JQ], testapi_ge JQ N,
 #	          testapi_control JSON
+#	psup      wait_times_out APP MAX_MS
 #	worker    worker_setup N [FLAGS], chat_job_head [TIMEOUT [KEYVAR [BASE]]],
 #	          job_retry ATTEMPTS BASE MAX, start_worker JOB CONFIG NAME,
 #	          run_workers JOB CONFIG SECS NAME... (sets WAIT_CODES),
@@ -419,6 +420,20 @@ testapi_control() {
 
 # gen_items N FILE [FIRST]: N JSONL items via tests/gen-items.sh.
 gen_items() { sh "$PSUP_SRC/tests/gen-items.sh" "$@"; }
+
+# ---- the psup CLI ------------------------------------------------------------
+
+# wait_times_out APP MAX_MS: three tests of `psup wait APP --timeout 300ms`
+# on an app that will not finish in time: exit 1, "timed out" on stderr,
+# returned within MAX_MS. Its output is left in $TMPD/out and $TMPD/err.
+wait_times_out() {
+	local t0 rc
+	t0=$(now_ms)
+	"$PSUP_BIN/psup" wait "$1" --timeout 300ms > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+	is "$rc" 1 "wait $1 --timeout 300ms: exit 1"
+	like "$(cat "$TMPD/err")" "timed out" "wait --timeout: says so"
+	cmp_ok $(($(now_ms) - t0)) -lt "$2" "wait --timeout 300ms returns promptly"
+}
 
 # ---- psup-worker -------------------------------------------------------------
 
