@@ -172,7 +172,7 @@ done
 new_app sp "argv=$HELP/spew" "argv=100000" "argv=100" "argv=both" "autorestart=never"
 start_keeper sp
 ok "spew completes" wait_for -t 10 state_is sp completed
-wait_for -t 5 sh -c "[ \$(wc -l < '$HOME_DIR/logs/sp-combined.log') -ge 200000 ]"
+wait_for -t 5 lines_ge 200000 "$HOME_DIR/logs/sp-combined.log"
 is "$(wc -l < "$HOME_DIR/logs/sp-out.log")" "100000" "every out line written"
 is "$(awk '$1 != "out" || $2 != NR || length($0) != 99 {bad++} END {print bad+0}' "$HOME_DIR/logs/sp-out.log")" "0" "out lines whole and in order"
 is "$(wc -l < "$HOME_DIR/logs/sp-combined.log")" "200000" "combined has both streams"

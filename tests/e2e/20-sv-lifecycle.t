@@ -137,4 +137,4 @@ PSUP_HOME=$TMPD/shared "$PSUP_BIN/psup" ping > "$TMPD/out" 2>&1
 isnt "$?" 0 "a group-writable home is refused"
 like "$(cat "$TMPD/out")" "writable by group" "and says why"
 ok "no socket was made there" test ! -e "$TMPD/shared/psup.sock"
-ok "no app process is left" wait_for -t 5 sh -c "[ -z \"\$(ls /proc/$WEB3 2>/dev/null)\" ]"
+ok "no app process is left" wait_for -t 5 pid_gone "$WEB3"

@@ -24,7 +24,8 @@
 #	          in_range N LO HI DESC, skip WHY [N], diag, note,
 #	          diag_file FILE [N], bail_out WHY
 #	needs     require_bin PROG..., require_cmd CMD...
-#	time      now_ms, wait_for [-t SECS] CMD..., wait_exit PID [SECS]
+#	time      now_ms, wait_for [-t SECS] CMD..., not CMD..., lines_ge N FILE [ERE],
+#	          wait_exit PID [SECS]
 #	          (sets WAIT_STATUS), wait_codes SECS PID... (sets WAIT_CODES),
 #	          pid_alive PID, pid_gone PID, pids_gone PID..., pids_alive_list PID...
 #	cleanup   at_exit CMDSTRING, track_pid PID..., mk_tmpdir VAR, mk_home
@@ -215,6 +216,15 @@ wait_for() {
 		[ "$(now_ms)" -lt "$end" ] || return 1
 		sleep 0.05
 	done
+}
+
+# not CMD [ARGS...]: true when CMD fails (for ok and wait_for).
+#	ok "the secret is not logged" not grep -q "$SECRET" run.log
+not() { ! "$@"; }
+
+# lines_ge N FILE [ERE]: FILE has at least N lines (matching ERE), for wait_for.
+lines_ge() {
+	[ "$(grep -cE -- "${3:-}" "$2" 2>/dev/null)" -ge "$1" ] 2>/dev/null
 }
 
 # pid_alive PID: true while PID exists and is not a zombie.

@@ -7,7 +7,8 @@
 #
 # What is here (each documented where it is defined):
 #	psup      psup ARGS, pingq, daemon_pid, sv_raw (a raw request)
-#	apps      jl NAME JQ, state_is, all_state, field_is, pid_changed,
+#	apps      jl NAME JQ, state_is, all_state, field_is, field_isnt, field_ge,
+#	          pid_changed,
 #	          app_procs NAME, app_procs_like NAME ERE, home_procs, no_home_procs
 #	describe  describe_json FILE [TARGET], exit_at FILE NAME, start_at FILE NAME
 #	logs      log_first_ts FILE ERE, log_last_ts FILE ERE, str_lt A B, str_le A B
@@ -57,8 +58,11 @@ app_procs_like() {
 	done
 }
 
-# field_is NAME JQ VALUE: for wait_for.
+# field_is NAME JQ VALUE, field_isnt NAME JQ VALUE, field_ge NAME JQ N: for
+# wait_for.
 field_is() { [ "$(jl "$1" "$2")" = "$3" ]; }
+field_isnt() { [ "$(jl "$1" "$2")" != "$3" ]; }
+field_ge() { [ "$(jl "$1" "$2")" -ge "$3" ] 2>/dev/null; }
 
 # app_procs NAME: pids of live (not zombie) processes of app NAME in this home,
 # sorted, one per line.
