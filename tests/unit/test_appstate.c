@@ -14,10 +14,16 @@ static int same(const struct app_state *a, const struct app_state *b)
 	    a->progress_bad != b->progress_bad || a->lines_dropped != b->lines_dropped ||
 	    a->lines_split != b->lines_split)
 		return 0;
+	/* field by field: struct progress has padding, which a struct
+	 * assignment need not copy (clang's does not) */
 	for (int i = 0; i < a->n_exits; i++)
-		if (memcmp(&a->exits[i], &b->exits[i], sizeof a->exits[i]) != 0)
+		if (a->exits[i].at_ms != b->exits[i].at_ms || a->exits[i].code != b->exits[i].code ||
+		    a->exits[i].signal != b->exits[i].signal ||
+		    a->exits[i].runtime_ms != b->exits[i].runtime_ms)
 			return 0;
-	if (a->has_progress && (memcmp(&a->progress, &b->progress, sizeof a->progress) != 0 ||
+	const struct progress *p = &a->progress, *q = &b->progress;
+	if (a->has_progress && (p->have != q->have || p->done != q->done || p->total != q->total ||
+	    p->failed != q->failed || p->inflight != q->inflight || strcmp(p->job, q->job) != 0 ||
 	    a->progress_ms != b->progress_ms))
 		return 0;
 	return 1;

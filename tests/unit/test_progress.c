@@ -4,6 +4,13 @@
 
 #include <stdlib.h>
 
+/* Field by field: a struct's padding need not survive an assignment. */
+static int same_progress(const struct progress *a, const struct progress *b)
+{
+	return a->have == b->have && a->done == b->done && a->total == b->total &&
+	    a->failed == b->failed && a->inflight == b->inflight && strcmp(a->job, b->job) == 0;
+}
+
 static const struct {
 	const char *line;
 	int ok;
@@ -114,7 +121,7 @@ int main(void)
 		int fl = progress_format(&p, line, sizeof line);
 		struct progress back;
 		if (!(p.have & PROGRESS_HAVE_DONE) || fl < 0 || (size_t)fl >= sizeof line ||
-		    progress_parse(line, (size_t)fl, &back) != 0 || memcmp(&p, &back, sizeof p) != 0) {
+		    progress_parse(line, (size_t)fl, &back) != 0 || !same_progress(&p, &back)) {
 			if (accepted_bad++ == 0)
 				diag("accepted [%.*s], formatted [%s]", (int)len, buf, line);
 		}
