@@ -14,7 +14,9 @@
 #   tests/unit/test_*.c   one TAP program each, linked against all archives
 #   tests/helpers/*.c     one small misbehaving app each (single file, libc)
 #   tests/server/*.c      the test API server (libmicrohttpd)
-#   tests/fuzz/fuzz_*.c   libFuzzer targets; `make fuzz` builds them with clang
+#   tests/fuzz/fuzz_*.c   libFuzzer targets; `make fuzz` builds them with clang;
+#                         every build links each with tests/fuzz/replay.c into
+#                         a test that replays its corpus (tests/fuzz/corpus/NAME)
 #
 # `make BUILD=asan` builds everything with ASan+UBSan under build/asan/.
 
@@ -73,6 +75,7 @@ WK_SRC     := $(filter-out %main.c,$(wildcard worker/*.c worker/store/*.c worker
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 SERVER_SRC := $(wildcard tests/server/*.c)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 
 obj = $(patsubst %.c,$(O)/%.o,$(1))
 
@@ -101,6 +104,7 @@ LIBSV     := $(LIBCLI) $(LIBDAEMON) $(LIBCONFIG) $(LIBKEEPER) $(LIBWIRE)
 
 PROGS   := $(BIN)/psup $(BIN)/psup-keeper $(if $(wildcard worker/worker_main.c),$(BIN)/psup-worker)
 UNITS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
+REPLAYS := $(patsubst tests/fuzz/%.c,$(O)/tests/%,$(FUZZ_SRC))
 HELPERS := $(patsubst tests/helpers/%.c,$(O)/tests/helpers/%,$(HELPER_SRC))
 SERVER  := $(if $(SERVER_SRC),$(BIN)/psup-testapi)
 
@@ -110,7 +114,7 @@ SERVER  := $(if $(SERVER_SRC),$(BIN)/psup-testapi)
 .PHONY: all tests test test-unit test-e2e test-asan demo demo-stop deps \
         install clean fuzz fuzzers bench
 all: $(PROGS)
-tests: $(PROGS) $(UNITS) $(HELPERS) $(SERVER)
+tests: $(PROGS) $(UNITS) $(REPLAYS) $(HELPERS) $(SERVER)
 
 $(O)/common/%.o:      INC = $(INC_common)
 $(O)/$(SV)/wire/%.o:   INC = $(INC_wire)
@@ -163,12 +167,15 @@ $(BIN)/psup-testapi: $(call obj,$(SERVER_SRC)) $(LIBCOMMON)
 
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(TEST_LIBS)
+# A fuzz target with the replay main: a unit test over its saved corpus.
+$(O)/tests/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/tests/fuzz/replay.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
+	$(CC) $(ALLCFLAGS) -o $@ $^ $(TEST_LIBS)
 $(O)/tests/helpers/%: $(O)/tests/helpers/%.o
 	$(CC) $(ALLCFLAGS) -o $@ $^
 
 # `make fuzz` builds each tests/fuzz/fuzz_NAME.c with clang into build/fuzz/NAME;
 # run one with: build/fuzz/fuzz_ecosystem -max_total_time=60 tests/fuzz/corpus/fuzz_ecosystem
-FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/%,$(FUZZ_SRC))
 fuzz:
 	$(MAKE) CC=clang BUILD=fuzz fuzzers
 fuzzers: $(FUZZERS)
@@ -181,14 +188,14 @@ PROVE    := prove --timer -f
 TESTENV  := PSUP_BIN=$(abspath $(BIN)) PSUP_TESTBIN=$(abspath $(O)/tests) PSUP_SRC=$(CURDIR)
 E2E      := $(sort $(wildcard tests/e2e/*.t))
 test: tests
-	$(TESTENV) $(PROVE) $(UNITS) $(E2E)
+	$(TESTENV) $(PROVE) $(UNITS) $(REPLAYS) $(E2E)
 ifeq ($(BUILD),release)
 	$(MAKE) -j2 BUILD=asan tests
 	$(MAKE) BUILD=asan test
 endif
 
 test-unit: tests
-	$(TESTENV) $(PROVE) $(UNITS)
+	$(TESTENV) $(PROVE) $(UNITS) $(REPLAYS)
 test-e2e: tests
 	$(TESTENV) $(PROVE) $(E2E)
 test-asan:

@@ -7,20 +7,25 @@
 sv_setup
 plan 53
 
-cat > "$TMPD/eco.yaml" <<EOF
+# eco COLOR NAME [LINE]: the file: web (its COLOR), w (2 instances) and a
+# third app NAME, with LINE added to it.
+eco() {
+	cat > "$TMPD/eco.yaml" <<EOF
 apps:
   - name: web
     script: $H/sleeper
     env:
       API_TOKEN: s3cret
-      COLOR: blue
+      COLOR: $1
   - name: w
     script: $H/sleeper
     instances: 2
-  - name: lazy
+  - name: $2
     script: $H/sleeper
-    autostart: false
+${3:-}
 EOF
+}
+eco blue lazy "    autostart: false"
 
 t0=$(now_ms)
 psup start "$TMPD/eco.yaml" > "$TMPD/out" 2>&1
@@ -65,7 +70,7 @@ ok "the first daemon is unharmed" pingq
 # describe masks secrets
 psup describe web > /dev/null 2>&1
 is "$?" 0 "describe: exit 0"
-echo '{"v":1,"cmd":"describe","target":"web"}' | sv_raw > "$TMPD/desc" 2>/dev/null || true
+describe_json "$TMPD/desc" web 2>/dev/null || true
 if command -v python3 > /dev/null; then
 	is "$(jq -r '.apps[0].config.env.API_TOKEN' "$TMPD/desc")" "****" "describe masks API_TOKEN"
 	is "$(jq -r '.apps[0].config.env.COLOR' "$TMPD/desc")" "blue" "describe shows COLOR"
@@ -103,19 +108,7 @@ is "$(jl web .pid)/$(jl w-1 .pid)" "$WEB2/$W1" "same processes"
 is "$(count_lines "$(app_procs web)")" 1 "no duplicate of web"
 
 # changed and new apps
-cat > "$TMPD/eco.yaml" <<EOF
-apps:
-  - name: web
-    script: $H/sleeper
-    env:
-      API_TOKEN: s3cret
-      COLOR: red
-  - name: w
-    script: $H/sleeper
-    instances: 2
-  - name: extra
-    script: $H/sleeper
-EOF
+eco red extra
 psup start "$TMPD/eco.yaml" > "$TMPD/out" 2>&1
 like "$(cat "$TMPD/out")" "started: extra" "a new app starts"
 like "$(cat "$TMPD/out")" "restarted: web" "a changed app restarts"
@@ -144,4 +137,4 @@ PSUP_HOME=$TMPD/shared "$PSUP_BIN/psup" ping > "$TMPD/out" 2>&1
 isnt "$?" 0 "a group-writable home is refused"
 like "$(cat "$TMPD/out")" "writable by group" "and says why"
 ok "no socket was made there" test ! -e "$TMPD/shared/psup.sock"
-ok "no app process is left" wait_for -t 5 sh -c "[ -z \"\$(ls /proc/$WEB3 2>/dev/null)\" ]"
+ok "no app process is left" wait_for -t 5 pid_gone "$WEB3"

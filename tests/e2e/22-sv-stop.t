@@ -26,7 +26,7 @@ ok "stubborn forked its grandchild" wait_for -t 10 grep -q '^child ' "$LOG"
 P=$(sed -n 's/^parent //p' "$LOG" | head -1)
 C=$(sed -n 's/^child //p' "$LOG" | head -1)
 is "$(jl stubborn .pid)" "$P" "the app's pid is the parent"
-ok "both run" sh -c "kill -0 $P && kill -0 $C"
+ok "both run" kill -0 "$P" "$C"
 
 t0=$(now_ms)
 psup stop stubborn > /dev/null 2>&1
@@ -49,7 +49,7 @@ ok "the grandchild that left the group is gone too" wait_for -t 5 pid_gone "$C2"
 # restart and delete leave nothing behind
 psup restart stubborn > /dev/null 2>&1
 is "$?" 0 "restart stubborn: exit 0"
-ok "a new grandchild" wait_for -t 10 sh -c "[ \$(grep -c '^child ' '$LOG') -ge 2 ]"
+ok "a new grandchild" wait_for -t 10 lines_ge 2 "$LOG" '^child ' 
 psup delete all > /dev/null 2>&1
 is "$?" 0 "delete all: exit 0"
 is "$(app_procs stubborn)$(app_procs escaper)" "" "no process of either app is left"

@@ -61,13 +61,12 @@ is "$(psup jlist | jq -r '[.[] | select(.name | test("^(load|chunk-.|combine)$")
 	"completed,completed,completed,completed" "the pipeline completed"
 
 # ordering, from the exits: start = exit time - runtime
-printf '{"v":1,"cmd":"describe","target":"all"}\n' | sv_raw > "$TMPD/d.json"
-ends() { jq -r --arg n "$1" '.apps[] | select(.name == $n) | .exits[0].at' "$TMPD/d.json"; }
-starts() { jq -r --arg n "$1" '.apps[] | select(.name == $n) | .exits[0].at - .exits[0].runtime_ms' "$TMPD/d.json"; }
-cmp_ok "$(starts chunk-1)" -ge "$(ends load)" "chunk-1 started after load ended"
-cmp_ok "$(starts chunk-2)" -ge "$(ends load)" "chunk-2 started after load ended"
-LAST=$(ends chunk-1); [ "$(ends chunk-2)" -gt "$LAST" ] && LAST=$(ends chunk-2)
-cmp_ok "$(starts combine)" -ge "$LAST" "combine started after both chunks ended"
+D=$TMPD/d.json
+describe_json "$D"
+cmp_ok "$(start_at "$D" chunk-1)" -ge "$(exit_at "$D" load)" "chunk-1 started after load ended"
+cmp_ok "$(start_at "$D" chunk-2)" -ge "$(exit_at "$D" load)" "chunk-2 started after load ended"
+LAST=$(exit_at "$D" chunk-1); [ "$(exit_at "$D" chunk-2)" -gt "$LAST" ] && LAST=$(exit_at "$D" chunk-2)
+cmp_ok "$(start_at "$D" combine)" -ge "$LAST" "combine started after both chunks ended"
 
 # a long-running dependency: online is enough
 ok "user starts once svc is online" wait_for -t 10 state_is user online

@@ -39,7 +39,7 @@ cmp_ok "$(jl busy .memory)" -gt 100000 "memory counts the group ($(jl busy .memo
 is "$(jl prog .cpu | grep -c .)" 1 "every app has a cpu figure"
 
 # progress: 100 items, one per 50 ms
-ok "progress is reported" wait_for -t 10 sh -c "[ \"\$(\"$PSUP_BIN/psup\" jlist | jq '.[] | select(.name == \"prog\") | .progress.done')\" -ge 40 ]"
+ok "progress is reported" wait_for -t 10 field_ge prog .progress.done 40
 P=$(psup jlist | jq -c '.[] | select(.name == "prog") | .progress')
 is "$(printf '%s' "$P" | jq .total)" 100 "progress.total"
 rate=$(printf '%s' "$P" | jq .rate)
@@ -53,7 +53,7 @@ is "$(psup jlist | jq '.[] | select(.name == "prog") | .progress | "\(.done)/\(.
 
 # describe: exits and log sizes
 ok "once errors after its restart" wait_for -t 10 state_is once errored
-printf '{"v":1,"cmd":"describe","target":"once"}\n' | sv_raw > "$TMPD/d.json"
+describe_json "$TMPD/d.json" once
 is "$(jq '.apps[0].exits | length' "$TMPD/d.json")" 2 "describe lists both exits"
 is "$(jq '.apps[0].exits[0].code' "$TMPD/d.json")" 4 "with their exit code"
 cmp_ok "$(jq '.apps[0].exits[0].runtime_ms' "$TMPD/d.json")" -ge 90 "and runtime"

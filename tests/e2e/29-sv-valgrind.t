@@ -51,7 +51,7 @@ printf 'garbage\n' | sv_raw > /dev/null
 printf '{"v":1,"cmd":"list"' | sv_raw > /dev/null
 K=$(jl w-2 .keeper_pid)
 kill -9 "$K"
-wait_for -t 20 sh -c "[ \"\$(\"$PSUP_BIN/psup\" jlist | jq '.[] | select(.name == \"w-2\") | .keeper_pid')\" != $K ]"
+wait_for -t 20 field_isnt w-2 .keeper_pid "$K"
 psup delete w-1 > /dev/null
 printf 'apps:\n  - name: [bad\n' > "$TMPD/bad.yaml"
 psup start "$TMPD/bad.yaml" > /dev/null 2>&1

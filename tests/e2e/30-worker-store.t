@@ -4,45 +4,14 @@
 # atomic --output), retry, and many processes on one store at once.
 # Items are finished by test_store_race --finish-all, a stand-in worker
 # that uses the store directly (run belongs to the engine).
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+require_bin psup-worker
 set -u
-
-: "${PSUP_SRC:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${PSUP_BIN:=$PSUP_SRC/bin}"
-: "${PSUP_TESTBIN:=$PSUP_SRC/build/tests}"
 W="$PSUP_BIN/psup-worker"
-FINISHER="$PSUP_TESTBIN/test_store_race"
+[ -x "$PSUP_TESTBIN/test_store_race" ] || plan_skip_all "test_store_race not built"
 
-n=0
-failed=0
-t_ok() { # STATUS DESC
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
-is() { # GOT WANT DESC
-	if [ "$1" = "$2" ]; then t_ok 0 "$3"; else t_ok 1 "$3"; echo "#   got: '$1'"; echo "#  want: '$2'"; fi
-}
-like() { # TEXT PATTERN DESC (grep -E)
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then t_ok 0 "$3"; else t_ok 1 "$3"; echo "#   got: '$1'"; echo "#  want: /$2/"; fi
-}
-field() { # JSON KEY: a number field of a flat JSON line
-	printf '%s\n' "$1" | grep -o "\"$2\":[0-9]*" | head -n 1 | cut -d: -f2
-}
-
-if [ ! -x "$W" ] || [ ! -x "$FINISHER" ]; then
-	echo "1..0 # SKIP psup-worker or test_store_race not built"
-	exit 0
-fi
-
-TMPD=$(mktemp -d)
-PSUP_HOME=$TMPD/home
-export PSUP_HOME
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	rm -rf "$TMPD"
-}
-trap cleanup EXIT
-cd "$TMPD" || exit 1
+mk_home
+cd "$TMPD" || bail_out "cannot cd to $TMPD"
 
 # items.jsonl: 200 items, every 10th fails; id 7 is an integer id.
 awk 'BEGIN {
@@ -78,8 +47,8 @@ is "$out" "loaded 50 new items from more.jsonl into job.db (10 already present)"
 
 status=$("$W" status --job job.db --json); rc=$?
 is "$rc" 0 "status --json"
-is "$(field "$status" total)" 250 "250 items"
-is "$(field "$status" pending)" 250 "all pending"
+is "$(json_num "$status" total)" 250 "250 items"
+is "$(json_num "$status" pending)" 250 "all pending"
 
 # ---- bad input -------------------------------------------------------------
 printf '{"id":"n1"}\n{"id":"n2"}\n{"id":"n3",\n' > bad-json.jsonl
@@ -102,7 +71,7 @@ mkdir adir
 err=$("$W" init --job job.db --input adir 2>&1); rc=$?
 is "$rc/$err" "2/psup-worker: init: cannot read adir: Is a directory" "a directory as input exits 2"
 status=$("$W" status --job job.db --json)
-is "$(field "$status" total)" 250 "failed loads added nothing"
+is "$(json_num "$status" total)" 250 "failed loads added nothing"
 err=$("$W" init --job job.db --input more.jsonl --id-field key 2>&1); rc=$?
 is "$rc" 2 "another --id-field on a loaded store exits 2"
 like "$err" "loaded with --id-field id, not key" "and says which field it holds"
@@ -114,25 +83,17 @@ err=$("$W" export --job mysql://x/y 2>&1); rc=$?
 like "$err" "unknown job store scheme 'mysql'" "an unknown store scheme is named"
 
 # ---- 8 processes finish the job together --------------------------------------
-i=0
-while [ $i -lt 8 ]; do
-	"$FINISHER" --finish-all job.db > "fin.$i.out" 2> "fin.$i.err" &
-	PIDS="$PIDS $!"
-	i=$((i + 1))
-done
-fails=0
-for p in $PIDS; do wait "$p" || fails=$((fails + 1)); done
-PIDS=""
-is "$fails" 0 "8 concurrent finishers all exit 0"
+finish_all job.db 8
+is "$WAIT_CODES" "0 0 0 0 0 0 0 0" "8 concurrent finishers all exit 0"
 is "$(cat fin.*.err)" "" "none reported an error (no SQLITE_BUSY)"
 is "$(cat fin.*.out | awk '{ s += $1 } END { print s }')" 250 "together they finished each item once"
 
 status=$("$W" status --job job.db --json)
-is "$(field "$status" done)" 230 "230 done"
-is "$(field "$status" failed)" 20 "20 failed"
-is "$(field "$status" pending)" 0 "0 pending"
-is "$(field "$status" tokens)" 1150 "tokens summed"
-is "$(field "$status" attempts)" 290 "attempts summed"
+is "$(json_num "$status" done)" 230 "230 done"
+is "$(json_num "$status" failed)" 20 "20 failed"
+is "$(json_num "$status" pending)" 0 "0 pending"
+is "$(json_num "$status" tokens)" 1150 "tokens summed"
+is "$(json_num "$status" attempts)" 290 "attempts summed"
 like "$status" '"errors":\[\{"http_status":503,"error":"http 503","count":20\}\]' "errors grouped by status and prefix"
 table=$("$W" status --job job.db)
 like "$table" "^  done    230 \(92.0%\)" "status table shows done"
@@ -144,7 +105,7 @@ is "$rc" 0 "export exits 0"
 is "$(wc -l < all.jsonl | tr -d ' ')" 250 "export has 250 lines"
 { cat items.jsonl; sed -n '11,60p' more.jsonl; } | sed 's/^{"id":\([^,]*\),.*/\1/' > want-ids
 sed 's/^{"id":\([^,]*\),.*/\1/' all.jsonl > got-ids
-if cmp -s want-ids got-ids; then t_ok 0 "every id once, in input order"; else t_ok 1 "every id once, in input order"; diff want-ids got-ids | head -5 | sed 's/^/# /'; fi
+ok "every id once, in input order" cmp -s want-ids got-ids || diff want-ids got-ids | head -5 | while IFS= read -r l; do diag "$l"; done
 is "$(sed -n 1p all.jsonl)" '{"id":"item-1","status":"ok","attempts":1,"http_status":200,"latency_ms":10,"result":"text 1","error":null}' "an ok line, exactly"
 is "$(sed -n 7p all.jsonl)" '{"id":7,"status":"ok","attempts":1,"http_status":200,"latency_ms":10,"result":"text 7","error":null}' "an integer id stays an integer"
 is "$(sed -n 10p all.jsonl)" '{"id":"item-10","status":"failed","attempts":3,"http_status":503,"latency_ms":10,"result":null,"error":"http 503: {\"error\":\"overloaded\"}"}' "a failed line, exactly"
@@ -165,15 +126,15 @@ is "$rc" 0 "retry --ids exits 0"
 is "$out" "2 failed items back to pending" "moves the 2 failed ones"
 is "$(cat retry.err)" "psup-worker: retry: 1 of the 3 ids given is not a failed item (unknown, pending, leased or done): left alone" "and names the rest"
 status=$("$W" status --job job.db --json)
-is "$(field "$status" pending)/$(field "$status" failed)" 2/18 "2 pending, 18 failed"
+is "$(json_num "$status" pending)/$(json_num "$status" failed)" 2/18 "2 pending, 18 failed"
 "$W" export --job job.db > partial.jsonl 2> partial.err
 is "$(wc -l < partial.jsonl | tr -d ' ')" 248 "export leaves the pending ones out"
 is "$(cat partial.err)" "psup-worker: export: 2 items not finished yet (2 pending, 0 leased) left out" "and says so"
 out=$("$W" retry --job job.db)
 is "$out" "18 failed items back to pending" "retry without --ids moves every failed item"
-"$FINISHER" --finish-all job.db > /dev/null
+"$PSUP_TESTBIN/test_store_race" --finish-all job.db > /dev/null
 status=$("$W" status --job job.db --json)
-is "$(field "$status" failed)/$(field "$status" done)" 20/230 "retried items ran again"
+is "$(json_num "$status" failed)/$(json_num "$status" done)" 20/230 "retried items ran again"
 
 # ---- many loads at once on a fresh store -----------------------------------------
 i=0
@@ -181,20 +142,22 @@ while [ $i -lt 8 ]; do
 	awk -v k=$i 'BEGIN { for (j = 1; j <= 300; j++) printf "{\"id\":\"f%d-%d\"}\n", k, j }' > "part.$i.jsonl"
 	i=$((i + 1))
 done
+pids=""
 i=0
 while [ $i -lt 8 ]; do
 	"$W" init --job fresh.db --input "part.$i.jsonl" > "init.$i.out" 2> "init.$i.err" &
-	PIDS="$PIDS $!"
+	track_pid $!
+	pids="$pids $!"
 	"$W" status --job fresh.db --json > /dev/null 2>&1 &
-	PIDS="$PIDS $!"
+	track_pid $!
+	pids="$pids $!"
 	i=$((i + 1))
 done
-for p in $PIDS; do wait "$p"; done
-PIDS=""
+# shellcheck disable=SC2086
+wait_codes 60 $pids
 is "$(cat init.*.err)" "" "8 concurrent inits on a fresh store: no error"
 is "$(grep -c 'loaded 300 new items' init.*.out | awk -F: '{ s += $2 } END { print s }')" 8 "each added its 300"
 status=$("$W" status --job fresh.db --json)
-is "$(field "$status" total)" 2400 "the store holds 2400"
+is "$(json_num "$status" total)" 2400 "the store holds 2400"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing

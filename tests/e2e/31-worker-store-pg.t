@@ -3,40 +3,23 @@
 # data directory and unix socket in a temp dir, no TCP): the store unit and
 # race tests, then the CLI, whose export must equal the SQLite store's for
 # the same work. Skips when no PostgreSQL server binaries are installed.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+require_bin psup-worker
 set -u
-
-: "${PSUP_SRC:=$(cd "$(dirname "$0")/../.." && pwd)}"
-: "${PSUP_BIN:=$PSUP_SRC/bin}"
-: "${PSUP_TESTBIN:=$PSUP_SRC/build/tests}"
 W="$PSUP_BIN/psup-worker"
 T="$PSUP_TESTBIN"
 
-n=0
-failed=0
-t_ok() { # STATUS DESC
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
-is() { # GOT WANT DESC
-	if [ "$1" = "$2" ]; then t_ok 0 "$3"; else t_ok 1 "$3"; echo "#   got: '$1'"; echo "#  want: '$2'"; fi
-}
-like() { # TEXT PATTERN DESC (grep -E)
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then t_ok 0 "$3"; else t_ok 1 "$3"; echo "#   got: '$1'"; echo "#  want: /$2/"; fi
-}
-field() { printf '%s\n' "$1" | grep -o "\"$2\":[0-9]*" | head -n 1 | cut -d: -f2; }
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
-
-[ -x "$W" ] && [ -x "$T/test_store" ] && [ -x "$T/test_store_race" ] || skip_all "psup-worker or store tests not built"
+[ -x "$T/test_store" ] && [ -x "$T/test_store_race" ] || plan_skip_all "store tests not built"
 PGBIN=""
 for d in /usr/lib/postgresql/*/bin; do
 	[ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && PGBIN=$d
 done
-[ -n "$PGBIN" ] || skip_all "no PostgreSQL server binaries (initdb, pg_ctl)"
+[ -n "$PGBIN" ] || plan_skip_all "no PostgreSQL server binaries (initdb, pg_ctl)"
 
 # The server refuses to run as root: run it as postgres then.
 AS=""
 if [ "$(id -u)" -eq 0 ]; then
-	id postgres > /dev/null 2>&1 || skip_all "running as root and no postgres user"
+	id postgres > /dev/null 2>&1 || plan_skip_all "running as root and no postgres user"
 	if command -v runuser > /dev/null 2>&1; then AS="runuser -u postgres --"; else AS="su postgres -s /bin/sh -c"; fi
 fi
 as_pg() { # CMD...: as the server's user
@@ -46,28 +29,26 @@ as_pg() { # CMD...: as the server's user
 	fi
 }
 
-TMPD=$(mktemp -d)
+mk_home
 PGD=$TMPD/pg
 mkdir "$PGD"
 # The server's user must reach its directory: let it through (not list) ours.
 [ -z "$AS" ] || { chmod 711 "$TMPD"; chown postgres "$PGD"; }
-PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
+# The server is stopped by its pid file (before TMPD goes).
+pg_stop() {
 	if [ -f "$PGD/data/postmaster.pid" ]; then
 		pid=$(head -n 1 "$PGD/data/postmaster.pid")
 		as_pg "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop > /dev/null 2>&1 || kill "$pid" 2>/dev/null
 	fi
-	rm -rf "$TMPD"
 }
-trap cleanup EXIT
-cd "$TMPD" || exit 1
+at_exit pg_stop
+cd "$TMPD" || bail_out "cannot cd to $TMPD"
 
 as_pg "$PGBIN/initdb" -D "$PGD/data" -U postgres -A trust -E UTF8 --no-sync > "$PGD/initdb.log" 2>&1 ||
-	skip_all "initdb failed: $(tail -n 1 "$PGD/initdb.log")"
+	plan_skip_all "initdb failed: $(tail -n 1 "$PGD/initdb.log")"
 as_pg "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 30 \
 	-o "-k $PGD -c listen_addresses= -p 5432 -c fsync=off -c full_page_writes=off" start > /dev/null 2>&1 ||
-	skip_all "the server did not start: $(tail -n 1 "$PGD/server.log")"
+	plan_skip_all "the server did not start: $(tail -n 1 "$PGD/server.log")"
 URL="postgresql:///postgres?host=$PGD&port=5432&user=postgres"
 
 # ---- the store's own tests on this server -----------------------------------
@@ -109,32 +90,25 @@ is "$err" 'psup-worker: init: dup.jsonl:3: duplicate id "x1" (first on line 1)' 
 printf '{"id":"y1"}\nnot json\n' > bad.jsonl
 err=$("$W" init --job "$PGDB" --input bad.jsonl 2>&1)
 like "$err" "^psup-worker: init: bad.jsonl:2: not valid JSON" "a bad line names its line"
-is "$(field "$("$W" status --job "$PGDB" --json)" total)" 120 "failed loads added nothing"
+is "$(json_num "$("$W" status --job "$PGDB" --json)" total)" 120 "failed loads added nothing"
 
 # The same items and work on SQLite, for comparison.
 "$W" init --job lite.db --input items.jsonl --priority-field pri > /dev/null
 "$T/test_store_race" --finish-all lite.db > /dev/null
 
-i=0
-while [ $i -lt 8 ]; do
-	"$T/test_store_race" --finish-all "$PGDB" > "fin.$i.out" 2> "fin.$i.err" &
-	PIDS="$PIDS $!"
-	i=$((i + 1))
-done
-fails=0
-for p in $PIDS; do wait "$p" || fails=$((fails + 1)); done
-PIDS=""
-is "$fails" 0 "8 concurrent finishers on PostgreSQL exit 0"
+finish_all "$PGDB" 8
+is "$WAIT_CODES" "0 0 0 0 0 0 0 0" "8 concurrent finishers on PostgreSQL exit 0"
 is "$(cat fin.*.err)" "" "with no error"
 is "$(cat fin.*.out | awk '{ s += $1 } END { print s }')" 120 "each item finished once"
 
 status=$("$W" status --job "$PGDB" --json)
-is "$(field "$status" done)/$(field "$status" failed)/$(field "$status" pending)" 105/15/0 "105 done, 15 failed"
+is "$(json_num "$status" done)/$(json_num "$status" failed)/$(json_num "$status" pending)" 105/15/0 "105 done, 15 failed"
 like "$status" '"errors":\[\{"http_status":503,"error":"http 503","count":15\}\]' "error classes"
 "$W" export --job "$PGDB" > pg.jsonl
 "$W" export --job lite.db > lite.jsonl
 is "$(wc -l < pg.jsonl | tr -d ' ')" 120 "export has 120 lines"
-if cmp -s pg.jsonl lite.jsonl; then t_ok 0 "PostgreSQL export equals SQLite export"; else t_ok 1 "PostgreSQL export equals SQLite export"; diff pg.jsonl lite.jsonl | head -4 | sed 's/^/# /'; fi
+ok "PostgreSQL export equals SQLite export" cmp -s pg.jsonl lite.jsonl ||
+	diff pg.jsonl lite.jsonl | head -4 | while IFS= read -r l; do diag "$l"; done
 is "$(sed -n 3p pg.jsonl)" '{"id":3,"status":"ok","attempts":1,"http_status":200,"latency_ms":10,"result":"té 3\t","error":null}' "an integer id and a result with escapes"
 out=$("$W" export --job "$PGDB" --failed --output failed.jsonl)
 is "$(wc -l < failed.jsonl | tr -d ' ')" 15 "export --failed --output"
@@ -143,7 +117,6 @@ is "$out" "2 failed items back to pending" "retry --ids"
 out=$("$W" retry --job "$PGDB")
 is "$out" "13 failed items back to pending" "retry the rest"
 status=$("$W" status --job "$PGDB" --json)
-is "$(field "$status" pending)" 15 "15 pending again"
+is "$(json_num "$status" pending)" 15 "15 pending again"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing

@@ -10,26 +10,15 @@ plan 6
 
 N=400
 C=16
-mk_home
-cd "$TMPD" || bail_out "no TMPD"
-gen_items $N items.jsonl
-start_testapi --delay-ms 100 --fail-429 0.5 --retry-after 0 || bail_out "cannot start psup-testapi"
+worker_setup $N --delay-ms 100 --fail-429 0.5 --retry-after 0
 
 chat_job_head 5s >job.yaml
-cat >>job.yaml <<EOF
-limits:
-  concurrency: $C
-retry:
-  max_attempts: 50
-  base_delay: 10ms
-  max_delay: 50ms
-lease: 60s
-EOF
+printf 'limits:\n  concurrency: %s\nlease: 60s\n' $C >>job.yaml
+job_retry 50 10ms 50ms >>job.yaml
 
 psup-worker init --job job.db --input items.jsonl >init.out 2>&1 || bail_out "init failed"
-psup-worker run --job job.db --config job.yaml --name w >w.log 2>&1 &
-w=$!
-track_pid $w
+start_worker job.db job.yaml w
+w=$WORKER_PID
 
 # in_flight_all OP N: 5 samples of the API's in-flight count, 60 ms apart,
 # all OP N (one sample could fall between an answer and the next request).
@@ -41,8 +30,7 @@ in_flight_all() {
 		sleep 0.06
 	done
 }
-reached_full() { [ "$(testapi_stats .max_inflight)" -ge $C ]; }
-ok "starts at full concurrency ($C)" wait_for -t 5 reached_full
+ok "starts at full concurrency ($C)" wait_for -t 5 testapi_ge .max_inflight $C
 ok "429s bring it down to 2 or less" wait_for -t 10 in_flight_all -le 2
 note "$(grep -c 'lowered' w.log) decreases logged"
 testapi_control '{"fail_429":0}' >/dev/null

@@ -8,28 +8,13 @@ require_bin psup-worker psup-testapi
 require_cmd curl jq
 plan 26
 
-mk_home
-cd "$TMPD" || bail_out "no TMPD"
-start_testapi --fail-400-marker BAD || bail_out "cannot start psup-testapi"
+worker_setup 0 --fail-400-marker BAD
 
 chat_job_head 5s >job.yaml
-cat >>job.yaml <<EOF
-limits:
-  concurrency: 4
-retry:
-  max_attempts: 5
-  base_delay: 10ms
-  max_delay: 50ms
-lease: 30s
-EOF
+printf 'limits:\n  concurrency: 4\nlease: 30s\n' >>job.yaml
+job_retry 5 10ms 50ms >>job.yaml
 
 requests() { testapi_stats .requests; }
-# run JOB LOG: one worker over JOB; sets RUN_STATUS
-run() {
-	psup-worker run --job "$1" --config job.yaml --name w >"$2" 2>&1 &
-	track_pid $!
-	if wait_exit $! 30; then RUN_STATUS=$WAIT_STATUS; else RUN_STATUS=timeout; fi
-}
 # item JOB ID FILTER: jq FILTER over ID's export line
 item() { psup-worker export --job "$1" | jq -r --arg id "$2" "select(.id == \$id) | $3"; }
 
@@ -38,8 +23,8 @@ gen_items 20 - |
 	jq -c 'if .id == "item-000007" then .text = "this one is BAD" elif .id == "item-000012" then del(.text) else . end' \
 	>items.jsonl
 psup-worker init --job a.db --input items.jsonl >/dev/null 2>&1 || bail_out "init failed"
-run a.db a.log
-is "$RUN_STATUS" 0 "the worker exits 0 once every item is finished, failed ones too"
+run_workers a.db job.yaml 30 a
+is "$WAIT_CODES" 0 "the worker exits 0 once every item is finished, failed ones too"
 is "$(item a.db item-000007 '[.status,.attempts,.http_status] | join(" ")')" "failed 1 400" "a 400 fails the item on its first attempt"
 like "$(item a.db item-000007 .error)" '400' "... its error keeps the status"
 like "$(item a.db item-000007 .error)" 'rejected marker' "... and the start of the body"
@@ -50,38 +35,39 @@ is "$(requests)" 19 "... and costs no request (19 requests for 20 items)"
 is "$(psup-worker export --job a.db | jq -r 'select(.status == "ok") | .id' | wc -l | tr -d ' ')" 18 "the 18 others are ok"
 like "$(grep 'item-000007' a.log)" '400' "the log has a line for the failure, with the status"
 
+# fails_at_once JOB FIRST CONTROL STATUS WHY LABEL: 3 fresh items (ids from
+# FIRST) in JOB against the API set up by CONTROL: the worker exits 0, every
+# item failed on its first attempt with STATUS kept and an error matching
+# WHY, and the API saw exactly one request per item.
+fails_at_once() {
+	testapi_control "$3" >/dev/null
+	gen_items 3 "$1.jsonl" "$2"
+	psup-worker init --job "$1.db" --input "$1.jsonl" >/dev/null 2>&1 || bail_out "init failed"
+	before=$(requests)
+	run_workers "$1.db" job.yaml 30 "$1"
+	is "$WAIT_CODES" 0 "$6: the worker exits 0"
+	is "$(psup-worker export --job "$1.db" | jq -r '[.status,.attempts,.http_status] | join(" ")' | sort -u)" \
+		"failed 1 $4" "$6: every item failed on its first attempt, $4 kept"
+	like "$(item "$1.db" "item-000$2" .error)" "$5" "$6: the error says why"
+	is "$(($(requests) - before))" 3 "$6: exactly 1 request per item"
+}
+
 # --- insufficient_quota: a 429 retrying cannot help
-testapi_control '{"insufficient_quota":true}' >/dev/null
-gen_items 3 b.jsonl 100
-psup-worker init --job b.db --input b.jsonl >/dev/null 2>&1 || bail_out "init failed"
-before=$(requests)
-run b.db b.log
-is "$RUN_STATUS" 0 "quota: the worker exits 0"
-is "$(psup-worker export --job b.db | jq -r '[.status,.attempts,.http_status] | join(" ")' | sort -u)" "failed 1 429" "quota: every item failed on its first attempt, 429 kept"
-like "$(item b.db item-000100 .error)" 'insufficient_quota' "quota: the error says why"
-is "$(($(requests) - before))" 3 "quota: exactly 1 request per item"
+fails_at_once b 100 '{"insufficient_quota":true}' 429 'insufficient_quota' quota
 
 # --- 200 with a body that is not JSON, while extract is set
-testapi_control '{"insufficient_quota":false,"nonjson":1}' >/dev/null
-gen_items 3 c.jsonl 200
-psup-worker init --job c.db --input c.jsonl >/dev/null 2>&1 || bail_out "init failed"
-before=$(requests)
-run c.db c.log
-is "$RUN_STATUS" 0 "non-JSON: the worker exits 0"
-is "$(psup-worker export --job c.db | jq -r '[.status,.attempts,.http_status] | join(" ")' | sort -u)" "failed 1 200" "non-JSON 200: failed on the first attempt"
-like "$(item c.db item-000200 .error)" 'html|JSON|json' "non-JSON: the error says so"
-is "$(($(requests) - before))" 3 "non-JSON: exactly 1 request per item"
+fails_at_once c 200 '{"insufficient_quota":false,"nonjson":1}' 200 'html|JSON|json' non-JSON
 
 # --- retry: the API is fixed, failed items go back to pending and succeed
 testapi_control '{"nonjson":0,"fail_400_marker":null}' >/dev/null
 psup-worker retry --job c.db >retry.out 2>&1
 is "$?" 0 "retry exits 0"
 is "$(psup-worker status --job c.db --json | jq -c '[.pending,.failed]')" "[3,0]" "retry: 3 failed items back to pending"
-run c.db c2.log
+run_workers c.db job.yaml 30 c2
 is "$(psup-worker export --job c.db | jq -r .status | sort -u)" ok "retry: now all ok"
 psup-worker retry --job a.db --ids item-000007 >/dev/null 2>&1
 is "$(psup-worker status --job a.db --json | jq -c '[.pending,.failed]')" "[1,1]" "retry --ids: only that item"
-run a.db a2.log
+run_workers a.db job.yaml 30 a2
 is "$(item a.db item-000007 '[.status,.result] | join(" ")')" "ok echo: this one is BAD" "retry --ids: the item is done"
 is "$(item a.db item-000012 .status)" failed "the other failed item was left alone"
 jq -r .id items.jsonl >ids.in

@@ -10,10 +10,7 @@ plan 9
 RPM=6000
 N=1250          # 100/s for ~12.5 s: the first second (any start-up burst)
                 # is left out, then a full 10 s window
-mk_home
-cd "$TMPD" || bail_out "no TMPD"
-gen_items $N items.jsonl
-start_testapi --seed 3 --delay-ms 5 || bail_out "cannot start psup-testapi"
+worker_setup $N --seed 3 --delay-ms 5
 
 chat_job_head 5s >job.yaml
 cat >>job.yaml <<EOF
@@ -25,17 +22,8 @@ lease: 30s
 EOF
 
 psup-worker init --job job.db --input items.jsonl >init.out 2>&1 || bail_out "init failed"
-pids=""
-for w in 1 2 3; do
-	psup-worker run --job job.db --config job.yaml --name "w$w" >"w$w.log" 2>&1 &
-	track_pid $!
-	pids="$pids $!"
-done
-codes=""
-for p in $pids; do
-	if wait_exit "$p" 40; then codes="$codes $WAIT_STATUS"; else codes="$codes timeout"; fi
-done
-is "$codes" " 0 0 0" "the 3 workers exit 0"
+run_workers job.db job.yaml 40 w1 w2 w3
+is "$WAIT_CODES" "0 0 0" "the 3 workers exit 0"
 for w in 1 2 3; do
 	like "$(tail -n 1 "w$w.log")" 'ok [1-9][0-9]*, failed 0' "worker w$w sent its share"
 done
@@ -53,7 +41,7 @@ want=$((RPM * 10 / 60))
 got=$(jq --argjson a "$first" '[.t_ms[] | select(. >= $a + 1000 and . < $a + 11000)] | length' requests.json)
 note "requests in the 10 s window: $got (limit $want)"
 lo=$((want * 95 / 100)); hi=$((want * 105 / 100))
-ok "shared rpm holds within 5% over 10 s: $got in [$lo, $hi]" test "$got" -ge "$lo" -a "$got" -le "$hi"
+in_range "$got" "$lo" "$hi" "shared rpm holds within 5% over 10 s: $got in [$lo, $hi]"
 
 # And it is smooth: no single second of the window far off the pace.
 per_s=$(jq -c --argjson a "$first" '[range(1; 11) as $s | [.t_ms[] | select(. >= $a + $s * 1000 and . < $a + ($s + 1) * 1000)] | length]' requests.json)

@@ -6,20 +6,11 @@ require_bin psup-worker psup-testapi
 require_cmd curl jq
 plan 13
 
-mk_home
-cd "$TMPD" || bail_out "no TMPD"
-start_testapi --seed 1 || bail_out "cannot start psup-testapi"
+worker_setup 0 --seed 1
 
 chat_job_head 300ms >job.yaml
-cat >>job.yaml <<EOF
-limits:
-  concurrency: 4
-retry:
-  max_attempts: 3
-  base_delay: 10ms
-  max_delay: 50ms
-lease: 30s
-EOF
+printf 'limits:\n  concurrency: 4\nlease: 30s\n' >>job.yaml
+job_retry 3 10ms 50ms >>job.yaml
 
 # phase NAME CONTROL: 4 fresh items against the API set up by CONTROL; sets
 # CODE (worker exit), SENT (requests the API received), OUT (the export).
@@ -28,9 +19,8 @@ phase() {
 	gen_items 4 "$1.jsonl"
 	psup-worker init --job "$1.db" --input "$1.jsonl" >/dev/null 2>&1 || bail_out "init failed"
 	n0=$(testapi_stats .requests)
-	psup-worker run --job "$1.db" --config job.yaml --name "$1" >"$1.log" 2>&1 &
-	track_pid $!
-	if wait_exit $! 30; then CODE=$WAIT_STATUS; else CODE=timeout; fi
+	run_workers "$1.db" job.yaml 30 "$1"
+	CODE=$WAIT_CODES
 	SENT=$(($(testapi_stats .requests) - n0))
 	OUT=$(psup-worker export --job "$1.db")
 }

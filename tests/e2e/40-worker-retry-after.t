@@ -10,9 +10,7 @@ require_cmd curl jq
 plan 20
 
 N=60
-mk_home
-cd "$TMPD" || bail_out "no TMPD"
-start_testapi --delay-ms 10 || bail_out "cannot start psup-testapi"
+worker_setup 0 --delay-ms 10
 
 job_yaml() { # FILE [SHARED]
 	chat_job_head 5s >"$1"
@@ -21,12 +19,9 @@ limits:
   concurrency: 4
 ${2:+  rpm: 600000
   shared: $2}
-retry:
-  max_attempts: 5
-  base_delay: 10ms
-  max_delay: 50ms
 lease: 30s
 EOF
+	job_retry 5 10ms 50ms >>"$1"
 }
 job_yaml job.yaml
 job_yaml shared.yaml ra-test
@@ -40,18 +35,12 @@ phase() {
 	psup-worker init --job "$1.db" --input "$1.jsonl" >/dev/null 2>&1 || bail_out "init failed"
 	n0=$(testapi_stats .requests)
 	testapi_control "$2" >/dev/null
-	pids=""
+	names=""
 	w=1
-	while [ $w -le "$4" ]; do
-		psup-worker run --job "$1.db" --config "$3" --name "$1-$w" >"$1-$w.log" 2>&1 &
-		track_pid $!
-		pids="$pids $!"
-		w=$((w + 1))
-	done
-	CODES=""
-	for p in $pids; do
-		if wait_exit "$p" 30; then CODES="$CODES $WAIT_STATUS"; else CODES="$CODES timeout"; fi
-	done
+	while [ $w -le "$4" ]; do names="$names $1-$w"; w=$((w + 1)); done
+	# shellcheck disable=SC2086
+	run_workers "$1.db" "$3" 30 $names
+	CODES=$WAIT_CODES
 	curl -fsS "$TESTAPI_URL/requests" >"$1.requests"
 	jq -c --argjson n0 "$n0" '
 		.t_ms[$n0:] as $t | .status[$n0:] as $s
@@ -66,7 +55,7 @@ phase() {
 }
 
 phase seconds '{"next_429":1,"retry_after":2,"retry_after_mode":"seconds"}' job.yaml 1
-is "$CODES" " 0" "Retry-After: 2 - the worker finishes"
+is "$CODES" 0 "Retry-After: 2 - the worker finishes"
 is "$GAP" 0 "Retry-After: 2 - no request during the hold"
 cmp_ok "$AFTER" -gt 0 "Retry-After: 2 - requests resume after it"
 is "$EXPORT_OK" $N "Retry-After: 2 - every item ok"
@@ -74,26 +63,26 @@ like "$(cat seconds-1.log)" '429' "Retry-After: 2 - the worker logged the 429"
 
 # An HTTP-date has whole seconds: 3 s ahead is at least 2 s of hold.
 phase date '{"next_429":1,"retry_after":3,"retry_after_mode":"date"}' job.yaml 1
-is "$CODES" " 0" "Retry-After: HTTP-date - the worker finishes"
+is "$CODES" 0 "Retry-After: HTTP-date - the worker finishes"
 is "$GAP" 0 "Retry-After: HTTP-date - no request during the hold"
 cmp_ok "$AFTER" -gt 0 "Retry-After: HTTP-date - requests resume after it"
 is "$EXPORT_OK" $N "Retry-After: HTTP-date - every item ok"
 
 phase reset '{"next_429":1,"retry_after":2,"retry_after_mode":"reset"}' job.yaml 1
-is "$CODES" " 0" "x-ratelimit-reset-requests - the worker finishes"
+is "$CODES" 0 "x-ratelimit-reset-requests - the worker finishes"
 is "$GAP" 0 "x-ratelimit-reset-requests - no request during the hold"
 cmp_ok "$AFTER" -gt 0 "x-ratelimit-reset-requests - requests resume after it"
 is "$EXPORT_OK" $N "x-ratelimit-reset-requests - every item ok"
 
 # Two workers sharing a limit: the one that gets the 429 holds both.
 phase shared '{"next_429":1,"retry_after":2,"retry_after_mode":"seconds"}' shared.yaml 2
-is "$CODES" " 0 0" "shared hold - both workers finish"
+is "$CODES" "0 0" "shared hold - both workers finish"
 is "$GAP" 0 "shared hold - no request from either worker during the hold"
 cmp_ok "$AFTER" -gt 0 "shared hold - requests resume after it"
 is "$EXPORT_OK" $N "shared hold - every item ok"
 
 # The check can fail: without a hold (Retry-After: 0) requests go on at once.
 phase nohold '{"next_429":1,"retry_after":0,"retry_after_mode":"seconds","delay_ms":30}' job.yaml 1
-is "$CODES" " 0" "Retry-After: 0 - the worker finishes"
+is "$CODES" 0 "Retry-After: 0 - the worker finishes"
 cmp_ok "$GAP" -gt 0 "Retry-After: 0 - requests go on right away (the measure sees them)"
 is "$EXPORT_OK" $N "Retry-After: 0 - every item ok"

@@ -13,10 +13,7 @@ plan 8
 
 N=4000
 C=2000
-mk_home
-cd "$TMPD" || bail_out "no TMPD"
-gen_items $N items.jsonl
-start_testapi --delay-ms 500 || bail_out "cannot start psup-testapi"
+worker_setup $N --delay-ms 500
 
 chat_job_head 20s >job.yaml
 cat >>job.yaml <<EOF
@@ -27,12 +24,10 @@ EOF
 
 psup-worker init --job job.db --input items.jsonl >init.out 2>&1 || bail_out "init failed"
 t0=$(now_ms)
-psup-worker run --job job.db --config job.yaml --name big >big.log 2>&1 &
-w=$!
-track_pid $w
+start_worker job.db job.yaml big
+w=$WORKER_PID
 
-many_in_flight() { [ "$(testapi_stats .inflight)" -ge $((C * 9 / 10)) ]; }
-ok "$((C * 9 / 10))+ requests in flight at once" wait_for -t 20 many_in_flight
+ok "$((C * 9 / 10))+ requests in flight at once" wait_for -t 20 testapi_ge .inflight $((C * 9 / 10))
 is "$(awk '/^Threads:/ {print $2}' "/proc/$w/status" 2>/dev/null)" 1 "the worker is one thread"
 
 wait_exit $w 60

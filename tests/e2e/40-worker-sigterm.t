@@ -8,11 +8,8 @@ require_cmd curl jq
 plan 11
 
 N=200
-mk_home
-cd "$TMPD" || bail_out "no TMPD"
-gen_items $N items.jsonl
 # Slow answers: every request is still in flight when SIGTERM comes.
-start_testapi --delay-ms 1500 || bail_out "cannot start psup-testapi"
+worker_setup $N --delay-ms 1500
 
 chat_job_head 30s >job.yaml
 cat >>job.yaml <<EOF
@@ -22,12 +19,10 @@ lease: 5m
 EOF
 
 psup-worker init --job job.db --input items.jsonl >init.out 2>&1 || bail_out "init failed"
-psup-worker run --job job.db --config job.yaml --name w1 >w1.log 2>&1 &
-w1=$!
-track_pid $w1
+start_worker job.db job.yaml w1
+w1=$WORKER_PID
 
-all_in_flight() { [ "$(testapi_stats .inflight)" -ge 8 ]; }
-ok "8 requests in flight" wait_for -t 10 all_in_flight
+ok "8 requests in flight" wait_for -t 10 testapi_ge .inflight 8
 leased=$(psup-worker status --job job.db --json | jq .leased)
 cmp_ok "$leased" -ge 8 "the worker holds leases ($leased)"
 sent=$(testapi_stats .requests)
@@ -47,11 +42,8 @@ cmp_ok "$(echo "$js" | jq .done)" -le 8 "only in-flight items could finish"
 
 # A new worker takes everything at once: nothing waits for a 5 min lease.
 testapi_control '{"delay_ms":0}' >/dev/null
-psup-worker run --job job.db --config job.yaml --name w2 >w2.log 2>&1 &
-w2=$!
-track_pid $w2
-wait_exit $w2 20
-is "${WAIT_STATUS:-timeout}" 0 "a second worker finishes the job"
+run_workers job.db job.yaml 20 w2
+is "$WAIT_CODES" 0 "a second worker finishes the job"
 jq -r .id items.jsonl >ids.in
 psup-worker export --job job.db | jq -r 'select(.status == "ok") | .id' >ids.out
 ok "every id ok exactly once, in input order" cmp -s ids.in ids.out

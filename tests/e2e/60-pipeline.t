@@ -9,7 +9,7 @@
 # (from the keepers' log timestamps and from the daemon's exit records); the
 # shared limit held across the chunks; `psup kill` leaves nothing behind
 # (every pid collected from jlist: daemon, keepers, chunks, the api).
-. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/pipeline-lib.sh"
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 require_bin psup psup-keeper psup-worker psup-testapi
 require_cmd jq curl python3
 sv_setup
@@ -39,28 +39,15 @@ exec "$PSUP_BIN/psup-worker" "\$@"
 EOF
 chmod +x run.sh
 
-cat > job.tmpl <<EOF
-request:
-  method: POST
-  url: http://127.0.0.1:@PORT@/v1/chat/completions
-  headers:
-    Content-Type: application/json
-    Authorization: Bearer \${PIPE_API_KEY}
-  body: '{"model": "m", "messages": [{"role": "user", "content": {{item.text}}}]}'
-  timeout: 5s
-response:
-  extract: /choices/0/message/content
-  usage: /usage/total_tokens
+chat_job_head 5s PIPE_API_KEY http://127.0.0.1:@PORT@ > job.tmpl
+cat >> job.tmpl <<EOF
 limits:
   concurrency: 8
   rpm: $RPM
   shared: pipe
-retry:
-  max_attempts: 12
-  base_delay: 10ms
-  max_delay: 100ms
 lease: 10s
 EOF
+job_retry 12 10ms 100ms >> job.tmpl
 
 cat > eco.yaml <<EOF
 log_dir: logs
@@ -135,15 +122,8 @@ KEEPER_PIDS=$(jq -r '.[] | .keeper_pid' jl.json | tr '\n' ' ')
 note "daemon $DPID, keepers $KEEPER_PIDS, chunks $CHUNK_PIDS"
 
 # The result file: complete, every id once, in input order, each its answer.
-is "$(wc -l < results.jsonl | tr -d ' ')" $N "the export has $N lines"
-jq -r .id items.jsonl > ids.in
-jq -r .id results.jsonl > ids.out
-ok "every id exactly once, in input order" cmp -s ids.in ids.out
-is "$(sort ids.out | uniq -d | wc -l | tr -d ' ')" 0 "no id twice"
-is "$(jq -r 'select(.status != "ok") | .id' results.jsonl | wc -l | tr -d ' ')" 0 "every item ok"
-jq -r '"echo: " + .text' items.jsonl > want.txt
-jq -r .result results.jsonl > got.txt
-ok "each result is the answer to its own item" cmp -s want.txt got.txt
+export_matches items.jsonl results.jsonl
+is "$(jq -r .id results.jsonl | sort | uniq -d | wc -l | tr -d ' ')" 0 "no id twice"
 
 # The faults were really injected, and the chunks retried through them.
 stats=$(testapi_stats .)
@@ -200,7 +180,7 @@ is "$logs_ok" $CHUNKS "logs: load ended, api listening < every chunk began < its
 like "$(log_last_ts "$L/combine-combined.log" "wrote $N results")" '^[0-9]{4}-' "combine's log says it wrote $N results"
 ok_sum=$(cat "$L"/chunk-*-combined.log | sed -n 's/.*: ok \([0-9]*\), failed [0-9]*, requests.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
 is "$ok_sum" $N "the chunks' summaries add up to $N items ok"
-ok "the API key is in no log and no result" sh -c "! grep -rq sk-pipe-secret '$L' results.jsonl"
+ok "the API key is in no log and no result" not grep -rq sk-pipe-secret "$L" results.jsonl
 
 # The shared rpm limit held for the chunks together: no 1 s window of
 # arrivals holds more than the limit (plus its small burst and slack).

@@ -10,7 +10,7 @@
 #   1 s (not before) with the summary;
 # - `psup wait` (all) exit 0 when all completed, 1 when one errored, and a
 #   wait on a chain that is errored returns at once.
-. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/pipeline-lib.sh"
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 plan 41
 
@@ -113,7 +113,7 @@ is "$(jl publish .state)" errored "publish, behind merge, is errored too"
 is "$(jl publish .reason)" "not started: merge errored" "publish's reason names merge"
 is "$(jl merge .restarts)/$(jl merge .pid)/$(jl publish .restarts)/$(jl publish .pid)" "0/0/0/0" \
 	"neither ever ran"
-ok "merge has no log line: it never ran" sh -c "! grep -q crasher '$(jl merge .log_files.combined)' 2>/dev/null"
+ok "merge has no log line: it never ran" not grep -qs crasher "$(jl merge .log_files.combined)"
 NO_COLOR=1 psup describe merge > "$TMPD/d" 2>&1
 like "$(cat "$TMPD/d")" "not started: bad errored" "describe shows why"
 

@@ -12,7 +12,7 @@
 #   and export.
 # Each must exit without a memcheck error and with no definite or indirect
 # leak. Skipped without valgrind, and for the ASan build.
-. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/pipeline-lib.sh"
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 case $PSUP_BIN in */asan/*) plan_skip_all "valgrind does not run ASan builds" ;; esac
 require_cmd valgrind jq curl python3
 require_bin psup psup-keeper psup-worker psup-testapi
@@ -184,26 +184,9 @@ cd "$TMPD" || bail_out "no TMPD"
 gen_items 200 items.jsonl
 start_testapi --seed 7 --delay-ms 2 --fail-429 0.05 --retry-after 0 --fail-500 0.05 \
 	--truncate 0.02 || bail_out "cannot start psup-testapi"
-cat > job.yaml <<EOF
-request:
-  url: $TESTAPI_URL/v1/chat/completions
-  headers:
-    Content-Type: application/json
-    Authorization: Bearer \${VG_KEY}
-  body: '{"model": "m", "messages": [{"role": "user", "content": {{item.text}}}]}'
-  timeout: 5s
-response:
-  extract: /choices/0/message/content
-  usage: /usage/total_tokens
-limits:
-  concurrency: 8
-  rpm: 60000
-  shared: vg
-retry:
-  max_attempts: 10
-  base_delay: 5ms
-  max_delay: 50ms
-EOF
+chat_job_head 5s VG_KEY > job.yaml
+printf 'limits:\n  concurrency: 8\n  rpm: 60000\n  shared: vg\n' >> job.yaml
+job_retry 10 5ms 50ms >> job.yaml
 $VALGRIND --log-file="$VG_LOGS/init.log" psup-worker init --job job.db --input items.jsonl > init.out 2>&1
 is "$?" 0 "valgrind: psup-worker init exits 0" || diag_file "$VG_LOGS/init.log" 40
 VG_KEY=sk-vg $VALGRIND --log-file="$VG_LOGS/run.log" psup-worker run --job job.db --config job.yaml \

@@ -20,14 +20,23 @@
 #
 # What is here (each documented where it is defined):
 #	TAP       plan N, plan_skip_all WHY, done_testing, ok DESC CMD..., pass,
-#	          fail, is, isnt, like, unlike, cmp_ok A OP B DESC, skip WHY [N],
-#	          diag, note, diag_file FILE [N], bail_out WHY
+#	          fail, is, isnt, like, unlike, cmp_ok A OP B DESC,
+#	          in_range N LO HI DESC, skip WHY [N], diag, note,
+#	          diag_file FILE [N], bail_out WHY
 #	needs     require_bin PROG..., require_cmd CMD...
-#	time      now_ms, wait_for [-t SECS] CMD..., wait_exit PID [SECS]
-#	          (sets WAIT_STATUS), pid_alive PID, pid_gone PID
+#	time      now_ms, wait_for [-t SECS] CMD..., not CMD..., lines_ge N FILE [ERE],
+#	          wait_exit PID [SECS] (sets WAIT_STATUS), wait_codes SECS PID...
+#	          (sets WAIT_CODES), pid_alive PID, pid_gone PID, pids_gone PID...,
+#	          pids_alive_list PID...
 #	cleanup   at_exit CMDSTRING, track_pid PID..., mk_tmpdir VAR, mk_home
 #	network   free_port
-#	test API  start_testapi [FLAGS], testapi_stats [JQ], testapi_control JSON
+#	test API  start_testapi [FLAGS], testapi_stats [JQ], testapi_ge JQ N,
+#	          testapi_control JSON
+#	psup      wait_times_out APP MAX_MS
+#	worker    worker_setup N [FLAGS], chat_job_head [TIMEOUT [KEYVAR [BASE]]],
+#	          job_retry ATTEMPTS BASE MAX, start_worker JOB CONFIG NAME,
+#	          run_workers JOB CONFIG SECS NAME... (sets WAIT_CODES),
+#	          export_matches ITEMS EXPORT, finish_all STORE N, json_num JSON KEY
 #	items     gen_items N FILE|- [FIRST]
 #
 # Never use a bare `wait`: it would also wait for the servers a test started.
@@ -136,6 +145,16 @@ cmp_ok() {
 	return 1
 }
 
+# in_range N LO HI DESC: integer N within [LO, HI].
+in_range() {
+	if [ -n "$1" ] && [ "$1" -ge "$2" ] 2>/dev/null && [ "$1" -le "$3" ]; then
+		_tap_result 0 "$4"; return 0
+	fi
+	_tap_result 1 "$4"
+	diag "  '$1' is not in [$2, $3]"
+	return 1
+}
+
 # skip REASON [N]: record N (default 1) skipped tests.
 skip() {
 	_r=$1; _k=${2:-1}
@@ -199,6 +218,15 @@ wait_for() {
 	done
 }
 
+# not CMD [ARGS...]: true when CMD fails (for ok and wait_for).
+#	ok "the secret is not logged" not grep -q "$SECRET" run.log
+not() { ! "$@"; }
+
+# lines_ge N FILE [ERE]: FILE has at least N lines (matching ERE), for wait_for.
+lines_ge() {
+	[ "$(grep -cE -- "${3:-}" "$2" 2>/dev/null)" -ge "$1" ] 2>/dev/null
+}
+
 # pid_alive PID: true while PID exists and is not a zombie.
 pid_alive() {
 	kill -0 "$1" 2>/dev/null || return 1
@@ -209,6 +237,19 @@ pid_alive() {
 # pid_gone PID: the negation, for wait_for.
 pid_gone() { ! pid_alive "$1"; }
 
+# pids_gone PID...: every PID is gone (for wait_for).
+pids_gone() {
+	for _pg in "$@"; do pid_alive "$_pg" && return 1; done
+	return 0
+}
+
+# pids_alive_list PID...: the PIDs still alive, space-separated (for diag).
+pids_alive_list() {
+	_pal=""
+	for _pg in "$@"; do pid_alive "$_pg" && _pal="$_pal $_pg"; done
+	echo "${_pal# }"
+}
+
 # wait_exit PID [SECONDS]: waits for a child of this shell to exit and sets
 # WAIT_STATUS to its exit status (128+N when killed by signal N). Returns 1
 # with WAIT_STATUS empty, leaving it running, if it outlives SECONDS (default 10).
@@ -218,6 +259,19 @@ wait_exit() {
 	wait "$1"
 	WAIT_STATUS=$?
 	return 0
+}
+
+# wait_codes SECONDS PID...: wait_exit for each PID in turn and sets
+# WAIT_CODES to their exit statuses in order, space-separated ("0 0 137"),
+# "timeout" for one that outlived SECONDS.
+wait_codes() {
+	local secs codes
+	secs=$1; shift
+	codes=""
+	for _wc in "$@"; do
+		if wait_exit "$_wc" "$secs"; then codes="$codes $WAIT_STATUS"; else codes="$codes timeout"; fi
+	done
+	WAIT_CODES=${codes# }
 }
 
 # ---- processes and cleanup ------------------------------------------------
@@ -303,20 +357,31 @@ free_port() {
 
 # ---- the test API server --------------------------------------------------
 
-# chat_job_head [TIMEOUT]: the request and response sections of a job file
-# for the test API's chat endpoint at $TESTAPI_URL (timeout default 5s).
-# Tests append their own limits, retry and lease sections.
+# chat_job_head [TIMEOUT [KEYVAR [BASE]]]: the request and response sections
+# of a job file for the test API's chat endpoint (timeout default 5s) at BASE
+# (default $TESTAPI_URL); with KEYVAR, an Authorization header with the key
+# from the worker's environment variable KEYVAR. Tests append their own
+# limits, retry and lease sections.
 chat_job_head() {
 	cat <<EOF
 request:
-  url: $TESTAPI_URL/v1/chat/completions
+  url: ${3:-$TESTAPI_URL}/v1/chat/completions
   headers:
     Content-Type: application/json
+EOF
+	[ -z "${2:-}" ] || printf '    Authorization: Bearer ${%s}\n' "$2"
+	cat <<EOF
   body: '{"model": "m", "messages": [{"role": "user", "content": {{item.text}}}]}'
   timeout: ${1:-5s}
 response:
   extract: /choices/0/message/content
+  usage: /usage/total_tokens
 EOF
+}
+
+# job_retry ATTEMPTS BASE MAX: a job file's retry section.
+job_retry() {
+	printf 'retry:\n  max_attempts: %s\n  base_delay: %s\n  max_delay: %s\n' "$1" "$2" "$3"
 }
 
 # start_testapi [FLAGS...]: starts $PSUP_BIN/psup-testapi on a free loopback
@@ -351,6 +416,12 @@ testapi_stats() {
 	curl -fsS "$TESTAPI_URL/stats" | jq -r "${1:-.}"
 }
 
+# testapi_ge JQ N: the /stats value JQ is at least N (for wait_for).
+#	wait_for -t 30 testapi_ge .requests 1000
+testapi_ge() {
+	[ "$(testapi_stats "$1")" -ge "$2" ] 2>/dev/null
+}
+
 # testapi_control JSON: POST /control to change faults live; prints the reply.
 #	testapi_control '{"fail_500":0,"rate_limit":0}'
 testapi_control() {
@@ -359,3 +430,91 @@ testapi_control() {
 
 # gen_items N FILE [FIRST]: N JSONL items via tests/gen-items.sh.
 gen_items() { sh "$PSUP_SRC/tests/gen-items.sh" "$@"; }
+
+# ---- the psup CLI ------------------------------------------------------------
+
+# wait_times_out APP MAX_MS: three tests of `psup wait APP --timeout 300ms`
+# on an app that will not finish in time: exit 1, "timed out" on stderr,
+# returned within MAX_MS. Its output is left in $TMPD/out and $TMPD/err.
+wait_times_out() {
+	local t0 rc
+	t0=$(now_ms)
+	"$PSUP_BIN/psup" wait "$1" --timeout 300ms > "$TMPD/out" 2> "$TMPD/err"; rc=$?
+	is "$rc" 1 "wait $1 --timeout 300ms: exit 1"
+	like "$(cat "$TMPD/err")" "timed out" "wait --timeout: says so"
+	cmp_ok $(($(now_ms) - t0)) -lt "$2" "wait --timeout 300ms returns promptly"
+}
+
+# ---- psup-worker -------------------------------------------------------------
+
+# worker_setup N [TESTAPI_FLAGS...]: the start of a worker test: mk_home, cd
+# into TMPD, N items in items.jsonl (none for N=0), and the test API started
+# with TESTAPI_FLAGS. Bails out if any of it fails.
+worker_setup() {
+	mk_home
+	cd "$TMPD" || bail_out "cannot cd to $TMPD"
+	[ "$1" -eq 0 ] || gen_items "$1" items.jsonl || bail_out "cannot make $1 items"
+	shift
+	start_testapi "$@" || bail_out "cannot start psup-testapi"
+}
+
+# start_worker JOB CONFIG NAME: psup-worker run in the background as NAME, its
+# output in NAME.log (in the current directory); sets WORKER_PID (tracked).
+start_worker() {
+	psup-worker run --job "$1" --config "$2" --name "$3" >"$3.log" 2>&1 &
+	WORKER_PID=$!
+	track_pid "$WORKER_PID"
+}
+
+# run_workers JOB CONFIG SECONDS NAME...: one worker per NAME at once (as
+# start_worker), then waits up to SECONDS for each; sets WAIT_CODES.
+run_workers() {
+	local job cfg secs pids
+	job=$1 cfg=$2 secs=$3
+	shift 3
+	pids=""
+	for _rw in "$@"; do
+		start_worker "$job" "$cfg" "$_rw"
+		pids="$pids $WORKER_PID"
+	done
+	# shellcheck disable=SC2086
+	wait_codes "$secs" $pids
+}
+
+# export_matches ITEMS EXPORT: four tests of a psup-worker export (EXPORT)
+# of the items of ITEMS (gen_items JSONL) run against the test API: a line
+# per item, every id exactly once in input order, every item ok, and each
+# result the API's answer to its own item ("echo: " + its text).
+export_matches() {
+	is "$(wc -l <"$2" | tr -d ' ')" "$(wc -l <"$1" | tr -d ' ')" "the export has a line per item"
+	jq -r .id "$1" >"$TMPD/export.ids.want"
+	jq -r .id "$2" >"$TMPD/export.ids.got" 2>/dev/null
+	ok "every id exactly once, in input order" cmp -s "$TMPD/export.ids.want" "$TMPD/export.ids.got" ||
+		diff "$TMPD/export.ids.want" "$TMPD/export.ids.got" | head -5 | while IFS= read -r _l; do diag "$_l"; done
+	is "$(jq -r 'select(.status != "ok") | .id' "$2" | wc -l | tr -d ' ')" 0 "every item ok"
+	jq -r '"echo: " + .text' "$1" >"$TMPD/export.results.want"
+	jq -r .result "$2" >"$TMPD/export.results.got" 2>/dev/null
+	ok "each result is the answer to its own item" cmp -s "$TMPD/export.results.want" "$TMPD/export.results.got"
+}
+
+# finish_all STORE N: N stand-in workers at once (test_store_race
+# --finish-all: each finishes items straight through the store), their
+# output in fin.I.out and fin.I.err; sets WAIT_CODES.
+finish_all() {
+	local pids i
+	pids=""
+	i=0
+	while [ "$i" -lt "$2" ]; do
+		"$PSUP_TESTBIN/test_store_race" --finish-all "$1" > "fin.$i.out" 2> "fin.$i.err" &
+		track_pid $!
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2086
+	wait_codes 60 $pids
+}
+
+# json_num JSON KEY: the number KEY of a flat JSON object (status --json).
+json_num() {
+	printf '%s\n' "$1" | grep -o "\"$2\":[0-9]*" | head -n 1 | cut -d: -f2
+}

@@ -1,8 +1,18 @@
-# Helpers for the supervisor end-to-end tests (tests/e2e/2*-*.t), on top of
-# lib.sh. Source it first thing:
+# Helpers for the end-to-end tests that drive the supervisor through psup
+# (tests/e2e/2*-*.t, 40-worker-psup.t, 6*-*.t, 90-*.t), on top of lib.sh.
+# Source it first thing:
 #
 #	. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 #	sv_setup            # PSUP_HOME, TMPD, H (helpers dir); psup kill at exit
+#
+# What is here (each documented where it is defined):
+#	psup      psup ARGS, pingq, daemon_pid, sv_raw (a raw request)
+#	apps      jl NAME JQ, state_is, all_state, field_is, field_isnt, field_ge,
+#	          pid_changed,
+#	          app_procs NAME, app_procs_like NAME ERE, home_procs, no_home_procs
+#	describe  describe_json FILE [TARGET], exit_at FILE NAME, start_at FILE NAME
+#	logs      log_first_ts FILE ERE, log_last_ts FILE ERE, str_lt A B, str_le A B
+#	text      count_lines TEXT
 #
 # Apps are found by their environment (PSUP_HOME and PSUP_APP_NAME are in
 # every app's), so a test only ever looks at, and kills, its own processes.
@@ -48,8 +58,11 @@ app_procs_like() {
 	done
 }
 
-# field_is NAME JQ VALUE: for wait_for.
+# field_is NAME JQ VALUE, field_isnt NAME JQ VALUE, field_ge NAME JQ N: for
+# wait_for.
 field_is() { [ "$(jl "$1" "$2")" = "$3" ]; }
+field_isnt() { [ "$(jl "$1" "$2")" != "$3" ]; }
+field_ge() { [ "$(jl "$1" "$2")" -ge "$3" ] 2>/dev/null; }
 
 # app_procs NAME: pids of live (not zombie) processes of app NAME in this home,
 # sorted, one per line.
@@ -111,6 +124,31 @@ except OSError:
     pass
 sys.stdout.write(out.decode("utf-8", "replace"))
 '
+
+# describe_json FILE [TARGET]: the daemon's describe reply for TARGET
+# (default all: every app's exits, config, log sizes...), written to FILE.
+describe_json() {
+	printf '{"v":1,"cmd":"describe","target":"%s"}\n' "${2:-all}" | sv_raw > "$1"
+}
+
+# exit_at FILE NAME: ms since epoch of NAME's last exit, from describe_json.
+exit_at() {
+	jq -r --arg n "$2" '.apps[] | select(.name == $n) | .exits[0].at // empty' "$1"
+}
+
+# start_at FILE NAME: ms since epoch NAME's last run began (exit - runtime).
+start_at() {
+	jq -r --arg n "$2" '.apps[] | select(.name == $n) | (.exits[0].at - .exits[0].runtime_ms) // empty' "$1"
+}
+
+# log_first_ts FILE ERE / log_last_ts FILE ERE: the timestamp (first field of
+# a `time: true` log line) of the first / last line of FILE matching ERE.
+log_first_ts() { grep -E -- "$2" "$1" 2>/dev/null | head -n 1 | cut -d' ' -f1; }
+log_last_ts() { grep -E -- "$2" "$1" 2>/dev/null | tail -n 1 | cut -d' ' -f1; }
+
+# str_lt A B: string A sorts before B (ISO 8601 stamps of one zone and width).
+str_lt() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a "" < b "") }'; }
+str_le() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { exit !(a "" <= b "") }'; }
 
 # Whatever a failed test left behind in this home: SIGKILL by pid.
 # On failure, the daemon's and keepers' own words (runs before the home goes).

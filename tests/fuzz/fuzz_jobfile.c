@@ -1,7 +1,9 @@
-/* libFuzzer target: any bytes through the job file loader must load or
- * fail with messages, never crash, leak or hang. `make fuzz` builds it. */
+/* libFuzzer target: any bytes through the job file loader must load a
+ * request URL with no error, or fail with messages and no URL; never crash,
+ * leak or hang. `make fuzz` builds it; a normal build replays its corpus. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "jobfile.h"
 
@@ -12,7 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct job_config jc;
 	char **errors;
 	int n;
-	jobfile_load_buffer("fuzz.yaml", (const char *)data, size, &jc, &errors, &n);
+	int r = jobfile_load_buffer("fuzz.yaml", (const char *)data, size, &jc, &errors, &n);
+	if (!(r == 0 && n == 0 && jc.url) && !(r == -1 && n > 0 && !jc.url))
+		abort();
 	jobfile_errors_free(errors, n);
 	jobfile_free(&jc);
 	return 0;

@@ -19,8 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char line[256];
 		int n = progress_format(&p, line, sizeof line);
 		struct progress q;
+		/* field by field: padding need not survive an assignment */
 		if (n < 0 || (size_t)n >= sizeof line || progress_parse(line, (size_t)n, &q) != 0 ||
-		    memcmp(&p, &q, sizeof p) != 0)
+		    p.have != q.have || p.done != q.done || p.total != q.total ||
+		    p.failed != q.failed || p.inflight != q.inflight || strcmp(p.job, q.job) != 0)
 			abort();
 	}
 

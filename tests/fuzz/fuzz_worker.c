@@ -1,7 +1,89 @@
-/* libFuzzer target for the worker's parsers of outside text: Retry-After and
- * rate-limit headers, templates, JSON pointers, response bodies. Build with
- * `make fuzz`; run: build/fuzz/fuzz_worker tests/fuzz/corpus/fuzz_worker */
-#include "fuzz_worker_body.h"
+/* libFuzzer target for the worker's parsers of outside text: every parser
+ * that sees data from outside (Retry-After and rate-limit headers,
+ * templates, JSON pointers, response classification). `make fuzz` builds it;
+ * run: build/fuzz/fuzz_worker tests/fuzz/corpus/fuzz_worker. A normal build
+ * replays the corpus (build/tests/fuzz_worker). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "jsonptr.h"
+#include "retryafter.h"
+#include "template.h"
+#include "xalloc.h"
+
+static const char fuzz_item[] =
+	"{\"id\":1,\"text\":\"a \\\"b\\\"\",\"a\":{\"b\":[1,{\"c\":null}]},\"m~n\":2}";
+
+/* Returns a number derived from the results so nothing is optimised away. */
+static long long fuzz_worker_one(const uint8_t *data, size_t size)
+{
+	long long acc = 0;
+	char *s = xstrndup((const char *)data, size);
+	int64_t v = 0;
+	const int64_t now = 1700000000000LL;
+	if (retryafter_parse(s, now, &v) == 0)
+		acc += v;
+	if (retryafter_go_duration(s, &v) == 0)
+		acc += v;
+	if (retryafter_rfc3339(s, &v) == 0)
+		acc += v;
+	if (retryafter_http_date(s, &v) == 0)
+		acc += v;
+	struct ratelimit_headers h;
+	memset(&h, 0, sizeof h);
+	h.reset_requests = s;
+	h.remaining_requests = size & 1 ? "0" : NULL;
+	h.anthropic_reset[1] = s;
+	if (retryafter_hold_ms(&h, now, &v) == 1)
+		acc += v;
+
+	cJSON *item = cJSON_Parse(fuzz_item);
+	struct template *t = NULL;
+	char *cause = NULL;
+	if (template_compile(s, &t, &cause) == 0) {
+		char *out = NULL;
+		size_t len = 0;
+		if (template_render(t, item, &out, &len, &cause) == 0) {
+			acc += (long long)len;
+			free(out);
+		}
+		template_free(t);
+	}
+	free(cause);
+	cause = NULL;
+	char *out = NULL;
+	if (template_expand_env(s, "fuzz", &out, &cause) == 0) {
+		acc += (long long)strlen(out);
+		free(out);
+	}
+	free(cause);
+	cause = NULL;
+
+	if (jsonptr_check(s, &cause) == 0 && jsonptr_get(item, s, NULL))
+		acc++;
+	free(cause);
+	cJSON_Delete(item);
+
+	/* A body is bytes, NULs included, as the engine receives it. */
+	char *raw = xmalloc(size + 1);
+	memcpy(raw, data, size);
+	raw[size] = '\0';
+	struct response_view r = {
+		.status = size ? 100 + data[0] % 500 : 200,
+		.body = raw, .body_len = size,
+		.has_retry_after = (int)(size & 2),
+	};
+	struct verdict vd;
+	classify_response(&r, size & 4 ? "/a/b/1" : NULL, "/usage/total_tokens", &vd);
+	acc += vd.kind + (vd.result ? (long long)strlen(vd.result) : 0) +
+	    (vd.error ? (long long)strlen(vd.error) : 0);
+	verdict_free(&vd);
+	free(raw);
+	free(s);
+	return acc;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,11 +1,10 @@
 /* The protocol layers: framing into capped lines, UTF-8 checks, decoding
- * (versions, commands, argument types), encoding; then a replay of the fuzz
- * corpus (tests/fuzz/corpus/fuzz_proto) through framing and decoding. */
+ * (versions, commands, argument types), encoding. The fuzz corpus is
+ * replayed by build/tests/fuzz_proto. */
 #include "tap.h"
 #include "proto.h"
 #include "jsonw.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 
 static void test_framing(void)
@@ -219,49 +218,6 @@ static void test_jw(void)
 	free(s);
 }
 
-/* Replays every saved fuzz input: framing then decoding must not crash. */
-static void test_corpus(void)
-{
-	const char *src = getenv("PSUP_SRC");
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/fuzz_proto", src ? src : ".");
-	DIR *d = opendir(dir);
-	if (!d) {
-		ok(1, "# SKIP no corpus at %s", dir);
-		return;
-	}
-	int n = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char path[8192];
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		FILE *fp = fopen(path, "rb");
-		if (!fp)
-			continue;
-		char buf[200000];
-		size_t len = fread(buf, 1, sizeof buf, fp);
-		fclose(fp);
-		struct proto_framer f;
-		proto_framer_init(&f, PROTO_LINE_MAX);
-		proto_framer_feed(&f, buf, len);
-		const char *line;
-		size_t ll;
-		while (proto_framer_next(&f, &line, &ll) == 1) {
-			struct proto_req req;
-			char *err = NULL;
-			if (proto_decode(line, ll, &req, &err) == PROTO_OK)
-				proto_req_free(&req);
-			free(err);
-		}
-		proto_framer_free(&f);
-		n++;
-	}
-	closedir(d);
-	ok(n > 0, "replayed %d corpus inputs", n);
-}
-
 int main(void)
 {
 	test_framing();
@@ -269,6 +225,5 @@ int main(void)
 	test_decode();
 	test_encode();
 	test_jw();
-	test_corpus();
 	return done_testing();
 }

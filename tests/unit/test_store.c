@@ -408,9 +408,7 @@ static void test_open(void)
 	struct store *s = NULL;
 	char *cause = NULL;
 	if (pg_url) {
-		ok(1, "# SKIP missing-file checks are SQLite only");
-		ok(1, "# SKIP missing-file checks are SQLite only");
-		ok(1, "# SKIP missing-file checks are SQLite only");
+		skip(3, "missing-file checks are SQLite only");
 		return;
 	}
 	char *url = xasprintf("sqlite:%s/missing.db", dir);

@@ -1,0 +1,207 @@
+/* $PSUP_HOME: which directory, created private with its parents, refused
+ * when not private, the paths inside it, and socket addresses for paths
+ * longer than sun_path. */
+#include "home.h"
+#include "tap.h"
+#include "xalloc.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *cause;
+
+/* The error message, for is_str; "" when there is none. */
+static const char *why(void)
+{
+	static char buf[512];
+	snprintf(buf, sizeof buf, "%s", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	return buf;
+}
+
+static unsigned mode_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (unsigned)(st.st_mode & 07777) : 0;
+}
+
+static void test_default(void)
+{
+	setenv("PSUP_HOME", "/some/where", 1);
+	char *h = home_default(&cause);
+	is_str(h, "/some/where", "PSUP_HOME when set");
+	free(h);
+	setenv("PSUP_HOME", "", 1);
+	setenv("HOME", "/home/x", 1);
+	h = home_default(&cause);
+	is_str(h, "/home/x/.psup", "an empty PSUP_HOME: $HOME/.psup");
+	free(h);
+	unsetenv("PSUP_HOME");
+	unsetenv("HOME");
+	h = home_default(&cause);
+	if (!ok(h && strlen(h) > 6 && strcmp(h + strlen(h) - 6, "/.psup") == 0,
+	    "no HOME: .psup in the passwd entry's home (%s)", h ? h : "none"))
+		diag("%s", why());
+	free(h);
+}
+
+static void test_prepare(const char *tmp)
+{
+	char *home = xasprintf("%s/a/b/home", tmp), *a = xasprintf("%s/a", tmp);
+	char *apps = home_apps_path(home);
+	umask(022);
+	is_int(home_prepare(home, &cause), 0, "prepare a home whose parents are missing");
+	is_int(mode_of(home), 0700, "the home is 0700");
+	is_int(mode_of(a), 0700, "its created parents are 0700");
+	is_int(mode_of(apps), 0700, "apps/ inside it is 0700");
+	is_int(home_prepare(home, &cause), 0, "preparing it again is fine");
+	is_int(home_check(home, &cause), 0, "home_check accepts it");
+
+	chmod(home, 0770);
+	is_int(home_check(home, &cause), -1, "a group-writable home is refused");
+	char *want = xasprintf("%s is writable by group or others (mode 770): run chmod 700 on it", home);
+	is_str(why(), want, "and the message says how to fix it");
+	free(want);
+	is_int(home_prepare(home, &cause), -1, "prepare refuses it too");
+	free(cause);
+	cause = NULL;
+	chmod(home, 0700);
+
+	char *file = xasprintf("%s/psup.pid", home);
+	FILE *f = fopen(file, "w");
+	if (f)
+		fclose(f);
+	is_int(home_check(file, &cause), -1, "a file is no home");
+	want = xasprintf("%s is not a directory", file);
+	is_str(why(), want, "and says so");
+	free(want);
+	char *missing = xasprintf("%s/nope", tmp);
+	is_int(home_check(missing, &cause), -1, "home_check creates nothing");
+	want = xasprintf("cannot use %s: No such file or directory", missing);
+	is_str(why(), want, "and names what is missing");
+	free(want);
+	ok(access(missing, F_OK) != 0, "the missing home is still missing");
+	free(missing);
+	free(file);
+	free(apps);
+	free(a);
+	free(home);
+}
+
+static void test_paths(void)
+{
+	static const struct {
+		char *(*fn)(const char *);
+		const char *want;
+	} paths[] = {
+		{ home_sock_path, "H/psup.sock" },
+		{ home_pid_path, "H/psup.pid" },
+		{ home_lock_path, "H/psup.lock" },
+		{ home_apps_path, "H/apps" },
+		{ home_dump_path, "H/dump.json" },
+		{ home_daemon_log_path, "H/daemon.log" },
+		{ home_keeper_log_path, "H/keeper.log" },
+	};
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		char *p = paths[i].fn("H");
+		is_str(p, paths[i].want, "path %s", paths[i].want);
+		free(p);
+	}
+	char *p = home_app_dir("H", "web");
+	is_str(p, "H/apps/web", "an app's directory");
+	free(p);
+}
+
+/* Binds and listens on path through home_sockaddr; returns the socket. */
+static int listen_at(const char *path)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	int dirfd;
+	if (home_sockaddr(path, &sa, &len, &dirfd, &cause) < 0)
+		return -1;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && (bind(fd, (struct sockaddr *)&sa, len) < 0 || listen(fd, 1) < 0)) {
+		close(fd);
+		fd = -1;
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	return fd;
+}
+
+static void test_sockaddr(const char *tmp)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	int dirfd;
+	is_int(home_sockaddr("/h/psup.sock", &sa, &len, &dirfd, &cause), 0, "a short path");
+	is_str(sa.sun_path, "/h/psup.sock", "goes into sun_path as is");
+	is_int(dirfd, -1, "with no directory descriptor");
+	is_int(len, offsetof(struct sockaddr_un, sun_path) + strlen("/h/psup.sock") + 1, "and its length");
+
+	/* a directory deeper than sun_path holds */
+	char *deep = xasprintf("%s/%0120d", tmp, 0);
+	mkdir(deep, 0700);
+	char *sock = xasprintf("%s/psup.sock", deep);
+	ok(strlen(sock) >= sizeof sa.sun_path, "the socket path is longer than sun_path (%zu)",
+	    strlen(sock));
+	is_int(home_sockaddr(sock, &sa, &len, &dirfd, &cause), 0, "a long path");
+	ok(dirfd >= 0, "goes through a descriptor of its directory");
+	char *want = xasprintf("/proc/self/fd/%d/psup.sock", dirfd);
+	is_str(sa.sun_path, want, "sun_path names the socket through it");
+	free(want);
+	if (dirfd >= 0)
+		close(dirfd);
+
+	int srv = listen_at(sock);
+	if (!ok(srv >= 0, "a server listens at the long path"))
+		diag("%s", why());
+	int c = home_connect(sock, &cause);
+	if (!ok(c >= 0, "home_connect reaches it"))
+		diag("%s", why());
+	if (c >= 0)
+		close(c);
+	if (srv >= 0)
+		close(srv);
+	unlink(sock);
+	is_int(home_connect(sock, &cause), -1, "connecting to a socket that is gone fails");
+	want = xasprintf("cannot connect to %s: No such file or directory", sock);
+	is_str(why(), want, "and says why");
+	free(want);
+
+	char *name = xasprintf("%s/%0120d", tmp, 0);
+	is_int(home_sockaddr(name, &sa, &len, &dirfd, &cause), -1,
+	    "a file name longer than sun_path by itself is refused");
+	want = xasprintf("socket path too long: %s", name);
+	is_str(why(), want, "and says so");
+	free(want);
+	free(name);
+	rmdir(deep);
+	free(sock);
+	free(deep);
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/test_home.XXXXXX";
+	char *tmp = mkdtemp(tmpl);
+	if (!tmp) {
+		printf("1..0 # SKIP mkdtemp failed\n");
+		return 0;
+	}
+	plan_no_plan();
+	test_default();
+	test_prepare(tmp);
+	test_paths();
+	test_sockaddr(tmp);
+	char *rm = xasprintf("rm -rf '%s'", tmp);
+	if (system(rm) != 0)
+		diag("could not remove %s", tmp);
+	free(rm);
+	return done_testing();
+}
