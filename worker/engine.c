@@ -84,10 +84,8 @@ static void check_done(struct engine *e)
 		req->curl_code = (int)res;
 		req->status = status;
 		req->latency_ms = (int64_t)(total_us / 1000);
-		if (!req->resp) {
-			req->resp = xstrdup("");
-			req->resp_len = 0;
-		}
+		if (!req->resp.p)
+			buf_add(&req->resp, "", 0);
 		e->cb(req, e->arg);
 	}
 }
@@ -208,18 +206,9 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userp)
 {
 	struct http_request *req = userp;
 	size_t n = size * nmemb;
-	if (req->resp_len + n > RESP_MAX)
+	if (req->resp.len + n > RESP_MAX)
 		return 0; /* CURLE_WRITE_ERROR */
-	if (req->resp_len + n + 1 > req->resp_cap) {
-		size_t cap = req->resp_cap ? req->resp_cap : 1024;
-		while (cap < req->resp_len + n + 1)
-			cap *= 2;
-		req->resp = xrealloc(req->resp, cap);
-		req->resp_cap = cap;
-	}
-	memcpy(req->resp + req->resp_len, data, n);
-	req->resp_len += n;
-	req->resp[req->resp_len] = '\0';
+	buf_add(&req->resp, data, n);
 	return n;
 }
 
@@ -411,9 +400,7 @@ void engine_abort(struct engine *e, struct http_request *req)
 
 void engine_request_reset(struct http_request *req)
 {
-	free(req->resp);
-	req->resp = NULL;
-	req->resp_len = req->resp_cap = 0;
+	buf_free(&req->resp);
 	for (int i = 0; i < HDR_COUNT; i++) {
 		free(req->hdr[i]);
 		req->hdr[i] = NULL;

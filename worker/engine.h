@@ -11,6 +11,7 @@
 
 #include <curl/curl.h>
 
+#include "buf.h"
 #include "loop.h"
 
 /* Response headers the worker acts on, captured as received. */
@@ -46,13 +47,12 @@ struct http_request {
 	int curl_code;               /* CURLcode; 0 when a response arrived */
 	char errbuf[CURL_ERROR_SIZE];
 	long status;
-	char *resp;                  /* NUL-terminated, owned; freed by engine_request_reset */
-	size_t resp_len;
+	struct buf resp;             /* the body, NUL-terminated (resp.p never NULL
+	                              * once finished); freed by engine_request_reset */
 	int64_t latency_ms;
 	char *hdr[HDR_COUNT];        /* owned, NULL when absent */
 	/* engine private */
 	CURL *easy;
-	size_t resp_cap;
 };
 
 struct engine;

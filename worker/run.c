@@ -449,8 +449,8 @@ static void done_cb(struct http_request *req, void *arg)
 		.curl_code = req->curl_code,
 		.curl_error = req->errbuf,
 		.status = req->status,
-		.body = req->resp,
-		.body_len = req->resp_len,
+		.body = req->resp.p,
+		.body_len = req->resp.len,
 		.has_retry_after = req->hdr[HDR_RETRY_AFTER] || req->hdr[HDR_RETRY_AFTER_MS],
 	};
 	struct verdict v;
