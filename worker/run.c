@@ -16,13 +16,13 @@
 
 #include "aimd.h"
 #include "backoff.h"
-#include "classify.h"
 #include "clock.h"
 #include "deadline.h"
 #include "engine.h"
 #include "jobfile.h"
 #include "jsonptr.h"
 #include "loop.h"
+#include "outcome.h"
 #include "pacer.h"
 #include "progress_out.h"
 #include "retryafter.h"
@@ -71,6 +71,7 @@ struct work {
 
 struct run {
 	struct job_config jc;
+	struct outcome_policy policy;  /* from jc */
 	struct store *store;
 	char *owner;
 	struct template *body_tpl;
@@ -439,56 +440,42 @@ static void rate_follow(struct run *r)
 		pacer_scale(&r->pacer, f);
 }
 
+/* Carries out what outcome_decide said for w's answer. */
 static void done_cb(struct http_request *req, void *arg)
 {
 	struct run *r = arg;
 	struct work *w = req->user;
 	int64_t now = clock_mono_ns();
 	flight_unlink(r, w);
-	struct response_view rv = {
+	struct outcome_response resp = {
 		.curl_code = req->curl_code,
 		.curl_error = req->errbuf,
 		.status = req->status,
 		.body = req->resp.p,
 		.body_len = req->resp.len,
-		.has_retry_after = req->hdr[HDR_RETRY_AFTER] || req->hdr[HDR_RETRY_AFTER_MS],
+		.real_ms = clock_real_ms(),
 	};
-	struct verdict v;
-	classify_response(&rv, r->jc.extract, r->jc.usage, &v);
+	rate_headers(req, &resp.headers);
+	struct outcome_attempt att = {
+		.n = w->attempts,
+		.stopping = r->stopping,
+		.draw = backoff_rand(&r->rng),
+	};
+	struct outcome o;
+	outcome_decide(&resp, &att, &r->policy, now, &o);
 	w->status = req->status;
 	w->latency_ms = req->latency_ms;
 
-	/* Hold everyone (the shared limiter too) when the API says when. */
-	int64_t hold_ms = -1;
-	if (req->status == 429 || req->status == 503) {
-		struct ratelimit_headers h;
-		rate_headers(req, &h);
-		int64_t d;
-		if (retryafter_hold_ms(&h, clock_real_ms(), &d) == 1 && d > 0) {
-			/* An hour at most: the pacer takes a longer hold for a
-			 * stale value and would drop it. */
-			if (d > 3600000)
-				d = 3600000;
-			hold_ms = d;
-			if (pacer_hold_until(&r->pacer) <= now)
-				logf_(r, "HTTP %ld: holding all requests for %lld ms, as the API asks",
-				    req->status, (long long)d);
-			pacer_hold(&r->pacer, now + d * MS);
-		}
-	} else {
-		/* Not yet limited, but the API says a budget is used up: pause
-		 * rather than collect a 429 for each request meanwhile. At most a
-		 * second: OpenAI's reset is when the bucket is full again, and it
-		 * refills all along; the next answer tells whether to pause more. */
-		struct ratelimit_headers h;
-		rate_headers(req, &h);
-		int64_t d;
-		if (retryafter_exhausted_ms(&h, &d) == 1 && d > 0)
-			pacer_hold(&r->pacer, now + (d < 1000 ? d : 1000) * MS);
+	if (o.hold_until) {
+		/* Hold everyone (the shared limiter too). */
+		if (o.hold_asked && pacer_hold_until(&r->pacer) <= now)
+			logf_(r, "HTTP %ld: holding all requests for %lld ms, as the API asks",
+			    req->status, (long long)((o.hold_until - now) / MS));
+		pacer_hold(&r->pacer, o.hold_until);
 	}
-	if (v.rate_limited) {
+	if (o.rate_limited) {
 		r->n_429++;
-		if (aimd_on_limited(&r->aimd, now, hold_ms >= 0)) {
+		if (aimd_on_limited(&r->aimd, now, o.hold_asked)) {
 			rate_follow(r);
 			if (r->jc.rpm > 0 || r->jc.tpm > 0)
 				logf_(r, "repeated HTTP 429s: concurrency lowered to %d, rate to %.0f%% of the configured",
@@ -497,53 +484,39 @@ static void done_cb(struct http_request *req, void *arg)
 				logf_(r, "repeated HTTP 429s: concurrency lowered to %d", aimd_limit(&r->aimd));
 		}
 	}
-	if (v.have_tokens && r->jc.tpm > 0)
-		pacer_adjust(&r->pacer, now, (double)v.tokens - w->cost);
+	if (o.have_tokens && r->jc.tpm > 0)
+		pacer_adjust(&r->pacer, now, (double)o.tokens - w->cost);
 	engine_request_reset(req);
 
-	switch (v.kind) {
-	case VERDICT_DONE:
+	switch (o.kind) {
+	case OUTCOME_DONE:
 		aimd_on_success(&r->aimd, now);
 		rate_follow(r);
 		w->ok = 1;
-		w->result = v.result;
-		w->tokens = v.have_tokens ? v.tokens : 0;
-		v.result = NULL;
+		w->result = o.result;
+		w->tokens = o.have_tokens ? o.tokens : 0;
+		o.result = NULL;
 		finish(r, w);
 		break;
-	case VERDICT_RETRY:
-		if (!r->stopping && w->attempts < r->jc.max_attempts) {
-			int64_t delay = backoff_delay_ms(w->attempts, r->jc.base_delay_ms,
-			    r->jc.max_delay_ms, backoff_rand(&r->rng));
-			if (hold_ms > delay)
-				delay = hold_ms;
-			r->n_retries++;
-			logf_(r, "item %s: attempt %d/%d: %s; retrying in %lld ms", w->it.id,
-			    w->attempts, r->jc.max_attempts, v.error, (long long)delay);
-			schedule_retry(r, w, now + delay * MS);
-			break;
-		}
-		if (r->stopping) {
-			/* Shutting down: leave it to be released, not failed. */
-			work_free(w);
-			break;
-		}
-		logf_(r, "item %s: attempt %d/%d: %s; giving up", w->it.id, w->attempts,
-		    r->jc.max_attempts, v.error);
-		w->ok = 0;
-		w->error = xasprintf("after %d attempts: %s", w->attempts, v.error);
-		finish(r, w);
+	case OUTCOME_RETRY:
+		r->n_retries++;
+		logf_(r, "item %s: attempt %d/%d: %s; retrying in %lld ms", w->it.id,
+		    w->attempts, r->jc.max_attempts, o.why, (long long)((o.retry_at - now) / MS));
+		schedule_retry(r, w, o.retry_at);
 		break;
-	case VERDICT_FAIL:
-		logf_(r, "item %s: attempt %d/%d: %s; not retried", w->it.id, w->attempts,
-		    r->jc.max_attempts, v.error);
+	case OUTCOME_RELEASE:
+		work_free(w);
+		break;
+	case OUTCOME_FAIL:
+		logf_(r, "item %s: attempt %d/%d: %s; %s", w->it.id, w->attempts,
+		    r->jc.max_attempts, o.why, o.exhausted ? "giving up" : "not retried");
 		w->ok = 0;
-		w->error = v.error;
-		v.error = NULL;
+		w->error = o.error;
+		o.error = NULL;
 		finish(r, w);
 		break;
 	}
-	verdict_free(&v);
+	outcome_free(&o);
 	if (r->stopping) {
 		if (engine_inflight(r->engine) == 0)
 			deadline_arm(&r->stop_timer, now);
@@ -934,6 +907,13 @@ int run_main(int argc, char **argv)
 		r->jc.max_attempts = 1;
 	if (r->jc.lease_ms < 1000)
 		r->jc.lease_ms = 1000;
+	r->policy = (struct outcome_policy){
+		.max_attempts = r->jc.max_attempts,
+		.base_delay_ms = r->jc.base_delay_ms,
+		.max_delay_ms = r->jc.max_delay_ms,
+		.extract = r->jc.extract,
+		.usage = r->jc.usage,
+	};
 
 	char *cause = NULL;
 	r->owner = name ? xstrdup(name) : default_owner();

@@ -1,0 +1,97 @@
+/* The outcome of one request (see outcome.h): classify.c says what the
+ * answer is worth, retryafter.c how long the API asks us to wait; this file
+ * weighs them against the attempts left and a shutdown. */
+#include "outcome.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "backoff.h"
+#include "classify.h"
+#include "xalloc.h"
+
+#define MS 1000000LL
+
+/* Hold every request when the API says when: a 429 or 503 with a delay;
+ * or, before any 429, an answer saying a budget is used up. That pause is
+ * at most a second: OpenAI's reset is when the bucket is full again and it
+ * refills all along, so the next answer tells whether to pause more. */
+static void hold_decide(const struct outcome_response *r, int64_t now, struct outcome *o)
+{
+	int64_t d;
+	if (r->status == 429 || r->status == 503) {
+		if (retryafter_hold_ms(&r->headers, r->real_ms, &d) == 1 && d > 0) {
+			if (d > OUTCOME_HOLD_MAX_MS)
+				d = OUTCOME_HOLD_MAX_MS;
+			o->hold_until = now + d * MS;
+			o->hold_asked = 1;
+		}
+	} else if (retryafter_exhausted_ms(&r->headers, &d) == 1 && d > 0) {
+		o->hold_until = now + (d < 1000 ? d : 1000) * MS;
+	}
+}
+
+void outcome_decide(const struct outcome_response *r, const struct outcome_attempt *a,
+    const struct outcome_policy *p, int64_t now, struct outcome *o)
+{
+	memset(o, 0, sizeof *o);
+	const struct ratelimit_headers *h = &r->headers;
+	struct response_view rv = {
+		.curl_code = r->curl_code,
+		.curl_error = r->curl_error,
+		.status = r->status,
+		.body = r->body,
+		.body_len = r->body_len,
+		.has_retry_after = h->retry_after || h->retry_after_ms,
+	};
+	struct verdict v;
+	classify_response(&rv, p->extract, p->usage, &v);
+	o->rate_limited = v.rate_limited;
+	o->tokens = v.tokens;
+	o->have_tokens = v.have_tokens;
+	hold_decide(r, now, o);
+
+	switch (v.kind) {
+	case VERDICT_DONE:
+		o->kind = OUTCOME_DONE;
+		o->result = v.result;
+		v.result = NULL;
+		break;
+	case VERDICT_RETRY:
+		if (a->stopping) {
+			/* Shutting down: leave it to be released, not failed. */
+			o->kind = OUTCOME_RELEASE;
+		} else if (a->n < p->max_attempts) {
+			o->kind = OUTCOME_RETRY;
+			o->retry_at = now + backoff_delay_ms(a->n, p->base_delay_ms,
+			    p->max_delay_ms, a->draw) * MS;
+			if (o->hold_asked && o->hold_until > o->retry_at)
+				o->retry_at = o->hold_until;
+		} else {
+			o->kind = OUTCOME_FAIL;
+			o->exhausted = 1;
+			o->error = xasprintf("after %d attempts: %s", a->n, v.error);
+			o->why = o->error + strlen(o->error) - strlen(v.error);
+			break;
+		}
+		o->error = v.error;
+		v.error = NULL;
+		o->why = o->error;
+		break;
+	case VERDICT_FAIL:
+		o->kind = OUTCOME_FAIL;
+		o->error = v.error;
+		v.error = NULL;
+		o->why = o->error;
+		break;
+	}
+	verdict_free(&v);
+}
+
+void outcome_free(struct outcome *o)
+{
+	free(o->result);
+	free(o->error);
+	o->result = o->error = NULL;
+	o->why = NULL;
+}
