@@ -43,6 +43,7 @@ struct sock {
 static const char *const hdr_names[HDR_COUNT] = {
 	[HDR_RETRY_AFTER] = "retry-after",
 	[HDR_RETRY_AFTER_MS] = "retry-after-ms",
+	[HDR_MS_RETRY_AFTER_MS] = "x-ms-retry-after-ms",
 	[HDR_RESET_REQUESTS] = "x-ratelimit-reset-requests",
 	[HDR_RESET_TOKENS] = "x-ratelimit-reset-tokens",
 	[HDR_REMAINING_REQUESTS] = "x-ratelimit-remaining-requests",

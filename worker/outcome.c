@@ -42,7 +42,7 @@ void outcome_decide(const struct outcome_response *r, const struct outcome_attem
 		.status = r->status,
 		.body = r->body,
 		.body_len = r->body_len,
-		.has_retry_after = h->retry_after || h->retry_after_ms,
+		.has_retry_after = h->retry_after || h->retry_after_ms || h->ms_retry_after_ms,
 	};
 	struct verdict v;
 	classify_response(&rv, p->extract, p->usage, &v);

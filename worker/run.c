@@ -421,6 +421,7 @@ static void rate_headers(const struct http_request *req, struct ratelimit_header
 	memset(h, 0, sizeof *h);
 	h->retry_after = req->hdr[HDR_RETRY_AFTER];
 	h->retry_after_ms = req->hdr[HDR_RETRY_AFTER_MS];
+	h->ms_retry_after_ms = req->hdr[HDR_MS_RETRY_AFTER_MS];
 	h->reset_requests = req->hdr[HDR_RESET_REQUESTS];
 	h->reset_tokens = req->hdr[HDR_RESET_TOKENS];
 	h->remaining_requests = req->hdr[HDR_REMAINING_REQUESTS];

@@ -86,6 +86,8 @@ static const struct row rows[] = {
 	  NULL, 1, 0, OUTCOME_RETRY, 10000, 10000, 1, 1, "HTTP 429" },
 	{ "429 retry-after-ms (Azure)", 0, 429, "", "retry-after-ms: 1500\n", NULL, 1, 0,
 	  OUTCOME_RETRY, 1500, 1500, 1, 1, "HTTP 429" },
+	{ "429 x-ms-retry-after-ms alone (Azure)", 0, 429, "", "x-ms-retry-after-ms: 2500\n",
+	  NULL, 1, 0, OUTCOME_RETRY, 2500, 2500, 1, 1, "HTTP 429" },
 	{ "429 retry-after of two hours: an hour", 0, 429, "", "retry-after: 7200\n", NULL, 1, 0,
 	  OUTCOME_RETRY, OUTCOME_HOLD_MAX_MS, OUTCOME_HOLD_MAX_MS, 1, 1, "HTTP 429" },
 	{ "429 OpenAI reset headers", 0, 429, openai_rate,
@@ -140,6 +142,7 @@ static void headers_fill(const char *spec, struct hdrs *store, struct ratelimit_
 	static const struct { const char *name; size_t off; } names[] = {
 		{ "retry-after", offsetof(struct ratelimit_headers, retry_after) },
 		{ "retry-after-ms", offsetof(struct ratelimit_headers, retry_after_ms) },
+		{ "x-ms-retry-after-ms", offsetof(struct ratelimit_headers, ms_retry_after_ms) },
 		{ "x-ratelimit-reset-requests", offsetof(struct ratelimit_headers, reset_requests) },
 		{ "x-ratelimit-reset-tokens", offsetof(struct ratelimit_headers, reset_tokens) },
 		{ "x-ratelimit-remaining-requests",

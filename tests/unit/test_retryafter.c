@@ -81,6 +81,9 @@ int main(void)
 	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 2000, "Retry-After wins over resets");
 	h.retry_after_ms = "1234.5";
 	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 1235, "retry-after-ms wins, rounded up");
+	h.retry_after_ms = NULL;
+	h.ms_retry_after_ms = "700";
+	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 700, "x-ms-retry-after-ms wins over Retry-After");
 	memset(&h, 0, sizeof h);
 	h.reset_requests = "1s";
 	h.reset_tokens = "6m0s";

@@ -301,28 +301,34 @@ static int remaining_zero(const char *v)
 	return v[0] == '0' && (*skip_ws(v + 1) == '\0');
 }
 
+/* A count of milliseconds, a fraction rounded up. Returns 0 or -1. */
+static int parse_ms(const char *v, int64_t *ms)
+{
+	const char *s = skip_ws(v);
+	int64_t n = 0;
+	int any = 0;
+	while (*s >= '0' && *s <= '9' && n < 100000000000LL) {
+		n = n * 10 + (*s++ - '0');
+		any = 1;
+	}
+	if (*s == '.') /* fractional milliseconds: round up */
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			if (*s != '0') {
+				n++;
+				break;
+			}
+	if (!any)
+		return -1;
+	*ms = n;
+	return 0;
+}
+
 int retryafter_hold_ms(const struct ratelimit_headers *h, int64_t now_ms, int64_t *delay_ms)
 {
 	int64_t d;
-	if (h->retry_after_ms) {
-		const char *s = skip_ws(h->retry_after_ms);
-		int64_t v = 0;
-		int any = 0;
-		while (*s >= '0' && *s <= '9' && v < 100000000000LL) {
-			v = v * 10 + (*s++ - '0');
-			any = 1;
-		}
-		if (*s == '.') /* fractional milliseconds: round up */
-			for (s++; *s >= '0' && *s <= '9'; s++)
-				if (*s != '0') {
-					v++;
-					break;
-				}
-		if (any) {
-			*delay_ms = v;
-			return 1;
-		}
-	}
+	if ((h->retry_after_ms && parse_ms(h->retry_after_ms, delay_ms) == 0) ||
+	    (h->ms_retry_after_ms && parse_ms(h->ms_retry_after_ms, delay_ms) == 0))
+		return 1;
 	if (h->retry_after && retryafter_parse(h->retry_after, now_ms, &d) == 0) {
 		*delay_ms = d;
 		return 1;
