@@ -5,6 +5,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
 
 #include "backoff.h"
 #include "classify.h"
@@ -12,15 +15,75 @@
 
 #define MS 1000000LL
 
-/* Hold every request when the API says when: a 429 or 503 with a delay;
- * or, before any 429, an answer saying a budget is used up. That pause is
- * at most a second: OpenAI's reset is when the bucket is full again and it
- * refills all along, so the next answer tells whether to pause more. */
+/* Google's RetryInfo: {"error":{"details":[{"@type":"...RetryInfo",
+ * "retryDelay":"38s"}]}}, the object alone or first in an array. */
+static int retry_info_ms(const char *body, size_t len, int64_t *ms)
+{
+	cJSON *doc = cJSON_ParseWithLength(body, len);
+	if (!doc)
+		return -1;
+	const cJSON *top = cJSON_IsArray(doc) ? cJSON_GetArrayItem(doc, 0) : doc;
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(top, "error");
+	const cJSON *details = cJSON_GetObjectItemCaseSensitive(err, "details");
+	const cJSON *d;
+	int rc = -1;
+	cJSON_ArrayForEach(d, details) {
+		const cJSON *delay = cJSON_GetObjectItemCaseSensitive(d, "retryDelay");
+		if (cJSON_IsString(delay) && retryafter_go_duration(delay->valuestring, ms) == 0) {
+			rc = 0;
+			break;
+		}
+	}
+	cJSON_Delete(doc);
+	return rc;
+}
+
+/* The delay a message states in words: OpenAI's "Please try again in 20s"
+ * (Go durations: "1.5s", "6m0s", "120ms"), Gemini's "Please retry in 38.9s." */
+static int stated_delay_ms(const char *body, size_t len, int64_t *ms)
+{
+	static const char *const lead[] = { "try again in ", "retry in " };
+	for (size_t i = 0; i < sizeof lead / sizeof lead[0]; i++) {
+		size_t n = strlen(lead[i]);
+		for (size_t at = 0; at + n < len; at++) {
+			if (strncasecmp(body + at, lead[i], n) != 0)
+				continue;
+			char tok[32];
+			size_t k = 0;
+			for (const char *p = body + at + n; p < body + len && k + 1 < sizeof tok &&
+			    *p && strchr("0123456789.hmnsu\xc2\xb5", *p); p++)
+				tok[k++] = *p;
+			while (k > 0 && tok[k - 1] == '.') /* the sentence's full stop */
+				k--;
+			tok[k] = '\0';
+			if (k > 0 && retryafter_go_duration(tok, ms) == 0)
+				return 0;
+		}
+	}
+	return -1;
+}
+
+/* How long a 429's body asks to wait, when its headers say nothing. */
+static int body_delay_ms(const struct outcome_response *r, int64_t *ms)
+{
+	if (r->status != 429 || !r->body || r->body_len == 0)
+		return -1;
+	if (retry_info_ms(r->body, r->body_len, ms) == 0)
+		return 0;
+	return stated_delay_ms(r->body, r->body_len, ms);
+}
+
+/* Hold every request when the API says when: a 429 or 503 with a delay in
+ * its headers, or a 429 with one in its body; or, before any 429, an
+ * answer saying a budget is used up. That pause is at most a second:
+ * OpenAI's reset is when the bucket is full again and it refills all
+ * along, so the next answer tells whether to pause more. */
 static void hold_decide(const struct outcome_response *r, int64_t now, struct outcome *o)
 {
 	int64_t d;
 	if (r->status == 429 || r->status == 503) {
-		if (retryafter_hold_ms(&r->headers, r->real_ms, &d) == 1 && d > 0) {
+		if ((retryafter_hold_ms(&r->headers, r->real_ms, &d) == 1 ||
+		    body_delay_ms(r, &d) == 0) && d > 0) {
 			if (d > OUTCOME_HOLD_MAX_MS)
 				d = OUTCOME_HOLD_MAX_MS;
 			o->hold_until = now + d * MS;
@@ -36,13 +99,18 @@ void outcome_decide(const struct outcome_response *r, const struct outcome_attem
 {
 	memset(o, 0, sizeof *o);
 	const struct ratelimit_headers *h = &r->headers;
+	int64_t ignored;
+	/* A 429 that names its delay is a rate limit, even in words that
+	 * sound like a used-up quota (Gemini's per-minute 429). */
+	int said_when = h->retry_after || h->retry_after_ms || h->ms_retry_after_ms ||
+	    body_delay_ms(r, &ignored) == 0;
 	struct response_view rv = {
 		.curl_code = r->curl_code,
 		.curl_error = r->curl_error,
 		.status = r->status,
 		.body = r->body,
 		.body_len = r->body_len,
-		.has_retry_after = h->retry_after || h->retry_after_ms || h->ms_retry_after_ms,
+		.has_retry_after = said_when,
 	};
 	struct verdict v;
 	classify_response(&rv, p->extract, p->usage, &v);

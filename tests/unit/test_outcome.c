@@ -28,6 +28,17 @@ static const char openai_quota[] =
 	"{\"error\":{\"message\":\"You exceeded your current quota, please check your plan and "
 	"billing details.\",\"type\":\"insufficient_quota\",\"param\":null,"
 	"\"code\":\"insufficient_quota\"}}";
+/* Gemini's ordinary per-minute 429: quota words, but a delay to wait. */
+static const char gemini_minute[] =
+	"{\"error\":{\"code\":429,\"message\":\"You exceeded your current quota, please check "
+	"your plan and billing details. For more information on this error, head to: "
+	"https://ai.google.dev/gemini-api/docs/rate-limits. Please retry in 38.9s.\","
+	"\"status\":\"RESOURCE_EXHAUSTED\",\"details\":["
+	"{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":[]},"
+	"{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"38s\"}]}}";
+static const char gemini_text_only[] =
+	"[{\"error\":{\"code\":429,\"message\":\"Resource has been exhausted (e.g. check quota). "
+	"Please retry in 1.5s.\",\"status\":\"RESOURCE_EXHAUSTED\"}}]";
 static const char anthropic_spend[] =
 	"{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":"
 	"\"You have reached your spend limit for this month.\"}}";
@@ -97,6 +108,12 @@ static const struct row rows[] = {
 	{ "429 Anthropic reset header", 0, 429, "", "retry-after: 4\n"
 	  "anthropic-ratelimit-requests-reset: 1994-11-06T08:49:40Z\n", NULL, 1, 0,
 	  OUTCOME_RETRY, 4000, 4000, 1, 1, "HTTP 429" },
+	{ "429 OpenAI \"try again in 20s\", no header", 0, 429, openai_rate, "", NULL, 1, 0,
+	  OUTCOME_RETRY, 20000, 20000, 1, 1, "HTTP 429" },
+	{ "429 Gemini RetryInfo retryDelay: transient", 0, 429, gemini_minute, "", NULL, 1, 0,
+	  OUTCOME_RETRY, 38000, 38000, 1, 1, "HTTP 429" },
+	{ "429 Gemini \"retry in 1.5s.\" in words", 0, 429, gemini_text_only, "", NULL, 1, 0,
+	  OUTCOME_RETRY, 1500, 1500, 1, 1, "HTTP 429" },
 	{ "429 insufficient_quota: permanent", 0, 429, openai_quota, "", NULL, 1, 0,
 	  OUTCOME_FAIL, 0, 0, 0, 1, "quota used up" },
 	{ "429 insufficient_quota with retry-after: permanent", 0, 429, openai_quota,
