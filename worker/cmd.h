@@ -1,4 +1,4 @@
-/* psup-worker's data commands (init, status, export, retry) and the little
+/* psup-worker's commands (init, run, status, export, retry) and the little
  * they share: exit codes, one-line errors, opening the store. */
 #ifndef PSUP_CMD_H
 #define PSUP_CMD_H
@@ -14,6 +14,7 @@ enum {
 /* Each takes argv as after the program name (argv[0] is the command word)
  * and returns the process exit code. */
 int cmd_init(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_retry(int argc, char **argv);

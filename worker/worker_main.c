@@ -1,7 +1,6 @@
 /* psup-worker: processes a job's items against a rate-limited HTTP API.
  * This file only picks the command; each lives in its own file. */
 #include "cmd.h"
-#include "run.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,7 +33,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "init", cmd_init },
-	{ "run", run_main },
+	{ "run", cmd_run },
 	{ "status", cmd_status },
 	{ "export", cmd_export },
 	{ "retry", cmd_retry },
