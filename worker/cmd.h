@@ -3,6 +3,8 @@
 #ifndef PSUP_CMD_H
 #define PSUP_CMD_H
 
+#include <stdio.h>
+
 struct store;
 
 enum {
@@ -18,6 +20,10 @@ int cmd_run(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_retry(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+/* psup-worker's usage: the commands and what they take. */
+void cmd_usage(FILE *f);
 
 /* Prints "psup-worker: what: why" on stderr. */
 void cmd_error(const char *what, const char *why);
