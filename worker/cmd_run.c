@@ -5,7 +5,6 @@
 #include "run.h"
 #include "xalloc.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,38 +49,30 @@ static int job_load(const char *config, struct job_config *jc)
 
 int cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "job", required_argument, NULL, 'j' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char *job = NULL, *config = NULL, *name = NULL, *bad = NULL;
+	const struct cmd_opt opts[] = {
+		{ .name = "job", .value = &job, .required = "--job" },
+		{ .name = "config", .value = &config, .required = "--config" },
+		{ .name = "name", .value = &name, .empty = "--name must not be empty" },
+		{ 0 },
 	};
-	const char *job = NULL, *config = NULL, *name = NULL;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': job = optarg; break;
-		case 'c': config = optarg; break;
-		case 'n': name = optarg; break;
-		case 'h': run_usage(); return CMD_OK;
-		case ':':
-			fprintf(stderr, "psup-worker run: %s needs a value\n", argv[optind - 1]);
-			return run_usage();
-		default:
-			fprintf(stderr, "psup-worker run: unknown argument \"%s\"\n", argv[optind - 1]);
-			return run_usage();
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "psup-worker run: unknown argument \"%s\"\n", argv[optind]);
+	switch (cmd_parse(argc, argv, opts, &bad)) {
+	case CMD_PARSED:
+		break;
+	case CMD_PARSE_HELP:
+		run_usage();
+		return CMD_OK;
+	case CMD_PARSE_NO_VALUE:
+		fprintf(stderr, "psup-worker run: %s needs a value\n", bad);
 		return run_usage();
-	}
-	if (!job || !config)
+	case CMD_PARSE_UNKNOWN:
+	case CMD_PARSE_EXTRA:
+		fprintf(stderr, "psup-worker run: unknown argument \"%s\"\n", bad);
 		return run_usage();
-	if (name && !*name) {
-		fprintf(stderr, "psup-worker run: --name must not be empty\n");
+	case CMD_PARSE_MISSING:
+		return run_usage();
+	case CMD_PARSE_EMPTY:
+		fprintf(stderr, "psup-worker run: %s\n", bad);
 		return run_usage();
 	}
 	/* Block the stop signals first: one that comes while we start up then
