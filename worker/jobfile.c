@@ -99,20 +99,35 @@ const struct job_option *jobfile_options(size_t *n)
 
 const char *jobfile_option_type_name(enum job_opt_type t)
 {
-	static const char *const names[] = {
-		[JOB_T_SECTION] = "section",
-		[JOB_T_STRING] = "string",
-		[JOB_T_METHOD] = "method",
-		[JOB_T_URL] = "URL",
-		[JOB_T_HEADERS] = "map",
-		[JOB_T_DURATION] = "duration",
-		[JOB_T_POINTER] = "JSON pointer",
-		[JOB_T_INT] = "integer",
-		[JOB_T_RATE] = "number",
-		[JOB_T_NAME] = "name",
-		[JOB_T_PROFILE] = "profile",
-	};
-	return names[t];
+	switch (t) {
+	case JOB_T_SECTION: return "section";
+	case JOB_T_STRING: return "string";
+	case JOB_T_METHOD: return "method";
+	case JOB_T_URL: return "URL";
+	case JOB_T_HEADERS: return "map";
+	case JOB_T_DURATION: return "duration";
+	case JOB_T_POINTER: return "JSON pointer";
+	case JOB_T_INT: return "integer";
+	case JOB_T_RATE: return "number";
+	case JOB_T_NAME: return "name";
+	case JOB_T_PROFILE: return "profile";
+	}
+	return "?";
+}
+
+/* 1 if the option's field in job_config is a malloc'd string. */
+static int is_string_field(const struct job_option *o)
+{
+	switch (o->type) {
+	case JOB_T_STRING:
+	case JOB_T_METHOD:
+	case JOB_T_URL:
+	case JOB_T_POINTER:
+	case JOB_T_NAME:
+		return o->offset != NOF;
+	default:
+		return 0;
+	}
 }
 
 const struct job_profile *jobfile_profiles(size_t *n)
@@ -472,18 +487,15 @@ static void load_root(struct jload *J, const struct ynode *root)
 
 static void jc_clear(struct job_config *jc)
 {
-	free(jc->path);
-	free(jc->method);
-	free(jc->url);
+	for (size_t i = 0; i < NOPTS; i++)
+		if (is_string_field(&table[i]))
+			free(*(char **)((char *)jc + table[i].offset));
 	for (int i = 0; i < jc->n_headers; i++) {
 		free(jc->headers[i].name);
 		free(jc->headers[i].value);
 	}
 	free(jc->headers);
-	free(jc->body);
-	free(jc->extract);
-	free(jc->usage);
-	free(jc->shared);
+	free(jc->path);
 	memset(jc, 0, sizeof *jc);
 }
 

@@ -10,7 +10,6 @@
 #include <cjson/cJSON.h>
 
 #include "backoff.h"
-#include "classify.h"
 #include "xalloc.h"
 
 #define MS 1000000LL
@@ -66,11 +65,12 @@ static int stated_delay_ms(const char *body, size_t len, int64_t *ms)
 /* How long a 429's body asks to wait, when its headers say nothing. */
 static int body_delay_ms(const struct outcome_response *r, int64_t *ms)
 {
-	if (r->status != 429 || !r->body || r->body_len == 0)
+	const struct response_view *a = &r->answer;
+	if (a->status != 429 || !a->body || a->body_len == 0)
 		return -1;
-	if (retry_info_ms(r->body, r->body_len, ms) == 0)
+	if (retry_info_ms(a->body, a->body_len, ms) == 0)
 		return 0;
-	return stated_delay_ms(r->body, r->body_len, ms);
+	return stated_delay_ms(a->body, a->body_len, ms);
 }
 
 /* Hold every request when the API says when: a 429 or 503 with a delay in
@@ -81,7 +81,7 @@ static int body_delay_ms(const struct outcome_response *r, int64_t *ms)
 static void hold_decide(const struct outcome_response *r, int64_t now, struct outcome *o)
 {
 	int64_t d;
-	if (r->status == 429 || r->status == 503) {
+	if (r->answer.status == 429 || r->answer.status == 503) {
 		if ((retryafter_hold_ms(&r->headers, r->real_ms, &d) == 1 ||
 		    body_delay_ms(r, &d) == 0) && d > 0) {
 			if (d > OUTCOME_HOLD_MAX_MS)
@@ -102,16 +102,9 @@ void outcome_decide(const struct outcome_response *r, const struct outcome_attem
 	int64_t ignored;
 	/* A 429 that names its delay is a rate limit, even in words that
 	 * sound like a used-up quota (Gemini's per-minute 429). */
-	int said_when = h->retry_after || h->retry_after_ms || h->ms_retry_after_ms ||
-	    body_delay_ms(r, &ignored) == 0;
-	struct response_view rv = {
-		.curl_code = r->curl_code,
-		.curl_error = r->curl_error,
-		.status = r->status,
-		.body = r->body,
-		.body_len = r->body_len,
-		.has_retry_after = said_when,
-	};
+	struct response_view rv = r->answer;
+	rv.has_retry_after = rv.has_retry_after || h->retry_after || h->retry_after_ms ||
+	    h->ms_retry_after_ms || body_delay_ms(r, &ignored) == 0;
 	struct verdict v;
 	classify_response(&rv, p->extract, p->usage, &v);
 	o->rate_limited = v.rate_limited;

@@ -9,17 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "classify.h"
 #include "retryafter.h"
 
-/* What came back. curl_code is a CURLcode (0 when a response arrived). */
+/* What came back: the answer as classify.h reads it (its has_retry_after
+ * may be left 0: the headers and the body are read here), the rate-limit
+ * headers, and the wall clock for Retry-After dates. */
 struct outcome_response {
-	int curl_code;
-	const char *curl_error;  /* curl's message for curl_code, may be NULL */
-	long status;             /* HTTP status, 0 when none */
-	const char *body;        /* may be NULL when body_len is 0 */
-	size_t body_len;
+	struct response_view answer;
 	struct ratelimit_headers headers;
-	int64_t real_ms;         /* wall clock at the answer: Retry-After dates */
+	int64_t real_ms;
 };
 
 /* The item's attempt that just finished. */

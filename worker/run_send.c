@@ -54,22 +54,6 @@ void run_send_abort_all(struct run *r)
 	}
 }
 
-static void rate_headers(const struct http_request *req, struct ratelimit_headers *h)
-{
-	memset(h, 0, sizeof *h);
-	h->retry_after = req->hdr[HDR_RETRY_AFTER];
-	h->retry_after_ms = req->hdr[HDR_RETRY_AFTER_MS];
-	h->ms_retry_after_ms = req->hdr[HDR_MS_RETRY_AFTER_MS];
-	h->reset_requests = req->hdr[HDR_RESET_REQUESTS];
-	h->reset_tokens = req->hdr[HDR_RESET_TOKENS];
-	h->remaining_requests = req->hdr[HDR_REMAINING_REQUESTS];
-	h->remaining_tokens = req->hdr[HDR_REMAINING_TOKENS];
-	h->anthropic_reset[0] = req->hdr[HDR_ANTHROPIC_REQUESTS_RESET];
-	h->anthropic_reset[1] = req->hdr[HDR_ANTHROPIC_TOKENS_RESET];
-	h->anthropic_reset[2] = req->hdr[HDR_ANTHROPIC_INPUT_RESET];
-	h->anthropic_reset[3] = req->hdr[HDR_ANTHROPIC_OUTPUT_RESET];
-}
-
 /* Applies AIMD's rate factor to the pacer when it moved by 1% or more
  * (re-deriving the GCRA parameters on every answer is not needed). */
 static void rate_follow(struct run *r)
@@ -115,14 +99,16 @@ void run_send_done_cb(struct http_request *req, void *arg)
 	int64_t now = clock_mono_ns();
 	flight_unlink(r, w);
 	struct outcome_response resp = {
-		.curl_code = req->curl_code,
-		.curl_error = req->errbuf,
-		.status = req->status,
-		.body = req->resp.p,
-		.body_len = req->resp.len,
+		.answer = {
+			.curl_code = req->curl_code,
+			.curl_error = req->errbuf,
+			.status = req->status,
+			.body = req->resp.p,
+			.body_len = req->resp.len,
+		},
+		.headers = req->limits,
 		.real_ms = clock_real_ms(),
 	};
-	rate_headers(req, &resp.headers);
 	struct outcome_attempt att = {
 		.n = w->attempts,
 		.stopping = r->stopping,

@@ -196,8 +196,9 @@ int main(void)
 		const struct row *w = &rows[i];
 		struct hdrs store;
 		struct outcome_response r = {
-			.curl_code = w->curl, .status = w->status, .body = w->body,
-			.body_len = w->body ? strlen(w->body) : 0, .real_ms = T0,
+			.answer = { .curl_code = w->curl, .status = w->status, .body = w->body,
+				.body_len = w->body ? strlen(w->body) : 0 },
+			.real_ms = T0,
 		};
 		headers_fill(w->headers, &store, &r.headers);
 		struct outcome_attempt a = { .n = w->attempt, .stopping = w->stopping,
@@ -223,25 +224,27 @@ int main(void)
 
 	/* Tokens come from the usage pointer; the exhausted flag says why a
 	 * failure was final. */
-	struct outcome_response r = { .status = 200, .body = chat, .body_len = strlen(chat),
-		.real_ms = T0 };
+	struct outcome_response r = {
+		.answer = { .status = 200, .body = chat, .body_len = strlen(chat) },
+		.real_ms = T0,
+	};
 	struct outcome_attempt a = { .n = 1, .draw = 0 };
 	struct outcome o;
 	outcome_decide(&r, &a, &policy, NOW, &o);
 	ok(o.have_tokens && o.tokens == 42, "usage gives 42 tokens");
 	outcome_free(&o);
-	r.status = 500;
+	r.answer.status = 500;
 	a.n = 4;
 	outcome_decide(&r, &a, &policy, NOW, &o);
 	ok(o.kind == OUTCOME_FAIL && o.exhausted, "a failed last attempt is marked exhausted");
 	outcome_free(&o);
-	r.status = 404;
+	r.answer.status = 404;
 	a.n = 1;
 	outcome_decide(&r, &a, &policy, NOW, &o);
 	ok(o.kind == OUTCOME_FAIL && !o.exhausted, "a 404 is final, not exhausted");
 	outcome_free(&o);
 	/* A zero draw is a zero backoff: the retry is due at once. */
-	r.status = 502;
+	r.answer.status = 502;
 	outcome_decide(&r, &a, &policy, NOW, &o);
 	ok(o.kind == OUTCOME_RETRY && o.retry_at == NOW, "zero jitter draw retries now");
 	outcome_free(&o);
