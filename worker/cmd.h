@@ -67,6 +67,12 @@ enum cmd_parse_result cmd_parse(int argc, char **argv, const struct cmd_opt *opt
 int cmd_args(const char *cmd, const char *help, int argc, char **argv,
     const struct cmd_opt *opts, int *code);
 
+/* cmd_args, then cmd_open on the value of the option named "job" (which
+ * opts must have, required). Returns 0 with *s, or -1 with the exit code
+ * in *code. */
+int cmd_start(const char *cmd, const char *help, int argc, char **argv,
+    const struct cmd_opt *opts, int create, struct store **s, int *code);
+
 /* The store URL as it may be shown: a password in it (user:PASS@ or
  * password=PASS) becomes "***". Malloc'd; the caller frees it. */
 char *cmd_store_display(const char *url);

@@ -71,11 +71,9 @@ int cmd_export(int argc, char **argv)
 		  .empty = "--output needs a file name" },
 		{ 0 },
 	};
-	if (cmd_args("export", export_usage, argc, argv, opts, &code) < 0)
-		return code;
 	struct store *s = NULL;
-	if (cmd_open("export", job, 0, &s) < 0)
-		return CMD_RUNTIME;
+	if (cmd_start("export", export_usage, argc, argv, opts, 0, &s, &code) < 0)
+		return code;
 	char *cause = NULL;
 	long long written = 0;
 	int rc;

@@ -33,11 +33,9 @@ int cmd_init(int argc, char **argv)
 		{ .name = "priority-field", .letter = 'p', .value = &prio, .empty = no_field },
 		{ 0 },
 	};
-	if (cmd_args("init", init_usage, argc, argv, opts, &code) < 0)
-		return code;
 	struct store *s = NULL;
-	if (cmd_open("init", job, 1, &s) < 0)
-		return CMD_RUNTIME;
+	if (cmd_start("init", init_usage, argc, argv, opts, 1, &s, &code) < 0)
+		return code;
 	char *cause = NULL;
 	long long added = 0, skipped = 0;
 	int rc = CMD_OK;

@@ -144,11 +144,9 @@ int cmd_status(int argc, char **argv)
 		{ .name = "json", .flag = &json },
 		{ 0 },
 	};
-	if (cmd_args("status", status_usage, argc, argv, opts, &code) < 0)
-		return code;
 	struct store *s = NULL;
-	if (cmd_open("status", job, 0, &s) < 0)
-		return CMD_RUNTIME;
+	if (cmd_start("status", status_usage, argc, argv, opts, 0, &s, &code) < 0)
+		return code;
 	struct store_counts counts;
 	struct store_error_class *ec = NULL;
 	int n_ec = 0, rc = CMD_OK;

@@ -116,6 +116,21 @@ int cmd_args(const char *cmd, const char *help, int argc, char **argv,
 	return -1;
 }
 
+int cmd_start(const char *cmd, const char *help, int argc, char **argv,
+    const struct cmd_opt *opts, int create, struct store **s, int *code)
+{
+	if (cmd_args(cmd, help, argc, argv, opts, code) < 0)
+		return -1;
+	const struct cmd_opt *job = opts;
+	while (strcmp(job->name, "job") != 0)
+		job++;
+	if (cmd_open(cmd, *job->value, create, s) < 0) {
+		*code = CMD_RUNTIME;
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_open(const char *cmd, const char *url, int create, struct store **s)
 {
 	char *cause = NULL;

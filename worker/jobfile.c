@@ -99,20 +99,12 @@ const struct job_option *jobfile_options(size_t *n)
 
 const char *jobfile_option_type_name(enum job_opt_type t)
 {
-	switch (t) {
-	case JOB_T_SECTION: return "section";
-	case JOB_T_STRING: return "string";
-	case JOB_T_METHOD: return "method";
-	case JOB_T_URL: return "URL";
-	case JOB_T_HEADERS: return "map";
-	case JOB_T_DURATION: return "duration";
-	case JOB_T_POINTER: return "JSON pointer";
-	case JOB_T_INT: return "integer";
-	case JOB_T_RATE: return "number";
-	case JOB_T_NAME: return "name";
-	case JOB_T_PROFILE: return "profile";
-	}
-	return "?";
+	/* In the order of enum job_opt_type. */
+	static const char *const names[] = { "section", "string", "method", "URL", "map",
+		"duration", "JSON pointer", "integer", "number", "name", "profile" };
+	_Static_assert(sizeof names / sizeof *names == JOB_T_PROFILE + 1,
+	    "a name for every job option type");
+	return names[t];
 }
 
 /* 1 if the option's field in job_config is a malloc'd string. */
@@ -130,18 +122,21 @@ static int is_string_field(const struct job_option *o)
 	}
 }
 
+const struct job_profile *jobfile_profile(const char *name)
+{
+	size_t n;
+	const struct job_profile *p = jobfile_profiles(&n);
+	while (n > 0 && strcasecmp(p->name, name) != 0) {
+		p++;
+		n--;
+	}
+	return n > 0 ? p : NULL;
+}
+
 const struct job_profile *jobfile_profiles(size_t *n)
 {
 	*n = sizeof profiles / sizeof *profiles;
 	return profiles;
-}
-
-const struct job_profile *jobfile_profile(const char *name)
-{
-	for (size_t i = 0; i < sizeof profiles / sizeof *profiles; i++)
-		if (strcasecmp(profiles[i].name, name) == 0)
-			return &profiles[i];
-	return NULL;
 }
 
 struct jload {
