@@ -12,6 +12,28 @@ static const char *skip_ws(const char *s)
 	return s;
 }
 
+/* After a '.', reads the digits of a fraction as thousandths, rounded up
+ * so that we never come back early (".0001" is 1, ".9999" is 1000).
+ * Returns 0, or -1 when no digit follows. */
+static int fraction_ms(const char **sp, int64_t *thousandths)
+{
+	const char *s = *sp;
+	int64_t v = 0;
+	int scale = 100, rest = 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (scale)
+			v += (*s - '0') * scale;
+		else if (*s != '0')
+			rest = 1;
+		scale /= 10;
+	}
+	if (s == *sp)
+		return -1;
+	*thousandths = v + rest;
+	*sp = s;
+	return 0;
+}
+
 /* Reads exactly n digits. */
 static int digits(const char **sp, int n, int *out)
 {
@@ -153,13 +175,7 @@ int retryafter_parse(const char *value, int64_t now_ms, int64_t *delay_ms)
 		int64_t frac_ms = 0;
 		if (*s == '.') {
 			s++;
-			int scale = 100, any = 0;
-			while (*s >= '0' && *s <= '9') {
-				frac_ms += (*s++ - '0') * scale;
-				scale /= 10;
-				any = 1;
-			}
-			if (!any)
+			if (fraction_ms(&s, &frac_ms) < 0)
 				return -1;
 		}
 		s = skip_ws(s);
@@ -257,19 +273,8 @@ int retryafter_rfc3339(const char *value, int64_t *unix_ms)
 	int64_t frac_ms = 0;
 	if (*s == '.') {
 		s++;
-		int scale = 100, any = 0, rest = 0;
-		while (*s >= '0' && *s <= '9') {
-			if (scale)
-				frac_ms += (*s - '0') * scale;
-			else if (*s != '0')
-				rest = 1;
-			scale /= 10;
-			s++;
-			any = 1;
-		}
-		if (!any)
+		if (fraction_ms(&s, &frac_ms) < 0)
 			return -1;
-		frac_ms += rest; /* round up: never come back early */
 	}
 	int64_t off_min = 0;
 	if (*s == 'Z' || *s == 'z') {
@@ -311,12 +316,13 @@ static int parse_ms(const char *v, int64_t *ms)
 		n = n * 10 + (*s++ - '0');
 		any = 1;
 	}
-	if (*s == '.') /* fractional milliseconds: round up */
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			if (*s != '0') {
-				n++;
-				break;
-			}
+	int64_t frac;
+	if (*s == '.') {
+		/* fractional milliseconds: round up */
+		s++;
+		if (fraction_ms(&s, &frac) == 0 && frac > 0)
+			n++;
+	}
 	if (!any)
 		return -1;
 	*ms = n;
