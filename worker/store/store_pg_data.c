@@ -1,5 +1,6 @@
 /* The PostgreSQL job store's data: loading items with COPY, and reading
  * counts, error classes and results. */
+#include "buf.h"
 #include "store_pg.h"
 #include "xalloc.h"
 
@@ -66,15 +67,15 @@ fail:
 }
 
 /* Appends s to the COPY text row, escaped. */
-static void copy_field(FILE *m, const char *s)
+static void copy_field(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '\\': fputs("\\\\", m); break;
-		case '\t': fputs("\\t", m); break;
-		case '\n': fputs("\\n", m); break;
-		case '\r': fputs("\\r", m); break;
-		default: putc(*s, m); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		default: buf_addc(b, *s); break;
 		}
 	}
 }
@@ -82,19 +83,14 @@ static void copy_field(FILE *m, const char *s)
 int pg_load_add(struct store *s, const struct store_load_item *it, char **cause)
 {
 	struct pg *g = (struct pg *)s;
-	char *row = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&row, &len);
-	if (!m)
-		return fail(cause, "postgresql %s: out of memory", g->name);
-	fprintf(m, "%lld\t", ++g->load_n);
-	copy_field(m, it->id);
-	fprintf(m, "\t%d\t", it->id_int);
-	copy_field(m, it->json);
-	fprintf(m, "\t%lld\n", it->priority);
-	fclose(m);
-	int rc = PQputCopyData(g->conn, row, (int)len);
-	free(row);
+	struct buf row = { 0 };
+	buf_printf(&row, "%lld\t", ++g->load_n);
+	copy_field(&row, it->id);
+	buf_printf(&row, "\t%d\t", it->id_int);
+	copy_field(&row, it->json);
+	buf_printf(&row, "\t%lld\n", it->priority);
+	int rc = PQputCopyData(g->conn, row.p, (int)row.len);
+	buf_free(&row);
 	if (rc != 1)
 		return pg_fail(g, cause, "cannot send an item", NULL);
 	return 0;
