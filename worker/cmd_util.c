@@ -48,6 +48,7 @@ enum cmd_parse_result cmd_parse(int argc, char **argv, const struct cmd_opt *opt
 	enum cmd_parse_result rc = CMD_PARSED;
 	int c;
 	opterr = 0;
+	optind = 0;              /* glibc: a fresh scan, whatever was parsed before */
 	while (rc == CMD_PARSED && (c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
 		const struct cmd_opt *o = NULL;
 		if (c >= 256)
