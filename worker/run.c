@@ -20,7 +20,6 @@
 
 #include "clock.h"
 #include "cmd.h"
-#include "template.h"
 #include "xalloc.h"
 
 /* How long SIGTERM lets in-flight requests finish before releasing them:
