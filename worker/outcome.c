@@ -74,16 +74,18 @@ static int body_delay_ms(const struct outcome_response *r, int64_t *ms)
 }
 
 /* Hold every request when the API says when: a 429 or 503 with a delay in
- * its headers, or a 429 with one in its body; or, before any 429, an
- * answer saying a budget is used up. That pause is at most a second:
- * OpenAI's reset is when the bucket is full again and it refills all
- * along, so the next answer tells whether to pause more. */
-static void hold_decide(const struct outcome_response *r, int64_t now, struct outcome *o)
+ * its headers, or a 429 with one in its body (body_ms, -1 if none); or,
+ * before any 429, an answer saying a budget is used up. That pause is at
+ * most a second: OpenAI's reset is when the bucket is full again and it
+ * refills all along, so the next answer tells whether to pause more. */
+static void hold_decide(const struct outcome_response *r, int64_t body_ms, int64_t now,
+    struct outcome *o)
 {
 	int64_t d;
 	if (r->answer.status == 429 || r->answer.status == 503) {
-		if ((retryafter_hold_ms(&r->headers, r->real_ms, &d) == 1 ||
-		    body_delay_ms(r, &d) == 0) && d > 0) {
+		if (retryafter_hold_ms(&r->headers, r->real_ms, &d) != 1)
+			d = body_ms;
+		if (d > 0) {
 			if (d > OUTCOME_HOLD_MAX_MS)
 				d = OUTCOME_HOLD_MAX_MS;
 			o->hold_until = now + d * MS;
@@ -99,18 +101,20 @@ void outcome_decide(const struct outcome_response *r, const struct outcome_attem
 {
 	memset(o, 0, sizeof *o);
 	const struct ratelimit_headers *h = &r->headers;
-	int64_t ignored;
+	int64_t body_ms;
+	if (body_delay_ms(r, &body_ms) < 0)
+		body_ms = -1;
 	/* A 429 that names its delay is a rate limit, even in words that
 	 * sound like a used-up quota (Gemini's per-minute 429). */
 	struct response_view rv = r->answer;
 	rv.has_retry_after = rv.has_retry_after || h->retry_after || h->retry_after_ms ||
-	    h->ms_retry_after_ms || body_delay_ms(r, &ignored) == 0;
+	    h->ms_retry_after_ms || body_ms >= 0;
 	struct verdict v;
 	classify_response(&rv, p->extract, p->usage, &v);
 	o->rate_limited = v.rate_limited;
 	o->tokens = v.tokens;
 	o->have_tokens = v.have_tokens;
-	hold_decide(r, now, o);
+	hold_decide(r, body_ms, now, o);
 
 	switch (v.kind) {
 	case VERDICT_DONE:

@@ -124,6 +124,8 @@ static const struct row rows[] = {
 	  OUTCOME_RETRY, 500, 0, 0, 0, "HTTP 500" },
 	{ "503 retry-after", 0, 503, "", "retry-after: 3\n", NULL, 1, 0,
 	  OUTCOME_RETRY, 3000, 3000, 1, 0, "HTTP 503" },
+	{ "503 naming a delay only in words: backoff", 0, 503, "busy, try again in 5s", "",
+	  NULL, 1, 0, OUTCOME_RETRY, 500, 0, 0, 0, "HTTP 503" },
 	{ "529 Anthropic overloaded", 0, 529, anthropic_overloaded, "", NULL, 3, 0,
 	  OUTCOME_RETRY, 2000, 0, 0, 0, "HTTP 529" },
 	{ "timeout", CURLE_OPERATION_TIMEDOUT, 0, NULL, "", NULL, 1, 0,
