@@ -1,4 +1,5 @@
-/* What psup-worker's commands share: error lines and opening the store. */
+/* What psup-worker's commands share: error lines, the option parser,
+ * opening the store. */
 #include "cmd.h"
 #include "store.h"
 #include "xalloc.h"
