@@ -116,6 +116,9 @@ void store_error_class_of(const char *error, char *buf, size_t n);
  * U+FFFD) to out. */
 void store_json_write_string(FILE *out, const char *s);
 
+/* s as a JSON string, malloc'd (the caller frees it). */
+char *store_json_quote(const char *s);
+
 /* Returns the offset of the first byte of s[0..len) that is not part of
  * valid UTF-8, or -1 when all of it is. */
 long store_utf8_invalid_at(const char *s, size_t len);
