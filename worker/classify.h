@@ -14,7 +14,7 @@ struct response_view {
 	long status;             /* HTTP status, 0 when none */
 	const char *body;        /* may be NULL when body_len is 0 */
 	size_t body_len;
-	int has_retry_after;     /* a retry-after or retry-after-ms header came */
+	int has_retry_after;     /* the answer said when to retry (a header or the body) */
 };
 
 struct verdict {

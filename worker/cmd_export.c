@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,41 +62,18 @@ static int export_file(struct store *s, const char *path, int failed_only,
 
 int cmd_export(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "job", required_argument, NULL, 'j' },
-		{ "failed", no_argument, NULL, 'F' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *job = NULL, *output = NULL;
-	int failed_only = 0, c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': job = optarg; break;
-		case 'F': failed_only = 1; break;
-		case 'o': output = optarg; break;
-		case 'h': fputs(export_usage, stdout); return CMD_OK;
-		default: return cmd_bad_option("export", c, argv);
-		}
-	}
-	if (optind < argc) {
-		cmd_errorf("export", "unexpected argument '%s' (see psup-worker export --help)",
-		    argv[optind]);
-		return CMD_USAGE;
-	}
-	if (!job) {
-		cmd_error("export", "--job STORE is required (see psup-worker export --help)");
-		return CMD_USAGE;
-	}
-	if (output && !*output) {
-		cmd_error("export", "--output needs a file name");
-		return CMD_USAGE;
-	}
+	int failed_only = 0, code;
+	const struct cmd_opt opts[] = {
+		{ .name = "job", .letter = 'j', .value = &job, .required = "--job STORE" },
+		{ .name = "failed", .flag = &failed_only },
+		{ .name = "output", .letter = 'o', .value = &output,
+		  .empty = "--output needs a file name" },
+		{ 0 },
+	};
 	struct store *s = NULL;
-	if (cmd_open("export", job, 0, &s) < 0)
-		return CMD_RUNTIME;
+	if (cmd_start("export", export_usage, argc, argv, opts, 0, &s, &code) < 0)
+		return code;
 	char *cause = NULL;
 	long long written = 0;
 	int rc;

@@ -4,7 +4,6 @@
 #include "store.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -24,45 +23,19 @@ static const char init_usage[] =
 
 int cmd_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "job", required_argument, NULL, 'j' },
-		{ "input", required_argument, NULL, 'i' },
-		{ "id-field", required_argument, NULL, 'f' },
-		{ "priority-field", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *job = NULL, *input = NULL, *id_field = "id", *prio = NULL;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:i:f:p:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': job = optarg; break;
-		case 'i': input = optarg; break;
-		case 'f': id_field = optarg; break;
-		case 'p': prio = optarg; break;
-		case 'h': fputs(init_usage, stdout); return CMD_OK;
-		default: return cmd_bad_option("init", c, argv);
-		}
-	}
-	if (optind < argc) {
-		cmd_errorf("init", "unexpected argument '%s' (see psup-worker init --help)",
-		    argv[optind]);
-		return CMD_USAGE;
-	}
-	if (!job || !input) {
-		cmd_errorf("init", "%s is required (see psup-worker init --help)",
-		    !job ? "--job STORE" : "--input FILE");
-		return CMD_USAGE;
-	}
-	if (!*id_field || (prio && !*prio)) {
-		cmd_error("init", "an empty field name is not a field");
-		return CMD_USAGE;
-	}
-
+	static const char no_field[] = "an empty field name is not a field";
+	int code;
+	const struct cmd_opt opts[] = {
+		{ .name = "job", .letter = 'j', .value = &job, .required = "--job STORE" },
+		{ .name = "input", .letter = 'i', .value = &input, .required = "--input FILE" },
+		{ .name = "id-field", .letter = 'f', .value = &id_field, .empty = no_field },
+		{ .name = "priority-field", .letter = 'p', .value = &prio, .empty = no_field },
+		{ 0 },
+	};
 	struct store *s = NULL;
-	if (cmd_open("init", job, 1, &s) < 0)
-		return CMD_RUNTIME;
+	if (cmd_start("init", init_usage, argc, argv, opts, 1, &s, &code) < 0)
+		return code;
 	char *cause = NULL;
 	long long added = 0, skipped = 0;
 	int rc = CMD_OK;

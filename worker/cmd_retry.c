@@ -3,7 +3,6 @@
 #include "store.h"
 #include "xalloc.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +16,29 @@ static const char retry_usage[] =
 	"  --job STORE     sqlite:PATH, a plain path, or postgresql://...\n"
 	"  --ids ID,...    only these items (may be given more than once)\n";
 
-/* Appends the comma-separated ids of list to *ids (pointers into list). */
-static void split_ids(char *list, char ***ids, int *n, int *cap)
+/* The ids given with --ids (pointers into argv). */
+struct id_list {
+	char **v;
+	int n, cap;
+	int given;               /* --ids came, even if it named none */
+};
+
+/* Appends the comma-separated ids of list to the id_list arg. */
+static void ids_add(char *list, void *arg)
 {
+	struct id_list *l = arg;
 	char *p = list;
+	l->given = 1;
 	for (;;) {
 		char *comma = strchr(p, ',');
 		if (comma)
 			*comma = '\0';
 		if (*p) {
-			if (*n == *cap) {
-				*cap = *cap ? 2 * *cap : 8;
-				*ids = xreallocarray(*ids, (size_t)*cap, sizeof **ids);
+			if (l->n == l->cap) {
+				l->cap = l->cap ? 2 * l->cap : 8;
+				l->v = xreallocarray(l->v, (size_t)l->cap, sizeof *l->v);
 			}
-			(*ids)[(*n)++] = p;
+			l->v[l->n++] = p;
 		}
 		if (!comma)
 			break;
@@ -40,35 +48,18 @@ static void split_ids(char *list, char ***ids, int *n, int *cap)
 
 int cmd_retry(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "job", required_argument, NULL, 'j' },
-		{ "ids", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *job = NULL;
-	char **ids = NULL;
-	int n_ids = 0, cap = 0, given_ids = 0, c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:i:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': job = optarg; break;
-		case 'i': given_ids = 1; split_ids(optarg, &ids, &n_ids, &cap); break;
-		case 'h': fputs(retry_usage, stdout); free(ids); return CMD_OK;
-		default: free(ids); return cmd_bad_option("retry", c, argv);
-		}
-	}
-	int rc = CMD_USAGE;
-	if (optind < argc) {
-		cmd_errorf("retry", "unexpected argument '%s' (see psup-worker retry --help)",
-		    argv[optind]);
+	struct id_list ids = { 0 };
+	int rc;
+	const struct cmd_opt opts[] = {
+		{ .name = "job", .letter = 'j', .value = &job, .required = "--job STORE" },
+		{ .name = "ids", .letter = 'i', .add = ids_add, .arg = &ids },
+		{ 0 },
+	};
+	if (cmd_args("retry", retry_usage, argc, argv, opts, &rc) < 0)
 		goto out;
-	}
-	if (!job) {
-		cmd_error("retry", "--job STORE is required (see psup-worker retry --help)");
-		goto out;
-	}
-	if (given_ids && n_ids == 0) {
+	rc = CMD_USAGE;
+	if (ids.given && ids.n == 0) {
 		cmd_error("retry", "--ids names no id");
 		goto out;
 	}
@@ -78,20 +69,20 @@ int cmd_retry(int argc, char **argv)
 		goto out;
 	char *cause = NULL;
 	long long moved = 0;
-	if (store_retry(s, (const char *const *)ids, given_ids ? n_ids : 0, &moved, &cause) < 0) {
+	if (store_retry(s, (const char *const *)ids.v, ids.given ? ids.n : 0, &moved, &cause) < 0) {
 		cmd_error("retry", cause);
 		free(cause);
 	} else {
 		printf("%lld failed item%s back to pending\n", moved, moved == 1 ? "" : "s");
-		if (given_ids && moved < n_ids)
+		if (ids.given && moved < ids.n)
 			fprintf(stderr, "psup-worker: retry: %lld of the %d ids given %s "
 			    "(unknown, pending, leased or done): left alone\n",
-			    (long long)n_ids - moved, n_ids,
-			    n_ids - moved == 1 ? "is not a failed item" : "are not failed items");
+			    (long long)ids.n - moved, ids.n,
+			    ids.n - moved == 1 ? "is not a failed item" : "are not failed items");
 		rc = CMD_OK;
 	}
 	store_close(s);
 out:
-	free(ids);
+	free(ids.v);
 	return rc;
 }

@@ -4,7 +4,6 @@
 #include "store.h"
 
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -138,35 +137,16 @@ static void print_json(const char *job, const struct store_counts *c,
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "job", required_argument, NULL, 'j' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *job = NULL;
-	int json = 0, c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': job = optarg; break;
-		case 'J': json = 1; break;
-		case 'h': fputs(status_usage, stdout); return CMD_OK;
-		default: return cmd_bad_option("status", c, argv);
-		}
-	}
-	if (optind < argc) {
-		cmd_errorf("status", "unexpected argument '%s' (see psup-worker status --help)",
-		    argv[optind]);
-		return CMD_USAGE;
-	}
-	if (!job) {
-		cmd_error("status", "--job STORE is required (see psup-worker status --help)");
-		return CMD_USAGE;
-	}
+	int json = 0, code;
+	const struct cmd_opt opts[] = {
+		{ .name = "job", .letter = 'j', .value = &job, .required = "--job STORE" },
+		{ .name = "json", .flag = &json },
+		{ 0 },
+	};
 	struct store *s = NULL;
-	if (cmd_open("status", job, 0, &s) < 0)
-		return CMD_RUNTIME;
+	if (cmd_start("status", status_usage, argc, argv, opts, 0, &s, &code) < 0)
+		return code;
 	struct store_counts counts;
 	struct store_error_class *ec = NULL;
 	int n_ec = 0, rc = CMD_OK;

@@ -1,4 +1,5 @@
-/* What psup-worker's commands share: error lines and opening the store. */
+/* What psup-worker's commands share: error lines, the option parser,
+ * opening the store. */
 #include "cmd.h"
 #include "store.h"
 #include "xalloc.h"
@@ -24,14 +25,112 @@ void cmd_errorf(const char *what, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int cmd_bad_option(const char *cmd, int opt, char **argv)
+enum cmd_parse_result cmd_parse(int argc, char **argv, const struct cmd_opt *opts,
+    const char **bad)
 {
-	const char *arg = argv[optind - 1];
-	if (opt == ':')
-		cmd_errorf(cmd, "option %s needs a value (see psup-worker %s --help)", arg, cmd);
-	else
-		cmd_errorf(cmd, "unknown option %s (see psup-worker %s --help)", arg, cmd);
-	return CMD_USAGE;
+	size_t n = 0;
+	while (opts[n].name)
+		n++;
+	/* getopt_long's table, help last; val says which entry matched. */
+	struct option *lo = xcalloc(n + 2, sizeof *lo);
+	char shortopts[64] = ":h";
+	size_t sl = 2;
+	for (size_t i = 0; i < n; i++) {
+		int has_arg = opts[i].flag ? no_argument : required_argument;
+		lo[i] = (struct option){ opts[i].name, has_arg, NULL, 256 + (int)i };
+		if (opts[i].letter && sl + 3 < sizeof shortopts) {
+			shortopts[sl++] = opts[i].letter;
+			if (has_arg == required_argument)
+				shortopts[sl++] = ':';
+		}
+	}
+	shortopts[sl] = '\0';
+	lo[n] = (struct option){ "help", no_argument, NULL, 'h' };
+	enum cmd_parse_result rc = CMD_PARSED;
+	int c;
+	opterr = 0;
+	optind = 0;              /* glibc: a fresh scan, whatever was parsed before */
+	while (rc == CMD_PARSED && (c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
+		const struct cmd_opt *o = NULL;
+		if (c >= 256)
+			o = &opts[c - 256];
+		for (size_t i = 0; !o && c < 256 && c != 'h' && i < n; i++)
+			if (opts[i].letter == c)
+				o = &opts[i];
+		if (c == 'h')
+			rc = CMD_PARSE_HELP;
+		else if (c == ':' || c == '?')
+			rc = c == ':' ? CMD_PARSE_NO_VALUE : CMD_PARSE_UNKNOWN;
+		else if (o->flag)
+			*o->flag = 1;
+		else if (o->add)
+			o->add(optarg, o->arg);
+		else
+			*o->value = optarg;
+		if (rc == CMD_PARSE_NO_VALUE || rc == CMD_PARSE_UNKNOWN)
+			*bad = argv[optind - 1];
+	}
+	free(lo);
+	if (rc == CMD_PARSED && optind < argc) {
+		*bad = argv[optind];
+		rc = CMD_PARSE_EXTRA;
+	}
+	for (size_t i = 0; rc == CMD_PARSED && i < n; i++)
+		if (opts[i].required && !*opts[i].value) {
+			*bad = opts[i].required;
+			rc = CMD_PARSE_MISSING;
+		}
+	for (size_t i = 0; rc == CMD_PARSED && i < n; i++)
+		if (opts[i].empty && *opts[i].value && !**opts[i].value) {
+			*bad = opts[i].empty;
+			rc = CMD_PARSE_EMPTY;
+		}
+	return rc;
+}
+
+int cmd_args(const char *cmd, const char *help, int argc, char **argv,
+    const struct cmd_opt *opts, int *code)
+{
+	const char *bad = NULL;
+	static const char *const what[] = {
+		[CMD_PARSE_NO_VALUE] = "option %s needs a value",
+		[CMD_PARSE_UNKNOWN] = "unknown option %s",
+		[CMD_PARSE_EXTRA] = "unexpected argument '%s'",
+		[CMD_PARSE_MISSING] = "%s is required",
+	};
+	enum cmd_parse_result rc = cmd_parse(argc, argv, opts, &bad);
+	if (rc == CMD_PARSED)
+		return 0;
+	if (rc == CMD_PARSE_HELP) {
+		fputs(help, stdout);
+		*code = CMD_OK;
+		return -1;
+	}
+	if (rc == CMD_PARSE_EMPTY) {
+		cmd_error(cmd, bad);
+		*code = CMD_USAGE;
+		return -1;
+	}
+	char *msg = xasprintf(what[rc], bad);
+	cmd_errorf(cmd, "%s (see psup-worker %s --help)", msg, cmd);
+	free(msg);
+	*code = CMD_USAGE;
+	return -1;
+}
+
+int cmd_start(const char *cmd, const char *help, int argc, char **argv,
+    const struct cmd_opt *opts, int create, struct store **s, int *code)
+{
+	if (cmd_args(cmd, help, argc, argv, opts, code) < 0)
+		return -1;
+	const struct cmd_opt *job = opts;
+	while (strcmp(job->name, "job") != 0)
+		job++;
+	if (cmd_open(cmd, *job->value, create, s) < 0) {
+		*code = CMD_RUNTIME;
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_open(const char *cmd, const char *url, int create, struct store **s)

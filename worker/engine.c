@@ -40,18 +40,37 @@ struct sock {
 	unsigned events;         /* LOOP_READ | LOOP_WRITE, as registered */
 };
 
-static const char *const hdr_names[HDR_COUNT] = {
-	[HDR_RETRY_AFTER] = "retry-after",
-	[HDR_RETRY_AFTER_MS] = "retry-after-ms",
-	[HDR_RESET_REQUESTS] = "x-ratelimit-reset-requests",
-	[HDR_RESET_TOKENS] = "x-ratelimit-reset-tokens",
-	[HDR_REMAINING_REQUESTS] = "x-ratelimit-remaining-requests",
-	[HDR_REMAINING_TOKENS] = "x-ratelimit-remaining-tokens",
-	[HDR_ANTHROPIC_REQUESTS_RESET] = "anthropic-ratelimit-requests-reset",
-	[HDR_ANTHROPIC_TOKENS_RESET] = "anthropic-ratelimit-tokens-reset",
-	[HDR_ANTHROPIC_INPUT_RESET] = "anthropic-ratelimit-input-tokens-reset",
-	[HDR_ANTHROPIC_OUTPUT_RESET] = "anthropic-ratelimit-output-tokens-reset",
+/* The response headers captured, and where each goes. */
+#define RL(field) offsetof(struct ratelimit_headers, field)
+static const struct { const char *name; size_t off; } captured[] = {
+	{ "retry-after", RL(retry_after) },
+	{ "retry-after-ms", RL(retry_after_ms) },
+	{ "x-ms-retry-after-ms", RL(ms_retry_after_ms) },
+	{ "x-ratelimit-reset-requests", RL(reset_requests) },
+	{ "x-ratelimit-reset-tokens", RL(reset_tokens) },
+	{ "x-ratelimit-remaining-requests", RL(remaining_requests) },
+	{ "x-ratelimit-remaining-tokens", RL(remaining_tokens) },
+	{ "anthropic-ratelimit-requests-reset", RL(anthropic_reset[0]) },
+	{ "anthropic-ratelimit-tokens-reset", RL(anthropic_reset[1]) },
+	{ "anthropic-ratelimit-input-tokens-reset", RL(anthropic_reset[2]) },
+	{ "anthropic-ratelimit-output-tokens-reset", RL(anthropic_reset[3]) },
 };
+#define N_CAPTURED (sizeof captured / sizeof captured[0])
+
+/* The i-th captured header's place in req (a string the engine owns). */
+static char **captured_at(struct http_request *req, size_t i)
+{
+	return (char **)((char *)&req->limits + captured[i].off);
+}
+
+static void captured_free(struct http_request *req)
+{
+	for (size_t i = 0; i < N_CAPTURED; i++) {
+		char **v = captured_at(req, i);
+		free(*v);
+		*v = NULL;
+	}
+}
 
 static void check_done(struct engine *e)
 {
@@ -84,10 +103,8 @@ static void check_done(struct engine *e)
 		req->curl_code = (int)res;
 		req->status = status;
 		req->latency_ms = (int64_t)(total_us / 1000);
-		if (!req->resp) {
-			req->resp = xstrdup("");
-			req->resp_len = 0;
-		}
+		if (!req->resp.p)
+			buf_add(&req->resp, "", 0);
 		e->cb(req, e->arg);
 	}
 }
@@ -208,18 +225,9 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userp)
 {
 	struct http_request *req = userp;
 	size_t n = size * nmemb;
-	if (req->resp_len + n > RESP_MAX)
+	if (req->resp.len + n > RESP_MAX)
 		return 0; /* CURLE_WRITE_ERROR */
-	if (req->resp_len + n + 1 > req->resp_cap) {
-		size_t cap = req->resp_cap ? req->resp_cap : 1024;
-		while (cap < req->resp_len + n + 1)
-			cap *= 2;
-		req->resp = xrealloc(req->resp, cap);
-		req->resp_cap = cap;
-	}
-	memcpy(req->resp + req->resp_len, data, n);
-	req->resp_len += n;
-	req->resp[req->resp_len] = '\0';
+	buf_add(&req->resp, data, n);
 	return n;
 }
 
@@ -229,26 +237,25 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *userp)
 	size_t n = size * nmemb;
 	/* A new status line (after a 100 Continue, say): forget what came before. */
 	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
-		for (int i = 0; i < HDR_COUNT; i++) {
-			free(req->hdr[i]);
-			req->hdr[i] = NULL;
-		}
+		captured_free(req);
 		return n;
 	}
 	const char *colon = memchr(data, ':', n);
 	if (!colon)
 		return n;
 	size_t name_len = (size_t)(colon - data);
-	for (int i = 0; i < HDR_COUNT; i++) {
-		if (strlen(hdr_names[i]) != name_len || strncasecmp(data, hdr_names[i], name_len) != 0)
+	for (size_t i = 0; i < N_CAPTURED; i++) {
+		const char *name = captured[i].name;
+		if (strlen(name) != name_len || strncasecmp(data, name, name_len) != 0)
 			continue;
 		const char *v = colon + 1, *end = data + n;
 		while (v < end && (*v == ' ' || *v == '\t'))
 			v++;
 		while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
 			end--;
-		free(req->hdr[i]);
-		req->hdr[i] = xstrndup(v, (size_t)(end - v));
+		char **slot = captured_at(req, i);
+		free(*slot);
+		*slot = xstrndup(v, (size_t)(end - v));
 		break;
 	}
 	return n;
@@ -411,13 +418,8 @@ void engine_abort(struct engine *e, struct http_request *req)
 
 void engine_request_reset(struct http_request *req)
 {
-	free(req->resp);
-	req->resp = NULL;
-	req->resp_len = req->resp_cap = 0;
-	for (int i = 0; i < HDR_COUNT; i++) {
-		free(req->hdr[i]);
-		req->hdr[i] = NULL;
-	}
+	buf_free(&req->resp);
+	captured_free(req);
 	req->status = 0;
 	req->curl_code = 0;
 	req->latency_ms = 0;

@@ -11,22 +11,9 @@
 
 #include <curl/curl.h>
 
+#include "buf.h"
 #include "loop.h"
-
-/* Response headers the worker acts on, captured as received. */
-enum {
-	HDR_RETRY_AFTER,
-	HDR_RETRY_AFTER_MS,
-	HDR_RESET_REQUESTS,
-	HDR_RESET_TOKENS,
-	HDR_REMAINING_REQUESTS,
-	HDR_REMAINING_TOKENS,
-	HDR_ANTHROPIC_REQUESTS_RESET,
-	HDR_ANTHROPIC_TOKENS_RESET,
-	HDR_ANTHROPIC_INPUT_RESET,
-	HDR_ANTHROPIC_OUTPUT_RESET,
-	HDR_COUNT
-};
+#include "retryafter.h"
 
 /* The fixed part of every request, built once from the job file. */
 struct http_target {
@@ -46,13 +33,14 @@ struct http_request {
 	int curl_code;               /* CURLcode; 0 when a response arrived */
 	char errbuf[CURL_ERROR_SIZE];
 	long status;
-	char *resp;                  /* NUL-terminated, owned; freed by engine_request_reset */
-	size_t resp_len;
+	struct buf resp;             /* the body, NUL-terminated (resp.p never NULL
+	                              * once finished); freed by engine_request_reset */
 	int64_t latency_ms;
-	char *hdr[HDR_COUNT];        /* owned, NULL when absent */
+	/* The rate-limit headers, as received (NULL when absent); the strings
+	 * are the engine's, freed by engine_request_reset. */
+	struct ratelimit_headers limits;
 	/* engine private */
 	CURL *easy;
-	size_t resp_cap;
 };
 
 struct engine;

@@ -20,54 +20,75 @@
 #define DAY_MS (24LL * 60 * 60 * 1000)
 
 static const struct job_option table[] = {
-	{ "profile", JOB_T_PROFILE, 0, "default", 0, 0, NOF,
-	  "Preset of limits and retry: conservative, default or aggressive; explicit keys win." },
-	{ "request", JOB_T_SECTION, 1, NULL, 0, 0, NOF, "How each item becomes an HTTP request." },
-	{ "request.method", JOB_T_METHOD, 0, "POST", 0, 0, F(method), "HTTP method." },
-	{ "request.url", JOB_T_URL, 1, NULL, 0, 0, F(url),
-	  "http:// or https:// URL; ${VAR} is taken from the environment at run time." },
-	{ "request.headers", JOB_T_HEADERS, 0, NULL, 0, 0, NOF,
-	  "Map of header: value; ${VAR} in values comes from the environment (never logged)." },
-	{ "request.body", JOB_T_STRING, 0, NULL, 0, 0, F(body),
-	  "Body template: {{item.FIELD}} and {{item}} become the JSON encoding of the item's "
-	  "field or of the whole item." },
-	{ "request.timeout", JOB_T_DURATION, 0, "30s", 1, DAY_MS, F(timeout_ms),
-	  "Whole-request timeout; a timeout is retried." },
-	{ "response", JOB_T_SECTION, 0, NULL, 0, 0, NOF, "How to read a response." },
-	{ "response.extract", JOB_T_POINTER, 0, NULL, 0, 0, F(extract),
-	  "JSON pointer to the result (e.g. /choices/0/message/content); unset: the whole body." },
-	{ "response.usage", JOB_T_POINTER, 0, NULL, 0, 0, F(usage),
-	  "JSON pointer to the tokens used (e.g. /usage/total_tokens), summed in status." },
-	{ "limits", JOB_T_SECTION, 0, NULL, 0, 0, NOF, "Concurrency and rate limits." },
-	{ "limits.concurrency", JOB_T_INT, 0, "16", 1, 10000, F(concurrency),
-	  "Requests in flight per worker." },
-	{ "limits.rpm", JOB_T_RATE, 0, "0", 0, 1000000000, F(rpm),
-	  "Requests per minute (0: unlimited)." },
-	{ "limits.tpm", JOB_T_RATE, 0, "0", 0, 1000000000, F(tpm),
-	  "Tokens per minute, estimated from the request size (0: unlimited)." },
-	{ "limits.shared", JOB_T_NAME, 0, NULL, 0, 0, F(shared),
-	  "Share rpm/tpm with every worker on this host that uses the same name." },
-	{ "retry", JOB_T_SECTION, 0, NULL, 0, 0, NOF, "Retries of 408, 429, 5xx, timeouts and "
-	  "connection errors, with exponential backoff and full jitter." },
-	{ "retry.max_attempts", JOB_T_INT, 0, "4", 1, 100, F(max_attempts),
-	  "Attempts per item, the first included." },
-	{ "retry.base_delay", JOB_T_DURATION, 0, "500ms", 0, DAY_MS, F(base_delay_ms),
-	  "Backoff before the first retry; doubles each attempt." },
-	{ "retry.max_delay", JOB_T_DURATION, 0, "30s", 0, DAY_MS, F(max_delay_ms),
-	  "Cap of the backoff; at least base_delay." },
-	{ "lease", JOB_T_DURATION, 0, "5m", 1000, DAY_MS, F(lease_ms),
-	  "How long a claimed item stays with its worker without renewal; a killed worker's "
-	  "items return to the queue after it." },
-	{ "batch", JOB_T_INT, 0, "(2 x concurrency)", 1, 100000, F(batch),
-	  "Items claimed at once." },
+	{ .name = "profile", .type = JOB_T_PROFILE, .def = "default", .offset = NOF,
+	  .help = "Preset of limits and retry: conservative, default or aggressive (see the "
+	  "profiles); the defaults shown are the default profile's, and explicit keys win." },
+	{ .name = "request", .type = JOB_T_SECTION, .required = 1, .offset = NOF,
+	  .help = "How each item becomes an HTTP request." },
+	{ .name = "request.method", .type = JOB_T_METHOD, .def = "POST", .offset = F(method),
+	  .help = "HTTP method." },
+	{ .name = "request.url", .type = JOB_T_URL, .required = 1, .offset = F(url),
+	  .help = "http:// or https:// URL; ${VAR} is taken from the environment at run time." },
+	{ .name = "request.headers", .type = JOB_T_HEADERS, .offset = NOF,
+	  .help = "Map of header: value; ${VAR} in values comes from the environment "
+	  "(never logged)." },
+	{ .name = "request.body", .type = JOB_T_STRING, .offset = F(body),
+	  .help = "Body template: {{item.FIELD}} and {{item}} become the JSON encoding of the "
+	  "item's field or of the whole item." },
+	{ .name = "request.timeout", .type = JOB_T_DURATION, .def = "30s",
+	  .min = 1, .max = DAY_MS, .offset = F(timeout_ms),
+	  .help = "Whole-request timeout; a timeout is retried." },
+	{ .name = "response", .type = JOB_T_SECTION, .offset = NOF,
+	  .help = "How to read a response." },
+	{ .name = "response.extract", .type = JOB_T_POINTER, .offset = F(extract),
+	  .help = "JSON pointer to the result (e.g. /choices/0/message/content); unset: the "
+	  "whole body." },
+	{ .name = "response.usage", .type = JOB_T_POINTER, .offset = F(usage),
+	  .help = "JSON pointer to the tokens used (e.g. /usage/total_tokens), summed in "
+	  "status." },
+	{ .name = "limits", .type = JOB_T_SECTION, .offset = NOF,
+	  .help = "Concurrency and rate limits." },
+	{ .name = "limits.concurrency", .type = JOB_T_INT, .def = "16",
+	  .min = 1, .max = 10000, .offset = F(concurrency),
+	  .help = "Requests in flight per worker." },
+	{ .name = "limits.rpm", .type = JOB_T_RATE, .def = "0",
+	  .min = 0, .max = 1000000000, .offset = F(rpm),
+	  .help = "Requests per minute (0: unlimited)." },
+	{ .name = "limits.tpm", .type = JOB_T_RATE, .def = "0",
+	  .min = 0, .max = 1000000000, .offset = F(tpm),
+	  .help = "Tokens per minute, estimated from the request size (0: unlimited)." },
+	{ .name = "limits.shared", .type = JOB_T_NAME, .offset = F(shared),
+	  .help = "Share rpm/tpm with every worker on this host that uses the same name." },
+	{ .name = "retry", .type = JOB_T_SECTION, .offset = NOF,
+	  .help = "Retries of 408, 429, 5xx, timeouts and connection errors, with exponential "
+	  "backoff and full jitter." },
+	{ .name = "retry.max_attempts", .type = JOB_T_INT, .def = "4",
+	  .min = 1, .max = 100, .offset = F(max_attempts),
+	  .help = "Attempts per item, the first included." },
+	{ .name = "retry.base_delay", .type = JOB_T_DURATION, .def = "500ms",
+	  .min = 0, .max = DAY_MS, .offset = F(base_delay_ms),
+	  .help = "Backoff before the first retry; doubles each attempt." },
+	{ .name = "retry.max_delay", .type = JOB_T_DURATION, .def = "30s",
+	  .min = 0, .max = DAY_MS, .offset = F(max_delay_ms),
+	  .help = "Cap of the backoff; at least base_delay." },
+	{ .name = "lease", .type = JOB_T_DURATION, .def = "5m",
+	  .min = 1000, .max = DAY_MS, .offset = F(lease_ms),
+	  .help = "How long a claimed item stays with its worker without renewal; a killed "
+	  "worker's items return to the queue after it." },
+	{ .name = "batch", .type = JOB_T_INT, .def = "(2 x concurrency)",
+	  .min = 1, .max = 100000, .offset = F(batch),
+	  .help = "Items claimed at once." },
 };
 
 #define NOPTS (sizeof table / sizeof *table)
 
 static const struct job_profile profiles[] = {
-	{ "conservative", 4, 60, 0, 6, 1000, 60000 },
-	{ "default", 16, 0, 0, 4, 500, 30000 },
-	{ "aggressive", 64, 0, 0, 3, 200, 10000 },
+	{ .name = "conservative", .concurrency = 4, .rpm = 60, .tpm = 0, .max_attempts = 6,
+	  .base_delay_ms = 1000, .max_delay_ms = 60000 },
+	{ .name = "default", .concurrency = 16, .rpm = 0, .tpm = 0, .max_attempts = 4,
+	  .base_delay_ms = 500, .max_delay_ms = 30000 },
+	{ .name = "aggressive", .concurrency = 64, .rpm = 0, .tpm = 0, .max_attempts = 3,
+	  .base_delay_ms = 200, .max_delay_ms = 10000 },
 };
 
 const struct job_option *jobfile_options(size_t *n)
@@ -76,12 +97,46 @@ const struct job_option *jobfile_options(size_t *n)
 	return table;
 }
 
+const char *jobfile_option_type_name(enum job_opt_type t)
+{
+	/* In the order of enum job_opt_type. */
+	static const char *const names[] = { "section", "string", "method", "URL", "map",
+		"duration", "JSON pointer", "integer", "number", "name", "profile" };
+	_Static_assert(sizeof names / sizeof *names == JOB_T_PROFILE + 1,
+	    "a name for every job option type");
+	return names[t];
+}
+
+/* 1 if the option's field in job_config is a malloc'd string. */
+static int is_string_field(const struct job_option *o)
+{
+	switch (o->type) {
+	case JOB_T_STRING:
+	case JOB_T_METHOD:
+	case JOB_T_URL:
+	case JOB_T_POINTER:
+	case JOB_T_NAME:
+		return o->offset != NOF;
+	default:
+		return 0;
+	}
+}
+
 const struct job_profile *jobfile_profile(const char *name)
 {
-	for (size_t i = 0; i < sizeof profiles / sizeof *profiles; i++)
-		if (strcasecmp(profiles[i].name, name) == 0)
-			return &profiles[i];
-	return NULL;
+	size_t n;
+	const struct job_profile *p = jobfile_profiles(&n);
+	while (n > 0 && strcasecmp(p->name, name) != 0) {
+		p++;
+		n--;
+	}
+	return n > 0 ? p : NULL;
+}
+
+const struct job_profile *jobfile_profiles(size_t *n)
+{
+	*n = sizeof profiles / sizeof *profiles;
+	return profiles;
 }
 
 struct jload {
@@ -417,18 +472,15 @@ static void load_root(struct jload *J, const struct ynode *root)
 
 static void jc_clear(struct job_config *jc)
 {
-	free(jc->path);
-	free(jc->method);
-	free(jc->url);
+	for (size_t i = 0; i < NOPTS; i++)
+		if (is_string_field(&table[i]))
+			free(*(char **)((char *)jc + table[i].offset));
 	for (int i = 0; i < jc->n_headers; i++) {
 		free(jc->headers[i].name);
 		free(jc->headers[i].value);
 	}
 	free(jc->headers);
-	free(jc->body);
-	free(jc->extract);
-	free(jc->usage);
-	free(jc->shared);
+	free(jc->path);
 	memset(jc, 0, sizeof *jc);
 }
 

@@ -1,5 +1,7 @@
 /* Every job file option in one table: dotted name ("limits.rpm"), type,
- * default, bounds and help. The loader is driven by it; docs list it. */
+ * default, bounds and help. The loader is driven by it, and
+ * `psup-worker help job` prints it (the README's job file table is its
+ * --markdown form), so the three never disagree. */
 #ifndef PSUP_JOBFILE_OPTIONS_H
 #define PSUP_JOBFILE_OPTIONS_H
 
@@ -30,6 +32,8 @@ struct job_option {
 };
 
 const struct job_option *jobfile_options(size_t *n);
+/* The type as the docs name it ("duration", "JSON pointer"). */
+const char *jobfile_option_type_name(enum job_opt_type t);
 
 /* What each profile sets (before explicit keys, which win):
  *   conservative: concurrency 4,  rpm 60, max_attempts 6, base_delay 1s,    max_delay 60s
@@ -44,5 +48,7 @@ struct job_profile {
 	long long base_delay_ms, max_delay_ms;
 };
 const struct job_profile *jobfile_profile(const char *name);
+/* Every profile, in the order the docs list them. */
+const struct job_profile *jobfile_profiles(size_t *n);
 
 #endif

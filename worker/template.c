@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "xalloc.h"
 
 struct segment {
@@ -18,25 +19,6 @@ struct template {
 	struct segment *segs;
 	int n_segs;
 };
-
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->p = xrealloc(b->p, cap);
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
 
 static struct segment *seg_new(struct template *t)
 {
@@ -134,7 +116,6 @@ int template_render(const struct template *t, const cJSON *item, char **out,
     size_t *len, char **cause)
 {
 	struct buf b = { 0 };
-	buf_add(&b, "", 0);
 	for (int i = 0; i < t->n_segs; i++) {
 		const struct segment *s = &t->segs[i];
 		if (s->literal) {
@@ -144,26 +125,25 @@ int template_render(const struct template *t, const cJSON *item, char **out,
 		const cJSON *v = item;
 		for (int j = 0; j < s->n_path; j++) {
 			if (!cJSON_IsObject(v)) {
-				free(b.p);
+				buf_free(&b);
 				return fail(cause, "%s: item%s%s is not an object", s->source,
 				    j ? "." : "", j ? s->path[j - 1] : "");
 			}
 			v = cJSON_GetObjectItemCaseSensitive(v, s->path[j]);
 			if (!v) {
-				free(b.p);
+				buf_free(&b);
 				return fail(cause, "%s: item has no field \"%s\"", s->source, s->path[j]);
 			}
 		}
 		char *enc = cJSON_PrintUnformatted(v);
 		if (!enc) {
-			free(b.p);
+			buf_free(&b);
 			return fail(cause, "%s: cannot encode the value as JSON", s->source);
 		}
 		buf_add(&b, enc, strlen(enc));
 		cJSON_free(enc);
 	}
-	*out = b.p;
-	*len = b.len;
+	*out = buf_take(&b, len);
 	return 0;
 }
 
@@ -176,7 +156,6 @@ static int name_char(char c, int first)
 int template_expand_env(const char *text, const char *what, char **out, char **cause)
 {
 	struct buf b = { 0 };
-	buf_add(&b, "", 0);
 	const char *p = text;
 	while (*p) {
 		const char *d = strstr(p, "${");
@@ -189,7 +168,7 @@ int template_expand_env(const char *text, const char *what, char **out, char **c
 		while (name_char(*e, e == name))
 			e++;
 		if (e == name || *e != '}') {
-			free(b.p);
+			buf_free(&b);
 			return fail(cause, "%s: bad variable reference at offset %ld: expected ${NAME}",
 			    what, (long)(d - text));
 		}
@@ -198,13 +177,13 @@ int template_expand_env(const char *text, const char *what, char **out, char **c
 		if (!val) {
 			fail(cause, "%s: environment variable %s is not set", what, var);
 			free(var);
-			free(b.p);
+			buf_free(&b);
 			return -1;
 		}
 		free(var);
 		buf_add(&b, val, strlen(val));
 		p = e + 1;
 	}
-	*out = b.p;
+	*out = buf_take(&b, NULL);
 	return 0;
 }

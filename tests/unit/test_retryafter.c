@@ -13,6 +13,7 @@ int main(void)
 		{ "120", T0, 0, 120000 },
 		{ " 0 ", T0, 0, 0 },
 		{ "1.5", T0, 0, 1500 },
+		{ "1.2341", T0, 0, 1235 },                          /* rounded up */
 		{ "Sun, 06 Nov 1994 08:49:37 GMT", T0, 0, 0 },
 		{ "Sun, 06 Nov 1994 08:49:47 GMT", T0, 0, 10000 },
 		{ "Sun, 06 Nov 1994 08:49:27 GMT", T0, 0, 0 },        /* past: clamped */
@@ -81,6 +82,9 @@ int main(void)
 	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 2000, "Retry-After wins over resets");
 	h.retry_after_ms = "1234.5";
 	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 1235, "retry-after-ms wins, rounded up");
+	h.retry_after_ms = NULL;
+	h.ms_retry_after_ms = "700";
+	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 700, "x-ms-retry-after-ms wins over Retry-After");
 	memset(&h, 0, sizeof h);
 	h.reset_requests = "1s";
 	h.reset_tokens = "6m0s";

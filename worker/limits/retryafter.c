@@ -12,6 +12,28 @@ static const char *skip_ws(const char *s)
 	return s;
 }
 
+/* After a '.', reads the digits of a fraction as thousandths, rounded up
+ * so that we never come back early (".0001" is 1, ".9999" is 1000).
+ * Returns 0, or -1 when no digit follows. */
+static int fraction_ms(const char **sp, int64_t *thousandths)
+{
+	const char *s = *sp;
+	int64_t v = 0;
+	int scale = 100, rest = 0;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (scale)
+			v += (*s - '0') * scale;
+		else if (*s != '0')
+			rest = 1;
+		scale /= 10;
+	}
+	if (s == *sp)
+		return -1;
+	*thousandths = v + rest;
+	*sp = s;
+	return 0;
+}
+
 /* Reads exactly n digits. */
 static int digits(const char **sp, int n, int *out)
 {
@@ -153,13 +175,7 @@ int retryafter_parse(const char *value, int64_t now_ms, int64_t *delay_ms)
 		int64_t frac_ms = 0;
 		if (*s == '.') {
 			s++;
-			int scale = 100, any = 0;
-			while (*s >= '0' && *s <= '9') {
-				frac_ms += (*s++ - '0') * scale;
-				scale /= 10;
-				any = 1;
-			}
-			if (!any)
+			if (fraction_ms(&s, &frac_ms) < 0)
 				return -1;
 		}
 		s = skip_ws(s);
@@ -257,19 +273,8 @@ int retryafter_rfc3339(const char *value, int64_t *unix_ms)
 	int64_t frac_ms = 0;
 	if (*s == '.') {
 		s++;
-		int scale = 100, any = 0, rest = 0;
-		while (*s >= '0' && *s <= '9') {
-			if (scale)
-				frac_ms += (*s - '0') * scale;
-			else if (*s != '0')
-				rest = 1;
-			scale /= 10;
-			s++;
-			any = 1;
-		}
-		if (!any)
+		if (fraction_ms(&s, &frac_ms) < 0)
 			return -1;
-		frac_ms += rest; /* round up: never come back early */
 	}
 	int64_t off_min = 0;
 	if (*s == 'Z' || *s == 'z') {
@@ -301,28 +306,35 @@ static int remaining_zero(const char *v)
 	return v[0] == '0' && (*skip_ws(v + 1) == '\0');
 }
 
+/* A count of milliseconds, a fraction rounded up. Returns 0 or -1. */
+static int parse_ms(const char *v, int64_t *ms)
+{
+	const char *s = skip_ws(v);
+	int64_t n = 0;
+	int any = 0;
+	while (*s >= '0' && *s <= '9' && n < 100000000000LL) {
+		n = n * 10 + (*s++ - '0');
+		any = 1;
+	}
+	int64_t frac;
+	if (*s == '.') {
+		/* fractional milliseconds: round up */
+		s++;
+		if (fraction_ms(&s, &frac) == 0 && frac > 0)
+			n++;
+	}
+	if (!any)
+		return -1;
+	*ms = n;
+	return 0;
+}
+
 int retryafter_hold_ms(const struct ratelimit_headers *h, int64_t now_ms, int64_t *delay_ms)
 {
 	int64_t d;
-	if (h->retry_after_ms) {
-		const char *s = skip_ws(h->retry_after_ms);
-		int64_t v = 0;
-		int any = 0;
-		while (*s >= '0' && *s <= '9' && v < 100000000000LL) {
-			v = v * 10 + (*s++ - '0');
-			any = 1;
-		}
-		if (*s == '.') /* fractional milliseconds: round up */
-			for (s++; *s >= '0' && *s <= '9'; s++)
-				if (*s != '0') {
-					v++;
-					break;
-				}
-		if (any) {
-			*delay_ms = v;
-			return 1;
-		}
-	}
+	if ((h->retry_after_ms && parse_ms(h->retry_after_ms, delay_ms) == 0) ||
+	    (h->ms_retry_after_ms && parse_ms(h->ms_retry_after_ms, delay_ms) == 0))
+		return 1;
 	if (h->retry_after && retryafter_parse(h->retry_after, now_ms, &d) == 0) {
 		*delay_ms = d;
 		return 1;

@@ -27,13 +27,15 @@ int retryafter_rfc3339(const char *value, int64_t *unix_ms);
 struct ratelimit_headers {
 	const char *retry_after;
 	const char *retry_after_ms;
+	const char *ms_retry_after_ms; /* x-ms-retry-after-ms: Azure, sometimes alone */
 	const char *reset_requests, *reset_tokens;         /* x-ratelimit-reset-* */
 	const char *remaining_requests, *remaining_tokens; /* x-ratelimit-remaining-* */
 	const char *anthropic_reset[4]; /* anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-reset */
 };
 
 /* How long to hold everything after a 429/503 with these headers: the
- * retry-after headers win; else the OpenAI resets of the limits that are
+ * retry-after headers win (retry-after-ms, x-ms-retry-after-ms, then
+ * retry-after); else the OpenAI resets of the limits that are
  * used up (or all, when remaining is not sent); else the latest Anthropic
  * reset. Returns 1 with *delay_ms (>= 0), or 0 when nothing says. */
 int retryafter_hold_ms(const struct ratelimit_headers *h, int64_t now_ms, int64_t *delay_ms);

@@ -66,6 +66,36 @@ struct store_ops {
 	    char **cause);
 };
 
+/* A backend names its operations PREFIX_OP (sq_claim, pg_claim), usually
+ * in several files: STORE_OPS_DECLARE(PREFIX) declares them all for its
+ * private header, STORE_OPS_TABLE(NAME, PREFIX) builds its table. */
+#define STORE_OPS_DECLARE(p) \
+	void p##_close(struct store *s); \
+	int p##_load_begin(struct store *s, const char *id_field, char **cause); \
+	int p##_load_add(struct store *s, const struct store_load_item *it, char **cause); \
+	int p##_load_end(struct store *s, int commit, long long *added, char **cause); \
+	int p##_claim(struct store *s, const char *owner, int max, long long lease_ms, \
+	    struct store_item **items, int *n, char **cause); \
+	int p##_renew(struct store *s, const char *owner, long long lease_ms, char **cause); \
+	int p##_finish(struct store *s, const char *owner, const struct store_result *r, \
+	    int n, int *stale, char **cause); \
+	int p##_release(struct store *s, const char *owner, const char *const *ids, int n, \
+	    char **cause); \
+	int p##_counts(struct store *s, struct store_counts *c, char **cause); \
+	int p##_error_classes(struct store *s, store_class_cb cb, void *arg, char **cause); \
+	int p##_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg, \
+	    char **cause); \
+	int p##_retry(struct store *s, const char *const *ids, int n, long long *moved, \
+	    char **cause)
+
+#define STORE_OPS_TABLE(label, p) { \
+	.name = label, .close = p##_close, \
+	.load_begin = p##_load_begin, .load_add = p##_load_add, .load_end = p##_load_end, \
+	.claim = p##_claim, .renew = p##_renew, .finish = p##_finish, \
+	.release = p##_release, .retry = p##_retry, .counts = p##_counts, \
+	.error_classes = p##_error_classes, .export_rows = p##_export_rows, \
+}
+
 /* Every backend's handle starts with this. */
 struct store {
 	const struct store_ops *ops;
@@ -85,6 +115,9 @@ void store_error_class_of(const char *error, char *buf, size_t n);
 /* Writes s as a JSON string (quoted, escaped; invalid UTF-8 becomes
  * U+FFFD) to out. */
 void store_json_write_string(FILE *out, const char *s);
+
+/* s as a JSON string, malloc'd (the caller frees it). */
+char *store_json_quote(const char *s);
 
 /* Returns the offset of the first byte of s[0..len) that is not part of
  * valid UTF-8, or -1 when all of it is. */

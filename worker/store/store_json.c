@@ -111,12 +111,20 @@ const char *store_json_result(const char *result, char **owned)
 		return result;
 	}
 	/* Not JSON: keep the text, as a JSON string, so export stays valid. */
+	return *owned = store_json_quote(result);
+}
+
+char *store_json_quote(const char *s)
+{
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
 	if (!m)
-		return *owned = xstrdup("null");
-	store_json_write_string(m, result);
-	fclose(m);
-	return *owned = buf;
+		return xstrdup("null");
+	store_json_write_string(m, s);
+	if (fclose(m) != 0) {
+		free(buf);
+		return xstrdup("null");
+	}
+	return buf;
 }

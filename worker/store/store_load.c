@@ -212,15 +212,9 @@ int store_load(struct store *s, const char *path, const char *id_field,
 		}
 		long long first = idset_add(&ids, id, lineno);
 		if (first) {
-			char *quoted = NULL;
-			size_t qlen = 0;
-			FILE *m = open_memstream(&quoted, &qlen);
-			if (m) {
-				store_json_write_string(m, id);
-				fclose(m);
-			}
+			char *quoted = store_json_quote(id);
 			rc = fail(cause, "%s:%lld: duplicate id %s (first on line %lld)", name,
-			    lineno, quoted ? quoted : id, first);
+			    lineno, quoted, first);
 			free(quoted);
 			free(id);
 			bad_input = 1;

@@ -1,0 +1,19 @@
+/* Inside `psup-worker run`: claiming items from the store with a lease,
+ * renewing the leases while we work, and giving them back. */
+#ifndef PSUP_RUN_CLAIM_H
+#define PSUP_RUN_CLAIM_H
+
+struct run;
+
+/* Claims the next batch into the work queue. The batch grows while claims
+ * are quick and shrinks when they are slow. Returns the number claimed (0:
+ * nothing pending), or -1 when the store failed (logged; too many failures
+ * in a row end the run). */
+int run_claim(struct run *r);
+/* Renews every lease we hold and re-arms itself at a third of the lease. */
+void run_claim_lease_timer_cb(void *arg);
+/* Puts every item leased under our name back to pending (logged on failure:
+ * they return when their leases expire). */
+void run_claim_release_all(struct run *r);
+
+#endif

@@ -1,0 +1,25 @@
+/* Inside `psup-worker run`: final outcomes committed to the store in
+ * batches, and the job's progress reported from the store's counts. */
+#ifndef PSUP_RUN_RECORD_H
+#define PSUP_RUN_RECORD_H
+
+struct run;
+struct work;
+
+/* Queues w's final outcome for commit (the run owns w from here on):
+ * committed at once when the batch is full, else on the flush timer. */
+void run_record_finish(struct run *r, struct work *w);
+/* Fails w with status and why (copied), and queues it as above. */
+void run_record_fail(struct run *r, struct work *w, long status, const char *why);
+/* Commits every queued outcome now. Returns 0, or -1 (logged; they stay
+ * queued for the next try). */
+int run_record_flush(struct run *r);
+void run_record_flush_timer_cb(void *arg);
+
+/* Re-reads the job-wide counts. Returns 0, or -1 (logged). */
+int run_record_counts(struct run *r);
+/* Reports progress when it is due, or now when force. */
+void run_record_progress(struct run *r, int force);
+void run_record_progress_timer_cb(void *arg);
+
+#endif

@@ -1,0 +1,102 @@
+/* Inside `psup-worker run`: the state of one run and of each claimed item,
+ * shared by the run_*.c files (run.c the loop, run_claim.c claims and
+ * leases, run_send.c requests and answers, run_record.c committing results
+ * and progress, run_request.c the request template). Nothing else includes
+ * it. */
+#ifndef PSUP_RUN_STATE_H
+#define PSUP_RUN_STATE_H
+
+#include <stdint.h>
+
+#include "aimd.h"
+#include "deadline.h"
+#include "engine.h"
+#include "jobfile.h"
+#include "loop.h"
+#include "outcome.h"
+#include "pacer.h"
+#include "progress_out.h"
+#include "store.h"
+#include "workq.h"
+
+#define MS 1000000LL
+
+/* One claimed item, from claim to commit. Owned by whichever list holds it:
+ * the work queue, the in-flight list, or the run's fin array. */
+struct work {
+	struct workq_node node;      /* first: a node pointer is a work pointer */
+	struct store_item it;
+	int attempts;                /* made in this run */
+	char *body;                  /* rendered request body, NULL until rendered */
+	size_t body_len;
+	double cost;                 /* estimated tokens */
+	struct http_request req;
+	struct work *fl_prev, *fl_next; /* in the in-flight list while sent */
+	/* the outcome, once final */
+	int ok;
+	long status;
+	int64_t latency_ms;
+	char *result, *error;
+	long long tokens;
+};
+
+/* The request every item is sent as, built once from the job file. */
+struct run_request {
+	struct template *body_tpl;   /* NULL: no body */
+	char *url;                   /* ${VAR}s expanded */
+	struct curl_slist *headers;
+	struct http_target target;
+};
+
+struct run {
+	struct job_config jc;
+	struct outcome_policy policy;  /* from jc */
+	struct store *store;
+	char *owner;
+	struct run_request request;
+
+	struct loop *loop;
+	struct engine *engine;
+	struct pacer pacer;
+	struct aimd aimd;
+	uint64_t rng;
+	struct progress_out prog;
+	struct deadline pace_timer, retry_timer, lease_timer, flush_timer;
+	struct deadline idle_timer, progress_timer, stop_timer;
+
+	struct workq q;
+	struct work *flight;         /* requests in flight (doubly linked) */
+	struct work **fin;           /* final outcomes waiting for commit */
+	int n_fin, cap_fin;
+	int flush_failures;
+	int claim_failures;          /* in a row; too many ends the run */
+
+	int claim_exhausted;         /* the last claim found nothing */
+	int claim_size;              /* items asked for per claim, >= jc.batch */
+	int64_t claim_at;            /* when the last claim returned items */
+	int stopping;                /* SIGTERM: finish in-flight, then leave */
+	int finished;                /* leave the loop */
+	int exit_code;
+
+	/* counters for the summary */
+	long long n_ok, n_failed, n_requests, n_retries, n_429, n_stale;
+	int64_t start_ns;
+	/* job-wide counts for progress: the last store reading plus our commits since */
+	struct store_counts counts;
+	int64_t counts_at;
+	long long ok_since, failed_since;
+};
+
+/* A log line on stderr ("psup-worker: ..."), clearing a terminal progress
+ * line first. */
+void run_log(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void run_work_free(struct work *w);
+
+/* run.c: sends what the limits allow, claims more when the queue runs dry. */
+void run_pump(struct run *r);
+/* run.c: ends the run when nothing is left here or in the store. */
+void run_maybe_done(struct run *r);
+/* run.c: queues w to be sent again at due (monotonic ns). */
+void run_schedule_retry(struct run *r, struct work *w, int64_t due);
+
+#endif

@@ -1,0 +1,47 @@
+/* Inside the PostgreSQL job store (store_pg*.c only): the handle and the
+ * helpers its files share. store_pg.c holds the connection (statements,
+ * retries, schema), store_pg_queue.c claims and leases, store_pg_data.c
+ * loading and reading. */
+#ifndef PSUP_STORE_PG_H
+#define PSUP_STORE_PG_H
+
+#include <libpq-fe.h>
+
+#include "store_backend.h"
+
+/* Milliseconds since the epoch on the server, fixed for one statement. */
+#define NOW_MS "(extract(epoch FROM statement_timestamp()) * 1000)::bigint"
+
+/* pg_advisory_xact_lock keys: schema creation and loads run one at a time. */
+#define LOCK_SCHEMA "7035170001"
+#define LOCK_LOAD "7035170002"
+
+struct pg {
+	struct store base;
+	PGconn *conn;
+	char *name;              /* db@host for messages: never the password */
+	int copying;             /* inside a load's COPY */
+	long long load_n;
+};
+
+/* Fills *cause with "postgresql DB@HOST: what: the server's message". -1. */
+int pg_fail(struct pg *g, char **cause, const char *what, const PGresult *r);
+/* Runs one statement with text parameters; returns its result when it has
+ * the wanted status, else NULL with *cause set. Deadlocks are retried. */
+PGresult *pg_run(struct pg *g, const char *sql, int n, const char *const *params,
+    ExecStatusType want, const char *what, char **cause);
+/* pg_run for a command; *changed (may be NULL) gets the rows it touched. */
+int pg_cmd(struct pg *g, const char *sql, int n, const char *const *params,
+    long long *changed, const char *what, char **cause);
+void pg_rollback(struct pg *g);
+/* Reopens a dead connection (server restart, network) before an
+ * operation; what was in flight on it is lost, and leases cover that. */
+void pg_revive(struct pg *g);
+/* A column as a number, 0 for NULL. */
+long long pg_col_ll(const PGresult *r, int row, int col);
+/* A JSON array of strings (malloc'd), for ids passed as one parameter. */
+char *pg_json_ids(const char *const *ids, int n);
+
+STORE_OPS_DECLARE(pg);
+
+#endif

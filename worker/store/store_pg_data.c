@@ -1,0 +1,231 @@
+/* The PostgreSQL job store's data: loading items with COPY, and reading
+ * counts, error classes and results. */
+#include "buf.h"
+#include "store_pg.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char counts_sql[] =
+	"SELECT state, count(*), coalesce(sum(attempts), 0), coalesce(sum(tokens), 0),"
+	" coalesce(min(finished_at), 0), coalesce(max(finished_at), 0),"
+	" count(*) FILTER (WHERE lease_until < " NOW_MS ") FROM psup_items GROUP BY state";
+
+static const char classes_sql[] =
+	"SELECT coalesce(http_status, 0), coalesce(error, ''), count(*) FROM psup_items"
+	" WHERE state = 'failed' GROUP BY 1, 2";
+
+/* ---- load ---- */
+
+int pg_load_begin(struct store *s, const char *id_field, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	const char *p[1] = { id_field };
+	PGresult *r;
+	errno = EIO;
+	g->load_n = 0;
+	pg_revive(g);
+	if (pg_cmd(g, "BEGIN", 0, NULL, NULL, "cannot start a transaction", cause) < 0)
+		return -1;
+	if (!(r = pg_run(g, "SELECT pg_advisory_xact_lock(" LOCK_LOAD ")", 0, NULL,
+	    PGRES_TUPLES_OK, "cannot lock the store for loading", cause)))
+		goto fail;
+	PQclear(r);
+	if (!(r = pg_run(g, "SELECT value FROM psup_meta WHERE key = 'id_field'", 0, NULL,
+	    PGRES_TUPLES_OK, "cannot read the store's settings", cause)))
+		goto fail;
+	if (PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), id_field) != 0) {
+		fail(cause, "postgresql %s holds items loaded with --id-field %s, not %s",
+		    g->name, PQgetvalue(r, 0, 0), id_field);
+		PQclear(r);
+		pg_rollback(g);
+		errno = EINVAL;
+		return -1;
+	}
+	PQclear(r);
+	if (pg_cmd(g, "INSERT INTO psup_meta (key, value) VALUES ('id_field', $1)"
+	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value", 1, p, NULL,
+	    "cannot record the id field", cause) < 0)
+		goto fail;
+	if (pg_cmd(g, "CREATE TEMP TABLE psup_load (n bigint, id text, id_int integer,"
+	    " json text, priority bigint) ON COMMIT DROP", 0, NULL, NULL,
+	    "cannot make the load table", cause) < 0)
+		goto fail;
+	/* Items stream to the server as they are read: nothing is held. */
+	if (!(r = pg_run(g, "COPY psup_load FROM STDIN", 0, NULL, PGRES_COPY_IN,
+	    "cannot start loading", cause)))
+		goto fail;
+	PQclear(r);
+	g->copying = 1;
+	return 0;
+fail:
+	pg_rollback(g);
+	errno = EIO;
+	return -1;
+}
+
+/* Appends s to the COPY text row, escaped. */
+static void copy_field(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		default: buf_addc(b, *s); break;
+		}
+	}
+}
+
+int pg_load_add(struct store *s, const struct store_load_item *it, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	struct buf row = { 0 };
+	buf_printf(&row, "%lld\t", ++g->load_n);
+	copy_field(&row, it->id);
+	buf_printf(&row, "\t%d\t", it->id_int);
+	copy_field(&row, it->json);
+	buf_printf(&row, "\t%lld\n", it->priority);
+	int rc = PQputCopyData(g->conn, row.p, (int)row.len);
+	buf_free(&row);
+	if (rc != 1)
+		return pg_fail(g, cause, "cannot send an item", NULL);
+	return 0;
+}
+
+/* Ends the COPY; with why set, aborts it. */
+static int pg_copy_end(struct pg *g, const char *why, char **cause)
+{
+	int rc = 0;
+	g->copying = 0;
+	if (PQputCopyEnd(g->conn, why) != 1)
+		rc = pg_fail(g, cause, "cannot finish loading", NULL);
+	PGresult *r;
+	while ((r = PQgetResult(g->conn)) != NULL) {
+		if (rc == 0 && !why && PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pg_fail(g, cause, "cannot load items", r);
+		PQclear(r);
+	}
+	return rc;
+}
+
+int pg_load_end(struct store *s, int commit, long long *added, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	long long n = 0;
+	if (!commit) {
+		if (g->copying)
+			pg_copy_end(g, "load abandoned: bad input", NULL);
+		pg_rollback(g);
+		return 0;
+	}
+	if (g->copying && pg_copy_end(g, NULL, cause) < 0)
+		goto fail;
+	/* New ids go after every item already there, in file order. */
+	if (pg_cmd(g, "INSERT INTO psup_items (seq, id, id_int, json, priority)"
+	    " SELECT b.base + l.n, l.id, l.id_int, l.json, l.priority FROM psup_load l,"
+	    " (SELECT coalesce(max(seq), 0) AS base FROM psup_items) b ORDER BY l.n"
+	    " ON CONFLICT (id) DO NOTHING", 0, NULL, &n, "cannot add items", cause) < 0)
+		goto fail;
+	if (pg_cmd(g, "COMMIT", 0, NULL, NULL, "cannot commit", cause) < 0)
+		goto fail;
+	if (added)
+		*added = n;
+	return 0;
+fail:
+	pg_rollback(g);
+	return -1;
+}
+
+/* ---- reading ---- */
+
+int pg_counts(struct store *s, struct store_counts *c, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	PGresult *r = pg_run(g, counts_sql, 0, NULL, PGRES_TUPLES_OK, "cannot count items",
+	    cause);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *state = PQgetvalue(r, i, 0);
+		long long cnt = pg_col_ll(r, i, 1);
+		c->total += cnt;
+		if (strcmp(state, "pending") == 0) {
+			c->pending = cnt;
+		} else if (strcmp(state, "leased") == 0) {
+			c->leased = cnt;
+			c->expired = pg_col_ll(r, i, 6);
+		} else if (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0) {
+			long long first = pg_col_ll(r, i, 4), last = pg_col_ll(r, i, 5);
+			if (state[0] == 'd')
+				c->done = cnt;
+			else
+				c->failed = cnt;
+			c->attempts += pg_col_ll(r, i, 2);
+			if (first && (!c->first_finish_ms || first < c->first_finish_ms))
+				c->first_finish_ms = first;
+			if (last > c->last_finish_ms)
+				c->last_finish_ms = last;
+		}
+		c->tokens += pg_col_ll(r, i, 3);
+	}
+	PQclear(r);
+	return 0;
+}
+
+int pg_error_classes(struct store *s, store_class_cb cb, void *arg, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	PGresult *r = pg_run(g, classes_sql, 0, NULL, PGRES_TUPLES_OK, "cannot read errors",
+	    cause);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		cb((int)pg_col_ll(r, i, 0), PQgetvalue(r, i, 1), pg_col_ll(r, i, 2), arg);
+	PQclear(r);
+	return 0;
+}
+
+int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
+    char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	const char *sql = failed_only ?
+	    "SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
+	    " coalesce(latency_ms, 0), result, error FROM psup_items"
+	    " WHERE state = 'failed' ORDER BY seq" :
+	    "SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
+	    " coalesce(latency_ms, 0), result, error FROM psup_items"
+	    " WHERE state IN ('done', 'failed') ORDER BY seq";
+	pg_revive(g);
+	if (!PQsendQueryParams(g->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
+		return pg_fail(g, cause, "cannot read results", NULL);
+	/* Row by row: an export of millions never sits in memory. */
+	PQsetSingleRowMode(g->conn);
+	int rc = 0;
+	PGresult *r;
+	while ((r = PQgetResult(g->conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+		if (rc == 0 && st == PGRES_SINGLE_TUPLE) {
+			struct store_row row = {
+				.id = PQgetvalue(r, 0, 0),
+				.id_int = (int)pg_col_ll(r, 0, 1),
+				.ok = strcmp(PQgetvalue(r, 0, 2), "done") == 0,
+				.attempts = pg_col_ll(r, 0, 3),
+				.http_status = pg_col_ll(r, 0, 4),
+				.latency_ms = pg_col_ll(r, 0, 5),
+				.result = PQgetisnull(r, 0, 6) ? NULL : PQgetvalue(r, 0, 6),
+				.error = PQgetisnull(r, 0, 7) ? NULL : PQgetvalue(r, 0, 7),
+			};
+			rc = cb(&row, arg, cause);
+		} else if (rc == 0 && st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE) {
+			rc = pg_fail(g, cause, "cannot read results", r);
+		}
+		PQclear(r);
+	}
+	return rc;
+}
+

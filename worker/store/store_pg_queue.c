@@ -1,0 +1,148 @@
+/* The PostgreSQL job store's queue: claims that skip locked rows, lease
+ * renewal, results, release and retry. */
+#include "store_pg.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Two bounded index walks (pending by priority and input order, and leases
+ * that ran out), each locking only rows no one else holds, merged. */
+static const char claim_sql[] =
+	"WITH p AS (SELECT seq, priority FROM psup_items WHERE state = 'pending'"
+	"  ORDER BY priority DESC, seq LIMIT $2 FOR UPDATE SKIP LOCKED),"
+	" e AS (SELECT seq, priority FROM psup_items WHERE state = 'leased'"
+	"  AND lease_until < " NOW_MS " ORDER BY priority DESC, seq LIMIT $2"
+	"  FOR UPDATE SKIP LOCKED),"
+	" c AS (SELECT seq FROM (SELECT * FROM p UNION ALL SELECT * FROM e) u"
+	"  ORDER BY priority DESC, seq LIMIT $2),"
+	" u AS (UPDATE psup_items i SET state = 'leased', owner = $1,"
+	"  lease_until = " NOW_MS " + $3::bigint FROM c WHERE i.seq = c.seq"
+	"  RETURNING i.seq, i.id, i.json, i.attempts, i.priority)"
+	" SELECT seq, id, json, attempts FROM u ORDER BY priority DESC, seq";
+
+static const char finish_sql[] =
+	"UPDATE psup_items i SET state = CASE WHEN r.ok THEN 'done' ELSE 'failed' END,"
+	" attempts = r.attempts, http_status = r.http_status, latency_ms = r.latency_ms,"
+	" result = r.result, error = r.error, tokens = r.tokens, finished_at = " NOW_MS ","
+	" owner = NULL, lease_until = NULL"
+	" FROM json_to_recordset($2::json) AS r(id text, ok boolean, attempts integer,"
+	"  http_status integer, latency_ms bigint, result text, error text, tokens bigint)"
+	" WHERE i.id = r.id AND i.owner = $1 AND i.state = 'leased'";
+
+#define RETRY_SET \
+	"UPDATE psup_items SET state = 'pending', attempts = 0, http_status = NULL," \
+	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL" \
+	" WHERE state = 'failed'"
+#define RELEASE_SET \
+	"UPDATE psup_items SET state = 'pending', owner = NULL, lease_until = NULL" \
+	" WHERE owner = $1 AND state = 'leased'"
+#define IDS_IN(n) " AND id IN (SELECT json_array_elements_text($" #n "::json))"
+
+int pg_claim(struct store *s, const char *owner, int max, long long lease_ms,
+    struct store_item **items, int *n, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	char smax[24], slease[24];
+	snprintf(smax, sizeof smax, "%d", max);
+	snprintf(slease, sizeof slease, "%lld", lease_ms);
+	const char *p[3] = { owner, smax, slease };
+	PGresult *r = pg_run(g, claim_sql, 3, p, PGRES_TUPLES_OK, "cannot claim items", cause);
+	if (!r)
+		return -1;
+	int rows = PQntuples(r);
+	struct store_item *v = rows ? xcalloc((size_t)rows, sizeof *v) : NULL;
+	for (int i = 0; i < rows; i++) {
+		v[i].seq = pg_col_ll(r, i, 0);
+		v[i].id = xstrdup(PQgetvalue(r, i, 1));
+		v[i].json = xstrdup(PQgetvalue(r, i, 2));
+		v[i].attempts = (int)pg_col_ll(r, i, 3);
+	}
+	PQclear(r);
+	*items = v;
+	*n = rows;
+	return 0;
+}
+
+int pg_renew(struct store *s, const char *owner, long long lease_ms, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	char slease[24];
+	snprintf(slease, sizeof slease, "%lld", lease_ms);
+	const char *p[2] = { owner, slease };
+	return pg_cmd(g, "UPDATE psup_items SET lease_until = " NOW_MS " + $2::bigint"
+	    " WHERE owner = $1 AND state = 'leased'", 2, p, NULL, "cannot renew leases", cause);
+}
+
+int pg_finish(struct store *s, const char *owner, const struct store_result *r,
+    int n, int *stale, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return fail(cause, "postgresql %s: out of memory", g->name);
+	/* One statement for the whole batch: one round trip, one commit. */
+	putc('[', m);
+	for (int i = 0; i < n; i++) {
+		char *owned;
+		const char *result = store_json_result(r[i].result, &owned);
+		const char *error = r[i].ok ? NULL : (r[i].error ? r[i].error : "failed");
+		fprintf(m, "%s{\"id\":", i ? "," : "");
+		store_json_write_string(m, r[i].id);
+		fprintf(m, ",\"ok\":%s,\"attempts\":%d,\"http_status\":%d,\"latency_ms\":%lld,"
+		    "\"tokens\":%lld,\"result\":", r[i].ok ? "true" : "false", r[i].attempts,
+		    r[i].http_status, r[i].latency_ms, r[i].tokens);
+		if (result)
+			store_json_write_string(m, result);
+		else
+			fputs("null", m);
+		fputs(",\"error\":", m);
+		if (error)
+			store_json_write_string(m, error);
+		else
+			fputs("null", m);
+		putc('}', m);
+		free(owned);
+	}
+	putc(']', m);
+	fclose(m);
+	const char *p[2] = { owner, buf };
+	long long changed = 0;
+	int rc = pg_cmd(g, finish_sql, 2, p, &changed, "cannot record results", cause);
+	free(buf);
+	if (rc == 0)
+		*stale = n - (int)changed;
+	return rc;
+}
+
+int pg_release(struct store *s, const char *owner, const char *const *ids, int n,
+    char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	if (!ids) {
+		const char *p[1] = { owner };
+		return pg_cmd(g, RELEASE_SET, 1, p, NULL, "cannot release items", cause);
+	}
+	char *list = pg_json_ids(ids, n);
+	const char *p[2] = { owner, list };
+	int rc = pg_cmd(g, RELEASE_SET IDS_IN(2), 2, p, NULL, "cannot release items", cause);
+	free(list);
+	return rc;
+}
+
+int pg_retry(struct store *s, const char *const *ids, int n, long long *moved,
+    char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	if (!ids)
+		return pg_cmd(g, RETRY_SET, 0, NULL, moved, "cannot return failed items", cause);
+	char *list = pg_json_ids(ids, n);
+	const char *p[1] = { list };
+	int rc = pg_cmd(g, RETRY_SET IDS_IN(1), 1, p, moved, "cannot return failed items",
+	    cause);
+	free(list);
+	return rc;
+}
+

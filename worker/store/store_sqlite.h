@@ -1,0 +1,49 @@
+/* Inside the SQLite job store (store_sqlite*.c only): the handle, its
+ * cached statements, and the helpers its files share. store_sqlite.c holds
+ * the connection (locks, retries, statements, schema), store_sqlite_queue.c
+ * claims and leases, store_sqlite_data.c loading and reading. */
+#ifndef PSUP_STORE_SQLITE_H
+#define PSUP_STORE_SQLITE_H
+
+#include <sqlite3.h>
+
+#include "store_backend.h"
+
+enum stmt_id {
+	ST_CLAIM_SELECT, ST_CLAIM_UPDATE, ST_RENEW, ST_FINISH, ST_RELEASE_ALL,
+	ST_RELEASE_ONE, ST_RETRY_ALL, ST_RETRY_ONE, ST_LOAD_INSERT, ST_META_GET,
+	ST_META_SET, ST_COUNTS, ST_CLASSES, ST_EXPORT_ALL, ST_EXPORT_FAILED,
+	ST_HAS_ITEMS, ST_COUNT
+};
+
+struct sq {
+	struct store base;
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *st[ST_COUNT];
+	long long load_added;
+	int64_t busy_since;      /* start of the current wait in busy_cb */
+};
+
+int sq_fail(struct sq *q, char **cause, const char *what);
+/* BEGIN IMMEDIATE, retried past a lock held by another worker. */
+int sq_begin(struct sq *q, char **cause);
+/* COMMIT (rolled back when it fails). */
+int sq_commit(struct sq *q, char **cause);
+void sq_rollback(struct sq *q);
+/* Returns the cached statement id, or NULL with *cause. */
+sqlite3_stmt *sq_stmt(struct sq *q, enum stmt_id id, char **cause);
+/* Resets st and clears its bindings for the next use. */
+void sq_done(sqlite3_stmt *st);
+/* One step, tried again past a lock outside a transaction. */
+int sq_step(struct sq *q, sqlite3_stmt *st);
+/* Runs st (no rows wanted) and resets it. Returns 0 or -1 with *cause. */
+int sq_run(struct sq *q, sqlite3_stmt *st, const char *what, char **cause);
+/* Binds s, or NULL, as text parameter i (s must outlive the step). */
+void sq_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Column i as a malloc'd string ("" for NULL). */
+char *sq_column_dup(sqlite3_stmt *st, int i);
+
+STORE_OPS_DECLARE(sq);
+
+#endif

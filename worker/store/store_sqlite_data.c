@@ -1,0 +1,174 @@
+/* The SQLite job store's data: loading items, and reading counts, error
+ * classes and results. */
+#include "clock.h"
+#include "store_sqlite.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- load ---- */
+
+int sq_load_begin(struct store *s, const char *id_field, char **cause)
+{
+	struct sq *q = (struct sq *)s;
+	sqlite3_stmt *st;
+	errno = EIO;
+	q->load_added = 0;
+	if (sq_begin(q, cause) < 0)
+		return -1;
+	if (!(st = sq_stmt(q, ST_META_GET, cause)))
+		goto fail;
+	sqlite3_bind_text(st, 1, "id_field", -1, SQLITE_STATIC);
+	int rc = sq_step(q, st);
+	char *old = rc == SQLITE_ROW ? sq_column_dup(st, 0) : NULL;
+	sq_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sq_fail(q, cause, "cannot read the store's settings");
+		goto fail;
+	}
+	if (old && strcmp(old, id_field) != 0) {
+		fail(cause, "%s holds items loaded with --id-field %s, not %s", q->path,
+		    old, id_field);
+		free(old);
+		sq_rollback(q);
+		errno = EINVAL;
+		return -1;
+	}
+	free(old);
+	if (!(st = sq_stmt(q, ST_META_SET, cause)))
+		goto fail;
+	sqlite3_bind_text(st, 1, "id_field", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id_field, -1, SQLITE_STATIC);
+	if (sq_run(q, st, "cannot record the id field", cause) < 0)
+		goto fail;
+	return 0;
+fail:
+	sq_rollback(q);
+	errno = EIO;
+	return -1;
+}
+
+int sq_load_add(struct store *s, const struct store_load_item *it, char **cause)
+{
+	struct sq *q = (struct sq *)s;
+	sqlite3_stmt *st = sq_stmt(q, ST_LOAD_INSERT, cause);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, it->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, it->id_int);
+	sqlite3_bind_text(st, 3, it->json, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, it->priority);
+	if (sq_run(q, st, "cannot add an item", cause) < 0)
+		return -1;
+	q->load_added += sqlite3_changes(q->db);
+	return 0;
+}
+
+int sq_load_end(struct store *s, int commit, long long *added, char **cause)
+{
+	struct sq *q = (struct sq *)s;
+	if (!commit) {
+		sq_rollback(q);
+		return 0;
+	}
+	if (sq_commit(q, cause) < 0)
+		return -1;
+	if (added)
+		*added = q->load_added;
+	return 0;
+}
+
+/* ---- reading ---- */
+
+int sq_counts(struct store *s, struct store_counts *c, char **cause)
+{
+	struct sq *q = (struct sq *)s;
+	sqlite3_stmt *st = sq_stmt(q, ST_COUNTS, cause);
+	int rc;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, clock_real_ms());
+	while ((rc = sq_step(q, st)) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(st, 0);
+		long long cnt = sqlite3_column_int64(st, 1);
+		c->total += cnt;
+		if (!state)
+			continue;
+		if (strcmp(state, "pending") == 0) {
+			c->pending = cnt;
+		} else if (strcmp(state, "leased") == 0) {
+			c->leased = cnt;
+			c->expired = sqlite3_column_int64(st, 6);
+		} else if (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0) {
+			long long first = sqlite3_column_int64(st, 4);
+			long long last = sqlite3_column_int64(st, 5);
+			if (state[0] == 'd')
+				c->done = cnt;
+			else
+				c->failed = cnt;
+			c->attempts += sqlite3_column_int64(st, 2);
+			if (first && (!c->first_finish_ms || first < c->first_finish_ms))
+				c->first_finish_ms = first;
+			if (last > c->last_finish_ms)
+				c->last_finish_ms = last;
+		}
+		c->tokens += sqlite3_column_int64(st, 3);
+	}
+	sq_done(st);
+	if (rc != SQLITE_DONE)
+		return sq_fail(q, cause, "cannot count items");
+	return 0;
+}
+
+int sq_error_classes(struct store *s, store_class_cb cb, void *arg, char **cause)
+{
+	struct sq *q = (struct sq *)s;
+	sqlite3_stmt *st = sq_stmt(q, ST_CLASSES, cause);
+	int rc;
+	if (!st)
+		return -1;
+	while ((rc = sq_step(q, st)) == SQLITE_ROW) {
+		cb(sqlite3_column_int(st, 0), (const char *)sqlite3_column_text(st, 1),
+		    sqlite3_column_int64(st, 2), arg);
+	}
+	sq_done(st);
+	if (rc != SQLITE_DONE)
+		return sq_fail(q, cause, "cannot read errors");
+	return 0;
+}
+
+int sq_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
+    char **cause)
+{
+	struct sq *q = (struct sq *)s;
+	sqlite3_stmt *st = sq_stmt(q, failed_only ? ST_EXPORT_FAILED : ST_EXPORT_ALL, cause);
+	int rc;
+	if (!st)
+		return -1;
+	while ((rc = sq_step(q, st)) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(st, 2);
+		struct store_row row = {
+			.id = (const char *)sqlite3_column_text(st, 0),
+			.id_int = sqlite3_column_int(st, 1),
+			.ok = state && strcmp(state, "done") == 0,
+			.attempts = sqlite3_column_int64(st, 3),
+			.http_status = sqlite3_column_int64(st, 4),
+			.latency_ms = sqlite3_column_int64(st, 5),
+			.result = (const char *)sqlite3_column_text(st, 6),
+			.error = (const char *)sqlite3_column_text(st, 7),
+		};
+		if (!row.id)
+			row.id = "";
+		if (cb(&row, arg, cause) < 0) {
+			sq_done(st);
+			return -1;
+		}
+	}
+	sq_done(st);
+	if (rc != SQLITE_DONE)
+		return sq_fail(q, cause, "cannot read results");
+	return 0;
+}
+

@@ -1,0 +1,164 @@
+/* The SQLite job store's queue: claims, lease renewal, results, release
+ * and retry, each one write transaction. */
+#include "clock.h"
+#include "store_sqlite.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
+    struct store_item **items, int *n, char **cause)
+{
+	struct sq *q = (struct sq *)s;
+	long long now = clock_real_ms();
+	struct store_item *v = NULL;
+	int cnt = 0, rc = SQLITE_DONE;
+	sqlite3_stmt *sel, *upd;
+	if (sq_begin(q, cause) < 0)
+		return -1;
+	if (!(sel = sq_stmt(q, ST_CLAIM_SELECT, cause)) ||
+	    !(upd = sq_stmt(q, ST_CLAIM_UPDATE, cause)))
+		goto fail;
+	sqlite3_bind_int(sel, 1, max);
+	sqlite3_bind_int64(sel, 2, now);
+	v = xcalloc((size_t)max, sizeof *v);
+	while (cnt < max && (rc = sq_step(q, sel)) == SQLITE_ROW) {
+		v[cnt].seq = sqlite3_column_int64(sel, 0);
+		v[cnt].id = sq_column_dup(sel, 1);
+		v[cnt].json = sq_column_dup(sel, 2);
+		v[cnt].attempts = sqlite3_column_int(sel, 3);
+		cnt++;
+	}
+	sq_done(sel);
+	if (cnt < max && rc != SQLITE_DONE) {
+		sq_fail(q, cause, "cannot select items to claim");
+		goto fail;
+	}
+	for (int i = 0; i < cnt; i++) {
+		sqlite3_bind_text(upd, 1, owner, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(upd, 2, now + lease_ms);
+		sqlite3_bind_int64(upd, 3, v[i].seq);
+		if (sq_run(q, upd, "cannot lease an item", cause) < 0)
+			goto fail;
+	}
+	if (sq_commit(q, cause) < 0)
+		goto fail_done;
+	if (cnt == 0) {
+		free(v);
+		v = NULL;
+	}
+	*items = v;
+	*n = cnt;
+	return 0;
+fail:
+	sq_rollback(q);
+fail_done:
+	store_items_free(v, cnt);
+	return -1;
+}
+
+int sq_renew(struct store *s, const char *owner, long long lease_ms, char **cause)
+{
+	struct sq *q = (struct sq *)s;
+	sqlite3_stmt *st;
+	if (sq_begin(q, cause) < 0)
+		return -1;
+	if (!(st = sq_stmt(q, ST_RENEW, cause)))
+		goto fail;
+	sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, clock_real_ms() + lease_ms);
+	if (sq_run(q, st, "cannot renew leases", cause) < 0)
+		goto fail;
+	return sq_commit(q, cause);
+fail:
+	sq_rollback(q);
+	return -1;
+}
+
+int sq_finish(struct store *s, const char *owner, const struct store_result *r,
+    int n, int *stale, char **cause)
+{
+	struct sq *q = (struct sq *)s;
+	long long now = clock_real_ms();
+	sqlite3_stmt *st;
+	int gone = 0;
+	if (sq_begin(q, cause) < 0)
+		return -1;
+	if (!(st = sq_stmt(q, ST_FINISH, cause)))
+		goto fail;
+	for (int i = 0; i < n; i++) {
+		char *owned;
+		const char *result = store_json_result(r[i].result, &owned);
+		sqlite3_bind_text(st, 1, r[i].id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r[i].ok ? "done" : "failed", -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, r[i].attempts);
+		sqlite3_bind_int(st, 5, r[i].http_status);
+		sqlite3_bind_int64(st, 6, r[i].latency_ms);
+		sq_bind_text(st, 7, result);
+		sq_bind_text(st, 8, r[i].ok ? NULL : (r[i].error ? r[i].error : "failed"));
+		sqlite3_bind_int64(st, 9, r[i].tokens);
+		sqlite3_bind_int64(st, 10, now);
+		int rc = sq_run(q, st, "cannot record a result", cause);
+		free(owned);
+		if (rc < 0)
+			goto fail;
+		if (sqlite3_changes(q->db) == 0)
+			gone++;
+	}
+	if (sq_commit(q, cause) < 0)
+		return -1;
+	*stale = gone;
+	return 0;
+fail:
+	sq_rollback(q);
+	return -1;
+}
+
+/* Runs the "all" statement, or the "one" statement for each id, in one
+ * transaction; *changed sums the rows changed. */
+static int sq_update_ids(struct sq *q, enum stmt_id all, enum stmt_id one,
+    const char *owner, const char *const *ids, int n, long long *changed,
+    const char *what, char **cause)
+{
+	sqlite3_stmt *st;
+	long long sum = 0;
+	int first = owner ? 2 : 1;
+	if (sq_begin(q, cause) < 0)
+		return -1;
+	if (!(st = sq_stmt(q, ids ? one : all, cause)))
+		goto fail;
+	for (int i = 0; i < (ids ? n : 1); i++) {
+		if (owner)
+			sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
+		if (ids)
+			sqlite3_bind_text(st, first, ids[i], -1, SQLITE_STATIC);
+		if (sq_run(q, st, what, cause) < 0)
+			goto fail;
+		sum += sqlite3_changes(q->db);
+	}
+	if (sq_commit(q, cause) < 0)
+		return -1;
+	if (changed)
+		*changed = sum;
+	return 0;
+fail:
+	sq_rollback(q);
+	return -1;
+}
+
+int sq_release(struct store *s, const char *owner, const char *const *ids, int n,
+    char **cause)
+{
+	return sq_update_ids((struct sq *)s, ST_RELEASE_ALL, ST_RELEASE_ONE, owner, ids, n,
+	    NULL, "cannot release items", cause);
+}
+
+int sq_retry(struct store *s, const char *const *ids, int n, long long *moved,
+    char **cause)
+{
+	return sq_update_ids((struct sq *)s, ST_RETRY_ALL, ST_RETRY_ONE, NULL, ids, n,
+	    moved, "cannot return failed items", cause);
+}
+
