@@ -1,6 +1,7 @@
 /* The daemon's app table: APPDIRs on disk (id, spec), selection by target,
  * the state users see, app objects for list/describe, and `after:` gates. */
-#include "daemon_int.h"
+#include "apps.h"
+#include "link.h"
 #include "jsonw.h"
 #include "atomicfile.h"
 #include "clock.h"
@@ -24,7 +25,7 @@
 
 /* ---- the table ---- */
 
-struct dapp *dapp_new(struct daemon *d, const char *name, int id)
+struct dapp *app_new(struct daemon *d, const char *name, int id)
 {
 	struct dapp *a = xcalloc(1, sizeof *a);
 	a->d = d;
@@ -44,9 +45,9 @@ struct dapp *dapp_new(struct daemon *d, const char *name, int id)
 	return a;
 }
 
-void dapp_free(struct dapp *a)
+void app_free(struct dapp *a)
 {
-	keeper_detach(a);
+	link_detach(a);
 	spec_free(&a->spec);
 	free(a->name);
 	free(a->dir);
@@ -54,7 +55,7 @@ void dapp_free(struct dapp *a)
 	free(a);
 }
 
-struct dapp *dapp_find(struct daemon *d, const char *name)
+struct dapp *apps_find(struct daemon *d, const char *name)
 {
 	for (struct dapp *a = d->apps; a; a = a->next)
 		if (strcmp(a->name, name) == 0)
@@ -62,7 +63,7 @@ struct dapp *dapp_find(struct daemon *d, const char *name)
 	return NULL;
 }
 
-struct dapp *dapp_by_id(struct daemon *d, int id)
+struct dapp *apps_by_id(struct daemon *d, int id)
 {
 	for (struct dapp *a = d->apps; a; a = a->next)
 		if (a->id == id)
@@ -84,7 +85,7 @@ static int parse_id(const char *s, int *id)
 	return 0;
 }
 
-struct dapp **dapp_select(struct daemon *d, const char *target, int *n)
+struct dapp **apps_select(struct daemon *d, const char *target, int *n)
 {
 	int cap = 0;
 	for (struct dapp *a = d->apps; a; a = a->next)
@@ -93,7 +94,7 @@ struct dapp **dapp_select(struct daemon *d, const char *target, int *n)
 	*n = 0;
 	int all = strcmp(target, "all") == 0, id;
 	int byid = parse_id(target, &id) == 0;
-	struct dapp *exact = dapp_find(d, target);
+	struct dapp *exact = apps_find(d, target);
 	for (struct dapp *a = d->apps; a; a = a->next) {
 		if (all || (exact ? a == exact : byid ? a->id == id :
 		    a->spec.group && strcmp(a->spec.group, target) == 0))
@@ -106,7 +107,7 @@ struct dapp **dapp_select(struct daemon *d, const char *target, int *n)
 	return v;
 }
 
-int dapp_name_ok(const char *name)
+int app_name_ok(const char *name)
 {
 	size_t n = strlen(name);
 	if (n == 0 || n > 200 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
@@ -122,7 +123,7 @@ int dapp_name_ok(const char *name)
 
 /* ---- on disk ---- */
 
-int dapp_write_spec(struct dapp *a, char **cause)
+int app_write_spec(struct dapp *a, char **cause)
 {
 	if (mkdir(a->dir, 0700) < 0 && errno != EEXIST)
 		return fail(cause, "cannot create %s: %s", a->dir, strerror(errno));
@@ -174,9 +175,9 @@ static void rm_dir(const char *dir)
 		dlog("cannot remove %s: %s", dir, strerror(errno));
 }
 
-void dapp_remove(struct dapp *a)
+void app_remove(struct dapp *a)
 {
-	keeper_detach(a);
+	link_detach(a);
 	rm_dir(a->dir);
 	daemon_bury_app(a);
 }
@@ -204,7 +205,7 @@ static void load_one(struct daemon *d, const char *name)
 		dlog("%s/spec: %s: skipped", dir, cause);
 		goto out;
 	}
-	if (!spec.name || strcmp(spec.name, name) != 0 || dapp_find(d, name)) {
+	if (!spec.name || strcmp(spec.name, name) != 0 || apps_find(d, name)) {
 		dlog("%s/spec: names another app: skipped", dir);
 		goto out;
 	}
@@ -214,13 +215,13 @@ static void load_one(struct daemon *d, const char *name)
 	if (read_small(dir, "id", &buf, &len) == 0) {
 		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
 			buf[--len] = '\0';
-		if (parse_id(buf, &id) < 0 || dapp_by_id(d, id))
+		if (parse_id(buf, &id) < 0 || apps_by_id(d, id))
 			id = -1;
 	}
 	free(buf);
 	buf = NULL;
 	/* apps without a usable id get one after all are loaded */
-	struct dapp *a = dapp_new(d, name, id >= 0 ? id : 1000000000);
+	struct dapp *a = app_new(d, name, id >= 0 ? id : 1000000000);
 	a->id_saved = id >= 0;
 	spec_free(&a->spec);
 	a->spec = spec;
@@ -238,7 +239,7 @@ out:
 	free(dir);
 }
 
-void dapp_load_all(struct daemon *d)
+void apps_load_all(struct daemon *d)
 {
 	DIR *dp = opendir(d->apps_dir);
 	if (!dp) {
@@ -270,7 +271,7 @@ void dapp_load_all(struct daemon *d)
 				qq = &(*qq)->next;
 			a->next = *qq;
 			*qq = a;
-			dapp_write_spec(a, NULL);
+			app_write_spec(a, NULL);
 		}
 		a = next;
 	}
@@ -282,11 +283,11 @@ void dapp_load_all(struct daemon *d)
 		int launched = a->have_state || access(kp, F_OK) == 0;
 		free(kp);
 		if (launched)
-			keeper_attach(a);
+			link_attach(a);
 		else if (a->spec.after && a->spec.after[0])
 			a->phase = PHASE_AFTER;
 		else
-			keeper_launch(a);
+			link_launch(a);
 	}
 	if (n)
 		dlog("re-attached %d app%s", n, n == 1 ? "" : "s");
@@ -295,7 +296,7 @@ void dapp_load_all(struct daemon *d)
 
 /* ---- state ---- */
 
-enum app_state_kind dapp_state(const struct dapp *a)
+enum app_state_kind app_shown_state(const struct dapp *a)
 {
 	switch (a->phase) {
 	case PHASE_AFTER:
@@ -310,20 +311,20 @@ enum app_state_kind dapp_state(const struct dapp *a)
 	}
 }
 
-const char *dapp_reason(const struct dapp *a)
+const char *app_reason(const struct dapp *a)
 {
 	if (a->phase != PHASE_KEEPER && a->reason[0])
 		return a->reason;
 	return a->have_state ? a->st.reason : "";
 }
 
-int dapp_finished(const struct dapp *a)
+int app_finished(const struct dapp *a)
 {
-	enum app_state_kind s = dapp_state(a);
+	enum app_state_kind s = app_shown_state(a);
 	return s == APP_COMPLETED || s == APP_ERRORED || s == APP_STOPPED;
 }
 
-void dapp_spec_env(struct daemon *d, struct app_spec *s)
+void app_spec_env(struct daemon *d, struct app_spec *s)
 {
 	static const char *const keys[] = { "PSUP_APP_NAME=", "PSUP_INSTANCE=", "PSUP_INSTANCES=",
 		"PSUP_HOME=" };
@@ -352,7 +353,7 @@ void dapp_spec_env(struct daemon *d, struct app_spec *s)
 
 /* ---- progress rate ---- */
 
-void dapp_progress_sample(struct dapp *a)
+void app_progress_sample(struct dapp *a)
 {
 	if (!a->st.has_progress || !(a->st.progress.have & PROGRESS_HAVE_DONE))
 		return;
@@ -518,7 +519,7 @@ static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *
 {
 	const struct app_state *st = &a->st;
 	int running = a->have_state && st->pid > 0 && a->phase == PHASE_KEEPER;
-	enum app_state_kind state = dapp_state(a);
+	enum app_state_kind state = app_shown_state(a);
 	jw_obj(w, NULL);
 	jw_int(w, "id", a->id);
 	jw_str(w, "name", a->name);
@@ -528,7 +529,7 @@ static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *
 	jw_int(w, "keeper_pid", a->phase != PHASE_KEEPER ? 0 :
 	    a->have_state && st->keeper_pid > 0 ? st->keeper_pid : a->keeper_pid);
 	jw_str(w, "state", app_state_name(state));
-	jw_str(w, "reason", dapp_reason(a));
+	jw_str(w, "reason", app_reason(a));
 	jw_int(w, "restarts", a->have_state ? st->restarts : 0);
 	jw_int(w, "unstable", a->have_state ? st->unstable : 0);
 	int up = running && st->started_ms > 0 && (state == APP_ONLINE || state == APP_LAUNCHING ||
@@ -587,7 +588,7 @@ static int cmp_pid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void dapp_json_list(struct daemon *d, struct dapp **apps, int n, int describe, struct jw *w)
+void apps_json_list(struct daemon *d, struct dapp **apps, int n, int describe, struct jw *w)
 {
 	struct procstat_group *g = xcalloc((size_t)(n ? n : 1), sizeof *g);
 	int any = 0;
@@ -638,7 +639,7 @@ static int deps_state(struct daemon *d, struct dapp *a, char *reason, size_t rn)
 			    !(b->spec.group && strcmp(b->spec.group, dep) == 0)))
 				continue;
 			found = 1;
-			enum app_state_kind s = dapp_state(b);
+			enum app_state_kind s = app_shown_state(b);
 			if (s == APP_COMPLETED)
 				continue;
 			if (s == APP_ONLINE && b->spec.autorestart == AUTORESTART_ALWAYS)
@@ -665,7 +666,7 @@ static int deps_state(struct daemon *d, struct dapp *a, char *reason, size_t rn)
 	return 0;
 }
 
-void dapp_after_check(struct daemon *d)
+void apps_after_check(struct daemon *d)
 {
 	int changed;
 	do {
@@ -686,7 +687,7 @@ void dapp_after_check(struct daemon *d)
 				dlog("%s: dependencies met, starting", a->name);
 				a->reason[0] = '\0';
 				a->phase = PHASE_KEEPER;
-				keeper_launch(a);
+				link_launch(a);
 				changed = 1;
 			}
 		}

@@ -2,7 +2,11 @@
  * the loop, the sweep of dead objects, a clean exit; and daemon_spawn() for
  * the CLI's auto-start. */
 #include "daemon.h"
-#include "daemon_int.h"
+#include "daemon_core.h"
+#include "apps.h"
+#include "control.h"
+#include "link.h"
+#include "ops.h"
 #include "atomicfile.h"
 #include "clock.h"
 #include "home.h"
@@ -56,7 +60,7 @@ void daemon_changed(struct daemon *d)
 	d->checking = 1;
 	do {
 		d->recheck = 0;
-		dapp_after_check(d);
+		apps_after_check(d);
 		ops_check(d);
 	} while (d->recheck);
 	d->checking = 0;
@@ -72,7 +76,7 @@ static void sigchld_cb(struct loop *l, int signo, void *arg)
 	pid_t pid;
 	int status;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		keeper_reaped(d, pid);
+		link_reaped(d, pid);
 }
 
 static void sigterm_cb(struct loop *l, int signo, void *arg)
@@ -100,7 +104,7 @@ static void sweep_cb(struct loop *l, void *arg)
 	while (d->dead_ops) {
 		struct dop *o = d->dead_ops;
 		d->dead_ops = o->next;
-		op_free(o);
+		ops_free(o);
 	}
 	while (d->dead_clients) {
 		struct dclient *c = d->dead_clients;
@@ -110,7 +114,7 @@ static void sweep_cb(struct loop *l, void *arg)
 	while (d->dead_apps) {
 		struct dapp *a = d->dead_apps;
 		d->dead_apps = a->next;
-		dapp_free(a);
+		app_free(a);
 	}
 }
 
@@ -244,7 +248,7 @@ static void daemon_free(struct daemon *d)
 	while (d->ops) {
 		struct dop *o = d->ops;
 		d->ops = o->next;
-		op_free(o);
+		ops_free(o);
 	}
 	while (d->clients) {
 		struct dclient *c = d->clients;
@@ -256,8 +260,8 @@ static void daemon_free(struct daemon *d)
 	while (d->apps) {
 		struct dapp *a = d->apps;
 		d->apps = a->next;
-		keeper_detach(a);
-		dapp_free(a);
+		link_detach(a);
+		app_free(a);
 	}
 	sweep_cb(d->loop, d);
 	loop_free(d->loop);
@@ -312,7 +316,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	dlog("started for %s (keeper %s)", d->home, d->keeper_path);
-	dapp_load_all(d);
+	apps_load_all(d);
 	notify("ready\n");
 	if (loop_run(d->loop) < 0) {
 		why = xasprintf("epoll_wait: %s", strerror(errno));

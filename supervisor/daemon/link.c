@@ -2,7 +2,8 @@
  * its control.sock, keep its latest pushed status, and recover when one dies
  * (kill what is left of its app's process group, launch a fresh keeper):
  * no orphan, no duplicate. */
-#include "daemon_int.h"
+#include "link.h"
+#include "apps.h"
 #include "atomicfile.h"
 #include "clock.h"
 #include "home.h"
@@ -27,9 +28,9 @@
 #define GONE_POLL_MS 5
 #define GONE_TIMEOUT_MS 3000
 
-static void keeper_io_cb(struct loop *l, int fd, unsigned events, void *arg);
+static void io_cb(struct loop *l, int fd, unsigned events, void *arg);
 static void connect_cb(struct loop *l, uint64_t id, void *arg);
-static void keeper_lost(struct dapp *a, const char *why);
+static void lost_keeper(struct dapp *a, const char *why);
 
 /* 1 when pid is a live (not zombie) psup keeper. A pid that was reused by
  * another program does not count. */
@@ -96,7 +97,7 @@ static void read_status_file(struct dapp *a, struct app_state *st, int *have)
 	free(path);
 }
 
-void keeper_kill_all(struct dapp *a)
+void link_kill_all(struct dapp *a)
 {
 	if (a->have_state)
 		kill_group(a, a->st.pgid ? a->st.pgid : a->st.pid);
@@ -109,7 +110,7 @@ void keeper_kill_all(struct dapp *a)
 		kill(a->keeper_pid, SIGKILL);
 }
 
-int keeper_active(const struct dapp *a)
+int link_active(const struct dapp *a)
 {
 	return a->kfd >= 0 || a->connecting || a->relaunch_timer || a->gone_timer;
 }
@@ -136,7 +137,7 @@ static void conn_close(struct dapp *a)
 	}
 }
 
-void keeper_detach(struct dapp *a)
+void link_detach(struct dapp *a)
 {
 	struct loop *l = a->d->loop;
 	conn_close(a);
@@ -147,10 +148,10 @@ void keeper_detach(struct dapp *a)
 
 /* ---- launching ---- */
 
-void keeper_launch(struct dapp *a)
+void link_launch(struct dapp *a)
 {
 	struct daemon *d = a->d;
-	if (keeper_active(a))
+	if (link_active(a))
 		return;
 	a->phase = PHASE_KEEPER;
 	a->reason[0] = '\0';
@@ -193,7 +194,7 @@ void keeper_launch(struct dapp *a)
 	free(argv0);
 	if (pid < 0) {
 		dlog("%s: cannot fork a keeper: %s", a->name, strerror(errno));
-		keeper_lost(a, "fork failed");
+		lost_keeper(a, "fork failed");
 		return;
 	}
 	a->keeper_pid = pid;
@@ -225,7 +226,7 @@ static void relaunch_cb(struct loop *l, uint64_t id, void *arg)
 		return;
 	}
 	a->old_keeper_pid = 0;
-	keeper_launch(a);
+	link_launch(a);
 }
 
 /* ---- connecting ---- */
@@ -255,7 +256,7 @@ static int try_connect(struct dapp *a)
 		close(fd);
 		return -1;
 	}
-	if (loop_fd_add(a->d->loop, fd, LOOP_READ, keeper_io_cb, a, NULL) < 0) {
+	if (loop_fd_add(a->d->loop, fd, LOOP_READ, io_cb, a, NULL) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -270,10 +271,10 @@ static int try_connect(struct dapp *a)
 	if (a->want_quit) {
 		a->want_quit = 0;
 		a->want_stop = 0;
-		keeper_send(a, "quit");
+		link_send(a, "quit");
 	} else if (a->want_stop) {
 		a->want_stop = 0;
-		a->stop_seq = keeper_send(a, "stop");
+		a->stop_seq = link_send(a, "stop");
 	}
 	return 0;
 }
@@ -289,7 +290,7 @@ static void connect_cb(struct loop *l, uint64_t id, void *arg)
 		return;
 	int alive = a->keeper_child ? 1 : keeper_pid_alive(a->keeper_pid);
 	if (!alive) {
-		keeper_lost(a, "the keeper exited before it answered");
+		lost_keeper(a, "the keeper exited before it answered");
 		return;
 	}
 	if (clock_mono_ms() >= a->connect_deadline) {
@@ -297,7 +298,7 @@ static void connect_cb(struct loop *l, uint64_t id, void *arg)
 		    (long)a->keeper_pid, CONNECT_TIMEOUT_MS / 1000);
 		if (keeper_pid_alive(a->keeper_pid))
 			kill(a->keeper_pid, SIGKILL);
-		keeper_lost(a, "the keeper did not answer");
+		lost_keeper(a, "the keeper did not answer");
 		return;
 	}
 	a->connect_delay = a->connect_delay * 2 > CONNECT_MAX_DELAY_MS ? CONNECT_MAX_DELAY_MS
@@ -305,7 +306,7 @@ static void connect_cb(struct loop *l, uint64_t id, void *arg)
 	a->connect_timer = loop_timer_after(l, a->connect_delay, connect_cb, a);
 }
 
-void keeper_attach(struct dapp *a)
+void link_attach(struct dapp *a)
 {
 	a->phase = PHASE_KEEPER;
 	if (try_connect(a) == 0)
@@ -330,7 +331,7 @@ void keeper_attach(struct dapp *a)
 		return;
 	}
 	a->keeper_pid = pid;
-	keeper_lost(a, "its keeper is gone");
+	lost_keeper(a, "its keeper is gone");
 }
 
 /* ---- the connection ---- */
@@ -355,13 +356,13 @@ static int kout_flush(struct dapp *a)
 	return 0;
 }
 
-uint64_t keeper_send(struct dapp *a, const char *line)
+uint64_t link_send(struct dapp *a, const char *line)
 {
 	if (a->kfd < 0)
 		return 0;
 	size_t n = strlen(line);
 	if (a->kout_len + n + 1 > KEEPER_OUT_MAX) {
-		keeper_lost(a, "the keeper does not read its requests");
+		lost_keeper(a, "the keeper does not read its requests");
 		return 0;
 	}
 	if (a->kout_len + n + 1 > a->kout_cap) {
@@ -373,7 +374,7 @@ uint64_t keeper_send(struct dapp *a, const char *line)
 	a->kout_len += n + 1;
 	uint64_t seq = ++a->sent;
 	if (kout_flush(a) < 0) {
-		keeper_lost(a, "cannot write to the keeper");
+		lost_keeper(a, "cannot write to the keeper");
 		return seq;
 	}
 	return seq;
@@ -409,24 +410,24 @@ static void handle_line(struct dapp *a, char *line, size_t len)
 		a->pushes++;
 		if (st.keeper_pid > 0)
 			a->keeper_pid = st.keeper_pid;
-		dapp_progress_sample(a);
+		app_progress_sample(a);
 		if (a->want_start && a->pushes == 1) {
 			a->want_start = 0;
 			if (st.state == APP_STOPPED)
-				a->start_seq = keeper_send(a, "start");
+				a->start_seq = link_send(a, "start");
 		}
 		return;
 	}
 	dlog("%s: unexpected line from the keeper (%zu bytes)", a->name, len);
 }
 
-static void keeper_io_cb(struct loop *l, int fd, unsigned events, void *arg)
+static void io_cb(struct loop *l, int fd, unsigned events, void *arg)
 {
 	(void)l;
 	struct dapp *a = arg;
 	if (events & LOOP_WRITE) {
 		if (kout_flush(a) < 0) {
-			keeper_lost(a, "cannot write to the keeper");
+			lost_keeper(a, "cannot write to the keeper");
 			return;
 		}
 	}
@@ -472,7 +473,7 @@ static void keeper_io_cb(struct loop *l, int fd, unsigned events, void *arg)
 			break;
 	}
 	if (eof) {
-		keeper_lost(a, "its control connection closed");
+		lost_keeper(a, "its control connection closed");
 		return;
 	}
 	if (changed)
@@ -496,23 +497,23 @@ static void gone_cb(struct loop *l, uint64_t id, void *arg)
 		dlog("%s: keeper %ld did not exit after quit: killing it", a->name, (long)a->keeper_pid);
 		kill(a->keeper_pid, SIGKILL);
 	}
-	keeper_kill_all(a);
+	link_kill_all(a);
 	a->keeper_pid = 0;
 	daemon_changed(a->d);
 }
 
-void keeper_reaped(struct daemon *d, pid_t pid)
+void link_reaped(struct daemon *d, pid_t pid)
 {
 	for (struct dapp *a = d->apps; a; a = a->next) {
 		if (a->keeper_pid != pid || !a->keeper_child)
 			continue;
 		a->keeper_child = 0;
 		if (a->connecting)
-			keeper_lost(a, "the keeper exited before it answered");
+			lost_keeper(a, "the keeper exited before it answered");
 		else if (a->gone_timer) {
 			loop_timer_del(d->loop, a->gone_timer);
 			a->gone_timer = 0;
-			keeper_kill_all(a);
+			link_kill_all(a);
 			a->keeper_pid = 0;
 			daemon_changed(d);
 		}
@@ -534,7 +535,7 @@ static void show_idle(struct dapp *a)
 	a->st.keeper_pid = 0;
 }
 
-static void keeper_lost(struct dapp *a, const char *why)
+static void lost_keeper(struct dapp *a, const char *why)
 {
 	struct daemon *d = a->d;
 	conn_close(a);
@@ -548,7 +549,7 @@ static void keeper_lost(struct dapp *a, const char *why)
 			a->gone_deadline = clock_mono_ms() + GONE_TIMEOUT_MS;
 			a->gone_timer = loop_timer_after(d->loop, GONE_POLL_MS, gone_cb, a);
 		} else {
-			keeper_kill_all(a);
+			link_kill_all(a);
 			a->keeper_pid = 0;
 		}
 		daemon_changed(d);
@@ -568,7 +569,7 @@ static void keeper_lost(struct dapp *a, const char *why)
 	}
 	/* whatever is left of that keeper and its app must go first */
 	pid_t lost_pid = a->keeper_pid;
-	keeper_kill_all(a);
+	link_kill_all(a);
 	if (a->keeper_child == 0)
 		a->keeper_pid = 0;
 
@@ -607,12 +608,12 @@ static void keeper_lost(struct dapp *a, const char *why)
 	daemon_changed(d);
 }
 
-uint64_t keeper_stop(struct dapp *a)
+uint64_t link_stop(struct dapp *a)
 {
 	a->want_start = 0;
 	if (a->kfd >= 0) {
 		a->want_stop = 0;
-		return keeper_send(a, "stop");
+		return link_send(a, "stop");
 	}
 	if (a->connecting) {
 		a->want_stop = 1;       /* sent once it answers */
@@ -629,7 +630,7 @@ uint64_t keeper_stop(struct dapp *a)
 	return 0;
 }
 
-void keeper_quit(struct dapp *a)
+void link_quit(struct dapp *a)
 {
 	struct loop *l = a->d->loop;
 	loop_timer_del(l, a->relaunch_timer);
@@ -637,7 +638,7 @@ void keeper_quit(struct dapp *a)
 	a->want_start = 0;
 	if (a->kfd >= 0) {
 		a->quitting = 1;
-		keeper_send(a, "quit");
+		link_send(a, "quit");
 	} else if (a->connecting) {
 		a->quitting = 1;
 		a->want_quit = 1;
