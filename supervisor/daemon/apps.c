@@ -33,7 +33,7 @@ struct dapp *app_new(struct daemon *d, const char *name, int id)
 	a->name = xstrdup(name);
 	a->dir = home_app_dir(d->home, name);
 	a->kfd = -1;
-	a->phase = PHASE_IDLE;
+	lifecycle_init(&a->lc);
 	spec_defaults(&a->spec);
 	struct dapp **pp = &d->apps;
 	while (*pp && (*pp)->id < id)
@@ -280,14 +280,10 @@ void apps_load_all(struct daemon *d)
 	for (struct dapp *a = d->apps; a; a = a->next) {
 		n++;
 		char *kp = xasprintf("%s/keeper.pid", a->dir);
-		int launched = a->have_state || access(kp, F_OK) == 0;
+		struct lc_event ev = { .kind = LE_LOAD,
+			.launched = a->have_state || access(kp, F_OK) == 0 };
 		free(kp);
-		if (launched)
-			link_attach(a);
-		else if (a->spec.after && a->spec.after[0])
-			a->phase = PHASE_AFTER;
-		else
-			link_launch(a);
+		link_event(a, &ev);
 	}
 	if (n)
 		dlog("re-attached %d app%s", n, n == 1 ? "" : "s");
@@ -298,23 +294,13 @@ void apps_load_all(struct daemon *d)
 
 enum app_state_kind app_shown_state(const struct dapp *a)
 {
-	switch (a->phase) {
-	case PHASE_AFTER:
-		return APP_WAITING;
-	case PHASE_AFTER_FAILED:
-		return APP_ERRORED;
-	case PHASE_KEEPER:
-		return a->have_state ? a->st.state : APP_LAUNCHING;
-	case PHASE_IDLE:
-	default:
-		return a->have_state ? a->st.state : APP_STOPPED;
-	}
+	return lifecycle_shown(&a->lc, a->have_state, a->st.state);
 }
 
 const char *app_reason(const struct dapp *a)
 {
-	if (a->phase != PHASE_KEEPER && a->reason[0])
-		return a->reason;
+	if (!lifecycle_has_keeper(&a->lc) && a->lc.reason[0])
+		return a->lc.reason;
 	return a->have_state ? a->st.reason : "";
 }
 
@@ -518,7 +504,7 @@ static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *
     int64_t now_real, int64_t now_mono, int describe)
 {
 	const struct app_state *st = &a->st;
-	int running = a->have_state && st->pid > 0 && a->phase == PHASE_KEEPER;
+	int running = a->have_state && st->pid > 0 && lifecycle_has_keeper(&a->lc);
 	enum app_state_kind state = app_shown_state(a);
 	jw_obj(w, NULL);
 	jw_int(w, "id", a->id);
@@ -526,7 +512,7 @@ static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *
 	jw_str(w, "group", a->spec.group ? a->spec.group : a->name);
 	jw_int(w, "instance", a->spec.instance);
 	jw_int(w, "pid", running ? st->pid : 0);
-	jw_int(w, "keeper_pid", a->phase != PHASE_KEEPER ? 0 :
+	jw_int(w, "keeper_pid", !lifecycle_has_keeper(&a->lc) ? 0 :
 	    a->have_state && st->keeper_pid > 0 ? st->keeper_pid : a->keeper_pid);
 	jw_str(w, "state", app_state_name(state));
 	jw_str(w, "reason", app_reason(a));
@@ -594,7 +580,7 @@ void apps_json_list(struct daemon *d, struct dapp **apps, int n, int describe, s
 	int any = 0;
 	for (int i = 0; i < n; i++) {
 		struct dapp *a = apps[i];
-		if (a->have_state && a->st.pid > 0 && a->phase == PHASE_KEEPER) {
+		if (a->have_state && a->st.pid > 0 && lifecycle_has_keeper(&a->lc)) {
 			g[i].pgid = a->st.pgid > 0 ? a->st.pgid : a->st.pid;
 			any = 1;
 		}
@@ -672,24 +658,18 @@ void apps_after_check(struct daemon *d)
 	do {
 		changed = 0;
 		for (struct dapp *a = d->apps; a; a = a->next) {
-			if (a->phase != PHASE_AFTER)
+			if (a->lc.state != LC_HELD)
 				continue;
 			char reason[APPSTATE_REASON_MAX];
 			int r = deps_state(d, a, reason, sizeof reason);
-			if (r > 0) {
-				snprintf(a->reason, sizeof a->reason, "%s", reason);
-			} else if (r < 0) {
-				a->phase = PHASE_AFTER_FAILED;
-				snprintf(a->reason, sizeof a->reason, "%s", reason);
+			struct lc_event ev = { .kind = r > 0 ? LE_DEPS_WAITING : r < 0 ? LE_DEPS_FAILED
+			    : LE_DEPS_MET, .reason = reason };
+			if (r < 0)
 				dlog("%s: %s", a->name, reason);
-				changed = 1;
-			} else {
+			else if (r == 0)
 				dlog("%s: dependencies met, starting", a->name);
-				a->reason[0] = '\0';
-				a->phase = PHASE_KEEPER;
-				link_launch(a);
-				changed = 1;
-			}
+			link_event(a, &ev);
+			changed |= r <= 0;
 		}
 	} while (changed);
 }

@@ -11,16 +11,9 @@
 #include "appstate.h"
 #include "daemon_core.h"
 #include "keeperctl.h"
+#include "lifecycle.h"
 #include "procstat.h"
 #include "spec.h"
-
-/* Where an app is from the daemon's point of view. */
-enum dapp_phase {
-	PHASE_KEEPER,      /* it has (or is getting) a keeper */
-	PHASE_IDLE,        /* no keeper: last state shown (stopped, completed, errored) */
-	PHASE_AFTER,       /* held back by `after:`: state waiting */
-	PHASE_AFTER_FAILED,/* a dependency errored: state errored, never started */
-};
 
 #define DAPP_PROGRESS_SAMPLES 32
 
@@ -32,26 +25,19 @@ struct dapp {
 	char *name;
 	char *dir;                  /* $PSUP_HOME/apps/NAME */
 	struct app_spec spec;
-	enum dapp_phase phase;
-	char reason[APPSTATE_REASON_MAX]; /* daemon-side reason (after:, keeper trouble) */
+	/* where it is from the daemon's point of view: changed only by
+	 * link_event(), which carries out what lifecycle_step() decides */
+	struct lifecycle lc;
 	int dead;                   /* removed from the table, freed at sweep */
 
-	/* the keeper */
+	/* the keeper: owned by link.c */
 	int kfd;                    /* control connection, -1 when none */
 	pid_t keeper_pid;           /* 0 when none known */
 	int keeper_child;           /* launched by this daemon: reaped on SIGCHLD */
-	int connecting;             /* waiting for control.sock to accept */
 	int64_t connect_deadline;   /* monotonic */
 	int connect_delay;          /* ms before the next try */
 	uint64_t connect_timer;
 	uint64_t relaunch_timer;
-	int64_t fail_window_start;  /* monotonic: start of the keeper-death count */
-	int fail_count;
-	int quitting;               /* told to quit: its end is expected */
-	int want_quit;              /* send quit once connected */
-	int want_start;             /* send start once connected if it is stopped */
-	int want_stop;              /* send stop once connected */
-	unsigned stops;             /* user stops so far: ends a waiting start */
 	uint64_t stop_seq;          /* that stop request */
 	uint64_t start_seq;         /* that start request */
 	uint64_t gone_timer;        /* polling for a quitting keeper's exit */
@@ -66,12 +52,14 @@ struct dapp {
 	uint64_t err_seq;           /* last request answered "err" */
 	char err[256];
 
-	/* the keeper's view */
+	unsigned stops;             /* user stops so far (cmd.c): ends a waiting start */
+
+	/* the keeper's view: owned by link.c */
 	struct app_state st;
 	int have_state;
 	uint64_t pushes;            /* status lines received on this connection */
 
-	/* derived */
+	/* derived: progress samples (apps.c), CPU (apps.c) */
 	struct { int64_t at; long long done; } prog[DAPP_PROGRESS_SAMPLES];
 	int nprog;
 	struct procstat_sample cpu;

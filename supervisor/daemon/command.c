@@ -50,48 +50,10 @@ static struct dapp **select_or_error(struct dclient *c, const char *target, int 
 	return v;
 }
 
-uint64_t cmd_start_app(struct dapp *a)
-{
-	switch (a->phase) {
-	case PHASE_AFTER:
-		return 0;
-	case PHASE_AFTER_FAILED:
-		a->phase = PHASE_AFTER;    /* look at the dependencies again */
-		return 0;
-	case PHASE_IDLE:
-		a->reason[0] = '\0';
-		a->fail_count = 0;
-		a->want_stop = 0;
-		if (a->spec.after && a->spec.after[0] && !a->have_state) {
-			a->phase = PHASE_AFTER;
-			return 0;
-		}
-		a->want_start = 1;
-		link_launch(a);
-		return 0;
-	case PHASE_KEEPER:
-		a->want_stop = 0;
-		if (a->kfd >= 0)
-			return link_send(a, "start");
-		a->want_start = 1;
-		return 0;
-	}
-	return 0;
-}
-
 static void do_stop_app(struct dop *op, struct dapp *a)
 {
-	if (a->phase == PHASE_AFTER || a->phase == PHASE_AFTER_FAILED) {
-		a->phase = PHASE_IDLE;
-		a->reason[0] = '\0';
-		if (!a->have_state) {
-			memset(&a->st, 0, sizeof a->st);
-			a->have_state = 1;
-		}
-		a->st.state = APP_STOPPED;
-	}
 	a->stops++;
-	ops_add_app(op, a, OP_STOP, link_stop(a));
+	ops_add_app(op, a, OP_STOP, link_step(a, LE_STOP));
 }
 
 /* ---- commands ---- */
@@ -143,7 +105,7 @@ static void cmd_action(struct dclient *c, struct proto_req *req)
 	case PROTO_START:
 		op = ops_new(d, c, OP_START, START_TIMEOUT_MS);
 		for (int i = 0; i < n; i++) {
-			uint64_t seq = cmd_start_app(v[i]);
+			uint64_t seq = link_step(v[i], LE_START);
 			ops_add_app(op, v[i], OP_START, seq);
 		}
 		break;
@@ -156,19 +118,16 @@ static void cmd_action(struct dclient *c, struct proto_req *req)
 		op = ops_new(d, c, OP_RESTART, kt + RESTART_MARGIN_MS);
 		for (int i = 0; i < n; i++) {
 			struct dapp *a = v[i];
-			if (a->phase == PHASE_KEEPER && a->kfd >= 0) {
-				a->want_start = 0;
-				ops_add_app(op, a, OP_RESTART, link_send(a, "restart"));
-			} else {
-				ops_add_app(op, a, OP_START, cmd_start_app(a));
-			}
+			/* a connected keeper restarts its app; otherwise it starts */
+			enum dop_kind kind = a->lc.state == LC_CONNECTED ? OP_RESTART : OP_START;
+			ops_add_app(op, a, kind, link_step(a, LE_RESTART));
 		}
 		break;
 	case PROTO_DELETE:
 	default:
 		op = ops_new(d, c, OP_DELETE, kt + STOP_MARGIN_MS);
 		for (int i = 0; i < n; i++) {
-			link_quit(v[i]);
+			link_step(v[i], LE_QUIT);
 			ops_add_app(op, v[i], OP_DELETE, 0);
 		}
 		break;
@@ -260,7 +219,7 @@ static void cmd_kill(struct dclient *c)
 	d->killing = 1;
 	struct dop *op = ops_new(d, c, OP_KILL, max_kill_timeout(v, n) + STOP_MARGIN_MS);
 	for (int i = 0; i < n; i++) {
-		link_quit(v[i]);
+		link_step(v[i], LE_QUIT);
 		ops_add_app(op, v[i], OP_KILL, 0);
 	}
 	cJSON_AddItemToObject(op->reply, "apps", names_json(v, n));

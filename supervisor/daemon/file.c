@@ -109,8 +109,8 @@ int file_start(struct daemon *d, const char *path, char **only, int nonly, struc
 		struct dapp *a = apps_find(d, s->name);
 		char *cause = NULL;
 		if (a && spec_equal(&a->spec, s)) {
-			if (a->phase == PHASE_KEEPER && a->kfd >= 0 && app_shown_state(a) == APP_STOPPED) {
-				ops_add_app(op, a, OP_START, cmd_start_app(a));
+			if (a->lc.state == LC_CONNECTED && app_shown_state(a) == APP_STOPPED) {
+				ops_add_app(op, a, OP_START, link_step(a, LE_START));
 				add_str(started, a->name);
 			} else {
 				add_str(unchanged, a->name);
@@ -130,13 +130,10 @@ int file_start(struct daemon *d, const char *path, char **only, int nonly, struc
 			}
 			spec_free(&old);
 			dlog("%s: new settings from %s", a->name, path);
-			if (a->phase == PHASE_KEEPER && a->kfd >= 0) {
-				link_send(a, "reload");
-				a->want_start = 0;
-				ops_add_app(op, a, OP_RESTART, link_send(a, "restart"));
-			} else {
-				ops_add_app(op, a, OP_START, cmd_start_app(a));
-			}
+			/* a connected keeper reloads and restarts; otherwise it starts */
+			enum dop_kind kind = a->lc.state == LC_CONNECTED ? OP_RESTART : OP_START;
+			struct lc_event ev = { .kind = LE_RESTART, .reload = 1 };
+			ops_add_app(op, a, kind, link_event(a, &ev));
 			add_str(restarted, a->name);
 			continue;
 		}
@@ -149,10 +146,7 @@ int file_start(struct daemon *d, const char *path, char **only, int nonly, struc
 			app_remove(a);
 			continue;
 		}
-		if (a->spec.after && a->spec.after[0])
-			a->phase = PHASE_AFTER;
-		else
-			link_launch(a);
+		link_step(a, LE_LOAD);
 		ops_add_app(op, a, OP_START, 0);
 		add_str(started, a->name);
 		nstarted++;

@@ -110,11 +110,6 @@ void link_kill_all(struct dapp *a)
 		kill(a->keeper_pid, SIGKILL);
 }
 
-int link_active(const struct dapp *a)
-{
-	return a->kfd >= 0 || a->connecting || a->relaunch_timer || a->gone_timer;
-}
-
 static void conn_close(struct dapp *a)
 {
 	struct loop *l = a->d->loop;
@@ -125,7 +120,6 @@ static void conn_close(struct dapp *a)
 	}
 	loop_timer_del(l, a->connect_timer);
 	a->connect_timer = 0;
-	a->connecting = 0;
 	a->kin_len = 0;
 	a->kin_skip = 0;
 	a->kout_len = 0;
@@ -148,15 +142,9 @@ void link_detach(struct dapp *a)
 
 /* ---- launching ---- */
 
-void link_launch(struct dapp *a)
+static void launch(struct dapp *a)
 {
 	struct daemon *d = a->d;
-	if (link_active(a))
-		return;
-	a->phase = PHASE_KEEPER;
-	a->reason[0] = '\0';
-	a->quitting = 0;
-	a->want_quit = 0;
 	/* what we show until the new keeper speaks */
 	a->st.state = APP_LAUNCHING;
 	a->st.pid = 0;
@@ -200,7 +188,6 @@ void link_launch(struct dapp *a)
 	a->keeper_pid = pid;
 	a->keeper_child = 1;
 	/* the keeper writes and locks keeper.pid itself */
-	a->connecting = 1;
 	a->connect_deadline = clock_mono_ms() + CONNECT_TIMEOUT_MS;
 	a->connect_delay = CONNECT_FIRST_MS;
 	a->connect_timer = loop_timer_after(d->loop, a->connect_delay, connect_cb, a);
@@ -213,7 +200,7 @@ static void relaunch_cb(struct loop *l, uint64_t id, void *arg)
 	(void)id;
 	struct dapp *a = arg;
 	a->relaunch_timer = 0;
-	if (a->dead || a->phase != PHASE_KEEPER)
+	if (a->dead || a->lc.state != LC_RELAUNCH)
 		return;
 	if (a->old_keeper_pid > 0 && keeper_pid_alive(a->old_keeper_pid)) {
 		if (clock_mono_ms() < a->gone_deadline) {
@@ -226,7 +213,7 @@ static void relaunch_cb(struct loop *l, uint64_t id, void *arg)
 		return;
 	}
 	a->old_keeper_pid = 0;
-	link_launch(a);
+	link_step(a, LE_RELAUNCH_DUE);
 }
 
 /* ---- connecting ---- */
@@ -261,21 +248,16 @@ static int try_connect(struct dapp *a)
 		return -1;
 	}
 	a->kfd = fd;
-	a->connecting = 0;
 	loop_timer_del(a->d->loop, a->connect_timer);
 	a->connect_timer = 0;
 	a->kin_len = 0;
 	a->kin_skip = 0;
 	a->pushes = 0;
 	a->acked = a->sent;
-	if (a->want_quit) {
-		a->want_quit = 0;
-		a->want_stop = 0;
-		link_send(a, "quit");
-	} else if (a->want_stop) {
-		a->want_stop = 0;
-		a->stop_seq = link_send(a, "stop");
-	}
+	int quitting = a->lc.quitting;
+	uint64_t seq = link_step(a, LE_CONNECTED);
+	if (seq && !quitting)
+		a->stop_seq = seq;      /* a stop asked for while connecting */
 	return 0;
 }
 
@@ -284,7 +266,7 @@ static void connect_cb(struct loop *l, uint64_t id, void *arg)
 	(void)id;
 	struct dapp *a = arg;
 	a->connect_timer = 0;
-	if (a->dead || !a->connecting)
+	if (a->dead || a->lc.state != LC_CONNECTING || a->kfd >= 0)
 		return;
 	if (try_connect(a) == 0)
 		return;
@@ -306,9 +288,8 @@ static void connect_cb(struct loop *l, uint64_t id, void *arg)
 	a->connect_timer = loop_timer_after(l, a->connect_delay, connect_cb, a);
 }
 
-void link_attach(struct dapp *a)
+static void attach(struct dapp *a)
 {
-	a->phase = PHASE_KEEPER;
 	if (try_connect(a) == 0)
 		return;
 	pid_t pid = 0;
@@ -324,7 +305,6 @@ void link_attach(struct dapp *a)
 		/* launched just before the last daemon died: give it time */
 		a->keeper_pid = pid;
 		a->keeper_child = 0;
-		a->connecting = 1;
 		a->connect_deadline = clock_mono_ms() + CONNECT_TIMEOUT_MS;
 		a->connect_delay = CONNECT_FIRST_MS;
 		a->connect_timer = loop_timer_after(a->d->loop, a->connect_delay, connect_cb, a);
@@ -411,11 +391,10 @@ static void handle_line(struct dapp *a, char *line, size_t len)
 		if (st.keeper_pid > 0)
 			a->keeper_pid = st.keeper_pid;
 		app_progress_sample(a);
-		if (a->want_start && a->pushes == 1) {
-			a->want_start = 0;
-			if (st.state == APP_STOPPED)
-				a->start_seq = link_send(a, "start");
-		}
+		struct lc_event ev = { .kind = LE_PUSH, .first = a->pushes == 1 };
+		uint64_t seq = link_event(a, &ev);
+		if (seq)
+			a->start_seq = seq;     /* a start asked for before it answered */
 		return;
 	}
 	dlog("%s: unexpected line from the keeper (%zu bytes)", a->name, len);
@@ -497,8 +476,7 @@ static void gone_cb(struct loop *l, uint64_t id, void *arg)
 		dlog("%s: keeper %ld did not exit after quit: killing it", a->name, (long)a->keeper_pid);
 		kill(a->keeper_pid, SIGKILL);
 	}
-	link_kill_all(a);
-	a->keeper_pid = 0;
+	link_step(a, LE_GONE);
 	daemon_changed(a->d);
 }
 
@@ -508,141 +486,111 @@ void link_reaped(struct daemon *d, pid_t pid)
 		if (a->keeper_pid != pid || !a->keeper_child)
 			continue;
 		a->keeper_child = 0;
-		if (a->connecting)
+		if (a->lc.state == LC_CONNECTING && a->kfd < 0) {
 			lost_keeper(a, "the keeper exited before it answered");
-		else if (a->gone_timer) {
+		} else if (a->lc.state == LC_GONE) {
 			loop_timer_del(d->loop, a->gone_timer);
 			a->gone_timer = 0;
-			link_kill_all(a);
-			a->keeper_pid = 0;
+			link_step(a, LE_GONE);
 			daemon_changed(d);
 		}
 		return;
 	}
 }
 
-static void show_idle(struct dapp *a)
+static void lost_keeper(struct dapp *a, const char *why)
 {
-	a->phase = PHASE_IDLE;
+	conn_close(a);
+	if (!a->lc.quitting) {
+		dlog("%s: %s (keeper %ld)", a->name, why, (long)a->keeper_pid);
+		/* its last word may be in the status file only (a spec it could
+		 * not load, a state it had no time to push) */
+		struct app_state fst;
+		int have;
+		read_status_file(a, &fst, &have);
+		if (have && a->keeper_pid > 0 && fst.keeper_pid == a->keeper_pid &&
+		    fst.since_ms >= a->st.since_ms) {
+			a->st = fst;
+			a->have_state = 1;
+		}
+	}
+	struct lc_event ev = { .kind = LE_LOST, .alive = keeper_pid_alive(a->keeper_pid) };
+	link_event(a, &ev);
+	daemon_changed(a->d);
+}
+
+/* ---- carrying out the lifecycle's actions ---- */
+
+static void show_idle(struct dapp *a, enum app_state_kind shown, int with_reason)
+{
 	if (!a->have_state) {
 		memset(&a->st, 0, sizeof a->st);
 		a->have_state = 1;
-		a->st.state = APP_STOPPED;
 	}
-	if (a->st.state != APP_COMPLETED && a->st.state != APP_ERRORED)
-		a->st.state = APP_STOPPED;
+	a->st.state = shown;
 	a->st.pid = 0;
 	a->st.keeper_pid = 0;
+	if (with_reason) {
+		snprintf(a->st.reason, sizeof a->st.reason, "%s", a->lc.reason);
+		dlog("%s: %s", a->name, a->lc.reason);
+	}
 }
 
-static void lost_keeper(struct dapp *a, const char *why)
+static void relaunch_after(struct dapp *a, pid_t lost_pid, int64_t delay)
 {
-	struct daemon *d = a->d;
-	conn_close(a);
-	a->want_start = 0;
-
-	if (a->quitting) {
-		/* we asked for this; wait until the process is really gone */
-		a->quitting = 0;
-		show_idle(a);
-		if (keeper_pid_alive(a->keeper_pid)) {
-			a->gone_deadline = clock_mono_ms() + GONE_TIMEOUT_MS;
-			a->gone_timer = loop_timer_after(d->loop, GONE_POLL_MS, gone_cb, a);
-		} else {
-			link_kill_all(a);
-			a->keeper_pid = 0;
-		}
-		daemon_changed(d);
-		return;
-	}
-
-	dlog("%s: %s (keeper %ld)", a->name, why, (long)a->keeper_pid);
-	/* its last word may be in the status file only (a spec it could not
-	 * load, a state it had no time to push) */
-	struct app_state fst;
-	int have;
-	read_status_file(a, &fst, &have);
-	if (have && a->keeper_pid > 0 && fst.keeper_pid == a->keeper_pid &&
-	    fst.since_ms >= a->st.since_ms) {
-		a->st = fst;
-		a->have_state = 1;
-	}
-	/* whatever is left of that keeper and its app must go first */
-	pid_t lost_pid = a->keeper_pid;
-	link_kill_all(a);
-	if (a->keeper_child == 0)
-		a->keeper_pid = 0;
-
-	enum app_state_kind last = a->have_state ? a->st.state : APP_LAUNCHING;
-	if (d->killing || last == APP_STOPPED || last == APP_STOPPING ||
-	    last == APP_COMPLETED || last == APP_ERRORED) {
-		show_idle(a);
-		daemon_changed(d);
-		return;
-	}
-
-	int64_t now = clock_mono_ms();
-	if (!a->fail_window_start || now - a->fail_window_start > KEEPER_FAIL_WINDOW_MS) {
-		a->fail_window_start = now;
-		a->fail_count = 0;
-	}
-	if (++a->fail_count > KEEPER_FAIL_MAX) {
-		show_idle(a);
-		a->st.state = APP_ERRORED;
-		snprintf(a->reason, sizeof a->reason,
-		    "its keeper exited %d times in %d s (see %s)", a->fail_count - 1,
-		    KEEPER_FAIL_WINDOW_MS / 1000, d->keeper_log);
-		snprintf(a->st.reason, sizeof a->st.reason, "%s", a->reason);
-		dlog("%s: %s", a->name, a->reason);
-		daemon_changed(d);
-		return;
-	}
-	/* a fresh keeper restarts the app; back off if keepers keep dying */
-	a->phase = PHASE_KEEPER;
 	a->st.state = APP_LAUNCHING;
 	a->st.pid = 0;
-	int64_t delay = a->fail_count <= 1 ? 0 : 100LL << (a->fail_count - 2);
 	a->old_keeper_pid = lost_pid;
 	a->gone_deadline = clock_mono_ms() + delay + GONE_TIMEOUT_MS;
-	a->relaunch_timer = loop_timer_after(d->loop, delay, relaunch_cb, a);
-	daemon_changed(d);
+	a->relaunch_timer = loop_timer_after(a->d->loop, delay, relaunch_cb, a);
 }
 
-uint64_t link_stop(struct dapp *a)
-{
-	a->want_start = 0;
-	if (a->kfd >= 0) {
-		a->want_stop = 0;
-		return link_send(a, "stop");
-	}
-	if (a->connecting) {
-		a->want_stop = 1;       /* sent once it answers */
-		return 0;
-	}
-	if (a->relaunch_timer) {
-		/* a lost keeper about to be replaced: there is nothing to stop */
-		loop_timer_del(a->d->loop, a->relaunch_timer);
-		a->relaunch_timer = 0;
-		show_idle(a);
-		a->st.state = APP_STOPPED;
-		daemon_changed(a->d);
-	}
-	return 0;
-}
-
-void link_quit(struct dapp *a)
+uint64_t link_event(struct dapp *a, struct lc_event *ev)
 {
 	struct loop *l = a->d->loop;
-	loop_timer_del(l, a->relaunch_timer);
-	a->relaunch_timer = 0;
-	a->want_start = 0;
-	if (a->kfd >= 0) {
-		a->quitting = 1;
-		link_send(a, "quit");
-	} else if (a->connecting) {
-		a->quitting = 1;
-		a->want_quit = 1;
-	} else if (!a->gone_timer) {
-		show_idle(a);
+	ev->have_state = a->have_state;
+	ev->last = a->st.state;
+	ev->has_after = a->spec.after && a->spec.after[0];
+	ev->killing = a->d->killing;
+	if (ev->kind == LE_LOST && !ev->reason)
+		ev->reason = a->d->keeper_log;
+	struct lc_out o = lifecycle_step(&a->lc, ev, clock_mono_ms());
+	pid_t lost_pid = a->keeper_pid;
+	uint64_t seq = 0;
+
+	if (o.acts & LA_CANCEL_RELAUNCH) {
+		loop_timer_del(l, a->relaunch_timer);
+		a->relaunch_timer = 0;
 	}
+	if (o.acts & LA_KILL_ALL) {
+		link_kill_all(a);
+		a->keeper_pid = 0;
+		a->keeper_child = 0;
+	}
+	if (o.acts & LA_IDLE)
+		show_idle(a, o.shown, !!(o.acts & LA_SHOW_REASON));
+	if (o.acts & LA_LAUNCH)
+		launch(a);
+	if (o.acts & LA_CONNECT)
+		attach(a);
+	if (o.acts & LA_RELAUNCH)
+		relaunch_after(a, lost_pid, o.delay);
+	if (o.acts & LA_AWAIT_GONE) {
+		a->gone_deadline = clock_mono_ms() + GONE_TIMEOUT_MS;
+		a->gone_timer = loop_timer_after(l, GONE_POLL_MS, gone_cb, a);
+	}
+	static const struct { unsigned act; const char *line; } sends[] = {
+		{ LA_SEND_RELOAD, "reload" }, { LA_SEND_START, "start" },
+		{ LA_SEND_RESTART, "restart" }, { LA_SEND_STOP, "stop" }, { LA_SEND_QUIT, "quit" },
+	};
+	for (size_t i = 0; i < sizeof sends / sizeof sends[0]; i++)
+		if (o.acts & sends[i].act)
+			seq = link_send(a, sends[i].line);
+	return seq;
+}
+
+uint64_t link_step(struct dapp *a, enum lc_event_kind kind)
+{
+	struct lc_event ev = { .kind = kind };
+	return link_event(a, &ev);
 }

@@ -8,28 +8,26 @@
 #include <sys/types.h>
 
 #include "daemon_core.h"
+#include "lifecycle.h"
 
 struct dapp;
 
-/* Launches a keeper for a (phase PHASE_KEEPER) and starts connecting. */
-void link_launch(struct dapp *a);
-/* At start-up: connect to a live keeper, else recover as after its death. */
-void link_attach(struct dapp *a);
+/* Steps a's lifecycle with ev (what the daemon knows of the app is filled
+ * in here) and carries out the actions. Returns the seq of the last request
+ * sent to the keeper, 0 when none was. The caller re-checks gates and ops
+ * (daemon_changed) once it is done with its own changes. */
+uint64_t link_event(struct dapp *a, struct lc_event *ev);
+/* link_event() of an event with nothing more to say than its kind. */
+uint64_t link_step(struct dapp *a, enum lc_event_kind kind);
 /* Queues a request line (without newline). Returns its sequence number, or
  * 0 when the app has no connected keeper. */
 uint64_t link_send(struct dapp *a, const char *line);
-/* Closes the connection and timers without killing anything. */
+/* Closes the connection and timers without killing anything (the daemon
+ * exits, or the app is forgotten). */
 void link_detach(struct dapp *a);
 /* The keeper process with this pid exited (SIGCHLD). */
 void link_reaped(struct daemon *d, pid_t pid);
 /* SIGKILLs the app's process group and keeper when they still exist. */
 void link_kill_all(struct dapp *a);
-/* 1 while a keeper is running, being connected to, or relaunched. */
-int link_active(const struct dapp *a);
-/* Tells the keeper to stop its app and exit (now, or once connected). */
-void link_quit(struct dapp *a);
-/* Tells the keeper to stop its app: returns the request's seq, or 0 when it
- * is sent once the keeper answers (want_stop) or nothing runs. */
-uint64_t link_stop(struct dapp *a);
 
 #endif

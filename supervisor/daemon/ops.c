@@ -81,13 +81,13 @@ static int app_done(struct daemon *d, struct dop_app *x)
 	enum app_state_kind s = app_shown_state(a);
 	switch ((enum dop_kind)x->kind) {
 	case OP_START:
-		if (a->phase != PHASE_KEEPER || a->stops != x->stops)
+		if (!lifecycle_has_keeper(&a->lc) || a->stops != x->stops)
 			return 1;       /* held, idle, or stopped by a later request */
 		if (refused(a, x))
 			return 1;
 		/* autostart: false loads the app stopped; its keeper speaking is
 		 * the end of a `start FILE` */
-		if (!x->seq && !a->spec.autostart && !a->want_start && a->kfd >= 0 &&
+		if (!x->seq && !a->spec.autostart && !a->lc.want_start && a->kfd >= 0 &&
 		    a->pushes > 0 && a->acked >= a->start_seq)
 			return 1;
 		if (a->start_seq && a->acked >= a->start_seq && a->err_seq == a->start_seq) {
@@ -96,12 +96,12 @@ static int app_done(struct daemon *d, struct dop_app *x)
 			return 1;
 		}
 		return a->kfd >= 0 && a->pushes > 0 && a->acked >= x->seq &&
-		    !a->want_start && a->acked >= a->start_seq &&
+		    !a->lc.want_start && a->acked >= a->start_seq &&
 		    s != APP_STOPPED && s != APP_STOPPING;
 	case OP_STOP:
-		if (!link_active(a) || a->phase != PHASE_KEEPER)
+		if (!lifecycle_has_keeper(&a->lc))
 			return 1;
-		if (a->want_stop)
+		if (a->lc.want_stop)
 			return 0;       /* not even sent yet */
 		if (!x->seq)
 			x->seq = a->stop_seq;
@@ -109,19 +109,19 @@ static int app_done(struct daemon *d, struct dop_app *x)
 			return 1;
 		return a->kfd >= 0 && a->acked >= x->seq && is_stopped(s);
 	case OP_RESTART:
-		if (a->phase != PHASE_KEEPER || a->stops != x->stops)
+		if (!lifecycle_has_keeper(&a->lc) || a->stops != x->stops)
 			return 1;
 		if (refused(a, x))
 			return 1;
-		return a->kfd >= 0 && a->pushes > 0 && a->acked >= x->seq && !a->want_start &&
+		return a->kfd >= 0 && a->pushes > 0 && a->acked >= x->seq && !a->lc.want_start &&
 		    s != APP_STOPPING && s != APP_STOPPED && (a->st.pid != x->old_pid || a->st.pid == 0);
 	case OP_DELETE:
-		if (link_active(a))
+		if (lifecycle_active(&a->lc))
 			return 0;
 		app_remove(a);
 		return 1;
 	case OP_KILL:
-		return !link_active(a);
+		return !lifecycle_active(&a->lc);
 	case OP_ACK:
 		if (a->kfd < 0)
 			return 1;
