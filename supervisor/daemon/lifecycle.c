@@ -69,7 +69,9 @@ const char *lifecycle_state_name(enum lc_state s)
 typedef void lc_handler(struct lifecycle *lc, const struct lc_event *ev, int64_t now,
     struct lc_out *o);
 
-/* An app without a keeper keeps showing how its last run ended. */
+/* An app without a keeper keeps showing how its last run ended: the one rule
+ * for every way of going idle (PROTOCOL.md: a stop ends "stopped or already
+ * finished"). */
 static enum app_state_kind idle_state(const struct lc_event *ev)
 {
 	if (ev->have_state && (ev->last == APP_COMPLETED || ev->last == APP_ERRORED))
@@ -163,10 +165,10 @@ static void stop_idle(struct lifecycle *lc, const struct lc_event *ev, int64_t n
 static void stop_held(struct lifecycle *lc, const struct lc_event *ev, int64_t now,
     struct lc_out *o)
 {
-	(void)ev, (void)now;
+	(void)now;
 	lc->want_start = 0;
 	lc->reason[0] = '\0';
-	go_idle(lc, o, APP_STOPPED);
+	go_idle(lc, o, idle_state(ev));
 }
 
 static void stop_connecting(struct lifecycle *lc, const struct lc_event *ev, int64_t now,
@@ -190,10 +192,10 @@ static void stop_connected(struct lifecycle *lc, const struct lc_event *ev, int6
 static void stop_relaunch(struct lifecycle *lc, const struct lc_event *ev, int64_t now,
     struct lc_out *o)
 {
-	(void)ev, (void)now;
+	(void)now;
 	lc->want_start = 0;
 	o->acts |= LA_CANCEL_RELAUNCH;
-	go_idle(lc, o, APP_STOPPED);
+	go_idle(lc, o, idle_state(ev));
 }
 
 static void quit_idle(struct lifecycle *lc, const struct lc_event *ev, int64_t now,

@@ -210,6 +210,15 @@ static const struct scenario scenarios[] = {
 		{ LE_START, NOST, AFTER, 60, 0, HELD, X, X },
 		{ LE_QUIT, NOST, AFTER, 70, I, IDLE, APP_STOPPED, X },
 		END } },
+	{ "stop of a held app keeps showing how its last run ended", {
+		{ LE_LOAD, NOST, AFTER, 10, 0, HELD, X, X },
+		{ LE_STOP, APP_COMPLETED, AFTER, 20, I, IDLE, APP_COMPLETED, X },
+		END } },
+	{ "stop while relaunching a keeper whose app had errored shows errored", {
+		START_NEW(10),
+		{ LE_LOST, NOST, 0, 20, K | R, RELA, X, 0 },
+		{ LE_STOP, APP_ERRORED, 0, 30, LA_CANCEL_RELAUNCH | I, IDLE, APP_ERRORED, X },
+		END } },
 	{ "after: an app that ran before starts at once", {
 		{ LE_LOAD, APP_COMPLETED, AFTER | LAUNCHED, 10, LA_CONNECT, CONN, X, X },
 		{ LE_LOST, APP_COMPLETED, AFTER, 20, K | I, IDLE, APP_COMPLETED, X },
