@@ -59,7 +59,7 @@ struct dapp {
 	int have_state;
 	uint64_t pushes;            /* status lines received on this connection */
 
-	/* derived: progress samples (apps.c), CPU (apps.c) */
+	/* derived: progress samples and CPU (appview.c) */
 	struct { int64_t at; long long done; } prog[DAPP_PROGRESS_SAMPLES];
 	int nprog;
 	struct procstat_sample cpu;
@@ -83,12 +83,6 @@ enum app_state_kind app_shown_state(const struct dapp *a);
 const char *app_reason(const struct dapp *a);
 /* 1 when the app is in a state a `wait` ends on. */
 int app_finished(const struct dapp *a);
-/* Records a progress sample from the latest status. */
-void app_progress_sample(struct dapp *a);
-/* Writes "apps": [app objects as PROTOCOL.md describes] into w; describe
- * adds config, exits, log sizes. */
-struct jw;
-void apps_json_list(struct daemon *d, struct dapp **apps, int n, int describe, struct jw *w);
 /* Releases apps held by `after:` whose dependencies are met, fails those
  * whose dependency errored. */
 void apps_after_check(struct daemon *d);

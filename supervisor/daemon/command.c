@@ -5,6 +5,7 @@
 #include "file.h"
 #include "link.h"
 #include "ops.h"
+#include "appview.h"
 #include "jsonw.h"
 #include "clock.h"
 #include "xalloc.h"
@@ -83,7 +84,7 @@ static void cmd_list(struct dclient *c, const char *target, int describe)
 	jw_init(&w);
 	jw_obj(&w, NULL);
 	jw_bool(&w, "ok", 1);
-	apps_json_list(d, v, n, describe, &w);
+	appview_list(d, v, n, describe, &w);
 	jw_end_obj(&w);
 	size_t len;
 	char *s = jw_finish(&w, &len);

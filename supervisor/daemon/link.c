@@ -4,6 +4,7 @@
  * no orphan, no duplicate. */
 #include "link.h"
 #include "apps.h"
+#include "appview.h"
 #include "atomicfile.h"
 #include "clock.h"
 #include "home.h"
@@ -390,7 +391,7 @@ static void handle_line(struct dapp *a, char *line, size_t len)
 		a->pushes++;
 		if (st.keeper_pid > 0)
 			a->keeper_pid = st.keeper_pid;
-		app_progress_sample(a);
+		appview_sample_progress(a);
 		struct lc_event ev = { .kind = LE_PUSH, .first = a->pushes == 1 };
 		uint64_t seq = link_event(a, &ev);
 		if (seq)
