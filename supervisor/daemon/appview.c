@@ -8,6 +8,7 @@
 #include "xalloc.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,47 +129,94 @@ static const char *autorestart_name(enum autorestart r)
 	return r == AUTORESTART_ALWAYS ? "always" : r == AUTORESTART_ON_FAILURE ? "on-failure" : "never";
 }
 
-static void config_json(struct jw *w, const struct app_spec *s)
+/* The spec as describe shows it, in this order (PROTOCOL.md). */
+enum field_type { F_STR, F_INT, F_BOOL, F_LL, F_STRV, F_ENV, F_AUTORESTART, F_EXIT_CODES };
+
+#define FIELD(key, type, member) { key, type, offsetof(struct app_spec, member) }
+static const struct config_field {
+	const char *key;
+	enum field_type type;
+	size_t off;
+} config_fields[] = {
+	FIELD("name", F_STR, name),
+	FIELD("group", F_STR, group),
+	FIELD("source", F_STR, source),
+	FIELD("instance", F_INT, instance),
+	FIELD("instances", F_INT, instances),
+	FIELD("argv", F_STRV, argv),
+	FIELD("cwd", F_STR, cwd),
+	FIELD("env", F_ENV, env),
+	FIELD("out_file", F_STR, out_file),
+	FIELD("error_file", F_STR, err_file),
+	FIELD("log_file", F_STR, combined_file),
+	FIELD("time", F_BOOL, time),
+	FIELD("log_date_format", F_STR, log_date_format),
+	FIELD("log_max_size", F_LL, log_max_size),
+	FIELD("log_retain", F_INT, log_retain),
+	FIELD("autorestart", F_AUTORESTART, autorestart),
+	FIELD("autostart", F_BOOL, autostart),
+	FIELD("max_restarts", F_INT, max_restarts),
+	FIELD("min_uptime_ms", F_LL, min_uptime_ms),
+	FIELD("restart_delay_ms", F_LL, restart_delay_ms),
+	FIELD("exp_backoff_restart_delay_ms", F_LL, exp_backoff_ms),
+	FIELD("exp_backoff_max_ms", F_LL, exp_backoff_max_ms),
+	FIELD("stop_exit_codes", F_EXIT_CODES, stop_exit_codes),
+	FIELD("kill_timeout_ms", F_LL, kill_timeout_ms),
+	FIELD("stop_signal", F_INT, stop_signal),
+	FIELD("max_memory_restart", F_LL, max_memory_restart),
+	FIELD("after", F_STRV, after),
+};
+
+/* env values whose key looks secret are masked */
+static void env_json(struct jw *w, char *const *env)
 {
-	jw_obj(w, "config");
-	jw_str(w, "name", s->name);
-	jw_str(w, "group", s->group);
-	jw_str(w, "source", s->source);
-	jw_int(w, "instance", s->instance);
-	jw_int(w, "instances", s->instances);
-	strv_json(w, "argv", s->argv);
-	jw_str(w, "cwd", s->cwd);
 	jw_obj(w, "env");
-	for (size_t i = 0; s->env && s->env[i]; i++) {
-		const char *eq = strchr(s->env[i], '=');
-		size_t kl = eq ? (size_t)(eq - s->env[i]) : strlen(s->env[i]);
-		char *key = xstrndup(s->env[i], kl);
+	for (size_t i = 0; env && env[i]; i++) {
+		const char *eq = strchr(env[i], '=');
+		size_t kl = eq ? (size_t)(eq - env[i]) : strlen(env[i]);
+		char *key = xstrndup(env[i], kl);
 		jw_str(w, key, secret_key(key, kl) ? "****" : eq ? eq + 1 : "");
 		free(key);
 	}
 	jw_end_obj(w);
-	jw_str(w, "out_file", s->out_file);
-	jw_str(w, "error_file", s->err_file);
-	jw_str(w, "log_file", s->combined_file);
-	jw_bool(w, "time", s->time);
-	jw_str(w, "log_date_format", s->log_date_format);
-	jw_int(w, "log_max_size", s->log_max_size);
-	jw_int(w, "log_retain", s->log_retain);
-	jw_str(w, "autorestart", autorestart_name(s->autorestart));
-	jw_bool(w, "autostart", s->autostart);
-	jw_int(w, "max_restarts", s->max_restarts);
-	jw_int(w, "min_uptime_ms", s->min_uptime_ms);
-	jw_int(w, "restart_delay_ms", s->restart_delay_ms);
-	jw_int(w, "exp_backoff_restart_delay_ms", s->exp_backoff_ms);
-	jw_int(w, "exp_backoff_max_ms", s->exp_backoff_max_ms);
-	jw_arr(w, "stop_exit_codes");
-	for (int i = 0; i < s->n_stop_exit_codes; i++)
-		jw_int(w, NULL, s->stop_exit_codes[i]);
-	jw_end_arr(w);
-	jw_int(w, "kill_timeout_ms", s->kill_timeout_ms);
-	jw_int(w, "stop_signal", s->stop_signal);
-	jw_int(w, "max_memory_restart", s->max_memory_restart);
-	strv_json(w, "after", s->after);
+}
+
+static void config_json(struct jw *w, const struct app_spec *s)
+{
+	jw_obj(w, "config");
+	for (size_t i = 0; i < sizeof config_fields / sizeof config_fields[0]; i++) {
+		const struct config_field *f = &config_fields[i];
+		const void *p = (const char *)s + f->off;
+		switch (f->type) {
+		case F_STR:
+			jw_str(w, f->key, *(char *const *)p);
+			break;
+		case F_INT:
+			jw_int(w, f->key, *(const int *)p);
+			break;
+		case F_BOOL:
+			jw_bool(w, f->key, *(const int *)p);
+			break;
+		case F_LL:
+			jw_int(w, f->key, *(const long long *)p);
+			break;
+		case F_STRV:
+			strv_json(w, f->key, *(char *const *const *)p);
+			break;
+		case F_ENV:
+			env_json(w, s->env);
+			break;
+		case F_AUTORESTART:
+			jw_str(w, f->key, autorestart_name(s->autorestart));
+			break;
+		case F_EXIT_CODES:
+			jw_arr(w, f->key);
+			for (int k = 0; k < s->n_stop_exit_codes; k++)
+				jw_int(w, NULL, s->stop_exit_codes[k]);
+			jw_end_arr(w);
+			break;
+		}
+	}
 	jw_end_obj(w);
 }
 
