@@ -260,13 +260,13 @@ void ops_check(struct daemon *d)
 	}
 }
 
+/* op_finish() deletes the timer of the op it answers before burying it, so
+ * the op of a timer that fires is live. */
 static void op_timeout_cb(struct loop *l, uint64_t id, void *arg)
 {
-	(void)l;
-	(void)id;
+	(void)l, (void)id;
 	struct dop *op = arg;
 	op->timer = 0;
-	if (!op->dead)
-		op_finish(op, 1);
+	op_finish(op, 1);
 }
 
