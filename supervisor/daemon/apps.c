@@ -280,7 +280,6 @@ void apps_load_all(struct daemon *d)
 	}
 	if (n)
 		dlog("re-attached %d app%s", n, n == 1 ? "" : "s");
-	daemon_changed(d);
 }
 
 /* ---- state ---- */

@@ -135,7 +135,7 @@ static void cmd_action(struct dclient *c, struct proto_req *req)
 	}
 	cJSON_AddItemToObject(op->reply, "apps", names_json(v, n));
 	free(v);
-	daemon_changed(d);
+	ops_changed(d);
 }
 
 static void cmd_keeper_request(struct dclient *c, struct proto_req *req)
@@ -175,7 +175,7 @@ static void cmd_keeper_request(struct dclient *c, struct proto_req *req)
 		free(msg);
 	}
 	free(v);
-	daemon_changed(d);
+	ops_changed(d);
 }
 
 static void cmd_start_file(struct dclient *c, const char *path)
@@ -183,7 +183,7 @@ static void cmd_start_file(struct dclient *c, const char *path)
 	struct daemon *d = c->d;
 	struct dop *op = ops_new(d, c, OP_START, START_TIMEOUT_MS);
 	file_start(d, path, NULL, 0, op, op->reply);
-	daemon_changed(d);
+	ops_changed(d);
 }
 
 static void cmd_save(struct dclient *c)
@@ -209,7 +209,7 @@ static void cmd_resurrect(struct dclient *c)
 		cJSON_AddStringToObject(op->reply, "error", cause);
 		free(cause);
 	}
-	daemon_changed(d);
+	ops_changed(d);
 }
 
 static void cmd_kill(struct dclient *c)
@@ -226,7 +226,7 @@ static void cmd_kill(struct dclient *c)
 	cJSON_AddItemToObject(op->reply, "apps", names_json(v, n));
 	free(v);
 	dlog("kill: stopping %d app%s, then exiting", n, n == 1 ? "" : "s");
-	daemon_changed(d);
+	ops_changed(d);
 }
 
 static void cmd_wait(struct dclient *c, struct proto_req *req)
@@ -244,7 +244,7 @@ static void cmd_wait(struct dclient *c, struct proto_req *req)
 	for (int i = 0; i < n; i++)
 		ops_add_app(op, v[i], OP_WAIT, 0);
 	free(v);
-	daemon_changed(d);
+	ops_changed(d);
 }
 
 void command_dispatch(struct dclient *c, struct proto_req *req)

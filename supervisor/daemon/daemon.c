@@ -50,22 +50,6 @@ void daemon_exit_soon(struct daemon *d)
 	loop_stop(d->loop);
 }
 
-void daemon_changed(struct daemon *d)
-{
-	/* callbacks of the checks may change states again: loop, never recurse */
-	if (d->checking) {
-		d->recheck = 1;
-		return;
-	}
-	d->checking = 1;
-	do {
-		d->recheck = 0;
-		apps_after_check(d);
-		ops_check(d);
-	} while (d->recheck);
-	d->checking = 0;
-}
-
 /* ---- signals ---- */
 
 static void sigchld_cb(struct loop *l, int signo, void *arg)
@@ -284,6 +268,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	d->lock_fd = d->listen_fd = -1;
 	d->foreground = foreground;
 	paths_init(d, home_arg);
+	d->on_change = ops_changed;
 
 	int rc = -1;
 	char *why = NULL;
@@ -307,6 +292,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 
 	dlog("started for %s (keeper %s)", d->home, d->keeper_path);
 	apps_load_all(d);
+	ops_changed(d);
 	notify("ready\n");
 	if (loop_run(d->loop) < 0) {
 		why = xasprintf("epoll_wait: %s", strerror(errno));

@@ -31,8 +31,12 @@ struct daemon {
 	int next_id;
 	int killing;                /* `psup kill` in progress */
 	int exit_code;
-	int checking;               /* daemon_changed() is running */
-	int recheck;                /* state changed during daemon_changed() */
+	/* An app's state may have changed (ops_changed): how link.c, at the
+	 * bottom, reports keeper events without calling up into the layers
+	 * that call it. */
+	void (*on_change)(struct daemon *d);
+	int checking;               /* ops_changed() is running */
+	int recheck;                /* state changed during ops_changed() */
 	/* unlinked, freed after the loop pass */
 	struct dapp *dead_apps;
 	struct dclient *dead_clients;
@@ -41,9 +45,6 @@ struct daemon {
 
 void dlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void daemon_exit_soon(struct daemon *d);
-/* Called whenever an app's state may have changed: re-evaluates `after:`
- * gates and waiting replies. */
-void daemon_changed(struct daemon *d);
 /* Unlink from the live list now; free after the loop pass. */
 void daemon_bury_app(struct dapp *a);
 void daemon_bury_client(struct dclient *c);

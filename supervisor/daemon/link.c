@@ -457,7 +457,7 @@ static void io_cb(struct loop *l, int fd, unsigned events, void *arg)
 		return;
 	}
 	if (changed)
-		daemon_changed(a->d);
+		a->d->on_change(a->d);
 }
 
 /* ---- a keeper's end ---- */
@@ -478,7 +478,7 @@ static void gone_cb(struct loop *l, uint64_t id, void *arg)
 		kill(a->keeper_pid, SIGKILL);
 	}
 	link_step(a, LE_GONE);
-	daemon_changed(a->d);
+	a->d->on_change(a->d);
 }
 
 void link_reaped(struct daemon *d, pid_t pid)
@@ -493,7 +493,7 @@ void link_reaped(struct daemon *d, pid_t pid)
 			loop_timer_del(d->loop, a->gone_timer);
 			a->gone_timer = 0;
 			link_step(a, LE_GONE);
-			daemon_changed(d);
+			d->on_change(d);
 		}
 		return;
 	}
@@ -517,7 +517,7 @@ static void lost_keeper(struct dapp *a, const char *why)
 	}
 	struct lc_event ev = { .kind = LE_LOST, .alive = keeper_pid_alive(a->keeper_pid) };
 	link_event(a, &ev);
-	daemon_changed(a->d);
+	a->d->on_change(a->d);
 }
 
 /* ---- carrying out the lifecycle's actions ---- */

@@ -15,7 +15,7 @@ struct dapp;
 /* Steps a's lifecycle with ev (what the daemon knows of the app is filled
  * in here) and carries out the actions. Returns the seq of the last request
  * sent to the keeper, 0 when none was. The caller re-checks gates and ops
- * (daemon_changed) once it is done with its own changes. */
+ * (ops_changed) once it is done with its own changes. */
 uint64_t link_event(struct dapp *a, struct lc_event *ev);
 /* link_event() of an event with nothing more to say than its kind. */
 uint64_t link_step(struct dapp *a, enum lc_event_kind kind);

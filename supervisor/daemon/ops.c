@@ -270,3 +270,19 @@ static void op_timeout_cb(struct loop *l, uint64_t id, void *arg)
 	op_finish(op, 1);
 }
 
+
+void ops_changed(struct daemon *d)
+{
+	/* callbacks of the checks may change states again: loop, never recurse */
+	if (d->checking) {
+		d->recheck = 1;
+		return;
+	}
+	d->checking = 1;
+	do {
+		d->recheck = 0;
+		apps_after_check(d);
+		ops_check(d);
+	} while (d->recheck);
+	d->checking = 0;
+}

@@ -54,6 +54,10 @@ struct dop *ops_new(struct daemon *d, struct dclient *c, enum dop_kind kind, int
 void ops_add_app(struct dop *op, struct dapp *a, enum dop_kind kind, uint64_t seq);
 /* Re-checks every waiting op; answers those that are done. */
 void ops_check(struct daemon *d);
+/* Called whenever an app's state may have changed: releases or fails
+ * `after:` gates, then answers the ops that are done, until nothing more
+ * changes. Safe to call from within itself (it loops instead). */
+void ops_changed(struct daemon *d);
 void ops_free(struct dop *op);
 
 #endif
