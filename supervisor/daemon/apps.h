@@ -38,8 +38,8 @@ struct dapp {
 	int connect_delay;          /* ms before the next try */
 	uint64_t connect_timer;
 	uint64_t relaunch_timer;
-	uint64_t stop_seq;          /* that stop request */
-	uint64_t start_seq;         /* that start request */
+	uint64_t stop_seq;          /* the stop sent once connected (lc.want_stop) */
+	uint64_t start_seq;         /* the start sent once it answered (lc.want_start) */
 	uint64_t gone_timer;        /* polling for a quitting keeper's exit */
 	int64_t gone_deadline;
 	pid_t old_keeper_pid;       /* a lost keeper to outlive before relaunching */

@@ -1,7 +1,9 @@
 /* Keepers from the daemon's side: launch one detached per app, connect to
  * its control.sock, keep its latest pushed status, and recover when one dies
  * (kill what is left of its app's process group, launch a fresh keeper):
- * no orphan, no duplicate. */
+ * no orphan, no duplicate. What to do when is lifecycle.c's decision;
+ * link_event() carries it out, and what happens here comes back to it as
+ * events (connected, status pushed, lost, gone, relaunch due). */
 #include "link.h"
 #include "apps.h"
 #include "appview.h"
