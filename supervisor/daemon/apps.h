@@ -52,7 +52,7 @@ struct dapp {
 	uint64_t err_seq;           /* last request answered "err" */
 	char err[256];
 
-	unsigned stops;             /* user stops so far (cmd.c): ends a waiting start */
+	unsigned stops;             /* user stops so far (command.c): end a waiting start */
 
 	/* the keeper's view: owned by link.c */
 	struct app_state st;
