@@ -7,6 +7,7 @@
 #include "link.h"
 #include "apps.h"
 #include "appview.h"
+#include "procs.h"
 #include "atomicfile.h"
 #include "clock.h"
 #include "home.h"
@@ -25,8 +26,6 @@
 #define CONNECT_TIMEOUT_MS 10000
 #define CONNECT_FIRST_MS 2
 #define CONNECT_MAX_DELAY_MS 100
-#define KEEPER_FAIL_WINDOW_MS 30000
-#define KEEPER_FAIL_MAX 5
 #define KEEPER_OUT_MAX (256 * 1024)
 #define GONE_POLL_MS 5
 #define GONE_TIMEOUT_MS 3000
@@ -34,84 +33,6 @@
 static void io_cb(struct loop *l, int fd, unsigned events, void *arg);
 static void connect_cb(struct loop *l, uint64_t id, void *arg);
 static void lost_keeper(struct dapp *a, const char *why);
-
-/* 1 when pid is a live (not zombie) psup keeper. A pid that was reused by
- * another program does not count. */
-static int keeper_pid_alive(pid_t pid)
-{
-	if (pid <= 0)
-		return 0;
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	char *rp = strrchr(buf, ')');
-	if (!rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X')
-		return 0;
-	/* comm: "psup-keeper" until it names itself "keep NAME" */
-	char *lp = strchr(buf, '(');
-	if (lp && ((rp - lp - 1 == 11 && strncmp(lp + 1, "psup-keeper", 11) == 0) ||
-	    strncmp(lp + 1, "keep ", 5) == 0))
-		return 1;
-	snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	return n > 11 && strncmp(buf, "psup: keep ", 11) == 0;
-}
-
-static int group_exists(pid_t pgid)
-{
-	return pgid > 1 && (kill(-pgid, 0) == 0 || errno == EPERM);
-}
-
-static void kill_group(struct dapp *a, pid_t pgid)
-{
-	if (pgid > 1 && group_exists(pgid)) {
-		dlog("%s: killing what is left of process group %ld", a->name, (long)pgid);
-		kill(-pgid, SIGKILL);
-	}
-}
-
-/* The status file may be newer than the last push (the keeper died right
- * after spawning): take the group it names too. */
-static void read_status_file(struct dapp *a, struct app_state *st, int *have)
-{
-	char *path = xasprintf("%s/status", a->dir);
-	char *buf = NULL;
-	size_t len = 0;
-	*have = 0;
-	if (atomicfile_read(path, 64 * 1024, &buf, &len, NULL) == 0) {
-		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-			buf[--len] = '\0';
-		memset(st, 0, sizeof *st);
-		if (appstate_unpack(buf, len, st) == 0)
-			*have = 1;
-	}
-	free(buf);
-	free(path);
-}
-
-void link_kill_all(struct dapp *a)
-{
-	if (a->have_state)
-		kill_group(a, a->st.pgid ? a->st.pgid : a->st.pid);
-	struct app_state fst;
-	int have;
-	read_status_file(a, &fst, &have);
-	if (have && fst.pgid != a->st.pgid)
-		kill_group(a, fst.pgid);
-	if (keeper_pid_alive(a->keeper_pid))
-		kill(a->keeper_pid, SIGKILL);
-}
 
 static void conn_close(struct dapp *a)
 {
@@ -205,7 +126,7 @@ static void relaunch_cb(struct loop *l, uint64_t id, void *arg)
 	a->relaunch_timer = 0;
 	if (a->dead || a->lc.state != LC_RELAUNCH)
 		return;
-	if (a->old_keeper_pid > 0 && keeper_pid_alive(a->old_keeper_pid)) {
+	if (a->old_keeper_pid > 0 && procs_keeper_alive(a->old_keeper_pid)) {
 		if (clock_mono_ms() < a->gone_deadline) {
 			a->relaunch_timer = loop_timer_after(l, GONE_POLL_MS, relaunch_cb, a);
 			return;
@@ -273,7 +194,7 @@ static void connect_cb(struct loop *l, uint64_t id, void *arg)
 		return;
 	if (try_connect(a) == 0)
 		return;
-	int alive = a->keeper_child ? 1 : keeper_pid_alive(a->keeper_pid);
+	int alive = a->keeper_child ? 1 : procs_keeper_alive(a->keeper_pid);
 	if (!alive) {
 		lost_keeper(a, "the keeper exited before it answered");
 		return;
@@ -281,7 +202,7 @@ static void connect_cb(struct loop *l, uint64_t id, void *arg)
 	if (clock_mono_ms() >= a->connect_deadline) {
 		dlog("%s: keeper %ld did not open its control socket in %d s", a->name,
 		    (long)a->keeper_pid, CONNECT_TIMEOUT_MS / 1000);
-		if (keeper_pid_alive(a->keeper_pid))
+		if (procs_keeper_alive(a->keeper_pid))
 			kill(a->keeper_pid, SIGKILL);
 		lost_keeper(a, "the keeper did not answer");
 		return;
@@ -302,9 +223,9 @@ static void attach(struct dapp *a)
 		pid = (pid_t)strtol(buf, NULL, 10);
 	free(buf);
 	free(path);
-	if (!keeper_pid_alive(pid) && a->have_state)
+	if (!procs_keeper_alive(pid) && a->have_state)
 		pid = a->st.keeper_pid;
-	if (keeper_pid_alive(pid)) {
+	if (procs_keeper_alive(pid)) {
 		/* launched just before the last daemon died: give it time */
 		a->keeper_pid = pid;
 		a->keeper_child = 0;
@@ -471,7 +392,7 @@ static void gone_cb(struct loop *l, uint64_t id, void *arg)
 	a->gone_timer = 0;
 	if (a->dead)
 		return;
-	if (keeper_pid_alive(a->keeper_pid)) {
+	if (procs_keeper_alive(a->keeper_pid)) {
 		if (clock_mono_ms() < a->gone_deadline) {
 			a->gone_timer = loop_timer_after(l, GONE_POLL_MS, gone_cb, a);
 			return;
@@ -510,14 +431,14 @@ static void lost_keeper(struct dapp *a, const char *why)
 		 * not load, a state it had no time to push) */
 		struct app_state fst;
 		int have;
-		read_status_file(a, &fst, &have);
+		procs_read_status(a, &fst, &have);
 		if (have && a->keeper_pid > 0 && fst.keeper_pid == a->keeper_pid &&
 		    fst.since_ms >= a->st.since_ms) {
 			a->st = fst;
 			a->have_state = 1;
 		}
 	}
-	struct lc_event ev = { .kind = LE_LOST, .alive = keeper_pid_alive(a->keeper_pid) };
+	struct lc_event ev = { .kind = LE_LOST, .alive = procs_keeper_alive(a->keeper_pid) };
 	link_event(a, &ev);
 	a->d->on_change(a->d);
 }
@@ -566,7 +487,7 @@ uint64_t link_event(struct dapp *a, struct lc_event *ev)
 		a->relaunch_timer = 0;
 	}
 	if (o.acts & LA_KILL_ALL) {
-		link_kill_all(a);
+		procs_kill_all(a);
 		a->keeper_pid = 0;
 		a->keeper_child = 0;
 	}

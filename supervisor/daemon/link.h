@@ -27,7 +27,5 @@ uint64_t link_send(struct dapp *a, const char *line);
 void link_detach(struct dapp *a);
 /* The keeper process with this pid exited (SIGCHLD). */
 void link_reaped(struct daemon *d, pid_t pid);
-/* SIGKILLs the app's process group and keeper when they still exist. */
-void link_kill_all(struct dapp *a);
 
 #endif

@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "control.h"
 #include "link.h"
+#include "procs.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -161,7 +162,7 @@ static void kill_finish(struct daemon *d)
 {
 	/* every keeper is gone: nothing of the apps may be left either */
 	for (struct dapp *a = d->apps; a; a = a->next) {
-		link_kill_all(a);
+		procs_kill_all(a);
 	}
 	while (d->apps)
 		app_remove(d->apps);
@@ -211,7 +212,7 @@ static void op_finish(struct dop *op, int timed_out)
 					if (a && !op->apps[i].done) {
 						dlog("%s: did not quit in time: killing it", a->name);
 						link_detach(a);
-						link_kill_all(a);
+						procs_kill_all(a);
 						if (op->kind == OP_DELETE)
 							app_remove(a);
 					}
