@@ -63,15 +63,33 @@ static int is_stopped(enum app_state_kind s)
 	return s == APP_STOPPED || s == APP_COMPLETED || s == APP_ERRORED;
 }
 
-/* Did the keeper refuse request seq? Then the app is done and failed. */
-static int refused(struct dapp *a, struct dop_app *x)
+/* Did the keeper refuse request seq (0: none)? Then the app is done and
+ * failed. */
+static int refused_seq(struct dapp *a, struct dop_app *x, uint64_t seq)
 {
-	if (x->seq && a->acked >= x->seq && a->err_seq == x->seq) {
+	if (seq && a->acked >= seq && a->err_seq == seq) {
 		x->failed = 1;
 		snprintf(x->why, sizeof x->why, "%s: %s", a->name, a->err);
 		return 1;
 	}
 	return 0;
+}
+
+static int refused(struct dapp *a, struct dop_app *x)
+{
+	return refused_seq(a, x, x->seq);
+}
+
+/* The keeper of this connection has said where its app is and answered
+ * request seq, and no start waits to be sent to it. */
+static int answered(const struct dapp *a, uint64_t seq)
+{
+	return a->kfd >= 0 && a->pushes > 0 && a->acked >= seq && !a->lc.want_start;
+}
+
+static int running(enum app_state_kind s)
+{
+	return s != APP_STOPPED && s != APP_STOPPING;
 }
 
 static int app_done(struct daemon *d, struct dop_app *x)
@@ -88,17 +106,12 @@ static int app_done(struct daemon *d, struct dop_app *x)
 			return 1;
 		/* autostart: false loads the app stopped; its keeper speaking is
 		 * the end of a `start FILE` */
-		if (!x->seq && !a->spec.autostart && !a->lc.want_start && a->kfd >= 0 &&
-		    a->pushes > 0 && a->acked >= a->start_seq)
+		if (!x->seq && !a->spec.autostart && answered(a, a->start_seq))
 			return 1;
-		if (a->start_seq && a->acked >= a->start_seq && a->err_seq == a->start_seq) {
-			x->failed = 1;
-			snprintf(x->why, sizeof x->why, "%s: %s", a->name, a->err);
+		/* a start sent once the keeper answered may be refused too */
+		if (refused_seq(a, x, a->start_seq))
 			return 1;
-		}
-		return a->kfd >= 0 && a->pushes > 0 && a->acked >= x->seq &&
-		    !a->lc.want_start && a->acked >= a->start_seq &&
-		    s != APP_STOPPED && s != APP_STOPPING;
+		return answered(a, x->seq) && a->acked >= a->start_seq && running(s);
 	case OP_STOP:
 		if (!lifecycle_has_keeper(&a->lc))
 			return 1;
@@ -114,8 +127,8 @@ static int app_done(struct daemon *d, struct dop_app *x)
 			return 1;
 		if (refused(a, x))
 			return 1;
-		return a->kfd >= 0 && a->pushes > 0 && a->acked >= x->seq && !a->lc.want_start &&
-		    s != APP_STOPPING && s != APP_STOPPED && (a->st.pid != x->old_pid || a->st.pid == 0);
+		return answered(a, x->seq) && running(s) &&
+		    (a->st.pid != x->old_pid || a->st.pid == 0);
 	case OP_DELETE:
 		if (lifecycle_active(&a->lc))
 			return 0;
