@@ -1,7 +1,9 @@
 /* The CLI socket (as relayd's control.c): a private socket, the peer's uid
  * checked, requests framed and capped, accept paused on EMFILE, bounded
  * output; a client that misbehaves is closed, never the daemon. */
-#include "daemon_int.h"
+#include "control.h"
+#include "command.h"
+#include "ops.h"
 #include "home.h"
 #include "xalloc.h"
 
@@ -374,7 +376,7 @@ static void client_process(struct dclient *c)
 			continue;
 		}
 		touch(c);
-		cmd_dispatch(c, &req);
+		command_dispatch(c, &req);
 		proto_req_free(&req);
 	}
 	if (c->dead)

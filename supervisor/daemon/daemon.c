@@ -2,7 +2,11 @@
  * the loop, the sweep of dead objects, a clean exit; and daemon_spawn() for
  * the CLI's auto-start. */
 #include "daemon.h"
-#include "daemon_int.h"
+#include "daemon_core.h"
+#include "apps.h"
+#include "control.h"
+#include "link.h"
+#include "ops.h"
 #include "atomicfile.h"
 #include "clock.h"
 #include "home.h"
@@ -46,22 +50,6 @@ void daemon_exit_soon(struct daemon *d)
 	loop_stop(d->loop);
 }
 
-void daemon_changed(struct daemon *d)
-{
-	/* callbacks of the checks may change states again: loop, never recurse */
-	if (d->checking) {
-		d->recheck = 1;
-		return;
-	}
-	d->checking = 1;
-	do {
-		d->recheck = 0;
-		dapp_after_check(d);
-		ops_check(d);
-	} while (d->recheck);
-	d->checking = 0;
-}
-
 /* ---- signals ---- */
 
 static void sigchld_cb(struct loop *l, int signo, void *arg)
@@ -72,7 +60,7 @@ static void sigchld_cb(struct loop *l, int signo, void *arg)
 	pid_t pid;
 	int status;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		keeper_reaped(d, pid);
+		link_reaped(d, pid);
 }
 
 static void sigterm_cb(struct loop *l, int signo, void *arg)
@@ -92,62 +80,50 @@ static void sighup_cb(struct loop *l, int signo, void *arg)
 
 /* ---- the sweep ---- */
 
-/* Dead objects are unlinked at once and parked until the pass ends. */
+/* Dead objects are unlinked at once and parked until the pass ends. Apps,
+ * clients and ops are each a list linked through ->next with a dead flag:
+ * one way to bury and one to sweep serve the three. */
+#define BURY(type, o, live_list, dead_list) do { \
+	type **pp_ = (live_list); \
+	while (*pp_ && *pp_ != (o)) \
+		pp_ = &(*pp_)->next; \
+	if (*pp_) \
+		*pp_ = (o)->next; \
+	(o)->dead = 1; \
+	(o)->next = *(dead_list); \
+	*(dead_list) = (o); \
+} while (0)
+
+#define SWEEP(type, list, free_fn) do { \
+	while (list) { \
+		type *x_ = (list); \
+		(list) = x_->next; \
+		free_fn(x_); \
+	} \
+} while (0)
+
 static void sweep_cb(struct loop *l, void *arg)
 {
 	(void)l;
 	struct daemon *d = arg;
-	while (d->dead_ops) {
-		struct dop *o = d->dead_ops;
-		d->dead_ops = o->next;
-		op_free(o);
-	}
-	while (d->dead_clients) {
-		struct dclient *c = d->dead_clients;
-		d->dead_clients = c->next;
-		client_free(c);
-	}
-	while (d->dead_apps) {
-		struct dapp *a = d->dead_apps;
-		d->dead_apps = a->next;
-		dapp_free(a);
-	}
+	SWEEP(struct dop, d->dead_ops, ops_free);
+	SWEEP(struct dclient, d->dead_clients, client_free);
+	SWEEP(struct dapp, d->dead_apps, app_free);
 }
 
 void daemon_bury_app(struct dapp *a)
 {
-	struct dapp **pp = &a->d->apps;
-	while (*pp && *pp != a)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = a->next;
-	a->dead = 1;
-	a->next = a->d->dead_apps;
-	a->d->dead_apps = a;
+	BURY(struct dapp, a, &a->d->apps, &a->d->dead_apps);
 }
 
 void daemon_bury_client(struct dclient *c)
 {
-	struct dclient **pp = &c->d->clients;
-	while (*pp && *pp != c)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = c->next;
-	c->dead = 1;
-	c->next = c->d->dead_clients;
-	c->d->dead_clients = c;
+	BURY(struct dclient, c, &c->d->clients, &c->d->dead_clients);
 }
 
 void daemon_bury_op(struct dop *o)
 {
-	struct dop **pp = &o->d->ops;
-	while (*pp && *pp != o)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = o->next;
-	o->dead = 1;
-	o->next = o->d->dead_ops;
-	o->d->dead_ops = o;
+	BURY(struct dop, o, &o->d->ops, &o->d->dead_ops);
 }
 
 /* ---- start-up and exit ---- */
@@ -239,36 +215,45 @@ static void notify(const char *msg)
 
 static void *cjson_malloc(size_t n) { return xmalloc(n); }
 
+static void paths_init(struct daemon *d, const char *home_arg)
+{
+	d->home = abs_home(home_arg);
+	const struct { char **dst; char *(*make)(const char *home); } paths[] = {
+		{ &d->sock_path, home_sock_path }, { &d->pid_path, home_pid_path },
+		{ &d->lock_path, home_lock_path }, { &d->apps_dir, home_apps_path },
+		{ &d->dump_path, home_dump_path }, { &d->keeper_log, home_keeper_log_path },
+	};
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+		*paths[i].dst = paths[i].make(d->home);
+	d->keeper_path = find_keeper();
+}
+
+static void paths_free(struct daemon *d)
+{
+	char **paths[] = { &d->home, &d->sock_path, &d->pid_path, &d->lock_path, &d->apps_dir,
+		&d->dump_path, &d->keeper_path, &d->keeper_log };
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		free(*paths[i]);
+		*paths[i] = NULL;
+	}
+}
+
+/* Everything left is buried and swept; app_free() detaches from keepers
+ * without stopping them. */
 static void daemon_free(struct daemon *d)
 {
-	while (d->ops) {
-		struct dop *o = d->ops;
-		d->ops = o->next;
-		op_free(o);
-	}
+	while (d->ops)
+		daemon_bury_op(d->ops);
 	while (d->clients) {
-		struct dclient *c = d->clients;
-		d->clients = c->next;
-		if (c->fd >= 0)
-			close(c->fd);
-		client_free(c);
+		if (d->clients->fd >= 0)
+			close(d->clients->fd);
+		daemon_bury_client(d->clients);
 	}
-	while (d->apps) {
-		struct dapp *a = d->apps;
-		d->apps = a->next;
-		keeper_detach(a);
-		dapp_free(a);
-	}
+	while (d->apps)
+		daemon_bury_app(d->apps);
 	sweep_cb(d->loop, d);
 	loop_free(d->loop);
-	free(d->home);
-	free(d->sock_path);
-	free(d->pid_path);
-	free(d->lock_path);
-	free(d->apps_dir);
-	free(d->dump_path);
-	free(d->keeper_path);
-	free(d->keeper_log);
+	paths_free(d);
 }
 
 int daemon_run(const char *home_arg, int foreground, char **cause)
@@ -282,14 +267,8 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	memset(d, 0, sizeof *d);
 	d->lock_fd = d->listen_fd = -1;
 	d->foreground = foreground;
-	d->home = abs_home(home_arg);
-	d->sock_path = home_sock_path(d->home);
-	d->pid_path = home_pid_path(d->home);
-	d->lock_path = home_lock_path(d->home);
-	d->apps_dir = home_apps_path(d->home);
-	d->dump_path = home_dump_path(d->home);
-	d->keeper_log = home_keeper_log_path(d->home);
-	d->keeper_path = find_keeper();
+	paths_init(d, home_arg);
+	d->on_change = ops_changed;
 
 	int rc = -1;
 	char *why = NULL;
@@ -312,7 +291,8 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	dlog("started for %s (keeper %s)", d->home, d->keeper_path);
-	dapp_load_all(d);
+	apps_load_all(d);
+	ops_changed(d);
 	notify("ready\n");
 	if (loop_run(d->loop) < 0) {
 		why = xasprintf("epoll_wait: %s", strerror(errno));
@@ -342,10 +322,8 @@ out:
 		close(d->lock_fd);
 	if (d->loop)
 		daemon_free(d);
-	else {
-		free(d->home); free(d->sock_path); free(d->pid_path); free(d->lock_path);
-		free(d->apps_dir); free(d->dump_path); free(d->keeper_path); free(d->keeper_log);
-	}
+	else
+		paths_free(d);
 	if (rc < 0) {
 		if (why && strncmp(why, "busy: ", 6) == 0)
 			fail(cause, "%s", why + 6);

@@ -1,8 +1,8 @@
 /* The psup daemon: the control plane behind $PSUP_HOME/psup.sock. It loads
  * ecosystem files, runs one psup-keeper per app, re-attaches to live keepers
- * after a restart, and answers the CLI (supervisor/PROTOCOL.md).
+ * after a restart, and answers the CLI (supervisor/wire/PROTOCOL.md).
  *
- * Entry points for the CLI (supervisor/psup_main.c):
+ * Entry points for the CLI (supervisor/cli/psup_main.c):
  *
  *   psup daemon                 -> daemon_run(home, 1, &cause)
  *   psup daemon --background    -> daemon_run(home, 0, &cause)

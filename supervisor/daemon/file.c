@@ -1,7 +1,11 @@
 /* Ecosystem files from the daemon's side: `start FILE` as a transaction
  * (every error reported, nothing touched unless the file is clean, then the
  * difference applied), and save/resurrect through dump.json. */
-#include "daemon_int.h"
+#include "file.h"
+#include "apps.h"
+#include "command.h"
+#include "link.h"
+#include "ops.h"
 #include "atomicfile.h"
 #include "clock.h"
 #include "ecosystem.h"
@@ -68,14 +72,14 @@ int file_start(struct daemon *d, const char *path, char **only, int nonly, struc
 	/* checks against what runs: still part of the transaction */
 	for (int i = 0; !bad && i < e.n_apps; i++) {
 		struct app_spec *s = &e.apps[i];
-		if (!dapp_name_ok(s->name)) {
+		if (!app_name_ok(s->name)) {
 			char *msg = xasprintf("%s: app name \"%s\" cannot be used (a name is not \"all\", "
 			    "all digits, or holds '/' or control characters)", path, s->name);
 			add_str(errors, msg);
 			free(msg);
 			continue;
 		}
-		struct dapp *a = dapp_find(d, s->name);
+		struct dapp *a = apps_find(d, s->name);
 		if (a && a->spec.source && strcmp(a->spec.source, path) != 0) {
 			char *msg = xasprintf("%s: app \"%s\" is already started from %s "
 			    "(delete it first)", path, s->name, a->spec.source);
@@ -101,12 +105,12 @@ int file_start(struct daemon *d, const char *path, char **only, int nonly, struc
 			continue;
 		if (!s->source)
 			s->source = xstrdup(path);
-		dapp_spec_env(d, s);
-		struct dapp *a = dapp_find(d, s->name);
+		app_spec_env(d, s);
+		struct dapp *a = apps_find(d, s->name);
 		char *cause = NULL;
 		if (a && spec_equal(&a->spec, s)) {
-			if (a->phase == PHASE_KEEPER && a->kfd >= 0 && dapp_state(a) == APP_STOPPED) {
-				op_add_app(op, a, OP_START, cmd_start_app(a));
+			if (a->lc.state == LC_CONNECTED && app_shown_state(a) == APP_STOPPED) {
+				ops_add_app(op, a, OP_START, link_step(a, LE_START));
 				add_str(started, a->name);
 			} else {
 				add_str(unchanged, a->name);
@@ -116,7 +120,7 @@ int file_start(struct daemon *d, const char *path, char **only, int nonly, struc
 		if (a) {
 			struct app_spec old = a->spec;
 			spec_copy(&a->spec, s);
-			if (dapp_write_spec(a, &cause) < 0) {
+			if (app_write_spec(a, &cause) < 0) {
 				spec_free(&a->spec);
 				a->spec = old;
 				add_str(errors, cause);
@@ -126,30 +130,24 @@ int file_start(struct daemon *d, const char *path, char **only, int nonly, struc
 			}
 			spec_free(&old);
 			dlog("%s: new settings from %s", a->name, path);
-			if (a->phase == PHASE_KEEPER && a->kfd >= 0) {
-				keeper_send(a, "reload");
-				a->want_start = 0;
-				op_add_app(op, a, OP_RESTART, keeper_send(a, "restart"));
-			} else {
-				op_add_app(op, a, OP_START, cmd_start_app(a));
-			}
+			/* a connected keeper reloads and restarts; otherwise it starts */
+			enum dop_kind kind = a->lc.state == LC_CONNECTED ? OP_RESTART : OP_START;
+			struct lc_event ev = { .kind = LE_RESTART, .reload = 1 };
+			ops_add_app(op, a, kind, link_event(a, &ev));
 			add_str(restarted, a->name);
 			continue;
 		}
-		a = dapp_new(d, s->name, d->next_id);
+		a = app_new(d, s->name, d->next_id);
 		spec_copy(&a->spec, s);
-		if (dapp_write_spec(a, &cause) < 0) {
+		if (app_write_spec(a, &cause) < 0) {
 			add_str(errors, cause);
 			set_failed(reply, cause);
 			free(cause);
-			dapp_remove(a);
+			app_remove(a);
 			continue;
 		}
-		if (a->spec.after && a->spec.after[0])
-			a->phase = PHASE_AFTER;
-		else
-			keeper_launch(a);
-		op_add_app(op, a, OP_START, 0);
+		link_step(a, LE_LOAD);
+		ops_add_app(op, a, OP_START, 0);
 		add_str(started, a->name);
 		nstarted++;
 	}

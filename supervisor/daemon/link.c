@@ -1,8 +1,13 @@
 /* Keepers from the daemon's side: launch one detached per app, connect to
  * its control.sock, keep its latest pushed status, and recover when one dies
  * (kill what is left of its app's process group, launch a fresh keeper):
- * no orphan, no duplicate. */
-#include "daemon_int.h"
+ * no orphan, no duplicate. What to do when is lifecycle.c's decision;
+ * link_event() carries it out, and what happens here comes back to it as
+ * events (connected, status pushed, lost, gone, relaunch due). */
+#include "link.h"
+#include "apps.h"
+#include "appview.h"
+#include "procs.h"
 #include "atomicfile.h"
 #include "clock.h"
 #include "home.h"
@@ -21,98 +26,13 @@
 #define CONNECT_TIMEOUT_MS 10000
 #define CONNECT_FIRST_MS 2
 #define CONNECT_MAX_DELAY_MS 100
-#define KEEPER_FAIL_WINDOW_MS 30000
-#define KEEPER_FAIL_MAX 5
 #define KEEPER_OUT_MAX (256 * 1024)
 #define GONE_POLL_MS 5
 #define GONE_TIMEOUT_MS 3000
 
-static void keeper_io_cb(struct loop *l, int fd, unsigned events, void *arg);
+static void io_cb(struct loop *l, int fd, unsigned events, void *arg);
 static void connect_cb(struct loop *l, uint64_t id, void *arg);
-static void keeper_lost(struct dapp *a, const char *why);
-
-/* 1 when pid is a live (not zombie) psup keeper. A pid that was reused by
- * another program does not count. */
-static int keeper_pid_alive(pid_t pid)
-{
-	if (pid <= 0)
-		return 0;
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	char *rp = strrchr(buf, ')');
-	if (!rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X')
-		return 0;
-	/* comm: "psup-keeper" until it names itself "keep NAME" */
-	char *lp = strchr(buf, '(');
-	if (lp && ((rp - lp - 1 == 11 && strncmp(lp + 1, "psup-keeper", 11) == 0) ||
-	    strncmp(lp + 1, "keep ", 5) == 0))
-		return 1;
-	snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	return n > 11 && strncmp(buf, "psup: keep ", 11) == 0;
-}
-
-static int group_exists(pid_t pgid)
-{
-	return pgid > 1 && (kill(-pgid, 0) == 0 || errno == EPERM);
-}
-
-static void kill_group(struct dapp *a, pid_t pgid)
-{
-	if (pgid > 1 && group_exists(pgid)) {
-		dlog("%s: killing what is left of process group %ld", a->name, (long)pgid);
-		kill(-pgid, SIGKILL);
-	}
-}
-
-/* The status file may be newer than the last push (the keeper died right
- * after spawning): take the group it names too. */
-static void read_status_file(struct dapp *a, struct app_state *st, int *have)
-{
-	char *path = xasprintf("%s/status", a->dir);
-	char *buf = NULL;
-	size_t len = 0;
-	*have = 0;
-	if (atomicfile_read(path, 64 * 1024, &buf, &len, NULL) == 0) {
-		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-			buf[--len] = '\0';
-		memset(st, 0, sizeof *st);
-		if (appstate_unpack(buf, len, st) == 0)
-			*have = 1;
-	}
-	free(buf);
-	free(path);
-}
-
-void keeper_kill_all(struct dapp *a)
-{
-	if (a->have_state)
-		kill_group(a, a->st.pgid ? a->st.pgid : a->st.pid);
-	struct app_state fst;
-	int have;
-	read_status_file(a, &fst, &have);
-	if (have && fst.pgid != a->st.pgid)
-		kill_group(a, fst.pgid);
-	if (keeper_pid_alive(a->keeper_pid))
-		kill(a->keeper_pid, SIGKILL);
-}
-
-int keeper_active(const struct dapp *a)
-{
-	return a->kfd >= 0 || a->connecting || a->relaunch_timer || a->gone_timer;
-}
+static void lost_keeper(struct dapp *a, const char *why);
 
 static void conn_close(struct dapp *a)
 {
@@ -124,7 +44,6 @@ static void conn_close(struct dapp *a)
 	}
 	loop_timer_del(l, a->connect_timer);
 	a->connect_timer = 0;
-	a->connecting = 0;
 	a->kin_len = 0;
 	a->kin_skip = 0;
 	a->kout_len = 0;
@@ -136,7 +55,7 @@ static void conn_close(struct dapp *a)
 	}
 }
 
-void keeper_detach(struct dapp *a)
+void link_detach(struct dapp *a)
 {
 	struct loop *l = a->d->loop;
 	conn_close(a);
@@ -147,15 +66,9 @@ void keeper_detach(struct dapp *a)
 
 /* ---- launching ---- */
 
-void keeper_launch(struct dapp *a)
+static void launch(struct dapp *a)
 {
 	struct daemon *d = a->d;
-	if (keeper_active(a))
-		return;
-	a->phase = PHASE_KEEPER;
-	a->reason[0] = '\0';
-	a->quitting = 0;
-	a->want_quit = 0;
 	/* what we show until the new keeper speaks */
 	a->st.state = APP_LAUNCHING;
 	a->st.pid = 0;
@@ -193,13 +106,12 @@ void keeper_launch(struct dapp *a)
 	free(argv0);
 	if (pid < 0) {
 		dlog("%s: cannot fork a keeper: %s", a->name, strerror(errno));
-		keeper_lost(a, "fork failed");
+		lost_keeper(a, "fork failed");
 		return;
 	}
 	a->keeper_pid = pid;
 	a->keeper_child = 1;
 	/* the keeper writes and locks keeper.pid itself */
-	a->connecting = 1;
 	a->connect_deadline = clock_mono_ms() + CONNECT_TIMEOUT_MS;
 	a->connect_delay = CONNECT_FIRST_MS;
 	a->connect_timer = loop_timer_after(d->loop, a->connect_delay, connect_cb, a);
@@ -212,9 +124,9 @@ static void relaunch_cb(struct loop *l, uint64_t id, void *arg)
 	(void)id;
 	struct dapp *a = arg;
 	a->relaunch_timer = 0;
-	if (a->dead || a->phase != PHASE_KEEPER)
+	if (a->dead || a->lc.state != LC_RELAUNCH)
 		return;
-	if (a->old_keeper_pid > 0 && keeper_pid_alive(a->old_keeper_pid)) {
+	if (a->old_keeper_pid > 0 && procs_keeper_alive(a->old_keeper_pid)) {
 		if (clock_mono_ms() < a->gone_deadline) {
 			a->relaunch_timer = loop_timer_after(l, GONE_POLL_MS, relaunch_cb, a);
 			return;
@@ -225,7 +137,7 @@ static void relaunch_cb(struct loop *l, uint64_t id, void *arg)
 		return;
 	}
 	a->old_keeper_pid = 0;
-	keeper_launch(a);
+	link_step(a, LE_RELAUNCH_DUE);
 }
 
 /* ---- connecting ---- */
@@ -255,26 +167,21 @@ static int try_connect(struct dapp *a)
 		close(fd);
 		return -1;
 	}
-	if (loop_fd_add(a->d->loop, fd, LOOP_READ, keeper_io_cb, a, NULL) < 0) {
+	if (loop_fd_add(a->d->loop, fd, LOOP_READ, io_cb, a, NULL) < 0) {
 		close(fd);
 		return -1;
 	}
 	a->kfd = fd;
-	a->connecting = 0;
 	loop_timer_del(a->d->loop, a->connect_timer);
 	a->connect_timer = 0;
 	a->kin_len = 0;
 	a->kin_skip = 0;
 	a->pushes = 0;
 	a->acked = a->sent;
-	if (a->want_quit) {
-		a->want_quit = 0;
-		a->want_stop = 0;
-		keeper_send(a, "quit");
-	} else if (a->want_stop) {
-		a->want_stop = 0;
-		a->stop_seq = keeper_send(a, "stop");
-	}
+	int quitting = a->lc.quitting;
+	uint64_t seq = link_step(a, LE_CONNECTED);
+	if (seq && !quitting)
+		a->stop_seq = seq;      /* a stop asked for while connecting */
 	return 0;
 }
 
@@ -283,21 +190,21 @@ static void connect_cb(struct loop *l, uint64_t id, void *arg)
 	(void)id;
 	struct dapp *a = arg;
 	a->connect_timer = 0;
-	if (a->dead || !a->connecting)
+	if (a->dead || a->lc.state != LC_CONNECTING || a->kfd >= 0)
 		return;
 	if (try_connect(a) == 0)
 		return;
-	int alive = a->keeper_child ? 1 : keeper_pid_alive(a->keeper_pid);
+	int alive = a->keeper_child ? 1 : procs_keeper_alive(a->keeper_pid);
 	if (!alive) {
-		keeper_lost(a, "the keeper exited before it answered");
+		lost_keeper(a, "the keeper exited before it answered");
 		return;
 	}
 	if (clock_mono_ms() >= a->connect_deadline) {
 		dlog("%s: keeper %ld did not open its control socket in %d s", a->name,
 		    (long)a->keeper_pid, CONNECT_TIMEOUT_MS / 1000);
-		if (keeper_pid_alive(a->keeper_pid))
+		if (procs_keeper_alive(a->keeper_pid))
 			kill(a->keeper_pid, SIGKILL);
-		keeper_lost(a, "the keeper did not answer");
+		lost_keeper(a, "the keeper did not answer");
 		return;
 	}
 	a->connect_delay = a->connect_delay * 2 > CONNECT_MAX_DELAY_MS ? CONNECT_MAX_DELAY_MS
@@ -305,9 +212,8 @@ static void connect_cb(struct loop *l, uint64_t id, void *arg)
 	a->connect_timer = loop_timer_after(l, a->connect_delay, connect_cb, a);
 }
 
-void keeper_attach(struct dapp *a)
+static void attach(struct dapp *a)
 {
-	a->phase = PHASE_KEEPER;
 	if (try_connect(a) == 0)
 		return;
 	pid_t pid = 0;
@@ -317,20 +223,19 @@ void keeper_attach(struct dapp *a)
 		pid = (pid_t)strtol(buf, NULL, 10);
 	free(buf);
 	free(path);
-	if (!keeper_pid_alive(pid) && a->have_state)
+	if (!procs_keeper_alive(pid) && a->have_state)
 		pid = a->st.keeper_pid;
-	if (keeper_pid_alive(pid)) {
+	if (procs_keeper_alive(pid)) {
 		/* launched just before the last daemon died: give it time */
 		a->keeper_pid = pid;
 		a->keeper_child = 0;
-		a->connecting = 1;
 		a->connect_deadline = clock_mono_ms() + CONNECT_TIMEOUT_MS;
 		a->connect_delay = CONNECT_FIRST_MS;
 		a->connect_timer = loop_timer_after(a->d->loop, a->connect_delay, connect_cb, a);
 		return;
 	}
 	a->keeper_pid = pid;
-	keeper_lost(a, "its keeper is gone");
+	lost_keeper(a, "its keeper is gone");
 }
 
 /* ---- the connection ---- */
@@ -355,13 +260,13 @@ static int kout_flush(struct dapp *a)
 	return 0;
 }
 
-uint64_t keeper_send(struct dapp *a, const char *line)
+uint64_t link_send(struct dapp *a, const char *line)
 {
 	if (a->kfd < 0)
 		return 0;
 	size_t n = strlen(line);
 	if (a->kout_len + n + 1 > KEEPER_OUT_MAX) {
-		keeper_lost(a, "the keeper does not read its requests");
+		lost_keeper(a, "the keeper does not read its requests");
 		return 0;
 	}
 	if (a->kout_len + n + 1 > a->kout_cap) {
@@ -373,7 +278,7 @@ uint64_t keeper_send(struct dapp *a, const char *line)
 	a->kout_len += n + 1;
 	uint64_t seq = ++a->sent;
 	if (kout_flush(a) < 0) {
-		keeper_lost(a, "cannot write to the keeper");
+		lost_keeper(a, "cannot write to the keeper");
 		return seq;
 	}
 	return seq;
@@ -409,24 +314,23 @@ static void handle_line(struct dapp *a, char *line, size_t len)
 		a->pushes++;
 		if (st.keeper_pid > 0)
 			a->keeper_pid = st.keeper_pid;
-		dapp_progress_sample(a);
-		if (a->want_start && a->pushes == 1) {
-			a->want_start = 0;
-			if (st.state == APP_STOPPED)
-				a->start_seq = keeper_send(a, "start");
-		}
+		appview_sample_progress(a);
+		struct lc_event ev = { .kind = LE_PUSH, .first = a->pushes == 1 };
+		uint64_t seq = link_event(a, &ev);
+		if (seq)
+			a->start_seq = seq;     /* a start asked for before it answered */
 		return;
 	}
 	dlog("%s: unexpected line from the keeper (%zu bytes)", a->name, len);
 }
 
-static void keeper_io_cb(struct loop *l, int fd, unsigned events, void *arg)
+static void io_cb(struct loop *l, int fd, unsigned events, void *arg)
 {
 	(void)l;
 	struct dapp *a = arg;
 	if (events & LOOP_WRITE) {
 		if (kout_flush(a) < 0) {
-			keeper_lost(a, "cannot write to the keeper");
+			lost_keeper(a, "cannot write to the keeper");
 			return;
 		}
 	}
@@ -472,11 +376,11 @@ static void keeper_io_cb(struct loop *l, int fd, unsigned events, void *arg)
 			break;
 	}
 	if (eof) {
-		keeper_lost(a, "its control connection closed");
+		lost_keeper(a, "its control connection closed");
 		return;
 	}
 	if (changed)
-		daemon_changed(a->d);
+		a->d->on_change(a->d);
 }
 
 /* ---- a keeper's end ---- */
@@ -488,7 +392,7 @@ static void gone_cb(struct loop *l, uint64_t id, void *arg)
 	a->gone_timer = 0;
 	if (a->dead)
 		return;
-	if (keeper_pid_alive(a->keeper_pid)) {
+	if (procs_keeper_alive(a->keeper_pid)) {
 		if (clock_mono_ms() < a->gone_deadline) {
 			a->gone_timer = loop_timer_after(l, GONE_POLL_MS, gone_cb, a);
 			return;
@@ -496,152 +400,121 @@ static void gone_cb(struct loop *l, uint64_t id, void *arg)
 		dlog("%s: keeper %ld did not exit after quit: killing it", a->name, (long)a->keeper_pid);
 		kill(a->keeper_pid, SIGKILL);
 	}
-	keeper_kill_all(a);
-	a->keeper_pid = 0;
-	daemon_changed(a->d);
+	link_step(a, LE_GONE);
+	a->d->on_change(a->d);
 }
 
-void keeper_reaped(struct daemon *d, pid_t pid)
+void link_reaped(struct daemon *d, pid_t pid)
 {
 	for (struct dapp *a = d->apps; a; a = a->next) {
 		if (a->keeper_pid != pid || !a->keeper_child)
 			continue;
 		a->keeper_child = 0;
-		if (a->connecting)
-			keeper_lost(a, "the keeper exited before it answered");
-		else if (a->gone_timer) {
+		if (a->lc.state == LC_CONNECTING && a->kfd < 0) {
+			lost_keeper(a, "the keeper exited before it answered");
+		} else if (a->lc.state == LC_GONE) {
 			loop_timer_del(d->loop, a->gone_timer);
 			a->gone_timer = 0;
-			keeper_kill_all(a);
-			a->keeper_pid = 0;
-			daemon_changed(d);
+			link_step(a, LE_GONE);
+			d->on_change(d);
 		}
 		return;
 	}
 }
 
-static void show_idle(struct dapp *a)
+static void lost_keeper(struct dapp *a, const char *why)
 {
-	a->phase = PHASE_IDLE;
+	conn_close(a);
+	if (!a->lc.quitting) {
+		dlog("%s: %s (keeper %ld)", a->name, why, (long)a->keeper_pid);
+		/* its last word may be in the status file only (a spec it could
+		 * not load, a state it had no time to push) */
+		struct app_state fst;
+		int have;
+		procs_read_status(a, &fst, &have);
+		if (have && a->keeper_pid > 0 && fst.keeper_pid == a->keeper_pid &&
+		    fst.since_ms >= a->st.since_ms) {
+			a->st = fst;
+			a->have_state = 1;
+		}
+	}
+	struct lc_event ev = { .kind = LE_LOST, .alive = procs_keeper_alive(a->keeper_pid) };
+	link_event(a, &ev);
+	a->d->on_change(a->d);
+}
+
+/* ---- carrying out the lifecycle's actions ---- */
+
+static void show_idle(struct dapp *a, enum app_state_kind shown, int with_reason)
+{
 	if (!a->have_state) {
 		memset(&a->st, 0, sizeof a->st);
 		a->have_state = 1;
-		a->st.state = APP_STOPPED;
 	}
-	if (a->st.state != APP_COMPLETED && a->st.state != APP_ERRORED)
-		a->st.state = APP_STOPPED;
+	a->st.state = shown;
 	a->st.pid = 0;
 	a->st.keeper_pid = 0;
+	if (with_reason) {
+		snprintf(a->st.reason, sizeof a->st.reason, "%s", a->lc.reason);
+		dlog("%s: %s", a->name, a->lc.reason);
+	}
 }
 
-static void keeper_lost(struct dapp *a, const char *why)
+static void relaunch_after(struct dapp *a, pid_t lost_pid, int64_t delay)
 {
-	struct daemon *d = a->d;
-	conn_close(a);
-	a->want_start = 0;
-
-	if (a->quitting) {
-		/* we asked for this; wait until the process is really gone */
-		a->quitting = 0;
-		show_idle(a);
-		if (keeper_pid_alive(a->keeper_pid)) {
-			a->gone_deadline = clock_mono_ms() + GONE_TIMEOUT_MS;
-			a->gone_timer = loop_timer_after(d->loop, GONE_POLL_MS, gone_cb, a);
-		} else {
-			keeper_kill_all(a);
-			a->keeper_pid = 0;
-		}
-		daemon_changed(d);
-		return;
-	}
-
-	dlog("%s: %s (keeper %ld)", a->name, why, (long)a->keeper_pid);
-	/* its last word may be in the status file only (a spec it could not
-	 * load, a state it had no time to push) */
-	struct app_state fst;
-	int have;
-	read_status_file(a, &fst, &have);
-	if (have && a->keeper_pid > 0 && fst.keeper_pid == a->keeper_pid &&
-	    fst.since_ms >= a->st.since_ms) {
-		a->st = fst;
-		a->have_state = 1;
-	}
-	/* whatever is left of that keeper and its app must go first */
-	pid_t lost_pid = a->keeper_pid;
-	keeper_kill_all(a);
-	if (a->keeper_child == 0)
-		a->keeper_pid = 0;
-
-	enum app_state_kind last = a->have_state ? a->st.state : APP_LAUNCHING;
-	if (d->killing || last == APP_STOPPED || last == APP_STOPPING ||
-	    last == APP_COMPLETED || last == APP_ERRORED) {
-		show_idle(a);
-		daemon_changed(d);
-		return;
-	}
-
-	int64_t now = clock_mono_ms();
-	if (!a->fail_window_start || now - a->fail_window_start > KEEPER_FAIL_WINDOW_MS) {
-		a->fail_window_start = now;
-		a->fail_count = 0;
-	}
-	if (++a->fail_count > KEEPER_FAIL_MAX) {
-		show_idle(a);
-		a->st.state = APP_ERRORED;
-		snprintf(a->reason, sizeof a->reason,
-		    "its keeper exited %d times in %d s (see %s)", a->fail_count - 1,
-		    KEEPER_FAIL_WINDOW_MS / 1000, d->keeper_log);
-		snprintf(a->st.reason, sizeof a->st.reason, "%s", a->reason);
-		dlog("%s: %s", a->name, a->reason);
-		daemon_changed(d);
-		return;
-	}
-	/* a fresh keeper restarts the app; back off if keepers keep dying */
-	a->phase = PHASE_KEEPER;
 	a->st.state = APP_LAUNCHING;
 	a->st.pid = 0;
-	int64_t delay = a->fail_count <= 1 ? 0 : 100LL << (a->fail_count - 2);
 	a->old_keeper_pid = lost_pid;
 	a->gone_deadline = clock_mono_ms() + delay + GONE_TIMEOUT_MS;
-	a->relaunch_timer = loop_timer_after(d->loop, delay, relaunch_cb, a);
-	daemon_changed(d);
+	a->relaunch_timer = loop_timer_after(a->d->loop, delay, relaunch_cb, a);
 }
 
-uint64_t keeper_stop(struct dapp *a)
-{
-	a->want_start = 0;
-	if (a->kfd >= 0) {
-		a->want_stop = 0;
-		return keeper_send(a, "stop");
-	}
-	if (a->connecting) {
-		a->want_stop = 1;       /* sent once it answers */
-		return 0;
-	}
-	if (a->relaunch_timer) {
-		/* a lost keeper about to be replaced: there is nothing to stop */
-		loop_timer_del(a->d->loop, a->relaunch_timer);
-		a->relaunch_timer = 0;
-		show_idle(a);
-		a->st.state = APP_STOPPED;
-		daemon_changed(a->d);
-	}
-	return 0;
-}
-
-void keeper_quit(struct dapp *a)
+uint64_t link_event(struct dapp *a, struct lc_event *ev)
 {
 	struct loop *l = a->d->loop;
-	loop_timer_del(l, a->relaunch_timer);
-	a->relaunch_timer = 0;
-	a->want_start = 0;
-	if (a->kfd >= 0) {
-		a->quitting = 1;
-		keeper_send(a, "quit");
-	} else if (a->connecting) {
-		a->quitting = 1;
-		a->want_quit = 1;
-	} else if (!a->gone_timer) {
-		show_idle(a);
+	ev->have_state = a->have_state;
+	ev->last = a->st.state;
+	ev->has_after = a->spec.after && a->spec.after[0];
+	ev->killing = a->d->killing;
+	if (ev->kind == LE_LOST && !ev->reason)
+		ev->reason = a->d->keeper_log;
+	struct lc_out o = lifecycle_step(&a->lc, ev, clock_mono_ms());
+	pid_t lost_pid = a->keeper_pid;
+	uint64_t seq = 0;
+
+	if (o.acts & LA_CANCEL_RELAUNCH) {
+		loop_timer_del(l, a->relaunch_timer);
+		a->relaunch_timer = 0;
 	}
+	if (o.acts & LA_KILL_ALL) {
+		procs_kill_all(a);
+		a->keeper_pid = 0;
+		a->keeper_child = 0;
+	}
+	if (o.acts & LA_IDLE)
+		show_idle(a, o.shown, !!(o.acts & LA_SHOW_REASON));
+	if (o.acts & LA_LAUNCH)
+		launch(a);
+	if (o.acts & LA_CONNECT)
+		attach(a);
+	if (o.acts & LA_RELAUNCH)
+		relaunch_after(a, lost_pid, o.delay);
+	if (o.acts & LA_AWAIT_GONE) {
+		a->gone_deadline = clock_mono_ms() + GONE_TIMEOUT_MS;
+		a->gone_timer = loop_timer_after(l, GONE_POLL_MS, gone_cb, a);
+	}
+	static const struct { unsigned act; const char *line; } sends[] = {
+		{ LA_SEND_RELOAD, "reload" }, { LA_SEND_START, "start" },
+		{ LA_SEND_RESTART, "restart" }, { LA_SEND_STOP, "stop" }, { LA_SEND_QUIT, "quit" },
+	};
+	for (size_t i = 0; i < sizeof sends / sizeof sends[0]; i++)
+		if (o.acts & sends[i].act)
+			seq = link_send(a, sends[i].line);
+	return seq;
+}
+
+uint64_t link_step(struct dapp *a, enum lc_event_kind kind)
+{
+	struct lc_event ev = { .kind = kind };
+	return link_event(a, &ev);
 }

@@ -1,0 +1,94 @@
+/* The app table (apps.c): one struct dapp per loaded app, its APPDIR on disk
+ * (id, spec), selection by target, the state users see, and `after:` gates.
+ * struct daemon owns every app: app_remove() buries it, the sweep frees it
+ * with app_free(). */
+#ifndef PSUP_APPS_H
+#define PSUP_APPS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "appstate.h"
+#include "daemon_core.h"
+#include "keeperctl.h"
+#include "lifecycle.h"
+#include "procstat.h"
+#include "spec.h"
+
+#define DAPP_PROGRESS_SAMPLES 32
+
+struct dapp {
+	struct dapp *next;
+	struct daemon *d;
+	int id;
+	int id_saved;               /* APPDIR/id holds it */
+	char *name;
+	char *dir;                  /* $PSUP_HOME/apps/NAME */
+	struct app_spec spec;
+	/* where it is from the daemon's point of view: changed only by
+	 * link_event(), which carries out what lifecycle_step() decides */
+	struct lifecycle lc;
+	int dead;                   /* removed from the table, freed at sweep */
+
+	/* the keeper: owned by link.c */
+	int kfd;                    /* control connection, -1 when none */
+	pid_t keeper_pid;           /* 0 when none known */
+	int keeper_child;           /* launched by this daemon: reaped on SIGCHLD */
+	int64_t connect_deadline;   /* monotonic */
+	int connect_delay;          /* ms before the next try */
+	uint64_t connect_timer;
+	uint64_t relaunch_timer;
+	uint64_t stop_seq;          /* the stop sent once connected (lc.want_stop) */
+	uint64_t start_seq;         /* the start sent once it answered (lc.want_start) */
+	uint64_t gone_timer;        /* polling for a quitting keeper's exit */
+	int64_t gone_deadline;
+	pid_t old_keeper_pid;       /* a lost keeper to outlive before relaunching */
+	char kin[KEEPERCTL_LINE_MAX + 1];
+	size_t kin_len;
+	int kin_skip;               /* discarding an over-long line */
+	char *kout;
+	size_t kout_len, kout_cap;
+	uint64_t sent, acked;       /* request sequence numbers */
+	uint64_t err_seq;           /* last request answered "err" */
+	char err[256];
+
+	unsigned stops;             /* user stops so far (command.c): end a waiting start */
+
+	/* the keeper's view: owned by link.c */
+	struct app_state st;
+	int have_state;
+	uint64_t pushes;            /* status lines received on this connection */
+
+	/* derived: progress samples and CPU (appview.c) */
+	struct { int64_t at; long long done; } prog[DAPP_PROGRESS_SAMPLES];
+	int nprog;
+	struct procstat_sample cpu;
+};
+
+struct dapp *app_new(struct daemon *d, const char *name, int id);
+void app_free(struct dapp *a);
+struct dapp *apps_find(struct daemon *d, const char *name);
+struct dapp *apps_by_id(struct daemon *d, int id);
+/* Apps a target names: "all", an id, a name, or a group. Returns a malloc'd
+ * array (the caller frees it) of *n apps, or NULL with *n 0 when none. */
+struct dapp **apps_select(struct daemon *d, const char *target, int *n);
+/* Loads every apps/NAME directory at start-up. */
+void apps_load_all(struct daemon *d);
+/* Writes APPDIR/id and APPDIR/spec. 0 or -1 + *cause. */
+int app_write_spec(struct dapp *a, char **cause);
+/* Removes APPDIR and unlinks the app from the table (freed at sweep). */
+void app_remove(struct dapp *a);
+/* The state shown to users, and its reason. */
+enum app_state_kind app_shown_state(const struct dapp *a);
+const char *app_reason(const struct dapp *a);
+/* 1 when the app is in a state a `wait` ends on. */
+int app_finished(const struct dapp *a);
+/* Releases apps held by `after:` whose dependencies are met, fails those
+ * whose dependency errored. */
+void apps_after_check(struct daemon *d);
+/* Adds PSUP_APP_NAME, PSUP_INSTANCE, PSUP_INSTANCES, PSUP_HOME to s->env. */
+void app_spec_env(struct daemon *d, struct app_spec *s);
+/* 1 when a name can be a directory under apps/. */
+int app_name_ok(const char *name);
+
+#endif

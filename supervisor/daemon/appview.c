@@ -1,0 +1,340 @@
+/* What users see of an app beyond its state: app objects for list and
+ * describe (PROTOCOL.md), with CPU, memory and the progress rate derived
+ * from the keeper's pushes. */
+#include "appview.h"
+#include "apps.h"
+#include "clock.h"
+#include "jsonw.h"
+#include "xalloc.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RATE_WINDOW_MS 10000
+#define RATE_SAMPLE_EVERY_MS 500
+
+/* ---- progress rate ---- */
+
+void appview_sample_progress(struct dapp *a)
+{
+	if (!a->st.has_progress || !(a->st.progress.have & PROGRESS_HAVE_DONE))
+		return;
+	int64_t at = a->st.progress_ms;
+	long long done = a->st.progress.done;
+	if (a->nprog > 0) {
+		int last = a->nprog - 1;
+		if (at < a->prog[last].at || done < a->prog[last].done)
+			a->nprog = 0;       /* a new run, or a new job: start over */
+		else if (at - a->prog[last].at < RATE_SAMPLE_EVERY_MS)
+			return;
+	}
+	if (a->nprog == DAPP_PROGRESS_SAMPLES) {
+		memmove(a->prog, a->prog + 1, (DAPP_PROGRESS_SAMPLES - 1) * sizeof a->prog[0]);
+		a->nprog--;
+	}
+	a->prog[a->nprog].at = at;
+	a->prog[a->nprog].done = done;
+	a->nprog++;
+}
+
+/* Items per second over about the last 10 s of reports; -1 when unknown. */
+static double progress_rate(const struct dapp *a, int64_t now_real)
+{
+	if (!a->st.has_progress)
+		return -1;
+	int64_t at = a->st.progress_ms;
+	long long done = a->st.progress.done;
+	if (now_real - at > RATE_WINDOW_MS)
+		return 0;       /* no report for a while: nothing is moving */
+	int base = -1;
+	for (int i = 0; i < a->nprog; i++) {
+		if (a->prog[i].at <= at - RATE_WINDOW_MS)
+			base = i;
+		else
+			break;
+	}
+	if (base < 0)
+		base = 0;
+	if (a->nprog == 0 || a->prog[base].at >= at)
+		return -1;
+	return (double)(done - a->prog[base].done) * 1000.0 / (double)(at - a->prog[base].at);
+}
+
+/* ---- app objects ---- */
+
+static void int_or_null(struct jw *w, const char *k, int have, long long v)
+{
+	if (have)
+		jw_int(w, k, v);
+	else
+		jw_null(w, k);
+}
+
+static void progress_json(struct jw *w, const struct dapp *a, int64_t now_real)
+{
+	if (!a->have_state || !a->st.has_progress) {
+		jw_null(w, "progress");
+		return;
+	}
+	const struct progress *p = &a->st.progress;
+	jw_obj(w, "progress");
+	jw_int(w, "done", p->done);
+	int_or_null(w, "total", p->have & PROGRESS_HAVE_TOTAL, p->total);
+	int_or_null(w, "failed", p->have & PROGRESS_HAVE_FAILED, p->failed);
+	int_or_null(w, "inflight", p->have & PROGRESS_HAVE_INFLIGHT, p->inflight);
+	double rate = progress_rate(a, now_real);
+	if (rate >= 0)
+		jw_dbl(w, "rate", rate);
+	else
+		jw_null(w, "rate");
+	if ((p->have & PROGRESS_HAVE_TOTAL) && p->done >= p->total)
+		jw_int(w, "eta_s", 0);
+	else if ((p->have & PROGRESS_HAVE_TOTAL) && rate > 0)
+		jw_int(w, "eta_s", (long long)ceil((double)(p->total - p->done) / rate));
+	else
+		jw_null(w, "eta_s");
+	jw_str(w, "job", (p->have & PROGRESS_HAVE_JOB) ? p->job : NULL);
+	jw_int(w, "at", a->st.progress_ms);
+	jw_end_obj(w);
+}
+
+static void strv_json(struct jw *w, const char *key, char *const *v)
+{
+	jw_arr(w, key);
+	for (size_t i = 0; v && v[i]; i++)
+		jw_str(w, NULL, v[i]);
+	jw_end_arr(w);
+}
+
+static int secret_key(const char *key, size_t n)
+{
+	static const char *const words[] = { "KEY", "TOKEN", "SECRET", "PASSWORD", "AUTH" };
+	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+		size_t wl = strlen(words[k]);
+		for (size_t i = 0; i + wl <= n; i++)
+			if (strncasecmp(key + i, words[k], wl) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+static const char *autorestart_name(enum autorestart r)
+{
+	return r == AUTORESTART_ALWAYS ? "always" : r == AUTORESTART_ON_FAILURE ? "on-failure" : "never";
+}
+
+/* The spec as describe shows it, in this order (PROTOCOL.md). */
+enum field_type { F_STR, F_INT, F_BOOL, F_LL, F_STRV, F_ENV, F_AUTORESTART, F_EXIT_CODES };
+
+#define FIELD(key, type, member) { key, type, offsetof(struct app_spec, member) }
+static const struct config_field {
+	const char *key;
+	enum field_type type;
+	size_t off;
+} config_fields[] = {
+	FIELD("name", F_STR, name),
+	FIELD("group", F_STR, group),
+	FIELD("source", F_STR, source),
+	FIELD("instance", F_INT, instance),
+	FIELD("instances", F_INT, instances),
+	FIELD("argv", F_STRV, argv),
+	FIELD("cwd", F_STR, cwd),
+	FIELD("env", F_ENV, env),
+	FIELD("out_file", F_STR, out_file),
+	FIELD("error_file", F_STR, err_file),
+	FIELD("log_file", F_STR, combined_file),
+	FIELD("time", F_BOOL, time),
+	FIELD("log_date_format", F_STR, log_date_format),
+	FIELD("log_max_size", F_LL, log_max_size),
+	FIELD("log_retain", F_INT, log_retain),
+	FIELD("autorestart", F_AUTORESTART, autorestart),
+	FIELD("autostart", F_BOOL, autostart),
+	FIELD("max_restarts", F_INT, max_restarts),
+	FIELD("min_uptime_ms", F_LL, min_uptime_ms),
+	FIELD("restart_delay_ms", F_LL, restart_delay_ms),
+	FIELD("exp_backoff_restart_delay_ms", F_LL, exp_backoff_ms),
+	FIELD("exp_backoff_max_ms", F_LL, exp_backoff_max_ms),
+	FIELD("stop_exit_codes", F_EXIT_CODES, stop_exit_codes),
+	FIELD("kill_timeout_ms", F_LL, kill_timeout_ms),
+	FIELD("stop_signal", F_INT, stop_signal),
+	FIELD("max_memory_restart", F_LL, max_memory_restart),
+	FIELD("after", F_STRV, after),
+};
+
+/* env values whose key looks secret are masked */
+static void env_json(struct jw *w, char *const *env)
+{
+	jw_obj(w, "env");
+	for (size_t i = 0; env && env[i]; i++) {
+		const char *eq = strchr(env[i], '=');
+		size_t kl = eq ? (size_t)(eq - env[i]) : strlen(env[i]);
+		char *key = xstrndup(env[i], kl);
+		jw_str(w, key, secret_key(key, kl) ? "****" : eq ? eq + 1 : "");
+		free(key);
+	}
+	jw_end_obj(w);
+}
+
+static void config_json(struct jw *w, const struct app_spec *s)
+{
+	jw_obj(w, "config");
+	for (size_t i = 0; i < sizeof config_fields / sizeof config_fields[0]; i++) {
+		const struct config_field *f = &config_fields[i];
+		const void *p = (const char *)s + f->off;
+		switch (f->type) {
+		case F_STR:
+			jw_str(w, f->key, *(char *const *)p);
+			break;
+		case F_INT:
+			jw_int(w, f->key, *(const int *)p);
+			break;
+		case F_BOOL:
+			jw_bool(w, f->key, *(const int *)p);
+			break;
+		case F_LL:
+			jw_int(w, f->key, *(const long long *)p);
+			break;
+		case F_STRV:
+			strv_json(w, f->key, *(char *const *const *)p);
+			break;
+		case F_ENV:
+			env_json(w, s->env);
+			break;
+		case F_AUTORESTART:
+			jw_str(w, f->key, autorestart_name(s->autorestart));
+			break;
+		case F_EXIT_CODES:
+			jw_arr(w, f->key);
+			for (int k = 0; k < s->n_stop_exit_codes; k++)
+				jw_int(w, NULL, s->stop_exit_codes[k]);
+			jw_end_arr(w);
+			break;
+		}
+	}
+	jw_end_obj(w);
+}
+
+static void size_json(struct jw *w, const char *k, const char *path)
+{
+	struct stat st;
+	if (path && stat(path, &st) == 0)
+		jw_int(w, k, (long long)st.st_size);
+	else
+		jw_null(w, k);
+}
+
+static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *g,
+    int64_t now_real, int64_t now_mono, int describe)
+{
+	const struct app_state *st = &a->st;
+	int running = a->have_state && st->pid > 0 && lifecycle_has_keeper(&a->lc);
+	enum app_state_kind state = app_shown_state(a);
+	jw_obj(w, NULL);
+	jw_int(w, "id", a->id);
+	jw_str(w, "name", a->name);
+	jw_str(w, "group", a->spec.group ? a->spec.group : a->name);
+	jw_int(w, "instance", a->spec.instance);
+	jw_int(w, "pid", running ? st->pid : 0);
+	jw_int(w, "keeper_pid", !lifecycle_has_keeper(&a->lc) ? 0 :
+	    a->have_state && st->keeper_pid > 0 ? st->keeper_pid : a->keeper_pid);
+	jw_str(w, "state", app_state_name(state));
+	jw_str(w, "reason", app_reason(a));
+	jw_int(w, "restarts", a->have_state ? st->restarts : 0);
+	jw_int(w, "unstable", a->have_state ? st->unstable : 0);
+	int up = running && st->started_ms > 0 && (state == APP_ONLINE || state == APP_LAUNCHING ||
+	    state == APP_STOPPING);
+	jw_int(w, "uptime_ms", up && now_real > st->started_ms ? now_real - st->started_ms : 0);
+	jw_int(w, "started_at", up ? st->started_ms : 0);
+	const struct app_exit *last = a->have_state && st->n_exits > 0 ? &st->exits[0] : NULL;
+	int_or_null(w, "exit_code", last && last->code >= 0, last ? last->code : 0);
+	int_or_null(w, "exit_signal", last && last->signal > 0, last ? last->signal : 0);
+	double cpu = 0;
+	long long mem = 0;
+	if (running && g && g->nprocs > 0) {
+		cpu = procstat_cpu_percent(&a->cpu, g, now_mono);
+		mem = g->rss_bytes;
+	}
+	jw_dbl(w, "cpu", cpu);
+	jw_int(w, "memory", mem);
+	progress_json(w, a, now_real);
+	jw_obj(w, "log_files");
+	jw_str(w, "out", a->spec.out_file);
+	jw_str(w, "error", a->spec.err_file);
+	jw_str(w, "combined", a->spec.combined_file);
+	jw_end_obj(w);
+	jw_str(w, "source", a->spec.source);
+	if (describe) {
+		config_json(w, &a->spec);
+		jw_arr(w, "exits");
+		for (int i = 0; a->have_state && i < st->n_exits && i < APPSTATE_EXITS; i++) {
+			const struct app_exit *e = &st->exits[i];
+			jw_obj(w, NULL);
+			jw_int(w, "at", e->at_ms);
+			int_or_null(w, "code", e->code >= 0, e->code);
+			int_or_null(w, "signal", e->signal > 0, e->signal);
+			jw_int(w, "runtime_ms", e->runtime_ms);
+			jw_end_obj(w);
+		}
+		jw_end_arr(w);
+		jw_obj(w, "log_sizes");
+		size_json(w, "out", a->spec.out_file);
+		size_json(w, "error", a->spec.err_file);
+		size_json(w, "combined", a->spec.combined_file);
+		jw_end_obj(w);
+		jw_int(w, "since", a->have_state ? st->since_ms : 0);
+		jw_int(w, "next_start_at", a->have_state ? st->next_start_ms : 0);
+		jw_int(w, "progress_bad", a->have_state ? st->progress_bad : 0);
+		jw_int(w, "lines_dropped", a->have_state ? st->lines_dropped : 0);
+		jw_int(w, "lines_split", a->have_state ? st->lines_split : 0);
+		jw_str(w, "app_dir", a->dir);
+	}
+	jw_end_obj(w);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void appview_list(struct daemon *d, struct dapp **apps, int n, int describe, struct jw *w)
+{
+	struct procstat_group *g = xcalloc((size_t)(n ? n : 1), sizeof *g);
+	int any = 0;
+	for (int i = 0; i < n; i++) {
+		struct dapp *a = apps[i];
+		if (a->have_state && a->st.pid > 0 && lifecycle_has_keeper(&a->lc)) {
+			g[i].pgid = a->st.pgid > 0 ? a->st.pgid : a->st.pid;
+			any = 1;
+		}
+	}
+	/* keepers and the daemon are never app members: do not read them */
+	int nskip = 0, total = 0;
+	for (struct dapp *a = d->apps; a; a = a->next)
+		total++;
+	pid_t *skip = xcalloc((size_t)total + 1, sizeof *skip);
+	skip[nskip++] = getpid();
+	for (struct dapp *a = d->apps; a && any; a = a->next)
+		if (a->keeper_pid > 0)
+			skip[nskip++] = a->keeper_pid;
+	qsort(skip, (size_t)nskip, sizeof *skip, cmp_pid);
+	char *cause = NULL;
+	if (any && procstat_scan(g, n, skip, nskip, &cause) < 0) {
+		dlog("%s", cause);
+		free(cause);
+	}
+	int64_t now_real = clock_real_ms(), now_mono = clock_mono_ms();
+	jw_arr(w, "apps");
+	for (int i = 0; i < n; i++)
+		app_json(w, apps[i], g[i].pgid > 0 ? &g[i] : NULL, now_real, now_mono, describe);
+	jw_end_arr(w);
+	free(g);
+	free(skip);
+}
+

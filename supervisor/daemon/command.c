@@ -1,0 +1,294 @@
+/* Command dispatch: each CLI request turned into app actions and an op that
+ * answers once they are done. */
+#include "command.h"
+#include "apps.h"
+#include "file.h"
+#include "link.h"
+#include "ops.h"
+#include "appview.h"
+#include "jsonw.h"
+#include "clock.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define START_TIMEOUT_MS 15000
+#define STOP_MARGIN_MS 5000
+#define RESTART_MARGIN_MS 10000
+#define ACK_TIMEOUT_MS 5000
+
+/* ---- helpers ---- */
+
+static cJSON *names_json(struct dapp **v, int n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(v[i]->name));
+	return arr;
+}
+
+static long long max_kill_timeout(struct dapp **v, int n)
+{
+	long long m = 0;
+	for (int i = 0; i < n; i++)
+		if (v[i]->spec.kill_timeout_ms > m)
+			m = v[i]->spec.kill_timeout_ms;
+	return m;
+}
+
+static struct dapp **select_or_error(struct dclient *c, const char *target, int *n)
+{
+	struct dapp **v = apps_select(c->d, target, n);
+	if (!v) {
+		if (strcmp(target, "all") == 0)
+			client_error(c, "no app is loaded");
+		else
+			client_error(c, "no app named \"%s\" (not a name, group or id)", target);
+	}
+	return v;
+}
+
+static void do_stop_app(struct dop *op, struct dapp *a)
+{
+	a->stops++;
+	ops_add_app(op, a, OP_STOP, link_step(a, LE_STOP));
+}
+
+/* ---- commands ---- */
+
+static void cmd_ping(struct dclient *c)
+{
+	cJSON *r = proto_reply_ok();
+	cJSON_AddNumberToObject(r, "pid", getpid());
+	cJSON_AddStringToObject(r, "version", PSUP_VERSION);
+	cJSON_AddStringToObject(r, "home", c->d->home);
+	client_reply(c, r);
+	cJSON_Delete(r);
+}
+
+static void cmd_list(struct dclient *c, const char *target, int describe)
+{
+	struct daemon *d = c->d;
+	int n = 0;
+	struct dapp **v;
+	if (target) {
+		if (!(v = select_or_error(c, target, &n)))
+			return;
+	} else {
+		v = apps_select(d, "all", &n);
+	}
+	struct jw w;
+	jw_init(&w);
+	jw_obj(&w, NULL);
+	jw_bool(&w, "ok", 1);
+	appview_list(d, v, n, describe, &w);
+	jw_end_obj(&w);
+	size_t len;
+	char *s = jw_finish(&w, &len);
+	s[len++] = '\n';           /* jw always leaves room for one byte */
+	client_send(c, s, len);
+	free(v);
+}
+
+static void cmd_action(struct dclient *c, struct proto_req *req)
+{
+	struct daemon *d = c->d;
+	int n;
+	struct dapp **v = select_or_error(c, req->target, &n);
+	if (!v)
+		return;
+	long long kt = max_kill_timeout(v, n);
+	struct dop *op;
+	switch (req->cmd) {
+	case PROTO_START:
+		op = ops_new(d, c, OP_START, START_TIMEOUT_MS);
+		for (int i = 0; i < n; i++) {
+			uint64_t seq = link_step(v[i], LE_START);
+			ops_add_app(op, v[i], OP_START, seq);
+		}
+		break;
+	case PROTO_STOP:
+		op = ops_new(d, c, OP_STOP, kt + STOP_MARGIN_MS);
+		for (int i = 0; i < n; i++)
+			do_stop_app(op, v[i]);
+		break;
+	case PROTO_RESTART:
+		op = ops_new(d, c, OP_RESTART, kt + RESTART_MARGIN_MS);
+		for (int i = 0; i < n; i++) {
+			struct dapp *a = v[i];
+			/* a connected keeper restarts its app; otherwise it starts */
+			enum dop_kind kind = a->lc.state == LC_CONNECTED ? OP_RESTART : OP_START;
+			ops_add_app(op, a, kind, link_step(a, LE_RESTART));
+		}
+		break;
+	case PROTO_DELETE:
+	default:
+		op = ops_new(d, c, OP_DELETE, kt + STOP_MARGIN_MS);
+		for (int i = 0; i < n; i++) {
+			link_step(v[i], LE_QUIT);
+			ops_add_app(op, v[i], OP_DELETE, 0);
+		}
+		break;
+	}
+	cJSON_AddItemToObject(op->reply, "apps", names_json(v, n));
+	free(v);
+	ops_changed(d);
+}
+
+static void cmd_keeper_request(struct dclient *c, struct proto_req *req)
+{
+	struct daemon *d = c->d;
+	int n;
+	struct dapp **v = select_or_error(c, req->target ? req->target : "all", &n);
+	if (!v)
+		return;
+	char line[64];
+	if (req->cmd == PROTO_SIGNAL)
+		snprintf(line, sizeof line, "signal %d", req->signal);
+	else
+		snprintf(line, sizeof line, "flush");
+	struct dop *op = ops_new(d, c, OP_ACK, ACK_TIMEOUT_MS);
+	cJSON *names = cJSON_CreateArray();
+	char skipped[512] = "";
+	size_t sl = 0;
+	int sent = 0;
+	for (int i = 0; i < n; i++) {
+		uint64_t seq = link_send(v[i], line);
+		if (seq) {
+			ops_add_app(op, v[i], OP_ACK, seq);
+			cJSON_AddItemToArray(names, cJSON_CreateString(v[i]->name));
+			sent++;
+		} else if (sl + strlen(v[i]->name) + 3 < sizeof skipped) {
+			int w = snprintf(skipped + sl, sizeof skipped - sl, "%s%s", sl ? ", " : "", v[i]->name);
+			if (w > 0)
+				sl += (size_t)w;
+		}
+	}
+	cJSON_AddItemToObject(op->reply, "apps", names);
+	if (req->cmd == PROTO_SIGNAL && !sent) {
+		cJSON_ReplaceItemInObject(op->reply, "ok", cJSON_CreateBool(0));
+		char *msg = xasprintf("not running: %s", skipped);
+		cJSON_AddStringToObject(op->reply, "error", msg);
+		free(msg);
+	}
+	free(v);
+	ops_changed(d);
+}
+
+static void cmd_start_file(struct dclient *c, const char *path)
+{
+	struct daemon *d = c->d;
+	struct dop *op = ops_new(d, c, OP_START, START_TIMEOUT_MS);
+	file_start(d, path, NULL, 0, op, op->reply);
+	ops_changed(d);
+}
+
+static void cmd_save(struct dclient *c)
+{
+	cJSON *r = proto_reply_ok();
+	char *cause = NULL;
+	if (file_save(c->d, r, &cause) < 0) {
+		client_error(c, "%s", cause);
+		free(cause);
+	} else {
+		client_reply(c, r);
+	}
+	cJSON_Delete(r);
+}
+
+static void cmd_resurrect(struct dclient *c)
+{
+	struct daemon *d = c->d;
+	struct dop *op = ops_new(d, c, OP_START, START_TIMEOUT_MS);
+	char *cause = NULL;
+	if (file_resurrect(d, op, op->reply, &cause) < 0) {
+		cJSON_ReplaceItemInObject(op->reply, "ok", cJSON_CreateBool(0));
+		cJSON_AddStringToObject(op->reply, "error", cause);
+		free(cause);
+	}
+	ops_changed(d);
+}
+
+static void cmd_kill(struct dclient *c)
+{
+	struct daemon *d = c->d;
+	int n = 0;
+	struct dapp **v = apps_select(d, "all", &n);
+	d->killing = 1;
+	struct dop *op = ops_new(d, c, OP_KILL, max_kill_timeout(v, n) + STOP_MARGIN_MS);
+	for (int i = 0; i < n; i++) {
+		link_step(v[i], LE_QUIT);
+		ops_add_app(op, v[i], OP_KILL, 0);
+	}
+	cJSON_AddItemToObject(op->reply, "apps", names_json(v, n));
+	free(v);
+	dlog("kill: stopping %d app%s, then exiting", n, n == 1 ? "" : "s");
+	ops_changed(d);
+}
+
+static void cmd_wait(struct dclient *c, struct proto_req *req)
+{
+	struct daemon *d = c->d;
+	int n = 0;
+	struct dapp **v;
+	if (req->target) {
+		if (!(v = select_or_error(c, req->target, &n)))
+			return;
+	} else {
+		v = apps_select(d, "all", &n);
+	}
+	struct dop *op = ops_new(d, c, OP_WAIT, req->timeout_ms);
+	for (int i = 0; i < n; i++)
+		ops_add_app(op, v[i], OP_WAIT, 0);
+	free(v);
+	ops_changed(d);
+}
+
+void command_dispatch(struct dclient *c, struct proto_req *req)
+{
+	if (c->d->killing && req->cmd != PROTO_PING) {
+		client_error(c, "the daemon is shutting down");
+		return;
+	}
+	switch (req->cmd) {
+	case PROTO_PING:
+		cmd_ping(c);
+		break;
+	case PROTO_LIST:
+		cmd_list(c, NULL, 0);
+		break;
+	case PROTO_DESCRIBE:
+		cmd_list(c, req->target, 1);
+		break;
+	case PROTO_START:
+		if (req->file)
+			cmd_start_file(c, req->file);
+		else
+			cmd_action(c, req);
+		break;
+	case PROTO_STOP:
+	case PROTO_RESTART:
+	case PROTO_DELETE:
+		cmd_action(c, req);
+		break;
+	case PROTO_FLUSH:
+	case PROTO_SIGNAL:
+		cmd_keeper_request(c, req);
+		break;
+	case PROTO_SAVE:
+		cmd_save(c);
+		break;
+	case PROTO_RESURRECT:
+		cmd_resurrect(c);
+		break;
+	case PROTO_KILL:
+		cmd_kill(c);
+		break;
+	case PROTO_WAIT:
+		cmd_wait(c, req);
+		break;
+	}
+}

@@ -1,0 +1,53 @@
+/* The daemon object and its loop glue (daemon.c). struct daemon owns every
+ * app, client and op: each is unlinked when it dies and freed by the sweep
+ * after the loop pass, so a callback never frees something a later callback
+ * of the same pass may still touch. */
+#ifndef PSUP_DAEMON_CORE_H
+#define PSUP_DAEMON_CORE_H
+
+#include <stdint.h>
+
+#include "loop.h"
+
+struct dapp;
+struct dclient;
+struct dop;
+
+struct daemon {
+	char *home;
+	char *sock_path, *pid_path, *lock_path, *apps_dir, *dump_path;
+	char *keeper_path;
+	char *keeper_log;
+	int foreground;
+	struct loop *loop;
+	int lock_fd;
+	int listen_fd;
+	int accept_paused;
+	uint64_t accept_timer;
+	int nclients;
+	struct dapp *apps;          /* ordered by id */
+	struct dclient *clients;
+	struct dop *ops;
+	int next_id;
+	int killing;                /* `psup kill` in progress */
+	int exit_code;
+	/* An app's state may have changed (ops_changed): how link.c, at the
+	 * bottom, reports keeper events without calling up into the layers
+	 * that call it. */
+	void (*on_change)(struct daemon *d);
+	int checking;               /* ops_changed() is running */
+	int recheck;                /* state changed during ops_changed() */
+	/* unlinked, freed after the loop pass */
+	struct dapp *dead_apps;
+	struct dclient *dead_clients;
+	struct dop *dead_ops;
+};
+
+void dlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void daemon_exit_soon(struct daemon *d);
+/* Unlink from the live list now; free after the loop pass. */
+void daemon_bury_app(struct dapp *a);
+void daemon_bury_client(struct dclient *c);
+void daemon_bury_op(struct dop *o);
+
+#endif

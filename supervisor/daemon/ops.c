@@ -1,0 +1,302 @@
+/* Ops: replies that wait until apps reach a state (stop: stopped; restart: a
+ * new pid; delete: keeper gone; wait: finished), each bounded by a deadline
+ * on the loop. */
+#include "ops.h"
+#include "apps.h"
+#include "clock.h"
+#include "control.h"
+#include "link.h"
+#include "procs.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static void op_timeout_cb(struct loop *l, uint64_t id, void *arg);
+
+struct dop *ops_new(struct daemon *d, struct dclient *c, enum dop_kind kind, int64_t timeout_ms)
+{
+	struct dop *op = xcalloc(1, sizeof *op);
+	op->d = d;
+	op->kind = kind;
+	op->client = c;
+	op->reply = proto_reply_ok();
+	if (c)
+		c->busy = 1;
+	if (timeout_ms > 0) {
+		op->deadline = clock_mono_ms() + timeout_ms;
+		op->timer = loop_timer_at(d->loop, op->deadline, op_timeout_cb, op);
+	}
+	op->next = d->ops;
+	d->ops = op;
+	return op;
+}
+
+void ops_add_app(struct dop *op, struct dapp *a, enum dop_kind kind, uint64_t seq)
+{
+	for (int i = 0; i < op->n; i++)
+		if (op->apps[i].id == a->id)
+			return;
+	op->apps = xreallocarray(op->apps, (size_t)op->n + 1, sizeof *op->apps);
+	struct dop_app *x = &op->apps[op->n++];
+	memset(x, 0, sizeof *x);
+	x->kind = kind;
+	x->id = a->id;
+	x->seq = seq;
+	x->old_pid = a->have_state ? a->st.pid : 0;
+	x->stops = a->stops;
+}
+
+void ops_free(struct dop *op)
+{
+	if (op->timer)
+		loop_timer_del(op->d->loop, op->timer);
+	cJSON_Delete(op->reply);
+	free(op->apps);
+	free(op);
+}
+
+static int is_stopped(enum app_state_kind s)
+{
+	return s == APP_STOPPED || s == APP_COMPLETED || s == APP_ERRORED;
+}
+
+/* Did the keeper refuse request seq (0: none)? Then the app is done and
+ * failed. */
+static int refused_seq(struct dapp *a, struct dop_app *x, uint64_t seq)
+{
+	if (seq && a->acked >= seq && a->err_seq == seq) {
+		x->failed = 1;
+		snprintf(x->why, sizeof x->why, "%s: %s", a->name, a->err);
+		return 1;
+	}
+	return 0;
+}
+
+static int refused(struct dapp *a, struct dop_app *x)
+{
+	return refused_seq(a, x, x->seq);
+}
+
+/* The keeper of this connection has said where its app is and answered
+ * request seq, and no start waits to be sent to it. */
+static int answered(const struct dapp *a, uint64_t seq)
+{
+	return a->kfd >= 0 && a->pushes > 0 && a->acked >= seq && !a->lc.want_start;
+}
+
+static int running(enum app_state_kind s)
+{
+	return s != APP_STOPPED && s != APP_STOPPING;
+}
+
+static int app_done(struct daemon *d, struct dop_app *x)
+{
+	struct dapp *a = apps_by_id(d, x->id);
+	if (!a)
+		return 1;
+	enum app_state_kind s = app_shown_state(a);
+	switch ((enum dop_kind)x->kind) {
+	case OP_START:
+		if (!lifecycle_has_keeper(&a->lc) || a->stops != x->stops)
+			return 1;       /* held, idle, or stopped by a later request */
+		if (refused(a, x))
+			return 1;
+		/* autostart: false loads the app stopped; its keeper speaking is
+		 * the end of a `start FILE` */
+		if (!x->seq && !a->spec.autostart && answered(a, a->start_seq))
+			return 1;
+		/* a start sent once the keeper answered may be refused too */
+		if (refused_seq(a, x, a->start_seq))
+			return 1;
+		return answered(a, x->seq) && a->acked >= a->start_seq && running(s);
+	case OP_STOP:
+		if (!lifecycle_has_keeper(&a->lc))
+			return 1;
+		if (a->lc.want_stop)
+			return 0;       /* not even sent yet */
+		if (!x->seq)
+			x->seq = a->stop_seq;
+		if (refused(a, x))
+			return 1;
+		return a->kfd >= 0 && a->acked >= x->seq && is_stopped(s);
+	case OP_RESTART:
+		if (!lifecycle_has_keeper(&a->lc) || a->stops != x->stops)
+			return 1;
+		if (refused(a, x))
+			return 1;
+		return answered(a, x->seq) && running(s) &&
+		    (a->st.pid != x->old_pid || a->st.pid == 0);
+	case OP_DELETE:
+		if (lifecycle_active(&a->lc))
+			return 0;
+		app_remove(a);
+		return 1;
+	case OP_KILL:
+		return !lifecycle_active(&a->lc);
+	case OP_ACK:
+		if (a->kfd < 0)
+			return 1;
+		refused(a, x);
+		return a->acked >= x->seq;
+	case OP_WAIT:
+		return app_finished(a);
+	}
+	return 1;
+}
+
+static cJSON *wait_apps_json(struct daemon *d, struct dop *op, int *all_completed)
+{
+	cJSON *arr = cJSON_CreateArray();
+	*all_completed = 1;
+	for (int i = 0; i < op->n; i++) {
+		struct dapp *a = apps_by_id(d, op->apps[i].id);
+		if (!a)
+			continue;
+		enum app_state_kind s = app_shown_state(a);
+		if (s != APP_COMPLETED)
+			*all_completed = 0;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", a->name);
+		cJSON_AddStringToObject(o, "state", app_state_name(s));
+		cJSON_AddStringToObject(o, "reason", app_reason(a));
+		if (a->have_state && a->st.n_exits > 0 && a->st.exits[0].code >= 0)
+			cJSON_AddNumberToObject(o, "exit_code", a->st.exits[0].code);
+		else
+			cJSON_AddNullToObject(o, "exit_code");
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static void kill_finish(struct daemon *d)
+{
+	/* every keeper is gone: nothing of the apps may be left either */
+	for (struct dapp *a = d->apps; a; a = a->next) {
+		procs_kill_all(a);
+	}
+	while (d->apps)
+		app_remove(d->apps);
+	daemon_exit_soon(d);
+}
+
+static void op_finish(struct dop *op, int timed_out)
+{
+	struct daemon *d = op->d;
+	cJSON *r = op->reply;
+	if (op->kind == OP_WAIT) {
+		int all;
+		cJSON_AddItemToObject(r, "apps", wait_apps_json(d, op, &all));
+		cJSON_AddBoolToObject(r, "completed", all);
+		if (timed_out) {
+			cJSON_ReplaceItemInObject(r, "ok", cJSON_CreateBool(0));
+			cJSON_AddStringToObject(r, "error", "timed out");
+		}
+	} else {
+		char why[1024] = "";
+		size_t wl = 0;
+		int nfailed = 0;
+		for (int i = 0; i < op->n; i++) {
+			struct dop_app *x = &op->apps[i];
+			struct dapp *a = apps_by_id(d, x->id);
+			const char *msg = NULL;
+			char buf[512];
+			if (x->failed)
+				msg = x->why;
+			else if (timed_out && !x->done && a) {
+				snprintf(buf, sizeof buf, "%s: timed out (state %s)", a->name,
+				    app_state_name(app_shown_state(a)));
+				msg = buf;
+			}
+			if (!msg)
+				continue;
+			nfailed++;
+			int w = snprintf(why + wl, sizeof why - wl, "%s%s", wl ? "; " : "", msg);
+			if (w > 0 && (size_t)w < sizeof why - wl)
+				wl += (size_t)w;
+		}
+		if (op->kind == OP_KILL || op->kind == OP_DELETE) {
+			/* a bounded end: what did not go by itself is killed */
+			if (timed_out) {
+				for (int i = 0; i < op->n; i++) {
+					struct dapp *a = apps_by_id(d, op->apps[i].id);
+					if (a && !op->apps[i].done) {
+						dlog("%s: did not quit in time: killing it", a->name);
+						link_detach(a);
+						procs_kill_all(a);
+						if (op->kind == OP_DELETE)
+							app_remove(a);
+					}
+				}
+			}
+			nfailed = 0;
+		}
+		if (nfailed) {
+			cJSON_ReplaceItemInObject(r, "ok", cJSON_CreateBool(0));
+			cJSON_AddStringToObject(r, "error", why);
+		}
+	}
+	if (op->client) {
+		client_reply(op->client, r);
+		client_done(op->client);
+	}
+	op->client = NULL;
+	if (op->timer) {
+		loop_timer_del(d->loop, op->timer);
+		op->timer = 0;
+	}
+	enum dop_kind kind = op->kind;
+	daemon_bury_op(op);
+	if (kind == OP_KILL)
+		kill_finish(d);
+}
+
+void ops_check(struct daemon *d)
+{
+	for (struct dop *op = d->ops, *next; op; op = next) {
+		next = op->next;
+		if (op->dead)
+			continue;
+		int all = 1;
+		for (int i = 0; i < op->n; i++) {
+			struct dop_app *x = &op->apps[i];
+			if (!x->done)
+				x->done = app_done(d, x);
+			if (!x->done)
+				all = 0;
+		}
+		if (all) {
+			op_finish(op, 0);
+			next = d->ops;      /* the list may have changed */
+		}
+	}
+}
+
+/* op_finish() deletes the timer of the op it answers before burying it, so
+ * the op of a timer that fires is live. */
+static void op_timeout_cb(struct loop *l, uint64_t id, void *arg)
+{
+	(void)l, (void)id;
+	struct dop *op = arg;
+	op->timer = 0;
+	op_finish(op, 1);
+}
+
+
+void ops_changed(struct daemon *d)
+{
+	/* callbacks of the checks may change states again: loop, never recurse */
+	if (d->checking) {
+		d->recheck = 1;
+		return;
+	}
+	d->checking = 1;
+	do {
+		d->recheck = 0;
+		apps_after_check(d);
+		ops_check(d);
+	} while (d->recheck);
+	d->checking = 0;
+}
