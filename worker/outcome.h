@@ -1,7 +1,7 @@
 /* What a finished request means for its item and for the whole worker:
  * the item is done, retried at a time, failed, or released (shutting down);
  * and every request may have to hold until a time the API named. Pure: the
- * clock and the jitter draw are passed in; run_response.c carries the
+ * clock and the jitter draw are passed in; run_send.c carries the
  * decision out (store, AIMD, pacer, tokens). */
 #ifndef PSUP_OUTCOME_H
 #define PSUP_OUTCOME_H
