@@ -50,7 +50,6 @@ void dapp_free(struct dapp *a)
 	spec_free(&a->spec);
 	free(a->name);
 	free(a->dir);
-	free(a->kout);
 	free(a);
 }
 

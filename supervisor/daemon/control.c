@@ -50,7 +50,7 @@ static void client_update_events(struct dclient *c)
 	unsigned ev = 0;
 	/* Read while the request buffer has room; a busy client's next
 	 * requests wait in it, so a flood is bounded by the cap. */
-	c->reading = !c->eof && !c->closing && proto_framer_held(&c->in) <= PROTO_LINE_MAX;
+	c->reading = !c->eof && !c->closing && linefr_held(&c->in) <= PROTO_LINE_MAX;
 	if (c->reading)
 		ev |= LOOP_READ;
 	if (c->out_len > c->out_off)
@@ -119,9 +119,9 @@ static void listen_cb(struct loop *l, int fd, unsigned events, void *arg)
 		struct dclient *c = xcalloc(1, sizeof *c);
 		c->d = d;
 		c->fd = cfd;
-		proto_framer_init(&c->in, PROTO_LINE_MAX);
+		linefr_init(&c->in, PROTO_LINE_MAX);
 		if (loop_fd_add(d->loop, cfd, LOOP_READ, client_io_cb, c, NULL) < 0) {
-			proto_framer_free(&c->in);
+			linefr_free(&c->in);
 			free(c);
 			close(cfd);
 			continue;
@@ -316,7 +316,7 @@ void client_close(struct dclient *c)
 
 void client_free(struct dclient *c)
 {
-	proto_framer_free(&c->in);
+	linefr_free(&c->in);
 	free(c->out);
 	free(c);
 }
@@ -346,14 +346,14 @@ static void client_process(struct dclient *c)
 	while (!c->dead && !c->busy && !c->closing) {
 		const char *line;
 		size_t len;
-		int r = proto_framer_next(&c->in, &line, &len);
+		int r = linefr_next(&c->in, &line, &len);
 		if (r < 0) {
 			client_error(c, "request longer than %d bytes", PROTO_LINE_MAX);
 			c->closing = 1;
 			break;
 		}
 		if (r == 0) {
-			if (c->eof && proto_framer_held(&c->in) > 0) {
+			if (c->eof && linefr_held(&c->in) > 0) {
 				client_error(c, "truncated request (no newline before end of input)");
 				c->closing = 1;
 			} else if (c->eof) {
@@ -406,7 +406,7 @@ static void client_io_cb(struct loop *l, int fd, unsigned events, void *arg)
 	if ((events & (LOOP_READ | LOOP_HUP)) && c->reading) {
 		char buf[16384];
 		/* at most a few reads per wake-up: other clients get their turn */
-		for (int i = 0; i < 4 && proto_framer_held(&c->in) <= PROTO_LINE_MAX; i++) {
+		for (int i = 0; i < 4 && linefr_held(&c->in) <= PROTO_LINE_MAX; i++) {
 			ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
 			if (r < 0) {
 				if (errno == EINTR)
@@ -420,7 +420,7 @@ static void client_io_cb(struct loop *l, int fd, unsigned events, void *arg)
 				c->eof = 1;
 				break;
 			}
-			proto_framer_feed(&c->in, buf, (size_t)r);
+			linefr_feed(&c->in, buf, (size_t)r);
 		}
 		client_process(c);
 		return;

@@ -18,7 +18,9 @@
 #include <cjson/cJSON.h>
 
 #include "appstate.h"
+#include "buf.h"
 #include "keeperctl.h"
+#include "linefr.h"
 #include "loop.h"
 #include "procstat.h"
 #include "proto.h"
@@ -70,11 +72,8 @@ struct dapp {
 	uint64_t gone_timer;        /* polling for a quitting keeper's exit */
 	int64_t gone_deadline;
 	pid_t old_keeper_pid;       /* a lost keeper to outlive before relaunching */
-	char kin[KEEPERCTL_LINE_MAX + 1];
-	size_t kin_len;
-	int kin_skip;               /* discarding an over-long line */
-	char *kout;
-	size_t kout_len, kout_cap;
+	struct linefr kin;          /* lines from the keeper */
+	struct buf kout;            /* requests not yet written to it */
 	uint64_t sent, acked;       /* request sequence numbers */
 	uint64_t err_seq;           /* last request answered "err" */
 	char err[256];
@@ -94,7 +93,7 @@ struct dclient {
 	struct dclient *next;
 	struct daemon *d;
 	int fd;
-	struct proto_framer in;
+	struct linefr in;
 	char *out;
 	size_t out_off, out_len, out_cap;
 	int busy;                   /* an op answers the current request */

@@ -125,9 +125,8 @@ static void conn_close(struct dapp *a)
 	loop_timer_del(l, a->connect_timer);
 	a->connect_timer = 0;
 	a->connecting = 0;
-	a->kin_len = 0;
-	a->kin_skip = 0;
-	a->kout_len = 0;
+	linefr_free(&a->kin);
+	buf_free(&a->kout);
 	/* requests in flight are answered by the loss */
 	if (a->acked < a->sent) {
 		a->acked = a->sent;
@@ -263,8 +262,7 @@ static int try_connect(struct dapp *a)
 	a->connecting = 0;
 	loop_timer_del(a->d->loop, a->connect_timer);
 	a->connect_timer = 0;
-	a->kin_len = 0;
-	a->kin_skip = 0;
+	linefr_init(&a->kin, KEEPERCTL_LINE_MAX);
 	a->pushes = 0;
 	a->acked = a->sent;
 	if (a->want_quit) {
@@ -337,9 +335,8 @@ void keeper_attach(struct dapp *a)
 
 static int kout_flush(struct dapp *a)
 {
-	size_t off = 0;
-	while (off < a->kout_len) {
-		ssize_t w = send(a->kfd, a->kout + off, a->kout_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (a->kout.len > 0) {
+		ssize_t w = send(a->kfd, a->kout.p, a->kout.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -347,11 +344,9 @@ static int kout_flush(struct dapp *a)
 				break;
 			return -1;
 		}
-		off += (size_t)w;
+		buf_consume(&a->kout, (size_t)w);
 	}
-	memmove(a->kout, a->kout + off, a->kout_len - off);
-	a->kout_len -= off;
-	loop_fd_mod(a->d->loop, a->kfd, LOOP_READ | (a->kout_len ? LOOP_WRITE : 0));
+	loop_fd_mod(a->d->loop, a->kfd, LOOP_READ | (a->kout.len ? LOOP_WRITE : 0));
 	return 0;
 }
 
@@ -360,17 +355,12 @@ uint64_t keeper_send(struct dapp *a, const char *line)
 	if (a->kfd < 0)
 		return 0;
 	size_t n = strlen(line);
-	if (a->kout_len + n + 1 > KEEPER_OUT_MAX) {
+	if (a->kout.len + n + 1 > KEEPER_OUT_MAX) {
 		keeper_lost(a, "the keeper does not read its requests");
 		return 0;
 	}
-	if (a->kout_len + n + 1 > a->kout_cap) {
-		a->kout_cap = a->kout_len + n + 1 + 256;
-		a->kout = xrealloc(a->kout, a->kout_cap);
-	}
-	memcpy(a->kout + a->kout_len, line, n);
-	a->kout[a->kout_len + n] = '\n';
-	a->kout_len += n + 1;
+	buf_add(&a->kout, line, n);
+	buf_addc(&a->kout, '\n');
 	uint64_t seq = ++a->sent;
 	if (kout_flush(a) < 0) {
 		keeper_lost(a, "cannot write to the keeper");
@@ -379,7 +369,7 @@ uint64_t keeper_send(struct dapp *a, const char *line)
 	return seq;
 }
 
-static void handle_line(struct dapp *a, char *line, size_t len)
+static void handle_line(struct dapp *a, const char *line, size_t len)
 {
 	if (len == 2 && memcmp(line, "ok", 2) == 0) {
 		if (a->acked < a->sent)
@@ -433,9 +423,9 @@ static void keeper_io_cb(struct loop *l, int fd, unsigned events, void *arg)
 	if (!(events & (LOOP_READ | LOOP_HUP)))
 		return;
 	int changed = 0, eof = 0;
+	char buf[KEEPERCTL_LINE_MAX];
 	for (int i = 0; i < 16; i++) {
-		size_t room = sizeof a->kin - 1 - a->kin_len;
-		ssize_t r = recv(fd, a->kin + a->kin_len, room, MSG_DONTWAIT);
+		ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -447,28 +437,22 @@ static void keeper_io_cb(struct loop *l, int fd, unsigned events, void *arg)
 			eof = 1;
 			break;
 		}
-		a->kin_len += (size_t)r;
-		char *p = a->kin, *end = a->kin + a->kin_len, *nl;
-		while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
-			if (a->kin_skip)
-				a->kin_skip = 0;
-			else {
-				*nl = '\0';
-				handle_line(a, p, (size_t)(nl - p));
-				changed = 1;
-				if (a->kfd != fd)
-					return;     /* lost while handling */
+		linefr_feed(&a->kin, buf, (size_t)r);
+		const char *line;
+		size_t len;
+		int got;
+		while ((got = linefr_next(&a->kin, &line, &len)) != LINEFR_NONE) {
+			if (got == LINEFR_LONG) {
+				/* a line over KEEPERCTL_LINE_MAX: drop it, keep the link */
+				linefr_skip(&a->kin);
+				continue;
 			}
-			p = nl + 1;
+			handle_line(a, line, len);
+			changed = 1;
+			if (a->kfd != fd)
+				return;     /* lost while handling */
 		}
-		a->kin_len = (size_t)(end - p);
-		memmove(a->kin, p, a->kin_len);
-		if (a->kin_len == sizeof a->kin - 1) {
-			/* a line over KEEPERCTL_LINE_MAX: drop it, keep the link */
-			a->kin_len = 0;
-			a->kin_skip = 1;
-		}
-		if ((size_t)r < room)
+		if ((size_t)r < sizeof buf)
 			break;
 	}
 	if (eof) {

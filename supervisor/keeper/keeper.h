@@ -16,6 +16,7 @@
 
 #include "appstate.h"
 #include "keeperctl.h"
+#include "linefr.h"
 #include "logsink.h"
 #include "policy.h"
 #include "spec.h"
@@ -71,9 +72,7 @@ struct run {
 	struct run *next;
 	struct run_pipe pipes[3];
 	int open;               /* pipes not yet at EOF */
-	char *prog;             /* progress line being assembled */
-	size_t prog_len;
-	int prog_skip;          /* discarding an over-long progress line */
+	struct linefr prog;     /* progress lines being cut */
 };
 
 struct client {

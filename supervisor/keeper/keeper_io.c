@@ -31,47 +31,43 @@ static void progress_line(struct keeper *k, const char *line, size_t n)
 	k->status_dirty = 1;
 }
 
+/* Over-long reports are counted as bad ones and skipped. At EOF the last
+ * report counts without its newline. */
+static void progress_lines(struct keeper *k, struct run *r, int eof)
+{
+	const char *line;
+	size_t len;
+	int got;
+	while ((got = eof ? linefr_rest(&r->prog, &line, &len) :
+	    linefr_next(&r->prog, &line, &len)) != LINEFR_NONE) {
+		if (got == LINEFR_LONG) {
+			k->progress_bad++;
+			linefr_skip(&r->prog);
+		} else {
+			progress_line(k, line, len);
+		}
+	}
+}
+
 static void progress_feed(struct keeper *k, struct run *r, const char *p, size_t n)
 {
-	const char *end = p + n;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = (size_t)((nl ? nl : end) - p);
-		if (r->prog_skip) {
-			if (nl)
-				r->prog_skip = 0;
-		} else if (r->prog_len + len > KEEPER_PROGRESS_LINE_MAX) {
-			k->progress_bad++;
-			r->prog_len = 0;
-			r->prog_skip = !nl;
-		} else if (nl && r->prog_len == 0) {
-			progress_line(k, p, len);
-		} else {
-			if (!r->prog)
-				r->prog = xmalloc(KEEPER_PROGRESS_LINE_MAX);
-			memcpy(r->prog + r->prog_len, p, len);
-			r->prog_len += len;
-			if (nl) {
-				progress_line(k, r->prog, r->prog_len);
-				r->prog_len = 0;
-			}
-		}
-		if (!nl)
-			break;
-		p = nl + 1;
+	/* a line's worth at a time: the framer never holds a whole read */
+	while (n > 0) {
+		size_t piece = n < KEEPER_PROGRESS_LINE_MAX ? n : KEEPER_PROGRESS_LINE_MAX;
+		linefr_feed(&r->prog, p, piece);
+		progress_lines(k, r, 0);
+		p += piece;
+		n -= piece;
 	}
 }
 
 static void pipe_eof(struct keeper *k, struct run_pipe *rp)
 {
-	if (rp->which == PIPE_PROGRESS) {
-		if (rp->run->prog_len && !rp->run->prog_skip)
-			progress_line(k, rp->run->prog, rp->run->prog_len);
-		rp->run->prog_len = 0;
-	} else {
+	if (rp->which == PIPE_PROGRESS)
+		progress_lines(k, rp->run, 1);
+	else
 		logsink_eof(&k->log, &rp->ll, rp->which == PIPE_OUT ? LOG_OUT : LOG_ERR,
 		    clock_real_ms());
-	}
 	close(rp->fd); /* also removes it from epoll */
 	rp->fd = -1;
 	rp->run->open--;
@@ -170,7 +166,7 @@ static void run_free(struct run *r)
 			close(r->pipes[i].fd);
 		logline_free(&r->pipes[i].ll);
 	}
-	free(r->prog);
+	linefr_free(&r->prog);
 	free(r);
 }
 

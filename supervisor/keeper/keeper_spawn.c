@@ -138,6 +138,8 @@ static void close_pair(int p[2])
 static struct run *run_create(struct keeper *k, int outfd, int errfd, int progfd)
 {
 	struct run *r = xcalloc(1, sizeof *r);
+	/* a report of KEEPER_PROGRESS_LINE_MAX bytes, then its newline */
+	linefr_init(&r->prog, KEEPER_PROGRESS_LINE_MAX + 1);
 	int fds[3] = { outfd, errfd, progfd };
 	for (int i = 0; i < 3; i++) {
 		struct run_pipe *rp = &r->pipes[i];

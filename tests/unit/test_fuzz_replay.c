@@ -1,11 +1,13 @@
 /* Replays every saved fuzz input (tests/fuzz/corpus/TARGET/FILE) through
  * both config loaders, so a normal build exercises them: each must return
- * a result (0 with apps, or -1 with messages) without crashing; under
- * ASan/UBSan this also checks memory. PSUP_SRC points at the repo root. */
+ * a result (0 with apps, or -1 with messages) without crashing; and the
+ * line framer's inputs through its model check. Under ASan/UBSan this also
+ * checks memory. PSUP_SRC points at the repo root. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../fuzz/fuzz_linefr_body.h"
 #include "ecosystem.h"
 #include "jobfile.h"
 #include "tap.h"
@@ -31,9 +33,15 @@ static void replay(const char *path, const char *buf, size_t len)
 	jobfile_free(&jc);
 }
 
+static void replay_linefr(const char *path, const char *buf, size_t len)
+{
+	long long lines = fuzz_linefr_one((const uint8_t *)buf, len);
+	ok(lines >= 0, "line framer on %s: %lld lines as the model cuts them", path, lines);
+}
+
 int main(void)
 {
-	static const char *const targets[] = { "fuzz_ecosystem", "fuzz_jobfile" };
+	static const char *const targets[] = { "fuzz_ecosystem", "fuzz_jobfile", "fuzz_linefr" };
 	const char *src = getenv("PSUP_SRC");
 	int files = 0;
 	plan_no_plan();
@@ -51,7 +59,11 @@ int main(void)
 				ok(0, "read %s", cause);
 				free(cause);
 			} else {
-				replay(path + strlen(dir) - strlen(targets[t]), buf, len);
+				const char *name = path + strlen(dir) - strlen(targets[t]);
+				if (strcmp(targets[t], "fuzz_linefr") == 0)
+					replay_linefr(name, buf, len);
+				else
+					replay(name, buf, len);
 				free(buf);
 				files++;
 			}
