@@ -4,6 +4,7 @@
 #include "daemon.h"
 #include "daemon_int.h"
 #include "atomicfile.h"
+#include "child.h"
 #include "clock.h"
 #include "home.h"
 #include "xalloc.h"
@@ -360,36 +361,23 @@ out:
 
 /* The detached grandchild: a new session, quiet stdio, the notify pipe,
  * then `psup daemon --background`. Never returns. */
-static void spawn_exec(const char *home, int nfd)
+static _Noreturn void spawn_exec(const char *home, int nfd)
 {
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int s = 1; s < NSIG; s++)
-		if (s != SIGKILL && s != SIGSTOP)
-			signal(s, SIG_DFL);
 	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	char *logp = home_daemon_log_path(home);
 	int out = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (out < 0)
 		out = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (in < 0 || out < 0)
-		_exit(126);
-	dup2(in, 0);
-	dup2(out, 1);
-	dup2(out, 2);
-	if (nfd != 3) {
-		dup2(nfd, 3);     /* dup2 clears FD_CLOEXEC on 3 */
-	} else {
-		fcntl(3, F_SETFD, 0);
-	}
-	close_range(4, ~0U, 0);
+		child_die(nfd, "error: cannot open", "/dev/null");
+	const int fds[4] = { in, out, out, nfd };
+	if (child_reset(fds, 4, 0, NULL) < 0)
+		child_die(nfd, "error: cannot set up the descriptors of the daemon of", home);
 	setenv("PSUP_HOME", home, 1);
 	setenv("PSUP_NOTIFY_FD", "3", 1);
 	char *argv[] = { (char *)"psup", (char *)"daemon", (char *)"--background", NULL };
 	execv("/proc/self/exe", argv);
-	dprintf(3, "error: cannot exec /proc/self/exe: %s\n", strerror(errno));
-	_exit(127);
+	child_die(3, "error: cannot exec", "/proc/self/exe");
 }
 
 static int try_connect(const char *sock)

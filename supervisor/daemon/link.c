@@ -4,6 +4,7 @@
  * no orphan, no duplicate. */
 #include "daemon_int.h"
 #include "atomicfile.h"
+#include "child.h"
 #include "clock.h"
 #include "home.h"
 #include "xalloc.h"
@@ -167,27 +168,17 @@ void keeper_launch(struct dapp *a)
 	if (pid == 0) {
 		/* the keeper starts clean: no blocked or ignored signal, no
 		 * descriptor of ours, its own session */
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int s = 1; s < NSIG; s++)
-			if (s != SIGKILL && s != SIGSTOP)
-				signal(s, SIG_DFL);
-		setsid();
 		int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		int out = open(d->keeper_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (out < 0)
 			out = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (in < 0 || out < 0)
-			_exit(126);
-		dup2(in, 0);
-		dup2(out, 1);
-		dup2(out, 2);
-		close_range(3, ~0U, 0);
+			child_die(2, "psup: cannot open /dev/null for the keeper of", a->name);
+		const int fds[3] = { in, out, out };
+		if (child_reset(fds, 3, 1, NULL) < 0)
+			child_die(out, "psup: cannot set up the descriptors of the keeper of", a->name);
 		execv(d->keeper_path, argv);
-		dprintf(2, "psup: cannot exec keeper %s for %s: %s\n", d->keeper_path, a->name,
-		    strerror(errno));
-		_exit(127);
+		child_die(2, "psup: cannot exec keeper", d->keeper_path);
 	}
 	free(argv0);
 	if (pid < 0) {
