@@ -108,6 +108,7 @@ static void sweep_cb(struct loop *l, void *arg)
 		d->dead_clients = c->next;
 		client_free(c);
 	}
+	control_sweep(d);
 	while (d->dead_apps) {
 		struct dapp *a = d->dead_apps;
 		d->dead_apps = a->next;
@@ -247,11 +248,10 @@ static void daemon_free(struct daemon *d)
 		d->ops = o->next;
 		op_free(o);
 	}
+	control_free(d);
 	while (d->clients) {
 		struct dclient *c = d->clients;
 		d->clients = c->next;
-		if (c->fd >= 0)
-			close(c->fd);
 		client_free(c);
 	}
 	while (d->apps) {
@@ -281,7 +281,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 
 	struct daemon dd, *d = &dd;
 	memset(d, 0, sizeof *d);
-	d->lock_fd = d->listen_fd = -1;
+	d->lock_fd = -1;
 	d->foreground = foreground;
 	d->home = abs_home(home_arg);
 	d->sock_path = home_sock_path(d->home);
@@ -327,7 +327,7 @@ out:
 		notify(msg);
 		free(msg);
 	}
-	if (d->listen_fd >= 0) {
+	if (d->ctl) {
 		/* Let the next daemon in before the last replies are flushed:
 		 * a CLI that saw `kill` answered may start one at once. */
 		unlink(d->sock_path);

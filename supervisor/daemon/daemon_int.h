@@ -27,6 +27,8 @@
 #include "spec.h"
 
 struct dclient;
+struct ctlconn;
+struct ctlsrv;
 struct dop;
 
 /* Where an app is from the daemon's point of view. */
@@ -89,21 +91,14 @@ struct dapp {
 	struct procstat_sample cpu;
 };
 
+/* A CLI client: its connection is the control socket server's (ctlsrv.h),
+ * this is what the commands know of it. */
 struct dclient {
 	struct dclient *next;
 	struct daemon *d;
-	int fd;
-	struct linefr in;
-	char *out;
-	size_t out_off, out_len, out_cap;
+	struct ctlconn *conn;       /* NULL once closed */
 	int busy;                   /* an op answers the current request */
-	int eof;                    /* the peer shut its side */
-	int closing;                /* close once the output is flushed */
-	int reading;                /* LOOP_READ is on */
 	int dead;
-	uint64_t kick_timer;        /* resumes request processing */
-	uint64_t idle_timer;
-	int64_t last_active;
 };
 
 /* A reply that waits for apps to reach a state. */
@@ -149,10 +144,7 @@ struct daemon {
 	int foreground;
 	struct loop *loop;
 	int lock_fd;
-	int listen_fd;
-	int accept_paused;
-	uint64_t accept_timer;
-	int nclients;
+	struct ctlsrv *ctl;         /* the CLI socket */
 	struct dapp *apps;          /* ordered by id */
 	struct dclient *clients;
 	struct dop *ops;
@@ -235,7 +227,12 @@ uint64_t keeper_stop(struct dapp *a);
 
 /* daemon_control.c */
 int control_listen(struct daemon *d, char **cause);
+/* Stops accepting (clients stay until control_free()). */
 void control_close(struct daemon *d);
+/* Frees closed connections: from the loop's sweep. */
+void control_sweep(struct daemon *d);
+/* Closes every client connection and the server (daemon exit). */
+void control_free(struct daemon *d);
 /* Queues one encoded reply line (takes ownership of buf). */
 void client_send(struct dclient *c, char *buf, size_t len);
 void client_reply(struct dclient *c, cJSON *reply);
