@@ -43,6 +43,8 @@ struct ctlsrv {
 	struct ctlconn *conns;
 	int nconns;
 	struct ctlconn *dead;       /* closed, freed at ctlsrv_sweep() */
+	char *rbuf;                 /* one read's worth, shared by the clients */
+	size_t rbuf_len;
 };
 
 static void conn_io_cb(struct loop *l, int fd, unsigned events, void *arg);
@@ -206,9 +208,13 @@ struct ctlsrv *ctlsrv_listen(struct loop *l, const struct sockaddr_un *sa, sockl
 	s->l = l;
 	s->cfg = *cfg;
 	s->fd = fd;
+	/* on the heap, not the stack: a keeper's stack stays one page deep */
+	s->rbuf_len = cfg->line_max < READ_CHUNK ? cfg->line_max : READ_CHUNK;
+	s->rbuf = xmalloc(s->rbuf_len);
 	if (loop_fd_add(l, fd, LOOP_READ, listen_cb, s, cause) < 0) {
 		close(fd);
 		unlink(path);
+		free(s->rbuf);
 		free(s);
 		return NULL;
 	}
@@ -389,6 +395,7 @@ void ctlsrv_free(struct ctlsrv *s)
 		conn_free(c);
 	}
 	ctlsrv_sweep(s);
+	free(s->rbuf);
 	free(s);
 }
 
@@ -473,10 +480,9 @@ static void conn_io_cb(struct loop *l, int fd, unsigned events, void *arg)
 	}
 	int reading = !c->eof && !c->finishing && linefr_held(&c->in) <= max;
 	if ((events & (LOOP_READ | LOOP_HUP)) && reading) {
-		char buf[READ_CHUNK];
-		size_t chunk = max < sizeof buf ? max : sizeof buf;
+		char *buf = c->s->rbuf;
 		for (int i = 0; i < READS_PER_WAKE && linefr_held(&c->in) <= max; i++) {
-			ssize_t r = recv(fd, buf, chunk, MSG_DONTWAIT);
+			ssize_t r = recv(fd, buf, c->s->rbuf_len, MSG_DONTWAIT);
 			if (r < 0) {
 				if (errno == EINTR)
 					continue;

@@ -1,4 +1,4 @@
-/* The keeper's life: start-up checks, the epoll loop, signals, deadlines,
+/* The keeper's life: start-up checks, the event loop, signals, deadlines,
  * carrying out the policy's actions and publishing the app's state. */
 #include "keeper.h"
 #include "atomicfile.h"
@@ -12,13 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -271,29 +268,26 @@ static void reap(struct keeper *k)
 	}
 }
 
-static void signal_cb(struct keeper *k)
+static void sigchld_cb(struct loop *l, int signo, void *arg)
 {
-	struct signalfd_siginfo si[16];
-	int chld = 0, quit = 0;
-	for (;;) {
-		ssize_t r = read(k->sigfd, si, sizeof si);
-		if (r <= 0)
-			break;
-		for (size_t i = 0; i < (size_t)r / sizeof si[0]; i++) {
-			if (si[i].ssi_signo == SIGCHLD)
-				chld = 1;
-			else if (si[i].ssi_signo == SIGTERM || si[i].ssi_signo == SIGINT)
-				quit = 1;
-		}
-	}
-	if (chld)
-		reap(k);
-	if (quit)
-		keeper_event(k, PEV_QUIT);
+	(void)l;
+	(void)signo;
+	reap(arg);
+}
+
+static void sigquit_cb(struct loop *l, int signo, void *arg)
+{
+	(void)l;
+	(void)signo;
+	keeper_event(arg, PEV_QUIT);
 }
 
 /* ---- deadlines ---- */
 
+static void timer_cb(struct loop *l, uint64_t id, void *arg);
+
+/* One loop timer at the earliest deadline the keeper has; none at all
+ * when idle, so an idle keeper never wakes. */
 static void arm_timer(struct keeper *k)
 {
 	int64_t next = k->pol.deadline;
@@ -309,24 +303,20 @@ static void arm_timer(struct keeper *k)
 	} else {
 		k->mem_next = 0;
 	}
-	if (next == k->timer_armed)
-		return; /* one syscall less per loop pass */
-	k->timer_armed = next;
-	struct itimerspec its;
-	memset(&its, 0, sizeof its);
-	if (next) {
-		its.it_value.tv_sec = next / 1000;
-		its.it_value.tv_nsec = (long)(next % 1000) * 1000000;
-	}
-	timerfd_settime(k->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+	if (next == k->timer_at)
+		return;
+	loop_timer_del(k->loop, k->timer);
+	k->timer = next ? loop_timer_at(k->loop, next, timer_cb, k) : 0;
+	k->timer_at = next;
 }
 
-static void timer_cb(struct keeper *k)
+static void timer_cb(struct loop *l, uint64_t id, void *arg)
 {
-	uint64_t n;
-	if (read(k->timerfd, &n, sizeof n) < 0 && errno != EAGAIN)
-		warnx_("cannot read timerfd: %s", strerror(errno));
-	k->timer_armed = -1; /* it fired: arm again whatever comes next */
+	(void)l;
+	(void)id;
+	struct keeper *k = arg;
+	k->timer = 0;
+	k->timer_at = 0; /* it fired: arm again whatever comes next */
 	int64_t now = clock_mono_ms();
 	if (k->trim_at && now >= k->trim_at) {
 		if (now - k->big_read_at >= KEEPER_TRIM_MS) {
@@ -415,13 +405,14 @@ static void adopt_previous(struct keeper *k)
 	free(buf);
 }
 
-static int watch_add(struct keeper *k, int fd, struct watch *w, uint32_t events)
+/* Callbacks may have closed what later events pointed at: free only after
+ * the pass. */
+static void sweep_cb(struct loop *l, void *arg)
 {
-	struct epoll_event ev;
-	memset(&ev, 0, sizeof ev);
-	ev.events = events;
-	ev.data.ptr = w;
-	return epoll_ctl(k->epfd, EPOLL_CTL_ADD, fd, &ev);
+	(void)l;
+	struct keeper *k = arg;
+	keeper_ctl_sweep(k);
+	keeper_runs_sweep(k);
 }
 
 static int setup(struct keeper *k, char **cause)
@@ -429,67 +420,24 @@ static int setup(struct keeper *k, char **cause)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return fail(cause, "cannot block signals: %s", strerror(errno));
-	k->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	k->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	k->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (k->sigfd < 0 || k->timerfd < 0 || k->epfd < 0)
-		return fail(cause, "cannot create the event loop: %s", strerror(errno));
-	k->wsig = (struct watch){ W_SIGNAL, NULL };
-	k->wtimer = (struct watch){ W_TIMER, NULL };
-	if (watch_add(k, k->sigfd, &k->wsig, EPOLLIN) < 0 ||
-	    watch_add(k, k->timerfd, &k->wtimer, EPOLLIN) < 0)
-		return fail(cause, "cannot watch signals: %s", strerror(errno));
-	if (keeper_ctl_listen(k, cause) < 0)
+	if (!(k->loop = loop_create(cause)))
 		return -1;
-	k->wlisten = (struct watch){ W_LISTEN, NULL };
-	if (watch_add(k, k->listenfd, &k->wlisten, EPOLLIN) < 0)
-		return fail(cause, "cannot watch %s: %s", KEEPER_SOCK_FILE, strerror(errno));
-	return 0;
+	loop_set_sweep(k->loop, sweep_cb, k);
+	if (loop_signal(k->loop, SIGCHLD, sigchld_cb, k, cause) < 0 ||
+	    loop_signal(k->loop, SIGTERM, sigquit_cb, k, cause) < 0 ||
+	    loop_signal(k->loop, SIGINT, sigquit_cb, k, cause) < 0)
+		return -1;
+	return keeper_ctl_listen(k, cause);
 }
 
-static void loop(struct keeper *k)
+static void run_loop(struct keeper *k)
 {
-	struct epoll_event evs[32];
 	while (!k->exit_now) {
 		arm_timer(k);
-		int n = epoll_wait(k->epfd, evs, 32, -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (loop_once(k->loop, -1) < 0) {
 			warnx_("epoll_wait: %s", strerror(errno));
 			break;
 		}
-		for (int i = 0; i < n; i++) {
-			struct watch *w = evs[i].data.ptr;
-			switch (w->kind) {
-			case W_SIGNAL:
-				signal_cb(k);
-				break;
-			case W_TIMER:
-				timer_cb(k);
-				break;
-			case W_LISTEN:
-				keeper_ctl_accept_cb(k);
-				break;
-			case W_CLIENT:
-				keeper_ctl_client_cb(k, w->ptr, evs[i].events);
-				break;
-			case W_PIPE:
-				keeper_pipe_cb(k, w->ptr);
-				break;
-			}
-		}
-		/* callbacks may have closed what later events pointed at: free
-		 * only now */
-		keeper_ctl_sweep(k);
-		keeper_runs_sweep(k);
 	}
 }
 
@@ -497,10 +445,9 @@ int keeper_run(const char *appdir, int argc, char **argv)
 {
 	struct keeper kk, *k = &kk;
 	memset(k, 0, sizeof *k);
-	k->epfd = k->sigfd = k->timerfd = k->listenfd = k->pidfd = -1;
+	k->pidfd = -1;
 	k->appdir = xstrdup(appdir);
 	k->last_state = (enum app_state_kind)-1;
-	k->timer_armed = -1;
 	char *cause = NULL;
 	int rc = 1;
 
@@ -552,7 +499,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	keeper_publish(k, 1);
 	if (k->spec.autostart)
 		keeper_event(k, PEV_START);
-	loop(k);
+	run_loop(k);
 	/* a finished app may have left orphans (reparented to us): nothing
 	 * of the app outlives its keeper's quit */
 	if (proc_has_children())
@@ -565,18 +512,12 @@ out:
 		warnx_("%s", cause);
 		free(cause);
 	}
-	keeper_ctl_close_all(k);
-	if (k->listenfd >= 0) {
+	if (k->ctl) {
+		keeper_ctl_close_all(k);
 		unlink(KEEPER_SOCK_FILE);
-		close(k->listenfd);
 	}
 	keeper_runs_free(k);
-	if (k->epfd >= 0)
-		close(k->epfd);
-	if (k->sigfd >= 0)
-		close(k->sigfd);
-	if (k->timerfd >= 0)
-		close(k->timerfd);
+	loop_free(k->loop);
 	if (k->pidfd >= 0) {
 		if (rc == 0)
 			unlink(KEEPER_PID_FILE);

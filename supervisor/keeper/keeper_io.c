@@ -68,7 +68,8 @@ static void pipe_eof(struct keeper *k, struct run_pipe *rp)
 	else
 		logsink_eof(&k->log, &rp->ll, rp->which == PIPE_OUT ? LOG_OUT : LOG_ERR,
 		    clock_real_ms());
-	close(rp->fd); /* also removes it from epoll */
+	loop_fd_del(k->loop, rp->fd);
+	close(rp->fd);
 	rp->fd = -1;
 	rp->run->open--;
 }
@@ -134,8 +135,13 @@ static int pipe_read(struct keeper *k, struct run_pipe *rp, int max, int drain)
 	return 0;
 }
 
-void keeper_pipe_cb(struct keeper *k, struct run_pipe *rp)
+static void pipe_cb(struct loop *l, int fd, unsigned events, void *arg)
 {
+	(void)l;
+	(void)fd;
+	(void)events;
+	struct run_pipe *rp = arg;
+	struct keeper *k = rp->run->k;
 	if (rp->fd < 0)
 		return; /* closed earlier in this pass */
 	pipe_read(k, rp, READS_PER_EVENT, 0);
@@ -146,6 +152,32 @@ void keeper_pipe_cb(struct keeper *k, struct run_pipe *rp)
 		if (!k->status_flush_at)
 			k->status_flush_at = clock_mono_ms() + KEEPER_STATUS_COALESCE_MS;
 	}
+}
+
+struct run *keeper_runs_add(struct keeper *k, int outfd, int errfd, int progfd)
+{
+	struct run *r = xcalloc(1, sizeof *r);
+	r->k = k;
+	/* a report of KEEPER_PROGRESS_LINE_MAX bytes, then its newline */
+	linefr_init(&r->prog, KEEPER_PROGRESS_LINE_MAX + 1);
+	int fds[3] = { outfd, errfd, progfd };
+	for (int i = 0; i < 3; i++) {
+		struct run_pipe *rp = &r->pipes[i];
+		rp->run = r;
+		rp->which = i;
+		rp->fd = fds[i];
+		rp->pipe_size = fcntl(rp->fd, F_GETPIPE_SZ);
+		if (loop_fd_add(k->loop, rp->fd, LOOP_READ, pipe_cb, rp, NULL) < 0) {
+			/* cannot watch it: close it rather than block the app */
+			close(rp->fd);
+			rp->fd = -1;
+			continue;
+		}
+		r->open++;
+	}
+	r->next = k->runs;
+	k->runs = r;
+	return r;
 }
 
 /* Before the keeper exits: the app is gone, so every pipe ends; read what
@@ -159,11 +191,13 @@ void keeper_drain_all(struct keeper *k)
 				pipe_read(k, &r->pipes[i], 1 << 20, 1);
 }
 
-static void run_free(struct run *r)
+static void run_free(struct keeper *k, struct run *r)
 {
 	for (int i = 0; i < 3; i++) {
-		if (r->pipes[i].fd >= 0)
+		if (r->pipes[i].fd >= 0) {
+			loop_fd_del(k->loop, r->pipes[i].fd);
 			close(r->pipes[i].fd);
+		}
 		logline_free(&r->pipes[i].ll);
 	}
 	linefr_free(&r->prog);
@@ -177,7 +211,7 @@ void keeper_runs_sweep(struct keeper *k)
 		struct run *r = *pp;
 		if (r->open == 0) {
 			*pp = r->next;
-			run_free(r);
+			run_free(k, r);
 		} else {
 			pp = &r->next;
 		}
@@ -189,6 +223,6 @@ void keeper_runs_free(struct keeper *k)
 	while (k->runs) {
 		struct run *r = k->runs;
 		k->runs = r->next;
-		run_free(r);
+		run_free(k, r);
 	}
 }

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -93,37 +92,6 @@ static void close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
-static struct run *run_create(struct keeper *k, int outfd, int errfd, int progfd)
-{
-	struct run *r = xcalloc(1, sizeof *r);
-	/* a report of KEEPER_PROGRESS_LINE_MAX bytes, then its newline */
-	linefr_init(&r->prog, KEEPER_PROGRESS_LINE_MAX + 1);
-	int fds[3] = { outfd, errfd, progfd };
-	for (int i = 0; i < 3; i++) {
-		struct run_pipe *rp = &r->pipes[i];
-		rp->w.kind = W_PIPE;
-		rp->w.ptr = rp;
-		rp->run = r;
-		rp->which = i;
-		rp->fd = fds[i];
-		rp->pipe_size = fcntl(rp->fd, F_GETPIPE_SZ);
-		struct epoll_event ev;
-		memset(&ev, 0, sizeof ev);
-		ev.events = EPOLLIN;
-		ev.data.ptr = &rp->w;
-		if (epoll_ctl(k->epfd, EPOLL_CTL_ADD, rp->fd, &ev) < 0) {
-			/* cannot watch it: close it rather than block the app */
-			close(rp->fd);
-			rp->fd = -1;
-			continue;
-		}
-		r->open++;
-	}
-	r->next = k->runs;
-	k->runs = r;
-	return r;
-}
-
 int keeper_spawn(struct keeper *k, char **cause)
 {
 	const struct app_spec *s = &k->spec;
@@ -186,7 +154,7 @@ int keeper_spawn(struct keeper *k, char **cause)
 	set_nonblock(out[0]);
 	set_nonblock(err[0]);
 	set_nonblock(prog[0]);
-	run_create(k, out[0], err[0], prog[0]);
+	keeper_runs_add(k, out[0], err[0], prog[0]);
 	k->pid = pid;
 	k->pgid = pid;
 	k->started_real = clock_real_ms();

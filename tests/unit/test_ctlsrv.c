@@ -78,10 +78,10 @@ static int client(void)
 	return fd;
 }
 
-/* Runs the loop until cond() or a second passes. */
+/* Runs the loop until cond() or five seconds pass. */
 static int spin(int (*cond)(void))
 {
-	int64_t end = clock_mono_ms() + 1000;
+	int64_t end = clock_mono_ms() + 5000;
 	while (!cond() && clock_mono_ms() < end) {
 		loop_once(lp, 10);
 		ctlsrv_sweep(srv);
