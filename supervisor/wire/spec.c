@@ -1,6 +1,7 @@
 /* An app's spec: defaults, deep copy, comparison, and the key=value text form
  * the daemon writes to apps/<name>/spec for the keeper. Pure and libc-only. */
 #include "spec.h"
+#include "buf.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -150,48 +151,31 @@ int spec_equal(const struct app_spec *a, const struct app_spec *b)
 
 /* ---- text form ---- */
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		while (b->len + n + 1 > b->cap)
-			b->cap = b->cap ? b->cap * 2 : 512;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void put_str(struct sbuf *b, const char *key, const char *val)
+static void put_str(struct buf *b, const char *key, const char *val)
 {
 	if (!val)
 		return;
-	sb_add(b, key, strlen(key));
-	sb_add(b, "=", 1);
+	buf_add(b, key, strlen(key));
+	buf_add(b, "=", 1);
 	for (const char *v = val; *v; v++) {
 		switch (*v) {
-		case '\n': sb_add(b, "\\n", 2); break;
-		case '\t': sb_add(b, "\\t", 2); break;
-		case '\r': sb_add(b, "\\r", 2); break;
-		case '\\': sb_add(b, "\\\\", 2); break;
-		default: sb_add(b, v, 1); break;
+		case '\n': buf_add(b, "\\n", 2); break;
+		case '\t': buf_add(b, "\\t", 2); break;
+		case '\r': buf_add(b, "\\r", 2); break;
+		case '\\': buf_add(b, "\\\\", 2); break;
+		default: buf_add(b, v, 1); break;
 		}
 	}
-	sb_add(b, "\n", 1);
+	buf_add(b, "\n", 1);
 }
 
-static void put_strv(struct sbuf *b, const char *key, char *const *v)
+static void put_strv(struct buf *b, const char *key, char *const *v)
 {
 	for (size_t i = 0; v && v[i]; i++)
 		put_str(b, key, v[i]);
 }
 
-static void put_num(struct sbuf *b, const char *key, long long val)
+static void put_num(struct buf *b, const char *key, long long val)
 {
 	char num[32];
 	snprintf(num, sizeof num, "%lld", val);
@@ -206,8 +190,7 @@ static const char *autorestart_names[] = {
 
 char *spec_pack(const struct app_spec *s, size_t *len)
 {
-	struct sbuf b = { 0 };
-	sb_add(&b, "", 0);
+	struct buf b = { 0 };
 	put_str(&b, "name", s->name);
 	put_str(&b, "group", s->group);
 	put_str(&b, "source", s->source);
@@ -237,9 +220,7 @@ char *spec_pack(const struct app_spec *s, size_t *len)
 	put_num(&b, "stop_signal", s->stop_signal);
 	put_num(&b, "max_memory_restart", s->max_memory_restart);
 	put_strv(&b, "after", s->after);
-	if (len)
-		*len = b.len;
-	return b.p;
+	return buf_take(&b, len);
 }
 
 /* Decodes an escaped value into a new string; NULL on a bad escape or NUL. */
