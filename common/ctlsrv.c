@@ -116,10 +116,8 @@ static void idle_cb(struct loop *l, uint64_t id, void *arg)
 {
 	(void)l;
 	(void)id;
-	struct ctlconn *c = arg;
+	struct ctlconn *c = arg;    /* live: closing cancels this timer */
 	c->idle_timer = 0;
-	if (c->dead)
-		return;
 	/* waiting for its answer is not idle; not reading it is */
 	if (c->held && !pending(c)) {
 		touch(c);
@@ -405,10 +403,9 @@ static void kick_cb(struct loop *l, uint64_t id, void *arg)
 {
 	(void)l;
 	(void)id;
-	struct ctlconn *c = arg;
+	struct ctlconn *c = arg;    /* live: closing cancels this timer */
 	c->kick_timer = 0;
-	if (!c->dead)
-		conn_process(c);
+	conn_process(c);
 }
 
 void ctlsrv_resume(struct ctlconn *c)
@@ -453,11 +450,10 @@ static void conn_process(struct ctlconn *c)
 	}
 	if (c->dead)
 		return;
-	if (c->finishing && !pending(c)) {
+	if (c->finishing && !pending(c))
 		ctlsrv_close(c);
-		return;
-	}
-	conn_update_events(c);
+	else
+		conn_update_events(c);
 }
 
 static void conn_io_cb(struct loop *l, int fd, unsigned events, void *arg)

@@ -129,9 +129,9 @@ static int everything_gone(struct keeper *k)
 {
 	if (k->pid)
 		return 0;
-	if (k->pgid && proc_group_alive(k->pgid))
+	if (k->pgid && keeper_proc_group_alive(k->pgid))
 		return 0;
-	return !proc_has_children();
+	return !keeper_proc_has_children();
 }
 
 static int str_changed(const char *a, const char *b)
@@ -189,12 +189,12 @@ static void apply(struct keeper *k, unsigned acts, pid_t ended_pgid)
 	if (acts & ACT_SIGNAL && k->pgid > 0) {
 		kill(-k->pgid, k->spec.stop_signal);
 		kill(-k->pgid, SIGCONT);
-		proc_signal_children(k->pgid, k->spec.stop_signal);
+		keeper_proc_signal_children(k->pgid, k->spec.stop_signal);
 	}
 	if (acts & ACT_KILL) {
 		if (k->pgid > 0)
 			kill(-k->pgid, SIGKILL);
-		proc_signal_children(k->pgid, SIGKILL);
+		keeper_proc_signal_children(k->pgid, SIGKILL);
 	}
 	if (acts & ACT_SPAWN)
 		do_spawn(k);
@@ -262,7 +262,7 @@ static void reap(struct keeper *k)
 		struct policy_event ev = { PEV_GROUP_EMPTY, 0, 0, 0 };
 		step(k, &ev, 0);
 	}
-	if (!k->pid && k->pgid && !proc_group_alive(k->pgid) && k->pol.state != APP_STOPPING) {
+	if (!k->pid && k->pgid && !keeper_proc_group_alive(k->pgid) && k->pol.state != APP_STOPPING) {
 		k->pgid = 0;
 		keeper_publish(k, 0);
 	}
@@ -322,7 +322,7 @@ static void timer_cb(struct loop *l, uint64_t id, void *arg)
 		if (now - k->big_read_at >= KEEPER_TRIM_MS) {
 			madvise(k->rbuf, KEEPER_READ_BUF, MADV_DONTNEED);
 			logsink_trim(&k->log);
-			keeper_pipes_shrink(k);
+			keeper_io_pipes_shrink(k);
 			k->trim_at = 0;
 		} else {
 			k->trim_at = k->big_read_at + KEEPER_TRIM_MS;
@@ -335,7 +335,7 @@ static void timer_cb(struct loop *l, uint64_t id, void *arg)
 	if (k->mem_next && now >= k->mem_next) {
 		k->mem_next = now + KEEPER_MEMORY_SAMPLE_MS;
 		if (k->pgid && k->spec.max_memory_restart > 0 &&
-		    proc_group_rss(k->pgid) > k->spec.max_memory_restart)
+		    keeper_proc_group_rss(k->pgid) > k->spec.max_memory_restart)
 			keeper_event(k, PEV_MEMORY);
 	}
 }
@@ -391,8 +391,8 @@ static void adopt_previous(struct keeper *k)
 		memcpy(k->exits, old.exits, sizeof k->exits);
 		/* the leader may be gone while its group lives on; only a leader
 		 * known to run something else (pid reuse) is spared */
-		if (old.pgid > 0 && old.keeper_pid != getpid() && proc_group_alive(old.pgid) &&
-		    proc_is_app(old.pgid, k->spec.name) != 0) {
+		if (old.pgid > 0 && old.keeper_pid != getpid() && keeper_proc_group_alive(old.pgid) &&
+		    keeper_proc_is_app(old.pgid, k->spec.name) != 0) {
 			warnx_("%s: killing process group %ld left by a dead keeper",
 			    k->spec.name, (long)old.pgid);
 			kill(-old.pgid, SIGKILL);
@@ -412,7 +412,7 @@ static void sweep_cb(struct loop *l, void *arg)
 	(void)l;
 	struct keeper *k = arg;
 	keeper_ctl_sweep(k);
-	keeper_runs_sweep(k);
+	keeper_io_runs_sweep(k);
 }
 
 static int setup(struct keeper *k, char **cause)
@@ -502,9 +502,9 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	run_loop(k);
 	/* a finished app may have left orphans (reparented to us): nothing
 	 * of the app outlives its keeper's quit */
-	if (proc_has_children())
-		proc_signal_children(0, SIGKILL);
-	keeper_drain_all(k);
+	if (keeper_proc_has_children())
+		keeper_proc_signal_children(0, SIGKILL);
+	keeper_io_drain_all(k);
 	keeper_publish(k, 0);
 	rc = 0;
 out:
@@ -516,7 +516,7 @@ out:
 		keeper_ctl_close_all(k);
 		unlink(KEEPER_SOCK_FILE);
 	}
-	keeper_runs_free(k);
+	keeper_io_runs_free(k);
 	loop_free(k->loop);
 	if (k->pidfd >= 0) {
 		if (rc == 0)

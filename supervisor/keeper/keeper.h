@@ -128,11 +128,11 @@ int keeper_spawn(struct keeper *k, char **cause);
 /* keeper_io.c: the app's pipes */
 /* Watches a new run's three pipes (non-blocking read ends; the run owns
  * them) on the loop. */
-struct run *keeper_runs_add(struct keeper *k, int outfd, int errfd, int progfd);
-void keeper_drain_all(struct keeper *k);
-void keeper_runs_sweep(struct keeper *k);
-void keeper_runs_free(struct keeper *k);
-void keeper_pipes_shrink(struct keeper *k);
+struct run *keeper_io_runs_add(struct keeper *k, int outfd, int errfd, int progfd);
+void keeper_io_drain_all(struct keeper *k);
+void keeper_io_runs_sweep(struct keeper *k);
+void keeper_io_runs_free(struct keeper *k);
+void keeper_io_pipes_shrink(struct keeper *k);
 
 /* keeper_ctl.c: the control socket */
 int keeper_ctl_listen(struct keeper *k, char **cause);
@@ -142,11 +142,11 @@ void keeper_ctl_sweep(struct keeper *k);
 void keeper_ctl_close_all(struct keeper *k);
 
 /* keeper_proc.c: processes seen through /proc and kill() */
-int proc_group_alive(pid_t pgid);
-int proc_has_children(void);
-void proc_signal_children(pid_t except_pgid, int sig);
-long long proc_group_rss(pid_t pgid);
-int proc_is_app(pid_t pid, const char *name);
+int keeper_proc_group_alive(pid_t pgid);
+int keeper_proc_has_children(void);
+void keeper_proc_signal_children(pid_t except_pgid, int sig);
+long long keeper_proc_group_rss(pid_t pgid);
+int keeper_proc_is_app(pid_t pid, const char *name);
 
 /* keeper_title.c */
 void keeper_title_set(int argc, char **argv, const char *title);

@@ -85,7 +85,7 @@ static void pipe_grow(struct run_pipe *rp)
 	rp->pipe_size = r > 0 ? r : KEEPER_PIPE_SIZE;
 }
 
-void keeper_pipes_shrink(struct keeper *k)
+void keeper_io_pipes_shrink(struct keeper *k)
 {
 	for (struct run *r = k->runs; r; r = r->next)
 		for (int i = 0; i < 3; i++) {
@@ -154,7 +154,7 @@ static void pipe_cb(struct loop *l, int fd, unsigned events, void *arg)
 	}
 }
 
-struct run *keeper_runs_add(struct keeper *k, int outfd, int errfd, int progfd)
+struct run *keeper_io_runs_add(struct keeper *k, int outfd, int errfd, int progfd)
 {
 	struct run *r = xcalloc(1, sizeof *r);
 	r->k = k;
@@ -183,7 +183,7 @@ struct run *keeper_runs_add(struct keeper *k, int outfd, int errfd, int progfd)
 /* Before the keeper exits: the app is gone, so every pipe ends; read what
  * is left in them. A pipe some stray process still holds open stops at
  * "would block" rather than hanging the exit. */
-void keeper_drain_all(struct keeper *k)
+void keeper_io_drain_all(struct keeper *k)
 {
 	for (struct run *r = k->runs; r; r = r->next)
 		for (int i = 0; i < 3; i++)
@@ -204,7 +204,7 @@ static void run_free(struct keeper *k, struct run *r)
 	free(r);
 }
 
-void keeper_runs_sweep(struct keeper *k)
+void keeper_io_runs_sweep(struct keeper *k)
 {
 	struct run **pp = &k->runs;
 	while (*pp) {
@@ -218,7 +218,7 @@ void keeper_runs_sweep(struct keeper *k)
 	}
 }
 
-void keeper_runs_free(struct keeper *k)
+void keeper_io_runs_free(struct keeper *k)
 {
 	while (k->runs) {
 		struct run *r = k->runs;

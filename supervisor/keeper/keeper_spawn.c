@@ -154,7 +154,7 @@ int keeper_spawn(struct keeper *k, char **cause)
 	set_nonblock(out[0]);
 	set_nonblock(err[0]);
 	set_nonblock(prog[0]);
-	keeper_runs_add(k, out[0], err[0], prog[0]);
+	keeper_io_runs_add(k, out[0], err[0], prog[0]);
 	k->pid = pid;
 	k->pgid = pid;
 	k->started_real = clock_real_ms();
