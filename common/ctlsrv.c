@@ -2,6 +2,7 @@
 #include "ctlsrv.h"
 #include "buf.h"
 #include "clock.h"
+#include "fdio.h"
 #include "linefr.h"
 #include "xalloc.h"
 
@@ -240,20 +241,7 @@ int ctlsrv_clients(const struct ctlsrv *s)
 /* Writes what the socket takes. Returns 0, or -1 when the peer is gone. */
 static int conn_flush(struct ctlconn *c)
 {
-	while (pending(c)) {
-		ssize_t w = send(c->fd, c->out.p + c->out_off, pending(c), MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				return 0;
-			return -1;
-		}
-		c->out_off += (size_t)w;
-	}
-	buf_clear(&c->out);
-	c->out_off = 0;
-	return 0;
+	return fdio_send_queued(c->fd, &c->out, &c->out_off);
 }
 
 static void conn_update_events(struct ctlconn *c)
@@ -275,11 +263,6 @@ int ctlsrv_send(struct ctlconn *c, const void *p, size_t n)
 		return -1;
 	}
 	int was_stalled = pending(c) > 0;
-	/* what was written goes before the buffer grows */
-	if (c->out_off && c->out_off >= c->out.len / 2) {
-		buf_consume(&c->out, c->out_off);
-		c->out_off = 0;
-	}
 	buf_add(&c->out, p, n);
 	if (conn_flush(c) < 0) {
 		ctlsrv_close(c);

@@ -76,6 +76,7 @@ struct dapp {
 	pid_t old_keeper_pid;       /* a lost keeper to outlive before relaunching */
 	struct linefr kin;          /* lines from the keeper */
 	struct buf kout;            /* requests not yet written to it */
+	size_t kout_off;            /* bytes of kout written */
 	uint64_t sent, acked;       /* request sequence numbers */
 	uint64_t err_seq;           /* last request answered "err" */
 	char err[256];

@@ -6,6 +6,7 @@
 #include "atomicfile.h"
 #include "child.h"
 #include "clock.h"
+#include "fdio.h"
 #include "home.h"
 #include "xalloc.h"
 
@@ -128,6 +129,7 @@ static void conn_close(struct dapp *a)
 	a->connecting = 0;
 	linefr_free(&a->kin);
 	buf_free(&a->kout);
+	a->kout_off = 0;
 	/* requests in flight are answered by the loss */
 	if (a->acked < a->sent) {
 		a->acked = a->sent;
@@ -326,17 +328,8 @@ void keeper_attach(struct dapp *a)
 
 static int kout_flush(struct dapp *a)
 {
-	while (a->kout.len > 0) {
-		ssize_t w = send(a->kfd, a->kout.p, a->kout.len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			return -1;
-		}
-		buf_consume(&a->kout, (size_t)w);
-	}
+	if (fdio_send_queued(a->kfd, &a->kout, &a->kout_off) < 0)
+		return -1;
 	loop_fd_mod(a->d->loop, a->kfd, LOOP_READ | (a->kout.len ? LOOP_WRITE : 0));
 	return 0;
 }
@@ -346,7 +339,7 @@ uint64_t keeper_send(struct dapp *a, const char *line)
 	if (a->kfd < 0)
 		return 0;
 	size_t n = strlen(line);
-	if (a->kout.len + n + 1 > KEEPER_OUT_MAX) {
+	if (a->kout.len - a->kout_off + n + 1 > KEEPER_OUT_MAX) {
 		keeper_lost(a, "the keeper does not read its requests");
 		return 0;
 	}
