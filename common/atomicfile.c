@@ -1,5 +1,6 @@
 /* Atomic whole-file writes (temp + rename) and bounded whole-file reads. */
 #include "atomicfile.h"
+#include "buf.h"
 #include "fdio.h"
 #include "xalloc.h"
 
@@ -60,38 +61,35 @@ int atomicfile_read(const char *path, size_t max, char **buf, size_t *len, char 
 		errno = e;
 		return -1;
 	}
-	size_t cap = 4096, n = 0;
-	char *p = xmalloc(cap + 1);
+	struct buf b = { 0 };
 	for (;;) {
-		if (n == cap) {
-			if (cap >= max) {
-				close(fd);
-				free(p);
-				errno = EFBIG;
-				return fail(cause, "%s is larger than %zu bytes", path, max);
-			}
-			cap = cap * 2 > max ? max : cap * 2;
-			p = xrealloc(p, cap + 1);
+		if (b.len > max) {
+			close(fd);
+			buf_free(&b);
+			errno = EFBIG;
+			return fail(cause, "%s is larger than %zu bytes", path, max);
 		}
-		ssize_t r = read(fd, p + n, cap - n);
+		/* one byte past max tells a file of max bytes from a longer one */
+		size_t room = b.len < 4096 ? 4096 : b.len;
+		if (room > max + 1 - b.len)
+			room = max + 1 - b.len;
+		buf_reserve(&b, room);
+		ssize_t r = read(fd, b.p + b.len, room);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			int e = errno;
 			close(fd);
-			free(p);
+			buf_free(&b);
 			fail(cause, "cannot read %s: %s", path, strerror(e));
 			errno = e;
 			return -1;
 		}
 		if (r == 0)
 			break;
-		n += (size_t)r;
+		b.len += (size_t)r;
 	}
 	close(fd);
-	p[n] = '\0';
-	*buf = p;
-	if (len)
-		*len = n;
+	*buf = buf_take(&b, len);
 	return 0;
 }

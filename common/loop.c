@@ -232,6 +232,10 @@ void loop_timer_del(struct loop *l, uint64_t id)
 		if (l->timers[i].id == id && !l->timers[i].dead) {
 			l->timers[i].dead = 1;
 			l->live_timers--;
+			/* the timerfd waits for it: wait for the next one instead,
+			 * so a cancelled deadline costs no wake-up */
+			if (l->timers[i].at_ns == l->armed_at)
+				timers_arm(l);
 			return;
 		}
 	}

@@ -44,7 +44,6 @@ void app_free(struct dapp *a)
 	spec_free(&a->spec);
 	free(a->name);
 	free(a->dir);
-	free(a->kout);
 	free(a);
 }
 

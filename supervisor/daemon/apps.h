@@ -9,9 +9,11 @@
 #include <sys/types.h>
 
 #include "appstate.h"
+#include "buf.h"
 #include "daemon_core.h"
 #include "keeperctl.h"
 #include "lifecycle.h"
+#include "linefr.h"
 #include "procstat.h"
 #include "spec.h"
 
@@ -43,11 +45,9 @@ struct dapp {
 	uint64_t gone_timer;        /* polling for a quitting keeper's exit */
 	int64_t gone_deadline;
 	pid_t old_keeper_pid;       /* a lost keeper to outlive before relaunching */
-	char kin[KEEPERCTL_LINE_MAX + 1];
-	size_t kin_len;
-	int kin_skip;               /* discarding an over-long line */
-	char *kout;
-	size_t kout_len, kout_cap;
+	struct linefr kin;          /* lines from the keeper */
+	struct buf kout;            /* requests not yet written to it */
+	size_t kout_off;            /* bytes of kout written */
 	uint64_t sent, acked;       /* request sequence numbers */
 	uint64_t err_seq;           /* last request answered "err" */
 	char err[256];

@@ -1,4 +1,4 @@
-/* The CLI socket (control.c): accept, framing, bounded output. A client is
+/* The CLI socket (control.c), on the common control-socket server. A client is
  * owned by struct daemon's list; client_close() buries it and the sweep
  * frees it with client_free(). */
 #ifndef PSUP_CONTROL_H
@@ -12,25 +12,25 @@
 #include "daemon_core.h"
 #include "proto.h"
 
+/* A CLI client: its connection is the control socket server's (ctlsrv.h),
+ * this is what the commands know of it. */
+struct ctlconn;
+
 struct dclient {
 	struct dclient *next;
 	struct daemon *d;
-	int fd;
-	struct proto_framer in;
-	char *out;
-	size_t out_off, out_len, out_cap;
+	struct ctlconn *conn;       /* NULL once closed */
 	int busy;                   /* an op answers the current request */
-	int eof;                    /* the peer shut its side */
-	int closing;                /* close once the output is flushed */
-	int reading;                /* LOOP_READ is on */
 	int dead;
-	uint64_t kick_timer;        /* resumes request processing */
-	uint64_t idle_timer;
-	int64_t last_active;
 };
 
 int control_listen(struct daemon *d, char **cause);
+/* Stops accepting (clients stay until control_free()). */
 void control_close(struct daemon *d);
+/* Frees closed connections: from the loop's sweep. */
+void control_sweep(struct daemon *d);
+/* Closes every client connection and the server (daemon exit). */
+void control_free(struct daemon *d);
 /* Queues one encoded reply line (takes ownership of buf). */
 void client_send(struct dclient *c, char *buf, size_t len);
 /* Queues reply (the caller still owns and frees it). */

@@ -8,6 +8,7 @@
 #include "link.h"
 #include "ops.h"
 #include "atomicfile.h"
+#include "child.h"
 #include "clock.h"
 #include "home.h"
 #include "xalloc.h"
@@ -108,6 +109,7 @@ static void sweep_cb(struct loop *l, void *arg)
 	struct daemon *d = arg;
 	SWEEP(struct dop, d->dead_ops, ops_free);
 	SWEEP(struct dclient, d->dead_clients, client_free);
+	control_sweep(d);
 	SWEEP(struct dapp, d->dead_apps, app_free);
 }
 
@@ -244,11 +246,9 @@ static void daemon_free(struct daemon *d)
 {
 	while (d->ops)
 		daemon_bury_op(d->ops);
-	while (d->clients) {
-		if (d->clients->fd >= 0)
-			close(d->clients->fd);
+	while (d->clients)
 		daemon_bury_client(d->clients);
-	}
+	control_free(d);
 	while (d->apps)
 		daemon_bury_app(d->apps);
 	sweep_cb(d->loop, d);
@@ -265,7 +265,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 
 	struct daemon dd, *d = &dd;
 	memset(d, 0, sizeof *d);
-	d->lock_fd = d->listen_fd = -1;
+	d->lock_fd = -1;
 	d->foreground = foreground;
 	paths_init(d, home_arg);
 	d->on_change = ops_changed;
@@ -306,7 +306,7 @@ out:
 		notify(msg);
 		free(msg);
 	}
-	if (d->listen_fd >= 0) {
+	if (d->ctl) {
 		/* Let the next daemon in before the last replies are flushed:
 		 * a CLI that saw `kill` answered may start one at once. */
 		unlink(d->sock_path);
@@ -338,36 +338,23 @@ out:
 
 /* The detached grandchild: a new session, quiet stdio, the notify pipe,
  * then `psup daemon --background`. Never returns. */
-static void spawn_exec(const char *home, int nfd)
+static _Noreturn void spawn_exec(const char *home, int nfd)
 {
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int s = 1; s < NSIG; s++)
-		if (s != SIGKILL && s != SIGSTOP)
-			signal(s, SIG_DFL);
 	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	char *logp = home_daemon_log_path(home);
 	int out = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (out < 0)
 		out = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (in < 0 || out < 0)
-		_exit(126);
-	dup2(in, 0);
-	dup2(out, 1);
-	dup2(out, 2);
-	if (nfd != 3) {
-		dup2(nfd, 3);     /* dup2 clears FD_CLOEXEC on 3 */
-	} else {
-		fcntl(3, F_SETFD, 0);
-	}
-	close_range(4, ~0U, 0);
+		child_die(nfd, "error: cannot open", "/dev/null");
+	const int fds[4] = { in, out, out, nfd };
+	if (child_reset(fds, 4, 0, NULL) < 0)
+		child_die(nfd, "error: cannot set up the descriptors of the daemon of", home);
 	setenv("PSUP_HOME", home, 1);
 	setenv("PSUP_NOTIFY_FD", "3", 1);
 	char *argv[] = { (char *)"psup", (char *)"daemon", (char *)"--background", NULL };
 	execv("/proc/self/exe", argv);
-	dprintf(3, "error: cannot exec /proc/self/exe: %s\n", strerror(errno));
-	_exit(127);
+	child_die(3, "error: cannot exec", "/proc/self/exe");
 }
 
 static int try_connect(const char *sock)

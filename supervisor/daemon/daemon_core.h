@@ -11,6 +11,7 @@
 
 struct dapp;
 struct dclient;
+struct ctlsrv;
 struct dop;
 
 struct daemon {
@@ -21,10 +22,7 @@ struct daemon {
 	int foreground;
 	struct loop *loop;
 	int lock_fd;
-	int listen_fd;
-	int accept_paused;
-	uint64_t accept_timer;
-	int nclients;
+	struct ctlsrv *ctl;         /* the CLI socket */
 	struct dapp *apps;          /* ordered by id */
 	struct dclient *clients;
 	struct dop *ops;

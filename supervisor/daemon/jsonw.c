@@ -10,70 +10,56 @@
 void jw_init(struct jw *w)
 {
 	memset(w, 0, sizeof *w);
-	w->cap = 4096;
-	w->buf = xmalloc(w->cap);
+	buf_reserve(&w->b, 4096);
 	w->first[0] = 1;
 }
 
 void jw_free(struct jw *w)
 {
-	free(w->buf);
+	buf_free(&w->b);
 	memset(w, 0, sizeof *w);
 }
 
 char *jw_finish(struct jw *w, size_t *len)
 {
-	char *p = w->buf;
-	p[w->len] = '\0';
-	*len = w->len;
-	w->buf = NULL;
-	return p;
-}
-
-static void need(struct jw *w, size_t n)
-{
-	if (w->len + n + 1 <= w->cap)
-		return;
-	while (w->len + n + 1 > w->cap)
-		w->cap *= 2;
-	w->buf = xrealloc(w->buf, w->cap);
+	return buf_take(&w->b, len);
 }
 
 static void put(struct jw *w, const char *s, size_t n)
 {
-	need(w, n);
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
+	buf_add(&w->b, s, n);
 }
 
 static void put_escaped(struct jw *w, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	need(w, strlen(s) + 2);
-	w->buf[w->len++] = '"';
+	size_t n = strlen(s);
+	/* room for the worst case (every byte \u00XX), so the loop only
+	 * stores: this runs for every string of a `list` */
+	buf_reserve(&w->b, n * 6 + 2);
+	char *o = w->b.p + w->b.len;
+	*o++ = '"';
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		unsigned char c = *p;
 		if (c >= 0x20 && c != '"' && c != '\\') {
-			need(w, 1);
-			w->buf[w->len++] = (char)c;
+			*o++ = (char)c;
 			continue;
 		}
-		char e[6] = { '\\', 0 };
-		size_t n = 2;
+		*o++ = '\\';
 		switch (c) {
-		case '"': e[1] = '"'; break;
-		case '\\': e[1] = '\\'; break;
-		case '\n': e[1] = 'n'; break;
-		case '\r': e[1] = 'r'; break;
-		case '\t': e[1] = 't'; break;
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
 		default:
-			e[1] = 'u'; e[2] = '0'; e[3] = '0';
-			e[4] = hex[c >> 4]; e[5] = hex[c & 15];
-			n = 6;
+			*o++ = 'u'; *o++ = '0'; *o++ = '0';
+			*o++ = hex[c >> 4]; *o++ = hex[c & 15];
 		}
-		put(w, e, n);
 	}
-	put(w, "\"", 1);
+	*o++ = '"';
+	w->b.len = (size_t)(o - w->b.p);
+	w->b.p[w->b.len] = '\0';
 }
 
 /* The comma and key before a value. */

@@ -7,11 +7,12 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+
 #define JW_DEPTH 16
 
 struct jw {
-	char *buf;
-	size_t len, cap;
+	struct buf b;
 	int depth;
 	int first[JW_DEPTH];    /* nothing written yet at this level */
 };

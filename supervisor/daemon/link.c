@@ -9,7 +9,9 @@
 #include "appview.h"
 #include "procs.h"
 #include "atomicfile.h"
+#include "child.h"
 #include "clock.h"
+#include "fdio.h"
 #include "home.h"
 #include "xalloc.h"
 
@@ -44,9 +46,9 @@ static void conn_close(struct dapp *a)
 	}
 	loop_timer_del(l, a->connect_timer);
 	a->connect_timer = 0;
-	a->kin_len = 0;
-	a->kin_skip = 0;
-	a->kout_len = 0;
+	linefr_free(&a->kin);
+	buf_free(&a->kout);
+	a->kout_off = 0;
 	/* requests in flight are answered by the loss */
 	if (a->acked < a->sent) {
 		a->acked = a->sent;
@@ -81,27 +83,17 @@ static void launch(struct dapp *a)
 	if (pid == 0) {
 		/* the keeper starts clean: no blocked or ignored signal, no
 		 * descriptor of ours, its own session */
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int s = 1; s < NSIG; s++)
-			if (s != SIGKILL && s != SIGSTOP)
-				signal(s, SIG_DFL);
-		setsid();
 		int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		int out = open(d->keeper_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (out < 0)
 			out = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (in < 0 || out < 0)
-			_exit(126);
-		dup2(in, 0);
-		dup2(out, 1);
-		dup2(out, 2);
-		close_range(3, ~0U, 0);
+			child_die(2, "psup: cannot open /dev/null for the keeper of", a->name);
+		const int fds[3] = { in, out, out };
+		if (child_reset(fds, 3, 1, NULL) < 0)
+			child_die(out, "psup: cannot set up the descriptors of the keeper of", a->name);
 		execv(d->keeper_path, argv);
-		dprintf(2, "psup: cannot exec keeper %s for %s: %s\n", d->keeper_path, a->name,
-		    strerror(errno));
-		_exit(127);
+		child_die(2, "psup: cannot exec keeper", d->keeper_path);
 	}
 	free(argv0);
 	if (pid < 0) {
@@ -174,8 +166,7 @@ static int try_connect(struct dapp *a)
 	a->kfd = fd;
 	loop_timer_del(a->d->loop, a->connect_timer);
 	a->connect_timer = 0;
-	a->kin_len = 0;
-	a->kin_skip = 0;
+	linefr_init(&a->kin, KEEPERCTL_LINE_MAX);
 	a->pushes = 0;
 	a->acked = a->sent;
 	int quitting = a->lc.quitting;
@@ -242,21 +233,9 @@ static void attach(struct dapp *a)
 
 static int kout_flush(struct dapp *a)
 {
-	size_t off = 0;
-	while (off < a->kout_len) {
-		ssize_t w = send(a->kfd, a->kout + off, a->kout_len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			return -1;
-		}
-		off += (size_t)w;
-	}
-	memmove(a->kout, a->kout + off, a->kout_len - off);
-	a->kout_len -= off;
-	loop_fd_mod(a->d->loop, a->kfd, LOOP_READ | (a->kout_len ? LOOP_WRITE : 0));
+	if (fdio_send_queued(a->kfd, &a->kout, &a->kout_off) < 0)
+		return -1;
+	loop_fd_mod(a->d->loop, a->kfd, LOOP_READ | (a->kout.len ? LOOP_WRITE : 0));
 	return 0;
 }
 
@@ -265,17 +244,12 @@ uint64_t link_send(struct dapp *a, const char *line)
 	if (a->kfd < 0)
 		return 0;
 	size_t n = strlen(line);
-	if (a->kout_len + n + 1 > KEEPER_OUT_MAX) {
+	if (a->kout.len - a->kout_off + n + 1 > KEEPER_OUT_MAX) {
 		lost_keeper(a, "the keeper does not read its requests");
 		return 0;
 	}
-	if (a->kout_len + n + 1 > a->kout_cap) {
-		a->kout_cap = a->kout_len + n + 1 + 256;
-		a->kout = xrealloc(a->kout, a->kout_cap);
-	}
-	memcpy(a->kout + a->kout_len, line, n);
-	a->kout[a->kout_len + n] = '\n';
-	a->kout_len += n + 1;
+	buf_add(&a->kout, line, n);
+	buf_addc(&a->kout, '\n');
 	uint64_t seq = ++a->sent;
 	if (kout_flush(a) < 0) {
 		lost_keeper(a, "cannot write to the keeper");
@@ -284,7 +258,7 @@ uint64_t link_send(struct dapp *a, const char *line)
 	return seq;
 }
 
-static void handle_line(struct dapp *a, char *line, size_t len)
+static void handle_line(struct dapp *a, const char *line, size_t len)
 {
 	if (len == 2 && memcmp(line, "ok", 2) == 0) {
 		if (a->acked < a->sent)
@@ -337,9 +311,9 @@ static void io_cb(struct loop *l, int fd, unsigned events, void *arg)
 	if (!(events & (LOOP_READ | LOOP_HUP)))
 		return;
 	int changed = 0, eof = 0;
+	char buf[KEEPERCTL_LINE_MAX];
 	for (int i = 0; i < 16; i++) {
-		size_t room = sizeof a->kin - 1 - a->kin_len;
-		ssize_t r = recv(fd, a->kin + a->kin_len, room, MSG_DONTWAIT);
+		ssize_t r = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -351,28 +325,22 @@ static void io_cb(struct loop *l, int fd, unsigned events, void *arg)
 			eof = 1;
 			break;
 		}
-		a->kin_len += (size_t)r;
-		char *p = a->kin, *end = a->kin + a->kin_len, *nl;
-		while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
-			if (a->kin_skip)
-				a->kin_skip = 0;
-			else {
-				*nl = '\0';
-				handle_line(a, p, (size_t)(nl - p));
-				changed = 1;
-				if (a->kfd != fd)
-					return;     /* lost while handling */
+		linefr_feed(&a->kin, buf, (size_t)r);
+		const char *line;
+		size_t len;
+		int got;
+		while ((got = linefr_next(&a->kin, &line, &len)) != LINEFR_NONE) {
+			if (got == LINEFR_LONG) {
+				/* a line over KEEPERCTL_LINE_MAX: drop it, keep the link */
+				linefr_skip(&a->kin);
+				continue;
 			}
-			p = nl + 1;
+			handle_line(a, line, len);
+			changed = 1;
+			if (a->kfd != fd)
+				return;     /* lost while handling */
 		}
-		a->kin_len = (size_t)(end - p);
-		memmove(a->kin, p, a->kin_len);
-		if (a->kin_len == sizeof a->kin - 1) {
-			/* a line over KEEPERCTL_LINE_MAX: drop it, keep the link */
-			a->kin_len = 0;
-			a->kin_skip = 1;
-		}
-		if ((size_t)r < room)
+		if ((size_t)r < sizeof buf)
 			break;
 	}
 	if (eof) {

@@ -1,4 +1,4 @@
-/* The keeper's life: start-up checks, the epoll loop, signals, deadlines,
+/* The keeper's life: start-up checks, the event loop, signals, deadlines,
  * carrying out the policy's actions and publishing the app's state. */
 #include "keeper.h"
 #include "atomicfile.h"
@@ -12,13 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,9 +129,9 @@ static int everything_gone(struct keeper *k)
 {
 	if (k->pid)
 		return 0;
-	if (k->pgid && proc_group_alive(k->pgid))
+	if (k->pgid && keeper_proc_group_alive(k->pgid))
 		return 0;
-	return !proc_has_children();
+	return !keeper_proc_has_children();
 }
 
 static int str_changed(const char *a, const char *b)
@@ -192,12 +189,12 @@ static void apply(struct keeper *k, unsigned acts, pid_t ended_pgid)
 	if (acts & ACT_SIGNAL && k->pgid > 0) {
 		kill(-k->pgid, k->spec.stop_signal);
 		kill(-k->pgid, SIGCONT);
-		proc_signal_children(k->pgid, k->spec.stop_signal);
+		keeper_proc_signal_children(k->pgid, k->spec.stop_signal);
 	}
 	if (acts & ACT_KILL) {
 		if (k->pgid > 0)
 			kill(-k->pgid, SIGKILL);
-		proc_signal_children(k->pgid, SIGKILL);
+		keeper_proc_signal_children(k->pgid, SIGKILL);
 	}
 	if (acts & ACT_SPAWN)
 		do_spawn(k);
@@ -265,35 +262,32 @@ static void reap(struct keeper *k)
 		struct policy_event ev = { PEV_GROUP_EMPTY, 0, 0, 0 };
 		step(k, &ev, 0);
 	}
-	if (!k->pid && k->pgid && !proc_group_alive(k->pgid) && k->pol.state != APP_STOPPING) {
+	if (!k->pid && k->pgid && !keeper_proc_group_alive(k->pgid) && k->pol.state != APP_STOPPING) {
 		k->pgid = 0;
 		keeper_publish(k, 0);
 	}
 }
 
-static void signal_cb(struct keeper *k)
+static void sigchld_cb(struct loop *l, int signo, void *arg)
 {
-	struct signalfd_siginfo si[16];
-	int chld = 0, quit = 0;
-	for (;;) {
-		ssize_t r = read(k->sigfd, si, sizeof si);
-		if (r <= 0)
-			break;
-		for (size_t i = 0; i < (size_t)r / sizeof si[0]; i++) {
-			if (si[i].ssi_signo == SIGCHLD)
-				chld = 1;
-			else if (si[i].ssi_signo == SIGTERM || si[i].ssi_signo == SIGINT)
-				quit = 1;
-		}
-	}
-	if (chld)
-		reap(k);
-	if (quit)
-		keeper_event(k, PEV_QUIT);
+	(void)l;
+	(void)signo;
+	reap(arg);
+}
+
+static void sigquit_cb(struct loop *l, int signo, void *arg)
+{
+	(void)l;
+	(void)signo;
+	keeper_event(arg, PEV_QUIT);
 }
 
 /* ---- deadlines ---- */
 
+static void timer_cb(struct loop *l, uint64_t id, void *arg);
+
+/* One loop timer at the earliest deadline the keeper has; none at all
+ * when idle, so an idle keeper never wakes. */
 static void arm_timer(struct keeper *k)
 {
 	int64_t next = k->pol.deadline;
@@ -309,30 +303,26 @@ static void arm_timer(struct keeper *k)
 	} else {
 		k->mem_next = 0;
 	}
-	if (next == k->timer_armed)
-		return; /* one syscall less per loop pass */
-	k->timer_armed = next;
-	struct itimerspec its;
-	memset(&its, 0, sizeof its);
-	if (next) {
-		its.it_value.tv_sec = next / 1000;
-		its.it_value.tv_nsec = (long)(next % 1000) * 1000000;
-	}
-	timerfd_settime(k->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+	if (next == k->timer_at)
+		return;
+	loop_timer_del(k->loop, k->timer);
+	k->timer = next ? loop_timer_at(k->loop, next, timer_cb, k) : 0;
+	k->timer_at = next;
 }
 
-static void timer_cb(struct keeper *k)
+static void timer_cb(struct loop *l, uint64_t id, void *arg)
 {
-	uint64_t n;
-	if (read(k->timerfd, &n, sizeof n) < 0 && errno != EAGAIN)
-		warnx_("cannot read timerfd: %s", strerror(errno));
-	k->timer_armed = -1; /* it fired: arm again whatever comes next */
+	(void)l;
+	(void)id;
+	struct keeper *k = arg;
+	k->timer = 0;
+	k->timer_at = 0; /* it fired: arm again whatever comes next */
 	int64_t now = clock_mono_ms();
 	if (k->trim_at && now >= k->trim_at) {
 		if (now - k->big_read_at >= KEEPER_TRIM_MS) {
 			madvise(k->rbuf, KEEPER_READ_BUF, MADV_DONTNEED);
 			logsink_trim(&k->log);
-			keeper_pipes_shrink(k);
+			keeper_io_pipes_shrink(k);
 			k->trim_at = 0;
 		} else {
 			k->trim_at = k->big_read_at + KEEPER_TRIM_MS;
@@ -345,7 +335,7 @@ static void timer_cb(struct keeper *k)
 	if (k->mem_next && now >= k->mem_next) {
 		k->mem_next = now + KEEPER_MEMORY_SAMPLE_MS;
 		if (k->pgid && k->spec.max_memory_restart > 0 &&
-		    proc_group_rss(k->pgid) > k->spec.max_memory_restart)
+		    keeper_proc_group_rss(k->pgid) > k->spec.max_memory_restart)
 			keeper_event(k, PEV_MEMORY);
 	}
 }
@@ -401,8 +391,8 @@ static void adopt_previous(struct keeper *k)
 		memcpy(k->exits, old.exits, sizeof k->exits);
 		/* the leader may be gone while its group lives on; only a leader
 		 * known to run something else (pid reuse) is spared */
-		if (old.pgid > 0 && old.keeper_pid != getpid() && proc_group_alive(old.pgid) &&
-		    proc_is_app(old.pgid, k->spec.name) != 0) {
+		if (old.pgid > 0 && old.keeper_pid != getpid() && keeper_proc_group_alive(old.pgid) &&
+		    keeper_proc_is_app(old.pgid, k->spec.name) != 0) {
 			warnx_("%s: killing process group %ld left by a dead keeper",
 			    k->spec.name, (long)old.pgid);
 			kill(-old.pgid, SIGKILL);
@@ -415,13 +405,14 @@ static void adopt_previous(struct keeper *k)
 	free(buf);
 }
 
-static int watch_add(struct keeper *k, int fd, struct watch *w, uint32_t events)
+/* Callbacks may have closed what later events pointed at: free only after
+ * the pass. */
+static void sweep_cb(struct loop *l, void *arg)
 {
-	struct epoll_event ev;
-	memset(&ev, 0, sizeof ev);
-	ev.events = events;
-	ev.data.ptr = w;
-	return epoll_ctl(k->epfd, EPOLL_CTL_ADD, fd, &ev);
+	(void)l;
+	struct keeper *k = arg;
+	keeper_ctl_sweep(k);
+	keeper_io_runs_sweep(k);
 }
 
 static int setup(struct keeper *k, char **cause)
@@ -429,67 +420,24 @@ static int setup(struct keeper *k, char **cause)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return fail(cause, "cannot block signals: %s", strerror(errno));
-	k->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	k->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	k->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (k->sigfd < 0 || k->timerfd < 0 || k->epfd < 0)
-		return fail(cause, "cannot create the event loop: %s", strerror(errno));
-	k->wsig = (struct watch){ W_SIGNAL, NULL };
-	k->wtimer = (struct watch){ W_TIMER, NULL };
-	if (watch_add(k, k->sigfd, &k->wsig, EPOLLIN) < 0 ||
-	    watch_add(k, k->timerfd, &k->wtimer, EPOLLIN) < 0)
-		return fail(cause, "cannot watch signals: %s", strerror(errno));
-	if (keeper_ctl_listen(k, cause) < 0)
+	if (!(k->loop = loop_create(cause)))
 		return -1;
-	k->wlisten = (struct watch){ W_LISTEN, NULL };
-	if (watch_add(k, k->listenfd, &k->wlisten, EPOLLIN) < 0)
-		return fail(cause, "cannot watch %s: %s", KEEPER_SOCK_FILE, strerror(errno));
-	return 0;
+	loop_set_sweep(k->loop, sweep_cb, k);
+	if (loop_signal(k->loop, SIGCHLD, sigchld_cb, k, cause) < 0 ||
+	    loop_signal(k->loop, SIGTERM, sigquit_cb, k, cause) < 0 ||
+	    loop_signal(k->loop, SIGINT, sigquit_cb, k, cause) < 0)
+		return -1;
+	return keeper_ctl_listen(k, cause);
 }
 
-static void loop(struct keeper *k)
+static void run_loop(struct keeper *k)
 {
-	struct epoll_event evs[32];
 	while (!k->exit_now) {
 		arm_timer(k);
-		int n = epoll_wait(k->epfd, evs, 32, -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		if (loop_once(k->loop, -1) < 0) {
 			warnx_("epoll_wait: %s", strerror(errno));
 			break;
 		}
-		for (int i = 0; i < n; i++) {
-			struct watch *w = evs[i].data.ptr;
-			switch (w->kind) {
-			case W_SIGNAL:
-				signal_cb(k);
-				break;
-			case W_TIMER:
-				timer_cb(k);
-				break;
-			case W_LISTEN:
-				keeper_ctl_accept_cb(k);
-				break;
-			case W_CLIENT:
-				keeper_ctl_client_cb(k, w->ptr, evs[i].events);
-				break;
-			case W_PIPE:
-				keeper_pipe_cb(k, w->ptr);
-				break;
-			}
-		}
-		/* callbacks may have closed what later events pointed at: free
-		 * only now */
-		keeper_ctl_sweep(k);
-		keeper_runs_sweep(k);
 	}
 }
 
@@ -497,10 +445,9 @@ int keeper_run(const char *appdir, int argc, char **argv)
 {
 	struct keeper kk, *k = &kk;
 	memset(k, 0, sizeof *k);
-	k->epfd = k->sigfd = k->timerfd = k->listenfd = k->pidfd = -1;
+	k->pidfd = -1;
 	k->appdir = xstrdup(appdir);
 	k->last_state = (enum app_state_kind)-1;
-	k->timer_armed = -1;
 	char *cause = NULL;
 	int rc = 1;
 
@@ -552,12 +499,12 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	keeper_publish(k, 1);
 	if (k->spec.autostart)
 		keeper_event(k, PEV_START);
-	loop(k);
+	run_loop(k);
 	/* a finished app may have left orphans (reparented to us): nothing
 	 * of the app outlives its keeper's quit */
-	if (proc_has_children())
-		proc_signal_children(0, SIGKILL);
-	keeper_drain_all(k);
+	if (keeper_proc_has_children())
+		keeper_proc_signal_children(0, SIGKILL);
+	keeper_io_drain_all(k);
 	keeper_publish(k, 0);
 	rc = 0;
 out:
@@ -565,18 +512,12 @@ out:
 		warnx_("%s", cause);
 		free(cause);
 	}
-	keeper_ctl_close_all(k);
-	if (k->listenfd >= 0) {
+	if (k->ctl) {
+		keeper_ctl_close_all(k);
 		unlink(KEEPER_SOCK_FILE);
-		close(k->listenfd);
 	}
-	keeper_runs_free(k);
-	if (k->epfd >= 0)
-		close(k->epfd);
-	if (k->sigfd >= 0)
-		close(k->sigfd);
-	if (k->timerfd >= 0)
-		close(k->timerfd);
+	keeper_io_runs_free(k);
+	loop_free(k->loop);
 	if (k->pidfd >= 0) {
 		if (rc == 0)
 			unlink(KEEPER_PID_FILE);

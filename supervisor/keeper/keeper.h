@@ -5,8 +5,9 @@
  *   status        appstate_pack() line, rewritten atomically on every change
  *   keeper.pid    this keeper's pid, flock()ed while it runs
  *   control.sock  the keeperctl.h protocol
- * Single-threaded: one epoll loop over a signalfd, a timerfd, the control
- * socket and the app's pipes. Links only libc. */
+ * Single-threaded: one event loop (common/loop.h) over signals, one
+ * deadline, the control socket (common/ctlsrv.h) and the app's pipes.
+ * Links only libc. */
 #ifndef PSUP_KEEPER_H
 #define PSUP_KEEPER_H
 
@@ -15,8 +16,11 @@
 #include <sys/types.h>
 
 #include "appstate.h"
+#include "ctlsrv.h"
 #include "keeperctl.h"
+#include "linefr.h"
 #include "logsink.h"
+#include "loop.h"
 #include "policy.h"
 #include "spec.h"
 
@@ -43,20 +47,12 @@
 #define KEEPER_TRIM_MS 5000
 #define KEEPER_SMALL_READ (16 * 1024)
 
-enum watch_kind { W_SIGNAL, W_TIMER, W_LISTEN, W_CLIENT, W_PIPE };
-
-/* What an epoll event points at. */
-struct watch {
-	enum watch_kind kind;
-	void *ptr;
-};
-
 enum { PIPE_OUT, PIPE_ERR, PIPE_PROGRESS };
 
 struct run;
+struct keeper;
 
 struct run_pipe {
-	struct watch w;
 	struct run *run;
 	int which;              /* PIPE_* */
 	int fd;                 /* -1 once at EOF */
@@ -69,24 +65,10 @@ struct run_pipe {
  * ever lost, even while the next run already writes. */
 struct run {
 	struct run *next;
+	struct keeper *k;
 	struct run_pipe pipes[3];
 	int open;               /* pipes not yet at EOF */
-	char *prog;             /* progress line being assembled */
-	size_t prog_len;
-	int prog_skip;          /* discarding an over-long progress line */
-};
-
-struct client {
-	struct watch w;
-	struct client *next;
-	int fd;
-	int dead;               /* closed at the end of the loop pass */
-	int closing;            /* close once the output is written */
-	int want_out;           /* EPOLLOUT is armed */
-	char in[KEEPERCTL_LINE_MAX + 1];
-	size_t in_len;
-	char *out;
-	size_t out_len, out_cap;
+	struct linefr prog;     /* progress lines being cut */
 };
 
 struct keeper {
@@ -97,9 +79,9 @@ struct keeper {
 	struct policy pol;
 	struct logsink log;
 
-	int epfd, sigfd, timerfd, listenfd, pidfd;
-	struct watch wsig, wtimer, wlisten;
-	int accept_paused;
+	struct loop *loop;
+	struct ctlsrv *ctl;            /* control.sock */
+	int pidfd;
 
 	pid_t pid;                     /* the running app's pid, or 0 */
 	pid_t pgid;                    /* its group, kept until the group is gone */
@@ -124,12 +106,11 @@ struct keeper {
 	int64_t mem_next;              /* monotonic; 0 = no sampling */
 
 	struct run *runs;
-	struct client *clients;
-	int nclients;
 	char *rbuf;                    /* KEEPER_READ_BUF, mmap'd so it can be trimmed */
 	int64_t big_read_at;           /* monotonic time of the last read > KEEPER_SMALL_READ */
 	int64_t trim_at;               /* monotonic; 0 = nothing to trim */
-	int64_t timer_armed;           /* deadline the timerfd holds (-1: disarmed) */
+	uint64_t timer;                /* the loop timer of the next deadline */
+	int64_t timer_at;              /* its deadline (monotonic), 0 = none */
 	int exit_now;
 };
 
@@ -145,26 +126,27 @@ int keeper_load_spec(const char *path, struct app_spec *s, char **cause);
 int keeper_spawn(struct keeper *k, char **cause);
 
 /* keeper_io.c: the app's pipes */
-void keeper_pipe_cb(struct keeper *k, struct run_pipe *rp);
-void keeper_drain_all(struct keeper *k);
-void keeper_runs_sweep(struct keeper *k);
-void keeper_runs_free(struct keeper *k);
-void keeper_pipes_shrink(struct keeper *k);
+/* Watches a new run's three pipes (non-blocking read ends; the run owns
+ * them) on the loop. */
+struct run *keeper_io_runs_add(struct keeper *k, int outfd, int errfd, int progfd);
+void keeper_io_drain_all(struct keeper *k);
+void keeper_io_runs_sweep(struct keeper *k);
+void keeper_io_runs_free(struct keeper *k);
+void keeper_io_pipes_shrink(struct keeper *k);
 
 /* keeper_ctl.c: the control socket */
 int keeper_ctl_listen(struct keeper *k, char **cause);
-void keeper_ctl_accept_cb(struct keeper *k);
-void keeper_ctl_client_cb(struct keeper *k, struct client *c, uint32_t events);
 void keeper_ctl_broadcast(struct keeper *k, const char *line);
 void keeper_ctl_sweep(struct keeper *k);
+/* Writes the last words that fit and closes every client and the socket. */
 void keeper_ctl_close_all(struct keeper *k);
 
 /* keeper_proc.c: processes seen through /proc and kill() */
-int proc_group_alive(pid_t pgid);
-int proc_has_children(void);
-void proc_signal_children(pid_t except_pgid, int sig);
-long long proc_group_rss(pid_t pgid);
-int proc_is_app(pid_t pid, const char *name);
+int keeper_proc_group_alive(pid_t pgid);
+int keeper_proc_has_children(void);
+void keeper_proc_signal_children(pid_t except_pgid, int sig);
+long long keeper_proc_group_rss(pid_t pgid);
+int keeper_proc_is_app(pid_t pid, const char *name);
 
 /* keeper_title.c */
 void keeper_title_set(int argc, char **argv, const char *title);

@@ -31,48 +31,45 @@ static void progress_line(struct keeper *k, const char *line, size_t n)
 	k->status_dirty = 1;
 }
 
+/* Over-long reports are counted as bad ones and skipped. At EOF the last
+ * report counts without its newline. */
+static void progress_lines(struct keeper *k, struct run *r, int eof)
+{
+	const char *line;
+	size_t len;
+	int got;
+	while ((got = eof ? linefr_rest(&r->prog, &line, &len) :
+	    linefr_next(&r->prog, &line, &len)) != LINEFR_NONE) {
+		if (got == LINEFR_LONG) {
+			k->progress_bad++;
+			linefr_skip(&r->prog);
+		} else {
+			progress_line(k, line, len);
+		}
+	}
+}
+
 static void progress_feed(struct keeper *k, struct run *r, const char *p, size_t n)
 {
-	const char *end = p + n;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = (size_t)((nl ? nl : end) - p);
-		if (r->prog_skip) {
-			if (nl)
-				r->prog_skip = 0;
-		} else if (r->prog_len + len > KEEPER_PROGRESS_LINE_MAX) {
-			k->progress_bad++;
-			r->prog_len = 0;
-			r->prog_skip = !nl;
-		} else if (nl && r->prog_len == 0) {
-			progress_line(k, p, len);
-		} else {
-			if (!r->prog)
-				r->prog = xmalloc(KEEPER_PROGRESS_LINE_MAX);
-			memcpy(r->prog + r->prog_len, p, len);
-			r->prog_len += len;
-			if (nl) {
-				progress_line(k, r->prog, r->prog_len);
-				r->prog_len = 0;
-			}
-		}
-		if (!nl)
-			break;
-		p = nl + 1;
+	/* a line's worth at a time: the framer never holds a whole read */
+	while (n > 0) {
+		size_t piece = n < KEEPER_PROGRESS_LINE_MAX ? n : KEEPER_PROGRESS_LINE_MAX;
+		linefr_feed(&r->prog, p, piece);
+		progress_lines(k, r, 0);
+		p += piece;
+		n -= piece;
 	}
 }
 
 static void pipe_eof(struct keeper *k, struct run_pipe *rp)
 {
-	if (rp->which == PIPE_PROGRESS) {
-		if (rp->run->prog_len && !rp->run->prog_skip)
-			progress_line(k, rp->run->prog, rp->run->prog_len);
-		rp->run->prog_len = 0;
-	} else {
+	if (rp->which == PIPE_PROGRESS)
+		progress_lines(k, rp->run, 1);
+	else
 		logsink_eof(&k->log, &rp->ll, rp->which == PIPE_OUT ? LOG_OUT : LOG_ERR,
 		    clock_real_ms());
-	}
-	close(rp->fd); /* also removes it from epoll */
+	loop_fd_del(k->loop, rp->fd);
+	close(rp->fd);
 	rp->fd = -1;
 	rp->run->open--;
 }
@@ -88,7 +85,7 @@ static void pipe_grow(struct run_pipe *rp)
 	rp->pipe_size = r > 0 ? r : KEEPER_PIPE_SIZE;
 }
 
-void keeper_pipes_shrink(struct keeper *k)
+void keeper_io_pipes_shrink(struct keeper *k)
 {
 	for (struct run *r = k->runs; r; r = r->next)
 		for (int i = 0; i < 3; i++) {
@@ -138,8 +135,13 @@ static int pipe_read(struct keeper *k, struct run_pipe *rp, int max, int drain)
 	return 0;
 }
 
-void keeper_pipe_cb(struct keeper *k, struct run_pipe *rp)
+static void pipe_cb(struct loop *l, int fd, unsigned events, void *arg)
 {
+	(void)l;
+	(void)fd;
+	(void)events;
+	struct run_pipe *rp = arg;
+	struct keeper *k = rp->run->k;
 	if (rp->fd < 0)
 		return; /* closed earlier in this pass */
 	pipe_read(k, rp, READS_PER_EVENT, 0);
@@ -152,10 +154,36 @@ void keeper_pipe_cb(struct keeper *k, struct run_pipe *rp)
 	}
 }
 
+struct run *keeper_io_runs_add(struct keeper *k, int outfd, int errfd, int progfd)
+{
+	struct run *r = xcalloc(1, sizeof *r);
+	r->k = k;
+	/* a report of KEEPER_PROGRESS_LINE_MAX bytes, then its newline */
+	linefr_init(&r->prog, KEEPER_PROGRESS_LINE_MAX + 1);
+	int fds[3] = { outfd, errfd, progfd };
+	for (int i = 0; i < 3; i++) {
+		struct run_pipe *rp = &r->pipes[i];
+		rp->run = r;
+		rp->which = i;
+		rp->fd = fds[i];
+		rp->pipe_size = fcntl(rp->fd, F_GETPIPE_SZ);
+		if (loop_fd_add(k->loop, rp->fd, LOOP_READ, pipe_cb, rp, NULL) < 0) {
+			/* cannot watch it: close it rather than block the app */
+			close(rp->fd);
+			rp->fd = -1;
+			continue;
+		}
+		r->open++;
+	}
+	r->next = k->runs;
+	k->runs = r;
+	return r;
+}
+
 /* Before the keeper exits: the app is gone, so every pipe ends; read what
  * is left in them. A pipe some stray process still holds open stops at
  * "would block" rather than hanging the exit. */
-void keeper_drain_all(struct keeper *k)
+void keeper_io_drain_all(struct keeper *k)
 {
 	for (struct run *r = k->runs; r; r = r->next)
 		for (int i = 0; i < 3; i++)
@@ -163,36 +191,38 @@ void keeper_drain_all(struct keeper *k)
 				pipe_read(k, &r->pipes[i], 1 << 20, 1);
 }
 
-static void run_free(struct run *r)
+static void run_free(struct keeper *k, struct run *r)
 {
 	for (int i = 0; i < 3; i++) {
-		if (r->pipes[i].fd >= 0)
+		if (r->pipes[i].fd >= 0) {
+			loop_fd_del(k->loop, r->pipes[i].fd);
 			close(r->pipes[i].fd);
+		}
 		logline_free(&r->pipes[i].ll);
 	}
-	free(r->prog);
+	linefr_free(&r->prog);
 	free(r);
 }
 
-void keeper_runs_sweep(struct keeper *k)
+void keeper_io_runs_sweep(struct keeper *k)
 {
 	struct run **pp = &k->runs;
 	while (*pp) {
 		struct run *r = *pp;
 		if (r->open == 0) {
 			*pp = r->next;
-			run_free(r);
+			run_free(k, r);
 		} else {
 			pp = &r->next;
 		}
 	}
 }
 
-void keeper_runs_free(struct keeper *k)
+void keeper_io_runs_free(struct keeper *k)
 {
 	while (k->runs) {
 		struct run *r = k->runs;
 		k->runs = r->next;
-		run_free(r);
+		run_free(k, r);
 	}
 }

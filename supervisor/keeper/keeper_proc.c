@@ -14,14 +14,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int proc_group_alive(pid_t pgid)
+int keeper_proc_group_alive(pid_t pgid)
 {
 	if (pgid <= 0)
 		return 0;
 	return kill(-pgid, 0) == 0 || errno == EPERM;
 }
 
-int proc_has_children(void)
+int keeper_proc_has_children(void)
 {
 	siginfo_t si;
 	memset(&si, 0, sizeof si);
@@ -123,7 +123,7 @@ static void signal_child_cb(pid_t pid, pid_t ppid, pid_t pgrp, long long rss, vo
 		kill(pid, SIGCONT);
 }
 
-void proc_signal_children(pid_t except_pgid, int sig)
+void keeper_proc_signal_children(pid_t except_pgid, int sig)
 {
 	struct sig_arg a = { getpid(), except_pgid, sig };
 	/* /proc/self/task/TID/children is cheaper, but needs a kernel option;
@@ -145,7 +145,7 @@ static void rss_cb(pid_t pid, pid_t ppid, pid_t pgrp, long long rss, void *arg)
 		a->pages += rss;
 }
 
-long long proc_group_rss(pid_t pgid)
+long long keeper_proc_group_rss(pid_t pgid)
 {
 	struct rss_arg a = { pgid, 0 };
 	proc_each(rss_cb, &a);
@@ -154,7 +154,7 @@ long long proc_group_rss(pid_t pgid)
 
 /* 1 when pid runs the app called name (its environment says so), 0 when it
  * runs something else, -1 when unknown (gone, or not readable). */
-int proc_is_app(pid_t pid, const char *name)
+int keeper_proc_is_app(pid_t pid, const char *name)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);

@@ -1,9 +1,10 @@
 /* Spawning the app: fork/exec done the careful way. Signals are blocked
- * across fork; the child resets handlers and mask, gets its own session,
- * stdin from /dev/null, stdout/stderr/progress pipes on 1/2/3, and no other
- * descriptor. An exec failure travels back through a close-on-exec pipe, so
- * the keeper knows synchronously whether the app started. */
+ * across fork; the child (child.h) resets handlers and mask, gets its own
+ * session, stdin from /dev/null, stdout/stderr/progress pipes on 1/2/3, and
+ * no other descriptor. An exec failure travels back through a close-on-exec
+ * pipe, so the keeper knows synchronously whether the app started. */
 #include "keeper.h"
+#include "child.h"
 #include "clock.h"
 #include "xalloc.h"
 
@@ -13,17 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 extern char **environ;
-
-enum spawn_stage { STAGE_DEVNULL = 1, STAGE_FDS, STAGE_CHDIR, STAGE_EXEC };
-
-struct spawn_error {
-	int stage;
-	int err;
-};
 
 static int env_key_eq(const char *a, const char *b)
 {
@@ -71,52 +64,16 @@ static char **build_env(const struct app_spec *s, char **extra)
 	return v;
 }
 
-static void close_from(int lowfd)
-{
-	if (close_range((unsigned)lowfd, ~0U, 0) == 0)
-		return;
-	long max = sysconf(_SC_OPEN_MAX);
-	if (max < 0 || max > 65536)
-		max = 65536;
-	for (int fd = lowfd; fd < max; fd++)
-		close(fd);
-}
-
-static void child_fail(int fd, int stage)
-{
-	struct spawn_error e = { stage, errno };
-	ssize_t w = write(fd, &e, sizeof e);
-	(void)w;
-	_exit(127);
-}
-
 /* In the child, between fork and exec: only async-signal-safe work. */
-static void child(const struct app_spec *s, char **envp, int fds[4], int errfd,
-    const sigset_t *none)
+static _Noreturn void child(const struct app_spec *s, char **envp, const int fds[4], int errfd)
 {
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	setsid();
-	/* move everything above the target numbers first so no dup2 below
-	 * overwrites a descriptor still needed */
-	int hi[4], ehi;
-	for (int i = 0; i < 4; i++)
-		if ((hi[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) < 0)
-			child_fail(errfd, STAGE_FDS);
-	if ((ehi = fcntl(errfd, F_DUPFD_CLOEXEC, 10)) < 0)
-		child_fail(errfd, STAGE_FDS);
-	for (int i = 0; i < 4; i++)
-		if (dup2(hi[i], i) < 0)
-			child_fail(ehi, STAGE_FDS);
-	if (dup3(ehi, 4, O_CLOEXEC) < 0)
-		child_fail(ehi, STAGE_FDS);
-	close_from(5);
+	if (child_reset(fds, 4, 1, &errfd) < 0)
+		child_report_fail(errfd, CHILD_STAGE_FDS);
 	if (s->cwd && *s->cwd && chdir(s->cwd) < 0)
-		child_fail(4, STAGE_CHDIR);
-	sigprocmask(SIG_SETMASK, none, NULL);
+		child_report_fail(errfd, CHILD_STAGE_CHDIR);
 	environ = envp;
 	execvp(s->argv[0], s->argv);
-	child_fail(4, STAGE_EXEC);
+	child_report_fail(errfd, CHILD_STAGE_EXEC);
 }
 
 static void set_nonblock(int fd)
@@ -133,35 +90,6 @@ static void close_pair(int p[2])
 	if (p[1] >= 0)
 		close(p[1]);
 	p[0] = p[1] = -1;
-}
-
-static struct run *run_create(struct keeper *k, int outfd, int errfd, int progfd)
-{
-	struct run *r = xcalloc(1, sizeof *r);
-	int fds[3] = { outfd, errfd, progfd };
-	for (int i = 0; i < 3; i++) {
-		struct run_pipe *rp = &r->pipes[i];
-		rp->w.kind = W_PIPE;
-		rp->w.ptr = rp;
-		rp->run = r;
-		rp->which = i;
-		rp->fd = fds[i];
-		rp->pipe_size = fcntl(rp->fd, F_GETPIPE_SZ);
-		struct epoll_event ev;
-		memset(&ev, 0, sizeof ev);
-		ev.events = EPOLLIN;
-		ev.data.ptr = &rp->w;
-		if (epoll_ctl(k->epfd, EPOLL_CTL_ADD, rp->fd, &ev) < 0) {
-			/* cannot watch it: close it rather than block the app */
-			close(rp->fd);
-			rp->fd = -1;
-			continue;
-		}
-		r->open++;
-	}
-	r->next = k->runs;
-	k->runs = r;
-	return r;
 }
 
 int keeper_spawn(struct keeper *k, char **cause)
@@ -181,14 +109,13 @@ int keeper_spawn(struct keeper *k, char **cause)
 	}
 	char *extra[2];
 	char **envp = build_env(s, extra);
-	sigset_t all, old, none;
+	sigset_t all, old;
 	sigfillset(&all);
-	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid_t pid = fork();
 	if (pid == 0) {
-		int fds[4] = { devnull, out[1], err[1], prog[1] };
-		child(s, envp, fds, ep[1], &none);
+		const int fds[4] = { devnull, out[1], err[1], prog[1] };
+		child(s, envp, fds, ep[1]);
 	}
 	int fork_errno = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -208,22 +135,16 @@ int keeper_spawn(struct keeper *k, char **cause)
 		return fail(cause, "cannot fork %s: %s", s->name, strerror(fork_errno));
 	}
 
-	/* the exec result: EOF means exec succeeded (the pipe closed on exec) */
-	struct spawn_error se;
-	ssize_t r;
-	do
-		r = read(ep[0], &se, sizeof se);
-	while (r < 0 && errno == EINTR);
-	close(ep[0]);
-	if (r == (ssize_t)sizeof se) {
+	struct child_report se;
+	if (child_exec_result(ep[0], &se)) {
 		close(out[0]);
 		close(err[0]);
 		close(prog[0]);
 		/* the child is reaped by the SIGCHLD path; it is not the app */
 		switch (se.stage) {
-		case STAGE_CHDIR:
+		case CHILD_STAGE_CHDIR:
 			return fail(cause, "cannot chdir to %s: %s", s->cwd, strerror(se.err));
-		case STAGE_EXEC:
+		case CHILD_STAGE_EXEC:
 			return fail(cause, "cannot exec %s: %s", s->argv[0], strerror(se.err));
 		default:
 			return fail(cause, "cannot set up descriptors for %s: %s", s->argv[0],
@@ -233,7 +154,7 @@ int keeper_spawn(struct keeper *k, char **cause)
 	set_nonblock(out[0]);
 	set_nonblock(err[0]);
 	set_nonblock(prog[0]);
-	run_create(k, out[0], err[0], prog[0]);
+	keeper_io_runs_add(k, out[0], err[0], prog[0]);
 	k->pid = pid;
 	k->pgid = pid;
 	k->started_real = clock_real_ms();

@@ -1,4 +1,4 @@
-/* Framing, decoding and encoding of the CLI <-> daemon protocol. Pure. */
+/* Decoding and encoding of the CLI <-> daemon protocol. Pure. */
 #include "proto.h"
 #include "xalloc.h"
 
@@ -7,62 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- framing ---- */
-
-void proto_framer_init(struct proto_framer *f, size_t max)
-{
-	memset(f, 0, sizeof *f);
-	f->max = max;
-}
-
-void proto_framer_free(struct proto_framer *f)
-{
-	free(f->buf);
-	memset(f, 0, sizeof *f);
-}
-
-void proto_framer_feed(struct proto_framer *f, const void *p, size_t n)
-{
-	if (!n)
-		return;
-	if (f->off > 0 && (f->off == f->len || f->len + n > f->cap)) {
-		memmove(f->buf, f->buf + f->off, f->len - f->off);
-		f->len -= f->off;
-		f->off = 0;
-	}
-	if (f->len + n > f->cap) {
-		size_t cap = f->cap ? f->cap : 4096;
-		while (cap < f->len + n)
-			cap *= 2;
-		f->buf = xrealloc(f->buf, cap);
-		f->cap = cap;
-	}
-	memcpy(f->buf + f->len, p, n);
-	f->len += n;
-}
-
-int proto_framer_next(struct proto_framer *f, const char **line, size_t *len)
-{
-	size_t held = f->len - f->off;
-	size_t scan = held < f->max ? held : f->max;
-	const char *start = f->buf + f->off;
-	const char *nl = scan ? memchr(start, '\n', scan) : NULL;
-	if (!nl)
-		return held >= f->max ? -1 : 0;
-	size_t n = (size_t)(nl - start);
-	f->off += n + 1;
-	if (n > 0 && start[n - 1] == '\r')
-		n--;
-	*line = start;
-	*len = n;
-	return 1;
-}
-
-size_t proto_framer_held(const struct proto_framer *f)
-{
-	return f->len - f->off;
-}
 
 /* ---- decoding ---- */
 

@@ -1,7 +1,8 @@
 /* The CLI <-> daemon protocol (supervisor/PROTOCOL.md) as pure layers:
- * framing (bytes to capped lines), decoding (one JSON line to a typed
- * request, version checked), and encoding (reply objects to one line).
- * Nothing here does I/O, so each layer is unit-tested and fuzzed. */
+ * framing (bytes to lines of at most PROTO_LINE_MAX, by common/linefr.h),
+ * decoding (one JSON line to a typed request, version checked), and
+ * encoding (reply objects to one line). Nothing here does I/O, so each
+ * layer is unit-tested and fuzzed. */
 #ifndef PSUP_PROTO_H
 #define PSUP_PROTO_H
 
@@ -11,30 +12,6 @@
 
 #define PROTO_VERSION 1
 #define PROTO_LINE_MAX (64 * 1024)   /* a request line, newline included */
-
-/* ---- framing ---- */
-
-struct proto_framer {
-	char *buf;
-	size_t off;             /* start of the bytes not yet returned */
-	size_t len;             /* end of the bytes held */
-	size_t cap;
-	size_t max;             /* longest line, newline included */
-};
-
-void proto_framer_init(struct proto_framer *f, size_t max);
-void proto_framer_free(struct proto_framer *f);
-/* Appends n bytes. Never fails; the caller bounds what it feeds by looking
- * at proto_framer_held() (stop reading while requests are pending). */
-void proto_framer_feed(struct proto_framer *f, const void *p, size_t n);
-/* The next whole line without its newline (and without a '\r' before it):
- * returns 1 with *line and *len pointing into the framer (valid until the next
- * feed or next call), 0 when no whole line is held yet, or -1 when the
- * pending line is already longer than max (the stream is then unusable). */
-int proto_framer_next(struct proto_framer *f, const char **line, size_t *len);
-/* Bytes held that were not returned as lines yet. At EOF, a non-zero value
- * means the peer sent a truncated request. */
-size_t proto_framer_held(const struct proto_framer *f);
 
 /* ---- decoding ---- */
 

@@ -1,6 +1,7 @@
 /* libFuzzer target for the CLI <-> daemon protocol: the input is a byte
  * stream from a client; it is framed into capped lines and each line decoded,
  * then a reply is encoded, as the daemon does. Build with `make fuzz`. */
+#include "linefr.h"
 #include "proto.h"
 
 #include <stdint.h>
@@ -10,20 +11,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct proto_framer f;
+	struct linefr f;
 	/* a small cap reaches the overflow path with small inputs */
-	proto_framer_init(&f, size > 0 && (data[0] & 1) ? 64 : PROTO_LINE_MAX);
+	linefr_init(&f, size > 0 && (data[0] & 1) ? 64 : PROTO_LINE_MAX);
 	/* feed in uneven pieces, as reads would */
 	size_t off = 0, step = 1;
 	while (off < size) {
 		size_t n = size - off < step ? size - off : step;
-		proto_framer_feed(&f, data + off, n);
+		linefr_feed(&f, data + off, n);
 		off += n;
 		step = step * 3 + 1;
 		const char *line;
 		size_t len;
 		int r;
-		while ((r = proto_framer_next(&f, &line, &len)) == 1) {
+		while ((r = linefr_next(&f, &line, &len)) == LINEFR_LINE) {
 			struct proto_req req;
 			char *err = NULL;
 			size_t rl;
@@ -42,9 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(reply);
 			free(err);
 		}
-		if (r < 0)
+		if (r == LINEFR_LONG)
 			break;
 	}
-	proto_framer_free(&f);
+	linefr_free(&f);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* The event loop: fd dispatch with registration re-checks, hang-ups told
  * from half-closes, timers in order (ms and ns deadlines), cancelled and
- * self-removing timers, signals, and an idle loop that sleeps. */
+ * self-removing timers, signals, and an idle loop that sleeps (also after
+ * a timer was cancelled). */
 #include "tap.h"
 #include "loop.h"
 #include "clock.h"
@@ -99,6 +100,14 @@ int main(void)
 	int64_t t0 = clock_mono_ms();
 	is_int(loop_once(l, 30), 0, "an idle pass runs no callback");
 	ok(clock_mono_ms() - t0 >= 25, "an idle pass waits for its bound");
+
+	/* a cancelled timer costs no wake-up: the timerfd is re-armed (here:
+	 * disarmed) when the timer it waited for goes */
+	uint64_t cancelled = loop_timer_after(l, 20, ns_timer_cb, NULL);
+	loop_timer_del(l, cancelled);
+	t0 = clock_mono_ms();
+	is_int(loop_once(l, 80), 0, "a pass after a cancelled timer runs no callback");
+	ok(clock_mono_ms() - t0 >= 75, "and is not woken at the cancelled deadline");
 
 	/* registration re-check */
 	ok(pipe2(pa, O_CLOEXEC) == 0 && pipe2(pb, O_CLOEXEC) == 0, "pipes");

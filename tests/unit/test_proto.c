@@ -1,57 +1,11 @@
-/* The protocol layers: framing into capped lines, UTF-8 checks, decoding
- * (versions, commands, argument types), encoding. The fuzz corpus is
- * replayed by build/tests/fuzz_proto. */
+/* The protocol layers: UTF-8 checks, decoding (versions, commands, argument
+ * types), encoding. Framing is common/linefr.c (test_linefr.c); the fuzz
+ * corpus is replayed through framing and decoding by build/tests/fuzz_proto. */
 #include "tap.h"
 #include "proto.h"
 #include "jsonw.h"
 
 #include <stdlib.h>
-
-static void test_framing(void)
-{
-	struct proto_framer f;
-	const char *line;
-	size_t len;
-
-	proto_framer_init(&f, 16);
-	is_int(proto_framer_next(&f, &line, &len), 0, "empty framer has no line");
-	proto_framer_feed(&f, "ab", 2);
-	is_int(proto_framer_next(&f, &line, &len), 0, "partial line is held");
-	is_int(proto_framer_held(&f), 2, "held counts the partial line");
-	proto_framer_feed(&f, "c\r\nde\nf", 7);
-	ok(proto_framer_next(&f, &line, &len) == 1 && len == 3 && memcmp(line, "abc", 3) == 0,
-	    "a line split across feeds, CR stripped");
-	ok(proto_framer_next(&f, &line, &len) == 1 && len == 2 && memcmp(line, "de", 2) == 0,
-	    "second line of one feed");
-	is_int(proto_framer_next(&f, &line, &len), 0, "the rest waits for its newline");
-	is_int(proto_framer_held(&f), 1, "one byte held (a truncated request at EOF)");
-	proto_framer_feed(&f, "\n\n", 2);
-	ok(proto_framer_next(&f, &line, &len) == 1 && len == 1 && line[0] == 'f', "completed line");
-	ok(proto_framer_next(&f, &line, &len) == 1 && len == 0, "an empty line is a line");
-	proto_framer_free(&f);
-
-	/* the cap: a line of max bytes including its newline passes, one more fails */
-	proto_framer_init(&f, 8);
-	proto_framer_feed(&f, "1234567\n", 8);
-	ok(proto_framer_next(&f, &line, &len) == 1 && len == 7, "a line of exactly max bytes");
-	proto_framer_feed(&f, "12345678\n", 9);
-	is_int(proto_framer_next(&f, &line, &len), -1, "a line over max is refused");
-	proto_framer_free(&f);
-
-	proto_framer_init(&f, 8);
-	proto_framer_feed(&f, "12345678", 8);
-	is_int(proto_framer_next(&f, &line, &len), -1, "max bytes without a newline is already too long");
-	proto_framer_free(&f);
-
-	/* many small feeds compact instead of growing without bound */
-	proto_framer_init(&f, 64);
-	for (int i = 0; i < 10000; i++) {
-		proto_framer_feed(&f, "x\n", 2);
-		proto_framer_next(&f, &line, &len);
-	}
-	ok(f.cap <= 4096, "the buffer stays small when lines are consumed");
-	proto_framer_free(&f);
-}
 
 static void test_utf8(void)
 {
@@ -220,7 +174,6 @@ static void test_jw(void)
 
 int main(void)
 {
-	test_framing();
 	test_utf8();
 	test_decode();
 	test_encode();

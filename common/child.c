@@ -1,0 +1,105 @@
+/* The forked child's reset (see child.h). Only async-signal-safe calls run
+ * in the child: it may be a copy of a process whose other state (malloc
+ * locks, stdio) is in any shape. */
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+static void close_from(int lowfd)
+{
+	if (close_range((unsigned)lowfd, ~0U, 0) == 0)
+		return;
+	long max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (int fd = lowfd; fd < max; fd++)
+		close(fd);
+}
+
+int child_reset(const int *fds, int n, int new_session, int *report_fd)
+{
+	if (n < 0 || n > CHILD_FDS_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL); /* fails only for numbers
+			                              * the libc keeps to itself */
+	sigset_t none;
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		return -1;
+	if (new_session && setsid() < 0)
+		return -1;
+	/* Copy every source above the targets first, so no dup2 below
+	 * overwrites a descriptor still to be placed. The copies are
+	 * close-on-exec and go with the others at the end. */
+	int lowest = n + 1;
+	int hi[CHILD_FDS_MAX];
+	for (int i = 0; i < n; i++)
+		if ((hi[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, lowest)) < 0)
+			return -1;
+	if (report_fd) {
+		int r = fcntl(*report_fd, F_DUPFD_CLOEXEC, lowest);
+		if (r < 0)
+			return -1;
+		*report_fd = r;
+	}
+	for (int i = 0; i < n; i++)
+		if (dup2(hi[i], i) < 0) /* dup2 leaves i without close-on-exec */
+			return -1;
+	if (report_fd) {
+		if (dup3(*report_fd, n, O_CLOEXEC) < 0)
+			return -1;
+		*report_fd = n;
+	}
+	close_from(report_fd ? n + 1 : n);
+	return 0;
+}
+
+_Noreturn void child_report_fail(int report_fd, int stage)
+{
+	struct child_report r = { stage, errno };
+	ssize_t w = write(report_fd, &r, sizeof r);
+	(void)w;        /* the parent then sees an exec; its wait tells */
+	_exit(127);
+}
+
+static void put(int fd, const char *s)
+{
+	ssize_t w = write(fd, s, strlen(s));
+	(void)w;
+}
+
+_Noreturn void child_die(int fd, const char *what, const char *arg)
+{
+	const char *why = strerror(errno);
+	put(fd, what);
+	if (arg) {
+		put(fd, " ");
+		put(fd, arg);
+	}
+	put(fd, ": ");
+	put(fd, why);
+	put(fd, "\n");
+	_exit(127);
+}
+
+int child_exec_result(int report_rfd, struct child_report *r)
+{
+	ssize_t got;
+	do
+		got = read(report_rfd, r, sizeof *r);
+	while (got < 0 && errno == EINTR);
+	close(report_rfd);
+	return got == (ssize_t)sizeof *r ? 1 : 0;
+}

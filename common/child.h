@@ -1,0 +1,44 @@
+/* The forked child's reset between fork and exec, done one careful way for
+ * every program psup starts (the app, a keeper, the daemon): handlers back
+ * to default and nothing blocked, a new session when asked, the wanted
+ * descriptors on 0, 1, 2 (and 3), every dup2 checked, every other
+ * descriptor closed. A failure is reported to the parent through a
+ * close-on-exec pipe, or said on stderr, and the child exits 127. */
+#ifndef PSUP_CHILD_H
+#define PSUP_CHILD_H
+
+#define CHILD_FDS_MAX 8
+
+enum child_stage {
+	CHILD_STAGE_FDS = 1,    /* child_reset() failed */
+	CHILD_STAGE_CHDIR,
+	CHILD_STAGE_EXEC,
+};
+
+/* What travels through the report pipe when the child fails. */
+struct child_report {
+	int stage;              /* enum child_stage */
+	int err;                /* errno */
+};
+
+/* In the child, after fork: async-signal-safe only. Resets every signal's
+ * handler to SIG_DFL and unblocks all, calls setsid() when new_session,
+ * puts fds[i] on descriptor i for each i < n (n <= CHILD_FDS_MAX; the
+ * sources may be any descriptors, also each other's targets, one source on
+ * several targets), moves *report_fd (when report_fd is not NULL) to n,
+ * close-on-exec, updating *report_fd, and closes every other descriptor.
+ * Returns 0, or -1 with errno set (then *report_fd still reaches the
+ * parent). */
+int child_reset(const int *fds, int n, int new_session, int *report_fd);
+/* Sends {stage, errno} through report_fd and exits 127. */
+_Noreturn void child_report_fail(int report_fd, int stage);
+/* Writes "<what> <arg>: <strerror(errno)>" and a newline to fd (arg may be
+ * NULL) and exits 127: for a child whose parent has no report pipe. */
+_Noreturn void child_die(int fd, const char *what, const char *arg);
+
+/* In the parent: reads the report pipe's read end until EOF (exec closed
+ * the write end) and closes it. Returns 0 when the child exec'd, or 1 with
+ * *r filled when it failed (it has then exited 127, to be reaped). */
+int child_exec_result(int report_rfd, struct child_report *r);
+
+#endif

@@ -1,0 +1,178 @@
+/* The child reset: descriptors land where asked (also when the sources
+ * are each other's targets), nothing else stays open, handlers and mask
+ * are reset, a session is made when asked; exec failures travel back
+ * through the report pipe with their stage and errno. */
+#include "tap.h"
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Runs fn in a forked child; returns its exit code (-1 when it did not
+ * exit). */
+static int in_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(fn(arg));
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* In a child: after the reset, 0..2 are open (not close-on-exec), the
+ * report pipe is on 3 (close-on-exec), nothing else is open, handlers and
+ * mask are reset and the child leads a new session. Exit code: 0, or the
+ * number of the first failed check. */
+static int reset_cb(void *arg)
+{
+	(void)arg;
+	int ep[2];
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		return 1;
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int extra = open("/dev/null", O_RDONLY); /* not close-on-exec */
+	if (devnull < 0 || extra < 0)
+		return 2;
+	signal(SIGUSR1, SIG_IGN);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	const int fds[3] = { devnull, devnull, devnull };
+	int report = ep[1];
+	if (child_reset(fds, 3, 1, &report) < 0)
+		return 3;
+	if (report != 3 || fcntl(3, F_GETFD) != FD_CLOEXEC)
+		return 4;
+	for (int fd = 4; fd < 64; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			return 5;
+	for (int i = 0; i < 3; i++)
+		if (fcntl(i, F_GETFD) != 0)
+			return 6;
+	struct sigaction sa;
+	sigaction(SIGUSR1, NULL, &sa);
+	if (sa.sa_handler != SIG_DFL)
+		return 7;
+	sigset_t now;
+	sigprocmask(SIG_SETMASK, NULL, &now);
+	if (sigismember(&now, SIGUSR2))
+		return 8;
+	if (getsid(0) != getpid())
+		return 9;
+	return 0;
+}
+
+static void test_reset(void)
+{
+	is_int(in_child(reset_cb, NULL), 0, "fds placed, others closed, signals reset, own session");
+}
+
+/* The placement itself: fd i is the write end of pipe i (checked through
+ * the read ends the parent keeps). */
+static void test_placement(void)
+{
+	int p[3][2];
+	for (int i = 0; i < 3; i++)
+		if (pipe(p[i]) < 0) {
+			ok(0, "pipe: %s", strerror(errno));
+			return;
+		}
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* rotate the write ends onto 0, 1, 2, so every source is
+		 * another one's target */
+		int fds[3];
+		for (int i = 0; i < 3; i++) {
+			if (dup2(p[i][1], (i + 1) % 3) < 0)
+				_exit(1);
+			fds[i] = (i + 1) % 3;
+		}
+		if (child_reset(fds, 3, 0, NULL) < 0)
+			_exit(2);
+		for (int i = 0; i < 3; i++) {
+			char c = (char)('a' + i);
+			if (write(i, &c, 1) != 1)
+				_exit(3);
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < 3; i++)
+		close(p[i][1]);
+	int st = -1;
+	waitpid(pid, &st, 0);
+	is_int(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 0, "the child wrote through 0, 1, 2");
+	for (int i = 0; i < 3; i++) {
+		char c = 0;
+		ok(read(p[i][0], &c, 1) == 1 && c == 'a' + i, "fd %d is the pipe it was given", i);
+		close(p[i][0]);
+	}
+}
+
+static void test_report(void)
+{
+	int ep[2];
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		ok(0, "pipe2: %s", strerror(errno));
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		const int fds[3] = { devnull, devnull, devnull };
+		int rep = ep[1];
+		if (child_reset(fds, 3, 1, &rep) < 0)
+			child_report_fail(rep, CHILD_STAGE_FDS);
+		char *argv[] = { (char *)"/nonexistent/psup-test", NULL };
+		execv(argv[0], argv);
+		child_report_fail(rep, CHILD_STAGE_EXEC);
+	}
+	close(ep[1]);
+	struct child_report r;
+	int got = child_exec_result(ep[0], &r);
+	ok(got == 1 && r.stage == CHILD_STAGE_EXEC && r.err == ENOENT,
+	    "an exec failure comes back with its stage and errno");
+	int st = -1;
+	waitpid(pid, &st, 0);
+	is_int(WIFEXITED(st) ? WEXITSTATUS(st) : -1, 127, "and the child exits 127");
+
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		const int fds[3] = { devnull, devnull, devnull };
+		int rep = ep[1];
+		if (child_reset(fds, 3, 0, &rep) < 0)
+			child_report_fail(rep, CHILD_STAGE_FDS);
+		char *argv[] = { (char *)"/bin/true", NULL };
+		execv(argv[0], argv);
+		child_report_fail(rep, CHILD_STAGE_EXEC);
+	}
+	close(ep[1]);
+	is_int(child_exec_result(ep[0], &r), 0, "a successful exec reads as EOF");
+	waitpid(pid, &st, 0);
+}
+
+static int bad_fd_cb(void *arg)
+{
+	(void)arg;
+	const int fds[3] = { 1000, 1, 2 };
+	errno = 0;
+	return child_reset(fds, 3, 0, NULL) == -1 && errno == EBADF ? 0 : 1;
+}
+
+int main(void)
+{
+	test_reset();
+	test_placement();
+	test_report();
+	is_int(in_child(bad_fd_cb, NULL), 0, "a bad source descriptor fails with EBADF");
+	return done_testing();
+}
