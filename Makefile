@@ -65,13 +65,15 @@ PSUP_LIBS   := -lyaml -lcjson -lncursesw -lm
 WORKER_LIBS := -lcurl -lsqlite3 -lpq -lyaml -lcjson -lm
 TEST_LIBS   := $(sort $(PSUP_LIBS) $(WORKER_LIBS))
 
-COMMON_SRC := $(wildcard common/*.c)
-WIRE_SRC   := $(wildcard $(SV)/wire/*.c)
-KEEPER_SRC := $(filter-out %main.c,$(wildcard $(SV)/keeper/*.c))
-CONFIG_SRC := $(wildcard $(SV)/config/*.c)
-DAEMON_SRC := $(wildcard $(SV)/daemon/*.c)
-CLI_SRC    := $(filter-out %main.c,$(wildcard $(SV)/cli/*.c))
-WK_SRC     := $(filter-out %main.c,$(wildcard worker/*.c worker/store/*.c worker/limits/*.c))
+# One archive per folder: lib<name>.a from SRC_<name>.
+SRC_common := $(wildcard common/*.c)
+SRC_wire   := $(wildcard $(SV)/wire/*.c)
+SRC_keeper := $(filter-out %main.c,$(wildcard $(SV)/keeper/*.c))
+SRC_config := $(wildcard $(SV)/config/*.c)
+SRC_daemon := $(wildcard $(SV)/daemon/*.c)
+SRC_cli    := $(filter-out %main.c,$(wildcard $(SV)/cli/*.c))
+SRC_worker := $(filter-out %main.c,$(wildcard worker/*.c worker/store/*.c worker/limits/*.c))
+ARCHIVES   := common wire keeper config daemon cli worker
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 SERVER_SRC := $(wildcard tests/server/*.c)
@@ -83,24 +85,18 @@ obj = $(patsubst %.c,$(O)/%.o,$(1))
 # list changes, so a removed or moved source rebuilds the archive instead of
 # leaving a stale object in it.
 srclist = $(shell mkdir -p $(O) && { echo '$(2)' | cmp -s - $(O)/$(1) || echo '$(2)' > $(O)/$(1); } && echo $(O)/$(1))
-COMMON_LIST := $(call srclist,common.list,$(COMMON_SRC))
-WIRE_LIST   := $(call srclist,wire.list,$(WIRE_SRC))
-KEEPER_LIST := $(call srclist,keeper.list,$(KEEPER_SRC))
-CONFIG_LIST := $(call srclist,config.list,$(CONFIG_SRC))
-DAEMON_LIST := $(call srclist,daemon.list,$(DAEMON_SRC))
-CLI_LIST    := $(call srclist,cli.list,$(CLI_SRC))
-WK_LIST     := $(call srclist,worker.list,$(WK_SRC))
+define archive_rule
+$(O)/lib$(1).a: $(call obj,$(SRC_$(1))) $(call srclist,$(1).list,$(SRC_$(1)))
+	@mkdir -p $$(dir $$@); rm -f $$@; ar rcs $$@ $$(filter %.o,$$^)
+endef
+$(foreach a,$(ARCHIVES),$(eval $(call archive_rule,$(a))))
 
-LIBCOMMON := $(O)/libcommon.a
-LIBWIRE   := $(O)/libwire.a
-LIBKEEPER := $(O)/libkeeper.a
-LIBCONFIG := $(O)/libconfig.a
-LIBDAEMON := $(O)/libdaemon.a
-LIBCLI    := $(O)/libcli.a
-LIBWK     := $(O)/libworker.a
+lib = $(foreach a,$(1),$(O)/lib$(a).a)
 # Link order: users before what they use.
-LIBPSUP   := $(LIBCLI) $(LIBDAEMON) $(LIBCONFIG) $(LIBWIRE)
-LIBSV     := $(LIBCLI) $(LIBDAEMON) $(LIBCONFIG) $(LIBKEEPER) $(LIBWIRE)
+LIBCOMMON := $(call lib,common)
+LIBWK     := $(call lib,worker)
+LIBPSUP   := $(call lib,cli daemon config wire)
+LIBSV     := $(call lib,cli daemon config keeper wire)
 
 PROGS   := $(BIN)/psup $(BIN)/psup-keeper $(if $(wildcard worker/worker_main.c),$(BIN)/psup-worker)
 UNITS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
@@ -131,22 +127,6 @@ $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(addprefix -I,$(filter-out -I%,$(INC))) $(filter -I%,$(INC)) $(ALLCFLAGS) -MMD -MP -c -o $@ $<
 
-archive = @mkdir -p $(dir $@); rm -f $@; ar rcs $@ $(filter %.o,$^)
-$(LIBCOMMON): $(call obj,$(COMMON_SRC)) $(COMMON_LIST)
-	$(archive)
-$(LIBWIRE): $(call obj,$(WIRE_SRC)) $(WIRE_LIST)
-	$(archive)
-$(LIBKEEPER): $(call obj,$(KEEPER_SRC)) $(KEEPER_LIST)
-	$(archive)
-$(LIBCONFIG): $(call obj,$(CONFIG_SRC)) $(CONFIG_LIST)
-	$(archive)
-$(LIBDAEMON): $(call obj,$(DAEMON_SRC)) $(DAEMON_LIST)
-	$(archive)
-$(LIBCLI): $(call obj,$(CLI_SRC)) $(CLI_LIST)
-	$(archive)
-$(LIBWK): $(call obj,$(WK_SRC)) $(WK_LIST)
-	$(archive)
-
 $(BIN)/psup: $(O)/$(SV)/cli/psup_main.o $(LIBPSUP) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(PSUP_LIBS)
@@ -155,7 +135,7 @@ $(BIN)/psup: $(O)/$(SV)/cli/psup_main.o $(LIBPSUP) $(LIBCOMMON)
 # keeps ~60 KiB private (vs ~110 KiB dynamic). `make KEEPER_LDFLAGS=` links it
 # dynamically (for valgrind, which cannot follow malloc in a static binary).
 KEEPER_LDFLAGS ?= $(if $(SANFLAGS),,-static)
-$(BIN)/psup-keeper: $(O)/$(SV)/keeper/keeper_main.o $(LIBKEEPER) $(LIBWIRE) $(LIBCOMMON)
+$(BIN)/psup-keeper: $(O)/$(SV)/keeper/keeper_main.o $(call lib,keeper wire common)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(KEEPER_LDFLAGS)
 $(BIN)/psup-worker: $(O)/worker/worker_main.o $(LIBWK) $(LIBCOMMON)
