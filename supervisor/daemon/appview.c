@@ -124,53 +124,10 @@ static int secret_key(const char *key, size_t n)
 	return 0;
 }
 
-static const char *autorestart_name(enum autorestart r)
-{
-	return r == AUTORESTART_ALWAYS ? "always" : r == AUTORESTART_ON_FAILURE ? "on-failure" : "never";
-}
-
-/* The spec as describe shows it, in this order (PROTOCOL.md). */
-enum field_type { F_STR, F_INT, F_BOOL, F_LL, F_STRV, F_ENV, F_AUTORESTART, F_EXIT_CODES };
-
-#define FIELD(key, type, member) { key, type, offsetof(struct app_spec, member) }
-static const struct config_field {
-	const char *key;
-	enum field_type type;
-	size_t off;
-} config_fields[] = {
-	FIELD("name", F_STR, name),
-	FIELD("group", F_STR, group),
-	FIELD("source", F_STR, source),
-	FIELD("instance", F_INT, instance),
-	FIELD("instances", F_INT, instances),
-	FIELD("argv", F_STRV, argv),
-	FIELD("cwd", F_STR, cwd),
-	FIELD("env", F_ENV, env),
-	FIELD("out_file", F_STR, out_file),
-	FIELD("error_file", F_STR, err_file),
-	FIELD("log_file", F_STR, combined_file),
-	FIELD("time", F_BOOL, time),
-	FIELD("log_date_format", F_STR, log_date_format),
-	FIELD("log_max_size", F_LL, log_max_size),
-	FIELD("log_retain", F_INT, log_retain),
-	FIELD("autorestart", F_AUTORESTART, autorestart),
-	FIELD("autostart", F_BOOL, autostart),
-	FIELD("max_restarts", F_INT, max_restarts),
-	FIELD("min_uptime_ms", F_LL, min_uptime_ms),
-	FIELD("restart_delay_ms", F_LL, restart_delay_ms),
-	FIELD("exp_backoff_restart_delay_ms", F_LL, exp_backoff_ms),
-	FIELD("exp_backoff_max_ms", F_LL, exp_backoff_max_ms),
-	FIELD("stop_exit_codes", F_EXIT_CODES, stop_exit_codes),
-	FIELD("kill_timeout_ms", F_LL, kill_timeout_ms),
-	FIELD("stop_signal", F_INT, stop_signal),
-	FIELD("max_memory_restart", F_LL, max_memory_restart),
-	FIELD("after", F_STRV, after),
-};
-
 /* env values whose key looks secret are masked */
-static void env_json(struct jw *w, char *const *env)
+static void env_json(struct jw *w, const char *name, char *const *env)
 {
-	jw_obj(w, "env");
+	jw_obj(w, name);
 	for (size_t i = 0; env && env[i]; i++) {
 		const char *eq = strchr(env[i], '=');
 		size_t kl = eq ? (size_t)(eq - env[i]) : strlen(env[i]);
@@ -181,36 +138,38 @@ static void env_json(struct jw *w, char *const *env)
 	jw_end_obj(w);
 }
 
+/* The spec as describe shows it, in spec_fields' order (PROTOCOL.md). */
 static void config_json(struct jw *w, const struct app_spec *s)
 {
 	jw_obj(w, "config");
-	for (size_t i = 0; i < sizeof config_fields / sizeof config_fields[0]; i++) {
-		const struct config_field *f = &config_fields[i];
+	for (size_t i = 0; i < spec_nfields; i++) {
+		const struct spec_field *f = &spec_fields[i];
+		const char *key = f->shown ? f->shown : f->key;
 		const void *p = (const char *)s + f->off;
 		switch (f->type) {
-		case F_STR:
-			jw_str(w, f->key, *(char *const *)p);
+		case SPEC_F_STR:
+			jw_str(w, key, *(char *const *)p);
 			break;
-		case F_INT:
-			jw_int(w, f->key, *(const int *)p);
+		case SPEC_F_INT:
+			jw_int(w, key, *(const int *)p);
 			break;
-		case F_BOOL:
-			jw_bool(w, f->key, *(const int *)p);
+		case SPEC_F_BOOL:
+			jw_bool(w, key, *(const int *)p);
 			break;
-		case F_LL:
-			jw_int(w, f->key, *(const long long *)p);
+		case SPEC_F_LL:
+			jw_int(w, key, *(const long long *)p);
 			break;
-		case F_STRV:
-			strv_json(w, f->key, *(char *const *const *)p);
+		case SPEC_F_STRV:
+			if (f->secret)
+				env_json(w, key, *(char *const *const *)p);
+			else
+				strv_json(w, key, *(char *const *const *)p);
 			break;
-		case F_ENV:
-			env_json(w, s->env);
+		case SPEC_F_AUTORESTART:
+			jw_str(w, key, spec_autorestart_name(s->autorestart));
 			break;
-		case F_AUTORESTART:
-			jw_str(w, f->key, autorestart_name(s->autorestart));
-			break;
-		case F_EXIT_CODES:
-			jw_arr(w, f->key);
+		case SPEC_F_EXIT_CODES:
+			jw_arr(w, key);
 			for (int k = 0; k < s->n_stop_exit_codes; k++)
 				jw_int(w, NULL, s->stop_exit_codes[k]);
 			jw_end_arr(w);

@@ -89,56 +89,47 @@ static int strv_eq(char *const *a, char *const *b)
 
 /* ---- every field, once ---- */
 
-enum ftype {
-	F_STR,           /* char *, may be NULL */
-	F_STRV,          /* NULL-terminated char **, may be NULL; a line per entry */
-	F_INT,           /* int within [min, max] */
-	F_BOOL,          /* int, 0 or 1 */
-	F_LL,            /* long long within [min, max] */
-	F_AUTORESTART,   /* enum autorestart, by name */
-	F_EXIT_CODES,    /* stop_exit_codes[0..n_stop_exit_codes): a line per code */
-};
-
-struct field {
-	const char *key;
-	enum ftype type;
-	size_t off;
-	long long min, max;
-};
-
-/* In the order spec_pack writes them. Free, copy, equal, pack and unpack
- * all go by this table, so a new field is added here only. */
+/* In the order spec_pack writes them. Free, copy, equal, pack, unpack and
+ * the daemon's describe all go by this table, so a new field is added here
+ * only. */
 #define OFF(f) offsetof(struct app_spec, f)
-static const struct field fields[] = {
-	{ "name", F_STR, OFF(name), 0, 0 },
-	{ "group", F_STR, OFF(group), 0, 0 },
-	{ "source", F_STR, OFF(source), 0, 0 },
-	{ "instance", F_INT, OFF(instance), 1, INT_MAX },
-	{ "instances", F_INT, OFF(instances), 1, INT_MAX },
-	{ "argv", F_STRV, OFF(argv), 0, 0 },
-	{ "cwd", F_STR, OFF(cwd), 0, 0 },
-	{ "env", F_STRV, OFF(env), 0, 0 },
-	{ "out_file", F_STR, OFF(out_file), 0, 0 },
-	{ "err_file", F_STR, OFF(err_file), 0, 0 },
-	{ "combined_file", F_STR, OFF(combined_file), 0, 0 },
-	{ "time", F_BOOL, OFF(time), 0, 1 },
-	{ "log_date_format", F_STR, OFF(log_date_format), 0, 0 },
-	{ "log_max_size", F_LL, OFF(log_max_size), 0, LLONG_MAX },
-	{ "log_retain", F_INT, OFF(log_retain), 0, 1000 },
-	{ "autorestart", F_AUTORESTART, OFF(autorestart), 0, 0 },
-	{ "autostart", F_BOOL, OFF(autostart), 0, 1 },
-	{ "max_restarts", F_INT, OFF(max_restarts), 0, INT_MAX },
-	{ "min_uptime_ms", F_LL, OFF(min_uptime_ms), 0, LLONG_MAX / 4 },
-	{ "restart_delay_ms", F_LL, OFF(restart_delay_ms), 0, LLONG_MAX / 4 },
-	{ "exp_backoff_ms", F_LL, OFF(exp_backoff_ms), 0, LLONG_MAX / 4 },
-	{ "exp_backoff_max_ms", F_LL, OFF(exp_backoff_max_ms), 0, LLONG_MAX / 4 },
-	{ "stop_exit_code", F_EXIT_CODES, OFF(stop_exit_codes), 0, 255 },
-	{ "kill_timeout_ms", F_LL, OFF(kill_timeout_ms), 0, LLONG_MAX / 4 },
-	{ "stop_signal", F_INT, OFF(stop_signal), 1, 64 },
-	{ "max_memory_restart", F_LL, OFF(max_memory_restart), 0, LLONG_MAX },
-	{ "after", F_STRV, OFF(after), 0, 0 },
+const struct spec_field spec_fields[] = {
+	{ .key = "name", .type = SPEC_F_STR, .off = OFF(name) },
+	{ .key = "group", .type = SPEC_F_STR, .off = OFF(group) },
+	{ .key = "source", .type = SPEC_F_STR, .off = OFF(source) },
+	{ .key = "instance", .type = SPEC_F_INT, .off = OFF(instance), .min = 1, .max = INT_MAX },
+	{ .key = "instances", .type = SPEC_F_INT, .off = OFF(instances), .min = 1, .max = INT_MAX },
+	{ .key = "argv", .type = SPEC_F_STRV, .off = OFF(argv) },
+	{ .key = "cwd", .type = SPEC_F_STR, .off = OFF(cwd) },
+	{ .key = "env", .type = SPEC_F_STRV, .off = OFF(env), .secret = 1 },
+	{ .key = "out_file", .type = SPEC_F_STR, .off = OFF(out_file) },
+	{ .key = "err_file", .shown = "error_file", .type = SPEC_F_STR, .off = OFF(err_file) },
+	{ .key = "combined_file", .shown = "log_file", .type = SPEC_F_STR, .off = OFF(combined_file) },
+	{ .key = "time", .type = SPEC_F_BOOL, .off = OFF(time), .max = 1 },
+	{ .key = "log_date_format", .type = SPEC_F_STR, .off = OFF(log_date_format) },
+	{ .key = "log_max_size", .type = SPEC_F_LL, .off = OFF(log_max_size), .max = LLONG_MAX },
+	{ .key = "log_retain", .type = SPEC_F_INT, .off = OFF(log_retain), .max = 1000 },
+	{ .key = "autorestart", .type = SPEC_F_AUTORESTART, .off = OFF(autorestart) },
+	{ .key = "autostart", .type = SPEC_F_BOOL, .off = OFF(autostart), .max = 1 },
+	{ .key = "max_restarts", .type = SPEC_F_INT, .off = OFF(max_restarts), .max = INT_MAX },
+	{ .key = "min_uptime_ms", .type = SPEC_F_LL, .off = OFF(min_uptime_ms), .max = LLONG_MAX / 4 },
+	{ .key = "restart_delay_ms", .type = SPEC_F_LL, .off = OFF(restart_delay_ms),
+	  .max = LLONG_MAX / 4 },
+	{ .key = "exp_backoff_ms", .shown = "exp_backoff_restart_delay_ms", .type = SPEC_F_LL,
+	  .off = OFF(exp_backoff_ms), .max = LLONG_MAX / 4 },
+	{ .key = "exp_backoff_max_ms", .type = SPEC_F_LL, .off = OFF(exp_backoff_max_ms),
+	  .max = LLONG_MAX / 4 },
+	{ .key = "stop_exit_code", .shown = "stop_exit_codes", .type = SPEC_F_EXIT_CODES,
+	  .off = OFF(stop_exit_codes), .max = 255 },
+	{ .key = "kill_timeout_ms", .type = SPEC_F_LL, .off = OFF(kill_timeout_ms),
+	  .max = LLONG_MAX / 4 },
+	{ .key = "stop_signal", .type = SPEC_F_INT, .off = OFF(stop_signal), .min = 1, .max = 64 },
+	{ .key = "max_memory_restart", .type = SPEC_F_LL, .off = OFF(max_memory_restart),
+	  .max = LLONG_MAX },
+	{ .key = "after", .type = SPEC_F_STRV, .off = OFF(after) },
 };
-#define N_FIELDS (sizeof fields / sizeof fields[0])
+const size_t spec_nfields = sizeof spec_fields / sizeof spec_fields[0];
+#define N_FIELDS (sizeof spec_fields / sizeof spec_fields[0])
 
 static const char *autorestart_names[] = {
 	[AUTORESTART_ALWAYS] = "always",
@@ -146,13 +137,18 @@ static const char *autorestart_names[] = {
 	[AUTORESTART_NEVER] = "never",
 };
 
+const char *spec_autorestart_name(enum autorestart r)
+{
+	return (unsigned)r <= AUTORESTART_NEVER ? autorestart_names[r] : "?";
+}
+
 /* The field f of s, for reading and for writing. */
-static const void *field_get(const struct app_spec *s, const struct field *f)
+static const void *field_get(const struct app_spec *s, const struct spec_field *f)
 {
 	return (const char *)s + f->off;
 }
 
-static void *field_set(struct app_spec *s, const struct field *f)
+static void *field_set(struct app_spec *s, const struct spec_field *f)
 {
 	return (char *)s + f->off;
 }
@@ -160,10 +156,10 @@ static void *field_set(struct app_spec *s, const struct field *f)
 void spec_free(struct app_spec *s)
 {
 	for (size_t i = 0; i < N_FIELDS; i++) {
-		if (fields[i].type == F_STR)
-			free(*(char **)field_set(s, &fields[i]));
-		else if (fields[i].type == F_STRV)
-			strv_free(*(char ***)field_set(s, &fields[i]));
+		if (spec_fields[i].type == SPEC_F_STR)
+			free(*(char **)field_set(s, &spec_fields[i]));
+		else if (spec_fields[i].type == SPEC_F_STRV)
+			strv_free(*(char ***)field_set(s, &spec_fields[i]));
 	}
 	memset(s, 0, sizeof *s);
 }
@@ -172,32 +168,32 @@ void spec_copy(struct app_spec *dst, const struct app_spec *src)
 {
 	*dst = *src;
 	for (size_t i = 0; i < N_FIELDS; i++) {
-		const struct field *f = &fields[i];
-		if (f->type == F_STR) {
+		const struct spec_field *f = &spec_fields[i];
+		if (f->type == SPEC_F_STR) {
 			const char *v = *(char *const *)field_get(src, f);
 			*(char **)field_set(dst, f) = v ? xstrdup(v) : NULL;
-		} else if (f->type == F_STRV) {
+		} else if (f->type == SPEC_F_STRV) {
 			*(char ***)field_set(dst, f) = strv_copy(*(char **const *)field_get(src, f));
 		}
 	}
 }
 
-static int field_eq(const struct field *f, const struct app_spec *a, const struct app_spec *b)
+static int field_eq(const struct spec_field *f, const struct app_spec *a, const struct app_spec *b)
 {
 	const void *x = field_get(a, f), *y = field_get(b, f);
 	switch (f->type) {
-	case F_STR:
+	case SPEC_F_STR:
 		return str_eq(*(char *const *)x, *(char *const *)y);
-	case F_STRV:
+	case SPEC_F_STRV:
 		return strv_eq(*(char **const *)x, *(char **const *)y);
-	case F_INT:
-	case F_BOOL:
+	case SPEC_F_INT:
+	case SPEC_F_BOOL:
 		return *(const int *)x == *(const int *)y;
-	case F_LL:
+	case SPEC_F_LL:
 		return *(const long long *)x == *(const long long *)y;
-	case F_AUTORESTART:
+	case SPEC_F_AUTORESTART:
 		return a->autorestart == b->autorestart;
-	case F_EXIT_CODES:
+	case SPEC_F_EXIT_CODES:
 		return a->n_stop_exit_codes == b->n_stop_exit_codes &&
 		    (a->n_stop_exit_codes <= 0 || memcmp(a->stop_exit_codes, b->stop_exit_codes,
 		    (size_t)a->n_stop_exit_codes * sizeof a->stop_exit_codes[0]) == 0);
@@ -208,7 +204,7 @@ static int field_eq(const struct field *f, const struct app_spec *a, const struc
 int spec_equal(const struct app_spec *a, const struct app_spec *b)
 {
 	for (size_t i = 0; i < N_FIELDS; i++)
-		if (!field_eq(&fields[i], a, b))
+		if (!field_eq(&spec_fields[i], a, b))
 			return 0;
 	return 1;
 }
@@ -238,29 +234,29 @@ static void put_num(struct buf *b, const char *key, long long val)
 	buf_printf(b, "%s=%lld\n", key, val);
 }
 
-static void put_field(struct buf *b, const struct field *f, const struct app_spec *s)
+static void put_field(struct buf *b, const struct spec_field *f, const struct app_spec *s)
 {
 	const void *x = field_get(s, f);
 	switch (f->type) {
-	case F_STR:
+	case SPEC_F_STR:
 		put_str(b, f->key, *(char *const *)x);
 		break;
-	case F_STRV:
+	case SPEC_F_STRV:
 		for (char *const *v = *(char **const *)x; v && *v; v++)
 			put_str(b, f->key, *v);
 		break;
-	case F_INT:
-	case F_BOOL:
+	case SPEC_F_INT:
+	case SPEC_F_BOOL:
 		put_num(b, f->key, *(const int *)x);
 		break;
-	case F_LL:
+	case SPEC_F_LL:
 		put_num(b, f->key, *(const long long *)x);
 		break;
-	case F_AUTORESTART:
+	case SPEC_F_AUTORESTART:
 		if ((unsigned)s->autorestart <= AUTORESTART_NEVER)
 			put_str(b, f->key, autorestart_names[s->autorestart]);
 		break;
-	case F_EXIT_CODES:
+	case SPEC_F_EXIT_CODES:
 		for (int i = 0; i < s->n_stop_exit_codes && i < SPEC_MAX_EXIT_CODES; i++)
 			put_num(b, f->key, s->stop_exit_codes[i]);
 		break;
@@ -271,7 +267,7 @@ char *spec_pack(const struct app_spec *s, size_t *len)
 {
 	struct buf b = { 0 };
 	for (size_t i = 0; i < N_FIELDS; i++)
-		put_field(&b, &fields[i], s);
+		put_field(&b, &spec_fields[i], s);
 	return buf_take(&b, len);
 }
 
@@ -320,38 +316,38 @@ static int set_field(struct app_spec *s, const char *key, size_t klen, char *val
     char **cause)
 {
 	for (size_t i = 0; i < N_FIELDS; i++) {
-		const struct field *f = &fields[i];
+		const struct spec_field *f = &spec_fields[i];
 		if (strlen(f->key) != klen || memcmp(f->key, key, klen) != 0)
 			continue;
 		void *p = field_set(s, f);
 		long long x;
 		switch (f->type) {
-		case F_STR:
+		case SPEC_F_STR:
 			free(*(char **)p);
 			*(char **)p = xstrdup(val);
 			return 0;
-		case F_STRV:
+		case SPEC_F_STRV:
 			*(char ***)p = strv_push(*(char ***)p, val);
 			return 0;
-		case F_INT:
-		case F_BOOL:
+		case SPEC_F_INT:
+		case SPEC_F_BOOL:
 			if (parse_ll(val, f->min, f->max, &x) < 0)
 				return fail(cause, "%s: bad value '%s'", f->key, val);
 			*(int *)p = (int)x;
 			return 0;
-		case F_LL:
+		case SPEC_F_LL:
 			if (parse_ll(val, f->min, f->max, &x) < 0)
 				return fail(cause, "%s: bad value '%s'", f->key, val);
 			*(long long *)p = x;
 			return 0;
-		case F_AUTORESTART:
+		case SPEC_F_AUTORESTART:
 			for (int k = 0; k <= AUTORESTART_NEVER; k++)
 				if (strcmp(val, autorestart_names[k]) == 0) {
 					s->autorestart = (enum autorestart)k;
 					return 0;
 				}
 			return fail(cause, "%s: unknown value '%s'", f->key, val);
-		case F_EXIT_CODES:
+		case SPEC_F_EXIT_CODES:
 			if (parse_ll(val, f->min, f->max, &x) < 0)
 				return fail(cause, "%s: bad value '%s'", f->key, val);
 			if (s->n_stop_exit_codes >= SPEC_MAX_EXIT_CODES)

@@ -51,6 +51,33 @@ struct app_spec {
 	                          * for (daemon only; the keeper ignores it), may be NULL */
 };
 
+/* The fields of struct app_spec as one table, which spec_free, spec_copy,
+ * spec_equal, spec_pack, spec_unpack and the daemon's describe go by. */
+enum spec_ftype {
+	SPEC_F_STR,          /* char *, may be NULL */
+	SPEC_F_STRV,         /* NULL-terminated char **, may be NULL; a line per entry */
+	SPEC_F_INT,          /* int within [min, max] */
+	SPEC_F_BOOL,         /* int, 0 or 1 */
+	SPEC_F_LL,           /* long long within [min, max] */
+	SPEC_F_AUTORESTART,  /* enum autorestart, by name */
+	SPEC_F_EXIT_CODES,   /* stop_exit_codes[0..n_stop_exit_codes): a line per code */
+};
+
+struct spec_field {
+	const char *key;         /* in the text form */
+	const char *shown;       /* in describe (PROTOCOL.md), when not key */
+	enum spec_ftype type;
+	size_t off;              /* in struct app_spec */
+	long long min, max;      /* SPEC_F_INT, SPEC_F_LL, SPEC_F_EXIT_CODES */
+	int secret;              /* "KEY=VALUE" entries whose values describe may mask */
+};
+
+extern const struct spec_field spec_fields[];
+extern const size_t spec_nfields;
+
+/* "always", "on-failure", "never" ("?" for a value out of range). */
+const char *spec_autorestart_name(enum autorestart r);
+
 /* Sets every field to psup's default (pm2's where pm2 has one). */
 void spec_defaults(struct app_spec *s);
 /* Frees what the struct owns (not the struct itself) and zeroes it. */
