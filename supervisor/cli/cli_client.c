@@ -55,6 +55,7 @@ int cli_conn_open(struct cli_conn *c, unsigned flags, char **cause)
 {
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
+	linefr_init(&c->in, CLI_REPLY_MAX);
 	char *path = home_sock_path(cli_home());
 	char *why = NULL;
 	int fd = home_connect(path, &why);
@@ -103,15 +104,15 @@ int cli_conn_send(struct cli_conn *c, const cJSON *req, char **cause)
 int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **cause)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : clock_mono_ms() + timeout_ms;
-	size_t scanned = 0;
-	struct buf *in = &c->in;
 	*reply = NULL;
 	for (;;) {
-		char *nl = in->len > scanned ? memchr(in->p + scanned, '\n', in->len - scanned) : NULL;
-		if (nl) {
-			size_t n = (size_t)(nl - in->p);
-			cJSON *j = cJSON_ParseWithLength(in->p, n);
-			buf_consume(in, n + 1);
+		const char *line;
+		size_t n;
+		int got = linefr_next(&c->in, &line, &n);
+		if (got == LINEFR_LONG)
+			return fail(cause, "reply from the daemon longer than %u bytes", CLI_REPLY_MAX);
+		if (got == LINEFR_LINE) {
+			cJSON *j = cJSON_ParseWithLength(line, n);
 			if (!j || !cJSON_IsObject(j)) {
 				cJSON_Delete(j);
 				return fail(cause, "malformed reply from the daemon");
@@ -119,10 +120,6 @@ int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **caus
 			*reply = j;
 			return 0;
 		}
-		scanned = in->len;
-		if (in->len >= CLI_REPLY_MAX)
-			return fail(cause, "reply from the daemon longer than %u bytes", CLI_REPLY_MAX);
-		buf_reserve(in, 65536);
 		if (deadline >= 0) {
 			int64_t left = deadline - clock_mono_ms();
 			struct pollfd p = { .fd = c->fd, .events = POLLIN };
@@ -132,16 +129,16 @@ int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **caus
 			if (r == 0)
 				return fail(cause, "no reply from the daemon within %d ms", timeout_ms);
 		}
-		ssize_t r = read(c->fd, in->p + in->len, in->cap - in->len - 1);
+		char chunk[65536];
+		ssize_t r = read(c->fd, chunk, sizeof chunk);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return fail(cause, "cannot read from the daemon: %s", strerror(errno));
 		if (r == 0)
-			return fail(cause, in->len ? "daemon closed the connection mid-reply"
+			return fail(cause, linefr_held(&c->in) ? "daemon closed the connection mid-reply"
 			    : "daemon closed the connection without a reply");
-		in->len += (size_t)r;
-		in->p[in->len] = '\0';
+		linefr_feed(&c->in, chunk, (size_t)r);
 	}
 }
 
@@ -149,7 +146,7 @@ void cli_conn_close(struct cli_conn *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
-	buf_free(&c->in);
+	linefr_free(&c->in);
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
 }

@@ -8,8 +8,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "buf.h"
 #include "cli.h"
+#include "linefr.h"
 
 /* Longest reply line accepted: a list of thousands of apps fits. */
 #define CLI_REPLY_MAX (64u << 20)
@@ -19,7 +19,7 @@ const char *cli_home(void);
 
 struct cli_conn {
 	int fd;
-	struct buf in;          /* received bytes not yet returned as lines */
+	struct linefr in;       /* received bytes not yet returned as lines */
 };
 
 enum {
