@@ -460,11 +460,6 @@ static void test_error_class(void)
 		store_error_class_of(cases[i].error, buf, sizeof buf);
 		is_str(buf, cases[i].want, "error class %zu", i);
 	}
-	is_int(store_utf8_invalid_at("ok \xc3\xa9", 5), -1, "valid UTF-8");
-	is_int(store_utf8_invalid_at("ok \xc3", 4), 3, "a cut sequence at the end");
-	is_int(store_utf8_invalid_at("a\xff", 2), 1, "a byte that is never UTF-8");
-	is_int(store_utf8_invalid_at("\xed\xa0\x80", 3), 0, "a surrogate");
-	is_int(store_utf8_invalid_at("\xc0\xaf", 2), 0, "an overlong form");
 }
 
 static void test_speed(void)
