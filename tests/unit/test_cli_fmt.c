@@ -1,16 +1,9 @@
-/* The CLI's pure pieces: widths, bars, numbers, signal names, log line
- * prefixing, the tail offset, wait's tally and summary, JSON lines. */
-#include <signal.h>
-#include <stdio.h>
+/* The CLI's formatting helpers: display widths, padding, bars, numbers,
+ * JSON lines. */
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "tap.h"
 #include "cli_fmt.h"
-#include "cli_logs.h"
-#include "cli_signal.h"
-#include "cli_wait.h"
 
 static void test_width_and_pad(void)
 {
@@ -24,9 +17,6 @@ static void test_width_and_pad(void)
 	b.len = 0;
 	cli_buf_pad(&b, "toolong", 3);
 	is_str(b.p, "toolong", "pad never cuts");
-	b.len = 0;
-	buf_printf(&b, "%d-%s", 42, "x");
-	is_str(b.p, "42-x", "printf appends");
 	buf_free(&b);
 }
 
@@ -58,95 +48,6 @@ static void test_numbers(void)
 	ok(cli_parse_uint("99999999999", &n) < 0, "uint rejects overflow");
 }
 
-static void test_signal(void)
-{
-	is_int(cli_signal_parse("SIGUSR1"), SIGUSR1, "SIGUSR1");
-	is_int(cli_signal_parse("USR2"), SIGUSR2, "USR2");
-	is_int(cli_signal_parse("term"), SIGTERM, "term (any case)");
-	is_int(cli_signal_parse("9"), 9, "a number");
-	is_int(cli_signal_parse("SIG"), -1, "SIG alone");
-	is_int(cli_signal_parse("NOPE"), -1, "unknown name");
-	is_int(cli_signal_parse("0"), -1, "0 is no signal");
-	is_int(cli_signal_parse("999"), -1, "out of range");
-}
-
-static void test_prefix(void)
-{
-	struct buf b = { 0 };
-	const char *d = "one\ntwo\nthr";
-	size_t used = cli_prefix_lines(&b, "app | ", d, strlen(d));
-	is_str(b.p, "app | one\napp | two\n", "whole lines prefixed");
-	is_int(used, 8, "the partial line is left");
-	b.len = 0;
-	used = cli_prefix_lines(&b, "p ", "x", 1);
-	is_int(used, 0, "no newline, nothing consumed");
-	buf_free(&b);
-}
-
-static off_t tail_of(const char *content, int n)
-{
-	char path[] = "/tmp/test_cli_fmt.XXXXXX";
-	int fd = mkstemp(path);
-	off_t start = -1;
-	if (fd < 0)
-		return -2;
-	if (write(fd, content, strlen(content)) != (ssize_t)strlen(content))
-		start = -3;
-	else if (cli_tail_offset(fd, (off_t)strlen(content), n, &start) < 0)
-		start = -4;
-	close(fd);
-	unlink(path);
-	return start;
-}
-
-static void test_tail(void)
-{
-	is_int(tail_of("a\nb\nc\n", 2), 2, "last 2 of 3 terminated lines");
-	is_int(tail_of("a\nb\nc\n", 3), 0, "all 3");
-	is_int(tail_of("a\nb\nc\n", 10), 0, "more than there are");
-	is_int(tail_of("a\nb\nc", 1), 4, "an unterminated last line counts");
-	is_int(tail_of("a\nb\n", 0), 4, "0 lines: from the end");
-	is_int(tail_of("", 5), 0, "empty file");
-	is_int(tail_of("\n\n\n", 2), 1, "empty lines count");
-	/* A file longer than one read block. */
-	size_t big = 200000;
-	char *s = malloc(big + 1);
-	for (size_t i = 0; i < big; i++)
-		s[i] = i % 100 == 99 ? '\n' : 'x';
-	s[big] = '\0';
-	is_int(tail_of(s, 1500), (off_t)(big - 150000), "tail across read blocks");
-	free(s);
-}
-
-static void test_wait(void)
-{
-	const char *json = "[{\"name\":\"a\",\"state\":\"completed\"},{\"name\":\"b\",\"state\":\"errored\"},"
-	    "{\"name\":\"c\",\"state\":\"online\"},{\"name\":\"d\",\"state\":\"waiting\"},"
-	    "{\"name\":\"e\",\"state\":\"stopped\"}]";
-	cJSON *apps = cJSON_Parse(json);
-	const char *all[] = { "a", "b", "c", "d", "e", "gone" };
-	const char *ended[] = { "a", "b", "e" };
-	const char *good[] = { "a" };
-	struct cli_wait_tally t;
-	struct buf b = { 0 };
-
-	is_int(cli_wait_tally(apps, (char *const *)all, 6, &t), 0, "running apps: not done");
-	cli_wait_summary(&t, &b);
-	is_str(b.p, "1 completed, 1 errored (b), 1 stopped (e), 1 gone (gone), 2 running (c, d waiting)",
-	    "summary of every outcome");
-	cli_wait_tally_free(&t);
-	b.len = 0;
-	is_int(cli_wait_tally(apps, (char *const *)ended, 3, &t), 1, "completed, errored, stopped: done");
-	is_int(t.n[WAIT_COMPLETED], 1, "one completed");
-	cli_wait_tally_free(&t);
-	is_int(cli_wait_tally(apps, (char *const *)good, 1, &t), 1, "one completed: done");
-	cli_wait_summary(&t, &b);
-	is_str(b.p, "1 completed", "summary when all completed");
-	cli_wait_tally_free(&t);
-	buf_free(&b);
-	cJSON_Delete(apps);
-}
-
 static void test_json_line(void)
 {
 	struct buf b = { 0 };
@@ -163,10 +64,6 @@ int main(void)
 	test_width_and_pad();
 	test_bar();
 	test_numbers();
-	test_signal();
-	test_prefix();
-	test_tail();
-	test_wait();
 	test_json_line();
 	return done_testing();
 }

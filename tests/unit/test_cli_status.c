@@ -1,9 +1,8 @@
-/* The status table and describe output from canned list replies. */
+/* The status table from canned list replies. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "tap.h"
-#include "cli_describe.h"
 #include "cli_status.h"
 
 static char *table(const char *json, int color)
@@ -96,35 +95,11 @@ static void test_jobs(void)
 	free(t);
 }
 
-static void test_describe(void)
-{
-	cJSON *app = cJSON_Parse("{\"id\":4,\"name\":\"w\",\"group\":\"w\",\"pid\":0,\"state\":\"errored\","
-	    "\"reason\":\"script not found\",\"restarts\":0,\"unstable\":0,\"exit_code\":127,"
-	    "\"exit_signal\":null,\"cpu\":0,\"memory\":0,\"progress\":null,"
-	    "\"log_files\":{\"out\":\"/l/w-out.log\",\"error\":null,\"combined\":\"/l/w.log\"},"
-	    "\"log_sizes\":{\"out\":2048,\"combined\":0},"
-	    "\"exits\":[{\"at\":0,\"code\":null,\"signal\":9,\"runtime_ms\":65000}],"
-	    "\"config\":{\"script\":\"/bin/w\",\"args\":[\"-x\",\"1\"],\"env\":{\"TOKEN\":\"****\"}}}");
-	struct buf b = { 0 };
-	cli_describe_format(app, 0, &b);
-	ok(strstr(b.p, "│ state          │ errored ") != NULL, "describe: state row");
-	ok(strstr(b.p, "│ reason         │ script not found") != NULL, "describe: reason");
-	ok(strstr(b.p, "│ last exit      │ code 127") != NULL, "describe: last exit");
-	ok(strstr(b.p, "/l/w-out.log (2K)") != NULL, "describe: log size");
-	ok(strstr(b.p, "│ error log      │ - ") != NULL, "describe: a disabled log");
-	ok(strstr(b.p, "signal 9 (SIGKILL) after 1m") != NULL, "describe: an exit by signal");
-	ok(strstr(b.p, "│ args   │ -x 1") != NULL, "describe: config list joined");
-	ok(strstr(b.p, "│ env    │ TOKEN=****") != NULL, "describe: env as sent (masked by the daemon)");
-	buf_free(&b);
-	cJSON_Delete(app);
-}
-
 int main(void)
 {
 	test_empty();
 	test_plain();
 	test_jobs();
 	test_shared_job();
-	test_describe();
 	return done_testing();
 }

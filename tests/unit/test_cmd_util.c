@@ -88,6 +88,14 @@ int main(void)
 		{ "postgresql://u:secret@host/db", "postgresql://u:***@host/db" },
 		{ "postgresql://u@host/db?password=secret&sslmode=require",
 		  "postgresql://u@host/db?password=***&sslmode=require" },
+		{ "sqlite:job.db", "sqlite:job.db" },
+		{ "postgresql://u:secret@h:5432/db", "postgresql://u:***@h:5432/db" },
+		{ "postgresql://u@h/db", "postgresql://u@h/db" },
+		{ "postgres://h/db?user=u&password=secret&sslmode=require",
+		  "postgres://h/db?user=u&password=***&sslmode=require" },
+		{ "postgresql:///db?password=p1&x=1&password=p2", "postgresql:///db?password=***&x=1&password=***" },
+		{ "postgresql:///db?application_name=mypassword=x", "postgresql:///db?application_name=mypassword=x" },
+		{ "postgresql://h/db?a=b@c:d", "postgresql://h/db?a=b@c:d" },
 	};
 	for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
 		char *shown = cmd_store_display(urls[i].url);

@@ -1,7 +1,7 @@
-/* Queued output to a non-blocking socket: a full socket keeps the rest
- * queued (the sent front dropped once it is half the queue), everything
- * sent empties the queue, a gone peer is an error and no SIGPIPE.
- * (fdio_write_all is tested in test_buf.c.) */
+/* Writing whole buffers to a descriptor, and queued output to a
+ * non-blocking socket: a full socket keeps the rest queued (the sent front
+ * dropped once it is half the queue), everything sent empties the queue, a
+ * gone peer is an error and no SIGPIPE. */
 #include "fdio.h"
 #include "tap.h"
 
@@ -21,8 +21,24 @@ static size_t drain(int fd)
 	return got;
 }
 
+static void test_write_all(void)
+{
+	int fds[2];
+	if (pipe(fds) < 0) {
+		ok(0, "pipe: %s", strerror(errno));
+		return;
+	}
+	is_int(fdio_write_all(fds[1], "hello", 5), 0, "write_all to a pipe");
+	char got[8] = {0};
+	ok(read(fds[0], got, sizeof got) == 5 && memcmp(got, "hello", 5) == 0, "all bytes arrive");
+	close(fds[0]);
+	is_int(fdio_write_all(-1, "x", 1), -1, "write_all to a bad fd fails");
+	close(fds[1]);
+}
+
 int main(void)
 {
+	test_write_all();
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) {
 		ok(0, "socketpair: %s", strerror(errno));

@@ -2,7 +2,6 @@
  * retry, export. Runs on SQLite in a temp dir; with PSUP_TEST_STORE_URL set
  * (a postgresql:// URL) it runs the same checks on that server instead. */
 #include "clock.h"
-#include "cmd.h"
 #include "store.h"
 #include "store_backend.h"
 #include "tap.h"
@@ -461,31 +460,6 @@ static void test_error_class(void)
 		store_error_class_of(cases[i].error, buf, sizeof buf);
 		is_str(buf, cases[i].want, "error class %zu", i);
 	}
-	is_int(store_utf8_invalid_at("ok \xc3\xa9", 5), -1, "valid UTF-8");
-	is_int(store_utf8_invalid_at("ok \xc3", 4), 3, "a cut sequence at the end");
-	is_int(store_utf8_invalid_at("a\xff", 2), 1, "a byte that is never UTF-8");
-	is_int(store_utf8_invalid_at("\xed\xa0\x80", 3), 0, "a surrogate");
-	is_int(store_utf8_invalid_at("\xc0\xaf", 2), 0, "an overlong form");
-}
-
-static void test_display(void)
-{
-	static const struct { const char *url, *want; } cases[] = {
-		{ "job.db", "job.db" },
-		{ "sqlite:job.db", "sqlite:job.db" },
-		{ "postgresql://u:secret@h:5432/db", "postgresql://u:***@h:5432/db" },
-		{ "postgresql://u@h/db", "postgresql://u@h/db" },
-		{ "postgres://h/db?user=u&password=secret&sslmode=require",
-		  "postgres://h/db?user=u&password=***&sslmode=require" },
-		{ "postgresql:///db?password=p1&x=1&password=p2", "postgresql:///db?password=***&x=1&password=***" },
-		{ "postgresql:///db?application_name=mypassword=x", "postgresql:///db?application_name=mypassword=x" },
-		{ "postgresql://h/db?a=b@c:d", "postgresql://h/db?a=b@c:d" },
-	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *got = cmd_store_display(cases[i].url);
-		is_str(got, cases[i].want, "shown as %s", cases[i].want);
-		free(got);
-	}
 }
 
 static void test_speed(void)
@@ -557,7 +531,6 @@ int main(void)
 	test_open();
 	test_bad_url();
 	test_error_class();
-	test_display();
 	test_speed();
 	char *cmd = xasprintf("rm -rf %s", dir);
 	if (system(cmd) != 0)

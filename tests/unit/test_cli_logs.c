@@ -1,0 +1,64 @@
+/* psup logs' pure pieces: prefixing whole lines, and where the last N
+ * lines of a file start. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "cli_logs.h"
+
+static void test_prefix(void)
+{
+	struct buf b = { 0 };
+	const char *d = "one\ntwo\nthr";
+	size_t used = cli_prefix_lines(&b, "app | ", d, strlen(d));
+	is_str(b.p, "app | one\napp | two\n", "whole lines prefixed");
+	is_int(used, 8, "the partial line is left");
+	b.len = 0;
+	used = cli_prefix_lines(&b, "p ", "x", 1);
+	is_int(used, 0, "no newline, nothing consumed");
+	buf_free(&b);
+}
+
+static off_t tail_of(const char *content, int n)
+{
+	char path[] = "/tmp/test_cli_logs.XXXXXX";
+	int fd = mkstemp(path);
+	off_t start = -1;
+	if (fd < 0)
+		return -2;
+	if (write(fd, content, strlen(content)) != (ssize_t)strlen(content))
+		start = -3;
+	else if (cli_tail_offset(fd, (off_t)strlen(content), n, &start) < 0)
+		start = -4;
+	close(fd);
+	unlink(path);
+	return start;
+}
+
+static void test_tail(void)
+{
+	is_int(tail_of("a\nb\nc\n", 2), 2, "last 2 of 3 terminated lines");
+	is_int(tail_of("a\nb\nc\n", 3), 0, "all 3");
+	is_int(tail_of("a\nb\nc\n", 10), 0, "more than there are");
+	is_int(tail_of("a\nb\nc", 1), 4, "an unterminated last line counts");
+	is_int(tail_of("a\nb\n", 0), 4, "0 lines: from the end");
+	is_int(tail_of("", 5), 0, "empty file");
+	is_int(tail_of("\n\n\n", 2), 1, "empty lines count");
+	/* A file longer than one read block. */
+	size_t big = 200000;
+	char *s = malloc(big + 1);
+	for (size_t i = 0; i < big; i++)
+		s[i] = i % 100 == 99 ? '\n' : 'x';
+	s[big] = '\0';
+	is_int(tail_of(s, 1500), (off_t)(big - 150000), "tail across read blocks");
+	free(s);
+}
+
+int main(void)
+{
+	test_prefix();
+	test_tail();
+	return done_testing();
+}

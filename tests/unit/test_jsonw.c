@@ -1,0 +1,51 @@
+/* The daemon's streaming writer for big replies: valid JSON, escapes,
+ * commas, numbers as cJSON reads them back. */
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#include "tap.h"
+#include "jsonw.h"
+
+static void test_jw(void)
+{
+	struct jw w;
+	jw_init(&w);
+	jw_obj(&w, NULL);
+	jw_bool(&w, "ok", 1);
+	jw_arr(&w, "apps");
+	jw_obj(&w, NULL);
+	jw_str(&w, "name", "a\"b\\c\n\x01");
+	jw_int(&w, "started_at", 1763912345678LL);
+	jw_dbl(&w, "cpu", 12.34);
+	jw_dbl(&w, "neg", -0.46);
+	jw_dbl(&w, "whole", 3.0);
+	jw_null(&w, "exit_code");
+	jw_str(&w, "source", NULL);
+	jw_arr(&w, "empty");
+	jw_end_arr(&w);
+	jw_end_obj(&w);
+	jw_obj(&w, NULL);
+	jw_int(&w, "id", 2);
+	jw_end_obj(&w);
+	jw_end_arr(&w);
+	jw_end_obj(&w);
+	size_t len;
+	char *s = jw_finish(&w, &len);
+	is_str(s, "{\"ok\":true,\"apps\":[{\"name\":\"a\\\"b\\\\c\\n\\u0001\",\"started_at\":1763912345678,"
+	    "\"cpu\":12.3,\"neg\":-0.5,\"whole\":3,\"exit_code\":null,\"source\":null,\"empty\":[]},{\"id\":2}]}",
+	    "jw writes compact JSON with escapes and commas");
+	cJSON *o = cJSON_ParseWithLength(s, len);
+	ok(o != NULL, "cJSON reads it back");
+	cJSON *a0 = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "apps"), 0);
+	is_str(cJSON_GetObjectItem(a0, "name")->valuestring, "a\"b\\c\n\x01", "the string survives");
+	ok(cJSON_GetObjectItem(a0, "started_at")->valuedouble == 1763912345678.0, "a large integer survives");
+	cJSON_Delete(o);
+	free(s);
+}
+
+int main(void)
+{
+	test_jw();
+	return done_testing();
+}
