@@ -90,15 +90,15 @@ static void test_scan(void)
 	is_int((long long)procstat_cpu_percent(&s, &g[0], s.at_ms + 10), (long long)busy,
 	    "a sample within 250 ms repeats the last figure");
 
-	/* cost: many scans must be cheap (CPU time: a loaded machine would
-	 * stretch the wall clock) */
-	struct timespec c0, c1;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
-	for (int i = 0; i < 20; i++)
-		procstat_scan(g, 3, NULL, 0, &cause);
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
-	double per_ms = ((double)(c1.tv_sec - c0.tv_sec) * 1e3 + (double)(c1.tv_nsec - c0.tv_nsec) / 1e6) / 20;
-	ok(per_ms < 10.0, "one scan takes %.2f ms (the budget for list is 3 ms)", per_ms);
+	/* repeated scans agree (their cost is measured in bench/, not here:
+	 * it grows with every process on the machine) */
+	int same = 1;
+	for (int i = 0; i < 20; i++) {
+		long n0 = g[0].nprocs;
+		if (procstat_scan(g, 3, NULL, 0, &cause) < 0 || g[0].nprocs != n0)
+			same = 0;
+	}
+	ok(same, "20 more scans find the same %ld processes in the group", (long)g[0].nprocs);
 
 	kill(-pg, SIGKILL);
 	while (waitpid(pg, NULL, 0) < 0 && errno == EINTR)
