@@ -90,7 +90,7 @@ static size_t put_fixed(char *p, size_t n, uint64_t v, int digits)
 	return (size_t)w;
 }
 
-char *fmt_go_duration(int64_t ns, char *buf, size_t n)
+char *bucket_fmt_duration(int64_t ns, char *buf, size_t n)
 {
 	uint64_t u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
 	uint64_t h, m, s;
@@ -124,7 +124,7 @@ char *fmt_go_duration(int64_t ns, char *buf, size_t n)
 	return buf;
 }
 
-char *fmt_rfc3339(int64_t real_ms, char *buf, size_t n)
+char *bucket_fmt_rfc3339(int64_t real_ms, char *buf, size_t n)
 {
 	time_t t = (time_t)((real_ms + 999) / 1000);
 	struct tm tm;

@@ -41,9 +41,9 @@ double bucket_tokens_of(size_t len);
  * "1s", "1m30.5s", "6m0s", "114h18m0s". OpenAI's reset headers and its "try
  * again in" text, and Gemini's "retry in" text use it. Writes at most n
  * bytes with the NUL; returns buf. */
-char *fmt_go_duration(int64_t ns, char *buf, size_t n);
+char *bucket_fmt_duration(int64_t ns, char *buf, size_t n);
 /* RFC 3339 UTC to the second, rounded up: "2026-12-06T08:00:31Z"
  * (Anthropic's reset headers). real_ms is milliseconds since the epoch. */
-char *fmt_rfc3339(int64_t real_ms, char *buf, size_t n);
+char *bucket_fmt_rfc3339(int64_t real_ms, char *buf, size_t n);
 
 #endif

@@ -84,9 +84,9 @@ static void test_go_duration(void)
 	char buf[64];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		is_str(fmt_go_duration(cases[i].ns, buf, sizeof(buf)), cases[i].want,
+		is_str(bucket_fmt_duration(cases[i].ns, buf, sizeof(buf)), cases[i].want,
 		    "Go duration of %lld ns", (long long)cases[i].ns);
-	fmt_go_duration(90 * S + 500 * MS, buf, 4);
+	bucket_fmt_duration(90 * S + 500 * MS, buf, 4);
 	is_str(buf, "1m3", "a short buffer is cut, still terminated");
 }
 
@@ -94,12 +94,12 @@ static void test_rfc3339(void)
 {
 	char buf[64];
 
-	is_str(fmt_rfc3339(0, buf, sizeof(buf)), "1970-01-01T00:00:00Z", "the epoch");
-	is_str(fmt_rfc3339(1796544030000LL, buf, sizeof(buf)), "2026-12-06T08:00:30Z",
+	is_str(bucket_fmt_rfc3339(0, buf, sizeof(buf)), "1970-01-01T00:00:00Z", "the epoch");
+	is_str(bucket_fmt_rfc3339(1796544030000LL, buf, sizeof(buf)), "2026-12-06T08:00:30Z",
 	    "a whole second");
-	is_str(fmt_rfc3339(1796544030001LL, buf, sizeof(buf)), "2026-12-06T08:00:31Z",
+	is_str(bucket_fmt_rfc3339(1796544030001LL, buf, sizeof(buf)), "2026-12-06T08:00:31Z",
 	    "a part of a second rounds up: the bucket is not full before");
-	is_str(fmt_rfc3339(1735689599500LL, buf, sizeof(buf)), "2025-01-01T00:00:00Z",
+	is_str(bucket_fmt_rfc3339(1735689599500LL, buf, sizeof(buf)), "2025-01-01T00:00:00Z",
 	    "rounding up crosses the year");
 }
 
