@@ -147,6 +147,9 @@ $(BIN)/psup-testapi: $(call obj,$(SERVER_SRC)) $(LIBCOMMON)
 
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(TEST_LIBS)
+# The test API is no archive: a test of one of its pure files links that object.
+$(O)/tests/test_testapi_%: $(O)/tests/unit/test_testapi_%.o $(O)/tests/server/testapi_%.o
+	$(CC) $(ALLCFLAGS) -o $@ $^ -lm
 # A fuzz target with the replay main: a unit test over its saved corpus.
 $(O)/tests/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/tests/fuzz/replay.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(TEST_LIBS)

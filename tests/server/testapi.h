@@ -7,12 +7,16 @@
  *   testapi_echo.c    the deterministic answers built from request bodies
  *   testapi_stats.c   counters, arrival times, /stats, the access log
  *   testapi_delay.c   delayed answers (suspended connections, one timer thread)
+ *   testapi_provider.c, testapi_provbody.c, testapi_bucket.c: provider
+ *                     profiles and their limits (testapi_provider.h)
  */
 #ifndef PSUP_TESTAPI_H
 #define PSUP_TESTAPI_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "testapi_provider.h"
 
 struct cJSON;
 struct MHD_Connection;
@@ -46,6 +50,7 @@ struct faults {
 	long long delay_ms;      /* every API answer waits this long ... */
 	long long jitter_ms;     /* ... plus uniform [0, jitter_ms] */
 	uint64_t seed;
+	struct provider_cfg prov; /* --provider, --limit-* (testapi_provider.c) */
 };
 
 enum fault_kind {
@@ -97,6 +102,10 @@ char *echo_messages(const char *body, size_t len, int *status, const char **why)
 /* A short deterministic key for a request (a hash of its body: the retries
  * of one item share it) for the access log; writes at most n bytes including the NUL. */
 void echo_log_key(const char *body, size_t len, char *out, size_t n);
+/* Content of a message: a string, or the text parts of an array of
+ * {"type":"text","text":...} blocks (or Gemini's {"text":...} parts)
+ * joined. Returns malloc'd text or NULL. */
+char *echo_message_text(const struct cJSON *content);
 /* {"error":{"message":msg,"type":type,"code":code}} (caller frees). */
 char *echo_error(const char *msg, const char *type, const char *code);
 

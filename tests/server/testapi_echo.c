@@ -25,9 +25,7 @@ void echo_log_key(const char *body, size_t len, char *out, size_t n)
 	snprintf(out, n, "%016llx", (unsigned long long)fnv1a(body, len));
 }
 
-/* Content of a message: a string, or the text parts of an array of
- * {"type":"text","text":...} blocks joined. Returns malloc'd text or NULL. */
-static char *message_text(const cJSON *content)
+char *echo_message_text(const cJSON *content)
 {
 	const cJSON *part, *text;
 	size_t len = 0, n;
@@ -75,7 +73,7 @@ static cJSON *parse_request(const char *body, size_t len, char **text, const cha
 		if (cJSON_IsString(role) && !strcmp(role->valuestring, "user"))
 			user = m;
 	}
-	if (!user || !(*text = message_text(cJSON_GetObjectItemCaseSensitive(user, "content")))) {
+	if (!user || !(*text = echo_message_text(cJSON_GetObjectItemCaseSensitive(user, "content")))) {
 		*why = "messages: no user message with text content";
 		cJSON_Delete(root);
 		return NULL;

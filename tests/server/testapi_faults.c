@@ -135,7 +135,7 @@ int faults_set_option(struct faults *f, const char *name, const char *v, char **
 		f->seed = (uint64_t)n;
 		return 0;
 	}
-	return 1;
+	return provider_set_option(&f->prov, name, v, cause);
 }
 
 int faults_check(const struct faults *f, char **cause)
@@ -260,6 +260,7 @@ cJSON *faults_to_json(void)
 	cJSON_AddNumberToObject(o, "delay_ms", (double)f.delay_ms);
 	cJSON_AddNumberToObject(o, "jitter_ms", (double)f.jitter_ms);
 	cJSON_AddNumberToObject(o, "seed", (double)f.seed);
+	provider_to_json(o, &f.prov);
 	return o;
 }
 

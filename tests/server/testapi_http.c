@@ -4,6 +4,8 @@
  *
  *   POST /v1/chat/completions   OpenAI-style echo, faults applied
  *   POST /v1/messages           Anthropic-style echo, faults applied
+ *   POST /openai/deployments/NAME/chat/completions   Azure: as /v1/chat/completions
+ *   POST /v1beta/models/MODEL:generateContent        Gemini-style echo
  *   GET  /health                {"ok":true}
  *   GET  /stats                 counters (testapi_stats.c)
  *   GET  /requests              every request's arrival time and status
@@ -28,7 +30,7 @@
 
 #define MAX_BODY (1 << 20)
 
-enum route { R_NONE, R_CHAT, R_MESSAGES, R_HEALTH, R_STATS, R_REQUESTS,
+enum route { R_NONE, R_CHAT, R_MESSAGES, R_GEMINI, R_HEALTH, R_STATS, R_REQUESTS,
 	R_CONTROL_GET, R_CONTROL_POST, R_BAD_METHOD };
 
 struct req {
@@ -42,6 +44,7 @@ struct req {
 	char *body;
 	size_t len, cap;
 	struct decision d;
+	struct pv_decision pv;
 };
 
 /* A body served up to cut bytes of a declared len, then the connection is
@@ -68,6 +71,12 @@ static enum route route_of(const char *url, const char *method)
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (!strcmp(url, table[i].url))
 			return post ? table[i].post : get ? table[i].get : R_BAD_METHOD;
+	switch (provider_route(url)) {
+	case 1:
+		return post ? R_CHAT : R_BAD_METHOD;
+	case 2:
+		return post ? R_GEMINI : R_BAD_METHOD;
+	}
 	return R_NONE;
 }
 
@@ -162,7 +171,9 @@ static enum MHD_Result api_answer(struct MHD_Connection *c, struct req *q,
 		*bytes = 0;
 		return MHD_NO;     /* MHD closes the connection unanswered */
 	}
-	switch (d->kind) {
+	/* a provider profile answers errors in its own words */
+	text = provbody_error(&q->pv, d, d->kind, q->body, q->len, &st);
+	if (!text) switch (d->kind) {
 	case FK_AUTH_401:
 		st = 401;
 		text = echo_error("Incorrect API key provided.", "invalid_request_error",
@@ -201,6 +212,7 @@ static enum MHD_Result api_answer(struct MHD_Connection *c, struct req *q,
 		break;
 	default:
 		text = q->route == R_MESSAGES ? echo_messages(q->body, q->len, &st, &why)
+		    : q->route == R_GEMINI ? provbody_gemini(q->body, q->len, q->pv.model, &st, &why)
 		    : echo_chat(q->body, q->len, &st, &why);
 		if (!text)
 			text = echo_error(why, "invalid_request_error", NULL);
@@ -225,10 +237,13 @@ static enum MHD_Result api_answer(struct MHD_Connection *c, struct req *q,
 	    "application/json", &r) != MHD_YES) {
 		return MHD_NO;
 	}
-	if (d->kind == FK_FORCED_429 || d->kind == FK_RATE_429 ||
-	    d->kind == FK_RANDOM_429 || d->kind == FK_503)
+	if (q->pv.provider != PV_NONE) {
+		provider_finish(r, &q->pv, d, st, text);
+	} else if (d->kind == FK_FORCED_429 || d->kind == FK_RATE_429 ||
+	    d->kind == FK_RANDOM_429 || d->kind == FK_503) {
 		add_retry_headers(r, d);
-	if (d->limit > 0) {
+	}
+	if (d->limit > 0 && q->pv.provider == PV_NONE) {
 		snprintf(buf, sizeof(buf), "%.0f", d->limit * 60);
 		MHD_add_response_header(r, "x-ratelimit-limit-requests", buf);
 		snprintf(buf, sizeof(buf), "%.0f", d->remaining);
@@ -290,15 +305,21 @@ static enum MHD_Result handle_other(struct MHD_Connection *c, struct req *q)
 	}
 }
 
-/* The API key a request presents: "Authorization: Bearer KEY" (OpenAI) or
- * "x-api-key: KEY" (Anthropic). NULL when it has none. */
+/* The API key a request presents: "Authorization: Bearer KEY" (OpenAI),
+ * "x-api-key: KEY" (Anthropic), "api-key: KEY" (Azure) or
+ * "x-goog-api-key: KEY" (Gemini). NULL when it has none. */
 static const char *request_key(struct MHD_Connection *c)
 {
+	static const char *const names[] = { "x-api-key", "api-key", "x-goog-api-key" };
 	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	size_t i;
 
 	if (v && !strncasecmp(v, "Bearer ", 7))
 		return v + 7;
-	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-api-key");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, names[i])))
+			return v;
+	return NULL;
 }
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char *url,
@@ -313,7 +334,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 	if (!q) {
 		q = xcalloc(1, sizeof(*q));
 		q->route = route_of(url, method);
-		q->api = q->route == R_CHAT || q->route == R_MESSAGES;
+		q->api = q->route == R_CHAT || q->route == R_MESSAGES || q->route == R_GEMINI;
 		if (q->api) {
 			q->arrival_ns = clock_mono_ns();
 			q->seq = stats_arrive(q->arrival_ns);
@@ -349,6 +370,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *c, const char
 	}
 	now = clock_mono_ns();
 	faults_decide(q->seq, q->body, q->len, request_key(c), now, &q->d);
+	provider_decide(q->seq, url, q->len, now, &q->d, &q->pv);
 	if (q->d.kind == FK_MARKER_400)
 		stats_marker_hit();
 	if (q->d.delay_ms > 0 && delay_add(c, now + q->d.delay_ms * 1000000) == 0) {

@@ -199,6 +199,7 @@ char *stats_json(void)
 	for (i = 0; i <= last; i++)
 		cJSON_AddItemToArray(hist, cJSON_CreateNumber((double)atomic_load(&per_second[i])));
 	cJSON_AddItemToObject(o, "faults", faults_to_json());
+	cJSON_AddItemToObject(o, "limits", provider_stats_json());
 	out = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return out;
