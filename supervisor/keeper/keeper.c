@@ -420,6 +420,9 @@ static int setup(struct keeper *k, char **cause)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	/* past a file-size limit a log write must fail (EFBIG, counted and
+	 * written down by the sink), not kill the keeper */
+	signal(SIGXFSZ, SIG_IGN);
 	if (!(k->loop = loop_create(cause)))
 		return -1;
 	loop_set_sweep(k->loop, sweep_cb, k);
