@@ -112,6 +112,13 @@ int appstate_pack(const struct app_state *st, char *buf, size_t n)
 	}
 	out_fmt(&o, " progress_bad=%lld lines_dropped=%lld lines_split=%lld",
 	    st->progress_bad, st->lines_dropped, st->lines_split);
+	if (st->log_error[0]) {
+		char e[APPSTATE_LOG_ERROR_MAX];
+		memcpy(e, st->log_error, sizeof e);
+		e[sizeof e - 1] = '\0';
+		out_add(&o, " log_error=", 11);
+		out_escaped(&o, e);
+	}
 	if (n > 0)
 		buf[o.len < n ? o.len : n - 1] = '\0';
 	return (int)o.len;
@@ -265,6 +272,9 @@ int appstate_unpack(const char *line, size_t len, struct app_state *st)
 			st->progress.inflight = l[4];
 		} else if (KEY("progress_job")) {
 			if (unescape_into(v, vl, st->progress.job, sizeof st->progress.job) < 0)
+				return -1;
+		} else if (KEY("log_error")) {
+			if (unescape_into(v, vl, st->log_error, sizeof st->log_error) < 0)
 				return -1;
 		}
 		/* other keys: a newer keeper; skipped */
