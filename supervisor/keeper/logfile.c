@@ -116,9 +116,11 @@ static size_t writev_all(int fd, struct iovec *v, int n)
 	size_t total = 0;
 	while (n > 0) {
 		ssize_t w = writev(fd, v, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0) /* no progress: never spin on it */
+				errno = EIO;
 			return total;
 		}
 		total += (size_t)w;
