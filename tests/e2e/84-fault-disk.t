@@ -141,5 +141,5 @@ done
 wait_exit "$RP" 60
 is "$(tr -d ' ' < "$TMPD/count")" $((N * 100)) "the reader got every byte"
 # ASan's shadow memory and quarantine add a fixed overhead
-case $PSUP_BIN in */asan/*) bound=$((96 * 1024)) ;; *) bound=$((32 * 1024)) ;; esac
+case $PSUP_BIN in */asan/*) bound=$((48 * 1024)) ;; *) bound=$((32 * 1024)) ;; esac
 cmp_ok "$hwm" -lt "$bound" "psup logs peaked at ${hwm} kB (< ${bound} kB) over a 200 MB log"
