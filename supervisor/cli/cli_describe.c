@@ -195,7 +195,8 @@ static void describe_progress(struct kvs *t, const cJSON *app)
 }
 
 /* Log paths, with their sizes when the daemon sent them: either
- * `log_sizes` {out,error,combined} or {path,size} objects in `log_files`. */
+ * `log_sizes` {out,error,combined} or {path,size} objects in `log_files`;
+ * then lost lines and the last write error, when there are any. */
 static void describe_logs(struct kvs *t, const cJSON *app)
 {
 	static const char *const keys[] = { "out", "error", "combined" };
@@ -227,6 +228,13 @@ static void describe_logs(struct kvs *t, const cJSON *app)
 			kv_add(t, label, NULL, xstrdup(path));
 		}
 	}
+	/* lines a failed write cost (the log file says so too), and why */
+	double lost = cli_json_num(app, "lines_dropped", 0);
+	const char *why = cli_json_str(app, "log_error", "");
+	if (lost > 0 || *why)
+		kv_add(t, "log lines lost", lost > 0 ? CLI_C_RED : NULL, xasprintf("%.0f", lost));
+	if (*why)
+		kv_add(t, "log error", NULL, xstrdup(why));
 }
 
 static void describe_exits(struct buf *o, const cJSON *app, int color)

@@ -139,13 +139,27 @@ static void lf_flush_part(struct logs *l, struct lf *f)
 	buf_clear(&f->part);
 }
 
-/* Reads f from its offset to the end of the file, printing whole lines. */
-static void lf_drain(struct logs *l, struct lf *f)
+/* Writes the output held so far; blocks while the reader is slow. Returns
+ * -1 when it cannot (the reader went away). */
+static int logs_write(struct logs *l)
+{
+	if (!l->out.len)
+		return 0;
+	int rc = cli_buf_write(&l->out, STDOUT_FILENO);
+	buf_clear(&l->out);
+	return rc;
+}
+
+/* Reads f from its offset to the end of the file, printing whole lines.
+ * Output is written as it is made, so memory stays bounded whatever the
+ * file's size and the reader's speed (a slow reader slows the reading).
+ * Returns -1 when the output cannot be written. */
+static int lf_drain(struct logs *l, struct lf *f)
 {
 	struct stat st;
 	char buf[LOG_CHUNK];
 	if (f->fd < 0)
-		return;
+		return 0;
 	if (fstat(f->fd, &st) == 0 && st.st_size < f->off) {
 		/* Truncated (psup flush): start over. */
 		f->off = 0;
@@ -156,13 +170,15 @@ static void lf_drain(struct logs *l, struct lf *f)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			return;
+			return 0;
 		f->off += r;
 		buf_add(&f->part, buf, (size_t)r);
 		size_t used = cli_prefix_lines(&l->out, f->prefix, f->part.p, f->part.len);
 		buf_consume(&f->part, used);
 		if (f->part.len > LINE_MAX_KEEP)
 			lf_flush_part(l, f);
+		if (l->out.len >= LOG_CHUNK && logs_write(l) < 0)
+			return -1;
 	}
 }
 
@@ -235,15 +251,17 @@ static void lf_watch_dir(struct logs *l, struct lf *f)
 }
 
 /* After any event about f: drain what the open file has, then switch to a
- * new file at the path if the old one was renamed or replaced. */
-static void lf_check(struct logs *l, struct lf *f)
+ * new file at the path if the old one was renamed or replaced. Returns -1
+ * when the output cannot be written. */
+static int lf_check(struct logs *l, struct lf *f)
 {
 	struct stat st;
-	lf_drain(l, f);
+	if (lf_drain(l, f) < 0)
+		return -1;
 	if (stat(f->path, &st) < 0)
-		return; /* renamed away, not yet recreated: keep the old one */
+		return 0; /* renamed away, not yet recreated: keep the old one */
 	if (f->fd >= 0 && st.st_dev == f->dev && st.st_ino == f->ino)
-		return;
+		return 0;
 	if (f->fd >= 0) {
 		lf_flush_part(l, f);
 		close(f->fd);
@@ -252,17 +270,7 @@ static void lf_check(struct logs *l, struct lf *f)
 			inotify_rm_watch(l->ifd, f->wd);
 		f->wd = -1;
 	}
-	if (lf_open(l, f, 0) == 0)
-		lf_drain(l, f);
-}
-
-static int logs_write(struct logs *l)
-{
-	if (!l->out.len)
-		return 0;
-	int rc = cli_buf_write(&l->out, STDOUT_FILENO);
-	buf_clear(&l->out);
-	return rc;
+	return lf_open(l, f, 0) == 0 ? lf_drain(l, f) : 0;
 }
 
 static int logs_follow(struct logs *l)
@@ -292,13 +300,14 @@ static int logs_follow(struct logs *l)
 					mark[i] = 2;
 			}
 		}
-		for (int i = 0; i < l->n; i++) {
+		int gone = 0;
+		for (int i = 0; i < l->n && !gone; i++) {
 			if (mark[i] == 2)
 				lf_watch_dir(l, &l->f[i]);
-			if (mark[i])
-				lf_check(l, &l->f[i]);
+			if (mark[i] && lf_check(l, &l->f[i]) < 0)
+				gone = 1;
 		}
-		if (logs_write(l) < 0) {
+		if (gone || logs_write(l) < 0) {
 			free(mark);
 			return CLI_OK; /* the reader went away (| head) */
 		}
@@ -382,7 +391,8 @@ int cli_cmd_logs(struct cli_args *a)
 			return cli_error(CLI_FAIL, "logs: inotify: %s", strerror(errno));
 	}
 	int tty = isatty(STDOUT_FILENO);
-	for (int i = 0; i < l.n; i++) {
+	fflush(stdout);
+	for (int i = 0; i < l.n && rc == CLI_OK; i++) {
 		struct lf *f = &l.f[i];
 		lf_watch_dir(&l, f);
 		if (lf_open(&l, f, 1) < 0 && errno != ENOENT)
@@ -390,12 +400,13 @@ int cli_cmd_logs(struct cli_args *a)
 		if (tty && l.lines > 0)
 			buf_printf(&l.out, "%s%s last %d lines:%s\n", l.color ? CLI_C_GREY : "",
 			    f->path, l.lines, l.color ? CLI_C_RESET : "");
-		lf_drain(&l, f);
-		if (!l.follow)
+		if (lf_drain(&l, f) < 0)
+			rc = CLI_FAIL;
+		else if (!l.follow)
 			lf_flush_part(&l, f);
 	}
-	fflush(stdout);
-	rc = logs_write(&l) < 0 ? CLI_FAIL : CLI_OK;
+	if (rc == CLI_OK && logs_write(&l) < 0)
+		rc = CLI_FAIL;
 	if (rc == CLI_OK && l.follow)
 		rc = logs_follow(&l);
 	for (int i = 0; i < l.n; i++)

@@ -251,6 +251,7 @@ static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *
 		jw_int(w, "progress_bad", a->have_state ? st->progress_bad : 0);
 		jw_int(w, "lines_dropped", a->have_state ? st->lines_dropped : 0);
 		jw_int(w, "lines_split", a->have_state ? st->lines_split : 0);
+		jw_str(w, "log_error", a->have_state ? st->log_error : "");
 		jw_str(w, "app_dir", a->dir);
 	}
 	jw_end_obj(w);

@@ -80,6 +80,7 @@ void keeper_status_line(struct keeper *k, char *buf, size_t n)
 	st.progress_bad = k->progress_bad;
 	st.lines_dropped = k->log.lines_dropped;
 	st.lines_split = k->log.lines_split;
+	snprintf(st.log_error, sizeof st.log_error, "%s", k->log.last_error);
 	appstate_pack(&st, buf, n);
 }
 
@@ -160,6 +161,9 @@ static void do_spawn(struct keeper *k)
 		k->has_pending = 0;
 		if (relog) {
 			long long split = k->log.lines_split, dropped = k->log.lines_dropped;
+			long long errors = k->log.write_errors;
+			char last_error[sizeof k->log.last_error];
+			memcpy(last_error, k->log.last_error, sizeof last_error);
 			logsink_close(&k->log);
 			if (logsink_open(&k->log, &k->spec, &cause) < 0) {
 				warnx_("%s", cause);
@@ -168,6 +172,8 @@ static void do_spawn(struct keeper *k)
 			}
 			k->log.lines_split = split;
 			k->log.lines_dropped = dropped;
+			k->log.write_errors = errors;
+			memcpy(k->log.last_error, last_error, sizeof last_error);
 		}
 	}
 	k->reason[0] = '\0';
@@ -420,6 +426,9 @@ static int setup(struct keeper *k, char **cause)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	/* past a file-size limit a log write must fail (EFBIG, counted and
+	 * written down by the sink), not kill the keeper */
+	signal(SIGXFSZ, SIG_IGN);
 	if (!(k->loop = loop_create(cause)))
 		return -1;
 	loop_set_sweep(k->loop, sweep_cb, k);

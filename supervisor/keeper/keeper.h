@@ -101,7 +101,7 @@ struct keeper {
 	enum app_state_kind last_state;
 	int64_t since_ms;
 	int status_dirty;
-	long long log_counts;          /* lines_dropped + lines_split published */
+	long long log_counts;          /* lines_dropped + lines_split + write_errors published */
 	int64_t status_flush_at;       /* monotonic; 0 = none */
 	int64_t mem_next;              /* monotonic; 0 = no sampling */
 

@@ -145,7 +145,7 @@ static void pipe_cb(struct loop *l, int fd, unsigned events, void *arg)
 	if (rp->fd < 0)
 		return; /* closed earlier in this pass */
 	pipe_read(k, rp, READS_PER_EVENT, 0);
-	long long counts = k->log.lines_dropped + k->log.lines_split;
+	long long counts = k->log.lines_dropped + k->log.lines_split + k->log.write_errors;
 	if (counts != k->log_counts) {
 		k->log_counts = counts;
 		k->status_dirty = 1;

@@ -7,12 +7,9 @@
 #include "xalloc.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,44 +21,6 @@ static void note_error(struct logsink *ls, const char *what, const char *path, i
 {
 	ls->write_errors++;
 	snprintf(ls->last_error, sizeof ls->last_error, "%s %s: %s", what, path, strerror(e));
-}
-
-/* Creates the directories above path (like mkdir -p of its dirname). */
-static void mkdir_parents(const char *path)
-{
-	char *copy = xstrdup(path);
-	for (char *p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(copy, 0755);
-		*p = '/';
-	}
-	free(copy);
-}
-
-static int file_open(struct logfile *f, char **cause)
-{
-	if (f->fd >= 0)
-		return 0;
-	f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	if (f->fd < 0 && errno == ENOENT) {
-		mkdir_parents(f->path);
-		f->fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	}
-	if (f->fd < 0)
-		return fail(cause, "cannot open log %s: %s", f->path, strerror(errno));
-	struct stat st;
-	f->regular = fstat(f->fd, &st) == 0 && S_ISREG(st.st_mode);
-	f->size = f->regular ? (long long)st.st_size : 0;
-	return 0;
-}
-
-static void file_close(struct logfile *f)
-{
-	if (f->fd >= 0)
-		close(f->fd);
-	f->fd = -1;
 }
 
 /* Index of the file for path, adding it when new; -1 for NULL. */
@@ -107,7 +66,7 @@ int logsink_open(struct logsink *ls, const struct app_spec *s, char **cause)
 	int rc = 0;
 	for (int i = 0; i < ls->nfiles; i++) {
 		char *why = NULL;
-		if (file_open(&ls->files[i], rc < 0 ? NULL : &why) < 0) {
+		if (logfile_open(&ls->files[i], rc < 0 ? NULL : &why) < 0) {
 			if (rc == 0 && cause)
 				*cause = why;
 			else
@@ -121,7 +80,7 @@ int logsink_open(struct logsink *ls, const struct app_spec *s, char **cause)
 void logsink_close(struct logsink *ls)
 {
 	for (int i = 0; i < ls->nfiles; i++) {
-		file_close(&ls->files[i]);
+		logfile_close(&ls->files[i]);
 		free(ls->files[i].path);
 	}
 	free(ls->date_format);
@@ -164,93 +123,30 @@ static void stamp_update(struct logsink *ls, int64_t now_ms)
 	ls->ts_len = len;
 }
 
-/* writev until everything is written; -1 with errno on failure. */
-static int writev_all(int fd, struct iovec *iov, int n)
-{
-	while (n > 0) {
-		ssize_t w = writev(fd, iov, n > IOV_MAX ? IOV_MAX : n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		size_t left = (size_t)w;
-		while (n > 0 && left >= iov->iov_len) {
-			left -= iov->iov_len;
-			iov++;
-			n--;
-		}
-		if (n > 0 && left) {
-			iov->iov_base = (char *)iov->iov_base + left;
-			iov->iov_len -= left;
-		}
-	}
-	return 0;
-}
-
-static size_t iov_bytes(const struct iovec *iov, int n)
-{
-	size_t b = 0;
-	for (int i = 0; i < n; i++)
-		b += iov[i].iov_len;
-	return b;
-}
-
-/* Lines in a batch, counted only when one is lost (every line of a batch
- * ends with a newline). */
-static long long count_lines(const struct iovec *iov, int n)
-{
-	long long c = 0;
-	for (int i = 0; i < n; i++) {
-		const char *p = iov[i].iov_base, *end = p + iov[i].iov_len;
-		while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-			c++;
-			p++;
-		}
-	}
-	return c;
-}
-
 /* Writes the batch to every target of its stream, then rotates what grew
- * past max_size. A failed file is reopened and the write retried once;
- * lines that still cannot be written are counted, never silently lost. */
+ * past max_size. Lines that cannot be written are counted once per batch
+ * (the most any of its files missed), never silently lost. */
 static void batch_flush(struct logsink *ls)
 {
 	if (ls->niov == 0) {
 		ls->stage_len = 0;
 		return;
 	}
-	size_t bytes = iov_bytes(ls->iov, ls->niov);
-	int failed = 0;
+	long long dropped = 0;
 	for (int t = 0; t < ls->ntargets[ls->stream]; t++) {
-		struct logfile *f = &ls->files[ls->targets[ls->stream][t]];
-		struct iovec copy[LOGSINK_IOV];
-		int ok = 0;
-		for (int attempt = 0; attempt < 2 && !ok; attempt++) {
-			if (attempt > 0)
-				file_close(f);
-			if (file_open(f, NULL) < 0) {
-				if (attempt > 0)
-					note_error(ls, "cannot open", f->path, errno);
-				continue;
-			}
-			memcpy(copy, ls->iov, sizeof copy[0] * (size_t)ls->niov);
-			if (writev_all(f->fd, copy, ls->niov) == 0) {
-				ok = 1;
-			} else if (attempt > 0) {
-				note_error(ls, "cannot write", f->path, errno);
-			}
+		int i = ls->targets[ls->stream][t];
+		struct logfile *f = &ls->files[i];
+		const char *what = "";
+		long long lost = logfile_write(f, ls->iov, ls->niov, ls->ts,
+		    ls->time ? ls->ts_len : 0, &what);
+		if (lost > 0) {
+			note_error(ls, what, f->path, f->lost_errno);
+			dropped = lost > dropped ? lost : dropped;
 		}
-		if (ok) {
-			f->size += (long long)bytes;
-			if (ls->max_size > 0 && f->size >= ls->max_size && f->regular)
-				logsink_rotate(ls, ls->targets[ls->stream][t], NULL);
-		} else {
-			failed = 1;
-		}
+		if (ls->max_size > 0 && f->size >= ls->max_size && f->regular && f->fd >= 0)
+			logsink_rotate(ls, i, NULL);
 	}
-	if (failed)
-		ls->lines_dropped += count_lines(ls->iov, ls->niov);
+	ls->lines_dropped += dropped;
 	ls->niov = 0;
 	ls->stage_len = 0;
 }
@@ -424,13 +320,14 @@ int logsink_flush(struct logsink *ls, char **cause)
 	int rc = 0;
 	for (int i = 0; i < ls->nfiles; i++) {
 		struct logfile *f = &ls->files[i];
-		if (file_open(f, NULL) < 0 || (f->regular && ftruncate(f->fd, 0) < 0)) {
+		if (logfile_open(f, NULL) < 0 || (f->regular && ftruncate(f->fd, 0) < 0)) {
 			if (rc == 0)
 				fail(cause, "cannot empty %s: %s", f->path, strerror(errno));
 			rc = -1;
 			continue;
 		}
 		f->size = 0;
+		f->torn = 0; /* a torn part went with the rest */
 	}
 	return rc;
 }
@@ -439,9 +336,9 @@ int logsink_reopen(struct logsink *ls, char **cause)
 {
 	int rc = 0;
 	for (int i = 0; i < ls->nfiles; i++) {
-		file_close(&ls->files[i]);
+		logfile_close(&ls->files[i]);
 		char *why = NULL;
-		if (file_open(&ls->files[i], &why) < 0) {
+		if (logfile_open(&ls->files[i], &why) < 0) {
 			if (rc == 0 && cause)
 				*cause = why;
 			else
@@ -472,6 +369,11 @@ int logsink_rotate(struct logsink *ls, int file, char **cause)
 				break;
 			}
 		}
+		/* what the file holds is on disk before its name says it is
+		 * complete (as svlogd does); a failed fsync is noted, and the
+		 * rotation goes on rather than stop the logging */
+		if (rc == 0 && f->fd >= 0 && fsync(f->fd) < 0)
+			note_error(ls, "cannot fsync", f->path, errno);
 		snprintf(to, plen, "%s.1", f->path);
 		if (rc == 0 && rename(f->path, to) < 0)
 			rc = -1;
@@ -485,8 +387,8 @@ int logsink_rotate(struct logsink *ls, int file, char **cause)
 	free(to);
 	/* reopen either way: after a failed rename the file keeps growing and
 	 * the next batch tries again */
-	file_close(f);
-	if (file_open(f, rc < 0 ? NULL : cause) < 0)
+	logfile_close(f);
+	if (logfile_open(f, rc < 0 ? NULL : cause) < 0)
 		rc = -1;
 	return rc;
 }

@@ -1,7 +1,8 @@
 /* An app's log files: output is cut into whole lines per stream, optionally
  * stamped, and written to the stream's file and the combined file in large
  * batches (one writev per file per read, never one syscall per line).
- * Files rotate by rename (name -> name.1 ... name.N) and are never
+ * A failed write never leaves a torn line (logfile.h). Files rotate by
+ * rename (name -> name.1 ... name.N), fsynced first, and are never
  * copy-truncated. libc-only: the keeper uses it. */
 #ifndef PSUP_LOGSINK_H
 #define PSUP_LOGSINK_H
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "logfile.h"
 #include "spec.h"
 
 enum logsink_stream { LOG_OUT, LOG_ERR };
@@ -17,21 +19,13 @@ enum logsink_stream { LOG_OUT, LOG_ERR };
 /* Longest line written whole; a longer one is cut into pieces of this size
  * (each ended by a newline) and counted in lines_split. */
 #define LOGSINK_LINE_MAX 65536
-#define LOGSINK_IOV 64
+#define LOGSINK_IOV LOGFILE_IOV
 
 /* The unterminated end of one stream of one run, carried between reads.
  * Zero-initialise; logline_free() when the stream ends. */
 struct logline {
 	char *buf;      /* LOGSINK_LINE_MAX + 1 bytes once needed */
 	size_t len;
-};
-
-struct logfile {
-	char *path;
-	int fd;               /* -1 when closed or failed */
-	long long size;       /* bytes in the current file */
-	int regular;          /* a regular file: only those rotate or truncate
-	                       * (never rename /dev/null or a FIFO) */
 };
 
 struct logsink {
@@ -58,7 +52,7 @@ struct logsink {
 	size_t stage_len, stage_cap;
 
 	long long lines_split;   /* over-long lines cut */
-	long long lines_dropped; /* lines that could not be written */
+	long long lines_dropped; /* lines missing from a file they were for */
 	long long write_errors;
 	char last_error[160];    /* "" or the latest write/rotate failure */
 };

@@ -63,11 +63,15 @@ static void out_fmt(struct out *o, const char *fmt, ...)
 		out_add(o, tmp, (size_t)r < sizeof tmp ? (size_t)r : sizeof tmp - 1);
 }
 
-/* %-escapes every byte that could break the line or the key=value split. */
-static void out_escaped(struct out *o, const char *s)
+/* " key=" and the string in a field of cap bytes (its end even without a
+ * NUL), %-escaping every byte that could break the line or the key=value
+ * split. */
+static void out_str(struct out *o, const char *key, const char *s, size_t cap)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	const unsigned char *p = (const unsigned char *)s, *end = p + strnlen(s, cap - 1);
+	out_fmt(o, " %s=", key);
+	for (; p < end; p++) {
 		if (*p <= ' ' || *p == '%' || *p == '=' || *p >= 0x7f) {
 			char e[3] = { '%', hex[*p >> 4], hex[*p & 15] };
 			out_add(o, e, 3);
@@ -91,27 +95,19 @@ int appstate_pack(const struct app_state *st, char *buf, size_t n)
 		out_fmt(&o, " exit=%lld,%d,%d,%lld", (long long)e->at_ms, e->code,
 		    e->signal, (long long)e->runtime_ms);
 	}
-	if (st->reason[0]) {
-		char reason[APPSTATE_REASON_MAX];
-		memcpy(reason, st->reason, sizeof reason);
-		reason[sizeof reason - 1] = '\0';
-		out_add(&o, " reason=", 8);
-		out_escaped(&o, reason);
-	}
+	if (st->reason[0])
+		out_str(&o, "reason", st->reason, sizeof st->reason);
 	if (st->has_progress) {
 		const struct progress *p = &st->progress;
 		out_fmt(&o, " progress=%u,%lld,%lld,%lld,%lld progress_at=%lld", p->have,
 		    p->done, p->total, p->failed, p->inflight, (long long)st->progress_ms);
-		if (p->have & PROGRESS_HAVE_JOB) {
-			char job[PROGRESS_JOB_MAX];
-			memcpy(job, p->job, sizeof job);
-			job[sizeof job - 1] = '\0';
-			out_add(&o, " progress_job=", 14);
-			out_escaped(&o, job);
-		}
+		if (p->have & PROGRESS_HAVE_JOB)
+			out_str(&o, "progress_job", p->job, sizeof p->job);
 	}
 	out_fmt(&o, " progress_bad=%lld lines_dropped=%lld lines_split=%lld",
 	    st->progress_bad, st->lines_dropped, st->lines_split);
+	if (st->log_error[0])
+		out_str(&o, "log_error", st->log_error, sizeof st->log_error);
 	if (n > 0)
 		buf[o.len < n ? o.len : n - 1] = '\0';
 	return (int)o.len;
@@ -265,6 +261,9 @@ int appstate_unpack(const char *line, size_t len, struct app_state *st)
 			st->progress.inflight = l[4];
 		} else if (KEY("progress_job")) {
 			if (unescape_into(v, vl, st->progress.job, sizeof st->progress.job) < 0)
+				return -1;
+		} else if (KEY("log_error")) {
+			if (unescape_into(v, vl, st->log_error, sizeof st->log_error) < 0)
 				return -1;
 		}
 		/* other keys: a newer keeper; skipped */

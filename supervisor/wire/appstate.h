@@ -26,6 +26,7 @@ int app_state_parse(const char *name, enum app_state_kind *k);
 
 #define APPSTATE_EXITS 5
 #define APPSTATE_REASON_MAX 256
+#define APPSTATE_LOG_ERROR_MAX 160
 
 struct app_exit {
 	int64_t at_ms;           /* real time of the exit */
@@ -53,6 +54,7 @@ struct app_state {
 	long long progress_bad;  /* invalid progress lines ignored */
 	long long lines_dropped; /* log lines that could not be written */
 	long long lines_split;   /* over-long lines cut at the maximum */
+	char log_error[APPSTATE_LOG_ERROR_MAX]; /* latest log write failure, or "" */
 };
 
 /* One line, no newline: space-separated key=value, values %-escaped.

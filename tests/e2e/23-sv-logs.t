@@ -2,10 +2,12 @@
 # Logs through the daemon: two apps writing fast on both streams, into their
 # own files and into one shared combined file: every line whole, every line
 # there, in order per stream. Rotation by size keeps log_retain files.
-# `psup flush` empties an app's logs.
+# `psup flush` empties an app's logs. Log files are created 0640 (they may
+# hold API results and prompts).
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 16
+plan 17
+umask 022
 
 N=20000
 cat > "$TMPD/eco.yaml" <<EOF
@@ -43,6 +45,8 @@ ok "a's out log: every line whole, all there, in order" check_stream "$(jl a .lo
 ok "a's error log: the same" check_stream "$(jl a .log_files.error)" err
 ok "b's out log: the same" check_stream "$(jl b .log_files.out)" out
 ok "b's error log: the same" check_stream "$(jl b .log_files.error)" err
+is "$(stat -c %a "$(jl a .log_files.out)") $(stat -c %a "$TMPD/shared.log")" "640 640" \
+	"log files are created 0640 under umask 022"
 is "$(jl a .log_files.combined)" "$TMPD/shared.log" "log_file names the shared combined log"
 is "$(wc -l < "$TMPD/shared.log" | tr -d ' ')" $((4 * N)) "the shared log has every line of both apps"
 is "$(awk 'length($0) != 99 || ($1 != "out" && $1 != "err") || $3 !~ /^x+$/' "$TMPD/shared.log" | wc -l | tr -d ' ')" 0 \

@@ -12,7 +12,7 @@ static int same(const struct app_state *a, const struct app_state *b)
 	    a->unstable != b->unstable || a->n_exits != b->n_exits ||
 	    strcmp(a->reason, b->reason) != 0 || a->has_progress != b->has_progress ||
 	    a->progress_bad != b->progress_bad || a->lines_dropped != b->lines_dropped ||
-	    a->lines_split != b->lines_split)
+	    a->lines_split != b->lines_split || strcmp(a->log_error, b->log_error) != 0)
 		return 0;
 	/* field by field: struct progress has padding, which a struct
 	 * assignment need not copy (clang's does not) */
@@ -83,6 +83,7 @@ int main(void)
 	a.progress_bad = 2;
 	a.lines_dropped = 3;
 	a.lines_split = 4;
+	snprintf(a.log_error, sizeof a.log_error, "cannot write /l/a b.log: No space left on device");
 
 	char line[1024];
 	int n = appstate_pack(&a, line, sizeof line);

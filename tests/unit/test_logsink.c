@@ -1,11 +1,14 @@
 /* The log sink: line cutting at every split point, long lines, unterminated
- * tails, stamps, combined output, rotation, flush, failed writes, speed. */
+ * tails, stamps, combined output, rotation, flush, failed and short writes
+ * (never a torn line, the loss written down), file mode, speed. */
 #include "tap.h"
 #include "clock.h"
 #include "logsink.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -116,11 +119,106 @@ static const struct {
 	{ "line 1\r\nline 2\r\n", "line 1\r\nline 2\r\n" },
 };
 
+
+/* The pure cut after a short write: the bytes up to the last newline. */
+static void whole_cases(void)
+{
+	char a[] = "ab\ncd", b[] = "\nef\n";
+	struct iovec iov[2] = { { a, 5 }, { b, 4 } };
+	static const size_t written[] = { 0, 2, 3, 4, 5, 6, 7, 8, 9 };
+	static const size_t want[] = { 0, 0, 3, 3, 3, 6, 6, 6, 9 };
+	int same = 1;
+	for (size_t i = 0; i < sizeof written / sizeof written[0]; i++)
+		if (logfile_whole(iov, 2, written[i]) != want[i]) {
+			diag("%zu written: %zu kept, want %zu", written[i],
+			    logfile_whole(iov, 2, written[i]), want[i]);
+			same = 0;
+		}
+	ok(same, "a short write keeps up to its last newline, across iovecs");
+	ok(logfile_lines(iov, 2, 0) == 3 && logfile_lines(iov, 2, 3) == 2 &&
+	    logfile_lines(iov, 2, 6) == 1 && logfile_lines(iov, 2, 9) == 0,
+	    "lines counted from an offset");
+}
+
+/* Feeds lines "T: line NNN xxx...\n" of 64 bytes numbered from *next. */
+static void feed_numbered(struct logsink *ls, struct logline *ll, int count, int *next)
+{
+	char b[64 * 32];
+	size_t k = 0;
+	for (int i = 0; i < count; i++) {
+		int h = snprintf(b + k, 32, "line %03d ", (*next)++);
+		memset(b + k + (size_t)h, 'x', (size_t)(60 - h));
+		b[k + 60] = '\n';
+		k += 61;
+	}
+	logsink_feed(ls, ll, LOG_OUT, b, k, 0);
+}
+
+/* A real short write: a file-size limit (as a full disk, the write stops
+ * part-way, then fails with EFBIG). Nothing is printed while the limit is
+ * on: the test's own output may be a file. */
+static void short_write_cases(void)
+{
+	struct rlimit old, low;
+	reset_files();
+	struct app_spec s;
+	spec_for(&s, 1, "T");
+	free(s.combined_file);
+	s.combined_file = NULL;
+	struct logsink ls;
+	logsink_open(&ls, &s, NULL);
+	struct logline ll = { 0 };
+	int next = 1;
+	getrlimit(RLIMIT_FSIZE, &old);
+	low = old;
+	low.rlim_cur = 980; /* 15 lines of 64 bytes, then 20 bytes of the 16th */
+	signal(SIGXFSZ, SIG_IGN);
+	setrlimit(RLIMIT_FSIZE, &low);
+	feed_numbered(&ls, &ll, 20, &next);
+	struct stat st1, st2;
+	stat(out_path, &st1);
+	long long dropped1 = ls.lines_dropped;
+	/* the loss line (36 bytes) does not fit in the 20 left either */
+	feed_numbered(&ls, &ll, 5, &next);
+	stat(out_path, &st2);
+	setrlimit(RLIMIT_FSIZE, &old);
+	is_int(st1.st_size, 15 * 64, "a short write is cut back to its last whole line");
+	is_int(dropped1, 5, "the 5 lines that did not fit are counted");
+	ok(strstr(ls.last_error, "cannot write") && strstr(ls.last_error, "File too large"),
+	    "the error is kept: %s", ls.last_error);
+	is_int(st2.st_size, 15 * 64, "a loss line that does not fit is cut back too");
+	is_int(ls.lines_dropped, 10, "10 lines lost in all");
+	/* space again: the loss line first, then the new lines */
+	feed_numbered(&ls, &ll, 2, &next);
+	is_int(ls.lines_dropped, 10, "nothing lost once the write works");
+	logsink_close(&ls);
+	spec_free(&s);
+	logline_free(&ll);
+	size_t len;
+	char *got = slurp(out_path, &len);
+	char *lines = got, *want = malloc(64 * 20);
+	size_t k = 0;
+	for (int i = 1; i <= 15; i++)
+		k += (size_t)snprintf(want + k, 64 * 20 - k, "T: line %03d %s\n", i,
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	k += (size_t)snprintf(want + k, 64 * 20 - k, "T: psup: 10 lines lost: File too large\n");
+	for (int i = 26; i <= 27; i++)
+		k += (size_t)snprintf(want + k, 64 * 20 - k, "T: line %03d %s\n", i,
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	is_str(lines, want, "whole lines, the stamped loss line, then the new lines");
+	free(want);
+	free(got);
+	struct stat st;
+	ok(stat(out_path, &st) == 0 && (st.st_mode & 0777) == 0640,
+	    "log files are created 0640 (umask 022): %o", (unsigned)(st.st_mode & 0777));
+}
+
 int main(void)
 {
 	plan_no_plan();
 	setenv("TZ", "UTC", 1);
 	tzset();
+	umask(022);
 	if (!mkdtemp(dir)) {
 		printf("Bail out! mkdtemp failed\n");
 		return 1;
@@ -283,6 +381,9 @@ int main(void)
 	is_int(ls.write_errors, 0, "no error writing to /dev/null");
 	logsink_close(&ls);
 	spec_free(&s);
+
+	whole_cases();
+	short_write_cases();
 
 	/* a failed write is counted, never silent */
 	spec_defaults(&s);
