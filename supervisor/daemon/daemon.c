@@ -224,7 +224,11 @@ static void nofile_raise(struct daemon *d)
 {
 	struct rlimit rl;
 	d->nofile_soft = -1;
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+	d->nofile_max = 1024;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	d->nofile_max = rl.rlim_cur == RLIM_INFINITY ? 1 << 20 : (long long)rl.rlim_cur;
+	if (rl.rlim_cur >= rl.rlim_max)
 		return;
 	rlim_t soft = rl.rlim_cur;
 	rl.rlim_cur = rl.rlim_max;
@@ -234,6 +238,7 @@ static void nofile_raise(struct daemon *d)
 		return;
 	}
 	d->nofile_soft = (long long)soft;
+	d->nofile_max = rl.rlim_max == RLIM_INFINITY ? 1 << 20 : (long long)rl.rlim_max;
 }
 
 static void *cjson_malloc(size_t n) { return xmalloc(n); }

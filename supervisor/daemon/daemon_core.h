@@ -28,6 +28,7 @@ struct daemon {
 	struct dop *ops;
 	int next_id;
 	int killing;                /* `psup kill` in progress */
+	long long nofile_max;       /* the descriptor limit the daemon runs with */
 	long long nofile_soft;      /* the soft RLIMIT_NOFILE the daemon was started
 	                             * with, given back to keepers; -1 = unchanged */
 	int exit_code;

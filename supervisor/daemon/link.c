@@ -32,6 +32,8 @@
 #define KEEPER_OUT_MAX (256 * 1024)
 #define GONE_POLL_MS 5
 #define GONE_TIMEOUT_MS 3000
+/* Descriptors never used for keeper connections. */
+#define FD_RESERVE 16
 
 static void io_cb(struct loop *l, int fd, unsigned events, void *arg);
 static void connect_cb(struct loop *l, uint64_t id, void *arg);
@@ -184,6 +186,13 @@ static int try_connect(struct dapp *a)
 	free(path);
 	if (r == 0 && (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
 		r = -1;
+	/* descriptors are handed out lowest first: one this high means the
+	 * reserve for clients and /proc is reached (a CLI must still get in
+	 * to stop what runs) */
+	if (r == 0 && fd >= a->d->nofile_max - FD_RESERVE) {
+		errno = EMFILE;
+		r = -1;
+	}
 	if (r == 0 && connect(fd, (struct sockaddr *)&sa, len) < 0 && errno != EINPROGRESS)
 		r = -1;
 	close_keep_errno(dirfd);
@@ -394,6 +403,18 @@ static void io_cb(struct loop *l, int fd, unsigned events, void *arg)
 
 /* ---- a keeper's end ---- */
 
+/* Sends the pending quit by SIGTERM once the keeper is proven ours (ours:
+ * procs_keeper()'s answer); one that cannot be proven yet is tried again
+ * while its end is awaited. */
+static void signal_quit(struct dapp *a, int ours)
+{
+	if (!a->quit_signal || ours == PROCID_UNSURE)
+		return;
+	a->quit_signal = 0;
+	if (ours == PROCID_YES)
+		kill(a->keeper_pid, SIGTERM);
+}
+
 static void gone_cb(struct loop *l, uint64_t id, void *arg)
 {
 	(void)id;
@@ -402,6 +423,7 @@ static void gone_cb(struct loop *l, uint64_t id, void *arg)
 	if (a->dead)
 		return;
 	int alive = procs_keeper(a, a->keeper_pid);
+	signal_quit(a, alive);
 	if (alive != PROCID_NO) {
 		if (clock_mono_ms() < a->gone_deadline) {
 			a->gone_timer = loop_timer_after(l, GONE_POLL_MS, gone_cb, a);
@@ -513,8 +535,10 @@ uint64_t link_event(struct dapp *a, struct lc_event *ev)
 		relaunch_after(a, lost_pid, o.delay);
 	if (o.acts & LA_RETRY)
 		a->relaunch_timer = loop_timer_after(l, o.delay, retry_cb, a);
-	if ((o.acts & LA_SIGNAL_QUIT) && procs_keeper(a, a->keeper_pid) == PROCID_YES)
-		kill(a->keeper_pid, SIGTERM);
+	if (o.acts & LA_SIGNAL_QUIT) {
+		a->quit_signal = 1;
+		signal_quit(a, procs_keeper(a, a->keeper_pid));
+	}
 	if (o.acts & LA_AWAIT_GONE) {
 		a->gone_deadline = clock_mono_ms() + GONE_TIMEOUT_MS;
 		a->gone_timer = loop_timer_after(l, GONE_POLL_MS, gone_cb, a);
