@@ -39,12 +39,21 @@ static void io_cb(struct loop *l, int fd, unsigned events, void *arg);
 static void connect_cb(struct loop *l, uint64_t id, void *arg);
 static void lost_keeper(struct dapp *a, const char *why);
 
-/* Short of descriptors: the keeper may well live; the lifecycle stalls. */
+/* Short of descriptors: the keeper may well live; the lifecycle stalls.
+ * Until it is reached, users see what its status file says (read with a
+ * descriptor of the reserve), when the file is that keeper's. */
 static void no_fd(struct dapp *a)
 {
 	if (a->lc.state != LC_STALLED)
 		dlog("%s: cannot reach keeper %ld: %s; trying again", a->name,
 		    (long)a->keeper_pid, strerror(errno));
+	struct app_state fst;
+	int have;
+	procs_read_status(a, &fst, &have);
+	if (have && a->keeper_pid > 0 && fst.keeper_pid == a->keeper_pid) {
+		a->st = fst;
+		a->have_state = 1;
+	}
 	link_step(a, LE_NO_FD);
 	a->d->on_change(a->d);
 }

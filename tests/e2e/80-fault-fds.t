@@ -8,7 +8,7 @@
 # app (checked by pid).
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 19
+plan 21
 
 N=60
 cat > "$TMPD/eco.yaml" <<EOF
@@ -44,12 +44,14 @@ ok "no keeper and no app is left" wait_for -t 10 no_home_procs
 # ---- a hard limit of 40: not every keeper can be reached ----
 (ulimit -n 40 && psup start "$TMPD/eco.yaml") > "$TMPD/start2.out" 2>&1
 isnt "$?" 0 "hard limit 40: start exits non-zero"
-like "$(cat "$TMPD/start2.out")" "launching" "and names apps it could not confirm"
+like "$(cat "$TMPD/start2.out")" "f-[0-9]+: timed out" "and names apps it could not confirm"
 D=$(daemon_pid)
 is "$(soft_limit "$D")" 40 "the daemon runs with 40 descriptors"
 ok "every keeper runs" wait_for -t 20 count_is fkeepers $N
 ok "every app runs" wait_for -t 20 count_is fapps $N
 is "$(in_state errored)" 0 "no app shows errored: an unreachable keeper is not taken for dead"
+ok "each shows online, from its keeper's status file" wait_for -t 10 all_online
+is "$(psup jlist | jq '[.[] | select(.pid > 0)] | length')" $N "with its pid"
 K=$(home_keepers | tr '\n' ' ')
 A=$(fapps | tr '\n' ' ')
 is "$(count_lines "$(home_keepers)")" $N "no keeper was relaunched (still $N)"
