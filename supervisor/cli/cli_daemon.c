@@ -1,15 +1,33 @@
 /* `psup daemon` (run the daemon in the foreground) and `psup kill` (stop
- * every app, then the daemon, and wait until it is gone). */
+ * every app, then the daemon, and wait until it is gone; a daemon that does
+ * not answer in time is killed and a fresh one does the work). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "cli.h"
 #include "cli_client.h"
+#include "clock.h"
 #include "daemon.h"
+#include "home.h"
+#include "spec.h"
 #include "xalloc.h"
+
+/* The daemon's own kill bound is the longest kill_timeout plus a margin
+ * (daemon/command.c); the CLI waits that and this much more. */
+#define KILL_SLACK_MS 15000
+#define KILL_DEFAULT_TIMEOUT_MS 1600
+/* How long a daemon killed by SIGKILL may take to be gone. */
+#define KILL_GONE_MS 5000
 
 static int background_opt_cb(struct cli_args *a, int i, void *ctx)
 {
@@ -34,29 +52,137 @@ int cli_cmd_daemon(struct cli_args *a)
 	return CLI_OK;
 }
 
-/* 1 when keepers may be running without a daemon: apps/ has entries. */
-static int home_has_apps(void)
+/* Calls fn with the path of every app directory of the home. */
+static void each_app_dir(void (*fn)(const char *dir, void *arg), void *arg)
 {
 	char *p = xasprintf("%s/apps", cli_home());
 	DIR *d = opendir(p);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			char *dir = xasprintf("%s/%s", p, e->d_name);
+			fn(dir, arg);
+			free(dir);
+		}
+		closedir(d);
+	}
 	free(p);
-	if (!d)
-		return 0;
-	int any = 0;
-	struct dirent *e;
-	while (!any && (e = readdir(d)))
-		any = e->d_name[0] != '.';
-	closedir(d);
-	return any;
 }
 
-int cli_cmd_kill(struct cli_args *a)
+static void count_cb(const char *dir, void *arg)
 {
-	if (cli_no_args(a) < 0)
-		return CLI_USAGE;
-	/* No daemon and no keeper: nothing to do. Keepers left by a lost
-	 * daemon: start one so it re-attaches and stops them. */
-	unsigned flags = home_has_apps() ? 0 : CLI_RQ_NOSTART;
+	(void)dir;
+	++*(int *)arg;
+}
+
+/* 1 when keepers may be running without a daemon: apps/ has entries. */
+static int home_has_apps(void)
+{
+	int n = 0;
+	each_app_dir(count_cb, &n);
+	return n > 0;
+}
+
+static void kill_timeout_cb(const char *dir, void *arg)
+{
+	long long *max = arg;
+	char *path = xasprintf("%s/spec", dir);
+	char *buf = NULL;
+	size_t len = 0;
+	struct app_spec s;
+	if (atomicfile_read(path, 4u << 20, &buf, &len, NULL) == 0 &&
+	    spec_unpack(buf, len, &s, NULL) == 0) {
+		if (s.kill_timeout_ms > *max)
+			*max = s.kill_timeout_ms;
+		spec_free(&s);
+	}
+	free(buf);
+	free(path);
+}
+
+/* How long kill waits for the daemon's answer: what the daemon itself
+ * may take for the longest kill_timeout of the home's apps, and slack. */
+static int kill_bound_ms(void)
+{
+	long long max = KILL_DEFAULT_TIMEOUT_MS;
+	each_app_dir(kill_timeout_cb, &max);
+	if (max > 3600 * 1000LL)
+		max = 3600 * 1000LL;
+	return (int)max + KILL_SLACK_MS;
+}
+
+/* 1 when pid holds the home's lock file open: then it is this home's
+ * daemon (a recycled pid in a stale psup.pid does not). */
+static int holds_lock(pid_t pid, const char *lock_path)
+{
+	struct stat lk;
+	if (stat(lock_path, &lk) < 0)
+		return 0;
+	char *fddir = xasprintf("/proc/%ld/fd", (long)pid);
+	DIR *d = opendir(fddir);
+	int found = 0;
+	struct dirent *e;
+	while (d && !found && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *fd = xasprintf("%s/%s", fddir, e->d_name);
+		struct stat st;
+		found = stat(fd, &st) == 0 && st.st_dev == lk.st_dev && st.st_ino == lk.st_ino;
+		free(fd);
+	}
+	if (d)
+		closedir(d);
+	free(fddir);
+	return found;
+}
+
+/* SIGKILLs the daemon of this home when it is proven to be: the lock is
+ * held, by the pid psup.pid names. Returns 0 when no daemon holds the
+ * home any more, -1 with *cause when one still does. */
+static int kill_daemon(char **cause)
+{
+	char *lock = home_lock_path(cli_home()), *pidp = home_pid_path(cli_home());
+	char *buf = NULL;
+	pid_t pid = 0;
+	int rc = -1;
+	if (atomicfile_read(pidp, 64, &buf, NULL, NULL) == 0)
+		pid = (pid_t)strtol(buf, NULL, 10);
+	if (pid > 0 && holds_lock(pid, lock)) {
+		fprintf(stderr, "psup: the daemon (pid %ld) does not answer: killing it\n", (long)pid);
+		kill(pid, SIGKILL);
+	}
+	/* the lock is free once the daemon is gone */
+	int64_t until = clock_mono_ms() + KILL_GONE_MS;
+	for (;;) {
+		int fd = open(lock, O_RDWR | O_CLOEXEC);
+		int free_now = fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0;
+		if (fd >= 0)
+			close(fd);
+		if (free_now) {
+			rc = 0;
+			break;
+		}
+		if (clock_mono_ms() >= until) {
+			fail(cause, "the daemon of %s holds its lock and does not answer%s", cli_home(),
+			    pid > 0 ? "" : " (no pid in psup.pid)");
+			break;
+		}
+		struct timespec ts = { 0, 20 * 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	free(buf);
+	free(lock);
+	free(pidp);
+	return rc;
+}
+
+/* One kill request within bound_ms. Returns 0 when the daemon stopped
+ * every app and exited, 1 when it did not answer in time, or an exit
+ * code > 1 printed. */
+static int kill_once(unsigned flags, int bound_ms)
+{
 	struct cli_conn c;
 	char *cause = NULL;
 	if (cli_conn_open(&c, flags, &cause) < 0) {
@@ -64,16 +190,19 @@ int cli_cmd_kill(struct cli_args *a)
 		if (flags & CLI_RQ_NOSTART) {
 			free(cause);
 			printf("daemon not running\n");
-			return CLI_OK;
+			return 0;
 		}
 		int rc = cli_error(CLI_DAEMON, "%s", cause);
 		free(cause);
 		return rc;
 	}
+	int64_t deadline = clock_mono_ms() + bound_ms;
 	cJSON *req = cli_req("kill"), *reply = NULL;
-	int rc = CLI_OK;
-	if (cli_conn_send(&c, req, &cause) < 0 || cli_conn_recv(&c, -1, &reply, &cause) < 0) {
-		rc = cli_error(CLI_DAEMON, "%s", cause);
+	int rc = 0;
+	if (cli_conn_send(&c, req, &cause) < 0) {
+		rc = 1;
+	} else if (cli_conn_recv(&c, bound_ms, &reply, &cause) < 0) {
+		rc = 1;
 	} else if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"))) {
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(reply, "error");
 		rc = cli_error(CLI_FAIL, "kill: %s", cJSON_IsString(e) ? e->valuestring : "refused");
@@ -84,12 +213,14 @@ int cli_cmd_kill(struct cli_args *a)
 		cJSON *more = NULL;
 		free(cause);
 		cause = NULL;
-		while (cli_conn_recv(&c, 10000, &more, &cause) == 0) {
+		int64_t left;
+		while ((left = deadline - clock_mono_ms()) > 0 &&
+		    cli_conn_recv(&c, (int)left, &more, &cause) == 0) {
 			cJSON_Delete(more);
 			more = NULL;
 		}
-		if (cause && strstr(cause, "no reply"))
-			rc = cli_error(CLI_DAEMON, "kill: the daemon did not exit within 10 s");
+		if (left <= 0 || (cause && strstr(cause, "no reply")))
+			rc = 1;
 		else
 			printf("daemon stopped\n");
 	}
@@ -97,5 +228,32 @@ int cli_cmd_kill(struct cli_args *a)
 	cJSON_Delete(req);
 	cJSON_Delete(reply);
 	cli_conn_close(&c);
+	return rc;
+}
+
+int cli_cmd_kill(struct cli_args *a)
+{
+	if (cli_no_args(a) < 0)
+		return CLI_USAGE;
+	/* No daemon and no keeper: nothing to do. Keepers left by a lost
+	 * daemon: start one so it re-attaches and stops them. */
+	unsigned flags = home_has_apps() ? 0 : CLI_RQ_NOSTART;
+	int bound = kill_bound_ms();
+	int rc = kill_once(flags, bound);
+	if (rc != 1)
+		return rc;
+	/* A frozen or wedged daemon: kill it (proven to be this home's), and
+	 * a fresh one re-attaches to every keeper keeper.pid names (proven
+	 * ours) and stops them. */
+	char *cause = NULL;
+	if (kill_daemon(&cause) < 0) {
+		rc = cli_error(CLI_DAEMON, "kill: %s", cause);
+		free(cause);
+		return rc;
+	}
+	rc = kill_once(home_has_apps() ? 0 : CLI_RQ_NOSTART, bound);
+	if (rc == 1)
+		rc = cli_error(CLI_DAEMON, "kill: the daemon did not stop every app within %d s",
+		    bound / 1000);
 	return rc;
 }

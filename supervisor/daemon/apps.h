@@ -45,6 +45,8 @@ struct dapp {
 	uint64_t gone_timer;        /* polling for a quitting keeper's exit */
 	int64_t gone_deadline;
 	pid_t old_keeper_pid;       /* a lost keeper to outlive before relaunching */
+	int quit_signal;            /* a quit by SIGTERM (LA_SIGNAL_QUIT) not yet sent:
+	                             * the keeper could not be proven ours yet */
 	struct linefr kin;          /* lines from the keeper */
 	struct buf kout;            /* requests not yet written to it */
 	size_t kout_off;            /* bytes of kout written */

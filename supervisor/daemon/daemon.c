@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -215,6 +216,31 @@ static void notify(const char *msg)
 	notify_fd = -1;
 }
 
+/* A daemon holds a connection per keeper: its soft descriptor limit goes
+ * up to the hard one, so a shell's `ulimit -n` does not cap how many apps
+ * it can reach. Keepers (and so apps) get the limit they were started with
+ * back (link.c). */
+static void nofile_raise(struct daemon *d)
+{
+	struct rlimit rl;
+	d->nofile_soft = -1;
+	d->nofile_max = 1024;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	d->nofile_max = rl.rlim_cur == RLIM_INFINITY ? 1 << 20 : (long long)rl.rlim_cur;
+	if (rl.rlim_cur >= rl.rlim_max)
+		return;
+	rlim_t soft = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		dlog("cannot raise the descriptor limit from %llu to %llu: %s",
+		    (unsigned long long)soft, (unsigned long long)rl.rlim_max, strerror(errno));
+		return;
+	}
+	d->nofile_soft = (long long)soft;
+	d->nofile_max = rl.rlim_max == RLIM_INFINITY ? 1 << 20 : (long long)rl.rlim_max;
+}
+
 static void *cjson_malloc(size_t n) { return xmalloc(n); }
 
 static void paths_init(struct daemon *d, const char *home_arg)
@@ -269,6 +295,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	d->foreground = foreground;
 	paths_init(d, home_arg);
 	d->on_change = ops_changed;
+	nofile_raise(d);
 
 	int rc = -1;
 	char *why = NULL;

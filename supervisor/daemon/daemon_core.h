@@ -28,6 +28,9 @@ struct daemon {
 	struct dop *ops;
 	int next_id;
 	int killing;                /* `psup kill` in progress */
+	long long nofile_max;       /* the descriptor limit the daemon runs with */
+	long long nofile_soft;      /* the soft RLIMIT_NOFILE the daemon was started
+	                             * with, given back to keepers; -1 = unchanged */
 	int exit_code;
 	/* An app's state may have changed (ops_changed): how link.c, at the
 	 * bottom, reports keeper events without calling up into the layers

@@ -1,24 +1,31 @@
 /* The daemon's view of an app: states x events -> actions, one table.
  * Pure: time comes in as an argument, effects go out as LA_* bits.
  *
- *                 IDLE HELD HFAIL CONNECTING CONNECTED RELAUNCH GONE
- *   load          l    .    .     .          .         .        .
- *   start         s    .    held  want       send      want     .
- *   restart       s    .    held  want       send      want     .
- *   stop          .    idle idle  want       send      idle     .
- *   quit          idle idle idle  quitting   send      idle     .
- *   deps waiting  .    why  .     .          .         .        .
- *   deps met      .    L    .     .          .         .        .
- *   deps failed   .    fail .     .          .         .        .
- *   connected     .    .    .     CONNECTED  .         .        .
- *   push          .    .    .     .          start?    .        .
- *   lost          .    .    .     lost       lost      .        .
- *   gone          .    .    .     .          .         .        IDLE
- *   relaunch due  .    .    .     .          .         L        .
+ *                 IDLE HELD HFAIL CONNECTING CONNECTED RELAUNCH GONE STALLED
+ *   load          l    .    .     .          .         .        .    .
+ *   start         s    .    held  want       send      want     .    want
+ *   restart       s    .    held  want       send      want     .    want
+ *   stop          .    idle idle  want       send      idle     .    want
+ *   quit          idle idle idle  quitting   send      idle     .    sig
+ *   deps waiting  .    why  .     .          .         .        .    .
+ *   deps met      .    L    .     .          .         .        .    .
+ *   deps failed   .    fail .     .          .         .        .    .
+ *   connected     .    .    .     CONNECTED  .         .        .    .
+ *   push          .    .    .     .          start?    .        .    .
+ *   lost          .    .    .     lost       lost      .        .    .
+ *   gone          .    .    .     .          .         .        IDLE .
+ *   relaunch due  .    .    .     .          .         L        .    .
+ *   no fd         .    .    .     stall      .         .        .    .
+ *   retry due     .    .    .     .          .         .        .    C
  *
  * (l: attach, hold or launch; s: hold or launch; L: launch; fail: to HFAIL;
- * want: remember it for once connected; lost: see on_lost(); ".": nothing
- * to do, or cannot happen in that state.) */
+ * want: remember it for once connected; lost: see on_lost(); stall: to
+ * STALLED, or sig when quitting; sig: SIGTERM the keeper, then GONE; C:
+ * connect again; ".": nothing to do, or cannot happen in that state.)
+ *
+ * A descriptor shortage is "cannot tell", never "dead": a stalled app keeps
+ * its keeper, which keeps its app running; nothing is killed or relaunched
+ * until the keeper is proven gone. */
 #include "lifecycle.h"
 
 #include <stdio.h>
@@ -32,7 +39,8 @@ void lifecycle_init(struct lifecycle *lc)
 
 int lifecycle_has_keeper(const struct lifecycle *lc)
 {
-	return lc->state == LC_CONNECTING || lc->state == LC_CONNECTED || lc->state == LC_RELAUNCH;
+	return lc->state == LC_CONNECTING || lc->state == LC_CONNECTED || lc->state == LC_RELAUNCH ||
+	    lc->state == LC_STALLED;
 }
 
 int lifecycle_active(const struct lifecycle *lc)
@@ -51,6 +59,7 @@ enum app_state_kind lifecycle_shown(const struct lifecycle *lc, int have_state,
 	case LC_CONNECTING:
 	case LC_CONNECTED:
 	case LC_RELAUNCH:
+	case LC_STALLED:
 		return have_state ? last : APP_LAUNCHING;
 	case LC_IDLE:
 	case LC_GONE:
@@ -62,7 +71,7 @@ enum app_state_kind lifecycle_shown(const struct lifecycle *lc, int have_state,
 const char *lifecycle_state_name(enum lc_state s)
 {
 	static const char *const names[] = { "idle", "held", "held-failed", "connecting",
-		"connected", "relaunch", "gone" };
+		"connected", "relaunch", "gone", "stalled" };
 	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 
@@ -285,14 +294,43 @@ static void on_lost(struct step *c)
 	c->o.delay = lc->fail_count <= 1 ? 0 : (int64_t)LC_RELAUNCH_BASE_MS << (lc->fail_count - 2);
 }
 
+/* Quitting without a connection: the keeper's SIGTERM is its quit (it stops
+ * the app as for "quit"); then wait for it to be gone as after a quit. */
+static void quit_by_signal(struct step *c)
+{
+	c->lc->want_start = 0;
+	c->lc->want_stop = 0;
+	c->lc->quitting = 0;
+	go_idle(c, idle_state(c->ev));
+	c->lc->state = LC_GONE;
+	c->o.acts |= LA_CANCEL_RELAUNCH | LA_SIGNAL_QUIT | LA_AWAIT_GONE;
+}
+
+static void stall(struct step *c)
+{
+	if (c->lc->quitting) {
+		quit_by_signal(c);
+		return;
+	}
+	c->lc->state = LC_STALLED;
+	c->o.acts |= LA_RETRY;
+	c->o.delay = LC_RETRY_MS;
+}
+
+static void retry_due(struct step *c)
+{
+	c->lc->state = LC_CONNECTING;
+	c->o.acts |= LA_CONNECT;
+}
+
 static void on_gone(struct step *c)
 {
 	c->lc->state = LC_IDLE;
 	c->o.acts |= LA_KILL_ALL;
 }
 
-#define NSTATES (LC_GONE + 1)
-#define NEVENTS (LE_RELAUNCH_DUE + 1)
+#define NSTATES (LC_STALLED + 1)
+#define NEVENTS (LE_RETRY_DUE + 1)
 
 /* Empty cells: nothing to do, or the event cannot happen in that state. */
 static lc_handler *const table[NEVENTS][NSTATES] = {
@@ -300,22 +338,22 @@ static lc_handler *const table[NEVENTS][NSTATES] = {
 	[LE_START] = {
 		[LC_IDLE] = start_idle, [LC_HELD_FAILED] = start_held_failed,
 		[LC_CONNECTING] = start_pending, [LC_CONNECTED] = start_connected,
-		[LC_RELAUNCH] = start_pending,
+		[LC_RELAUNCH] = start_pending, [LC_STALLED] = start_pending,
 	},
 	[LE_RESTART] = {
 		[LC_IDLE] = start_idle, [LC_HELD_FAILED] = start_held_failed,
 		[LC_CONNECTING] = start_pending, [LC_CONNECTED] = restart_connected,
-		[LC_RELAUNCH] = start_pending,
+		[LC_RELAUNCH] = start_pending, [LC_STALLED] = start_pending,
 	},
 	[LE_STOP] = {
 		[LC_IDLE] = stop_idle, [LC_HELD] = stop_held, [LC_HELD_FAILED] = stop_held,
 		[LC_CONNECTING] = stop_connecting, [LC_CONNECTED] = stop_connected,
-		[LC_RELAUNCH] = stop_relaunch,
+		[LC_RELAUNCH] = stop_relaunch, [LC_STALLED] = stop_connecting,
 	},
 	[LE_QUIT] = {
 		[LC_IDLE] = quit_idle, [LC_HELD] = quit_idle, [LC_HELD_FAILED] = quit_idle,
 		[LC_CONNECTING] = quit_connecting, [LC_CONNECTED] = quit_connected,
-		[LC_RELAUNCH] = quit_relaunch,
+		[LC_RELAUNCH] = quit_relaunch, [LC_STALLED] = quit_by_signal,
 	},
 	[LE_DEPS_WAITING] = { [LC_HELD] = deps_waiting },
 	[LE_DEPS_MET] = { [LC_HELD] = launch },
@@ -325,6 +363,8 @@ static lc_handler *const table[NEVENTS][NSTATES] = {
 	[LE_LOST] = { [LC_CONNECTING] = on_lost, [LC_CONNECTED] = on_lost },
 	[LE_GONE] = { [LC_GONE] = on_gone },
 	[LE_RELAUNCH_DUE] = { [LC_RELAUNCH] = launch },
+	[LE_NO_FD] = { [LC_CONNECTING] = stall },
+	[LE_RETRY_DUE] = { [LC_STALLED] = retry_due },
 };
 
 struct lc_out lifecycle_step(struct lifecycle *lc, const struct lc_event *ev, int64_t now)

@@ -20,6 +20,9 @@ enum lc_state {
 	LC_CONNECTED,   /* talking to its keeper */
 	LC_RELAUNCH,    /* its keeper died: a fresh one is launched after a delay */
 	LC_GONE,        /* told to quit and disconnected: its keeper is still on its way out */
+	LC_STALLED,     /* its keeper cannot be reached or checked for want of a descriptor
+	                 * (EMFILE, ENFILE): not known dead, so nothing is killed or
+	                 * relaunched; connecting is tried again later */
 };
 
 enum lc_event_kind {
@@ -37,6 +40,9 @@ enum lc_event_kind {
 	                  * answered, never answered, cannot be launched or written to */
 	LE_GONE,         /* a quitting keeper's process is gone */
 	LE_RELAUNCH_DUE, /* the relaunch delay is over and the lost keeper is gone */
+	LE_NO_FD,        /* connecting to or checking the keeper failed for want of a
+	                  * descriptor: cannot tell whether it lives */
+	LE_RETRY_DUE,    /* the retry delay of a stalled app is over */
 };
 
 struct lc_event {
@@ -70,6 +76,10 @@ enum {
 	LA_SEND_RESTART = 1 << 10,
 	LA_SEND_STOP = 1 << 11,
 	LA_SEND_QUIT = 1 << 12,
+	LA_RETRY = 1 << 13,          /* after out.delay ms, report LE_RETRY_DUE (the timer
+	                              * LA_CANCEL_RELAUNCH disarms) */
+	LA_SIGNAL_QUIT = 1 << 14,    /* SIGTERM the keeper (its quit) when proven ours:
+	                              * there is no connection to send quit on */
 };
 
 /* Keeper deaths tolerated in a window before the app is shown errored. */
@@ -77,6 +87,8 @@ enum {
 #define LC_FAIL_MAX 5
 /* The delay before the second relaunch in a window; it doubles after. */
 #define LC_RELAUNCH_BASE_MS 100
+/* How often a stalled app tries its keeper again. */
+#define LC_RETRY_MS 500
 
 struct lifecycle {
 	enum lc_state state;
@@ -91,7 +103,8 @@ struct lifecycle {
 struct lc_out {
 	unsigned acts;              /* LA_* bits */
 	enum app_state_kind shown;  /* LA_IDLE: the state to show */
-	int64_t delay;              /* LA_RELAUNCH: ms before the fresh keeper */
+	int64_t delay;              /* LA_RELAUNCH: ms before the fresh keeper; LA_RETRY:
+	                             * ms before trying again */
 };
 
 void lifecycle_init(struct lifecycle *lc);

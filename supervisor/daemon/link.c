@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -31,10 +32,31 @@
 #define KEEPER_OUT_MAX (256 * 1024)
 #define GONE_POLL_MS 5
 #define GONE_TIMEOUT_MS 3000
+/* Descriptors never used for keeper connections. */
+#define FD_RESERVE 16
 
 static void io_cb(struct loop *l, int fd, unsigned events, void *arg);
 static void connect_cb(struct loop *l, uint64_t id, void *arg);
 static void lost_keeper(struct dapp *a, const char *why);
+
+/* Short of descriptors: the keeper may well live; the lifecycle stalls.
+ * Until it is reached, users see what its status file says (read with a
+ * descriptor of the reserve), when the file is that keeper's. */
+static void no_fd(struct dapp *a)
+{
+	if (a->lc.state != LC_STALLED)
+		dlog("%s: cannot reach keeper %ld: %s; trying again", a->name,
+		    (long)a->keeper_pid, strerror(errno));
+	struct app_state fst;
+	int have;
+	procs_read_status(a, &fst, &have);
+	if (have && a->keeper_pid > 0 && fst.keeper_pid == a->keeper_pid) {
+		a->st = fst;
+		a->have_state = 1;
+	}
+	link_step(a, LE_NO_FD);
+	a->d->on_change(a->d);
+}
 
 static void conn_close(struct dapp *a)
 {
@@ -92,6 +114,13 @@ static void launch(struct dapp *a)
 		const int fds[3] = { in, out, out };
 		if (child_reset(fds, 3, 1, NULL) < 0)
 			child_die(out, "psup: cannot set up the descriptors of the keeper of", a->name);
+		if (d->nofile_soft >= 0) {
+			struct rlimit rl;
+			if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+				rl.rlim_cur = (rlim_t)d->nofile_soft;
+				setrlimit(RLIMIT_NOFILE, &rl);
+			}
+		}
 		execv(d->keeper_path, argv);
 		child_die(2, "psup: cannot exec keeper", d->keeper_path);
 	}
@@ -118,8 +147,10 @@ static void relaunch_cb(struct loop *l, uint64_t id, void *arg)
 	a->relaunch_timer = 0;
 	if (a->dead || a->lc.state != LC_RELAUNCH)
 		return;
-	if (a->old_keeper_pid > 0 && procs_keeper_alive(a->old_keeper_pid)) {
-		if (clock_mono_ms() < a->gone_deadline) {
+	int old = procs_keeper(a, a->old_keeper_pid);
+	if (old != PROCID_NO) {
+		/* cannot tell: neither kill nor replace it, ask again */
+		if (clock_mono_ms() < a->gone_deadline || old == PROCID_UNSURE) {
 			a->relaunch_timer = loop_timer_after(l, GONE_POLL_MS, relaunch_cb, a);
 			return;
 		}
@@ -132,36 +163,53 @@ static void relaunch_cb(struct loop *l, uint64_t id, void *arg)
 	link_step(a, LE_RELAUNCH_DUE);
 }
 
+static void retry_cb(struct loop *l, uint64_t id, void *arg)
+{
+	(void)l, (void)id;
+	struct dapp *a = arg;
+	a->relaunch_timer = 0;
+	if (!a->dead)
+		link_step(a, LE_RETRY_DUE);
+}
+
 /* ---- connecting ---- */
 
-/* Returns 0 when connected, -1 when nobody listens yet. */
+/* Closes fd (when >= 0) keeping errno. */
+static void close_keep_errno(int fd)
+{
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+}
+
+/* Returns 0 when connected, -1 when nobody listens yet, -2 when a
+ * descriptor ran short (cannot tell whether anybody listens). */
 static int try_connect(struct dapp *a)
 {
 	char *path = xasprintf("%s/control.sock", a->dir);
 	struct sockaddr_un sa;
 	socklen_t len;
-	int dirfd;
-	if (home_sockaddr(path, &sa, &len, &dirfd, NULL) < 0) {
-		free(path);
-		return -1;
-	}
+	int dirfd = -1, fd = -1;
+	int r = home_sockaddr(path, &sa, &len, &dirfd, NULL);
 	free(path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		if (dirfd >= 0)
-			close(dirfd);
-		return -1;
+	if (r == 0 && (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
+		r = -1;
+	/* descriptors are handed out lowest first: one this high means the
+	 * reserve for clients and /proc is reached (a CLI must still get in
+	 * to stop what runs) */
+	if (r == 0 && fd >= a->d->nofile_max - FD_RESERVE) {
+		errno = EMFILE;
+		r = -1;
 	}
-	int r = connect(fd, (struct sockaddr *)&sa, len);
-	if (dirfd >= 0)
-		close(dirfd);
-	if (r < 0 && errno != EINPROGRESS) {
-		close(fd);
-		return -1;
-	}
-	if (loop_fd_add(a->d->loop, fd, LOOP_READ, io_cb, a, NULL) < 0) {
-		close(fd);
-		return -1;
+	if (r == 0 && connect(fd, (struct sockaddr *)&sa, len) < 0 && errno != EINPROGRESS)
+		r = -1;
+	close_keep_errno(dirfd);
+	if (r == 0 && loop_fd_add(a->d->loop, fd, LOOP_READ, io_cb, a, NULL) < 0)
+		r = -1;
+	if (r < 0) {
+		close_keep_errno(fd);
+		return procid_short_errno(errno) ? -2 : -1;
 	}
 	a->kfd = fd;
 	loop_timer_del(a->d->loop, a->connect_timer);
@@ -183,18 +231,22 @@ static void connect_cb(struct loop *l, uint64_t id, void *arg)
 	a->connect_timer = 0;
 	if (a->dead || a->lc.state != LC_CONNECTING || a->kfd >= 0)
 		return;
-	if (try_connect(a) == 0)
+	int r = try_connect(a);
+	if (r == 0)
 		return;
-	int alive = a->keeper_child ? 1 : procs_keeper_alive(a->keeper_pid);
-	if (!alive) {
+	int alive = r == -2 ? PROCID_UNSURE : procs_keeper(a, a->keeper_pid);
+	if (alive == PROCID_UNSURE) {
+		no_fd(a);
+		return;
+	}
+	if (alive == PROCID_NO) {
 		lost_keeper(a, "the keeper exited before it answered");
 		return;
 	}
 	if (clock_mono_ms() >= a->connect_deadline) {
 		dlog("%s: keeper %ld did not open its control socket in %d s", a->name,
 		    (long)a->keeper_pid, CONNECT_TIMEOUT_MS / 1000);
-		if (procs_keeper_alive(a->keeper_pid))
-			kill(a->keeper_pid, SIGKILL);
+		kill(a->keeper_pid, SIGKILL);
 		lost_keeper(a, "the keeper did not answer");
 		return;
 	}
@@ -203,23 +255,30 @@ static void connect_cb(struct loop *l, uint64_t id, void *arg)
 	a->connect_timer = loop_timer_after(l, a->connect_delay, connect_cb, a);
 }
 
+/* A keeper found at start-up (or tried again after a shortage): proven
+ * ours by keeper.pid or the status it pushed, else it is gone. */
 static void attach(struct dapp *a)
 {
-	if (try_connect(a) == 0)
+	int r = try_connect(a);
+	if (r == 0)
 		return;
-	pid_t pid = 0;
-	char *path = xasprintf("%s/keeper.pid", a->dir);
-	char *buf = NULL;
-	if (atomicfile_read(path, 64, &buf, NULL, NULL) == 0)
-		pid = (pid_t)strtol(buf, NULL, 10);
-	free(buf);
-	free(path);
-	if (!procs_keeper_alive(pid) && a->have_state)
+	int unsure = r == -2;
+	pid_t pid = a->keeper_child ? a->keeper_pid : procs_pidfile(a, &unsure);
+	int ours = procs_keeper(a, pid);
+	if (ours == PROCID_NO && a->have_state && a->st.keeper_pid != pid) {
 		pid = a->st.keeper_pid;
-	if (procs_keeper_alive(pid)) {
-		/* launched just before the last daemon died: give it time */
+		ours = procs_keeper(a, pid);
+	}
+	if (ours == PROCID_UNSURE || (ours == PROCID_NO && unsure)) {
+		a->keeper_pid = ours == PROCID_UNSURE ? pid : a->keeper_pid;
+		no_fd(a);
+		return;
+	}
+	if (ours == PROCID_YES) {
+		/* launched just before the last daemon died (or by us, before
+		 * a shortage): give it time */
+		a->keeper_child = a->keeper_child && pid == a->keeper_pid;
 		a->keeper_pid = pid;
-		a->keeper_child = 0;
 		a->connect_deadline = clock_mono_ms() + CONNECT_TIMEOUT_MS;
 		a->connect_delay = CONNECT_FIRST_MS;
 		a->connect_timer = loop_timer_after(a->d->loop, a->connect_delay, connect_cb, a);
@@ -353,6 +412,18 @@ static void io_cb(struct loop *l, int fd, unsigned events, void *arg)
 
 /* ---- a keeper's end ---- */
 
+/* Sends the pending quit by SIGTERM once the keeper is proven ours (ours:
+ * procs_keeper()'s answer); one that cannot be proven yet is tried again
+ * while its end is awaited. */
+static void signal_quit(struct dapp *a, int ours)
+{
+	if (!a->quit_signal || ours == PROCID_UNSURE)
+		return;
+	a->quit_signal = 0;
+	if (ours == PROCID_YES)
+		kill(a->keeper_pid, SIGTERM);
+}
+
 static void gone_cb(struct loop *l, uint64_t id, void *arg)
 {
 	(void)id;
@@ -360,13 +431,16 @@ static void gone_cb(struct loop *l, uint64_t id, void *arg)
 	a->gone_timer = 0;
 	if (a->dead)
 		return;
-	if (procs_keeper_alive(a->keeper_pid)) {
+	int alive = procs_keeper(a, a->keeper_pid);
+	signal_quit(a, alive);
+	if (alive != PROCID_NO) {
 		if (clock_mono_ms() < a->gone_deadline) {
 			a->gone_timer = loop_timer_after(l, GONE_POLL_MS, gone_cb, a);
 			return;
 		}
 		dlog("%s: keeper %ld did not exit after quit: killing it", a->name, (long)a->keeper_pid);
-		kill(a->keeper_pid, SIGKILL);
+		if (alive == PROCID_YES)
+			kill(a->keeper_pid, SIGKILL);
 	}
 	link_step(a, LE_GONE);
 	a->d->on_change(a->d);
@@ -406,7 +480,8 @@ static void lost_keeper(struct dapp *a, const char *why)
 			a->have_state = 1;
 		}
 	}
-	struct lc_event ev = { .kind = LE_LOST, .alive = procs_keeper_alive(a->keeper_pid) };
+	/* cannot tell counts as alive: waited for, never taken for dead */
+	struct lc_event ev = { .kind = LE_LOST, .alive = procs_keeper(a, a->keeper_pid) != PROCID_NO };
 	link_event(a, &ev);
 	a->d->on_change(a->d);
 }
@@ -467,6 +542,12 @@ uint64_t link_event(struct dapp *a, struct lc_event *ev)
 		attach(a);
 	if (o.acts & LA_RELAUNCH)
 		relaunch_after(a, lost_pid, o.delay);
+	if (o.acts & LA_RETRY)
+		a->relaunch_timer = loop_timer_after(l, o.delay, retry_cb, a);
+	if (o.acts & LA_SIGNAL_QUIT) {
+		a->quit_signal = 1;
+		signal_quit(a, procs_keeper(a, a->keeper_pid));
+	}
 	if (o.acts & LA_AWAIT_GONE) {
 		a->gone_deadline = clock_mono_ms() + GONE_TIMEOUT_MS;
 		a->gone_timer = loop_timer_after(l, GONE_POLL_MS, gone_cb, a);

@@ -1,68 +1,66 @@
 /* The processes of an app from the daemon's side. psup signals a recorded
- * pid only after proving it is still its own (a pid reused by another
- * program after a reboot must never be hit): a keeper is recognised by its
- * name, an app by the process group its status names. */
+ * pid only after proving it is still its own (procid.h): a pid reused by
+ * another program after a reboot must never be hit, and what cannot be
+ * proven for want of a descriptor is left alone, not taken for dead. */
 #include "procs.h"
 #include "apps.h"
 #include "atomicfile.h"
 #include "xalloc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-/* 1 when pid is a live (not zombie) psup keeper. A pid that was reused by
- * another program does not count. */
-int procs_keeper_alive(pid_t pid)
+int procs_keeper(struct dapp *a, pid_t pid)
 {
 	if (pid <= 0)
-		return 0;
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	char *rp = strrchr(buf, ')');
-	if (!rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X')
-		return 0;
-	/* comm: "psup-keeper" until it names itself "keep NAME" */
-	char *lp = strchr(buf, '(');
-	if (lp && ((rp - lp - 1 == 11 && strncmp(lp + 1, "psup-keeper", 11) == 0) ||
-	    strncmp(lp + 1, "keep ", 5) == 0))
-		return 1;
-	snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	return n > 11 && strncmp(buf, "psup: keep ", 11) == 0;
+		return PROCID_NO;
+	/* our unreaped child: its pid cannot have been reused */
+	if (a->keeper_child && pid == a->keeper_pid)
+		return PROCID_YES;
+	unsigned long long start = 0;
+	if (a->have_state && a->st.keeper_pid == pid)
+		start = a->st.keeper_start;
+	return procid_keeper(pid, start, a->dir);
 }
 
-static int group_exists(pid_t pgid)
+pid_t procs_pidfile(struct dapp *a, int *unsure)
 {
-	return pgid > 1 && (kill(-pgid, 0) == 0 || errno == EPERM);
+	char *path = xasprintf("%s/keeper.pid", a->dir);
+	char *buf = NULL;
+	pid_t pid = 0;
+	if (atomicfile_read(path, 64, &buf, NULL, NULL) == 0)
+		pid = (pid_t)strtol(buf, NULL, 10);
+	else if (unsure && procid_short_errno(errno))
+		*unsure = PROCID_UNSURE;
+	free(buf);
+	free(path);
+	return pid > 0 ? pid : 0;
 }
 
-static void kill_group(struct dapp *a, pid_t pgid)
+static void kill_group(struct dapp *a, pid_t pgid, unsigned long long start)
 {
-	if (pgid > 1 && group_exists(pgid)) {
+	if (pgid <= 1)
+		return;
+	char *name_env = xasprintf("PSUP_APP_NAME=%s", a->name);
+	char *home_env = xasprintf("PSUP_HOME=%s", a->d->home);
+	int r = procid_group(pgid, start, name_env, home_env);
+	free(name_env);
+	free(home_env);
+	if (r == PROCID_YES) {
 		dlog("%s: killing what is left of process group %ld", a->name, (long)pgid);
 		kill(-pgid, SIGKILL);
 	}
 }
 
-/* The status file may be newer than the last push (the keeper died right
- * after spawning): take the group it names too. */
+static void kill_keeper(struct dapp *a, pid_t pid)
+{
+	if (procs_keeper(a, pid) == PROCID_YES)
+		kill(pid, SIGKILL);
+}
+
 void procs_read_status(struct dapp *a, struct app_state *st, int *have)
 {
 	char *path = xasprintf("%s/status", a->dir);
@@ -80,15 +78,19 @@ void procs_read_status(struct dapp *a, struct app_state *st, int *have)
 	free(path);
 }
 
+/* The status file may be newer than the last push (the keeper died right
+ * after spawning): take the group it names too. */
 void procs_kill_all(struct dapp *a)
 {
 	if (a->have_state)
-		kill_group(a, a->st.pgid ? a->st.pgid : a->st.pid);
+		kill_group(a, a->st.pgid, a->st.pgid_start);
 	struct app_state fst;
 	int have;
 	procs_read_status(a, &fst, &have);
-	if (have && fst.pgid != a->st.pgid)
-		kill_group(a, fst.pgid);
-	if (procs_keeper_alive(a->keeper_pid))
-		kill(a->keeper_pid, SIGKILL);
+	if (have && (fst.pgid != a->st.pgid || !a->have_state))
+		kill_group(a, fst.pgid, fst.pgid_start);
+	kill_keeper(a, a->keeper_pid);
+	pid_t filed = procs_pidfile(a, NULL);
+	if (filed != a->keeper_pid)
+		kill_keeper(a, filed);
 }

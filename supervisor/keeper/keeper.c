@@ -3,6 +3,7 @@
 #include "keeper.h"
 #include "atomicfile.h"
 #include "clock.h"
+#include "procid.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -64,6 +65,8 @@ void keeper_status_line(struct keeper *k, char *buf, size_t n)
 	st.keeper_pid = getpid();
 	st.pid = k->pid;
 	st.pgid = k->pgid;
+	st.keeper_start = k->self_start;
+	st.pgid_start = k->pgid ? k->pgid_start : 0;
 	st.started_ms = k->pid ? k->started_real : 0;
 	st.since_ms = k->since_ms;
 	if (k->pol.state == APP_WAITING && k->pol.deadline)
@@ -379,6 +382,20 @@ static int lock_pidfile(struct keeper *k, char **cause)
 	return 0;
 }
 
+/* The group a status names is this app's (procid_group) by its leader's
+ * start time, or by a member's PSUP_APP_NAME and PSUP_HOME. */
+static int group_is_ours(struct keeper *k, const struct app_state *old)
+{
+	const char *home_env = NULL;
+	for (char **e = k->spec.env; e && *e; e++)
+		if (strncmp(*e, "PSUP_HOME=", 10) == 0)
+			home_env = *e;
+	char *name_env = xasprintf("PSUP_APP_NAME=%s", k->spec.name);
+	int r = procid_group(old->pgid, old->pgid_start, name_env, home_env);
+	free(name_env);
+	return r == PROCID_YES;
+}
+
 /* A previous keeper of this app died (kill -9): its status file names the
  * app's group, which may still run. Kill it so nothing runs twice, and carry
  * the history over. */
@@ -395,10 +412,9 @@ static void adopt_previous(struct keeper *k)
 		k->restarts_base = old.restarts;
 		k->n_exits = old.n_exits;
 		memcpy(k->exits, old.exits, sizeof k->exits);
-		/* the leader may be gone while its group lives on; only a leader
-		 * known to run something else (pid reuse) is spared */
-		if (old.pgid > 0 && old.keeper_pid != getpid() && keeper_proc_group_alive(old.pgid) &&
-		    keeper_proc_is_app(old.pgid, k->spec.name) != 0) {
+		/* only the group proven to be the one recorded: its pid may
+		 * have been recycled since (a reboot, a container restart) */
+		if (old.pgid > 0 && old.keeper_pid != getpid() && group_is_ours(k, &old)) {
 			warnx_("%s: killing process group %ld left by a dead keeper",
 			    k->spec.name, (long)old.pgid);
 			kill(-old.pgid, SIGKILL);
@@ -461,6 +477,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	int rc = 1;
 
 	ensure_std_fds();
+	procid_start(getpid(), &k->self_start);
 	if (chdir(appdir) < 0) {
 		warnx_("cannot enter %s: %s", appdir, strerror(errno));
 		free(k->appdir);
@@ -475,6 +492,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 		memset(&st, 0, sizeof st);
 		st.state = APP_ERRORED;
 		st.keeper_pid = getpid();
+		st.keeper_start = k->self_start;
 		st.since_ms = clock_real_ms();
 		snprintf(st.reason, sizeof st.reason, "%s", cause);
 		int len = appstate_pack(&st, line, sizeof line - 1);

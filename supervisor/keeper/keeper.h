@@ -85,6 +85,8 @@ struct keeper {
 
 	pid_t pid;                     /* the running app's pid, or 0 */
 	pid_t pgid;                    /* its group, kept until the group is gone */
+	unsigned long long pgid_start; /* its leader's start time (procid.h), 0 = unknown */
+	unsigned long long self_start; /* this keeper's own start time */
 	int64_t started_real;
 
 	/* what the status file says beyond the policy */
@@ -146,7 +148,6 @@ int keeper_proc_group_alive(pid_t pgid);
 int keeper_proc_has_children(void);
 void keeper_proc_signal_children(pid_t except_pgid, int sig);
 long long keeper_proc_group_rss(pid_t pgid);
-int keeper_proc_is_app(pid_t pid, const char *name);
 
 /* keeper_title.c */
 void keeper_title_set(int argc, char **argv, const char *title);

@@ -6,6 +6,7 @@
 #include "keeper.h"
 #include "child.h"
 #include "clock.h"
+#include "procid.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -157,6 +158,9 @@ int keeper_spawn(struct keeper *k, char **cause)
 	keeper_io_runs_add(k, out[0], err[0], prog[0]);
 	k->pid = pid;
 	k->pgid = pid;
+	/* read before the child can be reaped: a zombie still has it */
+	k->pgid_start = 0;
+	procid_start(pid, &k->pgid_start);
 	k->started_real = clock_real_ms();
 	return 0;
 }

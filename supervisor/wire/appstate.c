@@ -104,6 +104,8 @@ int appstate_pack(const struct app_state *st, char *buf, size_t n)
 		if (p->have & PROGRESS_HAVE_JOB)
 			out_str(&o, "progress_job", p->job, sizeof p->job);
 	}
+	if (st->keeper_start || st->pgid_start)
+		out_fmt(&o, " keeper_start=%llu pgid_start=%llu", st->keeper_start, st->pgid_start);
 	out_fmt(&o, " progress_bad=%lld lines_dropped=%lld lines_split=%lld",
 	    st->progress_bad, st->lines_dropped, st->lines_split);
 	if (st->log_error[0])
@@ -229,6 +231,13 @@ int appstate_unpack(const char *line, size_t len, struct app_state *st)
 			else if (KEY("progress_bad")) st->progress_bad = x;
 			else if (KEY("lines_dropped")) st->lines_dropped = x;
 			else st->lines_split = x;
+		} else if (KEY("keeper_start") || KEY("pgid_start")) {
+			if (num_ll(v, vl, &x) < 0 || x < 0)
+				return -1;
+			if (KEY("keeper_start"))
+				st->keeper_start = (unsigned long long)x;
+			else
+				st->pgid_start = (unsigned long long)x;
 		} else if (KEY("restarts") || KEY("unstable")) {
 			if (num_ll(v, vl, &x) < 0 || x < 0 || x > 0x7fffffff)
 				return -1;

@@ -40,6 +40,10 @@ struct app_state {
 	pid_t keeper_pid;
 	pid_t pid;               /* app pid while it runs, else 0 */
 	pid_t pgid;              /* its process group (== pid), kept until the group is gone */
+	/* start times (clock ticks after boot, /proc/PID/stat field 22) that
+	 * prove a recorded pid is still that process (procid.h); 0 = unknown */
+	unsigned long long keeper_start;
+	unsigned long long pgid_start; /* of the group's leader, the app's pid */
 	int64_t started_ms;      /* real time the current run started (0 if none) */
 	int64_t since_ms;        /* real time of the last state change */
 	int64_t next_start_ms;   /* real time of the planned restart when waiting */

@@ -167,3 +167,21 @@ _sv_kill_leftovers() {
 		kill -9 "$_p" 2>/dev/null
 	done
 }
+
+# home_keepers: pids of this home's live keepers (titled "psup: keep NAME"),
+# sorted, one per line.
+home_keepers() {
+	for _p in $(home_procs); do
+		head -c 11 "/proc/$_p/cmdline" 2>/dev/null | grep -q '^psup: keep' && echo "$_p"
+	done
+}
+
+# home_apps_like PREFIX: pids of this home's live apps whose name starts
+# with PREFIX, sorted, one per line.
+home_apps_like() {
+	for _e in $(grep -lz "^PSUP_APP_NAME=$1" /proc/[0-9]*/environ 2>/dev/null); do
+		grep -qzx "PSUP_HOME=$PSUP_HOME" "$_e" 2>/dev/null || continue
+		_p=${_e#/proc/}; _p=${_p%/environ}
+		pid_alive "$_p" && echo "$_p"
+	done | sort -n
+}

@@ -12,7 +12,8 @@ static int same(const struct app_state *a, const struct app_state *b)
 	    a->unstable != b->unstable || a->n_exits != b->n_exits ||
 	    strcmp(a->reason, b->reason) != 0 || a->has_progress != b->has_progress ||
 	    a->progress_bad != b->progress_bad || a->lines_dropped != b->lines_dropped ||
-	    a->lines_split != b->lines_split || strcmp(a->log_error, b->log_error) != 0)
+	    a->lines_split != b->lines_split || strcmp(a->log_error, b->log_error) != 0 ||
+	    a->keeper_start != b->keeper_start || a->pgid_start != b->pgid_start)
 		return 0;
 	/* field by field: struct progress has padding, which a struct
 	 * assignment need not copy (clang's does not) */
@@ -38,6 +39,8 @@ static const char *bad[] = {
 	"state=online noequals",
 	"state=online =1",
 	"state=online exit=1,2,3",
+	"state=online keeper_start=-5",
+	"state=online pgid_start=x",
 	"state=online exit=1,2,3,4,5",
 	"state=online exit=1,300,0,4",
 	"state=online reason=%G1",
@@ -84,6 +87,8 @@ int main(void)
 	a.lines_dropped = 3;
 	a.lines_split = 4;
 	snprintf(a.log_error, sizeof a.log_error, "cannot write /l/a b.log: No space left on device");
+	a.keeper_start = 123456789012ULL;
+	a.pgid_start = 123456789099ULL;
 
 	char line[1024];
 	int n = appstate_pack(&a, line, sizeof line);
@@ -118,6 +123,12 @@ int main(void)
 	}
 	is_int(appstate_unpack(many, strlen(many), &b), 0, "many exits");
 	is_int(b.n_exits, APPSTATE_EXITS, "kept at most APPSTATE_EXITS");
+
+	/* a status written before start times were recorded: unknown, never
+	 * proof of anything */
+	const char *old = "state=online keeper_pid=10 pid=11 pgid=11";
+	is_int(appstate_unpack(old, strlen(old), &b), 0, "a line without start times");
+	ok(b.keeper_start == 0 && b.pgid_start == 0, "leaves them 0 (unknown)");
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		is_int(appstate_unpack(bad[i], strlen(bad[i]), &b), -1, "bad line [%s]", bad[i]);

@@ -38,6 +38,7 @@ struct scenario {
 #define UP LC_CONNECTED
 #define RELA LC_RELAUNCH
 #define GONE LC_GONE
+#define STALL LC_STALLED
 #define L LA_LAUNCH
 #define K LA_KILL_ALL
 #define I LA_IDLE
@@ -245,6 +246,43 @@ static const struct scenario scenarios[] = {
 		{ LE_LOST, NOST, 0, 20, K | R, RELA, X, 0 },
 		{ LE_QUIT, APP_LAUNCHING, 0, 30, LA_CANCEL_RELAUNCH | I, IDLE, APP_STOPPED, X },
 		END } },
+	{ "no descriptor to reach a launched keeper: stalled, nothing killed, tried again", {
+		START_NEW(10),
+		{ LE_NO_FD, NOST, 0, 20, LA_RETRY, STALL, X, LC_RETRY_MS },
+		{ LE_RETRY_DUE, NOST, 0, 520, LA_CONNECT, CONN, X, X },
+		{ LE_NO_FD, NOST, 0, 530, LA_RETRY, STALL, X, LC_RETRY_MS },
+		{ LE_RETRY_DUE, NOST, 0, 1030, LA_CONNECT, CONN, X, X },
+		CONNECTED(1040),
+		{ LE_PUSH, APP_ONLINE, FIRST, 1050, 0, UP, X, X },
+		END } },
+	{ "no descriptor at start-up: the keeper found keeps running until reached", {
+		{ LE_LOAD, APP_ONLINE, LAUNCHED, 10, LA_CONNECT, CONN, X, X },
+		{ LE_NO_FD, APP_ONLINE, 0, 20, LA_RETRY, STALL, X, X },
+		{ LE_LOST, APP_ONLINE, 0, 30, 0, STALL, X, X },
+		{ LE_RELAUNCH_DUE, APP_ONLINE, 0, 40, 0, STALL, X, X },
+		{ LE_RETRY_DUE, APP_ONLINE, 0, 520, LA_CONNECT, CONN, X, X },
+		CONNECTED(530),
+		END } },
+	{ "stalled: start and stop wait for the connection", {
+		START_NEW(10),
+		{ LE_NO_FD, NOST, 0, 20, LA_RETRY, STALL, X, X },
+		{ LE_STOP, NOST, 0, 30, 0, STALL, X, X },
+		{ LE_RETRY_DUE, NOST, 0, 520, LA_CONNECT, CONN, X, X },
+		{ LE_CONNECTED, NOST, 0, 530, LA_SEND_STOP, UP, X, X },
+		END } },
+	{ "stalled: delete or kill quits the keeper by signal and waits for it", {
+		START_NEW(10),
+		{ LE_NO_FD, NOST, 0, 20, LA_RETRY, STALL, X, X },
+		{ LE_QUIT, NOST, 0, 30, LA_CANCEL_RELAUNCH | I | LA_SIGNAL_QUIT | LA_AWAIT_GONE,
+		  GONE, APP_STOPPED, X },
+		{ LE_GONE, NOST, 0, 40, K, IDLE, X, X },
+		END } },
+	{ "quit asked while connecting, then no descriptor: quit by signal", {
+		START_NEW(10),
+		{ LE_QUIT, NOST, 0, 20, 0, CONN, X, X },
+		{ LE_NO_FD, NOST, 0, 30, LA_CANCEL_RELAUNCH | I | LA_SIGNAL_QUIT | LA_AWAIT_GONE,
+		  GONE, APP_STOPPED, X },
+		END } },
 	{ "events that cannot happen in a state change nothing", {
 		{ LE_CONNECTED, NOST, 0, 10, 0, IDLE, X, X },
 		{ LE_LOST, NOST, 0, 20, 0, IDLE, X, X },
@@ -276,7 +314,9 @@ static int run(const struct scenario *sc)
 		struct lc_out o = lifecycle_step(&lc, &ev, st->now);
 		if ((int)o.acts != st->acts || (int)lc.state != st->state ||
 		    (st->shown != X && (int)o.shown != st->shown) ||
-		    (st->delay != X && o.delay != st->delay)) {
+		    (st->delay != X && o.delay != st->delay) ||
+		    lifecycle_has_keeper(&lc) != (st->state == CONN || st->state == UP ||
+		    st->state == RELA || st->state == STALL)) {
 			diag("%s: step %d: acts %#x (want %#x) state %s (want %s) shown %s delay %lld",
 			    sc->name, k, o.acts, (unsigned)st->acts, lifecycle_state_name(lc.state),
 			    lifecycle_state_name((enum lc_state)st->state), app_state_name(o.shown),
@@ -320,6 +360,8 @@ static void shown_states(void)
 		{ LC_CONNECTED, 1, APP_ONLINE, APP_ONLINE },
 		{ LC_RELAUNCH, 1, APP_LAUNCHING, APP_LAUNCHING },
 		{ LC_GONE, 0, APP_ONLINE, APP_STOPPED },
+		{ LC_STALLED, 0, APP_STOPPED, APP_LAUNCHING },
+		{ LC_STALLED, 1, APP_ONLINE, APP_ONLINE },
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		struct lifecycle lc;
