@@ -54,6 +54,16 @@ static const struct { const char *name; size_t off; } captured[] = {
 	{ "anthropic-ratelimit-tokens-reset", RL(anthropic_reset[1]) },
 	{ "anthropic-ratelimit-input-tokens-reset", RL(anthropic_reset[2]) },
 	{ "anthropic-ratelimit-output-tokens-reset", RL(anthropic_reset[3]) },
+	{ "x-ratelimit-limit-requests", RL(limit_requests) },
+	{ "x-ratelimit-limit-tokens", RL(limit_tokens) },
+	{ "anthropic-ratelimit-requests-limit", RL(anthropic_limit[0]) },
+	{ "anthropic-ratelimit-tokens-limit", RL(anthropic_limit[1]) },
+	{ "anthropic-ratelimit-input-tokens-limit", RL(anthropic_limit[2]) },
+	{ "anthropic-ratelimit-output-tokens-limit", RL(anthropic_limit[3]) },
+	{ "anthropic-ratelimit-requests-remaining", RL(anthropic_remaining[0]) },
+	{ "anthropic-ratelimit-tokens-remaining", RL(anthropic_remaining[1]) },
+	{ "anthropic-ratelimit-input-tokens-remaining", RL(anthropic_remaining[2]) },
+	{ "anthropic-ratelimit-output-tokens-remaining", RL(anthropic_remaining[3]) },
 };
 #define N_CAPTURED (sizeof captured / sizeof captured[0])
 
