@@ -7,7 +7,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 9
+plan 12
 
 R=40
 N=600
@@ -27,6 +27,9 @@ run_workers job.db job.yaml 90 w1 w2 w3
 is "$WAIT_CODES" "0 0 0" "the 3 workers exit 0"
 is "$(psup-worker export --job job.db | jq -r 'select(.status == "ok") | .id' | wc -l | tr -d ' ')" $N "all $N items ok"
 like "$(cat w1.log w2.log w3.log)" "the API allows $((R * 60)) requests/min" "a worker says what the API allows"
+psup-worker status --job job.db >status.out 2>&1
+like "$(cat status.out)" "limit +[0-9]+ requests/min, learned: the API allows $((R * 60))" "status shows the learned limit"
+is "$(psup-worker status --job job.db --json | jq .limits.api_rpm)" $((R * 60)) "and so does status --json"
 
 curl -fsS "$TESTAPI_URL/requests" >requests.json
 total=$(jq .count requests.json)
@@ -51,3 +54,5 @@ run_workers low.db low.yaml 60 low1
 is "$WAIT_CODES" 0 "rpm below the API's limit: the worker finishes"
 like "$(cat low1.log)" "the API allows $((R * 60)) requests/min; rpm $((R * 30)) is kept as the cap" \
     "and says the API allows more"
+like "$(psup-worker status --job low.db)" "limit +$((R * 30)) requests/min as set \\(rpm\\); the API allows $((R * 60))" \
+    "status: the rpm set, and that the API allows more"

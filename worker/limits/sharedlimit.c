@@ -78,10 +78,10 @@ static int dir_ready(const char *dir, char **cause)
 	return 0;
 }
 
-/* The folder of the state files: $PSUP_HOME/limits, with psup's default
- * home ($HOME/.psup) when PSUP_HOME is unset, so a worker run by hand
- * shares with the ones psup runs; /tmp/psup-limits-UID without any home. */
-static char *dir_path(char **cause)
+/* $PSUP_HOME/limits, with psup's default home ($HOME/.psup) when
+ * PSUP_HOME is unset, so a worker run by hand shares with the ones psup
+ * runs; /tmp/psup-limits-UID without any home. */
+char *sharedlimit_dir(char **cause)
 {
 	const char *home = getenv("PSUP_HOME");
 	char *base = NULL;
@@ -207,7 +207,7 @@ int sharedlimit_open(const char *name, struct sharedlimit **out, char **cause)
 {
 	if (!name_valid(name))
 		return fail(cause, "shared limit name \"%s\": use letters, digits, '.', '_' or '-'", name);
-	char *dir = dir_path(cause);
+	char *dir = sharedlimit_dir(cause);
 	if (!dir)
 		return -1;
 	char *path = xasprintf("%s/%s", dir, name);

@@ -18,6 +18,9 @@ struct sharedlimit;
  * Returns 0, or -1 with *cause (caller frees). */
 int sharedlimit_open(const char *name, struct sharedlimit **out, char **cause);
 void sharedlimit_close(struct sharedlimit *sl);
+/* The folder of the state files, made (0700) if missing; malloc'd, or
+ * NULL with *cause. */
+char *sharedlimit_dir(char **cause);
 /* The path of the state file (owned by sl). */
 const char *sharedlimit_path(const struct sharedlimit *sl);
 
