@@ -24,12 +24,9 @@ static char *report_path(const char *job_key, char **cause)
 	return path;
 }
 
+#define FIELD(name) { #name, offsetof(struct learned, name) }
 static const struct { const char *key; size_t off; } fields[] = {
-	{ "rpm", offsetof(struct learned, rpm) },
-	{ "user_rpm", offsetof(struct learned, user_rpm) },
-	{ "api_rpm", offsetof(struct learned, api_rpm) },
-	{ "tpm", offsetof(struct learned, tpm) },
-	{ "api_tpm", offsetof(struct learned, api_tpm) },
+	FIELD(rpm), FIELD(user_rpm), FIELD(api_rpm), FIELD(tpm), FIELD(api_tpm),
 };
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
