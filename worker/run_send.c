@@ -75,13 +75,14 @@ static void limits_learn(struct run *r, const struct http_request *req, const st
 	tk.limited = 0;
 	pacer_learn(&r->pacer, &rq, &tk, now);
 	if (rq.limit > 0 && rq.limit != r->api_rpm_told) {
+		struct pacer_view v;
+		pacer_view(&r->pacer, now, &v);
 		r->api_rpm_told = rq.limit;
 		if (r->jc.rpm > 0 && r->jc.rpm < rq.limit)
 			run_log(r, "the API allows %.0f requests/min; rpm %.0f is kept as the cap",
 			    rq.limit, r->jc.rpm);
 		else
-			run_log(r, "the API allows %.0f requests/min: pacing at %.0f", rq.limit,
-			    rq.limit * 0.98);
+			run_log(r, "the API allows %.0f requests/min: pacing at %.0f", rq.limit, v.rpm);
 	}
 }
 
