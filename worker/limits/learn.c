@@ -75,6 +75,17 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 		s->window_cap = o->remaining * 60.0 * SEC / (double)o->reset_ns;
 		s->window_until = now + o->reset_ns;
 	}
+	if (s->first && o->sent_at < s->cut_at && o->ok) {
+		/* The rest of the first burst, come back after the 429 that
+		 * cut: what the API took is at least that much, over a second
+		 * at least (a burst that fits the API's bucket says nothing of
+		 * its rate). */
+		s->first_ok++;
+		int64_t span = now - s->first_from;
+		double took = s->first_ok * 60.0 * SEC / (double)(span > SEC ? span : SEC);
+		if (took > s->hi)
+			s->hi = took;
+	}
 	if (!o->limited)
 		return 0;
 	/* Answers to requests sent before the last cut say nothing about
@@ -91,6 +102,11 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 		if (s->count_ok < 1 || span <= 0)
 			return 0;
 		base = s->count_ok * 60.0 * SEC / (double)span;
+		s->first = 1;
+		s->first_ok = s->count_ok;
+		s->first_from = s->count_from;
+	} else {
+		s->first = 0;
 	}
 	/* A cut where the last one was confirms the limit: cut less, so
 	 * the rate stays close under it. */

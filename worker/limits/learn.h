@@ -30,6 +30,9 @@ struct learn_state {
 	double advertised;       /* the API's limit from its headers, 0 unknown */
 	double hi;               /* the rate at the last cut; 0 = no cut yet */
 	double cut;              /* the share of hi it was cut to */
+	int first;               /* the cut was the first, from nothing known */
+	double first_ok;         /* answers taken of the burst before it */
+	int64_t first_from;
 	int64_t cut_at;          /* when it was cut (ns) */
 	double window_cap;       /* at most this rate until window_until */
 	int64_t window_until;
