@@ -1,6 +1,8 @@
 /* `psup-worker status`: where a job stands: counts by state, attempts,
  * error classes, throughput and tokens, as a table or as JSON. */
 #include "cmd.h"
+#include "learned.h"
+#include "progress_out.h"
 #include "store.h"
 
 #include <cjson/cJSON.h>
@@ -8,12 +10,15 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "clock.h"
+
 static const char status_usage[] =
 	"usage: psup-worker status --job STORE [--json]\n"
 	"\n"
 	"Shows the job's items by state (pending, leased, done, failed), attempts,\n"
 	"failed items grouped by HTTP status and error, throughput between the first\n"
-	"and the last finished item, and tokens used.\n"
+	"and the last finished item, tokens used, and the request rate the workers\n"
+	"pace at with what the API says it allows.\n"
 	"\n"
 	"  --job STORE   sqlite:PATH, a plain path, or postgresql://...\n"
 	"  --json        one JSON object instead of the table\n";
@@ -53,6 +58,26 @@ static void format_time(long long ms, char *buf, size_t n)
 	struct tm tm;
 	if (!ms || !localtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm))
 		snprintf(buf, n, "-");
+}
+
+/* The pace the workers reported last, and what the API allows when the
+ * user's rpm leaves room below it. */
+static void print_limits(const struct learned *l)
+{
+	char age[40];
+	format_span(clock_real_ms() - l->at_ms, age, sizeof age);
+	printf("limit     ");
+	if (l->rpm > 0)
+		printf("%.0f requests/min", l->rpm);
+	else
+		printf("no request limit");
+	if (l->api_rpm > 0 && l->user_rpm > 0 && l->user_rpm < l->api_rpm)
+		printf(" as set (rpm); the API allows %.0f", l->api_rpm);
+	else if (l->api_rpm > 0)
+		printf(", learned: the API allows %.0f", l->api_rpm);
+	else if (l->rpm > 0 && (l->user_rpm <= 0 || l->rpm < l->user_rpm))
+		printf(", learned from the API's 429s");
+	printf(" (reported %s ago)\n", age);
 }
 
 static void print_table(const char *job, const struct store_counts *c,
@@ -106,7 +131,7 @@ static void print_table(const char *job, const struct store_counts *c,
 }
 
 static void print_json(const char *job, const struct store_counts *c,
-    const struct store_error_class *ec, int n_ec)
+    const struct store_error_class *ec, int n_ec, const struct learned *l)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "job", job);
@@ -121,6 +146,15 @@ static void print_json(const char *job, const struct store_counts *c,
 	cJSON_AddNumberToObject(o, "first_finish_ms", (double)c->first_finish_ms);
 	cJSON_AddNumberToObject(o, "last_finish_ms", (double)c->last_finish_ms);
 	cJSON_AddNumberToObject(o, "items_per_s", throughput(c));
+	if (l) {
+		cJSON *lim = cJSON_AddObjectToObject(o, "limits");
+		cJSON_AddNumberToObject(lim, "rpm", l->rpm);
+		cJSON_AddNumberToObject(lim, "user_rpm", l->user_rpm);
+		cJSON_AddNumberToObject(lim, "api_rpm", l->api_rpm);
+		cJSON_AddNumberToObject(lim, "tpm", l->tpm);
+		cJSON_AddNumberToObject(lim, "api_tpm", l->api_tpm);
+		cJSON_AddNumberToObject(lim, "reported_ms", (double)l->at_ms);
+	}
 	cJSON *errs = cJSON_AddArrayToObject(o, "errors");
 	for (int i = 0; i < n_ec; i++) {
 		cJSON *e = cJSON_CreateObject();
@@ -158,10 +192,23 @@ int cmd_status(int argc, char **argv)
 		rc = CMD_RUNTIME;
 	} else {
 		char *shown = cmd_store_display(job);
-		if (json)
-			print_json(shown, &counts, ec, n_ec);
-		else
+		char key[33];
+		struct learned l;
+		progress_out_job_key(job, key);
+		int have = learned_read(key, &l, &cause);
+		if (have < 0) {
+			/* Only the limits line is lost: say so, show the rest. */
+			cmd_error("status", cause);
+			free(cause);
+			cause = NULL;
+		}
+		if (json) {
+			print_json(shown, &counts, ec, n_ec, have == 1 ? &l : NULL);
+		} else {
 			print_table(shown, &counts, ec, n_ec);
+			if (have == 1)
+				print_limits(&l);
+		}
 		free(shown);
 	}
 	store_error_classes_free(ec, n_ec);

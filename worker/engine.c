@@ -42,6 +42,10 @@ struct sock {
 
 /* The response headers captured, and where each goes. */
 #define RL(field) offsetof(struct ratelimit_headers, field)
+#define ANTHROPIC(kind, i) \
+	{ "anthropic-ratelimit-" kind "-reset", RL(anthropic_reset[i]) }, \
+	{ "anthropic-ratelimit-" kind "-limit", RL(anthropic_limit[i]) }, \
+	{ "anthropic-ratelimit-" kind "-remaining", RL(anthropic_remaining[i]) }
 static const struct { const char *name; size_t off; } captured[] = {
 	{ "retry-after", RL(retry_after) },
 	{ "retry-after-ms", RL(retry_after_ms) },
@@ -50,10 +54,12 @@ static const struct { const char *name; size_t off; } captured[] = {
 	{ "x-ratelimit-reset-tokens", RL(reset_tokens) },
 	{ "x-ratelimit-remaining-requests", RL(remaining_requests) },
 	{ "x-ratelimit-remaining-tokens", RL(remaining_tokens) },
-	{ "anthropic-ratelimit-requests-reset", RL(anthropic_reset[0]) },
-	{ "anthropic-ratelimit-tokens-reset", RL(anthropic_reset[1]) },
-	{ "anthropic-ratelimit-input-tokens-reset", RL(anthropic_reset[2]) },
-	{ "anthropic-ratelimit-output-tokens-reset", RL(anthropic_reset[3]) },
+	{ "x-ratelimit-limit-requests", RL(limit_requests) },
+	{ "x-ratelimit-limit-tokens", RL(limit_tokens) },
+	ANTHROPIC("requests", 0),
+	ANTHROPIC("tokens", 1),
+	ANTHROPIC("input-tokens", 2),
+	ANTHROPIC("output-tokens", 3),
 };
 #define N_CAPTURED (sizeof captured / sizeof captured[0])
 

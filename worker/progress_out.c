@@ -40,6 +40,30 @@ void progress_out_init(struct progress_out *p)
 	progress_out_init_mode(p, isatty(2) ? PROGRESS_TTY : PROGRESS_PLAIN, 2);
 }
 
+/* The pace and the API's limit after the counts: "rpm" and "api_rpm" in a
+ * JSON report (before its closing brace), words on a terminal. Returns the
+ * new length, or -1 when it does not fit. */
+static int limits_add(enum progress_mode mode, const struct progress_counts *c, char *line,
+    size_t len, size_t cap)
+{
+	char add[96];
+	int k = 0;
+	if (c->rpm <= 0 && c->api_rpm <= 0)
+		return (int)len;
+	if (mode == PROGRESS_FD)
+		k = snprintf(add, sizeof add, ",\"rpm\":%.0f,\"api_rpm\":%.0f}\n", c->rpm, c->api_rpm);
+	else if (c->api_rpm > 0 && c->rpm > 0 && c->rpm < 0.95 * c->api_rpm)
+		k = snprintf(add, sizeof add, ", %.0f rpm (the API allows %.0f)", c->rpm, c->api_rpm);
+	else if (c->rpm > 0)
+		k = snprintf(add, sizeof add, ", %.0f rpm", c->rpm);
+	if (mode == PROGRESS_FD)
+		len -= 2; /* the "}\n" that add ends with again */
+	if (k < 0 || len + (size_t)k > cap)
+		return -1;
+	memcpy(line + len, add, (size_t)k + 1);
+	return (int)(len + (size_t)k);
+}
+
 int progress_out_update(struct progress_out *p, int64_t now, const struct progress_counts *c,
     int force)
 {
@@ -61,6 +85,9 @@ int progress_out_update(struct progress_out *p, int64_t now, const struct progre
 		    c->done, c->total, c->total ? 100.0 * (double)c->done / (double)c->total : 0.0,
 		    c->failed, c->inflight);
 	if (n < 0 || (size_t)n >= sizeof line)
+		return 0;
+	n = limits_add(p->mode, c, line, (size_t)n, sizeof line - 1);
+	if (n < 0)
 		return 0;
 	if (strcmp(line, p->last) == 0)
 		return 0;
@@ -101,7 +128,7 @@ int64_t progress_out_next(const struct progress_out *p)
 	return p->last_ns == INT64_MIN ? 0 : p->last_ns + p->interval_ns;
 }
 
-void progress_out_set_job(struct progress_out *p, const char *store_url)
+void progress_out_job_key(const char *store_url, char out[33])
 {
 	/* Workers started from other folders name one SQLite file by other
 	 * relative paths: compare the resolved path. */
@@ -117,5 +144,10 @@ void progress_out_set_job(struct progress_out *p, const char *store_url)
 		h *= 1099511628211ULL;
 	}
 	free(real);
-	snprintf(p->job, sizeof p->job, "job:%016llx", (unsigned long long)h);
+	snprintf(out, 33, "job:%016llx", (unsigned long long)h);
+}
+
+void progress_out_set_job(struct progress_out *p, const char *store_url)
+{
+	progress_out_job_key(store_url, p->job);
 }

@@ -26,9 +26,12 @@ void progress_out_init_mode(struct progress_out *p, enum progress_mode mode, int
 /* Names the job reports are about (derived from the store URL), so psup can
  * tell that several workers report one shared job's numbers. */
 void progress_out_set_job(struct progress_out *p, const char *store_url);
+/* That name alone, for whoever else needs to find a job's reports. */
+void progress_out_job_key(const char *store_url, char out[33]);
 
 struct progress_counts {
 	long long done, total, failed, inflight;
+	double rpm, api_rpm;     /* the pace and the API's own limit, 0 = none */
 };
 
 /* Writes the counts if the interval has passed since the last line (or

@@ -285,6 +285,9 @@ static int run_setup(struct run *r, const char *url, const char *config)
 		free(cause);
 		return CMD_RUNTIME;
 	}
+	/* Token counts from the answers correct the estimates: only then is
+	 * a token limit the API advertises worth pacing by. */
+	r->pacer.learn_tokens = r->jc.usage != NULL;
 	aimd_init(&r->aimd, r->jc.concurrency, 1000 * MS);
 	fd_limit_raise(r);
 	signal(SIGPIPE, SIG_IGN);

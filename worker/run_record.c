@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "cmd.h"
+#include "learned.h"
 #include "xalloc.h"
 
 /* At most this many outcomes per commit, or the ones of FLUSH_DELAY. */
@@ -125,6 +126,26 @@ int run_record_counts(struct run *r)
 	return 0;
 }
 
+/* The limits learned, for `psup-worker status`: every few seconds and at
+ * the end. A failed write costs only that report. */
+#define LEARNED_EVERY (5000 * MS)
+static void learned_report(struct run *r, const struct pacer_view *pv, int64_t now, int force)
+{
+	if (!force && now - r->learned_at < LEARNED_EVERY)
+		return;
+	r->learned_at = now;
+	struct learned l = {
+		.rpm = pv->rpm, .user_rpm = r->jc.rpm, .api_rpm = pv->api_rpm,
+		.tpm = pv->tpm, .api_tpm = pv->api_tpm, .at_ms = clock_real_ms(),
+	};
+	char *cause = NULL;
+	if (learned_write(r->prog.job, &l, &cause) < 0) {
+		run_log(r, "cannot report the learned limits: %s", cause);
+		free(cause);
+		r->learned_at = INT64_MAX / 2; /* said once */
+	}
+}
+
 void run_record_progress(struct run *r, int force)
 {
 	int64_t now = clock_mono_ns();
@@ -140,7 +161,12 @@ void run_record_progress(struct run *r, int force)
 		.failed = r->counts.failed + r->failed_since,
 		.inflight = engine_inflight(r->engine),
 	};
+	struct pacer_view pv;
+	pacer_view(&r->pacer, now, &pv);
+	c.rpm = pv.rpm;
+	c.api_rpm = pv.api_rpm;
 	progress_out_update(&r->prog, now, &c, force);
+	learned_report(r, &pv, now, force);
 }
 
 void run_record_progress_timer_cb(void *arg)

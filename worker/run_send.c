@@ -54,17 +54,42 @@ void run_send_abort_all(struct run *r)
 	}
 }
 
-/* Applies AIMD's rate factor to the pacer when it moved by 1% or more
- * (re-deriving the GCRA parameters on every answer is not needed). */
-static void rate_follow(struct run *r)
+/* A 429 whose own headers say to retry at once (Retry-After: 0) sheds
+ * load; it does not say our rate is above a limit. */
+static int says_retry_now(const struct ratelimit_headers *h, int64_t real_ms)
 {
-	double f = aimd_rate(&r->aimd), cur = r->pacer.factor;
-	if (f != cur && (f >= 1 || f < cur * 0.99 || f > cur * 1.01))
-		pacer_scale(&r->pacer, f);
+	int64_t d;
+	return retryafter_hold_ms(h, real_ms, &d) == 1 && d == 0;
 }
 
-/* What every request feels of one answer: a hold, AIMD, the token budget. */
-static void limits_apply(struct run *r, const struct outcome *o, struct work *w, int64_t now)
+/* What the limiter learns from one answer (learn.h), and what the user is
+ * told: the API's advertised limit when it first shows or changes. */
+static void limits_learn(struct run *r, const struct http_request *req, const struct outcome *o,
+    int64_t now, int64_t real_ms)
+{
+	struct learn_obs rq, tk;
+	learn_headers(&req->limits, real_ms, &rq, &tk);
+	rq.ok = tk.ok = req->status >= 200 && req->status < 300;
+	rq.sent_at = tk.sent_at = now - req->latency_ms * MS;
+	rq.limited = o->rate_limited && !says_retry_now(&req->limits, real_ms);
+	tk.limited = 0;
+	pacer_learn(&r->pacer, &rq, &tk, now);
+	if (rq.limit > 0 && rq.limit != r->api_rpm_told) {
+		struct pacer_view v;
+		pacer_view(&r->pacer, now, &v);
+		r->api_rpm_told = rq.limit;
+		if (r->jc.rpm > 0 && r->jc.rpm < rq.limit)
+			run_log(r, "the API allows %.0f requests/min; rpm %.0f is kept as the cap",
+			    rq.limit, r->jc.rpm);
+		else
+			run_log(r, "the API allows %.0f requests/min: pacing at %.0f", rq.limit, v.rpm);
+	}
+}
+
+/* What every request feels of one answer: a hold, the learned limits,
+ * AIMD's concurrency, the token budget. */
+static void limits_apply(struct run *r, const struct http_request *req, const struct outcome *o,
+    struct work *w, int64_t now, int64_t real_ms)
 {
 	if (o->hold_until) {
 		/* Hold everyone (the shared limiter too). */
@@ -73,23 +98,16 @@ static void limits_apply(struct run *r, const struct outcome *o, struct work *w,
 			    w->status, (long long)((o->hold_until - now) / MS));
 		pacer_hold(&r->pacer, o->hold_until);
 	}
+	limits_learn(r, req, o, now, real_ms);
 	if (o->rate_limited) {
 		r->n_429++;
-		if (aimd_on_limited(&r->aimd, now, o->hold_asked)) {
-			rate_follow(r);
-			if (r->jc.rpm > 0 || r->jc.tpm > 0)
-				run_log(r, "repeated HTTP 429s: concurrency lowered to %d, rate to %.0f%% of the configured",
-				    aimd_limit(&r->aimd), 100 * aimd_rate(&r->aimd));
-			else
-				run_log(r, "repeated HTTP 429s: concurrency lowered to %d", aimd_limit(&r->aimd));
-		}
+		if (aimd_on_limited(&r->aimd, now, o->hold_asked))
+			run_log(r, "repeated HTTP 429s: concurrency lowered to %d", aimd_limit(&r->aimd));
 	}
-	if (o->have_tokens && r->jc.tpm > 0)
+	if (o->have_tokens)
 		pacer_adjust(&r->pacer, now, (double)o->tokens - w->cost);
-	if (o->kind == OUTCOME_DONE) {
+	if (o->kind == OUTCOME_DONE)
 		aimd_on_success(&r->aimd, now);
-		rate_follow(r);
-	}
 }
 
 void run_send_done_cb(struct http_request *req, void *arg)
@@ -118,7 +136,7 @@ void run_send_done_cb(struct http_request *req, void *arg)
 	outcome_decide(&resp, &att, &r->policy, now, &o);
 	w->status = req->status;
 	w->latency_ms = req->latency_ms;
-	limits_apply(r, &o, w, now);
+	limits_apply(r, req, &o, w, now, resp.real_ms);
 	engine_request_reset(req);
 
 	switch (o.kind) {

@@ -80,6 +80,8 @@ struct run {
 
 	/* counters for the summary */
 	long long n_ok, n_failed, n_requests, n_retries, n_429, n_stale;
+	double api_rpm_told;         /* the API's advertised rpm last logged */
+	int64_t learned_at;          /* when the learned limits were last reported */
 	int64_t start_ns;
 	/* job-wide counts for progress: the last store reading plus our commits since */
 	struct store_counts counts;

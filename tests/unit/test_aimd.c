@@ -78,25 +78,5 @@ int main(void)
 	ok(aimd_on_limited(&a, 2 * S, 1), "again after it");
 	is_int(aimd_limit(&a), 4, "16 -> 8 -> 4");
 
-	/* The rate factor: 70% per decrease, +2% a second of successes. */
-	aimd_init(&a, 16, S);
-	is_int((int)(aimd_rate(&a) * 1000), 1000, "rate starts at 100%%");
-	aimd_on_limited(&a, 0, 0);
-	aimd_on_limited(&a, 1, 0);
-	is_int((int)(aimd_rate(&a) * 1000 + 0.5), 700, "cut to 70%%");
-	aimd_on_limited(&a, 2 * S, 0);
-	aimd_on_limited(&a, 2 * S + 1, 0);
-	is_int((int)(aimd_rate(&a) * 1000 + 0.5), 490, "then 49%%");
-	aimd_on_success(&a, 2 * S + S / 2);
-	is_int((int)(aimd_rate(&a) * 1000 + 0.5), 490, "no recovery in the cooldown");
-	aimd_on_success(&a, 7 * S);
-	is_int((int)(aimd_rate(&a) * 1000 + 0.5), 540, "+5%% after 5 s");
-	aimd_on_success(&a, 60 * S);
-	is_int((int)(aimd_rate(&a) * 1000 + 0.5), 1000, "never above 100%%");
-	for (int i = 0; i < 40; i++) {
-		aimd_on_limited(&a, (100 + 2 * i) * S, 0);
-		aimd_on_limited(&a, (100 + 2 * i) * S + 1, 0);
-	}
-	is_int((int)(aimd_rate(&a) * 1000 + 0.5), 50, "never below 5%%");
 	return done_testing();
 }

@@ -40,8 +40,15 @@ int main(void)
 	read_all(fds[0], buf, sizeof buf);
 	is_str(buf, "{\"done\":6,\"total\":10,\"failed\":1,\"inflight\":2}\n"
 	    "{\"done\":7,\"total\":10,\"failed\":1,\"inflight\":2}\n", "two more lines");
-	close(fds[0]);
 	c.done = 8;
+	c.rpm = 1176;
+	c.api_rpm = 1200;
+	progress_out_update(&p, 2000 * MS, &c, 1);
+	read_all(fds[0], buf, sizeof buf);
+	is_str(buf, "{\"done\":8,\"total\":10,\"failed\":1,\"inflight\":2,\"rpm\":1176,\"api_rpm\":1200}\n",
+	    "the pace and the API's limit, when known");
+	close(fds[0]);
+	c.done = 9;
 	progress_out_update(&p, 3000 * MS, &c, 1);
 	is_int(p.fd, -1, "a gone reader turns reporting off");
 	ok(progress_out_update(&p, 4000 * MS, &c, 1) == 0, "and nothing more is written");
@@ -50,5 +57,24 @@ int main(void)
 	struct progress_out q;
 	progress_out_init_mode(&q, PROGRESS_PLAIN, 2);
 	is_int(q.interval_ns, 10000 * MS, "plain lines every 10 s");
+	/* On a terminal: the pace, and the API's limit when the user's rpm
+	 * leaves room below it. */
+	int dup2err = dup(2);
+	if (pipe(fds) < 0 || dup2err < 0 || dup2(fds[1], 2) < 0)
+		return 1;
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	struct progress_counts lc = { .done = 1, .total = 2, .rpm = 600, .api_rpm = 1200 };
+	progress_out_update(&q, 0, &lc, 1);
+	lc.rpm = 1176;
+	lc.done = 2;
+	progress_out_update(&q, 0, &lc, 1);
+	fflush(stderr);
+	dup2(dup2err, 2);
+	close(fds[1]);
+	read_all(fds[0], buf, sizeof buf);
+	is_str(buf, "psup-worker: progress: 1/2 done (50.0%), 0 failed, 0 in flight, 600 rpm (the API allows 1200)\n"
+	    "psup-worker: progress: 2/2 done (100.0%), 0 failed, 0 in flight, 1176 rpm\n",
+	    "plain lines show the pace and what the API allows");
+	close(fds[0]);
 	return done_testing();
 }

@@ -95,23 +95,32 @@ int main(void)
 	total = run_children("own", 5, 6000, 1000, 1);
 	ok(total >= 200, "5 processes with their own limits took %lld in 1 s (more than one budget)", total);
 
-	/* A hold set through one handle stops takes through another. */
-	struct sharedlimit *a = NULL, *b = NULL;
+	/* A hold set through one pacer stops takes through another. */
+	struct pacer a, b;
 	char *cause = NULL;
-	ok(sharedlimit_open("hold", &a, &cause) == 0, "open hold (1)");
-	ok(sharedlimit_open("hold", &b, &cause) == 0, "open hold (2)");
+	ok(pacer_init(&a, 0, 0, "hold", &cause) == 0, "open hold (1)");
+	ok(pacer_init(&b, 0, 0, "hold", &cause) == 0, "open hold (2)");
+	int64_t now = clock_mono_ns();
+	is_int(pacer_take(&b, now, 1), 0, "no hold: goes");
+	pacer_hold(&a, now + 300 * MS);
+	pacer_hold(&a, now + 100 * MS);
+	is_int(pacer_take(&b, now, 1), 300 * MS, "held: waits for the later hold");
+	is_int(pacer_hold_until(&b), now + 300 * MS, "hold_until is shared");
+	is_int(pacer_take(&b, now + 300 * MS, 1), 0, "goes after the hold");
+
+	/* What one worker learns of the API paces every worker on the name. */
+	struct learn_obs rq = { .ok = 1, .sent_at = now, .limit = 600, .remaining = 599, .reset_ns = -1 };
+	struct learn_obs tk = { .ok = 1, .sent_at = now, .remaining = -1, .reset_ns = -1 };
+	pacer_learn(&a, &rq, &tk, now);
+	struct pacer_view v;
+	pacer_view(&b, now, &v);
+	ok(v.api_rpm == 600 && (int)v.rpm == 588, "learned through one, paced by the other (%.0f of %.0f)",
+	    v.rpm, v.api_rpm);
+	pacer_close(&a);
+	pacer_close(&b);
 	struct gcra rpm, tpm;
 	gcra_init(&rpm, 0, 1);
 	gcra_init(&tpm, 0, 1);
-	int64_t now = clock_mono_ns();
-	is_int(sharedlimit_take(b, &rpm, &tpm, now, 1), 0, "no hold: goes");
-	sharedlimit_hold(a, now + 300 * MS);
-	sharedlimit_hold(a, now + 100 * MS);
-	is_int(sharedlimit_take(b, &rpm, &tpm, now, 1), 300 * MS, "held: waits for the later hold");
-	is_int(sharedlimit_hold_until(b), now + 300 * MS, "hold_until is shared");
-	is_int(sharedlimit_take(b, &rpm, &tpm, now + 300 * MS, 1), 0, "goes after the hold");
-	sharedlimit_close(a);
-	sharedlimit_close(b);
 
 	/* A page from another boot (or garbage) is replaced, not trusted. */
 	char *path = NULL;
@@ -125,7 +134,9 @@ int main(void)
 		ok(fd >= 0 && pwrite(fd, "not-this-boot", 13, 8) == 13, "spoil the boot id");
 		close(fd);
 		ok(sharedlimit_open("stale", &s, &cause) == 0, "reopen a stale page");
-		is_int(sharedlimit_take(s, &rpm, &tpm, clock_mono_ns(), 1), 0, "and use it");
+		struct limit_state *ls = sharedlimit_lock(s);
+		is_int(pace_take(&ls->pace, &rpm, &tpm, clock_mono_ns(), 1), 0, "and use it");
+		sharedlimit_unlock(s);
 		sharedlimit_close(s);
 		fd = open(path, O_WRONLY | O_TRUNC);
 		ok(fd >= 0 && write(fd, "junk", 4) == 4, "truncate the page to junk");

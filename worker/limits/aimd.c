@@ -12,8 +12,6 @@ void aimd_init(struct aimd *a, int max, int64_t cooldown_ns)
 	a->cooldown_ns = cooldown_ns;
 	a->last_decrease = INT64_MIN;
 	a->limited_share = 0;
-	a->rate = 1;
-	a->rate_at = INT64_MIN;
 }
 
 static int in_cooldown(const struct aimd *a, int64_t now)
@@ -32,9 +30,6 @@ int aimd_on_limited(struct aimd *a, int64_t now, int told)
 	if ((!told && a->limited_share < SHARE_REPEATED) || in_cooldown(a, now))
 		return 0;
 	a->last_decrease = now;
-	double rate = a->rate * 0.7;
-	a->rate = rate < 0.05 ? 0.05 : rate;
-	a->rate_at = now;
 	double next = a->cur / 2;
 	a->cur = next < a->min ? a->min : next;
 	return 1;
@@ -45,22 +40,11 @@ void aimd_on_success(struct aimd *a, int64_t now)
 	a->limited_share *= 1 - SHARE_ALPHA;
 	if (in_cooldown(a, now))
 		return;
-	if (a->rate < 1) {
-		a->rate += 0.01 * (double)(now - a->rate_at) / 1e9;
-		a->rate_at = now;
-		if (a->rate > 1)
-			a->rate = 1;
-	}
 	if (a->cur >= a->max)
 		return;
 	a->cur += 1.0 / a->cur;
 	if (a->cur > a->max)
 		a->cur = a->max;
-}
-
-double aimd_rate(const struct aimd *a)
-{
-	return a->rate;
 }
 
 int aimd_limit(const struct aimd *a)

@@ -1,5 +1,6 @@
 /* The pacer: both GCRAs must allow a request before either is charged, so
- * a tpm wait never burns rpm budget. */
+ * a tpm wait never burns rpm budget. Every operation takes the state (the
+ * shared page under its lock, or our own) the same way. */
 #include "pacer.h"
 
 #include <stddef.h>
@@ -33,12 +34,37 @@ int64_t pace_take(struct pace_state *st, const struct gcra *rpm, const struct gc
 	return 0;
 }
 
-static void rates_set(struct pacer *p)
+static struct limit_state *state_lock(struct pacer *p)
 {
-	/* Bursts: two requests (so a late timer loses nothing) or 50 ms worth,
-	 * and a tenth of a second of tokens. Small bursts keep the API's own
-	 * limiter from seeing a spike. */
-	double rpm = p->rpm_base * p->factor, tpm = p->tpm_base * p->factor;
+	return p->shared ? sharedlimit_lock(p->shared) : &p->local;
+}
+
+static void state_unlock(struct pacer *p)
+{
+	if (p->shared)
+		sharedlimit_unlock(p->shared);
+}
+
+/* The user's rate lowered to the learned one: a user may want room below
+ * what the API allows, never more than it allows. */
+static double capped(double user, double learned)
+{
+	if (learned <= 0)
+		return user;
+	return user > 0 && user < learned ? user : learned;
+}
+
+/* Sets the GCRAs to the rates of st at now. Bursts: two requests (so a
+ * late timer loses nothing) or 50 ms worth, and a tenth of a second of
+ * tokens. Small bursts keep the API's own limiter from seeing a spike. */
+static void rates_follow(struct pacer *p, const struct limit_state *st, int64_t now)
+{
+	double rpm = capped(p->rpm_base, learn_rate(&st->req, now));
+	double tpm = p->learn_tokens ? capped(p->tpm_base, learn_rate(&st->tok, now)) : p->tpm_base;
+	if (rpm == p->rpm_now && tpm == p->tpm_now)
+		return;
+	p->rpm_now = rpm;
+	p->tpm_now = tpm;
 	double rpm_burst = rpm / 60 / 20;
 	gcra_init(&p->rpm, rpm, rpm_burst > 2 ? rpm_burst : 2);
 	gcra_init(&p->tpm, tpm, tpm / 60 / 10 > 1 ? tpm / 60 / 10 : 1);
@@ -48,21 +74,16 @@ int pacer_init(struct pacer *p, double rpm, double tpm, const char *shared_name,
 {
 	p->rpm_base = rpm;
 	p->tpm_base = tpm;
-	p->factor = 1;
-	rates_set(p);
-	p->local.rpm_tat = p->local.tpm_tat = p->local.hold_until = 0;
+	p->learn_tokens = 0;
+	p->local.pace.rpm_tat = p->local.pace.tpm_tat = p->local.pace.hold_until = 0;
+	learn_init(&p->local.req);
+	learn_init(&p->local.tok);
+	p->rpm_now = p->tpm_now = -1;
+	rates_follow(p, &p->local, 0);
 	p->shared = NULL;
 	if (shared_name && sharedlimit_open(shared_name, &p->shared, cause) < 0)
 		return -1;
 	return 0;
-}
-
-void pacer_scale(struct pacer *p, double factor)
-{
-	if (factor <= 0 || factor > 1)
-		factor = 1;
-	p->factor = factor;
-	rates_set(p);
 }
 
 void pacer_close(struct pacer *p)
@@ -73,28 +94,57 @@ void pacer_close(struct pacer *p)
 
 int64_t pacer_take(struct pacer *p, int64_t now, double cost)
 {
-	if (p->shared)
-		return sharedlimit_take(p->shared, &p->rpm, &p->tpm, now, cost);
-	return pace_take(&p->local, &p->rpm, &p->tpm, now, cost);
+	struct limit_state *st = state_lock(p);
+	rates_follow(p, st, now);
+	int64_t w = pace_take(&st->pace, &p->rpm, &p->tpm, now, cost);
+	state_unlock(p);
+	return w;
 }
 
 void pacer_adjust(struct pacer *p, int64_t now, double delta_tokens)
 {
-	if (p->shared)
-		sharedlimit_adjust(p->shared, &p->tpm, now, delta_tokens);
-	else
-		gcra_adjust(&p->tpm, &p->local.tpm_tat, now, delta_tokens);
+	struct limit_state *st = state_lock(p);
+	gcra_adjust(&p->tpm, &st->pace.tpm_tat, now, delta_tokens);
+	state_unlock(p);
 }
 
 void pacer_hold(struct pacer *p, int64_t until)
 {
-	if (p->shared)
-		sharedlimit_hold(p->shared, until);
-	else if (until > p->local.hold_until)
-		p->local.hold_until = until;
+	struct limit_state *st = state_lock(p);
+	if (until > st->pace.hold_until)
+		st->pace.hold_until = until;
+	state_unlock(p);
 }
 
 int64_t pacer_hold_until(struct pacer *p)
 {
-	return p->shared ? sharedlimit_hold_until(p->shared) : p->local.hold_until;
+	struct limit_state *st = state_lock(p);
+	int64_t h = st->pace.hold_until;
+	state_unlock(p);
+	return h;
+}
+
+int pacer_learn(struct pacer *p, const struct learn_obs *req, const struct learn_obs *tok,
+    int64_t now)
+{
+	struct limit_state *st = state_lock(p);
+	rates_follow(p, st, now);
+	int cut = learn_observe(&st->req, req, p->rpm_now, now);
+	learn_observe(&st->tok, tok, p->tpm_now, now);
+	rates_follow(p, st, now);
+	state_unlock(p);
+	return cut;
+}
+
+void pacer_view(struct pacer *p, int64_t now, struct pacer_view *v)
+{
+	struct limit_state *st = state_lock(p);
+	rates_follow(p, st, now);
+	v->rpm = p->rpm_now;
+	v->tpm = p->tpm_now;
+	v->learned_rpm = learn_rate(&st->req, now);
+	v->learned_tpm = learn_rate(&st->tok, now);
+	v->api_rpm = st->req.advertised;
+	v->api_tpm = st->tok.advertised;
+	state_unlock(p);
 }

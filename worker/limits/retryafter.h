@@ -30,7 +30,11 @@ struct ratelimit_headers {
 	const char *ms_retry_after_ms; /* x-ms-retry-after-ms: Azure, sometimes alone */
 	const char *reset_requests, *reset_tokens;         /* x-ratelimit-reset-* */
 	const char *remaining_requests, *remaining_tokens; /* x-ratelimit-remaining-* */
-	const char *anthropic_reset[4]; /* anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-reset */
+	const char *limit_requests, *limit_tokens;         /* x-ratelimit-limit-* */
+	/* anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{reset,limit,remaining} */
+	const char *anthropic_reset[4];
+	const char *anthropic_limit[4];
+	const char *anthropic_remaining[4];
 };
 
 /* How long to hold everything after a 429/503 with these headers: the

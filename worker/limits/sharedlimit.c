@@ -20,14 +20,16 @@
 #include "xalloc.h"
 
 #define PAGE_MAGIC 0x70737570u   /* "psup" */
-#define PAGE_VERSION 1u
+/* The layout's version: 2 added what is learned of the API. A page of
+ * another version (or size) is replaced whole, as a stale one is. */
+#define PAGE_VERSION 2u
 
 struct page {
 	uint32_t magic;
 	uint32_t version;
 	char boot_id[40];
 	pthread_mutex_t mu;
-	struct pace_state st;
+	struct limit_state st;
 };
 
 struct sharedlimit {
@@ -76,10 +78,10 @@ static int dir_ready(const char *dir, char **cause)
 	return 0;
 }
 
-/* The folder of the state files: $PSUP_HOME/limits, with psup's default
- * home ($HOME/.psup) when PSUP_HOME is unset, so a worker run by hand
- * shares with the ones psup runs; /tmp/psup-limits-UID without any home. */
-static char *dir_path(char **cause)
+/* $PSUP_HOME/limits, with psup's default home ($HOME/.psup) when
+ * PSUP_HOME is unset, so a worker run by hand shares with the ones psup
+ * runs; /tmp/psup-limits-UID without any home. */
+char *sharedlimit_dir(char **cause)
 {
 	const char *home = getenv("PSUP_HOME");
 	char *base = NULL;
@@ -134,6 +136,8 @@ static int page_create(const char *path, const char *boot_id, char **cause)
 		goto out;
 	}
 	memset(pg, 0, sizeof *pg);
+	learn_init(&pg->st.req);
+	learn_init(&pg->st.tok);
 	pthread_mutexattr_t ma;
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
@@ -203,7 +207,7 @@ int sharedlimit_open(const char *name, struct sharedlimit **out, char **cause)
 {
 	if (!name_valid(name))
 		return fail(cause, "shared limit name \"%s\": use letters, digits, '.', '_' or '-'", name);
-	char *dir = dir_path(cause);
+	char *dir = sharedlimit_dir(cause);
 	if (!dir)
 		return -1;
 	char *path = xasprintf("%s/%s", dir, name);
@@ -259,52 +263,22 @@ const char *sharedlimit_path(const struct sharedlimit *sl)
 	return sl->path;
 }
 
-static void lock(struct sharedlimit *sl)
+struct limit_state *sharedlimit_lock(struct sharedlimit *sl)
 {
 	int e = pthread_mutex_lock(&sl->pg->mu);
 	if (e == EOWNERDEAD) {
-		/* Its holder died mid-update. The state is three independent
-		 * numbers, each written whole, so it is usable as it is. */
+		/* Its holder died mid-update. Every field is written whole and
+		 * any mix of old and new values paces sanely (at worst one
+		 * learned cut is lost), so the state is usable as it is. */
 		pthread_mutex_consistent(&sl->pg->mu);
 	} else if (e != 0) {
 		fprintf(stderr, "psup-worker: cannot lock shared limit %s: %s\n", sl->path, strerror(e));
 		abort();
 	}
+	return &sl->pg->st;
 }
 
-static void unlock(struct sharedlimit *sl)
+void sharedlimit_unlock(struct sharedlimit *sl)
 {
 	pthread_mutex_unlock(&sl->pg->mu);
-}
-
-int64_t sharedlimit_take(struct sharedlimit *sl, const struct gcra *rpm,
-    const struct gcra *tpm, int64_t now, double cost)
-{
-	lock(sl);
-	int64_t w = pace_take(&sl->pg->st, rpm, tpm, now, cost);
-	unlock(sl);
-	return w;
-}
-
-void sharedlimit_adjust(struct sharedlimit *sl, const struct gcra *tpm, int64_t now, double delta)
-{
-	lock(sl);
-	gcra_adjust(tpm, &sl->pg->st.tpm_tat, now, delta);
-	unlock(sl);
-}
-
-void sharedlimit_hold(struct sharedlimit *sl, int64_t until)
-{
-	lock(sl);
-	if (until > sl->pg->st.hold_until)
-		sl->pg->st.hold_until = until;
-	unlock(sl);
-}
-
-int64_t sharedlimit_hold_until(struct sharedlimit *sl)
-{
-	lock(sl);
-	int64_t h = sl->pg->st.hold_until;
-	unlock(sl);
-	return h;
 }

@@ -1,0 +1,251 @@
+/* The limit learner: header parsing, the shape of a cut and its climb, and
+ * simulated minutes against a token-bucket API of known rate that answers
+ * 200 or 429 with or without rate-limit headers, with the user's rpm unset,
+ * 2x too high and 2x too low: the achieved rate and the share of 429s. */
+#include <math.h>
+#include <string.h>
+
+#include "gcra.h"
+#include "learn.h"
+#include "tap.h"
+
+#define SEC 1000000000LL
+#define MS 1000000LL
+
+static void headers_parse(void)
+{
+	struct ratelimit_headers h;
+	memset(&h, 0, sizeof h);
+	h.limit_requests = "600";
+	h.remaining_requests = "599";
+	h.reset_requests = "100ms";
+	h.limit_tokens = "150000";
+	h.remaining_tokens = "149000";
+	h.reset_tokens = "6m0s";
+	struct learn_obs rq, tk;
+	learn_headers(&h, 0, &rq, &tk);
+	ok(rq.limit == 600 && rq.remaining == 599 && rq.reset_ns == 100 * MS,
+	    "OpenAI: requests limit, remaining, reset");
+	ok(tk.limit == 150000 && tk.remaining == 149000 && tk.reset_ns == 360 * SEC,
+	    "OpenAI: tokens limit, remaining, reset (Go duration)");
+
+	memset(&h, 0, sizeof h);
+	h.anthropic_limit[0] = "50";
+	h.anthropic_remaining[0] = "49";
+	h.anthropic_reset[0] = "2024-05-01T12:00:03Z";
+	h.anthropic_limit[2] = "40000";
+	h.anthropic_remaining[2] = "39000";
+	h.anthropic_reset[2] = "2024-05-01T12:00:01.5Z";
+	int64_t now_ms = 1714564800000LL; /* 2024-05-01T12:00:00Z */
+	learn_headers(&h, now_ms, &rq, &tk);
+	ok(rq.limit == 50 && rq.remaining == 49 && rq.reset_ns == 3 * SEC,
+	    "Anthropic: requests limit, remaining, RFC 3339 reset");
+	ok(tk.limit == 40000 && tk.remaining == 39000 && tk.reset_ns == 1500 * MS,
+	    "Anthropic: input tokens when no tokens-limit is sent");
+	h.anthropic_limit[1] = "30000";
+	learn_headers(&h, now_ms, &rq, &tk);
+	is_int((int)tk.limit, 30000, "Anthropic: tokens-limit (the tightest) first");
+
+	memset(&h, 0, sizeof h);
+	h.limit_requests = "lots";
+	h.remaining_requests = "";
+	learn_headers(&h, 0, &rq, &tk);
+	ok(rq.limit == 0 && rq.remaining < 0 && rq.reset_ns < 0 && tk.limit == 0,
+	    "garbage and absent headers say nothing");
+}
+
+static void cut_shape(void)
+{
+	struct learn_state s;
+	learn_init(&s);
+	is_int((int)learn_rate(&s, 5 * SEC), 0, "nothing known: no rate");
+	struct learn_obs ok200 = { .ok = 1, .remaining = -1, .reset_ns = -1 };
+	struct learn_obs lim = { .limited = 1, .remaining = -1, .reset_ns = -1 };
+	int64_t t = 10 * SEC;
+	/* 20 answers a second taken for two seconds, then a 429. */
+	for (int i = 0; i < 40; i++, t += 50 * MS) {
+		ok200.sent_at = t - 10 * MS;
+		learn_observe(&s, &ok200, 0, t);
+	}
+	lim.sent_at = t - 50 * MS;
+	ok(learn_observe(&s, &lim, 0, t), "a 429 with no rate known cuts");
+	int at_cut = (int)learn_rate(&s, t);
+	ok(at_cut >= 970 && at_cut <= 1060, "to 85%% of the ~1200/min taken (%d)", at_cut);
+	is_int((int)learn_rate(&s, t + 900 * MS), at_cut, "held for a second");
+	lim.sent_at = t - 10 * MS;
+	ok(!learn_observe(&s, &lim, 1020, t + 400 * MS), "a 429 sent before the cut: no second cut");
+	double mid = learn_rate(&s, t + 2500 * MS), top = learn_rate(&s, t + 4 * SEC);
+	double flat = learn_rate(&s, t + 4500 * MS);
+	double hi = s.hi;
+	ok(mid > at_cut && top > mid && top >= hi - 1 && top <= hi + 1 && flat - top < 0.01 * hi,
+	    "climbs back to the cut point in 3 s and stays near it (%.0f, %.0f, %.0f)", mid, top, flat);
+	ok(learn_rate(&s, t + 10 * SEC) > 1.5 * top, "then probes faster beyond it (%.0f)",
+	    learn_rate(&s, t + 10 * SEC));
+	lim.sent_at = t + 2 * SEC;
+	ok(learn_observe(&s, &lim, 0.8 * hi, t + 2500 * MS), "a 429 sent after the cut cuts again");
+	ok(learn_rate(&s, t + 2500 * MS) < 0.7 * hi, "from the rate paced at, by 15%%");
+	lim.sent_at = t + 6 * SEC;
+	learn_observe(&s, &lim, 0.8 * hi, t + 6500 * MS);
+	int near = (int)learn_rate(&s, t + 6500 * MS);
+	is_int(near, (int)(0.95 * 0.8 * hi), "a cut where the last one was: by 5%% only");
+
+	learn_init(&s);
+	struct learn_obs adv = { .ok = 1, .limit = 600, .remaining = 10, .reset_ns = SEC };
+	learn_observe(&s, &adv, 0, SEC);
+	is_int((int)learn_rate(&s, SEC), 588, "an advertised limit: paced at 98%% of it");
+	struct learn_obs win = { .ok = 1, .remaining = 30, .reset_ns = 10 * SEC };
+	learn_init(&s);
+	learn_observe(&s, &win, 0, SEC);
+	is_int((int)learn_rate(&s, 2 * SEC), 180, "remaining 30 in 10 s: at most 180/min");
+	is_int((int)learn_rate(&s, 12 * SEC), 0, "until the window resets");
+}
+
+/* ---- simulated minutes ---- */
+
+struct sim {
+	/* the API: a GCRA of rate per second and burst, headers or not */
+	double api_rate, api_burst;
+	int headers;
+	double latency_ms;
+	/* the worker */
+	double user_rpm;         /* 0 = unset */
+	int concurrency;
+	int seconds;
+	double raise_to;         /* the API's rate from half time on, 0 = same */
+	/* results */
+	long long ok, limited, limited_early; /* early: in the first 5 s */
+	double learned;          /* learn_rate at the end */
+};
+
+#define SIM_MAX_FLIGHT 256
+
+static void sim_run(struct sim *m)
+{
+	struct learn_state st;
+	learn_init(&st);
+	struct gcra api, pace;
+	double api_rate = m->api_rate;
+	gcra_init(&api, api_rate * 60, m->api_burst);
+	int64_t api_tat = 0, pace_tat = 0;
+	struct { int64_t due, sent; int ok; double remaining; } fl[SIM_MAX_FLIGHT];
+	int n_fl = 0;
+	m->ok = m->limited = m->limited_early = 0;
+	int64_t end = 100 * SEC + (int64_t)m->seconds * SEC;
+	uint64_t jit = 88172645463325252ULL;
+	for (int64_t now = 100 * SEC; now < end; now += MS) {
+		if (m->raise_to > 0 && now >= end - m->seconds * SEC / 2 && api_rate != m->raise_to) {
+			api_rate = m->raise_to;
+			gcra_init(&api, api_rate * 60, m->api_burst);
+		}
+		for (int i = 0; i < n_fl;) {
+			if (fl[i].due > now) {
+				i++;
+				continue;
+			}
+			struct learn_obs o = { .ok = fl[i].ok, .limited = !fl[i].ok,
+				.sent_at = fl[i].sent, .remaining = -1, .reset_ns = -1 };
+			if (m->headers) {
+				o.limit = api_rate * 60;
+				o.remaining = fl[i].remaining;
+			}
+			double cur = learn_rate(&st, now);
+			if (m->user_rpm > 0 && (cur <= 0 || m->user_rpm < cur))
+				cur = m->user_rpm;
+			learn_observe(&st, &o, cur, now);
+			fl[i] = fl[--n_fl];
+		}
+		double rate = learn_rate(&st, now);
+		if (m->user_rpm > 0 && (rate <= 0 || m->user_rpm < rate))
+			rate = m->user_rpm;
+		double burst = rate / 60 / 20;
+		gcra_init(&pace, rate, burst > 2 ? burst : 2);
+		while (n_fl < m->concurrency && gcra_take(&pace, &pace_tat, now, 1) == 0) {
+			/* The request reaches the API half a latency later. */
+			int64_t arrive = now + (int64_t)(m->latency_ms / 2 * MS);
+			jit ^= jit << 13;
+			jit ^= jit >> 7;
+			jit ^= jit << 17;
+			int64_t back = (int64_t)(m->latency_ms * MS) + (int64_t)(jit % (10 * MS));
+			int okd = gcra_take(&api, &api_tat, arrive, 1) == 0;
+			double ahead = (double)(api_tat > arrive ? api_tat - arrive : 0);
+			fl[n_fl].remaining = floor((api.tolerance_ns - ahead) / api.interval_ns);
+			fl[n_fl].due = now + back;
+			fl[n_fl].sent = now;
+			fl[n_fl].ok = okd;
+			n_fl++;
+			if (okd)
+				m->ok++;
+			else
+				m->limited++;
+			if (!okd && now < 105 * SEC)
+				m->limited_early++;
+		}
+	}
+	m->learned = learn_rate(&st, end);
+}
+
+/* Runs m and checks the achieved share of the API's rate and of 429s. */
+static void sim_check(const char *name, struct sim *m, double want_share, double max_429)
+{
+	sim_run(m);
+	double limit = m->api_rate * m->seconds;
+	if (m->user_rpm > 0 && m->user_rpm / 60 < m->api_rate)
+		limit = m->user_rpm / 60 * m->seconds;
+	double share = (double)m->ok / limit;
+	double p429 = (double)m->limited / (double)(m->ok + m->limited);
+	diag("%s: %lld ok (%.1f%% of %.0f), %lld 429s (%.2f%%, %lld in the first 5 s), learned %.0f/min",
+	    name, m->ok, 100 * share, limit, m->limited, 100 * p429, m->limited_early, m->learned);
+	ok(share >= want_share, "%s: %.1f%% of the limit, want >= %.0f%%", name, 100 * share,
+	    100 * want_share);
+	ok(p429 <= max_429, "%s: %.2f%% 429s, want <= %.1f%%", name, 100 * p429, 100 * max_429);
+}
+
+static void simulated_minutes(void)
+{
+	static const struct { const char *name; int headers; double user_rpm; } cases[] = {
+		{ "headers, rpm unset", 1, 0 },
+		{ "headers, rpm 2x high", 1, 1200 },
+		{ "headers, rpm 2x low", 1, 300 },
+		{ "no headers, rpm unset", 0, 0 },
+		{ "no headers, rpm 2x high", 0, 1200 },
+		{ "no headers, rpm 2x low", 0, 300 },
+	};
+	/* 600/min = 10/s, a bucket of a second; answers in 80-90 ms. With
+	 * headers (every provider sends them) the targets hold: >= 95% of the
+	 * limit, <= 2% 429s. With none at all, 429s are the only signal and
+	 * each probe past the limit costs some: the bounds are looser. */
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct sim m = { .api_rate = 10, .api_burst = 10, .latency_ms = 80,
+			.headers = cases[i].headers, .user_rpm = cases[i].user_rpm,
+			.concurrency = 16, .seconds = 60 };
+		int blind = !cases[i].headers && !cases[i].user_rpm;
+		sim_check(cases[i].name, &m, cases[i].headers ? 0.95 : 0.85,
+		    cases[i].headers ? 0.02 : blind || cases[i].user_rpm > 600 ? 0.04 : 0.02);
+		if (cases[i].headers && cases[i].user_rpm == 300)
+			ok(m.learned > 500, "rpm 2x low: the learned limit says the API allows more (%.0f)",
+			    m.learned);
+	}
+	/* A tight bucket (no burst) and a fast API: 50/s, 20 ms. */
+	struct sim tight = { .api_rate = 50, .api_burst = 1, .latency_ms = 20,
+		.concurrency = 32, .seconds = 60 };
+	sim_check("no headers, no burst, 50/s", &tight, 0.85, 0.04);
+	/* Slow answers: 1 s each, 3,000/min, 64 in flight. */
+	struct sim slow = { .api_rate = 50, .api_burst = 50, .latency_ms = 1000,
+		.concurrency = 64, .seconds = 60 };
+	sim_check("no headers, 1 s answers", &slow, 0.95, 0.04);
+	/* The limit doubles half way: found again within seconds. */
+	struct sim raised = { .api_rate = 10, .api_burst = 10, .latency_ms = 80,
+		.concurrency = 16, .seconds = 60, .raise_to = 20 };
+	sim_run(&raised);
+	double want = 10 * 30 + 20 * 30;
+	diag("raised: %lld ok of %.0f, %lld 429s", raised.ok, want, raised.limited);
+	ok(raised.ok >= 0.85 * want, "a limit raised half way is found (%lld of %.0f)", raised.ok, want);
+}
+
+int main(void)
+{
+	headers_parse();
+	cut_shape();
+	simulated_minutes();
+	return done_testing();
+}

@@ -1,0 +1,201 @@
+/* The limit learner (see learn.h). Times are ns; rates per minute. */
+#include "learn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEC 1000000000LL
+
+/* Paced at 98% of an advertised limit: the rest absorbs the jitter of the
+ * network and of other workers' clocks, well inside the 95% target. */
+#define ADVERTISED_SHARE 0.98
+/* A 429 cuts to 85% of what the API was taking, which is held a second
+ * (the answers still in flight were sent at the old rate), then the rate
+ * climbs back to the cut point in CLIMB_S seconds along a cubic: fast at
+ * first, flat near the cut (where the limit was), then faster again, so a
+ * raised limit is found and a wrong cut is undone within seconds. */
+#define CUT 0.85
+#define CUT_NEAR 0.95
+#define HOLD (1 * SEC)
+#define CLIMB_S 3.0
+/* The floor of any learned rate: one request a minute. */
+#define RATE_MIN 1.0
+#define RATE_MAX 1e12
+
+void learn_init(struct learn_state *s)
+{
+	memset(s, 0, sizeof *s);
+}
+
+/* What the API took, per minute: the requests it accepted, counted by when
+ * they were sent (answers to later sends are still on the way), in windows
+ * of WINDOW that restart at each cut. The window under way once it spans
+ * half a window, else the last whole one, else the one under way once it
+ * spans 50 ms (the first answers); 0 when unknown. */
+#define WINDOW (2 * SEC)
+static double took_rate(const struct learn_state *s)
+{
+	int64_t span = s->count_last - s->count_from;
+	if (s->count_ok >= 1 && span >= WINDOW / 2)
+		return s->count_ok * 60.0 * SEC / (double)span;
+	if (s->prev_rate > 0)
+		return s->prev_rate;
+	if (s->count_ok >= 1 && span >= 50 * SEC / 1000)
+		return s->count_ok * 60.0 * SEC / (double)span;
+	return 0;
+}
+
+static void count(struct learn_state *s, const struct learn_obs *o)
+{
+	if (!s->counting) {
+		s->counting = 1;
+		s->count_from = s->count_last = o->sent_at;
+		s->count_ok = 0;
+	}
+	if (o->sent_at < s->count_from)
+		return;
+	if (o->sent_at - s->count_from >= WINDOW) {
+		s->prev_rate = s->count_ok * 60.0 * SEC / (double)(o->sent_at - s->count_from);
+		s->count_from = o->sent_at;
+		s->count_ok = 0;
+	}
+	if (o->sent_at > s->count_last)
+		s->count_last = o->sent_at;
+	if (o->ok)
+		s->count_ok++;
+}
+
+int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, int64_t now)
+{
+	count(s, o);
+	if (o->limit > 0) {
+		s->advertised = o->limit;
+	} else if (o->remaining >= 0 && o->reset_ns > 0) {
+		s->window_cap = o->remaining * 60.0 * SEC / (double)o->reset_ns;
+		s->window_until = now + o->reset_ns;
+	}
+	if (s->first && o->sent_at < s->cut_at && o->ok) {
+		/* The rest of the first burst, come back after the 429 that
+		 * cut: what the API took is at least that much, over a second
+		 * at least (a burst that fits the API's bucket says nothing of
+		 * its rate). */
+		s->first_ok++;
+		int64_t span = now - s->first_from;
+		double took = s->first_ok * 60.0 * SEC / (double)(span > SEC ? span : SEC);
+		if (took > s->hi)
+			s->hi = took;
+	}
+	if (!o->limited)
+		return 0;
+	/* Answers to requests sent before the last cut say nothing about
+	 * the rate after it. */
+	if (s->hi > 0 && o->sent_at < s->cut_at)
+		return 0;
+	double base = cur, took = took_rate(s);
+	if (took > 0 && (base <= 0 || took < base))
+		base = took;
+	if (base <= 0) {
+		/* The very first answers, all sent at once: what came back
+		 * so far is all there is to go by. */
+		int64_t span = now - s->count_from;
+		if (s->count_ok < 1 || span <= 0)
+			return 0;
+		base = s->count_ok * 60.0 * SEC / (double)span;
+		s->first = 1;
+		s->first_ok = s->count_ok;
+		s->first_from = s->count_from;
+	} else {
+		s->first = 0;
+	}
+	/* A cut where the last one was confirms the limit: cut less, so
+	 * the rate stays close under it. */
+	s->cut = s->hi > 0 && base > 0.9 * s->hi && base < 1.1 * s->hi ? CUT_NEAR : CUT;
+	s->hi = base;
+	s->cut_at = now;
+	s->count_from = s->count_last = now;
+	s->count_ok = 0;
+	s->prev_rate = 0;
+	return 1;
+}
+
+double learn_rate(const struct learn_state *s, int64_t now)
+{
+	double r = 0;
+	if (s->hi > 0) {
+		int64_t t = now - s->cut_at;
+		if (t < HOLD) {
+			r = s->cut * s->hi;
+		} else {
+			double x = (double)(t - HOLD) / SEC - CLIMB_S;
+			if (x > 1e4)
+				x = 1e4;
+			r = s->hi * (1 + (1 - s->cut) / (CLIMB_S * CLIMB_S * CLIMB_S) * x * x * x);
+		}
+	}
+	if (s->advertised > 0) {
+		double a = s->advertised * ADVERTISED_SHARE;
+		if (r <= 0 || a < r)
+			r = a;
+	}
+	if (s->window_until > now && (r <= 0 || s->window_cap < r))
+		r = s->window_cap;
+	if (s->hi <= 0 && s->advertised <= 0 && s->window_until <= now)
+		return 0;
+	if (r < RATE_MIN)
+		r = RATE_MIN;
+	return r > RATE_MAX ? RATE_MAX : r;
+}
+
+/* A header's number ("600", "149.5"); -1 when absent or not a number. */
+static double num(const char *v)
+{
+	if (!v)
+		return -1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (*v < '0' || *v > '9')
+		return -1;
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (errno || *end)
+		return -1;
+	return d;
+}
+
+/* The first of a provider's names that is present. */
+static const char *either(const char *a, const char *b)
+{
+	return a ? a : b;
+}
+
+static void fill(struct learn_obs *o, const char *limit, const char *remaining,
+    const char *go_reset, const char *rfc3339_reset, int64_t now_real_ms)
+{
+	double l = num(limit);
+	o->limit = l > 0 ? l : 0;
+	o->remaining = num(remaining);
+	o->reset_ns = -1;
+	int64_t ms;
+	if (go_reset && retryafter_go_duration(go_reset, &ms) == 0)
+		o->reset_ns = ms * (SEC / 1000);
+	else if (rfc3339_reset && retryafter_rfc3339(rfc3339_reset, &ms) == 0)
+		o->reset_ns = (ms > now_real_ms ? ms - now_real_ms : 0) * (SEC / 1000);
+}
+
+void learn_headers(const struct ratelimit_headers *h, int64_t now_real_ms,
+    struct learn_obs *req, struct learn_obs *tok)
+{
+	fill(req, either(h->limit_requests, h->anthropic_limit[0]),
+	    either(h->remaining_requests, h->anthropic_remaining[0]),
+	    h->reset_requests, h->anthropic_reset[0], now_real_ms);
+	/* Anthropic's tokens-limit is the tightest token limit in effect; an
+	 * answer with only the input one counts that. */
+	int t = h->anthropic_limit[1] ? 1 : 2;
+	fill(tok, either(h->limit_tokens, h->anthropic_limit[t]),
+	    either(h->remaining_tokens, h->anthropic_remaining[t]),
+	    h->reset_tokens, h->anthropic_reset[t], now_real_ms);
+}

@@ -1,0 +1,61 @@
+/* Learning an API's own rate limit, for one budget (requests or tokens).
+ * Three signals, strongest first: the limit the API advertises in its
+ * headers (x-ratelimit-limit-*, anthropic-ratelimit-*-limit), paced at a
+ * little under it; "remaining R, reset in T" without a limit (a fixed
+ * window: at most R more in T); and, with no header at all, the 429s
+ * themselves: a 429 cuts the rate to what the API was taking, then the rate
+ * grows back as CUBIC grows a congestion window (a hold, a fast climb, a
+ * slow plateau near the last cut, faster probing beyond it), so it converges
+ * without oscillating and still finds a limit that was raised.
+ * Pure: (state, observation, now) -> state; the state is plain data so it
+ * can live in a shared page and be fed by every worker on the limit. */
+#ifndef PSUP_LEARN_H
+#define PSUP_LEARN_H
+
+#include <stdint.h>
+
+#include "retryafter.h"
+
+/* What one answer says about the budget. Rates are per minute. */
+struct learn_obs {
+	int ok;                  /* a 2xx: the API took the request */
+	int limited;             /* a 429 that asks us to slow down */
+	int64_t sent_at;         /* when the request left (ns, the clock of now) */
+	double limit;            /* advertised limit, 0 when not sent */
+	double remaining;        /* remaining in the window, < 0 when not sent */
+	int64_t reset_ns;        /* time until the window resets, < 0 when not sent */
+};
+
+struct learn_state {
+	double advertised;       /* the API's limit from its headers, 0 unknown */
+	double hi;               /* the rate at the last cut; 0 = no cut yet */
+	double cut;              /* the share of hi it was cut to */
+	int first;               /* the cut was the first, from nothing known */
+	double first_ok;         /* answers taken of the burst before it */
+	int64_t first_from;
+	int64_t cut_at;          /* when it was cut (ns) */
+	double window_cap;       /* at most this rate until window_until */
+	int64_t window_until;
+	/* requests the API took, by the time they were sent (learn.c) */
+	int counting;
+	int64_t count_from, count_last;
+	double count_ok, prev_rate;
+};
+
+void learn_init(struct learn_state *s);
+
+/* Feeds one answer at time now. cur is the rate the requests were paced at
+ * (0 = unpaced), so a cut knows where it cuts from. Returns 1 when the
+ * answer cut the rate. */
+int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, int64_t now);
+
+/* The rate learned at time now, per minute; 0 when nothing is known. */
+double learn_rate(const struct learn_state *s, int64_t now);
+
+/* The limits an answer's headers advertise: requests into *req, tokens into
+ * *tok (limit, remaining and reset only; ok/limited/sent_at untouched).
+ * now_real_ms is the wall clock, for Anthropic's reset timestamps. */
+void learn_headers(const struct ratelimit_headers *h, int64_t now_real_ms,
+    struct learn_obs *req, struct learn_obs *tok);
+
+#endif
