@@ -143,6 +143,13 @@ void outcome_decide(const struct outcome_response *r, const struct outcome_attem
 		v.error = NULL;
 		o->why = o->error;
 		break;
+	case VERDICT_STOP:
+		/* Not the item's fault: it goes back to the queue with the rest. */
+		o->kind = OUTCOME_STOP;
+		o->error = v.error;
+		v.error = NULL;
+		o->why = o->error;
+		break;
 	case VERDICT_FAIL:
 		o->kind = OUTCOME_FAIL;
 		o->error = v.error;

@@ -172,7 +172,7 @@ static void queue_free(struct run *r)
 		run_work_free((struct work *)n);
 }
 
-static void begin_stop(struct run *r, const char *why)
+void run_stop(struct run *r, const char *why)
 {
 	if (r->stopping) {
 		run_log(r, "%s again: stopping now", why);
@@ -195,7 +195,7 @@ static void signal_cb(struct loop *l, int signo, void *arg)
 {
 	(void)l;
 	struct run *r = arg;
-	begin_stop(r, signo == SIGINT ? "SIGINT" : "SIGTERM");
+	run_stop(r, signo == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
 /* ---- setup and teardown ---- */

@@ -9,6 +9,7 @@
 
 #include "backoff.h"
 #include "clock.h"
+#include "cmd.h"
 #include "xalloc.h"
 
 void run_send(struct run *r, struct work *w)
@@ -75,7 +76,7 @@ static void limits_apply(struct run *r, const struct outcome *o, struct work *w,
 	}
 	if (o->rate_limited) {
 		r->n_429++;
-		if (aimd_on_limited(&r->aimd, now, o->hold_asked)) {
+		if (o->kind != OUTCOME_STOP && aimd_on_limited(&r->aimd, now, o->hold_asked)) {
 			rate_follow(r);
 			if (r->jc.rpm > 0 || r->jc.tpm > 0)
 				run_log(r, "repeated HTTP 429s: concurrency lowered to %d, rate to %.0f%% of the configured",
@@ -137,6 +138,17 @@ void run_send_done_cb(struct http_request *req, void *arg)
 		break;
 	case OUTCOME_RELEASE:
 		/* Left leased: released with the rest when the run ends. */
+		run_work_free(w);
+		break;
+	case OUTCOME_STOP:
+		/* No other item can succeed either: stop the whole job, with
+		 * this item released like those not sent. */
+		if (r->exit_code != CMD_QUOTA) {
+			run_log(r, "item %s: %s", w->it.id, o.why);
+			r->exit_code = CMD_QUOTA;
+			if (!r->stopping)
+				run_stop(r, "the API says the quota is used up; stopping the job (add quota, then run again)");
+		}
 		run_work_free(w);
 		break;
 	case OUTCOME_FAIL:

@@ -96,6 +96,9 @@ void run_work_free(struct work *w);
 void run_pump(struct run *r);
 /* run.c: ends the run when nothing is left here or in the store. */
 void run_maybe_done(struct run *r);
+/* run.c: stops sending: items not sent go back to the queue at once, those
+ * in flight get a grace time to finish; why says what asked ("SIGTERM"). */
+void run_stop(struct run *r, const char *why);
 /* run.c: queues w to be sent again at due (monotonic ns). */
 void run_schedule_retry(struct run *r, struct work *w, int64_t due);
 
