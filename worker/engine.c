@@ -50,6 +50,8 @@ static const struct { const char *name; size_t off; } captured[] = {
 	{ "x-ratelimit-reset-tokens", RL(reset_tokens) },
 	{ "x-ratelimit-remaining-requests", RL(remaining_requests) },
 	{ "x-ratelimit-remaining-tokens", RL(remaining_tokens) },
+	{ "x-ratelimit-limit-requests", RL(limit_requests) },
+	{ "anthropic-ratelimit-requests-limit", RL(limit_requests) },
 	{ "anthropic-ratelimit-requests-reset", RL(anthropic_reset[0]) },
 	{ "anthropic-ratelimit-tokens-reset", RL(anthropic_reset[1]) },
 	{ "anthropic-ratelimit-input-tokens-reset", RL(anthropic_reset[2]) },

@@ -58,6 +58,10 @@ static const char anthropic_rate[] =
 static const char openai_hard_limit[] =
 	"{\"error\":{\"code\":\"billing_hard_limit_reached\",\"message\":\"Billing hard limit has "
 	"been reached\",\"param\":null,\"type\":\"invalid_request_error\"}}";
+/* An OpenAI rate limit that asks for no time. */
+static const char openai_rate_bare[] =
+	"{\"error\":{\"message\":\"Rate limit reached for requests\",\"type\":\"requests\","
+	"\"param\":null,\"code\":\"rate_limit_exceeded\"}}";
 /* Gemini with a per-day quota among the violations
  * (github.com/google-gemini/gemini-cli/issues/8437): waiting a minute does
  * not help. */
@@ -139,10 +143,21 @@ static const struct row rows[] = {
 	  NULL, 1, 0, OUTCOME_RETRY, 2500, 2500, 1, 1, "HTTP 429" },
 	{ "429 retry-after of two hours: an hour", 0, 429, "", "retry-after: 7200\n", NULL, 1, 0,
 	  OUTCOME_RETRY, OUTCOME_HOLD_MAX_MS, OUTCOME_HOLD_MAX_MS, 1, 1, "HTTP 429" },
-	{ "429 OpenAI reset headers", 0, 429, openai_rate,
-	  "x-ratelimit-remaining-requests: 0\nx-ratelimit-reset-requests: 3s\n"
-	  "x-ratelimit-remaining-tokens: 100\nx-ratelimit-reset-tokens: 9s\n", NULL, 1, 0,
-	  OUTCOME_RETRY, 3000, 3000, 1, 1, "HTTP 429" },
+	{ "429 OpenAI asking nothing: one emission interval of its limit, not the reset", 0, 429,
+	  openai_rate_bare, "x-ratelimit-limit-requests: 500\nx-ratelimit-remaining-requests: 0\n"
+	  "x-ratelimit-reset-requests: 6m0s\n", NULL, 1, 0,
+	  OUTCOME_RETRY, 500, 120, 0, 1, "HTTP 429" },
+	{ "429 OpenAI \"try again in 20s\" with resets: the 20 s", 0, 429, openai_rate,
+	  "x-ratelimit-limit-requests: 500\nx-ratelimit-remaining-requests: 0\n"
+	  "x-ratelimit-reset-requests: 3s\nx-ratelimit-remaining-tokens: 100\n"
+	  "x-ratelimit-reset-tokens: 9s\n", NULL, 1, 0,
+	  OUTCOME_RETRY, 20000, 20000, 1, 1, "HTTP 429" },
+	{ "429 asking nothing, no limit known: backoff only", 0, 429, openai_rate_bare,
+	  "x-ratelimit-reset-requests: 6m0s\n", NULL, 1, 0,
+	  OUTCOME_RETRY, 500, 0, 0, 1, "HTTP 429" },
+	{ "429 Anthropic rate limit asking nothing: one interval of requests-limit", 0, 429,
+	  anthropic_rate, "anthropic-ratelimit-requests-limit: 50\n", NULL, 1, 0,
+	  OUTCOME_RETRY, 500, 1200, 0, 1, "HTTP 429" },
 	{ "429 Azure x-ms-retry-after-ms with the delay in words", 0, 429, azure_rate,
 	  "x-ms-retry-after-ms: 5000\n", NULL, 1, 0,
 	  OUTCOME_RETRY, 5000, 5000, 1, 1, "HTTP 429" },
@@ -226,6 +241,9 @@ static void headers_fill(const char *spec, struct hdrs *store, struct ratelimit_
 		  offsetof(struct ratelimit_headers, remaining_tokens) },
 		{ "anthropic-ratelimit-requests-reset",
 		  offsetof(struct ratelimit_headers, anthropic_reset) },
+		{ "x-ratelimit-limit-requests", offsetof(struct ratelimit_headers, limit_requests) },
+		{ "anthropic-ratelimit-requests-limit",
+		  offsetof(struct ratelimit_headers, limit_requests) },
 	};
 	memset(h, 0, sizeof *h);
 	snprintf(store->text, sizeof store->text, "%s", spec);
