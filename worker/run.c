@@ -67,6 +67,8 @@ void run_pump(struct run *r)
 			if (r->claim_exhausted)
 				break;
 			int got = run_claim(r);
+			if (got == RUN_CLAIM_HELD)
+				break;
 			if (got <= 0) {
 				/* Nothing left to claim now (or the store failed):
 				 * look again on the idle timer. */
@@ -341,7 +343,6 @@ int run_job(const char *url, const char *config, struct job_config *jc, const ch
 	r->jc = *jc;
 	memset(jc, 0, sizeof *jc);
 	r->owner = xstrdup(owner);
-	r->claim_size = r->jc.batch;
 	r->policy = (struct outcome_policy){
 		.max_attempts = r->jc.max_attempts,
 		.base_delay_ms = r->jc.base_delay_ms,

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "aimd.h"
+#include "claimsize.h"
 #include "deadline.h"
 #include "engine.h"
 #include "jobfile.h"
@@ -72,8 +73,7 @@ struct run {
 	int claim_failures;          /* in a row; too many ends the run */
 
 	int claim_exhausted;         /* the last claim found nothing */
-	int claim_size;              /* items asked for per claim, >= jc.batch */
-	int64_t claim_at;            /* when the last claim returned items */
+	struct claimsize claim_pace; /* sizes claims to our pace */
 	int stopping;                /* SIGTERM: finish in-flight, then leave */
 	int finished;                /* leave the loop */
 	int exit_code;
