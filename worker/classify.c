@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "jsonptr.h"
+#include "jsonraw.h"
 #include "xalloc.h"
 
 int classify_curl_retryable(int curl_code)
@@ -264,41 +265,35 @@ void classify_response(const struct response_view *r, const char *extract,
 
 	cJSON *doc = r->body_len ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
 	take_usage(v, doc, usage);
+	int parsed = doc != NULL;
+	cJSON_Delete(doc);
+	/* The result is cut from the body's own text, not re-encoded by
+	 * cJSON: a string keeps every byte (a \u0000 too). */
+	struct jsonraw body;
+	int is_json = parsed && jsonraw_value(r->body, r->body_len, &body) == 0;
 	if (extract) {
 		char what[96];
-		if (!doc) {
+		if (!is_json) {
 			snprintf(what, sizeof what, "HTTP %ld but the body is not JSON", r->status);
 			set_error(v, VERDICT_FAIL, what, r);
 			return;
 		}
 		char *why = NULL;
-		const cJSON *x = jsonptr_get(doc, extract, &why);
-		if (!x) {
-			char *msg = xasprintf("HTTP %ld: extract %s", r->status, why);
+		struct jsonraw x;
+		if (jsonraw_pointer(body, extract, &x, &why) != 1) {
+			char *msg = xasprintf("HTTP %ld: extract %s", r->status, why ? why : "failed");
 			set_error(v, VERDICT_FAIL, msg, r);
 			free(msg);
 			free(why);
-			cJSON_Delete(doc);
 			return;
 		}
-		char *txt = cJSON_PrintUnformatted(x);
-		v->result = xstrdup(txt ? txt : "null");
-		cJSON_free(txt);
-	} else if (doc) {
-		char *txt = cJSON_PrintUnformatted(doc);
-		v->result = xstrdup(txt ? txt : "null");
-		cJSON_free(txt);
+		v->result = jsonraw_compact(x, NULL);
+	} else if (is_json) {
+		v->result = jsonraw_compact(body, NULL);
 	} else {
 		/* Not JSON: keep it whole, as a JSON string. */
-		char *raw = xstrndup(r->body ? r->body : "", r->body_len);
-		cJSON *str = cJSON_CreateString(raw);
-		char *txt = str ? cJSON_PrintUnformatted(str) : NULL;
-		v->result = xstrdup(txt ? txt : "\"\"");
-		cJSON_free(txt);
-		cJSON_Delete(str);
-		free(raw);
+		v->result = jsonraw_quote(r->body ? r->body : "", r->body_len);
 	}
-	cJSON_Delete(doc);
 	v->kind = VERDICT_DONE;
 }
 

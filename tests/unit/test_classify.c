@@ -94,6 +94,12 @@ static const struct row rows[] = {
 	{ 0, 200, "{\n  \"a\": 1\n}\n", 0, NULL, VERDICT_DONE, "{\"a\":1}" },
 	{ 0, 200, "plain \"text\"", 0, NULL, VERDICT_DONE, "\"plain \\\"text\\\"\"" },
 	{ 0, 200, "", 0, NULL, VERDICT_DONE, "\"\"" },
+	/* Results are the body's own text: a U+0000 is kept, not cut. */
+	{ 0, 200, "{\"choices\":[{\"message\":{\"content\":\"a\\u0000b\"}}]}", 0,
+	  "/choices/0/message/content", VERDICT_DONE, "\"a\\u0000b\"" },
+	{ 0, 200, "{\"t\": \"a\\u0000b\", \"n\" : [1, 2]}", 0, NULL, VERDICT_DONE,
+	  "{\"t\":\"a\\u0000b\",\"n\":[1,2]}" },
+	{ 0, 200, "{\"a/b\":{\"m~n\":5}}", 0, "/a~1b/m~0n", VERDICT_DONE, "5" },
 	{ 0, 200, "<html>oops</html>", 0, "/x", VERDICT_FAIL, "HTTP 200 but the body is not JSON: <html>oops</html>" },
 	{ 0, 200, "{\"choices\":[", 0, "/choices", VERDICT_FAIL, "not JSON" },
 	{ 0, 200, "{\"choices\":[]}", 0, "/choices/0/message", VERDICT_FAIL, "extract /choices/0 not found" },
@@ -163,6 +169,16 @@ int main(void)
 		    "row %zu: curl %d HTTP %ld -> %s (%s)", i, w->curl_code, w->status,
 		    kind_name(v.kind), text ? text : "(null)");
 		verdict_free(&v);
+	}
+
+	/* A body that is not JSON is kept whole, NULs too. */
+	{
+		static const char nul_body[] = "x\0y\"";
+		struct response_view rz = { .status = 200, .body = nul_body, .body_len = 4 };
+		struct verdict vz;
+		classify_response(&rz, NULL, NULL, &vz);
+		is_str(vz.result, "\"x\\u0000y\\\"\"", "a non-JSON body with a NUL is kept whole");
+		verdict_free(&vz);
 	}
 
 	/* Usage tokens and the 429 flag. */
