@@ -101,6 +101,14 @@ static void hold_decide(const struct outcome_response *r, int64_t body_ms, int64
 	}
 }
 
+/* The verdict's error becomes the outcome's, the reason alone. */
+static void error_take(struct outcome *o, struct verdict *v)
+{
+	o->error = v->error;
+	v->error = NULL;
+	o->why = o->error;
+}
+
 void outcome_decide(const struct outcome_response *r, const struct outcome_attempt *a,
     const struct outcome_policy *p, int64_t now, struct outcome *o)
 {
@@ -144,22 +152,16 @@ void outcome_decide(const struct outcome_response *r, const struct outcome_attem
 			o->why = o->error + strlen(o->error) - strlen(v.error);
 			break;
 		}
-		o->error = v.error;
-		v.error = NULL;
-		o->why = o->error;
+		error_take(o, &v);
 		break;
 	case VERDICT_STOP:
 		/* Not the item's fault: it goes back to the queue with the rest. */
 		o->kind = OUTCOME_STOP;
-		o->error = v.error;
-		v.error = NULL;
-		o->why = o->error;
+		error_take(o, &v);
 		break;
 	case VERDICT_FAIL:
 		o->kind = OUTCOME_FAIL;
-		o->error = v.error;
-		v.error = NULL;
-		o->why = o->error;
+		error_take(o, &v);
 		break;
 	}
 	verdict_free(&v);
