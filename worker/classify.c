@@ -1,6 +1,7 @@
 /* Response classification. Retry what time can fix (408, 429, 5xx, network
- * trouble); fail at once what it cannot (other 4xx, a used-up quota, a 2xx
- * we cannot read), keeping the start of the body so the user sees why. */
+ * trouble); fail at once what it cannot (other 4xx, a 2xx we cannot read),
+ * keeping the start of the body so the user sees why; and tell apart an
+ * account whose quota or money is used up, which no retry fixes. */
 #include "classify.h"
 
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "jsonptr.h"
+#include "jsonraw.h"
 #include "xalloc.h"
 
 int classify_curl_retryable(int curl_code)
@@ -76,23 +78,141 @@ static int contains_ci(const char *hay, size_t len, const char *needle)
 	return 0;
 }
 
-/* A 429 that retrying cannot fix: the account is out of money or quota.
- * OpenAI says insufficient_quota; a spend-limit 429 (Anthropic) comes
- * without retry-after. */
-static int quota_exhausted(const struct response_view *r)
+/* What an error answer says of the account, from its structured fields. */
+enum quota_sign {
+	QUOTA_UNSAID,            /* nothing structured decides */
+	QUOTA_RATE,              /* a rate limit: waiting helps */
+	QUOTA_USED_UP,           /* quota or money used up: waiting does not help */
+};
+
+/* OpenAI's error.code and error.type values for money or quota used up
+ * (its error-codes guide: insufficient_quota and the codes under it;
+ * billing_hard_limit_reached, sent with 400 or 429), Anthropic's
+ * error.details.error_code for its monthly spend cap and its 402
+ * error.type. */
+static const char *const used_up_names[] = {
+	"insufficient_quota", "billing_hard_limit_reached", "credit_balance_exhausted",
+	"organization_spend_limit_exceeded", "project_spend_limit_exceeded",
+	"organization_usage_limit_exceeded", "enforced_spend_limit_reached", "billing_error",
+};
+
+static const char *string_field(const cJSON *o, const char *name)
 {
-	if (!r->body)
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int used_up_name(const char *v)
+{
+	if (!v)
 		return 0;
-	if (contains_ci(r->body, r->body_len, "insufficient_quota"))
-		return 1;
-	if (r->has_retry_after)
-		return 0;
-	static const char *const words[] = { "spend limit", "spending limit",
-		"credit balance", "billing", "exceeded your current quota" };
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if (contains_ci(r->body, r->body_len, words[i]))
+	for (size_t i = 0; i < sizeof used_up_names / sizeof used_up_names[0]; i++)
+		if (strcmp(v, used_up_names[i]) == 0)
 			return 1;
 	return 0;
+}
+
+/* A Google QuotaFailure violation that waiting a minute cannot clear: a
+ * per-day quota (quotaId "GenerateRequestsPerDayPerProjectPerModel-FreeTier",
+ * metric "..._per_day"), or a quota of 0 (the project may not use the model). */
+static int violation_lasting(const cJSON *v, char *name, size_t n)
+{
+	const char *id = string_field(v, "quotaId");
+	const char *metric = string_field(v, "quotaMetric");
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(v, "quotaValue");
+	if ((id && contains_ci(id, strlen(id), "perday")) ||
+	    (metric && contains_ci(metric, strlen(metric), "per_day"))) {
+		snprintf(name, n, "daily quota %s", id ? id : metric);
+		return 1;
+	}
+	if ((cJSON_IsString(value) && strcmp(value->valuestring, "0") == 0) ||
+	    (cJSON_IsNumber(value) && value->valuedouble == 0)) {
+		snprintf(name, n, "quota of 0 for %s", id ? id : metric ? metric : "this project");
+		return 1;
+	}
+	return 0;
+}
+
+/* Google's RESOURCE_EXHAUSTED: its details list a QuotaFailure whose
+ * violations say which quotas ran out. */
+static enum quota_sign google_sign(const cJSON *err, char *name, size_t n)
+{
+	const cJSON *d, *v;
+	cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(err, "details")) {
+		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(d, "violations"))
+			if (violation_lasting(v, name, n))
+				return QUOTA_USED_UP;
+	}
+	return QUOTA_RATE;
+}
+
+/* Reads body's error object ({"error":{...}}, alone or first in an array,
+ * as Google sends it). Fills name with the field value that decided. */
+static enum quota_sign quota_structured(const char *body, size_t len, char *name, size_t n)
+{
+	cJSON *doc = cJSON_ParseWithLength(body, len);
+	if (!doc)
+		return QUOTA_UNSAID;
+	const cJSON *top = cJSON_IsArray(doc) ? cJSON_GetArrayItem(doc, 0) : doc;
+	const cJSON *err = cJSON_GetObjectItemCaseSensitive(top, "error");
+	enum quota_sign sign = QUOTA_UNSAID;
+	if (cJSON_IsObject(err)) {
+		const cJSON *details = cJSON_GetObjectItemCaseSensitive(err, "details");
+		const char *fields[] = { string_field(err, "code"), string_field(err, "type"),
+			cJSON_IsObject(details) ? string_field(details, "error_code") : NULL };
+		const char *status = string_field(err, "status");
+		for (size_t i = 0; i < sizeof fields / sizeof fields[0] && sign == QUOTA_UNSAID; i++)
+			if (used_up_name(fields[i])) {
+				snprintf(name, n, "%s", fields[i]);
+				sign = QUOTA_USED_UP;
+			}
+		if (sign == QUOTA_UNSAID && status && strcmp(status, "RESOURCE_EXHAUSTED") == 0)
+			sign = google_sign(err, name, n);
+		else if (sign == QUOTA_UNSAID && fields[0] && strcmp(fields[0], "rate_limit_exceeded") == 0)
+			sign = QUOTA_RATE;
+	}
+	cJSON_Delete(doc);
+	return sign;
+}
+
+/* The last resort, for an answer whose fields say nothing and that names
+ * no delay: the words of a used-up account. A 429 from an API we do not
+ * know, or Anthropic's 400s "Your credit balance is too low" and "You have
+ * reached your specified API usage limits". */
+static int quota_words(const struct response_view *r, char *name, size_t n)
+{
+	static const char *const words[] = { "insufficient_quota", "spend limit",
+		"spending limit", "credit balance", "usage limits", "exceeded your current quota" };
+	static const char *const words_400[] = { "credit balance is too low",
+		"reached your specified api usage limits" };
+	const char *const *w = r->status == 429 ? words : words_400;
+	size_t k = r->status == 429 ? sizeof words / sizeof words[0] :
+	    sizeof words_400 / sizeof words_400[0];
+	for (size_t i = 0; i < k; i++)
+		if (contains_ci(r->body, r->body_len, w[i])) {
+			snprintf(name, n, "\"%s\"", w[i]);
+			return 1;
+		}
+	return 0;
+}
+
+/* 1 when the answer says the account's quota or money is used up, with
+ * name set to what said so. */
+static int quota_used_up(const struct response_view *r, char *name, size_t n)
+{
+	if (!r->body || r->body_len == 0)
+		return 0;
+	if (r->status != 429 && r->status != 400 && r->status != 402 && r->status != 403)
+		return 0;
+	switch (quota_structured(r->body, r->body_len, name, n)) {
+	case QUOTA_USED_UP:
+		return 1;
+	case QUOTA_RATE:
+		return 0;
+	case QUOTA_UNSAID:
+		break;
+	}
+	return !r->has_retry_after && r->status != 403 && quota_words(r, name, n);
 }
 
 static void set_error(struct verdict *v, enum verdict_kind kind, const char *what,
@@ -129,14 +249,15 @@ void classify_response(const struct response_view *r, const char *extract,
 		return;
 	}
 	if (r->status < 200 || r->status > 299) {
-		char what[64];
+		char what[200];
 		snprintf(what, sizeof what, "HTTP %ld", r->status);
-		if (r->status == 429) {
+		char name[128];
+		if (r->status == 429)
 			v->rate_limited = 1;
-			if (quota_exhausted(r)) {
-				set_error(v, VERDICT_FAIL, "HTTP 429 (quota used up, not retried)", r);
-				return;
-			}
+		if (quota_used_up(r, name, sizeof name)) {
+			snprintf(what, sizeof what, "HTTP %ld, quota used up (%s)", r->status, name);
+			set_error(v, VERDICT_STOP, what, r);
+			return;
 		}
 		set_error(v, status_retryable(r->status) ? VERDICT_RETRY : VERDICT_FAIL, what, r);
 		return;
@@ -144,41 +265,35 @@ void classify_response(const struct response_view *r, const char *extract,
 
 	cJSON *doc = r->body_len ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
 	take_usage(v, doc, usage);
+	int parsed = doc != NULL;
+	cJSON_Delete(doc);
+	/* The result is cut from the body's own text, not re-encoded by
+	 * cJSON: a string keeps every byte (a \u0000 too). */
+	struct jsonraw body;
+	int is_json = parsed && jsonraw_value(r->body, r->body_len, &body) == 0;
 	if (extract) {
 		char what[96];
-		if (!doc) {
+		if (!is_json) {
 			snprintf(what, sizeof what, "HTTP %ld but the body is not JSON", r->status);
 			set_error(v, VERDICT_FAIL, what, r);
 			return;
 		}
 		char *why = NULL;
-		const cJSON *x = jsonptr_get(doc, extract, &why);
-		if (!x) {
-			char *msg = xasprintf("HTTP %ld: extract %s", r->status, why);
+		struct jsonraw x;
+		if (jsonraw_pointer(body, extract, &x, &why) != 1) {
+			char *msg = xasprintf("HTTP %ld: extract %s", r->status, why ? why : "failed");
 			set_error(v, VERDICT_FAIL, msg, r);
 			free(msg);
 			free(why);
-			cJSON_Delete(doc);
 			return;
 		}
-		char *txt = cJSON_PrintUnformatted(x);
-		v->result = xstrdup(txt ? txt : "null");
-		cJSON_free(txt);
-	} else if (doc) {
-		char *txt = cJSON_PrintUnformatted(doc);
-		v->result = xstrdup(txt ? txt : "null");
-		cJSON_free(txt);
+		v->result = jsonraw_compact(x, NULL);
+	} else if (is_json) {
+		v->result = jsonraw_compact(body, NULL);
 	} else {
 		/* Not JSON: keep it whole, as a JSON string. */
-		char *raw = xstrndup(r->body ? r->body : "", r->body_len);
-		cJSON *str = cJSON_CreateString(raw);
-		char *txt = str ? cJSON_PrintUnformatted(str) : NULL;
-		v->result = xstrdup(txt ? txt : "\"\"");
-		cJSON_free(txt);
-		cJSON_Delete(str);
-		free(raw);
+		v->result = jsonraw_quote(r->body ? r->body : "", r->body_len);
 	}
-	cJSON_Delete(doc);
 	v->kind = VERDICT_DONE;
 }
 

@@ -1,11 +1,14 @@
 /* Decides what a finished request means for its item: done (with the result
- * to store), retry, or a permanent failure. Pure: no I/O, no clock. */
+ * to store), retry, a permanent failure, or an account that cannot go on
+ * (its quota or money used up). Pure: no I/O, no clock. */
 #ifndef PSUP_CLASSIFY_H
 #define PSUP_CLASSIFY_H
 
 #include <stddef.h>
 
-enum verdict_kind { VERDICT_DONE, VERDICT_RETRY, VERDICT_FAIL };
+/* STOP: the API says the account's quota or money is used up: no request
+ * can succeed until someone acts, and the item is not at fault. */
+enum verdict_kind { VERDICT_DONE, VERDICT_RETRY, VERDICT_FAIL, VERDICT_STOP };
 
 /* What came back. curl_code is a CURLcode (0 when a response arrived). */
 struct response_view {
@@ -20,7 +23,7 @@ struct response_view {
 struct verdict {
 	enum verdict_kind kind;
 	char *result;            /* DONE: JSON text to store (malloc'd) */
-	char *error;             /* RETRY/FAIL: why, with the start of the body */
+	char *error;             /* RETRY/FAIL/STOP: why, with the start of the body */
 	long long tokens;        /* from the usage pointer, 0 if none */
 	int have_tokens;
 	int rate_limited;        /* a 429: lower concurrency */
@@ -29,7 +32,16 @@ struct verdict {
 /* How many bytes of a body an error message keeps. */
 #define CLASSIFY_BODY_KEEP 200
 
-/* extract and usage are JSON pointers or NULL. Without extract, a JSON body
+/* A 429 (or a 400, 402, 403) is read by the provider's structured error
+ * fields first: OpenAI's error.code and error.type (insufficient_quota and
+ * its codes, billing_hard_limit_reached: STOP; rate_limit_exceeded: RETRY),
+ * Anthropic's error.details.error_code (enforced_spend_limit_reached: STOP)
+ * and error.type billing_error, Google's RESOURCE_EXHAUSTED (RETRY, unless
+ * its QuotaFailure names a per-day quota or a quota of 0: STOP). Only when
+ * none of them decides, and the answer named no delay, do words in the body
+ * ("spend limit", "credit balance") make it a STOP.
+ *
+ * extract and usage are JSON pointers or NULL. Without extract, a JSON body
  * is stored as its compact JSON and any other body as a JSON string. Fills
  * *v; free with verdict_free. */
 void classify_response(const struct response_view *r, const char *extract,

@@ -11,6 +11,7 @@ enum {
 	CMD_OK = 0,              /* done */
 	CMD_RUNTIME = 1,         /* the store or a file failed */
 	CMD_USAGE = 2,           /* bad usage or bad input */
+	CMD_QUOTA = 3,           /* run: the API says the quota or money is used up */
 };
 
 /* Each takes argv as after the program name (argv[0] is the command word)

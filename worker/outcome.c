@@ -74,26 +74,39 @@ static int body_delay_ms(const struct outcome_response *r, int64_t *ms)
 }
 
 /* Hold every request when the API says when: a 429 or 503 with a delay in
- * its headers, or a 429 with one in its body (body_ms, -1 if none); or,
- * before any 429, an answer saying a budget is used up. That pause is at
- * most a second: OpenAI's reset is when the bucket is full again and it
- * refills all along, so the next answer tells whether to pause more. */
+ * its headers, or a 429 with one in its body (body_ms, -1 if none). A 429
+ * that asks for nothing holds one emission interval of the advertised
+ * limit, not until its x-ratelimit-reset-*: that is when the bucket is full
+ * again, and it refills all along. Before any 429, an answer saying a
+ * budget is used up pauses at most a second, for the same reason: the next
+ * answer tells whether to pause more. */
 static void hold_decide(const struct outcome_response *r, int64_t body_ms, int64_t now,
     struct outcome *o)
 {
 	int64_t d;
-	if (r->answer.status == 429 || r->answer.status == 503) {
+	long status = r->answer.status;
+	if (status == 429 || status == 503) {
 		if (retryafter_hold_ms(&r->headers, r->real_ms, &d) != 1)
-			d = body_ms;
+			d = status == 429 ? body_ms : -1;
 		if (d > 0) {
 			if (d > OUTCOME_HOLD_MAX_MS)
 				d = OUTCOME_HOLD_MAX_MS;
 			o->hold_until = now + d * MS;
 			o->hold_asked = 1;
+		} else if (d < 0 && status == 429 && retryafter_interval_ms(&r->headers, &d) == 1) {
+			o->hold_until = now + d * MS;
 		}
 	} else if (retryafter_exhausted_ms(&r->headers, &d) == 1 && d > 0) {
 		o->hold_until = now + (d < 1000 ? d : 1000) * MS;
 	}
+}
+
+/* The verdict's error becomes the outcome's, the reason alone. */
+static void error_take(struct outcome *o, struct verdict *v)
+{
+	o->error = v->error;
+	v->error = NULL;
+	o->why = o->error;
 }
 
 void outcome_decide(const struct outcome_response *r, const struct outcome_attempt *a,
@@ -139,15 +152,16 @@ void outcome_decide(const struct outcome_response *r, const struct outcome_attem
 			o->why = o->error + strlen(o->error) - strlen(v.error);
 			break;
 		}
-		o->error = v.error;
-		v.error = NULL;
-		o->why = o->error;
+		error_take(o, &v);
+		break;
+	case VERDICT_STOP:
+		/* Not the item's fault: it goes back to the queue with the rest. */
+		o->kind = OUTCOME_STOP;
+		error_take(o, &v);
 		break;
 	case VERDICT_FAIL:
 		o->kind = OUTCOME_FAIL;
-		o->error = v.error;
-		v.error = NULL;
-		o->why = o->error;
+		error_take(o, &v);
 		break;
 	}
 	verdict_free(&v);

@@ -1,5 +1,6 @@
 /* What a finished request means for its item and for the whole worker:
- * the item is done, retried at a time, failed, or released (shutting down);
+ * the item is done, retried at a time, failed, or released (shutting down,
+ * or the account's quota is used up and the whole job must stop);
  * and every request may have to hold until a time the API named. Pure: the
  * clock and the jitter draw are passed in; run_send.c carries the
  * decision out (store, AIMD, pacer, tokens). */
@@ -41,6 +42,8 @@ enum outcome_kind {
 	OUTCOME_RETRY,           /* send again at retry_at */
 	OUTCOME_FAIL,            /* store error, not retried */
 	OUTCOME_RELEASE,         /* would retry, but shutting down: back to the queue */
+	OUTCOME_STOP,            /* the account's quota or money is used up: back to
+	                          * the queue, and the job stops (error says why) */
 };
 
 /* The longest hold taken from an API's answer: a longer one is a stale or
@@ -57,7 +60,8 @@ struct outcome {
 	long long tokens;        /* from the usage pointer, when have_tokens */
 	int have_tokens;
 	char *result;            /* DONE: JSON text to store (malloc'd) */
-	char *error;             /* FAIL: the error to store; else why (malloc'd) */
+	char *error;             /* FAIL: the error to store; STOP: what the API
+	                          * said; else why (malloc'd) */
 	const char *why;         /* not DONE: the reason alone, inside error */
 };
 

@@ -67,6 +67,8 @@ void run_pump(struct run *r)
 			if (r->claim_exhausted)
 				break;
 			int got = run_claim(r);
+			if (got == RUN_CLAIM_HELD)
+				break;
 			if (got <= 0) {
 				/* Nothing left to claim now (or the store failed):
 				 * look again on the idle timer. */
@@ -172,7 +174,7 @@ static void queue_free(struct run *r)
 		run_work_free((struct work *)n);
 }
 
-static void begin_stop(struct run *r, const char *why)
+void run_stop(struct run *r, const char *why)
 {
 	if (r->stopping) {
 		run_log(r, "%s again: stopping now", why);
@@ -195,7 +197,7 @@ static void signal_cb(struct loop *l, int signo, void *arg)
 {
 	(void)l;
 	struct run *r = arg;
-	begin_stop(r, signo == SIGINT ? "SIGINT" : "SIGTERM");
+	run_stop(r, signo == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
 /* ---- setup and teardown ---- */
@@ -344,7 +346,6 @@ int run_job(const char *url, const char *config, struct job_config *jc, const ch
 	r->jc = *jc;
 	memset(jc, 0, sizeof *jc);
 	r->owner = xstrdup(owner);
-	r->claim_size = r->jc.batch;
 	r->policy = (struct outcome_policy){
 		.max_attempts = r->jc.max_attempts,
 		.base_delay_ms = r->jc.base_delay_ms,

@@ -5,10 +5,14 @@
 
 struct run;
 
-/* Claims the next batch into the work queue. The batch grows while claims
- * are quick and shrinks when they are slow. Returns the number claimed (0:
- * nothing pending), or -1 when the store failed (logged; too many failures
- * in a row end the run). */
+/* run_claim's answer when enough is held already: nothing was claimed,
+ * and finishing items asks again. */
+#define RUN_CLAIM_HELD (-2)
+
+/* Claims into the work queue what tops the items we hold up to a few
+ * seconds of this worker's pace (claimsize.h; the job's batch at first).
+ * Returns the number claimed (0: nothing pending), RUN_CLAIM_HELD, or -1
+ * when the store failed (logged; too many failures in a row end the run). */
 int run_claim(struct run *r);
 /* Renews every lease we hold and re-arms itself at a third of the lease. */
 void run_claim_lease_timer_cb(void *arg);

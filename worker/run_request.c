@@ -3,6 +3,7 @@
 #include "run_state.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include <cjson/cJSON.h>
@@ -86,14 +87,9 @@ int run_request_render(const struct run_request *rq, struct work *w, char **why)
 		w->cost = 1;
 		return 0;
 	}
-	cJSON *item = cJSON_Parse(w->it.json);
-	if (!item) {
-		*why = xstrdup("the stored item is not valid JSON");
-		return -1;
-	}
 	char *cause = NULL;
-	int rc = template_render(rq->body_tpl, item, &w->body, &w->body_len, &cause);
-	cJSON_Delete(item);
+	int rc = template_render(rq->body_tpl, w->it.json, strlen(w->it.json), &w->body,
+	    &w->body_len, &cause);
 	if (rc < 0) {
 		*why = xasprintf("body template: %s", cause);
 		free(cause);

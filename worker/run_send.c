@@ -9,6 +9,7 @@
 
 #include "backoff.h"
 #include "clock.h"
+#include "cmd.h"
 #include "xalloc.h"
 
 void run_send(struct run *r, struct work *w)
@@ -101,7 +102,8 @@ static void limits_apply(struct run *r, const struct http_request *req, const st
 	limits_learn(r, req, o, now, real_ms);
 	if (o->rate_limited) {
 		r->n_429++;
-		if (aimd_on_limited(&r->aimd, now, o->hold_asked))
+		/* a used-up quota stops the job: nothing to learn from it */
+		if (o->kind != OUTCOME_STOP && aimd_on_limited(&r->aimd, now, o->hold_asked))
 			run_log(r, "repeated HTTP 429s: concurrency lowered to %d", aimd_limit(&r->aimd));
 	}
 	if (o->have_tokens)
@@ -155,6 +157,17 @@ void run_send_done_cb(struct http_request *req, void *arg)
 		break;
 	case OUTCOME_RELEASE:
 		/* Left leased: released with the rest when the run ends. */
+		run_work_free(w);
+		break;
+	case OUTCOME_STOP:
+		/* No other item can succeed either: stop the whole job, with
+		 * this item released like those not sent. */
+		if (r->exit_code != CMD_QUOTA) {
+			run_log(r, "item %s: %s", w->it.id, o.why);
+			r->exit_code = CMD_QUOTA;
+			if (!r->stopping)
+				run_stop(r, "the API says the quota is used up; stopping the job (add quota, then run again)");
+		}
 		run_work_free(w);
 		break;
 	case OUTCOME_FAIL:

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "aimd.h"
+#include "claimsize.h"
 #include "deadline.h"
 #include "engine.h"
 #include "jobfile.h"
@@ -72,8 +73,7 @@ struct run {
 	int claim_failures;          /* in a row; too many ends the run */
 
 	int claim_exhausted;         /* the last claim found nothing */
-	int claim_size;              /* items asked for per claim, >= jc.batch */
-	int64_t claim_at;            /* when the last claim returned items */
+	struct claimsize claim_pace; /* sizes claims to our pace */
 	int stopping;                /* SIGTERM: finish in-flight, then leave */
 	int finished;                /* leave the loop */
 	int exit_code;
@@ -98,6 +98,9 @@ void run_work_free(struct work *w);
 void run_pump(struct run *r);
 /* run.c: ends the run when nothing is left here or in the store. */
 void run_maybe_done(struct run *r);
+/* run.c: stops sending: items not sent go back to the queue at once, those
+ * in flight get a grace time to finish; why says what asked ("SIGTERM"). */
+void run_stop(struct run *r, const char *why);
 /* run.c: queues w to be sent again at due (monotonic ns). */
 void run_schedule_retry(struct run *r, struct work *w, int64_t due);
 

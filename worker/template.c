@@ -1,11 +1,13 @@
 /* Body templates compiled once into literal and field segments, rendered per
- * item with cJSON's encoder so strings are quoted and escaped. */
+ * item from the item's own JSON text (jsonraw.h): a field's value goes in as
+ * the item wrote it, so nothing in a string is changed or cut. */
 #include "template.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "jsonraw.h"
 #include "xalloc.h"
 
 struct segment {
@@ -112,36 +114,37 @@ void template_free(struct template *t)
 	free(t);
 }
 
-int template_render(const struct template *t, const cJSON *item, char **out,
+int template_render(const struct template *t, const char *item, size_t item_len, char **out,
     size_t *len, char **cause)
 {
 	struct buf b = { 0 };
+	struct jsonraw whole;
+	if (jsonraw_value(item, item_len, &whole) < 0)
+		return fail(cause, "the item is not valid JSON");
 	for (int i = 0; i < t->n_segs; i++) {
 		const struct segment *s = &t->segs[i];
 		if (s->literal) {
 			buf_add(&b, s->literal, strlen(s->literal));
 			continue;
 		}
-		const cJSON *v = item;
+		struct jsonraw v = whole;
 		for (int j = 0; j < s->n_path; j++) {
-			if (!cJSON_IsObject(v)) {
+			int rc = jsonraw_member(v, s->path[j], strlen(s->path[j]), &v);
+			if (rc < 0) {
 				buf_free(&b);
 				return fail(cause, "%s: item%s%s is not an object", s->source,
 				    j ? "." : "", j ? s->path[j - 1] : "");
 			}
-			v = cJSON_GetObjectItemCaseSensitive(v, s->path[j]);
-			if (!v) {
+			if (rc == 0) {
 				buf_free(&b);
 				return fail(cause, "%s: item has no field \"%s\"", s->source, s->path[j]);
 			}
 		}
-		char *enc = cJSON_PrintUnformatted(v);
-		if (!enc) {
-			buf_free(&b);
-			return fail(cause, "%s: cannot encode the value as JSON", s->source);
-		}
-		buf_add(&b, enc, strlen(enc));
-		cJSON_free(enc);
+		/* The value's own text: every string byte as the item has it. */
+		size_t n;
+		char *enc = jsonraw_compact(v, &n);
+		buf_add(&b, enc, n);
+		free(enc);
 	}
 	*out = buf_take(&b, len);
 	return 0;

@@ -1,12 +1,10 @@
-/* Request templates: {{item.field}} in a body becomes the JSON encoding of
- * the item's field, so any text lands JSON-safe; ${VAR} in the URL and
+/* Request templates: {{item.field}} in a body becomes the item's field as
+ * JSON text, so any text lands JSON-safe and intact; ${VAR} in the URL and
  * headers comes from the environment once, at start. */
 #ifndef PSUP_TEMPLATE_H
 #define PSUP_TEMPLATE_H
 
 #include <stddef.h>
-
-#include <cjson/cJSON.h>
 
 struct template;
 
@@ -17,10 +15,13 @@ struct template;
 int template_compile(const char *text, struct template **out, char **cause);
 void template_free(struct template *t);
 
-/* Renders t for item into a malloc'd NUL-terminated *out (length *len).
- * A missing field, or a step into something that is not an object, fails:
- * returns -1 with *cause like "{{item.text}}: item has no field \"text\"". */
-int template_render(const struct template *t, const cJSON *item, char **out,
+/* Renders t for item, the item's JSON text (item_len bytes), into a
+ * malloc'd NUL-terminated *out (length *len). A field goes in as its text
+ * in the item, whitespace between tokens left out: strings keep every byte
+ * and escape (a \u0000 too). A missing field, or a step into something
+ * that is not an object, fails: returns -1 with *cause like
+ * "{{item.text}}: item has no field \"text\"". */
+int template_render(const struct template *t, const char *item, size_t item_len, char **out,
     size_t *len, char **cause);
 
 /* Expands ${NAME} from the environment into a malloc'd *out. A NAME that

@@ -9,6 +9,7 @@
 
 #include "classify.h"
 #include "jsonptr.h"
+#include "jsonraw.h"
 #include "retryafter.h"
 #include "template.h"
 #include "xalloc.h"
@@ -36,16 +37,18 @@ static long long fuzz_worker_one(const uint8_t *data, size_t size)
 	h.reset_requests = s;
 	h.remaining_requests = size & 1 ? "0" : NULL;
 	h.anthropic_reset[1] = s;
+	h.limit_requests = s;
 	if (retryafter_hold_ms(&h, now, &v) == 1)
 		acc += v;
+	if (retryafter_interval_ms(&h, &v) == 1)
+		acc += v;
 
-	cJSON *item = cJSON_Parse(fuzz_item);
 	struct template *t = NULL;
 	char *cause = NULL;
 	if (template_compile(s, &t, &cause) == 0) {
 		char *out = NULL;
 		size_t len = 0;
-		if (template_render(t, item, &out, &len, &cause) == 0) {
+		if (template_render(t, fuzz_item, strlen(fuzz_item), &out, &len, &cause) == 0) {
 			acc += (long long)len;
 			free(out);
 		}
@@ -61,10 +64,24 @@ static long long fuzz_worker_one(const uint8_t *data, size_t size)
 	free(cause);
 	cause = NULL;
 
+	cJSON *item = cJSON_Parse(fuzz_item);
 	if (jsonptr_check(s, &cause) == 0 && jsonptr_get(item, s, NULL))
 		acc++;
 	free(cause);
 	cJSON_Delete(item);
+	/* The in-place reader on any bytes, and any pointer on a good item. */
+	struct jsonraw doc, at;
+	char *why = NULL;
+	if (jsonraw_value((const char *)data, size, &doc) == 0 &&
+	    jsonraw_pointer(doc, "/a/0/b", &at, &why) == 1)
+		free(jsonraw_compact(at, NULL));
+	free(why);
+	why = NULL;
+	if (jsonraw_value(fuzz_item, strlen(fuzz_item), &doc) == 0 && s[0] == '/' &&
+	    jsonraw_pointer(doc, s, &at, &why) == 1)
+		acc += (long long)at.n;
+	free(why);
+	free(jsonraw_quote((const char *)data, size));
 
 	/* A body is bytes, NULs included, as the engine receives it. */
 	char *raw = xmalloc(size + 1);

@@ -1,5 +1,6 @@
-/* Response classification: the status and transport table, quota 429s,
- * extraction, usage, and what the error keeps of the body. */
+/* Response classification: the status and transport table, the providers'
+ * quota and rate-limit bodies, extraction, usage, and what the error keeps
+ * of the body. */
 #include <curl/curl.h>
 #include <stdlib.h>
 
@@ -8,6 +9,74 @@
 
 static const char chat[] =
 	"{\"choices\":[{\"message\":{\"content\":\"hello\\nworld\"}}],\"usage\":{\"total_tokens\":42}}";
+
+/* Recorded error bodies. OpenAI: its quota 429 as in
+ * github.com/langchain-ai/langchainjs/issues/1929; the codes under
+ * insufficient_quota as listed by learn.microsoft.com's Dev Proxy page
+ * "openai-insufficient-quota"; billing_hard_limit_reached with 400. */
+static const char openai_quota[] =
+	"{\"error\":{\"message\":\"You exceeded your current quota, please check your plan and "
+	"billing details. For more information on this error, read the docs: "
+	"https://platform.openai.com/docs/guides/error-codes/api-errors.\",\"type\":"
+	"\"insufficient_quota\",\"param\":null,\"code\":\"insufficient_quota\"}}";
+static const char openai_project_cap[] =
+	"{\"error\":{\"message\":\"You exceeded your current quota, please check your plan and "
+	"billing details.\",\"type\":\"insufficient_quota\",\"code\":\"project_spend_limit_exceeded\"}}";
+static const char openai_hard_limit[] =
+	"{\"error\":{\"code\":\"billing_hard_limit_reached\",\"message\":\"Billing hard limit has "
+	"been reached\",\"param\":null,\"type\":\"invalid_request_error\"}}";
+/* A free-tier daily rate limit: it names billing, yet it is a rate limit. */
+static const char openai_rpd[] =
+	"{\"error\":{\"message\":\"Rate limit reached for gpt-3.5-turbo in organization org-x on "
+	"requests per day (RPD): Limit 200, Used 200, Requested 1. Please try again in 7m12s. You can "
+	"increase your rate limit by adding a payment method to your account at "
+	"https://platform.openai.com/account/billing.\",\"type\":\"requests\",\"param\":null,"
+	"\"code\":\"rate_limit_exceeded\"}}";
+/* Anthropic: the spend cap as platform.claude.com/docs/en/api/rate-limits
+ * shows it (no retry-after); the same in words only
+ * (github.com/can1357/oh-my-pi/pull/5418); a rate limit
+ * (github.com/anthropics/claude-code/issues/69703); the 400s of an empty
+ * balance and of a workspace limit
+ * (github.com/screenpipe/screenpipe/pull/5653). */
+static const char anthropic_spend[] =
+	"{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"You have "
+	"reached your API usage limits: your organization has crossed its monthly API usage "
+	"threshold, set based on your organization's API tier. You will regain access on "
+	"2026-09-01 at 00:00 UTC.\",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}},"
+	"\"request_id\":\"req_018EeWyXxfu5pfWkrYcMdjWG\"}";
+static const char anthropic_spend_words[] =
+	"{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"This request "
+	"would exceed your account's monthly spend limit. Please try again later.\"}}";
+static const char anthropic_rate[] =
+	"{\"type\":\"error\",\"error\":{\"details\":null,\"type\":\"rate_limit_error\","
+	"\"message\":\"Rate limited\"},\"request_id\":\"req_011CcEKSiJyvQLd8zW1kBxWe\"}";
+static const char anthropic_credit[] =
+	"{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"Your "
+	"credit balance is too low to access the Anthropic API. Please go to Plans & Billing to "
+	"upgrade or purchase credits.\"}}";
+static const char anthropic_workspace[] =
+	"{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"You "
+	"have reached your specified API usage limits. You will regain access on 2026-08-01 at "
+	"00:00 UTC.\"}}";
+/* Google: RESOURCE_EXHAUSTED with per-minute violations (transient), with a
+ * per-day one (github.com/google-gemini/gemini-cli/issues/8437), with a
+ * quota of 0, and bare (github.com/googleapis/python-genai/issues/2065). */
+#define GEMINI_HEAD "{\"error\":{\"code\":429,\"message\":\"You exceeded your current quota, " \
+	"please check your plan and billing details.\",\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[" \
+	"{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":["
+#define GEMINI_MINUTE "{\"quotaMetric\":\"generativelanguage.googleapis.com/" \
+	"generate_content_free_tier_requests\",\"quotaId\":" \
+	"\"GenerateRequestsPerMinutePerProjectPerModel-FreeTier\",\"quotaValue\":\"10\"}"
+#define GEMINI_TAIL "]},{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\"," \
+	"\"retryDelay\":\"38s\"}]}}"
+static const char gemini_minute[] = GEMINI_HEAD GEMINI_MINUTE GEMINI_TAIL;
+static const char gemini_daily[] = GEMINI_HEAD GEMINI_MINUTE ",{\"quotaMetric\":"
+	"\"generativelanguage.googleapis.com/generate_content_free_tier_requests\",\"quotaId\":"
+	"\"GenerateRequestsPerDayPerProjectPerModel-FreeTier\"}" GEMINI_TAIL;
+static const char gemini_zero[] = GEMINI_HEAD "{\"quotaId\":"
+	"\"GenerateRequestsPerMinutePerProjectPerModel-FreeTier\",\"quotaValue\":\"0\"}" GEMINI_TAIL;
+static const char gemini_bare[] = "[{\"error\":{\"code\":429,\"message\":\"Resource has been "
+	"exhausted (e.g. check quota).\",\"status\":\"RESOURCE_EXHAUSTED\"}}]";
 
 struct row {
 	int curl_code;
@@ -25,6 +94,12 @@ static const struct row rows[] = {
 	{ 0, 200, "{\n  \"a\": 1\n}\n", 0, NULL, VERDICT_DONE, "{\"a\":1}" },
 	{ 0, 200, "plain \"text\"", 0, NULL, VERDICT_DONE, "\"plain \\\"text\\\"\"" },
 	{ 0, 200, "", 0, NULL, VERDICT_DONE, "\"\"" },
+	/* Results are the body's own text: a U+0000 is kept, not cut. */
+	{ 0, 200, "{\"choices\":[{\"message\":{\"content\":\"a\\u0000b\"}}]}", 0,
+	  "/choices/0/message/content", VERDICT_DONE, "\"a\\u0000b\"" },
+	{ 0, 200, "{\"t\": \"a\\u0000b\", \"n\" : [1, 2]}", 0, NULL, VERDICT_DONE,
+	  "{\"t\":\"a\\u0000b\",\"n\":[1,2]}" },
+	{ 0, 200, "{\"a/b\":{\"m~n\":5}}", 0, "/a~1b/m~0n", VERDICT_DONE, "5" },
 	{ 0, 200, "<html>oops</html>", 0, "/x", VERDICT_FAIL, "HTTP 200 but the body is not JSON: <html>oops</html>" },
 	{ 0, 200, "{\"choices\":[", 0, "/choices", VERDICT_FAIL, "not JSON" },
 	{ 0, 200, "{\"choices\":[]}", 0, "/choices/0/message", VERDICT_FAIL, "extract /choices/0 not found" },
@@ -36,9 +111,30 @@ static const struct row rows[] = {
 	{ 0, 408, "", 0, NULL, VERDICT_RETRY, "HTTP 408" },
 	{ 0, 429, "slow down", 1, NULL, VERDICT_RETRY, "HTTP 429: slow down" },
 	{ 0, 429, "slow down", 0, NULL, VERDICT_RETRY, "HTTP 429" },
-	{ 0, 429, "{\"error\":{\"code\":\"insufficient_quota\"}}", 1, NULL, VERDICT_FAIL, "quota used up" },
-	{ 0, 429, "{\"error\":{\"message\":\"You have reached your spend limit\"}}", 0, NULL, VERDICT_FAIL, "quota used up" },
+	{ 0, 429, "{\"error\":{\"code\":\"insufficient_quota\"}}", 1, NULL, VERDICT_STOP, "quota used up (insufficient_quota)" },
+	{ 0, 429, "{\"error\":{\"message\":\"You have reached your spend limit\"}}", 0, NULL, VERDICT_STOP, "quota used up (\"spend limit\")" },
 	{ 0, 429, "{\"error\":{\"message\":\"spend limit\"}}", 1, NULL, VERDICT_RETRY, "HTTP 429" },
+	/* The providers' own bodies: each decided by its structured fields. */
+	{ 0, 429, openai_quota, 0, NULL, VERDICT_STOP, "HTTP 429, quota used up (insufficient_quota)" },
+	{ 0, 429, openai_project_cap, 0, NULL, VERDICT_STOP, "(project_spend_limit_exceeded)" },
+	{ 0, 400, openai_hard_limit, 0, NULL, VERDICT_STOP, "HTTP 400, quota used up (billing_hard_limit_reached)" },
+	{ 0, 429, openai_rpd, 0, NULL, VERDICT_RETRY, "HTTP 429: {" },
+	{ 0, 429, anthropic_spend, 0, NULL, VERDICT_STOP, "(enforced_spend_limit_reached)" },
+	{ 0, 429, anthropic_spend_words, 0, NULL, VERDICT_STOP, "(\"spend limit\")" },
+	{ 0, 429, anthropic_rate, 1, NULL, VERDICT_RETRY, "HTTP 429" },
+	{ 0, 400, anthropic_credit, 0, NULL, VERDICT_STOP, "(\"credit balance is too low\")" },
+	{ 0, 400, anthropic_workspace, 0, NULL, VERDICT_STOP, "(\"reached your specified api usage limits\")" },
+	{ 0, 402, "{\"type\":\"error\",\"error\":{\"type\":\"billing_error\",\"message\":\"x\"}}", 0, NULL,
+	  VERDICT_STOP, "HTTP 402, quota used up (billing_error)" },
+	{ 0, 400, "{\"error\":{\"message\":\"the prompt mentions a spend limit\"}}", 0, NULL,
+	  VERDICT_FAIL, "HTTP 400" },
+	{ 0, 429, gemini_minute, 1, NULL, VERDICT_RETRY, "HTTP 429" },
+	{ 0, 429, gemini_minute, 0, NULL, VERDICT_RETRY, "HTTP 429" },
+	{ 0, 429, gemini_daily, 1, NULL, VERDICT_STOP,
+	  "(daily quota GenerateRequestsPerDayPerProjectPerModel-FreeTier)" },
+	{ 0, 429, gemini_zero, 1, NULL, VERDICT_STOP, "(quota of 0 for GenerateRequestsPerMinutePerProjectPerModel-FreeTier)" },
+	{ 0, 429, gemini_bare, 0, NULL, VERDICT_RETRY, "HTTP 429" },
+	{ 0, 403, "{\"error\":{\"message\":\"credit balance is too low\"}}", 0, NULL, VERDICT_FAIL, "HTTP 403" },
 	{ 0, 500, "", 0, NULL, VERDICT_RETRY, "HTTP 500" },
 	{ 0, 502, "", 0, NULL, VERDICT_RETRY, "HTTP 502" },
 	{ 0, 503, "", 1, NULL, VERDICT_RETRY, "HTTP 503" },
@@ -55,7 +151,8 @@ static const struct row rows[] = {
 
 static const char *kind_name(enum verdict_kind k)
 {
-	return k == VERDICT_DONE ? "done" : k == VERDICT_RETRY ? "retry" : "fail";
+	static const char *const names[] = { "done", "retry", "fail", "stop" };
+	return names[k];
 }
 
 int main(void)
@@ -72,6 +169,16 @@ int main(void)
 		    "row %zu: curl %d HTTP %ld -> %s (%s)", i, w->curl_code, w->status,
 		    kind_name(v.kind), text ? text : "(null)");
 		verdict_free(&v);
+	}
+
+	/* A body that is not JSON is kept whole, NULs too. */
+	{
+		static const char nul_body[] = "x\0y\"";
+		struct response_view rz = { .status = 200, .body = nul_body, .body_len = 4 };
+		struct verdict vz;
+		classify_response(&rz, NULL, NULL, &vz);
+		is_str(vz.result, "\"x\\u0000y\\\"\"", "a non-JSON body with a NUL is kept whole");
+		verdict_free(&vz);
 	}
 
 	/* Usage tokens and the 429 flag. */

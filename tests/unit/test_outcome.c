@@ -39,9 +39,51 @@ static const char gemini_minute[] =
 static const char gemini_text_only[] =
 	"[{\"error\":{\"code\":429,\"message\":\"Resource has been exhausted (e.g. check quota). "
 	"Please retry in 1.5s.\",\"status\":\"RESOURCE_EXHAUSTED\"}}]";
+/* Anthropic's spend cap, as platform.claude.com/docs/en/api/rate-limits
+ * shows it: no retry-after, and error.details.error_code says why. */
 static const char anthropic_spend[] =
+	"{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"You have "
+	"reached your API usage limits: your organization has crossed its monthly API usage "
+	"threshold, set based on your organization's API tier. You will regain access on "
+	"2026-09-01 at 00:00 UTC.\",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}},"
+	"\"request_id\":\"req_018EeWyXxfu5pfWkrYcMdjWG\"}";
+/* An older form with the words alone. */
+static const char anthropic_spend_words[] =
 	"{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":"
 	"\"You have reached your spend limit for this month.\"}}";
+static const char anthropic_rate[] =
+	"{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"This request "
+	"would exceed your account's rate limit. Please try again later.\"}}";
+/* OpenAI's 400 of a hard billing limit. */
+static const char openai_hard_limit[] =
+	"{\"error\":{\"code\":\"billing_hard_limit_reached\",\"message\":\"Billing hard limit has "
+	"been reached\",\"param\":null,\"type\":\"invalid_request_error\"}}";
+/* An OpenAI rate limit that asks for no time. */
+static const char openai_rate_bare[] =
+	"{\"error\":{\"message\":\"Rate limit reached for requests\",\"type\":\"requests\","
+	"\"param\":null,\"code\":\"rate_limit_exceeded\"}}";
+/* Gemini with a per-day quota among the violations
+ * (github.com/google-gemini/gemini-cli/issues/8437): waiting a minute does
+ * not help. */
+static const char gemini_daily[] =
+	"{\"error\":{\"code\":429,\"message\":\"You exceeded your current quota, please check "
+	"your plan and billing details.\",\"status\":\"RESOURCE_EXHAUSTED\",\"details\":["
+	"{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":["
+	"{\"quotaMetric\":\"generativelanguage.googleapis.com/generate_content_free_tier_requests\","
+	"\"quotaId\":\"GenerateRequestsPerDayPerProjectPerModel-FreeTier\"}]},"
+	"{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"2.463586755s\"}]}}";
+/* Gemini's per-minute quota with a fractional retryDelay. */
+static const char gemini_fraction[] =
+	"{\"error\":{\"code\":429,\"message\":\"You exceeded your current quota.\",\"status\":"
+	"\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\","
+	"\"violations\":[{\"quotaId\":\"GenerateRequestsPerMinutePerProjectPerModel-FreeTier\","
+	"\"quotaValue\":\"10\"}]},{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\","
+	"\"retryDelay\":\"2.463586755s\"}]}}";
+/* Azure OpenAI: the delay in words and in its headers. */
+static const char azure_rate[] =
+	"{\"error\":{\"code\":\"429\",\"message\":\"Requests to the ChatCompletions_Create "
+	"Operation under Azure OpenAI API version 2024-02-01 have exceeded token rate limit of your "
+	"current OpenAI S0 pricing tier. Please retry after 5 seconds.\"}}";
 static const char anthropic_overloaded[] =
 	"{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}";
 
@@ -101,10 +143,26 @@ static const struct row rows[] = {
 	  NULL, 1, 0, OUTCOME_RETRY, 2500, 2500, 1, 1, "HTTP 429" },
 	{ "429 retry-after of two hours: an hour", 0, 429, "", "retry-after: 7200\n", NULL, 1, 0,
 	  OUTCOME_RETRY, OUTCOME_HOLD_MAX_MS, OUTCOME_HOLD_MAX_MS, 1, 1, "HTTP 429" },
-	{ "429 OpenAI reset headers", 0, 429, openai_rate,
-	  "x-ratelimit-remaining-requests: 0\nx-ratelimit-reset-requests: 3s\n"
-	  "x-ratelimit-remaining-tokens: 100\nx-ratelimit-reset-tokens: 9s\n", NULL, 1, 0,
-	  OUTCOME_RETRY, 3000, 3000, 1, 1, "HTTP 429" },
+	{ "429 OpenAI asking nothing: one emission interval of its limit, not the reset", 0, 429,
+	  openai_rate_bare, "x-ratelimit-limit-requests: 500\nx-ratelimit-remaining-requests: 0\n"
+	  "x-ratelimit-reset-requests: 6m0s\n", NULL, 1, 0,
+	  OUTCOME_RETRY, 500, 120, 0, 1, "HTTP 429" },
+	{ "429 OpenAI \"try again in 20s\" with resets: the 20 s", 0, 429, openai_rate,
+	  "x-ratelimit-limit-requests: 500\nx-ratelimit-remaining-requests: 0\n"
+	  "x-ratelimit-reset-requests: 3s\nx-ratelimit-remaining-tokens: 100\n"
+	  "x-ratelimit-reset-tokens: 9s\n", NULL, 1, 0,
+	  OUTCOME_RETRY, 20000, 20000, 1, 1, "HTTP 429" },
+	{ "429 asking nothing, no limit known: backoff only", 0, 429, openai_rate_bare,
+	  "x-ratelimit-reset-requests: 6m0s\n", NULL, 1, 0,
+	  OUTCOME_RETRY, 500, 0, 0, 1, "HTTP 429" },
+	{ "429 Anthropic rate limit asking nothing: one interval of requests-limit", 0, 429,
+	  anthropic_rate, "anthropic-ratelimit-requests-limit: 50\n", NULL, 1, 0,
+	  OUTCOME_RETRY, 500, 1200, 0, 1, "HTTP 429" },
+	{ "429 Azure x-ms-retry-after-ms with the delay in words", 0, 429, azure_rate,
+	  "x-ms-retry-after-ms: 5000\n", NULL, 1, 0,
+	  OUTCOME_RETRY, 5000, 5000, 1, 1, "HTTP 429" },
+	{ "429 Gemini per-minute, retryDelay 2.463586755s", 0, 429, gemini_fraction, "", NULL, 1, 0,
+	  OUTCOME_RETRY, 2464, 2464, 1, 1, "HTTP 429" },
 	{ "429 Anthropic reset header", 0, 429, "", "retry-after: 4\n"
 	  "anthropic-ratelimit-requests-reset: 1994-11-06T08:49:40Z\n", NULL, 1, 0,
 	  OUTCOME_RETRY, 4000, 4000, 1, 1, "HTTP 429" },
@@ -114,12 +172,25 @@ static const struct row rows[] = {
 	  OUTCOME_RETRY, 38000, 38000, 1, 1, "HTTP 429" },
 	{ "429 Gemini \"retry in 1.5s.\" in words", 0, 429, gemini_text_only, "", NULL, 1, 0,
 	  OUTCOME_RETRY, 1500, 1500, 1, 1, "HTTP 429" },
-	{ "429 insufficient_quota: permanent", 0, 429, openai_quota, "", NULL, 1, 0,
-	  OUTCOME_FAIL, 0, 0, 0, 1, "quota used up" },
-	{ "429 insufficient_quota with retry-after: permanent", 0, 429, openai_quota,
-	  "retry-after: 1\n", NULL, 1, 0, OUTCOME_FAIL, 0, 1000, 1, 1, "quota used up" },
-	{ "429 Anthropic spend limit, no retry-after: permanent", 0, 429, anthropic_spend, "",
-	  NULL, 1, 0, OUTCOME_FAIL, 0, 0, 0, 1, "quota used up" },
+	{ "429 insufficient_quota: the job stops", 0, 429, openai_quota, "", NULL, 1, 0,
+	  OUTCOME_STOP, 0, 0, 0, 1, "HTTP 429, quota used up (insufficient_quota)" },
+	{ "429 insufficient_quota with retry-after: the job stops", 0, 429, openai_quota,
+	  "retry-after: 1\n", NULL, 1, 0, OUTCOME_STOP, 0, 1000, 1, 1, "quota used up" },
+	{ "400 billing_hard_limit_reached: the job stops", 0, 400, openai_hard_limit, "", NULL, 1, 0,
+	  OUTCOME_STOP, 0, 0, 0, 0, "quota used up (billing_hard_limit_reached)" },
+	{ "429 Anthropic spend cap (error_code, no retry-after): the job stops", 0, 429,
+	  anthropic_spend, "", NULL, 1, 0,
+	  OUTCOME_STOP, 0, 0, 0, 1, "quota used up (enforced_spend_limit_reached)" },
+	{ "429 Anthropic spend limit in words, no retry-after: the job stops", 0, 429,
+	  anthropic_spend_words, "", NULL, 1, 0, OUTCOME_STOP, 0, 0, 0, 1, "quota used up" },
+	{ "429 Anthropic rate limit with retry-after: transient", 0, 429, anthropic_rate,
+	  "retry-after: 7\n", NULL, 1, 0, OUTCOME_RETRY, 7000, 7000, 1, 1, "HTTP 429" },
+	{ "429 Gemini daily quota: the job stops despite its retryDelay", 0, 429, gemini_daily, "",
+	  NULL, 1, 0, OUTCOME_STOP, 0, 2464, 1, 1, "quota used up (daily quota" },
+	{ "429 quota used up while shutting down: still a stop", 0, 429, openai_quota, "", NULL, 2, 1,
+	  OUTCOME_STOP, 0, 0, 0, 1, "quota used up" },
+	{ "429 quota used up on the last attempt: a stop, not a failure", 0, 429, openai_quota, "",
+	  NULL, 4, 0, OUTCOME_STOP, 0, 0, 0, 1, "quota used up" },
 	{ "500", 0, 500, "", "", NULL, 1, 0,
 	  OUTCOME_RETRY, 500, 0, 0, 0, "HTTP 500" },
 	{ "503 retry-after", 0, 503, "", "retry-after: 3\n", NULL, 1, 0,
@@ -170,6 +241,9 @@ static void headers_fill(const char *spec, struct hdrs *store, struct ratelimit_
 		  offsetof(struct ratelimit_headers, remaining_tokens) },
 		{ "anthropic-ratelimit-requests-reset",
 		  offsetof(struct ratelimit_headers, anthropic_reset) },
+		{ "x-ratelimit-limit-requests", offsetof(struct ratelimit_headers, limit_requests) },
+		{ "anthropic-ratelimit-requests-limit",
+		  offsetof(struct ratelimit_headers, limit_requests) },
 	};
 	memset(h, 0, sizeof *h);
 	snprintf(store->text, sizeof store->text, "%s", spec);
@@ -188,7 +262,7 @@ static void headers_fill(const char *spec, struct hdrs *store, struct ratelimit_
 
 static const char *kind_name(enum outcome_kind k)
 {
-	static const char *const names[] = { "done", "retry", "fail", "release" };
+	static const char *const names[] = { "done", "retry", "fail", "release", "stop" };
 	return names[k];
 }
 

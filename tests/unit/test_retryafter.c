@@ -79,30 +79,34 @@ int main(void)
 	is_int(retryafter_hold_ms(&h, T0, &d), 0, "no headers: no hold");
 	h.retry_after = "2";
 	h.reset_requests = "30s";
-	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 2000, "Retry-After wins over resets");
+	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 2000, "Retry-After, not the reset");
 	h.retry_after_ms = "1234.5";
 	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 1235, "retry-after-ms wins, rounded up");
 	h.retry_after_ms = NULL;
 	h.ms_retry_after_ms = "700";
 	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 700, "x-ms-retry-after-ms wins over Retry-After");
+	/* Resets say when the bucket is full again, not when to retry. */
 	memset(&h, 0, sizeof h);
 	h.reset_requests = "1s";
 	h.reset_tokens = "6m0s";
 	h.remaining_requests = "0";
-	h.remaining_tokens = "1200";
-	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 1000, "the used-up limit's reset: %lld", (long long)d);
-	h.remaining_requests = "3";
 	h.remaining_tokens = "0";
-	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 360000, "tokens used up: 6m");
-	h.remaining_requests = h.remaining_tokens = NULL;
-	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 360000, "remaining unknown: the later reset");
-	memset(&h, 0, sizeof h);
 	h.anthropic_reset[0] = "1994-11-06T08:49:40Z";
-	h.anthropic_reset[1] = "1994-11-06T08:49:45Z";
-	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 8000, "Anthropic: the latest reset: %lld", (long long)d);
-	h.anthropic_reset[0] = "1994-11-06T08:49:30Z";
-	h.anthropic_reset[1] = NULL;
-	ok(retryafter_hold_ms(&h, T0, &d) == 1 && d == 0, "a reset in the past is 0");
+	is_int(retryafter_hold_ms(&h, T0, &d), 0, "resets alone ask for no wait");
+
+	/* One emission interval of the advertised per-minute limit. */
+	memset(&h, 0, sizeof h);
+	is_int(retryafter_interval_ms(&h, &d), 0, "no limit advertised: no interval");
+	h.limit_requests = "600";
+	ok(retryafter_interval_ms(&h, &d) == 1 && d == 100, "600 rpm: 100 ms");
+	h.limit_requests = "7";
+	ok(retryafter_interval_ms(&h, &d) == 1 && d == 8572, "7 rpm: 8572 ms, rounded up");
+	h.limit_requests = "1000000";
+	ok(retryafter_interval_ms(&h, &d) == 1 && d == 1, "a huge limit: 1 ms at least");
+	h.limit_requests = "0";
+	is_int(retryafter_interval_ms(&h, &d), 0, "a limit of 0 gives no interval");
+	h.limit_requests = "lots";
+	is_int(retryafter_interval_ms(&h, &d), 0, "an unreadable limit gives no interval");
 	memset(&h, 0, sizeof h);
 	h.retry_after = "garbage";
 	is_int(retryafter_hold_ms(&h, T0, &d), 0, "an unreadable Retry-After says nothing");

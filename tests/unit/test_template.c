@@ -2,6 +2,8 @@
  * ${VAR} expansion from the environment. */
 #include <stdlib.h>
 
+#include <cjson/cJSON.h>
+
 #include "tap.h"
 #include "template.h"
 
@@ -13,7 +15,7 @@ static const struct { const char *tpl; const char *want; } renders[] = {
 	{ "plain text", "plain text" },
 	{ "", "" },
 	{ "{\"content\": {{item.text}}}",
-	  "{\"content\": \"say \\\"hi\\\"\\n\\\\ \xc3\xa9 </script>\"}" },
+	  "{\"content\": \"say \\\"hi\\\"\\n\\\\ \\u00e9 </script>\"}" },
 	{ "{{item.id}}", "7" },
 	{ "{{ item.n }}", "1.5" },
 	{ "{{item.ok}}/{{item.none}}", "true/null" },
@@ -45,7 +47,7 @@ int main(void)
 		size_t len = 0;
 		int rc = template_compile(renders[i].tpl, &t, &cause);
 		if (rc == 0)
-			rc = template_render(t, item, &out, &len, &cause);
+			rc = template_render(t, item_text, strlen(item_text), &out, &len, &cause);
 		is_str(out, renders[i].want, "render %s", renders[i].tpl);
 		if (rc == 0)
 			is_int(len, strlen(renders[i].want), "length of %s", renders[i].tpl);
@@ -62,7 +64,7 @@ int main(void)
 		char *out = NULL;
 		size_t len;
 		ok(template_compile("{\"c\":{{item.text}}}", &t, NULL) == 0, "compile body");
-		ok(template_render(t, item, &out, &len, NULL) == 0, "render body");
+		ok(template_render(t, item_text, strlen(item_text), &out, &len, NULL) == 0, "render body");
 		cJSON *back = cJSON_Parse(out);
 		cJSON *c = cJSON_GetObjectItem(back, "c");
 		is_str(cJSON_GetStringValue(c), cJSON_GetStringValue(cJSON_GetObjectItem(item, "text")),
@@ -76,7 +78,7 @@ int main(void)
 		char *out = NULL;
 		size_t len;
 		template_compile("{{item}}", &t, NULL);
-		ok(template_render(t, item, &out, &len, NULL) == 0, "render {{item}}");
+		ok(template_render(t, item_text, strlen(item_text), &out, &len, NULL) == 0, "render {{item}}");
 		cJSON *back = cJSON_Parse(out);
 		ok(cJSON_Compare(back, item, 1), "{{item}} is the whole item");
 		cJSON_Delete(back);
@@ -89,7 +91,7 @@ int main(void)
 		char *cause = NULL, *out = NULL;
 		size_t len;
 		ok(template_compile(render_fails[i].tpl, &t, &cause) == 0, "compile %s", render_fails[i].tpl);
-		int rc = template_render(t, item, &out, &len, &cause);
+		int rc = template_render(t, item_text, strlen(item_text), &out, &len, &cause);
 		ok(rc == -1 && out == NULL && cause && strstr(cause, render_fails[i].cause_has),
 		    "%s fails: %s", render_fails[i].tpl, cause ? cause : "(none)");
 		free(cause);
@@ -135,5 +137,52 @@ int main(void)
 	ok(rc == -1 && cause, "unclosed: %s", cause ? cause : "(none)");
 	free(cause);
 	cJSON_Delete(item);
+	/* Any valid JSON string is carried intact, U+0000 included: the
+	 * field's own text goes in, never a C string cut at its NUL. */
+	static const struct { const char *item, *tpl, *want; } raws[] = {
+		{ "{\"text\":\"a\\u0000b\"}", "{\"c\":{{item.text}}}", "{\"c\":\"a\\u0000b\"}" },
+		{ "{\"text\":\"\\u0000\"}", "{{item.text}}", "\"\\u0000\"" },
+		{ "{\"text\":\"\\ud83d\\ude00 \\/ \\t\"}", "{{item.text}}", "\"\\ud83d\\ude00 \\/ \\t\"" },
+		{ "{ \"m\" : { \"a\" : [ 1, \"x y\" ] } }", "{{item.m}}", "{\"a\":[1,\"x y\"]}" },
+		{ "{\"te\\u0078t\":\"escaped name\"}", "{{item.text}}", "\"escaped name\"" },
+		{ "{\"a\\u0000b\":1,\"a\":2}", "{{item.a}}", "2" },
+		{ "{\"k\":1,\"k\":2}", "{{item.k}}", "1" },
+		{ "{\"s\":\"}{][\\\"\",\"t\":3}", "{{item.t}}", "3" },
+	};
+	for (size_t i = 0; i < sizeof raws / sizeof raws[0]; i++) {
+		struct template *t = NULL;
+		char *r_out = NULL, *r_cause = NULL;
+		size_t len = 0;
+		template_compile(raws[i].tpl, &t, NULL);
+		int r_rc = template_render(t, raws[i].item, strlen(raws[i].item), &r_out, &len, &r_cause);
+		is_str(r_out, raws[i].want, "%s of %s", raws[i].tpl, raws[i].item);
+		ok(r_rc == 0 && len == strlen(raws[i].want), "... its length %zu", len);
+		free(r_out);
+		free(r_cause);
+		template_free(t);
+	}
+	/* The NUL survives a real decoder: the rendered string is "a", NUL, "b". */
+	{
+		struct template *t = NULL;
+		char *r_out = NULL;
+		size_t len;
+		static const char nul_item[] = "{\"text\":\"a\\u0000b\"}";
+		template_compile("{{item.text}}", &t, NULL);
+		template_render(t, nul_item, strlen(nul_item), &r_out, &len, NULL);
+		ok(r_out && strcmp(r_out, "\"a\\u0000b\"") == 0 && strstr(r_out, "b"),
+		    "\"a\\u0000b\" is sent whole, not as \"a\": %s", r_out ? r_out : "(null)");
+		free(r_out);
+		template_free(t);
+	}
+	{
+		struct template *t = NULL;
+		char *r_out = NULL, *r_cause = NULL;
+		size_t len;
+		template_compile("{{item.x}}", &t, NULL);
+		ok(template_render(t, "{\"x\":", 5, &r_out, &len, &r_cause) == -1 && r_out == NULL &&
+		    r_cause && strstr(r_cause, "not valid JSON"), "a cut item fails: %s", r_cause ? r_cause : "(none)");
+		free(r_cause);
+		template_free(t);
+	}
 	return done_testing();
 }

@@ -339,40 +339,19 @@ int retryafter_hold_ms(const struct ratelimit_headers *h, int64_t now_ms, int64_
 		*delay_ms = d;
 		return 1;
 	}
-	int found = 0;
-	int64_t best = 0;
-	const char *resets[2] = { h->reset_requests, h->reset_tokens };
-	const char *rem[2] = { h->remaining_requests, h->remaining_tokens };
-	int any_zero = remaining_zero(rem[0]) == 1 || remaining_zero(rem[1]) == 1;
-	for (int i = 0; i < 2; i++) {
-		if (!resets[i] || retryafter_go_duration(resets[i], &d) < 0)
-			continue;
-		/* Wait for the limit that is used up; when the server says none
-		 * is, or says nothing, wait for the later of the two. */
-		if (any_zero && remaining_zero(rem[i]) != 1)
-			continue;
-		if (!found || d > best)
-			best = d;
-		found = 1;
-	}
-	if (found) {
-		*delay_ms = best;
-		return 1;
-	}
-	for (int i = 0; i < 4; i++) {
-		int64_t at;
-		if (!h->anthropic_reset[i] || retryafter_rfc3339(h->anthropic_reset[i], &at) < 0)
-			continue;
-		d = at > now_ms ? at - now_ms : 0;
-		if (!found || d > best)
-			best = d;
-		found = 1;
-	}
-	if (found) {
-		*delay_ms = best;
-		return 1;
-	}
 	return 0;
+}
+
+int retryafter_interval_ms(const struct ratelimit_headers *h, int64_t *delay_ms)
+{
+	/* OpenAI and Azure name it x-ratelimit-limit-requests, Anthropic
+	 * anthropic-ratelimit-requests-limit */
+	const char *text = h->limit_requests ? h->limit_requests : h->anthropic_limit[0];
+	int64_t limit;
+	if (!text || parse_ms(text, &limit) < 0 || limit <= 0)
+		return 0;
+	*delay_ms = (60000 + limit - 1) / limit;
+	return 1;
 }
 
 int retryafter_exhausted_ms(const struct ratelimit_headers *h, int64_t *delay_ms)

@@ -37,12 +37,17 @@ struct ratelimit_headers {
 	const char *anthropic_remaining[4];
 };
 
-/* How long to hold everything after a 429/503 with these headers: the
- * retry-after headers win (retry-after-ms, x-ms-retry-after-ms, then
- * retry-after); else the OpenAI resets of the limits that are
- * used up (or all, when remaining is not sent); else the latest Anthropic
- * reset. Returns 1 with *delay_ms (>= 0), or 0 when nothing says. */
+/* How long a 429/503 asks us to wait: retry-after-ms, x-ms-retry-after-ms,
+ * then Retry-After. Returns 1 with *delay_ms (>= 0), or 0 when none says.
+ * The x-ratelimit-reset-* and anthropic-ratelimit-*-reset headers are not
+ * asked waits: they say when the bucket is full again, which can be a
+ * minute away while one request fits in a fraction of a second. */
 int retryafter_hold_ms(const struct ratelimit_headers *h, int64_t now_ms, int64_t *delay_ms);
+
+/* One emission interval of the advertised request limit (the limit is per
+ * minute: 60 s / limit, rounded up): the wait after a 429 that asks for
+ * none. Returns 1 with *delay_ms, or 0 when no limit is advertised. */
+int retryafter_interval_ms(const struct ratelimit_headers *h, int64_t *delay_ms);
 
 /* Before any 429: a response (even a 200) that says a limit is used up
  * (x-ratelimit-remaining-requests or -tokens is 0) and when it resets.

@@ -1,0 +1,73 @@
+/* Claim sizing: the held items are topped up to the batch at first, then
+ * to about 4 s of the measured pace of finished items, smoothed, never
+ * below the in-flight window and by pace never above 4096; measures
+ * shorter than a second wait for more, so a burst does not look like a
+ * pace. Also a simulation of three workers
+ * sharing one paced job: none ever holds much more than its few seconds. */
+#include <stdint.h>
+
+#include "claimsize.h"
+#include "tap.h"
+
+#define MS 1000000LL
+
+int main(void)
+{
+	struct claimsize c = { 0 };
+	int64_t t = 1000 * MS;
+	is_int(claimsize_next(&c, t, 0, 0, 16, 32), 32, "first claim: the batch");
+	is_int(claimsize_next(&c, t + 100 * MS, 0, 20, 16, 32), 12,
+	    "100 ms later, 20 held: too soon to measure, topped up to the batch");
+	is_int(claimsize_next(&c, t + 150 * MS, 0, 40, 16, 32), 0, "40 held: enough, claim nothing");
+	is_int(claimsize_next(&c, t + 600 * MS, 75, 0, 16, 32), 32,
+	    "a burst of 75 in 600 ms: not measured yet, the batch");
+	/* 100 finished in the first second: 100/s, 4 s of it is 400. */
+	is_int(claimsize_next(&c, t + 1000 * MS, 100, 16, 16, 32), 384,
+	    "100 finished/s: topped up to 400 (4 s), 384 with 16 held");
+	/* 5/s for the next second: halfway between, 52.5/s, 210. */
+	is_int(claimsize_next(&c, t + 2000 * MS, 105, 0, 16, 32), 210, "pace falls to 5/s: halfway, 210");
+	is_int(claimsize_next(&c, t + 3000 * MS, 110, 0, 16, 32), 115, "5/s again: 115");
+	/* Held back (a 429's hold): nothing finished for 10 s. */
+	is_int(claimsize_next(&c, t + 13000 * MS, 110, 0, 16, 32), 58, "nothing finished for 10 s: half again, 58");
+	is_int(claimsize_next(&c, t + 23000 * MS, 110, 0, 16, 32), 29, "... 29");
+	is_int(claimsize_next(&c, t + 33000 * MS, 110, 0, 16, 32), 16, "... never below the window of 16");
+	is_int(claimsize_next(&c, t + 43000 * MS, 110, 10, 16, 32), 6, "... topping 10 held up to it");
+
+	/* Slow answers (60 s): the pace is tiny, the window still fills. */
+	struct claimsize slow = { 0 };
+	claimsize_next(&slow, t, 0, 0, 16, 32);
+	is_int(claimsize_next(&slow, t + 60000 * MS, 16, 0, 16, 32), 16, "16 done a minute: the window, 16");
+	struct claimsize one = { 0 };
+	claimsize_next(&one, t, 0, 0, 1, 1);
+	is_int(claimsize_next(&one, t + 60000 * MS, 0, 0, 1, 1), 1, "a pace of 0, window 1: 1 item, never 0 when none is held");
+	struct claimsize f = { 0 };
+	claimsize_next(&f, t, 0, 0, 16, 32);
+	is_int(claimsize_next(&f, t + 1000 * MS, 100000, 0, 16, 32), CLAIMSIZE_MAX,
+	    "100,000 finished/s: capped at %d", CLAIMSIZE_MAX);
+	struct claimsize wide = { 0 };
+	claimsize_next(&wide, t, 0, 0, 10000, 20000);
+	is_int(claimsize_next(&wide, t + 1000 * MS, 100000, 0, 10000, 20000), 10000,
+	    "a window of 10,000 beats the cap");
+
+	/* Three workers share a job paced to 20 items/s in total (each gets
+	 * a third; an item finishes when it is sent). Each asks for a claim
+	 * whenever its queue is empty; record the most one worker holds. */
+	struct claimsize w[3] = { { 0 } };
+	long long done[3] = { 0 }, held[3] = { 0 }, most = 0, claimed = 0;
+	for (int64_t now = t; now < t + 60000 * MS; now += 50 * MS) {
+		int i = (int)((now / (50 * MS)) % 3);
+		if (held[i] == 0) {
+			int n = claimsize_next(&w[i], now, done[i], 0, 4, 32);
+			held[i] += n;
+			claimed += n;
+		}
+		for (int k = 0; k < 3; k++)
+			if (held[k] > most)
+				most = held[k];
+		held[i]--;
+		done[i]++;
+	}
+	ok(most <= 40, "three workers at 6.7 items/s each: at most %lld held at once (4 s is 27)", most);
+	ok(claimed >= 1200, "... and they kept going: %lld claimed", claimed);
+	return done_testing();
+}

@@ -1,0 +1,37 @@
+/* How many items a worker claims: enough to hold a few seconds of its own
+ * recent pace (items finished per second), and never less than it can have
+ * in flight. A worker that dies strands only that much (its leases wait out
+ * the lease time), and workers sharing a job hold shares in proportion to
+ * what each gets done, not whatever the fastest grabbed first. Pure: the
+ * clock and the counts are passed in. */
+#ifndef PSUP_CLAIMSIZE_H
+#define PSUP_CLAIMSIZE_H
+
+#include <stdint.h>
+
+/* The work a worker holds, at its measured pace. */
+#define CLAIMSIZE_WORK_MS 4000
+/* The most a worker holds by pace, however fast it is (its in-flight
+ * window may be more). */
+#define CLAIMSIZE_MAX 4096
+/* The shortest time a pace is measured over: claims that come faster wait
+ * for the next measure. */
+#define CLAIMSIZE_MEASURE_MS 1000
+
+struct claimsize {
+	double rate;             /* items finished per second, smoothed */
+	int measured;            /* rate holds a measure */
+	int64_t at;              /* ns: start of the measure under way; 0 before the first claim */
+	long long finished_at;   /* items finished by then */
+};
+
+/* The number of items to claim at now (monotonic ns) by a worker that has
+ * finished `finished` items so far and holds `held` (in flight, queued,
+ * waiting to retry), with `window` requests allowed in flight. It tops the
+ * held items up to CLAIMSIZE_WORK_MS of the pace (at most CLAIMSIZE_MAX),
+ * or to `first` (the job's batch) before a pace is measured, and never
+ * below window. 0 means hold on: enough is held. Zero-initialise c first. */
+int claimsize_next(struct claimsize *c, int64_t now, long long finished, int held,
+    int window, int first);
+
+#endif
