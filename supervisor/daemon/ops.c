@@ -238,11 +238,15 @@ static void op_finish(struct dop *op, int timed_out)
 			cJSON_AddStringToObject(r, "error", why);
 		}
 	}
-	if (op->client) {
-		client_reply(op->client, r);
-		client_done(op->client);
-	}
+	/* The reply may find the client gone (close_cb then clears
+	 * op->client): hold it here. A closed client stays allocated until
+	 * the sweep, and client_done() knows it is dead. */
+	struct dclient *c = op->client;
 	op->client = NULL;
+	if (c) {
+		client_reply(c, r);
+		client_done(c);
+	}
 	if (op->timer) {
 		loop_timer_del(d->loop, op->timer);
 		op->timer = 0;
