@@ -96,7 +96,7 @@ int cli_cmd_start(struct cli_args *a)
 		cJSON_AddStringToObject(req, "target", arg);
 	}
 	cJSON *reply;
-	int rc = cli_call(req, CLI_RQ_RAW, -1, &reply);
+	int rc = cli_call(req, CLI_RQ_RAW, CLI_WAIT_OP, &reply);
 	if (rc != CLI_OK)
 		return rc;
 	print_lines(stderr, cJSON_GetObjectItemCaseSensitive(reply, "warnings"));
@@ -136,7 +136,7 @@ static cJSON *target_req(struct cli_args *a, const char *cmd, int optional)
 static int call_and_name(cJSON *req, const char *label)
 {
 	cJSON *reply;
-	int rc = cli_call(req, 0, -1, &reply);
+	int rc = cli_call(req, 0, CLI_WAIT_OP, &reply);
 	if (rc != CLI_OK)
 		return rc;
 	print_names(label, cJSON_GetObjectItemCaseSensitive(reply, "apps"));
@@ -214,8 +214,8 @@ int cli_cmd_bare(struct cli_args *a)
 		int timeout_ms;
 		int (*show)(const cJSON *reply);
 	} bare[] = {
-		{ "save", -1, show_saved },
-		{ "resurrect", -1, show_resurrected },
+		{ "save", CLI_WAIT_OP, show_saved },
+		{ "resurrect", CLI_WAIT_OP, show_resurrected },
 		{ "ping", 10000, show_pong },
 	};
 	for (size_t i = 0; i < sizeof bare / sizeof *bare; i++) {

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Clients that misbehave or meet a daemon that cannot answer: a client that
-# leaves before its reply never crashes the daemon.
+# leaves before its reply never crashes the daemon; against a frozen
+# (SIGSTOPped) daemon every command gives up within its bound, exit 3 and
+# one line.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd python3
-plan 4
+plan 34
 
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
@@ -30,3 +32,38 @@ EOF
 ok "20 clients gone before their replies: the daemon answers" wait_for -t 10 pingq
 is "$(daemon_pid)" "$DPID" "the same daemon"
 is "$(psup ping 2>/dev/null | sed -n 's/.*daemon pid \([0-9]*\),.*/\1/p')" "$DPID" "ping is answered by that daemon"
+
+# A frozen daemon: every command that waits for it gives up within its
+# bound (about 15 s: 10 s of silence, then a ping that gets no answer
+# either; `wait` at its own timeout plus 5 s) with exit 3 and one line.
+# They run side by side so the test takes one bound, not nine.
+kill -STOP "$DPID"
+at_exit "kill -CONT $DPID 2>/dev/null"
+T0=$(now_ms)
+i=0
+for cmd in "start web" "stop web" "restart web" "delete web" "save" "resurrect" \
+	"signal USR1 web" "flush web" "wait web --timeout 2s"; do
+	i=$((i + 1))
+	# shellcheck disable=SC2086
+	( psup $cmd > "$TMPD/frozen.$i.out" 2> "$TMPD/frozen.$i.err"
+	  echo "$? $(now_ms)" > "$TMPD/frozen.$i.rc" ) &
+	track_pid $!
+done
+i=0
+for cmd in "start web" "stop web" "restart web" "delete web" "save" "resurrect" \
+	"signal USR1 web" "flush web" "wait web --timeout 2s"; do
+	i=$((i + 1))
+	bound=25000
+	[ "$cmd" != "wait web --timeout 2s" ] || bound=9000
+	wait_for -t 40 test -s "$TMPD/frozen.$i.rc"
+	set -- $(cat "$TMPD/frozen.$i.rc" 2>/dev/null) "" ""
+	is "$1" 3 "frozen daemon: $cmd: exit 3"
+	cmp_ok "$(($2 - T0))" -lt "$bound" "frozen daemon: $cmd: gave up within its bound ($(($2 - T0)) ms)"
+	is "$(count_lines "$(cat "$TMPD/frozen.$i.err")")" 1 "frozen daemon: $cmd: one line"
+done
+like "$(cat "$TMPD/frozen.2.err")" "^psup: stop web: no reply from the daemon \(pid $DPID\) in [0-9]+ s, nor to a ping" \
+	"the line says what was asked, of which daemon, and why psup gave up"
+like "$(cat "$TMPD/frozen.9.err")" "^psup: wait web: no reply from the daemon \(pid $DPID\) within 7 s" \
+	"wait: at its own timeout plus 5 s"
+kill -CONT "$DPID"
+ok "thawed, the daemon answers again" wait_for -t 10 pingq
