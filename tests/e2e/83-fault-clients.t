@@ -2,11 +2,11 @@
 # Clients that misbehave or meet a daemon that cannot answer: a client that
 # leaves before its reply never crashes the daemon; against a frozen
 # (SIGSTOPped) daemon every command gives up within its bound, exit 3 and
-# one line.
+# one line; a flood of idle connections does not lock the owner out.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd python3
-plan 34
+plan 37
 
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
@@ -67,3 +67,23 @@ like "$(cat "$TMPD/frozen.9.err")" "^psup: wait web: no reply from the daemon \(
 	"wait: at its own timeout plus 5 s"
 kill -CONT "$DPID"
 ok "thawed, the daemon answers again" wait_for -t 10 pingq
+
+# 600 idle connections from one process, past the daemon's 512 clients:
+# the idle ones give way, and the owner's ping is answered at once.
+python3 - "$PSUP_HOME/psup.sock" "$TMPD/flood.ready" <<'EOF' &
+import socket, sys, time
+conns = []
+for i in range(600):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sys.argv[1])
+    conns.append(s)
+open(sys.argv[2], "w").write("ready\n")
+time.sleep(60)
+EOF
+FLOOD=$!
+track_pid "$FLOOD"
+ok "the flood is connected" wait_for -t 20 test -s "$TMPD/flood.ready"
+T0=$(now_ms)
+ok "600 idle connections: ping answers" pingq
+cmp_ok "$(($(now_ms) - T0))" -lt 5000 "within 5 s ($(($(now_ms) - T0)) ms)"
+kill "$FLOOD"
