@@ -92,9 +92,36 @@ static int running(enum app_state_kind s)
 	return s != APP_STOPPED && s != APP_STOPPING;
 }
 
-static int app_done(struct daemon *d, struct dop_app *x)
+/* The apps by id for one pass over the ops: an op holds ids (its apps may
+ * go), and a list walk per app made every check O(apps²), seconds of CPU
+ * per keeper event with thousands of apps. Entries may be removed during
+ * the pass (dead); later lookups see them gone. Caller frees. */
+struct app_index {
+	struct dapp **by_id;
+	int n;
+};
+
+static void index_build(struct daemon *d, struct app_index *ix)
 {
-	struct dapp *a = apps_by_id(d, x->id);
+	int max = -1;
+	for (struct dapp *a = d->apps; a; a = a->next)
+		if (a->id > max)
+			max = a->id;
+	ix->n = max + 1;
+	ix->by_id = xcalloc((size_t)(ix->n ? ix->n : 1), sizeof *ix->by_id);
+	for (struct dapp *a = d->apps; a; a = a->next)
+		if (a->id >= 0)
+			ix->by_id[a->id] = a;
+}
+
+static struct dapp *index_get(const struct app_index *ix, int id)
+{
+	struct dapp *a = id >= 0 && id < ix->n ? ix->by_id[id] : NULL;
+	return a && !a->dead ? a : NULL;
+}
+
+static int app_done(struct dapp *a, struct dop_app *x)
+{
 	if (!a)
 		return 1;
 	enum app_state_kind s = app_shown_state(a);
@@ -259,6 +286,10 @@ static void op_finish(struct dop *op, int timed_out)
 
 void ops_check(struct daemon *d)
 {
+	if (!d->ops)
+		return;
+	struct app_index ix;
+	index_build(d, &ix);
 	for (struct dop *op = d->ops, *next; op; op = next) {
 		next = op->next;
 		if (op->dead)
@@ -267,7 +298,7 @@ void ops_check(struct daemon *d)
 		for (int i = 0; i < op->n; i++) {
 			struct dop_app *x = &op->apps[i];
 			if (!x->done)
-				x->done = app_done(d, x);
+				x->done = app_done(index_get(&ix, x->id), x);
 			if (!x->done)
 				all = 0;
 		}
@@ -276,6 +307,7 @@ void ops_check(struct daemon *d)
 			next = d->ops;      /* the list may have changed */
 		}
 	}
+	free(ix.by_id);
 }
 
 /* op_finish() deletes the timer of the op it answers before burying it, so
