@@ -179,6 +179,22 @@ static long daemon_pid(void)
 	return pid;
 }
 
+/* 1 when process pid is stopped (SIGSTOP, a debugger): field 3 of
+ * /proc/PID/stat, after the command name in parentheses. */
+static int pid_stopped(long pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	FILE *f = pid > 0 ? fopen(path, "r") : NULL;
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'T' || p[2] == 't');
+}
+
 /* Pings the daemon on a connection of its own within CLI_PROBE_MS. Returns
  * 0 with the op bound its apps call for in *op_ms, or -1: it does not
  * answer. */
@@ -241,14 +257,15 @@ static int recv_bounded(struct cli_conn *c, const cJSON *req, int timeout_ms, cJ
 			return fail(cause, "%s: no reply from the daemon (pid %ld) within %s%s", what,
 			    daemon_pid(), took, timeout_ms == CLI_WAIT_OP
 			    ? " (30 s, plus the apps' longest kill_timeout, plus 20 ms per app)" : "");
+		long pid = daemon_pid();
+		if (pid_stopped(pid))
+			return fail(cause, "%s: no reply from the daemon (pid %ld) in %s: it is stopped "
+			    "(SIGSTOP; kill -CONT %ld resumes it)", what, pid, took, pid);
+		/* A busy daemon (launching thousands of apps) may not answer
+		 * either: wait on to the bound. One that does says how many
+		 * apps the bound must cover: a `start FILE` adds them. */
 		int64_t op_ms;
-		if (probe(&op_ms) < 0) {
-			say_secs(took, sizeof took, clock_mono_ms() - t0);
-			return fail(cause, "%s: no reply from the daemon (pid %ld) in %s, nor to a ping: "
-			    "is it stopped (SIGSTOP) or wedged?", what, daemon_pid(), took);
-		}
-		/* apps a `start FILE` loaded count from now on */
-		if (timeout_ms == CLI_WAIT_OP && op_ms > bound)
+		if (probe(&op_ms) == 0 && timeout_ms == CLI_WAIT_OP && op_ms > bound)
 			bound = op_ms;
 	}
 }

@@ -45,9 +45,10 @@ cJSON *cli_req(const char *cmd);
 
 /* How long cli_call() waits for its reply: a number of ms > 0 (a read-only
  * request, or `wait --timeout` plus a margin), or one of these. Whatever the
- * bound, a daemon silent for CLI_PROBE_AFTER_MS is pinged on a second
- * connection, and one that does not answer that either (stopped, wedged)
- * ends the wait, so a frozen daemon costs about 15 s, never forever. */
+ * bound, a daemon silent for CLI_PROBE_AFTER_MS that is stopped (SIGSTOP)
+ * ends the wait at once; one that runs is pinged on a second connection
+ * (within CLI_PROBE_MS) for what the bound must cover, and waited for up to
+ * the bound even when too busy to answer. */
 enum {
 	/* A request the daemon answers once its apps got somewhere (start,
 	 * stop, save...): the daemon bounds each such op itself; the CLI gives
