@@ -15,20 +15,30 @@
 #include "cli_signal.h"
 #include "xalloc.h"
 
-/* Prints "label: a, b, c" when arr has names. */
+/* Names listed by print_names(); a longer list is summed up after the first
+ * NAMES_HEAD. */
+#define NAMES_SHOWN 12
+#define NAMES_HEAD 5
+
+/* Prints "label: a, b, c" when arr has names; past NAMES_SHOWN, one line
+ * "label: a, b, c, d, e and 295 more (300 apps)". */
 static void print_names(const char *label, const cJSON *arr)
 {
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
 		return;
+	int total = cJSON_GetArraySize(arr), shown = total > NAMES_SHOWN ? NAMES_HEAD : total, i = 0;
 	const cJSON *n;
-	int first = 1;
 	printf("%s: ", label);
 	cJSON_ArrayForEach(n, arr) {
+		if (i == shown)
+			break;
 		const char *s = cJSON_IsString(n) ? n->valuestring
 		    : cli_json_str(n, "name", "?");
-		printf("%s%s", first ? "" : ", ", s);
-		first = 0;
+		printf("%s%s", i ? ", " : "", s);
+		i++;
 	}
+	if (shown < total)
+		printf(" and %d more (%d apps)", total - shown, total);
 	putchar('\n');
 }
 

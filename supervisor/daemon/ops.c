@@ -3,6 +3,7 @@
  * on the loop. */
 #include "ops.h"
 #include "apps.h"
+#include "buf.h"
 #include "clock.h"
 #include "control.h"
 #include "link.h"
@@ -13,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+
+/* Apps named with their reason in a failed op's error; the rest counted. */
+#define OPS_WHY_SHOWN 5
 
 static void op_timeout_cb(struct loop *l, uint64_t id, void *arg);
 
@@ -47,6 +51,8 @@ void ops_add_app(struct dop *op, struct dapp *a, enum dop_kind kind, uint64_t se
 	x->seq = seq;
 	x->old_pid = a->have_state ? a->st.pid : 0;
 	x->stops = a->stops;
+	if (op->deadline && op->kind != OP_WAIT)
+		op->deadline += OPS_PER_APP_MS;
 }
 
 void ops_free(struct dop *op)
@@ -222,8 +228,7 @@ static void op_finish(struct dop *op, int timed_out)
 			cJSON_AddStringToObject(r, "error", "timed out");
 		}
 	} else {
-		char why[1024] = "";
-		size_t wl = 0;
+		struct buf why = { 0 };
 		int nfailed = 0;
 		for (int i = 0; i < op->n; i++) {
 			struct dop_app *x = &op->apps[i];
@@ -239,11 +244,14 @@ static void op_finish(struct dop *op, int timed_out)
 			}
 			if (!msg)
 				continue;
+			/* the first few say why; the rest are counted */
+			if (nfailed < OPS_WHY_SHOWN)
+				buf_printf(&why, "%s%s", why.len ? "; " : "", msg);
 			nfailed++;
-			int w = snprintf(why + wl, sizeof why - wl, "%s%s", wl ? "; " : "", msg);
-			if (w > 0 && (size_t)w < sizeof why - wl)
-				wl += (size_t)w;
 		}
+		if (nfailed > OPS_WHY_SHOWN)
+			buf_printf(&why, "; and %d more (%d of %d apps)", nfailed - OPS_WHY_SHOWN,
+			    nfailed, op->n);
 		if (op->kind == OP_KILL || op->kind == OP_DELETE) {
 			/* a bounded end: what did not go by itself is killed */
 			if (timed_out) {
@@ -262,8 +270,9 @@ static void op_finish(struct dop *op, int timed_out)
 		}
 		if (nfailed) {
 			cJSON_ReplaceItemInObject(r, "ok", cJSON_CreateBool(0));
-			cJSON_AddStringToObject(r, "error", why);
+			cJSON_AddStringToObject(r, "error", why.p);
 		}
+		buf_free(&why);
 	}
 	/* The reply may find the client gone (close_cb then clears
 	 * op->client): hold it here. A closed client stays allocated until
@@ -317,6 +326,11 @@ static void op_timeout_cb(struct loop *l, uint64_t id, void *arg)
 	(void)l, (void)id;
 	struct dop *op = arg;
 	op->timer = 0;
+	/* apps added since the timer was set moved the deadline */
+	if (clock_mono_ms() < op->deadline) {
+		op->timer = loop_timer_at(op->d->loop, op->deadline, op_timeout_cb, op);
+		return;
+	}
 	op_finish(op, 1);
 }
 

@@ -6,7 +6,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd python3
-plan 37
+plan 44
 
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
@@ -87,3 +87,31 @@ T0=$(now_ms)
 ok "600 idle connections: ping answers" pingq
 cmp_ok "$(($(now_ms) - T0))" -lt 5000 "within 5 s ($(($(now_ms) - T0)) ms)"
 kill "$FLOOD"
+
+# 300 apps in one start: exit 0 once they run, and one summary line, not a
+# list of 300 names.
+cat > "$TMPD/many.yaml" <<EOF
+apps:
+  - name: many
+    script: $H/sleeper
+    instances: 300
+EOF
+psup start "$TMPD/many.yaml" > "$TMPD/many.out" 2> "$TMPD/many.err"
+is "$?" 0 "300 apps: start exits 0"
+is "$(sed -n 1p "$TMPD/many.out")" "started: many-1, many-2, many-3, many-4, many-5 and 295 more (300 apps)" \
+	"and says so in one line"
+is "$(psup jlist | jq '[.[] | select(.group == "many" and .pid > 0)] | length')" 300 "all 300 run"
+psup delete many > /dev/null 2>&1
+is "$?" 0 "and delete them all: exit 0"
+
+# A long env value (half the per-app limit) is shown cut in describe: a
+# line of a cell's width, not half a megabyte per row.
+python3 - "$H/sleeper" > "$TMPD/long.yaml" <<'EOF'
+import sys
+print("apps:\n  - name: long\n    script: %s\n    env:\n      LONG: %s\n      SHORT: x" % (sys.argv[1], "y" * 500000))
+EOF
+psup start "$TMPD/long.yaml" > /dev/null 2>&1
+is "$?" 0 "an app with a 500 KB env value starts"
+psup describe long > "$TMPD/long.out" 2>&1
+cmp_ok "$(wc -c < "$TMPD/long.out")" -lt 20000 "describe prints less than 20 KB"
+like "$(grep 'LONG=' "$TMPD/long.out")" "LONG=y+… │$" "the value is cut with an ellipsis"
