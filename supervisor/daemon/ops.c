@@ -98,10 +98,11 @@ static int running(enum app_state_kind s)
 	return s != APP_STOPPED && s != APP_STOPPING;
 }
 
-/* The apps by id for one pass over the ops: an op holds ids (its apps may
- * go), and a list walk per app made every check O(apps²), seconds of CPU
- * per keeper event with thousands of apps. Entries may be removed during
- * the pass (dead); later lookups see them gone. Caller frees. */
+/* The apps by id, for one pass over the ops or one op's answer: an op
+ * holds ids (its apps may go), and a list walk per app made every check
+ * O(apps²), seconds of CPU per keeper event with thousands of apps.
+ * Entries may be removed during the pass (dead); later lookups see them
+ * gone. Caller frees by_id. */
 struct app_index {
 	struct dapp **by_id;
 	int n;
@@ -180,12 +181,12 @@ static int app_done(struct dapp *a, struct dop_app *x)
 	return 1;
 }
 
-static cJSON *wait_apps_json(struct daemon *d, struct dop *op, int *all_completed)
+static cJSON *wait_apps_json(const struct app_index *ix, struct dop *op, int *all_completed)
 {
 	cJSON *arr = cJSON_CreateArray();
 	*all_completed = 1;
 	for (int i = 0; i < op->n; i++) {
-		struct dapp *a = apps_by_id(d, op->apps[i].id);
+		struct dapp *a = index_get(ix, op->apps[i].id);
 		if (!a)
 			continue;
 		enum app_state_kind s = app_shown_state(a);
@@ -219,9 +220,11 @@ static void op_finish(struct dop *op, int timed_out)
 {
 	struct daemon *d = op->d;
 	cJSON *r = op->reply;
+	struct app_index ix;
+	index_build(d, &ix);
 	if (op->kind == OP_WAIT) {
 		int all;
-		cJSON_AddItemToObject(r, "apps", wait_apps_json(d, op, &all));
+		cJSON_AddItemToObject(r, "apps", wait_apps_json(&ix, op, &all));
 		cJSON_AddBoolToObject(r, "completed", all);
 		if (timed_out) {
 			cJSON_ReplaceItemInObject(r, "ok", cJSON_CreateBool(0));
@@ -232,7 +235,7 @@ static void op_finish(struct dop *op, int timed_out)
 		int nfailed = 0;
 		for (int i = 0; i < op->n; i++) {
 			struct dop_app *x = &op->apps[i];
-			struct dapp *a = apps_by_id(d, x->id);
+			struct dapp *a = index_get(&ix, x->id);
 			const char *msg = NULL;
 			char buf[512];
 			if (x->failed)
@@ -256,7 +259,7 @@ static void op_finish(struct dop *op, int timed_out)
 			/* a bounded end: what did not go by itself is killed */
 			if (timed_out) {
 				for (int i = 0; i < op->n; i++) {
-					struct dapp *a = apps_by_id(d, op->apps[i].id);
+					struct dapp *a = index_get(&ix, op->apps[i].id);
 					if (a && !op->apps[i].done) {
 						dlog("%s: did not quit in time: killing it", a->name);
 						link_detach(a);
@@ -274,6 +277,7 @@ static void op_finish(struct dop *op, int timed_out)
 		}
 		buf_free(&why);
 	}
+	free(ix.by_id);
 	/* The reply may find the client gone (close_cb then clears
 	 * op->client): hold it here. A closed client stays allocated until
 	 * the sweep, and client_done() knows it is dead. */
