@@ -6,7 +6,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd python3
-plan 44
+plan 47
 
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
@@ -65,6 +65,32 @@ like "$(cat "$TMPD/frozen.2.err")" "^psup: stop web: no reply from the daemon \(
 	"the line says what was asked, of which daemon, and why psup gave up"
 like "$(cat "$TMPD/frozen.9.err")" "^psup: wait web: no reply from the daemon \(pid $DPID\) within 7 s" \
 	"wait: at its own timeout plus 5 s"
+# Its queue full of connections it never accepts: even connecting is
+# bounded (10 s), then exit 3 and one line.
+python3 - "$PSUP_HOME/psup.sock" "$TMPD/queue.ready" <<'EOF' &
+import socket, sys, time
+conns = []
+for i in range(300):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.setblocking(False)
+    try:
+        s.connect(sys.argv[1])
+    except OSError:
+        s.close()
+        break
+    conns.append(s)
+open(sys.argv[2], "w").write("%d\n" % len(conns))
+time.sleep(60)
+EOF
+QUEUE=$!
+track_pid "$QUEUE"
+wait_for -t 20 test -s "$TMPD/queue.ready"
+T0=$(now_ms)
+timeout 60 "$PSUP_BIN/psup" status > /dev/null 2> "$TMPD/queue.err"
+is "$?" 3 "a full queue ($(cat "$TMPD/queue.ready") connections): status exits 3"
+cmp_ok "$(($(now_ms) - T0))" -lt 15000 "within 15 s ($(($(now_ms) - T0)) ms)"
+like "$(cat "$TMPD/queue.err")" "^psup: cannot connect to .*: no room in its queue within 10 s" "and says why in one line"
+kill "$QUEUE"
 kill -CONT "$DPID"
 ok "thawed, the daemon answers again" wait_for -t 10 pingq
 
