@@ -232,13 +232,13 @@ static void say_secs(char *buf, size_t n, int64_t ms)
 		units_format_duration(ms, buf, n);
 }
 
-/* Waits for the reply to req within timeout_ms (see cli_call). Returns 0
- * with *reply, or -1 with *cause. */
-static int recv_bounded(struct cli_conn *c, const cJSON *req, int timeout_ms, cJSON **reply,
-    char **cause)
+/* Waits for the reply to req within timeout_ms (see cli_call; op_ms: the
+ * bound of CLI_WAIT_OP so far). Returns 0 with *reply, or -1 with *cause. */
+static int recv_bounded(struct cli_conn *c, const cJSON *req, int timeout_ms, int64_t op_ms,
+    cJSON **reply, char **cause)
 {
 	int64_t t0 = clock_mono_ms();
-	int64_t bound = timeout_ms > 0 ? timeout_ms : timeout_ms == CLI_WAIT_OP ? CLI_OP_BASE_MS : -1;
+	int64_t bound = timeout_ms > 0 ? timeout_ms : timeout_ms == CLI_WAIT_OP ? op_ms : -1;
 	for (;;) {
 		int64_t now = clock_mono_ms();
 		int64_t slice = CLI_PROBE_AFTER_MS;
@@ -264,7 +264,6 @@ static int recv_bounded(struct cli_conn *c, const cJSON *req, int timeout_ms, cJ
 		/* A busy daemon (launching thousands of apps) may not answer
 		 * either: wait on to the bound. One that does says how many
 		 * apps the bound must cover: a `start FILE` adds them. */
-		int64_t op_ms;
 		if (probe(&op_ms) == 0 && timeout_ms == CLI_WAIT_OP && op_ms > bound)
 			bound = op_ms;
 	}
@@ -275,8 +274,14 @@ int cli_call(cJSON *req, unsigned flags, int timeout_ms, cJSON **reply)
 	struct cli_conn c;
 	char *cause = NULL;
 	*reply = NULL;
+	/* Asked now, while the daemon is free to answer, the apps and kill
+	 * timeouts the request may wait on set its bound from the start (a
+	 * daemon stopping thousands of apps may be too busy to say later). */
+	int64_t op_ms = CLI_OP_BASE_MS;
+	if (timeout_ms == CLI_WAIT_OP && !pid_stopped(daemon_pid()))
+		(void)probe(&op_ms);
 	if (cli_conn_open(&c, flags, &cause) < 0 || cli_conn_send(&c, req, &cause) < 0
-	    || recv_bounded(&c, req, timeout_ms, reply, &cause) < 0) {
+	    || recv_bounded(&c, req, timeout_ms, op_ms, reply, &cause) < 0) {
 		cJSON_Delete(req);
 		cli_conn_close(&c);
 		int rc = cli_error(CLI_DAEMON, "%s", cause);

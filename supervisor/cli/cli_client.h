@@ -53,7 +53,8 @@ enum {
 	/* A request the daemon answers once its apps got somewhere (start,
 	 * stop, save...): the daemon bounds each such op itself; the CLI gives
 	 * up after CLI_OP_BASE_MS plus the longest kill_timeout plus
-	 * CLI_OP_PER_APP_MS per app, as the last ping said. */
+	 * CLI_OP_PER_APP_MS per app, as a ping before the request (and any
+	 * later one) said. */
 	CLI_WAIT_OP = -1,
 	/* No bound but the ping (`wait` without --timeout). */
 	CLI_WAIT_LIVE = -2,
