@@ -33,6 +33,7 @@ struct ctlconn {
 	int dead;
 	uint64_t kick_timer;        /* resumes the lines after a held request */
 	uint64_t idle_timer;
+	int64_t active_ms;          /* monotonic: accepted, last request or output */
 };
 
 struct ctlsrv {
@@ -105,6 +106,7 @@ static void accept_pause(struct ctlsrv *s)
 static void touch(struct ctlconn *c)
 {
 	struct ctlsrv *s = c->s;
+	c->active_ms = clock_mono_ms();
 	if (!s->cfg.idle_ms)
 		return;
 	loop_timer_del(s->l, c->idle_timer);
@@ -127,6 +129,24 @@ static void idle_cb(struct loop *l, uint64_t id, void *arg)
 	if (pending(c))
 		say(c->s, "dropping a client that does not read its replies");
 	ctlsrv_close(c);
+}
+
+/* At max_clients: closes the client idle longest to make room (drop_idle).
+ * Returns 1 when one was closed. */
+static int drop_idlest(struct ctlsrv *s)
+{
+	if (!s->cfg.drop_idle)
+		return 0;
+	struct ctlconn *idlest = NULL;
+	/* newest first: on a tie the later one found is the older */
+	for (struct ctlconn *c = s->conns; c; c = c->next)
+		if (!c->held && !c->finishing && !pending(c) && linefr_held(&c->in) == 0 &&
+		    (!idlest || c->active_ms <= idlest->active_ms))
+			idlest = c;
+	if (!idlest)
+		return 0;
+	ctlsrv_close(idlest);
+	return 1;
 }
 
 static void listen_cb(struct loop *l, int fd, unsigned events, void *arg)
@@ -153,7 +173,7 @@ static void listen_cb(struct loop *l, int fd, unsigned events, void *arg)
 			close(cfd);
 			continue;
 		}
-		if (s->nconns >= s->cfg.max_clients) {
+		if (s->nconns >= s->cfg.max_clients && !drop_idlest(s)) {
 			if (s->cfg.full_reply)
 				(void)!send(cfd, s->cfg.full_reply, strlen(s->cfg.full_reply),
 				    MSG_NOSIGNAL | MSG_DONTWAIT);

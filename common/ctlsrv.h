@@ -3,7 +3,8 @@
  * socket (mode 0600), the peer's uid checked with SO_PEERCRED, requests cut
  * into capped lines (linefr.h), bounded queued output with a client that
  * falls behind dropped, accept paused on EMFILE and resumed when a client
- * leaves, optional idle and stall timeouts. A client that misbehaves is
+ * leaves, optional idle and stall timeouts, and at the client cap
+ * optionally the longest idle client dropped for a new one. A client that misbehaves is
  * closed, never the server. The protocol spoken on the lines is the
  * user's: it gets each line through a callback and answers with
  * ctlsrv_send(). Runs on loop.h; libc only. */
@@ -52,6 +53,12 @@ struct ctlsrv_config {
 	/* sent to a client refused because max_clients are connected (NULL:
 	 * closed without a word) */
 	const char *full_reply;
+	/* At max_clients, a new client closes the client idle longest (no
+	 * request in progress, nothing queued either way) and takes its place;
+	 * refused only when none is idle. So a flood of idle connections from
+	 * the same uid cannot lock the owner out. 0: refused at once (a server
+	 * whose long-lived clients are quiet for long). */
+	int drop_idle;
 	int64_t idle_ms;            /* 0: none; else a client with no request and
 	                             * nothing to read in that long is closed */
 	int64_t stall_ms;           /* a client that reads none of its queued

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,6 +16,7 @@
 #include "cli.h"
 #include "cli_fmt.h"
 #include "clock.h"
+#include "units.h"
 #include "daemon.h"
 #include "xalloc.h"
 
@@ -126,8 +128,10 @@ int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **caus
 			int r = left > 0 ? poll(&p, 1, (int)left) : 0;
 			if (r < 0 && errno == EINTR)
 				continue;
-			if (r == 0)
-				return fail(cause, "no reply from the daemon within %d ms", timeout_ms);
+			if (r == 0) {
+				fail(cause, "no reply from the daemon within %d ms", timeout_ms);
+				return CLI_RECV_TIMEOUT;
+			}
 		}
 		char chunk[65536];
 		ssize_t r = read(c->fd, chunk, sizeof chunk);
@@ -159,13 +163,125 @@ cJSON *cli_req(const char *cmd)
 	return r;
 }
 
+/* The daemon's pid from its pid file, for messages (0: unknown). */
+static long daemon_pid(void)
+{
+	char *path = home_pid_path(cli_home());
+	FILE *f = fopen(path, "r");
+	free(path);
+	long pid = 0;
+	if (f) {
+		char line[32];
+		if (fgets(line, sizeof line, f))
+			pid = strtol(line, NULL, 10);
+		fclose(f);
+	}
+	return pid;
+}
+
+/* 1 when process pid is stopped (SIGSTOP, a debugger): field 3 of
+ * /proc/PID/stat, after the command name in parentheses. */
+static int pid_stopped(long pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	FILE *f = pid > 0 ? fopen(path, "r") : NULL;
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'T' || p[2] == 't');
+}
+
+/* Pings the daemon on a connection of its own within CLI_PROBE_MS. Returns
+ * 0 with the op bound its apps call for in *op_ms, or -1: it does not
+ * answer. */
+static int probe(int64_t *op_ms)
+{
+	struct cli_conn c;
+	char *cause = NULL;
+	cJSON *req = cli_req("ping"), *r = NULL;
+	int rc = -1;
+	if (cli_conn_open(&c, CLI_RQ_NOSTART, &cause) == 0 && cli_conn_send(&c, req, &cause) == 0
+	    && cli_conn_recv(&c, CLI_PROBE_MS, &r, &cause) == 0) {
+		*op_ms = CLI_OP_BASE_MS + (int64_t)cli_json_num(r, "kill_timeout_ms", 0)
+		    + CLI_OP_PER_APP_MS * (int64_t)cli_json_num(r, "apps", 0);
+		rc = 0;
+	}
+	free(cause);
+	cJSON_Delete(req);
+	cJSON_Delete(r);
+	cli_conn_close(&c);
+	return rc;
+}
+
+/* "stop web", "start /x/eco.yaml": what a request asks, for messages. */
+static void req_what(const cJSON *req, char *buf, size_t n)
+{
+	const char *arg = cli_json_str(req, "file", cli_json_str(req, "target", ""));
+	snprintf(buf, n, "%s%s%s", cli_json_str(req, "cmd", "?"), *arg ? " " : "", arg);
+}
+
+static void say_secs(char *buf, size_t n, int64_t ms)
+{
+	if (ms < 60000)
+		snprintf(buf, n, "%lld s", (long long)(ms + 500) / 1000);
+	else
+		units_format_duration(ms, buf, n);
+}
+
+/* Waits for the reply to req within timeout_ms (see cli_call; op_ms: the
+ * bound of CLI_WAIT_OP so far). Returns 0 with *reply, or -1 with *cause. */
+static int recv_bounded(struct cli_conn *c, const cJSON *req, int timeout_ms, int64_t op_ms,
+    cJSON **reply, char **cause)
+{
+	int64_t t0 = clock_mono_ms();
+	int64_t bound = timeout_ms > 0 ? timeout_ms : timeout_ms == CLI_WAIT_OP ? op_ms : -1;
+	for (;;) {
+		int64_t now = clock_mono_ms();
+		int64_t slice = CLI_PROBE_AFTER_MS;
+		if (bound >= 0 && t0 + bound - now < slice)
+			slice = t0 + bound - now;
+		int r = slice > 0 ? cli_conn_recv(c, (int)slice, reply, cause) : CLI_RECV_TIMEOUT;
+		if (r != CLI_RECV_TIMEOUT)
+			return r;
+		free(*cause);
+		*cause = NULL;
+		char what[256], took[32];
+		req_what(req, what, sizeof what);
+		now = clock_mono_ms();
+		say_secs(took, sizeof took, now - t0);
+		if (bound >= 0 && now - t0 >= bound)
+			return fail(cause, "%s: no reply from the daemon (pid %ld) within %s%s", what,
+			    daemon_pid(), took, timeout_ms == CLI_WAIT_OP
+			    ? " (30 s, plus the apps' longest kill_timeout, plus 20 ms per app)" : "");
+		long pid = daemon_pid();
+		if (pid_stopped(pid))
+			return fail(cause, "%s: no reply from the daemon (pid %ld) in %s: it is stopped "
+			    "(SIGSTOP; kill -CONT %ld resumes it)", what, pid, took, pid);
+		/* A busy daemon (launching thousands of apps) may not answer
+		 * either: wait on to the bound. One that does says how many
+		 * apps the bound must cover: a `start FILE` adds them. */
+		if (probe(&op_ms) == 0 && timeout_ms == CLI_WAIT_OP && op_ms > bound)
+			bound = op_ms;
+	}
+}
+
 int cli_call(cJSON *req, unsigned flags, int timeout_ms, cJSON **reply)
 {
 	struct cli_conn c;
 	char *cause = NULL;
 	*reply = NULL;
+	/* Asked now, while the daemon is free to answer, the apps and kill
+	 * timeouts the request may wait on set its bound from the start (a
+	 * daemon stopping thousands of apps may be too busy to say later). */
+	int64_t op_ms = CLI_OP_BASE_MS;
+	if (timeout_ms == CLI_WAIT_OP && !pid_stopped(daemon_pid()))
+		(void)probe(&op_ms);
 	if (cli_conn_open(&c, flags, &cause) < 0 || cli_conn_send(&c, req, &cause) < 0
-	    || cli_conn_recv(&c, timeout_ms, reply, &cause) < 0) {
+	    || recv_bounded(&c, req, timeout_ms, op_ms, reply, &cause) < 0) {
 		cJSON_Delete(req);
 		cli_conn_close(&c);
 		int rc = cli_error(CLI_DAEMON, "%s", cause);

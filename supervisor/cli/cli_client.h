@@ -33,19 +33,43 @@ int cli_conn_open(struct cli_conn *c, unsigned flags, char **cause);
 /* Sends req as one line. Returns 0, or -1 with *cause. */
 int cli_conn_send(struct cli_conn *c, const cJSON *req, char **cause);
 /* Reads the next reply line and parses it. timeout_ms < 0 waits forever.
- * Returns 0 with *reply (caller cJSON_Delete()s), or -1 with *cause (EOF,
- * timeout, oversized or malformed line). */
+ * Returns 0 with *reply (caller cJSON_Delete()s), CLI_RECV_TIMEOUT with
+ * *cause when nothing came in time, or -1 with *cause (EOF, oversized or
+ * malformed line). */
+#define CLI_RECV_TIMEOUT (-2)
 int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **cause);
 void cli_conn_close(struct cli_conn *c);
 
 /* {"v":1,"cmd":cmd}; the caller adds arguments and frees it. */
 cJSON *cli_req(const char *cmd);
 
-/* One request, one reply. Consumes req. On success returns CLI_OK and
- * *reply (caller frees). On failure prints "psup: reason" and returns the
- * exit code: CLI_DAEMON when the daemon cannot be reached or broke off,
- * CLI_FAIL for an ok:false reply (unless CLI_RQ_RAW: then CLI_OK and the
- * reply is returned as is). */
+/* How long cli_call() waits for its reply: a number of ms > 0 (a read-only
+ * request, or `wait --timeout` plus a margin), or one of these. Whatever the
+ * bound, a daemon silent for CLI_PROBE_AFTER_MS that is stopped (SIGSTOP)
+ * ends the wait at once; one that runs is pinged on a second connection
+ * (within CLI_PROBE_MS) for what the bound must cover, and waited for up to
+ * the bound even when too busy to answer. */
+enum {
+	/* A request the daemon answers once its apps got somewhere (start,
+	 * stop, save...): the daemon bounds each such op itself; the CLI gives
+	 * up after CLI_OP_BASE_MS plus the longest kill_timeout plus
+	 * CLI_OP_PER_APP_MS per app, as a ping before the request (and any
+	 * later one) said. */
+	CLI_WAIT_OP = -1,
+	/* No bound but the ping (`wait` without --timeout). */
+	CLI_WAIT_LIVE = -2,
+};
+#define CLI_OP_BASE_MS 30000
+#define CLI_OP_PER_APP_MS 20
+#define CLI_PROBE_AFTER_MS 10000
+#define CLI_PROBE_MS 5000
+
+/* One request, one reply within timeout_ms (see above). Consumes req. On
+ * success returns CLI_OK and *reply (caller frees). On failure prints one
+ * line "psup: reason" and returns the exit code: CLI_DAEMON when the daemon
+ * cannot be reached, broke off or gave no reply within the bound (the line
+ * says what was asked and how long psup waited), CLI_FAIL for an ok:false
+ * reply (unless CLI_RQ_RAW: then CLI_OK and the reply is returned as is). */
 int cli_call(cJSON *req, unsigned flags, int timeout_ms, cJSON **reply);
 
 /* A command without arguments: refuses any (CLI_USAGE), then cli_call()s

@@ -15,20 +15,30 @@
 #include "cli_signal.h"
 #include "xalloc.h"
 
-/* Prints "label: a, b, c" when arr has names. */
+/* Names listed by print_names(); a longer list is summed up after the first
+ * NAMES_HEAD. */
+#define NAMES_SHOWN 12
+#define NAMES_HEAD 5
+
+/* Prints "label: a, b, c" when arr has names; past NAMES_SHOWN, one line
+ * "label: a, b, c, d, e and 295 more (300 apps)". */
 static void print_names(const char *label, const cJSON *arr)
 {
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
 		return;
+	int total = cJSON_GetArraySize(arr), shown = total > NAMES_SHOWN ? NAMES_HEAD : total, i = 0;
 	const cJSON *n;
-	int first = 1;
 	printf("%s: ", label);
 	cJSON_ArrayForEach(n, arr) {
+		if (i == shown)
+			break;
 		const char *s = cJSON_IsString(n) ? n->valuestring
 		    : cli_json_str(n, "name", "?");
-		printf("%s%s", first ? "" : ", ", s);
-		first = 0;
+		printf("%s%s", i ? ", " : "", s);
+		i++;
 	}
+	if (shown < total)
+		printf(" and %d more (%d apps)", total - shown, total);
 	putchar('\n');
 }
 
@@ -96,7 +106,7 @@ int cli_cmd_start(struct cli_args *a)
 		cJSON_AddStringToObject(req, "target", arg);
 	}
 	cJSON *reply;
-	int rc = cli_call(req, CLI_RQ_RAW, -1, &reply);
+	int rc = cli_call(req, CLI_RQ_RAW, CLI_WAIT_OP, &reply);
 	if (rc != CLI_OK)
 		return rc;
 	print_lines(stderr, cJSON_GetObjectItemCaseSensitive(reply, "warnings"));
@@ -136,7 +146,7 @@ static cJSON *target_req(struct cli_args *a, const char *cmd, int optional)
 static int call_and_name(cJSON *req, const char *label)
 {
 	cJSON *reply;
-	int rc = cli_call(req, 0, -1, &reply);
+	int rc = cli_call(req, 0, CLI_WAIT_OP, &reply);
 	if (rc != CLI_OK)
 		return rc;
 	print_names(label, cJSON_GetObjectItemCaseSensitive(reply, "apps"));
@@ -214,8 +224,8 @@ int cli_cmd_bare(struct cli_args *a)
 		int timeout_ms;
 		int (*show)(const cJSON *reply);
 	} bare[] = {
-		{ "save", -1, show_saved },
-		{ "resurrect", -1, show_resurrected },
+		{ "save", CLI_WAIT_OP, show_saved },
+		{ "resurrect", CLI_WAIT_OP, show_resurrected },
 		{ "ping", 10000, show_pong },
 	};
 	for (size_t i = 0; i < sizeof bare / sizeof *bare; i++) {

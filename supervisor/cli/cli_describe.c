@@ -24,10 +24,11 @@ struct kvs {
 	struct buf rows;
 };
 
-/* Adds a row: k is copied, v (malloc'd) is taken. */
+/* Adds a row: k is copied, v (malloc'd) is taken; both are cut to a
+ * table cell's width. */
 static void kv_add(struct kvs *t, const char *k, const char *color, char *v)
 {
-	struct kv row = { xstrdup(k), v, color };
+	struct kv row = { cli_cell_take(xstrdup(k)), cli_cell_take(v), color };
 	buf_add(&t->rows, &row, sizeof row);
 }
 

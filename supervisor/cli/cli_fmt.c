@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fdio.h"
+#include "xalloc.h"
 
 void cli_buf_pad(struct buf *b, const char *s, size_t width)
 {
@@ -14,6 +15,41 @@ void cli_buf_pad(struct buf *b, const char *s, size_t width)
 	buf_puts(b, s);
 	if (w < width)
 		buf_printf(b, "%*s", (int)(width - w), "");
+}
+
+void cli_cell_copy(char *dst, size_t n, const char *s, size_t max_cols)
+{
+	static const char more[] = "…";
+	size_t len = strlen(s);
+	if (len < n && cli_width(s) <= max_cols) {
+		memcpy(dst, s, len + 1);
+		return;
+	}
+	/* the longest start of whole characters that leaves a column and the
+	 * bytes for "…" */
+	size_t room = n - sizeof more, keep = 0, cols = 0;
+	while (keep < len && cols + 1 < max_cols) {
+		size_t k = keep + 1;
+		while (k < len && ((unsigned char)s[k] & 0xC0) == 0x80)
+			k++;
+		if (k > room)
+			break;
+		keep = k;
+		cols++;
+	}
+	memcpy(dst, s, keep);
+	memcpy(dst + keep, more, sizeof more);
+}
+
+char *cli_cell_take(char *s)
+{
+	if (cli_width(s) <= CLI_CELL_COLS)
+		return s;
+	size_t n = CLI_CELL_COLS * 4 + sizeof "…";
+	char *cut = xmalloc(n);
+	cli_cell_copy(cut, n, s, CLI_CELL_COLS);
+	free(s);
+	return cut;
 }
 
 void cli_buf_repeat(struct buf *b, const char *s, size_t n)

@@ -14,6 +14,17 @@
 
 /* Appends s padded with spaces to width display columns (never cut). */
 void cli_buf_pad(struct buf *b, const char *s, size_t width);
+/* The widest cell of a table, in display columns: a longer value (a 1 MB
+ * env value) is shown cut, so one row never widens the whole table. */
+#define CLI_CELL_COLS 200
+
+/* Copies s into dst (n bytes, n >= 4) cut to at most max_cols display
+ * columns and n - 1 bytes, at a character boundary; a cut value ends in
+ * "…". */
+void cli_cell_copy(char *dst, size_t n, const char *s, size_t max_cols);
+/* s as a table cell: taken (freed) and returned as is when it fits in
+ * CLI_CELL_COLS columns, else replaced by its cut copy (malloc'd). */
+char *cli_cell_take(char *s);
 /* Appends n copies of the UTF-8 string s. */
 void cli_buf_repeat(struct buf *b, const char *s, size_t n);
 /* Writes the whole buffer to fd (retrying short writes). Returns 0, or -1

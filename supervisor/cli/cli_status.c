@@ -145,7 +145,7 @@ static void row_app(struct row *r, const struct app_view *v)
 	memset(r, 0, sizeof *r);
 	r->frac = -1;
 	snprintf(r->cell[C_ID], CELL_MAX, "%lld", (long long)v->id);
-	snprintf(r->cell[C_NAME], CELL_MAX, "%s", v->name);
+	cli_cell_copy(r->cell[C_NAME], CELL_MAX, v->name, CLI_CELL_COLS);
 	snprintf(r->cell[C_PID], CELL_MAX, "%lld", (long long)v->pid);
 	r->state = v->state;
 	snprintf(r->cell[C_STATE], CELL_MAX, "%s", r->state);

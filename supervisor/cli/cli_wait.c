@@ -5,6 +5,7 @@
  * backoff (50 ms growing to 500 ms). */
 #include "cli_wait.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include "xalloc.h"
 
 #define WAIT_NAMES_SHOWN 4
+#define WAIT_MARGIN_MS 5000
 
 static const char *const kind_names[WAIT_KINDS] = {
 	"completed", "errored", "stopped", "gone", "running",
@@ -170,7 +172,10 @@ static int wait_daemon(const char *target, long long timeout, struct cli_wait_ta
 	/* The protocol reads 0 as "no limit"; --timeout 0 means "check now". */
 	if (timeout >= 0)
 		cJSON_AddNumberToObject(req, "timeout_ms", timeout > 0 ? (double)timeout : 1);
-	int rc = cli_call(req, CLI_RQ_RAW, -1, &reply);
+	/* the daemon answers at the timeout: a silent one past it is stuck */
+	int bound = timeout < 0 ? CLI_WAIT_LIVE
+	    : timeout > INT_MAX - WAIT_MARGIN_MS ? INT_MAX : (int)timeout + WAIT_MARGIN_MS;
+	int rc = cli_call(req, CLI_RQ_RAW, bound, &reply);
 	if (rc != CLI_OK)
 		return rc;
 	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps");

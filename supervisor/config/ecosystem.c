@@ -116,7 +116,8 @@ static int load(const char *name, const char *abs, const char *dir, const char *
 		load_top(&L, doc.root);
 	if (yerrs_count(&L.cx.errs) == 0) {
 		for (int i = 0; i < L.n_apps; i++)
-			eco_instances_expand(&L, &L.apps[i], e->path, &specs, &n_specs, &origin, i);
+			if (eco_instances_expand(&L, &L.apps[i], e->path, &specs, &n_specs, &origin, i) < 0)
+				break;
 	}
 	if (yerrs_count(&L.cx.errs) == 0) {
 		struct eco_check_app *ca = xcalloc((size_t)L.n_apps, sizeof *ca);

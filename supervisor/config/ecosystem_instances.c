@@ -2,6 +2,7 @@
  * argv ({instance} substituted) and log paths. */
 #include "ecosystem_instances.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "xalloc.h"
@@ -41,14 +42,70 @@ static char *log_path(const struct eco_loader *L, const struct eco_app *ra, int 
 	return p;
 }
 
-void eco_instances_expand(struct eco_loader *L, struct eco_app *ra, const char *source,
+/* The longest scalar under n (a key or a value), and the key of the app's
+ * map it is under (*opt) and the map key right above it (*key). */
+static const struct ynode *longest_scalar(const struct ynode *n, const struct ynode *opt_in,
+    const struct ynode *key_in, const struct ynode **opt, const struct ynode **key)
+{
+	if (n->kind == YNODE_SCALAR) {
+		*opt = opt_in;
+		*key = key_in;
+		return n;
+	}
+	const struct ynode *best = NULL;
+	for (size_t i = 0; i < n->n; i++) {
+		const struct ynode *o2 = NULL, *k2 = NULL, *c;
+		if (n->kind == YNODE_MAP) {
+			const struct ynode *k = YMAP_KEY(n, i);
+			c = longest_scalar(YMAP_VAL(n, i), opt_in ? opt_in : k, k, &o2, &k2);
+		} else {
+			c = longest_scalar(n->items[i], opt_in, key_in, &o2, &k2);
+		}
+		if (c && (!best || c->len > best->len)) {
+			best = c;
+			*opt = o2;
+			*key = k2;
+		}
+	}
+	return best;
+}
+
+/* A keeper refuses a spec longer than SPEC_PACKED_MAX: refuse it here, at
+ * the value that makes it long, rather than when the app starts. */
+static int check_packed(struct eco_loader *L, const struct eco_app *ra, const struct app_spec *s)
+{
+	size_t len;
+	free(spec_pack(s, &len));
+	if (len <= SPEC_PACKED_MAX)
+		return 0;
+	const struct ynode *opt = NULL, *key = NULL;
+	const struct ynode *big = longest_scalar(ra->map, NULL, NULL, &opt, &key);
+	if (!big || !opt) {
+		ycx_error(&L->cx, ra->map, "apps", "%s: its settings take %zu bytes, over psup's "
+		    "limit of %d bytes per app", s->name, len, SPEC_PACKED_MAX);
+		return -1;
+	}
+	char what[96] = "";
+	if (key && key != opt)
+		snprintf(what, sizeof what, "%.64s: ", key->str);
+	ycx_error(&L->cx, big, opt->str, "%sa value of %zu bytes makes %s's settings %zu bytes, "
+	    "over psup's limit of %d bytes per app", what, big->len, s->name, len, SPEC_PACKED_MAX);
+	return -1;
+}
+
+int eco_instances_expand(struct eco_loader *L, struct eco_app *ra, const char *source,
     struct app_spec **specs, int *n_specs, int **origin, int idx)
 {
 	int n = ra->instances;
 	if (*n_specs + n > ECO_MAX_APPS) {
-		ycx_error(&L->cx, ra->val[ECO_ID_INSTANCES] ? ra->val[ECO_ID_INSTANCES] : ra->map,
-		    "instances", "the file would make more than %d apps", ECO_MAX_APPS);
-		return;
+		if (ra->val[ECO_ID_INSTANCES])
+			ycx_error(&L->cx, ra->val[ECO_ID_INSTANCES], "instances", "%d more would make "
+			    "%d apps in the file, over psup's limit of %d apps per file (each instance "
+			    "counts)", n, *n_specs + n, ECO_MAX_APPS);
+		else
+			ycx_error(&L->cx, ra->map, "apps", "app %d is over psup's limit of %d apps per "
+			    "file (each instance counts)", *n_specs + n, ECO_MAX_APPS);
+		return -1;
 	}
 	*specs = xreallocarray(*specs, (size_t)(*n_specs + n), sizeof **specs);
 	*origin = xreallocarray(*origin, (size_t)(*n_specs + n), sizeof **origin);
@@ -67,5 +124,8 @@ void eco_instances_expand(struct eco_loader *L, struct eco_app *ra, const char *
 		s->combined_file = log_path(L, ra, 2, s->name, i);
 		(*origin)[*n_specs] = idx;
 		(*n_specs)++;
+		if (check_packed(L, ra, s) < 0)
+			return 0;
 	}
+	return 0;
 }

@@ -10,9 +10,11 @@
 
 /* Appends ra's instances to *specs (growing it and *origin, which records
  * idx for each), named NAME-1..NAME-N when there are several, with source
- * as their file. Past ECO_MAX_APPS in all, adds an error to L->cx and
- * appends nothing. */
-void eco_instances_expand(struct eco_loader *L, struct eco_app *ra, const char *source,
+ * as their file. An instance whose spec would pack over SPEC_PACKED_MAX is
+ * an error in L->cx (at the longest value of the app). Returns 0, or -1
+ * past ECO_MAX_APPS in all: an error in L->cx, nothing appended, and the
+ * caller stops (one such message is enough). */
+int eco_instances_expand(struct eco_loader *L, struct eco_app *ra, const char *source,
     struct app_spec **specs, int *n_specs, int **origin, int idx);
 
 #endif

@@ -65,6 +65,12 @@ static void cmd_ping(struct dclient *c)
 	cJSON_AddNumberToObject(r, "pid", getpid());
 	cJSON_AddStringToObject(r, "version", PSUP_VERSION);
 	cJSON_AddStringToObject(r, "home", c->d->home);
+	/* what the CLI's bound on a reply waits for (cli_client.h) */
+	int n = 0;
+	struct dapp **v = apps_select(c->d, "all", &n);
+	cJSON_AddNumberToObject(r, "apps", n);
+	cJSON_AddNumberToObject(r, "kill_timeout_ms", (double)max_kill_timeout(v, n));
+	free(v);
 	client_reply(c, r);
 	cJSON_Delete(r);
 }

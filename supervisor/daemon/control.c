@@ -96,6 +96,9 @@ int control_listen(struct daemon *d, char **cause)
 		.max_clients = CLIENTS_MAX,
 		.backlog = 128,
 		.full_reply = full,
+		/* a CLI client sends its request at once: an idle one is a
+		 * leftover or a flood, and gives way to the owner's next command */
+		.drop_idle = 1,
 		.idle_ms = CLIENT_IDLE_MS,
 		.stall_ms = CLIENT_STALL_MS,
 		.accept_retry_ms = ACCEPT_RETRY_MS,

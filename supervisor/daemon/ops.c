@@ -3,6 +3,7 @@
  * on the loop. */
 #include "ops.h"
 #include "apps.h"
+#include "buf.h"
 #include "clock.h"
 #include "control.h"
 #include "link.h"
@@ -13,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+
+/* Apps named with their reason in a failed op's error; the rest counted. */
+#define OPS_WHY_SHOWN 5
 
 static void op_timeout_cb(struct loop *l, uint64_t id, void *arg);
 
@@ -47,6 +51,8 @@ void ops_add_app(struct dop *op, struct dapp *a, enum dop_kind kind, uint64_t se
 	x->seq = seq;
 	x->old_pid = a->have_state ? a->st.pid : 0;
 	x->stops = a->stops;
+	if (op->deadline && op->kind != OP_WAIT)
+		op->deadline += OPS_PER_APP_MS;
 }
 
 void ops_free(struct dop *op)
@@ -92,9 +98,37 @@ static int running(enum app_state_kind s)
 	return s != APP_STOPPED && s != APP_STOPPING;
 }
 
-static int app_done(struct daemon *d, struct dop_app *x)
+/* The apps by id, for one pass over the ops or one op's answer: an op
+ * holds ids (its apps may go), and a list walk per app made every check
+ * O(apps²), seconds of CPU per keeper event with thousands of apps.
+ * Entries may be removed during the pass (dead); later lookups see them
+ * gone. Caller frees by_id. */
+struct app_index {
+	struct dapp **by_id;
+	int n;
+};
+
+static void index_build(struct daemon *d, struct app_index *ix)
 {
-	struct dapp *a = apps_by_id(d, x->id);
+	int max = -1;
+	for (struct dapp *a = d->apps; a; a = a->next)
+		if (a->id > max)
+			max = a->id;
+	ix->n = max + 1;
+	ix->by_id = xcalloc((size_t)(ix->n ? ix->n : 1), sizeof *ix->by_id);
+	for (struct dapp *a = d->apps; a; a = a->next)
+		if (a->id >= 0)
+			ix->by_id[a->id] = a;
+}
+
+static struct dapp *index_get(const struct app_index *ix, int id)
+{
+	struct dapp *a = id >= 0 && id < ix->n ? ix->by_id[id] : NULL;
+	return a && !a->dead ? a : NULL;
+}
+
+static int app_done(struct dapp *a, struct dop_app *x)
+{
 	if (!a)
 		return 1;
 	enum app_state_kind s = app_shown_state(a);
@@ -147,12 +181,12 @@ static int app_done(struct daemon *d, struct dop_app *x)
 	return 1;
 }
 
-static cJSON *wait_apps_json(struct daemon *d, struct dop *op, int *all_completed)
+static cJSON *wait_apps_json(const struct app_index *ix, struct dop *op, int *all_completed)
 {
 	cJSON *arr = cJSON_CreateArray();
 	*all_completed = 1;
 	for (int i = 0; i < op->n; i++) {
-		struct dapp *a = apps_by_id(d, op->apps[i].id);
+		struct dapp *a = index_get(ix, op->apps[i].id);
 		if (!a)
 			continue;
 		enum app_state_kind s = app_shown_state(a);
@@ -186,21 +220,22 @@ static void op_finish(struct dop *op, int timed_out)
 {
 	struct daemon *d = op->d;
 	cJSON *r = op->reply;
+	struct app_index ix;
+	index_build(d, &ix);
 	if (op->kind == OP_WAIT) {
 		int all;
-		cJSON_AddItemToObject(r, "apps", wait_apps_json(d, op, &all));
+		cJSON_AddItemToObject(r, "apps", wait_apps_json(&ix, op, &all));
 		cJSON_AddBoolToObject(r, "completed", all);
 		if (timed_out) {
 			cJSON_ReplaceItemInObject(r, "ok", cJSON_CreateBool(0));
 			cJSON_AddStringToObject(r, "error", "timed out");
 		}
 	} else {
-		char why[1024] = "";
-		size_t wl = 0;
+		struct buf why = { 0 };
 		int nfailed = 0;
 		for (int i = 0; i < op->n; i++) {
 			struct dop_app *x = &op->apps[i];
-			struct dapp *a = apps_by_id(d, x->id);
+			struct dapp *a = index_get(&ix, x->id);
 			const char *msg = NULL;
 			char buf[512];
 			if (x->failed)
@@ -212,16 +247,19 @@ static void op_finish(struct dop *op, int timed_out)
 			}
 			if (!msg)
 				continue;
+			/* the first few say why; the rest are counted */
+			if (nfailed < OPS_WHY_SHOWN)
+				buf_printf(&why, "%s%s", why.len ? "; " : "", msg);
 			nfailed++;
-			int w = snprintf(why + wl, sizeof why - wl, "%s%s", wl ? "; " : "", msg);
-			if (w > 0 && (size_t)w < sizeof why - wl)
-				wl += (size_t)w;
 		}
+		if (nfailed > OPS_WHY_SHOWN)
+			buf_printf(&why, "; and %d more (%d of %d apps)", nfailed - OPS_WHY_SHOWN,
+			    nfailed, op->n);
 		if (op->kind == OP_KILL || op->kind == OP_DELETE) {
 			/* a bounded end: what did not go by itself is killed */
 			if (timed_out) {
 				for (int i = 0; i < op->n; i++) {
-					struct dapp *a = apps_by_id(d, op->apps[i].id);
+					struct dapp *a = index_get(&ix, op->apps[i].id);
 					if (a && !op->apps[i].done) {
 						dlog("%s: did not quit in time: killing it", a->name);
 						link_detach(a);
@@ -235,14 +273,20 @@ static void op_finish(struct dop *op, int timed_out)
 		}
 		if (nfailed) {
 			cJSON_ReplaceItemInObject(r, "ok", cJSON_CreateBool(0));
-			cJSON_AddStringToObject(r, "error", why);
+			cJSON_AddStringToObject(r, "error", why.p);
 		}
+		buf_free(&why);
 	}
-	if (op->client) {
-		client_reply(op->client, r);
-		client_done(op->client);
-	}
+	free(ix.by_id);
+	/* The reply may find the client gone (close_cb then clears
+	 * op->client): hold it here. A closed client stays allocated until
+	 * the sweep, and client_done() knows it is dead. */
+	struct dclient *c = op->client;
 	op->client = NULL;
+	if (c) {
+		client_reply(c, r);
+		client_done(c);
+	}
 	if (op->timer) {
 		loop_timer_del(d->loop, op->timer);
 		op->timer = 0;
@@ -255,6 +299,10 @@ static void op_finish(struct dop *op, int timed_out)
 
 void ops_check(struct daemon *d)
 {
+	if (!d->ops)
+		return;
+	struct app_index ix;
+	index_build(d, &ix);
 	for (struct dop *op = d->ops, *next; op; op = next) {
 		next = op->next;
 		if (op->dead)
@@ -263,7 +311,7 @@ void ops_check(struct daemon *d)
 		for (int i = 0; i < op->n; i++) {
 			struct dop_app *x = &op->apps[i];
 			if (!x->done)
-				x->done = app_done(d, x);
+				x->done = app_done(index_get(&ix, x->id), x);
 			if (!x->done)
 				all = 0;
 		}
@@ -272,6 +320,7 @@ void ops_check(struct daemon *d)
 			next = d->ops;      /* the list may have changed */
 		}
 	}
+	free(ix.by_id);
 }
 
 /* op_finish() deletes the timer of the op it answers before burying it, so
@@ -281,6 +330,11 @@ static void op_timeout_cb(struct loop *l, uint64_t id, void *arg)
 	(void)l, (void)id;
 	struct dop *op = arg;
 	op->timer = 0;
+	/* apps added since the timer was set moved the deadline */
+	if (clock_mono_ms() < op->deadline) {
+		op->timer = loop_timer_at(op->d->loop, op->deadline, op_timeout_cb, op);
+		return;
+	}
 	op_finish(op, 1);
 }
 

@@ -41,14 +41,20 @@ struct dop {
 	struct dclient *client;     /* NULL once the client left */
 	struct dop_app *apps;
 	int n;
-	int64_t deadline;           /* monotonic, 0 = none */
-	uint64_t timer;
+	int64_t deadline;           /* monotonic, 0 = none; grows as apps are added */
+	uint64_t timer;             /* armed at the deadline when it was set: on
+	                             * firing it re-arms if the deadline moved */
 	cJSON *reply;               /* owned; sent when every app is done */
 	int dead;
 };
 
+/* What each app adds to an op's bound (not to `wait`'s, the user's own):
+ * the daemon launches or stops thousands of apps in turn. */
+#define OPS_PER_APP_MS 10
+
 /* A new op answering client c (NULL: nobody), failing after timeout_ms
- * (0: no limit). The client is busy until the op is answered. */
+ * (0: no limit) plus OPS_PER_APP_MS per app added. The client is busy
+ * until the op is answered. */
 struct dop *ops_new(struct daemon *d, struct dclient *c, enum dop_kind kind, int64_t timeout_ms);
 /* Adds an app that must reach kind's state (after request seq is acked). */
 void ops_add_app(struct dop *op, struct dapp *a, enum dop_kind kind, uint64_t seq);

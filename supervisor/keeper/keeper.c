@@ -21,8 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SPEC_MAX (1024 * 1024)
-
 static void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void warnx_(const char *fmt, ...)
 {
@@ -38,7 +36,7 @@ int keeper_load_spec(const char *path, struct app_spec *s, char **cause)
 {
 	char *buf;
 	size_t len;
-	if (atomicfile_read(path, SPEC_MAX, &buf, &len, cause) < 0)
+	if (atomicfile_read(path, SPEC_PACKED_MAX, &buf, &len, cause) < 0)
 		return -1;
 	char *why = NULL;
 	int rc = spec_unpack(buf, len, s, &why);

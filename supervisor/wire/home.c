@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 char *home_default(char **cause)
@@ -147,16 +149,23 @@ int home_connect(const char *path, char **cause)
 		errno = e;
 		return -1;
 	}
-	int r;
-	do
-		r = connect(fd, (struct sockaddr *)&sa, len);
-	while (r < 0 && errno == EINTR);
+	/* A server that accepts nothing (stopped, wedged) leaves connections
+	 * queued; once its queue is full a blocking connect waits for room,
+	 * as long as the send timeout allows: bounded, as every send. */
+	struct timeval tv = { .tv_sec = HOME_SEND_TIMEOUT_MS / 1000 };
+	int r = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	while (r == 0 && (r = connect(fd, (struct sockaddr *)&sa, len)) < 0 && errno == EINTR)
+		;
 	int e = errno;
 	if (dirfd >= 0)
 		close(dirfd);
 	if (r < 0) {
 		close(fd);
-		fail(cause, "cannot connect to %s: %s", path, strerror(e));
+		if (e == EAGAIN)
+			fail(cause, "cannot connect to %s: no room in its queue within %d s (the "
+			    "daemon accepts nothing: stopped or wedged?)", path, HOME_SEND_TIMEOUT_MS / 1000);
+		else
+			fail(cause, "cannot connect to %s: %s", path, strerror(e));
 		errno = e;
 		return -1;
 	}

@@ -38,7 +38,12 @@ char *home_keeper_log_path(const char *home); /* keeper.log */
 int home_sockaddr(const char *path, struct sockaddr_un *sa, socklen_t *len,
     int *dirfd, char **cause);
 
-/* Connects a blocking SOCK_STREAM (O_CLOEXEC) to the Unix socket at path.
+/* How long a connect (a full queue) or a send on a home_connect() socket
+ * may block before it fails with EAGAIN. */
+#define HOME_SEND_TIMEOUT_MS 10000
+
+/* Connects a blocking SOCK_STREAM (O_CLOEXEC) to the Unix socket at path,
+ * with sends and the connect itself bounded by HOME_SEND_TIMEOUT_MS.
  * Returns the fd, or -1 with errno kept and *cause set. */
 int home_connect(const char *path, char **cause);
 

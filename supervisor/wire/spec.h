@@ -87,6 +87,10 @@ void spec_copy(struct app_spec *dst, const struct app_spec *src);
 /* 1 when two specs would run the same process the same way. */
 int spec_equal(const struct app_spec *a, const struct app_spec *b);
 
+/* The longest text form a keeper reads: the loader refuses an app whose
+ * spec would pack longer, so the limit is met where the user can fix it. */
+#define SPEC_PACKED_MAX (1024 * 1024)
+
 /* Text form: one "key=value" line per field, values escaped (\n \\ \t),
  * lists as repeated keys. *out is malloc'd; the caller frees it. */
 char *spec_pack(const struct app_spec *s, size_t *len);

@@ -28,8 +28,33 @@ static void test_describe(void)
 	cJSON_Delete(app);
 }
 
+/* A 1 MB value shows cut: describe's output stays small, the table no
+ * wider than a cell. */
+static void test_describe_huge(void)
+{
+	size_t n = 1024 * 1024;
+	char *big = malloc(n + 1);
+	memset(big, 'y', n);
+	big[n] = 0;
+	cJSON *app = cJSON_Parse("{\"id\":1,\"name\":\"w\",\"pid\":0,\"state\":\"stopped\","
+	    "\"config\":{\"script\":\"/bin/w\",\"env\":{\"A\":\"1\",\"B\":\"2\"}}}");
+	cJSON *env = cJSON_GetObjectItem(cJSON_GetObjectItem(app, "config"), "env");
+	cJSON_AddStringToObject(env, "BIG", big);
+	free(big);
+	struct buf b = { 0 };
+	cli_describe_format(app, 0, &b);
+	ok(b.len < 16 * 1024, "describe of a 1 MB env value: %zu bytes of output", b.len);
+	ok(strstr(b.p, "│ env    │ BIGyyyy") == NULL, "the value is not shown whole");
+	ok(strstr(b.p, "BIG=yyyy") != NULL && strstr(b.p, "y… │") != NULL,
+	    "it is shown cut, with an ellipsis");
+	ok(strstr(b.p, "│ env    │ A=1 ") != NULL, "a short row is padded as before");
+	buf_free(&b);
+	cJSON_Delete(app);
+}
+
 int main(void)
 {
 	test_describe();
+	test_describe_huge();
 	return done_testing();
 }

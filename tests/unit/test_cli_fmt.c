@@ -20,6 +20,33 @@ static void test_width_and_pad(void)
 	buf_free(&b);
 }
 
+static void test_cell(void)
+{
+	char d[16];
+	cli_cell_copy(d, sizeof d, "short", 10);
+	is_str(d, "short", "a cell that fits is copied");
+	cli_cell_copy(d, sizeof d, "abcdefghijkl", 10);
+	is_str(d, "abcdefghi…", "cut to 10 columns, the last an ellipsis");
+	is_int(cli_width(d), 10, "ten columns");
+	cli_cell_copy(d, sizeof d, "↺↺↺↺↺↺", 5);
+	is_str(d, "↺↺↺↺…", "cut between characters, never inside one");
+	cli_cell_copy(d, sizeof d, "↺↺↺↺↺↺↺↺↺↺", 40);
+	is_str(d, "↺↺↺↺…", "cut to the buffer's bytes too (4 characters and …: 15 bytes + NUL)");
+	cli_cell_copy(d, 4, "abcdef", 10);
+	is_str(d, "…", "a buffer of 4 holds only the ellipsis");
+
+	char *big = malloc(1024 * 1024 + 1);
+	memset(big, 'y', 1024 * 1024);
+	big[1024 * 1024] = 0;
+	char *c = cli_cell_take(big);
+	is_int(cli_width(c), CLI_CELL_COLS, "a 1 MB value becomes one cell's width");
+	ok(strlen(c) >= 3 && strcmp(c + strlen(c) - 3, "…") == 0, "and ends in an ellipsis");
+	free(c);
+	c = cli_cell_take(strdup("fits"));
+	is_str(c, "fits", "a short value is kept");
+	free(c);
+}
+
 static void test_bar(void)
 {
 	struct buf b = { 0 };
@@ -62,6 +89,7 @@ static void test_json_line(void)
 int main(void)
 {
 	test_width_and_pad();
+	test_cell();
 	test_bar();
 	test_numbers();
 	test_json_line();

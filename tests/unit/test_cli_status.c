@@ -1,4 +1,5 @@
 /* The status table from canned list replies. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,11 +96,26 @@ static void test_jobs(void)
 	free(t);
 }
 
+/* A name longer than a status cell is cut with an ellipsis. */
+static void test_long_name(void)
+{
+	char json[600];
+	char name[300];
+	memset(name, 'n', sizeof name - 1);
+	name[sizeof name - 1] = 0;
+	snprintf(json, sizeof json, "[{\"id\":1,\"name\":\"%s\",\"pid\":0,\"state\":\"stopped\"}]",
+	    name);
+	char *t = table(json, 0);
+	ok(t && strstr(t, "nnn… ") != NULL, "status: a long name is cut with an ellipsis");
+	free(t);
+}
+
 int main(void)
 {
 	test_empty();
 	test_plain();
 	test_jobs();
 	test_shared_job();
+	test_long_name();
 	return done_testing();
 }

@@ -3,7 +3,8 @@
  * over-long or truncated request is a fault and the client is closed once
  * its reply is out, a client past max_clients gets the full reply, one
  * that does not read is dropped at out_max, broadcast reaches everyone,
- * a stopped server accepts nobody, the idle timeout closes a quiet client. */
+ * a stopped server accepts nobody, the idle timeout closes a quiet client,
+ * and with drop_idle a newcomer past max_clients replaces the idlest. */
 #include "tap.h"
 #include "ctlsrv.h"
 #include "clock.h"
@@ -252,6 +253,48 @@ int main(void)
 	int64_t t0 = clock_mono_ms();
 	ok(spin(closed) && clock_mono_ms() - t0 >= 40, "a quiet client is closed after idle_ms");
 	close(d);
+	ctlsrv_free(srv);
+
+	/* drop_idle: at max_clients a newcomer takes the place of the client
+	 * idle longest; refused only when every client is busy */
+	cfg.idle_ms = 0;
+	cfg.stall_ms = 0;
+	cfg.drop_idle = 1;
+	srv = ctlsrv_listen(lp, &sa, sizeof sa, path, &cfg, &cause);
+	int i1 = client();
+	want_open = nopen + 1;
+	spin(opened);
+	int i2 = client(), i3 = client();
+	want_open = nopen + 2;
+	spin(opened);
+	slurp(i1, buf, sizeof buf, &eof);
+	int i4 = client();
+	want_open = nopen + 1;
+	ok(spin(opened), "past max_clients with idle clients: the newcomer is opened");
+	slurp(i4, buf, sizeof buf, &eof);
+	ok(strcmp(buf, "hello\n") == 0 && !eof, "and served");
+	slurp(i1, buf, sizeof buf, &eof);
+	ok(eof, "the client idle longest made room");
+	is_int(ctlsrv_clients(srv), 3, "still three clients");
+	/* every client busy: held requests */
+	int busy[3] = { i2, i3, i4 };
+	for (int k = 0; k < 3; k++) {
+		hold_next = 1;
+		held_conn = NULL;
+		want_lines = nlines + 1;
+		(void)!write(busy[k], "w\n", 2);
+		spin(got_lines);
+		slurp(busy[k], buf, sizeof buf, &eof);
+	}
+	int i5 = client();
+	int opens5 = nopen;
+	loop_once(lp, 50);
+	slurp(i5, buf, sizeof buf, &eof);
+	ok(strcmp(buf, "full\n") == 0 && eof && nopen == opens5,
+	    "every client busy: the newcomer gets the full reply");
+	int fds[] = { i1, i2, i3, i4, i5 };
+	for (size_t k = 0; k < sizeof fds / sizeof *fds; k++)
+		close(fds[k]);
 	ctlsrv_free(srv);
 	unlink(path);
 	rmdir(dir);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "ecosystem.h"
 #include "ecosystem_options.h"
 #include "tap.h"
@@ -398,7 +399,8 @@ static void test_buffers(void)
 		  "- name: d\n  script: b\n  instances: 600\n- name: e\n  script: b\n  instances: 600\n"
 		  "- name: f\n  script: b\n  instances: 600\n- name: g\n  script: b\n  instances: 600\n"
 		  "- name: h\n  script: b\n  instances: 600\n",
-		  "t.yaml:21:14: instances: the file would make more than 4096 apps" },
+		  "t.yaml:21:14: instances: 600 more would make 4200 apps in the file, over psup's "
+		  "limit of 4096 apps per file (each instance counts)" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct eco e;
@@ -446,6 +448,63 @@ static void test_buffers(void)
 	eco_free(&e);
 }
 
+/* Loads text (freed here) and checks it fails with exactly one error. */
+static void expect_one_error(char *text, const char *want, const char *what)
+{
+	struct eco e;
+	int r = eco_load_buffer("t.yaml", "/tmp", text, strlen(text), &e);
+	ok(r == -1 && e.n_errors == 1, "%s: refused, once", what);
+	is_str(e.n_errors ? e.errors[0] : "", want, "%s: the message", what);
+	if (e.n_errors != 1)
+		dump(&e);
+	eco_free(&e);
+	free(text);
+}
+
+/* What a keeper or the daemon could not take is refused by the loader, with
+ * the real limit named where the file exceeds it. */
+static void test_limits(void)
+{
+	/* one more app than a file may hold, none with instances */
+	struct buf b = { 0 };
+	for (int i = 1; i <= 4097; i++)
+		buf_printf(&b, "- name: a%d\n  script: /bin/true\n", i);
+	expect_one_error(b.p, "t.yaml:8193:3: apps: app 4097 is over psup's limit of 4096 apps per "
+	    "file (each instance counts)", "4097 apps");
+
+	/* exactly the limit loads */
+	memset(&b, 0, sizeof b);
+	for (int i = 1; i <= 4096; i++)
+		buf_printf(&b, "- name: a%d\n  script: /bin/true\n", i);
+	struct eco e;
+	ok(eco_load_buffer("t.yaml", "/tmp", b.p, b.len, &e) == 0 && e.n_apps == 4096,
+	    "4096 apps load");
+	eco_free(&e);
+	buf_free(&b);
+
+	/* a 1 MB environment value: named at its place, not left to the keeper */
+	memset(&b, 0, sizeof b);
+	buf_puts(&b, "- name: big\n  script: /bin/true\n  instances: 2\n  env:\n    SMALL: x\n"
+	    "    BIG: ");
+	for (int i = 0; i < 1024 * 1024; i++)
+		buf_add(&b, "y", 1);
+	buf_puts(&b, "\n");
+	expect_one_error(b.p, "t.yaml:6:10: env: BIG: a value of 1048576 bytes makes big-1's "
+	    "settings 1049014 bytes, over psup's limit of 1048576 bytes per app", "a 1 MB env value");
+
+	/* many values that together are too long: the longest is named */
+	memset(&b, 0, sizeof b);
+	buf_puts(&b, "- name: many\n  script: /bin/true\n  args:\n");
+	for (int i = 0; i < 700; i++) {
+		buf_puts(&b, "    - ");
+		for (int k = 0; k < 1500 + (i == 300); k++)
+			buf_add(&b, "z", 1);
+		buf_puts(&b, "\n");
+	}
+	expect_one_error(b.p, "t.yaml:304:7: args: a value of 1501 bytes makes many's settings "
+	    "1054615 bytes, over psup's limit of 1048576 bytes per app", "many long args");
+}
+
 int main(void)
 {
 	const char *src = getenv("PSUP_SRC");
@@ -461,6 +520,7 @@ int main(void)
 	test_anchors();
 	test_bad();
 	test_buffers();
+	test_limits();
 	free(root);
 	return done_testing();
 }

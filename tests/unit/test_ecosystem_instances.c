@@ -116,7 +116,7 @@ static void test_expand(struct eco_loader *L)
 }
 
 /* Past ECO_MAX_APPS the file is refused at its instances: value, or at
- * the app when instances was not given. */
+ * the app when instances was not given; the message names the limit. */
 static void test_bound(struct eco_loader *L)
 {
 	struct ynode inst = { .kind = YNODE_SCALAR, .line = 7, .col = 16, .plain = 1 };
@@ -125,8 +125,10 @@ static void test_bound(struct eco_loader *L)
 		int already, instances, given;
 		const char *err;
 	} t[] = {
-		{ ECO_MAX_APPS - 3, 4, 1, "eco.yaml:7:16: instances: the file would make more than 4096 apps" },
-		{ ECO_MAX_APPS, 1, 0, "eco.yaml:5:5: instances: the file would make more than 4096 apps" },
+		{ ECO_MAX_APPS - 3, 4, 1, "eco.yaml:7:16: instances: 4 more would make 4097 apps in the "
+		  "file, over psup's limit of 4096 apps per file (each instance counts)" },
+		{ ECO_MAX_APPS, 1, 0, "eco.yaml:5:5: apps: app 4097 is over psup's limit of 4096 apps per "
+		  "file (each instance counts)" },
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		struct eco_app ra;
