@@ -15,6 +15,8 @@ struct response_view {
 	const char *body;        /* may be NULL when body_len is 0 */
 	size_t body_len;
 	int has_retry_after;     /* the answer said when to retry (a header or the body) */
+	size_t body_limit;       /* nonzero: the body passed this many bytes and was
+	                          * cut off there (curl_code then says failed) */
 };
 
 struct verdict {
@@ -29,7 +31,9 @@ struct verdict {
 /* How many bytes of a body an error message keeps. */
 #define CLASSIFY_BODY_KEEP 200
 
-/* extract and usage are JSON pointers or NULL. Without extract, a JSON body
+/* A body cut off at body_limit fails a 2xx answer at once (it would be as
+ * large again); any other status keeps its meaning. extract and usage are
+ * JSON pointers or NULL. Without extract, a JSON body
  * is stored as its compact JSON and any other body as a JSON string. Fills
  * *v; free with verdict_free. */
 void classify_response(const struct response_view *r, const char *extract,

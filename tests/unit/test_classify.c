@@ -104,5 +104,30 @@ int main(void)
 	classify_response(&rn, NULL, NULL, &v);
 	ok(v.error && !strchr(v.error, '\n') && !strchr(v.error, '\r'), "error is one line: %s", v.error);
 	verdict_free(&v);
+
+	/* A body cut off at the size limit: a 2xx fails with the limit named
+	 * (curl's own words would be about writing a file); other statuses
+	 * keep their meaning. */
+	struct response_view rt = { .curl_code = CURLE_WRITE_ERROR,
+		.curl_error = "Failure writing output to destination", .status = 200,
+		.body = "{\"choices\":[", .body_len = 12, .body_limit = (size_t)64 << 20 };
+	classify_response(&rt, "/choices", NULL, &v);
+	is_str(v.error, "HTTP 200: response larger than 64 MiB (limit)", "too large 200: the limit named");
+	ok(v.kind == VERDICT_FAIL, "too large 200: failed, not retried");
+	verdict_free(&v);
+	rt.curl_code = CURLE_FILESIZE_EXCEEDED;
+	rt.body = NULL;
+	rt.body_len = 0;
+	rt.body_limit = 1000;
+	classify_response(&rt, NULL, NULL, &v);
+	is_str(v.error, "HTTP 200: response larger than 1000 bytes (limit)", "a declared length over the limit");
+	verdict_free(&v);
+	rt.status = 503;
+	rt.body = "overloaded";
+	rt.body_len = 10;
+	classify_response(&rt, NULL, NULL, &v);
+	ok(v.kind == VERDICT_RETRY && v.error && strstr(v.error, "HTTP 503: overloaded"),
+	    "too large 503: still retried as a 503 (%s)", v.error ? v.error : "(null)");
+	verdict_free(&v);
 	return done_testing();
 }
