@@ -24,7 +24,7 @@ psup-worker init --job job.db --input items.jsonl >init.out 2>&1
 is "$?" 0 "init loads the items"
 like "$(cat init.out)" "loaded $N new items" "init says how many"
 
-run_workers job.db job.yaml 60 w1 w2 w3
+run_workers job.db job.yaml "$(slow_bound 60)" w1 w2 w3
 is "$WAIT_CODES" "0 0 0" "the 3 workers exit 0"
 for w in 1 2 3; do
 	like "$(tail -n 1 "w$w.log")" 'ok [1-9][0-9]*, failed 0' "worker w$w did part of the job"
