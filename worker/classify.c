@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "jsonptr.h"
+#include "store.h"
 #include "xalloc.h"
 
 int classify_curl_retryable(int curl_code)
@@ -183,14 +184,8 @@ void classify_response(const struct response_view *r, const char *extract,
 		v->result = xstrdup(txt ? txt : "null");
 		cJSON_free(txt);
 	} else {
-		/* Not JSON: keep it whole, as a JSON string. */
-		char *raw = xstrndup(r->body ? r->body : "", r->body_len);
-		cJSON *str = cJSON_CreateString(raw);
-		char *txt = str ? cJSON_PrintUnformatted(str) : NULL;
-		v->result = xstrdup(txt ? txt : "\"\"");
-		cJSON_free(txt);
-		cJSON_Delete(str);
-		free(raw);
+		/* Not JSON: keep it whole, as a JSON string (NULs and all). */
+		v->result = store_json_quote_bytes(r->body ? r->body : "", r->body_len);
 	}
 	cJSON_Delete(doc);
 	v->kind = VERDICT_DONE;

@@ -105,6 +105,19 @@ int main(void)
 	ok(v.error && !strchr(v.error, '\n') && !strchr(v.error, '\r'), "error is one line: %s", v.error);
 	verdict_free(&v);
 
+	/* A body that is not JSON is kept whole: a NUL does not end it, and
+	 * bytes that are not UTF-8 become U+FFFD so the result stays JSON. */
+	const char nul[] = "before\0after";
+	struct response_view rz = { .status = 200, .body = nul, .body_len = sizeof nul - 1 };
+	classify_response(&rz, NULL, NULL, &v);
+	is_str(v.result, "\"before\\u0000after\"", "a NUL in a text body is kept");
+	verdict_free(&v);
+	const char bad[] = "caf\xe9 \xff end";
+	struct response_view ru = { .status = 200, .body = bad, .body_len = sizeof bad - 1 };
+	classify_response(&ru, NULL, NULL, &v);
+	is_str(v.result, "\"caf\\ufffd \\ufffd end\"", "bytes that are not UTF-8 become U+FFFD");
+	verdict_free(&v);
+
 	/* A body cut off at the size limit: a 2xx fails with the limit named
 	 * (curl's own words would be about writing a file); other statuses
 	 * keep their meaning. */

@@ -461,6 +461,16 @@ static void test_error_class(void)
 		store_error_class_of(cases[i].error, buf, sizeof buf);
 		is_str(buf, cases[i].want, "error class %zu", i);
 	}
+	char *q = store_json_quote_bytes("a\0\"\xc3\xa9\xc3", 6);
+	is_str(q, "\"a\\u0000\\\"\xc3\xa9\\ufffd\"", "quote_bytes: NUL, quote, UTF-8, a cut sequence at the end");
+	free(q);
+	char *owned = NULL;
+	const char *res = store_json_result("{\"c\":\"caf\xe9 \xc3\xa9\"}", &owned);
+	is_str(res, "{\"c\":\"caf\xef\xbf\xbd \xc3\xa9\"}", "a JSON result's bytes that are not UTF-8 become U+FFFD");
+	ok(owned == res, "... in a copy the caller frees");
+	free(owned);
+	res = store_json_result("{\"c\":\"caf\xc3\xa9\"}", &owned);
+	ok(owned == NULL && res && strcmp(res, "{\"c\":\"caf\xc3\xa9\"}") == 0, "a valid JSON result is returned as is");
 	is_int(store_utf8_invalid_at("ok \xc3\xa9", 5), -1, "valid UTF-8");
 	is_int(store_utf8_invalid_at("ok \xc3", 4), 3, "a cut sequence at the end");
 	is_int(store_utf8_invalid_at("a\xff", 2), 1, "a byte that is never UTF-8");
