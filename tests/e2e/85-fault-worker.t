@@ -6,7 +6,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq stat
-plan 16
+plan 24
 
 umask 022
 N=20
@@ -54,3 +54,57 @@ psup-worker run --job job.db --config job.yaml --name w2 >w2.log 2>&1
 is "$?" 0 "a declared 100 MB answer: the worker exits 0"
 is "$(psup-worker export --job job.db --failed | jq -r .error | sort -u)" \
 	"HTTP 200: response larger than 64 MiB (limit)" "a declared 100 MB answer: the same error"
+
+# --- odd bytes in a 200: kept whole, and the export stays UTF-8 JSON
+# fresh_job NAME N: N fresh items (ids from 1000) in NAME.db.
+fresh_job() {
+	gen_items "$2" "$1.jsonl" 1000
+	psup-worker init --job "$1.db" --input "$1.jsonl" >/dev/null 2>&1 || bail_out "init $1 failed"
+}
+chat_job_head 5s | sed '/^response:/,$d' >raw.yaml
+job_retry 3 10ms 50ms >>raw.yaml
+testapi_control '{"huge":0,"huge_length":false,"nulbody":1}' >/dev/null
+fresh_job nul 3
+run_workers nul.db raw.yaml "$(slow_bound 30)" wnul
+is "$(psup-worker export --job nul.db | jq -c .result | sort -u)" '"before the NUL\u0000after the NUL"' \
+	"a text body with a NUL is kept whole, not cut at the NUL"
+
+testapi_control '{"nulbody":0,"badutf8":1}' >/dev/null
+fresh_job utf 3
+run_workers utf.db job.yaml "$(slow_bound 30)" wutf
+psup-worker export --job utf.db >utf.jsonl
+ok "answers with bytes that are not UTF-8: the export is still UTF-8" iconv -f UTF-8 -t UTF-8 -o /dev/null utf.jsonl
+is "$(jq -r .result utf.jsonl | sort -u)" "$(printf 'caf\357\277\275 \357\277\275')" \
+	"... with U+FFFD in their place, and every item ok"
+testapi_control '{"badutf8":0}' >/dev/null
+
+# --- a full disk under the store: commits fail with the store named, no
+# new request is sent meanwhile, and once space is back the run goes on and
+# loses nothing. Needs a small tmpfs (root).
+mkdir small
+if [ "$(id -u)" -ne 0 ] || ! mount -t tmpfs -o size=2m tmpfs small 2>mount.err; then
+	skip "full disk: cannot mount a small tmpfs (uid $(id -u): $(cat mount.err 2>/dev/null))" 5
+	exit 0
+fi
+at_exit "umount '$TMPD/small'"
+testapi_control '{"delay_ms":50}' >/dev/null
+gen_items 200 disk.jsonl 2000
+psup-worker init --job small/job.db --input disk.jsonl >/dev/null 2>&1 || bail_out "init on the tmpfs failed"
+start_worker small/job.db job.yaml wdisk
+w=$WORKER_PID
+done_ge() { [ "$(psup-worker status --job small/job.db --json 2>/dev/null | jq .done)" -ge "$1" ] 2>/dev/null; }
+wait_for -t "$(slow_bound 20)" done_ge 20 || diag "the run did not get going"
+dd if=/dev/zero of=small/fill bs=64k >/dev/null 2>&1 # until the disk is full
+ok "a full disk: the commit fails, naming the store and why" \
+	wait_for -t "$(slow_bound 20)" lines_ge 1 wdisk.log "cannot record [0-9]+ results \(try 1\): small/job.db: .*disk is full"
+r1=$(testapi_stats .requests)
+wait_for -t "$(slow_bound 20)" lines_ge 1 wdisk.log "\(try 3\)" || diag "no third try"
+r3=$(testapi_stats .requests)
+# Those in flight at the first failure (concurrency 16) may still arrive.
+cmp_ok "$r3" -le $((r1 + 16)) "while commits fail, no new request is sent ($r1, then $r3)"
+rm -f small/fill
+wait_exit $w "$(slow_bound 60)"
+is "${WAIT_STATUS:-timeout}" 0 "space back: the worker goes on and exits 0" || diag_file wdisk.log
+is "$(psup-worker export --job small/job.db | jq -r 'select(.status == "ok") | .id' | wc -l | tr -d ' ')" 200 \
+	"every item ok: none lost"
+like "$(grep -v '^psup-worker: item' wdisk.log | tail -n 1)" "ok 200, failed 0" "the summary counts them once"

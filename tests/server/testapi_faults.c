@@ -78,6 +78,7 @@ int faults_set_option(struct faults *f, const char *name, const char *v, char **
 		{ "fail-429", &f->fail_429 }, { "fail-500", &f->fail_500 },
 		{ "fail-503", &f->fail_503 }, { "truncate", &f->truncate },
 		{ "nonjson", &f->nonjson }, { "drop", &f->drop }, { "huge", &f->huge },
+		{ "nulbody", &f->nulbody }, { "badutf8", &f->badutf8 },
 	};
 	long long n;
 	size_t i;
@@ -146,7 +147,7 @@ int faults_set_option(struct faults *f, const char *name, const char *v, char **
 int faults_check(const struct faults *f, char **cause)
 {
 	double sum = f->fail_429 + f->fail_500 + f->fail_503 + f->truncate +
-	    f->nonjson + f->drop + f->huge;
+	    f->nonjson + f->drop + f->huge + f->nulbody + f->badutf8;
 
 	if (sum > 1.0 + 1e-9)
 		return fail(cause, "fault fractions add up to %g, more than 1", sum);
@@ -252,6 +253,8 @@ cJSON *faults_to_json(void)
 	cJSON_AddNumberToObject(o, "truncate", f.truncate);
 	cJSON_AddNumberToObject(o, "nonjson", f.nonjson);
 	cJSON_AddNumberToObject(o, "drop", f.drop);
+	cJSON_AddNumberToObject(o, "nulbody", f.nulbody);
+	cJSON_AddNumberToObject(o, "badutf8", f.badutf8);
 	cJSON_AddNumberToObject(o, "huge", f.huge);
 	cJSON_AddNumberToObject(o, "huge_bytes", (double)f.huge_bytes);
 	cJSON_AddBoolToObject(o, "huge_length", f.huge_length);
@@ -364,6 +367,10 @@ void faults_decide(uint64_t seq, const char *body, size_t len, const char *key,
 		d->kind = FK_NONJSON;
 	else if (u < (acc += f.huge))
 		d->kind = FK_HUGE;
+	else if (u < (acc += f.nulbody))
+		d->kind = FK_NULBODY;
+	else if (u < (acc += f.badutf8))
+		d->kind = FK_BADUTF8;
 	else
 		d->kind = FK_NONE;
 	if (d->kind == FK_DROP)
@@ -378,7 +385,7 @@ const char *fault_name(enum fault_kind k)
 		[FK_RATE_429] = "rate_limit", [FK_RANDOM_429] = "fail_429",
 		[FK_500] = "fail_500", [FK_503] = "fail_503", [FK_TRUNCATE] = "truncate",
 		[FK_NONJSON] = "nonjson", [FK_DROP] = "drop",
-		[FK_HUGE] = "huge",
+		[FK_HUGE] = "huge", [FK_NULBODY] = "nulbody", [FK_BADUTF8] = "badutf8",
 	};
 	return names[k];
 }

@@ -189,6 +189,29 @@ static enum MHD_Result send_huge(struct MHD_Connection *c, const struct decision
 	return ret;
 }
 
+/* Answers that are valid HTTP but odd bytes: a text body with a NUL inside,
+ * or a chat completion whose content is not UTF-8 (Latin-1 and a stray
+ * byte). */
+static enum MHD_Result send_odd(struct MHD_Connection *c, enum fault_kind k, size_t *bytes)
+{
+	static const char nul[] = "before the NUL\0after the NUL";
+	static const char bad[] = "{\"choices\":[{\"message\":{\"content\":\"caf\xe9 \xff\"}}]}";
+	const char *body = k == FK_NULBODY ? nul : bad;
+	size_t len = k == FK_NULBODY ? sizeof(nul) - 1 : sizeof(bad) - 1;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	*bytes = len;
+	r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", k == FK_NULBODY ? "text/plain" :
+	    "application/json");
+	ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 /* The answer an API request gets under its decision. Returns MHD's verdict;
  * *status and *bytes say what was sent for the stats. */
 static enum MHD_Result api_answer(struct MHD_Connection *c, struct req *q,
@@ -206,6 +229,10 @@ static enum MHD_Result api_answer(struct MHD_Connection *c, struct req *q,
 		*status = 0;
 		*bytes = 0;
 		return MHD_NO;     /* MHD closes the connection unanswered */
+	}
+	if (d->kind == FK_NULBODY || d->kind == FK_BADUTF8) {
+		*status = 200;
+		return send_odd(c, d->kind, bytes);
 	}
 	if (d->kind == FK_HUGE) {
 		*status = 200;

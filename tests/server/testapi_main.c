@@ -37,6 +37,8 @@ static const char usage_text[] =
 "  --truncate F           fraction whose body is cut half-way (connection closed)\n"
 "  --nonjson F            fraction answered 200 with an HTML body\n"
 "  --drop F               fraction whose connection is closed unanswered\n"
+"  --nulbody F            fraction answered 200 with a text body holding a NUL byte\n"
+"  --badutf8 F            fraction answered 200 with JSON holding bytes not UTF-8\n"
 "  --huge F               fraction answered 200 with a JSON body of --huge-bytes\n"
 "  --huge-bytes N         that body's size (default 100000000), sent chunked ...\n"
 "  --huge-length 0|1      ... or with its Content-Length declared\n"
