@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "buf.h"
 #include "jsonptr.h"
 #include "store.h"
 #include "xalloc.h"
@@ -105,6 +106,38 @@ static void set_error(struct verdict *v, enum verdict_kind kind, const char *wha
 	free(start);
 }
 
+/* The JSON text s[0..len) (one value cJSON accepted) without the
+ * whitespace between its tokens: the API's own text, where cJSON's reprint
+ * would round numbers past a double's precision (long ids), turn 1e400
+ * into null and cut a string at an escaped NUL. A control byte left raw
+ * inside a string is escaped so the result stays JSON. */
+static char *json_compact(const char *s, size_t len)
+{
+	struct buf b = { 0 };
+	size_t i = 0;
+	int in_string = 0;
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		i = 3; /* a byte order mark, which cJSON skips too */
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!in_string) {
+			if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+				continue;
+			in_string = c == '"';
+			buf_addc(&b, (char)c);
+		} else if (c == '\\' && i + 1 < len) {
+			buf_add(&b, s + i, 2);
+			i++;
+		} else if (c < 0x20) {
+			buf_printf(&b, "\\u%04x", c);
+		} else {
+			in_string = c != '"';
+			buf_addc(&b, (char)c);
+		}
+	}
+	return buf_take(&b, NULL);
+}
+
 static void take_usage(struct verdict *v, const cJSON *doc, const char *usage)
 {
 	if (!usage || !doc)
@@ -157,7 +190,8 @@ void classify_response(const struct response_view *r, const char *extract,
 		return;
 	}
 
-	cJSON *doc = r->body_len ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
+	const char *end = NULL;
+	cJSON *doc = r->body_len ? cJSON_ParseWithLengthOpts(r->body, r->body_len, &end, 0) : NULL;
 	take_usage(v, doc, usage);
 	if (extract) {
 		char what[96];
@@ -180,9 +214,7 @@ void classify_response(const struct response_view *r, const char *extract,
 		v->result = xstrdup(txt ? txt : "null");
 		cJSON_free(txt);
 	} else if (doc) {
-		char *txt = cJSON_PrintUnformatted(doc);
-		v->result = xstrdup(txt ? txt : "null");
-		cJSON_free(txt);
+		v->result = json_compact(r->body, (size_t)(end - r->body));
 	} else {
 		/* Not JSON: keep it whole, as a JSON string (NULs and all). */
 		v->result = store_json_quote_bytes(r->body ? r->body : "", r->body_len);

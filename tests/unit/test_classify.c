@@ -118,6 +118,17 @@ int main(void)
 	is_str(v.result, "\"caf\\ufffd \\ufffd end\"", "bytes that are not UTF-8 become U+FFFD");
 	verdict_free(&v);
 
+	/* A JSON body is kept as the API wrote it, only compacted: numbers
+	 * past a double's precision, 1e400 and an escaped NUL survive. */
+	const char odd[] = "\xef\xbb\xbf{ \"id\": 12345678901234567890,\n \"e\": 1e400, "
+	    "\"s\": \"a\\u0000b \\\" x\\\\\", \"raw\": \"t\tab\" } trailing";
+	struct response_view ro = { .status = 200, .body = odd, .body_len = sizeof odd - 1 };
+	classify_response(&ro, NULL, NULL, &v);
+	is_str(v.result, "{\"id\":12345678901234567890,\"e\":1e400,"
+	    "\"s\":\"a\\u0000b \\\" x\\\\\",\"raw\":\"t\\u0009ab\"}",
+	    "a JSON body is the API's own text, compacted");
+	verdict_free(&v);
+
 	/* A body cut off at the size limit: a 2xx fails with the limit named
 	 * (curl's own words would be about writing a file); other statuses
 	 * keep their meaning. */
