@@ -15,7 +15,7 @@ N=1000
 C=16
 worker_setup $N --delay-ms 100 --fail-429 0.5 --retry-after 0
 
-chat_job_head 5s >job.yaml
+chat_job_head "$(slow_bound 5)s" >job.yaml
 printf 'limits:\n  concurrency: %s\nlease: 60s\n' $C >>job.yaml
 job_retry 50 10ms 50ms >>job.yaml
 

@@ -16,7 +16,7 @@ worker_setup $N --seed 11 --delay-ms 5 --fail-429 0.03 --retry-after 0 \
 	--fail-500 0.05 --fail-503 0.02 --drop 0.02 --truncate 0.01 \
 	--log access.log
 
-chat_job_head 5s >job.yaml
+chat_job_head "$(slow_bound 5)s" >job.yaml
 printf 'limits:\n  concurrency: 16\nlease: 60s\n' >>job.yaml
 job_retry 12 10ms 100ms >>job.yaml
 

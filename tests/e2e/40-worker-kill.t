@@ -12,7 +12,7 @@ plan 11
 N=3000
 worker_setup $N --seed 5 --delay-ms 20 --fail-500 0.02
 
-chat_job_head 5s >job.yaml
+chat_job_head "$(slow_bound 5)s" >job.yaml
 cat >>job.yaml <<EOF
 limits:
   concurrency: 8

@@ -10,7 +10,7 @@ plan 26
 
 worker_setup 0 --fail-400-marker BAD
 
-chat_job_head 5s >job.yaml
+chat_job_head "$(slow_bound 5)s" >job.yaml
 printf 'limits:\n  concurrency: 4\nlease: 30s\n' >>job.yaml
 job_retry 5 10ms 50ms >>job.yaml
 

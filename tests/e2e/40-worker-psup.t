@@ -16,7 +16,7 @@ gen_items $N items.jsonl
 start_testapi --seed 21 --api-key sk-test-very-secret --delay-ms 20 --fail-429 0.02 --retry-after 0 \
 	--fail-500 0.03 --drop 0.01 || bail_out "cannot start psup-testapi"
 
-chat_job_head 5s TEST_API_KEY >job.yaml
+chat_job_head "$(slow_bound 5)s" TEST_API_KEY >job.yaml
 # A short lease, longer for a slow build: live workers must renew in time.
 printf 'limits:\n  concurrency: 8\nlease: %ss\n' "$(slow_bound 2)" >>job.yaml
 job_retry 12 10ms 100ms >>job.yaml

@@ -12,7 +12,7 @@ N=1250          # 100/s for ~12.5 s: the first second (any start-up burst)
                 # is left out, then a full 10 s window
 worker_setup $N --seed 3 --delay-ms 5
 
-chat_job_head 5s >job.yaml
+chat_job_head "$(slow_bound 5)s" >job.yaml
 cat >>job.yaml <<EOF
 limits:
   concurrency: 16

@@ -13,10 +13,13 @@ N=60
 # The hold, in seconds, longer for a slow build (see phase).
 F=$(slow_bound 1)
 RA=$((2 * F))
+# The test API stops itself after TESTAPI_MAX_SECONDS: five holds of a
+# slow build's length must fit.
+TESTAPI_MAX_SECONDS=$(slow_bound 300)
 worker_setup 0 --delay-ms 10
 
 job_yaml() { # FILE [SHARED]
-	chat_job_head 5s >"$1"
+	chat_job_head "$(slow_bound 5)s" >"$1"
 cat >>"$1" <<EOF
 limits:
   concurrency: 4

@@ -18,7 +18,7 @@ C=2000
 D=$((500 * $(slow_bound 1)))
 worker_setup $N --delay-ms $D
 
-chat_job_head 20s >job.yaml
+chat_job_head "$(slow_bound 20)s" >job.yaml
 cat >>job.yaml <<EOF
 limits:
   concurrency: $C

@@ -61,7 +61,7 @@ fresh_job() {
 	gen_items "$2" "$1.jsonl" 1000
 	psup-worker init --job "$1.db" --input "$1.jsonl" >/dev/null 2>&1 || bail_out "init $1 failed"
 }
-chat_job_head 5s | sed '/^response:/,$d' >raw.yaml
+chat_job_head "$(slow_bound 5)s" | sed '/^response:/,$d' >raw.yaml
 job_retry 3 10ms 50ms >>raw.yaml
 testapi_control '{"huge":0,"huge_length":false,"nulbody":1}' >/dev/null
 fresh_job nul 3
