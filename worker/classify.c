@@ -210,9 +210,15 @@ void classify_response(const struct response_view *r, const char *extract,
 			cJSON_Delete(doc);
 			return;
 		}
-		char *txt = cJSON_PrintUnformatted(x);
-		v->result = xstrdup(txt ? txt : "null");
-		cJSON_free(txt);
+		/* The value's own text, as for a whole body (below). */
+		size_t a, b;
+		if (jsonptr_span(r->body, (size_t)(end - r->body), extract, &a, &b) == 0) {
+			v->result = json_compact(r->body + a, b - a);
+		} else {
+			char *txt = cJSON_PrintUnformatted(x);
+			v->result = xstrdup(txt ? txt : "null");
+			cJSON_free(txt);
+		}
 	} else if (doc) {
 		v->result = json_compact(r->body, (size_t)(end - r->body));
 	} else {

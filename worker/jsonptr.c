@@ -69,6 +69,99 @@ static int index_parse(const char *s, int *out)
 	return 0;
 }
 
+static size_t ws_skip(const char *s, size_t i, size_t n)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* One past the end of the value at s[i] (valid JSON: strings, containers
+ * and scalars end where their syntax says). */
+static size_t value_skip(const char *s, size_t i, size_t n)
+{
+	int depth = 0, in_string = 0;
+	for (; i < n; i++) {
+		char c = s[i];
+		if (in_string) {
+			if (c == '\\') {
+				i++;
+			} else if (c == '"') {
+				in_string = 0;
+				if (depth == 0)
+					return i + 1;
+			}
+		} else if (c == '"') {
+			in_string = 1;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			if (--depth <= 0)
+				return depth < 0 ? i : i + 1; /* a scalar ends at its parent's close */
+		} else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+			return i;
+		}
+	}
+	return n;
+}
+
+/* The next member or element after the value at s[i]: its start, or n when
+ * the container ends. */
+static size_t next_entry(const char *s, size_t i, size_t n)
+{
+	i = ws_skip(s, value_skip(s, i, n), n);
+	return i < n && s[i] == ',' ? ws_skip(s, i + 1, n) : n;
+}
+
+/* Whether the key string at s[i..end) is step, as cJSON would read it. */
+static int key_is(const char *s, size_t i, size_t end, const char *step)
+{
+	cJSON *k = cJSON_ParseWithLength(s + i, end - i);
+	int is = k && cJSON_IsString(k) && strcmp(k->valuestring, step) == 0;
+	cJSON_Delete(k);
+	return is;
+}
+
+int jsonptr_span(const char *s, size_t n, const char *ptr, size_t *start, size_t *end)
+{
+	size_t i = n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	i = ws_skip(s, i, n);
+	const char *p = ptr;
+	while (*p == '/') {
+		const char *pend;
+		char *step = step_decode(p + 1, &pend);
+		int found = 0, idx;
+		if (step && i < n && s[i] == '{') {
+			for (i = ws_skip(s, i + 1, n); i < n && s[i] == '"'; i = next_entry(s, i, n)) {
+				size_t key_end = value_skip(s, i, n);
+				int match = key_is(s, i, key_end, step);
+				i = ws_skip(s, ws_skip(s, key_end, n) + 1, n); /* past the ':' */
+				if (match) {
+					found = 1;
+					break;
+				}
+			}
+		} else if (step && i < n && s[i] == '[' && index_parse(step, &idx) == 0) {
+			i = ws_skip(s, i + 1, n);
+			for (int k = 0; i < n && s[i] != ']'; k++, i = next_entry(s, i, n)) {
+				if (k == idx) {
+					found = 1;
+					break;
+				}
+			}
+		}
+		free(step);
+		if (!found)
+			return -1;
+		p = pend;
+	}
+	if (i >= n)
+		return -1;
+	*start = i;
+	*end = value_skip(s, i, n);
+	return 0;
+}
+
 const cJSON *jsonptr_get(const cJSON *root, const char *ptr, char **cause)
 {
 	if (jsonptr_check(ptr, cause) < 0)

@@ -129,6 +129,19 @@ int main(void)
 	    "a JSON body is the API's own text, compacted");
 	verdict_free(&v);
 
+	/* An extracted value is the answer's own text too. */
+	const char ext[] = "{\"choices\": [{\"message\": {\"content\": \"a\\u0000b\"}}], \"id\": 12345678901234567890}";
+	struct response_view re = { .status = 200, .body = ext, .body_len = sizeof ext - 1 };
+	classify_response(&re, "/choices/0/message/content", NULL, &v);
+	is_str(v.result, "\"a\\u0000b\"", "an extracted string keeps its escaped NUL");
+	verdict_free(&v);
+	classify_response(&re, "/id", NULL, &v);
+	is_str(v.result, "12345678901234567890", "an extracted number keeps its digits");
+	verdict_free(&v);
+	classify_response(&re, "/choices/0", NULL, &v);
+	is_str(v.result, "{\"message\":{\"content\":\"a\\u0000b\"}}", "an extracted object, compacted");
+	verdict_free(&v);
+
 	/* A body cut off at the size limit: a 2xx fails with the limit named
 	 * (curl's own words would be about writing a file); other statuses
 	 * keep their meaning. */

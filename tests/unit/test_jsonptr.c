@@ -1,5 +1,6 @@
 /* RFC 6901 pointers: the examples of section 5, escapes, indexes, misses. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "jsonptr.h"
 #include "tap.h"
@@ -71,5 +72,35 @@ int main(void)
 	    "the cause names the step that failed: %s", cause);
 	free(cause);
 	cJSON_Delete(doc);
+
+	/* The same values found in the text: here it is compact, so each
+	 * span is what cJSON prints. */
+	size_t a, b;
+	for (size_t i = 0; i < sizeof found / sizeof found[0]; i++) {
+		const char *want = found[i].want ? found[i].want : doc_text;
+		int rc = jsonptr_span(doc_text, sizeof doc_text - 1, found[i].ptr, &a, &b);
+		ok(rc == 0 && b - a == strlen(want) && memcmp(doc_text + a, want, b - a) == 0,
+		    "span of \"%s\": %.*s", found[i].ptr, rc == 0 ? (int)(b - a) : 0, doc_text + a);
+	}
+	for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++)
+		ok(jsonptr_span(doc_text, sizeof doc_text - 1, missing[i], &a, &b) == -1,
+		    "no span for \"%s\"", missing[i]);
+	/* Whitespace, brackets and quotes inside strings, a repeated key (the
+	 * first counts, as in cJSON), a number past a double, a BOM. */
+	static const char spaced[] = "\xef\xbb\xbf {\n \"a\" : [ 1 , \"x]}\\\"\" , {\"b\": [2, 3]} ],"
+	    " \"a\": 9, \"big\": 12345678901234567890 }\n";
+	static const struct { const char *ptr, *want; } spans[] = {
+		{ "/a", "[ 1 , \"x]}\\\"\" , {\"b\": [2, 3]} ]" },
+		{ "/a/0", "1" },
+		{ "/a/1", "\"x]}\\\"\"" },
+		{ "/a/2/b/1", "3" },
+		{ "/big", "12345678901234567890" },
+	};
+	for (size_t i = 0; i < sizeof spans / sizeof spans[0]; i++) {
+		int rc = jsonptr_span(spaced, sizeof spaced - 1, spans[i].ptr, &a, &b);
+		ok(rc == 0 && b - a == strlen(spans[i].want) && memcmp(spaced + a, spans[i].want, b - a) == 0,
+		    "span of \"%s\" in spaced text: %.*s", spans[i].ptr, rc == 0 ? (int)(b - a) : 0, spaced + a);
+	}
+	ok(jsonptr_span(spaced, sizeof spaced - 1, "/a/3", &a, &b) == -1, "no span past an array's end");
 	return done_testing();
 }
