@@ -12,8 +12,10 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "buf.h"
 #include "jsonptr.h"
 #include "jsonraw.h"
+#include "store.h"
 #include "xalloc.h"
 
 int classify_curl_retryable(int curl_code)
@@ -241,7 +243,21 @@ void classify_response(const struct response_view *r, const char *extract,
     const char *usage, struct verdict *v)
 {
 	memset(v, 0, sizeof *v);
-	if (r->curl_code != 0) {
+	int status_known = r->status >= 100;
+	if (r->body_limit && (!status_known || (r->status >= 200 && r->status <= 299))) {
+		char limit[32];
+		if (r->body_limit % ((size_t)1 << 20) == 0)
+			snprintf(limit, sizeof limit, "%zu MiB", r->body_limit >> 20);
+		else
+			snprintf(limit, sizeof limit, "%zu bytes", r->body_limit);
+		v->kind = VERDICT_FAIL;
+		if (status_known)
+			v->error = xasprintf("HTTP %ld: response larger than %s (limit)", r->status, limit);
+		else
+			v->error = xasprintf("response larger than %s (limit)", limit);
+		return;
+	}
+	if (r->curl_code != 0 && !r->body_limit) {
 		v->kind = classify_curl_retryable(r->curl_code) ? VERDICT_RETRY : VERDICT_FAIL;
 		v->error = xasprintf("transfer failed: %s",
 		    r->curl_error && *r->curl_error ? r->curl_error :
@@ -291,8 +307,8 @@ void classify_response(const struct response_view *r, const char *extract,
 	} else if (is_json) {
 		v->result = jsonraw_compact(body, NULL);
 	} else {
-		/* Not JSON: keep it whole, as a JSON string. */
-		v->result = jsonraw_quote(r->body ? r->body : "", r->body_len);
+		/* Not JSON: keep it whole, as a JSON string (NULs and all). */
+		v->result = store_json_quote_bytes(r->body ? r->body : "", r->body_len);
 	}
 	v->kind = VERDICT_DONE;
 }

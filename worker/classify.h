@@ -18,6 +18,8 @@ struct response_view {
 	const char *body;        /* may be NULL when body_len is 0 */
 	size_t body_len;
 	int has_retry_after;     /* the answer said when to retry (a header or the body) */
+	size_t body_limit;       /* nonzero: the body passed this many bytes and was
+	                          * cut off there (curl_code then says failed) */
 };
 
 struct verdict {
@@ -39,7 +41,9 @@ struct verdict {
  * and error.type billing_error, Google's RESOURCE_EXHAUSTED (RETRY, unless
  * its QuotaFailure names a per-day quota or a quota of 0: STOP). Only when
  * none of them decides, and the answer named no delay, do words in the body
- * ("spend limit", "credit balance") make it a STOP.
+ * ("spend limit", "credit balance") make it a STOP. A body cut off at
+ * body_limit fails a 2xx answer at once (it would be as large again); any
+ * other status keeps its meaning.
  *
  * extract and usage are JSON pointers or NULL. Without extract, a JSON body
  * is stored as its compact JSON and any other body as a JSON string. Fills

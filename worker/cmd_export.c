@@ -25,12 +25,13 @@ static const char export_usage[] =
 	"                  instead of standard output\n";
 
 /* Exports into a temp file beside path, then renames it over path, so a
- * reader never sees half an export. */
+ * reader never sees half an export. The file is 0600: it holds the API's
+ * answers, which are the user's alone. */
 static int export_file(struct store *s, const char *path, int failed_only,
     long long *written, char **cause)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		int e = errno;
 		fail(cause, "cannot create %s: %s", tmp, strerror(e));

@@ -15,10 +15,6 @@
 #include "deadline.h"
 #include "xalloc.h"
 
-/* Responses larger than this are cut off as an error: nothing the worker
- * stores should be that big, and memory stays bounded. */
-#define RESP_MAX (64u << 20)
-
 struct engine {
 	struct loop *loop;
 	CURLM *multi;
@@ -109,6 +105,10 @@ static void check_done(struct engine *e)
 		req->curl_code = (int)res;
 		req->status = status;
 		req->latency_ms = (int64_t)(total_us / 1000);
+		/* curl's own words for either are about a file ("Failure writing
+		 * output to destination"): the cause is the size limit. */
+		if (res == CURLE_FILESIZE_EXCEEDED)
+			req->too_large = 1;
 		if (!req->resp.p)
 			buf_add(&req->resp, "", 0);
 		e->cb(req, e->arg);
@@ -231,8 +231,10 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userp)
 {
 	struct http_request *req = userp;
 	size_t n = size * nmemb;
-	if (req->resp.len + n > RESP_MAX)
+	if (req->resp.len + n > ENGINE_RESP_MAX) {
+		req->too_large = 1;
 		return 0; /* CURLE_WRITE_ERROR */
+	}
 	buf_add(&req->resp, data, n);
 	return n;
 }
@@ -328,6 +330,8 @@ static CURLcode easy_setup(struct engine *e, CURL *easy, const struct http_targe
 	SET(CURLOPT_TIMEOUT_MS, (long)t->timeout_ms);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(t->timeout_ms < 10000 ? t->timeout_ms : 10000));
 	SET(CURLOPT_ACCEPT_ENCODING, "");
+	/* A declared length over the limit fails before the body is read. */
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)ENGINE_RESP_MAX);
 	SET(CURLOPT_HTTPHEADER, t->headers);
 	if (e->ca_bundle)
 		SET(CURLOPT_CAINFO, e->ca_bundle);
@@ -428,6 +432,7 @@ void engine_request_reset(struct http_request *req)
 	captured_free(req);
 	req->status = 0;
 	req->curl_code = 0;
+	req->too_large = 0;
 	req->latency_ms = 0;
 }
 

@@ -15,6 +15,11 @@
 #include "loop.h"
 #include "retryafter.h"
 
+/* A response body larger than this is cut off and the request finishes
+ * with too_large set: nothing the worker stores should be that big, and
+ * memory stays bounded. */
+#define ENGINE_RESP_MAX ((size_t)64 << 20)
+
 /* The fixed part of every request, built once from the job file. */
 struct http_target {
 	const char *url;
@@ -36,6 +41,8 @@ struct http_request {
 	struct buf resp;             /* the body, NUL-terminated (resp.p never NULL
 	                              * once finished); freed by engine_request_reset */
 	int64_t latency_ms;
+	int too_large;               /* the body passed ENGINE_RESP_MAX: resp holds
+	                              * its start (or nothing), curl_code says failed */
 	/* The rate-limit headers, as received (NULL when absent); the strings
 	 * are the engine's, freed by engine_request_reset. */
 	struct ratelimit_headers limits;

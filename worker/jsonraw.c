@@ -61,7 +61,9 @@ static size_t value_end(const char *p, size_t n, size_t i)
 
 int jsonraw_value(const char *p, size_t n, struct jsonraw *v)
 {
-	size_t i = skip_ws(p, n, 0), end = value_end(p, n, i);
+	/* a UTF-8 byte order mark before the value, as cJSON allows */
+	size_t bom = n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	size_t i = skip_ws(p, n, bom), end = value_end(p, n, i);
 	if (!end)
 		return -1;
 	v->p = p + i;
@@ -221,8 +223,10 @@ int jsonraw_pointer(struct jsonraw doc, const char *ptr, struct jsonraw *v, char
 			char *e = NULL;
 			buf_add(&tok, "", 1);
 			unsigned long idx = strtoul(tok.p, &e, 10);
-			rc = tok.len > 1 && tok.p[0] >= '0' && tok.p[0] <= '9' && !*e ?
-			    container_find(cur, '[', NULL, 0, idx, &cur) : 0;
+			/* RFC 6901: digits without a leading zero, as jsonptr_get */
+			int digits = tok.len > 1 && tok.p[0] >= '0' && tok.p[0] <= '9' && !*e &&
+			    !(tok.p[0] == '0' && tok.len > 2);
+			rc = digits ? container_find(cur, '[', NULL, 0, idx, &cur) : 0;
 		} else if (cur.n && cur.p[0] == '{') {
 			rc = container_find(cur, '{', tok.p, tok.len, 0, &cur);
 		} else {
@@ -252,8 +256,15 @@ char *jsonraw_compact(struct jsonraw v, size_t *len)
 			size_t end = string_end(v.p, v.n, i);
 			if (!end)
 				end = v.n;
-			buf_add(&b, v.p + i, end - i);
-			i = end;
+			/* a control byte left raw in a string (cJSON lets it
+			 * through) is escaped, so the text stays strict JSON */
+			for (; i < end; i++) {
+				unsigned char u = (unsigned char)v.p[i];
+				if (u < 0x20)
+					buf_printf(&b, "\\u%04x", u);
+				else
+					buf_addc(&b, (char)u);
+			}
 		} else {
 			if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
 				buf_add(&b, &c, 1);
@@ -261,26 +272,4 @@ char *jsonraw_compact(struct jsonraw v, size_t *len)
 		}
 	}
 	return buf_take(&b, len);
-}
-
-char *jsonraw_quote(const char *s, size_t n)
-{
-	struct buf b = { 0 };
-	buf_add(&b, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[8];
-		const char *named = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n" :
-		    c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
-		if (named) {
-			buf_add(&b, named, 2);
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			buf_add(&b, esc, 6);
-		} else {
-			buf_add(&b, s + i, 1);
-		}
-	}
-	buf_add(&b, "\"", 1);
-	return buf_take(&b, NULL);
 }

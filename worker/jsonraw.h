@@ -29,12 +29,8 @@ int jsonraw_member(struct jsonraw obj, const char *key, size_t key_len, struct j
 int jsonraw_pointer(struct jsonraw doc, const char *ptr, struct jsonraw *v, char **why);
 
 /* v's text without the whitespace between tokens (strings kept byte for
- * byte): one line. malloc'd, NUL-terminated, its length in *len if len. */
+ * byte, but for a raw control byte, which is escaped): one line.
+ * malloc'd, NUL-terminated, its length in *len if len. */
 char *jsonraw_compact(struct jsonraw v, size_t *len);
-
-/* n bytes of s (NULs included) as a JSON string: quotes and backslashes
- * escaped, control bytes as \n, \t or \u00XX, other bytes as they are.
- * malloc'd, NUL-terminated. */
-char *jsonraw_quote(const char *s, size_t n);
 
 #endif

@@ -57,7 +57,10 @@ void run_work_free(struct work *w)
 
 void run_pump(struct run *r)
 {
-	if (r->stopping || r->finished)
+	/* While results cannot be committed (a full disk, a store gone), send
+	 * nothing new: each answer would be paid for, then lost with the
+	 * rest if the store does not come back. The flush timer resumes. */
+	if (r->stopping || r->finished || r->flush_failures > 0)
 		return;
 	int64_t now = clock_mono_ns();
 	int limit = aimd_limit(&r->aimd);

@@ -72,6 +72,7 @@ int run_record_flush(struct run *r)
 void run_record_flush_timer_cb(void *arg)
 {
 	struct run *r = arg;
+	int was_failing = r->flush_failures > 0;
 	if (run_record_flush(r) < 0) {
 		if (r->flush_failures >= FLUSH_TRIES) {
 			run_log(r, "giving up after %d failed commits; the items will be redone after their leases expire",
@@ -84,7 +85,10 @@ void run_record_flush_timer_cb(void *arg)
 		return;
 	}
 	run_record_progress(r, 0);
-	run_maybe_done(r);
+	if (was_failing)
+		run_pump(r); /* sending paused while commits failed */
+	else
+		run_maybe_done(r);
 }
 
 void run_record_finish(struct run *r, struct work *w)

@@ -125,6 +125,7 @@ void run_send_done_cb(struct http_request *req, void *arg)
 			.status = req->status,
 			.body = req->resp.p,
 			.body_len = req->resp.len,
+			.body_limit = req->too_large ? ENGINE_RESP_MAX : 0,
 		},
 		.headers = req->limits,
 		.real_ms = clock_real_ms(),

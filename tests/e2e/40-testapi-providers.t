@@ -165,7 +165,7 @@ req "$MSGS" "$A"
 is "$(code) $(jb .error.type) $(jb .error.details.error_code)" \
 	"429 rate_limit_error enforced_spend_limit_reached" "anthropic: the spend-limit 429"
 is "$(hdr retry-after)" "" "anthropic: ... has no retry-after"
-testapi_control '{"insufficient_quota":false,"limit_rpm":0,"fail_503":1}' >/dev/null
+testapi_control '{"insufficient_quota":false,"limit_rpm":0,"limit_itpm":0,"limit_otpm":0,"fail_503":1}' >/dev/null
 req "$MSGS" "$A"
 is "$(code) $(jb .error.type) $(jb .error.message)" "529 overloaded_error Overloaded" \
 	"anthropic: fail_503 answers 529 overloaded_error"

@@ -40,7 +40,7 @@ E2E_API_BASE=$TESTAPI_URL E2E_API_KEY=$SECRET PSUP_PROGRESS_FD=3 \
 	psup-worker run --job job.db --config job.yaml --name envw >run.log 2>&1 3>progress.jsonl &
 w=$!
 track_pid $w
-wait_exit $w 60
+wait_exit $w "$(slow_bound 60)"
 t1=$(now_ms)
 is "${WAIT_STATUS:-timeout}" 0 "the worker exits 0" || diag_file run.log 5
 

@@ -16,7 +16,7 @@ worker_setup $N --seed 11 --delay-ms 5 --fail-429 0.03 --retry-after 0 \
 	--fail-500 0.05 --fail-503 0.02 --drop 0.02 --truncate 0.01 \
 	--log access.log
 
-chat_job_head 5s >job.yaml
+chat_job_head "$(slow_bound 5)s" >job.yaml
 printf 'limits:\n  concurrency: 16\nlease: 60s\n' >>job.yaml
 job_retry 12 10ms 100ms >>job.yaml
 
@@ -24,7 +24,7 @@ psup-worker init --job job.db --input items.jsonl >init.out 2>&1
 is "$?" 0 "init loads the items"
 like "$(cat init.out)" "loaded $N new items" "init says how many"
 
-run_workers job.db job.yaml 60 w1 w2 w3
+run_workers job.db job.yaml "$(slow_bound 60)" w1 w2 w3
 is "$WAIT_CODES" "0 0 0" "the 3 workers exit 0"
 for w in 1 2 3; do
 	like "$(tail -n 1 "w$w.log")" 'ok [1-9][0-9]*, failed 0' "worker w$w did part of the job"

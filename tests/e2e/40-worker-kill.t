@@ -1,7 +1,8 @@
 #!/bin/sh
 # Issue 3: kill -9 one of 3 workers mid-run. Its leased items come back when
 # their (short) lease expires and the others finish the job: every id exactly
-# once, in input order, all ok. The workers share a limiter, so the killed one
+# once, in input order, all ok. The lease is short so the test is, but
+# longer for a slow build: a live worker must renew its leases in time. The workers share a limiter, so the killed one
 # must not leave the shared state locked either.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
@@ -11,13 +12,13 @@ plan 11
 N=3000
 worker_setup $N --seed 5 --delay-ms 20 --fail-500 0.02
 
-chat_job_head 5s >job.yaml
+chat_job_head "$(slow_bound 5)s" >job.yaml
 cat >>job.yaml <<EOF
 limits:
   concurrency: 8
   rpm: 600000
   shared: kill-test
-lease: 2s
+lease: $(slow_bound 2)s
 EOF
 job_retry 8 10ms 100ms >>job.yaml
 
@@ -28,15 +29,15 @@ start_worker job.db job.yaml w2; pid2=$WORKER_PID
 start_worker job.db job.yaml w3; pid3=$WORKER_PID
 
 # Mid-run: a quarter of the requests made, well before the end.
-ok "the run gets going" wait_for -t 30 testapi_ge .requests $((N / 4))
+ok "the run gets going" wait_for -t "$(slow_bound 30)" testapi_ge .requests $((N / 4))
 kill -9 "$pid2"
-wait_exit "$pid2" 5
+wait_exit "$pid2" "$(slow_bound 5)"
 is "${WAIT_STATUS:-}" 137 "worker w2 killed with SIGKILL mid-run"
 at_kill=$(psup-worker status --job job.db --json)
 note "at the kill: $(echo "$at_kill" | jq -c '{done,leased,pending}')"
 cmp_ok "$(echo "$at_kill" | jq .pending)" -gt 0 "the kill came before the end"
 
-wait_codes 60 "$pid1" "$pid3"
+wait_codes "$(slow_bound 60)" "$pid1" "$pid3"
 is "$WAIT_CODES" "0 0" "the 2 other workers finish and exit 0" || {
 	for w in w1 w3; do diag_file "$w.log" 5; done
 	diag "$(psup-worker status --job job.db --json)"

@@ -11,7 +11,7 @@ plan 22
 
 worker_setup 0 --fail-400-marker BAD
 
-chat_job_head 5s >job.yaml
+chat_job_head "$(slow_bound 5)s" >job.yaml
 printf 'limits:\n  concurrency: 4\nlease: 30s\n' >>job.yaml
 job_retry 5 10ms 50ms >>job.yaml
 
@@ -24,7 +24,7 @@ gen_items 20 - |
 	jq -c 'if .id == "item-000007" then .text = "this one is BAD" elif .id == "item-000012" then del(.text) else . end' \
 	>items.jsonl
 psup-worker init --job a.db --input items.jsonl >/dev/null 2>&1 || bail_out "init failed"
-run_workers a.db job.yaml 30 a
+run_workers a.db job.yaml "$(slow_bound 30)" a
 is "$WAIT_CODES" 0 "the worker exits 0 once every item is finished, failed ones too"
 is "$(item a.db item-000007 '[.status,.attempts,.http_status] | join(" ")')" "failed 1 400" "a 400 fails the item on its first attempt"
 like "$(item a.db item-000007 .error)" '400' "... its error keeps the status"
@@ -45,7 +45,7 @@ fails_at_once() {
 	gen_items 3 "$1.jsonl" "$2"
 	psup-worker init --job "$1.db" --input "$1.jsonl" >/dev/null 2>&1 || bail_out "init failed"
 	before=$(requests)
-	run_workers "$1.db" job.yaml 30 "$1"
+	run_workers "$1.db" job.yaml "$(slow_bound 30)" "$1"
 	is "$WAIT_CODES" 0 "$6: the worker exits 0"
 	is "$(psup-worker export --job "$1.db" | jq -r '[.status,.attempts,.http_status] | join(" ")' | sort -u)" \
 		"failed 1 $4" "$6: every item failed on its first attempt, $4 kept"
@@ -61,11 +61,11 @@ testapi_control '{"nonjson":0,"fail_400_marker":null}' >/dev/null
 psup-worker retry --job c.db >retry.out 2>&1
 is "$?" 0 "retry exits 0"
 is "$(psup-worker status --job c.db --json | jq -c '[.pending,.failed]')" "[3,0]" "retry: 3 failed items back to pending"
-run_workers c.db job.yaml 30 c2
+run_workers c.db job.yaml "$(slow_bound 30)" c2
 is "$(psup-worker export --job c.db | jq -r .status | sort -u)" ok "retry: now all ok"
 psup-worker retry --job a.db --ids item-000007 >/dev/null 2>&1
 is "$(psup-worker status --job a.db --json | jq -c '[.pending,.failed]')" "[1,1]" "retry --ids: only that item"
-run_workers a.db job.yaml 30 a2
+run_workers a.db job.yaml "$(slow_bound 30)" a2
 is "$(item a.db item-000007 '[.status,.result] | join(" ")')" "ok echo: this one is BAD" "retry --ids: the item is done"
 is "$(item a.db item-000012 .status)" failed "the other failed item was left alone"
 jq -r .id items.jsonl >ids.in

@@ -16,8 +16,9 @@ gen_items $N items.jsonl
 start_testapi --seed 21 --api-key sk-test-very-secret --delay-ms 20 --fail-429 0.02 --retry-after 0 \
 	--fail-500 0.03 --drop 0.01 || bail_out "cannot start psup-testapi"
 
-chat_job_head 5s TEST_API_KEY >job.yaml
-printf 'limits:\n  concurrency: 8\nlease: 2s\n' >>job.yaml
+chat_job_head "$(slow_bound 5)s" TEST_API_KEY >job.yaml
+# A short lease, longer for a slow build: live workers must renew in time.
+printf 'limits:\n  concurrency: 8\nlease: %ss\n' "$(slow_bound 2)" >>job.yaml
 job_retry 12 10ms 100ms >>job.yaml
 
 cat >eco.yaml <<EOF
@@ -43,16 +44,16 @@ all_running() {
 		[ "$(jl $c .pid)" -gt 0 ] 2>/dev/null || return 1
 	done
 }
-ok "3 chunk workers run" wait_for -t 10 all_running
+ok "3 chunk workers run" wait_for -t "$(slow_bound 10)" all_running
 
-ok "the job gets going" wait_for -t 30 testapi_ge .requests $((N / 4))
+ok "the job gets going" wait_for -t "$(slow_bound 30)" testapi_ge .requests $((N / 4))
 victim=$(jl chunk-2 .pid)
 kill -9 "$victim"
 note "killed chunk-2 (pid $victim) at $(psup-worker status --job job.db --json | jq -c '{done,leased,pending}')"
 restarted() { [ "$(jl chunk-2 .restarts)" -ge 1 ] 2>/dev/null; }
-ok "psup restarts the killed chunk" wait_for -t 15 restarted
+ok "psup restarts the killed chunk" wait_for -t "$(slow_bound 15)" restarted
 
-psup wait chunk --timeout 60s >wait.out 2>&1
+psup wait chunk --timeout "$(slow_bound 60)s" >wait.out 2>&1
 is "$?" 0 "psup wait chunk: exit 0 (all completed)" || diag_file wait.out
 for c in chunk-1 chunk-2 chunk-3; do
 	is "$(jl $c .state)" completed "$c completed"

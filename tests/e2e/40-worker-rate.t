@@ -12,7 +12,7 @@ N=1250          # 100/s for ~12.5 s: the first second (any start-up burst)
                 # is left out, then a full 10 s window
 worker_setup $N --seed 3 --delay-ms 5
 
-chat_job_head 5s >job.yaml
+chat_job_head "$(slow_bound 5)s" >job.yaml
 cat >>job.yaml <<EOF
 limits:
   concurrency: 16
@@ -22,7 +22,7 @@ lease: 30s
 EOF
 
 psup-worker init --job job.db --input items.jsonl >init.out 2>&1 || bail_out "init failed"
-run_workers job.db job.yaml 40 w1 w2 w3
+run_workers job.db job.yaml "$(slow_bound 40)" w1 w2 w3
 is "$WAIT_CODES" "0 0 0" "the 3 workers exit 0"
 for w in 1 2 3; do
 	like "$(tail -n 1 "w$w.log")" 'ok [1-9][0-9]*, failed 0' "worker w$w sent its share"

@@ -518,3 +518,20 @@ finish_all() {
 json_num() {
 	printf '%s\n' "$1" | grep -o "\"$2\":[0-9]*" | head -n 1 | cut -d: -f2
 }
+
+# ---- slow machines -----------------------------------------------------------
+
+# slow_bound SECONDS: SECONDS scaled for the build under test and the
+# machine: times 4 for a sanitizer build (ASan, found by PSUP_BIN's path or
+# by psup-worker linking libasan), times PSUP_SLOW (a whole number, default
+# 1) for a loaded machine. A bound is when a polled wait gives up, never how
+# long it waits: wait_for returns as soon as its condition holds, so a
+# generous bound costs nothing when the machine is fast.
+#	wait_for -t "$(slow_bound 10)" testapi_ge .requests 100
+_slow_factor=${PSUP_SLOW:-1}
+case $PSUP_BIN in
+*/asan/*) _slow_factor=$((_slow_factor * 4)) ;;
+*) ! ldd "$PSUP_BIN/psup-worker" 2>/dev/null | grep -q libasan ||
+	_slow_factor=$((_slow_factor * 4)) ;;
+esac
+slow_bound() { echo $(($1 * _slow_factor)); }

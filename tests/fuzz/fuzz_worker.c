@@ -11,6 +11,7 @@
 #include "jsonptr.h"
 #include "jsonraw.h"
 #include "retryafter.h"
+#include "store.h"
 #include "template.h"
 #include "xalloc.h"
 
@@ -81,7 +82,7 @@ static long long fuzz_worker_one(const uint8_t *data, size_t size)
 	    jsonraw_pointer(doc, s, &at, &why) == 1)
 		acc += (long long)at.n;
 	free(why);
-	free(jsonraw_quote((const char *)data, size));
+	free(store_json_quote_bytes((const char *)data, size));
 
 	/* A body is bytes, NULs included, as the engine receives it. */
 	char *raw = xmalloc(size + 1);

@@ -41,6 +41,11 @@ struct faults {
 	double truncate;         /* close the connection half-way through the body */
 	double nonjson;          /* 200 with an HTML body */
 	double drop;             /* close the connection without answering */
+	double nulbody;          /* 200 with a text body holding a NUL byte */
+	double badutf8;          /* 200 with JSON holding bytes that are not UTF-8 */
+	double huge;             /* 200 with a JSON body of huge_bytes */
+	long long huge_bytes;    /* default 100 MB */
+	int huge_length;         /* declare it (Content-Length), else chunked */
 	char marker[FAULT_MARKER_MAX]; /* body containing it gets 400; "" = off */
 	char api_key[API_KEY_MAX]; /* required key ("Bearer KEY" or x-api-key); "" = any */
 	int insufficient_quota;  /* every API request gets OpenAI's quota 429 */
@@ -55,7 +60,9 @@ struct faults {
 
 enum fault_kind {
 	FK_NONE, FK_AUTH_401, FK_MARKER_400, FK_QUOTA_429, FK_FORCED_429, FK_RATE_429,
-	FK_RANDOM_429, FK_500, FK_503, FK_TRUNCATE, FK_NONJSON, FK_DROP,
+	FK_RANDOM_429, FK_500, FK_503, FK_TRUNCATE, FK_NONJSON, FK_DROP, FK_HUGE,
+	FK_NULBODY, FK_BADUTF8,
+	FK_COUNT
 };
 
 /* The decision for one request. */
@@ -66,6 +73,8 @@ struct decision {
 	enum ra_mode ra_mode;
 	double limit;            /* rate limit in force (for x-ratelimit headers), 0 = off */
 	double remaining;
+	long long huge_bytes;    /* FK_HUGE: the body's size ... */
+	int huge_length;         /* ... and whether it is declared */
 };
 
 void faults_defaults(struct faults *f);

@@ -22,6 +22,7 @@ void faults_defaults(struct faults *f)
 	f->retry_after_s = 1;
 	f->ra_mode = RA_SECONDS;
 	f->seed = 1;
+	f->huge_bytes = 100000000;
 }
 
 static int parse_double(const char *name, const char *v, double lo, double hi,
@@ -76,7 +77,8 @@ int faults_set_option(struct faults *f, const char *name, const char *v, char **
 	struct { const char *name; double *d; } fractions[] = {
 		{ "fail-429", &f->fail_429 }, { "fail-500", &f->fail_500 },
 		{ "fail-503", &f->fail_503 }, { "truncate", &f->truncate },
-		{ "nonjson", &f->nonjson }, { "drop", &f->drop },
+		{ "nonjson", &f->nonjson }, { "drop", &f->drop }, { "huge", &f->huge },
+		{ "nulbody", &f->nulbody }, { "badutf8", &f->badutf8 },
 	};
 	long long n;
 	size_t i;
@@ -104,6 +106,10 @@ int faults_set_option(struct faults *f, const char *name, const char *v, char **
 		memcpy(f->api_key, v, strlen(v) + 1);
 		return 0;
 	}
+	if (!strcmp(name, "huge-bytes"))
+		return parse_ll(name, v, 64, 1LL << 40, &f->huge_bytes, cause);
+	if (!strcmp(name, "huge-length"))
+		return parse_bool(name, v, &f->huge_length, cause);
 	if (!strcmp(name, "insufficient-quota"))
 		return parse_bool(name, v, &f->insufficient_quota, cause);
 	if (!strcmp(name, "retry-after")) {
@@ -141,7 +147,7 @@ int faults_set_option(struct faults *f, const char *name, const char *v, char **
 int faults_check(const struct faults *f, char **cause)
 {
 	double sum = f->fail_429 + f->fail_500 + f->fail_503 + f->truncate +
-	    f->nonjson + f->drop;
+	    f->nonjson + f->drop + f->huge + f->nulbody + f->badutf8;
 
 	if (sum > 1.0 + 1e-9)
 		return fail(cause, "fault fractions add up to %g, more than 1", sum);
@@ -247,6 +253,11 @@ cJSON *faults_to_json(void)
 	cJSON_AddNumberToObject(o, "truncate", f.truncate);
 	cJSON_AddNumberToObject(o, "nonjson", f.nonjson);
 	cJSON_AddNumberToObject(o, "drop", f.drop);
+	cJSON_AddNumberToObject(o, "nulbody", f.nulbody);
+	cJSON_AddNumberToObject(o, "badutf8", f.badutf8);
+	cJSON_AddNumberToObject(o, "huge", f.huge);
+	cJSON_AddNumberToObject(o, "huge_bytes", (double)f.huge_bytes);
+	cJSON_AddBoolToObject(o, "huge_length", f.huge_length);
 	if (f.marker[0])
 		cJSON_AddStringToObject(o, "fail_400_marker", f.marker);
 	else
@@ -324,6 +335,8 @@ void faults_decide(uint64_t seq, const char *body, size_t len, const char *key,
 	d->retry_after_s = f.retry_after_s;
 	d->ra_mode = f.ra_mode;
 	d->limit = f.rate_limit;
+	d->huge_bytes = f.huge_bytes;
+	d->huge_length = f.huge_length;
 	r = mix(f.seed ^ mix(seq));
 	u = unit(r);
 	d->delay_ms = f.delay_ms;
@@ -353,6 +366,12 @@ void faults_decide(uint64_t seq, const char *body, size_t len, const char *key,
 		d->kind = FK_TRUNCATE;
 	else if (u < (acc += f.nonjson))
 		d->kind = FK_NONJSON;
+	else if (u < (acc += f.huge))
+		d->kind = FK_HUGE;
+	else if (u < (acc += f.nulbody))
+		d->kind = FK_NULBODY;
+	else if (u < (acc += f.badutf8))
+		d->kind = FK_BADUTF8;
 	else
 		d->kind = FK_NONE;
 	if (d->kind == FK_DROP)
@@ -367,6 +386,7 @@ const char *fault_name(enum fault_kind k)
 		[FK_RATE_429] = "rate_limit", [FK_RANDOM_429] = "fail_429",
 		[FK_500] = "fail_500", [FK_503] = "fail_503", [FK_TRUNCATE] = "truncate",
 		[FK_NONJSON] = "nonjson", [FK_DROP] = "drop",
+		[FK_HUGE] = "huge", [FK_NULBODY] = "nulbody", [FK_BADUTF8] = "badutf8",
 	};
 	return names[k];
 }

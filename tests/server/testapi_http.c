@@ -153,6 +153,74 @@ static void cut_free_cb(void *cls)
 	free(b);
 }
 
+/* A huge answer, made as it is read: a chat completion whose content is
+ * 'x' repeated until the body is the size asked for. */
+static const char huge_head[] = "{\"choices\":[{\"message\":{\"content\":\"";
+static const char huge_tail[] = "\"}}]}";
+
+static ssize_t huge_read_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	const long long *size = cls;
+	uint64_t total = (uint64_t)*size, tail_at = total - (sizeof(huge_tail) - 1);
+	size_t n = 0;
+
+	if (pos >= total)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	while (n < max && pos < total) {
+		if (pos < sizeof(huge_head) - 1)
+			buf[n] = huge_head[pos];
+		else if (pos >= tail_at)
+			buf[n] = huge_tail[pos - tail_at];
+		else
+			buf[n] = 'x';
+		n++;
+		pos++;
+	}
+	return (ssize_t)n;
+}
+
+static enum MHD_Result send_huge(struct MHD_Connection *c, const struct decision *d)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	long long *size = xmalloc(sizeof(*size));
+
+	*size = d->huge_bytes;
+	r = MHD_create_response_from_callback(d->huge_length ? (uint64_t)*size : MHD_SIZE_UNKNOWN,
+	    1 << 16, huge_read_cb, size, free);
+	if (!r) {
+		free(size);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* Answers that are valid HTTP but odd bytes: a text body with a NUL inside,
+ * or a chat completion whose content is not UTF-8 (Latin-1 and a stray
+ * byte). */
+static enum MHD_Result send_odd(struct MHD_Connection *c, enum fault_kind k, size_t *bytes)
+{
+	static const char nul[] = "before the NUL\0after the NUL";
+	static const char bad[] = "{\"choices\":[{\"message\":{\"content\":\"caf\xe9 \xff\"}}]}";
+	const char *body = k == FK_NULBODY ? nul : bad;
+	size_t len = k == FK_NULBODY ? sizeof(nul) - 1 : sizeof(bad) - 1;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	*bytes = len;
+	r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", k == FK_NULBODY ? "text/plain" :
+	    "application/json");
+	ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 /* The answer an API request gets under its decision. Returns MHD's verdict;
  * *status and *bytes say what was sent for the stats. */
 static enum MHD_Result api_answer(struct MHD_Connection *c, struct req *q,
@@ -170,6 +238,15 @@ static enum MHD_Result api_answer(struct MHD_Connection *c, struct req *q,
 		*status = 0;
 		*bytes = 0;
 		return MHD_NO;     /* MHD closes the connection unanswered */
+	}
+	if (d->kind == FK_NULBODY || d->kind == FK_BADUTF8) {
+		*status = 200;
+		return send_odd(c, d->kind, bytes);
+	}
+	if (d->kind == FK_HUGE) {
+		*status = 200;
+		*bytes = (size_t)d->huge_bytes;
+		return send_huge(c, d);
 	}
 	/* a provider profile answers errors in its own words */
 	text = provbody_error(&q->pv, d, d->kind, q->body, q->len, &st);

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #define MAX_STATUS 600
-#define N_FAULTS (FK_DROP + 1)
+#define N_FAULTS FK_COUNT
 #define HIST_SECONDS 3600
 
 struct record {

@@ -211,5 +211,67 @@ int main(void)
 	classify_response(&rn, NULL, NULL, &v);
 	ok(v.error && !strchr(v.error, '\n') && !strchr(v.error, '\r'), "error is one line: %s", v.error);
 	verdict_free(&v);
+
+	/* A body that is not JSON is kept whole: a NUL does not end it, and
+	 * bytes that are not UTF-8 become U+FFFD so the result stays JSON. */
+	const char nul[] = "before\0after";
+	struct response_view rz = { .status = 200, .body = nul, .body_len = sizeof nul - 1 };
+	classify_response(&rz, NULL, NULL, &v);
+	is_str(v.result, "\"before\\u0000after\"", "a NUL in a text body is kept");
+	verdict_free(&v);
+	const char bad[] = "caf\xe9 \xff end";
+	struct response_view ru = { .status = 200, .body = bad, .body_len = sizeof bad - 1 };
+	classify_response(&ru, NULL, NULL, &v);
+	is_str(v.result, "\"caf\\ufffd \\ufffd end\"", "bytes that are not UTF-8 become U+FFFD");
+	verdict_free(&v);
+
+	/* A JSON body is kept as the API wrote it, only compacted: numbers
+	 * past a double's precision, 1e400 and an escaped NUL survive. */
+	const char odd[] = "\xef\xbb\xbf{ \"id\": 12345678901234567890,\n \"e\": 1e400, "
+	    "\"s\": \"a\\u0000b \\\" x\\\\\", \"raw\": \"t\tab\" } trailing";
+	struct response_view ro = { .status = 200, .body = odd, .body_len = sizeof odd - 1 };
+	classify_response(&ro, NULL, NULL, &v);
+	is_str(v.result, "{\"id\":12345678901234567890,\"e\":1e400,"
+	    "\"s\":\"a\\u0000b \\\" x\\\\\",\"raw\":\"t\\u0009ab\"}",
+	    "a JSON body is the API's own text, compacted");
+	verdict_free(&v);
+
+	/* An extracted value is the answer's own text too. */
+	const char ext[] = "{\"choices\": [{\"message\": {\"content\": \"a\\u0000b\"}}], \"id\": 12345678901234567890}";
+	struct response_view re = { .status = 200, .body = ext, .body_len = sizeof ext - 1 };
+	classify_response(&re, "/choices/0/message/content", NULL, &v);
+	is_str(v.result, "\"a\\u0000b\"", "an extracted string keeps its escaped NUL");
+	verdict_free(&v);
+	classify_response(&re, "/id", NULL, &v);
+	is_str(v.result, "12345678901234567890", "an extracted number keeps its digits");
+	verdict_free(&v);
+	classify_response(&re, "/choices/0", NULL, &v);
+	is_str(v.result, "{\"message\":{\"content\":\"a\\u0000b\"}}", "an extracted object, compacted");
+	verdict_free(&v);
+
+	/* A body cut off at the size limit: a 2xx fails with the limit named
+	 * (curl's own words would be about writing a file); other statuses
+	 * keep their meaning. */
+	struct response_view rt = { .curl_code = CURLE_WRITE_ERROR,
+		.curl_error = "Failure writing output to destination", .status = 200,
+		.body = "{\"choices\":[", .body_len = 12, .body_limit = (size_t)64 << 20 };
+	classify_response(&rt, "/choices", NULL, &v);
+	is_str(v.error, "HTTP 200: response larger than 64 MiB (limit)", "too large 200: the limit named");
+	ok(v.kind == VERDICT_FAIL, "too large 200: failed, not retried");
+	verdict_free(&v);
+	rt.curl_code = CURLE_FILESIZE_EXCEEDED;
+	rt.body = NULL;
+	rt.body_len = 0;
+	rt.body_limit = 1000;
+	classify_response(&rt, NULL, NULL, &v);
+	is_str(v.error, "HTTP 200: response larger than 1000 bytes (limit)", "a declared length over the limit");
+	verdict_free(&v);
+	rt.status = 503;
+	rt.body = "overloaded";
+	rt.body_len = 10;
+	classify_response(&rt, NULL, NULL, &v);
+	ok(v.kind == VERDICT_RETRY && v.error && strstr(v.error, "HTTP 503: overloaded"),
+	    "too large 503: still retried as a 503 (%s)", v.error ? v.error : "(null)");
+	verdict_free(&v);
 	return done_testing();
 }

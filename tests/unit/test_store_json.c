@@ -47,6 +47,10 @@ static void test_quote(void)
 		cJSON_Delete(j);
 		free(q);
 	}
+	/* bytes with a length: NULs are text too */
+	char *q = store_json_quote_bytes("a\0\"\xc3\xa9\xc3", 6);
+	is_str(q, "\"a\\u0000\\\"\xc3\xa9\\ufffd\"", "quote_bytes: NUL, quote, UTF-8, a cut sequence at the end");
+	free(q);
 }
 
 static void test_result(void)

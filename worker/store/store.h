@@ -95,6 +95,11 @@ void store_error_classes_free(struct store_error_class *ec, int n);
  * Only finished items; failed_only selects failed ones. */
 int store_export(struct store *s, FILE *out, int failed_only, long long *written, char **cause);
 
+/* The len bytes at s as a JSON string, malloc'd (the caller frees it): NUL
+ * and other control bytes escaped, bytes that are not UTF-8 as U+FFFD, so
+ * any answer can be kept whole as a result. */
+char *store_json_quote_bytes(const char *s, size_t len);
+
 /* Failed items back to pending (ids NULL = every failed item). */
 int store_retry(struct store *s, const char *const *ids, int n, long long *moved, char **cause);
 

@@ -60,16 +60,17 @@ long store_utf8_invalid_at(const char *s, size_t len)
 	return -1;
 }
 
-void store_json_write_string(FILE *out, const char *s)
+/* Writes the len bytes at p as a JSON string. */
+static void write_bytes(FILE *out, const unsigned char *p, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
 	putc('"', out);
-	while (*p) {
-		unsigned c = *p;
+	while (i < len) {
+		unsigned c = p[i];
 		if (c == '"' || c == '\\') {
 			putc('\\', out);
 			putc((int)c, out);
-			p++;
+			i++;
 		} else if (c < 0x20) {
 			switch (c) {
 			case '\n': fputs("\\n", out); break;
@@ -79,24 +80,61 @@ void store_json_write_string(FILE *out, const char *s)
 			case '\f': fputs("\\f", out); break;
 			default: fprintf(out, "\\u%04x", c); break;
 			}
-			p++;
+			i++;
 		} else if (c < 0x80) {
 			putc((int)c, out);
-			p++;
+			i++;
 		} else {
-			int n = utf8_len(p);
+			/* Zero padded, as in store_utf8_invalid_at, so a sequence
+			 * cut by the end is never read past it. */
+			unsigned char tail[4] = { 0 };
+			size_t left = len - i;
+			memcpy(tail, p + i, left < 4 ? left : 4);
+			int n = utf8_len(tail);
 			if (n == 0) {
 				/* A byte that is not UTF-8 would make the line
 				 * unreadable to every JSON parser. */
 				fputs("\\ufffd", out);
-				p++;
+				i++;
 			} else {
-				fwrite(p, 1, (size_t)n, out);
-				p += n;
+				fwrite(p + i, 1, (size_t)n, out);
+				i += (size_t)n;
 			}
 		}
 	}
 	putc('"', out);
+}
+
+void store_json_write_string(FILE *out, const char *s)
+{
+	write_bytes(out, (const unsigned char *)s, strlen(s));
+}
+
+/* A copy of the len bytes at s (invalid UTF-8 first at bad) with every byte
+ * that is not UTF-8 replaced by U+FFFD. JSON's structure is ASCII, so in a
+ * JSON text they are inside strings, and the text stays the same JSON. */
+static char *utf8_scrub(const char *s, size_t len, size_t bad)
+{
+	char *out = xmalloc(bad + (len - bad) * 3 + 1);
+	memcpy(out, s, bad);
+	size_t o = bad, i = bad;
+	while (i < len) {
+		unsigned char tail[4] = { 0 };
+		size_t left = len - i;
+		memcpy(tail, s + i, left < 4 ? left : 4);
+		int n = utf8_len(tail);
+		if (n == 0) {
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		} else {
+			memcpy(out + o, s + i, (size_t)n);
+			o += (size_t)n;
+			i += (size_t)n;
+		}
+	}
+	out[o] = '\0';
+	return out;
 }
 
 const char *store_json_result(const char *result, char **owned)
@@ -108,7 +146,9 @@ const char *store_json_result(const char *result, char **owned)
 	cJSON *j = cJSON_ParseWithOpts(result, &end, 1);
 	if (j) {
 		cJSON_Delete(j);
-		return result;
+		size_t len = strlen(result);
+		long bad = store_utf8_invalid_at(result, len);
+		return bad < 0 ? result : (*owned = utf8_scrub(result, len, (size_t)bad));
 	}
 	/* Not JSON: keep the text, as a JSON string, so export stays valid. */
 	return *owned = store_json_quote(result);
@@ -116,12 +156,17 @@ const char *store_json_result(const char *result, char **owned)
 
 char *store_json_quote(const char *s)
 {
+	return store_json_quote_bytes(s, strlen(s));
+}
+
+char *store_json_quote_bytes(const char *s, size_t len)
+{
 	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
+	size_t n = 0;
+	FILE *m = open_memstream(&buf, &n);
 	if (!m)
 		return xstrdup("null");
-	store_json_write_string(m, s);
+	write_bytes(m, (const unsigned char *)s, len);
 	if (fclose(m) != 0) {
 		free(buf);
 		return xstrdup("null");

@@ -7,6 +7,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,6 +350,15 @@ int store_sqlite_open(const char *path, int create, struct store **out, char **c
 			return fail(cause, "%s: no such job store (create it with "
 			    "psup-worker init)", path);
 		return fail(cause, "%s: %s", path, strerror(errno));
+	}
+	/* Results and prompts are the user's own: a new store is 0600 whatever
+	 * the umask (SQLite gives its -wal and -shm files the database's mode). */
+	if (create && strcmp(path, ":memory:") != 0) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd >= 0)
+			close(fd);
+		else if (errno != EEXIST)
+			return fail(cause, "%s: cannot create: %s", path, strerror(errno));
 	}
 	struct sq *q = xcalloc(1, sizeof *q);
 	q->base.ops = &sqlite_ops;
