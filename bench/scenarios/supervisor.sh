@@ -1,4 +1,4 @@
-# Supervisor scenarios (issue 5, 1-7). Each scn_* runs once for one
+# Supervisor scenarios 1-7 (bench/README.md). Each scn_* runs once for one
 # supervisor inside a subshell that has sourced its adapter, with a fresh
 # work dir $W, stamp dir $STAMPS, and sv_teardown on exit. Each prints
 # "METRIC VALUE" lines (numbers), or "note METRIC TEXT" lines.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Worker scenarios (issue 5): psup-worker and plain clients against a private
+# Worker scenarios: psup-worker and plain clients against a private
 # nginx on 127.0.0.1. Called by bench/run.sh as
 #   worker/run.sh RAWFILE REPS QUICK
 # and appends "worker<TAB>client<TAB>rep<TAB>metric<TAB>value" lines. The

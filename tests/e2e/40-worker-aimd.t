@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3: repeated 429s lower the worker's concurrency (AIMD) and it rises
+# Repeated 429s lower the worker's concurrency (AIMD) and it rises
 # again once they stop. Observed from the API side: how many requests are in
 # flight at once, sampled while the API answers half the requests with 429
 # (Retry-After 0, so only AIMD slows the worker), then after it stops.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3: ${VAR} in the URL and headers comes from the environment and the
+# ${VAR} in the URL and headers comes from the environment and the
 # secret never shows in logs, status or results, even when requests fail;
 # progress goes to PSUP_PROGRESS_FD as JSON lines, a few a second at most.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3: init + 3 workers process 5,000 items against the test API while it
+# Init + 3 workers process 5,000 items against the test API while it
 # injects 429s, 500s, 503s, dropped connections and truncated bodies. The
 # export has every id exactly once, in input order, each with the answer the
 # API gives for that item's own text; no item was answered twice (claims are

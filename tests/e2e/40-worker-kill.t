@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3: kill -9 one of 3 workers mid-run. Its leased items come back when
+# Kill -9 one of 3 workers mid-run. Its leased items come back when
 # their (short) lease expires and the others finish the job: every id exactly
 # once, in input order, all ok. The lease is short so the test is, but
 # longer for a slow build: a live worker must renew its leases in time. The workers share a limiter, so the killed one

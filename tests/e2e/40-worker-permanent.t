@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3: permanent failures fail the item at once, without retries: a 400,
+# Permanent failures fail the item at once, without retries: a 400,
 # a 200 whose body is not JSON while `extract` is set, and an item missing a
 # template field (no request at all). The API counts exactly one request for
 # each. `retry` brings them back. (A used-up quota stops the whole job

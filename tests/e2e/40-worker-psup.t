@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3 under the supervisor: init, then `psup start` runs 3 chunk workers
+# Under the supervisor: init, then `psup start` runs 3 chunk workers
 # (instances: 3) over 5,000 items against the test API injecting faults.
 # One chunk is killed with SIGKILL mid-run: psup restarts it, the job still
 # completes, `psup wait chunk` exits 0, and the export has every id exactly

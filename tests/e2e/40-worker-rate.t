@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3: a shared `rpm` across 3 workers holds within 5% over a 10 s
+# A shared `rpm` across 3 workers holds within 5% over a 10 s
 # window, measured on the API's own arrival times (GET /requests). 6000 rpm
 # shared is 100 requests/s in total, not 100 each.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"

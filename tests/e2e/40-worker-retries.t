@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3: retryable failures (timeouts, 5xx, dropped connections) are tried
+# Retryable failures (timeouts, 5xx, dropped connections) are tried
 # exactly max_attempts times, then the item fails with the last reason kept.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3: a 429 with Retry-After (seconds or HTTP-date) holds the whole
+# A 429 with Retry-After (seconds or HTTP-date) holds the whole
 # worker until then, and with a `shared` limit it holds every worker sharing
 # it. Measured on the API's arrival times: after the 429, no request arrives
 # during the hold (except those already on the wire), then the job

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3: one worker, one thread, thousands of requests in flight, with
+# One worker, one thread, thousands of requests in flight, with
 # connections reused. 4,000 items at concurrency 2,000 against answers that
 # take 500 ms (longer for a slow build, so it can open its 2,000
 # connections before the first answers come): the API sees ~2,000 at once,

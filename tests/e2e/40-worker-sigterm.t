@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 3: SIGTERM finishes or releases the in-flight items and exits 0
+# SIGTERM finishes or releases the in-flight items and exits 0
 # within seconds. The lease here is 5 minutes, so an item the worker kept
 # leased would stall the next worker: it must be released, not abandoned.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Issue 4 end to end: the demo pipeline (configs/demo.yaml's shape) on 2,000
+# End to end: the demo pipeline (configs/demo.yaml's shape) on 2,000
 # items, in one ecosystem file: api (the test API on a free loopback port,
 # injecting 429s and 5xx) and load (psup-worker init) -> chunk (4 instances of
 # psup-worker run sharing one `shared` rpm limit) -> combine (psup-worker
