@@ -28,14 +28,19 @@ static void check_names(struct ycx *cx, const struct eco_check_app *apps, int n_
 	for (int i = 0; i < n_apps; i++)
 		v[i] = (struct named){ apps[i].name, i };
 	qsort(v, (size_t)n_apps, sizeof *v, named_cmp);
-	for (int i = 1; i < n_apps; i++)
-		if (strcmp(v[i - 1].name, v[i].name) == 0) {
-			const struct ynode *first = apps[v[i - 1].index].name_node;
-			ycx_error(cx, apps[v[i].index].name_node, "name",
-			    "duplicate app name '%s' (first at line %d, column %d)", v[i].name,
-			    first->line, first->col);
-			dup_written = 1;
+	/* sorted by name, then by place: each run of one name starts with
+	 * its first occurrence, which every later one names */
+	for (int i = 1, run = 0; i < n_apps; i++) {
+		if (strcmp(v[run].name, v[i].name) != 0) {
+			run = i;
+			continue;
 		}
+		const struct ynode *first = apps[v[run].index].name_node;
+		ycx_error(cx, apps[v[i].index].name_node, "name",
+		    "duplicate app name '%s' (first at line %d, column %d)", v[i].name,
+		    first->line, first->col);
+		dup_written = 1;
+	}
 	if (dup_written) {
 		free(v);
 		return;

@@ -28,6 +28,10 @@ static const struct {
 	{ "a name written twice",
 	  "- name: a\n- name: b\n- name: a\n",
 	  { "eco.yaml:3:9: name: duplicate app name 'a' (first at line 1, column 9)" } },
+	{ "a name written three times: both copies name the first",
+	  "- name: a\n- name: a\n- name: a\n",
+	  { "eco.yaml:2:9: name: duplicate app name 'a' (first at line 1, column 9)",
+	    "eco.yaml:3:9: name: duplicate app name 'a' (first at line 1, column 9)" } },
 	{ "an instance's name meets an app written later",
 	  "- name: w\n  instances: 2\n- name: w-2\n",
 	  { "eco.yaml:3:9: name: app name 'w-2' is also made by app 'w' "
