@@ -10,24 +10,32 @@
 #include "ecosystem_app.h"
 #include "ecosystem_check.h"
 #include "ecosystem_instances.h"
+#include "ecosystem_js.h"
 #include "xalloc.h"
 #include "yaml_file.h"
 
-static void load_apps_list(struct eco_loader *L, const struct ynode *list)
+/* An app is a map of options; a list of them, or one map, is the apps. */
+static void load_apps(struct eco_loader *L, const struct ynode *list, const char *key)
 {
-	if (list->kind != YNODE_SEQ) {
-		ycx_error(&L->cx, list, "apps", "expected a list of apps, got %s", ynode_what(list));
+	const struct ynode *one[1] = { list };
+	const struct ynode *const *items = one;
+	size_t n = 1;
+	if (list->kind == YNODE_SEQ) {
+		items = (const struct ynode *const *)list->items;
+		n = list->n;
+	} else if (list->kind != YNODE_MAP) {
+		ycx_error(&L->cx, list, key, "expected a list of apps, got %s", ynode_what(list));
 		return;
 	}
-	if (list->n == 0) {
-		ycx_error(&L->cx, list, "apps", "the list is empty");
+	if (n == 0) {
+		ycx_error(&L->cx, list, key, "the list is empty");
 		return;
 	}
-	L->apps = xcalloc(list->n, sizeof *L->apps);
-	for (size_t i = 0; i < list->n; i++) {
-		const struct ynode *m = list->items[i];
+	L->apps = xcalloc(n, sizeof *L->apps);
+	for (size_t i = 0; i < n; i++) {
+		const struct ynode *m = items[i];
 		if (m->kind != YNODE_MAP) {
-			ycx_error(&L->cx, m, "apps", "each app must be a map of options, got %s",
+			ycx_error(&L->cx, m, key, "each app must be a map of options, got %s",
 			    ynode_what(m));
 			continue;
 		}
@@ -37,9 +45,26 @@ static void load_apps_list(struct eco_loader *L, const struct ynode *list)
 	}
 }
 
+/* A file that is one app's options (pm2 takes it so): no apps: key, and
+ * some key is an app option. */
+static int is_one_app(const struct ynode *root)
+{
+	int app_keys = 0;
+	for (size_t i = 0; i < root->n; i++) {
+		const char *k = YMAP_KEY(root, i)->str;
+		const struct eco_option *o = eco_option_find(k);
+		if (strcmp(k, "apps") == 0 || strcmp(k, "pm2") == 0)
+			return 0;
+		if ((o && o->kind != ECO_OPT_TOP && o->kind != ECO_OPT_TOP_UNSUPPORTED) ||
+		    strncmp(k, "env_", 4) == 0)
+			app_keys++;
+	}
+	return app_keys > 0;
+}
+
 static void load_top(struct eco_loader *L, const struct ynode *root)
 {
-	const struct ynode *apps = NULL;
+	const struct ynode *apps = NULL, *apps_key = NULL;
 	if (!root) {
 		yerrs_add(&L->cx.errs, L->cx.file, 1, 1, "apps", "the file is empty (expected apps:, "
 		    "a list of apps)");
@@ -51,12 +76,21 @@ static void load_top(struct eco_loader *L, const struct ynode *root)
 		ycx_error(&L->cx, root, NULL, "expected apps: (a list of apps), got %s",
 		    ynode_what(root));
 		return;
+	} else if (is_one_app(root)) {
+		apps = root;
 	} else {
-		static const char *const tops[] = { "apps", "log_dir", "deploy" };
+		static const char *const tops[] = { "apps", "log_dir", "deploy", "pm2" };
 		for (size_t i = 0; i < root->n; i++) {
 			const struct ynode *k = YMAP_KEY(root, i), *v = YMAP_VAL(root, i);
-			if (strcmp(k->str, "apps") == 0) {
-				apps = v;
+			if (strcmp(k->str, "apps") == 0 || strcmp(k->str, "pm2") == 0) {
+				/* pm2 reads a pm2: list as apps: */
+				if (apps_key)
+					ycx_error(&L->cx, k, k->str, "the apps are already given under %s "
+					    "(line %d); give only one list", apps_key->str, apps_key->line);
+				else {
+					apps = v;
+					apps_key = k;
+				}
 			} else if (strcmp(k->str, "log_dir") == 0) {
 				char *s;
 				if (yget_str(&L->cx, v, "log_dir", &s) == 0) {
@@ -69,7 +103,7 @@ static void load_top(struct eco_loader *L, const struct ynode *root)
 			} else if (strcmp(k->str, "deploy") == 0) {
 				ycx_warn(&L->cx, k, k->str, "pm2 option not supported, ignored");
 			} else {
-				const char *hint = ytext_suggest(k->str, tops, 3);
+				const char *hint = ytext_suggest(k->str, tops, 4);
 				const struct eco_option *o = eco_option_find(k->str);
 				if (hint)
 					ycx_error(&L->cx, k, k->str, "unknown top-level key (did you mean %s?)",
@@ -87,7 +121,40 @@ static void load_top(struct eco_loader *L, const struct ynode *root)
 			return;
 		}
 	}
-	load_apps_list(L, apps);
+	load_apps(L, apps, apps_key ? apps_key->str : "apps");
+}
+
+/* Messages about JSON that node printed name the app by its index in the
+ * file's list rather than by a line of text the user never saw:
+ * "FILE:LINE:COL: rest" becomes "FILE: apps[I] (NAME): rest". */
+static void relocate(struct eco_loader *L, struct yerrs *errs)
+{
+	size_t fl = strlen(L->cx.file);
+	for (int i = 0; i < errs->n; i++) {
+		char *m = errs->v[i], *end;
+		if (strncmp(m, L->cx.file, fl) != 0 || m[fl] != ':')
+			continue;
+		long line = strtol(m + fl + 1, &end, 10);
+		if (end == m + fl + 1 || *end != ':')
+			continue;
+		(void)strtol(end + 1, &end, 10);
+		if (strncmp(end, ": ", 2) != 0)
+			continue;
+		int app = -1;
+		for (int k = 0; k < L->n_apps; k++)
+			if (L->apps[k].map->line <= line)
+				app = k;
+		char *n;
+		if (app < 0)
+			n = xasprintf("%s: %s", L->cx.file, end + 2);
+		else if (L->apps[app].t.name)
+			n = xasprintf("%s: apps[%d] (%s): %s", L->cx.file, app, L->apps[app].t.name,
+			    end + 2);
+		else
+			n = xasprintf("%s: apps[%d]: %s", L->cx.file, app, end + 2);
+		free(m);
+		errs->v[i] = n;
+	}
 }
 
 static void publish(struct eco_loader *L, struct eco *e)
@@ -96,24 +163,34 @@ static void publish(struct eco_loader *L, struct eco *e)
 	e->warnings = yerrs_take(&L->cx.warns, &e->n_warnings);
 }
 
-/* name is shown in messages, abs is the file's absolute path (the apps'
- * source), dir the base of relative paths. */
-static int load(const char *name, const char *abs, const char *dir, const char *buf,
-    size_t len, struct eco *e)
+/* What one load reads: name is shown in messages, abs is the file's
+ * absolute path (the apps' source), dir the base of relative paths; js
+ * when the text is JSON node printed for the file. */
+struct src {
+	const char *name, *abs, *dir;
+	const char *buf;
+	size_t len;
+	int js;
+};
+
+/* Returns 0, -1 on errors, -2 when the text is not YAML at all. */
+static int load(const struct src *in, struct eco *e)
 {
 	struct eco_loader L = { 0 };
 	struct ydoc doc = { 0 };
 	struct app_spec *specs = NULL;
-	int n_specs = 0, *origin = NULL;
+	int n_specs = 0, *origin = NULL, unparsed = 0;
 
 	memset(e, 0, sizeof *e);
-	L.cx.file = name;
-	L.dir = ypath_resolve(NULL, dir ? dir : ".");
+	L.cx.file = in->name;
+	L.dir = ypath_resolve(NULL, in->dir ? in->dir : ".");
 	L.log_dir = xasprintf("%s/logs", strcmp(L.dir, "/") == 0 ? "" : L.dir);
-	e->path = abs ? xstrdup(abs) : ypath_resolve(L.dir, name);
+	e->path = in->abs ? xstrdup(in->abs) : ypath_resolve(L.dir, in->name);
 
-	if (ydoc_load(name, buf, len, &doc, &L.cx.errs) == 0)
+	if (ydoc_load(in->name, in->buf, in->len, &doc, &L.cx.errs) == 0)
 		load_top(&L, doc.root);
+	else
+		unparsed = 1;
 	if (yerrs_count(&L.cx.errs) == 0) {
 		for (int i = 0; i < L.n_apps; i++)
 			if (eco_instances_expand(&L, &L.apps[i], e->path, &specs, &n_specs, &origin, i) < 0)
@@ -123,7 +200,8 @@ static int load(const char *name, const char *abs, const char *dir, const char *
 		struct eco_check_app *ca = xcalloc((size_t)L.n_apps, sizeof *ca);
 		for (int i = 0; i < L.n_apps; i++) {
 			ca[i].name = L.apps[i].t.name;
-			ca[i].name_node = L.apps[i].val[ECO_ID_NAME];
+			ca[i].name_node = L.apps[i].val[ECO_ID_NAME] ? L.apps[i].val[ECO_ID_NAME]
+			    : L.apps[i].map;
 			ca[i].after = L.apps[i].t.after;
 			ca[i].after_node = L.apps[i].val[ECO_ID_AFTER];
 		}
@@ -138,6 +216,10 @@ static int load(const char *name, const char *abs, const char *dir, const char *
 		e->log_dir = L.log_dir;
 		L.log_dir = NULL;
 	}
+	if (in->js) {
+		relocate(&L, &L.cx.errs);
+		relocate(&L, &L.cx.warns);
+	}
 	publish(&L, e);
 	for (int i = 0; i < n_specs; i++)
 		spec_free(&specs[i]);
@@ -150,34 +232,74 @@ static int load(const char *name, const char *abs, const char *dir, const char *
 	free(L.log_dir);
 	ydoc_free(&doc);
 	ycx_free(&L.cx);
-	return e->n_errors ? -1 : 0;
+	return unparsed ? -2 : e->n_errors ? -1 : 0;
 }
 
 int eco_load_buffer(const char *name, const char *dir, const char *buf, size_t len, struct eco *e)
 {
-	return load(name, NULL, dir, buf, len, e);
+	struct src in = { .name = name, .dir = dir, .buf = buf, .len = len };
+	return load(&in, e) < 0 ? -1 : 0;
+}
+
+static int load_failed(struct eco *e, const char *path, char *cause)
+{
+	memset(e, 0, sizeof *e);
+	e->path = ypath_resolve(NULL, path);
+	e->errors = xcalloc(1, sizeof *e->errors);
+	e->errors[0] = cause;
+	e->n_errors = 1;
+	return -1;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), l = strlen(suffix);
+	return n >= l && strcmp(s + n - l, suffix) == 0;
+}
+
+int eco_load_env(const char *path, char *const *env, struct eco *e)
+{
+	char *buf = NULL, *cause = NULL;
+	size_t len;
+	char *abs = ypath_resolve(NULL, path);
+	char *dir = ypath_dir(abs);
+	/* messages name the file as the user wrote it; e->path is absolute */
+	struct src in = { .name = path, .abs = abs, .dir = dir };
+	int r;
+	if (eco_js_is_module(path)) {
+		r = eco_js_eval(abs, dir, ECO_JS_MODULE, env, &buf, &len, &cause);
+		in.js = 1;
+	} else {
+		r = yfile_read(path, &buf, &len, &cause);
+	}
+	if (r == 0) {
+		in.buf = buf;
+		in.len = len;
+		r = load(&in, e);
+		/* pm2 evaluates a .json file as JavaScript: comments, trailing
+		 * commas and unquoted keys are accepted there */
+		char *json = NULL;
+		if (r == -2 && !in.js && has_suffix(path, ".json") &&
+		    eco_js_eval(abs, dir, ECO_JS_EXPR, env, &json, &len, NULL) == 0) {
+			eco_free(e);
+			in.buf = json;
+			in.len = len;
+			in.js = 1;
+			r = load(&in, e);
+		}
+		free(json);
+	} else {
+		r = load_failed(e, path, cause);
+	}
+	free(abs);
+	free(dir);
+	free(buf);
+	return r < 0 ? -1 : 0;
 }
 
 int eco_load(const char *path, struct eco *e)
 {
-	char *buf, *cause;
-	size_t len;
-	if (yfile_read(path, &buf, &len, &cause) < 0) {
-		memset(e, 0, sizeof *e);
-		e->path = ypath_resolve(NULL, path);
-		e->errors = xcalloc(1, sizeof *e->errors);
-		e->errors[0] = cause;
-		e->n_errors = 1;
-		return -1;
-	}
-	char *abs = ypath_resolve(NULL, path);
-	char *dir = ypath_dir(abs);
-	/* messages name the file as the user wrote it; e->path is absolute */
-	int r = load(path, abs, dir, buf, len, e);
-	free(abs);
-	free(dir);
-	free(buf);
-	return r;
+	return eco_load_env(path, NULL, e);
 }
 
 void eco_free(struct eco *e)

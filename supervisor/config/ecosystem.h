@@ -19,6 +19,11 @@ struct eco {
 /* Loads path into *e. Returns 0 when there were no errors (e->apps valid),
  * -1 otherwise (e->errors says why; e->apps is empty). Always eco_free(). */
 int eco_load(const char *path, struct eco *e);
+/* Same, with env as the environment a JavaScript process file is evaluated
+ * in (its process.env; NULL: this process's own). A .js/.cjs/.mjs file is
+ * evaluated by node (ecosystem_js.h) and its errors name the app by its
+ * index in the file's list ("FILE: apps[I] (NAME): key: message"). */
+int eco_load_env(const char *path, char *const *env, struct eco *e);
 /* Same, from a buffer, with name used in messages and dir as the base for
  * relative paths (for tests and the fuzz target). */
 int eco_load_buffer(const char *name, const char *dir, const char *buf, size_t len, struct eco *e);

@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "ecosystem_env.h"
 #include "ecosystem_program.h"
 #include "xalloc.h"
 #include "yaml_file.h"
@@ -77,8 +78,8 @@ static int parse_name(struct eco_loader *L, const struct ynode *n, char **out)
 		if (c >= '0' && c <= '9')
 			digits++;
 		else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' ||
-		    c == '-'))
-			why = "may hold only letters, digits, '.', '_' and '-'";
+		    c == '-' || c == '/'))
+			why = "may hold only letters, digits, '.', '_', '-' and '/'";
 	}
 	if (!why && len == 0)
 		why = "is empty";
@@ -88,6 +89,8 @@ static int parse_name(struct eco_loader *L, const struct ynode *n, char **out)
 		why = "is only digits, which psup would take for an app id";
 	else if (!why && (strcmp(s, "all") == 0 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0))
 		why = "is reserved";
+	else if (!why && (s[0] == '/' || s[len - 1] == '/' || strstr(s, "//")))
+		why = "may not start or end with '/' or hold '//'";
 	if (why) {
 		ycx_error(&L->cx, n, "name", "'%s' %s", s, why);
 		free(s);
@@ -97,43 +100,52 @@ static int parse_name(struct eco_loader *L, const struct ynode *n, char **out)
 	return 0;
 }
 
-static int parse_env(struct eco_loader *L, const struct ynode *n, struct app_spec *t)
+/* pm2 reads some numbers with JavaScript's parseInt: "4," is 4 there.
+ * Such a value (digits, then something that is not a unit) loads as pm2
+ * reads it, with a warning that shows the value used. Returns 1 when it
+ * applied. */
+static int pm2_parse_int(struct eco_loader *L, const struct ynode *n, const char *key,
+    long long *out)
 {
-	char **k, **v;
-	int count;
-	if (yget_strmap(&L->cx, n, "env", &k, &v, &count) < 0)
-		return -1;
-	int bad = 0;
-	for (int i = 0; i < count; i++)
-		if (!k[i][0] || strchr(k[i], '=')) {
-			ycx_error(&L->cx, YMAP_KEY(n, (size_t)i), "env",
-			    "'%s' is not a variable name (empty or holds '=')", k[i]);
-			bad = 1;
-		}
-	if (!bad && count) {
-		t->env = xcalloc((size_t)count + 1, sizeof *t->env);
-		for (int i = 0; i < count; i++)
-			t->env[i] = xasprintf("%s=%s", k[i], v[i]);
-	}
-	ystrv_free(k);
-	ystrv_free(v);
-	return bad ? -1 : 0;
+	if (n->kind != YNODE_SCALAR)
+		return 0;
+	const char *p = n->str;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	const char *d = p + (*p == '-' || *p == '+');
+	const char *e = d;
+	while (*e >= '0' && *e <= '9' && e - d < 12)
+		e++;
+	if (e == d || !*e || (*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') ||
+	    (*e >= '0' && *e <= '9'))
+		return 0;
+	long long v = 0;
+	for (const char *c = d; c < e; c++)
+		v = v * 10 + (*c - '0');
+	*out = *p == '-' ? -v : v;
+	ycx_warn(&L->cx, n, key, "'%s' read as %lld, as pm2 reads it (parseInt)", n->str, *out);
+	return 1;
 }
 
 static int parse_instances(struct eco_loader *L, const struct eco_option *o, const struct ynode *n,
     int *out)
 {
 	long long v;
-	if (n->kind == YNODE_SCALAR && strcasecmp(n->str, "max") == 0) {
+	if (pm2_parse_int(L, n, o->name, &v)) {
+		if (v < o->min || v > o->max) {
+			ycx_error(&L->cx, n, o->name, "%lld is out of range [%lld, %lld]", v, o->min,
+			    o->max);
+			return -1;
+		}
+	} else if (n->kind == YNODE_SCALAR && strcasecmp(n->str, "max") == 0) {
 		*out = cpu_count();
 		return 0;
-	}
-	if (n->kind != YNODE_SCALAR || ynode_is_null(n)) {
+	} else if (n->kind != YNODE_SCALAR || ynode_is_null(n)) {
 		ycx_error(&L->cx, n, o->name, "expected a number or max, got %s", ynode_what(n));
 		return -1;
-	}
-	if (yget_int(&L->cx, n, o->name, o->min, o->max, &v) < 0)
+	} else if (yget_int(&L->cx, n, o->name, o->min, o->max, &v) < 0) {
 		return -1;
+	}
 	/* pm2: 0 means one per CPU, -1 one per CPU but one */
 	*out = v == 0 ? cpu_count() : v == -1 ? (cpu_count() > 1 ? cpu_count() - 1 : 1) : (int)v;
 	return 0;
@@ -188,7 +200,9 @@ static int parse_exit_codes(struct eco_loader *L, const struct eco_option *o, co
 	t->n_stop_exit_codes = 0;
 	for (size_t i = 0; i < count; i++) {
 		long long v;
-		if (yget_int(&L->cx, items[i], o->name, o->min, o->max, &v) < 0)
+		if (pm2_parse_int(L, items[i], o->name, &v) && v >= o->min && v <= o->max)
+			t->stop_exit_codes[t->n_stop_exit_codes++] = (int)v;
+		else if (yget_int(&L->cx, items[i], o->name, o->min, o->max, &v) < 0)
 			bad = 1;
 		else
 			t->stop_exit_codes[t->n_stop_exit_codes++] = (int)v;
@@ -208,7 +222,8 @@ static int parse_log_path(struct eco_loader *L, struct eco_app *ra, int which, c
 	char *s;
 	if (yget_str(&L->cx, n, key, &s) < 0)
 		return -1;
-	if (strcmp(s, "/dev/null") == 0 || !*s) {
+	/* pm2: NULL (psup: in any case) and /dev/null mean no file */
+	if (strcmp(s, "/dev/null") == 0 || strcasecmp(s, "null") == 0 || !*s) {
 		ra->log_off[which] = 1;
 		free(s);
 		return 0;
@@ -244,7 +259,10 @@ static void parse_option(struct eco_loader *L, struct eco_app *ra, const struct 
 		yget_str(&L->cx, n, o->name, o->id == ECO_ID_CWD ? &t->cwd : &ra->interpreter);
 		break;
 	case ECO_ID_ENV:
-		parse_env(L, n, t);
+		eco_env_parse(L, ra, n);
+		break;
+	case ECO_ID_ENV_FILE:
+		yget_str(&L->cx, n, o->name, &ra->env_file);
 		break;
 	case ECO_ID_INSTANCES:
 		parse_instances(L, o, n, &ra->instances);
@@ -287,6 +305,15 @@ static void parse_option(struct eco_loader *L, struct eco_app *ra, const struct 
 			    "strftime(3) format such as %%Y-%%m-%%d %%H:%%M:%%S, not pm2's day.js tokens",
 			    t->log_date_format);
 		break;
+	case ECO_ID_RESTART_DELAY:
+	case ECO_ID_EXP_BACKOFF: {
+		long long ms;
+		if (pm2_parse_int(L, n, o->name, &ms) && ms >= o->min && ms <= o->max)
+			*(long long *)((char *)t + o->offset) = ms;
+		else
+			parse_plain(L, o, n, t);
+		break;
+	}
 	default:
 		parse_plain(L, o, n, t);
 		break;
@@ -294,6 +321,33 @@ static void parse_option(struct eco_loader *L, struct eco_app *ra, const struct 
 }
 
 /* ---- one app ---- */
+
+/* pm2's name for an app without one: the script's base name without its
+ * extension ("api" for ./src/api.js); what a name may not hold becomes '-'. */
+static char *default_name(const char *script)
+{
+	const char *b = strrchr(script, '/');
+	b = b ? b + 1 : script;
+	const char *dot = strrchr(b, '.');
+	size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+	if (n > ECO_NAME_MAX)
+		n = ECO_NAME_MAX;
+	char *s = xstrndup(b, n);
+	int digits = 1;
+	for (char *p = s; *p; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
+			*p = '-';
+		if (*p < '0' || *p > '9')
+			digits = 0;
+	}
+	if (!*s || digits || strcmp(s, "all") == 0) {
+		char *t = xasprintf("app-%s", s);
+		free(s);
+		s = t;
+	}
+	return s;
+}
 
 /* Records which options the app gives: unknown keys are errors (with a
  * suggestion), pm2-only ones warnings, an option given twice (through an
@@ -394,9 +448,12 @@ void eco_app_load(struct eco_loader *L, struct eco_app *ra)
 		return;
 
 	/* resolve what depends on other options */
+	if (!ra->t.name)
+		ra->t.name = default_name(ra->script);
 	char *cwd = ra->t.cwd ? ypath_resolve(L->dir, ra->t.cwd) : xstrdup(L->dir);
 	free(ra->t.cwd);
 	ra->t.cwd = cwd;
+	eco_env_build(L, ra);
 	const char *interp = ra->interpreter;
 	if (!interp)
 		interp = eco_program_interpreter(ra->script);
@@ -429,6 +486,13 @@ void eco_app_free(struct eco_app *ra)
 	free(ra->interpreter);
 	ystrv_free(ra->args);
 	ystrv_free(ra->iargs);
+	for (int i = 0; i < ra->n_env; i++) {
+		free(ra->env_keys[i]);
+		free(ra->env_vals[i]);
+	}
+	free(ra->env_keys);
+	free(ra->env_vals);
+	free(ra->env_file);
 	for (int i = 0; i < 3; i++)
 		free(ra->log_pat[i]);
 }

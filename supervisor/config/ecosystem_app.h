@@ -22,6 +22,9 @@ struct eco_app {
 	int log_off[3];          /* that file disabled */
 	int disable_logs;
 	int instances;
+	char **env_keys, **env_vals;   /* env: as given, n_env pairs */
+	int n_env;
+	char *env_file;          /* as written */
 };
 
 /* One load of one file: its messages, its folders and its apps. */

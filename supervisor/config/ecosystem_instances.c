@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "xalloc.h"
 #include "yaml_file.h"
@@ -34,8 +35,14 @@ static char *log_path(const struct eco_loader *L, const struct eco_app *ra, int 
 	static const char *const suffix[] = { "out", "error", "combined" };
 	if (ra->disable_logs || ra->log_off[which])
 		return NULL;
-	if (!ra->log_pat[which])
-		return xasprintf("%s/%s-%s.log", L->log_dir, name, suffix[which]);
+	if (!ra->log_pat[which]) {
+		/* a name's '/' would be a folder (pm2 writes '-' for it) */
+		char *p = xasprintf("%s/%s-%s.log", L->log_dir, name, suffix[which]);
+		for (char *c = p + strlen(L->log_dir) + 1; *c; c++)
+			if (*c == '/')
+				*c = '-';
+		return p;
+	}
 	char *pat = ytext_subst_instance(ra->log_pat[which], instance);
 	char *p = ypath_resolve(ra->t.cwd, pat);
 	free(pat);

@@ -30,9 +30,11 @@ static const struct eco_option table[] = {
 	  .help = "pm2 deployment section: not supported, ignored with a warning." },
 
 	/* what to run */
-	{ .name = "name", .id = ECO_ID_NAME, .type = ECO_T_NAME, .required = 1,
-	  .help = "Unique app name: letters, digits, '.', '_' and '-' (not only digits, not 'all'). "
-	          "With instances > 1 the apps are NAME-1..NAME-N and NAME names the group." },
+	{ .name = "name", .id = ECO_ID_NAME, .type = ECO_T_NAME, .def = "(the script's base name)",
+	  .help = "Unique app name: letters, digits, '.', '_', '-' and '/' (not only digits, not "
+	          "'all'; a '/' becomes '-' in log file names). Without it, the script's base name "
+	          "without extension (pm2's rule). With instances > 1 the apps are NAME-1..NAME-N "
+	          "and NAME names the group." },
 	{ .name = "script", .id = ECO_ID_SCRIPT, .type = ECO_T_PATH, .required = 1,
 	  .help = "Program to run. Relative to cwd; a bare name not found in cwd is looked up in PATH." },
 	{ .name = "exec", .alias_of = "script", .help = "same as script" },
@@ -51,8 +53,12 @@ static const struct eco_option table[] = {
 	{ .name = "cwd", .id = ECO_ID_CWD, .type = ECO_T_PATH, .def = "(the file's folder)",
 	  .help = "Working directory; relative to the file's folder." },
 	{ .name = "env", .id = ECO_ID_ENV, .type = ECO_T_ENV,
-	  .help = "Environment variables set over psup's own (values as strings). psup adds "
-	          "PSUP_APP_NAME, PSUP_INSTANCE, PSUP_INSTANCES, PSUP_HOME and PSUP_PROGRESS_FD." },
+	  .help = "Environment variables set over psup's own. Numbers and booleans as written; a "
+	          "list or a map is JSON-encoded (as pm2 does). psup adds PSUP_APP_NAME, "
+	          "PSUP_INSTANCE, PSUP_INSTANCES, PSUP_HOME and PSUP_PROGRESS_FD." },
+	{ .name = "env_file", .id = ECO_ID_ENV_FILE, .type = ECO_T_PATH,
+	  .help = "A dotenv file (KEY=VALUE lines, # comments, quoted values) read when the file "
+	          "is loaded; relative to cwd. env: is set over it." },
 	{ .name = "instances", .id = ECO_ID_INSTANCES, .type = ECO_T_INSTANCES, .def = "1",
 	  .min = -1, .max = 1024,
 	  .help = "Copies to run, as NAME-1..NAME-N. 'max' or 0: one per CPU; -1: one per CPU but one." },

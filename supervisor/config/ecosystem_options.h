@@ -14,7 +14,9 @@ enum eco_opt_id {
 	ECO_ID_EXP_BACKOFF, ECO_ID_EXP_BACKOFF_MAX, ECO_ID_STOP_EXIT_CODES, ECO_ID_KILL_TIMEOUT,
 	ECO_ID_STOP_SIGNAL, ECO_ID_MAX_MEMORY, ECO_ID_OUT_FILE, ECO_ID_ERROR_FILE,
 	ECO_ID_LOG_FILE, ECO_ID_DISABLE_LOGS, ECO_ID_TIME, ECO_ID_LOG_DATE_FORMAT,
-	ECO_ID_LOG_MAX_SIZE, ECO_ID_LOG_RETAIN, ECO_ID_AFTER,
+	ECO_ID_LOG_MAX_SIZE, ECO_ID_LOG_RETAIN, ECO_ID_AFTER, ECO_ID_ENV_FILE,
+	ECO_ID_CRON_RESTART, ECO_ID_WATCH, ECO_ID_IGNORE_WATCH, ECO_ID_WATCH_DELAY,
+	ECO_ID_PID_FILE, ECO_ID_LOG_TYPE, ECO_ID_NAMESPACE,
 	ECO_ID_COUNT,
 	/* top-level keys */
 	ECO_ID_TOP_APPS = 100, ECO_ID_TOP_LOG_DIR,
@@ -31,7 +33,7 @@ enum eco_opt_type {
 	ECO_T_SIZE,              /* 512K, 200M, 1G or bytes, within [min, max] */
 	ECO_T_ARGS,              /* list, or a string split like a shell does */
 	ECO_T_LIST,              /* list, or a space-separated string */
-	ECO_T_ENV,               /* map of NAME: value */
+	ECO_T_ENV,               /* map of NAME: value (any value: lists and maps as JSON) */
 	ECO_T_INSTANCES,         /* number, or max */
 	ECO_T_AUTORESTART,       /* bool, always, on-failure or never */
 	ECO_T_SIGNAL,            /* SIGTERM, TERM or a number */

@@ -16,10 +16,10 @@ static int is_regular_exec(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
-/* A bare program name as execvp would find it, or NULL. */
-static char *which(const char *name)
+char *eco_program_which(const char *name, const char *path)
 {
-	const char *path = getenv("PATH");
+	if (!path)
+		path = getenv("PATH");
 	if (!path || !*path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	while (*path) {
@@ -47,7 +47,7 @@ char *eco_program_resolve(const char *cwd, const char *prog, int look_in_cwd)
 			return p;
 		free(p);
 	}
-	char *w = which(prog);
+	char *w = eco_program_which(prog, NULL);
 	return w ? w : xstrdup(prog);
 }
 

@@ -145,7 +145,14 @@ static int app_done(struct dapp *a, struct dop_app *x)
 		/* a start sent once the keeper answered may be refused too */
 		if (refused_seq(a, x, a->start_seq))
 			return 1;
-		return answered(a, x->seq) && a->acked >= a->start_seq && running(s);
+		if (!answered(a, x->seq) || a->acked < a->start_seq || !running(s))
+			return 0;
+		/* a program that cannot be executed fails the start, named */
+		if (s == APP_ERRORED) {
+			x->failed = 1;
+			snprintf(x->why, sizeof x->why, "%s: %s", a->name, app_reason(a));
+		}
+		return 1;
 	case OP_STOP:
 		if (!lifecycle_has_keeper(&a->lc))
 			return 1;

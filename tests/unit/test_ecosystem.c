@@ -306,9 +306,8 @@ static void test_bad(void)
 
 	static const char *const missing[] = {
 		FX "bad-missing.yaml:2:5: script: missing (every app needs a script)",
-		FX "bad-missing.yaml:4:5: name: missing (every app needs a name)",
-		FX "bad-missing.yaml:5:11: name: 'bad/name' may hold only letters, digits, '.', '_' "
-		    "and '-'",
+		FX "bad-missing.yaml:5:11: name: 'bad name' may hold only letters, digits, '.', '_', "
+		    "'-' and '/'",
 		FX "bad-missing.yaml:7:11: name: '123' is only digits, which psup would take for an "
 		    "app id",
 		FX "bad-missing.yaml:8:12: script: has no value",

@@ -1,0 +1,170 @@
+/* env: and env_file: of one app (ecosystem_env.h). */
+#include "ecosystem_env.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dotenv.h"
+#include "xalloc.h"
+#include "yaml_file.h"
+
+/* A JSON number, as written: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int is_json_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (*s >= '1' && *s <= '9')
+		while (*s >= '0' && *s <= '9')
+			s++;
+	else
+		return 0;
+	if (*s == '.') {
+		if (!(*++s >= '0' && *s <= '9'))
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+static void json_str(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			buf_addc(b, '\\');
+			buf_addc(b, (char)*p);
+		} else if (*p == '\n') {
+			buf_puts(b, "\\n");
+		} else if (*p == '\t') {
+			buf_puts(b, "\\t");
+		} else if (*p == '\r') {
+			buf_puts(b, "\\r");
+		} else if (*p < 0x20) {
+			buf_printf(b, "\\u%04x", *p);
+		} else {
+			buf_addc(b, (char)*p);
+		}
+	}
+	buf_addc(b, '"');
+}
+
+void eco_env_json(struct buf *b, const struct ynode *n)
+{
+	switch (n->kind) {
+	case YNODE_MAP:
+		buf_addc(b, '{');
+		for (size_t i = 0; i < n->n; i++) {
+			if (i)
+				buf_addc(b, ',');
+			json_str(b, YMAP_KEY(n, i)->str);
+			buf_addc(b, ':');
+			eco_env_json(b, YMAP_VAL(n, i));
+		}
+		buf_addc(b, '}');
+		return;
+	case YNODE_SEQ:
+		buf_addc(b, '[');
+		for (size_t i = 0; i < n->n; i++) {
+			if (i)
+				buf_addc(b, ',');
+			eco_env_json(b, n->items[i]);
+		}
+		buf_addc(b, ']');
+		return;
+	default:
+		if (ynode_is_null(n))
+			buf_puts(b, "null");
+		else if (n->plain && (strcmp(n->str, "true") == 0 || strcmp(n->str, "false") == 0 ||
+		    is_json_number(n->str)))
+			buf_puts(b, n->str);
+		else
+			json_str(b, n->str);
+		return;
+	}
+}
+
+int eco_env_parse(struct eco_loader *L, struct eco_app *ra, const struct ynode *n)
+{
+	if (ynode_is_null(n))
+		return 0;
+	if (n->kind != YNODE_MAP) {
+		ycx_error(&L->cx, n, "env", "expected a map of NAME: value, got %s", ynode_what(n));
+		return -1;
+	}
+	int bad = 0;
+	ra->env_keys = xcalloc(n->n + 1, sizeof *ra->env_keys);
+	ra->env_vals = xcalloc(n->n + 1, sizeof *ra->env_vals);
+	for (size_t i = 0; i < n->n; i++) {
+		const struct ynode *k = YMAP_KEY(n, i), *v = YMAP_VAL(n, i);
+		if (!k->str[0] || strchr(k->str, '=')) {
+			ycx_error(&L->cx, k, "env", "'%s' is not a variable name (empty or holds '=')",
+			    k->str);
+			bad = 1;
+			continue;
+		}
+		struct buf b = { 0 };
+		if (v->kind != YNODE_SCALAR)
+			eco_env_json(&b, v);
+		else if (!ynode_is_null(v))
+			buf_puts(&b, v->str);
+		ra->env_keys[ra->n_env] = xstrdup(k->str);
+		ra->env_vals[ra->n_env++] = buf_take(&b, NULL);
+	}
+	return bad ? -1 : 0;
+}
+
+static void env_set(char ***env, int *n, const char *k, const char *v)
+{
+	size_t kl = strlen(k);
+	for (int i = 0; i < *n; i++)
+		if (strncmp((*env)[i], k, kl) == 0 && (*env)[i][kl] == '=') {
+			free((*env)[i]);
+			(*env)[i] = xasprintf("%s=%s", k, v);
+			return;
+		}
+	*env = xreallocarray(*env, (size_t)*n + 2, sizeof **env);
+	(*env)[(*n)++] = xasprintf("%s=%s", k, v);
+	(*env)[*n] = NULL;
+}
+
+void eco_env_build(struct eco_loader *L, struct eco_app *ra)
+{
+	char **env = NULL;
+	int n = 0;
+	if (ra->env_file) {
+		const struct ynode *at = ra->val[ECO_ID_ENV_FILE];
+		char *path = ypath_resolve(ra->t.cwd, ra->env_file), *buf, *cause;
+		size_t len;
+		if (yfile_read(path, &buf, &len, &cause) < 0) {
+			ycx_error(&L->cx, at, "env_file", "%s", cause);
+			free(cause);
+		} else {
+			struct dotenv d;
+			dotenv_parse(buf, len, &d);
+			for (int i = 0; i < d.n; i++)
+				env_set(&env, &n, d.keys[i], d.vals[i]);
+			for (int i = 0; i < d.n_bad; i++)
+				ycx_warn(&L->cx, at, "env_file", "%s:%d: not KEY=VALUE, skipped", path,
+				    d.bad_lines[i]);
+			dotenv_free(&d);
+			free(buf);
+		}
+		free(path);
+	}
+	for (int i = 0; i < ra->n_env; i++)
+		env_set(&env, &n, ra->env_keys[i], ra->env_vals[i]);
+	ra->t.env = env;
+}

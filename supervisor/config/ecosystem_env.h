@@ -1,0 +1,19 @@
+/* An app's environment from its file: env: (values of any type, as pm2
+ * takes them) over env_file: (a dotenv file). Internal to the loader. */
+#ifndef PSUP_ECOSYSTEM_ENV_H
+#define PSUP_ECOSYSTEM_ENV_H
+
+#include "buf.h"
+#include "ecosystem_app.h"
+
+/* Reads env: into ra->env_keys/env_vals. Strings, numbers and booleans as
+ * written; a list or a map is JSON-encoded (pm2 does so); null is "". */
+int eco_env_parse(struct eco_loader *L, struct eco_app *ra, const struct ynode *n);
+/* Reads the env_file ra names (relative to ra->t.cwd, which is resolved by
+ * now) and sets ra->t.env: the file's pairs, then env:'s over them. */
+void eco_env_build(struct eco_loader *L, struct eco_app *ra);
+/* n as JSON text appended to b: maps as objects, lists as arrays, plain
+ * scalars that are numbers, booleans or null as such, others as strings. */
+void eco_env_json(struct buf *b, const struct ynode *n);
+
+#endif
