@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "cli_fmt.h"
 #include "cli_options.h"
+#include "cli_setup.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -42,6 +43,16 @@ static const struct cli_cmd cmds[] = {
 	{ "resurrect", NULL, cli_cmd_bare, "resurrect", "start the saved apps", "Start the apps saved by `psup save`." },
 	{ "ping", NULL, cli_cmd_bare, "ping", "check the daemon answers", "Check the daemon answers (starting it if needed)." },
 	{ "kill", NULL, cli_cmd_kill, "kill", "stop every app and the daemon", "Stop every app, then the daemon." },
+	{ "init", NULL, cli_cmd_init, "init [FILE]", "write a commented ecosystem.yaml",
+	  "Write a commented ecosystem file to start from (default ecosystem.yaml; never\n"
+	  "over an existing file)." },
+	{ "startup", NULL, cli_cmd_startup, "startup [systemd] [-u USER] [--hp HOME] [--unit-dir D]",
+	  "resurrect the saved apps at boot",
+	  "Print a systemd unit that runs `psup resurrect` at boot as USER (default: who ran\n"
+	  "sudo, or you) with that user's PSUP_HOME; as root, install and enable it\n"
+	  "(--unit-dir D: only write it to D)." },
+	{ "unstartup", NULL, cli_cmd_unstartup, "unstartup [systemd] [-u USER] [--unit-dir D]",
+	  "remove the boot unit", "Disable and remove the unit `psup startup` installed." },
 	{ "daemon", NULL, cli_cmd_daemon, "daemon", "run the daemon in the foreground", "Run the daemon in the foreground (systemd, containers)." },
 	{ "help", NULL, cmd_help, "help [COMMAND]", "help on one command", "Show help for psup or one command." },
 };
