@@ -21,8 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void warnx_(const char *fmt, ...)
+void keeper_warnx(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -30,27 +29,6 @@ static void warnx_(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-}
-
-int keeper_load_spec(const char *path, struct app_spec *s, char **cause)
-{
-	char *buf;
-	size_t len;
-	if (atomicfile_read(path, SPEC_PACKED_MAX, &buf, &len, cause) < 0)
-		return -1;
-	char *why = NULL;
-	int rc = spec_unpack(buf, len, s, &why);
-	free(buf);
-	if (rc < 0) {
-		fail(cause, "%s: %s", path, why);
-		free(why);
-		return -1;
-	}
-	if (!s->name || !*s->name || !s->argv || !s->argv[0]) {
-		spec_free(s);
-		return fail(cause, "%s: the spec needs a name and argv", path);
-	}
-	return 0;
 }
 
 /* ---- state publishing ---- */
@@ -104,7 +82,7 @@ void keeper_publish(struct keeper *k, int force)
 	line[len] = '\n';
 	char *cause = NULL;
 	if (atomicfile_write(KEEPER_STATUS_FILE, line, len + 1, 0644, 0, &cause) < 0) {
-		warnx_("%s", cause);
+		keeper_warnx("%s", cause);
 		free(cause);
 	}
 	line[len] = '\0';
@@ -167,7 +145,7 @@ static void do_spawn(struct keeper *k)
 			memcpy(last_error, k->log.last_error, sizeof last_error);
 			logsink_close(&k->log);
 			if (logsink_open(&k->log, &k->spec, &cause) < 0) {
-				warnx_("%s", cause);
+				keeper_warnx("%s", cause);
 				free(cause);
 				cause = NULL;
 			}
@@ -181,7 +159,7 @@ static void do_spawn(struct keeper *k)
 	if (keeper_spawn(k, &cause) < 0) {
 		snprintf(k->reason, sizeof k->reason, "%s", cause);
 		logsink_message(&k->log, LOG_ERR, cause, clock_real_ms());
-		warnx_("%s: %s", k->spec.name, cause);
+		keeper_warnx("%s: %s", k->spec.name, cause);
 		free(cause);
 		keeper_event(k, PEV_SPAWN_FAILED);
 		return;
@@ -349,82 +327,6 @@ static void timer_cb(struct loop *l, uint64_t id, void *arg)
 
 /* ---- start-up ---- */
 
-static void ensure_std_fds(void)
-{
-	for (int fd = 0; fd < 3; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0)
-			continue;
-		int n = open("/dev/null", O_RDWR);
-		if (n >= 0 && n != fd) {
-			dup2(n, fd);
-			close(n);
-		}
-	}
-}
-
-/* Takes the per-app lock: one keeper per app directory. */
-static int lock_pidfile(struct keeper *k, char **cause)
-{
-	k->pidfd = open(KEEPER_PID_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (k->pidfd < 0)
-		return fail(cause, "cannot open %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
-	if (flock(k->pidfd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK)
-			return fail(cause, "another keeper runs for %s", k->appdir);
-		return fail(cause, "cannot lock %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
-	}
-	char num[32];
-	int n = snprintf(num, sizeof num, "%ld\n", (long)getpid());
-	if (ftruncate(k->pidfd, 0) < 0 || pwrite(k->pidfd, num, (size_t)n, 0) != n)
-		return fail(cause, "cannot write %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
-	return 0;
-}
-
-/* The group a status names is this app's (procid_group) by its leader's
- * start time, or by a member's PSUP_APP_NAME and PSUP_HOME. */
-static int group_is_ours(struct keeper *k, const struct app_state *old)
-{
-	const char *home_env = NULL;
-	for (char **e = k->spec.env; e && *e; e++)
-		if (strncmp(*e, "PSUP_HOME=", 10) == 0)
-			home_env = *e;
-	char *name_env = xasprintf("PSUP_APP_NAME=%s", k->spec.name);
-	int r = procid_group(old->pgid, old->pgid_start, name_env, home_env);
-	free(name_env);
-	return r == PROCID_YES;
-}
-
-/* A previous keeper of this app died (kill -9): its status file names the
- * app's group, which may still run. Kill it so nothing runs twice, and carry
- * the history over. */
-static void adopt_previous(struct keeper *k)
-{
-	char *buf;
-	size_t len;
-	if (atomicfile_read(KEEPER_STATUS_FILE, 64 * 1024, &buf, &len, NULL) < 0)
-		return;
-	if (len && buf[len - 1] == '\n')
-		len--;
-	struct app_state old;
-	if (appstate_unpack(buf, len, &old) == 0) {
-		k->restarts_base = old.restarts;
-		k->n_exits = old.n_exits;
-		memcpy(k->exits, old.exits, sizeof k->exits);
-		/* only the group proven to be the one recorded: its pid may
-		 * have been recycled since (a reboot, a container restart) */
-		if (old.pgid > 0 && old.keeper_pid != getpid() && group_is_ours(k, &old)) {
-			warnx_("%s: killing process group %ld left by a dead keeper",
-			    k->spec.name, (long)old.pgid);
-			kill(-old.pgid, SIGKILL);
-		}
-		/* a keeper that was killed while the app ran restarts it */
-		if (old.state == APP_LAUNCHING || old.state == APP_ONLINE ||
-		    old.state == APP_WAITING)
-			k->restarts_base++;
-	}
-	free(buf);
-}
-
 /* Callbacks may have closed what later events pointed at: free only after
  * the pass. */
 static void sweep_cb(struct loop *l, void *arg)
@@ -458,7 +360,7 @@ static void run_loop(struct keeper *k)
 	while (!k->exit_now) {
 		arm_timer(k);
 		if (loop_once(k->loop, -1) < 0) {
-			warnx_("epoll_wait: %s", strerror(errno));
+			keeper_warnx("epoll_wait: %s", strerror(errno));
 			break;
 		}
 	}
@@ -474,14 +376,14 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	char *cause = NULL;
 	int rc = 1;
 
-	ensure_std_fds();
+	keeper_start_std_fds();
 	procid_start(getpid(), &k->self_start);
 	if (chdir(appdir) < 0) {
-		warnx_("cannot enter %s: %s", appdir, strerror(errno));
+		keeper_warnx("cannot enter %s: %s", appdir, strerror(errno));
 		free(k->appdir);
 		return 1;
 	}
-	if (lock_pidfile(k, &cause) < 0)
+	if (keeper_start_lock(k, &cause) < 0)
 		goto out;
 	if (keeper_load_spec(KEEPER_SPEC_FILE, &k->spec, &cause) < 0) {
 		/* say why where the daemon looks */
@@ -505,10 +407,10 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	free(title);
 
 	policy_init(&k->pol);
-	adopt_previous(k);
+	keeper_start_adopt(k);
 	if (logsink_open(&k->log, &k->spec, &cause) < 0) {
 		/* not fatal: writes retry the open */
-		warnx_("%s", cause);
+		keeper_warnx("%s", cause);
 		free(cause);
 		cause = NULL;
 	}
@@ -534,7 +436,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	rc = 0;
 out:
 	if (cause) {
-		warnx_("%s", cause);
+		keeper_warnx("%s", cause);
 		free(cause);
 	}
 	if (k->ctl) {

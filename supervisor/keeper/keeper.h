@@ -118,11 +118,22 @@ struct keeper {
 
 /* keeper.c */
 int keeper_run(const char *appdir, int argc, char **argv);
+/* "psup-keeper: " and the message on stderr. */
+void keeper_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void keeper_event(struct keeper *k, enum policy_event_kind kind);
 void keeper_publish(struct keeper *k, int force);
 void keeper_status_line(struct keeper *k, char *buf, size_t n);
 int keeper_reload(struct keeper *k, char **cause);
+
+/* keeper_start.c */
 int keeper_load_spec(const char *path, struct app_spec *s, char **cause);
+/* Opens /dev/null on whichever of 0, 1, 2 is closed. */
+void keeper_start_std_fds(void);
+/* Takes the per-app lock (keeper.pid): one keeper per app directory. */
+int keeper_start_lock(struct keeper *k, char **cause);
+/* A previous keeper of this app died (kill -9): kills the app's group its
+ * status names (when proven ours) and carries its history over. */
+void keeper_start_adopt(struct keeper *k);
 
 /* keeper_spawn.c: fork/exec the app; -1 with *cause when it cannot start */
 int keeper_spawn(struct keeper *k, char **cause);
