@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cron.h"
 #include "ecosystem_env.h"
 #include "ecosystem_program.h"
 #include "xalloc.h"
@@ -233,6 +234,73 @@ static int parse_log_path(struct eco_loader *L, struct eco_app *ra, int which, c
 	return 0;
 }
 
+/* A path or pattern, or a list of them (ignore_watch, watch). A pattern
+ * that is not a string (a JavaScript RegExp reaches JSON as {}) is skipped
+ * with a warning. */
+static int parse_paths(struct eco_loader *L, const struct ynode *n, const char *key, char ***out)
+{
+	const struct ynode *one[1] = { n };
+	const struct ynode *const *items = one;
+	size_t count = 1;
+	if (n->kind == YNODE_SEQ) {
+		items = (const struct ynode *const *)n->items;
+		count = n->n;
+	} else if (n->kind != YNODE_SCALAR) {
+		ycx_error(&L->cx, n, key, "expected a path or a list of paths, got %s", ynode_what(n));
+		return -1;
+	}
+	char **v = xcalloc(count + 1, sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (items[i]->kind != YNODE_SCALAR || ynode_is_null(items[i]) || !items[i]->str[0]) {
+			ycx_warn(&L->cx, items[i], key, "not a path (a JavaScript RegExp? psup takes "
+			    "names, paths and globs), ignored");
+			continue;
+		}
+		v[k++] = xstrdup(items[i]->str);
+	}
+	ystrv_free(*out);
+	*out = v;
+	return 0;
+}
+
+static void parse_watch(struct eco_loader *L, struct eco_app *ra, const struct ynode *n)
+{
+	int b;
+	ystrv_free(ra->watch);
+	ra->watch = NULL;
+	ra->watch_cwd = 0;
+	if (n->kind == YNODE_SCALAR && n->plain && bool_word(n->str, &b) == 0) {
+		ra->watch_cwd = b;
+		return;
+	}
+	if (parse_paths(L, n, "watch", &ra->watch) == 0 && !ra->watch[0]) {
+		/* pm2: an empty list watches the cwd */
+		ystrv_free(ra->watch);
+		ra->watch = NULL;
+		ra->watch_cwd = 1;
+	}
+}
+
+static void parse_cron(struct eco_loader *L, struct app_spec *t, const struct ynode *n)
+{
+	char *s, why[160];
+	int b;
+	if (n->kind == YNODE_SCALAR && n->plain && bool_word(n->str, &b) == 0 && !b)
+		return;
+	if (yget_str(&L->cx, n, "cron_restart", &s) < 0)
+		return;
+	struct cron c;
+	if (strcmp(s, "0") == 0) {
+		free(s);                /* pm2: 0 is no cron */
+	} else if (cron_parse(s, &c, why, sizeof why) < 0) {
+		ycx_error(&L->cx, n, "cron_restart", "%s", why);
+		free(s);
+	} else {
+		t->cron_restart = s;
+	}
+}
+
 static void parse_option(struct eco_loader *L, struct eco_app *ra, const struct eco_option *o,
     const struct ynode *n)
 {
@@ -299,11 +367,23 @@ static void parse_option(struct eco_loader *L, struct eco_app *ra, const struct 
 			t->after = NULL;
 		}
 		break;
-	case ECO_ID_LOG_DATE_FORMAT:
-		if (parse_plain(L, o, n, t) == 0 && !strchr(t->log_date_format, '%'))
-			ycx_warn(&L->cx, n, o->name, "'%s' has no %% conversion: psup takes a "
-			    "strftime(3) format such as %%Y-%%m-%%d %%H:%%M:%%S, not pm2's day.js tokens",
-			    t->log_date_format);
+	case ECO_ID_LOG_TYPE: {
+		static const char *const types[] = { "raw", "json" };
+		if (yget_enum(&L->cx, n, o->name, types, 2, &v) == 0)
+			t->log_json = v == 1;
+		break;
+	}
+	case ECO_ID_CRON_RESTART:
+		parse_cron(L, t, n);
+		break;
+	case ECO_ID_WATCH:
+		parse_watch(L, ra, n);
+		break;
+	case ECO_ID_IGNORE_WATCH:
+		parse_paths(L, n, o->name, &t->ignore_watch);
+		break;
+	case ECO_ID_PID_FILE:
+		yget_str(&L->cx, n, o->name, &ra->pid_file);
 		break;
 	case ECO_ID_RESTART_DELAY:
 	case ECO_ID_EXP_BACKOFF: {
@@ -454,6 +534,21 @@ void eco_app_load(struct eco_loader *L, struct eco_app *ra)
 	free(ra->t.cwd);
 	ra->t.cwd = cwd;
 	eco_env_build(L, ra);
+	/* pm2: a date format alone stamps the lines */
+	if (ra->val[ECO_ID_LOG_DATE_FORMAT] && !ra->val[ECO_ID_TIME])
+		ra->t.time = 1;
+	if (ra->watch_cwd || ra->watch) {
+		size_t n = 0;
+		while (ra->watch && ra->watch[n])
+			n++;
+		ra->t.watch = xcalloc(n + 2, sizeof *ra->t.watch);
+		if (ra->watch_cwd)
+			ra->t.watch[0] = xstrdup(cwd);
+		for (size_t i = 0; i < n; i++)
+			ra->t.watch[i + (ra->watch_cwd ? 1 : 0)] = ypath_resolve(cwd, ra->watch[i]);
+	}
+	if (ra->pid_file)
+		ra->t.pid_file = ypath_resolve(cwd, ra->pid_file);
 	const char *interp = ra->interpreter;
 	if (!interp)
 		interp = eco_program_interpreter(ra->script);
@@ -493,6 +588,8 @@ void eco_app_free(struct eco_app *ra)
 	free(ra->env_keys);
 	free(ra->env_vals);
 	free(ra->env_file);
+	ystrv_free(ra->watch);
+	free(ra->pid_file);
 	for (int i = 0; i < 3; i++)
 		free(ra->log_pat[i]);
 }

@@ -25,6 +25,9 @@ struct eco_app {
 	char **env_keys, **env_vals;   /* env: as given, n_env pairs */
 	int n_env;
 	char *env_file;          /* as written */
+	char **watch;            /* watch: paths as written; NULL = none */
+	int watch_cwd;           /* watch: true (or an empty list): the cwd */
+	char *pid_file;          /* as written */
 };
 
 /* One load of one file: its messages, its folders and its apps. */

@@ -130,10 +130,14 @@ static const struct eco_option table[] = {
 	{ .name = "combine_logs", .type = ECO_T_BOOL, .kind = ECO_OPT_IGNORED,
 	  .help = "No effect (as merge_logs)." },
 	{ .name = "time", .id = ECO_ID_TIME, .type = ECO_T_BOOL, .def = "false", .offset = F(time),
-	  .help = "Prefix each log line with a timestamp." },
+	  .help = "Prefix each log line with a timestamp (true when log_date_format is given)." },
 	{ .name = "log_date_format", .id = ECO_ID_LOG_DATE_FORMAT, .type = ECO_T_STRING,
 	  .def = "(ISO 8601 with ms)", .offset = F(log_date_format),
-	  .help = "strftime(3) format of the timestamps (not pm2's day.js tokens)." },
+	  .help = "Format of the timestamps: pm2's day.js tokens (YYYY-MM-DD HH:mm:ss.SSS Z), or "
+	          "strftime(3) when it holds a %. Giving it turns time on, as in pm2." },
+	{ .name = "log_type", .id = ECO_ID_LOG_TYPE, .type = ECO_T_STRING, .def = "raw",
+	  .help = "json: each line is written as pm2 does, {\"message\":..., \"timestamp\":..., "
+	          "\"type\":\"out\"|\"err\", \"app_name\":...}; raw: as the app wrote it." },
 	{ .name = "log_max_size", .id = ECO_ID_LOG_MAX_SIZE, .type = ECO_T_SIZE, .def = "0",
 	  .min = 0, .max = LLONG_MAX, .offset = F(log_max_size),
 	  .help = "Rotate a log file past this size, by rename (0: never) (psup)." },
@@ -141,21 +145,39 @@ static const struct eco_option table[] = {
 	  .max = 1000, .offset = F(log_retain),
 	  .help = "Rotated files kept per log (psup)." },
 
+	/* pm2's triggers and files */
+	{ .name = "cron_restart", .id = ECO_ID_CRON_RESTART, .type = ECO_T_STRING,
+	  .help = "Restart (or start) the app at these times: cron with 5 fields, or 6 with seconds "
+	          "first, in local time (pm2's syntax: names, steps, L, @daily; day of month and day "
+	          "of week must both match). 0 or false: none. Not while the app is stopped by "
+	          "psup stop." },
+	{ .name = "cron", .alias_of = "cron_restart", .help = "same as cron_restart" },
+	{ .name = "watch", .id = ECO_ID_WATCH, .type = ECO_T_WATCH, .def = "false",
+	  .help = "Restart when a file changes (inotify): true watches cwd; or a path or a list of "
+	          "paths, relative to cwd. Folders are watched whole, new ones too, up to 4096 per "
+	          "app. Log files in the app's log folders, its pid_file and PSUP_HOME never count." },
+	{ .name = "ignore_watch", .id = ECO_ID_IGNORE_WATCH, .type = ECO_T_LIST,
+	  .def = "(dotfiles and node_modules)",
+	  .help = "Paths not watched: a name (node_modules), a path relative to cwd, or a glob "
+	          "(*.log) matched against the relative path and the file name." },
+	{ .name = "watch_delay", .id = ECO_ID_WATCH_DELAY, .type = ECO_T_DURATION, .def = "100ms",
+	  .min = 0, .max = DAY_MS, .offset = F(watch_delay_ms),
+	  .help = "After a change, wait until nothing changed for this long, then restart once." },
+	{ .name = "pid_file", .id = ECO_ID_PID_FILE, .type = ECO_T_PATH,
+	  .help = "Write the app's pid to this file (atomically) while it runs; removed when it "
+	          "stops. Relative to cwd." },
+	{ .name = "pid", .alias_of = "pid_file", .help = "same as pid_file" },
+	{ .name = "namespace", .id = ECO_ID_NAMESPACE, .type = ECO_T_STRING, .def = "(default)",
+	  .offset = F(namespace),
+	  .help = "pm2's namespace: a name that selects a set of apps in commands." },
+
 	/* ordering */
 	{ .name = "after", .id = ECO_ID_AFTER, .type = ECO_T_LIST,
 	  .help = "Apps or groups of this file to start before this one (a name or a list)." },
 
 	/* pm2 options psup does not implement: a warning, never an error */
-	{ .name = "watch", .kind = ECO_OPT_UNSUPPORTED, .help = "File watching: not supported." },
-	{ .name = "ignore_watch", .kind = ECO_OPT_UNSUPPORTED,
-	  .help = "File watching: not supported." },
 	{ .name = "watch_options", .kind = ECO_OPT_UNSUPPORTED,
 	  .help = "File watching: not supported." },
-	{ .name = "watch_delay", .kind = ECO_OPT_UNSUPPORTED,
-	  .help = "File watching: not supported." },
-	{ .name = "cron_restart", .kind = ECO_OPT_UNSUPPORTED,
-	  .help = "Cron restarts: not supported." },
-	{ .name = "cron", .kind = ECO_OPT_UNSUPPORTED, .help = "Cron restarts: not supported." },
 	{ .name = "wait_ready", .kind = ECO_OPT_UNSUPPORTED,
 	  .help = "node's process.send('ready'): not supported." },
 	{ .name = "listen_timeout", .kind = ECO_OPT_UNSUPPORTED,
@@ -166,15 +188,9 @@ static const struct eco_option table[] = {
 	  .help = "Not supported; use PSUP_INSTANCE." },
 	{ .name = "instance_var", .kind = ECO_OPT_UNSUPPORTED,
 	  .help = "Not supported; use PSUP_INSTANCE." },
-	{ .name = "namespace", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "name_prefix", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "filter_env", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "install_url", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
-	{ .name = "pid_file", .kind = ECO_OPT_UNSUPPORTED,
-	  .help = "Not supported; pids are in `psup jlist`." },
-	{ .name = "pid", .kind = ECO_OPT_UNSUPPORTED,
-	  .help = "Not supported; pids are in `psup jlist`." },
-	{ .name = "log_type", .kind = ECO_OPT_UNSUPPORTED, .help = "JSON logs: not supported." },
 	{ .name = "force", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "append_env_to_name", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "post_update", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
@@ -252,6 +268,7 @@ const char *eco_option_type_name(enum eco_opt_type t)
 	case ECO_T_EXEC_MODE: return "fork|cluster";
 	case ECO_T_LOG_PATH: return "path";
 	case ECO_T_APPS: return "list of apps";
+	case ECO_T_WATCH: return "bool|paths";
 	case ECO_T_ANY: break;
 	}
 	return "any";

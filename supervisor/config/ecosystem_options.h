@@ -41,6 +41,7 @@ enum eco_opt_type {
 	ECO_T_EXEC_MODE,         /* fork or cluster (cluster warns, runs fork) */
 	ECO_T_LOG_PATH,          /* a path, /dev/null or false to disable, true for the default */
 	ECO_T_APPS,              /* the top-level list of apps */
+	ECO_T_WATCH,             /* bool, a path or a list of paths */
 };
 
 enum eco_opt_kind {

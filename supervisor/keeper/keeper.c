@@ -121,6 +121,20 @@ static int str_changed(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
+static int strv_same(char **a, char **b)
+{
+	for (; a && *a && b && *b; a++, b++)
+		if (strcmp(*a, *b) != 0)
+			return 0;
+	return !(a && *a) && !(b && *b);
+}
+
+static int spec_equal_watch(const struct app_spec *a, const struct app_spec *b)
+{
+	return strv_same(a->watch, b->watch) && strv_same(a->ignore_watch, b->ignore_watch) &&
+	    a->watch_delay_ms == b->watch_delay_ms;
+}
+
 /* Spawns the app, first switching to a spec that "reload" left pending
  * (reopening the logs if their settings changed). */
 static void do_spawn(struct keeper *k)
@@ -133,7 +147,9 @@ static void do_spawn(struct keeper *k)
 		    str_changed(o->combined_file, n->combined_file) ||
 		    str_changed(o->log_date_format, n->log_date_format) ||
 		    o->time != n->time || o->log_max_size != n->log_max_size ||
-		    o->log_retain != n->log_retain;
+		    o->log_retain != n->log_retain || o->log_json != n->log_json;
+		int retrigger = str_changed(o->cron_restart, n->cron_restart) ||
+		    !spec_equal_watch(o, n);
 		spec_free(&k->spec);
 		k->spec = k->pending;
 		memset(&k->pending, 0, sizeof k->pending);
@@ -154,6 +170,10 @@ static void do_spawn(struct keeper *k)
 			k->log.write_errors = errors;
 			memcpy(k->log.last_error, last_error, sizeof last_error);
 		}
+		if (retrigger) {
+			keeper_cron_arm(k);
+			keeper_watch_open(k);
+		}
 	}
 	k->reason[0] = '\0';
 	if (keeper_spawn(k, &cause) < 0) {
@@ -165,6 +185,7 @@ static void do_spawn(struct keeper *k)
 		return;
 	}
 	keeper_event(k, PEV_SPAWNED);
+	keeper_pidfile_write(k);
 }
 
 static void apply(struct keeper *k, unsigned acts, pid_t ended_pgid)
@@ -200,6 +221,12 @@ void keeper_event(struct keeper *k, enum policy_event_kind kind)
 	struct policy_event ev = { kind, 0, 0, 0 };
 	if (kind == PEV_START || kind == PEV_RESTART)
 		k->reason[0] = '\0';
+	/* cron and watch leave an app the user stopped (or a quitting
+	 * keeper's) alone */
+	if (kind == PEV_STOP || kind == PEV_QUIT)
+		k->user_stopped = 1;
+	else if ((kind == PEV_START || kind == PEV_RESTART) && k->pol.after != AFTER_QUIT)
+		k->user_stopped = 0;
 	step(k, &ev, 0);
 	/* a stop of an app whose leader is already gone may finish at once */
 	if (k->pol.state == APP_STOPPING && !k->pol.running && everything_gone(k)) {
@@ -232,6 +259,7 @@ static void reap(struct keeper *k)
 		record_exit(k, leader_status, runtime);
 		pid_t ended = k->pgid;
 		k->pid = 0;
+		keeper_pidfile_remove(k);
 		struct policy_event ev = { PEV_EXITED, -1, 0, 0 };
 		if (WIFEXITED(leader_status))
 			ev.code = WEXITSTATUS(leader_status);
@@ -371,6 +399,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	struct keeper kk, *k = &kk;
 	memset(k, 0, sizeof *k);
 	k->pidfd = -1;
+	k->watch_fd = -1;
 	k->appdir = xstrdup(appdir);
 	k->last_state = (enum app_state_kind)-1;
 	char *cause = NULL;
@@ -424,6 +453,8 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	if (setup(k, &cause) < 0)
 		goto out;
 	keeper_publish(k, 1);
+	keeper_cron_arm(k);
+	keeper_watch_open(k);
 	if (k->spec.autostart)
 		keeper_event(k, PEV_START);
 	run_loop(k);
@@ -443,6 +474,7 @@ out:
 		keeper_ctl_close_all(k);
 		unlink(KEEPER_SOCK_FILE);
 	}
+	keeper_watch_close(k);
 	keeper_io_runs_free(k);
 	loop_free(k->loop);
 	if (k->pidfd >= 0) {

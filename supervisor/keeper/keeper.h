@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "appstate.h"
+#include "cron.h"
 #include "ctlsrv.h"
 #include "keeperctl.h"
 #include "linefr.h"
@@ -46,11 +47,24 @@
  * not keep its peak memory. */
 #define KEEPER_TRIM_MS 5000
 #define KEEPER_SMALL_READ (16 * 1024)
+/* Folders one app may watch (each is an inotify watch, a kernel resource
+ * every user has a bounded number of). */
+#define KEEPER_WATCH_MAX 4096
+/* The longest message the keeper writes about watching and cron. */
+#define PATH_MAX_MSG 512
 
 enum { PIPE_OUT, PIPE_ERR, PIPE_PROGRESS };
 
 struct run;
 struct keeper;
+
+/* A watched folder: the changes in it count all, or (whole = 0) only
+ * those to files the spec names. */
+struct keeper_wdir {
+	int wd;
+	char *path;
+	int whole;
+};
 
 struct run_pipe {
 	struct run *run;
@@ -114,6 +128,19 @@ struct keeper {
 	uint64_t timer;                /* the loop timer of the next deadline */
 	int64_t timer_at;              /* its deadline (monotonic), 0 = none */
 	int exit_now;
+
+	/* cron_restart and watch restart the app unless the user stopped it */
+	int user_stopped;
+	uint64_t cron_timer;           /* the loop timer of the next cron time */
+	time_t cron_next;              /* that time (wall clock), 0 = none */
+	int watch_fd;                  /* inotify, or -1 */
+	struct keeper_wdir *wdirs;
+	int n_wdirs;
+	int watch_full;                /* the watch limit was met (said once) */
+	uint64_t watch_timer;          /* restart once changes settle */
+	char watch_changed[256];       /* the latest change, for the log */
+	char *watch_home;              /* $PSUP_HOME (real path): never watched */
+	char *watch_cwd;               /* the app's cwd (real path), or NULL */
 };
 
 /* keeper.c */
@@ -159,6 +186,18 @@ int keeper_proc_group_alive(pid_t pgid);
 int keeper_proc_has_children(void);
 void keeper_proc_signal_children(pid_t except_pgid, int sig);
 long long keeper_proc_group_rss(pid_t pgid);
+
+/* keeper_cron.c: (re)arms the cron timer from the spec (none without
+ * cron_restart) */
+void keeper_cron_arm(struct keeper *k);
+
+/* keeper_watch.c: (re)starts watching what the spec names; close stops */
+void keeper_watch_open(struct keeper *k);
+void keeper_watch_close(struct keeper *k);
+
+/* keeper_pidfile.c: the app's pid in the spec's pid_file while it runs */
+void keeper_pidfile_write(struct keeper *k);
+void keeper_pidfile_remove(struct keeper *k);
 
 /* keeper_title.c */
 void keeper_title_set(int argc, char **argv, const char *title);

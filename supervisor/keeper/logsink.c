@@ -4,6 +4,7 @@
  * are copied once into a staging area behind a prefix computed once per
  * batch. */
 #include "logsink.h"
+#include "dayjs.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #define STAGE_CAP (256 * 1024 + LOGSINK_LINE_MAX + 512)
+/* a JSON line: every byte of the message may take 6 (\u00XX) */
+#define JSON_STAGE_CAP (256 * 1024 + 6 * LOGSINK_LINE_MAX + 8192)
 
 static char newline[] = "\n";
 
@@ -59,6 +62,8 @@ int logsink_open(struct logsink *ls, const struct app_spec *s, char **cause)
 	add_target(ls, LOG_ERR, err);
 	add_target(ls, LOG_ERR, comb);
 	ls->time = s->time;
+	ls->json = s->log_json;
+	ls->app = xstrdup(s->name ? s->name : "");
 	ls->date_format = s->log_date_format ? xstrdup(s->log_date_format) : NULL;
 	ls->max_size = s->log_max_size;
 	ls->retain = s->log_retain;
@@ -84,6 +89,7 @@ void logsink_close(struct logsink *ls)
 		free(ls->files[i].path);
 	}
 	free(ls->date_format);
+	free(ls->app);
 	free(ls->stage);
 	memset(ls, 0, sizeof *ls);
 }
@@ -98,10 +104,10 @@ size_t logsink_stamp(const char *fmt, int64_t now_ms, char *buf, size_t n)
 	buf[0] = '\0';
 	if (!localtime_r(&sec, &tm))
 		return 0;
-	if (fmt) {
-		size_t len = strftime(buf, n, fmt, &tm);
-		return len;
-	}
+	if (fmt && strchr(fmt, '%'))
+		return strftime(buf, n, fmt, &tm);
+	if (fmt)
+		return dayjs_format(fmt, &tm, ms, buf, n);
 	char date[32], zone[8];
 	if (strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm) == 0 ||
 	    strftime(zone, sizeof zone, "%z", &tm) == 0)
@@ -111,12 +117,31 @@ size_t logsink_stamp(const char *fmt, int64_t now_ms, char *buf, size_t n)
 	return r < 0 ? 0 : (size_t)r < n ? (size_t)r : n - 1;
 }
 
-/* The prefix for lines of this batch: "STAMP: ", computed once per ms. */
+/* pm2's timestamp of a JSON line without a date format: UTC, ISO 8601
+ * with ms and Z (JavaScript's toISOString). */
+static size_t stamp_utc(int64_t now_ms, char *buf, size_t n)
+{
+	time_t sec = (time_t)(now_ms / 1000);
+	struct tm tm;
+	char date[32];
+	if (!gmtime_r(&sec, &tm) || strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return 0;
+	int r = snprintf(buf, n, "%s.%03dZ", date, (int)(now_ms % 1000));
+	return r < 0 ? 0 : (size_t)r < n ? (size_t)r : n - 1;
+}
+
+/* The prefix for lines of this batch: "STAMP: ", computed once per ms; in
+ * JSON the timestamp alone. */
 static void stamp_update(struct logsink *ls, int64_t now_ms)
 {
-	if (!ls->time || now_ms == ls->ts_ms)
+	if ((!ls->time && !ls->json) || now_ms == ls->ts_ms)
 		return;
 	ls->ts_ms = now_ms;
+	if (ls->json) {
+		ls->ts_len = ls->date_format ? logsink_stamp(ls->date_format, now_ms, ls->ts,
+		    sizeof ls->ts) : stamp_utc(now_ms, ls->ts, sizeof ls->ts);
+		return;
+	}
 	size_t len = logsink_stamp(ls->date_format, now_ms, ls->ts, sizeof ls->ts - 2);
 	ls->ts[len++] = ':';
 	ls->ts[len++] = ' ';
@@ -138,7 +163,7 @@ static void batch_flush(struct logsink *ls)
 		struct logfile *f = &ls->files[i];
 		const char *what = "";
 		long long lost = logfile_write(f, ls->iov, ls->niov, ls->ts,
-		    ls->time ? ls->ts_len : 0, &what);
+		    ls->time && !ls->json ? ls->ts_len : 0, &what);
 		if (lost > 0) {
 			note_error(ls, what, f->path, f->lost_errno);
 			dropped = lost > dropped ? lost : dropped;
@@ -157,8 +182,8 @@ static void batch_begin(struct logsink *ls, enum logsink_stream st, int64_t now_
 	ls->niov = 0;
 	ls->stage_len = 0;
 	stamp_update(ls, now_ms);
-	if (ls->time && !ls->stage) {
-		ls->stage_cap = STAGE_CAP;
+	if ((ls->time || ls->json) && !ls->stage) {
+		ls->stage_cap = ls->json ? JSON_STAGE_CAP : STAGE_CAP;
 		ls->stage = xmalloc(ls->stage_cap);
 	}
 }
@@ -181,10 +206,73 @@ static void iov_add(struct logsink *ls, const char *p, size_t n)
 	ls->niov++;
 }
 
+/* Appends s[0..n) JSON-escaped at d; returns the bytes written. */
+static size_t json_escape(char *d, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o = d;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else if (c == '\n') {
+			*o++ = '\\';
+			*o++ = 'n';
+		} else if (c == '\t') {
+			*o++ = '\\';
+			*o++ = 't';
+		} else if (c == '\r') {
+			*o++ = '\\';
+			*o++ = 'r';
+		} else if (c < 0x20 || c == 0x7f) {
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4];
+			o[5] = hex[c & 15];
+			o += 6;
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	return (size_t)(o - d);
+}
+
+static char *put_str(char *o, const char *s)
+{
+	size_t l = strlen(s);
+	memcpy(o, s, l);
+	return o + l;
+}
+
+/* One line as pm2 writes it with log_type: json (the message keeps its
+ * newline, as pm2's does). */
+static void emit_json(struct logsink *ls, const char *p, size_t n)
+{
+	size_t alen = strlen(ls->app);
+	size_t most = 6 * (n + alen + ls->ts_len) + 96;
+	if (ls->stage_len + most > ls->stage_cap || ls->niov == LOGSINK_IOV)
+		batch_flush(ls);
+	char *d = ls->stage + ls->stage_len, *o = d;
+	o = put_str(o, "{\"message\":\"");
+	o += json_escape(o, p, n);
+	o = put_str(o, "\\n\",\"timestamp\":\"");
+	o += json_escape(o, ls->ts, ls->ts_len);
+	o = put_str(o, ls->stream == LOG_OUT ? "\",\"type\":\"out\",\"app_name\":\""
+	    : "\",\"type\":\"err\",\"app_name\":\"");
+	o += json_escape(o, ls->app, alen);
+	o = put_str(o, "\"}\n");
+	ls->stage_len += (size_t)(o - d);
+	iov_add(ls, d, (size_t)(o - d));
+}
+
 /* Adds one line (content without its newline) to the batch, stamped when
  * asked. The caller guarantees n <= LOGSINK_LINE_MAX. */
 static void emit_line(struct logsink *ls, const char *p, size_t n)
 {
+	if (ls->json) {
+		emit_json(ls, p, n);
+		return;
+	}
 	if (!ls->time) {
 		iov_add(ls, p, n);
 		iov_add(ls, newline, 1);
@@ -206,7 +294,7 @@ static void emit_line(struct logsink *ls, const char *p, size_t n)
  * by a newline (the span ends with one). */
 static void emit_span(struct logsink *ls, const char *p, size_t n)
 {
-	if (!ls->time) {
+	if (!ls->time && !ls->json) {
 		iov_add(ls, p, n);
 		return;
 	}

@@ -35,6 +35,8 @@ struct logsink {
 	int ntargets[2];
 
 	int time;             /* stamp each line */
+	int json;             /* each line a JSON object, as pm2's log_type: json */
+	char *app;            /* the app's name, for JSON lines */
 	char *date_format;    /* strftime format, NULL = ISO 8601 with ms */
 	long long max_size;   /* rotate at this size; 0 = never */
 	int retain;
@@ -85,7 +87,8 @@ int logsink_reopen(struct logsink *ls, char **cause);
 /* Renames name -> name.1 ... and reopens; done by itself at max_size. */
 int logsink_rotate(struct logsink *ls, int file, char **cause);
 
-/* Formats a stamp for now_ms with fmt (NULL = ISO 8601 with ms) into buf. */
+/* Formats a stamp for now_ms with fmt into buf: strftime(3) when fmt holds
+ * a %, else day.js tokens (dayjs.h); NULL = ISO 8601 with ms. */
 size_t logsink_stamp(const char *fmt, int64_t now_ms, char *buf, size_t n);
 
 #endif

@@ -28,6 +28,7 @@ void spec_defaults(struct app_spec *s)
 	s->exp_backoff_max_ms = 15000;
 	s->kill_timeout_ms = 1600;
 	s->stop_signal = SIGTERM;
+	s->watch_delay_ms = 100;
 }
 
 static void strv_free(char **v)
@@ -127,6 +128,15 @@ const struct spec_field spec_fields[] = {
 	{ .key = "max_memory_restart", .type = SPEC_F_LL, .off = OFF(max_memory_restart),
 	  .max = LLONG_MAX },
 	{ .key = "after", .type = SPEC_F_STRV, .off = OFF(after) },
+	{ .key = "cron_restart", .type = SPEC_F_STR, .off = OFF(cron_restart) },
+	{ .key = "watch", .type = SPEC_F_STRV, .off = OFF(watch) },
+	{ .key = "ignore_watch", .type = SPEC_F_STRV, .off = OFF(ignore_watch) },
+	{ .key = "watch_delay_ms", .type = SPEC_F_LL, .off = OFF(watch_delay_ms),
+	  .max = LLONG_MAX / 4 },
+	{ .key = "pid_file", .type = SPEC_F_STR, .off = OFF(pid_file) },
+	{ .key = "log_json", .shown = "log_type_json", .type = SPEC_F_BOOL, .off = OFF(log_json),
+	  .max = 1 },
+	{ .key = "namespace", .type = SPEC_F_STR, .off = OFF(namespace) },
 };
 const size_t spec_nfields = sizeof spec_fields / sizeof spec_fields[0];
 #define N_FIELDS (sizeof spec_fields / sizeof spec_fields[0])

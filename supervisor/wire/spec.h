@@ -49,6 +49,17 @@ struct app_spec {
 
 	char **after;            /* NULL-terminated names or groups this app waits
 	                          * for (daemon only; the keeper ignores it), may be NULL */
+
+	/* pm2's options the keeper carries out */
+	char *cron_restart;      /* cron expression (cron.h): restart then; NULL = none */
+	char **watch;            /* absolute paths: restart when something under them
+	                          * changes; NULL = no watching */
+	char **ignore_watch;     /* patterns not watched; NULL = pm2's default
+	                          * (dotfiles and node_modules) */
+	long long watch_delay_ms; /* quiet time after a change before the restart */
+	char *pid_file;          /* absolute; the app's pid while it runs; NULL = none */
+	int log_json;            /* log_type: json, each line a JSON object */
+	char *namespace;         /* pm2's namespace (a selector); NULL = "default" */
 };
 
 /* The fields of struct app_spec as one table, which spec_free, spec_copy,

@@ -4,7 +4,7 @@
 # run is errored with a reason (no restart loop), and `wait` reports them.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 19
+plan 20
 
 printf 'echo not executable\n' > "$TMPD/noexec.sh"
 chmod 644 "$TMPD/noexec.sh"
@@ -28,7 +28,8 @@ apps:
 EOF
 
 psup start "$TMPD/eco.yaml" > "$TMPD/out" 2>&1
-is "$?" 0 "start: exit 0"
+is "$?" 1 "start: exit 1, an app cannot run"
+like "$(cat "$TMPD/out")" "noexec: cannot exec" "naming it"
 
 ok "the crash loop ends errored" wait_for -t 15 state_is crash errored
 is "$(jl crash .restarts)" 3 "after max_restarts restarts"

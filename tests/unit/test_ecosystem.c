@@ -227,16 +227,11 @@ static void test_pm2_style(void)
 	}
 	is_int(e.n_apps, 5, "web x4 + worker");
 	const char *const warns[] = {
-		FX "pm2-style.yaml:10:5: watch: pm2 option not supported, ignored",
-		FX "pm2-style.yaml:11:5: ignore_watch: pm2 option not supported, ignored",
 		FX "pm2-style.yaml:13:5: instance_var: pm2 option not supported, ignored",
 		FX "pm2-style.yaml:17:5: env_production: pm2 environments (env_NAME) are not "
 		    "supported, ignored; put the variables in env",
 		FX "pm2-style.yaml:9:16: exec_mode: cluster mode is not supported: each instance "
 		    "runs as its own process (fork mode)",
-		FX "pm2-style.yaml:22:22: log_date_format: 'YYYY-MM-DD HH:mm Z' has no % conversion: "
-		    "psup takes a strftime(3) format such as %Y-%m-%d %H:%M:%S, not pm2's day.js tokens",
-		FX "pm2-style.yaml:29:5: cron_restart: pm2 option not supported, ignored",
 		FX "pm2-style.yaml:35:1: deploy: pm2 option not supported, ignored",
 	};
 	int nw = (int)(sizeof warns / sizeof *warns);
@@ -258,12 +253,18 @@ static void test_pm2_style(void)
 	is_int(w->kill_timeout_ms, 3000, "kill_timeout in ms");
 	is_int(w->max_memory_restart, 300LL << 20, "300M");
 	ok(w->env && strcmp(w->env[0], "NODE_ENV=development") == 0 && !w->env[1], "env only");
+	ok(w->watch && w->watch[0] && strcmp(w->watch[0], "/srv/web") == 0 && !w->watch[1],
+	    "watch: true watches the cwd");
+	ok(w->ignore_watch && strcmp(w->ignore_watch[1], "logs") == 0, "ignore_watch");
+	is_str(w->log_date_format, "YYYY-MM-DD HH:mm Z", "a day.js date format");
+	is_int(w->time, 1, "turns the stamps on");
 	const struct app_spec *k = &e.apps[4];
 	is_str(k->name, "worker", "worker");
 	ok(argv_at(k, 0) && strstr(argv_at(k, 0), "python3"), ".py runs with python3");
 	is_str(argv_at(k, 2), "--queue", "args");
 	is_int(k->restart_delay_ms, 4000, "restart_delay ms");
 	is_int(k->min_uptime_ms, 10000, "min_uptime 10s");
+	is_str(k->cron_restart, "0 * * * *", "cron_restart");
 	eco_free(&e);
 }
 
@@ -489,7 +490,7 @@ static void test_limits(void)
 		buf_add(&b, "y", 1);
 	buf_puts(&b, "\n");
 	expect_one_error(b.p, "t.yaml:6:10: env: BIG: a value of 1048576 bytes makes big-1's "
-	    "settings 1049014 bytes, over psup's limit of 1048576 bytes per app", "a 1 MB env value");
+	    "settings 1049044 bytes, over psup's limit of 1048576 bytes per app", "a 1 MB env value");
 
 	/* many values that together are too long: the longest is named */
 	memset(&b, 0, sizeof b);
@@ -501,7 +502,7 @@ static void test_limits(void)
 		buf_puts(&b, "\n");
 	}
 	expect_one_error(b.p, "t.yaml:304:7: args: a value of 1501 bytes makes many's settings "
-	    "1054615 bytes, over psup's limit of 1048576 bytes per app", "many long args");
+	    "1054645 bytes, over psup's limit of 1048576 bytes per app", "many long args");
 }
 
 int main(void)

@@ -47,6 +47,13 @@ static void full_spec(struct app_spec *s)
 	s->stop_signal = SIGINT;
 	s->max_memory_restart = 200LL << 20;
 	s->after = strv("load", NULL, NULL);
+	s->cron_restart = strdup("0 3 * * *");
+	s->watch = strv("/srv/app/src", NULL, NULL);
+	s->ignore_watch = strv("*.log", "tmp", NULL);
+	s->watch_delay_ms = 250;
+	s->pid_file = strdup("/run/app.pid");
+	s->log_json = 1;
+	s->namespace = strdup("jobs");
 }
 
 static const struct {
