@@ -8,6 +8,9 @@
 #include "spec.h"
 #include "yaml_get.h"
 
+/* The longest app name a file may give. */
+#define ECO_NAME_MAX 64
+
 /* One app of the file as written: the value (and key) given for each
  * option, and what was read from them, before instances are expanded. */
 struct eco_app {
