@@ -31,6 +31,9 @@ static const struct cli_cmd cmds[] = {
 	  "follow new lines (across rotation) until interrupted; --nostream prints and exits,\n"
 	  "--err/--out shows one stream, --raw drops the \"NAME | \" prefix." },
 	{ "flush", NULL, cli_cmd_flush, "flush [NAME]", "empty log files", "Empty the log files of apps (default all)." },
+	{ "reloadLogs", "reload-logs", cli_cmd_flush, "reloadLogs [NAME]", "reopen log files (after logrotate)",
+	  "Make apps' keepers close and reopen their log files (default all): what\n"
+	  "logrotate's postrotate runs after it moved them." },
 	{ "signal", "sendSignal", cli_cmd_signal, "signal SIG NAME", "send a signal to apps",
 	  "Send a signal (SIGUSR1, USR1 or a number) to apps' process groups." },
 	{ "wait", NULL, cli_cmd_wait, "wait [NAME|all] [--timeout DUR]", "block until apps finish; 0 if all completed",

@@ -165,12 +165,14 @@ int cli_cmd_action(struct cli_args *a)
 	return rc == CLI_OK ? show_table() : rc;
 }
 
+/* flush, and reloadLogs (the same request shape: reopen instead of empty) */
 int cli_cmd_flush(struct cli_args *a)
 {
-	cJSON *req = target_req(a, "flush", 1);
+	int reopen = strcmp(a->cmd, "flush") != 0;
+	cJSON *req = target_req(a, reopen ? "reloadLogs" : "flush", 1);
 	if (!req)
 		return CLI_USAGE;
-	return call_and_name(req, "flushed the logs of");
+	return call_and_name(req, reopen ? "reopened the logs of" : "flushed the logs of");
 }
 
 int cli_cmd_signal(struct cli_args *a)
@@ -202,6 +204,7 @@ static int show_saved(const cJSON *reply)
 static int show_resurrected(const cJSON *reply)
 {
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(reply, "started");
+	print_lines(stderr, cJSON_GetObjectItemCaseSensitive(reply, "warnings"));
 	if (cJSON_GetArraySize(st) == 0)
 		printf("nothing to resurrect\n");
 	print_names("resurrected", st);

@@ -154,6 +154,8 @@ static void cmd_keeper_request(struct dclient *c, struct proto_req *req)
 	char line[64];
 	if (req->cmd == PROTO_SIGNAL)
 		snprintf(line, sizeof line, "signal %d", req->signal);
+	else if (req->cmd == PROTO_RELOAD_LOGS)
+		snprintf(line, sizeof line, "reopen");
 	else
 		snprintf(line, sizeof line, "flush");
 	struct dop *op = ops_new(d, c, OP_ACK, ACK_TIMEOUT_MS);
@@ -282,6 +284,7 @@ void command_dispatch(struct dclient *c, struct proto_req *req)
 		break;
 	case PROTO_FLUSH:
 	case PROTO_SIGNAL:
+	case PROTO_RELOAD_LOGS:
 		cmd_keeper_request(c, req);
 		break;
 	case PROTO_SAVE:

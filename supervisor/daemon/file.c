@@ -11,6 +11,7 @@
 #include "ecosystem.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,12 @@ int file_save(struct daemon *d, cJSON *reply, char **cause)
 	buf[len] = '\n';
 	cJSON_free(text);
 	cJSON_Delete(root);
+	/* the previous dump stays as dump.json.bak: resurrect falls back to it
+	 * when this one cannot be read */
+	char *bak = xasprintf("%s.bak", d->dump_path);
+	if (rename(d->dump_path, bak) < 0 && errno != ENOENT)
+		dlog("cannot keep %s as %s: %s", d->dump_path, bak, strerror(errno));
+	free(bak);
 	int r = atomicfile_write(d->dump_path, buf, len + 1, 0600, 1, cause);
 	free(buf);
 	if (r < 0) {
@@ -202,23 +209,44 @@ int file_save(struct daemon *d, cJSON *reply, char **cause)
 	return 0;
 }
 
-int file_resurrect(struct daemon *d, struct dop *op, cJSON *reply, char **cause)
+/* The dump at path as JSON, or NULL with *cause. */
+static cJSON *dump_read(const char *path, char **cause)
 {
 	char *buf = NULL;
 	size_t len;
-	if (atomicfile_read(d->dump_path, 16 << 20, &buf, &len, cause) < 0) {
-		char *c2 = xasprintf("nothing saved to resurrect (%s); run psup save first", *cause);
-		free(*cause);
-		*cause = c2;
-		return -1;
-	}
+	if (atomicfile_read(path, 16 << 20, &buf, &len, cause) < 0)
+		return NULL;
 	cJSON *root = cJSON_ParseWithLength(buf, len);
 	free(buf);
-	cJSON *files = root ? cJSON_GetObjectItemCaseSensitive(root, "files") : NULL;
-	if (!cJSON_IsArray(files)) {
+	if (!cJSON_IsArray(root ? cJSON_GetObjectItemCaseSensitive(root, "files") : NULL)) {
 		cJSON_Delete(root);
-		return fail(cause, "%s is not a psup dump", d->dump_path);
+		fail(cause, "%s is not a psup dump", path);
+		return NULL;
 	}
+	return root;
+}
+
+int file_resurrect(struct daemon *d, struct dop *op, cJSON *reply, char **cause)
+{
+	char *why = NULL, *bak = xasprintf("%s.bak", d->dump_path), *bak_why = NULL;
+	cJSON *root = dump_read(d->dump_path, &why);
+	if (!root && (root = dump_read(bak, &bak_why)) != NULL) {
+		char *msg = xasprintf("%s; resurrected from the previous save, %s", why, bak);
+		add_str(reply_array(reply, "warnings"), msg);
+		dlog("%s", msg);
+		free(msg);
+	}
+	if (!root) {
+		fail(cause, "nothing saved to resurrect (%s); run psup save first", why);
+		free(why);
+		free(bak_why);
+		free(bak);
+		return -1;
+	}
+	free(why);
+	free(bak_why);
+	free(bak);
+	cJSON *files = cJSON_GetObjectItemCaseSensitive(root, "files");
 	reply_array(reply, "started");
 	int failed = 0;
 	cJSON *f;

@@ -80,6 +80,13 @@ static void handle_line(struct keeper *k, struct ctlconn *c, const char *line)
 			free(cause);
 			return;
 		}
+	} else if (strcmp(line, "reopen") == 0) {
+		/* logrotate moved the files: write to new ones */
+		if (logsink_reopen(&k->log, &cause) < 0) {
+			reply_err(c, cause);
+			free(cause);
+			return;
+		}
 	} else if (strcmp(line, "reload") == 0) {
 		if (keeper_reload(k, &cause) < 0) {
 			reply_err(c, cause);

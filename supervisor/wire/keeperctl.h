@@ -2,7 +2,8 @@
  * (a SOCK_STREAM Unix socket, mode 0600, peer uid checked).
  *
  * Requests, one line each:   start | stop | restart | signal <signo> |
- *                            flush | reload | quit | status
+ *                            flush | reopen | reload | quit | status
+ *   reopen: close and reopen the log files (after logrotate moved them).
  *   quit: stop the app (stop_signal, then SIGKILL after kill_timeout) and
  *         exit the keeper once the process group is gone.
  *   reload: re-read the spec file; applies from the next start.

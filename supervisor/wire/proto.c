@@ -64,6 +64,7 @@ static const struct {
 	{ "resurrect", PROTO_RESURRECT },
 	{ "kill", PROTO_KILL },
 	{ "wait", PROTO_WAIT },
+	{ "reloadLogs", PROTO_RELOAD_LOGS },
 };
 
 const char *proto_cmd_name(enum proto_cmd c)
@@ -192,6 +193,7 @@ int proto_decode(const char *line, size_t len, struct proto_req *req, char **err
 		rc = get_target(o, name, 1, req, err);
 		break;
 	case PROTO_FLUSH:
+	case PROTO_RELOAD_LOGS:
 		rc = get_target(o, name, 0, req, err);
 		break;
 	case PROTO_SIGNAL: {

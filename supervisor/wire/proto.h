@@ -29,6 +29,7 @@ enum proto_cmd {
 	PROTO_RESURRECT,
 	PROTO_KILL,
 	PROTO_WAIT,
+	PROTO_RELOAD_LOGS,
 };
 
 struct proto_req {
