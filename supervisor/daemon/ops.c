@@ -147,8 +147,10 @@ static int app_done(struct dapp *a, struct dop_app *x)
 			return 1;
 		if (!answered(a, x->seq) || a->acked < a->start_seq || !running(s))
 			return 0;
-		/* a program that cannot be executed fails the start, named */
-		if (s == APP_ERRORED) {
+		/* a program that cannot be executed fails the start, named: the
+		 * keeper's reason for a spawn that failed says "cannot ..." (an
+		 * app that ran and exited is not a failed start) */
+		if (s == APP_ERRORED && strncmp(app_reason(a), "cannot ", 7) == 0) {
 			x->failed = 1;
 			snprintf(x->why, sizeof x->why, "%s: %s", a->name, app_reason(a));
 		}
