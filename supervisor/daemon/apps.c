@@ -105,8 +105,9 @@ int app_name_ok(const char *name)
 	if (n == 0 || n > 200 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
 	    strcmp(name, "all") == 0)
 		return 0;
+	/* a '/' is escaped in the app's folder name (home_app_dir) */
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p == '/' || *p < 0x20 || *p == 0x7f)
+		if (*p < 0x20 || *p == 0x7f)
 			return 0;
 	/* an all-digits name would shadow ids */
 	int id;
@@ -240,8 +241,11 @@ void apps_load_all(struct daemon *d)
 	}
 	struct dirent *de;
 	while ((de = readdir(dp)))
-		if (de->d_name[0] != '.')
-			load_one(d, de->d_name);
+		if (de->d_name[0] != '.') {
+			char *name = home_app_name(de->d_name);
+			load_one(d, name);
+			free(name);
+		}
 	closedir(dp);
 
 	int max = -1;

@@ -75,7 +75,7 @@ int file_start(struct daemon *d, const char *path, char **only, int nonly, struc
 		struct app_spec *s = &e.apps[i];
 		if (!app_name_ok(s->name)) {
 			char *msg = xasprintf("%s: app name \"%s\" cannot be used (a name is not \"all\", "
-			    "all digits, or holds '/' or control characters)", path, s->name);
+			    "all digits, or holds control characters)", path, s->name);
 			add_str(errors, msg);
 			free(msg);
 			continue;

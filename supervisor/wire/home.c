@@ -94,7 +94,6 @@ char *home_sock_path(const char *home) { return xasprintf("%s/psup.sock", home);
 char *home_pid_path(const char *home) { return xasprintf("%s/psup.pid", home); }
 char *home_lock_path(const char *home) { return xasprintf("%s/psup.lock", home); }
 char *home_apps_path(const char *home) { return xasprintf("%s/apps", home); }
-char *home_app_dir(const char *home, const char *name) { return xasprintf("%s/apps/%s", home, name); }
 char *home_dump_path(const char *home) { return xasprintf("%s/dump.json", home); }
 char *home_daemon_log_path(const char *home) { return xasprintf("%s/daemon.log", home); }
 char *home_keeper_log_path(const char *home) { return xasprintf("%s/keeper.log", home); }
@@ -170,4 +169,39 @@ int home_connect(const char *path, char **cause)
 		return -1;
 	}
 	return fd;
+}
+
+char *home_app_dir(const char *home, const char *name)
+{
+	size_t extra = 0;
+	for (const char *p = name; *p; p++)
+		extra += *p == '/' || *p == '%' ? 2 : 0;
+	char *entry = xmalloc(strlen(name) + extra + 1), *o = entry;
+	for (const char *p = name; *p; p++) {
+		if (*p == '/' || *p == '%') {
+			memcpy(o, *p == '/' ? "%2F" : "%25", 3);
+			o += 3;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	char *dir = xasprintf("%s/apps/%s", home, entry);
+	free(entry);
+	return dir;
+}
+
+char *home_app_name(const char *entry)
+{
+	char *name = xstrdup(entry), *o = name;
+	for (const char *p = entry; *p; p++) {
+		if (strncmp(p, "%2F", 3) == 0 || strncmp(p, "%25", 3) == 0) {
+			*o++ = p[2] == 'F' ? '/' : '%';
+			p += 2;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return name;
 }

@@ -26,7 +26,12 @@ char *home_sock_path(const char *home);     /* psup.sock */
 char *home_pid_path(const char *home);      /* psup.pid */
 char *home_lock_path(const char *home);     /* psup.lock (flock'd by the daemon) */
 char *home_apps_path(const char *home);     /* apps */
-char *home_app_dir(const char *home, const char *name); /* apps/NAME */
+/* apps/NAME, with '/' in NAME written %2F and '%' written %25 (pm2 allows
+ * '/' in names; a folder per app keeps it one level deep). */
+char *home_app_dir(const char *home, const char *name);
+/* The app name an apps/ entry stands for (home_app_dir's escapes undone),
+ * malloc'd. */
+char *home_app_name(const char *entry);
 char *home_dump_path(const char *home);     /* dump.json */
 char *home_daemon_log_path(const char *home); /* daemon.log */
 char *home_keeper_log_path(const char *home); /* keeper.log */

@@ -7,7 +7,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd node
-plan 20
+plan 22
 
 mkdir -p "$TMPD/proj"
 cat > "$TMPD/proj/.env" <<'EOF2'
@@ -26,6 +26,9 @@ module.exports = {
   }, {
     script: '$H/sleeper',
     instances: '2',
+  }, {
+    name: 'api/v2',
+    script: '$H/sleeper',
   }],
 };
 EOF2
@@ -34,6 +37,8 @@ is "$?" 0 "psup start ecosystem.config.js"
 diag_file "$TMPD/err"
 ok "web runs" wait_for -t 10 state_is web online
 ok "the app without a name is named after its script" wait_for -t 10 all_state online sleeper-1 sleeper-2
+ok "a name with '/' runs" wait_for -t 10 state_is api/v2 online
+ok "its log file name has '-' for '/'" test -f "$TMPD/proj/logs/api-v2-out.log"
 WEB=$(jl web .pid)
 envs=$(tr '\0' '\n' < "/proc/$WEB/environ")
 like "$envs" "^PORT=3000$" "a number in env"

@@ -114,6 +114,15 @@ static void test_paths(void)
 	char *p = home_app_dir("H", "web");
 	is_str(p, "H/apps/web", "an app's directory");
 	free(p);
+	p = home_app_dir("H", "api/v2%x");
+	is_str(p, "H/apps/api%2Fv2%25x", "'/' and '%%' escaped in it");
+	free(p);
+	p = home_app_name("api%2Fv2%25x");
+	is_str(p, "api/v2%x", "and back to the name");
+	free(p);
+	p = home_app_name("50%off");
+	is_str(p, "50%off", "a '%%' not of an escape is kept");
+	free(p);
 }
 
 /* Binds and listens on path through home_sockaddr; returns the socket. */
