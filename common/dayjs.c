@@ -70,25 +70,27 @@ size_t dayjs_format(const char *fmt, const struct tm *tm, int ms, char *buf, siz
 		}
 		case 'Y':
 			r = run(p, 'Y', 4);
-			if (r == 4)
-				putf(&o, "%04d", tm->tm_year + 1900);
-			else if (r == 2)
-				putf(&o, "%02d", (tm->tm_year + 1900) % 100);
+			if (r == 4 || r == 2)
+				putf(&o, r == 4 ? "%04d" : "%02d", (tm->tm_year + 1900) % (r == 4 ? 10000 : 100));
 			else
 				put_zone(&o, tm->tm_gmtoff, 0); /* day.js's own fallback */
 			break;
 		case 'M':
 			r = run(p, 'M', 4);
-			if (r == 1)
-				putf(&o, "%d", tm->tm_mon + 1);
-			else if (r == 2)
-				putf(&o, "%02d", tm->tm_mon + 1);
+			if (r <= 2)
+				putf(&o, r == 2 ? "%02d" : "%d", tm->tm_mon + 1);
 			else
 				put(&o, month_names[tm->tm_mon], r == 3 ? 3 : strlen(month_names[tm->tm_mon]));
 			break;
 		case 'D':
-			r = run(p, 'D', 2);
-			putf(&o, r == 2 ? "%02d" : "%d", tm->tm_mday);
+		case 'H':
+		case 'h':
+		case 'm':
+		case 's':
+			/* one letter: the number; two: padded to 2 digits */
+			r = run(p, *p, 2);
+			putf(&o, r == 2 ? "%02d" : "%d", *p == 'D' ? tm->tm_mday : *p == 'H' ?
+			    tm->tm_hour : *p == 'h' ? h12 : *p == 'm' ? tm->tm_min : tm->tm_sec);
 			break;
 		case 'd':
 			r = run(p, 'd', 4);
@@ -97,22 +99,6 @@ size_t dayjs_format(const char *fmt, const struct tm *tm, int ms, char *buf, siz
 			else
 				put(&o, day_names[tm->tm_wday], r == 4 ? strlen(day_names[tm->tm_wday])
 				    : (size_t)r);
-			break;
-		case 'H':
-			r = run(p, 'H', 2);
-			putf(&o, r == 2 ? "%02d" : "%d", tm->tm_hour);
-			break;
-		case 'h':
-			r = run(p, 'h', 2);
-			putf(&o, r == 2 ? "%02d" : "%d", h12);
-			break;
-		case 'm':
-			r = run(p, 'm', 2);
-			putf(&o, r == 2 ? "%02d" : "%d", tm->tm_min);
-			break;
-		case 's':
-			r = run(p, 's', 2);
-			putf(&o, r == 2 ? "%02d" : "%d", tm->tm_sec);
 			break;
 		case 'S':
 			if (run(p, 'S', 3) != 3) {

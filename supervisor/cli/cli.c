@@ -54,7 +54,7 @@ static const struct cli_cmd cmds[] = {
 	  "Print a systemd unit that runs `psup resurrect` at boot as USER (default: who ran\n"
 	  "sudo, or you) with that user's PSUP_HOME; as root, install and enable it\n"
 	  "(--unit-dir D: only write it to D)." },
-	{ "unstartup", NULL, cli_cmd_unstartup, "unstartup [systemd] [-u USER] [--unit-dir D]",
+	{ "unstartup", NULL, cli_cmd_startup, "unstartup [systemd] [-u USER] [--unit-dir D]",
 	  "remove the boot unit", "Disable and remove the unit `psup startup` installed." },
 	{ "daemon", NULL, cli_cmd_daemon, "daemon", "run the daemon in the foreground", "Run the daemon in the foreground (systemd, containers)." },
 	{ "help", NULL, cmd_help, "help [COMMAND]", "help on one command", "Show help for psup or one command." },

@@ -221,6 +221,10 @@ static int parse_startup(struct cli_args *a, struct startup_opts *o)
 	return 0;
 }
 
+static int unit_install(const struct startup_opts *o, const struct unit *u);
+static int unit_remove(const struct startup_opts *o, const struct unit *u);
+
+/* startup and unstartup: the same options, the same unit */
 int cli_cmd_startup(struct cli_args *a)
 {
 	struct startup_opts o;
@@ -230,18 +234,25 @@ int cli_cmd_startup(struct cli_args *a)
 	int rc = unit_resolve(a, &o, &u);
 	if (rc != CLI_OK)
 		return rc;
-	char *text = unit_text(&u);
-	if (getuid() != 0 && !o.unit_dir) {
+	rc = strcmp(a->cmd, "unstartup") == 0 ? unit_remove(&o, &u) : unit_install(&o, &u);
+	unit_free(&u);
+	return rc;
+}
+
+static int unit_install(const struct startup_opts *o, const struct unit *u)
+{
+	int rc = CLI_OK;
+	char *text = unit_text(u);
+	if (getuid() != 0 && !o->unit_dir) {
 		/* as pm2 does: show the unit and the line that installs it */
 		printf("%s\n# To install it, run as root:\n"
 		    "sudo env PATH=\"$PATH\" PSUP_HOME=\"%s\" %s startup systemd -u %s\n",
-		    text, u.psup_home, u.psup, u.user);
+		    text, u->psup_home, u->psup, u->user);
 		free(text);
-		unit_free(&u);
 		return CLI_OK;
 	}
-	const char *dir = o.unit_dir ? o.unit_dir : UNIT_DIR;
-	char *path = xasprintf("%s/%s", dir, u.name), *cause = NULL;
+	const char *dir = o->unit_dir ? o->unit_dir : UNIT_DIR;
+	char *path = xasprintf("%s/%s", dir, u->name), *cause = NULL;
 	fputs(text, stdout);
 	if (atomicfile_write(path, text, strlen(text), 0644, 1, &cause) < 0) {
 		rc = cli_error(CLI_FAIL, "startup: %s", cause);
@@ -249,45 +260,36 @@ int cli_cmd_startup(struct cli_args *a)
 	} else {
 		printf("# installed %s\n", path);
 		/* a unit written elsewhere (packaging, tests) is not enabled here */
-		if (!o.unit_dir && (systemctl("daemon-reload", NULL) < 0 ||
-		    systemctl("enable", u.name) < 0))
+		if (!o->unit_dir && (systemctl("daemon-reload", NULL) < 0 ||
+		    systemctl("enable", u->name) < 0))
 			rc = CLI_FAIL;
-		else if (!o.unit_dir)
-			printf("# enabled %s: `psup save` what should run at boot\n", u.name);
+		else if (!o->unit_dir)
+			printf("# enabled %s: `psup save` what should run at boot\n", u->name);
 	}
 	free(path);
 	free(text);
-	unit_free(&u);
 	return rc;
 }
 
-int cli_cmd_unstartup(struct cli_args *a)
+static int unit_remove(const struct startup_opts *o, const struct unit *u)
 {
-	struct startup_opts o;
-	struct unit u;
-	if (parse_startup(a, &o) < 0)
-		return CLI_USAGE;
-	int rc = unit_resolve(a, &o, &u);
-	if (rc != CLI_OK)
-		return rc;
-	if (getuid() != 0 && !o.unit_dir) {
-		printf("# To remove %s, run as root:\nsudo %s unstartup systemd -u %s\n", u.name,
-		    u.psup, u.user);
-		unit_free(&u);
+	int rc = CLI_OK;
+	if (getuid() != 0 && !o->unit_dir) {
+		printf("# To remove %s, run as root:\nsudo %s unstartup systemd -u %s\n", u->name,
+		    u->psup, u->user);
 		return CLI_OK;
 	}
-	const char *dir = o.unit_dir ? o.unit_dir : UNIT_DIR;
-	char *path = xasprintf("%s/%s", dir, u.name);
-	if (!o.unit_dir)
-		systemctl("disable", u.name);
+	const char *dir = o->unit_dir ? o->unit_dir : UNIT_DIR;
+	char *path = xasprintf("%s/%s", dir, u->name);
+	if (!o->unit_dir)
+		systemctl("disable", u->name);
 	if (unlink(path) < 0) {
 		rc = cli_error(CLI_FAIL, "unstartup: cannot remove %s: %s", path, strerror(errno));
 	} else {
 		printf("removed %s\n", path);
-		if (!o.unit_dir && systemctl("daemon-reload", NULL) < 0)
+		if (!o->unit_dir && systemctl("daemon-reload", NULL) < 0)
 			rc = CLI_FAIL;
 	}
 	free(path);
-	unit_free(&u);
 	return rc;
 }

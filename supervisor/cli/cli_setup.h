@@ -9,7 +9,7 @@
 extern const char cli_setup_skeleton[];
 
 int cli_cmd_init(struct cli_args *a);
+/* startup and unstartup (by a->cmd) */
 int cli_cmd_startup(struct cli_args *a);
-int cli_cmd_unstartup(struct cli_args *a);
 
 #endif

@@ -17,13 +17,9 @@
 /* An app is a map of options; a list of them, or one map, is the apps. */
 static void load_apps(struct eco_loader *L, const struct ynode *list, const char *key)
 {
-	const struct ynode *one[1] = { list };
-	const struct ynode *const *items = one;
-	size_t n = 1;
-	if (list->kind == YNODE_SEQ) {
-		items = (const struct ynode *const *)list->items;
-		n = list->n;
-	} else if (list->kind != YNODE_MAP) {
+	size_t n;
+	const struct ynode *const *items = eco_items(&list, &n);
+	if (list->kind != YNODE_SEQ && list->kind != YNODE_MAP) {
 		ycx_error(&L->cx, list, key, "expected a list of apps, got %s", ynode_what(list));
 		return;
 	}

@@ -12,6 +12,16 @@
 #include "xalloc.h"
 #include "yaml_file.h"
 
+const struct ynode *const *eco_items(const struct ynode *const *np, size_t *count)
+{
+	if ((*np)->kind == YNODE_SEQ) {
+		*count = (*np)->n;
+		return (const struct ynode *const *)(*np)->items;
+	}
+	*count = 1;
+	return np;
+}
+
 /* ---- one app ---- */
 
 /* pm2's name for an app without one: the script's base name without its
@@ -193,12 +203,8 @@ void eco_app_free(struct eco_app *ra)
 	free(ra->interpreter);
 	ystrv_free(ra->args);
 	ystrv_free(ra->iargs);
-	for (int i = 0; i < ra->n_env; i++) {
-		free(ra->env_keys[i]);
-		free(ra->env_vals[i]);
-	}
-	free(ra->env_keys);
-	free(ra->env_vals);
+	ystrv_free(ra->env_keys);
+	ystrv_free(ra->env_vals);
 	free(ra->env_file);
 	ystrv_free(ra->watch);
 	free(ra->pid_file);

@@ -42,6 +42,10 @@ struct eco_loader {
 	int n_apps;
 };
 
+/* The items of a list, or *np itself as a list of one; *count is set. np
+ * must stay valid while the items are used. */
+const struct ynode *const *eco_items(const struct ynode *const *np, size_t *count);
+
 /* Reads ra->map (set by the caller; the rest of *ra zeroed) into ra.
  * Problems go to L->cx; when there were any, ra is only partly filled and
  * must not be expanded. Always eco_app_free(). */

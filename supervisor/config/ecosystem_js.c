@@ -99,6 +99,13 @@ static char *node_said(struct buf *err)
 	return xstrdup(*s ? s : "(no message)");
 }
 
+static void close_fds(const int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 struct run {
 	int status;              /* waitpid status */
 	int timed_out;
@@ -115,10 +122,7 @@ static int run_node(char *const *argv, const char *dir, char *const *env, struct
 	if (devnull < 0 || pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0 ||
 	    pipe2(rep, O_CLOEXEC) < 0) {
 		int e = errno;
-		int fds[] = { devnull, po[0], po[1], pe[0], pe[1], rep[0], rep[1] };
-		for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
-			if (fds[i] >= 0)
-				close(fds[i]);
+		close_fds((int[]){ devnull, po[0], po[1], pe[0], pe[1], rep[0], rep[1] }, 7);
 		return fail(cause, "cannot make pipes for node: %s", strerror(e));
 	}
 	pid_t pid = fork();
@@ -133,14 +137,10 @@ static int run_node(char *const *argv, const char *dir, char *const *env, struct
 		child_report_fail(rfd, CHILD_STAGE_EXEC);
 	}
 	int e = errno;
-	close(devnull);
-	close(po[1]);
-	close(pe[1]);
-	close(rep[1]);
+	/* the child's ends, then (when there is no child) ours */
+	close_fds((int[]){ devnull, po[1], pe[1], rep[1] }, 4);
 	if (pid < 0) {
-		close(po[0]);
-		close(pe[0]);
-		close(rep[0]);
+		close_fds((int[]){ po[0], pe[0], rep[0] }, 3);
 		return fail(cause, "cannot start node: %s", strerror(e));
 	}
 	struct child_report cr;

@@ -183,13 +183,8 @@ static int parse_signal(struct eco_loader *L, const char *key, const struct ynod
 static int parse_exit_codes(struct eco_loader *L, const struct eco_option *o, const struct ynode *n,
     struct app_spec *t)
 {
-	const struct ynode *one[1] = { n };
-	const struct ynode *const *items = one;
-	size_t count = 1;
-	if (n->kind == YNODE_SEQ) {
-		items = (const struct ynode *const *)n->items;
-		count = n->n;
-	}
+	size_t count;
+	const struct ynode *const *items = eco_items(&n, &count);
 	if (count > SPEC_MAX_EXIT_CODES) {
 		ycx_error(&L->cx, n, o->name, "more than %d codes", SPEC_MAX_EXIT_CODES);
 		return -1;
@@ -236,13 +231,9 @@ static int parse_log_path(struct eco_loader *L, struct eco_app *ra, int which, c
  * with a warning. */
 static int parse_paths(struct eco_loader *L, const struct ynode *n, const char *key, char ***out)
 {
-	const struct ynode *one[1] = { n };
-	const struct ynode *const *items = one;
-	size_t count = 1;
-	if (n->kind == YNODE_SEQ) {
-		items = (const struct ynode *const *)n->items;
-		count = n->n;
-	} else if (n->kind != YNODE_SCALAR) {
+	size_t count;
+	const struct ynode *const *items = eco_items(&n, &count);
+	if (n->kind != YNODE_SEQ && n->kind != YNODE_SCALAR) {
 		ycx_error(&L->cx, n, key, "expected a path or a list of paths, got %s", ynode_what(n));
 		return -1;
 	}
