@@ -213,6 +213,54 @@ static void short_write_cases(void)
 	    "log files are created 0640 (umask 022): %o", (unsigned)(st.st_mode & 0777));
 }
 
+/* log_type: json lines as pm2 writes them, and day.js stamps. */
+static void test_json_and_dayjs(void)
+{
+	reset_files();
+	struct app_spec s;
+	spec_for(&s, 0, NULL);
+	s.log_json = 1;
+	s.name = strdup("api/v2");
+	struct logsink ls;
+	logsink_open(&ls, &s, NULL);
+	struct logline lo = { 0 }, le = { 0 };
+	const char out[] = "hello \"w\"\tx\x01\n";
+	logsink_feed(&ls, &lo, LOG_OUT, out, sizeof out - 1, 1700000000123LL);
+	logsink_feed(&ls, &le, LOG_ERR, "oops", 4, 1700000000123LL);
+	logsink_eof(&ls, &le, LOG_ERR, 1700000000124LL);
+	logsink_close(&ls);
+	size_t n;
+	char *got = slurp(out_path, &n);
+	is_str(got, "{\"message\":\"hello \\\"w\\\"\\tx\\u0001\\n\",\"timestamp\":"
+	    "\"2023-11-14T22:13:20.123Z\",\"type\":\"out\",\"app_name\":\"api/v2\"}\n",
+	    "a JSON line: escaped, UTC timestamp, type out, app_name");
+	free(got);
+	got = slurp(err_path, &n);
+	is_str(got, "{\"message\":\"oops\\n\",\"timestamp\":\"2023-11-14T22:13:20.124Z\","
+	    "\"type\":\"err\",\"app_name\":\"api/v2\"}\n", "the error stream: type err");
+	free(got);
+	spec_free(&s);
+
+	reset_files();
+	spec_for(&s, 0, "DD/MM HH:mm:ss.SSS");
+	s.log_json = 1;
+	logsink_open(&ls, &s, NULL);
+	logsink_feed(&ls, &lo, LOG_OUT, "x\n", 2, 1700000000123LL);
+	logsink_close(&ls);
+	got = slurp(out_path, &n);
+	ok(strstr(got, "\"timestamp\":\"14/11 22:13:20.123\"") != NULL,
+	    "with log_date_format the JSON timestamp uses it");
+	free(got);
+	spec_free(&s);
+	logline_free(&lo);
+
+	char ts[64];
+	logsink_stamp("YYYY-MM-DD HH:mm:ss.SSS Z", 1700000000123LL, ts, sizeof ts);
+	is_str(ts, "2023-11-14 22:13:20.123 +00:00", "a day.js stamp");
+	logsink_stamp("%d.%m.%Y %H:%M", 1700000000123LL, ts, sizeof ts);
+	is_str(ts, "14.11.2023 22:13", "strftime when the format holds a %%");
+}
+
 int main(void)
 {
 	plan_no_plan();
@@ -243,6 +291,7 @@ int main(void)
 	is_str(got, "2023-11-14T22:13:20.123+00:00: a\n2023-11-14T22:13:20.123+00:00: b\n",
 	    "stamped lines");
 	free(got);
+	test_json_and_dayjs();
 
 	/* trimming the stamping area between batches changes nothing */
 	{
