@@ -120,6 +120,13 @@ int eco_env_parse(struct eco_loader *L, struct eco_app *ra, const struct ynode *
 			eco_env_json(&b, v);
 		else if (!ynode_is_null(v))
 			buf_puts(&b, v->str);
+		if (strlen(k->str) + 1 + b.len + 1 > ECO_ENV_ENTRY_MAX) {
+			ycx_error(&L->cx, v, "env", "%s: a value of %zu bytes: over the %d bytes the "
+			    "kernel takes for one variable", k->str, b.len, ECO_ENV_ENTRY_MAX);
+			buf_free(&b);
+			bad = 1;
+			continue;
+		}
 		ra->env_keys[ra->n_env] = xstrdup(k->str);
 		ra->env_vals[ra->n_env++] = buf_take(&b, NULL);
 	}
@@ -154,8 +161,14 @@ void eco_env_build(struct eco_loader *L, struct eco_app *ra)
 		} else {
 			struct dotenv d;
 			dotenv_parse(buf, len, &d);
-			for (int i = 0; i < d.n; i++)
-				env_set(&env, &n, d.keys[i], d.vals[i]);
+			for (int i = 0; i < d.n; i++) {
+				if (strlen(d.keys[i]) + strlen(d.vals[i]) + 2 > ECO_ENV_ENTRY_MAX)
+					ycx_error(&L->cx, at, "env_file", "%s: %s: a value over the %d bytes "
+					    "the kernel takes for one variable", path, d.keys[i],
+					    ECO_ENV_ENTRY_MAX);
+				else
+					env_set(&env, &n, d.keys[i], d.vals[i]);
+			}
 			for (int i = 0; i < d.n_bad; i++)
 				ycx_warn(&L->cx, at, "env_file", "%s:%d: not KEY=VALUE, skipped", path,
 				    d.bad_lines[i]);

@@ -6,6 +6,10 @@
 #include "buf.h"
 #include "ecosystem_app.h"
 
+/* The kernel's limit on one "KEY=VALUE" string (MAX_ARG_STRLEN): execve
+ * refuses a longer one, so the loader does, where the user can fix it. */
+#define ECO_ENV_ENTRY_MAX (128 * 1024)
+
 /* Reads env: into ra->env_keys/env_vals. Strings, numbers and booleans as
  * written; a list or a map is JSON-encoded (pm2 does so); null is "". */
 int eco_env_parse(struct eco_loader *L, struct eco_app *ra, const struct ynode *n);

@@ -130,14 +130,14 @@ is "$(psup jlist | jq '[.[] | select(.group == "many" and .pid > 0)] | length')"
 psup delete many > /dev/null 2>&1
 is "$?" 0 "and delete them all: exit 0"
 
-# A long env value (half the per-app limit) is shown cut in describe: a
-# line of a cell's width, not half a megabyte per row.
+# A long env value (near the kernel's 128 KiB for one variable) is shown cut
+# in describe: a line of a cell's width, not 100 KB per row.
 python3 - "$H/sleeper" > "$TMPD/long.yaml" <<'EOF'
 import sys
-print("apps:\n  - name: long\n    script: %s\n    env:\n      LONG: %s\n      SHORT: x" % (sys.argv[1], "y" * 500000))
+print("apps:\n  - name: long\n    script: %s\n    env:\n      LONG: %s\n      SHORT: x" % (sys.argv[1], "y" * 100000))
 EOF
 psup start "$TMPD/long.yaml" > /dev/null 2>&1
-is "$?" 0 "an app with a 500 KB env value starts"
+is "$?" 0 "an app with a 100 KB env value starts"
 psup describe long > "$TMPD/long.out" 2>&1
 cmp_ok "$(wc -c < "$TMPD/long.out")" -lt 20000 "describe prints less than 20 KB"
 like "$(grep 'LONG=' "$TMPD/long.out")" "LONG=y+… │$" "the value is cut with an ellipsis"

@@ -482,15 +482,15 @@ static void test_limits(void)
 	eco_free(&e);
 	buf_free(&b);
 
-	/* a 1 MB environment value: named at its place, not left to the keeper */
+	/* a 1 MB environment value: execve would refuse it; named at its place */
 	memset(&b, 0, sizeof b);
 	buf_puts(&b, "- name: big\n  script: /bin/true\n  instances: 2\n  env:\n    SMALL: x\n"
 	    "    BIG: ");
 	for (int i = 0; i < 1024 * 1024; i++)
 		buf_add(&b, "y", 1);
 	buf_puts(&b, "\n");
-	expect_one_error(b.p, "t.yaml:6:10: env: BIG: a value of 1048576 bytes makes big-1's "
-	    "settings 1049044 bytes, over psup's limit of 1048576 bytes per app", "a 1 MB env value");
+	expect_one_error(b.p, "t.yaml:6:10: env: BIG: a value of 1048576 bytes: over the 131072 "
+	    "bytes the kernel takes for one variable", "a 1 MB env value");
 
 	/* many values that together are too long: the longest is named */
 	memset(&b, 0, sizeof b);
