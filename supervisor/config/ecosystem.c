@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "ecosystem_app.h"
 #include "ecosystem_check.h"
 #include "ecosystem_instances.h"
@@ -120,6 +121,52 @@ static void load_top(struct eco_loader *L, const struct ynode *root)
 	load_apps(L, apps, apps_key ? apps_key->str : "apps");
 }
 
+/* The last line any node under n starts on. */
+static int last_line(const struct ynode *n)
+{
+	int last = n->line;
+	size_t count = n->kind == YNODE_MAP ? 2 * n->n : n->kind == YNODE_SEQ ? n->n : 0;
+	for (size_t i = 0; i < count; i++) {
+		int l = last_line(n->items[i]);
+		if (l > last)
+			last = l;
+	}
+	return last;
+}
+
+/* The app (index in the list) whose map spans line, or -1. */
+static int app_at(const struct eco_loader *L, long line)
+{
+	for (int k = 0; k < L->n_apps; k++)
+		if (L->apps[k].map->line <= line && line <= last_line(L->apps[k].map))
+			return k;
+	return -1;
+}
+
+/* text with each "line N, column M" it mentions (another place of the
+ * JSON) written as the app there, "apps[I]"; malloc'd. */
+static char *relocate_refs(const struct eco_loader *L, const char *text)
+{
+	struct buf b = { 0 };
+	const char *p = text, *at;
+	while ((at = strstr(p, "line ")) != NULL) {
+		char *end;
+		long line = strtol(at + 5, &end, 10);
+		int app = end > at + 5 ? app_at(L, line) : -1;
+		if (app >= 0 && strncmp(end, ", column ", 9) == 0) {
+			(void)strtol(end + 9, &end, 10);
+			buf_add(&b, p, (size_t)(at - p));
+			buf_printf(&b, "apps[%d]", app);
+		} else {
+			end = (char *)at + 5;
+			buf_add(&b, p, (size_t)(end - p));
+		}
+		p = end;
+	}
+	buf_puts(&b, p);
+	return buf_take(&b, NULL);
+}
+
 /* Messages about JSON that node printed name the app by its index in the
  * file's list rather than by a line of text the user never saw:
  * "FILE:LINE:COL: rest" becomes "FILE: apps[I] (NAME): rest". */
@@ -136,18 +183,15 @@ static void relocate(struct eco_loader *L, struct yerrs *errs)
 		(void)strtol(end + 1, &end, 10);
 		if (strncmp(end, ": ", 2) != 0)
 			continue;
-		int app = -1;
-		for (int k = 0; k < L->n_apps; k++)
-			if (L->apps[k].map->line <= line)
-				app = k;
-		char *n;
+		int app = app_at(L, line);
+		char *rest = relocate_refs(L, end + 2), *n;
 		if (app < 0)
-			n = xasprintf("%s: %s", L->cx.file, end + 2);
+			n = xasprintf("%s: %s", L->cx.file, rest);
 		else if (L->apps[app].t.name)
-			n = xasprintf("%s: apps[%d] (%s): %s", L->cx.file, app, L->apps[app].t.name,
-			    end + 2);
+			n = xasprintf("%s: apps[%d] (%s): %s", L->cx.file, app, L->apps[app].t.name, rest);
 		else
-			n = xasprintf("%s: apps[%d]: %s", L->cx.file, app, end + 2);
+			n = xasprintf("%s: apps[%d]: %s", L->cx.file, app, rest);
+		free(rest);
 		free(m);
 		errs->v[i] = n;
 	}

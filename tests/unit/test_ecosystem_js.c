@@ -126,6 +126,8 @@ static void test_js_files(void)
 		is_str(env_of(&e.apps[0], "DEBUG"), "false", "a boolean is its text");
 		is_str(env_of(&e.apps[0], "RATIO"), "0.5", "a fraction is its text");
 		is_int(e.apps[2].autorestart, AUTORESTART_NEVER, "spread options are kept");
+		ok(has_warning(&e, PM2 "multi.config.js: deploy: pm2 option not supported"),
+		    "a top-level key after the apps is not put on the last app");
 	}
 	eco_free(&e);
 }
@@ -195,6 +197,15 @@ static void test_errors(void)
 		is_str(e.errors[1], PM2 "broken.config.js: apps[1] (bad): instances: expected a whole "
 		    "number, got 'many'", "every error is reported");
 	}
+	eco_free(&e);
+
+	r = eco_load(PM2 "dup.config.js", &e);
+	ok(r == -1, "a JS file with a name twice fails");
+	if (e.n_errors >= 1)
+		is_str(e.errors[e.n_errors - 1], PM2 "dup.config.js: apps[1] (api): name: duplicate "
+		    "app name 'api' (first at apps[0])", "places it mentions are apps too");
+	else
+		dump(&e);
 	eco_free(&e);
 
 	r = eco_load(PM2 "syntax.config.js", &e);
