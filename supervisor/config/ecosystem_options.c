@@ -149,8 +149,8 @@ static const struct eco_option table[] = {
 	{ .name = "cron_restart", .id = ECO_ID_CRON_RESTART, .type = ECO_T_STRING,
 	  .help = "Restart (or start) the app at these times: cron with 5 fields, or 6 with seconds "
 	          "first, in local time (pm2's syntax: names, steps, L, @daily; day of month and day "
-	          "of week must both match). 0 or false: none. Not while the app is stopped by "
-	          "psup stop." },
+	          "of week must both match). 0 or false: none. Not while the app is stopped (psup "
+	          "stop, or autostart: false until it is started)." },
 	{ .name = "cron", .alias_of = "cron_restart", .help = "same as cron_restart" },
 	{ .name = "watch", .id = ECO_ID_WATCH, .type = ECO_T_WATCH, .def = "false",
 	  .help = "Restart when a file changes (inotify): true watches cwd; or a path or a list of "

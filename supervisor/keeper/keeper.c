@@ -453,6 +453,8 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	if (setup(k, &cause) < 0)
 		goto out;
 	keeper_publish(k, 1);
+	/* as pm2: an app loaded stopped has no cron until it is started */
+	k->user_stopped = !k->spec.autostart;
 	keeper_cron_arm(k);
 	keeper_watch_open(k);
 	if (k->spec.autostart)

@@ -1,10 +1,11 @@
 #!/bin/sh
 # cron_restart as pm2 users write it: a running app restarts at each cron
 # time, a job that exited (autorestart: false) runs again, an app the user
-# stopped stays stopped; pid_file holds the pid while the app runs.
+# stopped (or loaded stopped, until started) stays stopped; pid_file holds
+# the pid while the app runs.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 12
+plan 15
 
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
@@ -17,6 +18,10 @@ apps:
     args: ["-c", "echo ran"]
     autorestart: false
     cron: "* * * * * *"
+  - name: lazy
+    script: $H/sleeper
+    autostart: false
+    cron_restart: "* * * * * *"
 EOF
 mkdir -p "$TMPD/run"
 psup start "$TMPD/eco.yaml" > /dev/null 2> "$TMPD/err"
@@ -33,6 +38,12 @@ ok "pid_file follows the new pid" wait_for -t 5 grep -qx "$(jl tick .pid)" "$TMP
 ok "the log says why" grep -q "cron_restart (\*/2 \* \* \* \* \*): restarting tick" "$TMPD/logs/tick-out.log"
 
 ok "a job that exited runs again at each cron time" wait_for -t 8 lines_ge 3 "$TMPD/logs/job-out.log" '^ran$'
+
+ok "autostart: false: cron does not start it" state_is lazy stopped
+psup start lazy > /dev/null 2>&1
+ok "once started, it runs" wait_for -t 5 field_ge lazy .pid 1
+L0=$(jl lazy .pid)
+ok "cron restarts it" wait_for -t 4 pid_changed lazy "$L0"
 
 psup stop tick > /dev/null 2>&1
 ok "stopped" state_is tick stopped
