@@ -234,8 +234,9 @@ static void watch_cb(struct loop *l, int fd, unsigned events, void *arg)
 			}
 			char *path = ev->len ? xasprintf("%s/%s", w->path, ev->name) : xstrdup(w->path);
 			if (!ignored(k, path) && wanted(k, w, path)) {
-				if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)) &&
-				    w->whole)
+				/* a new folder under a watched one, or a watched
+				 * folder made after the app started */
+				if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
 					add_dir(k, path, 1);
 				changed(k, path);
 			}

@@ -5,7 +5,7 @@
 # clearly; log_type: json and day.js log_date_format lines as pm2 writes them.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 16
+plan 19
 
 # the project: its folder is watched (the test writes its own files beside it)
 P=$TMPD/proj
@@ -19,6 +19,9 @@ apps:
     ignore_watch: [node_modules, "*.tmp", many]
     watch_delay: 300ms
     log_type: json
+  - name: late
+    script: $H/sleeper
+    watch: [dist]
   - name: d
     script: /bin/sh
     args: ["-c", "echo hello; echo oops >&2; exec sleep 100"]
@@ -60,6 +63,12 @@ like "$(grep -m1 '"message":"up' "$P/logs/w-out.log")" \
 like "$(grep -m1 'hello' "$P/logs/d-out.log")" \
     '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} [+-][0-9]{2}:[0-9]{2}: hello$' \
     "a day.js log_date_format stamps lines (no time: true needed)"
+
+mkdir "$P/dist"
+ok "a watched folder made after the start" wait_for -t 5 field_ge late .restarts 1
+ok "settles" wait_for -t 5 state_is late online
+echo x > "$P/dist/bundle.js"
+ok "is watched whole" wait_for -t 5 field_ge late .restarts 2
 
 # the folder limit: said in the app's error log, the app still runs
 i=0
