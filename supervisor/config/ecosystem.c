@@ -99,9 +99,9 @@ static void publish(struct eco_loader *L, struct eco *e)
 /* name is shown in messages, abs is the file's absolute path (the apps'
  * source), dir the base of relative paths. */
 static int load(const char *name, const char *abs, const char *dir, const char *buf,
-    size_t len, struct eco *e)
+    size_t len, const char *env_name, struct eco *e)
 {
-	struct eco_loader L = { 0 };
+	struct eco_loader L = { .env_name = env_name };
 	struct ydoc doc = { 0 };
 	struct app_spec *specs = NULL;
 	int n_specs = 0, *origin = NULL;
@@ -155,10 +155,21 @@ static int load(const char *name, const char *abs, const char *dir, const char *
 
 int eco_load_buffer(const char *name, const char *dir, const char *buf, size_t len, struct eco *e)
 {
-	return load(name, NULL, dir, buf, len, e);
+	return load(name, NULL, dir, buf, len, NULL, e);
+}
+
+int eco_load_buffer_env(const char *name, const char *dir, const char *buf, size_t len,
+    const char *env_name, struct eco *e)
+{
+	return load(name, NULL, dir, buf, len, env_name, e);
 }
 
 int eco_load(const char *path, struct eco *e)
+{
+	return eco_load_env(path, NULL, e);
+}
+
+int eco_load_env(const char *path, const char *env_name, struct eco *e)
 {
 	char *buf, *cause;
 	size_t len;
@@ -173,7 +184,7 @@ int eco_load(const char *path, struct eco *e)
 	char *abs = ypath_resolve(NULL, path);
 	char *dir = ypath_dir(abs);
 	/* messages name the file as the user wrote it; e->path is absolute */
-	int r = load(path, abs, dir, buf, len, e);
+	int r = load(path, abs, dir, buf, len, env_name, e);
 	free(abs);
 	free(dir);
 	free(buf);

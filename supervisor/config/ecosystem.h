@@ -19,9 +19,14 @@ struct eco {
 /* Loads path into *e. Returns 0 when there were no errors (e->apps valid),
  * -1 otherwise (e->errors says why; e->apps is empty). Always eco_free(). */
 int eco_load(const char *path, struct eco *e);
+/* Same, with pm2's --env NAME: each app's env_NAME map is set over its env
+ * (a warning names an app without one). env_name may be NULL. */
+int eco_load_env(const char *path, const char *env_name, struct eco *e);
 /* Same, from a buffer, with name used in messages and dir as the base for
  * relative paths (for tests and the fuzz target). */
 int eco_load_buffer(const char *name, const char *dir, const char *buf, size_t len, struct eco *e);
+int eco_load_buffer_env(const char *name, const char *dir, const char *buf, size_t len,
+    const char *env_name, struct eco *e);
 void eco_free(struct eco *e);
 
 #endif

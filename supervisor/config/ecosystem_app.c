@@ -97,24 +97,41 @@ static int parse_name(struct eco_loader *L, const struct ynode *n, char **out)
 	return 0;
 }
 
-static int parse_env(struct eco_loader *L, const struct ynode *n, struct app_spec *t)
+/* Sets NAME=value in a NULL-terminated "NAME=value" vector (which may be
+ * NULL), replacing an entry of the same name. */
+static char **env_set(char **env, const char *k, const char *v)
+{
+	size_t n = 0, kl = strlen(k);
+	for (; env && env[n]; n++) {
+		if (strncmp(env[n], k, kl) == 0 && env[n][kl] == '=') {
+			free(env[n]);
+			env[n] = xasprintf("%s=%s", k, v);
+			return env;
+		}
+	}
+	env = xreallocarray(env, n + 2, sizeof *env);
+	env[n] = xasprintf("%s=%s", k, v);
+	env[n + 1] = NULL;
+	return env;
+}
+
+/* env, then env_NAME over it (pm2's --env NAME): key names the map. */
+static int parse_env(struct eco_loader *L, const struct ynode *n, const char *key,
+    struct app_spec *t)
 {
 	char **k, **v;
 	int count;
-	if (yget_strmap(&L->cx, n, "env", &k, &v, &count) < 0)
+	if (yget_strmap(&L->cx, n, key, &k, &v, &count) < 0)
 		return -1;
 	int bad = 0;
 	for (int i = 0; i < count; i++)
 		if (!k[i][0] || strchr(k[i], '=')) {
-			ycx_error(&L->cx, YMAP_KEY(n, (size_t)i), "env",
+			ycx_error(&L->cx, YMAP_KEY(n, (size_t)i), key,
 			    "'%s' is not a variable name (empty or holds '=')", k[i]);
 			bad = 1;
 		}
-	if (!bad && count) {
-		t->env = xcalloc((size_t)count + 1, sizeof *t->env);
-		for (int i = 0; i < count; i++)
-			t->env[i] = xasprintf("%s=%s", k[i], v[i]);
-	}
+	for (int i = 0; !bad && i < count; i++)
+		t->env = env_set(t->env, k[i], v[i]);
 	ystrv_free(k);
 	ystrv_free(v);
 	return bad ? -1 : 0;
@@ -244,7 +261,7 @@ static void parse_option(struct eco_loader *L, struct eco_app *ra, const struct 
 		yget_str(&L->cx, n, o->name, o->id == ECO_ID_CWD ? &t->cwd : &ra->interpreter);
 		break;
 	case ECO_ID_ENV:
-		parse_env(L, n, t);
+		parse_env(L, n, o->name, t);
 		break;
 	case ECO_ID_INSTANCES:
 		parse_instances(L, o, n, &ra->instances);
@@ -317,9 +334,11 @@ static void scan_keys(struct eco_loader *L, struct eco_app *ra)
 		if (o && (o->kind == ECO_OPT_TOP || o->kind == ECO_OPT_TOP_UNSUPPORTED))
 			o = NULL;
 		if (!o && strncmp(k->str, "env_", 4) == 0) {
-			if (!off)
-				ycx_warn(&L->cx, k, k->str, "pm2 environments (env_NAME) are not "
-				    "supported, ignored; put the variables in env");
+			/* pm2's environments: only the one --env names is read */
+			if (L->env_name && strcmp(k->str + 4, L->env_name) == 0) {
+				ra->env_sel = v;
+				ra->env_sel_key = k;
+			}
 			continue;
 		}
 		if (!o) {
@@ -390,6 +409,11 @@ void eco_app_load(struct eco_loader *L, struct eco_app *ra)
 		}
 		parse_option(L, ra, o, n);
 	}
+	if (ra->env_sel)
+		parse_env(L, ra->env_sel, ra->env_sel_key->str, &ra->t);
+	else if (L->env_name)
+		ycx_warn(&L->cx, ra->map, "env_", "environment %s is not defined for this app "
+		    "(no env_%s): env alone is used", L->env_name, L->env_name);
 	if (yerrs_count(&L->cx.errs) > ra->errors_before)
 		return;
 

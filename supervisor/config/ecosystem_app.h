@@ -22,6 +22,7 @@ struct eco_app {
 	int log_off[3];          /* that file disabled */
 	int disable_logs;
 	int instances;
+	const struct ynode *env_sel, *env_sel_key; /* env_NAME for --env NAME */
 };
 
 /* One load of one file: its messages, its folders and its apps. */
@@ -29,6 +30,7 @@ struct eco_loader {
 	struct ycx cx;
 	char *dir;               /* absolute base for relative paths */
 	char *log_dir;
+	const char *env_name;    /* --env NAME: env_NAME is read over env; may be NULL */
 	struct eco_app *apps;
 	int n_apps;
 };

@@ -8,7 +8,8 @@
  * else found in PATH. A bare name that is nowhere stays bare (the keeper
  * reports it missing). malloc'd. */
 char *eco_program_resolve(const char *cwd, const char *prog, int look_in_cwd);
-/* "node" for .js/.mjs/.cjs, "python3" for .py, else NULL. */
+/* "node" for .js/.mjs/.cjs, "python3" for .py, "bash" for .sh (pm2's), else
+ * NULL. */
 const char *eco_program_interpreter(const char *script);
 
 #endif

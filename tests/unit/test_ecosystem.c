@@ -229,9 +229,6 @@ static void test_pm2_style(void)
 	const char *const warns[] = {
 		FX "pm2-style.yaml:10:5: watch: pm2 option not supported, ignored",
 		FX "pm2-style.yaml:11:5: ignore_watch: pm2 option not supported, ignored",
-		FX "pm2-style.yaml:13:5: instance_var: pm2 option not supported, ignored",
-		FX "pm2-style.yaml:17:5: env_production: pm2 environments (env_NAME) are not "
-		    "supported, ignored; put the variables in env",
 		FX "pm2-style.yaml:9:16: exec_mode: cluster mode is not supported: each instance "
 		    "runs as its own process (fork mode)",
 		FX "pm2-style.yaml:22:22: log_date_format: 'YYYY-MM-DD HH:mm Z' has no % conversion: "
