@@ -448,8 +448,17 @@ static int list_show(struct cli_args *a, enum list_form form)
 		return cli_error(CLI_FAIL, "cannot encode the apps as JSON");
 	}
 	if (form == LIST_PRETTY) {
+		/* cJSON indents with tabs: two spaces a level read better, and a
+		 * raw tab in its output is always layout (strings escape theirs) */
 		char *text = cJSON_Print(apps);
-		buf_puts(&out, text ? text : "[]");
+		int lead = 1;
+		for (const char *p = text ? text : "[]"; *p; p++) {
+			if (*p == '\t')
+				buf_puts(&out, lead ? "  " : " ");
+			else
+				buf_addc(&out, *p);
+			lead = *p == '\n' || (lead && *p == '\t');
+		}
 		buf_puts(&out, "\n");
 		cJSON_free(text);
 	}

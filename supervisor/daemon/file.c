@@ -15,12 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int wanted(const char *name, char *const *only)
+/* pm2's --only names apps of the file: an instances group by its name. */
+static int wanted(const struct app_spec *s, char *const *only)
 {
 	if (!only)
 		return 1;
 	for (size_t i = 0; only[i]; i++)
-		if (strcmp(only[i], name) == 0)
+		if (strcmp(only[i], s->name) == 0 || (s->group && strcmp(only[i], s->group) == 0))
 			return 1;
 	return 0;
 }
@@ -114,7 +115,7 @@ static void apply(struct daemon *d, struct app_spec *apps, int n, const char *la
 	int nstarted = 0;
 	for (int i = 0; i < n; i++) {
 		struct app_spec *s = &apps[i];
-		if (!wanted(s->name, only))
+		if (!wanted(s, only))
 			continue;
 		struct dapp *a = apps_find(d, s->name);
 		char *cause = NULL;
