@@ -47,6 +47,9 @@ static const struct cli_cmd cmds[] = {
 	  "Print the pid of each running app (all, or those NAME selects), one a line." },
 	{ "env", NULL, cli_cmd_env, "env NAME|ID", "the environment of an app's process",
 	  "Print the environment a running app's process has, KEY: value a line." },
+	{ "scale", NULL, cli_cmd_scale, "scale NAME N|+N|-N", "grow or shrink an instances group",
+	  "Grow an instances group with new instances made from its first, or shrink it by\n"
+	  "deleting its last; the others run on." },
 	{ "reset", NULL, cli_cmd_reset, "reset NAME...|all", "set restart counts back to 0",
 	  "Set the restart count of apps back to 0." },
 	{ "describe", "show info", cli_cmd_describe, "describe NAME", "everything about an app",

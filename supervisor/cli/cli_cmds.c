@@ -89,6 +89,43 @@ int cli_cmd_flush(struct cli_args *a)
 	return cli_call_names(req, "flushed the logs of");
 }
 
+/* scale NAME N|+N|-N: the group's size now comes from the list. */
+int cli_cmd_scale(struct cli_args *a)
+{
+	/* by hand: -N is a number here, not an option */
+	if (a->argc != 2)
+		return cli_usage_error(a, "scale: needs an app and a number of instances");
+	char **pos = a->argv;
+	char *end;
+	long want = strtol(pos[1], &end, 10);
+	if (end == pos[1] || *end)
+		return cli_usage_error(a, "scale: '%s' is not a number (N, +N or -N)", pos[1]);
+	if (pos[1][0] == '+' || pos[1][0] == '-') {
+		cJSON *reply;
+		const cJSON *apps, *app;
+		int rc = cli_call_apps("all", &reply, &apps);
+		if (rc != CLI_OK)
+			return rc;
+		long now = 0;
+		cJSON_ArrayForEach(app, apps)
+			now += strcmp(cli_json_str(app, "group", ""), pos[0]) == 0;
+		cJSON_Delete(reply);
+		want += now;
+	}
+	if (want < 1 || want > 1024)
+		return cli_usage_error(a, "scale: %ld instances: give 1 to 1024", want);
+	cJSON *req = cli_req("scale"), *reply;
+	cJSON_AddStringToObject(req, "target", pos[0]);
+	cJSON_AddNumberToObject(req, "instances", (double)want);
+	int rc = cli_call(req, 0, CLI_WAIT_OP, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	cli_print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "started"));
+	cli_print_names("deleted", cJSON_GetObjectItemCaseSensitive(reply, "deleted"));
+	cJSON_Delete(reply);
+	return cli_show_table();
+}
+
 int cli_cmd_reset(struct cli_args *a)
 {
 	cJSON *req = target_req(a, "reset", 0);

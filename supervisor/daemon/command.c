@@ -3,6 +3,7 @@
 #include "command.h"
 #include "apps.h"
 #include "file.h"
+#include "instances.h"
 #include "link.h"
 #include "ops.h"
 #include "appview.h"
@@ -273,6 +274,90 @@ static void cmd_kill(struct dclient *c)
 	ops_changed(d);
 }
 
+static int same_argv(const struct app_spec *a, const struct app_spec *b)
+{
+	size_t i = 0;
+	for (; a->argv && b->argv && a->argv[i] && b->argv[i]; i++)
+		if (strcmp(a->argv[i], b->argv[i]) != 0)
+			return 0;
+	return (!a->argv || !a->argv[i]) && (!b->argv || !b->argv[i]);
+}
+
+static int by_instance(const void *x, const void *y)
+{
+	const struct dapp *a = *(struct dapp *const *)x, *b = *(struct dapp *const *)y;
+	return a->spec.instance - b->spec.instance;
+}
+
+/* pm2's scale: a group grows by instances made from its first (started
+ * like new apps of a file) or shrinks by its last (deleted). The others run
+ * on untouched. */
+static void cmd_scale(struct dclient *c, struct proto_req *req)
+{
+	struct daemon *d = c->d;
+	int n = 0;
+	struct dapp **v = xcalloc(1, sizeof *v);
+	for (struct dapp *a = d->apps; a; a = a->next) {
+		const char *g = a->spec.group ? a->spec.group : a->name;
+		if (strcmp(g, req->target) != 0)
+			continue;
+		v = xreallocarray(v, (size_t)n + 1, sizeof *v);
+		v[n++] = a;
+	}
+	if (n == 0) {
+		free(v);
+		client_error(c, "no app or instances group named \"%s\"", req->target);
+		return;
+	}
+	qsort(v, (size_t)n, sizeof *v, by_instance);
+	/* {instance} in args was replaced when the file loaded: the new
+	 * instances could only repeat the first's arguments */
+	if (req->instances > n && n > 1 && !same_argv(&v[0]->spec, &v[1]->spec)) {
+		client_error(c, "%s: its instances differ in their arguments ({instance}): change "
+		    "instances in %s and start it again", req->target,
+		    v[0]->spec.source ? v[0]->spec.source : "its file");
+		free(v);
+		return;
+	}
+	struct dop *op = ops_new(d, c, req->instances < n ? OP_DELETE : OP_START,
+	    max_kill_timeout(v, n) + START_TIMEOUT_MS);
+	cJSON *names = cJSON_CreateArray();
+	for (int i = n; i > req->instances; i--) {
+		link_step(v[i - 1], LE_QUIT);
+		ops_add_app(op, v[i - 1], OP_DELETE, 0);
+		cJSON_AddItemToArray(names, cJSON_CreateString(v[i - 1]->name));
+	}
+	for (int i = n + 1; i <= req->instances; i++) {
+		struct app_spec s;
+		char *cause = NULL;
+		instances_spec(d, &v[0]->spec, i, req->instances, &s);
+		struct dapp *a = apps_find(d, s.name);
+		if (a || !app_name_ok(s.name)) {
+			cause = xasprintf("%s: the name is taken", s.name);
+		} else {
+			a = app_new(d, s.name, d->next_id);
+			spec_copy(&a->spec, &s);
+			if (app_write_spec(a, &cause) < 0) {
+				app_remove(a);
+			} else {
+				link_step(a, LE_LOAD);
+				ops_add_app(op, a, OP_START, 0);
+				cJSON_AddItemToArray(names, cJSON_CreateString(a->name));
+			}
+		}
+		spec_free(&s);
+		if (cause) {
+			cJSON_ReplaceItemInObject(op->reply, "ok", cJSON_CreateBool(0));
+			cJSON_AddStringToObject(op->reply, "error", cause);
+			free(cause);
+			break;
+		}
+	}
+	cJSON_AddItemToObject(op->reply, req->instances < n ? "deleted" : "started", names);
+	free(v);
+	ops_changed(d);
+}
+
 static void cmd_wait(struct dclient *c, struct proto_req *req)
 {
 	struct daemon *d = c->d;
@@ -330,6 +415,9 @@ void command_dispatch(struct dclient *c, struct proto_req *req)
 		break;
 	case PROTO_WAIT:
 		cmd_wait(c, req);
+		break;
+	case PROTO_SCALE:
+		cmd_scale(c, req);
 		break;
 	}
 }

@@ -65,6 +65,7 @@ static const struct {
 	{ "kill", PROTO_KILL },
 	{ "wait", PROTO_WAIT },
 	{ "reset", PROTO_RESET },
+	{ "scale", PROTO_SCALE },
 };
 
 const char *proto_cmd_name(enum proto_cmd c)
@@ -307,6 +308,19 @@ int proto_decode(const char *line, size_t len, struct proto_req *req, char **err
 			break;
 		}
 		req->signal = (int)s->valuedouble;
+		break;
+	}
+	case PROTO_SCALE: {
+		if ((rc = get_target(o, name, 1, req, err)) != PROTO_OK)
+			break;
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "instances");
+		if (!cJSON_IsNumber(n) || n->valuedouble < 1 || n->valuedouble > PROTO_SCALE_MAX ||
+		    n->valuedouble != floor(n->valuedouble)) {
+			rc = req_error(req, err, "%s: \"instances\" must be a number 1..%d", name,
+			    PROTO_SCALE_MAX);
+			break;
+		}
+		req->instances = (int)n->valuedouble;
 		break;
 	}
 	case PROTO_WAIT: {

@@ -12,6 +12,7 @@
 
 #define PROTO_VERSION 1
 #define PROTO_LINE_MAX (64 * 1024)   /* a request line, newline included */
+#define PROTO_SCALE_MAX 1024         /* instances of a group `scale` makes */
 
 /* ---- decoding ---- */
 
@@ -30,6 +31,7 @@ enum proto_cmd {
 	PROTO_KILL,
 	PROTO_WAIT,
 	PROTO_RESET,
+	PROTO_SCALE,
 };
 
 struct proto_req {
@@ -41,6 +43,7 @@ struct proto_req {
 	                         * when absent */
 	int signal;             /* signal: 1..64 */
 	long long timeout_ms;   /* wait: 0 = no limit */
+	int instances;          /* scale: 1..PROTO_SCALE_MAX */
 	char **env;             /* start, restart: the caller's environment as
 	                         * NULL-terminated "KEY=VALUE"; NULL when absent */
 	int update_env;         /* start NAME, restart: replace the apps' base

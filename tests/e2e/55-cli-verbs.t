@@ -1,10 +1,10 @@
 #!/bin/sh
 # pm2's verbs and selectors: several names at once, /regex/, a script's
 # path, verbs on a process file and --only, reload one instance at a time,
-# startOrRestart, reset, pid, env, prettylist, ls --sort, sendSignal.
+# startOrRestart, reset, pid, env, prettylist, ls --sort, sendSignal, scale.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 29
+plan 33
 
 cat > "$TMPD/svc.sh" <<'EOF'
 #!/bin/sh
@@ -83,5 +83,16 @@ is "$(NO_COLOR=1 psup ls --sort name:desc | awk -F'│' 'NR == 4 { gsub(/ /, "",
 	web-3 "ls --sort name:desc: web-3 first"
 psup sendSignal SIGUSR1 a > /dev/null 2>&1
 ok "sendSignal is signal" wait_for -t 10 test -s "$TMPD/a.sig"
+
+# scale: grow from the first instance, shrink from the last
+psup scale web 5 > "$TMPD/out" 2>&1
+like "$(cat "$TMPD/out")" "started: web-4, web-5" "scale web 5: two more"
+ok "which run" wait_for -t 10 all_state online web-4 web-5
+psup scale web -3 > "$TMPD/out" 2>&1
+is "$(psup jlist | jq -r '[.[] | select(.group == "web") | .name] | join(",")')" web-1,web-2 \
+	"scale web -3: the last three go"
+psup scale nothere 2 > /dev/null 2>&1
+is "$?" 1 "scale of no group fails"
+
 psup delete "$TMPD/eco.yaml" > /dev/null 2>&1
 is "$(psup jlist | jq length)" 0 "delete FILE forgets its apps"
