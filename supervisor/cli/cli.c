@@ -105,7 +105,7 @@ static void usage_all(FILE *f)
 			fprintf(f, "  %-34s %s\n", cmds[i].usage, cmds[i].brief);
 	}
 	fputs("\nNAME is an app name, an instances group (chunk = chunk-1..N), a numeric id, all,\n"
-	      "a /regex/ on names, or a script's path; several may be given.\n"
+	      "a /regex/ on names, a script's path or a namespace; several may be given.\n"
 	      "Home: $PSUP_HOME (default ~/.psup); the daemon starts on demand.\n"
 	      "Exit status: 0 ok, 1 command failed, 2 usage error, 3 daemon unreachable,\n"
 	      "4 bad ecosystem file.\n"

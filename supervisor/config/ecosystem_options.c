@@ -144,6 +144,9 @@ static const struct eco_option table[] = {
 	{ .name = "log_retain", .id = ECO_ID_LOG_RETAIN, .type = ECO_T_INT, .def = "5", .min = 0,
 	  .max = 1000, .offset = F(log_retain),
 	  .help = "Rotated files kept per log (psup)." },
+	{ .name = "namespace", .id = ECO_ID_NAMESPACE, .type = ECO_T_STRING, .def = "(default)",
+	  .offset = F(namespace),
+	  .help = "pm2's namespace: a name that selects a set of apps in commands." },
 
 	/* ordering */
 	{ .name = "after", .id = ECO_ID_AFTER, .type = ECO_T_LIST,
@@ -166,7 +169,6 @@ static const struct eco_option table[] = {
 	  .help = "Reload timeouts: not supported." },
 	{ .name = "shutdown_with_message", .kind = ECO_OPT_UNSUPPORTED,
 	  .help = "node IPC shutdown: not supported; use stop_signal." },
-	{ .name = "namespace", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "name_prefix", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "filter_env", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "install_url", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },

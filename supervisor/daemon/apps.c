@@ -89,6 +89,19 @@ static int path_match(const struct dapp *a, const char *target)
 	return 0;
 }
 
+/* 1 when a plain selector names the app: its name, its id, its group, or
+ * (by_ns, when nothing else matched) its namespace, pm2's "default" for
+ * apps without one. */
+static int plain_match(const struct dapp *a, const char *target, const struct dapp *exact,
+    int byid, int id, int by_ns)
+{
+	if (by_ns)
+		return a->spec.namespace ? strcmp(a->spec.namespace, target) == 0
+		    : strcmp(target, "default") == 0;
+	return exact ? a == exact : byid ? a->id == id :
+	    a->spec.group && strcmp(a->spec.group, target) == 0;
+}
+
 /* Adds to v[0..*n) the apps one selector names (each app once). Returns
  * how many it named, or -1 for a /regex/ that does not compile. */
 static int select_one(struct daemon *d, const char *target, struct dapp **v, int *n)
@@ -107,18 +120,19 @@ static int select_one(struct daemon *d, const char *target, struct dapp **v, int
 			return -1;
 	}
 	struct dapp *exact = apps_find(d, target);
-	for (struct dapp *a = d->apps; a; a = a->next) {
-		int hit = all || (re ? regexec(&rx, a->name, 0, NULL, 0) == 0 :
-		    bypath ? path_match(a, target) : exact ? a == exact : byid ? a->id == id :
-		    a->spec.group && strcmp(a->spec.group, target) == 0);
-		if (!hit)
-			continue;
-		count++;
-		int seen = 0;
-		for (int i = 0; i < *n && !seen; i++)
-			seen = v[i] == a;
-		if (!seen)
-			v[(*n)++] = a;
+	for (int by_ns = 0; by_ns < 2 && count == 0; by_ns++) {
+		for (struct dapp *a = d->apps; a; a = a->next) {
+			int hit = all || (re ? regexec(&rx, a->name, 0, NULL, 0) == 0 :
+			    bypath ? path_match(a, target) : plain_match(a, target, exact, byid, id, by_ns));
+			if (!hit)
+				continue;
+			count++;
+			int seen = 0;
+			for (int i = 0; i < *n && !seen; i++)
+				seen = v[i] == a;
+			if (!seen)
+				v[(*n)++] = a;
+		}
 	}
 	if (re)
 		regfree(&rx);

@@ -130,6 +130,7 @@ const struct spec_field spec_fields[] = {
 	{ .key = "max_memory_restart", .type = SPEC_F_LL, .off = OFF(max_memory_restart),
 	  .max = LLONG_MAX },
 	{ .key = "after", .type = SPEC_F_STRV, .off = OFF(after) },
+	{ .key = "namespace", .type = SPEC_F_STR, .off = OFF(namespace) },
 };
 const size_t spec_nfields = sizeof spec_fields / sizeof spec_fields[0];
 #define N_FIELDS (sizeof spec_fields / sizeof spec_fields[0])

@@ -56,6 +56,7 @@ struct app_spec {
 
 	char **after;            /* NULL-terminated names or groups this app waits
 	                          * for (daemon only; the keeper ignores it), may be NULL */
+	char *namespace;         /* pm2's namespace (a selector); NULL = "default" */
 };
 
 /* The fields of struct app_spec as one table, which spec_free, spec_copy,

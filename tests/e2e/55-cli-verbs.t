@@ -4,7 +4,7 @@
 # startOrRestart, reset, pid, env, prettylist, ls --sort, sendSignal, scale.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 33
+plan 35
 
 cat > "$TMPD/svc.sh" <<'EOF'
 #!/bin/sh
@@ -93,6 +93,13 @@ is "$(psup jlist | jq -r '[.[] | select(.group == "web") | .name] | join(",")')"
 	"scale web -3: the last three go"
 psup scale nothere 2 > /dev/null 2>&1
 is "$?" 1 "scale of no group fails"
+
+# a namespace selects its apps
+psup start sleep --name nsapp --namespace batch -- 300 > /dev/null 2>&1
+ok "an app in namespace batch runs" wait_for -t 10 state_is nsapp online
+psup stop batch > "$TMPD/out" 2>&1
+like "$(cat "$TMPD/out")" "stopped: nsapp\$" "stop batch: the namespace's apps, no other"
+psup delete nsapp > /dev/null 2>&1
 
 psup delete "$TMPD/eco.yaml" > /dev/null 2>&1
 is "$(psup jlist | jq length)" 0 "delete FILE forgets its apps"

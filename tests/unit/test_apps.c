@@ -102,7 +102,7 @@ static void test_select(void)
 	mk(&d, 0, "api-1", "api", "/srv/eco.yaml", "/srv/api.js");
 	mk(&d, 1, "api-2", "api", "/srv/eco.yaml", "/srv/api.js");
 	mk(&d, 2, "worker", "worker", "/srv/eco.yaml", "/srv/worker.js");
-	mk(&d, 3, "cron", "cron", NULL, "/srv/cron.js");
+	mk(&d, 3, "cron", "cron", NULL, "/srv/cron.js")->spec.namespace = xstrdup("jobs");
 	static const struct {
 		const char *t[4];
 		const char *want;        /* names, or NULL: an error */
@@ -119,6 +119,8 @@ static void test_select(void)
 		{ { "api", "ghost", NULL }, NULL, "no app named \"ghost\"" },
 		{ { "/(/", NULL }, NULL, "is not a regular expression" },
 		{ { "/nothing/", NULL }, NULL, "no app named" },
+		{ { "jobs", NULL }, "cron", NULL },                          /* a namespace */
+		{ { "default", NULL }, "api-1,api-2,worker", NULL },        /* pm2's default one */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		int n = 0;
