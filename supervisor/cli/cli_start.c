@@ -120,6 +120,9 @@ static int start_script(struct cli_startopt *o)
 	if (o->nrest && !o->dashdash)
 		return cli_error(CLI_USAGE, "start: unexpected argument '%s' (the app's own "
 		    "arguments go after --)", o->rest[0]);
+	if (o->env_name || o->only)
+		return cli_error(CLI_USAGE, "start: %s goes with a process file, not a script",
+		    o->env_name ? "--env" : "--only");
 	cJSON *app = o->app ? o->app : cJSON_CreateObject();
 	o->app = NULL;
 	const cJSON *cwd = cJSON_GetObjectItemCaseSensitive(app, "cwd");
@@ -226,6 +229,9 @@ static int start_names(struct cli_startopt *o)
 			cJSON_Delete(reply);
 			return start_script(o);
 		}
+		rc = cli_error(CLI_FAIL, "%s: not an app, a file or a program in PATH", o->target);
+		cJSON_Delete(reply);
+		return rc;
 	}
 	if (!ok) {
 		rc = cli_error(CLI_FAIL, "%s", err);

@@ -6,7 +6,7 @@
 # apps, a process file on stdin, and usage errors.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 26
+plan 28
 
 mkdir -p "$TMPD/work"
 cd "$TMPD/work" || exit 1
@@ -74,6 +74,9 @@ ok "its app runs" wait_for -t 10 state_is piped online
 psup start worker.sh --bogus > "$TMPD/out" 2>&1
 is "$?" 2 "an unknown option: usage error"
 like "$(cat "$TMPD/out")" "unknown option '--bogus'" "naming it"
+psup start nothere.js > "$TMPD/out" 2>&1
+is "$?" 1 "a script that is nowhere: exit 1"
+like "$(cat "$TMPD/out")" "nothere.js: not an app, a file or a program" "saying so"
 psup start worker.sh -i lots > "$TMPD/out" 2>&1
 is "$?" 2 "a bad value: refused by the loader"
 like "$(cat "$TMPD/out")" "instances" "naming the option"
