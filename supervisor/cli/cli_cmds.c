@@ -164,6 +164,10 @@ static int show_saved(const cJSON *reply)
 
 static int show_resurrected(const cJSON *reply)
 {
+	const cJSON *w;
+	cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(reply, "warnings"))
+		if (cJSON_IsString(w))
+			fprintf(stderr, "psup: %s\n", w->valuestring);
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(reply, "started");
 	if (cJSON_GetArraySize(st) == 0)
 		printf("nothing to resurrect\n");

@@ -11,6 +11,7 @@
 #include "ecosystem.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,6 +291,12 @@ int file_save(struct daemon *d, cJSON *reply, char **cause)
 	buf[len] = '\n';
 	cJSON_free(text);
 	cJSON_Delete(root);
+	/* the previous dump stays as dump.json.bak, for a resurrect that finds
+	 * the new one unreadable */
+	char *bak = xasprintf("%s.bak", d->dump_path);
+	if (rename(d->dump_path, bak) < 0 && errno != ENOENT)
+		dlog("cannot keep %s as %s: %s", d->dump_path, bak, strerror(errno));
+	free(bak);
 	int r = atomicfile_write(d->dump_path, buf, len + 1, 0600, 1, cause);
 	free(buf);
 	if (r < 0) {
@@ -390,24 +397,50 @@ static int resurrect_files(struct daemon *d, const cJSON *files, struct dop *op,
 	return 0;
 }
 
-int file_resurrect(struct daemon *d, struct dop *op, cJSON *reply, char **cause)
+/* The parsed dump at path, or NULL with *cause. */
+static cJSON *dump_read(const char *path, char **cause)
 {
 	char *buf = NULL;
 	size_t len;
-	if (atomicfile_read(d->dump_path, 64 << 20, &buf, &len, cause) < 0) {
+	if (atomicfile_read(path, 64 << 20, &buf, &len, cause) < 0)
+		return NULL;
+	cJSON *root = cJSON_ParseWithLength(buf, len);
+	free(buf);
+	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "files")) &&
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "apps"))) {
+		cJSON_Delete(root);
+		fail(cause, "%s is not a psup dump", path);
+		return NULL;
+	}
+	return root;
+}
+
+int file_resurrect(struct daemon *d, struct dop *op, cJSON *reply, char **cause)
+{
+	cJSON *root = dump_read(d->dump_path, cause);
+	if (!root) {
+		/* the dump before the last save, kept by file_save */
+		char *bak = xasprintf("%s.bak", d->dump_path), *why = NULL;
+		root = dump_read(bak, &why);
+		if (root) {
+			char *msg = xasprintf("%s; resurrecting from %s", *cause, bak);
+			add_str(reply_array(reply, "warnings"), msg);
+			dlog("%s", msg);
+			free(msg);
+			free(*cause);
+			*cause = NULL;
+		}
+		free(why);
+		free(bak);
+	}
+	if (!root) {
 		char *c2 = xasprintf("nothing saved to resurrect (%s); run psup save first", *cause);
 		free(*cause);
 		*cause = c2;
 		return -1;
 	}
-	cJSON *root = cJSON_ParseWithLength(buf, len);
-	free(buf);
-	cJSON *files = root ? cJSON_GetObjectItemCaseSensitive(root, "files") : NULL;
-	cJSON *specs = root ? cJSON_GetObjectItemCaseSensitive(root, "apps") : NULL;
-	if (!cJSON_IsArray(files) && !cJSON_IsArray(specs)) {
-		cJSON_Delete(root);
-		return fail(cause, "%s is not a psup dump", d->dump_path);
-	}
+	cJSON *files = cJSON_GetObjectItemCaseSensitive(root, "files");
+	cJSON *specs = cJSON_GetObjectItemCaseSensitive(root, "apps");
 	reply_array(reply, "started");
 	int r = cJSON_IsArray(specs) ? resurrect_specs(d, specs, op, reply, cause)
 	    : resurrect_files(d, files, op, reply, cause);

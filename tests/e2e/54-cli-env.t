@@ -3,10 +3,11 @@
 # `psup start` that started them (not the daemon's), then the file's env,
 # then env_NAME with --env NAME; NODE_APP_INSTANCE, instance_var,
 # increment_var and PWD; restart keeps the environment unless --update-env;
-# save and resurrect keep it, in a dump only the user can read.
+# save and resurrect keep it, in a dump only the user can read; a broken
+# dump falls back to the one before.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 22
+plan 26
 
 mkdir -p "$TMPD/web"
 # writes its environment where the test reads it, then stays up
@@ -83,3 +84,13 @@ ok "resurrect: the apps wrote again" wait_for -t 10 sh -c \
 	"[ -f '$TMPD/web-2.env' ] && [ -f '$TMPD/one.env' ]"
 is "$(envv web-2 FROM_CLI)" three "a resurrected app has the environment it had"
 is "$(psup env web-2 | sed -n 's/^FROM_CLI: //p')" three "psup env shows the app's environment"
+
+# a second save keeps the first as dump.json.bak; resurrect falls back to it
+psup save > /dev/null 2>&1
+ok "save keeps the previous dump" test -f "$PSUP_HOME/dump.json.bak"
+echo '{"broken' > "$PSUP_HOME/dump.json"
+psup kill > /dev/null 2>&1
+psup resurrect > "$TMPD/out" 2>&1
+is "$?" 0 "resurrect with an unreadable dump: exit 0"
+like "$(cat "$TMPD/out")" "resurrecting from .*dump.json.bak" "saying it uses the previous one"
+ok "whose apps are back" wait_for -t 10 all_state online web-1 web-2 one
