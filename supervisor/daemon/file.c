@@ -423,7 +423,7 @@ int file_resurrect(struct daemon *d, struct dop *op, cJSON *reply, char **cause)
 		char *bak = xasprintf("%s.bak", d->dump_path), *why = NULL;
 		root = dump_read(bak, &why);
 		if (root) {
-			char *msg = xasprintf("%s; resurrecting from %s", *cause, bak);
+			char *msg = xasprintf("%s; resurrected from the previous save, %s", *cause, bak);
 			add_str(reply_array(reply, "warnings"), msg);
 			dlog("%s", msg);
 			free(msg);

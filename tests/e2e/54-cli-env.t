@@ -92,5 +92,5 @@ echo '{"broken' > "$PSUP_HOME/dump.json"
 psup kill > /dev/null 2>&1
 psup resurrect > "$TMPD/out" 2>&1
 is "$?" 0 "resurrect with an unreadable dump: exit 0"
-like "$(cat "$TMPD/out")" "resurrecting from .*dump.json.bak" "saying it uses the previous one"
+like "$(cat "$TMPD/out")" "resurrected from the previous save, .*dump.json.bak" "saying it uses the previous one"
 ok "whose apps are back" wait_for -t 10 all_state online web-1 web-2 one
