@@ -383,8 +383,7 @@ int app_finished(const struct dapp *a)
 	return s == APP_COMPLETED || s == APP_ERRORED || s == APP_STOPPED;
 }
 
-/* The value of NAME in a "K=V" vector, or NULL. */
-static const char *env_get(char *const *env, const char *name)
+const char *app_env_get(char *const *env, const char *name)
 {
 	size_t l = strlen(name);
 	for (size_t i = 0; env && env[i]; i++)
@@ -407,7 +406,7 @@ void app_spec_env(struct daemon *d, struct app_spec *s)
 	set[nset++] = xasprintf("PSUP_HOME=%s", d->home);
 	set[nset++] = xasprintf("%s=%d", ivar, s->instance - 1);
 	if (s->increment_var && *s->increment_var && strchr(s->increment_var, '=') == NULL) {
-		const char *from = env_get(s->env, s->increment_var);
+		const char *from = app_env_get(s->env, s->increment_var);
 		char *end = NULL;
 		long long base = from ? strtoll(from, &end, 10) : 0;
 		if (from && (end == from || *end))

@@ -99,6 +99,9 @@ void apps_after_check(struct daemon *d);
  * instance variable (NODE_APP_INSTANCE, 0..N-1) and increment_var to
  * s->env, over what the file set. */
 void app_spec_env(struct daemon *d, struct app_spec *s);
+/* The value of name in a NULL-terminated "K=V" vector (may be NULL), or
+ * NULL. */
+const char *app_env_get(char *const *env, const char *name);
 /* 1 when a name can be a directory under apps/. */
 int app_name_ok(const char *name);
 

@@ -182,6 +182,18 @@ static int get_env(const cJSON *o, const char *cmd, struct proto_req *req, char 
 	return 0;
 }
 
+/* A required whole number 1..max at key; what names it in the error. */
+static int get_int(const cJSON *o, const char *key, const char *what, int max, const char *cmd,
+    struct proto_req *req, int *out, char **err)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!cJSON_IsNumber(n) || n->valuedouble < 1 || n->valuedouble > max ||
+	    n->valuedouble != floor(n->valuedouble))
+		return req_error(req, err, "%s: \"%s\" must be %s 1..%d", cmd, key, what, max);
+	*out = (int)n->valuedouble;
+	return PROTO_OK;
+}
+
 static int get_str(const cJSON *o, const char *key, const char *cmd, struct proto_req *req,
     char **out, char **err)
 {
@@ -298,31 +310,15 @@ int proto_decode(const char *line, size_t len, struct proto_req *req, char **err
 	case PROTO_LIST:
 		rc = get_target(o, name, 0, req, err);
 		break;
-	case PROTO_SIGNAL: {
-		if ((rc = get_target(o, name, 1, req, err)) != PROTO_OK)
-			break;
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "signal");
-		if (!cJSON_IsNumber(s) || s->valuedouble < 1 || s->valuedouble > 64 ||
-		    s->valuedouble != floor(s->valuedouble)) {
-			rc = req_error(req, err, "%s: \"signal\" must be a signal number 1..64", name);
-			break;
-		}
-		req->signal = (int)s->valuedouble;
+	case PROTO_SIGNAL:
+		if ((rc = get_target(o, name, 1, req, err)) == PROTO_OK)
+			rc = get_int(o, "signal", "a signal number", 64, name, req, &req->signal, err);
 		break;
-	}
-	case PROTO_SCALE: {
-		if ((rc = get_target(o, name, 1, req, err)) != PROTO_OK)
-			break;
-		const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "instances");
-		if (!cJSON_IsNumber(n) || n->valuedouble < 1 || n->valuedouble > PROTO_SCALE_MAX ||
-		    n->valuedouble != floor(n->valuedouble)) {
-			rc = req_error(req, err, "%s: \"instances\" must be a number 1..%d", name,
-			    PROTO_SCALE_MAX);
-			break;
-		}
-		req->instances = (int)n->valuedouble;
+	case PROTO_SCALE:
+		if ((rc = get_target(o, name, 1, req, err)) == PROTO_OK)
+			rc = get_int(o, "instances", "a number", PROTO_SCALE_MAX, name, req,
+			    &req->instances, err);
 		break;
-	}
 	case PROTO_WAIT: {
 		if ((rc = get_target(o, name, 0, req, err)) != PROTO_OK)
 			break;

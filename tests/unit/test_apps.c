@@ -10,15 +10,6 @@
 #include "ecosystem.h"
 #include "xalloc.h"
 
-static const char *env_of(char *const *env, const char *key)
-{
-	size_t l = strlen(key);
-	for (size_t i = 0; env && env[i]; i++)
-		if (strncmp(env[i], key, l) == 0 && env[i][l] == '=')
-			return env[i] + l + 1;
-	return NULL;
-}
-
 static const char file[] =
 	"apps:\n"
 	"  - name: web\n"
@@ -42,25 +33,25 @@ static void test_env(void)
 	for (int i = 0; i < e.n_apps; i++)
 		app_spec_env(&d, &e.apps[i]);
 	char *const *w2 = e.apps[1].env, *const *one = e.apps[3].env;
-	is_str(env_of(w2, "LEVEL"), "production", "env_production over env");
-	is_str(env_of(w2, "EXTRA"), "yes", "env_production adds");
-	is_str(env_of(one, "LEVEL"), "file", "an app without env_production keeps env");
+	is_str(app_env_get(w2, "LEVEL"), "production", "env_production over env");
+	is_str(app_env_get(w2, "EXTRA"), "yes", "env_production adds");
+	is_str(app_env_get(one, "LEVEL"), "file", "an app without env_production keeps env");
 	ok(e.n_warnings == 1 && strstr(e.warnings[0], "env_production") &&
 	    strstr(e.warnings[0], "t.yaml:8:"), "and the file says so, at that app (%s)",
 	    e.n_warnings ? e.warnings[0] : "no warning");
-	is_str(env_of(e.apps[0].env, "NODE_APP_INSTANCE"), "0", "NODE_APP_INSTANCE from 0 (over env)");
-	is_str(env_of(w2, "NODE_APP_INSTANCE"), "1", "then 1");
-	is_str(env_of(e.apps[2].env, "PORT"), "3002", "increment_var counts up from env");
-	is_str(env_of(e.apps[0].env, "PORT"), "3000", "from its env value");
-	is_str(env_of(one, "INSTANCE_ID"), "0", "instance_var names the variable");
-	ok(!env_of(one, "NODE_APP_INSTANCE"), "instead of NODE_APP_INSTANCE");
-	is_str(env_of(w2, "PSUP_INSTANCE"), "2", "PSUP_INSTANCE from 1");
-	is_str(env_of(w2, "PSUP_HOME"), "/h", "PSUP_HOME");
+	is_str(app_env_get(e.apps[0].env, "NODE_APP_INSTANCE"), "0", "NODE_APP_INSTANCE from 0 (over env)");
+	is_str(app_env_get(w2, "NODE_APP_INSTANCE"), "1", "then 1");
+	is_str(app_env_get(e.apps[2].env, "PORT"), "3002", "increment_var counts up from env");
+	is_str(app_env_get(e.apps[0].env, "PORT"), "3000", "from its env value");
+	is_str(app_env_get(one, "INSTANCE_ID"), "0", "instance_var names the variable");
+	ok(!app_env_get(one, "NODE_APP_INSTANCE"), "instead of NODE_APP_INSTANCE");
+	is_str(app_env_get(w2, "PSUP_INSTANCE"), "2", "PSUP_INSTANCE from 1");
+	is_str(app_env_get(w2, "PSUP_HOME"), "/h", "PSUP_HOME");
 	eco_free(&e);
 
 	ok(eco_load_buffer_env("t.yaml", "/srv", file, sizeof file - 1, NULL, &e) == 0,
 	    "without --env");
-	is_str(env_of(e.apps[0].env, "LEVEL"), "file", "env_NAME is not read");
+	is_str(app_env_get(e.apps[0].env, "LEVEL"), "file", "env_NAME is not read");
 	is_int(e.n_warnings, 0, "and no env_NAME warns");
 	eco_free(&e);
 }
