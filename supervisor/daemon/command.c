@@ -155,8 +155,13 @@ static void cmd_action(struct dclient *c, struct proto_req *req, struct dapp **v
 	struct dop *op;
 	switch (req->cmd) {
 	case PROTO_START:
-		op = ops_new(d, c, OP_START, START_TIMEOUT_MS);
+		op = ops_new(d, c, OP_START, START_TIMEOUT_MS + (req->update_env ? kt : 0));
 		for (int i = 0; i < n; i++) {
+			/* --update-env: the keeper reloads the spec that holds it */
+			if (req->update_env) {
+				restart_app(op, v[i], req->env);
+				continue;
+			}
 			uint64_t seq = link_step(v[i], LE_START);
 			ops_add_app(op, v[i], OP_START, seq);
 		}

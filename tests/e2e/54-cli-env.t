@@ -7,7 +7,7 @@
 # dump falls back to the one before.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 26
+plan 28
 
 mkdir -p "$TMPD/web"
 # writes its environment where the test reads it, then stays up
@@ -66,6 +66,13 @@ ok "restart --update-env: both wrote again" wait_for -t 10 sh -c \
 is "$(envv web-2 FROM_CLI)" three "--update-env gives the caller's environment"
 is "$(envv web-2 LEVEL)/$(envv web-2 PORT)" production/3001 \
 	"over which the app's settings still apply"
+
+# start NAME --update-env: a stopped app starts with the caller's
+psup stop one > /dev/null 2>&1
+rm -f "$TMPD/one.env"
+FROM_CLI=again psup start one --update-env > /dev/null 2>&1
+ok "start one --update-env: it runs again" wait_for -t 10 has_env one
+is "$(envv one FROM_CLI)" again "with the caller's environment"
 
 # start FILE again from another environment: no change, nothing restarts
 pid=$(jl one .pid)
