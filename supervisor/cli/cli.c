@@ -20,7 +20,7 @@ static const struct cli_cmd cmds[] = {
 	  "again applies the differences; --env NAME takes env_NAME, --only A,B some apps;\n"
 	  "- reads a JSON process file on stdin), a script or 'command string' with pm2's\n"
 	  "options, or stopped apps by name, group, id, /regex/ or all. Apps start from the\n"
-	  "environment of this command.\n" },
+	  "environment of this command." },
 	{ "stop", NULL, cli_cmd_action, "stop NAME...|all|FILE [--only A,B]", "stop apps (and their children)",
 	  "Stop apps: stop_signal to the whole process group, SIGKILL after kill_timeout.\n"
 	  "NAME is a name, group, id, /regex/ or script path; a process file stops its apps." },
