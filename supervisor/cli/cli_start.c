@@ -87,8 +87,10 @@ static int start_file(const char *path, const struct cli_startopt *o)
 	return req ? start_call(req, CLI_BADFILE) : CLI_BADFILE;
 }
 
-/* Apps sent as objects: the caller's cwd is where their paths start. */
-static int start_apps(cJSON *apps)
+/* Apps sent as objects: the caller's cwd is where their paths start.
+ * bad_code: the exit code when they do not load (a usage error for
+ * options, a bad file for stdin). */
+static int start_apps(cJSON *apps, int bad_code)
 {
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof cwd)) {
@@ -99,7 +101,7 @@ static int start_apps(cJSON *apps)
 	cJSON_AddItemToObject(req, "app", apps);
 	cJSON_AddStringToObject(req, "cwd", cwd);
 	cli_env_add(req);
-	return start_call(req, CLI_USAGE);
+	return start_call(req, bad_code);
 }
 
 /* 1 when script names a file, relative to dir (NULL: here) unless absolute. */
@@ -149,7 +151,7 @@ static int start_script(struct cli_startopt *o)
 		cJSON_AddStringToObject(app, "name", name);
 		free(name);
 	}
-	return start_apps(app);
+	return start_apps(app, CLI_USAGE);
 }
 
 /* `start -`: a JSON process file on stdin ({"apps":[...]}, a list of apps
@@ -197,7 +199,7 @@ static int start_stdin(void)
 			free(name);
 		}
 	}
-	return start_apps(apps);
+	return start_apps(apps, CLI_BADFILE);
 }
 
 /* Stopped apps by selector; a word that names no app but a program in PATH
