@@ -4,6 +4,7 @@
 #include "cli_fmt.h"
 #include "cli_options.h"
 #include "cli_setup.h"
+#include "cli_startopt.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,16 +15,44 @@
 static int cmd_help(struct cli_args *a);
 
 static const struct cli_cmd cmds[] = {
-	{ "start", NULL, cli_cmd_start, "start FILE|NAME|all", "start an ecosystem file's apps, or stopped apps",
-	  "Start the apps of an ecosystem file (YAML or JSON; starting it again applies the\n"
-	  "differences), or start stopped apps by name, group, id or all." },
-	{ "stop", NULL, cli_cmd_action, "stop NAME|all", "stop apps (and their children)",
-	  "Stop apps: stop_signal to the whole process group, SIGKILL after kill_timeout." },
-	{ "restart", NULL, cli_cmd_action, "restart NAME|all", "restart apps", "Restart apps (stop, then start)." },
-	{ "delete", "del", cli_cmd_action, "delete NAME|all", "stop apps and forget them", "Stop apps and forget them." },
-	{ "status", "ls list", cli_cmd_status, "status", "the table of apps",
-	  "Show every app: id, name, pid, state, uptime, restarts, cpu, memory, progress." },
+	{ "start", NULL, cli_cmd_start, "start FILE|SCRIPT|'COMMAND'|NAME... [OPTIONS] [-- ARGS]",
+	  "start a process file, a script, or stopped apps",
+	  "Start the apps of a process file (YAML, JSON or ecosystem.config.js; starting it\n"
+	  "again applies the differences; --env NAME takes env_NAME, --only A,B some apps;\n"
+	  "- reads a JSON process file on stdin), a script or 'command string' with pm2's\n"
+	  "options, or stopped apps by name, group, id, /regex/ or all. Apps start from the\n"
+	  "environment of this command." },
+	{ "stop", NULL, cli_cmd_action, "stop NAME...|all|FILE [--only A,B]", "stop apps (and their children)",
+	  "Stop apps: stop_signal to the whole process group, SIGKILL after kill_timeout.\n"
+	  "NAME is a name, group, id, /regex/ or script path; a process file stops its apps." },
+	{ "restart", NULL, cli_cmd_action, "restart NAME...|all|FILE [--update-env]", "restart apps",
+	  "Restart apps (stop, then start). They keep the environment they were started\n"
+	  "with; --update-env gives them this command's. A process file is applied first\n"
+	  "(as start FILE), then its other apps restart with this command's environment." },
+	{ "reload", NULL, cli_cmd_action, "reload NAME...|all|FILE [--update-env]",
+	  "restart apps one at a time",
+	  "Restart apps one after the other, each back up before the next, so a group\n"
+	  "never goes down whole (pm2's reload of fork-mode apps). Options as restart." },
+	{ "startOrRestart", "start-or-restart", cli_cmd_action, "startOrRestart FILE [--env NAME]",
+	  "start a file's apps, restart those running",
+	  "pm2's startOrRestart: as restart FILE." },
+	{ "delete", "del", cli_cmd_action, "delete NAME...|all|FILE", "stop apps and forget them",
+	  "Stop apps and forget them." },
+	{ "status", "ls list", cli_cmd_status, "status [--sort FIELD[:desc]]", "the table of apps",
+	  "Show every app: id, name, pid, state, uptime, restarts, cpu, memory, progress.\n"
+	  "--sort name, id, cpu, mem, uptime, restarts or pid, ascending or :desc." },
 	{ "jlist", NULL, cli_cmd_jlist, "jlist", "the apps as a JSON array", "Print the apps as a JSON array." },
+	{ "prettylist", NULL, cli_cmd_jlist, "prettylist", "the apps as indented JSON",
+	  "Print the apps as an indented JSON array." },
+	{ "pid", NULL, cli_cmd_pid, "pid [NAME]", "pids of running apps",
+	  "Print the pid of each running app (all, or those NAME selects), one a line." },
+	{ "env", NULL, cli_cmd_env, "env NAME|ID", "the environment of an app's process",
+	  "Print the environment a running app's process has, KEY: value a line." },
+	{ "scale", NULL, cli_cmd_scale, "scale NAME N|+N|-N", "grow or shrink an instances group",
+	  "Grow an instances group with new instances made from its first, or shrink it by\n"
+	  "deleting its last; the others run on." },
+	{ "reset", NULL, cli_cmd_reset, "reset NAME...|all", "set restart counts back to 0",
+	  "Set the restart count of apps back to 0." },
 	{ "describe", "show info", cli_cmd_describe, "describe NAME", "everything about an app",
 	  "Show everything about an app: config (secrets masked), last exits, logs, progress." },
 	{ "logs", "log", cli_cmd_logs, "logs [NAME] [--lines N] [--nostream] [--err|--out] [--raw]", "print and follow app logs",
@@ -34,7 +63,7 @@ static const struct cli_cmd cmds[] = {
 	{ "reloadLogs", "reload-logs", cli_cmd_flush, "reloadLogs [NAME]", "reopen log files (after logrotate)",
 	  "Make apps' keepers close and reopen their log files (default all): what\n"
 	  "logrotate's postrotate runs after it moved them." },
-	{ "signal", "sendSignal", cli_cmd_signal, "signal SIG NAME", "send a signal to apps",
+	{ "signal", "sendSignal", cli_cmd_signal, "signal SIG NAME...", "send a signal to apps",
 	  "Send a signal (SIGUSR1, USR1 or a number) to apps' process groups." },
 	{ "wait", NULL, cli_cmd_wait, "wait [NAME|all] [--timeout DUR]", "block until apps finish; 0 if all completed",
 	  "Block until every selected app is completed, errored or stopped. Exit 0 only\n"
@@ -89,7 +118,8 @@ static void usage_all(FILE *f)
 		else
 			fprintf(f, "  %-34s %s\n", cmds[i].usage, cmds[i].brief);
 	}
-	fputs("\nNAME is an app name, an instances group (chunk = chunk-1..N), a numeric id, or all.\n"
+	fputs("\nNAME is an app name, an instances group (chunk = chunk-1..N), a numeric id, all,\n"
+	      "a /regex/ on names, a script's path or a namespace; several may be given.\n"
 	      "Home: $PSUP_HOME (default ~/.psup); the daemon starts on demand.\n"
 	      "Exit status: 0 ok, 1 command failed, 2 usage error, 3 daemon unreachable,\n"
 	      "4 bad ecosystem file.\n"
@@ -111,6 +141,8 @@ static int cmd_help(struct cli_args *a)
 	if (c->aliases)
 		printf("aliases: %s\n", c->aliases);
 	printf("\n%s\n", c->help);
+	if (c->run == cli_cmd_start)
+		printf("\n%s\n", cli_startopt_help);
 	return CLI_OK;
 }
 
@@ -182,6 +214,18 @@ int cli_print(struct buf *out, const char *what)
 	    what ? " " : "", what ? what : "", strerror(errno)) : CLI_OK;
 	buf_free(out);
 	return rc;
+}
+
+int cli_one_app(struct cli_args *a, const char **word)
+{
+	char *pos[1];
+	int n = cli_split(a, pos, 1, NULL, NULL);
+	if (n < 0)
+		return CLI_USAGE;
+	if (n == 0)
+		return cli_usage_error(a, "%s: which app?", a->cmd);
+	*word = pos[0];
+	return CLI_OK;
 }
 
 int cli_no_args(struct cli_args *a)

@@ -64,24 +64,41 @@ int cli_split(struct cli_args *a, char **pos, int maxpos,
 int cli_opt_value(struct cli_args *a, int i, const char *name, const char **val);
 
 struct buf;
+struct cJSON;
 /* Writes out, a command's whole output, to stdout (after what stdio holds)
  * and frees it. Returns CLI_OK, or CLI_FAIL after printing "psup: cannot
  * write[ what]: reason". */
 int cli_print(struct buf *out, const char *what);
 
+/* The one app selector a command needs: CLI_OK and *word (into argv), or
+ * CLI_USAGE after a usage error. */
+int cli_one_app(struct cli_args *a, const char **word);
 /* Refuses any argument, for a command that takes none. Returns 0, or -1
  * after a usage error. */
 int cli_no_args(struct cli_args *a);
 
 /* The commands, by the file that holds them. cli_cmd_action runs stop,
- * restart and delete; cli_cmd_bare runs save, resurrect and ping. */
-cli_cmd_fn cli_cmd_start, cli_cmd_action, cli_cmd_flush, cli_cmd_signal, cli_cmd_bare; /* cli_cmds.c */
+ * restart, delete, reload and startOrRestart; cli_cmd_bare runs save,
+ * resurrect and ping. */
+cli_cmd_fn cli_cmd_flush, cli_cmd_signal, cli_cmd_reset, cli_cmd_scale, cli_cmd_bare; /* cli_cmds.c */
+/* Sends req (consumed), then prints "label: a, b" for the apps the daemon
+ * acted on. Returns CLI_OK or the exit code. */
+int cli_call_names(struct cJSON *req, const char *label);
+cli_cmd_fn cli_cmd_start;                   /* cli_start.c */
+cli_cmd_fn cli_cmd_action;                  /* cli_verbs.c */
+cli_cmd_fn cli_cmd_pid, cli_cmd_env;        /* cli_status.c */
 cli_cmd_fn cli_cmd_daemon, cli_cmd_kill;    /* cli_daemon.c */
 cli_cmd_fn cli_cmd_status, cli_cmd_jlist;   /* cli_status.c */
 cli_cmd_fn cli_cmd_describe;                /* cli_describe.c */
 cli_cmd_fn cli_cmd_logs;                    /* cli_logs.c */
 cli_cmd_fn cli_cmd_wait;                    /* cli_wait.c */
 cli_cmd_fn cli_cmd_monit;                   /* cli_monit.c */
+
+/* Prints "label: a, b, c" when arr (strings, or objects with a name) has
+ * names; a long list is summed up. */
+void cli_print_names(const char *label, const struct cJSON *arr);
+/* The table after a change, as pm2 shows it: `psup status`'s exit code. */
+int cli_show_table(void);
 
 /* 1 when colour may be used on stream f: a terminal and NO_COLOR unset or
  * empty (https://no-color.org). */

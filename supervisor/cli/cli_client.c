@@ -1,6 +1,7 @@
 /* The CLI's side of the control protocol: connect, send one line, read
  * capped reply lines; start the daemon on demand. */
 #include "cli_client.h"
+#include "proto.h"
 #include "home.h"
 
 #include <errno.h>
@@ -87,6 +88,15 @@ int cli_conn_send(struct cli_conn *c, const cJSON *req, char **cause)
 	struct buf line = { 0 };
 	if (cli_json_line(&line, req) < 0)
 		return fail(cause, "cannot encode the request");
+	/* the environment a start sends is what makes a request long: say so
+	 * here rather than have the daemon refuse a line it cannot read */
+	if (line.len > PROTO_LINE_MAX) {
+		size_t n = line.len;
+		buf_free(&line);
+		return fail(cause, "the request is %zu bytes, over the daemon's limit of %d%s", n,
+		    PROTO_LINE_MAX, cJSON_GetObjectItemCaseSensitive(req, "env") ?
+		    " (most of it this shell's environment: unset what the apps do not need)" : "");
+	}
 	/* send(), not write(): a daemon gone away is an error, not SIGPIPE */
 	for (size_t off = 0; off < line.len;) {
 		ssize_t w = send(c->fd, line.p + off, line.len - off, MSG_NOSIGNAL);

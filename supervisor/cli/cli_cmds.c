@@ -13,16 +13,17 @@
 #include "cli_client.h"
 #include "cli_fmt.h"
 #include "cli_signal.h"
+#include "cli_target.h"
 #include "xalloc.h"
 
-/* Names listed by print_names(); a longer list is summed up after the first
+/* Names listed by cli_print_names(); a longer list is summed up after the first
  * NAMES_HEAD. */
 #define NAMES_SHOWN 12
 #define NAMES_HEAD 5
 
 /* Prints "label: a, b, c" when arr has names; past NAMES_SHOWN, one line
  * "label: a, b, c, d, e and 295 more (300 apps)". */
-static void print_names(const char *label, const cJSON *arr)
+void cli_print_names(const char *label, const cJSON *arr)
 {
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
 		return;
@@ -42,127 +43,42 @@ static void print_names(const char *label, const cJSON *arr)
 	putchar('\n');
 }
 
-static void print_lines(FILE *f, const cJSON *arr)
-{
-	const cJSON *n;
-	cJSON_ArrayForEach(n, arr)
-		if (cJSON_IsString(n))
-			fprintf(f, "%s\n", n->valuestring);
-}
-
 /* The table after a change, as pm2 shows it. */
-static int show_table(void)
+int cli_show_table(void)
 {
 	struct cli_args none = { .argc = 0, .argv = NULL, .cmd = "status" };
 	fflush(stdout);
 	return cli_cmd_status(&none);
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t l = strlen(s), m = strlen(suffix);
-	return l >= m && strcmp(s + l - m, suffix) == 0;
-}
-
-/* An argument names a file when it exists as one or looks like one. */
-static int is_file_arg(const char *s)
-{
-	struct stat st;
-	if (stat(s, &st) == 0 && S_ISREG(st.st_mode))
-		return 1;
-	return ends_with(s, ".yaml") || ends_with(s, ".yml") || ends_with(s, ".json");
-}
-
-static int one_target(struct cli_args *a, const char **target, int optional)
-{
-	char *pos[1];
-	int n = cli_split(a, pos, 1, NULL, NULL);
-	if (n < 0)
-		return -1;
-	if (n == 0 && !optional) {
-		cli_usage_error(a, "%s: which app?", a->cmd);
-		return -1;
-	}
-	*target = n ? pos[0] : NULL;
-	return 0;
-}
-
-int cli_cmd_start(struct cli_args *a)
-{
-	const char *arg;
-	if (one_target(a, &arg, 0) < 0)
-		return CLI_USAGE;
-	cJSON *req = cli_req("start");
-	int file = is_file_arg(arg);
-	if (file) {
-		char *abs = realpath(arg, NULL);
-		if (!abs) {
-			cJSON_Delete(req);
-			return cli_error(CLI_BADFILE, "%s: %s", arg, strerror(errno));
-		}
-		cJSON_AddStringToObject(req, "file", abs);
-		free(abs);
-	} else {
-		cJSON_AddStringToObject(req, "target", arg);
-	}
-	cJSON *reply;
-	int rc = cli_call(req, CLI_RQ_RAW, CLI_WAIT_OP, &reply);
-	if (rc != CLI_OK)
-		return rc;
-	print_lines(stderr, cJSON_GetObjectItemCaseSensitive(reply, "warnings"));
-	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"))) {
-		const cJSON *errs = cJSON_GetObjectItemCaseSensitive(reply, "errors");
-		int bad = file && cJSON_IsArray(errs) && cJSON_GetArraySize(errs) > 0;
-		fflush(stdout);
-		print_lines(stderr, errs);
-		rc = cli_error(bad ? CLI_BADFILE : CLI_FAIL, "%s",
-		    cli_json_str(reply, "error", "start failed"));
-		cJSON_Delete(reply);
-		return rc;
-	}
-	print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "started"));
-	print_names("restarted", cJSON_GetObjectItemCaseSensitive(reply, "restarted"));
-	print_names("unchanged", cJSON_GetObjectItemCaseSensitive(reply, "unchanged"));
-	print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "apps"));
-	cJSON_Delete(reply);
-	return show_table();
-}
-
-/* The request cmd on the one app selector a names (optional: none means
- * all), or NULL after a usage error. */
+/* The request cmd on the selectors a names (optional: none means all), or
+ * NULL after a usage error. */
 static cJSON *target_req(struct cli_args *a, const char *cmd, int optional)
 {
-	const char *target;
-	if (one_target(a, &target, optional) < 0)
+	char **pos = xcalloc((size_t)a->argc + 1, sizeof *pos);
+	int n = cli_split(a, pos, a->argc, NULL, NULL);
+	if (n < 0 || (n == 0 && !optional)) {
+		if (n == 0)
+			cli_usage_error(a, "%s: which app?", a->cmd);
+		free(pos);
 		return NULL;
+	}
 	cJSON *req = cli_req(cmd);
-	if (target)
-		cJSON_AddStringToObject(req, "target", target);
+	if (n)
+		cli_target_add(req, pos, n);
+	free(pos);
 	return req;
 }
 
-/* Sends req (consumed), then prints "label: a, b" for the apps the daemon
- * acted on. Returns CLI_OK or the exit code. */
-static int call_and_name(cJSON *req, const char *label)
+int cli_call_names(cJSON *req, const char *label)
 {
 	cJSON *reply;
 	int rc = cli_call(req, 0, CLI_WAIT_OP, &reply);
 	if (rc != CLI_OK)
 		return rc;
-	print_names(label, cJSON_GetObjectItemCaseSensitive(reply, "apps"));
+	cli_print_names(label, cJSON_GetObjectItemCaseSensitive(reply, "apps"));
 	cJSON_Delete(reply);
 	return CLI_OK;
-}
-
-int cli_cmd_action(struct cli_args *a)
-{
-	cJSON *req = target_req(a, a->cmd, 0);
-	if (!req)
-		return CLI_USAGE;
-	const char *done = strcmp(a->cmd, "stop") == 0 ? "stopped"
-	    : strcmp(a->cmd, "restart") == 0 ? "restarted" : "deleted";
-	int rc = call_and_name(req, done);
-	return rc == CLI_OK ? show_table() : rc;
 }
 
 /* flush, and reloadLogs (the same request shape: reopen instead of empty) */
@@ -172,26 +88,73 @@ int cli_cmd_flush(struct cli_args *a)
 	cJSON *req = target_req(a, reopen ? "reloadLogs" : "flush", 1);
 	if (!req)
 		return CLI_USAGE;
-	return call_and_name(req, reopen ? "reopened the logs of" : "flushed the logs of");
+	return cli_call_names(req, reopen ? "reopened the logs of" : "flushed the logs of");
+}
+
+/* scale NAME N|+N|-N: the group's size now comes from the list. */
+int cli_cmd_scale(struct cli_args *a)
+{
+	/* by hand: -N is a number here, not an option */
+	if (a->argc != 2)
+		return cli_usage_error(a, "scale: needs an app and a number of instances");
+	char **pos = a->argv;
+	char *end;
+	long want = strtol(pos[1], &end, 10);
+	if (end == pos[1] || *end)
+		return cli_usage_error(a, "scale: '%s' is not a number (N, +N or -N)", pos[1]);
+	if (pos[1][0] == '+' || pos[1][0] == '-') {
+		cJSON *reply;
+		const cJSON *apps, *app;
+		int rc = cli_call_apps("all", &reply, &apps);
+		if (rc != CLI_OK)
+			return rc;
+		long now = 0;
+		cJSON_ArrayForEach(app, apps)
+			now += strcmp(cli_json_str(app, "group", ""), pos[0]) == 0;
+		cJSON_Delete(reply);
+		want += now;
+	}
+	if (want < 1 || want > 1024)
+		return cli_usage_error(a, "scale: %ld instances: give 1 to 1024", want);
+	cJSON *req = cli_req("scale"), *reply;
+	cJSON_AddStringToObject(req, "target", pos[0]);
+	cJSON_AddNumberToObject(req, "instances", (double)want);
+	int rc = cli_call(req, 0, CLI_WAIT_OP, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	cli_print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "started"));
+	cli_print_names("deleted", cJSON_GetObjectItemCaseSensitive(reply, "deleted"));
+	cJSON_Delete(reply);
+	return cli_show_table();
+}
+
+int cli_cmd_reset(struct cli_args *a)
+{
+	cJSON *req = target_req(a, "reset", 0);
+	if (!req)
+		return CLI_USAGE;
+	int rc = cli_call_names(req, "reset the restart count of");
+	return rc == CLI_OK ? cli_show_table() : rc;
 }
 
 int cli_cmd_signal(struct cli_args *a)
 {
-	char *pos[2];
-	int n = cli_split(a, pos, 2, NULL, NULL);
-	if (n < 0)
-		return CLI_USAGE;
-	if (n < 2)
-		return cli_usage_error(a, "signal: needs a signal and an app");
-	int sig = cli_signal_parse(pos[0]);
-	if (sig <= 0)
-		return cli_usage_error(a, "signal: unknown signal '%s'", pos[0]);
+	char **pos = xcalloc((size_t)a->argc + 1, sizeof *pos);
+	int n = cli_split(a, pos, a->argc, NULL, NULL);
+	int sig = n >= 2 ? cli_signal_parse(pos[0]) : 0;
+	if (n < 0 || n < 2 || sig <= 0) {
+		int rc = n < 0 ? CLI_USAGE : n < 2 ? cli_usage_error(a, "signal: needs a signal and an app")
+		    : cli_usage_error(a, "signal: unknown signal '%s'", pos[0]);
+		free(pos);
+		return rc;
+	}
 	cJSON *req = cli_req("signal");
-	cJSON_AddStringToObject(req, "target", pos[1]);
+	cli_target_add(req, pos + 1, n - 1);
+	free(pos);
 	cJSON_AddNumberToObject(req, "signal", sig);
 	char label[64];
 	snprintf(label, sizeof label, "sent SIG%s to", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
-	return call_and_name(req, label);
+	return cli_call_names(req, label);
 }
 
 static int show_saved(const cJSON *reply)
@@ -203,12 +166,15 @@ static int show_saved(const cJSON *reply)
 
 static int show_resurrected(const cJSON *reply)
 {
+	const cJSON *w;
+	cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(reply, "warnings"))
+		if (cJSON_IsString(w))
+			fprintf(stderr, "psup: %s\n", w->valuestring);
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(reply, "started");
-	print_lines(stderr, cJSON_GetObjectItemCaseSensitive(reply, "warnings"));
 	if (cJSON_GetArraySize(st) == 0)
 		printf("nothing to resurrect\n");
-	print_names("resurrected", st);
-	return show_table();
+	cli_print_names("resurrected", st);
+	return cli_show_table();
 }
 
 static int show_pong(const cJSON *reply)

@@ -305,19 +305,21 @@ void cli_describe_format(const cJSON *app, int color, struct buf *out)
 	kv_box(out, &t, color);
 	describe_exits(out, app, color);
 	describe_config(out, app, color);
+	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(app, "config"))) {
+		buf_puts(out, "# As a process file (secret values masked):\n");
+		cli_describe_yaml(app, out);
+	}
 }
 
 int cli_cmd_describe(struct cli_args *a)
 {
-	char *pos[1];
-	int n = cli_split(a, pos, 1, NULL, NULL);
-	if (n < 0)
-		return CLI_USAGE;
-	if (n == 0)
-		return cli_usage_error(a, "describe: which app?");
+	const char *target;
+	int rc = cli_one_app(a, &target);
+	if (rc != CLI_OK)
+		return rc;
 	cJSON *req = cli_req("describe"), *reply;
-	cJSON_AddStringToObject(req, "target", pos[0]);
-	int rc = cli_call(req, 0, 10000, &reply);
+	cJSON_AddStringToObject(req, "target", target);
+	rc = cli_call(req, 0, 10000, &reply);
 	if (rc != CLI_OK)
 		return rc;
 	const cJSON *apps = cJSON_GetObjectItemCaseSensitive(reply, "apps"), *app;

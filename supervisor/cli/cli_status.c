@@ -361,34 +361,119 @@ void cli_status_format(const cJSON *apps, int color, struct buf *out)
 	free(views);
 }
 
-/* status and jlist, which take no argument: the list as the table or as a
- * JSON array. */
-static int list_show(struct cli_args *a, int json)
+/* ls --sort FIELD[:asc|desc], pm2's: the fields and the app members they
+ * sort by. */
+static const struct { const char *field, *key; int num; } sorts[] = {
+	{ "name", "name", 0 }, { "id", "id", 1 }, { "cpu", "cpu", 1 },
+	{ "mem", "memory", 1 }, { "memory", "memory", 1 }, { "uptime", "uptime_ms", 1 },
+	{ "restarts", "restarts", 1 }, { "pid", "pid", 1 },
+};
+
+struct sort_by {
+	const char *key;
+	int num, desc;
+};
+
+static struct sort_by sort_by_now;
+
+static int sort_cmp(const void *x, const void *y)
+{
+	const cJSON *a = *(const cJSON *const *)x, *b = *(const cJSON *const *)y;
+	const struct sort_by *s = &sort_by_now;
+	int r;
+	if (s->num) {
+		double p = cli_json_num(a, s->key, 0), q = cli_json_num(b, s->key, 0);
+		r = p < q ? -1 : p > q;
+	} else {
+		r = strcmp(cli_json_str(a, s->key, ""), cli_json_str(b, s->key, ""));
+	}
+	if (r == 0)   /* ties in id order */
+		r = cli_json_num(a, "id", 0) < cli_json_num(b, "id", 0) ? -1 : 1;
+	return s->desc ? -r : r;
+}
+
+/* Reorders the array apps by spec ("cpu", "name:desc"). -1 for an unknown
+ * field. */
+static int apps_sort(cJSON *apps, const char *spec)
+{
+	size_t fl = strcspn(spec, ":");
+	const char *dir = spec[fl] == ':' ? spec + fl + 1 : "asc";
+	size_t i;
+	for (i = 0; i < sizeof sorts / sizeof *sorts; i++)
+		if (strlen(sorts[i].field) == fl && strncmp(sorts[i].field, spec, fl) == 0)
+			break;
+	if (i == sizeof sorts / sizeof *sorts || (strcmp(dir, "asc") != 0 && strcmp(dir, "desc") != 0))
+		return -1;
+	sort_by_now = (struct sort_by){ sorts[i].key, sorts[i].num, strcmp(dir, "desc") == 0 };
+	int n = cJSON_GetArraySize(apps);
+	cJSON **v = xcalloc((size_t)(n ? n : 1), sizeof *v);
+	for (int k = 0; k < n; k++)
+		v[k] = cJSON_DetachItemFromArray(apps, 0);
+	qsort(v, (size_t)n, sizeof *v, sort_cmp);
+	for (int k = 0; k < n; k++)
+		cJSON_AddItemToArray(apps, v[k]);
+	free(v);
+	return 0;
+}
+
+static int sort_opt_cb(struct cli_args *a, int i, void *ctx)
+{
+	if (strncmp(a->argv[i], "--sort", 6) != 0 || (a->argv[i][6] && a->argv[i][6] != '='))
+		return 0;
+	return cli_opt_value(a, i, "--sort", (const char **)ctx);
+}
+
+enum list_form { LIST_TABLE, LIST_JSON, LIST_PRETTY };
+
+/* status (ls --sort FIELD), jlist and prettylist: the list as the table, as
+ * a JSON array, or as indented JSON. */
+static int list_show(struct cli_args *a, enum list_form form)
 {
 	cJSON *reply;
 	const cJSON *apps;
-	if (cli_no_args(a) < 0)
+	const char *sort = NULL;
+	if (cli_split(a, NULL, 0, form == LIST_TABLE ? sort_opt_cb : NULL, &sort) < 0)
 		return CLI_USAGE;
 	int rc = cli_call_apps(NULL, &reply, &apps);
 	if (rc != CLI_OK)
 		return rc;
+	if (sort && apps_sort((cJSON *)apps, sort) < 0) {
+		cJSON_Delete(reply);
+		return cli_usage_error(a, "status: cannot sort by '%s' (name, id, cpu, mem, uptime, "
+		    "restarts or pid, then :asc or :desc)", sort);
+	}
 	struct buf out = { 0 };
-	if (json && cli_json_line(&out, apps) < 0) {
+	if (form == LIST_JSON && cli_json_line(&out, apps) < 0) {
 		cJSON_Delete(reply);
 		return cli_error(CLI_FAIL, "cannot encode the apps as JSON");
 	}
-	if (!json)
+	if (form == LIST_PRETTY) {
+		/* cJSON indents with tabs: two spaces a level read better, and a
+		 * raw tab in its output is always layout (strings escape theirs) */
+		char *text = cJSON_Print(apps);
+		int lead = 1;
+		for (const char *p = text ? text : "[]"; *p; p++) {
+			if (*p == '\t')
+				buf_puts(&out, lead ? "  " : " ");
+			else
+				buf_addc(&out, *p);
+			lead = *p == '\n' || (lead && *p == '\t');
+		}
+		buf_puts(&out, "\n");
+		cJSON_free(text);
+	}
+	if (form == LIST_TABLE)
 		cli_status_format(apps, cli_use_color(stdout), &out);
 	cJSON_Delete(reply);
-	return cli_print(&out, json ? NULL : "the table");
+	return cli_print(&out, form == LIST_TABLE ? "the table" : NULL);
 }
 
 int cli_cmd_status(struct cli_args *a)
 {
-	return list_show(a, 0);
+	return list_show(a, LIST_TABLE);
 }
 
 int cli_cmd_jlist(struct cli_args *a)
 {
-	return list_show(a, 1);
+	return list_show(a, strcmp(a->cmd, "prettylist") == 0 ? LIST_PRETTY : LIST_JSON);
 }

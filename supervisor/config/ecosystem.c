@@ -211,12 +211,13 @@ struct src {
 	const char *buf;
 	size_t len;
 	int js;
+	const char *env_name;
 };
 
 /* Returns 0, -1 on errors, -2 when the text is not YAML at all. */
 static int load(const struct src *in, struct eco *e)
 {
-	struct eco_loader L = { 0 };
+	struct eco_loader L = { .env_name = in->env_name };
 	struct ydoc doc = { 0 };
 	struct app_spec *specs = NULL;
 	int n_specs = 0, *origin = NULL, unparsed = 0;
@@ -277,7 +278,13 @@ static int load(const struct src *in, struct eco *e)
 
 int eco_load_buffer(const char *name, const char *dir, const char *buf, size_t len, struct eco *e)
 {
-	struct src in = { .name = name, .dir = dir, .buf = buf, .len = len };
+	return eco_load_buffer_env(name, dir, buf, len, NULL, e);
+}
+
+int eco_load_buffer_env(const char *name, const char *dir, const char *buf, size_t len,
+    const char *env_name, struct eco *e)
+{
+	struct src in = { .name = name, .dir = dir, .buf = buf, .len = len, .env_name = env_name };
 	return load(&in, e) < 0 ? -1 : 0;
 }
 
@@ -297,14 +304,14 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= l && strcmp(s + n - l, suffix) == 0;
 }
 
-int eco_load_env(const char *path, char *const *env, struct eco *e)
+int eco_load_env(const char *path, char *const *env, const char *env_name, struct eco *e)
 {
 	char *buf = NULL, *cause = NULL;
 	size_t len;
 	char *abs = ypath_resolve(NULL, path);
 	char *dir = ypath_dir(abs);
 	/* messages name the file as the user wrote it; e->path is absolute */
-	struct src in = { .name = path, .abs = abs, .dir = dir };
+	struct src in = { .name = path, .abs = abs, .dir = dir, .env_name = env_name };
 	int r;
 	if (eco_js_is_module(path)) {
 		r = eco_js_eval(abs, dir, ECO_JS_MODULE, env, &buf, &len, &cause);
@@ -339,7 +346,7 @@ int eco_load_env(const char *path, char *const *env, struct eco *e)
 
 int eco_load(const char *path, struct eco *e)
 {
-	return eco_load_env(path, NULL, e);
+	return eco_load_env(path, NULL, NULL, e);
 }
 
 void eco_free(struct eco *e)

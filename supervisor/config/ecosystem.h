@@ -20,13 +20,17 @@ struct eco {
  * -1 otherwise (e->errors says why; e->apps is empty). Always eco_free(). */
 int eco_load(const char *path, struct eco *e);
 /* Same, with env as the environment a JavaScript process file is evaluated
- * in (its process.env; NULL: this process's own). A .js/.cjs/.mjs file is
- * evaluated by node (ecosystem_js.h) and its errors name the app by its
- * index in the file's list ("FILE: apps[I] (NAME): key: message"). */
-int eco_load_env(const char *path, char *const *env, struct eco *e);
+ * in (its process.env; NULL: this process's own; a .js/.cjs/.mjs file is
+ * evaluated by node, ecosystem_js.h, and its errors name the app by its
+ * index in the file's list: "FILE: apps[I] (NAME): key: message"), and
+ * env_name as pm2's --env NAME: each app's env_NAME map is set over its env
+ * (a warning names an app without one). env_name may be NULL. */
+int eco_load_env(const char *path, char *const *env, const char *env_name, struct eco *e);
 /* Same, from a buffer, with name used in messages and dir as the base for
  * relative paths (for tests and the fuzz target). */
 int eco_load_buffer(const char *name, const char *dir, const char *buf, size_t len, struct eco *e);
+int eco_load_buffer_env(const char *name, const char *dir, const char *buf, size_t len,
+    const char *env_name, struct eco *e);
 void eco_free(struct eco *e);
 
 #endif

@@ -73,9 +73,11 @@ static void scan_keys(struct eco_loader *L, struct eco_app *ra)
 		if (o && (o->kind == ECO_OPT_TOP || o->kind == ECO_OPT_TOP_UNSUPPORTED))
 			o = NULL;
 		if (!o && strncmp(k->str, "env_", 4) == 0) {
-			if (!off)
-				ycx_warn(&L->cx, k, k->str, "pm2 environments (env_NAME) are not "
-				    "supported, ignored; put the variables in env");
+			/* pm2's environments: only the one --env names is read */
+			if (L->env_name && strcmp(k->str + 4, L->env_name) == 0) {
+				ra->env_sel = v;
+				ra->env_sel_key = k;
+			}
 			continue;
 		}
 		if (!o) {
@@ -146,6 +148,11 @@ void eco_app_load(struct eco_loader *L, struct eco_app *ra)
 		}
 		eco_value_parse(L, ra, o, n);
 	}
+	if (ra->env_sel)
+		eco_env_parse(L, ra, ra->env_sel, ra->env_sel_key->str);
+	else if (L->env_name)
+		ycx_warn(&L->cx, ra->map, "env_", "environment %s is not defined for this app "
+		    "(no env_%s): env alone is used", L->env_name, L->env_name);
 	if (yerrs_count(&L->cx.errs) > ra->errors_before)
 		return;
 

@@ -31,6 +31,7 @@ struct eco_app {
 	char **watch;            /* watch: paths as written; NULL = none */
 	int watch_cwd;           /* watch: true (or an empty list): the cwd */
 	char *pid_file;          /* as written */
+	const struct ynode *env_sel, *env_sel_key; /* env_NAME for --env NAME */
 };
 
 /* One load of one file: its messages, its folders and its apps. */
@@ -38,6 +39,7 @@ struct eco_loader {
 	struct ycx cx;
 	char *dir;               /* absolute base for relative paths */
 	char *log_dir;
+	const char *env_name;    /* --env NAME: env_NAME is read over env; may be NULL */
 	struct eco_app *apps;
 	int n_apps;
 };

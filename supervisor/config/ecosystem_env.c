@@ -96,21 +96,24 @@ void eco_env_json(struct buf *b, const struct ynode *n)
 	}
 }
 
-int eco_env_parse(struct eco_loader *L, struct eco_app *ra, const struct ynode *n)
+int eco_env_parse(struct eco_loader *L, struct eco_app *ra, const struct ynode *n,
+    const char *key)
 {
 	if (ynode_is_null(n))
 		return 0;
 	if (n->kind != YNODE_MAP) {
-		ycx_error(&L->cx, n, "env", "expected a map of NAME: value, got %s", ynode_what(n));
+		ycx_error(&L->cx, n, key, "expected a map of NAME: value, got %s", ynode_what(n));
 		return -1;
 	}
 	int bad = 0;
-	ra->env_keys = xcalloc(n->n + 1, sizeof *ra->env_keys);
-	ra->env_vals = xcalloc(n->n + 1, sizeof *ra->env_vals);
+	size_t room = (size_t)ra->n_env + n->n + 1;
+	ra->env_keys = xreallocarray(ra->env_keys, room, sizeof *ra->env_keys);
+	ra->env_vals = xreallocarray(ra->env_vals, room, sizeof *ra->env_vals);
+	ra->env_keys[ra->n_env] = ra->env_vals[ra->n_env] = NULL;
 	for (size_t i = 0; i < n->n; i++) {
 		const struct ynode *k = YMAP_KEY(n, i), *v = YMAP_VAL(n, i);
 		if (!k->str[0] || strchr(k->str, '=')) {
-			ycx_error(&L->cx, k, "env", "'%s' is not a variable name (empty or holds '=')",
+			ycx_error(&L->cx, k, key, "'%s' is not a variable name (empty or holds '=')",
 			    k->str);
 			bad = 1;
 			continue;
@@ -121,7 +124,7 @@ int eco_env_parse(struct eco_loader *L, struct eco_app *ra, const struct ynode *
 		else if (!ynode_is_null(v))
 			buf_puts(&b, v->str);
 		if (strlen(k->str) + 1 + b.len + 1 > ECO_ENV_ENTRY_MAX) {
-			ycx_error(&L->cx, v, "env", "%s: a value of %zu bytes: over the %d bytes the "
+			ycx_error(&L->cx, v, key, "%s: a value of %zu bytes: over the %d bytes the "
 			    "kernel takes for one variable", k->str, b.len, ECO_ENV_ENTRY_MAX);
 			buf_free(&b);
 			bad = 1;
@@ -129,6 +132,7 @@ int eco_env_parse(struct eco_loader *L, struct eco_app *ra, const struct ynode *
 		}
 		ra->env_keys[ra->n_env] = xstrdup(k->str);
 		ra->env_vals[ra->n_env++] = buf_take(&b, NULL);
+		ra->env_keys[ra->n_env] = ra->env_vals[ra->n_env] = NULL;
 	}
 	return bad ? -1 : 0;
 }

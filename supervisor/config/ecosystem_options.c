@@ -45,7 +45,8 @@ static const struct eco_option table[] = {
 	  .def = "(by the script's extension)",
 	  .help = "Program that runs the script (bash, node, python3, or a path): argv is "
 	          "[interpreter, interpreter_args..., script, args...]. 'none' runs the script itself. "
-	          "When unset, .js/.mjs/.cjs run with node, .py with python3, anything else directly." },
+	          "When unset, .js/.mjs/.cjs run with node, .py with python3, .sh with bash, anything "
+	          "else directly." },
 	{ .name = "exec_interpreter", .alias_of = "interpreter", .help = "same as interpreter" },
 	{ .name = "interpreter_args", .id = ECO_ID_INTERPRETER_ARGS, .type = ECO_T_ARGS,
 	  .help = "Arguments for the interpreter, before the script (a list or a string)." },
@@ -53,12 +54,21 @@ static const struct eco_option table[] = {
 	{ .name = "cwd", .id = ECO_ID_CWD, .type = ECO_T_PATH, .def = "(the file's folder)",
 	  .help = "Working directory; relative to the file's folder." },
 	{ .name = "env", .id = ECO_ID_ENV, .type = ECO_T_ENV,
-	  .help = "Environment variables set over psup's own. Numbers and booleans as written; a "
-	          "list or a map is JSON-encoded (as pm2 does). psup adds PSUP_APP_NAME, "
-	          "PSUP_INSTANCE, PSUP_INSTANCES, PSUP_HOME and PSUP_PROGRESS_FD." },
+	  .help = "Environment variables set over the environment of the psup command that "
+	          "starts the app; env_NAME is set over env with --env NAME. Numbers and booleans "
+	          "as written; a list or a map is JSON-encoded (as pm2 does). psup adds PWD (the "
+	          "cwd), NODE_APP_INSTANCE, PSUP_APP_NAME, PSUP_INSTANCE, PSUP_INSTANCES, "
+	          "PSUP_HOME and PSUP_PROGRESS_FD." },
 	{ .name = "env_file", .id = ECO_ID_ENV_FILE, .type = ECO_T_PATH,
 	  .help = "A dotenv file (KEY=VALUE lines, # comments, quoted values) read when the file "
 	          "is loaded; relative to cwd. env: is set over it." },
+	{ .name = "instance_var", .id = ECO_ID_INSTANCE_VAR, .type = ECO_T_STRING,
+	  .def = "(NODE_APP_INSTANCE)", .offset = F(instance_var),
+	  .help = "Variable that holds the instance number, 0..N-1 (pm2's)." },
+	{ .name = "increment_var", .id = ECO_ID_INCREMENT_VAR, .type = ECO_T_STRING,
+	  .offset = F(increment_var),
+	  .help = "Variable counted up by one per instance, from its env value or 0 "
+	          "(e.g. PORT: 3000, 3001, ...)." },
 	{ .name = "instances", .id = ECO_ID_INSTANCES, .type = ECO_T_INSTANCES, .def = "1",
 	  .min = -1, .max = 1024,
 	  .help = "Copies to run, as NAME-1..NAME-N. 'max' or 0: one per CPU; -1: one per CPU but one." },
@@ -184,10 +194,6 @@ static const struct eco_option table[] = {
 	  .help = "Reload timeouts: not supported." },
 	{ .name = "shutdown_with_message", .kind = ECO_OPT_UNSUPPORTED,
 	  .help = "node IPC shutdown: not supported; use stop_signal." },
-	{ .name = "increment_var", .kind = ECO_OPT_UNSUPPORTED,
-	  .help = "Not supported; use PSUP_INSTANCE." },
-	{ .name = "instance_var", .kind = ECO_OPT_UNSUPPORTED,
-	  .help = "Not supported; use PSUP_INSTANCE." },
 	{ .name = "name_prefix", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "filter_env", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "install_url", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },

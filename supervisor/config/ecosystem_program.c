@@ -60,5 +60,7 @@ const char *eco_program_interpreter(const char *script)
 		return "node";
 	if (strcmp(dot, ".py") == 0)
 		return "python3";
+	if (strcmp(dot, ".sh") == 0)
+		return "bash";
 	return NULL;
 }

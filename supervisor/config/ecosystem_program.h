@@ -11,7 +11,8 @@ char *eco_program_resolve(const char *cwd, const char *prog, int look_in_cwd);
 /* A bare program name as execvp would find it in path (a PATH value; NULL
  * for this process's PATH), malloc'd, or NULL when it is nowhere. */
 char *eco_program_which(const char *name, const char *path);
-/* "node" for .js/.mjs/.cjs, "python3" for .py, else NULL. */
+/* "node" for .js/.mjs/.cjs, "python3" for .py, "bash" for .sh (pm2's), else
+ * NULL. */
 const char *eco_program_interpreter(const char *script);
 
 #endif

@@ -315,7 +315,7 @@ void eco_value_parse(struct eco_loader *L, struct eco_app *ra, const struct eco_
 		yget_str(&L->cx, n, o->name, o->id == ECO_ID_CWD ? &t->cwd : &ra->interpreter);
 		break;
 	case ECO_ID_ENV:
-		eco_env_parse(L, ra, n);
+		eco_env_parse(L, ra, n, o->name);
 		break;
 	case ECO_ID_ENV_FILE:
 		yget_str(&L->cx, n, o->name, &ra->env_file);

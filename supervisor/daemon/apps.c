@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,26 +78,107 @@ static int parse_id(const char *s, int *id)
 	return 0;
 }
 
-struct dapp **apps_select(struct daemon *d, const char *target, int *n)
+/* 1 when a path-like target names the app: its file or its script. */
+static int path_match(const struct dapp *a, const char *target)
+{
+	if (a->spec.source && strcmp(a->spec.source, target) == 0)
+		return 1;
+	for (char **p = a->spec.argv; p && *p; p++)
+		if (strcmp(*p, target) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when a plain selector names the app: its name, its id, its group, or
+ * (by_ns, when nothing else matched) its namespace, pm2's "default" for
+ * apps without one. */
+static int plain_match(const struct dapp *a, const char *target, const struct dapp *exact,
+    int byid, int id, int by_ns)
+{
+	if (by_ns)
+		return a->spec.namespace ? strcmp(a->spec.namespace, target) == 0
+		    : strcmp(target, "default") == 0;
+	return exact ? a == exact : byid ? a->id == id :
+	    a->spec.group && strcmp(a->spec.group, target) == 0;
+}
+
+/* Adds to v[0..*n) the apps one selector names (each app once). Returns
+ * how many it named, or -1 for a /regex/ that does not compile. */
+static int select_one(struct daemon *d, const char *target, struct dapp **v, int *n)
+{
+	size_t tl = strlen(target);
+	int all = strcmp(target, "all") == 0, id = -1, count = 0;
+	int byid = parse_id(target, &id) == 0;
+	int re = tl > 2 && target[0] == '/' && target[tl - 1] == '/';
+	int bypath = !re && target[0] == '/';
+	regex_t rx;
+	if (re) {
+		char *pat = xstrndup(target + 1, tl - 2);
+		int bad = regcomp(&rx, pat, REG_EXTENDED | REG_NOSUB);
+		free(pat);
+		if (bad)
+			return -1;
+	}
+	struct dapp *exact = apps_find(d, target);
+	for (int by_ns = 0; by_ns < 2 && count == 0; by_ns++) {
+		for (struct dapp *a = d->apps; a; a = a->next) {
+			int hit = all || (re ? regexec(&rx, a->name, 0, NULL, 0) == 0 :
+			    bypath ? path_match(a, target) : plain_match(a, target, exact, byid, id, by_ns));
+			if (!hit)
+				continue;
+			count++;
+			int seen = 0;
+			for (int i = 0; i < *n && !seen; i++)
+				seen = v[i] == a;
+			if (!seen)
+				v[(*n)++] = a;
+		}
+	}
+	if (re)
+		regfree(&rx);
+	return count;
+}
+
+struct dapp **apps_select_many(struct daemon *d, char *const *targets, int *n, char **cause)
 {
 	int cap = 0;
 	for (struct dapp *a = d->apps; a; a = a->next)
 		cap++;
 	struct dapp **v = xcalloc((size_t)(cap ? cap : 1), sizeof *v);
 	*n = 0;
-	int all = strcmp(target, "all") == 0, id;
-	int byid = parse_id(target, &id) == 0;
-	struct dapp *exact = apps_find(d, target);
-	for (struct dapp *a = d->apps; a; a = a->next) {
-		if (all || (exact ? a == exact : byid ? a->id == id :
-		    a->spec.group && strcmp(a->spec.group, target) == 0))
-			v[(*n)++] = a;
+	for (size_t i = 0; targets && targets[i]; i++) {
+		int r = select_one(d, targets[i], v, n);
+		if (r > 0)
+			continue;
+		if (cause && r < 0)
+			*cause = xasprintf("\"%s\" is not a regular expression", targets[i]);
+		else if (cause && strcmp(targets[i], "all") == 0)
+			*cause = xstrdup("no app is loaded");
+		else if (cause)
+			*cause = xasprintf("no app named \"%s\" (not a name, group, id, /regex/, "
+			    "file or script)", targets[i]);
+		free(v);
+		*n = 0;
+		return NULL;
 	}
 	if (*n == 0) {
 		free(v);
 		return NULL;
 	}
+	/* in id order, whatever order the selectors came in */
+	for (int i = 1; i < *n; i++)
+		for (int j = i; j > 0 && v[j - 1]->id > v[j]->id; j--) {
+			struct dapp *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
 	return v;
+}
+
+struct dapp **apps_select(struct daemon *d, const char *target, int *n)
+{
+	char *one[2] = { (char *)target, NULL };
+	return apps_select_many(d, one, n, NULL);
 }
 
 int app_name_ok(const char *name)
@@ -305,28 +387,53 @@ int app_finished(const struct dapp *a)
 	return s == APP_COMPLETED || s == APP_ERRORED || s == APP_STOPPED;
 }
 
+const char *app_env_get(char *const *env, const char *name)
+{
+	size_t l = strlen(name);
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], name, l) == 0 && env[i][l] == '=')
+			return env[i] + l + 1;
+	return NULL;
+}
+
 void app_spec_env(struct daemon *d, struct app_spec *s)
 {
-	static const char *const keys[] = { "PSUP_APP_NAME=", "PSUP_INSTANCE=", "PSUP_INSTANCES=",
-		"PSUP_HOME=" };
+	/* pm2's: the instance from 0 in instance_var (NODE_APP_INSTANCE), and
+	 * increment_var counted up from its env value */
+	const char *ivar = s->instance_var && *s->instance_var ? s->instance_var
+	    : "NODE_APP_INSTANCE";
+	char *set[6];
+	size_t nset = 0;
+	set[nset++] = xasprintf("PSUP_APP_NAME=%s", s->name);
+	set[nset++] = xasprintf("PSUP_INSTANCE=%d", s->instance);
+	set[nset++] = xasprintf("PSUP_INSTANCES=%d", s->instances);
+	set[nset++] = xasprintf("PSUP_HOME=%s", d->home);
+	set[nset++] = xasprintf("%s=%d", ivar, s->instance - 1);
+	if (s->increment_var && *s->increment_var && strchr(s->increment_var, '=') == NULL) {
+		const char *from = app_env_get(s->env, s->increment_var);
+		char *end = NULL;
+		long long base = from ? strtoll(from, &end, 10) : 0;
+		if (from && (end == from || *end))
+			base = 0;
+		set[nset++] = xasprintf("%s=%lld", s->increment_var, base + s->instance - 1);
+	}
 	size_t n = 0, keep = 0;
 	while (s->env && s->env[n])
 		n++;
-	char **env = xcalloc(n + 5, sizeof *env);
+	char **env = xcalloc(n + nset + 1, sizeof *env);
 	for (size_t i = 0; i < n; i++) {
 		int ours = 0;
-		for (size_t k = 0; k < 4; k++)
-			if (strncmp(s->env[i], keys[k], strlen(keys[k])) == 0)
-				ours = 1;
+		for (size_t k = 0; k < nset && !ours; k++) {
+			size_t kl = (size_t)(strchr(set[k], '=') - set[k]);
+			ours = strncmp(s->env[i], set[k], kl + 1) == 0;
+		}
 		if (ours)
 			free(s->env[i]);
 		else
 			env[keep++] = s->env[i];
 	}
-	env[keep++] = xasprintf("PSUP_APP_NAME=%s", s->name);
-	env[keep++] = xasprintf("PSUP_INSTANCE=%d", s->instance);
-	env[keep++] = xasprintf("PSUP_INSTANCES=%d", s->instances);
-	env[keep++] = xasprintf("PSUP_HOME=%s", d->home);
+	for (size_t k = 0; k < nset; k++)
+		env[keep++] = set[k];
 	env[keep] = NULL;
 	free(s->env);
 	s->env = env;

@@ -74,6 +74,13 @@ struct dapp *apps_by_id(struct daemon *d, int id);
 /* Apps a target names: "all", an id, a name, or a group. Returns a malloc'd
  * array (the caller frees it) of *n apps, or NULL with *n 0 when none. */
 struct dapp **apps_select(struct daemon *d, const char *target, int *n);
+/* Apps any of targets names (NULL-terminated selectors: as apps_select's,
+ * or /regex/ on names, or an absolute path: the apps of that file, or
+ * running that script, or a namespace when no name, id or group matches),
+ * each once, in id order. Every selector must name
+ * an app: else NULL, *n 0, and *cause (when cause is not NULL; the caller
+ * frees it) says which did not. */
+struct dapp **apps_select_many(struct daemon *d, char *const *targets, int *n, char **cause);
 /* Loads every apps/NAME directory at start-up. */
 void apps_load_all(struct daemon *d);
 /* Writes APPDIR/id and APPDIR/spec. 0 or -1 + *cause. */
@@ -88,8 +95,13 @@ int app_finished(const struct dapp *a);
 /* Releases apps held by `after:` whose dependencies are met, fails those
  * whose dependency errored. */
 void apps_after_check(struct daemon *d);
-/* Adds PSUP_APP_NAME, PSUP_INSTANCE, PSUP_INSTANCES, PSUP_HOME to s->env. */
+/* Adds PSUP_APP_NAME, PSUP_INSTANCE, PSUP_INSTANCES, PSUP_HOME, the
+ * instance variable (NODE_APP_INSTANCE, 0..N-1) and increment_var to
+ * s->env, over what the file set. */
 void app_spec_env(struct daemon *d, struct app_spec *s);
+/* The value of name in a NULL-terminated "K=V" vector (may be NULL), or
+ * NULL. */
+const char *app_env_get(char *const *env, const char *name);
 /* 1 when a name can be a directory under apps/. */
 int app_name_ok(const char *name);
 

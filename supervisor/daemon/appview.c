@@ -146,6 +146,8 @@ static void config_json(struct jw *w, const struct app_spec *s)
 		const struct spec_field *f = &spec_fields[i];
 		const char *key = f->shown ? f->shown : f->key;
 		const void *p = (const char *)s + f->off;
+		if (f->runtime)
+			continue;
 		switch (f->type) {
 		case SPEC_F_STR:
 			jw_str(w, key, *(char *const *)p);

@@ -3,6 +3,7 @@
 #include "command.h"
 #include "apps.h"
 #include "file.h"
+#include "instances.h"
 #include "link.h"
 #include "ops.h"
 #include "appview.h"
@@ -39,22 +40,60 @@ static long long max_kill_timeout(struct dapp **v, int n)
 	return m;
 }
 
-static struct dapp **select_or_error(struct dclient *c, const char *target, int *n)
+/* The apps req's targets name, or NULL after an error reply. */
+static struct dapp **select_or_error(struct dclient *c, const struct proto_req *req, int *n)
 {
-	struct dapp **v = apps_select(c->d, target, n);
+	char *all[2] = { (char *)"all", NULL };
+	char *cause = NULL;
+	struct dapp **v = apps_select_many(c->d, req->targets ? req->targets : all, n, &cause);
 	if (!v) {
-		if (strcmp(target, "all") == 0)
-			client_error(c, "no app is loaded");
-		else
-			client_error(c, "no app named \"%s\" (not a name, group or id)", target);
+		client_error(c, "%s", cause ? cause : "no app is loaded");
+		free(cause);
 	}
 	return v;
+}
+
+/* The apps req selects, or every app when it names none (*v may then be
+ * NULL with *n 0). -1 after an error reply. */
+static int select_or_all(struct dclient *c, const struct proto_req *req, struct dapp ***v, int *n)
+{
+	if (req->targets) {
+		*v = select_or_error(c, req, n);
+		return *v ? 0 : -1;
+	}
+	*v = apps_select(c->d, "all", n);
+	return 0;
 }
 
 static void do_stop_app(struct dop *op, struct dapp *a)
 {
 	a->stops++;
 	ops_add_app(op, a, OP_STOP, link_step(a, LE_STOP));
+}
+
+/* Restarts a, first with env as its base environment when env is not NULL
+ * (--update-env): the keeper reloads the spec that holds it. */
+static void restart_app(struct dop *op, struct dapp *a, char *const *env)
+{
+	/* a connected keeper restarts its app; otherwise it starts */
+	enum dop_kind kind = a->lc.state == LC_CONNECTED ? OP_RESTART : OP_START;
+	struct lc_event ev = { .kind = LE_RESTART };
+	if (env) {
+		char *cause = NULL;
+		struct app_spec old;
+		spec_copy(&old, &a->spec);
+		file_set_base_env(&a->spec, env);
+		if (app_write_spec(a, &cause) < 0) {
+			dlog("%s: environment not updated: %s", a->name, cause);
+			free(cause);
+			spec_free(&a->spec);
+			a->spec = old;
+		} else {
+			spec_free(&old);
+			ev.reload = 1;
+		}
+	}
+	ops_add_app(op, a, kind, link_event(a, &ev));
 }
 
 /* ---- commands ---- */
@@ -75,17 +114,13 @@ static void cmd_ping(struct dclient *c)
 	cJSON_Delete(r);
 }
 
-static void cmd_list(struct dclient *c, const char *target, int describe)
+static void cmd_list(struct dclient *c, const struct proto_req *req, int describe)
 {
 	struct daemon *d = c->d;
 	int n = 0;
 	struct dapp **v;
-	if (target) {
-		if (!(v = select_or_error(c, target, &n)))
-			return;
-	} else {
-		v = apps_select(d, "all", &n);
-	}
+	if (select_or_all(c, req, &v, &n) < 0)
+		return;
 	struct jw w;
 	jw_init(&w);
 	jw_obj(&w, NULL);
@@ -99,19 +134,34 @@ static void cmd_list(struct dclient *c, const char *target, int describe)
 	free(v);
 }
 
-static void cmd_action(struct dclient *c, struct proto_req *req)
+/* A command on the apps req selects (v[0..n), which the caller frees). */
+typedef void selected_fn(struct dclient *c, struct proto_req *req, struct dapp **v, int n);
+
+static void on_selected(struct dclient *c, struct proto_req *req, selected_fn *fn)
 {
-	struct daemon *d = c->d;
 	int n;
-	struct dapp **v = select_or_error(c, req->target, &n);
+	struct dapp **v = select_or_error(c, req, &n);
 	if (!v)
 		return;
+	fn(c, req, v, n);
+	free(v);
+	ops_changed(c->d);
+}
+
+static void cmd_action(struct dclient *c, struct proto_req *req, struct dapp **v, int n)
+{
+	struct daemon *d = c->d;
 	long long kt = max_kill_timeout(v, n);
 	struct dop *op;
 	switch (req->cmd) {
 	case PROTO_START:
-		op = ops_new(d, c, OP_START, START_TIMEOUT_MS);
+		op = ops_new(d, c, OP_START, START_TIMEOUT_MS + (req->update_env ? kt : 0));
 		for (int i = 0; i < n; i++) {
+			/* --update-env: the keeper reloads the spec that holds it */
+			if (req->update_env) {
+				restart_app(op, v[i], req->env);
+				continue;
+			}
 			uint64_t seq = link_step(v[i], LE_START);
 			ops_add_app(op, v[i], OP_START, seq);
 		}
@@ -123,12 +173,8 @@ static void cmd_action(struct dclient *c, struct proto_req *req)
 		break;
 	case PROTO_RESTART:
 		op = ops_new(d, c, OP_RESTART, kt + RESTART_MARGIN_MS);
-		for (int i = 0; i < n; i++) {
-			struct dapp *a = v[i];
-			/* a connected keeper restarts its app; otherwise it starts */
-			enum dop_kind kind = a->lc.state == LC_CONNECTED ? OP_RESTART : OP_START;
-			ops_add_app(op, a, kind, link_step(a, LE_RESTART));
-		}
+		for (int i = 0; i < n; i++)
+			restart_app(op, v[i], req->update_env ? req->env : NULL);
 		break;
 	case PROTO_DELETE:
 	default:
@@ -140,24 +186,18 @@ static void cmd_action(struct dclient *c, struct proto_req *req)
 		break;
 	}
 	cJSON_AddItemToObject(op->reply, "apps", names_json(v, n));
-	free(v);
-	ops_changed(d);
 }
 
-static void cmd_keeper_request(struct dclient *c, struct proto_req *req)
+static void cmd_keeper_request(struct dclient *c, struct proto_req *req, struct dapp **v, int n)
 {
 	struct daemon *d = c->d;
-	int n;
-	struct dapp **v = select_or_error(c, req->target ? req->target : "all", &n);
-	if (!v)
-		return;
 	char line[64];
 	if (req->cmd == PROTO_SIGNAL)
 		snprintf(line, sizeof line, "signal %d", req->signal);
 	else if (req->cmd == PROTO_RELOAD_LOGS)
 		snprintf(line, sizeof line, "reopen");
 	else
-		snprintf(line, sizeof line, "flush");
+		snprintf(line, sizeof line, "%s", req->cmd == PROTO_RESET ? "reset" : "flush");
 	struct dop *op = ops_new(d, c, OP_ACK, ACK_TIMEOUT_MS);
 	cJSON *names = cJSON_CreateArray();
 	char skipped[512] = "";
@@ -182,15 +222,19 @@ static void cmd_keeper_request(struct dclient *c, struct proto_req *req)
 		cJSON_AddStringToObject(op->reply, "error", msg);
 		free(msg);
 	}
-	free(v);
-	ops_changed(d);
 }
 
-static void cmd_start_file(struct dclient *c, const char *path)
+/* start FILE or start SCRIPT (an app object): the caller's environment
+ * is each new or changed app's base. */
+static void cmd_start_file(struct dclient *c, const struct proto_req *req)
 {
 	struct daemon *d = c->d;
 	struct dop *op = ops_new(d, c, OP_START, START_TIMEOUT_MS);
-	file_start(d, path, NULL, 0, op, op->reply);
+	struct file_start_opts o = { .env = req->env, .env_name = req->env_name, .only = req->only };
+	if (req->app)
+		file_start_app(d, req->app, req->cwd, &o, op, op->reply);
+	else
+		file_start(d, req->file, &o, op, op->reply);
 	ops_changed(d);
 }
 
@@ -237,17 +281,97 @@ static void cmd_kill(struct dclient *c)
 	ops_changed(d);
 }
 
+static int same_argv(const struct app_spec *a, const struct app_spec *b)
+{
+	size_t i = 0;
+	for (; a->argv && b->argv && a->argv[i] && b->argv[i]; i++)
+		if (strcmp(a->argv[i], b->argv[i]) != 0)
+			return 0;
+	return (!a->argv || !a->argv[i]) && (!b->argv || !b->argv[i]);
+}
+
+static int by_instance(const void *x, const void *y)
+{
+	const struct dapp *a = *(struct dapp *const *)x, *b = *(struct dapp *const *)y;
+	return a->spec.instance - b->spec.instance;
+}
+
+/* pm2's scale: a group grows by instances made from its first (started
+ * like new apps of a file) or shrinks by its last (deleted). The others run
+ * on untouched. */
+static void cmd_scale(struct dclient *c, struct proto_req *req)
+{
+	struct daemon *d = c->d;
+	int n = 0;
+	struct dapp **v = xcalloc(1, sizeof *v);
+	for (struct dapp *a = d->apps; a; a = a->next) {
+		const char *g = a->spec.group ? a->spec.group : a->name;
+		if (strcmp(g, req->target) != 0)
+			continue;
+		v = xreallocarray(v, (size_t)n + 1, sizeof *v);
+		v[n++] = a;
+	}
+	if (n == 0) {
+		free(v);
+		client_error(c, "no app or instances group named \"%s\"", req->target);
+		return;
+	}
+	qsort(v, (size_t)n, sizeof *v, by_instance);
+	/* {instance} in args was replaced when the file loaded: the new
+	 * instances could only repeat the first's arguments */
+	if (req->instances > n && n > 1 && !same_argv(&v[0]->spec, &v[1]->spec)) {
+		client_error(c, "%s: its instances differ in their arguments ({instance}): change "
+		    "instances in %s and start it again", req->target,
+		    v[0]->spec.source ? v[0]->spec.source : "its file");
+		free(v);
+		return;
+	}
+	struct dop *op = ops_new(d, c, req->instances < n ? OP_DELETE : OP_START,
+	    max_kill_timeout(v, n) + START_TIMEOUT_MS);
+	cJSON *names = cJSON_CreateArray();
+	for (int i = n; i > req->instances; i--) {
+		link_step(v[i - 1], LE_QUIT);
+		ops_add_app(op, v[i - 1], OP_DELETE, 0);
+		cJSON_AddItemToArray(names, cJSON_CreateString(v[i - 1]->name));
+	}
+	for (int i = n + 1; i <= req->instances; i++) {
+		struct app_spec s;
+		char *cause = NULL;
+		instances_spec(d, &v[0]->spec, i, req->instances, &s);
+		struct dapp *a = apps_find(d, s.name);
+		if (a || !app_name_ok(s.name)) {
+			cause = xasprintf("%s: the name is taken", s.name);
+		} else {
+			a = app_new(d, s.name, d->next_id);
+			spec_copy(&a->spec, &s);
+			if (app_write_spec(a, &cause) < 0) {
+				app_remove(a);
+			} else {
+				link_step(a, LE_LOAD);
+				ops_add_app(op, a, OP_START, 0);
+				cJSON_AddItemToArray(names, cJSON_CreateString(a->name));
+			}
+		}
+		spec_free(&s);
+		if (cause) {
+			cJSON_ReplaceItemInObject(op->reply, "ok", cJSON_CreateBool(0));
+			cJSON_AddStringToObject(op->reply, "error", cause);
+			free(cause);
+			break;
+		}
+	}
+	cJSON_AddItemToObject(op->reply, req->instances < n ? "deleted" : "started", names);
+	free(v);
+	ops_changed(d);
+}
+
 static void cmd_wait(struct dclient *c, struct proto_req *req)
 {
 	struct daemon *d = c->d;
 	int n = 0;
 	struct dapp **v;
-	if (req->target) {
-		if (!(v = select_or_error(c, req->target, &n)))
-			return;
-	} else {
-		v = apps_select(d, "all", &n);
-	}
+	if (select_or_all(c, req, &v, &n) < 0)
+		return;
 	struct dop *op = ops_new(d, c, OP_WAIT, req->timeout_ms);
 	for (int i = 0; i < n; i++)
 		ops_add_app(op, v[i], OP_WAIT, 0);
@@ -266,26 +390,27 @@ void command_dispatch(struct dclient *c, struct proto_req *req)
 		cmd_ping(c);
 		break;
 	case PROTO_LIST:
-		cmd_list(c, NULL, 0);
+		cmd_list(c, req, 0);
 		break;
 	case PROTO_DESCRIBE:
-		cmd_list(c, req->target, 1);
+		cmd_list(c, req, 1);
 		break;
 	case PROTO_START:
-		if (req->file)
-			cmd_start_file(c, req->file);
+		if (req->file || req->app)
+			cmd_start_file(c, req);
 		else
-			cmd_action(c, req);
+			on_selected(c, req, cmd_action);
 		break;
 	case PROTO_STOP:
 	case PROTO_RESTART:
 	case PROTO_DELETE:
-		cmd_action(c, req);
+		on_selected(c, req, cmd_action);
 		break;
 	case PROTO_FLUSH:
 	case PROTO_SIGNAL:
 	case PROTO_RELOAD_LOGS:
-		cmd_keeper_request(c, req);
+	case PROTO_RESET:
+		on_selected(c, req, cmd_keeper_request);
 		break;
 	case PROTO_SAVE:
 		cmd_save(c);
@@ -298,6 +423,9 @@ void command_dispatch(struct dclient *c, struct proto_req *req)
 		break;
 	case PROTO_WAIT:
 		cmd_wait(c, req);
+		break;
+	case PROTO_SCALE:
+		cmd_scale(c, req);
 		break;
 	}
 }

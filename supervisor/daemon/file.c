@@ -16,12 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int wanted(const char *name, char **only, int nonly)
+/* pm2's --only names apps of the file: an instances group by its name. */
+static int wanted(const struct app_spec *s, char *const *only)
 {
 	if (!only)
 		return 1;
-	for (int i = 0; i < nonly; i++)
-		if (strcmp(only[i], name) == 0)
+	for (size_t i = 0; only[i]; i++)
+		if (strcmp(only[i], s->name) == 0 || (s->group && strcmp(only[i], s->group) == 0))
 			return 1;
 	return 0;
 }
@@ -48,65 +49,75 @@ static void set_failed(cJSON *reply, const char *msg)
 		cJSON_AddStringToObject(reply, "error", msg);
 }
 
-int file_start(struct daemon *d, const char *path, char **only, int nonly, struct dop *op,
-    cJSON *reply)
+static int str_eq(const char *a, const char *b)
 {
-	cJSON *started = reply_array(reply, "started");
-	cJSON *restarted = reply_array(reply, "restarted");
-	cJSON *unchanged = reply_array(reply, "unchanged");
-	cJSON *warnings = reply_array(reply, "warnings");
-	cJSON *errors = reply_array(reply, "errors");
+	return a && b ? strcmp(a, b) == 0 : a == b;
+}
 
-	struct eco e;
-	memset(&e, 0, sizeof e);
-	int bad = eco_load(path, &e) < 0;
-	for (int i = 0; i < e.n_warnings; i++)
-		add_str(warnings, e.warnings[i]);
-	for (int i = 0; i < e.n_errors; i++)
-		add_str(errors, e.errors[i]);
-	if (bad && e.n_errors == 0) {
-		char *msg = xasprintf("%s: cannot be loaded", path);
-		add_str(errors, msg);
-		free(msg);
-	}
+static char **strv_dup(char *const *v)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	char **c = xcalloc(n + 1, sizeof *c);
+	for (size_t i = 0; i < n; i++)
+		c[i] = xstrdup(v[i]);
+	return c;
+}
 
-	/* checks against what runs: still part of the transaction */
-	for (int i = 0; !bad && i < e.n_apps; i++) {
-		struct app_spec *s = &e.apps[i];
+static void strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+void file_set_base_env(struct app_spec *s, char *const *env)
+{
+	strv_free(s->base_env);
+	s->base_env = env ? strv_dup(env) : NULL;
+}
+
+/* Checks the loaded apps against what runs, still part of the transaction:
+ * an error for each name that cannot be used or belongs to another file. */
+static void check_running(struct daemon *d, const struct app_spec *apps, int n, const char *label,
+    cJSON *errors)
+{
+	for (int i = 0; i < n; i++) {
+		const struct app_spec *s = &apps[i];
 		if (!app_name_ok(s->name)) {
 			char *msg = xasprintf("%s: app name \"%s\" cannot be used (a name is not \"all\", "
-			    "all digits, or holds control characters)", path, s->name);
+			    "all digits, or holds control characters)", label, s->name);
 			add_str(errors, msg);
 			free(msg);
 			continue;
 		}
 		struct dapp *a = apps_find(d, s->name);
-		if (a && a->spec.source && strcmp(a->spec.source, path) != 0) {
+		if (a && !str_eq(a->spec.source, s->source)) {
 			char *msg = xasprintf("%s: app \"%s\" is already started from %s "
-			    "(delete it first)", path, s->name, a->spec.source);
+			    "(delete it first)", label, s->name, a->spec.source ? a->spec.source
+			    : "the command line");
 			add_str(errors, msg);
 			free(msg);
 		}
 	}
-	if (bad || cJSON_GetArraySize(errors) > 0) {
-		int n = cJSON_GetArraySize(errors);
-		char *msg = n == 1 ? xstrdup(cJSON_GetArrayItem(errors, 0)->valuestring)
-		    : xasprintf("%s: %d errors, nothing was changed", path, n);
-		set_failed(reply, msg);
-		free(msg);
-		eco_free(&e);
-		return -1;
-	}
+}
 
+/* Starts, restarts or leaves alone each wanted app of apps[0..n) by how it
+ * differs from what runs. The specs are final (environment included). */
+static void apply(struct daemon *d, struct app_spec *apps, int n, const char *label,
+    char *const *only, struct dop *op, cJSON *reply)
+{
+	cJSON *started = reply_array(reply, "started");
+	cJSON *restarted = reply_array(reply, "restarted");
+	cJSON *unchanged = reply_array(reply, "unchanged");
+	cJSON *errors = reply_array(reply, "errors");
 	int64_t t0 = clock_mono_ms();
 	int nstarted = 0;
-	for (int i = 0; i < e.n_apps; i++) {
-		struct app_spec *s = &e.apps[i];
-		if (!wanted(s->name, only, nonly))
+	for (int i = 0; i < n; i++) {
+		struct app_spec *s = &apps[i];
+		if (!wanted(s, only))
 			continue;
-		if (!s->source)
-			s->source = xstrdup(path);
-		app_spec_env(d, s);
 		struct dapp *a = apps_find(d, s->name);
 		char *cause = NULL;
 		if (a && spec_equal(&a->spec, s)) {
@@ -130,7 +141,7 @@ int file_start(struct daemon *d, const char *path, char **only, int nonly, struc
 				continue;
 			}
 			spec_free(&old);
-			dlog("%s: new settings from %s", a->name, path);
+			dlog("%s: new settings from %s", a->name, label);
 			/* a connected keeper reloads and restarts; otherwise it starts */
 			enum dop_kind kind = a->lc.state == LC_CONNECTED ? OP_RESTART : OP_START;
 			struct lc_event ev = { .kind = LE_RESTART, .reload = 1 };
@@ -153,21 +164,111 @@ int file_start(struct daemon *d, const char *path, char **only, int nonly, struc
 		nstarted++;
 	}
 	if (nstarted)
-		dlog("%s: %d new app%s launched in %lld ms", path, nstarted, nstarted == 1 ? "" : "s",
+		dlog("%s: %d new app%s launched in %lld ms", label, nstarted, nstarted == 1 ? "" : "s",
 		    (long long)(clock_mono_ms() - t0));
-	eco_free(&e);
+}
+
+/* A load's messages into the reply; then, when it is clean and nothing
+ * that runs objects, its apps (given the caller's environment and psup's
+ * variables) applied. Returns 0, or -1 with errors[] filled. */
+static int load_and_apply(struct daemon *d, struct eco *e, int bad, const char *label,
+    const struct file_start_opts *o, struct dop *op, cJSON *reply)
+{
+	reply_array(reply, "started");
+	reply_array(reply, "restarted");
+	reply_array(reply, "unchanged");
+	cJSON *warnings = reply_array(reply, "warnings");
+	cJSON *errors = reply_array(reply, "errors");
+	for (int i = 0; i < e->n_warnings; i++)
+		add_str(warnings, e->warnings[i]);
+	for (int i = 0; i < e->n_errors; i++)
+		add_str(errors, e->errors[i]);
+	if (bad && e->n_errors == 0) {
+		char *msg = xasprintf("%s: cannot be loaded", label);
+		add_str(errors, msg);
+		free(msg);
+	}
+	if (!bad)
+		check_running(d, e->apps, e->n_apps, label, errors);
+	if (bad || cJSON_GetArraySize(errors) > 0) {
+		int n = cJSON_GetArraySize(errors);
+		char *msg = n == 1 ? xstrdup(cJSON_GetArrayItem(errors, 0)->valuestring)
+		    : xasprintf("%s: %d errors, nothing was changed", label, n);
+		set_failed(reply, msg);
+		free(msg);
+		return -1;
+	}
+	for (int i = 0; i < e->n_apps; i++) {
+		app_spec_env(d, &e->apps[i]);
+		file_set_base_env(&e->apps[i], o ? o->env : NULL);
+	}
+	apply(d, e->apps, e->n_apps, label, o ? o->only : NULL, op, reply);
 	return 0;
 }
 
-/* dump.json: {"version":1,"saved_at":MS,"files":[{"path":P,"apps":[NAMES]}]} */
+int file_start(struct daemon *d, const char *path, const struct file_start_opts *o,
+    struct dop *op, cJSON *reply)
+{
+	struct eco e;
+	memset(&e, 0, sizeof e);
+	/* a JavaScript file sees the caller's environment as process.env, as under pm2 */
+	int bad = eco_load_env(path, o ? o->env : NULL, o ? o->env_name : NULL, &e) < 0;
+	int r = load_and_apply(d, &e, bad, path, o, op, reply);
+	eco_free(&e);
+	return r;
+}
+
+int file_start_app(struct daemon *d, const char *app_json, const char *cwd,
+    const struct file_start_opts *o, struct dop *op, cJSON *reply)
+{
+	/* the app as a one-app file, its default logs in the home as pm2's */
+	cJSON *doc = cJSON_CreateObject();
+	char *logs = xasprintf("%s/logs", d->home);
+	cJSON_AddStringToObject(doc, "log_dir", logs);
+	free(logs);
+	cJSON *app = cJSON_Parse(app_json);
+	if (cJSON_IsArray(app)) {
+		cJSON_AddItemToObject(doc, "apps", app);
+	} else {
+		cJSON *apps = cJSON_AddArrayToObject(doc, "apps");
+		cJSON_AddItemToArray(apps, app ? app : cJSON_CreateObject());
+	}
+	char *text = cJSON_Print(doc);
+	cJSON_Delete(doc);
+	struct eco e;
+	memset(&e, 0, sizeof e);
+	int bad = eco_load_buffer_env("psup start", cwd, text, strlen(text), NULL, &e) < 0;
+	cJSON_free(text);
+	for (int i = 0; i < e.n_apps; i++) {
+		free(e.apps[i].source);
+		e.apps[i].source = NULL;
+	}
+	int r = load_and_apply(d, &e, bad, "psup start", o, op, reply);
+	eco_free(&e);
+	return r;
+}
+
+/* dump.json: {"version":2,"saved_at":MS,"files":[{"path":P,"apps":[NAMES]}],
+ * "apps":[{"name":N,"spec":PACKED}]}: each app's whole spec, its
+ * environment included, so resurrect brings back what ran, file or not. It
+ * may hold secrets: written 0600, as the specs are. */
 int file_save(struct daemon *d, cJSON *reply, char **cause)
 {
 	cJSON *root = cJSON_CreateObject();
-	cJSON_AddNumberToObject(root, "version", 1);
+	cJSON_AddNumberToObject(root, "version", 2);
 	cJSON_AddNumberToObject(root, "saved_at", (double)clock_real_ms());
 	cJSON *files = cJSON_AddArrayToObject(root, "files");
+	cJSON *specs = cJSON_AddArrayToObject(root, "apps");
 	cJSON *names = cJSON_CreateArray();
 	for (struct dapp *a = d->apps; a; a = a->next) {
+		size_t len;
+		char *packed = spec_pack(&a->spec, &len);
+		cJSON *one = cJSON_CreateObject();
+		cJSON_AddStringToObject(one, "name", a->name);
+		cJSON_AddStringToObject(one, "spec", packed);
+		cJSON_AddItemToArray(specs, one);
+		free(packed);
+		add_str(names, a->name);
 		if (!a->spec.source)
 			continue;
 		cJSON *f = NULL, *it;
@@ -183,7 +284,6 @@ int file_save(struct daemon *d, cJSON *reply, char **cause)
 			cJSON_AddItemToArray(files, f);
 		}
 		add_str(cJSON_GetObjectItemCaseSensitive(f, "apps"), a->name);
-		add_str(names, a->name);
 	}
 	char *text = cJSON_Print(root);
 	size_t len = strlen(text);
@@ -192,8 +292,8 @@ int file_save(struct daemon *d, cJSON *reply, char **cause)
 	buf[len] = '\n';
 	cJSON_free(text);
 	cJSON_Delete(root);
-	/* the previous dump stays as dump.json.bak: resurrect falls back to it
-	 * when this one cannot be read */
+	/* the previous dump stays as dump.json.bak, for a resurrect that finds
+	 * the new one unreadable */
 	char *bak = xasprintf("%s.bak", d->dump_path);
 	if (rename(d->dump_path, bak) < 0 && errno != ENOENT)
 		dlog("cannot keep %s as %s: %s", d->dump_path, bak, strerror(errno));
@@ -209,47 +309,70 @@ int file_save(struct daemon *d, cJSON *reply, char **cause)
 	return 0;
 }
 
-/* The dump at path as JSON, or NULL with *cause. */
-static cJSON *dump_read(const char *path, char **cause)
+/* Moves a sub-reply's names into reply: restarted ones count as started. */
+static void merge_names(cJSON *reply, cJSON *sub)
 {
-	char *buf = NULL;
-	size_t len;
-	if (atomicfile_read(path, 16 << 20, &buf, &len, cause) < 0)
-		return NULL;
-	cJSON *root = cJSON_ParseWithLength(buf, len);
-	free(buf);
-	if (!cJSON_IsArray(root ? cJSON_GetObjectItemCaseSensitive(root, "files") : NULL)) {
-		cJSON_Delete(root);
-		fail(cause, "%s is not a psup dump", path);
-		return NULL;
+	static const char *const from[] = { "started", "restarted", "unchanged", "errors" };
+	static const char *const to[] = { "started", "started", "unchanged", "errors" };
+	for (size_t i = 0; i < sizeof from / sizeof *from; i++) {
+		cJSON *x;
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(sub, from[i]))
+			add_str(reply_array(reply, to[i]), x->valuestring);
 	}
-	return root;
 }
 
-int file_resurrect(struct daemon *d, struct dop *op, cJSON *reply, char **cause)
+/* Version 2: the saved specs, applied as a file's apps are. */
+static int resurrect_specs(struct daemon *d, const cJSON *saved, struct dop *op, cJSON *reply,
+    char **cause)
 {
-	char *why = NULL, *bak = xasprintf("%s.bak", d->dump_path), *bak_why = NULL;
-	cJSON *root = dump_read(d->dump_path, &why);
-	if (!root && (root = dump_read(bak, &bak_why)) != NULL) {
-		char *msg = xasprintf("%s; resurrected from the previous save, %s", why, bak);
-		add_str(reply_array(reply, "warnings"), msg);
-		dlog("%s", msg);
-		free(msg);
+	int n = cJSON_GetArraySize(saved), k = 0, bad = 0;
+	struct app_spec *specs = xcalloc((size_t)(n ? n : 1), sizeof *specs);
+	const cJSON *it;
+	cJSON_ArrayForEach(it, saved) {
+		const cJSON *sp = cJSON_GetObjectItemCaseSensitive(it, "spec");
+		char *why = NULL;
+		if (!cJSON_IsString(sp) || spec_unpack(sp->valuestring, strlen(sp->valuestring),
+		    &specs[k], &why) < 0 || !specs[k].name || !specs[k].argv) {
+			char *msg = xasprintf("%s: saved app %d: %s", d->dump_path, k + bad + 1,
+			    why ? why : "no spec");
+			add_str(reply_array(reply, "errors"), msg);
+			free(msg);
+			free(why);
+			spec_free(&specs[k]);
+			bad++;
+			continue;
+		}
+		k++;
 	}
-	if (!root) {
-		fail(cause, "nothing saved to resurrect (%s); run psup save first", why);
-		free(why);
-		free(bak_why);
-		free(bak);
-		return -1;
+	cJSON *errors = cJSON_CreateArray();
+	check_running(d, specs, k, d->dump_path, errors);
+	int nerr = cJSON_GetArraySize(errors);
+	if (nerr == 0) {
+		cJSON *sub = proto_reply_ok();
+		apply(d, specs, k, d->dump_path, NULL, op, sub);
+		merge_names(reply, sub);
+		cJSON_Delete(sub);
+	} else {
+		cJSON *x;
+		cJSON_ArrayForEach(x, errors)
+			add_str(reply_array(reply, "errors"), x->valuestring);
 	}
-	free(why);
-	free(bak_why);
-	free(bak);
-	cJSON *files = cJSON_GetObjectItemCaseSensitive(root, "files");
-	reply_array(reply, "started");
+	cJSON_Delete(errors);
+	for (int i = 0; i < k; i++)
+		spec_free(&specs[i]);
+	free(specs);
+	if (bad || nerr)
+		return fail(cause, "%s: %d saved app%s could not be restored", d->dump_path,
+		    bad + nerr, bad + nerr == 1 ? "" : "s");
+	return 0;
+}
+
+/* Version 1: each saved file started again, keeping only the saved apps. */
+static int resurrect_files(struct daemon *d, const cJSON *files, struct dop *op, cJSON *reply,
+    char **cause)
+{
 	int failed = 0;
-	cJSON *f;
+	const cJSON *f;
 	cJSON_ArrayForEach(f, files) {
 		cJSON *p = cJSON_GetObjectItemCaseSensitive(f, "path");
 		cJSON *apps = cJSON_GetObjectItemCaseSensitive(f, "apps");
@@ -263,22 +386,65 @@ int file_resurrect(struct daemon *d, struct dop *op, cJSON *reply, char **cause)
 				only[k++] = it->valuestring;
 		/* a failed file fails the reply; the others still start */
 		cJSON *sub = proto_reply_ok();
-		if (file_start(d, p->valuestring, only, k, op, sub) < 0)
+		struct file_start_opts o = { .only = only };
+		if (file_start(d, p->valuestring, &o, op, sub) < 0)
 			failed++;
-		cJSON *x;
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(sub, "started"))
-			add_str(reply_array(reply, "started"), x->valuestring);
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(sub, "restarted"))
-			add_str(reply_array(reply, "started"), x->valuestring);
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(sub, "unchanged"))
-			add_str(reply_array(reply, "unchanged"), x->valuestring);
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(sub, "errors"))
-			add_str(reply_array(reply, "errors"), x->valuestring);
+		merge_names(reply, sub);
 		cJSON_Delete(sub);
 		free(only);
 	}
-	cJSON_Delete(root);
 	if (failed)
 		return fail(cause, "%d saved file%s could not be loaded", failed, failed == 1 ? "" : "s");
 	return 0;
+}
+
+/* The parsed dump at path, or NULL with *cause. */
+static cJSON *dump_read(const char *path, char **cause)
+{
+	char *buf = NULL;
+	size_t len;
+	if (atomicfile_read(path, 64 << 20, &buf, &len, cause) < 0)
+		return NULL;
+	cJSON *root = cJSON_ParseWithLength(buf, len);
+	free(buf);
+	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "files")) &&
+	    !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "apps"))) {
+		cJSON_Delete(root);
+		fail(cause, "%s is not a psup dump", path);
+		return NULL;
+	}
+	return root;
+}
+
+int file_resurrect(struct daemon *d, struct dop *op, cJSON *reply, char **cause)
+{
+	cJSON *root = dump_read(d->dump_path, cause);
+	if (!root) {
+		/* the dump before the last save, kept by file_save */
+		char *bak = xasprintf("%s.bak", d->dump_path), *why = NULL;
+		root = dump_read(bak, &why);
+		if (root) {
+			char *msg = xasprintf("%s; resurrected from the previous save, %s", *cause, bak);
+			add_str(reply_array(reply, "warnings"), msg);
+			dlog("%s", msg);
+			free(msg);
+			free(*cause);
+			*cause = NULL;
+		}
+		free(why);
+		free(bak);
+	}
+	if (!root) {
+		char *c2 = xasprintf("nothing saved to resurrect (%s); run psup save first", *cause);
+		free(*cause);
+		*cause = c2;
+		return -1;
+	}
+	cJSON *files = cJSON_GetObjectItemCaseSensitive(root, "files");
+	cJSON *specs = cJSON_GetObjectItemCaseSensitive(root, "apps");
+	reply_array(reply, "started");
+	int r = cJSON_IsArray(specs) ? resurrect_specs(d, specs, op, reply, cause)
+	    : resurrect_files(d, files, op, reply, cause);
+	cJSON_Delete(root);
+	return r;
 }

@@ -8,12 +8,28 @@
 #include "daemon_core.h"
 
 struct dop;
+struct app_spec;
 
-/* start FILE: loads it as a transaction and applies the difference. Only
- * apps named in only[] (NULL: all) are started. Fills the reply fields and
- * adds the apps to wait for to op. Returns 0, or -1 with errors[] filled. */
-int file_start(struct daemon *d, const char *path, char **only, int nonly, struct dop *op,
-    cJSON *reply);
+/* How a start loads its apps (every member may be NULL). */
+struct file_start_opts {
+	char *const *env;        /* the caller's environment, NULL-terminated "K=V":
+	                          * each app's base environment (NULL: the keeper's) */
+	const char *env_name;    /* pm2's --env NAME: env_NAME over env */
+	char *const *only;       /* NULL-terminated app names to act on (NULL: all) */
+};
+
+/* start FILE: loads it as a transaction and applies the difference. Fills
+ * the reply fields and adds the apps to wait for to op. Returns 0, or -1
+ * with errors[] filled. */
+int file_start(struct daemon *d, const char *path, const struct file_start_opts *o,
+    struct dop *op, cJSON *reply);
+/* start SCRIPT: app_json, an app object (or a list of them) in ecosystem
+ * option names, loaded as a file in cwd (its logs in $PSUP_HOME/logs) and applied as
+ * file_start does; the app has no source file. */
+int file_start_app(struct daemon *d, const char *app_json, const char *cwd,
+    const struct file_start_opts *o, struct dop *op, cJSON *reply);
+/* Replaces s's base environment with a copy of env (NULL: the keeper's). */
+void file_set_base_env(struct app_spec *s, char *const *env);
 /* Writes dump.json and fills reply's path and apps. 0, or -1 + *cause. */
 int file_save(struct daemon *d, cJSON *reply, char **cause);
 /* Starts every saved file again (only the saved apps), adding them to op.

@@ -87,6 +87,11 @@ static void handle_line(struct keeper *k, struct ctlconn *c, const char *line)
 			free(cause);
 			return;
 		}
+	} else if (strcmp(line, "reset") == 0) {
+		/* pm2's reset: the restart count starts again from 0 */
+		k->restarts_base = 0;
+		k->pol.restarts = 0;
+		keeper_publish(k, 1);
 	} else if (strcmp(line, "reload") == 0) {
 		if (keeper_reload(k, &cause) < 0) {
 			reply_err(c, cause);

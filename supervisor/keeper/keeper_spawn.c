@@ -27,37 +27,42 @@ static int env_key_eq(const char *a, const char *b)
 	return la == lb && memcmp(a, b, la) == 0;
 }
 
-/* The keeper's environment, overridden by the spec's entries, plus
- * PSUP_PROGRESS_FD and PSUP_APP_NAME (unless the spec sets it). The strings
- * are borrowed except the two added ones, which the caller frees via extra. */
+/* The app's environment: its base (the environment of the `psup` command
+ * that started it, else the keeper's own), PWD set to its cwd as a shell
+ * would, the spec's entries over both, then PSUP_PROGRESS_FD, and
+ * PSUP_APP_NAME unless the spec sets it. The strings are borrowed except the
+ * three in extra, which the caller frees. */
 static char **build_env(const struct app_spec *s, char **extra)
 {
+	char **base = s->base_env ? s->base_env : environ;
 	size_t ne = 0, ns = 0;
-	while (environ && environ[ne])
+	while (base && base[ne])
 		ne++;
 	while (s->env && s->env[ns])
 		ns++;
-	char **v = xcalloc(ne + ns + 3, sizeof *v);
+	char **v = xcalloc(ne + ns + 4, sizeof *v);
 	size_t n = 0;
 	extra[0] = xstrdup("PSUP_PROGRESS_FD=3");
 	extra[1] = xasprintf("PSUP_APP_NAME=%s", s->name);
-	for (size_t i = 0; i < ne; i++) {
-		int overridden = env_key_eq(environ[i], extra[0]);
-		for (size_t j = 0; j < ns && !overridden; j++)
-			overridden = env_key_eq(environ[i], s->env[j]);
-		if (!overridden && env_key_eq(environ[i], extra[1]))
-			overridden = 1;
-		if (!overridden)
-			v[n++] = environ[i];
-	}
-	int app_name_set = 0;
+	extra[2] = s->cwd && *s->cwd ? xasprintf("PWD=%s", s->cwd) : NULL;
+	int pwd_set = 0, app_name_set = 0;
 	for (size_t j = 0; j < ns; j++) {
-		if (env_key_eq(s->env[j], extra[0]))
-			continue;
-		if (env_key_eq(s->env[j], extra[1]))
-			app_name_set = 1;
-		v[n++] = s->env[j];
+		pwd_set |= extra[2] && env_key_eq(s->env[j], extra[2]);
+		app_name_set |= env_key_eq(s->env[j], extra[1]);
 	}
+	for (size_t i = 0; i < ne; i++) {
+		int overridden = env_key_eq(base[i], extra[0]) || env_key_eq(base[i], extra[1]) ||
+		    (extra[2] && env_key_eq(base[i], extra[2]));
+		for (size_t j = 0; j < ns && !overridden; j++)
+			overridden = env_key_eq(base[i], s->env[j]);
+		if (!overridden)
+			v[n++] = base[i];
+	}
+	if (extra[2] && !pwd_set)
+		v[n++] = extra[2];
+	for (size_t j = 0; j < ns; j++)
+		if (!env_key_eq(s->env[j], extra[0]))
+			v[n++] = s->env[j];
 	v[n++] = extra[0];
 	if (!app_name_set)
 		v[n++] = extra[1];
@@ -108,7 +113,7 @@ int keeper_spawn(struct keeper *k, char **cause)
 		close_pair(ep);
 		return fail(cause, "cannot create pipes for %s: %s", s->name, strerror(e));
 	}
-	char *extra[2];
+	char *extra[3];
 	char **envp = build_env(s, extra);
 	sigset_t all, old;
 	sigfillset(&all);
@@ -123,6 +128,7 @@ int keeper_spawn(struct keeper *k, char **cause)
 	free(envp);
 	free(extra[0]);
 	free(extra[1]);
+	free(extra[2]);
 	close(devnull);
 	close(out[1]);
 	close(err[1]);

@@ -65,6 +65,8 @@ static const struct {
 	{ "kill", PROTO_KILL },
 	{ "wait", PROTO_WAIT },
 	{ "reloadLogs", PROTO_RELOAD_LOGS },
+	{ "reset", PROTO_RESET },
+	{ "scale", PROTO_SCALE },
 };
 
 const char *proto_cmd_name(enum proto_cmd c)
@@ -88,7 +90,26 @@ static int req_error(struct proto_req *req, char **err, const char *fmt, ...)
 	return PROTO_ERR_REQUEST;
 }
 
-/* A target is a string, or a non-negative integer id sent as a number. */
+/* One selector: a non-empty string, or a non-negative integer id sent as a
+ * number. malloc'd, or NULL when t is neither. */
+static char *target_word(const cJSON *t)
+{
+	if (cJSON_IsString(t) && t->valuestring[0])
+		return xstrdup(t->valuestring);
+	if (cJSON_IsNumber(t) && t->valuedouble >= 0 && t->valuedouble <= 1e9 &&
+	    t->valuedouble == floor(t->valuedouble))
+		return xasprintf("%lld", (long long)t->valuedouble);
+	return NULL;
+}
+
+static void strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+/* A target is one selector or a non-empty list of them. */
 static int get_target(const cJSON *o, const char *cmd, int required,
     struct proto_req *req, char **err)
 {
@@ -98,18 +119,126 @@ static int get_target(const cJSON *o, const char *cmd, int required,
 			return req_error(req, err, "%s: missing \"target\"", cmd);
 		return 0;
 	}
-	if (cJSON_IsString(t)) {
-		if (!t->valuestring[0])
-			return req_error(req, err, "%s: \"target\" is empty", cmd);
-		req->target = xstrdup(t->valuestring);
+	if (cJSON_IsString(t) && !t->valuestring[0])
+		return req_error(req, err, "%s: \"target\" is empty", cmd);
+	int n = cJSON_IsArray(t) ? cJSON_GetArraySize(t) : 1;
+	if (n < 1)
+		return req_error(req, err, "%s: \"target\" is an empty list", cmd);
+	req->targets = xcalloc((size_t)n + 1, sizeof *req->targets);
+	for (int i = 0; i < n; i++) {
+		const cJSON *e = cJSON_IsArray(t) ? cJSON_GetArrayItem(t, i) : t;
+		if (!(req->targets[i] = target_word(e)))
+			return req_error(req, err, "%s: \"target\" must be a string, an id or a list "
+			    "of them", cmd);
+	}
+	req->target = xstrdup(req->targets[0]);
+	return 0;
+}
+
+/* An optional array of strings into a NULL-terminated vector. */
+static int get_strings(const cJSON *o, const char *key, const char *cmd, struct proto_req *req,
+    char ***out, char **err)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!a || cJSON_IsNull(a))
+		return 0;
+	if (!cJSON_IsArray(a))
+		return req_error(req, err, "%s: \"%s\" must be a list of strings", cmd, key);
+	int n = cJSON_GetArraySize(a), i = 0;
+	*out = xcalloc((size_t)n + 1, sizeof **out);
+	const cJSON *e;
+	cJSON_ArrayForEach(e, a) {
+		if (!cJSON_IsString(e))
+			return req_error(req, err, "%s: \"%s\" must be a list of strings", cmd, key);
+		(*out)[i++] = xstrdup(e->valuestring);
+	}
+	return 0;
+}
+
+/* "env": an object of strings, the caller's environment. */
+static int get_env(const cJSON *o, const char *cmd, struct proto_req *req, char **err)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "env");
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(o, "update_env");
+	if (u && !cJSON_IsNull(u)) {
+		if (!cJSON_IsBool(u))
+			return req_error(req, err, "%s: \"update_env\" must be true or false", cmd);
+		req->update_env = cJSON_IsTrue(u);
+	}
+	if (!e || cJSON_IsNull(e)) {
+		if (req->update_env)
+			return req_error(req, err, "%s: \"update_env\" needs \"env\"", cmd);
 		return 0;
 	}
-	if (cJSON_IsNumber(t) && t->valuedouble >= 0 && t->valuedouble <= 1e9 &&
-	    t->valuedouble == floor(t->valuedouble)) {
-		req->target = xasprintf("%lld", (long long)t->valuedouble);
-		return 0;
+	if (!cJSON_IsObject(e))
+		return req_error(req, err, "%s: \"env\" must be an object of strings", cmd);
+	int n = cJSON_GetArraySize(e), i = 0;
+	req->env = xcalloc((size_t)n + 1, sizeof *req->env);
+	const cJSON *v;
+	cJSON_ArrayForEach(v, e) {
+		if (!cJSON_IsString(v) || !v->string[0] || strchr(v->string, '='))
+			return req_error(req, err, "%s: \"env\" must map variable names to strings", cmd);
+		req->env[i++] = xasprintf("%s=%s", v->string, v->valuestring);
 	}
-	return req_error(req, err, "%s: \"target\" must be a string", cmd);
+	return 0;
+}
+
+/* A required whole number 1..max at key; what names it in the error. */
+static int get_int(const cJSON *o, const char *key, const char *what, int max, const char *cmd,
+    struct proto_req *req, int *out, char **err)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!cJSON_IsNumber(n) || n->valuedouble < 1 || n->valuedouble > max ||
+	    n->valuedouble != floor(n->valuedouble))
+		return req_error(req, err, "%s: \"%s\" must be %s 1..%d", cmd, key, what, max);
+	*out = (int)n->valuedouble;
+	return PROTO_OK;
+}
+
+static int get_str(const cJSON *o, const char *key, const char *cmd, struct proto_req *req,
+    char **out, char **err)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!s || cJSON_IsNull(s))
+		return 0;
+	if (!cJSON_IsString(s) || !s->valuestring[0])
+		return req_error(req, err, "%s: \"%s\" must be a non-empty string", cmd, key);
+	*out = xstrdup(s->valuestring);
+	return 0;
+}
+
+/* start: a file (with env_name and only), one app object (with cwd), or
+ * targets; the caller's environment with any of them. */
+static int decode_start(const cJSON *o, const char *name, struct proto_req *req, char **err)
+{
+	int rc;
+	if ((rc = get_env(o, name, req, err)) != PROTO_OK ||
+	    (rc = get_str(o, "file", name, req, &req->file, err)) != PROTO_OK ||
+	    (rc = get_str(o, "env_name", name, req, &req->env_name, err)) != PROTO_OK ||
+	    (rc = get_str(o, "cwd", name, req, &req->cwd, err)) != PROTO_OK ||
+	    (rc = get_strings(o, "only", name, req, &req->only, err)) != PROTO_OK)
+		return rc;
+	const cJSON *app = cJSON_GetObjectItemCaseSensitive(o, "app");
+	if (app && !cJSON_IsNull(app)) {
+		int good = cJSON_IsObject(app) || (cJSON_IsArray(app) && cJSON_GetArraySize(app) > 0);
+		for (const cJSON *e = cJSON_IsArray(app) ? app->child : NULL; e; e = e->next)
+			good &= cJSON_IsObject(e);
+		if (!good)
+			return req_error(req, err, "%s: \"app\" must be an app object or a list of them",
+			    name);
+		if (!req->cwd || req->cwd[0] != '/')
+			return req_error(req, err, "%s: \"app\" needs \"cwd\", an absolute path", name);
+		req->app = cJSON_PrintUnformatted(app);
+	}
+	int given = !!req->file + !!req->app + !!cJSON_GetObjectItemCaseSensitive(o, "target");
+	if (given > 1)
+		return req_error(req, err, "%s: give one of \"file\", \"app\" or \"target\", not both",
+		    name);
+	if (req->file && req->file[0] != '/')
+		return req_error(req, err, "%s: \"file\" must be an absolute path", name);
+	if (req->file || req->app)
+		return 0;
+	return get_target(o, name, 1, req, err);
 }
 
 int proto_decode(const char *line, size_t len, struct proto_req *req, char **err)
@@ -165,49 +294,33 @@ int proto_decode(const char *line, size_t len, struct proto_req *req, char **err
 	const char *name = cmds[i].name;
 
 	switch (req->cmd) {
-	case PROTO_START: {
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "file");
-		if (f && !cJSON_IsNull(f)) {
-			if (!cJSON_IsString(f)) {
-				rc = req_error(req, err, "%s: \"file\" must be a string", name);
-				goto out;
-			}
-			if (f->valuestring[0] != '/') {
-				rc = req_error(req, err, "%s: \"file\" must be an absolute path", name);
-				goto out;
-			}
-			req->file = xstrdup(f->valuestring);
-			if (cJSON_GetObjectItemCaseSensitive(o, "target")) {
-				rc = req_error(req, err, "%s: give \"file\" or \"target\", not both", name);
-				goto out;
-			}
-			break;
-		}
-		rc = get_target(o, name, 1, req, err);
+	case PROTO_START:
+		rc = decode_start(o, name, req, err);
 		break;
-	}
-	case PROTO_STOP:
 	case PROTO_RESTART:
+		if ((rc = get_target(o, name, 1, req, err)) == PROTO_OK)
+			rc = get_env(o, name, req, err);
+		break;
+	case PROTO_STOP:
 	case PROTO_DELETE:
 	case PROTO_DESCRIBE:
+	case PROTO_RESET:
 		rc = get_target(o, name, 1, req, err);
 		break;
 	case PROTO_FLUSH:
 	case PROTO_RELOAD_LOGS:
+	case PROTO_LIST:
 		rc = get_target(o, name, 0, req, err);
 		break;
-	case PROTO_SIGNAL: {
-		if ((rc = get_target(o, name, 1, req, err)) != PROTO_OK)
-			break;
-		const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "signal");
-		if (!cJSON_IsNumber(s) || s->valuedouble < 1 || s->valuedouble > 64 ||
-		    s->valuedouble != floor(s->valuedouble)) {
-			rc = req_error(req, err, "%s: \"signal\" must be a signal number 1..64", name);
-			break;
-		}
-		req->signal = (int)s->valuedouble;
+	case PROTO_SIGNAL:
+		if ((rc = get_target(o, name, 1, req, err)) == PROTO_OK)
+			rc = get_int(o, "signal", "a signal number", 64, name, req, &req->signal, err);
 		break;
-	}
+	case PROTO_SCALE:
+		if ((rc = get_target(o, name, 1, req, err)) == PROTO_OK)
+			rc = get_int(o, "instances", "a number", PROTO_SCALE_MAX, name, req,
+			    &req->instances, err);
+		break;
 	case PROTO_WAIT: {
 		if ((rc = get_target(o, name, 0, req, err)) != PROTO_OK)
 			break;
@@ -233,6 +346,12 @@ void proto_req_free(struct proto_req *req)
 {
 	free(req->file);
 	free(req->target);
+	strv_free(req->targets);
+	strv_free(req->env);
+	free(req->env_name);
+	strv_free(req->only);
+	cJSON_free(req->app);
+	free(req->cwd);
 	memset(req, 0, sizeof *req);
 }
 

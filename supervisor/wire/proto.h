@@ -12,6 +12,7 @@
 
 #define PROTO_VERSION 1
 #define PROTO_LINE_MAX (64 * 1024)   /* a request line, newline included */
+#define PROTO_SCALE_MAX 1024         /* instances of a group `scale` makes */
 
 /* ---- decoding ---- */
 
@@ -30,14 +31,29 @@ enum proto_cmd {
 	PROTO_KILL,
 	PROTO_WAIT,
 	PROTO_RELOAD_LOGS,
+	PROTO_RESET,
+	PROTO_SCALE,
 };
 
 struct proto_req {
 	enum proto_cmd cmd;
 	char *file;             /* start FILE: an absolute path, else NULL */
-	char *target;           /* name, group, id or "all"; NULL when absent */
+	char *target;           /* the first of targets; NULL when absent */
+	char **targets;         /* NULL-terminated selectors (name, group, id, "all",
+	                         * /regex/, absolute file or script path); NULL
+	                         * when absent */
 	int signal;             /* signal: 1..64 */
 	long long timeout_ms;   /* wait: 0 = no limit */
+	int instances;          /* scale: 1..PROTO_SCALE_MAX */
+	char **env;             /* start, restart: the caller's environment as
+	                         * NULL-terminated "KEY=VALUE"; NULL when absent */
+	int update_env;         /* start NAME, restart: replace the apps' base
+	                         * environment with env */
+	char *env_name;         /* start FILE: pick env_NAME of each app, or NULL */
+	char **only;            /* start FILE: NULL-terminated app names, or NULL */
+	char *app;              /* start: an app object or a list of them (JSON
+	                         * text), or NULL */
+	char *cwd;              /* start with app: the caller's absolute cwd */
 };
 
 enum {

@@ -103,6 +103,9 @@ const struct spec_field spec_fields[] = {
 	{ .key = "argv", .type = SPEC_F_STRV, .off = OFF(argv) },
 	{ .key = "cwd", .type = SPEC_F_STR, .off = OFF(cwd) },
 	{ .key = "env", .type = SPEC_F_STRV, .off = OFF(env), .secret = 1 },
+	{ .key = "base_env", .type = SPEC_F_STRV, .off = OFF(base_env), .secret = 1, .runtime = 1 },
+	{ .key = "instance_var", .type = SPEC_F_STR, .off = OFF(instance_var) },
+	{ .key = "increment_var", .type = SPEC_F_STR, .off = OFF(increment_var) },
 	{ .key = "out_file", .type = SPEC_F_STR, .off = OFF(out_file) },
 	{ .key = "err_file", .shown = "error_file", .type = SPEC_F_STR, .off = OFF(err_file) },
 	{ .key = "combined_file", .shown = "log_file", .type = SPEC_F_STR, .off = OFF(combined_file) },
@@ -214,7 +217,7 @@ static int field_eq(const struct spec_field *f, const struct app_spec *a, const 
 int spec_equal(const struct app_spec *a, const struct app_spec *b)
 {
 	for (size_t i = 0; i < N_FIELDS; i++)
-		if (!field_eq(&spec_fields[i], a, b))
+		if (!spec_fields[i].runtime && !field_eq(&spec_fields[i], a, b))
 			return 0;
 	return 1;
 }

@@ -22,7 +22,14 @@ struct app_spec {
 	                          * (interpreter when one is set, else script) */
 	char *cwd;               /* absolute working directory */
 	char **env;              /* NULL-terminated "KEY=VALUE" entries set over the
-	                          * keeper's environment (file env + PSUP_* vars) */
+	                          * base environment (file env + PSUP_* vars) */
+	char **base_env;         /* the environment of the `psup` command that started
+	                          * the app (pm2's rule), replaced by --update-env;
+	                          * NULL: the keeper's own */
+	char *instance_var;      /* variable holding the instance (0..N-1); NULL:
+	                          * NODE_APP_INSTANCE */
+	char *increment_var;     /* variable counted up by one per instance from its
+	                          * env value (pm2's increment_var), may be NULL */
 
 	/* logs: absolute paths; NULL disables that file */
 	char *out_file;
@@ -81,6 +88,8 @@ struct spec_field {
 	size_t off;              /* in struct app_spec */
 	long long min, max;      /* SPEC_F_INT, SPEC_F_LL, SPEC_F_EXIT_CODES */
 	int secret;              /* "KEY=VALUE" entries whose values describe may mask */
+	int runtime;             /* how the app was started, not a setting: spec_equal
+	                          * ignores it and describe does not show it */
 };
 
 extern const struct spec_field spec_fields[];

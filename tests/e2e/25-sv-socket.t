@@ -36,7 +36,7 @@ like "$(printf '%s' "$r" | jq -r .error)" "truncated" "truncated: refused"
 r=$(printf '[1,2,3]\n' | sv_raw)
 like "$(printf '%s' "$r" | jq -r .error)" "not a JSON object" "not an object: refused"
 
-r=$(printf '{"v":9,"cmd":"ping"}\n{"v":1,"cmd":"nope"}\n{"v":1,"cmd":"stop","target":[1]}\n{"v":1,"cmd":"stop","target":"ghost"}\n{"v":1,"cmd":"ping"}\n' | sv_raw)
+r=$(printf '{"v":9,"cmd":"ping"}\n{"v":1,"cmd":"nope"}\n{"v":1,"cmd":"stop","target":[true]}\n{"v":1,"cmd":"stop","target":"ghost"}\n{"v":1,"cmd":"ping"}\n' | sv_raw)
 is "$(count_lines "$r")" 5 "request errors keep the connection: five replies"
 like "$(printf '%s\n' "$r" | sed -n 1p | jq -r .error)" "version" "a bad version"
 like "$(printf '%s\n' "$r" | sed -n 2p | jq -r .error)" "unknown command" "an unknown command"

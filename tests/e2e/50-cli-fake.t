@@ -59,7 +59,7 @@ psup frobnicate > /dev/null 2> "$TMPD/err"; rc=$?
 is "$rc" 2 "unknown command: exit 2"
 like "$(head -1 "$TMPD/err")" "^psup: unknown command 'frobnicate'" "unknown command: reason on stderr"
 psup stop > /dev/null 2> "$TMPD/err"; is "$?" 2 "stop without an app: exit 2"
-is "$(cat "$TMPD/err")" "psup: stop: which app? (usage: psup stop NAME|all)" "a usage error is one line"
+is "$(cat "$TMPD/err")" "psup: stop: which app? (usage: psup stop NAME...|all|FILE [--only A,B])" "a usage error is one line"
 psup logs --lines many > /dev/null 2>&1; is "$?" 2 "logs --lines needs a number"
 psup wait --timeout soon > /dev/null 2>&1; is "$?" 2 "wait --timeout needs a duration"
 psup status --bogus > /dev/null 2>&1; is "$?" 2 "unknown option: exit 2"

@@ -227,9 +227,6 @@ static void test_pm2_style(void)
 	}
 	is_int(e.n_apps, 5, "web x4 + worker");
 	const char *const warns[] = {
-		FX "pm2-style.yaml:13:5: instance_var: pm2 option not supported, ignored",
-		FX "pm2-style.yaml:17:5: env_production: pm2 environments (env_NAME) are not "
-		    "supported, ignored; put the variables in env",
 		FX "pm2-style.yaml:9:16: exec_mode: cluster mode is not supported: each instance "
 		    "runs as its own process (fork mode)",
 		FX "pm2-style.yaml:35:1: deploy: pm2 option not supported, ignored",

@@ -93,7 +93,7 @@ static void test_js_files(void)
 	char *env[] = { (char *)"PSUP_TEST_VALUE=given", NULL, NULL };
 	char *path = xasprintf("PATH=%s", getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
 	env[1] = path;
-	int r = eco_load_env(PM2 "dirname.config.cjs", env, &e);
+	int r = eco_load_env(PM2 "dirname.config.cjs", env, NULL, &e);
 	ok(r == 0, "dirname.config.cjs loads with a given environment");
 	if (r == 0) {
 		is_str(e.apps[0].name, "default-app", "process.env is the given environment");
@@ -216,7 +216,7 @@ static void test_errors(void)
 	eco_free(&e);
 
 	char *env[] = { (char *)"PATH=/nonexistent", NULL };
-	r = eco_load_env(PM2 "basic.config.js", env, &e);
+	r = eco_load_env(PM2 "basic.config.js", env, NULL, &e);
 	ok(r == -1 && e.n_errors == 1 && strstr(e.errors[0], "node was not found in PATH"),
 	    "without node: a clear error: %s", e.n_errors ? e.errors[0] : "");
 	eco_free(&e);

@@ -107,7 +107,8 @@ static void test_interpreter(void)
 		{ "lib.min.js", "node" },
 		{ "tool.py", "python3" },
 		{ "tool.py.bak", NULL },
-		{ "run.sh", NULL },
+		{ "run.sh", "bash" },
+		{ "run.shx", NULL },
 		{ "server", NULL },
 		{ "/srv/v1.js/server", NULL },    /* a dot in a folder's name is no extension */
 		{ "app.jsx", NULL },

@@ -26,6 +26,9 @@ static void full_spec(struct app_spec *s)
 	s->argv = strv("/usr/bin/env", "a b\tc\\d\ne=f", "");
 	s->cwd = strdup("/srv");
 	s->env = strv("A=1", "PSUP_APP_NAME=chunk-2", "MULTI=line1\nline2");
+	s->base_env = strv("PATH=/usr/bin", "HOME=/home/u", NULL);
+	s->instance_var = strdup("INSTANCE_ID");
+	s->increment_var = strdup("PORT");
 	s->out_file = strdup("/srv/logs/chunk-2-out.log");
 	s->err_file = strdup("/srv/logs/chunk-2-error.log");
 	s->combined_file = NULL;
@@ -121,6 +124,14 @@ int main(void)
 	ok(!spec_equal(&c, &s), "changed env is not equal");
 	c.kill_timeout_ms++;
 	ok(!spec_equal(&c, &s), "changed kill_timeout is not equal");
+	c.kill_timeout_ms--;
+	free(c.base_env[0]);
+	c.base_env[0] = strdup("PATH=/bin");
+	free(c.env[0]);
+	c.env[0] = strdup("A=1");
+	ok(spec_equal(&c, &s), "the caller's environment is no setting: still equal");
+	is_str(u.base_env[1], "HOME=/home/u", "the caller's environment round trips");
+	is_str(u.increment_var, "PORT", "increment_var round trips");
 	spec_free(&c);
 	ok(c.name == NULL && c.argv == NULL, "free zeroes");
 
@@ -133,7 +144,8 @@ int main(void)
 		memcpy(less + at, line + l, len - at - l);
 		struct app_spec fewer;
 		char *why = NULL;
-		if (spec_unpack(less, len - l, &fewer, &why) < 0 || spec_equal(&fewer, &s)) {
+		int runtime = strncmp(line, "base_env=", 9) == 0;
+		if (spec_unpack(less, len - l, &fewer, &why) < 0 || spec_equal(&fewer, &s) == !runtime) {
 			diag("dropping line '%.*s' went unnoticed: %s", (int)l - 1, line, why ? why : "");
 			all_count = 0;
 		}
@@ -141,7 +153,7 @@ int main(void)
 		spec_free(&fewer);
 		free(less);
 	}
-	ok(all_count, "every packed line counts in spec_equal");
+	ok(all_count, "every packed line but the caller's environment counts in spec_equal");
 
 	/* unpack without a trailing newline and with blank lines */
 	char *t2 = malloc(len + 2);

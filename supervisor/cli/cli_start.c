@@ -1,0 +1,269 @@
+/* `psup start` as pm2 users type it: a process file (or one on stdin with
+ * `-`), a script or 'command string' with pm2's options, or stopped apps by
+ * name. Every start sends the caller's environment: pm2's apps start from
+ * the environment of the command that started them. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_client.h"
+#include "cli_fmt.h"
+#include "cli_startopt.h"
+#include "cli_target.h"
+#include "ecosystem_program.h"
+#include "xalloc.h"
+
+/* A process file on stdin: at most this much. */
+#define STDIN_MAX (4 << 20)
+
+static void print_lines(FILE *f, const cJSON *arr)
+{
+	const cJSON *n;
+	cJSON_ArrayForEach(n, arr)
+		if (cJSON_IsString(n))
+			fprintf(f, "%s\n", n->valuestring);
+}
+
+int cli_start_send(cJSON *req, int bad_code, cJSON **reply)
+{
+	int rc = cli_call(req, CLI_RQ_RAW, CLI_WAIT_OP, reply);
+	if (rc != CLI_OK)
+		return rc;
+	print_lines(stderr, cJSON_GetObjectItemCaseSensitive(*reply, "warnings"));
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*reply, "ok"))) {
+		cli_print_names("started", cJSON_GetObjectItemCaseSensitive(*reply, "started"));
+		cli_print_names("restarted", cJSON_GetObjectItemCaseSensitive(*reply, "restarted"));
+		return CLI_OK;
+	}
+	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(*reply, "errors");
+	int bad = cJSON_IsArray(errs) && cJSON_GetArraySize(errs) > 0;
+	fflush(stdout);
+	print_lines(stderr, errs);
+	rc = cli_error(bad ? bad_code : CLI_FAIL, "%s", cli_json_str(*reply, "error", "start failed"));
+	cJSON_Delete(*reply);
+	*reply = NULL;
+	return rc;
+}
+
+cJSON *cli_file_req(const char *path, const char *env_name, const char *only)
+{
+	char *abs = realpath(path, NULL);
+	if (!abs) {
+		cli_error(CLI_BADFILE, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	cJSON *req = cli_req("start");
+	cJSON_AddStringToObject(req, "file", abs);
+	free(abs);
+	if (env_name)
+		cJSON_AddStringToObject(req, "env_name", env_name);
+	if (only)
+		cli_only_add(req, only);
+	cli_env_add(req);
+	return req;
+}
+
+/* Sends a start request (consumed) and shows what it did, as pm2 does:
+ * the names, then the table. bad_code is the exit code of a load error. */
+static int start_call(cJSON *req, int bad_code)
+{
+	cJSON *reply;
+	int rc = cli_start_send(req, bad_code, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	cli_print_names("unchanged", cJSON_GetObjectItemCaseSensitive(reply, "unchanged"));
+	cJSON_Delete(reply);
+	return cli_show_table();
+}
+
+static int start_file(const char *path, const struct cli_startopt *o)
+{
+	cJSON *req = cli_file_req(path, o->env_name, o->only);
+	return req ? start_call(req, CLI_BADFILE) : CLI_BADFILE;
+}
+
+/* Apps sent as objects: the caller's cwd is where their paths start.
+ * bad_code: the exit code when they do not load (a usage error for
+ * options, a bad file for stdin). */
+static int start_apps(cJSON *apps, int bad_code)
+{
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd)) {
+		cJSON_Delete(apps);
+		return cli_error(CLI_FAIL, "cannot tell the current directory: %s", strerror(errno));
+	}
+	cJSON *req = cli_req("start");
+	cJSON_AddItemToObject(req, "app", apps);
+	cJSON_AddStringToObject(req, "cwd", cwd);
+	cli_env_add(req);
+	return start_call(req, bad_code);
+}
+
+/* 1 when script names a file, relative to dir (NULL: here) unless absolute. */
+static int file_exists(const char *dir, const char *script)
+{
+	struct stat st;
+	if (!dir || script[0] == '/')
+		return stat(script, &st) == 0 && S_ISREG(st.st_mode);
+	char *p = xasprintf("%s/%s", dir, script);
+	int r = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	free(p);
+	return r;
+}
+
+/* The app a script (or command string) and pm2's options make. */
+static int start_script(struct cli_startopt *o)
+{
+	if (o->nrest && !o->dashdash)
+		return cli_error(CLI_USAGE, "start: unexpected argument '%s' (the app's own "
+		    "arguments go after --)", o->rest[0]);
+	if (o->env_name || o->only)
+		return cli_error(CLI_USAGE, "start: %s goes with a process file, not a script",
+		    o->env_name ? "--env" : "--only");
+	cJSON *app = o->app ? o->app : cJSON_CreateObject();
+	o->app = NULL;
+	const cJSON *cwd = cJSON_GetObjectItemCaseSensitive(app, "cwd");
+	const char *dir = cJSON_IsString(cwd) ? cwd->valuestring : NULL;
+	cJSON *args = cJSON_CreateArray();
+	/* pm2: a command with spaces that names no file runs with bash -c */
+	if (strpbrk(o->target, " \t") && !file_exists(dir, o->target)) {
+		cJSON_AddStringToObject(app, "script", "bash");
+		cJSON_AddItemToArray(args, cJSON_CreateString("-c"));
+		cJSON_AddItemToArray(args, cJSON_CreateString(o->target));
+		if (o->nrest)
+			cJSON_AddItemToArray(args, cJSON_CreateString("bash"));
+	} else {
+		cJSON_AddStringToObject(app, "script", o->target);
+	}
+	for (int i = 0; i < o->nrest; i++)
+		cJSON_AddItemToArray(args, cJSON_CreateString(o->rest[i]));
+	if (cJSON_GetArraySize(args) > 0)
+		cJSON_AddItemToObject(app, "args", args);
+	else
+		cJSON_Delete(args);
+	if (!cJSON_GetObjectItemCaseSensitive(app, "name")) {
+		char *name = cli_startopt_name(o->target);
+		cJSON_AddStringToObject(app, "name", name);
+		free(name);
+	}
+	return start_apps(app, CLI_USAGE);
+}
+
+/* `start -`: a JSON process file on stdin ({"apps":[...]}, a list of apps
+ * or one app), its apps started as start SCRIPT's are. */
+static int start_stdin(void)
+{
+	struct buf in = { 0 };
+	char chunk[65536];
+	ssize_t r;
+	while ((r = read(STDIN_FILENO, chunk, sizeof chunk)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || in.len + (size_t)r > STDIN_MAX) {
+			buf_free(&in);
+			return r < 0 ? cli_error(CLI_FAIL, "cannot read stdin: %s", strerror(errno))
+			    : cli_error(CLI_BADFILE, "stdin: longer than %d bytes", STDIN_MAX);
+		}
+		buf_add(&in, chunk, (size_t)r);
+	}
+	cJSON *doc = cJSON_ParseWithLength(in.p ? in.p : "", in.len);
+	buf_free(&in);
+	cJSON *apps = cJSON_IsObject(doc) ? cJSON_DetachItemFromObjectCaseSensitive(doc, "apps")
+	    : NULL;
+	if (!apps && cJSON_IsObject(doc) && cJSON_GetObjectItemCaseSensitive(doc, "script")) {
+		apps = cJSON_CreateArray();
+		cJSON_AddItemToArray(apps, doc);
+		doc = NULL;
+	} else if (!apps && cJSON_IsArray(doc)) {
+		apps = doc;
+		doc = NULL;
+	}
+	cJSON_Delete(doc);
+	if (!cJSON_IsArray(apps) || cJSON_GetArraySize(apps) == 0) {
+		cJSON_Delete(apps);
+		return cli_error(CLI_BADFILE, "stdin: expected a JSON process file ({\"apps\": "
+		    "[...]}, a list of apps, or one app)");
+	}
+	cJSON *a;
+	cJSON_ArrayForEach(a, apps) {
+		const cJSON *script = cJSON_GetObjectItemCaseSensitive(a, "script");
+		if (cJSON_IsObject(a) && cJSON_IsString(script) &&
+		    !cJSON_GetObjectItemCaseSensitive(a, "name")) {
+			char *name = cli_startopt_name(script->valuestring);
+			cJSON_AddStringToObject(a, "name", name);
+			free(name);
+		}
+	}
+	return start_apps(apps, CLI_BADFILE);
+}
+
+/* Stopped apps by selector; a word that names no app but a program in PATH
+ * starts that program, as pm2 would. */
+static int start_names(struct cli_startopt *o)
+{
+	char **words = xcalloc((size_t)o->nrest + 2, sizeof *words);
+	words[0] = o->target;
+	for (int i = 0; i < o->nrest; i++)
+		words[i + 1] = o->rest[i];
+	cJSON *req = cli_req("start");
+	cli_target_add(req, words, o->nrest + 1);
+	free(words);
+	if (o->update_env)
+		cJSON_AddBoolToObject(req, "update_env", 1);
+	if (o->update_env)
+		cli_env_add(req);
+	cJSON *reply;
+	int rc = cli_call(req, CLI_RQ_RAW, CLI_WAIT_OP, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	int ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"));
+	const char *err = cli_json_str(reply, "error", "start failed");
+	if (!ok && o->nrest == 0 && strncmp(err, "no app named", 12) == 0 && !strchr(o->target, '/')) {
+		char *path = eco_program_resolve(".", o->target, 0);
+		int found = path[0] == '/';
+		free(path);
+		if (found) {
+			cJSON_Delete(reply);
+			return start_script(o);
+		}
+		rc = cli_error(CLI_FAIL, "%s: not an app, a file or a program in PATH", o->target);
+		cJSON_Delete(reply);
+		return rc;
+	}
+	if (!ok) {
+		rc = cli_error(CLI_FAIL, "%s", err);
+		cJSON_Delete(reply);
+		return rc;
+	}
+	cli_print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "apps"));
+	cJSON_Delete(reply);
+	return cli_show_table();
+}
+
+int cli_cmd_start(struct cli_args *a)
+{
+	struct cli_startopt o;
+	char *err = NULL;
+	int rc;
+	if (cli_startopt_parse(a->argc, a->argv, &o, &err) < 0) {
+		rc = cli_usage_error(a, "start: %s", err);
+	} else if (!o.target) {
+		rc = cli_usage_error(a, "start: what? (a process file, a script, a name or all)");
+	} else if (strcmp(o.target, "-") == 0) {
+		rc = start_stdin();
+	} else if (cli_is_config_file(o.target)) {
+		rc = start_file(o.target, &o);
+	} else if (o.app || o.dashdash || file_exists(NULL, o.target) || strpbrk(o.target, " \t/")) {
+		rc = start_script(&o);
+	} else {
+		rc = start_names(&o);
+	}
+	free(err);
+	cli_startopt_free(&o);
+	return rc;
+}

@@ -1,0 +1,82 @@
+#!/bin/sh
+# psup start as pm2 users type it: a script with pm2's options and its own
+# arguments after --, pm2's name rule, a command string run with bash -c,
+# interpreters by extension, start again changing nothing, describe printing
+# the app as a process file that loads back, save and resurrect of such
+# apps, a process file on stdin, and usage errors.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
+sv_setup
+plan 28
+
+mkdir -p "$TMPD/work"
+cd "$TMPD/work" || exit 1
+cat > worker.sh <<'EOF'
+echo "worker $PSUP_INSTANCE args: $*"
+exec sleep 1000
+EOF
+# a .sh without the execute bit: bash runs it, as under pm2
+
+psup start worker.sh -i 2 --max-restarts 3 --kill-timeout 2s -- --queue "a b" > "$TMPD/out" 2>&1
+is "$?" 0 "start SCRIPT -i 2 -- ARGS: exit 0"
+like "$(cat "$TMPD/out")" "started: worker-1, worker-2" "named after the script, without extension"
+ok "both run" wait_for -t 10 all_state online worker-1 worker-2
+ok "the arguments arrive whole" wait_for -t 10 grep -q 'worker 2 args: --queue a b' \
+	"$PSUP_HOME/logs/worker-2-out.log"
+describe_json "$TMPD/d.json" worker-1
+is "$(jq -r '.apps[0].config.argv[0]' "$TMPD/d.json" | sed 's|.*/||')" bash ".sh runs with bash"
+is "$(jq -r '.apps[0].config.max_restarts, .apps[0].config.kill_timeout_ms' "$TMPD/d.json" | tr '\n' ' ')" \
+	"3 2000 " "the options set the app's settings"
+is "$(jq -r '.apps[0].source' "$TMPD/d.json")" null "an app from the command line has no file"
+
+# again, the same: nothing restarts
+pid=$(jl worker-1 .pid)
+psup start worker.sh -i 2 --max-restarts 3 --kill-timeout 2s -- --queue "a b" > "$TMPD/out" 2>&1
+like "$(cat "$TMPD/out")" "unchanged: worker-1, worker-2" "start again: unchanged"
+is "$(jl worker-1 .pid)" "$pid" "and it runs on"
+
+# a command string, named after its first word
+psup start "sleep 300" > "$TMPD/out" 2>&1
+is "$?" 0 "start 'COMMAND STRING': exit 0"
+ok "it runs" wait_for -t 10 state_is sleep online
+describe_json "$TMPD/d.json" sleep
+is "$(jq -c '.apps[0].config.argv[1:]' "$TMPD/d.json")" '["-c","sleep 300"]' "with bash -c"
+
+# --name, --no-autorestart, and a program from PATH
+psup start true --name once --no-autorestart > /dev/null 2>&1
+ok "a program from PATH runs and, not restarted, completes" wait_for -t 10 state_is once completed
+is "$(jl once .restarts)" 0 "--no-autorestart: no restart"
+
+# describe prints the app as a process file entry that loads back
+psup describe sleep | sed -n '/^# As a process file/,$p' > "$TMPD/sleep.yaml"
+like "$(cat "$TMPD/sleep.yaml")" 'args: \["-c", "sleep 300"\]' "describe prints the app as YAML"
+psup delete sleep > /dev/null 2>&1
+psup start "$TMPD/sleep.yaml" > "$TMPD/out" 2>&1
+is "$?" 0 "which starts as a file: exit 0"
+ok "the same app runs again" wait_for -t 10 state_is sleep online
+psup delete sleep > /dev/null 2>&1
+
+# save, kill, resurrect: command-line apps come back with their arguments
+psup save > /dev/null 2>&1
+psup kill > /dev/null 2>&1
+ok "kill stops everything" wait_for -t 10 no_home_procs
+: > "$PSUP_HOME/logs/worker-2-out.log"
+psup resurrect > /dev/null 2>&1
+is "$?" 0 "resurrect: exit 0"
+ok "worker-2 is back with its arguments" wait_for -t 10 grep -q 'worker 2 args: --queue a b' \
+	"$PSUP_HOME/logs/worker-2-out.log"
+
+# a process file on stdin
+printf '{"apps":[{"name":"piped","script":"sleep","args":["301"]}]}' | psup start - > "$TMPD/out" 2>&1
+is "$?" 0 "start - reads a JSON process file on stdin"
+ok "its app runs" wait_for -t 10 state_is piped online
+
+# errors
+psup start worker.sh --bogus > "$TMPD/out" 2>&1
+is "$?" 2 "an unknown option: usage error"
+like "$(cat "$TMPD/out")" "unknown option '--bogus'" "naming it"
+psup start nothere.js > "$TMPD/out" 2>&1
+is "$?" 1 "a script that is nowhere: exit 1"
+like "$(cat "$TMPD/out")" "nothere.js: not an app, a file or a program" "saying so"
+psup start worker.sh -i lots > "$TMPD/out" 2>&1
+is "$?" 2 "a bad value: refused by the loader"
+like "$(cat "$TMPD/out")" "instances" "naming the option"

@@ -1,0 +1,105 @@
+#!/bin/sh
+# pm2's verbs and selectors: several names at once, /regex/, a script's
+# path, verbs on a process file and --only, reload one instance at a time,
+# startOrRestart, reset, pid, env, prettylist, ls --sort, sendSignal, scale.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
+sv_setup
+plan 35
+
+cat > "$TMPD/svc.sh" <<'EOF'
+#!/bin/sh
+trap 'echo usr1 >> "$OUT/$PSUP_APP_NAME.sig"' USR1
+echo "up $(date +%s%N)" >> "$OUT/$PSUP_APP_NAME.runs"
+while :; do sleep 0.1; done
+EOF
+cat > "$TMPD/other.sh" <<'EOF'
+#!/bin/sh
+exec sleep 1000
+EOF
+chmod +x "$TMPD/svc.sh" "$TMPD/other.sh"
+cat > "$TMPD/eco.yaml" <<EOF
+apps:
+  - name: web
+    script: $TMPD/svc.sh
+    instances: 3
+    env: {OUT: $TMPD}
+  - name: a
+    script: $TMPD/svc.sh
+    env: {OUT: $TMPD}
+  - name: b
+    script: $TMPD/other.sh
+EOF
+psup start "$TMPD/eco.yaml" > /dev/null 2>&1
+ok "the file's apps run" wait_for -t 10 all_state online web-1 web-2 web-3 a b
+
+# several names, a regex, a script's path
+psup stop a b > "$TMPD/out" 2>&1
+like "$(cat "$TMPD/out")" "stopped: a, b" "stop a b: both"
+ok "both stopped" all_state stopped a b
+psup start a b > /dev/null 2>&1
+ok "start a b: both run" wait_for -t 10 all_state online a b
+psup stop '/^web-[12]$/' > "$TMPD/out" 2>&1
+like "$(cat "$TMPD/out")" "stopped: web-1, web-2" "a /regex/ selects by name"
+is "$(jl web-3 .state)" online "and only those"
+psup stop "$TMPD/other.sh" > /dev/null 2>&1
+ok "a script's path selects the apps running it" state_is b stopped
+psup stop ghost a > "$TMPD/out" 2>&1
+is "$?" 1 "a selector that names nothing fails the command"
+is "$(jl a .state)" online "and nothing is done"
+
+# verbs on a process file: --only, restart FILE, stop FILE
+psup restart "$TMPD/eco.yaml" --only web > /dev/null 2>&1
+ok "restart FILE --only web: the group runs again" wait_for -t 10 all_state online web-1 web-2 web-3
+is "$(jl b .state)" stopped "the other apps are left alone"
+pid=$(jl a .pid)
+psup startOrRestart "$TMPD/eco.yaml" > /dev/null 2>&1
+ok "startOrRestart FILE: a restarted" wait_for -t 10 pid_changed a "$pid"
+ok "and b started" wait_for -t 10 state_is b online
+psup stop "$TMPD/eco.yaml" > /dev/null 2>&1
+ok "stop FILE stops every app of the file" all_state stopped web-1 web-2 web-3 a b
+psup start "$TMPD/eco.yaml" > /dev/null 2>&1
+ok "start FILE starts them again" wait_for -t 10 all_state online web-1 web-2 web-3 a b
+
+# reload: one instance at a time, each up before the next goes down
+: > "$TMPD/web-1.runs"; : > "$TMPD/web-2.runs"; : > "$TMPD/web-3.runs"
+psup reload web > "$TMPD/out" 2>&1
+is "$?" 0 "reload web: exit 0"
+is "$(grep -c '^restarted:' "$TMPD/out")" 3 "one restart per instance"
+ok "all three run again" wait_for -t 10 all_state online web-1 web-2 web-3
+t1=$(cut -d' ' -f2 "$TMPD/web-1.runs"); t2=$(cut -d' ' -f2 "$TMPD/web-2.runs"); t3=$(cut -d' ' -f2 "$TMPD/web-3.runs")
+ok "in turn: web-1 up before web-2, web-2 before web-3" sh -c "[ '$t1' -lt '$t2' ] && [ '$t2' -lt '$t3' ]"
+
+# reset, pid, env, prettylist, ls --sort, sendSignal
+psup restart a > /dev/null 2>&1
+cmp_ok "$(jl a .restarts)" -ge 1 "a restarted once"
+psup reset a > /dev/null 2>&1
+is "$(jl a .restarts)" 0 "reset: restarts back to 0"
+is "$(psup pid web | wc -l | tr -d ' ')" 3 "pid web: three pids"
+is "$(psup pid a)" "$(jl a .pid)" "pid a: its pid"
+is "$(psup env a | sed -n 's/^PSUP_APP_NAME: //p')" a "env: the app's environment"
+is "$(psup prettylist | jq -c 'map(.name)')" "$(psup jlist | jq -c 'map(.name)')" "prettylist is jlist, indented"
+like "$(psup prettylist | sed -n 2p)" '^  ' "indented"
+is "$(NO_COLOR=1 psup ls --sort name:desc | awk -F'│' 'NR == 4 { gsub(/ /, "", $3); print $3 }')" \
+	web-3 "ls --sort name:desc: web-3 first"
+psup sendSignal SIGUSR1 a > /dev/null 2>&1
+ok "sendSignal is signal" wait_for -t 10 test -s "$TMPD/a.sig"
+
+# scale: grow from the first instance, shrink from the last
+psup scale web 5 > "$TMPD/out" 2>&1
+like "$(cat "$TMPD/out")" "started: web-4, web-5" "scale web 5: two more"
+ok "which run" wait_for -t 10 all_state online web-4 web-5
+psup scale web -3 > "$TMPD/out" 2>&1
+is "$(psup jlist | jq -r '[.[] | select(.group == "web") | .name] | join(",")')" web-1,web-2 \
+	"scale web -3: the last three go"
+psup scale nothere 2 > /dev/null 2>&1
+is "$?" 1 "scale of no group fails"
+
+# a namespace selects its apps
+psup start sleep --name nsapp --namespace batch -- 300 > /dev/null 2>&1
+ok "an app in namespace batch runs" wait_for -t 10 state_is nsapp online
+psup stop batch > "$TMPD/out" 2>&1
+like "$(cat "$TMPD/out")" "stopped: nsapp\$" "stop batch: the namespace's apps, no other"
+psup delete nsapp > /dev/null 2>&1
+
+psup delete "$TMPD/eco.yaml" > /dev/null 2>&1
+is "$(psup jlist | jq length)" 0 "delete FILE forgets its apps"
