@@ -42,6 +42,10 @@ static const struct cli_cmd cmds[] = {
 	{ "resurrect", NULL, cli_cmd_bare, "resurrect", "start the saved apps", "Start the apps saved by `psup save`." },
 	{ "ping", NULL, cli_cmd_bare, "ping", "check the daemon answers", "Check the daemon answers (starting it if needed)." },
 	{ "kill", NULL, cli_cmd_kill, "kill", "stop every app and the daemon", "Stop every app, then the daemon." },
+	{ "web", NULL, cli_cmd_web, "web [--listen HOST:PORT] [--token-file FILE]", "serve the live dashboard and /metrics",
+	  "Serve a live dashboard of the apps and Prometheus metrics at /metrics (runs\n"
+	  "psup-web in the foreground). Listens on 127.0.0.1:9615 by default; any other\n"
+	  "address needs --token-file (a mode-600 file holding a token of 16+ characters)." },
 	{ "daemon", NULL, cli_cmd_daemon, "daemon", "run the daemon in the foreground", "Run the daemon in the foreground (systemd, containers)." },
 	{ "help", NULL, cmd_help, "help [COMMAND]", "help on one command", "Show help for psup or one command." },
 };

@@ -82,6 +82,7 @@ cli_cmd_fn cli_cmd_describe;                /* cli_describe.c */
 cli_cmd_fn cli_cmd_logs;                    /* cli_logs.c */
 cli_cmd_fn cli_cmd_wait;                    /* cli_wait.c */
 cli_cmd_fn cli_cmd_monit;                   /* cli_monit.c */
+cli_cmd_fn cli_cmd_web;                     /* cli_web.c: execs psup-web */
 
 /* 1 when colour may be used on stream f: a terminal and NO_COLOR unset or
  * empty (https://no-color.org). */
