@@ -25,7 +25,7 @@ struct web {
 	char *home;             /* $PSUP_HOME */
 	char *sock;             /* its psup.sock */
 	char *token;            /* NULL: loopback only, no token */
-	char *bindir;           /* where psup-worker is (beside psup-web) */
+	char *worker;           /* psup-worker (beside psup-web) */
 	struct web_apps apps;
 	int list_busy;          /* a list request is in flight */
 	int64_t next_list;      /* monotonic ms */

@@ -187,7 +187,7 @@ static void job_read_cb(struct loop *l, int fd, unsigned ev, void *arg)
 
 static void job_start(struct web *w, struct job *j, int64_t now)
 {
-	char *prog = xasprintf("%s/psup-worker", w->bindir);
+	char *prog = xstrdup(w->worker);
 	int p[2];
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0 || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "home.h"
 #include "loop.h"
+#include "selfexe.h"
 #include "web.h"
 #include "web_auth.h"
 #include "web_ctl.h"
@@ -117,19 +118,6 @@ static void child_cb(struct loop *l, int signo, void *arg)
 	jobs_reap(arg);
 }
 
-static char *self_dir(void)
-{
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n <= 0)
-		return xstrdup(".");
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
-	return xstrdup(self);
-}
-
 static int die(const char *what, char *cause)
 {
 	fprintf(stderr, "psup web: %s%s\n", what, cause ? cause : "");
@@ -174,7 +162,7 @@ int main(int argc, char **argv)
 	if (!(w->home = home_default(&cause)))
 		return die("", cause);
 	w->sock = home_sock_path(w->home);
-	w->bindir = self_dir();
+	w->worker = selfexe_sibling("psup-worker");
 	signal(SIGPIPE, SIG_IGN);
 	if (!(w->l = loop_create(&cause)) || loop_signal(w->l, SIGINT, stop_cb, w, &cause) < 0
 	    || loop_signal(w->l, SIGTERM, stop_cb, w, &cause) < 0
@@ -205,6 +193,6 @@ int main(int argc, char **argv)
 	free(w->token);
 	free(w->home);
 	free(w->sock);
-	free(w->bindir);
+	free(w->worker);
 	return rc;
 }

@@ -6,37 +6,24 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "selfexe.h"
 #include "xalloc.h"
 
 int cli_cmd_web(struct cli_args *a)
 {
 	/* psup-web sits beside psup; PSUP_WEB names another (tests). */
 	const char *env = getenv("PSUP_WEB");
-	char *prog;
-	if (env && *env) {
-		prog = xstrdup(env);
-	} else {
-		char self[PATH_MAX];
-		ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-		if (n <= 0)
-			return cli_error(CLI_FAIL, "web: cannot find psup's own path: %s", strerror(errno));
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash)
-			*slash = '\0';
-		prog = xasprintf("%s/psup-web", self);
-	}
+	char *prog = env && *env ? xstrdup(env) : selfexe_sibling("psup-web");
 	char **argv = xcalloc((size_t)a->argc + 2, sizeof *argv);
 	argv[0] = prog;
 	for (int i = 0; i < a->argc; i++)
 		argv[i + 1] = a->argv[i];
 	fflush(stdout);
-	execv(prog, argv);
+	execvp(prog, argv);     /* a bare name (no /proc): from PATH */
 	int e = errno;
 	free(argv);
 	int rc = cli_error(CLI_FAIL, "web: cannot run %s: %s", prog, strerror(e));
