@@ -150,16 +150,8 @@ void apps_update(struct web_apps *a, cJSON *reply, int64_t now, struct buf *delt
 	for (int i = 0; i < m; i++)
 		record_progress(&ents[i], now);
 
-	ents_free(a->ents, a->n);
-	free(a->by_name);
-	cJSON_Delete(a->root);
-	free(a->error);
-	a->error = NULL;
-	a->root = reply;
-	a->at = now;
-	a->ents = ents;
-	a->by_name = by_name;
-	a->n = m;
+	apps_free(a);
+	*a = (struct web_apps){ .root = reply, .at = now, .ents = ents, .by_name = by_name, .n = m };
 	if (!same_set)
 		apps_full(a, delta);
 	else if (changed)
