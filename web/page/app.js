@@ -120,23 +120,32 @@
 
   // A group's row sums its instances.
   function groupOf(name) { const a = apps.get(name); return a && a.group && a.group !== a.name ? a.group : null; }
+  // Members reporting on one shared job (chunk workers over one queue) each
+  // carry the whole job's numbers: the group shows the most advanced report,
+  // not the sum (as psup status does). Members with their own work add up.
   function summarise(g) {
     const m = order.filter((n) => groupOf(n) === g).map((n) => apps.get(n));
     const states = {};
-    let p = null;
     const s = { state: '', restarts: 0, cpu: 0, memory: 0, pid: 0, uptime: '' };
+    const reports = [];
     for (const a of m) {
       states[a.state] = (states[a.state] || 0) + 1;
       s.restarts += a.restarts;
       s.cpu += a.cpu || 0;
       s.memory += a.memory || 0;
-      if (a.progress) {
-        p = p || { done: 0, total: 0, failed: 0, rate: 0, eta_s: null };
-        p.done += a.progress.done; p.total += a.progress.total || 0;
-        p.failed += a.progress.failed || 0; p.rate += a.progress.rate || 0;
-      }
+      if (a.progress) reports.push(a.progress);
     }
-    if (p && p.rate > 0 && p.total > p.done) p.eta_s = Math.ceil((p.total - p.done) / p.rate);
+    let p = null;
+    const jobs = new Set(reports.map((r) => r.job || ''));
+    if (reports.length && jobs.size === 1 && !jobs.has('')) {
+      p = reports.reduce((x, r) => (r.done + (r.failed || 0) > x.done + (x.failed || 0) ? r : x));
+    } else if (reports.length) {
+      p = { done: 0, total: 0, failed: 0, rate: 0, eta_s: null };
+      for (const r of reports) {
+        p.done += r.done; p.total += r.total || 0; p.failed += r.failed || 0; p.rate += r.rate || 0;
+      }
+      if (p.rate > 0 && p.total > p.done) p.eta_s = Math.ceil((p.total - p.done) / p.rate);
+    }
     const keys = Object.keys(states);
     s.state = keys.length === 1 ? keys[0] : keys.map((k) => states[k] + ' ' + k).join(', ');
     s.progress = p;
@@ -194,13 +203,14 @@
     for (const a of apps.values()) counts[a.state] = (counts[a.state] || 0) + 1;
     $('summary').textContent = apps.size + ' apps' +
       Object.keys(counts).sort().map((k) => ', ' + counts[k] + ' ' + k).join('');
-    if (selected && apps.has(selected)) chartPoint(apps.get(selected), snap.t);
+    if (selected && member()) chartPoint(apps.get(member()), snap.t);
     updates++;
     document.body.dataset.updates = String(updates);
   }
 
   // The detail panel: chart and log of one app (or group).
   function select(name) {
+    history.replaceState(null, '', '#app=' + encodeURIComponent(name));
     if (selected) { const o = rows.get(selected); if (o) o.classList.remove('sel'); }
     selected = name;
     const tr = rows.get(name);
@@ -210,12 +220,17 @@
     openLog();
     hist = null;
     $('chart-box').hidden = true;
-    if (apps.has(name)) {
-      fetch('/api/apps/' + encodeURIComponent(name) + '/history', { credentials: 'same-origin' })
+    const shown = member();
+    if (shown) {
+      fetch('/api/apps/' + encodeURIComponent(shown) + '/history', { credentials: 'same-origin' })
         .then((r) => r.ok ? r.json() : null)
         .then((h) => { if (selected === name && h) { hist = h; drawChart(); } })
         .catch(() => {});
     }
+  }
+  // The app the panel shows: the one selected, or a selected group's first.
+  function member() {
+    return apps.has(selected) ? selected : order.find((n) => groupOf(n) === selected);
   }
   function closeDetail() {
     if (logSrc) logSrc.close();
@@ -223,12 +238,13 @@
     if (selected) { const o = rows.get(selected); if (o) o.classList.remove('sel'); }
     selected = null;
     $('detail').hidden = true;
+    history.replaceState(null, '', location.pathname);
   }
   function openLog() {
     if (logSrc) logSrc.close();
     const pre = $('log');
     pre.replaceChildren();
-    const name = apps.has(selected) ? selected : order.find((n) => groupOf(n) === selected);
+    const name = member();
     if (!name) return;
     $('d-logstate').textContent = name !== selected ? '(' + name + ')' : '';
     logSrc = new EventSource('/api/apps/' + encodeURIComponent(name) + '/logs?stream=' + $('d-stream').value);
@@ -283,7 +299,7 @@
     }
     line(hist.done, maxDone, '#3fb950');
     line(hist.rate, maxRate, '#58a6ff');
-    const a = apps.get(selected);
+    const a = apps.get(member());
     const p = a && a.progress;
     $('d-eta').textContent = 'green: done (left axis), blue: rate (right axis)' +
       (p && p.eta_s != null ? ' · ETA ' + dur(p.eta_s * 1000) : '');
@@ -309,7 +325,10 @@
           ['retries', num(Math.max(0, s.attempts - s.done - s.failed - s.leased))],
           ['429 of failed', s.failed ? (100 * n429 / s.failed).toFixed(1) + '%' : '0%'],
           ['tokens', num(s.tokens)], ['items/s', s.items_per_s ? s.items_per_s.toFixed(1) : '']];
-        if (s.limits) pairs.push(['rpm', num(s.limits.rpm) + (s.limits.api_rpm ? ' (API ' + num(s.limits.api_rpm) + ')' : '')]);
+        if (s.limits) {
+          pairs.push(['rpm', num(Math.round(s.limits.rpm)) +
+            (s.limits.api_rpm ? ' (API ' + num(Math.round(s.limits.api_rpm)) + ')' : '')]);
+        }
         for (const [k, v] of pairs) { const c = el('div', null); c.appendChild(el('b', null, v)); c.appendChild(el('span', 'muted', k)); kv.appendChild(c); }
         d.appendChild(kv);
         if (failed.length) {
@@ -358,4 +377,9 @@
     document.body.dataset.updates = '0';
   }
   connect();
+  // #app=NAME opens that app's chart and log: a link to share or bookmark.
+  const m = /^#app=(.+)$/.exec(location.hash);
+  if (m) {
+    try { select(decodeURIComponent(m[1])); } catch (e) { /* a mangled link: no panel */ }
+  }
 }());
