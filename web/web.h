@@ -32,6 +32,7 @@ struct web {
 	struct sse *sse;        /* live streams */
 	int n_sse;
 	struct web_jobs *jobs;
+	int stopping;           /* shutting down: streams end on purpose */
 	/* counters shown in /metrics */
 	unsigned long long requests, refused, actions, sse_dropped, list_errors;
 };

@@ -2,6 +2,8 @@
 #include "web_http.h"
 
 #include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -351,6 +353,19 @@ static void completed_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 		req_free(r);
 }
 
+/* libmicrohttpd's messages, said as psup web's; none while stopping, when
+ * every stream is ended on purpose. */
+static void mhd_log_cb(void *cls, const char *fmt, va_list ap)
+{
+	const struct web *w = cls;
+	if (w->stopping)
+		return;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	fprintf(stderr, "psup web: http: %s\n", msg);
+}
+
 static void mhd_arm(struct web *w);
 
 static void mhd_run(struct web *w)
@@ -397,6 +412,7 @@ int http_start(struct web *w, const struct sockaddr_storage *sa, socklen_t len, 
 	if (sa->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, w,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, w,
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)sa,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONN_MAX,
 	    MHD_OPTION_CONNECTION_TIMEOUT, 60u,
@@ -419,6 +435,7 @@ void http_stop(struct web *w)
 	if (!w->mhd)
 		return;
 	/* Suspended connections must be resumed before MHD stops. */
+	w->stopping = 1;
 	ctl_abort_all();
 	sse_drop_all(w);
 	MHD_run(w->mhd);
