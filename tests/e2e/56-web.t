@@ -9,7 +9,7 @@
 require_bin psup-web psup-worker
 require_cmd curl jq python3
 sv_setup
-plan 69
+plan 71
 
 cd "$TMPD" || bail_out "no $TMPD"
 gen_items 20 items.jsonl
@@ -42,6 +42,7 @@ apps:
 EOF
 psup start eco.yaml > start.out 2>&1 || { diag_file start.out; bail_out "psup start failed"; }
 web_start main --listen 127.0.0.1:0 || bail_out "psup-web did not start"
+webs=$WEB_PID
 host=${WEB_URL#http://}
 port=${host##*:}
 
@@ -188,6 +189,7 @@ python3 fake.py "$TMPD/fake/psup.sock" &
 track_pid $!
 wait_for -t 5 test -S "$TMPD/fake/psup.sock"
 PSUP_HOME=$TMPD/fake web_start fake --listen 127.0.0.1:0 || bail_out "psup-web (fake daemon) did not start"
+webs="$webs $WEB_PID"
 ok "names from the fake daemon arrive" wait_for -t 10 sh -c \
 	"curl -s '$WEB_URL/api/apps' | jq -e 'length == 3' > /dev/null"
 api=$(curl -s "$WEB_URL/api/apps")
@@ -217,6 +219,7 @@ wait_exit $! 5
 like "$WAIT_STATUS:$(cat any.out)" '^1:.*needs --token-file' "a non-loopback address without a token is refused"
 chmod 600 token
 web_start tok --listen 0.0.0.0:0 --token-file token || bail_out "psup-web with a token did not start"
+webs="$webs $WEB_PID"
 WEB_URL=http://127.0.0.1:${WEB_URL##*:}
 is "$(hcode "$WEB_URL/api/apps") $(hcode "$WEB_URL/metrics") $(hcode "$WEB_URL/")" "401 401 401" "no token: 401"
 is "$(hcode -H 'Authorization: Bearer a-token-of-24-characterX' "$WEB_URL/metrics")" 401 "a wrong token: 401"
@@ -231,3 +234,13 @@ is "$(hcode -H "$C" "$WEB_URL/api/apps")" 200 "the cookie lets the page in"
 is "$(hcode -X POST -H "$C" "$WEB_URL/api/apps/x/restart")" 403 "an action by cookie needs the page's Origin"
 is "$(hcode -X POST -H "$C" -H "Origin: http://127.0.0.1:${WEB_URL##*:}" "$WEB_URL/api/apps/nosuch/restart")" 400 \
 	"with it, the action reaches the daemon"
+
+# ---- a clean exit (under ASan+UBSan: no report) ----
+codes=""
+for p in $webs; do
+	kill "$p"
+	wait_exit "$p" 10
+	codes="$codes $WAIT_STATUS"
+done
+is "$codes" " 0 0 0" "every psup-web exits 0 on SIGTERM"
+unlike "$(cat "$TMPD"/web-*.out)" 'Sanitizer|runtime error' "no sanitizer report from any psup-web"
