@@ -170,7 +170,7 @@ $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(LIBWEB) $(LIBSV) $(LIBWK) $(LIBCOM
 $(O)/tests/test_testapi_%: $(O)/tests/unit/test_testapi_%.o $(O)/tests/server/testapi_%.o
 	$(CC) $(ALLCFLAGS) -o $@ $^ -lm
 # A fuzz target with the replay main: a unit test over its saved corpus.
-$(O)/tests/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/tests/fuzz/replay.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
+$(O)/tests/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/tests/fuzz/replay.o $(LIBWEB) $(LIBSV) $(LIBWK) $(LIBCOMMON)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(TEST_LIBS)
 $(O)/tests/helpers/%: $(O)/tests/helpers/%.o
 	$(CC) $(ALLCFLAGS) -o $@ $^
@@ -181,7 +181,7 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/%,$(FUZZ_SRC))
 fuzz:
 	$(MAKE) CC=clang BUILD=fuzz fuzzers
 fuzzers: $(FUZZERS)
-$(O)/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
+$(O)/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIBWEB) $(LIBSV) $(LIBWK) $(LIBCOMMON)
 	$(CC) $(ALLCFLAGS) -fsanitize=fuzzer -o $@ $^ $(TEST_LIBS)
 
 # Tests: prove runs the C unit programs and the shell end-to-end tests alike.
