@@ -73,13 +73,20 @@ int logtail_open(struct logtail *t, const char *path, size_t tail, struct buf *o
 	if (t->fd < 0 || fstat(t->fd, &st) < 0)
 		return 0;
 	if (st.st_size > (off_t)tail) {
+		/* Start inside the file: the first line read is likely a part,
+		 * so what comes before its end is left out. */
 		t->pos = lseek(t->fd, st.st_size - (off_t)tail, SEEK_SET);
-		/* The first line read is likely a part: start after it. */
-		char c;
-		while (read(t->fd, &c, 1) == 1) {
-			t->pos++;
-			if (c == '\n')
+		char chunk[16384];
+		ssize_t r;
+		while ((r = read(t->fd, chunk, sizeof chunk)) > 0) {
+			t->pos += r;
+			tail -= (size_t)r < tail ? (size_t)r : tail;
+			const char *nl = memchr(chunk, '\n', (size_t)r);
+			if (nl) {
+				linefr_feed(&t->fr, nl + 1, (size_t)(chunk + r - nl - 1));
+				emit(t, out, &n);
 				break;
+			}
 		}
 	}
 	return drain(t, tail, out, &n);
