@@ -11,6 +11,8 @@
 #   worker/*.c               psup-worker: engine, outcome, commands
 #   worker/store/*.c         the job store (SQLite, PostgreSQL)
 #   worker/limits/*.c        rate limits: GCRA, shared pages, pacing, AIMD, headers
+#   web/*.c                  psup-web: the dashboard and /metrics (libmicrohttpd);
+#                            web/page/* is embedded into it by web/embed.sh
 #   tests/unit/test_*.c   one TAP program each, linked against all archives
 #   tests/helpers/*.c     one small misbehaving app each (single file, libc)
 #   tests/server/*.c      the test API server (libmicrohttpd)
@@ -42,8 +44,9 @@ INC_cli    := common $(SV)/wire $(SV)/config $(SV)/daemon $(SV)/cli
 INC_store  := common worker/store
 INC_limits := common worker/limits
 INC_worker := common worker worker/store worker/limits
+INC_web    := common $(SV)/wire web
 INC_tests  := common $(addprefix $(SV)/,wire keeper config daemon cli) \
-              worker worker/store worker/limits tests
+              worker worker/store worker/limits web tests
 LIBINC     := $(shell pkg-config --cflags libcurl 2>/dev/null) -I/usr/include/postgresql
 
 ifeq ($(BUILD),asan)
@@ -63,7 +66,8 @@ endif
 
 PSUP_LIBS   := -lyaml -lcjson -lncursesw -lm
 WORKER_LIBS := -lcurl -lsqlite3 -lpq -lyaml -lcjson -lm
-TEST_LIBS   := $(sort $(PSUP_LIBS) $(WORKER_LIBS))
+WEB_LIBS    := -lmicrohttpd -lcjson -lm
+TEST_LIBS   := $(sort $(PSUP_LIBS) $(WORKER_LIBS) $(WEB_LIBS))
 
 # One archive per folder: lib<name>.a from SRC_<name>.
 SRC_common := $(wildcard common/*.c)
@@ -73,13 +77,16 @@ SRC_config := $(wildcard $(SV)/config/*.c)
 SRC_daemon := $(wildcard $(SV)/daemon/*.c)
 SRC_cli    := $(filter-out %main.c,$(wildcard $(SV)/cli/*.c))
 SRC_worker := $(filter-out %main.c,$(wildcard worker/*.c worker/store/*.c worker/limits/*.c))
-ARCHIVES   := common wire keeper config daemon cli worker
+# The page's files become one generated source of the web archive.
+WEB_PAGE   := $(sort $(wildcard web/page/*))
+SRC_web    := $(filter-out %main.c,$(wildcard web/*.c)) $(O)/web/web_page_data.c
+ARCHIVES   := common wire keeper config daemon cli worker web
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 HELPER_SRC := $(wildcard tests/helpers/*.c)
 SERVER_SRC := $(wildcard tests/server/*.c)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 
-obj = $(patsubst %.c,$(O)/%.o,$(1))
+obj = $(patsubst $(O)/%.c,$(O)/%.o,$(patsubst %.c,$(O)/%.o,$(filter-out $(O)/%,$(1))) $(filter $(O)/%,$(1)))
 
 # Each archive depends on a file listing its sources, rewritten only when the
 # list changes, so a removed or moved source rebuilds the archive instead of
@@ -97,8 +104,10 @@ LIBCOMMON := $(call lib,common)
 LIBWK     := $(call lib,worker)
 LIBPSUP   := $(call lib,cli daemon config wire)
 LIBSV     := $(call lib,cli daemon config keeper wire)
+LIBWEB    := $(call lib,web)
 
-PROGS   := $(BIN)/psup $(BIN)/psup-keeper $(if $(wildcard worker/worker_main.c),$(BIN)/psup-worker)
+PROGS   := $(BIN)/psup $(BIN)/psup-keeper $(if $(wildcard worker/worker_main.c),$(BIN)/psup-worker) \
+           $(BIN)/psup-web
 UNITS   := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 REPLAYS := $(patsubst tests/fuzz/%.c,$(O)/tests/%,$(FUZZ_SRC))
 HELPERS := $(patsubst tests/helpers/%.c,$(O)/tests/helpers/%,$(HELPER_SRC))
@@ -122,6 +131,13 @@ $(O)/worker/%.o:       INC = $(INC_worker) $(LIBINC)
 $(O)/worker/store/%.o: INC = $(INC_store) $(LIBINC)
 $(O)/worker/limits/%.o: INC = $(INC_limits)
 $(O)/tests/%.o:        INC = $(INC_tests) $(LIBINC)
+$(O)/web/%.o:          INC = $(INC_web)
+
+$(O)/web/web_page_data.c: web/embed.sh $(WEB_PAGE)
+	@mkdir -p $(dir $@)
+	sh web/embed.sh $(WEB_PAGE) > $@.tmp && mv $@.tmp $@
+$(O)/web/web_page_data.o: $(O)/web/web_page_data.c
+	$(CC) $(CPPFLAGS) $(addprefix -I,$(INC_web)) $(ALLCFLAGS) -c -o $@ $<
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -141,17 +157,20 @@ $(BIN)/psup-keeper: $(O)/$(SV)/keeper/keeper_main.o $(call lib,keeper wire commo
 $(BIN)/psup-worker: $(O)/worker/worker_main.o $(LIBWK) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(WORKER_LIBS)
+$(BIN)/psup-web: $(O)/web/web_main.o $(LIBWEB) $(call lib,wire) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -o $@ $^ $(WEB_LIBS)
 $(BIN)/psup-testapi: $(call obj,$(SERVER_SRC)) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $^ -lmicrohttpd -lcjson -lm
 
-$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
+$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(LIBWEB) $(LIBSV) $(LIBWK) $(LIBCOMMON)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(TEST_LIBS)
 # The test API is no archive: a test of one of its pure files links that object.
 $(O)/tests/test_testapi_%: $(O)/tests/unit/test_testapi_%.o $(O)/tests/server/testapi_%.o
 	$(CC) $(ALLCFLAGS) -o $@ $^ -lm
 # A fuzz target with the replay main: a unit test over its saved corpus.
-$(O)/tests/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/tests/fuzz/replay.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
+$(O)/tests/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(O)/tests/fuzz/replay.o $(LIBWEB) $(LIBSV) $(LIBWK) $(LIBCOMMON)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(TEST_LIBS)
 $(O)/tests/helpers/%: $(O)/tests/helpers/%.o
 	$(CC) $(ALLCFLAGS) -o $@ $^
@@ -162,7 +181,7 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(O)/%,$(FUZZ_SRC))
 fuzz:
 	$(MAKE) CC=clang BUILD=fuzz fuzzers
 fuzzers: $(FUZZERS)
-$(O)/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIBSV) $(LIBWK) $(LIBCOMMON)
+$(O)/fuzz_%: $(O)/tests/fuzz/fuzz_%.o $(LIBWEB) $(LIBSV) $(LIBWK) $(LIBCOMMON)
 	$(CC) $(ALLCFLAGS) -fsanitize=fuzzer -o $@ $^ $(TEST_LIBS)
 
 # Tests: prove runs the C unit programs and the shell end-to-end tests alike.

@@ -13,7 +13,11 @@ export PSUP_HOME=$DATA/home
 PSUP=$ROOT/bin/psup
 WORKER=$ROOT/bin/psup-worker
 
-stop_demo() { [ -S "$PSUP_HOME/psup.sock" ] && "$PSUP" kill >/dev/null 2>&1 || true; }
+web_pid=
+stop_demo() {
+	[ -z "$web_pid" ] || kill "$web_pid" 2>/dev/null || true
+	[ -S "$PSUP_HOME/psup.sock" ] && "$PSUP" kill >/dev/null 2>&1 || true
+}
 trap stop_demo EXIT
 
 stop_demo
@@ -31,12 +35,20 @@ echo "demo: $ITEMS items in demo-data/items.jsonl; PSUP_HOME=$PSUP_HOME"
 
 t0=$(date +%s.%N)
 "$PSUP" start configs/demo.yaml
+# The live dashboard (DEMO_WEB=0: none); its URL shows while psup web runs.
+if [ "${DEMO_WEB:-1}" != 0 ]; then
+	"$PSUP" web --listen "127.0.0.1:${DEMO_WEB_PORT:-9615}" > "$DATA/web.out" 2>&1 &
+	web_pid=$!
+fi
+web_url() { kill -0 "$web_pid" 2>/dev/null && sed -n 's|^psup web: \(http://[^ ]*\) .*|\1|p' "$DATA/web.out"; }
 # Live status while the pipeline runs; `wait` returns when combine is done.
 "$PSUP" wait combine --timeout 110s > "$DATA/wait.out" 2>&1 &
 waiter=$!
 while kill -0 "$waiter" 2>/dev/null; do
 	if [ -t 1 ]; then printf '\033[H\033[2J'; fi
 	"$PSUP" status || true
+	url=$(web_url || true)
+	[ -z "$url" ] || echo "demo: live dashboard at $url"
 	for _ in 1 2 3 4; do kill -0 "$waiter" 2>/dev/null || break; sleep 0.5; done
 done
 rc=0; wait "$waiter" || rc=$?

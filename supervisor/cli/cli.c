@@ -85,6 +85,10 @@ static const struct cli_cmd cmds[] = {
 	  "(--unit-dir D: only write it to D)." },
 	{ "unstartup", NULL, cli_cmd_startup, "unstartup [systemd] [-u USER] [--unit-dir D]",
 	  "remove the boot unit", "Disable and remove the unit `psup startup` installed." },
+	{ "web", NULL, cli_cmd_web, "web [--listen HOST:PORT] [--token-file FILE]", "serve the live dashboard and /metrics",
+	  "Serve a live dashboard of the apps and Prometheus metrics at /metrics (runs\n"
+	  "psup-web in the foreground). Listens on 127.0.0.1:9615 by default; any other\n"
+	  "address needs --token-file (a mode-600 file holding a token of 16+ characters)." },
 	{ "daemon", NULL, cli_cmd_daemon, "daemon", "run the daemon in the foreground", "Run the daemon in the foreground (systemd, containers)." },
 	{ "help", NULL, cmd_help, "help [COMMAND]", "help on one command", "Show help for psup or one command." },
 };

@@ -93,6 +93,7 @@ cli_cmd_fn cli_cmd_describe;                /* cli_describe.c */
 cli_cmd_fn cli_cmd_logs;                    /* cli_logs.c */
 cli_cmd_fn cli_cmd_wait;                    /* cli_wait.c */
 cli_cmd_fn cli_cmd_monit;                   /* cli_monit.c */
+cli_cmd_fn cli_cmd_web;                     /* cli_web.c: execs psup-web */
 
 /* Prints "label: a, b, c" when arr (strings, or objects with a name) has
  * names; a long list is summed up. */

@@ -11,6 +11,7 @@
 #include "child.h"
 #include "clock.h"
 #include "home.h"
+#include "selfexe.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -146,15 +147,7 @@ static char *find_keeper(void)
 	const char *env = getenv("PSUP_KEEPER");
 	if (env && *env)
 		return xstrdup(env);
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n <= 0)
-		return xstrdup("psup-keeper");
-	self[n] = '\0';
-	char *slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
-	return xasprintf("%s/psup-keeper", self);
+	return selfexe_sibling("psup-keeper");
 }
 
 static int take_lock(struct daemon *d, char **cause)

@@ -1,0 +1,344 @@
+/* The job view's readers (see web_jobs.h). */
+#include "web_jobs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "clock.h"
+#include "loop.h"
+#include "web.h"
+#include "web_esc.h"
+#include "web_prom.h"
+#include "xalloc.h"
+
+#define JOB_OUT_MAX (1u << 20)
+
+struct job {
+	struct web *w;
+	char *store;
+	cJSON *apps;            /* names, owned */
+	cJSON *status;          /* the last status --json, owned; NULL before */
+	char *error;            /* why the last run failed, or NULL */
+	pid_t pid;              /* the running status child, or 0 */
+	int fd;                 /* its stdout */
+	struct buf out;
+	int64_t next, deadline;
+};
+
+struct web_jobs {
+	struct job j[WEB_JOBS_MAX];
+	int n;
+};
+
+char *jobs_store_of(const cJSON *argv, const char *cwd)
+{
+	int n = cJSON_GetArraySize(argv), run = 0;
+	const cJSON *a0 = cJSON_GetArrayItem(argv, 0);
+	if (!cJSON_IsString(a0))
+		return NULL;
+	const char *base = strrchr(a0->valuestring, '/');
+	if (strcmp(base ? base + 1 : a0->valuestring, "psup-worker") != 0)
+		return NULL;
+	const char *store = NULL;
+	for (int i = 1; i < n; i++) {
+		const char *s = cJSON_GetStringValue(cJSON_GetArrayItem(argv, i));
+		if (!s)
+			continue;
+		if (strcmp(s, "run") == 0)
+			run = 1;
+		else if (strncmp(s, "--job=", 6) == 0)
+			store = s + 6;
+		else if (strcmp(s, "--job") == 0 && i + 1 < n)
+			store = cJSON_GetStringValue(cJSON_GetArrayItem(argv, ++i));
+	}
+	if (!run || !store || !*store || strstr(store, "://"))
+		return NULL;
+	if (strncmp(store, "sqlite:", 7) == 0)
+		store += 7;
+	if (store[0] == '/' || !cwd || !*cwd)
+		return xstrdup(store);
+	return xasprintf("%s/%s", cwd, store);
+}
+
+static void job_stop(struct web *w, struct job *j)
+{
+	if (j->fd >= 0) {
+		loop_fd_del(w->l, j->fd);
+		close(j->fd);
+		j->fd = -1;
+	}
+	if (j->pid > 0)
+		kill(j->pid, SIGKILL);  /* reaped by jobs_reap() */
+	j->pid = 0;
+	buf_free(&j->out);
+}
+
+static void job_clear(struct web *w, struct job *j)
+{
+	job_stop(w, j);
+	free(j->store);
+	cJSON_Delete(j->apps);
+	cJSON_Delete(j->status);
+	free(j->error);
+	memset(j, 0, sizeof *j);
+	j->fd = -1;
+}
+
+static struct web_jobs *jobs_get(struct web *w)
+{
+	if (!w->jobs) {
+		w->jobs = xcalloc(1, sizeof *w->jobs);
+		for (int i = 0; i < WEB_JOBS_MAX; i++)
+			w->jobs->j[i].fd = -1;
+	}
+	return w->jobs;
+}
+
+void jobs_set(struct web *w, const cJSON *reply)
+{
+	struct web_jobs *js = jobs_get(w);
+	struct web_jobs next = {0};
+	for (int i = 0; i < WEB_JOBS_MAX; i++)
+		next.j[i].fd = -1;
+	const cJSON *app;
+	cJSON_ArrayForEach(app, cJSON_GetObjectItemCaseSensitive(reply, "apps")) {
+		const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(app, "config");
+		char *store = jobs_store_of(cJSON_GetObjectItemCaseSensitive(cfg, "argv"),
+		    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cfg, "cwd")));
+		if (!store)
+			continue;
+		int k = 0;
+		while (k < next.n && strcmp(next.j[k].store, store) != 0)
+			k++;
+		if (k == next.n) {
+			if (k == WEB_JOBS_MAX) {
+				free(store);
+				continue;
+			}
+			next.j[k].w = w;
+			next.j[k].store = store;
+			next.j[k].apps = cJSON_CreateArray();
+			next.n++;
+		} else {
+			free(store);
+		}
+		const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(app, "name"));
+		cJSON_AddItemToArray(next.j[k].apps, cJSON_CreateString(name ? name : "?"));
+	}
+	/* Keep what is known of a store followed before. */
+	for (int k = 0; k < next.n; k++) {
+		for (int i = 0; i < js->n; i++) {
+			struct job *o = &js->j[i];
+			if (o->store && strcmp(o->store, next.j[k].store) == 0) {
+				next.j[k].status = o->status;
+				o->status = NULL;
+				next.j[k].error = o->error;
+				o->error = NULL;
+			}
+		}
+	}
+	for (int i = 0; i < js->n; i++)
+		job_clear(w, &js->j[i]);
+	*js = next;
+}
+
+static void job_done(struct web *w, struct job *j, const char *error)
+{
+	free(j->error);
+	j->error = error ? xstrdup(error) : NULL;
+	if (!error) {
+		cJSON *st = cJSON_ParseWithLength(j->out.p ? j->out.p : "", j->out.len);
+		if (cJSON_IsObject(st)) {
+			cJSON_Delete(j->status);
+			j->status = st;
+		} else {
+			cJSON_Delete(st);
+			j->error = xstrdup("psup-worker status gave no JSON (is the store there yet?)");
+		}
+	}
+	job_stop(w, j);
+}
+
+static void job_read_cb(struct loop *l, int fd, unsigned ev, void *arg)
+{
+	(void)l, (void)ev;
+	struct job *j = arg;
+	char chunk[16384];
+	ssize_t n = read(fd, chunk, sizeof chunk);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		job_done(j->w, j, strerror(errno));
+	} else if (n == 0) {
+		job_done(j->w, j, NULL);
+	} else if (j->out.len + (size_t)n > JOB_OUT_MAX) {
+		job_done(j->w, j, "psup-worker status said too much");
+	} else {
+		buf_add(&j->out, chunk, (size_t)n);
+	}
+}
+
+static void job_start(struct web *w, struct job *j, int64_t now)
+{
+	char *prog = xstrdup(w->worker);
+	int p[2];
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
+		char *e = xasprintf("cannot run psup-worker status: %s", strerror(errno));
+		job_done(w, j, e);
+		free(e);
+		if (null >= 0)
+			close(null);
+		free(prog);
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fds[3] = { null, p[1], null };
+		if (child_reset(fds, 3, 0, NULL) < 0)
+			_exit(127);
+		char st[] = "status", job[] = "--job", json[] = "--json";
+		char *const argv[] = { prog, st, job, j->store, json, NULL };
+		execv(prog, argv);
+		_exit(127);
+	}
+	close(p[1]);
+	close(null);
+	free(prog);
+	if (pid < 0) {
+		close(p[0]);
+		char *e = xasprintf("cannot fork: %s", strerror(errno));
+		job_done(w, j, e);
+		free(e);
+		return;
+	}
+	j->pid = pid;
+	j->fd = p[0];
+	j->deadline = now + WEB_JOBS_TIMEOUT_MS;
+	char *cause = NULL;
+	if (loop_fd_add(w->l, j->fd, LOOP_READ, job_read_cb, j, &cause) < 0) {
+		job_done(w, j, cause);
+		free(cause);
+	}
+}
+
+void jobs_tick(struct web *w, int64_t now)
+{
+	struct web_jobs *js = jobs_get(w);
+	for (int i = 0; i < js->n; i++) {
+		struct job *j = &js->j[i];
+		if (j->pid && now >= j->deadline) {
+			job_done(w, j, "psup-worker status did not answer in time");
+		} else if (!j->pid && now >= j->next) {
+			j->next = now + WEB_JOBS_EVERY_MS;
+			job_start(w, j, now);
+		}
+	}
+}
+
+void jobs_reap(struct web *w)
+{
+	(void)w;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+void jobs_json(const struct web *w, struct buf *b)
+{
+	const struct web_jobs *js = w->jobs;
+	buf_addc(b, '[');
+	for (int i = 0; js && i < js->n; i++) {
+		const struct job *j = &js->j[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "store", j->store);
+		cJSON_AddItemToObject(o, "apps", cJSON_Duplicate(j->apps, 1));
+		cJSON_AddItemToObject(o, "status", j->status ? cJSON_Duplicate(j->status, 1) : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "error", j->error ? cJSON_CreateString(j->error) : cJSON_CreateNull());
+		char *raw = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		if (i)
+			buf_addc(b, ',');
+		esc_json_safe(b, raw ? raw : "{}");
+		free(raw);
+	}
+	buf_addc(b, ']');
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+void jobs_metrics(const struct web *w, struct buf *b)
+{
+	static const char *const states[] = { "pending", "leased", "done", "failed", NULL };
+	const struct web_jobs *js = w->jobs;
+	int any = 0;
+	for (int i = 0; js && i < js->n; i++)
+		any |= js->j[i].status != NULL;
+	if (!any)
+		return;
+	prom_family(b, "psup_job_items", PROM_GAUGE, "Items of a psup-worker job store by state.");
+	for (int i = 0; i < js->n; i++)
+		for (int s = 0; js->j[i].status && states[s]; s++) {
+			const char *lab[] = { "job", js->j[i].store, "state", states[s], NULL };
+			prom_sample(b, "psup_job_items", lab, jnum(js->j[i].status, states[s]));
+		}
+	static const struct { const char *name, *key, *help; } counters[] = {
+		{ "psup_job_attempts_total", "attempts", "Requests made for the job's items (first tries and retries)." },
+		{ "psup_job_tokens_total", "tokens", "Tokens the API reported used by the job." },
+	};
+	for (size_t c = 0; c < sizeof counters / sizeof counters[0]; c++) {
+		prom_family(b, counters[c].name, PROM_COUNTER, counters[c].help);
+		for (int i = 0; i < js->n; i++) {
+			const char *lab[] = { "job", js->j[i].store, NULL };
+			if (js->j[i].status)
+				prom_sample(b, counters[c].name, lab, jnum(js->j[i].status, counters[c].key));
+		}
+	}
+	prom_family(b, "psup_job_retries_total", PROM_COUNTER, "Requests beyond one per item (attempts - done - failed - leased, at least 0).");
+	for (int i = 0; i < js->n; i++) {
+		const cJSON *st = js->j[i].status;
+		const char *lab[] = { "job", js->j[i].store, NULL };
+		double r = jnum(st, "attempts") - jnum(st, "done") - jnum(st, "failed") - jnum(st, "leased");
+		if (st)
+			prom_sample(b, "psup_job_retries_total", lab, r > 0 ? r : 0);
+	}
+	prom_family(b, "psup_job_failed_items", PROM_GAUGE, "Failed items by HTTP status class (429 on its own) and status.");
+	for (int i = 0; i < js->n; i++) {
+		const cJSON *e;
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(js->j[i].status, "errors")) {
+			int st = (int)jnum(e, "http_status");
+			char code[16], cls[8];
+			snprintf(code, sizeof code, "%d", st);
+			if (st == 429)
+				snprintf(cls, sizeof cls, "429");
+			else if (st >= 100 && st < 600)
+				snprintf(cls, sizeof cls, "%dxx", st / 100);
+			else
+				snprintf(cls, sizeof cls, "none");
+			const char *lab[] = { "job", js->j[i].store, "class", cls, "http_status", code,
+			    "error", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "error")) ?
+			    cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "error")) : "", NULL };
+			prom_sample(b, "psup_job_failed_items", lab, jnum(e, "count"));
+		}
+	}
+}
+
+void jobs_free(struct web *w)
+{
+	if (!w->jobs)
+		return;
+	for (int i = 0; i < w->jobs->n; i++)
+		job_clear(w, &w->jobs->j[i]);
+	free(w->jobs);
+	w->jobs = NULL;
+}
