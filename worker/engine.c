@@ -40,18 +40,19 @@ struct engine {
 	int n_pool, cap_pool;
 	struct deadline expiry;  /* at or before the earliest request deadline */
 	struct http_request *live;   /* in flight, newest first */
-	/* The watched sockets by fd. curl's own per-socket pointer
-	 * (curl_multi_assign) is not used: a socket closed without
-	 * CURL_POLL_REMOVE first would leave it behind for the next socket
-	 * that gets the same number. */
-	struct sock **socks;
-	int cap_socks, n_socks;
+	/* The watched sockets, found by fd through their loop registration.
+	 * curl's own per-socket pointer (curl_multi_assign) is not used: a
+	 * socket closed without CURL_POLL_REMOVE first would leave it behind
+	 * for the next socket that gets the same number. */
+	struct sock **socks;     /* in no order; each knows its slot */
+	int n_socks, cap_socks;
 };
 
 struct sock {
 	struct engine *e;
 	curl_socket_t fd;
 	unsigned events;         /* LOOP_READ | LOOP_WRITE, as registered */
+	int slot;                /* its place in engine.socks */
 };
 
 static void live_unlink(struct engine *e, struct http_request *req)
@@ -168,7 +169,7 @@ static void timer_cb(void *arg)
 
 static struct sock *sock_at(const struct engine *e, curl_socket_t fd)
 {
-	return fd >= 0 && fd < e->cap_socks ? e->socks[fd] : NULL;
+	return loop_fd_arg(e->loop, fd, sock_event_cb);
 }
 
 /* Stops watching fd, if it was watched. */
@@ -178,8 +179,9 @@ static void sock_forget(struct engine *e, curl_socket_t fd)
 	if (!s)
 		return;
 	loop_fd_del(e->loop, fd);
-	e->socks[fd] = NULL;
-	e->n_socks--;
+	struct sock *last = e->socks[--e->n_socks];
+	e->socks[s->slot] = last;
+	last->slot = s->slot;
 	free(s);
 }
 
@@ -210,16 +212,6 @@ static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, v
 	char *cause = NULL;
 	struct sock *s = sock_at(e, fd);
 	if (!s) {
-		if (fd < 0)
-			return -1;
-		if (fd >= e->cap_socks) {
-			int n = e->cap_socks ? e->cap_socks : 64;
-			while (n <= fd)
-				n *= 2;
-			e->socks = xreallocarray(e->socks, (size_t)n, sizeof *e->socks);
-			memset(e->socks + e->cap_socks, 0, (size_t)(n - e->cap_socks) * sizeof *e->socks);
-			e->cap_socks = n;
-		}
 		s = xcalloc(1, sizeof *s);
 		s->e = e;
 		s->fd = fd;
@@ -230,8 +222,12 @@ static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, v
 			free(s);
 			return -1; /* curl fails the transfer */
 		}
-		e->socks[fd] = s;
-		e->n_socks++;
+		if (e->n_socks == e->cap_socks) {
+			e->cap_socks = e->cap_socks ? e->cap_socks * 2 : 64;
+			e->socks = xreallocarray(e->socks, (size_t)e->cap_socks, sizeof *e->socks);
+		}
+		s->slot = e->n_socks;
+		e->socks[e->n_socks++] = s;
 	} else if (s->events != events) {
 		if (loop_fd_mod(e->loop, fd, events) < 0) {
 			fprintf(stderr, "psup-worker: cannot change the events of socket %d: %s\n",
@@ -271,11 +267,9 @@ static void socks_drain(struct engine *e)
 		return;
 	struct pollfd *pf = xreallocarray(NULL, (size_t)e->n_socks, sizeof *pf);
 	nfds_t n = 0;
-	for (int fd = 0; fd < e->cap_socks && n < (nfds_t)e->n_socks; fd++) {
-		struct sock *s = e->socks[fd];
-		if (!s)
-			continue;
-		pf[n].fd = fd;
+	for (int i = 0; i < e->n_socks; i++) {
+		const struct sock *s = e->socks[i];
+		pf[n].fd = s->fd;
 		pf[n].events = (short)((s->events & LOOP_READ ? POLLIN : 0) |
 		    (s->events & LOOP_WRITE ? POLLOUT : 0));
 		pf[n].revents = 0;
@@ -392,8 +386,8 @@ void engine_free(struct engine *e)
 	curl_multi_cleanup(e->multi);
 	deadline_arm(&e->timer, 0);
 	deadline_arm(&e->expiry, 0);
-	for (int fd = 0; fd < e->cap_socks; fd++)
-		sock_forget(e, fd);
+	while (e->n_socks > 0)
+		sock_forget(e, e->socks[0]->fd);
 	free(e->socks);
 	free(e);
 	curl_global_cleanup();
