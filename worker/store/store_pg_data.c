@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The counts the triggers keep, and the leases that ran out (an index
+ * range), in one snapshot. */
 static const char counts_sql[] =
-	"SELECT state, count(*), coalesce(sum(attempts), 0), coalesce(sum(tokens), 0),"
-	" coalesce(min(finished_at), 0), coalesce(max(finished_at), 0),"
-	" count(*) FILTER (WHERE lease_until < " NOW_MS ") FROM psup_items GROUP BY state";
+	"SELECT state, sum(n), sum(attempts), sum(tokens), coalesce(min(first_finish), 0),"
+	" coalesce(max(last_finish), 0), (SELECT count(*) FROM psup_items"
+	"  WHERE state = 'leased' AND lease_until < " NOW_MS ") FROM psup_counts GROUP BY state";
 
 static const char classes_sql[] =
 	"SELECT coalesce(http_status, 0), coalesce(error, ''), count(*) FROM psup_items"
