@@ -33,9 +33,7 @@ static const char schema_sql[] =
 	" error text,"
 	" tokens bigint NOT NULL DEFAULT 0,"
 	" finished_at bigint);"
-	"CREATE INDEX IF NOT EXISTS psup_items_claim ON psup_items (state, priority DESC, seq);"
-	"CREATE INDEX IF NOT EXISTS psup_items_lease ON psup_items (state, lease_until);"
-	"CREATE INDEX IF NOT EXISTS psup_items_owner ON psup_items (owner) WHERE owner IS NOT NULL;"
+	PG_INDEX_CLAIM ";" PG_INDEX_LEASE ";" PG_INDEX_OWNER ";"
 	"INSERT INTO psup_meta (key, value) VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;"
 	"COMMIT;";
 
