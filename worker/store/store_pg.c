@@ -40,12 +40,12 @@ static const char schema_sql[] =
 /* Version 2: the counts by state, kept by statement triggers (one upsert
  * per statement that adds or moves items, whatever moves them) in rows
  * spread over 16 shards by backend, so that workers committing at once do
- * not queue on one row. The items are locked against writers while they
- * are counted once; a second process doing the same counts again, alike. */
+ * not queue on one row. Run inside the schema lock once the store is seen
+ * still at version 1: the items are locked first, in the one mode the
+ * trigger changes need (taking a weaker one first and then this one would
+ * deadlock with a load), and counted once. */
 static const char counts_sql[] =
-	"BEGIN;"
-	"SELECT pg_advisory_xact_lock(" LOCK_SCHEMA ");"
-	"LOCK TABLE psup_items IN SHARE ROW EXCLUSIVE MODE;"
+	"LOCK TABLE psup_items IN ACCESS EXCLUSIVE MODE;"
 	"CREATE TABLE IF NOT EXISTS psup_counts (shard integer NOT NULL, state text NOT NULL,"
 	" n bigint NOT NULL DEFAULT 0, attempts bigint NOT NULL DEFAULT 0,"
 	" tokens bigint NOT NULL DEFAULT 0, first_finish bigint, last_finish bigint,"
@@ -193,6 +193,30 @@ void pg_close(struct store *s)
 
 static const struct store_ops pg_ops = STORE_OPS_TABLE("postgresql", pg);
 
+/* Moves a version 1 store to 2, unless another process did meanwhile. */
+static int pg_migrate(struct pg *g, char **cause)
+{
+	PGresult *r = PQexec(g->conn, "BEGIN; SELECT pg_advisory_xact_lock(" LOCK_SCHEMA ");"
+	    "SELECT value FROM psup_meta WHERE key = 'schema_version'");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		pg_fail(g, cause, "cannot add the counts to the store", r);
+		PQclear(r);
+		pg_rollback(g);
+		return -1;
+	}
+	int done = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "1") != 0;
+	PQclear(r);
+	r = PQexec(g->conn, done ? "COMMIT" : counts_sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_fail(g, cause, "cannot add the counts to the store", r);
+		PQclear(r);
+		pg_rollback(g);
+		return -1;
+	}
+	PQclear(r);
+	return 0;
+}
+
 static int pg_check_schema(struct pg *g, char **cause)
 {
 	PGresult *r = PQexec(g->conn, "SELECT value FROM psup_meta WHERE key = 'schema_version'");
@@ -215,18 +239,8 @@ static int pg_check_schema(struct pg *g, char **cause)
 	if (version > STORE_SCHEMA_VERSION)
 		return fail(cause, "postgresql %s: store schema version %lld is newer than this "
 		    "psup-worker understands (%d)", g->name, version, STORE_SCHEMA_VERSION);
-	if (version < 2) {
-		/* a new store too: made at 1, moved to 2 here */
-		r = PQexec(g->conn, counts_sql);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			pg_fail(g, cause, "cannot add the counts to the store", r);
-			PQclear(r);
-			pg_rollback(g);
-			return -1;
-		}
-		PQclear(r);
-	}
-	return 0;
+	/* a new store too: made at 1, moved to 2 here */
+	return version < 2 ? pg_migrate(g, cause) : 0;
 }
 
 int store_pg_open(const char *url, int create, struct store **out, char **cause)
