@@ -53,8 +53,14 @@ METRICS = {
     "crash_redone": ("crash cost: requests redone", "lower"),
     "crash_done": ("crash cost: items done", ""),
 }
+for store, name in (("sqlite", "SQLite"), ("pg", "PostgreSQL")):
+    for k in (1, 2, 4, 8):
+        METRICS["scale_rps_%d_%s" % (k, store)] = ("%d worker(s) on one %s job: items/s" % (k, name), "higher")
+        if k > 1:
+            METRICS["scale_x%d_%s" % (k, store)] = ("%d workers ÷ 1 worker, %s (target: 4 ≥ 2×, 8 ≥ 4's)" % (k, name), "")
+    METRICS["init_big_s_" + store] = ("`init` of 1,000,000 items, %s (s; 200,000 with --quick)" % name, "")
+    METRICS["status_big_ms_" + store] = ("`status` on those items, %s (ms)" % name, "")
 for k in (1, 2, 4, 8):
-    METRICS["scale_rps_%d" % k] = ("%d worker(s) on one SQLite job: items/s" % k, "higher")
     METRICS["sqlite_busy_%d" % k] = ("%d worker(s): SQLITE_BUSY/locked messages" % k, "lower")
 for mode, label in (("out", "stdout only"), ("mixed", "stdout+stderr mixed"), ("time", "with per-line timestamps")):
     METRICS["mbps_" + mode] = ("throughput, %s (MB/s)" % label, "higher")

@@ -168,6 +168,13 @@ void loop_fd_del(struct loop *l, int fd)
 	memset(&l->fds[fd], 0, sizeof l->fds[fd]);
 }
 
+void *loop_fd_arg(const struct loop *l, int fd, loop_fd_cb *cb)
+{
+	if (fd < 0 || fd >= l->nfds || !l->fds[fd].gen || l->fds[fd].cb != cb)
+		return NULL;
+	return l->fds[fd].arg;
+}
+
 /* Keeps the timerfd armed to the earliest live timer, or disarmed. */
 static void timers_arm(struct loop *l)
 {

@@ -45,6 +45,9 @@ int loop_fd_mod(struct loop *l, int fd, unsigned events);
 /* Unregisters fd (before the caller closes it). Events of fd already fetched
  * in this pass are not delivered. Unknown fds are ignored. */
 void loop_fd_del(struct loop *l, int fd);
+/* The arg fd is registered with, when its callback is cb; else NULL (not
+ * registered, or by someone else). */
+void *loop_fd_arg(const struct loop *l, int fd, loop_fd_cb *cb);
 
 /* Calls cb once at the monotonic time at_ms (clock_mono_ms()); returns the
  * timer's id (never 0). */

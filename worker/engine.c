@@ -2,14 +2,24 @@
  * (CURLMOPT_SOCKETFUNCTION) and when to call it back (CURLMOPT_TIMERFUNCTION,
  * a deadline on the loop here); we call curl_multi_socket_action on events
  * and then drain curl_multi_info_read for finished transfers. Easy handles
- * are pooled. */
+ * are pooled.
+ *
+ * The whole-request timeout is the engine's, not curl's: curl checks a
+ * transfer's timeout before it reads its socket, so a worker that did not
+ * run for a while (a loaded machine, SIGSTOP) would time out answers that
+ * had long arrived, and pay for them again on the retry. When a request's
+ * deadline comes, every watched socket is read first; only what is still
+ * unanswered then times out. */
 #include "engine.h"
+#include "engine_headers.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "deadline.h"
@@ -28,50 +38,68 @@ struct engine {
 	const char *ca_bundle;   /* CURL_CA_BUNDLE, as for the curl tool; may be NULL */
 	long long connects;      /* new connections opened, for the summary */
 	int n_pool, cap_pool;
+	struct deadline expiry;  /* at or before the earliest request deadline */
+	struct http_request *live;   /* in flight, newest first */
+	/* The watched sockets, found by fd through their loop registration.
+	 * curl's own per-socket pointer (curl_multi_assign) is not used: a
+	 * socket closed without CURL_POLL_REMOVE first would leave it behind
+	 * for the next socket that gets the same number. */
+	struct sock **socks;     /* in no order; each knows its slot */
+	int n_socks, cap_socks;
 };
 
 struct sock {
 	struct engine *e;
 	curl_socket_t fd;
 	unsigned events;         /* LOOP_READ | LOOP_WRITE, as registered */
+	int slot;                /* its place in engine.socks */
 };
 
-/* The response headers captured, and where each goes. */
-#define RL(field) offsetof(struct ratelimit_headers, field)
-#define ANTHROPIC(kind, i) \
-	{ "anthropic-ratelimit-" kind "-reset", RL(anthropic_reset[i]) }, \
-	{ "anthropic-ratelimit-" kind "-limit", RL(anthropic_limit[i]) }, \
-	{ "anthropic-ratelimit-" kind "-remaining", RL(anthropic_remaining[i]) }
-static const struct { const char *name; size_t off; } captured[] = {
-	{ "retry-after", RL(retry_after) },
-	{ "retry-after-ms", RL(retry_after_ms) },
-	{ "x-ms-retry-after-ms", RL(ms_retry_after_ms) },
-	{ "x-ratelimit-reset-requests", RL(reset_requests) },
-	{ "x-ratelimit-reset-tokens", RL(reset_tokens) },
-	{ "x-ratelimit-remaining-requests", RL(remaining_requests) },
-	{ "x-ratelimit-remaining-tokens", RL(remaining_tokens) },
-	{ "x-ratelimit-limit-requests", RL(limit_requests) },
-	{ "x-ratelimit-limit-tokens", RL(limit_tokens) },
-	ANTHROPIC("requests", 0),
-	ANTHROPIC("tokens", 1),
-	ANTHROPIC("input-tokens", 2),
-	ANTHROPIC("output-tokens", 3),
-};
-#define N_CAPTURED (sizeof captured / sizeof captured[0])
-
-/* The i-th captured header's place in req (a string the engine owns). */
-static char **captured_at(struct http_request *req, size_t i)
+static void live_unlink(struct engine *e, struct http_request *req)
 {
-	return (char **)((char *)&req->limits + captured[i].off);
+	if (req->prev)
+		req->prev->next = req->next;
+	else if (e->live == req)
+		e->live = req->next;
+	if (req->next)
+		req->next->prev = req->prev;
+	req->prev = req->next = NULL;
 }
 
-static void captured_free(struct http_request *req)
+/* Takes req's transfer out of curl, keeps its handle for reuse and hands
+ * req back with its outcome; why, when not NULL, replaces curl's words. */
+static void finish(struct engine *e, struct http_request *req, CURLcode res, int64_t latency_ms,
+    const char *why)
 {
-	for (size_t i = 0; i < N_CAPTURED; i++) {
-		char **v = captured_at(req, i);
-		free(*v);
-		*v = NULL;
+	CURL *easy = req->easy;
+	long status = 0;
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+	long connects = 0;
+	if (curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK)
+		e->connects += connects;
+	CURLMcode mc = curl_multi_remove_handle(e->multi, easy);
+	if (mc != CURLM_OK)
+		fprintf(stderr, "psup-worker: curl_multi_remove_handle: %s\n", curl_multi_strerror(mc));
+	live_unlink(e, req);
+	e->inflight--;
+	if (e->n_pool == e->cap_pool) {
+		e->cap_pool = e->cap_pool ? e->cap_pool * 2 : 64;
+		e->pool = xreallocarray(e->pool, (size_t)e->cap_pool, sizeof *e->pool);
 	}
+	e->pool[e->n_pool++] = easy;
+	req->easy = NULL;
+	if (why)
+		snprintf(req->errbuf, sizeof req->errbuf, "%s", why);
+	req->curl_code = (int)res;
+	req->status = status;
+	req->latency_ms = latency_ms;
+	/* curl's own words for either are about a file ("Failure writing
+	 * output to destination"): the cause is the size limit. */
+	if (res == CURLE_FILESIZE_EXCEEDED)
+		req->too_large = 1;
+	if (!req->resp.p)
+		buf_add(&req->resp, "", 0);
+	e->cb(req, e->arg);
 }
 
 static void check_done(struct engine *e)
@@ -81,37 +109,11 @@ static void check_done(struct engine *e)
 	while ((msg = curl_multi_info_read(e->multi, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		CURL *easy = msg->easy_handle;
-		CURLcode res = msg->data.result;
 		struct http_request *req = NULL;
-		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&req);
-		long status = 0;
-		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&req);
 		curl_off_t total_us = 0;
-		curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total_us);
-		long connects = 0;
-		if (curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK)
-			e->connects += connects;
-		CURLMcode mc = curl_multi_remove_handle(e->multi, easy);
-		if (mc != CURLM_OK)
-			fprintf(stderr, "psup-worker: curl_multi_remove_handle: %s\n", curl_multi_strerror(mc));
-		e->inflight--;
-		if (e->n_pool == e->cap_pool) {
-			e->cap_pool = e->cap_pool ? e->cap_pool * 2 : 64;
-			e->pool = xreallocarray(e->pool, (size_t)e->cap_pool, sizeof *e->pool);
-		}
-		e->pool[e->n_pool++] = easy;
-		req->easy = NULL;
-		req->curl_code = (int)res;
-		req->status = status;
-		req->latency_ms = (int64_t)(total_us / 1000);
-		/* curl's own words for either are about a file ("Failure writing
-		 * output to destination"): the cause is the size limit. */
-		if (res == CURLE_FILESIZE_EXCEEDED)
-			req->too_large = 1;
-		if (!req->resp.p)
-			buf_add(&req->resp, "", 0);
-		e->cb(req, e->arg);
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_TOTAL_TIME_T, &total_us);
+		finish(e, req, msg->data.result, (int64_t)(total_us / 1000), NULL);
 	}
 }
 
@@ -165,18 +167,41 @@ static void timer_cb(void *arg)
 	socket_action(e, CURL_SOCKET_TIMEOUT, 0);
 }
 
+static struct sock *sock_at(const struct engine *e, curl_socket_t fd)
+{
+	return loop_fd_arg(e->loop, fd, sock_event_cb);
+}
+
+/* Stops watching fd, if it was watched. */
+static void sock_forget(struct engine *e, curl_socket_t fd)
+{
+	struct sock *s = sock_at(e, fd);
+	if (!s)
+		return;
+	loop_fd_del(e->loop, fd);
+	struct sock *last = e->socks[--e->n_socks];
+	e->socks[s->slot] = last;
+	last->slot = s->slot;
+	free(s);
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION: a socket is unwatched before it is closed,
+ * whatever curl said before, so no registration outlives its socket and a
+ * new socket with the same number starts clean. */
+static int closesocket_cb(void *clientp, curl_socket_t fd)
+{
+	sock_forget(clientp, fd);
+	return close(fd);
+}
+
 /* CURLMOPT_SOCKETFUNCTION: start, change or stop watching a socket. */
 static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
 	(void)easy;
+	(void)socketp;
 	struct engine *e = userp;
-	struct sock *s = socketp;
 	if (what == CURL_POLL_REMOVE) {
-		if (s) {
-			loop_fd_del(e->loop, fd);
-			curl_multi_assign(e->multi, fd, NULL);
-			free(s);
-		}
+		sock_forget(e, fd);
 		return 0;
 	}
 	unsigned events = 0;
@@ -185,6 +210,7 @@ static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, v
 	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
 		events |= LOOP_WRITE;
 	char *cause = NULL;
+	struct sock *s = sock_at(e, fd);
 	if (!s) {
 		s = xcalloc(1, sizeof *s);
 		s->e = e;
@@ -196,7 +222,12 @@ static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, v
 			free(s);
 			return -1; /* curl fails the transfer */
 		}
-		curl_multi_assign(e->multi, fd, s);
+		if (e->n_socks == e->cap_socks) {
+			e->cap_socks = e->cap_socks ? e->cap_socks * 2 : 64;
+			e->socks = xreallocarray(e->socks, (size_t)e->cap_socks, sizeof *e->socks);
+		}
+		s->slot = e->n_socks;
+		e->socks[e->n_socks++] = s;
 	} else if (s->events != events) {
 		if (loop_fd_mod(e->loop, fd, events) < 0) {
 			fprintf(stderr, "psup-worker: cannot change the events of socket %d: %s\n",
@@ -218,6 +249,7 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	struct engine *e = userp;
 	if (timeout_ms < 0) {
 		e->timer_want = 0;
+		deadline_arm(&e->timer, 0);
 		return 0;
 	}
 	e->timer_want = clock_mono_ns() + (int64_t)timeout_ms * 1000000;
@@ -225,6 +257,76 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	if (armed == 0 || armed > e->timer_want)
 		deadline_arm(&e->timer, e->timer_want);
 	return 0;
+}
+
+/* Reads every watched socket that is ready now, so answers that came while
+ * the worker was not running are taken before anything times out. */
+static void socks_drain(struct engine *e)
+{
+	if (e->n_socks == 0)
+		return;
+	struct pollfd *pf = xreallocarray(NULL, (size_t)e->n_socks, sizeof *pf);
+	nfds_t n = 0;
+	for (int i = 0; i < e->n_socks; i++) {
+		const struct sock *s = e->socks[i];
+		pf[n].fd = s->fd;
+		pf[n].events = (short)((s->events & LOOP_READ ? POLLIN : 0) |
+		    (s->events & LOOP_WRITE ? POLLOUT : 0));
+		pf[n].revents = 0;
+		n++;
+	}
+	if (poll(pf, n, 0) > 0) {
+		for (nfds_t i = 0; i < n; i++) {
+			int mask = 0;
+			if (pf[i].revents & POLLIN)
+				mask |= CURL_CSELECT_IN;
+			if (pf[i].revents & POLLOUT)
+				mask |= CURL_CSELECT_OUT;
+			if (pf[i].revents & (POLLERR | POLLHUP))
+				mask |= CURL_CSELECT_ERR;
+			/* an earlier action may have closed it: curl ignores
+			 * sockets it no longer knows */
+			if (mask)
+				socket_action(e, pf[i].fd, mask);
+		}
+	}
+	free(pf);
+}
+
+/* Keeps the expiry deadline at the earliest request deadline (or off). */
+static void expiry_arm(struct engine *e)
+{
+	int64_t min = 0;
+	for (struct http_request *r = e->live; r; r = r->next)
+		if (min == 0 || r->deadline_ns < min)
+			min = r->deadline_ns;
+	deadline_arm(&e->expiry, min);
+}
+
+static struct http_request *first_expired(const struct engine *e, int64_t now)
+{
+	for (struct http_request *r = e->live; r; r = r->next)
+		if (r->deadline_ns <= now)
+			return r;
+	return NULL;
+}
+
+/* A request deadline came. Done callbacks may submit or abort requests,
+ * so the list is searched again after each one. */
+static void expiry_cb(void *arg)
+{
+	struct engine *e = arg;
+	int64_t now = clock_mono_ns();
+	socks_drain(e);
+	struct http_request *req;
+	while ((req = first_expired(e, now))) {
+		char why[CURL_ERROR_SIZE];
+		snprintf(why, sizeof why,
+		    "Operation timed out after %lld milliseconds with %zu bytes of the answer received",
+		    req->target->timeout_ms, req->resp.len);
+		finish(e, req, CURLE_OPERATION_TIMEDOUT, (now - req->start_ns) / 1000000, why);
+	}
+	expiry_arm(e);
 }
 
 static size_t write_cb(char *data, size_t size, size_t nmemb, void *userp)
@@ -236,36 +338,6 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userp)
 		return 0; /* CURLE_WRITE_ERROR */
 	}
 	buf_add(&req->resp, data, n);
-	return n;
-}
-
-static size_t header_cb(char *data, size_t size, size_t nmemb, void *userp)
-{
-	struct http_request *req = userp;
-	size_t n = size * nmemb;
-	/* A new status line (after a 100 Continue, say): forget what came before. */
-	if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
-		captured_free(req);
-		return n;
-	}
-	const char *colon = memchr(data, ':', n);
-	if (!colon)
-		return n;
-	size_t name_len = (size_t)(colon - data);
-	for (size_t i = 0; i < N_CAPTURED; i++) {
-		const char *name = captured[i].name;
-		if (strlen(name) != name_len || strncasecmp(data, name, name_len) != 0)
-			continue;
-		const char *v = colon + 1, *end = data + n;
-		while (v < end && (*v == ' ' || *v == '\t'))
-			v++;
-		while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		char **slot = captured_at(req, i);
-		free(*slot);
-		*slot = xstrndup(v, (size_t)(end - v));
-		break;
-	}
 	return n;
 }
 
@@ -288,6 +360,7 @@ int engine_create(struct loop *l, int max_conns, engine_done_cb cb, void *arg,
 		return fail(cause, "curl_multi_init failed");
 	}
 	deadline_init(&e->timer, l, timer_cb, e);
+	deadline_init(&e->expiry, l, expiry_cb, e);
 	CURLMcode mc;
 	if ((mc = curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb)) != CURLM_OK ||
 	    (mc = curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e)) != CURLM_OK ||
@@ -312,6 +385,10 @@ void engine_free(struct engine *e)
 	free(e->pool);
 	curl_multi_cleanup(e->multi);
 	deadline_arm(&e->timer, 0);
+	deadline_arm(&e->expiry, 0);
+	while (e->n_socks > 0)
+		sock_forget(e, e->socks[0]->fd);
+	free(e->socks);
 	free(e);
 	curl_global_cleanup();
 }
@@ -326,8 +403,9 @@ static CURLcode easy_setup(struct engine *e, CURL *easy, const struct http_targe
 	SET(CURLOPT_URL, t->url);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
-	SET(CURLOPT_HEADERFUNCTION, header_cb);
-	SET(CURLOPT_TIMEOUT_MS, (long)t->timeout_ms);
+	SET(CURLOPT_HEADERFUNCTION, engine_header_cb);
+	SET(CURLOPT_CLOSESOCKETFUNCTION, closesocket_cb);
+	SET(CURLOPT_CLOSESOCKETDATA, e);
 	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(t->timeout_ms < 10000 ? t->timeout_ms : 10000));
 	SET(CURLOPT_ACCEPT_ENCODING, "");
 	/* A declared length over the limit fails before the body is read. */
@@ -413,6 +491,16 @@ int engine_submit(struct engine *e, struct http_request *req, char **cause)
 		return fail(cause, "curl_multi_add_handle: %s", curl_multi_strerror(mc));
 	}
 	e->inflight++;
+	req->start_ns = clock_mono_ns();
+	req->deadline_ns = req->start_ns + (int64_t)t->timeout_ms * 1000000;
+	req->prev = NULL;
+	req->next = e->live;
+	if (e->live)
+		e->live->prev = req;
+	e->live = req;
+	int64_t armed = deadline_at(&e->expiry);
+	if (armed == 0 || armed > req->deadline_ns)
+		deadline_arm(&e->expiry, req->deadline_ns);
 	return 0;
 }
 
@@ -423,13 +511,14 @@ void engine_abort(struct engine *e, struct http_request *req)
 	curl_multi_remove_handle(e->multi, req->easy);
 	curl_easy_cleanup(req->easy);
 	req->easy = NULL;
+	live_unlink(e, req);
 	e->inflight--;
 }
 
 void engine_request_reset(struct http_request *req)
 {
 	buf_free(&req->resp);
-	captured_free(req);
+	engine_headers_free(req);
 	req->status = 0;
 	req->curl_code = 0;
 	req->too_large = 0;

@@ -25,7 +25,9 @@ struct http_target {
 	const char *url;
 	const char *method;          /* "POST", "GET", ... */
 	struct curl_slist *headers;  /* borrowed, may be NULL */
-	long long timeout_ms;
+	long long timeout_ms;        /* the whole request, timed by the engine:
+	                              * an answer already in the socket when it
+	                              * fires is read, never timed out */
 };
 
 struct http_request {
@@ -48,6 +50,8 @@ struct http_request {
 	struct ratelimit_headers limits;
 	/* engine private */
 	CURL *easy;
+	int64_t start_ns, deadline_ns;   /* submitted; times out at */
+	struct http_request *prev, *next; /* the engine's in-flight list */
 };
 
 struct engine;

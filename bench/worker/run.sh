@@ -12,9 +12,9 @@ RAW=$1 REPS=$2 QUICK=$3
 WORKER=${PSUP_WORKER:-$ROOT/bin/psup-worker}
 
 if [ "$QUICK" = 1 ]; then
-	WRK_S=3 XARGS_N=1000 PAR_N=500 OK_ITEMS=5000 LIM_S=10 SCALE_ITEMS=4000 CRASH_ITEMS=1000
+	WRK_S=3 XARGS_N=1000 PAR_N=500 OK_ITEMS=5000 LIM_S=10 CRASH_ITEMS=1000
 else
-	WRK_S=10 XARGS_N=3000 PAR_N=1000 OK_ITEMS=20000 LIM_S=30 SCALE_ITEMS=10000 CRASH_ITEMS=2000
+	WRK_S=10 XARGS_N=3000 PAR_N=1000 OK_ITEMS=20000 LIM_S=30 CRASH_ITEMS=2000
 fi
 
 W=$(mktemp -d /tmp/psup-bench-worker.XXXXXX)
@@ -134,13 +134,8 @@ worker_scenarios() {
 	emit psup rps_ok "$(echo "$OK_ITEMS $ms" | awk '{ printf "%.0f", $1 / ($2 / 1000) }')"
 	emit psup items_done_ok "$(done_count "$store")"
 
-	# 3. Scaling: 1, 2, 4, 8 workers on one SQLite job.
-	for k in 1 2 4 8; do
-		store=$(new_job "scale$k" "$SCALE_ITEMS") || return
-		ms=$(run_workers "$k" "$store" "$W/ok.yaml")
-		emit psup "scale_rps_$k" "$(echo "$SCALE_ITEMS $ms" | awk '{ printf "%.0f", $1 / ($2 / 1000) }')"
-		emit psup "sqlite_busy_$k" "$(cat "$W"/w*.err | grep -ci 'busy\|locked')"
-	done
+	# 3. Scaling (1, 2, 4, 8 workers on one job, SQLite and PostgreSQL)
+	# and init/status of a big job: worker/stores.sh, after the reps.
 	# Memory with 1,000 requests in flight (nginx holds them in its queue).
 	store=$(new_job slow 1500) || return
 	jobfile "$W/slow.yaml" /slow 0 1000
@@ -191,3 +186,4 @@ for rep in $(seq 1 "$REPS"); do
 		note psup "bin/psup-worker is not built: psup-worker figures are missing"
 	fi
 done
+"$BENCH_DIR/worker/stores.sh" "$RAW" "$REPS" "$QUICK" "$URL/ok"

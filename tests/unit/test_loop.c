@@ -114,6 +114,10 @@ int main(void)
 	ok(loop_fd_add(l, pa[0], LOOP_READ, a_cb, NULL, &cause) == 0, "add a");
 	ok(loop_fd_add(l, pb[0], LOOP_READ, b_cb, NULL, &cause) == 0, "add b");
 	ok(loop_fd_add(l, pb[0], LOOP_READ, b_cb, NULL, &cause) < 0, "a second registration of one fd is refused");
+	ok(loop_fd_arg(l, pa[0], a_cb) == NULL, "loop_fd_arg: the arg a was registered with (NULL)");
+	ok(loop_fd_arg(l, pa[0], b_cb) == NULL, "loop_fd_arg: NULL for another callback");
+	ok(loop_fd_arg(l, 100000, a_cb) == NULL && loop_fd_arg(l, -1, a_cb) == NULL,
+	    "loop_fd_arg: NULL for an fd never registered");
 	free(cause);
 	cause = NULL;
 	(void)!write(pa[1], "x", 1); /* ready first: first in the batch */
@@ -128,6 +132,10 @@ int main(void)
 	loop_fd_del(l, pa[0]);
 	loop_fd_del(l, pb[0]);
 	is_int(loop_fd_mod(l, pa[0], LOOP_WRITE), -1, "mod of an unregistered fd fails");
+	ok(loop_fd_mod(l, pa[0], LOOP_READ) == -1 && loop_fd_add(l, pa[0], LOOP_READ, a_cb, &hits_a, NULL) == 0 &&
+	    loop_fd_arg(l, pa[0], a_cb) == &hits_a, "loop_fd_arg: the arg of a registration");
+	loop_fd_del(l, pa[0]);
+	ok(loop_fd_arg(l, pa[0], a_cb) == NULL, "loop_fd_arg: NULL once unregistered");
 
 	/* hang-up is reported */
 	close(pa[1]);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,7 +42,8 @@ static void pg_reset(void)
 		exit(1);
 	}
 	PGresult *r = PQexec(c, "SET client_min_messages = warning;"
-	    "DROP TABLE IF EXISTS psup_items, psup_meta");
+	    "DROP TABLE IF EXISTS psup_items, psup_meta, psup_counts;"
+	    "DROP FUNCTION IF EXISTS psup_count_cb() CASCADE");
 	PQclear(r);
 	PQfinish(c);
 }
@@ -423,6 +425,79 @@ static void test_open(void)
 	free(junk);
 }
 
+/* "total pending leased done failed attempts tokens", in a static buffer. */
+static const char *counts_text(const struct store_counts *c)
+{
+	static char buf[160];
+	snprintf(buf, sizeof buf, "%lld %lld %lld %lld %lld %lld %lld", c->total, c->pending,
+	    c->leased, c->done, c->failed, c->attempts, c->tokens);
+	return buf;
+}
+
+/* Makes the store at url a version 1 store again: no counts. */
+static void downgrade(const char *url)
+{
+	const char *sql_pg = "SET client_min_messages = warning;"
+	    "DROP TABLE psup_counts; DROP FUNCTION psup_count_cb() CASCADE;"
+	    "UPDATE psup_meta SET value = '1' WHERE key = 'schema_version'";
+	const char *sql_sq = "DROP TABLE counts;"
+	    "UPDATE meta SET value = '1' WHERE key = 'schema_version'";
+	if (pg_url) {
+		PGconn *c = PQconnectdb(pg_url);
+		PGresult *r = PQexec(c, sql_pg);
+		ok(PQresultStatus(r) == PGRES_COMMAND_OK, "made a version 1 store: %s",
+		    PQerrorMessage(c));
+		PQclear(r);
+		PQfinish(c);
+		return;
+	}
+	sqlite3 *db = NULL;
+	ok(sqlite3_open(url + strlen("sqlite:"), &db) == SQLITE_OK &&
+	    sqlite3_exec(db, sql_sq, NULL, NULL, NULL) == SQLITE_OK,
+	    "made a version 1 store: %s", db ? sqlite3_errmsg(db) : "");
+	sqlite3_close(db);
+}
+
+/* The counts kept in the store match what the items say, through every
+ * move, and a version 1 store (no counts) is counted once when opened. */
+static void test_counts_kept(void)
+{
+	char *url = NULL;
+	struct store *s = fresh(&url);
+	char *path = tmp_path("items.jsonl");
+	char *cause = NULL;
+	long long added = 0, skipped = 0, moved = 0;
+	int stale = -1;
+	write_file(path, "{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n{\"id\":\"d\"}\n{\"id\":\"e\"}\n");
+	ok(store_load(s, path, "id", NULL, &added, &skipped, &cause) == 0, "load 5");
+	free(path);
+	free(claim_ids(s, "w", 4, 60000));
+	struct store_result r[] = {
+		{ .id = "a", .ok = 1, .attempts = 2, .http_status = 200, .result = "1", .tokens = 5 },
+		{ .id = "b", .ok = 0, .attempts = 3, .http_status = 500, .error = "http 500", .tokens = 1 },
+		{ .id = "c", .ok = 0, .attempts = 1, .http_status = 400, .error = "http 400" },
+	};
+	ok(store_finish(s, "w", r, 3, &stale, &cause) == 0, "finish 3");
+	const char *one[] = { "b" };
+	ok(store_retry(s, one, 1, &moved, &cause) == 0 && moved == 1, "retry b");
+	struct store_counts c = counts(s);
+	is_str(counts_text(&c), "5 2 1 1 1 3 5",
+	    "counts after load, claim, finish and retry (total pending leased done failed attempts tokens)");
+	store_close(s);
+
+	downgrade(url);
+	ok(store_open_existing(url, &s, &cause) == 0, "a version 1 store opens: %s", cause ? cause : "");
+	struct store_counts m = counts(s);
+	is_str(counts_text(&m), "5 2 1 1 1 3 5", "and is counted once when opened");
+	ok(m.first_finish_ms == c.first_finish_ms && m.last_finish_ms == c.last_finish_ms,
+	    "with the same span of finishes");
+	ok(store_release(s, "w", NULL, 0, &cause) == 0, "release");
+	m = counts(s);
+	is_str(counts_text(&m), "5 3 0 1 1 3 5", "the counts go on from there");
+	store_close(s);
+	free(url);
+}
+
 static void test_bad_url(void)
 {
 	struct store *s = NULL;
@@ -528,6 +603,7 @@ int main(void)
 	test_leases();
 	test_release();
 	test_finish_export();
+	test_counts_kept();
 	test_open();
 	test_bad_url();
 	test_error_class();

@@ -32,8 +32,15 @@ struct report {
 	char error[512];
 };
 
+/* A child's end of the ready pipe until it has said ready: a child that
+ * fails before still says it, or the parent would wait for it forever
+ * while the others wait for the go. */
+static int ready_unsaid = -1;
+
 static void child_fail(int fd, struct report *rep, const char *what, char *cause)
 {
+	if (ready_unsaid >= 0 && write(ready_unsaid, "r", 1) != 1)
+		_exit(4);
 	snprintf(rep->error, sizeof rep->error, "%s: %s", what, cause ? cause : "?");
 	free(cause);
 	if (write(fd, rep, sizeof *rep) != (ssize_t)sizeof *rep)
@@ -50,6 +57,7 @@ static void child_run(const char *url, const char *input, int start_fd, int read
 	char *cause = NULL;
 	char owner[32], c;
 	snprintf(owner, sizeof owner, "race-%d", idx);
+	ready_unsaid = ready_fd;
 	if (read(start_fd, &c, 1) < 0)
 		_exit(4);
 	if (store_open(url, &s, &cause) < 0)
@@ -59,6 +67,7 @@ static void child_run(const char *url, const char *input, int start_fd, int read
 		child_fail(out_fd, &rep, "load", cause);
 	rep.loaded = added;
 	/* Then all claim at once, for the most contention. */
+	ready_unsaid = -1;
 	if (write(ready_fd, "r", 1) != 1 || read(go_fd, &c, 1) < 0)
 		_exit(4);
 	for (;;) {

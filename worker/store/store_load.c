@@ -12,10 +12,14 @@
 #include <string.h>
 
 /* Ids seen in this file, with the line each was first on: open addressing,
- * kept at most half full. */
+ * kept at most half full. Each slot keeps its id's hash, so a probe
+ * compares strings only when the hashes agree (a million ids do not fit a
+ * cache: each string compared is a miss); the strings sit in large blocks,
+ * not one allocation each. */
 struct idset {
-	struct idslot { char *id; long long line; } *slot;
+	struct idslot { char *id; uint64_t hash; long long line; } *slot;
 	size_t cap, n;
+	struct idblock { struct idblock *next; size_t used, cap; char text[]; } *block;
 };
 
 static uint64_t hash_str(const char *s)
@@ -28,24 +32,48 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-static struct idslot *idset_find(struct idset *set, const char *id)
+static struct idslot *idset_find(struct idset *set, const char *id, uint64_t h)
 {
-	size_t i = (size_t)hash_str(id) & (set->cap - 1);
-	while (set->slot[i].id && strcmp(set->slot[i].id, id) != 0)
+	size_t i = (size_t)h & (set->cap - 1);
+	while (set->slot[i].id && (set->slot[i].hash != h || strcmp(set->slot[i].id, id) != 0))
 		i = (i + 1) & (set->cap - 1);
 	return &set->slot[i];
 }
 
 static void idset_grow(struct idset *set)
 {
-	struct idset bigger = { xcalloc(set->cap ? set->cap * 2 : 1024, sizeof *set->slot),
-		set->cap ? set->cap * 2 : 1024, set->n };
+	size_t cap = set->cap ? set->cap * 2 : 1024;
+	struct idslot *slot = xcalloc(cap, sizeof *slot);
 	for (size_t i = 0; i < set->cap; i++) {
-		if (set->slot[i].id)
-			*idset_find(&bigger, set->slot[i].id) = set->slot[i];
+		struct idslot *s = &set->slot[i];
+		if (!s->id)
+			continue;
+		size_t j = (size_t)s->hash & (cap - 1);
+		while (slot[j].id)
+			j = (j + 1) & (cap - 1);
+		slot[j] = *s;
 	}
 	free(set->slot);
-	*set = bigger;
+	set->slot = slot;
+	set->cap = cap;
+}
+
+/* A copy of id in the set's blocks. */
+static char *idset_keep(struct idset *set, const char *id)
+{
+	size_t len = strlen(id) + 1;
+	struct idblock *b = set->block;
+	if (!b || b->cap - b->used < len) {
+		size_t cap = len > 1 << 20 ? len : 1 << 20;
+		b = xmalloc(sizeof *b + cap);
+		b->next = set->block;
+		b->used = 0;
+		b->cap = cap;
+		set->block = b;
+	}
+	char *p = memcpy(b->text + b->used, id, len);
+	b->used += len;
+	return p;
 }
 
 /* Returns 0 and records id, or the line it was first seen on. */
@@ -53,10 +81,12 @@ static long long idset_add(struct idset *set, const char *id, long long line)
 {
 	if (2 * (set->n + 1) > set->cap)
 		idset_grow(set);
-	struct idslot *s = idset_find(set, id);
+	uint64_t h = hash_str(id);
+	struct idslot *s = idset_find(set, id, h);
 	if (s->id)
 		return s->line;
-	s->id = xstrdup(id);
+	s->id = idset_keep(set, id);
+	s->hash = h;
 	s->line = line;
 	set->n++;
 	return 0;
@@ -64,8 +94,11 @@ static long long idset_add(struct idset *set, const char *id, long long line)
 
 static void idset_free(struct idset *set)
 {
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->slot[i].id);
+	while (set->block) {
+		struct idblock *next = set->block->next;
+		free(set->block);
+		set->block = next;
+	}
 	free(set->slot);
 }
 

@@ -33,10 +33,58 @@ static const char schema_sql[] =
 	" error text,"
 	" tokens bigint NOT NULL DEFAULT 0,"
 	" finished_at bigint);"
-	"CREATE INDEX IF NOT EXISTS psup_items_claim ON psup_items (state, priority DESC, seq);"
-	"CREATE INDEX IF NOT EXISTS psup_items_lease ON psup_items (state, lease_until);"
-	"CREATE INDEX IF NOT EXISTS psup_items_owner ON psup_items (owner) WHERE owner IS NOT NULL;"
+	PG_INDEX_CLAIM ";" PG_INDEX_LEASE ";" PG_INDEX_OWNER ";"
 	"INSERT INTO psup_meta (key, value) VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;"
+	"COMMIT;";
+
+/* Version 2: the counts by state, kept by statement triggers (one upsert
+ * per statement that adds or moves items, whatever moves them) in rows
+ * spread over 16 shards by backend, so that workers committing at once do
+ * not queue on one row. Run inside the schema lock once the store is seen
+ * still at version 1: the items are locked first, in the one mode the
+ * trigger changes need (taking a weaker one first and then this one would
+ * deadlock with a load), and counted once. */
+static const char counts_sql[] =
+	"LOCK TABLE psup_items IN ACCESS EXCLUSIVE MODE;"
+	"CREATE TABLE IF NOT EXISTS psup_counts (shard integer NOT NULL, state text NOT NULL,"
+	" n bigint NOT NULL DEFAULT 0, attempts bigint NOT NULL DEFAULT 0,"
+	" tokens bigint NOT NULL DEFAULT 0, first_finish bigint, last_finish bigint,"
+	" PRIMARY KEY (shard, state));"
+	"CREATE OR REPLACE FUNCTION psup_count_cb() RETURNS trigger LANGUAGE plpgsql AS $f$"
+	" BEGIN"
+	"  IF TG_OP = 'INSERT' THEN"
+	"   INSERT INTO psup_counts AS c SELECT pg_backend_pid() % 16, state, count(*),"
+	"    sum(attempts), sum(tokens), min(finished_at), max(finished_at)"
+	"    FROM psup_new GROUP BY state"
+	"   ON CONFLICT (shard, state) DO UPDATE SET n = c.n + excluded.n,"
+	"    attempts = c.attempts + excluded.attempts, tokens = c.tokens + excluded.tokens,"
+	"    first_finish = least(c.first_finish, excluded.first_finish),"
+	"    last_finish = greatest(c.last_finish, excluded.last_finish);"
+	"  ELSE"
+	"   INSERT INTO psup_counts AS c SELECT pg_backend_pid() % 16, state, sum(dn), sum(da),"
+	"    sum(dt), min(f), max(f) FROM ("
+	"     SELECT state, -1 AS dn, -attempts::bigint AS da, -tokens AS dt, NULL::bigint AS f"
+	"     FROM psup_old UNION ALL"
+	"     SELECT state, 1, attempts, tokens, finished_at FROM psup_new) d GROUP BY state"
+	"    HAVING sum(dn) <> 0 OR sum(da) <> 0 OR sum(dt) <> 0 OR max(f) IS NOT NULL"
+	"   ON CONFLICT (shard, state) DO UPDATE SET n = c.n + excluded.n,"
+	"    attempts = c.attempts + excluded.attempts, tokens = c.tokens + excluded.tokens,"
+	"    first_finish = least(c.first_finish, excluded.first_finish),"
+	"    last_finish = greatest(c.last_finish, excluded.last_finish);"
+	"  END IF;"
+	"  RETURN NULL;"
+	" END $f$;"
+	"DROP TRIGGER IF EXISTS psup_count_ins ON psup_items;"
+	"CREATE TRIGGER psup_count_ins AFTER INSERT ON psup_items"
+	" REFERENCING NEW TABLE AS psup_new FOR EACH STATEMENT EXECUTE FUNCTION psup_count_cb();"
+	"DROP TRIGGER IF EXISTS psup_count_upd ON psup_items;"
+	"CREATE TRIGGER psup_count_upd AFTER UPDATE ON psup_items"
+	" REFERENCING OLD TABLE AS psup_old NEW TABLE AS psup_new"
+	" FOR EACH STATEMENT EXECUTE FUNCTION psup_count_cb();"
+	"DELETE FROM psup_counts;"
+	"INSERT INTO psup_counts SELECT 0, state, count(*), sum(attempts), sum(tokens),"
+	" min(finished_at), max(finished_at) FROM psup_items GROUP BY state;"
+	"UPDATE psup_meta SET value = '2' WHERE key = 'schema_version';"
 	"COMMIT;";
 
 int pg_fail(struct pg *g, char **cause, const char *what, const PGresult *r)
@@ -145,6 +193,30 @@ void pg_close(struct store *s)
 
 static const struct store_ops pg_ops = STORE_OPS_TABLE("postgresql", pg);
 
+/* Moves a version 1 store to 2, unless another process did meanwhile. */
+static int pg_migrate(struct pg *g, char **cause)
+{
+	PGresult *r = PQexec(g->conn, "BEGIN; SELECT pg_advisory_xact_lock(" LOCK_SCHEMA ");"
+	    "SELECT value FROM psup_meta WHERE key = 'schema_version'");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		pg_fail(g, cause, "cannot add the counts to the store", r);
+		PQclear(r);
+		pg_rollback(g);
+		return -1;
+	}
+	int done = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "1") != 0;
+	PQclear(r);
+	r = PQexec(g->conn, done ? "COMMIT" : counts_sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_fail(g, cause, "cannot add the counts to the store", r);
+		PQclear(r);
+		pg_rollback(g);
+		return -1;
+	}
+	PQclear(r);
+	return 0;
+}
+
 static int pg_check_schema(struct pg *g, char **cause)
 {
 	PGresult *r = PQexec(g->conn, "SELECT value FROM psup_meta WHERE key = 'schema_version'");
@@ -167,7 +239,8 @@ static int pg_check_schema(struct pg *g, char **cause)
 	if (version > STORE_SCHEMA_VERSION)
 		return fail(cause, "postgresql %s: store schema version %lld is newer than this "
 		    "psup-worker understands (%d)", g->name, version, STORE_SCHEMA_VERSION);
-	return 0;
+	/* a new store too: made at 1, moved to 2 here */
+	return version < 2 ? pg_migrate(g, cause) : 0;
 }
 
 int store_pg_open(const char *url, int create, struct store **out, char **cause)

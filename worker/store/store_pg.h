@@ -12,6 +12,15 @@
 /* Milliseconds since the epoch on the server, fixed for one statement. */
 #define NOW_MS "(extract(epoch FROM statement_timestamp()) * 1000)::bigint"
 
+/* The indexes of psup_items besides its keys: made with the schema, and
+ * again after a first load that went without them. */
+#define PG_INDEX_CLAIM \
+	"CREATE INDEX IF NOT EXISTS psup_items_claim ON psup_items (state, priority DESC, seq)"
+#define PG_INDEX_LEASE \
+	"CREATE INDEX IF NOT EXISTS psup_items_lease ON psup_items (state, lease_until)"
+#define PG_INDEX_OWNER \
+	"CREATE INDEX IF NOT EXISTS psup_items_owner ON psup_items (owner) WHERE owner IS NOT NULL"
+
 /* pg_advisory_xact_lock keys: schema creation and loads run one at a time. */
 #define LOCK_SCHEMA "7035170001"
 #define LOCK_LOAD "7035170002"
@@ -21,6 +30,7 @@ struct pg {
 	PGconn *conn;
 	char *name;              /* db@host for messages: never the password */
 	int copying;             /* inside a load's COPY */
+	int load_direct;         /* the load goes straight into an empty psup_items */
 	long long load_n;
 };
 

@@ -132,17 +132,29 @@ int pg_release(struct store *s, const char *owner, const char *const *ids, int n
 	return rc;
 }
 
+/* The span of finishes of the failed items left: those that went back to
+ * pending took their finish times with them. */
+#define FAILED_SPAN \
+	"UPDATE psup_counts SET first_finish = s.f, last_finish = s.l FROM" \
+	" (SELECT min(finished_at) AS f, max(finished_at) AS l FROM psup_items" \
+	" WHERE state = 'failed') s WHERE state = 'failed'"
+
 int pg_retry(struct store *s, const char *const *ids, int n, long long *moved,
     char **cause)
 {
 	struct pg *g = (struct pg *)s;
-	if (!ids)
-		return pg_cmd(g, RETRY_SET, 0, NULL, moved, "cannot return failed items", cause);
-	char *list = pg_json_ids(ids, n);
-	const char *p[1] = { list };
-	int rc = pg_cmd(g, RETRY_SET IDS_IN(1), 1, p, moved, "cannot return failed items",
-	    cause);
-	free(list);
+	int rc;
+	if (!ids) {
+		rc = pg_cmd(g, RETRY_SET, 0, NULL, moved, "cannot return failed items", cause);
+	} else {
+		char *list = pg_json_ids(ids, n);
+		const char *p[1] = { list };
+		rc = pg_cmd(g, RETRY_SET IDS_IN(1), 1, p, moved, "cannot return failed items",
+		    cause);
+		free(list);
+	}
+	if (rc == 0)
+		rc = pg_cmd(g, FAILED_SPAN, 0, NULL, NULL, "cannot count failed items", cause);
 	return rc;
 }
 

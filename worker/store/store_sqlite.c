@@ -25,11 +25,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	/* Two index walks, each bounded by the limit, merged: pending items by
 	 * priority then input order, and leases that ran out. */
 	[ST_CLAIM_SELECT] =
-	"SELECT seq, id, json, attempts FROM ("
-	" SELECT * FROM (SELECT seq, id, json, attempts, priority FROM items"
+	"SELECT seq, id, json, attempts, state FROM ("
+	" SELECT * FROM (SELECT seq, id, json, attempts, priority, state FROM items"
 	"  WHERE state = 'pending' ORDER BY priority DESC, seq LIMIT ?1)"
 	" UNION ALL"
-	" SELECT * FROM (SELECT seq, id, json, attempts, priority FROM items"
+	" SELECT * FROM (SELECT seq, id, json, attempts, priority, state FROM items"
 	"  WHERE state = 'leased' AND lease_until < ?2 ORDER BY priority DESC, seq LIMIT ?1))"
 	" ORDER BY priority DESC, seq LIMIT ?1",
 	[ST_CLAIM_UPDATE] =
@@ -60,9 +60,22 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
 	[ST_COUNTS] =
-	"SELECT state, count(*), coalesce(sum(attempts), 0), coalesce(sum(tokens), 0),"
-	" coalesce(min(finished_at), 0), coalesce(max(finished_at), 0),"
-	" coalesce(sum(lease_until < ?1), 0) FROM items GROUP BY state",
+	"SELECT state, n, attempts, tokens, coalesce(first_finish, 0),"
+	" coalesce(last_finish, 0) FROM counts",
+	[ST_COUNT_ADD] =
+	"UPDATE counts SET n = n + ?2, attempts = attempts + ?3, tokens = tokens + ?4,"
+	" first_finish = CASE WHEN ?5 IS NULL THEN first_finish"
+	"  ELSE min(coalesce(first_finish, ?5), ?5) END,"
+	" last_finish = CASE WHEN ?5 IS NULL THEN last_finish"
+	"  ELSE max(coalesce(last_finish, ?5), ?5) END WHERE state = ?1",
+	/* an index range: only the leases that ran out are visited */
+	[ST_EXPIRED] =
+	"SELECT count(*) FROM items WHERE state = 'leased' AND lease_until < ?1",
+	[ST_RECOUNT_FAILED] =
+	"UPDATE counts SET (n, attempts, tokens, first_finish, last_finish) ="
+	" (SELECT count(*), coalesce(sum(attempts), 0), coalesce(sum(tokens), 0),"
+	"  min(finished_at), max(finished_at) FROM items WHERE state = 'failed')"
+	" WHERE state = 'failed'",
 	[ST_CLASSES] =
 	"SELECT coalesce(http_status, 0), coalesce(error, ''), count(*) FROM items"
 	" WHERE state = 'failed' GROUP BY 1, 2",
@@ -99,6 +112,18 @@ static const char schema_sql[] =
 	"CREATE INDEX IF NOT EXISTS items_lease ON items (state, lease_until);"
 	"CREATE INDEX IF NOT EXISTS items_owner ON items (owner) WHERE owner IS NOT NULL;"
 	"INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');";
+
+/* Version 2: the counts by state, counted once from the items. Run in the
+ * transaction that moves a store from 1 to 2 (or creates it). */
+static const char counts_sql[] =
+	"CREATE TABLE counts (state TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0, tokens INTEGER NOT NULL DEFAULT 0,"
+	" first_finish INTEGER, last_finish INTEGER);"
+	"INSERT INTO counts (state, n, attempts, tokens, first_finish, last_finish)"
+	" SELECT state, count(*), coalesce(sum(attempts), 0), coalesce(sum(tokens), 0),"
+	" min(finished_at), max(finished_at) FROM items GROUP BY state;"
+	"INSERT OR IGNORE INTO counts (state) VALUES ('pending'), ('leased'), ('done'), ('failed');"
+	"UPDATE meta SET value = '2' WHERE key = 'schema_version';";
 
 static int is_busy(int rc)
 {
@@ -243,6 +268,25 @@ int sq_run(struct sq *q, sqlite3_stmt *st, const char *what, char **cause)
 	return 0;
 }
 
+int sq_count_add(struct sq *q, const char *state, long long n, long long attempts,
+    long long tokens, long long finished_ms, char **cause)
+{
+	if (n == 0)
+		return 0;
+	sqlite3_stmt *st = sq_stmt(q, ST_COUNT_ADD, cause);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	sqlite3_bind_int64(st, 3, attempts);
+	sqlite3_bind_int64(st, 4, tokens);
+	if (finished_ms)
+		sqlite3_bind_int64(st, 5, finished_ms);
+	else
+		sqlite3_bind_null(st, 5);
+	return sq_run(q, st, "cannot count items", cause);
+}
+
 void sq_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s)
@@ -271,8 +315,46 @@ void sq_close(struct store *s)
 
 static const struct store_ops sqlite_ops = STORE_OPS_TABLE("sqlite", sq);
 
-/* Checks that the file holds a psup job store this build understands. */
+static long long sq_schema_version(struct sq *q, char **cause);
+
+/* Moves a version 1 store to 2 in one write transaction (another process
+ * may have done it meanwhile: the version is read again inside). */
+static int sq_migrate(struct sq *q, char **cause)
+{
+	if (sq_begin(q, cause) < 0)
+		return -1;
+	long long version = sq_schema_version(q, cause);
+	if (version < 0) {
+		sq_rollback(q);
+		return -1;
+	}
+	if (version < 2 && sqlite3_exec(q->db, counts_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		sq_fail(q, cause, "cannot add the counts to the store");
+		sq_rollback(q);
+		return -1;
+	}
+	return sq_commit(q, cause);
+}
+
+/* Checks that the file holds a psup job store this build understands,
+ * moving a version 1 store to 2. */
 static int sq_check_schema(struct sq *q, char **cause)
+{
+	long long version = sq_schema_version(q, cause);
+	if (version < 0)
+		return -1;
+	if (version < 1)
+		return fail(cause, "%s: not a psup job store (no schema version)", q->path);
+	if (version > STORE_SCHEMA_VERSION)
+		return fail(cause, "%s: store schema version %lld is newer than this "
+		    "psup-worker understands (%d)", q->path, version, STORE_SCHEMA_VERSION);
+	if (version < 2)
+		return sq_migrate(q, cause);
+	return 0;
+}
+
+/* The schema version (0 when none is recorded), or -1 with *cause. */
+static long long sq_schema_version(struct sq *q, char **cause)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(q->db, "SELECT value FROM meta WHERE key = 'schema_version'",
@@ -292,12 +374,7 @@ static int sq_check_schema(struct sq *q, char **cause)
 		return -1;
 	}
 	sqlite3_finalize(st);
-	if (version < 1)
-		return fail(cause, "%s: not a psup job store (no schema version)", q->path);
-	if (version > STORE_SCHEMA_VERSION)
-		return fail(cause, "%s: store schema version %lld is newer than this "
-		    "psup-worker understands (%d)", q->path, version, STORE_SCHEMA_VERSION);
-	return 0;
+	return version;
 }
 
 static int sq_setup(struct sq *q, int create, char **cause)
@@ -330,6 +407,8 @@ static int sq_setup(struct sq *q, int create, char **cause)
 	if (create) {
 		if (sq_begin(q, cause) < 0)
 			return -1;
+		/* A new store is made at version 1 and moved to 2 at once,
+		 * so there is one way to version 2. */
 		if (sqlite3_exec(q->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
 			sq_fail(q, cause, "cannot create the schema");
 			sq_rollback(q);

@@ -13,7 +13,7 @@ enum stmt_id {
 	ST_CLAIM_SELECT, ST_CLAIM_UPDATE, ST_RENEW, ST_FINISH, ST_RELEASE_ALL,
 	ST_RELEASE_ONE, ST_RETRY_ALL, ST_RETRY_ONE, ST_LOAD_INSERT, ST_META_GET,
 	ST_META_SET, ST_COUNTS, ST_CLASSES, ST_EXPORT_ALL, ST_EXPORT_FAILED,
-	ST_HAS_ITEMS, ST_COUNT
+	ST_HAS_ITEMS, ST_COUNT_ADD, ST_EXPIRED, ST_RECOUNT_FAILED, ST_COUNT
 };
 
 struct sq {
@@ -43,6 +43,10 @@ int sq_run(struct sq *q, sqlite3_stmt *st, const char *what, char **cause);
 void sq_bind_text(sqlite3_stmt *st, int i, const char *s);
 /* Column i as a malloc'd string ("" for NULL). */
 char *sq_column_dup(sqlite3_stmt *st, int i);
+/* Inside a write transaction: adds n items (and their attempts and tokens)
+ * to state's counts; finished_ms, when not 0, widens its span of finishes. */
+int sq_count_add(struct sq *q, const char *state, long long n, long long attempts,
+    long long tokens, long long finished_ms, char **cause);
 
 STORE_OPS_DECLARE(sq);
 

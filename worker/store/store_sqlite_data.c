@@ -73,6 +73,10 @@ int sq_load_end(struct store *s, int commit, long long *added, char **cause)
 		sq_rollback(q);
 		return 0;
 	}
+	if (sq_count_add(q, "pending", q->load_added, 0, 0, 0, cause) < 0) {
+		sq_rollback(q);
+		return -1;
+	}
 	if (sq_commit(q, cause) < 0)
 		return -1;
 	if (added)
@@ -85,11 +89,20 @@ int sq_load_end(struct store *s, int commit, long long *added, char **cause)
 int sq_counts(struct store *s, struct store_counts *c, char **cause)
 {
 	struct sq *q = (struct sq *)s;
-	sqlite3_stmt *st = sq_stmt(q, ST_COUNTS, cause);
+	sqlite3_stmt *st = sq_stmt(q, ST_EXPIRED, cause);
 	int rc;
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, clock_real_ms());
+	rc = sq_step(q, st);
+	c->expired = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sq_done(st);
+	if (rc != SQLITE_ROW)
+		return sq_fail(q, cause, "cannot count expired leases");
+	/* The counts and the leases are read outside a transaction: a worker
+	 * may move items between the two reads, as it may after them. */
+	if (!(st = sq_stmt(q, ST_COUNTS, cause)))
+		return -1;
 	while ((rc = sq_step(q, st)) == SQLITE_ROW) {
 		const char *state = (const char *)sqlite3_column_text(st, 0);
 		long long cnt = sqlite3_column_int64(st, 1);
@@ -100,7 +113,6 @@ int sq_counts(struct store *s, struct store_counts *c, char **cause)
 			c->pending = cnt;
 		} else if (strcmp(state, "leased") == 0) {
 			c->leased = cnt;
-			c->expired = sqlite3_column_int64(st, 6);
 		} else if (strcmp(state, "done") == 0 || strcmp(state, "failed") == 0) {
 			long long first = sqlite3_column_int64(st, 4);
 			long long last = sqlite3_column_int64(st, 5);

@@ -13,7 +13,7 @@ int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
 	struct sq *q = (struct sq *)s;
 	long long now = clock_real_ms();
 	struct store_item *v = NULL;
-	int cnt = 0, rc = SQLITE_DONE;
+	int cnt = 0, rc = SQLITE_DONE, from_pending = 0;
 	sqlite3_stmt *sel, *upd;
 	if (sq_begin(q, cause) < 0)
 		return -1;
@@ -28,6 +28,8 @@ int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
 		v[cnt].id = sq_column_dup(sel, 1);
 		v[cnt].json = sq_column_dup(sel, 2);
 		v[cnt].attempts = sqlite3_column_int(sel, 3);
+		const char *state = (const char *)sqlite3_column_text(sel, 4);
+		from_pending += state && state[0] == 'p';
 		cnt++;
 	}
 	sq_done(sel);
@@ -42,6 +44,9 @@ int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
 		if (sq_run(q, upd, "cannot lease an item", cause) < 0)
 			goto fail;
 	}
+	if (sq_count_add(q, "pending", -from_pending, 0, 0, 0, cause) < 0 ||
+	    sq_count_add(q, "leased", from_pending, 0, 0, 0, cause) < 0)
+		goto fail;
 	if (sq_commit(q, cause) < 0)
 		goto fail_done;
 	if (cnt == 0) {
@@ -83,6 +88,8 @@ int sq_finish(struct store *s, const char *owner, const struct store_result *r,
 	long long now = clock_real_ms();
 	sqlite3_stmt *st;
 	int gone = 0;
+	/* what the batch adds to done [0] and failed [1] */
+	long long cnt[2] = { 0, 0 }, att[2] = { 0, 0 }, tok[2] = { 0, 0 };
 	if (sq_begin(q, cause) < 0)
 		return -1;
 	if (!(st = sq_stmt(q, ST_FINISH, cause)))
@@ -104,9 +111,19 @@ int sq_finish(struct store *s, const char *owner, const struct store_result *r,
 		free(owned);
 		if (rc < 0)
 			goto fail;
-		if (sqlite3_changes(q->db) == 0)
+		if (sqlite3_changes(q->db) == 0) {
 			gone++;
+			continue;
+		}
+		int k = !r[i].ok;
+		cnt[k]++;
+		att[k] += r[i].attempts;
+		tok[k] += r[i].tokens;
 	}
+	if (sq_count_add(q, "leased", -(cnt[0] + cnt[1]), 0, 0, 0, cause) < 0 ||
+	    sq_count_add(q, "done", cnt[0], att[0], tok[0], now, cause) < 0 ||
+	    sq_count_add(q, "failed", cnt[1], att[1], tok[1], now, cause) < 0)
+		goto fail;
 	if (sq_commit(q, cause) < 0)
 		return -1;
 	*stale = gone;
@@ -117,10 +134,11 @@ fail:
 }
 
 /* Runs the "all" statement, or the "one" statement for each id, in one
- * transaction; *changed sums the rows changed. */
+ * transaction that moves the rows changed from state from to pending in the
+ * counts; *changed sums them. */
 static int sq_update_ids(struct sq *q, enum stmt_id all, enum stmt_id one,
-    const char *owner, const char *const *ids, int n, long long *changed,
-    const char *what, char **cause)
+    const char *owner, const char *const *ids, int n, const char *from,
+    long long *changed, const char *what, char **cause)
 {
 	sqlite3_stmt *st;
 	long long sum = 0;
@@ -138,6 +156,18 @@ static int sq_update_ids(struct sq *q, enum stmt_id all, enum stmt_id one,
 			goto fail;
 		sum += sqlite3_changes(q->db);
 	}
+	if (sq_count_add(q, "pending", sum, 0, 0, 0, cause) < 0)
+		goto fail;
+	/* Failed items leave with their attempts, tokens and finish times,
+	 * which only the rows left can tell: count them again (a retry is
+	 * rare, and failed items few). */
+	if (strcmp(from, "failed") == 0) {
+		if (!(st = sq_stmt(q, ST_RECOUNT_FAILED, cause)) ||
+		    sq_run(q, st, "cannot count failed items", cause) < 0)
+			goto fail;
+	} else if (sq_count_add(q, from, -sum, 0, 0, 0, cause) < 0) {
+		goto fail;
+	}
 	if (sq_commit(q, cause) < 0)
 		return -1;
 	if (changed)
@@ -152,13 +182,13 @@ int sq_release(struct store *s, const char *owner, const char *const *ids, int n
     char **cause)
 {
 	return sq_update_ids((struct sq *)s, ST_RELEASE_ALL, ST_RELEASE_ONE, owner, ids, n,
-	    NULL, "cannot release items", cause);
+	    "leased", NULL, "cannot release items", cause);
 }
 
 int sq_retry(struct store *s, const char *const *ids, int n, long long *moved,
     char **cause)
 {
 	return sq_update_ids((struct sq *)s, ST_RETRY_ALL, ST_RETRY_ONE, NULL, ids, n,
-	    moved, "cannot return failed items", cause);
+	    "failed", moved, "cannot return failed items", cause);
 }
 
