@@ -280,6 +280,7 @@ static void daemon_free(struct daemon *d)
 	sweep_cb(d->loop, d);
 	loop_free(d->loop);
 	paths_free(d);
+	launchq_free(&d->launchq);
 }
 
 int daemon_run(const char *home_arg, int foreground, char **cause)
@@ -295,6 +296,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	d->foreground = foreground;
 	paths_init(d, home_arg);
 	d->on_change = ops_changed;
+	launchq_init(&d->launchq, LAUNCHQ_MAX_BUSY);
 	nofile_raise(d);
 
 	int rc = -1;
@@ -347,10 +349,12 @@ out:
 	}
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
-	if (d->loop)
+	if (d->loop) {
 		daemon_free(d);
-	else
+	} else {
 		paths_free(d);
+		launchq_free(&d->launchq);
+	}
 	if (rc < 0) {
 		if (why && strncmp(why, "busy: ", 6) == 0)
 			fail(cause, "%s", why + 6);

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "launchq.h"
 #include "loop.h"
 
 struct dapp;
@@ -27,6 +28,7 @@ struct daemon {
 	struct dclient *clients;
 	struct dop *ops;
 	int next_id;
+	struct launchq launchq;     /* keepers to launch, a few at a time (link.c) */
 	int killing;                /* `psup kill` in progress */
 	long long nofile_max;       /* the descriptor limit the daemon runs with */
 	long long nofile_soft;      /* the soft RLIMIT_NOFILE the daemon was started
