@@ -15,31 +15,34 @@
 #include "cli_signal.h"
 #include "xalloc.h"
 
-/* Names listed by print_names(); a longer list is summed up after the first
- * NAMES_HEAD. */
+/* Names listed by print_names(); more are only counted. */
 #define NAMES_SHOWN 12
-#define NAMES_HEAD 5
 
-/* Prints "label: a, b, c" when arr has names; past NAMES_SHOWN, one line
- * "label: a, b, c, d, e and 295 more (300 apps)". */
-static void print_names(const char *label, const cJSON *arr)
+/* Prints "label: a, b, c" when arr has names; past NAMES_SHOWN, the count
+ * alone: "300 stopped" (a label of one word) or "sent SIGUSR1 to 300
+ * apps". Returns how many names arr has. */
+static int print_names(const char *label, const cJSON *arr)
 {
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
-		return;
-	int total = cJSON_GetArraySize(arr), shown = total > NAMES_SHOWN ? NAMES_HEAD : total, i = 0;
+		return 0;
+	int total = cJSON_GetArraySize(arr), i = 0;
+	if (total > NAMES_SHOWN) {
+		if (strchr(label, ' '))
+			printf("%s %d apps\n", label, total);
+		else
+			printf("%d %s\n", total, label);
+		return total;
+	}
 	const cJSON *n;
 	printf("%s: ", label);
 	cJSON_ArrayForEach(n, arr) {
-		if (i == shown)
-			break;
 		const char *s = cJSON_IsString(n) ? n->valuestring
 		    : cli_json_str(n, "name", "?");
 		printf("%s%s", i ? ", " : "", s);
 		i++;
 	}
-	if (shown < total)
-		printf(" and %d more (%d apps)", total - shown, total);
 	putchar('\n');
+	return total;
 }
 
 static void print_lines(FILE *f, const cJSON *arr)
@@ -50,9 +53,12 @@ static void print_lines(FILE *f, const cJSON *arr)
 			fprintf(f, "%s\n", n->valuestring);
 }
 
-/* The table after a change, as pm2 shows it. */
-static int show_table(void)
+/* The table after a change, as pm2 shows it; not after a change of more
+ * apps than print_names() lists (a fleet's table is `psup status`). */
+static int show_table(int napps)
 {
+	if (napps > NAMES_SHOWN)
+		return CLI_OK;
 	struct cli_args none = { .argc = 0, .argv = NULL, .cmd = "status" };
 	fflush(stdout);
 	return cli_cmd_status(&none);
@@ -120,12 +126,12 @@ int cli_cmd_start(struct cli_args *a)
 		cJSON_Delete(reply);
 		return rc;
 	}
-	print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "started"));
-	print_names("restarted", cJSON_GetObjectItemCaseSensitive(reply, "restarted"));
-	print_names("unchanged", cJSON_GetObjectItemCaseSensitive(reply, "unchanged"));
-	print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "apps"));
+	int napps = print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "started"));
+	napps += print_names("restarted", cJSON_GetObjectItemCaseSensitive(reply, "restarted"));
+	napps += print_names("unchanged", cJSON_GetObjectItemCaseSensitive(reply, "unchanged"));
+	napps += print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "apps"));
 	cJSON_Delete(reply);
-	return show_table();
+	return show_table(napps);
 }
 
 /* The request cmd on the one app selector a names (optional: none means
@@ -142,14 +148,17 @@ static cJSON *target_req(struct cli_args *a, const char *cmd, int optional)
 }
 
 /* Sends req (consumed), then prints "label: a, b" for the apps the daemon
- * acted on. Returns CLI_OK or the exit code. */
-static int call_and_name(cJSON *req, const char *label)
+ * acted on (how many in *napps when not NULL). Returns CLI_OK or the exit
+ * code. */
+static int call_and_name(cJSON *req, const char *label, int *napps)
 {
 	cJSON *reply;
 	int rc = cli_call(req, 0, CLI_WAIT_OP, &reply);
 	if (rc != CLI_OK)
 		return rc;
-	print_names(label, cJSON_GetObjectItemCaseSensitive(reply, "apps"));
+	int n = print_names(label, cJSON_GetObjectItemCaseSensitive(reply, "apps"));
+	if (napps)
+		*napps = n;
 	cJSON_Delete(reply);
 	return CLI_OK;
 }
@@ -161,8 +170,9 @@ int cli_cmd_action(struct cli_args *a)
 		return CLI_USAGE;
 	const char *done = strcmp(a->cmd, "stop") == 0 ? "stopped"
 	    : strcmp(a->cmd, "restart") == 0 ? "restarted" : "deleted";
-	int rc = call_and_name(req, done);
-	return rc == CLI_OK ? show_table() : rc;
+	int napps = 0;
+	int rc = call_and_name(req, done, &napps);
+	return rc == CLI_OK ? show_table(napps) : rc;
 }
 
 int cli_cmd_flush(struct cli_args *a)
@@ -170,7 +180,7 @@ int cli_cmd_flush(struct cli_args *a)
 	cJSON *req = target_req(a, "flush", 1);
 	if (!req)
 		return CLI_USAGE;
-	return call_and_name(req, "flushed the logs of");
+	return call_and_name(req, "flushed the logs of", NULL);
 }
 
 int cli_cmd_signal(struct cli_args *a)
@@ -189,7 +199,7 @@ int cli_cmd_signal(struct cli_args *a)
 	cJSON_AddNumberToObject(req, "signal", sig);
 	char label[64];
 	snprintf(label, sizeof label, "sent SIG%s to", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
-	return call_and_name(req, label);
+	return call_and_name(req, label, NULL);
 }
 
 static int show_saved(const cJSON *reply)
@@ -204,8 +214,7 @@ static int show_resurrected(const cJSON *reply)
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(reply, "started");
 	if (cJSON_GetArraySize(st) == 0)
 		printf("nothing to resurrect\n");
-	print_names("resurrected", st);
-	return show_table();
+	return show_table(print_names("resurrected", st));
 }
 
 static int show_pong(const cJSON *reply)

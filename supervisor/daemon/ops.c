@@ -127,11 +127,27 @@ static struct dapp *index_get(const struct app_index *ix, int id)
 	return a && !a->dead ? a : NULL;
 }
 
+/* Short of descriptors (or memory), the daemon cannot reach the keeper:
+ * it may well run on, and is attached once some are free. An op says so
+ * at once instead of timing out over thousands of apps. */
+static int stalled(struct dapp *a, struct dop_app *x)
+{
+	if (a->lc.state != LC_STALLED)
+		return 0;
+	x->failed = 1;
+	snprintf(x->why, sizeof x->why, "%s: cannot reach its keeper: the daemon is short of "
+	    "descriptors (it may hold %lld; `ulimit -Hn` before it starts raises that)", a->name,
+	    a->d->nofile_max);
+	return 1;
+}
+
 static int app_done(struct dapp *a, struct dop_app *x)
 {
 	if (!a)
 		return 1;
 	enum app_state_kind s = app_shown_state(a);
+	if (x->kind != OP_DELETE && x->kind != OP_KILL && x->kind != OP_WAIT && stalled(a, x))
+		return 1;
 	switch ((enum dop_kind)x->kind) {
 	case OP_START:
 		if (!lifecycle_has_keeper(&a->lc) || a->stops != x->stops)
