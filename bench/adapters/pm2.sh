@@ -34,6 +34,8 @@ sv_start() {
 	pm2_ start "$SV_DIR/eco.json" >/dev/null
 }
 sv_stop() { pm2_ stop "$1" >/dev/null; }
+sv_all() { pm2_ "$1" all >/dev/null; }
+sv_kill() { pm2_ kill >/dev/null; }
 sv_status() { pm2_ jlist; }
 sv_status2() { pm2_ ls; }
 sv_listed() { pm2_ jlist 2>/dev/null | json_count; }
