@@ -178,10 +178,22 @@ static void trash_find(struct daemon *d)
 	closedir(dp);
 }
 
+/* Keeper events mark a change; gates and ops are checked once per loop
+ * pass: a pass of 64 status pushes (a fleet stopping) costs one check of
+ * every op, not 64. */
+static void changed_later(struct daemon *d)
+{
+	d->changed = 1;
+}
+
 static void sweep_cb(struct loop *l, void *arg)
 {
 	(void)l;
 	struct daemon *d = arg;
+	if (d->changed && d->loop) {
+		d->changed = 0;
+		ops_changed(d);
+	}
 	trash_empty(d);
 	SWEEP(struct dop, d->dead_ops, ops_free);
 	SWEEP(struct dclient, d->dead_clients, client_free);
@@ -370,7 +382,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	d->lock_fd = -1;
 	d->foreground = foreground;
 	paths_init(d, home_arg);
-	d->on_change = ops_changed;
+	d->on_change = changed_later;
 	launchq_init(&d->launchq, LAUNCHQ_MAX_BUSY);
 	nofile_raise(d);
 

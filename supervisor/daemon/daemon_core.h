@@ -34,10 +34,11 @@ struct daemon {
 	long long nofile_soft;      /* the soft RLIMIT_NOFILE the daemon was started
 	                             * with, given back to keepers; -1 = unchanged */
 	int exit_code;
-	/* An app's state may have changed (ops_changed): how link.c, at the
-	 * bottom, reports keeper events without calling up into the layers
-	 * that call it. */
+	/* An app's state may have changed: how link.c, at the bottom, reports
+	 * keeper events without calling up into the layers that call it
+	 * (ops_changed() runs at the end of the loop pass). */
 	void (*on_change)(struct daemon *d);
+	int changed;                /* on_change() since the last check (daemon.c) */
 	int checking;               /* ops_changed() is running */
 	int recheck;                /* state changed during ops_changed() */
 	char **trash;               /* APPDIRs renamed away, removed after the pass */

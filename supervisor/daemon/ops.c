@@ -43,7 +43,10 @@ void ops_add_app(struct dop *op, struct dapp *a, enum dop_kind kind, uint64_t se
 	for (int i = 0; i < op->n; i++)
 		if (op->apps[i].id == a->id)
 			return;
-	op->apps = xreallocarray(op->apps, (size_t)op->n + 1, sizeof *op->apps);
+	if (op->n == op->cap) {
+		op->cap = op->cap ? op->cap * 2 : 8;
+		op->apps = xreallocarray(op->apps, (size_t)op->cap, sizeof *op->apps);
+	}
 	struct dop_app *x = &op->apps[op->n++];
 	memset(x, 0, sizeof *x);
 	x->kind = kind;
