@@ -253,6 +253,7 @@ static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *
 		jw_int(w, "lines_split", a->have_state ? st->lines_split : 0);
 		jw_str(w, "log_error", a->have_state ? st->log_error : "");
 		jw_str(w, "app_dir", a->dir);
+		jw_str(w, "processes_by", procstat_mechanism());
 	}
 	jw_end_obj(w);
 }

@@ -110,9 +110,15 @@ static int member_cb(const struct proctree_proc *p, void *arg)
 	return 0;
 }
 
+static int no_children_files;
+
+const char *procstat_mechanism(void)
+{
+	return no_children_files ? "/proc scan" : "keeper subtree";
+}
+
 int procstat_measure(struct procstat_group *g, const pid_t *keepers, int n, char **cause)
 {
-	static int no_children_files;
 	for (int i = 0; i < n && !no_children_files; i++) {
 		g[i].nprocs = 0;
 		g[i].ticks = g[i].rss_bytes = g[i].starttime = 0;

@@ -26,6 +26,11 @@ struct procstat_group {
  * with *cause set. */
 int procstat_measure(struct procstat_group *g, const pid_t *keepers, int n, char **cause);
 
+/* How procstat_measure() finds an app's processes: "keeper subtree", or
+ * "/proc scan" once it found the kernel has no children files (the keeper
+ * makes the same choice on the same kernel). */
+const char *procstat_mechanism(void);
+
 /* One scan of /proc filling g[0..n) (pgid set by the caller; entries with
  * pgid <= 0 are left empty). The nskip pids in skip[] (sorted ascending;
  * known not to be members, like the keepers) are not read. Returns 0, or -1

@@ -142,6 +142,10 @@ static ssize_t read_all(const char *path, char **buf, size_t *cap)
 		if (r == 0)
 			break;
 		len += (size_t)r;
+		/* a /proc file comes whole in one read that leaves room: no
+		 * second read to see its end */
+		if (len + 1 < *cap)
+			break;
 	}
 	close(fd);
 	(*buf)[len] = '\0';

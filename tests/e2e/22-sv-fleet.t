@@ -6,7 +6,7 @@
 # ends everything.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 20
+plan 21
 N=250
 
 cat > "$TMPD/fleet.yaml" <<EOF
@@ -44,6 +44,9 @@ fleet start "$TMPD/fleet.yaml"
 is "$RC" 0 "start: exit 0"
 is "$OUT" "$N started" "start: one line"
 ok "all $N run" wait_for -t 30 running "$N"
+describe_json "$TMPD/d.json" fleet-1
+like "$(jq -r '.apps[0].processes_by' "$TMPD/d.json")" "^(keeper subtree|/proc scan)$" \
+	"describe says how an app's processes are found"
 
 fleet stop all
 is "$RC" 0 "stop all: exit 0"
