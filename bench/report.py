@@ -13,6 +13,7 @@ TITLES = {
     "control": "5. Control latency with 100 apps",
     "stop": "6. Stop: app ignores SIGTERM, has a child and a setsid() child; kill timeout 3 s",
     "survival": "7. Survival: kill -9 the daemon with 10 apps running",
+    "fleet": "8. A fleet: 1,000 apps in one file (200 with --quick)",
     "worker": "Worker: psup-worker and plain clients against a private nginx on 127.0.0.1",
 }
 # metric: (label, better) ; better is "lower", "higher" or "" (no ratio)
@@ -38,6 +39,14 @@ METRICS = {
     "alive_after_5s": ("apps running 5 s later (of 10)", ""),
     "restarted_after_kill": ("apps restarted when then killed (of 10): still supervised", "higher"),
     "listed_after": ("apps the status command lists afterwards", ""),
+    "fleet_start_ms": ("all apps exec'd after `start`, daemon up (ms)", "lower"),
+    "fleet_status_ms": ("`jlist` (ms, median of 5, 0.5 s apart)", "lower"),
+    "fleet_pss_mib": ("supervisor-owned PSS (MiB)", "lower"),
+    "fleet_restart_ms": ("`restart all` until every app exec'd again (ms)", "lower"),
+    "fleet_status_during_stop_ms": ("`jlist` while `stop all` runs (ms)", "lower"),
+    "fleet_stop_ms": ("`stop all` until every app is gone (ms)", "lower"),
+    "fleet_delete_ms": ("`delete all` (ms)", "lower"),
+    "fleet_kill_ms": ("`kill` until every app is gone (ms)", "lower"),
     "rps_ok": ("requests/s against the 200 endpoint, no limit (psup: items/s, one worker, results committed)", "higher"),
     "p429_pct": ("429s, % of requests to the limited endpoint", "lower"),
     "accepted": ("requests accepted (200) by the limited endpoint", ""),

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs every benchmark in one go and writes bench/results/<date>.md.
 #   bench/run.sh [--quick] [--only SCENARIO[,SCENARIO]] [--sv LIST] [--reps N] [--idle SECONDS]
-# Scenarios: idle start restart logs control stop survival (supervisors),
+# Scenarios: idle start restart logs control stop survival fleet (supervisors),
 #            worker (psup-worker against a private nginx).
 # Supervisors: pm2 supervisord runit psup (psup is skipped when bin/psup is
 # missing or does not run). Repetitions are interleaved (rep 1 of every
@@ -15,13 +15,13 @@ BENCH_DIR=${BENCH_DIR:-$(cd "$(dirname "$0")" && pwd)}
 export BENCH_DIR
 . "$BENCH_DIR/lib.sh"
 
-REPS=3 IDLE_S=30 LOG_LINES=2000000 RESTART_WINDOW_S=15 GUARD_WINDOW_S=12
-ONLY="idle,start,restart,logs,control,stop,survival,worker"
+REPS=3 IDLE_S=30 LOG_LINES=2000000 RESTART_WINDOW_S=15 GUARD_WINDOW_S=12 FLEET_N=1000
+ONLY="idle,start,restart,logs,control,stop,survival,fleet,worker"
 SVS="pm2 supervisord runit psup"
 QUICK=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) QUICK=1; REPS=1; IDLE_S=5; LOG_LINES=500000; RESTART_WINDOW_S=5; GUARD_WINDOW_S=8 ;;
+	--quick) QUICK=1; REPS=1; IDLE_S=5; LOG_LINES=500000; RESTART_WINDOW_S=5; GUARD_WINDOW_S=8; FLEET_N=200 ;;
 	--only) ONLY=$2; shift ;;
 	--sv) SVS=$2; shift ;;
 	--reps) REPS=$2; shift ;;
@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-export IDLE_S LOG_LINES RESTART_WINDOW_S GUARD_WINDOW_S
+export IDLE_S LOG_LINES RESTART_WINDOW_S GUARD_WINDOW_S FLEET_N
 
 for t in stampapp logwriter logcheck termignore; do
 	[ -x "$TOOLS/$t" ] || make -C "$BENCH_DIR" tools >/dev/null || exit 1
@@ -77,7 +77,7 @@ run_one() {
 
 start_s=$(date +%s)
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-for scn in idle start restart logs control stop survival; do
+for scn in idle start restart logs control stop survival fleet; do
 	case ",$ONLY," in *",$scn,"*) ;; *) continue ;; esac
 	for rep in $(seq 1 "$REPS"); do
 		for sv in $avail; do run_one "$scn" "$sv" "$rep"; done

@@ -1,7 +1,12 @@
 # pm2 (npm, private prefix bench/.tools, private PM2_HOME).
 PM2_BIN=$BENCH_DIR/.tools/node_modules/.bin/pm2
 
-sv_version() { PM2_HOME=/tmp/pm2-version-$$ "$PM2_BIN" --version 2>/dev/null | tail -1; rm -rf /tmp/pm2-version-$$; }
+# `pm2 --version` starts a daemon in that home: kill it before removing it.
+sv_version() {
+	PM2_HOME=/tmp/pm2-version-$$ "$PM2_BIN" --version 2>/dev/null | tail -1
+	PM2_HOME=/tmp/pm2-version-$$ "$PM2_BIN" kill >/dev/null 2>&1
+	rm -rf /tmp/pm2-version-$$
+}
 pm2_() { PM2_HOME=$SV_DIR/pm2 "$PM2_BIN" "$@"; }
 
 sv_init() {
@@ -34,6 +39,8 @@ sv_start() {
 	pm2_ start "$SV_DIR/eco.json" >/dev/null
 }
 sv_stop() { pm2_ stop "$1" >/dev/null; }
+sv_all() { pm2_ "$1" all >/dev/null; }
+sv_kill() { pm2_ kill >/dev/null; }
 sv_status() { pm2_ jlist; }
 sv_status2() { pm2_ ls; }
 sv_listed() { pm2_ jlist 2>/dev/null | json_count; }

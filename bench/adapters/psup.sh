@@ -27,6 +27,8 @@ sv_start() {
 	psup_ start "$SV_DIR/eco.yaml" >/dev/null
 }
 sv_stop() { psup_ stop "$1" >/dev/null; }
+sv_all() { psup_ "$1" all >/dev/null; }
+sv_kill() { psup_ kill >/dev/null; }
 sv_status() { psup_ jlist; }
 sv_status2() { psup_ status; }
 sv_listed() { psup_ jlist 2>/dev/null | json_count; }

@@ -96,9 +96,12 @@ cli_cmd_fn cli_cmd_monit;                   /* cli_monit.c */
 cli_cmd_fn cli_cmd_web;                     /* cli_web.c: execs psup-web */
 
 /* Prints "label: a, b, c" when arr (strings, or objects with a name) has
- * names; a long list is summed up. */
+ * names; past 12, the count alone: "300 stopped" (a label of one word) or
+ * "sent SIGUSR1 to 300 apps". */
 void cli_print_names(const char *label, const struct cJSON *arr);
-/* The table after a change, as pm2 shows it: `psup status`'s exit code. */
+/* The table after a change, as pm2 shows it: `psup status`'s exit code;
+ * nothing (CLI_OK) when the names printed since the last table were more
+ * than a list shows: a fleet's table is `psup status`. */
 int cli_show_table(void);
 
 /* 1 when colour may be used on stream f: a terminal and NO_COLOR unset or

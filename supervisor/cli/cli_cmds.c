@@ -16,36 +16,44 @@
 #include "cli_target.h"
 #include "xalloc.h"
 
-/* Names listed by cli_print_names(); a longer list is summed up after the first
- * NAMES_HEAD. */
+/* Names listed by cli_print_names(); more are only counted. */
 #define NAMES_SHOWN 12
-#define NAMES_HEAD 5
 
-/* Prints "label: a, b, c" when arr has names; past NAMES_SHOWN, one line
- * "label: a, b, c, d, e and 295 more (300 apps)". */
+/* Apps named since the last table: a change of more apps than a list shows
+ * is a fleet's, whose table is `psup status` (a CLI run is one command, so
+ * one counter serves it). */
+static int named_since_table;
+
 void cli_print_names(const char *label, const cJSON *arr)
 {
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
 		return;
-	int total = cJSON_GetArraySize(arr), shown = total > NAMES_SHOWN ? NAMES_HEAD : total, i = 0;
+	int total = cJSON_GetArraySize(arr), i = 0;
+	named_since_table += total;
+	if (total > NAMES_SHOWN) {
+		if (strchr(label, ' '))
+			printf("%s %d apps\n", label, total);
+		else
+			printf("%d %s\n", total, label);
+		return;
+	}
 	const cJSON *n;
 	printf("%s: ", label);
 	cJSON_ArrayForEach(n, arr) {
-		if (i == shown)
-			break;
 		const char *s = cJSON_IsString(n) ? n->valuestring
 		    : cli_json_str(n, "name", "?");
 		printf("%s%s", i ? ", " : "", s);
 		i++;
 	}
-	if (shown < total)
-		printf(" and %d more (%d apps)", total - shown, total);
 	putchar('\n');
 }
 
-/* The table after a change, as pm2 shows it. */
 int cli_show_table(void)
 {
+	int fleet = named_since_table > NAMES_SHOWN;
+	named_since_table = 0;
+	if (fleet)
+		return CLI_OK;
 	struct cli_args none = { .argc = 0, .argv = NULL, .cmd = "status" };
 	fflush(stdout);
 	return cli_cmd_status(&none);

@@ -165,6 +165,8 @@ static void describe_main(struct kvs *t, const cJSON *app)
 		    cJSON_GetObjectItemCaseSensitive(app, "exit_signal")));
 	kv_add(t, "cpu (group)", NULL, xasprintf("%.1f%%", cli_json_num(app, "cpu", 0)));
 	kv_add(t, "memory (group)", NULL, fmt_size(cli_json_num(app, "memory", 0)));
+	if (cli_json_has(app, "processes_by"))
+		kv_add(t, "processes found by", NULL, xstrdup(cli_json_str(app, "processes_by", "-")));
 	if (cli_json_has(app, "source"))
 		kv_add(t, "ecosystem file", NULL, xstrdup(cli_json_str(app, "source", "-")));
 }

@@ -232,28 +232,10 @@ int app_write_spec(struct dapp *a, char **cause)
 	return r;
 }
 
-static void rm_dir(const char *dir)
-{
-	DIR *dp = opendir(dir);
-	if (dp) {
-		struct dirent *de;
-		while ((de = readdir(dp))) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			char *p = xasprintf("%s/%s", dir, de->d_name);
-			unlink(p);
-			free(p);
-		}
-		closedir(dp);
-	}
-	if (rmdir(dir) < 0 && errno != ENOENT)
-		dlog("cannot remove %s: %s", dir, strerror(errno));
-}
-
 void app_remove(struct dapp *a)
 {
 	link_detach(a);
-	rm_dir(a->dir);
+	daemon_remove_dir(a->d, a->dir);
 	daemon_bury_app(a);
 }
 

@@ -255,48 +255,53 @@ static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *
 		jw_int(w, "lines_split", a->have_state ? st->lines_split : 0);
 		jw_str(w, "log_error", a->have_state ? st->log_error : "");
 		jw_str(w, "app_dir", a->dir);
+		jw_str(w, "processes_by", procstat_mechanism());
 	}
 	jw_end_obj(w);
 }
 
-static int cmp_pid(const void *a, const void *b)
+/* The keeper of a running app: its subtree holds the app's processes. */
+static pid_t keeper_of(const struct dapp *a)
 {
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-	return x < y ? -1 : x > y;
+	return a->have_state && a->st.keeper_pid > 0 ? a->st.keeper_pid : a->keeper_pid;
 }
 
 void appview_list(struct daemon *d, struct dapp **apps, int n, int describe, struct jw *w)
 {
+	(void)d;
 	struct procstat_group *g = xcalloc((size_t)(n ? n : 1), sizeof *g);
+	pid_t *keepers = xcalloc((size_t)(n ? n : 1), sizeof *keepers);
+	int64_t now_real = clock_real_ms(), now_mono = clock_mono_ms();
 	int any = 0;
 	for (int i = 0; i < n; i++) {
 		struct dapp *a = apps[i];
-		if (a->have_state && a->st.pid > 0 && lifecycle_has_keeper(&a->lc)) {
-			g[i].pgid = a->st.pgid > 0 ? a->st.pgid : a->st.pid;
-			any = 1;
+		if (!a->have_state || a->st.pid <= 0 || !lifecycle_has_keeper(&a->lc))
+			continue;
+		pid_t pgid = a->st.pgid > 0 ? a->st.pgid : a->st.pid;
+		const struct procstat_sample *c = &a->cpu;
+		if (c->last.pgid == pgid && c->last_at_ms > 0 &&
+		    now_mono - c->last_at_ms < PROCSTAT_CACHE_MS) {
+			g[i] = c->last;     /* measured a moment ago */
+			continue;
 		}
+		g[i].pgid = pgid;
+		keepers[i] = keeper_of(a);
+		any = 1;
 	}
-	/* keepers and the daemon are never app members: do not read them */
-	int nskip = 0, total = 0;
-	for (struct dapp *a = d->apps; a; a = a->next)
-		total++;
-	pid_t *skip = xcalloc((size_t)total + 1, sizeof *skip);
-	skip[nskip++] = getpid();
-	for (struct dapp *a = d->apps; a && any; a = a->next)
-		if (a->keeper_pid > 0)
-			skip[nskip++] = a->keeper_pid;
-	qsort(skip, (size_t)nskip, sizeof *skip, cmp_pid);
 	char *cause = NULL;
-	if (any && procstat_scan(g, n, skip, nskip, &cause) < 0) {
+	if (any && procstat_measure(g, keepers, n, &cause) < 0) {
 		dlog("%s", cause);
 		free(cause);
 	}
-	int64_t now_real = clock_real_ms(), now_mono = clock_mono_ms();
+	for (int i = 0; i < n; i++)
+		if (keepers[i] > 0) {
+			apps[i]->cpu.last = g[i];
+			apps[i]->cpu.last_at_ms = now_mono;
+		}
 	jw_arr(w, "apps");
 	for (int i = 0; i < n; i++)
 		app_json(w, apps[i], g[i].pgid > 0 ? &g[i] : NULL, now_real, now_mono, describe);
 	jw_end_arr(w);
 	free(g);
-	free(skip);
+	free(keepers);
 }
-

@@ -14,6 +14,7 @@
 #include "selfexe.h"
 #include "xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -105,10 +106,96 @@ static void sighup_cb(struct loop *l, int signo, void *arg)
 	} \
 } while (0)
 
+/* ---- removing APPDIRs ---- */
+
+#define TRASH_PREFIX ".gone-"
+
+static void rm_dir(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	if (dp) {
+		struct dirent *de;
+		while ((de = readdir(dp))) {
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			char *p = xasprintf("%s/%s", dir, de->d_name);
+			unlink(p);
+			free(p);
+		}
+		closedir(dp);
+	}
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		dlog("cannot remove %s: %s", dir, strerror(errno));
+}
+
+void daemon_remove_dir(struct daemon *d, const char *dir)
+{
+	char *to = xasprintf("%s/" TRASH_PREFIX "%ld-%u", d->apps_dir, (long)getpid(), d->trash_seq++);
+	if (rename(dir, to) < 0) {
+		free(to);
+		if (errno != ENOENT)
+			rm_dir(dir);
+		return;
+	}
+	d->trash = xreallocarray(d->trash, (size_t)d->ntrash + 1, sizeof *d->trash);
+	d->trash[d->ntrash++] = to;
+}
+
+/* Removes what daemon_remove_dir() set aside, in a child the SIGCHLD
+ * handler reaps (link_reaped() ignores a pid that is no keeper); by
+ * itself when no child can be made. */
+static void trash_empty(struct daemon *d)
+{
+	if (!d->ntrash)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (int i = 0; i < d->ntrash; i++)
+			rm_dir(d->trash[i]);
+		_exit(0);
+	}
+	for (int i = 0; i < d->ntrash; i++) {
+		if (pid < 0)
+			rm_dir(d->trash[i]);
+		free(d->trash[i]);
+	}
+	free(d->trash);
+	d->trash = NULL;
+	d->ntrash = 0;
+}
+
+/* What a daemon that died left set aside. */
+static void trash_find(struct daemon *d)
+{
+	DIR *dp = opendir(d->apps_dir);
+	if (!dp)
+		return;
+	struct dirent *de;
+	while ((de = readdir(dp)))
+		if (strncmp(de->d_name, TRASH_PREFIX, strlen(TRASH_PREFIX)) == 0) {
+			d->trash = xreallocarray(d->trash, (size_t)d->ntrash + 1, sizeof *d->trash);
+			d->trash[d->ntrash++] = xasprintf("%s/%s", d->apps_dir, de->d_name);
+		}
+	closedir(dp);
+}
+
+/* Keeper events mark a change; gates and ops are checked once per loop
+ * pass: a pass of 64 status pushes (a fleet stopping) costs one check of
+ * every op, not 64. */
+static void changed_later(struct daemon *d)
+{
+	d->changed = 1;
+}
+
 static void sweep_cb(struct loop *l, void *arg)
 {
 	(void)l;
 	struct daemon *d = arg;
+	if (d->changed && d->loop) {
+		d->changed = 0;
+		ops_changed(d);
+	}
+	trash_empty(d);
 	SWEEP(struct dop, d->dead_ops, ops_free);
 	SWEEP(struct dclient, d->dead_clients, client_free);
 	control_sweep(d);
@@ -273,6 +360,7 @@ static void daemon_free(struct daemon *d)
 	sweep_cb(d->loop, d);
 	loop_free(d->loop);
 	paths_free(d);
+	launchq_free(&d->launchq);
 }
 
 int daemon_run(const char *home_arg, int foreground, char **cause)
@@ -287,7 +375,8 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	d->lock_fd = -1;
 	d->foreground = foreground;
 	paths_init(d, home_arg);
-	d->on_change = ops_changed;
+	d->on_change = changed_later;
+	launchq_init(&d->launchq, LAUNCHQ_MAX_BUSY);
 	nofile_raise(d);
 
 	int rc = -1;
@@ -311,6 +400,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	dlog("started for %s (keeper %s)", d->home, d->keeper_path);
+	trash_find(d);
 	apps_load_all(d);
 	ops_changed(d);
 	notify("ready\n");
@@ -340,10 +430,12 @@ out:
 	}
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
-	if (d->loop)
+	if (d->loop) {
 		daemon_free(d);
-	else
+	} else {
 		paths_free(d);
+		launchq_free(&d->launchq);
+	}
 	if (rc < 0) {
 		if (why && strncmp(why, "busy: ", 6) == 0)
 			fail(cause, "%s", why + 6);

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "launchq.h"
 #include "loop.h"
 
 struct dapp;
@@ -27,17 +28,22 @@ struct daemon {
 	struct dclient *clients;
 	struct dop *ops;
 	int next_id;
+	struct launchq launchq;     /* keepers to launch, a few at a time (link.c) */
 	int killing;                /* `psup kill` in progress */
 	long long nofile_max;       /* the descriptor limit the daemon runs with */
 	long long nofile_soft;      /* the soft RLIMIT_NOFILE the daemon was started
 	                             * with, given back to keepers; -1 = unchanged */
 	int exit_code;
-	/* An app's state may have changed (ops_changed): how link.c, at the
-	 * bottom, reports keeper events without calling up into the layers
-	 * that call it. */
+	/* An app's state may have changed: how link.c, at the bottom, reports
+	 * keeper events without calling up into the layers that call it
+	 * (ops_changed() runs at the end of the loop pass). */
 	void (*on_change)(struct daemon *d);
+	int changed;                /* on_change() since the last check (daemon.c) */
 	int checking;               /* ops_changed() is running */
 	int recheck;                /* state changed during ops_changed() */
+	char **trash;               /* APPDIRs renamed away, removed after the pass */
+	int ntrash;
+	unsigned trash_seq;
 	/* unlinked, freed after the loop pass */
 	struct dapp *dead_apps;
 	struct dclient *dead_clients;
@@ -50,5 +56,10 @@ void daemon_exit_soon(struct daemon *d);
 void daemon_bury_app(struct dapp *a);
 void daemon_bury_client(struct dclient *c);
 void daemon_bury_op(struct dop *o);
+/* Removes dir (an APPDIR: files, no subdirectories): renamed out of the way
+ * at once (its name is free for a new app), removed after the loop pass by
+ * a child process, so deleting a thousand apps does not hold up the loop
+ * on the file system. */
+void daemon_remove_dir(struct daemon *d, const char *dir);
 
 #endif

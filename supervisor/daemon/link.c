@@ -6,6 +6,7 @@
  * events (connected, status pushed, lost, gone, relaunch due). */
 #include "link.h"
 #include "apps.h"
+#include "launchq.h"
 #include "appview.h"
 #include "procs.h"
 #include "atomicfile.h"
@@ -38,6 +39,7 @@
 static void io_cb(struct loop *l, int fd, unsigned events, void *arg);
 static void connect_cb(struct loop *l, uint64_t id, void *arg);
 static void lost_keeper(struct dapp *a, const char *why);
+static void launch_settle(struct dapp *a, int gone);
 
 /* Short of descriptors: the keeper may well live; the lifecycle stalls.
  * Until it is reached, users see what its status file says (read with a
@@ -82,6 +84,7 @@ static void conn_close(struct dapp *a)
 void link_detach(struct dapp *a)
 {
 	struct loop *l = a->d->loop;
+	launch_settle(a, 1);
 	conn_close(a);
 	loop_timer_del(l, a->relaunch_timer);
 	loop_timer_del(l, a->gone_timer);
@@ -90,15 +93,10 @@ void link_detach(struct dapp *a)
 
 /* ---- launching ---- */
 
-static void launch(struct dapp *a)
+/* Forks and execs the keeper of a queued app (launchq.h). */
+static void launch_now(struct dapp *a)
 {
 	struct daemon *d = a->d;
-	/* what we show until the new keeper speaks */
-	a->st.state = APP_LAUNCHING;
-	a->st.pid = 0;
-	a->st.keeper_pid = 0;
-	a->pushes = 0;
-
 	char *argv0 = xasprintf("psup: keep %s", a->name);
 	char *argv[] = { argv0, a->dir, NULL };
 	pid_t pid = fork();
@@ -136,6 +134,37 @@ static void launch(struct dapp *a)
 	a->connect_deadline = clock_mono_ms() + CONNECT_TIMEOUT_MS;
 	a->connect_delay = CONNECT_FIRST_MS;
 	a->connect_timer = loop_timer_after(d->loop, a->connect_delay, connect_cb, a);
+}
+
+/* An app waiting in the launch queue still wants its keeper. */
+static int launch_wanted_cb(void *item)
+{
+	struct dapp *a = item;
+	return !a->dead && a->lc.state == LC_CONNECTING && a->kfd < 0;
+}
+
+static void launch_cb(void *item)
+{
+	launch_now(item);
+}
+
+/* Its keeper answered, failed, or the app went elsewhere: the slot goes
+ * to the next app waiting. */
+static void launch_settle(struct dapp *a, int gone)
+{
+	launchq_settle(&a->d->launchq, a, gone || !launch_wanted_cb(a), launch_wanted_cb, launch_cb);
+}
+
+static void launch(struct dapp *a)
+{
+	/* what we show until the new keeper speaks */
+	a->st.state = APP_LAUNCHING;
+	a->st.pid = 0;
+	a->st.keeper_pid = 0;
+	a->pushes = 0;
+	a->keeper_pid = 0;
+	launchq_add(&a->d->launchq, a);
+	launch_settle(a, 0);
 }
 
 /* A lost keeper may still be on its way out (its lock on keeper.pid not yet
@@ -559,6 +588,7 @@ uint64_t link_event(struct dapp *a, struct lc_event *ev)
 	for (size_t i = 0; i < sizeof sends / sizeof sends[0]; i++)
 		if (o.acts & sends[i].act)
 			seq = link_send(a, sends[i].line);
+	launch_settle(a, 0);
 	return seq;
 }
 

@@ -43,7 +43,10 @@ void ops_add_app(struct dop *op, struct dapp *a, enum dop_kind kind, uint64_t se
 	for (int i = 0; i < op->n; i++)
 		if (op->apps[i].id == a->id)
 			return;
-	op->apps = xreallocarray(op->apps, (size_t)op->n + 1, sizeof *op->apps);
+	if (op->n == op->cap) {
+		op->cap = op->cap ? op->cap * 2 : 8;
+		op->apps = xreallocarray(op->apps, (size_t)op->cap, sizeof *op->apps);
+	}
 	struct dop_app *x = &op->apps[op->n++];
 	memset(x, 0, sizeof *x);
 	x->kind = kind;
@@ -127,11 +130,27 @@ static struct dapp *index_get(const struct app_index *ix, int id)
 	return a && !a->dead ? a : NULL;
 }
 
+/* Short of descriptors (or memory), the daemon cannot reach the keeper:
+ * it may well run on, and is attached once some are free. An op says so
+ * at once instead of timing out over thousands of apps. */
+static int stalled(struct dapp *a, struct dop_app *x)
+{
+	if (a->lc.state != LC_STALLED)
+		return 0;
+	x->failed = 1;
+	snprintf(x->why, sizeof x->why, "%s: cannot reach its keeper: the daemon is short of "
+	    "descriptors (it may hold %lld; `ulimit -Hn` before it starts raises that)", a->name,
+	    a->d->nofile_max);
+	return 1;
+}
+
 static int app_done(struct dapp *a, struct dop_app *x)
 {
 	if (!a)
 		return 1;
 	enum app_state_kind s = app_shown_state(a);
+	if (x->kind != OP_DELETE && x->kind != OP_KILL && x->kind != OP_WAIT && stalled(a, x))
+		return 1;
 	switch ((enum dop_kind)x->kind) {
 	case OP_START:
 		if (!lifecycle_has_keeper(&a->lc) || a->stops != x->stops)

@@ -40,7 +40,7 @@ struct dop {
 	enum dop_kind kind;
 	struct dclient *client;     /* NULL once the client left */
 	struct dop_app *apps;
-	int n;
+	int n, cap;
 	int64_t deadline;           /* monotonic, 0 = none; grows as apps are added */
 	uint64_t timer;             /* armed at the deadline when it was set: on
 	                             * firing it re-arms if the deadline moved */

@@ -1,93 +1,18 @@
-/* Process-group CPU and memory from /proc/PID/stat: one directory pass per
- * scan, one read per process, groups found by binary search. */
+/* Process-group CPU and memory from /proc/PID/stat: walked from each
+ * app's keeper down, or (a kernel without children files) one directory
+ * pass with groups found by binary search. */
 #include "procstat.h"
 #include "xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
-
-static int parse_ll(const char **pp, const char *end, long long *v)
-{
-	const char *p = *pp;
-	while (p < end && *p == ' ')
-		p++;
-	int neg = 0;
-	if (p < end && *p == '-') {
-		neg = 1;
-		p++;
-	}
-	if (p >= end || *p < '0' || *p > '9')
-		return -1;
-	long long x = 0;
-	while (p < end && *p >= '0' && *p <= '9') {
-		if (x > (0x7fffffffffffffffLL - 9) / 10)
-			return -1;
-		x = x * 10 + (*p - '0');
-		p++;
-	}
-	*v = neg ? -x : x;
-	*pp = p;
-	return 0;
-}
-
-static int skip_field(const char **pp, const char *end)
-{
-	const char *p = *pp;
-	while (p < end && *p == ' ')
-		p++;
-	if (p >= end)
-		return -1;
-	while (p < end && *p != ' ')
-		p++;
-	*pp = p;
-	return 0;
-}
-
-int procstat_parse(const char *buf, size_t len, struct procstat_proc *out)
-{
-	const char *end = buf + len, *p = buf;
-	long long v;
-	memset(out, 0, sizeof *out);
-	if (parse_ll(&p, end, &v) < 0 || v <= 0)
-		return -1;
-	out->pid = (pid_t)v;
-	/* comm is "(...)" and may itself hold ") ": the last ')' ends it */
-	const char *rp = NULL;
-	for (const char *q = end; q > p; q--)
-		if (q[-1] == ')') {
-			rp = q - 1;
-			break;
-		}
-	if (!rp)
-		return -1;
-	p = rp + 1;
-	while (p < end && *p == ' ')
-		p++;
-	if (p >= end)
-		return -1;
-	out->state = *p++;
-	/* fields numbered as in proc(5): 4 ppid, 5 pgrp, 14 utime, 15 stime,
-	 * 22 starttime, 24 rss */
-	long long f[25] = { 0 };
-	for (int i = 4; i <= 24; i++) {
-		if (i == 4 || i == 5 || i == 14 || i == 15 || i == 22 || i == 24) {
-			if (parse_ll(&p, end, &f[i]) < 0)
-				return -1;
-		} else if (skip_field(&p, end) < 0) {
-			return -1;
-		}
-	}
-	out->pgrp = (pid_t)f[5];
-	out->ticks = f[14] + f[15];
-	out->starttime = f[22];
-	out->rss_pages = f[24] > 0 ? f[24] : 0;
-	return 0;
-}
 
 static int cmp_pid(const void *a, const void *b)
 {
@@ -107,6 +32,15 @@ static int cmp_key(const void *key, const void *elt)
 	pid_t x = *(const pid_t *)key;
 	pid_t y = (*(struct procstat_group *const *)elt)->pgid;
 	return x < y ? -1 : x > y;
+}
+
+static void group_add(struct procstat_group *grp, const struct proctree_proc *p, long page)
+{
+	grp->nprocs++;
+	grp->ticks += p->ticks;
+	grp->rss_bytes += p->rss_pages * page;
+	if (!grp->starttime || p->starttime < grp->starttime)
+		grp->starttime = p->starttime;
 }
 
 int procstat_scan(struct procstat_group *g, int n, const pid_t *skip, int nskip, char **cause)
@@ -155,22 +89,94 @@ int procstat_scan(struct procstat_group *g, int n, const pid_t *skip, int nskip,
 		char buf[1024];
 		ssize_t r = read(fd, buf, sizeof buf);
 		close(fd);
-		struct procstat_proc p;
+		struct proctree_proc p;
 		/* zombies hold no memory and run no more: not live members */
-		if (r <= 0 || procstat_parse(buf, (size_t)r, &p) < 0 || p.state == 'Z')
+		if (r <= 0 || proctree_parse_stat(buf, (size_t)r, &p) < 0 || p.state == 'Z')
 			continue;
 		struct procstat_group **hit = bsearch(&p.pgrp, idx, (size_t)m, sizeof *idx, cmp_key);
 		if (!hit)
 			continue;
-		struct procstat_group *grp = *hit;
-		grp->nprocs++;
-		grp->ticks += p.ticks;
-		grp->rss_bytes += p.rss_pages * page;
-		if (!grp->starttime || p.starttime < grp->starttime)
-			grp->starttime = p.starttime;
+		group_add(*hit, &p, page);
 	}
 	closedir(d);
 	free(idx);
+	return 0;
+}
+
+static int member_cb(const struct proctree_proc *p, void *arg)
+{
+	struct procstat_group *grp = arg;
+	if (p->pgrp == grp->pgid)
+		group_add(grp, p, sysconf(_SC_PAGESIZE));
+	return 0;
+}
+
+static int no_children_files;
+
+const char *procstat_mechanism(void)
+{
+	return no_children_files ? "/proc scan" : "keeper subtree";
+}
+
+/* Files a walk reads per app (its keeper's children, its stat and its
+ * children). Where psup is most of what runs, one pass over /proc reads
+ * fewer: measure() takes whichever reads less. */
+#define WALK_FILES_PER_APP 3
+
+/* One pass over /proc for the entries of g with a keeper, keepers skipped;
+ * the others are left as they are. */
+static int scan_keepers(struct procstat_group *g, const pid_t *keepers, int n, char **cause)
+{
+	struct procstat_group *sub = xcalloc((size_t)n, sizeof *sub);
+	pid_t *skip = xcalloc((size_t)n + 1, sizeof *skip);
+	int m = 0, nskip = 0;
+	skip[nskip++] = getpid();
+	for (int i = 0; i < n; i++)
+		if (g[i].pgid > 0 && keepers[i] > 0) {
+			sub[m++].pgid = g[i].pgid;
+			skip[nskip++] = keepers[i];
+		}
+	qsort(skip, (size_t)nskip, sizeof *skip, cmp_pid);
+	int r = procstat_scan(sub, m, skip, nskip, cause);
+	for (int i = 0, j = 0; i < n; i++)
+		if (g[i].pgid > 0 && keepers[i] > 0)
+			g[i] = sub[j++];
+	free(sub);
+	free(skip);
+	return r;
+}
+
+int procstat_measure(struct procstat_group *g, const pid_t *keepers, int n, char **cause)
+{
+	int nwalk = 0;
+	for (int i = 0; i < n; i++)
+		if (g[i].pgid > 0 && keepers[i] > 0)
+			nwalk++;
+	if (!nwalk)
+		return 0;
+	struct sysinfo si;
+	if (no_children_files || (sysinfo(&si) == 0 &&
+	    (long long)si.procs < (long long)nwalk * (WALK_FILES_PER_APP + 1)))
+		return scan_keepers(g, keepers, n, cause);
+	for (int i = 0; i < n; i++) {
+		if (g[i].pgid <= 0 || keepers[i] <= 0)
+			continue;
+		g[i].nprocs = 0;
+		g[i].ticks = g[i].rss_bytes = g[i].starttime = 0;
+		if (proctree_walk(keepers[i], member_cb, &g[i]) == 0)
+			continue;
+		if (errno == ENOENT) {
+			/* the keeper lives but has no children file: the kernel
+			 * has none (a gone keeper's app shows as not running) */
+			if (kill(keepers[i], 0) == 0) {
+				no_children_files = 1;
+				return scan_keepers(g, keepers, n, cause);
+			}
+			continue;
+		}
+		return fail(cause, "cannot read the processes under keeper %ld: %s",
+		    (long)keepers[i], strerror(errno));
+	}
 	return 0;
 }
 

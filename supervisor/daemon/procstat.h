@@ -1,5 +1,7 @@
-/* CPU time and memory of whole process groups, from one pass over /proc
- * reading only /proc/PID/stat (cheap enough for `list` with 100 apps). */
+/* CPU time and memory of whole process groups: each app's group read from
+ * its keeper down (proctree.h), so `list` costs what psup runs, not what
+ * the machine runs; one pass over /proc only where the kernel has no
+ * children files. */
 #ifndef PSUP_PROCSTAT_H
 #define PSUP_PROCSTAT_H
 
@@ -7,19 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* The fields psup uses from one /proc/PID/stat line. */
-struct procstat_proc {
-	pid_t pid;
-	pid_t pgrp;
-	char state;
-	long long ticks;        /* utime + stime, clock ticks */
-	long long starttime;    /* clock ticks after boot */
-	long long rss_pages;
-};
-
-/* Parses a /proc/PID/stat line (comm may hold spaces and parentheses).
- * Returns 0, or -1 for a malformed line. Pure. */
-int procstat_parse(const char *buf, size_t len, struct procstat_proc *p);
+#include "proctree.h"
 
 struct procstat_group {
 	pid_t pgid;             /* in: the group to measure */
@@ -28,6 +18,19 @@ struct procstat_group {
 	long long rss_bytes;    /* out: summed resident memory */
 	long long starttime;    /* out: earliest member start, ticks after boot */
 };
+
+/* Fills the entries of g[0..n) that have a pgid and a keeper (keepers[i]
+ * > 0; the others are left as they are) from the subtree of keepers[i],
+ * the keeper of g[i]'s app: every process of an app descends from its
+ * keeper. One pass over /proc instead when it reads fewer files (psup is
+ * most of what runs: about 4 files per app against one per process) or
+ * the kernel has no children files. Returns 0, or -1 with *cause set. */
+int procstat_measure(struct procstat_group *g, const pid_t *keepers, int n, char **cause);
+
+/* How procstat_measure() finds an app's processes: "keeper subtree", or
+ * "/proc scan" once it found the kernel has no children files (the keeper
+ * makes the same choice on the same kernel). */
+const char *procstat_mechanism(void);
 
 /* One scan of /proc filling g[0..n) (pgid set by the caller; entries with
  * pgid <= 0 are left empty). The nskip pids in skip[] (sorted ascending;
@@ -45,7 +48,13 @@ struct procstat_sample {
 	long long ticks;
 	int64_t at_ms;          /* monotonic */
 	double last_pct;
+	struct procstat_group last;     /* the last measurement ... */
+	int64_t last_at_ms;             /* ... and when it was taken (monotonic) */
 };
+
+/* How long a measurement answers `list` again: a monitor polling many
+ * apps, or several clients at once, reads /proc once per window. */
+#define PROCSTAT_CACHE_MS 250
 double procstat_cpu_percent(struct procstat_sample *prev, const struct procstat_group *g,
     int64_t now_mono_ms);
 

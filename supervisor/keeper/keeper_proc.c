@@ -1,12 +1,13 @@
 /* What the keeper learns about the app's processes from kill() and /proc:
  * whether its group still exists, which orphans were reparented to the
- * keeper (it is a child subreaper), and the group's memory. */
+ * keeper (it is a child subreaper), and the group's memory. Everything of
+ * the app descends from the keeper, so only its own subtree is read
+ * (proctree.h); a kernel without children files gets one pass over /proc. */
 #include "keeper.h"
+#include "proctree.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,75 +32,42 @@ int keeper_proc_has_children(void)
 	return 1;
 }
 
-static ssize_t read_small(const char *path, char *buf, size_t n)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t r = read(fd, buf, n - 1);
-	close(fd);
-	if (r >= 0)
-		buf[r] = '\0';
-	return r;
-}
-
-/* Parses /proc/PID/stat: the fields after the command (which may hold
- * spaces and parentheses, so parse from the last ')'). */
-static int stat_fields(pid_t pid, pid_t *ppid, pid_t *pgrp, long long *rss_pages)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if (read_small(path, buf, sizeof buf) <= 0)
-		return -1;
-	char *p = strrchr(buf, ')');
-	if (!p)
-		return -1;
-	p++;
-	/* field 3 is state; then 4 ppid, 5 pgrp ... 24 rss */
-	long long f[24];
-	int i = 3;
-	while (*p && i <= 24) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		char *end;
-		f[i - 1] = strtoll(p, &end, 10);
-		if (end == p) /* the state letter */
-			while (*end && *end != ' ')
-				end++;
-		p = end;
-		i++;
-	}
-	if (i <= 24)
-		return -1;
-	*ppid = (pid_t)f[3];
-	*pgrp = (pid_t)f[4];
-	*rss_pages = f[23];
-	return 0;
-}
-
-/* Calls fn for every process in /proc. */
-static void proc_each(void (*fn)(pid_t pid, pid_t ppid, pid_t pgrp, long long rss, void *arg),
-    void *arg)
+/* The fallback: every process on the machine, for kernels built without
+ * CONFIG_PROC_CHILDREN. */
+static void scan_all(int (*fn)(const struct proctree_proc *p, void *arg), void *arg)
 {
 	DIR *d = opendir("/proc");
 	if (!d)
 		return;
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
-		if (!isdigit((unsigned char)de->d_name[0]))
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || strnlen(de->d_name, 16) >= 16)
 			continue;
-		char *end;
-		long v = strtol(de->d_name, &end, 10);
-		if (*end || v <= 0)
+		char path[64], buf[1024];
+		snprintf(path, sizeof path, "/proc/%.16s/stat", de->d_name);
+		FILE *f = fopen(path, "re");
+		if (!f)
 			continue;
-		pid_t ppid, pgrp;
-		long long rss;
-		if (stat_fields((pid_t)v, &ppid, &pgrp, &rss) == 0)
-			fn((pid_t)v, ppid, pgrp, rss, arg);
+		size_t n = fread(buf, 1, sizeof buf, f);
+		fclose(f);
+		struct proctree_proc p;
+		if (proctree_parse_stat(buf, n, &p) == 0 && p.state != 'Z' && fn(&p, arg))
+			break;
 	}
 	closedir(d);
+}
+
+/* Every live process under the keeper (all the app has). */
+static void each_descendant(int (*fn)(const struct proctree_proc *p, void *arg), void *arg)
+{
+	static int no_children_files;
+	if (!no_children_files && proctree_walk(getpid(), fn, arg) == 0)
+		return;
+	if (!no_children_files && errno == ENOENT) {
+		/* our own children file is missing: the kernel has none */
+		no_children_files = 1;
+	}
+	scan_all(fn, arg);
 }
 
 struct sig_arg {
@@ -107,28 +75,26 @@ struct sig_arg {
 	int sig;
 };
 
-static void signal_child_cb(pid_t pid, pid_t ppid, pid_t pgrp, long long rss, void *arg)
+static int signal_child_cb(const struct proctree_proc *p, void *arg)
 {
 	struct sig_arg *a = arg;
-	(void)rss;
-	if (ppid != a->self)
-		return;
-	if (pgrp == a->except_pgid && a->except_pgid > 0)
-		return; /* already signalled through its group */
+	if (p->ppid != a->self)
+		return 0;
+	if (p->pgrp == a->except_pgid && a->except_pgid > 0)
+		return 0;       /* already signalled through its group */
 	/* an orphan that made its own group: signal its whole group */
-	if (pgrp == pid && pgrp != getpgrp())
-		kill(-pgrp, a->sig);
-	kill(pid, a->sig);
+	if (p->pgrp == p->pid && p->pgrp != getpgrp())
+		kill(-p->pgrp, a->sig);
+	kill(p->pid, a->sig);
 	if (a->sig != SIGKILL && a->sig != SIGCONT)
-		kill(pid, SIGCONT);
+		kill(p->pid, SIGCONT);
+	return 0;
 }
 
 void keeper_proc_signal_children(pid_t except_pgid, int sig)
 {
 	struct sig_arg a = { getpid(), except_pgid, sig };
-	/* /proc/self/task/TID/children is cheaper, but needs a kernel option;
-	 * a scan of /proc works everywhere and runs only on stop */
-	proc_each(signal_child_cb, &a);
+	each_descendant(signal_child_cb, &a);
 }
 
 struct rss_arg {
@@ -136,18 +102,17 @@ struct rss_arg {
 	long long pages;
 };
 
-static void rss_cb(pid_t pid, pid_t ppid, pid_t pgrp, long long rss, void *arg)
+static int rss_cb(const struct proctree_proc *p, void *arg)
 {
 	struct rss_arg *a = arg;
-	(void)pid;
-	(void)ppid;
-	if (pgrp == a->pgid && rss > 0)
-		a->pages += rss;
+	if (p->pgrp == a->pgid)
+		a->pages += p->rss_pages;
+	return 0;
 }
 
 long long keeper_proc_group_rss(pid_t pgid)
 {
 	struct rss_arg a = { pgid, 0 };
-	proc_each(rss_cb, &a);
+	each_descendant(rss_cb, &a);
 	return a.pages * sysconf(_SC_PAGESIZE);
 }

@@ -44,7 +44,7 @@ ok "no keeper and no app is left" wait_for -t 10 no_home_procs
 # ---- a hard limit of 40: not every keeper can be reached ----
 (ulimit -n 40 && psup start "$TMPD/eco.yaml") > "$TMPD/start2.out" 2>&1
 isnt "$?" 0 "hard limit 40: start exits non-zero"
-like "$(cat "$TMPD/start2.out")" "f-[0-9]+: timed out" "and names apps it could not confirm"
+like "$(cat "$TMPD/start2.out")" "f-[0-9]+: cannot reach its keeper: the daemon is short of descriptors" "and names apps it could not reach, and why"
 D=$(daemon_pid)
 is "$(soft_limit "$D")" 40 "the daemon runs with 40 descriptors"
 ok "every keeper runs" wait_for -t 20 count_is fkeepers $N

@@ -124,8 +124,7 @@ apps:
 EOF
 psup start "$TMPD/many.yaml" > "$TMPD/many.out" 2> "$TMPD/many.err"
 is "$?" 0 "300 apps: start exits 0"
-is "$(sed -n 1p "$TMPD/many.out")" "started: many-1, many-2, many-3, many-4, many-5 and 295 more (300 apps)" \
-	"and says so in one line"
+is "$(cat "$TMPD/many.out")" "300 started" "and says so in one line"
 is "$(psup jlist | jq '[.[] | select(.group == "many" and .pid > 0)] | length')" 300 "all 300 run"
 psup delete many > /dev/null 2>&1
 is "$?" 0 "and delete them all: exit 0"

@@ -1,6 +1,6 @@
-/* procstat: parsing /proc/PID/stat lines (odd comm names included), and a
- * real scan of a process group this test creates: members counted, CPU time
- * and memory summed, a busy group's CPU percent, and the scan's cost. */
+/* procstat: a real process group this test creates, measured by a scan of
+ * /proc and from its "keeper" (this test) down: members counted, CPU time
+ * and memory summed, a busy group's CPU percent. */
 #include "tap.h"
 #include "procstat.h"
 #include "clock.h"
@@ -11,30 +11,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static void test_parse(void)
-{
-	struct procstat_proc p;
-	const char *l1 = "1234 (bash) S 1 1234 1234 34816 1234 4194304 100 0 0 0 "
-	    "7 3 0 0 20 0 1 0 5555 10000000 321 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
-	ok(procstat_parse(l1, strlen(l1), &p) == 0, "parse a plain line");
-	is_int(p.pid, 1234, "pid");
-	is_int(p.pgrp, 1234, "pgrp");
-	is_int(p.state, 'S', "state");
-	is_int(p.ticks, 10, "utime + stime");
-	is_int(p.starttime, 5555, "starttime");
-	is_int(p.rss_pages, 321, "rss");
-
-	const char *l2 = "77 (a) b) (c ) R 1 70 70 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 9 0 5\n";
-	ok(procstat_parse(l2, strlen(l2), &p) == 0, "comm with spaces and parentheses");
-	is_int(p.pgrp, 70, "pgrp after an odd comm");
-	is_int(p.ticks, 3, "ticks after an odd comm");
-	is_int(p.rss_pages, 5, "rss after an odd comm");
-
-	const char *bad[] = { "", "x (a) S", "12 (a S 1 2", "12 (a) S 1 2 3", "-3 (a) S 1 1" };
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		is_int(procstat_parse(bad[i], strlen(bad[i]), &p), -1, "bad line %zu refused", i);
-}
 
 /* A group of a leader, a child and a grandchild; the grandchild spins. */
 static pid_t make_group(void)
@@ -100,6 +76,13 @@ static void test_scan(void)
 	}
 	ok(same, "20 more scans find the same %ld processes in the group", (long)g[0].nprocs);
 
+	struct procstat_group m[2] = { { .pgid = pg }, { .pgid = 999999 } };
+	pid_t keepers[2] = { getpid(), getpid() };
+	ok(procstat_measure(m, keepers, 2, &cause) == 0, "measured from the keeper down");
+	is_int(m[0].nprocs, g[0].nprocs, "the walk finds what the scan finds (%d)", m[0].nprocs);
+	ok(m[0].rss_bytes >= (8 << 20), "and the grandchild's memory (%lld)", m[0].rss_bytes);
+	is_int(m[1].nprocs, 0, "a group not under the keeper has no members");
+
 	kill(-pg, SIGKILL);
 	while (waitpid(pg, NULL, 0) < 0 && errno == EINTR)
 		;
@@ -114,7 +97,6 @@ static void test_scan(void)
 
 int main(void)
 {
-	test_parse();
 	test_scan();
 	return done_testing();
 }
