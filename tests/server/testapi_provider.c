@@ -16,7 +16,6 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <math.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -38,21 +37,6 @@ static double capacity[N_LIMITS];      /* what the buckets were built for */
 static long long refused[N_LIMITS];
 static double tokens_in, tokens_out;
 
-static int parse_limit(const char *name, const char *v, double *out, char **cause)
-{
-	char *end;
-	double d;
-
-	if (!v || !*v)
-		return fail(cause, "--%s: missing value", name);
-	errno = 0;
-	d = strtod(v, &end);
-	if (errno || *end || !isfinite(d) || d < 0 || d > 1e12)
-		return fail(cause, "--%s: '%s' is not a number in [0, 1e12] (per minute)", name, v);
-	*out = d;
-	return 0;
-}
-
 int provider_set_option(struct provider_cfg *c, const char *name, const char *v,
     char **cause)
 {
@@ -64,7 +48,7 @@ int provider_set_option(struct provider_cfg *c, const char *name, const char *v,
 
 	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
 		if (!strcmp(name, limits[i].name))
-			return parse_limit(name, v, limits[i].d, cause);
+			return faults_parse_double(name, v, 0, 1e12, limits[i].d, cause);
 	if (!strcmp(name, "provider")) {
 		for (i = 0; i < sizeof(provider_names) / sizeof(provider_names[0]); i++)
 			if (v && !strcmp(v, provider_names[i])) {
