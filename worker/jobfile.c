@@ -53,12 +53,15 @@ static const struct job_option table[] = {
 	  .help = "Requests in flight per worker." },
 	{ .name = "limits.rpm", .type = JOB_T_RATE, .def = "0",
 	  .min = 0, .max = 1000000000, .offset = F(rpm),
-	  .help = "Requests per minute (0: unlimited)." },
+	  .help = "Requests per minute for the job's workers on this host together (0: "
+	  "unlimited); lowered to what the API is learned to allow, never raised." },
 	{ .name = "limits.tpm", .type = JOB_T_RATE, .def = "0",
 	  .min = 0, .max = 1000000000, .offset = F(tpm),
 	  .help = "Tokens per minute, estimated from the request size (0: unlimited)." },
 	{ .name = "limits.shared", .type = JOB_T_NAME, .offset = F(shared),
-	  .help = "Share rpm/tpm with every worker on this host that uses the same name." },
+	  .help = "Share the limits (and what is learned of the API's) with every worker on "
+	  "this host that uses the same name, across jobs; unset: the job's own workers "
+	  "share them." },
 	{ .name = "retry", .type = JOB_T_SECTION, .offset = NOF,
 	  .help = "Retries of 408, 429, 5xx, timeouts and connection errors, with exponential "
 	  "backoff and full jitter." },

@@ -20,6 +20,7 @@
 
 #include "clock.h"
 #include "cmd.h"
+#include "learned.h"
 #include "xalloc.h"
 
 /* How long SIGTERM lets in-flight requests finish before releasing them:
@@ -284,7 +285,10 @@ static int run_setup(struct run *r, const char *url, const char *config)
 		free(cause);
 		return CMD_USAGE;
 	}
-	if (pacer_init(&r->pacer, r->jc.rpm, r->jc.tpm, r->jc.shared, &cause) < 0 ||
+	char job_limit[40];
+	learned_limit_name(r->prog.job, job_limit);
+	if (pacer_init(&r->pacer, r->jc.rpm, r->jc.tpm, r->jc.shared ? r->jc.shared : job_limit,
+	    &cause) < 0 ||
 	    loop_prepare(r, &cause) < 0 || store_open_existing(url, &r->store, &cause) < 0) {
 		fprintf(stderr, "psup-worker: %s\n", cause);
 		free(cause);
