@@ -4,21 +4,28 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SEC 1000000000LL
 
 /* Paced at 98% of an advertised limit: the rest absorbs the jitter of the
  * network and of other workers' clocks, well inside the 95% target. */
 #define ADVERTISED_SHARE 0.98
-/* A 429 cuts to 85% of what the API was taking, which is held a second
- * (the answers still in flight were sent at the old rate), then the rate
- * climbs back to the cut point in CLIMB_S seconds along a cubic: fast at
- * first, flat near the cut (where the limit was), then faster again, so a
- * raised limit is found and a wrong cut is undone within seconds. */
+/* A 429 cuts to 85% of what the API was taking (95% when it confirms the
+ * limit found before), which is held a second: the answers still in
+ * flight were sent at the old rate. Then the rate rises in RISE_S seconds
+ * (fast at first) to PLATEAU of the limit found, stays there STAY_S
+ * seconds, doubled by each confirming cut up to STAY_MAX_S, and only then
+ * probes beyond: +5% after PROBE_S seconds, cubic after that, so a raised
+ * limit is found within seconds of the stay's end. */
 #define CUT 0.85
 #define CUT_NEAR 0.95
 #define HOLD (1 * SEC)
-#define CLIMB_S 3.0
+#define PLATEAU 0.97
+#define RISE_S 2.0
+#define STAY_S 4.0
+#define STAY_MAX_S 16.0
+#define PROBE_S 5.0
 /* The floor of any learned rate: one request a minute. */
 #define RATE_MIN 1.0
 #define RATE_MAX 1e12
@@ -33,7 +40,7 @@ void learn_init(struct learn_state *s)
  * of WINDOW that restart at each cut. The window under way once it spans
  * half a window, else the last whole one, else the one under way once it
  * spans 50 ms (the first answers); 0 when unknown. */
-#define WINDOW (2 * SEC)
+#define WINDOW (10 * SEC)
 static double took_rate(const struct learn_state *s)
 {
 	int64_t span = s->count_last - s->count_from;
@@ -63,7 +70,7 @@ static void count(struct learn_state *s, const struct learn_obs *o)
 	if (o->sent_at > s->count_last)
 		s->count_last = o->sent_at;
 	if (o->ok)
-		s->count_ok++;
+		s->count_ok += o->units > 0 ? o->units : 1;
 }
 
 int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, int64_t now)
@@ -80,7 +87,7 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 		 * cut: what the API took is at least that much, over a second
 		 * at least (a burst that fits the API's bucket says nothing of
 		 * its rate). */
-		s->first_ok++;
+		s->first_ok += o->units > 0 ? o->units : 1;
 		int64_t span = now - s->first_from;
 		double took = s->first_ok * 60.0 * SEC / (double)(span > SEC ? span : SEC);
 		if (took > s->hi)
@@ -93,6 +100,11 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 	if (s->hi > 0 && o->sent_at < s->cut_at)
 		return 0;
 	double base = cur, took = took_rate(s);
+	/* Within the hold, the API's bucket is still refilling from what
+	 * drained it: a 429 then cuts again only when what the API took
+	 * since the cut says the rate held is still too high. */
+	if (s->hi > 0 && o->sent_at < s->cut_at + HOLD && !(took > 0 && took < 0.95 * cur))
+		return 0;
 	if (took > 0 && (base <= 0 || took < base))
 		base = took;
 	if (base <= 0) {
@@ -109,8 +121,10 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 		s->first = 0;
 	}
 	/* A cut where the last one was confirms the limit: cut less, so
-	 * the rate stays close under it. */
-	s->cut = s->hi > 0 && base > 0.9 * s->hi && base < 1.1 * s->hi ? CUT_NEAR : CUT;
+	 * the rate stays close under it, and stay there longer. */
+	int near = s->hi > 0 && base > 0.9 * s->hi && base < 1.1 * s->hi;
+	s->cut = near ? CUT_NEAR : CUT;
+	s->confirmed = near ? s->confirmed + 1 : 0;
 	s->hi = base;
 	s->cut_at = now;
 	s->count_from = s->count_last = now;
@@ -119,20 +133,33 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 	return 1;
 }
 
+/* The rate at t ns after a cut, as a share of the limit found. */
+static double after_cut(const struct learn_state *s, int64_t t)
+{
+	if (t < HOLD)
+		return s->cut;
+	double x = (double)(t - HOLD) / SEC;
+	if (x < RISE_S) {
+		double y = 1 - x / RISE_S;
+		return PLATEAU - (PLATEAU - s->cut) * y * y * y;
+	}
+	double stay = STAY_S;
+	for (int i = 0; i < s->confirmed && stay < STAY_MAX_S; i++)
+		stay *= 2;
+	x -= RISE_S + (stay < STAY_MAX_S ? stay : STAY_MAX_S);
+	if (x <= 0)
+		return PLATEAU;
+	double y = x / PROBE_S;
+	if (y > 1e3)
+		y = 1e3;
+	return PLATEAU * (1 + 0.05 * y * y * y);
+}
+
 double learn_rate(const struct learn_state *s, int64_t now)
 {
 	double r = 0;
-	if (s->hi > 0) {
-		int64_t t = now - s->cut_at;
-		if (t < HOLD) {
-			r = s->cut * s->hi;
-		} else {
-			double x = (double)(t - HOLD) / SEC - CLIMB_S;
-			if (x > 1e4)
-				x = 1e4;
-			r = s->hi * (1 + (1 - s->cut) / (CLIMB_S * CLIMB_S * CLIMB_S) * x * x * x);
-		}
-	}
+	if (s->hi > 0)
+		r = s->hi * after_cut(s, now - s->cut_at);
 	if (s->advertised > 0) {
 		double a = s->advertised * ADVERTISED_SHARE;
 		if (r <= 0 || a < r)
@@ -198,4 +225,40 @@ void learn_headers(const struct ratelimit_headers *h, int64_t now_real_ms,
 	fill(tok, either(h->limit_tokens, h->anthropic_limit[t]),
 	    either(h->remaining_tokens, h->anthropic_remaining[t]),
 	    h->reset_tokens, h->anthropic_reset[t], now_real_ms);
+}
+
+/* 1 if the header says 0 remain. */
+static int none_left(const char *v)
+{
+	return num(v) == 0;
+}
+
+/* 1 if body holds word, in any case. */
+static int says(const char *body, size_t len, const char *word)
+{
+	size_t n = strlen(word);
+	for (size_t at = 0; body && at + n <= len; at++)
+		if (strncasecmp(body + at, word, n) == 0)
+			return 1;
+	return 0;
+}
+
+enum learn_budget learn_limited_budget(const struct ratelimit_headers *h, const char *body,
+    size_t len)
+{
+	if (none_left(h->remaining_requests) || none_left(h->anthropic_remaining[0]))
+		return LEARN_REQUESTS;
+	if (none_left(h->anthropic_remaining[2]))
+		return LEARN_INPUT;
+	if (none_left(h->anthropic_remaining[3]))
+		return LEARN_OUTPUT;
+	if (none_left(h->remaining_tokens) || none_left(h->anthropic_remaining[1]))
+		return LEARN_TOKENS;
+	if (says(body, len, "input tokens") || says(body, len, "input_token"))
+		return LEARN_INPUT;
+	if (says(body, len, "output tokens") || says(body, len, "output_token"))
+		return LEARN_OUTPUT;
+	if (says(body, len, "token"))
+		return LEARN_TOKENS;
+	return LEARN_REQUESTS;
 }

@@ -3,15 +3,18 @@
  * headers (x-ratelimit-limit-*, anthropic-ratelimit-*-limit), paced at a
  * little under it; "remaining R, reset in T" without a limit (a fixed
  * window: at most R more in T); and, with no header at all, the 429s
- * themselves: a 429 cuts the rate to what the API was taking, then the rate
- * grows back as CUBIC grows a congestion window (a hold, a fast climb, a
- * slow plateau near the last cut, faster probing beyond it), so it converges
- * without oscillating and still finds a limit that was raised.
+ * themselves. A 429 cuts the rate to a share of what the API was taking
+ * (that rate is remembered as the limit found), holds it a second, climbs
+ * back to just under the limit found and stays there; only after a while
+ * does it probe beyond, slowly at first. Each cut that finds the limit
+ * where the last one did lengthens the stay, so a steady limit costs a 429
+ * now and then, not every few seconds, and a raised one is still found.
  * Pure: (state, observation, now) -> state; the state is plain data so it
  * can live in a shared page and be fed by every worker on the limit. */
 #ifndef PSUP_LEARN_H
 #define PSUP_LEARN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "retryafter.h"
@@ -24,12 +27,15 @@ struct learn_obs {
 	double limit;            /* advertised limit, 0 when not sent */
 	double remaining;        /* remaining in the window, < 0 when not sent */
 	int64_t reset_ns;        /* time until the window resets, < 0 when not sent */
+	double units;            /* what the request used of the budget (1 request,
+	                          * its tokens); 0 counts as 1 */
 };
 
 struct learn_state {
 	double advertised;       /* the API's limit from its headers, 0 unknown */
 	double hi;               /* the rate at the last cut; 0 = no cut yet */
 	double cut;              /* the share of hi it was cut to */
+	int confirmed;           /* cuts in a row that found hi where the last one did */
 	int first;               /* the cut was the first, from nothing known */
 	double first_ok;         /* answers taken of the burst before it */
 	int64_t first_from;
@@ -57,5 +63,15 @@ double learn_rate(const struct learn_state *s, int64_t now);
  * now_real_ms is the wall clock, for Anthropic's reset timestamps. */
 void learn_headers(const struct ratelimit_headers *h, int64_t now_real_ms,
     struct learn_obs *req, struct learn_obs *tok);
+
+/* The budgets a 429 may name. */
+enum learn_budget { LEARN_REQUESTS, LEARN_TOKENS, LEARN_INPUT, LEARN_OUTPUT };
+
+/* Which budget a 429 ran out of: a budget whose remaining header is 0
+ * (requests first), else the words of its body ("input tokens", "output
+ * tokens", "tokens per min", "token rate limit", Gemini's
+ * input_token_count), else requests. body may be NULL when len is 0. */
+enum learn_budget learn_limited_budget(const struct ratelimit_headers *h, const char *body,
+    size_t len);
 
 #endif

@@ -20,9 +20,10 @@
 #include "xalloc.h"
 
 #define PAGE_MAGIC 0x70737570u   /* "psup" */
-/* The layout's version: 2 added what is learned of the API. A page of
- * another version (or size) is replaced whole, as a stale one is. */
-#define PAGE_VERSION 2u
+/* The layout's version: 2 added what is learned of the API, 3 the cuts
+ * that confirmed a limit. A page of another version (or size) is replaced
+ * whole, as a stale one is. */
+#define PAGE_VERSION 3u
 
 struct page {
 	uint32_t magic;
