@@ -64,16 +64,23 @@ static int says_retry_now(const struct ratelimit_headers *h, int64_t real_ms)
 }
 
 /* What the limiter learns from one answer (learn.h), and what the user is
- * told: the API's advertised limit when it first shows or changes. */
+ * told: the API's advertised limit when it first shows or changes. A 429
+ * cuts the budget it ran out of: a token limit's 429 cuts the token rate,
+ * counted in the tokens each request used. */
 static void limits_learn(struct run *r, const struct http_request *req, const struct outcome *o,
-    int64_t now, int64_t real_ms)
+    const struct work *w, int64_t now, int64_t real_ms)
 {
 	struct learn_obs rq, tk;
 	learn_headers(&req->limits, real_ms, &rq, &tk);
 	rq.ok = tk.ok = req->status >= 200 && req->status < 300;
 	rq.sent_at = tk.sent_at = now - req->latency_ms * MS;
-	rq.limited = o->rate_limited && !says_retry_now(&req->limits, real_ms);
-	tk.limited = 0;
+	rq.units = 1;
+	tk.units = o->have_tokens ? (double)o->tokens : w->cost;
+	int limited = o->rate_limited && !says_retry_now(&req->limits, real_ms);
+	int by_tokens = limited &&
+	    learn_limited_budget(&req->limits, req->resp.p, req->resp.len) != LEARN_REQUESTS;
+	rq.limited = limited && !by_tokens;
+	tk.limited = by_tokens;
 	pacer_learn(&r->pacer, &rq, &tk, now);
 	if (rq.limit > 0 && rq.limit != r->api_rpm_told) {
 		struct pacer_view v;
@@ -99,7 +106,7 @@ static void limits_apply(struct run *r, const struct http_request *req, const st
 			    w->status, (long long)((o->hold_until - now) / MS));
 		pacer_hold(&r->pacer, o->hold_until);
 	}
-	limits_learn(r, req, o, now, real_ms);
+	limits_learn(r, req, o, w, now, real_ms);
 	if (o->rate_limited) {
 		r->n_429++;
 		/* a used-up quota stops the job: nothing to learn from it */

@@ -1,6 +1,7 @@
 /* Pacing over two GCRA limits: both must allow, a tpm wait charges no rpm,
  * holds (waited out, or dropped when stale), a runaway TAT reset, and the
- * bursts pacer_init picks for low and high rates. */
+ * bursts pacer_init picks for low and high rates, and a token limit's 429
+ * cutting tokens only. */
 #include <stdint.h>
 
 #include "gcra.h"
@@ -39,6 +40,26 @@ int main(void)
 	pacer_close(&p);
 	pacer_init(&p, 600000, 0, NULL, NULL);
 	is_int((int64_t)(p.rpm.tolerance_ns / p.rpm.interval_ns + 0.5), 500, "600000 rpm: 50 ms worth");
+	pacer_close(&p);
+
+	/* A token limit's 429 cuts the token rate, not the request rate,
+	 * even with no usage pointer (tokens as estimated). */
+	pacer_init(&p, 0, 0, NULL, NULL);
+	struct learn_obs rq = { .ok = 1, .remaining = -1, .reset_ns = -1, .units = 1 };
+	struct learn_obs tk = { .ok = 1, .remaining = -1, .reset_ns = -1, .units = 100 };
+	int64_t t = 100 * S;
+	for (int i = 0; i < 40; i++, t += 50 * MS) {
+		rq.sent_at = tk.sent_at = t - 10 * MS;
+		pacer_learn(&p, &rq, &tk, t);
+	}
+	rq.ok = tk.ok = 0;
+	tk.limited = 1;
+	rq.sent_at = tk.sent_at = t - 10 * MS;
+	ok(!pacer_learn(&p, &rq, &tk, t), "a token 429: the request rate is not cut");
+	struct pacer_view v;
+	pacer_view(&p, t, &v);
+	ok(v.rpm == 0 && v.tpm > 90000 && v.tpm < 110000,
+	    "the token rate is: to 85%% of the ~120000/min taken (rpm %.0f, tpm %.0f)", v.rpm, v.tpm);
 	pacer_close(&p);
 	return done_testing();
 }

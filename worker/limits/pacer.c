@@ -60,7 +60,10 @@ static double capped(double user, double learned)
 static void rates_follow(struct pacer *p, const struct limit_state *st, int64_t now)
 {
 	double rpm = capped(p->rpm_base, learn_rate(&st->req, now));
-	double tpm = p->learn_tokens ? capped(p->tpm_base, learn_rate(&st->tok, now)) : p->tpm_base;
+	/* Tokens are learned when the answers count them, or once a token
+	 * limit's 429 cut them (then in the same estimates they are paced by). */
+	int tokens = p->learn_tokens || st->tok.hi > 0;
+	double tpm = tokens ? capped(p->tpm_base, learn_rate(&st->tok, now)) : p->tpm_base;
 	if (rpm == p->rpm_now && tpm == p->tpm_now)
 		return;
 	p->rpm_now = rpm;
