@@ -45,7 +45,13 @@ static const struct job_option table[] = {
 	  "whole body." },
 	{ .name = "response.usage", .type = JOB_T_POINTER, .offset = F(usage),
 	  .help = "JSON pointer to the tokens used (e.g. /usage/total_tokens), summed in "
-	  "status." },
+	  "status and counted against tpm." },
+	{ .name = "response.input_usage", .type = JOB_T_POINTER, .offset = F(input_usage),
+	  .help = "JSON pointer to the input tokens used (e.g. /usage/input_tokens), counted "
+	  "against itpm." },
+	{ .name = "response.output_usage", .type = JOB_T_POINTER, .offset = F(output_usage),
+	  .help = "JSON pointer to the output tokens used (e.g. /usage/output_tokens), counted "
+	  "against otpm; without usage, status sums input and output." },
 	{ .name = "limits", .type = JOB_T_SECTION, .offset = NOF,
 	  .help = "Concurrency and rate limits." },
 	{ .name = "limits.concurrency", .type = JOB_T_INT, .def = "16",
@@ -57,7 +63,17 @@ static const struct job_option table[] = {
 	  "unlimited); lowered to what the API is learned to allow, never raised." },
 	{ .name = "limits.tpm", .type = JOB_T_RATE, .def = "0",
 	  .min = 0, .max = 1000000000, .offset = F(tpm),
-	  .help = "Tokens per minute, estimated from the request size (0: unlimited)." },
+	  .help = "Tokens per minute, estimated from the request size until response.usage "
+	  "counts them (0: unlimited)." },
+	{ .name = "limits.itpm", .type = JOB_T_RATE, .def = "0",
+	  .min = 0, .max = 1000000000, .offset = F(itpm),
+	  .help = "Input tokens per minute (Anthropic's ITPM), estimated from the request size "
+	  "until response.input_usage counts them (0: unlimited)." },
+	{ .name = "limits.otpm", .type = JOB_T_RATE, .def = "0",
+	  .min = 0, .max = 1000000000, .offset = F(otpm),
+	  .help = "Output tokens per minute (Anthropic's OTPM), counted by "
+	  "response.output_usage; a request is estimated at the average answer (0: "
+	  "unlimited)." },
 	{ .name = "limits.shared", .type = JOB_T_NAME, .offset = F(shared),
 	  .help = "Share the limits (and what is learned of the API's) with every worker on "
 	  "this host that uses the same name, across jobs; unset: the job's own workers "

@@ -114,11 +114,16 @@ int main(void)
 	/* Usage tokens and the 429 flag. */
 	struct response_view r = { .status = 200, .body = chat, .body_len = strlen(chat) };
 	struct verdict v;
-	classify_response(&r, "/choices/0/message/content", "/usage/total_tokens", &v);
-	ok(v.have_tokens && v.tokens == 42, "usage pointer gives 42 tokens");
+	const char *const usage[USAGE_N] = { "/usage/total_tokens", "/usage/nope", "/usage" };
+	classify_response(&r, "/choices/0/message/content", usage, &v);
+	ok(v.have_tokens[USAGE_ALL] && v.tokens[USAGE_ALL] == 42, "usage pointer gives 42 tokens");
+	ok(!v.have_tokens[USAGE_INPUT] && !v.have_tokens[USAGE_OUTPUT],
+	    "a pointer to nothing or to an object counts nothing");
 	verdict_free(&v);
-	classify_response(&r, NULL, "/usage/nope", &v);
-	ok(!v.have_tokens && v.kind == VERDICT_DONE, "a missing usage value is not an error");
+	const char *const nope[USAGE_N] = { "/usage/nope", NULL, "/usage/total_tokens" };
+	classify_response(&r, NULL, nope, &v);
+	ok(!v.have_tokens[USAGE_ALL] && v.kind == VERDICT_DONE, "a missing usage value is not an error");
+	ok(v.have_tokens[USAGE_OUTPUT] && v.tokens[USAGE_OUTPUT] == 42, "each pointer counts its own");
 	verdict_free(&v);
 	r.status = 429;
 	classify_response(&r, NULL, NULL, &v);

@@ -22,11 +22,12 @@ static void headers_parse(void)
 	h.limit_tokens = "150000";
 	h.remaining_tokens = "149000";
 	h.reset_tokens = "6m0s";
-	struct learn_obs rq, tk;
-	learn_headers(&h, 0, &rq, &tk);
-	ok(rq.limit == 600 && rq.remaining == 599 && rq.reset_ns == 100 * MS,
+	struct learn_obs obs[LEARN_N];
+	struct learn_obs *rq = &obs[LEARN_REQUESTS], *tk = &obs[LEARN_TOKENS];
+	learn_headers(&h, 0, obs);
+	ok(rq->limit == 600 && rq->remaining == 599 && rq->reset_ns == 100 * MS,
 	    "OpenAI: requests limit, remaining, reset");
-	ok(tk.limit == 150000 && tk.remaining == 149000 && tk.reset_ns == 360 * SEC,
+	ok(tk->limit == 150000 && tk->remaining == 149000 && tk->reset_ns == 360 * SEC,
 	    "OpenAI: tokens limit, remaining, reset (Go duration)");
 
 	memset(&h, 0, sizeof h);
@@ -37,20 +38,26 @@ static void headers_parse(void)
 	h.anthropic_remaining[2] = "39000";
 	h.anthropic_reset[2] = "2024-05-01T12:00:01.5Z";
 	int64_t now_ms = 1714564800000LL; /* 2024-05-01T12:00:00Z */
-	learn_headers(&h, now_ms, &rq, &tk);
-	ok(rq.limit == 50 && rq.remaining == 49 && rq.reset_ns == 3 * SEC,
+	h.anthropic_limit[3] = "8000";
+	h.anthropic_remaining[3] = "7900";
+	learn_headers(&h, now_ms, obs);
+	ok(rq->limit == 50 && rq->remaining == 49 && rq->reset_ns == 3 * SEC,
 	    "Anthropic: requests limit, remaining, RFC 3339 reset");
-	ok(tk.limit == 40000 && tk.remaining == 39000 && tk.reset_ns == 1500 * MS,
+	ok(tk->limit == 40000 && tk->remaining == 39000 && tk->reset_ns == 1500 * MS,
 	    "Anthropic: input tokens when no tokens-limit is sent");
+	ok(obs[LEARN_INPUT].limit == 40000 && obs[LEARN_INPUT].reset_ns == 1500 * MS,
+	    "Anthropic: input tokens (ITPM) on their own");
+	ok(obs[LEARN_OUTPUT].limit == 8000 && obs[LEARN_OUTPUT].remaining == 7900 &&
+	    obs[LEARN_OUTPUT].reset_ns < 0, "and output tokens (OTPM)");
 	h.anthropic_limit[1] = "30000";
-	learn_headers(&h, now_ms, &rq, &tk);
-	is_int((int)tk.limit, 30000, "Anthropic: tokens-limit (the tightest) first");
+	learn_headers(&h, now_ms, obs);
+	is_int((int)tk->limit, 30000, "Anthropic: tokens-limit (the tightest) first");
 
 	memset(&h, 0, sizeof h);
 	h.limit_requests = "lots";
 	h.remaining_requests = "";
-	learn_headers(&h, 0, &rq, &tk);
-	ok(rq.limit == 0 && rq.remaining < 0 && rq.reset_ns < 0 && tk.limit == 0,
+	learn_headers(&h, 0, obs);
+	ok(rq->limit == 0 && rq->remaining < 0 && rq->reset_ns < 0 && tk->limit == 0,
 	    "garbage and absent headers say nothing");
 }
 

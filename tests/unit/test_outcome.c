@@ -21,7 +21,7 @@
  * largest, so a backoff is its cap: 500ms after attempt 1, 1s after 2. */
 static const struct outcome_policy policy = {
 	.max_attempts = 4, .base_delay_ms = 500, .max_delay_ms = 30000,
-	.extract = NULL, .usage = "/usage/total_tokens",
+	.extract = NULL, .usage = { "/usage/total_tokens" },
 };
 
 struct row {
@@ -237,7 +237,7 @@ int main(void)
 	struct outcome_attempt a = { .n = 1, .draw = 0 };
 	struct outcome o;
 	outcome_decide(&r, &a, &policy, NOW, &o);
-	ok(o.have_tokens && o.tokens == 42, "usage gives 42 tokens");
+	ok(o.have_tokens[USAGE_ALL] && o.tokens[USAGE_ALL] == 42, "usage gives 42 tokens");
 	outcome_free(&o);
 	r.answer.status = 500;
 	a.n = 4;

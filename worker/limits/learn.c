@@ -214,17 +214,20 @@ static void fill(struct learn_obs *o, const char *limit, const char *remaining,
 }
 
 void learn_headers(const struct ratelimit_headers *h, int64_t now_real_ms,
-    struct learn_obs *req, struct learn_obs *tok)
+    struct learn_obs obs[LEARN_N])
 {
-	fill(req, either(h->limit_requests, h->anthropic_limit[0]),
+	fill(&obs[LEARN_REQUESTS], either(h->limit_requests, h->anthropic_limit[0]),
 	    either(h->remaining_requests, h->anthropic_remaining[0]),
 	    h->reset_requests, h->anthropic_reset[0], now_real_ms);
-	/* Anthropic's tokens-limit is the tightest token limit in effect; an
-	 * answer with only the input one counts that. */
 	int t = h->anthropic_limit[1] ? 1 : 2;
-	fill(tok, either(h->limit_tokens, h->anthropic_limit[t]),
+	fill(&obs[LEARN_TOKENS], either(h->limit_tokens, h->anthropic_limit[t]),
 	    either(h->remaining_tokens, h->anthropic_remaining[t]),
 	    h->reset_tokens, h->anthropic_reset[t], now_real_ms);
+	for (int b = LEARN_INPUT; b <= LEARN_OUTPUT; b++) {
+		int a = b == LEARN_INPUT ? 2 : 3;
+		fill(&obs[b], h->anthropic_limit[a], h->anthropic_remaining[a], NULL,
+		    h->anthropic_reset[a], now_real_ms);
+	}
 }
 
 /* 1 if the header says 0 remain. */

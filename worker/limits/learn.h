@@ -58,14 +58,17 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 /* The rate learned at time now, per minute; 0 when nothing is known. */
 double learn_rate(const struct learn_state *s, int64_t now);
 
-/* The limits an answer's headers advertise: requests into *req, tokens into
- * *tok (limit, remaining and reset only; ok/limited/sent_at untouched).
+/* The budgets an API limits: requests, tokens (input and output
+ * together), input tokens and output tokens (Anthropic's ITPM and OTPM). */
+enum learn_budget { LEARN_REQUESTS, LEARN_TOKENS, LEARN_INPUT, LEARN_OUTPUT, LEARN_N };
+
+/* The limits an answer's headers advertise, one per budget (limit,
+ * remaining and reset only; ok/limited/sent_at/units untouched). Tokens
+ * are OpenAI's x-ratelimit-*-tokens or Anthropic's tokens-* (the tightest
+ * token limit in effect; its input-tokens-* when that is all it sent).
  * now_real_ms is the wall clock, for Anthropic's reset timestamps. */
 void learn_headers(const struct ratelimit_headers *h, int64_t now_real_ms,
-    struct learn_obs *req, struct learn_obs *tok);
-
-/* The budgets a 429 may name. */
-enum learn_budget { LEARN_REQUESTS, LEARN_TOKENS, LEARN_INPUT, LEARN_OUTPUT };
+    struct learn_obs obs[LEARN_N]);
 
 /* Which budget a 429 ran out of: a budget whose remaining header is 0
  * (requests first), else the words of its body ("input tokens", "output
