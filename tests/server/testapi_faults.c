@@ -23,6 +23,7 @@ void faults_defaults(struct faults *f)
 	f->ra_mode = RA_SECONDS;
 	f->seed = 1;
 	f->huge_bytes = 100000000;
+	f->prov.limit_window = 60;
 }
 
 int faults_parse_double(const char *name, const char *v, double lo, double hi,
