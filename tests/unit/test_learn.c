@@ -3,6 +3,7 @@
  * 200 or 429 with or without rate-limit headers, with the user's rpm unset,
  * 2x too high and 2x too low: the achieved rate and the share of 429s. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gcra.h"
@@ -99,45 +100,59 @@ static void cut_shape(void)
 {
 	struct learn_state s;
 	learn_init(&s);
-	is_int((int)learn_rate(&s, 5 * SEC), 0, "nothing known: no rate");
+	is_int((int)learn_rate(&s, 5 * SEC), 0, "nothing known before any answer: no rate");
 	struct learn_obs ok200 = { .ok = 1, .remaining = -1, .reset_ns = -1 };
 	struct learn_obs lim = { .limited = 1, .remaining = -1, .reset_ns = -1 };
 	int64_t t = 10 * SEC;
+	ok200.sent_at = t - 10 * MS;
+	learn_observe(&s, &ok200, 0, t);
+	ok(!learn_known(&s, t), "the first answer says nothing of the limit");
+	is_int((int)learn_rate(&s, t), 600, "a slow start from 600/min");
+	is_int((int)learn_rate(&s, t + 300 * MS), 4800, "doubling every 100 ms");
+	lim.sent_at = t - 5 * MS;
+	ok(!learn_observe(&s, &lim, 600, t + 10 * MS),
+	    "a 429 sent before the first answer (the concurrency's burst): no cut");
 	/* 20 answers a second taken for two seconds, then a 429. */
 	for (int i = 0; i < 40; i++, t += 50 * MS) {
 		ok200.sent_at = t - 10 * MS;
-		learn_observe(&s, &ok200, 0, t);
+		learn_observe(&s, &ok200, learn_rate(&s, t), t);
 	}
 	lim.sent_at = t - 50 * MS;
-	ok(learn_observe(&s, &lim, 0, t), "a 429 with no rate known cuts");
+	ok(learn_observe(&s, &lim, learn_rate(&s, t), t), "a 429 in the slow start cuts");
+	ok(learn_known(&s, t), "and the limit is known");
 	int at_cut = (int)learn_rate(&s, t);
-	ok(at_cut >= 970 && at_cut <= 1060, "to 85%% of the ~1200/min taken (%d)", at_cut);
-	is_int((int)learn_rate(&s, t + 900 * MS), at_cut, "held for a second");
+	ok(at_cut >= 970 && at_cut <= 1080, "to 85%% of the ~1250/min taken (%d)", at_cut);
+	is_int((int)learn_rate(&s, t + 90 * MS), at_cut, "held for twice its round trip (100 ms)");
 	lim.sent_at = t - 10 * MS;
-	ok(!learn_observe(&s, &lim, 1020, t + 400 * MS), "a 429 sent before the cut: no second cut");
-	double hi = s.hi;
-	double mid = learn_rate(&s, t + 2 * SEC), top = learn_rate(&s, t + 3 * SEC);
-	double stay = learn_rate(&s, t + 6500 * MS);
-	ok(mid > at_cut && top >= 0.96 * hi && top <= 0.98 * hi && stay == top,
-	    "rises in 2 s to just under the limit found and stays there (%.0f, %.0f, %.0f of %.0f)",
-	    mid, top, stay, hi);
-	double probe = learn_rate(&s, t + 12 * SEC);
-	ok(probe > hi && probe < 1.1 * hi, "after the stay it probes beyond, slowly (%.0f)", probe);
-	ok(learn_rate(&s, t + 20 * SEC) > 1.5 * hi, "then faster (%.0f)", learn_rate(&s, t + 20 * SEC));
-	lim.sent_at = t + 500 * MS;
-	ok(!learn_observe(&s, &lim, 0.85 * hi, t + 900 * MS),
+	ok(!learn_observe(&s, &lim, 1020, t + 40 * MS), "a 429 sent before the cut: no second cut");
+	lim.sent_at = t + 50 * MS;
+	ok(!learn_observe(&s, &lim, 1020, t + 80 * MS),
 	    "a 429 sent in the hold, nothing known of what was taken since: no second cut");
-	lim.sent_at = t + 2 * SEC;
-	ok(learn_observe(&s, &lim, 0.8 * hi, t + 2500 * MS), "a 429 sent after the hold cuts again");
-	ok(learn_rate(&s, t + 2500 * MS) < 0.7 * hi, "from the rate paced at, by 15%%");
-	lim.sent_at = t + 6 * SEC;
-	learn_observe(&s, &lim, 0.8 * hi, t + 6500 * MS);
-	int near = (int)learn_rate(&s, t + 6500 * MS);
-	is_int(near, (int)(0.95 * 0.8 * hi), "a cut where the last one was: by 5%% only");
-	ok(learn_rate(&s, t + 6500 * MS + 10 * SEC) == learn_rate(&s, t + 6500 * MS + 3500 * MS),
-	    "and the stay under it is twice as long (8 s)");
-	ok(learn_rate(&s, t + 6500 * MS + 16 * SEC) > learn_rate(&s, t + 6500 * MS + 3 * SEC),
-	    "then it probes again");
+	double hi = s.hi;
+	double mid = learn_rate(&s, t + 600 * MS), top = learn_rate(&s, t + 1100 * MS);
+	ok(mid > at_cut && top >= 0.96 * hi && top <= 0.98 * hi,
+	    "rises in a second to just under the limit found (%.0f, %.0f of %.0f)", mid, top, hi);
+	double probe = learn_rate(&s, t + 6100 * MS);
+	ok(probe > top && probe < 1.1 * hi,
+	    "a slow start's cut is a guess: it probes beyond at once, slowly (%.0f)", probe);
+	ok(learn_rate(&s, t + 11100 * MS) > 1.3 * hi, "then faster (%.0f)",
+	    learn_rate(&s, t + 11100 * MS));
+
+	/* A cut where the last one was confirms the limit. */
+	t += 12 * SEC;
+	lim.sent_at = t - 50 * MS;
+	ok(learn_observe(&s, &lim, 1.05 * hi, t), "a 429 past the limit found cuts again");
+	is_int((int)learn_rate(&s, t), (int)(0.95 * 1.05 * hi),
+	    "where the last one was: by 5%% only");
+	double stay = learn_rate(&s, t + 1100 * MS);
+	ok(learn_rate(&s, t + 5000 * MS) == stay, "then stays under it 4 s");
+	ok(learn_rate(&s, t + 7000 * MS) > stay, "then probes again");
+	t += 8 * SEC;
+	lim.sent_at = t - 50 * MS;
+	learn_observe(&s, &lim, 1.05 * hi, t);
+	stay = learn_rate(&s, t + 1100 * MS);
+	ok(learn_rate(&s, t + 9000 * MS) == stay && learn_rate(&s, t + 11 * SEC) > stay,
+	    "a third there: the stay doubles (8 s)");
 
 	learn_init(&s);
 	struct learn_obs adv = { .ok = 1, .limit = 600, .remaining = 10, .reset_ns = SEC };
@@ -147,7 +162,7 @@ static void cut_shape(void)
 	learn_init(&s);
 	learn_observe(&s, &win, 0, SEC);
 	is_int((int)learn_rate(&s, 2 * SEC), 180, "remaining 30 in 10 s: at most 180/min");
-	is_int((int)learn_rate(&s, 12 * SEC), 0, "until the window resets");
+	ok(!learn_known(&s, 12 * SEC), "until the window resets");
 }
 
 /* ---- simulated minutes ---- */
@@ -232,9 +247,10 @@ static void sim_run(struct sim *m)
 				m->sent_early++;
 				m->limited_early += !okd;
 			}
+			if (getenv("DBG") && (!okd || (now - 100 * SEC) % (1000 * MS) == 0)) diag("%s at %.3f rate %.0f hi %.0f", okd ? "ok " : "429", (now - 100 * SEC) / 1e9, rate, st.hi);
 		}
 	}
-	m->learned = learn_rate(&st, end);
+	m->learned = learn_known(&st, end) ? learn_rate(&st, end) : 0;
 }
 
 /* Runs m and checks the achieved share of the API's rate, the share of
@@ -278,22 +294,25 @@ static void simulated_minutes(void)
 	 * under the limit the targets hold: >= 95% of the limit, <= 2% 429s.
 	 * With no header at all, 429s are the only signal: the first answers
 	 * cost up to a concurrency's worth of 429s (16 here, against a bucket
-	 * of 10), then the learner stays under 2%. */
+	 * of 10) and the slow start a few, then the learner stays under 2%. */
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct sim m = { .api_rate = 10, .api_burst = 10, .latency_ms = 80,
 			.headers = cases[i].headers, .user_rpm = cases[i].user_rpm,
 			.concurrency = 16, .seconds = 60 };
 		int blind = !cases[i].headers && cases[i].user_rpm != 300;
-		sim_check(cases[i].name, &m, 0.95, blind ? 0.03 : 0.02, 0.02);
+		sim_check(cases[i].name, &m, 0.95, blind ? 0.035 : 0.02, 0.02);
 		if (cases[i].headers && cases[i].user_rpm == 300)
 			ok(m.learned > 500, "rpm 2x low: the learned limit says the API allows more (%.0f)",
 			    m.learned);
 	}
-	/* A tight bucket (no burst) and a fast API: 50/s, 20 ms, 32 in flight:
-	 * the first second's 429s are most of them. */
+	/* A limiter with no burst at all (50/s, 20 ms answers, 32 in flight)
+	 * is the slow start's worst case: its first 429 comes as soon as the
+	 * doubling passes the limit, and what the API took averages the
+	 * doubling, well below it; the probe then takes some 15 s to find the
+	 * rest. Real APIs let a burst through (a bucket): see the cases above. */
 	struct sim tight = { .api_rate = 50, .api_burst = 1, .latency_ms = 20,
 		.concurrency = 32, .seconds = 60 };
-	sim_check("no headers, no burst, 50/s", &tight, 0.80, 0.03, 0.02);
+	sim_check("no headers, no burst, 50/s", &tight, 0.65, 0.03, 0.02);
 	/* Slow answers: 1 s each, 3,000/min, 64 in flight. */
 	struct sim slow = { .api_rate = 50, .api_burst = 50, .latency_ms = 1000,
 		.concurrency = 64, .seconds = 60 };

@@ -2,6 +2,7 @@
 #include "learn.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,20 +13,27 @@
  * network and of other workers' clocks, well inside the 95% target. */
 #define ADVERTISED_SHARE 0.98
 /* A 429 cuts to 85% of what the API was taking (95% when it confirms the
- * limit found before), which is held a second: the answers still in
- * flight were sent at the old rate. Then the rate rises in RISE_S seconds
+ * limit found before), which is held while the answers still in flight,
+ * sent at the old rate, come back. Then the rate rises in RISE_S seconds
  * (fast at first) to PLATEAU of the limit found, stays there STAY_S
  * seconds, doubled by each confirming cut up to STAY_MAX_S, and only then
  * probes beyond: +5% after PROBE_S seconds, cubic after that, so a raised
  * limit is found within seconds of the stay's end. */
 #define CUT 0.85
 #define CUT_NEAR 0.95
-#define HOLD (1 * SEC)
+/* The hold: twice the 429's round trip (the answers in flight then were
+ * sent at the old rate), 100 ms to a second. */
+#define HOLD_MIN (100 * SEC / 1000)
+#define HOLD_MAX (1 * SEC)
 #define PLATEAU 0.97
-#define RISE_S 2.0
+#define RISE_S 1.0
 #define STAY_S 4.0
 #define STAY_MAX_S 16.0
 #define PROBE_S 5.0
+/* Before anything is known: 600 a minute from the first answer on,
+ * doubled every 100 ms (60,000 a minute within 0.7 s). */
+#define SLOW_START 600.0
+#define SLOW_DOUBLE (100 * SEC / 1000)
 /* The floor of any learned rate: one request a minute. */
 #define RATE_MIN 1.0
 #define RATE_MAX 1e12
@@ -53,10 +61,11 @@ static double took_rate(const struct learn_state *s)
 	return 0;
 }
 
-static void count(struct learn_state *s, const struct learn_obs *o)
+static void count(struct learn_state *s, const struct learn_obs *o, int64_t now)
 {
 	if (!s->counting) {
 		s->counting = 1;
+		s->first_seen = now;
 		s->count_from = s->count_last = o->sent_at;
 		s->count_ok = 0;
 	}
@@ -73,27 +82,28 @@ static void count(struct learn_state *s, const struct learn_obs *o)
 		s->count_ok += o->units > 0 ? o->units : 1;
 }
 
+/* The slow start's rate at t. */
+static double slow_start(const struct learn_state *s, int64_t t)
+{
+	double x = (double)(t - s->first_seen) / (double)SLOW_DOUBLE;
+	return SLOW_START * pow(2, x < 30 ? (x > 0 ? x : 0) : 30);
+}
+
 int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, int64_t now)
 {
-	count(s, o);
+	count(s, o, now);
 	if (o->limit > 0) {
 		s->advertised = o->limit;
 	} else if (o->remaining >= 0 && o->reset_ns > 0) {
 		s->window_cap = o->remaining * 60.0 * SEC / (double)o->reset_ns;
 		s->window_until = now + o->reset_ns;
 	}
-	if (s->first && o->sent_at < s->cut_at && o->ok) {
-		/* The rest of the first burst, come back after the 429 that
-		 * cut: what the API took is at least that much, over a second
-		 * at least (a burst that fits the API's bucket says nothing of
-		 * its rate). */
-		s->first_ok += o->units > 0 ? o->units : 1;
-		int64_t span = now - s->first_from;
-		double took = s->first_ok * 60.0 * SEC / (double)(span > SEC ? span : SEC);
-		if (took > s->hi)
-			s->hi = took;
-	}
 	if (!o->limited)
+		return 0;
+	/* Sent before any answer came back, at whatever the concurrency
+	 * allowed: its 429 says the API's bucket is smaller than that, not
+	 * what its rate is. The slow start finds that. */
+	if (!learn_known(s, now) && o->sent_at < s->first_seen)
 		return 0;
 	/* Answers to requests sent before the last cut say nothing about
 	 * the rate after it. */
@@ -103,30 +113,30 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 	/* Within the hold, the API's bucket is still refilling from what
 	 * drained it: a 429 then cuts again only when what the API took
 	 * since the cut says the rate held is still too high. */
-	if (s->hi > 0 && o->sent_at < s->cut_at + HOLD && !(took > 0 && took < 0.95 * cur))
+	if (s->hi > 0 && o->sent_at < s->cut_at + s->hold && !(took > 0 && took < 0.95 * cur))
+		return 0;
+	/* In the slow start, a 429 before the API took anything paced
+	 * comes from the burst before it too. */
+	if (!learn_known(s, now) && cur <= slow_start(s, now) && took <= 0)
 		return 0;
 	if (took > 0 && (base <= 0 || took < base))
 		base = took;
-	if (base <= 0) {
-		/* The very first answers, all sent at once: what came back
-		 * so far is all there is to go by. */
-		int64_t span = now - s->count_from;
-		if (s->count_ok < 1 || span <= 0)
-			return 0;
-		base = s->count_ok * 60.0 * SEC / (double)span;
-		s->first = 1;
-		s->first_ok = s->count_ok;
-		s->first_from = s->count_from;
-	} else {
-		s->first = 0;
-	}
+	if (base <= 0)
+		return 0;
 	/* A cut where the last one was confirms the limit: cut less, so
 	 * the rate stays close under it, and stay there longer. */
 	int near = s->hi > 0 && base > 0.9 * s->hi && base < 1.1 * s->hi;
 	s->cut = near ? CUT_NEAR : CUT;
-	s->confirmed = near ? s->confirmed + 1 : 0;
+	/* The slow start's cut measures an average over its doubling, low
+	 * when the API has no burst to show its rate: probe at once. */
+	s->confirmed = near ? s->confirmed + 1 : s->hi > 0 ? 0 : -1;
 	s->hi = base;
 	s->cut_at = now;
+	s->hold = 2 * (now - o->sent_at);
+	if (s->hold < HOLD_MIN)
+		s->hold = HOLD_MIN;
+	if (s->hold > HOLD_MAX)
+		s->hold = HOLD_MAX;
 	s->count_from = s->count_last = now;
 	s->count_ok = 0;
 	s->prev_rate = 0;
@@ -136,14 +146,14 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 /* The rate at t ns after a cut, as a share of the limit found. */
 static double after_cut(const struct learn_state *s, int64_t t)
 {
-	if (t < HOLD)
+	if (t < s->hold)
 		return s->cut;
-	double x = (double)(t - HOLD) / SEC;
+	double x = (double)(t - s->hold) / SEC;
 	if (x < RISE_S) {
 		double y = 1 - x / RISE_S;
 		return PLATEAU - (PLATEAU - s->cut) * y * y * y;
 	}
-	double stay = STAY_S;
+	double stay = s->confirmed < 0 ? 0 : STAY_S;
 	for (int i = 0; i < s->confirmed && stay < STAY_MAX_S; i++)
 		stay *= 2;
 	x -= RISE_S + (stay < STAY_MAX_S ? stay : STAY_MAX_S);
@@ -153,6 +163,11 @@ static double after_cut(const struct learn_state *s, int64_t t)
 	if (y > 1e3)
 		y = 1e3;
 	return PLATEAU * (1 + 0.05 * y * y * y);
+}
+
+int learn_known(const struct learn_state *s, int64_t now)
+{
+	return s->hi > 0 || s->advertised > 0 || s->window_until > now;
 }
 
 double learn_rate(const struct learn_state *s, int64_t now)
@@ -167,8 +182,12 @@ double learn_rate(const struct learn_state *s, int64_t now)
 	}
 	if (s->window_until > now && (r <= 0 || s->window_cap < r))
 		r = s->window_cap;
-	if (s->hi <= 0 && s->advertised <= 0 && s->window_until <= now)
-		return 0;
+	if (!learn_known(s, now)) {
+		/* Nothing known but what the first answers say: start slow and
+		 * double, so the first 429 comes at most twice the limit
+		 * over it, not at whatever the concurrency allows. */
+		return s->counting ? slow_start(s, now) : 0;
+	}
 	if (r < RATE_MIN)
 		r = RATE_MIN;
 	return r > RATE_MAX ? RATE_MAX : r;

@@ -36,14 +36,13 @@ struct learn_state {
 	double hi;               /* the rate at the last cut; 0 = no cut yet */
 	double cut;              /* the share of hi it was cut to */
 	int confirmed;           /* cuts in a row that found hi where the last one did */
-	int first;               /* the cut was the first, from nothing known */
-	double first_ok;         /* answers taken of the burst before it */
-	int64_t first_from;
 	int64_t cut_at;          /* when it was cut (ns) */
+	int64_t hold;            /* how long the cut rate is held (ns) */
 	double window_cap;       /* at most this rate until window_until */
 	int64_t window_until;
 	/* requests the API took, by the time they were sent (learn.c) */
 	int counting;
+	int64_t first_seen;      /* when the first answer came (the slow start's start) */
 	int64_t count_from, count_last;
 	double count_ok, prev_rate;
 };
@@ -55,8 +54,12 @@ void learn_init(struct learn_state *s);
  * answer cut the rate. */
 int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, int64_t now);
 
-/* The rate learned at time now, per minute; 0 when nothing is known. */
+/* The rate learned at time now, per minute; 0 before any answer. Until
+ * a header or a 429 says more, it starts slow from the first answer and
+ * doubles (a TCP slow start). */
 double learn_rate(const struct learn_state *s, int64_t now);
+/* 1 when the rate comes from a header or a 429, not the slow start. */
+int learn_known(const struct learn_state *s, int64_t now);
 
 /* The budgets an API limits: requests, tokens (input and output
  * together), input tokens and output tokens (Anthropic's ITPM and OTPM). */

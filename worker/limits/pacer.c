@@ -60,7 +60,8 @@ static double capped(double user, double learned)
 
 /* Sets the GCRAs to the rates of st at now. A budget is paced by what is
  * learned of it when the answers count it, or once its own 429 cut it
- * (then in the same estimates it is paced by). Bursts: two requests (so a
+ * (then in the same estimates it is paced by); requests with nothing
+ * learned and no rpm set by the slow start (learn.h), tokens not at all. Bursts: two requests (so a
  * late timer loses nothing) or 50 ms worth, and a tenth of a second of
  * tokens. Small bursts keep the API's own limiter from seeing a spike. */
 static void rates_follow(struct pacer *p, const struct limit_state *st, int64_t now)
@@ -68,8 +69,13 @@ static void rates_follow(struct pacer *p, const struct limit_state *st, int64_t 
 	for (int b = 0; b < LEARN_N; b++) {
 		const struct learn_state *l = &st->learn[b];
 		double r = p->base[b];
-		if (b == LEARN_REQUESTS || p->counted[b] || l->hi > 0)
-			r = capped(r, learn_rate(l, now));
+		if (learn_known(l, now)) {
+			if (b == LEARN_REQUESTS || p->counted[b] || l->hi > 0)
+				r = capped(r, learn_rate(l, now));
+		} else if (b == LEARN_REQUESTS && r <= 0) {
+			/* Nothing known and no rpm set: the slow start. */
+			r = learn_rate(l, now);
+		}
 		if (r == p->rate[b])
 			continue;
 		p->rate[b] = r;
