@@ -30,8 +30,8 @@
 #define STAY_S 4.0
 #define STAY_MAX_S 16.0
 #define PROBE_S 5.0
-/* Before anything is known: 600 a minute from the first answer on,
- * doubled every 100 ms (60,000 a minute within 0.7 s). */
+/* Before anything is known: 600 a minute, doubled every 100 ms from the
+ * first answer on (60,000 a minute within 0.7 s). */
 #define SLOW_START 600.0
 #define SLOW_DOUBLE (100 * SEC / 1000)
 /* The floor of any learned rate: one request a minute. */
@@ -184,9 +184,9 @@ double learn_rate(const struct learn_state *s, int64_t now)
 		r = s->window_cap;
 	if (!learn_known(s, now)) {
 		/* Nothing known but what the first answers say: start slow and
-		 * double, so the first 429 comes at most twice the limit
-		 * over it, not at whatever the concurrency allows. */
-		return s->counting ? slow_start(s, now) : 0;
+		 * double, so the first 429 comes at most at twice the limit,
+		 * not at whatever the concurrency allows. */
+		return s->counting ? slow_start(s, now) : SLOW_START;
 	}
 	if (r < RATE_MIN)
 		r = RATE_MIN;

@@ -54,9 +54,9 @@ void learn_init(struct learn_state *s);
  * answer cut the rate. */
 int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, int64_t now);
 
-/* The rate learned at time now, per minute; 0 before any answer. Until
- * a header or a 429 says more, it starts slow from the first answer and
- * doubles (a TCP slow start). */
+/* The rate learned at time now, per minute. Until a header or a 429 says
+ * more, it starts slow and doubles from the first answer on (a TCP slow
+ * start). */
 double learn_rate(const struct learn_state *s, int64_t now);
 /* 1 when the rate comes from a header or a 429, not the slow start. */
 int learn_known(const struct learn_state *s, int64_t now);
