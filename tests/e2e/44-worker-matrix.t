@@ -109,6 +109,13 @@ cell_check() {
 	want=$LIMIT
 	[ "$2" != low ] || want=$((LIMIT / 2))
 	IFS='|' read -r codes ok_items total n429 rate <"$1-$2.result" || codes="no result"
+	# 429s and items from the first run too, when a cell ran twice.
+	if [ -f "$1-$2.result.1" ]; then
+		IFS='|' read -r codes1 ok1 total1 n4291 _ <"$1-$2.result.1"
+		[ "$codes1" = "0 0 0" ] || codes=$codes1
+		[ "$ok1" = "$n" ] || ok_items=$ok1
+		total=$((total + total1)) n429=$((n429 + n4291))
+	fi
 	note "$1, rpm $2: $rate/min ($((${rate:-0} * 100 / want))% of $want), 429s $n429 of $total, items ok $ok_items"
 	is "$codes" "0 0 0" "$1, rpm $2: the 3 workers exit 0"
 	is "$ok_items" "$n" "$1, rpm $2: no item failed"
@@ -128,6 +135,24 @@ for p in $PROVIDERS; do
 done
 # shellcheck disable=SC2086
 wait_codes "$(slow_bound 120)" $runs
+# A machine that starves the workers of CPU for a while (the others' load)
+# lowers one run's pace, whatever the pacing: a cell below its share runs
+# once more, alone, and that run counts. 429s and failed items are never
+# run again.
+for p in $PROVIDERS; do
+	for m in $MODES; do
+		want=$LIMIT
+		[ "$m" != low ] || want=$((LIMIT / 2))
+		IFS='|' read -r _ _ _ _ rate <"$p-$m.result" 2>/dev/null || continue
+		[ "$((${rate:-0} * 100))" -lt "$((want * $(share_of "$p" "$m")))" ] || continue
+		note "$p, rpm $m: $rate/min, below its share: once more"
+		mv "$p-$m.result" "$p-$m.result.1"
+		rm -f "$p-$m.db"*
+		# A home of its own: nothing learned in the first run is kept.
+		( PSUP_HOME=$TMPD/again-$p-$m && mkdir -m 700 "$PSUP_HOME" && export PSUP_HOME &&
+		    cell_run "$p" "$m" )
+	done
+done
 for p in $PROVIDERS; do
 	for m in $MODES; do
 		cell_check "$p" "$m"

@@ -1,12 +1,15 @@
-/* Learning an API's own rate limit, for one budget (requests or tokens).
+/* Learning an API's own rate limit, for one budget (requests, tokens,
+ * input or output tokens).
  * Three signals, strongest first: the limit the API advertises in its
  * headers (x-ratelimit-limit-*, anthropic-ratelimit-*-limit), paced at a
  * little under it; "remaining R, reset in T" without a limit (a fixed
  * window: at most R more in T); and, with no header at all, the 429s
- * themselves. A 429 cuts the rate to a share of what the API was taking
- * (that rate is remembered as the limit found), holds it a second, climbs
- * back to just under the limit found and stays there; only after a while
- * does it probe beyond, slowly at first. Each cut that finds the limit
+ * themselves: from a slow start (a rate that doubles until the first 429),
+ * a 429 cuts the rate to a share of what the API was taking
+ * (that rate is remembered as the limit found), holds it while the answers
+ * sent before come back, climbs back to just under the limit found and
+ * stays there; only after a while does it probe beyond, slowly at first.
+ * Each cut that finds the limit
  * where the last one did lengthens the stay, so a steady limit costs a 429
  * now and then, not every few seconds, and a raised one is still found.
  * Pure: (state, observation, now) -> state; the state is plain data so it
