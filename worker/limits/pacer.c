@@ -169,7 +169,10 @@ void pacer_view(struct pacer *p, int64_t now, struct pacer_view *v)
 {
 	struct limit_state *st = state_lock(p);
 	rates_follow(p, st, now);
-	v->rpm = p->rate[LEARN_REQUESTS];
+	/* A slow start says nothing yet (it doubles until a 429): shown as
+	 * no limit. */
+	v->rpm = p->base[LEARN_REQUESTS] > 0 || learn_known(&st->learn[LEARN_REQUESTS], now) ?
+	    p->rate[LEARN_REQUESTS] : 0;
 	v->tpm = p->rate[LEARN_TOKENS];
 	v->learned_rpm = learn_rate(&st->learn[LEARN_REQUESTS], now);
 	v->learned_tpm = learn_rate(&st->learn[LEARN_TOKENS], now);

@@ -67,8 +67,8 @@ int64_t pacer_hold_until(struct pacer *p);
  * request rate. */
 int pacer_learn(struct pacer *p, const struct learn_obs obs[LEARN_N], int64_t now);
 
-/* The limits at now, per minute (0 = none): what pacing uses, what was
- * learned of the API, and what the API advertises. */
+/* The limits at now, per minute (0 = none): what pacing uses (0 during a
+ * slow start), what was learned of the API, and what the API advertises. */
 struct pacer_view {
 	double rpm, tpm;
 	double learned_rpm, learned_tpm;
