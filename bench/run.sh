@@ -2,7 +2,8 @@
 # Runs every benchmark in one go and writes bench/results/<date>.md.
 #   bench/run.sh [--quick] [--only SCENARIO[,SCENARIO]] [--sv LIST] [--reps N] [--idle SECONDS]
 # Scenarios: idle start restart logs control stop survival fleet (supervisors),
-#            worker (psup-worker against a private nginx).
+#            worker (psup-worker against a private nginx), limits (the
+#            provider x rpm matrix against psup-testapi, ~40 min).
 # Supervisors: pm2 supervisord runit psup (psup is skipped when bin/psup is
 # missing or does not run). Repetitions are interleaved (rep 1 of every
 # supervisor, then rep 2, ...) so machine drift hits all of them alike.
@@ -16,7 +17,7 @@ export BENCH_DIR
 . "$BENCH_DIR/lib.sh"
 
 REPS=3 IDLE_S=30 LOG_LINES=2000000 RESTART_WINDOW_S=15 GUARD_WINDOW_S=12 FLEET_N=1000
-ONLY="idle,start,restart,logs,control,stop,survival,fleet,worker"
+ONLY="idle,start,restart,logs,control,stop,survival,fleet,worker,limits"
 SVS="pm2 supervisord runit psup"
 QUICK=0
 while [ $# -gt 0 ]; do
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
 	--sv) SVS=$2; shift ;;
 	--reps) REPS=$2; shift ;;
 	--idle) IDLE_S=$2; shift ;;
-	-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,10p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -87,6 +88,10 @@ done
 case ",$ONLY," in *",worker,"*)
 	"$BENCH_DIR/worker/run.sh" "$RAW" "$REPS" "$QUICK" ;;
 esac
+LIMITS_MD=$BENCH_DIR/results/$stamp.limits.md
+case ",$ONLY," in *",limits,"*)
+	"$BENCH_DIR/worker/limits.sh" "$LIMITS_MD" "$QUICK" ;;
+esac
 
 {
 	echo "# psup benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -97,6 +102,7 @@ esac
 	echo "Load average (1/5/15 min) before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg)."
 	echo
 	python3 "$BENCH_DIR/report.py" "$RAW" "$avail"
+	[ ! -s "$LIMITS_MD" ] || { echo; cat "$LIMITS_MD"; }
 } >"$OUT"
 log "wrote $OUT"
 cat "$OUT"

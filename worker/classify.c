@@ -226,21 +226,23 @@ static void set_error(struct verdict *v, enum verdict_kind kind, const char *wha
 	free(start);
 }
 
-static void take_usage(struct verdict *v, const cJSON *doc, const char *usage)
+static void take_usage(struct verdict *v, const cJSON *doc, const char *const usage[USAGE_N])
 {
-	if (!usage || !doc)
-		return;
-	char *why = NULL;
-	const cJSON *u = jsonptr_get(doc, usage, &why);
-	free(why);
-	if (u && cJSON_IsNumber(u) && u->valuedouble >= 0) {
-		v->tokens = (long long)u->valuedouble;
-		v->have_tokens = 1;
+	for (int k = 0; usage && doc && k < USAGE_N; k++) {
+		if (!usage[k])
+			continue;
+		char *why = NULL;
+		const cJSON *u = jsonptr_get(doc, usage[k], &why);
+		free(why);
+		if (u && cJSON_IsNumber(u) && u->valuedouble >= 0) {
+			v->tokens[k] = (long long)u->valuedouble;
+			v->have_tokens[k] = 1;
+		}
 	}
 }
 
 void classify_response(const struct response_view *r, const char *extract,
-    const char *usage, struct verdict *v)
+    const char *const usage[USAGE_N], struct verdict *v)
 {
 	memset(v, 0, sizeof *v);
 	int status_known = r->status >= 100;

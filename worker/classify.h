@@ -22,12 +22,16 @@ struct response_view {
 	                          * cut off there (curl_code then says failed) */
 };
 
+/* The token counts an answer may report, one per usage pointer of the job
+ * file: all tokens (usage), input tokens, output tokens. */
+enum usage_kind { USAGE_ALL, USAGE_INPUT, USAGE_OUTPUT, USAGE_N };
+
 struct verdict {
 	enum verdict_kind kind;
 	char *result;            /* DONE: JSON text to store (malloc'd) */
 	char *error;             /* RETRY/FAIL/STOP: why, with the start of the body */
-	long long tokens;        /* from the usage pointer, 0 if none */
-	int have_tokens;
+	long long tokens[USAGE_N]; /* from the usage pointers, 0 if none */
+	int have_tokens[USAGE_N];
 	int rate_limited;        /* a 429: lower concurrency */
 };
 
@@ -45,11 +49,12 @@ struct verdict {
  * body_limit fails a 2xx answer at once (it would be as large again); any
  * other status keeps its meaning.
  *
- * extract and usage are JSON pointers or NULL. Without extract, a JSON body
- * is stored as its compact JSON and any other body as a JSON string. Fills
- * *v; free with verdict_free. */
+ * extract and each usage[k] are JSON pointers or NULL (usage itself may be
+ * NULL: no count wanted). Without extract, a
+ * JSON body is stored as its compact JSON and any other body as a JSON
+ * string. Fills *v; free with verdict_free. */
 void classify_response(const struct response_view *r, const char *extract,
-    const char *usage, struct verdict *v);
+    const char *const usage[USAGE_N], struct verdict *v);
 void verdict_free(struct verdict *v);
 
 /* 1 if a transport error (a CURLcode) is worth retrying: timeouts, refused

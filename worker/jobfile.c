@@ -18,6 +18,11 @@
 #define F(field) offsetof(struct job_config, field)
 #define NOF ((size_t)-1)
 #define DAY_MS (24LL * 60 * 60 * 1000)
+/* A JSON pointer into the response, unset by default. */
+#define POINTER(key, field) .name = key, .type = JOB_T_POINTER, .offset = F(field)
+/* A per-minute rate, 0 (unlimited) by default. */
+#define RATE(key, field) .name = key, .type = JOB_T_RATE, .def = "0", .min = 0, \
+	.max = 1000000000, .offset = F(field)
 
 static const struct job_option table[] = {
 	{ .name = "profile", .type = JOB_T_PROFILE, .def = "default", .offset = NOF,
@@ -40,25 +45,40 @@ static const struct job_option table[] = {
 	  .help = "Whole-request timeout; a timeout is retried." },
 	{ .name = "response", .type = JOB_T_SECTION, .offset = NOF,
 	  .help = "How to read a response." },
-	{ .name = "response.extract", .type = JOB_T_POINTER, .offset = F(extract),
+	{ POINTER("response.extract", extract),
 	  .help = "JSON pointer to the result (e.g. /choices/0/message/content); unset: the "
 	  "whole body." },
-	{ .name = "response.usage", .type = JOB_T_POINTER, .offset = F(usage),
+	{ POINTER("response.usage", usage),
 	  .help = "JSON pointer to the tokens used (e.g. /usage/total_tokens), summed in "
-	  "status." },
+	  "status and counted against tpm." },
+	{ POINTER("response.input_usage", input_usage),
+	  .help = "JSON pointer to the input tokens used (e.g. /usage/input_tokens), counted "
+	  "against itpm." },
+	{ POINTER("response.output_usage", output_usage),
+	  .help = "JSON pointer to the output tokens used (e.g. /usage/output_tokens), counted "
+	  "against otpm; without usage, status sums input and output." },
 	{ .name = "limits", .type = JOB_T_SECTION, .offset = NOF,
 	  .help = "Concurrency and rate limits." },
 	{ .name = "limits.concurrency", .type = JOB_T_INT, .def = "16",
 	  .min = 1, .max = 10000, .offset = F(concurrency),
 	  .help = "Requests in flight per worker." },
-	{ .name = "limits.rpm", .type = JOB_T_RATE, .def = "0",
-	  .min = 0, .max = 1000000000, .offset = F(rpm),
-	  .help = "Requests per minute (0: unlimited)." },
-	{ .name = "limits.tpm", .type = JOB_T_RATE, .def = "0",
-	  .min = 0, .max = 1000000000, .offset = F(tpm),
-	  .help = "Tokens per minute, estimated from the request size (0: unlimited)." },
+	{ RATE("limits.rpm", rpm),
+	  .help = "Requests per minute for the job's workers on this host together (0: "
+	  "unlimited); lowered to what the API is learned to allow, never raised." },
+	{ RATE("limits.tpm", tpm),
+	  .help = "Tokens per minute, estimated from the request size until response.usage "
+	  "counts them (0: unlimited)." },
+	{ RATE("limits.itpm", itpm),
+	  .help = "Input tokens per minute (Anthropic's ITPM), estimated from the request size "
+	  "until response.input_usage counts them (0: unlimited)." },
+	{ RATE("limits.otpm", otpm),
+	  .help = "Output tokens per minute (Anthropic's OTPM), counted by "
+	  "response.output_usage; a request is estimated at the average answer (0: "
+	  "unlimited)." },
 	{ .name = "limits.shared", .type = JOB_T_NAME, .offset = F(shared),
-	  .help = "Share rpm/tpm with every worker on this host that uses the same name." },
+	  .help = "Share the limits (and what is learned of the API's) with every worker on "
+	  "this host that uses the same name, across jobs; unset: the job's own workers "
+	  "share them." },
 	{ .name = "retry", .type = JOB_T_SECTION, .offset = NOF,
 	  .help = "Retries of 408, 429, 5xx, timeouts and connection errors, with exponential "
 	  "backoff and full jitter." },

@@ -20,10 +20,14 @@ struct job_config {
 	/* response */
 	char *extract;           /* JSON pointer or NULL */
 	char *usage;             /* JSON pointer to a token count or NULL */
+	char *input_usage;       /* JSON pointer to the input tokens or NULL */
+	char *output_usage;      /* JSON pointer to the output tokens or NULL */
 	/* limits */
 	int concurrency;         /* default 16 */
 	double rpm;              /* 0 = unlimited */
 	double tpm;              /* 0 = unlimited */
+	double itpm;             /* input tokens per minute, 0 = unlimited */
+	double otpm;             /* output tokens per minute, 0 = unlimited */
 	char *shared;            /* shared limiter name or NULL */
 	/* retry */
 	int max_attempts;        /* default 4 */

@@ -12,14 +12,25 @@
 #include "sharedlimit.h"
 #include "xalloc.h"
 
+/* "HASH" of "job:HASH". */
+static const char *job_hash(const char *job_key)
+{
+	const char *colon = strchr(job_key, ':');
+	return colon ? colon + 1 : job_key;
+}
+
+void learned_limit_name(const char *job_key, char out[40])
+{
+	snprintf(out, 40, "job-%.32s", job_hash(job_key));
+}
+
 /* $dir/job-HASH.json for "job:HASH"; NULL with *cause. */
 static char *report_path(const char *job_key, char **cause)
 {
 	char *dir = sharedlimit_dir(cause);
 	if (!dir)
 		return NULL;
-	const char *colon = strchr(job_key, ':');
-	char *path = xasprintf("%s/job-%s.json", dir, colon ? colon + 1 : job_key);
+	char *path = xasprintf("%s/job-%s.json", dir, job_hash(job_key));
 	free(dir);
 	return path;
 }

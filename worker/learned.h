@@ -13,6 +13,11 @@ struct learned {
 	long long at_ms;         /* wall clock of the report */
 };
 
+/* The shared limit a job's workers use when its job file names none
+ * ("job-HASH" for "job:HASH"): they call one API for one job, and each
+ * learning the API's whole limit for itself would over-send. */
+void learned_limit_name(const char *job_key, char out[40]);
+
 /* job_key is progress_out_job_key's. Returns 0, or -1 with *cause. */
 int learned_write(const char *job_key, const struct learned *l, char **cause);
 /* Returns 1 with *l, 0 when no worker reported, -1 with *cause. */

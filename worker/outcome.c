@@ -125,8 +125,8 @@ void outcome_decide(const struct outcome_response *r, const struct outcome_attem
 	struct verdict v;
 	classify_response(&rv, p->extract, p->usage, &v);
 	o->rate_limited = v.rate_limited;
-	o->tokens = v.tokens;
-	o->have_tokens = v.have_tokens;
+	memcpy(o->tokens, v.tokens, sizeof o->tokens);
+	memcpy(o->have_tokens, v.have_tokens, sizeof o->have_tokens);
 	hold_decide(r, body_ms, now, o);
 
 	switch (v.kind) {

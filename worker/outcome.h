@@ -34,7 +34,7 @@ struct outcome_policy {
 	int max_attempts;
 	int64_t base_delay_ms, max_delay_ms;
 	const char *extract;     /* JSON pointer or NULL */
-	const char *usage;       /* JSON pointer or NULL */
+	const char *usage[USAGE_N]; /* JSON pointers or NULL */
 };
 
 enum outcome_kind {
@@ -57,8 +57,8 @@ struct outcome {
 	int hold_asked;          /* the hold is what a 429/503 asked for */
 	int rate_limited;        /* a 429: AIMD lowers the limits */
 	int exhausted;           /* FAIL: the last allowed attempt failed */
-	long long tokens;        /* from the usage pointer, when have_tokens */
-	int have_tokens;
+	long long tokens[USAGE_N]; /* from the usage pointers, when have_tokens[k] */
+	int have_tokens[USAGE_N];
 	char *result;            /* DONE: JSON text to store (malloc'd) */
 	char *error;             /* FAIL: the error to store; STOP: what the API
 	                          * said; else why (malloc'd) */

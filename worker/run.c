@@ -20,6 +20,7 @@
 
 #include "clock.h"
 #include "cmd.h"
+#include "learned.h"
 #include "xalloc.h"
 
 /* How long SIGTERM lets in-flight requests finish before releasing them:
@@ -284,7 +285,10 @@ static int run_setup(struct run *r, const char *url, const char *config)
 		free(cause);
 		return CMD_USAGE;
 	}
-	if (pacer_init(&r->pacer, r->jc.rpm, r->jc.tpm, r->jc.shared, &cause) < 0 ||
+	char job_limit[40];
+	learned_limit_name(r->prog.job, job_limit);
+	const double rates[LEARN_N] = { r->jc.rpm, r->jc.tpm, r->jc.itpm, r->jc.otpm };
+	if (pacer_init(&r->pacer, rates, r->jc.shared ? r->jc.shared : job_limit, &cause) < 0 ||
 	    loop_prepare(r, &cause) < 0 || store_open_existing(url, &r->store, &cause) < 0) {
 		fprintf(stderr, "psup-worker: %s\n", cause);
 		free(cause);
@@ -292,7 +296,9 @@ static int run_setup(struct run *r, const char *url, const char *config)
 	}
 	/* Token counts from the answers correct the estimates: only then is
 	 * a token limit the API advertises worth pacing by. */
-	r->pacer.learn_tokens = r->jc.usage != NULL;
+	r->pacer.counted[LEARN_TOKENS] = r->jc.usage != NULL;
+	r->pacer.counted[LEARN_INPUT] = r->jc.input_usage != NULL;
+	r->pacer.counted[LEARN_OUTPUT] = r->jc.output_usage != NULL;
 	aimd_init(&r->aimd, r->jc.concurrency, 1000 * MS);
 	fd_limit_raise(r);
 	signal(SIGPIPE, SIG_IGN);
@@ -354,7 +360,7 @@ int run_job(const char *url, const char *config, struct job_config *jc, const ch
 		.base_delay_ms = r->jc.base_delay_ms,
 		.max_delay_ms = r->jc.max_delay_ms,
 		.extract = r->jc.extract,
-		.usage = r->jc.usage,
+		.usage = { r->jc.usage, r->jc.input_usage, r->jc.output_usage },
 	};
 	int code = run_setup(r, url, config);
 	if (code == CMD_OK) {

@@ -60,8 +60,10 @@ int run_request_prepare(struct run_request *rq, const struct job_config *jc, cha
 	}
 	if (jc->extract && jsonptr_check(jc->extract, cause) < 0)
 		return -1;
-	if (jc->usage && jsonptr_check(jc->usage, cause) < 0)
-		return -1;
+	const char *const usage[] = { jc->usage, jc->input_usage, jc->output_usage };
+	for (size_t i = 0; i < sizeof usage / sizeof usage[0]; i++)
+		if (usage[i] && jsonptr_check(usage[i], cause) < 0)
+			return -1;
 	rq->target.url = rq->url;
 	rq->target.method = jc->method;
 	rq->target.headers = rq->headers;
@@ -84,7 +86,8 @@ int run_request_render(const struct run_request *rq, struct work *w, char **why)
 	if (w->body)
 		return 0;
 	if (!rq->body_tpl) {
-		w->cost = 1;
+		w->cost[LEARN_REQUESTS] = w->cost[LEARN_TOKENS] = w->cost[LEARN_INPUT] = 1;
+		w->cost[LEARN_OUTPUT] = -1;
 		return 0;
 	}
 	char *cause = NULL;
@@ -95,8 +98,11 @@ int run_request_render(const struct run_request *rq, struct work *w, char **why)
 		free(cause);
 		return -1;
 	}
-	/* About four bytes of text per token: good enough to pace tpm until
-	 * the response's usage says the real count. */
-	w->cost = (double)(w->body_len / 4 + 1);
+	/* About four bytes of text per token: good enough to pace tpm and
+	 * itpm until the response's usage says the real count. Output tokens
+	 * are known only afterwards. */
+	w->cost[LEARN_REQUESTS] = 1;
+	w->cost[LEARN_TOKENS] = w->cost[LEARN_INPUT] = (double)(w->body_len / 4 + 1);
+	w->cost[LEARN_OUTPUT] = -1;
 	return 0;
 }

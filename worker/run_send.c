@@ -63,27 +63,58 @@ static int says_retry_now(const struct ratelimit_headers *h, int64_t real_ms)
 	return retryafter_hold_ms(h, real_ms, &d) == 1 && d == 0;
 }
 
-/* What the limiter learns from one answer (learn.h), and what the user is
- * told: the API's advertised limit when it first shows or changes. */
-static void limits_learn(struct run *r, const struct http_request *req, const struct outcome *o,
-    int64_t now, int64_t real_ms)
+/* The tokens of budget b (tokens, input, output) the answer counted: its
+ * usage pointer's count (all tokens: input plus output when only those
+ * are counted). Returns 1 with *n, 0 when it did not say. */
+static int tokens_counted(const struct outcome *o, int b, double *n)
 {
-	struct learn_obs rq, tk;
-	learn_headers(&req->limits, real_ms, &rq, &tk);
-	rq.ok = tk.ok = req->status >= 200 && req->status < 300;
-	rq.sent_at = tk.sent_at = now - req->latency_ms * MS;
-	rq.limited = o->rate_limited && !says_retry_now(&req->limits, real_ms);
-	tk.limited = 0;
-	pacer_learn(&r->pacer, &rq, &tk, now);
-	if (rq.limit > 0 && rq.limit != r->api_rpm_told) {
+	if (b == LEARN_TOKENS && !o->have_tokens[USAGE_ALL] &&
+	    o->have_tokens[USAGE_INPUT] && o->have_tokens[USAGE_OUTPUT]) {
+		*n = (double)(o->tokens[USAGE_INPUT] + o->tokens[USAGE_OUTPUT]);
+		return 1;
+	}
+	int k = b == LEARN_TOKENS ? USAGE_ALL : b == LEARN_INPUT ? USAGE_INPUT : USAGE_OUTPUT;
+	if (b == LEARN_REQUESTS || !o->have_tokens[k])
+		return 0;
+	*n = (double)o->tokens[k];
+	return 1;
+}
+
+/* What the limiter learns from one answer (learn.h), and what the user is
+ * told: the API's advertised limit when it first shows or changes. A 429
+ * cuts the budget it ran out of: a token limit's 429 cuts the token rate,
+ * counted in the tokens each request used. */
+static void limits_learn(struct run *r, const struct http_request *req, const struct outcome *o,
+    const struct work *w, int64_t now, int64_t real_ms)
+{
+	struct learn_obs obs[LEARN_N];
+	learn_headers(&req->limits, real_ms, obs);
+	int limited = o->rate_limited && !says_retry_now(&req->limits, real_ms);
+	enum learn_budget by = limited ?
+	    learn_limited_budget(&req->limits, req->resp.p, req->resp.len) : LEARN_REQUESTS;
+	/* A budget nobody limits here cannot be what ran out: its 429 is
+	 * the token limit's (an API that counts input only, say). */
+	if (by != LEARN_REQUESTS && by != LEARN_TOKENS && !r->pacer.base[by] &&
+	    !r->pacer.counted[by] && obs[by].limit <= 0)
+		by = LEARN_TOKENS;
+	for (int b = 0; b < LEARN_N; b++) {
+		obs[b].ok = req->status >= 200 && req->status < 300;
+		obs[b].sent_at = now - req->latency_ms * MS;
+		obs[b].limited = limited && b == (int)by;
+		if (!tokens_counted(o, b, &obs[b].units))
+			obs[b].units = w->cost[b];
+	}
+	pacer_learn(&r->pacer, obs, now);
+	const struct learn_obs *rq = &obs[LEARN_REQUESTS];
+	if (rq->limit > 0 && rq->limit != r->api_rpm_told) {
 		struct pacer_view v;
 		pacer_view(&r->pacer, now, &v);
-		r->api_rpm_told = rq.limit;
-		if (r->jc.rpm > 0 && r->jc.rpm < rq.limit)
+		r->api_rpm_told = rq->limit;
+		if (r->jc.rpm > 0 && r->jc.rpm < rq->limit)
 			run_log(r, "the API allows %.0f requests/min; rpm %.0f is kept as the cap",
-			    rq.limit, r->jc.rpm);
+			    rq->limit, r->jc.rpm);
 		else
-			run_log(r, "the API allows %.0f requests/min: pacing at %.0f", rq.limit, v.rpm);
+			run_log(r, "the API allows %.0f requests/min: pacing at %.0f", rq->limit, v.rpm);
 	}
 }
 
@@ -99,15 +130,18 @@ static void limits_apply(struct run *r, const struct http_request *req, const st
 			    w->status, (long long)((o->hold_until - now) / MS));
 		pacer_hold(&r->pacer, o->hold_until);
 	}
-	limits_learn(r, req, o, now, real_ms);
+	limits_learn(r, req, o, w, now, real_ms);
 	if (o->rate_limited) {
 		r->n_429++;
 		/* a used-up quota stops the job: nothing to learn from it */
 		if (o->kind != OUTCOME_STOP && aimd_on_limited(&r->aimd, now, o->hold_asked))
 			run_log(r, "repeated HTTP 429s: concurrency lowered to %d", aimd_limit(&r->aimd));
 	}
-	if (o->have_tokens)
-		pacer_adjust(&r->pacer, now, (double)o->tokens - w->cost);
+	for (int b = LEARN_TOKENS; b < LEARN_N; b++) {
+		double n;
+		if (tokens_counted(o, b, &n))
+			pacer_adjust(&r->pacer, now, (enum learn_budget)b, w->cost[b], n);
+	}
 	if (o->kind == OUTCOME_DONE)
 		aimd_on_success(&r->aimd, now);
 }
@@ -146,7 +180,8 @@ void run_send_done_cb(struct http_request *req, void *arg)
 	case OUTCOME_DONE:
 		w->ok = 1;
 		w->result = o.result;
-		w->tokens = o.have_tokens ? o.tokens : 0;
+		w->tokens = o.have_tokens[USAGE_ALL] ? o.tokens[USAGE_ALL] :
+		    o.tokens[USAGE_INPUT] + o.tokens[USAGE_OUTPUT];
 		o.result = NULL;
 		run_record_finish(r, w);
 		break;

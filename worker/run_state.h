@@ -30,7 +30,9 @@ struct work {
 	int attempts;                /* made in this run */
 	char *body;                  /* rendered request body, NULL until rendered */
 	size_t body_len;
-	double cost;                 /* estimated tokens */
+	double cost[LEARN_N];        /* charged to each budget (pacer.h): 1 request,
+	                              * estimated tokens; output tokens < 0 until
+	                              * the pacer estimates them */
 	struct http_request req;
 	struct work *fl_prev, *fl_next; /* in the in-flight list while sent */
 	/* the outcome, once final */

@@ -16,7 +16,9 @@ C=16
 worker_setup $N --delay-ms 100 --fail-429 0.5 --retry-after 0
 
 chat_job_head "$(slow_bound 5)s" >job.yaml
-printf 'limits:\n  concurrency: %s\nlease: 60s\n' $C >>job.yaml
+# An rpm far above the pace: with none the worker would start slow (its
+# limit unknown), and here only AIMD may slow it.
+printf 'limits:\n  concurrency: %s\n  rpm: 600000\nlease: 60s\n' $C >>job.yaml
 job_retry 50 10ms 50ms >>job.yaml
 
 psup-worker init --job job.db --input items.jsonl >init.out 2>&1 || bail_out "init failed"

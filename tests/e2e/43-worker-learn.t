@@ -1,5 +1,6 @@
 #!/bin/sh
-# With no rpm set, three workers sharing a limit learn the API's own limit
+# With no rpm set and no shared name, three workers of one job share their
+# limit all the same (a page named after the job) and learn the API's own limit
 # from its headers (x-ratelimit-limit-requests) and its 429s: the test API
 # takes R requests a second (429 + Retry-After above that); together they
 # reach at least 90% of R with at most 5% 429s, measured on the API's own
@@ -7,7 +8,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 12
+plan 13
 
 R=40
 N=600
@@ -15,7 +16,7 @@ worker_setup $N --seed 5 --delay-ms 5 --rate-limit $R
 
 job_yaml() { # FILE [RPM]
 	chat_job_head 5s >"$1"
-	printf 'limits:\n  concurrency: 8\n  shared: learn-e2e\n' >>"$1"
+	printf 'limits:\n  concurrency: 8\n' >>"$1"
 	[ -z "${2:-}" ] || printf '  rpm: %s\n' "$2" >>"$1"
 	printf 'lease: 30s\n' >>"$1"
 	job_retry 20 50ms 2s >>"$1"
@@ -25,6 +26,7 @@ job_yaml job.yaml
 psup-worker init --job job.db --input items.jsonl >init.out 2>&1 || bail_out "init failed"
 run_workers job.db job.yaml 90 w1 w2 w3
 is "$WAIT_CODES" "0 0 0" "the 3 workers exit 0"
+is "$(ls "$PSUP_HOME/limits" | grep -c '^job-[0-9a-f]*$')" 1 "they shared one limit, named after the job"
 is "$(psup-worker export --job job.db | jq -r 'select(.status == "ok") | .id' | wc -l | tr -d ' ')" $N "all $N items ok"
 like "$(cat w1.log w2.log w3.log)" "the API allows $((R * 60)) requests/min" "a worker says what the API allows"
 psup-worker status --job job.db >status.out 2>&1

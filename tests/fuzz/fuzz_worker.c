@@ -94,7 +94,8 @@ static long long fuzz_worker_one(const uint8_t *data, size_t size)
 		.has_retry_after = (int)(size & 2),
 	};
 	struct verdict vd;
-	classify_response(&r, size & 4 ? "/a/b/1" : NULL, "/usage/total_tokens", &vd);
+	const char *const usage[USAGE_N] = { "/usage/total_tokens", "/usage/input_tokens", NULL };
+	classify_response(&r, size & 4 ? "/a/b/1" : NULL, usage, &vd);
 	acc += vd.kind + (vd.result ? (long long)strlen(vd.result) : 0) +
 	    (vd.error ? (long long)strlen(vd.error) : 0);
 	verdict_free(&vd);

@@ -82,6 +82,10 @@ void faults_defaults(struct faults *f);
  * switches). Returns 0, 1 if the name is not a fault option, or -1 with
  * *cause set. */
 int faults_set_option(struct faults *f, const char *name, const char *value, char **cause);
+/* Reads option name's number v within [lo, hi] into *out. Returns 0, or
+ * -1 with *cause set. */
+int faults_parse_double(const char *name, const char *v, double lo, double hi,
+    double *out, char **cause);
 /* Checks fractions and their sum. */
 int faults_check(const struct faults *f, char **cause);
 

@@ -10,10 +10,17 @@
 
 #define NS_PER_MIN 60e9
 
-void bucket_init(struct bucket *b, double capacity, int64_t now_ns)
+void bucket_init(struct bucket *b, double per_min, int64_t now_ns)
 {
-	b->capacity = capacity;
-	b->level = capacity;
+	bucket_init_window(b, per_min, 60, now_ns);
+}
+
+void bucket_init_window(struct bucket *b, double per_min, double window_s, int64_t now_ns)
+{
+	double size = per_min * window_s / 60;
+	b->per_min = per_min;
+	b->capacity = size > 1 ? size : 1;
+	b->level = b->capacity;
 	b->t_ns = now_ns;
 }
 
@@ -21,7 +28,7 @@ void bucket_refill(struct bucket *b, int64_t now_ns)
 {
 	if (now_ns <= b->t_ns)
 		return;
-	b->level += (double)(now_ns - b->t_ns) * b->capacity / NS_PER_MIN;
+	b->level += (double)(now_ns - b->t_ns) * b->per_min / NS_PER_MIN;
 	if (b->level > b->capacity)
 		b->level = b->capacity;
 	b->t_ns = now_ns;
@@ -50,9 +57,9 @@ double bucket_remaining(const struct bucket *b)
 /* Time to refill from the current level up to want (rounded up to a ns). */
 static int64_t time_to(const struct bucket *b, double want)
 {
-	if (b->level >= want || b->capacity <= 0)
+	if (b->level >= want || b->per_min <= 0)
 		return 0;
-	return (int64_t)ceil((want - b->level) * NS_PER_MIN / b->capacity);
+	return (int64_t)ceil((want - b->level) * NS_PER_MIN / b->per_min);
 }
 
 int64_t bucket_full_in(const struct bucket *b)

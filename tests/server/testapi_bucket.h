@@ -8,17 +8,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* capacity units per minute, refilled at capacity/60 per second up to
- * capacity. level may go below 0 when more is charged than was there (an
- * answer's output tokens): the debt is paid back by the refill. */
+/* per_min units per minute, refilled at per_min/60 per second up to
+ * capacity (a minute's worth unless sized). level may go below 0 when more
+ * is charged than was there (an answer's output tokens): the debt is paid
+ * back by the refill. */
 struct bucket {
 	double capacity;
+	double per_min;
 	double level;
 	int64_t t_ns;            /* when level was last brought up to date */
 };
 
-/* A full bucket of capacity (> 0) at now_ns. */
-void bucket_init(struct bucket *b, double capacity, int64_t now_ns);
+/* A full bucket of a minute's worth of per_min (> 0) at now_ns. */
+void bucket_init(struct bucket *b, double per_min, int64_t now_ns);
+/* The same holding window_s seconds' worth (at least one unit): a limit
+ * enforced over a shorter window, as OpenAI says it may do. */
+void bucket_init_window(struct bucket *b, double per_min, double window_s, int64_t now_ns);
 /* Brings level up to date at now_ns (a clock going back changes nothing). */
 void bucket_refill(struct bucket *b, int64_t now_ns);
 /* Takes n if that much is there at now_ns: returns 1, else 0 and takes nothing. */

@@ -23,9 +23,10 @@ void faults_defaults(struct faults *f)
 	f->ra_mode = RA_SECONDS;
 	f->seed = 1;
 	f->huge_bytes = 100000000;
+	f->prov.limit_window = 60;
 }
 
-static int parse_double(const char *name, const char *v, double lo, double hi,
+int faults_parse_double(const char *name, const char *v, double lo, double hi,
     double *out, char **cause)
 {
 	char *end;
@@ -85,11 +86,11 @@ int faults_set_option(struct faults *f, const char *name, const char *v, char **
 
 	for (i = 0; i < sizeof(fractions) / sizeof(fractions[0]); i++)
 		if (!strcmp(name, fractions[i].name))
-			return parse_double(name, v, 0, 1, fractions[i].d, cause);
+			return faults_parse_double(name, v, 0, 1, fractions[i].d, cause);
 	if (!strcmp(name, "rate-limit"))
-		return parse_double(name, v, 0, 1e9, &f->rate_limit, cause);
+		return faults_parse_double(name, v, 0, 1e9, &f->rate_limit, cause);
 	if (!strcmp(name, "rate-burst"))
-		return parse_double(name, v, 0, 1e9, &f->rate_burst, cause);
+		return faults_parse_double(name, v, 0, 1e9, &f->rate_burst, cause);
 	if (!strcmp(name, "fail-400-marker") || !strcmp(name, "fail-400-field")) {
 		if (!v)
 			return fail(cause, "--%s: missing value", name);

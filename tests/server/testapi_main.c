@@ -63,6 +63,8 @@ static const char usage_text[] =
 "  --limit-itpm N         N input tokens per minute (Anthropic's ITPM)\n"
 "  --limit-otpm N         N output tokens per minute (Anthropic's OTPM): a request\n"
 "                         passes while the bucket is not in debt\n"
+"  --limit-window S       each bucket holds S seconds of its limit (default 60: a\n"
+"                         minute's worth); less enforces it over a shorter window\n"
 "  --azure-retry M        Azure's 429 retry headers: both (retry-after and\n"
 "                         retry-after-ms, default) or x-ms (x-ms-retry-after-ms only)\n"
 "  Limits without --provider answer as openai. What each profile sends:\n"

@@ -16,7 +16,6 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <math.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -38,21 +37,6 @@ static double capacity[N_LIMITS];      /* what the buckets were built for */
 static long long refused[N_LIMITS];
 static double tokens_in, tokens_out;
 
-static int parse_limit(const char *name, const char *v, double *out, char **cause)
-{
-	char *end;
-	double d;
-
-	if (!v || !*v)
-		return fail(cause, "--%s: missing value", name);
-	errno = 0;
-	d = strtod(v, &end);
-	if (errno || *end || !isfinite(d) || d < 0 || d > 1e12)
-		return fail(cause, "--%s: '%s' is not a number in [0, 1e12] (per minute)", name, v);
-	*out = d;
-	return 0;
-}
-
 int provider_set_option(struct provider_cfg *c, const char *name, const char *v,
     char **cause)
 {
@@ -64,7 +48,9 @@ int provider_set_option(struct provider_cfg *c, const char *name, const char *v,
 
 	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
 		if (!strcmp(name, limits[i].name))
-			return parse_limit(name, v, limits[i].d, cause);
+			return faults_parse_double(name, v, 0, 1e12, limits[i].d, cause);
+	if (!strcmp(name, "limit-window"))
+		return faults_parse_double(name, v, 0.001, 3600, &c->limit_window, cause);
 	if (!strcmp(name, "provider")) {
 		for (i = 0; i < sizeof(provider_names) / sizeof(provider_names[0]); i++)
 			if (v && !strcmp(v, provider_names[i])) {
@@ -93,6 +79,7 @@ void provider_to_json(cJSON *o, const struct provider_cfg *c)
 	cJSON_AddNumberToObject(o, "limit_tpm", c->limit_tpm);
 	cJSON_AddNumberToObject(o, "limit_itpm", c->limit_itpm);
 	cJSON_AddNumberToObject(o, "limit_otpm", c->limit_otpm);
+	cJSON_AddNumberToObject(o, "limit_window", c->limit_window);
 	cJSON_AddStringToObject(o, "azure_retry", c->azure_retry == AZ_RETRY_XMS ? "x-ms" : "both");
 }
 
@@ -132,13 +119,15 @@ static void sync_buckets(const struct provider_cfg *c, int64_t now_ns)
 {
 	const double want[N_LIMITS] = { c->limit_rpm, c->limit_tpm, c->limit_itpm, c->limit_otpm };
 	static enum provider built_for;
-	int i, all = c->provider != built_for;
+	static double built_window;
+	int i, all = c->provider != built_for || c->limit_window != built_window;
 
 	built_for = c->provider;
+	built_window = c->limit_window;
 	for (i = 0; i < N_LIMITS; i++)
 		if (all || want[i] != capacity[i]) {
 			capacity[i] = want[i];
-			bucket_init(&buckets[i], want[i], now_ns);
+			bucket_init_window(&buckets[i], want[i], c->limit_window, now_ns);
 		}
 }
 
@@ -178,13 +167,13 @@ void provider_decide(uint64_t seq, const char *url, size_t len,
 		if (capacity[i] <= 0)
 			continue;
 		bucket_refill(&buckets[i], now_ns);
-		if (buckets[i].level >= (need[i] < capacity[i] ? need[i] : capacity[i]))
+		if (buckets[i].level >= (need[i] < buckets[i].capacity ? need[i] : buckets[i].capacity))
 			continue;
 		w = bucket_wait(&buckets[i], need[i]);
 		if (refuse < 0) {
 			refuse = i;
 			pv->limit = capacity[i];
-			pv->used = ceil(capacity[i] - buckets[i].level);
+			pv->used = ceil(buckets[i].capacity - buckets[i].level);
 			pv->requested = need[i];
 		}
 		if (w > pv->wait_ns)

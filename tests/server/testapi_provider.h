@@ -29,6 +29,7 @@ struct provider_cfg {
 	double limit_tpm;        /* input + output tokens per minute */
 	double limit_itpm;       /* input tokens per minute (Anthropic's ITPM) */
 	double limit_otpm;       /* output tokens per minute (Anthropic's OTPM) */
+	double limit_window;     /* seconds of its limit a bucket holds (default 60) */
 	enum azure_retry azure_retry;
 };
 

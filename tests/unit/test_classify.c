@@ -5,78 +5,8 @@
 #include <stdlib.h>
 
 #include "classify.h"
+#include "provider_bodies.h"
 #include "tap.h"
-
-static const char chat[] =
-	"{\"choices\":[{\"message\":{\"content\":\"hello\\nworld\"}}],\"usage\":{\"total_tokens\":42}}";
-
-/* Recorded error bodies. OpenAI: its quota 429 as in
- * github.com/langchain-ai/langchainjs/issues/1929; the codes under
- * insufficient_quota as listed by learn.microsoft.com's Dev Proxy page
- * "openai-insufficient-quota"; billing_hard_limit_reached with 400. */
-static const char openai_quota[] =
-	"{\"error\":{\"message\":\"You exceeded your current quota, please check your plan and "
-	"billing details. For more information on this error, read the docs: "
-	"https://platform.openai.com/docs/guides/error-codes/api-errors.\",\"type\":"
-	"\"insufficient_quota\",\"param\":null,\"code\":\"insufficient_quota\"}}";
-static const char openai_project_cap[] =
-	"{\"error\":{\"message\":\"You exceeded your current quota, please check your plan and "
-	"billing details.\",\"type\":\"insufficient_quota\",\"code\":\"project_spend_limit_exceeded\"}}";
-static const char openai_hard_limit[] =
-	"{\"error\":{\"code\":\"billing_hard_limit_reached\",\"message\":\"Billing hard limit has "
-	"been reached\",\"param\":null,\"type\":\"invalid_request_error\"}}";
-/* A free-tier daily rate limit: it names billing, yet it is a rate limit. */
-static const char openai_rpd[] =
-	"{\"error\":{\"message\":\"Rate limit reached for gpt-3.5-turbo in organization org-x on "
-	"requests per day (RPD): Limit 200, Used 200, Requested 1. Please try again in 7m12s. You can "
-	"increase your rate limit by adding a payment method to your account at "
-	"https://platform.openai.com/account/billing.\",\"type\":\"requests\",\"param\":null,"
-	"\"code\":\"rate_limit_exceeded\"}}";
-/* Anthropic: the spend cap as platform.claude.com/docs/en/api/rate-limits
- * shows it (no retry-after); the same in words only
- * (github.com/can1357/oh-my-pi/pull/5418); a rate limit
- * (github.com/anthropics/claude-code/issues/69703); the 400s of an empty
- * balance and of a workspace limit
- * (github.com/screenpipe/screenpipe/pull/5653). */
-static const char anthropic_spend[] =
-	"{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"You have "
-	"reached your API usage limits: your organization has crossed its monthly API usage "
-	"threshold, set based on your organization's API tier. You will regain access on "
-	"2026-09-01 at 00:00 UTC.\",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}},"
-	"\"request_id\":\"req_018EeWyXxfu5pfWkrYcMdjWG\"}";
-static const char anthropic_spend_words[] =
-	"{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"This request "
-	"would exceed your account's monthly spend limit. Please try again later.\"}}";
-static const char anthropic_rate[] =
-	"{\"type\":\"error\",\"error\":{\"details\":null,\"type\":\"rate_limit_error\","
-	"\"message\":\"Rate limited\"},\"request_id\":\"req_011CcEKSiJyvQLd8zW1kBxWe\"}";
-static const char anthropic_credit[] =
-	"{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"Your "
-	"credit balance is too low to access the Anthropic API. Please go to Plans & Billing to "
-	"upgrade or purchase credits.\"}}";
-static const char anthropic_workspace[] =
-	"{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"You "
-	"have reached your specified API usage limits. You will regain access on 2026-08-01 at "
-	"00:00 UTC.\"}}";
-/* Google: RESOURCE_EXHAUSTED with per-minute violations (transient), with a
- * per-day one (github.com/google-gemini/gemini-cli/issues/8437), with a
- * quota of 0, and bare (github.com/googleapis/python-genai/issues/2065). */
-#define GEMINI_HEAD "{\"error\":{\"code\":429,\"message\":\"You exceeded your current quota, " \
-	"please check your plan and billing details.\",\"status\":\"RESOURCE_EXHAUSTED\",\"details\":[" \
-	"{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":["
-#define GEMINI_MINUTE "{\"quotaMetric\":\"generativelanguage.googleapis.com/" \
-	"generate_content_free_tier_requests\",\"quotaId\":" \
-	"\"GenerateRequestsPerMinutePerProjectPerModel-FreeTier\",\"quotaValue\":\"10\"}"
-#define GEMINI_TAIL "]},{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\"," \
-	"\"retryDelay\":\"38s\"}]}}"
-static const char gemini_minute[] = GEMINI_HEAD GEMINI_MINUTE GEMINI_TAIL;
-static const char gemini_daily[] = GEMINI_HEAD GEMINI_MINUTE ",{\"quotaMetric\":"
-	"\"generativelanguage.googleapis.com/generate_content_free_tier_requests\",\"quotaId\":"
-	"\"GenerateRequestsPerDayPerProjectPerModel-FreeTier\"}" GEMINI_TAIL;
-static const char gemini_zero[] = GEMINI_HEAD "{\"quotaId\":"
-	"\"GenerateRequestsPerMinutePerProjectPerModel-FreeTier\",\"quotaValue\":\"0\"}" GEMINI_TAIL;
-static const char gemini_bare[] = "[{\"error\":{\"code\":429,\"message\":\"Resource has been "
-	"exhausted (e.g. check quota).\",\"status\":\"RESOURCE_EXHAUSTED\"}}]";
 
 struct row {
 	int curl_code;
@@ -184,11 +114,16 @@ int main(void)
 	/* Usage tokens and the 429 flag. */
 	struct response_view r = { .status = 200, .body = chat, .body_len = strlen(chat) };
 	struct verdict v;
-	classify_response(&r, "/choices/0/message/content", "/usage/total_tokens", &v);
-	ok(v.have_tokens && v.tokens == 42, "usage pointer gives 42 tokens");
+	const char *const usage[USAGE_N] = { "/usage/total_tokens", "/usage/nope", "/usage" };
+	classify_response(&r, "/choices/0/message/content", usage, &v);
+	ok(v.have_tokens[USAGE_ALL] && v.tokens[USAGE_ALL] == 42, "usage pointer gives 42 tokens");
+	ok(!v.have_tokens[USAGE_INPUT] && !v.have_tokens[USAGE_OUTPUT],
+	    "a pointer to nothing or to an object counts nothing");
 	verdict_free(&v);
-	classify_response(&r, NULL, "/usage/nope", &v);
-	ok(!v.have_tokens && v.kind == VERDICT_DONE, "a missing usage value is not an error");
+	const char *const nope[USAGE_N] = { "/usage/nope", NULL, "/usage/total_tokens" };
+	classify_response(&r, NULL, nope, &v);
+	ok(!v.have_tokens[USAGE_ALL] && v.kind == VERDICT_DONE, "a missing usage value is not an error");
+	ok(v.have_tokens[USAGE_OUTPUT] && v.tokens[USAGE_OUTPUT] == 42, "each pointer counts its own");
 	verdict_free(&v);
 	r.status = 429;
 	classify_response(&r, NULL, NULL, &v);

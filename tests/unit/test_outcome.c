@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "outcome.h"
+#include "provider_bodies.h"
 #include "tap.h"
 
 #define MS 1000000LL
@@ -16,82 +17,11 @@
 /* 1994-11-06T08:49:37Z, the wall clock of every answer */
 #define T0 784111777000LL
 
-static const char chat[] =
-	"{\"choices\":[{\"message\":{\"content\":\"hello\"}}],\"usage\":{\"total_tokens\":42}}";
-static const char html[] = "<html><body>It works!</body></html>";
-static const char openai_rate[] =
-	"{\"error\":{\"message\":\"Rate limit reached for gpt-4o-mini in organization org-x on "
-	"requests per min (RPM): Limit 500, Used 500, Requested 1. Please try again in 20s. "
-	"Visit https://platform.openai.com/account/rate-limits to learn more.\","
-	"\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}";
-static const char openai_quota[] =
-	"{\"error\":{\"message\":\"You exceeded your current quota, please check your plan and "
-	"billing details.\",\"type\":\"insufficient_quota\",\"param\":null,"
-	"\"code\":\"insufficient_quota\"}}";
-/* Gemini's ordinary per-minute 429: quota words, but a delay to wait. */
-static const char gemini_minute[] =
-	"{\"error\":{\"code\":429,\"message\":\"You exceeded your current quota, please check "
-	"your plan and billing details. For more information on this error, head to: "
-	"https://ai.google.dev/gemini-api/docs/rate-limits. Please retry in 38.9s.\","
-	"\"status\":\"RESOURCE_EXHAUSTED\",\"details\":["
-	"{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":[]},"
-	"{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"38s\"}]}}";
-static const char gemini_text_only[] =
-	"[{\"error\":{\"code\":429,\"message\":\"Resource has been exhausted (e.g. check quota). "
-	"Please retry in 1.5s.\",\"status\":\"RESOURCE_EXHAUSTED\"}}]";
-/* Anthropic's spend cap, as platform.claude.com/docs/en/api/rate-limits
- * shows it: no retry-after, and error.details.error_code says why. */
-static const char anthropic_spend[] =
-	"{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"You have "
-	"reached your API usage limits: your organization has crossed its monthly API usage "
-	"threshold, set based on your organization's API tier. You will regain access on "
-	"2026-09-01 at 00:00 UTC.\",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}},"
-	"\"request_id\":\"req_018EeWyXxfu5pfWkrYcMdjWG\"}";
-/* An older form with the words alone. */
-static const char anthropic_spend_words[] =
-	"{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":"
-	"\"You have reached your spend limit for this month.\"}}";
-static const char anthropic_rate[] =
-	"{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"This request "
-	"would exceed your account's rate limit. Please try again later.\"}}";
-/* OpenAI's 400 of a hard billing limit. */
-static const char openai_hard_limit[] =
-	"{\"error\":{\"code\":\"billing_hard_limit_reached\",\"message\":\"Billing hard limit has "
-	"been reached\",\"param\":null,\"type\":\"invalid_request_error\"}}";
-/* An OpenAI rate limit that asks for no time. */
-static const char openai_rate_bare[] =
-	"{\"error\":{\"message\":\"Rate limit reached for requests\",\"type\":\"requests\","
-	"\"param\":null,\"code\":\"rate_limit_exceeded\"}}";
-/* Gemini with a per-day quota among the violations
- * (github.com/google-gemini/gemini-cli/issues/8437): waiting a minute does
- * not help. */
-static const char gemini_daily[] =
-	"{\"error\":{\"code\":429,\"message\":\"You exceeded your current quota, please check "
-	"your plan and billing details.\",\"status\":\"RESOURCE_EXHAUSTED\",\"details\":["
-	"{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":["
-	"{\"quotaMetric\":\"generativelanguage.googleapis.com/generate_content_free_tier_requests\","
-	"\"quotaId\":\"GenerateRequestsPerDayPerProjectPerModel-FreeTier\"}]},"
-	"{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"2.463586755s\"}]}}";
-/* Gemini's per-minute quota with a fractional retryDelay. */
-static const char gemini_fraction[] =
-	"{\"error\":{\"code\":429,\"message\":\"You exceeded your current quota.\",\"status\":"
-	"\"RESOURCE_EXHAUSTED\",\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\","
-	"\"violations\":[{\"quotaId\":\"GenerateRequestsPerMinutePerProjectPerModel-FreeTier\","
-	"\"quotaValue\":\"10\"}]},{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\","
-	"\"retryDelay\":\"2.463586755s\"}]}}";
-/* Azure OpenAI: the delay in words and in its headers. */
-static const char azure_rate[] =
-	"{\"error\":{\"code\":\"429\",\"message\":\"Requests to the ChatCompletions_Create "
-	"Operation under Azure OpenAI API version 2024-02-01 have exceeded token rate limit of your "
-	"current OpenAI S0 pricing tier. Please retry after 5 seconds.\"}}";
-static const char anthropic_overloaded[] =
-	"{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}";
-
 /* A policy of 4 attempts, backoff 500ms doubling to 30s; the draw is the
  * largest, so a backoff is its cap: 500ms after attempt 1, 1s after 2. */
 static const struct outcome_policy policy = {
 	.max_attempts = 4, .base_delay_ms = 500, .max_delay_ms = 30000,
-	.extract = NULL, .usage = "/usage/total_tokens",
+	.extract = NULL, .usage = { "/usage/total_tokens" },
 };
 
 struct row {
@@ -111,7 +41,7 @@ struct row {
 
 static const struct row rows[] = {
 	{ "2xx, extract", 0, 200, chat, "", "/choices/0/message/content", 1, 0,
-	  OUTCOME_DONE, 0, 0, 0, 0, "\"hello\"" },
+	  OUTCOME_DONE, 0, 0, 0, 0, "\"hello\\nworld\"" },
 	{ "2xx, whole body", 0, 201, chat, "", NULL, 1, 0,
 	  OUTCOME_DONE, 0, 0, 0, 0, "{\"choices\":[{" },
 	{ "2xx not JSON, no extract: kept as a string", 0, 200, html, "", NULL, 1, 0,
@@ -307,7 +237,7 @@ int main(void)
 	struct outcome_attempt a = { .n = 1, .draw = 0 };
 	struct outcome o;
 	outcome_decide(&r, &a, &policy, NOW, &o);
-	ok(o.have_tokens && o.tokens == 42, "usage gives 42 tokens");
+	ok(o.have_tokens[USAGE_ALL] && o.tokens[USAGE_ALL] == 42, "usage gives 42 tokens");
 	outcome_free(&o);
 	r.answer.status = 500;
 	a.n = 4;

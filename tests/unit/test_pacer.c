@@ -1,6 +1,7 @@
 /* Pacing over two GCRA limits: both must allow, a tpm wait charges no rpm,
  * holds (waited out, or dropped when stale), a runaway TAT reset, and the
- * bursts pacer_init picks for low and high rates. */
+ * bursts pacer_init picks for low and high rates, and a token limit's 429
+ * cutting tokens only. */
 #include <stdint.h>
 
 #include "gcra.h"
@@ -12,33 +13,78 @@
 
 int main(void)
 {
-	/* pace_take: both limits must allow; a tpm wait charges neither. */
-	struct gcra rpm, tpm;
-	gcra_init(&rpm, 600, 2);         /* 10/s */
-	gcra_init(&tpm, 60000, 1000);    /* 1000 tokens/s, burst 1000 */
-	struct pace_state st = { 0, 0, 0 };
+	/* pace_take: every limit must allow; a tpm wait charges none. */
+	struct gcra g[LEARN_N];
+	gcra_init(&g[LEARN_REQUESTS], 600, 2);    /* 10/s */
+	gcra_init(&g[LEARN_TOKENS], 60000, 1000); /* 1000 tokens/s, burst 1000 */
+	gcra_init(&g[LEARN_INPUT], 0, 1);
+	gcra_init(&g[LEARN_OUTPUT], 6000, 100);   /* 100 output tokens/s */
+	struct pace_state st = { { 0 }, 0 };
 	int64_t now = 50 * S;
-	is_int(pace_take(&st, &rpm, &tpm, now, 900), 0, "900 tokens go");
-	int64_t rpm_before = st.rpm_tat;
-	ok(pace_take(&st, &rpm, &tpm, now, 900) > 0, "the next 900 wait for tpm");
-	is_int(st.rpm_tat, rpm_before, "and did not spend rpm budget");
-	is_int(pace_take(&st, &rpm, &tpm, now, 10), 0, "a small one fits both");
-	is_int(pace_take(&st, &rpm, &tpm, now, 10), 100 * MS + 0 * MS, "then rpm says wait 100 ms");
+	double c900[LEARN_N] = { 1, 900, 900, 0 }, c10[LEARN_N] = { 1, 10, 10, 0 };
+	double c1[LEARN_N] = { 1, 1, 1, 0 };
+	is_int(pace_take(&st, g, now, c900), 0, "900 tokens go");
+	int64_t rpm_before = st.tat[LEARN_REQUESTS];
+	ok(pace_take(&st, g, now, c900) > 0, "the next 900 wait for tpm");
+	is_int(st.tat[LEARN_REQUESTS], rpm_before, "and did not spend rpm budget");
+	is_int(pace_take(&st, g, now, c10), 0, "a small one fits both");
+	is_int(pace_take(&st, g, now, c10), 100 * MS + 0 * MS, "then rpm says wait 100 ms");
 	st.hold_until = now + 3 * S;
-	is_int(pace_take(&st, &rpm, &tpm, now + S, 1), 2 * S, "a hold waits it out");
-	is_int(pace_take(&st, &rpm, &tpm, now + 3 * S, 1), 0, "and then goes");
+	is_int(pace_take(&st, g, now + S, c1), 2 * S, "a hold waits it out");
+	is_int(pace_take(&st, g, now + 3 * S, c1), 0, "and then goes");
 	st.hold_until = now + 7200 * S;
-	is_int(pace_take(&st, &rpm, &tpm, now + 4 * S, 1), 0, "a hold beyond an hour is dropped as stale");
-	st.rpm_tat = now + 1000 * S;
-	is_int(pace_take(&st, &rpm, &tpm, now + 5 * S, 1), 0, "a TAT far in the future is reset");
+	is_int(pace_take(&st, g, now + 4 * S, c1), 0, "a hold beyond an hour is dropped as stale");
+	st.tat[LEARN_REQUESTS] = now + 1000 * S;
+	is_int(pace_take(&st, g, now + 5 * S, c1), 0, "a TAT far in the future is reset");
+	double out[LEARN_N] = { 1, 0, 0, 150 };
+	is_int(pace_take(&st, g, now + 6 * S, out), 0, "150 output tokens go (burst 100, idle)");
+	ok(pace_take(&st, g, now + 6 * S + 200 * MS, c1) > 0, "then the output budget waits");
 
 	/* pacer_init's bursts: two requests at low rates, 50 ms worth at high. */
 	struct pacer p;
-	pacer_init(&p, 600, 0, NULL, NULL);
-	is_int((int64_t)p.rpm.tolerance_ns, 200 * MS, "600 rpm: burst of 2");
+	double r600[LEARN_N] = { 600 }, r600k[LEARN_N] = { 600000 }, none[LEARN_N] = { 0 };
+	pacer_init(&p, r600, NULL, NULL);
+	is_int((int64_t)p.g[LEARN_REQUESTS].tolerance_ns, 200 * MS, "600 rpm: burst of 2");
 	pacer_close(&p);
-	pacer_init(&p, 600000, 0, NULL, NULL);
-	is_int((int64_t)(p.rpm.tolerance_ns / p.rpm.interval_ns + 0.5), 500, "600000 rpm: 50 ms worth");
+	pacer_init(&p, r600k, NULL, NULL);
+	is_int((int64_t)(p.g[LEARN_REQUESTS].tolerance_ns / p.g[LEARN_REQUESTS].interval_ns + 0.5),
+	    500, "600000 rpm: 50 ms worth");
+	pacer_close(&p);
+
+	/* Output tokens are estimated by the average an answer used. */
+	double otpm[LEARN_N] = { 0, 0, 0, 6000 };
+	pacer_init(&p, otpm, NULL, NULL);
+	double cost[LEARN_N] = { 1, 10, 10, -1 };
+	is_int(pacer_take(&p, now, cost), 0, "output tokens unknown: goes");
+	ok(cost[LEARN_OUTPUT] == 0, "estimated at 0 before any answer");
+	pacer_adjust(&p, now, LEARN_OUTPUT, cost[LEARN_OUTPUT], 300);
+	cost[LEARN_OUTPUT] = -1;
+	ok(pacer_take(&p, now, cost) > 0, "the 300 the answer used are charged: the next waits");
+	ok(cost[LEARN_OUTPUT] == 300, "and is estimated at the average, 300");
+	pacer_close(&p);
+
+	/* A token limit's 429 cuts the token rate, not the request rate,
+	 * even with no usage pointer (tokens as estimated). */
+	pacer_init(&p, none, NULL, NULL);
+	struct learn_obs obs[LEARN_N];
+	for (int b = 0; b < LEARN_N; b++)
+		obs[b] = (struct learn_obs){ .ok = 1, .remaining = -1, .reset_ns = -1, .units = 100 };
+	obs[LEARN_REQUESTS].units = 1;
+	int64_t t = 100 * S;
+	for (int i = 0; i < 40; i++, t += 50 * MS) {
+		for (int b = 0; b < LEARN_N; b++)
+			obs[b].sent_at = t - 10 * MS;
+		pacer_learn(&p, obs, t);
+	}
+	for (int b = 0; b < LEARN_N; b++)
+		obs[b].ok = 0;
+	obs[LEARN_TOKENS].limited = 1;
+	ok(!pacer_learn(&p, obs, t), "a token 429: the request rate is not cut");
+	struct pacer_view v;
+	pacer_view(&p, t, &v);
+	ok(!learn_known(&p.local.learn[LEARN_REQUESTS], t) && v.tpm > 90000 && v.tpm < 110000,
+	    "the token rate is: to 85%% of the ~120000/min taken (tpm %.0f), requests still "
+	    "in their slow start", v.tpm);
 	pacer_close(&p);
 	return done_testing();
 }

@@ -26,13 +26,15 @@ static void child_run(const char *name, double rpm, int64_t until, int wfd)
 	struct pacer p;
 	char *cause = NULL;
 	long long n = 0;
-	if (pacer_init(&p, rpm, 0, name, &cause) < 0)
+	double rates[LEARN_N] = { rpm };
+	if (pacer_init(&p, rates, name, &cause) < 0)
 		_exit(3);
 	for (;;) {
 		int64_t now = clock_mono_ns();
 		if (now >= until)
 			break;
-		int64_t w = pacer_take(&p, now, 1);
+		double cost[LEARN_N] = { 1 };
+		int64_t w = pacer_take(&p, now, cost);
 		if (w == 0) {
 			n++;
 			continue;
@@ -98,29 +100,35 @@ int main(void)
 	/* A hold set through one pacer stops takes through another. */
 	struct pacer a, b;
 	char *cause = NULL;
-	ok(pacer_init(&a, 0, 0, "hold", &cause) == 0, "open hold (1)");
-	ok(pacer_init(&b, 0, 0, "hold", &cause) == 0, "open hold (2)");
+	static const double none[LEARN_N] = { 0 };
+	double one[LEARN_N] = { 1 };
+	ok(pacer_init(&a, none, "hold", &cause) == 0, "open hold (1)");
+	ok(pacer_init(&b, none, "hold", &cause) == 0, "open hold (2)");
 	int64_t now = clock_mono_ns();
-	is_int(pacer_take(&b, now, 1), 0, "no hold: goes");
+	is_int(pacer_take(&b, now, one), 0, "no hold: goes");
 	pacer_hold(&a, now + 300 * MS);
 	pacer_hold(&a, now + 100 * MS);
-	is_int(pacer_take(&b, now, 1), 300 * MS, "held: waits for the later hold");
+	is_int(pacer_take(&b, now, one), 300 * MS, "held: waits for the later hold");
 	is_int(pacer_hold_until(&b), now + 300 * MS, "hold_until is shared");
-	is_int(pacer_take(&b, now + 300 * MS, 1), 0, "goes after the hold");
+	is_int(pacer_take(&b, now + 300 * MS, one), 0, "goes after the hold");
 
 	/* What one worker learns of the API paces every worker on the name. */
-	struct learn_obs rq = { .ok = 1, .sent_at = now, .limit = 600, .remaining = 599, .reset_ns = -1 };
-	struct learn_obs tk = { .ok = 1, .sent_at = now, .remaining = -1, .reset_ns = -1 };
-	pacer_learn(&a, &rq, &tk, now);
+	struct learn_obs obs[LEARN_N] = {
+		{ .ok = 1, .sent_at = now, .limit = 600, .remaining = 599, .reset_ns = -1 },
+		{ .ok = 1, .sent_at = now, .remaining = -1, .reset_ns = -1 },
+		{ .ok = 1, .sent_at = now, .remaining = -1, .reset_ns = -1 },
+		{ .ok = 1, .sent_at = now, .remaining = -1, .reset_ns = -1 },
+	};
+	pacer_learn(&a, obs, now);
 	struct pacer_view v;
 	pacer_view(&b, now, &v);
 	ok(v.api_rpm == 600 && (int)v.rpm == 588, "learned through one, paced by the other (%.0f of %.0f)",
 	    v.rpm, v.api_rpm);
 	pacer_close(&a);
 	pacer_close(&b);
-	struct gcra rpm, tpm;
-	gcra_init(&rpm, 0, 1);
-	gcra_init(&tpm, 0, 1);
+	struct gcra unlimited[LEARN_N];
+	for (int i = 0; i < LEARN_N; i++)
+		gcra_init(&unlimited[i], 0, 1);
 
 	/* A page from another boot (or garbage) is replaced, not trusted. */
 	char *path = NULL;
@@ -135,7 +143,7 @@ int main(void)
 		close(fd);
 		ok(sharedlimit_open("stale", &s, &cause) == 0, "reopen a stale page");
 		struct limit_state *ls = sharedlimit_lock(s);
-		is_int(pace_take(&ls->pace, &rpm, &tpm, clock_mono_ns(), 1), 0, "and use it");
+		is_int(pace_take(&ls->pace, unlimited, clock_mono_ns(), one), 0, "and use it");
 		sharedlimit_unlock(s);
 		sharedlimit_close(s);
 		fd = open(path, O_WRONLY | O_TRUNC);

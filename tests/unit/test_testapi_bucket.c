@@ -34,6 +34,13 @@ static void test_bucket(void)
 	is_int(bucket_remaining(&b), 600, "a refused take takes nothing");
 	is_int(bucket_wait(&b, 601), 0, "a wait for more than the capacity is the wait for full");
 
+	/* A limit enforced over a second: 600 a minute, 10 at most at once. */
+	bucket_init_window(&b, 600, 1, 0);
+	is_int(bucket_remaining(&b), 10, "a one-second window holds 10 of 600/min");
+	ok(bucket_take(&b, 10, 0) && !bucket_take(&b, 1, 0), "10 pass at once, the 11th not");
+	is_int(bucket_wait(&b, 1), 100 * MS, "still one every 100 ms");
+	is_int(bucket_full_in(&b), 1 * S, "full again in a second");
+
 	/* Output tokens charged after the answer can overdraw: the debt is
 	 * repaid by the refill before anything passes again. */
 	bucket_init(&b, 60, 0);

@@ -2,23 +2,38 @@
 #include "learn.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SEC 1000000000LL
 
 /* Paced at 98% of an advertised limit: the rest absorbs the jitter of the
  * network and of other workers' clocks, well inside the 95% target. */
 #define ADVERTISED_SHARE 0.98
-/* A 429 cuts to 85% of what the API was taking, which is held a second
- * (the answers still in flight were sent at the old rate), then the rate
- * climbs back to the cut point in CLIMB_S seconds along a cubic: fast at
- * first, flat near the cut (where the limit was), then faster again, so a
- * raised limit is found and a wrong cut is undone within seconds. */
+/* A 429 cuts to 85% of what the API was taking (95% when it confirms the
+ * limit found before), which is held while the answers still in flight,
+ * sent at the old rate, come back. Then the rate rises in RISE_S seconds
+ * (fast at first) to PLATEAU of the limit found, stays there STAY_S
+ * seconds, doubled by each confirming cut up to STAY_MAX_S, and only then
+ * probes beyond: +5% after PROBE_S seconds, cubic after that, so a raised
+ * limit is found within seconds of the stay's end. */
 #define CUT 0.85
 #define CUT_NEAR 0.95
-#define HOLD (1 * SEC)
-#define CLIMB_S 3.0
+/* The hold: twice the 429's round trip (the answers in flight then were
+ * sent at the old rate), 100 ms to a second. */
+#define HOLD_MIN (100 * SEC / 1000)
+#define HOLD_MAX (1 * SEC)
+#define PLATEAU 0.97
+#define RISE_S 1.0
+#define STAY_S 4.0
+#define STAY_MAX_S 16.0
+#define PROBE_S 5.0
+/* Before anything is known: 600 a minute, doubled every 100 ms from the
+ * first answer on (60,000 a minute within 0.7 s). */
+#define SLOW_START 600.0
+#define SLOW_DOUBLE (100 * SEC / 1000)
 /* The floor of any learned rate: one request a minute. */
 #define RATE_MIN 1.0
 #define RATE_MAX 1e12
@@ -33,7 +48,7 @@ void learn_init(struct learn_state *s)
  * of WINDOW that restart at each cut. The window under way once it spans
  * half a window, else the last whole one, else the one under way once it
  * spans 50 ms (the first answers); 0 when unknown. */
-#define WINDOW (2 * SEC)
+#define WINDOW (10 * SEC)
 static double took_rate(const struct learn_state *s)
 {
 	int64_t span = s->count_last - s->count_from;
@@ -46,10 +61,11 @@ static double took_rate(const struct learn_state *s)
 	return 0;
 }
 
-static void count(struct learn_state *s, const struct learn_obs *o)
+static void count(struct learn_state *s, const struct learn_obs *o, int64_t now)
 {
 	if (!s->counting) {
 		s->counting = 1;
+		s->first_seen = now;
 		s->count_from = s->count_last = o->sent_at;
 		s->count_ok = 0;
 	}
@@ -63,76 +79,102 @@ static void count(struct learn_state *s, const struct learn_obs *o)
 	if (o->sent_at > s->count_last)
 		s->count_last = o->sent_at;
 	if (o->ok)
-		s->count_ok++;
+		s->count_ok += o->units > 0 ? o->units : 1;
+}
+
+/* The slow start's rate at t. */
+static double slow_start(const struct learn_state *s, int64_t t)
+{
+	double x = (double)(t - s->first_seen) / (double)SLOW_DOUBLE;
+	return SLOW_START * pow(2, x < 30 ? (x > 0 ? x : 0) : 30);
 }
 
 int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, int64_t now)
 {
-	count(s, o);
+	count(s, o, now);
 	if (o->limit > 0) {
 		s->advertised = o->limit;
 	} else if (o->remaining >= 0 && o->reset_ns > 0) {
 		s->window_cap = o->remaining * 60.0 * SEC / (double)o->reset_ns;
 		s->window_until = now + o->reset_ns;
 	}
-	if (s->first && o->sent_at < s->cut_at && o->ok) {
-		/* The rest of the first burst, come back after the 429 that
-		 * cut: what the API took is at least that much, over a second
-		 * at least (a burst that fits the API's bucket says nothing of
-		 * its rate). */
-		s->first_ok++;
-		int64_t span = now - s->first_from;
-		double took = s->first_ok * 60.0 * SEC / (double)(span > SEC ? span : SEC);
-		if (took > s->hi)
-			s->hi = took;
-	}
 	if (!o->limited)
+		return 0;
+	/* Sent before any answer came back, at whatever the concurrency
+	 * allowed: its 429 says the API's bucket is smaller than that, not
+	 * what its rate is. The slow start finds that. */
+	if (!learn_known(s, now) && o->sent_at < s->first_seen)
 		return 0;
 	/* Answers to requests sent before the last cut say nothing about
 	 * the rate after it. */
 	if (s->hi > 0 && o->sent_at < s->cut_at)
 		return 0;
 	double base = cur, took = took_rate(s);
+	/* Within the hold, the API's bucket is still refilling from what
+	 * drained it: a 429 then cuts again only when what the API took
+	 * since the cut says the rate held is still too high. */
+	if (s->hi > 0 && o->sent_at < s->cut_at + s->hold && !(took > 0 && took < 0.95 * cur))
+		return 0;
+	/* In the slow start, a 429 before the API took anything paced
+	 * comes from the burst before it too. */
+	if (!learn_known(s, now) && cur <= slow_start(s, now) && took <= 0)
+		return 0;
 	if (took > 0 && (base <= 0 || took < base))
 		base = took;
-	if (base <= 0) {
-		/* The very first answers, all sent at once: what came back
-		 * so far is all there is to go by. */
-		int64_t span = now - s->count_from;
-		if (s->count_ok < 1 || span <= 0)
-			return 0;
-		base = s->count_ok * 60.0 * SEC / (double)span;
-		s->first = 1;
-		s->first_ok = s->count_ok;
-		s->first_from = s->count_from;
-	} else {
-		s->first = 0;
-	}
+	if (base <= 0)
+		return 0;
 	/* A cut where the last one was confirms the limit: cut less, so
-	 * the rate stays close under it. */
-	s->cut = s->hi > 0 && base > 0.9 * s->hi && base < 1.1 * s->hi ? CUT_NEAR : CUT;
+	 * the rate stays close under it, and stay there longer. */
+	int near = s->hi > 0 && base > 0.9 * s->hi && base < 1.1 * s->hi;
+	s->cut = near ? CUT_NEAR : CUT;
+	/* The slow start's cut measures an average over its doubling, low
+	 * when the API has no burst to show its rate: probe at once. */
+	s->confirmed = near ? s->confirmed + 1 : s->hi > 0 ? 0 : -1;
 	s->hi = base;
 	s->cut_at = now;
+	s->hold = 2 * (now - o->sent_at);
+	if (s->hold < HOLD_MIN)
+		s->hold = HOLD_MIN;
+	if (s->hold > HOLD_MAX)
+		s->hold = HOLD_MAX;
 	s->count_from = s->count_last = now;
 	s->count_ok = 0;
 	s->prev_rate = 0;
 	return 1;
 }
 
+/* The rate at t ns after a cut, as a share of the limit found. */
+static double after_cut(const struct learn_state *s, int64_t t)
+{
+	if (t < s->hold)
+		return s->cut;
+	double x = (double)(t - s->hold) / SEC;
+	if (x < RISE_S) {
+		double y = 1 - x / RISE_S;
+		return PLATEAU - (PLATEAU - s->cut) * y * y * y;
+	}
+	double stay = s->confirmed < 0 ? 0 : STAY_S;
+	for (int i = 0; i < s->confirmed && stay < STAY_MAX_S; i++)
+		stay *= 2;
+	x -= RISE_S + (stay < STAY_MAX_S ? stay : STAY_MAX_S);
+	if (x <= 0)
+		return PLATEAU;
+	double y = x / PROBE_S;
+	if (y > 1e3)
+		y = 1e3;
+	return PLATEAU * (1 + 0.05 * y * y * y);
+}
+
+int learn_known(const struct learn_state *s, int64_t now)
+{
+	return s->hi > 0 || s->advertised > 0 || s->window_until > now;
+}
+
 double learn_rate(const struct learn_state *s, int64_t now)
 {
 	double r = 0;
-	if (s->hi > 0) {
-		int64_t t = now - s->cut_at;
-		if (t < HOLD) {
-			r = s->cut * s->hi;
-		} else {
-			double x = (double)(t - HOLD) / SEC - CLIMB_S;
-			if (x > 1e4)
-				x = 1e4;
-			r = s->hi * (1 + (1 - s->cut) / (CLIMB_S * CLIMB_S * CLIMB_S) * x * x * x);
-		}
-	}
+	if (s->hi > 0)
+		r = s->hi * after_cut(s, now - s->cut_at);
 	if (s->advertised > 0) {
 		double a = s->advertised * ADVERTISED_SHARE;
 		if (r <= 0 || a < r)
@@ -140,8 +182,12 @@ double learn_rate(const struct learn_state *s, int64_t now)
 	}
 	if (s->window_until > now && (r <= 0 || s->window_cap < r))
 		r = s->window_cap;
-	if (s->hi <= 0 && s->advertised <= 0 && s->window_until <= now)
-		return 0;
+	if (!learn_known(s, now)) {
+		/* Nothing known but what the first answers say: start slow and
+		 * double, so the first 429 comes at most at twice the limit,
+		 * not at whatever the concurrency allows. */
+		return s->counting ? slow_start(s, now) : SLOW_START;
+	}
 	if (r < RATE_MIN)
 		r = RATE_MIN;
 	return r > RATE_MAX ? RATE_MAX : r;
@@ -187,15 +233,54 @@ static void fill(struct learn_obs *o, const char *limit, const char *remaining,
 }
 
 void learn_headers(const struct ratelimit_headers *h, int64_t now_real_ms,
-    struct learn_obs *req, struct learn_obs *tok)
+    struct learn_obs obs[LEARN_N])
 {
-	fill(req, either(h->limit_requests, h->anthropic_limit[0]),
+	fill(&obs[LEARN_REQUESTS], either(h->limit_requests, h->anthropic_limit[0]),
 	    either(h->remaining_requests, h->anthropic_remaining[0]),
 	    h->reset_requests, h->anthropic_reset[0], now_real_ms);
-	/* Anthropic's tokens-limit is the tightest token limit in effect; an
-	 * answer with only the input one counts that. */
 	int t = h->anthropic_limit[1] ? 1 : 2;
-	fill(tok, either(h->limit_tokens, h->anthropic_limit[t]),
+	fill(&obs[LEARN_TOKENS], either(h->limit_tokens, h->anthropic_limit[t]),
 	    either(h->remaining_tokens, h->anthropic_remaining[t]),
 	    h->reset_tokens, h->anthropic_reset[t], now_real_ms);
+	for (int b = LEARN_INPUT; b <= LEARN_OUTPUT; b++) {
+		int a = b == LEARN_INPUT ? 2 : 3;
+		fill(&obs[b], h->anthropic_limit[a], h->anthropic_remaining[a], NULL,
+		    h->anthropic_reset[a], now_real_ms);
+	}
+}
+
+/* 1 if the header says 0 remain. */
+static int none_left(const char *v)
+{
+	return num(v) == 0;
+}
+
+/* 1 if body holds word, in any case. */
+static int says(const char *body, size_t len, const char *word)
+{
+	size_t n = strlen(word);
+	for (size_t at = 0; body && at + n <= len; at++)
+		if (strncasecmp(body + at, word, n) == 0)
+			return 1;
+	return 0;
+}
+
+enum learn_budget learn_limited_budget(const struct ratelimit_headers *h, const char *body,
+    size_t len)
+{
+	if (none_left(h->remaining_requests) || none_left(h->anthropic_remaining[0]))
+		return LEARN_REQUESTS;
+	if (none_left(h->anthropic_remaining[2]))
+		return LEARN_INPUT;
+	if (none_left(h->anthropic_remaining[3]))
+		return LEARN_OUTPUT;
+	if (none_left(h->remaining_tokens) || none_left(h->anthropic_remaining[1]))
+		return LEARN_TOKENS;
+	if (says(body, len, "input tokens") || says(body, len, "input_token"))
+		return LEARN_INPUT;
+	if (says(body, len, "output tokens") || says(body, len, "output_token"))
+		return LEARN_OUTPUT;
+	if (says(body, len, "token"))
+		return LEARN_TOKENS;
+	return LEARN_REQUESTS;
 }

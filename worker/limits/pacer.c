@@ -1,6 +1,7 @@
-/* The pacer: both GCRAs must allow a request before either is charged, so
- * a tpm wait never burns rpm budget. Every operation takes the state (the
- * shared page under its lock, or our own) the same way. */
+/* The pacer: every budget's GCRA must allow a request before any is
+ * charged, so a token wait never burns request budget. Every operation
+ * takes the state (the shared page under its lock, or our own) the same
+ * way. */
 #include "pacer.h"
 
 #include <stddef.h>
@@ -13,8 +14,8 @@ static void tat_sane(int64_t *tat, const struct gcra *g, int64_t now)
 		*tat = now;
 }
 
-int64_t pace_take(struct pace_state *st, const struct gcra *rpm, const struct gcra *tpm,
-    int64_t now, double cost)
+int64_t pace_take(struct pace_state *st, const struct gcra g[LEARN_N], int64_t now,
+    const double cost[LEARN_N])
 {
 	if (st->hold_until > now) {
 		/* A hold longer than an hour is a stale value, not an API's wish. */
@@ -23,14 +24,17 @@ int64_t pace_take(struct pace_state *st, const struct gcra *rpm, const struct gc
 		else
 			return st->hold_until - now;
 	}
-	tat_sane(&st->rpm_tat, rpm, now);
-	tat_sane(&st->tpm_tat, tpm, now);
-	int64_t w1 = gcra_wait(rpm, st->rpm_tat, now, 1);
-	int64_t w2 = gcra_wait(tpm, st->tpm_tat, now, cost);
-	if (w1 > 0 || w2 > 0)
-		return w1 > w2 ? w1 : w2;
-	gcra_take(rpm, &st->rpm_tat, now, 1);
-	gcra_take(tpm, &st->tpm_tat, now, cost);
+	int64_t wait = 0;
+	for (int b = 0; b < LEARN_N; b++) {
+		tat_sane(&st->tat[b], &g[b], now);
+		int64_t w = gcra_wait(&g[b], st->tat[b], now, cost[b]);
+		if (w > wait)
+			wait = w;
+	}
+	if (wait > 0)
+		return wait;
+	for (int b = 0; b < LEARN_N; b++)
+		gcra_take(&g[b], &st->tat[b], now, cost[b]);
 	return 0;
 }
 
@@ -54,31 +58,45 @@ static double capped(double user, double learned)
 	return user > 0 && user < learned ? user : learned;
 }
 
-/* Sets the GCRAs to the rates of st at now. Bursts: two requests (so a
+/* Sets the GCRAs to the rates of st at now. A budget is paced by what is
+ * learned of it when the answers count it, or once its own 429 cut it
+ * (then in the same estimates it is paced by); requests with nothing
+ * learned and no rpm set by the slow start (learn.h), tokens not at all. Bursts: two requests (so a
  * late timer loses nothing) or 50 ms worth, and a tenth of a second of
  * tokens. Small bursts keep the API's own limiter from seeing a spike. */
 static void rates_follow(struct pacer *p, const struct limit_state *st, int64_t now)
 {
-	double rpm = capped(p->rpm_base, learn_rate(&st->req, now));
-	double tpm = p->learn_tokens ? capped(p->tpm_base, learn_rate(&st->tok, now)) : p->tpm_base;
-	if (rpm == p->rpm_now && tpm == p->tpm_now)
-		return;
-	p->rpm_now = rpm;
-	p->tpm_now = tpm;
-	double rpm_burst = rpm / 60 / 20;
-	gcra_init(&p->rpm, rpm, rpm_burst > 2 ? rpm_burst : 2);
-	gcra_init(&p->tpm, tpm, tpm / 60 / 10 > 1 ? tpm / 60 / 10 : 1);
+	for (int b = 0; b < LEARN_N; b++) {
+		const struct learn_state *l = &st->learn[b];
+		double r = p->base[b];
+		if (learn_known(l, now)) {
+			if (b == LEARN_REQUESTS || p->counted[b] || l->hi > 0)
+				r = capped(r, learn_rate(l, now));
+		} else if (b == LEARN_REQUESTS && r <= 0) {
+			/* Nothing known and no rpm set: the slow start. */
+			r = learn_rate(l, now);
+		}
+		if (r == p->rate[b])
+			continue;
+		p->rate[b] = r;
+		double burst = b == LEARN_REQUESTS ? r / 60 / 20 : r / 60 / 10;
+		double least = b == LEARN_REQUESTS ? 2 : 1;
+		gcra_init(&p->g[b], r, burst > least ? burst : least);
+	}
 }
 
-int pacer_init(struct pacer *p, double rpm, double tpm, const char *shared_name, char **cause)
+int pacer_init(struct pacer *p, const double rates[LEARN_N], const char *shared_name,
+    char **cause)
 {
-	p->rpm_base = rpm;
-	p->tpm_base = tpm;
-	p->learn_tokens = 0;
-	p->local.pace.rpm_tat = p->local.pace.tpm_tat = p->local.pace.hold_until = 0;
-	learn_init(&p->local.req);
-	learn_init(&p->local.tok);
-	p->rpm_now = p->tpm_now = -1;
+	p->local.pace.hold_until = 0;
+	for (int b = 0; b < LEARN_N; b++) {
+		p->base[b] = rates[b];
+		p->counted[b] = 0;
+		p->rate[b] = -1;
+		p->local.pace.tat[b] = 0;
+		learn_init(&p->local.learn[b]);
+	}
+	p->out_avg = 0;
 	rates_follow(p, &p->local, 0);
 	p->shared = NULL;
 	if (shared_name && sharedlimit_open(shared_name, &p->shared, cause) < 0)
@@ -92,19 +110,27 @@ void pacer_close(struct pacer *p)
 	p->shared = NULL;
 }
 
-int64_t pacer_take(struct pacer *p, int64_t now, double cost)
+int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N])
 {
+	for (int b = 0; b < LEARN_N; b++)
+		if (cost[b] < 0)
+			cost[b] = p->out_avg;
 	struct limit_state *st = state_lock(p);
 	rates_follow(p, st, now);
-	int64_t w = pace_take(&st->pace, &p->rpm, &p->tpm, now, cost);
+	int64_t w = pace_take(&st->pace, p->g, now, cost);
 	state_unlock(p);
 	return w;
 }
 
-void pacer_adjust(struct pacer *p, int64_t now, double delta_tokens)
+void pacer_adjust(struct pacer *p, int64_t now, enum learn_budget b, double estimate,
+    double real)
 {
+	/* Output tokens are known only afterwards: their estimate is the
+	 * recent average (the last twenty answers weigh most). */
+	if (b == LEARN_OUTPUT)
+		p->out_avg = p->out_avg > 0 ? p->out_avg + (real - p->out_avg) / 20 : real;
 	struct limit_state *st = state_lock(p);
-	gcra_adjust(&p->tpm, &st->pace.tpm_tat, now, delta_tokens);
+	gcra_adjust(&p->g[b], &st->pace.tat[b], now, real - estimate);
 	state_unlock(p);
 }
 
@@ -124,13 +150,16 @@ int64_t pacer_hold_until(struct pacer *p)
 	return h;
 }
 
-int pacer_learn(struct pacer *p, const struct learn_obs *req, const struct learn_obs *tok,
-    int64_t now)
+int pacer_learn(struct pacer *p, const struct learn_obs obs[LEARN_N], int64_t now)
 {
 	struct limit_state *st = state_lock(p);
 	rates_follow(p, st, now);
-	int cut = learn_observe(&st->req, req, p->rpm_now, now);
-	learn_observe(&st->tok, tok, p->tpm_now, now);
+	int cut = 0;
+	for (int b = 0; b < LEARN_N; b++) {
+		int c = learn_observe(&st->learn[b], &obs[b], p->rate[b], now);
+		if (b == LEARN_REQUESTS)
+			cut = c;
+	}
 	rates_follow(p, st, now);
 	state_unlock(p);
 	return cut;
@@ -140,11 +169,14 @@ void pacer_view(struct pacer *p, int64_t now, struct pacer_view *v)
 {
 	struct limit_state *st = state_lock(p);
 	rates_follow(p, st, now);
-	v->rpm = p->rpm_now;
-	v->tpm = p->tpm_now;
-	v->learned_rpm = learn_rate(&st->req, now);
-	v->learned_tpm = learn_rate(&st->tok, now);
-	v->api_rpm = st->req.advertised;
-	v->api_tpm = st->tok.advertised;
+	/* A slow start says nothing yet (it doubles until a 429): shown as
+	 * no limit. */
+	v->rpm = p->base[LEARN_REQUESTS] > 0 || learn_known(&st->learn[LEARN_REQUESTS], now) ?
+	    p->rate[LEARN_REQUESTS] : 0;
+	v->tpm = p->rate[LEARN_TOKENS];
+	v->learned_rpm = learn_rate(&st->learn[LEARN_REQUESTS], now);
+	v->learned_tpm = learn_rate(&st->learn[LEARN_TOKENS], now);
+	v->api_rpm = st->learn[LEARN_REQUESTS].advertised;
+	v->api_tpm = st->learn[LEARN_TOKENS].advertised;
 	state_unlock(p);
 }

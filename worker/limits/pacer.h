@@ -1,8 +1,9 @@
-/* Pacing of requests: an rpm and a tpm GCRA plus a "hold until" time (from
- * Retry-After), either private to this worker or shared by every worker on
- * the host through a named shared limit. The rates are the user's, lowered
- * to what is learned of the API's own limits (learn.h), which is kept in
- * the same private or shared state, so workers on one name learn together.
+/* Pacing of requests: a GCRA per budget (requests, tokens, input tokens,
+ * output tokens per minute) plus a "hold until" time (from Retry-After),
+ * either private to this worker or shared by every worker on the host
+ * through a named shared limit. The rates are the user's, lowered to what
+ * is learned of the API's own limits (learn.h), which is kept in the same
+ * private or shared state, so workers on one name learn together.
  * Times are CLOCK_MONOTONIC ns, which all processes of one boot share. */
 #ifndef PSUP_PACER_H
 #define PSUP_PACER_H
@@ -12,55 +13,62 @@
 #include "gcra.h"
 #include "learn.h"
 
-/* The GCRA state and the hold. */
+/* The GCRA states, one per budget, and the hold. */
 struct pace_state {
-	int64_t rpm_tat;
-	int64_t tpm_tat;
+	int64_t tat[LEARN_N];
 	int64_t hold_until;      /* 0 when not holding */
 };
 
 /* The whole mutable state; it lives in the process or in a shared page. */
 struct limit_state {
 	struct pace_state pace;
-	struct learn_state req, tok;
+	struct learn_state learn[LEARN_N];
 };
 
-/* Pure: spends one request of `cost` tokens at now if both limits allow and
- * no hold is on; returns 0, or the ns to wait (state unchanged). A TAT
- * beyond the limit's horizon is reset first (state left by a clock mix-up). */
-int64_t pace_take(struct pace_state *st, const struct gcra *rpm, const struct gcra *tpm,
-    int64_t now, double cost);
+/* Pure: spends one request costing cost[b] of each budget b at now if
+ * every limit allows and no hold is on; returns 0, or the ns to wait
+ * (state unchanged). A TAT beyond its limit's horizon is reset first
+ * (state left by a clock mix-up). */
+int64_t pace_take(struct pace_state *st, const struct gcra g[LEARN_N], int64_t now,
+    const double cost[LEARN_N]);
 
 struct sharedlimit;
 
 struct pacer {
-	struct gcra rpm, tpm;
-	double rpm_base, tpm_base;  /* as configured, 0 = unset */
-	double rpm_now, tpm_now;    /* paced at now, 0 = unlimited */
-	int learn_tokens;           /* tokens are counted for real: learn tpm too */
+	struct gcra g[LEARN_N];
+	double base[LEARN_N];       /* as configured, 0 = unset */
+	double rate[LEARN_N];       /* paced at now, 0 = unlimited */
+	int counted[LEARN_N];       /* the answers count this budget for real:
+	                             * pace by what is learned of it too */
+	double out_avg;             /* output tokens an answer used, on average */
 	struct limit_state local;
 	struct sharedlimit *shared; /* NULL: local state */
 };
 
-/* rpm/tpm 0 = unlimited. shared_name NULL = private to this process.
- * Learns requests; set learn_tokens after init to learn tokens as well.
- * Returns 0, or -1 with *cause (the shared state file could not be opened). */
-int pacer_init(struct pacer *p, double rpm, double tpm, const char *shared_name, char **cause);
+/* rates[b] per minute, 0 = unlimited. shared_name NULL = private to this
+ * process. Learns requests; set counted[b] after init to learn budget b
+ * as well. Returns 0, or -1 with *cause (the shared state file could not
+ * be opened). */
+int pacer_init(struct pacer *p, const double rates[LEARN_N], const char *shared_name,
+    char **cause);
 void pacer_close(struct pacer *p);
-int64_t pacer_take(struct pacer *p, int64_t now, double cost);
-/* The real token count is known: correct the tpm budget by delta tokens. */
-void pacer_adjust(struct pacer *p, int64_t now, double delta_tokens);
+/* cost[LEARN_REQUESTS] is 1; a cost < 0 (output tokens, unknown before
+ * the answer) is set to the average an answer used so far. */
+int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N]);
+/* The real count of budget b is known: correct its budget from the
+ * estimate charged to real. */
+void pacer_adjust(struct pacer *p, int64_t now, enum learn_budget b, double estimate,
+    double real);
 /* Holds everything until `until` (later holds win). */
 void pacer_hold(struct pacer *p, int64_t until);
 int64_t pacer_hold_until(struct pacer *p);
 
-/* What one answer says about the requests and the tokens budgets.
- * Returns 1 when it cut the request rate. */
-int pacer_learn(struct pacer *p, const struct learn_obs *req, const struct learn_obs *tok,
-    int64_t now);
+/* What one answer says about each budget. Returns 1 when it cut the
+ * request rate. */
+int pacer_learn(struct pacer *p, const struct learn_obs obs[LEARN_N], int64_t now);
 
-/* The limits at now, per minute (0 = none): what pacing uses, what was
- * learned of the API, and what the API advertises. */
+/* The limits at now, per minute (0 = none): what pacing uses (0 during a
+ * slow start), what was learned of the API, and what the API advertises. */
 struct pacer_view {
 	double rpm, tpm;
 	double learned_rpm, learned_tpm;

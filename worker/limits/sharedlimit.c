@@ -20,9 +20,10 @@
 #include "xalloc.h"
 
 #define PAGE_MAGIC 0x70737570u   /* "psup" */
-/* The layout's version: 2 added what is learned of the API. A page of
+/* The layout's version: 2 added what is learned of the API, 3 the cuts
+ * that confirmed a limit, 4 the input and output token budgets. A page of
  * another version (or size) is replaced whole, as a stale one is. */
-#define PAGE_VERSION 2u
+#define PAGE_VERSION 4u
 
 struct page {
 	uint32_t magic;
@@ -136,8 +137,8 @@ static int page_create(const char *path, const char *boot_id, char **cause)
 		goto out;
 	}
 	memset(pg, 0, sizeof *pg);
-	learn_init(&pg->st.req);
-	learn_init(&pg->st.tok);
+	for (int b = 0; b < LEARN_N; b++)
+		learn_init(&pg->st.learn[b]);
 	pthread_mutexattr_t ma;
 	pthread_mutexattr_init(&ma);
 	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
