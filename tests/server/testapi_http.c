@@ -506,7 +506,7 @@ struct MHD_Daemon *http_start(unsigned short port, int threads, char **cause)
 	sin.sin_port = htons(port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);   /* loopback only, always */
 	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
-	    MHD_USE_TURBO | MHD_USE_ERROR_LOG,
+	    MHD_USE_ERROR_LOG,
 	    port, NULL, NULL, access_cb, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
