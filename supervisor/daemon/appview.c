@@ -216,12 +216,14 @@ static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *
 	int_or_null(w, "exit_code", last && last->code >= 0, last ? last->code : 0);
 	int_or_null(w, "exit_signal", last && last->signal > 0, last ? last->signal : 0);
 	double cpu = 0;
-	long long mem = 0;
+	long long mem = 0, cpu_ms = 0;
 	if (running && g && g->nprocs > 0) {
 		cpu = procstat_cpu_percent(&a->cpu, g, now_mono);
+		cpu_ms = procstat_cpu_ms(&a->cpu, g, st->started_ms);
 		mem = g->rss_bytes;
 	}
 	jw_dbl(w, "cpu", cpu);
+	jw_int(w, "cpu_time_ms", cpu_ms);
 	jw_int(w, "memory", mem);
 	progress_json(w, a, now_real);
 	jw_obj(w, "log_files");

@@ -38,6 +38,7 @@ static void group_add(struct procstat_group *grp, const struct proctree_proc *p,
 {
 	grp->nprocs++;
 	grp->ticks += p->ticks;
+	grp->child_ticks += p->child_ticks;
 	grp->rss_bytes += p->rss_pages * page;
 	if (!grp->starttime || p->starttime < grp->starttime)
 		grp->starttime = p->starttime;
@@ -49,7 +50,7 @@ int procstat_scan(struct procstat_group *g, int n, const pid_t *skip, int nskip,
 	int m = 0;
 	for (int i = 0; i < n; i++) {
 		g[i].nprocs = 0;
-		g[i].ticks = g[i].rss_bytes = 0;
+		g[i].ticks = g[i].child_ticks = g[i].rss_bytes = 0;
 		g[i].starttime = 0;
 		if (g[i].pgid > 0)
 			idx[m++] = &g[i];
@@ -162,7 +163,7 @@ int procstat_measure(struct procstat_group *g, const pid_t *keepers, int n, char
 		if (g[i].pgid <= 0 || keepers[i] <= 0)
 			continue;
 		g[i].nprocs = 0;
-		g[i].ticks = g[i].rss_bytes = g[i].starttime = 0;
+		g[i].ticks = g[i].child_ticks = g[i].rss_bytes = g[i].starttime = 0;
 		if (proctree_walk(keepers[i], member_cb, &g[i]) == 0)
 			continue;
 		if (errno == ENOENT) {
@@ -180,12 +181,18 @@ int procstat_measure(struct procstat_group *g, const pid_t *keepers, int n, char
 	return 0;
 }
 
-double procstat_cpu_percent(struct procstat_sample *prev, const struct procstat_group *g,
-    int64_t now_mono_ms)
+static long clock_hz(void)
 {
 	static long hz;
 	if (!hz)
 		hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	return hz;
+}
+
+double procstat_cpu_percent(struct procstat_sample *prev, const struct procstat_group *g,
+    int64_t now_mono_ms)
+{
+	long hz = clock_hz();
 	if (g->nprocs == 0)
 		return 0;
 	double pct;
@@ -211,4 +218,17 @@ double procstat_cpu_percent(struct procstat_sample *prev, const struct procstat_
 	prev->at_ms = now_mono_ms;
 	prev->last_pct = pct;
 	return pct;
+}
+
+long long procstat_cpu_ms(struct procstat_sample *prev, const struct procstat_group *g, int64_t run)
+{
+	if (g->nprocs == 0)
+		return 0;
+	long long ms = (g->ticks + g->child_ticks) * 1000 / clock_hz();
+	if (prev->total_pgid == g->pgid && prev->total_run == run && ms < prev->total_ms)
+		return prev->total_ms;
+	prev->total_pgid = g->pgid;
+	prev->total_run = run;
+	prev->total_ms = ms;
+	return ms;
 }

@@ -15,6 +15,7 @@ struct procstat_group {
 	pid_t pgid;             /* in: the group to measure */
 	int nprocs;             /* out: live members found (0: the group is gone) */
 	long long ticks;        /* out: summed CPU time */
+	long long child_ticks;  /* out: summed CPU time of the members' reaped children */
 	long long rss_bytes;    /* out: summed resident memory */
 	long long starttime;    /* out: earliest member start, ticks after boot */
 };
@@ -48,6 +49,9 @@ struct procstat_sample {
 	long long ticks;
 	int64_t at_ms;          /* monotonic */
 	double last_pct;
+	pid_t total_pgid;       /* procstat_cpu_ms(): the run its total is of */
+	int64_t total_run;
+	long long total_ms;
 	struct procstat_group last;     /* the last measurement ... */
 	int64_t last_at_ms;             /* ... and when it was taken (monotonic) */
 };
@@ -57,5 +61,14 @@ struct procstat_sample {
 #define PROCSTAT_CACHE_MS 250
 double procstat_cpu_percent(struct procstat_sample *prev, const struct procstat_group *g,
     int64_t now_mono_ms);
+
+/* A group's CPU time so far in ms: its live members' and their reaped
+ * children's (a child that exited counts on in its parent's cutime). prev
+ * (as for procstat_cpu_percent) keeps the answer for the run (g's pgid and
+ * run, such as the start time of the app's process): the next answer for
+ * that run is never less, since a member reaped from outside the group (an
+ * orphan its keeper reaps) takes its time with it. Another run starts from
+ * its own figure. Returns 0 for a group with no members. */
+long long procstat_cpu_ms(struct procstat_sample *prev, const struct procstat_group *g, int64_t run);
 
 #endif

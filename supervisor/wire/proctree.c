@@ -71,10 +71,10 @@ int proctree_parse_stat(const char *buf, size_t len, struct proctree_proc *out)
 		return -1;
 	out->state = *p++;
 	/* fields numbered as in proc(5): 4 ppid, 5 pgrp, 14 utime, 15 stime,
-	 * 20 num_threads, 22 starttime, 24 rss */
+	 * 16 cutime, 17 cstime, 20 num_threads, 22 starttime, 24 rss */
 	long long f[25] = { 0 };
 	for (int i = 4; i <= 24; i++) {
-		if (i == 4 || i == 5 || i == 14 || i == 15 || i == 20 || i == 22 || i == 24) {
+		if (i == 4 || i == 5 || (i >= 14 && i <= 17) || i == 20 || i == 22 || i == 24) {
 			if (parse_ll(&p, end, &f[i]) < 0)
 				return -1;
 		} else if (skip_field(&p, end) < 0) {
@@ -84,6 +84,7 @@ int proctree_parse_stat(const char *buf, size_t len, struct proctree_proc *out)
 	out->ppid = (pid_t)f[4];
 	out->pgrp = (pid_t)f[5];
 	out->ticks = f[14] + f[15];
+	out->child_ticks = f[16] + f[17] > 0 ? f[16] + f[17] : 0;
 	out->threads = f[20] > 0 && f[20] < 1 << 30 ? (int)f[20] : 1;
 	out->starttime = f[22];
 	out->rss_pages = f[24] > 0 ? f[24] : 0;

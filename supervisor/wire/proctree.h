@@ -18,6 +18,7 @@ struct proctree_proc {
 	char state;
 	int threads;
 	long long ticks;        /* utime + stime, clock ticks */
+	long long child_ticks;  /* cutime + cstime: its reaped children's */
 	long long starttime;    /* clock ticks after boot */
 	long long rss_pages;
 };

@@ -95,8 +95,34 @@ static void test_scan(void)
 	free(cause);
 }
 
+/* The cumulative figure: live and reaped time summed, never falling within
+ * a run, starting over for another. */
+static void test_cpu_ms(void)
+{
+	long hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	struct procstat_sample s = { 0 };
+	struct procstat_group g = { .pgid = 50, .nprocs = 2, .ticks = 3 * hz, .child_ticks = hz };
+	is_int(procstat_cpu_ms(&s, &g, 1000), 4000, "live members' and reaped children's time");
+	g.ticks = 2 * hz;
+	g.child_ticks = 3 * hz;
+	is_int(procstat_cpu_ms(&s, &g, 1000), 5000, "a child reaped by a member counts on");
+	g.ticks = hz;
+	is_int(procstat_cpu_ms(&s, &g, 1000), 5000, "one reaped outside the group does not make it fall");
+	g.ticks = 7 * hz;
+	is_int(procstat_cpu_ms(&s, &g, 1000), 10000, "and it rises again from there");
+	g.ticks = hz / 2;
+	g.child_ticks = 0;
+	is_int(procstat_cpu_ms(&s, &g, 2000), 500, "a restart (a new start time) starts over");
+	g.pgid = 51;
+	g.ticks = hz / 10;
+	is_int(procstat_cpu_ms(&s, &g, 2000), 100, "so does another group");
+	g.nprocs = 0;
+	is_int(procstat_cpu_ms(&s, &g, 2000), 0, "a gone group has none");
+}
+
 int main(void)
 {
 	test_scan();
+	test_cpu_ms();
 	return done_testing();
 }

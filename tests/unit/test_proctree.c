@@ -15,12 +15,13 @@ static void test_parse(void)
 {
 	struct proctree_proc p;
 	const char *l1 = "1234 (bash) S 1 1234 1234 34816 1234 4194304 100 0 0 0 "
-	    "7 3 0 0 20 0 1 0 5555 10000000 321 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
+	    "7 3 40 2 20 0 1 0 5555 10000000 321 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
 	ok(proctree_parse_stat(l1, strlen(l1), &p) == 0, "parse a plain line");
 	is_int(p.pid, 1234, "pid");
 	is_int(p.pgrp, 1234, "pgrp");
 	is_int(p.state, 'S', "state");
 	is_int(p.ticks, 10, "utime + stime");
+	is_int(p.child_ticks, 42, "cutime + cstime: reaped children's time");
 	is_int(p.starttime, 5555, "starttime");
 	is_int(p.rss_pages, 321, "rss");
 
@@ -28,6 +29,7 @@ static void test_parse(void)
 	ok(proctree_parse_stat(l2, strlen(l2), &p) == 0, "comm with spaces and parentheses");
 	is_int(p.pgrp, 70, "pgrp after an odd comm");
 	is_int(p.ticks, 3, "ticks after an odd comm");
+	is_int(p.child_ticks, 0, "no reaped children's time");
 	is_int(p.rss_pages, 5, "rss after an odd comm");
 
 	const char *bad[] = { "", "x (a) S", "12 (a S 1 2", "12 (a) S 1 2 3", "-3 (a) S 1 1" };
