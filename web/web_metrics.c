@@ -42,6 +42,7 @@ static const struct app_metric app_metrics[] = {
 	{ "psup_app_uptime_seconds", "Seconds since the app's process started (0 when not running).", PROM_GAUGE, "uptime_ms", NULL, 0.001, 0 },
 	{ "psup_app_pid", "The app's pid (0 when not running).", PROM_GAUGE, "pid", NULL, 1, 0 },
 	{ "psup_app_cpu_ratio", "CPU used by the app's process group, in cores (1 = one core busy).", PROM_GAUGE, "cpu", NULL, 0.01, 0 },
+	{ "psup_app_cpu_seconds_total", "CPU time of the app's process group and the children it reaped; starts over when the app restarts.", PROM_COUNTER, "cpu_time_ms", NULL, 0.001, 0 },
 	{ "psup_app_memory_bytes", "Resident memory of the app's process group.", PROM_GAUGE, "memory", NULL, 1, 0 },
 	{ "psup_app_progress_done", "Items the app reported done.", PROM_GAUGE, "progress", "done", 1, 1 },
 	{ "psup_app_progress_items", "Items the app reported in all (its total).", PROM_GAUGE, "progress", "total", 1, 1 },

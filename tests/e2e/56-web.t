@@ -1,7 +1,7 @@
 #!/bin/sh
 # psup web against a real daemon and a fake one, with curl: /api/apps is the
 # daemon's list, /metrics parses (promtool when installed) and tracks the
-# apps, actions restart apps and refuse foreign origins, log lines and app
+# apps (CPU seconds a counter that takes in reaped children), actions restart apps and refuse foreign origins, log lines and app
 # names holding markup come out escaped, the live stream sends snapshots
 # and deltas, the job view reads a worker's store, stalled stream readers
 # are dropped and streams are bounded, and the token rules hold.
@@ -9,7 +9,7 @@
 require_bin psup-web psup-worker
 require_cmd curl jq python3
 sv_setup
-plan 71
+plan 79
 
 cd "$TMPD" || bail_out "no $TMPD"
 gen_items 20 items.jsonl
@@ -35,6 +35,9 @@ apps:
     log_max_size: 20M
     log_retain: 1
     autostart: false
+  - name: spin
+    script: $H/spinner
+    args: "400"
   - name: worker
     script: $PSUP_BIN/psup-worker
     args: run --job job.db --config missing.yaml
@@ -48,7 +51,7 @@ port=${host##*:}
 
 # ---- the API and the metrics ----
 ok "/api/apps lists the daemon's apps" wait_for -t 10 sh -c \
-	"curl -s '$WEB_URL/api/apps' | jq -e 'length == 7' > /dev/null"
+	"curl -s '$WEB_URL/api/apps' | jq -e 'length == 8' > /dev/null"
 is "$(curl -s "$WEB_URL/api/apps" | jq -r '[.[].name] | join(",")')" \
 	"$(psup jlist | jq -r '[.[].name] | join(",")')" "in the daemon's order, as jlist"
 ok "progress shows in /api/apps" wait_for -t 10 app_field_ge prog .progress.done 5
@@ -65,8 +68,8 @@ bad=$(awk '/^# HELP /{h[$3]=1} /^# TYPE /{t[$3]=$4} !/^#/ && NF {
 	if (!(n in h) || !(n in t)) print "no HELP/TYPE: " n
 	if (t[n] == "counter" && n !~ /_total$/) print "counter without _total: " n }' metrics.txt)
 is "$bad" "" "/metrics: every sample has HELP and TYPE, counters end in _total"
-is "$(metric psup_apps)" 7 "/metrics: psup_apps"
-is "$(metric psup_keepers)" 7 "/metrics: psup_keepers"
+is "$(metric psup_apps)" 8 "/metrics: psup_apps"
+is "$(metric psup_keepers)" 8 "/metrics: psup_keepers"
 is "$(metric psup_daemon_up)" 1 "/metrics: the daemon is up"
 is "$(metric psup_app_state 'app="plain",group="plain",state="online"')" 1 "/metrics: plain is online"
 is "$(metric psup_app_state 'app="plain",group="plain",state="stopped"')" 0 "/metrics: and not stopped"
@@ -76,6 +79,25 @@ is "$(metric psup_app_progress_items 'app="prog"')" 100000 "/metrics: progress t
 ok "/metrics: memory of plain" metric_ge psup_app_memory_bytes 'app="plain"' 1
 is "$(metric psup_app_restarts_total 'app="plain"')" 0 "/metrics: no restarts yet"
 is "$(metric psup_app_state 'app="chunk-2",group="chunk",state="online"')" 1 "/metrics: instances carry their group"
+
+# ---- CPU seconds: a counter, reaped children included ----
+like "$(grep '^# TYPE psup_app_cpu_seconds_total ' metrics.txt)" ' counter$' "/metrics: CPU seconds are a counter"
+like "$(grep -c '^psup_app_cpu_ratio{' metrics.txt)" '^[1-9]' "/metrics: the CPU gauge stays"
+# cpu_ge MIN: spin's CPU seconds are at least MIN
+cpu_ge() { _cv=$(metric psup_app_cpu_seconds_total 'app="spin"'); [ -n "$_cv" ] && awk -v v="$_cv" -v m="$1" 'BEGIN { exit !(v >= m) }'; }
+spin_logged() { curl -s -m 10 "$WEB_URL/api/apps/spin/logs?follow=0" | jq -e --arg l "$1" 'any(.[]; endswith($l))' > /dev/null; }
+ok "spinner is ready" wait_for -t 10 spin_logged ready
+cpu0=$(metric psup_app_cpu_seconds_total 'app="spin"')
+like "$cpu0" '^[0-9]' "/metrics: CPU seconds of an idle app ($cpu0)"
+# two children spin 0.4 s each and are reaped, one after the other: only
+# counting what the app reaped makes the sum reach 0.7 s (the app itself
+# idles)
+psup signal USR1 spin > /dev/null
+ok "the first child spun and was reaped" wait_for -t 20 spin_logged 'spun 1'
+psup signal USR1 spin > /dev/null
+ok "the second one too" wait_for -t 20 spin_logged 'spun 2'
+ok "CPU seconds rise by both children's time" wait_for -t 10 cpu_ge "$(awk -v c="$cpu0" 'BEGIN { print c + 0.7 }')"
+is "$(psup jlist | jq '.[] | select(.name == "spin") | .cpu_time_ms >= 700')" true "jlist: cpu_time_ms holds it too"
 
 # ---- actions ----
 is "$(hcode -X POST "$WEB_URL/api/apps/plain/restart")" 200 "POST restart without Origin (not a browser) on loopback"
@@ -119,7 +141,7 @@ is "$(sed -n 's/^data: //p' events.txt | head -n 1 | jq -r '.full')" true "/even
 # apps whose numbers move (progress, cpu) are sent; the idle ones are not
 ok "/events: then deltas with only what changed" sh -c \
 	"sed -n 's/^data: //p' events.txt | jq -e -s '[.[] | select(type == \"object\" and .full == false)] as \$d |
-	    (\$d | length > 0) and ([\$d[].apps[].name] | index(\"prog\") != null) and (\$d | all(.apps | length < 7))' > /dev/null"
+	    (\$d | length > 0) and ([\$d[].apps[].name] | index(\"prog\") != null) and (\$d | all(.apps | length < 8))' > /dev/null"
 
 # ---- the job view ----
 ok "the job view reads the worker's store" wait_for -t 15 sh -c \
