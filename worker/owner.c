@@ -70,9 +70,9 @@ int owner_predecessor(const char *self, const char *other, pid_t *pid,
 	return incarnation_parse(other + k, pid, start);
 }
 
-/* The start time of pid: 1, 0 when there is no such process, -1 when
- * /proc cannot tell (errno set). */
-static int start_read(pid_t pid, unsigned long long *start)
+/* The start time and state letter of pid: 1, 0 when there is no such
+ * process, -1 when /proc cannot tell (errno set). */
+static int start_read(pid_t pid, unsigned long long *start, char *state)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
@@ -90,6 +90,7 @@ static int start_read(pid_t pid, unsigned long long *start)
 	/* The command name may hold spaces and ')': fields count from the
 	 * last ')'; the start time is field 22, the 20th after it. */
 	char *p = strrchr(buf, ')');
+	*state = p && p[1] == ' ' ? p[2] : '?';
 	for (int field = 2; p && field < 22; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || p[1] < '0' || p[1] > '9') {
@@ -103,10 +104,12 @@ static int start_read(pid_t pid, unsigned long long *start)
 int owner_alive(pid_t pid, unsigned long long start)
 {
 	unsigned long long now;
-	int r = start_read(pid, &now);
+	char state;
+	int r = start_read(pid, &now, &state);
 	if (r <= 0)
 		return r;
-	return now == start;
+	/* A zombie has died: it renews and finishes nothing any more. */
+	return now == start && state != 'Z' && state != 'X';
 }
 
 /* FNV-1a, 32 bits: text folded into h. */
@@ -136,8 +139,9 @@ static unsigned space_id(void)
 char *owner_self(const char *name, char **cause)
 {
 	unsigned long long start;
+	char state;
 	pid_t pid = getpid();
-	if (start_read(pid, &start) != 1) {
+	if (start_read(pid, &start, &state) != 1) {
 		*cause = xasprintf("cannot read /proc/%ld/stat for the lease owner: %s",
 		    (long)pid, strerror(errno));
 		return NULL;

@@ -47,7 +47,7 @@ int owner_predecessor(const char *self, const char *other, pid_t *pid,
     unsigned long long *start);
 
 /* 1 when process pid started at start lives, 0 when it is proven gone (no
- * such pid, or another start time), -1 when /proc cannot tell. */
+ * such pid, another start time, or a zombie), -1 when /proc cannot tell. */
 int owner_alive(pid_t pid, unsigned long long start);
 
 /* Puts back to pending the leases of self's earlier incarnations whose

@@ -79,6 +79,32 @@ static void test_alive(void)
 		_exit(0);
 	waitpid(child, NULL, 0);
 	is_int(owner_alive(child, start), 0, "a reaped process is gone");
+
+	/* A child that has exited but is not reaped yet is a zombie: gone. */
+	int fds[2];
+	if (pipe(fds) < 0) {
+		printf("Bail out! pipe\n");
+		exit(1);
+	}
+	child = fork();
+	if (child == 0) {
+		char *o = owner_self("w", &cause);
+		ssize_t w = o ? write(fds[1], o, strlen(o)) : -1;
+		_exit(w > 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	char buf[256];
+	ssize_t n = read(fds[0], buf, sizeof buf - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fds[0]);
+	ok(owner_predecessor(other, buf, &pid, &start), "the child's owner parses: %s", buf);
+	int alive = 1;
+	for (int i = 0; i < 500 && alive; i++) {
+		alive = owner_alive(pid, start);
+		usleep(10000);
+	}
+	is_int(alive, 0, "an exited child not yet reaped (a zombie) is gone");
+	waitpid(child, NULL, 0);
 	free(other);
 	free(me);
 }
