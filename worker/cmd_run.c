@@ -2,13 +2,12 @@
  * the run loop (run.c). */
 #include "cmd.h"
 #include "jobfile.h"
+#include "owner.h"
 #include "run.h"
-#include "xalloc.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 static int run_usage(void)
 {
@@ -16,18 +15,20 @@ static int run_usage(void)
 	return CMD_USAGE;
 }
 
-/* The lease owner when --name is not given: the psup app's name (unique
- * per app), else host:pid. */
-static char *default_owner(void)
+/* The lease owner (owner.h) for the worker's name: --name, else the psup
+ * app's name, else "worker". NULL with the reason printed. */
+static char *run_owner(const char *name)
 {
 	const char *app = getenv("PSUP_APP_NAME");
-	if (app && *app)
-		return xstrdup(app);
-	char host[256];
-	if (gethostname(host, sizeof host) < 0)
-		snprintf(host, sizeof host, "localhost");
-	host[sizeof host - 1] = '\0';
-	return xasprintf("%s:%ld", host, (long)getpid());
+	if (!name)
+		name = app && *app ? app : "worker";
+	char *cause = NULL;
+	char *owner = owner_self(name, &cause);
+	if (!owner) {
+		fprintf(stderr, "psup-worker: %s\n", cause);
+		free(cause);
+	}
+	return owner;
 }
 
 /* Loads the job file, printing every error. Returns 0 or -1. */
@@ -86,7 +87,11 @@ int cmd_run(int argc, char **argv)
 	struct job_config jc;
 	if (job_load(config, &jc) < 0)
 		return CMD_USAGE;
-	char *owner = name ? xstrdup(name) : default_owner();
+	char *owner = run_owner(name);
+	if (!owner) {
+		jobfile_free(&jc);
+		return CMD_RUNTIME;
+	}
 	int code = run_job(job, config, &jc, owner);
 	free(owner);
 	return code;

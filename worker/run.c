@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "cmd.h"
 #include "learned.h"
+#include "owner.h"
 #include "xalloc.h"
 
 /* How long SIGTERM lets in-flight requests finish before releasing them:
@@ -269,8 +270,8 @@ static void run_teardown(struct run *r)
 static void summary(struct run *r)
 {
 	double wall = (double)(clock_mono_ns() - r->start_ns) / 1e9;
-	run_log(r, "%s: ok %lld, failed %lld, requests %lld, retries %lld, 429s %lld, connections %lld%s, wall %.1fs (%.1f/s)",
-	    r->owner, r->n_ok, r->n_failed, r->n_requests, r->n_retries, r->n_429,
+	run_log(r, "%.*s: ok %lld, failed %lld, requests %lld, retries %lld, 429s %lld, connections %lld%s, wall %.1fs (%.1f/s)",
+	    (int)owner_name_len(r->owner), r->owner, r->n_ok, r->n_failed, r->n_requests, r->n_retries, r->n_429,
 	    r->engine ? engine_connections(r->engine) : 0,
 	    r->n_stale ? ", stale results dropped" : "", wall,
 	    wall > 0 ? (double)(r->n_ok + r->n_failed) / wall : 0.0);
@@ -302,10 +303,9 @@ static int run_setup(struct run *r, const char *url, const char *config)
 	aimd_init(&r->aimd, r->jc.concurrency, 1000 * MS);
 	fd_limit_raise(r);
 	signal(SIGPIPE, SIG_IGN);
-	/* Leases held under our name come from an earlier run of ours that
-	 * died (a worker's name is its own): take them back now instead of
-	 * waiting for them to expire. */
-	run_claim_release_all(r);
+	/* Leases of an earlier run of ours on this host that died: take them
+	 * back now instead of waiting for them to expire. */
+	run_claim_release_predecessors(r);
 	if (run_record_counts(r) < 0)
 		return CMD_RUNTIME;
 	return CMD_OK;

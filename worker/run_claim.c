@@ -7,6 +7,7 @@
 #include "claimsize.h"
 #include "clock.h"
 #include "cmd.h"
+#include "owner.h"
 #include "xalloc.h"
 
 /* Failed claims in a row that end the run. */
@@ -64,5 +65,18 @@ void run_claim_release_all(struct run *r)
 	if (store_release(r->store, r->owner, NULL, 0, &cause) < 0) {
 		run_log(r, "cannot release leased items (they return when the leases expire): %s", cause);
 		free(cause);
+	}
+}
+
+void run_claim_release_predecessors(struct run *r)
+{
+	char *cause = NULL;
+	int released = 0;
+	if (owner_release_predecessors(r->store, r->owner, &released, &cause) < 0) {
+		run_log(r, "cannot release the leases of our earlier runs (they return when the leases expire): %s", cause);
+		free(cause);
+	} else if (released > 0) {
+		run_log(r, "released the leases of %d earlier run%s of ours on this host", released,
+		    released == 1 ? "" : "s");
 	}
 }

@@ -19,5 +19,9 @@ void run_claim_lease_timer_cb(void *arg);
 /* Puts every item leased under our name back to pending (logged on failure:
  * they return when their leases expire). */
 void run_claim_release_all(struct run *r);
+/* At start: puts back to pending the leases of our own earlier runs on
+ * this host whose process is proven gone (owner.h); leases of live workers
+ * and of other hosts are left alone. Logged. */
+void run_claim_release_predecessors(struct run *r);
 
 #endif

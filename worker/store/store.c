@@ -111,6 +111,20 @@ int store_release(struct store *s, const char *owner, const char *const *ids, in
 	return s->ops->release(s, owner, ids, n, cause);
 }
 
+int store_owners(struct store *s, const char *prefix, char ***owners, int *n, char **cause)
+{
+	*owners = NULL;
+	*n = 0;
+	return s->ops->owners(s, prefix, owners, n, cause);
+}
+
+void store_owners_free(char **owners, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(owners[i]);
+	free(owners);
+}
+
 int store_counts(struct store *s, struct store_counts *c, char **cause)
 {
 	memset(c, 0, sizeof *c);

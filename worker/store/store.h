@@ -84,6 +84,11 @@ int store_finish(struct store *s, const char *owner, const struct store_result *
 /* Returns owner's leased items to pending (graceful shutdown). ids NULL = all. */
 int store_release(struct store *s, const char *owner, const char *const *ids, int n, char **cause);
 
+/* The distinct owners of leased items whose owner starts with prefix.
+ * *owners is malloc'd; free with store_owners_free. */
+int store_owners(struct store *s, const char *prefix, char ***owners, int *n, char **cause);
+void store_owners_free(char **owners, int n);
+
 int store_counts(struct store *s, struct store_counts *c, char **cause);
 
 /* *out is malloc'd; free with store_error_classes_free. */

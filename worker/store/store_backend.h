@@ -59,6 +59,9 @@ struct store_ops {
 	    int n, int *stale, char **cause);
 	int (*release)(struct store *s, const char *owner, const char *const *ids, int n,
 	    char **cause);
+	/* Distinct owners of leased items starting with prefix, malloc'd. */
+	int (*owners)(struct store *s, const char *prefix, char ***owners, int *n,
+	    char **cause);
 	int (*counts)(struct store *s, struct store_counts *c, char **cause);
 	/* Failed items grouped by (http_status, error); store.c classes them. */
 	int (*error_classes)(struct store *s, store_class_cb cb, void *arg, char **cause);
@@ -85,6 +88,8 @@ struct store_ops {
 	    int n, int *stale, char **cause); \
 	int p##_release(struct store *s, const char *owner, const char *const *ids, int n, \
 	    char **cause); \
+	int p##_owners(struct store *s, const char *prefix, char ***owners, int *n, \
+	    char **cause); \
 	int p##_counts(struct store *s, struct store_counts *c, char **cause); \
 	int p##_error_classes(struct store *s, store_class_cb cb, void *arg, char **cause); \
 	int p##_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg, \
@@ -96,7 +101,8 @@ struct store_ops {
 	.name = label, .close = p##_close, \
 	.load_begin = p##_load_begin, .load_add = p##_load_add, .load_end = p##_load_end, \
 	.claim = p##_claim, .renew = p##_renew, .finish = p##_finish, \
-	.release = p##_release, .retry = p##_retry, .counts = p##_counts, \
+	.release = p##_release, .retry = p##_retry, .owners = p##_owners, \
+	.counts = p##_counts, \
 	.error_classes = p##_error_classes, .export_rows = p##_export_rows, \
 }
 

@@ -74,6 +74,25 @@ int pg_renew(struct store *s, const char *owner, long long lease_ms, char **caus
 	    " WHERE owner = $1 AND state = 'leased'", 2, p, NULL, "cannot renew leases", cause);
 }
 
+int pg_owners(struct store *s, const char *prefix, char ***owners, int *n, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	const char *p[1] = { prefix };
+	PGresult *r = pg_run(g, "SELECT DISTINCT owner FROM psup_items WHERE state = 'leased'"
+	    " AND left(owner, length($1)) = $1", 1, p, PGRES_TUPLES_OK,
+	    "cannot list lease owners", cause);
+	if (!r)
+		return -1;
+	int rows = PQntuples(r);
+	char **v = rows ? xcalloc((size_t)rows, sizeof *v) : NULL;
+	for (int i = 0; i < rows; i++)
+		v[i] = xstrdup(PQgetvalue(r, i, 0));
+	PQclear(r);
+	*owners = v;
+	*n = rows;
+	return 0;
+}
+
 int pg_finish(struct store *s, const char *owner, const struct store_result *r,
     int n, int *stale, char **cause)
 {

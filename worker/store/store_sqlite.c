@@ -71,6 +71,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	/* an index range: only the leases that ran out are visited */
 	[ST_EXPIRED] =
 	"SELECT count(*) FROM items WHERE state = 'leased' AND lease_until < ?1",
+	/* the leased rows (an index range), few: a batch per worker */
+	[ST_OWNERS] =
+	"SELECT DISTINCT owner FROM items WHERE state = 'leased'"
+	" AND substr(owner, 1, length(?1)) = ?1",
 	[ST_RECOUNT_FAILED] =
 	"UPDATE counts SET (n, attempts, tokens, first_finish, last_finish) ="
 	" (SELECT count(*), coalesce(sum(attempts), 0), coalesce(sum(tokens), 0),"

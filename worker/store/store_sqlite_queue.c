@@ -133,6 +133,29 @@ fail:
 	return -1;
 }
 
+int sq_owners(struct store *s, const char *prefix, char ***owners, int *n, char **cause)
+{
+	struct sq *q = (struct sq *)s;
+	sqlite3_stmt *st = sq_stmt(q, ST_OWNERS, cause);
+	char **v = NULL;
+	int cnt = 0, rc;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	while ((rc = sq_step(q, st)) == SQLITE_ROW) {
+		v = xreallocarray(v, (size_t)cnt + 1, sizeof *v);
+		v[cnt++] = sq_column_dup(st, 0);
+	}
+	sq_done(st);
+	if (rc != SQLITE_DONE) {
+		store_owners_free(v, cnt);
+		return sq_fail(q, cause, "cannot list lease owners");
+	}
+	*owners = v;
+	*n = cnt;
+	return 0;
+}
+
 /* Runs the "all" statement, or the "one" statement for each id, in one
  * transaction that moves the rows changed from state from to pending in the
  * counts; *changed sums them. */
