@@ -31,7 +31,7 @@
 #define KEEPER_PID_FILE "keeper.pid"
 #define KEEPER_SOCK_FILE "control.sock"
 
-#define KEEPER_READ_BUF (256 * 1024)
+#define KEEPER_READ_BUF (1024 * 1024)
 /* A pipe whose reader keeps finding it full grows to this (pipes count
  * against the user's pipe-user-pages-soft, so idle apps keep the default
  * 64 KiB and a trimmed keeper shrinks them back). */
