@@ -113,7 +113,11 @@ struct keeper {
 	long long progress_bad;
 	char reason[APPSTATE_REASON_MAX]; /* overrides pol.reason when set */
 
-	char last_status[KEEPERCTL_LINE_MAX - 8]; /* last line published ("status " + it fits a line) */
+	/* the last status published, framed for clients: "status LINE\n"
+	 * (status_len bytes, NUL-terminated; owned). Sized to the line, not
+	 * to the protocol's maximum: a keeper's memory is counted 1,000-fold. */
+	char *status_msg;
+	size_t status_len;
 	enum app_state_kind last_state;
 	int64_t since_ms;
 	int status_dirty;
@@ -176,7 +180,8 @@ void keeper_io_pipes_shrink(struct keeper *k);
 
 /* keeper_ctl.c: the control socket */
 int keeper_ctl_listen(struct keeper *k, char **cause);
-void keeper_ctl_broadcast(struct keeper *k, const char *line);
+/* Queues msg (n bytes, whole lines) for every client. */
+void keeper_ctl_broadcast(struct keeper *k, const char *msg, size_t n);
 void keeper_ctl_sweep(struct keeper *k);
 /* Writes the last words that fit and closes every client and the socket. */
 void keeper_ctl_close_all(struct keeper *k);
