@@ -47,6 +47,9 @@
  * not keep its peak memory. */
 #define KEEPER_TRIM_MS 5000
 #define KEEPER_SMALL_READ (16 * 1024)
+/* Reads up to this size stay on the stack (keeper_io.c); within the depth
+ * status publishing reaches anyway, so it costs no page of its own. */
+#define KEEPER_SMALL_BUF 2048
 /* Folders one app may watch (each is an inotify watch, a kernel resource
  * every user has a bounded number of). */
 #define KEEPER_WATCH_MAX 4096
