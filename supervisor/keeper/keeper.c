@@ -33,6 +33,9 @@ void keeper_warnx(const char *fmt, ...)
 
 /* ---- state publishing ---- */
 
+#define STATUS_PREFIX "status "
+#define STATUS_PREFIX_LEN (sizeof STATUS_PREFIX - 1)
+
 void keeper_status_line(struct keeper *k, char *buf, size_t n)
 {
 	struct app_state st;
@@ -71,22 +74,28 @@ void keeper_publish(struct keeper *k, int force)
 		k->last_state = k->pol.state;
 		k->since_ms = clock_real_ms();
 	}
-	char line[sizeof k->last_status];
-	keeper_status_line(k, line, sizeof line);
+	/* one buffer for the file's line and the clients' message: this is
+	 * the deepest call chain, and every stack page counts per keeper */
+	char msg[KEEPERCTL_LINE_MAX];
+	char *line = msg + STATUS_PREFIX_LEN;
+	memcpy(msg, STATUS_PREFIX, STATUS_PREFIX_LEN);
+	keeper_status_line(k, line, sizeof msg - STATUS_PREFIX_LEN - 1);
 	k->status_dirty = 0;
 	k->status_flush_at = 0;
-	if (!force && strcmp(line, k->last_status) == 0)
-		return;
-	memcpy(k->last_status, line, sizeof line);
 	size_t len = strlen(line);
+	size_t n = STATUS_PREFIX_LEN + len + 1;
 	line[len] = '\n';
+	if (!force && k->status_msg && n == k->status_len && memcmp(msg, k->status_msg, n) == 0)
+		return;
+	free(k->status_msg);
+	k->status_msg = xstrndup(msg, n);
+	k->status_len = n;
 	char *cause = NULL;
 	if (atomicfile_write(KEEPER_STATUS_FILE, line, len + 1, 0644, 0, &cause) < 0) {
 		keeper_warnx("%s", cause);
 		free(cause);
 	}
-	line[len] = '\0';
-	keeper_ctl_broadcast(k, line);
+	keeper_ctl_broadcast(k, msg, n);
 }
 
 /* ---- carrying out actions ---- */
@@ -394,10 +403,32 @@ static void run_loop(struct keeper *k)
 	}
 }
 
+/* The spec could not be loaded: say why where the daemon looks. */
+static void publish_load_error(struct keeper *k, const char *cause)
+{
+	struct app_state *st = xcalloc(1, sizeof *st);
+	char *line = xmalloc(KEEPERCTL_LINE_MAX);
+	st->state = APP_ERRORED;
+	st->keeper_pid = getpid();
+	st->keeper_start = k->self_start;
+	st->since_ms = clock_real_ms();
+	snprintf(st->reason, sizeof st->reason, "%s", cause);
+	int len = appstate_pack(st, line, KEEPERCTL_LINE_MAX - 1);
+	if (len > 0 && len < KEEPERCTL_LINE_MAX - 1) {
+		line[len] = '\n';
+		atomicfile_write(KEEPER_STATUS_FILE, line, (size_t)len + 1, 0644, 0, NULL);
+	}
+	free(line);
+	free(st);
+}
+
 int keeper_run(const char *appdir, int argc, char **argv)
 {
-	struct keeper kk, *k = &kk;
-	memset(k, 0, sizeof *k);
+	/* static, not on the stack: the stack's deepest point stays resident
+	 * for the keeper's whole life, and only the parts of this that are
+	 * written cost pages (bss starts zeroed; one keeper per process) */
+	static struct keeper kk;
+	struct keeper *k = &kk;
 	k->pidfd = -1;
 	k->watch_fd = -1;
 	k->appdir = xstrdup(appdir);
@@ -415,20 +446,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	if (keeper_start_lock(k, &cause) < 0)
 		goto out;
 	if (keeper_load_spec(KEEPER_SPEC_FILE, &k->spec, &cause) < 0) {
-		/* say why where the daemon looks */
-		char line[KEEPERCTL_LINE_MAX];
-		struct app_state st;
-		memset(&st, 0, sizeof st);
-		st.state = APP_ERRORED;
-		st.keeper_pid = getpid();
-		st.keeper_start = k->self_start;
-		st.since_ms = clock_real_ms();
-		snprintf(st.reason, sizeof st.reason, "%s", cause);
-		int len = appstate_pack(&st, line, sizeof line - 1);
-		if (len > 0 && (size_t)len < sizeof line - 1) {
-			line[len] = '\n';
-			atomicfile_write(KEEPER_STATUS_FILE, line, (size_t)len + 1, 0644, 0, NULL);
-		}
+		publish_load_error(k, cause);
 		goto out;
 	}
 	char *title = xasprintf("psup: keep %s", k->spec.name);
@@ -490,6 +508,7 @@ out:
 		spec_free(&k->pending);
 	if (k->rbuf)
 		munmap(k->rbuf, KEEPER_READ_BUF);
+	free(k->status_msg);
 	free(k->appdir);
 	return rc;
 }

@@ -31,7 +31,7 @@
 #define KEEPER_PID_FILE "keeper.pid"
 #define KEEPER_SOCK_FILE "control.sock"
 
-#define KEEPER_READ_BUF (256 * 1024)
+#define KEEPER_READ_BUF (1024 * 1024)
 /* A pipe whose reader keeps finding it full grows to this (pipes count
  * against the user's pipe-user-pages-soft, so idle apps keep the default
  * 64 KiB and a trimmed keeper shrinks them back). */
@@ -47,6 +47,9 @@
  * not keep its peak memory. */
 #define KEEPER_TRIM_MS 5000
 #define KEEPER_SMALL_READ (16 * 1024)
+/* Reads up to this size stay on the stack (keeper_io.c); within the depth
+ * status publishing reaches anyway, so it costs no page of its own. */
+#define KEEPER_SMALL_BUF 2048
 /* Folders one app may watch (each is an inotify watch, a kernel resource
  * every user has a bounded number of). */
 #define KEEPER_WATCH_MAX 4096
@@ -113,7 +116,11 @@ struct keeper {
 	long long progress_bad;
 	char reason[APPSTATE_REASON_MAX]; /* overrides pol.reason when set */
 
-	char last_status[KEEPERCTL_LINE_MAX - 8]; /* last line published ("status " + it fits a line) */
+	/* the last status published, framed for clients: "status LINE\n"
+	 * (status_len bytes, NUL-terminated; owned). Sized to the line, not
+	 * to the protocol's maximum: a keeper's memory is counted 1,000-fold. */
+	char *status_msg;
+	size_t status_len;
 	enum app_state_kind last_state;
 	int64_t since_ms;
 	int status_dirty;
@@ -176,7 +183,8 @@ void keeper_io_pipes_shrink(struct keeper *k);
 
 /* keeper_ctl.c: the control socket */
 int keeper_ctl_listen(struct keeper *k, char **cause);
-void keeper_ctl_broadcast(struct keeper *k, const char *line);
+/* Queues msg (n bytes, whole lines) for every client. */
+void keeper_ctl_broadcast(struct keeper *k, const char *msg, size_t n);
 void keeper_ctl_sweep(struct keeper *k);
 /* Writes the last words that fit and closes every client and the socket. */
 void keeper_ctl_close_all(struct keeper *k);

@@ -29,12 +29,19 @@ static void client_send(struct ctlconn *c, const char *a, const char *b)
 	ctlsrv_send(c, buf, line_fmt(buf, sizeof buf, a, b));
 }
 
-void keeper_ctl_broadcast(struct keeper *k, const char *line)
+void keeper_ctl_broadcast(struct keeper *k, const char *msg, size_t n)
 {
-	if (!k->ctl)
-		return;
-	char buf[KEEPERCTL_LINE_MAX];
-	ctlsrv_broadcast(k->ctl, buf, line_fmt(buf, sizeof buf, "status ", line));
+	if (k->ctl)
+		ctlsrv_broadcast(k->ctl, msg, n);
+}
+
+/* The latest status, as published (keeper_publish). */
+static void status_send(struct keeper *k, struct ctlconn *c)
+{
+	if (k->status_msg)
+		ctlsrv_send(c, k->status_msg, k->status_len);
+	else
+		client_send(c, "status ", NULL);
 }
 
 static void reply_err(struct ctlconn *c, const char *why)
@@ -73,7 +80,7 @@ static void handle_line(struct keeper *k, struct ctlconn *c, const char *line)
 		return;
 	} else if (strcmp(line, "status") == 0) {
 		keeper_publish(k, 0);
-		client_send(c, "status ", k->last_status);
+		status_send(k, c);
 	} else if (strcmp(line, "flush") == 0) {
 		if (logsink_flush(&k->log, &cause) < 0) {
 			reply_err(c, cause);
@@ -124,7 +131,7 @@ static void handle_line(struct keeper *k, struct ctlconn *c, const char *line)
 static void *open_cb(struct ctlconn *c, void *arg)
 {
 	struct keeper *k = arg;
-	client_send(c, "status ", k->last_status);
+	status_send(k, c);
 	return k;
 }
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* At most this many reads per readiness, so one busy pipe cannot starve
@@ -100,11 +101,20 @@ void keeper_io_pipes_shrink(struct keeper *k)
 }
 
 /* Reads up to max times; returns 1 at EOF, 0 when it would block (or, in
- * the loop, after a short read: the pipe is empty for now). */
+ * the loop, after a short read: the pipe is empty for now). A read lands
+ * first in a small buffer on the stack, the rest in the big one: an app
+ * that logs a line now and then never touches (and so never keeps) a
+ * page of the big buffer, and a big read costs one small copy to make it
+ * contiguous. */
 static int pipe_read(struct keeper *k, struct run_pipe *rp, int max, int drain)
 {
+	char small[KEEPER_SMALL_BUF];
+	struct iovec iov[2] = {
+		{ .iov_base = small, .iov_len = sizeof small },
+		{ .iov_base = k->rbuf + sizeof small, .iov_len = KEEPER_READ_BUF - sizeof small },
+	};
 	for (int i = 0; i < max; i++) {
-		ssize_t n = read(rp->fd, k->rbuf, KEEPER_READ_BUF);
+		ssize_t n = readv(rp->fd, iov, 2);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -124,11 +134,16 @@ static int pipe_read(struct keeper *k, struct run_pipe *rp, int max, int drain)
 			if (!k->trim_at)
 				k->trim_at = k->big_read_at + KEEPER_TRIM_MS;
 		}
+		const char *data = small;
+		if ((size_t)n > sizeof small) {
+			memcpy(k->rbuf, small, sizeof small);
+			data = k->rbuf;
+		}
 		if (rp->which == PIPE_PROGRESS)
-			progress_feed(k, rp->run, k->rbuf, (size_t)n);
+			progress_feed(k, rp->run, data, (size_t)n);
 		else
 			logsink_feed(&k->log, &rp->ll, rp->which == PIPE_OUT ? LOG_OUT : LOG_ERR,
-			    k->rbuf, (size_t)n, clock_real_ms());
+			    data, (size_t)n, clock_real_ms());
 		if ((size_t)n < KEEPER_READ_BUF && !drain)
 			return 0; /* drained for now: back to the loop */
 	}

@@ -318,9 +318,12 @@ void logsink_feed(struct logsink *ls, struct logline *ll, enum logsink_stream st
     const char *data, size_t n, int64_t now_ms)
 {
 	const char *p = data, *end = data + n;
+	int carried = 0;
 	batch_begin(ls, st, now_ms);
 
-	/* finish the line carried from the previous read */
+	/* finish the line carried from the previous read; it goes out in the
+	 * same batch as the lines after it (ll->buf is not written to again
+	 * before the batch is) */
 	if (ll->len > 0 && p < end) {
 		size_t room = LOGSINK_LINE_MAX - ll->len;
 		size_t avail = (size_t)(end - p);
@@ -337,12 +340,9 @@ void logsink_feed(struct logsink *ls, struct logline *ll, enum logsink_stream st
 			p += room;
 		} else {
 			line_store(ll, p, avail);
-			batch_flush(ls);
 			return;
 		}
-		/* the batch points into ll->buf: write it before reusing it */
-		batch_flush(ls);
-		ll->len = 0;
+		carried = 1;
 	}
 
 	while (p < end) {
@@ -362,6 +362,8 @@ void logsink_feed(struct logsink *ls, struct logline *ll, enum logsink_stream st
 		}
 	}
 	batch_flush(ls);
+	if (carried)
+		ll->len = 0;
 	if (p < end)
 		line_store(ll, p, (size_t)(end - p));
 }
