@@ -1,0 +1,40 @@
+/* Reading the kernel's /proc: one process's stat line, and the boot id.
+ * Libc only and no allocation: the keeper, the daemon, the CLI and the
+ * worker all use it. */
+#ifndef PSUP_PROCFS_H
+#define PSUP_PROCFS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The fields psup uses from one /proc/PID/stat line. */
+struct procfs_stat {
+	pid_t pid;
+	pid_t ppid;
+	pid_t pgrp;
+	char state;             /* 'R', 'S', 'D', 'Z' (zombie), 'X' (dead)... */
+	int threads;
+	long long ticks;        /* utime + stime, clock ticks */
+	long long child_ticks;  /* cutime + cstime: its reaped children's */
+	long long starttime;    /* clock ticks after boot */
+	long long rss_pages;
+	char comm[64];          /* the command name, cut to fit */
+};
+
+/* Parses a /proc/PID/stat line of len bytes (comm may hold spaces and
+ * parentheses: fields count from the last ')'). Returns 0, or -1 for a
+ * malformed line. Pure. */
+int procfs_stat_parse(const char *buf, size_t len, struct procfs_stat *out);
+
+/* Reads and parses /proc/PID/stat. Returns 0, or -1 with errno: ENOENT or
+ * ESRCH when there is no such process, EINVAL when the line is malformed,
+ * EMFILE and the like when a resource ran short. */
+int procfs_stat_read(pid_t pid, struct procfs_stat *out);
+
+/* The boot id (/proc/sys/kernel/random/boot_id) without its newline into
+ * out[0..n), NUL-padded to n bytes so that it compares whole. Returns 0,
+ * or -1 with errno and out all NULs when it cannot be read. */
+#define PROCFS_BOOT_ID_SIZE 40
+int procfs_boot_id(char *out, size_t n);
+
+#endif
