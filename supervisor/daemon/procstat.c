@@ -34,7 +34,7 @@ static int cmp_key(const void *key, const void *elt)
 	return x < y ? -1 : x > y;
 }
 
-static void group_add(struct procstat_group *grp, const struct proctree_proc *p, long page)
+static void group_add(struct procstat_group *grp, const struct procfs_stat *p, long page)
 {
 	grp->nprocs++;
 	grp->ticks += p->ticks;
@@ -90,9 +90,9 @@ int procstat_scan(struct procstat_group *g, int n, const pid_t *skip, int nskip,
 		char buf[1024];
 		ssize_t r = read(fd, buf, sizeof buf);
 		close(fd);
-		struct proctree_proc p;
+		struct procfs_stat p;
 		/* zombies hold no memory and run no more: not live members */
-		if (r <= 0 || proctree_parse_stat(buf, (size_t)r, &p) < 0 || p.state == 'Z')
+		if (r <= 0 || procfs_stat_parse(buf, (size_t)r, &p) < 0 || p.state == 'Z')
 			continue;
 		struct procstat_group **hit = bsearch(&p.pgrp, idx, (size_t)m, sizeof *idx, cmp_key);
 		if (!hit)
@@ -104,7 +104,7 @@ int procstat_scan(struct procstat_group *g, int n, const pid_t *skip, int nskip,
 	return 0;
 }
 
-static int member_cb(const struct proctree_proc *p, void *arg)
+static int member_cb(const struct procfs_stat *p, void *arg)
 {
 	struct procstat_group *grp = arg;
 	if (p->pgrp == grp->pgid)

@@ -34,7 +34,7 @@ int keeper_proc_has_children(void)
 
 /* The fallback: every process on the machine, for kernels built without
  * CONFIG_PROC_CHILDREN. */
-static void scan_all(int (*fn)(const struct proctree_proc *p, void *arg), void *arg)
+static void scan_all(int (*fn)(const struct procfs_stat *p, void *arg), void *arg)
 {
 	DIR *d = opendir("/proc");
 	if (!d)
@@ -50,15 +50,15 @@ static void scan_all(int (*fn)(const struct proctree_proc *p, void *arg), void *
 			continue;
 		size_t n = fread(buf, 1, sizeof buf, f);
 		fclose(f);
-		struct proctree_proc p;
-		if (proctree_parse_stat(buf, n, &p) == 0 && p.state != 'Z' && fn(&p, arg))
+		struct procfs_stat p;
+		if (procfs_stat_parse(buf, n, &p) == 0 && p.state != 'Z' && fn(&p, arg))
 			break;
 	}
 	closedir(d);
 }
 
 /* Every live process under the keeper (all the app has). */
-static void each_descendant(int (*fn)(const struct proctree_proc *p, void *arg), void *arg)
+static void each_descendant(int (*fn)(const struct procfs_stat *p, void *arg), void *arg)
 {
 	static int no_children_files;
 	if (!no_children_files && proctree_walk(getpid(), fn, arg) == 0)
@@ -75,7 +75,7 @@ struct sig_arg {
 	int sig;
 };
 
-static int signal_child_cb(const struct proctree_proc *p, void *arg)
+static int signal_child_cb(const struct procfs_stat *p, void *arg)
 {
 	struct sig_arg *a = arg;
 	if (p->ppid != a->self)
@@ -102,7 +102,7 @@ struct rss_arg {
 	long long pages;
 };
 
-static int rss_cb(const struct proctree_proc *p, void *arg)
+static int rss_cb(const struct procfs_stat *p, void *arg)
 {
 	struct rss_arg *a = arg;
 	if (p->pgrp == a->pgid)

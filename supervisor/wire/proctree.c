@@ -10,87 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int parse_ll(const char **pp, const char *end, long long *v)
-{
-	const char *p = *pp;
-	while (p < end && *p == ' ')
-		p++;
-	int neg = 0;
-	if (p < end && *p == '-') {
-		neg = 1;
-		p++;
-	}
-	if (p >= end || *p < '0' || *p > '9')
-		return -1;
-	long long x = 0;
-	while (p < end && *p >= '0' && *p <= '9') {
-		if (x > (0x7fffffffffffffffLL - 9) / 10)
-			return -1;
-		x = x * 10 + (*p - '0');
-		p++;
-	}
-	*v = neg ? -x : x;
-	*pp = p;
-	return 0;
-}
-
-static int skip_field(const char **pp, const char *end)
-{
-	const char *p = *pp;
-	while (p < end && *p == ' ')
-		p++;
-	if (p >= end)
-		return -1;
-	while (p < end && *p != ' ')
-		p++;
-	*pp = p;
-	return 0;
-}
-
-int proctree_parse_stat(const char *buf, size_t len, struct proctree_proc *out)
-{
-	const char *end = buf + len, *p = buf;
-	long long v;
-	memset(out, 0, sizeof *out);
-	if (parse_ll(&p, end, &v) < 0 || v <= 0)
-		return -1;
-	out->pid = (pid_t)v;
-	/* comm is "(...)" and may itself hold ") ": the last ')' ends it */
-	const char *rp = NULL;
-	for (const char *q = end; q > p; q--)
-		if (q[-1] == ')') {
-			rp = q - 1;
-			break;
-		}
-	if (!rp)
-		return -1;
-	p = rp + 1;
-	while (p < end && *p == ' ')
-		p++;
-	if (p >= end)
-		return -1;
-	out->state = *p++;
-	/* fields numbered as in proc(5): 4 ppid, 5 pgrp, 14 utime, 15 stime,
-	 * 16 cutime, 17 cstime, 20 num_threads, 22 starttime, 24 rss */
-	long long f[25] = { 0 };
-	for (int i = 4; i <= 24; i++) {
-		if (i == 4 || i == 5 || (i >= 14 && i <= 17) || i == 20 || i == 22 || i == 24) {
-			if (parse_ll(&p, end, &f[i]) < 0)
-				return -1;
-		} else if (skip_field(&p, end) < 0) {
-			return -1;
-		}
-	}
-	out->ppid = (pid_t)f[4];
-	out->pgrp = (pid_t)f[5];
-	out->ticks = f[14] + f[15];
-	out->child_ticks = f[16] + f[17] > 0 ? f[16] + f[17] : 0;
-	out->threads = f[20] > 0 && f[20] < 1 << 30 ? (int)f[20] : 1;
-	out->starttime = f[22];
-	out->rss_pages = f[24] > 0 ? f[24] : 0;
-	return 0;
-}
-
 int proctree_parse_children(const char *buf, size_t len, pid_t *out, int max)
 {
 	const char *p = buf, *end = buf + len;
@@ -100,8 +19,11 @@ int proctree_parse_children(const char *buf, size_t len, pid_t *out, int max)
 			p++;
 		if (p >= end)
 			return n;
-		long long v;
-		if (*p == '-' || parse_ll(&p, end, &v) < 0 || v <= 0 || v > 0x7fffffff)
+		const char *digits = p;
+		long long v = 0;
+		while (p < end && *p >= '0' && *p <= '9' && v <= 0x7fffffff)
+			v = v * 10 + (*p++ - '0');
+		if (p == digits || v <= 0 || v > 0x7fffffff)
 			return -1;
 		if (p < end && *p != ' ' && *p != '\n')
 			return -1;
@@ -227,23 +149,20 @@ static int add_all_children(struct walk *w, pid_t pid, int threads)
 	return r;
 }
 
-int proctree_walk(pid_t root, int (*fn)(const struct proctree_proc *p, void *arg), void *arg)
+int proctree_walk(pid_t root, int (*fn)(const struct procfs_stat *p, void *arg), void *arg)
 {
 	struct walk w = { 0 };
 	int rc = add_all_children(&w, root, 1);
 	for (int i = 0; rc == 0 && i < w.n; i++) {
-		char path[48];
-		snprintf(path, sizeof path, "/proc/%ld/stat", (long)w.q[i]);
-		struct proctree_proc p;
-		ssize_t len = read_all(path, &w.buf, &w.bufcap);
-		if (len < 0) {
-			if (errno == ENOENT || errno == ESRCH)
-				continue;       /* gone since its parent was read */
+		struct procfs_stat p;
+		if (procfs_stat_read(w.q[i], &p) < 0) {
+			/* gone since its parent was read, or a line not understood */
+			if (errno == ENOENT || errno == ESRCH || errno == EINVAL)
+				continue;
 			rc = -1;
 			break;
 		}
-		if (proctree_parse_stat(w.buf, (size_t)len, &p) < 0 || p.state == 'Z' ||
-		    p.state == 'X')
+		if (p.state == 'Z' || p.state == 'X')
 			continue;
 		if ((rc = fn(&p, arg)) != 0)
 			break;

@@ -10,22 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* The fields psup uses from one /proc/PID/stat line. */
-struct proctree_proc {
-	pid_t pid;
-	pid_t ppid;
-	pid_t pgrp;
-	char state;
-	int threads;
-	long long ticks;        /* utime + stime, clock ticks */
-	long long child_ticks;  /* cutime + cstime: its reaped children's */
-	long long starttime;    /* clock ticks after boot */
-	long long rss_pages;
-};
-
-/* Parses a /proc/PID/stat line (comm may hold spaces and parentheses).
- * Returns 0, or -1 for a malformed line. Pure. */
-int proctree_parse_stat(const char *buf, size_t len, struct proctree_proc *p);
+#include "procfs.h"
 
 /* Parses a children file ("12 345 ") into out[0..max): returns how many
  * pids it holds (those past max are counted, not stored), -1 when it holds
@@ -40,6 +25,6 @@ int proctree_parse_children(const char *buf, size_t len, pid_t *out, int max);
  * gone, EMFILE and the like when a resource ran short. A walk stops after
  * PROCTREE_MAX processes (a fork bomb must not wedge its supervisor). */
 #define PROCTREE_MAX 65536
-int proctree_walk(pid_t root, int (*fn)(const struct proctree_proc *p, void *arg), void *arg);
+int proctree_walk(pid_t root, int (*fn)(const struct procfs_stat *p, void *arg), void *arg);
 
 #endif

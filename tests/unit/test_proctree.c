@@ -1,6 +1,6 @@
-/* proctree: /proc/PID/stat lines (odd comm names included), children
- * files, and a walk of a real tree this test forks: every descendant found,
- * parents first, orphans of a subreaper included. */
+/* proctree: children files (stat lines are test_procfs's), and a walk of
+ * a real tree this test forks: every descendant found, parents first,
+ * orphans of a subreaper included. */
 #include "tap.h"
 #include "proctree.h"
 
@@ -10,32 +10,6 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static void test_parse(void)
-{
-	struct proctree_proc p;
-	const char *l1 = "1234 (bash) S 1 1234 1234 34816 1234 4194304 100 0 0 0 "
-	    "7 3 40 2 20 0 1 0 5555 10000000 321 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
-	ok(proctree_parse_stat(l1, strlen(l1), &p) == 0, "parse a plain line");
-	is_int(p.pid, 1234, "pid");
-	is_int(p.pgrp, 1234, "pgrp");
-	is_int(p.state, 'S', "state");
-	is_int(p.ticks, 10, "utime + stime");
-	is_int(p.child_ticks, 42, "cutime + cstime: reaped children's time");
-	is_int(p.starttime, 5555, "starttime");
-	is_int(p.rss_pages, 321, "rss");
-
-	const char *l2 = "77 (a) b) (c ) R 1 70 70 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 9 0 5\n";
-	ok(proctree_parse_stat(l2, strlen(l2), &p) == 0, "comm with spaces and parentheses");
-	is_int(p.pgrp, 70, "pgrp after an odd comm");
-	is_int(p.ticks, 3, "ticks after an odd comm");
-	is_int(p.child_ticks, 0, "no reaped children's time");
-	is_int(p.rss_pages, 5, "rss after an odd comm");
-
-	const char *bad[] = { "", "x (a) S", "12 (a S 1 2", "12 (a) S 1 2 3", "-3 (a) S 1 1" };
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		is_int(proctree_parse_stat(bad[i], strlen(bad[i]), &p), -1, "bad line %zu refused", i);
-}
 
 static void test_children(void)
 {
@@ -70,7 +44,7 @@ struct seen {
 	int n;
 };
 
-static int seen_cb(const struct proctree_proc *p, void *arg)
+static int seen_cb(const struct procfs_stat *p, void *arg)
 {
 	struct seen *s = arg;
 	if (s->n < 16) {
@@ -156,7 +130,6 @@ static void test_walk(void)
 
 int main(void)
 {
-	test_parse();
 	test_children();
 	test_walk();
 	return done_testing();
