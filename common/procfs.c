@@ -97,6 +97,11 @@ int procfs_stat_parse(const char *buf, size_t len, struct procfs_stat *out)
 	return 0;
 }
 
+int procfs_state_dead(char state)
+{
+	return state == 'Z' || state == 'X';
+}
+
 /* Reads the whole of a small file into buf (NUL-terminated): a /proc file
  * comes whole in one read. Returns its length, -1 with errno. */
 static ssize_t read_small(const char *path, char *buf, size_t n)
@@ -115,15 +120,21 @@ static ssize_t read_small(const char *path, char *buf, size_t n)
 	return r;
 }
 
+ssize_t procfs_read(pid_t pid, const char *what, char *buf, size_t n)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, what);
+	return read_small(path, buf, n);
+}
+
 int procfs_stat_read(pid_t pid, struct procfs_stat *out)
 {
-	char path[48], buf[1024];
+	char buf[1024];
 	if (pid <= 0) {
 		errno = ENOENT;
 		return -1;
 	}
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	ssize_t len = read_small(path, buf, sizeof buf);
+	ssize_t len = procfs_read(pid, "stat", buf, sizeof buf);
 	if (len < 0)
 		return -1;
 	if (procfs_stat_parse(buf, (size_t)len, out) < 0) {

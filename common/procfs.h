@@ -26,6 +26,15 @@ struct procfs_stat {
  * malformed line. Pure. */
 int procfs_stat_parse(const char *buf, size_t len, struct procfs_stat *out);
 
+/* 1 when a stat state letter says the process has died: a zombie ('Z',
+ * not yet reaped) or dead ('X') runs nothing any more. */
+int procfs_state_dead(char state);
+
+/* Reads /proc/PID/WHAT (one read: a /proc file comes whole when buf has
+ * room) into buf, NUL-terminated within n bytes. Returns its length, or -1
+ * with errno. */
+ssize_t procfs_read(pid_t pid, const char *what, char *buf, size_t n);
+
 /* Reads and parses /proc/PID/stat. Returns 0, or -1 with errno: ENOENT or
  * ESRCH when there is no such process, EINVAL when the line is malformed,
  * EMFILE and the like when a resource ran short. */

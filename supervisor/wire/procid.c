@@ -3,6 +3,7 @@
  * whose leader is gone the environment of a member. Every failure to read
  * for want of a resource is "cannot tell", never "gone". */
 #include "procid.h"
+#include "procfs.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -20,87 +21,34 @@ int procid_short_errno(int e)
 	return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS || e == EAGAIN;
 }
 
-/* Reads /proc/PID/WHAT into buf (NUL-terminated). Returns the length, -1
- * when it cannot be read (errno kept). */
-static ssize_t proc_read(pid_t pid, const char *what, char *buf, size_t n)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, what);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t r;
-	while ((r = read(fd, buf, n - 1)) < 0 && errno == EINTR)
-		;
-	int e = errno;
-	close(fd);
-	errno = e;
-	if (r >= 0)
-		buf[r] = '\0';
-	return r;
-}
-
 static int answer_errno(void)
 {
 	return procid_short_errno(errno) ? PROCID_UNSURE : PROCID_NO;
 }
 
-/* The fields psup needs from /proc/PID/stat: state, pgrp, starttime. The
- * command may hold spaces and parentheses: fields count from the last ')'. */
-struct stat_line {
-	char state;
-	pid_t pgrp;
-	unsigned long long start;
-};
-
-static int stat_read(pid_t pid, struct stat_line *s, char *comm, size_t ncomm)
+/* The stat line of pid, or why not. */
+static int stat_read(pid_t pid, struct procfs_stat *s)
 {
-	char buf[1024];
 	if (pid <= 0)
 		return PROCID_NO;
-	if (proc_read(pid, "stat", buf, sizeof buf) <= 0)
-		return answer_errno();
-	char *lp = strchr(buf, '('), *rp = strrchr(buf, ')');
-	if (!lp || !rp || rp < lp || rp[1] != ' ')
-		return PROCID_NO;
-	if (comm && ncomm) {
-		size_t cl = (size_t)(rp - lp - 1) < ncomm - 1 ? (size_t)(rp - lp - 1) : ncomm - 1;
-		memcpy(comm, lp + 1, cl);
-		comm[cl] = '\0';
-	}
-	s->state = rp[2];
-	char *p = rp + 3;
-	for (int field = 4; field <= 22; field++) {
-		while (*p == ' ')
-			p++;
-		char *end;
-		unsigned long long v = strtoull(p, &end, 10);
-		if (end == p)
-			return PROCID_NO;
-		if (field == 5)
-			s->pgrp = (pid_t)v;
-		else if (field == 22)
-			s->start = v;
-		p = end;
-	}
-	return PROCID_YES;
+	return procfs_stat_read(pid, s) < 0 ? answer_errno() : PROCID_YES;
 }
 
 /* stat_read() of a process that still runs (not a zombie). */
-static int stat_live(pid_t pid, struct stat_line *s, char *comm, size_t ncomm)
+static int stat_live(pid_t pid, struct procfs_stat *s)
 {
-	int r = stat_read(pid, s, comm, ncomm);
-	if (r == PROCID_YES && (s->state == 'Z' || s->state == 'X'))
+	int r = stat_read(pid, s);
+	if (r == PROCID_YES && procfs_state_dead(s->state))
 		return PROCID_NO;
 	return r;
 }
 
 int procid_start(pid_t pid, unsigned long long *start)
 {
-	struct stat_line s;
-	int r = stat_read(pid, &s, NULL, 0);
+	struct procfs_stat s;
+	int r = stat_read(pid, &s);
 	if (r == PROCID_YES)
-		*start = s.start;
+		*start = (unsigned long long)s.starttime;
 	return r;
 }
 
@@ -112,7 +60,7 @@ static int runs_keeper(pid_t pid, const char *comm)
 	if (strcmp(comm, "psup-keeper") == 0 || strncmp(comm, "keep ", 5) == 0)
 		return PROCID_YES;
 	char buf[4096];
-	ssize_t n = proc_read(pid, "cmdline", buf, sizeof buf);
+	ssize_t n = procfs_read(pid, "cmdline", buf, sizeof buf);
 	if (n < 0)
 		return answer_errno();
 	if (strncmp(buf, "psup: keep ", 11) == 0)
@@ -127,14 +75,13 @@ static int runs_keeper(pid_t pid, const char *comm)
 
 int procid_keeper(pid_t pid, unsigned long long start, const char *appdir)
 {
-	struct stat_line s;
-	char comm[64];
-	int r = stat_live(pid, &s, comm, sizeof comm);
+	struct procfs_stat s;
+	int r = stat_live(pid, &s);
 	if (r != PROCID_YES)
 		return r;
-	if (start && s.start != start)
+	if (start && (unsigned long long)s.starttime != start)
 		return PROCID_NO;
-	if ((r = runs_keeper(pid, comm)) != PROCID_YES)
+	if ((r = runs_keeper(pid, s.comm)) != PROCID_YES)
 		return r;
 	/* a keeper lives in its app's directory: another home's keeper, or a
 	 * stranger titled like one, does not */
@@ -194,14 +141,14 @@ static int group_members_ours(pid_t pgid, unsigned long long start, const char *
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
-		struct stat_line s;
-		int r = stat_live(pid, &s, NULL, 0);
+		struct procfs_stat s;
+		int r = stat_live(pid, &s);
 		if (r == PROCID_UNSURE)
 			ans = PROCID_UNSURE;
 		if (r != PROCID_YES || s.pgrp != pgid)
 			continue;
 		/* a member older than the recorded leader is a stranger's */
-		if (s.start < start)
+		if ((unsigned long long)s.starttime < start)
 			break;
 		ans = environ_has(pid, want);
 	}
@@ -214,10 +161,10 @@ int procid_group(pid_t pgid, unsigned long long start, const char *name_env,
 {
 	if (pgid <= 1 || !start)
 		return PROCID_NO;
-	struct stat_line s;
-	int r = stat_live(pgid, &s, NULL, 0);
+	struct procfs_stat s;
+	int r = stat_live(pgid, &s);
 	if (r == PROCID_YES)
-		return s.start == start && s.pgrp == pgid ? PROCID_YES : PROCID_NO;
+		return (unsigned long long)s.starttime == start && s.pgrp == pgid ? PROCID_YES : PROCID_NO;
 	if (r == PROCID_UNSURE)
 		return r;
 	if (kill(-pgid, 0) < 0 && errno != EPERM)

@@ -162,7 +162,7 @@ int proctree_walk(pid_t root, int (*fn)(const struct procfs_stat *p, void *arg),
 			rc = -1;
 			break;
 		}
-		if (p.state == 'Z' || p.state == 'X')
+		if (procfs_state_dead(p.state))
 			continue;
 		if ((rc = fn(&p, arg)) != 0)
 			break;

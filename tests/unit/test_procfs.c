@@ -84,6 +84,15 @@ static void test_parse_odd_values(void)
 	is_int(procfs_stat_parse(l, 20, &s), -1, "a line cut short by len is refused");
 }
 
+static void test_dead(void)
+{
+	const char *dead = "ZX", *live = "RSDTtIWPK";
+	for (const char *c = dead; *c; c++)
+		ok(procfs_state_dead(*c), "state %c has died", *c);
+	for (const char *c = live; *c; c++)
+		ok(!procfs_state_dead(*c), "state %c has not", *c);
+}
+
 static void test_read(void)
 {
 	struct procfs_stat s;
@@ -120,6 +129,7 @@ int main(void)
 	plan_no_plan();
 	test_parse_table();
 	test_parse_odd_values();
+	test_dead();
 	test_read();
 	test_boot_id();
 	return done_testing();
