@@ -1,10 +1,10 @@
 /* Lease owners unique per process and host (see owner.h). */
 #include "owner.h"
+#include "procfs.h"
 #include "store.h"
 #include "xalloc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,46 +70,13 @@ int owner_predecessor(const char *self, const char *other, pid_t *pid,
 	return incarnation_parse(other + k, pid, start);
 }
 
-/* The start time and state letter of pid: 1, 0 when there is no such
- * process, -1 when /proc cannot tell (errno set). */
-static int start_read(pid_t pid, unsigned long long *start, char *state)
-{
-	char path[64], buf[1024];
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ESRCH ? 0 : -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	int e = errno;
-	close(fd);
-	if (n < 0) {
-		errno = e;
-		return e == ESRCH ? 0 : -1;
-	}
-	buf[n] = '\0';
-	/* The command name may hold spaces and ')': fields count from the
-	 * last ')'; the start time is field 22, the 20th after it. */
-	char *p = strrchr(buf, ')');
-	*state = p && p[1] == ' ' ? p[2] : '?';
-	for (int field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (!p || p[1] < '0' || p[1] > '9') {
-		errno = EINVAL;
-		return -1;
-	}
-	*start = strtoull(p + 1, NULL, 10);
-	return 1;
-}
-
 int owner_alive(pid_t pid, unsigned long long start)
 {
-	unsigned long long now;
-	char state;
-	int r = start_read(pid, &now, &state);
-	if (r <= 0)
-		return r;
+	struct procfs_stat st;
+	if (procfs_stat_read(pid, &st) < 0)
+		return errno == ENOENT || errno == ESRCH ? 0 : -1;
 	/* A zombie has died: it renews and finishes nothing any more. */
-	return now == start && state != 'Z' && state != 'X';
+	return (unsigned long long)st.starttime == start && !procfs_state_dead(st.state);
 }
 
 /* FNV-1a, 32 bits: text folded into h. */
@@ -124,24 +91,22 @@ static uint32_t hash_add(uint32_t h, const char *text)
  * be read adds nothing: the space then rests on what can). */
 static unsigned space_id(void)
 {
-	char boot[64] = "", ns[64] = "";
-	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n = read(fd, boot, sizeof boot - 1);
-		boot[n > 0 ? n : 0] = '\0';
-		close(fd);
-	}
+	char boot[PROCFS_BOOT_ID_SIZE], ns[64] = "";
+	uint32_t h = 2166136261u;
+	/* hashed as the file reads, newline included, so that owners keep
+	 * the space earlier versions gave them */
+	if (procfs_boot_id(boot, sizeof boot) == 0 && *boot)
+		h = hash_add(hash_add(h, boot), "\n");
 	ssize_t n = readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
 	ns[n > 0 ? n : 0] = '\0';
-	return hash_add(hash_add(2166136261u, boot), ns);
+	return hash_add(h, ns);
 }
 
 char *owner_self(const char *name, char **cause)
 {
-	unsigned long long start;
-	char state;
+	struct procfs_stat st;
 	pid_t pid = getpid();
-	if (start_read(pid, &start, &state) != 1) {
+	if (procfs_stat_read(pid, &st) < 0) {
 		*cause = xasprintf("cannot read /proc/%ld/stat for the lease owner: %s",
 		    (long)pid, strerror(errno));
 		return NULL;
@@ -154,7 +119,7 @@ char *owner_self(const char *name, char **cause)
 		snprintf(host, sizeof host, "localhost");
 	}
 	host[sizeof host - 1] = '\0';
-	return owner_format(name, host, space_id(), pid, start);
+	return owner_format(name, host, space_id(), pid, (unsigned long long)st.starttime);
 }
 
 int owner_release_predecessors(struct store *s, const char *self, int *released,
