@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "xalloc.h"
 
 #define PAGE_MAGIC 0x70737570u   /* "psup" */
@@ -37,18 +38,6 @@ struct sharedlimit {
 	struct page *pg;
 	char *path;
 };
-
-static void boot_id_read(char out[40])
-{
-	memset(out, 0, 40);
-	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	ssize_t n = read(fd, out, 39);
-	close(fd);
-	if (n > 0 && out[n - 1] == '\n')
-		out[n - 1] = '\0';
-}
 
 static int name_valid(const char *name)
 {
@@ -212,8 +201,9 @@ int sharedlimit_open(const char *name, struct sharedlimit **out, char **cause)
 	if (!dir)
 		return -1;
 	char *path = xasprintf("%s/%s", dir, name);
+	/* all NULs when it cannot be read, as the page then records */
 	char boot_id[40];
-	boot_id_read(boot_id);
+	procfs_boot_id(boot_id, sizeof boot_id);
 
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
