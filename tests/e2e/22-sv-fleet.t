@@ -65,7 +65,9 @@ fleet delete all
 is "$RC" 0 "delete all: exit 0"
 is "$OUT" "$N deleted" "delete all: one line"
 is "$(psup jlist | jq length)" 0 "none is left in the list"
-ok "and nothing of them runs" wait_for -t 10 sh -c "[ \"\$(home_procs | wc -l)\" -le 1 ]"
+# only the daemon is left (home_procs is a function of this shell: no sh -c)
+daemon_alone() { [ "$(home_procs | wc -l)" -eq 1 ]; }
+ok "and nothing of them runs" wait_for -t 10 daemon_alone
 psup kill > /dev/null 2>&1
 ok "the daemon is gone" wait_for -t 10 no_home_procs
 
