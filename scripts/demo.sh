@@ -42,7 +42,7 @@ if [ "${DEMO_WEB:-1}" != 0 ]; then
 fi
 web_url() { kill -0 "$web_pid" 2>/dev/null && sed -n 's|^psup web: \(http://[^ ]*\) .*|\1|p' "$DATA/web.out"; }
 # Live status while the pipeline runs; `wait` returns when combine is done.
-"$PSUP" wait combine --timeout 240s > "$DATA/wait.out" 2>&1 &
+"$PSUP" wait combine --timeout 180s > "$DATA/wait.out" 2>&1 &
 waiter=$!
 while kill -0 "$waiter" 2>/dev/null; do
 	if [ -t 1 ]; then printf '\033[H\033[2J'; fi

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "backoff.h"
+#include "learn.h"
 #include "xalloc.h"
 
 #define MS 1000000LL
@@ -128,6 +129,14 @@ void outcome_decide(const struct outcome_response *r, const struct outcome_attem
 	memcpy(o->tokens, v.tokens, sizeof o->tokens);
 	memcpy(o->have_tokens, v.have_tokens, sizeof o->have_tokens);
 	hold_decide(r, body_ms, now, o);
+	/* A lone refusal keeps its wait to its own item. */
+	int64_t item_until = o->hold_until;
+	long st = r->answer.status;
+	if (!a->refused_lately && v.kind == VERDICT_RETRY &&
+	    ((st == 503 && o->hold_until) || (st == 429 && learn_headers_room(h)))) {
+		o->lone = 1;
+		o->hold_until = 0;
+	}
 
 	switch (v.kind) {
 	case VERDICT_DONE:
@@ -143,8 +152,8 @@ void outcome_decide(const struct outcome_response *r, const struct outcome_attem
 			o->kind = OUTCOME_RETRY;
 			o->retry_at = now + backoff_delay_ms(a->n, p->base_delay_ms,
 			    p->max_delay_ms, a->draw) * MS;
-			if (o->hold_asked && o->hold_until > o->retry_at)
-				o->retry_at = o->hold_until;
+			if (o->hold_asked && item_until > o->retry_at)
+				o->retry_at = item_until;
 		} else {
 			o->kind = OUTCOME_FAIL;
 			o->exhausted = 1;

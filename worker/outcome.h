@@ -27,7 +27,15 @@ struct outcome_attempt {
 	int n;                   /* attempts made in this run, this one included */
 	int stopping;            /* the worker is shutting down */
 	uint64_t draw;           /* a random draw for the backoff's full jitter */
+	int refused_lately;      /* another 429 or 503 came among the worker's
+	                          * last OUTCOME_LONE_ANSWERS answers */
 };
+
+/* A 429 whose headers show room, or a 503, with no other such refusal among
+ * this many answers before it, is lone: a fault of that one request (a
+ * server shedding load now and then), not a limit or an outage. Only its
+ * own item waits what it asks; the others go on at the pace they had. */
+#define OUTCOME_LONE_ANSWERS 50
 
 /* From the job file. */
 struct outcome_policy {
@@ -55,7 +63,9 @@ struct outcome {
 	int64_t retry_at;        /* RETRY: when, on the clock of `now` */
 	int64_t hold_until;      /* 0, or hold every request until then */
 	int hold_asked;          /* the hold is what a 429/503 asked for */
-	int rate_limited;        /* a 429: AIMD lowers the limits */
+	int rate_limited;        /* a 429: AIMD lowers the limits, unless lone */
+	int lone;                /* a lone refusal (OUTCOME_LONE_ANSWERS): nothing
+	                          * to learn, no hold for the others */
 	int exhausted;           /* FAIL: the last allowed attempt failed */
 	long long tokens[USAGE_N]; /* from the usage pointers, when have_tokens[k] */
 	int have_tokens[USAGE_N];

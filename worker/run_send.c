@@ -89,7 +89,7 @@ static void limits_learn(struct run *r, const struct http_request *req, const st
 {
 	struct learn_obs obs[LEARN_N];
 	learn_headers(&req->limits, real_ms, obs);
-	int limited = o->rate_limited && !says_retry_now(&req->limits, real_ms);
+	int limited = o->rate_limited && !o->lone && !says_retry_now(&req->limits, real_ms);
 	enum learn_budget by = limited ?
 	    learn_limited_budget(&req->limits, req->resp.p, req->resp.len) : LEARN_REQUESTS;
 	/* A budget nobody limits here cannot be what ran out: its 429 is
@@ -133,8 +133,9 @@ static void limits_apply(struct run *r, const struct http_request *req, const st
 	limits_learn(r, req, o, w, now, real_ms);
 	if (o->rate_limited) {
 		r->n_429++;
-		/* a used-up quota stops the job: nothing to learn from it */
-		if (o->kind != OUTCOME_STOP && aimd_on_limited(&r->aimd, now, o->hold_asked))
+		/* a used-up quota stops the job: nothing to learn from it;
+		 * nor from a lone 429 */
+		if (o->kind != OUTCOME_STOP && !o->lone && aimd_on_limited(&r->aimd, now, o->hold_asked))
 			run_log(r, "repeated HTTP 429s: concurrency lowered to %d", aimd_limit(&r->aimd));
 	}
 	for (int b = LEARN_TOKENS; b < LEARN_N; b++) {
@@ -168,9 +169,14 @@ void run_send_done_cb(struct http_request *req, void *arg)
 		.n = w->attempts,
 		.stopping = r->stopping,
 		.draw = backoff_rand(&r->rng),
+		.refused_lately = r->refusal_window > 0,
 	};
 	struct outcome o;
 	outcome_decide(&resp, &att, &r->policy, now, &o);
+	if (req->status == 429 || req->status == 503)
+		r->refusal_window = OUTCOME_LONE_ANSWERS;
+	else if (r->refusal_window > 0)
+		r->refusal_window--;
 	w->status = req->status;
 	w->latency_ms = req->latency_ms;
 	limits_apply(r, req, &o, w, now, resp.real_ms);

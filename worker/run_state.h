@@ -82,6 +82,9 @@ struct run {
 
 	/* counters for the summary */
 	long long n_ok, n_failed, n_requests, n_retries, n_429, n_stale;
+	int refusal_window;          /* answers left in which a 429 or 503 is not
+	                              * lone (outcome.h): OUTCOME_LONE_ANSWERS
+	                              * after one, counting down */
 	double api_rpm_told;         /* the API's advertised rpm last logged */
 	int64_t learned_at;          /* when the learned limits were last reported */
 	int64_t start_ns;

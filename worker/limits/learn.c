@@ -265,6 +265,19 @@ static int says(const char *body, size_t len, const char *word)
 	return 0;
 }
 
+int learn_headers_room(const struct ratelimit_headers *h)
+{
+	double left = num(either(h->remaining_requests, h->anthropic_remaining[0]));
+	if (!(left > 0))
+		return 0;
+	if (none_left(h->remaining_tokens))
+		return 0;
+	for (int i = 1; i < 4; i++)
+		if (none_left(h->anthropic_remaining[i]))
+			return 0;
+	return 1;
+}
+
 enum learn_budget learn_limited_budget(const struct ratelimit_headers *h, const char *body,
     size_t len)
 {

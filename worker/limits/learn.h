@@ -83,4 +83,9 @@ void learn_headers(const struct ratelimit_headers *h, int64_t now_real_ms,
 enum learn_budget learn_limited_budget(const struct ratelimit_headers *h, const char *body,
     size_t len);
 
+/* 1 when a 429's headers show room: requests remaining above 0 and no
+ * budget they name at 0. Such a 429 is not the limit the headers describe
+ * (an API's load shedding, a fault): it says nothing of our rate. */
+int learn_headers_room(const struct ratelimit_headers *h);
+
 #endif
