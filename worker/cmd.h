@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-struct store;
+#include "store.h"
 
 enum {
 	CMD_OK = 0,              /* done */
@@ -73,6 +73,23 @@ int cmd_args(const char *cmd, const char *help, int argc, char **argv,
  * in *code. */
 int cmd_start(const char *cmd, const char *help, int argc, char **argv,
     const struct cmd_opt *opts, int create, struct store **s, int *code);
+
+/* The items a command works on, from its --where options (repeatable,
+ * ANDed): cmd_where_add is their cmd_opt.add (arg a struct cmd_where); it
+ * keeps the first malformed one's error for cmd_start_where to print. */
+struct cmd_where {
+	struct store_filter f;
+	char *error;
+};
+void cmd_where_add(char *value, void *arg);
+void cmd_where_free(struct cmd_where *w);
+
+/* cmd_start that then restricts *s to where's items (store_where); a
+ * malformed --where is a usage error, before the store is opened. where
+ * may be NULL (all items). */
+int cmd_start_where(const char *cmd, const char *help, int argc, char **argv,
+    const struct cmd_opt *opts, const struct cmd_where *where, int create,
+    struct store **s, int *code);
 
 /* The store URL as it may be shown: a password in it (user:PASS@ or
  * password=PASS) becomes "***". Malloc'd; the caller frees it. */
