@@ -12,7 +12,6 @@
 #include "learned.h"
 #include "mask.h"
 #include "progress_out.h"
-#include "units.h"
 #include "xalloc.h"
 
 /* Items whose bodies are rendered to estimate the tokens of all: enough
@@ -48,6 +47,21 @@ double run_dryrun_items_per_min(double rpm, double tpm, double itpm, double toke
 double run_dryrun_cost(const struct dryrun_price *price, double input_tokens)
 {
 	return price && price->input > 0 ? input_tokens * price->input / 1e6 : 0;
+}
+
+/* "45s", "12m30s", "27h46m", "11d13h": a job's length, to the minute
+ * where it runs for hours. */
+static void span_text(double minutes, char *buf, size_t n)
+{
+	long long s = (long long)(minutes * 60.0 + 0.5);
+	if (s < 60)
+		snprintf(buf, n, "%llds", s);
+	else if (s < 3600)
+		snprintf(buf, n, "%lldm%02llds", s / 60, s % 60);
+	else if (s < 2 * 86400)
+		snprintf(buf, n, "%lldh%02lldm", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, n, "%lldd%02lldh", s / 86400, s / 3600 % 24);
 }
 
 /* One header line as the run sends it, its value masked when it is a
@@ -133,8 +147,7 @@ static void print_estimate(FILE *out, const char *url, const struct job_config *
 	double per_min = run_dryrun_items_per_min(rpm, tpm, jc->itpm, tokens_per_item);
 	if (per_min > 0 && c->pending > 0) {
 		char span[32];
-		units_format_duration((long long)((double)c->pending / per_min * 60000.0), span,
-		    sizeof span);
+		span_text((double)c->pending / per_min, span, sizeof span);
 		fprintf(out, "time      about %s at %.0f items/min (rpm %.0f, tpm %.0f, itpm %.0f; "
 		    "0 = none), %s\n", span, per_min, rpm, tpm, jc->itpm, from);
 	} else if (c->pending > 0) {

@@ -465,25 +465,28 @@ static long long sq_schema_version(struct sq *q, char **cause)
 /* Adds the tag column to a store made before tags, once: the column is
  * looked for again inside the write transaction, as another process may
  * have added it meanwhile. */
+static int sq_has_tag(struct sq *q)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(q->db, "SELECT tag FROM items LIMIT 0", -1, &st, NULL);
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK;
+}
+
 static int sq_add_tag(struct sq *q, char **cause)
 {
-	for (int locked = 0; ; locked = 1) {
-		sqlite3_stmt *st = NULL;
-		int rc = sqlite3_prepare_v2(q->db, "SELECT tag FROM items LIMIT 0", -1, &st, NULL);
-		sqlite3_finalize(st);
-		if (rc == SQLITE_OK)
-			return locked ? sq_commit(q, cause) : 0;
-		if (locked) {
-			if (sqlite3_exec(q->db, tag_sql, NULL, NULL, NULL) != SQLITE_OK) {
-				sq_fail(q, cause, "cannot add tags to the store");
-				sq_rollback(q);
-				return -1;
-			}
-			return sq_commit(q, cause);
-		}
-		if (sq_begin(q, cause) < 0)
-			return -1;
-	}
+	if (sq_has_tag(q))
+		return 0;
+	if (sq_begin(q, cause) < 0)
+		return -1;
+	if (sq_has_tag(q) || sqlite3_exec(q->db, tag_sql, NULL, NULL, NULL) == SQLITE_OK)
+		return sq_commit(q, cause);
+	/* added by another process after our schema was read: done */
+	int added = strstr(sqlite3_errmsg(q->db), "duplicate column") != NULL;
+	if (!added)
+		sq_fail(q, cause, "cannot add tags to the store");
+	sq_rollback(q);
+	return added ? 0 : -1;
 }
 
 static int sq_setup(struct sq *q, int create, char **cause)
