@@ -111,7 +111,7 @@ static int run_options(int argc, char **argv, const struct cmd_opt *opts,
 
 int cmd_run(int argc, char **argv)
 {
-	const char *job = NULL, *config = NULL, *name = NULL, *limit_text = "3";
+	const char *job = NULL, *config = NULL, *name = NULL, *limit_text = NULL;
 	int dry_run = 0;
 	struct cmd_where where = { 0 };
 	const struct cmd_opt opts[] = {
@@ -128,7 +128,13 @@ int cmd_run(int argc, char **argv)
 		cmd_where_free(&where);
 		return code;
 	}
-	int limit = dryrun_limit(limit_text);
+	if (limit_text && !dry_run) {
+		fprintf(stderr, "psup-worker run: --limit goes with --dry-run (a run takes every "
+		    "item; --where takes a part)\n");
+		cmd_where_free(&where);
+		return CMD_USAGE;
+	}
+	int limit = limit_text ? dryrun_limit(limit_text) : 3;
 	if (limit < 0) {
 		fprintf(stderr, "psup-worker run: --limit takes a number of requests from 1 to "
 		    "1000, not \"%s\"\n", limit_text);

@@ -59,8 +59,10 @@ char *filter_text(const struct store_filter *f)
 	char *out = xstrdup("");
 	for (int i = 0; i < f->n; i++) {
 		const struct store_cond *c = &f->cond[i];
-		/* an item field named "tag" is shown as the user must write it */
-		const char *prefix = c->field && strcmp(c->field, "tag") == 0 ? "item." : "";
+		/* a field that reads as the tag or as "item." shown as the user
+		 * must write it */
+		const char *prefix = c->field && (strcmp(c->field, "tag") == 0 ||
+		    strncmp(c->field, "item.", 5) == 0) ? "item." : "";
 		char *next = xasprintf("%s%s%s%s=%s", out, i ? " and " : "", prefix,
 		    c->field ? c->field : "tag", c->value);
 		free(out);

@@ -5,7 +5,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 19
+plan 20
 
 worker_setup 5
 psup-worker init --job job.db --input items.jsonl --tag first >/dev/null || bail_out "init failed"
@@ -41,5 +41,7 @@ like "$out" "items     3 pending" "and its estimate counts the subset"
 
 err=$(psup-worker run --job job.db --config job.yaml --dry-run --limit 0 2>&1); rc=$?
 like "$rc/$err" "^2/.*--limit takes a number of requests from 1 to 1000" "--limit 0 exits 2"
+err=$(psup-worker run --job job.db --config job.yaml --limit 2 2>&1); rc=$?
+like "$rc/$err" "^2/.*--limit goes with --dry-run" "--limit without --dry-run exits 2"
 err=$(env -u DRY_ORG psup-worker run --job job.db --config job.yaml --dry-run 2>&1); rc=$?
 like "$rc/$err" "^2/.*environment variable DRY_ORG is not set" "an unset variable fails as a run would"
