@@ -20,8 +20,9 @@ static const char export_usage[] =
 	"Items not finished yet are left out (and counted on standard error).\n"
 	"\n"
 	"  --job STORE     sqlite:PATH, a plain path, or postgresql://...\n"
-	"  --where FIELD=VALUE  only the items whose tag (tag=NAME) or top-level\n"
-	"                  field has that value; several are ANDed\n"
+	"  --where FIELD=VALUE\n"
+	"                  only the items whose tag (tag=NAME) or top-level field\n"
+	"                  has that value; several are ANDed\n"
 	"  --failed        only failed items\n"
 	"  --output FILE   write FILE whole or not at all (temp file, fsync, rename)\n"
 	"                  instead of standard output\n";

@@ -22,8 +22,9 @@ static const char status_usage[] =
 	"pace at with what the API says it allows.\n"
 	"\n"
 	"  --job STORE   sqlite:PATH, a plain path, or postgresql://...\n"
-	"  --where FIELD=VALUE  only the items whose tag (tag=NAME) or top-level\n"
-	"                field has that value; several are ANDed\n"
+	"  --where FIELD=VALUE\n"
+	"                only the items whose tag (tag=NAME) or top-level field\n"
+	"                has that value; several are ANDed\n"
 	"  --json        one JSON object instead of the table\n";
 
 /* Items finished per second between the first and the last finish; 0 when
