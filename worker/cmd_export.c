@@ -78,7 +78,7 @@ int cmd_export(int argc, char **argv)
 		{ 0 },
 	};
 	struct store *s = NULL;
-	int started = cmd_start_where("export", export_usage, argc, argv, opts, &where, 0, &s,
+	int started = cmd_start("export", export_usage, argc, argv, opts, &where, 0, &s,
 	    &code);
 	cmd_where_free(&where);         /* the store keeps its own copy */
 	if (started < 0)

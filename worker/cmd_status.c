@@ -189,7 +189,7 @@ int cmd_status(int argc, char **argv)
 		{ 0 },
 	};
 	struct store *s = NULL;
-	if (cmd_start_where("status", status_usage, argc, argv, opts, &where, 0, &s, &code) < 0) {
+	if (cmd_start("status", status_usage, argc, argv, opts, &where, 0, &s, &code) < 0) {
 		cmd_where_free(&where);
 		return code;
 	}

@@ -120,12 +120,6 @@ int cmd_args(const char *cmd, const char *help, int argc, char **argv,
 }
 
 int cmd_start(const char *cmd, const char *help, int argc, char **argv,
-    const struct cmd_opt *opts, int create, struct store **s, int *code)
-{
-	return cmd_start_where(cmd, help, argc, argv, opts, NULL, create, s, code);
-}
-
-int cmd_start_where(const char *cmd, const char *help, int argc, char **argv,
     const struct cmd_opt *opts, const struct cmd_where *where, int create,
     struct store **s, int *code)
 {
