@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-struct store;
+#include "store.h"
 
 enum {
 	CMD_OK = 0,              /* done */
@@ -68,11 +68,23 @@ enum cmd_parse_result cmd_parse(int argc, char **argv, const struct cmd_opt *opt
 int cmd_args(const char *cmd, const char *help, int argc, char **argv,
     const struct cmd_opt *opts, int *code);
 
+/* The items a command works on, from its --where options (repeatable,
+ * ANDed): cmd_where_add is their cmd_opt.add (arg a struct cmd_where); it
+ * keeps the first malformed one's error for cmd_start to print. */
+struct cmd_where {
+	struct store_filter f;
+	char *error;
+};
+void cmd_where_add(char *value, void *arg);
+void cmd_where_free(struct cmd_where *w);
+
 /* cmd_args, then cmd_open on the value of the option named "job" (which
- * opts must have, required). Returns 0 with *s, or -1 with the exit code
- * in *code. */
+ * opts must have, required), restricted to where's items (store_where;
+ * where NULL: all). A malformed --where is a usage error, before the store
+ * is opened. Returns 0 with *s, or -1 with the exit code in *code. */
 int cmd_start(const char *cmd, const char *help, int argc, char **argv,
-    const struct cmd_opt *opts, int create, struct store **s, int *code);
+    const struct cmd_opt *opts, const struct cmd_where *where, int create,
+    struct store **s, int *code);
 
 /* The store URL as it may be shown: a password in it (user:PASS@ or
  * password=PASS) becomes "***". Malloc'd; the caller frees it. */

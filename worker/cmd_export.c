@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 static const char export_usage[] =
-	"usage: psup-worker export --job STORE [--failed] [--output FILE]\n"
+	"usage: psup-worker export --job STORE [--where FIELD=VALUE]... [--failed] [--output FILE]\n"
 	"\n"
 	"Writes one JSON line per finished item, in input order:\n"
 	"  {\"id\":...,\"status\":\"ok\"|\"failed\",\"attempts\":N,\"http_status\":N,\n"
@@ -20,6 +20,9 @@ static const char export_usage[] =
 	"Items not finished yet are left out (and counted on standard error).\n"
 	"\n"
 	"  --job STORE     sqlite:PATH, a plain path, or postgresql://...\n"
+	"  --where FIELD=VALUE\n"
+	"                  only the items whose tag (tag=NAME) or top-level field\n"
+	"                  has that value; several are ANDed\n"
 	"  --failed        only failed items\n"
 	"  --output FILE   write FILE whole or not at all (temp file, fsync, rename)\n"
 	"                  instead of standard output\n";
@@ -65,15 +68,20 @@ int cmd_export(int argc, char **argv)
 {
 	const char *job = NULL, *output = NULL;
 	int failed_only = 0, code;
+	struct cmd_where where = { 0 };
 	const struct cmd_opt opts[] = {
 		{ .name = "job", .letter = 'j', .value = &job, .required = "--job STORE" },
 		{ .name = "failed", .flag = &failed_only },
 		{ .name = "output", .letter = 'o', .value = &output,
 		  .empty = "--output needs a file name" },
+		{ .name = "where", .letter = 'w', .add = cmd_where_add, .arg = &where },
 		{ 0 },
 	};
 	struct store *s = NULL;
-	if (cmd_start("export", export_usage, argc, argv, opts, 0, &s, &code) < 0)
+	int started = cmd_start("export", export_usage, argc, argv, opts, &where, 0, &s,
+	    &code);
+	cmd_where_free(&where);         /* the store keeps its own copy */
+	if (started < 0)
 		return code;
 	char *cause = NULL;
 	long long written = 0;

@@ -1,6 +1,7 @@
 /* `psup-worker status`: where a job stands: counts by state, attempts,
  * error classes, throughput and tokens, as a table or as JSON. */
 #include "cmd.h"
+#include "filter.h"
 #include "learned.h"
 #include "progress_out.h"
 #include "store.h"
@@ -13,7 +14,7 @@
 #include "clock.h"
 
 static const char status_usage[] =
-	"usage: psup-worker status --job STORE [--json]\n"
+	"usage: psup-worker status --job STORE [--where FIELD=VALUE]... [--json]\n"
 	"\n"
 	"Shows the job's items by state (pending, leased, done, failed), attempts,\n"
 	"failed items grouped by HTTP status and error, throughput between the first\n"
@@ -21,6 +22,9 @@ static const char status_usage[] =
 	"pace at with what the API says it allows.\n"
 	"\n"
 	"  --job STORE   sqlite:PATH, a plain path, or postgresql://...\n"
+	"  --where FIELD=VALUE\n"
+	"                only the items whose tag (tag=NAME) or top-level field\n"
+	"                has that value; several are ANDed\n"
 	"  --json        one JSON object instead of the table\n";
 
 /* Items finished per second between the first and the last finish; 0 when
@@ -80,11 +84,13 @@ static void print_limits(const struct learned *l)
 	printf(" (reported %s ago)\n", age);
 }
 
-static void print_table(const char *job, const struct store_counts *c,
+static void print_table(const char *job, const char *subset, const struct store_counts *c,
     const struct store_error_class *ec, int n_ec)
 {
 	long long finished = c->done + c->failed;
 	printf("job       %s\n", job);
+	if (subset)
+		printf("where     %s\n", subset);
 	printf("items     %lld\n", c->total);
 	printf("  pending %lld (%.1f%%)\n", c->pending, pct(c->pending, c->total));
 	printf("  leased  %lld (%.1f%%)", c->leased, pct(c->leased, c->total));
@@ -130,11 +136,13 @@ static void print_table(const char *job, const struct store_counts *c,
 	}
 }
 
-static void print_json(const char *job, const struct store_counts *c,
+static void print_json(const char *job, const char *subset, const struct store_counts *c,
     const struct store_error_class *ec, int n_ec, const struct learned *l)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "job", job);
+	if (subset)
+		cJSON_AddStringToObject(o, "where", subset);
 	cJSON_AddNumberToObject(o, "total", (double)c->total);
 	cJSON_AddNumberToObject(o, "pending", (double)c->pending);
 	cJSON_AddNumberToObject(o, "leased", (double)c->leased);
@@ -173,14 +181,18 @@ int cmd_status(int argc, char **argv)
 {
 	const char *job = NULL;
 	int json = 0, code;
+	struct cmd_where where = { 0 };
 	const struct cmd_opt opts[] = {
 		{ .name = "job", .letter = 'j', .value = &job, .required = "--job STORE" },
 		{ .name = "json", .flag = &json },
+		{ .name = "where", .letter = 'w', .add = cmd_where_add, .arg = &where },
 		{ 0 },
 	};
 	struct store *s = NULL;
-	if (cmd_start("status", status_usage, argc, argv, opts, 0, &s, &code) < 0)
+	if (cmd_start("status", status_usage, argc, argv, opts, &where, 0, &s, &code) < 0) {
+		cmd_where_free(&where);
 		return code;
+	}
 	struct store_counts counts;
 	struct store_error_class *ec = NULL;
 	int n_ec = 0, rc = CMD_OK;
@@ -202,17 +214,20 @@ int cmd_status(int argc, char **argv)
 			free(cause);
 			cause = NULL;
 		}
+		char *subset = where.f.n ? filter_text(&where.f) : NULL;
 		if (json) {
-			print_json(shown, &counts, ec, n_ec, have == 1 ? &l : NULL);
+			print_json(shown, subset, &counts, ec, n_ec, have == 1 ? &l : NULL);
 		} else {
-			print_table(shown, &counts, ec, n_ec);
+			print_table(shown, subset, &counts, ec, n_ec);
 			if (have == 1)
 				print_limits(&l);
 		}
+		free(subset);
 		free(shown);
 	}
 	store_error_classes_free(ec, n_ec);
 	store_close(s);
+	cmd_where_free(&where);
 	if (fflush(stdout) != 0) {
 		cmd_error("status", "cannot write to standard output");
 		rc = CMD_RUNTIME;

@@ -1,6 +1,7 @@
 /* What psup-worker's commands share: error lines, the option parser,
  * opening the store. */
 #include "cmd.h"
+#include "filter.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -119,10 +120,16 @@ int cmd_args(const char *cmd, const char *help, int argc, char **argv,
 }
 
 int cmd_start(const char *cmd, const char *help, int argc, char **argv,
-    const struct cmd_opt *opts, int create, struct store **s, int *code)
+    const struct cmd_opt *opts, const struct cmd_where *where, int create,
+    struct store **s, int *code)
 {
 	if (cmd_args(cmd, help, argc, argv, opts, code) < 0)
 		return -1;
+	if (where && where->error) {
+		cmd_error(cmd, where->error);
+		*code = CMD_USAGE;
+		return -1;
+	}
 	const struct cmd_opt *job = opts;
 	while (strcmp(job->name, "job") != 0)
 		job++;
@@ -130,7 +137,28 @@ int cmd_start(const char *cmd, const char *help, int argc, char **argv,
 		*code = CMD_RUNTIME;
 		return -1;
 	}
+	if (where)
+		store_where(*s, &where->f);
 	return 0;
+}
+
+void cmd_where_add(char *value, void *arg)
+{
+	struct cmd_where *w = arg;
+	char *cause = NULL;
+	if (filter_add(&w->f, value, &cause) < 0) {
+		if (!w->error)
+			w->error = cause;
+		else
+			free(cause);
+	}
+}
+
+void cmd_where_free(struct cmd_where *w)
+{
+	store_filter_free(&w->f);
+	free(w->error);
+	w->error = NULL;
 }
 
 int cmd_open(const char *cmd, const char *url, int create, struct store **s)

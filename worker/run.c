@@ -278,7 +278,8 @@ static void summary(struct run *r)
 }
 
 /* Sets r up from the job file; prints what fails. Returns a CMD_* code. */
-static int run_setup(struct run *r, const char *url, const char *config)
+static int run_setup(struct run *r, const char *url, const char *config,
+    const struct store_filter *where)
 {
 	char *cause = NULL;
 	if (run_request_prepare(&r->request, &r->jc, &cause) < 0) {
@@ -295,6 +296,7 @@ static int run_setup(struct run *r, const char *url, const char *config)
 		free(cause);
 		return CMD_RUNTIME;
 	}
+	store_where(r->store, where);
 	/* Token counts from the answers correct the estimates: only then is
 	 * a token limit the API advertises worth pacing by. */
 	r->pacer.counted[LEARN_TOKENS] = r->jc.usage != NULL;
@@ -341,7 +343,8 @@ static void run_loop(struct run *r)
 	summary(r);
 }
 
-int run_job(const char *url, const char *config, struct job_config *jc, const char *owner)
+int run_job(const char *url, const char *config, struct job_config *jc, const char *owner,
+    const struct store_filter *where)
 {
 	struct run run, *r = &run;
 	memset(r, 0, sizeof *r);
@@ -362,7 +365,7 @@ int run_job(const char *url, const char *config, struct job_config *jc, const ch
 		.extract = r->jc.extract,
 		.usage = { r->jc.usage, r->jc.input_usage, r->jc.output_usage },
 	};
-	int code = run_setup(r, url, config);
+	int code = run_setup(r, url, config, where);
 	if (code == CMD_OK) {
 		run_loop(r);
 		code = r->exit_code;

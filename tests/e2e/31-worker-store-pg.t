@@ -59,6 +59,10 @@ like "$out" "^# backend: postgresql" "(they ran on PostgreSQL)"
 out=$(PSUP_TEST_STORE_URL=$URL "$T/test_store_race" 2>&1); rc=$?
 is "$rc" 0 "8 processes share the queue with no double claim"
 [ "$rc" -eq 0 ] || printf '%s\n' "$out" | grep -E '^(not ok|#)' | head -20
+[ -x "$T/test_store_where" ] || bail_out "test_store_where not built"
+out=$(PSUP_TEST_STORE_URL=$URL "$T/test_store_where" 2>&1); rc=$?
+is "$rc" 0 "store subset tests (tags, --where) pass on PostgreSQL"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | grep -E '^(not ok|#)' | head -20
 
 # ---- the CLI ---------------------------------------------------------------
 awk 'BEGIN {
@@ -118,5 +122,12 @@ out=$("$W" retry --job "$PGDB")
 is "$out" "13 failed items back to pending" "retry the rest"
 status=$("$W" status --job "$PGDB" --json)
 is "$(json_num "$status" pending)" 15 "15 pending again"
+
+# A tagged load and a subset through the CLI.
+printf '{"id":"e1","lang":"en"}\n{"id":"e2","lang":"fr"}\n' > extra.jsonl
+out=$("$W" init --job "$PGDB" --input extra.jsonl --tag extra)
+like "$out" "^loaded 2 new items .*, tagged extra " "init --tag"
+is "$(json_num "$("$W" status --job "$PGDB" --where tag=extra --json)" pending)" 2 "status --where tag=extra: its 2 items"
+is "$(json_num "$("$W" status --job "$PGDB" --where tag=extra --where lang=fr --json)" total)" 1 "two --where are ANDed"
 
 done_testing

@@ -58,13 +58,68 @@ int store_open_existing(const char *url, struct store **out, char **cause)
 	return open_url(url, 0, out, cause);
 }
 
+void store_filter_free(struct store_filter *f)
+{
+	for (int i = 0; i < f->n; i++) {
+		free(f->cond[i].field);
+		free(f->cond[i].value);
+	}
+	free(f->cond);
+	f->cond = NULL;
+	f->n = 0;
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
 	char *url = s->url;
+	struct store_filter where = s->where;
 	s->ops->close(s);
 	free(url);
+	store_filter_free(&where);
+}
+
+void store_where(struct store *s, const struct store_filter *f)
+{
+	store_filter_free(&s->where);
+	s->where_gen++;
+	if (!f || f->n <= 0)
+		return;
+	s->where.cond = xcalloc((size_t)f->n, sizeof *s->where.cond);
+	for (int i = 0; i < f->n; i++) {
+		const struct store_cond *c = &f->cond[i];
+		s->where.cond[i].field = c->field ? xstrdup(c->field) : NULL;
+		s->where.cond[i].value = xstrdup(c->value);
+	}
+	s->where.n = f->n;
+}
+
+char *store_where_sql(const char *sql, const char *cond)
+{
+	size_t n = 0, cl = strlen(cond);
+	for (const char *p = sql; (p = strstr(p, "{W}")); p += 3)
+		n++;
+	char *out = xmalloc(strlen(sql) + n * cl + 1), *o = out;
+	for (const char *p = sql, *m; ; p = m + 3) {
+		m = strstr(p, "{W}");
+		size_t len = m ? (size_t)(m - p) : strlen(p);
+		memcpy(o, p, len);
+		o += len;
+		if (!m)
+			break;
+		memcpy(o, cond, cl);
+		o += cl;
+	}
+	*o = '\0';
+	return out;
+}
+
+int store_peek(struct store *s, int max, struct store_item **items, int *n, char **cause)
+{
+	*items = NULL;
+	*n = 0;
+	return max > 0 ? s->ops->peek(s, max, items, n, cause) : 0;
 }
 
 int store_claim(struct store *s, const char *owner, int max, long long lease_ms,

@@ -49,6 +49,24 @@ struct store_error_class {
 	long long count;
 };
 
+/* A subset of a job's items (psup-worker --where): the items that meet
+ * every condition. A condition compares the item's tag (field NULL) or one
+ * top-level field of its JSON with value as text: a string by its value, a
+ * number as written, true or false; a missing or null field matches
+ * nothing. */
+struct store_cond {
+	char *field;
+	char *value;
+};
+
+struct store_filter {
+	struct store_cond *cond;
+	int n;
+};
+
+/* Frees f's conditions and empties it. */
+void store_filter_free(struct store_filter *f);
+
 /* Opens the store at url, creating it (and its schema) when missing. */
 int store_open(const char *url, struct store **out, char **cause);
 /* Like store_open, but fails ("no such job store") instead of creating one. */
@@ -64,6 +82,22 @@ void store_close(struct store *s);
  * is EIO. */
 int store_load(struct store *s, const char *path, const char *id_field,
     const char *priority_field, long long *added, long long *skipped, char **cause);
+/* store_load that tags every item it adds with tag (NULL: no tag); items
+ * already in the store keep theirs. */
+int store_load_tagged(struct store *s, const char *path, const char *id_field,
+    const char *priority_field, const char *tag, long long *added, long long *skipped,
+    char **cause);
+
+/* From now on claims, peeks, counts, error classes and exports on s see
+ * only the items f selects (f NULL or empty: all of them); f is copied.
+ * A tag is found through an index; a field is read from the JSON of each
+ * item the query passes over, so a subset by field costs a scan of the
+ * job's items where a tag costs an index range. */
+void store_where(struct store *s, const struct store_filter *f);
+
+/* The first max pending items in claim order, leasing nothing (what a run
+ * would send first). *items is malloc'd; free with store_items_free. */
+int store_peek(struct store *s, int max, struct store_item **items, int *n, char **cause);
 
 /* Claims up to max pending items (or leased items whose lease expired),
  * highest priority first, then input order, leasing them to owner for

@@ -21,6 +21,7 @@ struct store_load_item {
 	int id_int;              /* 1 when the id was a JSON integer */
 	const char *json;        /* the line as given, trimmed */
 	long long priority;
+	const char *tag;         /* or NULL */
 };
 
 /* One finished item, as store_export writes it. Strings are borrowed and
@@ -54,6 +55,8 @@ struct store_ops {
 	/* Items come back in claim order: priority descending, then seq. */
 	int (*claim)(struct store *s, const char *owner, int max, long long lease_ms,
 	    struct store_item **items, int *n, char **cause);
+	/* Pending items in claim order, none leased. */
+	int (*peek)(struct store *s, int max, struct store_item **items, int *n, char **cause);
 	int (*renew)(struct store *s, const char *owner, long long lease_ms, char **cause);
 	int (*finish)(struct store *s, const char *owner, const struct store_result *r,
 	    int n, int *stale, char **cause);
@@ -83,6 +86,7 @@ struct store_ops {
 	int p##_load_end(struct store *s, int commit, long long *added, char **cause); \
 	int p##_claim(struct store *s, const char *owner, int max, long long lease_ms, \
 	    struct store_item **items, int *n, char **cause); \
+	int p##_peek(struct store *s, int max, struct store_item **items, int *n, char **cause); \
 	int p##_renew(struct store *s, const char *owner, long long lease_ms, char **cause); \
 	int p##_finish(struct store *s, const char *owner, const struct store_result *r, \
 	    int n, int *stale, char **cause); \
@@ -100,7 +104,7 @@ struct store_ops {
 #define STORE_OPS_TABLE(label, p) { \
 	.name = label, .close = p##_close, \
 	.load_begin = p##_load_begin, .load_add = p##_load_add, .load_end = p##_load_end, \
-	.claim = p##_claim, .renew = p##_renew, .finish = p##_finish, \
+	.claim = p##_claim, .peek = p##_peek, .renew = p##_renew, .finish = p##_finish, \
 	.release = p##_release, .retry = p##_retry, .owners = p##_owners, \
 	.counts = p##_counts, \
 	.error_classes = p##_error_classes, .export_rows = p##_export_rows, \
@@ -110,7 +114,14 @@ struct store_ops {
 struct store {
 	const struct store_ops *ops;
 	char *url;
+	/* store_where's subset: the statements that claim, peek, count and
+	 * read items hold a "{W}" where the backend puts its conditions. */
+	struct store_filter where;
+	unsigned where_gen;      /* counts store_where calls: what was made for an older one is stale */
 };
+
+/* sql with each "{W}" replaced by cond (malloc'd; the caller frees it). */
+char *store_where_sql(const char *sql, const char *cond);
 
 int store_sqlite_open(const char *path, int create, struct store **out, char **cause);
 int store_pg_open(const char *url, int create, struct store **out, char **cause);

@@ -187,6 +187,13 @@ static int is_space(char c)
 int store_load(struct store *s, const char *path, const char *id_field,
     const char *priority_field, long long *added, long long *skipped, char **cause)
 {
+	return store_load_tagged(s, path, id_field, priority_field, NULL, added, skipped, cause);
+}
+
+int store_load_tagged(struct store *s, const char *path, const char *id_field,
+    const char *priority_field, const char *tag, long long *added, long long *skipped,
+    char **cause)
+{
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
 	long long n_added = 0, n_items = 0;
@@ -235,7 +242,7 @@ int store_load(struct store *s, const char *path, const char *id_field,
 			continue;       /* blank lines carry no item */
 		/* The trimmed line is kept as the item's JSON: end it there. */
 		((char *)p)[len] = '\0';
-		struct store_load_item it = { .line = lineno };
+		struct store_load_item it = { .line = lineno, .tag = tag };
 		char *id = NULL, *why = NULL;
 		if (parse_line(p, len, id_field, priority_field, &it, &id, &why) < 0) {
 			rc = fail(cause, "%s:%lld: %s", name, lineno, why);

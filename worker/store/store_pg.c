@@ -139,6 +139,48 @@ PGresult *pg_run(struct pg *g, const char *sql, int n, const char *const *params
 	return NULL;
 }
 
+char *pg_where(struct pg *g, const char *sql, int n, const char *const *params,
+    const char ***all, int *n_all)
+{
+	const struct store_filter *f = &g->base.where;
+	const char **v = xcalloc((size_t)(n + 2 * f->n + 1), sizeof *v);
+	char *cond = xstrdup("");
+	int k = 0;
+	for (; k < n; k++)
+		v[k] = params[k];
+	for (int i = 0; i < f->n; i++) {
+		char *next;
+		/* A field's value as text: ->> gives strings unquoted, numbers,
+		 * true and false as written, and NULL for null. */
+		if (f->cond[i].field) {
+			v[k++] = f->cond[i].field;
+			next = xasprintf("%s AND (json::json ->> $%d::text) = $%d", cond, k, k + 1);
+		} else {
+			next = xasprintf("%s AND tag = $%d", cond, k + 1);
+		}
+		v[k++] = f->cond[i].value;
+		free(cond);
+		cond = next;
+	}
+	char *out = store_where_sql(sql, cond);
+	free(cond);
+	*all = v;
+	*n_all = k;
+	return out;
+}
+
+PGresult *pg_run_where(struct pg *g, const char *sql, int n, const char *const *params,
+    ExecStatusType want, const char *what, char **cause)
+{
+	const char **all;
+	int n_all;
+	char *text = pg_where(g, sql, n, params, &all, &n_all);
+	PGresult *r = pg_run(g, text, n_all, all, want, what, cause);
+	free(text);
+	free(all);
+	return r;
+}
+
 int pg_cmd(struct pg *g, const char *sql, int n, const char *const *params,
     long long *changed, const char *what, char **cause)
 {
@@ -193,6 +235,21 @@ void pg_close(struct store *s)
 
 static const struct store_ops pg_ops = STORE_OPS_TABLE("postgresql", pg);
 
+/* Runs sql, a schema change that ends its transaction; on failure rolls
+ * back and fills *cause with what. */
+static int pg_exec_schema(struct pg *g, const char *sql, const char *what, char **cause)
+{
+	PGresult *r = PQexec(g->conn, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_fail(g, cause, what, r);
+		PQclear(r);
+		pg_rollback(g);
+		return -1;
+	}
+	PQclear(r);
+	return 0;
+}
+
 /* Moves a version 1 store to 2, unless another process did meanwhile. */
 static int pg_migrate(struct pg *g, char **cause)
 {
@@ -206,15 +263,8 @@ static int pg_migrate(struct pg *g, char **cause)
 	}
 	int done = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "1") != 0;
 	PQclear(r);
-	r = PQexec(g->conn, done ? "COMMIT" : counts_sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		pg_fail(g, cause, "cannot add the counts to the store", r);
-		PQclear(r);
-		pg_rollback(g);
-		return -1;
-	}
-	PQclear(r);
-	return 0;
+	return pg_exec_schema(g, done ? "COMMIT" : counts_sql, "cannot add the counts to the store",
+	    cause);
 }
 
 static int pg_check_schema(struct pg *g, char **cause)
@@ -241,6 +291,21 @@ static int pg_check_schema(struct pg *g, char **cause)
 		    "psup-worker understands (%d)", g->name, version, STORE_SCHEMA_VERSION);
 	/* a new store too: made at 1, moved to 2 here */
 	return version < 2 ? pg_migrate(g, cause) : 0;
+}
+
+/* Adds the tag column (and its index) to a store made before tags, once,
+ * under the schema lock: another process may be doing it too. Builds that
+ * know no tags leave it NULL, which is right for what they load. */
+static int pg_add_tag(struct pg *g, char **cause)
+{
+	PGresult *r = PQexec(g->conn, "SELECT tag FROM psup_items LIMIT 0");
+	int have = PQresultStatus(r) == PGRES_TUPLES_OK;
+	PQclear(r);
+	if (have)
+		return 0;
+	return pg_exec_schema(g, "BEGIN; SELECT pg_advisory_xact_lock(" LOCK_SCHEMA ");"
+	    "ALTER TABLE psup_items ADD COLUMN IF NOT EXISTS tag text;" PG_INDEX_TAG ";COMMIT",
+	    "cannot add tags to the store", cause);
 }
 
 int store_pg_open(const char *url, int create, struct store **out, char **cause)
@@ -270,7 +335,7 @@ int store_pg_open(const char *url, int create, struct store **out, char **cause)
 		}
 		PQclear(r);
 	}
-	if (pg_check_schema(g, cause) < 0) {
+	if (pg_check_schema(g, cause) < 0 || pg_add_tag(g, cause) < 0) {
 		pg_close(&g->base);
 		return -1;
 	}

@@ -20,6 +20,10 @@
 	"CREATE INDEX IF NOT EXISTS psup_items_lease ON psup_items (state, lease_until)"
 #define PG_INDEX_OWNER \
 	"CREATE INDEX IF NOT EXISTS psup_items_owner ON psup_items (owner) WHERE owner IS NOT NULL"
+/* Partial: a store that uses no tags pays nothing for it. */
+#define PG_INDEX_TAG \
+	"CREATE INDEX IF NOT EXISTS psup_items_tag ON psup_items (tag, state, priority DESC, seq)" \
+	" WHERE tag IS NOT NULL"
 
 /* pg_advisory_xact_lock keys: schema creation and loads run one at a time. */
 #define LOCK_SCHEMA "7035170001"
@@ -47,6 +51,15 @@ void pg_rollback(struct pg *g);
 /* Reopens a dead connection (server restart, network) before an
  * operation; what was in flight on it is lost, and leases cover that. */
 void pg_revive(struct pg *g);
+/* sql with its "{W}"s holding the subset's conditions (store_where), and
+ * in *all the n params followed by the conditions' values, which they
+ * number from n + 1. Both malloc'd (the strings in *all are borrowed);
+ * *n_all gets their number. */
+char *pg_where(struct pg *g, const char *sql, int n, const char *const *params,
+    const char ***all, int *n_all);
+/* pg_run for a statement with "{W}"s (pg_where). */
+PGresult *pg_run_where(struct pg *g, const char *sql, int n, const char *const *params,
+    ExecStatusType want, const char *what, char **cause);
 /* A column as a number, 0 for NULL. */
 long long pg_col_ll(const PGresult *r, int row, int col);
 /* A JSON array of strings (malloc'd), for ids passed as one parameter. */

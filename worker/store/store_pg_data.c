@@ -15,9 +15,17 @@ static const char counts_sql[] =
 	" coalesce(max(last_finish), 0), (SELECT count(*) FROM psup_items"
 	"  WHERE state = 'leased' AND lease_until < " NOW_MS ") FROM psup_counts GROUP BY state";
 
+/* A subset's counts (store_where), from its rows: the counts the triggers
+ * keep cover every item. */
+static const char counts_where_sql[] =
+	"SELECT state, count(*), coalesce(sum(attempts), 0), coalesce(sum(tokens), 0),"
+	" coalesce(min(finished_at), 0), coalesce(max(finished_at), 0),"
+	" count(*) FILTER (WHERE state = 'leased' AND lease_until < " NOW_MS ")"
+	" FROM psup_items WHERE true{W} GROUP BY state";
+
 static const char classes_sql[] =
 	"SELECT coalesce(http_status, 0), coalesce(error, ''), count(*) FROM psup_items"
-	" WHERE state = 'failed' GROUP BY 1, 2";
+	" WHERE state = 'failed'{W} GROUP BY 1, 2";
 
 /* ---- load ---- */
 
@@ -62,17 +70,17 @@ int pg_load_begin(struct store *s, const char *id_field, char **cause)
 	g->load_direct = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
 	if (g->load_direct && (pg_cmd(g, "DROP INDEX psup_items_claim, psup_items_lease,"
-	    " psup_items_owner", 0, NULL, NULL, "cannot prepare the load", cause) < 0 ||
+	    " psup_items_owner, psup_items_tag", 0, NULL, NULL, "cannot prepare the load", cause) < 0 ||
 	    pg_cmd(g, "ALTER TABLE psup_items DROP CONSTRAINT psup_items_id_key", 0, NULL,
 	    NULL, "cannot prepare the load", cause) < 0))
 		goto fail;
 	if (!g->load_direct && pg_cmd(g, "CREATE TEMP TABLE psup_load (n bigint, id text,"
-	    " id_int integer, json text, priority bigint) ON COMMIT DROP", 0, NULL, NULL,
+	    " id_int integer, json text, priority bigint, tag text) ON COMMIT DROP", 0, NULL, NULL,
 	    "cannot make the load table", cause) < 0)
 		goto fail;
 	/* Items stream to the server as they are read: nothing is held. */
 	if (!(r = pg_run(g, g->load_direct ?
-	    "COPY psup_items (seq, id, id_int, json, priority) FROM STDIN" :
+	    "COPY psup_items (seq, id, id_int, json, priority, tag) FROM STDIN" :
 	    "COPY psup_load FROM STDIN", 0, NULL, PGRES_COPY_IN, "cannot start loading", cause)))
 		goto fail;
 	PQclear(r);
@@ -106,7 +114,12 @@ int pg_load_add(struct store *s, const struct store_load_item *it, char **cause)
 	copy_field(&row, it->id);
 	buf_printf(&row, "\t%d\t", it->id_int);
 	copy_field(&row, it->json);
-	buf_printf(&row, "\t%lld\n", it->priority);
+	buf_printf(&row, "\t%lld\t", it->priority);
+	if (it->tag)
+		copy_field(&row, it->tag);
+	else
+		buf_puts(&row, "\\N");
+	buf_addc(&row, '\n');
 	int rc = PQputCopyData(g->conn, row.p, (int)row.len);
 	buf_free(&row);
 	if (rc != 1)
@@ -145,15 +158,15 @@ int pg_load_end(struct store *s, int commit, long long *added, char **cause)
 	if (g->load_direct) {
 		static const char *const index_sql[] = {
 			"ALTER TABLE psup_items ADD CONSTRAINT psup_items_id_key UNIQUE (id)",
-			PG_INDEX_CLAIM, PG_INDEX_LEASE, PG_INDEX_OWNER,
+			PG_INDEX_CLAIM, PG_INDEX_LEASE, PG_INDEX_OWNER, PG_INDEX_TAG,
 		};
 		n = g->load_n;
 		for (size_t i = 0; i < sizeof index_sql / sizeof index_sql[0]; i++)
 			if (pg_cmd(g, index_sql[i], 0, NULL, NULL, "cannot index the items", cause) < 0)
 				goto fail;
-	} else if (pg_cmd(g, "INSERT INTO psup_items (seq, id, id_int, json, priority)"
+	} else if (pg_cmd(g, "INSERT INTO psup_items (seq, id, id_int, json, priority, tag)"
 	    /* new ids go after every item already there, in file order */
-	    " SELECT b.base + l.n, l.id, l.id_int, l.json, l.priority FROM psup_load l,"
+	    " SELECT b.base + l.n, l.id, l.id_int, l.json, l.priority, l.tag FROM psup_load l,"
 	    " (SELECT coalesce(max(seq), 0) AS base FROM psup_items) b ORDER BY l.n"
 	    " ON CONFLICT (id) DO NOTHING", 0, NULL, &n, "cannot add items", cause) < 0) {
 		goto fail;
@@ -173,8 +186,8 @@ fail:
 int pg_counts(struct store *s, struct store_counts *c, char **cause)
 {
 	struct pg *g = (struct pg *)s;
-	PGresult *r = pg_run(g, counts_sql, 0, NULL, PGRES_TUPLES_OK, "cannot count items",
-	    cause);
+	PGresult *r = pg_run_where(g, g->base.where.n ? counts_where_sql : counts_sql, 0, NULL,
+	    PGRES_TUPLES_OK, "cannot count items", cause);
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -207,8 +220,8 @@ int pg_counts(struct store *s, struct store_counts *c, char **cause)
 int pg_error_classes(struct store *s, store_class_cb cb, void *arg, char **cause)
 {
 	struct pg *g = (struct pg *)s;
-	PGresult *r = pg_run(g, classes_sql, 0, NULL, PGRES_TUPLES_OK, "cannot read errors",
-	    cause);
+	PGresult *r = pg_run_where(g, classes_sql, 0, NULL, PGRES_TUPLES_OK,
+	    "cannot read errors", cause);
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++)
@@ -224,12 +237,18 @@ int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
 	const char *sql = failed_only ?
 	    "SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
 	    " coalesce(latency_ms, 0), result, error FROM psup_items"
-	    " WHERE state = 'failed' ORDER BY seq" :
+	    " WHERE state = 'failed'{W} ORDER BY seq" :
 	    "SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
 	    " coalesce(latency_ms, 0), result, error FROM psup_items"
-	    " WHERE state IN ('done', 'failed') ORDER BY seq";
+	    " WHERE state IN ('done', 'failed'){W} ORDER BY seq";
+	const char **params;
+	int n_params;
+	char *text = pg_where(g, sql, 0, NULL, &params, &n_params);
 	pg_revive(g);
-	if (!PQsendQueryParams(g->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
+	int sent = PQsendQueryParams(g->conn, text, n_params, NULL, params, NULL, NULL, 0);
+	free(text);
+	free(params);
+	if (!sent)
 		return pg_fail(g, cause, "cannot read results", NULL);
 	/* Row by row: an export of millions never sits in memory. */
 	PQsetSingleRowMode(g->conn);

@@ -9,10 +9,10 @@
 /* Two bounded index walks (pending by priority and input order, and leases
  * that ran out), each locking only rows no one else holds, merged. */
 static const char claim_sql[] =
-	"WITH p AS (SELECT seq, priority FROM psup_items WHERE state = 'pending'"
+	"WITH p AS (SELECT seq, priority FROM psup_items WHERE state = 'pending'{W}"
 	"  ORDER BY priority DESC, seq LIMIT $2 FOR UPDATE SKIP LOCKED),"
 	" e AS (SELECT seq, priority FROM psup_items WHERE state = 'leased'"
-	"  AND lease_until < " NOW_MS " ORDER BY priority DESC, seq LIMIT $2"
+	"  AND lease_until < " NOW_MS "{W} ORDER BY priority DESC, seq LIMIT $2"
 	"  FOR UPDATE SKIP LOCKED),"
 	" c AS (SELECT seq FROM (SELECT * FROM p UNION ALL SELECT * FROM e) u"
 	"  ORDER BY priority DESC, seq LIMIT $2),"
@@ -39,17 +39,9 @@ static const char finish_sql[] =
 	" WHERE owner = $1 AND state = 'leased'"
 #define IDS_IN(n) " AND id IN (SELECT json_array_elements_text($" #n "::json))"
 
-int pg_claim(struct store *s, const char *owner, int max, long long lease_ms,
-    struct store_item **items, int *n, char **cause)
+/* The items of a claim or a peek (seq, id, json, attempts), and r cleared. */
+static int pg_items(PGresult *r, struct store_item **items, int *n)
 {
-	struct pg *g = (struct pg *)s;
-	char smax[24], slease[24];
-	snprintf(smax, sizeof smax, "%d", max);
-	snprintf(slease, sizeof slease, "%lld", lease_ms);
-	const char *p[3] = { owner, smax, slease };
-	PGresult *r = pg_run(g, claim_sql, 3, p, PGRES_TUPLES_OK, "cannot claim items", cause);
-	if (!r)
-		return -1;
 	int rows = PQntuples(r);
 	struct store_item *v = rows ? xcalloc((size_t)rows, sizeof *v) : NULL;
 	for (int i = 0; i < rows; i++) {
@@ -62,6 +54,31 @@ int pg_claim(struct store *s, const char *owner, int max, long long lease_ms,
 	*items = v;
 	*n = rows;
 	return 0;
+}
+
+int pg_claim(struct store *s, const char *owner, int max, long long lease_ms,
+    struct store_item **items, int *n, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	char smax[24], slease[24];
+	snprintf(smax, sizeof smax, "%d", max);
+	snprintf(slease, sizeof slease, "%lld", lease_ms);
+	const char *p[3] = { owner, smax, slease };
+	PGresult *r = pg_run_where(g, claim_sql, 3, p, PGRES_TUPLES_OK, "cannot claim items",
+	    cause);
+	return r ? pg_items(r, items, n) : -1;
+}
+
+int pg_peek(struct store *s, int max, struct store_item **items, int *n, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	char smax[24];
+	snprintf(smax, sizeof smax, "%d", max);
+	const char *p[1] = { smax };
+	PGresult *r = pg_run_where(g, "SELECT seq, id, json, attempts FROM psup_items"
+	    " WHERE state = 'pending'{W} ORDER BY priority DESC, seq LIMIT $1", 1, p,
+	    PGRES_TUPLES_OK, "cannot read pending items", cause);
+	return r ? pg_items(r, items, n) : -1;
 }
 
 int pg_renew(struct store *s, const char *owner, long long lease_ms, char **cause)

@@ -27,10 +27,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CLAIM_SELECT] =
 	"SELECT seq, id, json, attempts, state FROM ("
 	" SELECT * FROM (SELECT seq, id, json, attempts, priority, state FROM items"
-	"  WHERE state = 'pending' ORDER BY priority DESC, seq LIMIT ?1)"
+	"  WHERE state = 'pending'{W} ORDER BY priority DESC, seq LIMIT ?1)"
 	" UNION ALL"
 	" SELECT * FROM (SELECT seq, id, json, attempts, priority, state FROM items"
-	"  WHERE state = 'leased' AND lease_until < ?2 ORDER BY priority DESC, seq LIMIT ?1))"
+	"  WHERE state = 'leased' AND lease_until < ?2{W} ORDER BY priority DESC, seq LIMIT ?1))"
+	" ORDER BY priority DESC, seq LIMIT ?1",
+	[ST_PEEK] =
+	"SELECT seq, id, json, attempts, state FROM items WHERE state = 'pending'{W}"
 	" ORDER BY priority DESC, seq LIMIT ?1",
 	[ST_CLAIM_UPDATE] =
 	"UPDATE items SET state = 'leased', owner = ?1, lease_until = ?2 WHERE seq = ?3",
@@ -55,7 +58,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL"
 	" WHERE state = 'failed' AND id = ?1",
 	[ST_LOAD_INSERT] =
-	"INSERT INTO items (id, id_int, json, priority) VALUES (?1, ?2, ?3, ?4)"
+	"INSERT INTO items (id, id_int, json, priority, tag) VALUES (?1, ?2, ?3, ?4, ?5)"
 	" ON CONFLICT (id) DO NOTHING",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
@@ -70,7 +73,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"  ELSE max(coalesce(last_finish, ?5), ?5) END WHERE state = ?1",
 	/* an index range: only the leases that ran out are visited */
 	[ST_EXPIRED] =
-	"SELECT count(*) FROM items WHERE state = 'leased' AND lease_until < ?1",
+	"SELECT count(*) FROM items WHERE state = 'leased' AND lease_until < ?1{W}",
 	/* the leased rows (an index range), few: a batch per worker */
 	[ST_OWNERS] =
 	"SELECT DISTINCT owner FROM items WHERE state = 'leased'"
@@ -82,17 +85,30 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" WHERE state = 'failed'",
 	[ST_CLASSES] =
 	"SELECT coalesce(http_status, 0), coalesce(error, ''), count(*) FROM items"
-	" WHERE state = 'failed' GROUP BY 1, 2",
+	" WHERE state = 'failed'{W} GROUP BY 1, 2",
 	[ST_EXPORT_ALL] =
 	"SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
 	" coalesce(latency_ms, 0), result, error FROM items"
-	" WHERE state IN ('done', 'failed') ORDER BY seq",
+	" WHERE state IN ('done', 'failed'){W} ORDER BY seq",
 	[ST_EXPORT_FAILED] =
 	"SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
 	" coalesce(latency_ms, 0), result, error FROM items"
-	" WHERE state = 'failed' ORDER BY seq",
+	" WHERE state = 'failed'{W} ORDER BY seq",
 	[ST_HAS_ITEMS] = "SELECT EXISTS (SELECT 1 FROM items)",
 };
+
+/* With a subset (store_where) these replace their statement: the counts
+ * kept by state cover every item, so a subset's are counted from its rows
+ * (through the tag's index for a tag). */
+static const char *const where_sql[ST_COUNT] = {
+	[ST_COUNTS] =
+	"SELECT state, count(*), coalesce(sum(attempts), 0), coalesce(sum(tokens), 0),"
+	" coalesce(min(finished_at), 0), coalesce(max(finished_at), 0) FROM items"
+	" WHERE 1{W} GROUP BY state",
+};
+
+/* The first parameter of a subset's conditions: past any a statement has. */
+#define WHERE_PARAM 100
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -128,6 +144,15 @@ static const char counts_sql[] =
 	" min(finished_at), max(finished_at) FROM items GROUP BY state;"
 	"INSERT OR IGNORE INTO counts (state) VALUES ('pending'), ('leased'), ('done'), ('failed');"
 	"UPDATE meta SET value = '2' WHERE key = 'schema_version';";
+
+/* The item's tag, kept beside its JSON so that a subset by tag is an index
+ * range. Partial: a store that uses no tags pays nothing for it. Added to
+ * stores made before tags by sq_add_tag; builds that know no tags leave
+ * it NULL, which is right for what they load. */
+static const char tag_sql[] =
+	"ALTER TABLE items ADD COLUMN tag TEXT;"
+	"CREATE INDEX IF NOT EXISTS items_tag ON items (tag, state, priority DESC, seq)"
+	" WHERE tag IS NOT NULL;";
 
 static int is_busy(int rc)
 {
@@ -222,15 +247,71 @@ void sq_rollback(struct sq *q)
 }
 
 /* Returns the cached statement, reset and unbound, or NULL with *cause. */
+/* The subset's conditions as SQL, their parameters numbered from
+ * WHERE_PARAM. A field's value is compared as text, true and false as
+ * written (json_extract would give 1 and 0). */
+static char *where_cond(const struct store_filter *f)
+{
+	char *out = xstrdup("");
+	for (int i = 0, p = WHERE_PARAM; i < f->n; i++) {
+		char *next;
+		if (!f->cond[i].field) {
+			next = xasprintf("%s AND tag = ?%d", out, p);
+			p += 1;
+		} else {
+			next = xasprintf("%s AND CASE json_type(json, ?%d) WHEN 'true' THEN 'true'"
+			    " WHEN 'false' THEN 'false' ELSE CAST(json_extract(json, ?%d) AS TEXT)"
+			    " END = ?%d", out, p, p, p + 1);
+			p += 2;
+		}
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+/* Binds the subset's parameters (sq_done clears them with the rest). */
+static void where_bind(struct sq *q, sqlite3_stmt *st)
+{
+	const struct store_filter *f = &q->base.where;
+	for (int i = 0, p = WHERE_PARAM; i < f->n; i++) {
+		const struct store_cond *c = &f->cond[i];
+		if (c->field) {
+			/* a quoted label: the name as is (the parser refused '"') */
+			char *path = xasprintf("$.\"%s\"", c->field);
+			sqlite3_bind_text(st, p++, path, -1, SQLITE_TRANSIENT);
+			free(path);
+		}
+		sqlite3_bind_text(st, p++, c->value, -1, SQLITE_STATIC);
+	}
+}
+
 sqlite3_stmt *sq_stmt(struct sq *q, enum stmt_id id, char **cause)
 {
+	const struct store_filter *f = &q->base.where;
+	int filtered = where_sql[id] || strstr(stmt_sql[id], "{W}");
+	int subset = filtered && f->n > 0;
+	/* made for another subset: made again */
+	if (q->st[id] && filtered && q->st_where_gen[id] != q->base.where_gen) {
+		sqlite3_finalize(q->st[id]);
+		q->st[id] = NULL;
+	}
 	if (!q->st[id]) {
-		if (sqlite3_prepare_v3(q->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-		    &q->st[id], NULL) != SQLITE_OK) {
+		q->st_where_gen[id] = q->base.where_gen;
+		char *cond = subset ? where_cond(f) : xstrdup("");
+		char *sql = store_where_sql(subset && where_sql[id] ? where_sql[id] : stmt_sql[id],
+		    cond);
+		int rc = sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+		    &q->st[id], NULL);
+		free(sql);
+		free(cond);
+		if (rc != SQLITE_OK) {
 			sq_fail(q, cause, "cannot prepare a statement");
 			return NULL;
 		}
 	}
+	if (subset)
+		where_bind(q, q->st[id]);
 	return q->st[id];
 }
 
@@ -381,6 +462,33 @@ static long long sq_schema_version(struct sq *q, char **cause)
 	return version;
 }
 
+/* Adds the tag column to a store made before tags, once: the column is
+ * looked for again inside the write transaction, as another process may
+ * have added it meanwhile. */
+static int sq_has_tag(struct sq *q)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(q->db, "SELECT tag FROM items LIMIT 0", -1, &st, NULL);
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK;
+}
+
+static int sq_add_tag(struct sq *q, char **cause)
+{
+	if (sq_has_tag(q))
+		return 0;
+	if (sq_begin(q, cause) < 0)
+		return -1;
+	if (sq_has_tag(q) || sqlite3_exec(q->db, tag_sql, NULL, NULL, NULL) == SQLITE_OK)
+		return sq_commit(q, cause);
+	/* added by another process after our schema was read: done */
+	int added = strstr(sqlite3_errmsg(q->db), "duplicate column") != NULL;
+	if (!added)
+		sq_fail(q, cause, "cannot add tags to the store");
+	sq_rollback(q);
+	return added ? 0 : -1;
+}
+
 static int sq_setup(struct sq *q, int create, char **cause)
 {
 	sqlite3_busy_handler(q->db, busy_cb, &q->busy_since);
@@ -421,7 +529,9 @@ static int sq_setup(struct sq *q, int create, char **cause)
 		if (sq_commit(q, cause) < 0)
 			return -1;
 	}
-	return sq_check_schema(q, cause);
+	if (sq_check_schema(q, cause) < 0)
+		return -1;
+	return sq_add_tag(q, cause);
 }
 
 int store_sqlite_open(const char *path, int create, struct store **out, char **cause)

@@ -13,7 +13,8 @@ enum stmt_id {
 	ST_CLAIM_SELECT, ST_CLAIM_UPDATE, ST_RENEW, ST_FINISH, ST_RELEASE_ALL,
 	ST_RELEASE_ONE, ST_RETRY_ALL, ST_RETRY_ONE, ST_LOAD_INSERT, ST_META_GET,
 	ST_META_SET, ST_COUNTS, ST_CLASSES, ST_EXPORT_ALL, ST_EXPORT_FAILED,
-	ST_HAS_ITEMS, ST_COUNT_ADD, ST_EXPIRED, ST_RECOUNT_FAILED, ST_OWNERS, ST_COUNT
+	ST_HAS_ITEMS, ST_COUNT_ADD, ST_EXPIRED, ST_RECOUNT_FAILED, ST_OWNERS, ST_PEEK,
+	ST_COUNT
 };
 
 struct sq {
@@ -21,6 +22,7 @@ struct sq {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *st[ST_COUNT];
+	unsigned st_where_gen[ST_COUNT]; /* the store_where each was made for */
 	long long load_added;
 	int64_t busy_since;      /* start of the current wait in busy_cb */
 };

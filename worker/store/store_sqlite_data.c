@@ -60,6 +60,7 @@ int sq_load_add(struct store *s, const struct store_load_item *it, char **cause)
 	sqlite3_bind_int(st, 2, it->id_int);
 	sqlite3_bind_text(st, 3, it->json, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, it->priority);
+	sq_bind_text(st, 5, it->tag);
 	if (sq_run(q, st, "cannot add an item", cause) < 0)
 		return -1;
 	q->load_added += sqlite3_changes(q->db);

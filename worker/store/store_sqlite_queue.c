@@ -7,6 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Steps st, whose rows are (seq, id, json, attempts, state), into v: at
+ * most max items, *cnt of them, *from_pending of which were pending.
+ * Returns the last step's result. */
+static int sq_read_items(struct sq *q, sqlite3_stmt *st, int max, struct store_item *v,
+    int *cnt, int *from_pending)
+{
+	int rc = SQLITE_DONE;
+	while (*cnt < max && (rc = sq_step(q, st)) == SQLITE_ROW) {
+		struct store_item *it = &v[(*cnt)++];
+		it->seq = sqlite3_column_int64(st, 0);
+		it->id = sq_column_dup(st, 1);
+		it->json = sq_column_dup(st, 2);
+		it->attempts = sqlite3_column_int(st, 3);
+		const char *state = (const char *)sqlite3_column_text(st, 4);
+		*from_pending += state && state[0] == 'p';
+	}
+	return rc;
+}
+
 int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
     struct store_item **items, int *n, char **cause)
 {
@@ -23,15 +42,7 @@ int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
 	sqlite3_bind_int(sel, 1, max);
 	sqlite3_bind_int64(sel, 2, now);
 	v = xcalloc((size_t)max, sizeof *v);
-	while (cnt < max && (rc = sq_step(q, sel)) == SQLITE_ROW) {
-		v[cnt].seq = sqlite3_column_int64(sel, 0);
-		v[cnt].id = sq_column_dup(sel, 1);
-		v[cnt].json = sq_column_dup(sel, 2);
-		v[cnt].attempts = sqlite3_column_int(sel, 3);
-		const char *state = (const char *)sqlite3_column_text(sel, 4);
-		from_pending += state && state[0] == 'p';
-		cnt++;
-	}
+	rc = sq_read_items(q, sel, max, v, &cnt, &from_pending);
 	sq_done(sel);
 	if (cnt < max && rc != SQLITE_DONE) {
 		sq_fail(q, cause, "cannot select items to claim");
@@ -61,6 +72,27 @@ fail:
 fail_done:
 	store_items_free(v, cnt);
 	return -1;
+}
+
+int sq_peek(struct store *s, int max, struct store_item **items, int *n, char **cause)
+{
+	struct sq *q = (struct sq *)s;
+	sqlite3_stmt *st = sq_stmt(q, ST_PEEK, cause);
+	struct store_item *v;
+	int cnt = 0, pending = 0, rc;
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, max);
+	v = xcalloc((size_t)max, sizeof *v);
+	rc = sq_read_items(q, st, max, v, &cnt, &pending);
+	sq_done(st);
+	if (cnt < max && rc != SQLITE_DONE) {
+		store_items_free(v, cnt);
+		return sq_fail(q, cause, "cannot read pending items");
+	}
+	*items = v;
+	*n = cnt;
+	return 0;
 }
 
 int sq_renew(struct store *s, const char *owner, long long lease_ms, char **cause)
