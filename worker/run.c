@@ -281,7 +281,7 @@ static void summary(struct run *r)
 static int run_setup(struct run *r, const char *url, const char *config)
 {
 	char *cause = NULL;
-	if (run_request_prepare(&r->request, &r->jc, &cause) < 0) {
+	if (run_request_prepare(&r->request, &r->jc.endpoints[0], r->jc.path, &cause) < 0) {
 		fprintf(stderr, "psup-worker: %s: %s\n", config, cause);
 		free(cause);
 		return CMD_USAGE;
