@@ -403,14 +403,7 @@ static void load_root(struct jload *J, const struct ynode *root)
 static void jc_clear(struct job_config *jc)
 {
 	jobfile_endpoints_free(jc);
-	for (size_t i = 0; i < NOPTS; i++)
-		if (jobfile_is_string_field(&table[i]) && !table[i].list)
-			free(*(char **)((char *)jc + table[i].offset));
-	for (int i = 0; i < jc->n_headers; i++) {
-		free(jc->headers[i].name);
-		free(jc->headers[i].value);
-	}
-	free(jc->headers);
+	jobfile_value_free(jc, 0, jc->headers, jc->n_headers);
 	free(jc->path);
 	memset(jc, 0, sizeof *jc);
 }

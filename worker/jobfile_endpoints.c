@@ -101,19 +101,9 @@ void jobfile_endpoints_implicit(struct job_config *jc)
 
 void jobfile_endpoints_free(struct job_config *jc)
 {
-	size_t n;
-	const struct job_option *t = jobfile_options(&n);
-	for (int e = 0; e < jc->n_endpoints; e++) {
-		struct job_endpoint *ep = &jc->endpoints[e];
-		for (size_t i = 0; i < n; i++)
-			if (t[i].list && jobfile_is_string_field(&t[i]))
-				free(*(char **)((char *)ep + t[i].offset));
-		for (int h = 0; h < ep->n_headers; h++) {
-			free(ep->headers[h].name);
-			free(ep->headers[h].value);
-		}
-		free(ep->headers);
-	}
+	for (int e = 0; e < jc->n_endpoints; e++)
+		jobfile_value_free(&jc->endpoints[e], 1, jc->endpoints[e].headers,
+		    jc->endpoints[e].n_headers);
 	free(jc->endpoints);
 	jc->endpoints = NULL;
 	jc->n_endpoints = 0;

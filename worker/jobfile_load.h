@@ -37,6 +37,9 @@ void jobfile_scan(struct jload *J, struct jscan *S, const struct ynode *map,
  * o->list); a bad value is reported and leaves the field as it was. */
 void jobfile_value_set(struct jload *J, const struct job_option *o, const struct ynode *n,
     void *base);
+/* Frees the string fields of base (a job_config, or a job_endpoint when
+ * list) and its headers. */
+void jobfile_value_free(void *base, int list, struct job_header *headers, int n_headers);
 /* Reports a required option missing from what S holds. at is the map the
  * options belong to; list 1 checks the list entries' options. */
 void jobfile_check_required(struct jload *J, const struct jscan *S, const struct ynode *at,

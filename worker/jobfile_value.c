@@ -201,3 +201,17 @@ void jobfile_value_set(struct jload *J, const struct job_option *o, const struct
 	}
 }
 
+
+void jobfile_value_free(void *base, int list, struct job_header *headers, int n_headers)
+{
+	size_t n;
+	const struct job_option *t = jobfile_options(&n);
+	for (size_t i = 0; i < n; i++)
+		if (t[i].list == list && jobfile_is_string_field(&t[i]))
+			free(*(char **)((char *)base + t[i].offset));
+	for (int i = 0; i < n_headers; i++) {
+		free(headers[i].name);
+		free(headers[i].value);
+	}
+	free(headers);
+}
