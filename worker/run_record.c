@@ -38,6 +38,7 @@ int run_record_flush(struct run *r)
 		res[i].result = w->result;
 		res[i].error = w->error;
 		res[i].tokens = w->tokens;
+		res[i].endpoint = r->ep[w->ep].cfg->name;
 	}
 	int stale = 0;
 	char *cause = NULL;

@@ -7,7 +7,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 16
+plan 17
 
 # api NAME [FLAGS...]: a test API whose URL, pid and access log are kept as
 # URL_NAME, PID_NAME and $TMPD/NAME.access.
@@ -68,6 +68,8 @@ curl -fsS "$URL_b/requests" >b.req
 na=$(jq .count a.req); nb=$(jq .count b.req)
 note "endpoint a: $na requests, b: $nb"
 is "$((na + nb))" $N "one request per item"
+is "$(jq -r .endpoint rate.jsonl | sort | uniq -c | tr -s ' ' | tr '\n' ';')" " $na a; $nb b;" \
+	"each result names the endpoint that answered it"
 in_range "$na" $((N * 45 / 100)) $((N * 55 / 100)) "equal limits split the items evenly ($na and $nb)"
 # Requests of both in [first+1s, first+7s): 6 s at 100 a second.
 jq -s '[.[0].t_ms[], .[1].t_ms[]]' a.req b.req >both.t

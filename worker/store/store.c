@@ -296,6 +296,10 @@ static int export_cb(const struct store_row *r, void *arg, char **cause)
 		store_json_write_string(f, r->error);
 	else
 		fputs("null", f);
+	if (r->endpoint) {
+		fputs(",\"endpoint\":", f);
+		store_json_write_string(f, r->endpoint);
+	}
 	fputs("}\n", f);
 	if (ferror(f))
 		return fail(cause, "cannot write export: %s", strerror(errno));

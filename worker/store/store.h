@@ -30,6 +30,8 @@ struct store_result {
 	const char *result;      /* JSON text (the extracted value or the body as a JSON string), or NULL */
 	const char *error;       /* message when failed, else NULL */
 	long long tokens;        /* usage tokens, 0 if unknown */
+	const char *endpoint;    /* the job file's endpoint that answered, NULL for
+	                          * the one of request: */
 };
 
 struct store_counts {

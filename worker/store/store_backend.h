@@ -12,7 +12,7 @@
  * move items, so status does not count rows; a version 1 store is moved to
  * 2 (counted once) when opened. Builds that know only 1 refuse a 2: they
  * would move items without counting them. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* One item of a load, validated by store.c before a backend sees it. */
 struct store_load_item {
@@ -34,6 +34,7 @@ struct store_row {
 	long long latency_ms;
 	const char *result;      /* JSON text or NULL */
 	const char *error;       /* or NULL */
+	const char *endpoint;    /* or NULL */
 };
 
 typedef int (*store_row_cb)(const struct store_row *row, void *arg, char **cause);

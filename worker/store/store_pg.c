@@ -87,6 +87,14 @@ static const char counts_sql[] =
 	"UPDATE psup_meta SET value = '2' WHERE key = 'schema_version';"
 	"COMMIT;";
 
+/* Version 3: which endpoint of the job file answered each item (run after
+ * 2, under the schema lock; adding the column again is a no-op). */
+static const char endpoint_sql[] =
+	"BEGIN; SELECT pg_advisory_xact_lock(" LOCK_SCHEMA ");"
+	"ALTER TABLE psup_items ADD COLUMN IF NOT EXISTS endpoint text;"
+	"UPDATE psup_meta SET value = '3' WHERE key = 'schema_version';"
+	"COMMIT;";
+
 int pg_fail(struct pg *g, char **cause, const char *what, const PGresult *r)
 {
 	const char *msg = r ? PQresultErrorMessage(r) : "";
@@ -239,8 +247,20 @@ static int pg_check_schema(struct pg *g, char **cause)
 	if (version > STORE_SCHEMA_VERSION)
 		return fail(cause, "postgresql %s: store schema version %lld is newer than this "
 		    "psup-worker understands (%d)", g->name, version, STORE_SCHEMA_VERSION);
-	/* a new store too: made at 1, moved to 2 here */
-	return version < 2 ? pg_migrate(g, cause) : 0;
+	/* a new store too: made at 1, moved to 2 and 3 here */
+	if (version < 2 && pg_migrate(g, cause) < 0)
+		return -1;
+	if (version < 3) {
+		r = PQexec(g->conn, endpoint_sql);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+			pg_fail(g, cause, "cannot add the endpoints to the store", r);
+			PQclear(r);
+			pg_rollback(g);
+			return -1;
+		}
+		PQclear(r);
+	}
+	return 0;
 }
 
 int store_pg_open(const char *url, int create, struct store **out, char **cause)

@@ -223,10 +223,10 @@ int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
 	struct pg *g = (struct pg *)s;
 	const char *sql = failed_only ?
 	    "SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	    " coalesce(latency_ms, 0), result, error FROM psup_items"
+	    " coalesce(latency_ms, 0), result, error, endpoint FROM psup_items"
 	    " WHERE state = 'failed' ORDER BY seq" :
 	    "SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	    " coalesce(latency_ms, 0), result, error FROM psup_items"
+	    " coalesce(latency_ms, 0), result, error, endpoint FROM psup_items"
 	    " WHERE state IN ('done', 'failed') ORDER BY seq";
 	pg_revive(g);
 	if (!PQsendQueryParams(g->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
@@ -247,6 +247,7 @@ int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
 				.latency_ms = pg_col_ll(r, 0, 5),
 				.result = PQgetisnull(r, 0, 6) ? NULL : PQgetvalue(r, 0, 6),
 				.error = PQgetisnull(r, 0, 7) ? NULL : PQgetvalue(r, 0, 7),
+				.endpoint = PQgetisnull(r, 0, 8) ? NULL : PQgetvalue(r, 0, 8),
 			};
 			rc = cb(&row, arg, cause);
 		} else if (rc == 0 && st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE) {

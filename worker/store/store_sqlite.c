@@ -38,7 +38,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"UPDATE items SET lease_until = ?2 WHERE owner = ?1 AND state = 'leased'",
 	[ST_FINISH] =
 	"UPDATE items SET state = ?3, attempts = ?4, http_status = ?5, latency_ms = ?6,"
-	" result = ?7, error = ?8, tokens = ?9, finished_at = ?10, owner = NULL,"
+	" result = ?7, error = ?8, tokens = ?9, finished_at = ?10, endpoint = ?11, owner = NULL,"
 	" lease_until = NULL WHERE id = ?1 AND owner = ?2 AND state = 'leased'",
 	[ST_RELEASE_ALL] =
 	"UPDATE items SET state = 'pending', owner = NULL, lease_until = NULL"
@@ -48,12 +48,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" WHERE owner = ?1 AND state = 'leased' AND id = ?2",
 	[ST_RETRY_ALL] =
 	"UPDATE items SET state = 'pending', attempts = 0, http_status = NULL,"
-	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL"
-	" WHERE state = 'failed'",
+	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL,"
+	" endpoint = NULL WHERE state = 'failed'",
 	[ST_RETRY_ONE] =
 	"UPDATE items SET state = 'pending', attempts = 0, http_status = NULL,"
-	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL"
-	" WHERE state = 'failed' AND id = ?1",
+	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL,"
+	" endpoint = NULL WHERE state = 'failed' AND id = ?1",
 	[ST_LOAD_INSERT] =
 	"INSERT INTO items (id, id_int, json, priority) VALUES (?1, ?2, ?3, ?4)"
 	" ON CONFLICT (id) DO NOTHING",
@@ -85,11 +85,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" WHERE state = 'failed' GROUP BY 1, 2",
 	[ST_EXPORT_ALL] =
 	"SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	" coalesce(latency_ms, 0), result, error FROM items"
+	" coalesce(latency_ms, 0), result, error, endpoint FROM items"
 	" WHERE state IN ('done', 'failed') ORDER BY seq",
 	[ST_EXPORT_FAILED] =
 	"SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	" coalesce(latency_ms, 0), result, error FROM items"
+	" coalesce(latency_ms, 0), result, error, endpoint FROM items"
 	" WHERE state = 'failed' ORDER BY seq",
 	[ST_HAS_ITEMS] = "SELECT EXISTS (SELECT 1 FROM items)",
 };
@@ -128,6 +128,11 @@ static const char counts_sql[] =
 	" min(finished_at), max(finished_at) FROM items GROUP BY state;"
 	"INSERT OR IGNORE INTO counts (state) VALUES ('pending'), ('leased'), ('done'), ('failed');"
 	"UPDATE meta SET value = '2' WHERE key = 'schema_version';";
+
+/* Version 3: which endpoint of the job file answered each item. */
+static const char endpoint_sql[] =
+	"ALTER TABLE items ADD COLUMN endpoint TEXT;"
+	"UPDATE meta SET value = '3' WHERE key = 'schema_version';";
 
 static int is_busy(int rc)
 {
@@ -321,8 +326,8 @@ static const struct store_ops sqlite_ops = STORE_OPS_TABLE("sqlite", sq);
 
 static long long sq_schema_version(struct sq *q, char **cause);
 
-/* Moves a version 1 store to 2 in one write transaction (another process
- * may have done it meanwhile: the version is read again inside). */
+/* Moves a version 1 or 2 store to 3 in one write transaction (another
+ * process may have done it meanwhile: the version is read again inside). */
 static int sq_migrate(struct sq *q, char **cause)
 {
 	if (sq_begin(q, cause) < 0)
@@ -334,6 +339,11 @@ static int sq_migrate(struct sq *q, char **cause)
 	}
 	if (version < 2 && sqlite3_exec(q->db, counts_sql, NULL, NULL, NULL) != SQLITE_OK) {
 		sq_fail(q, cause, "cannot add the counts to the store");
+		sq_rollback(q);
+		return -1;
+	}
+	if (version < 3 && sqlite3_exec(q->db, endpoint_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		sq_fail(q, cause, "cannot add the endpoints to the store");
 		sq_rollback(q);
 		return -1;
 	}
@@ -352,7 +362,7 @@ static int sq_check_schema(struct sq *q, char **cause)
 	if (version > STORE_SCHEMA_VERSION)
 		return fail(cause, "%s: store schema version %lld is newer than this "
 		    "psup-worker understands (%d)", q->path, version, STORE_SCHEMA_VERSION);
-	if (version < 2)
+	if (version < STORE_SCHEMA_VERSION)
 		return sq_migrate(q, cause);
 	return 0;
 }

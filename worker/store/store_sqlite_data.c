@@ -170,6 +170,7 @@ int sq_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
 			.latency_ms = sqlite3_column_int64(st, 5),
 			.result = (const char *)sqlite3_column_text(st, 6),
 			.error = (const char *)sqlite3_column_text(st, 7),
+			.endpoint = (const char *)sqlite3_column_text(st, 8),
 		};
 		if (!row.id)
 			row.id = "";
