@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "xalloc.h"
 
 static const char status_usage[] =
 	"usage: psup-worker status --job STORE [--json]\n"
@@ -80,6 +81,63 @@ static void print_limits(const struct learned *l)
 	printf(" (reported %s ago)\n", age);
 }
 
+/* What the finished items used, by endpoint (store_spend's rows). */
+struct spend {
+	struct store_spend *v;   /* endpoint names malloc'd */
+	int n;
+	double cost;
+	long long items;
+	int named;               /* a row names an endpoint */
+};
+
+static int spend_cb(const struct store_spend *sp, void *arg, char **cause)
+{
+	(void)cause;
+	struct spend *x = arg;
+	x->v = xreallocarray(x->v, (size_t)x->n + 1, sizeof *x->v);
+	x->v[x->n] = *sp;
+	x->v[x->n].endpoint = sp->endpoint ? xstrdup(sp->endpoint) : NULL;
+	x->named |= sp->endpoint != NULL;
+	x->cost += sp->cost;
+	x->items += sp->items;
+	x->n++;
+	return 0;
+}
+
+static void spend_free(struct spend *x)
+{
+	for (int i = 0; i < x->n; i++)
+		free((char *)x->v[i].endpoint);
+	free(x->v);
+}
+
+/* The cost of every item at the pace so far. */
+static double projected(const struct spend *x, const struct store_counts *c)
+{
+	return x->items ? x->cost / (double)x->items * (double)c->total : 0;
+}
+
+static double mean_latency(const struct store_spend *sp)
+{
+	return sp->items ? (double)sp->latency_ms / (double)sp->items : 0;
+}
+
+static void print_spend(const struct spend *x, const struct store_counts *c)
+{
+	if (x->cost > 0)
+		printf("spend     %.4f so far; about %.4f for all %lld items at this pace\n", x->cost,
+		    projected(x, c), c->total);
+	if (!x->named)
+		return;
+	printf("endpoints (finished items answered by each)\n");
+	for (int i = 0; i < x->n; i++) {
+		const struct store_spend *sp = &x->v[i];
+		printf("  %-16s %8lld items, %lld ok, %lld tokens, cost %.4f, mean latency %.0f ms\n",
+		    sp->endpoint ? sp->endpoint : "(request)", sp->items, sp->ok, sp->tokens, sp->cost,
+		    mean_latency(sp));
+	}
+}
+
 static void print_table(const char *job, const struct store_counts *c,
     const struct store_error_class *ec, int n_ec)
 {
@@ -131,7 +189,8 @@ static void print_table(const char *job, const struct store_counts *c,
 }
 
 static void print_json(const char *job, const struct store_counts *c,
-    const struct store_error_class *ec, int n_ec, const struct learned *l)
+    const struct store_error_class *ec, int n_ec, const struct learned *l,
+    const struct spend *x)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "job", job);
@@ -154,6 +213,22 @@ static void print_json(const char *job, const struct store_counts *c,
 		cJSON_AddNumberToObject(lim, "tpm", l->tpm);
 		cJSON_AddNumberToObject(lim, "api_tpm", l->api_tpm);
 		cJSON_AddNumberToObject(lim, "reported_ms", (double)l->at_ms);
+	}
+	cJSON_AddNumberToObject(o, "cost", x->cost);
+	cJSON_AddNumberToObject(o, "projected_cost", projected(x, c));
+	cJSON *eps = cJSON_AddArrayToObject(o, "endpoints");
+	for (int i = 0; i < x->n && x->named; i++) {
+		cJSON *e = cJSON_CreateObject();
+		if (x->v[i].endpoint)
+			cJSON_AddStringToObject(e, "name", x->v[i].endpoint);
+		else
+			cJSON_AddNullToObject(e, "name");
+		cJSON_AddNumberToObject(e, "items", (double)x->v[i].items);
+		cJSON_AddNumberToObject(e, "ok", (double)x->v[i].ok);
+		cJSON_AddNumberToObject(e, "tokens", (double)x->v[i].tokens);
+		cJSON_AddNumberToObject(e, "cost", x->v[i].cost);
+		cJSON_AddNumberToObject(e, "mean_latency_ms", mean_latency(&x->v[i]));
+		cJSON_AddItemToArray(eps, e);
 	}
 	cJSON *errs = cJSON_AddArrayToObject(o, "errors");
 	for (int i = 0; i < n_ec; i++) {
@@ -183,10 +258,12 @@ int cmd_status(int argc, char **argv)
 		return code;
 	struct store_counts counts;
 	struct store_error_class *ec = NULL;
+	struct spend spent = { 0 };
 	int n_ec = 0, rc = CMD_OK;
 	char *cause = NULL;
 	if (store_counts(s, &counts, &cause) < 0 ||
-	    store_error_classes(s, &ec, &n_ec, &cause) < 0) {
+	    store_error_classes(s, &ec, &n_ec, &cause) < 0 ||
+	    store_spend(s, spend_cb, &spent, &cause) < 0) {
 		cmd_error("status", cause);
 		free(cause);
 		rc = CMD_RUNTIME;
@@ -203,15 +280,17 @@ int cmd_status(int argc, char **argv)
 			cause = NULL;
 		}
 		if (json) {
-			print_json(shown, &counts, ec, n_ec, have == 1 ? &l : NULL);
+			print_json(shown, &counts, ec, n_ec, have == 1 ? &l : NULL, &spent);
 		} else {
 			print_table(shown, &counts, ec, n_ec);
+			print_spend(&spent, &counts);
 			if (have == 1)
 				print_limits(&l);
 		}
 		free(shown);
 	}
 	store_error_classes_free(ec, n_ec);
+	spend_free(&spent);
 	store_close(s);
 	if (fflush(stdout) != 0) {
 		cmd_error("status", "cannot write to standard output");

@@ -111,6 +111,16 @@ static const struct job_option table[] = {
 	  .offset = F(cooldown_ms),
 	  .help = "With endpoints: how long an endpoint whose answers keep failing (5xx, "
 	  "overloaded, connection errors) rests before one probe request tries it again." },
+	{ .name = "budget", .type = JOB_T_SECTION, .offset = NOF,
+	  .help = "What the whole job may spend, over every run and worker (the spend is "
+	  "kept in the store): on reaching it the workers finish the requests in flight, "
+	  "claim nothing more and exit 4; raise it and run again to go on." },
+	{ .name = "budget.max_cost", .type = JOB_T_RATE, .def = "0", .min = 0, .max = 1000000000,
+	  .offset = F(max_cost),
+	  .help = "Money, in the unit of the endpoints' price: (0: no limit)." },
+	{ .name = "budget.max_tokens", .type = JOB_T_RATE, .def = "0", .min = 0,
+	  .max = 1000000000000000LL, .offset = F(max_tokens),
+	  .help = "Tokens counted by the usage pointers (0: no limit)." },
 	{ .name = "endpoints", .type = JOB_T_LIST, .offset = NOF,
 	  .help = "Instead of request: a list of endpoints (keys, regions, providers) that "
 	  "share the items, each with the options endpoints.* below; response: and limits: "
@@ -161,6 +171,16 @@ static const struct job_option table[] = {
 	  E(priority),
 	  .help = "1 is tried first; an endpoint of priority 2 takes items only while those "
 	  "of 1 are saturated or down, and so on." },
+	{ .name = "endpoints.price", .type = JOB_T_SECTION, .list = 1, .offset = NOF,
+	  .help = "What its tokens cost, per million (any currency, one for all endpoints): "
+	  "each result's cost is kept, status sums it, budget.max_cost caps it." },
+	{ .name = "endpoints.price.input", .type = JOB_T_RATE, .def = "0", .min = 0,
+	  .max = 1000000, E(price_input),
+	  .help = "Per 1M input tokens (response.input_usage; response.usage when only it "
+	  "counts)." },
+	{ .name = "endpoints.price.output", .type = JOB_T_RATE, .def = "0", .min = 0,
+	  .max = 1000000, E(price_output),
+	  .help = "Per 1M output tokens (response.output_usage)." },
 };
 
 #define NOPTS (sizeof table / sizeof *table)
@@ -345,6 +365,13 @@ static void load_endpoints(struct jload *J, const struct ynode *root)
 	}
 	if (yerrs_count(&J->cx.errs) == 0 && !eps)
 		jobfile_endpoints_implicit(J->jc);
+	int priced = 0;
+	for (int i = 0; i < J->jc->n_endpoints; i++)
+		priced |= J->jc->endpoints[i].price_input > 0 || J->jc->endpoints[i].price_output > 0;
+	int mi = jobfile_find("budget.max_cost");
+	if (J->jc->max_cost > 0 && !priced && yerrs_count(&J->cx.errs) == 0)
+		ycx_error(&J->cx, S->given[mi], "budget.max_cost", "no endpoint has a price: "
+		    "(endpoints: ... price: {input: N, output: N}, per 1M tokens)");
 }
 
 static void load_root(struct jload *J, const struct ynode *root)

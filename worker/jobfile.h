@@ -39,6 +39,8 @@ struct job_config {
 	int fallback_after;      /* transient failures of an item on one endpoint
 	                          * before it moves on; default 2 */
 	long long cooldown_ms;   /* how long an open circuit breaker waits */
+	double max_cost;         /* budget: spend (in the prices' unit), 0 = none */
+	double max_tokens;       /* budget: tokens, 0 = none */
 	/* request */
 	char *method;            /* default "POST" */
 	char *url;               /* may hold ${VAR} */

@@ -1,5 +1,6 @@
 /* The endpoints at run time (see run_endpoint.h). */
 #include "run_endpoint.h"
+#include "run_budget.h"
 #include "run_request.h"
 
 #include <stdio.h>
@@ -108,6 +109,9 @@ int run_endpoint_pick(struct run *r, struct work *w, int64_t now, int64_t *wait,
 	struct route_ep re[JOB_ENDPOINTS_MAX];
 	int order[JOB_ENDPOINTS_MAX];
 	int64_t soonest, least = 0;
+	*wait = 0;
+	if (run_budget_reached(r, now))
+		return RUN_EP_WAIT;
 	route_view(r, now, re, &soonest);
 	int k = route_order(re, r->n_ep, w->avoid, order);
 	for (int j = 0; j < k; j++) {

@@ -33,8 +33,9 @@ void run_endpoints_close(struct run *r);
 
 /* Where w goes now: RUN_EP_SEND (w->ep set, its body rendered for it and
  * its cost taken from that endpoint's limits), RUN_EP_WAIT (*wait ns until
- * a pacer or a resting endpoint may take it, 0: until an answer comes), or
- * RUN_EP_BAD (the item cannot be rendered: *why, malloc'd). */
+ * a pacer or a resting endpoint may take it, 0: until an answer comes; or
+ * the budget is spent and the run stops: w may be gone), or RUN_EP_BAD
+ * (the item cannot be rendered: *why, malloc'd). */
 enum { RUN_EP_SEND, RUN_EP_WAIT, RUN_EP_BAD };
 int run_endpoint_pick(struct run *r, struct work *w, int64_t now, int64_t *wait, char **why);
 

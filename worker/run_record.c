@@ -39,6 +39,7 @@ int run_record_flush(struct run *r)
 		res[i].error = w->error;
 		res[i].tokens = w->tokens;
 		res[i].endpoint = r->ep[w->ep].cfg->name;
+		res[i].cost = w->spend;
 	}
 	int stale = 0;
 	char *cause = NULL;

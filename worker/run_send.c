@@ -166,6 +166,8 @@ static void answer_apply(struct run *r, struct work *w, struct outcome *o, int64
 		w->result = o->result;
 		w->tokens = o->have_tokens[USAGE_ALL] ? o->tokens[USAGE_ALL] :
 		    o->tokens[USAGE_INPUT] + o->tokens[USAGE_OUTPUT];
+		run_budget_price(r, w, o->tokens, o->have_tokens);
+		run_budget_charge(r, w);
 		o->result = NULL;
 		run_record_finish(r, w);
 		break;
@@ -235,8 +237,10 @@ void run_send_done_cb(struct http_request *req, void *arg)
 	switch (run_endpoint_answered(r, w, &o, now)) {
 	case RUN_ANS_MOVE:
 		r->n_retries++;
-		run_log(r, "item %s: attempt %d on %s: %s; moving to another endpoint", w->it.id,
-		    w->attempts, e->name, o.why ? o.why : "failed");
+		/* An endpoint out for good said so in one line already. */
+		if (e->breaker.state != BREAKER_OUT)
+			run_log(r, "item %s: attempt %d on %s: %s; moving to another endpoint",
+			    w->it.id, w->attempts, e->name, o.why ? o.why : "failed");
 		w->avoid |= 1u << w->ep;
 		w->ep_attempts = 0;
 		run_schedule_retry(r, w, now);

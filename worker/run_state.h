@@ -17,6 +17,7 @@
 #include "outcome.h"
 #include "pacer.h"
 #include "progress_out.h"
+#include "run_budget.h"
 #include "store.h"
 #include "workq.h"
 
@@ -45,6 +46,7 @@ struct work {
 	int64_t latency_ms;
 	char *result, *error;
 	long long tokens;
+	double spend;                /* at its endpoint's price */
 };
 
 /* The request every item is sent to an endpoint as, built once from the
@@ -63,6 +65,7 @@ struct run {
 	char *owner;
 	struct run_endpoint *ep;     /* the job's endpoints (run_endpoint.h) */
 	int n_ep, n_ep_out;          /* how many, and how many are out for good */
+	struct run_budget budget;
 
 	struct loop *loop;
 	struct engine *engine;

@@ -320,6 +320,37 @@ static void test_endpoints(void)
 	}
 }
 
+/* The shipped job files with endpoints load; a cost budget needs prices. */
+static void test_shipped_endpoints(void)
+{
+	struct job_config jc;
+	char **errors;
+	int n;
+	static const struct { const char *file; int n; } shipped[] = {
+		{ "configs/openai-anthropic-fallback.yaml", 2 },
+		{ "configs/openai-two-keys.yaml", 2 },
+		{ "configs/local-first.yaml", 2 },
+	};
+	for (size_t i = 0; i < sizeof shipped / sizeof *shipped; i++) {
+		ok(jobfile_load(shipped[i].file, &jc, &errors, &n) == 0 &&
+		    jc.n_endpoints == shipped[i].n, "%s loads", shipped[i].file);
+		dump(errors, n);
+		jobfile_free(&jc);
+	}
+	ok(jobfile_load("configs/openai-anthropic-fallback.yaml", &jc, &errors, &n) == 0 &&
+	    jc.endpoints[1].priority == 2 && jc.endpoints[1].price_output == 4.0 &&
+	    jc.max_cost == 50, "the fallback's priority, price and budget");
+	jobfile_free(&jc);
+	static const char unpriced[] = "budget: {max_cost: 5}\n"
+	    "endpoints: [{name: a, url: http://x/}]\n";
+	ok(jobfile_load_buffer("j.yaml", unpriced, sizeof unpriced - 1, &jc, &errors, &n) == -1 &&
+	    n == 1 && strcmp(errors[0], "j.yaml:1:20: budget.max_cost: no endpoint has a price: "
+	    "(endpoints: ... price: {input: N, output: N}, per 1M tokens)") == 0,
+	    "a cost budget needs a price: %s", n ? errors[0] : "");
+	jobfile_errors_free(errors, n);
+	jobfile_free(&jc);
+}
+
 int main(void)
 {
 	const char *src = getenv("PSUP_SRC");
@@ -333,5 +364,6 @@ int main(void)
 	test_bad();
 	test_token_budgets();
 	test_endpoints();
+	test_shipped_endpoints();
 	return done_testing();
 }

@@ -125,6 +125,11 @@ void store_owners_free(char **owners, int n)
 	free(owners);
 }
 
+int store_spend(struct store *s, store_spend_cb cb, void *arg, char **cause)
+{
+	return s->ops->spend(s, cb, arg, cause);
+}
+
 int store_counts(struct store *s, struct store_counts *c, char **cause)
 {
 	memset(c, 0, sizeof *c);

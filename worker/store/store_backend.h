@@ -72,6 +72,7 @@ struct store_ops {
 	    char **cause);
 	int (*retry)(struct store *s, const char *const *ids, int n, long long *moved,
 	    char **cause);
+	int (*spend)(struct store *s, store_spend_cb cb, void *arg, char **cause);
 };
 
 /* A backend names its operations PREFIX_OP (sq_claim, pg_claim), usually
@@ -96,14 +97,15 @@ struct store_ops {
 	int p##_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg, \
 	    char **cause); \
 	int p##_retry(struct store *s, const char *const *ids, int n, long long *moved, \
-	    char **cause)
+	    char **cause); \
+	int p##_spend(struct store *s, store_spend_cb cb, void *arg, char **cause)
 
 #define STORE_OPS_TABLE(label, p) { \
 	.name = label, .close = p##_close, \
 	.load_begin = p##_load_begin, .load_add = p##_load_add, .load_end = p##_load_end, \
 	.claim = p##_claim, .renew = p##_renew, .finish = p##_finish, \
 	.release = p##_release, .retry = p##_retry, .owners = p##_owners, \
-	.counts = p##_counts, \
+	.counts = p##_counts, .spend = p##_spend, \
 	.error_classes = p##_error_classes, .export_rows = p##_export_rows, \
 }
 

@@ -87,11 +87,13 @@ static const char counts_sql[] =
 	"UPDATE psup_meta SET value = '2' WHERE key = 'schema_version';"
 	"COMMIT;";
 
-/* Version 3: which endpoint of the job file answered each item (run after
+/* Version 3: which endpoint of the job file answered each item and what it
+ * cost (run after
  * 2, under the schema lock; adding the column again is a no-op). */
 static const char endpoint_sql[] =
 	"BEGIN; SELECT pg_advisory_xact_lock(" LOCK_SCHEMA ");"
 	"ALTER TABLE psup_items ADD COLUMN IF NOT EXISTS endpoint text;"
+	"ALTER TABLE psup_items ADD COLUMN IF NOT EXISTS cost double precision;"
 	"UPDATE psup_meta SET value = '3' WHERE key = 'schema_version';"
 	"COMMIT;";
 
@@ -201,6 +203,21 @@ void pg_close(struct store *s)
 
 static const struct store_ops pg_ops = STORE_OPS_TABLE("postgresql", pg);
 
+/* Runs sql, the end of a schema transaction (it commits); on failure rolls
+ * back and says what failed. */
+static int pg_schema_step(struct pg *g, const char *sql, const char *what, char **cause)
+{
+	PGresult *r = PQexec(g->conn, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_fail(g, cause, what, r);
+		PQclear(r);
+		pg_rollback(g);
+		return -1;
+	}
+	PQclear(r);
+	return 0;
+}
+
 /* Moves a version 1 store to 2, unless another process did meanwhile. */
 static int pg_migrate(struct pg *g, char **cause)
 {
@@ -214,15 +231,8 @@ static int pg_migrate(struct pg *g, char **cause)
 	}
 	int done = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "1") != 0;
 	PQclear(r);
-	r = PQexec(g->conn, done ? "COMMIT" : counts_sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		pg_fail(g, cause, "cannot add the counts to the store", r);
-		PQclear(r);
-		pg_rollback(g);
-		return -1;
-	}
-	PQclear(r);
-	return 0;
+	return pg_schema_step(g, done ? "COMMIT" : counts_sql, "cannot add the counts to the store",
+	    cause);
 }
 
 static int pg_check_schema(struct pg *g, char **cause)
@@ -250,16 +260,8 @@ static int pg_check_schema(struct pg *g, char **cause)
 	/* a new store too: made at 1, moved to 2 and 3 here */
 	if (version < 2 && pg_migrate(g, cause) < 0)
 		return -1;
-	if (version < 3) {
-		r = PQexec(g->conn, endpoint_sql);
-		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-			pg_fail(g, cause, "cannot add the endpoints to the store", r);
-			PQclear(r);
-			pg_rollback(g);
-			return -1;
-		}
-		PQclear(r);
-	}
+	if (version < 3)
+		return pg_schema_step(g, endpoint_sql, "cannot add the endpoints to the store", cause);
 	return 0;
 }
 

@@ -258,3 +258,28 @@ int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
 	return rc;
 }
 
+
+int pg_spend(struct store *s, store_spend_cb cb, void *arg, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	PGresult *r = pg_run(g, "SELECT endpoint, count(*), sum((state = 'done')::int),"
+	    " coalesce(sum(tokens), 0), coalesce(sum(latency_ms), 0), coalesce(sum(cost), 0)"
+	    " FROM psup_items WHERE state IN ('done', 'failed') GROUP BY endpoint"
+	    " ORDER BY endpoint", 0, NULL, PGRES_TUPLES_OK, "cannot read the spend", cause);
+	if (!r)
+		return -1;
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		struct store_spend sp = {
+			.endpoint = PQgetisnull(r, i, 0) ? NULL : PQgetvalue(r, i, 0),
+			.items = pg_col_ll(r, i, 1),
+			.ok = pg_col_ll(r, i, 2),
+			.tokens = pg_col_ll(r, i, 3),
+			.latency_ms = pg_col_ll(r, i, 4),
+			.cost = strtod(PQgetvalue(r, i, 5), NULL),
+		};
+		rc = cb(&sp, arg, cause);
+	}
+	PQclear(r);
+	return rc;
+}

@@ -38,7 +38,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"UPDATE items SET lease_until = ?2 WHERE owner = ?1 AND state = 'leased'",
 	[ST_FINISH] =
 	"UPDATE items SET state = ?3, attempts = ?4, http_status = ?5, latency_ms = ?6,"
-	" result = ?7, error = ?8, tokens = ?9, finished_at = ?10, endpoint = ?11, owner = NULL,"
+	" result = ?7, error = ?8, tokens = ?9, finished_at = ?10, endpoint = ?11, cost = ?12,"
+	" owner = NULL,"
 	" lease_until = NULL WHERE id = ?1 AND owner = ?2 AND state = 'leased'",
 	[ST_RELEASE_ALL] =
 	"UPDATE items SET state = 'pending', owner = NULL, lease_until = NULL"
@@ -49,11 +50,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RETRY_ALL] =
 	"UPDATE items SET state = 'pending', attempts = 0, http_status = NULL,"
 	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL,"
-	" endpoint = NULL WHERE state = 'failed'",
+	" endpoint = NULL, cost = NULL WHERE state = 'failed'",
 	[ST_RETRY_ONE] =
 	"UPDATE items SET state = 'pending', attempts = 0, http_status = NULL,"
 	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL,"
-	" endpoint = NULL WHERE state = 'failed' AND id = ?1",
+	" endpoint = NULL, cost = NULL WHERE state = 'failed' AND id = ?1",
 	[ST_LOAD_INSERT] =
 	"INSERT INTO items (id, id_int, json, priority) VALUES (?1, ?2, ?3, ?4)"
 	" ON CONFLICT (id) DO NOTHING",
@@ -92,6 +93,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" coalesce(latency_ms, 0), result, error, endpoint FROM items"
 	" WHERE state = 'failed' ORDER BY seq",
 	[ST_HAS_ITEMS] = "SELECT EXISTS (SELECT 1 FROM items)",
+	[ST_SPEND] =
+	"SELECT endpoint, count(*), sum(state = 'done'), coalesce(sum(tokens), 0),"
+	" coalesce(sum(latency_ms), 0), coalesce(sum(cost), 0) FROM items"
+	" WHERE state IN ('done', 'failed') GROUP BY endpoint ORDER BY endpoint",
 };
 
 static const char schema_sql[] =
@@ -129,9 +134,11 @@ static const char counts_sql[] =
 	"INSERT OR IGNORE INTO counts (state) VALUES ('pending'), ('leased'), ('done'), ('failed');"
 	"UPDATE meta SET value = '2' WHERE key = 'schema_version';";
 
-/* Version 3: which endpoint of the job file answered each item. */
+/* Version 3: which endpoint of the job file answered each item, and what
+ * it cost. */
 static const char endpoint_sql[] =
 	"ALTER TABLE items ADD COLUMN endpoint TEXT;"
+	"ALTER TABLE items ADD COLUMN cost REAL;"
 	"UPDATE meta SET value = '3' WHERE key = 'schema_version';";
 
 static int is_busy(int rc)
