@@ -1,6 +1,7 @@
 /* `psup-worker status`: where a job stands: counts by state, attempts,
  * error classes, throughput and tokens, as a table or as JSON. */
 #include "cmd.h"
+#include "epstats.h"
 #include "learned.h"
 #include "progress_out.h"
 #include "store.h"
@@ -138,6 +139,46 @@ static void print_spend(const struct spend *x, const struct store_counts *c)
 	}
 }
 
+/* What the workers saw of each endpoint (epstats.h). */
+static void print_requests(const struct epstats *v, int n)
+{
+	if (n == 0)
+		return;
+	printf("requests  (by endpoint, as its workers counted them)\n");
+	for (int i = 0; i < n; i++) {
+		printf("  %-16s %8lld: %lld 2xx, %lld 429, %lld 5xx, %lld other, %lld no answer; "
+		    "latency p50 %lld ms, p95 %lld ms; %lld tokens", v[i].name, v[i].requests, v[i].ok,
+		    v[i].limited, v[i].server, v[i].other, v[i].failed, epstats_percentile(&v[i], 0.5),
+		    epstats_percentile(&v[i], 0.95), v[i].tokens);
+		if (v[i].rpm > 0)
+			printf("; paced at %.0f/min", v[i].rpm);
+		if (v[i].api_rpm > 0)
+			printf(", the API allows %.0f", v[i].api_rpm);
+		putchar('\n');
+	}
+}
+
+static void requests_json(cJSON *o, const struct epstats *v, int n)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, "endpoint_requests");
+	for (int i = 0; i < n; i++) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "name", v[i].name);
+		cJSON_AddNumberToObject(e, "requests", (double)v[i].requests);
+		cJSON_AddNumberToObject(e, "2xx", (double)v[i].ok);
+		cJSON_AddNumberToObject(e, "429", (double)v[i].limited);
+		cJSON_AddNumberToObject(e, "5xx", (double)v[i].server);
+		cJSON_AddNumberToObject(e, "other", (double)v[i].other);
+		cJSON_AddNumberToObject(e, "no_answer", (double)v[i].failed);
+		cJSON_AddNumberToObject(e, "tokens", (double)v[i].tokens);
+		cJSON_AddNumberToObject(e, "p50_ms", (double)epstats_percentile(&v[i], 0.5));
+		cJSON_AddNumberToObject(e, "p95_ms", (double)epstats_percentile(&v[i], 0.95));
+		cJSON_AddNumberToObject(e, "rpm", v[i].rpm);
+		cJSON_AddNumberToObject(e, "api_rpm", v[i].api_rpm);
+		cJSON_AddItemToArray(a, e);
+	}
+}
+
 static void print_table(const char *job, const struct store_counts *c,
     const struct store_error_class *ec, int n_ec)
 {
@@ -190,7 +231,7 @@ static void print_table(const char *job, const struct store_counts *c,
 
 static void print_json(const char *job, const struct store_counts *c,
     const struct store_error_class *ec, int n_ec, const struct learned *l,
-    const struct spend *x)
+    const struct spend *x, const struct epstats *rq, int n_rq)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "job", job);
@@ -230,6 +271,7 @@ static void print_json(const char *job, const struct store_counts *c,
 		cJSON_AddNumberToObject(e, "mean_latency_ms", mean_latency(&x->v[i]));
 		cJSON_AddItemToArray(eps, e);
 	}
+	requests_json(o, rq, n_rq);
 	cJSON *errs = cJSON_AddArrayToObject(o, "errors");
 	for (int i = 0; i < n_ec; i++) {
 		cJSON *e = cJSON_CreateObject();
@@ -279,14 +321,23 @@ int cmd_status(int argc, char **argv)
 			free(cause);
 			cause = NULL;
 		}
+		struct epstats *rq = NULL;
+		int n_rq = 0;
+		if (epstats_read(key, &rq, &n_rq, &cause) < 0) {
+			cmd_error("status", cause);
+			free(cause);
+			cause = NULL;
+		}
 		if (json) {
-			print_json(shown, &counts, ec, n_ec, have == 1 ? &l : NULL, &spent);
+			print_json(shown, &counts, ec, n_ec, have == 1 ? &l : NULL, &spent, rq, n_rq);
 		} else {
 			print_table(shown, &counts, ec, n_ec);
 			print_spend(&spent, &counts);
+			print_requests(rq, n_rq);
 			if (have == 1)
 				print_limits(&l);
 		}
+		free(rq);
 		free(shown);
 	}
 	store_error_classes_free(ec, n_ec);

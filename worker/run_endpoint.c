@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "learned.h"
 #include "route.h"
@@ -63,13 +64,42 @@ int run_endpoints_open(struct run *r, const char *config)
 		e->pacer.counted[LEARN_INPUT] = c->input_usage != NULL;
 		e->pacer.counted[LEARN_OUTPUT] = c->output_usage != NULL;
 		aimd_init(&e->aimd, c->concurrency, 1000 * MS);
+		snprintf(e->stats.name, sizeof e->stats.name, "%s", e->name);
 		breaker_init(&e->breaker, r->jc.cooldown_ms * MS);
 	}
 	return CMD_OK;
 }
 
+/* The endpoints' stats for status, every few seconds and at the end. A
+ * failed write costs only that report. */
+#define STATS_EVERY (5000 * MS)
+
+static void stats_write(struct run *r, int64_t now)
+{
+	if (r->n_ep < 2 || r->n_requests == 0)
+		return;
+	r->ep_stats_at = now;
+	struct epstats v[JOB_ENDPOINTS_MAX];
+	for (int i = 0; i < r->n_ep; i++) {
+		struct pacer_view pv;
+		pacer_view(&r->ep[i].pacer, now, &pv);
+		v[i] = r->ep[i].stats;
+		v[i].rpm = pv.rpm;
+		v[i].api_rpm = pv.api_rpm;
+		v[i].at_ms = clock_real_ms();
+	}
+	char *cause = NULL;
+	if (epstats_write(r->prog.job, r->owner, v, r->n_ep, &cause) < 0) {
+		run_log(r, "cannot report the endpoints' counts: %s", cause);
+		free(cause);
+		r->ep_stats_at = INT64_MAX / 2; /* said once */
+	}
+}
+
 void run_endpoints_close(struct run *r)
 {
+	if (r->ep)
+		stats_write(r, clock_mono_ns());
 	for (int i = 0; i < r->n_ep; i++) {
 		pacer_close(&r->ep[i].pacer);
 		run_request_free(&r->ep[i].request);
@@ -192,8 +222,12 @@ int run_endpoint_answered(struct run *r, struct work *w, const struct outcome *o
 {
 	struct run_endpoint *e = &r->ep[w->ep];
 	e->inflight--;
+	epstats_add(&e->stats, w->status, w->latency_ms, o->have_tokens[USAGE_ALL] ?
+	    o->tokens[USAGE_ALL] : o->tokens[USAGE_INPUT] + o->tokens[USAGE_OUTPUT]);
 	if (r->n_ep == 1)
 		return RUN_ANS_KEEP;
+	if (now - r->ep_stats_at >= STATS_EVERY)
+		stats_write(r, now);
 	enum breaker_event ev = event_of(o, w->status);
 	int a = ev == BREAKER_SEND ? 0 : breaker_step(&e->breaker, ev, now);
 	if (a & BREAKER_A_OPENED)

@@ -9,6 +9,7 @@
 
 #include "aimd.h"
 #include "breaker.h"
+#include "epstats.h"
 #include "outcome.h"
 #include "pacer.h"
 #include "run_state.h"
@@ -24,6 +25,7 @@ struct run_endpoint {
 	int inflight;
 	double sent;                 /* requests routed to it (route.h) */
 	double api_rpm_told;         /* the API's advertised rpm last logged */
+	struct epstats stats;        /* for status (several endpoints only) */
 };
 
 /* Sets up r->ep from r->jc (config names the job file in messages, which

@@ -66,6 +66,7 @@ struct run {
 	struct run_endpoint *ep;     /* the job's endpoints (run_endpoint.h) */
 	int n_ep, n_ep_out;          /* how many, and how many are out for good */
 	struct run_budget budget;
+	int64_t ep_stats_at;         /* when the endpoints' stats were last written */
 
 	struct loop *loop;
 	struct engine *engine;

@@ -7,7 +7,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 17
+plan 20
 
 # api NAME [FLAGS...]: a test API whose URL, pid and access log are kept as
 # URL_NAME, PID_NAME and $TMPD/NAME.access.
@@ -127,3 +127,9 @@ is "$(grep -c 'endpoint g: .*out for the rest of the run (2 of 3 endpoints left)
 	"one log line takes endpoint g out"
 cmp_ok "$(TESTAPI_URL=$URL_g testapi_stats .requests)" -le 8 "g got at most one request per slot"
 is "$(grep -c 'not retried\|giving up' x.log)" 0 "no item failed for it"
+st=$(psup-worker status --job auth.db --json)
+is "$(echo "$st" | jq -r '[.endpoint_requests[] | .name] | join(" ")')" "f g h" "status counts each endpoint's requests"
+is "$(echo "$st" | jq '[.endpoint_requests[] | select(.name != "g") | ."2xx"] | add')" $N \
+	"f and h answered every item with a 2xx"
+is "$(echo "$st" | jq '.endpoint_requests[] | select(.name == "g") | (.requests == .other and ."2xx" == 0 and .requests > 0)')" true \
+	"g's requests were all refused"
