@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "jobreport.h"
 #include "sharedlimit.h"
 #include "xalloc.h"
 
@@ -87,25 +88,18 @@ static const struct { const char *key; size_t off; } counts[] = {
 };
 #define N_COUNTS (sizeof counts / sizeof counts[0])
 
-/* "HASH" of "job:HASH". */
-static const char *job_hash(const char *job_key)
-{
-	const char *colon = strchr(job_key, ':');
-	return colon ? colon + 1 : job_key;
-}
-
 int epstats_write(const char *job_key, const char *owner, const struct epstats *v, int n,
     char **cause)
 {
-	char *dir = sharedlimit_dir(cause);
-	if (!dir)
-		return -1;
 	/* FNV-1a of the owner: a file name whatever the owner holds. */
 	unsigned long long h = 0xcbf29ce484222325ULL;
 	for (const char *p = owner; *p; p++)
 		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	char *path = xasprintf("%s/job-%s.ep.%016llx.json", dir, job_hash(job_key), h);
-	free(dir);
+	char suffix[40];
+	snprintf(suffix, sizeof suffix, ".ep.%016llx.json", h);
+	char *path = jobreport_path(job_key, suffix, cause);
+	if (!path)
+		return -1;
 	cJSON *a = cJSON_CreateArray();
 	for (int i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject();
@@ -120,10 +114,7 @@ int epstats_write(const char *job_key, const char *owner, const struct epstats *
 			cJSON_AddItemToArray(lat, cJSON_CreateNumber((double)v[i].lat[b]));
 		cJSON_AddItemToArray(a, o);
 	}
-	char *text = cJSON_PrintUnformatted(a);
-	cJSON_Delete(a);
-	int rc = atomicfile_write(path, text, strlen(text), 0600, 0, cause);
-	free(text);
+	int rc = jobreport_write_json(path, a, cause);
 	free(path);
 	return rc;
 }
@@ -180,7 +171,7 @@ int epstats_read(const char *job_key, struct epstats **v, int *n, char **cause)
 	char *dir = sharedlimit_dir(cause);
 	if (!dir)
 		return -1;
-	char *prefix = xasprintf("job-%s.ep.", job_hash(job_key));
+	char *prefix = xasprintf("job-%s.ep.", jobreport_hash(job_key));
 	DIR *d = opendir(dir);
 	if (!d) {
 		*cause = xasprintf("cannot open %s: %s", dir, strerror(errno));
