@@ -7,7 +7,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 14
+plan 15
 
 mk_home
 cd "$TMPD" || bail_out "cannot cd to $TMPD"
@@ -74,6 +74,8 @@ is "$(echo "$st" | jq .failed)" 0 "no item failed"
 is "$(echo "$st" | jq '.projected_cost > .cost * 2')" true "status projects the whole job's cost"
 is "$(echo "$st" | jq -r '[.endpoints[].name] | join(" ")')" "a b" "status shows each endpoint"
 like "$(psup-worker status --job job.db)" 'spend .* so far; about' "the table shows the spend"
+is "$(psup-worker export --job job.db | jq -s "(map(.cost) | add) - $spent | fabs < 0.000001")" true \
+	"export gives each item's cost, summing to the spend"
 
 # The spend is in the store: the same budget sends nothing more.
 before=$(requests)

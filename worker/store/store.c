@@ -301,9 +301,11 @@ static int export_cb(const struct store_row *r, void *arg, char **cause)
 		store_json_write_string(f, r->error);
 	else
 		fputs("null", f);
+	/* Jobs with endpoints say which answered, and what it used. */
 	if (r->endpoint) {
 		fputs(",\"endpoint\":", f);
 		store_json_write_string(f, r->endpoint);
+		fprintf(f, ",\"tokens\":%lld,\"cost\":%.10g", r->tokens, r->cost);
 	}
 	fputs("}\n", f);
 	if (ferror(f))

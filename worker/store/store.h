@@ -100,7 +100,8 @@ void store_error_classes_free(struct store_error_class *ec, int n);
 
 /* Writes results as JSON lines in input order:
  * {"id":…,"status":"ok"|"failed","attempts":N,"http_status":N,"latency_ms":N,"result":…,"error":…}
- * Only finished items; failed_only selects failed ones. */
+ * and, for an item an endpoint of the job file answered, "endpoint", "tokens"
+ * and "cost". Only finished items; failed_only selects failed ones. */
 int store_export(struct store *s, FILE *out, int failed_only, long long *written, char **cause);
 
 /* The len bytes at s as a JSON string, malloc'd (the caller frees it): NUL

@@ -35,6 +35,8 @@ struct store_row {
 	const char *result;      /* JSON text or NULL */
 	const char *error;       /* or NULL */
 	const char *endpoint;    /* or NULL */
+	long long tokens;
+	double cost;
 };
 
 typedef int (*store_row_cb)(const struct store_row *row, void *arg, char **cause);

@@ -223,10 +223,12 @@ int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
 	struct pg *g = (struct pg *)s;
 	const char *sql = failed_only ?
 	    "SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	    " coalesce(latency_ms, 0), result, error, endpoint FROM psup_items"
+	    " coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0)"
+	    " FROM psup_items"
 	    " WHERE state = 'failed' ORDER BY seq" :
 	    "SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	    " coalesce(latency_ms, 0), result, error, endpoint FROM psup_items"
+	    " coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0)"
+	    " FROM psup_items"
 	    " WHERE state IN ('done', 'failed') ORDER BY seq";
 	pg_revive(g);
 	if (!PQsendQueryParams(g->conn, sql, 0, NULL, NULL, NULL, NULL, 0))
@@ -248,6 +250,8 @@ int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
 				.result = PQgetisnull(r, 0, 6) ? NULL : PQgetvalue(r, 0, 6),
 				.error = PQgetisnull(r, 0, 7) ? NULL : PQgetvalue(r, 0, 7),
 				.endpoint = PQgetisnull(r, 0, 8) ? NULL : PQgetvalue(r, 0, 8),
+				.tokens = pg_col_ll(r, 0, 9),
+				.cost = strtod(PQgetvalue(r, 0, 10), NULL),
 			};
 			rc = cb(&row, arg, cause);
 		} else if (rc == 0 && st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE) {

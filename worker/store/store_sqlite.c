@@ -86,11 +86,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" WHERE state = 'failed' GROUP BY 1, 2",
 	[ST_EXPORT_ALL] =
 	"SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	" coalesce(latency_ms, 0), result, error, endpoint FROM items"
+	" coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0) FROM items"
 	" WHERE state IN ('done', 'failed') ORDER BY seq",
 	[ST_EXPORT_FAILED] =
 	"SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	" coalesce(latency_ms, 0), result, error, endpoint FROM items"
+	" coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0) FROM items"
 	" WHERE state = 'failed' ORDER BY seq",
 	[ST_HAS_ITEMS] = "SELECT EXISTS (SELECT 1 FROM items)",
 	[ST_SPEND] =

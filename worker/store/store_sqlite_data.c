@@ -192,6 +192,8 @@ static int export_row(sqlite3_stmt *st, void *arg, char **cause)
 		.result = (const char *)sqlite3_column_text(st, 6),
 		.error = (const char *)sqlite3_column_text(st, 7),
 		.endpoint = (const char *)sqlite3_column_text(st, 8),
+		.tokens = sqlite3_column_int64(st, 9),
+		.cost = sqlite3_column_double(st, 10),
 	};
 	if (!row.id)
 		row.id = "";
