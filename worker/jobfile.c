@@ -365,13 +365,23 @@ static void load_endpoints(struct jload *J, const struct ynode *root)
 	}
 	if (yerrs_count(&J->cx.errs) == 0 && !eps)
 		jobfile_endpoints_implicit(J->jc);
-	int priced = 0;
-	for (int i = 0; i < J->jc->n_endpoints; i++)
-		priced |= J->jc->endpoints[i].price_input > 0 || J->jc->endpoints[i].price_output > 0;
-	int mi = jobfile_find("budget.max_cost");
-	if (J->jc->max_cost > 0 && !priced && yerrs_count(&J->cx.errs) == 0)
+	/* A budget nothing counts would never stop the job. */
+	int priced = 0, counted = 0;
+	for (int i = 0; i < J->jc->n_endpoints; i++) {
+		const struct job_endpoint *ep = &J->jc->endpoints[i];
+		priced |= ep->price_input > 0 || ep->price_output > 0;
+		counted |= ep->usage || ep->input_usage || ep->output_usage;
+	}
+	int mi = jobfile_find("budget.max_cost"), ti = jobfile_find("budget.max_tokens");
+	if (yerrs_count(&J->cx.errs) > 0)
+		return;
+	if (J->jc->max_cost > 0 && !priced)
 		ycx_error(&J->cx, S->given[mi], "budget.max_cost", "no endpoint has a price: "
 		    "(endpoints: ... price: {input: N, output: N}, per 1M tokens)");
+	if ((J->jc->max_cost > 0 || J->jc->max_tokens > 0) && !counted)
+		ycx_error(&J->cx, S->given[J->jc->max_cost > 0 ? mi : ti],
+		    J->jc->max_cost > 0 ? "budget.max_cost" : "budget.max_tokens", "nothing counts "
+		    "tokens: set response.usage (or input_usage and output_usage)");
 }
 
 static void load_root(struct jload *J, const struct ynode *root)

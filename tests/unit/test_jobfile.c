@@ -342,11 +342,19 @@ static void test_shipped_endpoints(void)
 	    jc.max_cost == 50, "the fallback's priority, price and budget");
 	jobfile_free(&jc);
 	static const char unpriced[] = "budget: {max_cost: 5}\n"
-	    "endpoints: [{name: a, url: http://x/}]\n";
-	ok(jobfile_load_buffer("j.yaml", unpriced, sizeof unpriced - 1, &jc, &errors, &n) == -1 &&
-	    n == 1 && strcmp(errors[0], "j.yaml:1:20: budget.max_cost: no endpoint has a price: "
+	    "endpoints: [{name: a, url: http://x/, response: {usage: /u}}]\n";
+	int r = jobfile_load_buffer("j.yaml", unpriced, sizeof unpriced - 1, &jc, &errors, &n);
+	ok(r == -1 && n == 1 && strcmp(errors[0], "j.yaml:1:20: budget.max_cost: no endpoint has a price: "
 	    "(endpoints: ... price: {input: N, output: N}, per 1M tokens)") == 0,
 	    "a cost budget needs a price: %s", n ? errors[0] : "");
+	jobfile_errors_free(errors, n);
+	jobfile_free(&jc);
+	static const char uncounted[] = "budget: {max_tokens: 5000}\n"
+	    "request: {url: http://x/}\n";
+	r = jobfile_load_buffer("j.yaml", uncounted, sizeof uncounted - 1, &jc, &errors, &n);
+	ok(r == -1 && n == 1 && strcmp(errors[0], "j.yaml:1:22: budget.max_tokens: nothing counts tokens: "
+	    "set response.usage (or input_usage and output_usage)") == 0,
+	    "a token budget needs a usage pointer: %s", n ? errors[0] : "");
 	jobfile_errors_free(errors, n);
 	jobfile_free(&jc);
 }
