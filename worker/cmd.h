@@ -12,6 +12,7 @@ enum {
 	CMD_RUNTIME = 1,         /* the store or a file failed */
 	CMD_USAGE = 2,           /* bad usage or bad input */
 	CMD_QUOTA = 3,           /* run: the API says the quota or money is used up */
+	CMD_BUDGET = 4,          /* run: the job file's budget is spent */
 };
 
 /* Each takes argv as after the program name (argv[0] is the command word)

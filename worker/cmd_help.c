@@ -32,7 +32,8 @@ static const char usage_text[] =
 	"--where takes tag=NAME (init --tag) or a top-level field of the items\n"
 	"(lang=en); several are ANDed.\n"
 	"'psup-worker COMMAND --help' shows a command's options.\n"
-	"Exit codes: 0 ok, 1 runtime error, 2 bad usage or bad input.\n";
+	"Exit codes: 0 ok, 1 runtime error, 2 bad usage or bad input; run only: 3 the API\n"
+	"says the quota or money is used up, 4 the job file's budget is spent.\n";
 
 void cmd_usage(FILE *f)
 {

@@ -1,6 +1,7 @@
 /* `psup-worker status`: where a job stands: counts by state, attempts,
  * error classes, throughput and tokens, as a table or as JSON. */
 #include "cmd.h"
+#include "epstats.h"
 #include "filter.h"
 #include "learned.h"
 #include "progress_out.h"
@@ -12,6 +13,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "xalloc.h"
 
 static const char status_usage[] =
 	"usage: psup-worker status --job STORE [--where FIELD=VALUE]... [--json]\n"
@@ -84,6 +86,103 @@ static void print_limits(const struct learned *l)
 	printf(" (reported %s ago)\n", age);
 }
 
+/* What the finished items used, by endpoint (store_spend's rows). */
+struct spend {
+	struct store_spend *v;   /* endpoint names malloc'd */
+	int n;
+	double cost;
+	long long items;
+	int named;               /* a row names an endpoint */
+};
+
+static int spend_cb(const struct store_spend *sp, void *arg, char **cause)
+{
+	(void)cause;
+	struct spend *x = arg;
+	x->v = xreallocarray(x->v, (size_t)x->n + 1, sizeof *x->v);
+	x->v[x->n] = *sp;
+	x->v[x->n].endpoint = sp->endpoint ? xstrdup(sp->endpoint) : NULL;
+	x->named |= sp->endpoint != NULL;
+	x->cost += sp->cost;
+	x->items += sp->items;
+	x->n++;
+	return 0;
+}
+
+static void spend_free(struct spend *x)
+{
+	for (int i = 0; i < x->n; i++)
+		free((char *)x->v[i].endpoint);
+	free(x->v);
+}
+
+/* The cost of every item at the pace so far. */
+static double projected(const struct spend *x, const struct store_counts *c)
+{
+	return x->items ? x->cost / (double)x->items * (double)c->total : 0;
+}
+
+static double mean_latency(const struct store_spend *sp)
+{
+	return sp->items ? (double)sp->latency_ms / (double)sp->items : 0;
+}
+
+static void print_spend(const struct spend *x, const struct store_counts *c)
+{
+	if (x->cost > 0)
+		printf("spend     %.4f so far; about %.4f for all %lld items at this pace\n", x->cost,
+		    projected(x, c), c->total);
+	if (!x->named)
+		return;
+	printf("endpoints (finished items answered by each)\n");
+	for (int i = 0; i < x->n; i++) {
+		const struct store_spend *sp = &x->v[i];
+		printf("  %-16s %8lld items, %lld ok, %lld tokens, cost %.4f, mean latency %.0f ms\n",
+		    sp->endpoint ? sp->endpoint : "(request)", sp->items, sp->ok, sp->tokens, sp->cost,
+		    mean_latency(sp));
+	}
+}
+
+/* What the workers saw of each endpoint (epstats.h). */
+static void print_requests(const struct epstats *v, int n)
+{
+	if (n == 0)
+		return;
+	printf("requests  (by endpoint, as its workers counted them)\n");
+	for (int i = 0; i < n; i++) {
+		printf("  %-16s %8lld: %lld 2xx, %lld 429, %lld 5xx, %lld other, %lld no answer; "
+		    "latency p50 %lld ms, p95 %lld ms; %lld tokens", v[i].name, v[i].requests, v[i].ok,
+		    v[i].limited, v[i].server, v[i].other, v[i].failed, epstats_percentile(&v[i], 0.5),
+		    epstats_percentile(&v[i], 0.95), v[i].tokens);
+		if (v[i].rpm > 0)
+			printf("; paced at %.0f/min", v[i].rpm);
+		if (v[i].api_rpm > 0)
+			printf(", the API allows %.0f", v[i].api_rpm);
+		putchar('\n');
+	}
+}
+
+static void requests_json(cJSON *o, const struct epstats *v, int n)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, "endpoint_requests");
+	for (int i = 0; i < n; i++) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "name", v[i].name);
+		cJSON_AddNumberToObject(e, "requests", (double)v[i].requests);
+		cJSON_AddNumberToObject(e, "2xx", (double)v[i].ok);
+		cJSON_AddNumberToObject(e, "429", (double)v[i].limited);
+		cJSON_AddNumberToObject(e, "5xx", (double)v[i].server);
+		cJSON_AddNumberToObject(e, "other", (double)v[i].other);
+		cJSON_AddNumberToObject(e, "no_answer", (double)v[i].failed);
+		cJSON_AddNumberToObject(e, "tokens", (double)v[i].tokens);
+		cJSON_AddNumberToObject(e, "p50_ms", (double)epstats_percentile(&v[i], 0.5));
+		cJSON_AddNumberToObject(e, "p95_ms", (double)epstats_percentile(&v[i], 0.95));
+		cJSON_AddNumberToObject(e, "rpm", v[i].rpm);
+		cJSON_AddNumberToObject(e, "api_rpm", v[i].api_rpm);
+		cJSON_AddItemToArray(a, e);
+	}
+}
+
 static void print_table(const char *job, const char *subset, const struct store_counts *c,
     const struct store_error_class *ec, int n_ec)
 {
@@ -137,7 +236,8 @@ static void print_table(const char *job, const char *subset, const struct store_
 }
 
 static void print_json(const char *job, const char *subset, const struct store_counts *c,
-    const struct store_error_class *ec, int n_ec, const struct learned *l)
+    const struct store_error_class *ec, int n_ec, const struct learned *l,
+    const struct spend *x, const struct epstats *rq, int n_rq)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "job", job);
@@ -163,6 +263,23 @@ static void print_json(const char *job, const char *subset, const struct store_c
 		cJSON_AddNumberToObject(lim, "api_tpm", l->api_tpm);
 		cJSON_AddNumberToObject(lim, "reported_ms", (double)l->at_ms);
 	}
+	cJSON_AddNumberToObject(o, "cost", x->cost);
+	cJSON_AddNumberToObject(o, "projected_cost", projected(x, c));
+	cJSON *eps = cJSON_AddArrayToObject(o, "endpoints");
+	for (int i = 0; i < x->n && x->named; i++) {
+		cJSON *e = cJSON_CreateObject();
+		if (x->v[i].endpoint)
+			cJSON_AddStringToObject(e, "name", x->v[i].endpoint);
+		else
+			cJSON_AddNullToObject(e, "name");
+		cJSON_AddNumberToObject(e, "items", (double)x->v[i].items);
+		cJSON_AddNumberToObject(e, "ok", (double)x->v[i].ok);
+		cJSON_AddNumberToObject(e, "tokens", (double)x->v[i].tokens);
+		cJSON_AddNumberToObject(e, "cost", x->v[i].cost);
+		cJSON_AddNumberToObject(e, "mean_latency_ms", mean_latency(&x->v[i]));
+		cJSON_AddItemToArray(eps, e);
+	}
+	requests_json(o, rq, n_rq);
 	cJSON *errs = cJSON_AddArrayToObject(o, "errors");
 	for (int i = 0; i < n_ec; i++) {
 		cJSON *e = cJSON_CreateObject();
@@ -195,10 +312,12 @@ int cmd_status(int argc, char **argv)
 	}
 	struct store_counts counts;
 	struct store_error_class *ec = NULL;
+	struct spend spent = { 0 };
 	int n_ec = 0, rc = CMD_OK;
 	char *cause = NULL;
 	if (store_counts(s, &counts, &cause) < 0 ||
-	    store_error_classes(s, &ec, &n_ec, &cause) < 0) {
+	    store_error_classes(s, &ec, &n_ec, &cause) < 0 ||
+	    store_spend(s, spend_cb, &spent, &cause) < 0) {
 		cmd_error("status", cause);
 		free(cause);
 		rc = CMD_RUNTIME;
@@ -214,18 +333,30 @@ int cmd_status(int argc, char **argv)
 			free(cause);
 			cause = NULL;
 		}
+		struct epstats *rq = NULL;
+		int n_rq = 0;
+		if (epstats_read(key, &rq, &n_rq, &cause) < 0) {
+			cmd_error("status", cause);
+			free(cause);
+			cause = NULL;
+		}
 		char *subset = where.f.n ? filter_text(&where.f) : NULL;
 		if (json) {
-			print_json(shown, subset, &counts, ec, n_ec, have == 1 ? &l : NULL);
+			print_json(shown, subset, &counts, ec, n_ec, have == 1 ? &l : NULL, &spent, rq,
+			    n_rq);
 		} else {
 			print_table(shown, subset, &counts, ec, n_ec);
+			print_spend(&spent, &counts);
+			print_requests(rq, n_rq);
 			if (have == 1)
 				print_limits(&l);
 		}
 		free(subset);
+		free(rq);
 		free(shown);
 	}
 	store_error_classes_free(ec, n_ec);
+	spend_free(&spent);
 	store_close(s);
 	cmd_where_free(&where);
 	if (fflush(stdout) != 0) {

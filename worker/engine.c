@@ -33,8 +33,8 @@ struct engine {
 	engine_done_cb cb;
 	void *arg;
 	int inflight;
-	CURL **pool;             /* idle easy handles, set up for pool_target */
-	const struct http_target *pool_target;
+	CURL **pool;             /* idle easy handles, each set up for */
+	const struct http_target **pool_t; /* ... its target here */
 	const char *ca_bundle;   /* CURL_CA_BUNDLE, as for the curl tool; may be NULL */
 	long long connects;      /* new connections opened, for the summary */
 	int n_pool, cap_pool;
@@ -85,7 +85,9 @@ static void finish(struct engine *e, struct http_request *req, CURLcode res, int
 	if (e->n_pool == e->cap_pool) {
 		e->cap_pool = e->cap_pool ? e->cap_pool * 2 : 64;
 		e->pool = xreallocarray(e->pool, (size_t)e->cap_pool, sizeof *e->pool);
+		e->pool_t = xreallocarray(e->pool_t, (size_t)e->cap_pool, sizeof *e->pool_t);
 	}
+	e->pool_t[e->n_pool] = req->target;
 	e->pool[e->n_pool++] = easy;
 	req->easy = NULL;
 	if (why)
@@ -383,6 +385,7 @@ void engine_free(struct engine *e)
 	for (int i = 0; i < e->n_pool; i++)
 		curl_easy_cleanup(e->pool[i]);
 	free(e->pool);
+	free(e->pool_t);
 	curl_multi_cleanup(e->multi);
 	deadline_arm(&e->timer, 0);
 	deadline_arm(&e->expiry, 0);
@@ -433,12 +436,20 @@ static CURLcode easy_setup(struct engine *e, CURL *easy, const struct http_targe
 	return c;
 }
 
-/* A handle set up for target t: from the pool when it was made for the
- * same target, else a fresh one. */
+/* A handle set up for target t: from the pool when one was made for the
+ * same target (the latest first: its connection is the warmest), else a
+ * fresh one. */
 static CURL *easy_get(struct engine *e, const struct http_target *t, char **cause)
 {
-	if (e->n_pool > 0 && e->pool_target == t)
-		return e->pool[--e->n_pool];
+	for (int i = e->n_pool - 1; i >= 0; i--) {
+		if (e->pool_t[i] != t)
+			continue;
+		CURL *easy = e->pool[i];
+		e->n_pool--;
+		e->pool[i] = e->pool[e->n_pool];
+		e->pool_t[i] = e->pool_t[e->n_pool];
+		return easy;
+	}
 	CURL *easy = curl_easy_init();
 	if (!easy) {
 		fail(cause, "curl_easy_init failed");
@@ -449,13 +460,6 @@ static CURL *easy_get(struct engine *e, const struct http_target *t, char **caus
 		curl_easy_cleanup(easy);
 		fail(cause, "curl_easy_setopt: %s", curl_easy_strerror(c));
 		return NULL;
-	}
-	if (e->pool_target != t) {
-		/* Another target: the pooled handles do not fit it. */
-		for (int i = 0; i < e->n_pool; i++)
-			curl_easy_cleanup(e->pool[i]);
-		e->n_pool = 0;
-		e->pool_target = t;
 	}
 	return easy;
 }

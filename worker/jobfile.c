@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jobfile_load.h"
 #include "jobfile_options.h"
 #include "xalloc.h"
 #include "yaml_file.h"
@@ -16,6 +17,8 @@
 #include "yaml_tree.h"
 
 #define F(field) offsetof(struct job_config, field)
+/* A field of each endpoints: entry. */
+#define E(field) .list = 1, .offset = offsetof(struct job_endpoint, field)
 #define NOF ((size_t)-1)
 #define DAY_MS (24LL * 60 * 60 * 1000)
 /* A JSON pointer into the response, unset by default. */
@@ -28,8 +31,9 @@ static const struct job_option table[] = {
 	{ .name = "profile", .type = JOB_T_PROFILE, .def = "default", .offset = NOF,
 	  .help = "Preset of limits and retry: conservative, default or aggressive (see the "
 	  "profiles); the defaults shown are the default profile's, and explicit keys win." },
-	{ .name = "request", .type = JOB_T_SECTION, .required = 1, .offset = NOF,
-	  .help = "How each item becomes an HTTP request." },
+	{ .name = "request", .type = JOB_T_SECTION, .offset = NOF,
+	  .help = "How each item becomes an HTTP request (required, unless endpoints: is "
+	  "given)." },
 	{ .name = "request.method", .type = JOB_T_METHOD, .def = "POST", .offset = F(method),
 	  .help = "HTTP method." },
 	{ .name = "request.url", .type = JOB_T_URL, .required = 1, .offset = F(url),
@@ -99,6 +103,84 @@ static const struct job_option table[] = {
 	  .min = 1, .max = 100000, .offset = F(batch),
 	  .help = "Items in a worker's first claim; later claims hold about 4 s of its "
 	  "recent pace (1 to 4096 items)." },
+	{ .name = "fallback_after", .type = JOB_T_INT, .def = "2", .min = 1, .max = 100,
+	  .offset = F(fallback_after),
+	  .help = "With endpoints: transient failures (5xx, 429, timeouts) of an item on one "
+	  "endpoint before it moves to the next." },
+	{ .name = "cooldown", .type = JOB_T_DURATION, .def = "10s", .min = 100, .max = DAY_MS,
+	  .offset = F(cooldown_ms),
+	  .help = "With endpoints: how long an endpoint whose answers keep failing (5xx, "
+	  "overloaded, connection errors) rests before one probe request tries it again." },
+	{ .name = "budget", .type = JOB_T_SECTION, .offset = NOF,
+	  .help = "What the whole job may spend, over every run and worker (the spend is "
+	  "kept in the store): on reaching it the workers finish the requests in flight, "
+	  "claim nothing more and exit 4; raise it and run again to go on." },
+	{ .name = "budget.max_cost", .type = JOB_T_RATE, .def = "0", .min = 0, .max = 1000000000,
+	  .offset = F(max_cost),
+	  .help = "Money, in the unit of the endpoints' price: (0: no limit)." },
+	{ .name = "budget.max_tokens", .type = JOB_T_RATE, .def = "0", .min = 0,
+	  .max = 1000000000000000LL, .offset = F(max_tokens),
+	  .help = "Tokens counted by the usage pointers (0: no limit)." },
+	{ .name = "endpoints", .type = JOB_T_LIST, .offset = NOF,
+	  .help = "Instead of request: a list of endpoints (keys, regions, providers) that "
+	  "share the items, each with the options endpoints.* below; response: and limits: "
+	  "(but shared) of the file are their defaults." },
+	{ .name = "endpoints.name", .type = JOB_T_NAME, .required = 1, E(name),
+	  .help = "The endpoint's name, unique in the file: in results, status and the name "
+	  "of its shared limit." },
+	{ .name = "endpoints.url", .type = JOB_T_URL, .required = 1, E(url),
+	  .help = "As request.url." },
+	{ .name = "endpoints.method", .type = JOB_T_METHOD, .def = "POST", E(method),
+	  .help = "As request.method." },
+	{ .name = "endpoints.headers", .type = JOB_T_HEADERS, E(headers),
+	  .help = "As request.headers: each endpoint its own ${KEY}." },
+	{ .name = "endpoints.body", .type = JOB_T_STRING, E(body),
+	  .help = "As request.body." },
+	{ .name = "endpoints.timeout", .type = JOB_T_DURATION, .def = "30s",
+	  .min = 1, .max = DAY_MS, E(timeout_ms), .help = "As request.timeout." },
+	{ .name = "endpoints.response", .type = JOB_T_SECTION, .list = 1, .offset = NOF,
+	  .help = "As response: (whose values are the defaults)." },
+	{ .name = "endpoints.response.extract", .type = JOB_T_POINTER, E(extract),
+	  .help = "As response.extract." },
+	{ .name = "endpoints.response.usage", .type = JOB_T_POINTER, E(usage),
+	  .help = "As response.usage." },
+	{ .name = "endpoints.response.input_usage", .type = JOB_T_POINTER, E(input_usage),
+	  .help = "As response.input_usage." },
+	{ .name = "endpoints.response.output_usage", .type = JOB_T_POINTER, E(output_usage),
+	  .help = "As response.output_usage." },
+	{ .name = "endpoints.limits", .type = JOB_T_SECTION, .list = 1, .offset = NOF,
+	  .help = "The endpoint's own limits (limits: gives the defaults)." },
+	{ .name = "endpoints.limits.concurrency", .type = JOB_T_INT, .def = "(limits.concurrency)",
+	  .min = 1, .max = 10000, E(concurrency),
+	  .help = "Requests in flight to it per worker (limits.concurrency caps them all)." },
+	{ .name = "endpoints.limits.rpm", .type = JOB_T_RATE, .def = "(limits.rpm)", .min = 0,
+	  .max = 1000000000, E(rpm), .help = "As limits.rpm, for this endpoint." },
+	{ .name = "endpoints.limits.tpm", .type = JOB_T_RATE, .def = "(limits.tpm)", .min = 0,
+	  .max = 1000000000, E(tpm), .help = "As limits.tpm, for this endpoint." },
+	{ .name = "endpoints.limits.itpm", .type = JOB_T_RATE, .def = "(limits.itpm)", .min = 0,
+	  .max = 1000000000, E(itpm), .help = "As limits.itpm, for this endpoint." },
+	{ .name = "endpoints.limits.otpm", .type = JOB_T_RATE, .def = "(limits.otpm)", .min = 0,
+	  .max = 1000000000, E(otpm), .help = "As limits.otpm, for this endpoint." },
+	{ .name = "endpoints.limits.shared", .type = JOB_T_NAME, E(shared),
+	  .help = "As limits.shared; unset: the job's workers share the endpoint's limits." },
+	{ .name = "endpoints.weight", .type = JOB_T_INT, .def = "1", .min = 1, .max = 1000,
+	  E(weight),
+	  .help = "Share of the items among endpoints of one priority, times what their "
+	  "limits allow (two keys of 600 rpm give 1200 rpm)." },
+	{ .name = "endpoints.priority", .type = JOB_T_INT, .def = "1", .min = 1, .max = 100,
+	  E(priority),
+	  .help = "1 is tried first; an endpoint of priority 2 takes items only while those "
+	  "of 1 are saturated or down, and so on." },
+	{ .name = "endpoints.price", .type = JOB_T_SECTION, .list = 1, .offset = NOF,
+	  .help = "What its tokens cost, per million (any currency, one for all endpoints): "
+	  "each result's cost is kept, status sums it, budget.max_cost caps it." },
+	{ .name = "endpoints.price.input", .type = JOB_T_RATE, .def = "0", .min = 0,
+	  .max = 1000000, E(price_input),
+	  .help = "Per 1M input tokens (response.input_usage; response.usage when only it "
+	  "counts)." },
+	{ .name = "endpoints.price.output", .type = JOB_T_RATE, .def = "0", .min = 0,
+	  .max = 1000000, E(price_output),
+	  .help = "Per 1M output tokens (response.output_usage)." },
 };
 
 #define NOPTS (sizeof table / sizeof *table)
@@ -122,14 +204,15 @@ const char *jobfile_option_type_name(enum job_opt_type t)
 {
 	/* In the order of enum job_opt_type. */
 	static const char *const names[] = { "section", "string", "method", "URL", "map",
-		"duration", "JSON pointer", "integer", "number", "name", "profile" };
-	_Static_assert(sizeof names / sizeof *names == JOB_T_PROFILE + 1,
+		"duration", "JSON pointer", "integer", "number", "name", "profile", "list" };
+	_Static_assert(sizeof names / sizeof *names == JOB_T_LIST + 1,
 	    "a name for every job option type");
 	return names[t];
 }
 
-/* 1 if the option's field in job_config is a malloc'd string. */
-static int is_string_field(const struct job_option *o)
+_Static_assert(NOPTS <= JOBFILE_OPTS_MAX, "JOBFILE_OPTS_MAX holds the table");
+
+int jobfile_is_string_field(const struct job_option *o)
 {
 	switch (o->type) {
 	case JOB_T_STRING:
@@ -160,203 +243,12 @@ const struct job_profile *jobfile_profiles(size_t *n)
 	return profiles;
 }
 
-struct jload {
-	struct ycx cx;
-	struct job_config *jc;
-	const struct ynode *given[NOPTS];
-	const struct ynode *key[NOPTS];
-	const struct ynode *raw[NOPTS];      /* value of a section that is not a map */
-};
-
-static int find(const char *name)
+int jobfile_find(const char *name)
 {
 	for (size_t i = 0; i < NOPTS; i++)
 		if (strcmp(table[i].name, name) == 0)
 			return (int)i;
 	return -1;
-}
-
-/* ---- values ---- */
-
-static int is_name(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		    *s == '.' || *s == '_' || *s == '-'))
-			return 0;
-	return 1;
-}
-
-static int has_ctl(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
-
-/* RFC 9110 token characters: what a header name may hold. */
-static int is_token(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		    strchr("!#$%&'*+-.^_`|~", *s)))
-			return 0;
-	return 1;
-}
-
-static int check_pointer(const char *p, const char **why)
-{
-	if (p[0] != '/') {
-		*why = "must start with '/' (e.g. /choices/0/message/content)";
-		return -1;
-	}
-	for (; *p; p++)
-		if (*p == '~' && p[1] != '0' && p[1] != '1') {
-			*why = "'~' must be followed by 0 or 1 (~0 is '~', ~1 is '/')";
-			return -1;
-		}
-	return 0;
-}
-
-static int set_headers(struct jload *J, const struct job_option *o, const struct ynode *n)
-{
-	char **k, **v;
-	int count, bad = 0;
-	if (yget_strmap(&J->cx, n, o->name, &k, &v, &count) < 0)
-		return -1;
-	for (int i = 0; i < count; i++) {
-		const struct ynode *kn = YMAP_KEY(n, (size_t)i), *vn = YMAP_VAL(n, (size_t)i);
-		if (!is_token(k[i])) {
-			ycx_error(&J->cx, kn, o->name, "'%s' is not a header name", k[i]);
-			bad = 1;
-		} else if (has_ctl(v[i])) {
-			ycx_error(&J->cx, vn, o->name, "the value of %s holds a control character "
-			    "(a newline would split the header)", k[i]);
-			bad = 1;
-		}
-		for (int j = 0; j < i; j++)
-			if (strcasecmp(k[i], k[j]) == 0) {
-				ycx_error(&J->cx, kn, o->name, "header %s given twice (names ignore case)",
-				    k[i]);
-				bad = 1;
-				break;
-			}
-	}
-	if (!bad && count) {
-		J->jc->headers = xcalloc((size_t)count, sizeof *J->jc->headers);
-		for (int i = 0; i < count; i++) {
-			J->jc->headers[i].name = k[i];
-			J->jc->headers[i].value = v[i];
-			k[i] = v[i] = NULL;
-		}
-		J->jc->n_headers = count;
-	}
-	for (int i = 0; i < count; i++) {
-		free(k[i]);
-		free(v[i]);
-	}
-	free(k);
-	free(v);
-	return bad ? -1 : 0;
-}
-
-static void set_string(char **field, char *s)
-{
-	free(*field);
-	*field = s;
-}
-
-static void set_value(struct jload *J, const struct job_option *o, const struct ynode *n)
-{
-	char *base = (char *)J->jc + (o->offset == NOF ? 0 : o->offset);
-	char *s = NULL;
-	long long v;
-	double d;
-	const char *why;
-	switch (o->type) {
-	case JOB_T_SECTION:
-	case JOB_T_PROFILE:
-		break;
-	case JOB_T_STRING:
-		if (yget_str(&J->cx, n, o->name, &s) == 0)
-			set_string((char **)base, s);
-		break;
-	case JOB_T_METHOD:
-		if (yget_str(&J->cx, n, o->name, &s) < 0)
-			break;
-		for (char *p = s; *p; p++) {
-			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) || p - s >= 16) {
-				ycx_error(&J->cx, n, o->name, "'%s' is not an HTTP method (e.g. POST)", s);
-				free(s);
-				return;
-			}
-			if (*p >= 'a' && *p <= 'z')
-				*p = (char)(*p - 'a' + 'A');
-		}
-		if (!*s) {
-			ycx_error(&J->cx, n, o->name, "is empty");
-			free(s);
-			return;
-		}
-		set_string((char **)base, s);
-		break;
-	case JOB_T_URL:
-		if (yget_str(&J->cx, n, o->name, &s) < 0)
-			break;
-		if (strncmp(s, "${", 2) != 0 && strncasecmp(s, "http://", 7) != 0 &&
-		    strncasecmp(s, "https://", 8) != 0) {
-			ycx_error(&J->cx, n, o->name, "'%s' is not an http:// or https:// URL", s);
-			free(s);
-		} else if (strpbrk(s, " \t") || has_ctl(s)) {
-			ycx_error(&J->cx, n, o->name, "holds a space or a control character "
-			    "(encode it: %%20)");
-			free(s);
-		} else {
-			set_string((char **)base, s);
-		}
-		break;
-	case JOB_T_HEADERS:
-		set_headers(J, o, n);
-		break;
-	case JOB_T_DURATION:
-		yget_duration(&J->cx, n, o->name, o->min, o->max, (long long *)base);
-		break;
-	case JOB_T_POINTER:
-		if (yget_str(&J->cx, n, o->name, &s) < 0)
-			break;
-		if (check_pointer(s, &why) < 0) {
-			ycx_error(&J->cx, n, o->name, "'%s' is not a JSON pointer: %s", s, why);
-			free(s);
-		} else {
-			set_string((char **)base, s);
-		}
-		break;
-	case JOB_T_INT:
-		if (yget_int(&J->cx, n, o->name, o->min, o->max, &v) == 0)
-			*(int *)base = (int)v;
-		break;
-	case JOB_T_RATE:
-		if (yget_double(&J->cx, n, o->name, (double)o->min, (double)o->max, &d) == 0)
-			*(double *)base = d;
-		break;
-	case JOB_T_NAME:
-		if (yget_str(&J->cx, n, o->name, &s) < 0)
-			break;
-		if (!is_name(s)) {
-			ycx_error(&J->cx, n, o->name, "'%s' is not a name (1 to 64 letters, digits, "
-			    "'.', '_' or '-')", s);
-			free(s);
-		} else {
-			set_string((char **)base, s);
-		}
-		break;
-	}
 }
 
 /* ---- keys ---- */
@@ -367,7 +259,7 @@ static void suggest_error(struct jload *J, const struct ynode *k, const char *fu
 	const char *cands[NOPTS];
 	size_t nc = 0, plen = section ? strlen(section) : 0;
 	for (size_t i = 0; i < NOPTS; i++) {
-		const char *dot = strchr(table[i].name, '.');
+		const char *dot = strrchr(table[i].name, '.');
 		if (section && dot && (size_t)(dot - table[i].name) == plen &&
 		    strncmp(table[i].name, section, plen) == 0)
 			cands[nc++] = dot + 1;
@@ -381,7 +273,7 @@ static void suggest_error(struct jload *J, const struct ynode *k, const char *fu
 	}
 	/* a leaf of another section written in the wrong place, or dotted */
 	for (size_t i = 0; i < NOPTS; i++) {
-		const char *dot = strchr(table[i].name, '.');
+		const char *dot = strrchr(table[i].name, '.');
 		if (dot && (strcmp(dot + 1, k->str) == 0 || strcmp(table[i].name, k->str) == 0)) {
 			ycx_error(&J->cx, k, full, "unknown option here (it belongs under %.*s:)",
 			    (int)(dot - table[i].name), table[i].name);
@@ -391,37 +283,105 @@ static void suggest_error(struct jload *J, const struct ynode *k, const char *fu
 	ycx_error(&J->cx, k, full, "unknown option");
 }
 
-static void scan(struct jload *J, const struct ynode *map, const char *section)
+void jobfile_scan(struct jload *J, struct jscan *S, const struct ynode *map,
+    const char *section, const char *root)
 {
+	int sections_here = section == root || (section && root && strcmp(section, root) == 0);
 	for (size_t i = 0; i < map->n; i++) {
 		const struct ynode *k = YMAP_KEY(map, i), *v = YMAP_VAL(map, i);
 		char *full = section ? xasprintf("%s.%s", section, k->str) : xstrdup(k->str);
 		/* "request.url" written as one key is not the option: keys nest */
-		int idx = !section && strchr(k->str, '.') ? -1 : find(full);
-		if (idx < 0 || (section && table[idx].type == JOB_T_SECTION)) {
+		int idx = strchr(k->str, '.') ? -1 : jobfile_find(full);
+		if (idx < 0 || (!sections_here && table[idx].type == JOB_T_SECTION)) {
 			suggest_error(J, k, full, section);
 		} else if (table[idx].type == JOB_T_SECTION) {
 			if (v->kind == YNODE_MAP) {
-				J->given[idx] = v;
-				J->key[idx] = k;
-				scan(J, v, k->str);
+				S->given[idx] = v;
+				S->key[idx] = k;
+				jobfile_scan(J, S, v, full, root);
 			} else {
 				/* null: "has no value" if required; else already reported */
 				if (!ynode_is_null(v))
 					ycx_error(&J->cx, v, full, "expected a map of options, got %s",
 					    ynode_what(v));
-				J->key[idx] = k;
-				J->raw[idx] = v;
+				S->key[idx] = k;
+				S->raw[idx] = v;
 			}
 		} else if (!ynode_is_null(v)) {
-			J->given[idx] = v;
-			J->key[idx] = k;
+			S->given[idx] = v;
+			S->key[idx] = k;
 		} else if (table[idx].required) {
 			ycx_error(&J->cx, v, full, "has no value");
-			J->key[idx] = k;
+			S->key[idx] = k;
 		}
 		free(full);
 	}
+}
+
+void jobfile_check_required(struct jload *J, const struct jscan *S, const struct ynode *at,
+    int list)
+{
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (!table[i].required || table[i].list != list || S->given[i])
+			continue;
+		const char *dot = strrchr(table[i].name, '.');
+		if (dot && (!list || strchr(table[i].name, '.') != dot)) {
+			/* inside a section: reported only when the section is there */
+			char *sec = xstrndup(table[i].name, (size_t)(dot - table[i].name));
+			int si = jobfile_find(sec);
+			free(sec);
+			if (si >= 0 && S->given[si] && !S->key[i])
+				ycx_error(&J->cx, S->given[si], table[i].name, "missing (required)");
+		} else if (S->key[i]) {
+			if (ynode_is_null(S->raw[i]))
+				ycx_error(&J->cx, S->key[i], table[i].name, "has no value");
+		} else {
+			ycx_error(&J->cx, at, table[i].name, "missing (required)");
+		}
+	}
+}
+
+/* Where items go: request: or the endpoints: list, one of them. */
+static void load_endpoints(struct jload *J, const struct ynode *root)
+{
+	const struct jscan *S = &J->top;
+	int ri = jobfile_find("request");
+	int si = jobfile_find("limits.shared");
+	const struct ynode *req = S->key[ri], *eps = ymap_get(root, "endpoints");
+	if (req && !S->given[ri]) {
+		if (ynode_is_null(S->raw[ri]))
+			ycx_error(&J->cx, req, "request", "has no value");
+	} else if (req && eps) {
+		ycx_error(&J->cx, eps, "endpoints", "request: is given too (line %d): use one of "
+		    "them", req->line);
+	} else if (!req && !eps) {
+		ycx_error(&J->cx, root, "request", "missing (required): give request: or "
+		    "endpoints:");
+	} else if (eps) {
+		if (S->given[si])
+			ycx_error(&J->cx, S->given[si], "limits.shared", "with endpoints: name each "
+			    "endpoint's shared limit under its own limits:");
+		jobfile_endpoints_load(J, eps);
+	}
+	if (yerrs_count(&J->cx.errs) == 0 && !eps)
+		jobfile_endpoints_implicit(J->jc);
+	/* A budget nothing counts would never stop the job. */
+	int priced = 0, counted = 0;
+	for (int i = 0; i < J->jc->n_endpoints; i++) {
+		const struct job_endpoint *ep = &J->jc->endpoints[i];
+		priced |= ep->price_input > 0 || ep->price_output > 0;
+		counted |= ep->usage || ep->input_usage || ep->output_usage;
+	}
+	int mi = jobfile_find("budget.max_cost"), ti = jobfile_find("budget.max_tokens");
+	if (yerrs_count(&J->cx.errs) > 0)
+		return;
+	if (J->jc->max_cost > 0 && !priced)
+		ycx_error(&J->cx, S->given[mi], "budget.max_cost", "no endpoint has a price: "
+		    "(endpoints: ... price: {input: N, output: N}, per 1M tokens)");
+	if ((J->jc->max_cost > 0 || J->jc->max_tokens > 0) && !counted)
+		ycx_error(&J->cx, S->given[J->jc->max_cost > 0 ? mi : ti],
+		    J->jc->max_cost > 0 ? "budget.max_cost" : "budget.max_tokens", "nothing counts "
+		    "tokens: set response.usage (or input_usage and output_usage)");
 }
 
 static void load_root(struct jload *J, const struct ynode *root)
@@ -438,18 +398,19 @@ static void load_root(struct jload *J, const struct ynode *root)
 			    "...), got %s", ynode_what(root));
 		return;
 	}
-	scan(J, root, NULL);
+	jobfile_scan(J, &J->top, root, NULL, NULL);
+	const struct jscan *S = &J->top;
 
 	/* defaults from the table, then the profile, then the file */
 	for (size_t i = 0; i < NOPTS; i++)
-		if (table[i].def && table[i].def[0] != '(' && table[i].offset != NOF)
-			set_value(J, &table[i], yget_default_node(&fake, table[i].def));
-	int pi = find("profile");
+		if (table[i].def && table[i].def[0] != '(' && table[i].offset != NOF && !table[i].list)
+			jobfile_value_set(J, &table[i], yget_default_node(&fake, table[i].def), jc);
+	int pi = jobfile_find("profile");
 	const char *pname = "default";
-	if (J->given[pi]) {
+	if (S->given[pi]) {
 		static const char *const names[] = { "conservative", "default", "aggressive" };
 		int idx;
-		if (yget_enum(&J->cx, J->given[pi], "profile", names, 3, &idx) == 0)
+		if (yget_enum(&J->cx, S->given[pi], "profile", names, 3, &idx) == 0)
 			pname = names[idx];
 	}
 	const struct job_profile *p = jobfile_profile(pname);
@@ -460,47 +421,26 @@ static void load_root(struct jload *J, const struct ynode *root)
 	jc->base_delay_ms = p->base_delay_ms;
 	jc->max_delay_ms = p->max_delay_ms;
 
-	for (size_t i = 0; i < NOPTS; i++) {
-		if (J->given[i]) {
-			set_value(J, &table[i], J->given[i]);
-		} else if (table[i].required) {
-			const char *dot = strchr(table[i].name, '.');
-			if (dot) {
-				/* inside a section: reported only when the section is there */
-				char *sec = xstrndup(table[i].name, (size_t)(dot - table[i].name));
-				int si = find(sec);
-				free(sec);
-				if (si >= 0 && J->given[si] && !J->key[i])
-					ycx_error(&J->cx, J->given[si], table[i].name, "missing (required)");
-			} else if (J->key[i]) {
-				if (ynode_is_null(J->raw[i]))
-					ycx_error(&J->cx, J->key[i], table[i].name, "has no value");
-			} else {
-				ycx_error(&J->cx, root, table[i].name, "missing (required)");
-			}
-		}
-	}
-	int bi = find("batch");
-	if (!J->given[bi])
+	for (size_t i = 0; i < NOPTS; i++)
+		if (S->given[i])
+			jobfile_value_set(J, &table[i], S->given[i], jc);
+	jobfile_check_required(J, S, root, 0);
+	int bi = jobfile_find("batch");
+	if (!S->given[bi])
 		jc->batch = jc->concurrency > 50000 ? 100000 : 2 * jc->concurrency;
-	int mi = find("retry.max_delay"), bdi = find("retry.base_delay");
+	int mi = jobfile_find("retry.max_delay"), bdi = jobfile_find("retry.base_delay");
 	if (jc->max_delay_ms < jc->base_delay_ms && yerrs_count(&J->cx.errs) == 0)
-		ycx_error(&J->cx, J->given[mi] ? J->given[mi] : J->given[bdi],
-		    J->given[mi] ? "retry.max_delay" : "retry.base_delay",
+		ycx_error(&J->cx, S->given[mi] ? S->given[mi] : S->given[bdi],
+		    S->given[mi] ? "retry.max_delay" : "retry.base_delay",
 		    "max_delay (%lldms) is below base_delay (%lldms)", jc->max_delay_ms,
 		    jc->base_delay_ms);
+	load_endpoints(J, root);
 }
 
 static void jc_clear(struct job_config *jc)
 {
-	for (size_t i = 0; i < NOPTS; i++)
-		if (is_string_field(&table[i]))
-			free(*(char **)((char *)jc + table[i].offset));
-	for (int i = 0; i < jc->n_headers; i++) {
-		free(jc->headers[i].name);
-		free(jc->headers[i].value);
-	}
-	free(jc->headers);
+	jobfile_endpoints_free(jc);
+	jobfile_value_free(jc, 0, jc->headers, jc->n_headers);
 	free(jc->path);
 	memset(jc, 0, sizeof *jc);
 }

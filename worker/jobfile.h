@@ -8,8 +8,39 @@ struct job_header {
 	char *value;             /* may hold ${VAR}, expanded at run time */
 };
 
+/* One API endpoint (a key, a region, a provider): how an item becomes its
+ * request, how its answer is read, and its own limits. */
+struct job_endpoint {
+	char *name;              /* NULL for the implicit endpoint of request: */
+	char *method, *url;
+	struct job_header *headers;
+	int n_headers;
+	char *body;
+	long long timeout_ms;
+	char *extract, *usage, *input_usage, *output_usage;
+	int concurrency;         /* requests in flight to it, per worker */
+	double rpm, tpm, itpm, otpm;
+	char *shared;            /* its shared limit's name, NULL: per job+endpoint */
+	int weight;              /* share of the traffic among equals, default 1 */
+	int priority;            /* 1 first; a higher number only when those before
+	                          * are saturated or down */
+	double price_input, price_output; /* per 1M tokens, 0 = free or unknown */
+};
+
+/* At most this many endpoints in a job. */
+#define JOB_ENDPOINTS_MAX 32
+
 struct job_config {
 	char *path;              /* absolute path of the job file */
+	/* Where items go: the endpoints: list, or the one of request: (the
+	 * fields below, copied); always at least one once loaded. */
+	struct job_endpoint *endpoints;
+	int n_endpoints;
+	int fallback_after;      /* transient failures of an item on one endpoint
+	                          * before it moves on; default 2 */
+	long long cooldown_ms;   /* how long an open circuit breaker waits */
+	double max_cost;         /* budget: spend (in the prices' unit), 0 = none */
+	double max_tokens;       /* budget: tokens, 0 = none */
 	/* request */
 	char *method;            /* default "POST" */
 	char *url;               /* may hold ${VAR} */

@@ -19,6 +19,7 @@ enum job_opt_type {
 	JOB_T_RATE,              /* number >= 0 (per minute), 0 = unlimited */
 	JOB_T_NAME,              /* [A-Za-z0-9._-]{1,64} */
 	JOB_T_PROFILE,           /* conservative, default or aggressive */
+	JOB_T_LIST,              /* a list of maps of the options named "LIST.key" */
 };
 
 struct job_option {
@@ -27,7 +28,9 @@ struct job_option {
 	int required;
 	const char *def;         /* as a user writes it; "(...)" is computed; NULL unset */
 	long long min, max;
-	size_t offset;           /* field of struct job_config, or (size_t)-1 */
+	int list;                /* an option of each entry of a list ("endpoints.url") */
+	size_t offset;           /* field of struct job_config (of struct job_endpoint
+	                          * when list), or (size_t)-1 */
 	const char *help;
 };
 

@@ -9,30 +9,18 @@
 #include <string.h>
 
 #include "atomicfile.h"
-#include "sharedlimit.h"
+#include "jobreport.h"
 #include "xalloc.h"
-
-/* "HASH" of "job:HASH". */
-static const char *job_hash(const char *job_key)
-{
-	const char *colon = strchr(job_key, ':');
-	return colon ? colon + 1 : job_key;
-}
 
 void learned_limit_name(const char *job_key, char out[40])
 {
-	snprintf(out, 40, "job-%.32s", job_hash(job_key));
+	snprintf(out, 40, "job-%.32s", jobreport_hash(job_key));
 }
 
 /* $dir/job-HASH.json for "job:HASH"; NULL with *cause. */
 static char *report_path(const char *job_key, char **cause)
 {
-	char *dir = sharedlimit_dir(cause);
-	if (!dir)
-		return NULL;
-	char *path = xasprintf("%s/job-%s.json", dir, job_hash(job_key));
-	free(dir);
-	return path;
+	return jobreport_path(job_key, ".json", cause);
 }
 
 #define FIELD(name) { #name, offsetof(struct learned, name) }
@@ -50,10 +38,7 @@ int learned_write(const char *job_key, const struct learned *l, char **cause)
 	for (size_t i = 0; i < N_FIELDS; i++)
 		cJSON_AddNumberToObject(o, fields[i].key, *(const double *)((const char *)l + fields[i].off));
 	cJSON_AddNumberToObject(o, "at_ms", (double)l->at_ms);
-	char *text = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	int rc = atomicfile_write(path, text, strlen(text), 0600, 0, cause);
-	free(text);
+	int rc = jobreport_write_json(path, o, cause);
 	free(path);
 	return rc;
 }

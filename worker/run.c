@@ -4,6 +4,7 @@
  * run_record.c. */
 #include "run.h"
 #include "run_claim.h"
+#include "run_endpoint.h"
 #include "run_record.h"
 #include "run_request.h"
 #include "run_send.h"
@@ -86,7 +87,9 @@ void run_pump(struct run *r)
 		}
 		struct work *w = (struct work *)n;
 		char *why = NULL;
-		if (run_request_render(&r->request, w, &why) < 0) {
+		int64_t wait = 0;
+		int got = run_endpoint_pick(r, w, now, &wait, &why);
+		if (got == RUN_EP_BAD) {
 			/* Off the queue before failing it: a commit may free it. */
 			workq_pop(&r->q);
 			run_log(r, "item %s: %s", w->it.id, why);
@@ -94,11 +97,10 @@ void run_pump(struct run *r)
 			free(why);
 			continue;
 		}
-		int64_t wait = pacer_take(&r->pacer, now, w->cost);
-		if (wait > 0) {
+		if (got == RUN_EP_WAIT) {
 			int64_t at = now + wait;
 			int64_t armed = deadline_at(&r->pace_timer);
-			if (armed == 0 || armed > at)
+			if (wait > 0 && (armed == 0 || armed > at))
 				deadline_arm(&r->pace_timer, at);
 			break;
 		}
@@ -260,8 +262,7 @@ static void run_teardown(struct run *r)
 	engine_free(r->engine);
 	/* The deadlines' timers and the signalfd go with the loop. */
 	loop_free(r->loop);
-	pacer_close(&r->pacer);
-	run_request_free(&r->request);
+	run_endpoints_close(r);
 	store_close(r->store);
 	jobfile_free(&r->jc);
 	free(r->owner);
@@ -282,26 +283,15 @@ static int run_setup(struct run *r, const char *url, const char *config,
     const struct store_filter *where)
 {
 	char *cause = NULL;
-	if (run_request_prepare(&r->request, &r->jc, &cause) < 0) {
-		fprintf(stderr, "psup-worker: %s: %s\n", config, cause);
-		free(cause);
-		return CMD_USAGE;
-	}
-	char job_limit[40];
-	learned_limit_name(r->prog.job, job_limit);
-	const double rates[LEARN_N] = { r->jc.rpm, r->jc.tpm, r->jc.itpm, r->jc.otpm };
-	if (pacer_init(&r->pacer, rates, r->jc.shared ? r->jc.shared : job_limit, &cause) < 0 ||
-	    loop_prepare(r, &cause) < 0 || store_open_existing(url, &r->store, &cause) < 0) {
+	int code = run_endpoints_open(r, config);
+	if (code != CMD_OK)
+		return code;
+	if (loop_prepare(r, &cause) < 0 || store_open_existing(url, &r->store, &cause) < 0) {
 		fprintf(stderr, "psup-worker: %s\n", cause);
 		free(cause);
 		return CMD_RUNTIME;
 	}
 	store_where(r->store, where);
-	/* Token counts from the answers correct the estimates: only then is
-	 * a token limit the API advertises worth pacing by. */
-	r->pacer.counted[LEARN_TOKENS] = r->jc.usage != NULL;
-	r->pacer.counted[LEARN_INPUT] = r->jc.input_usage != NULL;
-	r->pacer.counted[LEARN_OUTPUT] = r->jc.output_usage != NULL;
 	aimd_init(&r->aimd, r->jc.concurrency, 1000 * MS);
 	fd_limit_raise(r);
 	signal(SIGPIPE, SIG_IGN);

@@ -40,7 +40,6 @@ int run_claim(struct run *r)
 		w->it = items[i];
 		w->node.heap_idx = -1;
 		w->req.user = w;
-		w->req.target = &r->request.target;
 		workq_push(&r->q, &w->node);
 	}
 	/* The strings moved into the works; free only the array. */

@@ -5,6 +5,7 @@
 #include "run_request.h"
 #include "run_state.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,14 +19,24 @@
  * for a steady average, few enough to read at once. */
 #define SAMPLE 1000
 
-/* Returns 1 with *price when the job file prices its tokens. A job file
- * has no price yet: it comes with endpoints (price: per endpoint), and
- * until then the estimate leaves the cost out. */
-static int job_price(const struct job_config *jc, struct dryrun_price *price)
+/* The endpoint a run sends to first: the first listed of the highest
+ * priority (route.h); the others take items only when it is saturated,
+ * down, or shares its priority. */
+static const struct job_endpoint *first_endpoint(const struct job_config *jc)
 {
-	(void)jc;
-	memset(price, 0, sizeof *price);
-	return 0;
+	const struct job_endpoint *best = &jc->endpoints[0];
+	for (int i = 1; i < jc->n_endpoints; i++)
+		if (jc->endpoints[i].priority < best->priority)
+			best = &jc->endpoints[i];
+	return best;
+}
+
+/* Returns 1 with *price when the endpoint prices its tokens. */
+static int job_price(const struct job_endpoint *ep, struct dryrun_price *price)
+{
+	price->input = ep->price_input;
+	price->output = ep->price_output;
+	return price->input > 0 || price->output > 0;
 }
 
 double run_dryrun_items_per_min(double rpm, double tpm, double itpm, double tokens_per_item)
@@ -89,16 +100,19 @@ static void print_header(FILE *out, const char *line, const char *raw)
 	free(name);
 }
 
-static void print_request(FILE *out, const struct job_config *jc, const struct run_request *rq,
+static void print_request(FILE *out, const struct job_endpoint *ep, const struct run_request *rq,
     const struct work *w, int i, int n)
 {
-	fprintf(out, "--- request %d of %d: item %s\n", i, n, w->it.id);
-	char *url = mask_vars(jc->url);
-	fprintf(out, "%s %s\n", jc->method, url);
+	fprintf(out, "--- request %d of %d: item %s", i, n, w->it.id);
+	if (ep->name)
+		fprintf(out, " on endpoint %s", ep->name);
+	fputc('\n', out);
+	char *url = mask_vars(ep->url);
+	fprintf(out, "%s %s\n", ep->method, url);
 	free(url);
 	int k = 0;
 	for (const struct curl_slist *h = rq->headers; h; h = h->next, k++)
-		print_header(out, h->data, k < jc->n_headers ? jc->headers[k].value : NULL);
+		print_header(out, h->data, k < ep->n_headers ? ep->headers[k].value : NULL);
 	if (w->body) {
 		fputc('\n', out);
 		fwrite(w->body, 1, w->body_len, out);
@@ -106,21 +120,37 @@ static void print_request(FILE *out, const struct job_config *jc, const struct r
 	}
 }
 
-/* The limits a run paces at: the job file's, else what the workers of
- * this job learned from the API (status shows the same). */
+/* A limit of the whole job: the sum of its endpoints', 0 when one of
+ * them has none (it is then limited by the API alone). */
+static double limit_sum(const struct job_config *jc, size_t offset)
+{
+	double sum = 0;
+	for (int i = 0; i < jc->n_endpoints; i++) {
+		double v = *(const double *)((const char *)&jc->endpoints[i] + offset);
+		if (v <= 0)
+			return 0;
+		sum += v;
+	}
+	return sum;
+}
+
+/* The limits a run paces at: the job file's (summed over its endpoints),
+ * else what the workers of this job learned from the API (status shows
+ * the same). */
 static void limits_of(const char *url, const struct job_config *jc, double *rpm, double *tpm,
-    const char **from)
+    double *itpm, const char **from)
 {
 	struct learned l;
 	char key[33];
 	char *cause = NULL;
-	*rpm = jc->rpm;
-	*tpm = jc->tpm;
+	*rpm = limit_sum(jc, offsetof(struct job_endpoint, rpm));
+	*tpm = limit_sum(jc, offsetof(struct job_endpoint, tpm));
+	*itpm = limit_sum(jc, offsetof(struct job_endpoint, itpm));
 	*from = "as the job file sets them";
 	progress_out_job_key(url, key);
 	int have = learned_read(key, &l, &cause);
 	free(cause);
-	if (have != 1 || (jc->rpm > 0 && (jc->tpm > 0 || jc->itpm > 0)))
+	if (have != 1 || (*rpm > 0 && (*tpm > 0 || *itpm > 0)))
 		return;
 	if (*rpm <= 0)
 		*rpm = l.api_rpm > 0 ? l.api_rpm : l.rpm;
@@ -141,29 +171,31 @@ static void print_estimate(FILE *out, const char *url, const struct job_config *
 	fprintf(out, "tokens    about %.0f input tokens (%.0f per item over the first %d; "
 	    "about 4 bytes of body a token, as the pacer counts them)\n", tokens,
 	    tokens_per_item, sampled);
-	double rpm, tpm;
+	double rpm, tpm, itpm;
 	const char *from;
-	limits_of(url, jc, &rpm, &tpm, &from);
-	double per_min = run_dryrun_items_per_min(rpm, tpm, jc->itpm, tokens_per_item);
+	limits_of(url, jc, &rpm, &tpm, &itpm, &from);
+	double per_min = run_dryrun_items_per_min(rpm, tpm, itpm, tokens_per_item);
 	if (per_min > 0 && c->pending > 0) {
 		char span[32];
 		span_text((double)c->pending / per_min, span, sizeof span);
 		fprintf(out, "time      about %s at %.0f items/min (rpm %.0f, tpm %.0f, itpm %.0f; "
-		    "0 = none), %s\n", span, per_min, rpm, tpm, jc->itpm, from);
+		    "0 = none), %s\n", span, per_min, rpm, tpm, itpm, from);
 	} else if (c->pending > 0) {
 		fprintf(out, "time      no request or token limit set or learned: it depends on "
 		    "the API's latency (concurrency %d)\n", jc->concurrency);
 	}
 	struct dryrun_price price;
-	if (job_price(jc, &price) && price.input > 0)
-		fprintf(out, "cost      about %.4f for the input tokens at %.2f per million "
+	const struct job_endpoint *ep = first_endpoint(jc);
+	if (job_price(ep, &price) && price.input > 0)
+		fprintf(out, "cost      about %.4f for the input tokens at %.2f per million%s%s "
 		    "(output tokens cost what the answers count)\n",
-		    run_dryrun_cost(&price, tokens), price.input);
+		    run_dryrun_cost(&price, tokens), price.input, ep->name ? " on " : "",
+		    ep->name ? ep->name : "");
 }
 
 /* Renders items[0..n) (their bodies freed again): prints the first limit,
  * and returns their average input tokens as the pacer estimates them. */
-static double render_items(FILE *out, const struct job_config *jc, const struct run_request *rq,
+static double render_items(FILE *out, const struct job_endpoint *ep, const struct run_request *rq,
     struct store_item *items, int n, int limit)
 {
 	double sum = 0;
@@ -180,7 +212,7 @@ static double render_items(FILE *out, const struct job_config *jc, const struct 
 		}
 		sum += w.cost[LEARN_INPUT];
 		if (i < shown)
-			print_request(out, jc, rq, &w, i + 1, shown);
+			print_request(out, ep, rq, &w, i + 1, shown);
 		free(w.body);
 	}
 	return n ? sum / n : 0;
@@ -195,7 +227,8 @@ int run_dryrun(const char *url, const char *config, struct job_config *jc,
 	struct store_counts counts;
 	int n = 0, code = CMD_OK;
 	char *cause = NULL;
-	if (run_request_prepare(&rq, jc, &cause) < 0) {
+	const struct job_endpoint *ep = first_endpoint(jc);
+	if (run_request_prepare(&rq, ep, jc->path, &cause) < 0) {
 		fprintf(stderr, "psup-worker: %s: %s\n", config, cause);
 		code = CMD_USAGE;
 		goto out;
@@ -207,7 +240,7 @@ int run_dryrun(const char *url, const char *config, struct job_config *jc,
 	    store_peek(s, limit > SAMPLE ? limit : SAMPLE, &items, &n, &cause) < 0)
 		goto fail;
 	fprintf(out, "dry run: nothing is sent, nothing is claimed\n");
-	double per_item = render_items(out, jc, &rq, items, n, limit);
+	double per_item = render_items(out, ep, &rq, items, n, limit);
 	print_estimate(out, url, jc, &counts, per_item, n);
 	goto out;
 fail:

@@ -2,6 +2,7 @@
  * are committed in batches: every write transaction takes the job's one
  * write lock, which all workers on the job share, so fewer and larger ones
  * scale better. An item counts as done only once its result is committed. */
+#include "run_endpoint.h"
 #include "run_record.h"
 #include "run_state.h"
 
@@ -37,6 +38,8 @@ int run_record_flush(struct run *r)
 		res[i].result = w->result;
 		res[i].error = w->error;
 		res[i].tokens = w->tokens;
+		res[i].endpoint = r->ep[w->ep].cfg->name;
+		res[i].cost = w->spend;
 	}
 	int stale = 0;
 	char *cause = NULL;
@@ -166,7 +169,7 @@ void run_record_progress(struct run *r, int force)
 		.inflight = engine_inflight(r->engine),
 	};
 	struct pacer_view pv;
-	pacer_view(&r->pacer, now, &pv);
+	run_endpoints_view(r, now, &pv);
 	c.rpm = pv.rpm;
 	c.api_rpm = pv.api_rpm;
 	progress_out_update(&r->prog, now, &c, force);

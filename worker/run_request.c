@@ -22,21 +22,22 @@ static int header_add(struct run_request *rq, const char *line, char **cause)
 	return 0;
 }
 
-int run_request_prepare(struct run_request *rq, const struct job_config *jc, char **cause)
+int run_request_prepare(struct run_request *rq, const struct job_endpoint *ep, const char *path,
+    char **cause)
 {
-	if (template_expand_env(jc->url, "url", &rq->url, cause) < 0)
+	if (template_expand_env(ep->url, "url", &rq->url, cause) < 0)
 		return -1;
 	int have_ctype = 0;
-	for (int i = 0; i < jc->n_headers; i++) {
-		char *what = xasprintf("header %s", jc->headers[i].name);
+	for (int i = 0; i < ep->n_headers; i++) {
+		char *what = xasprintf("header %s", ep->headers[i].name);
 		char *val = NULL;
-		int rc = template_expand_env(jc->headers[i].value, what, &val, cause);
+		int rc = template_expand_env(ep->headers[i].value, what, &val, cause);
 		free(what);
 		if (rc < 0)
 			return -1;
-		if (strcasecmp(jc->headers[i].name, "Content-Type") == 0)
+		if (strcasecmp(ep->headers[i].name, "Content-Type") == 0)
 			have_ctype = 1;
-		char *line = xasprintf("%s: %s", jc->headers[i].name, val);
+		char *line = xasprintf("%s: %s", ep->headers[i].name, val);
 		free(val);
 		rc = header_add(rq, line, cause);
 		free(line);
@@ -47,27 +48,27 @@ int run_request_prepare(struct run_request *rq, const struct job_config *jc, cha
 	if (header_add(rq, "Expect:", cause) < 0)
 		return -1;
 	/* The body template makes JSON; say so unless the job file did. */
-	if (!have_ctype && jc->body &&
+	if (!have_ctype && ep->body &&
 	    header_add(rq, "Content-Type: application/json", cause) < 0)
 		return -1;
-	if (jc->body) {
+	if (ep->body) {
 		char *why = NULL;
-		if (template_compile(jc->body, &rq->body_tpl, &why) < 0) {
-			fail(cause, "%s: body: %s", jc->path, why);
+		if (template_compile(ep->body, &rq->body_tpl, &why) < 0) {
+			fail(cause, "%s: body: %s", path, why);
 			free(why);
 			return -1;
 		}
 	}
-	if (jc->extract && jsonptr_check(jc->extract, cause) < 0)
+	if (ep->extract && jsonptr_check(ep->extract, cause) < 0)
 		return -1;
-	const char *const usage[] = { jc->usage, jc->input_usage, jc->output_usage };
+	const char *const usage[] = { ep->usage, ep->input_usage, ep->output_usage };
 	for (size_t i = 0; i < sizeof usage / sizeof usage[0]; i++)
 		if (usage[i] && jsonptr_check(usage[i], cause) < 0)
 			return -1;
 	rq->target.url = rq->url;
-	rq->target.method = jc->method;
+	rq->target.method = ep->method;
 	rq->target.headers = rq->headers;
-	rq->target.timeout_ms = jc->timeout_ms;
+	rq->target.timeout_ms = ep->timeout_ms;
 	return 0;
 }
 

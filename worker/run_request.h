@@ -4,14 +4,16 @@
 #ifndef PSUP_RUN_REQUEST_H
 #define PSUP_RUN_REQUEST_H
 
-struct job_config;
+struct job_endpoint;
 struct run_request;
 struct work;
 
-/* Fills rq from jc (which must outlive rq: the target borrows from it).
- * Returns 0, or -1 with *cause naming what is wrong (an unset variable, a
- * bad template). Free rq with run_request_free either way. */
-int run_request_prepare(struct run_request *rq, const struct job_config *jc, char **cause);
+/* Fills rq from ep (which must outlive rq: the target borrows from it);
+ * path is the job file's, for messages. Returns 0, or -1 with *cause
+ * naming what is wrong (an unset variable, a bad template). Free rq with
+ * run_request_free either way. */
+int run_request_prepare(struct run_request *rq, const struct job_endpoint *ep, const char *path,
+    char **cause);
 void run_request_free(struct run_request *rq);
 
 /* Renders w's body once (kept for its retries) and estimates its cost in

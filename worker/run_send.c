@@ -1,6 +1,7 @@
 /* Requests out and answers in (see run_send.h): outcome.c decides, this
  * file carries the decision out. */
 #include "run_send.h"
+#include "run_endpoint.h"
 #include "run_record.h"
 #include "run_state.h"
 
@@ -19,6 +20,7 @@ void run_send(struct run *r, struct work *w)
 	w->req.body = w->body;
 	w->req.body_len = w->body_len;
 	if (engine_submit(r->engine, &w->req, &cause) < 0) {
+		r->ep[w->ep].inflight--;
 		char *msg = xasprintf("cannot start the request: %s", cause);
 		run_log(r, "item %s: attempt %d: %s", w->it.id, w->attempts, msg);
 		run_record_fail(r, w, 0, msg);
@@ -84,8 +86,8 @@ static int tokens_counted(const struct outcome *o, int b, double *n)
  * told: the API's advertised limit when it first shows or changes. A 429
  * cuts the budget it ran out of: a token limit's 429 cuts the token rate,
  * counted in the tokens each request used. */
-static void limits_learn(struct run *r, const struct http_request *req, const struct outcome *o,
-    const struct work *w, int64_t now, int64_t real_ms)
+static void limits_learn(struct run *r, struct run_endpoint *e, const struct http_request *req,
+    const struct outcome *o, const struct work *w, int64_t now, int64_t real_ms)
 {
 	struct learn_obs obs[LEARN_N];
 	learn_headers(&req->limits, real_ms, obs);
@@ -94,8 +96,8 @@ static void limits_learn(struct run *r, const struct http_request *req, const st
 	    learn_limited_budget(&req->limits, req->resp.p, req->resp.len) : LEARN_REQUESTS;
 	/* A budget nobody limits here cannot be what ran out: its 429 is
 	 * the token limit's (an API that counts input only, say). */
-	if (by != LEARN_REQUESTS && by != LEARN_TOKENS && !r->pacer.base[by] &&
-	    !r->pacer.counted[by] && obs[by].limit <= 0)
+	if (by != LEARN_REQUESTS && by != LEARN_TOKENS && !e->pacer.base[by] &&
+	    !e->pacer.counted[by] && obs[by].limit <= 0)
 		by = LEARN_TOKENS;
 	for (int b = 0; b < LEARN_N; b++) {
 		obs[b].ok = req->status >= 200 && req->status < 300;
@@ -104,47 +106,102 @@ static void limits_learn(struct run *r, const struct http_request *req, const st
 		if (!tokens_counted(o, b, &obs[b].units))
 			obs[b].units = w->cost[b];
 	}
-	pacer_learn(&r->pacer, obs, now);
+	pacer_learn(&e->pacer, obs, now);
 	const struct learn_obs *rq = &obs[LEARN_REQUESTS];
-	if (rq->limit > 0 && rq->limit != r->api_rpm_told) {
+	if (rq->limit > 0 && rq->limit != e->api_rpm_told) {
 		struct pacer_view v;
-		pacer_view(&r->pacer, now, &v);
-		r->api_rpm_told = rq->limit;
-		if (r->jc.rpm > 0 && r->jc.rpm < rq->limit)
-			run_log(r, "the API allows %.0f requests/min; rpm %.0f is kept as the cap",
-			    rq->limit, r->jc.rpm);
+		pacer_view(&e->pacer, now, &v);
+		e->api_rpm_told = rq->limit;
+		/* The implicit endpoint's messages stay as they were. */
+		const char *who = r->n_ep > 1 ? e->name : "the API";
+		const char *pre = r->n_ep > 1 ? "endpoint " : "";
+		if (e->cfg->rpm > 0 && e->cfg->rpm < rq->limit)
+			run_log(r, "%s%s allows %.0f requests/min; rpm %.0f is kept as the cap", pre, who,
+			    rq->limit, e->cfg->rpm);
 		else
-			run_log(r, "the API allows %.0f requests/min: pacing at %.0f", rq->limit, v.rpm);
+			run_log(r, "%s%s allows %.0f requests/min: pacing at %.0f", pre, who, rq->limit,
+			    v.rpm);
 	}
 }
 
 /* What every request feels of one answer: a hold, the learned limits,
  * AIMD's concurrency, the token budget. */
-static void limits_apply(struct run *r, const struct http_request *req, const struct outcome *o,
-    struct work *w, int64_t now, int64_t real_ms)
+static void limits_apply(struct run *r, struct run_endpoint *e, const struct http_request *req,
+    const struct outcome *o, struct work *w, int64_t now, int64_t real_ms)
 {
+	/* One endpoint's 429s lower its own concurrency; the implicit one's,
+	 * the worker's. */
+	struct aimd *aimd = r->n_ep > 1 ? &e->aimd : &r->aimd;
 	if (o->hold_until) {
 		/* Hold everyone (the shared limiter too). */
-		if (o->hold_asked && pacer_hold_until(&r->pacer) <= now)
-			run_log(r, "HTTP %ld: holding all requests for %lld ms, as the API asks",
-			    w->status, (long long)((o->hold_until - now) / MS));
-		pacer_hold(&r->pacer, o->hold_until);
+		if (o->hold_asked && pacer_hold_until(&e->pacer) <= now)
+			run_log(r, "HTTP %ld: holding all requests%s%s for %lld ms, as the API asks",
+			    w->status, r->n_ep > 1 ? " to " : "", r->n_ep > 1 ? e->name : "",
+			    (long long)((o->hold_until - now) / MS));
+		pacer_hold(&e->pacer, o->hold_until);
 	}
-	limits_learn(r, req, o, w, now, real_ms);
+	limits_learn(r, e, req, o, w, now, real_ms);
 	if (o->rate_limited) {
 		r->n_429++;
 		/* a used-up quota stops the job: nothing to learn from it;
 		 * nor from a lone 429 */
-		if (o->kind != OUTCOME_STOP && !o->lone && aimd_on_limited(&r->aimd, now, o->hold_asked))
-			run_log(r, "repeated HTTP 429s: concurrency lowered to %d", aimd_limit(&r->aimd));
+		if (o->kind != OUTCOME_STOP && !o->lone && aimd_on_limited(aimd, now, o->hold_asked))
+			run_log(r, "repeated HTTP 429s%s%s: concurrency lowered to %d",
+			    r->n_ep > 1 ? " from " : "", r->n_ep > 1 ? e->name : "", aimd_limit(aimd));
 	}
 	for (int b = LEARN_TOKENS; b < LEARN_N; b++) {
 		double n;
 		if (tokens_counted(o, b, &n))
-			pacer_adjust(&r->pacer, now, (enum learn_budget)b, w->cost[b], n);
+			pacer_adjust(&e->pacer, now, (enum learn_budget)b, w->cost[b], n);
 	}
 	if (o->kind == OUTCOME_DONE)
-		aimd_on_success(&r->aimd, now);
+		aimd_on_success(aimd, now);
+}
+
+/* What o says of w, carried out. */
+static void answer_apply(struct run *r, struct work *w, struct outcome *o, int64_t now)
+{
+	switch (o->kind) {
+	case OUTCOME_DONE:
+		w->ok = 1;
+		w->result = o->result;
+		w->tokens = o->have_tokens[USAGE_ALL] ? o->tokens[USAGE_ALL] :
+		    o->tokens[USAGE_INPUT] + o->tokens[USAGE_OUTPUT];
+		run_budget_price(r, w, o->tokens, o->have_tokens);
+		run_budget_charge(r, w);
+		o->result = NULL;
+		run_record_finish(r, w);
+		break;
+	case OUTCOME_RETRY:
+		r->n_retries++;
+		run_log(r, "item %s: attempt %d/%d: %s; retrying in %lld ms", w->it.id,
+		    w->attempts, r->jc.max_attempts, o->why, (long long)((o->retry_at - now) / MS));
+		run_schedule_retry(r, w, o->retry_at);
+		break;
+	case OUTCOME_RELEASE:
+		/* Left leased: released with the rest when the run ends. */
+		run_work_free(w);
+		break;
+	case OUTCOME_STOP:
+		/* No other item can succeed either: stop the whole job, with
+		 * this item released like those not sent. */
+		if (r->exit_code != CMD_QUOTA) {
+			run_log(r, "item %s: %s", w->it.id, o->why);
+			r->exit_code = CMD_QUOTA;
+			if (!r->stopping)
+				run_stop(r, "the API says the quota is used up; stopping the job (add quota, then run again)");
+		}
+		run_work_free(w);
+		break;
+	case OUTCOME_FAIL:
+		run_log(r, "item %s: attempt %d/%d: %s; %s", w->it.id, w->attempts,
+		    r->jc.max_attempts, o->why, o->exhausted ? "giving up" : "not retried");
+		w->ok = 0;
+		w->error = o->error;
+		o->error = NULL;
+		run_record_finish(r, w);
+		break;
+	}
 }
 
 void run_send_done_cb(struct http_request *req, void *arg)
@@ -165,60 +222,40 @@ void run_send_done_cb(struct http_request *req, void *arg)
 		.headers = req->limits,
 		.real_ms = clock_real_ms(),
 	};
+	struct run_endpoint *e = &r->ep[w->ep];
 	struct outcome_attempt att = {
-		.n = w->attempts,
+		.n = w->ep_attempts,
 		.stopping = r->stopping,
 		.draw = backoff_rand(&r->rng),
-		.refused_lately = r->refusal_window > 0,
+		.refused_lately = e->refusal_window > 0,
 	};
 	struct outcome o;
-	outcome_decide(&resp, &att, &r->policy, now, &o);
+	outcome_decide(&resp, &att, &e->policy, now, &o);
 	if (req->status == 429 || req->status == 503)
-		r->refusal_window = OUTCOME_LONE_ANSWERS;
-	else if (r->refusal_window > 0)
-		r->refusal_window--;
+		e->refusal_window = OUTCOME_LONE_ANSWERS;
+	else if (e->refusal_window > 0)
+		e->refusal_window--;
 	w->status = req->status;
 	w->latency_ms = req->latency_ms;
-	limits_apply(r, req, &o, w, now, resp.real_ms);
+	limits_apply(r, e, req, &o, w, now, resp.real_ms);
 	engine_request_reset(req);
 
-	switch (o.kind) {
-	case OUTCOME_DONE:
-		w->ok = 1;
-		w->result = o.result;
-		w->tokens = o.have_tokens[USAGE_ALL] ? o.tokens[USAGE_ALL] :
-		    o.tokens[USAGE_INPUT] + o.tokens[USAGE_OUTPUT];
-		o.result = NULL;
-		run_record_finish(r, w);
-		break;
-	case OUTCOME_RETRY:
+	switch (run_endpoint_answered(r, w, &o, now)) {
+	case RUN_ANS_MOVE:
 		r->n_retries++;
-		run_log(r, "item %s: attempt %d/%d: %s; retrying in %lld ms", w->it.id,
-		    w->attempts, r->jc.max_attempts, o.why, (long long)((o.retry_at - now) / MS));
-		run_schedule_retry(r, w, o.retry_at);
+		/* An endpoint out for good said so in one line already. */
+		if (e->breaker.state != BREAKER_OUT)
+			run_log(r, "item %s: attempt %d on %s: %s; moving to another endpoint",
+			    w->it.id, w->attempts, e->name, o.why ? o.why : "failed");
+		w->avoid |= 1u << w->ep;
+		w->ep_attempts = 0;
+		run_schedule_retry(r, w, now);
 		break;
-	case OUTCOME_RELEASE:
-		/* Left leased: released with the rest when the run ends. */
+	case RUN_ANS_RELEASE:
 		run_work_free(w);
 		break;
-	case OUTCOME_STOP:
-		/* No other item can succeed either: stop the whole job, with
-		 * this item released like those not sent. */
-		if (r->exit_code != CMD_QUOTA) {
-			run_log(r, "item %s: %s", w->it.id, o.why);
-			r->exit_code = CMD_QUOTA;
-			if (!r->stopping)
-				run_stop(r, "the API says the quota is used up; stopping the job (add quota, then run again)");
-		}
-		run_work_free(w);
-		break;
-	case OUTCOME_FAIL:
-		run_log(r, "item %s: attempt %d/%d: %s; %s", w->it.id, w->attempts,
-		    r->jc.max_attempts, o.why, o.exhausted ? "giving up" : "not retried");
-		w->ok = 0;
-		w->error = o.error;
-		o.error = NULL;
-		run_record_finish(r, w);
+	default:
+		answer_apply(r, w, &o, now);
 		break;
 	}
 	outcome_free(&o);

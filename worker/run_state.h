@@ -17,6 +17,7 @@
 #include "outcome.h"
 #include "pacer.h"
 #include "progress_out.h"
+#include "run_budget.h"
 #include "store.h"
 #include "workq.h"
 
@@ -34,6 +35,10 @@ struct work {
 	                              * estimated tokens; output tokens < 0 until
 	                              * the pacer estimates them */
 	struct http_request req;
+	int ep;                      /* the endpoint of its last attempt (r->ep) */
+	int ep_body;                 /* 1 + the endpoint its body is rendered for, 0 none */
+	int ep_attempts;             /* attempts in a row on ep */
+	uint32_t avoid;              /* bit i: endpoints it failed on, tried last */
 	struct work *fl_prev, *fl_next; /* in the in-flight list while sent */
 	/* the outcome, once final */
 	int ok;
@@ -41,9 +46,11 @@ struct work {
 	int64_t latency_ms;
 	char *result, *error;
 	long long tokens;
+	double spend;                /* at its endpoint's price */
 };
 
-/* The request every item is sent as, built once from the job file. */
+/* The request every item is sent to an endpoint as, built once from the
+ * job file. */
 struct run_request {
 	struct template *body_tpl;   /* NULL: no body */
 	char *url;                   /* ${VAR}s expanded */
@@ -56,12 +63,14 @@ struct run {
 	struct outcome_policy policy;  /* from jc */
 	struct store *store;
 	char *owner;
-	struct run_request request;
+	struct run_endpoint *ep;     /* the job's endpoints (run_endpoint.h) */
+	int n_ep, n_ep_out;          /* how many, and how many are out for good */
+	struct run_budget budget;
+	int64_t ep_stats_at;         /* when the endpoints' stats were last written */
 
 	struct loop *loop;
 	struct engine *engine;
-	struct pacer pacer;
-	struct aimd aimd;
+	struct aimd aimd;            /* concurrency of the whole worker */
 	uint64_t rng;
 	struct progress_out prog;
 	struct deadline pace_timer, retry_timer, lease_timer, flush_timer;
@@ -82,10 +91,6 @@ struct run {
 
 	/* counters for the summary */
 	long long n_ok, n_failed, n_requests, n_retries, n_429, n_stale;
-	int refusal_window;          /* answers left in which a 429 or 503 is not
-	                              * lone (outcome.h): OUTCOME_LONE_ANSWERS
-	                              * after one, counting down */
-	double api_rpm_told;         /* the API's advertised rpm last logged */
 	int64_t learned_at;          /* when the learned limits were last reported */
 	int64_t start_ns;
 	/* job-wide counts for progress: the last store reading plus our commits since */

@@ -166,7 +166,7 @@ static void test_bad(void)
 	} cases[] = {
 		{ "", "j.yaml:1:1: the file is empty (expected request:, response:, limits:, retry:)" },
 		{ "- a\n", "j.yaml:1:1: expected a map of options (request:, limits:, ...), got a list" },
-		{ "limits: {rpm: 1}\n", "j.yaml:1:1: request: missing (required)" },
+		{ "limits: {rpm: 1}\n", "j.yaml:1:1: request: missing (required): give request: or endpoints:" },
 		{ "request:\n", "j.yaml:1:1: request: has no value" },
 		{ "request: x\n", "j.yaml:1:10: request: expected a map of options, got a string" },
 		{ "request:\n  url:\n", "j.yaml:2:7: request.url: has no value" },
@@ -236,6 +236,129 @@ static void test_token_budgets(void)
 	jobfile_free(&jc);
 }
 
+/* endpoints: instead of request:, each entry starting from the file's
+ * response: and limits:. */
+static void test_endpoints(void)
+{
+	struct job_config jc;
+	char **errors;
+	int n;
+	ok(jobfile_load(FX "endpoints.yaml", &jc, &errors, &n) == 0, "endpoints.yaml loads");
+	dump(errors, n);
+	is_int(jc.n_endpoints, 3, "three endpoints");
+	is_int(jc.fallback_after, 3, "fallback_after");
+	is_int((int)jc.cooldown_ms, 5000, "cooldown");
+	if (jc.n_endpoints == 3) {
+		const struct job_endpoint *a = &jc.endpoints[0], *b = &jc.endpoints[1],
+		    *c = &jc.endpoints[2];
+		is_str(a->name, "key-a", "first name");
+		is_str(a->method, "POST", "method defaults to POST");
+		ok(a->n_headers == 1 && strcmp(a->headers[0].value, "Bearer ${OPENAI_KEY_A}") == 0,
+		    "its own key");
+		is_str(a->extract, "/choices/0/message/content", "response: is the default");
+		ok(a->rpm == 600 && a->concurrency == 32 && a->weight == 1 && a->priority == 1 &&
+		    a->shared == NULL, "limits: are the defaults; weight and priority 1");
+		ok(b->rpm == 300 && b->concurrency == 8 && b->weight == 3, "its own limits win");
+		is_str(b->shared, "openai-b", "its own shared limit");
+		is_str(c->extract, "/content/0/text", "its own extract");
+		is_str(c->usage, "/usage/total_tokens", "usage kept from response:");
+		is_str(c->output_usage, "/usage/output_tokens", "output_usage");
+		ok(c->timeout_ms == 60000 && c->priority == 2 && c->body == NULL,
+		    "timeout, priority, no body");
+	}
+	jobfile_free(&jc);
+
+	ok(jobfile_load(FX "minimal.yaml", &jc, &errors, &n) == 0 && jc.n_endpoints == 1 &&
+	    jc.endpoints[0].name == NULL && strcmp(jc.endpoints[0].url, jc.url) == 0 &&
+	    jc.endpoints[0].concurrency == jc.concurrency && jc.fallback_after == 2,
+	    "request: is one unnamed endpoint");
+	dump(errors, n);
+	jobfile_free(&jc);
+
+	static const char *const bad[] = {
+		FX "bad-endpoints.yaml:2:11: limits.shared: with endpoints: name each endpoint's "
+		    "shared limit under its own limits:",
+		FX "bad-endpoints.yaml:8:5: endpoints.retry: unknown option",
+		FX "bad-endpoints.yaml:7:12: endpoints.limits.rpm: -5 is out of range (0 to 1e+09)",
+		FX "bad-endpoints.yaml:11:13: endpoints.weight: 0 is out of range (1 to 1000)",
+		FX "bad-endpoints.yaml:10:5: endpoints.name: missing (required)",
+		FX "bad-endpoints.yaml:13:10: endpoints.url: 'ftp://x' is not an http:// or https:// URL",
+		FX "bad-endpoints.yaml:15:16: endpoints.response.extract: 'nope' is not a JSON pointer: "
+		    "must start with '/' (e.g. /choices/0/message/content)",
+		FX "bad-endpoints.yaml:12:11: endpoints.name: 'a' is the name of endpoint 1 too (line 4)",
+		FX "bad-endpoints.yaml:16:5: endpoints: expected a map (name:, url:, ...), got a string",
+	};
+	expect_errors(FX "bad-endpoints.yaml", bad, (int)(sizeof bad / sizeof *bad));
+
+	struct {
+		const char *text;
+		const char *error;
+	} cases[] = {
+		{ "request: {url: http://x}\nendpoints: [{name: a, url: http://y}]\n",
+		  "j.yaml:2:12: endpoints: request: is given too (line 1): use one of them" },
+		{ "endpoints: []\n", "j.yaml:1:12: endpoints: expected a list of endpoints (- name: "
+		  "..., url: ...), got an empty list" },
+		{ "endpoints: [{name: a, url: http://y}, {name: a, url: http://z}]\n",
+		  "j.yaml:1:46: endpoints.name: 'a' is the name of endpoint 1 too (line 1)" },
+		{ "endpoints: [{url: http://y}]\n", "j.yaml:1:13: endpoints.name: missing (required)" },
+		{ "endpoints: [{name: a, url: http://y, weight: 0}]\n",
+		  "j.yaml:1:46: endpoints.weight: 0 is out of range (1 to 1000)" },
+		{ "endpoints: [{name: a, url: http://y, limits: {rpm: -1}}]\n",
+		  "j.yaml:1:52: endpoints.limits.rpm: -1 is out of range (0 to 1e+09)" },
+		{ "endpoints: [{name: a, url: http://y, rpm: 5}]\n",
+		  "j.yaml:1:38: endpoints.rpm: unknown option here (it belongs under limits:)" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		int r = jobfile_load_buffer("j.yaml", cases[i].text, strlen(cases[i].text), &jc,
+		    &errors, &n);
+		ok(r == -1 && n >= 1, "endpoints case %zu fails", i);
+		is_str(n ? errors[0] : "", cases[i].error, "endpoints case %zu message", i);
+		if (n != 1)
+			dump(errors, n);
+		jobfile_errors_free(errors, n);
+		jobfile_free(&jc);
+	}
+}
+
+/* The shipped job files with endpoints load; a cost budget needs prices. */
+static void test_shipped_endpoints(void)
+{
+	struct job_config jc;
+	char **errors;
+	int n;
+	static const struct { const char *file; int n; } shipped[] = {
+		{ "configs/openai-anthropic-fallback.yaml", 2 },
+		{ "configs/openai-two-keys.yaml", 2 },
+		{ "configs/local-first.yaml", 2 },
+	};
+	for (size_t i = 0; i < sizeof shipped / sizeof *shipped; i++) {
+		ok(jobfile_load(shipped[i].file, &jc, &errors, &n) == 0 &&
+		    jc.n_endpoints == shipped[i].n, "%s loads", shipped[i].file);
+		dump(errors, n);
+		jobfile_free(&jc);
+	}
+	ok(jobfile_load("configs/openai-anthropic-fallback.yaml", &jc, &errors, &n) == 0 &&
+	    jc.endpoints[1].priority == 2 && jc.endpoints[1].price_output == 4.0 &&
+	    jc.max_cost == 50, "the fallback's priority, price and budget");
+	jobfile_free(&jc);
+	static const char unpriced[] = "budget: {max_cost: 5}\n"
+	    "endpoints: [{name: a, url: http://x/, response: {usage: /u}}]\n";
+	int r = jobfile_load_buffer("j.yaml", unpriced, sizeof unpriced - 1, &jc, &errors, &n);
+	ok(r == -1 && n == 1 && strcmp(errors[0], "j.yaml:1:20: budget.max_cost: no endpoint has a price: "
+	    "(endpoints: ... price: {input: N, output: N}, per 1M tokens)") == 0,
+	    "a cost budget needs a price: %s", n ? errors[0] : "");
+	jobfile_errors_free(errors, n);
+	jobfile_free(&jc);
+	static const char uncounted[] = "budget: {max_tokens: 5000}\n"
+	    "request: {url: http://x/}\n";
+	r = jobfile_load_buffer("j.yaml", uncounted, sizeof uncounted - 1, &jc, &errors, &n);
+	ok(r == -1 && n == 1 && strcmp(errors[0], "j.yaml:1:22: budget.max_tokens: nothing counts tokens: "
+	    "set response.usage (or input_usage and output_usage)") == 0,
+	    "a token budget needs a usage pointer: %s", n ? errors[0] : "");
+	jobfile_errors_free(errors, n);
+	jobfile_free(&jc);
+}
+
 int main(void)
 {
 	const char *src = getenv("PSUP_SRC");
@@ -248,5 +371,7 @@ int main(void)
 	test_defaults();
 	test_bad();
 	test_token_budgets();
+	test_endpoints();
+	test_shipped_endpoints();
 	return done_testing();
 }

@@ -434,13 +434,15 @@ static const char *counts_text(const struct store_counts *c)
 	return buf;
 }
 
-/* Makes the store at url a version 1 store again: no counts. */
+/* Makes the store at url a version 1 store again: no counts, no endpoints. */
 static void downgrade(const char *url)
 {
 	const char *sql_pg = "SET client_min_messages = warning;"
 	    "DROP TABLE psup_counts; DROP FUNCTION psup_count_cb() CASCADE;"
+	    "ALTER TABLE psup_items DROP COLUMN endpoint; ALTER TABLE psup_items DROP COLUMN cost;"
 	    "UPDATE psup_meta SET value = '1' WHERE key = 'schema_version'";
-	const char *sql_sq = "DROP TABLE counts;"
+	const char *sql_sq = "DROP TABLE counts; ALTER TABLE items DROP COLUMN endpoint;"
+	    "ALTER TABLE items DROP COLUMN cost;"
 	    "UPDATE meta SET value = '1' WHERE key = 'schema_version'";
 	if (pg_url) {
 		PGconn *c = PQconnectdb(pg_url);

@@ -180,6 +180,11 @@ void store_owners_free(char **owners, int n)
 	free(owners);
 }
 
+int store_spend(struct store *s, store_spend_cb cb, void *arg, char **cause)
+{
+	return s->ops->spend(s, cb, arg, cause);
+}
+
 int store_counts(struct store *s, struct store_counts *c, char **cause)
 {
 	memset(c, 0, sizeof *c);
@@ -351,6 +356,12 @@ static int export_cb(const struct store_row *r, void *arg, char **cause)
 		store_json_write_string(f, r->error);
 	else
 		fputs("null", f);
+	/* Jobs with endpoints say which answered, and what it used. */
+	if (r->endpoint) {
+		fputs(",\"endpoint\":", f);
+		store_json_write_string(f, r->endpoint);
+		fprintf(f, ",\"tokens\":%lld,\"cost\":%.10g", r->tokens, r->cost);
+	}
 	fputs("}\n", f);
 	if (ferror(f))
 		return fail(cause, "cannot write export: %s", strerror(errno));

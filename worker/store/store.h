@@ -30,6 +30,9 @@ struct store_result {
 	const char *result;      /* JSON text (the extracted value or the body as a JSON string), or NULL */
 	const char *error;       /* message when failed, else NULL */
 	long long tokens;        /* usage tokens, 0 if unknown */
+	const char *endpoint;    /* the job file's endpoint that answered, NULL for
+	                          * the one of request: */
+	double cost;             /* what its tokens cost at the endpoint's price, 0 if none */
 };
 
 struct store_counts {
@@ -131,13 +134,25 @@ void store_error_classes_free(struct store_error_class *ec, int n);
 
 /* Writes results as JSON lines in input order:
  * {"id":…,"status":"ok"|"failed","attempts":N,"http_status":N,"latency_ms":N,"result":…,"error":…}
- * Only finished items; failed_only selects failed ones. */
+ * and, for an item an endpoint of the job file answered, "endpoint", "tokens"
+ * and "cost". Only finished items; failed_only selects failed ones. */
 int store_export(struct store *s, FILE *out, int failed_only, long long *written, char **cause);
 
 /* The len bytes at s as a JSON string, malloc'd (the caller frees it): NUL
  * and other control bytes escaped, bytes that are not UTF-8 as U+FFFD, so
  * any answer can be kept whole as a result. */
 char *store_json_quote_bytes(const char *s, size_t len);
+
+/* What finished items used, by the endpoint that answered them (NULL:
+ * the one of request:), in name order: items, of them ok, tokens, cost and
+ * latency summed. The budget and `status` read it. */
+struct store_spend {
+	const char *endpoint;
+	long long items, ok, tokens, latency_ms;
+	double cost;
+};
+typedef int (*store_spend_cb)(const struct store_spend *sp, void *arg, char **cause);
+int store_spend(struct store *s, store_spend_cb cb, void *arg, char **cause);
 
 /* Failed items back to pending (ids NULL = every failed item). */
 int store_retry(struct store *s, const char *const *ids, int n, long long *moved, char **cause);

@@ -12,7 +12,7 @@
  * move items, so status does not count rows; a version 1 store is moved to
  * 2 (counted once) when opened. Builds that know only 1 refuse a 2: they
  * would move items without counting them. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* One item of a load, validated by store.c before a backend sees it. */
 struct store_load_item {
@@ -35,6 +35,9 @@ struct store_row {
 	long long latency_ms;
 	const char *result;      /* JSON text or NULL */
 	const char *error;       /* or NULL */
+	const char *endpoint;    /* or NULL */
+	long long tokens;
+	double cost;
 };
 
 typedef int (*store_row_cb)(const struct store_row *row, void *arg, char **cause);
@@ -74,6 +77,7 @@ struct store_ops {
 	    char **cause);
 	int (*retry)(struct store *s, const char *const *ids, int n, long long *moved,
 	    char **cause);
+	int (*spend)(struct store *s, store_spend_cb cb, void *arg, char **cause);
 };
 
 /* A backend names its operations PREFIX_OP (sq_claim, pg_claim), usually
@@ -99,14 +103,15 @@ struct store_ops {
 	int p##_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg, \
 	    char **cause); \
 	int p##_retry(struct store *s, const char *const *ids, int n, long long *moved, \
-	    char **cause)
+	    char **cause); \
+	int p##_spend(struct store *s, store_spend_cb cb, void *arg, char **cause)
 
 #define STORE_OPS_TABLE(label, p) { \
 	.name = label, .close = p##_close, \
 	.load_begin = p##_load_begin, .load_add = p##_load_add, .load_end = p##_load_end, \
 	.claim = p##_claim, .peek = p##_peek, .renew = p##_renew, .finish = p##_finish, \
 	.release = p##_release, .retry = p##_retry, .owners = p##_owners, \
-	.counts = p##_counts, \
+	.counts = p##_counts, .spend = p##_spend, \
 	.error_classes = p##_error_classes, .export_rows = p##_export_rows, \
 }
 

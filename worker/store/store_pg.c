@@ -87,6 +87,16 @@ static const char counts_sql[] =
 	"UPDATE psup_meta SET value = '2' WHERE key = 'schema_version';"
 	"COMMIT;";
 
+/* Version 3: which endpoint of the job file answered each item and what it
+ * cost (run after
+ * 2, under the schema lock; adding the column again is a no-op). */
+static const char endpoint_sql[] =
+	"BEGIN; SELECT pg_advisory_xact_lock(" LOCK_SCHEMA ");"
+	"ALTER TABLE psup_items ADD COLUMN IF NOT EXISTS endpoint text;"
+	"ALTER TABLE psup_items ADD COLUMN IF NOT EXISTS cost double precision;"
+	"UPDATE psup_meta SET value = '3' WHERE key = 'schema_version';"
+	"COMMIT;";
+
 int pg_fail(struct pg *g, char **cause, const char *what, const PGresult *r)
 {
 	const char *msg = r ? PQresultErrorMessage(r) : "";
@@ -235,9 +245,9 @@ void pg_close(struct store *s)
 
 static const struct store_ops pg_ops = STORE_OPS_TABLE("postgresql", pg);
 
-/* Runs sql, a schema change that ends its transaction; on failure rolls
- * back and fills *cause with what. */
-static int pg_exec_schema(struct pg *g, const char *sql, const char *what, char **cause)
+/* Runs sql, the end of a schema transaction (it commits); on failure rolls
+ * back and says what failed. */
+static int pg_schema_step(struct pg *g, const char *sql, const char *what, char **cause)
 {
 	PGresult *r = PQexec(g->conn, sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -263,7 +273,7 @@ static int pg_migrate(struct pg *g, char **cause)
 	}
 	int done = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "1") != 0;
 	PQclear(r);
-	return pg_exec_schema(g, done ? "COMMIT" : counts_sql, "cannot add the counts to the store",
+	return pg_schema_step(g, done ? "COMMIT" : counts_sql, "cannot add the counts to the store",
 	    cause);
 }
 
@@ -289,8 +299,12 @@ static int pg_check_schema(struct pg *g, char **cause)
 	if (version > STORE_SCHEMA_VERSION)
 		return fail(cause, "postgresql %s: store schema version %lld is newer than this "
 		    "psup-worker understands (%d)", g->name, version, STORE_SCHEMA_VERSION);
-	/* a new store too: made at 1, moved to 2 here */
-	return version < 2 ? pg_migrate(g, cause) : 0;
+	/* a new store too: made at 1, moved to 2 and 3 here */
+	if (version < 2 && pg_migrate(g, cause) < 0)
+		return -1;
+	if (version < 3)
+		return pg_schema_step(g, endpoint_sql, "cannot add the endpoints to the store", cause);
+	return 0;
 }
 
 /* Adds the tag column (and its index) to a store made before tags, once,
@@ -303,7 +317,7 @@ static int pg_add_tag(struct pg *g, char **cause)
 	PQclear(r);
 	if (have)
 		return 0;
-	return pg_exec_schema(g, "BEGIN; SELECT pg_advisory_xact_lock(" LOCK_SCHEMA ");"
+	return pg_schema_step(g, "BEGIN; SELECT pg_advisory_xact_lock(" LOCK_SCHEMA ");"
 	    "ALTER TABLE psup_items ADD COLUMN IF NOT EXISTS tag text;" PG_INDEX_TAG ";COMMIT",
 	    "cannot add tags to the store", cause);
 }

@@ -236,10 +236,12 @@ int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
 	struct pg *g = (struct pg *)s;
 	const char *sql = failed_only ?
 	    "SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	    " coalesce(latency_ms, 0), result, error FROM psup_items"
+	    " coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0)"
+	    " FROM psup_items"
 	    " WHERE state = 'failed'{W} ORDER BY seq" :
 	    "SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	    " coalesce(latency_ms, 0), result, error FROM psup_items"
+	    " coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0)"
+	    " FROM psup_items"
 	    " WHERE state IN ('done', 'failed'){W} ORDER BY seq";
 	const char **params;
 	int n_params;
@@ -266,6 +268,9 @@ int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
 				.latency_ms = pg_col_ll(r, 0, 5),
 				.result = PQgetisnull(r, 0, 6) ? NULL : PQgetvalue(r, 0, 6),
 				.error = PQgetisnull(r, 0, 7) ? NULL : PQgetvalue(r, 0, 7),
+				.endpoint = PQgetisnull(r, 0, 8) ? NULL : PQgetvalue(r, 0, 8),
+				.tokens = pg_col_ll(r, 0, 9),
+				.cost = strtod(PQgetvalue(r, 0, 10), NULL),
 			};
 			rc = cb(&row, arg, cause);
 		} else if (rc == 0 && st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE) {
@@ -276,3 +281,28 @@ int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
 	return rc;
 }
 
+
+int pg_spend(struct store *s, store_spend_cb cb, void *arg, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	PGresult *r = pg_run(g, "SELECT endpoint, count(*), sum((state = 'done')::int),"
+	    " coalesce(sum(tokens), 0), coalesce(sum(latency_ms), 0), coalesce(sum(cost), 0)"
+	    " FROM psup_items WHERE state IN ('done', 'failed') GROUP BY endpoint"
+	    " ORDER BY endpoint", 0, NULL, PGRES_TUPLES_OK, "cannot read the spend", cause);
+	if (!r)
+		return -1;
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+		struct store_spend sp = {
+			.endpoint = PQgetisnull(r, i, 0) ? NULL : PQgetvalue(r, i, 0),
+			.items = pg_col_ll(r, i, 1),
+			.ok = pg_col_ll(r, i, 2),
+			.tokens = pg_col_ll(r, i, 3),
+			.latency_ms = pg_col_ll(r, i, 4),
+			.cost = strtod(PQgetvalue(r, i, 5), NULL),
+		};
+		rc = cb(&sp, arg, cause);
+	}
+	PQclear(r);
+	return rc;
+}

@@ -24,15 +24,19 @@ static const char claim_sql[] =
 static const char finish_sql[] =
 	"UPDATE psup_items i SET state = CASE WHEN r.ok THEN 'done' ELSE 'failed' END,"
 	" attempts = r.attempts, http_status = r.http_status, latency_ms = r.latency_ms,"
-	" result = r.result, error = r.error, tokens = r.tokens, finished_at = " NOW_MS ","
+	" result = r.result, error = r.error, tokens = r.tokens, endpoint = r.endpoint,"
+	" cost = r.cost,"
+	" finished_at = " NOW_MS ","
 	" owner = NULL, lease_until = NULL"
 	" FROM json_to_recordset($2::json) AS r(id text, ok boolean, attempts integer,"
-	"  http_status integer, latency_ms bigint, result text, error text, tokens bigint)"
+	"  http_status integer, latency_ms bigint, result text, error text, tokens bigint,"
+	"  endpoint text, cost double precision)"
 	" WHERE i.id = r.id AND i.owner = $1 AND i.state = 'leased'";
 
 #define RETRY_SET \
 	"UPDATE psup_items SET state = 'pending', attempts = 0, http_status = NULL," \
-	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL" \
+	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL," \
+	" endpoint = NULL, cost = NULL" \
 	" WHERE state = 'failed'"
 #define RELEASE_SET \
 	"UPDATE psup_items SET state = 'pending', owner = NULL, lease_until = NULL" \
@@ -139,6 +143,11 @@ int pg_finish(struct store *s, const char *owner, const struct store_result *r,
 			store_json_write_string(m, error);
 		else
 			fputs("null", m);
+		if (r[i].endpoint) {
+			fputs(",\"endpoint\":", m);
+			store_json_write_string(m, r[i].endpoint);
+		}
+		fprintf(m, ",\"cost\":%.17g", r[i].cost);
 		putc('}', m);
 		free(owned);
 	}

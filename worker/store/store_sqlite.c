@@ -41,7 +41,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"UPDATE items SET lease_until = ?2 WHERE owner = ?1 AND state = 'leased'",
 	[ST_FINISH] =
 	"UPDATE items SET state = ?3, attempts = ?4, http_status = ?5, latency_ms = ?6,"
-	" result = ?7, error = ?8, tokens = ?9, finished_at = ?10, owner = NULL,"
+	" result = ?7, error = ?8, tokens = ?9, finished_at = ?10, endpoint = ?11, cost = ?12,"
+	" owner = NULL,"
 	" lease_until = NULL WHERE id = ?1 AND owner = ?2 AND state = 'leased'",
 	[ST_RELEASE_ALL] =
 	"UPDATE items SET state = 'pending', owner = NULL, lease_until = NULL"
@@ -51,12 +52,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" WHERE owner = ?1 AND state = 'leased' AND id = ?2",
 	[ST_RETRY_ALL] =
 	"UPDATE items SET state = 'pending', attempts = 0, http_status = NULL,"
-	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL"
-	" WHERE state = 'failed'",
+	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL,"
+	" endpoint = NULL, cost = NULL WHERE state = 'failed'",
 	[ST_RETRY_ONE] =
 	"UPDATE items SET state = 'pending', attempts = 0, http_status = NULL,"
-	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL"
-	" WHERE state = 'failed' AND id = ?1",
+	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL,"
+	" endpoint = NULL, cost = NULL WHERE state = 'failed' AND id = ?1",
 	[ST_LOAD_INSERT] =
 	"INSERT INTO items (id, id_int, json, priority, tag) VALUES (?1, ?2, ?3, ?4, ?5)"
 	" ON CONFLICT (id) DO NOTHING",
@@ -88,13 +89,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" WHERE state = 'failed'{W} GROUP BY 1, 2",
 	[ST_EXPORT_ALL] =
 	"SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	" coalesce(latency_ms, 0), result, error FROM items"
+	" coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0) FROM items"
 	" WHERE state IN ('done', 'failed'){W} ORDER BY seq",
 	[ST_EXPORT_FAILED] =
 	"SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	" coalesce(latency_ms, 0), result, error FROM items"
+	" coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0) FROM items"
 	" WHERE state = 'failed'{W} ORDER BY seq",
 	[ST_HAS_ITEMS] = "SELECT EXISTS (SELECT 1 FROM items)",
+	[ST_SPEND] =
+	"SELECT endpoint, count(*), sum(state = 'done'), coalesce(sum(tokens), 0),"
+	" coalesce(sum(latency_ms), 0), coalesce(sum(cost), 0) FROM items"
+	" WHERE state IN ('done', 'failed') GROUP BY endpoint ORDER BY endpoint",
 };
 
 /* With a subset (store_where) these replace their statement: the counts
@@ -153,6 +158,12 @@ static const char tag_sql[] =
 	"ALTER TABLE items ADD COLUMN tag TEXT;"
 	"CREATE INDEX IF NOT EXISTS items_tag ON items (tag, state, priority DESC, seq)"
 	" WHERE tag IS NOT NULL;";
+/* Version 3: which endpoint of the job file answered each item, and what
+ * it cost. */
+static const char endpoint_sql[] =
+	"ALTER TABLE items ADD COLUMN endpoint TEXT;"
+	"ALTER TABLE items ADD COLUMN cost REAL;"
+	"UPDATE meta SET value = '3' WHERE key = 'schema_version';";
 
 static int is_busy(int rc)
 {
@@ -402,8 +413,8 @@ static const struct store_ops sqlite_ops = STORE_OPS_TABLE("sqlite", sq);
 
 static long long sq_schema_version(struct sq *q, char **cause);
 
-/* Moves a version 1 store to 2 in one write transaction (another process
- * may have done it meanwhile: the version is read again inside). */
+/* Moves a version 1 or 2 store to 3 in one write transaction (another
+ * process may have done it meanwhile: the version is read again inside). */
 static int sq_migrate(struct sq *q, char **cause)
 {
 	if (sq_begin(q, cause) < 0)
@@ -415,6 +426,11 @@ static int sq_migrate(struct sq *q, char **cause)
 	}
 	if (version < 2 && sqlite3_exec(q->db, counts_sql, NULL, NULL, NULL) != SQLITE_OK) {
 		sq_fail(q, cause, "cannot add the counts to the store");
+		sq_rollback(q);
+		return -1;
+	}
+	if (version < 3 && sqlite3_exec(q->db, endpoint_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		sq_fail(q, cause, "cannot add the endpoints to the store");
 		sq_rollback(q);
 		return -1;
 	}
@@ -433,7 +449,7 @@ static int sq_check_schema(struct sq *q, char **cause)
 	if (version > STORE_SCHEMA_VERSION)
 		return fail(cause, "%s: store schema version %lld is newer than this "
 		    "psup-worker understands (%d)", q->path, version, STORE_SCHEMA_VERSION);
-	if (version < 2)
+	if (version < STORE_SCHEMA_VERSION)
 		return sq_migrate(q, cause);
 	return 0;
 }

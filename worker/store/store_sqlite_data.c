@@ -152,36 +152,79 @@ int sq_error_classes(struct store *s, store_class_cb cb, void *arg, char **cause
 	return 0;
 }
 
-int sq_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
-    char **cause)
+/* Steps st (prepared statement id), calling row for each row until it
+ * returns < 0; what names the read in an error. */
+static int sq_each(struct sq *q, int id, int (*row)(sqlite3_stmt *st, void *arg, char **cause),
+    void *arg, const char *what, char **cause)
 {
-	struct sq *q = (struct sq *)s;
-	sqlite3_stmt *st = sq_stmt(q, failed_only ? ST_EXPORT_FAILED : ST_EXPORT_ALL, cause);
+	sqlite3_stmt *st = sq_stmt(q, id, cause);
 	int rc;
 	if (!st)
 		return -1;
 	while ((rc = sq_step(q, st)) == SQLITE_ROW) {
-		const char *state = (const char *)sqlite3_column_text(st, 2);
-		struct store_row row = {
-			.id = (const char *)sqlite3_column_text(st, 0),
-			.id_int = sqlite3_column_int(st, 1),
-			.ok = state && strcmp(state, "done") == 0,
-			.attempts = sqlite3_column_int64(st, 3),
-			.http_status = sqlite3_column_int64(st, 4),
-			.latency_ms = sqlite3_column_int64(st, 5),
-			.result = (const char *)sqlite3_column_text(st, 6),
-			.error = (const char *)sqlite3_column_text(st, 7),
-		};
-		if (!row.id)
-			row.id = "";
-		if (cb(&row, arg, cause) < 0) {
+		if (row(st, arg, cause) < 0) {
 			sq_done(st);
 			return -1;
 		}
 	}
 	sq_done(st);
 	if (rc != SQLITE_DONE)
-		return sq_fail(q, cause, "cannot read results");
+		return sq_fail(q, cause, what);
 	return 0;
 }
 
+struct row_call {
+	store_row_cb row;
+	store_spend_cb spend;
+	void *arg;
+};
+
+static int export_row(sqlite3_stmt *st, void *arg, char **cause)
+{
+	const struct row_call *c = arg;
+	const char *state = (const char *)sqlite3_column_text(st, 2);
+	struct store_row row = {
+		.id = (const char *)sqlite3_column_text(st, 0),
+		.id_int = sqlite3_column_int(st, 1),
+		.ok = state && strcmp(state, "done") == 0,
+		.attempts = sqlite3_column_int64(st, 3),
+		.http_status = sqlite3_column_int64(st, 4),
+		.latency_ms = sqlite3_column_int64(st, 5),
+		.result = (const char *)sqlite3_column_text(st, 6),
+		.error = (const char *)sqlite3_column_text(st, 7),
+		.endpoint = (const char *)sqlite3_column_text(st, 8),
+		.tokens = sqlite3_column_int64(st, 9),
+		.cost = sqlite3_column_double(st, 10),
+	};
+	if (!row.id)
+		row.id = "";
+	return c->row(&row, c->arg, cause);
+}
+
+int sq_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
+    char **cause)
+{
+	struct row_call c = { .row = cb, .arg = arg };
+	return sq_each((struct sq *)s, failed_only ? ST_EXPORT_FAILED : ST_EXPORT_ALL, export_row,
+	    &c, "cannot read results", cause);
+}
+
+static int spend_row(sqlite3_stmt *st, void *arg, char **cause)
+{
+	const struct row_call *c = arg;
+	struct store_spend sp = {
+		.endpoint = (const char *)sqlite3_column_text(st, 0),
+		.items = sqlite3_column_int64(st, 1),
+		.ok = sqlite3_column_int64(st, 2),
+		.tokens = sqlite3_column_int64(st, 3),
+		.latency_ms = sqlite3_column_int64(st, 4),
+		.cost = sqlite3_column_double(st, 5),
+	};
+	return c->spend(&sp, c->arg, cause);
+}
+
+int sq_spend(struct store *s, store_spend_cb cb, void *arg, char **cause)
+{
+	struct row_call c = { .spend = cb, .arg = arg };
+	return sq_each((struct sq *)s, ST_SPEND, spend_row, &c, "cannot read the spend", cause);
+}

@@ -139,6 +139,8 @@ int sq_finish(struct store *s, const char *owner, const struct store_result *r,
 		sq_bind_text(st, 8, r[i].ok ? NULL : (r[i].error ? r[i].error : "failed"));
 		sqlite3_bind_int64(st, 9, r[i].tokens);
 		sqlite3_bind_int64(st, 10, now);
+		sq_bind_text(st, 11, r[i].endpoint);
+		sqlite3_bind_double(st, 12, r[i].cost);
 		int rc = sq_run(q, st, "cannot record a result", cause);
 		free(owned);
 		if (rc < 0)
