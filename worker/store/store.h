@@ -65,9 +65,10 @@ void store_close(struct store *s);
 int store_load(struct store *s, const char *path, const char *id_field,
     const char *priority_field, long long *added, long long *skipped, char **cause);
 
-/* Claims up to max pending items (or leased items whose lease expired),
- * highest priority first, then input order, leasing them to owner for
- * lease_ms. *items is malloc'd; free with store_items_free. */
+/* Claims up to max pending items (or items of other owners whose lease
+ * expired: owner's own still are its), highest priority first, then input
+ * order, leasing them to owner for lease_ms. *items is malloc'd; free with
+ * store_items_free. */
 int store_claim(struct store *s, const char *owner, int max, long long lease_ms,
     struct store_item **items, int *n, char **cause);
 void store_items_free(struct store_item *items, int n);
@@ -75,9 +76,10 @@ void store_items_free(struct store_item *items, int n);
 /* Extends every lease owner holds to now + lease_ms. */
 int store_renew(struct store *s, const char *owner, long long lease_ms, char **cause);
 
-/* Commits outcomes of items owner holds, in one transaction. An item no
- * longer leased to owner (its lease expired and another took it) is not
- * overwritten; *stale counts them. */
+/* Commits outcomes in one transaction. The first result wins: an item
+ * not yet done or failed takes it, whoever holds its lease now (owner's
+ * lease may have run out and another taken it over); an item already
+ * finished is not overwritten, and *stale counts those. */
 int store_finish(struct store *s, const char *owner, const struct store_result *r,
     int n, int *stale, char **cause);
 

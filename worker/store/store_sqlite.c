@@ -23,14 +23,17 @@
 
 static const char *const stmt_sql[ST_COUNT] = {
 	/* Two index walks, each bounded by the limit, merged: pending items by
-	 * priority then input order, and leases that ran out. */
+	 * priority then input order, and leases that ran out, except our own:
+	 * we still hold those (a store away let them run out), and taking them
+	 * again would send them twice. */
 	[ST_CLAIM_SELECT] =
 	"SELECT seq, id, json, attempts, state FROM ("
 	" SELECT * FROM (SELECT seq, id, json, attempts, priority, state FROM items"
 	"  WHERE state = 'pending' ORDER BY priority DESC, seq LIMIT ?1)"
 	" UNION ALL"
 	" SELECT * FROM (SELECT seq, id, json, attempts, priority, state FROM items"
-	"  WHERE state = 'leased' AND lease_until < ?2 ORDER BY priority DESC, seq LIMIT ?1))"
+	"  WHERE state = 'leased' AND lease_until < ?2 AND owner <> ?3"
+	"  ORDER BY priority DESC, seq LIMIT ?1))"
 	" ORDER BY priority DESC, seq LIMIT ?1",
 	[ST_CLAIM_UPDATE] =
 	"UPDATE items SET state = 'leased', owner = ?1, lease_until = ?2 WHERE seq = ?3",
@@ -39,7 +42,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_FINISH] =
 	"UPDATE items SET state = ?3, attempts = ?4, http_status = ?5, latency_ms = ?6,"
 	" result = ?7, error = ?8, tokens = ?9, finished_at = ?10, owner = NULL,"
-	" lease_until = NULL WHERE id = ?1 AND owner = ?2 AND state = 'leased'",
+	" lease_until = NULL WHERE id = ?1 AND state = ?2",
 	[ST_RELEASE_ALL] =
 	"UPDATE items SET state = 'pending', owner = NULL, lease_until = NULL"
 	" WHERE owner = ?1 AND state = 'leased'",
