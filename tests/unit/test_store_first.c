@@ -131,6 +131,8 @@ int main(void)
 	diag("backend: %s", pg_url ? "postgresql" : "sqlite");
 	struct store *s = fresh();
 	char *cause = NULL;
+	is_int(store_bound(s, 60000, &cause), 0, "statements can be bounded");
+	is_int(store_lost(s), 0, "the store is not lost");
 
 	char *ids = claim(s, "w1", 4, 1);
 	is_str(ids, "abcd", "w1 leases a-d briefly");

@@ -67,6 +67,21 @@ void store_close(struct store *s)
 	free(url);
 }
 
+const char *store_name(const struct store *s)
+{
+	return s->name;
+}
+
+int store_lost(struct store *s)
+{
+	return s->ops->lost(s);
+}
+
+int store_bound(struct store *s, long long ms, char **cause)
+{
+	return s->ops->bound(s, ms, cause);
+}
+
 int store_claim(struct store *s, const char *owner, int max, long long lease_ms,
     struct store_item **items, int *n, char **cause)
 {

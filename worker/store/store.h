@@ -107,6 +107,19 @@ int store_export(struct store *s, FILE *out, int failed_only, long long *written
  * any answer can be kept whole as a result. */
 char *store_json_quote_bytes(const char *s, size_t len);
 
+/* The store as messages name it: a path, or db@host (never a password). */
+const char *store_name(const struct store *s);
+
+/* 1 when the last call that failed lost the server (a network cut, the
+ * server gone): the call may be tried again later, and the store
+ * reconnects then; 0 when the store answered with an error. */
+int store_lost(struct store *s);
+
+/* Bounds each later statement to ms on the server (PostgreSQL's
+ * statement_timeout; SQLite bounds its own lock waits), for a long-running
+ * worker whose calls must not hang. */
+int store_bound(struct store *s, long long ms, char **cause);
+
 /* Failed items back to pending (ids NULL = every failed item). */
 int store_retry(struct store *s, const char *const *ids, int n, long long *moved, char **cause);
 

@@ -71,6 +71,9 @@ struct store_ops {
 	    char **cause);
 	int (*retry)(struct store *s, const char *const *ids, int n, long long *moved,
 	    char **cause);
+	/* 1 when the last failure was losing the server (store.h store_lost). */
+	int (*lost)(struct store *s);
+	int (*bound)(struct store *s, long long ms, char **cause);
 };
 
 /* A backend names its operations PREFIX_OP (sq_claim, pg_claim), usually
@@ -95,14 +98,16 @@ struct store_ops {
 	int p##_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg, \
 	    char **cause); \
 	int p##_retry(struct store *s, const char *const *ids, int n, long long *moved, \
-	    char **cause)
+	    char **cause); \
+	int p##_lost(struct store *s); \
+	int p##_bound(struct store *s, long long ms, char **cause)
 
 #define STORE_OPS_TABLE(label, p) { \
 	.name = label, .close = p##_close, \
 	.load_begin = p##_load_begin, .load_add = p##_load_add, .load_end = p##_load_end, \
 	.claim = p##_claim, .renew = p##_renew, .finish = p##_finish, \
 	.release = p##_release, .retry = p##_retry, .owners = p##_owners, \
-	.counts = p##_counts, \
+	.counts = p##_counts, .lost = p##_lost, .bound = p##_bound, \
 	.error_classes = p##_error_classes, .export_rows = p##_export_rows, \
 }
 
@@ -110,6 +115,7 @@ struct store_ops {
 struct store {
 	const struct store_ops *ops;
 	char *url;
+	const char *name;        /* for messages, never a password; the backend's */
 };
 
 int store_sqlite_open(const char *path, int create, struct store **out, char **cause);

@@ -310,6 +310,22 @@ char *sq_column_dup(sqlite3_stmt *st, int i)
 
 /* ---- open and close ---- */
 
+/* A file does not go away as a server does. */
+int sq_lost(struct store *s)
+{
+	(void)s;
+	return 0;
+}
+
+/* Lock waits are bounded already (busy_cb, BUSY_GIVE_UP_MS). */
+int sq_bound(struct store *s, long long ms, char **cause)
+{
+	(void)s;
+	(void)ms;
+	(void)cause;
+	return 0;
+}
+
 void sq_close(struct store *s)
 {
 	struct sq *q = (struct sq *)s;
@@ -449,6 +465,7 @@ int store_sqlite_open(const char *path, int create, struct store **out, char **c
 	struct sq *q = xcalloc(1, sizeof *q);
 	q->base.ops = &sqlite_ops;
 	q->path = xstrdup(path);
+	q->base.name = q->path;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 	    (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &q->db, flags, NULL) != SQLITE_OK) {
