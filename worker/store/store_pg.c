@@ -93,13 +93,19 @@ int pg_fail(struct pg *g, char **cause, const char *what, const PGresult *r)
 	if (!msg || !*msg)
 		msg = PQerrorMessage(g->conn);
 	char *m = xstrdup(msg && *msg ? msg : "unknown error");
-	size_t n = strlen(m);
-	while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
-		m[--n] = '\0';
-	for (char *p = m; *p; p++) {
-		if (*p == '\n')
-			*p = ' ';          /* one line, as every psup error */
+	/* One line, as every psup error: libpq's line breaks and the tabs
+	 * that indent its continuation lines become single spaces. */
+	char *o = m;
+	for (const char *p = m; *p; p++) {
+		int space = *p == '\n' || *p == '\t' || *p == ' ';
+		if (!space)
+			*o++ = *p;
+		else if (o > m && o[-1] != ' ')
+			*o++ = ' ';
 	}
+	while (o > m && o[-1] == ' ')
+		o--;
+	*o = '\0';
 	fail(cause, "postgresql %s: %s: %s", g->name, what, m);
 	free(m);
 	return -1;
