@@ -154,8 +154,11 @@ void run_maybe_done(struct run *r)
 	if (r->counts_at < now - IDLE_CHECK || r->ok_since + r->failed_since > 0) {
 		/* Not fresh: ask, and decide on the answer. */
 		r->done_check = 1;
-		if (run_record_counts(r) < 0)
+		if (run_record_counts(r) < 0) {
 			r->done_check = 0;
+			deadline_arm(&r->idle_timer, now + IDLE_CHECK);
+			return;
+		}
 		if (r->counting)
 			return;
 	}
@@ -207,7 +210,9 @@ void run_stop(struct run *r, const char *why)
 	deadline_arm(&r->pace_timer, 0);
 	deadline_arm(&r->retry_timer, 0);
 	deadline_arm(&r->idle_timer, 0);
-	deadline_arm(&r->stop_timer, clock_mono_ns() + (n ? STOP_GRACE : 0));
+	/* The store's calls out get the grace time too: left to finish
+	 * on the loop, they are not cut short at exit. */
+	deadline_arm(&r->stop_timer, clock_mono_ns() + (n || storeq_pending(r->sq) ? STOP_GRACE : 0));
 }
 
 static void signal_cb(struct loop *l, int signo, void *arg)
@@ -344,7 +349,7 @@ static void run_loop(struct run *r)
 			break;
 		}
 		if (r->stopping && !r->finished && engine_inflight(r->engine) == 0 &&
-		    deadline_at(&r->stop_timer) > clock_mono_ns())
+		    storeq_pending(r->sq) == 0 && deadline_at(&r->stop_timer) > clock_mono_ns())
 			deadline_arm(&r->stop_timer, clock_mono_ns());
 	}
 	if (engine_inflight(r->engine) > 0) {

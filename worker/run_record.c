@@ -208,7 +208,7 @@ int run_record_counts(struct run *r)
 {
 	if (r->store_stuck)
 		return -1;
-	if (r->sq.running) {
+	if (r->sq) {
 		if (r->counting)
 			return 0;
 		struct storeq_call *c = storeq_call_new(STOREQ_COUNTS, counts_done_cb, r);

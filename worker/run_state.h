@@ -94,7 +94,7 @@ struct run {
 
 	/* The store off the loop (run_store.h): one call of each kind out at
 	 * a time; fin[0..n_commit) are being committed. */
-	struct storeq sq;
+	struct storeq *sq;           /* NULL before and after the loop */
 	struct storelink link;
 	struct deadline store_timer;
 	int claiming, renewing, counting, n_commit;

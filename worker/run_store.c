@@ -17,12 +17,13 @@
 
 int run_store_start(struct run *r, char **cause)
 {
-	return storeq_start(&r->sq, r->loop, r->store, r->owner, cause);
+	r->sq = storeq_start(r->loop, r->store, r->owner, cause);
+	return r->sq ? 0 : -1;
 }
 
 int run_store_send(struct run *r, struct storeq_call *c)
 {
-	if (storeq_send(&r->sq, c) < 0) {
+	if (!r->sq || storeq_send(r->sq, c) < 0) {
 		storeq_call_free(c);
 		return -1;
 	}
@@ -77,15 +78,21 @@ void run_store_timer_cb(void *arg)
 	struct run *r = arg;
 	int64_t now = clock_mono_ns();
 	struct storelink_actions a;
-	storelink_step(&r->link, STORELINK_TICK, now, storeq_oldest(&r->sq), &a);
+	storelink_step(&r->link, STORELINK_TICK, now, storeq_oldest(r->sq), &a);
 	apply(r, &a, NULL);
-	if (storeq_pending(&r->sq) > 0 || r->link.away)
+	if (storeq_pending(r->sq) > 0 || r->link.away)
 		deadline_arm(&r->store_timer, now + WATCH_EVERY);
 }
 
 int run_store_stop(struct run *r)
 {
-	if (storeq_stop(&r->sq, r->stopping ? STOP_WAIT_SIGTERM_MS : STOP_WAIT_MS) == 0)
+	struct storeq *q = r->sq;
+	if (!q)
+		return 0;
+	/* Its last answers are handed back before it is gone. */
+	int rc = storeq_stop(q, r->stopping ? STOP_WAIT_SIGTERM_MS : STOP_WAIT_MS);
+	r->sq = NULL;
+	if (rc == 0)
 		return 0;
 	r->store_stuck = 1;
 	run_log(r, "job store %s: no answer at the end; %d results not recorded (their items are redone once their leases run out)",

@@ -122,19 +122,29 @@ static void efd_cb(struct loop *l, int fd, unsigned events, void *arg)
 	deliver(arg);
 }
 
-int storeq_start(struct storeq *q, struct loop *l, struct store *s, const char *owner,
+static void storeq_free(struct storeq *q)
+{
+	free(q->owner);
+	free(q);
+}
+
+struct storeq *storeq_start(struct loop *l, struct store *s, const char *owner,
     char **cause)
 {
-	memset(q, 0, sizeof *q);
+	struct storeq *q = xcalloc(1, sizeof *q);
 	q->store = s;
-	q->owner = owner;
+	q->owner = xstrdup(owner);
 	q->loop = l;
 	q->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (q->efd < 0)
-		return fail(cause, "eventfd: %s", strerror(errno));
+	if (q->efd < 0) {
+		fail(cause, "eventfd: %s", strerror(errno));
+		storeq_free(q);
+		return NULL;
+	}
 	if (loop_fd_add(l, q->efd, LOOP_READ, efd_cb, q, cause) < 0) {
 		close(q->efd);
-		return -1;
+		storeq_free(q);
+		return NULL;
 	}
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
@@ -149,15 +159,17 @@ int storeq_start(struct storeq *q, struct loop *l, struct store *s, const char *
 		close(q->efd);
 		pthread_mutex_destroy(&q->mu);
 		pthread_cond_destroy(&q->cv);
-		return fail(cause, "cannot start the job store thread: %s", strerror(rc));
+		fail(cause, "cannot start the job store thread: %s", strerror(rc));
+		storeq_free(q);
+		return NULL;
 	}
-	q->running = 1;
-	return 0;
+	return q;
 }
 
 int storeq_send(struct storeq *q, struct storeq_call *c)
 {
-	if (!q->running || q->n >= STOREQ_MAX)
+	/* stop is the loop's own write: no lock needed to read it here. */
+	if (q->stop || q->n >= STOREQ_MAX)
 		return -1;
 	c->sent_ns = clock_mono_ns();
 	q->n++;
@@ -170,7 +182,7 @@ int storeq_send(struct storeq *q, struct storeq_call *c)
 
 int64_t storeq_oldest(struct storeq *q)
 {
-	if (!q->running)
+	if (!q)
 		return 0;
 	pthread_mutex_lock(&q->mu);
 	const struct storeq_call *c = q->busy ? q->busy : q->todo;
@@ -181,13 +193,11 @@ int64_t storeq_oldest(struct storeq *q)
 
 int storeq_pending(const struct storeq *q)
 {
-	return q->n;
+	return q ? q->n : 0;
 }
 
 int storeq_stop(struct storeq *q, int64_t wait_ms)
 {
-	if (!q->running)
-		return 0;
 	pthread_mutex_lock(&q->mu);
 	q->stop = 1;
 	pthread_cond_signal(&q->cv);
@@ -202,7 +212,6 @@ int storeq_stop(struct storeq *q, int64_t wait_ms)
 	}
 	if (pthread_timedjoin_np(q->thread, NULL, &until) != 0)
 		return -1;
-	q->running = 0;
 	loop_fd_del(q->loop, q->efd);
 	close(q->efd);
 	deliver(q);
@@ -217,5 +226,6 @@ int storeq_stop(struct storeq *q, int64_t wait_ms)
 	}
 	pthread_mutex_destroy(&q->mu);
 	pthread_cond_destroy(&q->cv);
+	storeq_free(q);
 	return 0;
 }

@@ -52,11 +52,10 @@ struct storeq_call {
 
 struct storeq {
 	struct store *store;         /* the thread's alone while it runs */
-	const char *owner;           /* borrowed */
+	char *owner;
 	struct loop *loop;
 	int efd;
 	pthread_t thread;
-	int running;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct storeq_call *todo, *todo_tail, *done, *done_tail;
@@ -71,22 +70,26 @@ struct storeq_call *storeq_call_new(enum storeq_op op, storeq_done_cb *cb, void 
 /* Frees c, its res array and what it got (items, cause). */
 void storeq_call_free(struct storeq_call *c);
 
-/* Starts the thread on store s for owner (both borrowed, and s is not to
- * be used elsewhere until storeq_stop). Returns 0, or -1 with *cause set. */
-int storeq_start(struct storeq *q, struct loop *l, struct store *s, const char *owner,
+/* Starts the thread on store s (borrowed, and not to be used elsewhere
+ * until storeq_stop) for owner (copied). Returns the queue, or NULL with
+ * *cause set. */
+struct storeq *storeq_start(struct loop *l, struct store *s, const char *owner,
     char **cause);
 /* Queues c (the queue owns it until its callback). Returns 0, or -1 when
- * STOREQ_MAX calls are out already (c stays the caller's). */
+ * STOREQ_MAX calls are out already or the queue is stopping (c stays the
+ * caller's). */
 int storeq_send(struct storeq *q, struct storeq_call *c);
-/* When the oldest call not yet answered was sent, 0 when none is out. */
+/* When the oldest call not yet answered was sent, 0 when none is out (or
+ * q is NULL). */
 int64_t storeq_oldest(struct storeq *q);
-/* Calls out (queued, running, or answered and not yet handed back). */
+/* Calls out (queued, running, or answered and not yet handed back); 0 for
+ * a NULL q. */
 int storeq_pending(const struct storeq *q);
 /* Stops the thread after its current call, waiting at most wait_ms for it:
- * hands back the answered calls, and the queued ones as dropped. Returns
- * 0 (the store is the caller's again), or -1 when the thread is still
- * inside a call that does not return (the store must not be used; the
- * process leaves it behind). */
+ * hands back the answered calls, and the queued ones as dropped, and frees
+ * q. Returns 0 (the store is the caller's again), or -1 when the thread is
+ * still inside a call that does not return: q and the store are then left
+ * to it (never to be used or freed: the process is leaving). */
 int storeq_stop(struct storeq *q, int64_t wait_ms);
 
 #endif
