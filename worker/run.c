@@ -73,7 +73,10 @@ void run_pump(struct run *r)
 		return;
 	int64_t now = clock_mono_ns();
 	int limit = aimd_limit(&r->aimd);
-	if (!r->claim_exhausted && workq_peek(&r->q))
+	/* A store over a network may be slow or away for a while: claim
+	 * ahead, so its answer comes while the queue lasts. (A file store
+	 * answers at once, and each claim more grows its WAL.) */
+	if (!r->claim_exhausted && workq_peek(&r->q) && store_remote(r->store))
 		run_claim(r, 1);
 	while (engine_inflight(r->engine) < limit) {
 		struct workq_node *n = workq_peek(&r->q);

@@ -133,6 +133,7 @@ int main(void)
 	char *cause = NULL;
 	is_int(store_bound(s, 60000, &cause), 0, "statements can be bounded");
 	is_int(store_lost(s), 0, "the store is not lost");
+	is_int(store_remote(s), pg_url != NULL, "a server is remote, a file is not");
 
 	char *ids = claim(s, "w1", 4, 1);
 	is_str(ids, "abcd", "w1 leases a-d briefly");

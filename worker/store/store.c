@@ -72,6 +72,11 @@ const char *store_name(const struct store *s)
 	return s->name;
 }
 
+int store_remote(const struct store *s)
+{
+	return s->remote;
+}
+
 int store_lost(struct store *s)
 {
 	return s->ops->lost(s);

@@ -110,6 +110,11 @@ char *store_json_quote_bytes(const char *s, size_t len);
 /* The store as messages name it: a path, or db@host (never a password). */
 const char *store_name(const struct store *s);
 
+/* 1 for a store on a server, reached over a network (PostgreSQL): its
+ * calls can hang on a link that drops packets. 0 for a file. Safe to ask
+ * while another thread uses the store. */
+int store_remote(const struct store *s);
+
 /* 1 when the last call that failed lost the server (a network cut, the
  * server gone): the call may be tried again later, and the store
  * reconnects then; 0 when the store answered with an error. */

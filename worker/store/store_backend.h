@@ -116,6 +116,7 @@ struct store {
 	const struct store_ops *ops;
 	char *url;
 	const char *name;        /* for messages, never a password; the backend's */
+	int remote;              /* a server over a network, which can be lost */
 };
 
 int store_sqlite_open(const char *path, int create, struct store **out, char **cause);

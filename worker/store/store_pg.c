@@ -289,6 +289,7 @@ int store_pg_open(const char *url, int create, struct store **out, char **cause)
 	*out = NULL;
 	struct pg *g = xcalloc(1, sizeof *g);
 	g->base.ops = &pg_ops;
+	g->base.remote = 1;
 	/* No network wait is unbounded: a connection attempt, an idle link
 	 * (keepalives), and data the server does not acknowledge
 	 * (tcp_user_timeout) each give up within seconds, so a cut link fails
