@@ -39,7 +39,7 @@ lease: 2s
 EOF
 start_worker "$VIA" job.yaml cut
 w=$WORKER_PID
-done_ge() { [ "$(json_num "$(psup-worker status --job "$PG_URL" --json 2>/dev/null)" done)" -ge "$1" ] 2>/dev/null; }
+done_ge() { [ "$(json_num "$(psup-worker status --job "$PG_URL" --json 2>/dev/null)" "done")" -ge "$1" ] 2>/dev/null; }
 # Past its first second the worker holds ~4 s of its pace (claimsize.h).
 wait_for -t "$(slow_bound 10)" done_ge 100 || diag "the run did not get going"
 
@@ -67,7 +67,7 @@ kill -USR2 $PROXY
 ok "reopened: back again" \
 	wait_for -t "$(slow_bound 10)" lines_ge 2 cut.log "job store back after"
 
-wait_exit $w "$(slow_bound 40)"
+wait_exit "$w" "$(slow_bound 40)"
 is "${WAIT_STATUS:-timeout}" 0 "the worker finishes the job and exits 0" || diag_file cut.log 20
 psup-worker export --job "$PG_URL" > out.jsonl
 is "$(jq -r 'select(.status == "ok") | .id' out.jsonl | sort | uniq | wc -l | tr -d ' ')" $N "every item done"

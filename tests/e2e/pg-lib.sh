@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2034 # PG_* are for the test that sources it
 # A private PostgreSQL server for a test, on top of lib.sh (after mk_home):
 #	. "$PSUP_SRC/tests/e2e/pg-lib.sh"
 #	pg_start || plan_skip_all "$PG_WHY"
