@@ -1,7 +1,7 @@
-/* `psup-worker run`'s loop (see run.h): one thread, one epoll loop; every
- * wait is a timer on the loop. Claims and leases are in run_claim.c,
- * requests and answers in run_send.c, commits and progress in
- * run_record.c. */
+/* `psup-worker run`'s loop (see run.h): one epoll loop; every wait is a
+ * timer on the loop, and the job store's calls run on a thread of their
+ * own (run_store.c). Claims and leases are in run_claim.c, requests and
+ * answers in run_send.c, commits and progress in run_record.c. */
 #include "run.h"
 #include "run_claim.h"
 #include "run_endpoint.h"
@@ -9,6 +9,7 @@
 #include "run_request.h"
 #include "run_send.h"
 #include "run_state.h"
+#include "run_store.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -31,6 +32,11 @@
 #define STOP_GRACE (1000 * MS)
 /* How often an idle worker looks for released or expired items. */
 #define IDLE_CHECK (500 * MS)
+/* Results kept while the store is away: with this many waiting, nothing
+ * new is sent (each answer is paid for; it must not be lost). */
+#define KEEP_MAX 10000
+/* Each store statement's bound on the server. */
+#define STATEMENT_MS 60000
 
 void run_log(struct run *r, const char *fmt, ...)
 {
@@ -60,30 +66,26 @@ void run_work_free(struct work *w)
 
 void run_pump(struct run *r)
 {
-	/* While results cannot be committed (a full disk, a store gone), send
-	 * nothing new: each answer would be paid for, then lost with the
-	 * rest if the store does not come back. The flush timer resumes. */
-	if (r->stopping || r->finished || r->flush_failures > 0)
+	/* While the store refuses results (a full disk), send nothing new:
+	 * each answer would be paid for, then lost with the rest if the store
+	 * does not recover. A store away only keeps them, up to KEEP_MAX.
+	 * Their commit's answer resumes. */
+	if (r->stopping || r->finished || r->flush_failures > 0 || r->n_fin >= KEEP_MAX)
 		return;
 	int64_t now = clock_mono_ns();
 	int limit = aimd_limit(&r->aimd);
+	/* A store over a network may be slow or away for a while: claim
+	 * ahead, so its answer comes while the queue lasts. (A file store
+	 * answers at once, and each claim more grows its WAL.) */
+	if (!r->claim_exhausted && workq_peek(&r->q) && store_remote(r->store))
+		run_claim(r, 1);
 	while (engine_inflight(r->engine) < limit) {
 		struct workq_node *n = workq_peek(&r->q);
 		if (!n) {
-			if (r->claim_exhausted)
-				break;
-			int got = run_claim(r);
-			if (got == RUN_CLAIM_HELD)
-				break;
-			if (got <= 0) {
-				/* Nothing left to claim now (or the store failed):
-				 * look again on the idle timer. */
-				r->claim_exhausted = 1;
-				if (deadline_at(&r->idle_timer) == 0)
-					deadline_arm(&r->idle_timer, now + IDLE_CHECK);
-				break;
-			}
-			continue;
+			/* The claim's answer pumps again. */
+			if (!r->claim_exhausted)
+				run_claim(r, 0);
+			break;
 		}
 		struct work *w = (struct work *)n;
 		char *why = NULL;
@@ -140,21 +142,37 @@ void run_schedule_retry(struct run *r, struct work *w, int64_t due)
 /* ---- the end ---- */
 
 /* Leaves when nothing is left here and the store has nothing pending or
- * leased; while others still hold leases, the idle timer keeps checking. */
+ * leased; while others still hold leases, the idle timer keeps checking.
+ * The counts are asked of the store thread, whose answer (done_check)
+ * calls here again. */
 void run_maybe_done(struct run *r)
 {
-	if (r->stopping || r->finished || !r->claim_exhausted)
+	if (r->stopping || r->finished || !r->claim_exhausted || r->claiming)
 		return;
 	if (engine_inflight(r->engine) > 0 || workq_peek(&r->q) || workq_wait_peek(&r->q) || r->n_fin > 0)
 		return;
-	if (run_record_counts(r) < 0)
+	if (r->phantoms) {
+		run_claim_release_phantoms(r);
 		return;
+	}
+	int64_t now = clock_mono_ns();
+	if (r->counts_at < now - IDLE_CHECK || r->ok_since + r->failed_since > 0) {
+		/* Not fresh: ask, and decide on the answer. */
+		r->done_check = 1;
+		if (run_record_counts(r) < 0) {
+			r->done_check = 0;
+			deadline_arm(&r->idle_timer, now + IDLE_CHECK);
+			return;
+		}
+		if (r->counting)
+			return;
+	}
 	if (r->counts.pending == 0 && r->counts.leased == 0) {
 		r->finished = 1;
 		return;
 	}
 	if (deadline_at(&r->idle_timer) == 0)
-		deadline_arm(&r->idle_timer, clock_mono_ns() + IDLE_CHECK);
+		deadline_arm(&r->idle_timer, now + IDLE_CHECK);
 }
 
 static void idle_timer_cb(void *arg)
@@ -197,7 +215,9 @@ void run_stop(struct run *r, const char *why)
 	deadline_arm(&r->pace_timer, 0);
 	deadline_arm(&r->retry_timer, 0);
 	deadline_arm(&r->idle_timer, 0);
-	deadline_arm(&r->stop_timer, clock_mono_ns() + (n ? STOP_GRACE : 0));
+	/* The store's calls out get the grace time too: left to finish
+	 * on the loop, they are not cut short at exit. */
+	deadline_arm(&r->stop_timer, clock_mono_ns() + (n || storeq_pending(r->sq) ? STOP_GRACE : 0));
 }
 
 static void signal_cb(struct loop *l, int signo, void *arg)
@@ -240,6 +260,7 @@ static int loop_prepare(struct run *r, char **cause)
 		{ &r->idle_timer, idle_timer_cb },
 		{ &r->progress_timer, run_record_progress_timer_cb },
 		{ &r->stop_timer, stop_timer_cb },
+		{ &r->store_timer, run_store_timer_cb },
 	};
 	for (size_t i = 0; i < sizeof timers / sizeof timers[0]; i++)
 		deadline_init(timers[i].t, r->loop, timers[i].cb, r);
@@ -263,7 +284,9 @@ static void run_teardown(struct run *r)
 	/* The deadlines' timers and the signalfd go with the loop. */
 	loop_free(r->loop);
 	run_endpoints_close(r);
-	store_close(r->store);
+	/* A store thread that never came back still uses it: left to exit. */
+	if (!r->store_stuck)
+		store_close(r->store);
 	jobfile_free(&r->jc);
 	free(r->owner);
 }
@@ -300,6 +323,12 @@ static int run_setup(struct run *r, const char *url, const char *config,
 	run_claim_release_predecessors(r);
 	if (run_record_counts(r) < 0)
 		return CMD_RUNTIME;
+	/* From here the store is the thread's: no call may block the loop. */
+	if (store_bound(r->store, STATEMENT_MS, &cause) < 0 || run_store_start(r, &cause) < 0) {
+		run_log(r, "%s", cause);
+		free(cause);
+		return CMD_RUNTIME;
+	}
 	return CMD_OK;
 }
 
@@ -315,7 +344,7 @@ static void run_loop(struct run *r)
 			break;
 		}
 		if (r->stopping && !r->finished && engine_inflight(r->engine) == 0 &&
-		    deadline_at(&r->stop_timer) > clock_mono_ns())
+		    storeq_pending(r->sq) == 0 && deadline_at(&r->stop_timer) > clock_mono_ns())
 			deadline_arm(&r->stop_timer, clock_mono_ns());
 	}
 	if (engine_inflight(r->engine) > 0) {
@@ -324,10 +353,14 @@ static void run_loop(struct run *r)
 			    engine_inflight(r->engine));
 		run_send_abort_all(r);
 	}
-	if (run_record_flush(r) < 0)
+	if (run_store_stop(r) < 0) {
 		r->exit_code = CMD_RUNTIME;
-	if (r->stopping || r->exit_code != CMD_OK)
-		run_claim_release_all(r);
+	} else {
+		if (run_record_flush(r) < 0)
+			r->exit_code = CMD_RUNTIME;
+		if (r->stopping || r->exit_code != CMD_OK)
+			run_claim_release_all(r);
+	}
 	run_record_progress(r, 1);
 	progress_out_finish(&r->prog);
 	summary(r);

@@ -2,6 +2,7 @@
 #include "run_budget.h"
 #include "run_endpoint.h"
 #include "run_state.h"
+#include "run_store.h"
 
 #include <stdlib.h>
 
@@ -27,28 +28,41 @@ void run_budget_charge(struct run *r, const struct work *w)
 	r->budget.own_items++;
 }
 
-static int sum_cb(const struct store_spend *sp, void *arg, char **cause)
+static void read_done_cb(struct storeq_call *c, void *arg)
 {
-	(void)cause;
-	struct run_budget *b = arg;
-	b->cost += sp->cost;
-	b->tokens += sp->tokens;
-	b->items += sp->items;
-	return 0;
-}
-
-/* The store's spend now; on failure the last reading stands. */
-static void budget_read(struct run *r, int64_t now)
-{
-	struct run_budget fresh = { .read_at = now };
-	char *cause = NULL;
-	r->budget.read_at = now;
-	if (store_spend(r->store, sum_cb, &fresh, &cause) < 0) {
-		run_log(r, "cannot read the spend for the budget: %s", cause);
-		free(cause);
+	struct run *r = arg;
+	struct run_budget *b = &r->budget;
+	int64_t retry_at;
+	b->reading = 0;
+	if (c->dropped) {
+		storeq_call_free(c);
 		return;
 	}
-	r->budget = fresh;
+	/* A store away or failing: the last reading stands (none: nothing
+	 * spent yet, as far as this run knows). */
+	if (run_store_answer(r, c, &retry_at) == RUN_STORE_FAILED)
+		run_log(r, "cannot read the spend for the budget: %s", c->cause);
+	if (c->rc == 0) {
+		b->cost = c->spend.cost;
+		b->tokens = c->spend.tokens;
+		b->items = c->spend.items;
+		b->own_cost = 0;
+		b->own_tokens = b->own_items = 0;
+	}
+	b->known = 1;
+	storeq_call_free(c);
+	run_pump(r);
+}
+
+/* Asks the store thread for the spend now; its answer pumps again. */
+static void budget_read(struct run *r, int64_t now)
+{
+	if (r->budget.reading)
+		return;
+	r->budget.read_at = now;
+	struct storeq_call *c = storeq_call_new(STOREQ_SPEND, read_done_cb, r);
+	if (run_store_send(r, c) == 0)
+		r->budget.reading = 1;
 }
 
 /* 1 when this worker alone spent a tenth of the room the last reading
@@ -71,6 +85,10 @@ int run_budget_reached(struct run *r, int64_t now)
 		return 0;
 	if (b->read_at == 0 || now - b->read_at >= BUDGET_READ_EVERY || reread(r))
 		budget_read(r, now);
+	/* Before the first reading nothing is sent: a job whose budget an
+	 * earlier run spent must not pay for one more batch. */
+	if (!b->known)
+		return -1;
 	/* Ours not yet committed are not in the store's reading. */
 	long long items = b->items + r->n_fin;
 	double cost = b->cost, tokens = (double)b->tokens;

@@ -16,7 +16,10 @@ struct run_budget {
 	long long tokens, items;
 	double own_cost;         /* this worker's since then (to read again soon) */
 	long long own_tokens, own_items;
-	int64_t read_at;         /* monotonic ns, 0 never */
+	int64_t read_at;         /* monotonic ns of the last reading asked, 0 never */
+	int reading;             /* a reading is under way on the store thread */
+	int known;               /* a reading came back (or failed): cost, tokens
+	                          * and items say what the store holds */
 	int spent;               /* reached: the run is stopping */
 };
 
@@ -28,8 +31,10 @@ void run_budget_price(struct run *r, struct work *w, const long long tokens[3],
 void run_budget_charge(struct run *r, const struct work *w);
 /* 1 when the budget is reached at now: then the run is stopping (in-flight
  * requests finish, nothing more is sent) with CMD_BUDGET; the caller must
- * not touch the queue's items after it. 0 otherwise (no budget, or room
- * left, or the store could not be read: the last reading stands). */
+ * not touch the queue's items after it. -1 while the first reading of the
+ * store is under way: send nothing yet (its answer pumps again). 0
+ * otherwise (no budget, or room left, or the store could not be read: the
+ * last reading stands). The store is read on its thread (storeq.h). */
 int run_budget_reached(struct run *r, int64_t now);
 
 #endif

@@ -1,8 +1,10 @@
 /* Claims and leases (see run_claim.h). */
 #include "run_claim.h"
 #include "run_state.h"
+#include "run_store.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "claimsize.h"
 #include "clock.h"
@@ -12,50 +14,124 @@
 
 /* Failed claims in a row that end the run. */
 #define CLAIM_TRIES 20
+/* How soon a claim that failed is tried again, and an idle worker looks
+ * for released or expired items. */
+#define CLAIM_AGAIN (500 * MS)
 
-int run_claim(struct run *r)
+/* No claim for now: look again at at. */
+static void claim_later(struct run *r, int64_t at)
 {
-	struct store_item *items = NULL;
-	int n = 0;
-	char *cause = NULL;
-	int held = engine_inflight(r->engine) + r->q.n_ready + r->q.n_heap;
-	int want = claimsize_next(&r->claim_pace, clock_mono_ns(), r->n_ok + r->n_failed, held,
-	    aimd_limit(&r->aimd), r->jc.batch);
-	if (want == 0)
-		return RUN_CLAIM_HELD;
-	if (store_claim(r->store, r->owner, want, r->jc.lease_ms, &items, &n, &cause) < 0) {
+	r->claim_exhausted = 1;
+	int64_t armed = deadline_at(&r->idle_timer);
+	if (armed == 0 || armed > at)
+		deadline_arm(&r->idle_timer, at);
+}
+
+static void claim_done_cb(struct storeq_call *c, void *arg)
+{
+	struct run *r = arg;
+	int64_t retry_at = 0;
+	r->claiming = 0;
+	if (c->dropped) {
+		storeq_call_free(c);
+		return;
+	}
+	switch (run_store_answer(r, c, &retry_at)) {
+	case RUN_STORE_AWAY:
+		/* It may have leased items whose answer was lost. */
+		r->phantoms = 1;
+		claim_later(r, retry_at);
+		break;
+	case RUN_STORE_FAILED:
 		r->claim_failures++;
-		run_log(r, "cannot claim items (try %d): %s", r->claim_failures, cause);
-		free(cause);
+		run_log(r, "cannot claim items (try %d): %s", r->claim_failures, c->cause);
 		if (r->claim_failures >= CLAIM_TRIES) {
 			run_log(r, "giving up: the job store keeps failing");
 			r->exit_code = CMD_RUNTIME;
 			r->finished = 1;
 		}
+		claim_later(r, clock_mono_ns() + CLAIM_AGAIN);
+		break;
+	case RUN_STORE_OK:
+		r->claim_failures = 0;
+		if (c->n_items == 0)
+			claim_later(r, clock_mono_ns() + CLAIM_AGAIN);
+		/* Stopping, they are released with the rest at exit. */
+		for (int i = 0; i < c->n_items && !r->stopping; i++) {
+			struct work *w = xcalloc(1, sizeof *w);
+			w->it = c->items[i];
+			memset(&c->items[i], 0, sizeof c->items[i]);
+			w->node.heap_idx = -1;
+			w->req.user = w;
+			workq_push(&r->q, &w->node);
+		}
+		break;
+	}
+	storeq_call_free(c);
+	run_pump(r);
+}
+
+int run_claim(struct run *r, int ahead)
+{
+	if (r->claiming)
+		return 0;
+	int held = engine_inflight(r->engine) + r->q.n_ready + r->q.n_heap;
+	/* Our pace counts the results kept for commit too: a store away
+	 * does not slow the items we get done. */
+	int want = claimsize_next(&r->claim_pace, clock_mono_ns(), r->n_ok + r->n_failed + r->n_fin,
+	    held, aimd_limit(&r->aimd), r->jc.batch);
+	/* Ahead only once half of what we should hold is gone: claims stay
+	 * few and large. */
+	if (want == 0 || (ahead && want < held))
+		return RUN_CLAIM_HELD;
+	struct storeq_call *c = storeq_call_new(STOREQ_CLAIM, claim_done_cb, r);
+	c->max = want;
+	c->lease_ms = r->jc.lease_ms;
+	if (run_store_send(r, c) < 0) {
+		claim_later(r, clock_mono_ns() + CLAIM_AGAIN);
 		return -1;
 	}
-	r->claim_failures = 0;
-	for (int i = 0; i < n; i++) {
-		struct work *w = xcalloc(1, sizeof *w);
-		w->it = items[i];
-		w->node.heap_idx = -1;
-		w->req.user = w;
-		workq_push(&r->q, &w->node);
-	}
-	/* The strings moved into the works; free only the array. */
-	free(items);
-	return n;
+	r->claiming = 1;
+	return 0;
+}
+
+static void renew_done_cb(struct storeq_call *c, void *arg)
+{
+	struct run *r = arg;
+	int64_t retry_at;
+	r->renewing = 0;
+	if (!c->dropped && run_store_answer(r, c, &retry_at) == RUN_STORE_FAILED)
+		run_log(r, "cannot renew leases: %s", c->cause);
+	storeq_call_free(c);
 }
 
 void run_claim_lease_timer_cb(void *arg)
 {
 	struct run *r = arg;
-	char *cause = NULL;
-	if (store_renew(r->store, r->owner, r->jc.lease_ms, &cause) < 0) {
-		run_log(r, "cannot renew leases: %s", cause);
-		free(cause);
+	/* One renewal out at a time: one that hangs covers the next. */
+	if (!r->renewing) {
+		struct storeq_call *c = storeq_call_new(STOREQ_RENEW, renew_done_cb, r);
+		c->lease_ms = r->jc.lease_ms;
+		r->renewing = run_store_send(r, c) == 0;
 	}
 	deadline_arm(&r->lease_timer, clock_mono_ns() + r->jc.lease_ms * MS / 3);
+}
+
+static void release_done_cb(struct storeq_call *c, void *arg)
+{
+	struct run *r = arg;
+	int64_t retry_at;
+	if (!c->dropped && run_store_answer(r, c, &retry_at) != RUN_STORE_OK)
+		r->phantoms = 1; /* try again when next idle */
+	storeq_call_free(c);
+	run_pump(r);
+}
+
+void run_claim_release_phantoms(struct run *r)
+{
+	struct storeq_call *c = storeq_call_new(STOREQ_RELEASE, release_done_cb, r);
+	if (run_store_send(r, c) == 0)
+		r->phantoms = 0;
 }
 
 void run_claim_release_all(struct run *r)

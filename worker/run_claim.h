@@ -9,13 +9,23 @@ struct run;
  * and finishing items asks again. */
 #define RUN_CLAIM_HELD (-2)
 
-/* Claims into the work queue what tops the items we hold up to a few
- * seconds of this worker's pace (claimsize.h; the job's batch at first).
- * Returns the number claimed (0: nothing pending), RUN_CLAIM_HELD, or -1
- * when the store failed (logged; too many failures in a row end the run). */
-int run_claim(struct run *r);
+/* Asks the store for what tops the items we hold up to a few seconds of
+ * this worker's pace (claimsize.h; the job's batch at first), or, ahead
+ * (items are still queued; run.c does so for a store over a network),
+ * only once we hold half of that: the answer comes while the queue lasts,
+ * and a store that is slow or away for a while does not stop the sending
+ * at once. The answer
+ * queues them and pumps again, or (nothing pending, the store away or
+ * failing: logged, too many failures in a row end the run) sets
+ * claim_exhausted and arms the idle timer. Returns 0 (asked, or a claim is
+ * out already), RUN_CLAIM_HELD, or -1 (the store's queue is full: tried
+ * again on the idle timer). */
+int run_claim(struct run *r, int ahead);
 /* Renews every lease we hold and re-arms itself at a third of the lease. */
 void run_claim_lease_timer_cb(void *arg);
+/* Puts back every item leased to us, when we hold none: a claim whose
+ * answer was lost may have leased some we never heard of. */
+void run_claim_release_phantoms(struct run *r);
 /* Puts every item leased under our name back to pending (logged on failure:
  * they return when their leases expire). */
 void run_claim_release_all(struct run *r);

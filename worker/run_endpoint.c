@@ -140,7 +140,7 @@ int run_endpoint_pick(struct run *r, struct work *w, int64_t now, int64_t *wait,
 	int order[JOB_ENDPOINTS_MAX];
 	int64_t soonest, least = 0;
 	*wait = 0;
-	if (run_budget_reached(r, now))
+	if (run_budget_reached(r, now) != 0)
 		return RUN_EP_WAIT;
 	route_view(r, now, re, &soonest);
 	int k = route_order(re, r->n_ep, w->avoid, order);

@@ -5,8 +5,10 @@
 #include "run_endpoint.h"
 #include "run_record.h"
 #include "run_state.h"
+#include "run_store.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "clock.h"
 #include "cmd.h"
@@ -16,19 +18,20 @@
 /* At most this many outcomes per commit, or the ones of FLUSH_DELAY. */
 #define FLUSH_MAX 2000
 #define FLUSH_DELAY (50 * MS)
-/* After a failed commit, try again this much later; give up after
- * FLUSH_TRIES in a row. */
+/* After a commit the store refused, try again this much later; give up
+ * after FLUSH_TRIES in a row. (A store away is tried again on the link's
+ * backoff, for as long as it stays away.) */
 #define FLUSH_RETRY (1000 * MS)
 #define FLUSH_TRIES 10
 /* How often the job-wide counts are re-read for progress. */
 #define COUNTS_EVERY (1000 * MS)
 
-int run_record_flush(struct run *r)
+/* The first n queued outcomes as store results (malloc'd; the strings
+ * are the works'). */
+static struct store_result *results_of(struct run *r, int n)
 {
-	if (r->n_fin == 0)
-		return 0;
-	struct store_result *res = xcalloc((size_t)r->n_fin, sizeof *res);
-	for (int i = 0; i < r->n_fin; i++) {
+	struct store_result *res = xcalloc((size_t)n, sizeof *res);
+	for (int i = 0; i < n; i++) {
 		struct work *w = r->fin[i];
 		res[i].id = w->it.id;
 		res[i].ok = w->ok;
@@ -41,23 +44,18 @@ int run_record_flush(struct run *r)
 		res[i].endpoint = r->ep[w->ep].cfg->name;
 		res[i].cost = w->spend;
 	}
-	int stale = 0;
-	char *cause = NULL;
-	int rc = store_finish(r->store, r->owner, res, r->n_fin, &stale, &cause);
-	free(res);
-	if (rc < 0) {
-		r->flush_failures++;
-		run_log(r, "cannot record %d results (try %d): %s", r->n_fin, r->flush_failures, cause);
-		free(cause);
-		return -1;
-	}
+	return res;
+}
+
+/* The first n queued outcomes are committed: only now do they count. */
+static void committed(struct run *r, int n, int stale)
+{
 	r->flush_failures = 0;
 	if (stale > 0) {
 		r->n_stale += stale;
-		run_log(r, "%d results not recorded: their leases had expired and another worker took them", stale);
+		run_log(r, "%d results not recorded: their items were finished already", stale);
 	}
-	/* Committed: only now do they count. */
-	for (int i = 0; i < r->n_fin; i++) {
+	for (int i = 0; i < n; i++) {
 		struct work *w = r->fin[i];
 		if (w->ok) {
 			r->n_ok++;
@@ -68,30 +66,94 @@ int run_record_flush(struct run *r)
 		}
 		run_work_free(w);
 	}
-	r->n_fin = 0;
+	memmove(r->fin, r->fin + n, (size_t)(r->n_fin - n) * sizeof *r->fin);
+	r->n_fin -= n;
+}
+
+static void flush_failed(struct run *r, int n, const char *cause)
+{
+	r->flush_failures++;
+	run_log(r, "cannot record %d results (try %d): %s", n, r->flush_failures, cause);
+}
+
+int run_record_flush(struct run *r)
+{
+	if (r->n_fin == 0)
+		return 0;
+	struct store_result *res = results_of(r, r->n_fin);
+	int stale = 0;
+	char *cause = NULL;
+	int rc = store_finish(r->store, r->owner, res, r->n_fin, &stale, &cause);
+	free(res);
+	if (rc < 0) {
+		flush_failed(r, r->n_fin, cause);
+		free(cause);
+		return -1;
+	}
+	committed(r, r->n_fin, stale);
 	return 0;
 }
 
-void run_record_flush_timer_cb(void *arg)
+static void commit_done_cb(struct storeq_call *c, void *arg)
 {
 	struct run *r = arg;
-	int was_failing = r->flush_failures > 0;
-	if (run_record_flush(r) < 0) {
+	int n = r->n_commit;
+	int64_t retry_at = 0;
+	if (c->dropped) {
+		r->n_commit = 0;
+		storeq_call_free(c);
+		return;
+	}
+	/* Still committing while the answer is read: a store back asks for
+	 * a commit, which must not send this batch again. */
+	enum run_store_answer a = run_store_answer(r, c, &retry_at);
+	r->n_commit = 0;
+	switch (a) {
+	case RUN_STORE_OK:
+		committed(r, n, c->stale);
+		run_record_progress(r, 0);
+		if (r->n_fin > 0)
+			run_record_commit(r);
+		break;
+	case RUN_STORE_AWAY:
+		deadline_arm(&r->flush_timer, retry_at);
+		break;
+	case RUN_STORE_FAILED:
+		flush_failed(r, n, c->cause);
 		if (r->flush_failures >= FLUSH_TRIES) {
 			run_log(r, "giving up after %d failed commits; the items will be redone after their leases expire",
 			    r->flush_failures);
 			r->exit_code = CMD_RUNTIME;
 			r->finished = 1;
-			return;
+		} else {
+			deadline_arm(&r->flush_timer, clock_mono_ns() + FLUSH_RETRY);
 		}
-		deadline_arm(&r->flush_timer, clock_mono_ns() + FLUSH_RETRY);
+		break;
+	}
+	storeq_call_free(c);
+	/* Sending may have paused while commits failed or the buffer was full. */
+	run_pump(r);
+}
+
+void run_record_commit(struct run *r)
+{
+	if (r->n_commit > 0 || r->n_fin == 0)
+		return;
+	int n = r->n_fin < FLUSH_MAX ? r->n_fin : FLUSH_MAX;
+	struct storeq_call *c = storeq_call_new(STOREQ_FINISH, commit_done_cb, r);
+	c->res = results_of(r, n);
+	c->n_res = n;
+	if (run_store_send(r, c) < 0) {
+		deadline_arm(&r->flush_timer, clock_mono_ns() + FLUSH_DELAY);
 		return;
 	}
-	run_record_progress(r, 0);
-	if (was_failing)
-		run_pump(r); /* sending paused while commits failed */
-	else
-		run_maybe_done(r);
+	r->n_commit = n;
+	deadline_arm(&r->flush_timer, 0);
+}
+
+void run_record_flush_timer_cb(void *arg)
+{
+	run_record_commit(arg);
 }
 
 void run_record_finish(struct run *r, struct work *w)
@@ -101,14 +163,11 @@ void run_record_finish(struct run *r, struct work *w)
 		r->fin = xreallocarray(r->fin, (size_t)r->cap_fin, sizeof *r->fin);
 	}
 	r->fin[r->n_fin++] = w;
-	if (r->n_fin >= FLUSH_MAX && r->flush_failures == 0) {
-		if (run_record_flush(r) < 0)
-			deadline_arm(&r->flush_timer, clock_mono_ns() + FLUSH_RETRY);
-		else
-			run_record_progress(r, 0);
-	} else if (deadline_at(&r->flush_timer) == 0) {
+	/* A store away or failing is tried on its own timer, not per answer. */
+	if (r->n_fin - r->n_commit >= FLUSH_MAX && r->flush_failures == 0 && !r->link.away)
+		run_record_commit(r);
+	else if (deadline_at(&r->flush_timer) == 0)
 		deadline_arm(&r->flush_timer, clock_mono_ns() + FLUSH_DELAY);
-	}
 }
 
 void run_record_fail(struct run *r, struct work *w, long status, const char *why)
@@ -120,8 +179,47 @@ void run_record_fail(struct run *r, struct work *w, long status, const char *why
 	run_record_finish(r, w);
 }
 
+static void counts_done_cb(struct storeq_call *c, void *arg)
+{
+	struct run *r = arg;
+	int64_t retry_at = 0;
+	enum run_store_answer a = RUN_STORE_FAILED;
+	int dropped = c->dropped;
+	r->counting = 0;
+	if (!dropped) {
+		a = run_store_answer(r, c, &retry_at);
+		if (a == RUN_STORE_OK) {
+			r->counts = c->counts;
+			r->counts_at = clock_mono_ns();
+			r->ok_since = r->failed_since = 0;
+		} else if (a == RUN_STORE_FAILED) {
+			run_log(r, "cannot count items: %s", c->cause);
+		}
+	}
+	storeq_call_free(c);
+	if (!r->done_check)
+		return;
+	r->done_check = 0;
+	if (a == RUN_STORE_OK)
+		run_maybe_done(r);
+	else if (!dropped && deadline_at(&r->idle_timer) == 0)
+		/* Ask again when idle, not at once. */
+		deadline_arm(&r->idle_timer, retry_at ? retry_at : clock_mono_ns() + COUNTS_EVERY);
+}
+
 int run_record_counts(struct run *r)
 {
+	if (r->store_stuck)
+		return -1;
+	if (r->sq) {
+		if (r->counting)
+			return 0;
+		struct storeq_call *c = storeq_call_new(STOREQ_COUNTS, counts_done_cb, r);
+		if (run_store_send(r, c) < 0)
+			return -1;
+		r->counting = 1;
+		return 0;
+	}
 	char *cause = NULL;
 	if (store_counts(r->store, &r->counts, &cause) < 0) {
 		run_log(r, "cannot count items: %s", cause);

@@ -19,6 +19,8 @@
 #include "progress_out.h"
 #include "run_budget.h"
 #include "store.h"
+#include "storelink.h"
+#include "storeq.h"
 #include "workq.h"
 
 #define MS 1000000LL
@@ -97,6 +99,17 @@ struct run {
 	struct store_counts counts;
 	int64_t counts_at;
 	long long ok_since, failed_since;
+
+	/* The store off the loop (run_store.h): one call of each kind out at
+	 * a time; fin[0..n_commit) are being committed. */
+	struct storeq *sq;           /* NULL before and after the loop */
+	struct storelink link;
+	struct deadline store_timer;
+	int claiming, renewing, counting, n_commit;
+	int done_check;              /* the counts asked decide whether we are done */
+	int phantoms;                /* a claim was lost: items may be leased to us
+	                              * that we never heard of */
+	int store_stuck;             /* the store thread never came back */
 };
 
 /* A log line on stderr ("psup-worker: ..."), clearing a terminal progress

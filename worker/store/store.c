@@ -122,6 +122,26 @@ int store_peek(struct store *s, int max, struct store_item **items, int *n, char
 	return max > 0 ? s->ops->peek(s, max, items, n, cause) : 0;
 }
 
+const char *store_name(const struct store *s)
+{
+	return s->name;
+}
+
+int store_remote(const struct store *s)
+{
+	return s->remote;
+}
+
+int store_lost(struct store *s)
+{
+	return s->ops->lost(s);
+}
+
+int store_bound(struct store *s, long long ms, char **cause)
+{
+	return s->ops->bound(s, ms, cause);
+}
+
 int store_claim(struct store *s, const char *owner, int max, long long lease_ms,
     struct store_item **items, int *n, char **cause)
 {

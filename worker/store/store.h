@@ -102,9 +102,10 @@ void store_where(struct store *s, const struct store_filter *f);
  * would send first). *items is malloc'd; free with store_items_free. */
 int store_peek(struct store *s, int max, struct store_item **items, int *n, char **cause);
 
-/* Claims up to max pending items (or leased items whose lease expired),
- * highest priority first, then input order, leasing them to owner for
- * lease_ms. *items is malloc'd; free with store_items_free. */
+/* Claims up to max pending items (or items of other owners whose lease
+ * expired: owner's own still are its), highest priority first, then input
+ * order, leasing them to owner for lease_ms. *items is malloc'd; free with
+ * store_items_free. */
 int store_claim(struct store *s, const char *owner, int max, long long lease_ms,
     struct store_item **items, int *n, char **cause);
 void store_items_free(struct store_item *items, int n);
@@ -112,9 +113,10 @@ void store_items_free(struct store_item *items, int n);
 /* Extends every lease owner holds to now + lease_ms. */
 int store_renew(struct store *s, const char *owner, long long lease_ms, char **cause);
 
-/* Commits outcomes of items owner holds, in one transaction. An item no
- * longer leased to owner (its lease expired and another took it) is not
- * overwritten; *stale counts them. */
+/* Commits outcomes in one transaction. The first result wins: an item
+ * not yet done or failed takes it, whoever holds its lease now (owner's
+ * lease may have run out and another taken it over); an item already
+ * finished is not overwritten, and *stale counts those. */
 int store_finish(struct store *s, const char *owner, const struct store_result *r,
     int n, int *stale, char **cause);
 
@@ -153,6 +155,24 @@ struct store_spend {
 };
 typedef int (*store_spend_cb)(const struct store_spend *sp, void *arg, char **cause);
 int store_spend(struct store *s, store_spend_cb cb, void *arg, char **cause);
+
+/* The store as messages name it: a path, or db@host (never a password). */
+const char *store_name(const struct store *s);
+
+/* 1 for a store on a server, reached over a network (PostgreSQL): its
+ * calls can hang on a link that drops packets. 0 for a file. Safe to ask
+ * while another thread uses the store. */
+int store_remote(const struct store *s);
+
+/* 1 when the last call that failed lost the server (a network cut, the
+ * server gone): the call may be tried again later, and the store
+ * reconnects then; 0 when the store answered with an error. */
+int store_lost(struct store *s);
+
+/* Bounds each later statement to ms on the server (PostgreSQL's
+ * statement_timeout; SQLite bounds its own lock waits), for a long-running
+ * worker whose calls must not hang. */
+int store_bound(struct store *s, long long ms, char **cause);
 
 /* Failed items back to pending (ids NULL = every failed item). */
 int store_retry(struct store *s, const char *const *ids, int n, long long *moved, char **cause);

@@ -78,6 +78,9 @@ struct store_ops {
 	int (*retry)(struct store *s, const char *const *ids, int n, long long *moved,
 	    char **cause);
 	int (*spend)(struct store *s, store_spend_cb cb, void *arg, char **cause);
+	/* 1 when the last failure was losing the server (store.h store_lost). */
+	int (*lost)(struct store *s);
+	int (*bound)(struct store *s, long long ms, char **cause);
 };
 
 /* A backend names its operations PREFIX_OP (sq_claim, pg_claim), usually
@@ -104,14 +107,16 @@ struct store_ops {
 	    char **cause); \
 	int p##_retry(struct store *s, const char *const *ids, int n, long long *moved, \
 	    char **cause); \
-	int p##_spend(struct store *s, store_spend_cb cb, void *arg, char **cause)
+	int p##_spend(struct store *s, store_spend_cb cb, void *arg, char **cause); \
+	int p##_lost(struct store *s); \
+	int p##_bound(struct store *s, long long ms, char **cause)
 
 #define STORE_OPS_TABLE(label, p) { \
 	.name = label, .close = p##_close, \
 	.load_begin = p##_load_begin, .load_add = p##_load_add, .load_end = p##_load_end, \
 	.claim = p##_claim, .peek = p##_peek, .renew = p##_renew, .finish = p##_finish, \
 	.release = p##_release, .retry = p##_retry, .owners = p##_owners, \
-	.counts = p##_counts, .spend = p##_spend, \
+	.counts = p##_counts, .spend = p##_spend, .lost = p##_lost, .bound = p##_bound, \
 	.error_classes = p##_error_classes, .export_rows = p##_export_rows, \
 }
 
@@ -123,6 +128,8 @@ struct store {
 	 * read items hold a "{W}" where the backend puts its conditions. */
 	struct store_filter where;
 	unsigned where_gen;      /* counts store_where calls: what was made for an older one is stale */
+	const char *name;        /* for messages, never a password; the backend's */
+	int remote;              /* a server over a network, which can be lost */
 };
 
 /* sql with each "{W}" replaced by cond (malloc'd; the caller frees it). */

@@ -103,24 +103,65 @@ int pg_fail(struct pg *g, char **cause, const char *what, const PGresult *r)
 	if (!msg || !*msg)
 		msg = PQerrorMessage(g->conn);
 	char *m = xstrdup(msg && *msg ? msg : "unknown error");
-	size_t n = strlen(m);
-	while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
-		m[--n] = '\0';
-	for (char *p = m; *p; p++) {
-		if (*p == '\n')
-			*p = ' ';          /* one line, as every psup error */
+	/* One line, as every psup error: libpq's line breaks and the tabs
+	 * that indent its continuation lines become single spaces. */
+	char *o = m;
+	for (const char *p = m; *p; p++) {
+		int space = *p == '\n' || *p == '\t' || *p == ' ';
+		if (!space)
+			*o++ = *p;
+		else if (o > m && o[-1] != ' ')
+			*o++ = ' ';
 	}
+	while (o > m && o[-1] == ' ')
+		o--;
+	*o = '\0';
 	fail(cause, "postgresql %s: %s: %s", g->name, what, m);
 	free(m);
 	return -1;
+}
+
+/* The session's settings, again after each reconnection: warnings such
+ * as "relation already exists, skipping" are noise here, and a bounded
+ * store (store_bound) keeps its bound. */
+static void pg_session(struct pg *g)
+{
+	PQclear(PQexec(g->conn, "SET client_min_messages = error"));
+	if (g->timeout_ms > 0) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "SET statement_timeout = %lld", g->timeout_ms);
+		PQclear(PQexec(g->conn, sql));
+	}
 }
 
 /* A dead connection (server restart, network) is reopened before an
  * operation; what was in flight on it is lost, and leases cover that. */
 void pg_revive(struct pg *g)
 {
-	if (PQstatus(g->conn) == CONNECTION_BAD)
-		PQreset(g->conn);
+	if (PQstatus(g->conn) != CONNECTION_BAD)
+		return;
+	PQreset(g->conn);
+	if (PQstatus(g->conn) == CONNECTION_OK)
+		pg_session(g);
+}
+
+int pg_lost(struct store *s)
+{
+	return PQstatus(((struct pg *)s)->conn) == CONNECTION_BAD;
+}
+
+int pg_bound(struct store *s, long long ms, char **cause)
+{
+	struct pg *g = (struct pg *)s;
+	char v[24];
+	snprintf(v, sizeof v, "%lld", ms);
+	const char *p[1] = { v };
+	g->timeout_ms = ms;
+	/* set_config, not SET: SET takes no parameters. */
+	PGresult *r = pg_run(g, "SELECT set_config('statement_timeout', $1, false)", 1, p,
+	    PGRES_TUPLES_OK, "cannot bound statements", cause);
+	PQclear(r);
+	return r ? 0 : -1;
 }
 
 static int pg_retryable(const PGresult *r)
@@ -327,17 +368,27 @@ int store_pg_open(const char *url, int create, struct store **out, char **cause)
 	*out = NULL;
 	struct pg *g = xcalloc(1, sizeof *g);
 	g->base.ops = &pg_ops;
-	g->conn = PQconnectdb(url);
+	g->base.remote = 1;
+	/* No network wait is unbounded: a connection attempt, an idle link
+	 * (keepalives), and data the server does not acknowledge
+	 * (tcp_user_timeout) each give up within seconds, so a cut link fails
+	 * calls instead of hanging them. The URL's own settings come last and
+	 * win. */
+	static const char *const keys[] = { "connect_timeout", "keepalives", "keepalives_idle",
+		"keepalives_interval", "keepalives_count", "tcp_user_timeout", "dbname", NULL };
+	const char *const vals[] = { "5", "1", "5", "2", "3", "10000", url, NULL };
+	g->conn = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(g->conn) != CONNECTION_OK) {
 		g->name = xstrdup("server");
+		g->base.name = g->name;
 		pg_fail(g, cause, "cannot connect", NULL);
 		pg_close(&g->base);
 		return -1;
 	}
 	const char *host = PQhost(g->conn);
 	g->name = xasprintf("%s@%s", PQdb(g->conn), host && *host ? host : "localhost");
-	/* Warnings such as "relation already exists, skipping" are noise here. */
-	PQclear(PQexec(g->conn, "SET client_min_messages = error"));
+	g->base.name = g->name;
+	pg_session(g);
 	if (create) {
 		PGresult *r = PQexec(g->conn, schema_sql);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {

@@ -36,6 +36,7 @@ struct pg {
 	int copying;             /* inside a load's COPY */
 	int load_direct;         /* the load goes straight into an empty psup_items */
 	long long load_n;
+	long long timeout_ms;    /* statement_timeout (store_bound), 0 none */
 };
 
 /* Fills *cause with "postgresql DB@HOST: what: the server's message". -1. */

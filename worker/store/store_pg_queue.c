@@ -7,12 +7,14 @@
 #include <string.h>
 
 /* Two bounded index walks (pending by priority and input order, and leases
- * that ran out), each locking only rows no one else holds, merged. */
+ * that ran out), each locking only rows no one else holds, merged. Our own
+ * leases that ran out are left: we still hold those items (the store was
+ * away), and taking them again would send them twice. */
 static const char claim_sql[] =
 	"WITH p AS (SELECT seq, priority FROM psup_items WHERE state = 'pending'{W}"
 	"  ORDER BY priority DESC, seq LIMIT $2 FOR UPDATE SKIP LOCKED),"
 	" e AS (SELECT seq, priority FROM psup_items WHERE state = 'leased'"
-	"  AND lease_until < " NOW_MS "{W} ORDER BY priority DESC, seq LIMIT $2"
+	"  AND lease_until < " NOW_MS " AND owner <> $1{W} ORDER BY priority DESC, seq LIMIT $2"
 	"  FOR UPDATE SKIP LOCKED),"
 	" c AS (SELECT seq FROM (SELECT * FROM p UNION ALL SELECT * FROM e) u"
 	"  ORDER BY priority DESC, seq LIMIT $2),"
@@ -21,6 +23,10 @@ static const char claim_sql[] =
 	"  RETURNING i.seq, i.id, i.json, i.attempts, i.priority)"
 	" SELECT seq, id, json, attempts FROM u ORDER BY priority DESC, seq";
 
+/* The first result wins: an item not yet done or failed takes ours,
+ * whoever holds its lease now (ours ran out while the store was away, or
+ * another worker took it over), so an answer paid for is never thrown
+ * away; one already finished keeps its result. */
 static const char finish_sql[] =
 	"UPDATE psup_items i SET state = CASE WHEN r.ok THEN 'done' ELSE 'failed' END,"
 	" attempts = r.attempts, http_status = r.http_status, latency_ms = r.latency_ms,"
@@ -28,10 +34,10 @@ static const char finish_sql[] =
 	" cost = r.cost,"
 	" finished_at = " NOW_MS ","
 	" owner = NULL, lease_until = NULL"
-	" FROM json_to_recordset($2::json) AS r(id text, ok boolean, attempts integer,"
+	" FROM json_to_recordset($1::json) AS r(id text, ok boolean, attempts integer,"
 	"  http_status integer, latency_ms bigint, result text, error text, tokens bigint,"
 	"  endpoint text, cost double precision)"
-	" WHERE i.id = r.id AND i.owner = $1 AND i.state = 'leased'";
+	" WHERE i.id = r.id AND i.state IN ('pending', 'leased')";
 
 #define RETRY_SET \
 	"UPDATE psup_items SET state = 'pending', attempts = 0, http_status = NULL," \
@@ -117,6 +123,7 @@ int pg_owners(struct store *s, const char *prefix, char ***owners, int *n, char 
 int pg_finish(struct store *s, const char *owner, const struct store_result *r,
     int n, int *stale, char **cause)
 {
+	(void)owner;
 	struct pg *g = (struct pg *)s;
 	char *buf = NULL;
 	size_t len = 0;
@@ -153,9 +160,9 @@ int pg_finish(struct store *s, const char *owner, const struct store_result *r,
 	}
 	putc(']', m);
 	fclose(m);
-	const char *p[2] = { owner, buf };
+	const char *p[1] = { buf };
 	long long changed = 0;
-	int rc = pg_cmd(g, finish_sql, 2, p, &changed, "cannot record results", cause);
+	int rc = pg_cmd(g, finish_sql, 1, p, &changed, "cannot record results", cause);
 	free(buf);
 	if (rc == 0)
 		*stale = n - (int)changed;

@@ -23,14 +23,17 @@
 
 static const char *const stmt_sql[ST_COUNT] = {
 	/* Two index walks, each bounded by the limit, merged: pending items by
-	 * priority then input order, and leases that ran out. */
+	 * priority then input order, and leases that ran out, except our own:
+	 * we still hold those (a store away let them run out), and taking them
+	 * again would send them twice. */
 	[ST_CLAIM_SELECT] =
 	"SELECT seq, id, json, attempts, state FROM ("
 	" SELECT * FROM (SELECT seq, id, json, attempts, priority, state FROM items"
 	"  WHERE state = 'pending'{W} ORDER BY priority DESC, seq LIMIT ?1)"
 	" UNION ALL"
 	" SELECT * FROM (SELECT seq, id, json, attempts, priority, state FROM items"
-	"  WHERE state = 'leased' AND lease_until < ?2{W} ORDER BY priority DESC, seq LIMIT ?1))"
+	"  WHERE state = 'leased' AND lease_until < ?2 AND owner <> ?3{W}"
+	"  ORDER BY priority DESC, seq LIMIT ?1))"
 	" ORDER BY priority DESC, seq LIMIT ?1",
 	[ST_PEEK] =
 	"SELECT seq, id, json, attempts, state FROM items WHERE state = 'pending'{W}"
@@ -42,8 +45,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_FINISH] =
 	"UPDATE items SET state = ?3, attempts = ?4, http_status = ?5, latency_ms = ?6,"
 	" result = ?7, error = ?8, tokens = ?9, finished_at = ?10, endpoint = ?11, cost = ?12,"
-	" owner = NULL,"
-	" lease_until = NULL WHERE id = ?1 AND owner = ?2 AND state = 'leased'",
+	" owner = NULL, lease_until = NULL WHERE id = ?1 AND state = ?2",
 	[ST_RELEASE_ALL] =
 	"UPDATE items SET state = 'pending', owner = NULL, lease_until = NULL"
 	" WHERE owner = ?1 AND state = 'leased'",
@@ -399,6 +401,22 @@ char *sq_column_dup(sqlite3_stmt *st, int i)
 
 /* ---- open and close ---- */
 
+/* A file does not go away as a server does. */
+int sq_lost(struct store *s)
+{
+	(void)s;
+	return 0;
+}
+
+/* Lock waits are bounded already (busy_cb, BUSY_GIVE_UP_MS). */
+int sq_bound(struct store *s, long long ms, char **cause)
+{
+	(void)s;
+	(void)ms;
+	(void)cause;
+	return 0;
+}
+
 void sq_close(struct store *s)
 {
 	struct sq *q = (struct sq *)s;
@@ -572,6 +590,7 @@ int store_sqlite_open(const char *path, int create, struct store **out, char **c
 	struct sq *q = xcalloc(1, sizeof *q);
 	q->base.ops = &sqlite_ops;
 	q->path = xstrdup(path);
+	q->base.name = q->path;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 	    (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &q->db, flags, NULL) != SQLITE_OK) {

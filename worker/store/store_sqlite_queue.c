@@ -41,6 +41,7 @@ int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
 		goto fail;
 	sqlite3_bind_int(sel, 1, max);
 	sqlite3_bind_int64(sel, 2, now);
+	sqlite3_bind_text(sel, 3, owner, -1, SQLITE_STATIC);
 	v = xcalloc((size_t)max, sizeof *v);
 	rc = sq_read_items(q, sel, max, v, &cnt, &from_pending);
 	sq_done(sel);
@@ -113,39 +114,59 @@ fail:
 	return -1;
 }
 
+/* Writes r (its state done or failed) over the item when the item is in
+ * state from. Returns 1 written, 0 not in that state, -1 failed. */
+static int sq_finish_one(struct sq *q, sqlite3_stmt *st, const struct store_result *r,
+    const char *from, long long now, char **cause)
+{
+	char *owned;
+	const char *result = store_json_result(r->result, &owned);
+	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->ok ? "done" : "failed", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, r->attempts);
+	sqlite3_bind_int(st, 5, r->http_status);
+	sqlite3_bind_int64(st, 6, r->latency_ms);
+	sq_bind_text(st, 7, result);
+	sq_bind_text(st, 8, r->ok ? NULL : (r->error ? r->error : "failed"));
+	sqlite3_bind_int64(st, 9, r->tokens);
+	sqlite3_bind_int64(st, 10, now);
+	sq_bind_text(st, 11, r->endpoint);
+	sqlite3_bind_double(st, 12, r->cost);
+	int rc = sq_run(q, st, "cannot record a result", cause);
+	free(owned);
+	return rc < 0 ? -1 : sqlite3_changes(q->db) > 0;
+}
+
+/* The first result wins: an item not yet done or failed takes ours,
+ * whoever holds its lease now (ours ran out while the store was away, or
+ * another worker took it over), so an answer paid for is never thrown
+ * away; one already finished keeps its result. */
 int sq_finish(struct store *s, const char *owner, const struct store_result *r,
     int n, int *stale, char **cause)
 {
+	(void)owner;
 	struct sq *q = (struct sq *)s;
 	long long now = clock_real_ms();
 	sqlite3_stmt *st;
 	int gone = 0;
-	/* what the batch adds to done [0] and failed [1] */
-	long long cnt[2] = { 0, 0 }, att[2] = { 0, 0 }, tok[2] = { 0, 0 };
+	/* what the batch adds to done [0] and failed [1], and takes from
+	 * leased [0] and pending [1] */
+	long long cnt[2] = { 0, 0 }, att[2] = { 0, 0 }, tok[2] = { 0, 0 }, from[2] = { 0, 0 };
 	if (sq_begin(q, cause) < 0)
 		return -1;
 	if (!(st = sq_stmt(q, ST_FINISH, cause)))
 		goto fail;
 	for (int i = 0; i < n; i++) {
-		char *owned;
-		const char *result = store_json_result(r[i].result, &owned);
-		sqlite3_bind_text(st, 1, r[i].id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, r[i].ok ? "done" : "failed", -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 4, r[i].attempts);
-		sqlite3_bind_int(st, 5, r[i].http_status);
-		sqlite3_bind_int64(st, 6, r[i].latency_ms);
-		sq_bind_text(st, 7, result);
-		sq_bind_text(st, 8, r[i].ok ? NULL : (r[i].error ? r[i].error : "failed"));
-		sqlite3_bind_int64(st, 9, r[i].tokens);
-		sqlite3_bind_int64(st, 10, now);
-		sq_bind_text(st, 11, r[i].endpoint);
-		sqlite3_bind_double(st, 12, r[i].cost);
-		int rc = sq_run(q, st, "cannot record a result", cause);
-		free(owned);
+		int was_pending = 0;
+		int rc = sq_finish_one(q, st, &r[i], "leased", now, cause);
+		if (rc == 0) {
+			was_pending = 1;
+			rc = sq_finish_one(q, st, &r[i], "pending", now, cause);
+		}
 		if (rc < 0)
 			goto fail;
-		if (sqlite3_changes(q->db) == 0) {
+		if (rc == 0) {
 			gone++;
 			continue;
 		}
@@ -153,8 +174,10 @@ int sq_finish(struct store *s, const char *owner, const struct store_result *r,
 		cnt[k]++;
 		att[k] += r[i].attempts;
 		tok[k] += r[i].tokens;
+		from[was_pending]++;
 	}
-	if (sq_count_add(q, "leased", -(cnt[0] + cnt[1]), 0, 0, 0, cause) < 0 ||
+	if (sq_count_add(q, "leased", -from[0], 0, 0, 0, cause) < 0 ||
+	    sq_count_add(q, "pending", -from[1], 0, 0, 0, cause) < 0 ||
 	    sq_count_add(q, "done", cnt[0], att[0], tok[0], now, cause) < 0 ||
 	    sq_count_add(q, "failed", cnt[1], att[1], tok[1], now, cause) < 0)
 		goto fail;
