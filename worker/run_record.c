@@ -164,6 +164,7 @@ void run_record_progress(struct run *r, int force)
 		.total = r->counts.total,
 		.failed = r->counts.failed + r->failed_since,
 		.inflight = engine_inflight(r->engine),
+		.stats = &r->stats,
 	};
 	struct pacer_view pv;
 	pacer_view(&r->pacer, now, &pv);

@@ -173,6 +173,7 @@ void run_send_done_cb(struct http_request *req, void *arg)
 	outcome_decide(&resp, &att, &r->policy, now, &o);
 	w->status = req->status;
 	w->latency_ms = req->latency_ms;
+	runstats_note(&r->stats, w->status, w->latency_ms, &o);
 	limits_apply(r, req, &o, w, now, resp.real_ms);
 	engine_request_reset(req);
 

@@ -17,6 +17,7 @@
 #include "outcome.h"
 #include "pacer.h"
 #include "progress_out.h"
+#include "runstats.h"
 #include "store.h"
 #include "workq.h"
 
@@ -82,6 +83,7 @@ struct run {
 
 	/* counters for the summary */
 	long long n_ok, n_failed, n_requests, n_retries, n_429, n_stale;
+	struct runstats stats;       /* the answers, for progress reports */
 	double api_rpm_told;         /* the API's advertised rpm last logged */
 	int64_t learned_at;          /* when the learned limits were last reported */
 	int64_t start_ns;
