@@ -37,6 +37,7 @@ struct job {
 	char *error;            /* why the last run failed, or NULL */
 	pid_t pid;              /* the running status child, or 0 */
 	int fd;                 /* its stdout */
+	int errfd;              /* its stderr, read when it gave no JSON */
 	struct buf out;
 	int64_t next, deadline;
 };
@@ -100,6 +101,12 @@ char *jobs_store_shown(const char *store)
 	    at ? "@" : "", (int)tail, host);
 }
 
+static void job_init(struct job *j)
+{
+	memset(j, 0, sizeof *j);
+	j->fd = j->errfd = -1;
+}
+
 static void job_stop(struct web *w, struct job *j)
 {
 	if (j->fd >= 0) {
@@ -107,6 +114,9 @@ static void job_stop(struct web *w, struct job *j)
 		close(j->fd);
 		j->fd = -1;
 	}
+	if (j->errfd >= 0)
+		close(j->errfd);
+	j->errfd = -1;
 	if (j->pid > 0)
 		kill(j->pid, SIGKILL);  /* reaped by jobs_reap() */
 	j->pid = 0;
@@ -123,8 +133,7 @@ static void job_clear(struct web *w, struct job *j)
 	cJSON_Delete(j->apps);
 	cJSON_Delete(j->status);
 	free(j->error);
-	memset(j, 0, sizeof *j);
-	j->fd = -1;
+	job_init(j);
 }
 
 static struct web_jobs *jobs_get(struct web *w)
@@ -132,7 +141,7 @@ static struct web_jobs *jobs_get(struct web *w)
 	if (!w->jobs) {
 		w->jobs = xcalloc(1, sizeof *w->jobs);
 		for (int i = 0; i < WEB_JOBS_MAX; i++)
-			w->jobs->j[i].fd = -1;
+			job_init(&w->jobs->j[i]);
 	}
 	return w->jobs;
 }
@@ -157,7 +166,7 @@ void jobs_set(struct web *w, const cJSON *reply)
 	struct web_jobs *js = jobs_get(w);
 	struct web_jobs next = {0};
 	for (int i = 0; i < WEB_JOBS_MAX; i++)
-		next.j[i].fd = -1;
+		job_init(&next.j[i]);
 	const cJSON *app;
 	cJSON_ArrayForEach(app, cJSON_GetObjectItemCaseSensitive(reply, "apps")) {
 		const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(app, "config");
@@ -203,6 +212,21 @@ void jobs_set(struct web *w, const cJSON *reply)
 	*js = next;
 }
 
+/* What the status run said on stderr (it has exited: its output is all
+ * in the pipe): its last line, or a guess; malloc'd. */
+static char *why_no_json(const struct job *j)
+{
+	char said[2048];
+	ssize_t n = j->errfd >= 0 ? read(j->errfd, said, sizeof said - 1) : -1;
+	while (n > 0 && (said[n - 1] == '\n' || said[n - 1] == '\r'))
+		n--;
+	if (n <= 0)
+		return xstrdup("psup-worker status gave no JSON (is the store there yet?)");
+	said[n] = '\0';
+	const char *last = strrchr(said, '\n');
+	return xstrdup(last ? last + 1 : said);
+}
+
 static void job_done(struct web *w, struct job *j, const char *error)
 {
 	free(j->error);
@@ -214,7 +238,7 @@ static void job_done(struct web *w, struct job *j, const char *error)
 			j->status = st;
 		} else {
 			cJSON_Delete(st);
-			j->error = xstrdup("psup-worker status gave no JSON (is the store there yet?)");
+			j->error = why_no_json(j);
 		}
 	}
 	job_stop(w, j);
@@ -262,12 +286,15 @@ static char **child_env(const struct job *j)
 static void job_start(struct web *w, struct job *j, int64_t now)
 {
 	char *prog = xstrdup(w->worker);
-	int p[2];
+	int p[2] = { -1, -1 }, e[2] = { -1, -1 };
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null < 0 || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
-		char *e = xasprintf("cannot run psup-worker status: %s", strerror(errno));
-		job_done(w, j, e);
-		free(e);
+	if (null < 0 || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(e, O_CLOEXEC | O_NONBLOCK) < 0) {
+		char *msg = xasprintf("cannot run psup-worker status: %s", strerror(errno));
+		job_done(w, j, msg);
+		free(msg);
+		for (int *fd = p; fd < p + 2; fd++)
+			if (*fd >= 0)
+				close(*fd);
 		if (null >= 0)
 			close(null);
 		free(prog);
@@ -276,7 +303,7 @@ static void job_start(struct web *w, struct job *j, int64_t now)
 	char **envp = child_env(j);
 	pid_t pid = fork();
 	if (pid == 0) {
-		int fds[3] = { null, p[1], null };
+		int fds[3] = { null, p[1], e[1] };
 		if (child_reset(fds, 3, 0, NULL) < 0)
 			_exit(127);
 		char st[] = "status", job[] = "--job", json[] = "--json";
@@ -285,18 +312,21 @@ static void job_start(struct web *w, struct job *j, int64_t now)
 		_exit(127);
 	}
 	close(p[1]);
+	close(e[1]);
 	close(null);
 	free(prog);
 	free(envp);
 	if (pid < 0) {
 		close(p[0]);
-		char *e = xasprintf("cannot fork: %s", strerror(errno));
-		job_done(w, j, e);
-		free(e);
+		close(e[0]);
+		char *msg = xasprintf("cannot fork: %s", strerror(errno));
+		job_done(w, j, msg);
+		free(msg);
 		return;
 	}
 	j->pid = pid;
 	j->fd = p[0];
+	j->errfd = e[0];
 	j->deadline = now + WEB_JOBS_TIMEOUT_MS;
 	char *cause = NULL;
 	if (loop_fd_add(w->l, j->fd, LOOP_READ, job_read_cb, j, &cause) < 0) {
