@@ -321,7 +321,7 @@
   function table(cols, list) {
     const t = el('table');
     const h = el('tr');
-    for (const [k] of cols) h.appendChild(el('th', null, k));
+    for (const [k, , f] of cols) h.appendChild(el('th', f === 's' ? null : 'num', k));
     t.appendChild(h);
     for (const o of list) {
       const r = el('tr');
@@ -374,7 +374,8 @@
     box.classList.add('req');
     d.appendChild(box);
     if (q.apps.length > 1) {
-      d.appendChild(table(reqCols, q.apps.map((a) => Object.assign({}, a, { cost_usd: a.cost_uusd / 1e6 }))));
+      const cols = q.cost_usd ? reqCols : reqCols.filter((c) => c[1] !== 'cost_usd');
+      d.appendChild(table(cols, q.apps.map((a) => Object.assign({}, a, { cost_usd: a.cost_uusd / 1e6 }))));
       d.appendChild(el('div', 'muted', 'the job\'s percentiles are its slowest worker\'s'));
     }
   }
