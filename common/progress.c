@@ -336,6 +336,7 @@ int progress_stats_unpack(const char *s, size_t len, struct progress *p)
 {
 	const char *end = s + len;
 	p->stat_have = 0;
+	memset(p->stat, 0, sizeof p->stat);
 	while (s < end) {
 		const char *comma = memchr(s, ',', (size_t)(end - s));
 		const char *te = comma ? comma : end;

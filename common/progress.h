@@ -70,8 +70,9 @@ const char *progress_stat_name(int k);
  * the keeper's status line); "" when there are none. Returns the length
  * (like snprintf). */
 int progress_stats_pack(const struct progress *p, char *buf, size_t n);
-/* Reads progress_stats_pack() text into p's stats. Unknown keys are
- * skipped (a newer keeper). Returns 0, or -1 when malformed. */
+/* Reads progress_stats_pack() text into p's stats, replacing any it had.
+ * Unknown keys are skipped (a newer keeper). Returns 0, or -1 when
+ * malformed. */
 int progress_stats_unpack(const char *s, size_t len, struct progress *p);
 
 #endif
