@@ -139,6 +139,29 @@ static const struct {
 	{ "inflight", PROGRESS_HAVE_INFLIGHT, offsetof(struct progress, inflight) },
 };
 
+static const char *const stat_names[PROGRESS_NSTAT] = {
+	[PROGRESS_STAT_REQ_2XX] = "req_2xx", [PROGRESS_STAT_REQ_4XX] = "req_4xx",
+	[PROGRESS_STAT_REQ_429] = "req_429", [PROGRESS_STAT_REQ_5XX] = "req_5xx",
+	[PROGRESS_STAT_REQ_OTHER] = "req_other", [PROGRESS_STAT_RETRIES] = "retries",
+	[PROGRESS_STAT_LAT_SUM_MS] = "lat_sum_ms", [PROGRESS_STAT_LAT_P50_MS] = "lat_p50_ms",
+	[PROGRESS_STAT_LAT_P95_MS] = "lat_p95_ms", [PROGRESS_STAT_LAT_P99_MS] = "lat_p99_ms",
+	[PROGRESS_STAT_TOKENS] = "tokens", [PROGRESS_STAT_TOKENS_IN] = "tokens_in",
+	[PROGRESS_STAT_TOKENS_OUT] = "tokens_out", [PROGRESS_STAT_COST_UUSD] = "cost_uusd",
+};
+
+const char *progress_stat_name(int k)
+{
+	return k >= 0 && k < PROGRESS_NSTAT ? stat_names[k] : NULL;
+}
+
+static int stat_index(const char *key, size_t klen)
+{
+	for (int i = 0; i < PROGRESS_NSTAT; i++)
+		if (klen == strlen(stat_names[i]) && memcmp(key, stat_names[i], klen) == 0)
+			return i;
+	return -1;
+}
+
 static int is_job_char(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -186,6 +209,7 @@ int progress_parse(const char *line, size_t len, struct progress *out)
 			for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 				if (klen == strlen(known[i].name) && strcmp(key, known[i].name) == 0)
 					k = (int)i;
+			int st = k < 0 ? stat_index(key, klen) : -1;
 			if (c.p >= c.end)
 				return -1;
 			char ch = *c.p;
@@ -206,6 +230,9 @@ int progress_parse(const char *line, size_t len, struct progress *out)
 						return -1;
 					p.have |= known[k].bit;
 					*(long long *)(void *)((char *)&p + known[k].off) = v;
+				} else if (st >= 0 && is_int) {
+					p.stat_have |= 1u << st;
+					p.stat[st] = v;
 				}
 			} else if (scan_word(&c, "true") == 0 || scan_word(&c, "false") == 0 ||
 			    scan_word(&c, "null") == 0) {
@@ -237,9 +264,37 @@ int progress_parse(const char *line, size_t len, struct progress *out)
 	return 0;
 }
 
+/* Appends the stats present to buf's len bytes as JSON pairs ("key":v,
+ * after an opening brace) or packed ones (key:v, from the start), comma
+ * separated. Returns the new length, or -1 when they do not fit in cap. */
+static int stats_add(const struct progress *p, char *buf, size_t len, size_t cap, int json)
+{
+	for (int i = 0; i < PROGRESS_NSTAT; i++) {
+		if (!(p->stat_have & (1u << i)))
+			continue;
+		int r = snprintf(buf + len, cap - len, json ? "%s\"%s\":%lld" : "%s%s:%lld",
+		    len > (json ? 1u : 0u) ? "," : "", stat_names[i], p->stat[i]);
+		if (r < 0 || (size_t)r >= cap - len)
+			return -1;
+		len += (size_t)r;
+	}
+	return (int)len;
+}
+
+/* Copies len bytes of tmp into buf of n bytes, cut to fit and NUL-ended. */
+static int copy_out(const char *tmp, size_t len, char *buf, size_t n)
+{
+	if (n > 0) {
+		size_t c = len < n ? len : n - 1;
+		memcpy(buf, tmp, c);
+		buf[c] = '\0';
+	}
+	return (int)len;
+}
+
 int progress_format(const struct progress *p, char *buf, size_t n)
 {
-	char tmp[224];
+	char tmp[PROGRESS_LINE_MAX + 1];
 	size_t len = 0;
 	tmp[len++] = '{';
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
@@ -259,12 +314,49 @@ int progress_format(const struct progress *p, char *buf, size_t n)
 			return -1;
 		len += (size_t)r;
 	}
+	int r = stats_add(p, tmp, len, sizeof tmp - 1, 1);
+	if (r < 0)
+		return -1;
+	len = (size_t)r;
 	tmp[len++] = '}';
 	tmp[len] = '\0';
-	if (n > 0) {
-		size_t c = len < n ? len : n - 1;
-		memcpy(buf, tmp, c);
-		buf[c] = '\0';
+	return copy_out(tmp, len, buf, n);
+}
+
+int progress_stats_pack(const struct progress *p, char *buf, size_t n)
+{
+	char tmp[PROGRESS_LINE_MAX + 1];
+	int r = stats_add(p, tmp, 0, sizeof tmp, 0);
+	if (r < 0)
+		return -1;
+	return copy_out(tmp, (size_t)r, buf, n);
+}
+
+int progress_stats_unpack(const char *s, size_t len, struct progress *p)
+{
+	const char *end = s + len;
+	p->stat_have = 0;
+	memset(p->stat, 0, sizeof p->stat);
+	while (s < end) {
+		const char *comma = memchr(s, ',', (size_t)(end - s));
+		const char *te = comma ? comma : end;
+		const char *colon = memchr(s, ':', (size_t)(te - s));
+		if (!colon || colon == s || colon + 1 == te || te - colon > 20)
+			return -1;
+		long long v = 0;
+		for (const char *d = colon + 1; d < te; d++) {
+			if (*d < '0' || *d > '9' || v > (0x7fffffffffffffffLL - (*d - '0')) / 10)
+				return -1;
+			v = v * 10 + (*d - '0');
+		}
+		int k = stat_index(s, (size_t)(colon - s));
+		if (k >= 0) {
+			p->stat[k] = v;
+			p->stat_have |= 1u << k;
+		}
+		if (comma && comma + 1 == end)
+			return -1;
+		s = comma ? comma + 1 : end;
 	}
-	return (int)len;
+	return 0;
 }

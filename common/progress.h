@@ -20,11 +20,38 @@ enum {
  * summary takes them once instead of adding them up. */
 #define PROGRESS_JOB_MAX 33     /* 32 characters of [A-Za-z0-9._:-] and the NUL */
 
+/* Optional request statistics a worker adds (psup-worker does): its own
+ * requests, not the job's, so a job's workers add up. Non-negative
+ * integers; a stat key with any other value is ignored, not an error, so
+ * apps that used these names for their own values keep reporting. */
+enum progress_stat {
+	PROGRESS_STAT_REQ_2XX,       /* "req_2xx": answers by status class */
+	PROGRESS_STAT_REQ_4XX,       /* "req_4xx": 4xx other than 429 */
+	PROGRESS_STAT_REQ_429,       /* "req_429" */
+	PROGRESS_STAT_REQ_5XX,       /* "req_5xx" */
+	PROGRESS_STAT_REQ_OTHER,     /* "req_other": no answer (timeouts, connection errors), 1xx, 3xx */
+	PROGRESS_STAT_RETRIES,       /* "retries": answers that sent their item again */
+	PROGRESS_STAT_LAT_SUM_MS,    /* "lat_sum_ms": latency of all those requests */
+	PROGRESS_STAT_LAT_P50_MS,    /* "lat_p50_ms", "lat_p95_ms", "lat_p99_ms": percentiles */
+	PROGRESS_STAT_LAT_P95_MS,
+	PROGRESS_STAT_LAT_P99_MS,
+	PROGRESS_STAT_TOKENS,        /* "tokens": as the API counted them */
+	PROGRESS_STAT_TOKENS_IN,     /* "tokens_in", "tokens_out": when it splits them */
+	PROGRESS_STAT_TOKENS_OUT,
+	PROGRESS_STAT_COST_UUSD,     /* "cost_uusd": millionths of a US dollar */
+	PROGRESS_NSTAT,
+};
+
 struct progress {
 	unsigned have;          /* PROGRESS_HAVE_* bits of the fields present */
 	long long done, total, failed, inflight;
 	char job[PROGRESS_JOB_MAX]; /* "" unless PROGRESS_HAVE_JOB */
+	unsigned stat_have;     /* 1 << PROGRESS_STAT_* of the stats present */
+	long long stat[PROGRESS_NSTAT];
 };
+
+/* The longest line progress_format writes, without its NUL. */
+#define PROGRESS_LINE_MAX 640
 
 /* Parses one line (without its newline). Accepts one flat JSON object whose
  * values are numbers, strings, booleans or null; known number keys must be
@@ -33,7 +60,19 @@ struct progress {
  * line. Never reads past len. */
 int progress_parse(const char *line, size_t len, struct progress *out);
 
-/* Writes the canonical one-line JSON form (no newline) into buf. */
+/* Writes the canonical one-line JSON form (no newline) into buf: the
+ * counts, "job", then the stats. Returns its length (like snprintf). */
 int progress_format(const struct progress *p, char *buf, size_t n);
+
+/* A stat's key ("req_2xx"), or NULL out of range. */
+const char *progress_stat_name(int k);
+/* The stats alone as "key:value,key:value" (no spaces, '=' or '%', for
+ * the keeper's status line); "" when there are none. Returns the length
+ * (like snprintf). */
+int progress_stats_pack(const struct progress *p, char *buf, size_t n);
+/* Reads progress_stats_pack() text into p's stats, replacing any it had.
+ * Unknown keys are skipped (a newer keeper). Returns 0, or -1 when
+ * malformed. */
+int progress_stats_unpack(const char *s, size_t len, struct progress *p);
 
 #endif

@@ -12,7 +12,9 @@ struct sse;
 struct web_jobs;
 
 #define WEB_TICK_MS 500         /* log streams are read this often */
-#define WEB_LIST_MS 1000        /* the daemon is asked for its list this often */
+#define WEB_LIST_MS 1000        /* the daemon is asked for its list this often... */
+#define WEB_LIST_IDLE_MS 5000   /* ...backing off to this while no page watches and
+                                 * nothing changes (/metrics alone) */
 #define WEB_ACTION_MS 120000    /* the longest a start/stop/restart may take */
 #define WEB_CONN_MAX 64         /* HTTP connections at once */
 #define WEB_SSE_MAX 32          /* of which live streams */
@@ -29,6 +31,7 @@ struct web {
 	struct web_apps apps;
 	int list_busy;          /* a list request is in flight */
 	int64_t next_list;      /* monotonic ms */
+	int list_every;         /* ms, while no page watches */
 	struct sse *sse;        /* live streams */
 	int n_sse;
 	struct web_jobs *jobs;

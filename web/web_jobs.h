@@ -1,9 +1,14 @@
 /* The job view of psup web: the job stores that psup-worker apps name
  * (`run --job STORE` in their argv, from describe), read every few seconds
  * with `psup-worker status --job STORE --json` run as a child on the loop,
- * so psup web needs no store code and a slow store never blocks it. Only
- * SQLite stores (a path) are read: a PostgreSQL URL may carry a password
- * that a page must not show. */
+ * so psup web needs no store code (libpq and SQLite stay in psup-worker)
+ * and a slow store never blocks it. A PostgreSQL store is read in a
+ * read-only session with connect and statement timeouts, with the PG*
+ * variables of the app's environment that describe shows (not masked
+ * ones: a password must come in the URL or ~/.pgpass), and is shown
+ * without its password or parameters. Each job also sums its apps' request
+ * stats (web_stats.h); apps that report stats without a store psup web
+ * can read form jobs of their own, by their reports' job name. */
 #ifndef PSUP_WEB_JOBS_H
 #define PSUP_WEB_JOBS_H
 #include <cjson/cJSON.h>
@@ -21,14 +26,22 @@ struct web;
 void jobs_set(struct web *w, const cJSON *describe_reply);
 /* Starts the status runs that are due. */
 void jobs_tick(struct web *w, int64_t now);
-/* [{"store":..,"apps":[..],"status":{..}|null,"error":..|null}] (HTML-safe). */
+/* [{"store":..|null,"job":..|null,"apps":[..],"status":{..}|null,
+ * "error":..|null,"requests":{..}|null}] (HTML-safe); store as shown. */
 void jobs_json(const struct web *w, struct buf *b);
 /* Each job's numbers as Prometheus families. */
 void jobs_metrics(const struct web *w, struct buf *b);
 /* Reaps finished status runs (on SIGCHLD). */
 void jobs_reap(struct web *w);
 void jobs_free(struct web *w);
-/* The store an app's argv names for `psup-worker run`, resolved against
- * cwd (NULL for none or a PostgreSQL store); malloc'd. Pure. */
+/* The store an app's argv names for `psup-worker run`: a SQLite path
+ * resolved against cwd, or a PostgreSQL URL as given (NULL for none or
+ * another URL); malloc'd. Pure. */
 char *jobs_store_of(const cJSON *argv, const char *cwd);
+/* 1 when store is a PostgreSQL URL. */
+int jobs_store_is_pg(const char *store);
+/* A store as the page and the metrics show it: a PostgreSQL URL without
+ * its password and parameters (scheme://user@host/db), a path as is;
+ * malloc'd. Pure. */
+char *jobs_store_shown(const char *store);
 #endif

@@ -43,6 +43,8 @@ void web_list_soon(struct web *w)
 
 static void broadcast_jobs(struct web *w)
 {
+	if (!w->n_sse)
+		return;         /* nobody to tell: a new page gets them in its boot data */
 	struct buf b = {0};
 	jobs_json(w, &b);
 	if (!jobs_last || strcmp(jobs_last, b.p) != 0) {
@@ -83,6 +85,11 @@ static void list_cb(void *arg, cJSON *reply, const char *error)
 		apps_error(&w->apps, error ? error : e ? e : "the daemon refused the list", &delta);
 		cJSON_Delete(reply);
 	}
+	/* Unchanged lists come less and less often; a change brings the
+	 * fast pace back. */
+	w->list_every = delta.len ? WEB_LIST_MS : w->list_every * 2;
+	if (w->list_every > WEB_LIST_IDLE_MS)
+		w->list_every = WEB_LIST_IDLE_MS;
 	if (delta.len)
 		sse_broadcast(w, "apps", delta.p, delta.len);
 	buf_free(&delta);
@@ -96,7 +103,9 @@ static void tick_cb(struct loop *l, uint64_t id, void *arg)
 	int64_t now = clock_mono_ms();
 	if (!w->list_busy && now >= w->next_list) {
 		w->list_busy = 1;
-		w->next_list = now + WEB_LIST_MS;
+		/* The daemon has no change events to follow: ask it every
+		 * second while a page watches, less often for /metrics alone. */
+		w->next_list = now + (w->n_sse || w->list_every < WEB_LIST_MS ? WEB_LIST_MS : w->list_every);
 		ctl_request(l, w->sock, ctl_req("list", NULL), 10000, list_cb, w);
 	}
 	jobs_tick(w, now);

@@ -8,6 +8,7 @@
 #include "web.h"
 #include "web_jobs.h"
 #include "web_prom.h"
+#include "web_stats.h"
 
 static const char *const app_states[] = {
 	"launching", "online", "stopping", "stopped", "waiting", "errored", "completed", NULL,
@@ -72,6 +73,7 @@ static void write_apps(const struct web *w, const cJSON *apps, struct buf *b)
 			prom_sample(b, am->name, lab, v * am->scale);
 		}
 	}
+	stats_metrics(apps, b);
 	(void)w;
 }
 

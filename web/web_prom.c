@@ -32,7 +32,10 @@ int prom_family(struct buf *b, const char *name, enum prom_type type, const char
 		else
 			buf_addc(b, *p);
 	}
-	buf_printf(b, "\n# TYPE %s %s\n", name, type == PROM_COUNTER ? "counter" : "gauge");
+	static const char *const types[] = {
+		[PROM_GAUGE] = "gauge", [PROM_COUNTER] = "counter", [PROM_SUMMARY] = "summary",
+	};
+	buf_printf(b, "\n# TYPE %s %s\n", name, types[type]);
 	return 0;
 }
 

@@ -7,7 +7,8 @@
 
 #define PROM_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
-enum prom_type { PROM_GAUGE, PROM_COUNTER };
+/* A summary's samples are name{quantile="q"}, name_sum and name_count. */
+enum prom_type { PROM_GAUGE, PROM_COUNTER, PROM_SUMMARY };
 
 /* Starts family name (a valid metric name: [a-zA-Z_:][a-zA-Z0-9_:]*) with
  * its help text (backslash and newline escaped) and type. Every sample of

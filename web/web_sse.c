@@ -140,6 +140,7 @@ struct MHD_Response *sse_apps(struct web *w, struct MHD_Connection *conn)
 	apps_full(&w->apps, &b);
 	sse_push(s, "apps", b.p, b.len);
 	buf_free(&b);
+	web_list_soon(w);       /* the list may be an idle interval old */
 	return r;
 }
 

@@ -3,6 +3,8 @@
  * reader can never stall the worker. */
 #include "progress_out.h"
 #include "fdio.h"
+#include "progress.h"
+#include "runstats.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -64,6 +66,29 @@ static int limits_add(enum progress_mode mode, const struct progress_counts *c, 
 	return (int)(len + (size_t)k);
 }
 
+/* A report in the protocol's canonical form (progress.h), newline ended. */
+static int fd_line(const struct progress_out *p, const struct progress_counts *c, char *line,
+    size_t cap)
+{
+	struct progress r = {
+		.have = PROGRESS_HAVE_DONE | PROGRESS_HAVE_TOTAL | PROGRESS_HAVE_FAILED |
+		    PROGRESS_HAVE_INFLIGHT,
+		.done = c->done, .total = c->total, .failed = c->failed, .inflight = c->inflight,
+	};
+	if (p->job[0]) {
+		r.have |= PROGRESS_HAVE_JOB;
+		snprintf(r.job, sizeof r.job, "%s", p->job);
+	}
+	if (c->stats)
+		runstats_report(c->stats, &r);
+	int n = progress_format(&r, line, cap - 1);
+	if (n < 0 || (size_t)n >= cap - 2)
+		return -1;
+	line[n++] = '\n';
+	line[n] = '\0';
+	return n;
+}
+
 int progress_out_update(struct progress_out *p, int64_t now, const struct progress_counts *c,
     int force)
 {
@@ -71,15 +96,10 @@ int progress_out_update(struct progress_out *p, int64_t now, const struct progre
 		return 0;
 	if (!force && p->last_ns != INT64_MIN && now - p->last_ns < p->interval_ns)
 		return 0;
-	char line[200];
+	char line[PROGRESS_OUT_LINE_MAX];
 	int n;
-	if (p->mode == PROGRESS_FD && p->job[0])
-		n = snprintf(line, sizeof line,
-		    "{\"done\":%lld,\"total\":%lld,\"failed\":%lld,\"inflight\":%lld,\"job\":\"%s\"}\n",
-		    c->done, c->total, c->failed, c->inflight, p->job);
-	else if (p->mode == PROGRESS_FD)
-		n = snprintf(line, sizeof line, "{\"done\":%lld,\"total\":%lld,\"failed\":%lld,\"inflight\":%lld}\n",
-		    c->done, c->total, c->failed, c->inflight);
+	if (p->mode == PROGRESS_FD)
+		n = fd_line(p, c, line, sizeof line);
 	else
 		n = snprintf(line, sizeof line, "progress: %lld/%lld done (%.1f%%), %lld failed, %lld in flight",
 		    c->done, c->total, c->total ? 100.0 * (double)c->done / (double)c->total : 0.0,

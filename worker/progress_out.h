@@ -8,13 +8,16 @@
 
 enum progress_mode { PROGRESS_FD, PROGRESS_TTY, PROGRESS_PLAIN };
 
+/* A report (progress.h's longest) with the pace after it and a newline. */
+#define PROGRESS_OUT_LINE_MAX 720
+
 struct progress_out {
 	enum progress_mode mode;
 	int fd;
 	int64_t interval_ns;
 	int64_t last_ns;         /* when the last line went out; INT64_MIN never */
 	int line_open;           /* TTY: a line without newline is on screen */
-	char last[200];          /* the last line written, to skip repeats */
+	char last[PROGRESS_OUT_LINE_MAX]; /* the last line written, to skip repeats */
 	char job[33];            /* the "job" key of fd reports, or "" */
 };
 
@@ -29,9 +32,12 @@ void progress_out_set_job(struct progress_out *p, const char *store_url);
 /* That name alone, for whoever else needs to find a job's reports. */
 void progress_out_job_key(const char *store_url, char out[33]);
 
+struct runstats;
+
 struct progress_counts {
 	long long done, total, failed, inflight;
 	double rpm, api_rpm;     /* the pace and the API's own limit, 0 = none */
+	const struct runstats *stats; /* this worker's requests (fd reports), or NULL */
 };
 
 /* Writes the counts if the interval has passed since the last line (or

@@ -265,6 +265,7 @@ void run_record_progress(struct run *r, int force)
 		.total = r->counts.total,
 		.failed = r->counts.failed + r->failed_since,
 		.inflight = engine_inflight(r->engine),
+		.stats = &r->stats,
 	};
 	struct pacer_view pv;
 	run_endpoints_view(r, now, &pv);

@@ -169,6 +169,7 @@ static void answer_apply(struct run *r, struct work *w, struct outcome *o, int64
 		    o->tokens[USAGE_INPUT] + o->tokens[USAGE_OUTPUT];
 		run_budget_price(r, w, o->tokens, o->have_tokens);
 		run_budget_charge(r, w);
+		runstats_add_cost(&r->stats, w->spend);
 		o->result = NULL;
 		run_record_finish(r, w);
 		break;
@@ -237,6 +238,7 @@ void run_send_done_cb(struct http_request *req, void *arg)
 		e->refusal_window--;
 	w->status = req->status;
 	w->latency_ms = req->latency_ms;
+	runstats_note(&r->stats, w->status, w->latency_ms, &o);
 	limits_apply(r, e, req, &o, w, now, resp.real_ms);
 	engine_request_reset(req);
 

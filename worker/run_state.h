@@ -18,6 +18,7 @@
 #include "pacer.h"
 #include "progress_out.h"
 #include "run_budget.h"
+#include "runstats.h"
 #include "store.h"
 #include "storelink.h"
 #include "storeq.h"
@@ -93,6 +94,7 @@ struct run {
 
 	/* counters for the summary */
 	long long n_ok, n_failed, n_requests, n_retries, n_429, n_stale;
+	struct runstats stats;       /* the answers, for progress reports */
 	int64_t learned_at;          /* when the learned limits were last reported */
 	int64_t start_ns;
 	/* job-wide counts for progress: the last store reading plus our commits since */

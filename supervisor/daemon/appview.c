@@ -101,6 +101,13 @@ static void progress_json(struct jw *w, const struct dapp *a, int64_t now_real)
 		jw_null(w, "eta_s");
 	jw_str(w, "job", (p->have & PROGRESS_HAVE_JOB) ? p->job : NULL);
 	jw_int(w, "at", a->st.progress_ms);
+	if (p->stat_have) {
+		jw_obj(w, "stats");
+		for (int i = 0; i < PROGRESS_NSTAT; i++)
+			if (p->stat_have & (1u << i))
+				jw_int(w, progress_stat_name(i), p->stat[i]);
+		jw_end_obj(w);
+	}
 	jw_end_obj(w);
 }
 

@@ -103,6 +103,9 @@ int appstate_pack(const struct app_state *st, char *buf, size_t n)
 		    p->done, p->total, p->failed, p->inflight, (long long)st->progress_ms);
 		if (p->have & PROGRESS_HAVE_JOB)
 			out_str(&o, "progress_job", p->job, sizeof p->job);
+		char stats[PROGRESS_LINE_MAX + 1];
+		if (p->stat_have && progress_stats_pack(p, stats, sizeof stats) > 0)
+			out_str(&o, "progress_stats", stats, sizeof stats);
 	}
 	if (st->keeper_start || st->pgid_start)
 		out_fmt(&o, " keeper_start=%llu pgid_start=%llu", st->keeper_start, st->pgid_start);
@@ -270,6 +273,9 @@ int appstate_unpack(const char *line, size_t len, struct app_state *st)
 			st->progress.inflight = l[4];
 		} else if (KEY("progress_job")) {
 			if (unescape_into(v, vl, st->progress.job, sizeof st->progress.job) < 0)
+				return -1;
+		} else if (KEY("progress_stats")) {
+			if (progress_stats_unpack(v, vl, &st->progress) < 0)
 				return -1;
 		} else if (KEY("log_error")) {
 			if (unescape_into(v, vl, st->log_error, sizeof st->log_error) < 0)

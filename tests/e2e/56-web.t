@@ -3,13 +3,15 @@
 # daemon's list, /metrics parses (promtool when installed) and tracks the
 # apps (CPU seconds a counter that takes in reaped children), actions restart apps and refuse foreign origins, log lines and app
 # names holding markup come out escaped, the live stream sends snapshots
-# and deltas, the job view reads a worker's store, stalled stream readers
+# and deltas, the job view reads a worker's store, a worker's request stats
+# (status classes, 429s, retries, latency, tokens) reach jlist, /metrics
+# and the job view, stalled stream readers
 # are dropped and streams are bounded, and the token rules hold.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/web-lib.sh"
 require_bin psup-web psup-worker
 require_cmd curl jq python3
 sv_setup
-plan 79
+plan 93
 
 cd "$TMPD" || bail_out "no $TMPD"
 gen_items 20 items.jsonl
@@ -148,6 +150,54 @@ ok "the job view reads the worker's store" wait_for -t 15 sh -c \
 	"curl -s '$WEB_URL/api/jobs' | jq -e '.[0].status.total == 20' > /dev/null"
 is "$(curl -s "$WEB_URL/api/jobs" | jq -r '.[0].apps | join(",")')" worker "the job names its app"
 is "$(metric psup_job_items 'state="pending"')" 20 "/metrics: the job's pending items"
+
+# ---- a worker's request stats: jlist, /metrics, the job view ----
+# 40 items against the test API, whose first 3 answers are 429s (retried
+# at once): 43 requests, 40 of them 2xx.
+gen_items 40 items2.jsonl
+"$PSUP_BIN/psup-worker" init --job "$TMPD/job2.db" --input items2.jsonl > init2.out 2>&1 \
+	|| bail_out "psup-worker init of job2 failed"
+start_testapi --seed 5 --delay-ms 5 --next-429 3 --retry-after 0 || bail_out "cannot start psup-testapi"
+{ chat_job_head 5s; printf 'limits:\n  concurrency: 2\n'; job_retry 5 10ms 50ms; } > stats.yaml
+cat > eco2.yaml <<EOF
+log_dir: $TMPD/logs
+apps:
+  - name: stats
+    script: $PSUP_BIN/psup-worker
+    args: run --job $TMPD/job2.db --config $TMPD/stats.yaml
+    autorestart: false
+EOF
+psup start eco2.yaml > start2.out 2>&1 || { diag_file start2.out; bail_out "psup start eco2.yaml failed"; }
+# stats_of FILTER: a jq filter over the stats app's progress.stats in jlist
+stats_of() { psup jlist | jq -c ".[] | select(.name == \"stats\") | .progress.stats | $1"; }
+ok "the worker's reports carry its request stats into jlist" wait_for -t 20 \
+	sh -c "[ \"\$(psup jlist | jq '.[] | select(.name == \"stats\") | .progress.stats.req_2xx // 0')\" = 40 ]"
+is "$(stats_of '[.req_2xx, .req_429, .req_5xx, .req_other, .retries]')" "[40,3,0,0,3]" \
+	"jlist: answers by class and retries"
+is "$(stats_of '.lat_p50_ms >= 5 and .lat_p99_ms >= .lat_p50_ms and .lat_sum_ms >= 43 * 5 and .tokens > 0')" \
+	true "jlist: latency percentiles, their sum and tokens"
+ok "/metrics: the requests reach psup web" wait_for -t 10 metric_ge psup_app_requests_total 'class="2xx"' 40
+curl -s "$WEB_URL/metrics" > metrics2.txt
+if command -v promtool > /dev/null; then
+	ok "/metrics with request stats passes promtool check metrics" sh -c "promtool check metrics < metrics2.txt"
+else
+	skip 1 "promtool not installed"
+fi
+is "$(metric psup_app_requests_total 'class="429"')" 3 "/metrics: the 429s"
+is "$(metric psup_app_retries_total 'app="stats"')" 3 "/metrics: the retries"
+like "$(grep '^# TYPE psup_app_request_latency_seconds ' metrics2.txt)" ' summary$' "/metrics: latency is a summary"
+is "$(metric psup_app_request_latency_seconds_count 'app="stats"')" 43 "/metrics: its count is every request"
+is "$(metric psup_app_request_latency_seconds 'quantile="0.99"')" "$(stats_of '.lat_p99_ms / 1000')" \
+	"/metrics: its p99 is the report's, in seconds"
+ok "/metrics: tokens" metric_ge psup_app_tokens_total 'app="stats"' 1
+# job2 FILTER: a jq filter over the second store's entry of /api/jobs
+job2() { curl -s -m 10 "$WEB_URL/api/jobs" | jq -c --arg s "$TMPD/job2.db" ".[] | select(.store == \$s) | $1"; }
+job2_done() { [ "$(job2 .status.done)" = 40 ]; }
+ok "the job view reads the second store" wait_for -t 15 job2_done
+is "$(job2 '[.apps, .requests.requests, .requests.req_429, .requests.retries]')" '[["stats"],43,3,3]' \
+	"the job view: its app's requests, 429s and retries"
+is "$(job2 '.requests | (.share_429 * 43 | round) == 3 and .lat_p99_ms >= .lat_p50_ms and .lat_p50_ms > 0')" \
+	true "the job view: the 429 share and latency percentiles"
 
 # ---- bounds: stalled readers and too many streams ----
 psup start flood > /dev/null 2>&1

@@ -16,13 +16,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct progress p;
 	if (progress_parse(buf, size, &p) == 0) {
-		char line[256];
+		char line[PROGRESS_LINE_MAX + 1];
 		int n = progress_format(&p, line, sizeof line);
 		struct progress q;
 		/* field by field: padding need not survive an assignment */
 		if (n < 0 || (size_t)n >= sizeof line || progress_parse(line, (size_t)n, &q) != 0 ||
 		    p.have != q.have || p.done != q.done || p.total != q.total ||
-		    p.failed != q.failed || p.inflight != q.inflight || strcmp(p.job, q.job) != 0)
+		    p.failed != q.failed || p.inflight != q.inflight || strcmp(p.job, q.job) != 0 ||
+		    p.stat_have != q.stat_have || memcmp(p.stat, q.stat, sizeof p.stat) != 0)
 			abort();
 	}
 
@@ -47,7 +48,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct app_state back;
 		if (n < 0 || (size_t)n >= sizeof line || appstate_unpack(line, (size_t)n, &back) != 0 ||
 		    back.state != st.state || back.pid != st.pid || back.n_exits != st.n_exits ||
-		    strcmp(back.reason, st.reason) != 0)
+		    strcmp(back.reason, st.reason) != 0 ||
+		    /* request stats belong to a progress report, kept only with one */
+		    (st.has_progress && (back.progress.stat_have != st.progress.stat_have ||
+		    memcmp(back.progress.stat, st.progress.stat, sizeof st.progress.stat) != 0)))
 			abort();
 	}
 	return 0;

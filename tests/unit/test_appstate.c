@@ -25,6 +25,7 @@ static int same(const struct app_state *a, const struct app_state *b)
 	const struct progress *p = &a->progress, *q = &b->progress;
 	if (a->has_progress && (p->have != q->have || p->done != q->done || p->total != q->total ||
 	    p->failed != q->failed || p->inflight != q->inflight || strcmp(p->job, q->job) != 0 ||
+	    p->stat_have != q->stat_have || memcmp(p->stat, q->stat, sizeof p->stat) != 0 ||
 	    a->progress_ms != b->progress_ms))
 		return 0;
 	return 1;
@@ -43,6 +44,8 @@ static const char *bad[] = {
 	"state=online pgid_start=x",
 	"state=online exit=1,2,3,4,5",
 	"state=online exit=1,300,0,4",
+	"state=online progress_stats=req_2xx",
+	"state=online progress_stats=req_2xx:-1",
 	"state=online reason=%G1",
 	"state=online reason=%4",
 	"state=online reason=a%00b",
@@ -81,7 +84,11 @@ int main(void)
 	a.exits[1] = (struct app_exit){ 1700000000500LL, 3, 0, 480 };
 	snprintf(a.reason, sizeof a.reason, "cannot exec /no such/x: 100%% gone=\n\x01\xff");
 	a.has_progress = 1;
-	a.progress = (struct progress){ 3 | PROGRESS_HAVE_JOB, 10, 20, 0, 0, "job:00ff" };
+	a.progress = (struct progress){ .have = 3 | PROGRESS_HAVE_JOB, .done = 10, .total = 20,
+	    .job = "job:00ff" };
+	a.progress.stat_have = 1u << PROGRESS_STAT_REQ_429 | 1u << PROGRESS_STAT_LAT_P99_MS;
+	a.progress.stat[PROGRESS_STAT_REQ_429] = 7;
+	a.progress.stat[PROGRESS_STAT_LAT_P99_MS] = 9223372036854775807LL;
 	a.progress_ms = 1700000000777LL;
 	a.progress_bad = 2;
 	a.lines_dropped = 3;
@@ -97,9 +104,15 @@ int main(void)
 	ok(strstr(line, "state=errored ") == line, "state first");
 	ok(strstr(line, "reason=cannot%20exec%20/no%20such/x:%20100%25%20gone%3D%0A%01%FF"),
 	    "reason escaped: %s", line);
+	ok(strstr(line, " progress_stats=req_429:7,lat_p99_ms:9223372036854775807"),
+	    "request stats by name: %s", line);
 	struct app_state b;
 	is_int(appstate_unpack(line, (size_t)n, &b), 0, "unpack");
 	ok(same(&a, &b), "round trip");
+	const char *newer = "state=online progress=1,5,0,0,0 progress_stats=req_2xx:4,later:9";
+	is_int(appstate_unpack(newer, strlen(newer), &b), 0, "a newer keeper's stats");
+	ok(b.progress.stat_have == 1u << PROGRESS_STAT_REQ_2XX &&
+	    b.progress.stat[PROGRESS_STAT_REQ_2XX] == 4, "its unknown stats skipped");
 
 	/* snprintf-like truncation */
 	char small[20];

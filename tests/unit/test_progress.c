@@ -8,7 +8,8 @@
 static int same_progress(const struct progress *a, const struct progress *b)
 {
 	return a->have == b->have && a->done == b->done && a->total == b->total &&
-	    a->failed == b->failed && a->inflight == b->inflight && strcmp(a->job, b->job) == 0;
+	    a->failed == b->failed && a->inflight == b->inflight && strcmp(a->job, b->job) == 0 &&
+	    a->stat_have == b->stat_have && memcmp(a->stat, b->stat, sizeof a->stat) == 0;
 }
 
 static const struct {
@@ -130,7 +131,8 @@ int main(void)
 	    "20000 random lines: each of the %d accepted formats and parses back", accepted);
 
 	/* format round trip */
-	struct progress q = { PROGRESS_HAVE_DONE | PROGRESS_HAVE_TOTAL | PROGRESS_HAVE_INFLIGHT, 7, 9, 0, 2, "" };
+	struct progress q = { .have = PROGRESS_HAVE_DONE | PROGRESS_HAVE_TOTAL | PROGRESS_HAVE_INFLIGHT,
+	    .done = 7, .total = 9, .inflight = 2 };
 	char out[128];
 	int len = progress_format(&q, out, sizeof out);
 	is_str(out, "{\"done\":7,\"total\":9,\"inflight\":2}", "format");
@@ -156,7 +158,7 @@ int main(void)
 		if (rj == 0)
 			ok(j.have & PROGRESS_HAVE_JOB, "job [%s] is kept", jobs[i].line);
 	}
-	struct progress jq = { PROGRESS_HAVE_DONE | PROGRESS_HAVE_JOB, 3, 0, 0, 0, "job:1a" };
+	struct progress jq = { .have = PROGRESS_HAVE_DONE | PROGRESS_HAVE_JOB, .done = 3, .job = "job:1a" };
 	progress_format(&jq, out, sizeof out);
 	is_str(out, "{\"done\":3,\"job\":\"job:1a\"}", "format with job");
 	ok(progress_parse(out, strlen(out), &r) == 0 && strcmp(r.job, "job:1a") == 0,
@@ -165,5 +167,45 @@ int main(void)
 	char small[8];
 	len = progress_format(&q, small, sizeof small);
 	ok(len > 7 && strlen(small) == 7, "format truncates like snprintf");
+
+	/* A worker's request stats: kept when they are counts, ignored (the
+	 * line still counts) when an app used those names for other values. */
+	const char *st = "{\"done\":4,\"req_2xx\":10,\"req_429\":2,\"lat_p99_ms\":812,"
+	    "\"retries\":\"some\",\"tokens\":1.5,\"req_5xx\":-1,\"cost_uusd\":null,\"job\":\"j1\"}";
+	struct progress s;
+	is_int(progress_parse(st, strlen(st), &s), 0, "a line with stats");
+	is_int((int)s.stat_have, (1 << PROGRESS_STAT_REQ_2XX) | (1 << PROGRESS_STAT_REQ_429) |
+	    (1 << PROGRESS_STAT_LAT_P99_MS), "counts kept, other values ignored");
+	ok(s.stat[PROGRESS_STAT_REQ_2XX] == 10 && s.stat[PROGRESS_STAT_REQ_429] == 2 &&
+	    s.stat[PROGRESS_STAT_LAT_P99_MS] == 812, "their values");
+	char big[PROGRESS_LINE_MAX + 1];
+	progress_format(&s, big, sizeof big);
+	is_str(big, "{\"done\":4,\"job\":\"j1\",\"req_2xx\":10,\"req_429\":2,\"lat_p99_ms\":812}",
+	    "stats format after the counts");
+	ok(progress_parse(big, strlen(big), &r) == 0 && same_progress(&s, &r), "and parse back");
+	is_int(progress_stats_pack(&s, big, sizeof big), (int)strlen(big), "pack returns its length");
+	is_str(big, "req_2xx:10,req_429:2,lat_p99_ms:812", "packed stats");
+	struct progress u = { 0 };
+	ok(progress_stats_unpack(big, strlen(big), &u) == 0 && u.stat_have == s.stat_have &&
+	    memcmp(u.stat, s.stat, sizeof u.stat) == 0, "unpack round trip");
+	const char *odd = "later:5,tokens:3";
+	ok(progress_stats_unpack(odd, strlen(odd), &u) == 0 &&
+	    u.stat_have == 1u << PROGRESS_STAT_TOKENS && u.stat[PROGRESS_STAT_TOKENS] == 3,
+	    "unknown packed stats skipped");
+	static const char *const badpack[] = { "tokens", "tokens:", ":3", "tokens:-3", "tokens:1x",
+	    "tokens:99999999999999999999", "tokens:1,", ",tokens:1" };
+	for (size_t i = 0; i < sizeof badpack / sizeof badpack[0]; i++)
+		is_int(progress_stats_unpack(badpack[i], strlen(badpack[i]), &u), -1,
+		    "bad packed stats [%s]", badpack[i]);
+	/* the longest report fits PROGRESS_LINE_MAX */
+	struct progress m = { .have = 31, .done = 9223372036854775807LL,
+	    .total = 9223372036854775807LL, .failed = 9223372036854775807LL,
+	    .inflight = 9223372036854775807LL, .job = "0123456789abcdef0123456789abcdef" };
+	m.stat_have = (1u << PROGRESS_NSTAT) - 1;
+	for (int i = 0; i < PROGRESS_NSTAT; i++)
+		m.stat[i] = 9223372036854775807LL;
+	len = progress_format(&m, big, sizeof big);
+	ok(len > 0 && len <= PROGRESS_LINE_MAX && progress_parse(big, (size_t)len, &r) == 0 &&
+	    same_progress(&m, &r), "the longest report (%d bytes) fits and parses back", len);
 	return done_testing();
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "progress_out.h"
+#include "runstats.h"
 #include "tap.h"
 
 #define MS 1000000LL
@@ -47,6 +48,23 @@ int main(void)
 	read_all(fds[0], buf, sizeof buf);
 	is_str(buf, "{\"done\":8,\"total\":10,\"failed\":1,\"inflight\":2,\"rpm\":1176,\"api_rpm\":1200}\n",
 	    "the pace and the API's limit, when known");
+	/* this worker's requests, after the counts and before the pace */
+	static struct runstats rs;
+	struct outcome o = { .kind = OUTCOME_RETRY };
+	runstats_note(&rs, 429, 120, &o);
+	o = (struct outcome){ .kind = OUTCOME_DONE, .have_tokens = { [USAGE_ALL] = 1 },
+	    .tokens = { [USAGE_ALL] = 300 } };
+	runstats_note(&rs, 200, 80, &o);
+	c.stats = &rs;
+	progress_out_set_job(&p, "postgresql://h/db");
+	progress_out_update(&p, 2500 * MS, &c, 1);
+	read_all(fds[0], buf, sizeof buf);
+	char want[512];
+	snprintf(want, sizeof want, "{\"done\":8,\"total\":10,\"failed\":1,\"inflight\":2,\"job\":\"%s\","
+	    "\"req_2xx\":1,\"req_4xx\":0,\"req_429\":1,\"req_5xx\":0,\"req_other\":0,\"retries\":1,"
+	    "\"lat_sum_ms\":200,\"lat_p50_ms\":83,\"lat_p95_ms\":120,\"lat_p99_ms\":120,\"tokens\":300,"
+	    "\"rpm\":1176,\"api_rpm\":1200}\n", p.job);
+	is_str(buf, want, "request stats (p50: the middle of 80's bucket, 80..87) and the job's name");
 	close(fds[0]);
 	c.done = 9;
 	progress_out_update(&p, 3000 * MS, &c, 1);

@@ -305,47 +305,91 @@
       (p && p.eta_s != null ? ' · ETA ' + dur(p.eta_s * 1000) : '');
   }
 
-  // The job view.
+  // The job view: the store's counts (items by state, failures by error)
+  // and the requests its workers report (status classes, latency, tokens).
+  function kvBox(pairs) {
+    const kv = el('div', 'kv');
+    for (const [k, v] of pairs) {
+      const c = el('div', null);
+      c.appendChild(el('b', null, v));
+      c.appendChild(el('span', 'muted', k));
+      kv.appendChild(c);
+    }
+    return kv;
+  }
+  // A table of rows (objects) under the given [heading, key, format] columns.
+  function table(cols, list) {
+    const t = el('table');
+    const h = el('tr');
+    for (const [k, , f] of cols) h.appendChild(el('th', f === 's' ? null : 'num', k));
+    t.appendChild(h);
+    for (const o of list) {
+      const r = el('tr');
+      for (const [, key, f] of cols) r.appendChild(el('td', f === 's' ? null : 'num', f ? fmt(f, o[key]) : o[key]));
+      t.appendChild(r);
+    }
+    return t;
+  }
+  function ms(v) { return v == null ? '' : v >= 1000 ? (v / 1000).toFixed(2) + 's' : Math.round(v) + 'ms'; }
+  function usd(v) { return v ? '$' + (v >= 100 ? v.toFixed(0) : v.toFixed(v >= 1 ? 2 : 4)) : ''; }
+  function pct(v) { return v == null ? '' : (100 * v).toFixed(1) + '%'; }
+  function fmt(f, v) { return f === 'n' ? num(v) : f === 'ms' ? ms(v) : f === '$' ? usd(v) : f === '%' ? pct(v) : v == null ? '' : String(v); }
+  function storeCounts(d, s) {
+    const failed = (s.errors || []);
+    const n429 = failed.filter((e) => e.http_status === 429).reduce((x, e) => x + e.count, 0);
+    const pairs = [['total', num(s.total)], ['pending', num(s.pending)], ['leased', num(s.leased)],
+      ['done', num(s.done)], ['failed', num(s.failed)], ['attempts', num(s.attempts)],
+      ['retries', num(Math.max(0, s.attempts - s.done - s.failed - s.leased))],
+      ['429 of failed', s.failed ? (100 * n429 / s.failed).toFixed(1) + '%' : '0%'],
+      ['tokens', num(s.tokens)], ['items/s', s.items_per_s ? s.items_per_s.toFixed(1) : '']];
+    if (s.limits) {
+      pairs.push(['rpm', num(Math.round(s.limits.rpm)) +
+        (s.limits.api_rpm ? ' (API ' + num(Math.round(s.limits.api_rpm)) + ')' : '')]);
+    }
+    d.appendChild(kvBox(pairs));
+    if (failed.length) {
+      d.appendChild(table([['failed items', 'count', 'n'], ['HTTP', 'http_status', 's'], ['error', 'error', 's']],
+        failed.map((e) => ({ count: e.count, http_status: e.http_status || '-', error: e.error || '' }))));
+    }
+    // Per-endpoint numbers, when the store keeps them: each one's fields.
+    if (Array.isArray(s.endpoints) && s.endpoints.length) {
+      const keys = [...new Set(s.endpoints.flatMap((e) => Object.keys(e || {})))];
+      d.appendChild(el('div', 'muted', 'endpoints'));
+      d.appendChild(table(keys.map((k) => [k, k, typeof s.endpoints[0][k] === 'number' ? 'n' : 's']), s.endpoints));
+    }
+  }
+  const reqCols = [['app', 'app', 's'], ['requests', 'requests', 'n'], ['2xx', 'req_2xx', 'n'], ['4xx', 'req_4xx', 'n'],
+    ['429', 'req_429', 'n'], ['5xx', 'req_5xx', 'n'], ['other', 'req_other', 'n'], ['retries', 'retries', 'n'],
+    ['p50', 'lat_p50_ms', 'ms'], ['p95', 'lat_p95_ms', 'ms'], ['p99', 'lat_p99_ms', 'ms'],
+    ['tokens', 'tokens', 'n'], ['cost', 'cost_usd', '$']];
+  function requestStats(d, q) {
+    const pairs = [['requests', num(q.requests)], ['2xx', num(q.req_2xx)], ['4xx', num(q.req_4xx)],
+      ['429', num(q.req_429)], ['429 share', pct(q.share_429)], ['5xx', num(q.req_5xx)],
+      ['no answer/other', num(q.req_other)], ['retries', num(q.retries)],
+      ['latency p50 / p95 / p99', ms(q.lat_p50_ms) + ' / ' + ms(q.lat_p95_ms) + ' / ' + ms(q.lat_p99_ms)],
+      ['tokens' + (q.tokens_in || q.tokens_out ? ' (in / out)' : ''),
+        num(q.tokens) + (q.tokens_in || q.tokens_out ? ' (' + num(q.tokens_in) + ' / ' + num(q.tokens_out) + ')' : '')]];
+    if (q.cost_usd) pairs.push(['cost', usd(q.cost_usd)]);
+    const box = kvBox(pairs);
+    box.classList.add('req');
+    d.appendChild(box);
+    if (q.apps.length > 1) {
+      const cols = q.cost_usd ? reqCols : reqCols.filter((c) => c[1] !== 'cost_usd');
+      d.appendChild(table(cols, q.apps.map((a) => Object.assign({}, a, { cost_usd: a.cost_uusd / 1e6 }))));
+      d.appendChild(el('div', 'muted', 'the job\'s percentiles are its slowest worker\'s'));
+    }
+  }
   function renderJobs(jobs) {
     const box = $('jobs-body');
     $('jobs').hidden = !jobs.length;
     box.replaceChildren();
     for (const j of jobs) {
       const d = el('div', 'job');
-      d.appendChild(el('div', null, j.store));
+      d.appendChild(el('div', null, j.store || 'job ' + j.job));
       d.appendChild(el('div', 'muted', 'apps: ' + j.apps.join(', ')));
       if (j.error) d.appendChild(el('div', 'muted', j.error));
-      const s = j.status;
-      if (s) {
-        const kv = el('div', 'kv');
-        const failed = (s.errors || []);
-        const n429 = failed.filter((e) => e.http_status === 429).reduce((x, e) => x + e.count, 0);
-        const pairs = [['total', num(s.total)], ['pending', num(s.pending)], ['leased', num(s.leased)],
-          ['done', num(s.done)], ['failed', num(s.failed)], ['attempts', num(s.attempts)],
-          ['retries', num(Math.max(0, s.attempts - s.done - s.failed - s.leased))],
-          ['429 of failed', s.failed ? (100 * n429 / s.failed).toFixed(1) + '%' : '0%'],
-          ['tokens', num(s.tokens)], ['items/s', s.items_per_s ? s.items_per_s.toFixed(1) : '']];
-        if (s.limits) {
-          pairs.push(['rpm', num(Math.round(s.limits.rpm)) +
-            (s.limits.api_rpm ? ' (API ' + num(Math.round(s.limits.api_rpm)) + ')' : '')]);
-        }
-        for (const [k, v] of pairs) { const c = el('div', null); c.appendChild(el('b', null, v)); c.appendChild(el('span', 'muted', k)); kv.appendChild(c); }
-        d.appendChild(kv);
-        if (failed.length) {
-          const t = el('table');
-          const h = el('tr');
-          for (const k of ['failed items', 'HTTP', 'error']) h.appendChild(el('th', null, k));
-          t.appendChild(h);
-          for (const e of failed) {
-            const r = el('tr');
-            r.appendChild(el('td', 'num', num(e.count)));
-            r.appendChild(el('td', null, e.http_status || '-'));
-            r.appendChild(el('td', null, e.error || ''));
-            t.appendChild(r);
-          }
-          d.appendChild(t);
-        }
-      }
+      if (j.status) storeCounts(d, j.status);
+      if (j.requests) requestStats(d, j.requests);
       box.appendChild(d);
     }
   }
