@@ -166,6 +166,10 @@ $(BIN)/psup-testapi: $(call obj,$(SERVER_SRC)) $(LIBCOMMON)
 
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(LIBWEB) $(LIBSV) $(LIBWK) $(LIBCOMMON)
 	$(CC) $(ALLCFLAGS) -o $@ $^ $(TEST_LIBS)
+# The store's tests share their stores' set-up (storefix.c).
+$(filter $(O)/tests/test_store%,$(UNITS)): $(O)/tests/%: $(O)/tests/unit/%.o \
+    $(O)/tests/unit/storefix.o $(LIBWEB) $(LIBSV) $(LIBWK) $(LIBCOMMON)
+	$(CC) $(ALLCFLAGS) -o $@ $^ $(TEST_LIBS)
 # The test API is no archive: a test of one of its pure files links that object.
 $(O)/tests/test_testapi_%: $(O)/tests/unit/test_testapi_%.o $(O)/tests/server/testapi_%.o
 	$(CC) $(ALLCFLAGS) -o $@ $^ -lm

@@ -10,46 +10,11 @@ W="$PSUP_BIN/psup-worker"
 T="$PSUP_TESTBIN"
 
 [ -x "$T/test_store" ] && [ -x "$T/test_store_race" ] || plan_skip_all "store tests not built"
-PGBIN=""
-for d in /usr/lib/postgresql/*/bin; do
-	[ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && PGBIN=$d
-done
-[ -n "$PGBIN" ] || plan_skip_all "no PostgreSQL server binaries (initdb, pg_ctl)"
-
-# The server refuses to run as root: run it as postgres then.
-AS=""
-if [ "$(id -u)" -eq 0 ]; then
-	id postgres > /dev/null 2>&1 || plan_skip_all "running as root and no postgres user"
-	if command -v runuser > /dev/null 2>&1; then AS="runuser -u postgres --"; else AS="su postgres -s /bin/sh -c"; fi
-fi
-as_pg() { # CMD...: as the server's user
-	if [ -z "$AS" ]; then "$@"
-	elif [ "$AS" = "runuser -u postgres --" ]; then runuser -u postgres -- "$@"
-	else su postgres -s /bin/sh -c "$*"
-	fi
-}
-
 mk_home
-PGD=$TMPD/pg
-mkdir "$PGD"
-# The server's user must reach its directory: let it through (not list) ours.
-[ -z "$AS" ] || { chmod 711 "$TMPD"; chown postgres "$PGD"; }
-# The server is stopped by its pid file (before TMPD goes).
-pg_stop() {
-	if [ -f "$PGD/data/postmaster.pid" ]; then
-		pid=$(head -n 1 "$PGD/data/postmaster.pid")
-		as_pg "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop > /dev/null 2>&1 || kill "$pid" 2>/dev/null
-	fi
-}
-at_exit pg_stop
+. "$PSUP_SRC/tests/e2e/pg-lib.sh"
+pg_start || plan_skip_all "$PG_WHY"
 cd "$TMPD" || bail_out "cannot cd to $TMPD"
-
-as_pg "$PGBIN/initdb" -D "$PGD/data" -U postgres -A trust -E UTF8 --no-sync > "$PGD/initdb.log" 2>&1 ||
-	plan_skip_all "initdb failed: $(tail -n 1 "$PGD/initdb.log")"
-as_pg "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 30 \
-	-o "-k $PGD -c listen_addresses= -p 5432 -c fsync=off -c full_page_writes=off" start > /dev/null 2>&1 ||
-	plan_skip_all "the server did not start: $(tail -n 1 "$PGD/server.log")"
-URL="postgresql:///postgres?host=$PGD&port=5432&user=postgres"
+URL="postgresql:///postgres?host=$PGD&port=$PG_PORT&user=postgres"
 
 # ---- the store's own tests on this server -----------------------------------
 out=$(PSUP_TEST_STORE_URL=$URL "$T/test_store" 2>&1); rc=$?
@@ -73,12 +38,12 @@ awk 'BEGIN {
 	}
 }' > items.jsonl
 
-PGDB="postgresql:///psupjob?host=$PGD&port=5432&user=postgres"
-as_pg "$PGBIN/createdb" -h "$PGD" -U postgres psupjob > /dev/null 2>&1
+PGDB="postgresql:///psupjob?host=$PGD&port=$PG_PORT&user=postgres"
+pg_as "$PGBIN/createdb" -h "$PGD" -p "$PG_PORT" -U postgres psupjob > /dev/null 2>&1
 err=$("$W" status --job "$PGDB" 2>&1); rc=$?
 is "$rc" 1 "status on a database without a job exits 1"
 like "$err" "^psup-worker: status: postgresql psupjob@.*: no such job store" "and says so"
-err=$("$W" status --job "postgresql:///nosuchdb?host=$PGD&port=5432&user=postgres" 2>&1); rc=$?
+err=$("$W" status --job "postgresql:///nosuchdb?host=$PGD&port=$PG_PORT&user=postgres" 2>&1); rc=$?
 is "$rc" 1 "a missing database exits 1"
 like "$err" "^psup-worker: status: postgresql server: cannot connect: .*nosuchdb" "and names it on one line"
 

@@ -85,41 +85,10 @@ is "$ids_once" 0 "every item exported exactly once"
 out=$("$T/test_store_owner" 2>&1); rc=$?
 is "$rc" 0 "two hosts, one crashing, on SQLite" || printf '%s\n' "$out" | grep -E '^(not ok|#)' | head -20
 
-PGBIN=""
-for d in /usr/lib/postgresql/*/bin; do
-	[ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && PGBIN=$d
-done
-if [ -z "$PGBIN" ]; then
-	skip 1 "no PostgreSQL server binaries (initdb, pg_ctl)"
+. "$PSUP_SRC/tests/e2e/pg-lib.sh"
+if ! pg_start; then
+	skip 1 "no private PostgreSQL server: $PG_WHY"
 	exit 0
 fi
-# The server refuses to run as root: run it as postgres then.
-AS=""
-if [ "$(id -u)" -eq 0 ]; then
-	if ! id postgres > /dev/null 2>&1; then skip 1 "running as root and no postgres user"; exit 0; fi
-	AS="runuser -u postgres --"
-	command -v runuser > /dev/null 2>&1 || AS="su"
-fi
-as_pg() { # CMD...: as the server's user
-	case $AS in
-	"") "$@" ;;
-	su) su postgres -s /bin/sh -c "$*" ;;
-	*) runuser -u postgres -- "$@" ;;
-	esac
-}
-PGD=$TMPD/pg
-mkdir "$PGD"
-[ -z "$AS" ] || { chmod 711 "$TMPD"; chown postgres "$PGD"; }
-pg_stop() {
-	[ -f "$PGD/data/postmaster.pid" ] &&
-		as_pg "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop > /dev/null 2>&1
-}
-at_exit pg_stop
-if ! as_pg "$PGBIN/initdb" -D "$PGD/data" -U postgres -A trust -E UTF8 --no-sync > "$PGD/initdb.log" 2>&1 ||
-	! as_pg "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 30 \
-	-o "-k $PGD -c listen_addresses= -p 5432 -c fsync=off -c full_page_writes=off" start > /dev/null 2>&1; then
-	skip 1 "no private PostgreSQL server: $(tail -n 1 "$PGD/server.log" "$PGD/initdb.log" 2>/dev/null | tail -n 1)"
-	exit 0
-fi
-out=$(PSUP_TEST_STORE_URL="postgresql:///postgres?host=$PGD&port=5432&user=postgres" "$T/test_store_owner" 2>&1); rc=$?
+out=$(PSUP_TEST_STORE_URL="postgresql:///postgres?host=$PGD&port=$PG_PORT&user=postgres" "$T/test_store_owner" 2>&1); rc=$?
 is "$rc" 0 "two hosts, one crashing, on PostgreSQL" || printf '%s\n' "$out" | grep -E '^(not ok|#)' | head -20

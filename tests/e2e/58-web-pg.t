@@ -8,37 +8,14 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/web-lib.sh"
 require_bin psup-web psup-worker
 require_cmd curl jq
-PGBIN=""
-for d in /usr/lib/postgresql/*/bin; do
-	[ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && PGBIN=$d
-done
-[ -n "$PGBIN" ] || plan_skip_all "no PostgreSQL server binaries (initdb, pg_ctl)"
-# The server refuses to run as root: run it as postgres then.
-AS=""
-if [ "$(id -u)" -eq 0 ]; then
-	id postgres > /dev/null 2>&1 || plan_skip_all "running as root and no postgres user"
-	command -v runuser > /dev/null 2>&1 || plan_skip_all "running as root and no runuser"
-	AS="runuser -u postgres --"
-fi
 sv_setup
-PGD=$TMPD/pg
-mkdir "$PGD"
-[ -z "$AS" ] || { chmod 711 "$TMPD"; chown postgres "$PGD"; }
-pg_stop() {
-	[ -f "$PGD/data/postmaster.pid" ] &&
-		$AS "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop > /dev/null 2>&1
-}
-at_exit pg_stop
+. "$PSUP_SRC/tests/e2e/pg-lib.sh"
+pg_start || plan_skip_all "$PG_WHY"
 cd "$TMPD" || bail_out "no $TMPD"
-$AS "$PGBIN/initdb" -D "$PGD/data" -U postgres -A trust -E UTF8 --no-sync > "$PGD/initdb.log" 2>&1 ||
-	plan_skip_all "initdb failed: $(tail -n 1 "$PGD/initdb.log")"
-$AS "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 30 \
-	-o "-k $PGD -c listen_addresses= -p 5432 -c fsync=off -c full_page_writes=off" start > /dev/null 2>&1 ||
-	plan_skip_all "the server did not start: $(tail -n 1 "$PGD/server.log")"
 plan 8
 
 # trust authentication ignores the password: it only has to stay hidden
-URL="postgresql://postgres:pw-sekret-1@/postgres?host=$PGD&port=5432"
+URL="postgresql://postgres:pw-sekret-1@/postgres?host=$PGD&port=$PG_PORT"
 gen_items 12 items.jsonl
 "$PSUP_BIN/psup-worker" init --job "$URL" --input items.jsonl > init.out 2>&1 ||
 	{ diag_file init.out; bail_out "psup-worker init on PostgreSQL failed"; }

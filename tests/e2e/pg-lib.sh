@@ -4,7 +4,9 @@
 #	pg_start || plan_skip_all "$PG_WHY"
 # starts one in $TMPD/pg (its own data directory and unix socket, TCP on
 # 127.0.0.1 at a free port; no fsync), stopped at exit, and sets PG_PORT
-# and PG_URL (postgresql://postgres@127.0.0.1:PORT/postgres). Fails with
+# and PG_URL (postgresql://postgres@127.0.0.1:PORT/postgres; through the
+# socket: postgresql:///postgres?host=$PGD&port=$PG_PORT&user=postgres).
+# pg_as CMD... runs a server tool as the server's user. Fails with
 # PG_WHY set when none can run here (no server binaries, root without a
 # postgres user, initdb or start failing).
 
@@ -27,11 +29,11 @@ pg_start() {
 	[ -z "$_PG_AS" ] || { chmod 711 "$TMPD"; chown postgres "$PGD"; }
 	at_exit _pg_stop
 	PG_PORT=$(free_port)
-	if ! _pg_as "$PGBIN/initdb" -D "$PGD/data" -U postgres -A trust -E UTF8 --no-sync > "$PGD/initdb.log" 2>&1; then
+	if ! pg_as "$PGBIN/initdb" -D "$PGD/data" -U postgres -A trust -E UTF8 --no-sync > "$PGD/initdb.log" 2>&1; then
 		PG_WHY="initdb failed: $(tail -n 1 "$PGD/initdb.log")"
 		return 1
 	fi
-	if ! _pg_as "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 30 \
+	if ! pg_as "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 30 \
 		-o "-k $PGD -c listen_addresses=127.0.0.1 -p $PG_PORT -c fsync=off -c full_page_writes=off" \
 		start > /dev/null 2>&1; then
 		PG_WHY="the server did not start: $(tail -n 1 "$PGD/server.log")"
@@ -40,12 +42,12 @@ pg_start() {
 	PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
 }
 
-_pg_as() {
+pg_as() {
 	if [ -n "$_PG_AS" ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
 # Stopped by its data directory's pid file, before TMPD goes.
 _pg_stop() {
 	[ -f "$PGD/data/postmaster.pid" ] &&
-		_pg_as "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop > /dev/null 2>&1
+		pg_as "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop > /dev/null 2>&1
 }

@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "store.h"
 #include "store_backend.h"
+#include "storefix.h"
 #include "tap.h"
 #include "xalloc.h"
 
@@ -14,116 +15,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static char dir[] = "/tmp/psup-test-store-XXXXXX";
-static const char *pg_url;
-static int n_store;
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-		printf("Bail out! cannot write %s\n", path);
-		exit(1);
-	}
-}
-
-static char *tmp_path(const char *name)
-{
-	return xasprintf("%s/%s", dir, name);
-}
-
-/* Drops psup's tables so that each check starts from an empty store. */
-static void pg_reset(void)
-{
-	PGconn *c = PQconnectdb(pg_url);
-	if (PQstatus(c) != CONNECTION_OK) {
-		printf("Bail out! %s", PQerrorMessage(c));
-		exit(1);
-	}
-	PGresult *r = PQexec(c, "SET client_min_messages = warning;"
-	    "DROP TABLE IF EXISTS psup_items, psup_meta, psup_counts;"
-	    "DROP FUNCTION IF EXISTS psup_count_cb() CASCADE");
-	PQclear(r);
-	PQfinish(c);
-}
-
-/* A fresh, empty store. */
-static struct store *fresh(char **url_out)
-{
-	struct store *s = NULL;
-	char *cause = NULL;
-	char *url;
-	if (pg_url) {
-		pg_reset();
-		url = xstrdup(pg_url);
-	} else {
-		url = xasprintf("sqlite:%s/store-%d.db", dir, ++n_store);
-	}
-	if (store_open(url, &s, &cause) < 0) {
-		printf("Bail out! store_open %s: %s\n", url, cause);
-		exit(1);
-	}
-	if (url_out)
-		*url_out = url;
-	else
-		free(url);
-	return s;
-}
-
-static struct store *fresh_loaded(const char *text)
-{
-	struct store *s = fresh(NULL);
-	char *path = tmp_path("items.jsonl");
-	char *cause = NULL;
-	long long added = 0, skipped = 0;
-	write_file(path, text);
-	if (store_load(s, path, "id", "p", &added, &skipped, &cause) < 0) {
-		printf("Bail out! load: %s\n", cause);
-		exit(1);
-	}
-	free(path);
-	return s;
-}
-
-static void pause_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
-/* Claims up to max and returns the ids joined with commas. */
-static char *claim_ids(struct store *s, const char *owner, int max, long long lease_ms)
-{
-	struct store_item *it = NULL;
-	int n = 0;
-	char *cause = NULL;
-	if (store_claim(s, owner, max, lease_ms, &it, &n, &cause) < 0) {
-		diag("claim: %s", cause);
-		free(cause);
-		return xstrdup("ERROR");
-	}
-	char *out = xstrdup("");
-	for (int i = 0; i < n; i++) {
-		char *next = xasprintf("%s%s%s", out, i ? "," : "", it[i].id);
-		free(out);
-		out = next;
-	}
-	store_items_free(it, n);
-	return out;
-}
-
-static struct store_counts counts(struct store *s)
-{
-	struct store_counts c;
-	char *cause = NULL;
-	if (store_counts(s, &c, &cause) < 0) {
-		diag("counts: %s", cause);
-		free(cause);
-		memset(&c, 0, sizeof c);
-	}
-	return c;
-}
 
 static char *export_text(struct store *s, int failed_only)
 {
@@ -142,11 +33,11 @@ static char *export_text(struct store *s, int failed_only)
 
 static void test_load(void)
 {
-	struct store *s = fresh(NULL);
-	char *a = tmp_path("a.jsonl"), *b = tmp_path("b.jsonl");
+	struct store *s = storefix_open(1);
+	char *a = storefix_path("a.jsonl"), *b = storefix_path("b.jsonl");
 	char *cause = NULL;
 	long long added = -1, skipped = -1;
-	write_file(a, "\xef\xbb\xbf{\"id\":\"x\",\"text\":\"one\"}\n\n{\"id\":7,\"text\":\"two\"}\r\n"
+	storefix_put(a, "\xef\xbb\xbf{\"id\":\"x\",\"text\":\"one\"}\n\n{\"id\":7,\"text\":\"two\"}\r\n"
 	    "  {\"id\":\"z\"}  \n");
 	is_int(store_load(s, a, "id", NULL, &added, &skipped, &cause), 0, "load a file");
 	is_int(added, 3, "3 items added (byte order mark, CRLF, blank line, spaces)");
@@ -154,12 +45,12 @@ static void test_load(void)
 	is_int(store_load(s, a, "id", NULL, &added, &skipped, &cause), 0, "load it again");
 	is_int(added, 0, "reload adds nothing");
 	is_int(skipped, 3, "reload skips all 3");
-	write_file(b, "{\"id\":\"new1\"}\n{\"id\":\"x\"}\n{\"id\":\"new2\"}\n");
+	storefix_put(b, "{\"id\":\"new1\"}\n{\"id\":\"x\"}\n{\"id\":\"new2\"}\n");
 	is_int(store_load(s, b, "id", NULL, &added, &skipped, &cause), 0, "load a second file");
 	is_int(added, 2, "only new ids added");
 	is_int(skipped, 1, "the known id skipped");
-	is_int(counts(s).total, 5, "5 items in all");
-	is_int(counts(s).pending, 5, "all pending");
+	is_int(storefix_counts(s).total, 5, "5 items in all");
+	is_int(storefix_counts(s).pending, 5, "all pending");
 
 	/* Another id field on a loaded store is refused. */
 	errno = 0;
@@ -171,7 +62,7 @@ static void test_load(void)
 	cause = NULL;
 
 	/* Input order: claimed in file order (all priority 0). */
-	char *ids = claim_ids(s, "w", 10, 60000);
+	char *ids = storefix_claim(s, "w", 10, 60000);
 	is_str(ids, "x,7,z,new1,new2", "claims follow input order");
 	free(ids);
 	store_close(s);
@@ -202,15 +93,15 @@ static void test_bad_lines(void)
 		{ "{\"id\":1}\n{\"id\":\"1\"}\n", ":2: duplicate id \"1\" (first on line 1)" },
 		{ "{\"id\":\"a\"}\n{\"id\":\"b\xff\"}\n", ":2: not valid UTF-8 (at byte 9)" },
 	};
-	struct store *s = fresh(NULL);
-	char *good = tmp_path("good.jsonl"), *bad = tmp_path("bad.jsonl");
+	struct store *s = storefix_open(1);
+	char *good = storefix_path("good.jsonl"), *bad = storefix_path("bad.jsonl");
 	long long added, skipped;
 	char *cause = NULL;
-	write_file(good, "{\"id\":\"old\"}\n");
+	storefix_put(good, "{\"id\":\"old\"}\n");
 	store_load(s, good, "id", "p", &added, &skipped, &cause);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *want = xasprintf("%s%s", bad, cases[i].want);
-		write_file(bad, cases[i].text);
+		storefix_put(bad, cases[i].text);
 		errno = 0;
 		cause = NULL;
 		int rc = store_load(s, bad, "id", "p", &added, &skipped, &cause);
@@ -222,7 +113,7 @@ static void test_bad_lines(void)
 		free(cause);
 		free(want);
 	}
-	is_int(counts(s).total, 1, "nothing of the bad files was added");
+	is_int(storefix_counts(s).total, 1, "nothing of the bad files was added");
 	cause = NULL;
 	is_int(store_load(s, "/nonexistent/x.jsonl", "id", NULL, &added, &skipped, &cause), -1,
 	    "a missing file fails");
@@ -235,19 +126,19 @@ static void test_bad_lines(void)
 
 static void test_priority(void)
 {
-	struct store *s = fresh_loaded(
+	struct store *s = storefix_loaded(
 	    "{\"id\":\"a\"}\n{\"id\":\"b\",\"p\":5}\n{\"id\":\"c\",\"p\":0}\n"
 	    "{\"id\":\"d\",\"p\":5}\n{\"id\":\"e\",\"p\":-1}\n{\"id\":\"f\",\"p\":9}\n");
-	char *ids = claim_ids(s, "w1", 3, 60000);
+	char *ids = storefix_claim(s, "w1", 3, 60000);
 	is_str(ids, "f,b,d", "highest priority first, then input order");
 	free(ids);
-	ids = claim_ids(s, "w2", 10, 60000);
+	ids = storefix_claim(s, "w2", 10, 60000);
 	is_str(ids, "a,c,e", "the rest in order");
 	free(ids);
-	ids = claim_ids(s, "w3", 10, 60000);
+	ids = storefix_claim(s, "w3", 10, 60000);
 	is_str(ids, "", "nothing left to claim while leases hold");
 	free(ids);
-	struct store_counts c = counts(s);
+	struct store_counts c = storefix_counts(s);
 	is_int(c.leased, 6, "6 leased");
 	is_int(c.pending, 0, "0 pending");
 	is_int(c.expired, 0, "no lease expired");
@@ -256,15 +147,15 @@ static void test_priority(void)
 
 static void test_leases(void)
 {
-	struct store *s = fresh_loaded("{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n");
+	struct store *s = storefix_loaded("{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n");
 	char *cause = NULL;
 	int stale = -1;
-	char *ids = claim_ids(s, "dead", 2, 1);
+	char *ids = storefix_claim(s, "dead", 2, 1);
 	is_str(ids, "a,b", "dead worker claims a,b with a short lease");
 	free(ids);
-	pause_ms(20);
-	is_int(counts(s).expired, 2, "their leases expired");
-	ids = claim_ids(s, "live", 10, 60000);
+	storefix_pause_ms(20);
+	is_int(storefix_counts(s).expired, 2, "their leases expired");
+	ids = storefix_claim(s, "live", 10, 60000);
 	is_str(ids, "a,b,c", "expired leases are claimed again, in order");
 	free(ids);
 
@@ -276,44 +167,44 @@ static void test_leases(void)
 	};
 	is_int(store_finish(s, "dead", r, 2, &stale, &cause), 0, "finish by the old owner runs");
 	is_int(stale, 0, "and its results win: the items were not done yet");
-	is_int(counts(s).done, 2, "2 done");
+	is_int(storefix_counts(s).done, 2, "2 done");
 	r[0].result = r[1].result = "\"live\"";
 	is_int(store_finish(s, "live", r, 2, &stale, &cause), 0, "finish by the new owner");
 	is_int(stale, 2, "is stale: the items are done already");
-	is_int(counts(s).leased, 1, "c still leased");
+	is_int(storefix_counts(s).leased, 1, "c still leased");
 
 	/* Renew: a short lease renewed to a long one is not reclaimed. */
-	struct store *s2 = fresh_loaded("{\"id\":\"r\"}\n");
-	ids = claim_ids(s2, "w1", 1, 1);
+	struct store *s2 = storefix_loaded("{\"id\":\"r\"}\n");
+	ids = storefix_claim(s2, "w1", 1, 1);
 	free(ids);
 	is_int(store_renew(s2, "w1", 60000, &cause), 0, "renew");
-	pause_ms(10);
-	ids = claim_ids(s2, "w2", 1, 60000);
+	storefix_pause_ms(10);
+	ids = storefix_claim(s2, "w2", 1, 60000);
 	is_str(ids, "", "a renewed lease is not taken");
 	free(ids);
-	is_int(counts(s2).expired, 0, "and has not expired");
+	is_int(storefix_counts(s2).expired, 0, "and has not expired");
 	store_close(s2);
 	store_close(s);
 }
 
 static void test_release(void)
 {
-	struct store *s = fresh_loaded("{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n");
+	struct store *s = storefix_loaded("{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n");
 	char *cause = NULL;
-	char *ids = claim_ids(s, "w1", 3, 60000);
+	char *ids = storefix_claim(s, "w1", 3, 60000);
 	free(ids);
 	const char *one[] = { "b" };
 	is_int(store_release(s, "w2", NULL, 0, &cause), 0, "release by another owner");
-	is_int(counts(s).leased, 3, "releases nothing");
+	is_int(storefix_counts(s).leased, 3, "releases nothing");
 	is_int(store_release(s, "w1", one, 1, &cause), 0, "release b");
-	ids = claim_ids(s, "w2", 3, 60000);
+	ids = storefix_claim(s, "w2", 3, 60000);
 	is_str(ids, "b", "only b came back");
 	free(ids);
 	is_int(store_release(s, "w1", NULL, 0, &cause), 0, "release all of w1");
-	struct store_counts c = counts(s);
+	struct store_counts c = storefix_counts(s);
 	is_int(c.pending, 2, "a and c pending");
 	is_int(c.leased, 1, "b still leased to w2");
-	ids = claim_ids(s, "w3", 3, 60000);
+	ids = storefix_claim(s, "w3", 3, 60000);
 	is_str(ids, "a,c", "released items are claimed again in order");
 	free(ids);
 	store_close(s);
@@ -321,11 +212,11 @@ static void test_release(void)
 
 static void test_finish_export(void)
 {
-	struct store *s = fresh_loaded(
+	struct store *s = storefix_loaded(
 	    "{\"id\":\"a\"}\n{\"id\":2}\n{\"id\":\"c\\\"q\"}\n{\"id\":\"d\"}\n{\"id\":\"e\"}\n");
 	char *cause = NULL;
 	int stale = -1;
-	char *ids = claim_ids(s, "w", 5, 60000);
+	char *ids = storefix_claim(s, "w", 5, 60000);
 	is_str(ids, "a,2,c\"q,d,e", "claimed all");
 	free(ids);
 	/* Finished out of order: export still follows input order. */
@@ -341,7 +232,7 @@ static void test_finish_export(void)
 	};
 	is_int(store_finish(s, "w", r, 4, &stale, &cause), 0, "finish 4 in one call");
 	is_int(stale, 0, "none stale");
-	struct store_counts c = counts(s);
+	struct store_counts c = storefix_counts(s);
 	is_int(c.done, 2, "2 done");
 	is_int(c.failed, 2, "2 failed");
 	is_int(c.leased, 1, "1 still leased");
@@ -381,12 +272,12 @@ static void test_finish_export(void)
 	const char *which[] = { "c\"q", "a", "nope" };
 	is_int(store_retry(s, which, 3, &moved, &cause), 0, "retry by ids");
 	is_int(moved, 1, "only the failed one moved");
-	c = counts(s);
+	c = storefix_counts(s);
 	is_int(c.pending, 1, "it is pending");
 	is_int(c.failed, 1, "one failed left");
 	is_int(store_retry(s, NULL, 0, &moved, &cause), 0, "retry all");
 	is_int(moved, 1, "moved the last failed one");
-	ids = claim_ids(s, "w2", 5, 60000);
+	ids = storefix_claim(s, "w2", 5, 60000);
 	is_str(ids, "2,c\"q", "retried items are claimed in input order");
 	free(ids);
 	struct store_item *it = NULL;
@@ -406,17 +297,19 @@ static void test_open(void)
 {
 	struct store *s = NULL;
 	char *cause = NULL;
-	if (pg_url) {
+	if (storefix_pg_url()) {
 		skip(3, "missing-file checks are SQLite only");
 		return;
 	}
-	char *url = xasprintf("sqlite:%s/missing.db", dir);
+	char *missing = storefix_path("missing.db");
+	char *url = xasprintf("sqlite:%s", missing);
+	free(missing);
 	is_int(store_open_existing(url, &s, &cause), -1, "open_existing on a missing file fails");
 	ok(cause && strstr(cause, "no such job store"), "and says so: %s", cause);
 	free(cause);
 	free(url);
-	char *junk = tmp_path("junk.db");
-	write_file(junk, "this is not a database, just text that is long enough....\n");
+	char *junk = storefix_path("junk.db");
+	storefix_put(junk, "this is not a database, just text that is long enough....\n");
 	cause = NULL;
 	is_int(store_open_existing(junk, &s, &cause), -1, "a text file is not a store: %s", cause);
 	free(cause);
@@ -442,8 +335,8 @@ static void downgrade(const char *url)
 	const char *sql_sq = "DROP TABLE counts; ALTER TABLE items DROP COLUMN endpoint;"
 	    "ALTER TABLE items DROP COLUMN cost;"
 	    "UPDATE meta SET value = '1' WHERE key = 'schema_version'";
-	if (pg_url) {
-		PGconn *c = PQconnectdb(pg_url);
+	if (storefix_pg_url()) {
+		PGconn *c = PQconnectdb(storefix_pg_url());
 		PGresult *r = PQexec(c, sql_pg);
 		ok(PQresultStatus(r) == PGRES_COMMAND_OK, "made a version 1 store: %s",
 		    PQerrorMessage(c));
@@ -462,16 +355,16 @@ static void downgrade(const char *url)
  * move, and a version 1 store (no counts) is counted once when opened. */
 static void test_counts_kept(void)
 {
-	char *url = NULL;
-	struct store *s = fresh(&url);
-	char *path = tmp_path("items.jsonl");
+	struct store *s = storefix_open(1);
+	char *url = storefix_url(0);
+	char *path = storefix_path("items.jsonl");
 	char *cause = NULL;
 	long long added = 0, skipped = 0, moved = 0;
 	int stale = -1;
-	write_file(path, "{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n{\"id\":\"d\"}\n{\"id\":\"e\"}\n");
+	storefix_put(path, "{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n{\"id\":\"d\"}\n{\"id\":\"e\"}\n");
 	ok(store_load(s, path, "id", NULL, &added, &skipped, &cause) == 0, "load 5");
 	free(path);
-	free(claim_ids(s, "w", 4, 60000));
+	free(storefix_claim(s, "w", 4, 60000));
 	struct store_result r[] = {
 		{ .id = "a", .ok = 1, .attempts = 2, .http_status = 200, .result = "1", .tokens = 5 },
 		{ .id = "b", .ok = 0, .attempts = 3, .http_status = 500, .error = "http 500", .tokens = 1 },
@@ -480,19 +373,19 @@ static void test_counts_kept(void)
 	ok(store_finish(s, "w", r, 3, &stale, &cause) == 0, "finish 3");
 	const char *one[] = { "b" };
 	ok(store_retry(s, one, 1, &moved, &cause) == 0 && moved == 1, "retry b");
-	struct store_counts c = counts(s);
+	struct store_counts c = storefix_counts(s);
 	is_str(counts_text(&c), "5 2 1 1 1 3 5",
 	    "counts after load, claim, finish and retry (total pending leased done failed attempts tokens)");
 	store_close(s);
 
 	downgrade(url);
 	ok(store_open_existing(url, &s, &cause) == 0, "a version 1 store opens: %s", cause ? cause : "");
-	struct store_counts m = counts(s);
+	struct store_counts m = storefix_counts(s);
 	is_str(counts_text(&m), "5 2 1 1 1 3 5", "and is counted once when opened");
 	ok(m.first_finish_ms == c.first_finish_ms && m.last_finish_ms == c.last_finish_ms,
 	    "with the same span of finishes");
 	ok(store_release(s, "w", NULL, 0, &cause) == 0, "release");
-	m = counts(s);
+	m = storefix_counts(s);
 	is_str(counts_text(&m), "5 3 0 1 1 3 5", "the counts go on from there");
 	store_close(s);
 	free(url);
@@ -539,8 +432,8 @@ static void test_error_class(void)
 
 static void test_speed(void)
 {
-	struct store *s = fresh(NULL);
-	char *path = tmp_path("big.jsonl");
+	struct store *s = storefix_open(1);
+	char *path = storefix_path("big.jsonl");
 	FILE *f = fopen(path, "w");
 	for (int i = 0; i < 15000; i++)
 		fprintf(f, "{\"id\":\"item-%05d\",\"text\":\"some text for item %d\",\"n\":%d}\n",
@@ -589,14 +482,7 @@ static void test_speed(void)
 
 int main(void)
 {
-	pg_url = getenv("PSUP_TEST_STORE_URL");
-	if (pg_url && !*pg_url)
-		pg_url = NULL;
-	if (!mkdtemp(dir)) {
-		printf("Bail out! mkdtemp\n");
-		return 1;
-	}
-	diag("backend: %s", pg_url ? "postgresql" : "sqlite");
+	storefix_begin("store");
 	test_load();
 	test_bad_lines();
 	test_priority();
@@ -608,9 +494,6 @@ int main(void)
 	test_bad_url();
 	test_error_class();
 	test_speed();
-	char *cmd = xasprintf("rm -rf %s", dir);
-	if (system(cmd) != 0)
-		diag("cannot remove %s", dir);
-	free(cmd);
+	storefix_end();
 	return done_testing();
 }

@@ -6,74 +6,15 @@
  * temp dir, or with PSUP_TEST_STORE_URL (a postgresql:// URL) on that
  * server. */
 #include "store.h"
+#include "storefix.h"
 #include "tap.h"
 #include "xalloc.h"
 
-#include <libpq-fe.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-static char dir[] = "/tmp/psup-test-first-XXXXXX";
-static const char *pg_url;
-
-static void bail(const char *what, const char *why)
-{
-	printf("Bail out! %s: %s\n", what, why ? why : "");
-	exit(1);
-}
-
-/* A fresh store of the items a..f. */
-static struct store *fresh(void)
-{
-	char *cause = NULL, *url;
-	if (pg_url) {
-		PGconn *c = PQconnectdb(pg_url);
-		if (PQstatus(c) != CONNECTION_OK)
-			bail("connect", PQerrorMessage(c));
-		PQclear(PQexec(c, "SET client_min_messages = warning;"
-		    "DROP TABLE IF EXISTS psup_items, psup_meta, psup_counts;"
-		    "DROP FUNCTION IF EXISTS psup_count_cb() CASCADE"));
-		PQfinish(c);
-		url = xstrdup(pg_url);
-	} else {
-		url = xasprintf("sqlite:%s/first.db", dir);
-	}
-	char *items = xasprintf("%s/items.jsonl", dir);
-	FILE *f = fopen(items, "w");
-	if (!f)
-		bail("fopen", items);
-	for (char c = 'a'; c <= 'f'; c++)
-		fprintf(f, "{\"id\":\"%c\"}\n", c);
-	fclose(f);
-	struct store *s = NULL;
-	long long added, skipped;
-	if (store_open(url, &s, &cause) < 0 ||
-	    store_load(s, items, "id", NULL, &added, &skipped, &cause) < 0)
-		bail(url, cause);
-	free(items);
-	free(url);
-	return s;
-}
-
-/* Claims up to max and returns the ids joined (malloc'd). */
-static char *claim(struct store *s, const char *owner, int max, long long lease_ms)
-{
-	struct store_item *it = NULL;
-	int n = 0;
-	char *cause = NULL;
-	if (store_claim(s, owner, max, lease_ms, &it, &n, &cause) < 0)
-		bail("claim", cause);
-	char *out = xstrdup("");
-	for (int i = 0; i < n; i++) {
-		char *next = xasprintf("%s%s", out, it[i].id);
-		free(out);
-		out = next;
-	}
-	store_items_free(it, n);
-	return out;
-}
+#define bail storefix_bail
 
 static int finish(struct store *s, const char *owner, const char *id, int ok,
     const char *result)
@@ -112,39 +53,25 @@ static char *exported(struct store *s, const char *id)
 	return out;
 }
 
-static struct store_counts counts(struct store *s)
-{
-	struct store_counts c;
-	char *cause = NULL;
-	if (store_counts(s, &c, &cause) < 0)
-		bail("counts", cause);
-	return c;
-}
-
 int main(void)
 {
-	pg_url = getenv("PSUP_TEST_STORE_URL");
-	if (pg_url && !*pg_url)
-		pg_url = NULL;
-	if (!mkdtemp(dir))
-		bail("mkdtemp", dir);
-	diag("backend: %s", pg_url ? "postgresql" : "sqlite");
-	struct store *s = fresh();
+	storefix_begin("first");
+	struct store *s = storefix_loaded("{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n"
+	    "{\"id\":\"d\"}\n{\"id\":\"e\"}\n{\"id\":\"f\"}\n");
 	char *cause = NULL;
 	is_int(store_bound(s, 60000, &cause), 0, "statements can be bounded");
 	is_int(store_lost(s), 0, "the store is not lost");
-	is_int(store_remote(s), pg_url != NULL, "a server is remote, a file is not");
+	is_int(store_remote(s), storefix_pg_url() != NULL, "a server is remote, a file is not");
 
-	char *ids = claim(s, "w1", 4, 1);
-	is_str(ids, "abcd", "w1 leases a-d briefly");
+	char *ids = storefix_claim(s, "w1", 4, 1);
+	is_str(ids, "a,b,c,d", "w1 leases a-d briefly");
 	free(ids);
-	struct timespec ts = { 0, 30 * 1000000L };
-	nanosleep(&ts, NULL);
-	ids = claim(s, "w1", 6, 60000);
-	is_str(ids, "ef", "w1 does not take back its own leases that ran out");
+	storefix_pause_ms(30);
+	ids = storefix_claim(s, "w1", 6, 60000);
+	is_str(ids, "e,f", "w1 does not take back its own leases that ran out");
 	free(ids);
-	ids = claim(s, "w2", 6, 60000);
-	is_str(ids, "abcd", "w2 takes them over");
+	ids = storefix_claim(s, "w2", 6, 60000);
+	is_str(ids, "a,b,c,d", "w2 takes them over");
 	free(ids);
 	is_int(finish(s, "w2", "b", 1, "\"w2\""), 0, "w2 finishes b");
 	is_int(finish(s, "w2", "d", 0, NULL), 0, "w2 fails d");
@@ -179,7 +106,7 @@ int main(void)
 	is_str(got, "\"w1\"", "a keeps w1's");
 	free(got);
 
-	struct store_counts c = counts(s);
+	struct store_counts c = storefix_counts(s);
 	is_int(c.done, 4, "done: a b c e");
 	is_int(c.failed, 1, "failed: d");
 	is_int(c.leased, 1, "leased: f");
@@ -187,9 +114,6 @@ int main(void)
 	is_int(c.total, c.done + c.failed + c.leased + c.pending, "the counts add up");
 	store_close(s);
 
-	char *cmd = xasprintf("rm -rf %s", dir);
-	if (system(cmd) != 0)
-		diag("cannot remove %s", dir);
-	free(cmd);
+	storefix_end();
 	return done_testing();
 }

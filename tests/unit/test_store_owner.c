@@ -6,10 +6,10 @@
  * PSUP_TEST_STORE_URL (a postgresql:// URL) on that server. */
 #include "owner.h"
 #include "store.h"
+#include "storefix.h"
 #include "tap.h"
 #include "xalloc.h"
 
-#include <libpq-fe.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,69 +17,24 @@
 #include <time.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/psup-test-owner-XXXXXX";
-static const char *pg_url;
+#define bail storefix_bail
 
-static void bail(const char *what, const char *why)
-{
-	printf("Bail out! %s: %s\n", what, why ? why : "");
-	exit(1);
-}
-
-/* A store of 8 items a..h, fresh. */
+/* A fresh store of 8 items a..h. */
 static struct store *fresh(void)
 {
-	char *cause = NULL, *url;
-	if (pg_url) {
-		PGconn *c = PQconnectdb(pg_url);
-		if (PQstatus(c) != CONNECTION_OK)
-			bail("connect", PQerrorMessage(c));
-		PQclear(PQexec(c, "SET client_min_messages = warning;"
-		    "DROP TABLE IF EXISTS psup_items, psup_meta, psup_counts;"
-		    "DROP FUNCTION IF EXISTS psup_count_cb() CASCADE"));
-		PQfinish(c);
-		url = xstrdup(pg_url);
-	} else {
-		url = xasprintf("sqlite:%s/owner.db", dir);
-		char *db = xasprintf("%s/owner.db", dir);
-		unlink(db);
-		free(db);
-	}
-	struct store *s = NULL;
-	char *items = xasprintf("%s/items.jsonl", dir);
-	FILE *f = fopen(items, "w");
-	if (!f)
-		bail("fopen", items);
-	for (char c = 'a'; c <= 'h'; c++)
-		fprintf(f, "{\"id\":\"%c\"}\n", c);
-	fclose(f);
-	long long added, skipped;
-	if (store_open(url, &s, &cause) < 0 ||
-	    store_load(s, items, "id", NULL, &added, &skipped, &cause) < 0)
-		bail(url, cause);
-	free(items);
-	free(url);
-	return s;
+	return storefix_loaded("{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n{\"id\":\"d\"}\n"
+	    "{\"id\":\"e\"}\n{\"id\":\"f\"}\n{\"id\":\"g\"}\n{\"id\":\"h\"}\n");
 }
 
+/* How many items owner claims of max. */
 static int claim(struct store *s, const char *owner, int max, long long lease_ms)
 {
-	struct store_item *it = NULL;
-	int n = 0;
-	char *cause = NULL;
-	if (store_claim(s, owner, max, lease_ms, &it, &n, &cause) < 0)
-		bail("claim", cause);
-	store_items_free(it, n);
+	char *ids = storefix_claim(s, owner, max, lease_ms);
+	int n = *ids != '\0';
+	for (const char *p = ids; *p; p++)
+		n += *p == ',';
+	free(ids);
 	return n;
-}
-
-static struct store_counts counts(struct store *s)
-{
-	struct store_counts c;
-	char *cause = NULL;
-	if (store_counts(s, &c, &cause) < 0)
-		bail("counts", cause);
-	return c;
 }
 
 static int release_predecessors(struct store *s, const char *self)
@@ -115,12 +70,6 @@ static char *dead_on(const char *host, const char *name)
 	return o;
 }
 
-static void pause_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
-}
-
 /* Host A's chunk-1 crashed; host B's chunk-1 lives on. */
 static void test_crashed_host(void)
 {
@@ -132,13 +81,13 @@ static void test_crashed_host(void)
 	is_int(claim(s, b, 3, 60000), 3, "host B's chunk-1 claims 3");
 	is_int(release_predecessors(s, b), 0,
 	    "host B's start-up releases nothing of host A's chunk-1");
-	is_int(counts(s).leased, 6, "all 6 still leased");
-	pause_ms(1600);
+	is_int(storefix_counts(s).leased, 6, "all 6 still leased");
+	storefix_pause_ms(1600);
 	if (store_renew(s, b, 60000, &cause) < 0)
 		bail("renew", cause);
-	is_int((int)counts(s).expired, 3, "B's renewal does not renew A's leases: they expire");
+	is_int((int)storefix_counts(s).expired, 3, "B's renewal does not renew A's leases: they expire");
 	is_int(claim(s, b, 10, 60000), 5, "B claims the 2 pending and A's 3 expired items");
-	struct store_counts c = counts(s);
+	struct store_counts c = storefix_counts(s);
 	is_int((int)c.leased, 8, "B now holds 8");
 	is_int((int)c.expired, 0, "none expired");
 	free(a_dead);
@@ -179,7 +128,7 @@ static void test_restart(void)
 	is_int(claim(s, b_dead, 2, 60000), 2, "dead chunk-1 on host B holds 2");
 	char *me = owner_on("hostA", "chunk-1");
 	is_int(release_predecessors(s, me), 1, "the restart releases one earlier incarnation");
-	struct store_counts c = counts(s);
+	struct store_counts c = storefix_counts(s);
 	is_int((int)c.pending, 2, "its 2 items are pending at once");
 	is_int((int)c.leased, 6, "the live one's, chunk-2's and host B's stay leased");
 	is_int(claim(s, me, 10, 60000), 2, "and the restart claims them");
@@ -187,7 +136,7 @@ static void test_restart(void)
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
 	is_int(release_predecessors(s, me), 1, "once the other chunk-1 died, its leases are released");
-	is_int((int)counts(s).pending, 2, "(2 more pending)");
+	is_int((int)storefix_counts(s).pending, 2, "(2 more pending)");
 	is_int(release_predecessors(s, me), 0, "our own leases are never released at start");
 	free(me);
 	free(a_dead);
@@ -198,17 +147,9 @@ static void test_restart(void)
 
 int main(void)
 {
-	pg_url = getenv("PSUP_TEST_STORE_URL");
-	if (pg_url && !*pg_url)
-		pg_url = NULL;
-	if (!mkdtemp(dir))
-		bail("mkdtemp", dir);
-	diag("backend: %s", pg_url ? "postgresql" : "sqlite");
+	storefix_begin("owner");
 	test_crashed_host();
 	test_restart();
-	char *cmd = xasprintf("rm -rf %s", dir);
-	if (system(cmd) != 0)
-		diag("cannot remove %s", dir);
-	free(cmd);
+	storefix_end();
 	return done_testing();
 }

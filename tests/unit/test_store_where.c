@@ -5,6 +5,7 @@
  * postgresql:// URL) on that server instead. */
 #include "filter.h"
 #include "store.h"
+#include "storefix.h"
 #include "tap.h"
 #include "xalloc.h"
 
@@ -13,19 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char dir[] = "/tmp/psup-test-where-XXXXXX";
-static const char *pg_url;
-static int n_store;
-
-static void bail(const char *what, const char *why)
-{
-	printf("Bail out! %s: %s\n", what, why ? why : "");
-	exit(1);
-}
+#define bail storefix_bail
+#define open_store storefix_open
 
 static void pg_exec(const char *sql)
 {
-	PGconn *c = PQconnectdb(pg_url);
+	PGconn *c = PQconnectdb(storefix_pg_url());
 	if (PQstatus(c) != CONNECTION_OK)
 		bail("connect", PQerrorMessage(c));
 	PGresult *r = PQexec(c, sql);
@@ -35,37 +29,10 @@ static void pg_exec(const char *sql)
 	PQfinish(c);
 }
 
-static char *store_url(int fresh_one)
-{
-	if (pg_url) {
-		if (fresh_one)
-			pg_exec("SET client_min_messages = warning;"
-			    "DROP TABLE IF EXISTS psup_items, psup_meta, psup_counts;"
-			    "DROP FUNCTION IF EXISTS psup_count_cb() CASCADE");
-		return xstrdup(pg_url);
-	}
-	if (fresh_one)
-		n_store++;
-	return xasprintf("sqlite:%s/store-%d.db", dir, n_store);
-}
-
-static struct store *open_store(int fresh_one)
-{
-	struct store *s = NULL;
-	char *cause = NULL, *url = store_url(fresh_one);
-	if (store_open(url, &s, &cause) < 0)
-		bail(url, cause);
-	free(url);
-	return s;
-}
-
 static void load(struct store *s, const char *name, const char *text, const char *tag,
     long long want_added)
 {
-	char *path = xasprintf("%s/%s", dir, name), *cause = NULL;
-	FILE *f = fopen(path, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
-		bail("write", path);
+	char *path = storefix_write(name, text), *cause = NULL;
 	long long added = -1, skipped = -1;
 	if (store_load_tagged(s, path, "id", NULL, tag, &added, &skipped, &cause) < 0)
 		bail("load", cause);
@@ -86,19 +53,6 @@ static struct store_filter where_of(const char *const *texts)
 	return f;
 }
 
-/* ids joined with commas */
-static char *ids_of(struct store_item *it, int n)
-{
-	char *out = xstrdup("");
-	for (int i = 0; i < n; i++) {
-		char *next = xasprintf("%s%s%s", out, i ? "," : "", it[i].id);
-		free(out);
-		out = next;
-	}
-	store_items_free(it, n);
-	return out;
-}
-
 static char *peek_ids(struct store *s)
 {
 	struct store_item *it = NULL;
@@ -106,29 +60,9 @@ static char *peek_ids(struct store *s)
 	char *cause = NULL;
 	if (store_peek(s, 100, &it, &n, &cause) < 0)
 		bail("peek", cause);
-	return ids_of(it, n);
+	return storefix_ids(it, n, ",");
 }
 
-static char *claim_ids(struct store *s, int max)
-{
-	struct store_item *it = NULL;
-	int n = 0;
-	char *cause = NULL;
-	if (store_claim(s, "w1", max, 60000, &it, &n, &cause) < 0)
-		bail("claim", cause);
-	return ids_of(it, n);
-}
-
-static struct store_counts counts_of(struct store *s)
-{
-	struct store_counts c;
-	char *cause = NULL;
-	if (store_counts(s, &c, &cause) < 0)
-		bail("counts", cause);
-	return c;
-}
-
-/* The ids a store_where(texts) sees pending, by peek. */
 static void check_peek(struct store *s, const char *const *texts, const char *want)
 {
 	struct store_filter f = where_of(texts);
@@ -190,16 +124,16 @@ static void test_operations(void)
 	store_where(s, &f);
 	store_filter_free(&f);
 
-	struct store_counts c = counts_of(s);
+	struct store_counts c = storefix_counts(s);
 	is_int(c.total, 2, "the subset holds 2 items");
 	is_int(c.pending, 2, "both pending");
-	char *got = claim_ids(s, 10);
+	char *got = storefix_claim(s, "w1", 10, 60000);
 	is_str(got, "b1,b2", "a claim takes only the subset's items");
 	free(got);
-	got = claim_ids(s, 10);
+	got = storefix_claim(s, "w1", 10, 60000);
 	is_str(got, "", "and then finds nothing more");
 	free(got);
-	c = counts_of(s);
+	c = storefix_counts(s);
 	is_int(c.leased, 2, "counts: 2 leased");
 	is_int(c.pending, 0, "none pending");
 
@@ -212,14 +146,14 @@ static void test_operations(void)
 	char *cause = NULL;
 	if (store_finish(s, "w1", r, 2, &stale, &cause) < 0)
 		bail("finish", cause);
-	c = counts_of(s);
+	c = storefix_counts(s);
 	ok(c.pending == 0 && c.leased == 0, "the subset is finished: a run over it ends");
 	is_int(c.done, 1, "1 done");
 	is_int(c.failed, 1, "1 failed");
 	is_int(c.attempts, 4, "attempts of the subset");
 	is_int(c.tokens, 7, "tokens of the subset");
 	ok(c.first_finish_ms > 0 && c.last_finish_ms >= c.first_finish_ms, "its finish span");
-	struct store_counts whole = counts_of(all);
+	struct store_counts whole = storefix_counts(all);
 	is_int(whole.pending, 4, "the rest of the job is still pending");
 
 	struct store_error_class *ec = NULL;
@@ -246,10 +180,10 @@ static void test_operations(void)
 	struct store *fr = open_store(0);
 	store_where(fr, &f);
 	store_filter_free(&f);
-	got = claim_ids(fr, 1);
+	got = storefix_claim(fr, "w1", 1, 60000);
 	is_str(got, "a2", "a field subset claims in input order");
 	free(got);
-	got = claim_ids(fr, 10);
+	got = storefix_claim(fr, "w1", 10, 60000);
 	is_str(got, "a4", "and skips finished items of other subsets");
 	free(got);
 	store_close(fr);
@@ -264,10 +198,12 @@ static void test_migrate(void)
 	struct store *s = open_store(1);
 	load(s, "a.jsonl", items_a, NULL, 4);
 	store_close(s);
-	if (pg_url) {
+	if (storefix_pg_url()) {
 		pg_exec("DROP INDEX psup_items_tag; ALTER TABLE psup_items DROP COLUMN tag");
 	} else {
-		char *path = xasprintf("%s/store-%d.db", dir, n_store);
+		char *url = storefix_url(0);
+		char *path = xstrdup(url + strlen("sqlite:"));
+		free(url);
 		sqlite3 *db = NULL;
 		if (sqlite3_open(path, &db) != SQLITE_OK ||
 		    sqlite3_exec(db, "DROP INDEX items_tag; ALTER TABLE items DROP COLUMN tag",
@@ -288,20 +224,10 @@ static void test_migrate(void)
 
 int main(void)
 {
-	pg_url = getenv("PSUP_TEST_STORE_URL");
-	if (pg_url && !*pg_url)
-		pg_url = NULL;
-	if (!mkdtemp(dir)) {
-		printf("Bail out! mkdtemp\n");
-		return 1;
-	}
-	diag("backend: %s", pg_url ? "postgresql" : "sqlite");
+	storefix_begin("where");
 	test_select();
 	test_operations();
 	test_migrate();
-	char *cmd = xasprintf("rm -rf %s", dir);
-	if (system(cmd) != 0)
-		diag("cannot remove %s", dir);
-	free(cmd);
+	storefix_end();
 	return done_testing();
 }
