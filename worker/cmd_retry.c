@@ -8,13 +8,16 @@
 #include <string.h>
 
 static const char retry_usage[] =
-	"usage: psup-worker retry --job STORE [--ids ID,ID...]\n"
+	"usage: psup-worker retry --job STORE [--ids ID,ID...] [--where FIELD=VALUE]...\n"
 	"\n"
 	"Puts failed items back to pending with their attempts reset, so the next\n"
 	"'psup-worker run' processes them again. Without --ids, every failed item.\n"
 	"\n"
 	"  --job STORE     sqlite:PATH, a plain path, or postgresql://...\n"
-	"  --ids ID,...    only these items (may be given more than once)\n";
+	"  --ids ID,...    only these items (may be given more than once)\n"
+	"  --where FIELD=VALUE\n"
+	"                  only the items whose tag (tag=NAME) or top-level field\n"
+	"                  has that value; several are ANDed\n";
 
 /* The ids given with --ids (pointers into argv). */
 struct id_list {
@@ -50,23 +53,24 @@ int cmd_retry(int argc, char **argv)
 {
 	const char *job = NULL;
 	struct id_list ids = { 0 };
+	struct cmd_where where = { 0 };
 	int rc;
 	const struct cmd_opt opts[] = {
 		{ .name = "job", .letter = 'j', .value = &job, .required = "--job STORE" },
 		{ .name = "ids", .letter = 'i', .add = ids_add, .arg = &ids },
+		{ .name = "where", .letter = 'w', .add = cmd_where_add, .arg = &where },
 		{ 0 },
 	};
-	if (cmd_args("retry", retry_usage, argc, argv, opts, &rc) < 0)
+	struct store *s = NULL;
+	if (cmd_start("retry", retry_usage, argc, argv, opts, &where, 0, &s, &rc) < 0)
 		goto out;
-	rc = CMD_USAGE;
 	if (ids.given && ids.n == 0) {
 		cmd_error("retry", "--ids names no id");
+		store_close(s);
+		rc = CMD_USAGE;
 		goto out;
 	}
-	struct store *s = NULL;
 	rc = CMD_RUNTIME;
-	if (cmd_open("retry", job, 0, &s) < 0)
-		goto out;
 	char *cause = NULL;
 	long long moved = 0;
 	if (store_retry(s, (const char *const *)ids.v, ids.given ? ids.n : 0, &moved, &cause) < 0) {
@@ -83,6 +87,7 @@ int cmd_retry(int argc, char **argv)
 	}
 	store_close(s);
 out:
+	cmd_where_free(&where);
 	free(ids.v);
 	return rc;
 }

@@ -6,7 +6,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 22
+plan 24
 
 worker_setup 0
 gen_items 30 a.jsonl 1 || bail_out "cannot make items"
@@ -57,6 +57,11 @@ err=$(psup-worker export --job job.db --where tag= 2>&1); rc=$?
 like "$rc/$err" '^2/.*a tag is never empty' "export --where tag=: a tag is never empty"
 err=$(psup-worker init --job job.db --input a.jsonl --tag '' 2>&1); rc=$?
 is "$rc" 2 "init --tag '' exits 2"
+err=$(psup-worker retry --job job.db --where lang 2>&1); rc=$?
+is "$rc" 2 "retry --where without '=' exits 2"
+# Nothing of src-a has failed: a retry of it moves nothing.
+is "$(psup-worker retry --job job.db --where tag=src-a 2>&1)" "0 failed items back to pending" \
+    "retry --where tag=src-a moves only that subset's failed items"
 
 # The rest of the job, without a filter.
 psup-worker run --job job.db --config job.yaml --name rest >rest.log 2>&1; rc=$?

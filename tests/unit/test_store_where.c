@@ -186,6 +186,22 @@ static void test_operations(void)
 	got = storefix_claim(fr, "w1", 10, 60000);
 	is_str(got, "a4", "and skips finished items of other subsets");
 	free(got);
+
+	/* a retry puts back only the subset's failed items */
+	got = storefix_claim(all, "w9", 1, 60000);
+	is_str(got, "a1", "a1 claimed outside the subsets");
+	free(got);
+	struct store_result a1 = { .id = "a1", .ok = 0, .attempts = 1, .http_status = 500,
+	    .error = "HTTP 500" };
+	if (store_finish(all, "w9", &a1, 1, &stale, &cause) < 0)
+		bail("finish", cause);
+	long long moved = -1;
+	if (store_retry(s, NULL, 0, &moved, &cause) < 0)
+		bail("retry", cause);
+	is_int(moved, 1, "retry of tag=src-b moves its 1 failed item");
+	whole = storefix_counts(all);
+	is_int(whole.failed, 1, "a1 (src-a) stays failed");
+	is_int(storefix_counts(s).pending, 1, "b2 is pending again");
 	store_close(fr);
 	store_close(s);
 	store_close(all);

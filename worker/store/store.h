@@ -91,7 +91,7 @@ int store_load_tagged(struct store *s, const char *path, const char *id_field,
     const char *priority_field, const char *tag, long long *added, long long *skipped,
     char **cause);
 
-/* From now on claims, peeks, counts, error classes and exports on s see
+/* From now on claims, peeks, counts, error classes, exports and retries on s see
  * only the items f selects (f NULL or empty: all of them); f is copied.
  * A tag is found through an index; a field is read from the JSON of each
  * item the query passes over, so a subset by field costs a scan of the

@@ -191,18 +191,30 @@ int pg_release(struct store *s, const char *owner, const char *const *ids, int n
 	" (SELECT min(finished_at) AS f, max(finished_at) AS l FROM psup_items" \
 	" WHERE state = 'failed') s WHERE state = 'failed'"
 
+/* RETRY_SET sql (with "{W}": only the subset's items, store_where). */
+static int retry_where(struct pg *g, const char *sql, int n, const char *const *params,
+    long long *moved, char **cause)
+{
+	const char **all;
+	int n_all;
+	char *text = pg_where(g, sql, n, params, &all, &n_all);
+	int rc = pg_cmd(g, text, n_all, all, moved, "cannot return failed items", cause);
+	free(text);
+	free(all);
+	return rc;
+}
+
 int pg_retry(struct store *s, const char *const *ids, int n, long long *moved,
     char **cause)
 {
 	struct pg *g = (struct pg *)s;
 	int rc;
 	if (!ids) {
-		rc = pg_cmd(g, RETRY_SET, 0, NULL, moved, "cannot return failed items", cause);
+		rc = retry_where(g, RETRY_SET "{W}", 0, NULL, moved, cause);
 	} else {
 		char *list = pg_json_ids(ids, n);
 		const char *p[1] = { list };
-		rc = pg_cmd(g, RETRY_SET IDS_IN(1), 1, p, moved, "cannot return failed items",
-		    cause);
+		rc = retry_where(g, RETRY_SET IDS_IN(1) "{W}", 1, p, moved, cause);
 		free(list);
 	}
 	if (rc == 0)

@@ -55,11 +55,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RETRY_ALL] =
 	"UPDATE items SET state = 'pending', attempts = 0, http_status = NULL,"
 	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL,"
-	" endpoint = NULL, cost = NULL WHERE state = 'failed'",
+	" endpoint = NULL, cost = NULL WHERE state = 'failed'{W}",
 	[ST_RETRY_ONE] =
 	"UPDATE items SET state = 'pending', attempts = 0, http_status = NULL,"
 	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL,"
-	" endpoint = NULL, cost = NULL WHERE state = 'failed' AND id = ?1",
+	" endpoint = NULL, cost = NULL WHERE state = 'failed' AND id = ?1{W}",
 	[ST_LOAD_INSERT] =
 	"INSERT INTO items (id, id_int, json, priority, tag) VALUES (?1, ?2, ?3, ?4, ?5)"
 	" ON CONFLICT (id) DO NOTHING",
