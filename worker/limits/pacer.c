@@ -5,6 +5,7 @@
 #include "pacer.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "sharedlimit.h"
 
@@ -14,17 +15,25 @@ static void tat_sane(int64_t *tat, const struct gcra *g, int64_t now)
 		*tat = now;
 }
 
+/* The wait a hold asks at now, 0 when none is on. */
+static int64_t hold_wait(struct pace_state *st, int64_t now)
+{
+	if (st->hold_until <= now)
+		return 0;
+	/* A hold longer than an hour is a stale value, not an API's wish. */
+	if (st->hold_until - now > 3600LL * 1000000000LL) {
+		st->hold_until = 0;
+		return 0;
+	}
+	return st->hold_until - now;
+}
+
 int64_t pace_take(struct pace_state *st, const struct gcra g[LEARN_N], int64_t now,
     const double cost[LEARN_N])
 {
-	if (st->hold_until > now) {
-		/* A hold longer than an hour is a stale value, not an API's wish. */
-		if (st->hold_until - now > 3600LL * 1000000000LL)
-			st->hold_until = 0;
-		else
-			return st->hold_until - now;
-	}
-	int64_t wait = 0;
+	int64_t wait = hold_wait(st, now);
+	if (wait > 0)
+		return wait;
 	for (int b = 0; b < LEARN_N; b++) {
 		tat_sane(&st->tat[b], &g[b], now);
 		int64_t w = gcra_wait(&g[b], st->tat[b], now, cost[b]);
@@ -36,6 +45,17 @@ int64_t pace_take(struct pace_state *st, const struct gcra g[LEARN_N], int64_t n
 	for (int b = 0; b < LEARN_N; b++)
 		gcra_take(&g[b], &st->tat[b], now, cost[b]);
 	return 0;
+}
+
+int64_t pace_reserve(struct pace_state *st, const struct gcra g[LEARN_N], int64_t now,
+    const double cost[LEARN_N])
+{
+	int64_t wait = pace_take(st, g, now, cost);
+	if (wait == 0 || st->hold_until > now)
+		return wait;
+	for (int b = 0; b < LEARN_N; b++)
+		gcra_reserve(&g[b], &st->tat[b], now, cost[b]);
+	return wait;
 }
 
 static struct limit_state *state_lock(struct pacer *p)
@@ -99,6 +119,7 @@ int pacer_init(struct pacer *p, const double rates[LEARN_N], const char *shared_
 	p->out_avg = 0;
 	rates_follow(p, &p->local, 0);
 	p->shared = NULL;
+	p->booked = 0;
 	if (shared_name && sharedlimit_open(shared_name, &p->shared, cause) < 0)
 		return -1;
 	return 0;
@@ -115,9 +136,27 @@ int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N])
 	for (int b = 0; b < LEARN_N; b++)
 		if (cost[b] < 0)
 			cost[b] = p->out_avg;
+	if (p->booked > now)
+		return p->booked - now;
 	struct limit_state *st = state_lock(p);
 	rates_follow(p, st, now);
-	int64_t w = pace_take(&st->pace, p->g, now, cost);
+	int64_t w;
+	if (p->booked) {
+		/* Our place has come: it was charged for booked_cost, the
+		 * request now sent may cost another estimate. */
+		w = hold_wait(&st->pace, now);
+		if (w == 0) {
+			for (int b = 0; b < LEARN_N; b++)
+				gcra_adjust(&p->g[b], &st->pace.tat[b], now, cost[b] - p->booked_cost[b]);
+			p->booked = 0;
+		}
+	} else {
+		w = pace_reserve(&st->pace, p->g, now, cost);
+		if (w > 0 && st->pace.hold_until <= now) {
+			p->booked = now + w;
+			memcpy(p->booked_cost, cost, sizeof p->booked_cost);
+		}
+	}
 	state_unlock(p);
 	return w;
 }
