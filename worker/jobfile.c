@@ -63,8 +63,9 @@ static const struct job_option table[] = {
 	  .min = 1, .max = 10000, .offset = F(concurrency),
 	  .help = "Requests in flight per worker." },
 	{ RATE("limits.rpm", rpm),
-	  .help = "Requests per minute for the job's workers on this host together (0: "
-	  "unlimited); lowered to what the API is learned to allow, never raised." },
+	  .help = "Requests per minute for the job's workers on this host together (on every "
+	  "host with scope: cluster; 0: unlimited); lowered to what the API is learned to "
+	  "allow, never raised." },
 	{ RATE("limits.tpm", tpm),
 	  .help = "Tokens per minute, estimated from the request size until response.usage "
 	  "counts them (0: unlimited)." },
@@ -79,6 +80,10 @@ static const struct job_option table[] = {
 	  .help = "Share the limits (and what is learned of the API's) with every worker on "
 	  "this host that uses the same name, across jobs; unset: the job's own workers "
 	  "share them." },
+	{ .name = "limits.scope", .type = JOB_T_SCOPE, .def = "host", .offset = F(scope_cluster),
+	  .help = "host, or cluster: with a PostgreSQL store the request limit (rpm) and "
+	  "Retry-After holds are shared by every host's workers of the job, through a row of "
+	  "psup_limits in its database." },
 	{ .name = "retry", .type = JOB_T_SECTION, .offset = NOF,
 	  .help = "Retries of 408, 429, 5xx, timeouts and connection errors, with exponential "
 	  "backoff and full jitter." },
@@ -122,8 +127,8 @@ const char *jobfile_option_type_name(enum job_opt_type t)
 {
 	/* In the order of enum job_opt_type. */
 	static const char *const names[] = { "section", "string", "method", "URL", "map",
-		"duration", "JSON pointer", "integer", "number", "name", "profile" };
-	_Static_assert(sizeof names / sizeof *names == JOB_T_PROFILE + 1,
+		"duration", "JSON pointer", "integer", "number", "name", "profile", "scope" };
+	_Static_assert(sizeof names / sizeof *names == JOB_T_SCOPE + 1,
 	    "a name for every job option type");
 	return names[t];
 }
@@ -345,6 +350,13 @@ static void set_value(struct jload *J, const struct job_option *o, const struct 
 		if (yget_double(&J->cx, n, o->name, (double)o->min, (double)o->max, &d) == 0)
 			*(double *)base = d;
 		break;
+	case JOB_T_SCOPE: {
+		static const char *const scopes[] = { "host", "cluster" };
+		int idx;
+		if (yget_enum(&J->cx, n, o->name, scopes, 2, &idx) == 0)
+			*(int *)base = idx;
+		break;
+	}
 	case JOB_T_NAME:
 		if (yget_str(&J->cx, n, o->name, &s) < 0)
 			break;

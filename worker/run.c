@@ -289,7 +289,12 @@ static int run_setup(struct run *r, const char *url, const char *config)
 	char job_limit[40];
 	learned_limit_name(r->prog.job, job_limit);
 	const double rates[LEARN_N] = { r->jc.rpm, r->jc.tpm, r->jc.itpm, r->jc.otpm };
+	/* scope: cluster shares the request limit through the job's database,
+	 * one row per shared name ("job" when unnamed: the database is the
+	 * job's own). */
 	if (pacer_init(&r->pacer, rates, r->jc.shared ? r->jc.shared : job_limit, &cause) < 0 ||
+	    (r->jc.scope_cluster &&
+	    pacer_cluster(&r->pacer, url, r->jc.shared ? r->jc.shared : "job", &cause) < 0) ||
 	    loop_prepare(r, &cause) < 0 || store_open_existing(url, &r->store, &cause) < 0) {
 		fprintf(stderr, "psup-worker: %s\n", cause);
 		free(cause);

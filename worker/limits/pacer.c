@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "clock.h"
+#include "clusterlimit.h"
 #include "sharedlimit.h"
 
 static void tat_sane(int64_t *tat, const struct gcra *g, int64_t now)
@@ -119,16 +121,39 @@ int pacer_init(struct pacer *p, const double rates[LEARN_N], const char *shared_
 	p->out_avg = 0;
 	rates_follow(p, &p->local, 0);
 	p->shared = NULL;
+	p->cluster = NULL;
 	p->booked = 0;
 	if (shared_name && sharedlimit_open(shared_name, &p->shared, cause) < 0)
 		return -1;
 	return 0;
 }
 
+int pacer_cluster(struct pacer *p, const char *url, const char *name, char **cause)
+{
+	return clusterlimit_open(url, name, &p->cluster, cause);
+}
+
 void pacer_close(struct pacer *p)
 {
 	sharedlimit_close(p->shared);
 	p->shared = NULL;
+	clusterlimit_close(p->cluster);
+	p->cluster = NULL;
+}
+
+/* The cluster's word on a request at now (0 = a place is due); a hold it
+ * reports holds this host too. */
+static int64_t cluster_due(struct pacer *p, int64_t now)
+{
+	int64_t hold = 0;
+	int64_t w = clusterlimit_due(p->cluster, p->rate[LEARN_REQUESTS], now, &hold);
+	if (hold > now) {
+		struct limit_state *st = state_lock(p);
+		if (hold > st->pace.hold_until)
+			st->pace.hold_until = hold;
+		state_unlock(p);
+	}
+	return w;
 }
 
 int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N])
@@ -138,6 +163,14 @@ int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N])
 			cost[b] = p->out_avg;
 	if (p->booked > now)
 		return p->booked - now;
+	/* The cluster first: a request it does not allow yet books nothing
+	 * here. With no request rate there is nothing to share. */
+	int clustered = p->cluster && p->rate[LEARN_REQUESTS] > 0;
+	if (clustered) {
+		int64_t w = cluster_due(p, now);
+		if (w > 0)
+			return w;
+	}
 	struct limit_state *st = state_lock(p);
 	rates_follow(p, st, now);
 	int64_t w;
@@ -158,6 +191,8 @@ int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N])
 		}
 	}
 	state_unlock(p);
+	if (w == 0 && clustered)
+		clusterlimit_spend(p->cluster);
 	return w;
 }
 
@@ -179,6 +214,8 @@ void pacer_hold(struct pacer *p, int64_t until)
 	if (until > st->pace.hold_until)
 		st->pace.hold_until = until;
 	state_unlock(p);
+	if (p->cluster)
+		clusterlimit_hold(p->cluster, until, clock_mono_ns());
 }
 
 int64_t pacer_hold_until(struct pacer *p)

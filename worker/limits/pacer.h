@@ -1,10 +1,12 @@
 /* Pacing of requests: a GCRA per budget (requests, tokens, input tokens,
  * output tokens per minute) plus a "hold until" time (from Retry-After),
  * either private to this worker or shared by every worker on the host
- * through a named shared limit. The rates are the user's, lowered to what
- * is learned of the API's own limits (learn.h), which is kept in the same
- * private or shared state, so workers on one name learn together.
- * Times are CLOCK_MONOTONIC ns, which all processes of one boot share.
+ * through a named shared limit, and optionally a request budget shared by
+ * every host of the job (clusterlimit.h). The rates are the user's,
+ * lowered to what is learned of the API's own limits (learn.h), which is
+ * kept in the same private or shared state, so workers on one name learn
+ * together. Times are CLOCK_MONOTONIC ns, which all processes of one boot
+ * share.
  *
  * A worker that must wait books its place: the budgets are charged at
  * once and the wait returned is its own, so workers sharing a state take
@@ -43,6 +45,7 @@ int64_t pace_reserve(struct pace_state *st, const struct gcra g[LEARN_N], int64_
     const double cost[LEARN_N]);
 
 struct sharedlimit;
+struct clusterlimit;
 
 struct pacer {
 	struct gcra g[LEARN_N];
@@ -53,6 +56,7 @@ struct pacer {
 	double out_avg;             /* output tokens an answer used, on average */
 	struct limit_state local;
 	struct sharedlimit *shared; /* NULL: local state */
+	struct clusterlimit *cluster; /* NULL: requests paced on this host only */
 	int64_t booked;             /* the place this worker booked, 0 = none */
 	double booked_cost[LEARN_N]; /* what it was charged */
 };
@@ -64,6 +68,10 @@ struct pacer {
 int pacer_init(struct pacer *p, const double rates[LEARN_N], const char *shared_name,
     char **cause);
 void pacer_close(struct pacer *p);
+/* Shares the request budget (and holds) with every host of the job whose
+ * store is the PostgreSQL database url, under name (see clusterlimit.h).
+ * Returns 0, or -1 with *cause. */
+int pacer_cluster(struct pacer *p, const char *url, const char *name, char **cause);
 /* 0: send now; > 0: the ns to wait, then ask again (the place is booked).
  * cost[LEARN_REQUESTS] is 1; a cost < 0 (output tokens, unknown before
  * the answer) is set to the average an answer used so far. */
