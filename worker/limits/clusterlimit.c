@@ -77,9 +77,14 @@ static char *conn_error(PGconn *conn, const PGresult *r)
 	size_t n = strlen(m);
 	while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
 		m[--n] = '\0';
-	for (char *p = m; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
+	/* libpq's lines, the later ones indented with a tab: one line */
+	char *w = m;
+	for (char *p = m; *p; p++) {
+		char c = *p == '\n' || *p == '\t' ? ' ' : *p;
+		if (c != ' ' || (w > m && w[-1] != ' '))
+			*w++ = c;
+	}
+	*w = '\0';
 	return m;
 }
 
