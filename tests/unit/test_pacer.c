@@ -4,7 +4,8 @@
  * cutting tokens only. Booked places: three workers sharing one limit,
  * whose timers fire a little late by different amounts, get even shares
  * when each books its place (racing for free moments, the earliest timer
- * wins most); and pacer_take keeps a worker's booking. */
+ * wins most); pacer_take keeps a worker's booking, and books nothing in
+ * the slow start. */
 #include <stdint.h>
 
 #include "gcra.h"
@@ -134,6 +135,13 @@ int main(void)
 	int64_t tat_booked = p.local.pace.tat[LEARN_REQUESTS];
 	is_int(pacer_take(&p, now + 100 * MS, c), 0, "at its time it goes");
 	is_int(p.local.pace.tat[LEARN_REQUESTS], tat_booked, "charged once");
+	pacer_close(&p);
+	pacer_init(&p, none, NULL, NULL);
+	int64_t first_wait = 0;
+	for (int i = 0; i < 10 && first_wait == 0; i++)
+		first_wait = pacer_take(&p, now, c);
+	ok(first_wait > 0 && p.booked == 0, "in the slow start a worker waits without booking "
+	    "(its rate doubles before the place would come)");
 	pacer_close(&p);
 
 	/* Output tokens are estimated by the average an answer used. */

@@ -88,15 +88,20 @@ static double capped(double user, double learned)
  * tokens. Small bursts keep the API's own limiter from seeing a spike. */
 static void rates_follow(struct pacer *p, const struct limit_state *st, int64_t now)
 {
+	p->moving = 0;
 	for (int b = 0; b < LEARN_N; b++) {
 		const struct learn_state *l = &st->learn[b];
 		double r = p->base[b];
 		if (learn_known(l, now)) {
 			if (b == LEARN_REQUESTS || p->counted[b] || l->hi > 0)
 				r = capped(r, learn_rate(l, now));
+			/* found by 429s: it rises after each cut, then probes */
+			if (b == LEARN_REQUESTS && l->hi > 0 && (p->base[b] <= 0 || r < p->base[b]))
+				p->moving = 1;
 		} else if (b == LEARN_REQUESTS && r <= 0) {
 			/* Nothing known and no rpm set: the slow start. */
 			r = learn_rate(l, now);
+			p->moving = 1;
 		}
 		if (r == p->rate[b])
 			continue;
@@ -161,8 +166,6 @@ int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N])
 	for (int b = 0; b < LEARN_N; b++)
 		if (cost[b] < 0)
 			cost[b] = p->out_avg;
-	if (p->booked > now)
-		return p->booked - now;
 	/* The cluster first: a request it does not allow yet books nothing
 	 * here. With no request rate there is nothing to share. */
 	int clustered = p->cluster && p->rate[LEARN_REQUESTS] > 0;
@@ -174,7 +177,9 @@ int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N])
 	struct limit_state *st = state_lock(p);
 	rates_follow(p, st, now);
 	int64_t w;
-	if (p->booked) {
+	if (p->booked > now) {
+		w = p->booked - now;
+	} else if (p->booked) {
 		/* Our place has come: it was charged for booked_cost, the
 		 * request now sent may cost another estimate. */
 		w = hold_wait(&st->pace, now);
@@ -183,6 +188,11 @@ int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N])
 				gcra_adjust(&p->g[b], &st->pace.tat[b], now, cost[b] - p->booked_cost[b]);
 			p->booked = 0;
 		}
+	} else if (p->moving) {
+		/* The rate is being found: a place booked at it would come
+		 * after the rate moved on (the slow start doubles every
+		 * 100 ms), and what the API took would read low. */
+		w = pace_take(&st->pace, p->g, now, cost);
 	} else {
 		w = pace_reserve(&st->pace, p->g, now, cost);
 		if (w > 0 && st->pace.hold_until <= now) {

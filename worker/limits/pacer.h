@@ -11,7 +11,11 @@
  * A worker that must wait books its place: the budgets are charged at
  * once and the wait returned is its own, so workers sharing a state take
  * turns in the order they asked instead of racing for each free moment
- * (the earliest timer would win them all). */
+ * (the earliest timer would win them all). While the request rate is
+ * being found (the slow start, and the rise and probes after a 429's cut)
+ * nothing is booked: a place would lag the moving rate, and the cut would
+ * be made at a lower one. A rate set in the job file or advertised by the
+ * API is booked. */
 #ifndef PSUP_PACER_H
 #define PSUP_PACER_H
 
@@ -59,6 +63,8 @@ struct pacer {
 	struct clusterlimit *cluster; /* NULL: requests paced on this host only */
 	int64_t booked;             /* the place this worker booked, 0 = none */
 	double booked_cost[LEARN_N]; /* what it was charged */
+	int moving;                 /* the request rate is being found (slow
+	                             * start, or 429s' cuts): nothing booked */
 };
 
 /* rates[b] per minute, 0 = unlimited. shared_name NULL = private to this
