@@ -245,7 +245,9 @@ int64_t clusterlimit_due(struct clusterlimit *cl, double rate_per_min, int64_t n
 	w = grant(cl, interval, now, hold_until);
 	if (w > 0)
 		return w;
-	w = cslice_due(&cl->slice, now);
+	/* After the round trip: a place that starts at the statement's
+	 * time is due, not half a round trip ahead. */
+	w = cslice_due(&cl->slice, clock_mono_ns());
 	return w < 0 ? MS : w;
 }
 
