@@ -114,7 +114,13 @@ if ! ip netns exec "$(ns B)" curl -fsS -o /dev/null --max-time 5 "$TESTAPI_URL/h
 	plan_skip_all "namespace B cannot reach $SERVER (a firewall between veths?)"
 fi
 
-plan 15
+plan 16
+
+# The cluster limit's own tests on this server (a row of their own),
+# beside the hosts' start-up.
+PSUP_TEST_STORE_URL=$URL "$PSUP_TESTBIN/test_clusterlimit" > clusterlimit.out 2>&1 &
+UNIT_PID=$!
+track_pid "$UNIT_PID"
 
 # ---- the job: the same files on every host ---------------------------------
 N=900
@@ -181,6 +187,10 @@ ok "host A's psup, keepers and workers are killed" wait_for -t "$(slow_bound 5)"
 a_ids=$(sql "SELECT string_agg(id, ',') FROM psup_items WHERE state = 'leased' AND owner LIKE 'chunk-%@hostA/%'")
 a_held=$(echo "$a_ids" | tr ',' '\n' | grep -c .)
 cmp_ok "$a_held" -gt 0 "host A held leases when it died ($a_held)"
+
+wait_exit "$UNIT_PID" "$(slow_bound 30)"
+is "${WAIT_STATUS:-timeout}" 0 "the cluster limit's tests pass on this server" ||
+	grep -E '^(not ok|#)' clusterlimit.out | head -10 | while IFS= read -r l; do diag "$l"; done
 
 # ---- two hosts of three workers share the limit --------------------------------
 # Measured over arrivals 250 to 550 (about 3 s): by then the places A had
