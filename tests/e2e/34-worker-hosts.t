@@ -18,9 +18,9 @@
 # it (up to about twice the cut). A cut longer than the lease would hand
 # B's held items to C, and the API would be called twice for them. What
 # the workers do while the link is down (HTTP going on, results buffered)
-# is the store's own test; until the store stops blocking, B's workers
-# wait in libpq through the cut, each for its own time, so only C's
-# shares are checked for evenness.
+# is the store's own test. B's workers come back from the cut each at its
+# own time (TCP's backoff on each connection), so only C's shares are
+# checked for evenness.
 #
 # Needs root (network namespaces), ip, and PostgreSQL's server binaries
 # with a postgres user; skips with the reason otherwise. Touches only the
