@@ -10,7 +10,7 @@
 #   supervisor/cli/*.c       the psup command; *main.c files are program entries
 #   worker/*.c               psup-worker: engine, outcome, commands
 #   worker/store/*.c         the job store (SQLite, PostgreSQL)
-#   worker/limits/*.c        rate limits: GCRA, shared pages, pacing, AIMD, headers
+#   worker/limits/*.c        rate limits: GCRA, shared pages, the cluster's row, pacing, AIMD, headers
 #   web/*.c                  psup-web: the dashboard and /metrics (libmicrohttpd);
 #                            web/page/* is embedded into it by web/embed.sh
 #   tests/unit/test_*.c   one TAP program each, linked against all archives
@@ -129,7 +129,7 @@ $(O)/$(SV)/daemon/%.o: INC = $(INC_daemon)
 $(O)/$(SV)/cli/%.o:    INC = $(INC_cli)
 $(O)/worker/%.o:       INC = $(INC_worker) $(LIBINC)
 $(O)/worker/store/%.o: INC = $(INC_store) $(LIBINC)
-$(O)/worker/limits/%.o: INC = $(INC_limits)
+$(O)/worker/limits/%.o: INC = $(INC_limits) $(LIBINC)
 $(O)/tests/%.o:        INC = $(INC_tests) $(LIBINC)
 $(O)/web/%.o:          INC = $(INC_web)
 

@@ -7,22 +7,42 @@
 
 #define MS 1000000LL
 
+static double smooth(double old, int measured, double sample)
+{
+	return measured ? (old + sample) / 2 : sample;
+}
+
 int claimsize_next(struct claimsize *c, int64_t now, long long finished, int held,
     int window, int first)
 {
 	if (c->at == 0) {
 		c->at = now;
 		c->finished_at = finished;
+		c->job_finished_at = c->job_finished;
 	} else if (now - c->at >= CLAIMSIZE_MEASURE_MS * MS) {
-		double sample = (double)(finished - c->finished_at) * 1e9 / (double)(now - c->at);
+		double dt = (double)(now - c->at) / 1e9;
 		/* Half the last measure, half the new: a change shows within
 		 * two measures, a single odd interval does not swing it. */
-		c->rate = c->measured ? (c->rate + sample) / 2 : sample;
+		c->rate = smooth(c->rate, c->measured, (double)(finished - c->finished_at) / dt);
 		c->measured = 1;
+		if (c->job_known) {
+			c->job_rate = smooth(c->job_rate, c->job_measured,
+			    (double)(c->job_finished - c->job_finished_at) / dt);
+			c->job_measured = 1;
+		}
 		c->at = now;
 		c->finished_at = finished;
+		c->job_finished_at = c->job_finished;
 	}
 	double target = c->measured ? ceil(c->rate * CLAIMSIZE_WORK_MS / 1000) : (double)first;
+	/* Our share of what is left: with every worker holding its share,
+	 * all run out at the same time. */
+	if (c->measured && c->job_known && c->job_measured && c->job_rate > 0) {
+		double share = c->rate < c->job_rate ? c->rate / c->job_rate : 1;
+		double fair = ceil((double)c->job_left * share);
+		if (fair < target)
+			target = fair;
+	}
 	if (target > CLAIMSIZE_MAX)
 		target = CLAIMSIZE_MAX;
 	if (target < window)

@@ -2,8 +2,11 @@
  * recent pace (items finished per second), and never less than it can have
  * in flight. A worker that dies strands only that much (its leases wait out
  * the lease time), and workers sharing a job hold shares in proportion to
- * what each gets done, not whatever the fastest grabbed first. Pure: the
- * clock and the counts are passed in. */
+ * what each gets done, not whatever the fastest grabbed first. Near the
+ * end, a worker holds no more than its share (its pace over the job's) of
+ * what is left, so the last claims do not leave one worker with seconds
+ * of work while the others have none: the workers finish together. Pure:
+ * the clock and the counts are passed in. */
 #ifndef PSUP_CLAIMSIZE_H
 #define PSUP_CLAIMSIZE_H
 
@@ -19,18 +22,28 @@
 #define CLAIMSIZE_MEASURE_MS 1000
 
 struct claimsize {
+	/* Set by the caller before each claimsize_next when the job's counts
+	 * are known (job_known): items finished by every worker, and items
+	 * left (pending or leased by anyone). */
+	int job_known;
+	long long job_finished, job_left;
+
 	double rate;             /* items finished per second, smoothed */
 	int measured;            /* rate holds a measure */
 	int64_t at;              /* ns: start of the measure under way; 0 before the first claim */
 	long long finished_at;   /* items finished by then */
+	double job_rate;         /* the job's, the same way */
+	int job_measured;
+	long long job_finished_at;
 };
 
 /* The number of items to claim at now (monotonic ns) by a worker that has
  * finished `finished` items so far and holds `held` (in flight, queued,
  * waiting to retry), with `window` requests allowed in flight. It tops the
  * held items up to CLAIMSIZE_WORK_MS of the pace (at most CLAIMSIZE_MAX),
- * or to `first` (the job's batch) before a pace is measured, and never
- * below window. 0 means hold on: enough is held. Zero-initialise c first. */
+ * or to `first` (the job's batch) before a pace is measured, lowered to
+ * this worker's share of what the job has left, and never below window.
+ * 0 means hold on: enough is held. Zero-initialise c first. */
 int claimsize_next(struct claimsize *c, int64_t now, long long finished, int held,
     int window, int first);
 

@@ -67,8 +67,9 @@ static const struct job_option table[] = {
 	  .min = 1, .max = 10000, .offset = F(concurrency),
 	  .help = "Requests in flight per worker." },
 	{ RATE("limits.rpm", rpm),
-	  .help = "Requests per minute for the job's workers on this host together (0: "
-	  "unlimited); lowered to what the API is learned to allow, never raised." },
+	  .help = "Requests per minute for the job's workers on this host together (on every "
+	  "host with scope: cluster; 0: unlimited); lowered to what the API is learned to "
+	  "allow, never raised." },
 	{ RATE("limits.tpm", tpm),
 	  .help = "Tokens per minute, estimated from the request size until response.usage "
 	  "counts them (0: unlimited)." },
@@ -83,6 +84,10 @@ static const struct job_option table[] = {
 	  .help = "Share the limits (and what is learned of the API's) with every worker on "
 	  "this host that uses the same name, across jobs; unset: the job's own workers "
 	  "share them." },
+	{ .name = "limits.scope", .type = JOB_T_SCOPE, .def = "host", .offset = F(scope_cluster),
+	  .help = "host, or cluster: with a PostgreSQL store the request limit (rpm) and "
+	  "Retry-After holds are shared by every host's workers of the job, through a row of "
+	  "psup_limits in its database." },
 	{ .name = "retry", .type = JOB_T_SECTION, .offset = NOF,
 	  .help = "Retries of 408, 429, 5xx, timeouts and connection errors, with exponential "
 	  "backoff and full jitter." },
@@ -204,8 +209,8 @@ const char *jobfile_option_type_name(enum job_opt_type t)
 {
 	/* In the order of enum job_opt_type. */
 	static const char *const names[] = { "section", "string", "method", "URL", "map",
-		"duration", "JSON pointer", "integer", "number", "name", "profile", "list" };
-	_Static_assert(sizeof names / sizeof *names == JOB_T_LIST + 1,
+		"duration", "JSON pointer", "integer", "number", "name", "profile", "list", "scope" };
+	_Static_assert(sizeof names / sizeof *names == JOB_T_SCOPE + 1,
 	    "a name for every job option type");
 	return names[t];
 }

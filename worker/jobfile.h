@@ -60,6 +60,7 @@ struct job_config {
 	double itpm;             /* input tokens per minute, 0 = unlimited */
 	double otpm;             /* output tokens per minute, 0 = unlimited */
 	char *shared;            /* shared limiter name or NULL */
+	int scope_cluster;       /* the request limit is every host's of the job */
 	/* retry */
 	int max_attempts;        /* default 4 */
 	long long base_delay_ms; /* default 500ms */

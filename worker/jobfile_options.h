@@ -20,6 +20,7 @@ enum job_opt_type {
 	JOB_T_NAME,              /* [A-Za-z0-9._-]{1,64} */
 	JOB_T_PROFILE,           /* conservative, default or aggressive */
 	JOB_T_LIST,              /* a list of maps of the options named "LIST.key" */
+	JOB_T_SCOPE,             /* host (0) or cluster (1), into an int */
 };
 
 struct job_option {

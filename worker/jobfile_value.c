@@ -187,6 +187,13 @@ void jobfile_value_set(struct jload *J, const struct job_option *o, const struct
 		if (yget_double(&J->cx, n, o->name, (double)o->min, (double)o->max, &d) == 0)
 			*(double *)base = d;
 		break;
+	case JOB_T_SCOPE: {
+		static const char *const scopes[] = { "host", "cluster" };
+		int idx;
+		if (yget_enum(&J->cx, n, o->name, scopes, 2, &idx) == 0)
+			*(int *)base = idx;
+		break;
+	}
 	case JOB_T_NAME:
 		if (yget_str(&J->cx, n, o->name, &s) < 0)
 			break;

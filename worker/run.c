@@ -306,7 +306,7 @@ static int run_setup(struct run *r, const char *url, const char *config,
     const struct store_filter *where)
 {
 	char *cause = NULL;
-	int code = run_endpoints_open(r, config);
+	int code = run_endpoints_open(r, url, config);
 	if (code != CMD_OK)
 		return code;
 	if (loop_prepare(r, &cause) < 0 || store_open_existing(url, &r->store, &cause) < 0) {

@@ -76,6 +76,11 @@ int run_claim(struct run *r, int ahead)
 	if (r->claiming)
 		return 0;
 	int held = engine_inflight(r->engine) + r->q.n_ready + r->q.n_heap;
+	/* The job's counts as last read (at most a second old), with our
+	 * commits since: claims shrink to our share of what is left. */
+	r->claim_pace.job_known = r->counts_at > 0;
+	r->claim_pace.job_finished = r->counts.done + r->counts.failed + r->ok_since + r->failed_since;
+	r->claim_pace.job_left = r->counts.pending + r->counts.leased - r->ok_since - r->failed_since;
 	/* Our pace counts the results kept for commit too: a store away
 	 * does not slow the items we get done. */
 	int want = claimsize_next(&r->claim_pace, clock_mono_ns(), r->n_ok + r->n_failed + r->n_fin,

@@ -27,7 +27,7 @@ static void limit_name(const struct run *r, const struct job_endpoint *ep, char 
 		snprintf(out, 104, "ep-%.32s-%s", job + 4, ep->name);
 }
 
-int run_endpoints_open(struct run *r, const char *config)
+int run_endpoints_open(struct run *r, const char *url, const char *config)
 {
 	char *cause = NULL;
 	r->n_ep = r->jc.n_endpoints;
@@ -53,7 +53,14 @@ int run_endpoints_open(struct run *r, const char *config)
 		char name[104];
 		limit_name(r, c, name);
 		const double rates[LEARN_N] = { c->rpm, c->tpm, c->itpm, c->otpm };
-		if (pacer_init(&e->pacer, rates, name, &cause) < 0) {
+		/* scope: cluster shares each request limit through the job's
+		 * database, one row per shared name (the endpoint's, "job" for
+		 * request:'s: the database is the job's own). */
+		char row[104];
+		snprintf(row, sizeof row, "%s%s", c->shared || !c->name ? "" : "ep:",
+		    c->shared ? c->shared : c->name ? c->name : "job");
+		if (pacer_init(&e->pacer, rates, name, &cause) < 0 ||
+		    (r->jc.scope_cluster && pacer_cluster(&e->pacer, url, row, &cause) < 0)) {
 			fprintf(stderr, "psup-worker: %s\n", cause);
 			free(cause);
 			return CMD_RUNTIME;

@@ -31,9 +31,10 @@ struct run_endpoint {
 	struct epstats stats;        /* for status (several endpoints only) */
 };
 
-/* Sets up r->ep from r->jc (config names the job file in messages, which
- * are printed). Returns a CMD_* code; run_endpoints_close either way. */
-int run_endpoints_open(struct run *r, const char *config);
+/* Sets up r->ep from r->jc (url is the job store's, where scope: cluster
+ * keeps the limits; config names the job file in messages, which are
+ * printed). Returns a CMD_* code; run_endpoints_close either way. */
+int run_endpoints_open(struct run *r, const char *url, const char *config);
 void run_endpoints_close(struct run *r);
 
 /* Where w goes now: RUN_EP_SEND (w->ep set, its body rendered for it and

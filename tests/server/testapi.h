@@ -1,4 +1,4 @@
-/* psup-testapi: a loopback-only, OpenAI-compatible-ish JSON API for tests and
+/* psup-testapi: a loopback (or one given address) only, OpenAI-compatible-ish JSON API for tests and
  * the demo, with fault injection and request accounting. Modules:
  *   testapi_main.c    options, start, signals, shutdown
  *   testapi_http.c    libmicrohttpd handler: routing and responses
@@ -13,6 +13,7 @@
 #ifndef PSUP_TESTAPI_H
 #define PSUP_TESTAPI_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -155,9 +156,10 @@ void delay_stop(void);
 /* ---- http ---------------------------------------------------------------- */
 
 struct MHD_Daemon;
-/* Starts listening on 127.0.0.1:port (0 = any free port) with threads
- * threads. Returns the daemon or NULL with *cause set. */
-struct MHD_Daemon *http_start(unsigned short port, int threads, char **cause);
+/* Starts listening on addr:port (0 = any free port) with threads threads.
+ * Returns the daemon or NULL with *cause set. */
+struct MHD_Daemon *http_start(struct in_addr addr, unsigned short port, int threads,
+    char **cause);
 unsigned short http_port(struct MHD_Daemon *d);
 
 #endif

@@ -496,15 +496,17 @@ static void mhd_log_cb(void *cls, const char *fmt, va_list ap)
 	fprintf(stderr, "psup-testapi: %s", msg);
 }
 
-struct MHD_Daemon *http_start(unsigned short port, int threads, char **cause)
+struct MHD_Daemon *http_start(struct in_addr addr, unsigned short port, int threads,
+    char **cause)
 {
 	struct sockaddr_in sin;
+	char name[INET_ADDRSTRLEN];
 	struct MHD_Daemon *d;
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);   /* loopback only, always */
+	sin.sin_addr = addr;   /* one address, never all (main refuses INADDR_ANY) */
 	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
 	    MHD_USE_ERROR_LOG,
 	    port, NULL, NULL, access_cb, NULL,
@@ -518,8 +520,9 @@ struct MHD_Daemon *http_start(unsigned short port, int threads, char **cause)
 	    MHD_OPTION_NOTIFY_CONNECTION, connection_cb, NULL,
 	    MHD_OPTION_END);
 	if (!d) {
-		fail(cause, "cannot listen on 127.0.0.1:%u (libmicrohttpd refused; "
-		    "is the port in use?)", port);
+		inet_ntop(AF_INET, &addr, name, sizeof name);
+		fail(cause, "cannot listen on %s:%u (libmicrohttpd refused; is the port in use, "
+		    "or the address not this host's?)", name, port);
 		return NULL;
 	}
 	return d;

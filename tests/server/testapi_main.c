@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "xalloc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <signal.h>
@@ -18,11 +19,12 @@
 
 static const char usage_text[] =
 "usage: psup-testapi [options]\n"
-"A loopback-only OpenAI-compatible test API with fault injection and provider\n"
+"An OpenAI-compatible test API on one local address, with fault injection and provider\n"
 "profiles (OpenAI, Anthropic, Azure OpenAI, Gemini) with true rate limits.\n"
 "\n"
-"  --port N               port on 127.0.0.1 (default 8080; 0 = a free one)\n"
-"  --host 127.0.0.1       the only address accepted (loopback only)\n"
+"  --port N               port to listen on (default 8080; 0 = a free one)\n"
+"  --host ADDR            the IPv4 address to listen on (default 127.0.0.1): one\n"
+"                         of this host's own, e.g. a test's veth; never 0.0.0.0\n"
 "  --port-file FILE       write the port there once listening\n"
 "  --pid-file FILE        write the pid there once listening\n"
 "  --threads N            server threads (default 2)\n"
@@ -95,6 +97,7 @@ static const char usage_text[] =
 struct opts {
 	long long port, threads, max_seconds, max_records;
 	const char *port_file, *pid_file, *log;
+	struct in_addr host;
 	struct faults faults;
 };
 
@@ -111,6 +114,22 @@ static int parse_num(const char *name, const char *v, long long lo, long long hi
 	if (errno || end == v || *end || n < lo || n > hi)
 		return fail(cause, "--%s: '%s' is not an integer in [%lld, %lld]", name, v, lo, hi);
 	*out = n;
+	return 0;
+}
+
+/* One IPv4 address of this host: a test API with fault injection never
+ * listens on every interface at once. */
+static int parse_host(const char *v, struct in_addr *out, char **cause)
+{
+	if (!v)
+		return fail(cause, "--host: missing value");
+	if (!strcmp(v, "localhost"))
+		v = "127.0.0.1";
+	if (inet_pton(AF_INET, v, out) != 1)
+		return fail(cause, "--host %s: not an IPv4 address (e.g. 127.0.0.1)", v);
+	if (out->s_addr == htonl(INADDR_ANY) || out->s_addr == htonl(INADDR_BROADCAST))
+		return fail(cause, "--host %s: refused, psup-testapi listens on one address "
+		    "(127.0.0.1 only, unless told another of this host's own)", v);
 	return 0;
 }
 
@@ -160,8 +179,7 @@ static int parse_args(int argc, char **argv, struct opts *o, char **cause)
 		else if (!strcmp(name, "log"))
 			r = (o->log = v, 0);
 		else if (!strcmp(name, "host"))
-			r = !strcmp(v, "127.0.0.1") || !strcmp(v, "localhost") ? 0 :
-			    fail(cause, "--host %s: refused, psup-testapi listens on 127.0.0.1 only", v);
+			r = parse_host(v, &o->host, cause);
 		else if ((r = faults_set_option(&o->faults, name, v, cause)) == 1)
 			r = fail(cause, "unknown option --%s (see --help)", name);
 		if (r < 0)
@@ -217,7 +235,9 @@ static int wait_for_stop(const sigset_t *set, long long max_seconds)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .port = 8080, .threads = 2, .max_records = 2000000 };
+	struct opts o = { .port = 8080, .threads = 2, .max_records = 2000000,
+		.host.s_addr = htonl(INADDR_LOOPBACK) };
+	char addr[INET_ADDRSTRLEN];
 	struct MHD_Daemon *d;
 	char *cause = NULL;
 	sigset_t set;
@@ -247,7 +267,7 @@ int main(int argc, char **argv)
 		stats_free();
 		return 1;
 	}
-	if (!(d = http_start((unsigned short)o.port, (int)o.threads, &cause))) {
+	if (!(d = http_start(o.host, (unsigned short)o.port, (int)o.threads, &cause))) {
 		fprintf(stderr, "psup-testapi: %s\n", cause);
 		free(cause);
 		delay_stop();
@@ -261,7 +281,8 @@ int main(int argc, char **argv)
 		free(cause);
 		rc = 1;
 	} else {
-		printf("psup-testapi: listening on http://127.0.0.1:%u (pid %d)\n", port, (int)getpid());
+		inet_ntop(AF_INET, &o.host, addr, sizeof addr);
+		printf("psup-testapi: listening on http://%s:%u (pid %d)\n", addr, port, (int)getpid());
 		fflush(stdout);
 		sig = wait_for_stop(&set, o.max_seconds);
 		if (sig == 0)

@@ -2,8 +2,11 @@
  * to about 4 s of the measured pace of finished items, smoothed, never
  * below the in-flight window and by pace never above 4096; measures
  * shorter than a second wait for more, so a burst does not look like a
- * pace. Also a simulation of three workers
- * sharing one paced job: none ever holds much more than its few seconds. */
+ * pace. Near the end of the job, a worker holds no more than its share
+ * (its pace over the job's) of what is left. Also simulations of three
+ * workers sharing one paced job: none ever holds much more than its few
+ * seconds, and workers of different speeds finish within a second of
+ * each other. */
 #include <stdint.h>
 
 #include "claimsize.h"
@@ -69,5 +72,76 @@ int main(void)
 	}
 	ok(most <= 40, "three workers at 6.7 items/s each: at most %lld held at once (4 s is 27)", most);
 	ok(claimed >= 1200, "... and they kept going: %lld claimed", claimed);
+
+	/* The job's share: 100/s of ours, 300/s for the job. */
+	static const struct {
+		long long left;          /* pending + leased, job-wide */
+		int want;
+		const char *what;
+	} ends[] = {
+		{ 100000, 384, "plenty left: 4 s of our pace (400, 16 held)" },
+		{ 1200, 384, "1200 left, a third is ours: 400, the same" },
+		{ 600, 184, "600 left: a third, 200" },
+		{ 90, 14, "90 left: a third, 30 (14 with 16 held)" },
+		{ 30, 0, "30 left: 10, but never below the window of 16, held already" },
+		{ 0, 0, "nothing left: the same" },
+	};
+	for (size_t i = 0; i < sizeof ends / sizeof *ends; i++) {
+		struct claimsize e = { .job_known = 1 };
+		claimsize_next(&e, t, 0, 0, 16, 32);
+		e.job_finished = 300;
+		e.job_left = ends[i].left;
+		is_int(claimsize_next(&e, t + 1000 * MS, 100, 16, 16, 32), ends[i].want, "%s",
+		    ends[i].what);
+	}
+	struct claimsize u = { 0 };
+	claimsize_next(&u, t, 0, 0, 16, 32);
+	u.job_left = 10;
+	is_int(claimsize_next(&u, t + 1000 * MS, 100, 16, 16, 32), 384,
+	    "job counts unknown: by our pace alone");
+
+	/* Three workers of 10, 20 and 40 items/s on 6000 items. Each claims
+	 * when its queue is empty; the job's counts are read every second.
+	 * Without them the last claims leave one worker seconds of work. */
+	int64_t gap[2];
+	for (int known = 0; known < 2; known++) {
+		static const int speed[3] = { 10, 20, 40 };
+		struct claimsize c3[3] = { { 0 } };
+		long long fin[3] = { 0 }, hold[3] = { 0 }, pending = 6000, seen_fin = 0, seen_left = 6000;
+		int64_t end[3] = { 0 };
+		for (int64_t now = t; now < t + 600000 * MS; now += 5 * MS) {
+			if ((now - t) % (1000 * MS) == 0) {
+				seen_fin = fin[0] + fin[1] + fin[2];
+				seen_left = pending + hold[0] + hold[1] + hold[2];
+			}
+			for (int i = 0; i < 3; i++) {
+				if (hold[i] == 0 && pending > 0) {
+					c3[i].job_known = known;
+					c3[i].job_finished = seen_fin;
+					c3[i].job_left = seen_left;
+					long long n = claimsize_next(&c3[i], now, fin[i], 0, 1, 32);
+					n = n < pending ? n : pending;
+					hold[i] += n;
+					pending -= n;
+				}
+				/* one item every 1000/speed ms */
+				if (hold[i] > 0 && (now - t) % (1000 * MS / speed[i]) == 0) {
+					hold[i]--;
+					fin[i]++;
+					end[i] = now;
+				}
+			}
+		}
+		int64_t lo = end[0], hi = end[0];
+		for (int i = 1; i < 3; i++) {
+			lo = end[i] < lo ? end[i] : lo;
+			hi = end[i] > hi ? end[i] : hi;
+		}
+		gap[known] = hi - lo;
+		if (known)
+			ok(gap[1] <= 1000 * MS && gap[1] < gap[0], "with the job's counts the three "
+			    "finish within %lld ms (%lld %lld %lld items), without %lld ms apart",
+			    (long long)(gap[1] / MS), fin[0], fin[1], fin[2], (long long)(gap[0] / MS));
+	}
 	return done_testing();
 }

@@ -1,7 +1,11 @@
 /* Pacing over two GCRA limits: both must allow, a tpm wait charges no rpm,
  * holds (waited out, or dropped when stale), a runaway TAT reset, and the
  * bursts pacer_init picks for low and high rates, and a token limit's 429
- * cutting tokens only. */
+ * cutting tokens only. Booked places: three workers sharing one limit,
+ * whose timers fire a little late by different amounts, get even shares
+ * when each books its place (racing for free moments, the earliest timer
+ * wins most); pacer_take keeps a worker's booking, and books nothing in
+ * the slow start. */
 #include <stdint.h>
 
 #include "gcra.h"
@@ -10,6 +14,41 @@
 
 #define MS 1000000LL
 #define S 1000000000LL
+
+/* Three saturated workers share st for a minute at 600 rpm; worker i's
+ * timer fires late[i] after the time it asked for. Each wake sends what
+ * the limit allows now, then waits as told. Returns the sends in sent[]. */
+static void share(int reserve, const int64_t late[3], long long sent[3])
+{
+	struct gcra g[LEARN_N];
+	gcra_init(&g[LEARN_REQUESTS], 600, 2);
+	for (int b = 1; b < LEARN_N; b++)
+		gcra_init(&g[b], 0, 1);
+	struct pace_state st = { { 0 }, 0 };
+	const double one[LEARN_N] = { 1 };
+	int64_t wake[3] = { S, S, S }, booked[3] = { 0 };
+	for (int i = 0; i < 3; i++)
+		sent[i] = 0;
+	for (;;) {
+		int i = 0;
+		for (int j = 1; j < 3; j++)
+			if (wake[j] < wake[i])
+				i = j;
+		int64_t now = wake[i];
+		if (now > 61 * S)
+			break;
+		if (booked[i] && booked[i] <= now) {
+			booked[i] = 0;
+			sent[i]++;
+		}
+		int64_t w;
+		while ((w = reserve ? pace_reserve(&st, g, now, one) : pace_take(&st, g, now, one)) == 0)
+			sent[i]++;
+		if (reserve)
+			booked[i] = now + w;
+		wake[i] = now + w + late[i];
+	}
+}
 
 int main(void)
 {
@@ -40,6 +79,40 @@ int main(void)
 	is_int(pace_take(&st, g, now + 6 * S, out), 0, "150 output tokens go (burst 100, idle)");
 	ok(pace_take(&st, g, now + 6 * S + 200 * MS, c1) > 0, "then the output budget waits");
 
+	/* Booked places make shares even. */
+	static const int64_t lates[][3] = {
+		{ 0, 1 * MS, 5 * MS },
+		{ 2 * MS, 0, 20 * MS },
+		{ 100000, 100000, 100000 },
+	};
+	for (size_t k = 0; k < sizeof lates / sizeof *lates; k++) {
+		long long race[3], turn[3];
+		share(0, lates[k], race);
+		share(1, lates[k], turn);
+		long long rt = race[0] + race[1] + race[2], tt = turn[0] + turn[1] + turn[2];
+		long long lo = tt, hi = 0;
+		for (int i = 0; i < 3; i++) {
+			lo = turn[i] < lo ? turn[i] : lo;
+			hi = turn[i] > hi ? turn[i] : hi;
+		}
+		ok(tt >= 590 && tt <= 605 && hi - lo <= 4,
+		    "timers late by %lld/%lld/%lld us: booked, %lld %lld %lld of %lld (racing: %lld %lld %lld of %lld)",
+		    (long long)lates[k][0] / 1000, (long long)lates[k][1] / 1000,
+		    (long long)lates[k][2] / 1000, turn[0], turn[1], turn[2], tt, race[0], race[1],
+		    race[2], rt);
+	}
+	struct pace_state bst = { { 0 }, 0 };
+	gcra_init(&g[LEARN_TOKENS], 0, 1);
+	gcra_init(&g[LEARN_OUTPUT], 0, 1);
+	is_int(pace_reserve(&bst, g, now, c1), 0, "reserve: free, goes");
+	is_int(pace_reserve(&bst, g, now, c1), 0, "the burst's second goes");
+	is_int(pace_reserve(&bst, g, now, c1), 100 * MS, "the third books 100 ms on");
+	is_int(pace_reserve(&bst, g, now, c1), 200 * MS, "the next asker books the place after");
+	bst.hold_until = now + 5 * S;
+	int64_t tat_held = bst.tat[LEARN_REQUESTS];
+	is_int(pace_reserve(&bst, g, now, c1), 5 * S, "a hold books nothing ...");
+	is_int(bst.tat[LEARN_REQUESTS], tat_held, "... and charges nothing");
+
 	/* pacer_init's bursts: two requests at low rates, 50 ms worth at high. */
 	struct pacer p;
 	double r600[LEARN_N] = { 600 }, r600k[LEARN_N] = { 600000 }, none[LEARN_N] = { 0 };
@@ -49,6 +122,26 @@ int main(void)
 	pacer_init(&p, r600k, NULL, NULL);
 	is_int((int64_t)(p.g[LEARN_REQUESTS].tolerance_ns / p.g[LEARN_REQUESTS].interval_ns + 0.5),
 	    500, "600000 rpm: 50 ms worth");
+	pacer_close(&p);
+
+	/* pacer_take keeps the worker's booking: asked early it says the same
+	 * time, and at its time the request goes without charging again. */
+	pacer_init(&p, r600, NULL, NULL);
+	double c[LEARN_N] = { 1 };
+	pacer_take(&p, now, c);
+	pacer_take(&p, now, c);
+	is_int(pacer_take(&p, now, c), 100 * MS, "pacer_take: booked 100 ms on");
+	is_int(pacer_take(&p, now + 40 * MS, c), 60 * MS, "asked again early: the same place");
+	int64_t tat_booked = p.local.pace.tat[LEARN_REQUESTS];
+	is_int(pacer_take(&p, now + 100 * MS, c), 0, "at its time it goes");
+	is_int(p.local.pace.tat[LEARN_REQUESTS], tat_booked, "charged once");
+	pacer_close(&p);
+	pacer_init(&p, none, NULL, NULL);
+	int64_t first_wait = 0;
+	for (int i = 0; i < 10 && first_wait == 0; i++)
+		first_wait = pacer_take(&p, now, c);
+	ok(first_wait > 0 && p.booked == 0, "in the slow start a worker waits without booking "
+	    "(its rate doubles before the place would come)");
 	pacer_close(&p);
 
 	/* Output tokens are estimated by the average an answer used. */

@@ -39,9 +39,16 @@ int64_t gcra_take(const struct gcra *g, int64_t *tat, int64_t now, double cost)
 	int64_t w = gcra_wait(g, *tat, now, cost);
 	if (w > 0)
 		return w;
+	gcra_reserve(g, tat, now, cost);
+	return 0;
+}
+
+void gcra_reserve(const struct gcra *g, int64_t *tat, int64_t now, double cost)
+{
+	if (g->interval_ns <= 0)
+		return;
 	int64_t base = *tat > now ? *tat : now;
 	*tat = base + (int64_t)(g->interval_ns * cost);
-	return 0;
 }
 
 void gcra_adjust(const struct gcra *g, int64_t *tat, int64_t now, double delta)

@@ -22,6 +22,12 @@ void gcra_init(struct gcra *g, double rate_per_min, double burst);
  * through once the limiter is idle and paid back by waiting after it. */
 int64_t gcra_take(const struct gcra *g, int64_t *tat, int64_t now, double cost);
 
+/* Charges cost units at time now whatever the wait: the TAT moves on from
+ * max(TAT, now), so the units are booked for gcra_wait's answer from
+ * before the charge. A caller that books a place this way owns that
+ * moment: it waits for it and then sends without asking again. */
+void gcra_reserve(const struct gcra *g, int64_t *tat, int64_t now, double cost);
+
 /* How long gcra_take would make a request of this cost wait (no change). */
 int64_t gcra_wait(const struct gcra *g, int64_t tat, int64_t now, double cost);
 

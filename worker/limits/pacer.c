@@ -5,7 +5,10 @@
 #include "pacer.h"
 
 #include <stddef.h>
+#include <string.h>
 
+#include "clock.h"
+#include "clusterlimit.h"
 #include "sharedlimit.h"
 
 static void tat_sane(int64_t *tat, const struct gcra *g, int64_t now)
@@ -14,17 +17,25 @@ static void tat_sane(int64_t *tat, const struct gcra *g, int64_t now)
 		*tat = now;
 }
 
+/* The wait a hold asks at now, 0 when none is on. */
+static int64_t hold_wait(struct pace_state *st, int64_t now)
+{
+	if (st->hold_until <= now)
+		return 0;
+	/* A hold longer than an hour is a stale value, not an API's wish. */
+	if (st->hold_until - now > 3600LL * 1000000000LL) {
+		st->hold_until = 0;
+		return 0;
+	}
+	return st->hold_until - now;
+}
+
 int64_t pace_take(struct pace_state *st, const struct gcra g[LEARN_N], int64_t now,
     const double cost[LEARN_N])
 {
-	if (st->hold_until > now) {
-		/* A hold longer than an hour is a stale value, not an API's wish. */
-		if (st->hold_until - now > 3600LL * 1000000000LL)
-			st->hold_until = 0;
-		else
-			return st->hold_until - now;
-	}
-	int64_t wait = 0;
+	int64_t wait = hold_wait(st, now);
+	if (wait > 0)
+		return wait;
 	for (int b = 0; b < LEARN_N; b++) {
 		tat_sane(&st->tat[b], &g[b], now);
 		int64_t w = gcra_wait(&g[b], st->tat[b], now, cost[b]);
@@ -36,6 +47,17 @@ int64_t pace_take(struct pace_state *st, const struct gcra g[LEARN_N], int64_t n
 	for (int b = 0; b < LEARN_N; b++)
 		gcra_take(&g[b], &st->tat[b], now, cost[b]);
 	return 0;
+}
+
+int64_t pace_reserve(struct pace_state *st, const struct gcra g[LEARN_N], int64_t now,
+    const double cost[LEARN_N])
+{
+	int64_t wait = pace_take(st, g, now, cost);
+	if (wait == 0 || st->hold_until > now)
+		return wait;
+	for (int b = 0; b < LEARN_N; b++)
+		gcra_reserve(&g[b], &st->tat[b], now, cost[b]);
+	return wait;
 }
 
 static struct limit_state *state_lock(struct pacer *p)
@@ -66,15 +88,20 @@ static double capped(double user, double learned)
  * tokens. Small bursts keep the API's own limiter from seeing a spike. */
 static void rates_follow(struct pacer *p, const struct limit_state *st, int64_t now)
 {
+	p->moving = 0;
 	for (int b = 0; b < LEARN_N; b++) {
 		const struct learn_state *l = &st->learn[b];
 		double r = p->base[b];
 		if (learn_known(l, now)) {
 			if (b == LEARN_REQUESTS || p->counted[b] || l->hi > 0)
 				r = capped(r, learn_rate(l, now));
+			/* found by 429s: it rises after each cut, then probes */
+			if (b == LEARN_REQUESTS && l->hi > 0 && (p->base[b] <= 0 || r < p->base[b]))
+				p->moving = 1;
 		} else if (b == LEARN_REQUESTS && r <= 0) {
 			/* Nothing known and no rpm set: the slow start. */
 			r = learn_rate(l, now);
+			p->moving = 1;
 		}
 		if (r == p->rate[b])
 			continue;
@@ -99,15 +126,39 @@ int pacer_init(struct pacer *p, const double rates[LEARN_N], const char *shared_
 	p->out_avg = 0;
 	rates_follow(p, &p->local, 0);
 	p->shared = NULL;
+	p->cluster = NULL;
+	p->booked = 0;
 	if (shared_name && sharedlimit_open(shared_name, &p->shared, cause) < 0)
 		return -1;
 	return 0;
+}
+
+int pacer_cluster(struct pacer *p, const char *url, const char *name, char **cause)
+{
+	return clusterlimit_open(url, name, &p->cluster, cause);
 }
 
 void pacer_close(struct pacer *p)
 {
 	sharedlimit_close(p->shared);
 	p->shared = NULL;
+	clusterlimit_close(p->cluster);
+	p->cluster = NULL;
+}
+
+/* The cluster's word on a request at now (0 = a place is due); a hold it
+ * reports holds this host too. */
+static int64_t cluster_due(struct pacer *p, int64_t now)
+{
+	int64_t hold = 0;
+	int64_t w = clusterlimit_due(p->cluster, p->rate[LEARN_REQUESTS], now, &hold);
+	if (hold > now) {
+		struct limit_state *st = state_lock(p);
+		if (hold > st->pace.hold_until)
+			st->pace.hold_until = hold;
+		state_unlock(p);
+	}
+	return w;
 }
 
 int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N])
@@ -115,10 +166,43 @@ int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N])
 	for (int b = 0; b < LEARN_N; b++)
 		if (cost[b] < 0)
 			cost[b] = p->out_avg;
+	/* The cluster first: a request it does not allow yet books nothing
+	 * here. With no request rate there is nothing to share. */
+	int clustered = p->cluster && p->rate[LEARN_REQUESTS] > 0;
+	if (clustered) {
+		int64_t w = cluster_due(p, now);
+		if (w > 0)
+			return w;
+	}
 	struct limit_state *st = state_lock(p);
 	rates_follow(p, st, now);
-	int64_t w = pace_take(&st->pace, p->g, now, cost);
+	int64_t w;
+	if (p->booked > now) {
+		w = p->booked - now;
+	} else if (p->booked) {
+		/* Our place has come: it was charged for booked_cost, the
+		 * request now sent may cost another estimate. */
+		w = hold_wait(&st->pace, now);
+		if (w == 0) {
+			for (int b = 0; b < LEARN_N; b++)
+				gcra_adjust(&p->g[b], &st->pace.tat[b], now, cost[b] - p->booked_cost[b]);
+			p->booked = 0;
+		}
+	} else if (p->moving) {
+		/* The rate is being found: a place booked at it would come
+		 * after the rate moved on (the slow start doubles every
+		 * 100 ms), and what the API took would read low. */
+		w = pace_take(&st->pace, p->g, now, cost);
+	} else {
+		w = pace_reserve(&st->pace, p->g, now, cost);
+		if (w > 0 && st->pace.hold_until <= now) {
+			p->booked = now + w;
+			memcpy(p->booked_cost, cost, sizeof p->booked_cost);
+		}
+	}
 	state_unlock(p);
+	if (w == 0 && clustered)
+		clusterlimit_spend(p->cluster);
 	return w;
 }
 
@@ -140,6 +224,8 @@ void pacer_hold(struct pacer *p, int64_t until)
 	if (until > st->pace.hold_until)
 		st->pace.hold_until = until;
 	state_unlock(p);
+	if (p->cluster)
+		clusterlimit_hold(p->cluster, until, clock_mono_ns());
 }
 
 int64_t pacer_hold_until(struct pacer *p)

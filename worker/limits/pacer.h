@@ -1,10 +1,21 @@
 /* Pacing of requests: a GCRA per budget (requests, tokens, input tokens,
  * output tokens per minute) plus a "hold until" time (from Retry-After),
  * either private to this worker or shared by every worker on the host
- * through a named shared limit. The rates are the user's, lowered to what
- * is learned of the API's own limits (learn.h), which is kept in the same
- * private or shared state, so workers on one name learn together.
- * Times are CLOCK_MONOTONIC ns, which all processes of one boot share. */
+ * through a named shared limit, and optionally a request budget shared by
+ * every host of the job (clusterlimit.h). The rates are the user's,
+ * lowered to what is learned of the API's own limits (learn.h), which is
+ * kept in the same private or shared state, so workers on one name learn
+ * together. Times are CLOCK_MONOTONIC ns, which all processes of one boot
+ * share.
+ *
+ * A worker that must wait books its place: the budgets are charged at
+ * once and the wait returned is its own, so workers sharing a state take
+ * turns in the order they asked instead of racing for each free moment
+ * (the earliest timer would win them all). While the request rate is
+ * being found (the slow start, and the rise and probes after a 429's cut)
+ * nothing is booked: a place would lag the moving rate, and the cut would
+ * be made at a lower one. A rate set in the job file or advertised by the
+ * API is booked. */
 #ifndef PSUP_PACER_H
 #define PSUP_PACER_H
 
@@ -31,8 +42,14 @@ struct limit_state {
  * (state left by a clock mix-up). */
 int64_t pace_take(struct pace_state *st, const struct gcra g[LEARN_N], int64_t now,
     const double cost[LEARN_N]);
+/* Pure: as pace_take, but a request that must wait for its budgets is
+ * charged all the same: the wait returned is the place it booked. Only a
+ * hold charges nothing. */
+int64_t pace_reserve(struct pace_state *st, const struct gcra g[LEARN_N], int64_t now,
+    const double cost[LEARN_N]);
 
 struct sharedlimit;
+struct clusterlimit;
 
 struct pacer {
 	struct gcra g[LEARN_N];
@@ -43,6 +60,11 @@ struct pacer {
 	double out_avg;             /* output tokens an answer used, on average */
 	struct limit_state local;
 	struct sharedlimit *shared; /* NULL: local state */
+	struct clusterlimit *cluster; /* NULL: requests paced on this host only */
+	int64_t booked;             /* the place this worker booked, 0 = none */
+	double booked_cost[LEARN_N]; /* what it was charged */
+	int moving;                 /* the request rate is being found (slow
+	                             * start, or 429s' cuts): nothing booked */
 };
 
 /* rates[b] per minute, 0 = unlimited. shared_name NULL = private to this
@@ -52,7 +74,12 @@ struct pacer {
 int pacer_init(struct pacer *p, const double rates[LEARN_N], const char *shared_name,
     char **cause);
 void pacer_close(struct pacer *p);
-/* cost[LEARN_REQUESTS] is 1; a cost < 0 (output tokens, unknown before
+/* Shares the request budget (and holds) with every host of the job whose
+ * store is the PostgreSQL database url, under name (see clusterlimit.h).
+ * Returns 0, or -1 with *cause. */
+int pacer_cluster(struct pacer *p, const char *url, const char *name, char **cause);
+/* 0: send now; > 0: the ns to wait, then ask again (the place is booked).
+ * cost[LEARN_REQUESTS] is 1; a cost < 0 (output tokens, unknown before
  * the answer) is set to the average an answer used so far. */
 int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N]);
 /* The real count of budget b is known: correct its budget from the
