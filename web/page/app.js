@@ -347,7 +347,9 @@
       ['429 of failed', s.failed ? (100 * n429 / s.failed).toFixed(1) + '%' : '0%'],
       ['tokens', num(s.tokens)], ['items/s', s.items_per_s ? s.items_per_s.toFixed(1) : '']];
     if (s.limits) {
-      pairs.push(['rpm', num(Math.round(s.limits.rpm)) +
+      // With several endpoints the job's own rate covers them all.
+      const several = Array.isArray(s.endpoint_requests) && s.endpoint_requests.length > 1;
+      pairs.push([several ? 'rpm, all endpoints' : 'rpm', num(Math.round(s.limits.rpm)) +
         (s.limits.api_rpm ? ' (API ' + num(Math.round(s.limits.api_rpm)) + ')' : '')]);
     }
     // The job file's prices are in any currency: the spend has no symbol.
