@@ -104,8 +104,8 @@ static void test_metrics(void)
 	static const char *const want[] = {
 		"# TYPE psup_job_cost_total counter\npsup_job_cost_total{job=\"/srv/j.db\"} 0.5\n",
 		"# TYPE psup_job_projected_cost gauge\npsup_job_projected_cost{job=\"/srv/j.db\"} 2\n",
-		"# TYPE psup_job_endpoint_requests_total counter\n"
-		"psup_job_endpoint_requests_total{job=\"/srv/j.db\",endpoint=\"a\\\"<i>\\\\x\\n\",class=\"2xx\"} 20\n",
+		"# TYPE psup_job_endpoint_requests_total counter\n",
+		"\npsup_job_endpoint_requests_total{job=\"/srv/j.db\",endpoint=\"a\\\"<i>\\\\x\\n\",class=\"2xx\"} 20\n",
 		"psup_job_endpoint_requests_total{job=\"/srv/j.db\",endpoint=\"b\",class=\"no_answer\"} 3\n",
 		"psup_job_endpoint_tokens_total{job=\"/srv/j.db\",endpoint=\"b\"} 320\n",
 		"psup_job_endpoint_items_total{job=\"/srv/j.db\",endpoint=\"b\",outcome=\"failed\"} 2\n",
