@@ -15,6 +15,7 @@
 #include "loop.h"
 #include "web.h"
 #include "web_esc.h"
+#include "web_jobep.h"
 #include "web_prom.h"
 #include "web_stats.h"
 #include "xalloc.h"
@@ -34,6 +35,7 @@ struct job {
 	char *env[JOB_ENV_MAX + 1]; /* the app's PG* variables, NULL-ended, owned */
 	cJSON *apps;            /* names, owned */
 	cJSON *status;          /* the last status --json, owned; NULL before */
+	cJSON *eps;             /* its endpoints joined (web_jobep.h), owned; NULL for none */
 	char *error;            /* why the last run failed, or NULL */
 	pid_t pid;              /* the running status child, or 0 */
 	int fd;                 /* its stdout */
@@ -132,6 +134,7 @@ static void job_clear(struct web *w, struct job *j)
 		free(j->env[i]);
 	cJSON_Delete(j->apps);
 	cJSON_Delete(j->status);
+	cJSON_Delete(j->eps);
 	free(j->error);
 	job_init(j);
 }
@@ -202,6 +205,8 @@ void jobs_set(struct web *w, const cJSON *reply)
 			if (o->store && strcmp(o->store, next.j[k].store) == 0) {
 				next.j[k].status = o->status;
 				o->status = NULL;
+				next.j[k].eps = o->eps;
+				o->eps = NULL;
 				next.j[k].error = o->error;
 				o->error = NULL;
 			}
@@ -235,7 +240,9 @@ static void job_done(struct web *w, struct job *j, const char *error)
 		cJSON *st = cJSON_ParseWithLength(j->out.p ? j->out.p : "", j->out.len);
 		if (cJSON_IsObject(st)) {
 			cJSON_Delete(j->status);
+			cJSON_Delete(j->eps);
 			j->status = st;
+			j->eps = jobep_view(st);
 		} else {
 			cJSON_Delete(st);
 			j->error = why_no_json(j);
@@ -414,6 +421,7 @@ static void stats_jobs(const struct web *w, struct buf *b, size_t start)
 		cJSON_AddStringToObject(o, "job", job ? job : a->ents[i].name);
 		cJSON_AddNullToObject(o, "status");
 		cJSON_AddNullToObject(o, "error");
+		cJSON_AddNullToObject(o, "endpoints");
 		job_add(b, start, o, a, names, n);
 	}
 	free(taken);
@@ -437,6 +445,7 @@ void jobs_json(const struct web *w, struct buf *b)
 		cJSON_AddNullToObject(o, "job");
 		cJSON_AddItemToObject(o, "status", j->status ? cJSON_Duplicate(j->status, 1) : cJSON_CreateNull());
 		cJSON_AddItemToObject(o, "error", j->error ? cJSON_CreateString(j->error) : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "endpoints", j->eps ? cJSON_Duplicate(j->eps, 1) : cJSON_CreateNull());
 		job_add(b, start, o, &w->apps, names, k);
 		free(names);
 	}
@@ -504,6 +513,10 @@ void jobs_metrics(const struct web *w, struct buf *b)
 			prom_sample(b, "psup_job_failed_items", lab, jnum(e, "count"));
 		}
 	}
+	struct jobep_job eps[WEB_JOBS_MAX];
+	for (int i = 0; i < js->n; i++)
+		eps[i] = (struct jobep_job){ js->j[i].shown, js->j[i].status, js->j[i].eps };
+	jobep_metrics(b, eps, js->n);
 }
 
 void jobs_free(struct web *w)

@@ -27,7 +27,8 @@ void jobs_set(struct web *w, const cJSON *describe_reply);
 /* Starts the status runs that are due. */
 void jobs_tick(struct web *w, int64_t now);
 /* [{"store":..|null,"job":..|null,"apps":[..],"status":{..}|null,
- * "error":..|null,"requests":{..}|null}] (HTML-safe); store as shown. */
+ * "error":..|null,"endpoints":[..]|null,"requests":{..}|null}] (HTML-safe;
+ * endpoints: web_jobep.h's view of status); store as shown. */
 void jobs_json(const struct web *w, struct buf *b);
 /* Each job's numbers as Prometheus families. */
 void jobs_metrics(const struct web *w, struct buf *b);

@@ -333,7 +333,11 @@
   function ms(v) { return v == null ? '' : v >= 1000 ? (v / 1000).toFixed(2) + 's' : Math.round(v) + 'ms'; }
   function usd(v) { return v ? '$' + (v >= 100 ? v.toFixed(0) : v.toFixed(v >= 1 ? 2 : 4)) : ''; }
   function pct(v) { return v == null ? '' : (100 * v).toFixed(1) + '%'; }
-  function fmt(f, v) { return f === 'n' ? num(v) : f === 'ms' ? ms(v) : f === '$' ? usd(v) : f === '%' ? pct(v) : v == null ? '' : String(v); }
+  function money(v) { return v == null ? '' : v >= 100 ? v.toFixed(0) : v.toFixed(v >= 1 ? 2 : 4); }
+  function fmt(f, v) {
+    return f === 'n' ? num(v) : f === 'ms' ? ms(v) : f === '$' ? usd(v) : f === 'c' ? money(v) : f === '%' ? pct(v) :
+      v == null ? '' : String(v);
+  }
   function storeCounts(d, s) {
     const failed = (s.errors || []);
     const n429 = failed.filter((e) => e.http_status === 429).reduce((x, e) => x + e.count, 0);
@@ -343,20 +347,35 @@
       ['429 of failed', s.failed ? (100 * n429 / s.failed).toFixed(1) + '%' : '0%'],
       ['tokens', num(s.tokens)], ['items/s', s.items_per_s ? s.items_per_s.toFixed(1) : '']];
     if (s.limits) {
-      pairs.push(['rpm', num(Math.round(s.limits.rpm)) +
+      // With several endpoints the job's own rate covers them all.
+      const several = Array.isArray(s.endpoint_requests) && s.endpoint_requests.length > 1;
+      pairs.push([several ? 'rpm, all endpoints' : 'rpm', num(Math.round(s.limits.rpm)) +
         (s.limits.api_rpm ? ' (API ' + num(Math.round(s.limits.api_rpm)) + ')' : '')]);
     }
+    // The job file's prices are in any currency: the spend has no symbol.
+    if (s.cost) pairs.push(['spent', money(s.cost)], ['projected for all items', money(s.projected_cost)]);
     d.appendChild(kvBox(pairs));
     if (failed.length) {
       d.appendChild(table([['failed items', 'count', 'n'], ['HTTP', 'http_status', 's'], ['error', 'error', 's']],
         failed.map((e) => ({ count: e.count, http_status: e.http_status || '-', error: e.error || '' }))));
     }
-    // Per-endpoint numbers, when the store keeps them: each one's fields.
-    if (Array.isArray(s.endpoints) && s.endpoints.length) {
-      const keys = [...new Set(s.endpoints.flatMap((e) => Object.keys(e || {})))];
-      d.appendChild(el('div', 'muted', 'endpoints'));
-      d.appendChild(table(keys.map((k) => [k, k, typeof s.endpoints[0][k] === 'number' ? 'n' : 's']), s.endpoints));
-    }
+  }
+  // A job's endpoints (psup web joins status's two lists by name): what the
+  // workers counted of the requests, and what the store's items cost.
+  const epCols = [['endpoint', 'name', 's'], ['requests', 'requests', 'n'], ['2xx', 'req_2xx', 'n'],
+    ['429', 'req_429', 'n'], ['429 share', 'share_429', '%'], ['5xx', 'req_5xx', 'n'], ['other', 'req_other', 'n'],
+    ['no answer', 'no_answer', 'n'], ['p50', 'p50_ms', 'ms'], ['p95', 'p95_ms', 'ms'], ['tokens', 'tokens', 'n'],
+    ['items', 'items', 'n'], ['ok', 'ok', 'n'], ['cost', 'cost', 'c'], ['rpm paced / API allows', 'rate', 's']];
+  function endpoints(d, eps) {
+    const rpm = (v) => v ? num(Math.round(v)) : '-';
+    const rows = eps.map((e) => Object.assign({}, e, {
+      name: e.name == null ? '(request)' : e.name,
+      rate: e.rpm == null ? '' : rpm(e.rpm) + ' / ' + rpm(e.api_rpm),
+    }));
+    d.appendChild(el('div', 'muted', 'endpoints'));
+    const t = table(epCols, rows);
+    t.classList.add('eps');
+    d.appendChild(t);
   }
   const reqCols = [['app', 'app', 's'], ['requests', 'requests', 'n'], ['2xx', 'req_2xx', 'n'], ['4xx', 'req_4xx', 'n'],
     ['429', 'req_429', 'n'], ['5xx', 'req_5xx', 'n'], ['other', 'req_other', 'n'], ['retries', 'retries', 'n'],
@@ -389,6 +408,7 @@
       d.appendChild(el('div', 'muted', 'apps: ' + j.apps.join(', ')));
       if (j.error) d.appendChild(el('div', 'muted', j.error));
       if (j.status) storeCounts(d, j.status);
+      if (j.endpoints) endpoints(d, j.endpoints);
       if (j.requests) requestStats(d, j.requests);
       box.appendChild(d);
     }
