@@ -10,7 +10,7 @@ require_bin psup-worker psup-testapi
 require_cmd curl jq
 plan 13
 
-R=40
+R=60
 N=600
 worker_setup $N --seed 5 --delay-ms 5 --rate-limit $R
 
