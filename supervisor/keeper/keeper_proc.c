@@ -43,15 +43,12 @@ static void scan_all(int (*fn)(const struct procfs_stat *p, void *arg), void *ar
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9' || strnlen(de->d_name, 16) >= 16)
 			continue;
-		char path[64], buf[1024];
-		snprintf(path, sizeof path, "/proc/%.16s/stat", de->d_name);
-		FILE *f = fopen(path, "re");
-		if (!f)
-			continue;
-		size_t n = fread(buf, 1, sizeof buf, f);
-		fclose(f);
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
 		struct procfs_stat p;
-		if (procfs_stat_parse(buf, n, &p) == 0 && p.state != 'Z' && fn(&p, arg))
+		if (*end || procfs_stat_read((pid_t)pid, &p) < 0 || procfs_state_dead(p.state))
+			continue;
+		if (fn(&p, arg))
 			break;
 	}
 	closedir(d);
