@@ -467,13 +467,16 @@ int keeper_run(const char *appdir, const char *cgroup_base, int argc, char **arg
 	}
 	if (setup(k, &cause) < 0)
 		goto out;
-	keeper_publish(k, 1);
 	/* as pm2: an app loaded stopped has no cron until it is started */
 	k->user_stopped = !k->spec.autostart;
 	keeper_cron_arm(k);
 	keeper_watch_open(k);
 	if (k->spec.autostart)
 		keeper_event(k, PEV_START);
+	/* the first status is the start's when there is one: each rewrite
+	 * of the file is a new inode, the dearest part of starting an app */
+	if (!k->status_msg)
+		keeper_publish(k, 1);
 	run_loop(k);
 	/* a finished app may have left orphans (reparented to us): nothing
 	 * of the app outlives its keeper's quit */
