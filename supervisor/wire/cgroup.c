@@ -151,6 +151,39 @@ static int write_str(const char *dir, const char *file, const char *s)
 	return w < 0 ? -1 : 0;
 }
 
+/* Makes a home's base (present already is fine); a new one gets the
+ * memory controller handed down where its parent has it, for memory.current
+ * in each app's cgroup (without it the keepers measure). */
+static int base_make(const char *base)
+{
+	if (mkdir(base, 0755) < 0)
+		return errno == EEXIST ? 0 : -1;
+	size_t len;
+	char *ctl = read_file(base, "cgroup.controllers", 4096, &len);
+	if (ctl && strstr(ctl, "memory"))
+		write_str(base, "cgroup.subtree_control", "+memory");
+	free(ctl);
+	return 0;
+}
+
+/* Removes the empty app cgroups under base: those of keepers killed before
+ * they could (a live keeper makes its own again at its app's next start). */
+static void sweep_apps(const char *base)
+{
+	DIR *d = opendir(base);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "app-", 4) != 0)
+			continue;
+		char path[CGROUP_PATH_MAX + 300];
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", base, de->d_name) < sizeof path)
+			rmdir(path);
+	}
+	closedir(d);
+}
+
 int cgroup_base_open(const char *home, char *out, size_t n, char **cause)
 {
 	const char *env = getenv("PSUP_CGROUP");
@@ -173,7 +206,8 @@ int cgroup_base_open(const char *home, char *out, size_t n, char **cause)
 	cgroup_base_name(home, name, sizeof name);
 	if ((size_t)snprintf(out, n, "%s%s/%s", mnt, own, name) >= n)
 		return fail(cause, "cgroup path %s%s/%s is too long", mnt, own, name);
-	if (mkdir(out, 0755) < 0 && errno != EEXIST)
+	sweep_apps(out);
+	if (base_make(out) < 0)
 		return fail(cause, "cannot make cgroup %s: %s", out, strerror(errno));
 	char procs[CGROUP_PATH_MAX + 32];
 	snprintf(procs, sizeof procs, "%s/cgroup.procs", out);
@@ -182,12 +216,6 @@ int cgroup_base_open(const char *home, char *out, size_t n, char **cause)
 		rmdir(out);
 		return fail(cause, "cgroup %s is not writable: %s", out, strerror(e));
 	}
-	/* memory.current in each app's cgroup, where the parent hands the
-	 * memory controller down to us; without it the keepers measure */
-	char *ctl = read_file(out, "cgroup.controllers", 4096, &len);
-	if (ctl && strstr(ctl, "memory"))
-		write_str(out, "cgroup.subtree_control", "+memory");
-	free(ctl);
 	return 0;
 }
 
@@ -196,10 +224,27 @@ int cgroup_app_path(const char *base, const char *entry, char *out, size_t n)
 	return (size_t)snprintf(out, n, "%s/app-%s", base, entry) < n ? 0 : -1;
 }
 
+/* The base dir is in (dir up to its last '/'), into out[0..n). */
+static int base_of(const char *dir, char *out, size_t n)
+{
+	const char *slash = strrchr(dir, '/');
+	if (!slash || (size_t)(slash - dir) >= n)
+		return -1;
+	memcpy(out, dir, (size_t)(slash - dir));
+	out[slash - dir] = '\0';
+	return 0;
+}
+
 int cgroup_app_open(const char *dir)
 {
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -1;
+	char base[CGROUP_PATH_MAX];
+	for (int tries = 0; mkdir(dir, 0755) < 0 && errno != EEXIST; tries++) {
+		/* the home's last app cgroup took the base with it (cgroup_remove):
+		 * make it again, racing at worst another keeper's removal */
+		if (errno != ENOENT || tries == 3 || base_of(dir, base, sizeof base) < 0 ||
+		    base_make(base) < 0)
+			return -1;
+	}
 	char procs[CGROUP_PATH_MAX + 32];
 	snprintf(procs, sizeof procs, "%s/cgroup.procs", dir);
 	return open(procs, O_WRONLY | O_CLOEXEC);
@@ -303,24 +348,18 @@ long long cgroup_memory(const char *dir)
 
 int cgroup_remove(const char *dir)
 {
-	if (rmdir(dir) == 0 || errno == ENOENT)
-		return 0;
-	return -1;
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		return -1;
+	/* the base too when this was its last app: nothing of psup's is left
+	 * when every keeper quits, even with the daemon killed at once */
+	char base[CGROUP_PATH_MAX];
+	if (base_of(dir, base, sizeof base) == 0)
+		rmdir(base);
+	return 0;
 }
 
 void cgroup_base_remove(const char *base)
 {
-	DIR *d = opendir(base);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, "app-", 4) != 0)
-			continue;
-		char path[CGROUP_PATH_MAX + 300];
-		if ((size_t)snprintf(path, sizeof path, "%s/%s", base, de->d_name) < sizeof path)
-			rmdir(path);
-	}
-	closedir(d);
+	sweep_apps(base);
 	rmdir(base);
 }

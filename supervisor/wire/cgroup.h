@@ -33,18 +33,19 @@ int cgroup_parse_populated(const char *buf, size_t len);
  * hash of the home's path, into out[0..n) (n >= 22). Pure. */
 void cgroup_base_name(const char *home, char *out, size_t n);
 
-/* The base of home's apps: MOUNT/OWN/psup-HASH (made if missing) when this
- * process's cgroup2 is mounted and the base can be made and written; into
- * out[0..n). Returns 0, or -1 with *cause set (the caller frees) saying
- * why psup goes without cgroups. */
+/* The base of home's apps: MOUNT/OWN/psup-HASH (made if missing, its empty
+ * app cgroups removed) when this process's cgroup2 is mounted and the base
+ * can be made and written; into out[0..n). Returns 0, or -1 with *cause
+ * set (the caller frees) saying why psup goes without cgroups. */
 int cgroup_base_open(const char *home, char *out, size_t n, char **cause);
 
 /* The cgroup of an app: base/app-ENTRY (ENTRY its apps/ entry name), into
  * out[0..n). Returns 0, or -1 when it does not fit. */
 int cgroup_app_path(const char *base, const char *entry, char *out, size_t n);
 
-/* Makes dir (an app's cgroup; present already is fine) and opens its
- * cgroup.procs for writing (O_CLOEXEC). Returns the fd, or -1 with errno. */
+/* Makes dir (an app's cgroup; present already is fine, and so is a base
+ * gone with its last app: it is made again) and opens its cgroup.procs for
+ * writing (O_CLOEXEC). Returns the fd, or -1 with errno. */
 int cgroup_app_open(const char *dir);
 
 /* In a child between fork and exec (async-signal-safe): moves the calling
@@ -73,8 +74,9 @@ int cgroup_signal(const char *dir, int sig);
  * memory controller is not enabled there. */
 long long cgroup_memory(const char *dir);
 
-/* Removes dir when no process is left in it; a busy or missing one is left
- * as it is. Returns 0 when removed or missing, -1 with errno. */
+/* Removes dir when no process is left in it (a busy or missing one is left
+ * as it is), then its base when that holds no other app's. Returns 0 when
+ * dir was removed or missing, -1 with errno. */
 int cgroup_remove(const char *dir);
 
 /* Removes the empty app cgroups under base, then base itself when empty

@@ -147,9 +147,21 @@ static void test_real(void)
 	is_int(cgroup_wait_empty(dir, 5000), 0, "empty after the kill");
 	waitpid(child, NULL, 0);
 	is_int(cgroup_remove(dir), 0, "removed");
+	ok(access(base, F_OK) < 0 && errno == ENOENT, "the base went with its last app");
 	is_int(cgroup_remove(dir), 0, "removed already is fine");
+	fd = cgroup_app_open(dir);
+	ok(fd >= 0 && access(dir, F_OK) == 0, "a next start makes base and app cgroup again");
+	if (fd >= 0)
+		close(fd);
+	char other[CGROUP_PATH_MAX];
+	cgroup_app_path(base, "u", other, sizeof other);
+	fd = cgroup_app_open(other);
+	if (fd >= 0)
+		close(fd);
+	is_int(cgroup_remove(dir), 0, "one app's cgroup removed");
+	ok(access(base, F_OK) == 0, "the base stays while another app's is in it");
 	cgroup_base_remove(base);
-	ok(access(base, F_OK) < 0 && errno == ENOENT, "the base is gone");
+	ok(access(base, F_OK) < 0 && errno == ENOENT, "base_remove: the empty app cgroups and the base");
 	close(p[0]);
 }
 
