@@ -145,3 +145,78 @@ int cli_json_line(struct buf *out, const cJSON *j)
 	cJSON_free(s);
 	return 0;
 }
+
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i;
+}
+
+/* The index past the JSON value at s[i..n), or 0 when it is cut short. */
+static size_t value_end(const char *s, size_t n, size_t i)
+{
+	if (i >= n)
+		return 0;
+	if (s[i] == '"') {
+		for (i++; i < n; i++) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				return i + 1;
+		}
+		return 0;
+	}
+	if (s[i] == '{' || s[i] == '[') {
+		int depth = 0;
+		for (; i < n; i++) {
+			if (s[i] == '"') {
+				size_t e = value_end(s, n, i);
+				if (!e)
+					return 0;
+				i = e - 1;
+			} else if (s[i] == '{' || s[i] == '[') {
+				depth++;
+			} else if ((s[i] == '}' || s[i] == ']') && --depth == 0) {
+				return i + 1;
+			}
+		}
+		return 0;
+	}
+	size_t j = i;
+	while (j < n && !strchr(",}] \t\r\n", s[j]))
+		j++;
+	return j > i ? j : 0;
+}
+
+int cli_json_member(const char *s, size_t n, const char *key, size_t *off, size_t *len)
+{
+	size_t kl = strlen(key);
+	size_t i = skip_ws(s, n, 0);
+	if (i >= n || s[i] != '{')
+		return -1;
+	i = skip_ws(s, n, i + 1);
+	while (i < n && s[i] == '"') {
+		size_t ke = value_end(s, n, i);
+		if (!ke)
+			return -1;
+		int match = ke - i - 2 == kl && memcmp(s + i + 1, key, kl) == 0;
+		i = skip_ws(s, n, ke);
+		if (i >= n || s[i] != ':')
+			return -1;
+		i = skip_ws(s, n, i + 1);
+		size_t ve = value_end(s, n, i);
+		if (!ve)
+			return -1;
+		if (match) {
+			*off = i;
+			*len = ve - i;
+			return 0;
+		}
+		i = skip_ws(s, n, ve);
+		if (i >= n || s[i] != ',')
+			return -1;
+		i = skip_ws(s, n, i + 1);
+	}
+	return -1;
+}
