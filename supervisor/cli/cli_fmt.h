@@ -65,10 +65,5 @@ int cli_json_has(const cJSON *o, const char *key);
 /* Appends j as compact JSON and a newline (one protocol or jlist line).
  * Returns 0, or -1 when cJSON cannot encode it (out is then unchanged). */
 int cli_json_line(struct buf *out, const cJSON *j);
-/* Finds the member key of the JSON object text s[0..n) without parsing it:
- * 0 with its value's text at s[*off..*off + *len), or -1 when s is no
- * object or has no such member. It finds edges, it does not validate: for
- * the daemon's replies, passed on as they came. Pure. */
-int cli_json_member(const char *s, size_t n, const char *key, size_t *off, size_t *len);
 
 #endif

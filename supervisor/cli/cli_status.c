@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli_client.h"
+#include "jsonraw.h"
 #include "xalloc.h"
 
 enum { C_ID, C_NAME, C_PID, C_STATE, C_UPTIME, C_RESTARTS, C_CPU, C_MEM,
@@ -432,20 +433,20 @@ enum list_form { LIST_TABLE, LIST_JSON, LIST_PRETTY };
 static int list_raw(void)
 {
 	char *line;
-	size_t n, off, len;
+	size_t n;
 	int rc = cli_call_raw(cli_req("list"), 10000, &line, &n);
 	if (rc != CLI_OK)
 		return rc;
-	if (cli_json_member(line, n, "ok", &off, &len) < 0 || len != 4 ||
-	    memcmp(line + off, "true", 4) != 0) {
+	struct jsonraw reply = { line, n }, ok, apps;
+	if (jsonraw_member(reply, "ok", 2, &ok) != 1 || ok.n != 4 || memcmp(ok.p, "true", 4) != 0) {
 		cJSON *j = cJSON_ParseWithLength(line, n);
 		rc = cli_error(CLI_FAIL, "%s", cli_json_str(j, "error", "the daemon refused the request"));
 		cJSON_Delete(j);
-	} else if (cli_json_member(line, n, "apps", &off, &len) < 0 || line[off] != '[') {
+	} else if (jsonraw_member(reply, "apps", 4, &apps) != 1 || apps.p[0] != '[') {
 		rc = cli_error(CLI_DAEMON, "malformed list reply from the daemon (no apps array)");
 	} else {
 		struct buf out = { 0 };
-		buf_add(&out, line + off, len);
+		buf_add(&out, apps.p, apps.n);
 		buf_addc(&out, '\n');
 		rc = cli_print(&out, NULL);
 	}

@@ -86,43 +86,6 @@ static void test_json_line(void)
 	buf_free(&b);
 }
 
-static void test_json_member(void)
-{
-	static const struct {
-		const char *in, *key;
-		int rc;
-		const char *value;
-	} cases[] = {
-		{ "{\"ok\":true,\"apps\":[{\"a\":\"]}\"},[1,{}]]}", "apps", 0, "[{\"a\":\"]}\"},[1,{}]]" },
-		{ "{\"ok\":true,\"apps\":[]}", "ok", 0, "true" },
-		{ " { \"x\" : \"a\\\"b\" , \"apps\" : [ ] } ", "apps", 0, "[ ]" },
-		{ "{\"x\":\"a\\\"b\"}", "x", 0, "\"a\\\"b\"" },
-		/* a key inside a value is no member */
-		{ "{\"o\":{\"apps\":1}}", "apps", -1, "" },
-		{ "{\"s\":\"\\\"apps\\\":1\"}", "apps", -1, "" },
-		{ "{\"appsx\":1}", "apps", -1, "" },
-		{ "{}", "apps", -1, "" },
-		{ "[1]", "apps", -1, "" },
-		{ "", "apps", -1, "" },
-		/* cut short */
-		{ "{\"apps\":[1,2", "apps", -1, "" },
-		{ "{\"a\":\"x", "apps", -1, "" },
-		{ "{\"a\":1 \"apps\":2}", "apps", -1, "" },
-		{ "{\"n\":-1.5e3,\"apps\":null}", "apps", 0, "null" },
-	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		size_t off = 0, len = 0;
-		const char *in = cases[i].in;
-		int rc = cli_json_member(in, strlen(in), cases[i].key, &off, &len);
-		is_int(rc, cases[i].rc, "json member case %zu: rc", i);
-		if (rc == 0) {
-			char got[64];
-			snprintf(got, sizeof got, "%.*s", (int)len, in + off);
-			is_str(got, cases[i].value, "json member case %zu: value", i);
-		}
-	}
-}
-
 int main(void)
 {
 	test_width_and_pad();
@@ -130,6 +93,5 @@ int main(void)
 	test_bar();
 	test_numbers();
 	test_json_line();
-	test_json_member();
 	return done_testing();
 }
