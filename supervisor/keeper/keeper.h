@@ -204,8 +204,9 @@ int keeper_proc_cgroup_busy(struct keeper *k);
 /* Kills what a dead keeper left in the app's cgroup. */
 void keeper_proc_cgroup_kill_left(struct keeper *k);
 /* Sends sig to the app's group and to every other process of the app
- * (its cgroup's, else the keeper's other descendants); SIGCONT after any
- * signal but SIGKILL, so a stopped process gets it. */
+ * (its cgroup's, else the keeper's other descendants; SIGKILL goes to
+ * both); SIGCONT after any signal but SIGKILL, so a stopped process gets
+ * it. */
 void keeper_proc_signal_app(struct keeper *k, int sig);
 /* At quit: SIGKILL to whatever of the app is left, then its cgroup
  * removed once empty (waiting a bounded time for the dying). */

@@ -150,11 +150,13 @@ void keeper_proc_signal_app(struct keeper *k, int sig)
 			kill(-k->pgid, SIGCONT);
 	}
 	/* the cgroup holds all the app has, whatever its sessions and
-	 * groups: no walk of the keeper's subtree */
+	 * groups: no walk of the keeper's subtree to ask it to stop. The
+	 * kill walks it too, for an orphan of a run that had no cgroup. */
 	if (k->cg_run && cgroup_signal(k->cg_dir, sig) >= 0) {
 		if (sig != SIGKILL && sig != SIGCONT)
 			cgroup_signal(k->cg_dir, SIGCONT);
-		return;
+		if (sig != SIGKILL)
+			return;
 	}
 	signal_children(k->pgid, sig);
 }
