@@ -211,7 +211,8 @@ void keeper_proc_signal_app(struct keeper *k, int sig);
 /* At quit: SIGKILL to whatever of the app is left, then its cgroup
  * removed once empty (waiting a bounded time for the dying). */
 void keeper_proc_quit(struct keeper *k);
-/* The app's memory: its cgroup's memory.current, else its group's RSS. */
+/* The app's memory: its cgroup's memory.current less page cache, else its
+ * group's RSS. */
 long long keeper_proc_app_memory(struct keeper *k);
 
 /* keeper_cron.c: (re)arms the cron timer from the spec (none without

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -333,6 +334,30 @@ int cgroup_signal(const char *dir, int sig)
 	return n;
 }
 
+long long cgroup_parse_stat(const char *buf, size_t len, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p = buf, *end = buf + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		if ((size_t)(le - p) > kl + 1 && memcmp(p, key, kl) == 0 && p[kl] == ' ') {
+			long long v = 0;
+			const char *q = p + kl + 1;
+			if (q == le)
+				return -1;
+			for (; q < le; q++) {
+				if (*q < '0' || *q > '9' || v > (LLONG_MAX - 9) / 10)
+					return -1;
+				v = v * 10 + (*q - '0');
+			}
+			return v;
+		}
+		p = le + 1;
+	}
+	return -1;
+}
+
 long long cgroup_memory(const char *dir)
 {
 	size_t len;
@@ -343,7 +368,14 @@ long long cgroup_memory(const char *dir)
 	long long v = strtoll(buf, &e, 10);
 	int bad = e == buf || v < 0;
 	free(buf);
-	return bad ? -1 : v;
+	if (bad)
+		return -1;
+	/* the page cache of the files the app read or wrote is charged too,
+	 * and the kernel takes it back when short: not the app's memory */
+	char *stat = read_file(dir, "memory.stat", 1 << 16, &len);
+	long long file = stat ? cgroup_parse_stat(stat, len, "file") : -1;
+	free(stat);
+	return file > 0 && file < v ? v - file : v;
 }
 
 int cgroup_remove(const char *dir)

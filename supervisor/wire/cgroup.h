@@ -70,8 +70,13 @@ int cgroup_wait_empty(const char *dir, int timeout_ms);
  * cgroup.kill write), or -1 with errno when dir cannot be read. */
 int cgroup_signal(const char *dir, int sig);
 
-/* The memory charged to dir (memory.current) in bytes, or -1 when the
- * memory controller is not enabled there. */
+/* The value of key in a memory.stat text ("anon 123\nfile 45\n"), or -1
+ * when absent or not a number. Pure. */
+long long cgroup_parse_stat(const char *buf, size_t len, const char *key);
+
+/* The memory charged to dir (memory.current) less its page cache
+ * (memory.stat's file), in bytes; -1 when the memory controller is not
+ * enabled there. */
 long long cgroup_memory(const char *dir);
 
 /* Removes dir when no process is left in it (a busy or missing one is left

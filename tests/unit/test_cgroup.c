@@ -91,6 +91,26 @@ static void test_populated(void)
 		    "cgroup.events case %zu", i);
 }
 
+static void test_stat(void)
+{
+	static const struct {
+		const char *in, *key;
+		long long want;
+	} cases[] = {
+		{ "anon 4096\nfile 8192\nkernel 12\n", "file", 8192 },
+		{ "anon 4096\nfile 8192\n", "anon", 4096 },
+		{ "anon 4096\nfile_mapped 1\n", "file", -1 },
+		{ "file_mapped 1\nfile 7", "file", 7 },
+		{ "file x\n", "file", -1 },
+		{ "file \n", "file", -1 },
+		{ "file 99999999999999999999\n", "file", -1 },
+		{ "", "file", -1 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		is_int((int)cgroup_parse_stat(cases[i].in, strlen(cases[i].in), cases[i].key),
+		    (int)cases[i].want, "memory.stat case %zu", i);
+}
+
 static void test_names(void)
 {
 	char a[32], b[32], c[32];
@@ -170,6 +190,7 @@ int main(void)
 	test_mountinfo();
 	test_self();
 	test_populated();
+	test_stat();
 	test_names();
 	test_real();
 	return done_testing();
