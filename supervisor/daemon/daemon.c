@@ -5,6 +5,7 @@
 #include "daemon_core.h"
 #include "apps.h"
 #include "control.h"
+#include "heaptrim.h"
 #include "link.h"
 #include "ops.h"
 #include "atomicfile.h"
@@ -201,6 +202,7 @@ static void sweep_cb(struct loop *l, void *arg)
 	SWEEP(struct dclient, d->dead_clients, client_free);
 	control_sweep(d);
 	SWEEP(struct dapp, d->dead_apps, app_free);
+	heaptrim_maybe();
 }
 
 void daemon_bury_app(struct dapp *a)
