@@ -257,16 +257,20 @@ static void say_secs(char *buf, size_t n, int64_t ms)
 }
 
 /* Waits for the reply to req within timeout_ms (see cli_call; op_ms: the
- * bound of CLI_WAIT_OP so far). Returns 0 with *line (as recv_line), or -1
- * with *cause. */
-static int recv_bounded(struct cli_conn *c, const cJSON *req, int timeout_ms, int64_t op_ms,
-    const char **line, size_t *n, char **cause)
+ * bound of CLI_WAIT_OP so far), counted from t0 (monotonic ms: when the
+ * command began asking the daemon). Returns 0 with *line (as recv_line),
+ * or -1 with *cause. */
+static int recv_bounded(struct cli_conn *c, const cJSON *req, int64_t t0, int timeout_ms,
+    int64_t op_ms, const char **line, size_t *n, char **cause)
 {
-	int64_t t0 = clock_mono_ms();
 	int64_t bound = timeout_ms > 0 ? timeout_ms : timeout_ms == CLI_WAIT_OP ? op_ms : -1;
+	int64_t check_at = t0;
 	for (;;) {
 		int64_t now = clock_mono_ms();
-		int64_t slice = CLI_PROBE_AFTER_MS;
+		check_at += CLI_PROBE_AFTER_MS;
+		if (check_at < now)
+			check_at = now;
+		int64_t slice = check_at - now;
 		if (bound >= 0 && t0 + bound - now < slice)
 			slice = t0 + bound - now;
 		int r = slice > 0 ? recv_line(c, (int)slice, line, n, cause) : CLI_RECV_TIMEOUT;
@@ -303,12 +307,14 @@ static int call_line(cJSON *req, unsigned flags, int timeout_ms, struct cli_conn
 	char *cause = NULL;
 	/* Asked now, while the daemon is free to answer, the apps and kill
 	 * timeouts the request may wait on set its bound from the start (a
-	 * daemon stopping thousands of apps may be too busy to say later). */
-	int64_t op_ms = CLI_OP_BASE_MS;
+	 * daemon stopping thousands of apps may be too busy to say later).
+	 * The silence that ends the wait counts from here: a daemon stopped
+	 * (SIGSTOP) just as this asks is not waited for twice. */
+	int64_t t0 = clock_mono_ms(), op_ms = CLI_OP_BASE_MS;
 	if (timeout_ms == CLI_WAIT_OP && !pid_stopped(daemon_pid()))
 		(void)probe(&op_ms);
 	int bad = cli_conn_open(c, flags, &cause) < 0 || cli_conn_send(c, req, &cause) < 0
-	    || recv_bounded(c, req, timeout_ms, op_ms, line, n, &cause) < 0;
+	    || recv_bounded(c, req, t0, timeout_ms, op_ms, line, n, &cause) < 0;
 	cJSON_Delete(req);
 	if (!bad)
 		return CLI_OK;
