@@ -40,6 +40,7 @@ METRICS = {
     "restarted_after_kill": ("apps restarted when then killed (of 10): still supervised", "higher"),
     "listed_after": ("apps the status command lists afterwards", ""),
     "fleet_start_ms": ("all apps exec'd after `start`, daemon up (ms)", "lower"),
+    "fleet_start_cold_ms": ("all apps exec'd after `start`, cold (ms)", "lower"),
     "fleet_status_ms": ("`jlist` (ms, median of 5, 0.5 s apart)", "lower"),
     "fleet_pss_mib": ("supervisor-owned PSS (MiB)", "lower"),
     "fleet_restart_ms": ("`restart all` until every app exec'd again (ms)", "lower"),

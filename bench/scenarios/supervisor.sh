@@ -293,4 +293,16 @@ scn_fleet() {
 		echo "fleet_kill_ms $(ms_between "$t0" "$(now_ns)")" ||
 		echo "note fleet_kill $(fleet_alive) apps still ran 120 s after kill"
 	  sv_teardown )
+	# cold: the start command also starts the supervisor, in a fresh place
+	( sv_begin "$W/svfc"
+	  rm -f "$STAMPS"/*
+	  make_spec "$n" "$W/spec"
+	  t0=$(now_ns)
+	  sv_start "$W/spec"
+	  if poll_until 120000 have_stamps "$n"; then
+		echo "fleet_start_cold_ms $(ms_between "$t0" "$(stamps_last_ns)")"
+	  else
+		echo "note fleet_start_cold only $(stamps_count) of $n apps started in 120 s"
+	  fi
+	  sv_teardown )
 }

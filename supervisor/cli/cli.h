@@ -82,8 +82,9 @@ int cli_no_args(struct cli_args *a);
  * resurrect and ping. */
 cli_cmd_fn cli_cmd_flush, cli_cmd_signal, cli_cmd_reset, cli_cmd_scale, cli_cmd_bare; /* cli_cmds.c */
 /* Sends req (consumed), then prints "label: a, b" for the apps the daemon
- * acted on. Returns CLI_OK or the exit code. */
-int cli_call_names(struct cJSON *req, const char *label);
+ * acted on, adding how many to *named (may be NULL). Returns CLI_OK or the
+ * exit code. */
+int cli_call_names(struct cJSON *req, const char *label, int *named);
 cli_cmd_fn cli_cmd_start;                   /* cli_start.c */
 cli_cmd_fn cli_cmd_action;                  /* cli_verbs.c */
 cli_cmd_fn cli_cmd_pid, cli_cmd_env;        /* cli_status.c */
@@ -97,12 +98,12 @@ cli_cmd_fn cli_cmd_web;                     /* cli_web.c: execs psup-web */
 
 /* Prints "label: a, b, c" when arr (strings, or objects with a name) has
  * names; past 12, the count alone: "300 stopped" (a label of one word) or
- * "sent SIGUSR1 to 300 apps". */
-void cli_print_names(const char *label, const struct cJSON *arr);
+ * "sent SIGUSR1 to 300 apps". Returns how many it named. */
+int cli_print_names(const char *label, const struct cJSON *arr);
 /* The table after a change, as pm2 shows it: `psup status`'s exit code;
- * nothing (CLI_OK) when the names printed since the last table were more
+ * nothing (CLI_OK) when the change named (cli_print_names()) more apps
  * than a list shows: a fleet's table is `psup status`. */
-int cli_show_table(void);
+int cli_show_table(int named);
 
 /* 1 when colour may be used on stream f: a terminal and NO_COLOR unset or
  * empty (https://no-color.org). */

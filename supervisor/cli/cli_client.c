@@ -113,25 +113,30 @@ int cli_conn_send(struct cli_conn *c, const cJSON *req, char **cause)
 	return 0;
 }
 
-int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **cause)
+/* The reply line as parsed JSON: 0 with *reply, or -1 with *cause. */
+static int parse_reply(const char *line, size_t n, cJSON **reply, char **cause)
+{
+	cJSON *j = cJSON_ParseWithLength(line, n);
+	if (!j || !cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return fail(cause, "malformed reply from the daemon");
+	}
+	*reply = j;
+	return 0;
+}
+
+/* cli_conn_recv() without the parse: *line (n bytes, no newline) stays
+ * valid until the next read on c. */
+static int recv_line(struct cli_conn *c, int timeout_ms, const char **line, size_t *n,
+    char **cause)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : clock_mono_ms() + timeout_ms;
-	*reply = NULL;
 	for (;;) {
-		const char *line;
-		size_t n;
-		int got = linefr_next(&c->in, &line, &n);
+		int got = linefr_next(&c->in, line, n);
 		if (got == LINEFR_LONG)
 			return fail(cause, "reply from the daemon longer than %u bytes", CLI_REPLY_MAX);
-		if (got == LINEFR_LINE) {
-			cJSON *j = cJSON_ParseWithLength(line, n);
-			if (!j || !cJSON_IsObject(j)) {
-				cJSON_Delete(j);
-				return fail(cause, "malformed reply from the daemon");
-			}
-			*reply = j;
+		if (got == LINEFR_LINE)
 			return 0;
-		}
 		if (deadline >= 0) {
 			int64_t left = deadline - clock_mono_ms();
 			struct pollfd p = { .fd = c->fd, .events = POLLIN };
@@ -154,6 +159,15 @@ int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **caus
 			    : "daemon closed the connection without a reply");
 		linefr_feed(&c->in, chunk, (size_t)r);
 	}
+}
+
+int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **cause)
+{
+	const char *line;
+	size_t n;
+	*reply = NULL;
+	int r = recv_line(c, timeout_ms, &line, &n, cause);
+	return r < 0 ? r : parse_reply(line, n, reply, cause);
 }
 
 void cli_conn_close(struct cli_conn *c)
@@ -243,18 +257,23 @@ static void say_secs(char *buf, size_t n, int64_t ms)
 }
 
 /* Waits for the reply to req within timeout_ms (see cli_call; op_ms: the
- * bound of CLI_WAIT_OP so far). Returns 0 with *reply, or -1 with *cause. */
-static int recv_bounded(struct cli_conn *c, const cJSON *req, int timeout_ms, int64_t op_ms,
-    cJSON **reply, char **cause)
+ * bound of CLI_WAIT_OP so far), counted from t0 (monotonic ms: when the
+ * command began asking the daemon). Returns 0 with *line (as recv_line),
+ * or -1 with *cause. */
+static int recv_bounded(struct cli_conn *c, const cJSON *req, int64_t t0, int timeout_ms,
+    int64_t op_ms, const char **line, size_t *n, char **cause)
 {
-	int64_t t0 = clock_mono_ms();
 	int64_t bound = timeout_ms > 0 ? timeout_ms : timeout_ms == CLI_WAIT_OP ? op_ms : -1;
+	int64_t check_at = t0;
 	for (;;) {
 		int64_t now = clock_mono_ms();
-		int64_t slice = CLI_PROBE_AFTER_MS;
+		check_at += CLI_PROBE_AFTER_MS;
+		if (check_at < now)
+			check_at = now;
+		int64_t slice = check_at - now;
 		if (bound >= 0 && t0 + bound - now < slice)
 			slice = t0 + bound - now;
-		int r = slice > 0 ? cli_conn_recv(c, (int)slice, reply, cause) : CLI_RECV_TIMEOUT;
+		int r = slice > 0 ? recv_line(c, (int)slice, line, n, cause) : CLI_RECV_TIMEOUT;
 		if (r != CLI_RECV_TIMEOUT)
 			return r;
 		free(*cause);
@@ -279,31 +298,64 @@ static int recv_bounded(struct cli_conn *c, const cJSON *req, int timeout_ms, in
 	}
 }
 
+/* Sends req (consumed) and waits for its reply line within timeout_ms (see
+ * cli_call). Returns CLI_OK with *line (n bytes, valid until c is closed;
+ * the caller closes c either way), or the exit code after saying why. */
+static int call_line(cJSON *req, unsigned flags, int timeout_ms, struct cli_conn *c,
+    const char **line, size_t *n)
+{
+	char *cause = NULL;
+	/* Asked now, while the daemon is free to answer, the apps and kill
+	 * timeouts the request may wait on set its bound from the start (a
+	 * daemon stopping thousands of apps may be too busy to say later).
+	 * The silence that ends the wait counts from here: a daemon stopped
+	 * (SIGSTOP) just as this asks is not waited for twice. */
+	int64_t t0 = clock_mono_ms(), op_ms = CLI_OP_BASE_MS;
+	if (timeout_ms == CLI_WAIT_OP && !pid_stopped(daemon_pid()))
+		(void)probe(&op_ms);
+	int bad = cli_conn_open(c, flags, &cause) < 0 || cli_conn_send(c, req, &cause) < 0
+	    || recv_bounded(c, req, t0, timeout_ms, op_ms, line, n, &cause) < 0;
+	cJSON_Delete(req);
+	if (!bad)
+		return CLI_OK;
+	int rc = cli_error(CLI_DAEMON, "%s", cause);
+	free(cause);
+	return rc;
+}
+
+int cli_call_raw(cJSON *req, int timeout_ms, char **line, size_t *n)
+{
+	struct cli_conn c;
+	const char *l;
+	*line = NULL;
+	int rc = call_line(req, 0, timeout_ms, &c, &l, n);
+	if (rc == CLI_OK) {
+		*line = xstrndup(l, *n);
+		*n = strlen(*line);
+	}
+	cli_conn_close(&c);
+	return rc;
+}
+
 int cli_call(cJSON *req, unsigned flags, int timeout_ms, cJSON **reply)
 {
 	struct cli_conn c;
+	const char *line;
+	size_t n;
 	char *cause = NULL;
 	*reply = NULL;
-	/* Asked now, while the daemon is free to answer, the apps and kill
-	 * timeouts the request may wait on set its bound from the start (a
-	 * daemon stopping thousands of apps may be too busy to say later). */
-	int64_t op_ms = CLI_OP_BASE_MS;
-	if (timeout_ms == CLI_WAIT_OP && !pid_stopped(daemon_pid()))
-		(void)probe(&op_ms);
-	if (cli_conn_open(&c, flags, &cause) < 0 || cli_conn_send(&c, req, &cause) < 0
-	    || recv_bounded(&c, req, timeout_ms, op_ms, reply, &cause) < 0) {
-		cJSON_Delete(req);
-		cli_conn_close(&c);
-		int rc = cli_error(CLI_DAEMON, "%s", cause);
+	int rc = call_line(req, flags, timeout_ms, &c, &line, &n);
+	if (rc == CLI_OK && parse_reply(line, n, reply, &cause) < 0) {
+		rc = cli_error(CLI_DAEMON, "%s", cause);
 		free(cause);
-		return rc;
 	}
-	cJSON_Delete(req);
 	cli_conn_close(&c);
+	if (rc != CLI_OK)
+		return rc;
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*reply, "ok")) || (flags & CLI_RQ_RAW))
 		return CLI_OK;
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(*reply, "error");
-	int rc = cli_error(CLI_FAIL, "%s", cJSON_IsString(e) ? e->valuestring : "the daemon refused the request");
+	rc = cli_error(CLI_FAIL, "%s", cJSON_IsString(e) ? e->valuestring : "the daemon refused the request");
 	cJSON_Delete(*reply);
 	*reply = NULL;
 	return rc;

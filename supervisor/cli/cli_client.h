@@ -72,6 +72,11 @@ enum {
  * reply (unless CLI_RQ_RAW: then CLI_OK and the reply is returned as is). */
 int cli_call(cJSON *req, unsigned flags, int timeout_ms, cJSON **reply);
 
+/* cli_call() for a reply used as it came: CLI_OK with the line (n bytes,
+ * NUL-terminated, no newline; the caller frees it), ok:false or not, or
+ * the exit code after saying why there is none. */
+int cli_call_raw(cJSON *req, int timeout_ms, char **line, size_t *n);
+
 /* A command without arguments: refuses any (CLI_USAGE), then cli_call()s
  * the request cmd. */
 int cli_call_bare(struct cli_args *a, const char *cmd, int timeout_ms, cJSON **reply);

@@ -19,23 +19,17 @@
 /* Names listed by cli_print_names(); more are only counted. */
 #define NAMES_SHOWN 12
 
-/* Apps named since the last table: a change of more apps than a list shows
- * is a fleet's, whose table is `psup status` (a CLI run is one command, so
- * one counter serves it). */
-static int named_since_table;
-
-void cli_print_names(const char *label, const cJSON *arr)
+int cli_print_names(const char *label, const cJSON *arr)
 {
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
-		return;
+		return 0;
 	int total = cJSON_GetArraySize(arr), i = 0;
-	named_since_table += total;
 	if (total > NAMES_SHOWN) {
 		if (strchr(label, ' '))
 			printf("%s %d apps\n", label, total);
 		else
 			printf("%d %s\n", total, label);
-		return;
+		return total;
 	}
 	const cJSON *n;
 	printf("%s: ", label);
@@ -46,13 +40,14 @@ void cli_print_names(const char *label, const cJSON *arr)
 		i++;
 	}
 	putchar('\n');
+	return total;
 }
 
-int cli_show_table(void)
+int cli_show_table(int named)
 {
-	int fleet = named_since_table > NAMES_SHOWN;
-	named_since_table = 0;
-	if (fleet)
+	/* a change of more apps than a list shows is a fleet's, whose
+	 * table is `psup status` */
+	if (named > NAMES_SHOWN)
 		return CLI_OK;
 	struct cli_args none = { .argc = 0, .argv = NULL, .cmd = "status" };
 	fflush(stdout);
@@ -78,13 +73,15 @@ static cJSON *target_req(struct cli_args *a, const char *cmd, int optional)
 	return req;
 }
 
-int cli_call_names(cJSON *req, const char *label)
+int cli_call_names(cJSON *req, const char *label, int *named)
 {
 	cJSON *reply;
 	int rc = cli_call(req, 0, CLI_WAIT_OP, &reply);
 	if (rc != CLI_OK)
 		return rc;
-	cli_print_names(label, cJSON_GetObjectItemCaseSensitive(reply, "apps"));
+	int n = cli_print_names(label, cJSON_GetObjectItemCaseSensitive(reply, "apps"));
+	if (named)
+		*named += n;
 	cJSON_Delete(reply);
 	return CLI_OK;
 }
@@ -96,7 +93,7 @@ int cli_cmd_flush(struct cli_args *a)
 	cJSON *req = target_req(a, reopen ? "reloadLogs" : "flush", 1);
 	if (!req)
 		return CLI_USAGE;
-	return cli_call_names(req, reopen ? "reopened the logs of" : "flushed the logs of");
+	return cli_call_names(req, reopen ? "reopened the logs of" : "flushed the logs of", NULL);
 }
 
 /* scale NAME N|+N|-N: the group's size now comes from the list. */
@@ -130,10 +127,10 @@ int cli_cmd_scale(struct cli_args *a)
 	int rc = cli_call(req, 0, CLI_WAIT_OP, &reply);
 	if (rc != CLI_OK)
 		return rc;
-	cli_print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "started"));
-	cli_print_names("deleted", cJSON_GetObjectItemCaseSensitive(reply, "deleted"));
+	int named = cli_print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "started"));
+	named += cli_print_names("deleted", cJSON_GetObjectItemCaseSensitive(reply, "deleted"));
 	cJSON_Delete(reply);
-	return cli_show_table();
+	return cli_show_table(named);
 }
 
 int cli_cmd_reset(struct cli_args *a)
@@ -141,8 +138,9 @@ int cli_cmd_reset(struct cli_args *a)
 	cJSON *req = target_req(a, "reset", 0);
 	if (!req)
 		return CLI_USAGE;
-	int rc = cli_call_names(req, "reset the restart count of");
-	return rc == CLI_OK ? cli_show_table() : rc;
+	int named = 0;
+	int rc = cli_call_names(req, "reset the restart count of", &named);
+	return rc == CLI_OK ? cli_show_table(named) : rc;
 }
 
 int cli_cmd_signal(struct cli_args *a)
@@ -162,7 +160,7 @@ int cli_cmd_signal(struct cli_args *a)
 	cJSON_AddNumberToObject(req, "signal", sig);
 	char label[64];
 	snprintf(label, sizeof label, "sent SIG%s to", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
-	return cli_call_names(req, label);
+	return cli_call_names(req, label, NULL);
 }
 
 static int show_saved(const cJSON *reply)
@@ -181,8 +179,7 @@ static int show_resurrected(const cJSON *reply)
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(reply, "started");
 	if (cJSON_GetArraySize(st) == 0)
 		printf("nothing to resurrect\n");
-	cli_print_names("resurrected", st);
-	return cli_show_table();
+	return cli_show_table(cli_print_names("resurrected", st));
 }
 
 static int show_pong(const cJSON *reply)

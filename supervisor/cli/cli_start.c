@@ -29,15 +29,17 @@ static void print_lines(FILE *f, const cJSON *arr)
 			fprintf(f, "%s\n", n->valuestring);
 }
 
-int cli_start_send(cJSON *req, int bad_code, cJSON **reply)
+int cli_start_send(cJSON *req, int bad_code, cJSON **reply, int *named)
 {
 	int rc = cli_call(req, CLI_RQ_RAW, CLI_WAIT_OP, reply);
 	if (rc != CLI_OK)
 		return rc;
 	print_lines(stderr, cJSON_GetObjectItemCaseSensitive(*reply, "warnings"));
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(*reply, "ok"))) {
-		cli_print_names("started", cJSON_GetObjectItemCaseSensitive(*reply, "started"));
-		cli_print_names("restarted", cJSON_GetObjectItemCaseSensitive(*reply, "restarted"));
+		int n = cli_print_names("started", cJSON_GetObjectItemCaseSensitive(*reply, "started"));
+		n += cli_print_names("restarted", cJSON_GetObjectItemCaseSensitive(*reply, "restarted"));
+		if (named)
+			*named += n;
 		return CLI_OK;
 	}
 	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(*reply, "errors");
@@ -73,12 +75,13 @@ cJSON *cli_file_req(const char *path, const char *env_name, const char *only)
 static int start_call(cJSON *req, int bad_code)
 {
 	cJSON *reply;
-	int rc = cli_start_send(req, bad_code, &reply);
+	int named = 0;
+	int rc = cli_start_send(req, bad_code, &reply, &named);
 	if (rc != CLI_OK)
 		return rc;
-	cli_print_names("unchanged", cJSON_GetObjectItemCaseSensitive(reply, "unchanged"));
+	named += cli_print_names("unchanged", cJSON_GetObjectItemCaseSensitive(reply, "unchanged"));
 	cJSON_Delete(reply);
-	return cli_show_table();
+	return cli_show_table(named);
 }
 
 static int start_file(const char *path, const struct cli_startopt *o)
@@ -240,9 +243,9 @@ static int start_names(struct cli_startopt *o)
 		cJSON_Delete(reply);
 		return rc;
 	}
-	cli_print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "apps"));
+	int named = cli_print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "apps"));
 	cJSON_Delete(reply);
-	return cli_show_table();
+	return cli_show_table(named);
 }
 
 int cli_cmd_start(struct cli_args *a)

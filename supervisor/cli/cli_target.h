@@ -23,8 +23,9 @@ void cli_only_add(cJSON *req, const char *list);
  * printing why the file cannot be named. */
 cJSON *cli_file_req(const char *path, const char *env_name, const char *only);
 /* Sends a start request (consumed); prints its warnings and the names it
- * started and restarted. CLI_OK with *reply (the caller frees it), or the
- * exit code after printing every error (bad_code when the load failed). */
-int cli_start_send(cJSON *req, int bad_code, cJSON **reply);
+ * started and restarted, adding how many to *named (may be NULL). CLI_OK
+ * with *reply (the caller frees it), or the exit code after printing every
+ * error (bad_code when the load failed). */
+int cli_start_send(cJSON *req, int bad_code, cJSON **reply, int *named);
 
 #endif

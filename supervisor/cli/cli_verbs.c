@@ -56,11 +56,12 @@ static cJSON *restart_req(cJSON *target, int update_env)
 }
 
 /* Restarts names one after the other, each answered before the next. */
-static int restart_each(const cJSON *names, int update_env)
+static int restart_each(const cJSON *names, int update_env, int *named)
 {
 	const cJSON *n;
 	cJSON_ArrayForEach(n, names) {
-		int rc = cli_call_names(restart_req(cJSON_Duplicate(n, 1), update_env), "restarted");
+		int rc = cli_call_names(restart_req(cJSON_Duplicate(n, 1), update_env), "restarted",
+		    named);
 		if (rc != CLI_OK)
 			return rc;
 	}
@@ -71,18 +72,19 @@ static int restart_each(const cJSON *names, int update_env)
  * (new apps start, changed ones restart with the caller's environment),
  * then its other apps restarted with that environment, as pm2 restarts a
  * file's apps. */
-static int restart_file(const char *path, const struct verb_opts *o, int one_by_one)
+static int restart_file(const char *path, const struct verb_opts *o, int one_by_one,
+    int *named)
 {
 	cJSON *req = cli_file_req(path, o->env_name, o->only), *reply;
 	if (!req)
 		return CLI_BADFILE;
-	int rc = cli_start_send(req, CLI_BADFILE, &reply);
+	int rc = cli_start_send(req, CLI_BADFILE, &reply, named);
 	if (rc != CLI_OK)
 		return rc;
 	cJSON *same = cJSON_GetObjectItemCaseSensitive(reply, "unchanged");
 	if (cJSON_GetArraySize(same) > 0)
-		rc = one_by_one ? restart_each(same, 1)
-		    : cli_call_names(restart_req(cJSON_Duplicate(same, 1), 1), "restarted");
+		rc = one_by_one ? restart_each(same, 1, named)
+		    : cli_call_names(restart_req(cJSON_Duplicate(same, 1), 1), "restarted", named);
 	cJSON_Delete(reply);
 	return rc;
 }
@@ -103,13 +105,14 @@ static int names_of(char **words, int n, cJSON **names)
 	return CLI_OK;
 }
 
-static int act_on(struct cli_args *a, char **pos, int n, const struct verb_opts *o)
+/* Does what a->cmd asks of pos[0..n), adding the apps it named to *named. */
+static int act_on(struct cli_args *a, char **pos, int n, const struct verb_opts *o, int *named)
 {
 	int stop_like = strcmp(a->cmd, "stop") == 0 || strcmp(a->cmd, "delete") == 0;
 	int reload = strcmp(a->cmd, "reload") == 0;
 	if (n == 1 && cli_is_config_file(pos[0])) {
 		if (!stop_like)
-			return restart_file(pos[0], o, reload);
+			return restart_file(pos[0], o, reload, named);
 		/* the file's apps, or those --only names */
 		cJSON *req = cli_req(a->cmd);
 		if (o->only) {
@@ -119,27 +122,27 @@ static int act_on(struct cli_args *a, char **pos, int n, const struct verb_opts 
 		} else {
 			cli_target_add(req, pos, 1);
 		}
-		return cli_call_names(req, done_word(a->cmd));
+		return cli_call_names(req, done_word(a->cmd), named);
 	}
 	if (o->only || o->env_name)
 		return cli_usage_error(a, "%s: --only and --env go with a process file", a->cmd);
 	if (stop_like) {
 		cJSON *req = cli_req(a->cmd);
 		cli_target_add(req, pos, n);
-		return cli_call_names(req, done_word(a->cmd));
+		return cli_call_names(req, done_word(a->cmd), named);
 	}
 	if (!reload) {
 		cJSON *req = cli_req("restart");
 		cli_target_add(req, pos, n);
 		cJSON *target = cJSON_DetachItemFromObjectCaseSensitive(req, "target");
 		cJSON_Delete(req);
-		return cli_call_names(restart_req(target, o->update_env), "restarted");
+		return cli_call_names(restart_req(target, o->update_env), "restarted", named);
 	}
 	cJSON *names;
 	int rc = names_of(pos, n, &names);
 	if (rc != CLI_OK)
 		return rc;
-	rc = restart_each(names, o->update_env);
+	rc = restart_each(names, o->update_env, named);
 	cJSON_Delete(names);
 	return rc;
 }
@@ -149,13 +152,13 @@ int cli_cmd_action(struct cli_args *a)
 	struct verb_opts o = { 0 };
 	char **pos = xcalloc((size_t)a->argc + 1, sizeof *pos);
 	int n = cli_split(a, pos, a->argc, verb_opt_cb, &o);
-	int rc;
+	int rc, named = 0;
 	if (n < 0)
 		rc = CLI_USAGE;
 	else if (n == 0)
 		rc = cli_usage_error(a, "%s: which app?", a->cmd);
 	else
-		rc = act_on(a, pos, n, &o);
+		rc = act_on(a, pos, n, &o, &named);
 	free(pos);
-	return rc == CLI_OK ? cli_show_table() : rc;
+	return rc == CLI_OK ? cli_show_table(named) : rc;
 }

@@ -202,26 +202,9 @@ int app_write_spec(struct dapp *a, char **cause)
 {
 	if (mkdir(a->dir, 0700) < 0 && errno != EEXIST)
 		return fail(cause, "cannot create %s: %s", a->dir, strerror(errno));
-	if (!a->id_saved) {
-		/* one small write, not a temp file and a rename: 100 new apps
-		 * must not cost 100 more file creations; a torn id file only
-		 * means a new id after a crash */
-		char *idp = xasprintf("%s/id", a->dir);
-		char buf[32];
-		int n = snprintf(buf, sizeof buf, "%d\n", a->id);
-		int fd = open(idp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		int ok = fd >= 0 && write(fd, buf, (size_t)n) == n;
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		if (!ok) {
-			fail(cause, "cannot write %s: %s", idp, strerror(e));
-			free(idp);
-			return -1;
-		}
-		free(idp);
-		a->id_saved = 1;
-	}
+	/* the id goes in the spec: a file of its own would cost a file
+	 * creation per app, the dearest part of starting one */
+	a->spec.app_id = a->id;
 	int r;
 	size_t len;
 	char *packed = spec_pack(&a->spec, &len);
@@ -268,18 +251,20 @@ static void load_one(struct daemon *d, const char *name)
 	}
 	free(buf);
 	buf = NULL;
-	int id = -1;
-	if (read_small(dir, "id", &buf, &len) == 0) {
+	int id = spec.app_id;
+	/* homes of psup versions that kept it in a file of its own */
+	if (id < 0 && read_small(dir, "id", &buf, &len) == 0) {
 		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
 			buf[--len] = '\0';
-		if (parse_id(buf, &id) < 0 || apps_by_id(d, id))
+		if (parse_id(buf, &id) < 0)
 			id = -1;
 	}
+	if (id >= 0 && apps_by_id(d, id))
+		id = -1;
 	free(buf);
 	buf = NULL;
 	/* apps without a usable id get one after all are loaded */
 	struct dapp *a = app_new(d, name, id >= 0 ? id : 1000000000);
-	a->id_saved = id >= 0;
 	spec_free(&a->spec);
 	a->spec = spec;
 	spec_defaults(&spec);       /* moved: nothing left to free */

@@ -23,7 +23,6 @@ struct dapp {
 	struct dapp *next;
 	struct daemon *d;
 	int id;
-	int id_saved;               /* APPDIR/id holds it */
 	char *name;
 	char *dir;                  /* $PSUP_HOME/apps/NAME */
 	struct app_spec spec;

@@ -3,6 +3,7 @@
  * from the keeper's pushes. */
 #include "appview.h"
 #include "apps.h"
+#include "cgroup.h"
 #include "clock.h"
 #include "jsonw.h"
 #include "xalloc.h"
@@ -264,7 +265,14 @@ static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *
 		jw_int(w, "lines_split", a->have_state ? st->lines_split : 0);
 		jw_str(w, "log_error", a->have_state ? st->log_error : "");
 		jw_str(w, "app_dir", a->dir);
-		jw_str(w, "processes_by", procstat_mechanism());
+		int in_cg = a->have_state && st->in_cgroup;
+		jw_str(w, "processes_by", in_cg ? "cgroup" : procstat_mechanism());
+		char cg[CGROUP_PATH_MAX] = "";
+		const char *entry = strrchr(a->dir, '/');
+		if (in_cg && a->d->cgroup_base &&
+		    cgroup_app_path(a->d->cgroup_base, entry ? entry + 1 : a->dir, cg, sizeof cg) < 0)
+			cg[0] = '\0';
+		jw_str(w, "cgroup", cg);
 	}
 	jw_end_obj(w);
 }

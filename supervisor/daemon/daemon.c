@@ -5,9 +5,11 @@
 #include "daemon_core.h"
 #include "apps.h"
 #include "control.h"
+#include "heaptrim.h"
 #include "link.h"
 #include "ops.h"
 #include "atomicfile.h"
+#include "cgroup.h"
 #include "child.h"
 #include "clock.h"
 #include "home.h"
@@ -200,6 +202,7 @@ static void sweep_cb(struct loop *l, void *arg)
 	SWEEP(struct dclient, d->dead_clients, client_free);
 	control_sweep(d);
 	SWEEP(struct dapp, d->dead_apps, app_free);
+	heaptrim_maybe();
 }
 
 void daemon_bury_app(struct dapp *a)
@@ -336,10 +339,24 @@ static void paths_init(struct daemon *d, const char *home_arg)
 	d->keeper_path = find_keeper();
 }
 
+/* A cgroup per app where this process may make them, else none (said in
+ * the log: describe shows which way each app's processes are found). */
+static void cgroup_setup(struct daemon *d)
+{
+	char base[CGROUP_PATH_MAX], *why = NULL;
+	if (cgroup_base_open(d->home, base, sizeof base, &why) == 0) {
+		d->cgroup_base = xstrdup(base);
+		dlog("a cgroup per app, under %s", base);
+		return;
+	}
+	dlog("no cgroup per app: %s", why ? why : "cgroups unavailable");
+	free(why);
+}
+
 static void paths_free(struct daemon *d)
 {
 	char **paths[] = { &d->home, &d->sock_path, &d->pid_path, &d->lock_path, &d->apps_dir,
-		&d->dump_path, &d->keeper_path, &d->keeper_log };
+		&d->dump_path, &d->keeper_path, &d->keeper_log, &d->cgroup_base };
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		free(*paths[i]);
 		*paths[i] = NULL;
@@ -385,6 +402,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 		goto out;
 	if (access(d->keeper_path, X_OK) < 0)
 		dlog("warning: keeper %s: %s (set PSUP_KEEPER)", d->keeper_path, strerror(errno));
+	cgroup_setup(d);
 	if (!(d->loop = loop_create(&why)))
 		goto out;
 	loop_set_sweep(d->loop, sweep_cb, d);
@@ -410,6 +428,9 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	}
 	rc = 0;
 	dlog("exiting");
+	/* while the lock is held: a next daemon may make it again at once */
+	if (d->cgroup_base)
+		cgroup_base_remove(d->cgroup_base);
 out:
 	if (rc < 0 && why) {
 		char *msg = xasprintf("error: %s\n", why);

@@ -20,6 +20,8 @@ struct daemon {
 	char *sock_path, *pid_path, *lock_path, *apps_dir, *dump_path;
 	char *keeper_path;
 	char *keeper_log;
+	char *cgroup_base;          /* where keepers make their apps' cgroups
+	                             * (cgroup.h), or NULL: psup goes without */
 	int foreground;
 	struct loop *loop;
 	int lock_fd;

@@ -98,7 +98,7 @@ static void launch_now(struct dapp *a)
 {
 	struct daemon *d = a->d;
 	char *argv0 = xasprintf("psup: keep %s", a->name);
-	char *argv[] = { argv0, a->dir, NULL };
+	char *argv[] = { argv0, a->dir, d->cgroup_base, NULL };
 	pid_t pid = fork();
 	if (pid == 0) {
 		/* the keeper starts clean: no blocked or ignored signal, no

@@ -6,7 +6,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,33 +65,18 @@ int procstat_scan(struct procstat_group *g, int n, const pid_t *skip, int nskip,
 		free(idx);
 		return fail(cause, "cannot read /proc: %s", strerror(errno));
 	}
-	int dfd = dirfd(d);
 	long page = sysconf(_SC_PAGESIZE);
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		const char *name = de->d_name;
 		if (name[0] < '1' || name[0] > '9')
 			continue;
-		if (nskip > 0) {
-			pid_t pid = (pid_t)strtol(name, NULL, 10);
-			if (bsearch(&pid, skip, (size_t)nskip, sizeof *skip, cmp_pid))
-				continue;
-		}
-		char path[48];
-		size_t nl = strnlen(name, 20);
-		if (nl >= 20)
+		pid_t pid = (pid_t)strtol(name, NULL, 10);
+		if (nskip > 0 && bsearch(&pid, skip, (size_t)nskip, sizeof *skip, cmp_pid))
 			continue;
-		memcpy(path, name, nl);
-		memcpy(path + nl, "/stat", 6);
-		int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;       /* gone since readdir */
-		char buf[1024];
-		ssize_t r = read(fd, buf, sizeof buf);
-		close(fd);
 		struct procfs_stat p;
-		/* zombies hold no memory and run no more: not live members */
-		if (r <= 0 || procfs_stat_parse(buf, (size_t)r, &p) < 0 || p.state == 'Z')
+		/* the dead hold no memory and run no more: not live members */
+		if (procfs_stat_read(pid, &p) < 0 || procfs_state_dead(p.state))
 			continue;
 		struct procstat_group **hit = bsearch(&p.pgrp, idx, (size_t)m, sizeof *idx, cmp_key);
 		if (!hit)

@@ -62,6 +62,7 @@ void keeper_status_line(struct keeper *k, char *buf, size_t n)
 	st.progress_bad = k->progress_bad;
 	st.lines_dropped = k->log.lines_dropped;
 	st.lines_split = k->log.lines_split;
+	st.in_cgroup = k->cg_run;
 	snprintf(st.log_error, sizeof st.log_error, "%s", k->log.last_error);
 	appstate_pack(&st, buf, n);
 }
@@ -120,7 +121,7 @@ static int everything_gone(struct keeper *k)
 		return 0;
 	if (k->pgid && keeper_proc_group_alive(k->pgid))
 		return 0;
-	return !keeper_proc_has_children();
+	return !keeper_proc_has_children() && !keeper_proc_cgroup_busy(k);
 }
 
 static int str_changed(const char *a, const char *b)
@@ -201,16 +202,10 @@ static void apply(struct keeper *k, unsigned acts, pid_t ended_pgid)
 {
 	if (acts & ACT_KILL_LEFTOVERS && ended_pgid > 0)
 		kill(-ended_pgid, SIGKILL);
-	if (acts & ACT_SIGNAL && k->pgid > 0) {
-		kill(-k->pgid, k->spec.stop_signal);
-		kill(-k->pgid, SIGCONT);
-		keeper_proc_signal_children(k->pgid, k->spec.stop_signal);
-	}
-	if (acts & ACT_KILL) {
-		if (k->pgid > 0)
-			kill(-k->pgid, SIGKILL);
-		keeper_proc_signal_children(k->pgid, SIGKILL);
-	}
+	if (acts & ACT_SIGNAL && k->pgid > 0)
+		keeper_proc_signal_app(k, k->spec.stop_signal);
+	if (acts & ACT_KILL)
+		keeper_proc_signal_app(k, SIGKILL);
 	if (acts & ACT_SPAWN)
 		do_spawn(k);
 	if (acts & ACT_QUIT)
@@ -357,7 +352,7 @@ static void timer_cb(struct loop *l, uint64_t id, void *arg)
 	if (k->mem_next && now >= k->mem_next) {
 		k->mem_next = now + KEEPER_MEMORY_SAMPLE_MS;
 		if (k->pgid && k->spec.max_memory_restart > 0 &&
-		    keeper_proc_group_rss(k->pgid) > k->spec.max_memory_restart)
+		    keeper_proc_app_memory(k) > k->spec.max_memory_restart)
 			keeper_event(k, PEV_MEMORY);
 	}
 }
@@ -422,7 +417,7 @@ static void publish_load_error(struct keeper *k, const char *cause)
 	free(st);
 }
 
-int keeper_run(const char *appdir, int argc, char **argv)
+int keeper_run(const char *appdir, const char *cgroup_base, int argc, char **argv)
 {
 	/* static, not on the stack: the stack's deepest point stays resident
 	 * for the keeper's whole life, and only the parts of this that are
@@ -432,6 +427,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	k->pidfd = -1;
 	k->watch_fd = -1;
 	k->appdir = xstrdup(appdir);
+	keeper_proc_cgroup_init(k, cgroup_base);
 	k->last_state = (enum app_state_kind)-1;
 	char *cause = NULL;
 	int rc = 1;
@@ -441,6 +437,7 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	if (chdir(appdir) < 0) {
 		keeper_warnx("cannot enter %s: %s", appdir, strerror(errno));
 		free(k->appdir);
+		free(k->cg_dir);
 		return 1;
 	}
 	if (keeper_start_lock(k, &cause) < 0)
@@ -470,18 +467,20 @@ int keeper_run(const char *appdir, int argc, char **argv)
 	}
 	if (setup(k, &cause) < 0)
 		goto out;
-	keeper_publish(k, 1);
 	/* as pm2: an app loaded stopped has no cron until it is started */
 	k->user_stopped = !k->spec.autostart;
 	keeper_cron_arm(k);
 	keeper_watch_open(k);
 	if (k->spec.autostart)
 		keeper_event(k, PEV_START);
+	/* the first status is the start's when there is one: each rewrite
+	 * of the file is a new inode, the dearest part of starting an app */
+	if (!k->status_msg)
+		keeper_publish(k, 1);
 	run_loop(k);
 	/* a finished app may have left orphans (reparented to us): nothing
 	 * of the app outlives its keeper's quit */
-	if (keeper_proc_has_children())
-		keeper_proc_signal_children(0, SIGKILL);
+	keeper_proc_quit(k);
 	keeper_io_drain_all(k);
 	keeper_publish(k, 0);
 	rc = 0;
@@ -510,6 +509,7 @@ out:
 		munmap(k->rbuf, KEEPER_READ_BUF);
 	free(k->status_msg);
 	free(k->appdir);
+	free(k->cg_dir);
 	return rc;
 }
 

@@ -100,6 +100,10 @@ struct keeper {
 	struct ctlsrv *ctl;            /* control.sock */
 	int pidfd;
 
+	char *cg_dir;                  /* the app's cgroup (cgroup.h), or NULL: none */
+	int cg_run;                    /* the current run was put in cg_dir */
+	int cg_failed;                 /* cg_dir could not be made (said once) */
+
 	pid_t pid;                     /* the running app's pid, or 0 */
 	pid_t pgid;                    /* its group, kept until the group is gone */
 	unsigned long long pgid_start; /* its leader's start time (procid.h), 0 = unknown */
@@ -150,8 +154,8 @@ struct keeper {
 	char *watch_cwd;               /* the app's cwd (real path), or NULL */
 };
 
-/* keeper.c */
-int keeper_run(const char *appdir, int argc, char **argv);
+/* keeper.c: cgroup_base is the daemon's cgroup base (cgroup.h), or NULL */
+int keeper_run(const char *appdir, const char *cgroup_base, int argc, char **argv);
 /* "psup-keeper: " and the message on stderr. */
 void keeper_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void keeper_event(struct keeper *k, enum policy_event_kind kind);
@@ -189,11 +193,27 @@ void keeper_ctl_sweep(struct keeper *k);
 /* Writes the last words that fit and closes every client and the socket. */
 void keeper_ctl_close_all(struct keeper *k);
 
-/* keeper_proc.c: processes seen through /proc and kill() */
+/* keeper_proc.c: the app's processes, seen through its cgroup when it has
+ * one, else through /proc and kill() */
 int keeper_proc_group_alive(pid_t pgid);
 int keeper_proc_has_children(void);
-void keeper_proc_signal_children(pid_t except_pgid, int sig);
-long long keeper_proc_group_rss(pid_t pgid);
+/* Sets k->cg_dir from the daemon's cgroup base (NULL or "": none). */
+void keeper_proc_cgroup_init(struct keeper *k, const char *base);
+/* 1 while the app's cgroup holds a process (0 without a cgroup run). */
+int keeper_proc_cgroup_busy(struct keeper *k);
+/* Kills what a dead keeper left in the app's cgroup. */
+void keeper_proc_cgroup_kill_left(struct keeper *k);
+/* Sends sig to the app's group and to every other process of the app
+ * (its cgroup's, else the keeper's other descendants; SIGKILL goes to
+ * both); SIGCONT after any signal but SIGKILL, so a stopped process gets
+ * it. */
+void keeper_proc_signal_app(struct keeper *k, int sig);
+/* At quit: SIGKILL to whatever of the app is left, then its cgroup
+ * removed once empty (waiting a bounded time for the dying). */
+void keeper_proc_quit(struct keeper *k);
+/* The app's memory: its cgroup's memory.current less page cache, else its
+ * group's RSS. */
+long long keeper_proc_app_memory(struct keeper *k);
 
 /* keeper_cron.c: (re)arms the cron timer from the spec (none without
  * cron_restart) */

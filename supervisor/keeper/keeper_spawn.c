@@ -4,6 +4,7 @@
  * no other descriptor. An exec failure travels back through a close-on-exec
  * pipe, so the keeper knows synchronously whether the app started. */
 #include "keeper.h"
+#include "cgroup.h"
 #include "child.h"
 #include "clock.h"
 #include "procid.h"
@@ -71,8 +72,13 @@ static char **build_env(const struct app_spec *s, char **extra)
 }
 
 /* In the child, between fork and exec: only async-signal-safe work. */
-static _Noreturn void child(const struct app_spec *s, char **envp, const int fds[4], int errfd)
+static _Noreturn void child(const struct app_spec *s, char **envp, const int fds[4], int errfd,
+    int cgfd)
 {
+	/* first, so that nothing the app starts is outside its cgroup; the
+	 * keeper moves it too and knows from that whether it is in */
+	if (cgfd >= 0)
+		cgroup_join_self(cgfd);
 	if (child_reset(fds, 4, 1, &errfd) < 0)
 		child_report_fail(errfd, CHILD_STAGE_FDS);
 	if (s->cwd && *s->cwd && chdir(s->cwd) < 0)
@@ -113,6 +119,13 @@ int keeper_spawn(struct keeper *k, char **cause)
 		close_pair(ep);
 		return fail(cause, "cannot create pipes for %s: %s", s->name, strerror(e));
 	}
+	int cgfd = -1;
+	if (k->cg_dir && (cgfd = cgroup_app_open(k->cg_dir)) < 0 && !k->cg_failed) {
+		/* said once: every start would fail the same way */
+		keeper_warnx("%s: cgroup %s: %s; the app runs without one", s->name, k->cg_dir,
+		    strerror(errno));
+		k->cg_failed = 1;
+	}
 	char *extra[3];
 	char **envp = build_env(s, extra);
 	sigset_t all, old;
@@ -121,9 +134,12 @@ int keeper_spawn(struct keeper *k, char **cause)
 	pid_t pid = fork();
 	if (pid == 0) {
 		const int fds[4] = { devnull, out[1], err[1], prog[1] };
-		child(s, envp, fds, ep[1]);
+		child(s, envp, fds, ep[1], cgfd);
 	}
 	int fork_errno = errno;
+	k->cg_run = pid > 0 && cgfd >= 0 && cgroup_move(cgfd, pid) == 0;
+	if (cgfd >= 0)
+		close(cgfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(envp);
 	free(extra[0]);

@@ -103,6 +103,9 @@ void keeper_start_adopt(struct keeper *k)
 			    k->spec.name, (long)old.pgid);
 			kill(-old.pgid, SIGKILL);
 		}
+		/* and what left the group: the cgroup is psup's own */
+		if (old.in_cgroup)
+			keeper_proc_cgroup_kill_left(k);
 		/* a keeper that was killed while the app ran restarts it */
 		if (old.state == APP_LAUNCHING || old.state == APP_ONLINE ||
 		    old.state == APP_WAITING)

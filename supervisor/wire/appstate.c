@@ -113,6 +113,8 @@ int appstate_pack(const struct app_state *st, char *buf, size_t n)
 	    st->progress_bad, st->lines_dropped, st->lines_split);
 	if (st->log_error[0])
 		out_str(&o, "log_error", st->log_error, sizeof st->log_error);
+	if (st->in_cgroup)
+		out_fmt(&o, " cgroup=1");
 	if (n > 0)
 		buf[o.len < n ? o.len : n - 1] = '\0';
 	return (int)o.len;
@@ -241,6 +243,10 @@ int appstate_unpack(const char *line, size_t len, struct app_state *st)
 				st->keeper_start = (unsigned long long)x;
 			else
 				st->pgid_start = (unsigned long long)x;
+		} else if (KEY("cgroup")) {
+			if (vl != 1 || (v[0] != '0' && v[0] != '1'))
+				return -1;
+			st->in_cgroup = v[0] == '1';
 		} else if (KEY("restarts") || KEY("unstable")) {
 			if (num_ll(v, vl, &x) < 0 || x < 0 || x > 0x7fffffff)
 				return -1;

@@ -59,6 +59,7 @@ struct app_state {
 	long long lines_dropped; /* log lines that could not be written */
 	long long lines_split;   /* over-long lines cut at the maximum */
 	char log_error[APPSTATE_LOG_ERROR_MAX]; /* latest log write failure, or "" */
+	int in_cgroup;           /* the current (or last) run was put in the app's cgroup */
 };
 
 /* One line, no newline: space-separated key=value, values %-escaped.

@@ -18,6 +18,7 @@ void spec_defaults(struct app_spec *s)
 	memset(s, 0, sizeof *s);
 	s->instance = 1;
 	s->instances = 1;
+	s->app_id = -1;
 	s->log_retain = 5;
 	s->autorestart = AUTORESTART_ALWAYS;
 	s->autostart = 1;
@@ -98,6 +99,7 @@ const struct spec_field spec_fields[] = {
 	{ .key = "name", .type = SPEC_F_STR, .off = OFF(name) },
 	{ .key = "group", .type = SPEC_F_STR, .off = OFF(group) },
 	{ .key = "source", .type = SPEC_F_STR, .off = OFF(source) },
+	{ .key = "id", .type = SPEC_F_INT, .off = OFF(app_id), .min = -1, .max = INT_MAX, .runtime = 1 },
 	{ .key = "instance", .type = SPEC_F_INT, .off = OFF(instance), .min = 1, .max = INT_MAX },
 	{ .key = "instances", .type = SPEC_F_INT, .off = OFF(instances), .min = 1, .max = INT_MAX },
 	{ .key = "argv", .type = SPEC_F_STRV, .off = OFF(argv) },

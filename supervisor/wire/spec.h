@@ -15,6 +15,8 @@ struct app_spec {
 	char *name;              /* unique app name ("chunk-2") */
 	char *group;             /* instances group ("chunk"); equals name when instances == 1 */
 	char *source;            /* ecosystem file it came from (absolute), may be NULL */
+	int app_id;              /* the daemon's id of the app, kept with its spec
+	                          * (the keeper ignores it); -1 = none yet */
 	int instance;            /* 1..instances */
 	int instances;           /* >= 1 */
 

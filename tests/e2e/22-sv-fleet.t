@@ -45,7 +45,7 @@ is "$RC" 0 "start: exit 0"
 is "$OUT" "$N started" "start: one line"
 ok "all $N run" wait_for -t 30 running "$N"
 describe_json "$TMPD/d.json" fleet-1
-like "$(jq -r '.apps[0].processes_by' "$TMPD/d.json")" "^(keeper subtree|/proc scan)$" \
+like "$(jq -r '.apps[0].processes_by' "$TMPD/d.json")" "^(cgroup|keeper subtree|/proc scan)$" \
 	"describe says how an app's processes are found"
 
 fleet stop all

@@ -13,7 +13,8 @@ static int same(const struct app_state *a, const struct app_state *b)
 	    strcmp(a->reason, b->reason) != 0 || a->has_progress != b->has_progress ||
 	    a->progress_bad != b->progress_bad || a->lines_dropped != b->lines_dropped ||
 	    a->lines_split != b->lines_split || strcmp(a->log_error, b->log_error) != 0 ||
-	    a->keeper_start != b->keeper_start || a->pgid_start != b->pgid_start)
+	    a->keeper_start != b->keeper_start || a->pgid_start != b->pgid_start ||
+	    a->in_cgroup != b->in_cgroup)
 		return 0;
 	/* field by field: struct progress has padding, which a struct
 	 * assignment need not copy (clang's does not) */
@@ -96,6 +97,7 @@ int main(void)
 	snprintf(a.log_error, sizeof a.log_error, "cannot write /l/a b.log: No space left on device");
 	a.keeper_start = 123456789012ULL;
 	a.pgid_start = 123456789099ULL;
+	a.in_cgroup = 1;
 
 	char line[1024];
 	int n = appstate_pack(&a, line, sizeof line);
@@ -113,6 +115,9 @@ int main(void)
 	is_int(appstate_unpack(newer, strlen(newer), &b), 0, "a newer keeper's stats");
 	ok(b.progress.stat_have == 1u << PROGRESS_STAT_REQ_2XX &&
 	    b.progress.stat[PROGRESS_STAT_REQ_2XX] == 4, "its unknown stats skipped");
+	ok(strstr(line, " cgroup=1"), "a run in a cgroup says so");
+	struct app_state c;
+	ok(appstate_unpack("state=online cgroup=2", 21, &c) < 0, "cgroup= takes 0 or 1");
 
 	/* snprintf-like truncation */
 	char small[20];

@@ -499,7 +499,7 @@ static void test_limits(void)
 		buf_puts(&b, "\n");
 	}
 	expect_one_error(b.p, "t.yaml:304:7: args: a value of 1501 bytes makes many's settings "
-	    "1054645 bytes, over psup's limit of 1048576 bytes per app", "many long args");
+	    "1054650 bytes, over psup's limit of 1048576 bytes per app", "many long args");
 }
 
 int main(void)

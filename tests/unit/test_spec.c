@@ -21,6 +21,7 @@ static void full_spec(struct app_spec *s)
 	s->name = strdup("chunk-2");
 	s->group = strdup("chunk");
 	s->source = strdup("/srv/eco.yaml");
+	s->app_id = 7;
 	s->instance = 2;
 	s->instances = 5;
 	s->argv = strv("/usr/bin/env", "a b\tc\\d\ne=f", "");
@@ -99,6 +100,7 @@ int main(void)
 	is_int(d.log_retain, 5, "default log_retain 5");
 	is_int(d.autostart, 1, "default autostart 1");
 	is_int(d.instances, 1, "default instances 1");
+	is_int(d.app_id, -1, "no id until the daemon gives one");
 
 	/* round trip of a spec using every field */
 	struct app_spec s, u, c;
@@ -111,6 +113,7 @@ int main(void)
 	is_int(spec_unpack(text, len, &u, &cause), 0, "unpack of packed spec");
 	ok(spec_equal(&s, &u), "round trip is equal");
 	is_str(u.argv[1], "a b\tc\\d\ne=f", "escaped argv survives");
+	is_int(u.app_id, s.app_id, "the id round trips");
 	is_str(u.argv[2], "", "empty argv entry survives");
 	ok(u.combined_file == NULL, "NULL path stays NULL");
 	is_int(u.n_stop_exit_codes, 2, "stop exit codes");
@@ -144,7 +147,7 @@ int main(void)
 		memcpy(less + at, line + l, len - at - l);
 		struct app_spec fewer;
 		char *why = NULL;
-		int runtime = strncmp(line, "base_env=", 9) == 0;
+		int runtime = strncmp(line, "base_env=", 9) == 0 || strncmp(line, "id=", 3) == 0;
 		if (spec_unpack(less, len - l, &fewer, &why) < 0 || spec_equal(&fewer, &s) == !runtime) {
 			diag("dropping line '%.*s' went unnoticed: %s", (int)l - 1, line, why ? why : "");
 			all_count = 0;
@@ -153,7 +156,7 @@ int main(void)
 		spec_free(&fewer);
 		free(less);
 	}
-	ok(all_count, "every packed line but the caller's environment counts in spec_equal");
+	ok(all_count, "every packed line but the caller's environment and the id counts in spec_equal");
 
 	/* unpack without a trailing newline and with blank lines */
 	char *t2 = malloc(len + 2);
