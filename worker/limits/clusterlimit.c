@@ -435,11 +435,13 @@ void clusterlimit_close(struct clusterlimit *cl)
 {
 	if (!cl)
 		return;
+	/* Once left behind, cl is the thread's to free: not read after. */
+	pthread_t t = cl->thread;
 	pthread_mutex_lock(&cl->mu);
 	cl->stop = 1;
 	pthread_cond_signal(&cl->cv);
 	pthread_mutex_unlock(&cl->mu);
-	if (bgthread_join(cl->thread, CLOSE_MS) == 0) {
+	if (bgthread_join(t, CLOSE_MS) == 0) {
 		limit_free(cl);
 		return;
 	}
@@ -455,9 +457,9 @@ void clusterlimit_close(struct clusterlimit *cl)
 	}
 	pthread_mutex_unlock(&cl->mu);
 	if (ended) {
-		pthread_join(cl->thread, NULL);
+		pthread_join(t, NULL);
 		limit_free(cl);
 	} else {
-		pthread_detach(cl->thread);
+		pthread_detach(t);
 	}
 }
