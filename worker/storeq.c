@@ -4,13 +4,12 @@
 #include "storeq.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bgthread.h"
 #include "clock.h"
 #include "loop.h"
 #include "xalloc.h"
@@ -161,12 +160,7 @@ struct storeq *storeq_start(struct loop *l, struct store *s, const char *owner,
 	}
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
-	/* Signals are the loop's (signalfd): the thread takes none. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int rc = pthread_create(&q->thread, NULL, thread_main, q);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rc = bgthread_start(&q->thread, thread_main, q);
 	if (rc != 0) {
 		loop_fd_del(l, q->efd);
 		close(q->efd);
@@ -215,15 +209,7 @@ int storeq_stop(struct storeq *q, int64_t wait_ms)
 	q->stop = 1;
 	pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += wait_ms / 1000;
-	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	if (pthread_timedjoin_np(q->thread, NULL, &until) != 0)
+	if (bgthread_join(q->thread, wait_ms) < 0)
 		return -1;
 	loop_fd_del(q->loop, q->efd);
 	close(q->efd);

@@ -59,9 +59,40 @@ int main(void)
 	cslice_grant(&s, 0, t, 100 * MS);
 	is_int(cslice_due(&s, t), -1, "an empty grant holds nothing");
 
+	/* Booking ahead: the next slice is asked for once the one in use
+	 * is half used, and used when that one is. */
+	s = (struct cslice){ 0 };
+	t = 70 * S;
+	cslice_grant(&s, 4, t, 10 * MS);
+	is_int(cslice_ahead(&s), 0, "4 places, none used: not yet");
+	cslice_due(&s, t);
+	cslice_spend(&s);
+	is_int(cslice_ahead(&s), 0, "3 left: not yet");
+	cslice_due(&s, t + 10 * MS);
+	cslice_spend(&s);
+	is_int(cslice_ahead(&s), 1, "2 left of 4: book the next");
+	cslice_grant(&s, 4, t + 100 * MS, 10 * MS);
+	is_int(cslice_ahead(&s), 0, "one booked ahead: no more");
+	is_int(s.left, 2, "the slice in use keeps its places");
+	is_int(cslice_due(&s, t + 20 * MS), 0, "and is used first");
+	cslice_spend(&s);
+	cslice_due(&s, t + 30 * MS);
+	cslice_spend(&s);
+	is_int(cslice_due(&s, t + 40 * MS), 60 * MS, "then the one booked ahead, at its time");
+	is_int(s.left, 4, "with its 4 places");
+	cslice_grant(&s, 0, t, 10 * MS);
+	is_int(s.left, 4, "an empty grant ahead changes nothing");
+	cslice_grant(&s, 2, t + 50 * MS, 20 * MS);
+	is_int(s.left, 2, "a grant at another rate replaces what is held");
+	is_int(cslice_due(&s, t + 50 * MS), 0, "(its first is due)");
+	struct cslice one = { 0 };
+	cslice_grant(&one, 1, t, 100 * MS);
+	is_int(cslice_ahead(&one), 1, "a slice of one: book the next at once");
+
 	/* Six workers (two hosts of three) book from one schedule of 6000 rpm
-	 * with a horizon, as the database does, for a minute. Worker 5 can
-	 * send only 5 a second: it books by its pace. */
+	 * with a horizon, as the database does, for a minute, each booking
+	 * its next slice ahead. Worker 5 can send only 5 a second: it books
+	 * by its pace. */
 	const int64_t interval = 10 * MS;
 	int64_t tat = 0;
 	struct cslice w[6] = { { 0 } };
@@ -70,7 +101,7 @@ int main(void)
 	for (int64_t now = S; now < 61 * S; now += MS) {
 		for (int i = 0; i < 6; i++) {
 			int64_t d = cslice_due(&w[i], now);
-			if (d < 0) {
+			if (d < 0 || cslice_ahead(&w[i])) {
 				/* the row's statement: book what fits the horizon */
 				int want = cslice_want(&w[i], now, interval);
 				int64_t base = tat > now ? tat : now;

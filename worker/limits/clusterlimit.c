@@ -3,14 +3,21 @@
  * number of hosts serialise on the row lock and never book a place twice.
  * Times in the row are microseconds of the server's clock; a grant's
  * answer is relative to the statement's own time, which is mapped to our
- * monotonic clock at the middle of the round trip. */
+ * monotonic clock at the middle of the round trip.
+ *
+ * After open, every statement runs on the limit's own thread: the caller
+ * (the worker's loop) and the thread share only the fields marked "mu"
+ * below, under that mutex; the connection is the thread's alone. */
 #include "clusterlimit.h"
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "bgthread.h"
 #include "clock.h"
 #include "clusterslice.h"
 #include "xalloc.h"
@@ -18,6 +25,11 @@
 #define MS 1000000LL
 /* Back off this long after the database could not be reached. */
 #define RETRY_MS 1000
+/* With no place booked yet, the caller asks again this much later (the
+ * thread's booking takes a round trip). */
+#define POLL_MS 20
+/* close waits this long for a statement under way to end. */
+#define CLOSE_MS 1000
 /* A hold longer than this is not an API's wish but a stale value (as the
  * pacer takes it). */
 #define HOLD_MAX_MS (3600 * 1000LL)
@@ -58,13 +70,25 @@ static const char hold_sql[] =
 	" WHERE name = $1";
 
 struct clusterlimit {
-	PGconn *conn;
-	char *name;
+	char *name;              /* set at open, then read only */
 	char *label;             /* db@host, for messages: never the password */
-	struct cslice slice;
-	int down;                /* the database is unreachable (said once) */
-	int64_t retry_at;        /* while down: not before then */
-	int64_t hold_said;       /* the latest hold written to the row */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;       /* mu: work for the thread, or stop */
+	PGconn *conn;            /* the thread's */
+
+	struct cslice slice;     /* mu */
+	int64_t interval;        /* mu: the rate the caller last asked for */
+	int asked;               /* mu: a booking is wanted or under way */
+	int64_t book_after;      /* mu: nothing fits (or a hold): not before then */
+	int64_t hold_until;      /* mu: the row's hold as last read, local ns */
+	int64_t hold_want;       /* mu: a hold to write, 0 when none */
+	int64_t hold_asked;      /* mu: the latest hold asked for */
+	int down;                /* mu: the database is unreachable (said once) */
+	int64_t retry_at;        /* mu: while down: not before then */
+	int stop;                /* mu: close asks the thread to end */
+	int ended;               /* mu: the thread is past its last statement */
+	int left_behind;         /* mu: close gave up waiting: the thread frees */
 };
 
 /* The server's message on one line, into a malloc'd string. */
@@ -88,6 +112,15 @@ static char *conn_error(PGconn *conn, const PGresult *r)
 	return m;
 }
 
+/* Sets the connection's own limits after a (re)connect. */
+static void conn_setup(PGconn *conn)
+{
+	if (PQstatus(conn) == CONNECTION_OK) {
+		PQclear(PQexec(conn, "SET statement_timeout = 3000"));
+		PQclear(PQexec(conn, "SET client_min_messages = error"));
+	}
+}
+
 /* Short, bounded waits everywhere: a connect that does not answer, a
  * peer that vanished (keepalives), data the peer never acknowledges (a
  * cut link: tcp_user_timeout), a statement stuck on the server. They
@@ -100,10 +133,7 @@ static PGconn *conn_open(const char *url)
 	const char *const vals[] = { url, "3", "1", "5", "1", "3", "3000",
 		"psup-worker cluster limit", NULL };
 	PGconn *conn = PQconnectdbParams(keys, vals, 1);
-	if (PQstatus(conn) == CONNECTION_OK) {
-		PQclear(PQexec(conn, "SET statement_timeout = 3000"));
-		PQclear(PQexec(conn, "SET client_min_messages = error"));
-	}
+	conn_setup(conn);
 	return conn;
 }
 
@@ -113,16 +143,178 @@ static PGresult *run(struct clusterlimit *cl, const char *sql, int n, const char
 {
 	if (PQstatus(cl->conn) == CONNECTION_BAD) {
 		PQreset(cl->conn);
-		if (PQstatus(cl->conn) == CONNECTION_OK) {
-			PQclear(PQexec(cl->conn, "SET statement_timeout = 3000"));
-			PQclear(PQexec(cl->conn, "SET client_min_messages = error"));
-		}
+		conn_setup(cl->conn);
 	}
 	PGresult *r = PQexecParams(cl->conn, sql, n, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) == want)
 		return r;
 	*why = conn_error(cl->conn, r);
 	PQclear(r);
+	return NULL;
+}
+
+static void limit_free(struct clusterlimit *cl)
+{
+	PQfinish(cl->conn);
+	pthread_mutex_destroy(&cl->mu);
+	pthread_cond_destroy(&cl->cv);
+	free(cl->name);
+	free(cl->label);
+	free(cl);
+}
+
+/* The database failed (under mu): say so once, and back off. */
+static void went_down(struct clusterlimit *cl, char *why)
+{
+	if (!cl->down)
+		fprintf(stderr, "psup-worker: cluster limit %s: postgresql %s is unreachable (%s): "
+		    "no new places until it is back\n", cl->name, cl->label, why);
+	free(why);
+	cl->down = 1;
+	cl->retry_at = clock_mono_ns() + RETRY_MS * MS;
+}
+
+/* Under mu. */
+static void came_back(struct clusterlimit *cl)
+{
+	if (cl->down)
+		fprintf(stderr, "psup-worker: cluster limit %s: postgresql %s is back\n", cl->name,
+		    cl->label);
+	cl->down = 0;
+}
+
+/* What a grant statement answered. */
+struct grant_answer {
+	int n;
+	long long start_us, hold_us, tat_us;   /* from the statement's time */
+	int64_t mid;                           /* that time, local */
+};
+
+/* Books want places at interval (thread, without mu); 0, or -1 with *why. */
+static int grant_run(struct clusterlimit *cl, int64_t interval, int want,
+    struct grant_answer *a, char **why)
+{
+	char p_int[32], p_want[16], p_horizon[32];
+	snprintf(p_int, sizeof p_int, "%.3f", (double)interval / 1000);
+	snprintf(p_want, sizeof p_want, "%d", want);
+	snprintf(p_horizon, sizeof p_horizon, "%lld", CSLICE_HORIZON_MS * 1000LL);
+	const char *params[] = { cl->name, p_int, p_want, p_horizon };
+	int64_t t0 = clock_mono_ns();
+	PGresult *r = run(cl, grant_sql, 4, params, PGRES_TUPLES_OK, why);
+	int64_t t1 = clock_mono_ns();
+	if (!r)
+		return -1;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		*why = xstrdup("its row in psup_limits is gone");
+		return -1;
+	}
+	a->n = atoi(PQgetvalue(r, 0, 0));
+	a->start_us = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	a->hold_us = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+	a->tat_us = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+	a->mid = t0 + (t1 - t0) / 2;
+	PQclear(r);
+	return 0;
+}
+
+/* Takes a grant's answer for interval in (under mu). */
+static void grant_take(struct clusterlimit *cl, int64_t interval, const struct grant_answer *a)
+{
+	came_back(cl);
+	if (a->hold_us > 0 && a->hold_us <= HOLD_MAX_MS * 1000) {
+		int64_t until = a->mid + a->hold_us * 1000;
+		if (until > cl->hold_until)
+			cl->hold_until = until;
+	}
+	/* The caller moved to another rate meanwhile: book at that one. */
+	if (interval != cl->interval)
+		return;
+	cslice_grant(&cl->slice, a->n, a->mid + a->start_us * 1000, interval);
+	cl->asked = 0;
+	if (a->n > 0)
+		return;
+	/* Nothing fits the horizon: not before the first place that will. */
+	int64_t fits = a->mid + a->tat_us * 1000 + interval - CSLICE_HORIZON_MS * MS;
+	int64_t soon = clock_mono_ns() + MS;
+	cl->book_after = a->hold_us > 0 ? cl->hold_until : fits > soon ? fits : soon;
+}
+
+/* Writes a hold until `until` (local) into the row (thread, without mu). */
+static int hold_run(struct clusterlimit *cl, int64_t until, char **why)
+{
+	int64_t left = until - clock_mono_ns();
+	if (left <= 0)
+		return 0;
+	char p_hold[32];
+	snprintf(p_hold, sizeof p_hold, "%lld", (long long)(left / 1000));
+	const char *params[] = { cl->name, p_hold };
+	PGresult *r = run(cl, hold_sql, 2, params, PGRES_COMMAND_OK, why);
+	if (!r)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+/* Waits on cv until `at` (local monotonic ns; the cv's clock). */
+static void wait_until(struct clusterlimit *cl, int64_t at)
+{
+	struct timespec ts = { (time_t)(at / 1000000000LL), (long)(at % 1000000000LL) };
+	pthread_cond_timedwait(&cl->cv, &cl->mu, &ts);
+}
+
+/* One piece of work (under mu, which it drops for the statement). */
+static void thread_step(struct clusterlimit *cl)
+{
+	char *why = NULL;
+	if (cl->hold_want) {
+		int64_t until = cl->hold_want;
+		cl->hold_want = 0;
+		pthread_mutex_unlock(&cl->mu);
+		int rc = hold_run(cl, until, &why);
+		pthread_mutex_lock(&cl->mu);
+		if (rc == 0) {
+			came_back(cl);
+		} else {
+			went_down(cl, why);
+			if (until > cl->hold_want)
+				cl->hold_want = until;
+		}
+		return;
+	}
+	int64_t interval = cl->interval;
+	int want = cslice_want(&cl->slice, clock_mono_ns(), interval);
+	pthread_mutex_unlock(&cl->mu);
+	struct grant_answer a;
+	int rc = grant_run(cl, interval, want, &a, &why);
+	pthread_mutex_lock(&cl->mu);
+	if (rc == 0)
+		grant_take(cl, interval, &a);
+	else
+		went_down(cl, why);
+}
+
+static void *thread_main(void *arg)
+{
+	struct clusterlimit *cl = arg;
+	pthread_mutex_lock(&cl->mu);
+	while (!cl->stop) {
+		int64_t now = clock_mono_ns();
+		int64_t not_before = cl->down ? cl->retry_at : 0;
+		if (!cl->hold_want && cl->asked && cl->book_after > not_before)
+			not_before = cl->book_after;
+		if (!cl->hold_want && !cl->asked)
+			pthread_cond_wait(&cl->cv, &cl->mu);
+		else if (now < not_before)
+			wait_until(cl, not_before);
+		else
+			thread_step(cl);
+	}
+	cl->ended = 1;
+	int free_it = cl->left_behind;
+	pthread_mutex_unlock(&cl->mu);
+	if (free_it)
+		limit_free(cl);
 	return NULL;
 }
 
@@ -145,6 +337,12 @@ int clusterlimit_open(const char *url, const char *name, struct clusterlimit **o
 	cl->name = xstrdup(name);
 	const char *host = PQhost(conn);
 	cl->label = xasprintf("%s@%s", PQdb(conn), host && *host ? host : "localhost");
+	pthread_mutex_init(&cl->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&cl->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	char *why = NULL;
 	PGresult *r = PQexec(conn, table_sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -160,127 +358,108 @@ int clusterlimit_open(const char *url, const char *name, struct clusterlimit **o
 		fail(cause, "cluster limit %s: postgresql %s: cannot make its row in psup_limits: %s",
 		    name, cl->label, why);
 		free(why);
-		clusterlimit_close(cl);
+		limit_free(cl);
+		return -1;
+	}
+	int rc = bgthread_start(&cl->thread, thread_main, cl);
+	if (rc != 0) {
+		fail(cause, "cluster limit %s: cannot start its thread: %s", name, strerror(rc));
+		limit_free(cl);
 		return -1;
 	}
 	*out = cl;
 	return 0;
 }
 
-/* The database failed: say so once, and back off. */
-static void went_down(struct clusterlimit *cl, char *why, int64_t now)
+/* Asks the thread for a booking (under mu). */
+static void ask(struct clusterlimit *cl)
 {
-	if (!cl->down)
-		fprintf(stderr, "psup-worker: cluster limit %s: postgresql %s is unreachable (%s): "
-		    "sending nothing until it is back\n", cl->name, cl->label, why);
-	free(why);
-	cl->down = 1;
-	cl->retry_at = now + RETRY_MS * MS;
-}
-
-static void came_back(struct clusterlimit *cl)
-{
-	if (cl->down)
-		fprintf(stderr, "psup-worker: cluster limit %s: postgresql %s is back\n", cl->name,
-		    cl->label);
-	cl->down = 0;
-}
-
-/* Books a slice; returns 0 when places were granted, else the ns to wait. */
-static int64_t grant(struct clusterlimit *cl, int64_t interval, int64_t now, int64_t *hold_until)
-{
-	char p_int[32], p_want[16], p_horizon[32];
-	snprintf(p_int, sizeof p_int, "%.3f", (double)interval / 1000);
-	snprintf(p_want, sizeof p_want, "%d", cslice_want(&cl->slice, now, interval));
-	snprintf(p_horizon, sizeof p_horizon, "%lld", CSLICE_HORIZON_MS * 1000LL);
-	const char *params[] = { cl->name, p_int, p_want, p_horizon };
-	char *why = NULL;
-	int64_t t0 = clock_mono_ns();
-	PGresult *r = run(cl, grant_sql, 4, params, PGRES_TUPLES_OK, &why);
-	int64_t t1 = clock_mono_ns();
-	if (r && PQntuples(r) != 1) {
-		PQclear(r);
-		r = NULL;
-		why = xstrdup("its row in psup_limits is gone");
+	if (!cl->asked) {
+		cl->asked = 1;
+		pthread_cond_signal(&cl->cv);
 	}
-	if (!r) {
-		went_down(cl, why, t1);
-		return cl->retry_at - now;
-	}
-	came_back(cl);
-	int n = atoi(PQgetvalue(r, 0, 0));
-	long long start_us = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-	long long hold_us = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
-	long long tat_us = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
-	PQclear(r);
-	int64_t mid = t0 + (t1 - t0) / 2;
-	if (hold_us > 0) {
-		*hold_until = mid + hold_us * 1000;
-		if (hold_us > HOLD_MAX_MS * 1000)
-			*hold_until = 0;
-	}
-	cslice_grant(&cl->slice, n, mid + start_us * 1000, interval);
-	if (n > 0)
-		return 0;
-	if (*hold_until > now)
-		return *hold_until - now;
-	/* Nothing fits the horizon: the first place that will. */
-	int64_t wait = (tat_us * 1000 + interval - CSLICE_HORIZON_MS * MS) - (now - mid);
-	return wait > MS ? wait : MS;
 }
 
 int64_t clusterlimit_due(struct clusterlimit *cl, double rate_per_min, int64_t now,
     int64_t *hold_until)
 {
-	*hold_until = 0;
-	if (cl->down && now < cl->retry_at)
-		return cl->retry_at - now;
 	int64_t interval = (int64_t)(60e9 / rate_per_min);
 	if (interval < 1)
 		interval = 1;
-	int64_t w = cslice_due(&cl->slice, now);
-	if (w >= 0 && cl->slice.interval == interval)
-		return w;
-	/* None held, or the rate changed (learned lower): book anew. */
-	w = grant(cl, interval, now, hold_until);
-	if (w > 0)
-		return w;
-	/* After the round trip: a place that starts at the statement's
-	 * time is due, not half a round trip ahead. */
-	w = cslice_due(&cl->slice, clock_mono_ns());
-	return w < 0 ? MS : w;
+	pthread_mutex_lock(&cl->mu);
+	*hold_until = cl->hold_until > now ? cl->hold_until : 0;
+	if (interval != cl->interval) {
+		/* A new rate (learned lower): the places held are the old one's. */
+		cl->interval = interval;
+		cl->book_after = 0;
+		cl->asked = 0;
+	}
+	int64_t w = cl->slice.interval == interval ? cslice_due(&cl->slice, now) : -1;
+	if (w >= 0) {
+		if (cslice_ahead(&cl->slice) && now >= cl->book_after)
+			ask(cl);
+	} else if (*hold_until) {
+		w = *hold_until - now;
+	} else {
+		ask(cl);
+		int64_t at = cl->book_after;
+		if (cl->down && cl->retry_at > at)
+			at = cl->retry_at;
+		w = at - now > POLL_MS * MS ? at - now : POLL_MS * MS;
+	}
+	pthread_mutex_unlock(&cl->mu);
+	return w;
 }
 
 void clusterlimit_spend(struct clusterlimit *cl)
 {
+	pthread_mutex_lock(&cl->mu);
 	cslice_spend(&cl->slice);
+	pthread_mutex_unlock(&cl->mu);
 }
 
 void clusterlimit_hold(struct clusterlimit *cl, int64_t until, int64_t now)
 {
 	/* Holds come in bursts (every request in flight meets the same 429):
 	 * one write per hold that ends noticeably later. */
-	if (until <= cl->hold_said + 100 * MS || until - now > HOLD_MAX_MS * MS || cl->down)
-		return;
-	cl->hold_said = until;
-	char p_hold[32];
-	snprintf(p_hold, sizeof p_hold, "%lld", (long long)((until - now) / 1000));
-	const char *params[] = { cl->name, p_hold };
-	char *why = NULL;
-	PGresult *r = run(cl, hold_sql, 2, params, PGRES_COMMAND_OK, &why);
-	if (!r) {
-		went_down(cl, why, clock_mono_ns());
-		return;
+	pthread_mutex_lock(&cl->mu);
+	if (until > cl->hold_asked + 100 * MS && until - now <= HOLD_MAX_MS * MS) {
+		cl->hold_asked = until;
+		cl->hold_want = until;
+		pthread_cond_signal(&cl->cv);
 	}
-	PQclear(r);
+	pthread_mutex_unlock(&cl->mu);
 }
 
 void clusterlimit_close(struct clusterlimit *cl)
 {
 	if (!cl)
 		return;
-	PQfinish(cl->conn);
-	free(cl->name);
-	free(cl->label);
-	free(cl);
+	/* Once left behind, cl is the thread's to free: not read after. */
+	pthread_t t = cl->thread;
+	pthread_mutex_lock(&cl->mu);
+	cl->stop = 1;
+	pthread_cond_signal(&cl->cv);
+	pthread_mutex_unlock(&cl->mu);
+	if (bgthread_join(t, CLOSE_MS) == 0) {
+		limit_free(cl);
+		return;
+	}
+	/* A statement that does not end (a server that takes the bytes and
+	 * never answers): the thread is left to free it all when it ends,
+	 * or to die with the process. */
+	pthread_mutex_lock(&cl->mu);
+	int ended = cl->ended;
+	if (!ended) {
+		cl->left_behind = 1;
+		fprintf(stderr, "psup-worker: cluster limit %s: postgresql %s does not answer: "
+		    "not waiting for it at exit\n", cl->name, cl->label);
+	}
+	pthread_mutex_unlock(&cl->mu);
+	if (ended) {
+		pthread_join(t, NULL);
+		limit_free(cl);
+	} else {
+		pthread_detach(t);
+	}
 }

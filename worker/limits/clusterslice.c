@@ -30,16 +30,41 @@ int cslice_want(struct cslice *s, int64_t now, int64_t interval)
 
 void cslice_grant(struct cslice *s, int n, int64_t first, int64_t interval)
 {
-	s->left = n > 0 ? n : 0;
+	if (n < 0)
+		n = 0;
+	if (s->left > 0 && s->interval == interval) {
+		s->next_n = n;
+		s->next_at = first;
+		return;
+	}
+	s->left = s->granted = n;
 	s->at = first;
 	s->interval = interval;
+	s->next_n = 0;
 }
 
-int64_t cslice_due(struct cslice *s, int64_t now)
+int cslice_ahead(const struct cslice *s)
+{
+	return s->left > 0 && s->next_n == 0 && s->left * 2 <= s->granted + 1;
+}
+
+/* Gives up the places of the slice in use more than CSLICE_STALE_MS old. */
+static void drop_stale(struct cslice *s, int64_t now)
 {
 	while (s->left > 0 && now - s->at > CSLICE_STALE_MS * MS) {
 		s->at += s->interval;
 		s->left--;
+	}
+}
+
+int64_t cslice_due(struct cslice *s, int64_t now)
+{
+	drop_stale(s, now);
+	if (s->left == 0 && s->next_n > 0) {
+		s->left = s->granted = s->next_n;
+		s->at = s->next_at;
+		s->next_n = 0;
+		drop_stale(s, now);
 	}
 	if (s->left == 0)
 		return -1;

@@ -28,6 +28,9 @@
 struct cslice {
 	int left;                /* places booked, not yet used */
 	int64_t at;              /* time of the next one */
+	int granted;             /* how many the slice in use had */
+	int next_n;              /* a slice booked ahead: its places, */
+	int64_t next_at;         /* the first one's time */
 	int64_t interval;        /* ns between places: the cluster's rate */
 	long long spent;         /* places used, ever */
 	double pace;             /* places used per second, smoothed */
@@ -42,13 +45,20 @@ struct cslice {
 int cslice_want(struct cslice *s, int64_t now, int64_t interval);
 
 /* The database booked n places (n >= 0), the first at `first`, interval
- * ns apart. Any left of an earlier grant are dropped (asked for only when
- * none is left, or they were stale). */
+ * ns apart. At the same interval, while places are left, they are the
+ * slice booked ahead (used once those are); otherwise they replace what
+ * is held (a new rate drops the old one's places). */
 void cslice_grant(struct cslice *s, int n, int64_t first, int64_t interval);
+
+/* Whether to book the next slice now: none is booked ahead and the one in
+ * use is about half used (a slice of one at once), so that a worker that
+ * keeps its pace never waits for the database. */
+int cslice_ahead(const struct cslice *s);
 
 /* 0: a place is due now (use it with cslice_spend once every other limit
  * agrees); > 0: ns until the next is; -1: none is held, ask for a grant.
- * Drops places more than CSLICE_STALE_MS old. */
+ * Drops places more than CSLICE_STALE_MS old; moves on to the slice
+ * booked ahead when the one in use is used up. */
 int64_t cslice_due(struct cslice *s, int64_t now);
 void cslice_spend(struct cslice *s);
 
