@@ -1,11 +1,13 @@
 /* Inside the SQLite job store (store_sqlite*.c only): the handle, its
  * cached statements, and the helpers its files share. store_sqlite.c holds
- * the connection (locks, retries, statements, schema), store_sqlite_queue.c
- * claims and leases, store_sqlite_data.c loading and reading. */
+ * the connection (locks, retries, statements), store_sqlite_schema.c the
+ * schema and its migrations, store_sqlite_queue.c claims and leases,
+ * store_sqlite_data.c loading and reading. */
 #ifndef PSUP_STORE_SQLITE_H
 #define PSUP_STORE_SQLITE_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "store_backend.h"
 
@@ -49,6 +51,10 @@ char *sq_column_dup(sqlite3_stmt *st, int i);
  * to state's counts; finished_ms, when not 0, widens its span of finishes. */
 int sq_count_add(struct sq *q, const char *state, long long n, long long attempts,
     long long tokens, long long finished_ms, char **cause);
+
+/* Creates the schema (create) or checks it, migrating an older store to
+ * this build's version. Returns 0, or -1 with *cause. */
+int sq_schema(struct sq *q, int create, char **cause);
 
 STORE_OPS_DECLARE(sq);
 

@@ -1,0 +1,172 @@
+/* The SQLite job store's schema: made at version 1, moved to the current
+ * version in one transaction, and the tag column added to stores made
+ * before tags. */
+#include "store_sqlite.h"
+#include "xalloc.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS items ("
+	" seq INTEGER PRIMARY KEY,"           /* input order */
+	" id TEXT NOT NULL UNIQUE,"
+	" id_int INTEGER NOT NULL DEFAULT 0," /* the id was a JSON integer */
+	" json TEXT NOT NULL,"
+	" priority INTEGER NOT NULL DEFAULT 0,"
+	" state TEXT NOT NULL DEFAULT 'pending',"
+	" owner TEXT,"
+	" lease_until INTEGER,"               /* real time, ms */
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" http_status INTEGER,"
+	" latency_ms INTEGER,"
+	" result TEXT,"                       /* JSON text */
+	" error TEXT,"
+	" tokens INTEGER NOT NULL DEFAULT 0,"
+	" finished_at INTEGER);"              /* real time, ms */
+	"CREATE INDEX IF NOT EXISTS items_claim ON items (state, priority DESC, seq);"
+	"CREATE INDEX IF NOT EXISTS items_lease ON items (state, lease_until);"
+	"CREATE INDEX IF NOT EXISTS items_owner ON items (owner) WHERE owner IS NOT NULL;"
+	"INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');";
+
+/* Version 2: the counts by state, counted once from the items. Run in the
+ * transaction that moves a store from 1 to 2 (or creates it). */
+static const char counts_sql[] =
+	"CREATE TABLE counts (state TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0, tokens INTEGER NOT NULL DEFAULT 0,"
+	" first_finish INTEGER, last_finish INTEGER);"
+	"INSERT INTO counts (state, n, attempts, tokens, first_finish, last_finish)"
+	" SELECT state, count(*), coalesce(sum(attempts), 0), coalesce(sum(tokens), 0),"
+	" min(finished_at), max(finished_at) FROM items GROUP BY state;"
+	"INSERT OR IGNORE INTO counts (state) VALUES ('pending'), ('leased'), ('done'), ('failed');"
+	"UPDATE meta SET value = '2' WHERE key = 'schema_version';";
+
+/* The item's tag, kept beside its JSON so that a subset by tag is an index
+ * range. Partial: a store that uses no tags pays nothing for it. Added to
+ * stores made before tags by sq_add_tag; builds that know no tags leave
+ * it NULL, which is right for what they load. */
+static const char tag_sql[] =
+	"ALTER TABLE items ADD COLUMN tag TEXT;"
+	"CREATE INDEX IF NOT EXISTS items_tag ON items (tag, state, priority DESC, seq)"
+	" WHERE tag IS NOT NULL;";
+/* Version 3: which endpoint of the job file answered each item, and what
+ * it cost. */
+static const char endpoint_sql[] =
+	"ALTER TABLE items ADD COLUMN endpoint TEXT;"
+	"ALTER TABLE items ADD COLUMN cost REAL;"
+	"UPDATE meta SET value = '3' WHERE key = 'schema_version';";
+
+static long long sq_schema_version(struct sq *q, char **cause);
+
+/* Moves a version 1 or 2 store to 3 in one write transaction (another
+ * process may have done it meanwhile: the version is read again inside). */
+static int sq_migrate(struct sq *q, char **cause)
+{
+	if (sq_begin(q, cause) < 0)
+		return -1;
+	long long version = sq_schema_version(q, cause);
+	if (version < 0) {
+		sq_rollback(q);
+		return -1;
+	}
+	if (version < 2 && sqlite3_exec(q->db, counts_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		sq_fail(q, cause, "cannot add the counts to the store");
+		sq_rollback(q);
+		return -1;
+	}
+	if (version < 3 && sqlite3_exec(q->db, endpoint_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		sq_fail(q, cause, "cannot add the endpoints to the store");
+		sq_rollback(q);
+		return -1;
+	}
+	return sq_commit(q, cause);
+}
+
+/* Checks that the file holds a psup job store this build understands,
+ * moving a version 1 store to 2. */
+static int sq_check_schema(struct sq *q, char **cause)
+{
+	long long version = sq_schema_version(q, cause);
+	if (version < 0)
+		return -1;
+	if (version < 1)
+		return fail(cause, "%s: not a psup job store (no schema version)", q->path);
+	if (version > STORE_SCHEMA_VERSION)
+		return fail(cause, "%s: store schema version %lld is newer than this "
+		    "psup-worker understands (%d)", q->path, version, STORE_SCHEMA_VERSION);
+	if (version < STORE_SCHEMA_VERSION)
+		return sq_migrate(q, cause);
+	return 0;
+}
+
+/* The schema version (0 when none is recorded), or -1 with *cause. */
+static long long sq_schema_version(struct sq *q, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(q->db, "SELECT value FROM meta WHERE key = 'schema_version'",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		const char *msg = sqlite3_errmsg(q->db);
+		if (strstr(msg, "no such table"))
+			return fail(cause, "%s: not a psup job store (create it with "
+			    "psup-worker init)", q->path);
+		return sq_fail(q, cause, "cannot read the store");
+	}
+	rc = sq_step(q, st);
+	long long version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sq_fail(q, cause, "cannot read the store");
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return version;
+}
+
+/* Adds the tag column to a store made before tags, once: the column is
+ * looked for again inside the write transaction, as another process may
+ * have added it meanwhile. */
+static int sq_has_tag(struct sq *q)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(q->db, "SELECT tag FROM items LIMIT 0", -1, &st, NULL);
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK;
+}
+
+static int sq_add_tag(struct sq *q, char **cause)
+{
+	if (sq_has_tag(q))
+		return 0;
+	if (sq_begin(q, cause) < 0)
+		return -1;
+	if (sq_has_tag(q) || sqlite3_exec(q->db, tag_sql, NULL, NULL, NULL) == SQLITE_OK)
+		return sq_commit(q, cause);
+	/* added by another process after our schema was read: done */
+	int added = strstr(sqlite3_errmsg(q->db), "duplicate column") != NULL;
+	if (!added)
+		sq_fail(q, cause, "cannot add tags to the store");
+	sq_rollback(q);
+	return added ? 0 : -1;
+}
+
+int sq_schema(struct sq *q, int create, char **cause)
+{
+	if (create) {
+		if (sq_begin(q, cause) < 0)
+			return -1;
+		/* A new store is made at version 1 and moved to the current
+		 * version at once, so there is one way to each version. */
+		if (sqlite3_exec(q->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+			sq_fail(q, cause, "cannot create the schema");
+			sq_rollback(q);
+			return -1;
+		}
+		if (sq_commit(q, cause) < 0)
+			return -1;
+	}
+	if (sq_check_schema(q, cause) < 0)
+		return -1;
+	return sq_add_tag(q, cause);
+}
