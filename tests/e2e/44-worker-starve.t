@@ -43,7 +43,10 @@ fi
 # Each stop outlasts the timeout; between stops the worker runs briefly,
 # sends more requests, and is stopped again with them in flight.
 stops=0
-while [ $stops -lt 3 ] && pid_alive "$wpid"; do
+# Three stops, two for a slow build (each as long as its timeout).
+n_stops=3
+[ "$(slow_bound 1)" -eq 1 ] || n_stops=2
+while [ $stops -lt $n_stops ] && pid_alive "$wpid"; do
 	kill -STOP "$wpid"
 	sleep "$((STOP_MS / 1000)).$((STOP_MS % 1000 / 100))"
 	kill -CONT "$wpid"
