@@ -63,6 +63,29 @@ static void test_predecessor(void)
 	ok(!owner_predecessor("chunk-1", "chunk-1", &pid, &start), "a bare name has none");
 }
 
+/* Forks a child that says its owner of name and exits; returns the child
+ * (not reaped) and its owner in buf ("" when it said none). */
+static pid_t child_owner(const char *name, char *buf, size_t n)
+{
+	int fds[2];
+	if (pipe(fds) < 0) {
+		printf("Bail out! pipe\n");
+		exit(1);
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		char *cause = NULL;
+		char *o = owner_self(name, &cause);
+		ssize_t w = o ? write(fds[1], o, strlen(o)) : -1;
+		_exit(w > 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	ssize_t r = read(fds[0], buf, n - 1);
+	buf[r > 0 ? r : 0] = '\0';
+	close(fds[0]);
+	return child;
+}
+
 static void test_alive(void)
 {
 	char *cause = NULL;
@@ -81,22 +104,8 @@ static void test_alive(void)
 	is_int(owner_alive(child, start), 0, "a reaped process is gone");
 
 	/* A child that has exited but is not reaped yet is a zombie: gone. */
-	int fds[2];
-	if (pipe(fds) < 0) {
-		printf("Bail out! pipe\n");
-		exit(1);
-	}
-	child = fork();
-	if (child == 0) {
-		char *o = owner_self("w", &cause);
-		ssize_t w = o ? write(fds[1], o, strlen(o)) : -1;
-		_exit(w > 0 ? 0 : 1);
-	}
-	close(fds[1]);
 	char buf[256];
-	ssize_t n = read(fds[0], buf, sizeof buf - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	close(fds[0]);
+	child = child_owner("w", buf, sizeof buf);
 	ok(owner_predecessor(other, buf, &pid, &start), "the child's owner parses: %s", buf);
 	int alive = 1;
 	for (int i = 0; i < 500 && alive; i++) {
@@ -118,24 +127,10 @@ static void test_unique(void)
 	char *again = owner_self("chunk-1", &cause);
 	is_str(again, me, "one process has one owner");
 	ok(strncmp(me, "chunk-1@hostA/", 14) == 0, "PSUP_WORKER_HOST_ID names the host: %s", me);
-	int fds[2];
-	if (pipe(fds) < 0) {
-		printf("Bail out! pipe\n");
-		exit(1);
-	}
-	pid_t child = fork();
-	if (child == 0) {
-		char *o = owner_self("chunk-1", &cause);
-		ssize_t w = o ? write(fds[1], o, strlen(o)) : -1;
-		_exit(w > 0 ? 0 : 1);
-	}
-	close(fds[1]);
 	char buf[256];
-	ssize_t n = read(fds[0], buf, sizeof buf - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	close(fds[0]);
+	pid_t child = child_owner("chunk-1", buf, sizeof buf);
 	waitpid(child, NULL, 0);
-	ok(n > 0 && strcmp(buf, me) != 0, "another process of that name has another owner: %s", buf);
+	ok(*buf && strcmp(buf, me) != 0, "another process of that name has another owner: %s", buf);
 	is_int((int)owner_prefix_len(buf), (int)owner_prefix_len(me), "with the same prefix");
 	ok(strncmp(buf, me, owner_prefix_len(me)) == 0, "(the same host and space)");
 	setenv("PSUP_WORKER_HOST_ID", "hostB", 1);
