@@ -14,8 +14,8 @@ struct field {
 static const struct field request_fields[] = {
 	{ "requests", "requests" }, { "2xx", "req_2xx" }, { "429", "req_429" }, { "5xx", "req_5xx" },
 	{ "other", "req_other" }, { "no_answer", "no_answer" }, { "p50_ms", "p50_ms" },
-	{ "p95_ms", "p95_ms" }, { "tokens", "tokens" }, { "rpm", "rpm" }, { "api_rpm", "api_rpm" },
-	{ NULL, NULL },
+	{ "p95_ms", "p95_ms" }, { "latency_sum_ms", "latency_sum_ms" }, { "tokens", "tokens" },
+	{ "rpm", "rpm" }, { "api_rpm", "api_rpm" }, { NULL, NULL },
 };
 static const struct field spend_fields[] = {
 	{ "items", "items" }, { "ok", "ok" }, { "tokens", "item_tokens" }, { "cost", "cost" },
@@ -168,8 +168,8 @@ static void write_epfam(struct buf *b, const struct epfam *f, const struct jobep
 	}
 }
 
-/* The latency summary: quantiles and the count of answered requests (the
- * workers keep no sum of their latencies). */
+/* The latency summary: quantiles, the count of answered requests and the
+ * sum of their latencies. */
 static void write_latency(struct buf *b, const struct jobep_job *jobs, int n)
 {
 	static const char name[] = "psup_job_endpoint_request_latency_seconds";
@@ -193,6 +193,9 @@ static void write_latency(struct buf *b, const struct jobep_job *jobs, int n)
 				prom_sample(b, name, lab, v / 1000);
 			}
 			lab[4] = NULL;
+			double sum = num(row, "latency_sum_ms");
+			if (!isnan(sum))
+				prom_sample(b, "psup_job_endpoint_request_latency_seconds_sum", lab, sum / 1000);
 			prom_sample(b, "psup_job_endpoint_request_latency_seconds_count", lab, answered);
 		}
 	}

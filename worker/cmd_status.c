@@ -152,8 +152,9 @@ static void print_requests(const struct epstats *v, int n)
 	for (int i = 0; i < n; i++) {
 		printf("  %-16s %8lld: %lld 2xx, %lld 429, %lld 5xx, %lld other, %lld no answer; "
 		    "latency p50 %lld ms, p95 %lld ms; %lld tokens", v[i].name, v[i].requests, v[i].ok,
-		    v[i].limited, v[i].server, v[i].other, v[i].failed, epstats_percentile(&v[i], 0.5),
-		    epstats_percentile(&v[i], 0.95), v[i].tokens);
+		    v[i].limited, v[i].server, v[i].other, v[i].failed,
+		    (long long)latency_quantile(&v[i].lat, 0.5),
+		    (long long)latency_quantile(&v[i].lat, 0.95), v[i].tokens);
 		if (v[i].rpm > 0)
 			printf("; paced at %.0f/min", v[i].rpm);
 		if (v[i].api_rpm > 0)
@@ -175,8 +176,9 @@ static void requests_json(cJSON *o, const struct epstats *v, int n)
 		cJSON_AddNumberToObject(e, "other", (double)v[i].other);
 		cJSON_AddNumberToObject(e, "no_answer", (double)v[i].failed);
 		cJSON_AddNumberToObject(e, "tokens", (double)v[i].tokens);
-		cJSON_AddNumberToObject(e, "p50_ms", (double)epstats_percentile(&v[i], 0.5));
-		cJSON_AddNumberToObject(e, "p95_ms", (double)epstats_percentile(&v[i], 0.95));
+		cJSON_AddNumberToObject(e, "p50_ms", (double)latency_quantile(&v[i].lat, 0.5));
+		cJSON_AddNumberToObject(e, "p95_ms", (double)latency_quantile(&v[i].lat, 0.95));
+		cJSON_AddNumberToObject(e, "latency_sum_ms", (double)v[i].lat.sum_ms);
 		cJSON_AddNumberToObject(e, "rpm", v[i].rpm);
 		cJSON_AddNumberToObject(e, "api_rpm", v[i].api_rpm);
 		cJSON_AddItemToArray(a, e);

@@ -4,7 +4,6 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,19 +12,6 @@
 #include "jobreport.h"
 #include "sharedlimit.h"
 #include "xalloc.h"
-
-long long epstats_bucket_ms(int b)
-{
-	return (long long)ceil(pow(1.3, b));
-}
-
-static int bucket_of(int64_t ms)
-{
-	int b = 0;
-	while (b < EPSTATS_BUCKETS - 1 && ms > epstats_bucket_ms(b))
-		b++;
-	return b;
-}
 
 void epstats_add(struct epstats *s, long status, int64_t latency_ms, long long tokens)
 {
@@ -43,22 +29,7 @@ void epstats_add(struct epstats *s, long status, int64_t latency_ms, long long t
 		s->server++;
 	else
 		s->other++;
-	s->lat[bucket_of(latency_ms)]++;
-}
-
-long long epstats_percentile(const struct epstats *s, double p)
-{
-	long long total = 0, seen = 0;
-	for (int b = 0; b < EPSTATS_BUCKETS; b++)
-		total += s->lat[b];
-	if (total == 0)
-		return 0;
-	for (int b = 0; b < EPSTATS_BUCKETS; b++) {
-		seen += s->lat[b];
-		if ((double)seen >= p * (double)total)
-			return epstats_bucket_ms(b);
-	}
-	return epstats_bucket_ms(EPSTATS_BUCKETS - 1);
+	latency_add(&s->lat, latency_ms);
 }
 
 void epstats_merge(struct epstats *into, const struct epstats *from)
@@ -70,8 +41,7 @@ void epstats_merge(struct epstats *into, const struct epstats *from)
 	into->other += from->other;
 	into->failed += from->failed;
 	into->tokens += from->tokens;
-	for (int b = 0; b < EPSTATS_BUCKETS; b++)
-		into->lat[b] += from->lat[b];
+	latency_merge(&into->lat, &from->lat);
 	if (from->at_ms >= into->at_ms) {
 		into->rpm = from->rpm;
 		into->api_rpm = from->api_rpm;
@@ -109,9 +79,19 @@ int epstats_write(const char *job_key, const char *owner, const struct epstats *
 			    (double)*(const long long *)((const char *)&v[i] + counts[k].off));
 		cJSON_AddNumberToObject(o, "rpm", v[i].rpm);
 		cJSON_AddNumberToObject(o, "api_rpm", v[i].api_rpm);
+		/* The histogram as [bucket, count] pairs of its non-empty
+		 * buckets, with its sum and maximum. */
 		cJSON *lat = cJSON_AddArrayToObject(o, "lat");
-		for (int b = 0; b < EPSTATS_BUCKETS; b++)
-			cJSON_AddItemToArray(lat, cJSON_CreateNumber((double)v[i].lat[b]));
+		for (int b = 0; b < LATENCY_BUCKETS; b++) {
+			if (!v[i].lat.bucket[b])
+				continue;
+			cJSON *pair = cJSON_CreateArray();
+			cJSON_AddItemToArray(pair, cJSON_CreateNumber(b));
+			cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)v[i].lat.bucket[b]));
+			cJSON_AddItemToArray(lat, pair);
+		}
+		cJSON_AddNumberToObject(o, "lat_sum_ms", (double)v[i].lat.sum_ms);
+		cJSON_AddNumberToObject(o, "lat_max_ms", (double)v[i].lat.max_ms);
 		cJSON_AddItemToArray(a, o);
 	}
 	int rc = jobreport_write_json(path, a, cause);
@@ -134,11 +114,19 @@ static void parse_one(const cJSON *o, struct epstats *s)
 	const cJSON *api = cJSON_GetObjectItemCaseSensitive(o, "api_rpm");
 	s->rpm = cJSON_IsNumber(rpm) ? rpm->valuedouble : 0;
 	s->api_rpm = cJSON_IsNumber(api) ? api->valuedouble : 0;
-	const cJSON *lat = cJSON_GetObjectItemCaseSensitive(o, "lat");
-	for (int b = 0; b < EPSTATS_BUCKETS && b < cJSON_GetArraySize(lat); b++) {
-		const cJSON *x = cJSON_GetArrayItem(lat, b);
-		s->lat[b] = cJSON_IsNumber(x) ? (long long)x->valuedouble : 0;
+	const cJSON *pair;
+	cJSON_ArrayForEach(pair, cJSON_GetObjectItemCaseSensitive(o, "lat")) {
+		const cJSON *b = cJSON_GetArrayItem(pair, 0), *c = cJSON_GetArrayItem(pair, 1);
+		if (!cJSON_IsNumber(b) || !cJSON_IsNumber(c) || b->valuedouble < 0 ||
+		    b->valuedouble >= LATENCY_BUCKETS || c->valuedouble < 0)
+			continue;
+		s->lat.bucket[(int)b->valuedouble] += (uint64_t)c->valuedouble;
+		s->lat.n += (uint64_t)c->valuedouble;
 	}
+	const cJSON *sum = cJSON_GetObjectItemCaseSensitive(o, "lat_sum_ms");
+	const cJSON *max = cJSON_GetObjectItemCaseSensitive(o, "lat_max_ms");
+	s->lat.sum_ms = cJSON_IsNumber(sum) ? (int64_t)sum->valuedouble : 0;
+	s->lat.max_ms = cJSON_IsNumber(max) ? (int64_t)max->valuedouble : 0;
 }
 
 /* Merges the stats in the file text into *v (by name, kept in name order). */

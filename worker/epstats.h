@@ -10,26 +10,20 @@
 
 #include <stdint.h>
 
-/* Latency buckets: bucket b holds up to epstats_bucket_ms(b), each bound
- * 1.3 times the one before (1 ms to about 4 minutes), the last one beyond. */
-#define EPSTATS_BUCKETS 48
+#include "latency.h"
 
 struct epstats {
 	char name[72];
 	long long requests;      /* answered or not */
 	long long ok, limited, server, other, failed; /* 2xx, 429, 5xx, other, no answer */
 	long long tokens;
-	long long lat[EPSTATS_BUCKETS];
+	struct latency lat;      /* of the answered requests */
 	double rpm, api_rpm;     /* paced at, advertised by the API (0: none) */
 	long long at_ms;         /* wall clock of the report */
 };
 
-long long epstats_bucket_ms(int b);
 /* Counts one request: status 0 when no answer came. */
 void epstats_add(struct epstats *s, long status, int64_t latency_ms, long long tokens);
-/* The latency under which a share p (0.5, 0.95) of the answers came, as a
- * bucket's bound; 0 without answers. */
-long long epstats_percentile(const struct epstats *s, double p);
 /* Adds from's counts into into (same name); the rates of the later report. */
 void epstats_merge(struct epstats *into, const struct epstats *from);
 

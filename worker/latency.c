@@ -66,3 +66,13 @@ int64_t latency_quantile(const struct latency *h, double q)
 	}
 	return h->max_ms;
 }
+
+void latency_merge(struct latency *into, const struct latency *from)
+{
+	for (int b = 0; b < LATENCY_BUCKETS; b++)
+		into->bucket[b] += from->bucket[b];
+	into->n += from->n;
+	into->sum_ms += from->sum_ms;
+	if (from->max_ms > into->max_ms)
+		into->max_ms = from->max_ms;
+}

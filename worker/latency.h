@@ -19,6 +19,8 @@ struct latency {
 
 /* Counts one time in ms (negative counts as 0, over the maximum as it). */
 void latency_add(struct latency *h, int64_t ms);
+/* Adds from's counts into into (histograms of several workers or runs). */
+void latency_merge(struct latency *into, const struct latency *from);
 /* The q-quantile (0 < q <= 1) in ms: the middle of the bucket the rank
  * falls in, never above the largest time counted, which the top rank
  * gives exactly; 0 when empty. */

@@ -23,22 +23,23 @@ static void test_count(void)
 	struct epstats u = { 0 };
 	for (int i = 1; i <= 100; i++)
 		epstats_add(&u, 200, i * 10, 0);
-	long long p50 = epstats_percentile(&u, 0.5), p95 = epstats_percentile(&u, 0.95);
-	ok(p50 >= 500 && p50 <= 500 * 1.3 + 1, "p50 of 10..1000 ms within a bucket of 500 (%lld)",
+	long long p50 = latency_quantile(&u.lat, 0.5), p95 = latency_quantile(&u.lat, 0.95);
+	ok(p50 >= 500 * 7 / 8 && p50 <= 500 * 9 / 8, "p50 of 10..1000 ms within 1/8 of 500 (%lld)",
 	    p50);
-	ok(p95 >= 950 && p95 <= 950 * 1.3 + 1, "p95 within a bucket of 950 (%lld)", p95);
-	struct epstats none = { 0 };
-	is_int((int)epstats_percentile(&none, 0.5), 0, "no answers: 0");
-	ok(epstats_bucket_ms(0) == 1 && epstats_bucket_ms(EPSTATS_BUCKETS - 2) > 100000,
-	    "buckets from 1 ms to minutes");
+	ok(p95 >= 950 * 7 / 8 && p95 <= 950 * 9 / 8, "p95 within 1/8 of 950 (%lld)", p95);
+	is_int((int)u.lat.sum_ms, 50500, "the latencies' sum");
+	is_int((int)s.lat.n, 5, "an unanswered request has no latency");
 
 	struct epstats a = { .requests = 3, .ok = 3, .rpm = 100, .at_ms = 5 };
 	struct epstats b = { .requests = 2, .limited = 2, .rpm = 80, .at_ms = 9 };
-	a.lat[3] = 3;
-	b.lat[3] = 2;
+	for (int i = 0; i < 3; i++)
+		latency_add(&a.lat, 20);
+	latency_add(&b.lat, 20);
+	latency_add(&b.lat, 900);
 	epstats_merge(&a, &b);
-	ok(a.requests == 5 && a.ok == 3 && a.limited == 2 && a.lat[3] == 5 && a.rpm == 80,
-	    "merge sums counts and keeps the later report's rate");
+	ok(a.requests == 5 && a.ok == 3 && a.limited == 2 && a.lat.n == 5 &&
+	    a.lat.sum_ms == 980 && a.lat.max_ms == 900 && a.rpm == 80,
+	    "merge sums counts and latencies and keeps the later report's rate");
 }
 
 static void test_files(void)
@@ -52,6 +53,9 @@ static void test_files(void)
 	struct epstats w1[2] = { { .name = "b", .requests = 4, .ok = 4 },
 		{ .name = "a", .requests = 1, .server = 1 } };
 	struct epstats w2[1] = { { .name = "b", .requests = 6, .ok = 5, .limited = 1 } };
+	for (int i = 1; i <= 4; i++)
+		latency_add(&w1[0].lat, 100 * i);
+	latency_add(&w2[0].lat, 3000);
 	char *cause = NULL;
 	ok(epstats_write("job:abc", "host:1:w1", w1, 2, &cause) == 0 &&
 	    epstats_write("job:abc", "host:2:w2", w2, 1, &cause) == 0 &&
@@ -63,6 +67,10 @@ static void test_files(void)
 	    strcmp(v[0].name, "a") == 0 && v[0].server == 1 && strcmp(v[1].name, "b") == 0 &&
 	    v[1].requests == 10 && v[1].limited == 1,
 	    "status reads them merged by name, in name order, this job's only");
+	ok(n == 2 && v[1].lat.n == 5 && v[1].lat.sum_ms == 4000 && v[1].lat.max_ms == 3000 &&
+	    latency_quantile(&v[1].lat, 1.0) == 3000 && latency_quantile(&v[1].lat, 0.2) >= 88 &&
+	    latency_quantile(&v[1].lat, 0.2) <= 112,
+	    "and their latency histograms: count, sum, maximum, quantiles");
 	free(v);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -19,7 +19,8 @@ static const char status_json[] = "{\"job\":\"j.db\",\"cost\":0.5,\"projected_co
     "{\"name\":\"a\\\"<i>\\\\x\\n\",\"requests\":25,\"2xx\":20,\"429\":5,\"5xx\":0,\"other\":0,"
     "\"no_answer\":0,\"tokens\":210,\"p50_ms\":18,\"p95_ms\":31,\"rpm\":600,\"api_rpm\":0},"
     "{\"name\":\"b\",\"requests\":40,\"2xx\":30,\"429\":0,\"5xx\":6,\"other\":1,"
-    "\"no_answer\":3,\"tokens\":320,\"p50_ms\":1500,\"p95_ms\":2600,\"rpm\":120,\"api_rpm\":900}]}";
+    "\"no_answer\":3,\"tokens\":320,\"p50_ms\":1500,\"p95_ms\":2600,\"latency_sum_ms\":55500,"
+    "\"rpm\":120,\"api_rpm\":900}]}";
 
 static char *field(const cJSON *view, int i, const char *k)
 {
@@ -115,6 +116,7 @@ static void test_metrics(void)
 		"# TYPE psup_job_endpoint_request_latency_seconds summary\n",
 		"psup_job_endpoint_request_latency_seconds{job=\"/srv/j.db\",endpoint=\"b\",quantile=\"0.95\"} 2.6\n",
 		"psup_job_endpoint_request_latency_seconds_count{job=\"/srv/j.db\",endpoint=\"b\"} 37\n",
+		"psup_job_endpoint_request_latency_seconds_sum{job=\"/srv/j.db\",endpoint=\"b\"} 55.5\n",
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
 		ok(strstr(m, want[i]) != NULL, "metrics have %.*s", (int)strcspn(want[i], "\n"), want[i]);
