@@ -84,8 +84,20 @@ job_file() {
 
 # cell_run PROVIDER MODE: runs the cell against a fresh test API of its
 # own and writes what it measured to PROVIDER-MODE.result. Runs in a
-# background subshell: no TAP here.
+# background subshell: no TAP here, and no exit cleanup (a subshell runs no
+# EXIT trap), so the cell stops its test API and removes its folder itself,
+# however it ends.
 cell_run() {
+	unset TESTAPI_PID TESTAPI_DIR
+	cell_measure "$@"
+	rc=$?
+	[ -z "${TESTAPI_PID:-}" ] || kill "$TESTAPI_PID" 2>/dev/null
+	[ -z "${TESTAPI_DIR:-}" ] || rm -rf "$TESTAPI_DIR"
+	unset TESTAPI_PID TESTAPI_DIR
+	return $rc
+}
+
+cell_measure() {
 	faults=
 	[ "$2" != faults ] || faults="--fail-429 0.01 --fail-503 0.005 --retry-after 1"
 	# shellcheck disable=SC2086
@@ -99,7 +111,6 @@ cell_run() {
 	curl -fsS "$TESTAPI_URL/requests" >"$1-$2.requests.json"
 	# The 429s the API injected as faults are not the limit's.
 	injected=$(curl -fsS "$TESTAPI_URL/stats" | jq '.by_fault.fail_429 // 0')
-	kill "$TESTAPI_PID" 2>/dev/null
 	total=$(jq .count "$1-$2.requests.json")
 	n429=$(jq --argjson inj "${injected:-0}" '[.status[] | select(. == 429)] | length - $inj' \
 	    "$1-$2.requests.json")
