@@ -9,7 +9,11 @@
  * run for a while (a loaded machine, SIGSTOP) would time out answers that
  * had long arrived, and pay for them again on the retry. When a request's
  * deadline comes, every watched socket is read first; only what is still
- * unanswered then times out. */
+ * unanswered then times out. A deadline that passed while the worker could
+ * not run at all (the expiry came ENGINE_STALL_NS or more after it) did not
+ * give its request the time it asks for either: a request still waiting to
+ * be sent when the worker stopped went out only when it ran again. The
+ * stall is then added to every live request's deadline, once. */
 #include "engine.h"
 #include "engine_headers.h"
 
@@ -313,12 +317,22 @@ static struct http_request *first_expired(const struct engine *e, int64_t now)
 	return NULL;
 }
 
+/* The expiry came this much after the deadline it was armed for: the
+ * worker did not run meanwhile (stopped, or starved of CPU). */
+#define ENGINE_STALL_NS (250 * 1000000LL)
+
 /* A request deadline came. Done callbacks may submit or abort requests,
  * so the list is searched again after each one. */
 static void expiry_cb(void *arg)
 {
 	struct engine *e = arg;
-	int64_t now = clock_mono_ns();
+	int64_t now = clock_mono_ns(), earliest = 0;
+	for (struct http_request *r = e->live; r; r = r->next)
+		if (earliest == 0 || r->deadline_ns < earliest)
+			earliest = r->deadline_ns;
+	if (earliest && now - earliest >= ENGINE_STALL_NS)
+		for (struct http_request *r = e->live; r; r = r->next)
+			r->deadline_ns += now - earliest;
 	socks_drain(e);
 	struct http_request *req;
 	while ((req = first_expired(e, now))) {
