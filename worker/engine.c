@@ -13,7 +13,9 @@
  * not run at all (the expiry came ENGINE_STALL_NS or more after it) did not
  * give its request the time it asks for either: a request still waiting to
  * be sent when the worker stopped went out only when it ran again. The
- * stall is then added to every live request's deadline, once. */
+ * lateness is then added to every live request's deadline, once, and each
+ * gets at least ENGINE_STALL_GRACE_NS from now (the stall began before the
+ * deadline, by how much is not known). */
 #include "engine.h"
 #include "engine_headers.h"
 
@@ -320,6 +322,7 @@ static struct http_request *first_expired(const struct engine *e, int64_t now)
 /* The expiry came this much after the deadline it was armed for: the
  * worker did not run meanwhile (stopped, or starved of CPU). */
 #define ENGINE_STALL_NS (250 * 1000000LL)
+#define ENGINE_STALL_GRACE_NS (1000 * 1000000LL)
 
 /* A request deadline came. Done callbacks may submit or abort requests,
  * so the list is searched again after each one. */
@@ -331,8 +334,11 @@ static void expiry_cb(void *arg)
 		if (earliest == 0 || r->deadline_ns < earliest)
 			earliest = r->deadline_ns;
 	if (earliest && now - earliest >= ENGINE_STALL_NS)
-		for (struct http_request *r = e->live; r; r = r->next)
+		for (struct http_request *r = e->live; r; r = r->next) {
 			r->deadline_ns += now - earliest;
+			if (r->deadline_ns < now + ENGINE_STALL_GRACE_NS)
+				r->deadline_ns = now + ENGINE_STALL_GRACE_NS;
+		}
 	socks_drain(e);
 	struct http_request *req;
 	while ((req = first_expired(e, now))) {
