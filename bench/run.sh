@@ -16,13 +16,13 @@ BENCH_DIR=${BENCH_DIR:-$(cd "$(dirname "$0")" && pwd)}
 export BENCH_DIR
 . "$BENCH_DIR/lib.sh"
 
-REPS=3 IDLE_S=30 LOG_LINES=2000000 RESTART_WINDOW_S=15 GUARD_WINDOW_S=12 FLEET_N=1000
+REPS=3 IDLE_S=30 LOG_LINES=2000000 RESTART_WINDOW_S=15 GUARD_WINDOW_S=12 FLEET_DEF=1000
 ONLY="idle,start,restart,logs,control,stop,survival,fleet,worker,limits"
 SVS="pm2 supervisord runit psup"
 QUICK=0
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) QUICK=1; REPS=1; IDLE_S=5; LOG_LINES=500000; RESTART_WINDOW_S=5; GUARD_WINDOW_S=8; FLEET_N=200 ;;
+	--quick) QUICK=1; REPS=1; IDLE_S=5; LOG_LINES=500000; RESTART_WINDOW_S=5; GUARD_WINDOW_S=8; FLEET_DEF=200 ;;
 	--only) ONLY=$2; shift ;;
 	--sv) SVS=$2; shift ;;
 	--reps) REPS=$2; shift ;;
@@ -32,6 +32,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+FLEET_N=${FLEET_N:-$FLEET_DEF}   # the environment may set the fleet size
 export IDLE_S LOG_LINES RESTART_WINDOW_S GUARD_WINDOW_S FLEET_N
 
 for t in stampapp logwriter logcheck termignore; do

@@ -3,7 +3,8 @@
 # builds psup. Idempotent: a second run only checks.
 #   pm2                   -> bench/.tools/node_modules (npm --prefix)
 #   supervisor, runit,
-#   nginx-light, wrk      -> Debian packages (apt-get; needs root)
+#   nginx, wrk, curl      -> Debian packages (apt-get; needs root), each only
+#                            when its command is missing
 #   psup, bench tools     -> make (repo root), make -C bench tools
 # System services that the packages bring are stopped and disabled: the
 # benchmarks start their own private instances only.
@@ -12,9 +13,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 PM2_VERSION=${PM2_VERSION:-7.0.4}
 
+# By command, not by package: any package that brings the command will do
+# (nginx, nginx-light and nginx-full all bring nginx).
 need_apt=
-for p in supervisor runit nginx-light wrk curl; do
-	dpkg -s "$p" >/dev/null 2>&1 || need_apt="$need_apt $p"
+for pc in supervisor:supervisord runit:runsvdir nginx:nginx wrk:wrk curl:curl jq:jq; do
+	command -v "${pc#*:}" >/dev/null 2>&1 || need_apt="$need_apt ${pc%%:*}"
 done
 if [ -n "$need_apt" ]; then
 	echo "setup: apt-get install$need_apt"
@@ -46,6 +49,9 @@ if [ ! -x "$here/.tools/node_modules/.bin/pm2" ]; then
 fi
 
 echo "setup: building psup"
-make -C "$root" >/dev/null || echo "setup: psup did not build; its columns will be n/a" >&2
+# all: the Makefile's first target is a library, not the programs;
+# psup-testapi is the endpoint of the limits scenario.
+make -C "$root" -j2 all bin/psup-testapi >/dev/null ||
+    echo "setup: psup did not build; its columns will be n/a" >&2
 make -C "$here" tools >/dev/null
 echo "setup: ok"

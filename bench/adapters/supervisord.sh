@@ -12,6 +12,10 @@ file=$SV_DIR/supervisor.sock
 logfile=$SV_DIR/supervisord.log
 pidfile=$SV_DIR/supervisord.pid
 childlogdir=$SV_DIR/logs
+; Each program holds about 5 fds here (pipes and log files): the default
+; minfds (1,024) runs out near 200 programs. A user with a fleet raises it.
+minfds=16384
+minprocs=8192
 [rpcinterface:supervisor]
 supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 [supervisorctl]
@@ -47,6 +51,17 @@ sv_start() {
 	fi
 }
 sv_stop() { sctl stop "$1" >/dev/null; }
+# supervisorctl has `start/stop/restart all`; no `remove all` (remove takes
+# names of stopped programs): its way to drop every program is to remove
+# them from the config and `update`. Its `shutdown` stops every program,
+# then supervisord exits.
+sv_all() {
+	case $1 in
+	delete) : >"$SV_DIR/conf.d/apps.conf"; sctl update >/dev/null ;;
+	*) sctl "$1" all >/dev/null ;;
+	esac
+}
+sv_kill() { sctl shutdown >/dev/null; }
 sv_status() { sctl status; }
 sv_status2() { :; }
 sv_listed() { sv_up || { echo 0; return; }; sctl status 2>/dev/null | grep -c .; }

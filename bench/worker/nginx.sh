@@ -1,4 +1,4 @@
-# A private nginx (Debian nginx-light) on 127.0.0.1, sourced by worker/run.sh.
+# A private nginx (Debian nginx) on 127.0.0.1, sourced by worker/run.sh.
 #   nginx_start DIR   writes DIR/nginx.conf, starts nginx, sets NGX_PORT, NGX_PID
 #   nginx_stop        stops it by pid (its workers exit with the master)
 #   nginx_count DIR URI STATUS [SINCE_MSEC]: requests in the access log
