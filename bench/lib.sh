@@ -18,6 +18,22 @@ poll_until() {
 	done
 }
 
+# bounded SECONDS CMD...: runs CMD (a function too) in the background and
+# waits for it at most SECONDS; past that kills it and what it started, by
+# pid, and returns 124 (as timeout(1) does). Else returns CMD's status.
+bounded() {
+	_bd_s=$1; shift
+	"$@" &
+	_bd_p=$!
+	if poll_until "$((_bd_s * 1000))" eval '! alive $_bd_p'; then
+		wait "$_bd_p"
+		return
+	fi
+	kill_pids $_bd_p $(descendants $_bd_p)
+	wait "$_bd_p" 2>/dev/null
+	return 124
+}
+
 alive() { [ -n "$1" ] && [ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 
 # descendants PID...: every descendant (not the pids themselves).

@@ -13,7 +13,7 @@ TITLES = {
     "control": "5. Control latency with 100 apps",
     "stop": "6. Stop: app ignores SIGTERM, has a child and a setsid() child; kill timeout 3 s",
     "survival": "7. Survival: kill -9 the daemon with 10 apps running",
-    "fleet": "8. A fleet: 1,000 apps in one file (200 with --quick)",
+    "fleet": "8. A fleet: {fleet_apps} apps in one file",
     "worker": "Worker: psup-worker and plain clients against a private nginx on 127.0.0.1",
 }
 # metric: (label, better) ; better is "lower", "higher" or "" (no ratio)
@@ -41,10 +41,10 @@ METRICS = {
     "listed_after": ("apps the status command lists afterwards", ""),
     "fleet_start_ms": ("all apps exec'd after `start`, daemon up (ms)", "lower"),
     "fleet_start_cold_ms": ("all apps exec'd after `start`, cold (ms)", "lower"),
-    "fleet_status_ms": ("`jlist` (ms, median of 5, 0.5 s apart)", "lower"),
+    "fleet_status_ms": ("`jlist` / `supervisorctl status` / `sv status` (ms, median of 5, 0.5 s apart)", "lower"),
     "fleet_pss_mib": ("supervisor-owned PSS (MiB)", "lower"),
     "fleet_restart_ms": ("`restart all` until every app exec'd again (ms)", "lower"),
-    "fleet_status_during_stop_ms": ("`jlist` while `stop all` runs (ms)", "lower"),
+    "fleet_status_during_stop_ms": ("the same, once, 0.2 s into `stop all` (ms)", "lower"),
     "fleet_stop_ms": ("`stop all` until every app is gone (ms)", "lower"),
     "fleet_delete_ms": ("`delete all` (ms)", "lower"),
     "fleet_kill_ms": ("`kill` until every app is gone (ms)", "lower"),
@@ -63,15 +63,46 @@ METRICS = {
     "crash_redone": ("crash cost: requests redone", "lower"),
     "crash_done": ("crash cost: items done", ""),
 }
-for store, name in (("sqlite", "SQLite"), ("pg", "PostgreSQL")):
-    for k in (1, 2, 4, 8):
-        METRICS["scale_rps_%d_%s" % (k, store)] = ("%d worker(s) on one %s job: items/s" % (k, name), "higher")
-        if k > 1:
-            METRICS["scale_x%d_%s" % (k, store)] = ("%d workers ÷ 1 worker, %s (target: 4 ≥ 2×, 8 ≥ 4's)" % (k, name), "")
-    METRICS["init_big_s_" + store] = ("`init` of 1,000,000 items, %s (s; 200,000 with --quick)" % name, "")
-    METRICS["status_big_ms_" + store] = ("`status` on those items, %s (ms)" % name, "")
-for k in (1, 2, 4, 8):
-    METRICS["sqlite_busy_%d" % k] = ("%d worker(s): SQLITE_BUSY/locked messages" % k, "lower")
+# The job-store scenario (worker/stores.sh) gets a table of its own: one
+# column per store, rows below, each metric named ROW_STORE in the raw file.
+STORES = (("sqlite", "SQLite"), ("pg", "PostgreSQL"))
+STORE_ROWS = [
+    ("scale_rps_1", "1 worker: items/s"),
+    ("scale_rps_2", "2 workers: items/s"),
+    ("scale_rps_4", "4 workers: items/s"),
+    ("scale_rps_8", "8 workers: items/s"),
+    ("scale_x2", "2 workers ÷ 1 worker"),
+    ("scale_x4", "4 workers ÷ 1 worker"),
+    ("scale_x8of4", "8 workers ÷ 4 workers"),
+    ("busy", "SQLITE_BUSY/locked messages, all runs"),
+    ("init_big_s", "`init` of {big_items} items (s)"),
+    ("status_big_ms", "`status` on those items (ms)"),
+]
+# row: (target text, op, number per store); ops compare psup's median.
+STORE_TARGETS = {
+    "scale_x4": ("≥ 2×", ">=", {"sqlite": 2, "pg": 2}),
+    "scale_x8of4": ("≥ 1×", ">=", {"sqlite": 1, "pg": 1}),
+    "busy": ("0", "<=", {"sqlite": 0}),
+    "init_big_s": ("≤ 3 s / ≤ 6 s for 1,000,000", "<=", {"sqlite": 3, "pg": 6}),
+    "status_big_ms": ("≤ 50 ms", "<=", {"sqlite": 50, "pg": 50}),
+}
+# psup's targets in the other tables: metric -> (text, op, number, against):
+# against None compares psup's median, else psup's median ÷ that column's.
+TARGETS = {
+    "fleet_start_ms": ("≤ 1000", "<=", 1000, None),
+    "fleet_start_cold_ms": ("≤ 1500", "<=", 1500, None),
+    "fleet_status_ms": ("≤ 20", "<=", 20, None),
+    "fleet_pss_mib": ("≤ 60", "<=", 60, None),
+    "fleet_restart_ms": ("≤ 3000", "<=", 3000, None),
+    "fleet_status_during_stop_ms": ("≤ 50", "<=", 50, None),
+    "fleet_stop_ms": ("≤ 2000", "<=", 2000, None),
+    "fleet_delete_ms": ("≤ 2000", "<=", 2000, None),
+    "fleet_kill_ms": ("≤ 2000", "<=", 2000, None),
+    "start_ms_warm": ("≤ 100", "<=", 100, None),
+    "start_ms_cold": ("≤ 150", "<=", 150, None),
+    "status_ms": ("≤ runit's", "<=", 1, "runit"),
+    "rps_ok": ("≥ 0.5× wrk", ">=", 0.5, "wrk"),
+}
 for mode, label in (("out", "stdout only"), ("mixed", "stdout+stderr mixed"), ("time", "with per-line timestamps")):
     METRICS["mbps_" + mode] = ("throughput, %s (MB/s)" % label, "higher")
     METRICS["peak_mib_" + mode] = ("supervisor peak RSS, %s (MiB)" % label, "lower")
@@ -95,6 +126,27 @@ def ratio(a, b):
     if r >= 0.1:
         return "%.2f×" % r
     return "%.2g×" % r
+
+def met(value, op, bound):
+    ok = value <= bound if op == "<=" else value >= bound
+    return "met" if ok else "**missed**"
+
+def cell_of(v):
+    cell = fmt(median(v))
+    if len(v) > 1 and min(v) != max(v):
+        cell += " (%s–%s)" % (fmt(min(v)), fmt(max(v)))
+    return cell
+
+def target_cell(metric, med):
+    text, op, bound, against = TARGETS[metric]
+    if "psup" not in med:
+        return text
+    value = med["psup"]
+    if against is not None:
+        if not med.get(against):
+            return text + " (no %s figure)" % against
+        value = med["psup"] / med[against]
+    return "%s: %s" % (text, met(value, op, bound))
 
 def median(v):
     v = sorted(v)
@@ -120,17 +172,29 @@ def main():
             data[scn][metric][sv].append(float(value))
         except ValueError:
             notes[scn].append((sv, rep, "%s: %s" % (metric, value)))
+    # Sizes the scenarios report about themselves, for titles and labels.
+    sizes = {"fleet_apps": "1,000", "big_items": "1,000,000"}
+    for scn in data:
+        for key in list(sizes):
+            v = data[scn].pop(key, {})
+            if v:
+                sizes[key] = "{:,}".format(int(max(sum(v.values(), []))))
+    stores = {m: data["worker"].pop(m) for m in list(data.get("worker", {}))
+              if any(m.startswith(r + "_") for r, _ in STORE_ROWS)}
     summary(data, svs)
     for scn in order:
-        print("### " + TITLES.get(scn, scn))
+        print("### " + TITLES.get(scn, scn).format(**sizes))
         print()
-        cols = [s for s in (svs + ["file", "wrk", "xargs-curl", "curl-parallel"]) if any(s in data[scn][m] for m in data[scn])]
+        metrics = [m for m in data[scn] if data[scn][m]]
+        cols = [s for s in (svs + ["file", "wrk", "xargs-curl", "curl-parallel"]) if any(s in data[scn][m] for m in metrics)]
         others = [s for s in cols if s != "psup"]
         has_psup = "psup" in cols
+        has_target = has_psup and any(m in TARGETS for m in metrics)
         head = ["", "better"] + cols + (["psup ÷ " + s for s in others] if has_psup else [])
+        head += ["psup's target"] if has_target else []
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))
-        for metric in data[scn]:
+        for metric in metrics:
             label, better = METRICS.get(metric, (metric, ""))
             row = [label, better or "–"]
             med = {}
@@ -140,24 +204,59 @@ def main():
                     row.append("n/a")
                     continue
                 med[s] = median(v)
-                cell = fmt(med[s])
-                if len(v) > 1 and min(v) != max(v):
-                    cell += " (%s–%s)" % (fmt(min(v)), fmt(max(v)))
-                row.append(cell)
+                row.append(cell_of(v))
             if has_psup:
                 for s in others:
                     if better and "psup" in med and s in med and med[s] != 0:
                         row.append(ratio(med["psup"], med[s]))
                     else:
                         row.append("–")
+            if has_target:
+                row.append(target_cell(metric, med) if metric in TARGETS else "")
             print("| " + " | ".join(row) + " |")
         print()
+        if scn == "worker" and stores:
+            store_table(stores, sizes)
         if notes[scn]:
             for sv, rep, text in notes[scn]:
                 print("- %s (rep %s): %s" % (sv, rep, text))
             print()
     if "file" in sum((list(data[s][m].keys()) for s in data for m in data[s]), []):
         print("`file` is the physical limit: the same writer redirected straight to files, no supervisor.")
+        print()
+
+def store_table(stores, sizes):
+    """1/2/4/8 workers and the big job on each store; ratios are the
+    medians of ratios taken within each repetition."""
+    print("#### Job stores: 1, 2, 4 and 8 psup-workers on one job; `init` and `status` of a big job")
+    print()
+    have = [(k, n) for k, n in STORES if any(("%s_%s" % (r, k)) in stores for r, _ in STORE_ROWS)]
+    print("| | " + " | ".join(n for _, n in have) + " | target |")
+    print("|---|" + "---|" * len(have) + "---|")
+    for row, label in STORE_ROWS:
+        cells, verdicts = [], []
+        target = STORE_TARGETS.get(row)
+        for k, n in have:
+            v = stores.get("%s_%s" % (row, k), {}).get("psup")
+            if not v:
+                cells.append("n/a")
+                continue
+            if row.startswith("scale_x"):
+                cells.append(fmt(median(v)) + "×" + (" (%s–%s)" % (fmt(min(v)), fmt(max(v))) if len(v) > 1 and min(v) != max(v) else ""))
+            else:
+                cells.append(cell_of(v))
+            sized = row != "init_big_s" or sizes["big_items"] == "1,000,000"
+            if target and k in target[2] and sized:
+                verdicts.append("%s %s" % (n, met(median(v), target[1], target[2][k])))
+        if all(c == "n/a" for c in cells):
+            continue
+        tcell = ""
+        if target:
+            tcell = target[0] + (": " + ", ".join(verdicts) if verdicts else "")
+        print("| %s | %s | %s |" % (label.format(**sizes), " | ".join(cells), tcell))
+    print()
+    if sizes["big_items"] != "1,000,000":
+        print("The `init` target is for 1,000,000 items; this run used %s: no verdict." % sizes["big_items"])
         print()
 
 SUMMARY = [
@@ -185,17 +284,19 @@ WORST = {"torn_time", "gone_out", "gone_mixed"}
 SUM = {"setsid_child_survives"}
 
 def summary(data, svs):
-    cols = [s for s in svs if any(s in data[scn][m] for scn, m, _ in SUMMARY)]
+    cols = [s for s in svs if any(s in data.get(scn, {}).get(m, {}) for scn, m, _ in SUMMARY)]
     if not cols:
         return
     print("### Summary (medians; psup ÷ X < 1 is better where lower is better)")
     print()
     others = [s for s in cols if s != "psup"]
     head = [""] + cols + (["psup ÷ " + s for s in others] if "psup" in cols else [])
+    has_target = "psup" in cols
+    head += ["psup's target"] if has_target else []
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for scn, metric, label in SUMMARY:
-        if metric not in data[scn]:
+        if not data.get(scn, {}).get(metric):
             continue
         row, med = [label], {}
         for s in cols:
@@ -215,6 +316,8 @@ def summary(data, svs):
             for s in others:
                 ok = better and "psup" in med and med.get(s)
                 row.append(ratio(med["psup"], med[s]) if ok else "–")
+        if has_target:
+            row.append(target_cell(metric, med) if metric in TARGETS else "")
         print("| " + " | ".join(row) + " |")
     print()
 

@@ -1,12 +1,18 @@
 #!/bin/bash
 # Runs every benchmark in one go and writes bench/results/<date>.md.
-#   bench/run.sh [--quick] [--only SCENARIO[,SCENARIO]] [--sv LIST] [--reps N] [--idle SECONDS]
+#   bench/run.sh [--quick] [--only SCENARIO[,SCENARIO]] [--sv LIST] [--reps N]
+#                [--fleet-reps N] [--worker-reps N] [--idle SECONDS]
 # Scenarios: idle start restart logs control stop survival fleet (supervisors),
-#            worker (psup-worker against a private nginx), limits (the
-#            provider x rpm matrix against psup-testapi, ~40 min).
+#            worker (psup-worker against a private nginx, and the job stores);
+#            limits (the provider x rpm matrix against psup-testapi, ~40 min)
+#            runs only when named in --only.
 # Supervisors: pm2 supervisord runit psup (psup is skipped when bin/psup is
 # missing or does not run). Repetitions are interleaved (rep 1 of every
-# supervisor, then rep 2, ...) so machine drift hits all of them alike.
+# supervisor, then rep 2, ...) so machine drift hits all of them alike. The
+# fleet (1,000 apps) runs --fleet-reps times (default 1): pm2 alone takes
+# about 5 minutes a repetition there. The worker's runs against nginx run
+# --worker-reps times (default 1: they are paced by nginx's limits), its
+# job-store runs --reps times.
 set -u
 # Everything is in main(), read whole before it runs: editing this file
 # during a run cannot change the run.
@@ -17,7 +23,8 @@ export BENCH_DIR
 . "$BENCH_DIR/lib.sh"
 
 REPS=3 IDLE_S=30 LOG_LINES=2000000 RESTART_WINDOW_S=15 GUARD_WINDOW_S=12 FLEET_DEF=1000
-ONLY="idle,start,restart,logs,control,stop,survival,fleet,worker,limits"
+ONLY="idle,start,restart,logs,control,stop,survival,fleet,worker"
+FLEET_REPS=1 WORKER_REPS=1
 SVS="pm2 supervisord runit psup"
 QUICK=0
 while [ $# -gt 0 ]; do
@@ -26,8 +33,10 @@ while [ $# -gt 0 ]; do
 	--only) ONLY=$2; shift ;;
 	--sv) SVS=$2; shift ;;
 	--reps) REPS=$2; shift ;;
+	--fleet-reps) FLEET_REPS=$2; shift ;;
+	--worker-reps) WORKER_REPS=$2; shift ;;
 	--idle) IDLE_S=$2; shift ;;
-	-h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -79,19 +88,27 @@ run_one() {
 
 start_s=$(date +%s)
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
+took=   # "scenario seconds, ..." for the header: where a run's time goes
 for scn in idle start restart logs control stop survival fleet; do
 	case ",$ONLY," in *",$scn,"*) ;; *) continue ;; esac
-	for rep in $(seq 1 "$REPS"); do
+	t_scn=$(date +%s)
+	reps=$REPS; [ "$scn" = fleet ] && reps=$FLEET_REPS
+	for rep in $(seq 1 "$reps"); do
 		for sv in $avail; do run_one "$scn" "$sv" "$rep"; done
 		[ "$scn" = logs ] && run_one logs file "$rep"
 	done
+	took="$took${took:+, }$scn $(( $(date +%s) - t_scn )) s"
 done
 case ",$ONLY," in *",worker,"*)
-	"$BENCH_DIR/worker/run.sh" "$RAW" "$REPS" "$QUICK" ;;
+	t_scn=$(date +%s)
+	"$BENCH_DIR/worker/run.sh" "$RAW" "$WORKER_REPS" "$QUICK" "$REPS"
+	took="$took${took:+, }worker $(( $(date +%s) - t_scn )) s" ;;
 esac
 LIMITS_MD=$BENCH_DIR/results/$stamp.limits.md
 case ",$ONLY," in *",limits,"*)
-	"$BENCH_DIR/worker/limits.sh" "$LIMITS_MD" "$QUICK" ;;
+	t_scn=$(date +%s)
+	"$BENCH_DIR/worker/limits.sh" "$LIMITS_MD" "$QUICK"
+	took="$took${took:+, }limits $(( $(date +%s) - t_scn )) s" ;;
 esac
 
 {
@@ -99,7 +116,13 @@ esac
 	echo
 	echo "Machine: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"), kernel $(uname -r)."
 	echo "Versions: $(for sv in $avail; do ( . "$BENCH_DIR/adapters/common.sh"; . "$BENCH_DIR/adapters/$sv.sh"; printf '%s %s; ' "$sv" "$(sv_version)" ); done)"
-	echo "Command: \`bench/run.sh $ARGS\` — $REPS repetition(s), idle window ${IDLE_S} s, log size $((LOG_LINES / 10000)) MB; took $(( $(date +%s) - start_s )) s."
+	echo "Command: \`bench/run.sh $ARGS\` — $REPS repetition(s), idle window ${IDLE_S} s, log size $((LOG_LINES / 10000)) MB; took $(( $(date +%s) - start_s )) s ($took)."
+	case ",$ONLY," in *",worker,"*)
+		echo "Worker: $WORKER_REPS repetition(s) against nginx (\`--worker-reps\`), $REPS of the job stores." ;;
+	esac
+	case ",$ONLY," in *",fleet,"*)
+		echo "Fleet (scenario 8): $FLEET_N apps, $FLEET_REPS repetition(s) for every supervisor (\`--fleet-reps\`): its steps take minutes with pm2, so its cells are a single run unless a range is shown." ;;
+	esac
 	echo "Load average (1/5/15 min) before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg)."
 	echo
 	python3 "$BENCH_DIR/report.py" "$RAW" "$avail"

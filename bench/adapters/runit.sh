@@ -4,13 +4,13 @@ sv_version() { dpkg-query -W -f '${Version}' runit 2>/dev/null; }
 
 sv_init() {
 	SV_DIR=$1
-	RUNSVDIR_PID=
 	mkdir -p "$SV_DIR/service" "$SV_DIR/stage" "$SV_DIR/logs"
 }
-sv_up() { alive "$RUNSVDIR_PID"; }
+sv_up() { alive "$(sv_daemon_pid)"; }
+# In a file, not a variable: sv_start may run in a subshell (bounded).
 sv_boot() {
 	runsvdir -P "$SV_DIR/service" </dev/null >/dev/null 2>&1 &
-	RUNSVDIR_PID=$!
+	echo $! >"$SV_DIR/runsvdir.pid"
 }
 # The service dirs are written in one pass (a few processes, not a few per
 # app: with 1,000 apps the shell's forks would cost seconds that are not
@@ -60,14 +60,14 @@ sv_all() {
 sv_kill() {
 	sv -w 7 force-stop "$SV_DIR"/service/* >/dev/null
 	sv exit "$SV_DIR"/service/* >/dev/null
-	kill -HUP "$RUNSVDIR_PID" 2>/dev/null
+	kill -HUP "$(sv_daemon_pid)" 2>/dev/null
 }
 sv_status() { sv status "$SV_DIR"/service/*; }
 sv_status2() { :; }
 sv_listed() { sv status "$SV_DIR"/service/* 2>/dev/null | grep -c '^run:'; }
 sv_state() { sv status "$SV_DIR/service/$1" 2>/dev/null | awk -F: '{ print $1 }'; }
 sv_logs() { echo "$SV_DIR/logs/$1/current -"; }
-sv_daemon_pid() { echo "$RUNSVDIR_PID"; }
+sv_daemon_pid() { cat "$SV_DIR/runsvdir.pid" 2>/dev/null; }
 # Processes working in this home (runsv sits in its service dir, svlogd in
 # its log dir, apps in the service dir), found by their cwd: runsv outlive
 # runsvdir, and a stopped service has no pid file to lead to its runsv.
@@ -75,9 +75,9 @@ runit_here() {
 	find /proc/[0-9]*/cwd -maxdepth 0 -lname "$SV_DIR/*" 2>/dev/null | cut -d/ -f3
 }
 sv_owned_pids() {
-	{ alive "$RUNSVDIR_PID" && echo "$RUNSVDIR_PID"
+	{ _d=$(sv_daemon_pid); alive "$_d" && echo "$_d"
 	  for _p in $(runit_here); do
 		case $(cat "/proc/$_p/comm" 2>/dev/null) in runsv|svlogd) echo "$_p";; esac
 	  done; } | sort -u
 }
-sv_teardown() { teardown_tree $RUNSVDIR_PID $(runit_here); }
+sv_teardown() { teardown_tree $(sv_daemon_pid) $(runit_here); }

@@ -235,74 +235,88 @@ scn_survival() {
 	  sv_teardown )
 }
 
-# 8. A fleet: FLEET_N apps (1,000; 200 with --quick) in one file, for the
-# supervisors whose adapter can act on all apps at once (sv_all). Start
+# 8. A fleet: FLEET_N apps (1,000; 200 with --quick) in one file. Start
 # until all exec'd (daemon up); jlist/status spaced 0.5 s apart (past any
 # cache); PSS; restart all until every app exec'd again; stop all until
 # every app is gone, with one jlist timed while it runs; delete all; start
 # again, then kill (the supervisor's own shutdown) until every app is gone.
+# Each adapter maps these to its supervisor's commands (sv_all, sv_kill).
 one_cmd_ms() { _t0=$(now_ns); "$@" >/dev/null 2>&1; ms_between "$_t0" "$(now_ns)"; }
 fleet_alive() { for _p in $(stamped_pids "$STAMPS"); do [ -d "/proc/$_p" ] && echo "$_p"; done | wc -l; }
 fleet_none() { [ "$(fleet_alive)" -eq 0 ]; }
 stamp_lines() { cat "$STAMPS"/* 2>/dev/null | wc -l; }
 lines_ge() { [ "$(stamp_lines)" -ge "$1" ]; }
+# Every step is bounded at FLEET_STEP_S (150 s) from its command: the
+# command itself (bounded) and the wait for the apps. A step that runs out
+# is a note, never a figure.
+left_ms() { echo $(( FLEET_STEP_S * 1000 - ($(now_ns) - t0) / 1000000 )); }
+# fleet_cmd CMD...: runs CMD bounded by what is left of the step; says so
+# when it ran out.
+fleet_cmd() {
+	_fl=$(( $(left_ms) / 1000 )); [ "$_fl" -ge 1 ] || _fl=1
+	bounded "$_fl" "$@" >/dev/null 2>&1
+	[ $? != 124 ] || echo "note fleet: \`$*\` was cut after ${FLEET_STEP_S} s"
+}
+# fleet_wait METRIC WHAT CMD...: polls CMD until the step's end; prints the
+# figure, or a note saying how far it got (WHAT is evaluated then).
+fleet_wait() {
+	_fm=$1 _fw=$2; shift 2
+	if poll_until "$(left_ms)" "$@"; then
+		echo "$_fm $(ms_between "$t0" "$(now_ns)")"
+	else
+		echo "note $_fm: $(eval "$_fw") after ${FLEET_STEP_S} s"
+	fi
+}
 scn_fleet() {
 	n=$FLEET_N
-	if ! command -v sv_all >/dev/null; then
-		echo "note fleet $SV: no command acts on all apps at once here; skipped"
-		return
-	fi
-	( sv_begin "$W/svf"
+	FLEET_STEP_S=${FLEET_STEP_S:-150}
+	echo "fleet_apps $n"
+	( 	  sv_begin "$W/svf"
 	  rm -f "$STAMPS"/*
 	  make_spec "$n" "$W/spec"
 	  sv_boot; sleep 1
 	  t0=$(now_ns)
-	  sv_start "$W/spec"
-	  if poll_until 120000 have_stamps "$n"; then
+	  fleet_cmd sv_start "$W/spec"
+	  if poll_until "$(left_ms)" have_stamps "$n"; then
 		echo "fleet_start_ms $(ms_between "$t0" "$(stamps_last_ns)")"
 	  else
-		echo "note fleet_start only $(stamps_count) of $n apps started in 120 s"
+		echo "note fleet_start_ms: only $(stamps_count) of $n apps started after ${FLEET_STEP_S} s"
 	  fi
 	  sleep 2
 	  for i in 1 2 3 4 5; do one_cmd_ms sv_status; sleep 0.5; done | sort -n | sed -n 3p |
 		sed 's/^/fleet_status_ms /'
 	  echo "fleet_pss_mib $(pss_kib $(sv_owned_pids) | awk '{ printf "%.1f", $1 / 1024 }')"
 	  t0=$(now_ns)
-	  sv_all restart
-	  poll_until 120000 lines_ge "$((2 * n))" &&
-		echo "fleet_restart_ms $(ms_between "$t0" "$(now_ns)")" ||
-		echo "note fleet_restart only $(($(stamp_lines) - n)) of $n apps restarted in 120 s"
+	  fleet_cmd sv_all restart
+	  fleet_wait fleet_restart_ms 'echo "only $(($(stamp_lines) - n)) of $n apps restarted"' lines_ge "$((2 * n))"
 	  sleep 1
 	  t0=$(now_ns)
-	  sv_all stop & sp=$!
+	  fleet_cmd sv_all stop & sp=$!
 	  sleep 0.2
 	  echo "fleet_status_during_stop_ms $(one_cmd_ms sv_status)"
 	  wait $sp
-	  poll_until 120000 fleet_none &&
-		echo "fleet_stop_ms $(ms_between "$t0" "$(now_ns)")" ||
-		echo "note fleet_stop $(fleet_alive) apps still ran 120 s after stop all"
+	  fleet_wait fleet_stop_ms 'echo "$(fleet_alive) apps still ran"' fleet_none
 	  t0=$(now_ns)
-	  sv_all delete
+	  fleet_cmd sv_all delete
 	  echo "fleet_delete_ms $(ms_between "$t0" "$(now_ns)")"
-	  sv_start "$W/spec"
-	  poll_until 120000 lines_ge "$((3 * n))"
+	  t0=$(now_ns)
+	  fleet_cmd sv_start "$W/spec"
+	  poll_until "$(left_ms)" lines_ge "$((3 * n))"
 	  sleep 1
 	  t0=$(now_ns)
-	  sv_kill
-	  poll_until 120000 fleet_none &&
-		echo "fleet_kill_ms $(ms_between "$t0" "$(now_ns)")" ||
-		echo "note fleet_kill $(fleet_alive) apps still ran 120 s after kill"
+	  fleet_cmd sv_kill
+	  fleet_wait fleet_kill_ms 'echo "$(fleet_alive) apps still ran"' fleet_none
 	  sv_teardown )
 	# cold: the start command also starts the supervisor, in a fresh place
-	( sv_begin "$W/svfc"
+	( 	  sv_begin "$W/svfc"
 	  rm -f "$STAMPS"/*
 	  make_spec "$n" "$W/spec"
 	  t0=$(now_ns)
-	  sv_start "$W/spec"
-	  if poll_until 120000 have_stamps "$n"; then
+	  fleet_cmd sv_start "$W/spec"
+	  if poll_until "$(left_ms)" have_stamps "$n"; then
 		echo "fleet_start_cold_ms $(ms_between "$t0" "$(stamps_last_ns)")"
 	  else
-		echo "note fleet_start_cold only $(stamps_count) of $n apps started in 120 s"
+		echo "note fleet_start_cold_ms: only $(stamps_count) of $n apps started after ${FLEET_STEP_S} s"
 	  fi
 	  sv_teardown )
 }

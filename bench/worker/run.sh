@@ -1,14 +1,15 @@
 #!/bin/bash
 # Worker scenarios: psup-worker and plain clients against a private
 # nginx on 127.0.0.1. Called by bench/run.sh as
-#   worker/run.sh RAWFILE REPS QUICK
+#   worker/run.sh RAWFILE REPS QUICK [STORE_REPS]
+# (STORE_REPS: repetitions of worker/stores.sh; default REPS)
 # and appends "worker<TAB>client<TAB>rep<TAB>metric<TAB>value" lines. The
 # psup-worker column is named "psup" so the report gives its ratios.
 set -u
 BENCH_DIR=${BENCH_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$BENCH_DIR/lib.sh"
 . "$BENCH_DIR/worker/nginx.sh"
-RAW=$1 REPS=$2 QUICK=$3
+RAW=$1 REPS=$2 QUICK=$3 STORE_REPS=${4:-$2}
 WORKER=${PSUP_WORKER:-$ROOT/bin/psup-worker}
 
 if [ "$QUICK" = 1 ]; then
@@ -186,4 +187,4 @@ for rep in $(seq 1 "$REPS"); do
 		note psup "bin/psup-worker is not built: psup-worker figures are missing"
 	fi
 done
-"$BENCH_DIR/worker/stores.sh" "$RAW" "$REPS" "$QUICK" "$URL/ok"
+"$BENCH_DIR/worker/stores.sh" "$RAW" "$STORE_REPS" "$QUICK" "$URL/ok"

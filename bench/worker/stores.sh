@@ -61,6 +61,7 @@ fresh() {
 # run_k K STORE: K workers at once on STORE; prints the wall ms.
 run_k() {
 	local k=$1 store=$2 i pids= t0 t1
+	rm -f "$S"/w*.out "$S"/w*.err   # a bigger run's files would be counted again
 	t0=$(now_ns)
 	for i in $(seq "$k"); do
 		PSUP_HOME=$S/home timeout -s KILL 600 "$WORKER" run --job "$store" --config "$S/ok.yaml" \
@@ -75,7 +76,8 @@ run_k() {
 ms_of() { local t0 t1; t0=$(now_ns); "$@" >/dev/null 2>&1; t1=$(now_ns); echo $(( (t1 - t0) / 1000000 )); }
 
 stores() {
-	local kind store k ms one rate ok
+	local kind store k ms one four rate ok busy
+	emit big_items "$BIG_ITEMS"
 	for kind in sqlite pg; do
 		[ "$kind" = sqlite ] || [ -n "$PG_URL" ] || continue
 		# init and status of a big job
@@ -85,7 +87,7 @@ stores() {
 		"$WORKER" status --job "$store" >/dev/null 2>&1   # the first open of a store may move its schema
 		emit "status_big_ms_$kind" "$(ms_of "$WORKER" status --job "$store")"
 		# 1, 2, 4, 8 workers
-		one=
+		one= four= busy=0
 		for k in 1 2 4 8; do
 			store=$(fresh "$kind")
 			"$WORKER" init --job "$store" --input "$S/scale.jsonl" >/dev/null 2>&1 || { log "worker: init failed ($kind)"; return; }
@@ -95,9 +97,12 @@ stores() {
 			rate=$(echo "$SCALE_ITEMS $ms" | awk '{ printf "%.0f", $1 / ($2 / 1000) }')
 			emit "scale_rps_${k}_$kind" "$rate"
 			[ -n "$one" ] || one=$rate
-			[ "$k" = 1 ] || emit "scale_x${k}_$kind" "$(echo "$rate $one" | awk '{ printf "%.2f", $1 / $2 }')"
-			[ "$kind" != sqlite ] || emit "sqlite_busy_$k" "$(cat "$S"/w*.err | grep -ci 'busy\|locked')"
+			case $k in 2|4) emit "scale_x${k}_$kind" "$(echo "$rate $one" | awk '{ printf "%.2f", $1 / $2 }')" ;; esac
+			[ "$k" = 4 ] && four=$rate
+			[ "$k" = 8 ] && emit "scale_x8of4_$kind" "$(echo "$rate $four" | awk '{ printf "%.2f", $1 / $2 }')"
+			busy=$((busy + $(cat "$S"/w*.err | grep -ci 'busy\|locked')))
 		done
+		[ "$kind" != sqlite ] || emit busy_sqlite "$busy"
 	done
 }
 
