@@ -137,8 +137,10 @@ def cell_of(v):
         cell += " (%s–%s)" % (fmt(min(v)), fmt(max(v)))
     return cell
 
-def target_cell(metric, med):
+def target_cell(metric, med, sizes):
     text, op, bound, against = TARGETS[metric]
+    if metric.startswith("fleet_") and sizes["fleet_apps"] != "1,000":
+        return text + " (for 1,000 apps: no verdict)"
     if "psup" not in med:
         return text
     value = med["psup"]
@@ -147,6 +149,10 @@ def target_cell(metric, med):
             return text + " (no %s figure)" % against
         value = med["psup"] / med[against]
     return "%s: %s" % (text, met(value, op, bound))
+
+# (scenario, metric, supervisor) of steps cut at their bound: the value is
+# a lower bound (the fleet's FLEET_STEP_S).
+CUT = set()
 
 def median(v):
     v = sorted(v)
@@ -168,6 +174,9 @@ def main():
         if metric == "note":
             notes[scn].append((sv, rep, value))
             continue
+        if metric.endswith("_cut"):
+            metric = metric[:-4]
+            CUT.add((scn, metric, sv))
         try:
             data[scn][metric][sv].append(float(value))
         except ValueError:
@@ -204,15 +213,18 @@ def main():
                     row.append("n/a")
                     continue
                 med[s] = median(v)
-                row.append(cell_of(v))
+                row.append(("> " if (scn, metric, s) in CUT else "") + cell_of(v))
             if has_psup:
                 for s in others:
                     if better and "psup" in med and s in med and med[s] != 0:
-                        row.append(ratio(med["psup"], med[s]))
+                        # a cut figure is a lower bound: so is or is not the ratio
+                        pc, oc = (scn, metric, "psup") in CUT, (scn, metric, s) in CUT
+                        sign = "" if pc == oc == False else "> " if pc and not oc else "< " if oc and not pc else None
+                        row.append("–" if sign is None else sign + ratio(med["psup"], med[s]))
                     else:
                         row.append("–")
             if has_target:
-                row.append(target_cell(metric, med) if metric in TARGETS else "")
+                row.append(target_cell(metric, med, sizes) if metric in TARGETS else "")
             print("| " + " | ".join(row) + " |")
         print()
         if scn == "worker" and stores:
@@ -317,7 +329,7 @@ def summary(data, svs):
                 ok = better and "psup" in med and med.get(s)
                 row.append(ratio(med["psup"], med[s]) if ok else "–")
         if has_target:
-            row.append(target_cell(metric, med) if metric in TARGETS else "")
+            row.append(target_cell(metric, med, {}) if metric in TARGETS else "")
         print("| " + " | ".join(row) + " |")
     print()
 
