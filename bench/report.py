@@ -47,6 +47,7 @@ METRICS = {
     "fleet_status_during_stop_ms": ("the same, once, 0.2 s into `stop all` (ms)", "lower"),
     "fleet_stop_ms": ("`stop all` until every app is gone (ms)", "lower"),
     "fleet_delete_ms": ("`delete all` (ms)", "lower"),
+    "fleet_start_again_ms": ("`start` again after `delete all`, until every app exec'd (ms)", "lower"),
     "fleet_kill_ms": ("`kill` until every app is gone (ms)", "lower"),
     "rps_ok": ("requests/s against the 200 endpoint, no limit (psup: items/s, one worker, results committed)", "higher"),
     "p429_pct": ("429s, % of requests to the limited endpoint", "lower"),

@@ -252,8 +252,10 @@ lines_ge() { [ "$(stamp_lines)" -ge "$1" ]; }
 # Every step is bounded at FLEET_STEP_S (60 s) from its command: the
 # command itself (bounded) and the wait for the apps. A step that runs out
 # gives METRIC_cut (the bound: the report shows "> bound") and a note
-# saying how far it got; the next step starts anyway (a cut client leaves
-# its daemon to finish what it was doing, then act on the next command).
+# saying how far it got. The daemon is then still busy with the cut step
+# (a cut `pm2 restart all` left pm2 restarting; its next `stop all` and
+# `delete all` were cut too and its next start failed), so the steps after
+# it on that daemon are skipped, with a note; the cold start still runs.
 left_ms() { echo $(( FLEET_STEP_S * 1000 - ($(now_ns) - t0) / 1000000 )); }
 # fleet_cmd CMD...: runs CMD bounded by what is left of the step; says so
 # when it ran out or the command failed (a fleet command must exit 0).
@@ -271,10 +273,11 @@ fleet_cmd() {
 # fleet_cut METRIC WHAT: the step ran out; WHAT is evaluated for the note.
 fleet_cut() {
 	echo "${1}_cut $((FLEET_STEP_S * 1000))"
-	echo "note $1: $(eval "$2") after ${FLEET_STEP_S} s"
+	echo "note $1: $(eval "$2") after ${FLEET_STEP_S} s; the next steps on this daemon are skipped"
+	return 1
 }
 # fleet_wait METRIC WHAT CMD...: polls CMD until the step's end; prints the
-# figure, or says it was cut and how far it got.
+# figure, or says it was cut and how far it got (and fails).
 fleet_wait() {
 	_fm=$1 _fw=$2; shift 2
 	if poll_until "$(left_ms)" "$@"; then
@@ -283,51 +286,59 @@ fleet_wait() {
 		fleet_cut "$_fm" "$_fw"
 	fi
 }
+# The steps with the daemon up; returns at the first cut.
+fleet_up() {
+	sv_boot; sleep 1
+	t0=$(now_ns)
+	fleet_cmd sv_start "$W/spec"
+	if poll_until "$(left_ms)" have_stamps "$n"; then
+		echo "fleet_start_ms $(ms_between "$t0" "$(stamps_last_ns)")"
+	else
+		fleet_cut fleet_start_ms 'echo "only $(stamps_count) of $n apps started"' || return
+	fi
+	sleep 2
+	for i in 1 2 3 4 5; do one_cmd_ms sv_status; sleep 0.5; done | sort -n | sed -n 3p |
+		sed 's/^/fleet_status_ms /'
+	echo "fleet_pss_mib $(pss_kib $(sv_owned_pids) | awk '{ printf "%.1f", $1 / 1024 }')"
+	t0=$(now_ns)
+	fleet_cmd sv_all restart
+	fleet_wait fleet_restart_ms 'echo "only $(($(stamp_lines) - n)) of $n apps restarted"' lines_ge "$((2 * n))" || return
+	sleep 1
+	t0=$(now_ns)
+	fleet_cmd sv_all stop & sp=$!
+	sleep 0.2
+	echo "fleet_status_during_stop_ms $(one_cmd_ms sv_status)"
+	wait $sp
+	fleet_wait fleet_stop_ms 'echo "$(fleet_alive) apps still ran"' fleet_none || return
+	t0=$(now_ns)
+	if fleet_cmd sv_all delete || [ $? != 124 ]; then
+		echo "fleet_delete_ms $(ms_between "$t0" "$(now_ns)")"
+	else
+		fleet_cut fleet_delete_ms 'echo "the command had not returned"' || return
+	fi
+	t0=$(now_ns)
+	fleet_cmd sv_start "$W/spec"
+	if poll_until "$(left_ms)" lines_ge "$((3 * n))"; then
+		echo "fleet_start_again_ms $(ms_between "$t0" "$(now_ns)")"
+	else
+		fleet_cut fleet_start_again_ms 'echo "only $(($(stamp_lines) - 2 * n)) of $n apps started again"' || return
+	fi
+	sleep 1
+	t0=$(now_ns)
+	fleet_cmd sv_kill
+	fleet_wait fleet_kill_ms 'echo "$(fleet_alive) apps still ran"' fleet_none
+}
 scn_fleet() {
 	n=$FLEET_N
 	FLEET_STEP_S=${FLEET_STEP_S:-60}
 	echo "fleet_apps $n"
-	( 	  sv_begin "$W/svf"
+	( sv_begin "$W/svf"
 	  rm -f "$STAMPS"/*
 	  make_spec "$n" "$W/spec"
-	  sv_boot; sleep 1
-	  t0=$(now_ns)
-	  fleet_cmd sv_start "$W/spec"
-	  if poll_until "$(left_ms)" have_stamps "$n"; then
-		echo "fleet_start_ms $(ms_between "$t0" "$(stamps_last_ns)")"
-	  else
-		fleet_cut fleet_start_ms 'echo "only $(stamps_count) of $n apps started"'
-	  fi
-	  sleep 2
-	  for i in 1 2 3 4 5; do one_cmd_ms sv_status; sleep 0.5; done | sort -n | sed -n 3p |
-		sed 's/^/fleet_status_ms /'
-	  echo "fleet_pss_mib $(pss_kib $(sv_owned_pids) | awk '{ printf "%.1f", $1 / 1024 }')"
-	  t0=$(now_ns)
-	  fleet_cmd sv_all restart
-	  fleet_wait fleet_restart_ms 'echo "only $(($(stamp_lines) - n)) of $n apps restarted"' lines_ge "$((2 * n))"
-	  sleep 1
-	  t0=$(now_ns)
-	  fleet_cmd sv_all stop & sp=$!
-	  sleep 0.2
-	  echo "fleet_status_during_stop_ms $(one_cmd_ms sv_status)"
-	  wait $sp
-	  fleet_wait fleet_stop_ms 'echo "$(fleet_alive) apps still ran"' fleet_none
-	  t0=$(now_ns)
-	  if fleet_cmd sv_all delete || [ $? != 124 ]; then
-		echo "fleet_delete_ms $(ms_between "$t0" "$(now_ns)")"
-	  else
-		fleet_cut fleet_delete_ms 'echo "the command had not returned"'
-	  fi
-	  t0=$(now_ns)
-	  fleet_cmd sv_start "$W/spec"
-	  poll_until "$(left_ms)" lines_ge "$((3 * n))"
-	  sleep 1
-	  t0=$(now_ns)
-	  fleet_cmd sv_kill
-	  fleet_wait fleet_kill_ms 'echo "$(fleet_alive) apps still ran"' fleet_none
+	  fleet_up
 	  sv_teardown )
 	# cold: the start command also starts the supervisor, in a fresh place
-	( 	  sv_begin "$W/svfc"
+	( sv_begin "$W/svfc"
 	  rm -f "$STAMPS"/*
 	  make_spec "$n" "$W/spec"
 	  t0=$(now_ns)
