@@ -144,6 +144,8 @@ def target_cell(metric, med, sizes):
         return text + " (for 1,000 apps: no verdict)"
     if "psup" not in med:
         return text
+    if ("fleet", metric, "psup") in CUT:
+        return "%s: **missed** (cut at its bound)" % text
     value = med["psup"]
     if against is not None:
         if not med.get(against):

@@ -9,8 +9,8 @@
 # Supervisors: pm2 supervisord runit psup (psup is skipped when bin/psup is
 # missing or does not run). Repetitions are interleaved (rep 1 of every
 # supervisor, then rep 2, ...) so machine drift hits all of them alike. The
-# fleet (1,000 apps) runs --fleet-reps times (default 1): pm2 alone takes
-# about 5 minutes a repetition there. The worker's runs against nginx run
+# fleet (1,000 apps) runs --fleet-reps times (default 1): it takes about 9
+# minutes a repetition, pm2's steps running into their 60 s bound. The worker's runs against nginx run
 # --worker-reps times (default 1: they are paced by nginx's limits), its
 # job-store runs --reps times.
 set -u
