@@ -363,7 +363,7 @@ static void timer_cb(struct loop *l, uint64_t id, void *arg)
 		if (now - k->big_read_at >= KEEPER_TRIM_MS) {
 			madvise(k->rbuf, KEEPER_READ_BUF, MADV_DONTNEED);
 			logsink_trim(&k->log);
-			keeper_io_pipes_shrink(k);
+			keeper_io_trim(k);
 			k->trim_at = 0;
 		} else {
 			k->trim_at = k->big_read_at + KEEPER_TRIM_MS;
