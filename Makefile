@@ -149,13 +149,15 @@ $(BIN)/psup: $(O)/$(SV)/cli/psup_main.o $(LIBPSUP) $(LIBCOMMON)
 # The keeper links only libc: it must outlive anything the daemon depends on.
 # Release builds link it statically: every keeper then shares all its code, and
 # against musl where musl-gcc is installed (Debian's musl-tools): a musl keeper
-# keeps ~48 KiB private against ~72 KiB with glibc, whose static start-up alone
+# keeps ~48 KiB private against ~68 KiB with glibc, whose static start-up alone
 # dirties eight pages of data (locale, stdio, TLS, tunables) in every keeper.
 # Its objects are built apart (build/musl/) from the keeper's, wire's and
 # common's sources that need no library's headers. `make KEEPER_CC=` links it
 # with glibc; `make KEEPER_LDFLAGS= KEEPER_CC=` dynamically (for valgrind, which
 # cannot follow malloc in a static binary). ASan builds link it with glibc.
-KEEPER_CC      ?= $(if $(SANFLAGS),,$(shell command -v musl-gcc 2>/dev/null))
+ifeq ($(origin KEEPER_CC),undefined)
+KEEPER_CC      := $(if $(SANFLAGS),,$(shell command -v musl-gcc 2>/dev/null))
+endif
 KEEPER_LDFLAGS ?= $(if $(SANFLAGS),,-static)
 ifeq ($(KEEPER_CC),)
 $(BIN)/psup-keeper: $(O)/$(SV)/keeper/keeper_main.o $(call lib,keeper wire common)
