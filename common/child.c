@@ -7,11 +7,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static void close_from(int lowfd)
 {
-	if (close_range((unsigned)lowfd, ~0U, 0) == 0)
+	/* the system call, not libc's wrapper: musl (the keeper's libc where
+	 * it is installed) has none */
+	if (syscall(SYS_close_range, (unsigned)lowfd, ~0U, 0) == 0)
 		return;
 	long max = sysconf(_SC_OPEN_MAX);
 	if (max < 0 || max > 65536)

@@ -35,6 +35,8 @@ void keeper_warnx(const char *fmt, ...)
 
 #define STATUS_PREFIX "status "
 #define STATUS_PREFIX_LEN (sizeof STATUS_PREFIX - 1)
+/* a usual status line is 250-400 bytes */
+#define STATUS_SMALL 1024
 
 void keeper_status_line(struct keeper *k, char *buf, size_t n)
 {
@@ -67,6 +69,17 @@ void keeper_status_line(struct keeper *k, char *buf, size_t n)
 	appstate_pack(&st, buf, n);
 }
 
+/* Writes "status LINE" into buf (cap bytes, room left for the newline)
+ * and returns LINE's length. */
+static size_t status_pack(struct keeper *k, char *buf, size_t cap)
+{
+	memcpy(buf, STATUS_PREFIX, STATUS_PREFIX_LEN);
+	keeper_status_line(k, buf + STATUS_PREFIX_LEN, cap - STATUS_PREFIX_LEN - 1);
+	k->status_dirty = 0;
+	k->status_flush_at = 0;
+	return strlen(buf + STATUS_PREFIX_LEN);
+}
+
 /* Writes the status file and pushes it to clients when it changed (or
  * always with force). */
 void keeper_publish(struct keeper *k, int force)
@@ -75,22 +88,33 @@ void keeper_publish(struct keeper *k, int force)
 		k->last_state = k->pol.state;
 		k->since_ms = clock_real_ms();
 	}
-	/* one buffer for the file's line and the clients' message: this is
-	 * the deepest call chain, and every stack page counts per keeper */
-	char msg[KEEPERCTL_LINE_MAX];
+	/* one buffer for the file's line and the clients' message. This is
+	 * the deepest call chain, and every page it reaches (stack, or a
+	 * size class of its own in malloc) stays resident for the keeper's
+	 * life, counted 1,000-fold: a usual line fits the small buffer, a
+	 * longer one is packed again on the heap. */
+	char small[STATUS_SMALL], *big = NULL;
+	char *msg = small;
+	size_t cap = sizeof small;
+	size_t len = status_pack(k, msg, cap);
+	if (len + 1 >= cap - STATUS_PREFIX_LEN - 1) {
+		cap = KEEPERCTL_LINE_MAX;
+		msg = big = xmalloc(cap);
+		len = status_pack(k, msg, cap);
+	}
 	char *line = msg + STATUS_PREFIX_LEN;
-	memcpy(msg, STATUS_PREFIX, STATUS_PREFIX_LEN);
-	keeper_status_line(k, line, sizeof msg - STATUS_PREFIX_LEN - 1);
-	k->status_dirty = 0;
-	k->status_flush_at = 0;
-	size_t len = strlen(line);
 	size_t n = STATUS_PREFIX_LEN + len + 1;
 	line[len] = '\n';
-	if (!force && k->status_msg && n == k->status_len && memcmp(msg, k->status_msg, n) == 0)
+	if (!force && k->status_msg && n == k->status_len && memcmp(msg, k->status_msg, n) == 0) {
+		free(big);
 		return;
+	}
 	free(k->status_msg);
 	k->status_msg = xstrndup(msg, n);
 	k->status_len = n;
+	free(big);
+	msg = k->status_msg;
+	line = msg + STATUS_PREFIX_LEN;
 	char *cause = NULL;
 	if (atomicfile_write(KEEPER_STATUS_FILE, line, len + 1, 0644, 0, &cause) < 0) {
 		keeper_warnx("%s", cause);
@@ -339,7 +363,7 @@ static void timer_cb(struct loop *l, uint64_t id, void *arg)
 		if (now - k->big_read_at >= KEEPER_TRIM_MS) {
 			madvise(k->rbuf, KEEPER_READ_BUF, MADV_DONTNEED);
 			logsink_trim(&k->log);
-			keeper_io_pipes_shrink(k);
+			keeper_io_trim(k);
 			k->trim_at = 0;
 		} else {
 			k->trim_at = k->big_read_at + KEEPER_TRIM_MS;

@@ -183,7 +183,8 @@ struct run *keeper_io_runs_add(struct keeper *k, int outfd, int errfd, int progf
 void keeper_io_drain_all(struct keeper *k);
 void keeper_io_runs_sweep(struct keeper *k);
 void keeper_io_runs_free(struct keeper *k);
-void keeper_io_pipes_shrink(struct keeper *k);
+/* After a burst: pipes back to the default size, empty line buffers freed. */
+void keeper_io_trim(struct keeper *k);
 
 /* keeper_ctl.c: the control socket */
 int keeper_ctl_listen(struct keeper *k, char **cause);

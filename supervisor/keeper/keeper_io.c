@@ -86,11 +86,12 @@ static void pipe_grow(struct run_pipe *rp)
 	rp->pipe_size = r > 0 ? r : KEEPER_PIPE_SIZE;
 }
 
-void keeper_io_pipes_shrink(struct keeper *k)
+void keeper_io_trim(struct keeper *k)
 {
 	for (struct run *r = k->runs; r; r = r->next)
 		for (int i = 0; i < 3; i++) {
 			struct run_pipe *rp = &r->pipes[i];
+			logline_trim(&rp->ll);
 			if (rp->fd < 0 || rp->pipe_size <= KEEPER_PIPE_DEFAULT)
 				continue;
 			/* fails (EBUSY) while more than the default is queued */

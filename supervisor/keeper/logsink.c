@@ -306,10 +306,19 @@ static void emit_span(struct logsink *ls, const char *p, size_t n)
 	}
 }
 
+/* The buffer grows with the line it holds: most carried ends are a part
+ * of one short line, and a keeper's pages count 1,000-fold. */
 static void line_store(struct logline *ll, const char *p, size_t n)
 {
-	if (!ll->buf)
-		ll->buf = xmalloc(LOGSINK_LINE_MAX + 1);
+	if (ll->len + n > ll->cap) {
+		size_t cap = ll->cap ? ll->cap : 256;
+		while (cap < ll->len + n)
+			cap *= 2;
+		if (cap > LOGSINK_LINE_MAX)
+			cap = LOGSINK_LINE_MAX;
+		ll->buf = xrealloc(ll->buf, cap);
+		ll->cap = cap;
+	}
 	memcpy(ll->buf + ll->len, p, n);
 	ll->len += n;
 }
@@ -384,6 +393,13 @@ void logline_free(struct logline *ll)
 	free(ll->buf);
 	ll->buf = NULL;
 	ll->len = 0;
+	ll->cap = 0;
+}
+
+void logline_trim(struct logline *ll)
+{
+	if (ll->len == 0)
+		logline_free(ll);
 }
 
 void logsink_message(struct logsink *ls, enum logsink_stream st, const char *msg,

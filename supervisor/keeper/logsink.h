@@ -24,8 +24,8 @@ enum logsink_stream { LOG_OUT, LOG_ERR };
 /* The unterminated end of one stream of one run, carried between reads.
  * Zero-initialise; logline_free() when the stream ends. */
 struct logline {
-	char *buf;      /* LOGSINK_LINE_MAX + 1 bytes once needed */
-	size_t len;
+	char *buf;      /* grown to what it holds, at most LOGSINK_LINE_MAX */
+	size_t len, cap;
 };
 
 struct logsink {
@@ -73,6 +73,9 @@ void logsink_feed(struct logsink *ls, struct logline *ll, enum logsink_stream st
 void logsink_eof(struct logsink *ls, struct logline *ll, enum logsink_stream st,
     int64_t now_ms);
 void logline_free(struct logline *ll);
+/* Frees ll's buffer when it holds nothing (after a burst: an idle keeper
+ * keeps no page of it). */
+void logline_trim(struct logline *ll);
 /* Writes one line of the keeper's own (no newline needed) to a stream. */
 void logsink_message(struct logsink *ls, enum logsink_stream st, const char *msg,
     int64_t now_ms);

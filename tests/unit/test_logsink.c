@@ -314,6 +314,38 @@ int main(void)
 		free(t);
 	}
 
+	/* the carried end of a line takes a buffer sized to it, freed by a
+	 * trim once the line went out, kept while it is still held */
+	{
+		reset_files();
+		struct app_spec cs;
+		spec_for(&cs, 0, NULL);
+		struct logsink cls;
+		logsink_open(&cls, &cs, NULL);
+		struct logline cll = { 0 };
+		logsink_feed(&cls, &cll, LOG_OUT, "x\nabc", 5, 0);
+		ok(cll.len == 3 && cll.cap > 0 && cll.cap <= 256, "a short carried end takes a small buffer");
+		logline_trim(&cll);
+		ok(cll.buf != NULL && cll.len == 3, "trim keeps a buffer that holds a line's start");
+		char part[1000];
+		memset(part, 'd', sizeof part);
+		logsink_feed(&cls, &cll, LOG_OUT, part, sizeof part, 0);
+		ok(cll.len == 1003 && cll.cap >= 1003 && cll.cap <= 2048, "the buffer grows with the line");
+		logsink_feed(&cls, &cll, LOG_OUT, "e\n", 2, 0);
+		logline_trim(&cll);
+		ok(cll.buf == NULL && cll.cap == 0, "trim frees the buffer once the line went out");
+		logsink_feed(&cls, &cll, LOG_OUT, "f\n", 2, 0);
+		logsink_close(&cls);
+		spec_free(&cs);
+		logline_free(&cll);
+		size_t cl;
+		char *c = slurp(out_path, &cl);
+		int whole = cl == 2 + 3 + 1000 + 2 + 2 && memcmp(c, "x\nabc", 5) == 0 &&
+		    c[5 + 1000] == 'e' && strcmp(c + cl - 2, "f\n") == 0;
+		ok(whole, "lines across growth and trim are whole");
+		free(c);
+	}
+
 	/* long lines: 200000 bytes cut at LOGSINK_LINE_MAX, fed in odd pieces */
 	size_t big = 200000;
 	char *in = malloc(big + 8);
