@@ -5,10 +5,37 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- load ---- */
+
+/* A load writes far more pages than SQLite's default cache holds (2 MB):
+ * each one spilt to the log before the commit is written again there and
+ * read back. The cache is raised for the load (it holds what the load
+ * touches, no more), and put back after. */
+#define LOAD_CACHE_KIB 65536
+
+static void sq_load_cache(struct sq *q, int loading)
+{
+	char sql[64];
+	if (loading) {
+		sqlite3_stmt *st = NULL;
+		q->load_cache = 0;
+		if (sqlite3_prepare_v2(q->db, "PRAGMA cache_size", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW)
+			q->load_cache = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", LOAD_CACHE_KIB);
+	} else if (q->load_cache) {
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", q->load_cache);
+	} else {
+		return;
+	}
+	/* a cache size is no correctness matter: a refusal leaves the old one */
+	sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+}
 
 int sq_load_begin(struct store *s, const char *id_field, char **cause)
 {
@@ -43,6 +70,23 @@ int sq_load_begin(struct store *s, const char *id_field, char **cause)
 	sqlite3_bind_text(st, 2, id_field, -1, SQLITE_STATIC);
 	if (sq_run(q, st, "cannot record the id field", cause) < 0)
 		goto fail;
+	/* A first load goes into the table alone, its indexes made after it
+	 * from the sorted whole: ids arrive in no order, and each one put in
+	 * the index on its own is a walk down the tree. The file holds no id
+	 * twice (store_load checked), so nothing needs the index meanwhile.
+	 * The index drop is undone if the load is. */
+	if (!(st = sq_stmt(q, ST_HAS_ITEMS, cause)))
+		goto fail;
+	rc = sq_step(q, st);
+	q->load_bare = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
+	sq_done(st);
+	if (rc != SQLITE_ROW) {
+		sq_fail(q, cause, "cannot read the store");
+		goto fail;
+	}
+	if (q->load_bare && sq_index_drop(q, cause) < 0)
+		goto fail;
+	sq_load_cache(q, 1);
 	return 0;
 fail:
 	sq_rollback(q);
@@ -72,13 +116,18 @@ int sq_load_end(struct store *s, int commit, long long *added, char **cause)
 	struct sq *q = (struct sq *)s;
 	if (!commit) {
 		sq_rollback(q);
+		sq_load_cache(q, 0);
 		return 0;
 	}
-	if (sq_count_add(q, "pending", q->load_added, 0, 0, 0, cause) < 0) {
+	if ((q->load_bare && sq_index_make(q, cause) < 0) ||
+	    sq_count_add(q, "pending", q->load_added, 0, 0, 0, cause) < 0) {
 		sq_rollback(q);
+		sq_load_cache(q, 0);
 		return -1;
 	}
-	if (sq_commit(q, cause) < 0)
+	int rc = sq_commit(q, cause);
+	sq_load_cache(q, 0);
+	if (rc < 0)
 		return -1;
 	if (added)
 		*added = q->load_added;
