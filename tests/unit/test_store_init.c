@@ -111,6 +111,41 @@ static void test_old_store(void)
 	free(url);
 }
 
+/* A first load may run with a rollback journal (alone on the store) or
+ * through the log (another process has it open): the store is in WAL
+ * mode after either. */
+static void test_journal(void)
+{
+	if (storefix_pg_url()) {
+		skip(4, "journal modes are SQLite's");
+		return;
+	}
+	char *path = storefix_write("j.jsonl", "{\"id\":\"a\"}\n{\"id\":\"b\"}\n");
+	long long skipped = -1;
+	char *cause = NULL;
+	struct store *s = storefix_open(1);
+	is_int(load(s, path, NULL, &skipped, &cause), 2, "a first load alone on the store");
+	store_close(s);
+	char *mode = catalogue("PRAGMA journal_mode", NULL);
+	is_str(mode, "wal", "leaves it in WAL mode");
+	free(mode);
+
+	s = storefix_open(1);
+	char *url = storefix_url(0);
+	sqlite3 *other = NULL;
+	if (sqlite3_open(url + strlen("sqlite:"), &other) != SQLITE_OK ||
+	    sqlite3_exec(other, "SELECT count(*) FROM items", NULL, NULL, NULL) != SQLITE_OK)
+		bail("open the store beside", sqlite3_errmsg(other));
+	is_int(load(s, path, NULL, &skipped, &cause), 2, "a first load with another on the store");
+	store_close(s);
+	sqlite3_close(other);
+	mode = catalogue("PRAGMA journal_mode", NULL);
+	is_str(mode, "wal", "leaves it in WAL mode too");
+	free(mode);
+	free(url);
+	free(path);
+}
+
 int main(void)
 {
 	storefix_begin("init");
@@ -159,6 +194,7 @@ int main(void)
 	free(more);
 
 	test_old_store();
+	test_journal();
 	storefix_end();
 	return done_testing();
 }

@@ -28,6 +28,7 @@ struct sq {
 	long long load_added;
 	int load_bare;           /* the load goes into an empty store without its indexes */
 	int load_cache;          /* the cache_size in force before the load */
+	int load_journal;        /* the load runs with a rollback journal */
 	int64_t busy_since;      /* start of the current wait in busy_cb */
 };
 
