@@ -85,8 +85,8 @@ int pg_load_begin(struct store *s, const char *id_field, char **cause)
 	PQclear(r);
 	static const char *const bare_sql[] = {
 		"DROP INDEX psup_items_claim, psup_items_lease",
-		"ALTER TABLE psup_items DROP CONSTRAINT psup_items_id_key,"
-		" DROP CONSTRAINT psup_items_pkey",
+		"ALTER TABLE psup_items DROP CONSTRAINT psup_items_id_key",
+		"ALTER TABLE psup_items DROP CONSTRAINT psup_items_pkey",
 		"ALTER TABLE psup_items DISABLE TRIGGER psup_count_ins",
 		/* the default (64 MB) sorts a million ids on disk */
 		"SET LOCAL maintenance_work_mem = '256MB'",
@@ -177,8 +177,8 @@ int pg_load_end(struct store *s, int commit, long long *added, char **cause)
 		goto fail;
 	if (g->load_direct) {
 		static const char *const index_sql[] = {
-			"ALTER TABLE psup_items ADD CONSTRAINT psup_items_pkey PRIMARY KEY (seq),"
-			" ADD CONSTRAINT psup_items_id_key UNIQUE (id)",
+			"ALTER TABLE psup_items ADD CONSTRAINT psup_items_pkey PRIMARY KEY (seq)",
+			"ALTER TABLE psup_items ADD CONSTRAINT psup_items_id_key UNIQUE (id)",
 			PG_INDEX_CLAIM, PG_INDEX_LEASE,
 			"ALTER TABLE psup_items ENABLE TRIGGER psup_count_ins",
 		};
