@@ -1,6 +1,7 @@
 /* The progress line parser: one flat JSON object, checked byte by byte and
  * never read past its length, so any input an app writes is safe. */
 #include "progress.h"
+#include "jsonlex.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -76,55 +77,11 @@ static int scan_string(struct cur *c, char *key, size_t cap, size_t *klen)
  * is set and *val holds it. */
 static int scan_number(struct cur *c, int *is_int, long long *val)
 {
-	int neg = 0, frac = 0;
-	long long v = 0;
-	int overflow = 0;
-	if (c->p < c->end && *c->p == '-') {
-		neg = 1;
-		c->p++;
-	}
-	if (c->p >= c->end || *c->p < '0' || *c->p > '9')
+	struct jsonlex_num n;
+	if (jsonlex_number(&c->p, c->end, &n) < 0)
 		return -1;
-	if (*c->p == '0') {
-		c->p++;
-	} else {
-		while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-			int d = *c->p++ - '0';
-			if (v > (0x7fffffffffffffffLL - d) / 10)
-				overflow = 1;
-			else
-				v = v * 10 + d;
-		}
-	}
-	if (c->p < c->end && *c->p == '.') {
-		frac = 1;
-		c->p++;
-		if (c->p >= c->end || *c->p < '0' || *c->p > '9')
-			return -1;
-		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
-			c->p++;
-	}
-	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
-		frac = 1;
-		c->p++;
-		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
-			c->p++;
-		if (c->p >= c->end || *c->p < '0' || *c->p > '9')
-			return -1;
-		while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
-			c->p++;
-	}
-	*is_int = !neg && !frac && !overflow;
-	*val = v;
-	return 0;
-}
-
-static int scan_word(struct cur *c, const char *w)
-{
-	size_t n = strlen(w);
-	if ((size_t)(c->end - c->p) < n || memcmp(c->p, w, n) != 0)
-		return -1;
-	c->p += n;
+	*is_int = !n.neg && n.whole && !n.overflow;
+	*val = n.value;
 	return 0;
 }
 
@@ -234,8 +191,9 @@ int progress_parse(const char *line, size_t len, struct progress *out)
 					p.stat_have |= 1u << st;
 					p.stat[st] = v;
 				}
-			} else if (scan_word(&c, "true") == 0 || scan_word(&c, "false") == 0 ||
-			    scan_word(&c, "null") == 0) {
+			} else if (jsonlex_word(&c.p, c.end, "true") == 0 ||
+			    jsonlex_word(&c.p, c.end, "false") == 0 ||
+			    jsonlex_word(&c.p, c.end, "null") == 0) {
 				if (k >= 0)
 					return -1;
 			} else {

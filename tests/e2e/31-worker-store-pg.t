@@ -28,6 +28,10 @@ is "$rc" 0 "8 processes share the queue with no double claim"
 out=$(PSUP_TEST_STORE_URL=$URL "$T/test_store_where" 2>&1); rc=$?
 is "$rc" 0 "store subset tests (tags, --where) pass on PostgreSQL"
 [ "$rc" -eq 0 ] || printf '%s\n' "$out" | grep -E '^(not ok|#)' | head -20
+[ -x "$T/test_store_init" ] || bail_out "test_store_init not built"
+out=$(PSUP_TEST_STORE_URL=$URL "$T/test_store_init" 2>&1); rc=$?
+is "$rc" 0 "store first-load tests (indexes made after) pass on PostgreSQL"
+[ "$rc" -eq 0 ] || printf '%s\n' "$out" | grep -E '^(not ok|#)' | head -20
 
 # ---- the CLI ---------------------------------------------------------------
 awk 'BEGIN {

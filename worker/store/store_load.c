@@ -2,12 +2,14 @@
  * object with a usable id, no id twice in the file) and hands the items to
  * the backend inside one transaction, so a bad line loads nothing. */
 #include "store_backend.h"
+#include "store_scan.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,18 +116,47 @@ static int json_integer(const cJSON *v, long long *out)
 	return 1;
 }
 
-/* Checks one trimmed line; on success fills *it (id in idbuf, which the
- * caller frees). Returns 0, or -1 with *why set (malloc'd). */
+/* The id of a line that store_scan_line read, in *scratch (the caller's,
+ * grown as needed). */
+static char *scanned_id(const struct store_scan *sc, char **scratch, size_t *cap)
+{
+	size_t need = sc->id_int ? 24 : sc->id_len + 1;
+	if (*cap < need) {
+		*cap = need > 256 ? need : 256;
+		free(*scratch);
+		*scratch = xmalloc(*cap);
+	}
+	if (sc->id_int) {
+		snprintf(*scratch, *cap, "%lld", sc->id_value);
+	} else {
+		memcpy(*scratch, sc->id, sc->id_len);
+		(*scratch)[sc->id_len] = '\0';
+	}
+	return *scratch;
+}
+
+/* Checks one trimmed line; on success fills *it, its id in *scratch (see
+ * scanned_id) or in *idbuf, which the caller frees. Returns 0, or -1 with
+ * *why set (malloc'd). */
 static int parse_line(const char *line, size_t len, const char *id_field,
-    const char *priority_field, struct store_load_item *it, char **idbuf, char **why)
+    const char *priority_field, struct store_load_item *it, char **idbuf, char **scratch,
+    size_t *scratch_cap, char **why)
 {
 	const char *end = NULL;
+	struct store_scan sc;
 	*idbuf = NULL;
 	if (memchr(line, '\0', len))
 		return fail(why, "line holds a NUL byte");
 	long bad = store_utf8_invalid_at(line, len);
 	if (bad >= 0)
 		return fail(why, "not valid UTF-8 (at byte %ld)", bad + 1);
+	if (store_scan_line(line, len, id_field, priority_field, &sc)) {
+		it->id = scanned_id(&sc, scratch, scratch_cap);
+		it->id_int = sc.id_int;
+		it->priority = sc.priority;
+		it->json = line;
+		return 0;
+	}
 	cJSON *j = cJSON_ParseWithLengthOpts(line, len, &end, 0);
 	if (!j) {
 		long col = end ? (long)(end - line) + 1 : 1;
@@ -217,8 +248,8 @@ int store_load_tagged(struct store *s, const char *path, const char *id_field,
 	}
 
 	struct idset ids = { 0 };
-	char *buf = NULL;
-	size_t cap = 0;
+	char *buf = NULL, *scratch = NULL;
+	size_t cap = 0, scratch_cap = 0;
 	ssize_t got;
 	long long lineno = 0;
 	int rc = 0, bad_input = 0;
@@ -244,15 +275,16 @@ int store_load_tagged(struct store *s, const char *path, const char *id_field,
 		((char *)p)[len] = '\0';
 		struct store_load_item it = { .line = lineno, .tag = tag };
 		char *id = NULL, *why = NULL;
-		if (parse_line(p, len, id_field, priority_field, &it, &id, &why) < 0) {
+		if (parse_line(p, len, id_field, priority_field, &it, &id, &scratch, &scratch_cap,
+		    &why) < 0) {
 			rc = fail(cause, "%s:%lld: %s", name, lineno, why);
 			free(why);
 			bad_input = 1;
 			break;
 		}
-		long long first = idset_add(&ids, id, lineno);
+		long long first = idset_add(&ids, it.id, lineno);
 		if (first) {
-			char *quoted = store_json_quote(id);
+			char *quoted = store_json_quote(it.id);
 			rc = fail(cause, "%s:%lld: duplicate id %s (first on line %lld)", name,
 			    lineno, quoted, first);
 			free(quoted);
@@ -271,6 +303,7 @@ int store_load_tagged(struct store *s, const char *path, const char *id_field,
 		bad_input = 1;          /* the user's file, e.g. a directory */
 	}
 	free(buf);
+	free(scratch);
 	idset_free(&ids);
 	if (f != stdin)
 		fclose(f);

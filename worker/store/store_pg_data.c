@@ -5,6 +5,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,16 @@ static const char classes_sql[] =
 	" WHERE state = 'failed'{W} GROUP BY 1, 2";
 
 /* ---- load ---- */
+
+/* Runs n commands in order, stopping at the first that fails. */
+static int pg_cmd_each(struct pg *g, const char *const *sql, size_t n, const char *what,
+    char **cause)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pg_cmd(g, sql[i], 0, NULL, NULL, what, cause) < 0)
+			return -1;
+	return 0;
+}
 
 int pg_load_begin(struct store *s, const char *id_field, char **cause)
 {
@@ -60,19 +71,28 @@ int pg_load_begin(struct store *s, const char *id_field, char **cause)
 	    "cannot record the id field", cause) < 0)
 		goto fail;
 	/* The first load into an empty store goes straight into psup_items,
-	 * its id key and indexes made after it from the sorted whole (less
-	 * than half the work of keeping them row by row). No id can be there
-	 * twice: store_load refuses a file that repeats one. Later loads go
-	 * through a table of their own, to skip the ids already there. */
+	 * its keys and claim indexes made after it from the sorted whole (less
+	 * than half the work of keeping them row by row), and its counts set
+	 * once from the number loaded, not by the trigger, whose transition
+	 * table would hold every row again. No id can be there twice:
+	 * store_load refuses a file that repeats one. All of it is undone if
+	 * the load is. Later loads go through a table of their own, to skip
+	 * the ids already there. */
 	if (!(r = pg_run(g, "SELECT NOT EXISTS (SELECT 1 FROM psup_items)", 0, NULL,
 	    PGRES_TUPLES_OK, "cannot read the store", cause)))
 		goto fail;
 	g->load_direct = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
-	if (g->load_direct && (pg_cmd(g, "DROP INDEX psup_items_claim, psup_items_lease,"
-	    " psup_items_owner, psup_items_tag", 0, NULL, NULL, "cannot prepare the load", cause) < 0 ||
-	    pg_cmd(g, "ALTER TABLE psup_items DROP CONSTRAINT psup_items_id_key", 0, NULL,
-	    NULL, "cannot prepare the load", cause) < 0))
+	static const char *const bare_sql[] = {
+		"DROP INDEX psup_items_claim, psup_items_lease",
+		"ALTER TABLE psup_items DROP CONSTRAINT psup_items_id_key",
+		"ALTER TABLE psup_items DROP CONSTRAINT psup_items_pkey",
+		"ALTER TABLE psup_items DISABLE TRIGGER psup_count_ins",
+		/* the default (64 MB) sorts a million ids on disk */
+		"SET LOCAL maintenance_work_mem = '256MB'",
+	};
+	if (g->load_direct && pg_cmd_each(g, bare_sql, sizeof bare_sql / sizeof bare_sql[0],
+	    "cannot prepare the load", cause) < 0)
 		goto fail;
 	if (!g->load_direct && pg_cmd(g, "CREATE TEMP TABLE psup_load (n bigint, id text,"
 	    " id_int integer, json text, priority bigint, tag text) ON COMMIT DROP", 0, NULL, NULL,
@@ -157,13 +177,22 @@ int pg_load_end(struct store *s, int commit, long long *added, char **cause)
 		goto fail;
 	if (g->load_direct) {
 		static const char *const index_sql[] = {
+			"ALTER TABLE psup_items ADD CONSTRAINT psup_items_pkey PRIMARY KEY (seq)",
 			"ALTER TABLE psup_items ADD CONSTRAINT psup_items_id_key UNIQUE (id)",
-			PG_INDEX_CLAIM, PG_INDEX_LEASE, PG_INDEX_OWNER, PG_INDEX_TAG,
+			PG_INDEX_CLAIM, PG_INDEX_LEASE,
+			"ALTER TABLE psup_items ENABLE TRIGGER psup_count_ins",
 		};
+		char num[32];
+		const char *p[1] = { num };
 		n = g->load_n;
-		for (size_t i = 0; i < sizeof index_sql / sizeof index_sql[0]; i++)
-			if (pg_cmd(g, index_sql[i], 0, NULL, NULL, "cannot index the items", cause) < 0)
-				goto fail;
+		snprintf(num, sizeof num, "%lld", n);
+		if (pg_cmd_each(g, index_sql, sizeof index_sql / sizeof index_sql[0],
+		    "cannot index the items", cause) < 0 ||
+		    pg_cmd(g, "INSERT INTO psup_counts AS c (shard, state, n)"
+		    " VALUES (pg_backend_pid() % 16, 'pending', $1::bigint)"
+		    " ON CONFLICT (shard, state) DO UPDATE SET n = c.n + excluded.n", 1, p, NULL,
+		    "cannot count the items", cause) < 0)
+			goto fail;
 	} else if (pg_cmd(g, "INSERT INTO psup_items (seq, id, id_int, json, priority, tag)"
 	    /* new ids go after every item already there, in file order */
 	    " SELECT b.base + l.n, l.id, l.id_int, l.json, l.priority, l.tag FROM psup_load l,"

@@ -61,8 +61,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL,"
 	" endpoint = NULL, cost = NULL WHERE state = 'failed' AND id = ?1{W}",
 	[ST_LOAD_INSERT] =
-	"INSERT INTO items (id, id_int, json, priority, tag) VALUES (?1, ?2, ?3, ?4, ?5)"
-	" ON CONFLICT (id) DO NOTHING",
+	/* OR IGNORE, not ON CONFLICT (id): a first load goes without the
+	 * ids' index, and OR IGNORE needs none (the columns it could find
+	 * NULL are never bound NULL). */
+	"INSERT OR IGNORE INTO items (id, id_int, json, priority, tag) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
 	[ST_COUNTS] =

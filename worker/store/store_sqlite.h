@@ -26,6 +26,9 @@ struct sq {
 	sqlite3_stmt *st[ST_COUNT];
 	unsigned st_where_gen[ST_COUNT]; /* the store_where each was made for */
 	long long load_added;
+	int load_bare;           /* the load goes into an empty store without its indexes */
+	int load_cache;          /* the cache_size in force before the load */
+	int load_journal;        /* the load runs with a rollback journal */
 	int64_t busy_since;      /* start of the current wait in busy_cb */
 };
 
@@ -55,6 +58,12 @@ int sq_count_add(struct sq *q, const char *state, long long n, long long attempt
 /* Creates the schema (create) or checks it, migrating an older store to
  * this build's version. Returns 0, or -1 with *cause. */
 int sq_schema(struct sq *q, int create, char **cause);
+
+/* Inside a write transaction on an empty store: drops the indexes of items
+ * that a load can do without (sq_index_drop), and makes them again from
+ * the loaded whole (sq_index_make). Return 0, or -1 with *cause. */
+int sq_index_drop(struct sq *q, char **cause);
+int sq_index_make(struct sq *q, char **cause);
 
 STORE_OPS_DECLARE(sq);
 

@@ -5,19 +5,85 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- load ---- */
 
+/* A load writes far more pages than SQLite's default cache holds (2 MB):
+ * each one spilt to the log before the commit is written again there and
+ * read back. The cache is raised for the load (it holds what the load
+ * touches, no more), and put back after. */
+#define LOAD_CACHE_KIB 65536
+
+/* A pragma's one answer as a number (0 when it gives none). */
+static int sq_pragma_int(struct sq *q, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int v = 0;
+	if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Outside a transaction, before a load (loading) and after it. A first
+ * load, into an empty store that no other process has open, runs with a
+ * rollback journal instead of the write-ahead log: the journal keeps the
+ * few pages the store had, and the loaded pages are written once, into
+ * the store, not to the log and then again into the store. A crash
+ * leaves the journal, and the next open of the store rolls the load back
+ * from it, synchronous = FULL making sure the journal is on disk before
+ * the store is written. With another process on the store the switch is
+ * refused, and the load goes through the log as any write. Either way
+ * the store is back in WAL mode after (and the next open sets it again,
+ * were that refused). */
+static void sq_load_mode(struct sq *q, int loading)
+{
+	char sql[64];
+	if (loading) {
+		q->load_journal = 0;
+		q->load_cache = sq_pragma_int(q, "PRAGMA cache_size");
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", LOAD_CACHE_KIB);
+		sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+		if (sq_pragma_int(q, "SELECT EXISTS (SELECT 1 FROM items)") == 0 &&
+		    sqlite3_exec(q->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL) == SQLITE_OK) {
+			sqlite3_stmt *st = NULL;
+			if (sqlite3_prepare_v2(q->db, "PRAGMA journal_mode = DELETE", -1, &st,
+			    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+				const char *mode = (const char *)sqlite3_column_text(st, 0);
+				q->load_journal = mode && strcmp(mode, "delete") == 0;
+			}
+			sqlite3_finalize(st);
+			if (!q->load_journal)
+				sqlite3_exec(q->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+		}
+		return;
+	}
+	/* neither a cache size nor the journal is a correctness matter here:
+	 * a refusal leaves the store as safe as before */
+	if (q->load_cache) {
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", q->load_cache);
+		sqlite3_exec(q->db, sql, NULL, NULL, NULL);
+	}
+	if (q->load_journal) {
+		sqlite3_exec(q->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		sqlite3_exec(q->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+		q->load_journal = 0;
+	}
+}
+
 int sq_load_begin(struct store *s, const char *id_field, char **cause)
 {
 	struct sq *q = (struct sq *)s;
 	sqlite3_stmt *st;
-	errno = EIO;
+	int e = EIO;
 	q->load_added = 0;
+	sq_load_mode(q, 1);
 	if (sq_begin(q, cause) < 0)
-		return -1;
+		goto out;
 	if (!(st = sq_stmt(q, ST_META_GET, cause)))
 		goto fail;
 	sqlite3_bind_text(st, 1, "id_field", -1, SQLITE_STATIC);
@@ -32,9 +98,8 @@ int sq_load_begin(struct store *s, const char *id_field, char **cause)
 		fail(cause, "%s holds items loaded with --id-field %s, not %s", q->path,
 		    old, id_field);
 		free(old);
-		sq_rollback(q);
-		errno = EINVAL;
-		return -1;
+		e = EINVAL;
+		goto fail;
 	}
 	free(old);
 	if (!(st = sq_stmt(q, ST_META_SET, cause)))
@@ -43,10 +108,28 @@ int sq_load_begin(struct store *s, const char *id_field, char **cause)
 	sqlite3_bind_text(st, 2, id_field, -1, SQLITE_STATIC);
 	if (sq_run(q, st, "cannot record the id field", cause) < 0)
 		goto fail;
+	/* A first load goes into the table alone, its indexes made after it
+	 * from the sorted whole: ids arrive in no order, and each one put in
+	 * the index on its own is a walk down the tree. The file holds no id
+	 * twice (store_load checked), so nothing needs the index meanwhile.
+	 * The index drop is undone if the load is. */
+	if (!(st = sq_stmt(q, ST_HAS_ITEMS, cause)))
+		goto fail;
+	rc = sq_step(q, st);
+	q->load_bare = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
+	sq_done(st);
+	if (rc != SQLITE_ROW) {
+		sq_fail(q, cause, "cannot read the store");
+		goto fail;
+	}
+	if (q->load_bare && sq_index_drop(q, cause) < 0)
+		goto fail;
 	return 0;
 fail:
 	sq_rollback(q);
-	errno = EIO;
+out:
+	sq_load_mode(q, 0);
+	errno = e;
 	return -1;
 }
 
@@ -70,19 +153,20 @@ int sq_load_add(struct store *s, const struct store_load_item *it, char **cause)
 int sq_load_end(struct store *s, int commit, long long *added, char **cause)
 {
 	struct sq *q = (struct sq *)s;
+	int rc = 0;
 	if (!commit) {
 		sq_rollback(q);
-		return 0;
-	}
-	if (sq_count_add(q, "pending", q->load_added, 0, 0, 0, cause) < 0) {
+	} else if ((q->load_bare && sq_index_make(q, cause) < 0) ||
+	    sq_count_add(q, "pending", q->load_added, 0, 0, 0, cause) < 0) {
 		sq_rollback(q);
-		return -1;
+		rc = -1;
+	} else {
+		rc = sq_commit(q, cause);
 	}
-	if (sq_commit(q, cause) < 0)
-		return -1;
-	if (added)
+	sq_load_mode(q, 0);
+	if (rc == 0 && commit && added)
 		*added = q->load_added;
-	return 0;
+	return rc;
 }
 
 /* ---- reading ---- */

@@ -7,11 +7,19 @@
 #include <sqlite3.h>
 #include <string.h>
 
+/* The indexes of items besides its key: made with the schema, and again
+ * after a first load that went without them. The ids' unique index is a
+ * named one, which a load can drop; stores made before it hold the one
+ * their UNIQUE column made, which stays. */
+#define INDEX_ID "CREATE UNIQUE INDEX IF NOT EXISTS items_id ON items (id)"
+#define INDEX_CLAIM "CREATE INDEX IF NOT EXISTS items_claim ON items (state, priority DESC, seq)"
+#define INDEX_LEASE "CREATE INDEX IF NOT EXISTS items_lease ON items (state, lease_until)"
+
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS items ("
 	" seq INTEGER PRIMARY KEY,"           /* input order */
-	" id TEXT NOT NULL UNIQUE,"
+	" id TEXT NOT NULL,"
 	" id_int INTEGER NOT NULL DEFAULT 0," /* the id was a JSON integer */
 	" json TEXT NOT NULL,"
 	" priority INTEGER NOT NULL DEFAULT 0,"
@@ -25,8 +33,7 @@ static const char schema_sql[] =
 	" error TEXT,"
 	" tokens INTEGER NOT NULL DEFAULT 0,"
 	" finished_at INTEGER);"              /* real time, ms */
-	"CREATE INDEX IF NOT EXISTS items_claim ON items (state, priority DESC, seq);"
-	"CREATE INDEX IF NOT EXISTS items_lease ON items (state, lease_until);"
+	INDEX_ID ";" INDEX_CLAIM ";" INDEX_LEASE ";"
 	"CREATE INDEX IF NOT EXISTS items_owner ON items (owner) WHERE owner IS NOT NULL;"
 	"INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');";
 
@@ -169,4 +176,28 @@ int sq_schema(struct sq *q, int create, char **cause)
 	if (sq_check_schema(q, cause) < 0)
 		return -1;
 	return sq_add_tag(q, cause);
+}
+
+int sq_index_drop(struct sq *q, char **cause)
+{
+	if (sqlite3_exec(q->db, "DROP INDEX IF EXISTS items_id; DROP INDEX IF EXISTS items_claim;"
+	    " DROP INDEX IF EXISTS items_lease", NULL, NULL, NULL) != SQLITE_OK)
+		return sq_fail(q, cause, "cannot prepare the load");
+	return 0;
+}
+
+int sq_index_make(struct sq *q, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(q->db, "SELECT 1 FROM sqlite_master"
+	    " WHERE name = 'sqlite_autoindex_items_1'", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(q, cause, "cannot read the store's indexes");
+	if ((rc == SQLITE_DONE && sqlite3_exec(q->db, INDEX_ID, NULL, NULL, NULL) != SQLITE_OK) ||
+	    sqlite3_exec(q->db, INDEX_CLAIM ";" INDEX_LEASE, NULL, NULL, NULL) != SQLITE_OK)
+		return sq_fail(q, cause, "cannot index the items");
+	return 0;
 }
