@@ -156,8 +156,10 @@ void run_maybe_done(struct run *r)
 		return;
 	}
 	int64_t now = clock_mono_ns();
-	if (r->counts_at < now - IDLE_CHECK || r->ok_since + r->failed_since > 0) {
-		/* Not fresh: ask, and decide on the answer. */
+	if (r->counts_at < now - IDLE_CHECK || r->counts_at < r->dry_at ||
+	    r->ok_since + r->failed_since > 0) {
+		/* Not fresh (older than the claim that found nothing): ask,
+		 * and decide on the answer. */
 		r->done_check = 1;
 		if (run_record_counts(r) < 0) {
 			r->done_check = 0;
