@@ -201,6 +201,20 @@ static void queue_free(struct run *r)
 		run_work_free((struct work *)n);
 }
 
+/* Frees every item the run still holds, queued or with an outcome not
+ * committed (the store failed or was away): redone once their leases run
+ * out. */
+static void works_free(struct run *r)
+{
+	queue_free(r);
+	workq_free(&r->q);
+	for (int i = 0; i < r->n_fin; i++)
+		run_work_free(r->fin[i]);
+	free(r->fin);
+	r->fin = NULL;
+	r->n_fin = r->cap_fin = 0;
+}
+
 void run_stop(struct run *r, const char *why)
 {
 	if (r->stopping) {
@@ -277,11 +291,7 @@ static void run_teardown(struct run *r)
 {
 	if (r->engine)
 		run_send_abort_all(r);
-	queue_free(r);
-	workq_free(&r->q);
-	for (int i = 0; i < r->n_fin; i++)
-		run_work_free(r->fin[i]);
-	free(r->fin);
+	works_free(r);
 	engine_free(r->engine);
 	/* The deadlines' timers and the signalfd go with the loop. */
 	loop_free(r->loop);
