@@ -54,10 +54,16 @@ struct engine {
 	int n_socks, cap_socks;
 };
 
+/* A socket curl stops watching (CURL_POLL_REMOVE) stays registered with
+ * want 0: a kept-alive connection is usually wanted again for its next
+ * request before anything happens on it, and re-registering it then would
+ * cost an epoll_ctl DEL and ADD per request. It is unregistered when an
+ * event comes for it unwanted, or before it is closed. */
 struct sock {
 	struct engine *e;
 	curl_socket_t fd;
 	unsigned events;         /* LOOP_READ | LOOP_WRITE, as registered */
+	unsigned want;           /* what curl watches now; 0: nothing */
 	int slot;                /* its place in engine.socks */
 };
 
@@ -144,10 +150,19 @@ static void socket_action(struct engine *e, curl_socket_t fd, int mask)
 	}
 }
 
+static void sock_forget(struct engine *e, curl_socket_t fd);
+
 static void sock_event_cb(struct loop *l, int fd, unsigned events, void *arg)
 {
 	(void)l;
 	struct sock *s = arg;
+	if (!s->want) {
+		/* kept registered for its next request, but something came
+		 * first (the server closed it, say): curl looks at it itself
+		 * when it takes the connection again */
+		sock_forget(s->e, fd);
+		return;
+	}
 	int mask = 0;
 	if (events & LOOP_READ)
 		mask |= CURL_CSELECT_IN;
@@ -209,7 +224,9 @@ static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, v
 	(void)socketp;
 	struct engine *e = userp;
 	if (what == CURL_POLL_REMOVE) {
-		sock_forget(e, fd);
+		struct sock *s = sock_at(e, fd);
+		if (s)
+			s->want = 0;
 		return 0;
 	}
 	unsigned events = 0;
@@ -244,6 +261,7 @@ static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, v
 		}
 		s->events = events;
 	}
+	s->want = events;
 	return 0;
 }
 
@@ -277,6 +295,8 @@ static void socks_drain(struct engine *e)
 	nfds_t n = 0;
 	for (int i = 0; i < e->n_socks; i++) {
 		const struct sock *s = e->socks[i];
+		if (!s->want)
+			continue;
 		pf[n].fd = s->fd;
 		pf[n].events = (short)((s->events & LOOP_READ ? POLLIN : 0) |
 		    (s->events & LOOP_WRITE ? POLLOUT : 0));

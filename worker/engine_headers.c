@@ -9,22 +9,23 @@
 
 #include "xalloc.h"
 
-/* The response headers captured, and where each goes. */
-#define RL(field) offsetof(struct ratelimit_headers, field)
+/* The response headers captured, and where each goes; with each name its
+ * length, as every header of every answer is looked up. */
+#define RL(name, field) { name, sizeof name - 1, offsetof(struct ratelimit_headers, field) }
 #define ANTHROPIC(kind, i) \
-	{ "anthropic-ratelimit-" kind "-reset", RL(anthropic_reset[i]) }, \
-	{ "anthropic-ratelimit-" kind "-limit", RL(anthropic_limit[i]) }, \
-	{ "anthropic-ratelimit-" kind "-remaining", RL(anthropic_remaining[i]) }
-static const struct { const char *name; size_t off; } captured[] = {
-	{ "retry-after", RL(retry_after) },
-	{ "retry-after-ms", RL(retry_after_ms) },
-	{ "x-ms-retry-after-ms", RL(ms_retry_after_ms) },
-	{ "x-ratelimit-reset-requests", RL(reset_requests) },
-	{ "x-ratelimit-reset-tokens", RL(reset_tokens) },
-	{ "x-ratelimit-remaining-requests", RL(remaining_requests) },
-	{ "x-ratelimit-remaining-tokens", RL(remaining_tokens) },
-	{ "x-ratelimit-limit-requests", RL(limit_requests) },
-	{ "x-ratelimit-limit-tokens", RL(limit_tokens) },
+	RL("anthropic-ratelimit-" kind "-reset", anthropic_reset[i]), \
+	RL("anthropic-ratelimit-" kind "-limit", anthropic_limit[i]), \
+	RL("anthropic-ratelimit-" kind "-remaining", anthropic_remaining[i])
+static const struct { const char *name; size_t len, off; } captured[] = {
+	RL("retry-after", retry_after),
+	RL("retry-after-ms", retry_after_ms),
+	RL("x-ms-retry-after-ms", ms_retry_after_ms),
+	RL("x-ratelimit-reset-requests", reset_requests),
+	RL("x-ratelimit-reset-tokens", reset_tokens),
+	RL("x-ratelimit-remaining-requests", remaining_requests),
+	RL("x-ratelimit-remaining-tokens", remaining_tokens),
+	RL("x-ratelimit-limit-requests", limit_requests),
+	RL("x-ratelimit-limit-tokens", limit_tokens),
 	ANTHROPIC("requests", 0),
 	ANTHROPIC("tokens", 1),
 	ANTHROPIC("input-tokens", 2),
@@ -61,8 +62,7 @@ size_t engine_header_cb(char *data, size_t size, size_t nmemb, void *userp)
 		return n;
 	size_t name_len = (size_t)(colon - data);
 	for (size_t i = 0; i < N_CAPTURED; i++) {
-		const char *name = captured[i].name;
-		if (strlen(name) != name_len || strncasecmp(data, name, name_len) != 0)
+		if (captured[i].len != name_len || strncasecmp(data, captured[i].name, name_len) != 0)
 			continue;
 		const char *v = colon + 1, *end = data + n;
 		while (v < end && (*v == ' ' || *v == '\t'))

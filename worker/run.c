@@ -156,8 +156,10 @@ void run_maybe_done(struct run *r)
 		return;
 	}
 	int64_t now = clock_mono_ns();
-	if (r->counts_at < now - IDLE_CHECK || r->ok_since + r->failed_since > 0) {
-		/* Not fresh: ask, and decide on the answer. */
+	if (r->counts_at < now - IDLE_CHECK || r->counts_at < r->dry_at ||
+	    r->ok_since + r->failed_since > 0) {
+		/* Not fresh (older than the claim that found nothing): ask,
+		 * and decide on the answer. */
 		r->done_check = 1;
 		if (run_record_counts(r) < 0) {
 			r->done_check = 0;
@@ -197,6 +199,20 @@ static void queue_free(struct run *r)
 		run_work_free((struct work *)n);
 	while ((n = workq_wait_pop(&r->q)))
 		run_work_free((struct work *)n);
+}
+
+/* Frees every item the run still holds, queued or with an outcome not
+ * committed (the store failed or was away): redone once their leases run
+ * out. */
+static void works_free(struct run *r)
+{
+	queue_free(r);
+	workq_free(&r->q);
+	for (int i = 0; i < r->n_fin; i++)
+		run_work_free(r->fin[i]);
+	free(r->fin);
+	r->fin = NULL;
+	r->n_fin = r->cap_fin = 0;
 }
 
 void run_stop(struct run *r, const char *why)
@@ -275,11 +291,7 @@ static void run_teardown(struct run *r)
 {
 	if (r->engine)
 		run_send_abort_all(r);
-	queue_free(r);
-	workq_free(&r->q);
-	for (int i = 0; i < r->n_fin; i++)
-		run_work_free(r->fin[i]);
-	free(r->fin);
+	works_free(r);
 	engine_free(r->engine);
 	/* The deadlines' timers and the signalfd go with the loop. */
 	loop_free(r->loop);

@@ -17,6 +17,19 @@
 /* How soon a claim that failed is tried again, and an idle worker looks
  * for released or expired items. */
 #define CLAIM_AGAIN (500 * MS)
+/* The first look after the queue ran dry. The other workers' items are
+ * mostly a moment from done then, and the run ends only once they are:
+ * looking CLAIM_AGAIN later would add up to that to every run of several
+ * workers. The wait doubles up to CLAIM_AGAIN while nothing changes. */
+#define CLAIM_IDLE_FIRST (25 * MS)
+
+/* The wait before the next look of a worker whose claim found nothing. */
+static int64_t idle_next(struct run *r)
+{
+	int64_t d = r->idle_wait ? r->idle_wait * 2 : CLAIM_IDLE_FIRST;
+	r->idle_wait = d < CLAIM_AGAIN ? d : CLAIM_AGAIN;
+	return r->idle_wait;
+}
 
 /* No claim for now: look again at at. */
 static void claim_later(struct run *r, int64_t at)
@@ -54,8 +67,11 @@ static void claim_done_cb(struct storeq_call *c, void *arg)
 		break;
 	case RUN_STORE_OK:
 		r->claim_failures = 0;
-		if (c->n_items == 0)
-			claim_later(r, clock_mono_ns() + CLAIM_AGAIN);
+		if (c->n_items == 0) {
+			r->dry_at = clock_mono_ns();
+			claim_later(r, r->dry_at + idle_next(r));
+		} else
+			r->idle_wait = 0;
 		/* Stopping, they are released with the rest at exit. */
 		for (int i = 0; i < c->n_items && !r->stopping; i++) {
 			struct work *w = xcalloc(1, sizeof *w);

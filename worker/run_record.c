@@ -34,6 +34,7 @@ static struct store_result *results_of(struct run *r, int n)
 	for (int i = 0; i < n; i++) {
 		struct work *w = r->fin[i];
 		res[i].id = w->it.id;
+		res[i].seq = w->it.seq;
 		res[i].ok = w->ok;
 		res[i].attempts = w->it.attempts + w->attempts;
 		res[i].http_status = (int)w->status;

@@ -87,6 +87,9 @@ struct run {
 	int claim_failures;          /* in a row; too many ends the run */
 
 	int claim_exhausted;         /* the last claim found nothing */
+	int64_t idle_wait;           /* ns until the next look after a claim that
+	                              * found nothing: 0 while claims find items */
+	int64_t dry_at;              /* when a claim last found nothing */
 	struct claimsize claim_pace; /* sizes claims to our pace */
 	int stopping;                /* SIGTERM: finish in-flight, then leave */
 	int finished;                /* leave the loop */

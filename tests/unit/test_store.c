@@ -210,6 +210,42 @@ static void test_release(void)
 	store_close(s);
 }
 
+/* A result that names its item's seq (as the worker's do) is found by it,
+ * and must still match the item's id; one leased or released alike. */
+static void test_finish_by_seq(void)
+{
+	struct store *s = storefix_loaded("{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n");
+	char *cause = NULL;
+	struct store_item *it = NULL;
+	int n = 0, stale = -1;
+	if (store_claim(s, "w", 3, 60000, &it, &n, &cause) < 0)
+		storefix_bail("claim", cause);
+	is_int(n, 3, "claimed a, b, c");
+	const char *one[] = { "c" };
+	is_int(store_release(s, "w", one, 1, &cause), 0, "c released: finished from pending");
+	struct store_result r[] = {
+		{ .id = "a", .seq = it[0].seq, .ok = 1, .attempts = 1, .http_status = 200,
+		  .result = "1" },
+		{ .id = "b", .seq = it[2].seq, .ok = 1, .attempts = 1, .http_status = 200,
+		  .result = "2" },
+		{ .id = "c", .seq = it[2].seq, .ok = 0, .attempts = 2, .http_status = 500,
+		  .error = "e" },
+	};
+	is_int(store_finish(s, "w", r, 3, &stale, &cause), 0, "finish by seq");
+	is_int(stale, 1, "b named c's seq: not written");
+	struct store_counts c = storefix_counts(s);
+	is_int(c.done, 1, "a done");
+	is_int(c.failed, 1, "c failed");
+	is_int(c.leased, 1, "b still leased");
+	is_int(c.pending, 0, "none pending");
+	r[1].seq = it[1].seq;
+	is_int(store_finish(s, "w", &r[1], 1, &stale, &cause), 0, "b by its own seq");
+	is_int(stale, 0, "written");
+	is_int(storefix_counts(s).done, 2, "a and b done");
+	store_items_free(it, n);
+	store_close(s);
+}
+
 static void test_finish_export(void)
 {
 	struct store *s = storefix_loaded(
@@ -489,6 +525,7 @@ int main(void)
 	test_leases();
 	test_release();
 	test_finish_export();
+	test_finish_by_seq();
 	test_counts_kept();
 	test_open();
 	test_bad_url();

@@ -23,6 +23,8 @@ struct store_item {
  * attempts is the item's total (store_item.attempts plus this run's). */
 struct store_result {
 	const char *id;
+	long long seq;           /* the item's store_item.seq when known (found by
+	                          * it, checked against id), else 0: by id */
 	int ok;                  /* 1 done, 0 failed */
 	int attempts;
 	int http_status;         /* 0 when no response */

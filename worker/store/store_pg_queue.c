@@ -26,7 +26,8 @@ static const char claim_sql[] =
 /* The first result wins: an item not yet done or failed takes ours,
  * whoever holds its lease now (ours ran out while the store was away, or
  * another worker took it over), so an answer paid for is never thrown
- * away; one already finished keeps its result. */
+ * away; one already finished keeps its result. A result that names its
+ * item's seq must match it too. */
 static const char finish_sql[] =
 	"UPDATE psup_items i SET state = CASE WHEN r.ok THEN 'done' ELSE 'failed' END,"
 	" attempts = r.attempts, http_status = r.http_status, latency_ms = r.latency_ms,"
@@ -34,10 +35,11 @@ static const char finish_sql[] =
 	" cost = r.cost,"
 	" finished_at = " NOW_MS ","
 	" owner = NULL, lease_until = NULL"
-	" FROM json_to_recordset($1::json) AS r(id text, ok boolean, attempts integer,"
-	"  http_status integer, latency_ms bigint, result text, error text, tokens bigint,"
-	"  endpoint text, cost double precision)"
-	" WHERE i.id = r.id AND i.state IN ('pending', 'leased')";
+	" FROM json_to_recordset($1::json) AS r(id text, seq bigint, ok boolean,"
+	"  attempts integer, http_status integer, latency_ms bigint, result text, error text,"
+	"  tokens bigint, endpoint text, cost double precision)"
+	" WHERE i.id = r.id AND (r.seq IS NULL OR i.seq = r.seq)"
+	" AND i.state IN ('pending', 'leased')";
 
 #define RETRY_SET \
 	"UPDATE psup_items SET state = 'pending', attempts = 0, http_status = NULL," \
@@ -138,6 +140,8 @@ int pg_finish(struct store *s, const char *owner, const struct store_result *r,
 		const char *error = r[i].ok ? NULL : (r[i].error ? r[i].error : "failed");
 		fprintf(m, "%s{\"id\":", i ? "," : "");
 		store_json_write_string(m, r[i].id);
+		if (r[i].seq > 0)
+			fprintf(m, ",\"seq\":%lld", r[i].seq);
 		fprintf(m, ",\"ok\":%s,\"attempts\":%d,\"http_status\":%d,\"latency_ms\":%lld,"
 		    "\"tokens\":%lld,\"result\":", r[i].ok ? "true" : "false", r[i].attempts,
 		    r[i].http_status, r[i].latency_ms, r[i].tokens);

@@ -21,6 +21,12 @@
 #define BUSY_TIMEOUT_MS 5000
 #define BUSY_GIVE_UP_MS (10 * 60 * 1000)
 
+/* A result written over its item (ST_FINISH, ST_FINISH_SEQ). */
+#define FINISH_SET \
+	"UPDATE items SET state = ?3, attempts = ?4, http_status = ?5, latency_ms = ?6," \
+	" result = ?7, error = ?8, tokens = ?9, finished_at = ?10, endpoint = ?11, cost = ?12," \
+	" owner = NULL, lease_until = NULL"
+
 static const char *const stmt_sql[ST_COUNT] = {
 	/* Two index walks, each bounded by the limit, merged: pending items by
 	 * priority then input order, and leases that ran out, except our own:
@@ -35,17 +41,21 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"  WHERE state = 'leased' AND lease_until < ?2 AND owner <> ?3{W}"
 	"  ORDER BY priority DESC, seq LIMIT ?1))"
 	" ORDER BY priority DESC, seq LIMIT ?1",
+	/* Also the claim's when no lease ran out: one walk in index order,
+	 * without the merge's sort. */
 	[ST_PEEK] =
 	"SELECT seq, id, json, attempts, state FROM items WHERE state = 'pending'{W}"
 	" ORDER BY priority DESC, seq LIMIT ?1",
+	[ST_ANY_EXPIRED] =
+	"SELECT EXISTS (SELECT 1 FROM items WHERE state = 'leased' AND lease_until < ?1{W})",
 	[ST_CLAIM_UPDATE] =
 	"UPDATE items SET state = 'leased', owner = ?1, lease_until = ?2 WHERE seq = ?3",
 	[ST_RENEW] =
 	"UPDATE items SET lease_until = ?2 WHERE owner = ?1 AND state = 'leased'",
-	[ST_FINISH] =
-	"UPDATE items SET state = ?3, attempts = ?4, http_status = ?5, latency_ms = ?6,"
-	" result = ?7, error = ?8, tokens = ?9, finished_at = ?10, endpoint = ?11, cost = ?12,"
-	" owner = NULL, lease_until = NULL WHERE id = ?1 AND state = ?2",
+	[ST_FINISH] = FINISH_SET " WHERE id = ?1 AND state = ?2",
+	/* by the row's key, not a search of the ids' index; the id still
+	 * has to match */
+	[ST_FINISH_SEQ] = FINISH_SET " WHERE seq = ?13 AND id = ?1 AND state = ?2",
 	[ST_RELEASE_ALL] =
 	"UPDATE items SET state = 'pending', owner = NULL, lease_until = NULL"
 	" WHERE owner = ?1 AND state = 'leased'",

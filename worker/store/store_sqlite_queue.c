@@ -26,22 +26,41 @@ static int sq_read_items(struct sq *q, sqlite3_stmt *st, int max, struct store_i
 	return rc;
 }
 
+/* 1 if a lease ran out at now, 0 if none, -1 failed. */
+static int sq_any_expired(struct sq *q, long long now, char **cause)
+{
+	sqlite3_stmt *st = sq_stmt(q, ST_ANY_EXPIRED, cause);
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	int rc = sq_step(q, st);
+	int any = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) != 0 : -1;
+	sq_done(st);
+	if (any < 0)
+		sq_fail(q, cause, "cannot look for expired leases");
+	return any;
+}
+
 int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
     struct store_item **items, int *n, char **cause)
 {
 	struct sq *q = (struct sq *)s;
 	long long now = clock_real_ms();
 	struct store_item *v = NULL;
-	int cnt = 0, rc = SQLITE_DONE, from_pending = 0;
+	int cnt = 0, rc = SQLITE_DONE, from_pending = 0, expired;
 	sqlite3_stmt *sel, *upd;
 	if (sq_begin(q, cause) < 0)
 		return -1;
-	if (!(sel = sq_stmt(q, ST_CLAIM_SELECT, cause)) ||
+	/* Mostly none has run out: then the pending items alone, in order. */
+	if ((expired = sq_any_expired(q, now, cause)) < 0 ||
+	    !(sel = sq_stmt(q, expired ? ST_CLAIM_SELECT : ST_PEEK, cause)) ||
 	    !(upd = sq_stmt(q, ST_CLAIM_UPDATE, cause)))
 		goto fail;
 	sqlite3_bind_int(sel, 1, max);
-	sqlite3_bind_int64(sel, 2, now);
-	sqlite3_bind_text(sel, 3, owner, -1, SQLITE_STATIC);
+	if (expired) {
+		sqlite3_bind_int64(sel, 2, now);
+		sqlite3_bind_text(sel, 3, owner, -1, SQLITE_STATIC);
+	}
 	v = xcalloc((size_t)max, sizeof *v);
 	rc = sq_read_items(q, sel, max, v, &cnt, &from_pending);
 	sq_done(sel);
@@ -133,6 +152,8 @@ static int sq_finish_one(struct sq *q, sqlite3_stmt *st, const struct store_resu
 	sqlite3_bind_int64(st, 10, now);
 	sq_bind_text(st, 11, r->endpoint);
 	sqlite3_bind_double(st, 12, r->cost);
+	if (r->seq > 0)
+		sqlite3_bind_int64(st, 13, r->seq);
 	int rc = sq_run(q, st, "cannot record a result", cause);
 	free(owned);
 	return rc < 0 ? -1 : sqlite3_changes(q->db) > 0;
@@ -148,21 +169,22 @@ int sq_finish(struct store *s, const char *owner, const struct store_result *r,
 	(void)owner;
 	struct sq *q = (struct sq *)s;
 	long long now = clock_real_ms();
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *by_seq;
 	int gone = 0;
 	/* what the batch adds to done [0] and failed [1], and takes from
 	 * leased [0] and pending [1] */
 	long long cnt[2] = { 0, 0 }, att[2] = { 0, 0 }, tok[2] = { 0, 0 }, from[2] = { 0, 0 };
 	if (sq_begin(q, cause) < 0)
 		return -1;
-	if (!(st = sq_stmt(q, ST_FINISH, cause)))
+	if (!(st = sq_stmt(q, ST_FINISH, cause)) || !(by_seq = sq_stmt(q, ST_FINISH_SEQ, cause)))
 		goto fail;
 	for (int i = 0; i < n; i++) {
 		int was_pending = 0;
-		int rc = sq_finish_one(q, st, &r[i], "leased", now, cause);
+		sqlite3_stmt *one = r[i].seq > 0 ? by_seq : st;
+		int rc = sq_finish_one(q, one, &r[i], "leased", now, cause);
 		if (rc == 0) {
 			was_pending = 1;
-			rc = sq_finish_one(q, st, &r[i], "pending", now, cause);
+			rc = sq_finish_one(q, one, &r[i], "pending", now, cause);
 		}
 		if (rc < 0)
 			goto fail;
