@@ -74,7 +74,7 @@ hwm_kib() {
 # (schedstat: finer than the 10 ms ticks of /proc/PID/stat).
 cpu_ns() {
 	for _p in "$@"; do cat /proc/"$_p"/task/*/schedstat 2>/dev/null; done |
-	awk '{ t += $1 } END { printf "%d\n", t }'
+	awk '{ t += $1 } END { printf "%.0f\n", t }'
 }
 
 # wakeups PID...: context switches so far of every thread (each one a wake-up
