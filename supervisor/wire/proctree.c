@@ -47,9 +47,9 @@ ssize_t proctree_read_fd(int fd, char **buf, size_t *cap)
 			*buf = nb;
 			*cap = ncap;
 		}
-		ssize_t r = pread(fd, *buf + len, *cap - len - 1, (off_t)len);
-		if (r < 0 && errno == EINTR)
-			continue;
+		ssize_t r;
+		while ((r = pread(fd, *buf + len, *cap - len - 1, (off_t)len)) < 0 && errno == EINTR)
+			;
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -75,12 +75,12 @@ ssize_t proctree_children(pid_t pid, pid_t tid, char **buf, size_t *cap)
 	char path[80];
 	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)pid, (long)tid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t len = proctree_read_fd(fd, buf, cap);
-	int e = errno;
-	close(fd);
-	errno = e;
+	ssize_t len = fd < 0 ? -1 : proctree_read_fd(fd, buf, cap);
+	if (fd >= 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
 	return len;
 }
 
