@@ -1,8 +1,8 @@
 /* procfds: walks of this test's own children through files kept open from
  * one pass to the next: what they find follows the processes (a child
  * reaped, a new one forked), the files of a process gone from a walked
- * subtree are closed, those of a subtree not walked are kept, and a
- * budget bounds what is held. */
+ * subtree are closed, those of a subtree not walked are kept (for a
+ * minute), and a budget bounds what is held. */
 #include "tap.h"
 #include "procfds.h"
 
@@ -34,11 +34,12 @@ static void reap(pid_t pid)
 		;
 }
 
-/* One pass over root's subtree with a budget: how many processes it found
- * (-1 when the walk failed). */
+static int64_t now = 1000;
+
+/* One pass over root's subtree with a budget, a second after the last:
+ * how many processes it found (-1 when the walk failed). */
 static int pass(struct procfds *t, pid_t root, int budget)
 {
-	static int64_t now = 1000;
 	struct proctree_src src;
 	int n = 0;
 	procfds_src(t, &src);
@@ -79,6 +80,10 @@ int main(void)
 	is_int(t.nfds, 0, "nothing kept");
 
 	is_int(pass(&t, me, 100), 2, "kept again");
+	now += PROCFDS_IDLE_MS;
+	is_int(pass(&t, c, 100), 0, "another subtree walked a minute later");
+	is_int(t.nfds, 2, "the files not read for a minute are closed");
+	is_int(pass(&t, me, 100), 2, "and opened again when needed");
 	procfds_free(&t);
 	is_int(t.nfds, 0, "all closed when freed");
 
