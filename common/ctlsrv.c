@@ -272,7 +272,22 @@ static void conn_update_events(struct ctlconn *c)
 	loop_fd_mod(c->s->l, c->fd, (reading ? LOOP_READ : 0) | (pending(c) ? LOOP_WRITE : 0));
 }
 
-int ctlsrv_send(struct ctlconn *c, const void *p, size_t n)
+/* A reply past the socket's send buffer (about 208 KiB by default) goes
+ * out in several writes, each waiting for the client to read and the loop
+ * to wake again, which a loaded machine makes slow: for a big one the
+ * buffer is raised to hold it (the kernel caps it at net.core.wmem_max). */
+#define BIG_REPLY (128 * 1024)
+static void conn_fit(struct ctlconn *c, size_t n)
+{
+	if (n < BIG_REPLY)
+		return;
+	int v = n > (size_t)(1 << 30) ? 1 << 30 : (int)n;
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
+}
+
+/* Queues n bytes from p, or (p NULL) the contents of *b by taking its
+ * memory when nothing is queued. */
+static int conn_send(struct ctlconn *c, const void *p, size_t n, struct buf *b)
 {
 	if (c->dead)
 		return -1;
@@ -283,7 +298,17 @@ int ctlsrv_send(struct ctlconn *c, const void *p, size_t n)
 		return -1;
 	}
 	int was_stalled = pending(c) > 0;
-	buf_add(&c->out, p, n);
+	conn_fit(c, pending(c) + n);
+	if (p) {
+		buf_add(&c->out, p, n);
+	} else if (!was_stalled) {
+		struct buf old = c->out;
+		c->out = *b;
+		c->out_off = 0;
+		*b = old;
+	} else {
+		buf_add(&c->out, b->p, b->len);
+	}
 	if (conn_flush(c) < 0) {
 		ctlsrv_close(c);
 		return -1;
@@ -293,6 +318,16 @@ int ctlsrv_send(struct ctlconn *c, const void *p, size_t n)
 		touch(c);
 	conn_update_events(c);
 	return 0;
+}
+
+int ctlsrv_send(struct ctlconn *c, const void *p, size_t n)
+{
+	return conn_send(c, p ? p : "", n, NULL);
+}
+
+int ctlsrv_send_buf(struct ctlconn *c, struct buf *b)
+{
+	return conn_send(c, NULL, b->len, b);
 }
 
 void ctlsrv_broadcast(struct ctlsrv *s, const void *p, size_t n)

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "buf.h"
 #include "loop.h"
 
 struct ctlsrv;
@@ -94,6 +95,10 @@ int ctlsrv_clients(const struct ctlsrv *s);
 /* Queues n bytes for c and writes what the socket takes now. A client past
  * out_max is dropped (closed). Returns 0, or -1 when c is (now) closed. */
 int ctlsrv_send(struct ctlconn *c, const void *p, size_t n);
+/* ctlsrv_send() of b's contents, taking its memory instead of copying when
+ * nothing is queued for c (a list of every app is half a megabyte): b is
+ * left holding what c no longer needs, for the caller to free. */
+int ctlsrv_send_buf(struct ctlconn *c, struct buf *b);
 /* Queues the same bytes for every open client. */
 void ctlsrv_broadcast(struct ctlsrv *s, const void *p, size_t n);
 /* Reads no more from c and closes it once its output is written. */

@@ -102,6 +102,16 @@ int procfs_state_dead(char state)
 	return state == 'Z' || state == 'X';
 }
 
+ssize_t procfs_pread(int fd, char *buf, size_t n)
+{
+	ssize_t r;
+	while ((r = pread(fd, buf, n - 1, 0)) < 0 && errno == EINTR)
+		;
+	if (r >= 0)
+		buf[r] = '\0';
+	return r;
+}
+
 /* Reads the whole of a small file into buf (NUL-terminated): a /proc file
  * comes whole in one read. Returns its length, -1 with errno. */
 static ssize_t read_small(const char *path, char *buf, size_t n)
@@ -109,14 +119,10 @@ static ssize_t read_small(const char *path, char *buf, size_t n)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	ssize_t r;
-	while ((r = read(fd, buf, n - 1)) < 0 && errno == EINTR)
-		;
+	ssize_t r = procfs_pread(fd, buf, n);
 	int e = errno;
 	close(fd);
 	errno = e;
-	if (r >= 0)
-		buf[r] = '\0';
 	return r;
 }
 
@@ -127,14 +133,9 @@ ssize_t procfs_read(pid_t pid, const char *what, char *buf, size_t n)
 	return read_small(path, buf, n);
 }
 
-int procfs_stat_read(pid_t pid, struct procfs_stat *out)
+/* A stat line of len bytes (-1: not read) into *out. */
+static int stat_from(const char *buf, ssize_t len, struct procfs_stat *out)
 {
-	char buf[1024];
-	if (pid <= 0) {
-		errno = ENOENT;
-		return -1;
-	}
-	ssize_t len = procfs_read(pid, "stat", buf, sizeof buf);
 	if (len < 0)
 		return -1;
 	if (procfs_stat_parse(buf, (size_t)len, out) < 0) {
@@ -142,6 +143,22 @@ int procfs_stat_read(pid_t pid, struct procfs_stat *out)
 		return -1;
 	}
 	return 0;
+}
+
+int procfs_stat_read(pid_t pid, struct procfs_stat *out)
+{
+	char buf[1024];
+	if (pid <= 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	return stat_from(buf, procfs_read(pid, "stat", buf, sizeof buf), out);
+}
+
+int procfs_stat_pread(int fd, struct procfs_stat *out)
+{
+	char buf[1024];
+	return stat_from(buf, procfs_pread(fd, buf, sizeof buf), out);
 }
 
 int procfs_boot_id(char *out, size_t n)

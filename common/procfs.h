@@ -40,6 +40,18 @@ ssize_t procfs_read(pid_t pid, const char *what, char *buf, size_t n);
  * EMFILE and the like when a resource ran short. */
 int procfs_stat_read(pid_t pid, struct procfs_stat *out);
 
+/* Reads a /proc file kept open (fd) again from its start into buf,
+ * NUL-terminated within n bytes: the kernel makes its text afresh for each
+ * read at offset 0, so one open serves any number of reads. An open
+ * /proc/PID file stays bound to the process it was opened for: once that
+ * process is reaped its reads fail with ESRCH, even when another process
+ * has been given the same pid since. Returns the length, or -1 with errno. */
+ssize_t procfs_pread(int fd, char *buf, size_t n);
+
+/* procfs_stat_read() from a /proc/PID/stat file kept open: 0, or -1 with
+ * errno (ESRCH once the process it was opened for is reaped). */
+int procfs_stat_pread(int fd, struct procfs_stat *out);
+
 /* The boot id (/proc/sys/kernel/random/boot_id) without its newline into
  * out[0..n), NUL-padded to n bytes so that it compares whole. Returns 0,
  * or -1 with errno and out all NULs when it cannot be read. */

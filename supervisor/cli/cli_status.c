@@ -243,22 +243,38 @@ static void row_group(struct row *r, const struct app_view *views, int n_views, 
 	}
 }
 
-/* Where each group's summed row goes: after its last member, for groups of
- * more than one app. Returns 1 for view i when it is such a last member. */
-static int group_row_after(const struct app_view *views, int n, int i)
+static int cmp_by_group(const void *x, const void *y)
 {
-	const char *g = views[i].group;
-	int members = 0;
-	if (!g || strcmp(g, views[i].name) == 0)
-		return 0;
-	for (int k = 0; k < n; k++) {
-		if (!views[k].group || strcmp(views[k].group, g) != 0)
-			continue;
-		if (k > i)
-			return 0;
-		members++;
+	const struct app_view *a = *(const struct app_view *const *)x;
+	const struct app_view *b = *(const struct app_view *const *)y;
+	int c = !a->group || !b->group ? (a->group != NULL) - (b->group != NULL) :
+	    strcmp(a->group, b->group);
+	return c ? c : (a > b) - (a < b);
+}
+
+/* Where each group's summed row goes: after its last member, for groups of
+ * more than one app. Sets after[i] to 1 for each view i that is such a last
+ * member and returns how many there are. One sort by group, not a pass
+ * over every view for each (a group of 1,000 instances). */
+static int group_rows_after(const struct app_view *views, int n, char *after)
+{
+	const struct app_view **by = xcalloc((size_t)(n ? n : 1), sizeof *by);
+	int rows = 0;
+	for (int i = 0; i < n; i++)
+		by[i] = &views[i];
+	qsort(by, (size_t)n, sizeof *by, cmp_by_group);
+	for (int a = 0, b; a < n; a = b) {
+		for (b = a + 1; b < n && by[a]->group && by[b]->group &&
+		    strcmp(by[a]->group, by[b]->group) == 0; b++)
+			;
+		const struct app_view *last = by[b - 1];
+		if (b - a > 1 && last->group && strcmp(last->group, last->name) != 0) {
+			after[last - views] = 1;
+			rows++;
+		}
 	}
-	return members > 1;
+	free(by);
+	return rows;
 }
 
 static void rule(struct buf *o, const size_t *w, int ncols, const char *l,
@@ -313,8 +329,7 @@ void cli_status_format(const cJSON *apps, int color, struct buf *out)
 	cJSON_ArrayForEach(app, apps)
 		view_fill(&views[nv++], app);
 	char *after = xcalloc((size_t)napps, 1);
-	for (int i = 0; i < nv; i++)
-		ngroups += after[i] = (char)group_row_after(views, nv, i);
+	ngroups = group_rows_after(views, nv, after);
 	struct row *rows = xmalloc((size_t)(nv + ngroups) * sizeof *rows);
 	for (int i = 0; i < nv; i++) {
 		row_app(&rows[nrows], &views[i]);

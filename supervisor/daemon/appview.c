@@ -283,9 +283,21 @@ static pid_t keeper_of(const struct dapp *a)
 	return a->have_state && a->st.keeper_pid > 0 ? a->st.keeper_pid : a->keeper_pid;
 }
 
+/* How many descriptors procstat may keep open for the next list: what the
+ * daemon's limit leaves after a link and one more descriptor per app (a
+ * keeper being launched, a log followed) and room for clients. */
+#define FD_BUDGET_SPARE 256
+static int fd_budget(const struct daemon *d)
+{
+	long long napps = 0;
+	for (const struct dapp *a = d->apps; a; a = a->next)
+		napps++;
+	long long b = d->nofile_max - 2 * napps - FD_BUDGET_SPARE;
+	return b < 0 ? 0 : b > 1 << 30 ? 1 << 30 : (int)b;
+}
+
 void appview_list(struct daemon *d, struct dapp **apps, int n, int describe, struct jw *w)
 {
-	(void)d;
 	struct procstat_group *g = xcalloc((size_t)(n ? n : 1), sizeof *g);
 	pid_t *keepers = xcalloc((size_t)(n ? n : 1), sizeof *keepers);
 	int64_t now_real = clock_real_ms(), now_mono = clock_mono_ms();
@@ -306,7 +318,7 @@ void appview_list(struct daemon *d, struct dapp **apps, int n, int describe, str
 		any = 1;
 	}
 	char *cause = NULL;
-	if (any && procstat_measure(g, keepers, n, &cause) < 0) {
+	if (any && procstat_measure(g, keepers, n, fd_budget(d), &cause) < 0) {
 		dlog("%s", cause);
 		free(cause);
 	}

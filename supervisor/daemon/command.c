@@ -127,10 +127,8 @@ static void cmd_list(struct dclient *c, const struct proto_req *req, int describ
 	jw_bool(&w, "ok", 1);
 	appview_list(d, v, n, describe, &w);
 	jw_end_obj(&w);
-	size_t len;
-	char *s = jw_finish(&w, &len);
-	s[len++] = '\n';           /* jw always leaves room for one byte */
-	client_send(c, s, len);
+	buf_addc(&w.b, '\n');
+	client_send_buf(c, &w.b);
 	free(v);
 }
 

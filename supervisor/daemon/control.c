@@ -149,6 +149,13 @@ void client_send(struct dclient *c, char *buf, size_t len)
 	free(buf);
 }
 
+void client_send_buf(struct dclient *c, struct buf *b)
+{
+	if (!c->dead && c->conn)
+		ctlsrv_send_buf(c->conn, b);
+	buf_free(b);
+}
+
 void client_reply(struct dclient *c, cJSON *reply)
 {
 	size_t len;

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "buf.h"
 #include "daemon_core.h"
 #include "proto.h"
 
@@ -33,6 +34,9 @@ void control_sweep(struct daemon *d);
 void control_free(struct daemon *d);
 /* Queues one encoded reply line (takes ownership of buf). */
 void client_send(struct dclient *c, char *buf, size_t len);
+/* Queues the reply line in b without copying it where it can, and frees
+ * b (left empty). */
+void client_send_buf(struct dclient *c, struct buf *b);
 /* Queues reply (the caller still owns and frees it). */
 void client_reply(struct dclient *c, cJSON *reply);
 void client_error(struct dclient *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -25,41 +25,69 @@ char *jw_finish(struct jw *w, size_t *len)
 	return buf_take(&w->b, len);
 }
 
-static void put(struct jw *w, const char *s, size_t n)
+/* Room for n more bytes (and the NUL): a compare on the hot path. */
+static char *room(struct jw *w, size_t n)
 {
-	buf_add(&w->b, s, n);
+	if (w->b.cap - w->b.len <= n)
+		buf_reserve(&w->b, n);
+	return w->b.p + w->b.len;
 }
 
+static void put(struct jw *w, const char *s, size_t n)
+{
+	memcpy(room(w, n), s, n);
+	w->b.len += n;
+	w->b.p[w->b.len] = '\0';
+}
+
+/* Strings go out in one pass, a chunk at a time (no strlen first): this
+ * runs for every key and string of a `list`. */
+#define ESC_CHUNK 64
 static void put_escaped(struct jw *w, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t n = strlen(s);
-	/* room for the worst case (every byte \u00XX), so the loop only
-	 * stores: this runs for every string of a `list` */
-	buf_reserve(&w->b, n * 6 + 2);
-	char *o = w->b.p + w->b.len;
+	const unsigned char *p = (const unsigned char *)s;
+	char *o = room(w, 1);
 	*o++ = '"';
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		unsigned char c = *p;
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			*o++ = (char)c;
-			continue;
+	w->b.len++;
+	while (*p) {
+		/* the worst case of a chunk (every byte \u00XX) and the quote */
+		o = room(w, ESC_CHUNK * 6 + 1);
+		for (int k = 0; k < ESC_CHUNK && *p; k++, p++) {
+			unsigned char c = *p;
+			if (c >= 0x20 && c != '"' && c != '\\') {
+				*o++ = (char)c;
+				continue;
+			}
+			*o++ = '\\';
+			switch (c) {
+			case '"': *o++ = '"'; break;
+			case '\\': *o++ = '\\'; break;
+			case '\n': *o++ = 'n'; break;
+			case '\r': *o++ = 'r'; break;
+			case '\t': *o++ = 't'; break;
+			default:
+				*o++ = 'u'; *o++ = '0'; *o++ = '0';
+				*o++ = hex[c >> 4]; *o++ = hex[c & 15];
+			}
 		}
-		*o++ = '\\';
-		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		default:
-			*o++ = 'u'; *o++ = '0'; *o++ = '0';
-			*o++ = hex[c >> 4]; *o++ = hex[c & 15];
-		}
+		w->b.len = (size_t)(o - w->b.p);
 	}
-	*o++ = '"';
-	w->b.len = (size_t)(o - w->b.p);
-	w->b.p[w->b.len] = '\0';
+	put(w, "\"", 1);
+}
+
+/* v in decimal into the end of b[24]; returns where it starts. */
+static char *fmt_ll(char b[24], long long v)
+{
+	char *q = b + 24;
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+	do {
+		*--q = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--q = '-';
+	return q;
 }
 
 /* The comma and key before a value. */
@@ -111,26 +139,35 @@ void jw_str(struct jw *w, const char *key, const char *s)
 
 void jw_int(struct jw *w, const char *key, long long v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof b, "%lld", v);
+	char b[24], *q = fmt_ll(b, v);
 	lead(w, key);
-	put(w, b, (size_t)n);
+	put(w, q, (size_t)(b + 24 - q));
 }
 
 void jw_dbl(struct jw *w, const char *key, double v)
 {
-	if (!isfinite(v)) {
-		jw_null(w, key);
+	if (!isfinite(v) || fabs(v) > 1e17) {
+		if (isfinite(v)) {
+			char b[32];
+			int n = snprintf(b, sizeof b, "%.1f", v);
+			lead(w, key);
+			put(w, b, (size_t)n);
+		} else {
+			jw_null(w, key);
+		}
 		return;
 	}
 	/* tenths as an integer: no float formatting on the hot path */
 	long long t = llround(v * 10);
-	char b[32];
-	int n = t % 10 == 0 ? snprintf(b, sizeof b, "%lld", t / 10)
-	    : snprintf(b, sizeof b, "%s%lld.%lld", t < 0 && t > -10 ? "-" : "", t / 10,
-	    llabs(t % 10));
+	char b[24], *q = fmt_ll(b, llabs(t) / 10);
 	lead(w, key);
-	put(w, b, (size_t)n);
+	if (t < 0)
+		put(w, "-", 1);
+	put(w, q, (size_t)(b + 24 - q));
+	if (t % 10) {
+		char frac[2] = { '.', (char)('0' + llabs(t % 10)) };
+		put(w, frac, 2);
+	}
 }
 
 void jw_bool(struct jw *w, const char *key, int v)

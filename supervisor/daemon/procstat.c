@@ -2,6 +2,8 @@
  * app's keeper down, or (a kernel without children files) one directory
  * pass with groups found by binary search. */
 #include "procstat.h"
+#include "clock.h"
+#include "procfds.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -103,9 +105,10 @@ const char *procstat_mechanism(void)
 	return no_children_files ? "/proc scan" : "keeper subtree";
 }
 
-/* Files a walk reads per app (its keeper's children, its stat and its
- * children). Where psup is most of what runs, one pass over /proc reads
- * fewer: measure() takes whichever reads less. */
+/* Files a walk by path opens per app (its keeper's children, its stat and
+ * its children). Where psup is most of what runs, one pass over /proc
+ * opens fewer: without the descriptors to keep them open, measure() takes
+ * whichever opens less. */
 #define WALK_FILES_PER_APP 3
 
 /* One pass over /proc for the entries of g with a keeper, keepers skipped;
@@ -131,24 +134,22 @@ static int scan_keepers(struct procstat_group *g, const pid_t *keepers, int n, c
 	return r;
 }
 
-int procstat_measure(struct procstat_group *g, const pid_t *keepers, int n, char **cause)
+/* The files of the last walks, kept for the next (the daemon is one
+ * thread, one per home). */
+static struct procfds kept;
+
+/* Walks the subtree of each keeper, through kept files or by path. */
+static int walk_keepers(struct procstat_group *g, const pid_t *keepers, int n,
+    const struct proctree_src *src, char **cause)
 {
-	int nwalk = 0;
-	for (int i = 0; i < n; i++)
-		if (g[i].pgid > 0 && keepers[i] > 0)
-			nwalk++;
-	if (!nwalk)
-		return 0;
-	struct sysinfo si;
-	if (no_children_files || (sysinfo(&si) == 0 &&
-	    (long long)si.procs < (long long)nwalk * (WALK_FILES_PER_APP + 1)))
-		return scan_keepers(g, keepers, n, cause);
 	for (int i = 0; i < n; i++) {
 		if (g[i].pgid <= 0 || keepers[i] <= 0)
 			continue;
 		g[i].nprocs = 0;
 		g[i].ticks = g[i].child_ticks = g[i].rss_bytes = g[i].starttime = 0;
-		if (proctree_walk(keepers[i], member_cb, &g[i]) == 0)
+		procfds_root(&kept, keepers[i]);
+		if ((src ? proctree_walk_src(src, keepers[i], member_cb, &g[i]) :
+		    proctree_walk(keepers[i], member_cb, &g[i])) == 0)
 			continue;
 		if (errno == ENOENT) {
 			/* the keeper lives but has no children file: the kernel
@@ -163,6 +164,34 @@ int procstat_measure(struct procstat_group *g, const pid_t *keepers, int n, char
 		    (long)keepers[i], strerror(errno));
 	}
 	return 0;
+}
+
+int procstat_measure(struct procstat_group *g, const pid_t *keepers, int n, int fd_budget,
+    char **cause)
+{
+	int nwalk = 0;
+	for (int i = 0; i < n; i++)
+		if (g[i].pgid > 0 && keepers[i] > 0)
+			nwalk++;
+	if (!nwalk)
+		return 0;
+	procfds_begin(&kept, fd_budget, clock_mono_ms());
+	int r;
+	struct sysinfo si;
+	if (no_children_files) {
+		r = scan_keepers(g, keepers, n, cause);
+	} else if (fd_budget >= nwalk * PROCSTAT_FDS_PER_APP) {
+		struct proctree_src src;
+		procfds_src(&kept, &src);
+		r = walk_keepers(g, keepers, n, &src, cause);
+	} else if (sysinfo(&si) == 0 &&
+	    (long long)si.procs < (long long)nwalk * (WALK_FILES_PER_APP + 1)) {
+		r = scan_keepers(g, keepers, n, cause);
+	} else {
+		r = walk_keepers(g, keepers, n, NULL, cause);
+	}
+	procfds_end(&kept);
+	return r;
 }
 
 static long clock_hz(void)

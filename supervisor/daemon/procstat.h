@@ -23,10 +23,15 @@ struct procstat_group {
 /* Fills the entries of g[0..n) that have a pgid and a keeper (keepers[i]
  * > 0; the others are left as they are) from the subtree of keepers[i],
  * the keeper of g[i]'s app: every process of an app descends from its
- * keeper. One pass over /proc instead when it reads fewer files (psup is
- * most of what runs: about 4 files per app against one per process) or
- * the kernel has no children files. Returns 0, or -1 with *cause set. */
-int procstat_measure(struct procstat_group *g, const pid_t *keepers, int n, char **cause);
+ * keeper. The files read stay open for the next call (procfds.h), up to
+ * fd_budget descriptors; PROCSTAT_FDS_PER_APP per app keep every app's.
+ * With a budget too small for that, each call opens what it reads, or
+ * makes one pass over /proc where that reads fewer files (psup is most of
+ * what runs), as it does when the kernel has no children files. Returns
+ * 0, or -1 with *cause set. */
+#define PROCSTAT_FDS_PER_APP 4
+int procstat_measure(struct procstat_group *g, const pid_t *keepers, int n, int fd_budget,
+    char **cause);
 
 /* How procstat_measure() finds an app's processes: "keeper subtree", or
  * "/proc scan" once it found the kernel has no children files (the keeper

@@ -33,35 +33,25 @@ int proctree_parse_children(const char *buf, size_t len, pid_t *out, int max)
 	}
 }
 
-/* The whole of a small /proc file into *buf (grown as needed). Returns its
- * length, -1 with errno. */
-static ssize_t read_all(const char *path, char **buf, size_t *cap)
+ssize_t proctree_read_fd(int fd, char **buf, size_t *cap)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
 	size_t len = 0;
 	for (;;) {
 		if (len + 1 >= *cap) {
 			size_t ncap = *cap ? *cap * 2 : 4096;
 			char *nb = realloc(*buf, ncap);
 			if (!nb) {
-				close(fd);
 				errno = ENOMEM;
 				return -1;
 			}
 			*buf = nb;
 			*cap = ncap;
 		}
-		ssize_t r = read(fd, *buf + len, *cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			close(fd);
-			errno = e;
+		ssize_t r;
+		while ((r = pread(fd, *buf + len, *cap - len - 1, (off_t)len)) < 0 && errno == EINTR)
+			;
+		if (r < 0)
 			return -1;
-		}
 		if (r == 0)
 			break;
 		len += (size_t)r;
@@ -70,12 +60,38 @@ static ssize_t read_all(const char *path, char **buf, size_t *cap)
 		if (len + 1 < *cap)
 			break;
 	}
-	close(fd);
 	(*buf)[len] = '\0';
 	return (ssize_t)len;
 }
 
+static int path_stat(void *ctx, pid_t pid, struct procfs_stat *out)
+{
+	(void)ctx;
+	return procfs_stat_read(pid, out);
+}
+
+ssize_t proctree_children(pid_t pid, pid_t tid, char **buf, size_t *cap)
+{
+	char path[80];
+	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)pid, (long)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t len = fd < 0 ? -1 : proctree_read_fd(fd, buf, cap);
+	if (fd >= 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return len;
+}
+
+static ssize_t path_children(void *ctx, pid_t pid, pid_t tid, char **buf, size_t *cap)
+{
+	(void)ctx;
+	return proctree_children(pid, tid, buf, cap);
+}
+
 struct walk {
+	const struct proctree_src *src;
 	pid_t *q;               /* pids found, walked in order */
 	int n, cap, over;
 	char *buf;
@@ -105,9 +121,7 @@ static int push(struct walk *w, pid_t pid)
 /* Adds the children of thread tid of pid to the walk. */
 static int add_children(struct walk *w, pid_t pid, pid_t tid)
 {
-	char path[80];
-	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)pid, (long)tid);
-	ssize_t len = read_all(path, &w->buf, &w->bufcap);
+	ssize_t len = w->src->children(w->src->ctx, pid, tid, &w->buf, &w->bufcap);
 	if (len < 0)
 		return -1;
 	const char *p = w->buf, *end = w->buf + len;
@@ -140,7 +154,7 @@ static int add_all_children(struct walk *w, pid_t pid, int threads)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		r = add_children(w, pid, (pid_t)strtol(de->d_name, NULL, 10));
-		if (r < 0 && errno == ENOENT)
+		if (r < 0 && (errno == ENOENT || errno == ESRCH))
 			r = 0;      /* the thread ended since readdir */
 	}
 	int e = errno;
@@ -151,11 +165,18 @@ static int add_all_children(struct walk *w, pid_t pid, int threads)
 
 int proctree_walk(pid_t root, int (*fn)(const struct procfs_stat *p, void *arg), void *arg)
 {
-	struct walk w = { 0 };
+	static const struct proctree_src by_path = { path_stat, path_children, NULL };
+	return proctree_walk_src(&by_path, root, fn, arg);
+}
+
+int proctree_walk_src(const struct proctree_src *src, pid_t root,
+    int (*fn)(const struct procfs_stat *p, void *arg), void *arg)
+{
+	struct walk w = { .src = src };
 	int rc = add_all_children(&w, root, 1);
 	for (int i = 0; rc == 0 && i < w.n; i++) {
 		struct procfs_stat p;
-		if (procfs_stat_read(w.q[i], &p) < 0) {
+		if (src->stat(src->ctx, w.q[i], &p) < 0) {
 			/* gone since its parent was read, or a line not understood */
 			if (errno == ENOENT || errno == ESRCH || errno == EINVAL)
 				continue;

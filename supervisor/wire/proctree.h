@@ -27,4 +27,28 @@ int proctree_parse_children(const char *buf, size_t len, pid_t *out, int max);
 #define PROCTREE_MAX 65536
 int proctree_walk(pid_t root, int (*fn)(const struct procfs_stat *p, void *arg), void *arg);
 
+/* Where a walk reads each process's stat line and children files: by path
+ * (proctree_walk), or through files a caller keeps open across walks
+ * (procfds.h, the daemon's). stat: as procfs_stat_read(). children: the
+ * text of /proc/PID/task/TID/children into *buf (grown as needed with
+ * realloc, NUL-terminated), its length, or -1 with errno (ENOENT or ESRCH:
+ * gone). */
+struct proctree_src {
+	int (*stat)(void *ctx, pid_t pid, struct procfs_stat *out);
+	ssize_t (*children)(void *ctx, pid_t pid, pid_t tid, char **buf, size_t *cap);
+	void *ctx;
+};
+/* proctree_walk() reading through src. */
+int proctree_walk_src(const struct proctree_src *src, pid_t root,
+    int (*fn)(const struct procfs_stat *p, void *arg), void *arg);
+
+/* The text of /proc/PID/task/TID/children, opened for this one read, into
+ * *buf as src->children gives it. */
+ssize_t proctree_children(pid_t pid, pid_t tid, char **buf, size_t *cap);
+
+/* The whole of a /proc file open as fd, read from its start (pread: a kept
+ * file gives fresh text each time) into *buf, grown as needed and
+ * NUL-terminated. Returns its length, or -1 with errno. */
+ssize_t proctree_read_fd(int fd, char **buf, size_t *cap);
+
 #endif

@@ -110,8 +110,28 @@ static void test_long_name(void)
 	free(t);
 }
 
+/* Members of two groups interleaved with a single app: each group's row
+ * comes once, right after its last member. */
+static void test_interleaved_groups(void)
+{
+	char *t = table("[{\"id\":1,\"name\":\"a-1\",\"group\":\"a\",\"state\":\"online\"},"
+	    "{\"id\":2,\"name\":\"b-1\",\"group\":\"b\",\"state\":\"online\"},"
+	    "{\"id\":3,\"name\":\"solo\",\"group\":\"solo\",\"state\":\"online\"},"
+	    "{\"id\":4,\"name\":\"a-2\",\"group\":\"a\",\"state\":\"online\"},"
+	    "{\"id\":5,\"name\":\"b-2\",\"group\":\"b\",\"state\":\"stopped\"},"
+	    "{\"id\":6,\"name\":\"a-3\",\"group\":\"a\",\"state\":\"online\"}]", 0);
+	const char *a3 = strstr(t, "a-3"), *ga = strstr(t, "a (3)");
+	const char *b2 = strstr(t, "b-2"), *gb = strstr(t, "b (2)");
+	ok(a3 && ga && ga > a3 && count(t, "a (3)") == 1, "group a's row once, after a-3");
+	ok(b2 && gb && gb > b2 && gb < a3, "group b's row after b-2, before a-3");
+	ok(strstr(t, "1/2 online") != NULL, "a mixed group's state");
+	ok(strstr(t, "solo (") == NULL, "no row for the single app");
+	free(t);
+}
+
 int main(void)
 {
+	test_interleaved_groups();
 	test_empty();
 	test_plain();
 	test_jobs();

@@ -4,6 +4,7 @@
  * its reply is out, a client past max_clients gets the full reply, one
  * that does not read is dropped at out_max, broadcast reaches everyone,
  * a stopped server accepts nobody, the idle timeout closes a quiet client,
+ * replies handed over in buffers arrive whole and in order,
  * and with drop_idle a newcomer past max_clients replaces the idlest. */
 #include "tap.h"
 #include "ctlsrv.h"
@@ -43,6 +44,18 @@ static int line_cb(struct ctlconn *c, void *user, const char *line, size_t len, 
 	char reply[64];
 	int r = snprintf(reply, sizeof reply, "re %.*s\n", (int)(len < 40 ? len : 40), line);
 	ctlsrv_send(c, reply, (size_t)r);
+	if (strcmp(line, "bufs") == 0) {
+		/* replies handed over in buffers: taken, or added after
+		 * what is queued, in order either way */
+		for (char ch = 'a'; ch <= 'b'; ch++) {
+			struct buf b = { 0 };
+			for (int i = 0; i < 1000; i++)
+				buf_addc(&b, ch);
+			buf_addc(&b, '\n');
+			ctlsrv_send_buf(c, &b);
+			buf_free(&b);
+		}
+	}
 	if (hold_next) {
 		hold_next = 0;
 		held_conn = c;
@@ -175,6 +188,13 @@ int main(void)
 	slurp(a, buf, sizeof buf, &eof);
 	is_str(buf, "hello\nre one\nre two\nre three\n", "replies in order");
 	ok(!eof, "the connection stays open");
+
+	(void)!write(a, "bufs\n", 5);
+	want_lines = 4;
+	spin(got_lines);
+	size_t got = slurp(a, buf, sizeof buf, &eof);
+	ok(got == 8 + 2002 && strncmp(buf, "re bufs\naaa", 11) == 0 && buf[1008] == '\n' &&
+	    buf[1009] == 'b' && buf[2009] == '\n', "buffers handed over arrive whole and in order");
 
 	/* a held request: no line until resumed */
 	lines[0] = '\0';

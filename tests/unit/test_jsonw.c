@@ -1,6 +1,7 @@
 /* The daemon's streaming writer for big replies: valid JSON, escapes,
  * commas, numbers as cJSON reads them back. */
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -44,8 +45,46 @@ static void test_jw(void)
 	free(s);
 }
 
+/* Numbers written without printf, and strings escaped a chunk at a time
+ * (one longer than a chunk, with escapes across its edges). */
+static void test_values(void)
+{
+	struct jw w;
+	jw_init(&w);
+	jw_arr(&w, NULL);
+	jw_int(&w, NULL, 0);
+	jw_int(&w, NULL, -7);
+	jw_int(&w, NULL, 9223372036854775807LL);
+	jw_int(&w, NULL, -9223372036854775807LL - 1);
+	jw_dbl(&w, NULL, 0.04);
+	jw_dbl(&w, NULL, -0.04);
+	jw_dbl(&w, NULL, -1.0);
+	jw_dbl(&w, NULL, 199.96);
+	char long_s[300];
+	for (int i = 0; i < 299; i++)
+		long_s[i] = i % 61 == 0 ? '"' : (char)('a' + i % 26);
+	long_s[299] = '\0';
+	jw_str(&w, NULL, long_s);
+	jw_str(&w, NULL, "");
+	jw_end_arr(&w);
+	size_t len;
+	char *s = jw_finish(&w, &len);
+	ok(strncmp(s, "[0,-7,9223372036854775807,-9223372036854775808,0,0,-1,200,\"", 59) == 0,
+	    "integers and tenths (%.60s)", s);
+	cJSON *o = cJSON_ParseWithLength(s, len);
+	ok(o != NULL, "cJSON reads it back");
+	is_str(cJSON_GetArrayItem(o, 8) ? cJSON_GetArrayItem(o, 8)->valuestring : "", long_s,
+	    "a string longer than a chunk survives");
+	is_str(cJSON_GetArrayItem(o, 9) ? cJSON_GetArrayItem(o, 9)->valuestring : "x", "",
+	    "so does an empty one");
+	is_int((long long)len, (long long)strlen(s), "the length is the text's");
+	cJSON_Delete(o);
+	free(s);
+}
+
 int main(void)
 {
 	test_jw();
+	test_values();
 	return done_testing();
 }

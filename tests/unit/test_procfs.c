@@ -5,6 +5,10 @@
 #include "procfs.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -110,6 +114,45 @@ static void test_read(void)
 	ok(errno == ENOENT || errno == ESRCH, "as no such process (%s)", strerror(errno));
 }
 
+/* A kept stat file reads afresh each time and stays bound to its process:
+ * once that process is reaped it reads ESRCH, never whoever holds the pid
+ * next. */
+static void test_kept(void)
+{
+	int go[2];
+	if (pipe(go) < 0)
+		return;
+	pid_t child = fork();
+	if (child == 0) {
+		char c;
+		close(go[1]);
+		if (read(go[0], &c, 1) < 0)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(go[0]);
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)child);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct procfs_stat s;
+	is_int(procfs_stat_pread(fd, &s), 0, "a kept stat file reads");
+	is_int(s.pid, child, "the child's");
+	ok(s.state != 'T', "not stopped yet (%c)", s.state);
+	kill(child, SIGSTOP);
+	int st;
+	waitpid(child, &st, WUNTRACED);
+	is_int(procfs_stat_pread(fd, &s), 0, "read again");
+	is_int(s.state, 'T', "afresh: now stopped");
+	kill(child, SIGKILL);
+	waitpid(child, &st, 0);
+	errno = 0;
+	is_int(procfs_stat_pread(fd, &s), -1, "reaped: the kept file reads no more");
+	is_int(errno, ESRCH, "ESRCH, whatever holds the pid now");
+	close(fd);
+	close(go[1]);
+}
+
 static void test_boot_id(void)
 {
 	char a[PROCFS_BOOT_ID_SIZE], b[PROCFS_BOOT_ID_SIZE];
@@ -131,6 +174,7 @@ int main(void)
 	test_parse_odd_values();
 	test_dead();
 	test_read();
+	test_kept();
 	test_boot_id();
 	return done_testing();
 }

@@ -78,7 +78,7 @@ static void test_scan(void)
 
 	struct procstat_group m[2] = { { .pgid = pg }, { .pgid = 999999 } };
 	pid_t keepers[2] = { getpid(), getpid() };
-	ok(procstat_measure(m, keepers, 2, &cause) == 0, "measured from the keeper down");
+	ok(procstat_measure(m, keepers, 2, 1000, &cause) == 0, "measured from the keeper down");
 	is_int(m[0].nprocs, g[0].nprocs, "the walk finds what the scan finds (%d)", m[0].nprocs);
 	ok(m[0].rss_bytes >= (8 << 20), "and the grandchild's memory (%lld)", m[0].rss_bytes);
 	is_int(m[1].nprocs, 0, "a group not under the keeper has no members");
