@@ -417,7 +417,8 @@ static void publish_load_error(struct keeper *k, const char *cause)
 	free(st);
 }
 
-int keeper_run(const char *appdir, const char *cgroup_base, int argc, char **argv)
+int keeper_run(const char *appdir, const char *rundir, const char *cgroup_base, int argc,
+    char **argv)
 {
 	/* static, not on the stack: the stack's deepest point stays resident
 	 * for the keeper's whole life, and only the parts of this that are
@@ -427,6 +428,8 @@ int keeper_run(const char *appdir, const char *cgroup_base, int argc, char **arg
 	k->pidfd = -1;
 	k->watch_fd = -1;
 	k->appdir = xstrdup(appdir);
+	k->spec_path = xasprintf("%s/" KEEPER_SPEC_FILE, appdir);
+	k->rundir = xstrdup(rundir);
 	keeper_proc_cgroup_init(k, cgroup_base);
 	k->last_state = (enum app_state_kind)-1;
 	char *cause = NULL;
@@ -434,15 +437,17 @@ int keeper_run(const char *appdir, const char *cgroup_base, int argc, char **arg
 
 	keeper_start_std_fds();
 	procid_start(getpid(), &k->self_start);
-	if (chdir(appdir) < 0) {
-		keeper_warnx("cannot enter %s: %s", appdir, strerror(errno));
+	if (chdir(rundir) < 0) {
+		keeper_warnx("cannot enter %s: %s", rundir, strerror(errno));
 		free(k->appdir);
+		free(k->spec_path);
+		free(k->rundir);
 		free(k->cg_dir);
 		return 1;
 	}
 	if (keeper_start_lock(k, &cause) < 0)
 		goto out;
-	if (keeper_load_spec(KEEPER_SPEC_FILE, &k->spec, &cause) < 0) {
+	if (keeper_load_spec(k->spec_path, &k->spec, &cause) < 0) {
 		publish_load_error(k, cause);
 		goto out;
 	}
@@ -509,6 +514,8 @@ out:
 		munmap(k->rbuf, KEEPER_READ_BUF);
 	free(k->status_msg);
 	free(k->appdir);
+	free(k->spec_path);
+	free(k->rundir);
 	free(k->cg_dir);
 	return rc;
 }
@@ -516,7 +523,7 @@ out:
 int keeper_reload(struct keeper *k, char **cause)
 {
 	struct app_spec s;
-	if (keeper_load_spec(KEEPER_SPEC_FILE, &s, cause) < 0)
+	if (keeper_load_spec(k->spec_path, &s, cause) < 0)
 		return -1;
 	if (strcmp(s.name, k->spec.name) != 0) {
 		fail(cause, "the spec names %s, this keeper runs %s", s.name, k->spec.name);

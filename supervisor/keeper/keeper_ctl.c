@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,33 @@ static void client_send(struct ctlconn *c, const char *a, const char *b)
 {
 	char buf[KEEPERCTL_LINE_MAX];
 	ctlsrv_send(c, buf, line_fmt(buf, sizeof buf, a, b));
+}
+
+/* The readiness descriptor (keeperctl.h), -1 when none. */
+static int ready_fd = -1;
+
+void keeper_ctl_ready_take(void)
+{
+	const char *v = getenv(KEEPERCTL_READY_ENV);
+	if (!v)
+		return;
+	char *end;
+	long fd = strtol(v, &end, 10);
+	unsetenv(KEEPERCTL_READY_ENV);
+	if (*end || end == v || fd < 3 || fd > 1024 || fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0)
+		return;
+	ready_fd = (int)fd;
+}
+
+static void ready_say(void)
+{
+	if (ready_fd < 0)
+		return;
+	/* a daemon gone meanwhile is no error: it connects when it comes */
+	if (write(ready_fd, "r", 1) < 0 && errno != EPIPE)
+		keeper_warnx("cannot say the socket is ready: %s", strerror(errno));
+	close(ready_fd);
+	ready_fd = -1;
 }
 
 void keeper_ctl_broadcast(struct keeper *k, const char *msg, size_t n)
@@ -179,10 +207,11 @@ int keeper_ctl_listen(struct keeper *k, char **cause)
 	/* we hold the app's lock, so a socket file left here is stale */
 	k->ctl = ctlsrv_listen(k->loop, &sa, sizeof sa, KEEPER_SOCK_FILE, &cfg, &why);
 	if (!k->ctl) {
-		fail(cause, "%s: %s", k->appdir, why);
+		fail(cause, "%s: %s", k->rundir, why);
 		free(why);
 		return -1;
 	}
+	ready_say();
 	return 0;
 }
 

@@ -48,21 +48,21 @@ void keeper_start_std_fds(void)
 	}
 }
 
-/* Takes the per-app lock: one keeper per app directory. */
+/* Takes the per-app lock: one keeper per runtime folder. */
 int keeper_start_lock(struct keeper *k, char **cause)
 {
 	k->pidfd = open(KEEPER_PID_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (k->pidfd < 0)
-		return fail(cause, "cannot open %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
+		return fail(cause, "cannot open %s/%s: %s", k->rundir, KEEPER_PID_FILE, strerror(errno));
 	if (flock(k->pidfd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK)
-			return fail(cause, "another keeper runs for %s", k->appdir);
-		return fail(cause, "cannot lock %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
+			return fail(cause, "another keeper runs for %s", k->rundir);
+		return fail(cause, "cannot lock %s/%s: %s", k->rundir, KEEPER_PID_FILE, strerror(errno));
 	}
 	char num[32];
 	int n = snprintf(num, sizeof num, "%ld\n", (long)getpid());
 	if (ftruncate(k->pidfd, 0) < 0 || pwrite(k->pidfd, num, (size_t)n, 0) != n)
-		return fail(cause, "cannot write %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
+		return fail(cause, "cannot write %s/%s: %s", k->rundir, KEEPER_PID_FILE, strerror(errno));
 	return 0;
 }
 
