@@ -428,8 +428,6 @@ int keeper_run(const char *appdir, const char *rundir, const char *cgroup_base, 
 	k->pidfd = -1;
 	k->watch_fd = -1;
 	k->appdir = xstrdup(appdir);
-	k->spec_path = xasprintf("%s/" KEEPER_SPEC_FILE, appdir);
-	k->rundir = xstrdup(rundir);
 	keeper_proc_cgroup_init(k, cgroup_base);
 	k->last_state = (enum app_state_kind)-1;
 	char *cause = NULL;
@@ -440,14 +438,12 @@ int keeper_run(const char *appdir, const char *rundir, const char *cgroup_base, 
 	if (chdir(rundir) < 0) {
 		keeper_warnx("cannot enter %s: %s", rundir, strerror(errno));
 		free(k->appdir);
-		free(k->spec_path);
-		free(k->rundir);
 		free(k->cg_dir);
 		return 1;
 	}
 	if (keeper_start_lock(k, &cause) < 0)
 		goto out;
-	if (keeper_load_spec(k->spec_path, &k->spec, &cause) < 0) {
+	if (keeper_load_spec(k->appdir, &k->spec, &cause) < 0) {
 		publish_load_error(k, cause);
 		goto out;
 	}
@@ -514,8 +510,6 @@ out:
 		munmap(k->rbuf, KEEPER_READ_BUF);
 	free(k->status_msg);
 	free(k->appdir);
-	free(k->spec_path);
-	free(k->rundir);
 	free(k->cg_dir);
 	return rc;
 }
@@ -523,7 +517,7 @@ out:
 int keeper_reload(struct keeper *k, char **cause)
 {
 	struct app_spec s;
-	if (keeper_load_spec(k->spec_path, &s, cause) < 0)
+	if (keeper_load_spec(k->appdir, &s, cause) < 0)
 		return -1;
 	if (strcmp(s.name, k->spec.name) != 0) {
 		fail(cause, "the spec names %s, this keeper runs %s", s.name, k->spec.name);

@@ -93,8 +93,6 @@ struct run {
 
 struct keeper {
 	char *appdir;
-	char *spec_path;               /* APPDIR/spec */
-	char *rundir;                  /* RUNDIR, the cwd */
 	struct app_spec spec;
 	struct app_spec pending;       /* from "reload", applied at next start */
 	int has_pending;
@@ -171,7 +169,7 @@ void keeper_status_line(struct keeper *k, char *buf, size_t n);
 int keeper_reload(struct keeper *k, char **cause);
 
 /* keeper_start.c */
-int keeper_load_spec(const char *path, struct app_spec *s, char **cause);
+int keeper_load_spec(const char *appdir, struct app_spec *s, char **cause);
 /* Opens /dev/null on whichever of 0, 1, 2 is closed. */
 void keeper_start_std_fds(void);
 /* Takes the per-app lock (keeper.pid): one keeper per app directory. */

@@ -30,17 +30,30 @@ static void client_send(struct ctlconn *c, const char *a, const char *b)
 	ctlsrv_send(c, buf, line_fmt(buf, sizeof buf, a, b));
 }
 
+extern char **environ;
+
 /* The readiness descriptor (keeperctl.h), -1 when none. */
 static int ready_fd = -1;
 
 void keeper_ctl_ready_take(void)
 {
-	const char *v = getenv(KEEPERCTL_READY_ENV);
+	static const char key[] = KEEPERCTL_READY_ENV "=";
+	const char *v = NULL;
+	/* dropped from environ in place, not by unsetenv: its lock and
+	 * bookkeeping would cost each keeper a page of its own */
+	char **w = environ;
+	for (char **r = environ; r && *r; r++) {
+		if (strncmp(*r, key, sizeof key - 1) == 0)
+			v = *r + sizeof key - 1;
+		else
+			*w++ = *r;
+	}
+	if (w)
+		*w = NULL;
 	if (!v)
 		return;
 	char *end;
 	long fd = strtol(v, &end, 10);
-	unsetenv(KEEPERCTL_READY_ENV);
 	if (*end || end == v || fd < 3 || fd > 1024 || fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0)
 		return;
 	ready_fd = (int)fd;
@@ -207,7 +220,7 @@ int keeper_ctl_listen(struct keeper *k, char **cause)
 	/* we hold the app's lock, so a socket file left here is stale */
 	k->ctl = ctlsrv_listen(k->loop, &sa, sizeof sa, KEEPER_SOCK_FILE, &cfg, &why);
 	if (!k->ctl) {
-		fail(cause, "%s: %s", k->rundir, why);
+		fail(cause, "%s: %s", k->appdir, why);
 		free(why);
 		return -1;
 	}

@@ -8,7 +8,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd stat readlink
-plan 17
+plan 19
 
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
@@ -46,6 +46,8 @@ ok "its status is in the runtime directory" test -f "$RUN/a/status"
 ok "none is left beside its spec" test ! -e "$PSUP_HOME/apps/a/status"
 is "$(jl a .restarts)" 1 "its history moved with it"
 is "$(jl b .keeper_pid)" "$KB" "b's keeper stays where it was"
+like "$(psup describe a)" "runtime files .*$RUN/a" "describe shows where a's runtime files are"
+like "$(psup describe b)" "runtime files .*$PSUP_HOME/apps/b" "and b's"
 
 psup kill > /dev/null 2>&1
 ok "kill removes the runtime directory" test ! -e "$RUN"
