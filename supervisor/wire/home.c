@@ -32,32 +32,42 @@ char *home_default(char **cause)
 	return xasprintf("%s/.psup", h);
 }
 
-static int check_dir(const char *dir, const struct stat *st, char **cause)
+/* closed: refuse any access of group or others too, not only writing (for
+ * a directory in a folder all users share). */
+static int check_dir(const char *dir, const struct stat *st, int closed, char **cause)
 {
 	if (!S_ISDIR(st->st_mode))
 		return fail(cause, "%s is not a directory", dir);
 	if (st->st_uid != getuid())
 		return fail(cause, "%s is owned by uid %ld, not by you (uid %ld)", dir,
 		    (long)st->st_uid, (long)getuid());
+	if (closed && (st->st_mode & 077))
+		return fail(cause, "%s is open to group or others (mode %03o)", dir,
+		    (unsigned)(st->st_mode & 0777));
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
 		return fail(cause, "%s is writable by group or others (mode %03o): "
 		    "run chmod 700 on it", dir, (unsigned)(st->st_mode & 0777));
 	return 0;
 }
 
-int home_check(const char *home, char **cause)
+static int check_path(const char *dir, int closed, char **cause)
 {
 	struct stat st;
-	if (lstat(home, &st) < 0)
-		return fail(cause, "cannot use %s: %s", home, strerror(errno));
-	return check_dir(home, &st, cause);
+	if (lstat(dir, &st) < 0)
+		return fail(cause, "cannot use %s: %s", dir, strerror(errno));
+	return check_dir(dir, &st, closed, cause);
 }
 
-static int make_private_dir(const char *dir, char **cause)
+int home_check(const char *home, char **cause)
+{
+	return check_path(home, 0, cause);
+}
+
+static int make_private_dir(const char *dir, int closed, char **cause)
 {
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return fail(cause, "cannot create %s: %s", dir, strerror(errno));
-	return home_check(dir, cause);
+	return check_path(dir, closed, cause);
 }
 
 /* Creates the missing parents of path (mode 0700), as mkdir -p. */
@@ -82,10 +92,10 @@ static int make_parents(const char *path, char **cause)
 
 int home_prepare(const char *home, char **cause)
 {
-	if (make_parents(home, cause) < 0 || make_private_dir(home, cause) < 0)
+	if (make_parents(home, cause) < 0 || make_private_dir(home, 0, cause) < 0)
 		return -1;
 	char *apps = home_apps_path(home);
-	int r = make_private_dir(apps, cause);
+	int r = make_private_dir(apps, 0, cause);
 	free(apps);
 	return r;
 }
@@ -114,17 +124,7 @@ static unsigned long long path_hash(const char *s)
  * and closed to everybody else: it sits in a folder all users share. */
 static int run_dir_usable(const char *dir, char **cause)
 {
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return fail(cause, "cannot create %s: %s", dir, strerror(errno));
-	struct stat st;
-	if (lstat(dir, &st) < 0)
-		return fail(cause, "cannot use %s: %s", dir, strerror(errno));
-	if (check_dir(dir, &st, cause) < 0)
-		return -1;
-	if (st.st_mode & 077)
-		return fail(cause, "%s is open to group or others (mode %03o)", dir,
-		    (unsigned)(st.st_mode & 0777));
-	return 0;
+	return make_private_dir(dir, 1, cause);
 }
 
 /* A fresh runtime directory: $XDG_RUNTIME_DIR's when usable, else /dev/shm's. */
