@@ -3,6 +3,7 @@
 #include "apps.h"
 #include "link.h"
 #include "atomicfile.h"
+#include "cgroup.h"
 #include "home.h"
 #include "xalloc.h"
 
@@ -356,8 +357,20 @@ out:
 	free(dir);
 }
 
+static void run_dir_open(struct daemon *d)
+{
+	char *why = NULL;
+	if ((d->run_dir = home_run_open(d->home, &why))) {
+		dlog("runtime files in %s", d->run_dir);
+		return;
+	}
+	dlog("runtime files in %s/apps: %s", d->home, why ? why : "no runtime directory");
+	free(why);
+}
+
 void apps_load_all(struct daemon *d)
 {
+	run_dir_open(d);
 	DIR *dp = opendir(d->apps_dir);
 	if (!dp) {
 		dlog("cannot read %s: %s", d->apps_dir, strerror(errno));
@@ -407,6 +420,29 @@ void apps_load_all(struct daemon *d)
 	}
 	if (n)
 		dlog("re-attached %d app%s", n, n == 1 ? "" : "s");
+}
+
+/* ---- the runtime directory ---- */
+
+void apps_tidy_exit(struct daemon *d)
+{
+	if (d->cgroup_base)
+		cgroup_base_remove(d->cgroup_base);
+	if (!d->run_dir || !d->killing)
+		return;
+	for (struct dapp *a = d->apps; a; a = a->next) {
+		if (strcmp(a->dir, a->spec_dir) == 0)
+			continue;
+		char *kp = xasprintf("%s/keeper.pid", a->dir);
+		if (access(kp, F_OK) < 0 && errno == ENOENT)
+			daemon_remove_dir(d, a->dir);
+		free(kp);
+	}
+	if (rmdir(d->run_dir) == 0) {
+		char *link = home_run_link_path(d->home);
+		unlink(link);
+		free(link);
+	}
 }
 
 /* ---- state ---- */

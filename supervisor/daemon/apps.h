@@ -85,7 +85,14 @@ struct dapp **apps_select(struct daemon *d, const char *target, int *n);
  * an app: else NULL, *n 0, and *cause (when cause is not NULL; the caller
  * frees it) says which did not. */
 struct dapp **apps_select_many(struct daemon *d, char *const *targets, int *n, char **cause);
-/* Loads every apps/NAME directory at start-up. */
+/* At the daemon's exit, what it made for the apps and they no longer use
+ * goes: the empty cgroups (cgroup.h), and after `psup kill`, when nothing of
+ * the home runs, the runtime directory (on tmpfs, outside the home) with
+ * every folder whose keeper is gone (a keeper still running keeps it). */
+void apps_tidy_exit(struct daemon *d);
+/* At start-up: finds the runtime directory (home.h; where none can be had,
+ * each app's runtime files stay in its spec_dir, said in the log), then
+ * loads every apps/NAME directory. */
 void apps_load_all(struct daemon *d);
 /* Writes spec_dir/spec (the app's id in it). 0 or -1 + *cause. */
 int app_write_spec(struct dapp *a, char **cause);

@@ -143,28 +143,6 @@ void daemon_remove_dir(struct daemon *d, const char *dir)
 	d->trash[d->ntrash++] = to;
 }
 
-/* After `psup kill` nothing of the home runs: the runtime directory (on
- * tmpfs, outside the home) goes, with every folder whose keeper is gone;
- * a keeper still running keeps it. */
-static void run_dir_tidy(struct daemon *d)
-{
-	if (!d->run_dir || !d->killing)
-		return;
-	for (struct dapp *a = d->apps; a; a = a->next) {
-		if (strcmp(a->dir, a->spec_dir) == 0)
-			continue;
-		char *kp = xasprintf("%s/keeper.pid", a->dir);
-		if (access(kp, F_OK) < 0 && errno == ENOENT)
-			rm_dir(a->dir);
-		free(kp);
-	}
-	if (rmdir(d->run_dir) == 0) {
-		char *link = home_run_link_path(d->home);
-		unlink(link);
-		free(link);
-	}
-}
-
 /* Removes what daemon_remove_dir() set aside, in a child the SIGCHLD
  * handler reaps (link_reaped() ignores a pid that is no keeper); by
  * itself when no child can be made. */
@@ -375,19 +353,6 @@ static void cgroup_setup(struct daemon *d)
 	free(why);
 }
 
-/* The runtime directory where it can be had, else the home (said in the
- * log: describe shows where each app's files are). */
-static void run_dir_setup(struct daemon *d)
-{
-	char *why = NULL;
-	if ((d->run_dir = home_run_open(d->home, &why))) {
-		dlog("runtime files in %s", d->run_dir);
-		return;
-	}
-	dlog("runtime files in %s/apps: %s", d->home, why ? why : "no runtime directory");
-	free(why);
-}
-
 static void paths_free(struct daemon *d)
 {
 	char **paths[] = { &d->home, &d->sock_path, &d->pid_path, &d->lock_path, &d->apps_dir,
@@ -437,7 +402,6 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 		goto out;
 	if (access(d->keeper_path, X_OK) < 0)
 		dlog("warning: keeper %s: %s (set PSUP_KEEPER)", d->keeper_path, strerror(errno));
-	run_dir_setup(d);
 	cgroup_setup(d);
 	if (!(d->loop = loop_create(&why)))
 		goto out;
@@ -464,10 +428,8 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	}
 	rc = 0;
 	dlog("exiting");
-	run_dir_tidy(d);
-	/* while the lock is held: a next daemon may make it again at once */
-	if (d->cgroup_base)
-		cgroup_base_remove(d->cgroup_base);
+	/* while the lock is held: a next daemon may make them again at once */
+	apps_tidy_exit(d);
 out:
 	if (rc < 0 && why) {
 		char *msg = xasprintf("error: %s\n", why);

@@ -7,6 +7,7 @@
 #include "link.h"
 #include "apps.h"
 #include "launchq.h"
+#include "keeperexec.h"
 #include "appview.h"
 #include "procs.h"
 #include "atomicfile.h"
@@ -60,19 +61,10 @@ static void no_fd(struct dapp *a)
 	a->d->on_change(a->d);
 }
 
-static void ready_close(struct dapp *a)
-{
-	if (a->ready_fd >= 0) {
-		loop_fd_del(a->d->loop, a->ready_fd);
-		close(a->ready_fd);
-		a->ready_fd = -1;
-	}
-}
-
 static void conn_close(struct dapp *a)
 {
 	struct loop *l = a->d->loop;
-	ready_close(a);
+	keeperexec_ready_close(a);
 	if (a->kfd >= 0) {
 		loop_fd_del(l, a->kfd);
 		close(a->kfd);
@@ -109,30 +101,12 @@ static void ready_cb(struct loop *l, int fd, unsigned events, void *arg)
 {
 	(void)l, (void)fd, (void)events;
 	struct dapp *a = arg;
-	ready_close(a);
+	keeperexec_ready_close(a);
 	if (a->dead || a->lc.state != LC_CONNECTING || a->kfd >= 0)
 		return;
 	loop_timer_del(a->d->loop, a->connect_timer);
 	a->connect_timer = 0;
 	connect_cb(a->d->loop, 0, a);
-}
-
-/* The keeper's readiness pipe (keeperctl.h); without one (short of
- * descriptors) the daemon polls for the socket. */
-static int ready_open(struct dapp *a, int p[2])
-{
-	p[0] = p[1] = -1;
-	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
-		return -1;
-	if (p[0] >= a->d->nofile_max - FD_RESERVE ||
-	    loop_fd_add(a->d->loop, p[0], LOOP_READ, ready_cb, a, NULL) < 0) {
-		close(p[0]);
-		close(p[1]);
-		p[0] = p[1] = -1;
-		return -1;
-	}
-	a->ready_fd = p[0];
-	return 0;
 }
 
 /* Forks and execs the keeper of a queued app (launchq.h). */
@@ -146,39 +120,8 @@ static void launch_now(struct dapp *a)
 		lost_keeper(a, "cannot make its runtime folder");
 		return;
 	}
-	int rp[2];
-	ready_open(a, rp);
-	char *argv0 = xasprintf("psup: keep %s", a->name);
-	char *argv[] = { argv0, a->spec_dir, a->dir, d->cgroup_base, NULL };
-	pid_t pid = fork();
-	if (pid == 0) {
-		/* the keeper starts clean: no blocked or ignored signal, no
-		 * descriptor of ours, its own session */
-		static char ready_env[] = KEEPERCTL_READY_ENV "=3";
-		int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		int out = open(d->keeper_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (out < 0)
-			out = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (in < 0 || out < 0)
-			child_die(2, "psup: cannot open /dev/null for the keeper of", a->name);
-		const int fds[4] = { in, out, out, rp[1] };
-		if (child_reset(fds, rp[1] >= 0 ? 4 : 3, 1, NULL) < 0)
-			child_die(out, "psup: cannot set up the descriptors of the keeper of", a->name);
-		if (rp[1] >= 0)
-			putenv(ready_env);
-		if (d->nofile_soft >= 0) {
-			struct rlimit rl;
-			if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-				rl.rlim_cur = (rlim_t)d->nofile_soft;
-				setrlimit(RLIMIT_NOFILE, &rl);
-			}
-		}
-		execv(d->keeper_path, argv);
-		child_die(2, "psup: cannot exec keeper", d->keeper_path);
-	}
-	free(argv0);
-	if (rp[1] >= 0)
-		close(rp[1]);
+	int ready_wfd = keeperexec_ready_open(a, ready_cb, d->nofile_max - FD_RESERVE);
+	pid_t pid = keeperexec_fork(d, a, ready_wfd);
 	if (pid < 0) {
 		dlog("%s: cannot fork a keeper: %s", a->name, strerror(errno));
 		lost_keeper(a, "fork failed");
