@@ -428,9 +428,9 @@ void apps_tidy_exit(struct daemon *d)
 {
 	if (d->cgroup_base)
 		cgroup_base_remove(d->cgroup_base);
-	if (!d->run_dir || !d->killing)
+	if (!d->run_dir)
 		return;
-	for (struct dapp *a = d->apps; a; a = a->next) {
+	for (struct dapp *a = d->apps; a && d->killing; a = a->next) {
 		if (strcmp(a->dir, a->spec_dir) == 0)
 			continue;
 		char *kp = xasprintf("%s/keeper.pid", a->dir);

@@ -86,9 +86,9 @@ struct dapp **apps_select(struct daemon *d, const char *target, int *n);
  * frees it) says which did not. */
 struct dapp **apps_select_many(struct daemon *d, char *const *targets, int *n, char **cause);
 /* At the daemon's exit, what it made for the apps and they no longer use
- * goes: the empty cgroups (cgroup.h), and after `psup kill`, when nothing of
- * the home runs, the runtime directory (on tmpfs, outside the home) with
- * every folder whose keeper is gone (a keeper still running keeps it). */
+ * goes: the empty cgroups (cgroup.h), and the runtime directory (on tmpfs,
+ * outside the home) when empty, after `psup kill` with every folder whose
+ * keeper is gone (a keeper still running keeps it). */
 void apps_tidy_exit(struct daemon *d);
 /* At start-up: finds the runtime directory (home.h; where none can be had,
  * each app's runtime files stay in its spec_dir, said in the log), then
