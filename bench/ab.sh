@@ -44,7 +44,7 @@ one_run() {
 		echo "$(( ($(now_ns) - t1) / 1000 ))"; sleep 0.6
 	     done | sort -n | sed -n 3p)
 	pss=0
-	for p in $(cat "$w/home/psup.pid") $(sed -n 's/.*keeper_pid=\([0-9]*\).*/\1/p' "$w"/home/apps/*/status); do
+	for p in $(cat "$w/home/psup.pid") $(sed -n 's/.*keeper_pid=\([0-9]*\).*/\1/p' "$w"/home/run/*/status "$w"/home/apps/*/status 2>/dev/null); do
 		v=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
 		pss=$((pss + ${v:-0}))
 	done

@@ -36,7 +36,7 @@ sv_state() { psup_ jlist 2>/dev/null | json_field "$1" state; }
 sv_logs() { echo "$SV_DIR/logs/$1-out.log $SV_DIR/logs/$1-error.log"; }
 sv_daemon_pid() { cat "$SV_DIR/home/psup.pid" 2>/dev/null; }
 keeper_pids() {
-	cat "$SV_DIR"/home/apps/*/status 2>/dev/null | tr ' ' '\n' | sed -n 's/^keeper_pid=//p' | sort -u
+	cat "$SV_DIR"/home/run/*/status "$SV_DIR"/home/apps/*/status 2>/dev/null | tr ' ' '\n' | sed -n 's/^keeper_pid=//p' | sort -u
 }
 sv_owned_pids() {
 	{ _d=$(sv_daemon_pid); alive "$_d" && echo "$_d"

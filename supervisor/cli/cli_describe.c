@@ -169,6 +169,8 @@ static void describe_main(struct kvs *t, const cJSON *app)
 		kv_add(t, "processes found by", NULL, xstrdup(cli_json_str(app, "processes_by", "-")));
 	if (*cli_json_str(app, "cgroup", ""))
 		kv_add(t, "cgroup", NULL, xstrdup(cli_json_str(app, "cgroup", "")));
+	if (*cli_json_str(app, "run_dir", ""))
+		kv_add(t, "runtime files", NULL, xstrdup(cli_json_str(app, "run_dir", "")));
 	if (cli_json_has(app, "source"))
 		kv_add(t, "ecosystem file", NULL, xstrdup(cli_json_str(app, "source", "-")));
 }

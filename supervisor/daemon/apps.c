@@ -3,6 +3,7 @@
 #include "apps.h"
 #include "link.h"
 #include "atomicfile.h"
+#include "cgroup.h"
 #include "home.h"
 #include "xalloc.h"
 
@@ -25,8 +26,10 @@ struct dapp *app_new(struct daemon *d, const char *name, int id)
 	a->d = d;
 	a->id = id;
 	a->name = xstrdup(name);
-	a->dir = home_app_dir(d->home, name);
+	a->spec_dir = home_app_dir(d->home, name);
+	a->dir = d->run_dir ? home_run_app_dir(d->run_dir, name) : xstrdup(a->spec_dir);
 	a->kfd = -1;
+	a->ready_fd = -1;
 	lifecycle_init(&a->lc);
 	spec_defaults(&a->spec);
 	struct dapp **pp = &d->apps;
@@ -45,6 +48,7 @@ void app_free(struct dapp *a)
 	spec_free(&a->spec);
 	free(a->name);
 	free(a->dir);
+	free(a->spec_dir);
 	free(a);
 }
 
@@ -200,15 +204,15 @@ int app_name_ok(const char *name)
 
 int app_write_spec(struct dapp *a, char **cause)
 {
-	if (mkdir(a->dir, 0700) < 0 && errno != EEXIST)
-		return fail(cause, "cannot create %s: %s", a->dir, strerror(errno));
+	if (mkdir(a->spec_dir, 0700) < 0 && errno != EEXIST)
+		return fail(cause, "cannot create %s: %s", a->spec_dir, strerror(errno));
 	/* the id goes in the spec: a file of its own would cost a file
 	 * creation per app, the dearest part of starting one */
 	a->spec.app_id = a->id;
 	int r;
 	size_t len;
 	char *packed = spec_pack(&a->spec, &len);
-	char *sp = xasprintf("%s/spec", a->dir);
+	char *sp = xasprintf("%s/spec", a->spec_dir);
 	r = atomicfile_write(sp, packed, len, 0600, 0, cause);
 	free(sp);
 	free(packed);
@@ -218,7 +222,9 @@ int app_write_spec(struct dapp *a, char **cause)
 void app_remove(struct dapp *a)
 {
 	link_detach(a);
-	daemon_remove_dir(a->d, a->dir);
+	if (strcmp(a->dir, a->spec_dir) != 0)
+		daemon_remove_dir(a->d, a->dir);
+	daemon_remove_dir(a->d, a->spec_dir);
 	daemon_bury_app(a);
 }
 
@@ -228,6 +234,75 @@ static int read_small(const char *dir, const char *name, char **buf, size_t *len
 	int r = atomicfile_read(p, 1 << 20, buf, len, NULL);
 	free(p);
 	return r;
+}
+
+/* The runtime files a keeper leaves in its folder. */
+static const char *const run_files[] = { "status", "keeper.pid", "control.sock" };
+
+static int has_run_files(const char *dir)
+{
+	for (size_t i = 0; i < sizeof run_files / sizeof run_files[0]; i++) {
+		char *p = xasprintf("%s/%s", dir, run_files[i]);
+		int r = access(p, F_OK);
+		free(p);
+		if (r == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* A home of the layout before runtime directories keeps them beside the
+ * spec, where its keepers (still running from before an upgrade) go on
+ * keeping them: the app is followed there until its next fresh keeper. */
+static void app_find_run_files(struct dapp *a)
+{
+	if (strcmp(a->dir, a->spec_dir) == 0 || has_run_files(a->dir) ||
+	    !has_run_files(a->spec_dir))
+		return;
+	free(a->dir);
+	a->dir = xstrdup(a->spec_dir);
+}
+
+/* The status of an old-layout app to its runtime folder run (made), and
+ * the rest of its runtime files away: its next keeper starts from there. */
+static int run_files_move(struct dapp *a, const char *run, char **cause)
+{
+	if (mkdir(run, 0700) < 0 && errno != EEXIST)
+		return fail(cause, "cannot create %s: %s", run, strerror(errno));
+	char *buf = NULL;
+	size_t len = 0;
+	int r = 0;
+	if (read_small(a->spec_dir, "status", &buf, &len) == 0) {
+		char *to = xasprintf("%s/status", run);
+		r = atomicfile_write(to, buf, len, 0644, 0, cause);
+		free(to);
+		free(buf);
+	}
+	for (size_t i = 0; r == 0 && i < sizeof run_files / sizeof run_files[0]; i++) {
+		char *p = xasprintf("%s/%s", a->spec_dir, run_files[i]);
+		unlink(p);
+		free(p);
+	}
+	return r;
+}
+
+int app_run_prepare(struct dapp *a, char **cause)
+{
+	struct daemon *d = a->d;
+	if (d->run_dir && strcmp(a->dir, a->spec_dir) == 0) {
+		/* an app of the old layout gets a fresh keeper */
+		char *run = home_run_app_dir(d->run_dir, a->name);
+		if (run_files_move(a, run, cause) < 0) {
+			free(run);
+			return -1;
+		}
+		free(a->dir);
+		a->dir = run;
+		return 0;
+	}
+	if (mkdir(a->dir, 0700) < 0 && errno != EEXIST)
+		return fail(cause, "cannot create %s: %s", a->dir, strerror(errno));
+	return 0;
 }
 
 static void load_one(struct daemon *d, const char *name)
@@ -268,7 +343,8 @@ static void load_one(struct daemon *d, const char *name)
 	spec_free(&a->spec);
 	a->spec = spec;
 	spec_defaults(&spec);       /* moved: nothing left to free */
-	if (read_small(dir, "status", &buf, &len) == 0) {
+	app_find_run_files(a);
+	if (read_small(a->dir, "status", &buf, &len) == 0) {
 		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 			buf[--len] = '\0';
 		if (appstate_unpack(buf, len, &a->st) == 0)
@@ -281,8 +357,20 @@ out:
 	free(dir);
 }
 
+static void run_dir_open(struct daemon *d)
+{
+	char *why = NULL;
+	if ((d->run_dir = home_run_open(d->home, &why))) {
+		dlog("runtime files in %s", d->run_dir);
+		return;
+	}
+	dlog("runtime files in %s/apps: %s", d->home, why ? why : "no runtime directory");
+	free(why);
+}
+
 void apps_load_all(struct daemon *d)
 {
+	run_dir_open(d);
 	DIR *dp = opendir(d->apps_dir);
 	if (!dp) {
 		dlog("cannot read %s: %s", d->apps_dir, strerror(errno));
@@ -332,6 +420,29 @@ void apps_load_all(struct daemon *d)
 	}
 	if (n)
 		dlog("re-attached %d app%s", n, n == 1 ? "" : "s");
+}
+
+/* ---- the runtime directory ---- */
+
+void apps_tidy_exit(struct daemon *d)
+{
+	if (d->cgroup_base)
+		cgroup_base_remove(d->cgroup_base);
+	if (!d->run_dir)
+		return;
+	for (struct dapp *a = d->apps; a && d->killing; a = a->next) {
+		if (strcmp(a->dir, a->spec_dir) == 0)
+			continue;
+		char *kp = xasprintf("%s/keeper.pid", a->dir);
+		if (access(kp, F_OK) < 0 && errno == ENOENT)
+			daemon_remove_dir(d, a->dir);
+		free(kp);
+	}
+	if (rmdir(d->run_dir) == 0) {
+		char *link = home_run_link_path(d->home);
+		unlink(link);
+		free(link);
+	}
 }
 
 /* ---- state ---- */

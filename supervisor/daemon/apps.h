@@ -24,7 +24,11 @@ struct dapp {
 	struct daemon *d;
 	int id;
 	char *name;
-	char *dir;                  /* $PSUP_HOME/apps/NAME */
+	char *spec_dir;             /* $PSUP_HOME/apps/NAME: its spec */
+	char *dir;                  /* where its keeper runs and keeps keeper.pid,
+	                             * status and control.sock: its folder of the
+	                             * runtime directory (home.h), or spec_dir in
+	                             * a home without one or of the old layout */
 	struct app_spec spec;
 	/* where it is from the daemon's point of view: changed only by
 	 * link_event(), which carries out what lifecycle_step() decides */
@@ -38,6 +42,7 @@ struct dapp {
 	int64_t connect_deadline;   /* monotonic */
 	int connect_delay;          /* ms before the next try */
 	uint64_t connect_timer;
+	int ready_fd;               /* the launched keeper says it listens (keeperctl.h) */
 	uint64_t relaunch_timer;
 	uint64_t stop_seq;          /* the stop sent once connected (lc.want_stop) */
 	uint64_t start_seq;         /* the start sent once it answered (lc.want_start) */
@@ -80,10 +85,21 @@ struct dapp **apps_select(struct daemon *d, const char *target, int *n);
  * an app: else NULL, *n 0, and *cause (when cause is not NULL; the caller
  * frees it) says which did not. */
 struct dapp **apps_select_many(struct daemon *d, char *const *targets, int *n, char **cause);
-/* Loads every apps/NAME directory at start-up. */
+/* At the daemon's exit, what it made for the apps and they no longer use
+ * goes: the empty cgroups (cgroup.h), and the runtime directory (on tmpfs,
+ * outside the home) when empty, after `psup kill` with every folder whose
+ * keeper is gone (a keeper still running keeps it). */
+void apps_tidy_exit(struct daemon *d);
+/* At start-up: finds the runtime directory (home.h; where none can be had,
+ * each app's runtime files stay in its spec_dir, said in the log), then
+ * loads every apps/NAME directory. */
 void apps_load_all(struct daemon *d);
-/* Writes APPDIR/id and APPDIR/spec. 0 or -1 + *cause. */
+/* Writes spec_dir/spec (the app's id in it). 0 or -1 + *cause. */
 int app_write_spec(struct dapp *a, char **cause);
+/* Makes the folder a fresh keeper of a will run in (moving the runtime files
+ * of an old-layout home's app to the runtime directory). 0, or -1 with
+ * *cause set. */
+int app_run_prepare(struct dapp *a, char **cause);
 /* Removes APPDIR and unlinks the app from the table (freed at sweep). */
 void app_remove(struct dapp *a);
 /* The state shown to users, and its reason. */

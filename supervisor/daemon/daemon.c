@@ -356,7 +356,7 @@ static void cgroup_setup(struct daemon *d)
 static void paths_free(struct daemon *d)
 {
 	char **paths[] = { &d->home, &d->sock_path, &d->pid_path, &d->lock_path, &d->apps_dir,
-		&d->dump_path, &d->keeper_path, &d->keeper_log, &d->cgroup_base };
+		&d->dump_path, &d->keeper_path, &d->keeper_log, &d->run_dir, &d->cgroup_base };
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		free(*paths[i]);
 		*paths[i] = NULL;
@@ -428,9 +428,8 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	}
 	rc = 0;
 	dlog("exiting");
-	/* while the lock is held: a next daemon may make it again at once */
-	if (d->cgroup_base)
-		cgroup_base_remove(d->cgroup_base);
+	/* while the lock is held: a next daemon may make them again at once */
+	apps_tidy_exit(d);
 out:
 	if (rc < 0 && why) {
 		char *msg = xasprintf("error: %s\n", why);

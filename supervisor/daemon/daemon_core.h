@@ -20,6 +20,8 @@ struct daemon {
 	char *sock_path, *pid_path, *lock_path, *apps_dir, *dump_path;
 	char *keeper_path;
 	char *keeper_log;
+	char *run_dir;              /* the runtime directory (home.h), or NULL: each
+	                             * app's runtime files are in its spec_dir */
 	char *cgroup_base;          /* where keepers make their apps' cgroups
 	                             * (cgroup.h), or NULL: psup goes without */
 	int foreground;

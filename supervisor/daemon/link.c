@@ -7,6 +7,7 @@
 #include "link.h"
 #include "apps.h"
 #include "launchq.h"
+#include "keeperexec.h"
 #include "appview.h"
 #include "procs.h"
 #include "atomicfile.h"
@@ -63,6 +64,7 @@ static void no_fd(struct dapp *a)
 static void conn_close(struct dapp *a)
 {
 	struct loop *l = a->d->loop;
+	keeperexec_ready_close(a);
 	if (a->kfd >= 0) {
 		loop_fd_del(l, a->kfd);
 		close(a->kfd);
@@ -93,36 +95,33 @@ void link_detach(struct dapp *a)
 
 /* ---- launching ---- */
 
+/* The launched keeper listens (or died: end of file): connect now rather
+ * than at the next poll. */
+static void ready_cb(struct loop *l, int fd, unsigned events, void *arg)
+{
+	(void)l, (void)fd, (void)events;
+	struct dapp *a = arg;
+	keeperexec_ready_close(a);
+	if (a->dead || a->lc.state != LC_CONNECTING || a->kfd >= 0)
+		return;
+	loop_timer_del(a->d->loop, a->connect_timer);
+	a->connect_timer = 0;
+	connect_cb(a->d->loop, 0, a);
+}
+
 /* Forks and execs the keeper of a queued app (launchq.h). */
 static void launch_now(struct dapp *a)
 {
 	struct daemon *d = a->d;
-	char *argv0 = xasprintf("psup: keep %s", a->name);
-	char *argv[] = { argv0, a->dir, d->cgroup_base, NULL };
-	pid_t pid = fork();
-	if (pid == 0) {
-		/* the keeper starts clean: no blocked or ignored signal, no
-		 * descriptor of ours, its own session */
-		int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		int out = open(d->keeper_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (out < 0)
-			out = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (in < 0 || out < 0)
-			child_die(2, "psup: cannot open /dev/null for the keeper of", a->name);
-		const int fds[3] = { in, out, out };
-		if (child_reset(fds, 3, 1, NULL) < 0)
-			child_die(out, "psup: cannot set up the descriptors of the keeper of", a->name);
-		if (d->nofile_soft >= 0) {
-			struct rlimit rl;
-			if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-				rl.rlim_cur = (rlim_t)d->nofile_soft;
-				setrlimit(RLIMIT_NOFILE, &rl);
-			}
-		}
-		execv(d->keeper_path, argv);
-		child_die(2, "psup: cannot exec keeper", d->keeper_path);
+	char *why = NULL;
+	if (app_run_prepare(a, &why) < 0) {
+		dlog("%s: %s", a->name, why);
+		free(why);
+		lost_keeper(a, "cannot make its runtime folder");
+		return;
 	}
-	free(argv0);
+	int ready_wfd = keeperexec_ready_open(a, ready_cb, d->nofile_max - FD_RESERVE);
+	pid_t pid = keeperexec_fork(d, a, ready_wfd);
 	if (pid < 0) {
 		dlog("%s: cannot fork a keeper: %s", a->name, strerror(errno));
 		lost_keeper(a, "fork failed");
@@ -130,9 +129,10 @@ static void launch_now(struct dapp *a)
 	}
 	a->keeper_pid = pid;
 	a->keeper_child = 1;
-	/* the keeper writes and locks keeper.pid itself */
+	/* the keeper writes and locks keeper.pid itself; polled only as a
+	 * fallback when it says it listens */
 	a->connect_deadline = clock_mono_ms() + CONNECT_TIMEOUT_MS;
-	a->connect_delay = CONNECT_FIRST_MS;
+	a->connect_delay = a->ready_fd >= 0 ? CONNECT_MAX_DELAY_MS : CONNECT_FIRST_MS;
 	a->connect_timer = loop_timer_after(d->loop, a->connect_delay, connect_cb, a);
 }
 

@@ -441,7 +441,8 @@ static void publish_load_error(struct keeper *k, const char *cause)
 	free(st);
 }
 
-int keeper_run(const char *appdir, const char *cgroup_base, int argc, char **argv)
+int keeper_run(const char *appdir, const char *rundir, const char *cgroup_base, int argc,
+    char **argv)
 {
 	/* static, not on the stack: the stack's deepest point stays resident
 	 * for the keeper's whole life, and only the parts of this that are
@@ -458,15 +459,15 @@ int keeper_run(const char *appdir, const char *cgroup_base, int argc, char **arg
 
 	keeper_start_std_fds();
 	procid_start(getpid(), &k->self_start);
-	if (chdir(appdir) < 0) {
-		keeper_warnx("cannot enter %s: %s", appdir, strerror(errno));
+	if (chdir(rundir) < 0) {
+		keeper_warnx("cannot enter %s: %s", rundir, strerror(errno));
 		free(k->appdir);
 		free(k->cg_dir);
 		return 1;
 	}
 	if (keeper_start_lock(k, &cause) < 0)
 		goto out;
-	if (keeper_load_spec(KEEPER_SPEC_FILE, &k->spec, &cause) < 0) {
+	if (keeper_load_spec(k->appdir, &k->spec, &cause) < 0) {
 		publish_load_error(k, cause);
 		goto out;
 	}
@@ -540,7 +541,7 @@ out:
 int keeper_reload(struct keeper *k, char **cause)
 {
 	struct app_spec s;
-	if (keeper_load_spec(KEEPER_SPEC_FILE, &s, cause) < 0)
+	if (keeper_load_spec(k->appdir, &s, cause) < 0)
 		return -1;
 	if (strcmp(s.name, k->spec.name) != 0) {
 		fail(cause, "the spec names %s, this keeper runs %s", s.name, k->spec.name);

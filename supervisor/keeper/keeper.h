@@ -1,7 +1,9 @@
 /* The keeper: one process per app, the app's parent. It spawns the app,
  * drains its pipes into the logs, applies the restart policy, escalates
- * stops, and publishes the app's state in its directory:
+ * stops, and publishes the app's state. In its APPDIR ($PSUP_HOME/apps/NAME):
  *   spec          written by the daemon, read here
+ * in its RUNDIR (the runtime directory's NAME, home.h; APPDIR itself when
+ * there is none), its working directory:
  *   status        appstate_pack() line, rewritten atomically on every change
  *   keeper.pid    this keeper's pid, flock()ed while it runs
  *   control.sock  the keeperctl.h protocol
@@ -25,7 +27,8 @@
 #include "policy.h"
 #include "spec.h"
 
-/* Files in the app directory (the keeper runs with it as its cwd). */
+/* Files in APPDIR (spec) and RUNDIR (the rest, relative: RUNDIR is the
+ * keeper's cwd). */
 #define KEEPER_SPEC_FILE "spec"
 #define KEEPER_STATUS_FILE "status"
 #define KEEPER_PID_FILE "keeper.pid"
@@ -154,8 +157,10 @@ struct keeper {
 	char *watch_cwd;               /* the app's cwd (real path), or NULL */
 };
 
-/* keeper.c: cgroup_base is the daemon's cgroup base (cgroup.h), or NULL */
-int keeper_run(const char *appdir, const char *cgroup_base, int argc, char **argv);
+/* keeper.c: rundir is where the runtime files go (appdir when the same),
+ * cgroup_base the daemon's cgroup base (cgroup.h), or NULL */
+int keeper_run(const char *appdir, const char *rundir, const char *cgroup_base, int argc,
+    char **argv);
 /* "psup-keeper: " and the message on stderr. */
 void keeper_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void keeper_event(struct keeper *k, enum policy_event_kind kind);
@@ -164,7 +169,7 @@ void keeper_status_line(struct keeper *k, char *buf, size_t n);
 int keeper_reload(struct keeper *k, char **cause);
 
 /* keeper_start.c */
-int keeper_load_spec(const char *path, struct app_spec *s, char **cause);
+int keeper_load_spec(const char *appdir, struct app_spec *s, char **cause);
 /* Opens /dev/null on whichever of 0, 1, 2 is closed. */
 void keeper_start_std_fds(void);
 /* Takes the per-app lock (keeper.pid): one keeper per app directory. */
@@ -187,6 +192,10 @@ void keeper_io_runs_free(struct keeper *k);
 void keeper_io_trim(struct keeper *k);
 
 /* keeper_ctl.c: the control socket */
+/* Takes the readiness descriptor from the environment (keeperctl.h); call
+ * before anything is spawned. */
+void keeper_ctl_ready_take(void);
+/* Listens, then says so on the readiness descriptor. */
 int keeper_ctl_listen(struct keeper *k, char **cause);
 /* Queues msg (n bytes, whole lines) for every client. */
 void keeper_ctl_broadcast(struct keeper *k, const char *msg, size_t n);

@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,46 @@ static void client_send(struct ctlconn *c, const char *a, const char *b)
 {
 	char buf[KEEPERCTL_LINE_MAX];
 	ctlsrv_send(c, buf, line_fmt(buf, sizeof buf, a, b));
+}
+
+extern char **environ;
+
+/* The readiness descriptor (keeperctl.h), -1 when none. */
+static int ready_fd = -1;
+
+void keeper_ctl_ready_take(void)
+{
+	static const char key[] = KEEPERCTL_READY_ENV "=";
+	const char *v = NULL;
+	/* dropped from environ in place, not by unsetenv: its lock and
+	 * bookkeeping would cost each keeper a page of its own */
+	char **w = environ;
+	for (char **r = environ; r && *r; r++) {
+		if (strncmp(*r, key, sizeof key - 1) == 0)
+			v = *r + sizeof key - 1;
+		else
+			*w++ = *r;
+	}
+	if (w)
+		*w = NULL;
+	if (!v)
+		return;
+	char *end;
+	long fd = strtol(v, &end, 10);
+	if (*end || end == v || fd < 3 || fd > 1024 || fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0)
+		return;
+	ready_fd = (int)fd;
+}
+
+static void ready_say(void)
+{
+	if (ready_fd < 0)
+		return;
+	/* a daemon gone meanwhile is no error: it connects when it comes */
+	if (write(ready_fd, "r", 1) < 0 && errno != EPIPE)
+		keeper_warnx("cannot say the socket is ready: %s", strerror(errno));
+	close(ready_fd);
+	ready_fd = -1;
 }
 
 void keeper_ctl_broadcast(struct keeper *k, const char *msg, size_t n)
@@ -183,6 +224,7 @@ int keeper_ctl_listen(struct keeper *k, char **cause)
 		free(why);
 		return -1;
 	}
+	ready_say();
 	return 0;
 }
 

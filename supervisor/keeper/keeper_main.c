@@ -1,4 +1,5 @@
-/* psup-keeper APPDIR [CGROUP]: the per-app keeper the daemon starts (see keeper.h). */
+/* psup-keeper APPDIR [RUNDIR [CGROUP]]: the per-app keeper the daemon starts
+ * (see keeper.h). */
 #include "keeper.h"
 
 #include <stdio.h>
@@ -10,11 +11,14 @@ int main(int argc, char **argv)
 		printf("psup-keeper %s\n", PSUP_VERSION);
 		return 0;
 	}
-	if (argc < 2 || argc > 3 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: psup-keeper APPDIR [CGROUP]\n"
+	if (argc < 2 || argc > 4 || argv[1][0] == '-') {
+		fprintf(stderr, "usage: psup-keeper APPDIR [RUNDIR [CGROUP]]\n"
 		    "  APPDIR is $PSUP_HOME/apps/<name>, holding the spec the daemon wrote\n"
+		    "  RUNDIR is where keeper.pid, status and control.sock go (default APPDIR)\n"
 		    "  CGROUP is the cgroup v2 directory the app's own cgroup goes in\n");
 		return 2;
 	}
-	return keeper_run(argv[1], argc == 3 ? argv[2] : NULL, argc, argv);
+	keeper_ctl_ready_take();
+	return keeper_run(argv[1], argc >= 3 ? argv[2] : argv[1], argc == 4 ? argv[3] : NULL,
+	    argc, argv);
 }

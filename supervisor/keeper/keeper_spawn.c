@@ -75,8 +75,9 @@ static char **build_env(const struct app_spec *s, char **extra)
 static _Noreturn void child(const struct app_spec *s, char **envp, const int fds[4], int errfd,
     int cgfd)
 {
-	/* first, so that nothing the app starts is outside its cgroup; the
-	 * keeper moves it too and knows from that whether it is in */
+	/* without CLONE_INTO_CGROUP: first, so that nothing the app starts
+	 * is outside its cgroup; the keeper moves it too and knows from that
+	 * whether it is in */
 	if (cgfd >= 0)
 		cgroup_join_self(cgfd);
 	if (child_reset(fds, 4, 1, &errfd) < 0)
@@ -119,8 +120,8 @@ int keeper_spawn(struct keeper *k, char **cause)
 		close_pair(ep);
 		return fail(cause, "cannot create pipes for %s: %s", s->name, strerror(e));
 	}
-	int cgfd = -1;
-	if (k->cg_dir && (cgfd = cgroup_app_open(k->cg_dir)) < 0 && !k->cg_failed) {
+	int cgfd = -1, fresh = 0;
+	if (k->cg_dir && (cgfd = cgroup_app_open(k->cg_dir, &fresh)) < 0 && !k->cg_failed) {
 		/* said once: every start would fail the same way */
 		keeper_warnx("%s: cgroup %s: %s; the app runs without one", s->name, k->cg_dir,
 		    strerror(errno));
@@ -131,13 +132,17 @@ int keeper_spawn(struct keeper *k, char **cause)
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid_t pid = fork();
+	/* born in its cgroup where the kernel can, else moved there */
+	pid_t pid = cgfd >= 0 && fresh ? cgroup_fork_into(cgfd) : -1;
+	int into = pid >= 0;
+	if (!into)
+		pid = fork();
 	if (pid == 0) {
 		const int fds[4] = { devnull, out[1], err[1], prog[1] };
-		child(s, envp, fds, ep[1], cgfd);
+		child(s, envp, fds, ep[1], into ? -1 : cgfd);
 	}
 	int fork_errno = errno;
-	k->cg_run = pid > 0 && cgfd >= 0 && cgroup_move(cgfd, pid) == 0;
+	k->cg_run = pid > 0 && cgfd >= 0 && (into || cgroup_move(cgfd, pid) == 0);
 	if (cgfd >= 0)
 		close(cgfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);

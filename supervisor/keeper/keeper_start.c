@@ -14,25 +14,29 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-int keeper_load_spec(const char *path, struct app_spec *s, char **cause)
+int keeper_load_spec(const char *appdir, struct app_spec *s, char **cause)
 {
 	char *buf;
 	size_t len;
-	if (atomicfile_read(path, SPEC_PACKED_MAX, &buf, &len, cause) < 0)
+	/* made here, not kept: every byte of a keeper's is counted 1,000-fold */
+	char *path = xasprintf("%s/" KEEPER_SPEC_FILE, appdir);
+	int r = atomicfile_read(path, SPEC_PACKED_MAX, &buf, &len, cause);
+	if (r < 0) {
+		free(path);
 		return -1;
+	}
 	char *why = NULL;
 	int rc = spec_unpack(buf, len, s, &why);
 	free(buf);
 	if (rc < 0) {
 		fail(cause, "%s: %s", path, why);
 		free(why);
-		return -1;
-	}
-	if (!s->name || !*s->name || !s->argv || !s->argv[0]) {
+	} else if (!s->name || !*s->name || !s->argv || !s->argv[0]) {
 		spec_free(s);
-		return fail(cause, "%s: the spec needs a name and argv", path);
+		rc = fail(cause, "%s: the spec needs a name and argv", path);
 	}
-	return 0;
+	free(path);
+	return rc < 0 ? -1 : 0;
 }
 
 void keeper_start_std_fds(void)
@@ -48,21 +52,21 @@ void keeper_start_std_fds(void)
 	}
 }
 
-/* Takes the per-app lock: one keeper per app directory. */
+/* Takes the per-app lock: one keeper per runtime folder. */
 int keeper_start_lock(struct keeper *k, char **cause)
 {
 	k->pidfd = open(KEEPER_PID_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (k->pidfd < 0)
-		return fail(cause, "cannot open %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
+		return fail(cause, "%s: cannot open its %s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
 	if (flock(k->pidfd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno == EWOULDBLOCK)
 			return fail(cause, "another keeper runs for %s", k->appdir);
-		return fail(cause, "cannot lock %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
+		return fail(cause, "%s: cannot lock its %s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
 	}
 	char num[32];
 	int n = snprintf(num, sizeof num, "%ld\n", (long)getpid());
 	if (ftruncate(k->pidfd, 0) < 0 || pwrite(k->pidfd, num, (size_t)n, 0) != n)
-		return fail(cause, "cannot write %s/%s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
+		return fail(cause, "%s: cannot write its %s: %s", k->appdir, KEEPER_PID_FILE, strerror(errno));
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "xalloc.h"
 
 #include <dirent.h>
+#include <linux/sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -236,32 +238,60 @@ static int base_of(const char *dir, char *out, size_t n)
 	return 0;
 }
 
-int cgroup_app_open(const char *dir)
+int cgroup_app_open(const char *dir, int *fresh)
 {
 	char base[CGROUP_PATH_MAX];
-	for (int tries = 0; mkdir(dir, 0755) < 0 && errno != EEXIST; tries++) {
+	/* an empty one goes: processes cloned into a cgroup once killed die */
+	rmdir(dir);
+	*fresh = 1;
+	for (int tries = 0; mkdir(dir, 0755) < 0; tries++) {
+		if (errno == EEXIST) {
+			*fresh = 0;
+			break;
+		}
 		/* the home's last app cgroup took the base with it (cgroup_remove):
 		 * make it again, racing at worst another keeper's removal */
 		if (errno != ENOENT || tries == 3 || base_of(dir, base, sizeof base) < 0 ||
 		    base_make(base) < 0)
 			return -1;
 	}
-	char procs[CGROUP_PATH_MAX + 32];
-	snprintf(procs, sizeof procs, "%s/cgroup.procs", dir);
-	return open(procs, O_WRONLY | O_CLOEXEC);
+	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-int cgroup_join_self(int procs_fd)
+pid_t cgroup_fork_into(int dir_fd)
+{
+	struct clone_args ca;
+	memset(&ca, 0, sizeof ca);
+	ca.flags = CLONE_INTO_CGROUP;
+	ca.exit_signal = SIGCHLD;
+	ca.cgroup = (uint64_t)dir_fd;
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+}
+
+/* Writes s (len bytes) to dir_fd's cgroup.procs; async-signal-safe. */
+static int procs_write(int dir_fd, const char *s, size_t len)
+{
+	int fd = openat(dir_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int r = write(fd, s, len) == (ssize_t)len ? 0 : -1;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
+int cgroup_join_self(int dir_fd)
 {
 	/* "0" is the writer itself: no formatting between fork and exec */
-	return write(procs_fd, "0", 1) == 1 ? 0 : -1;
+	return procs_write(dir_fd, "0", 1);
 }
 
-int cgroup_move(int procs_fd, pid_t pid)
+int cgroup_move(int dir_fd, pid_t pid)
 {
 	char s[24];
 	int l = snprintf(s, sizeof s, "%ld", (long)pid);
-	return write(procs_fd, s, (size_t)l) == l ? 0 : -1;
+	return procs_write(dir_fd, s, (size_t)l);
 }
 
 int cgroup_populated(const char *dir)

@@ -43,18 +43,29 @@ int cgroup_base_open(const char *home, char *out, size_t n, char **cause);
  * out[0..n). Returns 0, or -1 when it does not fit. */
 int cgroup_app_path(const char *base, const char *entry, char *out, size_t n);
 
-/* Makes dir (an app's cgroup; present already is fine, and so is a base
- * gone with its last app: it is made again) and opens its cgroup.procs for
- * writing (O_CLOEXEC). Returns the fd, or -1 with errno. */
-int cgroup_app_open(const char *dir);
+/* Makes dir (an app's cgroup) anew when it is empty, else keeps it as it is
+ * (a base gone with its last app is made again), and opens it (O_DIRECTORY,
+ * O_CLOEXEC) for the calls below; *fresh says whether it was made now.
+ * Returns the fd, or -1 with errno. */
+int cgroup_app_open(const char *dir, int *fresh);
+
+/* fork(), the child starting in the cgroup dir_fd is: clone3 with
+ * CLONE_INTO_CGROUP (Linux 5.7), no migration of a running process (which
+ * takes a lock every fork and migration on the machine waits for). Returns
+ * as fork does; -1 with errno also where the kernel cannot (ENOSYS, E2BIG,
+ * EINVAL before 5.7): the caller then forks and moves the child. The child
+ * may only do what is safe after fork in a single-threaded process. Only
+ * into a fresh cgroup (cgroup_app_open): Linux (6.18 at least) SIGKILLs
+ * every process cloned into a cgroup that was ever killed by cgroup.kill,
+ * while one moved there lives. */
+pid_t cgroup_fork_into(int dir_fd);
 
 /* In a child between fork and exec (async-signal-safe): moves the calling
- * process into the cgroup whose cgroup.procs procs_fd is. 0 or -1. */
-int cgroup_join_self(int procs_fd);
+ * process into the cgroup dir_fd is. 0 or -1. */
+int cgroup_join_self(int dir_fd);
 
-/* Moves pid into the cgroup whose cgroup.procs procs_fd is. 0 or -1 with
- * errno. */
-int cgroup_move(int procs_fd, pid_t pid);
+/* Moves pid into the cgroup dir_fd is. 0 or -1 with errno. */
+int cgroup_move(int dir_fd, pid_t pid);
 
 /* 1 when processes live in dir, 0 when none, -1 with errno when it cannot
  * be read. */

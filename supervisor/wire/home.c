@@ -32,32 +32,42 @@ char *home_default(char **cause)
 	return xasprintf("%s/.psup", h);
 }
 
-static int check_dir(const char *dir, const struct stat *st, char **cause)
+/* closed: refuse any access of group or others too, not only writing (for
+ * a directory in a folder all users share). */
+static int check_dir(const char *dir, const struct stat *st, int closed, char **cause)
 {
 	if (!S_ISDIR(st->st_mode))
 		return fail(cause, "%s is not a directory", dir);
 	if (st->st_uid != getuid())
 		return fail(cause, "%s is owned by uid %ld, not by you (uid %ld)", dir,
 		    (long)st->st_uid, (long)getuid());
+	if (closed && (st->st_mode & 077))
+		return fail(cause, "%s is open to group or others (mode %03o)", dir,
+		    (unsigned)(st->st_mode & 0777));
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
 		return fail(cause, "%s is writable by group or others (mode %03o): "
 		    "run chmod 700 on it", dir, (unsigned)(st->st_mode & 0777));
 	return 0;
 }
 
-int home_check(const char *home, char **cause)
+static int check_path(const char *dir, int closed, char **cause)
 {
 	struct stat st;
-	if (lstat(home, &st) < 0)
-		return fail(cause, "cannot use %s: %s", home, strerror(errno));
-	return check_dir(home, &st, cause);
+	if (lstat(dir, &st) < 0)
+		return fail(cause, "cannot use %s: %s", dir, strerror(errno));
+	return check_dir(dir, &st, closed, cause);
 }
 
-static int make_private_dir(const char *dir, char **cause)
+int home_check(const char *home, char **cause)
+{
+	return check_path(home, 0, cause);
+}
+
+static int make_private_dir(const char *dir, int closed, char **cause)
 {
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return fail(cause, "cannot create %s: %s", dir, strerror(errno));
-	return home_check(dir, cause);
+	return check_path(dir, closed, cause);
 }
 
 /* Creates the missing parents of path (mode 0700), as mkdir -p. */
@@ -82,10 +92,10 @@ static int make_parents(const char *path, char **cause)
 
 int home_prepare(const char *home, char **cause)
 {
-	if (make_parents(home, cause) < 0 || make_private_dir(home, cause) < 0)
+	if (make_parents(home, cause) < 0 || make_private_dir(home, 0, cause) < 0)
 		return -1;
 	char *apps = home_apps_path(home);
-	int r = make_private_dir(apps, cause);
+	int r = make_private_dir(apps, 0, cause);
 	free(apps);
 	return r;
 }
@@ -97,6 +107,85 @@ char *home_apps_path(const char *home) { return xasprintf("%s/apps", home); }
 char *home_dump_path(const char *home) { return xasprintf("%s/dump.json", home); }
 char *home_daemon_log_path(const char *home) { return xasprintf("%s/daemon.log", home); }
 char *home_keeper_log_path(const char *home) { return xasprintf("%s/keeper.log", home); }
+char *home_run_link_path(const char *home) { return xasprintf("%s/run", home); }
+
+/* ---- the runtime directory ---- */
+
+/* FNV-1a: a stable name for the home's runtime directory. */
+static unsigned long long path_hash(const char *s)
+{
+	unsigned long long h = 14695981039346656037ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* dir (made 0700 when missing) is a directory, not a symlink, owned by us
+ * and closed to everybody else: it sits in a folder all users share. */
+static int run_dir_usable(const char *dir, char **cause)
+{
+	return make_private_dir(dir, 1, cause);
+}
+
+/* A fresh runtime directory: $XDG_RUNTIME_DIR's when usable, else /dev/shm's. */
+static char *run_dir_choose(const char *home, char **cause)
+{
+	unsigned long long h = path_hash(home);
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	if (xdg && xdg[0] == '/') {
+		char *dir = xasprintf("%s/psup-%016llx", xdg, h);
+		if (run_dir_usable(dir, NULL) == 0)
+			return dir;
+		free(dir);
+	}
+	char *dir = xasprintf("/dev/shm/psup-%ld-%016llx", (long)getuid(), h);
+	if (run_dir_usable(dir, cause) == 0)
+		return dir;
+	free(dir);
+	return NULL;
+}
+
+char *home_run_open(const char *home, char **cause)
+{
+	const char *env = getenv("PSUP_RUNDIR");
+	if (env && strcmp(env, "off") == 0) {
+		fail(cause, "PSUP_RUNDIR=off");
+		return NULL;
+	}
+	char *link = home_run_link_path(home), *dir = NULL;
+	char target[4096];
+	ssize_t n = readlink(link, target, sizeof target - 1);
+	if (n < 0 && errno != ENOENT) {
+		if (errno == EINVAL)
+			fail(cause, "%s is not a symlink (psup makes it one)", link);
+		else
+			fail(cause, "cannot read %s: %s", link, strerror(errno));
+		goto out;
+	}
+	if (n > 0 && target[0] == '/') {
+		target[n] = '\0';
+		/* made again when missing: tmpfs is emptied at boot */
+		if (run_dir_usable(target, NULL) == 0) {
+			dir = xstrdup(target);
+			goto out;
+		}
+	}
+	if (!(dir = run_dir_choose(home, cause)))
+		goto out;
+	/* a new link replaces the old one in one step */
+	char *tmp = xasprintf("%s.%ld", link, (long)getpid());
+	unlink(tmp);
+	if (symlink(dir, tmp) < 0 || rename(tmp, link) < 0) {
+		fail(cause, "cannot point %s to %s: %s", link, dir, strerror(errno));
+		unlink(tmp);
+		free(dir);
+		dir = NULL;
+	}
+	free(tmp);
+out:
+	free(link);
+	return dir;
+}
 
 int home_sockaddr(const char *path, struct sockaddr_un *sa, socklen_t *len,
     int *dirfd, char **cause)
@@ -171,7 +260,8 @@ int home_connect(const char *path, char **cause)
 	return fd;
 }
 
-char *home_app_dir(const char *home, const char *name)
+/* NAME as one folder name: '/' written %2F and '%' written %25. */
+static char *app_entry(const char *name)
 {
 	size_t extra = 0;
 	for (const char *p = name; *p; p++)
@@ -186,7 +276,21 @@ char *home_app_dir(const char *home, const char *name)
 		}
 	}
 	*o = '\0';
+	return entry;
+}
+
+char *home_app_dir(const char *home, const char *name)
+{
+	char *entry = app_entry(name);
 	char *dir = xasprintf("%s/apps/%s", home, entry);
+	free(entry);
+	return dir;
+}
+
+char *home_run_app_dir(const char *run, const char *name)
+{
+	char *entry = app_entry(name);
+	char *dir = xasprintf("%s/%s", run, entry);
 	free(entry);
 	return dir;
 }

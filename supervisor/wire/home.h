@@ -1,5 +1,7 @@
-/* $PSUP_HOME: where the daemon keeps its socket, pid, lock, apps and dump.
- * Shared by the CLI (to find the socket) and the daemon (to create it). */
+/* $PSUP_HOME: where the daemon keeps its socket, pid, lock, apps and dump,
+ * and the runtime directory where keepers keep their pid, status and
+ * socket. Shared by the CLI (to find the socket) and the daemon (to create
+ * it). */
 #ifndef PSUP_HOME_H
 #define PSUP_HOME_H
 
@@ -33,8 +35,27 @@ char *home_app_dir(const char *home, const char *name);
  * malloc'd. */
 char *home_app_name(const char *entry);
 char *home_dump_path(const char *home);     /* dump.json */
+char *home_run_link_path(const char *home); /* run: a symlink to the runtime directory */
+/* RUN/NAME: an app's runtime folder in the runtime directory run, escaped
+ * as home_app_dir() does. */
+char *home_run_app_dir(const char *run, const char *name);
 char *home_daemon_log_path(const char *home); /* daemon.log */
 char *home_keeper_log_path(const char *home); /* keeper.log */
+
+/* The runtime directory of home: where each keeper keeps keeper.pid,
+ * status and control.sock, in a folder of its app (home_run_app_dir()).
+ * Every file made in $PSUP_HOME costs a disk journal entry, tmpfs none, and
+ * starting an app makes several. It is the one home/run names when that is
+ * a symlink to a usable directory (so a daemon started from another
+ * environment finds the keepers of the last one), else a fresh one:
+ * $XDG_RUNTIME_DIR/psup-HASH when that is set and ours, else
+ * /dev/shm/psup-UID-HASH (HASH: of the home's path), made 0700 and refused
+ * unless it is a directory (not a symlink) owned by us and private; home/run
+ * is then made to point to it. PSUP_RUNDIR=off in the environment keeps the
+ * runtime files in each app's folder of the home (as psup did before).
+ * Returns the malloc'd path, or NULL with *cause set (the caller frees and
+ * says it) when there is none: the runtime files stay in the home. */
+char *home_run_open(const char *home, char **cause);
 
 /* Fills a sockaddr_un for path. A path longer than sun_path is reached
  * through /proc/self/fd/N/BASENAME with *dirfd set to an O_PATH descriptor

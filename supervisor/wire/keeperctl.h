@@ -1,5 +1,11 @@
-/* The keeper's control protocol, spoken over $PSUP_HOME/apps/<name>/control.sock
- * (a SOCK_STREAM Unix socket, mode 0600, peer uid checked).
+/* The keeper's control protocol, spoken over control.sock in the app's
+ * runtime folder (home.h; $PSUP_HOME/apps/<name> in homes without a runtime
+ * directory), a SOCK_STREAM Unix socket, mode 0600, peer uid checked.
+ *
+ * Readiness: a keeper whose environment names KEEPERCTL_READY_ENV=N writes
+ * one byte to descriptor N and closes it once its socket listens (then
+ * removes the variable, so its app does not inherit it): the daemon that
+ * launched it connects then, without polling.
  *
  * Requests, one line each:   start | stop | restart | signal <signo> |
  *                            flush | reopen | reload | quit | status
@@ -15,5 +21,6 @@
 #define PSUP_KEEPERCTL_H
 
 #define KEEPERCTL_LINE_MAX 4096
+#define KEEPERCTL_READY_ENV "PSUP_KEEPER_READY_FD"
 
 #endif

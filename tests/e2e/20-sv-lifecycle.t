@@ -5,7 +5,7 @@
 # per home, a private home and socket.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 53
+plan 54
 
 # eco COLOR NAME [LINE]: the file: web (its COLOR), w (2 instances) and a
 # third app NAME, with LINE added to it.
@@ -124,6 +124,7 @@ is "$?" 0 "delete w-1: exit 0"
 is "$(jl w-1 .name)" "" "w-1 is no longer listed"
 ok "its process is gone" pid_gone "$W1"
 ok "its directory is gone" test ! -e "$PSUP_HOME/apps/w-1"
+ok "its runtime folder is gone" test ! -e "$(dirname "$(run_file w-1 status)")"
 is "$(jl w-2 .id)" 2 "other ids do not move"
 psup delete all > /dev/null 2>&1
 is "$(psup jlist | jq length)" 0 "delete all: nothing listed"

@@ -22,7 +22,7 @@ ok "w-1..3 online" wait_for -t 10 all_state online w-1 w-2 w-3
 for i in 1 2 3; do
 	eval "K$i=\$(jl w-$i .keeper_pid) P$i=\$(jl w-$i .pid)"
 done
-like "$(cat "$PSUP_HOME/apps/w-1/status")" "pgid_start=[1-9]" "the status records the group's start time"
+like "$(cat "$(run_file w-1 status)")" "pgid_start=[1-9]" "the status records the group's start time"
 
 # decoy process groups (setsid: a group and session of their own) and a
 # decoy titled like a keeper of w-3 that lives in another home
@@ -44,14 +44,14 @@ kill -9 "$D" $K1 $K2 $K3 $P1 $P2 $P3
 ok "daemon, keepers and apps are gone" wait_for -t 5 pids_gone "$D" $K1 $K2 $K3 $P1 $P2 $P3
 
 # the pids they recorded are now the decoys'
-st() { printf '%s/apps/%s/status' "$PSUP_HOME" "$1"; }
+st() { run_file "$1" status; }
 sed -i "s/ pid=[0-9]* pgid=[0-9]* / pid=$DG1 pgid=$DG1 /" "$(st w-1)"
 sed -i "s/ pid=[0-9]* pgid=[0-9]* / pid=$DG2 pgid=$DG2 /; s/ keeper_start=[0-9]* pgid_start=[0-9]*//" "$(st w-2)"
 sed -i "s/ keeper_pid=[0-9]* / keeper_pid=$DK /" "$(st w-3)"
-echo "$DK" > "$PSUP_HOME/apps/w-3/keeper.pid"
+echo "$DK" > "$(run_file w-3 keeper.pid)"
 like "$(cat "$(st w-1)")" "pgid=$DG1 " "w-1's status names decoy group $DG1 (with w-1's start time)"
 unlike "$(cat "$(st w-2)")" "pgid_start" "w-2's names decoy group $DG2 without a start time"
-is "$(cat "$PSUP_HOME/apps/w-3/keeper.pid")" "$DK" "w-3's keeper.pid names the keeper decoy"
+is "$(cat "$(run_file w-3 keeper.pid)")" "$DK" "w-3's keeper.pid names the keeper decoy"
 
 # the next command starts a daemon that re-attaches
 psup jlist > /dev/null 2>&1

@@ -11,6 +11,7 @@
 #	          pid_changed,
 #	          app_procs NAME, app_procs_like NAME ERE, home_procs, no_home_procs
 #	describe  describe_json FILE [TARGET], exit_at FILE NAME, start_at FILE NAME
+#	files     run_file NAME FILE
 #	logs      log_first_ts FILE ERE, log_last_ts FILE ERE, str_lt A B, str_le A B
 #	text      count_lines TEXT
 #
@@ -28,6 +29,17 @@ sv_setup() {
 	at_exit "_sv_diag"
 	H=$PSUP_TESTBIN/helpers
 	export H
+}
+
+# run_file NAME FILE: the path of app NAME's runtime file FILE (status,
+# keeper.pid, control.sock): in the runtime directory $PSUP_HOME/run links
+# to, else (PSUP_RUNDIR=off, or no tmpfs) beside its spec.
+run_file() {
+	if [ -L "$PSUP_HOME/run" ]; then
+		printf '%s/run/%s/%s' "$PSUP_HOME" "$1" "$2"
+	else
+		printf '%s/apps/%s/%s' "$PSUP_HOME" "$1" "$2"
+	fi
 }
 
 # psup ARGS...: the psup under test.

@@ -141,8 +141,9 @@ static void test_real(void)
 	}
 	char dir[CGROUP_PATH_MAX];
 	is_int(cgroup_app_path(base, "t", dir, sizeof dir), 0, "app path");
-	int fd = cgroup_app_open(dir);
-	ok(fd >= 0, "app cgroup made and opened");
+	int fresh = 0;
+	int fd = cgroup_app_open(dir, &fresh);
+	ok(fd >= 0 && fresh, "app cgroup made and opened");
 	is_int(cgroup_populated(dir), 0, "empty at first");
 	int p[2];
 	if (fd < 0 || pipe(p) < 0)
@@ -159,6 +160,25 @@ static void test_real(void)
 	}
 	close(p[1]);
 	ok(cgroup_move(fd, child) == 0, "moved by its parent as well");
+	pid_t born = cgroup_fork_into(fd);
+	if (born == 0) {
+		pause();
+		_exit(0);
+	}
+	if (!ok(born > 0, "clone3 with CLONE_INTO_CGROUP"))
+		diag("%s", strerror(errno));
+	char path[64], text[4096], line[CGROUP_PATH_MAX] = "";
+	snprintf(path, sizeof path, "/proc/%ld/cgroup", (long)born);
+	FILE *f = born > 0 ? fopen(path, "r") : NULL;
+	if (f) {
+		size_t n = fread(text, 1, sizeof text, f);
+		if (cgroup_parse_self(text, n, line, sizeof line) < 0)
+			line[0] = '\0';
+		fclose(f);
+	}
+	const char *leaf = strrchr(dir, '/');
+	size_t ll = strlen(line), fl = leaf ? strlen(leaf) : 0;
+	ok(leaf && ll >= fl && strcmp(line + ll - fl, leaf) == 0, "and born in it (%s)", line);
 	close(fd);
 	is_int(cgroup_populated(dir), 1, "populated with the child");
 	is_int(cgroup_remove(dir), -1, "a busy cgroup is not removed");
@@ -166,16 +186,30 @@ static void test_real(void)
 	ok(cgroup_signal(dir, SIGKILL) >= 1, "SIGKILL to all");
 	is_int(cgroup_wait_empty(dir, 5000), 0, "empty after the kill");
 	waitpid(child, NULL, 0);
+	if (born > 0)
+		waitpid(born, NULL, 0);
+	int kfd = cgroup_app_open(dir, &fresh);
+	ok(kfd >= 0 && fresh, "an emptied cgroup is made anew");
+	pid_t again = kfd >= 0 ? cgroup_fork_into(kfd) : -1;
+	if (again == 0)
+		_exit(7);
+	int st = 0;
+	if (again > 0)
+		waitpid(again, &st, 0);
+	ok(again > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 7,
+	    "a process cloned into it after a kill lives");
+	if (kfd >= 0)
+		close(kfd);
 	is_int(cgroup_remove(dir), 0, "removed");
 	ok(access(base, F_OK) < 0 && errno == ENOENT, "the base went with its last app");
 	is_int(cgroup_remove(dir), 0, "removed already is fine");
-	fd = cgroup_app_open(dir);
+	fd = cgroup_app_open(dir, &fresh);
 	ok(fd >= 0 && access(dir, F_OK) == 0, "a next start makes base and app cgroup again");
 	if (fd >= 0)
 		close(fd);
 	char other[CGROUP_PATH_MAX];
 	cgroup_app_path(base, "u", other, sizeof other);
-	fd = cgroup_app_open(other);
+	fd = cgroup_app_open(other, &fresh);
 	if (fd >= 0)
 		close(fd);
 	is_int(cgroup_remove(dir), 0, "one app's cgroup removed");

@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -195,6 +196,95 @@ static void test_sockaddr(const char *tmp)
 	free(deep);
 }
 
+/* The link's target, "" when home/run is no symlink. */
+static const char *link_of(const char *home)
+{
+	static char buf[4096];
+	char *l = home_run_link_path(home);
+	ssize_t n = readlink(l, buf, sizeof buf - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	free(l);
+	return buf;
+}
+
+static void test_run_dir(const char *tmp)
+{
+	char *home = xasprintf("%s/rhome", tmp), *xdg = xasprintf("%s/xdg", tmp);
+	char *xdg2 = xasprintf("%s/xdg2", tmp);
+	mkdir(home, 0700);
+	mkdir(xdg, 0700);
+	mkdir(xdg2, 0700);
+
+	setenv("PSUP_RUNDIR", "off", 1);
+	ok(home_run_open(home, &cause) == NULL, "PSUP_RUNDIR=off: none");
+	is_str(why(), "PSUP_RUNDIR=off", "and says so");
+	unsetenv("PSUP_RUNDIR");
+
+	setenv("XDG_RUNTIME_DIR", xdg, 1);
+	char *r = home_run_open(home, &cause);
+	char *pre = xasprintf("%s/psup-", xdg);
+	ok(r && strncmp(r, pre, strlen(pre)) == 0, "in $XDG_RUNTIME_DIR when set (%s)", r ? r : why());
+	is_int(mode_of(r ? r : "/nonexistent"), 0700, "made 0700");
+	is_str(link_of(home), r ? r : "", "home/run points to it");
+
+	/* another environment finds the same one through the link */
+	setenv("XDG_RUNTIME_DIR", xdg2, 1);
+	char *r2 = home_run_open(home, &cause);
+	is_str(r2 ? r2 : why(), r ? r : "", "a daemon of another environment takes the linked one");
+	free(r2);
+
+	/* gone (tmpfs after a reboot): made again where the link says */
+	if (r)
+		rmdir(r);
+	r2 = home_run_open(home, &cause);
+	is_str(r2 ? r2 : why(), r ? r : "", "made again when missing");
+	free(r2);
+
+	/* not private any more: refused, a fresh one taken and linked */
+	if (r)
+		chmod(r, 0755);
+	r2 = home_run_open(home, &cause);
+	ok(r2 && strcmp(r2, r ? r : "") != 0, "one open to others is refused (%s)", r2 ? r2 : why());
+	is_str(link_of(home), r2 ? r2 : "-", "and the link points to the fresh one");
+	if (r2 && strncmp(r2, "/dev/shm/", 9) == 0)
+		rmdir(r2);
+	free(r2);
+
+	/* a symlink in place of the directory is refused */
+	unsetenv("XDG_RUNTIME_DIR");
+	char *lnk = xasprintf("%s/lnk", xdg2);
+	symlink(xdg, lnk);
+	char *l = home_run_link_path(home);
+	unlink(l);
+	symlink(lnk, l);
+	r2 = home_run_open(home, &cause);
+	ok(r2 && strcmp(r2, lnk) != 0 && strncmp(r2, "/dev/shm/psup-", 14) == 0,
+	    "a symlink as the directory is refused: /dev/shm's then (%s)", r2 ? r2 : why());
+	if (r2)
+		rmdir(r2);
+	free(r2);
+
+	/* home/run as something else than a symlink: none */
+	unlink(l);
+	mkdir(l, 0700);
+	ok(home_run_open(home, &cause) == NULL, "home/run a directory: none");
+	char *want = xasprintf("%s is not a symlink (psup makes it one)", l);
+	is_str(why(), want, "and says why");
+	free(want);
+	rmdir(l);
+
+	char *ad = home_run_app_dir("/run/x", "a/b%c");
+	is_str(ad, "/run/x/a%2Fb%25c", "an app's runtime folder, escaped as its folder");
+	free(ad);
+	free(l);
+	free(lnk);
+	free(pre);
+	free(r);
+	free(home);
+	free(xdg);
+	free(xdg2);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/test_home.XXXXXX";
@@ -208,6 +298,7 @@ int main(void)
 	test_prepare(tmp);
 	test_paths();
 	test_sockaddr(tmp);
+	test_run_dir(tmp);
 	char *rm = xasprintf("rm -rf '%s'", tmp);
 	if (system(rm) != 0)
 		diag("could not remove %s", tmp);

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Runtime files (keeper.pid, status, control.sock) live in a private
+# directory on tmpfs that $PSUP_HOME/run links to, specs and logs in the
+# home. A home of the layout before (runtime files beside each spec, as
+# PSUP_RUNDIR=off still makes it) is re-attached after an upgrade: its
+# keepers run on with the same pids, and an app's next fresh keeper moves
+# to the runtime directory. `psup kill` removes the runtime directory.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
+sv_setup
+require_cmd stat readlink
+plan 19
+
+cat > "$TMPD/eco.yaml" <<EOF
+apps:
+  - name: a
+    script: $H/sleeper
+  - name: b
+    script: $H/sleeper
+EOF
+
+# the layout before: everything in apps/NAME
+PSUP_RUNDIR=off psup start "$TMPD/eco.yaml" > /dev/null 2>&1
+is "$?" 0 "start with the runtime files in the home"
+ok "a and b online" wait_for -t 10 all_state online a b
+ok "a's status is beside its spec" test -f "$PSUP_HOME/apps/a/status"
+ok "and no runtime directory is linked" test ! -e "$PSUP_HOME/run"
+KA=$(jl a .keeper_pid) PA=$(jl a .pid) KB=$(jl b .keeper_pid)
+
+# an upgrade: the daemon goes, keepers stay, a daemon of this layout comes
+D=$(daemon_pid)
+kill -9 "$D"
+ok "the old daemon is gone" wait_for -t 5 pid_gone "$D"
+psup jlist > /dev/null 2>&1
+is "$?" 0 "a command starts a new daemon"
+ok "a and b online again" wait_for -t 10 all_state online a b
+is "$(jl a .keeper_pid) $(jl a .pid) $(jl b .keeper_pid)" "$KA $PA $KB" \
+    "re-attached to the same keepers and app"
+RUN=$(readlink "$PSUP_HOME/run")
+ok "the new daemon links a runtime directory" test -d "$RUN"
+is "$(stat -c '%a %u' "$RUN")" "700 $(id -u)" "private and ours"
+
+# a's keeper dies: the fresh one runs in the runtime directory
+kill -9 "$KA"
+ok "a gets a fresh keeper" wait_for -t 10 sh -c "[ \"\$(psup jlist | jq -r '.[] | select(.name == \"a\") | .keeper_pid')\" != $KA ] && [ \"\$(psup jlist | jq -r '.[] | select(.name == \"a\") | .state')\" = online ]"
+ok "its status is in the runtime directory" test -f "$RUN/a/status"
+ok "none is left beside its spec" test ! -e "$PSUP_HOME/apps/a/status"
+is "$(jl a .restarts)" 1 "its history moved with it"
+is "$(jl b .keeper_pid)" "$KB" "b's keeper stays where it was"
+like "$(psup describe a)" "runtime files .*$RUN/a" "describe shows where a's runtime files are"
+like "$(psup describe b)" "runtime files .*$PSUP_HOME/apps/b" "and b's"
+
+psup kill > /dev/null 2>&1
+ok "kill removes the runtime directory" test ! -e "$RUN"
+ok "and the link" test ! -L "$PSUP_HOME/run"
