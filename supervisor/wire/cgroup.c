@@ -5,7 +5,6 @@
 #include "xalloc.h"
 
 #include <dirent.h>
-#include <linux/sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -258,11 +257,20 @@ int cgroup_app_open(const char *dir, int *fresh)
 	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
+/* clone3's argument and flag as the kernel's ABI fixes them (linux/sched.h):
+ * spelled out because the keeper is also built against musl, whose headers
+ * carry no kernel headers. */
+struct cgroup_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define CGROUP_CLONE_INTO 0x200000000ULL
+
 pid_t cgroup_fork_into(int dir_fd)
 {
-	struct clone_args ca;
+	struct cgroup_clone_args ca;
 	memset(&ca, 0, sizeof ca);
-	ca.flags = CLONE_INTO_CGROUP;
+	ca.flags = CGROUP_CLONE_INTO;
 	ca.exit_signal = SIGCHLD;
 	ca.cgroup = (uint64_t)dir_fd;
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
