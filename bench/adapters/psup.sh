@@ -42,4 +42,10 @@ sv_owned_pids() {
 	{ _d=$(sv_daemon_pid); alive "$_d" && echo "$_d"
 	  for _k in $(keeper_pids); do alive "$_k" && echo "$_k"; done; } | sort -u
 }
-sv_teardown() { teardown_tree $(sv_daemon_pid) $(keeper_pids) ${PSUP_EXTRA_PIDS:-}; }
+# Killed by pid, so psup cannot remove its runtime directory (on tmpfs,
+# outside the home the scenario deletes): remove it here.
+sv_teardown() {
+	_run=$(readlink "$SV_DIR/home/run" 2>/dev/null)
+	teardown_tree $(sv_daemon_pid) $(keeper_pids) ${PSUP_EXTRA_PIDS:-}
+	case $_run in */psup-*) rm -rf "$_run" ;; esac
+}
