@@ -1,10 +1,11 @@
 /* The store's "first result wins" rule: a result is written when its item
  * is not yet done or failed, whoever holds the lease now (the worker's own
  * ran out while the store was away, another took it over, or it was
- * released), and counted stale otherwise; a worker never claims its own
- * leases that ran out (it still holds those items). Runs on SQLite in a
- * temp dir, or with PSUP_TEST_STORE_URL (a postgresql:// URL) on that
- * server. */
+ * released), and counted stale otherwise, unless the item holds that very
+ * result already (a batch sent again after its commit's answer was lost);
+ * a worker never claims its own leases that ran out (it still holds those
+ * items). Runs on SQLite in a temp dir, or with PSUP_TEST_STORE_URL (a
+ * postgresql:// URL) on that server. */
 #include "store.h"
 #include "storefix.h"
 #include "tap.h"
@@ -101,6 +102,9 @@ int main(void)
 		free(got);
 		free(what);
 	}
+	is_int(finish(s, "w1", "e", 1, "\"w1\""), 0,
+	    "w1's result for e sent again (its commit's answer lost) is not stale: it is there");
+	is_int(finish(s, "w1", "b", 1, "\"w2\""), 0, "nor is a result equal to the one kept");
 	is_int(finish(s, "w2", "a", 1, "\"w2\""), 1, "w2's later result for a is stale");
 	char *got = exported(s, "a");
 	is_str(got, "\"w1\"", "a keeps w1's");

@@ -27,19 +27,26 @@ static const char claim_sql[] =
  * whoever holds its lease now (ours ran out while the store was away, or
  * another worker took it over), so an answer paid for is never thrown
  * away; one already finished keeps its result. A result that names its
- * item's seq must match it too. */
+ * item's seq must match it too. The statement answers how many results
+ * were not written and differ from the one kept: a batch sent again after
+ * its commit went through but the answer was lost (a connection cut at
+ * that moment) finds its own results there, which is not a loss. The
+ * outer SELECT sees the rows as they were before the UPDATE. */
 static const char finish_sql[] =
-	"UPDATE psup_items i SET state = CASE WHEN r.ok THEN 'done' ELSE 'failed' END,"
-	" attempts = r.attempts, http_status = r.http_status, latency_ms = r.latency_ms,"
-	" result = r.result, error = r.error, tokens = r.tokens, endpoint = r.endpoint,"
-	" cost = r.cost,"
-	" finished_at = " NOW_MS ","
-	" owner = NULL, lease_until = NULL"
-	" FROM json_to_recordset($1::json) AS r(id text, seq bigint, ok boolean,"
-	"  attempts integer, http_status integer, latency_ms bigint, result text, error text,"
-	"  tokens bigint, endpoint text, cost double precision)"
-	" WHERE i.id = r.id AND (r.seq IS NULL OR i.seq = r.seq)"
-	" AND i.state IN ('pending', 'leased')";
+	"WITH r AS (SELECT * FROM json_to_recordset($1::json) AS r(id text, seq bigint,"
+	"  ok boolean, attempts integer, http_status integer, latency_ms bigint,"
+	"  result text, error text, tokens bigint, endpoint text, cost double precision)),"
+	" u AS (UPDATE psup_items i SET state = CASE WHEN r.ok THEN 'done' ELSE 'failed' END,"
+	"  attempts = r.attempts, http_status = r.http_status, latency_ms = r.latency_ms,"
+	"  result = r.result, error = r.error, tokens = r.tokens, endpoint = r.endpoint,"
+	"  cost = r.cost, finished_at = " NOW_MS ", owner = NULL, lease_until = NULL"
+	"  FROM r WHERE i.id = r.id AND (r.seq IS NULL OR i.seq = r.seq)"
+	"  AND i.state IN ('pending', 'leased') RETURNING i.id)"
+	" SELECT count(*) FROM r WHERE r.id NOT IN (SELECT id FROM u) AND NOT EXISTS"
+	" (SELECT 1 FROM psup_items i WHERE i.id = r.id AND (r.seq IS NULL OR i.seq = r.seq)"
+	"  AND i.state = CASE WHEN r.ok THEN 'done' ELSE 'failed' END"
+	"  AND i.attempts = r.attempts AND i.result IS NOT DISTINCT FROM r.result"
+	"  AND i.error IS NOT DISTINCT FROM r.error)";
 
 #define RETRY_SET \
 	"UPDATE psup_items SET state = 'pending', attempts = 0, http_status = NULL," \
@@ -165,12 +172,14 @@ int pg_finish(struct store *s, const char *owner, const struct store_result *r,
 	putc(']', m);
 	fclose(m);
 	const char *p[1] = { buf };
-	long long changed = 0;
-	int rc = pg_cmd(g, finish_sql, 1, p, &changed, "cannot record results", cause);
+	PGresult *res = pg_run(g, finish_sql, 1, p, PGRES_TUPLES_OK, "cannot record results",
+	    cause);
 	free(buf);
-	if (rc == 0)
-		*stale = n - (int)changed;
-	return rc;
+	if (!res)
+		return -1;
+	*stale = (int)pg_col_ll(res, 0, 0);
+	PQclear(res);
+	return 0;
 }
 
 int pg_release(struct store *s, const char *owner, const char *const *ids, int n,

@@ -56,6 +56,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	/* by the row's key, not a search of the ids' index; the id still
 	 * has to match */
 	[ST_FINISH_SEQ] = FINISH_SET " WHERE seq = ?13 AND id = ?1 AND state = ?2",
+	/* an item that already holds this very result (see sq_finish) */
+	[ST_FINISHED_SAME] =
+	"SELECT 1 FROM items WHERE id = ?1 AND (?2 IS NULL OR seq = ?2) AND state = ?3"
+	" AND attempts = ?4 AND result IS ?5 AND error IS ?6",
 	[ST_RELEASE_ALL] =
 	"UPDATE items SET state = 'pending', owner = NULL, lease_until = NULL"
 	" WHERE owner = ?1 AND state = 'leased'",

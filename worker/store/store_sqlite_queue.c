@@ -159,10 +159,39 @@ static int sq_finish_one(struct sq *q, sqlite3_stmt *st, const struct store_resu
 	return rc < 0 ? -1 : sqlite3_changes(q->db) > 0;
 }
 
+/* Whether the item already holds r itself: 1 yes, 0 no, -1 failed. */
+static int sq_finished_same(struct sq *q, const struct store_result *r, char **cause)
+{
+	sqlite3_stmt *st = sq_stmt(q, ST_FINISHED_SAME, cause);
+	if (!st)
+		return -1;
+	char *owned;
+	const char *result = store_json_result(r->result, &owned);
+	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+	if (r->seq > 0)
+		sqlite3_bind_int64(st, 2, r->seq);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_text(st, 3, r->ok ? "done" : "failed", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, r->attempts);
+	sq_bind_text(st, 5, result);
+	sq_bind_text(st, 6, r->ok ? NULL : (r->error ? r->error : "failed"));
+	int rc = sq_step(q, st);
+	int same = rc == SQLITE_ROW;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		same = sq_fail(q, cause, "cannot read a finished item");
+	sq_done(st);
+	free(owned);
+	return same;
+}
+
 /* The first result wins: an item not yet done or failed takes ours,
  * whoever holds its lease now (ours ran out while the store was away, or
  * another worker took it over), so an answer paid for is never thrown
- * away; one already finished keeps its result. */
+ * away; one already finished keeps its result. A result not written
+ * counts as stale unless the item holds that very result already (a batch
+ * sent again whose first commit went through, its answer lost): stale
+ * means an answer was thrown away. */
 int sq_finish(struct store *s, const char *owner, const struct store_result *r,
     int n, int *stale, char **cause)
 {
@@ -189,7 +218,10 @@ int sq_finish(struct store *s, const char *owner, const struct store_result *r,
 		if (rc < 0)
 			goto fail;
 		if (rc == 0) {
-			gone++;
+			int same = sq_finished_same(q, &r[i], cause);
+			if (same < 0)
+				goto fail;
+			gone += !same;
 			continue;
 		}
 		int k = !r[i].ok;
