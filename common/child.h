@@ -7,6 +7,8 @@
 #ifndef PSUP_CHILD_H
 #define PSUP_CHILD_H
 
+#include <sys/types.h>
+
 #define CHILD_FDS_MAX 8
 
 enum child_stage {
@@ -35,6 +37,28 @@ _Noreturn void child_report_fail(int report_fd, int stage);
 /* Writes "<what> <arg>: <strerror(errno)>" and a newline to fd (arg may be
  * NULL) and exits 127: for a child whose parent has no report pipe. */
 _Noreturn void child_die(int fd, const char *what, const char *arg);
+
+/* Runs fn(arg) in a new process that shares this one's memory until it
+ * execs or exits (clone with CLONE_VM | CLONE_VFORK, on a stack of its
+ * own), the caller paused meanwhile: no page tables are copied and no
+ * page is faulted back in afterwards, which fork makes a start from a
+ * big process pay. fn starts with every signal blocked and this process's
+ * handlers (child_reset sets them to default); it may call only
+ * async-signal-safe functions, must not write memory of this process
+ * other than through arg, and must end in exec or _exit. Returns the
+ * child's pid, or -1 with errno set. (A build with AddressSanitizer forks
+ * instead, CHILD_VFORK_FORKS: the child then writes only its own copy.) */
+pid_t child_vfork(int (*fn)(void *arg), void *arg);
+#if defined(__SANITIZE_ADDRESS__)
+#define CHILD_VFORK_FORKS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CHILD_VFORK_FORKS 1
+#endif
+#endif
+#ifndef CHILD_VFORK_FORKS
+#define CHILD_VFORK_FORKS 0
+#endif
 
 /* In the parent: reads the report pipe's read end until EOF (exec closed
  * the write end) and closes it. Returns 0 when the child exec'd, or 1 with

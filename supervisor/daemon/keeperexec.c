@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -37,35 +38,70 @@ void keeperexec_ready_close(struct dapp *a)
 	}
 }
 
+/* What the keeper's child needs, all made before it runs: it shares the
+ * daemon's memory and may not allocate. */
+struct exec_args {
+	const char *path, *log, *name;
+	char **argv, **envp;
+	int ready_wfd;
+	long long nofile_soft;
+};
+
+static int keeper_child(void *arg)
+{
+	const struct exec_args *x = arg;
+	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int out = open(x->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (out < 0)
+		out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (in < 0 || out < 0)
+		child_die(2, "psup: cannot open /dev/null for the keeper of", x->name);
+	const int fds[4] = { in, out, out, x->ready_wfd };
+	if (child_reset(fds, x->ready_wfd >= 0 ? 4 : 3, 1, NULL) < 0)
+		child_die(out, "psup: cannot set up the descriptors of the keeper of", x->name);
+	if (x->nofile_soft >= 0) {
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+			rl.rlim_cur = (rlim_t)x->nofile_soft;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	execve(x->path, x->argv, x->envp);
+	child_die(2, "psup: cannot exec keeper", x->path);
+}
+
+/* The daemon's environment, with the readiness descriptor named when
+ * there is one (malloc'd array; the strings are environ's). */
+static char **keeper_env(int ready)
+{
+	static char ready_env[] = KEEPERCTL_READY_ENV "=3";
+	size_t n = 0;
+	for (char **e = environ; *e; e++)
+		n++;
+	char **v = xcalloc(n + 2, sizeof *v);
+	size_t k = 0;
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, KEEPERCTL_READY_ENV "=", sizeof KEEPERCTL_READY_ENV) != 0)
+			v[k++] = *e;
+	if (ready)
+		v[k++] = ready_env;
+	return v;
+}
+
 pid_t keeperexec_fork(const struct daemon *d, const struct dapp *a, int ready_wfd)
 {
 	char *argv0 = xasprintf("psup: keep %s", a->name);
 	char *argv[] = { argv0, a->spec_dir, a->dir, d->cgroup_base, NULL };
-	pid_t pid = fork();
-	if (pid == 0) {
-		static char ready_env[] = KEEPERCTL_READY_ENV "=3";
-		int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		int out = open(d->keeper_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (out < 0)
-			out = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		if (in < 0 || out < 0)
-			child_die(2, "psup: cannot open /dev/null for the keeper of", a->name);
-		const int fds[4] = { in, out, out, ready_wfd };
-		if (child_reset(fds, ready_wfd >= 0 ? 4 : 3, 1, NULL) < 0)
-			child_die(out, "psup: cannot set up the descriptors of the keeper of", a->name);
-		if (ready_wfd >= 0)
-			putenv(ready_env);
-		if (d->nofile_soft >= 0) {
-			struct rlimit rl;
-			if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-				rl.rlim_cur = (rlim_t)d->nofile_soft;
-				setrlimit(RLIMIT_NOFILE, &rl);
-			}
-		}
-		execv(d->keeper_path, argv);
-		child_die(2, "psup: cannot exec keeper", d->keeper_path);
-	}
+	struct exec_args x = {
+		.path = d->keeper_path, .log = d->keeper_log, .name = a->name,
+		.argv = argv, .envp = keeper_env(ready_wfd >= 0), .ready_wfd = ready_wfd,
+		.nofile_soft = d->nofile_soft,
+	};
+	/* not fork: copying the daemon's page tables (and faulting its pages
+	 * back in afterwards) was half of its work per app started */
+	pid_t pid = child_vfork(keeper_child, &x);
 	int e = errno;
+	free(x.envp);
 	free(argv0);
 	if (ready_wfd >= 0)
 		close(ready_wfd);

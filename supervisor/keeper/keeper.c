@@ -477,12 +477,10 @@ int keeper_run(const char *appdir, const char *rundir, const char *cgroup_base, 
 
 	policy_init(&k->pol);
 	keeper_start_adopt(k);
-	if (logsink_open(&k->log, &k->spec, &cause) < 0) {
-		/* not fatal: writes retry the open */
-		keeper_warnx("%s", cause);
-		free(cause);
-		cause = NULL;
-	}
+	/* the log files are opened once the app runs: creating three files
+	 * is most of an app's start on a busy disk, and the app's first lines
+	 * wait in its pipes meanwhile */
+	logsink_init(&k->log, &k->spec);
 	k->rbuf = mmap(NULL, KEEPER_READ_BUF, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (k->rbuf == MAP_FAILED) {
@@ -495,9 +493,16 @@ int keeper_run(const char *appdir, const char *rundir, const char *cgroup_base, 
 	/* as pm2: an app loaded stopped has no cron until it is started */
 	k->user_stopped = !k->spec.autostart;
 	keeper_cron_arm(k);
-	keeper_watch_open(k);
 	if (k->spec.autostart)
 		keeper_event(k, PEV_START);
+	if (logsink_open_files(&k->log, &cause) < 0) {
+		/* not fatal: writes retry the open */
+		keeper_warnx("%s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	/* after the logs: a log folder made in a watched one is no change */
+	keeper_watch_open(k);
 	/* the first status is the start's when there is one: each rewrite
 	 * of the file is a new inode, the dearest part of starting an app */
 	if (!k->status_msg)

@@ -51,7 +51,7 @@ static void add_target(struct logsink *ls, int stream, int file)
 	ls->targets[stream][ls->ntargets[stream]++] = file;
 }
 
-int logsink_open(struct logsink *ls, const struct app_spec *s, char **cause)
+void logsink_init(struct logsink *ls, const struct app_spec *s)
 {
 	memset(ls, 0, sizeof *ls);
 	int out = file_index(ls, s->out_file);
@@ -68,18 +68,26 @@ int logsink_open(struct logsink *ls, const struct app_spec *s, char **cause)
 	ls->max_size = s->log_max_size;
 	ls->retain = s->log_retain;
 	ls->ts_ms = -1;
+}
+
+int logsink_open_files(struct logsink *ls, char **cause)
+{
 	int rc = 0;
 	for (int i = 0; i < ls->nfiles; i++) {
 		char *why = NULL;
-		if (logfile_open(&ls->files[i], rc < 0 ? NULL : &why) < 0) {
+		if (logfile_open(&ls->files[i], rc < 0 || !cause ? NULL : &why) < 0) {
 			if (rc == 0 && cause)
 				*cause = why;
-			else
-				free(why);
 			rc = -1;
 		}
 	}
 	return rc;
+}
+
+int logsink_open(struct logsink *ls, const struct app_spec *s, char **cause)
+{
+	logsink_init(ls, s);
+	return logsink_open_files(ls, cause);
 }
 
 void logsink_close(struct logsink *ls)
@@ -440,19 +448,9 @@ int logsink_flush(struct logsink *ls, char **cause)
 
 int logsink_reopen(struct logsink *ls, char **cause)
 {
-	int rc = 0;
-	for (int i = 0; i < ls->nfiles; i++) {
+	for (int i = 0; i < ls->nfiles; i++)
 		logfile_close(&ls->files[i]);
-		char *why = NULL;
-		if (logfile_open(&ls->files[i], &why) < 0) {
-			if (rc == 0 && cause)
-				*cause = why;
-			else
-				free(why);
-			rc = -1;
-		}
-	}
-	return rc;
+	return logsink_open_files(ls, cause);
 }
 
 int logsink_rotate(struct logsink *ls, int file, char **cause)

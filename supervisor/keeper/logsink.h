@@ -59,9 +59,15 @@ struct logsink {
 	char last_error[160];    /* "" or the latest write/rotate failure */
 };
 
-/* Opens the files the spec names (creating their directories). Files that
- * cannot be opened are retried on every write; the error is returned (-1,
- * *cause) but the sink is usable and must be logsink_close()d either way. */
+/* Sets the sink up for the files the spec names without opening them (a
+ * write opens what is not open yet); logsink_close() it. */
+void logsink_init(struct logsink *ls, const struct app_spec *s);
+/* Opens each file not open yet (creating its directories); the first
+ * failure is returned (-1, *cause; cause may be NULL). Files that cannot be
+ * opened are retried on every write. */
+int logsink_open_files(struct logsink *ls, char **cause);
+/* logsink_init, then logsink_open_files: the sink is usable, and must be
+ * logsink_close()d, whatever it returns. */
 int logsink_open(struct logsink *ls, const struct app_spec *s, char **cause);
 void logsink_close(struct logsink *ls);
 

@@ -1,7 +1,9 @@
 /* The child reset: descriptors land where asked (also when the sources
  * are each other's targets), nothing else stays open, handlers and mask
  * are reset, a session is made when asked; exec failures travel back
- * through the report pipe with their stage and errno. */
+ * through the report pipe with their stage and errno; child_vfork runs its
+ * child on the caller's memory with signals blocked, and waits for its
+ * exec. */
 #include "tap.h"
 #include "child.h"
 
@@ -168,9 +170,69 @@ static int bad_fd_cb(void *arg)
 	return child_reset(fds, 3, 0, NULL) == -1 && errno == EBADF ? 0 : 1;
 }
 
+/* What the child of child_vfork sees and leaves. */
+struct vf {
+	int seen_blocked;       /* SIGTERM blocked when fn started */
+	int mark;               /* written by the child: the memory is shared */
+	const char *sh;
+};
+
+static int vfork_exec_cb(void *arg)
+{
+	struct vf *v = arg;
+	sigset_t cur;
+	v->seen_blocked = sigprocmask(SIG_SETMASK, NULL, &cur) == 0 && sigismember(&cur, SIGTERM);
+	v->mark = 42;
+	const int fds[3] = { 0, 1, 2 };
+	if (child_reset(fds, 3, 0, NULL) < 0)
+		_exit(126);
+	static char dash_c[] = "-c", script[] = "exit 7";
+	char *argv[] = { (char *)v->sh, dash_c, script, NULL };
+	char *envp[] = { NULL };
+	execve(v->sh, argv, envp);
+	_exit(127);
+}
+
+static int vfork_exit_cb(void *arg)
+{
+	(void)arg;
+	_exit(5);
+}
+
+static int wait_code(pid_t pid)
+{
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void test_vfork(void)
+{
+	struct vf v = { .sh = "/bin/sh" };
+	sigset_t before, after;
+	sigprocmask(SIG_SETMASK, NULL, &before);
+	pid_t pid = child_vfork(vfork_exec_cb, &v);
+	sigprocmask(SIG_SETMASK, NULL, &after);
+	ok(pid > 0, "child_vfork starts a child");
+	if (CHILD_VFORK_FORKS) {
+		skip(2, "a sanitized build forks: the child's memory is its own");
+	} else {
+		is_int(v.mark, 42, "it ran on this process's memory, before the call returned");
+		is_int(v.seen_blocked, 1, "with every signal blocked");
+	}
+	is_int(sigismember(&after, SIGTERM), sigismember(&before, SIGTERM),
+	    "the caller's signal mask is back as it was");
+	is_int(wait_code(pid), 7, "the exec'd program's exit code");
+	is_int(wait_code(child_vfork(vfork_exit_cb, NULL)), 5, "a child that only exits");
+	v.sh = "/nonexistent/sh";
+	is_int(wait_code(child_vfork(vfork_exec_cb, &v)), 127, "a failed exec exits 127");
+}
+
 int main(void)
 {
 	test_reset();
+	test_vfork();
 	test_placement();
 	test_report();
 	is_int(in_child(bad_fd_cb, NULL), 0, "a bad source descriptor fails with EBADF");
