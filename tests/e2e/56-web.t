@@ -159,15 +159,7 @@ gen_items 40 items2.jsonl
 	|| bail_out "psup-worker init of job2 failed"
 start_testapi --seed 5 --delay-ms 5 --next-429 3 --retry-after 0 || bail_out "cannot start psup-testapi"
 { chat_job_head 5s; printf 'limits:\n  concurrency: 2\n'; job_retry 5 10ms 50ms; } > stats.yaml
-cat > eco2.yaml <<EOF
-log_dir: $TMPD/logs
-apps:
-  - name: stats
-    script: $PSUP_BIN/psup-worker
-    args: run --job $TMPD/job2.db --config $TMPD/stats.yaml
-    autorestart: false
-EOF
-psup start eco2.yaml > start2.out 2>&1 || { diag_file start2.out; bail_out "psup start eco2.yaml failed"; }
+worker_app stats job2.db stats.yaml
 # stats_of FILTER: a jq filter over the stats app's progress.stats in jlist
 stats_of() { psup jlist | jq -c ".[] | select(.name == \"stats\") | .progress.stats | $1"; }
 ok "the worker's reports carry its request stats into jlist" wait_for -t 20 \

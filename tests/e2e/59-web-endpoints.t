@@ -42,15 +42,7 @@ endpoints:
     price: {input: 3000}
 EOF
 } > job.yaml
-cat > eco.yaml <<EOF
-log_dir: $TMPD/logs
-apps:
-  - name: worker
-    script: $PSUP_BIN/psup-worker
-    args: run --job $TMPD/job.db --config $TMPD/job.yaml
-    autorestart: false
-EOF
-psup start eco.yaml > start.out 2>&1 || { diag_file start.out; bail_out "psup start failed"; }
+worker_app worker job.db job.yaml
 web_start main --listen 127.0.0.1:0 || bail_out "psup-web did not start"
 webs=$WEB_PID
 

@@ -5,6 +5,9 @@
 #	hcode ARGS...           curl ARGS: prints only the HTTP status code
 #	metric NAME [LABELS]    the value of one sample of $WEB_URL/metrics
 #	                        (LABELS: a substring of its label set)
+#	worker_app NAME JOB CONFIG  psup starts one app running `psup-worker
+#	                        run` on JOB with CONFIG (paths under $TMPD),
+#	                        logs in $TMPD/logs; bails out when it cannot
 
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 
@@ -20,6 +23,19 @@ web_start() {
 		return 1
 	fi
 	WEB_URL=$(sed -n 's|^psup web: \(http://[^/]*\)/.*|\1|p' "$TMPD/web-$_ws_tag.out")
+}
+
+worker_app() {
+	cat > "$TMPD/eco-$1.yaml" <<EOF
+log_dir: $TMPD/logs
+apps:
+  - name: $1
+    script: $PSUP_BIN/psup-worker
+    args: run --job $TMPD/$2 --config $TMPD/$3
+    autorestart: false
+EOF
+	psup start "$TMPD/eco-$1.yaml" > "$TMPD/start-$1.out" 2>&1 ||
+		{ diag_file "$TMPD/start-$1.out"; bail_out "psup start of the worker app $1 failed"; }
 }
 
 hcode() { curl -s -o /dev/null -w '%{http_code}' -m 10 "$@"; }
