@@ -8,7 +8,7 @@
 # the daemon up until the last one exec'd; `jlist` 5 times 0.6 s apart
 # (past the 250 ms cache), median; PSS of daemon and keepers; `kill`. Prints
 # one line per run, then the medians. Everything in a mktemp -d directory,
-# stopped with `psup kill`.
+# stopped with `psup kill`, deleted when the script ends.
 set -u
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 STAMPAPP=$BENCH_DIR/.tools/bin/stampapp
@@ -51,12 +51,15 @@ one_run() {
 	t1=$(now_ns)
 	"$b/psup" kill >/dev/null
 	echo "$(( (last - t0) / 1000000 )) $((js / 1000)).$(( (js % 1000) / 100 )) $pss $(( ($(now_ns) - t1) / 1000000 ))"
-	rm -rf "$w"
+	# deleted at the end: files freed now would make the next run's file
+	# creations dearer (see discard in lib.sh)
+	mv "$w" "$TRASH/"
 }
 
 : >/tmp/psup-ab.$$.before
 : >/tmp/psup-ab.$$.after
-trap 'rm -f /tmp/psup-ab.$$.before /tmp/psup-ab.$$.after' EXIT
+TRASH=$(mktemp -d /tmp/psup-ab-trash.XXXXXX)
+trap 'rm -rf /tmp/psup-ab.$$.before /tmp/psup-ab.$$.after "$TRASH"' EXIT
 for r in $(seq 1 "$ROUNDS"); do
 	for side in before after; do
 		tree=$BEFORE

@@ -62,6 +62,11 @@ for sv in $SVS; do
 	esac && avail="$avail $sv" || log "skipping $sv: not installed or not built (bench/setup.sh)"
 done
 
+# scenario folders are deleted at the end (lib.sh, discard)
+BENCH_TRASH=$(mktemp -d /tmp/psup-bench-trash.XXXXXX)
+export BENCH_TRASH
+trap 'rm -rf "$BENCH_TRASH"' EXIT
+
 mkdir -p "$BENCH_DIR/results"
 stamp=$(date -u +%Y-%m-%dT%H%M%S)
 RAW=$BENCH_DIR/results/$stamp.raw
@@ -80,7 +85,7 @@ run_one() {
 		W=$(mktemp -d /tmp/psup-bench.XXXXXX)
 		STAMPS=$W/stamps
 		mkdir -p "$STAMPS"
-		trap 'rm -rf "$W"' EXIT
+		trap 'discard "$W"' EXIT
 		if [ "$sv" = file ]; then scn_logs_direct; else "scn_$scn"; fi
 	) | while read -r metric value; do
 		if [ "$metric" = note ]; then
