@@ -50,6 +50,7 @@ METRICS = {
     "fleet_start_again_ms": ("`start` again after `delete all`, until every app exec'd (ms)", "lower"),
     "fleet_kill_ms": ("`kill` until every app is gone (ms)", "lower"),
     "rps_ok": ("requests/s against the 200 endpoint, no limit (psup: items/s, one worker, results committed)", "higher"),
+    "cpu_us_per_item": ("CPU per request, user + system (µs; psup: per item, one worker, both threads)", "lower"),
     "p429_pct": ("429s, % of requests to the limited endpoint", "lower"),
     "accepted": ("requests accepted (200) by the limited endpoint", ""),
     "goodput_pct": ("accepted r/s, % of the configured rate (3 workers sharing rpm = 98 % of 50 r/s)", "higher"),

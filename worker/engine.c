@@ -36,12 +36,18 @@ struct engine {
 	CURLM *multi;
 	struct deadline timer;
 	int64_t timer_want;      /* when curl wants its timeout call; 0 = never */
+	int in_action;           /* inside socket_action: it arms the timer */
 	engine_done_cb cb;
 	void *arg;
 	int inflight;
 	CURL **pool;             /* idle easy handles, each set up for */
 	const struct http_target **pool_t; /* ... its target here */
 	const char *ca_bundle;   /* CURL_CA_BUNDLE, as for the curl tool; may be NULL */
+	int proxy_env;           /* a proxy variable is set: curl reads them */
+	/* Each target's URL parsed once (curl would parse the text and print
+	 * it back for every transfer); the handles only read them. */
+	struct { const struct http_target *t; CURLU *u; } *urls;
+	int n_urls, cap_urls;
 	long long connects;      /* new connections opened, for the summary */
 	int n_pool, cap_pool;
 	struct deadline expiry;  /* at or before the earliest request deadline */
@@ -131,9 +137,19 @@ static void check_done(struct engine *e)
 	}
 }
 
+/* Arms the loop's timer for curl's timeout call, unless one as early is
+ * armed already. */
+static void timer_follow(struct engine *e)
+{
+	int64_t armed = deadline_at(&e->timer);
+	if (e->timer_want != 0 && (armed == 0 || armed > e->timer_want))
+		deadline_arm(&e->timer, e->timer_want);
+}
+
 static void socket_action(struct engine *e, curl_socket_t fd, int mask)
 {
 	int running;
+	e->in_action++;
 	CURLMcode mc = curl_multi_socket_action(e->multi, fd, mask, &running);
 	if (mc != CURLM_OK)
 		fprintf(stderr, "psup-worker: curl_multi_socket_action: %s\n", curl_multi_strerror(mc));
@@ -148,6 +164,8 @@ static void socket_action(struct engine *e, curl_socket_t fd, int mask)
 			fprintf(stderr, "psup-worker: curl_multi_socket_action: %s\n", curl_multi_strerror(mc));
 		check_done(e);
 	}
+	if (--e->in_action == 0)
+		timer_follow(e);
 }
 
 static void sock_forget(struct engine *e, curl_socket_t fd);
@@ -279,9 +297,12 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 		return 0;
 	}
 	e->timer_want = clock_mono_ns() + (int64_t)timeout_ms * 1000000;
-	int64_t armed = deadline_at(&e->timer);
-	if (armed == 0 || armed > e->timer_want)
-		deadline_arm(&e->timer, e->timer_want);
+	/* Asked inside socket_action (a done callback's new request, mostly,
+	 * which wants its call at once): it makes the call itself, or arms
+	 * the timer as it leaves; a timerfd armed for now and re-armed after
+	 * would cost two syscalls per pass of the loop. */
+	if (!e->in_action)
+		timer_follow(e);
 	return 0;
 }
 
@@ -383,6 +404,21 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userp)
 	return n;
 }
 
+/* curl looks up these for every transfer that sets no proxy (the
+ * uppercase HTTP_PROXY it ignores); the environment is ours and does not
+ * change, so when none is set, no proxy is set once instead. */
+static int proxy_env_set(void)
+{
+	static const char *const names[] = {
+		"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+		"no_proxy", "NO_PROXY",
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (getenv(names[i]))
+			return 1;
+	return 0;
+}
+
 int engine_create(struct loop *l, int max_conns, engine_done_cb cb, void *arg,
     struct engine **out, char **cause)
 {
@@ -393,6 +429,7 @@ int engine_create(struct loop *l, int max_conns, engine_done_cb cb, void *arg,
 	e->loop = l;
 	const char *ca = getenv("CURL_CA_BUNDLE");
 	e->ca_bundle = ca && *ca ? ca : NULL;
+	e->proxy_env = proxy_env_set();
 	e->cb = cb;
 	e->arg = arg;
 	e->multi = curl_multi_init();
@@ -427,6 +464,10 @@ void engine_free(struct engine *e)
 	free(e->pool);
 	free(e->pool_t);
 	curl_multi_cleanup(e->multi);
+	/* after every handle that reads them */
+	for (int i = 0; i < e->n_urls; i++)
+		curl_url_cleanup(e->urls[i].u);
+	free(e->urls);
 	deadline_arm(&e->timer, 0);
 	deadline_arm(&e->expiry, 0);
 	while (e->n_socks > 0)
@@ -436,6 +477,28 @@ void engine_free(struct engine *e)
 	curl_global_cleanup();
 }
 
+/* t's URL parsed, as curl parses CURLOPT_URL; NULL when curl cannot parse
+ * it: it is then set as text, and each transfer fails as curl says. */
+static CURLU *url_of(struct engine *e, const struct http_target *t)
+{
+	for (int i = 0; i < e->n_urls; i++)
+		if (e->urls[i].t == t)
+			return e->urls[i].u;
+	CURLU *u = curl_url();
+	if (u && curl_url_set(u, CURLUPART_URL, t->url,
+	    CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
+		curl_url_cleanup(u);
+		u = NULL;
+	}
+	if (e->n_urls == e->cap_urls) {
+		e->cap_urls = e->cap_urls ? e->cap_urls * 2 : 4;
+		e->urls = xreallocarray(e->urls, (size_t)e->cap_urls, sizeof *e->urls);
+	}
+	e->urls[e->n_urls].t = t;
+	e->urls[e->n_urls++].u = u;
+	return u;
+}
+
 /* Sets what is the same for every request of the job once per easy handle:
  * pooled handles keep it, so a request only sets its own body and pointers. */
 static CURLcode easy_setup(struct engine *e, CURL *easy, const struct http_target *t)
@@ -443,7 +506,12 @@ static CURLcode easy_setup(struct engine *e, CURL *easy, const struct http_targe
 	CURLcode c = CURLE_OK;
 	int is_https = strncasecmp(t->url, "https:", 6) == 0;
 #define SET(opt, val) if (c == CURLE_OK) c = curl_easy_setopt(easy, opt, val)
-	SET(CURLOPT_URL, t->url);
+	CURLU *u = url_of(e, t);
+	if (u) {
+		SET(CURLOPT_CURLU, u);
+	} else {
+		SET(CURLOPT_URL, t->url);
+	}
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_HEADERFUNCTION, engine_header_cb);
@@ -456,6 +524,11 @@ static CURLcode easy_setup(struct engine *e, CURL *easy, const struct http_targe
 	SET(CURLOPT_HTTPHEADER, t->headers);
 	if (e->ca_bundle)
 		SET(CURLOPT_CAINFO, e->ca_bundle);
+	if (!e->proxy_env) {
+		/* "" is no proxy, as no variable says: curl skips its look-ups */
+		SET(CURLOPT_PROXY, "");
+		SET(CURLOPT_NOPROXY, "");
+	}
 	if (is_https) {
 		/* Multiplex on one HTTP/2 connection rather than open many. */
 		SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);

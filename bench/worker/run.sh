@@ -13,10 +13,12 @@ RAW=$1 REPS=$2 QUICK=$3 STORE_REPS=${4:-$2}
 WORKER=${PSUP_WORKER:-$ROOT/bin/psup-worker}
 
 if [ "$QUICK" = 1 ]; then
-	WRK_S=3 XARGS_N=1000 PAR_N=500 OK_ITEMS=5000 LIM_S=10 CRASH_ITEMS=1000
+	WRK_S=3 XARGS_N=1000 PAR_N=500 OK_ITEMS=5000 OK_RUNS=3 LIM_S=10 CRASH_ITEMS=1000
 else
-	WRK_S=10 XARGS_N=3000 PAR_N=1000 OK_ITEMS=20000 LIM_S=30 CRASH_ITEMS=2000
+	WRK_S=10 XARGS_N=3000 PAR_N=1000 OK_ITEMS=20000 OK_RUNS=5 LIM_S=30 CRASH_ITEMS=2000
 fi
+# GNU time for CPU figures (not bash's keyword); none: those rows are left out.
+GNU_TIME=$(command -v /usr/bin/time || true)
 
 W=$(mktemp -d /tmp/psup-bench-worker.XXXXXX)
 WPIDS=
@@ -41,7 +43,14 @@ reset_log() { nginx_flush; : >"$W/nginx/access.log"; }
 # ---- baselines: what a user would reach for ---------------------------------
 baseline() {
 	local r
-	r=$(wrk -t1 -c64 -d"${WRK_S}s" "$URL/ok" 2>/dev/null | awk '/Requests\/sec/ { printf "%.0f", $2 }')
+	if [ -n "$GNU_TIME" ]; then
+		r=$($GNU_TIME -f "%U %S" -o "$W/wrk.time" wrk -t1 -c64 -d"${WRK_S}s" "$URL/ok" 2>/dev/null |
+		    awk '/ requests in / { print $1 } /Requests\/sec/ { printf "%.0f\n", $2 }')
+		emit wrk cpu_us_per_item "$(echo "$r" | head -1 | awk -v f="$W/wrk.time" '{ getline t < f; split(t, c, " "); printf "%.1f", (c[1] + c[2]) * 1e6 / $1 }')"
+		r=$(echo "$r" | tail -1)
+	else
+		r=$(wrk -t1 -c64 -d"${WRK_S}s" "$URL/ok" 2>/dev/null | awk '/Requests\/sec/ { printf "%.0f", $2 }')
+	fi
 	emit wrk rps_ok "$r"
 	t0=$(now_ns)
 	seq "$XARGS_N" | xargs -P 16 -I{} curl -s -m 10 -o /dev/null "$URL/ok?i={}"
@@ -87,12 +96,14 @@ new_job() {
 	echo "$W/$1.db"
 }
 # run_workers K STORE CONFIG: K workers at once; waits; prints wall ms.
+# With TIME_OUT set (and K 1), the worker's CPU seconds go there as "user sys".
 run_workers() {
-	local k=$1 store=$2 cfg=$3 i pids= t0 t1
+	local k=$1 store=$2 cfg=$3 i pids= t0 t1 timed=()
+	[ -n "${TIME_OUT:-}" ] && timed=("$GNU_TIME" -f "%U %S" -o "$TIME_OUT")
 	t0=$(now_ns)
 	for i in $(seq "$k"); do
-		PSUP_HOME=$W/home timeout -s KILL 600 "$WORKER" run --job "$store" --config "$cfg" --name "w$i" \
-		    >"$W/w$i.out" 2>"$W/w$i.err" &
+		PSUP_HOME=$W/home timeout -s KILL 600 "${timed[@]}" \
+		    "$WORKER" run --job "$store" --config "$cfg" --name "w$i" >"$W/w$i.out" 2>"$W/w$i.err" &
 		pids="$pids $!"
 	done
 	WPIDS="$WPIDS $pids"
@@ -128,12 +139,25 @@ worker_scenarios() {
 	emit psup over_p429_last5s_pct "$(awk -v m="$(tail -1 "$W/over.per_s" | cut -d' ' -f1)" '$1 > m - 5 { n += $2; r += $3 } END { printf "%.1f", n ? 100 * r / n : 0 }' "$W/over.per_s")"
 	emit psup over_accepted_rps "$(echo "$(count /limited 200) $(span_s /limited)" | awk '{ printf "%.1f", $1 / $2 }')"
 
-	# 2. Throughput without a limit: one worker against /ok.
-	store=$(new_job ok "$OK_ITEMS") || return
+	# 2. Throughput without a limit: one worker against /ok, OK_RUNS fresh
+	# jobs (each learns the endpoint's pace from its slow start, as a
+	# user's first run does); each run is a value, so the report's cell is
+	# their median with the range. CPU per item: the worker's user+system
+	# time (GNU time) over the items, beside wrk's per request.
+	local i cpu
 	jobfile "$W/ok.yaml" /ok 0 64
-	ms=$(run_workers 1 "$store" "$W/ok.yaml")
-	emit psup rps_ok "$(echo "$OK_ITEMS $ms" | awk '{ printf "%.0f", $1 / ($2 / 1000) }')"
-	emit psup items_done_ok "$(done_count "$store")"
+	for i in $(seq "$OK_RUNS"); do
+		store=$(new_job "ok$i" "$OK_ITEMS") || return
+		if [ -n "$GNU_TIME" ]; then
+			ms=$(TIME_OUT=$W/ok.time run_workers 1 "$store" "$W/ok.yaml")
+			cpu=$(awk -v n="$OK_ITEMS" '{ printf "%.1f", ($1 + $2) * 1e6 / n }' "$W/ok.time")
+			emit psup cpu_us_per_item "$cpu"
+		else
+			ms=$(run_workers 1 "$store" "$W/ok.yaml")
+		fi
+		emit psup rps_ok "$(echo "$OK_ITEMS $ms" | awk '{ printf "%.0f", $1 / ($2 / 1000) }')"
+		emit psup items_done_ok "$(done_count "$store")"
+	done
 
 	# 3. Scaling (1, 2, 4, 8 workers on one job, SQLite and PostgreSQL)
 	# and init/status of a big job: worker/stores.sh, after the reps.

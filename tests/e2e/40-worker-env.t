@@ -2,10 +2,12 @@
 # ${VAR} in the URL and headers comes from the environment and the
 # secret never shows in logs, status or results, even when requests fail;
 # progress goes to PSUP_PROGRESS_FD as JSON lines, a few a second at most.
+# The proxy variables are curl's: http_proxy sends the requests to the
+# proxy, no_proxy exempts hosts from it.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 14
+plan 16
 
 N=1500
 SECRET=sk-e2e-$$-do-not-log
@@ -67,3 +69,21 @@ is "$(jq -c 'select((.done|type) != "number" or (.total|type) != "number" or (.f
 is "$(tail -n 1 progress.jsonl | jq -c '[.done, .total, .failed]')" "[$N,$N,1]" "the last line says all done, 1 failed"
 secs=$(((t1 - t0 + 999) / 1000))
 cmp_ok "$lines" -le $((secs * 10 + 2)) "at most a few lines a second ($lines in ${secs}s)"
+
+# --- the proxy variables: a proxy that refuses fails every item; no_proxy
+# exempts the API
+gen_items 20 proxy.jsonl
+sed -e 's/max_attempts: 10/max_attempts: 2/' job.yaml >proxy.yaml
+for case in refused exempt; do
+	psup-worker init --job "proxy-$case.db" --input proxy.jsonl >/dev/null 2>&1 || bail_out "init failed"
+	if [ "$case" = refused ]; then np=; else np='*'; fi
+	E2E_API_BASE=$TESTAPI_URL E2E_API_KEY=$SECRET http_proxy=http://127.0.0.1:9 no_proxy=$np \
+		psup-worker run --job "proxy-$case.db" --config proxy.yaml --name "proxy$case" >"proxy-$case.log" 2>&1 &
+	w=$!
+	track_pid $w
+	wait_exit $w "$(slow_bound 30)"
+done
+is "$(psup-worker export --job proxy-refused.db | jq -r .status | sort | uniq -c | tr -s ' ' | sed 's/^ //')" \
+	"20 failed" "http_proxy: every request goes to the proxy (which refuses)"
+cmp_ok "$(psup-worker export --job proxy-exempt.db | jq -r .status | grep -c ok)" -ge 15 \
+	"no_proxy=*: the requests go to the API"

@@ -96,6 +96,42 @@ static void budget_of_429(void)
 	}
 }
 
+/* The slow start doubles every four round trips (the shortest seen), from
+ * every 10 ms to every 100 ms: a fast API is not held back for a second at
+ * the start of every job, a slow one does not see its 429s come back only
+ * after many doublings. */
+static void slow_start_pace(void)
+{
+	static const struct { int64_t rtt; int64_t period; const char *name; } rows[] = {
+		{ 1 * MS, 10 * MS, "1 ms answers: every 10 ms" },
+		{ 10 * MS, 40 * MS, "10 ms answers: every 40 ms" },
+		{ 100 * MS, 100 * MS, "100 ms answers: every 100 ms" },
+		{ 2 * SEC, 100 * MS, "2 s answers: every 100 ms" },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct learn_state s;
+		learn_init(&s);
+		int64_t t = 10 * SEC;
+		struct learn_obs o = { .ok = 1, .remaining = -1, .reset_ns = -1, .sent_at = t - rows[i].rtt };
+		learn_observe(&s, &o, 0, t);
+		is_int((int)learn_rate(&s, t + 3 * rows[i].period), 4800, "%s", rows[i].name);
+	}
+	/* A slow first answer (a connection's set-up), then fast ones: the
+	 * doublings made at the slow pace are kept, the rest go faster. */
+	struct learn_state s;
+	learn_init(&s);
+	int64_t t = 10 * SEC;
+	struct learn_obs o = { .ok = 1, .remaining = -1, .reset_ns = -1, .sent_at = t - 50 * MS };
+	learn_observe(&s, &o, 0, t);
+	t += 100 * MS;
+	o.sent_at = t - 1 * MS;
+	learn_observe(&s, &o, learn_rate(&s, t), t);
+	is_int((int)learn_rate(&s, t), 1200, "a 50 ms round trip doubles once in 100 ms");
+	is_int((int)learn_rate(&s, t + 20 * MS), 4800, "then a 1 ms one every 10 ms");
+	/* Capped: a state from a run long ago reads as a slow start long done. */
+	ok(learn_rate(&s, t + 3600 * SEC) > 1e11, "a slow start ends at 2^30 times its start");
+}
+
 static void cut_shape(void)
 {
 	struct learn_state s;
@@ -104,11 +140,11 @@ static void cut_shape(void)
 	struct learn_obs ok200 = { .ok = 1, .remaining = -1, .reset_ns = -1 };
 	struct learn_obs lim = { .limited = 1, .remaining = -1, .reset_ns = -1 };
 	int64_t t = 10 * SEC;
-	ok200.sent_at = t - 10 * MS;
+	ok200.sent_at = t - 100 * MS;
 	learn_observe(&s, &ok200, 0, t);
 	ok(!learn_known(&s, t), "the first answer says nothing of the limit");
 	is_int((int)learn_rate(&s, t), 600, "a slow start from 600/min");
-	is_int((int)learn_rate(&s, t + 300 * MS), 4800, "doubling every 100 ms");
+	is_int((int)learn_rate(&s, t + 300 * MS), 4800, "doubling every 100 ms at most");
 	lim.sent_at = t - 5 * MS;
 	ok(!learn_observe(&s, &lim, 600, t + 10 * MS),
 	    "a 429 sent before the first answer (the concurrency's burst): no cut");
@@ -316,6 +352,12 @@ static void simulated_minutes(void)
 	struct sim tight = { .api_rate = 50, .api_burst = 1, .latency_ms = 20,
 		.concurrency = 32, .seconds = 60 };
 	sim_check("no headers, no burst, 50/s", &tight, 0.65, 0.03, 0.02);
+	/* Fast answers: 1 ms each, 50/s with a bucket of 10 (the bench's
+	 * nginx), 16 in flight: its doubling every 10 ms finds the limit with
+	 * no more 429s than a slow API costs. */
+	struct sim fast = { .api_rate = 50, .api_burst = 10, .latency_ms = 1,
+		.concurrency = 16, .seconds = 60 };
+	sim_check("no headers, 1 ms answers", &fast, 0.90, 0.05, 0.02);
 	/* Slow answers: 1 s each, 3,000/min, 64 in flight. */
 	struct sim slow = { .api_rate = 50, .api_burst = 50, .latency_ms = 1000,
 		.concurrency = 64, .seconds = 60 };
@@ -336,6 +378,7 @@ static void simulated_minutes(void)
 
 int main(void)
 {
+	slow_start_pace();
 	headers_parse();
 	budget_of_429();
 	cut_shape();

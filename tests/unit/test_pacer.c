@@ -5,7 +5,8 @@
  * whose timers fire a little late by different amounts, get even shares
  * when each books its place (racing for free moments, the earliest timer
  * wins most); pacer_take keeps a worker's booking, and books nothing in
- * the slow start. */
+ * the slow start, where the debt of the first requests does not hold back
+ * the rate of now. */
 #include <stdint.h>
 
 #include "gcra.h"
@@ -142,6 +143,17 @@ int main(void)
 		first_wait = pacer_take(&p, now, c);
 	ok(first_wait > 0 && p.booked == 0, "in the slow start a worker waits without booking "
 	    "(its rate doubles before the place would come)");
+	ok(first_wait <= 10 * MS, "and asks again within 10 ms (%lld ms)", (long long)(first_wait / MS));
+	/* Answers in 1 ms: the rate doubles every 10 ms, and 50 ms on the
+	 * debt of the first requests (100 ms apart at 600/min) is forgiven
+	 * down to a burst at the rate of now. */
+	struct learn_obs fast[LEARN_N];
+	for (int b = 0; b < LEARN_N; b++)
+		fast[b] = (struct learn_obs){ .ok = 1, .sent_at = now - MS, .remaining = -1, .reset_ns = -1 };
+	pacer_learn(&p, fast, now);
+	is_int(pacer_take(&p, now + 50 * MS, c), 3125 * 1000,
+	    "50 ms after a 1 ms answer the next waits an interval at 19,200/min (3.1 ms), "
+	    "not the 100 ms ones at 600/min");
 	pacer_close(&p);
 
 	/* Output tokens are estimated by the average an answer used. */

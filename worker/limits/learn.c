@@ -30,10 +30,16 @@
 #define STAY_S 4.0
 #define STAY_MAX_S 16.0
 #define PROBE_S 5.0
-/* Before anything is known: 600 a minute, doubled every 100 ms from the
- * first answer on (60,000 a minute within 0.7 s). */
+/* Before anything is known: 600 a minute, doubled from the first answer on
+ * every SLOW_RTTS round trips (the shortest seen), so a 429 shows within the
+ * doubling that caused it, but at least every SLOW_DOUBLE (60,000 a minute
+ * within 0.7 s) and at most every SLOW_DOUBLE_MIN: a fast API is not held
+ * for a second at the start of every job (1.8 million a minute takes 12
+ * doublings), and a slow one doubles no faster than before. */
 #define SLOW_START 600.0
+#define SLOW_RTTS 4
 #define SLOW_DOUBLE (100 * SEC / 1000)
+#define SLOW_DOUBLE_MIN (10 * SEC / 1000)
 /* The floor of any learned rate: one request a minute. */
 #define RATE_MIN 1.0
 #define RATE_MAX 1e12
@@ -65,7 +71,9 @@ static void count(struct learn_state *s, const struct learn_obs *o, int64_t now)
 {
 	if (!s->counting) {
 		s->counting = 1;
-		s->first_seen = now;
+		s->first_seen = s->slow_at = now;
+		s->slow_doubled = 0;
+		s->rtt = now - o->sent_at;
 		s->count_from = s->count_last = o->sent_at;
 		s->count_ok = 0;
 	}
@@ -82,16 +90,41 @@ static void count(struct learn_state *s, const struct learn_obs *o, int64_t now)
 		s->count_ok += o->units > 0 ? o->units : 1;
 }
 
+/* The time the slow start takes to double, at its shortest round trip. */
+static int64_t slow_period(const struct learn_state *s)
+{
+	int64_t p = SLOW_RTTS * s->rtt;
+	return p < SLOW_DOUBLE_MIN ? SLOW_DOUBLE_MIN : p > SLOW_DOUBLE ? SLOW_DOUBLE : p;
+}
+
 /* The slow start's rate at t. */
 static double slow_start(const struct learn_state *s, int64_t t)
 {
-	double x = (double)(t - s->first_seen) / (double)SLOW_DOUBLE;
-	return SLOW_START * pow(2, x < 30 ? (x > 0 ? x : 0) : 30);
+	double x = s->slow_doubled;
+	if (t > s->slow_at)
+		x += (double)(t - s->slow_at) / (double)slow_period(s);
+	return SLOW_START * pow(2, x < 30 ? x : 30);
+}
+
+/* An answer in the slow start: the doublings so far are kept at the old
+ * period, then the period follows the shortest round trip. */
+static void slow_follow(struct learn_state *s, const struct learn_obs *o, int64_t now)
+{
+	if (now > s->slow_at) {
+		s->slow_doubled += (double)(now - s->slow_at) / (double)slow_period(s);
+		if (s->slow_doubled > 30)
+			s->slow_doubled = 30;
+		s->slow_at = now;
+	}
+	if (now - o->sent_at < s->rtt)
+		s->rtt = now - o->sent_at;
 }
 
 int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, int64_t now)
 {
 	count(s, o, now);
+	if (!learn_known(s, now))
+		slow_follow(s, o, now);
 	if (o->limit > 0) {
 		s->advertised = o->limit;
 	} else if (o->remaining >= 0 && o->reset_ns > 0) {

@@ -46,6 +46,9 @@ struct learn_state {
 	/* requests the API took, by the time they were sent (learn.c) */
 	int counting;
 	int64_t first_seen;      /* when the first answer came (the slow start's start) */
+	int64_t rtt;             /* the shortest round trip seen in the slow start */
+	double slow_doubled;     /* its doublings by slow_at */
+	int64_t slow_at;
 	int64_t count_from, count_last;
 	double count_ok, prev_rate;
 };
@@ -58,8 +61,8 @@ void learn_init(struct learn_state *s);
 int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, int64_t now);
 
 /* The rate learned at time now, per minute. Until a header or a 429 says
- * more, it starts slow and doubles from the first answer on (a TCP slow
- * start). */
+ * more, it starts slow and doubles from the first answer on, every few
+ * round trips (a TCP slow start). */
 double learn_rate(const struct learn_state *s, int64_t now);
 /* 1 when the rate comes from a header or a 429, not the slow start. */
 int learn_known(const struct learn_state *s, int64_t now);

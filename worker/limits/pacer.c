@@ -88,7 +88,7 @@ static double capped(double user, double learned)
  * tokens. Small bursts keep the API's own limiter from seeing a spike. */
 static void rates_follow(struct pacer *p, const struct limit_state *st, int64_t now)
 {
-	p->moving = 0;
+	p->moving = p->starting = 0;
 	for (int b = 0; b < LEARN_N; b++) {
 		const struct learn_state *l = &st->learn[b];
 		double r = p->base[b];
@@ -101,7 +101,7 @@ static void rates_follow(struct pacer *p, const struct limit_state *st, int64_t 
 		} else if (b == LEARN_REQUESTS && r <= 0) {
 			/* Nothing known and no rpm set: the slow start. */
 			r = learn_rate(l, now);
-			p->moving = 1;
+			p->moving = p->starting = 1;
 		}
 		if (r == p->rate[b])
 			continue;
@@ -161,6 +161,21 @@ static int64_t cluster_due(struct pacer *p, int64_t now)
 	return w;
 }
 
+/* In the slow start the rate doubles every 10 to 100 ms, so a wait worked
+ * out at the rate of now is asked again after at most PACE_RECHECK, and the
+ * requests sent at the lower rates before owe no more than a burst at the
+ * rate of now: the debt they left (the TAT ahead of now, at their longer
+ * intervals) would hold the sending back long after the rate moved on. A
+ * clamp, not a rescale: every worker sharing the state may apply it. */
+#define PACE_RECHECK (10 * 1000000LL)
+static void slow_catch_up(const struct pacer *p, struct pace_state *st, int64_t now)
+{
+	const struct gcra *g = &p->g[LEARN_REQUESTS];
+	int64_t most = now + (int64_t)g->tolerance_ns;
+	if (g->interval_ns > 0 && st->tat[LEARN_REQUESTS] > most)
+		st->tat[LEARN_REQUESTS] = most;
+}
+
 int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N])
 {
 	for (int b = 0; b < LEARN_N; b++)
@@ -191,8 +206,13 @@ int64_t pacer_take(struct pacer *p, int64_t now, double cost[LEARN_N])
 	} else if (p->moving) {
 		/* The rate is being found: a place booked at it would come
 		 * after the rate moved on (the slow start doubles every
-		 * 100 ms), and what the API took would read low. */
+		 * 10 to 100 ms), and what the API took would read low. */
+		if (p->starting)
+			slow_catch_up(p, &st->pace, now);
 		w = pace_take(&st->pace, p->g, now, cost);
+		/* A hold is the API's word: waited out whole. */
+		if (p->starting && w > PACE_RECHECK && st->pace.hold_until <= now)
+			w = PACE_RECHECK;
 	} else {
 		w = pace_reserve(&st->pace, p->g, now, cost);
 		if (w > 0 && st->pace.hold_until <= now) {

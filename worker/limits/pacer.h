@@ -65,6 +65,7 @@ struct pacer {
 	double booked_cost[LEARN_N]; /* what it was charged */
 	int moving;                 /* the request rate is being found (slow
 	                             * start, or 429s' cuts): nothing booked */
+	int starting;               /* in the slow start */
 };
 
 /* rates[b] per minute, 0 = unlimited. shared_name NULL = private to this
