@@ -367,7 +367,11 @@ static void downgrade(const char *url)
 	const char *sql_pg = "SET client_min_messages = warning;"
 	    "DROP TABLE psup_counts; DROP FUNCTION psup_count_cb() CASCADE;"
 	    "ALTER TABLE psup_items DROP COLUMN endpoint; ALTER TABLE psup_items DROP COLUMN cost;"
-	    "UPDATE psup_meta SET value = '1' WHERE key = 'schema_version'";
+	    "UPDATE psup_meta SET value = '1' WHERE key = 'schema_version';"
+	    /* the indexes of those builds: whole-table, and none of failed items */
+	    "DROP INDEX psup_items_claim, psup_items_lease, psup_items_failed;"
+	    "CREATE INDEX psup_items_claim ON psup_items (state, priority DESC, seq);"
+	    "CREATE INDEX psup_items_lease ON psup_items (state, lease_until)";
 	const char *sql_sq = "DROP TABLE counts; ALTER TABLE items DROP COLUMN endpoint;"
 	    "ALTER TABLE items DROP COLUMN cost;"
 	    "UPDATE meta SET value = '1' WHERE key = 'schema_version'";
@@ -385,6 +389,19 @@ static void downgrade(const char *url)
 	    sqlite3_exec(db, sql_sq, NULL, NULL, NULL) == SQLITE_OK,
 	    "made a version 1 store: %s", db ? sqlite3_errmsg(db) : "");
 	sqlite3_close(db);
+}
+
+/* The PostgreSQL store's indexes that cover one state only (malloc'd). */
+static char *state_indexes(void)
+{
+	PGconn *c = PQconnectdb(storefix_pg_url());
+	PGresult *r = PQexec(c, "SELECT string_agg(indexname, ',' ORDER BY indexname)"
+	    " FROM pg_indexes WHERE tablename = 'psup_items' AND indexdef LIKE '%WHERE (state = %'");
+	char *out = xstrdup(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ?
+	    PQgetvalue(r, 0, 0) : PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	return out;
 }
 
 /* The counts kept in the store match what the items say, through every
@@ -420,6 +437,12 @@ static void test_counts_kept(void)
 	is_str(counts_text(&m), "5 2 1 1 1 3 5", "and is counted once when opened");
 	ok(m.first_finish_ms == c.first_finish_ms && m.last_finish_ms == c.last_finish_ms,
 	    "with the same span of finishes");
+	if (storefix_pg_url()) {
+		char *idx = state_indexes();
+		is_str(idx, "psup_items_claim,psup_items_failed,psup_items_lease",
+		    "its claim, lease and failed indexes are those of one state each");
+		free(idx);
+	}
 	ok(store_release(s, "w", NULL, 0, &cause) == 0, "release");
 	m = storefix_counts(s);
 	is_str(counts_text(&m), "5 3 0 1 1 3 5", "the counts go on from there");

@@ -33,7 +33,7 @@ static const char schema_sql[] =
 	" error text,"
 	" tokens bigint NOT NULL DEFAULT 0,"
 	" finished_at bigint);"
-	PG_INDEX_CLAIM ";" PG_INDEX_LEASE ";" PG_INDEX_OWNER ";"
+	PG_INDEX_CLAIM ";" PG_INDEX_LEASE ";" PG_INDEX_FAILED ";" PG_INDEX_OWNER ";"
 	"INSERT INTO psup_meta (key, value) VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;"
 	"COMMIT;";
 
@@ -363,6 +363,45 @@ static int pg_add_tag(struct pg *g, char **cause)
 	    "cannot add tags to the store", cause);
 }
 
+/* True while the store still has the indexes of builds before those of
+ * one state each (PG_INDEX_CLAIM): whole-table claim and lease indexes,
+ * and none of the failed items. */
+static const char old_indexes_sql[] =
+	"SELECT EXISTS (SELECT 1 FROM pg_index WHERE indpred IS NULL AND indexrelid IN"
+	" (to_regclass('psup_items_claim'), to_regclass('psup_items_lease')))"
+	" OR to_regclass('psup_items_failed') IS NULL";
+
+/* The indexes moved to those of one state each, once, under the schema
+ * lock, unless another process did it meanwhile. Builds before them work
+ * on these as well (the same statements find the same index ranges), so
+ * the schema version stays: workers of either build share the store. The
+ * items are locked first, in the mode the index changes need. */
+static int pg_state_indexes(struct pg *g, char **cause)
+{
+	static const char *const what = "cannot move the store to its new indexes";
+	PGresult *r = PQexec(g->conn, old_indexes_sql);
+	int old = PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (!old)
+		return 0;
+	r = PQexec(g->conn, "BEGIN; SELECT pg_advisory_xact_lock(" LOCK_SCHEMA ");"
+	    "LOCK TABLE psup_items IN ACCESS EXCLUSIVE MODE;");
+	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+		PQclear(r);
+		r = PQexec(g->conn, old_indexes_sql);
+	}
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		pg_fail(g, cause, what, r);
+		PQclear(r);
+		pg_rollback(g);
+		return -1;
+	}
+	old = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return pg_schema_step(g, old ? "DROP INDEX psup_items_claim, psup_items_lease;"
+	    PG_INDEX_CLAIM ";" PG_INDEX_LEASE ";" PG_INDEX_FAILED ";COMMIT" : "COMMIT", what, cause);
+}
+
 int store_pg_open(const char *url, int create, struct store **out, char **cause)
 {
 	*out = NULL;
@@ -400,7 +439,8 @@ int store_pg_open(const char *url, int create, struct store **out, char **cause)
 		}
 		PQclear(r);
 	}
-	if (pg_check_schema(g, cause) < 0 || pg_add_tag(g, cause) < 0) {
+	if (pg_check_schema(g, cause) < 0 || pg_add_tag(g, cause) < 0 ||
+	    pg_state_indexes(g, cause) < 0) {
 		pg_close(&g->base);
 		return -1;
 	}

@@ -13,11 +13,19 @@
 #define NOW_MS "(extract(epoch FROM statement_timestamp()) * 1000)::bigint"
 
 /* The indexes of psup_items besides its keys: made with the schema, and
- * again after a first load that went without them. */
+ * again after a first load that went without them. Each covers the items
+ * of one state only: a claim or a finish moves an item out of the state,
+ * and the new version of its row then costs no entry there (the pending
+ * ones are claimed, the leased ones renewed or taken over, the failed ones
+ * counted by class and retried; done ones are only read in full). */
 #define PG_INDEX_CLAIM \
-	"CREATE INDEX IF NOT EXISTS psup_items_claim ON psup_items (state, priority DESC, seq)"
+	"CREATE INDEX IF NOT EXISTS psup_items_claim ON psup_items (priority DESC, seq)" \
+	" WHERE state = 'pending'"
 #define PG_INDEX_LEASE \
-	"CREATE INDEX IF NOT EXISTS psup_items_lease ON psup_items (state, lease_until)"
+	"CREATE INDEX IF NOT EXISTS psup_items_lease ON psup_items (lease_until)" \
+	" WHERE state = 'leased'"
+#define PG_INDEX_FAILED \
+	"CREATE INDEX IF NOT EXISTS psup_items_failed ON psup_items (seq) WHERE state = 'failed'"
 #define PG_INDEX_OWNER \
 	"CREATE INDEX IF NOT EXISTS psup_items_owner ON psup_items (owner) WHERE owner IS NOT NULL"
 /* Partial: a store that uses no tags pays nothing for it. */
