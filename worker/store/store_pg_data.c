@@ -314,9 +314,13 @@ int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
 int pg_spend(struct store *s, store_spend_cb cb, void *arg, char **cause)
 {
 	struct pg *g = (struct pg *)s;
+	/* No index holds the done items (each would cost every finish an
+	 * entry more): the counts say first whether there are any to read, so
+	 * that `status` of a big job not started yet reads no rows. */
 	PGresult *r = pg_run(g, "SELECT endpoint, count(*), sum((state = 'done')::int),"
 	    " coalesce(sum(tokens), 0), coalesce(sum(latency_ms), 0), coalesce(sum(cost), 0)"
-	    " FROM psup_items WHERE state IN ('done', 'failed') GROUP BY endpoint"
+	    " FROM psup_items WHERE state IN ('done', 'failed') AND EXISTS (SELECT 1 FROM"
+	    " psup_counts WHERE state IN ('done', 'failed') AND n > 0) GROUP BY endpoint"
 	    " ORDER BY endpoint", 0, NULL, PGRES_TUPLES_OK, "cannot read the spend", cause);
 	if (!r)
 		return -1;
