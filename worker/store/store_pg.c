@@ -136,10 +136,20 @@ static void pg_session(struct pg *g)
 
 /* A dead connection (server restart, network) is reopened before an
  * operation; what was in flight on it is lost, and leases cover that. */
+/* The connection's prepared statements are gone (a new connection). */
+static void pg_unprepare(struct pg *g)
+{
+	for (int i = 0; i < PG_PREP_N; i++) {
+		free(g->prep[i]);
+		g->prep[i] = NULL;
+	}
+}
+
 void pg_revive(struct pg *g)
 {
 	if (PQstatus(g->conn) != CONNECTION_BAD)
 		return;
+	pg_unprepare(g);
 	PQreset(g->conn);
 	if (PQstatus(g->conn) == CONNECTION_OK)
 		pg_session(g);
@@ -170,16 +180,43 @@ static int pg_retryable(const PGresult *r)
 	return st && (strcmp(st, "40P01") == 0 || strcmp(st, "40001") == 0);
 }
 
+/* Runs sql once: as the statement prepared in slot (preparing it when
+ * the connection has not got this text there), or, with slot PG_PREP_N,
+ * parsed and planned for this run alone. */
+static PGresult *pg_exec(struct pg *g, enum pg_prep slot, const char *sql, int n,
+    const char *const *params)
+{
+	if (slot == PG_PREP_N)
+		return PQexecParams(g->conn, sql, n, NULL, params, NULL, NULL, 0);
+	char name[16];
+	snprintf(name, sizeof name, "psup_%d", (int)slot);
+	if (!g->prep[slot] || strcmp(g->prep[slot], sql) != 0) {
+		if (g->prep[slot]) {
+			char dealloc[32];
+			snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", name);
+			PQclear(PQexec(g->conn, dealloc));
+			free(g->prep[slot]);
+			g->prep[slot] = NULL;
+		}
+		PGresult *r = PQprepare(g->conn, name, sql, n, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			return r;
+		PQclear(r);
+		g->prep[slot] = xstrdup(sql);
+	}
+	return PQexecPrepared(g->conn, name, n, params, NULL, NULL, 0);
+}
+
 /* Runs one statement with text parameters; returns its result when it
  * has the wanted status, else NULL with *cause set. Deadlocks are retried. */
-PGresult *pg_run(struct pg *g, const char *sql, int n, const char *const *params,
-    ExecStatusType want, const char *what, char **cause)
+static PGresult *pg_run_slot(struct pg *g, enum pg_prep slot, const char *sql, int n,
+    const char *const *params, ExecStatusType want, const char *what, char **cause)
 {
 	PGresult *r = NULL;
 	for (int tries = 0; tries < PG_TRIES; tries++) {
 		pg_revive(g);
 		PQclear(r);
-		r = PQexecParams(g->conn, sql, n, NULL, params, NULL, NULL, 0);
+		r = pg_exec(g, slot, sql, n, params);
 		if (PQresultStatus(r) == want)
 			return r;
 		if (!pg_retryable(r) || PQtransactionStatus(g->conn) != PQTRANS_IDLE)
@@ -188,6 +225,18 @@ PGresult *pg_run(struct pg *g, const char *sql, int n, const char *const *params
 	pg_fail(g, cause, what, r);
 	PQclear(r);
 	return NULL;
+}
+
+PGresult *pg_run(struct pg *g, const char *sql, int n, const char *const *params,
+    ExecStatusType want, const char *what, char **cause)
+{
+	return pg_run_slot(g, PG_PREP_N, sql, n, params, want, what, cause);
+}
+
+PGresult *pg_run_prep(struct pg *g, enum pg_prep slot, const char *sql, int n,
+    const char *const *params, ExecStatusType want, const char *what, char **cause)
+{
+	return pg_run_slot(g, slot, sql, n, params, want, what, cause);
 }
 
 char *pg_where(struct pg *g, const char *sql, int n, const char *const *params,
@@ -220,13 +269,13 @@ char *pg_where(struct pg *g, const char *sql, int n, const char *const *params,
 	return out;
 }
 
-PGresult *pg_run_where(struct pg *g, const char *sql, int n, const char *const *params,
-    ExecStatusType want, const char *what, char **cause)
+PGresult *pg_run_where(struct pg *g, enum pg_prep slot, const char *sql, int n,
+    const char *const *params, ExecStatusType want, const char *what, char **cause)
 {
 	const char **all;
 	int n_all;
 	char *text = pg_where(g, sql, n, params, &all, &n_all);
-	PGresult *r = pg_run(g, text, n_all, all, want, what, cause);
+	PGresult *r = pg_run_slot(g, slot, text, n_all, all, want, what, cause);
 	free(text);
 	free(all);
 	return r;
@@ -280,6 +329,7 @@ void pg_close(struct store *s)
 {
 	struct pg *g = (struct pg *)s;
 	PQfinish(g->conn);
+	pg_unprepare(g);
 	free(g->name);
 	free(g);
 }

@@ -215,8 +215,8 @@ fail:
 int pg_counts(struct store *s, struct store_counts *c, char **cause)
 {
 	struct pg *g = (struct pg *)s;
-	PGresult *r = pg_run_where(g, g->base.where.n ? counts_where_sql : counts_sql, 0, NULL,
-	    PGRES_TUPLES_OK, "cannot count items", cause);
+	PGresult *r = pg_run_where(g, PG_PREP_N, g->base.where.n ? counts_where_sql : counts_sql,
+	    0, NULL, PGRES_TUPLES_OK, "cannot count items", cause);
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -249,7 +249,7 @@ int pg_counts(struct store *s, struct store_counts *c, char **cause)
 int pg_error_classes(struct store *s, store_class_cb cb, void *arg, char **cause)
 {
 	struct pg *g = (struct pg *)s;
-	PGresult *r = pg_run_where(g, classes_sql, 0, NULL, PGRES_TUPLES_OK,
+	PGresult *r = pg_run_where(g, PG_PREP_N, classes_sql, 0, NULL, PGRES_TUPLES_OK,
 	    "cannot read errors", cause);
 	if (!r)
 		return -1;
