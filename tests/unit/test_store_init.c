@@ -25,7 +25,7 @@ static const char indexes_pg[] = "SELECT string_agg(indexname, ',' ORDER BY inde
     " FROM pg_indexes WHERE tablename = 'psup_items'";
 #define WANT_SQ "items_claim,items_id,items_lease,items_owner,items_tag"
 #define WANT_PG "psup_items_claim,psup_items_failed,psup_items_id_key,psup_items_lease," \
-	"psup_items_owner,psup_items_pkey,psup_items_tag O"
+	"psup_items_pkey,psup_items_tag O"
 
 /* Runs sql on the current store and returns its one value (malloc'd). */
 static char *catalogue(const char *sql_sq, const char *sql_pg)

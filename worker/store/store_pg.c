@@ -33,7 +33,7 @@ static const char schema_sql[] =
 	" error text,"
 	" tokens bigint NOT NULL DEFAULT 0,"
 	" finished_at bigint);"
-	PG_INDEX_CLAIM ";" PG_INDEX_LEASE ";" PG_INDEX_FAILED ";" PG_INDEX_OWNER ";"
+	PG_INDEX_CLAIM ";" PG_INDEX_LEASE ";" PG_INDEX_FAILED ";"
 	"INSERT INTO psup_meta (key, value) VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;"
 	"COMMIT;";
 
@@ -415,11 +415,12 @@ static int pg_add_tag(struct pg *g, char **cause)
 
 /* True while the store still has the indexes of builds before those of
  * one state each (PG_INDEX_CLAIM): whole-table claim and lease indexes,
- * and none of the failed items. */
+ * none of the failed items, one of owners. */
 static const char old_indexes_sql[] =
 	"SELECT EXISTS (SELECT 1 FROM pg_index WHERE indpred IS NULL AND indexrelid IN"
 	" (to_regclass('psup_items_claim'), to_regclass('psup_items_lease')))"
-	" OR to_regclass('psup_items_failed') IS NULL";
+	" OR to_regclass('psup_items_failed') IS NULL"
+	" OR to_regclass('psup_items_owner') IS NOT NULL";
 
 /* The indexes moved to those of one state each, once, under the schema
  * lock, unless another process did it meanwhile. Builds before them work
@@ -448,8 +449,9 @@ static int pg_state_indexes(struct pg *g, char **cause)
 	}
 	old = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
-	return pg_schema_step(g, old ? "DROP INDEX psup_items_claim, psup_items_lease;"
-	    PG_INDEX_CLAIM ";" PG_INDEX_LEASE ";" PG_INDEX_FAILED ";COMMIT" : "COMMIT", what, cause);
+	return pg_schema_step(g, old ? "DROP INDEX IF EXISTS psup_items_claim, psup_items_lease,"
+	    " psup_items_owner;" PG_INDEX_CLAIM ";" PG_INDEX_LEASE ";" PG_INDEX_FAILED ";COMMIT" :
+	    "COMMIT", what, cause);
 }
 
 int store_pg_open(const char *url, int create, struct store **out, char **cause)

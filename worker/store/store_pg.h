@@ -17,7 +17,10 @@
  * of one state only: a claim or a finish moves an item out of the state,
  * and the new version of its row then costs no entry there (the pending
  * ones are claimed, the leased ones renewed or taken over, the failed ones
- * counted by class and retried; done ones are only read in full). */
+ * counted by class and retried; done ones are only read in full). The
+ * leased items are found by owner (renew, release) through their lease
+ * index too: an index of owners cost each claim an entry more, and the
+ * server walked all of it for the leases that ran out. */
 #define PG_INDEX_CLAIM \
 	"CREATE INDEX IF NOT EXISTS psup_items_claim ON psup_items (priority DESC, seq)" \
 	" WHERE state = 'pending'"
@@ -26,8 +29,6 @@
 	" WHERE state = 'leased'"
 #define PG_INDEX_FAILED \
 	"CREATE INDEX IF NOT EXISTS psup_items_failed ON psup_items (seq) WHERE state = 'failed'"
-#define PG_INDEX_OWNER \
-	"CREATE INDEX IF NOT EXISTS psup_items_owner ON psup_items (owner) WHERE owner IS NOT NULL"
 /* Partial: a store that uses no tags pays nothing for it. */
 #define PG_INDEX_TAG \
 	"CREATE INDEX IF NOT EXISTS psup_items_tag ON psup_items (tag, state, priority DESC, seq)" \
