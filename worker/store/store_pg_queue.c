@@ -9,17 +9,22 @@
 /* Two bounded index walks (pending by priority and input order, and leases
  * that ran out), each locking only rows no one else holds, merged. Our own
  * leases that ran out are left: we still hold those items (the store was
- * away), and taking them again would send them twice. */
+ * away), and taking them again would send them twice. The statement is
+ * prepared (pg_run_prep) and its plan must not hang on the claim's size,
+ * or the server plans it again for every claim: the limits are hidden
+ * from the planner behind a sub-select, and the rows to update are
+ * fetched by key from an array, which no row estimate turns into a scan
+ * of the whole table. */
 static const char claim_sql[] =
 	"WITH p AS (SELECT seq, priority FROM psup_items WHERE state = 'pending'{W}"
-	"  ORDER BY priority DESC, seq LIMIT $2 FOR UPDATE SKIP LOCKED),"
+	"  ORDER BY priority DESC, seq LIMIT (SELECT $2::bigint) FOR UPDATE SKIP LOCKED),"
 	" e AS (SELECT seq, priority FROM psup_items WHERE state = 'leased'"
-	"  AND lease_until < " NOW_MS " AND owner <> $1{W} ORDER BY priority DESC, seq LIMIT $2"
-	"  FOR UPDATE SKIP LOCKED),"
+	"  AND lease_until < " NOW_MS " AND owner <> $1{W} ORDER BY priority DESC, seq"
+	"  LIMIT (SELECT $2::bigint) FOR UPDATE SKIP LOCKED),"
 	" c AS (SELECT seq FROM (SELECT * FROM p UNION ALL SELECT * FROM e) u"
-	"  ORDER BY priority DESC, seq LIMIT $2),"
+	"  ORDER BY priority DESC, seq LIMIT (SELECT $2::bigint)),"
 	" u AS (UPDATE psup_items i SET state = 'leased', owner = $1,"
-	"  lease_until = " NOW_MS " + $3::bigint FROM c WHERE i.seq = c.seq"
+	"  lease_until = " NOW_MS " + $3::bigint WHERE i.seq = ANY (ARRAY(SELECT seq FROM c))"
 	"  RETURNING i.seq, i.id, i.json, i.attempts, i.priority)"
 	" SELECT seq, id, json, attempts FROM u ORDER BY priority DESC, seq";
 
