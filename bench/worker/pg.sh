@@ -3,6 +3,8 @@
 #   pg_start DIR   initdb + start; sets PG_URL (empty when it cannot)
 #   pg_stop        stops it by its pid file
 #   pg_reset       drops psup's tables: the next init makes a fresh job
+#   pg_cpu_ticks   the server's CPU so far, in clock ticks: its processes'
+#                  and those of its backends that have ended
 # The server refuses to run as root: it runs as postgres then.
 PG_BIN=
 for _d in /usr/lib/postgresql/*/bin; do
@@ -41,4 +43,17 @@ pg_reset() {
 	"$PG_BIN/psql" "$PG_URL" -q -c "SET client_min_messages = warning" \
 	    -c "DROP TABLE IF EXISTS psup_items, psup_meta, psup_counts" \
 	    -c "DROP FUNCTION IF EXISTS psup_count_cb() CASCADE" >/dev/null 2>&1
+}
+
+# The postmaster's own CPU with its reaped children's (backends that ended),
+# plus the CPU of its children still running. The /proc files are read in
+# one cat, as processes come and go while they are read.
+pg_cpu_ticks() {
+	local pm
+	pm=$(head -n 1 "$PG_DIR/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$pm" '{
+		i = index($0, ") "); split(substr($0, i + 2), f, " ")
+		if ($1 == pm) s += f[12] + f[13] + f[14] + f[15]
+		else if (f[2] == pm) s += f[12] + f[13]
+	} END { print s + 0 }'
 }

@@ -76,7 +76,7 @@ run_k() {
 ms_of() { local t0 t1; t0=$(now_ns); "$@" >/dev/null 2>&1; t1=$(now_ns); echo $(( (t1 - t0) / 1000000 )); }
 
 stores() {
-	local kind store k ms one four rate ok busy
+	local kind store k ms one four rate ok busy t0
 	emit big_items "$BIG_ITEMS"
 	for kind in sqlite pg; do
 		[ "$kind" = sqlite ] || [ -n "$PG_URL" ] || continue
@@ -91,7 +91,11 @@ stores() {
 		for k in 1 2 4 8; do
 			store=$(fresh "$kind")
 			"$WORKER" init --job "$store" --input "$S/scale.jsonl" >/dev/null 2>&1 || { log "worker: init failed ($kind)"; return; }
+			[ "$kind" != pg ] || t0=$(pg_cpu_ticks)
 			ms=$(run_k "$k" "$store")
+			# the server's CPU per item (ticks of 10 ms, in us), backends ended with the workers
+			[ "$kind" != pg ] || emit "scale_srv_us_${k}_pg" "$(echo "$t0 $(pg_cpu_ticks) $SCALE_ITEMS $(getconf CLK_TCK)" |
+			    awk '{ printf "%.1f", ($2 - $1) * 1e6 / $4 / $3 }')"
 			ok=$("$WORKER" status --job "$store" --json 2>/dev/null | jq .done)
 			[ "$ok" = "$SCALE_ITEMS" ] || log "worker: $k workers on $kind finished $ok of $SCALE_ITEMS items"
 			rate=$(echo "$SCALE_ITEMS $ms" | awk '{ printf "%.0f", $1 / ($2 / 1000) }')

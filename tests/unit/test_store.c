@@ -367,10 +367,19 @@ static void downgrade(const char *url)
 	const char *sql_pg = "SET client_min_messages = warning;"
 	    "DROP TABLE psup_counts; DROP FUNCTION psup_count_cb() CASCADE;"
 	    "ALTER TABLE psup_items DROP COLUMN endpoint; ALTER TABLE psup_items DROP COLUMN cost;"
-	    "UPDATE psup_meta SET value = '1' WHERE key = 'schema_version'";
+	    "UPDATE psup_meta SET value = '1' WHERE key = 'schema_version';"
+	    /* the indexes of those builds: whole-table, and none of failed items */
+	    "DROP INDEX psup_items_claim, psup_items_lease, psup_items_failed;"
+	    "CREATE INDEX psup_items_claim ON psup_items (state, priority DESC, seq);"
+	    "CREATE INDEX psup_items_lease ON psup_items (state, lease_until);"
+	    "CREATE INDEX psup_items_owner ON psup_items (owner) WHERE owner IS NOT NULL";
 	const char *sql_sq = "DROP TABLE counts; ALTER TABLE items DROP COLUMN endpoint;"
 	    "ALTER TABLE items DROP COLUMN cost;"
-	    "UPDATE meta SET value = '1' WHERE key = 'schema_version'";
+	    "UPDATE meta SET value = '1' WHERE key = 'schema_version';"
+	    "DROP INDEX items_claim; DROP INDEX items_lease; DROP INDEX items_failed;"
+	    "CREATE INDEX items_claim ON items (state, priority DESC, seq);"
+	    "CREATE INDEX items_lease ON items (state, lease_until);"
+	    "CREATE INDEX items_owner ON items (owner) WHERE owner IS NOT NULL";
 	if (storefix_pg_url()) {
 		PGconn *c = PQconnectdb(storefix_pg_url());
 		PGresult *r = PQexec(c, sql_pg);
@@ -385,6 +394,38 @@ static void downgrade(const char *url)
 	    sqlite3_exec(db, sql_sq, NULL, NULL, NULL) == SQLITE_OK,
 	    "made a version 1 store: %s", db ? sqlite3_errmsg(db) : "");
 	sqlite3_close(db);
+}
+
+/* The names of the store's claim, lease and failed indexes that cover one
+ * state only, and of an index of owners, joined with commas (malloc'd). */
+static char *state_indexes(const char *url)
+{
+	char *out = NULL;
+	if (storefix_pg_url()) {
+		PGconn *c = PQconnectdb(storefix_pg_url());
+		PGresult *r = PQexec(c, "SELECT string_agg(indexname, ',' ORDER BY indexname)"
+		    " FROM pg_indexes WHERE tablename = 'psup_items' AND indexname NOT IN"
+		    " ('psup_items_pkey', 'psup_items_id_key', 'psup_items_tag')"
+		    " AND (indexdef LIKE '%WHERE (state = %' OR indexname = 'psup_items_owner')");
+		out = xstrdup(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ?
+		    PQgetvalue(r, 0, 0) : PQerrorMessage(c));
+		PQclear(r);
+		PQfinish(c);
+		return out;
+	}
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_open(url + strlen("sqlite:"), &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT group_concat(name, ',') FROM (SELECT name"
+	    " FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items'"
+	    " AND (sql LIKE '%WHERE state = %' OR name = 'items_owner') ORDER BY name)",
+	    -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		out = xstrdup((const char *)sqlite3_column_text(st, 0));
+	else
+		out = xstrdup(db ? sqlite3_errmsg(db) : "cannot open");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
 }
 
 /* The counts kept in the store match what the items say, through every
@@ -420,6 +461,11 @@ static void test_counts_kept(void)
 	is_str(counts_text(&m), "5 2 1 1 1 3 5", "and is counted once when opened");
 	ok(m.first_finish_ms == c.first_finish_ms && m.last_finish_ms == c.last_finish_ms,
 	    "with the same span of finishes");
+	char *idx = state_indexes(url);
+	is_str(idx, storefix_pg_url() ? "psup_items_claim,psup_items_failed,psup_items_lease" :
+	    "items_claim,items_failed,items_lease",
+	    "its claim, lease and failed indexes are those of one state each, and no other");
+	free(idx);
 	ok(store_release(s, "w", NULL, 0, &cause) == 0, "release");
 	m = storefix_counts(s);
 	is_str(counts_text(&m), "5 3 0 1 1 3 5", "the counts go on from there");

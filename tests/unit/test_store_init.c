@@ -23,8 +23,8 @@ static const char indexes_sq[] = "SELECT group_concat(name, ',') FROM (SELECT na
 static const char indexes_pg[] = "SELECT string_agg(indexname, ',' ORDER BY indexname)"
     " || ' ' || (SELECT tgenabled::text FROM pg_trigger WHERE tgname = 'psup_count_ins')"
     " FROM pg_indexes WHERE tablename = 'psup_items'";
-#define WANT_SQ "items_claim,items_id,items_lease,items_owner,items_tag"
-#define WANT_PG "psup_items_claim,psup_items_id_key,psup_items_lease,psup_items_owner," \
+#define WANT_SQ "items_claim,items_failed,items_id,items_lease,items_tag"
+#define WANT_PG "psup_items_claim,psup_items_failed,psup_items_id_key,psup_items_lease," \
 	"psup_items_pkey,psup_items_tag O"
 
 /* Runs sql on the current store and returns its one value (malloc'd). */
@@ -102,7 +102,7 @@ static void test_old_store(void)
 	char *cause = NULL;
 	is_int(load(s, path, NULL, &skipped, &cause), 2, "loaded into it");
 	char *got = catalogue(indexes_sq, NULL);
-	is_str(got, "items_claim,items_lease,sqlite_autoindex_items_1",
+	is_str(got, "items_claim,items_failed,items_lease,sqlite_autoindex_items_1",
 	    "its own id index kept, no second one");
 	free(got);
 	is_int(load(s, path, NULL, &skipped, &cause), 0, "a reload adds nothing");

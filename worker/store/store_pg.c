@@ -33,7 +33,7 @@ static const char schema_sql[] =
 	" error text,"
 	" tokens bigint NOT NULL DEFAULT 0,"
 	" finished_at bigint);"
-	PG_INDEX_CLAIM ";" PG_INDEX_LEASE ";" PG_INDEX_OWNER ";"
+	PG_INDEX_CLAIM ";" PG_INDEX_LEASE ";" PG_INDEX_FAILED ";"
 	"INSERT INTO psup_meta (key, value) VALUES ('schema_version', '1') ON CONFLICT DO NOTHING;"
 	"COMMIT;";
 
@@ -136,10 +136,20 @@ static void pg_session(struct pg *g)
 
 /* A dead connection (server restart, network) is reopened before an
  * operation; what was in flight on it is lost, and leases cover that. */
+/* The connection's prepared statements are gone (a new connection). */
+static void pg_unprepare(struct pg *g)
+{
+	for (int i = 0; i < PG_PREP_N; i++) {
+		free(g->prep[i]);
+		g->prep[i] = NULL;
+	}
+}
+
 void pg_revive(struct pg *g)
 {
 	if (PQstatus(g->conn) != CONNECTION_BAD)
 		return;
+	pg_unprepare(g);
 	PQreset(g->conn);
 	if (PQstatus(g->conn) == CONNECTION_OK)
 		pg_session(g);
@@ -170,16 +180,43 @@ static int pg_retryable(const PGresult *r)
 	return st && (strcmp(st, "40P01") == 0 || strcmp(st, "40001") == 0);
 }
 
+/* Runs sql once: as the statement prepared in slot (preparing it when
+ * the connection has not got this text there), or, with slot PG_PREP_N,
+ * parsed and planned for this run alone. */
+static PGresult *pg_exec(struct pg *g, enum pg_prep slot, const char *sql, int n,
+    const char *const *params)
+{
+	if (slot == PG_PREP_N)
+		return PQexecParams(g->conn, sql, n, NULL, params, NULL, NULL, 0);
+	char name[16];
+	snprintf(name, sizeof name, "psup_%d", (int)slot);
+	if (!g->prep[slot] || strcmp(g->prep[slot], sql) != 0) {
+		if (g->prep[slot]) {
+			char dealloc[32];
+			snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", name);
+			PQclear(PQexec(g->conn, dealloc));
+			free(g->prep[slot]);
+			g->prep[slot] = NULL;
+		}
+		PGresult *r = PQprepare(g->conn, name, sql, n, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			return r;
+		PQclear(r);
+		g->prep[slot] = xstrdup(sql);
+	}
+	return PQexecPrepared(g->conn, name, n, params, NULL, NULL, 0);
+}
+
 /* Runs one statement with text parameters; returns its result when it
  * has the wanted status, else NULL with *cause set. Deadlocks are retried. */
-PGresult *pg_run(struct pg *g, const char *sql, int n, const char *const *params,
-    ExecStatusType want, const char *what, char **cause)
+static PGresult *pg_run_slot(struct pg *g, enum pg_prep slot, const char *sql, int n,
+    const char *const *params, ExecStatusType want, const char *what, char **cause)
 {
 	PGresult *r = NULL;
 	for (int tries = 0; tries < PG_TRIES; tries++) {
 		pg_revive(g);
 		PQclear(r);
-		r = PQexecParams(g->conn, sql, n, NULL, params, NULL, NULL, 0);
+		r = pg_exec(g, slot, sql, n, params);
 		if (PQresultStatus(r) == want)
 			return r;
 		if (!pg_retryable(r) || PQtransactionStatus(g->conn) != PQTRANS_IDLE)
@@ -188,6 +225,18 @@ PGresult *pg_run(struct pg *g, const char *sql, int n, const char *const *params
 	pg_fail(g, cause, what, r);
 	PQclear(r);
 	return NULL;
+}
+
+PGresult *pg_run(struct pg *g, const char *sql, int n, const char *const *params,
+    ExecStatusType want, const char *what, char **cause)
+{
+	return pg_run_slot(g, PG_PREP_N, sql, n, params, want, what, cause);
+}
+
+PGresult *pg_run_prep(struct pg *g, enum pg_prep slot, const char *sql, int n,
+    const char *const *params, ExecStatusType want, const char *what, char **cause)
+{
+	return pg_run_slot(g, slot, sql, n, params, want, what, cause);
 }
 
 char *pg_where(struct pg *g, const char *sql, int n, const char *const *params,
@@ -220,13 +269,13 @@ char *pg_where(struct pg *g, const char *sql, int n, const char *const *params,
 	return out;
 }
 
-PGresult *pg_run_where(struct pg *g, const char *sql, int n, const char *const *params,
-    ExecStatusType want, const char *what, char **cause)
+PGresult *pg_run_where(struct pg *g, enum pg_prep slot, const char *sql, int n,
+    const char *const *params, ExecStatusType want, const char *what, char **cause)
 {
 	const char **all;
 	int n_all;
 	char *text = pg_where(g, sql, n, params, &all, &n_all);
-	PGresult *r = pg_run(g, text, n_all, all, want, what, cause);
+	PGresult *r = pg_run_slot(g, slot, text, n_all, all, want, what, cause);
 	free(text);
 	free(all);
 	return r;
@@ -280,6 +329,7 @@ void pg_close(struct store *s)
 {
 	struct pg *g = (struct pg *)s;
 	PQfinish(g->conn);
+	pg_unprepare(g);
 	free(g->name);
 	free(g);
 }
@@ -363,6 +413,47 @@ static int pg_add_tag(struct pg *g, char **cause)
 	    "cannot add tags to the store", cause);
 }
 
+/* True while the store still has the indexes of builds before those of
+ * one state each (PG_INDEX_CLAIM): whole-table claim and lease indexes,
+ * none of the failed items, one of owners. */
+static const char old_indexes_sql[] =
+	"SELECT EXISTS (SELECT 1 FROM pg_index WHERE indpred IS NULL AND indexrelid IN"
+	" (to_regclass('psup_items_claim'), to_regclass('psup_items_lease')))"
+	" OR to_regclass('psup_items_failed') IS NULL"
+	" OR to_regclass('psup_items_owner') IS NOT NULL";
+
+/* The indexes moved to those of one state each, once, under the schema
+ * lock, unless another process did it meanwhile. Builds before them work
+ * on these as well (the same statements find the same index ranges), so
+ * the schema version stays: workers of either build share the store. The
+ * items are locked first, in the mode the index changes need. */
+static int pg_state_indexes(struct pg *g, char **cause)
+{
+	static const char *const what = "cannot move the store to its new indexes";
+	PGresult *r = PQexec(g->conn, old_indexes_sql);
+	int old = PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (!old)
+		return 0;
+	r = PQexec(g->conn, "BEGIN; SELECT pg_advisory_xact_lock(" LOCK_SCHEMA ");"
+	    "LOCK TABLE psup_items IN ACCESS EXCLUSIVE MODE;");
+	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+		PQclear(r);
+		r = PQexec(g->conn, old_indexes_sql);
+	}
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		pg_fail(g, cause, what, r);
+		PQclear(r);
+		pg_rollback(g);
+		return -1;
+	}
+	old = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return pg_schema_step(g, old ? "DROP INDEX IF EXISTS psup_items_claim, psup_items_lease,"
+	    " psup_items_owner;" PG_INDEX_CLAIM ";" PG_INDEX_LEASE ";" PG_INDEX_FAILED ";COMMIT" :
+	    "COMMIT", what, cause);
+}
+
 int store_pg_open(const char *url, int create, struct store **out, char **cause)
 {
 	*out = NULL;
@@ -400,7 +491,8 @@ int store_pg_open(const char *url, int create, struct store **out, char **cause)
 		}
 		PQclear(r);
 	}
-	if (pg_check_schema(g, cause) < 0 || pg_add_tag(g, cause) < 0) {
+	if (pg_check_schema(g, cause) < 0 || pg_add_tag(g, cause) < 0 ||
+	    pg_state_indexes(g, cause) < 0) {
 		pg_close(&g->base);
 		return -1;
 	}

@@ -13,13 +13,22 @@
 #define NOW_MS "(extract(epoch FROM statement_timestamp()) * 1000)::bigint"
 
 /* The indexes of psup_items besides its keys: made with the schema, and
- * again after a first load that went without them. */
+ * again after a first load that went without them. Each covers the items
+ * of one state only: a claim or a finish moves an item out of the state,
+ * and the new version of its row then costs no entry there (the pending
+ * ones are claimed, the leased ones renewed or taken over, the failed ones
+ * counted by class and retried; done ones are only read in full). The
+ * leased items are found by owner (renew, release) through their lease
+ * index too: an index of owners cost each claim an entry more, and the
+ * server walked all of it for the leases that ran out. */
 #define PG_INDEX_CLAIM \
-	"CREATE INDEX IF NOT EXISTS psup_items_claim ON psup_items (state, priority DESC, seq)"
+	"CREATE INDEX IF NOT EXISTS psup_items_claim ON psup_items (priority DESC, seq)" \
+	" WHERE state = 'pending'"
 #define PG_INDEX_LEASE \
-	"CREATE INDEX IF NOT EXISTS psup_items_lease ON psup_items (state, lease_until)"
-#define PG_INDEX_OWNER \
-	"CREATE INDEX IF NOT EXISTS psup_items_owner ON psup_items (owner) WHERE owner IS NOT NULL"
+	"CREATE INDEX IF NOT EXISTS psup_items_lease ON psup_items (lease_until)" \
+	" WHERE state = 'leased'"
+#define PG_INDEX_FAILED \
+	"CREATE INDEX IF NOT EXISTS psup_items_failed ON psup_items (seq) WHERE state = 'failed'"
 /* Partial: a store that uses no tags pays nothing for it. */
 #define PG_INDEX_TAG \
 	"CREATE INDEX IF NOT EXISTS psup_items_tag ON psup_items (tag, state, priority DESC, seq)" \
@@ -29,6 +38,11 @@
 #define LOCK_SCHEMA "7035170001"
 #define LOCK_LOAD "7035170002"
 
+/* The statements each batch runs, prepared once per connection (pg_prep):
+ * parsing and planning them cost the server as much as a small batch's
+ * rows. */
+enum pg_prep { PG_PREP_CLAIM, PG_PREP_FINISH, PG_PREP_RENEW, PG_PREP_N };
+
 struct pg {
 	struct store base;
 	PGconn *conn;
@@ -37,6 +51,8 @@ struct pg {
 	int load_direct;         /* the load goes straight into an empty psup_items */
 	long long load_n;
 	long long timeout_ms;    /* statement_timeout (store_bound), 0 none */
+	char *prep[PG_PREP_N];   /* the text prepared as "psup_N" on this
+	                          * connection (owned), NULL when none */
 };
 
 /* Fills *cause with "postgresql DB@HOST: what: the server's message". -1. */
@@ -45,6 +61,10 @@ int pg_fail(struct pg *g, char **cause, const char *what, const PGresult *r);
  * the wanted status, else NULL with *cause set. Deadlocks are retried. */
 PGresult *pg_run(struct pg *g, const char *sql, int n, const char *const *params,
     ExecStatusType want, const char *what, char **cause);
+/* pg_run of the statement prepared in slot (prepared first when the
+ * connection has not got it, or has another text there). */
+PGresult *pg_run_prep(struct pg *g, enum pg_prep slot, const char *sql, int n,
+    const char *const *params, ExecStatusType want, const char *what, char **cause);
 /* pg_run for a command; *changed (may be NULL) gets the rows it touched. */
 int pg_cmd(struct pg *g, const char *sql, int n, const char *const *params,
     long long *changed, const char *what, char **cause);
@@ -58,9 +78,10 @@ void pg_revive(struct pg *g);
  * *n_all gets their number. */
 char *pg_where(struct pg *g, const char *sql, int n, const char *const *params,
     const char ***all, int *n_all);
-/* pg_run for a statement with "{W}"s (pg_where). */
-PGresult *pg_run_where(struct pg *g, const char *sql, int n, const char *const *params,
-    ExecStatusType want, const char *what, char **cause);
+/* pg_run for a statement with "{W}"s (pg_where); prepared in slot unless
+ * that is PG_PREP_N. */
+PGresult *pg_run_where(struct pg *g, enum pg_prep slot, const char *sql, int n,
+    const char *const *params, ExecStatusType want, const char *what, char **cause);
 /* A column as a number, 0 for NULL. */
 long long pg_col_ll(const PGresult *r, int row, int col);
 /* A JSON array of strings (malloc'd), for ids passed as one parameter. */

@@ -215,8 +215,8 @@ fail:
 int pg_counts(struct store *s, struct store_counts *c, char **cause)
 {
 	struct pg *g = (struct pg *)s;
-	PGresult *r = pg_run_where(g, g->base.where.n ? counts_where_sql : counts_sql, 0, NULL,
-	    PGRES_TUPLES_OK, "cannot count items", cause);
+	PGresult *r = pg_run_where(g, PG_PREP_N, g->base.where.n ? counts_where_sql : counts_sql,
+	    0, NULL, PGRES_TUPLES_OK, "cannot count items", cause);
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -249,7 +249,7 @@ int pg_counts(struct store *s, struct store_counts *c, char **cause)
 int pg_error_classes(struct store *s, store_class_cb cb, void *arg, char **cause)
 {
 	struct pg *g = (struct pg *)s;
-	PGresult *r = pg_run_where(g, classes_sql, 0, NULL, PGRES_TUPLES_OK,
+	PGresult *r = pg_run_where(g, PG_PREP_N, classes_sql, 0, NULL, PGRES_TUPLES_OK,
 	    "cannot read errors", cause);
 	if (!r)
 		return -1;
@@ -314,9 +314,13 @@ int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
 int pg_spend(struct store *s, store_spend_cb cb, void *arg, char **cause)
 {
 	struct pg *g = (struct pg *)s;
+	/* No index holds the done items (each would cost every finish an
+	 * entry more): the counts say first whether there are any to read, so
+	 * that `status` of a big job not started yet reads no rows. */
 	PGresult *r = pg_run(g, "SELECT endpoint, count(*), sum((state = 'done')::int),"
 	    " coalesce(sum(tokens), 0), coalesce(sum(latency_ms), 0), coalesce(sum(cost), 0)"
-	    " FROM psup_items WHERE state IN ('done', 'failed') GROUP BY endpoint"
+	    " FROM psup_items WHERE state IN ('done', 'failed') AND EXISTS (SELECT 1 FROM"
+	    " psup_counts WHERE state IN ('done', 'failed') AND n > 0) GROUP BY endpoint"
 	    " ORDER BY endpoint", 0, NULL, PGRES_TUPLES_OK, "cannot read the spend", cause);
 	if (!r)
 		return -1;

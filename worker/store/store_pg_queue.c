@@ -9,17 +9,22 @@
 /* Two bounded index walks (pending by priority and input order, and leases
  * that ran out), each locking only rows no one else holds, merged. Our own
  * leases that ran out are left: we still hold those items (the store was
- * away), and taking them again would send them twice. */
+ * away), and taking them again would send them twice. The statement is
+ * prepared (pg_run_prep) and its plan must not hang on the claim's size,
+ * or the server plans it again for every claim: the limits are hidden
+ * from the planner behind a sub-select, and the rows to update are
+ * fetched by key from an array, which no row estimate turns into a scan
+ * of the whole table. */
 static const char claim_sql[] =
 	"WITH p AS (SELECT seq, priority FROM psup_items WHERE state = 'pending'{W}"
-	"  ORDER BY priority DESC, seq LIMIT $2 FOR UPDATE SKIP LOCKED),"
+	"  ORDER BY priority DESC, seq LIMIT (SELECT $2::bigint) FOR UPDATE SKIP LOCKED),"
 	" e AS (SELECT seq, priority FROM psup_items WHERE state = 'leased'"
-	"  AND lease_until < " NOW_MS " AND owner <> $1{W} ORDER BY priority DESC, seq LIMIT $2"
-	"  FOR UPDATE SKIP LOCKED),"
+	"  AND lease_until < " NOW_MS " AND owner <> $1{W} ORDER BY priority DESC, seq"
+	"  LIMIT (SELECT $2::bigint) FOR UPDATE SKIP LOCKED),"
 	" c AS (SELECT seq FROM (SELECT * FROM p UNION ALL SELECT * FROM e) u"
-	"  ORDER BY priority DESC, seq LIMIT $2),"
+	"  ORDER BY priority DESC, seq LIMIT (SELECT $2::bigint)),"
 	" u AS (UPDATE psup_items i SET state = 'leased', owner = $1,"
-	"  lease_until = " NOW_MS " + $3::bigint FROM c WHERE i.seq = c.seq"
+	"  lease_until = " NOW_MS " + $3::bigint WHERE i.seq = ANY (ARRAY(SELECT seq FROM c))"
 	"  RETURNING i.seq, i.id, i.json, i.attempts, i.priority)"
 	" SELECT seq, id, json, attempts FROM u ORDER BY priority DESC, seq";
 
@@ -83,8 +88,8 @@ int pg_claim(struct store *s, const char *owner, int max, long long lease_ms,
 	snprintf(smax, sizeof smax, "%d", max);
 	snprintf(slease, sizeof slease, "%lld", lease_ms);
 	const char *p[3] = { owner, smax, slease };
-	PGresult *r = pg_run_where(g, claim_sql, 3, p, PGRES_TUPLES_OK, "cannot claim items",
-	    cause);
+	PGresult *r = pg_run_where(g, PG_PREP_CLAIM, claim_sql, 3, p, PGRES_TUPLES_OK,
+	    "cannot claim items", cause);
 	return r ? pg_items(r, items, n) : -1;
 }
 
@@ -94,7 +99,7 @@ int pg_peek(struct store *s, int max, struct store_item **items, int *n, char **
 	char smax[24];
 	snprintf(smax, sizeof smax, "%d", max);
 	const char *p[1] = { smax };
-	PGresult *r = pg_run_where(g, "SELECT seq, id, json, attempts FROM psup_items"
+	PGresult *r = pg_run_where(g, PG_PREP_N, "SELECT seq, id, json, attempts FROM psup_items"
 	    " WHERE state = 'pending'{W} ORDER BY priority DESC, seq LIMIT $1", 1, p,
 	    PGRES_TUPLES_OK, "cannot read pending items", cause);
 	return r ? pg_items(r, items, n) : -1;
@@ -106,8 +111,11 @@ int pg_renew(struct store *s, const char *owner, long long lease_ms, char **caus
 	char slease[24];
 	snprintf(slease, sizeof slease, "%lld", lease_ms);
 	const char *p[2] = { owner, slease };
-	return pg_cmd(g, "UPDATE psup_items SET lease_until = " NOW_MS " + $2::bigint"
-	    " WHERE owner = $1 AND state = 'leased'", 2, p, NULL, "cannot renew leases", cause);
+	PGresult *r = pg_run_prep(g, PG_PREP_RENEW, "UPDATE psup_items SET lease_until = "
+	    NOW_MS " + $2::bigint WHERE owner = $1 AND state = 'leased'", 2, p, PGRES_COMMAND_OK,
+	    "cannot renew leases", cause);
+	PQclear(r);
+	return r ? 0 : -1;
 }
 
 int pg_owners(struct store *s, const char *prefix, char ***owners, int *n, char **cause)
@@ -172,8 +180,8 @@ int pg_finish(struct store *s, const char *owner, const struct store_result *r,
 	putc(']', m);
 	fclose(m);
 	const char *p[1] = { buf };
-	PGresult *res = pg_run(g, finish_sql, 1, p, PGRES_TUPLES_OK, "cannot record results",
-	    cause);
+	PGresult *res = pg_run_prep(g, PG_PREP_FINISH, finish_sql, 1, p, PGRES_TUPLES_OK,
+	    "cannot record results", cause);
 	free(buf);
 	if (!res)
 		return -1;

@@ -12,8 +12,19 @@
  * named one, which a load can drop; stores made before it hold the one
  * their UNIQUE column made, which stays. */
 #define INDEX_ID "CREATE UNIQUE INDEX IF NOT EXISTS items_id ON items (id)"
-#define INDEX_CLAIM "CREATE INDEX IF NOT EXISTS items_claim ON items (state, priority DESC, seq)"
-#define INDEX_LEASE "CREATE INDEX IF NOT EXISTS items_lease ON items (state, lease_until)"
+/* Each of these covers the items of one state only: a claim or a finish
+ * moves an item out of its state, and then costs one entry taken out of
+ * one index and one put in another, not a move inside each of them. The
+ * leased items are found by owner (renew, release) through their lease
+ * index too. The statements name the state as a literal, which is what
+ * lets SQLite use an index of one state. */
+#define INDEX_CLAIM \
+	"CREATE INDEX IF NOT EXISTS items_claim ON items (priority DESC, seq)" \
+	" WHERE state = 'pending'"
+#define INDEX_LEASE \
+	"CREATE INDEX IF NOT EXISTS items_lease ON items (lease_until) WHERE state = 'leased'"
+#define INDEX_FAILED \
+	"CREATE INDEX IF NOT EXISTS items_failed ON items (seq) WHERE state = 'failed'"
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -33,8 +44,7 @@ static const char schema_sql[] =
 	" error TEXT,"
 	" tokens INTEGER NOT NULL DEFAULT 0,"
 	" finished_at INTEGER);"              /* real time, ms */
-	INDEX_ID ";" INDEX_CLAIM ";" INDEX_LEASE ";"
-	"CREATE INDEX IF NOT EXISTS items_owner ON items (owner) WHERE owner IS NOT NULL;"
+	INDEX_ID ";" INDEX_CLAIM ";" INDEX_LEASE ";" INDEX_FAILED ";"
 	"INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');";
 
 /* Version 2: the counts by state, counted once from the items. Run in the
@@ -158,6 +168,48 @@ static int sq_add_tag(struct sq *q, char **cause)
 	return added ? 0 : -1;
 }
 
+/* 1 while the store has the indexes of builds before those of one state
+ * each (INDEX_CLAIM): whole-table claim and lease indexes, one of owners,
+ * none of failed items; 0 if not, -1 failed. */
+static int sq_old_indexes(struct sq *q)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(q->db, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+	    " AND ((name IN ('items_claim', 'items_lease') AND sql NOT LIKE '%WHERE%')"
+	    "  OR name = 'items_owner')"
+	    " OR NOT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'items_failed')",
+	    -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	int old = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) > 0 : -1;
+	sqlite3_finalize(st);
+	return old;
+}
+
+/* The indexes moved to those of one state each, once, in a write
+ * transaction (looked at again inside it: another process may have moved
+ * them meanwhile). Builds before them run the same statements on these
+ * indexes, so the schema version stays and workers of both share a
+ * store. */
+static int sq_state_indexes(struct sq *q, char **cause)
+{
+	int old = sq_old_indexes(q);
+	if (old == 0)
+		return 0;
+	if (old < 0)
+		return sq_fail(q, cause, "cannot read the store's indexes");
+	if (sq_begin(q, cause) < 0)
+		return -1;
+	if ((old = sq_old_indexes(q)) < 0 || (old && sqlite3_exec(q->db, "DROP INDEX IF EXISTS"
+	    " items_claim; DROP INDEX IF EXISTS items_lease; DROP INDEX IF EXISTS items_owner;"
+	    INDEX_CLAIM ";" INDEX_LEASE ";" INDEX_FAILED, NULL, NULL, NULL) != SQLITE_OK)) {
+		sq_fail(q, cause, "cannot move the store to its new indexes");
+		sq_rollback(q);
+		return -1;
+	}
+	return sq_commit(q, cause);
+}
+
 int sq_schema(struct sq *q, int create, char **cause)
 {
 	if (create) {
@@ -173,9 +225,9 @@ int sq_schema(struct sq *q, int create, char **cause)
 		if (sq_commit(q, cause) < 0)
 			return -1;
 	}
-	if (sq_check_schema(q, cause) < 0)
+	if (sq_check_schema(q, cause) < 0 || sq_add_tag(q, cause) < 0)
 		return -1;
-	return sq_add_tag(q, cause);
+	return sq_state_indexes(q, cause);
 }
 
 int sq_index_drop(struct sq *q, char **cause)
@@ -197,7 +249,8 @@ int sq_index_make(struct sq *q, char **cause)
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sq_fail(q, cause, "cannot read the store's indexes");
 	if ((rc == SQLITE_DONE && sqlite3_exec(q->db, INDEX_ID, NULL, NULL, NULL) != SQLITE_OK) ||
-	    sqlite3_exec(q->db, INDEX_CLAIM ";" INDEX_LEASE, NULL, NULL, NULL) != SQLITE_OK)
+	    sqlite3_exec(q->db, INDEX_CLAIM ";" INDEX_LEASE ";" INDEX_FAILED, NULL, NULL,
+	    NULL) != SQLITE_OK)
 		return sq_fail(q, cause, "cannot index the items");
 	return 0;
 }
