@@ -77,6 +77,7 @@ STORE_ROWS = [
     ("scale_x4", "4 workers ÷ 1 worker"),
     ("scale_x8of4", "8 workers ÷ 4 workers"),
     ("scale_srv_us_1", "PostgreSQL server CPU per item, 1 worker (µs)"),
+    ("scale_srv_us_2", "PostgreSQL server CPU per item, 2 workers (µs)"),
     ("scale_srv_us_4", "PostgreSQL server CPU per item, 4 workers (µs)"),
     ("scale_srv_us_8", "PostgreSQL server CPU per item, 8 workers (µs)"),
     ("busy", "SQLITE_BUSY/locked messages, all runs"),
