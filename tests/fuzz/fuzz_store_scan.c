@@ -10,7 +10,6 @@
  * build/fuzz/fuzz_store_scan -max_total_time=60 tests/fuzz/corpus/fuzz_store_scan
  * A normal build replays the corpus (tests/fuzz/replay.c). */
 #include <cjson/cJSON.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +20,6 @@
 static int is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* A whole number a double holds exactly, as the load takes one. */
-static int whole(const cJSON *v, long long *out)
-{
-	if (!cJSON_IsNumber(v))
-		return 0;
-	double d = v->valuedouble;
-	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
-		return 0;
-	*out = (long long)d;
-	return 1;
 }
 
 /* 0 when cJSON reads the line as the scanner said, else -1. */
@@ -47,7 +34,7 @@ static int agrees(const char *line, size_t len, const char *prio_field,
 		goto out;
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
 	if (sc->id_int) {
-		if (!whole(id, &n) || n != sc->id_value)
+		if (!store_json_integer(id, &n) || n != sc->id_value)
 			goto out;
 	} else if (!cJSON_IsString(id) || strlen(id->valuestring) != sc->id_len ||
 	    sc->id_len == 0 || memcmp(id->valuestring, sc->id, sc->id_len) != 0) {
@@ -56,7 +43,7 @@ static int agrees(const char *line, size_t len, const char *prio_field,
 	long long prio = 0;
 	if (prio_field) {
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, prio_field);
-		if (p && !cJSON_IsNull(p) && !whole(p, &prio))
+		if (p && !cJSON_IsNull(p) && !store_json_integer(p, &prio))
 			goto out;
 	}
 	rc = prio == sc->priority ? 0 : -1;

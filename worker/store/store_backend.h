@@ -152,6 +152,11 @@ void store_json_write_string(FILE *out, const char *s);
 /* s as a JSON string, malloc'd (the caller frees it). */
 char *store_json_quote(const char *s);
 
+/* 1 with *out set when v is a JSON number that is a whole number a double
+ * holds exactly (an id or a priority), else 0. */
+struct cJSON;
+int store_json_integer(const struct cJSON *v, long long *out);
+
 /* Returns the offset of the first byte of s[0..len) that is not part of
  * valid UTF-8, or -1 when all of it is. */
 long store_utf8_invalid_at(const char *s, size_t len);

@@ -4,6 +4,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,4 +173,15 @@ char *store_json_quote_bytes(const char *s, size_t len)
 		return xstrdup("null");
 	}
 	return buf;
+}
+
+int store_json_integer(const cJSON *v, long long *out)
+{
+	if (!cJSON_IsNumber(v))
+		return 0;
+	double d = v->valuedouble;
+	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
+		return 0;
+	*out = (long long)d;
+	return 1;
 }

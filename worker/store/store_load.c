@@ -7,7 +7,6 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,18 +103,6 @@ static void idset_free(struct idset *set)
 	free(set->slot);
 }
 
-/* A JSON number that is a whole number a double holds exactly. */
-static int json_integer(const cJSON *v, long long *out)
-{
-	if (!cJSON_IsNumber(v))
-		return 0;
-	double d = v->valuedouble;
-	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0)
-		return 0;
-	*out = (long long)d;
-	return 1;
-}
-
 /* The id of a line that store_scan_line read, in *scratch (the caller's,
  * grown as needed). */
 static char *scanned_id(const struct store_scan *sc, char **scratch, size_t *cap)
@@ -183,7 +170,7 @@ static int parse_line(const char *line, size_t len, const char *id_field,
 		}
 		*idbuf = xstrdup(id->valuestring);
 		it->id_int = 0;
-	} else if (json_integer(id, &num)) {
+	} else if (store_json_integer(id, &num)) {
 		*idbuf = xasprintf("%lld", num);
 		it->id_int = 1;
 	} else {
@@ -193,7 +180,7 @@ static int parse_line(const char *line, size_t len, const char *id_field,
 	it->priority = 0;
 	if (priority_field) {
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, priority_field);
-		if (p && !cJSON_IsNull(p) && !json_integer(p, &it->priority)) {
+		if (p && !cJSON_IsNull(p) && !store_json_integer(p, &it->priority)) {
 			fail(why, "priority \"%s\" must be an integer", priority_field);
 			goto out;
 		}
