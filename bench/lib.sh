@@ -24,6 +24,14 @@ discard() {
 	rm -rf "$1"
 }
 
+# stamps_reset: an empty $STAMPS for the next step, the old stamps (up to
+# one file per app) discarded, not deleted, for the same reason.
+stamps_reset() {
+	_sr=$STAMPS.old.$$.$(now_ns)
+	if [ -d "$STAMPS" ] && mv "$STAMPS" "$_sr"; then discard "$_sr"; fi
+	mkdir -p "$STAMPS"
+}
+
 # poll_until DEADLINE_MS CMD...: runs CMD every 10 ms until it succeeds or
 # DEADLINE_MS milliseconds pass. Returns CMD's last status.
 poll_until() {

@@ -25,7 +25,7 @@ ms_between() { echo "$1 $2" | awk '{ printf "%.1f\n", ($2 - $1) / 1e6 }'; }
 scn_idle() {
 	for n in 5 100; do
 		( sv_begin "$W/sv$n"
-		  rm -f "$STAMPS"/*
+		  stamps_reset
 		  make_spec "$n" "$W/spec$n"
 		  sv_start "$W/spec$n"
 		  poll_until 30000 have_stamps "$n" || { echo "note idle_$n only $(stamps_count) of $n apps started"; }
@@ -49,7 +49,7 @@ scn_idle() {
 scn_start() {
 	for kind in warm cold; do
 		( sv_begin "$W/sv$kind"
-		  rm -f "$STAMPS"/*
+		  stamps_reset
 		  make_spec 100 "$W/spec"
 		  [ "$kind" = warm ] && { sv_boot; sleep 1; }
 		  t0=$(now_ns)
@@ -70,7 +70,7 @@ starts_of() { [ -f "$STAMPS/$1" ] && wc -l <"$STAMPS/$1" || echo 0; }
 enough_starts() { [ "$(starts_of app1)" -ge "$1" ]; }
 scn_restart() {
 	( sv_begin "$W/svr"
-	  rm -f "$STAMPS"/*
+	  stamps_reset
 	  make_spec 1 "$W/spec" exit 1
 	  B_NOGUARD=1 sv_start "$W/spec"
 	  poll_until "$((RESTART_WINDOW_S * 1000))" enough_starts 51
@@ -81,7 +81,7 @@ scn_restart() {
 	  fi
 	  sv_teardown )
 	( sv_begin "$W/svg"
-	  rm -f "$STAMPS"/*
+	  stamps_reset
 	  make_spec 1 "$W/spec" exit 1
 	  B_DEFAULTS=1 sv_start "$W/spec"
 	  sleep "$GUARD_WINDOW_S"
@@ -119,7 +119,7 @@ scn_logs() {
 	for mode in out mixed time; do
 		[ "$SV" = supervisord ] && [ "$mode" = time ] && { echo "note logs_time supervisord has no per-line timestamps"; continue; }
 		( sv_begin "$W/svl$mode"
-		  rm -f "$STAMPS"/*
+		  stamps_reset
 		  wmode=out; [ "$mode" = mixed ] && wmode=mixed
 		  echo "writer $TOOLS/logwriter $LOG_LINES $wmode $STAMPS/writer" >"$W/spec"
 		  btime=0; [ "$mode" = time ] && btime=1
@@ -150,7 +150,7 @@ scn_logs() {
 # The physical limit: the same writer redirected straight to files.
 scn_logs_direct() {
 	for mode in out mixed; do
-		rm -f "$STAMPS"/* "$W"/d.out "$W"/d.err
+		stamps_reset; rm -f "$W"/d.out "$W"/d.err
 		"$TOOLS/logwriter" "$LOG_LINES" "$mode" "$STAMPS/writer" >"$W/d.out" 2>"$W/d.err"
 		echo "mbps_$mode $(awk '$1 == "start" { s = $2 } $1 == "end" { e = $2 } END { printf "%.0f", '"$LOG_LINES"' * 100 / ((e - s) / 1e9) / 1e6 }' "$STAMPS/writer")"
 		echo "lost_$mode $("$TOOLS/logcheck" "$LOG_LINES" "$([ $mode = out ] && echo out || echo split)" "$W/d.out" "$W/d.err" | sed 's/.*lost=\([0-9]*\).*/\1/')"
@@ -167,7 +167,7 @@ time_cmd_ms() {
 }
 scn_control() {
 	( sv_begin "$W/svc"
-	  rm -f "$STAMPS"/*
+	  stamps_reset
 	  make_spec 100 "$W/spec"
 	  sv_start "$W/spec"
 	  poll_until 30000 have_stamps 100
@@ -184,7 +184,7 @@ scn_control() {
 # stop command returned; which of the three survive.
 scn_stop() {
 	( sv_begin "$W/svs"
-	  rm -f "$STAMPS"/*
+	  stamps_reset
 	  echo "hard $TOOLS/termignore $STAMPS/hard" >"$W/spec"
 	  B_KILL_MS=3000; export B_KILL_MS
 	  sv_start "$W/spec"
@@ -214,7 +214,7 @@ scn_stop() {
 # then how many the status command lists.
 scn_survival() {
 	( sv_begin "$W/svk"
-	  rm -f "$STAMPS"/*
+	  stamps_reset
 	  make_spec 10 "$W/spec"
 	  sv_start "$W/spec"
 	  poll_until 30000 have_stamps 10
@@ -333,13 +333,13 @@ scn_fleet() {
 	FLEET_STEP_S=${FLEET_STEP_S:-60}
 	echo "fleet_apps $n"
 	( sv_begin "$W/svf"
-	  rm -f "$STAMPS"/*
+	  stamps_reset
 	  make_spec "$n" "$W/spec"
 	  fleet_up
 	  sv_teardown )
 	# cold: the start command also starts the supervisor, in a fresh place
 	( sv_begin "$W/svfc"
-	  rm -f "$STAMPS"/*
+	  stamps_reset
 	  make_spec "$n" "$W/spec"
 	  t0=$(now_ns)
 	  fleet_cmd sv_start "$W/spec"
