@@ -105,39 +105,41 @@ _Noreturn void child_die(int fd, const char *what, const char *arg)
 #if CHILD_VFORK_FORKS
 /* AddressSanitizer cannot follow a child that runs on a stack of its own
  * in its parent's memory: a sanitized build forks. */
-pid_t child_vfork(int (*fn)(void *arg), void *arg)
+static pid_t start_child(int (*fn)(void *arg), void *arg)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(fn(arg));
-	int e = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = e;
 	return pid;
 }
 #else
-pid_t child_vfork(int (*fn)(void *arg), void *arg)
+static pid_t start_child(int (*fn)(void *arg), void *arg)
 {
 	char *stack = mmap(NULL, VFORK_STACK, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		return -1;
-	/* a handler run in the child would run on this process's memory */
-	sigset_t all, old;
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
 	pid_t pid = clone(fn, stack + VFORK_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
 	int e = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* the child has exec'd or exited: its stack is free */
 	munmap(stack, VFORK_STACK);
 	errno = e;
 	return pid;
 }
 #endif
+
+pid_t child_vfork(int (*fn)(void *arg), void *arg)
+{
+	/* a handler run in the child would run on this process's memory */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid_t pid = start_child(fn, arg);
+	int e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return pid;
+}
 
 int child_exec_result(int report_rfd, struct child_report *r)
 {

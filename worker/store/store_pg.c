@@ -134,8 +134,6 @@ static void pg_session(struct pg *g)
 	}
 }
 
-/* A dead connection (server restart, network) is reopened before an
- * operation; what was in flight on it is lost, and leases cover that. */
 /* The connection's prepared statements are gone (a new connection). */
 static void pg_unprepare(struct pg *g)
 {
@@ -145,6 +143,8 @@ static void pg_unprepare(struct pg *g)
 	}
 }
 
+/* A dead connection (server restart, network) is reopened before an
+ * operation; what was in flight on it is lost, and leases cover that. */
 void pg_revive(struct pg *g)
 {
 	if (PQstatus(g->conn) != CONNECTION_BAD)
@@ -207,9 +207,7 @@ static PGresult *pg_exec(struct pg *g, enum pg_prep slot, const char *sql, int n
 	return PQexecPrepared(g->conn, name, n, params, NULL, NULL, 0);
 }
 
-/* Runs one statement with text parameters; returns its result when it
- * has the wanted status, else NULL with *cause set. Deadlocks are retried. */
-static PGresult *pg_run_slot(struct pg *g, enum pg_prep slot, const char *sql, int n,
+PGresult *pg_run_prep(struct pg *g, enum pg_prep slot, const char *sql, int n,
     const char *const *params, ExecStatusType want, const char *what, char **cause)
 {
 	PGresult *r = NULL;
@@ -230,13 +228,7 @@ static PGresult *pg_run_slot(struct pg *g, enum pg_prep slot, const char *sql, i
 PGresult *pg_run(struct pg *g, const char *sql, int n, const char *const *params,
     ExecStatusType want, const char *what, char **cause)
 {
-	return pg_run_slot(g, PG_PREP_N, sql, n, params, want, what, cause);
-}
-
-PGresult *pg_run_prep(struct pg *g, enum pg_prep slot, const char *sql, int n,
-    const char *const *params, ExecStatusType want, const char *what, char **cause)
-{
-	return pg_run_slot(g, slot, sql, n, params, want, what, cause);
+	return pg_run_prep(g, PG_PREP_N, sql, n, params, want, what, cause);
 }
 
 char *pg_where(struct pg *g, const char *sql, int n, const char *const *params,
@@ -275,7 +267,7 @@ PGresult *pg_run_where(struct pg *g, enum pg_prep slot, const char *sql, int n,
 	const char **all;
 	int n_all;
 	char *text = pg_where(g, sql, n, params, &all, &n_all);
-	PGresult *r = pg_run_slot(g, slot, text, n_all, all, want, what, cause);
+	PGresult *r = pg_run_prep(g, slot, text, n_all, all, want, what, cause);
 	free(text);
 	free(all);
 	return r;

@@ -62,7 +62,8 @@ int pg_fail(struct pg *g, char **cause, const char *what, const PGresult *r);
 PGresult *pg_run(struct pg *g, const char *sql, int n, const char *const *params,
     ExecStatusType want, const char *what, char **cause);
 /* pg_run of the statement prepared in slot (prepared first when the
- * connection has not got it, or has another text there). */
+ * connection has not got it, or has another text there); slot PG_PREP_N
+ * runs it unprepared, as pg_run. */
 PGresult *pg_run_prep(struct pg *g, enum pg_prep slot, const char *sql, int n,
     const char *const *params, ExecStatusType want, const char *what, char **cause);
 /* pg_run for a command; *changed (may be NULL) gets the rows it touched. */
