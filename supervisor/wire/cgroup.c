@@ -2,6 +2,7 @@
  * measuring and removing an app's cgroup (cgroup.h). */
 #include "cgroup.h"
 #include "atomicfile.h"
+#include "hash.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -121,11 +122,7 @@ void cgroup_base_name(const char *home, char *out, size_t n)
 {
 	/* FNV-1a: stable across runs and builds, so a new daemon of the
 	 * same home finds the base its keepers use */
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (const unsigned char *s = (const unsigned char *)home; *s; s++) {
-		h ^= *s;
-		h *= 0x100000001b3ULL;
-	}
+	uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, home, strlen(home));
 	snprintf(out, n, "psup-%016llx", (unsigned long long)h);
 }
 

@@ -1,5 +1,6 @@
 /* $PSUP_HOME: resolve, create private, refuse when not private (like tmux's
  * make_label), and name the files inside it. */
+#include "hash.h"
 #include "home.h"
 #include "xalloc.h"
 
@@ -111,13 +112,10 @@ char *home_run_link_path(const char *home) { return xasprintf("%s/run", home); }
 
 /* ---- the runtime directory ---- */
 
-/* FNV-1a: a stable name for the home's runtime directory. */
+/* A stable name for the home's runtime directory. */
 static unsigned long long path_hash(const char *s)
 {
-	unsigned long long h = 14695981039346656037ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return hash_fnv1a(HASH_FNV1A_INIT, s, strlen(s));
 }
 
 /* dir (made 0700 when missing) is a directory, not a symlink, owned by us
