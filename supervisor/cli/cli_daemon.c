@@ -20,6 +20,7 @@
 #include "daemon.h"
 #include "home.h"
 #include "spec.h"
+#include "speclog.h"
 #include "xalloc.h"
 
 /* The daemon's own kill bound is the longest kill_timeout plus a margin
@@ -52,54 +53,65 @@ int cli_cmd_daemon(struct cli_args *a)
 	return CLI_OK;
 }
 
-/* Calls fn with the path of every app directory of the home. */
-static void each_app_dir(void (*fn)(const char *dir, void *arg), void *arg)
+/* Calls fn with every spec of the home: its spec file's (speclog.h), or in
+ * a home from before it, each apps/NAME/spec. Returns 0, or -1 when the
+ * spec file is there but cannot be read. */
+static int each_spec(void (*fn)(const char *spec, size_t len, void *arg), void *arg)
 {
-	char *p = xasprintf("%s/apps", cli_home());
-	DIR *d = opendir(p);
-	if (d) {
+	char *path = home_specs_path(cli_home());
+	struct speclog_set set;
+	int r = 0;
+	if (speclog_read(path, 256u << 20, &set, NULL) == 0) {
+		for (size_t i = 0; i < set.n; i++)
+			fn(set.recs[i].spec, set.recs[i].spec_len, arg);
+		speclog_set_free(&set);
+	} else if (errno != ENOENT) {
+		r = -1;
+	} else {
+		char *p = xasprintf("%s/apps", cli_home());
+		DIR *d = opendir(p);
 		struct dirent *e;
-		while ((e = readdir(d))) {
+		while (d && (e = readdir(d))) {
 			if (e->d_name[0] == '.')
 				continue;
-			char *dir = xasprintf("%s/%s", p, e->d_name);
-			fn(dir, arg);
-			free(dir);
+			char *sp = xasprintf("%s/%s/spec", p, e->d_name), *buf = NULL;
+			size_t len = 0;
+			if (atomicfile_read(sp, SPEC_PACKED_MAX, &buf, &len, NULL) == 0)
+				fn(buf, len, arg);
+			free(buf);
+			free(sp);
 		}
-		closedir(d);
+		if (d)
+			closedir(d);
+		free(p);
 	}
-	free(p);
+	free(path);
+	return r;
 }
 
-static void count_cb(const char *dir, void *arg)
+static void count_cb(const char *spec, size_t len, void *arg)
 {
-	(void)dir;
+	(void)spec, (void)len;
 	++*(int *)arg;
 }
 
-/* 1 when keepers may be running without a daemon: apps/ has entries. */
+/* 1 when keepers may be running without a daemon: the home has apps (or a
+ * spec file the daemon must look at). */
 static int home_has_apps(void)
 {
 	int n = 0;
-	each_app_dir(count_cb, &n);
-	return n > 0;
+	return each_spec(count_cb, &n) < 0 || n > 0;
 }
 
-static void kill_timeout_cb(const char *dir, void *arg)
+static void kill_timeout_cb(const char *spec, size_t len, void *arg)
 {
 	long long *max = arg;
-	char *path = xasprintf("%s/spec", dir);
-	char *buf = NULL;
-	size_t len = 0;
 	struct app_spec s;
-	if (atomicfile_read(path, 4u << 20, &buf, &len, NULL) == 0 &&
-	    spec_unpack(buf, len, &s, NULL) == 0) {
+	if (spec_unpack(spec, len, &s, NULL) == 0) {
 		if (s.kill_timeout_ms > *max)
 			*max = s.kill_timeout_ms;
 		spec_free(&s);
 	}
-	free(buf);
-	free(path);
 }
 
 /* How long kill waits for the daemon's answer: what the daemon itself
@@ -107,7 +119,7 @@ static void kill_timeout_cb(const char *dir, void *arg)
 static int kill_bound_ms(void)
 {
 	long long max = KILL_DEFAULT_TIMEOUT_MS;
-	each_app_dir(kill_timeout_cb, &max);
+	each_spec(kill_timeout_cb, &max);
 	if (max > 3600 * 1000LL)
 		max = 3600 * 1000LL;
 	return (int)max + KILL_SLACK_MS;

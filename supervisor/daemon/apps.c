@@ -2,6 +2,7 @@
  * the state users see, and `after:` gates. */
 #include "apps.h"
 #include "link.h"
+#include "specs.h"
 #include "atomicfile.h"
 #include "cgroup.h"
 #include "home.h"
@@ -68,7 +69,7 @@ struct dapp *apps_by_id(struct daemon *d, int id)
 	return NULL;
 }
 
-static int parse_id(const char *s, int *id)
+int apps_parse_id(const char *s, int *id)
 {
 	if (!*s || strlen(s) > 9)
 		return -1;
@@ -112,7 +113,7 @@ static int select_one(struct daemon *d, const char *target, struct dapp **v, int
 {
 	size_t tl = strlen(target);
 	int all = strcmp(target, "all") == 0, id = -1, count = 0;
-	int byid = parse_id(target, &id) == 0;
+	int byid = apps_parse_id(target, &id) == 0;
 	int re = tl > 2 && target[0] == '/' && target[tl - 1] == '/';
 	int bypath = !re && target[0] == '/';
 	regex_t rx;
@@ -197,27 +198,10 @@ int app_name_ok(const char *name)
 			return 0;
 	/* an all-digits name would shadow ids */
 	int id;
-	return parse_id(name, &id) < 0;
+	return apps_parse_id(name, &id) < 0;
 }
 
 /* ---- on disk ---- */
-
-int app_write_spec(struct dapp *a, char **cause)
-{
-	if (mkdir(a->spec_dir, 0700) < 0 && errno != EEXIST)
-		return fail(cause, "cannot create %s: %s", a->spec_dir, strerror(errno));
-	/* the id goes in the spec: a file of its own would cost a file
-	 * creation per app, the dearest part of starting one */
-	a->spec.app_id = a->id;
-	int r;
-	size_t len;
-	char *packed = spec_pack(&a->spec, &len);
-	char *sp = xasprintf("%s/spec", a->spec_dir);
-	r = atomicfile_write(sp, packed, len, 0600, 0, cause);
-	free(sp);
-	free(packed);
-	return r;
-}
 
 void app_remove(struct dapp *a)
 {
@@ -226,9 +210,10 @@ void app_remove(struct dapp *a)
 		daemon_remove_dir(a->d, a->dir);
 	daemon_remove_dir(a->d, a->spec_dir);
 	daemon_bury_app(a);
+	specs_drop(a);
 }
 
-static int read_small(const char *dir, const char *name, char **buf, size_t *len)
+int app_read_file(const char *dir, const char *name, char **buf, size_t *len)
 {
 	char *p = xasprintf("%s/%s", dir, name);
 	int r = atomicfile_read(p, 1 << 20, buf, len, NULL);
@@ -272,7 +257,7 @@ static int run_files_move(struct dapp *a, const char *run, char **cause)
 	char *buf = NULL;
 	size_t len = 0;
 	int r = 0;
-	if (read_small(a->spec_dir, "status", &buf, &len) == 0) {
+	if (app_read_file(a->spec_dir, "status", &buf, &len) == 0) {
 		char *to = xasprintf("%s/status", run);
 		r = atomicfile_write(to, buf, len, 0644, 0, cause);
 		free(to);
@@ -298,63 +283,10 @@ int app_run_prepare(struct dapp *a, char **cause)
 		}
 		free(a->dir);
 		a->dir = run;
-		return 0;
-	}
-	if (mkdir(a->dir, 0700) < 0 && errno != EEXIST)
+	} else if (mkdir(a->dir, 0700) < 0 && errno != EEXIST) {
 		return fail(cause, "cannot create %s: %s", a->dir, strerror(errno));
-	return 0;
-}
-
-static void load_one(struct daemon *d, const char *name)
-{
-	char *dir = home_app_dir(d->home, name);
-	char *buf = NULL, *cause = NULL;
-	size_t len = 0;
-	struct app_spec spec;
-	spec_defaults(&spec);
-	if (read_small(dir, "spec", &buf, &len) < 0) {
-		dlog("%s: no spec: skipped", dir);
-		goto out;
 	}
-	if (spec_unpack(buf, len, &spec, &cause) < 0) {
-		dlog("%s/spec: %s: skipped", dir, cause);
-		goto out;
-	}
-	if (!spec.name || strcmp(spec.name, name) != 0 || apps_find(d, name)) {
-		dlog("%s/spec: names another app: skipped", dir);
-		goto out;
-	}
-	free(buf);
-	buf = NULL;
-	int id = spec.app_id;
-	/* homes of psup versions that kept it in a file of its own */
-	if (id < 0 && read_small(dir, "id", &buf, &len) == 0) {
-		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
-			buf[--len] = '\0';
-		if (parse_id(buf, &id) < 0)
-			id = -1;
-	}
-	if (id >= 0 && apps_by_id(d, id))
-		id = -1;
-	free(buf);
-	buf = NULL;
-	/* apps without a usable id get one after all are loaded */
-	struct dapp *a = app_new(d, name, id >= 0 ? id : 1000000000);
-	spec_free(&a->spec);
-	a->spec = spec;
-	spec_defaults(&spec);       /* moved: nothing left to free */
-	app_find_run_files(a);
-	if (read_small(a->dir, "status", &buf, &len) == 0) {
-		while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-			buf[--len] = '\0';
-		if (appstate_unpack(buf, len, &a->st) == 0)
-			a->have_state = 1;
-	}
-out:
-	spec_free(&spec);
-	free(buf);
-	free(cause);
-	free(dir);
+	return specs_keeper_copy(a, cause);
 }
 
 static void run_dir_open(struct daemon *d)
@@ -371,28 +303,16 @@ static void run_dir_open(struct daemon *d)
 void apps_load_all(struct daemon *d)
 {
 	run_dir_open(d);
-	DIR *dp = opendir(d->apps_dir);
-	if (!dp) {
-		dlog("cannot read %s: %s", d->apps_dir, strerror(errno));
-		return;
-	}
-	struct dirent *de;
-	while ((de = readdir(dp)))
-		if (de->d_name[0] != '.') {
-			char *name = home_app_name(de->d_name);
-			load_one(d, name);
-			free(name);
-		}
-	closedir(dp);
+	specs_load(d);
 
 	int max = -1;
 	for (struct dapp *a = d->apps; a; a = a->next)
-		if (a->id < 1000000000 && a->id > max)
+		if (a->id < APP_ID_LATER && a->id > max)
 			max = a->id;
 	d->next_id = max + 1;
 	for (struct dapp *a = d->apps; a;) {
 		struct dapp *next = a->next;
-		if (a->id >= 1000000000) {
+		if (a->id >= APP_ID_LATER) {
 			/* re-insert in id order with a fresh id */
 			struct dapp **pp = &d->apps;
 			while (*pp != a)
@@ -404,14 +324,25 @@ void apps_load_all(struct daemon *d)
 				qq = &(*qq)->next;
 			a->next = *qq;
 			*qq = a;
-			app_write_spec(a, NULL);
+			d->specs_rewrite = 1;
 		}
 		a = next;
 	}
+	specs_tidy(d);
 
 	int n = 0;
 	for (struct dapp *a = d->apps; a; a = a->next) {
 		n++;
+		app_find_run_files(a);
+		char *buf = NULL;
+		size_t len = 0;
+		if (app_read_file(a->dir, "status", &buf, &len) == 0) {
+			while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+				buf[--len] = '\0';
+			if (appstate_unpack(buf, len, &a->st) == 0)
+				a->have_state = 1;
+		}
+		free(buf);
 		char *kp = xasprintf("%s/keeper.pid", a->dir);
 		struct lc_event ev = { .kind = LE_LOAD,
 			.launched = a->have_state || access(kp, F_OK) == 0 };

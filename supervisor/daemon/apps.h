@@ -18,13 +18,19 @@
 #include "spec.h"
 
 #define DAPP_PROGRESS_SAMPLES 32
+/* the id of an app loaded without a usable one, until all are loaded */
+#define APP_ID_LATER 1000000000
 
 struct dapp {
 	struct dapp *next;
 	struct daemon *d;
 	int id;
 	char *name;
-	char *spec_dir;             /* $PSUP_HOME/apps/NAME: its spec */
+	char *spec_dir;             /* $PSUP_HOME/apps/NAME: its spec and runtime
+	                             * files in a home from before the spec file
+	                             * (specs.h) and the runtime directory; made
+	                             * only when there is no runtime directory */
+	size_t spec_bytes;          /* its record in the spec file; 0: none */
 	char *dir;                  /* where its keeper runs and keeps keeper.pid,
 	                             * status and control.sock: its folder of the
 	                             * runtime directory (home.h), or spec_dir in
@@ -92,15 +98,19 @@ struct dapp **apps_select_many(struct daemon *d, char *const *targets, int *n, c
 void apps_tidy_exit(struct daemon *d);
 /* At start-up: finds the runtime directory (home.h; where none can be had,
  * each app's runtime files stay in its spec_dir, said in the log), then
- * loads every apps/NAME directory. */
+ * loads every app (specs.h) and its last state. */
 void apps_load_all(struct daemon *d);
-/* Writes spec_dir/spec (the app's id in it). 0 or -1 + *cause. */
-int app_write_spec(struct dapp *a, char **cause);
+/* Reads dir/name whole (at most 1 MiB) into a malloc'd *buf the caller
+ * frees. 0, or -1 with errno. */
+int app_read_file(const char *dir, const char *name, char **buf, size_t *len);
+/* An id in decimal digits: 0 with *id set, or -1. */
+int apps_parse_id(const char *s, int *id);
 /* Makes the folder a fresh keeper of a will run in (moving the runtime files
- * of an old-layout home's app to the runtime directory). 0, or -1 with
- * *cause set. */
+ * of an old-layout home's app to the runtime directory) with the copy of
+ * its spec the keeper reads. 0, or -1 with *cause set. */
 int app_run_prepare(struct dapp *a, char **cause);
-/* Removes APPDIR and unlinks the app from the table (freed at sweep). */
+/* Removes its folders, unlinks the app from the table (freed at sweep) and
+ * records it gone. */
 void app_remove(struct dapp *a);
 /* The state shown to users, and its reason. */
 enum app_state_kind app_shown_state(const struct dapp *a);

@@ -264,7 +264,6 @@ static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *
 		jw_int(w, "lines_dropped", a->have_state ? st->lines_dropped : 0);
 		jw_int(w, "lines_split", a->have_state ? st->lines_split : 0);
 		jw_str(w, "log_error", a->have_state ? st->log_error : "");
-		jw_str(w, "app_dir", a->spec_dir);
 		jw_str(w, "run_dir", a->dir);
 		int in_cg = a->have_state && st->in_cgroup;
 		jw_str(w, "processes_by", in_cg ? "cgroup" : procstat_mechanism());

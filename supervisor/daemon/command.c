@@ -6,6 +6,7 @@
 #include "instances.h"
 #include "link.h"
 #include "ops.h"
+#include "specs.h"
 #include "appview.h"
 #include "jsonw.h"
 #include "clock.h"
@@ -83,7 +84,7 @@ static void restart_app(struct dop *op, struct dapp *a, char *const *env)
 		struct app_spec old;
 		spec_copy(&old, &a->spec);
 		file_set_base_env(&a->spec, env);
-		if (app_write_spec(a, &cause) < 0) {
+		if (specs_write(a, &cause) < 0) {
 			dlog("%s: environment not updated: %s", a->name, cause);
 			free(cause);
 			spec_free(&a->spec);
@@ -342,7 +343,7 @@ static void cmd_scale(struct dclient *c, struct proto_req *req)
 		} else {
 			a = app_new(d, s.name, d->next_id);
 			spec_copy(&a->spec, &s);
-			if (app_write_spec(a, &cause) < 0) {
+			if (specs_write(a, &cause) < 0) {
 				app_remove(a);
 			} else {
 				link_step(a, LE_LOAD);

@@ -7,6 +7,7 @@
 #include "control.h"
 #include "heaptrim.h"
 #include "link.h"
+#include "specs.h"
 #include "ops.h"
 #include "atomicfile.h"
 #include "cgroup.h"
@@ -378,6 +379,7 @@ static void daemon_free(struct daemon *d)
 	loop_free(d->loop);
 	paths_free(d);
 	launchq_free(&d->launchq);
+	specs_close(d);
 }
 
 int daemon_run(const char *home_arg, int foreground, char **cause)
@@ -390,6 +392,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	struct daemon dd, *d = &dd;
 	memset(d, 0, sizeof *d);
 	d->lock_fd = -1;
+	d->specs.fd = -1;
 	d->foreground = foreground;
 	paths_init(d, home_arg);
 	d->on_change = changed_later;

@@ -9,6 +9,7 @@
 
 #include "launchq.h"
 #include "loop.h"
+#include "speclog.h"
 
 struct dapp;
 struct dclient;
@@ -32,6 +33,9 @@ struct daemon {
 	struct dclient *clients;
 	struct dop *ops;
 	int next_id;
+	struct speclog specs;       /* the home's spec file (specs.c) */
+	size_t specs_dead;          /* its bytes in superseded records */
+	int specs_rewrite;          /* rewrite it whole at the next chance */
 	struct launchq launchq;     /* keepers to launch, a few at a time (link.c) */
 	int killing;                /* `psup kill` in progress */
 	long long nofile_max;       /* the descriptor limit the daemon runs with */

@@ -6,6 +6,7 @@
 #include "command.h"
 #include "link.h"
 #include "ops.h"
+#include "specs.h"
 #include "atomicfile.h"
 #include "clock.h"
 #include "ecosystem.h"
@@ -132,7 +133,7 @@ static void apply(struct daemon *d, struct app_spec *apps, int n, const char *la
 		if (a) {
 			struct app_spec old = a->spec;
 			spec_copy(&a->spec, s);
-			if (app_write_spec(a, &cause) < 0) {
+			if (specs_write(a, &cause) < 0) {
 				spec_free(&a->spec);
 				a->spec = old;
 				add_str(errors, cause);
@@ -151,7 +152,7 @@ static void apply(struct daemon *d, struct app_spec *apps, int n, const char *la
 		}
 		a = app_new(d, s->name, d->next_id);
 		spec_copy(&a->spec, s);
-		if (app_write_spec(a, &cause) < 0) {
+		if (specs_write(a, &cause) < 0) {
 			add_str(errors, cause);
 			set_failed(reply, cause);
 			free(cause);

@@ -91,7 +91,8 @@ static char **keeper_env(int ready)
 pid_t keeperexec_fork(const struct daemon *d, const struct dapp *a, int ready_wfd)
 {
 	char *argv0 = xasprintf("psup: keep %s", a->name);
-	char *argv[] = { argv0, a->spec_dir, a->dir, d->cgroup_base, NULL };
+	/* the keeper reads its spec from its own folder (specs.h) */
+	char *argv[] = { argv0, a->dir, a->dir, d->cgroup_base, NULL };
 	struct exec_args x = {
 		.path = d->keeper_path, .log = d->keeper_log, .name = a->name,
 		.argv = argv, .envp = keeper_env(ready_wfd >= 0), .ready_wfd = ready_wfd,

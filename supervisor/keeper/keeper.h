@@ -177,6 +177,9 @@ int keeper_start_lock(struct keeper *k, char **cause);
 /* A previous keeper of this app died (kill -9): kills the app's group its
  * status names (when proven ours) and carries its history over. */
 void keeper_start_adopt(struct keeper *k);
+/* The "PSUP_HOME=..." entry of the app's environment (the daemon sets it),
+ * or NULL. */
+const char *keeper_start_home_env(const struct keeper *k);
 
 /* keeper_spawn.c: fork/exec the app; -1 with *cause when it cannot start */
 int keeper_spawn(struct keeper *k, char **cause);

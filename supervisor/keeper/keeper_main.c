@@ -13,7 +13,8 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2 || argc > 4 || argv[1][0] == '-') {
 		fprintf(stderr, "usage: psup-keeper APPDIR [RUNDIR [CGROUP]]\n"
-		    "  APPDIR is $PSUP_HOME/apps/<name>, holding the spec the daemon wrote\n"
+		    "  APPDIR holds the spec the daemon wrote (its runtime folder, or\n"
+		    "    $PSUP_HOME/apps/<name> in a home without one)\n"
 		    "  RUNDIR is where keeper.pid, status and control.sock go (default APPDIR)\n"
 		    "  CGROUP is the cgroup v2 directory the app's own cgroup goes in\n");
 		return 2;

@@ -72,12 +72,18 @@ int keeper_start_lock(struct keeper *k, char **cause)
 
 /* The group a status names is this app's (procid_group) by its leader's
  * start time, or by a member's PSUP_APP_NAME and PSUP_HOME. */
-static int group_is_ours(struct keeper *k, const struct app_state *old)
+const char *keeper_start_home_env(const struct keeper *k)
 {
 	const char *home_env = NULL;
 	for (char **e = k->spec.env; e && *e; e++)
 		if (strncmp(*e, "PSUP_HOME=", 10) == 0)
 			home_env = *e;
+	return home_env;
+}
+
+static int group_is_ours(struct keeper *k, const struct app_state *old)
+{
+	const char *home_env = keeper_start_home_env(k);
 	char *name_env = xasprintf("PSUP_APP_NAME=%s", k->spec.name);
 	int r = procid_group(old->pgid, old->pgid_start, name_env, home_env);
 	free(name_env);

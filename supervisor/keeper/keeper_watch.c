@@ -272,8 +272,12 @@ void keeper_watch_open(struct keeper *k)
 	keeper_watch_close(k);
 	if (!k->spec.watch || !k->spec.watch[0])
 		return;
-	/* the keeper runs in $PSUP_HOME/apps/NAME */
-	char *up = xasprintf("%s/../..", k->appdir);
+	/* the home, where psup's own writes are no change: the daemon puts it
+	 * in the app's environment; a keeper started by hand in
+	 * $PSUP_HOME/apps/NAME finds it above its folder */
+	const char *home_env = keeper_start_home_env(k);
+	char *up = home_env ? xstrdup(home_env + strlen("PSUP_HOME="))
+	    : xasprintf("%s/../..", k->appdir);
 	k->watch_home = realpath(up, NULL);
 	free(up);
 	k->watch_cwd = realpath(k->spec.cwd, NULL);

@@ -106,6 +106,7 @@ char *home_pid_path(const char *home) { return xasprintf("%s/psup.pid", home); }
 char *home_lock_path(const char *home) { return xasprintf("%s/psup.lock", home); }
 char *home_apps_path(const char *home) { return xasprintf("%s/apps", home); }
 char *home_dump_path(const char *home) { return xasprintf("%s/dump.json", home); }
+char *home_specs_path(const char *home) { return xasprintf("%s/specs", home); }
 char *home_daemon_log_path(const char *home) { return xasprintf("%s/daemon.log", home); }
 char *home_keeper_log_path(const char *home) { return xasprintf("%s/keeper.log", home); }
 char *home_run_link_path(const char *home) { return xasprintf("%s/run", home); }

@@ -1,4 +1,4 @@
-/* $PSUP_HOME: where the daemon keeps its socket, pid, lock, apps and dump,
+/* $PSUP_HOME: where the daemon keeps its socket, pid, lock, specs and dump,
  * and the runtime directory where keepers keep their pid, status and
  * socket. Shared by the CLI (to find the socket) and the daemon (to create
  * it). */
@@ -35,6 +35,7 @@ char *home_app_dir(const char *home, const char *name);
  * malloc'd. */
 char *home_app_name(const char *entry);
 char *home_dump_path(const char *home);     /* dump.json */
+char *home_specs_path(const char *home);    /* specs: every app's spec (speclog.h) */
 char *home_run_link_path(const char *home); /* run: a symlink to the runtime directory */
 /* RUN/NAME: an app's runtime folder in the runtime directory run, escaped
  * as home_app_dir() does. */

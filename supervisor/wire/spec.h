@@ -1,6 +1,7 @@
 /* An app's settings in the fixed form the daemon hands to its keeper.
  * The ecosystem loader produces these (one per instance, fully resolved);
- * the daemon writes each to $PSUP_HOME/apps/<name>/spec; the keeper reads it.
+ * the daemon records each in $PSUP_HOME/specs (speclog.h) and writes the
+ * copy its keeper reads in the app's runtime folder.
  * Pack/unpack are pure and libc-only (the keeper links only libc). */
 #ifndef PSUP_SPEC_H
 #define PSUP_SPEC_H

@@ -1,0 +1,265 @@
+/* The apps' specs on disk: the home's spec file, the keepers' copies, and
+ * the folders of older homes (specs.h). */
+#include "specs.h"
+#include "apps.h"
+#include "atomicfile.h"
+#include "home.h"
+#include "speclog.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SPECS_FILE_MAX (256u << 20)
+/* superseded records below this stay in the file: a rewrite costs more */
+#define SPECS_DEAD_MIN (1u << 20)
+
+/* ---- loading ---- */
+
+/* Adds the app a packed spec describes under name; id_alt is its id when
+ * the spec holds none (-1: none known). where names the source in the
+ * log. Returns the app, or NULL when skipped. */
+static struct dapp *add_app(struct daemon *d, const char *name, const char *buf, size_t len,
+    int id_alt, const char *where)
+{
+	struct app_spec spec;
+	char *cause = NULL;
+	spec_defaults(&spec);
+	if (spec_unpack(buf, len, &spec, &cause) < 0) {
+		dlog("%s: %s: skipped", where, cause);
+		free(cause);
+		spec_free(&spec);
+		return NULL;
+	}
+	if (!spec.name || strcmp(spec.name, name) != 0 || apps_find(d, name)) {
+		dlog("%s: names another app: skipped", where);
+		spec_free(&spec);
+		return NULL;
+	}
+	int id = spec.app_id >= 0 ? spec.app_id : id_alt;
+	if (id >= 0 && apps_by_id(d, id))
+		id = -1;
+	/* apps without a usable id get one after all are loaded */
+	struct dapp *a = app_new(d, name, id >= 0 ? id : APP_ID_LATER);
+	spec_free(&a->spec);
+	a->spec = spec;
+	return a;
+}
+
+/* The apps of a home from before the spec file, one apps/NAME/spec each.
+ * Returns how many were added. */
+static int load_folders(struct daemon *d)
+{
+	DIR *dp = opendir(d->apps_dir);
+	if (!dp) {
+		dlog("cannot read %s: %s", d->apps_dir, strerror(errno));
+		return 0;
+	}
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(dp))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *name = home_app_name(de->d_name), *dir = home_app_dir(d->home, name);
+		char *buf = NULL, *ib = NULL;
+		size_t len = 0, il = 0;
+		int id = -1;
+		if (app_read_file(dir, "spec", &buf, &len) < 0) {
+			dlog("%s: no spec: skipped", dir);
+		} else {
+			/* psup versions before that kept the id in a file of its own */
+			if (app_read_file(dir, "id", &ib, &il) == 0) {
+				while (il > 0 && (ib[il - 1] == '\n' || ib[il - 1] == ' '))
+					ib[--il] = '\0';
+				if (apps_parse_id(ib, &id) < 0)
+					id = -1;
+			}
+			char *where = xasprintf("%s/spec", dir);
+			n += add_app(d, name, buf, len, id, where) != NULL;
+			free(where);
+		}
+		free(ib);
+		free(buf);
+		free(dir);
+		free(name);
+	}
+	closedir(dp);
+	return n;
+}
+
+/* A file that is no spec file, or that cannot be read, is set aside for
+ * the user, never written over. */
+static void set_aside(const char *path, const char *why)
+{
+	char *aside = xasprintf("%s.unreadable", path);
+	if (rename(path, aside) == 0)
+		dlog("%s: no app loaded; the file is kept as %s", why, aside);
+	else
+		dlog("%s: no app loaded, and it cannot be set aside as %s: %s", why, aside,
+		    strerror(errno));
+	free(aside);
+}
+
+void specs_load(struct daemon *d)
+{
+	d->specs.fd = -1;
+	char *path = home_specs_path(d->home), *cause = NULL;
+	struct speclog_set set;
+	if (speclog_read(path, SPECS_FILE_MAX, &set, &cause) == 0) {
+		for (size_t i = 0; i < set.n; i++) {
+			const struct speclog_rec *r = &set.recs[i];
+			char *name = xstrndup(r->name, r->name_len);
+			char *where = xasprintf("%s (%s)", path, name);
+			struct dapp *a = add_app(d, name, r->spec, r->spec_len, -1, where);
+			if (a)
+				a->spec_bytes = r->bytes;
+			else
+				d->specs_dead += r->bytes;
+			free(where);
+			free(name);
+		}
+		d->specs_dead += set.dead;
+		if (set.torn) {
+			/* appends after it would not be read back */
+			dlog("%s: the %zu bytes from byte %zu are no whole record (a crash or a "
+			    "full disk cut it): dropped", path, set.torn, set.torn_at);
+			if (truncate(path, (off_t)set.torn_at) < 0) {
+				dlog("cannot cut %s: %s: rewriting it", path, strerror(errno));
+				d->specs_rewrite = 1;
+			}
+		}
+		speclog_set_free(&set);
+	} else if (errno == ENOENT) {
+		d->specs_rewrite = load_folders(d) > 0;
+	} else {
+		set_aside(path, cause);
+	}
+	free(cause);
+	free(path);
+}
+
+void specs_close(struct daemon *d)
+{
+	speclog_close(&d->specs);
+}
+
+/* ---- writing ---- */
+
+/* Rewrites the spec file from the table. */
+static void rewrite(struct daemon *d)
+{
+	size_t n = 0, i = 0;
+	for (struct dapp *a = d->apps; a; a = a->next)
+		n++;
+	struct speclog_rec *recs = xcalloc(n ? n : 1, sizeof *recs);
+	for (struct dapp *a = d->apps; a; a = a->next, i++) {
+		a->spec.app_id = a->id;
+		recs[i].name = a->name;
+		recs[i].name_len = strlen(a->name);
+		recs[i].spec = spec_pack(&a->spec, &recs[i].spec_len);
+	}
+	char *path = home_specs_path(d->home), *cause = NULL;
+	if (speclog_rewrite(&d->specs, path, recs, n, &cause) < 0) {
+		dlog("%s", cause);
+		free(cause);
+	} else {
+		i = 0;
+		for (struct dapp *a = d->apps; a; a = a->next, i++)
+			a->spec_bytes = recs[i].bytes;
+		d->specs_dead = 0;
+		d->specs_rewrite = 0;
+	}
+	for (i = 0; i < n; i++)
+		free((char *)recs[i].spec);
+	free(recs);
+	free(path);
+}
+
+void specs_tidy(struct daemon *d)
+{
+	size_t live = 0;
+	for (struct dapp *a = d->apps; a; a = a->next)
+		live += a->spec_bytes;
+	/* with no app left (after kill) the rewrite is a line: keep it tidy */
+	if (d->specs_rewrite || (d->specs_dead > 0 && live == 0) ||
+	    (d->specs_dead > live && d->specs_dead > SPECS_DEAD_MIN))
+		rewrite(d);
+}
+
+/* Opens the spec file for appending when it is not (at the first write,
+ * or again after a failure). */
+static int log_ready(struct daemon *d, char **cause)
+{
+	if (d->specs.fd >= 0)
+		return 0;
+	char *path = home_specs_path(d->home);
+	speclog_close(&d->specs);
+	int r = speclog_open(&d->specs, path, cause);
+	free(path);
+	return r;
+}
+
+/* Writes dir/spec when dir exists. */
+static int copy_into(const char *dir, const char *packed, size_t len, char **cause)
+{
+	if (access(dir, F_OK) < 0)
+		return 0;
+	char *p = xasprintf("%s/spec", dir);
+	int r = atomicfile_write(p, packed, len, 0600, 0, cause);
+	free(p);
+	return r;
+}
+
+int specs_write(struct dapp *a, char **cause)
+{
+	struct daemon *d = a->d;
+	a->spec.app_id = a->id;
+	size_t len;
+	char *packed = spec_pack(&a->spec, &len);
+	long w = -1;
+	if (copy_into(a->dir, packed, len, cause) == 0 &&
+	    (strcmp(a->spec_dir, a->dir) == 0 || copy_into(a->spec_dir, packed, len, cause) == 0) &&
+	    log_ready(d, cause) == 0)
+		w = speclog_put(&d->specs, a->name, packed, len, cause);
+	free(packed);
+	if (w < 0)
+		return -1;
+	d->specs_dead += a->spec_bytes;
+	a->spec_bytes = (size_t)w;
+	specs_tidy(d);
+	return 0;
+}
+
+int specs_keeper_copy(struct dapp *a, char **cause)
+{
+	a->spec.app_id = a->id;
+	size_t len;
+	char *packed = spec_pack(&a->spec, &len);
+	char *p = xasprintf("%s/spec", a->dir);
+	int r = atomicfile_write(p, packed, len, 0600, 0, cause);
+	free(p);
+	free(packed);
+	return r;
+}
+
+void specs_drop(struct dapp *a)
+{
+	struct daemon *d = a->d;
+	if (!a->spec_bytes)
+		return;
+	char *cause = NULL;
+	long w = log_ready(d, &cause) == 0 ? speclog_drop(&d->specs, a->name, &cause) : -1;
+	if (w < 0) {
+		dlog("%s: its deletion is not recorded (it comes back with the next daemon): %s",
+		    a->name, cause);
+		free(cause);
+		return;
+	}
+	d->specs_dead += a->spec_bytes + (size_t)w;
+	a->spec_bytes = 0;
+	specs_tidy(d);
+}

@@ -1,0 +1,33 @@
+/* The apps' specs on disk (specs.c): the home's spec file (speclog.h),
+ * which the daemon loads at start-up and appends to on every change; the
+ * copy each keeper reads, in its app's runtime folder; and the apps/NAME
+ * folders of homes from before the spec file, converted on load. */
+#ifndef PSUP_SPECS_H
+#define PSUP_SPECS_H
+
+struct daemon;
+struct dapp;
+
+/* Adds the apps of the home's spec file to the table (or, in a home
+ * without one, of its apps/NAME/spec files), then has the file ready for
+ * appending: rewritten when it was converted, cut short, or mostly
+ * superseded records. Apps whose spec cannot be read are skipped, said in
+ * the daemon's log. */
+void specs_load(struct daemon *d);
+/* Rewrites the file from the table when the load asked for it (a home
+ * converted, ids given) or superseded records outweigh live ones. */
+void specs_tidy(struct daemon *d);
+void specs_close(struct daemon *d);
+
+/* Records a's spec (its id in it): the keeper's copy when its runtime
+ * folder exists (a reload reads it), the apps/NAME/spec of an older home
+ * when that exists (a keeper from before the upgrade reads that), then the
+ * spec file. 0, or -1 with *cause set. */
+int specs_write(struct dapp *a, char **cause);
+/* Writes the copy of a's spec its keeper reads, in a->dir (made). 0, or
+ * -1 with *cause set. */
+int specs_keeper_copy(struct dapp *a, char **cause);
+/* Records that a is gone (nothing when it was never recorded). */
+void specs_drop(struct dapp *a);
+
+#endif
