@@ -61,7 +61,7 @@ static int each_spec(void (*fn)(const char *spec, size_t len, void *arg), void *
 	char *path = home_specs_path(cli_home());
 	struct speclog_set set;
 	int r = 0;
-	if (speclog_read(path, 256u << 20, &set, NULL) == 0) {
+	if (speclog_read(path, SPECLOG_FILE_MAX, &set, NULL) == 0) {
 		for (size_t i = 0; i < set.n; i++)
 			fn(set.recs[i].spec, set.recs[i].spec_len, arg);
 		speclog_set_free(&set);

@@ -34,6 +34,7 @@ struct daemon {
 	struct dop *ops;
 	int next_id;
 	struct speclog specs;       /* the home's spec file (specs.c) */
+	size_t specs_live;          /* its bytes in the apps' last records */
 	size_t specs_dead;          /* its bytes in superseded records */
 	int specs_rewrite;          /* rewrite it whole at the next chance */
 	struct launchq launchq;     /* keepers to launch, a few at a time (link.c) */

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SPECS_FILE_MAX (256u << 20)
 /* superseded records below this stay in the file: a rewrite costs more */
 #define SPECS_DEAD_MIN (1u << 20)
 
@@ -109,16 +108,18 @@ void specs_load(struct daemon *d)
 	d->specs.fd = -1;
 	char *path = home_specs_path(d->home), *cause = NULL;
 	struct speclog_set set;
-	if (speclog_read(path, SPECS_FILE_MAX, &set, &cause) == 0) {
+	if (speclog_read(path, SPECLOG_FILE_MAX, &set, &cause) == 0) {
 		for (size_t i = 0; i < set.n; i++) {
 			const struct speclog_rec *r = &set.recs[i];
 			char *name = xstrndup(r->name, r->name_len);
 			char *where = xasprintf("%s (%s)", path, name);
 			struct dapp *a = add_app(d, name, r->spec, r->spec_len, -1, where);
-			if (a)
+			if (a) {
 				a->spec_bytes = r->bytes;
-			else
+				d->specs_live += r->bytes;
+			} else {
 				d->specs_dead += r->bytes;
+			}
 			free(where);
 			free(name);
 		}
@@ -168,8 +169,11 @@ static void rewrite(struct daemon *d)
 		free(cause);
 	} else {
 		i = 0;
-		for (struct dapp *a = d->apps; a; a = a->next, i++)
+		d->specs_live = 0;
+		for (struct dapp *a = d->apps; a; a = a->next, i++) {
 			a->spec_bytes = recs[i].bytes;
+			d->specs_live += recs[i].bytes;
+		}
 		d->specs_dead = 0;
 		d->specs_rewrite = 0;
 	}
@@ -181,12 +185,9 @@ static void rewrite(struct daemon *d)
 
 void specs_tidy(struct daemon *d)
 {
-	size_t live = 0;
-	for (struct dapp *a = d->apps; a; a = a->next)
-		live += a->spec_bytes;
 	/* with no app left (after kill) the rewrite is a line: keep it tidy */
-	if (d->specs_rewrite || (d->specs_dead > 0 && live == 0) ||
-	    (d->specs_dead > live && d->specs_dead > SPECS_DEAD_MIN))
+	if (d->specs_rewrite || (d->specs_dead > 0 && d->specs_live == 0) ||
+	    (d->specs_dead > d->specs_live && d->specs_dead > SPECS_DEAD_MIN))
 		rewrite(d);
 }
 
@@ -229,6 +230,7 @@ int specs_write(struct dapp *a, char **cause)
 	if (w < 0)
 		return -1;
 	d->specs_dead += a->spec_bytes;
+	d->specs_live += (size_t)w - a->spec_bytes;
 	a->spec_bytes = (size_t)w;
 	specs_tidy(d);
 	return 0;
@@ -260,6 +262,7 @@ void specs_drop(struct dapp *a)
 		return;
 	}
 	d->specs_dead += a->spec_bytes + (size_t)w;
+	d->specs_live -= a->spec_bytes;
 	a->spec_bytes = 0;
 	specs_tidy(d);
 }

@@ -20,6 +20,8 @@
 #include <sys/types.h>
 
 #define SPECLOG_NAME_MAX 4096
+/* the largest file read: a thousand apps of 1 MiB specs, twice over */
+#define SPECLOG_FILE_MAX (2048u << 20)
 #define SPECLOG_MAGIC "psup-specs 1\n"
 
 struct speclog {

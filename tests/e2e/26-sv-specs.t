@@ -1,0 +1,56 @@
+#!/bin/sh
+# The home's spec file ($PSUP_HOME/specs): each change appends a record,
+# and once superseded records outweigh live ones (past 1 MiB) the daemon
+# rewrites it with only the live ones; the apps and their last settings
+# come back from it after the daemon dies; kill leaves it empty.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
+sv_setup
+require_cmd stat head tr
+plan 9
+
+SPECS=$PSUP_HOME/specs
+# a 100 KB value: each version of the app's spec is over 100 KB
+BIG=$(head -c 100000 /dev/zero | tr '\0' 'x')
+eco() {
+	cat > "$TMPD/eco.yaml" <<YAML
+apps:
+  - name: big
+    script: $H/sleeper
+    env:
+      VERSION: "$1"
+      BIG: "$BIG"
+YAML
+}
+eco 0
+psup start "$TMPD/eco.yaml" > /dev/null 2>&1
+ok "big online" wait_for -t 10 all_state online big
+one=$(stat -c %s "$SPECS")
+ok "its record is in the spec file ($one bytes)" test "$one" -gt 100000
+
+# nine new versions: 0.9 MB superseded, not yet a rewrite
+for v in 1 2 3 4 5 6 7 8 9; do
+	eco "$v"
+	psup start "$TMPD/eco.yaml" > /dev/null 2>&1
+done
+nine=$(stat -c %s "$SPECS")
+ok "nine changes append nine records ($nine bytes)" test "$nine" -gt $((9 * 100000))
+# two more: past 1 MiB superseded, the file is rewritten with the last one
+for v in 10 11; do
+	eco "$v"
+	psup start "$TMPD/eco.yaml" > /dev/null 2>&1
+done
+last=$(stat -c %s "$SPECS")
+ok "then it is rewritten with the live record only ($last bytes)" \
+    test "$last" -lt $((2 * one))
+ok "big runs its last version" wait_for -t 10 sh -c \
+    "tr '\\0' '\\n' < /proc/\$(psup jlist | jq -r '.[] | select(.name == \"big\") | .pid')/environ | grep -qx VERSION=11"
+
+D=$(daemon_pid)
+kill -9 "$D"
+ok "the daemon is gone" wait_for -t 5 pid_gone "$D"
+is "$(psup describe big | grep -o 'VERSION=[0-9]*')" "VERSION=11" "a new daemon has its last settings"
+
+psup kill > /dev/null 2>&1
+is "$(cat "$SPECS")" "psup-specs 1" "kill leaves the spec file empty"
+psup ping > /dev/null 2>&1
+is "$(psup jlist | jq length)" 0 "and a new daemon loads no app"
