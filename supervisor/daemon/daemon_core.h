@@ -37,6 +37,9 @@ struct daemon {
 	size_t specs_live;          /* its bytes in the apps' last records */
 	size_t specs_dead;          /* its bytes in superseded records */
 	int specs_rewrite;          /* rewrite it whole at the next chance */
+	struct speclog_rec *specs_kept; /* its records no app was loaded from,
+	                                 * written back as they are (specs.c) */
+	size_t nspecs_kept;
 	struct launchq launchq;     /* keepers to launch, a few at a time (link.c) */
 	int killing;                /* `psup kill` in progress */
 	long long nofile_max;       /* the descriptor limit the daemon runs with */

@@ -90,6 +90,37 @@ static int load_folders(struct daemon *d)
 	return n;
 }
 
+/* A record this daemon cannot load (a newer psup's, say) stays in the file
+ * as it is, until an app of its name replaces it. */
+static void keep(struct daemon *d, const struct speclog_rec *r, const char *where)
+{
+	dlog("%s: kept in the file as it is", where);
+	d->specs_kept = xreallocarray(d->specs_kept, d->nspecs_kept + 1, sizeof *d->specs_kept);
+	char *name = xstrndup(r->name, r->name_len), *spec = xmalloc(r->spec_len + 1);
+	memcpy(spec, r->spec, r->spec_len);
+	d->specs_kept[d->nspecs_kept++] = (struct speclog_rec){ .name = name,
+		.name_len = r->name_len, .spec = spec, .spec_len = r->spec_len, .bytes = r->bytes };
+}
+
+/* Forgets the kept record named name (a new app of that name replaces
+ * it), or the record at index i when name is NULL. */
+static void unkeep(struct daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->nspecs_kept; i++) {
+		struct speclog_rec *k = &d->specs_kept[i];
+		if (name && strcmp(k->name, name) != 0)
+			continue;
+		if (name) {
+			d->specs_live -= k->bytes;
+			d->specs_dead += k->bytes;
+		}
+		free((char *)k->name);
+		free((char *)k->spec);
+		*k = d->specs_kept[--d->nspecs_kept];
+		i--;
+	}
+}
+
 /* A file that is no spec file, or that cannot be read, is set aside for
  * the user, never written over. */
 static void set_aside(const char *path, const char *why)
@@ -114,12 +145,11 @@ void specs_load(struct daemon *d)
 			char *name = xstrndup(r->name, r->name_len);
 			char *where = xasprintf("%s (%s)", path, name);
 			struct dapp *a = add_app(d, name, r->spec, r->spec_len, -1, where);
-			if (a) {
+			if (a)
 				a->spec_bytes = r->bytes;
-				d->specs_live += r->bytes;
-			} else {
-				d->specs_dead += r->bytes;
-			}
+			else
+				keep(d, r, where);
+			d->specs_live += r->bytes;
 			free(where);
 			free(name);
 		}
@@ -146,6 +176,9 @@ void specs_load(struct daemon *d)
 void specs_close(struct daemon *d)
 {
 	speclog_close(&d->specs);
+	unkeep(d, NULL);
+	free(d->specs_kept);
+	d->specs_kept = NULL;
 }
 
 /* ---- writing ---- */
@@ -156,15 +189,18 @@ static void rewrite(struct daemon *d)
 	size_t n = 0, i = 0;
 	for (struct dapp *a = d->apps; a; a = a->next)
 		n++;
-	struct speclog_rec *recs = xcalloc(n ? n : 1, sizeof *recs);
+	struct speclog_rec *recs = xcalloc(n + d->nspecs_kept + 1, sizeof *recs);
 	for (struct dapp *a = d->apps; a; a = a->next, i++) {
 		a->spec.app_id = a->id;
 		recs[i].name = a->name;
 		recs[i].name_len = strlen(a->name);
 		recs[i].spec = spec_pack(&a->spec, &recs[i].spec_len);
 	}
+	/* copies: the rewrite sets their sizes */
+	if (d->nspecs_kept)
+		memcpy(recs + n, d->specs_kept, d->nspecs_kept * sizeof *recs);
 	char *path = home_specs_path(d->home), *cause = NULL;
-	if (speclog_rewrite(&d->specs, path, recs, n, &cause) < 0) {
+	if (speclog_rewrite(&d->specs, path, recs, n + d->nspecs_kept, &cause) < 0) {
 		dlog("%s", cause);
 		free(cause);
 	} else {
@@ -173,6 +209,10 @@ static void rewrite(struct daemon *d)
 		for (struct dapp *a = d->apps; a; a = a->next, i++) {
 			a->spec_bytes = recs[i].bytes;
 			d->specs_live += recs[i].bytes;
+		}
+		for (size_t k = 0; k < d->nspecs_kept; k++) {
+			d->specs_kept[k].bytes = recs[n + k].bytes;
+			d->specs_live += recs[n + k].bytes;
 		}
 		d->specs_dead = 0;
 		d->specs_rewrite = 0;
@@ -232,6 +272,7 @@ int specs_write(struct dapp *a, char **cause)
 	d->specs_dead += a->spec_bytes;
 	d->specs_live += (size_t)w - a->spec_bytes;
 	a->spec_bytes = (size_t)w;
+	unkeep(d, a->name);
 	specs_tidy(d);
 	return 0;
 }

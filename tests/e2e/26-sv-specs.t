@@ -2,11 +2,13 @@
 # The home's spec file ($PSUP_HOME/specs): each change appends a record,
 # and once superseded records outweigh live ones (past 1 MiB) the daemon
 # rewrites it with only the live ones; the apps and their last settings
-# come back from it after the daemon dies; kill leaves it empty.
+# come back from it after the daemon dies; kill leaves it empty. A record
+# this daemon cannot load (a newer psup's) stays until an app of its name
+# replaces it.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-require_cmd stat head tr
-plan 9
+require_cmd stat head tr python3
+plan 14
 
 SPECS=$PSUP_HOME/specs
 # a 100 KB value: each version of the app's spec is over 100 KB
@@ -54,3 +56,26 @@ psup kill > /dev/null 2>&1
 is "$(cat "$SPECS")" "psup-specs 1" "kill leaves the spec file empty"
 psup ping > /dev/null 2>&1
 is "$(psup jlist | jq length)" 0 "and a new daemon loads no app"
+
+# a record of a newer psup: a key this one does not know
+python3 - "$SPECS" <<'PY'
+import sys
+def fnv(b):
+    h = 0xcbf29ce484222325
+    for c in b:
+        h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
+    return h
+name, spec = b"fut", b"name=fut\nargv=/bin/true\nfrom_the_future=1\n"
+with open(sys.argv[1], "ab") as f:
+    f.write(b"P %d %d %016x\n" % (len(name), len(spec), fnv(name + spec)) + name + spec + b"\n")
+PY
+D=$(daemon_pid)
+kill -9 "$D"
+wait_for -t 5 pid_gone "$D"
+is "$(psup jlist | jq length)" 0 "a record this daemon cannot load is not an app"
+like "$(cat "$PSUP_HOME/daemon.log")" "specs \(fut\): .*from_the_future.*skipped" "the log says why"
+like "$(cat "$PSUP_HOME/daemon.log")" "specs \(fut\): kept in the file as it is" "and that it is kept"
+psup start "$H/sleeper" --name fut > /dev/null 2>&1
+ok "an app of its name replaces it" wait_for -t 10 all_state online fut
+psup kill > /dev/null 2>&1
+is "$(cat "$SPECS")" "psup-specs 1" "and goes with kill like any app"
