@@ -2,11 +2,12 @@
  * to about 4 s of the measured pace of finished items, smoothed, never
  * below the in-flight window and by pace never above 4096; measures
  * shorter than a second wait for more, so a burst does not look like a
- * pace. Near the end of the job, a worker holds no more than its share
- * (its pace over the job's) of what is left. Also simulations of three
- * workers sharing one paced job: none ever holds much more than its few
- * seconds, and workers of different speeds finish within a second of
- * each other. */
+ * pace, except that a fast start (4 batches within 100 ms or more) holds
+ * 250 ms of its pace until then. Near the end of the job, a worker holds
+ * no more than its share (its pace over the job's) of what is left. Also
+ * simulations of three workers sharing one paced job: none ever holds
+ * much more than its few seconds, and workers of different speeds finish
+ * within a second of each other. */
 #include <stdint.h>
 
 #include "claimsize.h"
@@ -51,6 +52,28 @@ int main(void)
 	claimsize_next(&wide, t, 0, 0, 10000, 20000);
 	is_int(claimsize_next(&wide, t + 1000 * MS, 100000, 0, 10000, 20000), 10000,
 	    "a window of 10,000 beats the cap");
+
+	/* A fast API: within the first second, once 100 ms hold 4 batches
+	 * finished, 250 ms of that pace; fewer are still the first claim's
+	 * burst; a second in, the full measure takes over. */
+	struct claimsize fast = { 0 };
+	claimsize_next(&fast, t, 0, 0, 64, 128);
+	is_int(claimsize_next(&fast, t + 50 * MS, 600, 64, 64, 128), 64,
+	    "600 finished in 50 ms: too soon, topped up to the batch");
+	is_int(claimsize_next(&fast, t + 100 * MS, 511, 64, 64, 128), 64,
+	    "511 in 100 ms, under 4 batches: the batch");
+	is_int(claimsize_next(&fast, t + 200 * MS, 1000, 64, 64, 128), 1186,
+	    "1000 in 200 ms: 250 ms of 5000/s, 1250 (1186 with 64 held)");
+	is_int(claimsize_next(&fast, t + 1000 * MS, 1000, 0, 64, 128), 4000,
+	    "a second in: 4 s of the whole second's pace, 1000/s");
+	struct claimsize fast2 = { 0 };
+	claimsize_next(&fast2, t, 0, 0, 64, 128);
+	is_int(claimsize_next(&fast2, t + 400 * MS, 8000, 0, 64, 128), CLAIMSIZE_MAX,
+	    "8000 in 400 ms: capped at %d", CLAIMSIZE_MAX);
+	struct claimsize kill = { 0 };
+	claimsize_next(&kill, t, 0, 0, 8, 16);
+	is_int(claimsize_next(&kill, t + 600 * MS, 240, 8, 8, 16), 92,
+	    "400/s with a batch of 16: 100 items, not 4 s of it (92 with 8 held)");
 
 	/* Three workers share a job paced to 20 items/s in total (each gets
 	 * a third; an item finishes when it is sent). Each asks for a claim
