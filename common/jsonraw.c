@@ -151,6 +151,10 @@ static int string_decode(const char *s, size_t n, struct buf *b)
 /* 1 if the JSON string s[0..n) decodes to key[0..key_len). */
 static int name_is(const char *s, size_t n, const char *key, size_t key_len)
 {
+	/* A name without an escape is its own decoding (every name of every
+	 * answer the worker reads is compared here). */
+	if (n >= 2 && !memchr(s + 1, '\\', n - 2))
+		return n - 2 == key_len && (key_len == 0 || memcmp(s + 1, key, key_len) == 0);
 	struct buf b = { 0 };
 	int same = string_decode(s, n, &b) == 0 && b.len == key_len &&
 	    (key_len == 0 || memcmp(b.p, key, key_len) == 0);
@@ -212,11 +216,15 @@ int jsonraw_pointer(struct jsonraw doc, const char *ptr, struct jsonraw *v, char
 		const char *end = strchr(p + 1, '/');
 		size_t len = end ? (size_t)(end - p - 1) : strlen(p + 1);
 		struct buf tok = { 0 };
-		for (size_t i = 0; i < len; i++) {
-			char c = p[1 + i];
-			if (c == '~' && i + 1 < len && (p[2 + i] == '0' || p[2 + i] == '1'))
-				c = p[2 + i++] == '0' ? '~' : '/';
-			buf_add(&tok, &c, 1);
+		if (!memchr(p + 1, '~', len)) {
+			buf_add(&tok, p + 1, len);
+		} else {
+			for (size_t i = 0; i < len; i++) {
+				char c = p[1 + i];
+				if (c == '~' && i + 1 < len && (p[2 + i] == '0' || p[2 + i] == '1'))
+					c = p[2 + i++] == '0' ? '~' : '/';
+				buf_add(&tok, &c, 1);
+			}
 		}
 		int rc;
 		if (cur.n && cur.p[0] == '[') {

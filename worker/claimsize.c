@@ -33,8 +33,15 @@ int claimsize_next(struct claimsize *c, int64_t now, long long finished, int hel
 		c->at = now;
 		c->finished_at = finished;
 		c->job_finished_at = c->job_finished;
+	} else if (!c->measured && now - c->at >= CLAIMSIZE_EARLY_MS * MS &&
+	    finished - c->finished_at >= (long long)CLAIMSIZE_EARLY_BATCHES * first) {
+		c->early_rate = (double)(finished - c->finished_at) / ((double)(now - c->at) / 1e9);
 	}
-	double target = c->measured ? ceil(c->rate * CLAIMSIZE_WORK_MS / 1000) : (double)first;
+	double target = (double)first;
+	if (c->measured)
+		target = ceil(c->rate * CLAIMSIZE_WORK_MS / 1000);
+	else if (c->early_rate * CLAIMSIZE_EARLY_WORK_MS / 1000 > target)
+		target = ceil(c->early_rate * CLAIMSIZE_EARLY_WORK_MS / 1000);
 	/* Our share of what is left: with every worker holding its share,
 	 * all run out at the same time. */
 	if (c->measured && c->job_known && c->job_measured && c->job_rate > 0) {

@@ -20,6 +20,17 @@
 /* The shortest time a pace is measured over: claims that come faster wait
  * for the next measure. */
 #define CLAIMSIZE_MEASURE_MS 1000
+/* Until then, once CLAIMSIZE_EARLY_MS have passed with at least
+ * CLAIMSIZE_EARLY_BATCHES of the first claim's size finished (more than
+ * the first claim's burst: a pace), the worker holds CLAIMSIZE_EARLY_WORK_MS
+ * of the pace so far. A fast API gets through a job of tens of thousands
+ * of items within its first second: held to the batch, the worker would
+ * wait for a claim every few milliseconds with nothing in flight; held
+ * to seconds of a pace this young, it would take what other workers
+ * starting beside it should share. */
+#define CLAIMSIZE_EARLY_MS 100
+#define CLAIMSIZE_EARLY_BATCHES 4
+#define CLAIMSIZE_EARLY_WORK_MS 250
 
 struct claimsize {
 	/* Set by the caller before each claimsize_next when the job's counts
@@ -30,6 +41,7 @@ struct claimsize {
 
 	double rate;             /* items finished per second, smoothed */
 	int measured;            /* rate holds a measure */
+	double early_rate;       /* before it does: the pace so far, 0 unknown */
 	int64_t at;              /* ns: start of the measure under way; 0 before the first claim */
 	long long finished_at;   /* items finished by then */
 	double job_rate;         /* the job's, the same way */
@@ -41,7 +53,8 @@ struct claimsize {
  * finished `finished` items so far and holds `held` (in flight, queued,
  * waiting to retry), with `window` requests allowed in flight. It tops the
  * held items up to CLAIMSIZE_WORK_MS of the pace (at most CLAIMSIZE_MAX),
- * or to `first` (the job's batch) before a pace is measured, lowered to
+ * or before a pace is measured to `first` (the job's batch) or
+ * CLAIMSIZE_EARLY_WORK_MS of an early pace if that is more, lowered to
  * this worker's share of what the job has left, and never below window.
  * 0 means hold on: enough is held. Zero-initialise c first. */
 int claimsize_next(struct claimsize *c, int64_t now, long long finished, int held,

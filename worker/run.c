@@ -74,10 +74,11 @@ void run_pump(struct run *r)
 		return;
 	int64_t now = clock_mono_ns();
 	int limit = aimd_limit(&r->aimd);
-	/* A store over a network may be slow or away for a while: claim
-	 * ahead, so its answer comes while the queue lasts. (A file store
-	 * answers at once, and each claim more grows its WAL.) */
-	if (!r->claim_exhausted && workq_peek(&r->q) && store_remote(r->store))
+	/* Claim ahead, so the answer comes while the queue lasts: a store
+	 * over a network may be slow or away for a while, and even a file
+	 * store answers only after the commit its thread may be in the middle
+	 * of, by when a fast API has answered everything in flight. */
+	if (!r->claim_exhausted && workq_peek(&r->q))
 		run_claim(r, 1);
 	while (engine_inflight(r->engine) < limit) {
 		struct workq_node *n = workq_peek(&r->q);

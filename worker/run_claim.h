@@ -11,10 +11,9 @@ struct run;
 
 /* Asks the store for what tops the items we hold up to a few seconds of
  * this worker's pace (claimsize.h; the job's batch at first), or, ahead
- * (items are still queued; run.c does so for a store over a network),
- * only once we hold half of that: the answer comes while the queue lasts,
- * and a store that is slow or away for a while does not stop the sending
- * at once. The answer
+ * (items are still queued), only once we hold half of that: the answer
+ * comes while the queue lasts, and a store that is slow or away for a
+ * while does not stop the sending at once. The answer
  * queues them and pumps again, or (nothing pending, the store away or
  * failing: logged, too many failures in a row end the run) sets
  * claim_exhausted and arms the idle timer. Returns 0 (asked, or a claim is

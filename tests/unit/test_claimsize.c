@@ -2,11 +2,12 @@
  * to about 4 s of the measured pace of finished items, smoothed, never
  * below the in-flight window and by pace never above 4096; measures
  * shorter than a second wait for more, so a burst does not look like a
- * pace. Near the end of the job, a worker holds no more than its share
- * (its pace over the job's) of what is left. Also simulations of three
- * workers sharing one paced job: none ever holds much more than its few
- * seconds, and workers of different speeds finish within a second of
- * each other. */
+ * pace, except that a fast start (4 batches within 100 ms or more) holds
+ * 250 ms of its pace until then. Near the end of the job, a worker holds
+ * no more than its share (its pace over the job's) of what is left. Also
+ * simulations of three workers sharing one paced job: none ever holds
+ * much more than its few seconds, and workers of different speeds finish
+ * within a second of each other. */
 #include <stdint.h>
 
 #include "claimsize.h"
@@ -36,21 +37,41 @@ int main(void)
 	is_int(claimsize_next(&c, t + 33000 * MS, 110, 0, 16, 32), 16, "... never below the window of 16");
 	is_int(claimsize_next(&c, t + 43000 * MS, 110, 10, 16, 32), 6, "... topping 10 held up to it");
 
-	/* Slow answers (60 s): the pace is tiny, the window still fills. */
-	struct claimsize slow = { 0 };
-	claimsize_next(&slow, t, 0, 0, 16, 32);
-	is_int(claimsize_next(&slow, t + 60000 * MS, 16, 0, 16, 32), 16, "16 done a minute: the window, 16");
-	struct claimsize one = { 0 };
-	claimsize_next(&one, t, 0, 0, 1, 1);
-	is_int(claimsize_next(&one, t + 60000 * MS, 0, 0, 1, 1), 1, "a pace of 0, window 1: 1 item, never 0 when none is held");
-	struct claimsize f = { 0 };
-	claimsize_next(&f, t, 0, 0, 16, 32);
-	is_int(claimsize_next(&f, t + 1000 * MS, 100000, 0, 16, 32), CLAIMSIZE_MAX,
-	    "100,000 finished/s: capped at %d", CLAIMSIZE_MAX);
-	struct claimsize wide = { 0 };
-	claimsize_next(&wide, t, 0, 0, 10000, 20000);
-	is_int(claimsize_next(&wide, t + 1000 * MS, 100000, 0, 10000, 20000), 10000,
-	    "a window of 10,000 beats the cap");
+	/* One claim after the first, on a fresh pace. Slow answers (60 s):
+	 * the pace is tiny, the window still fills. */
+	static const struct {
+		int64_t after;           /* ms after the first claim */
+		long long finished;
+		int held, window, first, want;
+		const char *what;
+	} seconds[] = {
+		{ 60000, 16, 0, 16, 32, 16, "16 done a minute: the window, 16" },
+		{ 60000, 0, 0, 1, 1, 1, "a pace of 0, window 1: 1 item, never 0 when none is held" },
+		{ 1000, 100000, 0, 16, 32, CLAIMSIZE_MAX, "100,000 finished/s: capped at 4096" },
+		{ 1000, 100000, 0, 10000, 20000, 10000, "a window of 10,000 beats the cap" },
+		{ 400, 8000, 0, 64, 128, CLAIMSIZE_MAX, "8000 in 400 ms, 4 batches and more: capped at 4096" },
+		{ 600, 240, 8, 8, 16, 92, "400/s with a batch of 16: 250 ms of it, not 4 s (92 with 8 held)" },
+	};
+	for (size_t i = 0; i < sizeof seconds / sizeof *seconds; i++) {
+		struct claimsize c1 = { 0 };
+		claimsize_next(&c1, t, 0, 0, seconds[i].window, seconds[i].first);
+		is_int(claimsize_next(&c1, t + seconds[i].after * MS, seconds[i].finished, seconds[i].held,
+		    seconds[i].window, seconds[i].first), seconds[i].want, "%s", seconds[i].what);
+	}
+
+	/* A fast API: within the first second, once 100 ms hold 4 batches
+	 * finished, 250 ms of that pace; fewer are still the first claim's
+	 * burst; a second in, the full measure takes over. */
+	struct claimsize fast = { 0 };
+	claimsize_next(&fast, t, 0, 0, 64, 128);
+	is_int(claimsize_next(&fast, t + 50 * MS, 600, 64, 64, 128), 64,
+	    "600 finished in 50 ms: too soon, topped up to the batch");
+	is_int(claimsize_next(&fast, t + 100 * MS, 511, 64, 64, 128), 64,
+	    "511 in 100 ms, under 4 batches: the batch");
+	is_int(claimsize_next(&fast, t + 200 * MS, 1000, 64, 64, 128), 1186,
+	    "1000 in 200 ms: 250 ms of 5000/s, 1250 (1186 with 64 held)");
+	is_int(claimsize_next(&fast, t + 1000 * MS, 1000, 0, 64, 128), 4000,
+	    "a second in: 4 s of the whole second's pace, 1000/s");
 
 	/* Three workers share a job paced to 20 items/s in total (each gets
 	 * a third; an item finishes when it is sent). Each asks for a claim

@@ -97,13 +97,14 @@ static void budget_of_429(void)
 }
 
 /* The slow start doubles every four round trips (the shortest seen), from
- * every 10 ms to every 100 ms: a fast API is not held back for a second at
+ * every 2 ms to every 100 ms: a fast API is not held back for a second at
  * the start of every job, a slow one does not see its 429s come back only
  * after many doublings. */
 static void slow_start_pace(void)
 {
 	static const struct { int64_t rtt; int64_t period; const char *name; } rows[] = {
-		{ 1 * MS, 10 * MS, "1 ms answers: every 10 ms" },
+		{ 200 * MS / 1000, 2 * MS, "0.2 ms answers: every 2 ms" },
+		{ 1 * MS, 4 * MS, "1 ms answers: every 4 ms" },
 		{ 10 * MS, 40 * MS, "10 ms answers: every 40 ms" },
 		{ 100 * MS, 100 * MS, "100 ms answers: every 100 ms" },
 		{ 2 * SEC, 100 * MS, "2 s answers: every 100 ms" },
@@ -127,7 +128,7 @@ static void slow_start_pace(void)
 	o.sent_at = t - 1 * MS;
 	learn_observe(&s, &o, learn_rate(&s, t), t);
 	is_int((int)learn_rate(&s, t), 1200, "a 50 ms round trip doubles once in 100 ms");
-	is_int((int)learn_rate(&s, t + 20 * MS), 4800, "then a 1 ms one every 10 ms");
+	is_int((int)learn_rate(&s, t + 8 * MS), 4800, "then a 1 ms one every 4 ms");
 	/* Capped: a state from a run long ago reads as a slow start long done. */
 	ok(learn_rate(&s, t + 3600 * SEC) > 1e11, "a slow start ends at 2^30 times its start");
 }
@@ -353,7 +354,7 @@ static void simulated_minutes(void)
 		.concurrency = 32, .seconds = 60 };
 	sim_check("no headers, no burst, 50/s", &tight, 0.65, 0.03, 0.02);
 	/* Fast answers: 1 ms each, 50/s with a bucket of 10 (the bench's
-	 * nginx), 16 in flight: its doubling every 10 ms finds the limit with
+	 * nginx), 16 in flight: its doubling every 4 ms finds the limit with
 	 * no more 429s than a slow API costs. */
 	struct sim fast = { .api_rate = 50, .api_burst = 10, .latency_ms = 1,
 		.concurrency = 16, .seconds = 60 };

@@ -144,15 +144,15 @@ int main(void)
 	ok(first_wait > 0 && p.booked == 0, "in the slow start a worker waits without booking "
 	    "(its rate doubles before the place would come)");
 	ok(first_wait <= 10 * MS, "and asks again within 10 ms (%lld ms)", (long long)(first_wait / MS));
-	/* Answers in 1 ms: the rate doubles every 10 ms, and 50 ms on the
+	/* Answers in 1 ms: the rate doubles every 4 ms, and 20 ms on the
 	 * debt of the first requests (100 ms apart at 600/min) is forgiven
 	 * down to a burst at the rate of now. */
 	struct learn_obs fast[LEARN_N];
 	for (int b = 0; b < LEARN_N; b++)
 		fast[b] = (struct learn_obs){ .ok = 1, .sent_at = now - MS, .remaining = -1, .reset_ns = -1 };
 	pacer_learn(&p, fast, now);
-	is_int(pacer_take(&p, now + 50 * MS, c), 3125 * 1000,
-	    "50 ms after a 1 ms answer the next waits an interval at 19,200/min (3.1 ms), "
+	is_int(pacer_take(&p, now + 20 * MS, c), 3125 * 1000,
+	    "20 ms after a 1 ms answer the next waits an interval at 19,200/min (3.1 ms), "
 	    "not the 100 ms ones at 600/min");
 	pacer_close(&p);
 

@@ -35,11 +35,14 @@
  * doubling that caused it, but at least every SLOW_DOUBLE (60,000 a minute
  * within 0.7 s) and at most every SLOW_DOUBLE_MIN: a fast API is not held
  * for a second at the start of every job (1.8 million a minute takes 12
- * doublings), and a slow one doubles no faster than before. */
+ * doublings; an API on the same host answers in a fraction of a
+ * millisecond, and at one doubling per 10 ms its jobs of a few seconds
+ * spent the first 130 ms of each short of its pace), and a slow one
+ * doubles no faster than before. */
 #define SLOW_START 600.0
 #define SLOW_RTTS 4
 #define SLOW_DOUBLE (100 * SEC / 1000)
-#define SLOW_DOUBLE_MIN (10 * SEC / 1000)
+#define SLOW_DOUBLE_MIN (2 * SEC / 1000)
 /* The floor of any learned rate: one request a minute. */
 #define RATE_MIN 1.0
 #define RATE_MAX 1e12
