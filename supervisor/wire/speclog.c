@@ -100,6 +100,12 @@ int speclog_parse(char *buf, size_t len, const char *path, struct speclog_set *s
 	memset(set, 0, sizeof *set);
 	set->buf = buf;
 	size_t ml = strlen(MAGIC);
+	if (len < ml && memcmp(set->buf, MAGIC, len) == 0) {
+		/* made, and cut before its first line was whole: empty */
+		set->torn = len;
+		set->recs = xcalloc(1, sizeof *set->recs);
+		return 0;
+	}
 	if (len < ml || memcmp(set->buf, MAGIC, ml) != 0) {
 		speclog_set_free(set);
 		fail(cause, "%s is not a psup spec file (its first line is not \"%.*s\")", path,

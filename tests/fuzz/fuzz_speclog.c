@@ -1,7 +1,7 @@
 /* libFuzzer target for the reading of the home's spec file
  * (supervisor/wire/speclog.c): any bytes. Each byte of the input is
  * accounted for exactly once (the first line, a live record, a superseded
- * one, or the torn tail), live records lie inside the input, in the order
+ * one, or the torn tail, which is all of a file cut inside its first line), live records lie inside the input, in the order
  * of their offsets, each a different name; and writing the live records
  * again and reading that back gives the same specs with nothing dead or
  * torn.
@@ -55,7 +55,8 @@ static int fuzz_speclog_one(const uint8_t *data, size_t size)
 			bad |= r->name_len == set.recs[j].name_len &&
 			    memcmp(r->name, set.recs[j].name, r->name_len) == 0;
 	}
-	bad |= strlen(SPECLOG_MAGIC) + live + set.dead + set.torn != size;
+	size_t ml = strlen(SPECLOG_MAGIC);
+	bad |= (size < ml ? 0 : ml) + live + set.dead + set.torn != size;
 	bad |= set.torn > 0 && set.torn_at + set.torn != size;
 
 	/* the live records written again read back the same */

@@ -168,6 +168,19 @@ int main(void)
 	free(cause);
 	cause = NULL;
 
+	/* a crash between making the file and its first line: empty */
+	const char *cut[] = { "", "psup-sp" };
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/cut%zu", dir, i);
+		FILE *c = fopen(path, "w");
+		fputs(cut[i], c);
+		fclose(c);
+		r = speclog_read(path, 1 << 20, &set, NULL);
+		ok(r == 0 && set.n == 0 && set.torn == strlen(cut[i]) && set.torn_at == 0,
+		    "a file cut inside its first line (%zu bytes) is empty, its bytes torn", strlen(cut[i]));
+		speclog_set_free(&set);
+	}
+
 	snprintf(path, sizeof path, "%s/other", dir);
 	FILE *f = fopen(path, "w");
 	fputs("name=a\n", f);
