@@ -41,6 +41,50 @@ static int sq_any_expired(struct sq *q, long long now, char **cause)
 	return any;
 }
 
+/* A claimed item and its priority, to sort RETURNING's rows. */
+struct claimed {
+	long long priority;
+	struct store_item it;
+};
+
+static int claimed_cmp(const void *a, const void *b)
+{
+	const struct claimed *x = a, *y = b;
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
+	return (x->it.seq > y->it.seq) - (x->it.seq < y->it.seq);
+}
+
+/* Inside the claim's transaction, when no lease ran out: leases up to max
+ * pending items in one statement, into v in claim order. Returns the
+ * last step's result. */
+static int sq_claim_pending(struct sq *q, sqlite3_stmt *st, const char *owner, int max,
+    long long until, struct store_item *v, int *cnt)
+{
+	struct claimed *c = xcalloc((size_t)max, sizeof *c);
+	int rc = SQLITE_DONE;
+	sqlite3_bind_int(st, 1, max);
+	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, until);
+	while (*cnt < max && (rc = sq_step(q, st)) == SQLITE_ROW) {
+		struct claimed *one = &c[(*cnt)++];
+		one->it.seq = sqlite3_column_int64(st, 0);
+		one->it.id = sq_column_dup(st, 1);
+		one->it.json = sq_column_dup(st, 2);
+		one->it.attempts = sqlite3_column_int(st, 3);
+		one->priority = sqlite3_column_int64(st, 4);
+	}
+	/* RETURNING's rows all come after the whole update: done by now */
+	if (rc == SQLITE_ROW)
+		rc = sq_step(q, st);
+	sq_done(st);
+	qsort(c, (size_t)*cnt, sizeof *c, claimed_cmp);
+	for (int i = 0; i < *cnt; i++)
+		v[i] = c[i].it;
+	free(c);
+	return rc;
+}
+
 int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
     struct store_item **items, int *n, char **cause)
 {
@@ -51,17 +95,28 @@ int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
 	sqlite3_stmt *sel, *upd;
 	if (sq_begin(q, cause) < 0)
 		return -1;
-	/* Mostly none has run out: then the pending items alone, in order. */
-	if ((expired = sq_any_expired(q, now, cause)) < 0 ||
-	    !(sel = sq_stmt(q, expired ? ST_CLAIM_SELECT : ST_PEEK, cause)) ||
+	if ((expired = sq_any_expired(q, now, cause)) < 0)
+		goto fail;
+	v = xcalloc((size_t)max, sizeof *v);
+	/* Mostly none has run out: then the pending items alone, in order,
+	 * in one statement. */
+	if (!expired) {
+		if (!(upd = sq_stmt(q, ST_CLAIM_PENDING, cause)))
+			goto fail;
+		rc = sq_claim_pending(q, upd, owner, max, now + lease_ms, v, &cnt);
+		if (rc != SQLITE_DONE) {
+			sq_fail(q, cause, "cannot lease items");
+			goto fail;
+		}
+		from_pending = cnt;
+		goto count;
+	}
+	if (!(sel = sq_stmt(q, ST_CLAIM_SELECT, cause)) ||
 	    !(upd = sq_stmt(q, ST_CLAIM_UPDATE, cause)))
 		goto fail;
 	sqlite3_bind_int(sel, 1, max);
-	if (expired) {
-		sqlite3_bind_int64(sel, 2, now);
-		sqlite3_bind_text(sel, 3, owner, -1, SQLITE_STATIC);
-	}
-	v = xcalloc((size_t)max, sizeof *v);
+	sqlite3_bind_int64(sel, 2, now);
+	sqlite3_bind_text(sel, 3, owner, -1, SQLITE_STATIC);
 	rc = sq_read_items(q, sel, max, v, &cnt, &from_pending);
 	sq_done(sel);
 	if (cnt < max && rc != SQLITE_DONE) {
@@ -75,6 +130,7 @@ int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
 		if (sq_run(q, upd, "cannot lease an item", cause) < 0)
 			goto fail;
 	}
+count:
 	if (sq_count_add(q, "pending", -from_pending, 0, 0, 0, cause) < 0 ||
 	    sq_count_add(q, "leased", from_pending, 0, 0, 0, cause) < 0)
 		goto fail;
