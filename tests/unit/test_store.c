@@ -361,7 +361,8 @@ static const char *counts_text(const struct store_counts *c)
 	return buf;
 }
 
-/* Makes the store at url a version 1 store again: no counts, no endpoints. */
+/* Makes the store at url a version 1 store again: no counts, no endpoints,
+ * each item's JSON in its row. */
 static void downgrade(const char *url)
 {
 	const char *sql_pg = "SET client_min_messages = warning;"
@@ -373,7 +374,10 @@ static void downgrade(const char *url)
 	    "CREATE INDEX psup_items_claim ON psup_items (state, priority DESC, seq);"
 	    "CREATE INDEX psup_items_lease ON psup_items (state, lease_until);"
 	    "CREATE INDEX psup_items_owner ON psup_items (owner) WHERE owner IS NOT NULL";
-	const char *sql_sq = "DROP TABLE counts; ALTER TABLE items DROP COLUMN endpoint;"
+	const char *sql_sq = "ALTER TABLE items ADD COLUMN json TEXT NOT NULL DEFAULT '';"
+	    "UPDATE items SET json = (SELECT json FROM payloads p WHERE p.seq = items.seq);"
+	    "DROP TABLE payloads;"
+	    "DROP TABLE counts; ALTER TABLE items DROP COLUMN endpoint;"
 	    "ALTER TABLE items DROP COLUMN cost;"
 	    "UPDATE meta SET value = '1' WHERE key = 'schema_version';"
 	    "DROP INDEX items_claim; DROP INDEX items_lease; DROP INDEX items_failed;"

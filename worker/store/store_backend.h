@@ -7,7 +7,8 @@
 
 #include "store.h"
 
-/* The store schema version this build writes and understands. 2 keeps the
+/* The store schema version this build writes and understands (SQLite
+ * stores have one more: store_sqlite.h's SQ_SCHEMA_VERSION). 2 keeps the
  * counts of items by state in the store, updated in the transactions that
  * move items, so status does not count rows; a version 1 store is moved to
  * 2 (counted once) when opened. Builds that know only 1 refuse a 2: they

@@ -11,12 +11,20 @@
 
 #include "store_backend.h"
 
+/* The schema version of SQLite stores this build writes and understands:
+ * STORE_SCHEMA_VERSION's, and 4: items' JSON in a table of its own
+ * (payloads), out of the rows that claims and finishes rewrite. */
+#define SQ_SCHEMA_VERSION 4
+
+/* An item's JSON, in a statement whose row of items is items. */
+#define SQ_ITEM_JSON "(SELECT json FROM payloads p WHERE p.seq = items.seq)"
+
 enum stmt_id {
 	ST_CLAIM_SELECT, ST_CLAIM_UPDATE, ST_RENEW, ST_FINISH, ST_RELEASE_ALL,
 	ST_RELEASE_ONE, ST_RETRY_ALL, ST_RETRY_ONE, ST_LOAD_INSERT, ST_META_GET,
 	ST_META_SET, ST_COUNTS, ST_CLASSES, ST_EXPORT_ALL, ST_EXPORT_FAILED,
 	ST_HAS_ITEMS, ST_FINISH_SEQ, ST_ANY_EXPIRED, ST_COUNT_ADD, ST_EXPIRED, ST_RECOUNT_FAILED, ST_OWNERS, ST_PEEK, ST_SPEND,
-	ST_FINISHED_SAME, ST_CLAIM_PENDING,
+	ST_FINISHED_SAME, ST_CLAIM_PENDING, ST_LOAD_PAYLOAD,
 	ST_COUNT
 };
 

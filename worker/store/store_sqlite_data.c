@@ -141,12 +141,20 @@ int sq_load_add(struct store *s, const struct store_load_item *it, char **cause)
 		return -1;
 	sqlite3_bind_text(st, 1, it->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, it->id_int);
-	sqlite3_bind_text(st, 3, it->json, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, it->priority);
-	sq_bind_text(st, 5, it->tag);
+	sqlite3_bind_int64(st, 3, it->priority);
+	sq_bind_text(st, 4, it->tag);
 	if (sq_run(q, st, "cannot add an item", cause) < 0)
 		return -1;
-	q->load_added += sqlite3_changes(q->db);
+	if (sqlite3_changes(q->db) == 0)
+		return 0;
+	/* new: its JSON goes beside it, under the seq it was given */
+	if (!(st = sq_stmt(q, ST_LOAD_PAYLOAD, cause)))
+		return -1;
+	sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(q->db));
+	sqlite3_bind_text(st, 2, it->json, -1, SQLITE_STATIC);
+	if (sq_run(q, st, "cannot add an item", cause) < 0)
+		return -1;
+	q->load_added++;
 	return 0;
 }
 
