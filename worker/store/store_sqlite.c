@@ -48,13 +48,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 	" ORDER BY priority DESC, seq LIMIT ?1",
 	[ST_ANY_EXPIRED] =
 	"SELECT EXISTS (SELECT 1 FROM items WHERE state = 'leased' AND lease_until < ?1{W})",
-	/* The claim when no lease ran out, in one statement: each item costs
-	 * a row updated, not a statement run. RETURNING gives the rows in no
-	 * set order: sq_claim sorts them. */
+	/* The claim when no lease ran out: the items ST_PEEK read just before
+	 * (in the same write transaction), leased in one statement: each costs
+	 * a row updated, not a statement run. */
 	[ST_CLAIM_PENDING] =
 	"UPDATE items SET state = 'leased', owner = ?2, lease_until = ?3 WHERE seq IN"
-	" (SELECT seq FROM items WHERE state = 'pending'{W} ORDER BY priority DESC, seq LIMIT ?1)"
-	" RETURNING seq, id, " SQ_ITEM_JSON ", attempts, priority",
+	" (SELECT seq FROM items WHERE state = 'pending'{W} ORDER BY priority DESC, seq LIMIT ?1)",
 	[ST_CLAIM_UPDATE] =
 	"UPDATE items SET state = 'leased', owner = ?1, lease_until = ?2 WHERE seq = ?3",
 	[ST_RENEW] =

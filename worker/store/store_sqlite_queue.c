@@ -41,48 +41,35 @@ static int sq_any_expired(struct sq *q, long long now, char **cause)
 	return any;
 }
 
-/* A claimed item and its priority, to sort RETURNING's rows. */
-struct claimed {
-	long long priority;
-	struct store_item it;
-};
-
-static int claimed_cmp(const void *a, const void *b)
+/* Inside the claim's transaction, when no lease ran out: reads up to max
+ * pending items into v, in claim order, and leases the same items in one
+ * statement (the write lock held, no one else moves them meanwhile).
+ * Returns 0, or -1 with *cause. */
+static int sq_claim_pending(struct sq *q, const char *owner, int max, long long until,
+    struct store_item *v, int *cnt, char **cause)
 {
-	const struct claimed *x = a, *y = b;
-	if (x->priority != y->priority)
-		return x->priority > y->priority ? -1 : 1;
-	return (x->it.seq > y->it.seq) - (x->it.seq < y->it.seq);
-}
-
-/* Inside the claim's transaction, when no lease ran out: leases up to max
- * pending items in one statement, into v in claim order. Returns the
- * last step's result. */
-static int sq_claim_pending(struct sq *q, sqlite3_stmt *st, const char *owner, int max,
-    long long until, struct store_item *v, int *cnt)
-{
-	struct claimed *c = xcalloc((size_t)max, sizeof *c);
-	int rc = SQLITE_DONE;
-	sqlite3_bind_int(st, 1, max);
-	sqlite3_bind_text(st, 2, owner, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, until);
-	while (*cnt < max && (rc = sq_step(q, st)) == SQLITE_ROW) {
-		struct claimed *one = &c[(*cnt)++];
-		one->it.seq = sqlite3_column_int64(st, 0);
-		one->it.id = sq_column_dup(st, 1);
-		one->it.json = sq_column_dup(st, 2);
-		one->it.attempts = sqlite3_column_int(st, 3);
-		one->priority = sqlite3_column_int64(st, 4);
-	}
-	/* RETURNING's rows all come after the whole update: done by now */
-	if (rc == SQLITE_ROW)
-		rc = sq_step(q, st);
-	sq_done(st);
-	qsort(c, (size_t)*cnt, sizeof *c, claimed_cmp);
-	for (int i = 0; i < *cnt; i++)
-		v[i] = c[i].it;
-	free(c);
-	return rc;
+	sqlite3_stmt *sel = sq_stmt(q, ST_PEEK, cause), *upd;
+	int pending = 0;
+	if (!sel)
+		return -1;
+	sqlite3_bind_int(sel, 1, max);
+	int rc = sq_read_items(q, sel, max, v, cnt, &pending);
+	sq_done(sel);
+	if (*cnt < max && rc != SQLITE_DONE)
+		return sq_fail(q, cause, "cannot select items to claim");
+	if (*cnt == 0)
+		return 0;
+	if (!(upd = sq_stmt(q, ST_CLAIM_PENDING, cause)))
+		return -1;
+	sqlite3_bind_int(upd, 1, *cnt);
+	sqlite3_bind_text(upd, 2, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(upd, 3, until);
+	if (sq_run(q, upd, "cannot lease items", cause) < 0)
+		return -1;
+	if (sqlite3_changes(q->db) != *cnt)
+		return fail(cause, "%s: cannot lease items: %d leased of %d read", q->path,
+		    sqlite3_changes(q->db), *cnt);
+	return 0;
 }
 
 int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
@@ -101,13 +88,8 @@ int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
 	/* Mostly none has run out: then the pending items alone, in order,
 	 * in one statement. */
 	if (!expired) {
-		if (!(upd = sq_stmt(q, ST_CLAIM_PENDING, cause)))
+		if (sq_claim_pending(q, owner, max, now + lease_ms, v, &cnt, cause) < 0)
 			goto fail;
-		rc = sq_claim_pending(q, upd, owner, max, now + lease_ms, v, &cnt);
-		if (rc != SQLITE_DONE) {
-			sq_fail(q, cause, "cannot lease items");
-			goto fail;
-		}
 		from_pending = cnt;
 		goto count;
 	}
