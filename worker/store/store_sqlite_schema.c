@@ -89,6 +89,17 @@ static const char payload_sql[] =
 
 static long long sq_schema_version(struct sq *q, char **cause);
 
+/* The steps from each version to the next: the SQL that moves a store
+ * of version below "to" there. */
+static const struct {
+	long long to;
+	const char *sql, *what;
+} steps[] = {
+	{ 2, counts_sql, "cannot add the counts to the store" },
+	{ 3, endpoint_sql, "cannot add the endpoints to the store" },
+	{ 4, payload_sql, "cannot move the items' JSON to a table of its own" },
+};
+
 /* Moves a version 1, 2 or 3 store to 4 in one write transaction (another
  * process may have done it meanwhile: the version is read again inside). */
 static int sq_migrate(struct sq *q, char **cause)
@@ -100,20 +111,13 @@ static int sq_migrate(struct sq *q, char **cause)
 		sq_rollback(q);
 		return -1;
 	}
-	if (version < 2 && sqlite3_exec(q->db, counts_sql, NULL, NULL, NULL) != SQLITE_OK) {
-		sq_fail(q, cause, "cannot add the counts to the store");
-		sq_rollback(q);
-		return -1;
-	}
-	if (version < 3 && sqlite3_exec(q->db, endpoint_sql, NULL, NULL, NULL) != SQLITE_OK) {
-		sq_fail(q, cause, "cannot add the endpoints to the store");
-		sq_rollback(q);
-		return -1;
-	}
-	if (version < 4 && sqlite3_exec(q->db, payload_sql, NULL, NULL, NULL) != SQLITE_OK) {
-		sq_fail(q, cause, "cannot move the items' JSON to a table of its own");
-		sq_rollback(q);
-		return -1;
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		if (version < steps[i].to &&
+		    sqlite3_exec(q->db, steps[i].sql, NULL, NULL, NULL) != SQLITE_OK) {
+			sq_fail(q, cause, steps[i].what);
+			sq_rollback(q);
+			return -1;
+		}
 	}
 	return sq_commit(q, cause);
 }
