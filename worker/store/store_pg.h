@@ -35,6 +35,9 @@
 	" WHERE tag IS NOT NULL"
 
 /* pg_advisory_xact_lock keys: schema creation and loads run one at a time. */
+/* An item's JSON, in a statement whose row of items is psup_items (not
+ * renamed). */
+#define PG_ITEM_JSON "(SELECT json FROM psup_payloads p WHERE p.seq = psup_items.seq)"
 #define LOCK_SCHEMA "7035170001"
 #define LOCK_LOAD "7035170002"
 

@@ -70,14 +70,15 @@ int pg_load_begin(struct store *s, const char *id_field, char **cause)
 	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value", 1, p, NULL,
 	    "cannot record the id field", cause) < 0)
 		goto fail;
-	/* The first load into an empty store goes straight into psup_items,
-	 * its keys and claim indexes made after it from the sorted whole (less
-	 * than half the work of keeping them row by row), and its counts set
-	 * once from the number loaded, not by the trigger, whose transition
-	 * table would hold every row again. No id can be there twice:
-	 * store_load refuses a file that repeats one. All of it is undone if
-	 * the load is. Later loads go through a table of their own, to skip
-	 * the ids already there. */
+	/* Items stream into a table of the load's own (not logged), and go
+	 * from there to psup_items and their JSON to psup_payloads. The first
+	 * load into an empty store goes into psup_items without its keys and
+	 * claim indexes, made after it from the sorted whole (less than half
+	 * the work of keeping them row by row), and its counts are set once
+	 * from the number loaded, not by the trigger, whose transition table
+	 * would hold every row again. No id can be there twice: store_load
+	 * refuses a file that repeats one. All of it is undone if the load
+	 * is. Later loads skip the ids already there. */
 	if (!(r = pg_run(g, "SELECT NOT EXISTS (SELECT 1 FROM psup_items)", 0, NULL,
 	    PGRES_TUPLES_OK, "cannot read the store", cause)))
 		goto fail;
@@ -88,20 +89,22 @@ int pg_load_begin(struct store *s, const char *id_field, char **cause)
 		"ALTER TABLE psup_items DROP CONSTRAINT psup_items_id_key",
 		"ALTER TABLE psup_items DROP CONSTRAINT psup_items_pkey",
 		"ALTER TABLE psup_items DISABLE TRIGGER psup_count_ins",
+		/* JSON of items no longer there (deleted by hand): not ours */
+		"DELETE FROM psup_payloads",
+		"ALTER TABLE psup_payloads DROP CONSTRAINT psup_payloads_pkey",
 		/* the default (64 MB) sorts a million ids on disk */
 		"SET LOCAL maintenance_work_mem = '256MB'",
 	};
 	if (g->load_direct && pg_cmd_each(g, bare_sql, sizeof bare_sql / sizeof bare_sql[0],
 	    "cannot prepare the load", cause) < 0)
 		goto fail;
-	if (!g->load_direct && pg_cmd(g, "CREATE TEMP TABLE psup_load (n bigint, id text,"
+	if (pg_cmd(g, "CREATE TEMP TABLE psup_load (n bigint, id text,"
 	    " id_int integer, json text, priority bigint, tag text) ON COMMIT DROP", 0, NULL, NULL,
 	    "cannot make the load table", cause) < 0)
 		goto fail;
 	/* Items stream to the server as they are read: nothing is held. */
-	if (!(r = pg_run(g, g->load_direct ?
-	    "COPY psup_items (seq, id, id_int, json, priority, tag) FROM STDIN" :
-	    "COPY psup_load FROM STDIN", 0, NULL, PGRES_COPY_IN, "cannot start loading", cause)))
+	if (!(r = pg_run(g, "COPY psup_load FROM STDIN", 0, NULL, PGRES_COPY_IN,
+	    "cannot start loading", cause)))
 		goto fail;
 	PQclear(r);
 	g->copying = 1;
@@ -176,8 +179,12 @@ int pg_load_end(struct store *s, int commit, long long *added, char **cause)
 	if (g->copying && pg_copy_end(g, NULL, cause) < 0)
 		goto fail;
 	if (g->load_direct) {
-		static const char *const index_sql[] = {
+		static const char *const fill_sql[] = {
+			"INSERT INTO psup_items (seq, id, id_int, priority, tag)"
+			" SELECT n, id, id_int, priority, tag FROM psup_load",
+			"INSERT INTO psup_payloads (seq, json) SELECT n, json FROM psup_load",
 			"ALTER TABLE psup_items ADD CONSTRAINT psup_items_pkey PRIMARY KEY (seq)",
+			"ALTER TABLE psup_payloads ADD CONSTRAINT psup_payloads_pkey PRIMARY KEY (seq)",
 			"ALTER TABLE psup_items ADD CONSTRAINT psup_items_id_key UNIQUE (id)",
 			PG_INDEX_CLAIM, PG_INDEX_LEASE,
 			"ALTER TABLE psup_items ENABLE TRIGGER psup_count_ins",
@@ -186,18 +193,20 @@ int pg_load_end(struct store *s, int commit, long long *added, char **cause)
 		const char *p[1] = { num };
 		n = g->load_n;
 		snprintf(num, sizeof num, "%lld", n);
-		if (pg_cmd_each(g, index_sql, sizeof index_sql / sizeof index_sql[0],
-		    "cannot index the items", cause) < 0 ||
+		if (pg_cmd_each(g, fill_sql, sizeof fill_sql / sizeof fill_sql[0],
+		    "cannot add and index the items", cause) < 0 ||
 		    pg_cmd(g, "INSERT INTO psup_counts AS c (shard, state, n)"
 		    " VALUES (pg_backend_pid() % 16, 'pending', $1::bigint)"
 		    " ON CONFLICT (shard, state) DO UPDATE SET n = c.n + excluded.n", 1, p, NULL,
 		    "cannot count the items", cause) < 0)
 			goto fail;
-	} else if (pg_cmd(g, "INSERT INTO psup_items (seq, id, id_int, json, priority, tag)"
+	} else if (pg_cmd(g, "WITH a AS (INSERT INTO psup_items (seq, id, id_int, priority, tag)"
 	    /* new ids go after every item already there, in file order */
-	    " SELECT b.base + l.n, l.id, l.id_int, l.json, l.priority, l.tag FROM psup_load l,"
+	    " SELECT b.base + l.n, l.id, l.id_int, l.priority, l.tag FROM psup_load l,"
 	    " (SELECT coalesce(max(seq), 0) AS base FROM psup_items) b ORDER BY l.n"
-	    " ON CONFLICT (id) DO NOTHING", 0, NULL, &n, "cannot add items", cause) < 0) {
+	    " ON CONFLICT (id) DO NOTHING RETURNING seq, id)"
+	    " INSERT INTO psup_payloads (seq, json) SELECT a.seq, l.json FROM a"
+	    " JOIN psup_load l ON l.id = a.id", 0, NULL, &n, "cannot add items", cause) < 0) {
 		goto fail;
 	}
 	if (pg_cmd(g, "COMMIT", 0, NULL, NULL, "cannot commit", cause) < 0)

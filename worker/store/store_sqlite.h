@@ -11,11 +11,6 @@
 
 #include "store_backend.h"
 
-/* The schema version of SQLite stores this build writes and understands:
- * STORE_SCHEMA_VERSION's, and 4: items' JSON in a table of its own
- * (payloads), out of the rows that claims and finishes rewrite. */
-#define SQ_SCHEMA_VERSION 4
-
 /* An item's JSON, in a statement whose row of items is items. */
 #define SQ_ITEM_JSON "(SELECT json FROM payloads p WHERE p.seq = items.seq)"
 

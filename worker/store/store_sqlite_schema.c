@@ -131,10 +131,10 @@ static int sq_check_schema(struct sq *q, char **cause)
 		return -1;
 	if (version < 1)
 		return fail(cause, "%s: not a psup job store (no schema version)", q->path);
-	if (version > SQ_SCHEMA_VERSION)
+	if (version > STORE_SCHEMA_VERSION)
 		return fail(cause, "%s: store schema version %lld is newer than this "
-		    "psup-worker understands (%d)", q->path, version, SQ_SCHEMA_VERSION);
-	if (version < SQ_SCHEMA_VERSION)
+		    "psup-worker understands (%d)", q->path, version, STORE_SCHEMA_VERSION);
+	if (version < STORE_SCHEMA_VERSION)
 		return sq_migrate(q, cause);
 	return 0;
 }
