@@ -344,6 +344,8 @@ char *pg_json_ids(const char *const *ids, int n)
 void pg_close(struct store *s)
 {
 	struct pg *g = (struct pg *)s;
+	if (g->load_rows)
+		fclose(g->load_rows);
 	PQfinish(g->conn);
 	pg_unprepare(g);
 	free(g->name);

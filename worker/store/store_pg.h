@@ -53,6 +53,7 @@ struct pg {
 	int copying;             /* inside a load's COPY */
 	int load_direct;         /* the load goes straight into an empty psup_items */
 	long long load_n;
+	FILE *load_rows;         /* a direct load's rows of psup_items, sent after its JSON */
 	long long timeout_ms;    /* statement_timeout (store_bound), 0 none */
 	char *prep[PG_PREP_N];   /* the text prepared as "psup_N" on this
 	                          * connection (owned), NULL when none */
