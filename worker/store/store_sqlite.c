@@ -27,6 +27,11 @@
 	" result = ?7, error = ?8, tokens = ?9, finished_at = ?10, endpoint = ?11, cost = ?12," \
 	" owner = NULL, lease_until = NULL"
 
+/* ST_LOAD_PAYLOADS's rows: SQ_LOAD_ROWS of (seq, json). */
+#define LOAD_ROWS4 "(?, ?), (?, ?), (?, ?), (?, ?)"
+#define LOAD_ROWS32 LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4 ", " \
+	LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4
+
 static const char *const stmt_sql[ST_COUNT] = {
 	/* Two index walks, each bounded by the limit, merged: pending items by
 	 * priority then input order, and leases that ran out, except our own:
@@ -87,6 +92,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	"INSERT OR IGNORE INTO items (id, id_int, priority, tag) VALUES (?1, ?2, ?3, ?4)",
 	/* the JSON of the item ST_LOAD_INSERT added */
 	[ST_LOAD_PAYLOAD] = "INSERT INTO payloads (seq, json) VALUES (?1, ?2)",
+	/* SQ_LOAD_ROWS of them in one statement */
+	[ST_LOAD_PAYLOADS] = "INSERT INTO payloads (seq, json) VALUES " LOAD_ROWS32,
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
 	[ST_COUNTS] =
