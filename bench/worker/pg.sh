@@ -41,7 +41,7 @@ pg_stop() {
 
 pg_reset() {
 	"$PG_BIN/psql" "$PG_URL" -q -c "SET client_min_messages = warning" \
-	    -c "DROP TABLE IF EXISTS psup_items, psup_meta, psup_counts" \
+	    -c "DROP TABLE IF EXISTS psup_items, psup_meta, psup_counts, psup_payloads" \
 	    -c "DROP FUNCTION IF EXISTS psup_count_cb() CASCADE" >/dev/null 2>&1
 }
 

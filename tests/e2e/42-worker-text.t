@@ -47,5 +47,5 @@ is "$GOT" "ok 200" 'a body holding "a\u0000b" does not hold "a" quoted (what was
 sent clean 'a\u0000b' 'null'
 is "$GOT" "ok 200" '"a\u0000b" goes through'
 is "$(psup-worker export --job clean.db | jq -r 'select(.id == "x") | .attempts')" 1 "... in one attempt"
-is "$(sqlite3 clean.db "SELECT json FROM items WHERE id = 'x'")" '{"id":"x","text":"a\u0000b"}' \
+is "$(sqlite3 clean.db "SELECT json FROM items JOIN payloads USING (seq) WHERE id = 'x'")" '{"id":"x","text":"a\u0000b"}' \
 	"the item's text in the store is the input line"

@@ -71,7 +71,7 @@ static void pg_empty(void)
 	if (PQstatus(c) != CONNECTION_OK)
 		storefix_bail("connect", PQerrorMessage(c));
 	PGresult *r = PQexec(c, "SET client_min_messages = warning;"
-	    "DROP TABLE IF EXISTS psup_items, psup_meta, psup_counts;"
+	    "DROP TABLE IF EXISTS psup_items, psup_meta, psup_counts, psup_payloads;"
 	    "DROP FUNCTION IF EXISTS psup_count_cb() CASCADE");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		storefix_bail("empty the store", PQresultErrorMessage(r));

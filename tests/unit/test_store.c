@@ -361,11 +361,15 @@ static const char *counts_text(const struct store_counts *c)
 	return buf;
 }
 
-/* Makes the store at url a version 1 store again: no counts, no endpoints. */
+/* Makes the store at url a version 1 store again: no counts, no endpoints,
+ * each item's JSON in its row. */
 static void downgrade(const char *url)
 {
 	const char *sql_pg = "SET client_min_messages = warning;"
 	    "DROP TABLE psup_counts; DROP FUNCTION psup_count_cb() CASCADE;"
+	    "ALTER TABLE psup_items ADD COLUMN json text NOT NULL DEFAULT '';"
+	    "UPDATE psup_items i SET json = p.json FROM psup_payloads p WHERE p.seq = i.seq;"
+	    "DROP TABLE psup_payloads;"
 	    "ALTER TABLE psup_items DROP COLUMN endpoint; ALTER TABLE psup_items DROP COLUMN cost;"
 	    "UPDATE psup_meta SET value = '1' WHERE key = 'schema_version';"
 	    /* the indexes of those builds: whole-table, and none of failed items */
@@ -373,7 +377,10 @@ static void downgrade(const char *url)
 	    "CREATE INDEX psup_items_claim ON psup_items (state, priority DESC, seq);"
 	    "CREATE INDEX psup_items_lease ON psup_items (state, lease_until);"
 	    "CREATE INDEX psup_items_owner ON psup_items (owner) WHERE owner IS NOT NULL";
-	const char *sql_sq = "DROP TABLE counts; ALTER TABLE items DROP COLUMN endpoint;"
+	const char *sql_sq = "ALTER TABLE items ADD COLUMN json TEXT NOT NULL DEFAULT '';"
+	    "UPDATE items SET json = (SELECT json FROM payloads p WHERE p.seq = items.seq);"
+	    "DROP TABLE payloads;"
+	    "DROP TABLE counts; ALTER TABLE items DROP COLUMN endpoint;"
 	    "ALTER TABLE items DROP COLUMN cost;"
 	    "UPDATE meta SET value = '1' WHERE key = 'schema_version';"
 	    "DROP INDEX items_claim; DROP INDEX items_lease; DROP INDEX items_failed;"
@@ -469,6 +476,11 @@ static void test_counts_kept(void)
 	ok(store_release(s, "w", NULL, 0, &cause) == 0, "release");
 	m = storefix_counts(s);
 	is_str(counts_text(&m), "5 3 0 1 1 3 5", "the counts go on from there");
+	struct store_item *it = NULL;
+	int n = 0;
+	ok(store_claim(s, "w2", 1, 60000, &it, &n, &cause) == 0 && n == 1 &&
+	    strcmp(it[0].json, "{\"id\":\"b\"}") == 0, "its items keep their JSON");
+	store_items_free(it, n);
 	store_close(s);
 	free(url);
 }

@@ -84,20 +84,24 @@ static void test_old_store(void)
 		skip(4, "the UNIQUE column's index is SQLite's");
 		return;
 	}
-	struct store *s = storefix_open(1);
+	store_close(storefix_open(1));
 	char *url = storefix_url(0), *path = storefix_write("old.jsonl", "{\"id\":\"a\"}\n"
 	    "{\"id\":\"b\"}\n");
 	sqlite3 *db = NULL;
 	ok(sqlite3_open(url + strlen("sqlite:"), &db) == SQLITE_OK &&
-	    sqlite3_exec(db, "DROP TABLE items; CREATE TABLE items (seq INTEGER PRIMARY KEY,"
+	    sqlite3_exec(db, "DROP TABLE items; DROP TABLE payloads;"
+	    " CREATE TABLE items (seq INTEGER PRIMARY KEY,"
 	    " id TEXT NOT NULL UNIQUE, id_int INTEGER NOT NULL DEFAULT 0, json TEXT NOT NULL,"
 	    " priority INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'pending',"
 	    " owner TEXT, lease_until INTEGER, attempts INTEGER NOT NULL DEFAULT 0,"
 	    " http_status INTEGER, latency_ms INTEGER, result TEXT, error TEXT,"
 	    " tokens INTEGER NOT NULL DEFAULT 0, finished_at INTEGER, tag TEXT,"
-	    " endpoint TEXT, cost REAL)", NULL, NULL, NULL) == SQLITE_OK,
+	    " endpoint TEXT, cost REAL);"
+	    " UPDATE meta SET value = '3' WHERE key = 'schema_version'", NULL, NULL,
+	    NULL) == SQLITE_OK,
 	    "made an empty store of the schema before: %s", db ? sqlite3_errmsg(db) : "");
 	sqlite3_close(db);
+	struct store *s = storefix_open(0);
 	long long skipped = -1;
 	char *cause = NULL;
 	is_int(load(s, path, NULL, &skipped, &cause), 2, "loaded into it");

@@ -173,7 +173,7 @@ int main(int argc, char **argv)
 	if (pg && *pg) {
 		PGconn *c = PQconnectdb(pg);
 		PQclear(PQexec(c, "SET client_min_messages = warning;"
-		    "DROP TABLE IF EXISTS psup_items, psup_meta"));
+		    "DROP TABLE IF EXISTS psup_items, psup_meta, psup_payloads"));
 		PQfinish(c);
 	}
 	FILE *f = fopen(input, "w");

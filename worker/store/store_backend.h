@@ -11,8 +11,11 @@
  * counts of items by state in the store, updated in the transactions that
  * move items, so status does not count rows; a version 1 store is moved to
  * 2 (counted once) when opened. Builds that know only 1 refuse a 2: they
- * would move items without counting them. */
-#define STORE_SCHEMA_VERSION 3
+ * would move items without counting them. 3 adds the endpoint that
+ * answered and the cost; 4 keeps each item's JSON in a table of its own,
+ * out of the row that claims and finishes rewrite (see the backends'
+ * schemas). */
+#define STORE_SCHEMA_VERSION 4
 
 /* One item of a load, validated by store.c before a backend sees it. */
 struct store_load_item {

@@ -97,6 +97,29 @@ static const char endpoint_sql[] =
 	"UPDATE psup_meta SET value = '3' WHERE key = 'schema_version';"
 	"COMMIT;";
 
+/* Version 4: items' JSON in a table of its own. A claim or a finish
+ * writes a new version of its item's whole row, and an item's JSON (a
+ * prompt: often kilobytes, kept in the row below about 2 KB) was most of
+ * it, written again with each state change and its log record: out of the
+ * row, it is written once, by the load. The column is dropped, so the
+ * claims of an earlier build still running on the store fail instead of
+ * sending items without their JSON (its finishes still go through);
+ * earlier builds refuse a version 4 store when they open it. Under the
+ * schema lock; the column is looked for, as another process may have
+ * moved it meanwhile. */
+static const char payload_sql[] =
+	"BEGIN; SELECT pg_advisory_xact_lock(" LOCK_SCHEMA ");"
+	"CREATE TABLE IF NOT EXISTS psup_payloads (seq bigint PRIMARY KEY, json text NOT NULL);"
+	"DO $f$ BEGIN"
+	" IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = 'psup_items'::regclass"
+	"  AND attname = 'json' AND NOT attisdropped) THEN"
+	"  INSERT INTO psup_payloads (seq, json) SELECT seq, json FROM psup_items;"
+	"  ALTER TABLE psup_items DROP COLUMN json;"
+	" END IF;"
+	" END $f$;"
+	"UPDATE psup_meta SET value = '4' WHERE key = 'schema_version';"
+	"COMMIT;";
+
 int pg_fail(struct pg *g, char **cause, const char *what, const PGresult *r)
 {
 	const char *msg = r ? PQresultErrorMessage(r) : "";
@@ -246,7 +269,8 @@ char *pg_where(struct pg *g, const char *sql, int n, const char *const *params,
 		 * true and false as written, and NULL for null. */
 		if (f->cond[i].field) {
 			v[k++] = f->cond[i].field;
-			next = xasprintf("%s AND (json::json ->> $%d::text) = $%d", cond, k, k + 1);
+			next = xasprintf("%s AND (" PG_ITEM_JSON "::json ->> $%d::text) = $%d",
+			    cond, k, k + 1);
 		} else {
 			next = xasprintf("%s AND tag = $%d", cond, k + 1);
 		}
@@ -320,6 +344,8 @@ char *pg_json_ids(const char *const *ids, int n)
 void pg_close(struct store *s)
 {
 	struct pg *g = (struct pg *)s;
+	if (g->load_rows)
+		fclose(g->load_rows);
 	PQfinish(g->conn);
 	pg_unprepare(g);
 	free(g->name);
@@ -382,11 +408,15 @@ static int pg_check_schema(struct pg *g, char **cause)
 	if (version > STORE_SCHEMA_VERSION)
 		return fail(cause, "postgresql %s: store schema version %lld is newer than this "
 		    "psup-worker understands (%d)", g->name, version, STORE_SCHEMA_VERSION);
-	/* a new store too: made at 1, moved to 2 and 3 here */
+	/* a new store too: made at 1, moved to 2, 3 and 4 here */
 	if (version < 2 && pg_migrate(g, cause) < 0)
 		return -1;
-	if (version < 3)
-		return pg_schema_step(g, endpoint_sql, "cannot add the endpoints to the store", cause);
+	if (version < 3 &&
+	    pg_schema_step(g, endpoint_sql, "cannot add the endpoints to the store", cause) < 0)
+		return -1;
+	if (version < 4)
+		return pg_schema_step(g, payload_sql,
+		    "cannot move the items' JSON to a table of its own", cause);
 	return 0;
 }
 

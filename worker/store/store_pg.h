@@ -35,6 +35,9 @@
 	" WHERE tag IS NOT NULL"
 
 /* pg_advisory_xact_lock keys: schema creation and loads run one at a time. */
+/* An item's JSON, in a statement whose row of items is psup_items (not
+ * renamed). */
+#define PG_ITEM_JSON "(SELECT json FROM psup_payloads p WHERE p.seq = psup_items.seq)"
 #define LOCK_SCHEMA "7035170001"
 #define LOCK_LOAD "7035170002"
 
@@ -50,6 +53,7 @@ struct pg {
 	int copying;             /* inside a load's COPY */
 	int load_direct;         /* the load goes straight into an empty psup_items */
 	long long load_n;
+	FILE *load_rows;         /* a direct load's rows of psup_items, sent after its JSON */
 	long long timeout_ms;    /* statement_timeout (store_bound), 0 none */
 	char *prep[PG_PREP_N];   /* the text prepared as "psup_N" on this
 	                          * connection (owned), NULL when none */

@@ -40,6 +40,14 @@ static int pg_cmd_each(struct pg *g, const char *const *sql, size_t n, const cha
 	return 0;
 }
 
+/* Drops a direct load's file of rows. */
+static void pg_load_close(struct pg *g)
+{
+	if (g->load_rows)
+		fclose(g->load_rows);
+	g->load_rows = NULL;
+}
+
 int pg_load_begin(struct store *s, const char *id_field, char **cause)
 {
 	struct pg *g = (struct pg *)s;
@@ -70,14 +78,16 @@ int pg_load_begin(struct store *s, const char *id_field, char **cause)
 	    " ON CONFLICT (key) DO UPDATE SET value = excluded.value", 1, p, NULL,
 	    "cannot record the id field", cause) < 0)
 		goto fail;
-	/* The first load into an empty store goes straight into psup_items,
-	 * its keys and claim indexes made after it from the sorted whole (less
-	 * than half the work of keeping them row by row), and its counts set
-	 * once from the number loaded, not by the trigger, whose transition
-	 * table would hold every row again. No id can be there twice:
-	 * store_load refuses a file that repeats one. All of it is undone if
-	 * the load is. Later loads go through a table of their own, to skip
-	 * the ids already there. */
+	/* The first load into an empty store goes straight into the tables:
+	 * the items' JSON streams into psup_payloads, and their rows go to a
+	 * temporary file, sent into psup_items after (each table by COPY,
+	 * which writes rows in batches). Its keys and claim indexes are made
+	 * after it from the sorted whole (less than half the work of keeping
+	 * them row by row), and its counts set once from the number loaded,
+	 * not by the trigger, whose transition table would hold every row
+	 * again. No id can be there twice: store_load refuses a file that
+	 * repeats one. All of it is undone if the load is. Later loads go
+	 * through a table of their own, to skip the ids already there. */
 	if (!(r = pg_run(g, "SELECT NOT EXISTS (SELECT 1 FROM psup_items)", 0, NULL,
 	    PGRES_TUPLES_OK, "cannot read the store", cause)))
 		goto fail;
@@ -88,25 +98,33 @@ int pg_load_begin(struct store *s, const char *id_field, char **cause)
 		"ALTER TABLE psup_items DROP CONSTRAINT psup_items_id_key",
 		"ALTER TABLE psup_items DROP CONSTRAINT psup_items_pkey",
 		"ALTER TABLE psup_items DISABLE TRIGGER psup_count_ins",
+		/* JSON of items no longer there (deleted by hand): not ours */
+		"DELETE FROM psup_payloads",
+		"ALTER TABLE psup_payloads DROP CONSTRAINT psup_payloads_pkey",
 		/* the default (64 MB) sorts a million ids on disk */
 		"SET LOCAL maintenance_work_mem = '256MB'",
 	};
 	if (g->load_direct && pg_cmd_each(g, bare_sql, sizeof bare_sql / sizeof bare_sql[0],
 	    "cannot prepare the load", cause) < 0)
 		goto fail;
+	if (g->load_direct && !(g->load_rows = tmpfile())) {
+		fail(cause, "postgresql %s: cannot make a temporary file: %s", g->name,
+		    strerror(errno));
+		goto fail;
+	}
 	if (!g->load_direct && pg_cmd(g, "CREATE TEMP TABLE psup_load (n bigint, id text,"
 	    " id_int integer, json text, priority bigint, tag text) ON COMMIT DROP", 0, NULL, NULL,
 	    "cannot make the load table", cause) < 0)
 		goto fail;
 	/* Items stream to the server as they are read: nothing is held. */
-	if (!(r = pg_run(g, g->load_direct ?
-	    "COPY psup_items (seq, id, id_int, json, priority, tag) FROM STDIN" :
+	if (!(r = pg_run(g, g->load_direct ? "COPY psup_payloads (seq, json) FROM STDIN" :
 	    "COPY psup_load FROM STDIN", 0, NULL, PGRES_COPY_IN, "cannot start loading", cause)))
 		goto fail;
 	PQclear(r);
 	g->copying = 1;
 	return 0;
 fail:
+	pg_load_close(g);
 	pg_rollback(g);
 	errno = EIO;
 	return -1;
@@ -126,20 +144,46 @@ static void copy_field(struct buf *b, const char *s)
 	}
 }
 
+/* Appends the COPY text of the item's row to b: n, id, id_int, its JSON
+ * when with_json, priority, tag. */
+static void copy_row(struct buf *b, long long n, const struct store_load_item *it,
+    int with_json)
+{
+	buf_printf(b, "%lld\t", n);
+	copy_field(b, it->id);
+	buf_printf(b, "\t%d\t", it->id_int);
+	if (with_json) {
+		copy_field(b, it->json);
+		buf_addc(b, '\t');
+	}
+	buf_printf(b, "%lld\t", it->priority);
+	if (it->tag)
+		copy_field(b, it->tag);
+	else
+		buf_puts(b, "\\N");
+	buf_addc(b, '\n');
+}
+
 int pg_load_add(struct store *s, const struct store_load_item *it, char **cause)
 {
 	struct pg *g = (struct pg *)s;
 	struct buf row = { 0 };
-	buf_printf(&row, "%lld\t", ++g->load_n);
-	copy_field(&row, it->id);
-	buf_printf(&row, "\t%d\t", it->id_int);
-	copy_field(&row, it->json);
-	buf_printf(&row, "\t%lld\t", it->priority);
-	if (it->tag)
-		copy_field(&row, it->tag);
-	else
-		buf_puts(&row, "\\N");
-	buf_addc(&row, '\n');
+	long long n = ++g->load_n;
+	if (g->load_direct) {
+		/* the row to the file, the JSON to psup_payloads now */
+		copy_row(&row, n, it, 0);
+		size_t put = fwrite(row.p, 1, row.len, g->load_rows);
+		int full = put == row.len;
+		buf_free(&row);
+		if (!full)
+			return fail(cause, "postgresql %s: cannot write a temporary file: %s",
+			    g->name, strerror(errno));
+		buf_printf(&row, "%lld\t", n);
+		copy_field(&row, it->json);
+		buf_addc(&row, '\n');
+	} else {
+		copy_row(&row, n, it, 1);
+	}
 	int rc = PQputCopyData(g->conn, row.p, (int)row.len);
 	buf_free(&row);
 	if (rc != 1)
@@ -163,6 +207,34 @@ static int pg_copy_end(struct pg *g, const char *why, char **cause)
 	return rc;
 }
 
+/* Sends a direct load's file of rows into psup_items by COPY. */
+static int pg_copy_rows(struct pg *g, char **cause)
+{
+	char chunk[65536];
+	size_t got;
+	PGresult *r = pg_run(g, "COPY psup_items (seq, id, id_int, priority, tag) FROM STDIN", 0,
+	    NULL, PGRES_COPY_IN, "cannot start loading", cause);
+	if (!r)
+		return -1;
+	PQclear(r);
+	g->copying = 1;
+	rewind(g->load_rows);
+	while ((got = fread(chunk, 1, sizeof chunk, g->load_rows)) > 0) {
+		if (PQputCopyData(g->conn, chunk, (int)got) != 1) {
+			pg_fail(g, cause, "cannot send an item", NULL);
+			pg_copy_end(g, "load abandoned", NULL);
+			return -1;
+		}
+	}
+	if (ferror(g->load_rows)) {
+		fail(cause, "postgresql %s: cannot read a temporary file: %s", g->name,
+		    strerror(errno));
+		pg_copy_end(g, "load abandoned", NULL);
+		return -1;
+	}
+	return pg_copy_end(g, NULL, cause);
+}
+
 int pg_load_end(struct store *s, int commit, long long *added, char **cause)
 {
 	struct pg *g = (struct pg *)s;
@@ -170,6 +242,7 @@ int pg_load_end(struct store *s, int commit, long long *added, char **cause)
 	if (!commit) {
 		if (g->copying)
 			pg_copy_end(g, "load abandoned: bad input", NULL);
+		pg_load_close(g);
 		pg_rollback(g);
 		return 0;
 	}
@@ -178,6 +251,7 @@ int pg_load_end(struct store *s, int commit, long long *added, char **cause)
 	if (g->load_direct) {
 		static const char *const index_sql[] = {
 			"ALTER TABLE psup_items ADD CONSTRAINT psup_items_pkey PRIMARY KEY (seq)",
+			"ALTER TABLE psup_payloads ADD CONSTRAINT psup_payloads_pkey PRIMARY KEY (seq)",
 			"ALTER TABLE psup_items ADD CONSTRAINT psup_items_id_key UNIQUE (id)",
 			PG_INDEX_CLAIM, PG_INDEX_LEASE,
 			"ALTER TABLE psup_items ENABLE TRIGGER psup_count_ins",
@@ -186,26 +260,31 @@ int pg_load_end(struct store *s, int commit, long long *added, char **cause)
 		const char *p[1] = { num };
 		n = g->load_n;
 		snprintf(num, sizeof num, "%lld", n);
-		if (pg_cmd_each(g, index_sql, sizeof index_sql / sizeof index_sql[0],
+		if (pg_copy_rows(g, cause) < 0 ||
+		    pg_cmd_each(g, index_sql, sizeof index_sql / sizeof index_sql[0],
 		    "cannot index the items", cause) < 0 ||
 		    pg_cmd(g, "INSERT INTO psup_counts AS c (shard, state, n)"
 		    " VALUES (pg_backend_pid() % 16, 'pending', $1::bigint)"
 		    " ON CONFLICT (shard, state) DO UPDATE SET n = c.n + excluded.n", 1, p, NULL,
 		    "cannot count the items", cause) < 0)
 			goto fail;
-	} else if (pg_cmd(g, "INSERT INTO psup_items (seq, id, id_int, json, priority, tag)"
+	} else if (pg_cmd(g, "WITH a AS (INSERT INTO psup_items (seq, id, id_int, priority, tag)"
 	    /* new ids go after every item already there, in file order */
-	    " SELECT b.base + l.n, l.id, l.id_int, l.json, l.priority, l.tag FROM psup_load l,"
+	    " SELECT b.base + l.n, l.id, l.id_int, l.priority, l.tag FROM psup_load l,"
 	    " (SELECT coalesce(max(seq), 0) AS base FROM psup_items) b ORDER BY l.n"
-	    " ON CONFLICT (id) DO NOTHING", 0, NULL, &n, "cannot add items", cause) < 0) {
+	    " ON CONFLICT (id) DO NOTHING RETURNING seq, id)"
+	    " INSERT INTO psup_payloads (seq, json) SELECT a.seq, l.json FROM a"
+	    " JOIN psup_load l ON l.id = a.id", 0, NULL, &n, "cannot add items", cause) < 0) {
 		goto fail;
 	}
+	pg_load_close(g);
 	if (pg_cmd(g, "COMMIT", 0, NULL, NULL, "cannot commit", cause) < 0)
 		goto fail;
 	if (added)
 		*added = n;
 	return 0;
 fail:
+	pg_load_close(g);
 	pg_rollback(g);
 	return -1;
 }

@@ -25,8 +25,9 @@ static const char claim_sql[] =
 	"  ORDER BY priority DESC, seq LIMIT (SELECT $2::bigint)),"
 	" u AS (UPDATE psup_items i SET state = 'leased', owner = $1,"
 	"  lease_until = " NOW_MS " + $3::bigint WHERE i.seq = ANY (ARRAY(SELECT seq FROM c))"
-	"  RETURNING i.seq, i.id, i.json, i.attempts, i.priority)"
-	" SELECT seq, id, json, attempts FROM u ORDER BY priority DESC, seq";
+	"  RETURNING i.seq, i.id, i.attempts, i.priority)"
+	" SELECT seq, id, (SELECT json FROM psup_payloads p WHERE p.seq = u.seq), attempts"
+	" FROM u ORDER BY priority DESC, seq";
 
 /* The first result wins: an item not yet done or failed takes ours,
  * whoever holds its lease now (ours ran out while the store was away, or
@@ -36,7 +37,11 @@ static const char claim_sql[] =
  * were not written and differ from the one kept: a batch sent again after
  * its commit went through but the answer was lost (a connection cut at
  * that moment) finds its own results there, which is not a loss. The
- * outer SELECT sees the rows as they were before the UPDATE. */
+ * outer SELECT sees the rows as they were before the UPDATE. The items
+ * are fetched by key from an array (a result without its seq finds it by
+ * id first), as the claim's are: joined on the id, a table of small rows
+ * looks cheaper to scan whole than to probe a hundred times, and the
+ * generic plan scanned every item for each batch of results. */
 static const char finish_sql[] =
 	"WITH r AS (SELECT * FROM json_to_recordset($1::json) AS r(id text, seq bigint,"
 	"  ok boolean, attempts integer, http_status integer, latency_ms bigint,"
@@ -45,7 +50,9 @@ static const char finish_sql[] =
 	"  attempts = r.attempts, http_status = r.http_status, latency_ms = r.latency_ms,"
 	"  result = r.result, error = r.error, tokens = r.tokens, endpoint = r.endpoint,"
 	"  cost = r.cost, finished_at = " NOW_MS ", owner = NULL, lease_until = NULL"
-	"  FROM r WHERE i.id = r.id AND (r.seq IS NULL OR i.seq = r.seq)"
+	"  FROM r WHERE i.seq = ANY (ARRAY(SELECT coalesce(k.seq,"
+	"   (SELECT s.seq FROM psup_items s WHERE s.id = k.id)) FROM r k))"
+	"  AND i.id = r.id AND (r.seq IS NULL OR i.seq = r.seq)"
 	"  AND i.state IN ('pending', 'leased') RETURNING i.id)"
 	" SELECT count(*) FROM r WHERE r.id NOT IN (SELECT id FROM u) AND NOT EXISTS"
 	" (SELECT 1 FROM psup_items i WHERE i.id = r.id AND (r.seq IS NULL OR i.seq = r.seq)"
@@ -99,8 +106,8 @@ int pg_peek(struct store *s, int max, struct store_item **items, int *n, char **
 	char smax[24];
 	snprintf(smax, sizeof smax, "%d", max);
 	const char *p[1] = { smax };
-	PGresult *r = pg_run_where(g, PG_PREP_N, "SELECT seq, id, json, attempts FROM psup_items"
-	    " WHERE state = 'pending'{W} ORDER BY priority DESC, seq LIMIT $1", 1, p,
+	PGresult *r = pg_run_where(g, PG_PREP_N, "SELECT seq, id, " PG_ITEM_JSON ", attempts"
+	    " FROM psup_items WHERE state = 'pending'{W} ORDER BY priority DESC, seq LIMIT $1", 1, p,
 	    PGRES_TUPLES_OK, "cannot read pending items", cause);
 	return r ? pg_items(r, items, n) : -1;
 }

@@ -27,27 +27,38 @@
 	" result = ?7, error = ?8, tokens = ?9, finished_at = ?10, endpoint = ?11, cost = ?12," \
 	" owner = NULL, lease_until = NULL"
 
+/* ST_LOAD_PAYLOADS's rows: SQ_LOAD_ROWS of (seq, json). */
+#define LOAD_ROWS4 "(?, ?), (?, ?), (?, ?), (?, ?)"
+#define LOAD_ROWS32 LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4 ", " \
+	LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4
+
 static const char *const stmt_sql[ST_COUNT] = {
 	/* Two index walks, each bounded by the limit, merged: pending items by
 	 * priority then input order, and leases that ran out, except our own:
 	 * we still hold those (a store away let them run out), and taking them
 	 * again would send them twice. */
 	[ST_CLAIM_SELECT] =
-	"SELECT seq, id, json, attempts, state FROM ("
-	" SELECT * FROM (SELECT seq, id, json, attempts, priority, state FROM items"
+	"SELECT seq, id, (SELECT json FROM payloads p WHERE p.seq = u.seq), attempts, state FROM ("
+	" SELECT * FROM (SELECT seq, id, attempts, priority, state FROM items"
 	"  WHERE state = 'pending'{W} ORDER BY priority DESC, seq LIMIT ?1)"
 	" UNION ALL"
-	" SELECT * FROM (SELECT seq, id, json, attempts, priority, state FROM items"
+	" SELECT * FROM (SELECT seq, id, attempts, priority, state FROM items"
 	"  WHERE state = 'leased' AND lease_until < ?2 AND owner <> ?3{W}"
-	"  ORDER BY priority DESC, seq LIMIT ?1))"
+	"  ORDER BY priority DESC, seq LIMIT ?1)) u"
 	" ORDER BY priority DESC, seq LIMIT ?1",
 	/* Also the claim's when no lease ran out: one walk in index order,
 	 * without the merge's sort. */
 	[ST_PEEK] =
-	"SELECT seq, id, json, attempts, state FROM items WHERE state = 'pending'{W}"
+	"SELECT seq, id, " SQ_ITEM_JSON ", attempts, state FROM items WHERE state = 'pending'{W}"
 	" ORDER BY priority DESC, seq LIMIT ?1",
 	[ST_ANY_EXPIRED] =
 	"SELECT EXISTS (SELECT 1 FROM items WHERE state = 'leased' AND lease_until < ?1{W})",
+	/* The claim when no lease ran out: the items ST_PEEK read just before
+	 * (in the same write transaction), leased in one statement: each costs
+	 * a row updated, not a statement run. */
+	[ST_CLAIM_PENDING] =
+	"UPDATE items SET state = 'leased', owner = ?2, lease_until = ?3 WHERE seq IN"
+	" (SELECT seq FROM items WHERE state = 'pending'{W} ORDER BY priority DESC, seq LIMIT ?1)",
 	[ST_CLAIM_UPDATE] =
 	"UPDATE items SET state = 'leased', owner = ?1, lease_until = ?2 WHERE seq = ?3",
 	[ST_RENEW] =
@@ -78,7 +89,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	/* OR IGNORE, not ON CONFLICT (id): a first load goes without the
 	 * ids' index, and OR IGNORE needs none (the columns it could find
 	 * NULL are never bound NULL). */
-	"INSERT OR IGNORE INTO items (id, id_int, json, priority, tag) VALUES (?1, ?2, ?3, ?4, ?5)",
+	"INSERT OR IGNORE INTO items (id, id_int, priority, tag) VALUES (?1, ?2, ?3, ?4)",
+	/* the JSON of the item ST_LOAD_INSERT added */
+	[ST_LOAD_PAYLOAD] = "INSERT INTO payloads (seq, json) VALUES (?1, ?2)",
+	/* SQ_LOAD_ROWS of them in one statement */
+	[ST_LOAD_PAYLOADS] = "INSERT INTO payloads (seq, json) VALUES " LOAD_ROWS32,
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
 	[ST_COUNTS] =
@@ -244,9 +259,10 @@ static char *where_cond(const struct store_filter *f)
 			next = xasprintf("%s AND tag = ?%d", out, p);
 			p += 1;
 		} else {
-			next = xasprintf("%s AND CASE json_type(json, ?%d) WHEN 'true' THEN 'true'"
-			    " WHEN 'false' THEN 'false' ELSE CAST(json_extract(json, ?%d) AS TEXT)"
-			    " END = ?%d", out, p, p, p + 1);
+			next = xasprintf("%s AND CASE json_type(" SQ_ITEM_JSON ", ?%d)"
+			    " WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'"
+			    " ELSE CAST(json_extract(" SQ_ITEM_JSON ", ?%d) AS TEXT) END = ?%d",
+			    out, p, p, p + 1);
 			p += 2;
 		}
 		free(out);

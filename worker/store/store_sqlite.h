@@ -11,12 +11,18 @@
 
 #include "store_backend.h"
 
+/* An item's JSON, in a statement whose row of items is items. */
+#define SQ_ITEM_JSON "(SELECT json FROM payloads p WHERE p.seq = items.seq)"
+
+/* The JSON rows ST_LOAD_PAYLOADS writes at once (seq, json each). */
+#define SQ_LOAD_ROWS 32
+
 enum stmt_id {
 	ST_CLAIM_SELECT, ST_CLAIM_UPDATE, ST_RENEW, ST_FINISH, ST_RELEASE_ALL,
 	ST_RELEASE_ONE, ST_RETRY_ALL, ST_RETRY_ONE, ST_LOAD_INSERT, ST_META_GET,
 	ST_META_SET, ST_COUNTS, ST_CLASSES, ST_EXPORT_ALL, ST_EXPORT_FAILED,
 	ST_HAS_ITEMS, ST_FINISH_SEQ, ST_ANY_EXPIRED, ST_COUNT_ADD, ST_EXPIRED, ST_RECOUNT_FAILED, ST_OWNERS, ST_PEEK, ST_SPEND,
-	ST_FINISHED_SAME,
+	ST_FINISHED_SAME, ST_CLAIM_PENDING, ST_LOAD_PAYLOAD, ST_LOAD_PAYLOADS,
 	ST_COUNT
 };
 
@@ -27,6 +33,10 @@ struct sq {
 	sqlite3_stmt *st[ST_COUNT];
 	unsigned st_where_gen[ST_COUNT]; /* the store_where each was made for */
 	long long load_added;
+	/* the JSON of items loaded, not yet written: SQ_LOAD_ROWS at a time */
+	long long load_seq[SQ_LOAD_ROWS];
+	char *load_json[SQ_LOAD_ROWS];
+	int load_held;
 	int load_bare;           /* the load goes into an empty store without its indexes */
 	int load_cache;          /* the cache_size in force before the load */
 	int load_journal;        /* the load runs with a rollback journal */

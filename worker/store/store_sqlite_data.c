@@ -133,6 +133,30 @@ out:
 	return -1;
 }
 
+/* Writes the JSON held (all of it, or none when !write), and lets it go.
+ * Returns 0, or -1 with *cause. */
+static int sq_load_flush(struct sq *q, int write, char **cause)
+{
+	int rc = 0, n = q->load_held, whole = n == SQ_LOAD_ROWS;
+	sqlite3_stmt *st = NULL;
+	if (write && n > 0 && !(st = sq_stmt(q, whole ? ST_LOAD_PAYLOADS : ST_LOAD_PAYLOAD,
+	    cause)))
+		rc = -1;
+	for (int i = 0; i < n; i++) {
+		if (rc == 0 && st) {
+			int p = whole ? 2 * i : 0;
+			sqlite3_bind_int64(st, p + 1, q->load_seq[i]);
+			sqlite3_bind_text(st, p + 2, q->load_json[i], -1, SQLITE_STATIC);
+			if ((!whole || i == n - 1) && sq_run(q, st, "cannot add an item", cause) < 0)
+				rc = -1;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(q->load_json[i]);
+	q->load_held = 0;
+	return rc;
+}
+
 int sq_load_add(struct store *s, const struct store_load_item *it, char **cause)
 {
 	struct sq *q = (struct sq *)s;
@@ -141,13 +165,18 @@ int sq_load_add(struct store *s, const struct store_load_item *it, char **cause)
 		return -1;
 	sqlite3_bind_text(st, 1, it->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, it->id_int);
-	sqlite3_bind_text(st, 3, it->json, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, it->priority);
-	sq_bind_text(st, 5, it->tag);
+	sqlite3_bind_int64(st, 3, it->priority);
+	sq_bind_text(st, 4, it->tag);
 	if (sq_run(q, st, "cannot add an item", cause) < 0)
 		return -1;
-	q->load_added += sqlite3_changes(q->db);
-	return 0;
+	if (sqlite3_changes(q->db) == 0)
+		return 0;
+	/* new: its JSON goes beside it, under the seq it was given, with
+	 * others in one statement */
+	q->load_seq[q->load_held] = sqlite3_last_insert_rowid(q->db);
+	q->load_json[q->load_held++] = xstrdup(it->json);
+	q->load_added++;
+	return q->load_held == SQ_LOAD_ROWS ? sq_load_flush(q, 1, cause) : 0;
 }
 
 int sq_load_end(struct store *s, int commit, long long *added, char **cause)
@@ -155,8 +184,9 @@ int sq_load_end(struct store *s, int commit, long long *added, char **cause)
 	struct sq *q = (struct sq *)s;
 	int rc = 0;
 	if (!commit) {
+		sq_load_flush(q, 0, NULL);
 		sq_rollback(q);
-	} else if ((q->load_bare && sq_index_make(q, cause) < 0) ||
+	} else if (sq_load_flush(q, 1, cause) < 0 || (q->load_bare && sq_index_make(q, cause) < 0) ||
 	    sq_count_add(q, "pending", q->load_added, 0, 0, 0, cause) < 0) {
 		sq_rollback(q);
 		rc = -1;

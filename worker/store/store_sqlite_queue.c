@@ -41,6 +41,37 @@ static int sq_any_expired(struct sq *q, long long now, char **cause)
 	return any;
 }
 
+/* Inside the claim's transaction, when no lease ran out: reads up to max
+ * pending items into v, in claim order, and leases the same items in one
+ * statement (the write lock held, no one else moves them meanwhile).
+ * Returns 0, or -1 with *cause. */
+static int sq_claim_pending(struct sq *q, const char *owner, int max, long long until,
+    struct store_item *v, int *cnt, char **cause)
+{
+	sqlite3_stmt *sel = sq_stmt(q, ST_PEEK, cause), *upd;
+	int pending = 0;
+	if (!sel)
+		return -1;
+	sqlite3_bind_int(sel, 1, max);
+	int rc = sq_read_items(q, sel, max, v, cnt, &pending);
+	sq_done(sel);
+	if (*cnt < max && rc != SQLITE_DONE)
+		return sq_fail(q, cause, "cannot select items to claim");
+	if (*cnt == 0)
+		return 0;
+	if (!(upd = sq_stmt(q, ST_CLAIM_PENDING, cause)))
+		return -1;
+	sqlite3_bind_int(upd, 1, *cnt);
+	sqlite3_bind_text(upd, 2, owner, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(upd, 3, until);
+	if (sq_run(q, upd, "cannot lease items", cause) < 0)
+		return -1;
+	if (sqlite3_changes(q->db) != *cnt)
+		return fail(cause, "%s: cannot lease items: %d leased of %d read", q->path,
+		    sqlite3_changes(q->db), *cnt);
+	return 0;
+}
+
 int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
     struct store_item **items, int *n, char **cause)
 {
@@ -51,17 +82,23 @@ int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
 	sqlite3_stmt *sel, *upd;
 	if (sq_begin(q, cause) < 0)
 		return -1;
-	/* Mostly none has run out: then the pending items alone, in order. */
-	if ((expired = sq_any_expired(q, now, cause)) < 0 ||
-	    !(sel = sq_stmt(q, expired ? ST_CLAIM_SELECT : ST_PEEK, cause)) ||
+	if ((expired = sq_any_expired(q, now, cause)) < 0)
+		goto fail;
+	v = xcalloc((size_t)max, sizeof *v);
+	/* Mostly none has run out: then the pending items alone, in order,
+	 * in one statement. */
+	if (!expired) {
+		if (sq_claim_pending(q, owner, max, now + lease_ms, v, &cnt, cause) < 0)
+			goto fail;
+		from_pending = cnt;
+		goto count;
+	}
+	if (!(sel = sq_stmt(q, ST_CLAIM_SELECT, cause)) ||
 	    !(upd = sq_stmt(q, ST_CLAIM_UPDATE, cause)))
 		goto fail;
 	sqlite3_bind_int(sel, 1, max);
-	if (expired) {
-		sqlite3_bind_int64(sel, 2, now);
-		sqlite3_bind_text(sel, 3, owner, -1, SQLITE_STATIC);
-	}
-	v = xcalloc((size_t)max, sizeof *v);
+	sqlite3_bind_int64(sel, 2, now);
+	sqlite3_bind_text(sel, 3, owner, -1, SQLITE_STATIC);
 	rc = sq_read_items(q, sel, max, v, &cnt, &from_pending);
 	sq_done(sel);
 	if (cnt < max && rc != SQLITE_DONE) {
@@ -75,6 +112,7 @@ int sq_claim(struct store *s, const char *owner, int max, long long lease_ms,
 		if (sq_run(q, upd, "cannot lease an item", cause) < 0)
 			goto fail;
 	}
+count:
 	if (sq_count_add(q, "pending", -from_pending, 0, 0, 0, cause) < 0 ||
 	    sq_count_add(q, "leased", from_pending, 0, 0, 0, cause) < 0)
 		goto fail;

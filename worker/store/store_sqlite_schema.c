@@ -74,9 +74,33 @@ static const char endpoint_sql[] =
 	"ALTER TABLE items ADD COLUMN cost REAL;"
 	"UPDATE meta SET value = '3' WHERE key = 'schema_version';";
 
+/* Version 4: items' JSON in a table of its own. A claim or a finish
+ * rewrites its item's whole row, and an item's JSON (a prompt: often
+ * kilobytes) is most of it, rewritten twice for nothing: out of the row,
+ * it is written once, by the load. Dropping the column makes the claims
+ * of a build before it that still runs on the store fail ("no such
+ * column"), rather than send items without their JSON; those builds
+ * refuse a version 4 store when they open it. */
+static const char payload_sql[] =
+	"CREATE TABLE payloads (seq INTEGER PRIMARY KEY, json TEXT NOT NULL);"
+	"INSERT INTO payloads (seq, json) SELECT seq, json FROM items;"
+	"ALTER TABLE items DROP COLUMN json;"
+	"UPDATE meta SET value = '4' WHERE key = 'schema_version';";
+
 static long long sq_schema_version(struct sq *q, char **cause);
 
-/* Moves a version 1 or 2 store to 3 in one write transaction (another
+/* The steps from each version to the next: the SQL that moves a store
+ * of version below "to" there. */
+static const struct {
+	long long to;
+	const char *sql, *what;
+} steps[] = {
+	{ 2, counts_sql, "cannot add the counts to the store" },
+	{ 3, endpoint_sql, "cannot add the endpoints to the store" },
+	{ 4, payload_sql, "cannot move the items' JSON to a table of its own" },
+};
+
+/* Moves a version 1, 2 or 3 store to 4 in one write transaction (another
  * process may have done it meanwhile: the version is read again inside). */
 static int sq_migrate(struct sq *q, char **cause)
 {
@@ -87,21 +111,19 @@ static int sq_migrate(struct sq *q, char **cause)
 		sq_rollback(q);
 		return -1;
 	}
-	if (version < 2 && sqlite3_exec(q->db, counts_sql, NULL, NULL, NULL) != SQLITE_OK) {
-		sq_fail(q, cause, "cannot add the counts to the store");
-		sq_rollback(q);
-		return -1;
-	}
-	if (version < 3 && sqlite3_exec(q->db, endpoint_sql, NULL, NULL, NULL) != SQLITE_OK) {
-		sq_fail(q, cause, "cannot add the endpoints to the store");
-		sq_rollback(q);
-		return -1;
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		if (version < steps[i].to &&
+		    sqlite3_exec(q->db, steps[i].sql, NULL, NULL, NULL) != SQLITE_OK) {
+			sq_fail(q, cause, steps[i].what);
+			sq_rollback(q);
+			return -1;
+		}
 	}
 	return sq_commit(q, cause);
 }
 
 /* Checks that the file holds a psup job store this build understands,
- * moving a version 1 store to 2. */
+ * moving an older one to this build's version. */
 static int sq_check_schema(struct sq *q, char **cause)
 {
 	long long version = sq_schema_version(q, cause);
