@@ -202,6 +202,40 @@ static void cut_shape(void)
 	ok(!learn_known(&s, 12 * SEC), "until the window resets");
 }
 
+/* A hold the API asked for (Retry-After) is not time the API could take
+ * requests in, so it does not lower the rate measured. */
+static void cut_measures(void)
+{
+	struct learn_state s;
+	struct learn_obs ok200 = { .ok = 1, .remaining = -1, .reset_ns = -1 };
+	struct learn_obs lim = { .limited = 1, .remaining = -1, .reset_ns = -1 };
+	int64_t t;
+	/* 50 a second taken for 2 s, a 429 and a hold of 1 s, 50 a second
+	 * for 2 s again: the API took 50 a second, not 33. */
+	learn_init(&s);
+	t = 10 * SEC;
+	for (int i = 0; i < 100; i++, t += 20 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 3600, t);
+	}
+	lim.sent_at = t - 1 * MS;
+	ok(learn_observe(&s, &lim, 3600, t), "a 429 at 3600/min, 3000 taken: cut");
+	is_int((int)(s.hi + 0.5), 3000, "to the 3000/min taken");
+	for (int i = 0; i < 100; i++, t += 20 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 3000, t);
+	}
+	learn_hold(&s, t, t + SEC);
+	t += SEC;
+	for (int i = 0; i < 100; i++, t += 20 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 3000, t);
+	}
+	lim.sent_at = t - 1 * MS;
+	ok(learn_observe(&s, &lim, 3700, t), "a 429 at 3700/min after a hold: cut");
+	ok(s.hi > 2900 && s.hi < 3100, "the hold left out: 3000/min taken, not 2000 (%.0f)", s.hi);
+}
+
 /* ---- simulated minutes ---- */
 
 struct sim {
@@ -214,6 +248,7 @@ struct sim {
 	int concurrency;
 	int seconds;
 	double raise_to;         /* the API's rate from half time on, 0 = same */
+	int hold_ms;             /* a 429 says Retry-After: nothing is sent for this long */
 	/* results */
 	long long ok, limited, limited_early; /* early: in the first 5 s */
 	long long sent_early;
@@ -221,6 +256,16 @@ struct sim {
 };
 
 #define SIM_MAX_FLIGHT 256
+
+/* The rate paced at now, as pacer.c's rates_follow: the user's rpm capped
+ * by what is learned; the slow start only when neither is known. */
+static double sim_pace(const struct sim *m, const struct learn_state *st, int64_t now)
+{
+	if (!learn_known(st, now) && m->user_rpm > 0)
+		return m->user_rpm;
+	double r = learn_rate(st, now);
+	return m->user_rpm > 0 && m->user_rpm < r ? m->user_rpm : r;
+}
 
 static void sim_run(struct sim *m)
 {
@@ -232,6 +277,7 @@ static void sim_run(struct sim *m)
 	int64_t api_tat = 0, pace_tat = 0;
 	struct { int64_t due, sent; int ok; double remaining; } fl[SIM_MAX_FLIGHT];
 	int n_fl = 0;
+	int64_t hold_until = 0;
 	m->ok = m->limited = m->limited_early = m->sent_early = 0;
 	int64_t end = 100 * SEC + (int64_t)m->seconds * SEC;
 	uint64_t jit = 88172645463325252ULL;
@@ -251,18 +297,18 @@ static void sim_run(struct sim *m)
 				o.limit = api_rate * 60;
 				o.remaining = fl[i].remaining;
 			}
-			double cur = learn_rate(&st, now);
-			if (m->user_rpm > 0 && (cur <= 0 || m->user_rpm < cur))
-				cur = m->user_rpm;
+			double cur = sim_pace(m, &st, now);
+			if (!fl[i].ok && m->hold_ms > 0 && now + m->hold_ms * MS > hold_until) {
+				hold_until = now + m->hold_ms * MS;
+				learn_hold(&st, now, hold_until);
+			}
 			learn_observe(&st, &o, cur, now);
 			fl[i] = fl[--n_fl];
 		}
-		double rate = learn_rate(&st, now);
-		if (m->user_rpm > 0 && (rate <= 0 || m->user_rpm < rate))
-			rate = m->user_rpm;
+		double rate = sim_pace(m, &st, now);
 		double burst = rate / 60 / 20;
 		gcra_init(&pace, rate, burst > 2 ? burst : 2);
-		while (n_fl < m->concurrency && gcra_take(&pace, &pace_tat, now, 1) == 0) {
+		while (now >= hold_until && n_fl < m->concurrency && gcra_take(&pace, &pace_tat, now, 1) == 0) {
 			/* The request reaches the API half a latency later. */
 			int64_t arrive = now + (int64_t)(m->latency_ms / 2 * MS);
 			jit ^= jit << 13;
@@ -383,6 +429,7 @@ int main(void)
 	headers_parse();
 	budget_of_429();
 	cut_shape();
+	cut_measures();
 	simulated_minutes();
 	return done_testing();
 }

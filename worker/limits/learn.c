@@ -60,7 +60,8 @@ void learn_init(struct learn_state *s)
 #define WINDOW (10 * SEC)
 static double took_rate(const struct learn_state *s)
 {
-	int64_t span = s->count_last - s->count_from;
+	int64_t last = s->count_last > s->held_to ? s->count_last : s->held_to;
+	int64_t span = last - s->count_from - s->count_idle;
 	if (s->count_ok >= 1 && span >= WINDOW / 2)
 		return s->count_ok * 60.0 * SEC / (double)span;
 	if (s->prev_rate > 0)
@@ -82,15 +83,32 @@ static void count(struct learn_state *s, const struct learn_obs *o, int64_t now)
 	}
 	if (o->sent_at < s->count_from)
 		return;
-	if (o->sent_at - s->count_from >= WINDOW) {
-		s->prev_rate = s->count_ok * 60.0 * SEC / (double)(o->sent_at - s->count_from);
+	int64_t span = o->sent_at - s->count_from - s->count_idle;
+	if (span >= WINDOW) {
+		s->prev_rate = s->count_ok * 60.0 * SEC / (double)span;
 		s->count_from = o->sent_at;
 		s->count_ok = 0;
+		s->count_idle = 0;
 	}
 	if (o->sent_at > s->count_last)
 		s->count_last = o->sent_at;
 	if (o->ok)
 		s->count_ok += o->units > 0 ? o->units : 1;
+}
+
+void learn_hold(struct learn_state *s, int64_t from, int64_t until)
+{
+	if (s->counting) {
+		int64_t start = from;
+		if (start < s->count_from)
+			start = s->count_from;
+		if (start < s->held_to)
+			start = s->held_to;
+		if (until > start)
+			s->count_idle += until - start;
+	}
+	if (until > s->held_to)
+		s->held_to = until;
 }
 
 /* The time the slow start takes to double, at its shortest round trip. */
@@ -173,8 +191,10 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 		s->hold = HOLD_MIN;
 	if (s->hold > HOLD_MAX)
 		s->hold = HOLD_MAX;
-	s->count_from = s->count_last = now;
+	/* Counted again from the end of a hold the API asked for. */
+	s->count_from = s->count_last = now > s->held_to ? now : s->held_to;
 	s->count_ok = 0;
+	s->count_idle = 0;
 	s->prev_rate = 0;
 	return 1;
 }

@@ -51,6 +51,8 @@ struct learn_state {
 	int64_t slow_at;
 	int64_t count_from, count_last;
 	double count_ok, prev_rate;
+	int64_t count_idle;      /* ns of the count's span spent holding */
+	int64_t held_to;         /* the end of the last hold (ns), 0 none */
 };
 
 void learn_init(struct learn_state *s);
@@ -59,6 +61,11 @@ void learn_init(struct learn_state *s);
  * (0 = unpaced), so a cut knows where it cuts from. Returns 1 when the
  * answer cut the rate. */
 int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, int64_t now);
+
+/* Nothing is sent from `from` to `until` (the API asked to wait): that
+ * time is not counted when the rate the API took is measured, else a
+ * hold of a second would read as a rate far below the API's. */
+void learn_hold(struct learn_state *s, int64_t from, int64_t until);
 
 /* The rate learned at time now, per minute. Until a header or a 429 says
  * more, it starts slow and doubles from the first answer on, every few
