@@ -202,14 +202,31 @@ static void cut_shape(void)
 	ok(!learn_known(&s, 12 * SEC), "until the window resets");
 }
 
-/* A hold the API asked for (Retry-After) is not time the API could take
- * requests in, so it does not lower the rate measured. */
+/* What a cut is measured from: a rate set too high that the API's bucket
+ * took whole until its 429 says only that the limit is below it, so it is
+ * halved; a hold the API asked for (Retry-After) is not time the API could
+ * take requests in, so it does not lower the rate measured; and a probe the
+ * bucket took whole, cut where the last cut was, goes under what was taken. */
 static void cut_measures(void)
 {
 	struct learn_state s;
+	learn_init(&s);
 	struct learn_obs ok200 = { .ok = 1, .remaining = -1, .reset_ns = -1 };
 	struct learn_obs lim = { .limited = 1, .remaining = -1, .reset_ns = -1 };
-	int64_t t;
+	int64_t t = 10 * SEC;
+	/* rpm 6000 set, all taken for 200 ms, then a 429 asking for 1 s. */
+	for (int i = 0; i < 20; i++, t += 10 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 6000, t);
+	}
+	learn_hold(&s, t, t + SEC);
+	lim.sent_at = t - 1 * MS;
+	ok(learn_observe(&s, &lim, 6000, t), "a 429 at the rpm set cuts");
+	double at_cut = learn_rate(&s, t);
+	ok(at_cut > 2850 && at_cut < 2911, "the API took all of it: under half of it (%.0f)", at_cut);
+	ok(learn_rate(&s, t + 8 * SEC) > 1.01 * at_cut, "a halving is a guess: probed at once (%.0f)",
+	    learn_rate(&s, t + 8 * SEC));
+
 	/* 50 a second taken for 2 s, a 429 and a hold of 1 s, 50 a second
 	 * for 2 s again: the API took 50 a second, not 33. */
 	learn_init(&s);
@@ -234,6 +251,17 @@ static void cut_measures(void)
 	lim.sent_at = t - 1 * MS;
 	ok(learn_observe(&s, &lim, 3700, t), "a 429 at 3700/min after a hold: cut");
 	ok(s.hi > 2900 && s.hi < 3100, "the hold left out: 3000/min taken, not 2000 (%.0f)", s.hi);
+	/* The next probe, taken whole until its 429, near the last cut:
+	 * under what was taken. */
+	for (int i = 0; i < 100; i++, t += 19 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 3150, t);
+	}
+	lim.sent_at = t - 1 * MS;
+	double took = 99 * 60.0 * SEC / (98 * 19 * MS);
+	ok(learn_observe(&s, &lim, 3150, t), "a probe's 429 near the last cut: cut");
+	ok(s.hi < 0.96 * took && s.hi > 0.92 * took,
+	    "all of the probe was taken: 5%% under it (%.0f of %.0f)", s.hi, took);
 }
 
 /* ---- simulated minutes ---- */
@@ -409,6 +437,11 @@ static void simulated_minutes(void)
 	struct sim slow = { .api_rate = 50, .api_burst = 50, .latency_ms = 1000,
 		.concurrency = 64, .seconds = 60 };
 	sim_check("no headers, 1 s answers", &slow, 0.95, 0.03, 0.02);
+	/* The bench's nginx (50/s, a bucket of 10, 1 ms answers) with rpm
+	 * set at twice that, every 429 saying Retry-After: 1. */
+	struct sim over = { .api_rate = 50, .api_burst = 10, .latency_ms = 1, .user_rpm = 6000,
+		.concurrency = 16, .seconds = 30, .hold_ms = 1000 };
+	sim_check("no headers, rpm 2x high, Retry-After 1 s, 1 ms answers", &over, 0.90, 0.03, 0.02);
 	/* The limit doubles half way: found again once the stay under the
 	 * old one ends (a steady limit is probed ever more rarely, which is
 	 * what keeps its 429s down). */

@@ -21,6 +21,12 @@
  * limit is found within seconds of the stay's end. */
 #define CUT 0.85
 #define CUT_NEAR 0.95
+/* A 429 at a rate the API took whole until then (a rate set in the job
+ * file, or the probe's, its bucket absorbing the excess) says only that
+ * the limit is below: halve it, as TCP does, and probe up from there.
+ * "Whole": the count taken reaches BLIND_TOOK of what was paced. */
+#define BLIND 0.5
+#define BLIND_TOOK 0.9
 /* The hold: twice the 429's round trip (the answers in flight then were
  * sent at the old rate), 100 ms to a second. */
 #define HOLD_MIN (100 * SEC / 1000)
@@ -173,6 +179,8 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 	 * comes from the burst before it too. */
 	if (!learn_known(s, now) && cur <= slow_start(s, now) && took <= 0)
 		return 0;
+	/* An advertised limit says where the limit is: no guess needed. */
+	int whole = cur > 0 && s->advertised <= 0 && (took <= 0 || took >= BLIND_TOOK * cur);
 	if (took > 0 && (base <= 0 || took < base))
 		base = took;
 	if (base <= 0)
@@ -181,9 +189,20 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 	 * the rate stays close under it, and stay there longer. */
 	int near = s->hi > 0 && base > 0.9 * s->hi && base < 1.1 * s->hi;
 	s->cut = near ? CUT_NEAR : CUT;
+	if (whole && !near) {
+		/* Half of what was paced is the limit found, and a guess:
+		 * probed beyond at once. */
+		base *= BLIND;
+		s->cut = PLATEAU;
+	} else if (whole && took > 0) {
+		/* The API's bucket let through all that was sent until the
+		 * 429, so the count overstates its rate by that bucket: the
+		 * limit is under what was paced. */
+		base *= CUT_NEAR;
+	}
 	/* The slow start's cut measures an average over its doubling, low
 	 * when the API has no burst to show its rate: probe at once. */
-	s->confirmed = near ? s->confirmed + 1 : s->hi > 0 ? 0 : -1;
+	s->confirmed = near ? s->confirmed + 1 : s->hi > 0 && !whole ? 0 : -1;
 	s->hi = base;
 	s->cut_at = now;
 	s->hold = 2 * (now - o->sent_at);

@@ -5,7 +5,9 @@
  * little under it; "remaining R, reset in T" without a limit (a fixed
  * window: at most R more in T); and, with no header at all, the 429s
  * themselves: from a slow start (a rate that doubles until the first 429),
- * a 429 cuts the rate to a share of what the API was taking
+ * a 429 cuts the rate to a share of what the API was taking (to half the
+ * rate paced when what it took says nothing more: its bucket let all of
+ * it through until the 429)
  * (that rate is remembered as the limit found), holds it while the answers
  * sent before come back, climbs back to just under the limit found and
  * stays there; only after a while does it probe beyond, slowly at first.
