@@ -127,7 +127,8 @@ worker_scenarios() {
 	emit psup goodput_pct "$(echo "$a $(span_s /limited) $rpm" | awk '{ printf "%.1f", 100 * ($1 / $2) / ($3 / 60) }')"
 	emit psup p429_pct "$(echo "$a $t" | awk '{ printf "%.2f", 100 * $2 / ($1 + $2) }')"
 	emit psup items_done_lim "$(done_count "$store")"
-	# Above the limit (rpm = 2x): how fast AIMD and Retry-After bring 429s down.
+	# Above the limit (rpm = 2x, no rate-limit header, Retry-After: 1 on each
+	# 429): how near the learner comes to the real rate, and its 429s.
 	store=$(new_job over "$n") || return
 	jobfile "$W/over.yaml" /limited $(( rate * 120 )) 16 "bench$$b"
 	reset_log

@@ -202,6 +202,68 @@ static void cut_shape(void)
 	ok(!learn_known(&s, 12 * SEC), "until the window resets");
 }
 
+/* What a cut is measured from: a rate set too high that the API's bucket
+ * took whole until its 429 says only that the limit is below it, so it is
+ * halved; a hold the API asked for (Retry-After) is not time the API could
+ * take requests in, so it does not lower the rate measured; and a probe the
+ * bucket took whole, cut where the last cut was, goes under what was taken. */
+static void cut_measures(void)
+{
+	struct learn_state s;
+	learn_init(&s);
+	struct learn_obs ok200 = { .ok = 1, .remaining = -1, .reset_ns = -1 };
+	struct learn_obs lim = { .limited = 1, .remaining = -1, .reset_ns = -1 };
+	int64_t t = 10 * SEC;
+	/* rpm 6000 set, all taken for 200 ms, then a 429 asking for 1 s. */
+	for (int i = 0; i < 20; i++, t += 10 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 6000, t);
+	}
+	learn_hold(&s, t, t + SEC);
+	lim.sent_at = t - 1 * MS;
+	ok(learn_observe(&s, &lim, 6000, t), "a 429 at the rpm set cuts");
+	double at_cut = learn_rate(&s, t);
+	ok(at_cut > 2850 && at_cut < 2911, "the API took all of it: under half of it (%.0f)", at_cut);
+	ok(learn_rate(&s, t + 8 * SEC) > 1.01 * at_cut, "a halving is a guess: probed at once (%.0f)",
+	    learn_rate(&s, t + 8 * SEC));
+
+	/* 50 a second taken for 2 s, a 429 and a hold of 1 s, 50 a second
+	 * for 2 s again: the API took 50 a second, not 33. */
+	learn_init(&s);
+	t = 10 * SEC;
+	for (int i = 0; i < 100; i++, t += 20 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 3600, t);
+	}
+	lim.sent_at = t - 1 * MS;
+	ok(learn_observe(&s, &lim, 3600, t), "a 429 at 3600/min, 3000 taken: cut");
+	is_int((int)(s.hi + 0.5), 3000, "to the 3000/min taken");
+	for (int i = 0; i < 100; i++, t += 20 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 3000, t);
+	}
+	learn_hold(&s, t, t + SEC);
+	t += SEC;
+	for (int i = 0; i < 100; i++, t += 20 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 3000, t);
+	}
+	lim.sent_at = t - 1 * MS;
+	ok(learn_observe(&s, &lim, 3700, t), "a 429 at 3700/min after a hold: cut");
+	ok(s.hi > 2900 && s.hi < 3100, "the hold left out: 3000/min taken, not 2000 (%.0f)", s.hi);
+	/* The next probe, taken whole until its 429, near the last cut:
+	 * under what was taken. */
+	for (int i = 0; i < 100; i++, t += 19 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 3150, t);
+	}
+	lim.sent_at = t - 1 * MS;
+	double took = 99 * 60.0 * SEC / (98 * 19 * MS);
+	ok(learn_observe(&s, &lim, 3150, t), "a probe's 429 near the last cut: cut");
+	ok(s.hi < 0.96 * took && s.hi > 0.92 * took,
+	    "all of the probe was taken: 5%% under it (%.0f of %.0f)", s.hi, took);
+}
+
 /* ---- simulated minutes ---- */
 
 struct sim {
@@ -214,6 +276,7 @@ struct sim {
 	int concurrency;
 	int seconds;
 	double raise_to;         /* the API's rate from half time on, 0 = same */
+	int hold_ms;             /* a 429 says Retry-After: nothing is sent for this long */
 	/* results */
 	long long ok, limited, limited_early; /* early: in the first 5 s */
 	long long sent_early;
@@ -221,6 +284,16 @@ struct sim {
 };
 
 #define SIM_MAX_FLIGHT 256
+
+/* The rate paced at now, as pacer.c's rates_follow: the user's rpm capped
+ * by what is learned; the slow start only when neither is known. */
+static double sim_pace(const struct sim *m, const struct learn_state *st, int64_t now)
+{
+	if (!learn_known(st, now) && m->user_rpm > 0)
+		return m->user_rpm;
+	double r = learn_rate(st, now);
+	return m->user_rpm > 0 && m->user_rpm < r ? m->user_rpm : r;
+}
 
 static void sim_run(struct sim *m)
 {
@@ -232,6 +305,7 @@ static void sim_run(struct sim *m)
 	int64_t api_tat = 0, pace_tat = 0;
 	struct { int64_t due, sent; int ok; double remaining; } fl[SIM_MAX_FLIGHT];
 	int n_fl = 0;
+	int64_t hold_until = 0;
 	m->ok = m->limited = m->limited_early = m->sent_early = 0;
 	int64_t end = 100 * SEC + (int64_t)m->seconds * SEC;
 	uint64_t jit = 88172645463325252ULL;
@@ -251,18 +325,18 @@ static void sim_run(struct sim *m)
 				o.limit = api_rate * 60;
 				o.remaining = fl[i].remaining;
 			}
-			double cur = learn_rate(&st, now);
-			if (m->user_rpm > 0 && (cur <= 0 || m->user_rpm < cur))
-				cur = m->user_rpm;
+			double cur = sim_pace(m, &st, now);
+			if (!fl[i].ok && m->hold_ms > 0 && now + m->hold_ms * MS > hold_until) {
+				hold_until = now + m->hold_ms * MS;
+				learn_hold(&st, now, hold_until);
+			}
 			learn_observe(&st, &o, cur, now);
 			fl[i] = fl[--n_fl];
 		}
-		double rate = learn_rate(&st, now);
-		if (m->user_rpm > 0 && (rate <= 0 || m->user_rpm < rate))
-			rate = m->user_rpm;
+		double rate = sim_pace(m, &st, now);
 		double burst = rate / 60 / 20;
 		gcra_init(&pace, rate, burst > 2 ? burst : 2);
-		while (n_fl < m->concurrency && gcra_take(&pace, &pace_tat, now, 1) == 0) {
+		while (now >= hold_until && n_fl < m->concurrency && gcra_take(&pace, &pace_tat, now, 1) == 0) {
 			/* The request reaches the API half a latency later. */
 			int64_t arrive = now + (int64_t)(m->latency_ms / 2 * MS);
 			jit ^= jit << 13;
@@ -363,6 +437,11 @@ static void simulated_minutes(void)
 	struct sim slow = { .api_rate = 50, .api_burst = 50, .latency_ms = 1000,
 		.concurrency = 64, .seconds = 60 };
 	sim_check("no headers, 1 s answers", &slow, 0.95, 0.03, 0.02);
+	/* The bench's nginx (50/s, a bucket of 10, 1 ms answers) with rpm
+	 * set at twice that, every 429 saying Retry-After: 1. */
+	struct sim over = { .api_rate = 50, .api_burst = 10, .latency_ms = 1, .user_rpm = 6000,
+		.concurrency = 16, .seconds = 30, .hold_ms = 1000 };
+	sim_check("no headers, rpm 2x high, Retry-After 1 s, 1 ms answers", &over, 0.90, 0.03, 0.02);
 	/* The limit doubles half way: found again once the stay under the
 	 * old one ends (a steady limit is probed ever more rarely, which is
 	 * what keeps its 429s down). */
@@ -383,6 +462,7 @@ int main(void)
 	headers_parse();
 	budget_of_429();
 	cut_shape();
+	cut_measures();
 	simulated_minutes();
 	return done_testing();
 }

@@ -21,6 +21,12 @@
  * limit is found within seconds of the stay's end. */
 #define CUT 0.85
 #define CUT_NEAR 0.95
+/* A 429 at a rate the API took whole until then (a rate set in the job
+ * file, or the probe's, its bucket absorbing the excess) says only that
+ * the limit is below: halve it, as TCP does, and probe up from there.
+ * "Whole": the count taken reaches BLIND_TOOK of what was paced. */
+#define BLIND 0.5
+#define BLIND_TOOK 0.9
 /* The hold: twice the 429's round trip (the answers in flight then were
  * sent at the old rate), 100 ms to a second. */
 #define HOLD_MIN (100 * SEC / 1000)
@@ -60,7 +66,8 @@ void learn_init(struct learn_state *s)
 #define WINDOW (10 * SEC)
 static double took_rate(const struct learn_state *s)
 {
-	int64_t span = s->count_last - s->count_from;
+	int64_t last = s->count_last > s->held_to ? s->count_last : s->held_to;
+	int64_t span = last - s->count_from - s->count_idle;
 	if (s->count_ok >= 1 && span >= WINDOW / 2)
 		return s->count_ok * 60.0 * SEC / (double)span;
 	if (s->prev_rate > 0)
@@ -82,15 +89,32 @@ static void count(struct learn_state *s, const struct learn_obs *o, int64_t now)
 	}
 	if (o->sent_at < s->count_from)
 		return;
-	if (o->sent_at - s->count_from >= WINDOW) {
-		s->prev_rate = s->count_ok * 60.0 * SEC / (double)(o->sent_at - s->count_from);
+	int64_t span = o->sent_at - s->count_from - s->count_idle;
+	if (span >= WINDOW) {
+		s->prev_rate = s->count_ok * 60.0 * SEC / (double)span;
 		s->count_from = o->sent_at;
 		s->count_ok = 0;
+		s->count_idle = 0;
 	}
 	if (o->sent_at > s->count_last)
 		s->count_last = o->sent_at;
 	if (o->ok)
 		s->count_ok += o->units > 0 ? o->units : 1;
+}
+
+void learn_hold(struct learn_state *s, int64_t from, int64_t until)
+{
+	if (s->counting) {
+		int64_t start = from;
+		if (start < s->count_from)
+			start = s->count_from;
+		if (start < s->held_to)
+			start = s->held_to;
+		if (until > start)
+			s->count_idle += until - start;
+	}
+	if (until > s->held_to)
+		s->held_to = until;
 }
 
 /* The time the slow start takes to double, at its shortest round trip. */
@@ -155,6 +179,8 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 	 * comes from the burst before it too. */
 	if (!learn_known(s, now) && cur <= slow_start(s, now) && took <= 0)
 		return 0;
+	/* An advertised limit says where the limit is: no guess needed. */
+	int whole = cur > 0 && s->advertised <= 0 && (took <= 0 || took >= BLIND_TOOK * cur);
 	if (took > 0 && (base <= 0 || took < base))
 		base = took;
 	if (base <= 0)
@@ -163,9 +189,20 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 	 * the rate stays close under it, and stay there longer. */
 	int near = s->hi > 0 && base > 0.9 * s->hi && base < 1.1 * s->hi;
 	s->cut = near ? CUT_NEAR : CUT;
+	if (whole && !near) {
+		/* Half of what was paced is the limit found, and a guess:
+		 * probed beyond at once. */
+		base *= BLIND;
+		s->cut = PLATEAU;
+	} else if (whole && took > 0) {
+		/* The API's bucket let through all that was sent until the
+		 * 429, so the count overstates its rate by that bucket: the
+		 * limit is under what was paced. */
+		base *= CUT_NEAR;
+	}
 	/* The slow start's cut measures an average over its doubling, low
 	 * when the API has no burst to show its rate: probe at once. */
-	s->confirmed = near ? s->confirmed + 1 : s->hi > 0 ? 0 : -1;
+	s->confirmed = near ? s->confirmed + 1 : s->hi > 0 && !whole ? 0 : -1;
 	s->hi = base;
 	s->cut_at = now;
 	s->hold = 2 * (now - o->sent_at);
@@ -173,8 +210,10 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 		s->hold = HOLD_MIN;
 	if (s->hold > HOLD_MAX)
 		s->hold = HOLD_MAX;
-	s->count_from = s->count_last = now;
+	/* Counted again from the end of a hold the API asked for. */
+	s->count_from = s->count_last = now > s->held_to ? now : s->held_to;
 	s->count_ok = 0;
+	s->count_idle = 0;
 	s->prev_rate = 0;
 	return 1;
 }

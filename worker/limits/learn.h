@@ -5,7 +5,9 @@
  * little under it; "remaining R, reset in T" without a limit (a fixed
  * window: at most R more in T); and, with no header at all, the 429s
  * themselves: from a slow start (a rate that doubles until the first 429),
- * a 429 cuts the rate to a share of what the API was taking
+ * a 429 cuts the rate to a share of what the API was taking (to half the
+ * rate paced when what it took says nothing more: its bucket let all of
+ * it through until the 429)
  * (that rate is remembered as the limit found), holds it while the answers
  * sent before come back, climbs back to just under the limit found and
  * stays there; only after a while does it probe beyond, slowly at first.
@@ -51,6 +53,8 @@ struct learn_state {
 	int64_t slow_at;
 	int64_t count_from, count_last;
 	double count_ok, prev_rate;
+	int64_t count_idle;      /* ns of the count's span spent holding */
+	int64_t held_to;         /* the end of the last hold (ns), 0 none */
 };
 
 void learn_init(struct learn_state *s);
@@ -59,6 +63,11 @@ void learn_init(struct learn_state *s);
  * (0 = unpaced), so a cut knows where it cuts from. Returns 1 when the
  * answer cut the rate. */
 int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, int64_t now);
+
+/* Nothing is sent from `from` to `until` (the API asked to wait): that
+ * time is not counted when the rate the API took is measured, else a
+ * hold of a second would read as a rate far below the API's. */
+void learn_hold(struct learn_state *s, int64_t from, int64_t until);
 
 /* The rate learned at time now, per minute. Until a header or a 429 says
  * more, it starts slow and doubles from the first answer on, every few

@@ -240,12 +240,15 @@ void pacer_adjust(struct pacer *p, int64_t now, enum learn_budget b, double esti
 
 void pacer_hold(struct pacer *p, int64_t until)
 {
+	int64_t now = clock_mono_ns();
 	struct limit_state *st = state_lock(p);
 	if (until > st->pace.hold_until)
 		st->pace.hold_until = until;
+	for (int b = 0; b < LEARN_N; b++)
+		learn_hold(&st->learn[b], now, until);
 	state_unlock(p);
 	if (p->cluster)
-		clusterlimit_hold(p->cluster, until, clock_mono_ns());
+		clusterlimit_hold(p->cluster, until, now);
 }
 
 int64_t pacer_hold_until(struct pacer *p)
