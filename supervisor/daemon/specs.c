@@ -103,7 +103,7 @@ static void keep(struct daemon *d, const struct speclog_rec *r, const char *wher
 }
 
 /* Forgets the kept record named name (a new app of that name replaces
- * it), or the record at index i when name is NULL. */
+ * it), or every kept record when name is NULL (at close). */
 static void unkeep(struct daemon *d, const char *name)
 {
 	for (size_t i = 0; i < d->nspecs_kept; i++) {
@@ -183,6 +183,13 @@ void specs_close(struct daemon *d)
 
 /* ---- writing ---- */
 
+/* a's spec as its keeper and the spec file hold it: its id in it. */
+static char *pack(struct dapp *a, size_t *len)
+{
+	a->spec.app_id = a->id;
+	return spec_pack(&a->spec, len);
+}
+
 /* Rewrites the spec file from the table. */
 static void rewrite(struct daemon *d)
 {
@@ -191,10 +198,9 @@ static void rewrite(struct daemon *d)
 		n++;
 	struct speclog_rec *recs = xcalloc(n + d->nspecs_kept + 1, sizeof *recs);
 	for (struct dapp *a = d->apps; a; a = a->next, i++) {
-		a->spec.app_id = a->id;
 		recs[i].name = a->name;
 		recs[i].name_len = strlen(a->name);
-		recs[i].spec = spec_pack(&a->spec, &recs[i].spec_len);
+		recs[i].spec = pack(a, &recs[i].spec_len);
 	}
 	/* copies: the rewrite sets their sizes */
 	if (d->nspecs_kept)
@@ -258,9 +264,8 @@ static int copy_into(const char *dir, const char *packed, size_t len, char **cau
 int specs_write(struct dapp *a, char **cause)
 {
 	struct daemon *d = a->d;
-	a->spec.app_id = a->id;
 	size_t len;
-	char *packed = spec_pack(&a->spec, &len);
+	char *packed = pack(a, &len);
 	long w = -1;
 	if (copy_into(a->dir, packed, len, cause) == 0 &&
 	    (strcmp(a->spec_dir, a->dir) == 0 || copy_into(a->spec_dir, packed, len, cause) == 0) &&
@@ -279,9 +284,8 @@ int specs_write(struct dapp *a, char **cause)
 
 int specs_keeper_copy(struct dapp *a, char **cause)
 {
-	a->spec.app_id = a->id;
 	size_t len;
-	char *packed = spec_pack(&a->spec, &len);
+	char *packed = pack(a, &len);
 	char *p = xasprintf("%s/spec", a->dir);
 	int r = atomicfile_write(p, packed, len, 0600, 0, cause);
 	free(p);
