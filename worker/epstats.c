@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "hash.h"
 #include "jobreport.h"
 #include "sharedlimit.h"
 #include "xalloc.h"
@@ -62,11 +63,9 @@ int epstats_write(const char *job_key, const char *owner, const struct epstats *
     char **cause)
 {
 	/* FNV-1a of the owner: a file name whatever the owner holds. */
-	unsigned long long h = 0xcbf29ce484222325ULL;
-	for (const char *p = owner; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	uint64_t h = hash_fnv1a(HASH_FNV1A_INIT, owner, strlen(owner));
 	char suffix[40];
-	snprintf(suffix, sizeof suffix, ".ep.%016llx.json", h);
+	snprintf(suffix, sizeof suffix, ".ep.%016llx.json", (unsigned long long)h);
 	char *path = jobreport_path(job_key, suffix, cause);
 	if (!path)
 		return -1;

@@ -3,6 +3,7 @@
  * reader can never stall the worker. */
 #include "progress_out.h"
 #include "fdio.h"
+#include "hash.h"
 #include "progress.h"
 #include "runstats.h"
 
@@ -157,12 +158,10 @@ void progress_out_job_key(const char *store_url, char out[33])
 		path += 7;
 	char *real = strncmp(store_url, "postgres", 8) == 0 ? NULL : realpath(path, NULL);
 	const char *name = real ? real : store_url;
-	/* FNV-1a: a short stable name; the URL itself may hold a password. */
-	uint64_t h = 1469598103934665603ULL;
-	for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
-		h ^= *s;
-		h *= 1099511628211ULL;
-	}
+	/* FNV-1a: a short stable name; the URL itself may hold a password.
+	 * Its start is the one the first builds used (a digit short of FNV's
+	 * own), kept: the key names files every worker of a job must find. */
+	uint64_t h = hash_fnv1a(1469598103934665603ULL, name, strlen(name));
 	free(real);
 	snprintf(out, 33, "job:%016llx", (unsigned long long)h);
 }

@@ -2,6 +2,7 @@
  * OpenAI chat or Anthropic messages form. Everything is derived from the
  * request body alone, so the same request always gets the same answer. */
 #include "testapi.h"
+#include "hash.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -11,13 +12,7 @@
 
 static uint64_t fnv1a(const char *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (n--) {
-		h ^= (unsigned char)*p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return hash_fnv1a(HASH_FNV1A_INIT, p, n);
 }
 
 void echo_log_key(const char *body, size_t len, char *out, size_t n)

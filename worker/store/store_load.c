@@ -3,6 +3,7 @@
  * the backend inside one transaction, so a bad line loads nothing. */
 #include "store_backend.h"
 #include "store_scan.h"
+#include "hash.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -25,12 +26,7 @@ struct idset {
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;      /* FNV-1a */
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return hash_fnv1a(HASH_FNV1A_INIT, s, strlen(s));
 }
 
 static struct idslot *idset_find(struct idset *set, const char *id, uint64_t h)
