@@ -324,7 +324,7 @@ void apps_load_all(struct daemon *d)
 				qq = &(*qq)->next;
 			a->next = *qq;
 			*qq = a;
-			d->specs_rewrite = 1;
+			d->specs.rewrite = 1;
 		}
 		a = next;
 	}

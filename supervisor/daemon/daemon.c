@@ -392,7 +392,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	struct daemon dd, *d = &dd;
 	memset(d, 0, sizeof *d);
 	d->lock_fd = -1;
-	d->specs.fd = -1;
+	d->specs.log.fd = -1;
 	d->foreground = foreground;
 	paths_init(d, home_arg);
 	d->on_change = changed_later;

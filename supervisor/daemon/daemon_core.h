@@ -16,6 +16,18 @@ struct dclient;
 struct ctlsrv;
 struct dop;
 
+/* The home's spec file as the daemon keeps it: specs.c's (load asks it
+ * for a rewrite after giving apps ids). */
+struct dspecs {
+	struct speclog log;         /* open for appending, or closed (fd -1) */
+	size_t live;                /* its bytes in the apps' last records */
+	size_t dead;                /* its bytes in superseded records */
+	int rewrite;                /* rewrite it whole at the next chance */
+	struct speclog_rec *kept;   /* its records no app was loaded from,
+	                             * written back as they are */
+	size_t nkept;
+};
+
 struct daemon {
 	char *home;
 	char *sock_path, *pid_path, *lock_path, *apps_dir, *dump_path;
@@ -33,13 +45,7 @@ struct daemon {
 	struct dclient *clients;
 	struct dop *ops;
 	int next_id;
-	struct speclog specs;       /* the home's spec file (specs.c) */
-	size_t specs_live;          /* its bytes in the apps' last records */
-	size_t specs_dead;          /* its bytes in superseded records */
-	int specs_rewrite;          /* rewrite it whole at the next chance */
-	struct speclog_rec *specs_kept; /* its records no app was loaded from,
-	                                 * written back as they are (specs.c) */
-	size_t nspecs_kept;
+	struct dspecs specs;        /* the home's spec file (specs.c) */
 	struct launchq launchq;     /* keepers to launch, a few at a time (link.c) */
 	int killing;                /* `psup kill` in progress */
 	long long nofile_max;       /* the descriptor limit the daemon runs with */

@@ -95,10 +95,10 @@ static int load_folders(struct daemon *d)
 static void keep(struct daemon *d, const struct speclog_rec *r, const char *where)
 {
 	dlog("%s: kept in the file as it is", where);
-	d->specs_kept = xreallocarray(d->specs_kept, d->nspecs_kept + 1, sizeof *d->specs_kept);
+	d->specs.kept = xreallocarray(d->specs.kept, d->specs.nkept + 1, sizeof *d->specs.kept);
 	char *name = xstrndup(r->name, r->name_len), *spec = xmalloc(r->spec_len + 1);
 	memcpy(spec, r->spec, r->spec_len);
-	d->specs_kept[d->nspecs_kept++] = (struct speclog_rec){ .name = name,
+	d->specs.kept[d->specs.nkept++] = (struct speclog_rec){ .name = name,
 		.name_len = r->name_len, .spec = spec, .spec_len = r->spec_len, .bytes = r->bytes };
 }
 
@@ -106,17 +106,17 @@ static void keep(struct daemon *d, const struct speclog_rec *r, const char *wher
  * it), or every kept record when name is NULL (at close). */
 static void unkeep(struct daemon *d, const char *name)
 {
-	for (size_t i = 0; i < d->nspecs_kept; i++) {
-		struct speclog_rec *k = &d->specs_kept[i];
+	for (size_t i = 0; i < d->specs.nkept; i++) {
+		struct speclog_rec *k = &d->specs.kept[i];
 		if (name && strcmp(k->name, name) != 0)
 			continue;
 		if (name) {
-			d->specs_live -= k->bytes;
-			d->specs_dead += k->bytes;
+			d->specs.live -= k->bytes;
+			d->specs.dead += k->bytes;
 		}
 		free((char *)k->name);
 		free((char *)k->spec);
-		*k = d->specs_kept[--d->nspecs_kept];
+		*k = d->specs.kept[--d->specs.nkept];
 		i--;
 	}
 }
@@ -136,7 +136,7 @@ static void set_aside(const char *path, const char *why)
 
 void specs_load(struct daemon *d)
 {
-	d->specs.fd = -1;
+	d->specs.log.fd = -1;
 	char *path = home_specs_path(d->home), *cause = NULL;
 	struct speclog_set set;
 	if (speclog_read(path, SPECLOG_FILE_MAX, &set, &cause) == 0) {
@@ -149,23 +149,23 @@ void specs_load(struct daemon *d)
 				a->spec_bytes = r->bytes;
 			else
 				keep(d, r, where);
-			d->specs_live += r->bytes;
+			d->specs.live += r->bytes;
 			free(where);
 			free(name);
 		}
-		d->specs_dead += set.dead;
+		d->specs.dead += set.dead;
 		if (set.torn) {
 			/* appends after it would not be read back */
 			dlog("%s: the %zu bytes from byte %zu are no whole record (a crash or a "
 			    "full disk cut it): dropped", path, set.torn, set.torn_at);
 			if (truncate(path, (off_t)set.torn_at) < 0) {
 				dlog("cannot cut %s: %s: rewriting it", path, strerror(errno));
-				d->specs_rewrite = 1;
+				d->specs.rewrite = 1;
 			}
 		}
 		speclog_set_free(&set);
 	} else if (errno == ENOENT) {
-		d->specs_rewrite = load_folders(d) > 0;
+		d->specs.rewrite = load_folders(d) > 0;
 	} else {
 		set_aside(path, cause);
 	}
@@ -175,10 +175,10 @@ void specs_load(struct daemon *d)
 
 void specs_close(struct daemon *d)
 {
-	speclog_close(&d->specs);
+	speclog_close(&d->specs.log);
 	unkeep(d, NULL);
-	free(d->specs_kept);
-	d->specs_kept = NULL;
+	free(d->specs.kept);
+	d->specs.kept = NULL;
 }
 
 /* ---- writing ---- */
@@ -196,32 +196,32 @@ static void rewrite(struct daemon *d)
 	size_t n = 0, i = 0;
 	for (struct dapp *a = d->apps; a; a = a->next)
 		n++;
-	struct speclog_rec *recs = xcalloc(n + d->nspecs_kept + 1, sizeof *recs);
+	struct speclog_rec *recs = xcalloc(n + d->specs.nkept + 1, sizeof *recs);
 	for (struct dapp *a = d->apps; a; a = a->next, i++) {
 		recs[i].name = a->name;
 		recs[i].name_len = strlen(a->name);
 		recs[i].spec = pack(a, &recs[i].spec_len);
 	}
 	/* copies: the rewrite sets their sizes */
-	if (d->nspecs_kept)
-		memcpy(recs + n, d->specs_kept, d->nspecs_kept * sizeof *recs);
+	if (d->specs.nkept)
+		memcpy(recs + n, d->specs.kept, d->specs.nkept * sizeof *recs);
 	char *path = home_specs_path(d->home), *cause = NULL;
-	if (speclog_rewrite(&d->specs, path, recs, n + d->nspecs_kept, &cause) < 0) {
+	if (speclog_rewrite(&d->specs.log, path, recs, n + d->specs.nkept, &cause) < 0) {
 		dlog("%s", cause);
 		free(cause);
 	} else {
 		i = 0;
-		d->specs_live = 0;
+		d->specs.live = 0;
 		for (struct dapp *a = d->apps; a; a = a->next, i++) {
 			a->spec_bytes = recs[i].bytes;
-			d->specs_live += recs[i].bytes;
+			d->specs.live += recs[i].bytes;
 		}
-		for (size_t k = 0; k < d->nspecs_kept; k++) {
-			d->specs_kept[k].bytes = recs[n + k].bytes;
-			d->specs_live += recs[n + k].bytes;
+		for (size_t k = 0; k < d->specs.nkept; k++) {
+			d->specs.kept[k].bytes = recs[n + k].bytes;
+			d->specs.live += recs[n + k].bytes;
 		}
-		d->specs_dead = 0;
-		d->specs_rewrite = 0;
+		d->specs.dead = 0;
+		d->specs.rewrite = 0;
 	}
 	for (i = 0; i < n; i++)
 		free((char *)recs[i].spec);
@@ -232,8 +232,8 @@ static void rewrite(struct daemon *d)
 void specs_tidy(struct daemon *d)
 {
 	/* with no app left (after kill) the rewrite is a line: keep it tidy */
-	if (d->specs_rewrite || (d->specs_dead > 0 && d->specs_live == 0) ||
-	    (d->specs_dead > d->specs_live && d->specs_dead > SPECS_DEAD_MIN))
+	if (d->specs.rewrite || (d->specs.dead > 0 && d->specs.live == 0) ||
+	    (d->specs.dead > d->specs.live && d->specs.dead > SPECS_DEAD_MIN))
 		rewrite(d);
 }
 
@@ -241,11 +241,11 @@ void specs_tidy(struct daemon *d)
  * or again after a failure). */
 static int log_ready(struct daemon *d, char **cause)
 {
-	if (d->specs.fd >= 0)
+	if (d->specs.log.fd >= 0)
 		return 0;
 	char *path = home_specs_path(d->home);
-	speclog_close(&d->specs);
-	int r = speclog_open(&d->specs, path, cause);
+	speclog_close(&d->specs.log);
+	int r = speclog_open(&d->specs.log, path, cause);
 	free(path);
 	return r;
 }
@@ -270,12 +270,12 @@ int specs_write(struct dapp *a, char **cause)
 	if (copy_into(a->dir, packed, len, cause) == 0 &&
 	    (strcmp(a->spec_dir, a->dir) == 0 || copy_into(a->spec_dir, packed, len, cause) == 0) &&
 	    log_ready(d, cause) == 0)
-		w = speclog_put(&d->specs, a->name, packed, len, cause);
+		w = speclog_put(&d->specs.log, a->name, packed, len, cause);
 	free(packed);
 	if (w < 0)
 		return -1;
-	d->specs_dead += a->spec_bytes;
-	d->specs_live += (size_t)w - a->spec_bytes;
+	d->specs.dead += a->spec_bytes;
+	d->specs.live += (size_t)w - a->spec_bytes;
 	a->spec_bytes = (size_t)w;
 	unkeep(d, a->name);
 	specs_tidy(d);
@@ -299,15 +299,15 @@ void specs_drop(struct dapp *a)
 	if (!a->spec_bytes)
 		return;
 	char *cause = NULL;
-	long w = log_ready(d, &cause) == 0 ? speclog_drop(&d->specs, a->name, &cause) : -1;
+	long w = log_ready(d, &cause) == 0 ? speclog_drop(&d->specs.log, a->name, &cause) : -1;
 	if (w < 0) {
 		dlog("%s: its deletion is not recorded (it comes back with the next daemon): %s",
 		    a->name, cause);
 		free(cause);
 		return;
 	}
-	d->specs_dead += a->spec_bytes + (size_t)w;
-	d->specs_live -= a->spec_bytes;
+	d->specs.dead += a->spec_bytes + (size_t)w;
+	d->specs.live -= a->spec_bytes;
 	a->spec_bytes = 0;
 	specs_tidy(d);
 }
