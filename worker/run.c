@@ -150,8 +150,16 @@ void run_maybe_done(struct run *r)
 {
 	if (r->stopping || r->finished || !r->claim_exhausted || r->claiming)
 		return;
-	if (engine_inflight(r->engine) > 0 || workq_peek(&r->q) || workq_wait_peek(&r->q) || r->n_fin > 0)
+	if (engine_inflight(r->engine) > 0 || workq_peek(&r->q) || workq_wait_peek(&r->q))
 		return;
+	if (r->n_fin > 0) {
+		/* Nothing else is coming to share their commit: waiting out the
+		 * batching delay would only hold up the end. A store away or
+		 * failing is tried on its own timer. */
+		if (r->flush_failures == 0 && !r->link.away)
+			run_record_commit(r);
+		return;
+	}
 	if (r->phantoms) {
 		run_claim_release_phantoms(r);
 		return;
