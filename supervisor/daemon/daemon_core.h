@@ -59,7 +59,7 @@ struct daemon {
 	int changed;                /* on_change() since the last check (daemon.c) */
 	int checking;               /* ops_changed() is running */
 	int recheck;                /* state changed during ops_changed() */
-	char **trash;               /* APPDIRs renamed away, removed after the pass */
+	char **trash;               /* APPDIRs renamed away, removed after the pass (trash.c) */
 	int ntrash;
 	unsigned trash_seq;
 	/* unlinked, freed after the loop pass */
@@ -74,10 +74,5 @@ void daemon_exit_soon(struct daemon *d);
 void daemon_bury_app(struct dapp *a);
 void daemon_bury_client(struct dclient *c);
 void daemon_bury_op(struct dop *o);
-/* Removes dir (an APPDIR: files, no subdirectories): renamed out of the way
- * at once (its name is free for a new app), removed after the loop pass by
- * a child process, so deleting a thousand apps does not hold up the loop
- * on the file system. */
-void daemon_remove_dir(struct daemon *d, const char *dir);
 
 #endif
