@@ -6,6 +6,7 @@
 #include "apps.h"
 #include "control.h"
 #include "heaptrim.h"
+#include "homewatch.h"
 #include "link.h"
 #include "specs.h"
 #include "trash.h"
@@ -300,6 +301,7 @@ static void daemon_free(struct daemon *d)
 	while (d->clients)
 		daemon_bury_client(d->clients);
 	control_free(d);
+	homewatch_free(d);
 	while (d->apps)
 		daemon_bury_app(d->apps);
 	sweep_cb(d->loop, d);
@@ -343,6 +345,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 		goto out;
 	if (control_listen(d, &why) < 0)
 		goto out;
+	homewatch_open(d);
 	/* orphans of keepers we launched (an app whose keeper died) come to
 	 * us rather than to init, so they are reaped */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -358,8 +361,10 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	}
 	rc = 0;
 	dlog("exiting");
-	/* while the lock is held: a next daemon may make them again at once */
-	apps_tidy_exit(d);
+	/* while the lock is held: a next daemon may make them again at once;
+	 * a lost home's only while no daemon has made it again */
+	if (!d->home_lost || access(d->home, F_OK) < 0)
+		apps_tidy_exit(d);
 out:
 	if (rc < 0 && why) {
 		char *msg = xasprintf("error: %s\n", why);
@@ -369,8 +374,10 @@ out:
 	if (d->ctl) {
 		/* Let the next daemon in before the last replies are flushed:
 		 * a CLI that saw `kill` answered may start one at once. */
-		unlink(d->sock_path);
-		unlink(d->pid_path);
+		if (!d->home_lost) {
+			unlink(d->sock_path);
+			unlink(d->pid_path);
+		}
 		control_close(d);
 		close(d->lock_fd);
 		d->lock_fd = -1;

@@ -15,6 +15,7 @@ struct dapp;
 struct dclient;
 struct ctlsrv;
 struct dop;
+struct homewatch;
 
 /* The home's spec file as the daemon keeps it: specs.c's (load asks it
  * for a rewrite after giving apps ids). */
@@ -48,6 +49,9 @@ struct daemon {
 	struct dspecs specs;        /* the home's spec file (specs.c) */
 	struct launchq launchq;     /* keepers to launch, a few at a time (link.c) */
 	int killing;                /* `psup kill` in progress */
+	struct homewatch *homewatch; /* the watch of the home (homewatch.c) */
+	int home_lost;              /* the home is no longer this daemon's: nothing
+	                             * at its paths is touched again */
 	long long nofile_max;       /* the descriptor limit the daemon runs with */
 	long long nofile_soft;      /* the soft RLIMIT_NOFILE the daemon was started
 	                             * with, given back to keepers; -1 = unchanged */

@@ -32,6 +32,12 @@ static void rm_dir(const char *dir)
 
 void trash_put(struct daemon *d, const char *dir)
 {
+	/* a lost home has no apps/ to set it aside in (an app's runtime
+	 * folder at the exit, homewatch.c) */
+	if (d->home_lost) {
+		rm_dir(dir);
+		return;
+	}
 	char *to = xasprintf("%s/" TRASH_PREFIX "%ld-%u", d->apps_dir, (long)getpid(), d->trash_seq++);
 	if (rename(dir, to) < 0) {
 		free(to);
@@ -50,7 +56,8 @@ void trash_empty(struct daemon *d)
 {
 	if (!d->ntrash)
 		return;
-	pid_t pid = fork();
+	/* a lost home's apps/ may be another daemon's: the names are dropped */
+	pid_t pid = d->home_lost ? 1 : fork();
 	if (pid == 0) {
 		for (int i = 0; i < d->ntrash; i++)
 			rm_dir(d->trash[i]);
