@@ -29,14 +29,17 @@
 	IN_ONLYDIR)
 #define APPS_MASK (IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_ONLYDIR)
 /* The home's own name in its parent: a folder whose files are still open
- * (the lock, the logs) gets no IN_DELETE_SELF when it is removed. */
+ * (the lock, the logs) gets no IN_DELETE_SELF when it is removed. Watched
+ * only from a change of the socket's or lock's name until the next look:
+ * an idle daemon is not woken by what happens beside its home. */
 #define PARENT_MASK (IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR)
 
 struct homewatch {
 	struct daemon *d;
 	int fd;                     /* inotify, or -1: a look every LOOK_MS */
 	int home_wd, apps_wd, parent_wd;
-	char *home_name;            /* the home's last path component */
+	char *parent;               /* the home's folder and name in it, or NULL */
+	char *home_name;
 	dev_t home_dev, sock_dev;
 	ino_t home_ino, sock_ino;
 	uint64_t timer;             /* the settle, the next look */
@@ -145,11 +148,18 @@ static void leave(struct homewatch *hw, const struct homecheck_out *o)
 	}
 }
 
+static void parent_unwatch(struct homewatch *hw)
+{
+	if (hw->parent_wd >= 0)
+		inotify_rm_watch(hw->fd, hw->parent_wd);
+	hw->parent_wd = -1;
+}
+
 /* Looks at the home, socket and lock, and does what homecheck_decide()
  * says. firm: act at once (after a settle, or the home's own event); else
  * (looking every second) only what two looks in a row saw, but for the
  * home's loss. */
-static void look(struct homewatch *hw, int firm)
+static void look_once(struct homewatch *hw, int firm)
 {
 	struct daemon *d = hw->d;
 	if (hw->done || d->killing)
@@ -204,6 +214,13 @@ static void look(struct homewatch *hw, int firm)
 	}
 }
 
+static void look(struct homewatch *hw, int firm)
+{
+	look_once(hw, firm);
+	if (!hw->done)
+		parent_unwatch(hw);
+}
+
 static void look_cb(struct loop *l, uint64_t id, void *arg)
 {
 	(void)l;
@@ -238,26 +255,38 @@ static void event_cb(const struct inotify_event *ev, void *arg)
 	}
 	/* the socket's or lock's name; any other change in the home only
 	 * while a look waits for it to settle */
-	if ((ev->mask & IN_Q_OVERFLOW) || (hw->timer && (ev->wd == hw->home_wd ||
-	    ev->wd == hw->apps_wd)) || (ev->wd == hw->home_wd && ev->len &&
-	    (is_name(hw->d->sock_path, ev->name) || is_name(hw->d->lock_path, ev->name))))
+	if (ev->wd == hw->home_wd && ev->len &&
+	    (is_name(hw->d->sock_path, ev->name) || is_name(hw->d->lock_path, ev->name))) {
+		/* the home may be on its way out: its removal is seen in its
+		 * folder, and if it is gone already, now */
+		if (hw->parent_wd < 0 && hw->parent)
+			hw->parent_wd = inotify_add_watch(hw->fd, hw->parent, PARENT_MASK);
+		if (see_home(hw) != HC_HOME_SAME) {
+			look(hw, 1);
+			return;
+		}
 		look_after(hw, SETTLE_MS);
+	} else if ((ev->mask & IN_Q_OVERFLOW) || (hw->timer && (ev->wd == hw->home_wd ||
+	    ev->wd == hw->apps_wd))) {
+		look_after(hw, SETTLE_MS);
+	}
 }
 
-/* Watches the home's parent for the home's name (skipped for "/"). */
-static void parent_watch(struct homewatch *hw)
+/* The home's folder and its name there (none for "/"). */
+static void parent_find(struct homewatch *hw)
 {
 	char *parent = xstrdup(hw->d->home);
 	size_t n = strlen(parent);
 	while (n > 1 && parent[n - 1] == '/')
 		parent[--n] = '\0';
 	char *slash = strrchr(parent, '/');
-	if (slash && slash[1]) {
-		hw->home_name = xstrdup(slash + 1);
-		*(slash == parent ? slash + 1 : slash) = '\0';
-		hw->parent_wd = inotify_add_watch(hw->fd, parent, PARENT_MASK);
+	if (!slash || !slash[1]) {
+		free(parent);
+		return;
 	}
-	free(parent);
+	hw->home_name = xstrdup(slash + 1);
+	*(slash == parent ? slash + 1 : slash) = '\0';
+	hw->parent = parent;
 }
 
 /* ---- set-up ---- */
@@ -290,7 +319,7 @@ void homewatch_open(struct daemon *d)
 	}
 	/* apps/ is emptied before the home is: its changes hold a settle back */
 	hw->apps_wd = inotify_add_watch(hw->fd, d->apps_dir, APPS_MASK);
-	parent_watch(hw);
+	parent_find(hw);
 }
 
 void homewatch_free(struct daemon *d)
@@ -300,6 +329,7 @@ void homewatch_free(struct daemon *d)
 		return;
 	inowatch_close(d->loop, hw->fd);
 	loop_timer_del(d->loop, hw->timer);
+	free(hw->parent);
 	free(hw->home_name);
 	free(hw);
 	d->homewatch = NULL;
