@@ -223,11 +223,11 @@ static void look(struct homewatch *hw, int firm)
 
 static void look_cb(struct loop *l, uint64_t id, void *arg)
 {
-	(void)l;
-	(void)id;
+	(void)l, (void)id;
 	struct homewatch *hw = arg;
 	hw->timer = 0;
 	look(hw, hw->fd >= 0);
+	/* without inotify: the next look */
 	if (hw->fd < 0 && !hw->done && !hw->timer)
 		look_after(hw, LOOK_MS);
 }
