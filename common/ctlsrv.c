@@ -198,14 +198,14 @@ static void listen_cb(struct loop *l, int fd, unsigned events, void *arg)
 	}
 }
 
-struct ctlsrv *ctlsrv_listen(struct loop *l, const struct sockaddr_un *sa, socklen_t len,
-    const char *path, const struct ctlsrv_config *cfg, char **cause)
+/* A listening socket bound at sa (what is at path removed first), mode
+ * 0600. Returns the fd, or -1 with *cause set. */
+static int listen_at(const struct sockaddr_un *sa, socklen_t len, const char *path, int backlog,
+    char **cause)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		fail(cause, "cannot create a socket for %s: %s", path, strerror(errno));
-		return NULL;
-	}
+	if (fd < 0)
+		return fail(cause, "cannot create a socket for %s: %s", path, strerror(errno));
 	unlink(path);
 	mode_t old = umask(0177);
 	int r = bind(fd, (const struct sockaddr *)sa, len);
@@ -213,16 +213,23 @@ struct ctlsrv *ctlsrv_listen(struct loop *l, const struct sockaddr_un *sa, sockl
 	umask(old);
 	if (r < 0) {
 		close(fd);
-		fail(cause, "cannot bind %s: %s", path, strerror(e));
-		return NULL;
+		return fail(cause, "cannot bind %s: %s", path, strerror(e));
 	}
-	if (chmod(path, 0600) < 0 || listen(fd, cfg->backlog) < 0) {
+	if (chmod(path, 0600) < 0 || listen(fd, backlog) < 0) {
 		e = errno;
 		close(fd);
 		unlink(path);
-		fail(cause, "cannot listen on %s: %s", path, strerror(e));
-		return NULL;
+		return fail(cause, "cannot listen on %s: %s", path, strerror(e));
 	}
+	return fd;
+}
+
+struct ctlsrv *ctlsrv_listen(struct loop *l, const struct sockaddr_un *sa, socklen_t len,
+    const char *path, const struct ctlsrv_config *cfg, char **cause)
+{
+	int fd = listen_at(sa, len, path, cfg->backlog, cause);
+	if (fd < 0)
+		return NULL;
 	struct ctlsrv *s = xcalloc(1, sizeof *s);
 	s->l = l;
 	s->cfg = *cfg;
@@ -238,6 +245,23 @@ struct ctlsrv *ctlsrv_listen(struct loop *l, const struct sockaddr_un *sa, sockl
 		return NULL;
 	}
 	return s;
+}
+
+int ctlsrv_relisten(struct ctlsrv *s, const struct sockaddr_un *sa, socklen_t len,
+    const char *path, char **cause)
+{
+	int fd = listen_at(sa, len, path, s->cfg.backlog, cause);
+	if (fd < 0)
+		return -1;
+	if (loop_fd_add(s->l, fd, LOOP_READ, listen_cb, s, cause) < 0) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	ctlsrv_stop(s);
+	s->fd = fd;
+	s->paused = 0;
+	return 0;
 }
 
 void ctlsrv_stop(struct ctlsrv *s)

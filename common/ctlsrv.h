@@ -80,6 +80,12 @@ struct ctlsrv_config {
  * Returns the server, or NULL with *cause set. */
 struct ctlsrv *ctlsrv_listen(struct loop *l, const struct sockaddr_un *sa, socklen_t len,
     const char *path, const struct ctlsrv_config *cfg, char **cause);
+/* Listens again at sa (as ctlsrv_listen() does: a file left at path is
+ * removed first) with a new socket, for a server whose socket file was
+ * removed: the old listening socket is closed, the clients stay. Returns 0,
+ * or -1 with *cause set (the old socket, if any, still listens). */
+int ctlsrv_relisten(struct ctlsrv *s, const struct sockaddr_un *sa, socklen_t len,
+    const char *path, char **cause);
 /* Stops accepting and closes the listening socket (its file stays: the
  * caller unlinks it when it is done with it). Clients stay. */
 void ctlsrv_stop(struct ctlsrv *s);

@@ -3,6 +3,7 @@
 #include "apps.h"
 #include "link.h"
 #include "specs.h"
+#include "trash.h"
 #include "atomicfile.h"
 #include "cgroup.h"
 #include "home.h"
@@ -207,8 +208,8 @@ void app_remove(struct dapp *a)
 {
 	link_detach(a);
 	if (strcmp(a->dir, a->spec_dir) != 0)
-		daemon_remove_dir(a->d, a->dir);
-	daemon_remove_dir(a->d, a->spec_dir);
+		trash_put(a->d, a->dir);
+	trash_put(a->d, a->spec_dir);
 	daemon_bury_app(a);
 	specs_drop(a);
 }
@@ -366,7 +367,7 @@ void apps_tidy_exit(struct daemon *d)
 			continue;
 		char *kp = xasprintf("%s/keeper.pid", a->dir);
 		if (access(kp, F_OK) < 0 && errno == ENOENT)
-			daemon_remove_dir(d, a->dir);
+			trash_put(d, a->dir);
 		free(kp);
 	}
 	if (rmdir(d->run_dir) == 0) {

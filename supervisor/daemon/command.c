@@ -263,9 +263,8 @@ static void cmd_resurrect(struct dclient *c)
 	ops_changed(d);
 }
 
-static void cmd_kill(struct dclient *c)
+void command_kill(struct daemon *d, struct dclient *c)
 {
-	struct daemon *d = c->d;
 	int n = 0;
 	struct dapp **v = apps_select(d, "all", &n);
 	d->killing = 1;
@@ -418,7 +417,7 @@ void command_dispatch(struct dclient *c, struct proto_req *req)
 		cmd_resurrect(c);
 		break;
 	case PROTO_KILL:
-		cmd_kill(c);
+		command_kill(c->d, c);
 		break;
 	case PROTO_WAIT:
 		cmd_wait(c, req);

@@ -81,13 +81,28 @@ static void log_cb(const char *msg, void *arg)
 	dlog("%s", msg);
 }
 
-int control_listen(struct daemon *d, char **cause)
+/* Listens at the socket's path: a new server with cfg, or (cfg NULL) the
+ * server's new socket. */
+static int listen_at(struct daemon *d, const struct ctlsrv_config *cfg, char **cause)
 {
 	struct sockaddr_un sa;
 	socklen_t len;
-	int dirfd;
+	int dirfd, r;
 	if (home_sockaddr(d->sock_path, &sa, &len, &dirfd, cause) < 0)
 		return -1;
+	if (cfg) {
+		d->ctl = ctlsrv_listen(d->loop, &sa, len, d->sock_path, cfg, cause);
+		r = d->ctl ? 0 : -1;
+	} else {
+		r = ctlsrv_relisten(d->ctl, &sa, len, d->sock_path, cause);
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	return r;
+}
+
+int control_listen(struct daemon *d, char **cause)
+{
 	/* one line, as proto_encode_error() would say it */
 	static const char full[] = "{\"ok\":false,\"error\":\"too many clients\"}\n";
 	struct ctlsrv_config cfg = {
@@ -110,10 +125,12 @@ int control_listen(struct daemon *d, char **cause)
 		.arg = d,
 	};
 	/* We hold the home's lock: a socket left here is a dead daemon's. */
-	d->ctl = ctlsrv_listen(d->loop, &sa, len, d->sock_path, &cfg, cause);
-	if (dirfd >= 0)
-		close(dirfd);
-	return d->ctl ? 0 : -1;
+	return listen_at(d, &cfg, cause);
+}
+
+int control_relisten(struct daemon *d, char **cause)
+{
+	return listen_at(d, NULL, cause);
 }
 
 void control_close(struct daemon *d)

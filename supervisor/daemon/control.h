@@ -26,6 +26,10 @@ struct dclient {
 };
 
 int control_listen(struct daemon *d, char **cause);
+/* Listens again at the socket's path with a new socket (what is there is
+ * removed: the caller holds the home's lock); the clients stay. Returns 0,
+ * or -1 with *cause set (the old socket, if any, still listens). */
+int control_relisten(struct daemon *d, char **cause);
 /* Stops accepting (clients stay until control_free()). */
 void control_close(struct daemon *d);
 /* Frees closed connections: from the loop's sweep. */

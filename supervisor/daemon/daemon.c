@@ -6,8 +6,10 @@
 #include "apps.h"
 #include "control.h"
 #include "heaptrim.h"
+#include "homewatch.h"
 #include "link.h"
 #include "specs.h"
+#include "trash.h"
 #include "ops.h"
 #include "atomicfile.h"
 #include "cgroup.h"
@@ -17,7 +19,6 @@
 #include "selfexe.h"
 #include "xalloc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -108,79 +109,6 @@ static void sighup_cb(struct loop *l, int signo, void *arg)
 		free_fn(x_); \
 	} \
 } while (0)
-
-/* ---- removing APPDIRs ---- */
-
-#define TRASH_PREFIX ".gone-"
-
-static void rm_dir(const char *dir)
-{
-	DIR *dp = opendir(dir);
-	if (dp) {
-		struct dirent *de;
-		while ((de = readdir(dp))) {
-			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-				continue;
-			char *p = xasprintf("%s/%s", dir, de->d_name);
-			unlink(p);
-			free(p);
-		}
-		closedir(dp);
-	}
-	if (rmdir(dir) < 0 && errno != ENOENT)
-		dlog("cannot remove %s: %s", dir, strerror(errno));
-}
-
-void daemon_remove_dir(struct daemon *d, const char *dir)
-{
-	char *to = xasprintf("%s/" TRASH_PREFIX "%ld-%u", d->apps_dir, (long)getpid(), d->trash_seq++);
-	if (rename(dir, to) < 0) {
-		free(to);
-		if (errno != ENOENT)
-			rm_dir(dir);
-		return;
-	}
-	d->trash = xreallocarray(d->trash, (size_t)d->ntrash + 1, sizeof *d->trash);
-	d->trash[d->ntrash++] = to;
-}
-
-/* Removes what daemon_remove_dir() set aside, in a child the SIGCHLD
- * handler reaps (link_reaped() ignores a pid that is no keeper); by
- * itself when no child can be made. */
-static void trash_empty(struct daemon *d)
-{
-	if (!d->ntrash)
-		return;
-	pid_t pid = fork();
-	if (pid == 0) {
-		for (int i = 0; i < d->ntrash; i++)
-			rm_dir(d->trash[i]);
-		_exit(0);
-	}
-	for (int i = 0; i < d->ntrash; i++) {
-		if (pid < 0)
-			rm_dir(d->trash[i]);
-		free(d->trash[i]);
-	}
-	free(d->trash);
-	d->trash = NULL;
-	d->ntrash = 0;
-}
-
-/* What a daemon that died left set aside. */
-static void trash_find(struct daemon *d)
-{
-	DIR *dp = opendir(d->apps_dir);
-	if (!dp)
-		return;
-	struct dirent *de;
-	while ((de = readdir(dp)))
-		if (strncmp(de->d_name, TRASH_PREFIX, strlen(TRASH_PREFIX)) == 0) {
-			d->trash = xreallocarray(d->trash, (size_t)d->ntrash + 1, sizeof *d->trash);
-			d->trash[d->ntrash++] = xasprintf("%s/%s", d->apps_dir, de->d_name);
-		}
-	closedir(dp);
-}
 
 /* Keeper events mark a change; gates and ops are checked once per loop
  * pass: a pass of 64 status pushes (a fleet stopping) costs one check of
@@ -373,6 +301,7 @@ static void daemon_free(struct daemon *d)
 	while (d->clients)
 		daemon_bury_client(d->clients);
 	control_free(d);
+	homewatch_free(d);
 	while (d->apps)
 		daemon_bury_app(d->apps);
 	sweep_cb(d->loop, d);
@@ -416,6 +345,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 		goto out;
 	if (control_listen(d, &why) < 0)
 		goto out;
+	homewatch_open(d);
 	/* orphans of keepers we launched (an app whose keeper died) come to
 	 * us rather than to init, so they are reaped */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -431,8 +361,10 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	}
 	rc = 0;
 	dlog("exiting");
-	/* while the lock is held: a next daemon may make them again at once */
-	apps_tidy_exit(d);
+	/* while the lock is held: a next daemon may make them again at once;
+	 * a lost home's only while no daemon has made it again */
+	if (!d->home_lost || access(d->home, F_OK) < 0)
+		apps_tidy_exit(d);
 out:
 	if (rc < 0 && why) {
 		char *msg = xasprintf("error: %s\n", why);
@@ -442,8 +374,10 @@ out:
 	if (d->ctl) {
 		/* Let the next daemon in before the last replies are flushed:
 		 * a CLI that saw `kill` answered may start one at once. */
-		unlink(d->sock_path);
-		unlink(d->pid_path);
+		if (!d->home_lost) {
+			unlink(d->sock_path);
+			unlink(d->pid_path);
+		}
 		control_close(d);
 		close(d->lock_fd);
 		d->lock_fd = -1;

@@ -15,6 +15,7 @@ struct dapp;
 struct dclient;
 struct ctlsrv;
 struct dop;
+struct homewatch;
 
 /* The home's spec file as the daemon keeps it: specs.c's (load asks it
  * for a rewrite after giving apps ids). */
@@ -48,6 +49,9 @@ struct daemon {
 	struct dspecs specs;        /* the home's spec file (specs.c) */
 	struct launchq launchq;     /* keepers to launch, a few at a time (link.c) */
 	int killing;                /* `psup kill` in progress */
+	struct homewatch *homewatch; /* the watch of the home (homewatch.c) */
+	int home_lost;              /* the home is no longer this daemon's: nothing
+	                             * at its paths is touched again */
 	long long nofile_max;       /* the descriptor limit the daemon runs with */
 	long long nofile_soft;      /* the soft RLIMIT_NOFILE the daemon was started
 	                             * with, given back to keepers; -1 = unchanged */
@@ -59,7 +63,7 @@ struct daemon {
 	int changed;                /* on_change() since the last check (daemon.c) */
 	int checking;               /* ops_changed() is running */
 	int recheck;                /* state changed during ops_changed() */
-	char **trash;               /* APPDIRs renamed away, removed after the pass */
+	char **trash;               /* APPDIRs renamed away, removed after the pass (trash.c) */
 	int ntrash;
 	unsigned trash_seq;
 	/* unlinked, freed after the loop pass */
@@ -74,10 +78,5 @@ void daemon_exit_soon(struct daemon *d);
 void daemon_bury_app(struct dapp *a);
 void daemon_bury_client(struct dclient *c);
 void daemon_bury_op(struct dop *o);
-/* Removes dir (an APPDIR: files, no subdirectories): renamed out of the way
- * at once (its name is free for a new app), removed after the loop pass by
- * a child process, so deleting a thousand apps does not hold up the loop
- * on the file system. */
-void daemon_remove_dir(struct daemon *d, const char *dir);
 
 #endif

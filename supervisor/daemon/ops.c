@@ -239,7 +239,8 @@ static void kill_finish(struct daemon *d)
 	for (struct dapp *a = d->apps; a; a = a->next) {
 		procs_kill_all(a);
 	}
-	while (d->apps)
+	/* a lost home's spec file and folders may be another daemon's now */
+	while (d->apps && !d->home_lost)
 		app_remove(d->apps);
 	daemon_exit_soon(d);
 }

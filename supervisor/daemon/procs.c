@@ -79,11 +79,16 @@ void procs_read_status(struct dapp *a, struct app_state *st, int *have)
 }
 
 /* The status file may be newer than the last push (the keeper died right
- * after spawning): take the group it names too. */
+ * after spawning): take the group it names too, unless the home is lost
+ * (its files may be another daemon's keeper's by now). */
 void procs_kill_all(struct dapp *a)
 {
 	if (a->have_state)
 		kill_group(a, a->st.pgid, a->st.pgid_start);
+	if (a->d->home_lost) {
+		kill_keeper(a, a->keeper_pid);
+		return;
+	}
 	struct app_state fst;
 	int have;
 	procs_read_status(a, &fst, &have);

@@ -5,6 +5,7 @@
  * when nothing more changed for watch_delay the app restarts once. */
 #include "keeper.h"
 #include "clock.h"
+#include "inowatch.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -204,53 +205,36 @@ static void changed(struct keeper *k, const char *path)
 	    watch_timer_cb, k);
 }
 
-static void watch_cb(struct loop *l, int fd, unsigned events, void *arg)
+static void watch_cb(const struct inotify_event *ev, void *arg)
 {
-	(void)l;
-	(void)events;
 	struct keeper *k = arg;
-	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof buf);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			return;
-		}
-		for (char *p = buf; p < buf + n;) {
-			const struct inotify_event *ev = (const struct inotify_event *)p;
-			p += sizeof *ev + ev->len;
-			if (ev->mask & IN_Q_OVERFLOW) {
-				changed(k, k->spec.cwd);
-				continue;
-			}
-			struct keeper_wdir *w = wdir_find(k, ev->wd);
-			if (!w)
-				continue;
-			if (ev->mask & IN_IGNORED) {
-				free(w->path);
-				*w = k->wdirs[--k->n_wdirs];
-				continue;
-			}
-			char *path = ev->len ? xasprintf("%s/%s", w->path, ev->name) : xstrdup(w->path);
-			if (!ignored(k, path) && wanted(k, w, path)) {
-				/* a new folder under a watched one, or a watched
-				 * folder made after the app started */
-				if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
-					add_dir(k, path, 1);
-				changed(k, path);
-			}
-			free(path);
-		}
+	if (ev->mask & IN_Q_OVERFLOW) {
+		changed(k, k->spec.cwd);
+		return;
 	}
+	struct keeper_wdir *w = wdir_find(k, ev->wd);
+	if (!w)
+		return;
+	if (ev->mask & IN_IGNORED) {
+		free(w->path);
+		*w = k->wdirs[--k->n_wdirs];
+		return;
+	}
+	char *path = ev->len ? xasprintf("%s/%s", w->path, ev->name) : xstrdup(w->path);
+	if (!ignored(k, path) && wanted(k, w, path)) {
+		/* a new folder under a watched one, or a watched folder made
+		 * after the app started */
+		if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
+			add_dir(k, path, 1);
+		changed(k, path);
+	}
+	free(path);
 }
 
 void keeper_watch_close(struct keeper *k)
 {
-	if (k->watch_fd > 0) {
-		loop_fd_del(k->loop, k->watch_fd);
-		close(k->watch_fd);
-	}
+	if (k->watch_fd > 0)
+		inowatch_close(k->loop, k->watch_fd);
 	k->watch_fd = -1;
 	if (k->watch_timer)
 		loop_timer_del(k->loop, k->watch_timer);
@@ -281,18 +265,13 @@ void keeper_watch_open(struct keeper *k)
 	k->watch_home = realpath(up, NULL);
 	free(up);
 	k->watch_cwd = realpath(k->spec.cwd, NULL);
-	k->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	char *cause = NULL;
-	if (k->watch_fd < 0 || loop_fd_add(k->loop, k->watch_fd, LOOP_READ, watch_cb, k,
-	    &cause) < 0) {
+	k->watch_fd = inowatch_open(k->loop, watch_cb, k, &cause);
+	if (k->watch_fd < 0) {
 		char msg[PATH_MAX_MSG];
-		snprintf(msg, sizeof msg, "psup: watch: cannot watch: %s",
-		    cause ? cause : strerror(errno));
+		snprintf(msg, sizeof msg, "psup: watch: cannot watch: %s", cause);
 		free(cause);
 		say(k, msg);
-		if (k->watch_fd >= 0)
-			close(k->watch_fd);
-		k->watch_fd = -1;
 		return;
 	}
 	for (char **p = k->spec.watch; *p; p++) {

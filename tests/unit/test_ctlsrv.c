@@ -316,6 +316,33 @@ int main(void)
 	for (size_t k = 0; k < sizeof fds / sizeof *fds; k++)
 		close(fds[k]);
 	ctlsrv_free(srv);
+
+	/* the socket's file removed: listening again at the path takes a new
+	 * socket, and the clients connected before stay */
+	cfg.drop_idle = 0;
+	srv = ctlsrv_listen(lp, &sa, sizeof sa, path, &cfg, &cause);
+	int r1 = client();
+	want_open = nopen + 1;
+	spin(opened);
+	slurp(r1, buf, sizeof buf, &eof);
+	unlink(path);
+	int gone = client();
+	ok(gone < 0, "its file removed, the server cannot be reached");
+	if (gone >= 0)
+		close(gone);
+	int rl = ctlsrv_relisten(srv, &sa, sizeof sa, path, &cause);
+	ok(rl == 0, "listens again: %s", rl == 0 ? "ok" : cause);
+	int r2 = client();
+	want_open = nopen + 1;
+	ok(r2 >= 0 && spin(opened), "a new client is accepted at the path");
+	want_lines = nlines + 1;
+	(void)!write(r1, "old\n", 4);
+	spin(got_lines);
+	slurp(r1, buf, sizeof buf, &eof);
+	ok(strcmp(buf, "re old\n") == 0 && !eof, "a client from before is still served");
+	close(r1);
+	close(r2);
+	ctlsrv_free(srv);
 	unlink(path);
 	rmdir(dir);
 	free(path);
