@@ -19,9 +19,10 @@
 # others could have shared. Those are costs of a job, the same whatever
 # the store; this measures whether the store lets K workers keep up.
 LAT_DELAY_MS=${LAT_DELAY_MS:-200} LAT_CONC=${LAT_CONC:-64}
-# A worker's answers come back in bursts, its whole window one delay after
-# the last burst: a window of whole delays (LAT_PERIODS) holds as many
-# bursts of each worker wherever it starts (1.5 s holds 7 or 8: +-7 %).
+# A worker's answers come back in bursts (its whole window, one delay
+# after the last), so a window timed by the clock of its reads swung by a
+# burst (+-7 % over 1.5 s): it runs from the newest commit seen at its start
+# to the newest at its end (lat_done), about LAT_PERIODS delays apart.
 LAT_SETTLE_S=0.6 LAT_PERIODS=8
 [ "$QUICK" != 1 ] || LAT_PERIODS=5
 LAT_MEASURE_S=$(echo "$LAT_PERIODS $LAT_DELAY_MS" | awk '{ printf "%.3f", $1 * $2 / 1000 }')
@@ -45,12 +46,11 @@ lat_start() {
 	mkdir -p "$S/lathome" && chmod 700 "$S/lathome"
 }
 
-# lat_done STORE: the job's items done, and when that was read (ns).
+# lat_done STORE: the job's items done and the newest one's finish (ms,
+# the commit's clock): the window runs from commit to commit, so how long
+# a `status` call takes does not move it.
 lat_done() {
-	local t0 n
-	t0=$(now_ns)
-	n=$("$WORKER" status --job "$1" --json 2>/dev/null | jq .done)
-	echo "${n:-0} $(( (t0 + $(now_ns)) / 2 ))"
+	"$WORKER" status --job "$1" --json 2>/dev/null | jq -r '"\(.done) \(.last_finish_ms)"'
 }
 
 lat_scale() {
@@ -74,7 +74,8 @@ lat_scale() {
 		sleep "$LAT_MEASURE_S"
 		read -r d1 t1 <<<"$(lat_done "$store")"
 		c1=$(cpu_ns $wp) a1=$(cpu_ns "$LAT_API_PID")
-		rate=$(echo "$d0 $d1 $t0 $t1" | awk '{ printf "%.0f", ($2 - $1) / (($4 - $3) / 1e9) }')
+		rate=$(echo "$d0 $d1 $t0 $t1" | awk '$4 > $3 { printf "%.0f", ($2 - $1) / (($4 - $3) / 1e3) }')
+		[ -n "$rate" ] || { log "worker: nothing committed in a window ($kind, $k workers)"; break; }
 		emit "lat_ideal_rps_$k" $((k * LAT_IDEAL1))
 		emit "lat_rps_${k}_$kind" "$rate"
 		emit "lat_pct_${k}_$kind" "$(echo "$rate $k $LAT_IDEAL1" | awk '{ printf "%.1f", 100 * $1 / ($2 * $3) }')"
@@ -86,7 +87,7 @@ lat_scale() {
 		# the store) and the API's CPU as a share of one CPU (far from
 		# 100 %: it is not what bounds the rate).
 		[ "$d1" -le "$d0" ] || emit "lat_cpu_us_${k}_$kind" "$(echo "$c0 $c1 $d0 $d1" | awk '{ printf "%.1f", ($2 - $1) / 1e3 / ($4 - $3) }')"
-		[ "$k" != 8 ] || emit "lat_api_cpu_pct_8_$kind" "$(echo "$a0 $a1 $t0 $t1" | awk '{ printf "%.1f", 100 * ($2 - $1) / ($4 - $3) }')"
+		[ "$k" != 8 ] || emit "lat_api_cpu_pct_8_$kind" "$(echo "$a0 $a1 $t0 $t1" | awk '{ printf "%.1f", 100 * ($2 - $1) / 1e6 / ($4 - $3) }')"
 	done
 	kill_pids $pids
 	for i in $pids; do wait "$i" 2>/dev/null; done
