@@ -14,10 +14,10 @@
 # is the items committed over LAT_MEASURE_S seconds once the step's new
 # workers have settled. A job's own start and end are left out on purpose:
 # a first run's slow start takes about 0.7 s at this delay, and a worker
-# claims 4 s of its pace once it has measured it, so a job with less than
-# about 5 s of work for each worker ends with one worker holding what the
-# others could have shared. Those are costs of a job, the same whatever
-# the store; this measures whether the store lets K workers keep up.
+# claims seconds of its pace at a time, so at a job's end one worker can
+# hold what the others could have shared (bench/README.md). Those are
+# costs of a job, the same whatever the store; this measures whether the
+# store lets K workers keep up.
 LAT_DELAY_MS=${LAT_DELAY_MS:-200} LAT_CONC=${LAT_CONC:-64}
 # A worker's answers come back in bursts (its whole window, one delay
 # after the last), so a window timed by the clock of its reads swung by a
