@@ -36,7 +36,9 @@ LAT_ITEMS=$(echo "$LAT_IDEAL1 $LAT_SETTLE_S $LAT_MEASURE_S $LAT_FIRST_SETTLE_S" 
 LAT_API_PID=
 
 lat_start() {
-	"${PSUP_TESTAPI:-$ROOT/bin/psup-testapi}" --port 0 --port-file "$S/lat.port" --threads 2 \
+	local api=${PSUP_TESTAPI:-$ROOT/bin/psup-testapi}
+	[ -x "$api" ] || { log "worker: $api is not built (make bin/psup-testapi): no latency rows"; return 1; }
+	"$api" --port 0 --port-file "$S/lat.port" --threads 2 \
 	    --delay-ms "$LAT_DELAY_MS" --max-records 0 --max-seconds 3600 >"$S/lat.out" 2>&1 &
 	LAT_API_PID=$!
 	poll_until 10000 test -s "$S/lat.port" || { log "worker: psup-testapi did not start: no latency rows"; return 1; }
