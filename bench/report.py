@@ -92,6 +92,27 @@ STORE_TARGETS = {
     "init_big_s": ("≤ 3 s / ≤ 6 s for 1,000,000", "<=", {"sqlite": 3, "pg": 6}),
     "status_big_ms": ("≤ 50 ms", "<=", {"sqlite": 50, "pg": 50}),
 }
+# The same on an API that takes a fixed time to answer (worker/latency.sh):
+# a table of its own, with the ideal (workers x concurrency / delay) beside
+# the stores. Metrics are named ROW_STORE too; lat_ideal_rps_K have no store.
+LAT_ROWS = [
+    ("lat_rps_1", "1 worker: items/s", 1),
+    ("lat_rps_2", "2 workers: items/s", 2),
+    ("lat_rps_4", "4 workers: items/s", 4),
+    ("lat_rps_8", "8 workers: items/s", 8),
+    ("lat_x2", "2 workers ÷ 1 worker", "2×"),
+    ("lat_x4", "4 workers ÷ 1 worker", "4×"),
+    ("lat_x8of4", "8 workers ÷ 4 workers", "2×"),
+    ("lat_cpu_us_1", "workers' CPU per item, 1 worker (µs)", None),
+    ("lat_cpu_us_8", "workers' CPU per item, 8 workers (µs)", None),
+    ("lat_api_cpu_pct_8", "psup-testapi's CPU with 8 workers (% of one CPU)", None),
+    ("lat_busy", "SQLITE_BUSY/locked messages", None),
+]
+LAT_TARGETS = {
+    "lat_x4": ("≥ 2×", ">=", {"sqlite": 2, "pg": 2}),
+    "lat_x8of4": ("≥ 1×", ">=", {"sqlite": 1, "pg": 1}),
+    "lat_busy": ("0", "<=", {"sqlite": 0}),
+}
 # psup's targets in the other tables: metric -> (text, op, number, against):
 # against None compares psup's median, else psup's median ÷ that column's.
 TARGETS = {
@@ -198,48 +219,16 @@ def main():
                 sizes[key] = "{:,}".format(int(max(sum(v.values(), []))))
     stores = {m: data["worker"].pop(m) for m in list(data.get("worker", {}))
               if any(m.startswith(r + "_") for r, _ in STORE_ROWS)}
+    lat = {m: data["worker"].pop(m) for m in list(data.get("worker", {})) if m.startswith("lat_")}
     summary(data, svs)
     for scn in order:
         print("### " + TITLES.get(scn, scn).format(**sizes))
         print()
-        metrics = [m for m in data[scn] if data[scn][m]]
-        if scn == "fleet":   # in the order of the steps, whoever ran first
-            order_of = list(METRICS)
-            metrics.sort(key=lambda m: order_of.index(m) if m in order_of else len(order_of))
-        cols = [s for s in (svs + ["file", "wrk", "xargs-curl", "curl-parallel"]) if any(s in data[scn][m] for m in metrics)]
-        others = [s for s in cols if s != "psup"]
-        has_psup = "psup" in cols
-        has_target = has_psup and any(m in TARGETS for m in metrics)
-        head = ["", "better"] + cols + (["psup ÷ " + s for s in others] if has_psup else [])
-        head += ["psup's target"] if has_target else []
-        print("| " + " | ".join(head) + " |")
-        print("|" + "---|" * len(head))
-        for metric in metrics:
-            label, better = METRICS.get(metric, (metric, ""))
-            row = [label, better or "–"]
-            med = {}
-            for s in cols:
-                v = data[scn][metric].get(s)
-                if not v:
-                    row.append("n/a")
-                    continue
-                med[s] = median(v)
-                row.append(("> " if (scn, metric, s) in CUT else "") + cell_of(v))
-            if has_psup:
-                for s in others:
-                    if better and "psup" in med and s in med and med[s] != 0:
-                        # a cut figure is a lower bound: so is or is not the ratio
-                        pc, oc = (scn, metric, "psup") in CUT, (scn, metric, s) in CUT
-                        sign = "" if pc == oc == False else "> " if pc and not oc else "< " if oc and not pc else None
-                        row.append("–" if sign is None else sign + ratio(med["psup"], med[s]))
-                    else:
-                        row.append("–")
-            if has_target:
-                row.append(target_cell(metric, med, sizes) if metric in TARGETS else "")
-            print("| " + " | ".join(row) + " |")
-        print()
+        scenario_table(scn, data, svs, sizes)
         if scn == "worker" and stores:
-            store_table(stores, sizes)
+            store_table(stores, sizes, bool(lat))
+        if scn == "worker" and lat:
+            lat_table(lat)
         if notes[scn]:
             for sv, rep, text in notes[scn]:
                 print("- %s (rep %s): %s" % (sv, rep, text))
@@ -248,7 +237,49 @@ def main():
         print("`file` is the physical limit: the same writer redirected straight to files, no supervisor.")
         print()
 
-def store_table(stores, sizes):
+def scenario_table(scn, data, svs, sizes):
+    """The table of one scenario: a column per supervisor or client, psup's
+    ratios against each, and its target where it has one."""
+    metrics = [m for m in data[scn] if data[scn][m]]
+    if not metrics:
+        return
+    if scn == "fleet":   # in the order of the steps, whoever ran first
+        order_of = list(METRICS)
+        metrics.sort(key=lambda m: order_of.index(m) if m in order_of else len(order_of))
+    cols = [s for s in (svs + ["file", "wrk", "xargs-curl", "curl-parallel"]) if any(s in data[scn][m] for m in metrics)]
+    others = [s for s in cols if s != "psup"]
+    has_psup = "psup" in cols
+    has_target = has_psup and any(m in TARGETS for m in metrics)
+    head = ["", "better"] + cols + (["psup ÷ " + s for s in others] if has_psup else [])
+    head += ["psup's target"] if has_target else []
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for metric in metrics:
+        label, better = METRICS.get(metric, (metric, ""))
+        row = [label, better or "–"]
+        med = {}
+        for s in cols:
+            v = data[scn][metric].get(s)
+            if not v:
+                row.append("n/a")
+                continue
+            med[s] = median(v)
+            row.append(("> " if (scn, metric, s) in CUT else "") + cell_of(v))
+        if has_psup:
+            for s in others:
+                if better and "psup" in med and s in med and med[s] != 0:
+                    # a cut figure is a lower bound: so is or is not the ratio
+                    pc, oc = (scn, metric, "psup") in CUT, (scn, metric, s) in CUT
+                    sign = "" if pc == oc == False else "> " if pc and not oc else "< " if oc and not pc else None
+                    row.append("–" if sign is None else sign + ratio(med["psup"], med[s]))
+                else:
+                    row.append("–")
+        if has_target:
+            row.append(target_cell(metric, med, sizes) if metric in TARGETS else "")
+        print("| " + " | ".join(row) + " |")
+    print()
+
+def store_table(stores, sizes, lat_follows):
     """1/2/4/8 workers and the big job on each store; ratios are the
     medians of ratios taken within each repetition."""
     print("#### Job stores: 1, 2, 4 and 8 psup-workers on one job; `init` and `status` of a big job")
@@ -257,29 +288,72 @@ def store_table(stores, sizes):
     print("| | " + " | ".join(n for _, n in have) + " | target |")
     print("|---|" + "---|" * len(have) + "---|")
     for row, label in STORE_ROWS:
-        cells, verdicts = [], []
-        target = STORE_TARGETS.get(row)
-        for k, n in have:
-            v = stores.get("%s_%s" % (row, k), {}).get("psup")
-            if not v:
-                cells.append("n/a")
-                continue
-            if row.startswith("scale_x"):
-                cells.append(fmt(median(v)) + "×" + (" (%s–%s)" % (fmt(min(v)), fmt(max(v))) if len(v) > 1 and min(v) != max(v) else ""))
-            else:
-                cells.append(cell_of(v))
-            sized = row != "init_big_s" or sizes["big_items"] == "1,000,000"
-            if target and k in target[2] and sized:
-                verdicts.append("%s %s" % (n, met(median(v), target[1], target[2][k])))
-        if all(c == "n/a" for c in cells):
-            continue
-        tcell = ""
-        if target:
-            tcell = target[0] + (": " + ", ".join(verdicts) if verdicts else "")
-        print("| %s | %s | %s |" % (label.format(**sizes), " | ".join(cells), tcell))
+        cells, tcell = store_cells(stores, row, have, STORE_TARGETS.get(row),
+                                   row != "init_big_s" or sizes["big_items"] == "1,000,000")
+        if cells:
+            print("| %s | %s | %s |" % (label.format(**sizes), " | ".join(cells), tcell))
     print()
     if sizes["big_items"] != "1,000,000":
         print("The `init` target is for 1,000,000 items; this run used %s: no verdict." % sizes["big_items"])
+        print()
+    if lat_follows and any(("scale_rps_1_%s" % k) in stores for k, _ in STORES):
+        print("The endpoint here (nginx's `/ok`) answers at once: on a machine of a few CPUs one worker and "
+              "nginx already keep them busy, so these rows measure CPU. The next table has the API as the wait.")
+        print()
+
+def store_cells(stores, row, have, target, sized=True, extra=None):
+    """The cells of ROW for each store in HAVE (None when all are n/a)
+    and the target's cell with a verdict per store. extra(v) adds to a
+    cell."""
+    cells, verdicts = [], []
+    for k, n in have:
+        v = stores.get("%s_%s" % (row, k), {}).get("psup")
+        if not v:
+            cells.append("n/a")
+            continue
+        if "_x" in row:
+            cells.append(fmt(median(v)) + "×" + (" (%s–%s)" % (fmt(min(v)), fmt(max(v))) if len(v) > 1 and min(v) != max(v) else ""))
+        else:
+            cells.append(cell_of(v) + (extra(v) if extra else ""))
+        if target and k in target[2] and sized:
+            verdicts.append("%s %s" % (n, met(median(v), target[1], target[2][k])))
+    if all(c == "n/a" for c in cells):
+        return None, ""
+    tcell = ""
+    if target:
+        tcell = target[0] + (": " + ", ".join(verdicts) if verdicts else "")
+    return cells, tcell
+
+def lat_table(lat):
+    """1/2/4/8 workers on an API that takes a fixed time: each rate beside
+    the ideal and as its share; ratios as in store_table."""
+    one = lambda m: median(lat[m]["psup"]) if lat.get(m, {}).get("psup") else None
+    delay, conc = one("lat_delay_ms"), one("lat_conc")
+    print("#### Job stores, the API as the wait: 1, 2, 4 and 8 psup-workers on one job, every answer taking %s ms"
+          % (fmt(delay) if delay else "?"))
+    print()
+    have = [(k, n) for k, n in STORES if any(("%s_%s" % (r, k)) in lat for r, _, _ in LAT_ROWS)]
+    print("| | ideal | " + " | ".join(n for _, n in have) + " | target |")
+    print("|---|---|" + "---|" * len(have) + "---|")
+    for row, label, ideal in LAT_ROWS:
+        icell, extra = "–", None
+        if isinstance(ideal, int):
+            i = one("lat_ideal_rps_%d" % ideal)
+            if i:
+                icell = fmt(i)
+                extra = lambda v, i=i: " · %.0f %%" % (100 * median(v) / i)
+        elif ideal:
+            icell = ideal
+        cells, tcell = store_cells(lat, row, have, LAT_TARGETS.get(row), extra=extra)
+        if cells:
+            print("| %s | %s | %s | %s |" % (label, icell, " | ".join(cells), tcell))
+    print()
+    if delay and conc:
+        print("psup-testapi holds every answer %s ms (`--delay-ms`, no thread held); each worker has concurrency %s, "
+              "so K workers can do at most K × %s ÷ %s s items/s (ideal; · the share of it). "
+              "One job, its workers added in steps (1, 2, 4, 8); each rate is the items committed "
+              "over a short window once the step's new workers have settled (bench/README.md)."
+              % (fmt(delay), fmt(conc), fmt(conc), fmt(delay / 1000)))
         print()
 
 SUMMARY = [

@@ -1,11 +1,14 @@
 #!/bin/bash
 # Job-store scenarios: 1, 2, 4 and 8 psup-workers on one job, on SQLite and
-# on PostgreSQL (a private server started here), and `init` and `status` of
-# 1,000,000 items on each. Called by worker/run.sh, or on its own:
+# on PostgreSQL (a private server started here), against an endpoint that
+# answers at once and (worker/latency.sh) against one that takes a fixed
+# time; and `init` and `status` of 1,000,000 items on each. Called by
+# worker/run.sh, or on its own:
 #   worker/stores.sh RAWFILE REPS QUICK [URL]
 # URL answers 200 with a small JSON body (worker/run.sh passes its nginx's
 # /ok); without one, bin/psup-testapi (or $PSUP_TESTAPI) is started as the
-# endpoint. Appends
+# endpoint. STORES_PARTS (default "stores latency") names the parts to
+# run: "latency" alone runs only the fixed-latency rows. Appends
 # "worker<TAB>psup<TAB>rep<TAB>metric<TAB>value" lines; the ratios k
 # workers ÷ 1 worker are taken within each repetition.
 set -u
@@ -13,18 +16,21 @@ BENCH_DIR=${BENCH_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$BENCH_DIR/lib.sh"
 . "$BENCH_DIR/worker/pg.sh"
 RAW=$1 REPS=$2 QUICK=$3 URL=${4:-}
+PARTS=" ${STORES_PARTS:-stores latency} "
 WORKER=${PSUP_WORKER:-$ROOT/bin/psup-worker}
 [ -x "$WORKER" ] || { log "worker: bin/psup-worker is not built"; exit 0; }
 if [ "$QUICK" = 1 ]; then SCALE_ITEMS=8000 BIG_ITEMS=200000; else SCALE_ITEMS=20000 BIG_ITEMS=1000000; fi
 
 S=$(mktemp -d /tmp/psup-bench-stores.XXXXXX)
 API_PID= SPIDS=
-cleanup() { kill_pids $SPIDS $API_PID; pg_stop; rm -rf "$S"; }
+. "$BENCH_DIR/worker/latency.sh"
+cleanup() { kill_pids $SPIDS $API_PID $LAT_API_PID; pg_stop; rm -rf "$S"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 emit() { printf 'worker\tpsup\t%s\t%s\t%s\n' "$rep" "$1" "$2" >>"$RAW"; }
 
-if [ -z "$URL" ]; then
+has() { case $PARTS in *" $1 "*) return 0 ;; esac; return 1; }
+if [ -z "$URL" ] && has stores; then
 	"${PSUP_TESTAPI:-$ROOT/bin/psup-testapi}" --port 0 --port-file "$S/api.port" --threads 2 \
 	    --max-seconds 3600 >"$S/api.out" 2>&1 &
 	API_PID=$!
@@ -50,21 +56,24 @@ retry:
   max_delay: 5s
 EOF
 items() { seq "$1" | awk '{ printf "{\"id\":\"i%d\",\"text\":\"item %d\"}\n", $1, $1 }' >"$2"; }
-items "$SCALE_ITEMS" "$S/scale.jsonl"
-items "$BIG_ITEMS" "$S/big.jsonl"
+if has stores; then
+	items "$SCALE_ITEMS" "$S/scale.jsonl"
+	items "$BIG_ITEMS" "$S/big.jsonl"
+fi
 mkdir -p "$S/home" && chmod 700 "$S/home"
 
 # fresh KIND: the store of a new, empty job of KIND (sqlite, pg).
 fresh() {
 	if [ "$1" = pg ]; then pg_reset; echo "$PG_URL"; else rm -f "$S/job.db"*; echo "$S/job.db"; fi
 }
-# run_k K STORE: K workers at once on STORE; prints the wall ms.
+# run_k K STORE [CONFIG HOME]: K workers at once on STORE (with the job
+# file CONFIG, default ok.yaml, and PSUP_HOME HOME); prints the wall ms.
 run_k() {
-	local k=$1 store=$2 i pids= t0 t1
+	local k=$1 store=$2 cfg=${3:-$S/ok.yaml} home=${4:-$S/home} i pids= t0 t1
 	rm -f "$S"/w*.out "$S"/w*.err   # a bigger run's files would be counted again
 	t0=$(now_ns)
 	for i in $(seq "$k"); do
-		PSUP_HOME=$S/home timeout -s KILL 600 "$WORKER" run --job "$store" --config "$S/ok.yaml" \
+		PSUP_HOME=$home timeout -s KILL 600 "$WORKER" run --job "$store" --config "$cfg" \
 		    --name "w$i" >"$S/w$i.out" 2>"$S/w$i.err" &
 		pids="$pids $!"
 	done
@@ -110,7 +119,17 @@ stores() {
 	done
 }
 
+lat=0
+has latency && lat_start && lat=1
 for rep in $(seq 1 "$REPS"); do
-	log "worker: job stores (rep $rep/$REPS)"
-	stores
+	if has stores; then
+		log "worker: job stores (rep $rep/$REPS)"
+		stores
+	fi
+	[ "$lat" = 1 ] || continue
+	log "worker: job stores, API answering in $LAT_DELAY_MS ms (rep $rep/$REPS)"
+	for kind in sqlite pg; do
+		[ "$kind" = sqlite ] || [ -n "$PG_URL" ] || continue
+		lat_scale "$kind"
+	done
 done
