@@ -23,7 +23,7 @@
  * backoff, for as long as it stays away.) */
 #define FLUSH_RETRY (1000 * MS)
 #define FLUSH_TRIES 10
-/* How often the job-wide counts are re-read for progress. */
+/* How often the job-wide counts are re-read, for claims and progress. */
 #define COUNTS_EVERY (1000 * MS)
 
 /* The first n queued outcomes as store results (malloc'd; the strings
@@ -255,10 +255,15 @@ static void learned_report(struct run *r, const struct pacer_view *pv, int64_t n
 void run_record_progress(struct run *r, int force)
 {
 	int64_t now = clock_mono_ns();
-	if (!force && now < progress_out_next(&r->prog))
-		return;
+	/* The counts size each claim (this worker's share of what the job
+	 * has left) as well as the line: fresh every COUNTS_EVERY however
+	 * seldom the line is written (every 10 s to a file). Stale, each
+	 * worker took the job's pace for its own and claimed seconds of it
+	 * near the end while the others ran dry. */
 	if (force || now - r->counts_at >= COUNTS_EVERY)
 		run_record_counts(r);
+	if (!force && now < progress_out_next(&r->prog))
+		return;
 	/* done counts every finished item, failed ones too: done == total
 	 * means the job has nothing left. */
 	struct progress_counts c = {
@@ -280,5 +285,6 @@ void run_record_progress_timer_cb(void *arg)
 {
 	struct run *r = arg;
 	run_record_progress(r, 0);
-	deadline_arm(&r->progress_timer, clock_mono_ns() + r->prog.interval_ns);
+	int64_t every = r->prog.interval_ns < COUNTS_EVERY ? r->prog.interval_ns : COUNTS_EVERY;
+	deadline_arm(&r->progress_timer, clock_mono_ns() + every);
 }
