@@ -106,7 +106,7 @@ static const struct job_option table[] = {
 	  "worker's items return to the queue after it." },
 	{ .name = "batch", .type = JOB_T_INT, .def = "(2 x concurrency)",
 	  .min = 1, .max = 100000, .offset = F(batch),
-	  .help = "Items in a worker's first claim; later claims hold about 4 s of its "
+	  .help = "Items in a worker's first claim; later claims hold about 2 s of its "
 	  "recent pace (1 to 4096 items)." },
 	{ .name = "fallback_after", .type = JOB_T_INT, .def = "2", .min = 1, .max = 100,
 	  .offset = F(fallback_after),
