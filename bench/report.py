@@ -107,6 +107,7 @@ LAT_ROWS = [
     ("lat_cpu_us_8", "workers' CPU per item, 8 workers (µs)", None),
     ("lat_api_cpu_pct_8", "psup-testapi's CPU with 8 workers (% of one CPU)", None),
     ("lat_busy", "SQLITE_BUSY/locked messages", None),
+    ("lat_job_s", "4 workers on a fresh job, start to the last exit (s)", "job"),
 ]
 LAT_TARGETS = {
     "lat_x4": ("≥ 2×", ">=", {"sqlite": 2, "pg": 2}),
@@ -342,6 +343,11 @@ def lat_table(lat):
             if i:
                 icell = fmt(i)
                 extra = lambda v, i=i: " · %.0f %%" % (100 * median(v) / i)
+        elif ideal == "job":
+            i = one("lat_job_ideal_s")
+            if i:
+                icell = fmt(i)
+                extra = lambda v, i=i: " · %.2f×" % (median(v) / i)
         elif ideal:
             icell = ideal
         cells, tcell = store_cells(lat, row, have, LAT_TARGETS.get(row), extra=extra)
@@ -352,7 +358,9 @@ def lat_table(lat):
         print("psup-testapi holds every answer %s ms (`--delay-ms`, no thread held); each worker has concurrency %s, "
               "so K workers can do at most K × %s ÷ %s s items/s (ideal; · the share of it). "
               "One job, its workers added in steps (1, 2, 4, 8); each rate is the items committed "
-              "over a short window once the step's new workers have settled (bench/README.md)."
+              "over a short window once the step's new workers have settled (bench/README.md). "
+              "The last row is a whole fresh job of the ideal's seconds of 4 workers' pace, "
+              "their slow start and the end of the job included (· times the ideal)."
               % (fmt(delay), fmt(conc), fmt(conc), fmt(delay / 1000)))
         print()
 

@@ -10,6 +10,7 @@
 #   lat_start        starts psup-testapi (LAT_API_PID, for the caller's
 #                    cleanup) and writes the job file; fails when it cannot
 #   lat_scale KIND   1, 2, 4 and 8 workers on one job in a store of KIND
+#   lat_job KIND     4 workers on a fresh job, start to end (below)
 # One job, its workers added in steps (1, then 2, 4, 8): each step's rate
 # is the items committed over LAT_MEASURE_S seconds once the step's new
 # workers have settled. A job's own start and end are left out on purpose:
@@ -19,6 +20,9 @@
 # costs of a job, the same whatever the store; this measures whether the
 # store lets K workers keep up.
 LAT_DELAY_MS=${LAT_DELAY_MS:-200} LAT_CONC=${LAT_CONC:-64}
+# lat_job's job: this many seconds of 4 workers' ideal pace.
+LAT_JOB_S=5
+[ "$QUICK" != 1 ] || LAT_JOB_S=3
 # A worker's answers come back in bursts (its whole window, one delay
 # after the last), so a window timed by the clock of its reads swung by a
 # burst (+-7 % over 1.5 s): it runs from the newest commit seen at its start
@@ -96,4 +100,31 @@ lat_scale() {
 	left=$("$WORKER" status --job "$store" --json 2>/dev/null | jq .pending)
 	[ "${left:-0}" -gt 0 ] || log "worker: the ${LAT_DELAY_MS} ms job on $kind ran dry: its last rates are low"
 	[ "$kind" != sqlite ] || emit lat_busy_sqlite "$(cat "$S"/l*.err | grep -ci 'busy\|locked')"
+}
+
+# lat_job KIND: what lat_scale leaves out, as a user sees it: 4 workers
+# started together on a fresh job of LAT_JOB_S seconds of their ideal
+# pace, timed from their start to the last one's exit, with a home of
+# its own (nothing learned of the API: the first run's slow start), and
+# the end where the last claims are shared out.
+lat_job() {
+	local kind=$1 store n i pids="" t0 t1
+	n=$((4 * LAT_IDEAL1 * LAT_JOB_S))
+	store=$(fresh "$kind")
+	head -n "$n" "$S/lat.jsonl" >"$S/latjob.jsonl"
+	"$WORKER" init --job "$store" --input "$S/latjob.jsonl" >/dev/null 2>&1 || { log "worker: init failed ($kind)"; return; }
+	rm -rf "$S/latjobhome" && mkdir -m 700 "$S/latjobhome"
+	t0=$(now_ns)
+	for i in 1 2 3 4; do
+		PSUP_HOME=$S/latjobhome timeout -s KILL 600 "$WORKER" run --job "$store" --config "$S/lat.yaml" \
+		    --name "j$i" >"$S/j$i.out" 2>"$S/j$i.err" &
+		pids="$pids $!"
+		SPIDS="$SPIDS $!"
+	done
+	for i in $pids; do wait "$i"; done   # each bounded by timeout(1)
+	t1=$(now_ns)
+	emit lat_job_ideal_s "$LAT_JOB_S"
+	emit "lat_job_s_$kind" "$(echo "$t0 $t1" | awk '{ printf "%.2f", ($2 - $1) / 1e9 }')"
+	[ "$("$WORKER" status --job "$store" --json 2>/dev/null | jq .done)" = "$n" ] ||
+	    log "worker: the fresh $kind job of $n items did not finish"
 }

@@ -131,5 +131,6 @@ for rep in $(seq 1 "$REPS"); do
 	for kind in sqlite pg; do
 		[ "$kind" = sqlite ] || [ -n "$PG_URL" ] || continue
 		lat_scale "$kind"
+		lat_job "$kind"
 	done
 done
