@@ -56,18 +56,20 @@ void trash_empty(struct daemon *d)
 {
 	if (!d->ntrash)
 		return;
-	/* a lost home's apps/ may be another daemon's: the names are dropped */
-	pid_t pid = d->home_lost ? 1 : fork();
-	if (pid == 0) {
-		for (int i = 0; i < d->ntrash; i++)
-			rm_dir(d->trash[i]);
-		_exit(0);
-	}
-	for (int i = 0; i < d->ntrash; i++) {
+	/* a lost home's apps/ may be another daemon's: only the names go */
+	if (!d->home_lost) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			for (int i = 0; i < d->ntrash; i++)
+				rm_dir(d->trash[i]);
+			_exit(0);
+		}
 		if (pid < 0)
-			rm_dir(d->trash[i]);
-		free(d->trash[i]);
+			for (int i = 0; i < d->ntrash; i++)
+				rm_dir(d->trash[i]);
 	}
+	for (int i = 0; i < d->ntrash; i++)
+		free(d->trash[i]);
 	free(d->trash);
 	d->trash = NULL;
 	d->ntrash = 0;
