@@ -103,6 +103,8 @@ struct run {
 	/* job-wide counts for progress: the last store reading plus our commits since */
 	struct store_counts counts;
 	int64_t counts_at;
+	int64_t counts_asked;        /* when the counts under way were asked for */
+	int64_t counts_cost;         /* how long the last reading took (ns) */
 	long long ok_since, failed_since;
 
 	/* The store off the loop (run_store.h): one call of each kind out at
