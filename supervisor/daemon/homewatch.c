@@ -46,7 +46,6 @@ struct homewatch {
 	int suspect;                /* looking every second: the last look saw
 	                             * something to do (done at the next) */
 	int said;                   /* "cannot tell" or a failed listen was said */
-	int done;                   /* stopping or stepping aside */
 };
 
 static int same_file(const struct stat *st, dev_t dev, ino_t ino)
@@ -136,7 +135,6 @@ static void relock(struct homewatch *hw, int fd)
 static void leave(struct homewatch *hw, const struct homecheck_out *o)
 {
 	struct daemon *d = hw->d;
-	hw->done = 1;
 	d->home_lost = 1;
 	control_close(d);
 	if (o->acts & HC_STOP) {
@@ -162,7 +160,7 @@ static void parent_unwatch(struct homewatch *hw)
 static void look_once(struct homewatch *hw, int firm)
 {
 	struct daemon *d = hw->d;
-	if (hw->done || d->killing)
+	if (d->home_lost || d->killing)
 		return;
 	int taken = -1;
 	struct homecheck_seen seen = { see_home(hw), HC_SOCK_UNSURE, HC_LOCK_UNSURE };
@@ -217,7 +215,7 @@ static void look_once(struct homewatch *hw, int firm)
 static void look(struct homewatch *hw, int firm)
 {
 	look_once(hw, firm);
-	if (!hw->done)
+	if (!hw->d->home_lost)
 		parent_unwatch(hw);
 }
 
@@ -228,7 +226,7 @@ static void look_cb(struct loop *l, uint64_t id, void *arg)
 	hw->timer = 0;
 	look(hw, hw->fd >= 0);
 	/* without inotify: the next look */
-	if (hw->fd < 0 && !hw->done && !hw->timer)
+	if (hw->fd < 0 && !hw->d->home_lost && !hw->timer)
 		look_after(hw, LOOK_MS);
 }
 
@@ -241,7 +239,7 @@ static int is_name(const char *path, const char *name)
 static void event_cb(const struct inotify_event *ev, void *arg)
 {
 	struct homewatch *hw = arg;
-	if (hw->done)
+	if (hw->d->home_lost)
 		return;
 	if (ev->wd == hw->parent_wd) {
 		if (ev->len && strcmp(ev->name, hw->home_name) == 0)
