@@ -2,6 +2,7 @@
  * are committed in batches: every write transaction takes the job's one
  * write lock, which all workers on the job share, so fewer and larger ones
  * scale better. An item counts as done only once its result is committed. */
+#include "run_budget.h"
 #include "run_endpoint.h"
 #include "run_record.h"
 #include "run_state.h"
@@ -17,7 +18,7 @@
 
 /* At most this many outcomes per commit, or the ones of FLUSH_DELAY. */
 #define FLUSH_MAX 2000
-#define FLUSH_DELAY (50 * MS)
+#define FLUSH_DELAY (RUN_RECORD_FLUSH_DELAY_MS * MS)
 /* After a commit the store refused, try again this much later; give up
  * after FLUSH_TRIES in a row. (A store away is tried again on the link's
  * backoff, for as long as it stays away.) */
@@ -68,6 +69,7 @@ static void committed(struct run *r, int n, int stale)
 	}
 	for (int i = 0; i < n; i++) {
 		struct work *w = r->fin[i];
+		run_budget_committed(r, w);
 		if (w->ok) {
 			r->n_ok++;
 			r->ok_since++;

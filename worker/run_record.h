@@ -6,6 +6,9 @@
 struct run;
 struct work;
 
+/* A result waits at most this long (ms) for others to share its commit. */
+#define RUN_RECORD_FLUSH_DELAY_MS 50
+
 /* Queues w's final outcome for commit (the run owns w from here on):
  * committed at once when a batch is full, else on the flush timer. */
 void run_record_finish(struct run *r, struct work *w);

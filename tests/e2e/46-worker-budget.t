@@ -1,13 +1,13 @@
 #!/bin/sh
 # A cost budget over two priced endpoints: the workers stop within one
 # batch of it (exit 4, one clear line), the spend is kept in the store so a
-# new run with the same budget sends nothing, and raising the budget
+# new run with the same budget sends only what is left, and raising the budget
 # completes the job. status shows the spend, the projection and each
 # endpoint's share.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 15
+plan 16
 
 mk_home
 cd "$TMPD" || bail_out "cannot cd to $TMPD"
@@ -63,10 +63,12 @@ is "$WAIT_CODES" "4 4" "both workers exit 4: the budget is spent"
 like "$(cat w1.log)" 'the budget is spent: .* of budget.max_cost' "the log says so"
 spent=$(cost job.db)
 note "spent $spent of $max"
-# A worker sees the other's spend only once it is committed to the store,
-# not its requests in flight: the two workers' 8 requests priced at the
-# dearer endpoint (12 average items), plus what the other finished and had
-# not committed at the last reading (a commit batch: up to 4 more).
+# A worker sees the other's spend only once it is committed to the store;
+# it counts what the other has not committed as its own beyond the last
+# reading, times the other's rate over its own. What is left is the
+# estimate's error: items differ in price (b costs three times a) and a
+# rate lags on a loaded machine. Measured within 10 average items either
+# way with the machine's two CPUs kept busy besides; 16 allowed.
 slack=$(jq -n "$avg * 16")
 is "$(jq -n "$spent <= $max + $slack")" true "stopped within one batch above the budget"
 is "$(jq -n "$spent >= $max - $slack")" true "and not long before it"
@@ -79,10 +81,15 @@ like "$(psup-worker status --job job.db)" 'spend .* so far; about' "the table sh
 is "$(psup-worker export --job job.db | jq -s "(map(.cost) | add) - $spent | fabs < 0.000001")" true \
 	"export gives each item's cost, summing to the spend"
 
-# The spend is in the store: the same budget sends nothing more.
+# The spend is in the store: the same budget sends no more than what is
+# left of it (nothing when it is spent), plus the 4 requests a worker may
+# have in flight at the average when it sees the rest is spoken for.
 before=$(requests)
+left=$(jq -n "[($max - $spent) / $avg | ceil, 0] | max")
 run_workers job.db job.yaml "$(slow_bound 20)" again
-is "$WAIT_CODES $(requests)" "4 $before" "a new run with the same budget exits 4 at once, sending nothing"
+is "$WAIT_CODES" 4 "a new run with the same budget exits 4"
+cmp_ok "$(( $(requests) - before ))" -le "$(( left == 0 ? 0 : left + 4 ))" \
+	"sending no more than what is left of it ($left average items)"
 
 # Raised, the job completes.
 job "$(jq -n "$avg * 1000")" >more.yaml
