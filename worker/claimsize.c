@@ -12,6 +12,17 @@ static double smooth(double old, int measured, double sample)
 	return measured ? (old + sample) / 2 : sample;
 }
 
+/* This worker's share (its pace over the job's) of what the job has left,
+ * rounded up: 0 while either pace is unmeasured or the counts unknown. */
+static int fair_share(const struct claimsize *c, double *fair)
+{
+	if (!c->measured || !c->job_known || !c->job_measured || c->job_rate <= 0)
+		return 0;
+	double share = c->rate < c->job_rate ? c->rate / c->job_rate : 1;
+	*fair = ceil((double)c->job_left * share);
+	return 1;
+}
+
 int claimsize_next(struct claimsize *c, int64_t now, long long finished, int held,
     int window, int first)
 {
@@ -44,12 +55,9 @@ int claimsize_next(struct claimsize *c, int64_t now, long long finished, int hel
 		target = ceil(c->early_rate * CLAIMSIZE_EARLY_WORK_MS / 1000);
 	/* Our share of what is left: with every worker holding its share,
 	 * all run out at the same time. */
-	if (c->measured && c->job_known && c->job_measured && c->job_rate > 0) {
-		double share = c->rate < c->job_rate ? c->rate / c->job_rate : 1;
-		double fair = ceil((double)c->job_left * share);
-		if (fair < target)
-			target = fair;
-	}
+	double fair;
+	if (fair_share(c, &fair) && fair < target)
+		target = fair;
 	if (target > CLAIMSIZE_MAX)
 		target = CLAIMSIZE_MAX;
 	if (target < window)
@@ -57,4 +65,24 @@ int claimsize_next(struct claimsize *c, int64_t now, long long finished, int hel
 	if (target < 1)
 		target = 1;
 	return target > held ? (int)target - held : 0;
+}
+
+int claimsize_excess(const struct claimsize *c, int held, int unsent, int window,
+    int64_t hold_ms)
+{
+	if (c->job_pending > 0)
+		return 0;
+	if (hold_ms > CLAIMSIZE_GIVE_MS)
+		return unsent;
+	double fair;
+	if (!fair_share(c, &fair))
+		return 0;
+	if (fair < window)
+		fair = window;
+	double excess = (double)held - fair;
+	/* A give-back costs the others a claim each: only when it is worth
+	 * a good part of a second. */
+	if (excess <= 0 || excess <= c->rate * CLAIMSIZE_GIVE_MS / 1000)
+		return 0;
+	return excess < unsent ? (int)excess : unsent;
 }

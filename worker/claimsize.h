@@ -38,11 +38,12 @@
 #define CLAIMSIZE_EARLY_WORK_MS 250
 
 struct claimsize {
-	/* Set by the caller before each claimsize_next when the job's counts
-	 * are known (job_known): items finished by every worker, and items
-	 * left (pending or leased by anyone). */
+	/* Set by the caller before each claimsize_next or claimsize_excess
+	 * when the job's counts are known (job_known): items finished by
+	 * every worker, items left (pending or leased by anyone), and of them
+	 * those pending. */
 	int job_known;
-	long long job_finished, job_left;
+	long long job_finished, job_left, job_pending;
 
 	double rate;             /* items finished per second, smoothed */
 	int measured;            /* rate holds a measure */
@@ -64,5 +65,21 @@ struct claimsize {
  * 0 means hold on: enough is held. Zero-initialise c first. */
 int claimsize_next(struct claimsize *c, int64_t now, long long finished, int held,
     int window, int first);
+
+/* At a job's end, a worker's last claim may leave it holding seconds of
+ * items while the others, finding nothing pending, wait for it: its API
+ * holds it (a Retry-After of minutes, when the workers call different
+ * endpoints), or it is slower than they are. Once nothing is pending, a
+ * worker that may not send for over CLAIMSIZE_GIVE_MS gives back every
+ * item it has not sent, and one holding more than its share of what the
+ * job has left (as in claimsize_next, never below window) by over
+ * CLAIMSIZE_GIVE_MS of its pace gives back the rest, for them to claim. */
+#define CLAIMSIZE_GIVE_MS 500
+
+/* How many of the unsent items among held to give back to the store, for
+ * a worker that may send again in hold_ms: 0 while anything is pending;
+ * by share only once the paces are measured. */
+int claimsize_excess(const struct claimsize *c, int held, int unsent, int window,
+    int64_t hold_ms);
 
 #endif

@@ -1,8 +1,10 @@
 /* Claims and leases (see run_claim.h). */
 #include "run_claim.h"
+#include "run_endpoint.h"
 #include "run_state.h"
 #include "run_store.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,16 +89,22 @@ static void claim_done_cb(struct storeq_call *c, void *arg)
 	run_pump(r);
 }
 
+/* The job's counts as last read (at most a second old), with our commits
+ * since, for claims to shrink to our share of what is left. */
+static void job_counts(struct run *r)
+{
+	r->claim_pace.job_known = r->counts_at > 0;
+	r->claim_pace.job_finished = r->counts.done + r->counts.failed + r->ok_since + r->failed_since;
+	r->claim_pace.job_left = r->counts.pending + r->counts.leased - r->ok_since - r->failed_since;
+	r->claim_pace.job_pending = r->counts.pending;
+}
+
 int run_claim(struct run *r, int ahead)
 {
 	if (r->claiming)
 		return 0;
 	int held = engine_inflight(r->engine) + r->q.n_ready + r->q.n_heap;
-	/* The job's counts as last read (at most a second old), with our
-	 * commits since: claims shrink to our share of what is left. */
-	r->claim_pace.job_known = r->counts_at > 0;
-	r->claim_pace.job_finished = r->counts.done + r->counts.failed + r->ok_since + r->failed_since;
-	r->claim_pace.job_left = r->counts.pending + r->counts.leased - r->ok_since - r->failed_since;
+	job_counts(r);
 	/* Our pace counts the results kept for commit too: a store away
 	 * does not slow the items we get done. */
 	int want = claimsize_next(&r->claim_pace, clock_mono_ns(), r->n_ok + r->n_failed + r->n_fin,
@@ -114,6 +122,58 @@ int run_claim(struct run *r, int ahead)
 	}
 	r->claiming = 1;
 	return 0;
+}
+
+static void give_back_done_cb(struct storeq_call *c, void *arg)
+{
+	struct run *r = arg;
+	int64_t retry_at;
+	if (!c->dropped && run_store_answer(r, c, &retry_at) != RUN_STORE_OK)
+		r->phantoms = 1; /* still ours in the store: put back when idle */
+	storeq_call_free(c);
+}
+
+void run_claim_give_back(struct run *r)
+{
+	if (r->stopping || r->claiming)
+		return;
+	job_counts(r);
+	int held = engine_inflight(r->engine) + r->q.n_ready + r->q.n_heap;
+	/* How long until an endpoint lets us send (the API's hold). */
+	int64_t now = clock_mono_ns(), hold = INT64_MAX;
+	for (int i = 0; i < r->n_ep; i++) {
+		int64_t until = pacer_hold_until(&r->ep[i].pacer);
+		int64_t wait = until > now ? until - now : 0;
+		hold = wait < hold ? wait : hold;
+	}
+	int n = claimsize_excess(&r->claim_pace, held, r->q.n_ready, aimd_limit(&r->aimd),
+	    hold / MS);
+	struct workq_node *give = workq_take_tail(&r->q, n);
+	if (!give)
+		return;
+	struct storeq_call *c = storeq_call_new(STOREQ_RELEASE, give_back_done_cb, r);
+	c->items = xcalloc((size_t)n, sizeof *c->items);
+	while (give) {
+		struct work *w = (struct work *)give;
+		give = give->next;
+		/* One tried here keeps its attempts only if we finish it. */
+		if (w->attempts > 0) {
+			workq_push(&r->q, &w->node);
+			continue;
+		}
+		c->items[c->n_items++] = w->it;
+		memset(&w->it, 0, sizeof w->it);
+		run_work_free(w);
+	}
+	n = c->n_items;
+	if (n == 0 || run_store_send(r, c) < 0) {
+		/* The store's queue is full: they stay leased to us, unheard of. */
+		r->phantoms |= n > 0;
+		storeq_call_free(c);
+		return;
+	}
+	run_log(r, "the job has nothing pending: gave %d of our %d items back for idle workers", n,
+	    held);
 }
 
 static void renew_done_cb(struct storeq_call *c, void *arg)

@@ -3,6 +3,7 @@
  * write lock, which all workers on the job share, so fewer and larger ones
  * scale better. An item counts as done only once its result is committed. */
 #include "run_budget.h"
+#include "run_claim.h"
 #include "run_endpoint.h"
 #include "run_record.h"
 #include "run_state.h"
@@ -206,6 +207,7 @@ static void counts_done_cb(struct storeq_call *c, void *arg)
 			r->counts_at = clock_mono_ns();
 			r->counts_cost = r->counts_at - r->counts_asked;
 			r->ok_since = r->failed_since = 0;
+			run_claim_give_back(r);
 		} else if (a == RUN_STORE_FAILED) {
 			run_log(r, "cannot count items: %s", c->cause);
 		}

@@ -60,9 +60,17 @@ static void call_run(struct storeq *q, struct storeq_call *c)
 	case STOREQ_COUNTS:
 		c->rc = store_counts(s, &c->counts, &c->cause);
 		break;
-	case STOREQ_RELEASE:
-		c->rc = store_release(s, q->owner, NULL, 0, &c->cause);
+	case STOREQ_RELEASE: {
+		const char **ids = NULL;
+		if (c->n_items > 0) {
+			ids = xcalloc((size_t)c->n_items, sizeof *ids);
+			for (int i = 0; i < c->n_items; i++)
+				ids[i] = c->items[i].id;
+		}
+		c->rc = store_release(s, q->owner, ids, c->n_items, &c->cause);
+		free(ids);
 		break;
+	}
 	case STOREQ_SPEND:
 		c->rc = store_spend(s, spend_cb, &c->spend, &c->cause);
 		break;

@@ -18,8 +18,9 @@ struct storeq_call;
  * c->dropped). The callback owns c from then on: storeq_call_free. */
 typedef void storeq_done_cb(struct storeq_call *c, void *arg);
 
-/* RELEASE puts back every item leased to the owner; SPEND sums what the
- * finished items used (store_spend) over every endpoint. */
+/* RELEASE puts back the call's items (items, n_items: given, freed with
+ * the call), or every item leased to the owner when it has none; SPEND
+ * sums what the finished items used (store_spend) over every endpoint. */
 enum storeq_op {
 	STOREQ_CLAIM, STOREQ_RENEW, STOREQ_FINISH, STOREQ_COUNTS, STOREQ_RELEASE, STOREQ_SPEND
 };
@@ -48,7 +49,7 @@ struct storeq_call {
 	char *cause;
 	int lost;                    /* failed because the server was lost (store_lost) */
 	int dropped;                 /* never run: storeq_stop came first */
-	struct store_item *items;    /* CLAIM: n_items; store_items_free */
+	struct store_item *items;    /* CLAIM: n_items; store_items_free; RELEASE: given */
 	int n_items;
 	int stale;                   /* FINISH */
 	struct store_counts counts;  /* COUNTS */

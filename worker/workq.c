@@ -57,6 +57,26 @@ struct workq_node *workq_pop(struct workq *q)
 	return n;
 }
 
+struct workq_node *workq_take_tail(struct workq *q, int n)
+{
+	if (n <= 0 || !q->head)
+		return NULL;
+	if (n >= q->n_ready) {
+		struct workq_node *all = q->head;
+		q->head = q->tail = NULL;
+		q->n_ready = 0;
+		return all;
+	}
+	struct workq_node *last = q->head; /* the last node kept */
+	for (int i = 1; i < q->n_ready - n; i++)
+		last = last->next;
+	struct workq_node *taken = last->next;
+	last->next = NULL;
+	q->tail = last;
+	q->n_ready -= n;
+	return taken;
+}
+
 static void heap_set(struct workq *q, int i, struct workq_node *n)
 {
 	q->heap[i] = n;

@@ -26,6 +26,9 @@ void workq_push(struct workq *q, struct workq_node *n);       /* at the tail */
 void workq_push_front(struct workq *q, struct workq_node *n);
 struct workq_node *workq_peek(const struct workq *q);
 struct workq_node *workq_pop(struct workq *q);
+/* Takes the last n ready nodes (all when n is more), in order, linked by
+ * next and ending in NULL; NULL when n <= 0 or none is ready. */
+struct workq_node *workq_take_tail(struct workq *q, int n);
 
 void workq_wait(struct workq *q, struct workq_node *n, int64_t due);
 /* The earliest waiting node, or NULL. */

@@ -7,7 +7,11 @@
  * no more than its share (its pace over the job's) of what is left. Also
  * simulations of three workers sharing one paced job: none ever holds
  * much more than its two seconds, and workers of different speeds finish
- * within a second of each other. */
+ * within a second of each other. And the give-back at a job's end:
+ * nothing while anything is pending; every unsent item when the API holds
+ * the worker over half a second; else, once the paces are measured, what
+ * is held beyond the worker's share (never below the window) when that
+ * is over half a second of its pace, at most the unsent items. */
 #include <stdint.h>
 
 #include "claimsize.h"
@@ -164,6 +168,40 @@ int main(void)
 			ok(gap[1] <= 1000 * MS && gap[1] <= gap[0], "with the job's counts the three "
 			    "finish within %lld ms (%lld %lld %lld items), without %lld ms apart",
 			    (long long)(gap[1] / MS), fin[0], fin[1], fin[2], (long long)(gap[0] / MS));
+	}
+
+	/* Giving back at the job's end: a worker of 100 items/s in a job of
+	 * 400/s (a quarter) holding 600 of the 640 the job has left, 40 of
+	 * them in flight. Its share is 160, so 440 go back, of the 560 unsent. */
+	static const struct {
+		const char *name;
+		int measured, job_measured;
+		long long left, pending;
+		int held, unsent, window, hold_ms, want;
+	} give[] = {
+		{ "nothing pending: beyond the share goes back", 1, 1, 640, 0, 600, 560, 40, 0, 440 },
+		{ "something pending: the others claim that", 1, 1, 640, 1, 600, 560, 40, 0, 0 },
+		{ "at most the unsent", 1, 1, 640, 0, 600, 300, 40, 0, 300 },
+		/* share 160 is under the window of 200: 400 go back */
+		{ "never below the window", 1, 1, 640, 0, 600, 560, 200, 0, 400 },
+		/* 210 held, share 160: 50 over is under half a second (50 items) */
+		{ "half a second over or less: kept", 1, 1, 640, 0, 210, 170, 40, 0, 0 },
+		{ "51 over: given", 1, 1, 640, 0, 211, 171, 40, 0, 51 },
+		{ "our pace not measured yet: kept", 0, 1, 640, 0, 600, 560, 40, 0, 0 },
+		/* a hold of over half a second: everything unsent goes back */
+		{ "held by the API: every unsent item", 1, 1, 640, 0, 600, 560, 40, 30000, 560 },
+		{ "held, pace unmeasured: the same", 0, 0, 640, 0, 600, 560, 40, 501, 560 },
+		{ "held half a second: by share", 1, 1, 640, 0, 600, 560, 40, 500, 440 },
+		{ "held, but something pending: kept", 1, 1, 640, 5, 600, 560, 40, 30000, 0 },
+		{ "the job's not measured yet: kept", 1, 0, 640, 0, 600, 560, 40, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof give / sizeof give[0]; i++) {
+		struct claimsize g = { .job_known = 1, .job_left = give[i].left,
+			.job_pending = give[i].pending, .rate = 100, .measured = give[i].measured,
+			.job_rate = 400, .job_measured = give[i].job_measured };
+		is_int(claimsize_excess(&g, give[i].held, give[i].unsent, give[i].window,
+		    give[i].hold_ms), give[i].want,
+		    "%s", give[i].name);
 	}
 	return done_testing();
 }

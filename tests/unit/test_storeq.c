@@ -1,5 +1,6 @@
 /* The store thread's queue on a SQLite store: calls come back on the loop
- * in the order they were sent, with their answers; the queue is bounded;
+ * in the order they were sent, with their answers; a release puts back
+ * the items given, or every lease; the queue is bounded;
  * the oldest unanswered call is known while one is out; a stop hands back
  * every call exactly once (answered, or dropped if it never ran) and
  * takes no more. */
@@ -87,6 +88,22 @@ int main(void)
 	is_int(got_items[0], 4, "with 4 items");
 	is_int(got_pending, 6, "and the counts after it see 6 pending");
 	is_int(storeq_pending(q), 0, "nothing out");
+
+	/* A release of given items puts back those; without, every lease. */
+	struct storeq_call *rel = storeq_call_new(STOREQ_RELEASE, done_cb, NULL);
+	rel->items = xcalloc(2, sizeof *rel->items);
+	rel->items[0].id = xstrdup("i1");
+	rel->items[1].id = xstrdup("i2");
+	rel->n_items = 2;
+	storeq_send(q, rel);
+	storeq_send(q, storeq_call_new(STOREQ_COUNTS, done_cb, NULL));
+	wait_calls(l, 4);
+	ok(got_rc[2] == 0 && got_pending == 8, "two given items released: 8 pending (%lld)",
+	    got_pending);
+	storeq_send(q, storeq_call_new(STOREQ_RELEASE, done_cb, NULL));
+	storeq_send(q, storeq_call_new(STOREQ_COUNTS, done_cb, NULL));
+	wait_calls(l, 6);
+	ok(got_rc[4] == 0 && got_pending == 10, "then every lease: 10 pending (%lld)", got_pending);
 
 	int sent = 0;
 	while (sent < STOREQ_MAX + 2) {

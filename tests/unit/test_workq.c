@@ -19,6 +19,24 @@ int main(void)
 	workq_push(&q, &n[5]);
 	ok(workq_pop(&q) == &n[4] && workq_pop(&q) == &n[5], "push_front on empty, then push");
 
+	/* Taking the tail: none, some, all. */
+	ok(workq_take_tail(&q, 3) == NULL, "nothing to take from an empty queue");
+	for (int i = 0; i < 5; i++)
+		workq_push(&q, &n[i]);
+	ok(workq_take_tail(&q, 0) == NULL && q.n_ready == 5, "taking 0 takes nothing");
+	struct workq_node *t = workq_take_tail(&q, 2);
+	ok(t == &n[3] && t->next == &n[4] && n[4].next == NULL, "the last two, in order");
+	ok(q.n_ready == 3 && q.tail == &n[2] && n[2].next == NULL, "three left, ending at the third");
+	workq_push(&q, &n[5]);
+	ok(q.n_ready == 4 && n[2].next == &n[5], "a push after goes behind them");
+	t = workq_take_tail(&q, 9);
+	ok(t == &n[0] && q.n_ready == 0 && q.head == NULL && q.tail == NULL,
+	    "taking more than there are takes all");
+	int len = 0;
+	for (; t; t = t->next)
+		len++;
+	is_int(len, 4, "all four, linked");
+
 	/* Heap: pseudo-random dues come out sorted. */
 	unsigned x = 12345;
 	for (int i = 0; i < 64; i++) {
