@@ -191,6 +191,19 @@ static void cut_shape(void)
 	ok(learn_rate(&s, t + 9000 * MS) == stay && learn_rate(&s, t + 11 * SEC) > stay,
 	    "a third there: the stay doubles (8 s)");
 
+	/* A hold is no time on the curve: nothing is sent in it. A minute's
+	 * hold 2 s after the cut, then another from 3 s after its end. */
+	double at2 = learn_rate(&s, t + 2 * SEC);
+	learn_hold(&s, t + 2 * SEC, t + 62 * SEC);
+	ok(learn_rate(&s, t + 30 * SEC) == at2, "in a minute's hold the rate stays where it was");
+	ok(learn_rate(&s, t + 62 * SEC) == at2 && learn_rate(&s, t + 69 * SEC) == stay &&
+	    learn_rate(&s, t + 71 * SEC) > stay,
+	    "after it the stay goes on from there: 8 s of sending, then a probe");
+	learn_hold(&s, t + 65 * SEC, t + 70 * SEC);
+	learn_hold(&s, t + 66 * SEC, t + 68 * SEC);
+	ok(learn_rate(&s, t + 74 * SEC) == stay && learn_rate(&s, t + 76 * SEC) > stay,
+	    "a second hold counts too, one inside it adds nothing");
+
 	learn_init(&s);
 	struct learn_obs adv = { .ok = 1, .limit = 600, .remaining = 10, .reset_ns = SEC };
 	learn_observe(&s, &adv, 0, SEC);

@@ -104,6 +104,13 @@ static void count(struct learn_state *s, const struct learn_obs *o, int64_t now)
 
 void learn_hold(struct learn_state *s, int64_t from, int64_t until)
 {
+	if (s->hi > 0) {
+		int64_t start = from > s->cut_at ? from : s->cut_at;
+		if (start < s->held_to)
+			start = s->held_to;
+		if (until > start)
+			s->paused += until - start;
+	}
 	if (s->counting) {
 		int64_t start = from;
 		if (start < s->count_from)
@@ -205,6 +212,7 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 	s->confirmed = near ? s->confirmed + 1 : s->hi > 0 && !whole ? 0 : -1;
 	s->hi = base;
 	s->cut_at = now;
+	s->paused = s->held_to > now ? s->held_to - now : 0;
 	s->hold = 2 * (now - o->sent_at);
 	if (s->hold < HOLD_MIN)
 		s->hold = HOLD_MIN;
@@ -248,8 +256,11 @@ int learn_known(const struct learn_state *s, int64_t now)
 double learn_rate(const struct learn_state *s, int64_t now)
 {
 	double r = 0;
-	if (s->hi > 0)
-		r = s->hi * after_cut(s, now - s->cut_at);
+	if (s->hi > 0) {
+		/* The holds up to now are no time on the curve. */
+		int64_t ahead = s->held_to > now ? s->held_to - now : 0;
+		r = s->hi * after_cut(s, now - s->cut_at - (s->paused - ahead));
+	}
 	if (s->advertised > 0) {
 		double a = s->advertised * ADVERTISED_SHARE;
 		if (r <= 0 || a < r)

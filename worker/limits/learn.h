@@ -55,6 +55,9 @@ struct learn_state {
 	double count_ok, prev_rate;
 	int64_t count_idle;      /* ns of the count's span spent holding */
 	int64_t held_to;         /* the end of the last hold (ns), 0 none */
+	int64_t paused;          /* ns of holds from cut_at to held_to: nothing is
+	                          * sent then, so the curve after a cut (its hold,
+	                          * rise, stay and probe) waits them out */
 };
 
 void learn_init(struct learn_state *s);
@@ -66,7 +69,9 @@ int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, 
 
 /* Nothing is sent from `from` to `until` (the API asked to wait): that
  * time is not counted when the rate the API took is measured, else a
- * hold of a second would read as a rate far below the API's. */
+ * hold of a second would read as a rate far below the API's; nor does it
+ * move the rate after a cut along, else a hold of minutes would end with
+ * a probe far beyond anything the API took. */
 void learn_hold(struct learn_state *s, int64_t from, int64_t until);
 
 /* The rate learned at time now, per minute. Until a header or a 429 says

@@ -23,9 +23,10 @@
 #define PAGE_MAGIC 0x70737570u   /* "psup" */
 /* The layout's version: 2 added what is learned of the API, 3 the cuts
  * that confirmed a limit, 4 the input and output token budgets, 5 the slow
- * start's round trip, 6 the holds left out of the rate measured. A page of
+ * start's round trip, 6 the holds left out of the rate measured, 7 the
+ * holds left out of the curve after a cut. A page of
  * another version (or size) is replaced whole, as a stale one is. */
-#define PAGE_VERSION 6u
+#define PAGE_VERSION 7u
 
 struct page {
 	uint32_t magic;
