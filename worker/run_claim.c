@@ -139,9 +139,12 @@ void run_claim_give_back(struct run *r)
 		return;
 	job_counts(r);
 	int held = engine_inflight(r->engine) + r->q.n_ready + r->q.n_heap;
-	/* How long until an endpoint lets us send (the API's hold). */
+	/* How long until an endpoint still in use lets us send (the API's
+	 * hold). */
 	int64_t now = clock_mono_ns(), hold = INT64_MAX;
 	for (int i = 0; i < r->n_ep; i++) {
+		if (r->ep[i].breaker.state == BREAKER_OUT)
+			continue;
 		int64_t until = pacer_hold_until(&r->ep[i].pacer);
 		int64_t wait = until > now ? until - now : 0;
 		hold = wait < hold ? wait : hold;

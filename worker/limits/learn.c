@@ -259,7 +259,8 @@ double learn_rate(const struct learn_state *s, int64_t now)
 	if (s->hi > 0) {
 		/* The holds up to now are no time on the curve. */
 		int64_t ahead = s->held_to > now ? s->held_to - now : 0;
-		r = s->hi * after_cut(s, now - s->cut_at - (s->paused - ahead));
+		int64_t paused = s->paused > ahead ? s->paused - ahead : 0;
+		r = s->hi * after_cut(s, now - s->cut_at - paused);
 	}
 	if (s->advertised > 0) {
 		double a = s->advertised * ADVERTISED_SHARE;
