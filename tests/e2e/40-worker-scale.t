@@ -1,9 +1,10 @@
 #!/bin/sh
 # One worker, one loop, thousands of requests in flight, with
 # connections reused. 4,000 items at concurrency 2,000 against answers that
-# take 500 ms (longer for a slow build, so it can open its 2,000
-# connections before the first answers come): the API sees ~2,000 at once,
-# on ~2,000 connections in all.
+# take a second (longer for a slow build), so it can open its 2,000
+# connections before the first answers come, even with another test
+# running beside it: the API sees ~2,000 at once, on ~2,000 connections in
+# all.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
@@ -15,7 +16,7 @@ plan 8
 
 N=4000
 C=2000
-D=$((500 * $(slow_bound 1)))
+D=$((1000 * $(slow_bound 1)))
 worker_setup $N --delay-ms $D
 
 chat_job_head "$(slow_bound 20)s" >job.yaml
