@@ -76,9 +76,10 @@ int claimsize_next(struct claimsize *c, int64_t now, long long finished, int hel
  * CLAIMSIZE_GIVE_MS of its pace gives back the rest, for them to claim. */
 #define CLAIMSIZE_GIVE_MS 500
 
-/* How many of the unsent items among held to give back to the store, for
- * a worker that may send again in hold_ms: 0 while anything is pending;
- * by share only once the paces are measured. */
+/* How many of the unsent items (queued or waiting to be tried again)
+ * among held to give back to the store, for a worker that may send again
+ * in hold_ms: 0 while anything is pending; by share only once the paces
+ * are measured. */
 int claimsize_excess(const struct claimsize *c, int held, int unsent, int window,
     int64_t hold_ms);
 

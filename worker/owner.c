@@ -140,7 +140,7 @@ int owner_release_predecessors(struct store *s, const char *self, int *released,
 		if (!owner_predecessor(self, owners[i], &pid, &start) ||
 		    owner_alive(pid, start) != 0)
 			continue;
-		if (store_release(s, owners[i], NULL, 0, cause) < 0)
+		if (store_release(s, owners[i], NULL, NULL, 0, cause) < 0)
 			rc = -1;
 		else
 			(*released)++;

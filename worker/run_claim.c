@@ -89,6 +89,21 @@ static void claim_done_cb(struct storeq_call *c, void *arg)
 	run_pump(r);
 }
 
+/* How long (ns) until an endpoint still in use lets us send: the API's
+ * hold. */
+static int64_t held_for(const struct run *r, int64_t now)
+{
+	int64_t hold = INT64_MAX;
+	for (int i = 0; i < r->n_ep; i++) {
+		if (r->ep[i].breaker.state == BREAKER_OUT)
+			continue;
+		int64_t until = pacer_hold_until(&r->ep[i].pacer);
+		int64_t wait = until > now ? until - now : 0;
+		hold = wait < hold ? wait : hold;
+	}
+	return hold;
+}
+
 /* The job's counts as last read (at most a second old), with our commits
  * since, for claims to shrink to our share of what is left. */
 static void job_counts(struct run *r)
@@ -103,11 +118,20 @@ int run_claim(struct run *r, int ahead)
 {
 	if (r->claiming)
 		return 0;
+	/* Held by the API: what we claimed now would only wait here while
+	 * other workers could do it (and what we gave back for them we would
+	 * take again). Looked at again like a claim that found nothing, so
+	 * the end of the job is still seen. */
+	int64_t now = clock_mono_ns(), hold = held_for(r, now);
+	if (hold > CLAIMSIZE_GIVE_MS * MS) {
+		claim_later(r, now + (hold < CLAIM_AGAIN ? hold : CLAIM_AGAIN));
+		return RUN_CLAIM_HELD;
+	}
 	int held = engine_inflight(r->engine) + r->q.n_ready + r->q.n_heap;
 	job_counts(r);
 	/* Our pace counts the results kept for commit too: a store away
 	 * does not slow the items we get done. */
-	int want = claimsize_next(&r->claim_pace, clock_mono_ns(), r->n_ok + r->n_failed + r->n_fin,
+	int want = claimsize_next(&r->claim_pace, now, r->n_ok + r->n_failed + r->n_fin,
 	    held, aimd_limit(&r->aimd), r->jc.batch);
 	/* Ahead only once half of what we should hold is gone: claims stay
 	 * few and large. */
@@ -131,6 +155,8 @@ static void give_back_done_cb(struct storeq_call *c, void *arg)
 	if (!c->dropped && run_store_answer(r, c, &retry_at) != RUN_STORE_OK)
 		r->phantoms = 1; /* still ours in the store: put back when idle */
 	storeq_call_free(c);
+	/* Holding nothing now, we may be done. */
+	run_pump(r);
 }
 
 void run_claim_give_back(struct run *r)
@@ -139,39 +165,30 @@ void run_claim_give_back(struct run *r)
 		return;
 	job_counts(r);
 	int held = engine_inflight(r->engine) + r->q.n_ready + r->q.n_heap;
-	/* How long until an endpoint still in use lets us send (the API's
-	 * hold). */
-	int64_t now = clock_mono_ns(), hold = INT64_MAX;
-	for (int i = 0; i < r->n_ep; i++) {
-		if (r->ep[i].breaker.state == BREAKER_OUT)
-			continue;
-		int64_t until = pacer_hold_until(&r->ep[i].pacer);
-		int64_t wait = until > now ? until - now : 0;
-		hold = wait < hold ? wait : hold;
-	}
-	int n = claimsize_excess(&r->claim_pace, held, r->q.n_ready, aimd_limit(&r->aimd),
-	    hold / MS);
-	struct workq_node *give = workq_take_tail(&r->q, n);
-	if (!give)
+	int n = claimsize_excess(&r->claim_pace, held, r->q.n_ready + r->q.n_heap,
+	    aimd_limit(&r->aimd), held_for(r, clock_mono_ns()) / MS);
+	if (n <= 0)
 		return;
+	/* The last claimed first, then those waiting to be tried again,
+	 * with the attempts made on them here. */
 	struct storeq_call *c = storeq_call_new(STOREQ_RELEASE, give_back_done_cb, r);
 	c->items = xcalloc((size_t)n, sizeof *c->items);
-	while (give) {
-		struct work *w = (struct work *)give;
-		give = give->next;
-		/* One tried here keeps its attempts only if we finish it. */
-		if (w->attempts > 0) {
-			workq_push(&r->q, &w->node);
-			continue;
-		}
-		c->items[c->n_items++] = w->it;
+	struct workq_node *ready = workq_take_tail(&r->q, n), *node;
+	while (c->n_items < n) {
+		if ((node = ready))
+			ready = node->next;
+		else if (!(node = workq_wait_pop(&r->q)))
+			break;
+		struct work *w = (struct work *)node;
+		struct store_item *it = &c->items[c->n_items++];
+		*it = w->it;
+		it->attempts += w->attempts;
 		memset(&w->it, 0, sizeof w->it);
 		run_work_free(w);
 	}
-	n = c->n_items;
-	if (n == 0 || run_store_send(r, c) < 0) {
+	if (run_store_send(r, c) < 0) {
 		/* The store's queue is full: they stay leased to us, unheard of. */
-		r->phantoms |= n > 0;
+		r->phantoms = 1;
 		storeq_call_free(c);
 		return;
 	}
@@ -221,7 +238,7 @@ void run_claim_release_phantoms(struct run *r)
 void run_claim_release_all(struct run *r)
 {
 	char *cause = NULL;
-	if (store_release(r->store, r->owner, NULL, 0, &cause) < 0) {
+	if (store_release(r->store, r->owner, NULL, NULL, 0, &cause) < 0) {
 		run_log(r, "cannot release leased items (they return when the leases expire): %s", cause);
 		free(cause);
 	}

@@ -21,10 +21,12 @@ struct run;
  * again on the idle timer). */
 int run_claim(struct run *r, int ahead);
 /* At the job's end (nothing pending), gives back to the store the unsent
- * items we hold beyond our share of what the job has left
- * (claimsize_excess), for the workers that found nothing to claim them.
- * Called when the job's counts are read. A give-back that fails leaves
- * them leased to us unheard of, put back when we are next idle. */
+ * items we hold beyond our share of what the job has left, or all of them
+ * while the API holds us (claimsize_excess), for the workers that found
+ * nothing to claim them: the last claimed first, then those waiting to be
+ * tried again, with the attempts made on them here recorded. Called when
+ * the job's counts are read. A give-back that fails leaves them leased to
+ * us unheard of, put back when we are next idle. */
 void run_claim_give_back(struct run *r);
 /* Renews every lease we hold and re-arms itself at a third of the lease. */
 void run_claim_lease_timer_cb(void *arg);

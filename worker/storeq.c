@@ -62,13 +62,18 @@ static void call_run(struct storeq *q, struct storeq_call *c)
 		break;
 	case STOREQ_RELEASE: {
 		const char **ids = NULL;
+		int *attempts = NULL;
 		if (c->n_items > 0) {
 			ids = xcalloc((size_t)c->n_items, sizeof *ids);
-			for (int i = 0; i < c->n_items; i++)
+			attempts = xcalloc((size_t)c->n_items, sizeof *attempts);
+			for (int i = 0; i < c->n_items; i++) {
 				ids[i] = c->items[i].id;
+				attempts[i] = c->items[i].attempts;
+			}
 		}
-		c->rc = store_release(s, q->owner, ids, c->n_items, &c->cause);
+		c->rc = store_release(s, q->owner, ids, attempts, c->n_items, &c->cause);
 		free(ids);
+		free(attempts);
 		break;
 	}
 	case STOREQ_SPEND:

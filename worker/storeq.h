@@ -19,7 +19,8 @@ struct storeq_call;
 typedef void storeq_done_cb(struct storeq_call *c, void *arg);
 
 /* RELEASE puts back the call's items (items, n_items: given, freed with
- * the call), or every item leased to the owner when it has none; SPEND
+ * the call; each item's attempts recorded as its store_item.attempts), or
+ * every item leased to the owner when it has none; SPEND
  * sums what the finished items used (store_spend) over every endpoint. */
 enum storeq_op {
 	STOREQ_CLAIM, STOREQ_RENEW, STOREQ_FINISH, STOREQ_COUNTS, STOREQ_RELEASE, STOREQ_SPEND

@@ -194,19 +194,30 @@ static void test_release(void)
 	char *ids = storefix_claim(s, "w1", 3, 60000);
 	free(ids);
 	const char *one[] = { "b" };
-	is_int(store_release(s, "w2", NULL, 0, &cause), 0, "release by another owner");
+	is_int(store_release(s, "w2", NULL, NULL, 0, &cause), 0, "release by another owner");
 	is_int(storefix_counts(s).leased, 3, "releases nothing");
-	is_int(store_release(s, "w1", one, 1, &cause), 0, "release b");
+	is_int(store_release(s, "w1", one, NULL, 1, &cause), 0, "release b");
 	ids = storefix_claim(s, "w2", 3, 60000);
 	is_str(ids, "b", "only b came back");
 	free(ids);
-	is_int(store_release(s, "w1", NULL, 0, &cause), 0, "release all of w1");
+	is_int(store_release(s, "w1", NULL, NULL, 0, &cause), 0, "release all of w1");
 	struct store_counts c = storefix_counts(s);
 	is_int(c.pending, 2, "a and c pending");
 	is_int(c.leased, 1, "b still leased to w2");
 	ids = storefix_claim(s, "w3", 3, 60000);
 	is_str(ids, "a,c", "released items are claimed again in order");
 	free(ids);
+	/* Given back with the attempts made on them: the next claim has them. */
+	const char *both[] = { "a", "c" };
+	const int tried[] = { 2, 0 };
+	is_int(store_release(s, "w3", both, tried, 2, &cause), 0, "a and c given back, a tried twice");
+	struct store_item *it = NULL;
+	int n = 0;
+	if (store_claim(s, "w4", 3, 60000, &it, &n, &cause) < 0)
+		storefix_bail("claim", cause);
+	ok(n == 2 && strcmp(it[0].id, "a") == 0 && it[0].attempts == 2 && it[1].attempts == 0,
+	    "claimed again: a with its 2 attempts, c with none");
+	store_items_free(it, n);
 	store_close(s);
 }
 
@@ -222,7 +233,7 @@ static void test_finish_by_seq(void)
 		storefix_bail("claim", cause);
 	is_int(n, 3, "claimed a, b, c");
 	const char *one[] = { "c" };
-	is_int(store_release(s, "w", one, 1, &cause), 0, "c released: finished from pending");
+	is_int(store_release(s, "w", one, NULL, 1, &cause), 0, "c released: finished from pending");
 	struct store_result r[] = {
 		{ .id = "a", .seq = it[0].seq, .ok = 1, .attempts = 1, .http_status = 200,
 		  .result = "1" },
@@ -318,7 +329,7 @@ static void test_finish_export(void)
 	free(ids);
 	struct store_item *it = NULL;
 	int got = 0;
-	store_release(s, "w2", NULL, 0, &cause);
+	store_release(s, "w2", NULL, NULL, 0, &cause);
 	store_claim(s, "w3", 1, 60000, &it, &got, &cause);
 	ok(got == 1 && it[0].attempts == 0 && strcmp(it[0].json, "{\"id\":2}") == 0 &&
 	    it[0].seq == 2, "a retried item starts again at 0 attempts with its JSON and seq");
@@ -473,7 +484,7 @@ static void test_counts_kept(void)
 	    "items_claim,items_failed,items_lease",
 	    "its claim, lease and failed indexes are those of one state each, and no other");
 	free(idx);
-	ok(store_release(s, "w", NULL, 0, &cause) == 0, "release");
+	ok(store_release(s, "w", NULL, NULL, 0, &cause) == 0, "release");
 	m = storefix_counts(s);
 	is_str(counts_text(&m), "5 3 0 1 1 3 5", "the counts go on from there");
 	struct store_item *it = NULL;

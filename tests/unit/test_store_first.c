@@ -77,7 +77,7 @@ int main(void)
 	is_int(finish(s, "w2", "b", 1, "\"w2\""), 0, "w2 finishes b");
 	is_int(finish(s, "w2", "d", 0, NULL), 0, "w2 fails d");
 	const char *c_only[] = { "c" };
-	is_int(store_release(s, "w2", c_only, 1, &cause), 0, "w2 releases c");
+	is_int(store_release(s, "w2", c_only, NULL, 1, &cause), 0, "w2 releases c");
 
 	/* w1's results, late: each row is one item and what happens to it. */
 	static const struct {

@@ -178,12 +178,12 @@ int store_finish(struct store *s, const char *owner, const struct store_result *
 	return rc;
 }
 
-int store_release(struct store *s, const char *owner, const char *const *ids, int n,
-    char **cause)
+int store_release(struct store *s, const char *owner, const char *const *ids,
+    const int *attempts, int n, char **cause)
 {
 	if (ids && n <= 0)
 		return 0;
-	return s->ops->release(s, owner, ids, n, cause);
+	return s->ops->release(s, owner, ids, ids ? attempts : NULL, n, cause);
 }
 
 int store_owners(struct store *s, const char *prefix, char ***owners, int *n, char **cause)

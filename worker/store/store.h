@@ -122,8 +122,12 @@ int store_renew(struct store *s, const char *owner, long long lease_ms, char **c
 int store_finish(struct store *s, const char *owner, const struct store_result *r,
     int n, int *stale, char **cause);
 
-/* Returns owner's leased items to pending (graceful shutdown). ids NULL = all. */
-int store_release(struct store *s, const char *owner, const char *const *ids, int n, char **cause);
+/* Returns owner's leased items to pending (graceful shutdown, or a worker
+ * giving back what it cannot send). ids NULL = all. With attempts (ids
+ * given), each item's recorded attempts become attempts[i]: those made
+ * on it in the run that gives it back still count. */
+int store_release(struct store *s, const char *owner, const char *const *ids,
+    const int *attempts, int n, char **cause);
 
 /* The distinct owners of leased items whose owner starts with prefix.
  * *owners is malloc'd; free with store_owners_free. */

@@ -66,8 +66,8 @@ struct store_ops {
 	int (*renew)(struct store *s, const char *owner, long long lease_ms, char **cause);
 	int (*finish)(struct store *s, const char *owner, const struct store_result *r,
 	    int n, int *stale, char **cause);
-	int (*release)(struct store *s, const char *owner, const char *const *ids, int n,
-	    char **cause);
+	int (*release)(struct store *s, const char *owner, const char *const *ids,
+	    const int *attempts, int n, char **cause);
 	/* Distinct owners of leased items starting with prefix, malloc'd. */
 	int (*owners)(struct store *s, const char *prefix, char ***owners, int *n,
 	    char **cause);
@@ -100,8 +100,8 @@ struct store_ops {
 	int p##_renew(struct store *s, const char *owner, long long lease_ms, char **cause); \
 	int p##_finish(struct store *s, const char *owner, const struct store_result *r, \
 	    int n, int *stale, char **cause); \
-	int p##_release(struct store *s, const char *owner, const char *const *ids, int n, \
-	    char **cause); \
+	int p##_release(struct store *s, const char *owner, const char *const *ids, \
+	    const int *attempts, int n, char **cause); \
 	int p##_owners(struct store *s, const char *prefix, char ***owners, int *n, \
 	    char **cause); \
 	int p##_counts(struct store *s, struct store_counts *c, char **cause); \

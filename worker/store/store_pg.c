@@ -321,7 +321,7 @@ long long pg_col_ll(const PGresult *r, int row, int col)
 }
 
 /* A JSON array of strings, for ids and results passed as one parameter. */
-char *pg_json_ids(const char *const *ids, int n)
+char *pg_json_ids(const char *const *ids, const int *attempts, int n)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -332,7 +332,11 @@ char *pg_json_ids(const char *const *ids, int n)
 	for (int i = 0; i < n; i++) {
 		if (i)
 			putc(',', m);
+		if (attempts)
+			fputs("{\"id\":", m);
 		store_json_write_string(m, ids[i]);
+		if (attempts)
+			fprintf(m, ",\"attempts\":%d}", attempts[i]);
 	}
 	putc(']', m);
 	fclose(m);

@@ -89,8 +89,9 @@ PGresult *pg_run_where(struct pg *g, enum pg_prep slot, const char *sql, int n,
     const char *const *params, ExecStatusType want, const char *what, char **cause);
 /* A column as a number, 0 for NULL. */
 long long pg_col_ll(const PGresult *r, int row, int col);
-/* A JSON array of strings (malloc'd), for ids passed as one parameter. */
-char *pg_json_ids(const char *const *ids, int n);
+/* A JSON array (malloc'd), for ids passed as one parameter: of strings,
+ * or with attempts of {"id": ..., "attempts": N} objects. */
+char *pg_json_ids(const char *const *ids, const int *attempts, int n);
 
 STORE_OPS_DECLARE(pg);
 

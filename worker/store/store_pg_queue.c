@@ -197,15 +197,28 @@ int pg_finish(struct store *s, const char *owner, const struct store_result *r,
 	return 0;
 }
 
-int pg_release(struct store *s, const char *owner, const char *const *ids, int n,
-    char **cause)
+/* Items given back with their attempts: [{"id": ..., "attempts": N}, ...]. */
+#define RELEASE_TRIED \
+	"UPDATE psup_items AS p SET state = 'pending', owner = NULL, lease_until = NULL," \
+	" attempts = v.attempts FROM json_to_recordset($2::json) AS v(id text, attempts int)" \
+	" WHERE p.owner = $1 AND p.state = 'leased' AND p.id = v.id"
+
+int pg_release(struct store *s, const char *owner, const char *const *ids,
+    const int *attempts, int n, char **cause)
 {
 	struct pg *g = (struct pg *)s;
 	if (!ids) {
 		const char *p[1] = { owner };
 		return pg_cmd(g, RELEASE_SET, 1, p, NULL, "cannot release items", cause);
 	}
-	char *list = pg_json_ids(ids, n);
+	if (attempts) {
+		char *rows = pg_json_ids(ids, attempts, n);
+		const char *p[2] = { owner, rows };
+		int rc = pg_cmd(g, RELEASE_TRIED, 2, p, NULL, "cannot release items", cause);
+		free(rows);
+		return rc;
+	}
+	char *list = pg_json_ids(ids, NULL, n);
 	const char *p[2] = { owner, list };
 	int rc = pg_cmd(g, RELEASE_SET IDS_IN(2), 2, p, NULL, "cannot release items", cause);
 	free(list);
@@ -240,7 +253,7 @@ int pg_retry(struct store *s, const char *const *ids, int n, long long *moved,
 	if (!ids) {
 		rc = retry_where(g, RETRY_SET "{W}", 0, NULL, moved, cause);
 	} else {
-		char *list = pg_json_ids(ids, n);
+		char *list = pg_json_ids(ids, NULL, n);
 		const char *p[1] = { list };
 		rc = retry_where(g, RETRY_SET IDS_IN(1) "{W}", 1, p, moved, cause);
 		free(list);

@@ -77,6 +77,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RELEASE_ONE] =
 	"UPDATE items SET state = 'pending', owner = NULL, lease_until = NULL"
 	" WHERE owner = ?1 AND state = 'leased' AND id = ?2",
+	[ST_RELEASE_TRIED] =
+	"UPDATE items SET state = 'pending', owner = NULL, lease_until = NULL, attempts = ?3"
+	" WHERE owner = ?1 AND state = 'leased' AND id = ?2",
 	[ST_RETRY_ALL] =
 	"UPDATE items SET state = 'pending', attempts = 0, http_status = NULL,"
 	" latency_ms = NULL, result = NULL, error = NULL, tokens = 0, finished_at = NULL,"

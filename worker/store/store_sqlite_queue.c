@@ -305,11 +305,12 @@ int sq_owners(struct store *s, const char *prefix, char ***owners, int *n, char 
 	return 0;
 }
 
-/* Runs the "all" statement, or the "one" statement for each id, in one
- * transaction that moves the rows changed from state from to pending in the
- * counts; *changed sums them. */
+/* Runs the "all" statement, or the "one" statement for each id (with
+ * attempts[i] bound after it when attempts is given), in one transaction
+ * that moves the rows changed from state from to pending in the counts;
+ * *changed sums them. */
 static int sq_update_ids(struct sq *q, enum stmt_id all, enum stmt_id one,
-    const char *owner, const char *const *ids, int n, const char *from,
+    const char *owner, const char *const *ids, const int *attempts, int n, const char *from,
     long long *changed, const char *what, char **cause)
 {
 	sqlite3_stmt *st;
@@ -324,6 +325,8 @@ static int sq_update_ids(struct sq *q, enum stmt_id all, enum stmt_id one,
 			sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
 		if (ids)
 			sqlite3_bind_text(st, first, ids[i], -1, SQLITE_STATIC);
+		if (ids && attempts)
+			sqlite3_bind_int(st, first + 1, attempts[i]);
 		if (sq_run(q, st, what, cause) < 0)
 			goto fail;
 		sum += sqlite3_changes(q->db);
@@ -350,17 +353,18 @@ fail:
 	return -1;
 }
 
-int sq_release(struct store *s, const char *owner, const char *const *ids, int n,
-    char **cause)
+int sq_release(struct store *s, const char *owner, const char *const *ids,
+    const int *attempts, int n, char **cause)
 {
-	return sq_update_ids((struct sq *)s, ST_RELEASE_ALL, ST_RELEASE_ONE, owner, ids, n,
+	enum stmt_id one = attempts ? ST_RELEASE_TRIED : ST_RELEASE_ONE;
+	return sq_update_ids((struct sq *)s, ST_RELEASE_ALL, one, owner, ids, attempts, n,
 	    "leased", NULL, "cannot release items", cause);
 }
 
 int sq_retry(struct store *s, const char *const *ids, int n, long long *moved,
     char **cause)
 {
-	return sq_update_ids((struct sq *)s, ST_RETRY_ALL, ST_RETRY_ONE, NULL, ids, n,
+	return sq_update_ids((struct sq *)s, ST_RETRY_ALL, ST_RETRY_ONE, NULL, ids, NULL, n,
 	    "failed", moved, "cannot return failed items", cause);
 }
 
