@@ -320,7 +320,7 @@ long long pg_col_ll(const PGresult *r, int row, int col)
 	return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
-/* A JSON array of strings, for ids and results passed as one parameter. */
+/* A JSON array of ids (or of ids with attempts), passed as one parameter. */
 char *pg_json_ids(const char *const *ids, const int *attempts, int n)
 {
 	char *buf = NULL;

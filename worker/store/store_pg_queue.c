@@ -211,16 +211,10 @@ int pg_release(struct store *s, const char *owner, const char *const *ids,
 		const char *p[1] = { owner };
 		return pg_cmd(g, RELEASE_SET, 1, p, NULL, "cannot release items", cause);
 	}
-	if (attempts) {
-		char *rows = pg_json_ids(ids, attempts, n);
-		const char *p[2] = { owner, rows };
-		int rc = pg_cmd(g, RELEASE_TRIED, 2, p, NULL, "cannot release items", cause);
-		free(rows);
-		return rc;
-	}
-	char *list = pg_json_ids(ids, NULL, n);
+	char *list = pg_json_ids(ids, attempts, n);
 	const char *p[2] = { owner, list };
-	int rc = pg_cmd(g, RELEASE_SET IDS_IN(2), 2, p, NULL, "cannot release items", cause);
+	int rc = pg_cmd(g, attempts ? RELEASE_TRIED : RELEASE_SET IDS_IN(2), 2, p, NULL,
+	    "cannot release items", cause);
 	free(list);
 	return rc;
 }
