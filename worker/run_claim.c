@@ -118,15 +118,7 @@ int run_claim(struct run *r, int ahead)
 {
 	if (r->claiming)
 		return 0;
-	/* Held by the API: what we claimed now would only wait here while
-	 * other workers could do it (and what we gave back for them we would
-	 * take again). Looked at again like a claim that found nothing, so
-	 * the end of the job is still seen. */
-	int64_t now = clock_mono_ns(), hold = held_for(r, now);
-	if (hold > CLAIMSIZE_GIVE_MS * MS) {
-		claim_later(r, now + (hold < CLAIM_AGAIN ? hold : CLAIM_AGAIN));
-		return RUN_CLAIM_HELD;
-	}
+	int64_t now = clock_mono_ns();
 	int held = engine_inflight(r->engine) + r->q.n_ready + r->q.n_heap;
 	job_counts(r);
 	/* Our pace counts the results kept for commit too: a store away
@@ -137,6 +129,15 @@ int run_claim(struct run *r, int ahead)
 	 * few and large. */
 	if (want == 0 || (ahead && want < held))
 		return RUN_CLAIM_HELD;
+	/* Held by the API: what we claimed now would only wait here while
+	 * other workers could do it (and what we gave back for them we would
+	 * take again). Looked at again like a claim that found nothing, so
+	 * the end of the job is still seen. */
+	int64_t hold = held_for(r, now);
+	if (hold > CLAIMSIZE_GIVE_MS * MS) {
+		claim_later(r, now + (hold < CLAIM_AGAIN ? hold : CLAIM_AGAIN));
+		return RUN_CLAIM_HELD;
+	}
 	struct storeq_call *c = storeq_call_new(STOREQ_CLAIM, claim_done_cb, r);
 	c->max = want;
 	c->lease_ms = r->jc.lease_ms;

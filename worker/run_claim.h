@@ -16,9 +16,12 @@ struct run;
  * while does not stop the sending at once. The answer
  * queues them and pumps again, or (nothing pending, the store away or
  * failing: logged, too many failures in a row end the run) sets
- * claim_exhausted and arms the idle timer. Returns 0 (asked, or a claim is
- * out already), RUN_CLAIM_HELD, or -1 (the store's queue is full: tried
- * again on the idle timer). */
+ * claim_exhausted and arms the idle timer. While the API holds every
+ * endpoint for over CLAIMSIZE_GIVE_MS, nothing is claimed: as after a
+ * claim that found nothing, looked at again on the idle timer. Returns 0
+ * (asked, or a claim is out already), RUN_CLAIM_HELD (enough held, or
+ * the API holds us), or -1 (the store's queue is full: tried again on
+ * the idle timer). */
 int run_claim(struct run *r, int ahead);
 /* At the job's end (nothing pending), gives back to the store the unsent
  * items we hold beyond our share of what the job has left, or all of them
