@@ -3,8 +3,8 @@
 # connections reused. 4,000 items at concurrency 2,000 against answers that
 # take a second (longer for a slow build), so it can open its 2,000
 # connections before the first answers come, even with another test
-# running beside it: the API sees ~2,000 at once, on ~2,000 connections in
-# all.
+# running beside it: the API sees ~2,000 at once, on about 2,000
+# connections in all.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
@@ -41,8 +41,10 @@ is "${WAIT_STATUS:-timeout}" 0 "the worker exits 0" || diag_file big.log 5
 cmp_ok $((t1 - t0)) -lt "$(slow_bound 15)000" "$N items of $D ms each in $((t1 - t0)) ms"
 st=$(curl -fsS "$TESTAPI_URL/stats")
 cmp_ok "$(echo "$st" | jq .max_inflight)" -ge $((C * 9 / 10)) "the API saw $(echo "$st" | jq .max_inflight) at once"
-# N requests over at most C connections plus the test's own few.
-cmp_ok "$(echo "$st" | jq .connections)" -le $((C + 50)) "connections reused ($(echo "$st" | jq .connections) for $N requests)"
+# N requests over about C connections: a few more where a request went
+# out before a finished one's connection was back in the pool (62 under
+# ASan with another test beside it); without reuse it would be N.
+cmp_ok "$(echo "$st" | jq .connections)" -le $((C + C / 10)) "connections reused ($(echo "$st" | jq .connections) for $N requests)"
 
 jq -r .id items.jsonl >ids.in
 psup-worker export --job job.db | jq -r 'select(.status == "ok") | .id' >ids.out
