@@ -149,14 +149,16 @@ int run_claim(struct run *r, int ahead)
 	return 0;
 }
 
-static void give_back_done_cb(struct storeq_call *c, void *arg)
+/* The answer to a release, of given items or of all ours: on failure
+ * they are still ours in the store, put back when we are next idle; then
+ * pump, as holding nothing now we may be done. */
+static void release_done_cb(struct storeq_call *c, void *arg)
 {
 	struct run *r = arg;
 	int64_t retry_at;
 	if (!c->dropped && run_store_answer(r, c, &retry_at) != RUN_STORE_OK)
-		r->phantoms = 1; /* still ours in the store: put back when idle */
+		r->phantoms = 1;
 	storeq_call_free(c);
-	/* Holding nothing now, we may be done. */
 	run_pump(r);
 }
 
@@ -172,7 +174,7 @@ void run_claim_give_back(struct run *r)
 		return;
 	/* The last claimed first, then those waiting to be tried again,
 	 * with the attempts made on them here. */
-	struct storeq_call *c = storeq_call_new(STOREQ_RELEASE, give_back_done_cb, r);
+	struct storeq_call *c = storeq_call_new(STOREQ_RELEASE, release_done_cb, r);
 	c->items = xcalloc((size_t)n, sizeof *c->items);
 	struct workq_node *ready = workq_take_tail(&r->q, n), *node;
 	while (c->n_items < n) {
@@ -217,16 +219,6 @@ void run_claim_lease_timer_cb(void *arg)
 		r->renewing = run_store_send(r, c) == 0;
 	}
 	deadline_arm(&r->lease_timer, clock_mono_ns() + r->jc.lease_ms * MS / 3);
-}
-
-static void release_done_cb(struct storeq_call *c, void *arg)
-{
-	struct run *r = arg;
-	int64_t retry_at;
-	if (!c->dropped && run_store_answer(r, c, &retry_at) != RUN_STORE_OK)
-		r->phantoms = 1; /* try again when next idle */
-	storeq_call_free(c);
-	run_pump(r);
 }
 
 void run_claim_release_phantoms(struct run *r)
