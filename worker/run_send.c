@@ -103,6 +103,7 @@ static void limits_learn(struct run *r, struct run_endpoint *e, const struct htt
 		obs[b].ok = req->status >= 200 && req->status < 300;
 		obs[b].sent_at = now - req->latency_ms * MS;
 		obs[b].limited = limited && b == (int)by;
+		obs[b].failed = !o->rate_limited && (req->status == 0 || req->status >= 500);
 		if (!tokens_counted(o, b, &obs[b].units))
 			obs[b].units = w->cost[b];
 	}

@@ -277,6 +277,98 @@ static void cut_measures(void)
 	    "all of the probe was taken: 5%% under it (%.0f of %.0f)", s.hi, took);
 }
 
+/* Answers that fail (a 5xx, none at all) say the API took nothing: an
+ * outage is no time on the curve after a cut, nor in the rate measured,
+ * nor in the slow start; a flaky API's failures slow them down. */
+static void failures_pause(void)
+{
+	struct learn_state s;
+	learn_init(&s);
+	struct learn_obs ok200 = { .ok = 1, .remaining = -1, .reset_ns = -1 };
+	struct learn_obs fail = { .failed = 1, .remaining = -1, .reset_ns = -1 };
+	struct learn_obs lim = { .limited = 1, .remaining = -1, .reset_ns = -1 };
+	int64_t t = 10 * SEC;
+	/* 50 a second taken for 2 s, then a 429 at 3600/min: cut to 3000. */
+	for (int i = 0; i < 100; i++, t += 20 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 3600, t);
+	}
+	lim.sent_at = t - 1 * MS;
+	ok(learn_observe(&s, &lim, 3600, t), "a 429 at 3600/min, 3000 taken: cut");
+	for (int i = 0; i < 100; i++, t += 20 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 3000, t);
+	}
+	/* A minute in which every answer is a 500, then one ok. */
+	double before = learn_rate(&s, t - 20 * MS); /* at the last ok */
+	int cuts = 0;
+	for (int i = 0; i < 600; i++) {
+		t += 100 * MS;
+		fail.sent_at = t - 1 * MS;
+		cuts += learn_observe(&s, &fail, before, t);
+	}
+	is_int(cuts, 0, "500s cut nothing");
+	ok(learn_rate(&s, t) == before, "after a minute of 500s the rate is where it was at the last ok (%.0f, %.0f)",
+	    learn_rate(&s, t), before);
+	t += 20 * MS;
+	ok200.sent_at = t - 1 * MS;
+	learn_observe(&s, &ok200, before, t);
+	/* The same curve with the minute counted, for comparison. */
+	struct learn_state counted = s;
+	counted.paused = 0;
+	ok(learn_rate(&s, t + 8 * SEC) < 2 * s.hi && learn_rate(&counted, t + 8 * SEC) > 10 * s.hi,
+	    "8 s after it, the probe is where 8 s of sending take it (%.0f), not a minute more (%.0f)",
+	    learn_rate(&s, t + 8 * SEC), learn_rate(&counted, t + 8 * SEC));
+
+	/* The rate measured leaves the outage out: 50 a second taken before
+	 * and after it, then a 429 at 3700/min cuts to about 3000, not 500. */
+	for (int i = 0; i < 100; i++, t += 20 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 3000, t);
+	}
+	lim.sent_at = t - 1 * MS;
+	ok(learn_observe(&s, &lim, 3700, t), "a 429 at 3700/min: cut");
+	for (int i = 0; i < 100; i++, t += 20 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 3000, t);
+	}
+	for (int i = 0; i < 100; i++) {
+		t += 100 * MS;
+		fail.sent_at = t - 1 * MS;
+		learn_observe(&s, &fail, 3000, t);
+	}
+	for (int i = 0; i < 100; i++, t += 20 * MS) {
+		ok200.sent_at = t - 1 * MS;
+		learn_observe(&s, &ok200, 3000, t);
+	}
+	lim.sent_at = t - 1 * MS;
+	ok(learn_observe(&s, &lim, 3700, t), "after 10 s of 500s between, a 429: cut");
+	ok(s.hi > 2700 && s.hi < 3100, "the outage left out: about 3000/min taken (%.0f)", s.hi);
+
+	/* The slow start: an API that answers only 500s does not double. */
+	learn_init(&s);
+	t = 10 * SEC;
+	for (int i = 0; i < 500; i++, t += 10 * MS) {
+		fail.sent_at = t - 1 * MS;
+		learn_observe(&s, &fail, 0, t);
+	}
+	ok(learn_rate(&s, t) < 1000, "5 s of 500s from the start: still slow (%.0f/min)",
+	    learn_rate(&s, t));
+	/* Every other answer a 500: it doubles half as fast as with none. */
+	struct learn_state flaky, clean;
+	learn_init(&flaky);
+	learn_init(&clean);
+	t = 10 * SEC;
+	for (int i = 0; i < 40; i++, t += 5 * MS) {
+		ok200.sent_at = fail.sent_at = t - 2 * MS;
+		learn_observe(&flaky, i % 2 ? &fail : &ok200, 0, t);
+		learn_observe(&clean, &ok200, 0, t);
+	}
+	double rf = learn_rate(&flaky, t), rc = learn_rate(&clean, t);
+	ok(rf > 1.5 * 600 && rf * rf > 0.8 * rc * 600 && rf * rf < 1.25 * rc * 600,
+	    "a flaky API: half the doublings (%.0f against %.0f)", rf, rc);
+}
+
 /* ---- simulated minutes ---- */
 
 struct sim {
@@ -476,6 +568,7 @@ int main(void)
 	budget_of_429();
 	cut_shape();
 	cut_measures();
+	failures_pause();
 	simulated_minutes();
 	return done_testing();
 }

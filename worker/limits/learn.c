@@ -83,7 +83,9 @@ static void count(struct learn_state *s, const struct learn_obs *o, int64_t now)
 		s->counting = 1;
 		s->first_seen = s->slow_at = now;
 		s->slow_doubled = 0;
-		s->rtt = now - o->sent_at;
+		/* a failure's round trip is not the API's: the slowest
+		 * doubling until an answer says more */
+		s->rtt = o->failed ? SLOW_DOUBLE : now - o->sent_at;
 		s->count_from = s->count_last = o->sent_at;
 		s->count_ok = 0;
 	}
@@ -141,24 +143,55 @@ static double slow_start(const struct learn_state *s, int64_t t)
 }
 
 /* An answer in the slow start: the doublings so far are kept at the old
- * period, then the period follows the shortest round trip. */
+ * period, then the period follows the shortest round trip. A failed
+ * answer says the API took nothing since the last one: no doubling over
+ * that spell, and its round trip (a 500 comes back at once) is not the
+ * API's. */
 static void slow_follow(struct learn_state *s, const struct learn_obs *o, int64_t now)
 {
 	if (now > s->slow_at) {
-		s->slow_doubled += (double)(now - s->slow_at) / (double)slow_period(s);
-		if (s->slow_doubled > 30)
-			s->slow_doubled = 30;
+		if (!o->failed) {
+			s->slow_doubled += (double)(now - s->slow_at) / (double)slow_period(s);
+			if (s->slow_doubled > 30)
+				s->slow_doubled = 30;
+		}
 		s->slow_at = now;
 	}
-	if (now - o->sent_at < s->rtt)
+	if (!o->failed && now - o->sent_at < s->rtt)
 		s->rtt = now - o->sent_at;
+}
+
+/* A failed answer (a 5xx, none at all) says the API took nothing since
+ * the answer before it: that spell is no time on the curve after a cut,
+ * nor in the rate measured, as a hold is not. Else minutes of an outage
+ * would end with a probe far beyond the limit, sent all at once when the
+ * API is back. A spell a hold reaches into is the hold's. */
+static void failed_spell(struct learn_state *s, int64_t now)
+{
+	int64_t from = s->answer_at;
+	if (from == 0 || now <= from || s->held_to > from)
+		return;
+	if (s->hi > 0) {
+		int64_t start = from > s->cut_at ? from : s->cut_at;
+		if (now > start)
+			s->paused += now - start;
+	}
+	if (s->counting) {
+		int64_t start = from > s->count_from ? from : s->count_from;
+		if (now > start)
+			s->count_idle += now - start;
+	}
 }
 
 int learn_observe(struct learn_state *s, const struct learn_obs *o, double cur, int64_t now)
 {
+	if (o->failed)
+		failed_spell(s, now);
 	count(s, o, now);
 	if (!learn_known(s, now))
 		slow_follow(s, o, now);
+	if (now > s->answer_at)
+		s->answer_at = now;
 	if (o->limit > 0) {
 		s->advertised = o->limit;
 	} else if (o->remaining >= 0 && o->reset_ns > 0) {

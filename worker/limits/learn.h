@@ -28,6 +28,7 @@
 struct learn_obs {
 	int ok;                  /* a 2xx: the API took the request */
 	int limited;             /* a 429 that asks us to slow down */
+	int failed;              /* the API did not take it: a 5xx, no answer */
 	int64_t sent_at;         /* when the request left (ns, the clock of now) */
 	double limit;            /* advertised limit, 0 when not sent */
 	double remaining;        /* remaining in the window, < 0 when not sent */
@@ -57,7 +58,9 @@ struct learn_state {
 	int64_t held_to;         /* the end of the last hold (ns), 0 none */
 	int64_t paused;          /* ns of holds from cut_at to held_to: nothing is
 	                          * sent then, so the curve after a cut (its hold,
-	                          * rise, stay and probe) waits them out */
+	                          * rise, stay and probe) waits them out; and
+	                          * of the spells that ended in a failed answer */
+	int64_t answer_at;       /* when the last answer came (ns), 0 none */
 };
 
 void learn_init(struct learn_state *s);

@@ -24,9 +24,10 @@
 /* The layout's version: 2 added what is learned of the API, 3 the cuts
  * that confirmed a limit, 4 the input and output token budgets, 5 the slow
  * start's round trip, 6 the holds left out of the rate measured, 7 the
- * holds left out of the curve after a cut. A page of
+ * holds left out of the curve after a cut, 8 the time of the last answer
+ * (failures left out too). A page of
  * another version (or size) is replaced whole, as a stale one is. */
-#define PAGE_VERSION 7u
+#define PAGE_VERSION 8u
 
 struct page {
 	uint32_t magic;
