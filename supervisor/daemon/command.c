@@ -69,6 +69,7 @@ static int select_or_all(struct dclient *c, const struct proto_req *req, struct 
 static void do_stop_app(struct dop *op, struct dapp *a)
 {
 	a->stops++;
+	specs_set_stopped(a, 1);
 	ops_add_app(op, a, OP_STOP, link_step(a, LE_STOP));
 }
 
@@ -79,6 +80,7 @@ static void restart_app(struct dop *op, struct dapp *a, char *const *env)
 	/* a connected keeper restarts its app; otherwise it starts */
 	enum dop_kind kind = a->lc.state == LC_CONNECTED ? OP_RESTART : OP_START;
 	struct lc_event ev = { .kind = LE_RESTART };
+	specs_set_stopped(a, 0);
 	if (env) {
 		char *cause = NULL;
 		struct app_spec old;
@@ -161,6 +163,7 @@ static void cmd_action(struct dclient *c, struct proto_req *req, struct dapp **v
 				restart_app(op, v[i], req->env);
 				continue;
 			}
+			specs_set_stopped(v[i], 0);
 			uint64_t seq = link_step(v[i], LE_START);
 			ops_add_app(op, v[i], OP_START, seq);
 		}

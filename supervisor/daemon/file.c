@@ -122,7 +122,11 @@ static void apply(struct daemon *d, struct app_spec *apps, int n, const char *la
 		struct dapp *a = apps_find(d, s->name);
 		char *cause = NULL;
 		if (a && spec_equal(&a->spec, s)) {
-			if (a->lc.state == LC_CONNECTED && app_shown_state(a) == APP_STOPPED) {
+			/* a resurrect leaves an app stopped that was stopped
+			 * when saved */
+			if (a->lc.state == LC_CONNECTED && app_shown_state(a) == APP_STOPPED &&
+			    !s->stopped) {
+				specs_set_stopped(a, 0);
 				ops_add_app(op, a, OP_START, link_step(a, LE_START));
 				add_str(started, a->name);
 			} else {
@@ -133,6 +137,7 @@ static void apply(struct daemon *d, struct app_spec *apps, int n, const char *la
 		if (a) {
 			struct app_spec old = a->spec;
 			spec_copy(&a->spec, s);
+			a->spec.stopped = 0; /* it is restarted */
 			if (specs_write(a, &cause) < 0) {
 				spec_free(&a->spec);
 				a->spec = old;

@@ -32,6 +32,7 @@ void instances_spec(struct daemon *d, const struct app_spec *first, int i, int n
 	out->group = xstrdup(group);
 	out->instance = i;
 	out->instances = n;
+	out->stopped = 0;        /* a scale asks for them to run */
 	char **logs[] = { &out->out_file, &out->err_file, &out->combined_file };
 	for (size_t k = 0; k < sizeof logs / sizeof *logs; k++) {
 		char *p = rename_base(*logs[k], first->name, out->name);

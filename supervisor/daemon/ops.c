@@ -157,9 +157,10 @@ static int app_done(struct dapp *a, struct dop_app *x)
 			return 1;       /* held, idle, or stopped by a later request */
 		if (refused(a, x))
 			return 1;
-		/* autostart: false loads the app stopped; its keeper speaking is
-		 * the end of a `start FILE` */
-		if (!x->seq && !a->spec.autostart && answered(a, a->start_seq))
+		/* autostart: false loads the app stopped, as a stopped app's
+		 * saved spec does; its keeper speaking is the end of a `start
+		 * FILE` or `resurrect` */
+		if (!x->seq && (!a->spec.autostart || a->spec.stopped) && answered(a, a->start_seq))
 			return 1;
 		/* a start sent once the keeper answered may be refused too */
 		if (refused_seq(a, x, a->start_seq))

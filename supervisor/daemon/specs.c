@@ -282,6 +282,19 @@ int specs_write(struct dapp *a, char **cause)
 	return 0;
 }
 
+void specs_set_stopped(struct dapp *a, int stopped)
+{
+	if (a->spec.stopped == stopped)
+		return;
+	a->spec.stopped = stopped;
+	char *cause = NULL;
+	if (specs_write(a, &cause) < 0) {
+		dlog("%s: that it is %s is not recorded (a reboot would %s it): %s", a->name,
+		    stopped ? "stopped" : "started", stopped ? "start" : "not start", cause);
+		free(cause);
+	}
+}
+
 int specs_keeper_copy(struct dapp *a, char **cause)
 {
 	size_t len;

@@ -24,6 +24,11 @@ void specs_close(struct daemon *d);
  * when that exists (a keeper from before the upgrade reads that), then the
  * spec file. 0, or -1 with *cause set. */
 int specs_write(struct dapp *a, char **cause);
+/* Records whether the user stopped a (its spec's `stopped`), so that it
+ * is loaded stopped after a reboot or a resurrect; nothing when it is
+ * recorded so already. A failure to write is logged: a reboot would then
+ * start it. */
+void specs_set_stopped(struct dapp *a, int stopped);
 /* Writes the copy of a's spec its keeper reads, in a->dir (made). 0, or
  * -1 with *cause set. */
 int specs_keeper_copy(struct dapp *a, char **cause);

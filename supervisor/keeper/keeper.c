@@ -491,9 +491,9 @@ int keeper_run(const char *appdir, const char *rundir, const char *cgroup_base, 
 	if (setup(k, &cause) < 0)
 		goto out;
 	/* as pm2: an app loaded stopped has no cron until it is started */
-	k->user_stopped = !k->spec.autostart;
+	k->user_stopped = !k->spec.autostart || k->spec.stopped;
 	keeper_cron_arm(k);
-	if (k->spec.autostart)
+	if (!k->user_stopped)
 		keeper_event(k, PEV_START);
 	if (logsink_open_files(&k->log, &cause) < 0) {
 		/* not fatal: writes retry the open */

@@ -117,6 +117,8 @@ const struct spec_field spec_fields[] = {
 	{ .key = "log_retain", .type = SPEC_F_INT, .off = OFF(log_retain), .max = 1000 },
 	{ .key = "autorestart", .type = SPEC_F_AUTORESTART, .off = OFF(autorestart) },
 	{ .key = "autostart", .type = SPEC_F_BOOL, .off = OFF(autostart), .max = 1 },
+	{ .key = "stopped", .type = SPEC_F_BOOL, .off = OFF(stopped), .max = 1, .runtime = 1,
+	  .sparse = 1 },
 	{ .key = "max_restarts", .type = SPEC_F_INT, .off = OFF(max_restarts), .max = INT_MAX },
 	{ .key = "min_uptime_ms", .type = SPEC_F_LL, .off = OFF(min_uptime_ms), .max = LLONG_MAX / 4 },
 	{ .key = "restart_delay_ms", .type = SPEC_F_LL, .off = OFF(restart_delay_ms),
@@ -262,7 +264,8 @@ static void put_field(struct buf *b, const struct spec_field *f, const struct ap
 		break;
 	case SPEC_F_INT:
 	case SPEC_F_BOOL:
-		put_num(b, f->key, *(const int *)x);
+		if (!f->sparse || *(const int *)x)
+			put_num(b, f->key, *(const int *)x);
 		break;
 	case SPEC_F_LL:
 		put_num(b, f->key, *(const long long *)x);

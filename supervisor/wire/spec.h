@@ -46,6 +46,10 @@ struct app_spec {
 	/* restart policy */
 	enum autorestart autorestart;
 	int autostart;           /* start when loaded (default 1) */
+	int stopped;             /* the user stopped it: loaded stopped, as with
+	                          * autostart off, until started (so a stopped
+	                          * app stays stopped across a reboot and a
+	                          * save and resurrect, as in pm2) */
 	int max_restarts;        /* unstable restarts before errored */
 	long long min_uptime_ms;
 	long long restart_delay_ms;
@@ -93,6 +97,8 @@ struct spec_field {
 	int secret;              /* "KEY=VALUE" entries whose values describe may mask */
 	int runtime;             /* how the app was started, not a setting: spec_equal
 	                          * ignores it and describe does not show it */
+	int sparse;              /* in the text form only when not 0, so a keeper
+	                          * from before it reads a spec that leaves it out */
 };
 
 extern const struct spec_field spec_fields[];

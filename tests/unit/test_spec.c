@@ -39,6 +39,7 @@ static void full_spec(struct app_spec *s)
 	s->log_retain = 3;
 	s->autorestart = AUTORESTART_ON_FAILURE;
 	s->autostart = 0;
+	s->stopped = 1;
 	s->max_restarts = 4;
 	s->min_uptime_ms = 250;
 	s->restart_delay_ms = 100;
@@ -147,7 +148,8 @@ int main(void)
 		memcpy(less + at, line + l, len - at - l);
 		struct app_spec fewer;
 		char *why = NULL;
-		int runtime = strncmp(line, "base_env=", 9) == 0 || strncmp(line, "id=", 3) == 0;
+		int runtime = strncmp(line, "base_env=", 9) == 0 || strncmp(line, "id=", 3) == 0 ||
+		    strncmp(line, "stopped=", 8) == 0;
 		if (spec_unpack(less, len - l, &fewer, &why) < 0 || spec_equal(&fewer, &s) == !runtime) {
 			diag("dropping line '%.*s' went unnoticed: %s", (int)l - 1, line, why ? why : "");
 			all_count = 0;
@@ -156,7 +158,22 @@ int main(void)
 		spec_free(&fewer);
 		free(less);
 	}
-	ok(all_count, "every packed line but the caller's environment and the id counts in spec_equal");
+	ok(all_count, "every packed line but the caller's environment, the id and stopped counts in "
+	    "spec_equal");
+
+	/* stopped (the user's stop, kept across a reboot) is written only when
+	 * set, so a keeper from before it reads a running app's spec */
+	is_int(u.stopped, 1, "stopped round trips");
+	ok(strstr(text, "\nstopped=1\n") != NULL, "a stopped spec says so");
+	struct app_spec running;
+	spec_copy(&running, &s);
+	running.stopped = 0;
+	ok(spec_equal(&running, &s), "stopped or not, the same spec");
+	size_t rlen;
+	char *rtext = spec_pack(&running, &rlen);
+	ok(strstr(rtext, "stopped=") == NULL, "a running app's spec leaves it out");
+	free(rtext);
+	spec_free(&running);
 
 	/* unpack without a trailing newline and with blank lines */
 	char *t2 = malloc(len + 2);

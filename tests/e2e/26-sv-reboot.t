@@ -1,0 +1,69 @@
+#!/bin/sh
+# An app the user stopped stays stopped across a reboot, as in pm2: after
+# everything of the home is killed and its runtime directory emptied (what
+# a reboot does), the next daemon starts the other apps again and loads
+# that one stopped, until it is started. A save records it stopped too, so
+# a resurrect into an empty home loads it stopped, and one into a home that
+# holds it leaves it so; `start FILE` starts it, as pm2's does.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
+sv_setup
+plan 21
+
+cat > "$TMPD/eco.yaml" <<EOF
+apps:
+  - name: a
+    script: $H/sleeper
+  - name: b
+    script: $H/sleeper
+  - name: c
+    script: $H/sleeper
+EOF
+psup start "$TMPD/eco.yaml" > /dev/null 2>&1
+is "$?" 0 "start a, b and c"
+ok "all online" wait_for -t 10 all_state online a b c
+psup stop b > /dev/null 2>&1
+is "$?" 0 "stop b"
+
+# reboot: every process of the home dies, the runtime directory goes
+reboot() {
+	_procs=$(home_procs)
+	[ -n "$_procs" ] && kill -9 $_procs
+	wait_for -t 10 no_home_procs || return 1
+	_run=$(readlink "$PSUP_HOME/run")
+	[ -n "$_run" ] && rm -rf "$_run"
+	return 0
+}
+ok "reboot" reboot
+psup jlist > /dev/null 2>&1
+is "$?" 0 "the next command starts a daemon"
+ok "a and c run again" wait_for -t 15 all_state online a c
+is "$(jl b .state)" stopped "b is loaded stopped"
+is "$(count_lines "$(app_procs b)")" 0 "and does not run"
+like "$(psup describe b)" "stopped" "describe shows it stopped"
+
+psup start b > /dev/null 2>&1
+ok "started, b runs" wait_for -t 10 state_is b online
+ok "reboot again" reboot
+psup jlist > /dev/null 2>&1
+ok "now all three run again" wait_for -t 15 all_state online a b c
+
+# a save with b stopped, then a home emptied by kill
+psup stop b > /dev/null 2>&1
+psup save > /dev/null 2>&1
+is "$?" 0 "save with b stopped"
+psup kill > /dev/null 2>&1
+psup resurrect > "$TMPD/out" 2>&1
+is "$?" 0 "resurrect into an empty home"
+ok "a and c run" wait_for -t 15 all_state online a c
+ok "b is loaded stopped" wait_for -t 10 state_is b stopped
+is "$(count_lines "$(app_procs b)")" 0 "and does not run"
+
+# resurrect again: b, stopped in the save and here, stays stopped
+psup resurrect > "$TMPD/out" 2>&1
+is "$?" 0 "resurrect with the apps there"
+is "$(jl b .state)" stopped "b stays stopped"
+
+# start FILE starts a stopped app of the file
+psup start "$TMPD/eco.yaml" > "$TMPD/out" 2>&1
+like "$(cat "$TMPD/out")" "started: b" "start FILE starts b"
+ok "b runs" wait_for -t 10 state_is b online
