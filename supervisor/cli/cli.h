@@ -88,7 +88,7 @@ int cli_call_names(struct cJSON *req, const char *label, int *named);
 cli_cmd_fn cli_cmd_start;                   /* cli_start.c */
 cli_cmd_fn cli_cmd_action;                  /* cli_verbs.c */
 cli_cmd_fn cli_cmd_pid, cli_cmd_env;        /* cli_status.c */
-cli_cmd_fn cli_cmd_daemon, cli_cmd_kill;    /* cli_daemon.c */
+cli_cmd_fn cli_cmd_daemon, cli_cmd_kill, cli_cmd_update; /* cli_daemon.c */
 cli_cmd_fn cli_cmd_status, cli_cmd_jlist;   /* cli_status.c */
 cli_cmd_fn cli_cmd_describe;                /* cli_describe.c */
 cli_cmd_fn cli_cmd_logs;                    /* cli_logs.c */

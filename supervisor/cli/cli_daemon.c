@@ -1,6 +1,7 @@
-/* `psup daemon` (run the daemon in the foreground) and `psup kill` (stop
+/* `psup daemon` (run the daemon in the foreground), `psup kill` (stop
  * every app, then the daemon, and wait until it is gone; a daemon that does
- * not answer in time is killed and a fresh one does the work). */
+ * not answer in time is killed and a fresh one does the work) and `psup
+ * update` (replace the daemon by the installed one, the apps running on). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include "atomicfile.h"
 #include "cli.h"
 #include "cli_client.h"
+#include "cli_fmt.h"
 #include "clock.h"
 #include "daemon.h"
 #include "home.h"
@@ -29,6 +31,9 @@
 #define KILL_DEFAULT_TIMEOUT_MS 1600
 /* How long a daemon killed by SIGKILL may take to be gone. */
 #define KILL_GONE_MS 5000
+/* How long a daemon asked to exit (SIGTERM) may take before it is killed:
+ * it only closes its sockets and files. */
+#define UPDATE_EXIT_MS 10000
 
 static int background_opt_cb(struct cli_args *a, int i, void *ctx)
 {
@@ -150,44 +155,58 @@ static int holds_lock(pid_t pid, const char *lock_path)
 	return found;
 }
 
-/* SIGKILLs the daemon of this home when it is proven to be: the lock is
- * held, by the pid psup.pid names. Returns 0 when no daemon holds the
- * home any more, -1 with *cause when one still does. */
-static int kill_daemon(char **cause)
+/* The pid of this home's daemon, proven: psup.pid names it and it holds
+ * the home's lock. 0 when there is none. */
+static pid_t daemon_proven(void)
 {
 	char *lock = home_lock_path(cli_home()), *pidp = home_pid_path(cli_home());
 	char *buf = NULL;
 	pid_t pid = 0;
-	int rc = -1;
 	if (atomicfile_read(pidp, 64, &buf, NULL, NULL) == 0)
 		pid = (pid_t)strtol(buf, NULL, 10);
-	if (pid > 0 && holds_lock(pid, lock)) {
-		fprintf(stderr, "psup: the daemon (pid %ld) does not answer: killing it\n", (long)pid);
-		kill(pid, SIGKILL);
-	}
-	/* the lock is free once the daemon is gone */
-	int64_t until = clock_mono_ms() + KILL_GONE_MS;
-	for (;;) {
-		int fd = open(lock, O_RDWR | O_CLOEXEC);
-		int free_now = fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0;
-		if (fd >= 0)
-			close(fd);
-		if (free_now) {
-			rc = 0;
-			break;
-		}
-		if (clock_mono_ms() >= until) {
-			fail(cause, "the daemon of %s holds its lock and does not answer%s", cli_home(),
-			    pid > 0 ? "" : " (no pid in psup.pid)");
-			break;
-		}
-		struct timespec ts = { 0, 20 * 1000000 };
-		nanosleep(&ts, NULL);
-	}
+	if (pid > 0 && !holds_lock(pid, lock))
+		pid = 0;
 	free(buf);
 	free(lock);
 	free(pidp);
-	return rc;
+	return pid;
+}
+
+/* Waits up to ms for the home's lock to be free (no daemon holds the
+ * home). Returns 1 when it is. */
+static int lock_free_within(int ms)
+{
+	char *lock = home_lock_path(cli_home());
+	int64_t until = clock_mono_ms() + ms;
+	int free_now;
+	for (;;) {
+		int fd = open(lock, O_RDWR | O_CLOEXEC);
+		free_now = fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0;
+		if (fd >= 0)
+			close(fd);
+		if (free_now || clock_mono_ms() >= until)
+			break;
+		struct timespec ts = { 0, 20 * 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	free(lock);
+	return free_now;
+}
+
+/* SIGKILLs the daemon of this home when it is proven to be. Returns 0
+ * when no daemon holds the home any more, -1 with *cause when one still
+ * does. */
+static int kill_daemon(char **cause)
+{
+	pid_t pid = daemon_proven();
+	if (pid > 0) {
+		fprintf(stderr, "psup: the daemon (pid %ld) does not answer: killing it\n", (long)pid);
+		kill(pid, SIGKILL);
+	}
+	if (lock_free_within(KILL_GONE_MS))
+		return 0;
+	return fail(cause, "the daemon of %s holds its lock and does not answer%s", cli_home(),
+	    pid > 0 ? "" : " (no pid in psup.pid)");
 }
 
 /* One kill request within bound_ms. Returns 0 when the daemon stopped
@@ -268,4 +287,56 @@ int cli_cmd_kill(struct cli_args *a)
 		rc = cli_error(CLI_DAEMON, "kill: the daemon did not stop every app within %d s",
 		    bound / 1000);
 	return rc;
+}
+
+/* pm2 update: after an upgrade, the daemon that runs is the old program.
+ * It is asked to exit (SIGTERM: it leaves keepers and apps running, as
+ * when it dies), and the next one, the installed program, re-attaches to
+ * every keeper. Any version's daemon exits so, one from before this
+ * command too; one that does not within UPDATE_EXIT_MS is killed, to the
+ * same effect. */
+int cli_cmd_update(struct cli_args *a)
+{
+	if (cli_no_args(a) < 0)
+		return CLI_USAGE;
+	char oldv[64] = "";
+	pid_t old = daemon_proven();
+	if (old > 0) {
+		cJSON *reply = NULL;
+		int fg = 0;
+		if (cli_call(cli_req("ping"), CLI_RQ_NOSTART | CLI_RQ_RAW, 5000, &reply) == CLI_OK) {
+			snprintf(oldv, sizeof oldv, "%s", cli_json_str(reply, "version", ""));
+			fg = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "foreground"));
+		}
+		cJSON_Delete(reply);
+		/* its end would be its service's or its container's */
+		if (fg)
+			return cli_error(CLI_FAIL, "update: the daemon (pid %ld) runs in the foreground "
+			    "(psup daemon): restart it as it was started (its service, its container); "
+			    "the apps run on meanwhile", (long)old);
+		if (kill(old, SIGTERM) < 0 && errno != ESRCH)
+			return cli_error(CLI_DAEMON, "update: cannot signal the daemon (pid %ld): %s",
+			    (long)old, strerror(errno));
+		if (!lock_free_within(UPDATE_EXIT_MS)) {
+			char *cause = NULL;
+			if (kill_daemon(&cause) < 0) {
+				int rc = cli_error(CLI_DAEMON, "update: %s", cause);
+				free(cause);
+				return rc;
+			}
+		}
+	}
+	cJSON *reply = NULL;
+	int rc = cli_call(cli_req("ping"), 0, 0, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	long pid = (long)cli_json_num(reply, "pid", 0), apps = (long)cli_json_num(reply, "apps", 0);
+	const char *v = cli_json_str(reply, "version", "?");
+	if (old > 0)
+		printf("daemon pid %ld (psup %s) replaced by pid %ld (psup %s); %ld app%s kept "
+		    "running\n", (long)old, *oldv ? oldv : "?", pid, v, apps, apps == 1 ? "" : "s");
+	else
+		printf("no daemon was running: started pid %ld (psup %s)\n", pid, v);
+	cJSON_Delete(reply);
+	return CLI_OK;
 }

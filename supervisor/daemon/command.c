@@ -107,6 +107,9 @@ static void cmd_ping(struct dclient *c)
 	cJSON_AddNumberToObject(r, "pid", getpid());
 	cJSON_AddStringToObject(r, "version", PSUP_VERSION);
 	cJSON_AddStringToObject(r, "home", c->d->home);
+	/* `psup daemon`, run by systemd or as a container's program: what
+	 * started it restarts it, not `psup update` */
+	cJSON_AddBoolToObject(r, "foreground", c->d->foreground);
 	/* what the CLI's bound on a reply waits for (cli_client.h) */
 	int n = 0;
 	struct dapp **v = apps_select(c->d, "all", &n);

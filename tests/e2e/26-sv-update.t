@@ -1,0 +1,57 @@
+#!/bin/sh
+# psup update, as pm2 update after an upgrade: the running daemon exits and
+# the installed one takes over its keepers; the apps run on, untouched, in
+# the state they were in, and obey the new daemon. With no daemon running
+# it starts one. A daemon run in the foreground (psup daemon: a service's
+# or a container's program) is left to what started it.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
+sv_setup
+plan 18
+
+psup update > "$TMPD/out" 2>&1
+is "$?" 0 "update with no daemon running"
+like "$(cat "$TMPD/out")" "no daemon was running: started pid [0-9]+" "starts one, and says so"
+
+cat > "$TMPD/eco.yaml" <<EOF
+apps:
+  - name: a
+    script: $H/sleeper
+  - name: b
+    script: $H/sleeper
+EOF
+psup start "$TMPD/eco.yaml" > /dev/null 2>&1
+ok "a and b online" wait_for -t 10 all_state online a b
+psup stop b > /dev/null 2>&1
+D1=$(daemon_pid) PA=$(jl a .pid) KA=$(jl a .keeper_pid) KB=$(jl b .keeper_pid)
+
+psup update > "$TMPD/out" 2>&1
+is "$?" 0 "update"
+like "$(cat "$TMPD/out")" "daemon pid $D1 \\(psup [^)]*\\) replaced by pid [0-9]+ \\(psup [^)]*\\); 2 apps kept running" \
+    "says which daemon replaced which"
+ok "the old daemon is gone" wait_for -t 10 pid_gone "$D1"
+D2=$(daemon_pid)
+ok "a new one answers" sh -c "[ -n '$D2' ] && [ '$D2' != '$D1' ] && kill -0 '$D2'"
+is "$(jl a .pid)" "$PA" "a runs on in the same process"
+is "$(jl a .state)" online "a is online"
+is "$(jl b .state)" stopped "b is still stopped"
+is "$(jl a .keeper_pid) $(jl b .keeper_pid)" "$KA $KB" "the keepers are the same"
+
+psup restart a > /dev/null 2>&1
+is "$?" 0 "the new daemon restarts a"
+ok "a runs in a new process" wait_for -t 10 pid_changed a "$PA"
+psup start b > /dev/null 2>&1
+ok "and starts b" wait_for -t 10 state_is b online
+
+# a daemon in the foreground, in a home of its own
+H2=$TMPD/fg
+mkdir -m 700 "$H2"
+PSUP_HOME=$H2 "$PSUP_BIN/psup" daemon > "$TMPD/fg.log" 2>&1 &
+FG=$!
+track_pid "$FG"
+ok "a foreground daemon answers" wait_for -t 10 sh -c "PSUP_HOME='$H2' '$PSUP_BIN/psup' ping > /dev/null 2>&1"
+PSUP_HOME=$H2 "$PSUP_BIN/psup" update > "$TMPD/out" 2>&1
+is "$?" 1 "update refuses a foreground daemon"
+like "$(cat "$TMPD/out")" "runs in the foreground \\(psup daemon\\): restart it as it was started" "says why"
+ok "which runs on" pid_alive "$FG"
+kill "$FG"
+wait "$FG" 2>/dev/null
