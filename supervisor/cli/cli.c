@@ -71,8 +71,10 @@ static const struct cli_cmd cmds[] = {
 	{ "monit", NULL, cli_cmd_monit, "monit", "live full-screen view",
 	  "A live full-screen view: apps with state, cpu, memory, progress; the selected\n"
 	  "app's log below. Keys: up/down or j/k select, r restart, s stop, q quit." },
-	{ "save", "dump", cli_cmd_bare, "save", "save the app list", "Save the app list for `psup resurrect`: each app's settings and environment,\n"
-	  "and whether it was stopped." },
+	{ "save", "dump", cli_cmd_save, "save [--force]", "save the app list",
+	  "Save the app list for `psup resurrect`: each app's settings and environment,\n"
+	  "and whether it was stopped. With no apps nothing is saved (the last save is\n"
+	  "kept), as in pm2, unless --force (-f)." },
 	{ "resurrect", NULL, cli_cmd_bare, "resurrect", "start the saved apps", "Start the apps saved by `psup save`; one stopped when saved comes back\n"
 	  "stopped." },
 	{ "ping", NULL, cli_cmd_bare, "ping", "check the daemon answers", "Check the daemon answers (starting it if needed)." },

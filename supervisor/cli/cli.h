@@ -78,9 +78,10 @@ int cli_one_app(struct cli_args *a, const char **word);
 int cli_no_args(struct cli_args *a);
 
 /* The commands, by the file that holds them. cli_cmd_action runs stop,
- * restart, delete, reload and startOrRestart; cli_cmd_bare runs save,
- * resurrect and ping. */
-cli_cmd_fn cli_cmd_flush, cli_cmd_signal, cli_cmd_reset, cli_cmd_scale, cli_cmd_bare; /* cli_cmds.c */
+ * restart, delete, reload and startOrRestart; cli_cmd_bare runs resurrect
+ * and ping. */
+cli_cmd_fn cli_cmd_flush, cli_cmd_signal, cli_cmd_reset, cli_cmd_scale, cli_cmd_save,
+    cli_cmd_bare; /* cli_cmds.c */
 /* Sends req (consumed), then prints "label: a, b" for the apps the daemon
  * acted on, adding how many to *named (may be NULL). Returns CLI_OK or the
  * exit code. */

@@ -163,10 +163,34 @@ int cli_cmd_signal(struct cli_args *a)
 	return cli_call_names(req, label, NULL);
 }
 
-static int show_saved(const cJSON *reply)
+static int force_opt_cb(struct cli_args *a, int i, void *ctx)
 {
-	printf("saved %d apps to %s\n", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(reply,
-	    "apps")), cli_json_str(reply, "path", "?"));
+	if (strcmp(a->argv[i], "--force") != 0 && strcmp(a->argv[i], "-f") != 0)
+		return 0;
+	*(int *)ctx = 1;
+	return 1;
+}
+
+/* save [--force]: as pm2's, a save of no apps is skipped unless forced
+ * (the dump would hold nothing to resurrect). */
+int cli_cmd_save(struct cli_args *a)
+{
+	int force = 0;
+	if (cli_split(a, NULL, 0, force_opt_cb, &force) < 0)
+		return CLI_USAGE;
+	cJSON *req = cli_req("save"), *reply;
+	if (force)
+		cJSON_AddBoolToObject(req, "force", 1);
+	int rc = cli_call(req, 0, CLI_WAIT_OP, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "skipped")))
+		fprintf(stderr, "psup: no apps: nothing saved, the last save is kept (psup save --force "
+		    "saves an empty list)\n");
+	else
+		printf("saved %d apps to %s\n", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(reply,
+		    "apps")), cli_json_str(reply, "path", "?"));
+	cJSON_Delete(reply);
 	return CLI_OK;
 }
 
@@ -198,7 +222,6 @@ int cli_cmd_bare(struct cli_args *a)
 		int timeout_ms;
 		int (*show)(const cJSON *reply);
 	} bare[] = {
-		{ "save", CLI_WAIT_OP, show_saved },
 		{ "resurrect", CLI_WAIT_OP, show_resurrected },
 		{ "ping", 10000, show_pong },
 	};

@@ -243,11 +243,17 @@ static void cmd_start_file(struct dclient *c, const struct proto_req *req)
 	ops_changed(d);
 }
 
-static void cmd_save(struct dclient *c)
+static void cmd_save(struct dclient *c, const struct proto_req *req)
 {
 	cJSON *r = proto_reply_ok();
 	char *cause = NULL;
-	if (file_save(c->d, r, &cause) < 0) {
+	/* as pm2's: a save of no apps would leave nothing to resurrect (after
+	 * a reboot without startup, say), so it is skipped unless forced */
+	if (!c->d->apps && !req->force) {
+		cJSON_AddBoolToObject(r, "skipped", 1);
+		cJSON_AddItemToObject(r, "apps", cJSON_CreateArray());
+		client_reply(c, r);
+	} else if (file_save(c->d, r, &cause) < 0) {
 		client_error(c, "%s", cause);
 		free(cause);
 	} else {
@@ -417,7 +423,7 @@ void command_dispatch(struct dclient *c, struct proto_req *req)
 		on_selected(c, req, cmd_keeper_request);
 		break;
 	case PROTO_SAVE:
-		cmd_save(c);
+		cmd_save(c, req);
 		break;
 	case PROTO_RESURRECT:
 		cmd_resurrect(c);

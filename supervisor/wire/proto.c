@@ -321,6 +321,13 @@ int proto_decode(const char *line, size_t len, struct proto_req *req, char **err
 			rc = get_int(o, "instances", "a number", PROTO_SCALE_MAX, name, req,
 			    &req->instances, err);
 		break;
+	case PROTO_SAVE: {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "force");
+		if (f && !cJSON_IsNull(f) && !cJSON_IsBool(f))
+			rc = req_error(req, err, "%s: \"force\" must be true or false", name);
+		req->force = cJSON_IsTrue(f);
+		break;
+	}
 	case PROTO_WAIT: {
 		if ((rc = get_target(o, name, 0, req, err)) != PROTO_OK)
 			break;

@@ -47,6 +47,7 @@ struct proto_req {
 	int instances;          /* scale: 1..PROTO_SCALE_MAX */
 	char **env;             /* start, restart: the caller's environment as
 	                         * NULL-terminated "KEY=VALUE"; NULL when absent */
+	int force;              /* save: write the dump even with no apps */
 	int update_env;         /* start NAME, restart: replace the apps' base
 	                         * environment with env */
 	char *env_name;         /* start FILE: pick env_NAME of each app, or NULL */

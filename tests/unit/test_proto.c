@@ -62,6 +62,8 @@ static void test_decode(void)
 		{ "{\"v\":1,\"cmd\":\"restart\",\"target\":\"a\",\"update_env\":true}", PROTO_ERR_REQUEST, 0, NULL, NULL, "needs \"env\"" },
 		{ "{\"v\":1,\"cmd\":\"restart\",\"target\":\"a\",\"update_env\":true,\"env\":{}}", PROTO_OK, PROTO_RESTART, "a", NULL, NULL },
 		{ "{\"v\":1,\"cmd\":\"reset\",\"target\":\"all\"}", PROTO_OK, PROTO_RESET, "all", NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"save\",\"force\":true}", PROTO_OK, PROTO_SAVE, NULL, NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"save\",\"force\":1}", PROTO_ERR_REQUEST, 0, NULL, NULL, "\"force\" must be true or false" },
 		{ "{\"v\":1,\"cmd\":\"scale\",\"target\":\"web\",\"instances\":4}", PROTO_OK, PROTO_SCALE, "web", NULL, NULL },
 		{ "{\"v\":1,\"cmd\":\"scale\",\"target\":\"web\",\"instances\":0}", PROTO_ERR_REQUEST, 0, NULL, NULL, "1..1024" },
 		{ "{\"v\":1,\"cmd\":\"scale\",\"target\":\"web\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "instances" },
