@@ -1,8 +1,10 @@
-/* `psup logs [NAME] [--lines N] [--nostream] [--err|--out]`: reads the log
- * files the daemon names (log_files in list/describe) directly, prints the
- * last N lines of each with a "NAME | " prefix as pm2 does, then follows
- * them with inotify (--raw drops the prefix): no polling, and across rotation (the file renamed and
- * a new one created) and truncation (flush). */
+/* `psup logs [NAME] [--lines N] [--nostream] [--err|--out] [--raw]
+ * [--timestamp[=FORMAT]]`: reads the log files the daemon names (log_files
+ * in list/describe) directly, prints the last N lines of each with a
+ * "NAME | " prefix as pm2 does, then follows them with inotify (--raw drops
+ * the prefix; --timestamp stamps each line followed with the time it was
+ * read, as pm2's): no polling, and across rotation (the file renamed and a
+ * new one created) and truncation (flush). */
 #include "cli_logs.h"
 
 #include <errno.h>
@@ -17,6 +19,8 @@
 
 #include "cli.h"
 #include "cli_client.h"
+#include "clock.h"
+#include "dayjs.h"
 #include "xalloc.h"
 
 #define LOG_CHUNK 65536
@@ -84,6 +88,8 @@ struct logs {
 	struct lf *f;
 	int n;
 	int lines, follow, out_only, err_only, raw;
+	const char *stamp;    /* --timestamp's day.js format, or NULL */
+	int following;        /* past the last lines: what comes now is stamped */
 	int color;
 	int ifd;
 	struct buf out;
@@ -128,12 +134,35 @@ static void lf_free(struct lf *f)
 	buf_free(&f->part);
 }
 
+/* The prefix of f's lines read now: its own, after the time when they are
+ * stamped (made in tmp). */
+static const char *lf_prefix(struct logs *l, struct lf *f, struct buf *tmp)
+{
+	if (!l->stamp || !l->following || l->raw)
+		return f->prefix;
+	int64_t ms = clock_real_ms();
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+	char ts[128];
+	localtime_r(&secs, &tm);
+	size_t n = dayjs_format(l->stamp, &tm, (int)(ms % 1000), ts, sizeof ts);
+	buf_clear(tmp);
+	if (l->color)
+		buf_puts(tmp, CLI_C_GREY);
+	buf_add(tmp, ts, n);
+	buf_puts(tmp, l->color ? CLI_C_RESET " " : " ");
+	buf_puts(tmp, f->prefix);
+	return tmp->p;
+}
+
 /* Prints a kept partial line (at rotation, or at the end of --nostream). */
 static void lf_flush_part(struct logs *l, struct lf *f)
 {
 	if (!f->part.len)
 		return;
-	buf_puts(&l->out, f->prefix);
+	struct buf tmp = { 0 };
+	buf_puts(&l->out, lf_prefix(l, f, &tmp));
+	buf_free(&tmp);
 	buf_add(&l->out, f->part.p, f->part.len);
 	buf_puts(&l->out, "\n");
 	buf_clear(&f->part);
@@ -173,7 +202,10 @@ static int lf_drain(struct logs *l, struct lf *f)
 			return 0;
 		f->off += r;
 		buf_add(&f->part, buf, (size_t)r);
-		size_t used = cli_prefix_lines(&l->out, f->prefix, f->part.p, f->part.len);
+		struct buf tmp = { 0 };
+		size_t used = cli_prefix_lines(&l->out, lf_prefix(l, f, &tmp), f->part.p,
+		    f->part.len);
+		buf_free(&tmp);
 		buf_consume(&f->part, used);
 		if (f->part.len > LINE_MAX_KEEP)
 			lf_flush_part(l, f);
@@ -331,6 +363,19 @@ static int logs_opt_cb(struct cli_args *a, int i, void *ctx)
 			*(int *)(void *)((char *)l + flags[k].member) = flags[k].value;
 			return 1;
 		}
+	/* its format only with "=": a bare word after it is the app */
+	if (strcmp(w, "--timestamp") == 0) {
+		l->stamp = "YYYY-MM-DD-HH:mm:ss";
+		return 1;
+	}
+	if (strncmp(w, "--timestamp=", 12) == 0) {
+		if (!w[12]) {
+			cli_usage_error(a, "logs: --timestamp= wants a format (day.js tokens)");
+			return -1;
+		}
+		l->stamp = w + 12;
+		return 1;
+	}
 	if (strncmp(w, "--lines", 7) == 0 && (w[7] == '\0' || w[7] == '=')) {
 		int used = cli_opt_value(a, i, "--lines", &v);
 		if (used < 0)
@@ -407,6 +452,7 @@ int cli_cmd_logs(struct cli_args *a)
 	}
 	if (rc == CLI_OK && logs_write(&l) < 0)
 		rc = CLI_FAIL;
+	l.following = 1;
 	if (rc == CLI_OK && l.follow)
 		rc = logs_follow(&l);
 	for (int i = 0; i < l.n; i++)

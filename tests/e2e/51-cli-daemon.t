@@ -7,7 +7,7 @@
 require_bin psup psup-keeper
 require_cmd jq script
 [ -f "$PSUP_SRC/supervisor/daemon/daemon.c" ] || plan_skip_all "the daemon is not built in yet"
-plan 62
+plan 65
 
 mk_home
 A=$TMPD/apps
@@ -153,6 +153,19 @@ kill $LOGS
 is "$(grep -c '^rot | seq ' "$TMPD/follow")" 400 "every line once"
 ok "in order" sh -c "grep '^rot | seq ' '$TMPD/follow' | sed 's/^rot | seq //' | sort -c -n"
 cmp_ok "$(ls "$(dirname "$(psup jlist | jq -r '.[] | select(.name=="rot") | .log_files.out')")" | grep -c 'rot-out.log.')" -ge 2 "the log did rotate"
+
+# --timestamp stamps the lines followed, as pm2's, not the last lines
+psup logs svc --out --lines 1 --timestamp > "$TMPD/stamped" 2>&1 &
+LOGS=$!
+track_pid $LOGS
+wait_for -t 10 grep -q "svc | svc started" "$TMPD/stamped"
+psup restart svc > /dev/null 2>&1
+ok "logs --timestamp: a line followed is stamped" wait_for -t 15 \
+    grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2} svc \| svc started$' "$TMPD/stamped"
+kill $LOGS
+is "$(head -n 1 "$TMPD/stamped")" "svc | svc started" "the last line before it is not"
+psup logs svc --timestamp= > "$TMPD/out" 2>&1
+is "$?" 2 "logs --timestamp= without a format: usage error"
 
 # monit under a pseudo-terminal: draws the apps, quits on q.
 ( sleep 1.5; printf q ) | TERM=xterm timeout 10 script -qfec "psup monit" /dev/null > "$TMPD/monit" 2>&1; rc=$?
