@@ -1,5 +1,6 @@
 /* The streaming JSON writer (see jsonw.h). */
 #include "jsonw.h"
+#include "jsonesc.h"
 #include "xalloc.h"
 
 #include <math.h>
@@ -45,33 +46,16 @@ static void put(struct jw *w, const char *s, size_t n)
 #define ESC_CHUNK 64
 static void put_escaped(struct jw *w, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	char *o = room(w, 1);
-	*o++ = '"';
-	w->b.len++;
-	while (*p) {
-		/* the worst case of a chunk (every byte \u00XX) and the quote */
-		o = room(w, ESC_CHUNK * 6 + 1);
-		for (int k = 0; k < ESC_CHUNK && *p; k++, p++) {
-			unsigned char c = *p;
-			if (c >= 0x20 && c != '"' && c != '\\') {
-				*o++ = (char)c;
-				continue;
-			}
-			*o++ = '\\';
-			switch (c) {
-			case '"': *o++ = '"'; break;
-			case '\\': *o++ = '\\'; break;
-			case '\n': *o++ = 'n'; break;
-			case '\r': *o++ = 'r'; break;
-			case '\t': *o++ = 't'; break;
-			default:
-				*o++ = 'u'; *o++ = '0'; *o++ = '0';
-				*o++ = hex[c >> 4]; *o++ = hex[c & 15];
-			}
-		}
-		w->b.len = (size_t)(o - w->b.p);
+	put(w, "\"", 1);
+	for (;;) {
+		size_t k = 0;
+		while (k < ESC_CHUNK && s[k])
+			k++;
+		if (!k)
+			break;
+		char *o = room(w, JSON_ESCAPED_MAX(ESC_CHUNK));
+		w->b.len += json_escape(o, s, k);
+		s += k;
 	}
 	put(w, "\"", 1);
 }

@@ -5,6 +5,7 @@
  * batch. */
 #include "logsink.h"
 #include "dayjs.h"
+#include "jsonesc.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -212,37 +213,6 @@ static void iov_add(struct logsink *ls, const char *p, size_t n)
 	ls->iov[ls->niov].iov_base = (void *)(uintptr_t)p;
 	ls->iov[ls->niov].iov_len = n;
 	ls->niov++;
-}
-
-/* Appends s[0..n) JSON-escaped at d; returns the bytes written. */
-static size_t json_escape(char *d, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	char *o = d;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\') {
-			*o++ = '\\';
-			*o++ = (char)c;
-		} else if (c == '\n') {
-			*o++ = '\\';
-			*o++ = 'n';
-		} else if (c == '\t') {
-			*o++ = '\\';
-			*o++ = 't';
-		} else if (c == '\r') {
-			*o++ = '\\';
-			*o++ = 'r';
-		} else if (c < 0x20 || c == 0x7f) {
-			memcpy(o, "\\u00", 4);
-			o[4] = hex[c >> 4];
-			o[5] = hex[c & 15];
-			o += 6;
-		} else {
-			*o++ = (char)c;
-		}
-	}
-	return (size_t)(o - d);
 }
 
 static char *put_str(char *o, const char *s)
