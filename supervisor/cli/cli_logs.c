@@ -1,10 +1,11 @@
 /* `psup logs [NAME] [--lines N] [--nostream] [--err|--out] [--raw]
- * [--timestamp[=FORMAT]]`: reads the log files the daemon names (log_files
- * in list/describe) directly, prints the last N lines of each with a
- * "NAME | " prefix as pm2 does, then follows them with inotify (--raw drops
- * the prefix; --timestamp stamps each line followed with the time it was
- * read, as pm2's): no polling, and across rotation (the file renamed and a
- * new one created) and truncation (flush). */
+ * [--timestamp[=FORMAT]] [--json]`: reads the log files the daemon names
+ * (log_files in list/describe) directly, prints the last N lines of each
+ * with a "NAME | " prefix as pm2 does, then follows them with inotify
+ * (--raw drops the prefix; --timestamp stamps each line followed with the
+ * time it was read; --json writes pm2's JSON object per line): no polling,
+ * and across rotation (the file renamed and a new one created) and
+ * truncation (flush). */
 #include "cli_logs.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "cli_client.h"
 #include "clock.h"
 #include "dayjs.h"
+#include "jsonesc.h"
 #include "xalloc.h"
 
 #define LOG_CHUNK 65536
@@ -73,9 +75,34 @@ size_t cli_prefix_lines(struct buf *out, const char *prefix, const char *data, s
 	}
 }
 
+size_t cli_json_lines(struct buf *out, const struct cli_log_src *src, const char *data,
+    size_t len)
+{
+	size_t off = 0, alen = strlen(src->app), slen = strlen(src->stamp);
+	for (;;) {
+		const char *nl = memchr(data + off, '\n', len - off);
+		if (!nl)
+			return off;
+		size_t n = (size_t)(nl - data) - off;
+		if (n && data[off + n - 1] == '\r')
+			n--;
+		buf_reserve(out, JSON_ESCAPED_MAX(n + alen + slen) + 128);
+		buf_puts(out, "{\"message\":\"");
+		out->len += json_escape(out->p + out->len, data + off, n);
+		buf_puts(out, "\",\"timestamp\":\"");
+		out->len += json_escape(out->p + out->len, src->stamp, slen);
+		buf_printf(out, "\",\"type\":\"%s\",\"process_id\":%ld,\"app_name\":\"",
+		    src->err ? "err" : "out", src->id);
+		out->len += json_escape(out->p + out->len, src->app, alen);
+		buf_puts(out, "\"}\n");
+		off = (size_t)(nl - data) + 1;
+	}
+}
+
 struct lf {
 	char *path, *dir, *base;
 	char *prefix;
+	struct cli_log_src src;   /* --json: app, id, stream */
 	int fd, wd, dwd;
 	int awd;              /* nearest existing ancestor while dir is missing */
 	dev_t dev;
@@ -88,6 +115,7 @@ struct logs {
 	struct lf *f;
 	int n;
 	int lines, follow, out_only, err_only, raw;
+	int json, lines_given;    /* --json: as pm2's, no last lines unless --lines */
 	const char *stamp;    /* --timestamp's day.js format, or NULL */
 	int following;        /* past the last lines: what comes now is stamped */
 	int color;
@@ -95,12 +123,16 @@ struct logs {
 	struct buf out;
 };
 
-static void lf_add(struct logs *l, const char *app, size_t namew, const char *path, int err)
+static void lf_add(struct logs *l, const char *app, long id, size_t namew, const char *path,
+    int err)
 {
 	struct lf *f;
 	l->f = xreallocarray(l->f, (size_t)l->n + 1, sizeof *l->f);
 	f = &l->f[l->n++];
 	memset(f, 0, sizeof *f);
+	f->src.app = xstrdup(app);
+	f->src.id = id;
+	f->src.err = err;
 	f->path = xstrdup(path);
 	char *slash = strrchr(f->path, '/');
 	f->dir = slash && slash != f->path ? xstrndup(f->path, (size_t)(slash - f->path))
@@ -131,6 +163,7 @@ static void lf_free(struct lf *f)
 	free(f->dir);
 	free(f->base);
 	free(f->prefix);
+	free((char *)f->src.app);
 	buf_free(&f->part);
 }
 
@@ -155,16 +188,38 @@ static const char *lf_prefix(struct logs *l, struct lf *f, struct buf *tmp)
 	return tmp->p;
 }
 
+/* Appends the whole lines of f's data[0..len) to the output, each with
+ * its prefix or as a JSON object; returns the bytes used. */
+static size_t lf_lines(struct logs *l, struct lf *f, const char *data, size_t len)
+{
+	struct buf tmp = { 0 };
+	size_t used;
+	if (l->json) {
+		/* the time it was read, ISO 8601 in UTC, as pm2's */
+		int64_t ms = clock_real_ms();
+		time_t secs = (time_t)(ms / 1000);
+		struct tm tm;
+		char ts[40];
+		gmtime_r(&secs, &tm);
+		size_t n = strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(ts + n, sizeof ts - n, ".%03dZ", (int)(ms % 1000));
+		f->src.stamp = ts;
+		used = cli_json_lines(&l->out, &f->src, data, len);
+		f->src.stamp = NULL;
+	} else {
+		used = cli_prefix_lines(&l->out, lf_prefix(l, f, &tmp), data, len);
+	}
+	buf_free(&tmp);
+	return used;
+}
+
 /* Prints a kept partial line (at rotation, or at the end of --nostream). */
 static void lf_flush_part(struct logs *l, struct lf *f)
 {
 	if (!f->part.len)
 		return;
-	struct buf tmp = { 0 };
-	buf_puts(&l->out, lf_prefix(l, f, &tmp));
-	buf_free(&tmp);
-	buf_add(&l->out, f->part.p, f->part.len);
-	buf_puts(&l->out, "\n");
+	buf_addc(&f->part, '\n');
+	lf_lines(l, f, f->part.p, f->part.len);
 	buf_clear(&f->part);
 }
 
@@ -202,11 +257,7 @@ static int lf_drain(struct logs *l, struct lf *f)
 			return 0;
 		f->off += r;
 		buf_add(&f->part, buf, (size_t)r);
-		struct buf tmp = { 0 };
-		size_t used = cli_prefix_lines(&l->out, lf_prefix(l, f, &tmp), f->part.p,
-		    f->part.len);
-		buf_free(&tmp);
-		buf_consume(&f->part, used);
+		buf_consume(&f->part, lf_lines(l, f, f->part.p, f->part.len));
 		if (f->part.len > LINE_MAX_KEEP)
 			lf_flush_part(l, f);
 		if (l->out.len >= LOG_CHUNK && logs_write(l) < 0)
@@ -353,6 +404,7 @@ static int logs_opt_cb(struct cli_args *a, int i, void *ctx)
 		{ "--nostream", "--no-stream", offsetof(struct logs, follow), 0 },
 		{ "--follow", "-f", offsetof(struct logs, follow), 1 },
 		{ "--raw", NULL, offsetof(struct logs, raw), 1 },
+		{ "--json", NULL, offsetof(struct logs, json), 1 },
 		{ "--err", "--error", offsetof(struct logs, err_only), 1 },
 		{ "--out", "--output", offsetof(struct logs, out_only), 1 },
 	};
@@ -380,6 +432,7 @@ static int logs_opt_cb(struct cli_args *a, int i, void *ctx)
 		int used = cli_opt_value(a, i, "--lines", &v);
 		if (used < 0)
 			return -1;
+		l->lines_given = 1;
 		if (cli_parse_uint(v, &l->lines) < 0) {
 			cli_usage_error(a, "logs: --lines wants a number, not '%s'", v);
 			return -1;
@@ -401,12 +454,13 @@ static void logs_collect(struct logs *l, const cJSON *apps)
 	cJSON_ArrayForEach(app, apps) {
 		const cJSON *files = cJSON_GetObjectItemCaseSensitive(app, "log_files");
 		const char *name = cli_json_str(app, "name", "?");
+		long id = (long)cli_json_num(app, "id", -1);
 		const char *out = cli_json_str(files, "out", NULL);
 		const char *err = cli_json_str(files, "error", NULL);
 		if (out && !l->err_only)
-			lf_add(l, name, namew, out, 0);
+			lf_add(l, name, id, namew, out, 0);
 		if (err && !l->out_only)
-			lf_add(l, name, namew, err, 1);
+			lf_add(l, name, id, namew, err, 1);
 	}
 }
 
@@ -419,6 +473,8 @@ int cli_cmd_logs(struct cli_args *a)
 		return CLI_USAGE;
 	if (l.err_only && l.out_only)
 		return cli_usage_error(a, "logs: --err and --out exclude each other");
+	if (l.json && !l.lines_given)
+		l.lines = 0;
 	cJSON *reply;
 	const cJSON *apps;
 	int rc = cli_call_apps(n ? pos[0] : NULL, &reply, &apps);
@@ -442,7 +498,7 @@ int cli_cmd_logs(struct cli_args *a)
 		lf_watch_dir(&l, f);
 		if (lf_open(&l, f, 1) < 0 && errno != ENOENT)
 			fprintf(stderr, "psup: logs: %s: %s\n", f->path, strerror(errno));
-		if (tty && l.lines > 0)
+		if (tty && l.lines > 0 && !l.json)
 			buf_printf(&l.out, "%s%s last %d lines:%s\n", l.color ? CLI_C_GREY : "",
 			    f->path, l.lines, l.color ? CLI_C_RESET : "");
 		if (lf_drain(&l, f) < 0)

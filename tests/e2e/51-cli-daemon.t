@@ -7,7 +7,7 @@
 require_bin psup psup-keeper
 require_cmd jq script
 [ -f "$PSUP_SRC/supervisor/daemon/daemon.c" ] || plan_skip_all "the daemon is not built in yet"
-plan 65
+plan 67
 
 mk_home
 A=$TMPD/apps
@@ -166,6 +166,10 @@ kill $LOGS
 is "$(head -n 1 "$TMPD/stamped")" "svc | svc started" "the last line before it is not"
 psup logs svc --timestamp= > "$TMPD/out" 2>&1
 is "$?" 2 "logs --timestamp= without a format: usage error"
+# --json: pm2's objects; as pm2's, no last lines unless --lines asks
+is "$(psup logs svc --json --nostream --out --lines 1 | jq -c '[.message, .type, .app_name, (.process_id | type), (.timestamp | test("^[0-9-]{10}T[0-9:.]{12}Z$"))]')" \
+    '["svc started","out","svc","number",true]' "logs --json: message, type, app, id and time"
+is "$(psup logs svc --json --nostream)" "" "logs --json without --lines: no last lines"
 
 # monit under a pseudo-terminal: draws the apps, quits on q.
 ( sleep 1.5; printf q ) | TERM=xterm timeout 10 script -qfec "psup monit" /dev/null > "$TMPD/monit" 2>&1; rc=$?

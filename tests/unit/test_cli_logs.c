@@ -1,5 +1,5 @@
-/* psup logs' pure pieces: prefixing whole lines, and where the last N
- * lines of a file start. */
+/* psup logs' pure pieces: prefixing whole lines, writing them as pm2 logs
+ * --json does, and where the last N lines of a file start. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,22 @@ static void test_prefix(void)
 	b.len = 0;
 	used = cli_prefix_lines(&b, "p ", "x", 1);
 	is_int(used, 0, "no newline, nothing consumed");
+	buf_free(&b);
+}
+
+static void test_json(void)
+{
+	struct buf b = { 0 };
+	struct cli_log_src src = { .app = "ch\"unk", .id = 3, .err = 1,
+		.stamp = "2026-12-07T07:00:54.726Z" };
+	const char *d = "say \"hi\"\r\n\ttab\nrest";
+	size_t used = cli_json_lines(&b, &src, d, strlen(d));
+	is_str(b.p, "{\"message\":\"say \\\"hi\\\"\",\"timestamp\":\"2026-12-07T07:00:54.726Z\","
+	    "\"type\":\"err\",\"process_id\":3,\"app_name\":\"ch\\\"unk\"}\n"
+	    "{\"message\":\"\\ttab\",\"timestamp\":\"2026-12-07T07:00:54.726Z\","
+	    "\"type\":\"err\",\"process_id\":3,\"app_name\":\"ch\\\"unk\"}\n",
+	    "each whole line an object, its line end left out, strings escaped");
+	is_int(used, strlen(d) - 4, "the partial line is left");
 	buf_free(&b);
 }
 
@@ -59,6 +75,7 @@ static void test_tail(void)
 int main(void)
 {
 	test_prefix();
+	test_json();
 	test_tail();
 	return done_testing();
 }
