@@ -7,6 +7,7 @@
 #include "cli_startopt.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,6 +275,19 @@ int cli_use_color(FILE *f)
 	return isatty(fileno(f));
 }
 
+/* -s/--silent: what the command prints goes nowhere; its errors still
+ * say what failed (stderr), and the exit status is the same. */
+static int silence_stdout(void)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	fflush(stdout);
+	int r = dup2(fd, STDOUT_FILENO);
+	close(fd);
+	return r < 0 ? -1 : 0;
+}
+
 int cli_main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -295,13 +309,29 @@ int cli_main(int argc, char **argv)
 		return cli_error(CLI_USAGE, "unknown command '%s' (see psup --help)", w);
 	}
 	struct cli_args a = { .argc = argc - 2, .argv = argv + 2, .cmd = c->name };
-	/* "psup stop --help" shows that command's help. */
-	for (int i = 0; i < a.argc && strcmp(a.argv[i], "--") != 0; i++) {
-		if (strcmp(a.argv[i], "--help") == 0 || strcmp(a.argv[i], "-h") == 0) {
+	/* "psup stop --help" shows that command's help; pm2's options of every
+	 * command, --no-color and -s/--silent (no output but errors), are
+	 * taken out here */
+	for (int i = 0; i < a.argc && strcmp(a.argv[i], "--") != 0; ) {
+		const char *o = a.argv[i];
+		if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
 			char *name = (char *)c->name;
 			struct cli_args h = { .argc = 1, .argv = &name, .cmd = "help" };
 			return cmd_help(&h);
 		}
+		int color = strcmp(o, "--no-color") == 0;
+		int silent = strcmp(o, "--silent") == 0 || strcmp(o, "-s") == 0;
+		if (!color && !silent) {
+			i++;
+			continue;
+		}
+		if (color)
+			setenv("NO_COLOR", "1", 1);
+		if (silent && silence_stdout() < 0)
+			return cli_error(CLI_FAIL, "%s: cannot open /dev/null: %s", c->name,
+			    strerror(errno));
+		memmove(a.argv + i, a.argv + i + 1, (size_t)(a.argc - i - 1) * sizeof *a.argv);
+		a.argc--;
 	}
 	int rc = c->run(&a);
 	if (fflush(stdout) != 0 && rc == CLI_OK)

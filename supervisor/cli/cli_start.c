@@ -253,7 +253,10 @@ int cli_cmd_start(struct cli_args *a)
 	struct cli_startopt o;
 	char *err = NULL;
 	int rc;
-	if (cli_startopt_parse(a->argc, a->argv, &o, &err) < 0) {
+	int parsed = cli_startopt_parse(a->argc, a->argv, &o, &err);
+	for (const char *w = o.warnings, *nl; w && (nl = strchr(w, '\n')); w = nl + 1)
+		fprintf(stderr, "psup: start: %.*s\n", (int)(nl - w), w);
+	if (parsed < 0) {
 		rc = cli_usage_error(a, "start: %s", err);
 	} else if (!o.target) {
 		rc = cli_usage_error(a, "start: what? (a process file, a script, a name or all)");

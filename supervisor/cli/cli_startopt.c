@@ -20,12 +20,17 @@ enum so_kind {
 	SO_ONLY,         /* --only A,B: the command's own */
 	SO_UPDATE_ENV,   /* --update-env: the command's own */
 	SO_NOOP,         /* pm2 flags with nothing to do in psup */
+	SO_PM2_ONLY,     /* pm2 flags for node or pm2's runtime: warned of, as the
+	                  * file options of the same kind are */
+	SO_PM2_ONLY_VALUE, /* the same, with a value */
+	SO_REFUSED,      /* pm2 options psup cannot honour safely: an error */
 };
 
 static const struct start_opt {
 	const char *lng, *shrt;  /* "--name", "-n" (NULL when none) */
 	enum so_kind kind;
-	const char *key;         /* the ecosystem option */
+	const char *key;         /* the ecosystem option; for SO_PM2_ONLY* and
+	                          * SO_REFUSED, why */
 } opts[] = {
 	{ "--name", "-n", SO_STRING, "name" },
 	{ "--instances", "-i", SO_VALUE, "instances" },
@@ -68,6 +73,28 @@ static const struct start_opt {
 	{ "--no-pmx", NULL, SO_NOOP, NULL },
 	{ "--no-automation", NULL, SO_NOOP, NULL },
 	{ "--no-treekill", NULL, SO_NOOP, NULL },
+	{ "--wait-ready", NULL, SO_PM2_ONLY, "node's process.send('ready'): not supported" },
+	{ "--listen-timeout", NULL, SO_PM2_ONLY_VALUE, "reload timeouts: not supported" },
+	{ "--shutdown-with-message", NULL, SO_PM2_ONLY, "node IPC shutdown: not supported; use "
+	  "stop_signal" },
+	{ "--source-map-support", NULL, SO_PM2_ONLY, "node only: not supported" },
+	{ "--disable-source-map-support", NULL, SO_PM2_ONLY, "node only: not supported" },
+	{ "--trace", NULL, SO_PM2_ONLY, "Keymetrics: not supported" },
+	{ "--disable-trace", NULL, SO_PM2_ONLY, "Keymetrics: not supported" },
+	{ "--v8", NULL, SO_PM2_ONLY, "Keymetrics: not supported" },
+	{ "--event-loop-inspector", NULL, SO_PM2_ONLY, "Keymetrics: not supported" },
+	{ "--deep-monitoring", NULL, SO_PM2_ONLY, "Keymetrics: not supported" },
+	{ "--ext", NULL, SO_PM2_ONLY_VALUE, "watching by extension: not supported (with --watch "
+	  "any change counts; ignore the rest with --ignore-watch)" },
+	{ "--parallel", NULL, SO_PM2_ONLY_VALUE, "not needed: psup acts on many apps at once" },
+	{ "--user", "-u", SO_REFUSED, "psup runs apps as the user who runs it: run psup as that "
+	  "user (a home per user)" },
+	{ "--uid", NULL, SO_REFUSED, "psup runs apps as the user who runs it: run psup as that "
+	  "user (a home per user)" },
+	{ "--gid", NULL, SO_REFUSED, "psup runs apps as the user who runs it: run psup as that "
+	  "user (a home per user)" },
+	{ "--no-daemon", NULL, SO_REFUSED, "to keep psup in the foreground (a container's "
+	  "program), run `psup daemon` and start the apps with `psup start` beside it" },
 };
 
 const char cli_startopt_help[] =
@@ -87,6 +114,8 @@ const char cli_startopt_help[] =
 	"  --env NAME                 a file's apps take env_NAME over env\n"
 	"  --only A,B                 only these apps of a file\n"
 	"  -f, -x, --merge-logs and --no-vizion/pmx/automation/treekill are accepted\n"
+	"  pm2's options for node or Keymetrics (--wait-ready, --listen-timeout, --trace,\n"
+	"  ...) are ignored with a warning; --user, --uid, --gid and --no-daemon refused\n"
 	"Words after -- are the app's arguments.";
 
 static const struct start_opt *opt_find(const char *w, size_t len)
@@ -159,8 +188,18 @@ static int take_option(int argc, char **argv, int *i, struct cli_startopt *o, ch
 	const struct start_opt *so = opt_find(w, len);
 	if (!so)
 		return fail_word(err, "unknown option '%s' (see psup help start)", w);
+	if (so->kind == SO_REFUSED) {
+		*err = xasprintf("%s is pm2's, and refused: %s", so->lng, so->key);
+		return -1;
+	}
+	if (so->kind == SO_PM2_ONLY || so->kind == SO_PM2_ONLY_VALUE) {
+		char *line = xasprintf("%s%s is pm2's, ignored: %s\n", o->warnings ? o->warnings : "",
+		    so->lng, so->key);
+		free(o->warnings);
+		o->warnings = line;
+	}
 	int flag = so->kind == SO_TRUE || so->kind == SO_FALSE || so->kind == SO_UPDATE_ENV ||
-	    so->kind == SO_NOOP;
+	    so->kind == SO_NOOP || so->kind == SO_PM2_ONLY;
 	if (flag && eq)
 		return fail_word(err, "%s takes no value", so->lng);
 	(*i)++;
@@ -212,6 +251,8 @@ static int take_option(int argc, char **argv, int *i, struct cli_startopt *o, ch
 		free(o->only);
 		o->only = xstrdup(v);
 		return 0;
+	case SO_PM2_ONLY_VALUE:
+		return 0;
 	default:
 		if (!*v)
 			return fail_word(err, "%s needs a value", so->lng);
@@ -256,6 +297,7 @@ void cli_startopt_free(struct cli_startopt *o)
 	cJSON_Delete(o->app);
 	free(o->env_name);
 	free(o->only);
+	free(o->warnings);
 	memset(o, 0, sizeof *o);
 }
 

@@ -18,6 +18,8 @@ struct cli_startopt {
 	char *env_name;          /* --env NAME */
 	char *only;              /* --only A,B */
 	int update_env;          /* --update-env / -a */
+	char *warnings;          /* pm2's options ignored: a line each saying
+	                          * which and why, or NULL */
 };
 
 /* Parses argv[0..argc) (the words after "start"). Returns 0, or -1 with

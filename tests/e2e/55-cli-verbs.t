@@ -1,10 +1,12 @@
 #!/bin/sh
 # pm2's verbs and selectors: several names at once, /regex/, a script's
 # path, verbs on a process file and --only, reload one instance at a time,
-# startOrRestart, reset, pid, env, prettylist, ls --sort, sendSignal, scale.
+# startOrRestart, reset, pid, env, prettylist, ls --sort, sendSignal, scale;
+# the options pm2 gives every command (-s/--silent, --no-color), and its
+# start options for node (a warning) or another user (refused).
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 36
+plan 46
 
 cat > "$TMPD/svc.sh" <<'EOF'
 #!/bin/sh
@@ -108,3 +110,25 @@ psup delete nsapp > /dev/null 2>&1
 
 psup delete "$TMPD/eco.yaml" > /dev/null 2>&1
 is "$(psup jlist | jq length)" 0 "delete FILE forgets its apps"
+
+# -s/--silent: nothing on stdout, errors still said; --no-color
+psup start "$TMPD/other.sh" --name quiet -s > "$TMPD/out" 2> "$TMPD/err"
+is "$?" 0 "start -s"
+is "$(cat "$TMPD/out")" "" "prints nothing"
+is "$(psup ls --silent)" "" "ls --silent prints nothing"
+psup stop nosuch -s > "$TMPD/out" 2> "$TMPD/err"
+is "$?" 1 "a failing command -s still fails"
+like "$(cat "$TMPD/err")" "no app named \"nosuch\"" "and says why on stderr"
+if command -v script > /dev/null 2>&1; then
+	TERM=xterm script -qfec "'$PSUP_BIN/psup' ls" /dev/null > "$TMPD/tty" 2>&1
+	ok "ls on a terminal: in colour" grep -q "$(printf '\033')\\[3" "$TMPD/tty"
+	TERM=xterm script -qfec "'$PSUP_BIN/psup' ls --no-color" /dev/null > "$TMPD/tty" 2>&1
+	ok "ls --no-color on a terminal: the table, no colour" sh -c "grep -q quiet '$TMPD/tty' && ! grep -q \"$(printf '\033')\\[3\" '$TMPD/tty'"
+else
+	skip "no script(1)" 2
+fi
+psup start "$TMPD/other.sh" --name node-ish --wait-ready --listen-timeout 3000 > "$TMPD/out" 2> "$TMPD/err"
+is "$?" 0 "start with pm2's node options"
+like "$(tr "\n" " " < "$TMPD/err")" "--wait-ready is pm2.s, ignored: .*--listen-timeout is pm2.s, ignored" "each said ignored"
+psup start "$TMPD/other.sh" --name other-user --uid 1000 > "$TMPD/out" 2> "$TMPD/err"
+is "$?" 2 "start --uid is refused"

@@ -56,6 +56,10 @@ static const struct {
 	{ { "a", "b", "c", NULL }, NULL, "a", 2, 0, NULL },
 	{ { "python3 -m http.server 8000", NULL }, NULL, "python3 -m http.server 8000", 0, 0, NULL },
 	{ { "x", "--bogus", NULL }, NULL, NULL, 0, 0, "unknown option '--bogus'" },
+	{ { "x", "--wait-ready", "--listen-timeout", "3000", "--trace", NULL }, NULL, "x", 0, 0, NULL },
+	{ { "x", "-u", "www", NULL }, NULL, NULL, 0, 0, "--user is pm2's, and refused: psup runs apps as the user" },
+	{ { "x", "--uid=1000", NULL }, NULL, NULL, 0, 0, "--uid is pm2's, and refused" },
+	{ { "x", "--no-daemon", NULL }, NULL, NULL, 0, 0, "run `psup daemon`" },
 	{ { "x", "--name", NULL }, NULL, NULL, 0, 0, "--name needs a value" },
 	{ { "x", "--name=", NULL }, NULL, NULL, 0, 0, "--name needs a value" },
 	{ { "x", "--time=yes", NULL }, NULL, NULL, 0, 0, "--time takes no value" },
@@ -101,6 +105,21 @@ static void test_parse(void)
 	is_int(o.update_env, 1, "-a is --update-env");
 	ok(o.app == NULL, "no app option given");
 	is_str(o.rest[1], "--y", "an option-like word after -- is the app's");
+	ok(o.warnings == NULL, "no warning");
+	cli_startopt_free(&o);
+	free(err);
+
+	/* pm2's options for node or Keymetrics: each a warning, ignored */
+	const char *p[] = { "--wait-ready", "app.js", "--listen-timeout", "3000", "--name", "api",
+		"--v8", NULL };
+	ok(cli_startopt_parse(7, (char **)p, &o, &err) == 0, "pm2's node options parse");
+	is_str(o.target, "app.js", "--listen-timeout took its value, not the script");
+	is_str(o.warnings, "--wait-ready is pm2's, ignored: node's process.send('ready'): not "
+	    "supported\n--listen-timeout is pm2's, ignored: reload timeouts: not supported\n"
+	    "--v8 is pm2's, ignored: Keymetrics: not supported\n", "a warning each, in order");
+	char *app = cJSON_PrintUnformatted(o.app);
+	is_str(app, "{\"name\":\"api\"}", "and nothing set for them");
+	cJSON_free(app);
 	cli_startopt_free(&o);
 	free(err);
 }
