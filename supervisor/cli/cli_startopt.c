@@ -87,6 +87,7 @@ static const struct start_opt {
 	{ "--ext", NULL, SO_PM2_ONLY_VALUE, "watching by extension: not supported (with --watch "
 	  "any change counts; ignore the rest with --ignore-watch)" },
 	{ "--parallel", NULL, SO_PM2_ONLY_VALUE, "not needed: psup acts on many apps at once" },
+	{ "--attach", NULL, SO_PM2_ONLY, "follow the logs with psup logs NAME" },
 	{ "--user", "-u", SO_REFUSED, "psup runs apps as the user who runs it: run psup as that "
 	  "user (a home per user)" },
 	{ "--uid", NULL, SO_REFUSED, "psup runs apps as the user who runs it: run psup as that "
