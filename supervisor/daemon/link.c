@@ -10,6 +10,7 @@
 #include "keeperexec.h"
 #include "appview.h"
 #include "procs.h"
+#include "specs.h"
 #include "atomicfile.h"
 #include "child.h"
 #include "clock.h"
@@ -374,6 +375,7 @@ static void handle_line(struct dapp *a, const char *line, size_t len)
 		a->st = st;
 		a->have_state = 1;
 		a->pushes++;
+		specs_follow_state(a);
 		if (st.keeper_pid > 0)
 			a->keeper_pid = st.keeper_pid;
 		appview_sample_progress(a);

@@ -295,6 +295,12 @@ void specs_set_stopped(struct dapp *a, int stopped)
 	}
 }
 
+void specs_follow_state(struct dapp *a)
+{
+	if (a->have_state && a->st.state == APP_COMPLETED && !a->spec.cron_restart)
+		specs_set_stopped(a, 1);
+}
+
 int specs_keeper_copy(struct dapp *a, char **cause)
 {
 	size_t len;

@@ -29,6 +29,10 @@ int specs_write(struct dapp *a, char **cause);
  * recorded so already. A failure to write is logged: a reboot would then
  * start it. */
 void specs_set_stopped(struct dapp *a, int stopped);
+/* Follows the state a's keeper reported: an app that completed is recorded
+ * stopped, so a reboot does not run a one-shot again (pm2 keeps it
+ * stopped too); not a cron job, which its next time runs. */
+void specs_follow_state(struct dapp *a);
 /* Writes the copy of a's spec its keeper reads, in a->dir (made). 0, or
  * -1 with *cause set. */
 int specs_keeper_copy(struct dapp *a, char **cause);

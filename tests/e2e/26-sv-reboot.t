@@ -4,10 +4,12 @@
 # a reboot does), the next daemon starts the other apps again and loads
 # that one stopped, until it is started. A save records it stopped too, so
 # a resurrect into an empty home loads it stopped, and one into a home that
-# holds it leaves it so; `start FILE` starts it, as pm2's does.
+# holds it leaves it so; `start FILE` starts it, as pm2's does. A one-shot
+# app that completed is not run again by a reboot either (pm2 keeps it
+# stopped).
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 21
+plan 26
 
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
@@ -62,6 +64,26 @@ is "$(count_lines "$(app_procs b)")" 0 "and does not run"
 psup resurrect > "$TMPD/out" 2>&1
 is "$?" 0 "resurrect with the apps there"
 is "$(jl b .state)" stopped "b stays stopped"
+
+# a one-shot that completed is not run again after a reboot
+cat > "$TMPD/once.sh" <<EOF
+#!/bin/sh
+echo run >> "$TMPD/once.runs"
+EOF
+chmod +x "$TMPD/once.sh"
+cat > "$TMPD/once.yaml" <<EOF
+apps:
+  - name: once
+    script: $TMPD/once.sh
+    autorestart: false
+EOF
+psup start "$TMPD/once.yaml" > /dev/null 2>&1
+ok "once completes" wait_for -t 10 state_is once completed
+ok "reboot with once completed" reboot
+psup jlist > /dev/null 2>&1
+ok "after it the others run" wait_for -t 15 all_state online a c
+is "$(jl once .state)" stopped "once is loaded stopped"
+is "$(wc -l < "$TMPD/once.runs" | tr -d ' ')" 1 "and ran once only"
 
 # start FILE starts a stopped app of the file
 psup start "$TMPD/eco.yaml" > "$TMPD/out" 2>&1
