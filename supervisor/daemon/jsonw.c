@@ -48,9 +48,7 @@ static void put_escaped(struct jw *w, const char *s)
 {
 	put(w, "\"", 1);
 	for (;;) {
-		size_t k = 0;
-		while (k < ESC_CHUNK && s[k])
-			k++;
+		size_t k = strnlen(s, ESC_CHUNK);
 		if (!k)
 			break;
 		char *o = room(w, JSON_ESCAPED_MAX(ESC_CHUNK));
