@@ -26,6 +26,11 @@ enum so_kind {
 	SO_REFUSED,      /* pm2 options psup cannot honour safely: an error */
 };
 
+/* why the pm2 options below are ignored or refused */
+#define NODE_ONLY "node only: not supported"
+#define KEYMETRICS "Keymetrics: not supported"
+#define AS_USER "psup runs apps as the user who runs it: run psup as that user (a home per user)"
+
 static const struct start_opt {
 	const char *lng, *shrt;  /* "--name", "-n" (NULL when none) */
 	enum so_kind kind;
@@ -77,23 +82,20 @@ static const struct start_opt {
 	{ "--listen-timeout", NULL, SO_PM2_ONLY_VALUE, "reload timeouts: not supported" },
 	{ "--shutdown-with-message", NULL, SO_PM2_ONLY, "node IPC shutdown: not supported; use "
 	  "stop_signal" },
-	{ "--source-map-support", NULL, SO_PM2_ONLY, "node only: not supported" },
-	{ "--disable-source-map-support", NULL, SO_PM2_ONLY, "node only: not supported" },
-	{ "--trace", NULL, SO_PM2_ONLY, "Keymetrics: not supported" },
-	{ "--disable-trace", NULL, SO_PM2_ONLY, "Keymetrics: not supported" },
-	{ "--v8", NULL, SO_PM2_ONLY, "Keymetrics: not supported" },
-	{ "--event-loop-inspector", NULL, SO_PM2_ONLY, "Keymetrics: not supported" },
-	{ "--deep-monitoring", NULL, SO_PM2_ONLY, "Keymetrics: not supported" },
+	{ "--source-map-support", NULL, SO_PM2_ONLY, NODE_ONLY },
+	{ "--disable-source-map-support", NULL, SO_PM2_ONLY, NODE_ONLY },
+	{ "--trace", NULL, SO_PM2_ONLY, KEYMETRICS },
+	{ "--disable-trace", NULL, SO_PM2_ONLY, KEYMETRICS },
+	{ "--v8", NULL, SO_PM2_ONLY, KEYMETRICS },
+	{ "--event-loop-inspector", NULL, SO_PM2_ONLY, KEYMETRICS },
+	{ "--deep-monitoring", NULL, SO_PM2_ONLY, KEYMETRICS },
 	{ "--ext", NULL, SO_PM2_ONLY_VALUE, "watching by extension: not supported (with --watch "
 	  "any change counts; ignore the rest with --ignore-watch)" },
 	{ "--parallel", NULL, SO_PM2_ONLY_VALUE, "not needed: psup acts on many apps at once" },
 	{ "--attach", NULL, SO_PM2_ONLY, "follow the logs with psup logs NAME" },
-	{ "--user", "-u", SO_REFUSED, "psup runs apps as the user who runs it: run psup as that "
-	  "user (a home per user)" },
-	{ "--uid", NULL, SO_REFUSED, "psup runs apps as the user who runs it: run psup as that "
-	  "user (a home per user)" },
-	{ "--gid", NULL, SO_REFUSED, "psup runs apps as the user who runs it: run psup as that "
-	  "user (a home per user)" },
+	{ "--user", "-u", SO_REFUSED, AS_USER },
+	{ "--uid", NULL, SO_REFUSED, AS_USER },
+	{ "--gid", NULL, SO_REFUSED, AS_USER },
 	{ "--no-daemon", NULL, SO_REFUSED, "to keep psup in the foreground (a container's "
 	  "program), run `psup daemon` and start the apps with `psup start` beside it" },
 };

@@ -277,6 +277,19 @@ static void cut_measures(void)
 	    "all of the probe was taken: 5%% under it (%.0f of %.0f)", s.hi, took);
 }
 
+/* n answers like o, one every step from *t on, each sent 1 ms before it
+ * came, paced at cur; *t ends after the last. Returns the cuts made. */
+static int answers(struct learn_state *s, struct learn_obs o, int n, int64_t step, double cur,
+    int64_t *t)
+{
+	int cuts = 0;
+	for (int i = 0; i < n; i++, *t += step) {
+		o.sent_at = *t - 1 * MS;
+		cuts += learn_observe(s, &o, cur, *t);
+	}
+	return cuts;
+}
+
 /* Answers that fail (a 5xx, none at all) say the API took nothing: an
  * outage is no time on the curve after a cut, nor in the rate measured,
  * nor in the slow start; a flaky API's failures slow them down. */
@@ -284,35 +297,23 @@ static void failures_pause(void)
 {
 	struct learn_state s;
 	learn_init(&s);
-	struct learn_obs ok200 = { .ok = 1, .remaining = -1, .reset_ns = -1 };
-	struct learn_obs fail = { .failed = 1, .remaining = -1, .reset_ns = -1 };
+	const struct learn_obs ok200 = { .ok = 1, .remaining = -1, .reset_ns = -1 };
+	const struct learn_obs fail = { .failed = 1, .remaining = -1, .reset_ns = -1 };
 	struct learn_obs lim = { .limited = 1, .remaining = -1, .reset_ns = -1 };
 	int64_t t = 10 * SEC;
 	/* 50 a second taken for 2 s, then a 429 at 3600/min: cut to 3000. */
-	for (int i = 0; i < 100; i++, t += 20 * MS) {
-		ok200.sent_at = t - 1 * MS;
-		learn_observe(&s, &ok200, 3600, t);
-	}
+	answers(&s, ok200, 100, 20 * MS, 3600, &t);
 	lim.sent_at = t - 1 * MS;
 	ok(learn_observe(&s, &lim, 3600, t), "a 429 at 3600/min, 3000 taken: cut");
-	for (int i = 0; i < 100; i++, t += 20 * MS) {
-		ok200.sent_at = t - 1 * MS;
-		learn_observe(&s, &ok200, 3000, t);
-	}
+	answers(&s, ok200, 100, 20 * MS, 3000, &t);
 	/* A minute in which every answer is a 500, then one ok. */
 	double before = learn_rate(&s, t - 20 * MS); /* at the last ok */
-	int cuts = 0;
-	for (int i = 0; i < 600; i++) {
-		t += 100 * MS;
-		fail.sent_at = t - 1 * MS;
-		cuts += learn_observe(&s, &fail, before, t);
-	}
-	is_int(cuts, 0, "500s cut nothing");
-	ok(learn_rate(&s, t) == before, "after a minute of 500s the rate is where it was at the last ok (%.0f, %.0f)",
-	    learn_rate(&s, t), before);
-	t += 20 * MS;
-	ok200.sent_at = t - 1 * MS;
-	learn_observe(&s, &ok200, before, t);
+	is_int(answers(&s, fail, 600, 100 * MS, before, &t), 0, "500s cut nothing");
+	int64_t last = t - 100 * MS; /* the last 500 */
+	ok(learn_rate(&s, last) == before,
+	    "after a minute of 500s the rate is where it was at the last ok (%.0f, %.0f)",
+	    learn_rate(&s, last), before);
+	answers(&s, ok200, 1, 0, before, &t);
 	/* The same curve with the minute counted, for comparison. */
 	struct learn_state counted = s;
 	counted.paused = 0;
@@ -322,25 +323,12 @@ static void failures_pause(void)
 
 	/* The rate measured leaves the outage out: 50 a second taken before
 	 * and after it, then a 429 at 3700/min cuts to about 3000, not 500. */
-	for (int i = 0; i < 100; i++, t += 20 * MS) {
-		ok200.sent_at = t - 1 * MS;
-		learn_observe(&s, &ok200, 3000, t);
-	}
+	answers(&s, ok200, 100, 20 * MS, 3000, &t);
 	lim.sent_at = t - 1 * MS;
 	ok(learn_observe(&s, &lim, 3700, t), "a 429 at 3700/min: cut");
-	for (int i = 0; i < 100; i++, t += 20 * MS) {
-		ok200.sent_at = t - 1 * MS;
-		learn_observe(&s, &ok200, 3000, t);
-	}
-	for (int i = 0; i < 100; i++) {
-		t += 100 * MS;
-		fail.sent_at = t - 1 * MS;
-		learn_observe(&s, &fail, 3000, t);
-	}
-	for (int i = 0; i < 100; i++, t += 20 * MS) {
-		ok200.sent_at = t - 1 * MS;
-		learn_observe(&s, &ok200, 3000, t);
-	}
+	answers(&s, ok200, 100, 20 * MS, 3000, &t);
+	answers(&s, fail, 100, 100 * MS, 3000, &t);
+	answers(&s, ok200, 100, 20 * MS, 3000, &t);
 	lim.sent_at = t - 1 * MS;
 	ok(learn_observe(&s, &lim, 3700, t), "after 10 s of 500s between, a 429: cut");
 	ok(s.hi > 2700 && s.hi < 3100, "the outage left out: about 3000/min taken (%.0f)", s.hi);
@@ -348,10 +336,7 @@ static void failures_pause(void)
 	/* The slow start: an API that answers only 500s does not double. */
 	learn_init(&s);
 	t = 10 * SEC;
-	for (int i = 0; i < 500; i++, t += 10 * MS) {
-		fail.sent_at = t - 1 * MS;
-		learn_observe(&s, &fail, 0, t);
-	}
+	answers(&s, fail, 500, 10 * MS, 0, &t);
 	ok(learn_rate(&s, t) < 1000, "5 s of 500s from the start: still slow (%.0f/min)",
 	    learn_rate(&s, t));
 	/* Every other answer a 500: it doubles half as fast as with none. */
@@ -360,9 +345,12 @@ static void failures_pause(void)
 	learn_init(&clean);
 	t = 10 * SEC;
 	for (int i = 0; i < 40; i++, t += 5 * MS) {
-		ok200.sent_at = fail.sent_at = t - 2 * MS;
-		learn_observe(&flaky, i % 2 ? &fail : &ok200, 0, t);
-		learn_observe(&clean, &ok200, 0, t);
+		struct learn_obs o = i % 2 ? fail : ok200;
+		o.sent_at = t - 2 * MS;
+		learn_observe(&flaky, &o, 0, t);
+		o = ok200;
+		o.sent_at = t - 2 * MS;
+		learn_observe(&clean, &o, 0, t);
 	}
 	double rf = learn_rate(&flaky, t), rc = learn_rate(&clean, t);
 	ok(rf > 1.5 * 600 && rf * rf > 0.8 * rc * 600 && rf * rf < 1.25 * rc * 600,
