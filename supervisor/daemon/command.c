@@ -69,7 +69,7 @@ static int select_or_all(struct dclient *c, const struct proto_req *req, struct 
 static void do_stop_app(struct dop *op, struct dapp *a)
 {
 	a->stops++;
-	specs_set_stopped(a, 1);
+	specs_set_stopped(a, SPEC_STOPPED);
 	ops_add_app(op, a, OP_STOP, link_step(a, LE_STOP));
 }
 

@@ -297,8 +297,8 @@ void specs_set_stopped(struct dapp *a, int stopped)
 
 void specs_follow_state(struct dapp *a)
 {
-	if (a->have_state && a->st.state == APP_COMPLETED && !a->spec.cron_restart)
-		specs_set_stopped(a, 1);
+	if (a->have_state && a->st.state == APP_COMPLETED)
+		specs_set_stopped(a, a->spec.cron_restart ? SPEC_CRON_DONE : SPEC_STOPPED);
 }
 
 int specs_keeper_copy(struct dapp *a, char **cause)

@@ -24,14 +24,14 @@ void specs_close(struct daemon *d);
  * when that exists (a keeper from before the upgrade reads that), then the
  * spec file. 0, or -1 with *cause set. */
 int specs_write(struct dapp *a, char **cause);
-/* Records whether the user stopped a (its spec's `stopped`), so that it
- * is loaded stopped after a reboot or a resurrect; nothing when it is
- * recorded so already. A failure to write is logged: a reboot would then
- * start it. */
+/* Records how a was left (its spec's `stopped`: 0, SPEC_STOPPED or
+ * SPEC_CRON_DONE), so that it is loaded so after a reboot or a resurrect;
+ * nothing when it is recorded so already. A failure to write is logged:
+ * a reboot would then start it. */
 void specs_set_stopped(struct dapp *a, int stopped);
 /* Follows the state a's keeper reported: an app that completed is recorded
- * stopped, so a reboot does not run a one-shot again (pm2 keeps it
- * stopped too); not a cron job, which its next time runs. */
+ * so, and a reboot does not run a one-shot again (pm2 keeps it stopped
+ * too), nor a cron job before its next time. */
 void specs_follow_state(struct dapp *a);
 /* Writes the copy of a's spec its keeper reads, in a->dir (made). 0, or
  * -1 with *cause set. */

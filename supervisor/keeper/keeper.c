@@ -490,10 +490,11 @@ int keeper_run(const char *appdir, const char *rundir, const char *cgroup_base, 
 	}
 	if (setup(k, &cause) < 0)
 		goto out;
-	/* as pm2: an app loaded stopped has no cron until it is started */
-	k->user_stopped = !k->spec.autostart || k->spec.stopped;
+	/* as pm2: an app loaded stopped has no cron until it is started; a
+	 * cron job that had completed waits for its next time */
+	k->user_stopped = !k->spec.autostart || k->spec.stopped == SPEC_STOPPED;
 	keeper_cron_arm(k);
-	if (!k->user_stopped)
+	if (!k->user_stopped && k->spec.stopped != SPEC_CRON_DONE)
 		keeper_event(k, PEV_START);
 	if (logsink_open_files(&k->log, &cause) < 0) {
 		/* not fatal: writes retry the open */

@@ -46,10 +46,7 @@ struct app_spec {
 	/* restart policy */
 	enum autorestart autorestart;
 	int autostart;           /* start when loaded (default 1) */
-	int stopped;             /* the user stopped it: loaded stopped, as with
-	                          * autostart off, until started (so a stopped
-	                          * app stays stopped across a reboot and a
-	                          * save and resurrect, as in pm2) */
+	int stopped;             /* SPEC_STOPPED, SPEC_CRON_DONE, or 0: runs */
 	int max_restarts;        /* unstable restarts before errored */
 	long long min_uptime_ms;
 	long long restart_delay_ms;
@@ -74,6 +71,16 @@ struct app_spec {
 	char *pid_file;          /* absolute; the app's pid while it runs; NULL = none */
 	int log_json;            /* log_type: json, each line a JSON object */
 	char *namespace;         /* pm2's namespace (a selector); NULL = "default" */
+};
+
+/* An app's spec says how it was left, so that a keeper started after a
+ * reboot (or a resurrect) loads it so, as pm2 does: */
+enum {
+	SPEC_STOPPED = 1,        /* the user stopped it, or a one-shot completed:
+	                          * loaded stopped, as with autostart off, until
+	                          * started */
+	SPEC_CRON_DONE = 2,      /* a cron job that completed: loaded without
+	                          * running, its next time runs it */
 };
 
 /* The fields of struct app_spec as one table, which spec_free, spec_copy,

@@ -6,10 +6,10 @@
 # a resurrect into an empty home loads it stopped, and one into a home that
 # holds it leaves it so; `start FILE` starts it, as pm2's does. A one-shot
 # app that completed is not run again by a reboot either (pm2 keeps it
-# stopped).
+# stopped), nor a cron job before its next time.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 26
+plan 30
 
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
@@ -84,6 +84,29 @@ psup jlist > /dev/null 2>&1
 ok "after it the others run" wait_for -t 15 all_state online a c
 is "$(jl once .state)" stopped "once is loaded stopped"
 is "$(wc -l < "$TMPD/once.runs" | tr -d ' ')" 1 "and ran once only"
+
+# a cron job that completed waits for its time after a reboot
+cat > "$TMPD/tick.sh" <<EOF
+#!/bin/sh
+echo "run"
+EOF
+chmod +x "$TMPD/tick.sh"
+cat > "$TMPD/tick.yaml" <<EOF
+apps:
+  - name: tick
+    script: $TMPD/tick.sh
+    autorestart: false
+    cron_restart: "*/5 * * * * *"
+EOF
+psup start "$TMPD/tick.yaml" > /dev/null 2>&1
+TICK_LOG=$(jl tick .log_files.out)
+ok "the cron job runs and completes" wait_for -t 10 state_is tick completed
+ok "reboot with it completed" reboot
+K=$(wc -l < "$TICK_LOG")
+psup jlist > /dev/null 2>&1
+ok "after it, the cron job runs again" wait_for -t 20 sh -c "tail -n +$((K + 1)) '$TICK_LOG' | grep -qx run"
+like "$(tail -n +$((K + 1)) "$TICK_LOG" | head -n 1)" "^psup: cron_restart \\(\\*/5 \\* \\* \\* \\* \\*\\): restarting tick" \
+    "at its time, not when loaded"
 
 # start FILE starts a stopped app of the file
 psup start "$TMPD/eco.yaml" > "$TMPD/out" 2>&1

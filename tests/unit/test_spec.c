@@ -77,6 +77,7 @@ static const struct {
 	{ "stop_signal=0\n", "stop_signal" },
 	{ "stop_signal=65\n", "stop_signal" },
 	{ "time=2\n", "time" },
+	{ "stopped=3\n", "stopped" },
 	{ "autorestart=sometimes\n", "autorestart" },
 	{ "stop_exit_code=256\n", "stop_exit_code" },
 	{ "name=a\\q\n", "bad escape" },
@@ -172,6 +173,11 @@ int main(void)
 	size_t rlen;
 	char *rtext = spec_pack(&running, &rlen);
 	ok(strstr(rtext, "stopped=") == NULL, "a running app's spec leaves it out");
+	struct app_spec cron;
+	is_int(spec_unpack("name=x\nargv=/bin/true\nstopped=2\n", 31, &cron, &cause), 0,
+	    "a cron job that completed");
+	is_int(cron.stopped, SPEC_CRON_DONE, "says so");
+	spec_free(&cron);
 	free(rtext);
 	spec_free(&running);
 
