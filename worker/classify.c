@@ -315,6 +315,60 @@ void classify_response(const struct response_view *r, const char *extract,
 	v->kind = VERDICT_DONE;
 }
 
+/* text[0..*n) without the whitespace and the Markdown fence around it:
+ * "```json\n{...}\n```" is "{...}". Returns where it starts. */
+static const char *unfenced(const char *text, size_t *n)
+{
+	const char *p = text, *e = text + *n;
+	while (p < e && strchr(" \t\r\n", *p))
+		p++;
+	while (e > p && strchr(" \t\r\n", e[-1]))
+		e--;
+	if (e - p >= 6 && memcmp(p, "```", 3) == 0 && memcmp(e - 3, "```", 3) == 0) {
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		if (nl && nl < e - 3) {
+			p = nl + 1;
+			e -= 3;
+			while (p < e && strchr(" \t\r\n", *p))
+				p++;
+			while (e > p && strchr(" \t\r\n", e[-1]))
+				e--;
+		}
+	}
+	*n = (size_t)(e - p);
+	return p;
+}
+
+void classify_json_result(struct verdict *v)
+{
+	if (v->kind != VERDICT_DONE || !v->result)
+		return;
+	cJSON *s = cJSON_Parse(v->result);
+	if (!cJSON_IsString(s)) {
+		cJSON_Delete(s);
+		return;          /* a JSON value already */
+	}
+	size_t n = strlen(s->valuestring);
+	const char *text = unfenced(s->valuestring, &n);
+	/* cJSON checks the whole text is one value; jsonraw keeps its bytes */
+	const char *end = NULL;
+	cJSON *doc = n ? cJSON_ParseWithLengthOpts(text, n, &end, 0) : NULL;
+	struct jsonraw x;
+	if (doc && end == text + n && jsonraw_value(text, n, &x) == 0) {
+		free(v->result);
+		v->result = jsonraw_compact(x, NULL);
+	} else {
+		char *start = body_start(s->valuestring, strlen(s->valuestring));
+		free(v->result);
+		v->result = NULL;
+		v->kind = VERDICT_RETRY;
+		v->error = xasprintf("the result is not JSON (response.json): %s", start);
+		free(start);
+	}
+	cJSON_Delete(doc);
+	cJSON_Delete(s);
+}
+
 void verdict_free(struct verdict *v)
 {
 	free(v->result);

@@ -57,6 +57,15 @@ void classify_response(const struct response_view *r, const char *extract,
     const char *const usage[USAGE_N], struct verdict *v);
 void verdict_free(struct verdict *v);
 
+/* response.json: a DONE verdict's result must be JSON. A string (what a
+ * model answers) is read as the JSON text it holds, whitespace and a
+ * Markdown fence (```json ... ```) around it dropped, and becomes that
+ * value, compact; a value that is not a string is kept. A string that
+ * holds no JSON value, or more than one, makes the verdict RETRY (a model
+ * may answer well the next time), its error saying so with the start of
+ * the text. Other verdicts are left alone. */
+void classify_json_result(struct verdict *v);
+
 /* 1 if a transport error (a CURLcode) is worth retrying: timeouts, refused
  * or dropped connections, truncated replies. */
 int classify_curl_retryable(int curl_code);

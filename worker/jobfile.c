@@ -61,6 +61,10 @@ static const struct job_option table[] = {
 	{ POINTER("response.output_usage", output_usage),
 	  .help = "JSON pointer to the output tokens used (e.g. /usage/output_tokens), counted "
 	  "against otpm; without usage, status sums input and output." },
+	{ .name = "response.json", .type = JOB_T_BOOL, .def = "false", .offset = F(json_result),
+	  .help = "The result is JSON a model wrote (in a string, a ```json fence allowed): "
+	  "stored and exported as that JSON value; an answer that is not JSON is retried "
+	  "(retry.max_attempts), then fails saying so. For every endpoint." },
 	{ .name = "limits", .type = JOB_T_SECTION, .offset = NOF,
 	  .help = "Concurrency and rate limits." },
 	{ .name = "limits.concurrency", .type = JOB_T_INT, .def = "16",
@@ -209,8 +213,9 @@ const char *jobfile_option_type_name(enum job_opt_type t)
 {
 	/* In the order of enum job_opt_type. */
 	static const char *const names[] = { "section", "string", "method", "URL", "map",
-		"duration", "JSON pointer", "integer", "number", "name", "profile", "list", "scope" };
-	_Static_assert(sizeof names / sizeof *names == JOB_T_SCOPE + 1,
+		"duration", "JSON pointer", "integer", "number", "name", "profile", "list", "scope",
+		"bool" };
+	_Static_assert(sizeof names / sizeof *names == JOB_T_BOOL + 1,
 	    "a name for every job option type");
 	return names[t];
 }

@@ -53,6 +53,7 @@ struct job_config {
 	char *usage;             /* JSON pointer to a token count or NULL */
 	char *input_usage;       /* JSON pointer to the input tokens or NULL */
 	char *output_usage;      /* JSON pointer to the output tokens or NULL */
+	int json_result;         /* the result must be JSON (a model's, in a string) */
 	/* limits */
 	int concurrency;         /* default 16 */
 	double rpm;              /* 0 = unlimited */

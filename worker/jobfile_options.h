@@ -21,6 +21,7 @@ enum job_opt_type {
 	JOB_T_PROFILE,           /* conservative, default or aggressive */
 	JOB_T_LIST,              /* a list of maps of the options named "LIST.key" */
 	JOB_T_SCOPE,             /* host (0) or cluster (1), into an int */
+	JOB_T_BOOL,              /* true or false, into an int */
 };
 
 struct job_option {

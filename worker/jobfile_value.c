@@ -187,6 +187,12 @@ void jobfile_value_set(struct jload *J, const struct job_option *o, const struct
 		if (yget_double(&J->cx, n, o->name, (double)o->min, (double)o->max, &d) == 0)
 			*(double *)base = d;
 		break;
+	case JOB_T_BOOL: {
+		int b;
+		if (yget_bool(&J->cx, n, o->name, &b) == 0)
+			*(int *)base = b;
+		break;
+	}
 	case JOB_T_SCOPE: {
 		static const char *const scopes[] = { "host", "cluster" };
 		int idx;

@@ -43,6 +43,7 @@ struct outcome_policy {
 	int64_t base_delay_ms, max_delay_ms;
 	const char *extract;     /* JSON pointer or NULL */
 	const char *usage[USAGE_N]; /* JSON pointers or NULL */
+	int json;                /* the result must be JSON (classify_json_result) */
 };
 
 enum outcome_kind {

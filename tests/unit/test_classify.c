@@ -3,6 +3,7 @@
  * of the body. */
 #include <curl/curl.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "classify.h"
 #include "provider_bodies.h"
@@ -85,8 +86,48 @@ static const char *kind_name(enum verdict_kind k)
 	return names[k];
 }
 
+/* response.json: what a DONE result becomes, or why it is retried. */
+static void json_result(void)
+{
+	static const struct {
+		const char *result;      /* the verdict's result before */
+		enum verdict_kind want;
+		const char *has;         /* the result after, or a piece of the error */
+	} t[] = {
+		{ "\"{\\\"word\\\": \\\"cat\\\", \\\"n\\\": [1, 2]}\"", VERDICT_DONE,
+		  "{\"word\":\"cat\",\"n\":[1,2]}" },
+		{ "\"```json\\n{\\\"a\\\": 1}\\n```\"", VERDICT_DONE, "{\"a\":1}" },
+		{ "\"  ```\\n[true, null]\\n```  \\n\"", VERDICT_DONE, "[true,null]" },
+		{ "\" \\n 42 \"", VERDICT_DONE, "42" },
+		{ "{\"already\":\"json\"}", VERDICT_DONE, "{\"already\":\"json\"}" },
+		{ "\"\\\"quoted\\\"\"", VERDICT_DONE, "\"quoted\"" },
+		{ "\"Sure! Here is the JSON: {\\\"a\\\": 1}\"", VERDICT_RETRY,
+		  "the result is not JSON (response.json): Sure! Here is the JSON" },
+		{ "\"{\\\"a\\\": 1} and more\"", VERDICT_RETRY, "not JSON" },
+		{ "\"{\\\"cut\\\": \\\"off\"", VERDICT_RETRY, "not JSON" },
+		{ "\"\"", VERDICT_RETRY, "not JSON" },
+		{ "\"```json\\n```\"", VERDICT_RETRY, "not JSON" },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		struct verdict v = { .kind = VERDICT_DONE, .result = strdup(t[i].result) };
+		classify_json_result(&v);
+		const char *text = v.kind == VERDICT_DONE ? v.result : v.error;
+		ok(v.kind == t[i].want && text && (v.kind == VERDICT_DONE ?
+		    strcmp(text, t[i].has) == 0 : strstr(text, t[i].has) != NULL),
+		    "json %zu: %s -> %s (%s)", i, t[i].result, kind_name(v.kind), text ? text : "(null)");
+		ok(v.kind == VERDICT_DONE || v.result == NULL, "json %zu: no result kept on a retry", i);
+		verdict_free(&v);
+	}
+	struct verdict f = { .kind = VERDICT_FAIL, .error = strdup("HTTP 400: bad") };
+	classify_json_result(&f);
+	ok(f.kind == VERDICT_FAIL && strcmp(f.error, "HTTP 400: bad") == 0,
+	    "json: a verdict that is not DONE is left alone");
+	verdict_free(&f);
+}
+
 int main(void)
 {
+	json_result();
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		const struct row *w = &rows[i];
 		struct response_view r = { .curl_code = w->curl_code, .status = w->status,

@@ -1,6 +1,9 @@
 /* The job file loader: every option, profiles and defaults, and bad files
  * whose every error is checked for its exact FILE:LINE:COL and key.
  * Fixtures are in tests/fixtures/job/. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -359,6 +362,42 @@ static void test_shipped_endpoints(void)
 	jobfile_free(&jc);
 }
 
+/* response.json: a bool, false unless set; anything but a bool refused. */
+static void test_json_result(void)
+{
+	char path[] = "/tmp/test_jobfile_json.XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		ok(0, "mkstemp: %s", strerror(errno));
+		return;
+	}
+	const char *good = "request:\n  url: http://127.0.0.1/x\nresponse:\n  json: true\n";
+	ok(write(fd, good, strlen(good)) == (ssize_t)strlen(good), "job file written");
+	close(fd);
+	struct job_config jc;
+	char **errors;
+	int n;
+	ok(jobfile_load(path, &jc, &errors, &n) == 0, "response.json: true loads");
+	dump(errors, n);
+	is_int(jc.json_result, 1, "and is set");
+	jobfile_free(&jc);
+	ok(jobfile_load(FX "minimal.yaml", &jc, &errors, &n) == 0, "minimal.yaml loads");
+	is_int(jc.json_result, 0, "response.json is false by default");
+	jobfile_free(&jc);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	const char *bad = "request:\n  url: http://127.0.0.1/x\nresponse:\n  json: maybe\n";
+	ok(fd >= 0 && write(fd, bad, strlen(bad)) == (ssize_t)strlen(bad), "bad job file written");
+	if (fd >= 0)
+		close(fd);
+	char *want = NULL;
+	if (asprintf(&want, "%s:4:9: response.json: expected true or false, got 'maybe'", path) < 0)
+		want = NULL;
+	const char *const w[] = { want };
+	expect_errors(path, w, 1);
+	free(want);
+	unlink(path);
+}
+
 int main(void)
 {
 	const char *src = getenv("PSUP_SRC");
@@ -373,5 +412,6 @@ int main(void)
 	test_token_budgets();
 	test_endpoints();
 	test_shipped_endpoints();
+	test_json_result();
 	return done_testing();
 }

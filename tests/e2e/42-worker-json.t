@@ -1,0 +1,44 @@
+#!/bin/sh
+# response.json: the result is JSON a model wrote in a string. The test API
+# answers with the request's "model" as it came, so the items' texts, sent
+# as the model, come back as the string the job extracts (/model): JSON
+# becomes the exported value itself, a Markdown fence around it is dropped,
+# and an answer that is no JSON is tried again, then fails saying so.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+require_bin psup-worker psup-testapi
+require_cmd curl jq
+plan 9
+
+worker_setup 0
+cat >job.yaml <<EOF
+request:
+  url: $TESTAPI_URL/v1/chat/completions
+  body: '{"model": {{item.text}}, "messages": [{"role": "user", "content": "x"}]}'
+  timeout: 5s
+response:
+  extract: /model
+  json: true
+limits:
+  concurrency: 2
+lease: 30s
+EOF
+job_retry 3 10ms 50ms >>job.yaml
+cat >items.jsonl <<'EOF'
+{"id":"plain","text":"{\"word\": \"cat\", \"senses\": [\"animal\", \"jazz fan\"]}"}
+{"id":"fenced","text":"```json\n{\"word\": \"dog\"}\n```"}
+{"id":"chatty","text":"Sure! Here is the entry: {\"word\": \"cow\"}"}
+EOF
+psup-worker init --job job.db --input items.jsonl >/dev/null 2>&1 || bail_out "init failed"
+run_workers job.db job.yaml 60 w1
+is "$WAIT_CODES" 0 "the worker exits 0: every item finished"
+psup-worker export --job job.db >out.jsonl
+row() { jq -c --arg id "$1" "select(.id == \$id) | $2" out.jsonl; }
+is "$(row plain .result)" '{"word":"cat","senses":["animal","jazz fan"]}' "JSON in the answer's string is exported as that value"
+is "$(row plain .status)" '"ok"' "... the item ok"
+is "$(row fenced .result)" '{"word":"dog"}' "a Markdown fence around it is dropped"
+is "$(row chatty .status)" '"failed"' "an answer that is not JSON fails the item"
+is "$(row chatty .attempts)" 3 "... after retry.max_attempts tries"
+like "$(row chatty .error)" "the result is not JSON \\(response.json\\): Sure! Here is the entry" "... saying so"
+curl -fsS "$TESTAPI_URL/requests" >requests.json
+is "$(jq '.count' requests.json)" 5 "5 requests: one each, and 3 for the one that is not JSON"
+like "$(cat w1.log)" "not JSON" "the worker's log says why it retried"
