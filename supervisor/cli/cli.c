@@ -86,10 +86,10 @@ static const struct cli_cmd cmds[] = {
 	  "stopped." },
 	{ "ping", NULL, cli_cmd_bare, "ping", "check the daemon answers", "Check the daemon answers (starting it if needed)." },
 	{ "kill", NULL, cli_cmd_kill, "kill", "stop every app and the daemon", "Stop every app, then the daemon." },
-	{ "update", NULL, cli_cmd_update, "update", "replace the daemon, apps running on",
+	{ "update", "updatePM2", cli_cmd_update, "update", "replace the daemon, apps running on",
 	  "Replace the running daemon by the installed psup (after an upgrade); the apps\n"
 	  "and their keepers run on, and the new daemon takes them over." },
-	{ "init", NULL, cli_cmd_init, "init [FILE]", "write a commented ecosystem.yaml",
+	{ "init", "ecosystem", cli_cmd_init, "init [FILE]", "write a commented ecosystem.yaml",
 	  "Write a commented ecosystem file to start from (default ecosystem.yaml; never\n"
 	  "over an existing file)." },
 	{ "startup", NULL, cli_cmd_startup, "startup [systemd] [-u USER] [--hp HOME] [--unit-dir D]",

@@ -49,7 +49,8 @@ int cli_cmd_init(struct cli_args *a)
 	int n = cli_split(a, pos, 1, NULL, NULL);
 	if (n < 0)
 		return CLI_USAGE;
-	const char *path = n ? pos[0] : "ecosystem.yaml";
+	/* pm2's `init simple` (its mode word) writes the same file here */
+	const char *path = n && strcmp(pos[0], "simple") != 0 ? pos[0] : "ecosystem.yaml";
 	/* never over a file the user has */
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)

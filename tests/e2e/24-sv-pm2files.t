@@ -7,7 +7,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd node
-plan 22
+plan 23
 
 mkdir -p "$TMPD/proj"
 cat > "$TMPD/proj/.env" <<'EOF2'
@@ -84,6 +84,10 @@ is "$?" 0 "and it starts as written"
 diag_file "$TMPD/err"
 (cd "$TMPD/proj" && psup init) > /dev/null 2>&1
 is "$?" 1 "init never overwrites"
+mkdir "$TMPD/proj2"
+(cd "$TMPD/proj2" && psup ecosystem simple > /dev/null)
+ok "pm2's ecosystem simple writes ecosystem.yaml, no file named simple" \
+    sh -c "[ -f '$TMPD/proj2/ecosystem.yaml' ] && [ ! -e '$TMPD/proj2/simple' ]"
 
 # startup: the unit, checked where systemd-analyze is installed
 mkdir -p "$TMPD/units"
