@@ -82,7 +82,8 @@ static const struct cli_cmd cmds[] = {
 	  "Save the app list for `psup resurrect`: each app's settings and environment,\n"
 	  "and whether it was stopped. With no apps nothing is saved (the last save is\n"
 	  "kept), as in pm2, unless --force (-f)." },
-	{ "resurrect", NULL, cli_cmd_bare, "resurrect", "start the saved apps", "Start the apps saved by `psup save`; one stopped when saved comes back\n"
+	{ "resurrect", NULL, cli_cmd_bare, "resurrect", "start the saved apps",
+	  "Start the apps saved by `psup save`; one stopped when saved comes back\n"
 	  "stopped." },
 	{ "ping", NULL, cli_cmd_bare, "ping", "check the daemon answers", "Check the daemon answers (starting it if needed)." },
 	{ "kill", NULL, cli_cmd_kill, "kill", "stop every app and the daemon", "Stop every app, then the daemon." },
