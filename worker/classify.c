@@ -241,6 +241,23 @@ static void take_usage(struct verdict *v, const cJSON *doc, const char *const us
 	}
 }
 
+/* The model stopped at its token limit, as each provider says it. */
+static int cut_off(const cJSON *doc)
+{
+	const cJSON *choice = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "choices"), 0);
+	const cJSON *cand = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "candidates"), 0);
+	const cJSON *why[] = {
+		cJSON_GetObjectItemCaseSensitive(choice, "finish_reason"),
+		cJSON_GetObjectItemCaseSensitive(doc, "stop_reason"),
+		cJSON_GetObjectItemCaseSensitive(cand, "finishReason"),
+	};
+	static const char *const limit[] = { "length", "max_tokens", "MAX_TOKENS" };
+	for (size_t i = 0; i < sizeof why / sizeof *why; i++)
+		if (cJSON_IsString(why[i]) && strcmp(why[i]->valuestring, limit[i]) == 0)
+			return 1;
+	return 0;
+}
+
 void classify_response(const struct response_view *r, const char *extract,
     const char *const usage[USAGE_N], struct verdict *v)
 {
@@ -283,6 +300,7 @@ void classify_response(const struct response_view *r, const char *extract,
 
 	cJSON *doc = r->body_len ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
 	take_usage(v, doc, usage);
+	v->cut_off = cut_off(doc);
 	int parsed = doc != NULL;
 	cJSON_Delete(doc);
 	/* The result is cut from the body's own text, not re-encoded by
@@ -361,8 +379,9 @@ void classify_json_result(struct verdict *v)
 		char *start = body_start(s->valuestring, strlen(s->valuestring));
 		free(v->result);
 		v->result = NULL;
-		v->kind = VERDICT_RETRY;
-		v->error = xasprintf("the result is not JSON (response.json): %s", start);
+		v->kind = v->cut_off ? VERDICT_FAIL : VERDICT_RETRY;
+		v->error = xasprintf("the result is not JSON (response.json)%s: %s", v->cut_off ?
+		    ", cut off at the model's token limit (raise max_tokens)" : "", start);
 		free(start);
 	}
 	cJSON_Delete(doc);

@@ -33,6 +33,10 @@ struct verdict {
 	long long tokens[USAGE_N]; /* from the usage pointers, 0 if none */
 	int have_tokens[USAGE_N];
 	int rate_limited;        /* a 429: lower concurrency */
+	int cut_off;             /* DONE: the model stopped at its token limit
+	                          * (OpenAI's finish_reason length, Anthropic's
+	                          * stop_reason max_tokens, Gemini's finishReason
+	                          * MAX_TOKENS) */
 };
 
 /* How many bytes of a body an error message keeps. */
@@ -63,7 +67,9 @@ void verdict_free(struct verdict *v);
  * value, compact; a value that is not a string is kept. A string that
  * holds no JSON value, or more than one, makes the verdict RETRY (a model
  * may answer well the next time), its error saying so with the start of
- * the text. Other verdicts are left alone. */
+ * the text; FAIL when the model stopped at its token limit (the next
+ * answer would be cut off too: max_tokens must grow). Other verdicts are
+ * left alone. */
 void classify_json_result(struct verdict *v);
 
 /* 1 if a transport error (a CURLcode) is worth retrying: timeouts, refused

@@ -64,7 +64,8 @@ static const struct job_option table[] = {
 	{ .name = "response.json", .type = JOB_T_BOOL, .def = "false", .offset = F(json_result),
 	  .help = "The result is JSON a model wrote (in a string, a ```json fence allowed): "
 	  "stored and exported as that JSON value; an answer that is not JSON is retried "
-	  "(retry.max_attempts), then fails saying so. For every endpoint." },
+	  "(retry.max_attempts), then fails saying so, at once when the model stopped at its "
+	  "token limit. For every endpoint." },
 	{ .name = "limits", .type = JOB_T_SECTION, .offset = NOF,
 	  .help = "Concurrency and rate limits." },
 	{ .name = "limits.concurrency", .type = JOB_T_INT, .def = "16",

@@ -118,6 +118,35 @@ static void json_result(void)
 		ok(v.kind == VERDICT_DONE || v.result == NULL, "json %zu: no result kept on a retry", i);
 		verdict_free(&v);
 	}
+	/* An answer cut off at the model's token limit would be cut off
+	 * again: it fails at once, saying to raise max_tokens; one that
+	 * stopped on its own is retried. Each provider's way of saying so. */
+	static const struct { const char *body, *extract; enum verdict_kind want; } cut[] = {
+		{ "{\"choices\":[{\"message\":{\"content\":\"{\\\"a\\\": [1, 2\"},"
+		  "\"finish_reason\":\"length\"}]}", "/choices/0/message/content", VERDICT_FAIL },
+		{ "{\"content\":[{\"type\":\"text\",\"text\":\"{\\\"a\\\": \"}],"
+		  "\"stop_reason\":\"max_tokens\"}", "/content/0/text", VERDICT_FAIL },
+		{ "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"[1, \"}]},"
+		  "\"finishReason\":\"MAX_TOKENS\"}]}", "/candidates/0/content/parts/0/text",
+		  VERDICT_FAIL },
+		{ "{\"choices\":[{\"message\":{\"content\":\"{\\\"a\\\": [1, 2\"},"
+		  "\"finish_reason\":\"stop\"}]}", "/choices/0/message/content", VERDICT_RETRY },
+		{ "{\"choices\":[{\"message\":{\"content\":\"[1]\"},"
+		  "\"finish_reason\":\"length\"}]}", "/choices/0/message/content", VERDICT_DONE },
+	};
+	for (size_t i = 0; i < sizeof cut / sizeof *cut; i++) {
+		struct response_view r = { .status = 200, .body = cut[i].body,
+			.body_len = strlen(cut[i].body) };
+		struct verdict v;
+		classify_response(&r, cut[i].extract, NULL, &v);
+		classify_json_result(&v);
+		const char *text = v.kind == VERDICT_DONE ? v.result : v.error;
+		ok(v.kind == cut[i].want && (v.kind != VERDICT_FAIL ||
+		    strstr(text, "cut off at the model's token limit (raise max_tokens)")),
+		    "json cut %zu -> %s (%s)", i, kind_name(v.kind), text ? text : "(null)");
+		verdict_free(&v);
+	}
+
 	struct verdict f = { .kind = VERDICT_FAIL, .error = strdup("HTTP 400: bad") };
 	classify_json_result(&f);
 	ok(f.kind == VERDICT_FAIL && strcmp(f.error, "HTTP 400: bad") == 0,
