@@ -333,25 +333,28 @@ void classify_response(const struct response_view *r, const char *extract,
 	v->kind = VERDICT_DONE;
 }
 
+/* [*p, *e) without JSON's whitespace at either end. */
+static void trim(const char **p, const char **e)
+{
+	while (*p < *e && (**p == ' ' || **p == '\t' || **p == '\r' || **p == '\n'))
+		(*p)++;
+	while (*e > *p && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r' ||
+	    (*e)[-1] == '\n'))
+		(*e)--;
+}
+
 /* text[0..*n) without the whitespace and the Markdown fence around it:
  * "```json\n{...}\n```" is "{...}". Returns where it starts. */
 static const char *unfenced(const char *text, size_t *n)
 {
 	const char *p = text, *e = text + *n;
-	while (p < e && strchr(" \t\r\n", *p))
-		p++;
-	while (e > p && strchr(" \t\r\n", e[-1]))
-		e--;
-	if (e - p >= 6 && memcmp(p, "```", 3) == 0 && memcmp(e - 3, "```", 3) == 0) {
-		const char *nl = memchr(p, '\n', (size_t)(e - p));
-		if (nl && nl < e - 3) {
-			p = nl + 1;
-			e -= 3;
-			while (p < e && strchr(" \t\r\n", *p))
-				p++;
-			while (e > p && strchr(" \t\r\n", e[-1]))
-				e--;
-		}
+	trim(&p, &e);
+	const char *nl = e - p >= 6 && memcmp(p, "```", 3) == 0 && memcmp(e - 3, "```", 3) == 0 ?
+	    memchr(p, '\n', (size_t)(e - p)) : NULL;
+	if (nl && nl < e - 3) {
+		p = nl + 1;
+		e -= 3;
+		trim(&p, &e);
 	}
 	*n = (size_t)(e - p);
 	return p;

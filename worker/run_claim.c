@@ -104,6 +104,12 @@ static int64_t held_for(const struct run *r, int64_t now)
 	return hold;
 }
 
+/* What we hold: in flight, queued, and waiting to be tried again. */
+static int held_items(const struct run *r)
+{
+	return engine_inflight(r->engine) + r->q.n_ready + r->q.n_heap;
+}
+
 /* The job's counts as last read (at most a second old), with our commits
  * since, for claims to shrink to our share of what is left. */
 static void job_counts(struct run *r)
@@ -119,7 +125,7 @@ int run_claim(struct run *r, int ahead)
 	if (r->claiming)
 		return 0;
 	int64_t now = clock_mono_ns();
-	int held = engine_inflight(r->engine) + r->q.n_ready + r->q.n_heap;
+	int held = held_items(r);
 	job_counts(r);
 	/* Our pace counts the results kept for commit too: a store away
 	 * does not slow the items we get done. */
@@ -167,7 +173,7 @@ void run_claim_give_back(struct run *r)
 	if (r->stopping || r->claiming)
 		return;
 	job_counts(r);
-	int held = engine_inflight(r->engine) + r->q.n_ready + r->q.n_heap;
+	int held = held_items(r);
 	int n = claimsize_excess(&r->claim_pace, held, r->q.n_ready + r->q.n_heap,
 	    aimd_limit(&r->aimd), held_for(r, clock_mono_ns()) / MS);
 	if (n <= 0)
