@@ -5,13 +5,16 @@
 #include "home.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -105,7 +108,8 @@ int cli_conn_send(struct cli_conn *c, const cJSON *req, char **cause)
 		if (w < 0) {
 			int e = errno;
 			buf_free(&line);
-			return fail(cause, "cannot send to the daemon: %s", strerror(e));
+			fail(cause, "cannot send to the daemon: %s", strerror(e));
+			return e == EPIPE || e == ECONNRESET ? CLI_CONN_GONE : -1;
 		}
 		off += (size_t)w;
 	}
@@ -152,11 +156,14 @@ static int recv_line(struct cli_conn *c, int timeout_ms, const char **line, size
 		ssize_t r = read(c->fd, chunk, sizeof chunk);
 		if (r < 0 && errno == EINTR)
 			continue;
+		int gone = !linefr_held(&c->in) && (r == 0 || errno == ECONNRESET);
 		if (r < 0)
-			return fail(cause, "cannot read from the daemon: %s", strerror(errno));
-		if (r == 0)
-			return fail(cause, linefr_held(&c->in) ? "daemon closed the connection mid-reply"
-			    : "daemon closed the connection without a reply");
+			fail(cause, "cannot read from the daemon: %s", strerror(errno));
+		else if (r == 0)
+			fail(cause, gone ? "daemon closed the connection without a reply"
+			    : "daemon closed the connection mid-reply");
+		if (r <= 0)
+			return gone ? CLI_CONN_GONE : -1;
 		linefr_feed(&c->in, chunk, (size_t)r);
 	}
 }
@@ -298,6 +305,24 @@ static int recv_bounded(struct cli_conn *c, const cJSON *req, int64_t t0, int ti
 	}
 }
 
+/* 1 when req may be sent again after a daemon died with it unanswered:
+ * whatever that daemon did of it, doing it again changes nothing. */
+static int resendable(const cJSON *req)
+{
+	static const char *const cmds[] = { "ping", "list", "describe", "wait", "stop", "delete" };
+	const char *cmd = cli_json_str(req, "cmd", "");
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+		if (strcmp(cmd, cmds[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* How long a daemon that broke a connection off may take to let go of the
+ * home's lock before the CLI takes it for alive (it refused the request)
+ * rather than dying: the kernel closes a killed process's files once its
+ * memory is freed. */
+#define CLI_GONE_MS 3000
+
 /* Sends req (consumed) and waits for its reply line within timeout_ms (see
  * cli_call). Returns CLI_OK with *line (n bytes, valid until c is closed;
  * the caller closes c either way), or the exit code after saying why. */
@@ -313,10 +338,22 @@ static int call_line(cJSON *req, unsigned flags, int timeout_ms, struct cli_conn
 	int64_t t0 = clock_mono_ms(), op_ms = CLI_OP_BASE_MS;
 	if (timeout_ms == CLI_WAIT_OP && !pid_stopped(daemon_pid()))
 		(void)probe(&op_ms);
-	int bad = cli_conn_open(c, flags, &cause) < 0 || cli_conn_send(c, req, &cause) < 0
-	    || recv_bounded(c, req, t0, timeout_ms, op_ms, line, n, &cause) < 0;
+	int r;
+	for (int tries = 0;; tries++) {
+		r = cli_conn_open(c, flags, &cause);
+		if (r == 0)
+			r = cli_conn_send(c, req, &cause);
+		if (r == 0)
+			r = recv_bounded(c, req, t0, timeout_ms, op_ms, line, n, &cause);
+		if (r != CLI_CONN_GONE || tries > 0 || (flags & CLI_RQ_NOSTART) || !resendable(req)
+		    || !cli_lock_free_within(CLI_GONE_MS))
+			break;
+		free(cause);
+		cause = NULL;
+		cli_conn_close(c);
+	}
 	cJSON_Delete(req);
-	if (!bad)
+	if (r == 0)
 		return CLI_OK;
 	int rc = cli_error(CLI_DAEMON, "%s", cause);
 	free(cause);
@@ -391,4 +428,23 @@ int cli_call_apps(const char *target, cJSON **reply, const cJSON **apps)
 int cli_daemon_spawn(char **cause)
 {
 	return daemon_spawn(cli_home(), cause);
+}
+
+int cli_lock_free_within(int ms)
+{
+	char *lock = home_lock_path(cli_home());
+	int64_t until = clock_mono_ms() + ms;
+	int free_now;
+	for (;;) {
+		int fd = open(lock, O_RDWR | O_CLOEXEC);
+		free_now = fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0;
+		if (fd >= 0)
+			close(fd);
+		if (free_now || clock_mono_ms() >= until)
+			break;
+		struct timespec ts = { 0, 20 * 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	free(lock);
+	return free_now;
 }

@@ -30,12 +30,16 @@ enum {
 /* Connects, starting the daemon unless CLI_RQ_NOSTART (or $PSUP_NO_AUTOSTART
  * is set) when the socket does not answer. Returns 0, or -1 with *cause. */
 int cli_conn_open(struct cli_conn *c, unsigned flags, char **cause);
-/* Sends req as one line. Returns 0, or -1 with *cause. */
+/* What cli_conn_send() and cli_conn_recv() return, with *cause, when the
+ * daemon closed or reset the connection before any byte of a reply: it
+ * refused the connection or died (see cli_call). */
+#define CLI_CONN_GONE (-3)
+/* Sends req as one line. Returns 0, CLI_CONN_GONE, or -1 with *cause. */
 int cli_conn_send(struct cli_conn *c, const cJSON *req, char **cause);
 /* Reads the next reply line and parses it. timeout_ms < 0 waits forever.
  * Returns 0 with *reply (caller cJSON_Delete()s), CLI_RECV_TIMEOUT with
- * *cause when nothing came in time, or -1 with *cause (EOF, oversized or
- * malformed line). */
+ * *cause when nothing came in time, CLI_CONN_GONE, or -1 with *cause (EOF
+ * mid-reply, oversized or malformed line). */
 #define CLI_RECV_TIMEOUT (-2)
 int cli_conn_recv(struct cli_conn *c, int timeout_ms, cJSON **reply, char **cause);
 void cli_conn_close(struct cli_conn *c);
@@ -69,7 +73,11 @@ enum {
  * line "psup: reason" and returns the exit code: CLI_DAEMON when the daemon
  * cannot be reached, broke off or gave no reply within the bound (the line
  * says what was asked and how long psup waited), CLI_FAIL for an ok:false
- * reply (unless CLI_RQ_RAW: then CLI_OK and the reply is returned as is). */
+ * reply (unless CLI_RQ_RAW: then CLI_OK and the reply is returned as is).
+ * A request that is safe to send twice (it reads, or it stops or deletes)
+ * is sent once more, to a daemon started for it, when the daemon broke
+ * the connection off and no daemon holds the home any more: one killed
+ * (the OOM killer) while the request was on its way. */
 int cli_call(cJSON *req, unsigned flags, int timeout_ms, cJSON **reply);
 
 /* cli_call() for a reply used as it came: CLI_OK with the line (n bytes,
@@ -89,5 +97,9 @@ int cli_call_apps(const char *target, cJSON **reply, const cJSON **apps);
 /* Starts a daemon for cli_home() in the background and waits until its
  * socket answers. Returns 0, or -1 with *cause. */
 int cli_daemon_spawn(char **cause);
+
+/* Waits up to ms for the home's lock to be free (no daemon holds the
+ * home). Returns 1 when it is. */
+int cli_lock_free_within(int ms);
 
 #endif

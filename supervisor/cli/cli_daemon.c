@@ -4,14 +4,11 @@
  * update` (replace the daemon by the installed one, the apps running on). */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -172,27 +169,6 @@ static pid_t daemon_proven(void)
 	return pid;
 }
 
-/* Waits up to ms for the home's lock to be free (no daemon holds the
- * home). Returns 1 when it is. */
-static int lock_free_within(int ms)
-{
-	char *lock = home_lock_path(cli_home());
-	int64_t until = clock_mono_ms() + ms;
-	int free_now;
-	for (;;) {
-		int fd = open(lock, O_RDWR | O_CLOEXEC);
-		free_now = fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0;
-		if (fd >= 0)
-			close(fd);
-		if (free_now || clock_mono_ms() >= until)
-			break;
-		struct timespec ts = { 0, 20 * 1000000 };
-		nanosleep(&ts, NULL);
-	}
-	free(lock);
-	return free_now;
-}
-
 /* SIGKILLs the daemon of this home when it is proven to be. Returns 0
  * when no daemon holds the home any more, -1 with *cause when one still
  * does. */
@@ -203,7 +179,7 @@ static int kill_daemon(char **cause)
 		fprintf(stderr, "psup: the daemon (pid %ld) does not answer: killing it\n", (long)pid);
 		kill(pid, SIGKILL);
 	}
-	if (lock_free_within(KILL_GONE_MS))
+	if (cli_lock_free_within(KILL_GONE_MS))
 		return 0;
 	return fail(cause, "the daemon of %s holds its lock and does not answer%s", cli_home(),
 	    pid > 0 ? "" : " (no pid in psup.pid)");
@@ -317,7 +293,7 @@ int cli_cmd_update(struct cli_args *a)
 		if (kill(old, SIGTERM) < 0 && errno != ESRCH)
 			return cli_error(CLI_DAEMON, "update: cannot signal the daemon (pid %ld): %s",
 			    (long)old, strerror(errno));
-		if (!lock_free_within(UPDATE_EXIT_MS)) {
+		if (!cli_lock_free_within(UPDATE_EXIT_MS)) {
 			char *cause = NULL;
 			if (kill_daemon(&cause) < 0) {
 				int rc = cli_error(CLI_DAEMON, "update: %s", cause);

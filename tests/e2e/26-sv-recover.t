@@ -6,7 +6,7 @@
 # kill` leaves no process of the home behind.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 29
+plan 35
 
 cat > "$TMPD/tick.sh" <<'EOF'
 #!/bin/sh
@@ -89,6 +89,61 @@ ok "SIGTERM: the daemon exits" wait_for -t 5 pid_gone "$D3"
 ok "and removes its socket" test ! -e "$PSUP_HOME/psup.sock"
 ok "the apps run on" pid_alive "$W2"
 is "$(jl w-2 .pid)" "$W2" "a new daemon shows them as they were"
+
+# A daemon dies with a request on its way (killed by the OOM killer, say):
+# it read the request and the connection broke off. A stand-in daemon
+# holds the home's lock and socket, answers pings (a command may ask one
+# first), reads one other request and exits. A request
+# safe to send twice goes to a daemon started for it; one that is not
+# fails, saying the connection broke off.
+D4=$(daemon_pid)
+kill -9 "$D4"
+ok "the daemon is killed" wait_for -t 5 pid_gone "$D4"
+dying_daemon() {
+	rm -f "$TMPD/dying.ready"
+	python3 - "$PSUP_HOME" "$TMPD/dying.ready" <<'EOF' &
+import fcntl, os, socket, sys
+home, ready = sys.argv[1], sys.argv[2]
+lock = open(os.path.join(home, "psup.lock"), "a")
+fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+path = os.path.join(home, "psup.sock")
+if os.path.exists(path):
+    os.unlink(path)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(8)
+open(ready, "w").close()
+while True:
+    c, _ = s.accept()
+    c.settimeout(30)
+    got = b""
+    while b"\n" not in got:
+        b = c.recv(65536)
+        if not b:
+            break
+        got += b
+    if b'"cmd":"ping"' not in got:
+        os._exit(0)
+    c.sendall(b'{"ok":true,"pid":%d,"apps":0,"kill_timeout_ms":0}\n' % os.getpid())
+    c.close()
+EOF
+	_dd=$!
+	track_pid "$_dd"
+	wait_for -t 10 test -e "$TMPD/dying.ready"
+}
+dying_daemon
+psup jlist > "$TMPD/jl" 2> "$TMPD/jl.err"
+is "$?" 0 "jlist sent to a daemon that dies with it: exit 0" || diag_file "$TMPD/jl.err"
+is "$(jq -r '.[] | select(.name == "w-2") | .pid' "$TMPD/jl")" "$W2" \
+	"a daemon started for it answers, the apps as they were"
+D5=$(daemon_pid)
+kill -9 "$D5"
+wait_for -t 5 pid_gone "$D5"
+dying_daemon
+psup restart w-2 > "$TMPD/rs" 2>&1
+is "$?" 3 "restart (not sent twice) fails with the daemon's exit code"
+like "$(cat "$TMPD/rs")" "closed the connection without a reply" "and says why"
+is "$(jl w-2 .pid)" "$W2" "w-2 was not restarted; the next command starts a daemon"
 
 # kill leaves nothing
 psup kill > /dev/null 2>&1
