@@ -30,18 +30,22 @@ static const struct cli_cmd cmds[] = {
 	  "Restart apps (stop, then start). They keep the environment they were started\n"
 	  "with; --update-env gives them this command's. A process file is applied first\n"
 	  "(as start FILE), then its other apps restart with this command's environment." },
-	{ "reload", NULL, cli_cmd_action, "reload NAME...|all|FILE [--update-env]",
+	{ "reload", "startOrReload start-or-reload startOrGracefulReload start-or-graceful-reload",
+	  cli_cmd_action, "reload NAME...|all|FILE [--update-env]",
 	  "restart apps one at a time",
 	  "Restart apps one after the other, each back up before the next, so a group\n"
-	  "never goes down whole (pm2's reload of fork-mode apps). Options as restart." },
+	  "never goes down whole (pm2's reload of fork-mode apps). Options as restart.\n"
+	  "A process file starts its new apps and reloads the others (pm2's\n"
+	  "startOrReload, which is another name for it)." },
 	{ "startOrRestart", "start-or-restart", cli_cmd_action, "startOrRestart FILE [--env NAME]",
 	  "start a file's apps, restart those running",
 	  "pm2's startOrRestart: as restart FILE." },
 	{ "delete", "del", cli_cmd_action, "delete NAME...|all|FILE", "stop apps and forget them",
 	  "Stop apps and forget them." },
-	{ "status", "ls list", cli_cmd_status, "status [--sort FIELD[:desc]]", "the table of apps",
+	{ "status", "ls list l ps", cli_cmd_status, "status [--sort FIELD[:desc]] [-m]", "the table of apps",
 	  "Show every app: id, name, pid, state, uptime, restarts, cpu, memory, progress.\n"
-	  "--sort name, id, cpu, mem, uptime, restarts or pid, ascending or :desc." },
+	  "--sort name, id, cpu, mem, uptime, restarts or pid, ascending or :desc;\n"
+	  "-m (--mini-list) writes pm2's mini list instead: \"key : value\" lines per app." },
 	{ "jlist", NULL, cli_cmd_jlist, "jlist", "the apps as a JSON array", "Print the apps as a JSON array." },
 	{ "prettylist", NULL, cli_cmd_jlist, "prettylist", "the apps as indented JSON",
 	  "Print the apps as an indented JSON array." },
@@ -54,10 +58,11 @@ static const struct cli_cmd cmds[] = {
 	  "deleting its last; the others run on." },
 	{ "reset", NULL, cli_cmd_reset, "reset NAME...|all", "set restart counts back to 0",
 	  "Set the restart count of apps back to 0." },
-	{ "describe", "show info", cli_cmd_describe, "describe NAME", "everything about an app",
+	{ "describe", "show info desc", cli_cmd_describe, "describe NAME", "everything about an app",
 	  "Show everything about an app: config (secrets masked), last exits, logs, progress." },
 	{ "logs", "log", cli_cmd_logs,
-	  "logs [NAME] [--lines N] [--nostream] [--err|--out] [--raw] [--timestamp[=FMT]] [--json]",
+	  "logs [NAME] [--lines N] [--nostream] [--err|--out] [--raw] [--timestamp[=FMT]] [--json]"
+	  " [--highlight TEXT]",
 	  "print and follow app logs",
 	  "Print the last N (default 15) lines of each app's out and error logs, then\n"
 	  "follow new lines (across rotation) until interrupted; --nostream prints and exits,\n"
@@ -65,7 +70,7 @@ static const struct cli_cmd cmds[] = {
 	  "stamps each line followed with the time it was read (day.js tokens, default\n"
 	  "YYYY-MM-DD-HH:mm:ss), --json writes each line as a JSON object (message,\n"
 	  "timestamp: when read, type, process_id, app_name; no last lines unless --lines),\n"
-	  "all as pm2's." },
+	  "--highlight TEXT marks each TEXT in colour (on a terminal), all as pm2's." },
 	{ "flush", NULL, cli_cmd_flush, "flush [NAME]", "empty log files", "Empty the log files of apps (default all)." },
 	{ "reloadLogs", "reload-logs", cli_cmd_flush, "reloadLogs [NAME]", "reopen log files (after logrotate)",
 	  "Make apps' keepers close and reopen their log files (default all): what\n"
@@ -75,13 +80,16 @@ static const struct cli_cmd cmds[] = {
 	{ "wait", NULL, cli_cmd_wait, "wait [NAME|all] [--timeout DUR]", "block until apps finish; 0 if all completed",
 	  "Block until every selected app is completed, errored or stopped. Exit 0 only\n"
 	  "if all completed; 1 otherwise or on timeout (DUR: 500ms, 30s, 5m, ...)." },
-	{ "monit", NULL, cli_cmd_monit, "monit", "live full-screen view",
+	{ "monit", "dashboard dash", cli_cmd_monit, "monit", "live full-screen view",
 	  "A live full-screen view: apps with state, cpu, memory, progress; the selected\n"
 	  "app's log below. Keys: up/down or j/k select, r restart, s stop, q quit." },
 	{ "save", "dump", cli_cmd_save, "save [--force]", "save the app list",
 	  "Save the app list for `psup resurrect`: each app's settings and environment,\n"
 	  "and whether it was stopped. With no apps nothing is saved (the last save is\n"
 	  "kept), as in pm2, unless --force (-f)." },
+	{ "cleardump", NULL, cli_cmd_save, "cleardump", "empty the saved app list",
+	  "Write a dump of no apps, so that `psup resurrect` starts nothing (pm2's\n"
+	  "cleardump); the last save is kept as dump.json.bak." },
 	{ "resurrect", NULL, cli_cmd_bare, "resurrect", "start the saved apps",
 	  "Start the apps saved by `psup save`; one stopped when saved comes back\n"
 	  "stopped." },

@@ -406,11 +406,12 @@ int cli_call_bare(struct cli_args *a, const char *cmd, int timeout_ms, cJSON **r
 	return cli_call(cli_req(cmd), 0, timeout_ms, reply);
 }
 
-int cli_call_apps(const char *target, cJSON **reply, const cJSON **apps)
+/* cmd (list or describe) of target (NULL: none) within 10 s, as
+ * cli_call_apps() says. */
+static int call_apps(const char *cmd, const char *target, cJSON **reply, const cJSON **apps)
 {
-	int all = !target || strcmp(target, "all") == 0;
-	cJSON *req = cli_req(all ? "list" : "describe");
-	if (!all)
+	cJSON *req = cli_req(cmd);
+	if (target)
 		cJSON_AddStringToObject(req, "target", target);
 	int rc = cli_call(req, 0, 10000, reply);
 	if (rc != CLI_OK)
@@ -419,10 +420,20 @@ int cli_call_apps(const char *target, cJSON **reply, const cJSON **apps)
 	if (!cJSON_IsArray(*apps)) {
 		cJSON_Delete(*reply);
 		*reply = NULL;
-		return cli_error(CLI_DAEMON, "malformed %s reply from the daemon (no apps array)",
-		    all ? "list" : "describe");
+		return cli_error(CLI_DAEMON, "malformed %s reply from the daemon (no apps array)", cmd);
 	}
 	return CLI_OK;
+}
+
+int cli_call_apps(const char *target, cJSON **reply, const cJSON **apps)
+{
+	int all = !target || strcmp(target, "all") == 0;
+	return call_apps(all ? "list" : "describe", all ? NULL : target, reply, apps);
+}
+
+int cli_call_described(const char *target, cJSON **reply, const cJSON **apps)
+{
+	return call_apps("describe", target, reply, apps);
 }
 
 int cli_daemon_spawn(char **cause)

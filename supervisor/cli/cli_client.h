@@ -93,6 +93,9 @@ int cli_call_bare(struct cli_args *a, const char *cmd, int timeout_ms, cJSON **r
  * and *apps, its array of app objects; else prints why and returns the exit
  * code (CLI_DAEMON for a reply without an apps array). */
 int cli_call_apps(const char *target, cJSON **reply, const cJSON **apps);
+/* As cli_call_apps(), with describe's app objects (config, exits, log
+ * sizes) even for all. */
+int cli_call_described(const char *target, cJSON **reply, const cJSON **apps);
 
 /* Starts a daemon for cli_home() in the background and waits until its
  * socket answers. Returns 0, or -1 with *cause. */

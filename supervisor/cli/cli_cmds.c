@@ -172,24 +172,36 @@ static int force_opt_cb(struct cli_args *a, int i, void *ctx)
 }
 
 /* save [--force]: as pm2's, a save of no apps is skipped unless forced
- * (the dump would hold nothing to resurrect). */
+ * (the dump would hold nothing to resurrect). cleardump: a save of no
+ * apps, whatever runs (pm2's; the dump before it stays as the backup). */
 int cli_cmd_save(struct cli_args *a)
 {
-	int force = 0;
-	if (cli_split(a, NULL, 0, force_opt_cb, &force) < 0)
+	int force = 0, clear = strcmp(a->cmd, "cleardump") == 0;
+	if (cli_split(a, NULL, 0, clear ? NULL : force_opt_cb, &force) < 0)
 		return CLI_USAGE;
 	cJSON *req = cli_req("save"), *reply;
 	if (force)
 		cJSON_AddBoolToObject(req, "force", 1);
+	if (clear)
+		cJSON_AddBoolToObject(req, "clear", 1);
 	int rc = cli_call(req, 0, CLI_WAIT_OP, &reply);
 	if (rc != CLI_OK)
 		return rc;
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "skipped")))
+	const char *path = cli_json_str(reply, "path", "?");
+	if (clear) {
+		char *bak = xasprintf("%s.bak", path);
+		printf("wrote an empty dump to %s: resurrect starts nothing", path);
+		if (access(bak, F_OK) == 0)
+			printf(" (the last save is %s)", bak);
+		putchar('\n');
+		free(bak);
+	} else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "skipped"))) {
 		fprintf(stderr, "psup: no apps: nothing saved, the last save is kept (psup save --force "
 		    "saves an empty list)\n");
-	else
+	} else {
 		printf("saved %d apps to %s\n", cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(reply,
-		    "apps")), cli_json_str(reply, "path", "?"));
+		    "apps")), path);
+	}
 	cJSON_Delete(reply);
 	return CLI_OK;
 }

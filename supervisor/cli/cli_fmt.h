@@ -42,6 +42,10 @@ int cli_buf_write(const struct buf *b, int fd);
 #define CLI_C_MAGENTA "\033[35m"
 #define CLI_C_CYAN "\033[36m"
 #define CLI_C_GREY "\033[90m"
+/* a bright background and back to the default one: a mark that keeps the
+ * colour of the text it is in */
+#define CLI_C_MARK "\033[100m"
+#define CLI_C_MARK_END "\033[49m"
 
 /* The colour of a state name as pm2 shows it (online green, errored red,
  * transitions yellow, stopped grey, completed cyan). */

@@ -3,7 +3,8 @@
  * (log_files in list/describe) directly, prints the last N lines of each
  * with a "NAME | " prefix as pm2 does, then follows them with inotify
  * (--raw drops the prefix; --timestamp stamps each line followed with the
- * time it was read; --json writes pm2's JSON object per line): no polling,
+ * time it was read; --json writes pm2's JSON object per line; --highlight
+ * marks a text in colour): no polling,
  * and across rotation (the file renamed and a new one created) and
  * truncation (flush). */
 #include "cli_logs.h"
@@ -62,15 +63,24 @@ int cli_tail_offset(int fd, off_t size, int n, off_t *start)
 	return 0;
 }
 
-size_t cli_prefix_lines(struct buf *out, const char *prefix, const char *data, size_t len)
+size_t cli_prefix_lines(struct buf *out, const char *prefix, const char *mark,
+    const char *data, size_t len)
 {
-	size_t off = 0;
+	size_t off = 0, mlen = mark ? strlen(mark) : 0;
 	for (;;) {
 		const char *nl = memchr(data + off, '\n', len - off);
 		if (!nl)
 			return off;
 		buf_puts(out, prefix);
-		buf_add(out, data + off, (size_t)(nl - data) - off + 1);
+		const char *p = data + off, *m;
+		while (mlen && (m = memmem(p, (size_t)(nl - p), mark, mlen))) {
+			buf_add(out, p, (size_t)(m - p));
+			buf_puts(out, CLI_C_MARK);
+			buf_add(out, m, mlen);
+			buf_puts(out, CLI_C_MARK_END);
+			p = m + mlen;
+		}
+		buf_add(out, p, (size_t)(nl - p) + 1);
 		off = (size_t)(nl - data) + 1;
 	}
 }
@@ -117,6 +127,7 @@ struct logs {
 	int lines, follow, out_only, err_only, raw;
 	int json, lines_given;    /* --json: as pm2's, no last lines unless --lines */
 	const char *stamp;    /* --timestamp's day.js format, or NULL */
+	const char *mark;     /* --highlight's text, or NULL */
 	int following;        /* past the last lines: what comes now is stamped */
 	int color;
 	int ifd;
@@ -207,7 +218,8 @@ static size_t lf_lines(struct logs *l, struct lf *f, const char *data, size_t le
 		used = cli_json_lines(&l->out, &f->src, data, len);
 		f->src.stamp = NULL;
 	} else {
-		used = cli_prefix_lines(&l->out, lf_prefix(l, f, &tmp), data, len);
+		used = cli_prefix_lines(&l->out, lf_prefix(l, f, &tmp), l->color ? l->mark : NULL,
+		    data, len);
 	}
 	buf_free(&tmp);
 	return used;
@@ -428,6 +440,8 @@ static int logs_opt_cb(struct cli_args *a, int i, void *ctx)
 		l->stamp = w + 12;
 		return 1;
 	}
+	if (strncmp(w, "--highlight", 11) == 0 && (w[11] == '\0' || w[11] == '='))
+		return cli_opt_value(a, i, "--highlight", &l->mark);
 	if (strncmp(w, "--lines", 7) == 0 && (w[7] == '\0' || w[7] == '=')) {
 		int used = cli_opt_value(a, i, "--lines", &v);
 		if (used < 0)

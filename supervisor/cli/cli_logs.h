@@ -14,9 +14,11 @@
 int cli_tail_offset(int fd, off_t size, int n, off_t *start);
 
 /* Appends each complete line of data[0..len) to out as
- * "<prefix>line\n"; returns how many bytes were consumed (the rest is a
- * partial line the caller keeps). */
-size_t cli_prefix_lines(struct buf *out, const char *prefix, const char *data, size_t len);
+ * "<prefix>line\n", every occurrence of mark (NULL or "": none) in the
+ * line on a bright background (CLI_C_MARK); returns how many bytes were
+ * consumed (the rest is a partial line the caller keeps). */
+size_t cli_prefix_lines(struct buf *out, const char *prefix, const char *mark,
+    const char *data, size_t len);
 
 /* What pm2 logs --json prints of a line: app and id name the app, err its
  * stream, stamp the time (ISO 8601). */

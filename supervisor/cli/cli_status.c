@@ -432,11 +432,60 @@ static int apps_sort(cJSON *apps, const char *spec)
 	return 0;
 }
 
-static int sort_opt_cb(struct cli_args *a, int i, void *ctx)
+/* ls -m: pm2's mini list, "key : value" lines per app, for reading
+ * without a table (grep -A). apps are describe's app objects (their config
+ * holds the namespace, watch and pid_file). */
+static void mini_format(const cJSON *apps, struct buf *out)
 {
-	if (strncmp(a->argv[i], "--sort", 6) != 0 || (a->argv[i][6] && a->argv[i][6] != '='))
+	const cJSON *app;
+	cJSON_ArrayForEach(app, apps) {
+		const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(app, "config");
+		const cJSON *logs = cJSON_GetObjectItemCaseSensitive(app, "log_files");
+		const char *state = cli_json_str(app, "state", "?");
+		char up[32] = "0", mem[32];
+		if (strcmp(state, "online") == 0)
+			units_format_duration((long long)cli_json_num(app, "uptime_ms", 0), up, sizeof up);
+		units_format_size((long long)cli_json_num(app, "memory", 0), mem, sizeof mem);
+		const cJSON *watch = cJSON_GetObjectItemCaseSensitive(cfg, "watch");
+		buf_printf(out, "+--- %s\n", cli_json_str(app, "name", "?"));
+		buf_printf(out, "namespace : %s\n", cli_json_str(cfg, "namespace", "default"));
+		buf_printf(out, "pid : %.0f\n", cli_json_num(app, "pid", 0));
+		buf_printf(out, "psup id : %.0f\n", cli_json_num(app, "id", 0));
+		buf_printf(out, "status : %s\n", state);
+		buf_printf(out, "mode : fork\n");
+		buf_printf(out, "restarted : %.0f\n", cli_json_num(app, "restarts", 0));
+		buf_printf(out, "uptime : %s\n", up);
+		buf_printf(out, "memory usage : %s\n", mem);
+		struct cli_progress p;
+		if (cli_progress_get(app, &p)) {
+			char count[64], rate[32], eta[32];
+			cli_progress_cells(&p, count, sizeof count, rate, sizeof rate, eta, sizeof eta);
+			buf_printf(out, "progress : %s, %.0f failed%s%s%s%s\n", count, p.failed,
+			    *rate ? ", " : "", rate, *eta ? ", eta " : "", eta);
+		}
+		buf_printf(out, "out log : %s\n", cli_json_str(logs, "out", "none"));
+		buf_printf(out, "error log : %s\n", cli_json_str(logs, "error", "none"));
+		buf_printf(out, "watching : %s\n", cJSON_GetArraySize(watch) > 0 ? "yes" : "no");
+		buf_printf(out, "PID file : %s\n\n", cli_json_str(cfg, "pid_file", "none"));
+	}
+}
+
+struct list_opts {
+	const char *sort;
+	int mini;
+};
+
+static int list_opt_cb(struct cli_args *a, int i, void *ctx)
+{
+	struct list_opts *o = ctx;
+	const char *w = a->argv[i];
+	if (strcmp(w, "-m") == 0 || strcmp(w, "--mini-list") == 0) {
+		o->mini = 1;
+		return 1;
+	}
+	if (strncmp(w, "--sort", 6) != 0 || (w[6] && w[6] != '='))
 		return 0;
-	return cli_opt_value(a, i, "--sort", (const char **)ctx);
+	return cli_opt_value(a, i, "--sort", &o->sort);
 }
 
 enum list_form { LIST_TABLE, LIST_JSON, LIST_PRETTY };
@@ -473,18 +522,18 @@ static int list_show(struct cli_args *a, enum list_form form)
 {
 	cJSON *reply;
 	const cJSON *apps;
-	const char *sort = NULL;
-	if (cli_split(a, NULL, 0, form == LIST_TABLE ? sort_opt_cb : NULL, &sort) < 0)
+	struct list_opts o = { 0 };
+	if (cli_split(a, NULL, 0, form == LIST_TABLE ? list_opt_cb : NULL, &o) < 0)
 		return CLI_USAGE;
 	if (form == LIST_JSON)
 		return list_raw();
-	int rc = cli_call_apps(NULL, &reply, &apps);
+	int rc = o.mini ? cli_call_described("all", &reply, &apps) : cli_call_apps(NULL, &reply, &apps);
 	if (rc != CLI_OK)
 		return rc;
-	if (sort && apps_sort((cJSON *)apps, sort) < 0) {
+	if (o.sort && apps_sort((cJSON *)apps, o.sort) < 0) {
 		cJSON_Delete(reply);
 		return cli_usage_error(a, "status: cannot sort by '%s' (name, id, cpu, mem, uptime, "
-		    "restarts or pid, then :asc or :desc)", sort);
+		    "restarts or pid, then :asc or :desc)", o.sort);
 	}
 	struct buf out = { 0 };
 	if (form == LIST_PRETTY) {
@@ -502,7 +551,9 @@ static int list_show(struct cli_args *a, enum list_form form)
 		buf_puts(&out, "\n");
 		cJSON_free(text);
 	}
-	if (form == LIST_TABLE)
+	if (form == LIST_TABLE && o.mini)
+		mini_format(apps, &out);
+	else if (form == LIST_TABLE)
 		cli_status_format(apps, cli_use_color(stdout), &out);
 	cJSON_Delete(reply);
 	return cli_print(&out, form == LIST_TABLE ? "the table" : NULL);

@@ -248,12 +248,13 @@ static void cmd_save(struct dclient *c, const struct proto_req *req)
 	cJSON *r = proto_reply_ok();
 	char *cause = NULL;
 	/* as pm2's: a save of no apps would leave nothing to resurrect (after
-	 * a reboot without startup, say), so it is skipped unless forced */
-	if (!c->d->apps && !req->force) {
+	 * a reboot without startup, say), so it is skipped unless forced or
+	 * asked for (cleardump) */
+	if (!c->d->apps && !req->force && !req->clear) {
 		cJSON_AddBoolToObject(r, "skipped", 1);
 		cJSON_AddItemToObject(r, "apps", cJSON_CreateArray());
 		client_reply(c, r);
-	} else if (file_save(c->d, r, &cause) < 0) {
+	} else if (file_save(c->d, req->clear, r, &cause) < 0) {
 		client_error(c, "%s", cause);
 		free(cause);
 	} else {

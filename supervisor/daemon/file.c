@@ -258,7 +258,7 @@ int file_start_app(struct daemon *d, const char *app_json, const char *cwd,
  * "apps":[{"name":N,"spec":PACKED}]}: each app's whole spec, its
  * environment included, so resurrect brings back what ran, file or not. It
  * may hold secrets: written 0600, as the specs are. */
-int file_save(struct daemon *d, cJSON *reply, char **cause)
+int file_save(struct daemon *d, int empty, cJSON *reply, char **cause)
 {
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddNumberToObject(root, "version", 2);
@@ -266,7 +266,7 @@ int file_save(struct daemon *d, cJSON *reply, char **cause)
 	cJSON *files = cJSON_AddArrayToObject(root, "files");
 	cJSON *specs = cJSON_AddArrayToObject(root, "apps");
 	cJSON *names = cJSON_CreateArray();
-	for (struct dapp *a = d->apps; a; a = a->next) {
+	for (struct dapp *a = empty ? NULL : d->apps; a; a = a->next) {
 		size_t len;
 		char *packed = spec_pack(&a->spec, &len);
 		cJSON *one = cJSON_CreateObject();

@@ -30,8 +30,9 @@ int file_start_app(struct daemon *d, const char *app_json, const char *cwd,
     const struct file_start_opts *o, struct dop *op, cJSON *reply);
 /* Replaces s's base environment with a copy of env (NULL: the keeper's). */
 void file_set_base_env(struct app_spec *s, char *const *env);
-/* Writes dump.json and fills reply's path and apps. 0, or -1 + *cause. */
-int file_save(struct daemon *d, cJSON *reply, char **cause);
+/* Writes dump.json, of every app or (empty) of none, and fills reply's
+ * path and apps. 0, or -1 + *cause. */
+int file_save(struct daemon *d, int empty, cJSON *reply, char **cause);
 /* Starts every saved file again (only the saved apps), adding them to op.
  * 0, or -1 + *cause (the files that loaded still start). */
 int file_resurrect(struct daemon *d, struct dop *op, cJSON *reply, char **cause);

@@ -183,6 +183,17 @@ static int get_env(const cJSON *o, const char *cmd, struct proto_req *req, char 
 	return 0;
 }
 
+/* An optional true or false at key (absent or null: false). */
+static int get_bool(const cJSON *o, const char *key, const char *cmd, struct proto_req *req,
+    int *out, char **err)
+{
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (b && !cJSON_IsNull(b) && !cJSON_IsBool(b))
+		return req_error(req, err, "%s: \"%s\" must be true or false", cmd, key);
+	*out = cJSON_IsTrue(b);
+	return PROTO_OK;
+}
+
 /* A required whole number 1..max at key; what names it in the error. */
 static int get_int(const cJSON *o, const char *key, const char *what, int max, const char *cmd,
     struct proto_req *req, int *out, char **err)
@@ -321,13 +332,10 @@ int proto_decode(const char *line, size_t len, struct proto_req *req, char **err
 			rc = get_int(o, "instances", "a number", PROTO_SCALE_MAX, name, req,
 			    &req->instances, err);
 		break;
-	case PROTO_SAVE: {
-		const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, "force");
-		if (f && !cJSON_IsNull(f) && !cJSON_IsBool(f))
-			rc = req_error(req, err, "%s: \"force\" must be true or false", name);
-		req->force = cJSON_IsTrue(f);
+	case PROTO_SAVE:
+		if ((rc = get_bool(o, "force", name, req, &req->force, err)) == PROTO_OK)
+			rc = get_bool(o, "clear", name, req, &req->clear, err);
 		break;
-	}
 	case PROTO_WAIT: {
 		if ((rc = get_target(o, name, 0, req, err)) != PROTO_OK)
 			break;

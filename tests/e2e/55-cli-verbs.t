@@ -1,12 +1,13 @@
 #!/bin/sh
 # pm2's verbs and selectors: several names at once, /regex/, a script's
 # path, verbs on a process file and --only, reload one instance at a time,
-# startOrRestart, reset, pid, env, prettylist, ls --sort, sendSignal, scale;
+# startOrRestart, startOrReload, reset, pid, env, prettylist, ls --sort,
+# ls -m, sendSignal, scale, cleardump, logs --highlight, pm2's other names;
 # the options pm2 gives every command (-s/--silent, --no-color), and its
 # start options for node (a warning) or another user (refused).
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 46
+plan 64
 
 cat > "$TMPD/svc.sh" <<'EOF'
 #!/bin/sh
@@ -75,6 +76,12 @@ ok "each instance ran anew" wait_for -t 10 sh -c "[ -s '$TMPD/web-1.runs' ] && [
 # one on a loaded machine.)
 is "$(grep '^restarted:' "$TMPD/out" | tr '\n' ' ')" "restarted: web-1 restarted: web-2 restarted: web-3 " \
     "in turn: web-1, then web-2, then web-3, each up before the next goes down"
+psup startOrReload "$TMPD/eco.yaml" > "$TMPD/out" 2>&1
+is "$?" 0 "startOrReload FILE: exit 0"
+is "$(grep '^restarted:' "$TMPD/out" | tr '\n' ' ')" \
+    "restarted: web-1 restarted: web-2 restarted: web-3 restarted: a restarted: b " \
+    "reloads the file's apps one at a time"
+ok "which all run" wait_for -t 10 all_state online web-1 web-2 web-3 a b
 
 # reset, pid, env, prettylist, ls --sort, sendSignal
 psup restart a > /dev/null 2>&1
@@ -88,6 +95,16 @@ is "$(psup prettylist | jq -c 'map(.name)')" "$(psup jlist | jq -c 'map(.name)')
 like "$(psup prettylist | sed -n 2p)" '^  ' "indented"
 is "$(NO_COLOR=1 psup ls --sort name:desc | awk -F'│' 'NR == 4 { gsub(/ /, "", $3); print $3 }')" \
 	web-3 "ls --sort name:desc: web-3 first"
+ok "a is online" wait_for -t 10 state_is a online
+psup ls -m > "$TMPD/mini"
+is "$(grep -c '^+--- ' "$TMPD/mini")" 5 "ls -m: pm2's mini list, a block per app"
+is "$(sed -n '/^+--- a$/,/^$/p' "$TMPD/mini" | sed -n 's/^pid : //p')" "$(jl a .pid)" "with its pid"
+is "$(sed -n '/^+--- a$/,/^$/p' "$TMPD/mini" | sed -n 's/^status : //p')" online "its status"
+is "$(sed -n '/^+--- a$/,/^$/p' "$TMPD/mini" | sed -n 's/^error log : //p')" "$(jl a .log_files.error)" \
+	"and its error log"
+is "$(psup ls --mini-list --sort name:desc | sed -n 1p)" "+--- web-3" "--mini-list, sorted"
+is "$(NO_COLOR=1 psup l | sed -n 2p)" "$(NO_COLOR=1 psup ps | sed -n 2p)" "l and ps are ls"
+like "$(psup desc a)" "Describing a" "desc is describe"
 psup sendSignal SIGUSR1 a > /dev/null 2>&1
 ok "sendSignal is signal" wait_for -t 10 test -s "$TMPD/a.sig"
 
@@ -132,3 +149,24 @@ is "$?" 0 "start with pm2's node options"
 like "$(tr "\n" " " < "$TMPD/err")" "--wait-ready is pm2.s, ignored: .*--listen-timeout is pm2.s, ignored" "each said ignored"
 psup start "$TMPD/other.sh" --name other-user --uid 1000 > "$TMPD/out" 2> "$TMPD/err"
 is "$?" 2 "start --uid is refused"
+
+# cleardump: resurrect starts nothing, the last save is kept
+psup save > /dev/null 2>&1
+psup cleardump > "$TMPD/out" 2>&1
+is "$?" 0 "cleardump: exit 0"
+is "$(jq '.apps | length' "$PSUP_HOME/dump.json")" 0 "the dump holds no app"
+cmp_ok "$(jq '.apps | length' "$PSUP_HOME/dump.json.bak")" -ge 1 "the save before it is the backup"
+like "$(cat "$TMPD/out")" "empty dump to $PSUP_HOME/dump.json" "and says so"
+
+# logs --highlight: the text marked in colour on a terminal, not in a pipe
+echo "fine line" >> "$(jl quiet .log_files.out)"
+echo "an ERROR here" >> "$(jl quiet .log_files.out)"
+is "$(psup logs quiet --nostream --lines 2 --highlight ERROR)" "quiet | fine line
+quiet | an ERROR here" "--highlight in a pipe: the lines, no colour"
+if command -v script > /dev/null 2>&1; then
+	TERM=xterm script -qfec "'$PSUP_BIN/psup' logs quiet --nostream --lines 2 --highlight ERROR" /dev/null > "$TMPD/tty" 2>&1
+	ok "--highlight ERROR on a terminal: marked" grep -q "an $(printf '\033')\\[100mERROR$(printf '\033')\\[49m here" "$TMPD/tty"
+	ok "other lines as they were" grep -q "m fine line" "$TMPD/tty"
+else
+	skip "no script(1)" 2
+fi

@@ -12,13 +12,33 @@ static void test_prefix(void)
 {
 	struct buf b = { 0 };
 	const char *d = "one\ntwo\nthr";
-	size_t used = cli_prefix_lines(&b, "app | ", d, strlen(d));
+	size_t used = cli_prefix_lines(&b, "app | ", NULL, d, strlen(d));
 	is_str(b.p, "app | one\napp | two\n", "whole lines prefixed");
 	is_int(used, 8, "the partial line is left");
 	b.len = 0;
-	used = cli_prefix_lines(&b, "p ", "x", 1);
+	used = cli_prefix_lines(&b, "p ", NULL, "x", 1);
 	is_int(used, 0, "no newline, nothing consumed");
 	buf_free(&b);
+}
+
+/* --highlight: every occurrence in a line, none across its end, the
+ * prefix never. */
+static void test_mark(void)
+{
+	static const struct { const char *mark, *data, *want; } t[] = {
+		{ "ERR", "an ERR and ERR\n", "p an \033[100mERR\033[49m and \033[100mERR\033[49m\n" },
+		{ "ERR", "ERRERR\nok\n", "p \033[100mERR\033[49m\033[100mERR\033[49m\np ok\n" },
+		{ "ab", "xa\nbx\n", "p xa\np bx\n" },
+		{ "p", "q\n", "p q\n" },
+		{ "", "ERR\n", "p ERR\n" },
+		{ "x", "x\npartial x", "p \033[100mx\033[49m\n" },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		struct buf b = { 0 };
+		cli_prefix_lines(&b, "p ", t[i].mark, t[i].data, strlen(t[i].data));
+		is_str(b.p, t[i].want, "mark '%s', case %zu", t[i].mark, i);
+		buf_free(&b);
+	}
 }
 
 static void test_json(void)
@@ -75,6 +95,7 @@ static void test_tail(void)
 int main(void)
 {
 	test_prefix();
+	test_mark();
 	test_json();
 	test_tail();
 	return done_testing();

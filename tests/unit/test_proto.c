@@ -64,6 +64,8 @@ static void test_decode(void)
 		{ "{\"v\":1,\"cmd\":\"reset\",\"target\":\"all\"}", PROTO_OK, PROTO_RESET, "all", NULL, NULL },
 		{ "{\"v\":1,\"cmd\":\"save\",\"force\":true}", PROTO_OK, PROTO_SAVE, NULL, NULL, NULL },
 		{ "{\"v\":1,\"cmd\":\"save\",\"force\":1}", PROTO_ERR_REQUEST, 0, NULL, NULL, "\"force\" must be true or false" },
+		{ "{\"v\":1,\"cmd\":\"save\",\"clear\":true}", PROTO_OK, PROTO_SAVE, NULL, NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"save\",\"clear\":\"yes\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "\"clear\" must be true or false" },
 		{ "{\"v\":1,\"cmd\":\"scale\",\"target\":\"web\",\"instances\":4}", PROTO_OK, PROTO_SCALE, "web", NULL, NULL },
 		{ "{\"v\":1,\"cmd\":\"scale\",\"target\":\"web\",\"instances\":0}", PROTO_ERR_REQUEST, 0, NULL, NULL, "1..1024" },
 		{ "{\"v\":1,\"cmd\":\"scale\",\"target\":\"web\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "instances" },
