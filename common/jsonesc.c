@@ -1,25 +1,20 @@
 /* JSON string escaping (jsonesc.h). Runs of bytes that go out as they
  * are are copied whole: most of a log line or an app's path is one run. */
 #include "jsonesc.h"
+#include "utf8.h"
 
 #include <string.h>
 
-/* 1: the byte goes out as it is */
+/* 1: the byte goes out as it is (ASCII but '"', '\\' and control bytes;
+ * bytes of 0x80 and up are checked as UTF-8). DEL too, as JSON.stringify
+ * writes it. */
 static const unsigned char plain[256] = {
 	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x22 '"' */
 	[0x30] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	[0x40] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	[0x50] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x5c '\\' */
 	[0x60] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x7f DEL */
-	[0x80] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	[0x90] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	[0xa0] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	[0xb0] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	[0xc0] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	[0xd0] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	[0xe0] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-	[0xf0] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
 size_t json_escape(char *d, const char *s, size_t n)
@@ -35,6 +30,19 @@ size_t json_escape(char *d, const char *s, size_t n)
 		o += p - run;
 		if (p == end)
 			break;
+		if (*p >= 0x80) {
+			int k = utf8_decode(p, (size_t)(end - p), NULL);
+			if (k > 0) {
+				memcpy(o, p, (size_t)k);
+				o += k;
+				p += k;
+			} else {
+				memcpy(o, "\\ufffd", 6);
+				o += 6;
+				p += -k;
+			}
+			continue;
+		}
 		unsigned char c = *p++;
 		*o++ = '\\';
 		switch (c) {
@@ -43,6 +51,8 @@ size_t json_escape(char *d, const char *s, size_t n)
 		case '\n': *o++ = 'n'; break;
 		case '\r': *o++ = 'r'; break;
 		case '\t': *o++ = 't'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
 		default:
 			*o++ = 'u';
 			*o++ = '0';

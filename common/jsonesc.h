@@ -9,9 +9,13 @@
 #define JSON_ESCAPED_MAX(n) (6 * (n))
 
 /* Writes s[0..n) JSON-escaped, without quotes, at d, which has room for
- * JSON_ESCAPED_MAX(n) bytes: '"' and '\\' escaped, \n \r \t by name, the
- * other control bytes and DEL as \u00XX; every other byte as it is (UTF-8
- * passes through). Returns the bytes written; no NUL is added. */
+ * JSON_ESCAPED_MAX(n) bytes: '"' and '\\' escaped, \n \r \t \b \f by name,
+ * the other control bytes as \u00XX, as JSON.stringify writes them (pm2's
+ * JSON logs), well-formed UTF-8 as it is, and
+ * each ill-formed part (a stray byte, a cut or overlong sequence) as one
+ * \ufffd, as node decodes it: the output is always valid JSON text, which
+ * must be UTF-8, whatever an app wrote. Returns the bytes written; no NUL
+ * is added. */
 size_t json_escape(char *d, const char *s, size_t n);
 
 #endif

@@ -1,5 +1,6 @@
 /* HTML and JSON escaping for the dashboard (see web_esc.h). */
 #include "web_esc.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -17,51 +18,19 @@ void esc_html(struct buf *b, const char *s, size_t n)
 	}
 }
 
-/* Length of the well-formed UTF-8 sequence at p (at most n bytes), or 0
- * for an invalid one: overlong forms, surrogates and values past U+10FFFF
- * are invalid too. */
-static size_t utf8_len(const unsigned char *p, size_t n, unsigned *cp)
-{
-	unsigned c = p[0];
-	size_t len;
-	unsigned min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if ((c & 0xe0) == 0xc0) {
-		len = 2, min = 0x80, c &= 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3, min = 0x800, c &= 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		len = 4, min = 0x10000, c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 void esc_json_str(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	buf_addc(b, '"');
 	for (size_t i = 0; i < n; ) {
 		unsigned cp;
-		size_t l = utf8_len(p + i, n - i, &cp);
-		if (l == 0 || cp == 0) {
+		int k = utf8_decode(p + i, n - i, &cp);
+		if (k < 0 || cp == 0) {
 			buf_puts(b, "\\ufffd");
-			i++;
+			i += k < 0 ? (size_t)-k : 1;
 			continue;
 		}
+		size_t l = (size_t)k;
 		if (cp == '"' || cp == '\\')
 			buf_printf(b, "\\%c", (char)cp);
 		else if (cp == '\n')

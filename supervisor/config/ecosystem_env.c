@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "dotenv.h"
+#include "jsonesc.h"
 #include "xalloc.h"
 #include "yaml_file.h"
 
@@ -41,23 +42,10 @@ static int is_json_number(const char *s)
 
 static void json_str(struct buf *b, const char *s)
 {
+	size_t n = strlen(s);
+	buf_reserve(b, JSON_ESCAPED_MAX(n) + 2);
 	buf_addc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			buf_addc(b, '\\');
-			buf_addc(b, (char)*p);
-		} else if (*p == '\n') {
-			buf_puts(b, "\\n");
-		} else if (*p == '\t') {
-			buf_puts(b, "\\t");
-		} else if (*p == '\r') {
-			buf_puts(b, "\\r");
-		} else if (*p < 0x20) {
-			buf_printf(b, "\\u%04x", *p);
-		} else {
-			buf_addc(b, (char)*p);
-		}
-	}
+	b->len += json_escape(b->p + b->len, s, n);
 	buf_addc(b, '"');
 }
 

@@ -51,6 +51,10 @@ static void put_escaped(struct jw *w, const char *s)
 		size_t k = strnlen(s, ESC_CHUNK);
 		if (!k)
 			break;
+		/* a UTF-8 sequence is escaped whole, never cut between chunks
+		 * (its parts would each be taken for ill-formed) */
+		while (k > ESC_CHUNK - 3 && ((unsigned char)s[k] & 0xc0) == 0x80)
+			k--;
 		char *o = room(w, JSON_ESCAPED_MAX(ESC_CHUNK));
 		w->b.len += json_escape(o, s, k);
 		s += k;

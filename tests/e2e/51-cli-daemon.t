@@ -7,7 +7,7 @@
 require_bin psup psup-keeper
 require_cmd jq script
 [ -f "$PSUP_SRC/supervisor/daemon/daemon.c" ] || plan_skip_all "the daemon is not built in yet"
-plan 67
+plan 68
 
 mk_home
 A=$TMPD/apps
@@ -170,6 +170,11 @@ is "$?" 2 "logs --timestamp= without a format: usage error"
 is "$(psup logs svc --json --nostream --out --lines 1 | jq -c '[.message, .type, .app_name, (.process_id | type), (.timestamp | test("^[0-9-]{10}T[0-9:.]{12}Z$"))]')" \
     '["svc started","out","svc","number",true]' "logs --json: message, type, app, id and time"
 is "$(psup logs svc --json --nostream)" "" "logs --json without --lines: no last lines"
+# a line that is not UTF-8 (an app's binary output): still JSON a strict
+# parser reads, each ill-formed part as U+FFFD, as node decodes it
+printf 'caf\351 \342\202 ok\n' >> "$(psup jlist | jq -r '.[] | select(.name == "svc") | .log_files.out')"
+is "$(psup logs svc --json --nostream --out --lines 1 | python3 -c 'import json, sys; print(ascii(json.loads(sys.stdin.buffer.read().decode("utf-8", "strict"))["message"]))')" \
+    "'caf\\ufffd \\ufffd ok'" "logs --json of bytes that are not UTF-8: valid JSON, U+FFFD for each bad part"
 
 # monit under a pseudo-terminal: draws the apps, quits on q.
 ( sleep 1.5; printf q ) | TERM=xterm timeout 10 script -qfec "psup monit" /dev/null > "$TMPD/monit" 2>&1; rc=$?

@@ -16,6 +16,7 @@
 
 #include "store_backend.h"
 #include "store_scan.h"
+#include "utf8.h"
 
 static int is_space(char c)
 {
@@ -67,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	while (len > 0 && is_space(line[len - 1]))
 		len--;
-	if (memchr(line, '\0', len) || store_utf8_invalid_at(line, len) >= 0)
+	if (memchr(line, '\0', len) || utf8_invalid_at(line, len) >= 0)
 		return 0;
 	struct store_scan sc;
 	/* a broken contract is a crash to libFuzzer and a failure to the replay */

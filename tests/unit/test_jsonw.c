@@ -82,9 +82,29 @@ static void test_values(void)
 	free(s);
 }
 
+/* Multi-byte UTF-8 that straddles the writer's chunks goes out whole,
+ * not as two ill-formed halves. */
+static void test_utf8_chunks(void)
+{
+	for (int at = 58; at <= 66; at++) {
+		char in[128];
+		memset(in, 'x', sizeof in);
+		memcpy(in + at, "\xf0\x9f\x98\x80\xc3\xa9", 6); /* U+1F600, U+00E9 */
+		in[100] = '\0';
+		struct jw w;
+		jw_init(&w);
+		jw_str(&w, NULL, in);
+		size_t len;
+		char *s = jw_finish(&w, &len);
+		ok(len == 102 && memcmp(s + 1, in, 100) == 0, "a sequence at byte %d is kept whole", at);
+		free(s);
+	}
+}
+
 int main(void)
 {
 	test_jw();
 	test_values();
+	test_utf8_chunks();
 	return done_testing();
 }

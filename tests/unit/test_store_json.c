@@ -1,5 +1,4 @@
-/* The job store's JSON helpers: where UTF-8 first goes wrong, strings
- * escaped for export lines (every one readable by a JSON parser, bytes
+/* The job store's JSON helpers: strings escaped for export lines (every one readable by a JSON parser, bytes
  * that are not UTF-8 replaced), and results kept as they are when JSON,
  * quoted as a string when not. */
 #include <cjson/cJSON.h>
@@ -8,15 +7,6 @@
 
 #include "store_backend.h"
 #include "tap.h"
-
-static void test_utf8(void)
-{
-	is_int(store_utf8_invalid_at("ok \xc3\xa9", 5), -1, "valid UTF-8");
-	is_int(store_utf8_invalid_at("ok \xc3", 4), 3, "a cut sequence at the end");
-	is_int(store_utf8_invalid_at("a\xff", 2), 1, "a byte that is never UTF-8");
-	is_int(store_utf8_invalid_at("\xed\xa0\x80", 3), 0, "a surrogate");
-	is_int(store_utf8_invalid_at("\xc0\xaf", 2), 0, "an overlong form");
-}
 
 static void test_quote(void)
 {
@@ -86,7 +76,6 @@ static void test_result(void)
 
 int main(void)
 {
-	test_utf8();
 	test_quote();
 	test_result();
 	return done_testing();

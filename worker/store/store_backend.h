@@ -160,13 +160,9 @@ char *store_json_quote(const char *s);
 struct cJSON;
 int store_json_integer(const struct cJSON *v, long long *out);
 
-/* Returns the offset of the first byte of s[0..len) that is not part of
- * valid UTF-8, or -1 when all of it is. */
-long store_utf8_invalid_at(const char *s, size_t len);
-
 /* Returns result when it is one whole JSON value of valid UTF-8, else a
  * malloc'd copy (*owned set so the caller frees it): a JSON value with
- * U+FFFD for each byte that is not UTF-8 (an API may answer such bytes
+ * U+FFFD for each ill-formed part of UTF-8 (an API may answer such bytes
  * inside JSON strings; an export line must stay readable JSON), or a JSON
  * string holding a result that is not JSON. NULL stays NULL. */
 const char *store_json_result(const char *result, char **owned);

@@ -4,6 +4,7 @@
 #include "store_backend.h"
 #include "store_scan.h"
 #include "hash.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
@@ -130,7 +131,7 @@ static int parse_line(const char *line, size_t len, const char *id_field,
 	*idbuf = NULL;
 	if (memchr(line, '\0', len))
 		return fail(why, "line holds a NUL byte");
-	long bad = store_utf8_invalid_at(line, len);
+	long bad = utf8_invalid_at(line, len);
 	if (bad >= 0)
 		return fail(why, "not valid UTF-8 (at byte %ld)", bad + 1);
 	if (store_scan_line(line, len, id_field, priority_field, &sc)) {
