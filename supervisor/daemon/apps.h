@@ -65,6 +65,8 @@ struct dapp {
 	char err[256];
 
 	unsigned stops;             /* user stops so far (command.c): end a waiting start */
+	int done_recorded;          /* specs.c: its spec's stopped was set because the
+	                             * keeper said it completed, not by a command */
 
 	/* the keeper's view: owned by link.c */
 	struct app_state st;

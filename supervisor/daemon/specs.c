@@ -284,6 +284,7 @@ int specs_write(struct dapp *a, char **cause)
 
 void specs_set_stopped(struct dapp *a, int stopped)
 {
+	a->done_recorded = 0;
 	if (a->spec.stopped == stopped)
 		return;
 	a->spec.stopped = stopped;
@@ -297,8 +298,19 @@ void specs_set_stopped(struct dapp *a, int stopped)
 
 void specs_follow_state(struct dapp *a)
 {
-	if (a->have_state && a->st.state == APP_COMPLETED)
+	if (!a->have_state)
+		return;
+	enum app_state_kind st = a->st.state;
+	if (st == APP_COMPLETED) {
 		specs_set_stopped(a, a->spec.cron_restart ? SPEC_CRON_DONE : SPEC_STOPPED);
+		a->done_recorded = 1;
+	} else if (a->done_recorded && (st == APP_LAUNCHING || st == APP_ONLINE)) {
+		/* it runs again with no command (watch, its cron): a reboot now
+		 * starts it, as pm2 resurrects what was online. Only a record
+		 * the keeper's own report made is undone so: a status sent
+		 * before a user's stop may arrive after it is recorded. */
+		specs_set_stopped(a, 0);
+	}
 }
 
 int specs_keeper_copy(struct dapp *a, char **cause)

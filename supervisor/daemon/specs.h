@@ -31,7 +31,8 @@ int specs_write(struct dapp *a, char **cause);
 void specs_set_stopped(struct dapp *a, int stopped);
 /* Follows the state a's keeper reported: an app that completed is recorded
  * so, and a reboot does not run a one-shot again (pm2 keeps it stopped
- * too), nor a cron job before its next time. */
+ * too), nor a cron job before its next time; once it runs again without a
+ * command (watch, cron), that record is undone. */
 void specs_follow_state(struct dapp *a);
 /* Writes the copy of a's spec its keeper reads, in a->dir (made). 0, or
  * -1 with *cause set. */

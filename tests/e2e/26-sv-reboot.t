@@ -6,10 +6,11 @@
 # a resurrect into an empty home loads it stopped, and one into a home that
 # holds it leaves it so; `start FILE` starts it, as pm2's does. A one-shot
 # app that completed is not run again by a reboot either (pm2 keeps it
-# stopped), nor a cron job before its next time.
+# stopped), nor a cron job before its next time; one that watch ran again
+# since is started by the next reboot, as pm2 resurrects what was online.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 33
+plan 38
 
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
@@ -96,6 +97,29 @@ ok "after it a daemon starts" boot
 ok "after it the others run" wait_for -t 15 all_state online a c
 is "$(jl once .state)" stopped "once is loaded stopped"
 is "$(wc -l < "$TMPD/once.runs" | tr -d ' ')" 1 "and ran once only"
+
+# a one-shot that watch runs again (no command) is no longer done
+mkdir "$TMPD/wsrc"
+cat > "$TMPD/wonce.sh" <<EOF
+#!/bin/sh
+[ -e "$TMPD/wsrc/flag" ] && exec sleep 1000
+exit 0
+EOF
+chmod +x "$TMPD/wonce.sh"
+cat > "$TMPD/wonce.yaml" <<EOF
+apps:
+  - name: wonce
+    script: $TMPD/wonce.sh
+    autorestart: false
+    watch: [$TMPD/wsrc]
+EOF
+psup start "$TMPD/wonce.yaml" > /dev/null 2>&1
+ok "wonce completes" wait_for -t 10 state_is wonce completed
+touch "$TMPD/wsrc/flag"
+ok "a change under its folder runs it again, and it stays up" wait_for -t 10 state_is wonce online
+ok "reboot with wonce online" reboot
+ok "after it a daemon starts" boot
+ok "wonce runs again" wait_for -t 15 state_is wonce online
 
 # a cron job that completed waits for its time after a reboot
 cat > "$TMPD/tick.sh" <<EOF
