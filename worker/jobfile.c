@@ -65,7 +65,7 @@ static const struct job_option table[] = {
 	  .help = "The result is JSON a model wrote (in a string, a ```json fence allowed): "
 	  "stored and exported as that JSON value; an answer that is not JSON is retried "
 	  "(retry.max_attempts), then fails saying so, at once when the model stopped at its "
-	  "token limit. For every endpoint." },
+	  "token limit." },
 	{ .name = "limits", .type = JOB_T_SECTION, .offset = NOF,
 	  .help = "Concurrency and rate limits." },
 	{ .name = "limits.concurrency", .type = JOB_T_INT, .def = "16",
@@ -158,6 +158,8 @@ static const struct job_option table[] = {
 	  .help = "As response.input_usage." },
 	{ .name = "endpoints.response.output_usage", .type = JOB_T_POINTER, E(output_usage),
 	  .help = "As response.output_usage." },
+	{ .name = "endpoints.response.json", .type = JOB_T_BOOL, .def = "(response.json)",
+	  E(json_result), .help = "As response.json, for this endpoint's answers." },
 	{ .name = "endpoints.limits", .type = JOB_T_SECTION, .list = 1, .offset = NOF,
 	  .help = "The endpoint's own limits (limits: gives the defaults)." },
 	{ .name = "endpoints.limits.concurrency", .type = JOB_T_INT, .def = "(limits.concurrency)",

@@ -18,6 +18,7 @@ struct job_endpoint {
 	char *body;
 	long long timeout_ms;
 	char *extract, *usage, *input_usage, *output_usage;
+	int json_result;         /* its results must be JSON (response.json) */
 	int concurrency;         /* requests in flight to it, per worker */
 	double rpm, tpm, itpm, otpm;
 	char *shared;            /* its shared limit's name, NULL: per job+endpoint */

@@ -3,11 +3,12 @@
 # answers with the request's "model" as it came, so the items' texts, sent
 # as the model, come back as the string the job extracts (/model): JSON
 # becomes the exported value itself, a Markdown fence around it is dropped,
-# and an answer that is no JSON is tried again, then fails saying so.
+# and an answer that is no JSON is tried again, then fails saying so. An
+# endpoint may ask for it alone (endpoints.response.json).
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 9
+plan 13
 
 worker_setup 0
 cat >job.yaml <<EOF
@@ -42,3 +43,28 @@ like "$(row chatty .error)" "the result is not JSON \\(response.json\\): Sure! H
 curl -fsS "$TESTAPI_URL/requests" >requests.json
 is "$(jq '.count' requests.json)" 5 "5 requests: one each, and 3 for the one that is not JSON"
 like "$(cat w1.log)" "not JSON" "the worker's log says why it retried"
+
+# endpoints: one asks for JSON on its own, the file does not
+cat >ep.yaml <<EOF
+response:
+  extract: /model
+endpoints:
+  - name: strict
+    url: $TESTAPI_URL/v1/chat/completions
+    body: '{"model": {{item.text}}, "messages": [{"role": "user", "content": "x"}]}'
+    timeout: 5s
+    response:
+      json: true
+limits:
+  concurrency: 2
+lease: 30s
+EOF
+job_retry 2 10ms 50ms >>ep.yaml
+psup-worker init --job ep.db --input items.jsonl >/dev/null 2>&1 || bail_out "init failed"
+run_workers ep.db ep.yaml 60 w2
+is "$WAIT_CODES" 0 "a job whose endpoint asks for JSON: exit 0"
+psup-worker export --job ep.db >ep.jsonl
+is "$(jq -c 'select(.id == "plain") | .result' ep.jsonl)" '{"word":"cat","senses":["animal","jazz fan"]}' \
+	"endpoints.response.json: the result is the JSON value"
+is "$(jq -c 'select(.id == "chatty") | .status' ep.jsonl)" '"failed"' "an answer that is not JSON fails"
+like "$(jq -r 'select(.id == "chatty") | .error' ep.jsonl)" "not JSON \\(response.json\\)" "... saying so"

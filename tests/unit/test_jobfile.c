@@ -266,6 +266,8 @@ static void test_endpoints(void)
 		is_str(c->extract, "/content/0/text", "its own extract");
 		is_str(c->usage, "/usage/total_tokens", "usage kept from response:");
 		is_str(c->output_usage, "/usage/output_tokens", "output_usage");
+		ok(a->json_result && b->json_result && !c->json_result,
+		    "response.json is the default; an endpoint's own json: false wins");
 		ok(c->timeout_ms == 60000 && c->priority == 2 && c->body == NULL,
 		    "timeout, priority, no body");
 	}
