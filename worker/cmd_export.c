@@ -12,25 +12,29 @@
 #include <unistd.h>
 
 static const char export_usage[] =
-	"usage: psup-worker export --job STORE [--where FIELD=VALUE]... [--failed] [--output FILE]\n"
+	"usage: psup-worker export --job STORE [--where FIELD=VALUE]... [--failed] [--with-item]\n"
+	"                          [--output FILE]\n"
 	"\n"
 	"Writes one JSON line per finished item, in input order:\n"
 	"  {\"id\":...,\"status\":\"ok\"|\"failed\",\"attempts\":N,\"http_status\":N,\n"
 	"   \"latency_ms\":N,\"result\":...,\"error\":null|\"...\"}\n"
-	"Items not finished yet are left out (and counted on standard error).\n"
+	"(with endpoints: also \"endpoint\", \"tokens\" and \"cost\"). Items not finished\n"
+	"yet are left out (and counted on standard error).\n"
 	"\n"
 	"  --job STORE     sqlite:PATH, a plain path, or postgresql://...\n"
 	"  --where FIELD=VALUE\n"
 	"                  only the items whose tag (tag=NAME) or top-level field\n"
 	"                  has that value; several are ANDed\n"
 	"  --failed        only failed items\n"
+	"  --with-item     add \"item\": each item's input object as loaded, so that\n"
+	"                  a result needs no join with the input file\n"
 	"  --output FILE   write FILE whole or not at all (temp file, fsync, rename)\n"
 	"                  instead of standard output\n";
 
 /* Exports into a temp file beside path, then renames it over path, so a
  * reader never sees half an export. The file is 0600: it holds the API's
  * answers, which are the user's alone. */
-static int export_file(struct store *s, const char *path, int failed_only,
+static int export_file(struct store *s, const char *path, unsigned flags,
     long long *written, char **cause)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
@@ -51,7 +55,7 @@ static int export_file(struct store *s, const char *path, int failed_only,
 		return -1;
 	}
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
-	int rc = store_export(s, f, failed_only, written, cause);
+	int rc = store_export(s, f, flags, written, cause);
 	if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
 		rc = fail(cause, "cannot write %s: %s", path, strerror(errno));
 	if (fclose(f) != 0 && rc == 0)
@@ -67,11 +71,12 @@ static int export_file(struct store *s, const char *path, int failed_only,
 int cmd_export(int argc, char **argv)
 {
 	const char *job = NULL, *output = NULL;
-	int failed_only = 0, code;
+	int failed_only = 0, with_item = 0, code;
 	struct cmd_where where = { 0 };
 	const struct cmd_opt opts[] = {
 		{ .name = "job", .letter = 'j', .value = &job, .required = "--job STORE" },
 		{ .name = "failed", .flag = &failed_only },
+		{ .name = "with-item", .flag = &with_item },
 		{ .name = "output", .letter = 'o', .value = &output,
 		  .empty = "--output needs a file name" },
 		{ .name = "where", .letter = 'w', .add = cmd_where_add, .arg = &where },
@@ -85,11 +90,12 @@ int cmd_export(int argc, char **argv)
 		return code;
 	char *cause = NULL;
 	long long written = 0;
+	unsigned flags = (failed_only ? STORE_EXPORT_FAILED : 0) | (with_item ? STORE_EXPORT_ITEM : 0);
 	int rc;
 	if (output)
-		rc = export_file(s, output, failed_only, &written, &cause);
+		rc = export_file(s, output, flags, &written, &cause);
 	else
-		rc = store_export(s, stdout, failed_only, &written, &cause);
+		rc = store_export(s, stdout, flags, &written, &cause);
 	if (rc < 0) {
 		cmd_error("export", cause);
 		free(cause);

@@ -1,11 +1,12 @@
 #!/bin/sh
 # psup-worker's data commands on a SQLite job store: init (idempotent, bad
 # input with line numbers), status, export (order, format, --failed,
-# atomic --output), retry, and many processes on one store at once.
+# --with-item, atomic --output), retry, and many processes on one store at once.
 # Items are finished by test_store_race --finish-all, a stand-in worker
 # that uses the store directly (run belongs to the engine).
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker
+require_cmd jq
 set -u
 W="$PSUP_BIN/psup-worker"
 [ -x "$PSUP_TESTBIN/test_store_race" ] || plan_skip_all "test_store_race not built"
@@ -110,6 +111,12 @@ is "$(sed -n 1p all.jsonl)" '{"id":"item-1","status":"ok","attempts":1,"http_sta
 is "$(sed -n 7p all.jsonl)" '{"id":7,"status":"ok","attempts":1,"http_status":200,"latency_ms":10,"result":"text 7","error":null}' "an integer id stays an integer"
 is "$(sed -n 10p all.jsonl)" '{"id":"item-10","status":"failed","attempts":3,"http_status":503,"latency_ms":10,"result":null,"error":"http 503: {\"error\":\"overloaded\"}"}' "a failed line, exactly"
 is "$(cat export.err)" "" "nothing left unfinished, nothing said"
+"$W" export --job job.db --with-item > items-out.jsonl; rc=$?
+is "$rc" 0 "export --with-item exits 0"
+is "$(sed -n 10p items-out.jsonl)" '{"id":"item-10","status":"failed","attempts":3,"http_status":503,"latency_ms":10,"result":null,"error":"http 503: {\"error\":\"overloaded\"}","item":{"id":"item-10","text":"text 10","fail":true}}' \
+	"--with-item: the item's input object last, as loaded"
+is "$(jq -c 'select(.id == 7) | [.result, .item.text]' items-out.jsonl)" '["text 7","text 7"]' \
+	"every line is JSON, result and input side by side"
 
 out=$("$W" export --job job.db --failed --output failed.jsonl); rc=$?
 is "$rc" 0 "export --failed --output exits 0"

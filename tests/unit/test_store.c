@@ -16,14 +16,14 @@
 #include <time.h>
 #include <unistd.h>
 
-static char *export_text(struct store *s, int failed_only)
+static char *export_text(struct store *s, unsigned flags)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	char *cause = NULL;
 	long long written = 0;
 	FILE *m = open_memstream(&buf, &len);
-	if (store_export(s, m, failed_only, &written, &cause) < 0) {
+	if (store_export(s, m, flags, &written, &cause) < 0) {
 		diag("export: %s", cause);
 		free(cause);
 	}
@@ -299,9 +299,19 @@ static void test_finish_export(void)
 	    "\"result\":{\"text\": \"hi\"},\"error\":null}\n",
 	    "export: finished items in input order, exact format");
 	free(out);
-	out = export_text(s, 1);
+	out = export_text(s, STORE_EXPORT_FAILED);
 	ok(out && strncmp(out, "{\"id\":2,", 8) == 0 && strstr(out, "{\"id\":\"c\\\"q\"") &&
 	    !strstr(out, "\"ok\""), "export --failed has only failed items");
+	free(out);
+	out = export_text(s, STORE_EXPORT_ITEM);
+	ok(out && strncmp(out, "{\"id\":\"a\",", 9) == 0 &&
+	    strstr(out, "\"error\":null,\"item\":{\"id\":\"a\"}}\n{\"id\":2,") &&
+	    strstr(out, ",\"item\":{\"id\":\"d\"}}\n") && !strstr(out, "\"e\""),
+	    "export --with-item: each line ends with its item's input object");
+	free(out);
+	out = export_text(s, STORE_EXPORT_FAILED | STORE_EXPORT_ITEM);
+	ok(out && strstr(out, "\"error\":\"http 400: bad request\",\"item\":{\"id\":\"c\\\"q\"}}\n") &&
+	    !strstr(out, "\"id\":\"a\""), "export --failed --with-item");
 	free(out);
 
 	struct store_error_class *ec = NULL;

@@ -382,6 +382,11 @@ static int export_cb(const struct store_row *r, void *arg, char **cause)
 		store_json_write_string(f, r->endpoint);
 		fprintf(f, ",\"tokens\":%lld,\"cost\":%.10g", r->tokens, r->cost);
 	}
+	/* The input line was checked to be one JSON object when loaded. */
+	if (r->item) {
+		fputs(",\"item\":", f);
+		fputs(r->item, f);
+	}
 	fputs("}\n", f);
 	if (ferror(f))
 		return fail(cause, "cannot write export: %s", strerror(errno));
@@ -389,10 +394,10 @@ static int export_cb(const struct store_row *r, void *arg, char **cause)
 	return 0;
 }
 
-int store_export(struct store *s, FILE *out, int failed_only, long long *written, char **cause)
+int store_export(struct store *s, FILE *out, unsigned flags, long long *written, char **cause)
 {
 	struct export_ctx x = { out, 0 };
-	int rc = s->ops->export_rows(s, failed_only, export_cb, &x, cause);
+	int rc = s->ops->export_rows(s, flags, export_cb, &x, cause);
 	if (rc == 0 && fflush(out) != 0)
 		rc = fail(cause, "cannot write export: %s", strerror(errno));
 	if (written)

@@ -140,11 +140,18 @@ int store_counts(struct store *s, struct store_counts *c, char **cause);
 int store_error_classes(struct store *s, struct store_error_class **out, int *n, char **cause);
 void store_error_classes_free(struct store_error_class *ec, int n);
 
+/* What store_export writes: every finished item, or only the failed ones;
+ * with or without each item's own input object. */
+enum {
+	STORE_EXPORT_FAILED = 1 << 0,
+	STORE_EXPORT_ITEM = 1 << 1,
+};
 /* Writes results as JSON lines in input order:
  * {"id":…,"status":"ok"|"failed","attempts":N,"http_status":N,"latency_ms":N,"result":…,"error":…}
  * and, for an item an endpoint of the job file answered, "endpoint", "tokens"
- * and "cost". Only finished items; failed_only selects failed ones. */
-int store_export(struct store *s, FILE *out, int failed_only, long long *written, char **cause);
+ * and "cost"; with STORE_EXPORT_ITEM, last, "item": the input line's object
+ * as it was loaded. Only finished items (flags: STORE_EXPORT_*). */
+int store_export(struct store *s, FILE *out, unsigned flags, long long *written, char **cause);
 
 /* The len bytes at s as a JSON string, malloc'd (the caller frees it): NUL
  * and other control bytes escaped, bytes that are not UTF-8 as U+FFFD, so

@@ -41,6 +41,7 @@ struct store_row {
 	const char *endpoint;    /* or NULL */
 	long long tokens;
 	double cost;
+	const char *item;        /* the input object (STORE_EXPORT_ITEM), or NULL */
 };
 
 typedef int (*store_row_cb)(const struct store_row *row, void *arg, char **cause);
@@ -75,8 +76,9 @@ struct store_ops {
 	/* Failed items grouped by (http_status, error); store.c classes them. */
 	int (*error_classes)(struct store *s, store_class_cb cb, void *arg, char **cause);
 	/* Calls cb for each finished (or only failed) item in input order,
-	 * streaming: never holds the whole result set in memory. */
-	int (*export_rows)(struct store *s, int failed_only, store_row_cb cb, void *arg,
+	 * streaming: never holds the whole result set in memory. flags:
+	 * STORE_EXPORT_* (the item's input is read only when asked for). */
+	int (*export_rows)(struct store *s, unsigned flags, store_row_cb cb, void *arg,
 	    char **cause);
 	int (*retry)(struct store *s, const char *const *ids, int n, long long *moved,
 	    char **cause);
@@ -106,7 +108,7 @@ struct store_ops {
 	    char **cause); \
 	int p##_counts(struct store *s, struct store_counts *c, char **cause); \
 	int p##_error_classes(struct store *s, store_class_cb cb, void *arg, char **cause); \
-	int p##_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg, \
+	int p##_export_rows(struct store *s, unsigned flags, store_row_cb cb, void *arg, \
 	    char **cause); \
 	int p##_retry(struct store *s, const char *const *ids, int n, long long *moved, \
 	    char **cause); \

@@ -338,19 +338,21 @@ int pg_error_classes(struct store *s, store_class_cb cb, void *arg, char **cause
 	return 0;
 }
 
-int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
+int pg_export_rows(struct store *s, unsigned flags, store_row_cb cb, void *arg,
     char **cause)
 {
 	struct pg *g = (struct pg *)s;
-	const char *sql = failed_only ?
-	    "SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	    " coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0)"
-	    " FROM psup_items"
-	    " WHERE state = 'failed'{W} ORDER BY seq" :
-	    "SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	    " coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0)"
-	    " FROM psup_items"
-	    " WHERE state IN ('done', 'failed'){W} ORDER BY seq";
+#define PG_EXPORT_COLS "SELECT id, id_int, state, attempts, coalesce(http_status, 0)," \
+	" coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0)"
+	static const char *const sqls[] = {
+		PG_EXPORT_COLS " FROM psup_items WHERE state IN ('done', 'failed'){W} ORDER BY seq",
+		PG_EXPORT_COLS " FROM psup_items WHERE state = 'failed'{W} ORDER BY seq",
+		PG_EXPORT_COLS ", " PG_ITEM_JSON
+		" FROM psup_items WHERE state IN ('done', 'failed'){W} ORDER BY seq",
+		PG_EXPORT_COLS ", " PG_ITEM_JSON " FROM psup_items WHERE state = 'failed'{W} ORDER BY seq",
+	};
+#undef PG_EXPORT_COLS
+	const char *sql = sqls[flags & (STORE_EXPORT_FAILED | STORE_EXPORT_ITEM)];
 	const char **params;
 	int n_params;
 	char *text = pg_where(g, sql, 0, NULL, &params, &n_params);
@@ -379,6 +381,7 @@ int pg_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
 				.endpoint = PQgetisnull(r, 0, 8) ? NULL : PQgetvalue(r, 0, 8),
 				.tokens = pg_col_ll(r, 0, 9),
 				.cost = strtod(PQgetvalue(r, 0, 10), NULL),
+				.item = PQnfields(r) > 11 ? PQgetvalue(r, 0, 11) : NULL,
 			};
 			rc = cb(&row, arg, cause);
 		} else if (rc == 0 && st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE) {

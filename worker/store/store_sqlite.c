@@ -32,6 +32,10 @@
 #define LOAD_ROWS32 LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4 ", " \
 	LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4
 
+/* What export writes of each item. */
+#define EXPORT_COLS "SELECT id, id_int, state, attempts, coalesce(http_status, 0)," \
+	" coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0)"
+
 static const char *const stmt_sql[ST_COUNT] = {
 	/* Two index walks, each bounded by the limit, merged: pending items by
 	 * priority then input order, and leases that ran out, except our own:
@@ -123,14 +127,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CLASSES] =
 	"SELECT coalesce(http_status, 0), coalesce(error, ''), count(*) FROM items"
 	" WHERE state = 'failed'{W} GROUP BY 1, 2",
-	[ST_EXPORT_ALL] =
-	"SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	" coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0) FROM items"
-	" WHERE state IN ('done', 'failed'){W} ORDER BY seq",
-	[ST_EXPORT_FAILED] =
-	"SELECT id, id_int, state, attempts, coalesce(http_status, 0),"
-	" coalesce(latency_ms, 0), result, error, endpoint, tokens, coalesce(cost, 0) FROM items"
-	" WHERE state = 'failed'{W} ORDER BY seq",
+	[ST_EXPORT_ALL] = EXPORT_COLS " FROM items WHERE state IN ('done', 'failed'){W} ORDER BY seq",
+	[ST_EXPORT_FAILED] = EXPORT_COLS " FROM items WHERE state = 'failed'{W} ORDER BY seq",
+	[ST_EXPORT_ALL_ITEM] = EXPORT_COLS ", " SQ_ITEM_JSON
+	" FROM items WHERE state IN ('done', 'failed'){W} ORDER BY seq",
+	[ST_EXPORT_FAILED_ITEM] = EXPORT_COLS ", " SQ_ITEM_JSON
+	" FROM items WHERE state = 'failed'{W} ORDER BY seq",
 	[ST_HAS_ITEMS] = "SELECT EXISTS (SELECT 1 FROM items)",
 	/* No index holds the done items (each would cost every finish an
 	 * entry more): the counts say first whether there are any to read, so

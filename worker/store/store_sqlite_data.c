@@ -309,18 +309,21 @@ static int export_row(sqlite3_stmt *st, void *arg, char **cause)
 		.endpoint = (const char *)sqlite3_column_text(st, 8),
 		.tokens = sqlite3_column_int64(st, 9),
 		.cost = sqlite3_column_double(st, 10),
+		.item = sqlite3_column_count(st) > 11 ? (const char *)sqlite3_column_text(st, 11) : NULL,
 	};
 	if (!row.id)
 		row.id = "";
 	return c->row(&row, c->arg, cause);
 }
 
-int sq_export_rows(struct store *s, int failed_only, store_row_cb cb, void *arg,
+int sq_export_rows(struct store *s, unsigned flags, store_row_cb cb, void *arg,
     char **cause)
 {
+	static const int stmt[] = { ST_EXPORT_ALL, ST_EXPORT_FAILED, ST_EXPORT_ALL_ITEM,
+		ST_EXPORT_FAILED_ITEM };
 	struct row_call c = { .row = cb, .arg = arg };
-	return sq_each((struct sq *)s, failed_only ? ST_EXPORT_FAILED : ST_EXPORT_ALL, export_row,
-	    &c, "cannot read results", cause);
+	return sq_each((struct sq *)s, stmt[flags & (STORE_EXPORT_FAILED | STORE_EXPORT_ITEM)],
+	    export_row, &c, "cannot read results", cause);
 }
 
 static int spend_row(sqlite3_stmt *st, void *arg, char **cause)
