@@ -1,27 +1,36 @@
-/* `psup-worker init`: loads a JSONL file of items into a job store
- * (creating it), adding only ids it does not hold yet. */
+/* `psup-worker init`: loads a JSONL (or CSV, TSV) file of items into a job
+ * store (creating it), adding only ids it does not hold yet. */
 #include "cmd.h"
 #include "filter.h"
 #include "store.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char init_usage[] =
-	"usage: psup-worker init --job STORE --input FILE [--id-field F] [--priority-field F]\n"
-	"                        [--tag NAME]\n"
+	"usage: psup-worker init --job STORE --input FILE [--format jsonl|csv|tsv]\n"
+	"                        [--id-field F] [--priority-field F] [--tag NAME]\n"
 	"\n"
 	"Loads items, one JSON object per line, into the job store (created if\n"
-	"missing). Each item keeps its input position. Ids already in the store are\n"
-	"skipped, so loading the same file again adds nothing. A bad line (not JSON,\n"
-	"not an object, no id, an id twice) fails the whole load: nothing is added.\n"
+	"missing); or the rows of a CSV or TSV file (a spreadsheet's export) whose\n"
+	"first line names the columns, each row an object of its columns' values\n"
+	"as strings ({{item.COLUMN}} in the job's body). Each item keeps its input\n"
+	"position. Ids already in the store are skipped, so loading the same file\n"
+	"again adds nothing. A bad line (not JSON, not an object, no id, an id\n"
+	"twice; a row with too few or too many fields, a quote not closed, text\n"
+	"that is not UTF-8) fails the whole load: nothing is added.\n"
 	"\n"
 	"  --job STORE           sqlite:PATH, a plain path, or postgresql://...\n"
 	"  --input FILE          the items ('-' reads standard input)\n"
+	"  --format F            jsonl, csv or tsv (default: csv for a FILE ending in\n"
+	"                        .csv, tsv for .tsv, else jsonl)\n"
 	"  --id-field F          the field holding each item's id (default: id);\n"
 	"                        a string or an integer, unique\n"
-	"  --priority-field F    an integer field; higher is claimed first (default 0)\n"
+	"  --priority-field F    an integer field (or a string holding one); higher\n"
+	"                        is claimed first (default 0)\n"
 	"  --tag NAME            tag every item this load adds, so that run, status\n"
 	"                        and export can take them alone (--where tag=NAME);\n"
 	"                        items already in the store keep their tag\n";
@@ -29,6 +38,7 @@ static const char init_usage[] =
 int cmd_init(int argc, char **argv)
 {
 	const char *job = NULL, *input = NULL, *id_field = "id", *prio = NULL, *tag = NULL;
+	const char *format = NULL;
 	static const char no_field[] = "an empty field name is not a field";
 	int code;
 	const struct cmd_opt opts[] = {
@@ -37,11 +47,25 @@ int cmd_init(int argc, char **argv)
 		{ .name = "id-field", .letter = 'f', .value = &id_field, .empty = no_field },
 		{ .name = "priority-field", .letter = 'p', .value = &prio, .empty = no_field },
 		{ .name = "tag", .letter = 't', .value = &tag },
+		{ .name = "format", .value = &format, .empty = "--format wants jsonl, csv or tsv" },
 		{ 0 },
 	};
 	char *cause = NULL;
 	if (cmd_args("init", init_usage, argc, argv, opts, &code) < 0)
 		return code;
+	static const struct { const char *name; enum store_format fmt; } formats[] = {
+		{ "jsonl", STORE_FMT_JSONL }, { "csv", STORE_FMT_CSV }, { "tsv", STORE_FMT_TSV },
+	};
+	enum store_format fmt = STORE_FMT_AUTO;
+	for (size_t i = 0; format && i < sizeof formats / sizeof *formats; i++)
+		if (strcmp(format, formats[i].name) == 0)
+			fmt = formats[i].fmt;
+	if (format && fmt == STORE_FMT_AUTO) {
+		cause = xasprintf("--format wants jsonl, csv or tsv, not '%s'", format);
+		cmd_error("init", cause);
+		free(cause);
+		return CMD_USAGE;
+	}
 	if (tag && filter_tag_check(tag, &cause) < 0) {
 		cmd_error("init", cause);
 		free(cause);
@@ -52,7 +76,9 @@ int cmd_init(int argc, char **argv)
 		return CMD_RUNTIME;
 	long long added = 0, skipped = 0;
 	int rc = CMD_OK;
-	if (store_load_tagged(s, input, id_field, prio, tag, &added, &skipped, &cause) < 0) {
+	struct store_load_opts lo = { .path = input, .id_field = id_field, .priority_field = prio,
+		.tag = tag, .format = fmt };
+	if (store_load_with(s, &lo, &added, &skipped, &cause) < 0) {
 		rc = errno == EINVAL ? CMD_USAGE : CMD_RUNTIME;
 		cmd_error("init", cause);
 		free(cause);

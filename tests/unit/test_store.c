@@ -75,6 +75,73 @@ struct bad_case {
 	const char *want;      /* expected in the message after "PATH:" */
 };
 
+/* A CSV (or TSV) file: each row the object of the header's columns, as
+ * strings; a priority column holding integers (empty: 0); faults named by
+ * the line a row begins on, nothing loaded. */
+static void test_csv(void)
+{
+	struct store *s = storefix_open(1);
+	char *csv = storefix_path("items.csv"), *tsv = storefix_path("more.txt");
+	long long added = -1, skipped = -1;
+	char *cause = NULL;
+	storefix_put(csv, "\xef\xbb\xbfid,word,p\r\n"
+	    "w1,\"cat, the animal\",\r\n"
+	    "w2,\"say \"\"hi\"\"\nthere\",3\r\n"
+	    "\r\n"
+	    "w3,caf\xc3\xa9,1\r\n");
+	is_int(store_load(s, csv, "id", "p", &added, &skipped, &cause), 0, "a .csv file loads");
+	is_int(added, 3, "3 rows, the blank line skipped");
+	struct store_item *it = NULL;
+	int got = 0;
+	store_claim(s, "w", 3, 60000, &it, &got, &cause);
+	ok(got == 3 && strcmp(it[0].id, "w2") == 0 && strcmp(it[1].id, "w3") == 0 &&
+	    strcmp(it[2].id, "w1") == 0, "claimed by the priority column (3, 1, empty: 0)");
+	if (got == 3) {
+		is_str(it[0].json, "{\"id\":\"w2\",\"word\":\"say \\\"hi\\\"\\nthere\",\"p\":\"3\"}",
+		    "a quoted field with a quote and a line break");
+		is_str(it[2].json, "{\"id\":\"w1\",\"word\":\"cat, the animal\",\"p\":\"\"}",
+		    "the row's object: its columns as strings");
+	}
+	store_items_free(it, got);
+	struct store_load_opts o = { .path = tsv, .id_field = "id", .format = STORE_FMT_TSV };
+	storefix_put(tsv, "id\tword\nw4\ta, b\n");
+	is_int(store_load_with(s, &o, &added, &skipped, &cause), 0, "--format tsv on any name");
+	is_int(added, 1, "one row");
+
+	static const struct bad_case cases[] = {
+		{ "id,w\nx,1\ny,2,3\n", ":3: 3 fields where the header (line 1) names 2 columns" },
+		{ "id,w\nx,\"open\ny,2\n", ":4: a quoted field is not closed (its quote opened on line 2)" },
+		{ "id,w\nx,\"a\"b\n", ":2: text after the closing quote of a field" },
+		{ "id,w,id\nx,1,2\n", ":1: column 3 (id): the header names it twice (column 1 too)" },
+		{ "id,,w\nx,1,2\n", ":1: column 2 (): the header names no column here" },
+		{ "id,w\nx,caf\xe9\n", ":2: column 2 (w): not valid UTF-8 (save the file as UTF-8)" },
+		{ "w\n1\n", ":2: no \"id\" field" },
+		{ "id,w\n,1\n", ":2: \"id\" is empty" },
+		{ "id,p\nx,high\n", ":2: priority \"p\" must be an integer" },
+		{ "id,w\nx,1\n\"x\",2\n", ":3: duplicate id \"x\" (first on line 2)" },
+	};
+	char *bad = storefix_path("bad.csv");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *want = xasprintf("%s%s", bad, cases[i].want);
+		storefix_put(bad, cases[i].text);
+		errno = 0;
+		cause = NULL;
+		int rc = store_load(s, bad, "id", "p", &added, &skipped, &cause);
+		int e = errno;
+		ok(rc == -1 && e == EINVAL && cause && strncmp(cause, want, strlen(want)) == 0,
+		    "bad CSV %zu: %s", i, cause ? cause : "(accepted)");
+		if (!(cause && strncmp(cause, want, strlen(want)) == 0))
+			diag("want prefix %s", want);
+		free(cause);
+		free(want);
+	}
+	is_int(storefix_counts(s).total, 4, "nothing of the bad files was added");
+	store_close(s);
+	free(csv);
+	free(tsv);
+	free(bad);
+}
+
 static void test_bad_lines(void)
 {
 	static const struct bad_case cases[] = {
@@ -600,6 +667,7 @@ int main(void)
 	storefix_begin("store");
 	test_load();
 	test_bad_lines();
+	test_csv();
 	test_priority();
 	test_leases();
 	test_release();

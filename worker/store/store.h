@@ -93,6 +93,22 @@ int store_load_tagged(struct store *s, const char *path, const char *id_field,
     const char *priority_field, const char *tag, long long *added, long long *skipped,
     char **cause);
 
+/* What a load reads: JSON lines, or rows of a CSV (or TSV) file whose first
+ * line names the columns, each row the JSON object of its columns' values
+ * as strings ("FILE:LINE" in errors is the line a row begins on). AUTO: CSV
+ * for a path ending in .csv, TSV for .tsv, else JSON lines. */
+enum store_format { STORE_FMT_AUTO, STORE_FMT_JSONL, STORE_FMT_CSV, STORE_FMT_TSV };
+struct store_load_opts {
+	const char *path;            /* "-": standard input */
+	const char *id_field;        /* NULL: "id" */
+	const char *priority_field;  /* NULL: none; a CSV value holding an integer counts */
+	const char *tag;             /* NULL: none */
+	enum store_format format;
+};
+/* store_load_tagged with the format to read. */
+int store_load_with(struct store *s, const struct store_load_opts *o, long long *added,
+    long long *skipped, char **cause);
+
 /* From now on claims, peeks, counts, error classes, exports and retries on s see
  * only the items f selects (f NULL or empty: all of them); f is copied.
  * A tag is found through an index; a field is read from the JSON of each

@@ -1,8 +1,12 @@
-/* store_load: reads a JSONL file line by line, checks every line (a JSON
- * object with a usable id, no id twice in the file) and hands the items to
- * the backend inside one transaction, so a bad line loads nothing. */
+/* store_load: reads a JSONL file line by line (or a CSV or TSV file record
+ * by record, each row made the JSON object of its header's columns),
+ * checks every item (a JSON object with a usable id, no id twice in the
+ * file) and hands the items to the backend inside one transaction, so a
+ * bad line loads nothing. */
 #include "store_backend.h"
 #include "store_scan.h"
+#include "csvin.h"
+#include "jsonesc.h"
 #include "hash.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -13,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Ids seen in this file, with the line each was first on: open addressing,
  * kept at most half full. Each slot keeps its id's hash, so a probe
@@ -119,6 +124,25 @@ static char *scanned_id(const struct store_scan *sc, char **scratch, size_t *cap
 	return *scratch;
 }
 
+/* 1 with *out when v is a string that holds a whole number (a CSV
+ * column's value; empty, as a CSV writes no value: 0), else 0. */
+static int int_text(const cJSON *v, long long *out)
+{
+	if (!cJSON_IsString(v))
+		return 0;
+	if (!v->valuestring[0]) {
+		*out = 0;
+		return 1;
+	}
+	char *end;
+	errno = 0;
+	long long n = strtoll(v->valuestring, &end, 10);
+	if (*end || errno)
+		return 0;
+	*out = n;
+	return 1;
+}
+
 /* Checks one trimmed line; on success fills *it, its id in *scratch (see
  * scanned_id) or in *idbuf, which the caller frees. Returns 0, or -1 with
  * *why set (malloc'd). */
@@ -177,7 +201,8 @@ static int parse_line(const char *line, size_t len, const char *id_field,
 	it->priority = 0;
 	if (priority_field) {
 		const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, priority_field);
-		if (p && !cJSON_IsNull(p) && !store_json_integer(p, &it->priority)) {
+		if (p && !cJSON_IsNull(p) && !store_json_integer(p, &it->priority) &&
+		    !int_text(p, &it->priority)) {
 			fail(why, "priority \"%s\" must be an integer", priority_field);
 			goto out;
 		}
@@ -199,6 +224,174 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Where items come from: JSON lines, or CSV/TSV rows as objects. */
+struct source {
+	FILE *f;
+	enum store_format fmt;
+	char *buf;               /* JSONL: the line read */
+	size_t cap;
+	long long lineno;
+	struct csvin cs;         /* CSV, TSV */
+	char **cols;             /* the header's column names */
+	int ncol;
+	struct buf json;         /* a row made a JSON object */
+};
+
+static enum store_format format_of(const char *path, enum store_format fmt)
+{
+	size_t n = strlen(path);
+	if (fmt != STORE_FMT_AUTO)
+		return fmt;
+	if (n > 4 && strcasecmp(path + n - 4, ".csv") == 0)
+		return STORE_FMT_CSV;
+	if (n > 4 && strcasecmp(path + n - 4, ".tsv") == 0)
+		return STORE_FMT_TSV;
+	return STORE_FMT_JSONL;
+}
+
+/* The next non-blank JSON line, trimmed (a byte order mark first dropped):
+ * 1 with *p, *len, 0 at the end. */
+static int next_line(struct source *src, char **p, size_t *len)
+{
+	ssize_t got;
+	while ((got = getline(&src->buf, &src->cap, src->f)) >= 0) {
+		src->lineno++;
+		char *q = src->buf;
+		size_t n = (size_t)got;
+		/* Editors on some systems start a file with a byte order mark. */
+		if (src->lineno == 1 && n >= 3 && memcmp(q, "\xef\xbb\xbf", 3) == 0) {
+			q += 3;
+			n -= 3;
+		}
+		while (n > 0 && is_space(q[n - 1]))
+			n--;
+		while (n > 0 && is_space(*q)) {
+			q++;
+			n--;
+		}
+		if (n == 0)
+			continue;       /* blank lines carry no item */
+		/* The trimmed line is kept as the item's JSON: end it there. */
+		q[n] = '\0';
+		*p = q;
+		*len = n;
+		return 1;
+	}
+	return 0;
+}
+
+static int column_bad(struct source *src, char **why, int col, const char *what)
+{
+	*why = xasprintf("column %d (%s): %s", col + 1, col < src->ncol ? src->cols[col] : "?",
+	    what);
+	errno = EINVAL;
+	return -1;
+}
+
+/* csvin_next, a fault said on the line where it is (a row's own, checked
+ * after, on the line the row begins on). */
+static int next_record(struct source *src, char **why)
+{
+	int r = csvin_next(&src->cs, why);
+	if (r < 0)
+		src->cs.line = src->cs.at;
+	return r;
+}
+
+/* The header: names, each non-empty, UTF-8 and once. */
+static int read_header(struct source *src, char **why)
+{
+	int r = next_record(src, why);
+	if (r <= 0)
+		return r;
+	src->ncol = src->cs.n;
+	src->cols = xcalloc((size_t)src->ncol, sizeof *src->cols);
+	for (int i = 0; i < src->ncol; i++)
+		src->cols[i] = xstrdup(csvin_field(&src->cs, i));
+	for (int i = 0; i < src->ncol; i++) {
+		const char *name = src->cols[i];
+		if (!*name)
+			return column_bad(src, why, i, "the header names no column here");
+		if (utf8_invalid_at(name, strlen(name)) >= 0)
+			return column_bad(src, why, i, "not valid UTF-8 (save the file as UTF-8)");
+		for (int k = 0; k < i; k++)
+			if (strcmp(src->cols[k], name) == 0) {
+				char what[64];
+				snprintf(what, sizeof what, "the header names it twice (column %d too)",
+				    k + 1);
+				return column_bad(src, why, i, what);
+			}
+	}
+	return 1;
+}
+
+/* The next row as the JSON object of its columns' strings: 1 with *p,
+ * *len, 0 at the end, -1 with *why. */
+static int next_row(struct source *src, char **p, size_t *len, char **why)
+{
+	if (!src->cols) {
+		int r = read_header(src, why);
+		if (r <= 0)
+			return r;
+	}
+	int r = next_record(src, why);
+	if (r <= 0)
+		return r;
+	if (src->cs.n != src->ncol) {
+		*why = xasprintf("%d field%s where the header (line 1) names %d column%s", src->cs.n,
+		    src->cs.n == 1 ? "" : "s", src->ncol, src->ncol == 1 ? "" : "s");
+		errno = EINVAL;
+		return -1;
+	}
+	struct buf *j = &src->json;
+	buf_clear(j);
+	buf_addc(j, '{');
+	for (int i = 0; i < src->ncol; i++) {
+		const char *k = src->cols[i], *v = csvin_field(&src->cs, i);
+		size_t kl = strlen(k), vl = strlen(v);
+		if (utf8_invalid_at(v, vl) >= 0)
+			return column_bad(src, why, i, "not valid UTF-8 (save the file as UTF-8)");
+		buf_reserve(j, JSON_ESCAPED_MAX(kl + vl) + 8);
+		if (i)
+			j->p[j->len++] = ',';
+		j->p[j->len++] = '"';
+		j->len += json_escape(j->p + j->len, k, kl);
+		memcpy(j->p + j->len, "\":\"", 3);
+		j->len += 3;
+		j->len += json_escape(j->p + j->len, v, vl);
+		j->p[j->len++] = '"';
+	}
+	buf_addc(j, '}');
+	*p = j->p;
+	*len = j->len;
+	return 1;
+}
+
+/* The next item's text (*p, *len: NUL-terminated; the caller may keep it
+ * until the next call) and the line it begins on: 1, 0 at the end, -1 with
+ * *why (a CSV row's fault; errno EINVAL, or a read error's). */
+static int source_next(struct source *src, char **p, size_t *len, long long *line, char **why)
+{
+	if (src->fmt == STORE_FMT_JSONL) {
+		int r = next_line(src, p, len);
+		*line = src->lineno;
+		return r;
+	}
+	int r = next_row(src, p, len, why);
+	*line = src->cs.line;
+	return r;
+}
+
+static void source_free(struct source *src)
+{
+	free(src->buf);
+	csvin_free(&src->cs);
+	for (int i = 0; i < src->ncol; i++)
+		free(src->cols[i]);
+	free(src->cols);
+	buf_free(&src->json);
+}
+
 int store_load(struct store *s, const char *path, const char *id_field,
     const char *priority_field, long long *added, long long *skipped, char **cause)
 {
@@ -209,6 +402,15 @@ int store_load_tagged(struct store *s, const char *path, const char *id_field,
     const char *priority_field, const char *tag, long long *added, long long *skipped,
     char **cause)
 {
+	struct store_load_opts o = { .path = path, .id_field = id_field,
+		.priority_field = priority_field, .tag = tag };
+	return store_load_with(s, &o, added, skipped, cause);
+}
+
+int store_load_with(struct store *s, const struct store_load_opts *o, long long *added,
+    long long *skipped, char **cause)
+{
+	const char *path = o->path, *id_field = o->id_field, *priority_field = o->priority_field;
 	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
 	long long n_added = 0, n_items = 0;
@@ -231,34 +433,18 @@ int store_load_tagged(struct store *s, const char *path, const char *id_field,
 		return -1;
 	}
 
+	struct source src = { .f = f, .fmt = format_of(path, o->format) };
+	if (src.fmt != STORE_FMT_JSONL)
+		csvin_init(&src.cs, f, src.fmt == STORE_FMT_TSV ? '\t' : ',');
 	struct idset ids = { 0 };
-	char *buf = NULL, *scratch = NULL;
-	size_t cap = 0, scratch_cap = 0;
-	ssize_t got;
-	long long lineno = 0;
-	int rc = 0, bad_input = 0;
+	char *scratch = NULL, *p, *why = NULL;
+	size_t scratch_cap = 0, len;
+	long long lineno;
+	int rc = 0, bad_input = 0, got;
 	errno = 0;
-	while ((got = getline(&buf, &cap, f)) >= 0) {
-		lineno++;
-		const char *p = buf;
-		size_t len = (size_t)got;
-		/* Editors on some systems start a file with a byte order mark. */
-		if (lineno == 1 && len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
-			p += 3;
-			len -= 3;
-		}
-		while (len > 0 && is_space(p[len - 1]))
-			len--;
-		while (len > 0 && is_space(*p)) {
-			p++;
-			len--;
-		}
-		if (len == 0)
-			continue;       /* blank lines carry no item */
-		/* The trimmed line is kept as the item's JSON: end it there. */
-		((char *)p)[len] = '\0';
-		struct store_load_item it = { .line = lineno, .tag = tag };
-		char *id = NULL, *why = NULL;
+	while ((got = source_next(&src, &p, &len, &lineno, &why)) > 0) {
+		struct store_load_item it = { .line = lineno, .tag = o->tag };
+		char *id = NULL;
 		if (parse_line(p, len, id_field, priority_field, &it, &id, &scratch, &scratch_cap,
 		    &why) < 0) {
 			rc = fail(cause, "%s:%lld: %s", name, lineno, why);
@@ -282,11 +468,16 @@ int store_load_tagged(struct store *s, const char *path, const char *id_field,
 			break;
 		n_items++;
 	}
+	if (got < 0) {
+		rc = fail(cause, "%s:%lld: %s", name, lineno, why);
+		free(why);
+		bad_input = 1;
+	}
 	if (rc == 0 && ferror(f)) {
 		rc = fail(cause, "cannot read %s: %s", name, strerror(errno));
 		bad_input = 1;          /* the user's file, e.g. a directory */
 	}
-	free(buf);
+	source_free(&src);
 	free(scratch);
 	idset_free(&ids);
 	if (f != stdin)

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Items from a spreadsheet: a CSV as Excel or Google Sheets saves it (a byte
+# order mark, CRLF, quoted fields holding commas, quotes and line breaks)
+# loads as one item per row, each the object of its columns; the job's
+# body takes {{item.COLUMN}}, and the API gets each value byte for byte (the
+# test API answers "echo: " and the message). A TSV the same. A row that
+# is not UTF-8 fails the load, naming its line and column.
+. "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
+require_bin psup-worker psup-testapi
+require_cmd curl jq
+plan 8
+
+worker_setup 0
+cat >job.yaml <<EOF
+request:
+  url: $TESTAPI_URL/v1/chat/completions
+  body: '{"model": "m", "messages": [{"role": "user", "content": {{item.company}}}]}'
+  timeout: 5s
+response:
+  extract: /choices/0/message/content
+limits:
+  concurrency: 2
+lease: 30s
+EOF
+job_retry 2 10ms 50ms >>job.yaml
+printf '\357\273\277id,name,company\r\n1,Ada Lovelace,"Analytical Engines, Ltd."\r\n2,"Grace ""Amazing"" Hopper","Navy\r\nResearch"\r\n3,C\303\251,\303\234n\303\257code\r\n' >accounts.csv
+out=$(psup-worker init --job job.db --input accounts.csv 2>&1); rc=$?
+is "$rc" 0 "init of a spreadsheet's CSV" || diag "$out"
+like "$out" "loaded 3 new items from accounts.csv" "three rows, three items"
+run_workers job.db job.yaml 60 w1
+is "$WAIT_CODES" 0 "the worker does them all"
+psup-worker export --job job.db --with-item >out.jsonl
+is "$(jq -r 'select(.id == "1") | .result' out.jsonl)" "echo: Analytical Engines, Ltd." \
+	"{{item.company}}: the quoted field, comma and all"
+is "$(jq -c 'select(.id == "2") | [.result, .item.name]' out.jsonl)" \
+	'["echo: Navy\r\nResearch","Grace \"Amazing\" Hopper"]' "a line break and doubled quotes, as written"
+is "$(jq -r 'select(.id == "3") | .result' out.jsonl)" "$(printf 'echo: \303\234n\303\257code')" "UTF-8 as it is"
+
+printf 'id\tcompany\n9\tTabs, Inc.\n' >more.tsv
+out=$(psup-worker init --job tsv.db --input more.tsv 2>&1); rc=$?
+is "$rc.$(psup-worker status --job tsv.db --json | jq .total)" "0.1" "a TSV loads the same" || diag "$out"
+
+printf 'id,company\n1,ok\n2,caf\351\n' >latin1.csv
+out=$(psup-worker init --job bad.db --input latin1.csv 2>&1); rc=$?
+is "$rc: $out" "2: psup-worker: init: latin1.csv:3: column 2 (company): not valid UTF-8 (save the file as UTF-8)" \
+	"a Latin-1 row fails the load, naming line and column"
