@@ -87,6 +87,10 @@ int cmd_start(const char *cmd, const char *help, int argc, char **argv,
     const struct cmd_opt *opts, const struct cmd_where *where, int create,
     struct store **s, int *code);
 
+/* --format's word: 0 with *fmt (jsonl, csv or tsv), or -1 after saying what
+ * it wants (the caller exits CMD_USAGE). */
+int cmd_format(const char *cmd, const char *word, enum store_format *fmt);
+
 /* The store URL as it may be shown: a password in it (user:PASS@ or
  * password=PASS) becomes "***". Malloc'd; the caller frees it. */
 char *cmd_store_display(const char *url);

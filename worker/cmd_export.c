@@ -13,13 +13,16 @@
 
 static const char export_usage[] =
 	"usage: psup-worker export --job STORE [--where FIELD=VALUE]... [--failed] [--with-item]\n"
-	"                          [--output FILE]\n"
+	"                          [--format jsonl|csv|tsv] [--output FILE]\n"
 	"\n"
 	"Writes one JSON line per finished item, in input order:\n"
 	"  {\"id\":...,\"status\":\"ok\"|\"failed\",\"attempts\":N,\"http_status\":N,\n"
 	"   \"latency_ms\":N,\"result\":...,\"error\":null|\"...\"}\n"
-	"(with endpoints: also \"endpoint\", \"tokens\" and \"cost\"). Items not finished\n"
-	"yet are left out (and counted on standard error).\n"
+	"(with endpoints: also \"endpoint\", \"tokens\" and \"cost\"); or a CSV (TSV) a\n"
+	"spreadsheet opens: a header, then per item its id (with --with-item, the\n"
+	"item's own columns), status, result, error, attempts, http_status,\n"
+	"latency_ms, endpoint, tokens, cost. Items not finished yet are left out\n"
+	"(and counted on standard error).\n"
 	"\n"
 	"  --job STORE     sqlite:PATH, a plain path, or postgresql://...\n"
 	"  --where FIELD=VALUE\n"
@@ -28,6 +31,8 @@ static const char export_usage[] =
 	"  --failed        only failed items\n"
 	"  --with-item     add \"item\": each item's input object as loaded, so that\n"
 	"                  a result needs no join with the input file\n"
+	"  --format F      jsonl, csv or tsv (default: csv for an --output FILE\n"
+	"                  ending in .csv, tsv for .tsv, else jsonl)\n"
 	"  --output FILE   write FILE whole or not at all (temp file, fsync, rename)\n"
 	"                  instead of standard output\n";
 
@@ -35,7 +40,7 @@ static const char export_usage[] =
  * reader never sees half an export. The file is 0600: it holds the API's
  * answers, which are the user's alone. */
 static int export_file(struct store *s, const char *path, unsigned flags,
-    long long *written, char **cause)
+    long long *written, long long *left_out, char **cause)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -55,7 +60,7 @@ static int export_file(struct store *s, const char *path, unsigned flags,
 		return -1;
 	}
 	setvbuf(f, NULL, _IOFBF, 1 << 16);
-	int rc = store_export(s, f, flags, written, cause);
+	int rc = store_export(s, f, flags, written, left_out, cause);
 	if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
 		rc = fail(cause, "cannot write %s: %s", path, strerror(errno));
 	if (fclose(f) != 0 && rc == 0)
@@ -70,7 +75,7 @@ static int export_file(struct store *s, const char *path, unsigned flags,
 
 int cmd_export(int argc, char **argv)
 {
-	const char *job = NULL, *output = NULL;
+	const char *job = NULL, *output = NULL, *format = NULL;
 	int failed_only = 0, with_item = 0, code;
 	struct cmd_where where = { 0 };
 	const struct cmd_opt opts[] = {
@@ -80,6 +85,7 @@ int cmd_export(int argc, char **argv)
 		{ .name = "output", .letter = 'o', .value = &output,
 		  .empty = "--output needs a file name" },
 		{ .name = "where", .letter = 'w', .add = cmd_where_add, .arg = &where },
+		{ .name = "format", .value = &format, .empty = "--format wants jsonl, csv or tsv" },
 		{ 0 },
 	};
 	struct store *s = NULL;
@@ -88,14 +94,20 @@ int cmd_export(int argc, char **argv)
 	cmd_where_free(&where);         /* the store keeps its own copy */
 	if (started < 0)
 		return code;
+	enum store_format fmt = output ? store_format_of(output) : STORE_FMT_JSONL;
+	if (format && cmd_format("export", format, &fmt) < 0) {
+		store_close(s);
+		return CMD_USAGE;
+	}
 	char *cause = NULL;
-	long long written = 0;
-	unsigned flags = (failed_only ? STORE_EXPORT_FAILED : 0) | (with_item ? STORE_EXPORT_ITEM : 0);
+	long long written = 0, left_out = 0;
+	unsigned flags = (failed_only ? STORE_EXPORT_FAILED : 0) | (with_item ? STORE_EXPORT_ITEM : 0) |
+	    (fmt == STORE_FMT_CSV ? STORE_EXPORT_CSV : fmt == STORE_FMT_TSV ? STORE_EXPORT_TSV : 0);
 	int rc;
 	if (output)
-		rc = export_file(s, output, flags, &written, &cause);
+		rc = export_file(s, output, flags, &written, &left_out, &cause);
 	else
-		rc = store_export(s, stdout, flags, &written, &cause);
+		rc = store_export(s, stdout, flags, &written, &left_out, &cause);
 	if (rc < 0) {
 		cmd_error("export", cause);
 		free(cause);
@@ -112,6 +124,10 @@ int cmd_export(int argc, char **argv)
 	} else {
 		free(cause);
 	}
+	if (left_out > 0)
+		fprintf(stderr, "psup-worker: export: %lld item%s fields the first item has not, "
+		    "left out of the columns (export JSON lines to keep every field)\n", left_out,
+		    left_out == 1 ? " has" : "s have");
 	if (output)
 		printf("wrote %lld result%s to %s\n", written, written == 1 ? "" : "s", output);
 	store_close(s);

@@ -53,19 +53,9 @@ int cmd_init(int argc, char **argv)
 	char *cause = NULL;
 	if (cmd_args("init", init_usage, argc, argv, opts, &code) < 0)
 		return code;
-	static const struct { const char *name; enum store_format fmt; } formats[] = {
-		{ "jsonl", STORE_FMT_JSONL }, { "csv", STORE_FMT_CSV }, { "tsv", STORE_FMT_TSV },
-	};
 	enum store_format fmt = STORE_FMT_AUTO;
-	for (size_t i = 0; format && i < sizeof formats / sizeof *formats; i++)
-		if (strcmp(format, formats[i].name) == 0)
-			fmt = formats[i].fmt;
-	if (format && fmt == STORE_FMT_AUTO) {
-		cause = xasprintf("--format wants jsonl, csv or tsv, not '%s'", format);
-		cmd_error("init", cause);
-		free(cause);
+	if (format && cmd_format("init", format, &fmt) < 0)
 		return CMD_USAGE;
-	}
 	if (tag && filter_tag_check(tag, &cause) < 0) {
 		cmd_error("init", cause);
 		free(cause);

@@ -181,6 +181,20 @@ static void append(char **out, const char *s, size_t n)
 	*out = next;
 }
 
+int cmd_format(const char *cmd, const char *word, enum store_format *fmt)
+{
+	static const struct { const char *name; enum store_format fmt; } formats[] = {
+		{ "jsonl", STORE_FMT_JSONL }, { "csv", STORE_FMT_CSV }, { "tsv", STORE_FMT_TSV },
+	};
+	for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+		if (strcmp(word, formats[i].name) == 0) {
+			*fmt = formats[i].fmt;
+			return 0;
+		}
+	cmd_errorf(cmd, "--format wants jsonl, csv or tsv, not '%s'", word);
+	return -1;
+}
+
 char *cmd_store_display(const char *url)
 {
 	const char *scheme = strstr(url, "://");

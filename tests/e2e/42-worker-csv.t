@@ -4,11 +4,13 @@
 # loads as one item per row, each the object of its columns; the job's
 # body takes {{item.COLUMN}}, and the API gets each value byte for byte (the
 # test API answers "echo: " and the message). A TSV the same. A row that
-# is not UTF-8 fails the load, naming its line and column.
+# is not UTF-8 fails the load, naming its line and column. Export gives the
+# rows back as CSV with their own columns and the results beside them, as
+# Python's csv module (an RFC 4180 reader of its own) reads them.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
-require_cmd curl jq
-plan 8
+require_cmd curl jq python3
+plan 11
 
 worker_setup 0
 cat >job.yaml <<EOF
@@ -35,6 +37,16 @@ is "$(jq -r 'select(.id == "1") | .result' out.jsonl)" "echo: Analytical Engines
 is "$(jq -c 'select(.id == "2") | [.result, .item.name]' out.jsonl)" \
 	'["echo: Navy\r\nResearch","Grace \"Amazing\" Hopper"]' "a line break and doubled quotes, as written"
 is "$(jq -r 'select(.id == "3") | .result' out.jsonl)" "$(printf 'echo: \303\234n\303\257code')" "UTF-8 as it is"
+
+out=$(psup-worker export --job job.db --with-item --output results.csv 2>&1); rc=$?
+is "$rc: $out" "0: wrote 3 results to results.csv" "export --with-item --output results.csv"
+is "$(head -n 1 results.csv)" "$(printf 'id,name,company,status,result,error,attempts,http_status,latency_ms,endpoint,tokens,cost\r')" \
+	"the spreadsheet's columns, then the results'"
+is "$(python3 -c 'import csv, json
+rows = list(csv.DictReader(open("results.csv", newline="", encoding="utf-8")))
+print(json.dumps([[r["id"], r["name"], r["company"], r["status"], r["result"]] for r in rows]))')" \
+	'[["1", "Ada Lovelace", "Analytical Engines, Ltd.", "ok", "echo: Analytical Engines, Ltd."], ["2", "Grace \"Amazing\" Hopper", "Navy\r\nResearch", "ok", "echo: Navy\r\nResearch"], ["3", "C\u00e9", "\u00dcn\u00efcode", "ok", "echo: \u00dcn\u00efcode"]]' \
+	"Python's csv reads every row back: quotes, commas, line breaks, UTF-8"
 
 printf 'id\tcompany\n9\tTabs, Inc.\n' >more.tsv
 out=$(psup-worker init --job tsv.db --input more.tsv 2>&1); rc=$?

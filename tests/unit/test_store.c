@@ -23,7 +23,7 @@ static char *export_text(struct store *s, unsigned flags)
 	char *cause = NULL;
 	long long written = 0;
 	FILE *m = open_memstream(&buf, &len);
-	if (store_export(s, m, flags, &written, &cause) < 0) {
+	if (store_export(s, m, flags, &written, NULL, &cause) < 0) {
 		diag("export: %s", cause);
 		free(cause);
 	}
@@ -380,6 +380,23 @@ static void test_finish_export(void)
 	ok(out && strstr(out, "\"error\":\"http 400: bad request\",\"item\":{\"id\":\"c\\\"q\"}}\n") &&
 	    !strstr(out, "\"id\":\"a\""), "export --failed --with-item");
 	free(out);
+	out = export_text(s, STORE_EXPORT_CSV);
+	is_str(out,
+	    "id,status,result,error,attempts,http_status,latency_ms,endpoint,tokens,cost\r\n"
+	    "a,ok,not json,,2,200,9,,12,\r\n"
+	    "2,failed,,\"http 503: \"\"overloaded\"\"\n\x01\",4,503,7,,0,\r\n"
+	    "\"c\"\"q\",failed,,http 400: bad request,1,400,3,,0,\r\n"
+	    "d,ok,\"{\"\"text\"\": \"\"hi\"\"}\",,1,200,12,,30,\r\n",
+	    "export as CSV: RFC 4180's quoting, a string result as its text, JSON as JSON");
+	free(out);
+	out = export_text(s, STORE_EXPORT_TSV | STORE_EXPORT_ITEM | STORE_EXPORT_FAILED);
+	is_str(out,
+	    "id\tstatus\tresult\terror\tattempts\thttp_status\tlatency_ms\tendpoint\ttokens\tcost\n"
+	    "2\tfailed\t\t\"http 503: \"\"overloaded\"\"\n\x01\"\t4\t503\t7\t\t0\t\n"
+	    "\"c\"\"q\"\tfailed\t\thttp 400: bad request\t1\t400\t3\t\t0\t\n",
+	    "as TSV with the item's columns (here its id alone; a number as written), "
+	    "quoted as CSV is, which csvin reads back");
+	free(out);
 
 	struct store_error_class *ec = NULL;
 	int n = 0;
@@ -414,6 +431,40 @@ static void test_finish_export(void)
 	out = export_text(s, 0);
 	ok(out && !strstr(out, "\"failed\""), "retried items leave the export");
 	free(out);
+	store_close(s);
+}
+
+/* CSV with the items' columns: named by the first item's keys; a later
+ * item's other keys are left out and counted, a missing one is empty. */
+static void test_export_columns(void)
+{
+	struct store *s = storefix_loaded("{\"id\":\"a\",\"x\":1,\"y\":{\"k\":[1]}}\n"
+	    "{\"id\":\"b\",\"z\":\"new\"}\n{\"y\":null,\"id\":\"c\",\"x\":\"t\"}\n");
+	char *cause = NULL, *ids = storefix_claim(s, "w", 3, 60000);
+	int stale;
+	free(ids);
+	struct store_result r[] = {
+		{ .id = "a", .ok = 1, .attempts = 1, .http_status = 200, .result = "\"r\"" },
+		{ .id = "b", .ok = 1, .attempts = 1, .http_status = 200, .result = "\"r\"" },
+		{ .id = "c", .ok = 1, .attempts = 1, .http_status = 200, .result = "\"r\"" },
+	};
+	store_finish(s, "w", r, 3, &stale, &cause);
+	char *buf = NULL;
+	size_t len = 0;
+	long long written = 0, left_out = -1;
+	FILE *m = open_memstream(&buf, &len);
+	is_int(store_export(s, m, STORE_EXPORT_CSV | STORE_EXPORT_ITEM, &written, &left_out,
+	    &cause), 0, "export CSV with the items' columns");
+	fclose(m);
+	is_str(buf,
+	    "id,x,y,status,result,error,attempts,http_status,latency_ms,endpoint,tokens,cost\r\n"
+	    "a,1,\"{\"\"k\"\":[1]}\",ok,r,,1,200,0,,0,\r\n"
+	    "b,,,ok,r,,1,200,0,,0,\r\n"
+	    "c,t,,ok,r,,1,200,0,,0,\r\n",
+	    "the first item's keys name the columns, in its order; null and missing are empty");
+	is_int(left_out, 1, "b's key z is left out, and counted");
+	is_int(written, 3, "three rows");
+	free(buf);
 	store_close(s);
 }
 
@@ -668,6 +719,7 @@ int main(void)
 	test_load();
 	test_bad_lines();
 	test_csv();
+	test_export_columns();
 	test_priority();
 	test_leases();
 	test_release();

@@ -36,7 +36,7 @@ static char *exported(struct store *s, const char *id)
 	size_t len = 0;
 	long long written = 0;
 	FILE *m = open_memstream(&buf, &len);
-	if (!m || store_export(s, m, 0, &written, &cause) < 0)
+	if (!m || store_export(s, m, 0, &written, NULL, &cause) < 0)
 		bail("export", cause);
 	fclose(m);
 	char *key = xasprintf("{\"id\":\"%s\",", id);

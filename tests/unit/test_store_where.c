@@ -167,7 +167,7 @@ static void test_operations(void)
 	size_t len = 0;
 	long long written = -1;
 	FILE *m = open_memstream(&buf, &len);
-	if (store_export(s, m, 0, &written, &cause) < 0)
+	if (store_export(s, m, 0, &written, NULL, &cause) < 0)
 		bail("export", cause);
 	fclose(m);
 	is_int(written, 2, "export writes the subset's 2 results");

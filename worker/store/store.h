@@ -105,6 +105,8 @@ struct store_load_opts {
 	const char *tag;             /* NULL: none */
 	enum store_format format;
 };
+/* The format a file's name says: .csv, .tsv (any case), else JSON lines. */
+enum store_format store_format_of(const char *path);
 /* store_load_tagged with the format to read. */
 int store_load_with(struct store *s, const struct store_load_opts *o, long long *added,
     long long *skipped, char **cause);
@@ -157,17 +159,28 @@ int store_error_classes(struct store *s, struct store_error_class **out, int *n,
 void store_error_classes_free(struct store_error_class *ec, int n);
 
 /* What store_export writes: every finished item, or only the failed ones;
- * with or without each item's own input object. */
+ * with or without each item's own input object; as JSON lines, or as CSV
+ * or TSV. */
 enum {
 	STORE_EXPORT_FAILED = 1 << 0,
 	STORE_EXPORT_ITEM = 1 << 1,
+	STORE_EXPORT_CSV = 1 << 2,
+	STORE_EXPORT_TSV = 1 << 3,
 };
 /* Writes results as JSON lines in input order:
  * {"id":…,"status":"ok"|"failed","attempts":N,"http_status":N,"latency_ms":N,"result":…,"error":…}
  * and, for an item an endpoint of the job file answered, "endpoint", "tokens"
  * and "cost"; with STORE_EXPORT_ITEM, last, "item": the input line's object
- * as it was loaded. Only finished items (flags: STORE_EXPORT_*). */
-int store_export(struct store *s, FILE *out, unsigned flags, long long *written, char **cause);
+ * as it was loaded. Only finished items (flags: STORE_EXPORT_*).
+ * As CSV (or TSV, RFC 4180's quoting): a header, then a row per item: its
+ * id (with STORE_EXPORT_ITEM, the item's fields instead, columns named by
+ * the first item's keys, so a spreadsheet's rows come back with their own
+ * columns), then status, result (a string as its text, other JSON as JSON),
+ * error, attempts, http_status, latency_ms, endpoint, tokens, cost. Items
+ * with keys the first has not lose those; *left_out (may be NULL) counts
+ * them. */
+int store_export(struct store *s, FILE *out, unsigned flags, long long *written,
+    long long *left_out, char **cause);
 
 /* The len bytes at s as a JSON string, malloc'd (the caller frees it): NUL
  * and other control bytes escaped, bytes that are not UTF-8 as U+FFFD, so

@@ -237,11 +237,9 @@ struct source {
 	struct buf json;         /* a row made a JSON object */
 };
 
-static enum store_format format_of(const char *path, enum store_format fmt)
+enum store_format store_format_of(const char *path)
 {
 	size_t n = strlen(path);
-	if (fmt != STORE_FMT_AUTO)
-		return fmt;
 	if (n > 4 && strcasecmp(path + n - 4, ".csv") == 0)
 		return STORE_FMT_CSV;
 	if (n > 4 && strcasecmp(path + n - 4, ".tsv") == 0)
@@ -433,7 +431,8 @@ int store_load_with(struct store *s, const struct store_load_opts *o, long long 
 		return -1;
 	}
 
-	struct source src = { .f = f, .fmt = format_of(path, o->format) };
+	struct source src = { .f = f, .fmt = o->format != STORE_FMT_AUTO ? o->format :
+		store_format_of(path) };
 	if (src.fmt != STORE_FMT_JSONL)
 		csvin_init(&src.cs, f, src.fmt == STORE_FMT_TSV ? '\t' : ',');
 	struct idset ids = { 0 };
