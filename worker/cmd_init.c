@@ -3,12 +3,10 @@
 #include "cmd.h"
 #include "filter.h"
 #include "store.h"
-#include "xalloc.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 static const char init_usage[] =
 	"usage: psup-worker init --job STORE --input FILE [--format jsonl|csv|tsv]\n"
