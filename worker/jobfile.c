@@ -43,7 +43,8 @@ static const struct job_option table[] = {
 	  "(never logged)." },
 	{ .name = "request.body", .type = JOB_T_STRING, .offset = F(body),
 	  .help = "Body template: {{item.FIELD}} and {{item}} become the JSON encoding of the "
-	  "item's field or of the whole item." },
+	  "item's field or of the whole item; inside a JSON string (\"Define {{item.word}}\") "
+	  "they become part of that string." },
 	{ .name = "request.timeout", .type = JOB_T_DURATION, .def = "30s",
 	  .min = 1, .max = DAY_MS, .offset = F(timeout_ms),
 	  .help = "Whole-request timeout; a timeout is retried." },

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "jsonesc.h"
 #include "jsonraw.h"
 #include "xalloc.h"
 
@@ -14,6 +15,8 @@ struct segment {
 	char *literal;           /* text to copy, or NULL for a field */
 	char **path;             /* field names after "item" (n_path may be 0) */
 	int n_path;
+	int in_string;           /* inside a JSON string of the template: the
+	                          * value goes in as string content */
 	char *source;            /* the placeholder as written, for messages */
 };
 
@@ -66,10 +69,25 @@ static int placeholder_parse(const char *in, size_t n, struct segment *seg)
 	return 0;
 }
 
+/* Follows the template's JSON strings over literal text: whether what
+ * comes after s[0..n) is inside one, given whether s began inside one. A
+ * backslash escapes the next byte of the same literal. */
+static int string_state(const char *s, size_t n, int in_string)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (in_string && s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			in_string = !in_string;
+	}
+	return in_string;
+}
+
 int template_compile(const char *text, struct template **out, char **cause)
 {
 	struct template *t = xcalloc(1, sizeof *t);
 	const char *p = text;
+	int in_string = 0;
 	while (*p) {
 		const char *open = strstr(p, "{{");
 		if (!open) {
@@ -78,6 +96,7 @@ int template_compile(const char *text, struct template **out, char **cause)
 		}
 		if (open > p)
 			seg_new(t)->literal = xstrndup(p, (size_t)(open - p));
+		in_string = string_state(p, (size_t)(open - p), in_string);
 		const char *close = strstr(open + 2, "}}");
 		if (!close) {
 			fail(cause, "unclosed \"{{\" at offset %ld", (long)(open - text));
@@ -86,6 +105,7 @@ int template_compile(const char *text, struct template **out, char **cause)
 		}
 		struct segment *seg = seg_new(t);
 		seg->source = xstrndup(open, (size_t)(close + 2 - open));
+		seg->in_string = in_string;
 		if (placeholder_parse(open + 2, (size_t)(close - open - 2), seg) < 0) {
 			fail(cause, "bad placeholder %s at offset %ld: expected {{item}} or {{item.field}}",
 			    seg->source, (long)(open - text));
@@ -140,10 +160,21 @@ int template_render(const struct template *t, const char *item, size_t item_len,
 				return fail(cause, "%s: item has no field \"%s\"", s->source, s->path[j]);
 			}
 		}
-		/* The value's own text: every string byte as the item has it. */
+		/* The value's own text: every string byte as the item has it.
+		 * Inside a string of the template ("Define: {{item.word}}"), a
+		 * string goes in without its quotes (its escapes are already
+		 * JSON's), anything else as its JSON text escaped. */
 		size_t n;
 		char *enc = jsonraw_compact(v, &n);
-		buf_add(&b, enc, n);
+		if (!s->in_string) {
+			buf_add(&b, enc, n);
+		} else if (n >= 2 && enc[0] == '"') {
+			buf_add(&b, enc + 1, n - 2);
+		} else {
+			buf_reserve(&b, JSON_ESCAPED_MAX(n));
+			b.len += json_escape(b.p + b.len, enc, n);
+			b.p[b.len] = '\0';
+		}
 		free(enc);
 	}
 	*out = buf_take(&b, len);

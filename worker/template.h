@@ -1,6 +1,8 @@
 /* Request templates: {{item.field}} in a body becomes the item's field as
- * JSON text, so any text lands JSON-safe and intact; ${VAR} in the URL and
- * headers comes from the environment once, at start. */
+ * JSON text, so any text lands JSON-safe and intact; inside a JSON string
+ * of the template ("content": "Define: {{item.word}}") it becomes that
+ * string's content, escaped as JSON. ${VAR} in the URL and headers comes
+ * from the environment once, at start. */
 #ifndef PSUP_TEMPLATE_H
 #define PSUP_TEMPLATE_H
 
@@ -18,7 +20,9 @@ void template_free(struct template *t);
 /* Renders t for item, the item's JSON text (item_len bytes), into a
  * malloc'd NUL-terminated *out (length *len). A field goes in as its text
  * in the item, whitespace between tokens left out: strings keep every byte
- * and escape (a \u0000 too). A missing field, or a step into something
+ * and escape (a \u0000 too); inside a string of the template, a string
+ * without its quotes and other values as their JSON text escaped for a
+ * string. A missing field, or a step into something
  * that is not an object, fails: returns -1 with *cause like
  * "{{item.text}}: item has no field \"text\"". */
 int template_render(const struct template *t, const char *item, size_t item_len, char **out,

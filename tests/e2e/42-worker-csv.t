@@ -2,11 +2,12 @@
 # Items from a spreadsheet: a CSV as Excel or Google Sheets saves it (a byte
 # order mark, CRLF, quoted fields holding commas, quotes and line breaks)
 # loads as one item per row, each the object of its columns; the job's
-# body takes {{item.COLUMN}}, and the API gets each value byte for byte (the
-# test API answers "echo: " and the message). A TSV the same. A row that
-# is not UTF-8 fails the load, naming its line and column. Export gives the
-# rows back as CSV with their own columns and the results beside them, as
-# Python's csv module (an RFC 4180 reader of its own) reads them.
+# prompt takes {{item.COLUMN}} inside its text, and the API gets each value
+# byte for byte (the test API answers "echo: " and the message). A TSV the
+# same. A row that is not UTF-8 fails the load, naming its line and
+# column. Export gives the rows back as CSV with their own columns and the
+# results beside them, as Python's csv module (an RFC 4180 reader of its
+# own) reads them.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq python3
@@ -16,7 +17,7 @@ worker_setup 0
 cat >job.yaml <<EOF
 request:
   url: $TESTAPI_URL/v1/chat/completions
-  body: '{"model": "m", "messages": [{"role": "user", "content": {{item.company}}}]}'
+  body: '{"model": "m", "messages": [{"role": "user", "content": "Research {{item.company}}"}]}'
   timeout: 5s
 response:
   extract: /choices/0/message/content
@@ -32,11 +33,11 @@ like "$out" "loaded 3 new items from accounts.csv" "three rows, three items"
 run_workers job.db job.yaml 60 w1
 is "$WAIT_CODES" 0 "the worker does them all"
 psup-worker export --job job.db --with-item >out.jsonl
-is "$(jq -r 'select(.id == "1") | .result' out.jsonl)" "echo: Analytical Engines, Ltd." \
-	"{{item.company}}: the quoted field, comma and all"
+is "$(jq -r 'select(.id == "1") | .result' out.jsonl)" "echo: Research Analytical Engines, Ltd." \
+	"\"Research {{item.company}}\": the quoted field, comma and all, inside the prompt"
 is "$(jq -c 'select(.id == "2") | [.result, .item.name]' out.jsonl)" \
-	'["echo: Navy\r\nResearch","Grace \"Amazing\" Hopper"]' "a line break and doubled quotes, as written"
-is "$(jq -r 'select(.id == "3") | .result' out.jsonl)" "$(printf 'echo: \303\234n\303\257code')" "UTF-8 as it is"
+	'["echo: Research Navy\r\nResearch","Grace \"Amazing\" Hopper"]' "a line break and doubled quotes, as written"
+is "$(jq -r 'select(.id == "3") | .result' out.jsonl)" "$(printf 'echo: Research \303\234n\303\257code')" "UTF-8 as it is"
 
 out=$(psup-worker export --job job.db --with-item --output results.csv 2>&1); rc=$?
 is "$rc: $out" "0: wrote 3 results to results.csv" "export --with-item --output results.csv"
@@ -45,7 +46,7 @@ is "$(head -n 1 results.csv)" "$(printf 'id,name,company,status,result,error,att
 is "$(python3 -c 'import csv, json
 rows = list(csv.DictReader(open("results.csv", newline="", encoding="utf-8")))
 print(json.dumps([[r["id"], r["name"], r["company"], r["status"], r["result"]] for r in rows]))')" \
-	'[["1", "Ada Lovelace", "Analytical Engines, Ltd.", "ok", "echo: Analytical Engines, Ltd."], ["2", "Grace \"Amazing\" Hopper", "Navy\r\nResearch", "ok", "echo: Navy\r\nResearch"], ["3", "C\u00e9", "\u00dcn\u00efcode", "ok", "echo: \u00dcn\u00efcode"]]' \
+	'[["1", "Ada Lovelace", "Analytical Engines, Ltd.", "ok", "echo: Research Analytical Engines, Ltd."], ["2", "Grace \"Amazing\" Hopper", "Navy\r\nResearch", "ok", "echo: Research Navy\r\nResearch"], ["3", "C\u00e9", "\u00dcn\u00efcode", "ok", "echo: Research \u00dcn\u00efcode"]]' \
 	"Python's csv reads every row back: quotes, commas, line breaks, UTF-8"
 
 printf 'id\tcompany\n9\tTabs, Inc.\n' >more.tsv

@@ -24,6 +24,15 @@ static const struct { const char *tpl; const char *want; } renders[] = {
 	{ "{{item.meta.deep.x}}", "[1,2]" },
 	{ "[{{item.id}},{{item.id}}]", "[7,7]" },
 	{ "{\"a\":{\"b\":1}}", "{\"a\":{\"b\":1}}" },   /* braces that are not placeholders */
+	/* inside a string of the template: the value as the string's content */
+	{ "{\"content\": \"Define: {{item.meta.lang}}!\"}", "{\"content\": \"Define: fr!\"}" },
+	{ "\"{{item.text}}\"", "\"say \\\"hi\\\"\\n\\\\ \\u00e9 </script>\"" },
+	{ "\"n={{item.n}} ok={{item.ok}} none={{item.none}}\"", "\"n=1.5 ok=true none=null\"" },
+	{ "\"deep: {{item.meta.deep}}\"", "\"deep: {\\\"x\\\":[1,2]}\"" },
+	{ "\"say \\\"{{item.id}}\\\"\"", "\"say \\\"7\\\"\"" },   /* an escaped quote ends nothing */
+	{ "{\"a\": \"x\", \"b\": {{item.id}}}", "{\"a\": \"x\", \"b\": 7}" }, /* after a string */
+	{ "{\"{{item.meta.lang}}\": {{item.meta.lang}}}", "{\"fr\": \"fr\"}" },
+	{ "\"\\\\\" {{item.id}}", "\"\\\\\" 7" },   /* an escaped backslash, then the end */
 };
 
 static const struct { const char *tpl; const char *cause_has; } render_fails[] = {
@@ -55,6 +64,30 @@ int main(void)
 			diag("cause: %s", cause);
 		free(out);
 		free(cause);
+		template_free(t);
+	}
+
+	/* A prompt around the item's text: valid JSON, the text intact in it. */
+	{
+		struct template *t = NULL;
+		char *out = NULL;
+		size_t len;
+		ok(template_compile("{\"messages\": [{\"role\": \"user\", \"content\": "
+		    "\"Define \\\"{{item.text}}\\\" in {{item.meta.lang}}.\"}]}", &t, NULL) == 0,
+		    "compile a prompt");
+		ok(template_render(t, item_text, strlen(item_text), &out, &len, NULL) == 0,
+		    "render it");
+		cJSON *back = cJSON_Parse(out);
+		const cJSON *c = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(back,
+		    "messages"), 0), "content");
+		char *want = NULL;
+		if (asprintf(&want, "Define \"%s\" in fr.", cJSON_GetStringValue(cJSON_GetObjectItem(item,
+		    "text"))) < 0)
+			want = NULL;
+		is_str(cJSON_GetStringValue(c), want, "the prompt reads back with the text in it");
+		free(want);
+		cJSON_Delete(back);
+		free(out);
 		template_free(t);
 	}
 
