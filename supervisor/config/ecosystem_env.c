@@ -6,83 +6,9 @@
 #include <strings.h>
 
 #include "dotenv.h"
-#include "jsonesc.h"
 #include "xalloc.h"
 #include "yaml_file.h"
-
-/* A JSON number, as written: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-static int is_json_number(const char *s)
-{
-	if (*s == '-')
-		s++;
-	if (*s == '0')
-		s++;
-	else if (*s >= '1' && *s <= '9')
-		while (*s >= '0' && *s <= '9')
-			s++;
-	else
-		return 0;
-	if (*s == '.') {
-		if (!(*++s >= '0' && *s <= '9'))
-			return 0;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	if (*s == 'e' || *s == 'E') {
-		s++;
-		if (*s == '+' || *s == '-')
-			s++;
-		if (!(*s >= '0' && *s <= '9'))
-			return 0;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	return *s == '\0';
-}
-
-static void json_str(struct buf *b, const char *s)
-{
-	size_t n = strlen(s);
-	buf_reserve(b, JSON_ESCAPED_MAX(n) + 2);
-	buf_addc(b, '"');
-	b->len += json_escape(b->p + b->len, s, n);
-	buf_addc(b, '"');
-}
-
-void eco_env_json(struct buf *b, const struct ynode *n)
-{
-	switch (n->kind) {
-	case YNODE_MAP:
-		buf_addc(b, '{');
-		for (size_t i = 0; i < n->n; i++) {
-			if (i)
-				buf_addc(b, ',');
-			json_str(b, YMAP_KEY(n, i)->str);
-			buf_addc(b, ':');
-			eco_env_json(b, YMAP_VAL(n, i));
-		}
-		buf_addc(b, '}');
-		return;
-	case YNODE_SEQ:
-		buf_addc(b, '[');
-		for (size_t i = 0; i < n->n; i++) {
-			if (i)
-				buf_addc(b, ',');
-			eco_env_json(b, n->items[i]);
-		}
-		buf_addc(b, ']');
-		return;
-	default:
-		if (ynode_is_null(n))
-			buf_puts(b, "null");
-		else if (n->plain && (strcmp(n->str, "true") == 0 || strcmp(n->str, "false") == 0 ||
-		    is_json_number(n->str)))
-			buf_puts(b, n->str);
-		else
-			json_str(b, n->str);
-		return;
-	}
-}
+#include "yaml_json.h"
 
 int eco_env_parse(struct eco_loader *L, struct eco_app *ra, const struct ynode *n,
     const char *key)
@@ -108,7 +34,7 @@ int eco_env_parse(struct eco_loader *L, struct eco_app *ra, const struct ynode *
 		}
 		struct buf b = { 0 };
 		if (v->kind != YNODE_SCALAR)
-			eco_env_json(&b, v);
+			ynode_json(&b, v, NULL);
 		else if (!ynode_is_null(v))
 			buf_puts(&b, v->str);
 		if (strlen(k->str) + 1 + b.len + 1 > ECO_ENV_ENTRY_MAX) {

@@ -19,8 +19,5 @@ int eco_env_parse(struct eco_loader *L, struct eco_app *ra, const struct ynode *
 /* Reads the env_file ra names (relative to ra->t.cwd, which is resolved by
  * now) and sets ra->t.env: the file's pairs, then env:'s over them. */
 void eco_env_build(struct eco_loader *L, struct eco_app *ra);
-/* n as JSON text appended to b: maps as objects, lists as arrays, plain
- * scalars that are numbers, booleans or null as such, others as strings. */
-void eco_env_json(struct buf *b, const struct ynode *n);
 
 #endif
