@@ -41,10 +41,12 @@ static const struct job_option table[] = {
 	{ .name = "request.headers", .type = JOB_T_HEADERS, .offset = NOF,
 	  .help = "Map of header: value; ${VAR} in values comes from the environment "
 	  "(never logged)." },
-	{ .name = "request.body", .type = JOB_T_STRING, .offset = F(body),
+	{ .name = "request.body", .type = JOB_T_BODY, .offset = F(body),
 	  .help = "Body template: {{item.FIELD}} and {{item}} become the JSON encoding of the "
 	  "item's field or of the whole item; inside a JSON string (\"Define {{item.word}}\") "
-	  "they become part of that string." },
+	  "they become part of that string. JSON text, or the body written as YAML (a map: "
+	  "block scalars for long prompts), sent as JSON; there a quoted \"{{item.FIELD}}\" "
+	  "alone is the value itself." },
 	{ .name = "request.timeout", .type = JOB_T_DURATION, .def = "30s",
 	  .min = 1, .max = DAY_MS, .offset = F(timeout_ms),
 	  .help = "Whole-request timeout; a timeout is retried." },
@@ -145,7 +147,7 @@ static const struct job_option table[] = {
 	  .help = "As request.method." },
 	{ .name = "endpoints.headers", .type = JOB_T_HEADERS, E(headers),
 	  .help = "As request.headers: each endpoint its own ${KEY}." },
-	{ .name = "endpoints.body", .type = JOB_T_STRING, E(body),
+	{ .name = "endpoints.body", .type = JOB_T_BODY, E(body),
 	  .help = "As request.body." },
 	{ .name = "endpoints.timeout", .type = JOB_T_DURATION, .def = "30s",
 	  .min = 1, .max = DAY_MS, E(timeout_ms), .help = "As request.timeout." },
@@ -218,8 +220,8 @@ const char *jobfile_option_type_name(enum job_opt_type t)
 	/* In the order of enum job_opt_type. */
 	static const char *const names[] = { "section", "string", "method", "URL", "map",
 		"duration", "JSON pointer", "integer", "number", "name", "profile", "list", "scope",
-		"bool" };
-	_Static_assert(sizeof names / sizeof *names == JOB_T_BOOL + 1,
+		"bool", "string or map" };
+	_Static_assert(sizeof names / sizeof *names == JOB_T_BODY + 1,
 	    "a name for every job option type");
 	return names[t];
 }
@@ -234,6 +236,7 @@ int jobfile_is_string_field(const struct job_option *o)
 	case JOB_T_URL:
 	case JOB_T_POINTER:
 	case JOB_T_NAME:
+	case JOB_T_BODY:
 		return o->offset != NOF;
 	default:
 		return 0;

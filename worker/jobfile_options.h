@@ -22,6 +22,7 @@ enum job_opt_type {
 	JOB_T_LIST,              /* a list of maps of the options named "LIST.key" */
 	JOB_T_SCOPE,             /* host (0) or cluster (1), into an int */
 	JOB_T_BOOL,              /* true or false, into an int */
+	JOB_T_BODY,              /* a string, or a map or list written as YAML: its JSON */
 };
 
 struct job_option {

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "template.h"
 #include "xalloc.h"
+#include "yaml_json.h"
 #include "yaml_tree.h"
 
 #define NOF ((size_t)-1)
@@ -123,6 +125,18 @@ void jobfile_value_set(struct jload *J, const struct job_option *o, const struct
 	case JOB_T_STRING:
 		if (yget_str(&J->cx, n, o->name, &s) == 0)
 			set_string((char **)base, s);
+		break;
+	case JOB_T_BODY:
+		if (n->kind == YNODE_SCALAR) {
+			if (yget_str(&J->cx, n, o->name, &s) == 0)
+				set_string((char **)base, s);
+		} else {
+			/* written as YAML: sent as JSON, a placeholder alone in a
+			 * scalar taking the value itself (a number stays one) */
+			struct buf b = { 0 };
+			ynode_json(&b, n, template_is_placeholder);
+			set_string((char **)base, buf_take(&b, NULL));
+		}
 		break;
 	case JOB_T_METHOD:
 		if (yget_str(&J->cx, n, o->name, &s) < 0)

@@ -181,6 +181,22 @@ int template_render(const struct template *t, const char *item, size_t item_len,
 	return 0;
 }
 
+int template_is_placeholder(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 4 || strncmp(s, "{{", 2) != 0 || strcmp(s + n - 2, "}}") != 0)
+		return 0;
+	struct segment seg = { 0 };
+	const char *inner = s + 2;
+	size_t len = n - 4;
+	int one = !memmem(inner, len, "{{", 2) && !memmem(inner, len, "}}", 2) &&
+	    placeholder_parse(inner, len, &seg) == 0;
+	for (int i = 0; i < seg.n_path; i++)
+		free(seg.path[i]);
+	free(seg.path);
+	return one;
+}
+
 static int name_char(char c, int first)
 {
 	return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||

@@ -28,6 +28,10 @@ void template_free(struct template *t);
 int template_render(const struct template *t, const char *item, size_t item_len, char **out,
     size_t *len, char **cause);
 
+/* 1 when s is one placeholder alone ("{{item.x}}", "{{ item }}"): as a
+ * scalar of a body written as YAML it stands for the value itself. */
+int template_is_placeholder(const char *s);
+
 /* Expands ${NAME} from the environment into a malloc'd *out. A NAME that
  * is not set is an error (the message names the variable, never a value).
  * "$" not followed by "{" is kept as is. what names the text in messages

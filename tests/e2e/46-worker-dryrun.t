@@ -1,11 +1,12 @@
 #!/bin/sh
 # run --dry-run: the first requests exactly as a run would send them, with
 # secrets masked, and an estimate for the whole job; the API gets no
-# request and the store no lease.
+# request and the store no lease. A body written as YAML goes out as
+# JSON, a prompt in a block scalar and the item's text in it.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 20
+plan 22
 
 worker_setup 5
 psup-worker init --job job.db --input items.jsonl --tag first >/dev/null || bail_out "init failed"
@@ -45,3 +46,27 @@ err=$(psup-worker run --job job.db --config job.yaml --limit 2 2>&1); rc=$?
 like "$rc/$err" "^2/.*--limit goes with --dry-run" "--limit without --dry-run exits 2"
 err=$(env -u DRY_ORG psup-worker run --job job.db --config job.yaml --dry-run 2>&1); rc=$?
 like "$rc/$err" "^2/.*environment variable DRY_ORG is not set" "an unset variable fails as a run would"
+
+# a body written as YAML: sent as JSON, a prompt around the item's text
+cat >yaml.yaml <<EOF
+request:
+  url: $TESTAPI_URL/v1/chat/completions
+  body:
+    model: m
+    max_tokens: "{{item.n}}"
+    messages:
+      - role: system
+        content: |
+          Be brief.
+          One line.
+      - role: user
+        content: "Say {{item.text}} back."
+EOF
+printf '{"id":"y1","text":"it \\"twice\\"","n":40}\n' >y.jsonl
+psup-worker init --job y.db --input y.jsonl >/dev/null || bail_out "init failed"
+out=$(psup-worker run --job y.db --config yaml.yaml --dry-run 2>&1); rc=$?
+is "$rc" 0 "a body written as YAML: dry run exits 0"
+body=$(printf '%s\n' "$out" | grep '^{')
+is "$(printf '%s' "$body" | jq -c '[.max_tokens, .messages[0].content, .messages[1].content]')" \
+	'[40,"Be brief.\nOne line.\n","Say it \"twice\" back."]' \
+	"sent as JSON: the number itself, the block prompt, the text inside the prompt"

@@ -133,7 +133,6 @@ static void test_bad(void)
 		FX "bad.yaml:7:11: request.headers: the value of X-Ok holds a control character (a "
 		    "newline would split the header)",
 		FX "bad.yaml:9:5: request.headers: header X-Dup given twice (names ignore case)",
-		FX "bad.yaml:10:9: request.body: expected a string, got a map",
 		FX "bad.yaml:11:12: request.timeout: 0 is out of range (1ms to 86400000ms)",
 		FX "bad.yaml:14:12: response.extract: 'choices/0' is not a JSON pointer: must start "
 		    "with '/' (e.g. /choices/0/message/content)",
@@ -400,6 +399,51 @@ static void test_json_result(void)
 	unlink(path);
 }
 
+/* A body written as YAML is sent as JSON: long prompts as block scalars,
+ * a quoted placeholder alone standing for the value itself. */
+static void test_yaml_body(void)
+{
+	char path[] = "/tmp/test_jobfile_body.XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		ok(0, "mkstemp: %s", strerror(errno));
+		return;
+	}
+	const char *text =
+	    "request:\n"
+	    "  url: http://127.0.0.1/x\n"
+	    "  body:\n"
+	    "    model: m\n"
+	    "    max_tokens: \"{{item.budget}}\"\n"
+	    "    temperature: 0.2\n"
+	    "    stream: false\n"
+	    "    stop: ~\n"
+	    "    messages:\n"
+	    "      - role: system\n"
+	    "        content: |\n"
+	    "          Be brief.\n"
+	    "          Answer in \"JSON\".\n"
+	    "      - {role: user, content: \"Define {{item.word}}.\"}\n"
+	    "    version: '2'\n";
+	ok(write(fd, text, strlen(text)) == (ssize_t)strlen(text), "job file written");
+	close(fd);
+	struct job_config jc;
+	char **errors;
+	int n;
+	ok(jobfile_load(path, &jc, &errors, &n) == 0, "a body written as YAML loads");
+	dump(errors, n);
+	is_str(jc.body, "{\"model\":\"m\",\"max_tokens\":{{item.budget}},\"temperature\":0.2,"
+	    "\"stream\":false,\"stop\":null,\"messages\":[{\"role\":\"system\",\"content\":"
+	    "\"Be brief.\\nAnswer in \\\"JSON\\\".\\n\"},{\"role\":\"user\",\"content\":"
+	    "\"Define {{item.word}}.\"}],\"version\":\"2\"}",
+	    "as JSON: numbers, booleans and null as such, quoted scalars as strings, the lone "
+	    "placeholder as the value");
+	ok(jc.n_endpoints == 1 && jc.endpoints[0].body && strcmp(jc.endpoints[0].body, jc.body) == 0,
+	    "the request's endpoint has it");
+	jobfile_free(&jc);
+	unlink(path);
+}
+
 int main(void)
 {
 	const char *src = getenv("PSUP_SRC");
@@ -415,5 +459,6 @@ int main(void)
 	test_endpoints();
 	test_shipped_endpoints();
 	test_json_result();
+	test_yaml_body();
 	return done_testing();
 }

@@ -46,8 +46,23 @@ static const char *const compile_fails[] = {
 	"{{item", "{{items}}", "{{ other.x }}", "{{item..x}}", "{{item.}}", "{{}}", "{{item.a b}}",
 };
 
+/* What a body written as YAML takes for the value itself. */
+static void test_is_placeholder(void)
+{
+	static const struct { const char *s; int want; } t[] = {
+		{ "{{item.x}}", 1 }, { "{{ item }}", 1 }, { "{{item.a.b}}", 1 },
+		{ " {{item.x}}", 0 }, { "{{item.x}} ", 0 }, { "x {{item.x}}", 0 },
+		{ "{{item.x}}{{item.y}}", 0 }, { "{{other}}", 0 }, { "{{item.x}", 0 },
+		{ "{{}}", 0 }, { "", 0 },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+		is_int(template_is_placeholder(t[i].s), t[i].want, "'%s' is %sa placeholder alone",
+		    t[i].s, t[i].want ? "" : "not ");
+}
+
 int main(void)
 {
+	test_is_placeholder();
 	cJSON *item = cJSON_Parse(item_text);
 	ok(item != NULL, "item parses");
 	for (size_t i = 0; i < sizeof renders / sizeof renders[0]; i++) {
