@@ -341,6 +341,12 @@ static void test_shipped_endpoints(void)
 		dump(errors, n);
 		jobfile_free(&jc);
 	}
+	ok(jobfile_load("configs/dictionary.yaml", &jc, &errors, &n) == 0 && jc.json_result &&
+	    jc.body && strstr(jc.body, "\"content\":\"Word: {{item.word}}. Write the entry in "
+	    "{{item.lang}}.\"") && strstr(jc.body, "\"max_tokens\":600,"),
+	    "configs/dictionary.yaml loads: its YAML body as JSON");
+	dump(errors, n);
+	jobfile_free(&jc);
 	ok(jobfile_load("configs/openai-anthropic-fallback.yaml", &jc, &errors, &n) == 0 &&
 	    jc.endpoints[1].priority == 2 && jc.endpoints[1].price_output == 4.0 &&
 	    jc.max_cost == 50, "the fallback's priority, price and budget");
