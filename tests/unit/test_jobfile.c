@@ -409,13 +409,7 @@ static void test_json_result(void)
  * a quoted placeholder alone standing for the value itself. */
 static void test_yaml_body(void)
 {
-	char path[] = "/tmp/test_jobfile_body.XXXXXX";
-	int fd = mkstemp(path);
-	if (fd < 0) {
-		ok(0, "mkstemp: %s", strerror(errno));
-		return;
-	}
-	const char *text =
+	static const char text[] =
 	    "request:\n"
 	    "  url: http://127.0.0.1/x\n"
 	    "  body:\n"
@@ -431,12 +425,11 @@ static void test_yaml_body(void)
 	    "          Answer in \"JSON\".\n"
 	    "      - {role: user, content: \"Define {{item.word}}.\"}\n"
 	    "    version: '2'\n";
-	ok(write(fd, text, strlen(text)) == (ssize_t)strlen(text), "job file written");
-	close(fd);
 	struct job_config jc;
 	char **errors;
 	int n;
-	ok(jobfile_load(path, &jc, &errors, &n) == 0, "a body written as YAML loads");
+	ok(jobfile_load_buffer("j.yaml", text, sizeof text - 1, &jc, &errors, &n) == 0,
+	    "a body written as YAML loads");
 	dump(errors, n);
 	is_str(jc.body, "{\"model\":\"m\",\"max_tokens\":{{item.budget}},\"temperature\":0.2,"
 	    "\"stream\":false,\"stop\":null,\"messages\":[{\"role\":\"system\",\"content\":"
@@ -447,7 +440,6 @@ static void test_yaml_body(void)
 	ok(jc.n_endpoints == 1 && jc.endpoints[0].body && strcmp(jc.endpoints[0].body, jc.body) == 0,
 	    "the request's endpoint has it");
 	jobfile_free(&jc);
-	unlink(path);
 }
 
 int main(void)

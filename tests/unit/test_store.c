@@ -75,6 +75,28 @@ struct bad_case {
 	const char *want;      /* expected in the message after "PATH:" */
 };
 
+/* Loads each case's text as the file NAME (id field id, priority p): each
+ * must fail as bad input, its message the path and then want. */
+static void expect_bad(struct store *s, const char *name, const struct bad_case *cases, size_t n)
+{
+	char *bad = storefix_path(name);
+	for (size_t i = 0; i < n; i++) {
+		char *want = xasprintf("%s%s", bad, cases[i].want), *cause = NULL;
+		long long added, skipped;
+		storefix_put(bad, cases[i].text);
+		errno = 0;
+		int rc = store_load(s, bad, "id", "p", &added, &skipped, &cause);
+		int e = errno;
+		ok(rc == -1 && e == EINVAL && cause && strncmp(cause, want, strlen(want)) == 0,
+		    "bad %s %zu: %s", name, i, cause ? cause : "(accepted)");
+		if (!(cause && strncmp(cause, want, strlen(want)) == 0))
+			diag("want prefix %s", want);
+		free(cause);
+		free(want);
+	}
+	free(bad);
+}
+
 /* A CSV (or TSV) file: each row the object of the header's columns, as
  * strings; a priority column holding integers (empty: 0); faults named by
  * the line a row begins on, nothing loaded. */
@@ -120,26 +142,11 @@ static void test_csv(void)
 		{ "id,p\nx,high\n", ":2: priority \"p\" must be an integer" },
 		{ "id,w\nx,1\n\"x\",2\n", ":3: duplicate id \"x\" (first on line 2)" },
 	};
-	char *bad = storefix_path("bad.csv");
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *want = xasprintf("%s%s", bad, cases[i].want);
-		storefix_put(bad, cases[i].text);
-		errno = 0;
-		cause = NULL;
-		int rc = store_load(s, bad, "id", "p", &added, &skipped, &cause);
-		int e = errno;
-		ok(rc == -1 && e == EINVAL && cause && strncmp(cause, want, strlen(want)) == 0,
-		    "bad CSV %zu: %s", i, cause ? cause : "(accepted)");
-		if (!(cause && strncmp(cause, want, strlen(want)) == 0))
-			diag("want prefix %s", want);
-		free(cause);
-		free(want);
-	}
+	expect_bad(s, "bad.csv", cases, sizeof cases / sizeof cases[0]);
 	is_int(storefix_counts(s).total, 4, "nothing of the bad files was added");
 	store_close(s);
 	free(csv);
 	free(tsv);
-	free(bad);
 }
 
 static void test_bad_lines(void)
@@ -161,25 +168,12 @@ static void test_bad_lines(void)
 		{ "{\"id\":\"a\"}\n{\"id\":\"b\xff\"}\n", ":2: not valid UTF-8 (at byte 9)" },
 	};
 	struct store *s = storefix_open(1);
-	char *good = storefix_path("good.jsonl"), *bad = storefix_path("bad.jsonl");
+	char *good = storefix_path("good.jsonl");
 	long long added, skipped;
 	char *cause = NULL;
 	storefix_put(good, "{\"id\":\"old\"}\n");
 	store_load(s, good, "id", "p", &added, &skipped, &cause);
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char *want = xasprintf("%s%s", bad, cases[i].want);
-		storefix_put(bad, cases[i].text);
-		errno = 0;
-		cause = NULL;
-		int rc = store_load(s, bad, "id", "p", &added, &skipped, &cause);
-		int e = errno;
-		ok(rc == -1 && e == EINVAL && cause && strncmp(cause, want, strlen(want)) == 0,
-		    "bad input %zu: %s", i, cause ? cause : "(accepted)");
-		if (!(cause && strncmp(cause, want, strlen(want)) == 0))
-			diag("want prefix %s", want);
-		free(cause);
-		free(want);
-	}
+	expect_bad(s, "bad.jsonl", cases, sizeof cases / sizeof cases[0]);
 	is_int(storefix_counts(s).total, 1, "nothing of the bad files was added");
 	cause = NULL;
 	is_int(store_load(s, "/nonexistent/x.jsonl", "id", NULL, &added, &skipped, &cause), -1,
@@ -188,7 +182,6 @@ static void test_bad_lines(void)
 	free(cause);
 	store_close(s);
 	free(good);
-	free(bad);
 }
 
 static void test_priority(void)
