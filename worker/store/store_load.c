@@ -234,6 +234,7 @@ struct source {
 	struct csvin cs;         /* CSV, TSV */
 	char **cols;             /* the header's column names */
 	int ncol;
+	long long header_line;
 	struct buf json;         /* a row made a JSON object */
 };
 
@@ -303,6 +304,7 @@ static int read_header(struct source *src, char **why)
 	if (r <= 0)
 		return r;
 	src->ncol = src->cs.n;
+	src->header_line = src->cs.line;
 	src->cols = xcalloc((size_t)src->ncol, sizeof *src->cols);
 	for (int i = 0; i < src->ncol; i++)
 		src->cols[i] = xstrdup(csvin_field(&src->cs, i));
@@ -336,8 +338,9 @@ static int next_row(struct source *src, char **p, size_t *len, char **why)
 	if (r <= 0)
 		return r;
 	if (src->cs.n != src->ncol) {
-		*why = xasprintf("%d field%s where the header (line 1) names %d column%s", src->cs.n,
-		    src->cs.n == 1 ? "" : "s", src->ncol, src->ncol == 1 ? "" : "s");
+		*why = xasprintf("%d field%s where the header (line %lld) names %d column%s",
+		    src->cs.n, src->cs.n == 1 ? "" : "s", src->header_line, src->ncol,
+		    src->ncol == 1 ? "" : "s");
 		errno = EINVAL;
 		return -1;
 	}
