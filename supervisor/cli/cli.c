@@ -51,6 +51,8 @@ static const struct cli_cmd cmds[] = {
 	  "Print the apps as an indented JSON array." },
 	{ "pid", NULL, cli_cmd_pid, "pid [NAME]", "pids of running apps",
 	  "Print the pid of each running app (all, or those NAME selects), one a line." },
+	{ "id", NULL, cli_cmd_pid, "id NAME", "ids of the apps a name selects",
+	  "Print the id of each app NAME selects (a name, group, /regex/...), one a line." },
 	{ "env", NULL, cli_cmd_env, "env NAME|ID", "the environment of an app's process",
 	  "Print the environment a running app's process has, KEY: value a line." },
 	{ "scale", NULL, cli_cmd_scale, "scale NAME N|+N|-N", "grow or shrink an instances group",
@@ -118,6 +120,43 @@ static const struct cli_cmd cmds[] = {
 
 #define N_CMDS (sizeof cmds / sizeof cmds[0])
 
+/* pm2's commands psup does not have: each says why, and what to use
+ * instead, where "unknown command" would leave a pm2 user guessing. */
+static const struct { const char *names, *why; } pm2_only[] = {
+	{ "link unlink plus login logout register open monitor unmonitor",
+	  "Keymetrics (pm2.io), a hosted service: psup shows its apps itself (status, monit, "
+	  "psup web with Prometheus /metrics)" },
+	{ "deploy", "pm2's deployment tool: deploy from CI or configuration management" },
+	{ "install uninstall module:install module:uninstall module:generate module:update "
+	  "module:publish publish package conf config set get unset multiset autoinstall",
+	  "pm2 modules: not supported; pm2-logrotate is built in (log_max_size and log_retain "
+	  "in the process file)" },
+	{ "logrotate", "log rotation is built in (log_max_size, log_retain); with logrotate(8) "
+	  "use postrotate `psup reloadLogs`, no copytruncate needed" },
+	{ "serve expose", "psup serves no files: run a web server as an app" },
+	{ "trigger inspect attach send sendDataToProcessId",
+	  "these talk to node's runtime or an app's stdin: psup apps have neither an IPC channel "
+	  "nor stdin (they read /dev/null)" },
+	{ "report sysinfos slist examples deepUpdate install-otel uninstall-otel profile:cpu "
+	  "profile:mem", "about pm2's own install or node's profiler: psup has no such command "
+	  "(psup --version, psup ping, psup describe NAME)" },
+};
+
+/* Why psup has no command word, when it is pm2's; else NULL. */
+static const char *pm2_only_why(const char *word)
+{
+	size_t wl = strlen(word);
+	for (size_t i = 0; i < sizeof pm2_only / sizeof *pm2_only; i++)
+		for (const char *n = pm2_only[i].names; *n; ) {
+			size_t l = strcspn(n, " ");
+			if (l == wl && strncmp(n, word, l) == 0)
+				return pm2_only[i].why;
+			n += l;
+			n += strspn(n, " ");
+		}
+	return NULL;
+}
+
 static const struct cli_cmd *cmd_find(const char *word)
 {
 	for (size_t i = 0; i < N_CMDS; i++) {
@@ -162,6 +201,9 @@ static int cmd_help(struct cli_args *a)
 	if (strcmp(a->argv[0], "options") == 0)
 		return cli_help_options(a);
 	const struct cli_cmd *c = cmd_find(a->argv[0]);
+	const char *why = c ? NULL : pm2_only_why(a->argv[0]);
+	if (why)
+		return cli_error(CLI_USAGE, "help: %s: pm2's, not psup's: %s", a->argv[0], why);
 	if (!c)
 		return cli_error(CLI_USAGE, "help: unknown command '%s' (see psup --help)", a->argv[0]);
 	printf("usage: psup %s\n", c->usage);
@@ -315,6 +357,9 @@ int cli_main(int argc, char **argv)
 	}
 	const struct cli_cmd *c = cmd_find(w);
 	if (!c) {
+		const char *why = pm2_only_why(w);
+		if (why)
+			return cli_error(CLI_USAGE, "%s: pm2's, not psup's: %s", w, why);
 		return cli_error(CLI_USAGE, "unknown command '%s' (see psup --help)", w);
 	}
 	struct cli_args a = { .argc = argc - 2, .argv = argv + 2, .cmd = c->name };

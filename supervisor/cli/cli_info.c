@@ -1,6 +1,7 @@
 /* pm2's small look-ups: `pid [NAME]` prints the pids of running apps, one a
- * line (for `kill $(psup pid api)`); `env ID` prints the environment an
- * app's process runs with, as the kernel holds it. */
+ * line (for `kill $(psup pid api)`), `id NAME` the ids of the apps a name
+ * selects; `env ID` prints the environment an app's process runs with, as
+ * the kernel holds it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +16,12 @@
 int cli_cmd_pid(struct cli_args *a)
 {
 	char *pos[1];
+	int id = strcmp(a->cmd, "id") == 0;
 	int n = cli_split(a, pos, 1, NULL, NULL);
 	if (n < 0)
 		return CLI_USAGE;
+	if (id && n == 0)
+		return cli_usage_error(a, "id: which app?");
 	cJSON *reply;
 	const cJSON *apps, *app;
 	int rc = cli_call_apps(n ? pos[0] : NULL, &reply, &apps);
@@ -27,12 +31,12 @@ int cli_cmd_pid(struct cli_args *a)
 	/* a stopped app has no pid: printing 0 would make `kill $(psup pid x)`
 	 * signal the caller's own process group */
 	cJSON_ArrayForEach(app, apps) {
-		double pid = cli_json_num(app, "pid", 0);
-		if (pid > 0)
-			buf_printf(&out, "%.0f\n", pid);
+		double v = cli_json_num(app, id ? "id" : "pid", -1);
+		if (id ? v >= 0 : v > 0)
+			buf_printf(&out, "%.0f\n", v);
 	}
 	cJSON_Delete(reply);
-	return cli_print(&out, "the pids");
+	return cli_print(&out, id ? "the ids" : "the pids");
 }
 
 int cli_cmd_env(struct cli_args *a)

@@ -7,7 +7,7 @@
 # start options for node (a warning) or another user (refused).
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 64
+plan 68
 
 cat > "$TMPD/svc.sh" <<'EOF'
 #!/bin/sh
@@ -104,6 +104,8 @@ is "$(sed -n '/^+--- a$/,/^$/p' "$TMPD/mini" | sed -n 's/^error log : //p')" "$(
 	"and its error log"
 is "$(psup ls --mini-list --sort name:desc | sed -n 1p)" "+--- web-3" "--mini-list, sorted"
 is "$(NO_COLOR=1 psup l | sed -n 2p)" "$(NO_COLOR=1 psup ps | sed -n 2p)" "l and ps are ls"
+is "$(psup id web | tr '\n' ' ')" "$(psup jlist | jq -r '[.[] | select(.group == "web") | .id] | join(" ")') " \
+	"id web: the group's ids, one a line"
 like "$(psup desc a)" "Describing a" "desc is describe"
 psup sendSignal SIGUSR1 a > /dev/null 2>&1
 ok "sendSignal is signal" wait_for -t 10 test -s "$TMPD/a.sig"
@@ -170,3 +172,10 @@ if command -v script > /dev/null 2>&1; then
 else
 	skip "no script(1)" 2
 fi
+
+# pm2's commands psup has not say why, not just "unknown"
+psup install pm2-logrotate > "$TMPD/out" 2>&1
+is "$?" 2 "install (a pm2 module) is a usage error"
+like "$(cat "$TMPD/out")" "install: pm2's, not psup's: pm2 modules: not supported; pm2-logrotate is built in \\(log_max_size" \
+	"saying why and what to use"
+like "$(psup link 2>&1)" "Keymetrics" "link: the hosted service"
