@@ -360,14 +360,54 @@ static const char *unfenced(const char *text, size_t *n)
 	return p;
 }
 
-void classify_json_result(struct verdict *v)
+/* The first of require's pointers (one a line) that names nothing, or
+ * null, in doc, as a malloc'd copy; NULL when doc holds them all. */
+static char *missing(const cJSON *doc, const char *require)
+{
+	for (const char *p = require; p && *p; ) {
+		size_t n = strcspn(p, "\n");
+		char *ptr = xstrndup(p, n), *why = NULL;
+		const cJSON *v = jsonptr_get(doc, ptr, &why);
+		free(why);
+		if (!v || cJSON_IsNull(v))
+			return ptr;
+		free(ptr);
+		p += n + (p[n] == '\n');
+	}
+	return NULL;
+}
+
+/* The verdict becomes a retry (a fail when the model was cut off) saying
+ * what is wrong with its result, then the start of text. */
+static void not_usable(struct verdict *v, const char *what, const char *text)
+{
+	char *start = body_start(text, strlen(text));
+	free(v->result);
+	v->result = NULL;
+	v->kind = v->cut_off ? VERDICT_FAIL : VERDICT_RETRY;
+	v->error = xasprintf("%s%s: %s", what, v->cut_off ?
+	    ", cut off at the model's token limit (raise max_tokens)" : "", start);
+	free(start);
+}
+
+void classify_json_result(struct verdict *v, const char *require)
 {
 	if (v->kind != VERDICT_DONE || !v->result)
 		return;
 	cJSON *s = cJSON_Parse(v->result);
 	if (!cJSON_IsString(s)) {
+		/* a JSON value already */
+		char *gone = missing(s, require);
+		if (gone) {
+			char *what = xasprintf("the result has no %s (response.require)", gone);
+			char *text = xstrdup(v->result);
+			not_usable(v, what, text);
+			free(text);
+			free(what);
+			free(gone);
+		}
 		cJSON_Delete(s);
-		return;          /* a JSON value already */
+		return;
 	}
 	size_t n = strlen(s->valuestring);
 	const char *text = unfenced(s->valuestring, &n);
@@ -375,17 +415,17 @@ void classify_json_result(struct verdict *v)
 	const char *end = NULL;
 	cJSON *doc = n ? cJSON_ParseWithLengthOpts(text, n, &end, 0) : NULL;
 	struct jsonraw x;
-	if (doc && end == text + n && jsonraw_value(text, n, &x) == 0) {
+	char *gone = NULL;
+	if (!doc || end != text + n || jsonraw_value(text, n, &x) < 0) {
+		not_usable(v, "the result is not JSON (response.json)", s->valuestring);
+	} else if ((gone = missing(doc, require))) {
+		char *what = xasprintf("the result has no %s (response.require)", gone);
+		not_usable(v, what, s->valuestring);
+		free(what);
+		free(gone);
+	} else {
 		free(v->result);
 		v->result = jsonraw_compact(x, NULL);
-	} else {
-		char *start = body_start(s->valuestring, strlen(s->valuestring));
-		free(v->result);
-		v->result = NULL;
-		v->kind = v->cut_off ? VERDICT_FAIL : VERDICT_RETRY;
-		v->error = xasprintf("the result is not JSON (response.json)%s: %s", v->cut_off ?
-		    ", cut off at the model's token limit (raise max_tokens)" : "", start);
-		free(start);
 	}
 	cJSON_Delete(doc);
 	cJSON_Delete(s);

@@ -69,8 +69,10 @@ void verdict_free(struct verdict *v);
  * may answer well the next time), its error saying so with the start of
  * the text; FAIL when the model stopped at its token limit (the next
  * answer would be cut off too: max_tokens must grow). Other verdicts are
- * left alone. */
-void classify_json_result(struct verdict *v);
+ * left alone. require (NULL: none): JSON pointers, one a line, each naming
+ * a value the result must hold, not null (response.require); a result
+ * without one is retried, or fails when cut off, as one that is not JSON. */
+void classify_json_result(struct verdict *v, const char *require);
 
 /* 1 if a transport error (a CURLcode) is worth retrying: timeouts, refused
  * or dropped connections, truncated replies. */

@@ -69,6 +69,10 @@ static const struct job_option table[] = {
 	  "stored and exported as that JSON value; an answer that is not JSON is retried "
 	  "(retry.max_attempts), then fails saying so, at once when the model stopped at its "
 	  "token limit." },
+	{ .name = "response.require", .type = JOB_T_KEYS, .offset = F(require),
+	  .help = "What the JSON result must hold: keys of its object, or JSON pointers "
+	  "(/senses/0/definition), a list; a result without one, or with it null, is retried, "
+	  "then fails saying which. Implies response.json." },
 	{ .name = "limits", .type = JOB_T_SECTION, .offset = NOF,
 	  .help = "Concurrency and rate limits." },
 	{ .name = "limits.concurrency", .type = JOB_T_INT, .def = "16",
@@ -163,6 +167,8 @@ static const struct job_option table[] = {
 	  .help = "As response.output_usage." },
 	{ .name = "endpoints.response.json", .type = JOB_T_BOOL, .def = "(response.json)",
 	  E(json_result), .help = "As response.json, for this endpoint's answers." },
+	{ .name = "endpoints.response.require", .type = JOB_T_KEYS, .def = "(response.require)",
+	  E(require), .help = "As response.require, for this endpoint's answers." },
 	{ .name = "endpoints.limits", .type = JOB_T_SECTION, .list = 1, .offset = NOF,
 	  .help = "The endpoint's own limits (limits: gives the defaults)." },
 	{ .name = "endpoints.limits.concurrency", .type = JOB_T_INT, .def = "(limits.concurrency)",
@@ -220,8 +226,8 @@ const char *jobfile_option_type_name(enum job_opt_type t)
 	/* In the order of enum job_opt_type. */
 	static const char *const names[] = { "section", "string", "method", "URL", "map",
 		"duration", "JSON pointer", "integer", "number", "name", "profile", "list", "scope",
-		"bool", "string or map" };
-	_Static_assert(sizeof names / sizeof *names == JOB_T_BODY + 1,
+		"bool", "string or map", "keys" };
+	_Static_assert(sizeof names / sizeof *names == JOB_T_KEYS + 1,
 	    "a name for every job option type");
 	return names[t];
 }
@@ -237,6 +243,7 @@ int jobfile_is_string_field(const struct job_option *o)
 	case JOB_T_POINTER:
 	case JOB_T_NAME:
 	case JOB_T_BODY:
+	case JOB_T_KEYS:
 		return o->offset != NOF;
 	default:
 		return 0;

@@ -19,6 +19,7 @@ struct job_endpoint {
 	long long timeout_ms;
 	char *extract, *usage, *input_usage, *output_usage;
 	int json_result;         /* its results must be JSON (response.json) */
+	char *require;           /* response.require: pointers, one a line, or NULL */
 	int concurrency;         /* requests in flight to it, per worker */
 	double rpm, tpm, itpm, otpm;
 	char *shared;            /* its shared limit's name, NULL: per job+endpoint */
@@ -55,6 +56,8 @@ struct job_config {
 	char *input_usage;       /* JSON pointer to the input tokens or NULL */
 	char *output_usage;      /* JSON pointer to the output tokens or NULL */
 	int json_result;         /* the result must be JSON (a model's, in a string) */
+	char *require;           /* JSON pointers, one a line, the result must hold
+	                          * (response.require; implies json_result), or NULL */
 	/* limits */
 	int concurrency;         /* default 16 */
 	double rpm;              /* 0 = unlimited */

@@ -25,6 +25,7 @@ static void inherit(struct job_endpoint *ep, const struct job_config *jc)
 	ep->input_usage = dup_or_null(jc->input_usage);
 	ep->output_usage = dup_or_null(jc->output_usage);
 	ep->json_result = jc->json_result;
+	ep->require = dup_or_null(jc->require);
 	ep->concurrency = jc->concurrency;
 	ep->rpm = jc->rpm;
 	ep->tpm = jc->tpm;

@@ -23,6 +23,8 @@ enum job_opt_type {
 	JOB_T_SCOPE,             /* host (0) or cluster (1), into an int */
 	JOB_T_BOOL,              /* true or false, into an int */
 	JOB_T_BODY,              /* a string, or a map or list written as YAML: its JSON */
+	JOB_T_KEYS,              /* a key or JSON pointer, or a list of them: pointers,
+	                          * one a line */
 };
 
 struct job_option {

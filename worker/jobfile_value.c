@@ -109,6 +109,54 @@ static void set_string(char **field, char *s)
 	*field = s;
 }
 
+/* A key or JSON pointer, or a list of them, as pointers one a line: a key
+ * ("senses") is the pointer to it ("/senses", with ~ and / escaped). */
+static void set_keys(struct jload *J, const struct job_option *o, const struct ynode *n,
+    char **field)
+{
+	const struct ynode *const *items = n->kind == YNODE_SEQ ? (const struct ynode *const *)n->items
+	    : &n;
+	size_t count = n->kind == YNODE_SEQ ? n->n : 1;
+	struct buf b = { 0 };
+	int bad = 0;
+	for (size_t i = 0; i < count; i++) {
+		char *s = NULL;
+		const char *why = NULL;
+		if (yget_str(&J->cx, items[i], o->name, &s) < 0) {
+			bad = 1;
+			continue;
+		}
+		if (!*s || strchr(s, '\n')) {
+			ycx_error(&J->cx, items[i], o->name, "'%s' is not a key or a JSON pointer", s);
+			bad = 1;
+		} else if (*s == '/' && check_pointer(s, &why) < 0) {
+			ycx_error(&J->cx, items[i], o->name, "'%s' is not a JSON pointer: %s", s, why);
+			bad = 1;
+		} else {
+			if (b.len)
+				buf_addc(&b, '\n');
+			if (*s != '/') {
+				buf_addc(&b, '/');
+				for (const char *p = s; *p; p++)
+					if (*p == '~' || *p == '/')
+						buf_puts(&b, *p == '~' ? "~0" : "~1");
+					else
+						buf_addc(&b, *p);
+			} else {
+				buf_puts(&b, s);
+			}
+		}
+		free(s);
+	}
+	if (bad || !b.len) {
+		if (!bad)
+			ycx_error(&J->cx, n, o->name, "expected a key, a JSON pointer or a list of them");
+		buf_free(&b);
+		return;
+	}
+	set_string(field, buf_take(&b, NULL));
+}
+
 void jobfile_value_set(struct jload *J, const struct job_option *o, const struct ynode *n,
     void *into)
 {
@@ -125,6 +173,9 @@ void jobfile_value_set(struct jload *J, const struct job_option *o, const struct
 	case JOB_T_STRING:
 		if (yget_str(&J->cx, n, o->name, &s) == 0)
 			set_string((char **)base, s);
+		break;
+	case JOB_T_KEYS:
+		set_keys(J, o, n, (char **)base);
 		break;
 	case JOB_T_BODY:
 		if (n->kind == YNODE_SCALAR) {

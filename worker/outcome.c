@@ -125,8 +125,8 @@ void outcome_decide(const struct outcome_response *r, const struct outcome_attem
 	    h->ms_retry_after_ms || body_ms >= 0;
 	struct verdict v;
 	classify_response(&rv, p->extract, p->usage, &v);
-	if (p->json)
-		classify_json_result(&v);
+	if (p->json || p->require)
+		classify_json_result(&v, p->require);
 	o->rate_limited = v.rate_limited;
 	memcpy(o->tokens, v.tokens, sizeof o->tokens);
 	memcpy(o->have_tokens, v.have_tokens, sizeof o->have_tokens);

@@ -44,6 +44,7 @@ struct outcome_policy {
 	const char *extract;     /* JSON pointer or NULL */
 	const char *usage[USAGE_N]; /* JSON pointers or NULL */
 	int json;                /* the result must be JSON (classify_json_result) */
+	const char *require;     /* and hold these (pointers, one a line), or NULL */
 };
 
 enum outcome_kind {

@@ -409,6 +409,7 @@ int run_job(const char *url, const char *config, struct job_config *jc, const ch
 		.extract = r->jc.extract,
 		.usage = { r->jc.usage, r->jc.input_usage, r->jc.output_usage },
 		.json = r->jc.json_result,
+		.require = r->jc.require,
 	};
 	int code = run_setup(r, url, config, where);
 	if (code == CMD_OK) {

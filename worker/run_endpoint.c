@@ -51,6 +51,7 @@ int run_endpoints_open(struct run *r, const char *url, const char *config)
 		e->policy.usage[USAGE_INPUT] = c->input_usage;
 		e->policy.usage[USAGE_OUTPUT] = c->output_usage;
 		e->policy.json = c->json_result;
+		e->policy.require = c->require;
 		char name[104];
 		limit_name(r, c, name);
 		const double rates[LEARN_N] = { c->rpm, c->tpm, c->itpm, c->otpm };

@@ -4,11 +4,13 @@
 # as the model, come back as the string the job extracts (/model): JSON
 # becomes the exported value itself, a Markdown fence around it is dropped,
 # and an answer that is no JSON is tried again, then fails saying so. An
-# endpoint may ask for it alone (endpoints.response.json).
+# endpoint may ask for it alone (endpoints.response.json). response.require
+# names what the JSON must hold: an answer without it is tried again, then
+# fails saying what it lacks.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 13
+plan 16
 
 worker_setup 0
 cat >job.yaml <<EOF
@@ -68,3 +70,31 @@ is "$(jq -c 'select(.id == "plain") | .result' ep.jsonl)" '{"word":"cat","senses
 	"endpoints.response.json: the result is the JSON value"
 is "$(jq -c 'select(.id == "chatty") | .status' ep.jsonl)" '"failed"' "an answer that is not JSON fails"
 like "$(jq -r 'select(.id == "chatty") | .error' ep.jsonl)" "not JSON \\(response.json\\)" "... saying so"
+
+# response.require: the answer must hold a word
+cat >req.yaml <<EOF
+request:
+  url: $TESTAPI_URL/v1/chat/completions
+  body: '{"model": {{item.text}}, "messages": [{"role": "user", "content": "x"}]}'
+  timeout: 5s
+response:
+  extract: /model
+  require: [word]
+limits:
+  concurrency: 2
+lease: 30s
+EOF
+job_retry 2 10ms 50ms >>req.yaml
+cat >req.jsonl <<'EOF'
+{"id":"has","text":"{\"word\": \"cat\"}"}
+{"id":"lacks","text":"{\"name\": \"cat\"}"}
+EOF
+psup-worker init --job req.db --input req.jsonl >/dev/null 2>&1 || bail_out "init failed"
+run_workers req.db req.yaml 60 w3
+is "$WAIT_CODES" 0 "a job whose answers must hold a word: exit 0"
+psup-worker export --job req.db >req.out
+is "$(jq -c 'select(.id == "has") | [.status, .result]' req.out)" '["ok",{"word":"cat"}]' \
+	"an answer holding it is the JSON result (require implies json)"
+is "$(jq -c 'select(.id == "lacks") | [.status, .attempts, .error]' req.out)" \
+	'["failed",2,"after 2 attempts: the result has no /word (response.require): {\"name\": \"cat\"}"]' \
+	"one lacking it fails after its tries, saying what it lacks"

@@ -93,24 +93,39 @@ static void json_result(void)
 		const char *result;      /* the verdict's result before */
 		enum verdict_kind want;
 		const char *has;         /* the result after, or a piece of the error */
+		const char *require;     /* response.require's pointers, or NULL */
+		int cut_off;             /* the model stopped at its token limit */
 	} t[] = {
 		{ "\"{\\\"word\\\": \\\"cat\\\", \\\"n\\\": [1, 2]}\"", VERDICT_DONE,
-		  "{\"word\":\"cat\",\"n\":[1,2]}" },
-		{ "\"```json\\n{\\\"a\\\": 1}\\n```\"", VERDICT_DONE, "{\"a\":1}" },
-		{ "\"  ```\\n[true, null]\\n```  \\n\"", VERDICT_DONE, "[true,null]" },
-		{ "\" \\n 42 \"", VERDICT_DONE, "42" },
-		{ "{\"already\":\"json\"}", VERDICT_DONE, "{\"already\":\"json\"}" },
-		{ "\"\\\"quoted\\\"\"", VERDICT_DONE, "\"quoted\"" },
+		  "{\"word\":\"cat\",\"n\":[1,2]}", NULL, 0 },
+		{ "\"```json\\n{\\\"a\\\": 1}\\n```\"", VERDICT_DONE, "{\"a\":1}", NULL, 0 },
+		{ "\"  ```\\n[true, null]\\n```  \\n\"", VERDICT_DONE, "[true,null]", NULL, 0 },
+		{ "\" \\n 42 \"", VERDICT_DONE, "42", NULL, 0 },
+		{ "{\"already\":\"json\"}", VERDICT_DONE, "{\"already\":\"json\"}", NULL, 0 },
+		{ "\"\\\"quoted\\\"\"", VERDICT_DONE, "\"quoted\"", NULL, 0 },
 		{ "\"Sure! Here is the JSON: {\\\"a\\\": 1}\"", VERDICT_RETRY,
-		  "the result is not JSON (response.json): Sure! Here is the JSON" },
-		{ "\"{\\\"a\\\": 1} and more\"", VERDICT_RETRY, "not JSON" },
-		{ "\"{\\\"cut\\\": \\\"off\"", VERDICT_RETRY, "not JSON" },
-		{ "\"\"", VERDICT_RETRY, "not JSON" },
-		{ "\"```json\\n```\"", VERDICT_RETRY, "not JSON" },
+		  "the result is not JSON (response.json): Sure! Here is the JSON", NULL, 0 },
+		{ "\"{\\\"a\\\": 1} and more\"", VERDICT_RETRY, "not JSON", NULL, 0 },
+		{ "\"{\\\"cut\\\": \\\"off\"", VERDICT_RETRY, "not JSON", NULL, 0 },
+		{ "\"\"", VERDICT_RETRY, "not JSON", NULL, 0 },
+		{ "\"```json\\n```\"", VERDICT_RETRY, "not JSON", NULL, 0 },
+		/* response.require: what the result must hold */
+		{ "\"{\\\"word\\\": \\\"cat\\\", \\\"senses\\\": [{\\\"d\\\": \\\"pet\\\"}]}\"", VERDICT_DONE,
+		  "{\"word\":\"cat\",\"senses\":[{\"d\":\"pet\"}]}", "/word\n/senses/0/d", 0 },
+		{ "\"{\\\"word\\\": \\\"cat\\\"}\"", VERDICT_RETRY,
+		  "the result has no /senses (response.require): {\"word\": \"cat\"}", "/word\n/senses", 0 },
+		{ "\"{\\\"word\\\": null}\"", VERDICT_RETRY, "has no /word (response.require)", "/word", 0 },
+		{ "\"{\\\"senses\\\": []}\"", VERDICT_RETRY, "has no /senses/0/d", "/senses/0/d", 0 },
+		{ "{\"already\":\"json\"}", VERDICT_RETRY, "has no /word (response.require)", "/word", 0 },
+		{ "{\"word\":1}", VERDICT_DONE, "{\"word\":1}", "/word", 0 },
+		{ "\"{\\\"a\\\": 1}\"", VERDICT_FAIL, "has no /word (response.require), cut off at "
+		  "the model's token limit (raise max_tokens)", "/word", 1 },
+		{ "\"not json\"", VERDICT_RETRY, "the result is not JSON (response.json)", "/word", 0 },
 	};
 	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
-		struct verdict v = { .kind = VERDICT_DONE, .result = strdup(t[i].result) };
-		classify_json_result(&v);
+		struct verdict v = { .kind = VERDICT_DONE, .result = strdup(t[i].result),
+			.cut_off = t[i].cut_off };
+		classify_json_result(&v, t[i].require);
 		const char *text = v.kind == VERDICT_DONE ? v.result : v.error;
 		ok(v.kind == t[i].want && text && (v.kind == VERDICT_DONE ?
 		    strcmp(text, t[i].has) == 0 : strstr(text, t[i].has) != NULL),
@@ -139,7 +154,7 @@ static void json_result(void)
 			.body_len = strlen(cut[i].body) };
 		struct verdict v;
 		classify_response(&r, cut[i].extract, NULL, &v);
-		classify_json_result(&v);
+		classify_json_result(&v, NULL);
 		const char *text = v.kind == VERDICT_DONE ? v.result : v.error;
 		ok(v.kind == cut[i].want && (v.kind != VERDICT_FAIL ||
 		    strstr(text, "cut off at the model's token limit (raise max_tokens)")),
@@ -148,7 +163,7 @@ static void json_result(void)
 	}
 
 	struct verdict f = { .kind = VERDICT_FAIL, .error = strdup("HTTP 400: bad") };
-	classify_json_result(&f);
+	classify_json_result(&f, "/a");
 	ok(f.kind == VERDICT_FAIL && strcmp(f.error, "HTTP 400: bad") == 0,
 	    "json: a verdict that is not DONE is left alone");
 	verdict_free(&f);

@@ -342,6 +342,7 @@ static void test_shipped_endpoints(void)
 		jobfile_free(&jc);
 	}
 	ok(jobfile_load("configs/dictionary.yaml", &jc, &errors, &n) == 0 && jc.json_result &&
+	    jc.require && strcmp(jc.require, "/word\n/senses") == 0 &&
 	    jc.body && strstr(jc.body, "\"content\":\"Word: {{item.word}}. Write the entry in "
 	    "{{item.lang}}.\"") && strstr(jc.body, "\"max_tokens\":600,"),
 	    "configs/dictionary.yaml loads: its YAML body as JSON");
@@ -442,6 +443,46 @@ static void test_yaml_body(void)
 	jobfile_free(&jc);
 }
 
+/* response.require: keys or pointers, one or a list, as pointers one a
+ * line; an endpoint takes the file's unless it says otherwise. */
+static void test_require(void)
+{
+	static const char text[] =
+	    "response:\n  require: [word, /senses/0/definition, \"a/b~c\"]\n"
+	    "endpoints:\n"
+	    "  - {name: a, url: http://x/}\n"
+	    "  - {name: b, url: http://y/, response: {require: gloss}}\n";
+	struct job_config jc;
+	char **errors;
+	int n;
+	ok(jobfile_load_buffer("j.yaml", text, sizeof text - 1, &jc, &errors, &n) == 0,
+	    "response.require loads");
+	dump(errors, n);
+	is_str(jc.require, "/word\n/senses/0/definition\n/a~1b~0c", "keys made pointers, escaped");
+	ok(jc.n_endpoints == 2 && jc.endpoints[0].require &&
+	    strcmp(jc.endpoints[0].require, jc.require) == 0 &&
+	    strcmp(jc.endpoints[1].require, "/gloss") == 0,
+	    "an endpoint takes the file's, or its own (one key, not a list)");
+	jobfile_free(&jc);
+	static const struct { const char *text, *error; } bad[] = {
+		{ "request: {url: http://x/}\nresponse: {require: [/a/~2]}\n",
+		  "j.yaml:2:22: response.require: '/a/~2' is not a JSON pointer: '~' must be followed "
+		  "by 0 or 1 (~0 is '~', ~1 is '/')" },
+		{ "request: {url: http://x/}\nresponse: {require: []}\n",
+		  "j.yaml:2:21: response.require: expected a key, a JSON pointer or a list of them" },
+		{ "request: {url: http://x/}\nresponse: {require: [\"\"]}\n",
+		  "j.yaml:2:22: response.require: '' is not a key or a JSON pointer" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		int r = jobfile_load_buffer("j.yaml", bad[i].text, strlen(bad[i].text), &jc, &errors,
+		    &n);
+		ok(r == -1 && n == 1 && strcmp(errors[0], bad[i].error) == 0, "bad require %zu: %s",
+		    i, n ? errors[0] : "(accepted)");
+		jobfile_errors_free(errors, n);
+		jobfile_free(&jc);
+	}
+}
+
 int main(void)
 {
 	const char *src = getenv("PSUP_SRC");
@@ -458,5 +499,6 @@ int main(void)
 	test_shipped_endpoints();
 	test_json_result();
 	test_yaml_body();
+	test_require();
 	return done_testing();
 }
