@@ -13,19 +13,24 @@ require_cmd curl jq
 plan 16
 
 worker_setup 0
-cat >job.yaml <<EOF
+# model_job FILE TRIES RESPONSE: a job sending each item's text as the
+# model, extracting it back, with RESPONSE's line under response:
+model_job() {
+	cat >"$1" <<EOF
 request:
   url: $TESTAPI_URL/v1/chat/completions
   body: '{"model": {{item.text}}, "messages": [{"role": "user", "content": "x"}]}'
   timeout: 5s
 response:
   extract: /model
-  json: true
+  $3
 limits:
   concurrency: 2
 lease: 30s
 EOF
-job_retry 3 10ms 50ms >>job.yaml
+	job_retry "$2" 10ms 50ms >>"$1"
+}
+model_job job.yaml 3 "json: true"
 cat >items.jsonl <<'EOF'
 {"id":"plain","text":"{\"word\": \"cat\", \"senses\": [\"animal\", \"jazz fan\"]}"}
 {"id":"fenced","text":"```json\n{\"word\": \"dog\"}\n```"}
@@ -72,19 +77,7 @@ is "$(jq -c 'select(.id == "chatty") | .status' ep.jsonl)" '"failed"' "an answer
 like "$(jq -r 'select(.id == "chatty") | .error' ep.jsonl)" "not JSON \\(response.json\\)" "... saying so"
 
 # response.require: the answer must hold a word
-cat >req.yaml <<EOF
-request:
-  url: $TESTAPI_URL/v1/chat/completions
-  body: '{"model": {{item.text}}, "messages": [{"role": "user", "content": "x"}]}'
-  timeout: 5s
-response:
-  extract: /model
-  require: [word]
-limits:
-  concurrency: 2
-lease: 30s
-EOF
-job_retry 2 10ms 50ms >>req.yaml
+model_job req.yaml 2 "require: [word]"
 cat >req.jsonl <<'EOF'
 {"id":"has","text":"{\"word\": \"cat\"}"}
 {"id":"lacks","text":"{\"name\": \"cat\"}"}
