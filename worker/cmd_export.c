@@ -13,14 +13,14 @@
 
 static const char export_usage[] =
 	"usage: psup-worker export --job STORE [--where FIELD=VALUE]... [--failed] [--with-item]\n"
-	"                          [--format jsonl|csv|tsv] [--output FILE]\n"
+	"                          [--format jsonl|csv|tsv] [--result-columns] [--output FILE]\n"
 	"\n"
 	"Writes one JSON line per finished item, in input order:\n"
 	"  {\"id\":...,\"status\":\"ok\"|\"failed\",\"attempts\":N,\"http_status\":N,\n"
 	"   \"latency_ms\":N,\"result\":...,\"error\":null|\"...\"}\n"
 	"(with endpoints: also \"endpoint\", \"tokens\" and \"cost\"); or a CSV (TSV) a\n"
 	"spreadsheet opens: a header, then per item its id (with --with-item, the\n"
-	"item's own columns), status, result, error, attempts, http_status,\n"
+	"items' own columns), status, result, error, attempts, http_status,\n"
 	"latency_ms, endpoint, tokens, cost. Items not finished yet are left out\n"
 	"(and counted on standard error).\n"
 	"\n"
@@ -33,6 +33,9 @@ static const char export_usage[] =
 	"                  a result needs no join with the input file\n"
 	"  --format F      jsonl, csv or tsv (default: csv for an --output FILE\n"
 	"                  ending in .csv, tsv for .tsv, else jsonl)\n"
+	"  --result-columns\n"
+	"                  CSV, TSV: a result that is a JSON object (response.json)\n"
+	"                  fills a column per key, result.KEY\n"
 	"  --output FILE   write FILE whole or not at all (temp file, fsync, rename)\n"
 	"                  instead of standard output\n";
 
@@ -76,12 +79,13 @@ static int export_file(struct store *s, const char *path, unsigned flags,
 int cmd_export(int argc, char **argv)
 {
 	const char *job = NULL, *output = NULL, *format = NULL;
-	int failed_only = 0, with_item = 0, code;
+	int failed_only = 0, with_item = 0, result_cols = 0, code;
 	struct cmd_where where = { 0 };
 	const struct cmd_opt opts[] = {
 		{ .name = "job", .letter = 'j', .value = &job, .required = "--job STORE" },
 		{ .name = "failed", .flag = &failed_only },
 		{ .name = "with-item", .flag = &with_item },
+		{ .name = "result-columns", .flag = &result_cols },
 		{ .name = "output", .letter = 'o', .value = &output,
 		  .empty = "--output needs a file name" },
 		{ .name = "where", .letter = 'w', .add = cmd_where_add, .arg = &where },
@@ -99,9 +103,16 @@ int cmd_export(int argc, char **argv)
 		store_close(s);
 		return CMD_USAGE;
 	}
+	if (result_cols && fmt == STORE_FMT_JSONL) {
+		cmd_error("export", "--result-columns goes with --format csv or tsv (JSON lines keep "
+		    "the result whole)");
+		store_close(s);
+		return CMD_USAGE;
+	}
 	char *cause = NULL;
 	long long written = 0, left_out = 0;
 	unsigned flags = (failed_only ? STORE_EXPORT_FAILED : 0) | (with_item ? STORE_EXPORT_ITEM : 0) |
+	    (result_cols ? STORE_EXPORT_RESULT_COLS : 0) |
 	    (fmt == STORE_FMT_CSV ? STORE_EXPORT_CSV : fmt == STORE_FMT_TSV ? STORE_EXPORT_TSV : 0);
 	int rc;
 	if (output)
@@ -125,9 +136,9 @@ int cmd_export(int argc, char **argv)
 		free(cause);
 	}
 	if (left_out > 0)
-		fprintf(stderr, "psup-worker: export: %lld item%s fields the first item has not, "
-		    "left out of the columns (export JSON lines to keep every field)\n", left_out,
-		    left_out == 1 ? " has" : "s have");
+		fprintf(stderr, "psup-worker: export: %lld item%s finished while exporting with "
+		    "fields no column has, left out (export again, or as JSON lines)\n", left_out,
+		    left_out == 1 ? "" : "s");
 	if (output)
 		printf("wrote %lld result%s to %s\n", written, written == 1 ? "" : "s", output);
 	store_close(s);

@@ -9,8 +9,8 @@
 # fails saying what it lacks.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
-require_cmd curl jq
-plan 16
+require_cmd curl jq python3
+plan 18
 
 worker_setup 0
 # model_job FILE TRIES RESPONSE: a job sending each item's text as the
@@ -91,3 +91,12 @@ is "$(jq -c 'select(.id == "has") | [.status, .result]' req.out)" '["ok",{"word"
 is "$(jq -c 'select(.id == "lacks") | [.status, .attempts, .error]' req.out)" \
 	'["failed",2,"after 2 attempts: the result has no /word (response.require): {\"name\": \"cat\"}"]' \
 	"one lacking it fails after its tries, saying what it lacks"
+
+# the results as spreadsheet columns, the items' beside them
+out=$(psup-worker export --job job.db --with-item --result-columns --format csv 2>&1); rc=$?
+is "$rc" 0 "export --with-item --result-columns as CSV"
+is "$(printf '%s\n' "$out" | python3 -c 'import csv, json, sys
+rows = list(csv.DictReader(sys.stdin))
+print(json.dumps([[r["id"], r["status"], r["result.word"], r["result.senses"]] for r in rows]))')" \
+	'[["plain", "ok", "cat", "[\"animal\",\"jazz fan\"]"], ["fenced", "ok", "dog", ""], ["chatty", "failed", "", ""]]' \
+	"each key of the JSON results a column, read back by Python's csv"

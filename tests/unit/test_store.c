@@ -427,8 +427,9 @@ static void test_finish_export(void)
 	store_close(s);
 }
 
-/* CSV with the items' columns: named by the first item's keys; a later
- * item's other keys are left out and counted, a missing one is empty. */
+/* CSV with the items' columns: every key any item has, in the order
+ * first seen, null and missing empty; with result columns, an object
+ * result spread over result.KEY, anything else in result. */
 static void test_export_columns(void)
 {
 	struct store *s = storefix_loaded("{\"id\":\"a\",\"x\":1,\"y\":{\"k\":[1]}}\n"
@@ -437,27 +438,37 @@ static void test_export_columns(void)
 	int stale;
 	free(ids);
 	struct store_result r[] = {
-		{ .id = "a", .ok = 1, .attempts = 1, .http_status = 200, .result = "\"r\"" },
-		{ .id = "b", .ok = 1, .attempts = 1, .http_status = 200, .result = "\"r\"" },
-		{ .id = "c", .ok = 1, .attempts = 1, .http_status = 200, .result = "\"r\"" },
+		{ .id = "a", .ok = 1, .attempts = 1, .http_status = 200,
+		  .result = "{\"word\":\"cat\",\"n\":2}" },
+		{ .id = "b", .ok = 1, .attempts = 1, .http_status = 200, .result = "\"plain\"" },
+		{ .id = "c", .ok = 1, .attempts = 1, .http_status = 200,
+		  .result = "{\"gloss\":\"x, y\",\"word\":\"dog\"}" },
 	};
 	store_finish(s, "w", r, 3, &stale, &cause);
-	char *buf = NULL;
-	size_t len = 0;
-	long long written = 0, left_out = -1;
-	FILE *m = open_memstream(&buf, &len);
-	is_int(store_export(s, m, STORE_EXPORT_CSV | STORE_EXPORT_ITEM, &written, &left_out,
-	    &cause), 0, "export CSV with the items' columns");
-	fclose(m);
-	is_str(buf,
-	    "id,x,y,status,result,error,attempts,http_status,latency_ms,endpoint,tokens,cost\r\n"
-	    "a,1,\"{\"\"k\"\":[1]}\",ok,r,,1,200,0,,0,\r\n"
-	    "b,,,ok,r,,1,200,0,,0,\r\n"
-	    "c,t,,ok,r,,1,200,0,,0,\r\n",
-	    "the first item's keys name the columns, in its order; null and missing are empty");
-	is_int(left_out, 1, "b's key z is left out, and counted");
-	is_int(written, 3, "three rows");
-	free(buf);
+	static const struct { unsigned flags; const char *want; } t[] = {
+		{ STORE_EXPORT_CSV | STORE_EXPORT_ITEM,
+		  "id,x,y,z,status,result,error,attempts,http_status,latency_ms,endpoint,tokens,cost\r\n"
+		  "a,1,\"{\"\"k\"\":[1]}\",,ok,\"{\"\"word\"\":\"\"cat\"\",\"\"n\"\":2}\",,1,200,0,,0,\r\n"
+		  "b,,,new,ok,plain,,1,200,0,,0,\r\n"
+		  "c,t,,,ok,\"{\"\"gloss\"\":\"\"x, y\"\",\"\"word\"\":\"\"dog\"\"}\",,1,200,0,,0,\r\n" },
+		{ STORE_EXPORT_CSV | STORE_EXPORT_RESULT_COLS,
+		  "id,status,result,result.word,result.n,result.gloss,error,attempts,http_status,"
+		  "latency_ms,endpoint,tokens,cost\r\n"
+		  "a,ok,,cat,2,,,1,200,0,,0,\r\n"
+		  "b,ok,plain,,,,,1,200,0,,0,\r\n"
+		  "c,ok,,dog,,\"x, y\",,1,200,0,,0,\r\n" },
+	};
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		long long written = 0, left_out = -1;
+		FILE *m = open_memstream(&buf, &len);
+		int rc = store_export(s, m, t[i].flags, &written, &left_out, &cause);
+		fclose(m);
+		is_str(buf, t[i].want, "export columns %zu", i);
+		ok(rc == 0 && written == 3 && left_out == 0, "three rows, no key without a column");
+		free(buf);
+	}
 	store_close(s);
 }
 

@@ -166,6 +166,7 @@ enum {
 	STORE_EXPORT_ITEM = 1 << 1,
 	STORE_EXPORT_CSV = 1 << 2,
 	STORE_EXPORT_TSV = 1 << 3,
+	STORE_EXPORT_RESULT_COLS = 1 << 4,
 };
 /* Writes results as JSON lines in input order:
  * {"id":…,"status":"ok"|"failed","attempts":N,"http_status":N,"latency_ms":N,"result":…,"error":…}
@@ -173,12 +174,15 @@ enum {
  * and "cost"; with STORE_EXPORT_ITEM, last, "item": the input line's object
  * as it was loaded. Only finished items (flags: STORE_EXPORT_*).
  * As CSV (or TSV, RFC 4180's quoting): a header, then a row per item: its
- * id (with STORE_EXPORT_ITEM, the item's fields instead, columns named by
- * the first item's keys, so a spreadsheet's rows come back with their own
- * columns), then status, result (a string as its text, other JSON as JSON),
- * error, attempts, http_status, latency_ms, endpoint, tokens, cost. Items
- * with keys the first has not lose those; *left_out (may be NULL) counts
- * them. */
+ * id (with STORE_EXPORT_ITEM, the item's fields instead, a column per key
+ * any item has, in the order first seen, so a spreadsheet's rows come back
+ * with their own columns), then status, result (a string as its text,
+ * other JSON as JSON; with STORE_EXPORT_RESULT_COLS a result that is an
+ * object fills a column per key instead, result.KEY after result), error,
+ * attempts, http_status, latency_ms, endpoint, tokens, cost. The columns
+ * take a first pass over the rows; an item finished between the passes
+ * with keys they lack loses those, and *left_out (may be NULL) counts such
+ * items. More than 1,024 columns of either kind fail the export. */
 int store_export(struct store *s, FILE *out, unsigned flags, long long *written,
     long long *left_out, char **cause);
 

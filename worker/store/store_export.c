@@ -9,15 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Column names in the order first seen. */
+struct cols {
+	char **name;
+	int n;
+};
+
+/* Past this many columns an export is no table anyone reads: JSON lines. */
+#define CSV_COLS_MAX 1024
+
 struct export_ctx {
 	FILE *out;
 	long long written;
 	/* CSV, TSV */
 	char sep;                /* 0: JSON lines */
-	int header_done;
-	char **cols;             /* the item's columns (the first item's keys) */
-	int ncol;
-	long long left_out;      /* items with keys beyond those columns */
+	unsigned flags;
+	struct cols items;       /* every key of the items (STORE_EXPORT_ITEM) */
+	struct cols results;     /* every key of results that are objects
+	                          * (STORE_EXPORT_RESULT_COLS) */
+	long long left_out;      /* keys of items that finished between the
+	                          * passes, beyond the columns */
 };
 
 static int export_cb(const struct store_row *r, void *arg, char **cause)
@@ -105,37 +116,111 @@ static const char *row_end(const struct export_ctx *x)
 	return x->sep == ',' ? "\r\n" : "\n";
 }
 
-static const char *const result_cols[] = { "status", "result", "error", "attempts",
-	"http_status", "latency_ms", "endpoint", "tokens", "cost" };
-
-/* The header, at the first row: the item's columns (the keys of the first
- * item, in its order: a spreadsheet's own columns when it was loaded from
- * one), or the id, then what the API answered. */
-static void csv_header(struct export_ctx *x, const cJSON *item)
+/* The index of name in c, looked for first at hint (items mostly list
+ * their keys in one order), or -1. */
+static int cols_find(const struct cols *c, const char *name, int hint)
 {
-	FILE *f = x->out;
+	if (hint < c->n && strcmp(c->name[hint], name) == 0)
+		return hint;
+	for (int i = 0; i < c->n; i++)
+		if (strcmp(c->name[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* Adds the keys of obj c has not yet; -1 past CSV_COLS_MAX. */
+static int cols_add(struct cols *c, const cJSON *obj)
+{
+	int at = 0;
 	const cJSON *k;
-	x->header_done = 1;
-	if (item) {
-		cJSON_ArrayForEach(k, item)
-			x->ncol++;
-		x->cols = xcalloc((size_t)x->ncol + 1, sizeof *x->cols);
-		int n = 0;
-		cJSON_ArrayForEach(k, item) {
-			x->cols[n] = xstrdup(k->string);
-			csv_str(f, x->cols[n++], x->sep);
-			putc(x->sep, f);
-		}
-	} else {
-		csv_str(f, "id", x->sep);
-		putc(x->sep, f);
+	cJSON_ArrayForEach(k, obj) {
+		if (cols_find(c, k->string, at++) >= 0)
+			continue;
+		if (c->n == CSV_COLS_MAX)
+			return -1;
+		c->name = xreallocarray(c->name, (size_t)c->n + 1, sizeof *c->name);
+		c->name[c->n++] = xstrdup(k->string);
 	}
-	for (size_t i = 0; i < sizeof result_cols / sizeof *result_cols; i++) {
+	return 0;
+}
+
+static void cols_free(struct cols *c)
+{
+	for (int i = 0; i < c->n; i++)
+		free(c->name[i]);
+	free(c->name);
+}
+
+/* The first pass: every key of the items and of the results that are
+ * objects, so that no value lacks a column. */
+static int collect_cb(const struct store_row *r, void *arg, char **cause)
+{
+	struct export_ctx *x = arg;
+	int rc = 0;
+	if (x->flags & STORE_EXPORT_ITEM) {
+		cJSON *item = r->item ? cJSON_Parse(r->item) : NULL;
+		if (cols_add(&x->items, item) < 0)
+			rc = fail(cause, "the items have more than %d different fields: too many "
+			    "columns for a CSV (export JSON lines)", CSV_COLS_MAX);
+		cJSON_Delete(item);
+	}
+	if (rc == 0 && (x->flags & STORE_EXPORT_RESULT_COLS) && r->result) {
+		cJSON *res = cJSON_Parse(r->result);
+		if (cJSON_IsObject(res) && cols_add(&x->results, res) < 0)
+			rc = fail(cause, "the results have more than %d different fields: too many "
+			    "columns for a CSV (export without --result-columns)", CSV_COLS_MAX);
+		cJSON_Delete(res);
+	}
+	return rc;
+}
+
+/* The header: the items' columns (a spreadsheet's own, when the items
+ * were loaded from one) or the id, then what the API answered, a result
+ * object's keys as result.KEY after result. */
+static void csv_header(struct export_ctx *x)
+{
+	static const char *const before[] = { "status", "result" };
+	static const char *const after[] = { "error", "attempts", "http_status", "latency_ms",
+		"endpoint", "tokens", "cost" };
+	FILE *f = x->out;
+	char sep = x->sep;
+	if (!(x->flags & STORE_EXPORT_ITEM) || x->items.n == 0)
+		csv_str(f, "id", sep);
+	for (int i = 0; i < x->items.n; i++) {
 		if (i)
-			putc(x->sep, f);
-		csv_str(f, result_cols[i], x->sep);
+			putc(sep, f);
+		csv_str(f, x->items.name[i], sep);
+	}
+	for (size_t i = 0; i < sizeof before / sizeof *before; i++) {
+		putc(sep, f);
+		csv_str(f, before[i], sep);
+	}
+	for (int i = 0; i < x->results.n; i++) {
+		char *name = xasprintf("result.%s", x->results.name[i]);
+		putc(sep, f);
+		csv_str(f, name, sep);
+		free(name);
+	}
+	for (size_t i = 0; i < sizeof after / sizeof *after; i++) {
+		putc(sep, f);
+		csv_str(f, after[i], sep);
 	}
 	fputs(row_end(x), f);
+}
+
+/* An object's values in the columns c names (sep before each but the
+ * first when lead is 0); returns how many of its keys have a column. */
+static int csv_values(FILE *f, const struct cols *c, const cJSON *obj, char sep, int lead)
+{
+	int known = 0;
+	for (int i = 0; i < c->n; i++) {
+		if (i || lead)
+			putc(sep, f);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, c->name[i]);
+		known += v != NULL;
+		csv_json(f, v, NULL, sep);
+	}
+	return known;
 }
 
 static int export_csv_cb(const struct store_row *r, void *arg, char **cause)
@@ -143,28 +228,22 @@ static int export_csv_cb(const struct store_row *r, void *arg, char **cause)
 	struct export_ctx *x = arg;
 	FILE *f = x->out;
 	char sep = x->sep;
-	cJSON *item = r->item ? cJSON_Parse(r->item) : NULL;
-	if (!x->header_done)
-		csv_header(x, item);
-	if (x->cols) {
-		int known = 0;
-		for (int i = 0; i < x->ncol; i++) {
-			const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, x->cols[i]);
-			known += v != NULL;
-			csv_json(f, v, NULL, sep);
-			putc(sep, f);
-		}
-		if (known < cJSON_GetArraySize(item))
+	if (x->flags & STORE_EXPORT_ITEM) {
+		cJSON *item = r->item ? cJSON_Parse(r->item) : NULL;
+		if (csv_values(f, &x->items, item, sep, 0) < cJSON_GetArraySize(item))
 			x->left_out++;
+		cJSON_Delete(item);
 	} else {
 		csv_str(f, r->id, sep);
-		putc(sep, f);
 	}
-	cJSON_Delete(item);
-	fprintf(f, "%s%c", r->ok ? "ok" : "failed", sep);
-	/* the result is stored as checked JSON text */
+	fprintf(f, "%c%s%c", sep, r->ok ? "ok" : "failed", sep);
+	/* the result is stored as checked JSON text; with result columns an
+	 * object goes to them, anything else to result */
 	cJSON *res = r->result ? cJSON_Parse(r->result) : NULL;
-	csv_json(f, res, r->result, sep);
+	int spread = (x->flags & STORE_EXPORT_RESULT_COLS) && cJSON_IsObject(res);
+	if (!spread)
+		csv_json(f, res, r->result, sep);
+	csv_values(f, &x->results, spread ? res : NULL, sep, 1);
 	cJSON_Delete(res);
 	putc(sep, f);
 	csv_str(f, r->error, sep);
@@ -184,20 +263,24 @@ static int export_csv_cb(const struct store_row *r, void *arg, char **cause)
 int store_export(struct store *s, FILE *out, unsigned flags, long long *written,
     long long *left_out, char **cause)
 {
-	struct export_ctx x = { .out = out };
+	struct export_ctx x = { .out = out, .flags = flags };
 	x.sep = flags & STORE_EXPORT_CSV ? ',' : flags & STORE_EXPORT_TSV ? '\t' : 0;
-	int rc = s->ops->export_rows(s, flags, x.sep ? export_csv_cb : export_cb, &x, cause);
-	/* no row: the header alone, so the file still says what it holds */
-	if (rc == 0 && x.sep && !x.header_done)
-		csv_header(&x, NULL);
+	int rc = 0;
+	/* a CSV's columns are known before its header: a first pass reads
+	 * the keys when the items' or the results' make columns */
+	if (x.sep && (flags & (STORE_EXPORT_ITEM | STORE_EXPORT_RESULT_COLS)))
+		rc = s->ops->export_rows(s, flags, collect_cb, &x, cause);
+	if (rc == 0 && x.sep)
+		csv_header(&x);
+	if (rc == 0)
+		rc = s->ops->export_rows(s, flags, x.sep ? export_csv_cb : export_cb, &x, cause);
 	if (rc == 0 && fflush(out) != 0)
 		rc = fail(cause, "cannot write export: %s", strerror(errno));
 	if (written)
 		*written = x.written;
 	if (left_out)
 		*left_out = x.left_out;
-	for (int i = 0; i < x.ncol; i++)
-		free(x.cols[i]);
-	free(x.cols);
+	cols_free(&x.items);
+	cols_free(&x.results);
 	return rc;
 }
