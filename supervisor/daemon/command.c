@@ -77,8 +77,6 @@ static void do_stop_app(struct dop *op, struct dapp *a)
  * (--update-env): the keeper reloads the spec that holds it. */
 static void restart_app(struct dop *op, struct dapp *a, char *const *env)
 {
-	/* a connected keeper restarts its app; otherwise it starts */
-	enum dop_kind kind = a->lc.state == LC_CONNECTED ? OP_RESTART : OP_START;
 	struct lc_event ev = { .kind = LE_RESTART };
 	specs_set_stopped(a, 0);
 	if (env) {
@@ -96,7 +94,10 @@ static void restart_app(struct dop *op, struct dapp *a, char *const *env)
 			ev.reload = 1;
 		}
 	}
-	ops_add_app(op, a, kind, link_event(a, &ev));
+	uint64_t seq = link_event(a, &ev);
+	/* a connected keeper restarts its app; otherwise (or when a fresh
+	 * keeper replaces an outdated one) it starts */
+	ops_add_app(op, a, a->lc.state == LC_CONNECTED ? OP_RESTART : OP_START, seq);
 }
 
 /* ---- commands ---- */

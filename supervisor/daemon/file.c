@@ -148,10 +148,11 @@ static void apply(struct daemon *d, struct app_spec *apps, int n, const char *la
 			}
 			spec_free(&old);
 			dlog("%s: new settings from %s", a->name, label);
-			/* a connected keeper reloads and restarts; otherwise it starts */
-			enum dop_kind kind = a->lc.state == LC_CONNECTED ? OP_RESTART : OP_START;
+			/* a connected keeper reloads and restarts; otherwise (or
+			 * when a fresh keeper replaces an outdated one) it starts */
 			struct lc_event ev = { .kind = LE_RESTART, .reload = 1 };
-			ops_add_app(op, a, kind, link_event(a, &ev));
+			uint64_t seq = link_event(a, &ev);
+			ops_add_app(op, a, a->lc.state == LC_CONNECTED ? OP_RESTART : OP_START, seq);
 			add_str(restarted, a->name);
 			continue;
 		}

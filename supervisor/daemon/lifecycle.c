@@ -1,27 +1,30 @@
 /* The daemon's view of an app: states x events -> actions, one table.
  * Pure: time comes in as an argument, effects go out as LA_* bits.
  *
- *                 IDLE HELD HFAIL CONNECTING CONNECTED RELAUNCH GONE STALLED
- *   load          l    .    .     .          .         .        .    .
- *   start         s    .    held  want       send      want     .    want
- *   restart       s    .    held  want       send      want     .    want
- *   stop          .    idle idle  want       send      idle     .    want
- *   quit          idle idle idle  quitting   send      idle     .    sig
- *   deps waiting  .    why  .     .          .         .        .    .
- *   deps met      .    L    .     .          .         .        .    .
- *   deps failed   .    fail .     .          .         .        .    .
- *   connected     .    .    .     CONNECTED  .         .        .    .
- *   push          .    .    .     .          start?    .        .    .
- *   lost          .    .    .     lost       lost      .        .    .
- *   gone          .    .    .     .          .         .        IDLE .
- *   relaunch due  .    .    .     .          .         L        .    .
- *   no fd         .    .    .     stall      .         .        .    .
- *   retry due     .    .    .     .          .         .        .    C
+ *                 IDLE HELD HFAIL CONNECTING CONNECTED RELAUNCH GONE STALLED RENEW
+ *   load          l    .    .     .          .         .        .    .       .
+ *   start         s    .    held  want       send      want     .    want    want
+ *   restart       s    .    held  want       send/new  want     .    want    want
+ *   stop          .    idle idle  want       send      idle     .    want    drop
+ *   quit          idle idle idle  quitting   send      idle     .    sig     drop
+ *   deps waiting  .    why  .     .          .         .        .    .       .
+ *   deps met      .    L    .     .          .         .        .    .       .
+ *   deps failed   .    fail .     .          .         .        .    .       .
+ *   connected     .    .    .     CONNECTED  .         .        .    .       .
+ *   push          .    .    .     .          start?    .        .    .       .
+ *   lost          .    .    .     lost       lost      .        .    .       end
+ *   gone          .    .    .     .          .         .        IDLE .       end
+ *   relaunch due  .    .    .     .          .         L        .    .       .
+ *   no fd         .    .    .     stall      .         .        .    .       .
+ *   retry due     .    .    .     .          .         .        .    C       .
  *
  * (l: attach, hold or launch; s: hold or launch; L: launch; fail: to HFAIL;
  * want: remember it for once connected; lost: see on_lost(); stall: to
  * STALLED, or sig when quitting; sig: SIGTERM the keeper, then GONE; C:
- * connect again; ".": nothing to do, or cannot happen in that state.)
+ * connect again; new: quit to RENEW when the keeper is an older program;
+ * drop: no fresh keeper after it; end: await the old keeper's exit, then
+ * launch a fresh one, or go idle when dropped; ".": nothing to do, or
+ * cannot happen in that state.)
  *
  * A descriptor shortage is "cannot tell", never "dead": a stalled app keeps
  * its keeper, which keeps its app running; nothing is killed or relaunched
@@ -40,7 +43,7 @@ void lifecycle_init(struct lifecycle *lc)
 int lifecycle_has_keeper(const struct lifecycle *lc)
 {
 	return lc->state == LC_CONNECTING || lc->state == LC_CONNECTED || lc->state == LC_RELAUNCH ||
-	    lc->state == LC_STALLED;
+	    lc->state == LC_STALLED || lc->state == LC_RENEW;
 }
 
 int lifecycle_active(const struct lifecycle *lc)
@@ -60,6 +63,7 @@ enum app_state_kind lifecycle_shown(const struct lifecycle *lc, int have_state,
 	case LC_CONNECTED:
 	case LC_RELAUNCH:
 	case LC_STALLED:
+	case LC_RENEW:
 		return have_state ? last : APP_LAUNCHING;
 	case LC_IDLE:
 	case LC_GONE:
@@ -71,7 +75,7 @@ enum app_state_kind lifecycle_shown(const struct lifecycle *lc, int have_state,
 const char *lifecycle_state_name(enum lc_state s)
 {
 	static const char *const names[] = { "idle", "held", "held-failed", "connecting",
-		"connected", "relaunch", "gone", "stalled" };
+		"connected", "relaunch", "gone", "stalled", "renew" };
 	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
 }
 
@@ -156,8 +160,40 @@ static void start_connected(struct step *c)
 
 static void restart_connected(struct step *c)
 {
+	if (c->ev->renew) {
+		/* the keeper of an older program quits, stopping the app (its
+		 * settings are on disk for the fresh one) */
+		c->lc->want_start = 1;
+		c->lc->quitting = 1;
+		c->lc->state = LC_RENEW;
+		c->o.acts |= LA_SEND_QUIT;
+		return;
+	}
 	c->lc->want_start = 0;
 	c->o.acts |= (c->ev->reload ? LA_SEND_RELOAD : 0) | LA_SEND_RESTART;
+}
+
+/* While the old keeper quits: a start asks for the fresh one, a stop or
+ * a delete for none. */
+static void renew_want(struct step *c)
+{
+	c->lc->want_start = c->ev->kind == LE_START || c->ev->kind == LE_RESTART;
+}
+
+/* The old keeper's end: once its process is gone, a fresh keeper of the
+ * installed program starts the app, unless a stop or a delete came since. */
+static void renew_end(struct step *c)
+{
+	c->lc->quitting = 0;
+	if (c->ev->kind == LE_LOST && c->ev->alive) {
+		c->o.acts |= LA_AWAIT_GONE;
+		return;
+	}
+	c->o.acts |= LA_KILL_ALL;
+	if (c->lc->want_start)
+		launch(c);
+	else
+		go_idle(c, idle_state(c->ev));
 }
 
 static void stop_idle(struct step *c)
@@ -329,7 +365,7 @@ static void on_gone(struct step *c)
 	c->o.acts |= LA_KILL_ALL;
 }
 
-#define NSTATES (LC_STALLED + 1)
+#define NSTATES (LC_RENEW + 1)
 #define NEVENTS (LE_RETRY_DUE + 1)
 
 /* Empty cells: nothing to do, or the event cannot happen in that state. */
@@ -339,29 +375,33 @@ static lc_handler *const table[NEVENTS][NSTATES] = {
 		[LC_IDLE] = start_idle, [LC_HELD_FAILED] = start_held_failed,
 		[LC_CONNECTING] = start_pending, [LC_CONNECTED] = start_connected,
 		[LC_RELAUNCH] = start_pending, [LC_STALLED] = start_pending,
+		[LC_RENEW] = renew_want,
 	},
 	[LE_RESTART] = {
 		[LC_IDLE] = start_idle, [LC_HELD_FAILED] = start_held_failed,
 		[LC_CONNECTING] = start_pending, [LC_CONNECTED] = restart_connected,
 		[LC_RELAUNCH] = start_pending, [LC_STALLED] = start_pending,
+		[LC_RENEW] = renew_want,
 	},
 	[LE_STOP] = {
 		[LC_IDLE] = stop_idle, [LC_HELD] = stop_held, [LC_HELD_FAILED] = stop_held,
 		[LC_CONNECTING] = stop_connecting, [LC_CONNECTED] = stop_connected,
 		[LC_RELAUNCH] = stop_relaunch, [LC_STALLED] = stop_connecting,
+		[LC_RENEW] = renew_want,
 	},
 	[LE_QUIT] = {
 		[LC_IDLE] = quit_idle, [LC_HELD] = quit_idle, [LC_HELD_FAILED] = quit_idle,
 		[LC_CONNECTING] = quit_connecting, [LC_CONNECTED] = quit_connected,
 		[LC_RELAUNCH] = quit_relaunch, [LC_STALLED] = quit_by_signal,
+		[LC_RENEW] = renew_want,
 	},
 	[LE_DEPS_WAITING] = { [LC_HELD] = deps_waiting },
 	[LE_DEPS_MET] = { [LC_HELD] = launch },
 	[LE_DEPS_FAILED] = { [LC_HELD] = deps_failed },
 	[LE_CONNECTED] = { [LC_CONNECTING] = on_connected },
 	[LE_PUSH] = { [LC_CONNECTED] = on_push },
-	[LE_LOST] = { [LC_CONNECTING] = on_lost, [LC_CONNECTED] = on_lost },
-	[LE_GONE] = { [LC_GONE] = on_gone },
+	[LE_LOST] = { [LC_CONNECTING] = on_lost, [LC_CONNECTED] = on_lost, [LC_RENEW] = renew_end },
+	[LE_GONE] = { [LC_GONE] = on_gone, [LC_RENEW] = renew_end },
 	[LE_RELAUNCH_DUE] = { [LC_RELAUNCH] = launch },
 	[LE_NO_FD] = { [LC_CONNECTING] = stall },
 	[LE_RETRY_DUE] = { [LC_STALLED] = retry_due },

@@ -23,6 +23,9 @@ enum lc_state {
 	LC_STALLED,     /* its keeper cannot be reached or checked for want of a descriptor
 	                 * (EMFILE, ENFILE): not known dead, so nothing is killed or
 	                 * relaunched; connecting is tried again later */
+	LC_RENEW,       /* restarted while its keeper runs an older program than the
+	                 * installed one (psup was upgraded): that keeper quits, stopping
+	                 * the app, then a fresh one starts it */
 };
 
 enum lc_event_kind {
@@ -54,6 +57,8 @@ struct lc_event {
 	/* per event */
 	int launched;               /* LE_LOAD: a keeper was launched for it before */
 	int reload;                 /* LE_RESTART: new settings: reload first */
+	int renew;                  /* LE_RESTART: its keeper is an older program than
+	                             * the installed one: replace it */
 	int first;                  /* LE_PUSH: the first status on this connection */
 	int alive;                  /* LE_LOST: the keeper's process still exists */
 	int killing;                /* LE_LOST: `psup kill` runs: nothing is relaunched */

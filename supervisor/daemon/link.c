@@ -485,7 +485,7 @@ void link_reaped(struct daemon *d, pid_t pid)
 		a->keeper_child = 0;
 		if (a->lc.state == LC_CONNECTING && a->kfd < 0) {
 			lost_keeper(a, "the keeper exited before it answered");
-		} else if (a->lc.state == LC_GONE) {
+		} else if (a->lc.state == LC_GONE || (a->lc.state == LC_RENEW && a->kfd < 0)) {
 			loop_timer_del(d->loop, a->gone_timer);
 			a->gone_timer = 0;
 			link_step(a, LE_GONE);
@@ -552,6 +552,12 @@ uint64_t link_event(struct dapp *a, struct lc_event *ev)
 	ev->killing = a->d->killing;
 	if (ev->kind == LE_LOST && !ev->reason)
 		ev->reason = a->d->keeper_log;
+	/* a restart is when a keeper of an older program gives way */
+	if (ev->kind == LE_RESTART && a->lc.state == LC_CONNECTED && procs_keeper_outdated(a)) {
+		ev->renew = 1;
+		dlog("%s: keeper %ld runs an older psup-keeper than %s: replaced as the app restarts",
+		    a->name, (long)a->keeper_pid, a->d->keeper_path);
+	}
 	struct lc_out o = lifecycle_step(&a->lc, ev, clock_mono_ms());
 	pid_t lost_pid = a->keeper_pid;
 	uint64_t seq = 0;

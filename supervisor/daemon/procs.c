@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int procs_keeper(struct dapp *a, pid_t pid)
 {
@@ -24,6 +25,16 @@ int procs_keeper(struct dapp *a, pid_t pid)
 	if (a->have_state && a->st.keeper_pid == pid)
 		start = a->st.keeper_start;
 	return procid_keeper(pid, start, a->dir);
+}
+
+int procs_keeper_outdated(struct dapp *a)
+{
+	char exe[64];
+	struct stat run, inst;
+	snprintf(exe, sizeof exe, "/proc/%ld/exe", (long)a->keeper_pid);
+	if (a->keeper_pid <= 0 || stat(exe, &run) < 0 || stat(a->d->keeper_path, &inst) < 0)
+		return 0;
+	return run.st_dev != inst.st_dev || run.st_ino != inst.st_ino;
 }
 
 pid_t procs_pidfile(struct dapp *a, int *unsure)

@@ -17,6 +17,11 @@ struct dapp;
  * recycled pid, another home's keeper); PROCID_UNSURE for want of a
  * descriptor: conclude nothing, ask again later. */
 int procs_keeper(struct dapp *a, pid_t pid);
+/* 1 when a's keeper (connected: proven ours) runs another program than
+ * the installed keeper: the file it was started from was replaced (psup
+ * upgraded), as its /proc/PID/exe and the keeper path tell by inode. 0
+ * when they are the same, or either cannot be looked at. */
+int procs_keeper_outdated(struct dapp *a);
 /* The pid APPDIR/keeper.pid names, 0 when none; PROCID_UNSURE in *unsure
  * (may be NULL) when it could not be read for want of a descriptor. */
 pid_t procs_pidfile(struct dapp *a, int *unsure);

@@ -3,10 +3,13 @@
 # the installed one takes over its keepers; the apps run on, untouched, in
 # the state they were in, and obey the new daemon. With no daemon running
 # it starts one. A daemon run in the foreground (psup daemon: a service's
-# or a container's program) is left to what started it.
+# or a container's program) is left to what started it. Once the installed
+# keeper is a new file (the upgrade), restarting an app replaces its
+# keeper with one of the installed program; an app not restarted keeps its
+# keeper, and a keeper of the installed program is only told to restart.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 18
+plan 28
 
 psup update > "$TMPD/out" 2>&1
 is "$?" 0 "update with no daemon running"
@@ -55,3 +58,33 @@ like "$(cat "$TMPD/out")" "runs in the foreground \\(psup daemon\\): restart it 
 ok "which runs on" pid_alive "$FG"
 kill "$FG"
 wait "$FG" 2>/dev/null
+
+# the keeper upgraded under running apps (in a home of its own, whose
+# daemon takes its keeper from a file the test replaces)
+H3=$TMPD/renew
+mkdir -m 700 "$H3" "$TMPD/kbin"
+cp "$PSUP_BIN/psup-keeper" "$TMPD/kbin/psup-keeper"
+p3() { PSUP_HOME=$H3 PSUP_KEEPER=$TMPD/kbin/psup-keeper "$PSUP_BIN/psup" "$@"; }
+j3() { p3 jlist 2>/dev/null | jq -r --arg n "$1" ".[] | select(.name == \$n) | $2"; }
+up3() { [ "$(j3 "$1" .state)" = online ] && [ "$(j3 "$1" .pid)" != "$2" ]; }
+exe_of() { readlink "/proc/$1/exe"; }
+at_exit "PSUP_HOME='$H3' '$PSUP_BIN/psup' kill > /dev/null 2>&1"
+p3 start "$TMPD/eco.yaml" > /dev/null 2>&1
+ok "a and b run, their keepers from the file" wait_for -t 10 up3 a 0 && wait_for -t 10 up3 b 0
+KA=$(j3 a .keeper_pid) KB=$(j3 b .keeper_pid) PB=$(j3 b .pid)
+p3 restart b > /dev/null 2>&1
+ok "a restart before the upgrade" wait_for -t 10 up3 b "$PB"
+is "$(j3 b .keeper_pid)" "$KB" "keeps the keeper: it runs the installed program"
+cp "$TMPD/kbin/psup-keeper" "$TMPD/kbin/psup-keeper.new"
+mv -f "$TMPD/kbin/psup-keeper.new" "$TMPD/kbin/psup-keeper"
+like "$(exe_of "$KA")" "\\(deleted\\)\$" "the upgrade: a's keeper now runs a file replaced"
+PA=$(j3 a .pid)
+p3 restart a > "$TMPD/out" 2>&1
+is "$?" 0 "restart a after the upgrade"
+ok "a runs in a new process" wait_for -t 10 up3 a "$PA"
+isnt "$(j3 a .keeper_pid)" "$KA" "under a fresh keeper"
+is "$(exe_of "$(j3 a .keeper_pid)")" "$TMPD/kbin/psup-keeper" "of the installed program"
+like "$(exe_of "$KB")" "\\(deleted\\)\$" "b, not restarted, keeps its keeper"
+like "$(cat "$H3/daemon.log")" "a: keeper $KA runs an older psup-keeper than $TMPD/kbin/psup-keeper: replaced as the app restarts" \
+	"the daemon's log says why a's keeper was replaced"
+p3 kill > /dev/null 2>&1

@@ -13,6 +13,7 @@
 #define FIRST (1 << 3)
 #define ALIVE (1 << 4)
 #define KILLING (1 << 5)
+#define RENEWED (1 << 6)   /* renew: the keeper runs an older program */
 
 struct step {
 	enum lc_event_kind ev;
@@ -39,6 +40,7 @@ struct scenario {
 #define RELA LC_RELAUNCH
 #define GONE LC_GONE
 #define STALL LC_STALLED
+#define RENEW LC_RENEW
 #define L LA_LAUNCH
 #define K LA_KILL_ALL
 #define I LA_IDLE
@@ -50,7 +52,41 @@ struct scenario {
 #define CONNECTED(t) { LE_CONNECTED, NOST, 0, t, 0, UP, X, X }
 #define ONLINE(t) { LE_PUSH, APP_ONLINE, FIRST, t, 0, UP, X, X }
 
+/* an app online under a keeper that an upgrade made outdated, restarted */
+#define RENEWING(t) START_NEW(t), CONNECTED(t + 1), ONLINE(t + 2), \
+	{ LE_RESTART, APP_ONLINE, RENEWED, t + 3, LA_SEND_QUIT, RENEW, X, X }
+
 static const struct scenario scenarios[] = {
+	{ "restart of an outdated keeper: it quits, then a fresh one starts the app", {
+		RENEWING(10),
+		{ LE_PUSH, APP_STOPPING, 0, 20, 0, RENEW, X, X },
+		{ LE_LOST, APP_STOPPED, ALIVE, 30, LA_AWAIT_GONE, RENEW, X, X },
+		{ LE_GONE, APP_STOPPED, 0, 40, K | L, CONN, X, X },
+		CONNECTED(50),
+		{ LE_PUSH, APP_STOPPED, FIRST, 60, LA_SEND_START, UP, X, X },
+		END } },
+	{ "an outdated keeper gone with its connection: the fresh one at once", {
+		RENEWING(10),
+		{ LE_LOST, APP_STOPPED, 0, 20, K | L, CONN, X, X },
+		CONNECTED(30),
+		{ LE_PUSH, APP_LAUNCHING, FIRST, 40, 0, UP, X, X },
+		END } },
+	{ "a stop while an outdated keeper quits: no fresh keeper", {
+		RENEWING(10),
+		{ LE_STOP, APP_STOPPING, 0, 20, 0, RENEW, X, X },
+		{ LE_LOST, APP_STOPPED, ALIVE, 30, LA_AWAIT_GONE, RENEW, X, X },
+		{ LE_GONE, APP_STOPPED, 0, 40, K | I, IDLE, APP_STOPPED, X },
+		END } },
+	{ "a delete while it quits, then a start: the fresh keeper after all", {
+		RENEWING(10),
+		{ LE_QUIT, APP_STOPPING, 0, 20, 0, RENEW, X, X },
+		{ LE_START, APP_STOPPING, 0, 25, 0, RENEW, X, X },
+		{ LE_LOST, APP_STOPPED, 0, 30, K | L, CONN, X, X },
+		END } },
+	{ "a restart of a current keeper is sent to it", {
+		START_NEW(10), CONNECTED(11), ONLINE(12),
+		{ LE_RESTART, APP_ONLINE, 0, 20, LA_SEND_RESTART, UP, X, X },
+		END } },
 	{ "start while starting: one start, sent once the keeper says stopped", {
 		START_NEW(10),
 		{ LE_START, NOST, 0, 20, 0, CONN, X, X },
@@ -309,6 +345,7 @@ static int run(const struct scenario *sc)
 			.first = !!(st->flags & FIRST),
 			.alive = !!(st->flags & ALIVE),
 			.killing = !!(st->flags & KILLING),
+			.renew = !!(st->flags & RENEWED),
 			.reason = "keeper.log",
 		};
 		struct lc_out o = lifecycle_step(&lc, &ev, st->now);
@@ -316,7 +353,7 @@ static int run(const struct scenario *sc)
 		    (st->shown != X && (int)o.shown != st->shown) ||
 		    (st->delay != X && o.delay != st->delay) ||
 		    lifecycle_has_keeper(&lc) != (st->state == CONN || st->state == UP ||
-		    st->state == RELA || st->state == STALL)) {
+		    st->state == RELA || st->state == STALL || st->state == RENEW)) {
 			diag("%s: step %d: acts %#x (want %#x) state %s (want %s) shown %s delay %lld",
 			    sc->name, k, o.acts, (unsigned)st->acts, lifecycle_state_name(lc.state),
 			    lifecycle_state_name((enum lc_state)st->state), app_state_name(o.shown),
@@ -362,6 +399,8 @@ static void shown_states(void)
 		{ LC_GONE, 0, APP_ONLINE, APP_STOPPED },
 		{ LC_STALLED, 0, APP_STOPPED, APP_LAUNCHING },
 		{ LC_STALLED, 1, APP_ONLINE, APP_ONLINE },
+		{ LC_RENEW, 1, APP_STOPPING, APP_STOPPING },
+		{ LC_RENEW, 0, APP_STOPPED, APP_LAUNCHING },
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		struct lifecycle lc;
