@@ -4,6 +4,7 @@
  * update` (replace the daemon by the installed one, the apps running on). */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,28 @@ static pid_t daemon_proven(void)
 	return pid;
 }
 
+/* How many apps run under a keeper whose program file is gone (replaced
+ * by an upgrade: its /proc/PID/exe ends in " (deleted)"). */
+static long outdated_keepers(void)
+{
+	cJSON *reply = NULL;
+	const cJSON *apps, *app;
+	long n = 0;
+	if (cli_call_apps(NULL, &reply, &apps) != CLI_OK)
+		return 0;
+	cJSON_ArrayForEach(app, apps) {
+		char exe[64], target[PATH_MAX];
+		snprintf(exe, sizeof exe, "/proc/%.0f/exe", cli_json_num(app, "keeper_pid", 0));
+		ssize_t len = cli_json_num(app, "keeper_pid", 0) > 0 ?
+		    readlink(exe, target, sizeof target - 1) : -1;
+		static const char deleted[] = " (deleted)";
+		n += len > (ssize_t)strlen(deleted) &&
+		    memcmp(target + len - strlen(deleted), deleted, strlen(deleted)) == 0;
+	}
+	cJSON_Delete(reply);
+	return n;
+}
+
 /* SIGKILLs the daemon of this home when it is proven to be. Returns 0
  * when no daemon holds the home any more, -1 with *cause when one still
  * does. */
@@ -314,5 +337,10 @@ int cli_cmd_update(struct cli_args *a)
 	else
 		printf("no daemon was running: started pid %ld (psup %s)\n", pid, v);
 	cJSON_Delete(reply);
+	long stale = apps > 0 ? outdated_keepers() : 0;
+	if (stale > 0)
+		printf("%ld app%s under a keeper of the replaced psup: each gets one of the installed "
+		    "psup when it restarts (psup reload all: one at a time)\n", stale,
+		    stale == 1 ? " runs" : "s run");
 	return CLI_OK;
 }

@@ -9,7 +9,7 @@
 # keeper, and a keeper of the installed program is only told to restart.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 28
+plan 30
 
 psup update > "$TMPD/out" 2>&1
 is "$?" 0 "update with no daemon running"
@@ -78,6 +78,10 @@ is "$(j3 b .keeper_pid)" "$KB" "keeps the keeper: it runs the installed program"
 cp "$TMPD/kbin/psup-keeper" "$TMPD/kbin/psup-keeper.new"
 mv -f "$TMPD/kbin/psup-keeper.new" "$TMPD/kbin/psup-keeper"
 like "$(exe_of "$KA")" "\\(deleted\\)\$" "the upgrade: a's keeper now runs a file replaced"
+p3 update > "$TMPD/out" 2>&1
+is "$?" 0 "update after it"
+like "$(cat "$TMPD/out")" "2 apps run under a keeper of the replaced psup: each gets one of the installed psup when it restarts \\(psup reload all" \
+	"says which apps still run the old keeper, and how to renew them"
 PA=$(j3 a .pid)
 p3 restart a > "$TMPD/out" 2>&1
 is "$?" 0 "restart a after the upgrade"
