@@ -10,13 +10,7 @@ sv_setup
 require_cmd python3
 plan 17
 
-cat > "$TMPD/eco.yaml" <<EOF
-apps:
-  - name: a
-    script: $H/sleeper
-  - name: b
-    script: $H/sleeper
-EOF
+sleeper_eco "$TMPD/eco.yaml" a b
 psup start "$TMPD/eco.yaml" > /dev/null 2>&1
 is "$?" 0 "start: exit 0"
 ok "both apps run" wait_for -t "$(slow_bound 10)" all_state online a b

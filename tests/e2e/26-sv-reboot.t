@@ -12,15 +12,7 @@
 sv_setup
 plan 38
 
-cat > "$TMPD/eco.yaml" <<EOF
-apps:
-  - name: a
-    script: $H/sleeper
-  - name: b
-    script: $H/sleeper
-  - name: c
-    script: $H/sleeper
-EOF
+sleeper_eco "$TMPD/eco.yaml" a b c
 psup start "$TMPD/eco.yaml" > /dev/null 2>&1
 is "$?" 0 "start a, b and c"
 ok "all online" wait_for -t 10 all_state online a b c

@@ -13,13 +13,7 @@ sv_setup
 require_cmd stat readlink
 plan 29
 
-cat > "$TMPD/eco.yaml" <<EOF
-apps:
-  - name: a
-    script: $H/sleeper
-  - name: b
-    script: $H/sleeper
-EOF
+sleeper_eco "$TMPD/eco.yaml" a b
 
 # the layout before: everything in apps/NAME
 PSUP_RUNDIR=off psup start "$TMPD/eco.yaml" > /dev/null 2>&1

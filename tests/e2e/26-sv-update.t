@@ -15,13 +15,7 @@ psup update > "$TMPD/out" 2>&1
 is "$?" 0 "update with no daemon running"
 like "$(cat "$TMPD/out")" "no daemon was running: started pid [0-9]+" "starts one, and says so"
 
-cat > "$TMPD/eco.yaml" <<EOF
-apps:
-  - name: a
-    script: $H/sleeper
-  - name: b
-    script: $H/sleeper
-EOF
+sleeper_eco "$TMPD/eco.yaml" a b
 psup start "$TMPD/eco.yaml" > /dev/null 2>&1
 ok "a and b online" wait_for -t 10 all_state online a b
 psup stop b > /dev/null 2>&1

@@ -42,6 +42,15 @@ run_file() {
 	fi
 }
 
+# sleeper_eco FILE NAME...: an ecosystem file of one sleeper app per NAME.
+sleeper_eco() {
+	_se=$1; shift
+	echo "apps:" > "$_se"
+	for _n in "$@"; do
+		printf '  - name: %s\n    script: %s/sleeper\n' "$_n" "$H" >> "$_se"
+	done
+}
+
 # psup ARGS...: the psup under test.
 psup() { "$PSUP_BIN/psup" "$@"; }
 
