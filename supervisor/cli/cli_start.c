@@ -44,9 +44,13 @@ int cli_start_send(cJSON *req, int bad_code, cJSON **reply, int *named)
 	}
 	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(*reply, "errors");
 	int bad = cJSON_IsArray(errs) && cJSON_GetArraySize(errs) > 0;
+	const char *summary = cli_json_str(*reply, "error", "start failed");
+	const cJSON *only = cJSON_GetArraySize(errs) == 1 ? cJSON_GetArrayItem(errs, 0) : NULL;
 	fflush(stdout);
-	print_lines(stderr, errs);
-	rc = cli_error(bad ? bad_code : CLI_FAIL, "%s", cli_json_str(*reply, "error", "start failed"));
+	/* one error is its own summary: said once */
+	if (!cJSON_IsString(only) || strcmp(only->valuestring, summary) != 0)
+		print_lines(stderr, errs);
+	rc = cli_error(bad ? bad_code : CLI_FAIL, "%s", summary);
 	cJSON_Delete(*reply);
 	*reply = NULL;
 	return rc;

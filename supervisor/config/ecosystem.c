@@ -167,10 +167,12 @@ static char *relocate_refs(const struct eco_loader *L, const char *text)
 	return buf_take(&b, NULL);
 }
 
-/* Messages about JSON that node printed name the app by its index in the
- * file's list rather than by a line of text the user never saw:
- * "FILE:LINE:COL: rest" becomes "FILE: apps[I] (NAME): rest". */
-static void relocate(struct eco_loader *L, struct yerrs *errs)
+/* Messages about text the user never saw (JSON node printed for a file,
+ * apps psup wrote from the command line) name the app by its index in
+ * the list rather than by a line of that text: "FILE:LINE:COL: rest"
+ * becomes "FILE: apps[I] (NAME): rest", or "FILE: rest" when there was
+ * no list either (bare). */
+static void relocate(struct eco_loader *L, struct yerrs *errs, int bare)
 {
 	size_t fl = strlen(L->cx.file);
 	for (int i = 0; i < errs->n; i++) {
@@ -185,7 +187,7 @@ static void relocate(struct eco_loader *L, struct yerrs *errs)
 			continue;
 		int app = app_at(L, line);
 		char *rest = relocate_refs(L, end + 2), *n;
-		if (app < 0)
+		if (app < 0 || bare)
 			n = xasprintf("%s: %s", L->cx.file, rest);
 		else if (L->apps[app].t.name)
 			n = xasprintf("%s: apps[%d] (%s): %s", L->cx.file, app, L->apps[app].t.name, rest);
@@ -203,14 +205,20 @@ static void publish(struct eco_loader *L, struct eco *e)
 	e->warnings = yerrs_take(&L->cx.warns, &e->n_warnings);
 }
 
+/* Whose text a load reads, which says what its positions mean. */
+enum src_text {
+	SRC_USER,                /* the user's file: lines and columns */
+	SRC_PRINTED,             /* JSON node printed for the user's list */
+	SRC_ONE_APP,             /* one app psup wrote from the command line */
+};
+
 /* What one load reads: name is shown in messages, abs is the file's
- * absolute path (the apps' source), dir the base of relative paths; js
- * when the text is JSON node printed for the file. */
+ * absolute path (the apps' source), dir the base of relative paths. */
 struct src {
 	const char *name, *abs, *dir;
 	const char *buf;
 	size_t len;
-	int js;
+	enum src_text text;
 	const char *env_name;
 };
 
@@ -257,9 +265,9 @@ static int load(const struct src *in, struct eco *e)
 		e->log_dir = L.log_dir;
 		L.log_dir = NULL;
 	}
-	if (in->js) {
-		relocate(&L, &L.cx.errs);
-		relocate(&L, &L.cx.warns);
+	if (in->text != SRC_USER) {
+		relocate(&L, &L.cx.errs, in->text == SRC_ONE_APP);
+		relocate(&L, &L.cx.warns, in->text == SRC_ONE_APP);
 	}
 	publish(&L, e);
 	for (int i = 0; i < n_specs; i++)
@@ -285,6 +293,14 @@ int eco_load_buffer_env(const char *name, const char *dir, const char *buf, size
     const char *env_name, struct eco *e)
 {
 	struct src in = { .name = name, .dir = dir, .buf = buf, .len = len, .env_name = env_name };
+	return load(&in, e) < 0 ? -1 : 0;
+}
+
+int eco_load_made(const char *name, const char *dir, const char *buf, size_t len, int one_app,
+    struct eco *e)
+{
+	struct src in = { .name = name, .dir = dir, .buf = buf, .len = len,
+	    .text = one_app ? SRC_ONE_APP : SRC_PRINTED };
 	return load(&in, e) < 0 ? -1 : 0;
 }
 
@@ -315,7 +331,7 @@ int eco_load_env(const char *path, char *const *env, const char *env_name, struc
 	int r;
 	if (eco_js_is_module(path)) {
 		r = eco_js_eval(abs, dir, ECO_JS_MODULE, env, &buf, &len, &cause);
-		in.js = 1;
+		in.text = SRC_PRINTED;
 	} else {
 		r = yfile_read(path, &buf, &len, &cause);
 	}
@@ -326,12 +342,12 @@ int eco_load_env(const char *path, char *const *env, const char *env_name, struc
 		/* pm2 evaluates a .json file as JavaScript: comments, trailing
 		 * commas and unquoted keys are accepted there */
 		char *json = NULL;
-		if (r == -2 && !in.js && has_suffix(path, ".json") &&
+		if (r == -2 && in.text == SRC_USER && has_suffix(path, ".json") &&
 		    eco_js_eval(abs, dir, ECO_JS_EXPR, env, &json, &len, NULL) == 0) {
 			eco_free(e);
 			in.buf = json;
 			in.len = len;
-			in.js = 1;
+			in.text = SRC_PRINTED;
 			r = load(&in, e);
 		}
 		free(json);

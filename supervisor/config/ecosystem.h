@@ -31,6 +31,12 @@ int eco_load_env(const char *path, char *const *env, const char *env_name, struc
 int eco_load_buffer(const char *name, const char *dir, const char *buf, size_t len, struct eco *e);
 int eco_load_buffer_env(const char *name, const char *dir, const char *buf, size_t len,
     const char *env_name, struct eco *e);
+/* Same, for JSON psup wrote from apps the user gave another way (the
+ * command line's options, a list on stdin): messages name the app by its
+ * index, "NAME: apps[I] (APP): key: message", or by nothing when one_app
+ * (there was no list), rather than by a line the user never saw. */
+int eco_load_made(const char *name, const char *dir, const char *buf, size_t len, int one_app,
+    struct eco *e);
 void eco_free(struct eco *e);
 
 #endif

@@ -234,7 +234,8 @@ int file_start_app(struct daemon *d, const char *app_json, const char *cwd,
 	cJSON_AddStringToObject(doc, "log_dir", logs);
 	free(logs);
 	cJSON *app = cJSON_Parse(app_json);
-	if (cJSON_IsArray(app)) {
+	int one_app = !cJSON_IsArray(app);
+	if (!one_app) {
 		cJSON_AddItemToObject(doc, "apps", app);
 	} else {
 		cJSON *apps = cJSON_AddArrayToObject(doc, "apps");
@@ -244,13 +245,13 @@ int file_start_app(struct daemon *d, const char *app_json, const char *cwd,
 	cJSON_Delete(doc);
 	struct eco e;
 	memset(&e, 0, sizeof e);
-	int bad = eco_load_buffer_env("psup start", cwd, text, strlen(text), NULL, &e) < 0;
+	int bad = eco_load_made("start", cwd, text, strlen(text), one_app, &e) < 0;
 	cJSON_free(text);
 	for (int i = 0; i < e.n_apps; i++) {
 		free(e.apps[i].source);
 		e.apps[i].source = NULL;
 	}
-	int r = load_and_apply(d, &e, bad, "psup start", o, op, reply);
+	int r = load_and_apply(d, &e, bad, "start", o, op, reply);
 	eco_free(&e);
 	return r;
 }

@@ -6,7 +6,7 @@
 # apps, a process file on stdin, and usage errors.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 28
+plan 30
 
 mkdir -p "$TMPD/work"
 cd "$TMPD/work" || exit 1
@@ -79,4 +79,11 @@ is "$?" 1 "a script that is nowhere: exit 1"
 like "$(cat "$TMPD/out")" "nothere.js: not an app, a file or a program" "saying so"
 psup start worker.sh -i lots > "$TMPD/out" 2>&1
 is "$?" 2 "a bad value: refused by the loader"
-like "$(cat "$TMPD/out")" "instances" "naming the option"
+is "$(cat "$TMPD/out")" "psup: start: instances: expected a whole number, got 'lots'" \
+    "naming the option once, with no place in text psup wrote"
+printf '[{"script":"sleep","max_restarts":"x"},{"script":"sleep","name":"w2","instances":"q"}]' |
+    psup start - > "$TMPD/out" 2>&1
+is "$?" 4 "a bad list on stdin: exit 4"
+like "$(cat "$TMPD/out")" "^start: apps\[0\] \(sleep\): max_restarts: .*
+start: apps\[1\] \(w2\): instances: .*
+psup: start: 2 errors, nothing was changed$" "each app named by its place in the list"
