@@ -126,6 +126,7 @@ int eco_instances_expand(struct eco_loader *L, struct eco_app *ra, const char *s
 		s->instance = i;
 		s->instances = n;
 		s->argv = build_argv(ra, i, 1);
+		s->script = ra->interpreter ? xstrdup(ra->script) : NULL;
 		s->out_file = log_path(L, ra, 0, s->name, i);
 		s->err_file = log_path(L, ra, 1, s->name, i);
 		s->combined_file = log_path(L, ra, 2, s->name, i);

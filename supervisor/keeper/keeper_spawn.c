@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -105,9 +106,30 @@ static void close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
+/* 0 when the file an interpreter is to run is there (relative to the
+ * app's cwd); else -1 with errno set. */
+static int script_present(const struct app_spec *s)
+{
+	struct stat st;
+	if (s->script[0] == '/')
+		return stat(s->script, &st);
+	char *p = xasprintf("%s/%s", s->cwd ? s->cwd : ".", s->script);
+	int r = stat(p, &st);
+	int e = errno;
+	free(p);
+	errno = e;
+	return r;
+}
+
 int keeper_spawn(struct keeper *k, char **cause)
 {
 	const struct app_spec *s = &k->spec;
+	/* the interpreter would start, fail on it and be restarted until the
+	 * app errored: said at once instead, as a program not found is */
+	if (s->script && script_present(s) < 0)
+		return errno == ENOENT || errno == ENOTDIR
+		    ? fail(cause, "cannot find script %s (%s would run it)", s->script, s->argv[0])
+		    : fail(cause, "cannot reach script %s: %s", s->script, strerror(errno));
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, prog[2] = { -1, -1 }, ep[2] = { -1, -1 };
 	int devnull = -1;
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||

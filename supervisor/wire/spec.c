@@ -103,6 +103,7 @@ const struct spec_field spec_fields[] = {
 	{ .key = "instance", .type = SPEC_F_INT, .off = OFF(instance), .min = 1, .max = INT_MAX },
 	{ .key = "instances", .type = SPEC_F_INT, .off = OFF(instances), .min = 1, .max = INT_MAX },
 	{ .key = "argv", .type = SPEC_F_STRV, .off = OFF(argv) },
+	{ .key = "script", .type = SPEC_F_STR, .off = OFF(script), .runtime = 1 },
 	{ .key = "cwd", .type = SPEC_F_STR, .off = OFF(cwd) },
 	{ .key = "env", .type = SPEC_F_STRV, .off = OFF(env), .secret = 1 },
 	{ .key = "base_env", .type = SPEC_F_STRV, .off = OFF(base_env), .secret = 1, .runtime = 1 },

@@ -23,6 +23,10 @@ struct app_spec {
 
 	char **argv;             /* NULL-terminated; argv[0] is the program to exec
 	                          * (interpreter when one is set, else script) */
+	char *script;            /* the file argv's interpreter runs (absolute, or
+	                          * bare when it was nowhere), NULL when the app
+	                          * runs no interpreter: a start fails while it
+	                          * is missing, rather than the interpreter */
 	char *cwd;               /* absolute working directory */
 	char **env;              /* NULL-terminated "KEY=VALUE" entries set over the
 	                          * base environment (file env + PSUP_* vars) */
@@ -102,8 +106,9 @@ struct spec_field {
 	size_t off;              /* in struct app_spec */
 	long long min, max;      /* SPEC_F_INT, SPEC_F_LL, SPEC_F_EXIT_CODES */
 	int secret;              /* "KEY=VALUE" entries whose values describe may mask */
-	int runtime;             /* how the app was started, not a setting: spec_equal
-	                          * ignores it and describe does not show it */
+	int runtime;             /* how the app was started, or what other fields
+	                          * imply, not a setting: spec_equal ignores it and
+	                          * describe does not show it */
 	int sparse;              /* in the text form only when not 0, so a keeper
 	                          * from before it reads a spec that leaves it out */
 };

@@ -3,11 +3,11 @@
 # ecosystem.config.js evaluated by node,
 # a file that is one app object, an app without a name, env values of any
 # type, env_file; start FILE failing, named, when an app cannot be
-# executed; psup init's skeleton; startup's unit checked by systemd-analyze.
+# executed or its script is not there; psup init's skeleton; startup's unit checked by systemd-analyze.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd node
-plan 23
+plan 27
 
 mkdir -p "$TMPD/proj"
 cat > "$TMPD/proj/.env" <<'EOF2'
@@ -73,6 +73,18 @@ psup start "$TMPD/proj/nox.yaml" > /dev/null 2> "$TMPD/err"
 is "$?" 1 "start FILE with a program that cannot run: exit 1"
 like "$(cat "$TMPD/err")" "nox: cannot exec $TMPD/proj/no-such-program" "naming the app and why"
 ok "the others run" wait_for -t 10 state_is fine online
+
+# a script an interpreter would run that is not there fails the start at
+# once, named, as a program not found does (pm2: "Script not found"),
+# not after bash has been restarted until errored
+(cd "$TMPD/proj" && psup start ./later.sh) > /dev/null 2> "$TMPD/err"
+is "$?" 1 "start SCRIPT whose file is not there: exit 1"
+like "$(cat "$TMPD/err")" "later: cannot find script $TMPD/proj/later.sh \\(/.*bash would run it\\)" \
+    "naming the app, the file and what would run it"
+is "$(jl later '.state + " " + (.restarts | tostring)')" "errored 0" "errored, never restarted"
+printf 'exec sleep 60\n' > "$TMPD/proj/later.sh"
+psup restart later > /dev/null 2> "$TMPD/err"
+ok "once the file is there, a restart runs it" wait_for -t 10 state_is later online
 
 # psup init: a skeleton that loads
 (cd "$TMPD/proj" && psup init > /dev/null)

@@ -93,6 +93,7 @@ static void test_full(void)
 	is_str(argv_at(a, 2), "-u", "interpreter_args 2");
 	char *script = xasprintf("%s/bin/server", cwd);
 	is_str(argv_at(a, 3), script, "script resolved against cwd");
+	is_str(a->script, script, "the file the interpreter runs, for the keeper to check");
 	is_str(argv_at(a, 4), "--port", "args split");
 	is_str(argv_at(a, 5), "801", "{instance} substituted");
 	is_str(argv_at(a2, 5), "802", "{instance} substituted in instance 2");
@@ -432,6 +433,7 @@ static void test_buffers(void)
 		ok(e.apps[0].err_file == NULL, "an empty error file disables it");
 		is_str(e.apps[0].combined_file, "/var/l/n-combined.log", "log_file: true is the default");
 		is_str(e.apps[0].argv[0], "/bin/true", "interpreter: none runs the script itself");
+		ok(e.apps[0].script == NULL, "and no interpreter has a script to check");
 		is_str(e.apps[0].source, "/tmp/t.yaml", "source of a buffer is dir/name");
 	}
 	ok(e.n_warnings == 1 && strcmp(e.warnings[0], "t.yaml:9:21: interpreter_args: ignored: "

@@ -59,6 +59,7 @@ static void full_spec(struct app_spec *s)
 	s->pid_file = strdup("/run/app.pid");
 	s->log_json = 1;
 	s->namespace = strdup("jobs");
+	s->script = strdup("/srv/app/server.js");
 }
 
 static const struct {
@@ -150,7 +151,7 @@ int main(void)
 		struct app_spec fewer;
 		char *why = NULL;
 		int runtime = strncmp(line, "base_env=", 9) == 0 || strncmp(line, "id=", 3) == 0 ||
-		    strncmp(line, "stopped=", 8) == 0;
+		    strncmp(line, "stopped=", 8) == 0 || strncmp(line, "script=", 7) == 0;
 		if (spec_unpack(less, len - l, &fewer, &why) < 0 || spec_equal(&fewer, &s) == !runtime) {
 			diag("dropping line '%.*s' went unnoticed: %s", (int)l - 1, line, why ? why : "");
 			all_count = 0;
@@ -159,8 +160,9 @@ int main(void)
 		spec_free(&fewer);
 		free(less);
 	}
-	ok(all_count, "every packed line but the caller's environment, the id and stopped counts in "
-	    "spec_equal");
+	ok(all_count, "every packed line but the caller's environment, the id, stopped and the "
+	    "script (argv holds it) counts in spec_equal");
+	is_str(u.script, "/srv/app/server.js", "the script an interpreter runs round trips");
 
 	/* stopped (the user's stop, kept across a reboot) is written only when
 	 * set, so a keeper from before it reads a running app's spec */
