@@ -13,7 +13,8 @@
 
 static const char export_usage[] =
 	"usage: psup-worker export --job STORE [--where FIELD=VALUE]... [--failed] [--with-item]\n"
-	"                          [--format jsonl|csv|tsv] [--result-columns] [--output FILE]\n"
+	"                          [--format jsonl|csv|tsv] [--result-columns] [--no-formulas]\n"
+	"                          [--output FILE]\n"
 	"\n"
 	"Writes one JSON line per finished item, in input order:\n"
 	"  {\"id\":...,\"status\":\"ok\"|\"failed\",\"attempts\":N,\"http_status\":N,\n"
@@ -36,6 +37,10 @@ static const char export_usage[] =
 	"  --result-columns\n"
 	"                  CSV, TSV: a result that is a JSON object (response.json)\n"
 	"                  fills a column per key, result.KEY\n"
+	"  --no-formulas   CSV, TSV: a cell that starts with =, +, -, @, a tab or a\n"
+	"                  carriage return (and is not a number) starts with a ' so\n"
+	"                  a spreadsheet shows it instead of running it as a formula\n"
+	"                  (a model's answer is text from outside)\n"
 	"  --output FILE   write FILE whole or not at all (temp file, fsync, rename)\n"
 	"                  instead of standard output\n";
 
@@ -79,13 +84,14 @@ static int export_file(struct store *s, const char *path, unsigned flags,
 int cmd_export(int argc, char **argv)
 {
 	const char *job = NULL, *output = NULL, *format = NULL;
-	int failed_only = 0, with_item = 0, result_cols = 0, code;
+	int failed_only = 0, with_item = 0, result_cols = 0, no_formulas = 0, code;
 	struct cmd_where where = { 0 };
 	const struct cmd_opt opts[] = {
 		{ .name = "job", .letter = 'j', .value = &job, .required = "--job STORE" },
 		{ .name = "failed", .flag = &failed_only },
 		{ .name = "with-item", .flag = &with_item },
 		{ .name = "result-columns", .flag = &result_cols },
+		{ .name = "no-formulas", .flag = &no_formulas },
 		{ .name = "output", .letter = 'o', .value = &output,
 		  .empty = "--output needs a file name" },
 		{ .name = "where", .letter = 'w', .add = cmd_where_add, .arg = &where },
@@ -103,9 +109,10 @@ int cmd_export(int argc, char **argv)
 		store_close(s);
 		return CMD_USAGE;
 	}
-	if (result_cols && fmt == STORE_FMT_JSONL) {
-		cmd_error("export", "--result-columns goes with --format csv or tsv (JSON lines keep "
-		    "the result whole)");
+	if ((result_cols || no_formulas) && fmt == STORE_FMT_JSONL) {
+		cmd_error("export", result_cols ? "--result-columns goes with --format csv or tsv "
+		    "(JSON lines keep the result whole)" : "--no-formulas goes with --format csv or "
+		    "tsv (JSON lines are no spreadsheet)");
 		store_close(s);
 		return CMD_USAGE;
 	}
@@ -113,6 +120,7 @@ int cmd_export(int argc, char **argv)
 	long long written = 0, left_out = 0;
 	unsigned flags = (failed_only ? STORE_EXPORT_FAILED : 0) | (with_item ? STORE_EXPORT_ITEM : 0) |
 	    (result_cols ? STORE_EXPORT_RESULT_COLS : 0) |
+	    (no_formulas ? STORE_EXPORT_NO_FORMULAS : 0) |
 	    (fmt == STORE_FMT_CSV ? STORE_EXPORT_CSV : fmt == STORE_FMT_TSV ? STORE_EXPORT_TSV : 0);
 	int rc;
 	if (output)

@@ -7,11 +7,11 @@
 # same. A row that is not UTF-8 fails the load, naming its line and
 # column. Export gives the rows back as CSV with their own columns and the
 # results beside them, as Python's csv module (an RFC 4180 reader of its
-# own) reads them.
+# own) reads them; --no-formulas keeps a spreadsheet from running a cell.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq python3
-plan 11
+plan 13
 
 worker_setup 0
 cat >job.yaml <<EOF
@@ -48,6 +48,19 @@ rows = list(csv.DictReader(open("results.csv", newline="", encoding="utf-8")))
 print(json.dumps([[r["id"], r["name"], r["company"], r["status"], r["result"]] for r in rows]))')" \
 	'[["1", "Ada Lovelace", "Analytical Engines, Ltd.", "ok", "echo: Research Analytical Engines, Ltd."], ["2", "Grace \"Amazing\" Hopper", "Navy\r\nResearch", "ok", "echo: Research Navy\r\nResearch"], ["3", "C\u00e9", "\u00dcn\u00efcode", "ok", "echo: Research \u00dcn\u00efcode"]]' \
 	"Python's csv reads every row back: quotes, commas, line breaks, UTF-8"
+
+# a cell a spreadsheet would run as a formula, with --no-formulas
+printf 'id,company\n1,=1+1\n2,-5\n3,@x\n' >formula.csv
+psup-worker init --job formula.db --input formula.csv >/dev/null 2>&1
+run_workers formula.db job.yaml 60 w2
+out=$(psup-worker export --job formula.db --with-item --no-formulas --output formula-out.csv 2>&1)
+is "$?: $(python3 -c 'import csv, json
+rows = list(csv.DictReader(open("formula-out.csv", newline="", encoding="utf-8")))
+print(json.dumps([r["company"] for r in rows]))')" "0: [\"'=1+1\", \"-5\", \"'@x\"]" \
+	"--no-formulas: a ' before a formula, a negative number as it is" || diag "$out"
+out=$(psup-worker export --job formula.db --no-formulas 2>&1)
+is "$?: $out" "2: psup-worker: export: --no-formulas goes with --format csv or tsv (JSON lines are no spreadsheet)" \
+	"and only for a CSV or TSV"
 
 printf 'id\tcompany\n9\tTabs, Inc.\n' >more.tsv
 out=$(psup-worker init --job tsv.db --input more.tsv 2>&1); rc=$?

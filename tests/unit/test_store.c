@@ -472,6 +472,46 @@ static void test_export_columns(void)
 	store_close(s);
 }
 
+/* --no-formulas: a cell a spreadsheet would run (=, +, -, @ first) starts
+ * with a ', inside the quotes when it has them; numbers, negative ones
+ * too, stay as they are. */
+static void test_export_formulas(void)
+{
+	struct store *s = storefix_loaded("{\"id\":\"a\",\"x\":\"=cmd|' /C calc'!A0\"}\n"
+	    "{\"id\":\"b\",\"x\":-5}\n{\"id\":\"c\",\"x\":\"+1 555 0100\"}\n"
+	    "{\"id\":\"d\",\"x\":\"-3.5e2\"}\n");
+	char *cause = NULL, *ids = storefix_claim(s, "w", 4, 60000);
+	int stale;
+	free(ids);
+	struct store_result r[] = {
+		{ .id = "a", .ok = 1, .attempts = 1, .http_status = 200,
+		  .result = "\"=HYPERLINK(\\\"http://x\\\")\"" },
+		{ .id = "b", .ok = 1, .attempts = 1, .http_status = 200,
+		  .result = "\"- noun, a thing\"" },
+		{ .id = "c", .ok = 1, .attempts = 1, .http_status = 200, .result = "\"@mention\"" },
+		{ .id = "d", .ok = 1, .attempts = 1, .http_status = 200, .result = "-2" },
+	};
+	store_finish(s, "w", r, 4, &stale, &cause);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	int rc = store_export(s, m, STORE_EXPORT_CSV | STORE_EXPORT_ITEM | STORE_EXPORT_NO_FORMULAS,
+	    NULL, NULL, &cause);
+	fclose(m);
+	is_int(rc, 0, "export with --no-formulas");
+	is_str(buf, "id,x,status,result,error,attempts,http_status,latency_ms,endpoint,tokens,cost\r\n"
+	    "a,'=cmd|' /C calc'!A0,ok,\"'=HYPERLINK(\"\"http://x\"\")\",,1,200,0,,0,\r\n"
+	    "b,-5,ok,\"'- noun, a thing\",,1,200,0,,0,\r\n"
+	    "c,'+1 555 0100,ok,'@mention,,1,200,0,,0,\r\n"
+	    "d,-3.5e2,ok,-2,,1,200,0,,0,\r\n",
+	    "formulas start with ', numbers do not");
+	free(buf);
+	char *plain = export_text(s, STORE_EXPORT_CSV);
+	ok(plain && strstr(plain, "\r\nc,ok,@mention,"), "without it, every cell as it is");
+	free(plain);
+	store_close(s);
+}
+
 static void test_open(void)
 {
 	struct store *s = NULL;
@@ -724,6 +764,7 @@ int main(void)
 	test_bad_lines();
 	test_csv();
 	test_export_columns();
+	test_export_formulas();
 	test_priority();
 	test_leases();
 	test_release();

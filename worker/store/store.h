@@ -167,6 +167,10 @@ enum {
 	STORE_EXPORT_CSV = 1 << 2,
 	STORE_EXPORT_TSV = 1 << 3,
 	STORE_EXPORT_RESULT_COLS = 1 << 4,
+	STORE_EXPORT_NO_FORMULAS = 1 << 5,  /* CSV, TSV: a cell starting with =, +, -, @,
+	                                     * a tab or a CR (not a number) gets a
+	                                     * leading ', so a spreadsheet shows it
+	                                     * rather than running it */
 };
 /* Writes results as JSON lines in input order:
  * {"id":…,"status":"ok"|"failed","attempts":N,"http_status":N,"latency_ms":N,"result":…,"error":…}

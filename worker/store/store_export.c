@@ -5,6 +5,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,19 +69,42 @@ static int export_cb(const struct store_row *r, void *arg, char **cause)
 	return 0;
 }
 
+/* Whether a spreadsheet would take the cell for a formula: it starts
+ * with =, +, -, @, a tab or a carriage return (OWASP's list), and is not
+ * a number (a negative number stays one). */
+static int formula_like(const char *s, size_t n)
+{
+	if (n == 0 || !strchr("=+-@\t\r", s[0]))
+		return 0;
+	if ((s[0] != '-' && s[0] != '+') || n < 2 || !(isdigit((unsigned char)s[1]) || s[1] == '.'))
+		return 1;
+	char *end;
+	errno = 0;
+	(void)strtod(s, &end);
+	return end != s + n || errno != 0;
+}
+
 /* A cell: as it is, or in quotes (quotes doubled) when it holds the
  * separator, a quote or a line break, or starts or ends with a space (a
- * spreadsheet would trim it), as RFC 4180 writes it. */
-static void csv_cell(FILE *f, const char *s, size_t n, char sep)
+ * spreadsheet would trim it), as RFC 4180 writes it; with
+ * STORE_EXPORT_NO_FORMULAS a cell a spreadsheet would run as a formula
+ * starts with a ' (shown as text, not run). */
+static void csv_cell(const struct export_ctx *x, const char *s, size_t n)
 {
+	FILE *f = x->out;
+	char sep = x->sep;
 	int quote = n && (s[0] == ' ' || s[n - 1] == ' ');
+	int guard = (x->flags & STORE_EXPORT_NO_FORMULAS) && formula_like(s, n);
 	for (size_t i = 0; i < n && !quote; i++)
 		quote = s[i] == sep || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+	if (quote)
+		putc('"', f);
+	if (guard)
+		putc('\'', f);
 	if (!quote) {
 		fwrite(s, 1, n, f);
 		return;
 	}
-	putc('"', f);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '"')
 			putc('"', f);
@@ -89,23 +113,23 @@ static void csv_cell(FILE *f, const char *s, size_t n, char sep)
 	putc('"', f);
 }
 
-static void csv_str(FILE *f, const char *s, char sep)
+static void csv_str(const struct export_ctx *x, const char *s)
 {
-	csv_cell(f, s ? s : "", s ? strlen(s) : 0, sep);
+	csv_cell(x, s ? s : "", s ? strlen(s) : 0);
 }
 
 /* A JSON value as a cell: a string as its text, null as nothing, anything
  * else as its JSON (raw: its text as stored, or NULL to print v). */
-static void csv_json(FILE *f, const cJSON *v, const char *raw, char sep)
+static void csv_json(const struct export_ctx *x, const cJSON *v, const char *raw)
 {
 	if (!v || cJSON_IsNull(v))
 		return;
 	if (cJSON_IsString(v)) {
-		csv_str(f, v->valuestring, sep);
+		csv_str(x, v->valuestring);
 		return;
 	}
 	char *text = raw ? NULL : cJSON_PrintUnformatted(v);
-	csv_str(f, raw ? raw : text, sep);
+	csv_str(x, raw ? raw : text);
 	cJSON_free(text);
 }
 
@@ -185,40 +209,41 @@ static void csv_header(struct export_ctx *x)
 	FILE *f = x->out;
 	char sep = x->sep;
 	if (!(x->flags & STORE_EXPORT_ITEM) || x->items.n == 0)
-		csv_str(f, "id", sep);
+		csv_str(x, "id");
 	for (int i = 0; i < x->items.n; i++) {
 		if (i)
 			putc(sep, f);
-		csv_str(f, x->items.name[i], sep);
+		csv_str(x, x->items.name[i]);
 	}
 	for (size_t i = 0; i < sizeof before / sizeof *before; i++) {
 		putc(sep, f);
-		csv_str(f, before[i], sep);
+		csv_str(x, before[i]);
 	}
 	for (int i = 0; i < x->results.n; i++) {
 		char *name = xasprintf("result.%s", x->results.name[i]);
 		putc(sep, f);
-		csv_str(f, name, sep);
+		csv_str(x, name);
 		free(name);
 	}
 	for (size_t i = 0; i < sizeof after / sizeof *after; i++) {
 		putc(sep, f);
-		csv_str(f, after[i], sep);
+		csv_str(x, after[i]);
 	}
 	fputs(row_end(x), f);
 }
 
 /* An object's values in the columns c names (sep before each but the
  * first when lead is 0); returns how many of its keys have a column. */
-static int csv_values(FILE *f, const struct cols *c, const cJSON *obj, char sep, int lead)
+static int csv_values(const struct export_ctx *x, const struct cols *c, const cJSON *obj,
+    int lead)
 {
 	int known = 0;
 	for (int i = 0; i < c->n; i++) {
 		if (i || lead)
-			putc(sep, f);
+			putc(x->sep, x->out);
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, c->name[i]);
 		known += v != NULL;
-		csv_json(f, v, NULL, sep);
+		csv_json(x, v, NULL);
 	}
 	return known;
 }
@@ -230,11 +255,11 @@ static int export_csv_cb(const struct store_row *r, void *arg, char **cause)
 	char sep = x->sep;
 	if (x->flags & STORE_EXPORT_ITEM) {
 		cJSON *item = r->item ? cJSON_Parse(r->item) : NULL;
-		if (csv_values(f, &x->items, item, sep, 0) < cJSON_GetArraySize(item))
+		if (csv_values(x, &x->items, item, 0) < cJSON_GetArraySize(item))
 			x->left_out++;
 		cJSON_Delete(item);
 	} else {
-		csv_str(f, r->id, sep);
+		csv_str(x, r->id);
 	}
 	fprintf(f, "%c%s%c", sep, r->ok ? "ok" : "failed", sep);
 	/* the result is stored as checked JSON text; with result columns an
@@ -242,14 +267,14 @@ static int export_csv_cb(const struct store_row *r, void *arg, char **cause)
 	cJSON *res = r->result ? cJSON_Parse(r->result) : NULL;
 	int spread = (x->flags & STORE_EXPORT_RESULT_COLS) && cJSON_IsObject(res);
 	if (!spread)
-		csv_json(f, res, r->result, sep);
-	csv_values(f, &x->results, spread ? res : NULL, sep, 1);
+		csv_json(x, res, r->result);
+	csv_values(x, &x->results, spread ? res : NULL, 1);
 	cJSON_Delete(res);
 	putc(sep, f);
-	csv_str(f, r->error, sep);
+	csv_str(x, r->error);
 	fprintf(f, "%c%lld%c%lld%c%lld%c", sep, r->attempts, sep, r->http_status, sep,
 	    r->latency_ms, sep);
-	csv_str(f, r->endpoint, sep);
+	csv_str(x, r->endpoint);
 	fprintf(f, "%c%lld%c", sep, r->tokens, sep);
 	if (r->endpoint)
 		fprintf(f, "%.10g", r->cost);
