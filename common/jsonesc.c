@@ -63,3 +63,22 @@ size_t json_escape(char *d, const char *s, size_t n)
 	}
 	return (size_t)(o - d);
 }
+
+size_t json_plain_span(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (plain[*p])       /* plain[0] is 0: the NUL ends the run */
+		p++;
+	return (size_t)(p - (const unsigned char *)s);
+}
+
+size_t json_escape_unit(char *d, const char *s, size_t *used)
+{
+	size_t m = 1;
+	if ((unsigned char)s[0] >= 0x80) {
+		int k = utf8_decode((const unsigned char *)s, strnlen(s, 4), NULL);
+		m = (size_t)(k > 0 ? k : -k);
+	}
+	*used = m;
+	return json_escape(d, s, m);
+}

@@ -18,4 +18,14 @@
  * is added. */
 size_t json_escape(char *d, const char *s, size_t n);
 
+/* For a writer of NUL-terminated strings, one pass and no strlen: the
+ * length of s's leading run that json_escape copies as it is (stops at the
+ * NUL, a byte to escape, or a byte of 0x80 and up) ... */
+size_t json_plain_span(const char *s);
+/* ... and the one unit that follows such a run, s[0] not NUL: a byte
+ * escaped, or a UTF-8 sequence (or ill-formed part) as json_escape writes
+ * it, never read past the NUL. Writes at most JSON_ESCAPED_MAX(4) bytes at
+ * d; returns them and sets *used to the bytes of s it took. */
+size_t json_escape_unit(char *d, const char *s, size_t *used);
+
 #endif

@@ -41,23 +41,30 @@ static void put(struct jw *w, const char *s, size_t n)
 	w->b.p[w->b.len] = '\0';
 }
 
-/* Strings go out in one pass, a chunk at a time (no strlen first): this
- * runs for every key and string of a `list`. */
-#define ESC_CHUNK 64
+/* Strings go out in one pass (no strlen first): runs that need no
+ * escaping copied whole, the rest a unit at a time. This runs for every
+ * key and string of a `list`. */
 static void put_escaped(struct jw *w, const char *s)
 {
+	size_t n = json_plain_span(s);
+	if (!s[n]) {            /* most keys and values: quotes around as is */
+		char *o = room(w, n + 2);
+		o[0] = '"';
+		memcpy(o + 1, s, n);
+		o[n + 1] = '"';
+		o[n + 2] = '\0';
+		w->b.len += n + 2;
+		return;
+	}
 	put(w, "\"", 1);
 	for (;;) {
-		size_t k = strnlen(s, ESC_CHUNK);
-		if (!k)
+		size_t run = json_plain_span(s), used;
+		put(w, s, run);
+		s += run;
+		if (!*s)
 			break;
-		/* a UTF-8 sequence is escaped whole, never cut between chunks
-		 * (its parts would each be taken for ill-formed) */
-		while (k > ESC_CHUNK - 3 && ((unsigned char)s[k] & 0xc0) == 0x80)
-			k--;
-		char *o = room(w, JSON_ESCAPED_MAX(ESC_CHUNK));
-		w->b.len += json_escape(o, s, k);
-		s += k;
+		w->b.len += json_escape_unit(room(w, JSON_ESCAPED_MAX(4)), s, &used);
+		s += used;
 	}
 	put(w, "\"", 1);
 }

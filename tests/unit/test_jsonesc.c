@@ -54,6 +54,38 @@ int main(void)
 		    memcmp(v->valuestring, back, keep) == 0, "case %zu reads back", i);
 		cJSON_Delete(v);
 	}
+	/* A NUL-terminated string a run and a unit at a time (the daemon's
+	 * writer) comes out as json_escape writes it whole: each case up to
+	 * its first NUL, an ill-formed part just before the NUL included. */
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char want[JSON_ESCAPED_MAX(16)], got[JSON_ESCAPED_MAX(16)];
+		size_t len = strnlen(t[i].in, t[i].n);
+		size_t wn = json_escape(want, t[i].in, len), gn = 0;
+		char *z = strndup(t[i].in, len);
+		for (const char *p = z;;) {
+			size_t run = json_plain_span(p), used;
+			memcpy(got + gn, p, run);
+			gn += run;
+			p += run;
+			if (!*p)
+				break;
+			gn += json_escape_unit(got + gn, p, &used);
+			p += used;
+		}
+		free(z);
+		ok(gn == wn && memcmp(got, want, wn) == 0, "case %zu a run and a unit at a time", i);
+	}
+	is_int((int)json_plain_span("abc\"d"), 3, "a run stops at a byte to escape");
+	is_int((int)json_plain_span("ab\xc3\xa9"), 2, "and at one of 0x80 and up");
+	is_int((int)json_plain_span("ab"), 2, "and at the NUL");
+	size_t used = 0;
+	char u[JSON_ESCAPED_MAX(4)];
+	size_t un = json_escape_unit(u, "\xe2\x9c\x93\xe2\x9c\x93", &used);
+	ok(used == 3 && un == 3 && memcmp(u, "\xe2\x9c\x93", 3) == 0,
+	    "a unit is one sequence, not the next one's bytes");
+	un = json_escape_unit(u, "\xe2\x9c", &used);
+	ok(used == 2 && un == 6 && memcmp(u, "\\ufffd", 6) == 0, "a sequence the NUL cuts is one U+FFFD");
+
 	char worst[16], d[JSON_ESCAPED_MAX(16)];
 	memset(worst, 1, sizeof worst);
 	is_int((int)json_escape(d, worst, sizeof worst), JSON_ESCAPED_MAX(16),
