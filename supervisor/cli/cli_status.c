@@ -488,45 +488,67 @@ static int list_opt_cb(struct cli_args *a, int i, void *ctx)
 	return cli_opt_value(a, i, "--sort", &o->sort);
 }
 
-enum list_form { LIST_TABLE, LIST_JSON, LIST_PRETTY };
+/* prettylist: cJSON indents with tabs; two spaces a level read better,
+ * and a raw tab in its output is always layout (strings escape theirs). */
+static void pretty(const cJSON *apps, struct buf *out)
+{
+	char *text = cJSON_Print(apps);
+	int lead = 1;
+	for (const char *p = text ? text : "[]"; *p; p++) {
+		if (*p == '\t')
+			buf_puts(out, lead ? "  " : " ");
+		else
+			buf_addc(out, *p);
+		lead = *p == '\n' || (lead && *p == '\t');
+	}
+	buf_puts(out, "\n");
+	cJSON_free(text);
+}
 
-/* status (ls --sort FIELD), jlist and prettylist: the list as the table, as
- * a JSON array, or as indented JSON. */
-/* jlist: the daemon's apps array as it came, not parsed and printed again
- * (for a thousand apps, that was most of the command's time). */
-static int list_raw(void)
+/* jlist and prettylist: the apps with pm2's keys too, for scripts written
+ * for pm2's jlist. jlist prints the daemon's apps array as it came, not
+ * parsed and printed again (for a thousand apps, that was most of the
+ * command's time). */
+static int list_json(int indent)
 {
 	char *line;
 	size_t n;
-	int rc = cli_call_raw(cli_req("list"), 10000, &line, &n);
+	cJSON *req = cli_req("list");
+	cJSON_AddBoolToObject(req, "pm2", 1);
+	int rc = cli_call_raw(req, 10000, &line, &n);
 	if (rc != CLI_OK)
 		return rc;
 	struct jsonraw reply = { line, n }, ok, apps;
+	struct buf out = { 0 };
+	cJSON *parsed = NULL;
 	if (jsonraw_member(reply, "ok", 2, &ok) != 1 || ok.n != 4 || memcmp(ok.p, "true", 4) != 0) {
 		cJSON *j = cJSON_ParseWithLength(line, n);
 		rc = cli_error(CLI_FAIL, "%s", cli_json_str(j, "error", "the daemon refused the request"));
 		cJSON_Delete(j);
-	} else if (jsonraw_member(reply, "apps", 4, &apps) != 1 || apps.p[0] != '[') {
+	} else if (jsonraw_member(reply, "apps", 4, &apps) != 1 || apps.p[0] != '[' ||
+	    (indent && !(parsed = cJSON_ParseWithLength(apps.p, apps.n)))) {
 		rc = cli_error(CLI_DAEMON, "malformed list reply from the daemon (no apps array)");
+	} else if (indent) {
+		pretty(parsed, &out);
+		rc = cli_print(&out, NULL);
 	} else {
-		struct buf out = { 0 };
 		buf_add(&out, apps.p, apps.n);
 		buf_addc(&out, '\n');
 		rc = cli_print(&out, NULL);
 	}
+	cJSON_Delete(parsed);
 	free(line);
 	return rc;
 }
 
-static int list_show(struct cli_args *a, enum list_form form)
+/* status (ls --sort FIELD, ls -m): the table, or pm2's mini list. */
+static int list_show(struct cli_args *a)
 {
 	cJSON *reply;
 	const cJSON *apps;
 	struct list_opts o = { 0 };
-	if (cli_split(a, NULL, 0, form == LIST_TABLE ? list_opt_cb : NULL, &o) < 0)
+	if (cli_split(a, NULL, 0, list_opt_cb, &o) < 0)
 		return CLI_USAGE;
-	if (form == LIST_JSON)
-		return list_raw();
 	int rc = o.mini ? cli_call_described("all", &reply, &apps) : cli_call_apps(NULL, &reply, &apps);
 	if (rc != CLI_OK)
 		return rc;
@@ -536,35 +558,22 @@ static int list_show(struct cli_args *a, enum list_form form)
 		    "restarts or pid, then :asc or :desc)", o.sort);
 	}
 	struct buf out = { 0 };
-	if (form == LIST_PRETTY) {
-		/* cJSON indents with tabs: two spaces a level read better, and a
-		 * raw tab in its output is always layout (strings escape theirs) */
-		char *text = cJSON_Print(apps);
-		int lead = 1;
-		for (const char *p = text ? text : "[]"; *p; p++) {
-			if (*p == '\t')
-				buf_puts(&out, lead ? "  " : " ");
-			else
-				buf_addc(&out, *p);
-			lead = *p == '\n' || (lead && *p == '\t');
-		}
-		buf_puts(&out, "\n");
-		cJSON_free(text);
-	}
-	if (form == LIST_TABLE && o.mini)
+	if (o.mini)
 		mini_format(apps, &out);
-	else if (form == LIST_TABLE)
+	else
 		cli_status_format(apps, cli_use_color(stdout), &out);
 	cJSON_Delete(reply);
-	return cli_print(&out, form == LIST_TABLE ? "the table" : NULL);
+	return cli_print(&out, "the table");
 }
 
 int cli_cmd_status(struct cli_args *a)
 {
-	return list_show(a, LIST_TABLE);
+	return list_show(a);
 }
 
 int cli_cmd_jlist(struct cli_args *a)
 {
-	return list_show(a, strcmp(a->cmd, "prettylist") == 0 ? LIST_PRETTY : LIST_JSON);
+	if (cli_split(a, NULL, 0, NULL, NULL) < 0)
+		return CLI_USAGE;
+	return list_json(strcmp(a->cmd, "prettylist") == 0);
 }

@@ -198,9 +198,75 @@ static void size_json(struct jw *w, const char *k, const char *path)
 		jw_null(w, k);
 }
 
-static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *g,
-    int64_t now_real, int64_t now_mono, int describe)
+/* pm2's name for a state: pm2 says online as soon as the process runs
+ * (psup's launching lasts min_uptime), has no waiting for after: or a
+ * delay but "waiting restart", and shows a finished one-shot as stopped. */
+static const char *pm2_status(enum app_state_kind k, int running)
 {
+	switch (k) {
+	case APP_LAUNCHING:
+		return running ? "online" : "launching";
+	case APP_WAITING:
+		return "waiting restart";
+	case APP_COMPLETED:
+		return "stopped";
+	default:
+		return app_state_name(k);
+	}
+}
+
+/* The keys of pm2's jlist that scripts read (pm_id, monit.memory,
+ * pm2_env.status, pm2_env.restart_time, ...), from what psup knows, and
+ * no more: every key costs each jlist of a thousand apps. The app's
+ * environment is left out, as it may hold secrets. */
+static void pm2_json(struct jw *w, const struct dapp *a, enum app_state_kind state,
+    int running, double cpu, long long mem, int64_t started_ms)
+{
+	const struct app_spec *s = &a->spec;
+	const struct app_state *st = &a->st;
+	/* argv is [interpreter, interpreter_args..., script, args...] with an
+	 * interpreter, else [script, args...] */
+	int at = 0;
+	if (s->script)
+		for (int i = 1; s->argv && s->argv[i]; i++)
+			if (strcmp(s->argv[i], s->script) == 0) {
+				at = i;
+				break;
+			}
+	jw_int(w, "pm_id", a->id);
+	jw_obj(w, "monit");
+	jw_int(w, "memory", mem);
+	jw_dbl(w, "cpu", cpu);
+	jw_end_obj(w);
+	jw_obj(w, "pm2_env");
+	jw_str(w, "name", a->name);
+	jw_str(w, "namespace", s->namespace ? s->namespace : "default");
+	jw_int(w, "pm_id", a->id);
+	jw_str(w, "status", pm2_status(state, running));
+	jw_int(w, "pm_uptime", started_ms);
+	jw_int(w, "restart_time", a->have_state ? st->restarts : 0);
+	jw_int(w, "unstable_restarts", a->have_state ? st->unstable : 0);
+	jw_str(w, "pm_exec_path", s->argv ? s->argv[at] : NULL);
+	jw_str(w, "exec_interpreter", at > 0 ? s->argv[0] : "none");
+	jw_str(w, "pm_cwd", s->cwd);
+	jw_str(w, "exec_mode", "fork_mode");
+	jw_int(w, "instances", s->instances);
+	jw_str(w, "pm_out_log_path", s->out_file);
+	jw_str(w, "pm_err_log_path", s->err_file);
+	jw_bool(w, "autorestart", s->autorestart != AUTORESTART_NEVER);
+	jw_bool(w, "watch", s->watch != NULL);
+	const struct app_exit *last = a->have_state && st->n_exits > 0 ? &st->exits[0] : NULL;
+	if (last && last->code >= 0)
+		jw_int(w, "exit_code", last->code);
+	else
+		jw_null(w, "exit_code");
+	jw_end_obj(w);
+}
+
+static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *g,
+    int64_t now_real, int64_t now_mono, unsigned flags)
+{
+	int describe = flags & APPVIEW_DESCRIBE;
 	const struct app_state *st = &a->st;
 	int running = a->have_state && st->pid > 0 && lifecycle_has_keeper(&a->lc);
 	enum app_state_kind state = app_shown_state(a);
@@ -240,6 +306,8 @@ static void app_json(struct jw *w, struct dapp *a, const struct procstat_group *
 	jw_str(w, "combined", a->spec.combined_file);
 	jw_end_obj(w);
 	jw_str(w, "source", a->spec.source);
+	if (flags & APPVIEW_PM2)
+		pm2_json(w, a, state, running, cpu, mem, a->have_state ? st->started_ms : 0);
 	if (describe) {
 		config_json(w, &a->spec);
 		jw_arr(w, "exits");
@@ -296,7 +364,7 @@ static int fd_budget(const struct daemon *d)
 	return b < 0 ? 0 : b > 1 << 30 ? 1 << 30 : (int)b;
 }
 
-void appview_list(struct daemon *d, struct dapp **apps, int n, int describe, struct jw *w)
+void appview_list(struct daemon *d, struct dapp **apps, int n, unsigned flags, struct jw *w)
 {
 	struct procstat_group *g = xcalloc((size_t)(n ? n : 1), sizeof *g);
 	pid_t *keepers = xcalloc((size_t)(n ? n : 1), sizeof *keepers);
@@ -329,7 +397,7 @@ void appview_list(struct daemon *d, struct dapp **apps, int n, int describe, str
 		}
 	jw_arr(w, "apps");
 	for (int i = 0; i < n; i++)
-		app_json(w, apps[i], g[i].pgid > 0 ? &g[i] : NULL, now_real, now_mono, describe);
+		app_json(w, apps[i], g[i].pgid > 0 ? &g[i] : NULL, now_real, now_mono, flags);
 	jw_end_arr(w);
 	free(g);
 	free(keepers);

@@ -10,8 +10,13 @@ struct jw;
 
 /* Records a progress sample from the app's latest status. */
 void appview_sample_progress(struct dapp *a);
-/* Writes "apps": [app objects as PROTOCOL.md describes] into w; describe
- * adds config, exits, log sizes. */
-void appview_list(struct daemon *d, struct dapp **apps, int n, int describe, struct jw *w);
+/* What an app object holds beyond the list's own keys. */
+enum {
+	APPVIEW_DESCRIBE = 1 << 0,  /* config, exits, log sizes */
+	APPVIEW_PM2 = 1 << 1,       /* pm2's jlist keys: pm_id, monit, pm2_env */
+};
+/* Writes "apps": [app objects as PROTOCOL.md describes] into w; flags:
+ * APPVIEW_*. */
+void appview_list(struct daemon *d, struct dapp **apps, int n, unsigned flags, struct jw *w);
 
 #endif

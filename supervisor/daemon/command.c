@@ -132,7 +132,7 @@ static void cmd_list(struct dclient *c, const struct proto_req *req, int describ
 	jw_init(&w);
 	jw_obj(&w, NULL);
 	jw_bool(&w, "ok", 1);
-	appview_list(d, v, n, describe, &w);
+	appview_list(d, v, n, (describe ? APPVIEW_DESCRIBE : 0) | (req->pm2 ? APPVIEW_PM2 : 0), &w);
 	jw_end_obj(&w);
 	buf_addc(&w.b, '\n');
 	client_send_buf(c, &w.b);

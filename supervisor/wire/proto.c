@@ -320,8 +320,11 @@ int proto_decode(const char *line, size_t len, struct proto_req *req, char **err
 		break;
 	case PROTO_FLUSH:
 	case PROTO_RELOAD_LOGS:
-	case PROTO_LIST:
 		rc = get_target(o, name, 0, req, err);
+		break;
+	case PROTO_LIST:
+		if ((rc = get_target(o, name, 0, req, err)) == PROTO_OK)
+			rc = get_bool(o, "pm2", name, req, &req->pm2, err);
 		break;
 	case PROTO_SIGNAL:
 		if ((rc = get_target(o, name, 1, req, err)) == PROTO_OK)

@@ -1,11 +1,11 @@
 #!/bin/sh
 # What list and describe report: CPU and memory of the whole process group
 # (a busy grandchild counts), progress with a rate and an ETA, the last
-# exits and log sizes; then save, kill and resurrect.
+# exits and log sizes, pm2's jlist keys; then save, kill and resurrect.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd python3
-plan 22
+plan 25
 
 cat > "$TMPD/busy.sh" <<'EOF'
 #!/bin/sh
@@ -58,6 +58,18 @@ is "$(jq '.apps[0].exits | length' "$TMPD/d.json")" 2 "describe lists both exits
 is "$(jq '.apps[0].exits[0].code' "$TMPD/d.json")" 4 "with their exit code"
 cmp_ok "$(jq '.apps[0].exits[0].runtime_ms' "$TMPD/d.json")" -ge 90 "and runtime"
 cmp_ok "$(jq '.apps[0].log_sizes.out' "$TMPD/d.json")" -gt 0 "and the log sizes"
+
+# pm2's keys, for scripts written against pm2's jlist
+is "$(psup jlist | jq -r '.[] | "\(.name) \(.pm_id == .id) \(.pm2_env.status) \(.pm2_env.restart_time) \(.pm2_env.exec_mode)"')" \
+	"busy true online 0 fork_mode
+prog true stopped 0 fork_mode
+once true errored $(jl once .restarts) fork_mode" \
+	"jlist has pm2's pm_id, pm2_env.status (a finished one-shot is stopped), restart_time, exec_mode"
+is "$(psup jlist | jq -r --arg s "$TMPD/busy.sh" '.[] | select(.name == "busy") |
+	[.monit.memory == .memory, .pm2_env.pm_exec_path == $s,
+	(.pm2_env.exec_interpreter | test("/bash$")), .pm2_env.pm_cwd != null] | @tsv')" \
+	"$(printf 'true\ttrue\ttrue\ttrue')" "monit.memory, pm_exec_path (the .sh script), exec_interpreter (bash), pm_cwd"
+is "$(psup prettylist | jq -r '.[0].pm2_env.name')" busy "prettylist has them too"
 
 # save, kill, resurrect
 psup save > /dev/null 2>&1

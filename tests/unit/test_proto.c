@@ -66,6 +66,8 @@ static void test_decode(void)
 		{ "{\"v\":1,\"cmd\":\"save\",\"force\":1}", PROTO_ERR_REQUEST, 0, NULL, NULL, "\"force\" must be true or false" },
 		{ "{\"v\":1,\"cmd\":\"save\",\"clear\":true}", PROTO_OK, PROTO_SAVE, NULL, NULL, NULL },
 		{ "{\"v\":1,\"cmd\":\"save\",\"clear\":\"yes\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "\"clear\" must be true or false" },
+		{ "{\"v\":1,\"cmd\":\"list\",\"pm2\":true}", PROTO_OK, PROTO_LIST, NULL, NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"list\",\"pm2\":1}", PROTO_ERR_REQUEST, 0, NULL, NULL, "\"pm2\" must be true or false" },
 		{ "{\"v\":1,\"cmd\":\"scale\",\"target\":\"web\",\"instances\":4}", PROTO_OK, PROTO_SCALE, "web", NULL, NULL },
 		{ "{\"v\":1,\"cmd\":\"scale\",\"target\":\"web\",\"instances\":0}", PROTO_ERR_REQUEST, 0, NULL, NULL, "1..1024" },
 		{ "{\"v\":1,\"cmd\":\"scale\",\"target\":\"web\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "instances" },
