@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ecosystem_program.h"
 #include "xalloc.h"
 #include "yaml_file.h"
 
@@ -27,6 +28,25 @@ static char **build_argv(const struct eco_app *ra, int instance, int substitute)
 	for (char **p = ra->args; p && *p; p++)
 		argv[i++] = substitute ? ytext_subst_instance(*p, instance) : xstrdup(*p);
 	return argv;
+}
+
+/* The file the app's interpreter runs, for its keeper to check before each
+ * start, or NULL: none when there is no interpreter, nor when the last
+ * interpreter argument makes the script something else than a file
+ * (python3 -m MODULE, bash -c COMMAND, node -e CODE) unless its extension
+ * says it is one. */
+static char *script_file(const struct eco_app *ra)
+{
+	static const char *const not_a_file[] = { "-c", "-m", "-e", "-E", "--eval", "-p", "--print" };
+	if (!ra->interpreter)
+		return NULL;
+	size_t n = 0;
+	while (ra->iargs && ra->iargs[n])
+		n++;
+	for (size_t i = 0; n && i < sizeof not_a_file / sizeof *not_a_file; i++)
+		if (strcmp(ra->iargs[n - 1], not_a_file[i]) == 0 && !eco_program_interpreter(ra->script))
+			return NULL;
+	return xstrdup(ra->script);
 }
 
 static char *log_path(const struct eco_loader *L, const struct eco_app *ra, int which,
@@ -126,7 +146,7 @@ int eco_instances_expand(struct eco_loader *L, struct eco_app *ra, const char *s
 		s->instance = i;
 		s->instances = n;
 		s->argv = build_argv(ra, i, 1);
-		s->script = ra->interpreter ? xstrdup(ra->script) : NULL;
+		s->script = script_file(ra);
 		s->out_file = log_path(L, ra, 0, s->name, i);
 		s->err_file = log_path(L, ra, 1, s->name, i);
 		s->combined_file = log_path(L, ra, 2, s->name, i);

@@ -441,6 +441,20 @@ static void test_buffers(void)
 	    "warns: %s", e.n_warnings ? e.warnings[0] : "");
 	eco_free(&e);
 
+	/* the last interpreter argument may make the script no file (python3
+	 * -m MODULE, bash -c COMMAND): only an extension then says it is one */
+	text = "apps:\n- name: m\n  script: http.server\n  interpreter: python3\n"
+	    "  interpreter_args: -m\n- name: u\n  script: /srv/w.py\n  interpreter_args: -c\n"
+	    "- name: c\n  script: echo hi\n  interpreter: bash\n  interpreter_args: -x -c\n";
+	ok(eco_load_buffer("t.yaml", "/tmp", text, strlen(text), &e) == 0 && e.n_apps == 3,
+	    "interpreter apps load");
+	if (e.n_apps == 3) {
+		ok(e.apps[0].script == NULL, "python3 -m MODULE: no script to check");
+		is_str(e.apps[1].script, "/srv/w.py", "a .py is a file whatever comes before it");
+		ok(e.apps[2].script == NULL, "bash -x -c COMMAND: no script to check");
+	}
+	eco_free(&e);
+
 	ok(eco_load("/nonexistent/eco.yaml", &e) == -1 && e.n_errors == 1 &&
 	    strcmp(e.errors[0], "cannot open /nonexistent/eco.yaml: No such file or directory") == 0,
 	    "missing file: %s", e.n_errors ? e.errors[0] : "");
