@@ -63,8 +63,8 @@ static const struct cli_cmd cmds[] = {
 	{ "describe", "show info desc", cli_cmd_describe, "describe NAME", "everything about an app",
 	  "Show everything about an app: config (secrets masked), last exits, logs, progress." },
 	{ "logs", "log", cli_cmd_logs,
-	  "logs [NAME] [--lines N] [--nostream] [--err|--out] [--raw] [--timestamp[=FMT]] [--json]"
-	  " [--highlight TEXT]",
+	  "logs [NAME] [--lines N] [--nostream] [--err|--out] [--raw] [--timestamp[=FMT]]"
+	  " [--json|--format] [--highlight TEXT]",
 	  "print and follow app logs",
 	  "Print the last N (default 15) lines of each app's out and error logs, then\n"
 	  "follow new lines (across rotation) until interrupted; --nostream prints and exits,\n"
@@ -72,6 +72,7 @@ static const struct cli_cmd cmds[] = {
 	  "stamps each line followed with the time it was read (day.js tokens, default\n"
 	  "YYYY-MM-DD-HH:mm:ss), --json writes each line as a JSON object (message,\n"
 	  "timestamp: when read, type, process_id, app_name; no last lines unless --lines),\n"
+	  "--format as \"timestamp=... app=NAME id=N type=out|error message=LINE\" (likewise),\n"
 	  "--highlight TEXT marks each TEXT in colour (on a terminal), all as pm2's." },
 	{ "flush", NULL, cli_cmd_flush, "flush [NAME]", "empty log files", "Empty the log files of apps (default all)." },
 	{ "reloadLogs", "reload-logs", cli_cmd_flush, "reloadLogs [NAME]", "reopen log files (after logrotate)",

@@ -1,10 +1,11 @@
 /* `psup logs [NAME] [--lines N] [--nostream] [--err|--out] [--raw]
- * [--timestamp[=FORMAT]] [--json]`: reads the log files the daemon names
- * (log_files in list/describe) directly, prints the last N lines of each
- * with a "NAME | " prefix as pm2 does, then follows them with inotify
+ * [--timestamp[=FORMAT]] [--json|--format]`: reads the log files the daemon
+ * names (log_files in list/describe) directly, prints the last N lines of
+ * each with a "NAME | " prefix as pm2 does, then follows them with inotify
  * (--raw drops the prefix; --timestamp stamps each line followed with the
- * time it was read; --json writes pm2's JSON object per line; --highlight
- * marks a text in colour): no polling,
+ * time it was read; --json writes pm2's JSON object per line, --format its
+ * "timestamp=… app=… id=… type=… message=…" line; --highlight marks a
+ * text in colour): no polling,
  * and across rotation (the file renamed and a new one created) and
  * truncation (flush). */
 #include "cli_logs.h"
@@ -126,6 +127,7 @@ struct logs {
 	int n;
 	int lines, follow, out_only, err_only, raw;
 	int json, lines_given;    /* --json: as pm2's, no last lines unless --lines */
+	int format;               /* --format: pm2's key=value lines, likewise */
 	const char *stamp;    /* --timestamp's day.js format, or NULL */
 	const char *mark;     /* --highlight's text, or NULL */
 	int following;        /* past the last lines: what comes now is stamped */
@@ -205,7 +207,18 @@ static size_t lf_lines(struct logs *l, struct lf *f, const char *data, size_t le
 {
 	struct buf tmp = { 0 };
 	size_t used;
-	if (l->json) {
+	if (l->format) {
+		/* the time it was read as pm2 writes it there, then the app */
+		int64_t ms = clock_real_ms();
+		time_t secs = (time_t)(ms / 1000);
+		struct tm tm;
+		char ts[64];
+		localtime_r(&secs, &tm);
+		size_t n = dayjs_format("YYYY-MM-DD-HH:mm:ssZZ", &tm, (int)(ms % 1000), ts, sizeof ts);
+		buf_printf(&tmp, "timestamp=%.*s app=%s id=%ld type=%s message=", (int)n, ts,
+		    f->src.app, f->src.id, f->src.err ? "error" : "out");
+		used = cli_prefix_lines(&l->out, tmp.p, l->color ? l->mark : NULL, data, len);
+	} else if (l->json) {
 		/* the time it was read, ISO 8601 in UTC, as pm2's */
 		int64_t ms = clock_real_ms();
 		time_t secs = (time_t)(ms / 1000);
@@ -417,6 +430,7 @@ static int logs_opt_cb(struct cli_args *a, int i, void *ctx)
 		{ "--follow", "-f", offsetof(struct logs, follow), 1 },
 		{ "--raw", NULL, offsetof(struct logs, raw), 1 },
 		{ "--json", NULL, offsetof(struct logs, json), 1 },
+		{ "--format", NULL, offsetof(struct logs, format), 1 },
 		{ "--err", "--error", offsetof(struct logs, err_only), 1 },
 		{ "--out", "--output", offsetof(struct logs, out_only), 1 },
 	};
@@ -487,7 +501,9 @@ int cli_cmd_logs(struct cli_args *a)
 		return CLI_USAGE;
 	if (l.err_only && l.out_only)
 		return cli_usage_error(a, "logs: --err and --out exclude each other");
-	if (l.json && !l.lines_given)
+	if (l.json && l.format)
+		return cli_usage_error(a, "logs: --json and --format exclude each other");
+	if ((l.json || l.format) && !l.lines_given)
 		l.lines = 0;
 	cJSON *reply;
 	const cJSON *apps;
@@ -512,7 +528,7 @@ int cli_cmd_logs(struct cli_args *a)
 		lf_watch_dir(&l, f);
 		if (lf_open(&l, f, 1) < 0 && errno != ENOENT)
 			fprintf(stderr, "psup: logs: %s: %s\n", f->path, strerror(errno));
-		if (tty && l.lines > 0 && !l.json)
+		if (tty && l.lines > 0 && !l.json && !l.format)
 			buf_printf(&l.out, "%s%s last %d lines:%s\n", l.color ? CLI_C_GREY : "",
 			    f->path, l.lines, l.color ? CLI_C_RESET : "");
 		if (lf_drain(&l, f) < 0)

@@ -7,7 +7,7 @@
 require_bin psup psup-keeper
 require_cmd jq script
 [ -f "$PSUP_SRC/supervisor/daemon/daemon.c" ] || plan_skip_all "the daemon is not built in yet"
-plan 68
+plan 70
 
 mk_home
 A=$TMPD/apps
@@ -170,6 +170,12 @@ is "$?" 2 "logs --timestamp= without a format: usage error"
 is "$(psup logs svc --json --nostream --out --lines 1 | jq -c '[.message, .type, .app_name, (.process_id | type), (.timestamp | test("^[0-9-]{10}T[0-9:.]{12}Z$"))]')" \
     '["svc started","out","svc","number",true]' "logs --json: message, type, app, id and time"
 is "$(psup logs svc --json --nostream)" "" "logs --json without --lines: no last lines"
+# --format: pm2's key=value line, likewise
+like "$(psup logs svc --format --nostream --out --lines 1)" \
+    "^timestamp=[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{4} app=svc id=[0-9]+ type=out message=svc started$" \
+    "logs --format: pm2's timestamp=, app=, id=, type= and message="
+psup logs svc --format --json > /dev/null 2>&1
+is "$?" 2 "--format and --json together: usage error"
 # a line that is not UTF-8 (an app's binary output): still JSON a strict
 # parser reads, each ill-formed part as U+FFFD, as node decodes it
 printf 'caf\351 \342\202 ok\n' >> "$(psup jlist | jq -r '.[] | select(.name == "svc") | .log_files.out')"
