@@ -104,12 +104,15 @@ static const struct cli_cmd cmds[] = {
 	{ "init", "ecosystem", cli_cmd_init, "init [FILE]", "write a commented ecosystem.yaml",
 	  "Write a commented ecosystem file to start from (default ecosystem.yaml; never\n"
 	  "over an existing file)." },
-	{ "startup", NULL, cli_cmd_startup, "startup [systemd] [-u USER] [--hp HOME] [--unit-dir D]",
+	{ "startup", NULL, cli_cmd_startup, "startup [systemd] [-u USER] [--hp HOME] [--unit-dir D]"
+	  " [--service-name NAME]",
 	  "resurrect the saved apps at boot",
 	  "Print a systemd unit that runs `psup resurrect` at boot as USER (default: who ran\n"
-	  "sudo, or you) with that user's PSUP_HOME; as root, install and enable it\n"
-	  "(--unit-dir D: only write it to D)." },
-	{ "unstartup", NULL, cli_cmd_startup, "unstartup [systemd] [-u USER] [--unit-dir D]",
+	  "sudo, or you) with that user's PSUP_HOME, once the network is online; as root,\n"
+	  "install and enable it (--unit-dir D: only write it to D). It is psup-USER.service,\n"
+	  "or NAME.service with --service-name (pm2's); pm2's --wait-ip is taken." },
+	{ "unstartup", NULL, cli_cmd_startup, "unstartup [systemd] [-u USER] [--unit-dir D]"
+	  " [--service-name NAME]",
 	  "remove the boot unit", "Disable and remove the unit `psup startup` installed." },
 	{ "web", NULL, cli_cmd_web, "web [--listen HOST:PORT] [--token-file FILE]", "serve the live dashboard and /metrics",
 	  "Serve a live dashboard of the apps and Prometheus metrics at /metrics (runs\n"

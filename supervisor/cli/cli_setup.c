@@ -4,6 +4,7 @@
  * names. */
 #include "cli_setup.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -79,6 +80,7 @@ struct startup_opts {
 	const char *user;        /* -u/--user */
 	const char *home;        /* --hp: the user's home folder */
 	const char *unit_dir;    /* --unit-dir: install there, no systemctl */
+	const char *service;     /* --service-name: the unit's name (pm2's) */
 };
 
 static int startup_opt_cb(struct cli_args *a, int i, void *ctx)
@@ -95,6 +97,12 @@ static int startup_opt_cb(struct cli_args *a, int i, void *ctx)
 	} else if (strncmp(w, "--unit-dir", 10) == 0) {
 		slot = &o->unit_dir;
 		name = "--unit-dir";
+	} else if (strncmp(w, "--service-name", 14) == 0) {
+		slot = &o->service;
+		name = "--service-name";
+	} else if (strcmp(w, "--wait-ip") == 0) {
+		/* pm2's unit waits for the network with it; psup's always does */
+		return 1;
 	} else {
 		return 0;
 	}
@@ -143,7 +151,22 @@ static int unit_resolve(struct cli_args *a, const struct startup_opts *o, struct
 	u->psup = xstrdup(self);
 	const char *path = getenv("PATH");
 	u->path = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-	u->name = xasprintf("psup-%s.service", u->user);
+	if (o->service) {
+		/* a file name systemd takes for a unit: its own characters only */
+		size_t len = strlen(o->service);
+		int ok = len > 0 && len <= 200 && o->service[0] != '-';
+		for (const char *c = o->service; ok && *c; c++)
+			ok = isalnum((unsigned char)*c) || strchr(":-_.@", *c);
+		if (!ok) {
+			unit_free(u);
+			return cli_error(CLI_USAGE, "%s: --service-name: '%s' is no unit name (letters, "
+			    "digits, ':', '-', '_', '.', '@')", a->cmd, o->service);
+		}
+		u->name = len > 8 && strcmp(o->service + len - 8, ".service") == 0 ? xstrdup(o->service)
+		    : xasprintf("%s.service", o->service);
+	} else {
+		u->name = xasprintf("psup-%s.service", u->user);
+	}
 	return CLI_OK;
 }
 
@@ -247,8 +270,9 @@ static int unit_install(const struct startup_opts *o, const struct unit *u)
 	if (getuid() != 0 && !o->unit_dir) {
 		/* as pm2 does: show the unit and the line that installs it */
 		printf("%s\n# To install it, run as root:\n"
-		    "sudo env PATH=\"$PATH\" PSUP_HOME=\"%s\" %s startup systemd -u %s\n",
-		    text, u->psup_home, u->psup, u->user);
+		    "sudo env PATH=\"$PATH\" PSUP_HOME=\"%s\" %s startup systemd -u %s%s%s\n",
+		    text, u->psup_home, u->psup, u->user, o->service ? " --service-name " : "",
+		    o->service ? o->service : "");
 		free(text);
 		return CLI_OK;
 	}
@@ -276,8 +300,8 @@ static int unit_remove(const struct startup_opts *o, const struct unit *u)
 {
 	int rc = CLI_OK;
 	if (getuid() != 0 && !o->unit_dir) {
-		printf("# To remove %s, run as root:\nsudo %s unstartup systemd -u %s\n", u->name,
-		    u->psup, u->user);
+		printf("# To remove %s, run as root:\nsudo %s unstartup systemd -u %s%s%s\n", u->name,
+		    u->psup, u->user, o->service ? " --service-name " : "", o->service ? o->service : "");
 		return CLI_OK;
 	}
 	const char *dir = o->unit_dir ? o->unit_dir : UNIT_DIR;

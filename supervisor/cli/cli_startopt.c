@@ -93,6 +93,10 @@ static const struct start_opt {
 	  "any change counts; ignore the rest with --ignore-watch)" },
 	{ "--parallel", NULL, SO_PM2_ONLY_VALUE, "not needed: psup acts on many apps at once" },
 	{ "--attach", NULL, SO_PM2_ONLY, "follow the logs with psup logs NAME" },
+	{ "--filter-env", NULL, SO_PM2_ONLY_VALUE, "not supported: the app gets the environment "
+	  "psup start runs in, and the file's env" },
+	{ "--wait-ip", NULL, SO_PM2_ONLY, "pm2 startup's: psup startup's unit always waits for "
+	  "the network" },
 	{ "--user", "-u", SO_REFUSED, AS_USER },
 	{ "--uid", NULL, SO_REFUSED, AS_USER },
 	{ "--gid", NULL, SO_REFUSED, AS_USER },

@@ -7,7 +7,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd node
-plan 27
+plan 29
 
 mkdir -p "$TMPD/proj"
 cat > "$TMPD/proj/.env" <<'EOF2'
@@ -113,3 +113,9 @@ if command -v systemd-analyze > /dev/null 2>&1; then
 else
 	skip "systemd-analyze is not installed" 1
 fi
+# pm2's --service-name names the unit; --wait-ip is taken (the unit always
+# waits for the network); unstartup with the same name removes it
+psup startup systemd --unit-dir "$TMPD/units" --service-name batch --wait-ip > /dev/null 2>&1
+is "$?.$(ls "$TMPD/units" | tr '\n' ' ')" "0.batch.service $unit " "startup --service-name batch writes batch.service"
+psup unstartup --unit-dir "$TMPD/units" --service-name batch.service > /dev/null 2>&1
+is "$?.$(ls "$TMPD/units" | tr '\n' ' ')" "0.$unit " "unstartup --service-name removes it"

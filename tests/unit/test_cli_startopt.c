@@ -57,6 +57,7 @@ static const struct {
 	{ { "python3 -m http.server 8000", NULL }, NULL, "python3 -m http.server 8000", 0, 0, NULL },
 	{ { "x", "--bogus", NULL }, NULL, NULL, 0, 0, "unknown option '--bogus'" },
 	{ { "x", "--wait-ready", "--listen-timeout", "3000", "--trace", NULL }, NULL, "x", 0, 0, NULL },
+	{ { "x", "--filter-env", "SECRET", "--wait-ip", NULL }, NULL, "x", 0, 0, NULL },
 	{ { "x", "-u", "www", NULL }, NULL, NULL, 0, 0, "--user is pm2's, and refused: psup runs apps as the user" },
 	{ { "x", "--uid=1000", NULL }, NULL, NULL, 0, 0, "--uid is pm2's, and refused" },
 	{ { "x", "--no-daemon", NULL }, NULL, NULL, 0, 0, "run `psup daemon`" },
