@@ -26,12 +26,15 @@ static const struct cli_cmd cmds[] = {
 	{ "stop", NULL, cli_cmd_action, "stop NAME...|all|FILE [--only A,B]", "stop apps (and their children)",
 	  "Stop apps: stop_signal to the whole process group, SIGKILL after kill_timeout.\n"
 	  "NAME is a name, group, id, /regex/ or script path; a process file stops its apps." },
-	{ "restart", NULL, cli_cmd_action, "restart NAME...|all|FILE [--update-env]", "restart apps",
+	{ "restart", NULL, cli_cmd_action, "restart NAME...|all|FILE [--update-env] [--watch]",
+	  "restart apps",
 	  "Restart apps (stop, then start). They keep the environment they were started\n"
-	  "with; --update-env gives them this command's. A process file is applied first\n"
-	  "(as start FILE), then its other apps restart with this command's environment." },
+	  "with; --update-env gives them this command's; --watch (pm2's toggle) makes an\n"
+	  "app that watched nothing watch its cwd, and one that watched stop. A process\n"
+	  "file is applied first (as start FILE), then its other apps restart with this\n"
+	  "command's environment." },
 	{ "reload", "startOrReload start-or-reload startOrGracefulReload start-or-graceful-reload",
-	  cli_cmd_action, "reload NAME...|all|FILE [--update-env]",
+	  cli_cmd_action, "reload NAME...|all|FILE [--update-env] [--watch]",
 	  "restart apps one at a time",
 	  "Restart apps one after the other, each back up before the next, so a group\n"
 	  "never goes down whole (pm2's reload of fork-mode apps). Options as restart.\n"

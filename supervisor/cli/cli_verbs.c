@@ -2,7 +2,8 @@
  * several selectors at once (names, groups, ids, all, /regex/, a script's
  * path), or a process file whose apps they act on (--only picks some).
  * restart/reload --update-env give the apps the caller's environment;
- * without it they keep the one they were started with. reload restarts
+ * without it they keep the one they were started with; --watch turns
+ * their watching of their cwd on or off. reload restarts
  * one app at a time, so a group never goes down whole. */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 struct verb_opts {
 	int update_env;
+	int toggle_watch;         /* restart, reload --watch */
 	const char *env_name;
 	const char *only;
 };
@@ -32,6 +34,12 @@ static int verb_opt_cb(struct cli_args *a, int i, void *ctx)
 		return cli_opt_value(a, i, "--env", &o->env_name);
 	if (strncmp(w, "--only", 6) == 0 && (w[6] == '\0' || w[6] == '='))
 		return cli_opt_value(a, i, "--only", &o->only);
+	/* pm2's: restart --watch turns watching on or off; stop --watch stops
+	 * it, as any stop does here */
+	if (strcmp(w, "--watch") == 0 && strcmp(a->cmd, "delete") != 0) {
+		o->toggle_watch = takes_env;
+		return 1;
+	}
 	/* pm2's: restarts act at once here; nothing to force or to run in parallel */
 	if (strcmp(w, "--force") == 0 || strcmp(w, "-f") == 0)
 		return 1;
@@ -44,7 +52,7 @@ static const char *done_word(const char *cmd)
 	    : "restarted";
 }
 
-static cJSON *restart_req(cJSON *target, int update_env)
+static cJSON *restart_req(cJSON *target, int update_env, int toggle_watch)
 {
 	cJSON *req = cli_req("restart");
 	cJSON_AddItemToObject(req, "target", target);
@@ -52,16 +60,18 @@ static cJSON *restart_req(cJSON *target, int update_env)
 		cJSON_AddBoolToObject(req, "update_env", 1);
 		cli_env_add(req);
 	}
+	if (toggle_watch)
+		cJSON_AddBoolToObject(req, "toggle_watch", 1);
 	return req;
 }
 
 /* Restarts names one after the other, each answered before the next. */
-static int restart_each(const cJSON *names, int update_env, int *named)
+static int restart_each(const cJSON *names, int update_env, int toggle_watch, int *named)
 {
 	const cJSON *n;
 	cJSON_ArrayForEach(n, names) {
-		int rc = cli_call_names(restart_req(cJSON_Duplicate(n, 1), update_env), "restarted",
-		    named);
+		int rc = cli_call_names(restart_req(cJSON_Duplicate(n, 1), update_env, toggle_watch),
+		    "restarted", named);
 		if (rc != CLI_OK)
 			return rc;
 	}
@@ -83,8 +93,8 @@ static int restart_file(const char *path, const struct verb_opts *o, int one_by_
 		return rc;
 	cJSON *same = cJSON_GetObjectItemCaseSensitive(reply, "unchanged");
 	if (cJSON_GetArraySize(same) > 0)
-		rc = one_by_one ? restart_each(same, 1, named)
-		    : cli_call_names(restart_req(cJSON_Duplicate(same, 1), 1), "restarted", named);
+		rc = one_by_one ? restart_each(same, 1, 0, named)
+		    : cli_call_names(restart_req(cJSON_Duplicate(same, 1), 1, 0), "restarted", named);
 	cJSON_Delete(reply);
 	return rc;
 }
@@ -111,6 +121,9 @@ static int act_on(struct cli_args *a, char **pos, int n, const struct verb_opts 
 	int stop_like = strcmp(a->cmd, "stop") == 0 || strcmp(a->cmd, "delete") == 0;
 	int reload = strcmp(a->cmd, "reload") == 0;
 	if (n == 1 && cli_is_config_file(pos[0])) {
+		if (o->toggle_watch)
+			return cli_usage_error(a, "%s: --watch goes with apps; a process file says "
+			    "what they watch", a->cmd);
 		if (!stop_like)
 			return restart_file(pos[0], o, reload, named);
 		/* the file's apps, or those --only names */
@@ -136,13 +149,14 @@ static int act_on(struct cli_args *a, char **pos, int n, const struct verb_opts 
 		cli_target_add(req, pos, n);
 		cJSON *target = cJSON_DetachItemFromObjectCaseSensitive(req, "target");
 		cJSON_Delete(req);
-		return cli_call_names(restart_req(target, o->update_env), "restarted", named);
+		return cli_call_names(restart_req(target, o->update_env, o->toggle_watch), "restarted",
+		    named);
 	}
 	cJSON *names;
 	int rc = names_of(pos, n, &names);
 	if (rc != CLI_OK)
 		return rc;
-	rc = restart_each(names, o->update_env, named);
+	rc = restart_each(names, o->update_env, o->toggle_watch, named);
 	cJSON_Delete(names);
 	return rc;
 }

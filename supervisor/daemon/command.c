@@ -73,19 +73,39 @@ static void do_stop_app(struct dop *op, struct dapp *a)
 	ops_add_app(op, a, OP_STOP, link_step(a, LE_STOP));
 }
 
+/* pm2's restart --watch: an app that watched nothing watches its cwd, one
+ * that watched stops. */
+static void toggle_watch(struct app_spec *s)
+{
+	if (s->watch) {
+		for (char **w = s->watch; *w; w++)
+			free(*w);
+		free(s->watch);
+		s->watch = NULL;
+	} else if (s->cwd) {
+		s->watch = xcalloc(2, sizeof *s->watch);
+		s->watch[0] = xstrdup(s->cwd);
+	}
+}
+
 /* Restarts a, first with env as its base environment when env is not NULL
- * (--update-env): the keeper reloads the spec that holds it. */
-static void restart_app(struct dop *op, struct dapp *a, char *const *env)
+ * (--update-env) and its watching turned on or off when toggle is set
+ * (--watch): the keeper reloads the spec that holds them. */
+static void restart_app(struct dop *op, struct dapp *a, char *const *env, int toggle)
 {
 	struct lc_event ev = { .kind = LE_RESTART };
 	specs_set_stopped(a, 0);
-	if (env) {
+	if (env || toggle) {
 		char *cause = NULL;
 		struct app_spec old;
 		spec_copy(&old, &a->spec);
-		file_set_base_env(&a->spec, env);
+		if (env)
+			file_set_base_env(&a->spec, env);
+		if (toggle)
+			toggle_watch(&a->spec);
 		if (specs_write(a, &cause) < 0) {
-			dlog("%s: environment not updated: %s", a->name, cause);
+			dlog("%s: %s not updated: %s", a->name, env ? "environment" : "watching",
+			    cause);
 			free(cause);
 			spec_free(&a->spec);
 			a->spec = old;
@@ -164,7 +184,7 @@ static void cmd_action(struct dclient *c, struct proto_req *req, struct dapp **v
 		for (int i = 0; i < n; i++) {
 			/* --update-env: the keeper reloads the spec that holds it */
 			if (req->update_env) {
-				restart_app(op, v[i], req->env);
+				restart_app(op, v[i], req->env, 0);
 				continue;
 			}
 			specs_set_stopped(v[i], 0);
@@ -180,7 +200,7 @@ static void cmd_action(struct dclient *c, struct proto_req *req, struct dapp **v
 	case PROTO_RESTART:
 		op = ops_new(d, c, OP_RESTART, kt + RESTART_MARGIN_MS);
 		for (int i = 0; i < n; i++)
-			restart_app(op, v[i], req->update_env ? req->env : NULL);
+			restart_app(op, v[i], req->update_env ? req->env : NULL, req->toggle_watch);
 		break;
 	case PROTO_DELETE:
 	default:

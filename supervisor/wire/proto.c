@@ -309,8 +309,9 @@ int proto_decode(const char *line, size_t len, struct proto_req *req, char **err
 		rc = decode_start(o, name, req, err);
 		break;
 	case PROTO_RESTART:
-		if ((rc = get_target(o, name, 1, req, err)) == PROTO_OK)
-			rc = get_env(o, name, req, err);
+		if ((rc = get_target(o, name, 1, req, err)) == PROTO_OK &&
+		    (rc = get_env(o, name, req, err)) == PROTO_OK)
+			rc = get_bool(o, "toggle_watch", name, req, &req->toggle_watch, err);
 		break;
 	case PROTO_STOP:
 	case PROTO_DELETE:

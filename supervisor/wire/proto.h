@@ -50,6 +50,8 @@ struct proto_req {
 	int force;              /* save: write the dump even with no apps */
 	int clear;              /* save: write a dump of no apps (cleardump) */
 	int pm2;                /* list: add pm2's jlist keys to each app */
+	int toggle_watch;       /* restart: watch the app's cwd if it watched
+	                         * nothing, else stop watching (pm2's --watch) */
 	int update_env;         /* start NAME, restart: replace the apps' base
 	                         * environment with env */
 	char *env_name;         /* start FILE: pick env_NAME of each app, or NULL */

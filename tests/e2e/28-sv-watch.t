@@ -5,7 +5,7 @@
 # clearly; log_type: json and day.js log_date_format lines as pm2 writes them.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 19
+plan 24
 
 # the project: its folder is watched (the test writes its own files beside it)
 P=$TMPD/proj
@@ -82,3 +82,16 @@ EOF
 psup start "$P/big.yaml" > /dev/null 2>&1
 ok "an app over the watch limit runs" wait_for -t 10 state_is big online
 ok "and its error log says so" wait_for -t 5 grep -q "watch: more than 4096 folders to watch" "$P/logs/big-error.log"
+
+# pm2's restart --watch toggles: d watched nothing, now its cwd; again, no more
+psup restart d --watch > /dev/null 2>&1
+ok "restart --watch: d runs again" wait_for -t 10 state_is d online
+D0=$(jl d .pid)
+touch "$P/toggled-on"
+ok "restart --watch makes an app watch its cwd" wait_for -t 5 pid_changed d "$D0"
+ok "settles" wait_for -t 10 state_is d online
+psup restart d --watch > /dev/null 2>&1
+ok "d runs" wait_for -t 10 state_is d online
+D1=$(jl d .pid)
+touch "$P/toggled-off"
+ok "and again stops the watching" not wait_for -t 1 pid_changed d "$D1"

@@ -67,6 +67,8 @@ static void test_decode(void)
 		{ "{\"v\":1,\"cmd\":\"save\",\"clear\":true}", PROTO_OK, PROTO_SAVE, NULL, NULL, NULL },
 		{ "{\"v\":1,\"cmd\":\"save\",\"clear\":\"yes\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "\"clear\" must be true or false" },
 		{ "{\"v\":1,\"cmd\":\"list\",\"pm2\":true}", PROTO_OK, PROTO_LIST, NULL, NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"restart\",\"target\":\"a\",\"toggle_watch\":true}", PROTO_OK, PROTO_RESTART, "a", NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"restart\",\"target\":\"a\",\"toggle_watch\":\"on\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "\"toggle_watch\" must be true or false" },
 		{ "{\"v\":1,\"cmd\":\"list\",\"pm2\":1}", PROTO_ERR_REQUEST, 0, NULL, NULL, "\"pm2\" must be true or false" },
 		{ "{\"v\":1,\"cmd\":\"scale\",\"target\":\"web\",\"instances\":4}", PROTO_OK, PROTO_SCALE, "web", NULL, NULL },
 		{ "{\"v\":1,\"cmd\":\"scale\",\"target\":\"web\",\"instances\":0}", PROTO_ERR_REQUEST, 0, NULL, NULL, "1..1024" },
