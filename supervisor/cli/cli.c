@@ -86,7 +86,7 @@ static const struct cli_cmd cmds[] = {
 	{ "wait", NULL, cli_cmd_wait, "wait [NAME|all] [--timeout DUR]", "block until apps finish; 0 if all completed",
 	  "Block until every selected app is completed, errored or stopped. Exit 0 only\n"
 	  "if all completed; 1 otherwise or on timeout (DUR: 500ms, 30s, 5m, ...)." },
-	{ "monit", "dashboard dash", cli_cmd_monit, "monit", "live full-screen view",
+	{ "monit", "dashboard dash imonit", cli_cmd_monit, "monit", "live full-screen view",
 	  "A live full-screen view: apps with state, cpu, memory, progress; the selected\n"
 	  "app's log below. Keys: up/down or j/k select, r restart, s stop, q quit." },
 	{ "save", "dump", cli_cmd_save, "save [--force]", "save the app list",
@@ -147,6 +147,10 @@ static const struct { const char *names, *why; } pm2_only[] = {
 	{ "report sysinfos slist examples deepUpdate install-otel uninstall-otel profile:cpu "
 	  "profile:mem", "about pm2's own install or node's profiler: psup has no such command "
 	  "(psup --version, psup ping, psup describe NAME)" },
+	{ "pull forward backward", "pm2's git update of an app's folder (vizion): update the "
+	  "folder yourself (git pull, git checkout) and `psup restart NAME`" },
+	{ "create", "pm2's sample app: `psup init` writes a commented ecosystem.yaml to start "
+	  "from" },
 };
 
 /* Why psup has no command word, when it is pm2's; else NULL. */

@@ -7,7 +7,7 @@
 # start options for node (a warning) or another user (refused).
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 68
+plan 69
 
 cat > "$TMPD/svc.sh" <<'EOF'
 #!/bin/sh
@@ -179,3 +179,18 @@ is "$?" 2 "install (a pm2 module) is a usage error"
 like "$(cat "$TMPD/out")" "install: pm2's, not psup's: pm2 modules: not supported; pm2-logrotate is built in \\(log_max_size" \
 	"saying why and what to use"
 like "$(psup link 2>&1)" "Keymetrics" "link: the hosted service"
+# every command of pm2 7.0.4's CLI (lib/binaries/CLI.js) is psup's (help
+# knows it) or says why it is pm2's alone
+PM2_CMDS="attach autoinstall backward cleardump conf config create dashboard deepUpdate delete
+deploy desc describe dump ecosystem env examples flush forward get id imonit info inspect install
+install-otel jlist kill l link login logout logrotate logs module:generate module:update monit
+monitor multiset open package pid ping plus prettylist profile:cpu profile:mem ps publish pull
+reload reloadLogs report reset restart resurrect scale send sendSignal serve set show slist start
+startOrGracefulReload startOrReload startOrRestart startup status stop trigger uninstall
+uninstall-otel unlink unmonitor unset unstartup update updatePM2"
+unknown=
+for w in $PM2_CMDS; do
+	psup help "$w" > /dev/null 2>&1 && continue
+	psup "$w" < /dev/null 2>&1 | grep -q "$w: pm2's, not psup's" || unknown="$unknown $w"
+done
+is "$unknown" "" "no pm2 command is just unknown to psup"
