@@ -57,14 +57,15 @@ static void put_escaped(struct jw *w, const char *s)
 		return;
 	}
 	put(w, "\"", 1);
-	for (;;) {
-		size_t run = json_plain_span(s), used;
-		put(w, s, run);
-		s += run;
+	for (;;) {              /* n: the run at s, already measured */
+		size_t used;
+		put(w, s, n);
+		s += n;
 		if (!*s)
 			break;
 		w->b.len += json_escape_unit(room(w, JSON_ESCAPED_MAX(4)), s, &used);
 		s += used;
+		n = json_plain_span(s);
 	}
 	put(w, "\"", 1);
 }

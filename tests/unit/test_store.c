@@ -427,16 +427,26 @@ static void test_finish_export(void)
 	store_close(s);
 }
 
+/* A store of the items (JSON lines), each finished as r[i] says. */
+static struct store *finished_store(const char *items, struct store_result *r, int n)
+{
+	struct store *s = storefix_loaded(items);
+	char *cause = NULL, *ids = storefix_claim(s, "w", n, 60000);
+	int stale;
+	free(ids);
+	if (store_finish(s, "w", r, n, &stale, &cause) < 0) {
+		diag("finish: %s", cause);
+		free(cause);
+	}
+	return s;
+}
+
 /* CSV with the items' columns: every key any item has, in the order
  * first seen, null and missing empty; with result columns, an object
  * result spread over result.KEY, anything else in result. */
 static void test_export_columns(void)
 {
-	struct store *s = storefix_loaded("{\"id\":\"a\",\"x\":1,\"y\":{\"k\":[1]}}\n"
-	    "{\"id\":\"b\",\"z\":\"new\"}\n{\"y\":null,\"id\":\"c\",\"x\":\"t\"}\n");
-	char *cause = NULL, *ids = storefix_claim(s, "w", 3, 60000);
-	int stale;
-	free(ids);
+	char *cause = NULL;
 	struct store_result r[] = {
 		{ .id = "a", .ok = 1, .attempts = 1, .http_status = 200,
 		  .result = "{\"word\":\"cat\",\"n\":2}" },
@@ -444,7 +454,8 @@ static void test_export_columns(void)
 		{ .id = "c", .ok = 1, .attempts = 1, .http_status = 200,
 		  .result = "{\"gloss\":\"x, y\",\"word\":\"dog\"}" },
 	};
-	store_finish(s, "w", r, 3, &stale, &cause);
+	struct store *s = finished_store("{\"id\":\"a\",\"x\":1,\"y\":{\"k\":[1]}}\n"
+	    "{\"id\":\"b\",\"z\":\"new\"}\n{\"y\":null,\"id\":\"c\",\"x\":\"t\"}\n", r, 3);
 	static const struct { unsigned flags; const char *want; } t[] = {
 		{ STORE_EXPORT_CSV | STORE_EXPORT_ITEM,
 		  "id,x,y,z,status,result,error,attempts,http_status,latency_ms,endpoint,tokens,cost\r\n"
@@ -477,12 +488,7 @@ static void test_export_columns(void)
  * too, stay as they are. */
 static void test_export_formulas(void)
 {
-	struct store *s = storefix_loaded("{\"id\":\"a\",\"x\":\"=cmd|' /C calc'!A0\"}\n"
-	    "{\"id\":\"b\",\"x\":-5}\n{\"id\":\"c\",\"x\":\"+1 555 0100\"}\n"
-	    "{\"id\":\"d\",\"x\":\"-3.5e2\"}\n");
-	char *cause = NULL, *ids = storefix_claim(s, "w", 4, 60000);
-	int stale;
-	free(ids);
+	char *cause = NULL;
 	struct store_result r[] = {
 		{ .id = "a", .ok = 1, .attempts = 1, .http_status = 200,
 		  .result = "\"=HYPERLINK(\\\"http://x\\\")\"" },
@@ -491,7 +497,9 @@ static void test_export_formulas(void)
 		{ .id = "c", .ok = 1, .attempts = 1, .http_status = 200, .result = "\"@mention\"" },
 		{ .id = "d", .ok = 1, .attempts = 1, .http_status = 200, .result = "-2" },
 	};
-	store_finish(s, "w", r, 4, &stale, &cause);
+	struct store *s = finished_store("{\"id\":\"a\",\"x\":\"=cmd|' /C calc'!A0\"}\n"
+	    "{\"id\":\"b\",\"x\":-5}\n{\"id\":\"c\",\"x\":\"+1 555 0100\"}\n"
+	    "{\"id\":\"d\",\"x\":\"-3.5e2\"}\n", r, 4);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
