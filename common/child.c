@@ -10,7 +10,26 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+
+/* valgrind runs a clone that shares the descriptor table as no program
+ * could (it exits, "Unsupported clone() flags"): under it, the plain way.
+ * Its header is valgrind's own; where valgrind is not installed, no
+ * program runs under it. */
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define UNDER_VALGRIND() RUNNING_ON_VALGRIND
+#endif
+#endif
+#ifndef UNDER_VALGRIND
+#define UNDER_VALGRIND() 0
+#endif
 
 static void close_from(int lowfd)
 {
@@ -104,22 +123,25 @@ _Noreturn void child_die(int fd, const char *what, const char *arg)
 
 #if CHILD_VFORK_FORKS
 /* AddressSanitizer cannot follow a child that runs on a stack of its own
- * in its parent's memory: a sanitized build forks. */
-static pid_t start_child(int (*fn)(void *arg), void *arg)
+ * in its parent's memory: a sanitized build forks (and so never shares
+ * the descriptor table either). */
+static pid_t start_child(int (*fn)(void *arg), void *arg, int share_fds)
 {
+	(void)share_fds;
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(fn(arg));
 	return pid;
 }
 #else
-static pid_t start_child(int (*fn)(void *arg), void *arg)
+static pid_t start_child(int (*fn)(void *arg), void *arg, int share_fds)
 {
 	char *stack = mmap(NULL, VFORK_STACK, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (stack == MAP_FAILED)
 		return -1;
-	pid_t pid = clone(fn, stack + VFORK_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
+	int flags = CLONE_VM | CLONE_VFORK | SIGCHLD | (share_fds ? CLONE_FILES : 0);
+	pid_t pid = clone(fn, stack + VFORK_STACK, flags, arg);
 	int e = errno;
 	/* the child has exec'd or exited: its stack is free */
 	munmap(stack, VFORK_STACK);
@@ -128,17 +150,60 @@ static pid_t start_child(int (*fn)(void *arg), void *arg)
 }
 #endif
 
-pid_t child_vfork(int (*fn)(void *arg), void *arg)
+static pid_t start_blocked(int (*fn)(void *arg), void *arg, int share_fds)
 {
 	/* a handler run in the child would run on this process's memory */
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid_t pid = start_child(fn, arg);
+	pid_t pid = start_child(fn, arg, share_fds);
 	int e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	errno = e;
 	return pid;
+}
+
+pid_t child_vfork(int (*fn)(void *arg), void *arg)
+{
+	return start_blocked(fn, arg, 0);
+}
+
+struct few {
+	int (*fn)(void *arg);
+	void *arg;
+	int below;
+	volatile int failed;    /* written by the child, read by the parent */
+};
+
+static int few_child(void *p)
+{
+	struct few *f = p;
+	/* Until this returns the table is the parent's: nothing may touch it.
+	 * The kernel copies only the descriptors below f->below. */
+	if (syscall(SYS_close_range, (unsigned)f->below, ~0U, CLOSE_RANGE_UNSHARE) < 0) {
+		f->failed = 1;
+		_exit(127);
+	}
+	return f->fn(f->arg);
+}
+
+pid_t child_vfork_few(int (*fn)(void *arg), void *arg, int below)
+{
+	/* a kernel before 5.9, or a seccomp filter refusing close_range:
+	 * found at the first start, which is then made again the plain way */
+	static int no_unshare = -1;
+	if (no_unshare < 0)
+		no_unshare = UNDER_VALGRIND() != 0;
+	if (!CHILD_VFORK_FORKS && !no_unshare && below >= 0) {
+		struct few f = { fn, arg, below, 0 };
+		pid_t pid = start_blocked(few_child, &f, 1);
+		if (pid < 0 || !f.failed)
+			return pid;
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		no_unshare = 1;
+	}
+	return start_blocked(fn, arg, 0);
 }
 
 int child_exec_result(int report_rfd, struct child_report *r)

@@ -49,6 +49,14 @@ _Noreturn void child_die(int fd, const char *what, const char *arg);
  * child's pid, or -1 with errno set. (A build with AddressSanitizer forks
  * instead, CHILD_VFORK_FORKS: the child then writes only its own copy.) */
 pid_t child_vfork(int (*fn)(void *arg), void *arg);
+/* child_vfork for a process with many descriptors: fork copies the whole
+ * table into the child, which then closes it all again, a cost that grows
+ * with every descriptor the caller holds. Here the child starts on a copy
+ * of only the descriptors below `below` (close_range's
+ * CLOSE_RANGE_UNSHARE); everything fn is to pass on must be there. Where
+ * the kernel cannot do that, it falls back to child_vfork (fn then sees
+ * the whole table, which child_reset closes as usual). */
+pid_t child_vfork_few(int (*fn)(void *arg), void *arg, int below);
 #if defined(__SANITIZE_ADDRESS__)
 #define CHILD_VFORK_FORKS 1
 #elif defined(__has_feature)

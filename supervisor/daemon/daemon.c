@@ -7,6 +7,7 @@
 #include "control.h"
 #include "heaptrim.h"
 #include "homewatch.h"
+#include "keeperexec.h"
 #include "link.h"
 #include "specs.h"
 #include "trash.h"
@@ -322,6 +323,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	memset(d, 0, sizeof *d);
 	d->lock_fd = -1;
 	d->specs.log.fd = -1;
+	d->keeper_slot = d->keeper_slot_null = -1;
 	d->foreground = foreground;
 	paths_init(d, home_arg);
 	d->on_change = changed_later;
@@ -332,6 +334,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 	char *why = NULL;
 	if (home_prepare(d->home, &why) < 0 || take_lock(d, &why) < 0)
 		goto out;
+	keeperexec_init(d);
 	if (access(d->keeper_path, X_OK) < 0)
 		dlog("warning: keeper %s: %s (set PSUP_KEEPER)", d->keeper_path, strerror(errno));
 	cgroup_setup(d);
@@ -387,6 +390,7 @@ out:
 	}
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
+	keeperexec_fini(d);
 	if (d->loop) {
 		daemon_free(d);
 	} else {

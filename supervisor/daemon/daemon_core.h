@@ -52,6 +52,11 @@ struct daemon {
 	struct homewatch *homewatch; /* the watch of the home (homewatch.c) */
 	int home_lost;              /* the home is no longer this daemon's: nothing
 	                             * at its paths is touched again */
+	int keeper_slot;            /* a low descriptor on /dev/null that carries a
+	                             * keeper's readiness pipe while it starts, so
+	                             * its child copies no more of the daemon's
+	                             * descriptors (keeperexec.c); -1: none */
+	int keeper_slot_null;       /* /dev/null, put back on keeper_slot after */
 	long long nofile_max;       /* the descriptor limit the daemon runs with */
 	long long nofile_soft;      /* the soft RLIMIT_NOFILE the daemon was started
 	                             * with, given back to keepers; -1 = unchanged */

@@ -14,6 +14,23 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+void keeperexec_init(struct daemon *d)
+{
+	d->keeper_slot = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	d->keeper_slot_null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (d->keeper_slot < 0 || d->keeper_slot_null < 0)
+		keeperexec_fini(d);
+}
+
+void keeperexec_fini(struct daemon *d)
+{
+	if (d->keeper_slot >= 0)
+		close(d->keeper_slot);
+	if (d->keeper_slot_null >= 0)
+		close(d->keeper_slot_null);
+	d->keeper_slot = d->keeper_slot_null = -1;
+}
+
 int keeperexec_ready_open(struct dapp *a, loop_fd_cb *cb, long long limit)
 {
 	int p[2];
@@ -88,7 +105,7 @@ static char **keeper_env(int ready)
 	return v;
 }
 
-pid_t keeperexec_fork(const struct daemon *d, const struct dapp *a, int ready_wfd)
+pid_t keeperexec_fork(struct daemon *d, const struct dapp *a, int ready_wfd)
 {
 	char *argv0 = xasprintf("psup: keep %s", a->name);
 	/* the keeper reads its spec from its own folder (specs.h) */
@@ -98,10 +115,25 @@ pid_t keeperexec_fork(const struct daemon *d, const struct dapp *a, int ready_wf
 		.argv = argv, .envp = keeper_env(ready_wfd >= 0), .ready_wfd = ready_wfd,
 		.nofile_soft = d->nofile_soft,
 	};
+	/* The child needs none of the daemon's descriptors but the readiness
+	 * pipe: moved to the low slot, it is the last one the child copies.
+	 * (With 1,000 apps listed the daemon holds some 4,000; copying them
+	 * into each keeper's child and closing them there took a start of
+	 * 1,000 apps from 1 s of the keepers' CPU to 2-3 s.) */
+	int slotted = ready_wfd >= 0 && d->keeper_slot >= 0 &&
+	    dup3(ready_wfd, d->keeper_slot, O_CLOEXEC) >= 0;
+	if (slotted)
+		x.ready_wfd = d->keeper_slot;
 	/* not fork: copying the daemon's page tables (and faulting its pages
 	 * back in afterwards) was half of its work per app started */
-	pid_t pid = child_vfork(keeper_child, &x);
+	pid_t pid = child_vfork_few(keeper_child, &x, x.ready_wfd + 1);
 	int e = errno;
+	/* the slot must not hold the pipe open: its end says the keeper died */
+	if (slotted && dup3(d->keeper_slot_null, d->keeper_slot, O_CLOEXEC) < 0) {
+		dlog("cannot put /dev/null back on descriptor %d: %s; keepers now start "
+		    "the slower way", d->keeper_slot, strerror(errno));
+		keeperexec_fini(d);
+	}
 	free(x.envp);
 	free(argv0);
 	if (ready_wfd >= 0)

@@ -3,7 +3,8 @@
  * are reset, a session is made when asked; exec failures travel back
  * through the report pipe with their stage and errno; child_vfork runs its
  * child on the caller's memory with signals blocked, and waits for its
- * exec. */
+ * exec; child_vfork_few's child starts with only the descriptors below its
+ * bound. */
 #include "tap.h"
 #include "child.h"
 
@@ -229,10 +230,55 @@ static void test_vfork(void)
 	is_int(wait_code(child_vfork(vfork_exec_cb, &v)), 127, "a failed exec exits 127");
 }
 
+/* child_vfork_few: the child starts with the descriptors below `below`
+ * only; its exit code says what it saw (1: a low one missing, 2: a high
+ * one there). */
+static int few_high;
+
+static int few_cb(void *arg)
+{
+	int below = *(const int *)arg;
+	for (int fd = 0; fd < below; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			_exit(1);
+	if (fcntl(few_high, F_GETFD) >= 0)
+		_exit(2);
+	_exit(0);
+}
+
+static void test_vfork_few(void)
+{
+	/* a process holding many descriptors, one of them high */
+	int fds[300], n = 0;
+	for (; n < 300; n++)
+		if ((fds[n] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+			break;
+	ok(n == 300, "300 descriptors open");
+	few_high = fds[n - 1];
+	int below = fds[0] + 1;
+	int code = wait_code(child_vfork_few(few_cb, &below, below));
+	if (CHILD_VFORK_FORKS)
+		is_int(code, 2, "a sanitized build forks: the child has every descriptor");
+	else
+		is_int(code, 0, "the child has the descriptors below its bound and no others");
+	int all = 1;
+	for (int i = 0; i < n; i++)
+		all &= fcntl(fds[i], F_GETFD) >= 0;
+	ok(all, "the caller's descriptors are all still open");
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	below = 0;
+	few_high = 0;
+	is_int(wait_code(child_vfork_few(few_cb, &below, 0)), CHILD_VFORK_FORKS ? 2 : 0,
+	    "a bound of 0: the child starts with no descriptor at all");
+	is_int(wait_code(child_vfork_few(vfork_exit_cb, NULL, 3)), 5, "a child that only exits");
+}
+
 int main(void)
 {
 	test_reset();
 	test_vfork();
+	test_vfork_few();
 	test_placement();
 	test_report();
 	is_int(in_child(bad_fd_cb, NULL), 0, "a bad source descriptor fails with EBADF");
