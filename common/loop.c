@@ -20,6 +20,7 @@ struct loop_fd {
 	void *arg;
 	unsigned events;
 	uint32_t gen;           /* registration generation; 0 = not registered */
+	int bulk;               /* registered with LOOP_BULK: on bulk_epfd */
 };
 
 struct loop_timer {
@@ -39,6 +40,9 @@ struct loop {
 	int epfd;
 	int tfd;                /* timerfd, armed to the earliest timer */
 	int sfd;                /* signalfd, -1 until a signal is added */
+	int bulk_epfd;          /* the LOOP_BULK fds' epoll, itself on epfd;
+	                         * -1 until the first is added */
+	int bulk_ready;         /* it was reported in this pass */
 	sigset_t sigmask;
 	struct loop_sig sigs[_NSIG];
 
@@ -63,6 +67,7 @@ struct loop *loop_create(char **cause)
 {
 	struct loop *l = xcalloc(1, sizeof *l);
 	l->sfd = -1;
+	l->bulk_epfd = -1;
 	l->armed_at = -1;
 	l->next_id = 1;
 	sigemptyset(&l->sigmask);
@@ -99,6 +104,8 @@ void loop_free(struct loop *l)
 	close(l->tfd);
 	if (l->sfd >= 0)
 		close(l->sfd);
+	if (l->bulk_epfd >= 0)
+		close(l->bulk_epfd);
 	free(l->fds);
 	free(l->timers);
 	free(l);
@@ -116,11 +123,43 @@ static uint32_t to_epoll(unsigned events)
 	return e;
 }
 
+static void bulk_cb(struct loop *l, int fd, unsigned events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	l->bulk_ready = 1;      /* served after the pass's other events */
+}
+
+static int bulk_open(struct loop *l, char **cause)
+{
+	if (l->bulk_epfd >= 0)
+		return 0;
+	int fd = epoll_create1(EPOLL_CLOEXEC);
+	if (fd < 0)
+		return fail(cause, "epoll_create1: %s", strerror(errno));
+	if (loop_fd_add(l, fd, LOOP_READ, bulk_cb, NULL, cause) < 0) {
+		close(fd);
+		return -1;
+	}
+	l->bulk_epfd = fd;
+	return 0;
+}
+
+static int epfd_of(const struct loop *l, const struct loop_fd *f)
+{
+	return f->bulk ? l->bulk_epfd : l->epfd;
+}
+
 int loop_fd_add(struct loop *l, int fd, unsigned events, loop_fd_cb *cb, void *arg,
     char **cause)
 {
 	if (fd < 0)
 		return fail(cause, "loop: bad fd %d", fd);
+	int bulk = (events & LOOP_BULK) != 0;
+	events &= ~(unsigned)LOOP_BULK;
+	if (bulk && bulk_open(l, cause) < 0)
+		return -1;
 	if (fd >= l->nfds) {
 		int n = l->nfds ? l->nfds : 64;
 		while (n <= fd)
@@ -136,12 +175,13 @@ int loop_fd_add(struct loop *l, int fd, unsigned events, loop_fd_cb *cb, void *a
 		l->gen = 1;
 	struct epoll_event ev = { .events = to_epoll(events) };
 	ev.data.u64 = (uint64_t)l->gen << 32 | (uint32_t)fd;
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+	if (epoll_ctl(bulk ? l->bulk_epfd : l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return fail(cause, "epoll_ctl add fd %d: %s", fd, strerror(errno));
 	f->cb = cb;
 	f->arg = arg;
 	f->events = events;
 	f->gen = l->gen;
+	f->bulk = bulk;
 	return 0;
 }
 
@@ -150,11 +190,12 @@ int loop_fd_mod(struct loop *l, int fd, unsigned events)
 	if (fd < 0 || fd >= l->nfds || !l->fds[fd].gen)
 		return -1;
 	struct loop_fd *f = &l->fds[fd];
+	events &= ~(unsigned)LOOP_BULK;
 	if (f->events == events)
 		return 0;
 	struct epoll_event ev = { .events = to_epoll(events) };
 	ev.data.u64 = (uint64_t)f->gen << 32 | (uint32_t)fd;
-	if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) < 0)
+	if (epoll_ctl(epfd_of(l, f), EPOLL_CTL_MOD, fd, &ev) < 0)
 		return -1;
 	f->events = events;
 	return 0;
@@ -164,7 +205,7 @@ void loop_fd_del(struct loop *l, int fd)
 {
 	if (fd < 0 || fd >= l->nfds || !l->fds[fd].gen)
 		return;
-	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	epoll_ctl(epfd_of(l, &l->fds[fd]), EPOLL_CTL_DEL, fd, NULL);
 	memset(&l->fds[fd], 0, sizeof l->fds[fd]);
 }
 
@@ -335,16 +376,9 @@ void loop_set_sweep(struct loop *l, loop_sweep_cb *cb, void *arg)
 	l->sweep_arg = arg;
 }
 
-int loop_once(struct loop *l, int64_t max_ms)
+/* Runs the callbacks of n fetched events. */
+static int dispatch(struct loop *l, const struct epoll_event *evs, int n)
 {
-	struct epoll_event evs[LOOP_BATCH];
-	int timeout = max_ms < 0 ? -1 : max_ms > 0x7fffffff ? 0x7fffffff : (int)max_ms;
-	int n = epoll_wait(l->epfd, evs, LOOP_BATCH, timeout);
-	if (n < 0) {
-		if (errno != EINTR)
-			return -1;
-		n = 0;
-	}
 	int ran = 0;
 	for (int i = 0; i < n; i++) {
 		int fd = (int)(uint32_t)evs[i].data.u64;
@@ -368,6 +402,32 @@ int loop_once(struct loop *l, int64_t max_ms)
 			continue;
 		f->cb(l, fd, got, f->arg);
 		ran++;
+	}
+	return ran;
+}
+
+int loop_once(struct loop *l, int64_t max_ms)
+{
+	struct epoll_event evs[LOOP_BATCH];
+	int timeout = max_ms < 0 ? -1 : max_ms > 0x7fffffff ? 0x7fffffff : (int)max_ms;
+	int n = epoll_wait(l->epfd, evs, LOOP_BATCH, timeout);
+	if (n < 0) {
+		if (errno != EINTR)
+			return -1;
+		n = 0;
+	}
+	l->bulk_ready = 0;
+	int ran = dispatch(l, evs, n);
+	if (l->bulk_ready) {
+		/* One batch: the bulk epoll stays ready on epfd while more wait,
+		 * and hands them out in turn (it queues a reported fd that is
+		 * still ready behind the others). A small one while other fds
+		 * are busy: a client's reply of a megabyte takes a pass per
+		 * socket buffer, each of which would wait for a full batch. */
+		int busy = ran > 1;
+		n = epoll_wait(l->bulk_epfd, evs, busy ? LOOP_BULK_BUSY : LOOP_BULK_BATCH, 0);
+		if (n > 0)
+			ran += dispatch(l, evs, n);
 	}
 	ran += timers_fire(l);
 	timers_sweep(l);

@@ -20,7 +20,17 @@ enum {
 	                         * only while LOOP_READ is asked for) */
 	LOOP_ERR = 1 << 3,      /* with LOOP_HUP when it is a full hang-up or
 	                         * an error, not only the peer's half-close */
+	/* loop_fd_add only: one of many alike (a supervisor's links to its
+	 * keepers). Their events are handled after the others' of a pass, at
+	 * most LOOP_BULK_BATCH of them a pass (LOOP_BULK_BUSY when the pass
+	 * also served other fds), so a flood of them (a thousand keepers
+	 * reporting at once) never keeps the others (a client's request)
+	 * waiting behind it. */
+	LOOP_BULK = 1 << 4,
 };
+
+#define LOOP_BULK_BATCH 16
+#define LOOP_BULK_BUSY 4
 
 /* fd readiness: events is a mask of LOOP_*. */
 typedef void loop_fd_cb(struct loop *l, int fd, unsigned events, void *arg);
@@ -36,11 +46,13 @@ struct loop *loop_create(char **cause);
  * signals it blocked stay blocked. */
 void loop_free(struct loop *l);
 
-/* Registers fd for events (LOOP_READ | LOOP_WRITE, or 0 to get only hang-ups).
- * One registration per fd. Returns 0, or -1 with *cause set. */
+/* Registers fd for events (LOOP_READ | LOOP_WRITE, or 0 to get only hang-ups;
+ * with LOOP_BULK, see above). One registration per fd. Returns 0, or -1
+ * with *cause set. */
 int loop_fd_add(struct loop *l, int fd, unsigned events, loop_fd_cb *cb, void *arg,
     char **cause);
-/* Changes the events of a registered fd. Returns 0 or -1 (not registered). */
+/* Changes the events of a registered fd (LOOP_BULK stays as registered).
+ * Returns 0 or -1 (not registered). */
 int loop_fd_mod(struct loop *l, int fd, unsigned events);
 /* Unregisters fd (before the caller closes it). Events of fd already fetched
  * in this pass are not delivered. Unknown fds are ignored. */

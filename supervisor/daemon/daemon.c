@@ -363,6 +363,7 @@ int daemon_run(const char *home_arg, int foreground, char **cause)
 		goto out;
 	}
 	rc = 0;
+	link_flush_all(d);
 	dlog("exiting");
 	/* while the lock is held: a next daemon may make them again at once;
 	 * a lost home's only while no daemon has made it again */

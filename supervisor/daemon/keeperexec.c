@@ -37,7 +37,7 @@ int keeperexec_ready_open(struct dapp *a, loop_fd_cb *cb, long long limit)
 	a->ready_fd = -1;
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
-	if (p[0] >= limit || loop_fd_add(a->d->loop, p[0], LOOP_READ, cb, a, NULL) < 0) {
+	if (p[0] >= limit || loop_fd_add(a->d->loop, p[0], LOOP_READ | LOOP_BULK, cb, a, NULL) < 0) {
 		close(p[0]);
 		close(p[1]);
 		return -1;

@@ -235,7 +235,7 @@ static int try_connect(struct dapp *a)
 	if (r == 0 && connect(fd, (struct sockaddr *)&sa, len) < 0 && errno != EINPROGRESS)
 		r = -1;
 	close_keep_errno(dirfd);
-	if (r == 0 && loop_fd_add(a->d->loop, fd, LOOP_READ, io_cb, a, NULL) < 0)
+	if (r == 0 && loop_fd_add(a->d->loop, fd, LOOP_READ | LOOP_BULK, io_cb, a, NULL) < 0)
 		r = -1;
 	if (r < 0) {
 		close_keep_errno(fd);
@@ -339,12 +339,22 @@ uint64_t link_send(struct dapp *a, const char *line)
 	}
 	buf_add(&a->kout, line, n);
 	buf_addc(&a->kout, '\n');
+	/* Sent when the loop finds the socket writable, in its next pass:
+	 * keepers' sockets are LOOP_BULK, so a command to a thousand apps
+	 * wakes their keepers a batch per pass and the daemon answers other
+	 * clients between batches. Each keeper woken at once would take the
+	 * CPU from the daemon while it still went through the list. */
 	uint64_t seq = ++a->sent;
-	if (kout_flush(a) < 0) {
+	if (loop_fd_mod(a->d->loop, a->kfd, LOOP_READ | LOOP_WRITE) < 0 && kout_flush(a) < 0)
 		lost_keeper(a, "cannot write to the keeper");
-		return seq;
-	}
 	return seq;
+}
+
+void link_flush_all(struct daemon *d)
+{
+	for (struct dapp *a = d->apps; a; a = a->next)
+		if (a->kfd >= 0 && a->kout.len > a->kout_off)
+			fdio_send_queued(a->kfd, &a->kout, &a->kout_off);
 }
 
 static void handle_line(struct dapp *a, const char *line, size_t len)

@@ -19,9 +19,12 @@ struct dapp;
 uint64_t link_event(struct dapp *a, struct lc_event *ev);
 /* link_event() of an event with nothing more to say than its kind. */
 uint64_t link_step(struct dapp *a, enum lc_event_kind kind);
-/* Queues a request line (without newline). Returns its sequence number, or
- * 0 when the app has no connected keeper. */
+/* Queues a request line (without newline), sent in the loop's next pass.
+ * Returns its sequence number, or 0 when the app has no connected keeper. */
 uint64_t link_send(struct dapp *a, const char *line);
+/* Sends what is queued for every keeper, as far as each socket takes it
+ * without waiting (the daemon exits). */
+void link_flush_all(struct daemon *d);
 /* Closes the connection and timers without killing anything (the daemon
  * exits, or the app is forgotten). */
 void link_detach(struct dapp *a);

@@ -1,7 +1,8 @@
-/* The event loop: fd dispatch with registration re-checks, hang-ups told
- * from half-closes, timers in order (ms and ns deadlines), cancelled and
- * self-removing timers, signals, and an idle loop that sleeps (also after
- * a timer was cancelled). */
+/* The event loop: bulk fds served in batches after the others, fd
+ * dispatch with registration re-checks, hang-ups told from half-closes,
+ * timers in order (ms and ns deadlines), cancelled and self-removing
+ * timers, signals, and an idle loop that sleeps (also after a timer was
+ * cancelled). */
 #include "tap.h"
 #include "loop.h"
 #include "clock.h"
@@ -86,8 +87,99 @@ static void sweep_cb(struct loop *l, void *arg)
 	sweeps++;
 }
 
+/* LOOP_BULK: a flood of bulk fds served in batches, after the others. */
+#define NBULK 40
+static int bulk_r[NBULK], bulk_w[NBULK];
+static int bulk_hits[NBULK], bulk_pass_hits, plain_hits, plain_after_bulk;
+
+static void bulk_cb(struct loop *l, int fd, unsigned ev, void *arg)
+{
+	(void)l; (void)ev;
+	char c;
+	(void)!read(fd, &c, 1);
+	bulk_hits[(long)arg]++;
+	bulk_pass_hits++;
+}
+
+static void plain_cb(struct loop *l, int fd, unsigned ev, void *arg)
+{
+	(void)l; (void)ev; (void)arg;
+	char c;
+	(void)!read(fd, &c, 1);
+	plain_hits++;
+	if (bulk_pass_hits)
+		plain_after_bulk = 1;
+}
+
+static void test_bulk(void)
+{
+	char *cause = NULL;
+	struct loop *l = loop_create(&cause);
+	int pp[2];
+	ok(l && pipe2(pp, O_CLOEXEC) == 0, "a loop and a plain pipe");
+	if (!l)
+		return;
+	int added = 0;
+	for (int i = 0; i < NBULK; i++) {
+		int p[2];
+		if (pipe2(p, O_CLOEXEC) < 0)
+			break;
+		bulk_r[i] = p[0];
+		bulk_w[i] = p[1];
+		added += loop_fd_add(l, p[0], LOOP_READ | LOOP_BULK, bulk_cb, (void *)(long)i,
+		    &cause) == 0;
+	}
+	is_int(added, NBULK, "bulk fds are registered");
+	ok(loop_fd_add(l, pp[0], LOOP_READ, plain_cb, NULL, &cause) == 0, "a plain fd too");
+	for (int i = 0; i < NBULK; i++)
+		(void)!write(bulk_w[i], "x", 1);
+	(void)!write(pp[1], "x", 1);
+
+	bulk_pass_hits = 0;
+	loop_once(l, 1000);
+	is_int(plain_hits, 1, "the plain fd is served in the first pass");
+	is_int(plain_after_bulk, 0, "before any bulk fd");
+	is_int(bulk_pass_hits, LOOP_BULK_BUSY, "with a small batch of bulk fds beside it");
+	int passes = 1, most = 0;
+	while (passes < 100) {
+		int left = 0;
+		for (int i = 0; i < NBULK; i++)
+			left += bulk_hits[i] == 0;
+		if (!left)
+			break;
+		bulk_pass_hits = 0;
+		loop_once(l, 1000);
+		passes++;
+		if (bulk_pass_hits > most)
+			most = bulk_pass_hits;
+	}
+	is_int(most, LOOP_BULK_BATCH, "later passes serve a full batch each");
+	int once = 1;
+	for (int i = 0; i < NBULK; i++)
+		once &= bulk_hits[i] == 1;
+	ok(once, "every bulk fd is served once (in %d passes)", passes);
+	is_int(passes, 1 + (NBULK - LOOP_BULK_BUSY + LOOP_BULK_BATCH - 1) / LOOP_BULK_BATCH,
+	    "in as many passes as the batches take");
+
+	/* mod and del reach the bulk epoll */
+	ok(loop_fd_mod(l, bulk_r[0], 0) == 0, "a bulk fd's events can be changed");
+	(void)!write(bulk_w[0], "x", 1);
+	loop_fd_del(l, bulk_r[1]);
+	(void)!write(bulk_w[1], "x", 1);
+	bulk_pass_hits = 0;
+	is_int(loop_once(l, 50), 0, "a bulk fd asking for nothing or removed is not served");
+	for (int i = 0; i < NBULK; i++) {
+		close(bulk_r[i]);
+		close(bulk_w[i]);
+	}
+	close(pp[0]);
+	close(pp[1]);
+	loop_free(l);
+}
+
 int main(void)
 {
+	test_bulk();
 	char *cause = NULL;
 	struct loop *l = loop_create(&cause);
 	ok(l != NULL, "loop_create");
