@@ -25,9 +25,10 @@ void specs_close(struct daemon *d);
  * spec file. 0, or -1 with *cause set. */
 int specs_write(struct dapp *a, char **cause);
 /* Records how a was left (its spec's `stopped`: 0, SPEC_STOPPED or
- * SPEC_CRON_DONE), so that it is loaded so after a reboot or a resurrect;
- * nothing when it is recorded so already. A failure to write is logged:
- * a reboot would then start it. */
+ * SPEC_CRON_DONE) in the spec file, so that it is loaded so after a reboot
+ * or a resurrect; nothing when it is recorded so already. The keeper's
+ * copy is left as it is (a keeper started later gets a fresh one). A
+ * failure to write is logged: a reboot would then start it. */
 void specs_set_stopped(struct dapp *a, int stopped);
 /* Follows the state a's keeper reported: an app that completed is recorded
  * so, and a reboot does not run a one-shot again (pm2 keeps it stopped
