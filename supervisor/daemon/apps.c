@@ -108,9 +108,11 @@ static int plain_match(const struct dapp *a, const char *target, const struct da
 	    a->spec.group && strcmp(a->spec.group, target) == 0;
 }
 
-/* Adds to v[0..*n) the apps one selector names (each app once). Returns
- * how many it named, or -1 for a /regex/ that does not compile. */
-static int select_one(struct daemon *d, const char *target, struct dapp **v, int *n)
+/* Adds to v[0..*n) the apps one selector names (each app once: those
+ * marked with pick are in already). Returns how many it named, or -1 for a
+ * /regex/ that does not compile. */
+static int select_one(struct daemon *d, const char *target, struct dapp **v, int *n,
+    unsigned pick)
 {
 	size_t tl = strlen(target);
 	int all = strcmp(target, "all") == 0, id = -1, count = 0;
@@ -133,16 +135,23 @@ static int select_one(struct daemon *d, const char *target, struct dapp **v, int
 			if (!hit)
 				continue;
 			count++;
-			int seen = 0;
-			for (int i = 0; i < *n && !seen; i++)
-				seen = v[i] == a;
-			if (!seen)
+			if (a->picked != pick) {
+				a->picked = pick;
 				v[(*n)++] = a;
+			}
 		}
 	}
 	if (re)
 		regfree(&rx);
 	return count;
+}
+
+unsigned apps_pick_mark(void)
+{
+	static unsigned mark;
+	if (++mark == 0)        /* 0 is every new app's: never a mark */
+		mark = 1;
+	return mark;
 }
 
 struct dapp **apps_select_many(struct daemon *d, char *const *targets, int *n, char **cause)
@@ -152,8 +161,9 @@ struct dapp **apps_select_many(struct daemon *d, char *const *targets, int *n, c
 		cap++;
 	struct dapp **v = xcalloc((size_t)(cap ? cap : 1), sizeof *v);
 	*n = 0;
+	unsigned pick = apps_pick_mark();
 	for (size_t i = 0; targets && targets[i]; i++) {
-		int r = select_one(d, targets[i], v, n);
+		int r = select_one(d, targets[i], v, n, pick);
 		if (r > 0)
 			continue;
 		if (cause && r < 0)

@@ -65,6 +65,9 @@ struct dapp {
 	char err[256];
 
 	unsigned stops;             /* user stops so far (command.c): end a waiting start */
+	unsigned picked;            /* the last selection (apps_select_many) or
+	                             * op (ops_add_app) that took it: each takes an
+	                             * app once without searching its list */
 	int done_recorded;          /* specs.c: its spec's stopped was set because the
 	                             * keeper said it completed, not by a command */
 
@@ -93,6 +96,8 @@ struct dapp **apps_select(struct daemon *d, const char *target, int *n);
  * an app: else NULL, *n 0, and *cause (when cause is not NULL; the caller
  * frees it) says which did not. */
 struct dapp **apps_select_many(struct daemon *d, char *const *targets, int *n, char **cause);
+/* A mark no app's `picked` holds yet (a new one each call). */
+unsigned apps_pick_mark(void);
 /* At the daemon's exit, what it made for the apps and they no longer use
  * goes: the empty cgroups (cgroup.h), and the runtime directory (on tmpfs,
  * outside the home) when empty, after `psup kill` with every folder whose

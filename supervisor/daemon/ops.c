@@ -27,6 +27,7 @@ struct dop *ops_new(struct daemon *d, struct dclient *c, enum dop_kind kind, int
 	op->kind = kind;
 	op->client = c;
 	op->reply = proto_reply_ok();
+	op->pick = apps_pick_mark();
 	if (c)
 		c->busy = 1;
 	if (timeout_ms > 0) {
@@ -40,9 +41,9 @@ struct dop *ops_new(struct daemon *d, struct dclient *c, enum dop_kind kind, int
 
 void ops_add_app(struct dop *op, struct dapp *a, enum dop_kind kind, uint64_t seq)
 {
-	for (int i = 0; i < op->n; i++)
-		if (op->apps[i].id == a->id)
-			return;
+	if (a->picked == op->pick)
+		return;
+	a->picked = op->pick;
 	if (op->n == op->cap) {
 		op->cap = op->cap ? op->cap * 2 : 8;
 		op->apps = xreallocarray(op->apps, (size_t)op->cap, sizeof *op->apps);

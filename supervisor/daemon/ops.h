@@ -45,6 +45,7 @@ struct dop {
 	uint64_t timer;             /* armed at the deadline when it was set: on
 	                             * firing it re-arms if the deadline moved */
 	cJSON *reply;               /* owned; sent when every app is done */
+	unsigned pick;              /* marks its apps (struct dapp's picked) */
 	int dead;
 };
 
@@ -56,7 +57,9 @@ struct dop {
  * (0: no limit) plus OPS_PER_APP_MS per app added. The client is busy
  * until the op is answered. */
 struct dop *ops_new(struct daemon *d, struct dclient *c, enum dop_kind kind, int64_t timeout_ms);
-/* Adds an app that must reach kind's state (after request seq is acked). */
+/* Adds an app that must reach kind's state (after request seq is acked);
+ * an app already in op stays as it was. Called while op is made, before
+ * another op is. */
 void ops_add_app(struct dop *op, struct dapp *a, enum dop_kind kind, uint64_t seq);
 /* Re-checks every waiting op; answers those that are done. */
 void ops_check(struct daemon *d);
