@@ -119,6 +119,29 @@ static void changed_later(struct daemon *d)
 	d->changed = 1;
 }
 
+static void trim_cb(struct loop *l, uint64_t id, void *arg)
+{
+	(void)l, (void)id;
+	struct daemon *d = arg;
+	d->trim_timer = 0;      /* the sweep of this pass checks */
+}
+
+/* The heap is checked at most every HEAPTRIM_EVERY_MS: its check walks
+ * every free chunk, and a command to a thousand apps takes hundreds of
+ * passes. A pass within that time has a timer check after it instead, so
+ * a burst's last frees are trimmed too, and an idle daemon is woken once
+ * at most. */
+static void trim_check(struct daemon *d)
+{
+	int64_t now = clock_mono_ms();
+	if (now >= d->trim_next) {
+		heaptrim_maybe();
+		d->trim_next = now + HEAPTRIM_EVERY_MS;
+	} else if (!d->trim_timer) {
+		d->trim_timer = loop_timer_at(d->loop, d->trim_next, trim_cb, d);
+	}
+}
+
 static void sweep_cb(struct loop *l, void *arg)
 {
 	(void)l;
@@ -132,7 +155,8 @@ static void sweep_cb(struct loop *l, void *arg)
 	SWEEP(struct dclient, d->dead_clients, client_free);
 	control_sweep(d);
 	SWEEP(struct dapp, d->dead_apps, app_free);
-	heaptrim_maybe();
+	if (d->loop)
+		trim_check(d);
 }
 
 void daemon_bury_app(struct dapp *a)

@@ -71,6 +71,8 @@ struct daemon {
 	char **trash;               /* APPDIRs renamed away, removed after the pass (trash.c) */
 	int ntrash;
 	unsigned trash_seq;
+	int64_t trim_next;          /* the heap's next check (heaptrim.h), monotonic ms */
+	uint64_t trim_timer;        /* wakes the loop for it after a burst */
 	/* unlinked, freed after the loop pass */
 	struct dapp *dead_apps;
 	struct dclient *dead_clients;

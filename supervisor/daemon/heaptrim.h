@@ -15,8 +15,10 @@
  * when free fell below it. Pure. */
 int heaptrim_due(size_t free_now, size_t *floor_free);
 
-/* Trims the heap when heaptrim_due() says so. Cheap when it does not:
- * called after every loop pass. */
+/* How often the daemon checks at most (it walks the free chunks). */
+#define HEAPTRIM_EVERY_MS 100
+
+/* Trims the heap when heaptrim_due() says so. */
 void heaptrim_maybe(void);
 
 #endif
