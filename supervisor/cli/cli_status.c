@@ -532,8 +532,14 @@ static int list_json(int indent)
 		pretty(parsed, &out);
 		rc = cli_print(&out, NULL);
 	} else {
-		buf_add(&out, apps.p, apps.n);
-		buf_addc(&out, '\n');
+		/* moved to the front of the reply's own buffer (a megabyte for a
+		 * thousand apps: no second copy); the reply, an object around the
+		 * array, has room for the newline and the NUL */
+		memmove(line, apps.p, apps.n);
+		line[apps.n] = '\n';
+		line[apps.n + 1] = '\0';
+		out = (struct buf){ line, apps.n + 1, n + 1 };
+		line = NULL;
 		rc = cli_print(&out, NULL);
 	}
 	cJSON_Delete(parsed);
