@@ -18,9 +18,8 @@
 struct loop_fd {
 	loop_fd_cb *cb;
 	void *arg;
-	unsigned events;
+	unsigned events;        /* with LOOP_BULK when registered so (on bulk_epfd) */
 	uint32_t gen;           /* registration generation; 0 = not registered */
-	int bulk;               /* registered with LOOP_BULK: on bulk_epfd */
 };
 
 struct loop_timer {
@@ -43,6 +42,7 @@ struct loop {
 	int bulk_epfd;          /* the LOOP_BULK fds' epoll, itself on epfd;
 	                         * -1 until the first is added */
 	int bulk_ready;         /* it was reported in this pass */
+	int served;             /* other fds the pass served (not the loop's own) */
 	sigset_t sigmask;
 	struct loop_sig sigs[_NSIG];
 
@@ -148,7 +148,7 @@ static int bulk_open(struct loop *l, char **cause)
 
 static int epfd_of(const struct loop *l, const struct loop_fd *f)
 {
-	return f->bulk ? l->bulk_epfd : l->epfd;
+	return f->events & LOOP_BULK ? l->bulk_epfd : l->epfd;
 }
 
 int loop_fd_add(struct loop *l, int fd, unsigned events, loop_fd_cb *cb, void *arg,
@@ -157,7 +157,6 @@ int loop_fd_add(struct loop *l, int fd, unsigned events, loop_fd_cb *cb, void *a
 	if (fd < 0)
 		return fail(cause, "loop: bad fd %d", fd);
 	int bulk = (events & LOOP_BULK) != 0;
-	events &= ~(unsigned)LOOP_BULK;
 	if (bulk && bulk_open(l, cause) < 0)
 		return -1;
 	if (fd >= l->nfds) {
@@ -181,7 +180,6 @@ int loop_fd_add(struct loop *l, int fd, unsigned events, loop_fd_cb *cb, void *a
 	f->arg = arg;
 	f->events = events;
 	f->gen = l->gen;
-	f->bulk = bulk;
 	return 0;
 }
 
@@ -190,7 +188,7 @@ int loop_fd_mod(struct loop *l, int fd, unsigned events)
 	if (fd < 0 || fd >= l->nfds || !l->fds[fd].gen)
 		return -1;
 	struct loop_fd *f = &l->fds[fd];
-	events &= ~(unsigned)LOOP_BULK;
+	events = (events & ~(unsigned)LOOP_BULK) | (f->events & LOOP_BULK);
 	if (f->events == events)
 		return 0;
 	struct epoll_event ev = { .events = to_epoll(events) };
@@ -400,6 +398,11 @@ static int dispatch(struct loop *l, const struct epoll_event *evs, int n)
 			got |= LOOP_ERR;
 		if (!got)
 			continue;
+		/* the loop's own fds (timers, signals, the bulk epoll) are not
+		 * the others a small bulk batch gives way to */
+		if (f->cb != timerfd_cb && f->cb != signalfd_cb && f->cb != bulk_cb &&
+		    !(f->events & LOOP_BULK))
+			l->served++;
 		f->cb(l, fd, got, f->arg);
 		ran++;
 	}
@@ -417,6 +420,7 @@ int loop_once(struct loop *l, int64_t max_ms)
 		n = 0;
 	}
 	l->bulk_ready = 0;
+	l->served = 0;
 	int ran = dispatch(l, evs, n);
 	if (l->bulk_ready) {
 		/* One batch: the bulk epoll stays ready on epfd while more wait,
@@ -424,8 +428,7 @@ int loop_once(struct loop *l, int64_t max_ms)
 		 * still ready behind the others). A small one while other fds
 		 * are busy: a client's reply of a megabyte takes a pass per
 		 * socket buffer, each of which would wait for a full batch. */
-		int busy = ran > 1;
-		n = epoll_wait(l->bulk_epfd, evs, busy ? LOOP_BULK_BUSY : LOOP_BULK_BATCH, 0);
+		n = epoll_wait(l->bulk_epfd, evs, l->served ? LOOP_BULK_BUSY : LOOP_BULK_BATCH, 0);
 		if (n > 0)
 			ran += dispatch(l, evs, n);
 	}

@@ -111,6 +111,11 @@ static void plain_cb(struct loop *l, int fd, unsigned ev, void *arg)
 		plain_after_bulk = 1;
 }
 
+static void bulk_timer_cb(struct loop *l, uint64_t id, void *arg)
+{
+	(void)l; (void)id; (void)arg;
+}
+
 static void test_bulk(void)
 {
 	char *cause = NULL;
@@ -160,6 +165,16 @@ static void test_bulk(void)
 	ok(once, "every bulk fd is served once (in %d passes)", passes);
 	is_int(passes, 1 + (NBULK - LOOP_BULK_BUSY + LOOP_BULK_BATCH - 1) / LOOP_BULK_BATCH,
 	    "in as many passes as the batches take");
+
+	/* the loop's own fds (a timer due) are not others to give way to */
+	for (int i = 0; i < NBULK; i++)
+		(void)!write(bulk_w[i], "x", 1);
+	loop_timer_at(l, 0, bulk_timer_cb, NULL);
+	bulk_pass_hits = 0;
+	loop_once(l, 1000);
+	is_int(bulk_pass_hits, LOOP_BULK_BATCH, "a timer in the pass leaves the batch full");
+	for (int pass = 0; pass < 10; pass++)
+		loop_once(l, 0);
 
 	/* mod and del reach the bulk epoll */
 	ok(loop_fd_mod(l, bulk_r[0], 0) == 0, "a bulk fd's events can be changed");
