@@ -27,6 +27,7 @@ struct dspecs {
 	struct speclog_rec *kept;   /* its records no app was loaded from,
 	                             * written back as they are */
 	size_t nkept;
+	uint64_t tidy_timer;        /* a rewrite waiting (specs.c) */
 };
 
 struct daemon {

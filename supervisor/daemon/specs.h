@@ -15,7 +15,9 @@ struct dapp;
  * the daemon's log. */
 void specs_load(struct daemon *d);
 /* Rewrites the file from the table when the load asked for it (a home
- * converted, ids given) or superseded records outweigh live ones. */
+ * converted, ids given) or superseded records outweigh live ones: at once
+ * when they do so several times over or no app is left, else a second
+ * later (a timer on the loop), after the command that added them. */
 void specs_tidy(struct daemon *d);
 void specs_close(struct daemon *d);
 

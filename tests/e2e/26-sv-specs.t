@@ -1,14 +1,15 @@
 #!/bin/sh
 # The home's spec file ($PSUP_HOME/specs): each change appends a record,
 # and once superseded records outweigh live ones (past 1 MiB) the daemon
-# rewrites it with only the live ones; the apps and their last settings
+# rewrites it with only the live ones (a second later unless they outweigh
+# them four times over); the apps and their last settings
 # come back from it after the daemon dies; kill leaves it empty. A record
 # this daemon cannot load (a newer psup's) stays until an app of its name
 # replaces it.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd stat head tr python3
-plan 14
+plan 16
 
 SPECS=$PSUP_HOME/specs
 # a 100 KB value: each version of the app's spec is over 100 KB
@@ -51,6 +52,28 @@ D=$(daemon_pid)
 kill -9 "$D"
 ok "the daemon is gone" wait_for -t 5 pid_gone "$D"
 is "$(psup describe big | grep -o 'VERSION=[0-9]*')" "VERSION=11" "a new daemon has its last settings"
+
+# superseded records that outweigh the live ones less than four times over
+# (1.2 MB against 0.5 MB) are rewritten a second after they were added, out
+# of the way of the command that added them
+for v in 0 1 2 3; do
+	cat > "$TMPD/huge.yaml" <<YAML
+apps:
+  - name: huge
+    script: $H/sleeper
+    env:
+      VERSION: "$v"
+      HUGE1: "$BIG"
+      HUGE2: "$BIG"
+      HUGE3: "$BIG"
+      HUGE4: "$BIG"
+YAML
+	psup start "$TMPD/huge.yaml" > /dev/null 2>&1
+done
+is "$(psup describe huge | grep -o 'VERSION=[0-9]*')" "VERSION=3" \
+    "four versions of a 0.4 MB spec, 1.6 MB appended"
+specs_small() { [ "$(stat -c %s "$SPECS")" -lt 1000000 ]; }
+ok "then the file is rewritten with the live records" wait_for -t 20 specs_small
 
 psup kill > /dev/null 2>&1
 is "$(cat "$SPECS")" "psup-specs 1" "kill leaves the spec file empty"
