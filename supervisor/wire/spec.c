@@ -229,19 +229,25 @@ int spec_equal(const struct app_spec *a, const struct app_spec *b)
 
 /* ---- text form ---- */
 
+/* Specs are packed for every record a fleet command writes (a thousand at
+ * a time): plain runs are copied whole, numbers without printf. */
 static void put_str(struct buf *b, const char *key, const char *val)
 {
 	if (!val)
 		return;
 	buf_puts(b, key);
 	buf_addc(b, '=');
-	for (const char *v = val; *v; v++) {
-		switch (*v) {
+	for (const char *v = val;;) {
+		size_t n = strcspn(v, "\n\t\r\\");
+		buf_add(b, v, n);
+		v += n;
+		if (!*v)
+			break;
+		switch (*v++) {
 		case '\n': buf_add(b, "\\n", 2); break;
 		case '\t': buf_add(b, "\\t", 2); break;
 		case '\r': buf_add(b, "\\r", 2); break;
-		case '\\': buf_add(b, "\\\\", 2); break;
-		default: buf_addc(b, *v); break;
+		default: buf_add(b, "\\\\", 2); break;
 		}
 	}
 	buf_addc(b, '\n');
@@ -249,7 +255,18 @@ static void put_str(struct buf *b, const char *key, const char *val)
 
 static void put_num(struct buf *b, const char *key, long long val)
 {
-	buf_printf(b, "%s=%lld\n", key, val);
+	char d[24];
+	size_t i = sizeof d;
+	unsigned long long u = val < 0 ? 0ULL - (unsigned long long)val : (unsigned long long)val;
+	do
+		d[--i] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (val < 0)
+		d[--i] = '-';
+	buf_puts(b, key);
+	buf_addc(b, '=');
+	buf_add(b, d + i, sizeof d - i);
+	buf_addc(b, '\n');
 }
 
 static void put_field(struct buf *b, const struct spec_field *f, const struct app_spec *s)

@@ -2,6 +2,7 @@
 #include "tap.h"
 #include "spec.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 
@@ -122,6 +123,28 @@ int main(void)
 	is_int(u.n_stop_exit_codes, 2, "stop exit codes");
 	is_int(u.stop_exit_codes[1], 42, "stop exit code value");
 	is_str(u.env[2], "MULTI=line1\nline2", "env with newline");
+
+	/* the packer's own number and escape writing, at their edges */
+	struct app_spec e;
+	spec_copy(&e, &s);
+	e.app_id = -1;
+	e.log_max_size = LLONG_MAX;
+	e.min_uptime_ms = 0;
+	free(e.argv[1]);
+	e.argv[1] = strdup("\\\n\t\rx\\");
+	size_t elen;
+	char *etext = spec_pack(&e, &elen);
+	ok(strstr(etext, "\nid=-1\n") != NULL, "a negative number is written");
+	ok(strstr(etext, "\nlog_max_size=9223372036854775807\n") != NULL, "the largest one");
+	ok(strstr(etext, "\nmin_uptime_ms=0\n") != NULL, "and 0");
+	ok(strstr(etext, "\nargv=\\\\\\n\\t\\rx\\\\\n") != NULL,
+	    "escapes back to back, first and last");
+	struct app_spec eu;
+	is_int(spec_unpack(etext, elen, &eu, &cause), 0, "and read back%s%s", cause ? ": " : "", cause ? cause : "");
+	ok(spec_equal(&e, &eu) && eu.app_id == -1, "equal");
+	free(etext);
+	spec_free(&e);
+	spec_free(&eu);
 
 	spec_copy(&c, &s);
 	ok(spec_equal(&c, &s), "copy is equal");
