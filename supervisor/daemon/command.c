@@ -73,21 +73,6 @@ static void do_stop_app(struct dop *op, struct dapp *a)
 	ops_add_app(op, a, OP_STOP, link_step(a, LE_STOP));
 }
 
-/* pm2's restart --watch: an app that watched nothing watches its cwd, one
- * that watched stops. */
-static void toggle_watch(struct app_spec *s)
-{
-	if (s->watch) {
-		for (char **w = s->watch; *w; w++)
-			free(*w);
-		free(s->watch);
-		s->watch = NULL;
-	} else if (s->cwd) {
-		s->watch = xcalloc(2, sizeof *s->watch);
-		s->watch[0] = xstrdup(s->cwd);
-	}
-}
-
 /* Restarts a, first with env as its base environment when env is not NULL
  * (--update-env) and its watching turned on or off when toggle is set
  * (--watch): the keeper reloads the spec that holds them. */
@@ -102,10 +87,10 @@ static void restart_app(struct dop *op, struct dapp *a, char *const *env, int to
 		if (env)
 			file_set_base_env(&a->spec, env);
 		if (toggle)
-			toggle_watch(&a->spec);
+			file_toggle_watch(&a->spec);
 		if (specs_write(a, &cause) < 0) {
-			dlog("%s: %s not updated: %s", a->name, env ? "environment" : "watching",
-			    cause);
+			dlog("%s: %s not updated: %s", a->name, !env ? "watching" : toggle ?
+			    "environment and watching" : "environment", cause);
 			free(cause);
 			spec_free(&a->spec);
 			a->spec = old;

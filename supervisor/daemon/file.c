@@ -79,6 +79,17 @@ void file_set_base_env(struct app_spec *s, char *const *env)
 	s->base_env = env ? strv_dup(env) : NULL;
 }
 
+void file_toggle_watch(struct app_spec *s)
+{
+	if (s->watch) {
+		strv_free(s->watch);
+		s->watch = NULL;
+	} else if (s->cwd) {
+		char *const cwd[] = { s->cwd, NULL };
+		s->watch = strv_dup(cwd);
+	}
+}
+
 /* Checks the loaded apps against what runs, still part of the transaction:
  * an error for each name that cannot be used or belongs to another file. */
 static void check_running(struct daemon *d, const struct app_spec *apps, int n, const char *label,

@@ -30,6 +30,9 @@ int file_start_app(struct daemon *d, const char *app_json, const char *cwd,
     const struct file_start_opts *o, struct dop *op, cJSON *reply);
 /* Replaces s's base environment with a copy of env (NULL: the keeper's). */
 void file_set_base_env(struct app_spec *s, char *const *env);
+/* pm2's restart --watch: s watches its cwd when it watched nothing, and
+ * nothing when it watched. */
+void file_toggle_watch(struct app_spec *s);
 /* Writes dump.json, of every app or (empty) of none, and fills reply's
  * path and apps. 0, or -1 + *cause. */
 int file_save(struct daemon *d, int empty, cJSON *reply, char **cause);
