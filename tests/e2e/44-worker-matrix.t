@@ -133,13 +133,14 @@ cell_check() {
 	want=$LIMIT
 	[ "$2" != low ] || want=$((LIMIT / 2))
 	IFS='|' read -r codes ok_items total n429 rate <"$1-$2.result" || codes="no result"
-	# 429s and items from the first run too, when a cell ran twice.
-	if [ -f "$1-$2.result.1" ]; then
-		IFS='|' read -r codes1 ok1 total1 n4291 _ <"$1-$2.result.1"
+	# 429s and items from the earlier runs too, when a cell ran again.
+	for f in "$1-$2.result."[0-9]; do
+		[ -f "$f" ] || continue
+		IFS='|' read -r codes1 ok1 total1 n4291 _ <"$f"
 		[ "$codes1" = "0 0 0" ] || codes=$codes1
 		[ "$ok1" = "$n" ] || ok_items=$ok1
 		total=$((total + total1)) n429=$((n429 + n4291))
-	fi
+	done
 	note "$1, rpm $2: $rate/min ($((${rate:-0} * 100 / want))% of $want), 429s $n429 of $total, items ok $ok_items"
 	is "$codes" "0 0 0" "$1, rpm $2: the 3 workers exit 0"
 	is "$ok_items" "$n" "$1, rpm $2: no item failed"
@@ -161,20 +162,24 @@ done
 wait_codes "$(slow_bound 120)" $runs
 # A machine that starves the workers of CPU for a while (the others' load)
 # lowers one run's pace, whatever the pacing: a cell below its share runs
-# once more, alone, and that run counts. 429s and failed items are never
-# run again.
+# again, alone, up to twice, and the last run counts (under a sanitizer,
+# beside another test file, one rerun was seen starved too: 3,579/min for
+# the blind cell whose runs here make 5,400-5,900). 429s and failed items
+# are never run again.
 for p in $PROVIDERS; do
 	for m in $(modes_of "$p"); do
 		want=$LIMIT
 		[ "$m" != low ] || want=$((LIMIT / 2))
-		IFS='|' read -r _ _ _ _ rate <"$p-$m.result" 2>/dev/null || continue
-		[ "$((${rate:-0} * 100))" -lt "$((want * $(share_of "$p" "$m")))" ] || continue
-		note "$p, rpm $m: $rate/min, below its share: once more"
-		mv "$p-$m.result" "$p-$m.result.1"
-		rm -f "$p-$m.db"*
-		# A home of its own: nothing learned in the first run is kept.
-		( PSUP_HOME=$TMPD/again-$p-$m && mkdir -m 700 "$PSUP_HOME" && export PSUP_HOME &&
-		    cell_run "$p" "$m" )
+		for again in 1 2; do
+			IFS='|' read -r _ _ _ _ rate <"$p-$m.result" 2>/dev/null || break
+			[ "$((${rate:-0} * 100))" -lt "$((want * $(share_of "$p" "$m")))" ] || break
+			note "$p, rpm $m: $rate/min, below its share: once more"
+			mv "$p-$m.result" "$p-$m.result.$again"
+			rm -f "$p-$m.db"*
+			# A home of its own: nothing learned in an earlier run is kept.
+			( PSUP_HOME=$TMPD/again$again-$p-$m && mkdir -m 700 "$PSUP_HOME" &&
+			    export PSUP_HOME && cell_run "$p" "$m" )
+		done
 	done
 done
 for p in $PROVIDERS; do
