@@ -51,7 +51,7 @@ enum ysplit { YSPLIT_SPACES, YSPLIT_SHELL };
 /* A list of scalars, or one string split on whitespace (YSPLIT_SPACES) or
  * like a shell does with '…', "…" and backslashes (YSPLIT_SHELL). *out is a
  * malloc'd NULL-terminated array of malloc'd strings (free with
- * ystrv_free), *count its length; null gives an empty array. */
+ * strv_free), *count its length; null gives an empty array. */
 int yget_strlist(struct ycx *cx, const struct ynode *n, const char *key,
     enum ysplit how, char ***out, int *count);
 /* A map of scalar values: *keys and *vals are malloc'd arrays of malloc'd

@@ -8,15 +8,6 @@
 #include "buf.h"
 #include "xalloc.h"
 
-void ystrv_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
 struct words {
 	char **v;
 	int n, cap;
@@ -100,7 +91,7 @@ unterminated:
 	*why = "unterminated quote";
 fail:
 	buf_free(&w.cur);
-	ystrv_free(w.v);
+	strv_free(w.v);
 	return NULL;
 }
 

@@ -5,10 +5,12 @@
 
 #include <stddef.h>
 
+#include "strv.h"
+
 /* Splits s into words: whitespace separates; with shell set, '…' keeps
  * everything literally, "…" keeps all but \" \\ \$ \` escapes, and a
  * backslash outside quotes escapes the next character. Returns a malloc'd
- * NULL-terminated array (ystrv_free) and *count, or NULL with *why set
+ * NULL-terminated array (strv_free) and *count, or NULL with *why set
  * ("unterminated quote", "trailing backslash"). */
 char **ytext_split(const char *s, int shell, int *count, const char **why);
 
@@ -18,8 +20,5 @@ const char *ytext_suggest(const char *word, const char *const *cands, size_t n);
 
 /* Replaces every "{instance}" in s with the decimal number; malloc'd. */
 char *ytext_subst_instance(const char *s, int instance);
-
-/* Frees a NULL-terminated array of malloc'd strings (NULL is fine). */
-void ystrv_free(char **v);
 
 #endif

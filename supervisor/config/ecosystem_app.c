@@ -195,7 +195,7 @@ void eco_app_load(struct eco_loader *L, struct eco_app *ra)
 		ra->interpreter = NULL;
 	}
 	if (ra->interpreter && ra->iargs && ra->iargs[0] == NULL) {
-		ystrv_free(ra->iargs);
+		strv_free(ra->iargs);
 		ra->iargs = NULL;
 	}
 	if (!ra->interpreter && ra->iargs && ra->iargs[0])
@@ -208,12 +208,12 @@ void eco_app_free(struct eco_app *ra)
 	spec_free(&ra->t);
 	free(ra->script);
 	free(ra->interpreter);
-	ystrv_free(ra->args);
-	ystrv_free(ra->iargs);
-	ystrv_free(ra->env_keys);
-	ystrv_free(ra->env_vals);
+	strv_free(ra->args);
+	strv_free(ra->iargs);
+	strv_free(ra->env_keys);
+	strv_free(ra->env_vals);
 	free(ra->env_file);
-	ystrv_free(ra->watch);
+	strv_free(ra->watch);
 	free(ra->pid_file);
 	for (int i = 0; i < 3; i++)
 		free(ra->log_pat[i]);

@@ -247,7 +247,7 @@ static int parse_paths(struct eco_loader *L, const struct ynode *n, const char *
 		}
 		v[k++] = xstrdup(items[i]->str);
 	}
-	ystrv_free(*out);
+	strv_free(*out);
 	*out = v;
 	return 0;
 }
@@ -255,7 +255,7 @@ static int parse_paths(struct eco_loader *L, const struct ynode *n, const char *
 static void parse_watch(struct eco_loader *L, struct eco_app *ra, const struct ynode *n)
 {
 	int b;
-	ystrv_free(ra->watch);
+	strv_free(ra->watch);
 	ra->watch = NULL;
 	ra->watch_cwd = 0;
 	if (n->kind == YNODE_SCALAR && n->plain && bool_word(n->str, &b) == 0) {
@@ -264,7 +264,7 @@ static void parse_watch(struct eco_loader *L, struct eco_app *ra, const struct y
 	}
 	if (parse_paths(L, n, "watch", &ra->watch) == 0 && !ra->watch[0]) {
 		/* pm2: an empty list watches the cwd */
-		ystrv_free(ra->watch);
+		strv_free(ra->watch);
 		ra->watch = NULL;
 		ra->watch_cwd = 1;
 	}

@@ -10,6 +10,7 @@
 #include "atomicfile.h"
 #include "clock.h"
 #include "ecosystem.h"
+#include "strv.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -55,28 +56,10 @@ static int str_eq(const char *a, const char *b)
 	return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
-static char **strv_dup(char *const *v)
-{
-	size_t n = 0;
-	while (v && v[n])
-		n++;
-	char **c = xcalloc(n + 1, sizeof *c);
-	for (size_t i = 0; i < n; i++)
-		c[i] = xstrdup(v[i]);
-	return c;
-}
-
-static void strv_free(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
-}
-
 void file_set_base_env(struct app_spec *s, char *const *env)
 {
 	strv_free(s->base_env);
-	s->base_env = env ? strv_dup(env) : NULL;
+	s->base_env = strv_dup(env);
 }
 
 void file_toggle_watch(struct app_spec *s)

@@ -4,6 +4,7 @@
 #include "atomicfile.h"
 #include "clock.h"
 #include "procid.h"
+#include "strv.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -155,17 +156,9 @@ static int str_changed(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
-static int strv_same(char **a, char **b)
-{
-	for (; a && *a && b && *b; a++, b++)
-		if (strcmp(*a, *b) != 0)
-			return 0;
-	return !(a && *a) && !(b && *b);
-}
-
 static int spec_equal_watch(const struct app_spec *a, const struct app_spec *b)
 {
-	return strv_same(a->watch, b->watch) && strv_same(a->ignore_watch, b->ignore_watch) &&
+	return strv_eq(a->watch, b->watch) && strv_eq(a->ignore_watch, b->ignore_watch) &&
 	    a->watch_delay_ms == b->watch_delay_ms;
 }
 

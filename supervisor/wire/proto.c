@@ -1,5 +1,6 @@
 /* Decoding and encoding of the CLI <-> daemon protocol. Pure. */
 #include "proto.h"
+#include "strv.h"
 #include "xalloc.h"
 
 #include <math.h>
@@ -100,13 +101,6 @@ static char *target_word(const cJSON *t)
 	    t->valuedouble == floor(t->valuedouble))
 		return xasprintf("%lld", (long long)t->valuedouble);
 	return NULL;
-}
-
-static void strv_free(char **v)
-{
-	for (char **p = v; p && *p; p++)
-		free(*p);
-	free(v);
 }
 
 /* A target is one selector or a non-empty list of them. */

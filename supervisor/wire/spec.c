@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "strv.h"
 #include "xalloc.h"
 
 void spec_defaults(struct app_spec *s)
@@ -32,61 +33,11 @@ void spec_defaults(struct app_spec *s)
 	s->watch_delay_ms = 100;
 }
 
-static void strv_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
-static size_t strv_len(char *const *v)
-{
-	size_t n = 0;
-	while (v && v[n])
-		n++;
-	return n;
-}
-
-static char **strv_copy(char *const *v)
-{
-	if (!v)
-		return NULL;
-	size_t n = strv_len(v);
-	char **c = xcalloc(n + 1, sizeof *c);
-	for (size_t i = 0; i < n; i++)
-		c[i] = xstrdup(v[i]);
-	return c;
-}
-
-/* Appends a copy of s to a NULL-terminated vector (which may be NULL). */
-static char **strv_push(char **v, const char *s)
-{
-	size_t n = strv_len(v);
-	v = xreallocarray(v, n + 2, sizeof *v);
-	v[n] = xstrdup(s);
-	v[n + 1] = NULL;
-	return v;
-}
-
 static int str_eq(const char *a, const char *b)
 {
 	if (!a || !b)
 		return a == b;
 	return strcmp(a, b) == 0;
-}
-
-/* A NULL vector and an empty one mean the same. */
-static int strv_eq(char *const *a, char *const *b)
-{
-	size_t n = strv_len(a);
-	if (n != strv_len(b))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(a[i], b[i]) != 0)
-			return 0;
-	return 1;
 }
 
 /* ---- every field, once ---- */
@@ -191,7 +142,7 @@ void spec_copy(struct app_spec *dst, const struct app_spec *src)
 			const char *v = *(char *const *)field_get(src, f);
 			*(char **)field_set(dst, f) = v ? xstrdup(v) : NULL;
 		} else if (f->type == SPEC_F_STRV) {
-			*(char ***)field_set(dst, f) = strv_copy(*(char **const *)field_get(src, f));
+			*(char ***)field_set(dst, f) = strv_dup(*(char **const *)field_get(src, f));
 		}
 	}
 }

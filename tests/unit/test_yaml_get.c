@@ -89,13 +89,13 @@ static void test_getters(void)
 	int n = 0;
 	ok(yget_strlist(&cx, ymap_get(r, "l"), "l", YSPLIT_SPACES, &l, &n) == 0 && n == 2 &&
 	    strcmp(l[1], "b") == 0 && l[2] == NULL, "list of strings");
-	ystrv_free(l);
+	strv_free(l);
 	ok(yget_strlist(&cx, ymap_get(r, "w"), "w", YSPLIT_SPACES, &l, &n) == 0 && n == 3 &&
 	    strcmp(l[2], "c") == 0, "space-separated string");
-	ystrv_free(l);
+	strv_free(l);
 	ok(yget_strlist(&cx, ymap_get(r, "sh"), "sh", YSPLIT_SHELL, &l, &n) == 0 && n == 3 &&
 	    strcmp(l[1], "a b") == 0 && strcmp(l[2], "c d") == 0, "shell-split string");
-	ystrv_free(l);
+	strv_free(l);
 	ok(yget_strlist(&cx, ymap_get(r, "m"), "m", YSPLIT_SHELL, &l, &n) == -1, "map is not a list");
 	is_str(err0(), "t.yaml:14:4: m: expected a list or a string, got a map", "list message");
 	yerrs_free(&cx.errs);
@@ -104,8 +104,8 @@ static void test_getters(void)
 	ok(yget_strmap(&cx, ymap_get(r, "m"), "m", &k, &vals, &n) == 0 && n == 3 &&
 	    strcmp(k[1], "B") == 0 && strcmp(vals[1], "") == 0 && strcmp(vals[0], "1") == 0,
 	    "map of strings, null as empty");
-	ystrv_free(k);
-	ystrv_free(vals);
+	strv_free(k);
+	strv_free(vals);
 	ok(yget_strmap(&cx, ymap_get(r, "mbad"), "env", &k, &vals, &n) == -1, "nested value refused");
 	is_str(err0(), "t.yaml:15:11: env.A: expected a string, got a list", "map value message");
 	yerrs_free(&cx.errs);

@@ -18,14 +18,14 @@ static void test_text(void)
 		is_str(w[3], "f g", "backslash space");
 		is_str(w[4], "", "empty quoted word kept");
 	}
-	ystrv_free(w);
+	strv_free(w);
 	ok(ytext_split("a 'b", 1, &n, &why) == NULL && strcmp(why, "unterminated quote") == 0,
 	    "unterminated quote");
 	ok(ytext_split("a \\", 1, &n, &why) == NULL && strcmp(why, "trailing backslash") == 0,
 	    "trailing backslash");
 	w = ytext_split("", 1, &n, &why);
 	ok(w && n == 0 && w[0] == NULL, "empty string: no words");
-	ystrv_free(w);
+	strv_free(w);
 
 	static const char *const c[] = { "autorestart", "autostart", "time", "instances", "env" };
 	is_str(ytext_suggest("autorestrat", c, 5), "autorestart", "transposition suggested");
