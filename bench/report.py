@@ -247,7 +247,7 @@ def scenario_table(scn, data, svs, sizes):
     if scn == "fleet":   # in the order of the steps, whoever ran first
         order_of = list(METRICS)
         metrics.sort(key=lambda m: order_of.index(m) if m in order_of else len(order_of))
-    cols = [s for s in (svs + ["file", "wrk", "xargs-curl", "curl-parallel"]) if any(s in data[scn][m] for m in metrics)]
+    cols = [s for s in (svs + ["file", "wrk", "libcurl-multi", "xargs-curl", "curl-parallel"]) if any(s in data[scn][m] for m in metrics)]
     others = [s for s in cols if s != "psup"]
     has_psup = "psup" in cols
     has_target = has_psup and any(m in TARGETS for m in metrics)

@@ -13,9 +13,9 @@ RAW=$1 REPS=$2 QUICK=$3 STORE_REPS=${4:-$2}
 WORKER=${PSUP_WORKER:-$ROOT/bin/psup-worker}
 
 if [ "$QUICK" = 1 ]; then
-	WRK_S=3 XARGS_N=1000 PAR_N=500 OK_ITEMS=5000 OK_RUNS=3 LIM_S=10 CRASH_ITEMS=1000
+	WRK_S=3 XARGS_N=1000 PAR_N=500 OK_ITEMS=5000 OK_RUNS=3 LIM_S=10 CRASH_ITEMS=1000 CM_N=30000
 else
-	WRK_S=10 XARGS_N=3000 PAR_N=1000 OK_ITEMS=20000 OK_RUNS=5 LIM_S=30 CRASH_ITEMS=2000
+	WRK_S=10 XARGS_N=3000 PAR_N=1000 OK_ITEMS=20000 OK_RUNS=5 LIM_S=30 CRASH_ITEMS=2000 CM_N=100000
 fi
 # GNU time for CPU figures (not bash's keyword); none: those rows are left out.
 GNU_TIME=$(command -v /usr/bin/time || true)
@@ -52,6 +52,23 @@ baseline() {
 		r=$(wrk -t1 -c64 -d"${WRK_S}s" "$URL/ok" 2>/dev/null | awk '/Requests\/sec/ { printf "%.0f", $2 }')
 	fi
 	emit wrk rps_ok "$r"
+	# The ceiling of a libcurl client: bench/tools/curlmulti, 64 at a time
+	# over kept-alive connections, nothing done with the answers.
+	local cm=$BENCH_DIR/.tools/bin/curlmulti out
+	if [ -x "$cm" ]; then
+		if [ -n "$GNU_TIME" ]; then
+			out=$($GNU_TIME -f "%U %S" -o "$W/cm.time" "$cm" "$URL/ok" "$CM_N" 64 2>"$W/cm.err")
+		else
+			out=$("$cm" "$URL/ok" "$CM_N" 64 2>"$W/cm.err")
+		fi
+		if [ $? = 0 ]; then
+			emit libcurl-multi rps_ok "$(echo "$out" | awk '{ printf "%.0f", $1 / $3 }')"
+			[ -n "$GNU_TIME" ] && emit libcurl-multi cpu_us_per_item \
+			    "$(awk -v n="$CM_N" '{ printf "%.1f", ($1 + $2) * 1e6 / n }' "$W/cm.time")"
+		else
+			note libcurl-multi "curlmulti failed: $(head -1 "$W/cm.err")"
+		fi
+	fi
 	t0=$(now_ns)
 	seq "$XARGS_N" | xargs -P 16 -I{} curl -s -m 10 -o /dev/null "$URL/ok?i={}"
 	t1=$(now_ns)
