@@ -346,12 +346,19 @@ _psup_kill_home() {
 	fi
 }
 
-# free_port: prints a TCP port on 127.0.0.1 that nothing listens on now.
-# (Racy by nature; prefer `--port 0` where a program supports it.)
+# free_port: prints a TCP port on 127.0.0.1 that no socket uses now.
+# (Racy by nature; prefer `--port 0` where a program supports it.) Picked
+# below the kernel's ephemeral range where it leaves room: a port in it
+# can be taken at any moment as the local end of another test's
+# connection, which no check of listeners sees coming.
 free_port() {
+	_lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	case $_lo in '' | *[!0-9]*) _lo=0 ;; esac
+	_span=30000
+	[ "$_lo" -gt 21000 ] && _span=$((_lo - 20000))
 	while :; do
-		_port=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
-		ss -Htln "sport = :$_port" 2>/dev/null | grep -q . || { echo "$_port"; return 0; }
+		_port=$(( $(od -An -N2 -tu2 /dev/urandom) % _span + 20000 ))
+		ss -Htan "sport = :$_port" 2>/dev/null | grep -q . || { echo "$_port"; return 0; }
 	done
 }
 

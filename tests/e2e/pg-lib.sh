@@ -28,17 +28,23 @@ pg_start() {
 	# The server's user must reach its directory: let it through (not list) ours.
 	[ -z "$_PG_AS" ] || { chmod 711 "$TMPD"; chown postgres "$PGD"; }
 	at_exit _pg_stop
-	PG_PORT=$(free_port)
 	if ! pg_as "$PGBIN/initdb" -D "$PGD/data" -U postgres -A trust -E UTF8 --no-sync > "$PGD/initdb.log" 2>&1; then
 		PG_WHY="initdb failed: $(tail -n 1 "$PGD/initdb.log")"
 		return 1
 	fi
-	if ! pg_as "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 30 \
-		-o "-k $PGD -c listen_addresses=127.0.0.1 -p $PG_PORT -c fsync=off -c full_page_writes=off" \
-		start > /dev/null 2>&1; then
-		PG_WHY="the server did not start: $(tail -n 1 "$PGD/server.log")"
-		return 1
-	fi
+	# A port free when picked can be taken before the server binds it (by
+	# another test running beside this one): then a new port, three times.
+	for _try in 1 2 3; do
+		PG_PORT=$(free_port)
+		pg_as "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/server.log" -w -t 60 \
+			-o "-k $PGD -c listen_addresses=127.0.0.1 -p $PG_PORT -c fsync=off -c full_page_writes=off" \
+			start > "$PGD/pg_ctl.out" 2>&1 && break
+		grep -q "Address already in use" "$PGD/server.log" 2>/dev/null && [ "$_try" -lt 3 ] || {
+			PG_WHY="the server did not start: $(grep -E 'FATAL|ERROR|could not' "$PGD/server.log" | tail -n 2 | tr '\n' ' ')$(tail -n 1 "$PGD/pg_ctl.out")"
+			return 1
+		}
+		: > "$PGD/server.log"
+	done
 	PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
 }
 
