@@ -55,6 +55,7 @@ static const struct start_opt {
 	{ "--max-memory-restart", NULL, SO_VALUE, "max_memory_restart" },
 	{ "--restart-delay", NULL, SO_VALUE, "restart_delay" },
 	{ "--exp-backoff-restart-delay", NULL, SO_VALUE, "exp_backoff_restart_delay" },
+	{ "--crash-backoff", NULL, SO_VALUE, "crash_backoff" },
 	{ "--max-restarts", NULL, SO_VALUE, "max_restarts" },
 	{ "--min-uptime", NULL, SO_VALUE, "min_uptime" },
 	{ "--kill-timeout", "-k", SO_VALUE, "kill_timeout" },

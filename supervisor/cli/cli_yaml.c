@@ -17,6 +17,7 @@ static const struct { const char *shown, *yaml; } renames[] = {
 	{ "restart_delay_ms", "restart_delay" },
 	{ "exp_backoff_restart_delay_ms", "exp_backoff_restart_delay" },
 	{ "exp_backoff_max_ms", "exp_backoff_max" },
+	{ "crash_backoff_ms", "crash_backoff" },
 	{ "kill_timeout_ms", "kill_timeout" },
 };
 

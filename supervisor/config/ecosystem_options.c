@@ -100,7 +100,13 @@ static const struct eco_option table[] = {
 	          "exp_backoff_max, back to the start after 30s of stable running." },
 	{ .name = "exp_backoff_max", .id = ECO_ID_EXP_BACKOFF_MAX, .type = ECO_T_DURATION,
 	  .def = "15s", .min = 1, .max = 365 * DAY_MS, .offset = F(exp_backoff_max_ms),
-	  .help = "Cap of the exponential backoff delay (psup)." },
+	  .help = "Cap of the exponential backoff delay and of crash_backoff (psup)." },
+	{ .name = "crash_backoff", .id = ECO_ID_CRASH_BACKOFF, .type = ECO_T_DURATION,
+	  .def = "100ms", .min = 0, .max = 365 * DAY_MS, .offset = F(crash_backoff_ms),
+	  .help = "A crash loop slows down (psup): a restart after an unstable run waits this "
+	          "long, doubling on each further one up to exp_backoff_max, and never less than "
+	          "restart_delay; a stable run resets it. 0: off (pm2 restarts at once). Not used "
+	          "with exp_backoff_restart_delay." },
 	{ .name = "stop_exit_codes", .id = ECO_ID_STOP_EXIT_CODES, .type = ECO_T_EXIT_CODES,
 	  .min = 0, .max = 255,
 	  .help = "Exit codes that mean done: no restart (a code or a list)." },

@@ -82,20 +82,39 @@ static void describe_exit(char *buf, size_t n, const struct policy_event *ev)
 		snprintf(buf, n, "exited with code %d", ev->code);
 }
 
-static int64_t next_delay(struct policy *p, const struct app_spec *s)
+/* The next step of a doubling delay in *cur: first, then twice the last,
+ * never past max. */
+static int64_t grow(int64_t *cur, int64_t first, int64_t max)
 {
-	if (s->exp_backoff_ms <= 0)
-		return s->restart_delay_ms > 0 ? s->restart_delay_ms : 0;
-	int64_t max = s->exp_backoff_max_ms > 0 ? s->exp_backoff_max_ms : s->exp_backoff_ms;
-	if (p->backoff_ms <= 0)
-		p->backoff_ms = s->exp_backoff_ms;
-	else if (p->backoff_ms > max / 2)
-		p->backoff_ms = max;
+	if (max < first)
+		max = first;
+	if (*cur <= 0)
+		*cur = first;
+	else if (*cur > max / 2)
+		*cur = max;
 	else
-		p->backoff_ms *= 2;
-	if (p->backoff_ms > max)
-		p->backoff_ms = max;
-	return p->backoff_ms;
+		*cur *= 2;
+	if (*cur > max)
+		*cur = max;
+	return *cur;
+}
+
+/* The wait before a restart after a crash. pm2's exponential backoff,
+ * when set, paces every restart; otherwise restart_delay does, and a crash
+ * loop (runs shorter than min_uptime) waits at least crash_backoff,
+ * doubling, so that a dependency that is not up yet has time to come up
+ * before max_restarts is spent. */
+static int64_t next_delay(struct policy *p, const struct app_spec *s, int stable)
+{
+	if (s->exp_backoff_ms > 0)
+		return grow(&p->backoff_ms, s->exp_backoff_ms, s->exp_backoff_max_ms);
+	int64_t delay = s->restart_delay_ms > 0 ? s->restart_delay_ms : 0;
+	if (!stable && s->crash_backoff_ms > 0) {
+		int64_t b = grow(&p->backoff_ms, s->crash_backoff_ms, s->exp_backoff_max_ms);
+		if (b > delay)
+			delay = b;
+	}
+	return delay;
 }
 
 /* The leader of a run exited on its own (not asked to stop). */
@@ -110,7 +129,9 @@ static unsigned on_crash(struct policy *p, const struct app_spec *s,
 
 	if (stable)
 		p->unstable = 0;
-	if (runtime >= POLICY_BACKOFF_RESET_MS)
+	/* pm2's backoff starts over after 30 s of running; the crash loop's
+	 * as soon as a run was stable */
+	if (runtime >= POLICY_BACKOFF_RESET_MS || (stable && s->exp_backoff_ms <= 0))
 		p->backoff_ms = 0;
 
 	if (!ev->signal && in_stop_codes(s, ev->code)) {
@@ -140,7 +161,7 @@ static unsigned on_crash(struct policy *p, const struct app_spec *s,
 		p->unstable++;
 	}
 	p->restart_pending = 1;
-	int64_t delay = next_delay(p, s);
+	int64_t delay = next_delay(p, s, stable);
 	if (delay <= 0)
 		return a | begin_spawn(p);
 	a |= set_state(p, APP_WAITING);

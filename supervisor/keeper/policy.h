@@ -63,7 +63,7 @@ struct policy {
 	int running;               /* the group leader is alive */
 	int restarts;              /* every restart over the app's life */
 	int unstable;              /* consecutive unstable exits */
-	int64_t backoff_ms;        /* last exponential delay; 0 = none yet */
+	int64_t backoff_ms;        /* last backoff delay (either kind); 0 = none yet */
 	enum policy_after after;   /* what to do once a stop completes */
 	int killed;                /* SIGKILL was sent in this stop */
 	int restart_pending;       /* the coming spawn is a restart (counted) */

@@ -27,6 +27,7 @@ void spec_defaults(struct app_spec *s)
 	s->min_uptime_ms = 1000;
 	s->restart_delay_ms = 0;
 	s->exp_backoff_ms = 0;
+	s->crash_backoff_ms = 100;
 	s->exp_backoff_max_ms = 15000;
 	s->kill_timeout_ms = 1600;
 	s->stop_signal = SIGTERM;
@@ -78,6 +79,8 @@ const struct spec_field spec_fields[] = {
 	{ .key = "exp_backoff_ms", .shown = "exp_backoff_restart_delay_ms", .type = SPEC_F_LL,
 	  .off = OFF(exp_backoff_ms), .max = LLONG_MAX / 4 },
 	{ .key = "exp_backoff_max_ms", .type = SPEC_F_LL, .off = OFF(exp_backoff_max_ms),
+	  .max = LLONG_MAX / 4 },
+	{ .key = "crash_backoff_ms", .type = SPEC_F_LL, .off = OFF(crash_backoff_ms),
 	  .max = LLONG_MAX / 4 },
 	{ .key = "stop_exit_code", .shown = "stop_exit_codes", .type = SPEC_F_EXIT_CODES,
 	  .off = OFF(stop_exit_codes), .max = 255 },

@@ -55,7 +55,8 @@ struct app_spec {
 	long long min_uptime_ms;
 	long long restart_delay_ms;
 	long long exp_backoff_ms;     /* 0 = off; else first delay, doubling */
-	long long exp_backoff_max_ms;
+	long long exp_backoff_max_ms; /* the cap of either backoff */
+	long long crash_backoff_ms;   /* first delay between unstable restarts, doubling; 0 = off */
 	int stop_exit_codes[SPEC_MAX_EXIT_CODES];
 	int n_stop_exit_codes;
 	long long kill_timeout_ms;

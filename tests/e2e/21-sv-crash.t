@@ -1,10 +1,11 @@
 #!/bin/sh
 # Exits seen through the daemon: a crash loop ends errored with its restarts
-# counted, a job completes, a signal death is reported, a script that cannot
+# counted, slowing down as it goes (crash_backoff) unless told not to, a job
+# completes, a signal death is reported, a script that cannot
 # run is errored with a reason (no restart loop), and `wait` reports them.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 20
+plan 25
 
 printf 'echo not executable\n' > "$TMPD/noexec.sh"
 chmod 644 "$TMPD/noexec.sh"
@@ -14,6 +15,11 @@ apps:
     script: $H/crasher
     args: [3]
     max_restarts: 3
+  - name: crash0
+    script: $H/crasher
+    args: [4]
+    max_restarts: 3
+    crash_backoff: 0
   - name: job
     script: $H/crasher
     args: [0, 100]
@@ -52,6 +58,20 @@ like "$(jl noexec .reason)" "ermission|xecut|exec" "the reason says it could not
 # describe: the last exits
 psup describe crash > /dev/null 2>&1
 is "$?" 0 "describe crash: exit 0"
+# Between one run's exit and the next start: the crash loop's backoff,
+# 100 ms doubling (lower bounds: a loaded machine only adds to them; 10 ms
+# for the wall clock the exits are stamped with against the keeper's own).
+describe_json "$TMPD/d.json" crash
+gaps=$(jq -r '.apps[0].exits | reverse | [range(1; length) as $i |
+	(.[$i].at - .[$i].runtime_ms) - .[$i - 1].at] | map(tostring) | join(" ")' "$TMPD/d.json")
+set -- $gaps
+ok "the crash loop waited 100, 200 and 400 ms before its restarts (gaps: $gaps ms)" \
+	[ "$#" -eq 3 ] && [ "$1" -ge 90 ] && [ "$2" -ge 190 ] && [ "$3" -ge 390 ]
+is "$(jq -r '.apps[0].config.crash_backoff_ms' "$TMPD/d.json")" 100 "crash_backoff's default: 100 ms"
+ok "crash_backoff: 0 ends errored too" wait_for -t 15 state_is crash0 errored
+is "$(jl crash0 .restarts)" 3 "after its max_restarts restarts"
+describe_json "$TMPD/d0.json" crash0
+is "$(jq -r '.apps[0].config.crash_backoff_ms' "$TMPD/d0.json")" 0 "its setting, as given"
 
 # wait: a finished mix is not all completed
 psup wait job > "$TMPD/w" 2>&1

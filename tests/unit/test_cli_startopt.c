@@ -35,6 +35,8 @@ static const struct {
 	  "{\"max_memory_restart\":\"200M\",\"restart_delay\":2000}", "x", 0, 0, NULL },
 	{ { "x", "--exp-backoff-restart-delay", "100", "--max-restarts", "3", "--min-uptime", "5s", NULL },
 	  "{\"exp_backoff_restart_delay\":100,\"max_restarts\":3,\"min_uptime\":\"5s\"}", "x", 0, 0, NULL },
+	{ { "x", "--crash-backoff", "0", NULL }, "{\"crash_backoff\":0}", "x", 0, 0, NULL },
+	{ { "x", "--crash-backoff", "2s", NULL }, "{\"crash_backoff\":\"2s\"}", "x", 0, 0, NULL },
 	{ { "x", "-k", "3000", NULL }, "{\"kill_timeout\":3000}", "x", 0, 0, NULL },
 	{ { "x", "--stop-exit-codes", "0", "2", "3", NULL }, "{\"stop_exit_codes\":[0,2,3]}", "x", 0, 0, NULL },
 	{ { "--stop-exit-codes", "0,2", "x", NULL }, "{\"stop_exit_codes\":[0,2]}", "x", 0, 0, NULL },

@@ -110,6 +110,7 @@ static void test_full(void)
 	is_int(a->restart_delay_ms, 250, "restart_delay");
 	is_int(a->exp_backoff_ms, 100, "exp_backoff_restart_delay");
 	is_int(a->exp_backoff_max_ms, 60000, "exp_backoff_max");
+	is_int(a->crash_backoff_ms, 2000, "crash_backoff");
 	ok(a->n_stop_exit_codes == 2 && a->stop_exit_codes[0] == 0 && a->stop_exit_codes[1] == 3,
 	    "stop_exit_codes list");
 	is_int(a->kill_timeout_ms, 5000, "kill_timeout");
@@ -171,6 +172,8 @@ static void test_defaults(void)
 	is_int(s->restart_delay_ms, d.restart_delay_ms, "default restart_delay");
 	is_int(s->exp_backoff_ms, d.exp_backoff_ms, "default exp_backoff_restart_delay");
 	is_int(s->exp_backoff_max_ms, d.exp_backoff_max_ms, "default exp_backoff_max");
+	is_int(s->crash_backoff_ms, d.crash_backoff_ms, "default crash_backoff");
+	is_int(d.crash_backoff_ms, 100, "which is 100 ms");
 	is_int(s->kill_timeout_ms, d.kill_timeout_ms, "default kill_timeout");
 	is_int(s->stop_signal, d.stop_signal, "default stop_signal");
 	is_int(s->max_memory_restart, d.max_memory_restart, "default max_memory_restart");
@@ -515,7 +518,7 @@ static void test_limits(void)
 		buf_puts(&b, "\n");
 	}
 	expect_one_error(b.p, "t.yaml:304:7: args: a value of 1501 bytes makes many's settings "
-	    "1054650 bytes, over psup's limit of 1048576 bytes per app", "many long args");
+	    "1054671 bytes, over psup's limit of 1048576 bytes per app", "many long args");
 }
 
 int main(void)

@@ -28,15 +28,36 @@ struct scenario {
 #define SP ACT_SPAWN
 
 static void t_default(struct app_spec *s) { (void)s; }
-static void t_onfail(struct app_spec *s) { s->autorestart = AUTORESTART_ON_FAILURE; }
+/* crash_backoff 0: pm2's restarts at once, so these scenarios show the
+ * counting alone */
+static void t_onfail(struct app_spec *s)
+{
+	s->autorestart = AUTORESTART_ON_FAILURE;
+	s->crash_backoff_ms = 0;
+}
 static void t_never(struct app_spec *s) { s->autorestart = AUTORESTART_NEVER; }
-static void t_max2(struct app_spec *s) { s->max_restarts = 2; }
+static void t_max2(struct app_spec *s)
+{
+	s->max_restarts = 2;
+	s->crash_backoff_ms = 0;
+}
+static void t_crash(struct app_spec *s)
+{
+	s->max_restarts = 4;
+	s->exp_backoff_max_ms = 300;
+}
+static void t_crash_delay(struct app_spec *s)
+{
+	s->restart_delay_ms = 150;
+	s->exp_backoff_max_ms = 1000;
+}
 static void t_delay(struct app_spec *s) { s->restart_delay_ms = 500; }
 static void t_backoff(struct app_spec *s)
 {
 	s->exp_backoff_ms = 100;
 	s->exp_backoff_max_ms = 350;
 	s->max_restarts = 100;
+	s->crash_backoff_ms = 5000;     /* not used beside pm2's backoff */
 }
 static void t_stopcodes(struct app_spec *s)
 {
@@ -122,6 +143,54 @@ static const struct scenario scenarios[] = {
 		SPAWNED(5390, APP_LAUNCHING, 6390),
 		/* 30 s of running resets it */
 		{ PEV_EXITED, 1, 0, 1, 35390, C, APP_WAITING, 35490, 0, X },
+	} },
+	{ "crash loop (defaults): 100 ms, doubling to the cap, then errored", t_crash, {
+		S_START(0), SPAWNED(0, APP_LAUNCHING, 1000),
+		{ PEV_EXITED, 1, 0, 1, 10, C, APP_WAITING, 110, 1, 0 },
+		{ PEV_DEADLINE, 0, 0, 0, 109, 0, APP_WAITING, 110, 1, X },
+		{ PEV_DEADLINE, 0, 0, 0, 110, C | SP, APP_LAUNCHING, 0, 1, X },
+		SPAWNED(110, APP_LAUNCHING, 1110),
+		{ PEV_EXITED, 1, 0, 1, 120, C, APP_WAITING, 320, 2, X },
+		{ PEV_DEADLINE, 0, 0, 0, 320, C | SP, APP_LAUNCHING, 0, 2, X },
+		SPAWNED(320, APP_LAUNCHING, 1320),
+		/* 400 ms would pass exp_backoff_max */
+		{ PEV_EXITED, 1, 0, 1, 330, C, APP_WAITING, 630, 3, X },
+		{ PEV_DEADLINE, 0, 0, 0, 630, C | SP, APP_LAUNCHING, 0, 3, X },
+		SPAWNED(630, APP_LAUNCHING, 1630),
+		{ PEV_EXITED, 1, 0, 1, 640, C, APP_WAITING, 940, 4, X },
+		{ PEV_DEADLINE, 0, 0, 0, 940, C | SP, APP_LAUNCHING, 0, 4, X },
+		SPAWNED(940, APP_LAUNCHING, 1940),
+		{ PEV_EXITED, 1, 0, 1, 950, C, APP_ERRORED, 0, 4, 4 },
+		/* a user start forgives the history, the backoff too */
+		{ PEV_START, 0, 0, 0, 2000, C | SP, APP_LAUNCHING, 0, 0, X },
+		SPAWNED(2000, APP_LAUNCHING, 3000),
+		{ PEV_EXITED, 1, 0, 1, 2010, C, APP_WAITING, 2110, 1, X },
+	} },
+	{ "crash loop (defaults): a stable run restarts at once and starts the backoff over",
+	  t_default, {
+		S_START(0), SPAWNED(0, APP_LAUNCHING, 1000),
+		{ PEV_EXITED, 1, 0, 1, 10, C, APP_WAITING, 110, 1, X },
+		{ PEV_DEADLINE, 0, 0, 0, 110, C | SP, APP_LAUNCHING, 0, 1, X },
+		SPAWNED(110, APP_LAUNCHING, 1110),
+		{ PEV_EXITED, 1, 0, 1, 120, C, APP_WAITING, 320, 2, X },
+		{ PEV_DEADLINE, 0, 0, 0, 320, C | SP, APP_LAUNCHING, 0, 2, X },
+		SPAWNED(320, APP_LAUNCHING, 1320),
+		{ PEV_DEADLINE, 0, 0, 0, 1320, C, APP_ONLINE, 0, 0, X },
+		{ PEV_EXITED, -1, SIGSEGV, 1, 5000, C | SP, APP_LAUNCHING, 0, 0, X },
+		SPAWNED(5000, APP_LAUNCHING, 6000),
+		{ PEV_EXITED, 1, 0, 1, 5010, C, APP_WAITING, 5110, 1, X },
+	} },
+	{ "crash loop with restart_delay: never sooner than it, the backoff past it", t_crash_delay, {
+		S_START(0), SPAWNED(0, APP_LAUNCHING, 1000),
+		{ PEV_EXITED, 1, 0, 1, 10, C, APP_WAITING, 160, 1, X },
+		{ PEV_DEADLINE, 0, 0, 0, 160, C | SP, APP_LAUNCHING, 0, 1, X },
+		SPAWNED(160, APP_LAUNCHING, 1160),
+		{ PEV_EXITED, 1, 0, 1, 170, C, APP_WAITING, 370, 2, X },
+		{ PEV_DEADLINE, 0, 0, 0, 370, C | SP, APP_LAUNCHING, 0, 2, X },
+		SPAWNED(370, APP_LAUNCHING, 1370),
+		{ PEV_DEADLINE, 0, 0, 0, 1370, C, APP_ONLINE, 0, 0, X },
+		/* after a stable run: restart_delay alone */
+		{ PEV_EXITED, 1, 0, 1, 3000, C, APP_WAITING, 3150, 0, X },
 	} },
 	{ "on-failure: exit 0 completes, a failure restarts", t_onfail, {
 		S_START(0), SPAWNED(0, APP_LAUNCHING, 1000),

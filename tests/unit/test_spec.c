@@ -46,6 +46,7 @@ static void full_spec(struct app_spec *s)
 	s->restart_delay_ms = 100;
 	s->exp_backoff_ms = 50;
 	s->exp_backoff_max_ms = 1000;
+	s->crash_backoff_ms = 70;
 	s->stop_exit_codes[0] = 0;
 	s->stop_exit_codes[1] = 42;
 	s->n_stop_exit_codes = 2;
