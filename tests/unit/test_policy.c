@@ -144,7 +144,8 @@ static const struct scenario scenarios[] = {
 		/* 30 s of running resets it */
 		{ PEV_EXITED, 1, 0, 1, 35390, C, APP_WAITING, 35490, 0, X },
 	} },
-	{ "crash loop (defaults): 100 ms, doubling to the cap, then errored", t_crash, {
+	{ "crash loop, crash_backoff's 100 ms: doubling to the cap (300 here), then errored",
+	  t_crash, {
 		S_START(0), SPAWNED(0, APP_LAUNCHING, 1000),
 		{ PEV_EXITED, 1, 0, 1, 10, C, APP_WAITING, 110, 1, 0 },
 		{ PEV_DEADLINE, 0, 0, 0, 109, 0, APP_WAITING, 110, 1, X },
@@ -166,7 +167,7 @@ static const struct scenario scenarios[] = {
 		SPAWNED(2000, APP_LAUNCHING, 3000),
 		{ PEV_EXITED, 1, 0, 1, 2010, C, APP_WAITING, 2110, 1, X },
 	} },
-	{ "crash loop (defaults): a stable run restarts at once and starts the backoff over",
+	{ "crash loop, defaults: a stable run restarts at once and starts the backoff over",
 	  t_default, {
 		S_START(0), SPAWNED(0, APP_LAUNCHING, 1000),
 		{ PEV_EXITED, 1, 0, 1, 10, C, APP_WAITING, 110, 1, X },
