@@ -21,6 +21,9 @@ void buf_add(struct buf *b, const void *data, size_t n);
 void buf_addc(struct buf *b, char c);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends v in decimal, without printf: for writers of many numbers (the
+ * daemon's JSON, packed specs). */
+void buf_add_ll(struct buf *b, long long v);
 /* Drops the first n bytes (n <= len): what a partial write consumed. */
 void buf_consume(struct buf *b, size_t n);
 /* Empties the buffer and keeps its memory. */

@@ -70,20 +70,6 @@ static void put_escaped(struct jw *w, const char *s)
 	put(w, "\"", 1);
 }
 
-/* v in decimal into the end of b[24]; returns where it starts. */
-static char *fmt_ll(char b[24], long long v)
-{
-	char *q = b + 24;
-	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-	do {
-		*--q = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--q = '-';
-	return q;
-}
-
 /* The comma and key before a value. */
 static void lead(struct jw *w, const char *key)
 {
@@ -133,9 +119,8 @@ void jw_str(struct jw *w, const char *key, const char *s)
 
 void jw_int(struct jw *w, const char *key, long long v)
 {
-	char b[24], *q = fmt_ll(b, v);
 	lead(w, key);
-	put(w, q, (size_t)(b + 24 - q));
+	buf_add_ll(&w->b, v);
 }
 
 void jw_dbl(struct jw *w, const char *key, double v)
@@ -153,11 +138,10 @@ void jw_dbl(struct jw *w, const char *key, double v)
 	}
 	/* tenths as an integer: no float formatting on the hot path */
 	long long t = llround(v * 10);
-	char b[24], *q = fmt_ll(b, llabs(t) / 10);
 	lead(w, key);
 	if (t < 0)
 		put(w, "-", 1);
-	put(w, q, (size_t)(b + 24 - q));
+	buf_add_ll(&w->b, llabs(t) / 10);
 	if (t % 10) {
 		char frac[2] = { '.', (char)('0' + llabs(t % 10)) };
 		put(w, frac, 2);

@@ -209,17 +209,9 @@ static void put_str(struct buf *b, const char *key, const char *val)
 
 static void put_num(struct buf *b, const char *key, long long val)
 {
-	char d[24];
-	size_t i = sizeof d;
-	unsigned long long u = val < 0 ? 0ULL - (unsigned long long)val : (unsigned long long)val;
-	do
-		d[--i] = (char)('0' + u % 10);
-	while (u /= 10);
-	if (val < 0)
-		d[--i] = '-';
 	buf_puts(b, key);
 	buf_addc(b, '=');
-	buf_add(b, d + i, sizeof d - i);
+	buf_add_ll(b, val);
 	buf_addc(b, '\n');
 }
 

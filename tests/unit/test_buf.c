@@ -3,12 +3,13 @@
 #include "buf.h"
 #include "tap.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 int main(void)
 {
-	plan(18);
+	plan(19);
 
 	struct buf b = {0};
 	buf_puts(&b, "abc");
@@ -44,6 +45,17 @@ int main(void)
 	is_str(b.p, "42-x", "printf after clear starts at the front");
 	buf_free(&b);
 	ok(b.p == NULL && b.len == 0 && b.cap == 0, "free resets");
+
+	/* numbers at their edges, back to back */
+	buf_add_ll(&b, 0);
+	buf_addc(&b, ' ');
+	buf_add_ll(&b, -7);
+	buf_addc(&b, ' ');
+	buf_add_ll(&b, LLONG_MAX);
+	buf_addc(&b, ' ');
+	buf_add_ll(&b, LLONG_MIN);
+	is_str(b.p, "0 -7 9223372036854775807 -9223372036854775808", "add_ll: 0, negative, both ends");
+	buf_free(&b);
 
 	size_t n = 99;
 	char *s = buf_take(&b, &n);
