@@ -215,6 +215,10 @@ int cgroup_base_open(const char *home, char *out, size_t n, char **cause)
 		rmdir(out);
 		return fail(cause, "cgroup %s is not writable: %s", out, strerror(e));
 	}
+	/* Tried, and kept only while apps are in it: a keeper makes it again
+	 * for its app (cgroup_app_open), and a daemon killed before it ran
+	 * any leaves nothing on the machine. */
+	rmdir(out);
 	return 0;
 }
 

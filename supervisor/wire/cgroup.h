@@ -33,10 +33,11 @@ int cgroup_parse_populated(const char *buf, size_t len);
  * hash of the home's path, into out[0..n) (n >= 22). Pure. */
 void cgroup_base_name(const char *home, char *out, size_t n);
 
-/* The base of home's apps: MOUNT/OWN/psup-HASH (made if missing, its empty
- * app cgroups removed) when this process's cgroup2 is mounted and the base
- * can be made and written; into out[0..n). Returns 0, or -1 with *cause
- * set (the caller frees) saying why psup goes without cgroups. */
+/* The base of home's apps: MOUNT/OWN/psup-HASH when this process's cgroup2
+ * is mounted and the base can be made and written; into out[0..n). Its
+ * empty app cgroups are removed, and the base too when no app is left in
+ * it (keepers make it again). Returns 0, or -1 with *cause set (the caller
+ * frees) saying why psup goes without cgroups. */
 int cgroup_base_open(const char *home, char *out, size_t n, char **cause);
 
 /* The cgroup of an app: base/app-ENTRY (ENTRY its apps/ entry name), into

@@ -3,12 +3,13 @@
 # that left its process group and session both land in the app's cgroup;
 # describe says so; stop kills them all; a keeper killed -9 leaves nothing
 # behind (its successor kills what the cgroup still holds); delete removes
-# the app's cgroup and `kill` the home's. PSUP_CGROUP=off goes without.
+# the app's cgroup and `kill` the home's. PSUP_CGROUP=off goes without. A
+# daemon that never ran an app, killed -9, leaves no cgroup.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 [ "$(id -u)" = 0 ] || plan_skip_all "needs root to make cgroups"
 grep -q ' - cgroup2 ' /proc/self/mountinfo || plan_skip_all "no cgroup2 file system mounted"
 sv_setup
-plan 18
+plan 21
 
 cat > "$TMPD/cg.yaml" <<EOF
 apps:
@@ -69,3 +70,13 @@ describe_json "$TMPD/d2.json" esc
 like "$(jq -r '.apps[0].processes_by' "$TMPD/d2.json")" "^(keeper subtree|/proc scan)$" \
 	"without cgroups, the keeper's subtree"
 ok "no cgroup was made for the home" not test -d "$BASE"
+
+# a daemon that has run no app keeps no cgroup, so one killed -9 leaves none
+psup kill > /dev/null
+psup ls > /dev/null
+D=$(daemon_pid)
+like "$(grep 'cgroup' "$PSUP_HOME/daemon.log" | tail -n 1)" "a cgroup per app, under .*$BASE" \
+	"a new daemon could make the home's cgroup"
+ok "and keeps none while it has no app" not test -d "$BASE"
+kill -9 "$D"
+ok "that daemon killed -9 is gone" wait_for -t 10 pid_gone "$D"

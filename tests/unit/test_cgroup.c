@@ -139,11 +139,13 @@ static void test_real(void)
 		free(why);
 		return;
 	}
+	ok(access(base, F_OK) < 0 && errno == ENOENT, "a base without apps is not kept");
 	char dir[CGROUP_PATH_MAX];
 	is_int(cgroup_app_path(base, "t", dir, sizeof dir), 0, "app path");
 	int fresh = 0;
 	int fd = cgroup_app_open(dir, &fresh);
 	ok(fd >= 0 && fresh, "app cgroup made and opened");
+	ok(access(base, F_OK) == 0, "the base made again for it");
 	is_int(cgroup_populated(dir), 0, "empty at first");
 	int p[2];
 	if (fd < 0 || pipe(p) < 0)
