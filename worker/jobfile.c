@@ -77,7 +77,8 @@ static const struct job_option table[] = {
 	  .help = "Concurrency and rate limits." },
 	{ .name = "limits.concurrency", .type = JOB_T_INT, .def = "16",
 	  .min = 1, .max = 10000, .offset = F(concurrency),
-	  .help = "Requests in flight per worker." },
+	  .help = "Requests in flight per worker (fewer, said at start, where its file "
+	  "descriptor limit is short: the limit less 32)." },
 	{ RATE("limits.rpm", rpm),
 	  .help = "Requests per minute for the job's workers on this host together (on every "
 	  "host with scope: cluster; 0: unlimited); lowered to what the API is learned to "

@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "cmd.h"
+#include "fdfit.h"
 #include "learned.h"
 #include "owner.h"
 #include "xalloc.h"
@@ -255,8 +256,10 @@ static void signal_cb(struct loop *l, int signo, void *arg)
 /* ---- setup and teardown ---- */
 
 /* Thousands of requests in flight need thousands of sockets: raise the
- * soft fd limit to the hard one, and say so when that is still short. */
-static void fd_limit_raise(struct run *r)
+ * soft fd limit to the hard one, and where that is still short, keep fewer
+ * in flight than asked (fdfit.h) and say so. Before the engine and the
+ * pacing are made: both are sized by the concurrency. */
+static void fd_limit_fit(struct run *r)
 {
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
@@ -266,10 +269,13 @@ static void fd_limit_raise(struct run *r)
 		setrlimit(RLIMIT_NOFILE, &rl);
 		getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	rlim_t need = (rlim_t)r->jc.concurrency + 64;
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
-		run_log(r, "concurrency %d needs about %llu file descriptors, the limit is %llu",
-		    r->jc.concurrency, (unsigned long long)need, (unsigned long long)rl.rlim_cur);
+	long long limit = rl.rlim_cur == RLIM_INFINITY ? -1 : (long long)rl.rlim_cur;
+	int fit = fdfit_concurrency(r->jc.concurrency, limit);
+	if (fit < r->jc.concurrency) {
+		run_log(r, "concurrency %d lowered to %d: the file descriptor limit is %lld "
+		    "(ulimit -n), and each request in flight holds one", r->jc.concurrency, fit, limit);
+		r->jc.concurrency = fit;
+	}
 }
 
 static int loop_prepare(struct run *r, char **cause)
@@ -330,6 +336,7 @@ static int run_setup(struct run *r, const char *url, const char *config,
 	int code = run_endpoints_open(r, url, config);
 	if (code != CMD_OK)
 		return code;
+	fd_limit_fit(r);
 	if (loop_prepare(r, &cause) < 0 || store_open_existing(url, &r->store, &cause) < 0) {
 		fprintf(stderr, "psup-worker: %s\n", cause);
 		free(cause);
@@ -337,7 +344,6 @@ static int run_setup(struct run *r, const char *url, const char *config,
 	}
 	store_where(r->store, where);
 	aimd_init(&r->aimd, r->jc.concurrency, 1000 * MS);
-	fd_limit_raise(r);
 	signal(SIGPIPE, SIG_IGN);
 	/* Leases of an earlier run of ours on this host that died: take them
 	 * back now instead of waiting for them to expire. */

@@ -2,11 +2,13 @@
 # Faults around the worker: answers too large to keep fail their item with
 # the limit named (not curl's words about writing a file), and nothing else
 # is lost; the job store and exports hold the API's answers, so they are
-# created 0600 whatever the umask.
+# created 0600 whatever the umask. Odd bytes in answers are kept. Under a
+# low descriptor limit the worker keeps no more in flight than it has
+# descriptors for. A full disk under the store loses nothing.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq stat
-plan 24
+plan 28
 
 umask 022
 N=20
@@ -77,6 +79,23 @@ ok "answers with bytes that are not UTF-8: the export is still UTF-8" iconv -f U
 is "$(jq -r .result utf.jsonl | sort -u)" "$(printf 'caf\357\277\275 \357\277\275')" \
 	"... with U+FFFD in their place, and every item ok"
 testapi_control '{"badutf8":0}' >/dev/null
+
+# --- a low descriptor limit: the worker keeps no more requests in flight
+# than it has descriptors for and says so; none fails to connect for want
+# of one, so every item is answered at its first attempt.
+testapi_control '{"delay_ms":100}' >/dev/null
+fresh_job fds 400
+chat_job_head 30s >fds.yaml
+printf 'limits:\n  concurrency: 200\n' >>fds.yaml
+job_retry 5 10ms 50ms >>fds.yaml
+(ulimit -n 48 && psup-worker run --job fds.db --config fds.yaml --name wfds >wfds.log 2>&1)
+is "$?" 0 "ulimit -n 48, concurrency 200: the worker exits 0"
+like "$(cat wfds.log)" "concurrency 200 lowered to 16: the file descriptor limit is 48" \
+	"it says it keeps 16 in flight, and why"
+is "$(psup-worker export --job fds.db | jq -r 'select(.status == "ok" and .attempts == 1) | .id' | wc -l | tr -d ' ')" \
+	400 "every item ok at its first attempt"
+unlike "$(cat wfds.log)" "to connect" "no request failed to connect"
+testapi_control '{"delay_ms":0}' >/dev/null
 
 # --- a full disk under the store: commits fail with the store named, no
 # new request is sent meanwhile, and once space is back the run goes on and
