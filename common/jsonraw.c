@@ -148,6 +148,17 @@ static int string_decode(const char *s, size_t n, struct buf *b)
 	return 0;
 }
 
+int jsonraw_string(struct jsonraw v, struct buf *out)
+{
+	if (v.n < 2 || v.p[0] != '"' || string_end(v.p, v.n, 0) != v.n)
+		return -1;
+	size_t mark = out->len;
+	if (string_decode(v.p, v.n, out) == 0)
+		return 0;
+	out->len = mark;
+	return -1;
+}
+
 /* 1 if the JSON string s[0..n) decodes to key[0..key_len). */
 static int name_is(const char *s, size_t n, const char *key, size_t key_len)
 {

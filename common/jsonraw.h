@@ -28,6 +28,12 @@ int jsonraw_member(struct jsonraw obj, const char *key, size_t key_len, struct j
  * *why (malloc'd) like "/choices/0 not found"; -1 when doc is malformed. */
 int jsonraw_pointer(struct jsonraw doc, const char *ptr, struct jsonraw *v, char **why);
 
+/* The bytes of string v (its escapes undone, a \u0000 as a NUL byte)
+ * appended to out. Returns 0, or -1 (out as it was) when v is not a
+ * well-formed string. */
+struct buf;
+int jsonraw_string(struct jsonraw v, struct buf *out);
+
 /* v's text without the whitespace between tokens (strings kept byte for
  * byte, but for a raw control byte, which is escaped): one line.
  * malloc'd, NUL-terminated, its length in *len if len. */

@@ -46,7 +46,8 @@ static const struct job_option table[] = {
 	  "item's field or of the whole item; inside a JSON string (\"Define {{item.word}}\") "
 	  "they become part of that string. JSON text, or the body written as YAML (a map: "
 	  "block scalars for long prompts), sent as JSON; there a quoted \"{{item.FIELD}}\" "
-	  "alone is the value itself." },
+	  "alone is the value itself. {{item.FIELD | number}}, | json and | string make a "
+	  "string cell a number, the JSON it holds, or a value a string." },
 	{ .name = "request.timeout", .type = JOB_T_DURATION, .def = "30s",
 	  .min = 1, .max = DAY_MS, .offset = F(timeout_ms),
 	  .help = "Whole-request timeout; a timeout is retried." },

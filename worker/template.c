@@ -6,10 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "buf.h"
 #include "jsonesc.h"
+#include "jsonlex.h"
 #include "jsonraw.h"
 #include "xalloc.h"
+
+/* What a placeholder's "| filter" makes of the value: a spreadsheet's
+ * cells are all strings, and an API wants some of them as numbers. */
+enum filter { FILTER_NONE, FILTER_NUMBER, FILTER_JSON, FILTER_STRING };
+static const char *const filter_names[] = { "", "number", "json", "string" };
 
 struct segment {
 	char *literal;           /* text to copy, or NULL for a field */
@@ -17,6 +25,7 @@ struct segment {
 	int n_path;
 	int in_string;           /* inside a JSON string of the template: the
 	                          * value goes in as string content */
+	enum filter filter;
 	char *source;            /* the placeholder as written, for messages */
 };
 
@@ -35,9 +44,27 @@ static struct segment *seg_new(struct template *t)
 
 static int is_space(char c) { return c == ' ' || c == '\t'; }
 
-/* Parses the inside of {{ }} ("item", "item.a.b") into seg. */
+/* Parses the inside of {{ }} ("item", "item.a.b", "item.a | number")
+ * into seg. Returns 0; -1 when it is not a placeholder; -2 when its filter
+ * is unknown. */
 static int placeholder_parse(const char *in, size_t n, struct segment *seg)
 {
+	const char *bar = memchr(in, '|', n);
+	if (bar) {
+		const char *f = bar + 1, *fe = in + n;
+		while (f < fe && is_space(*f))
+			f++;
+		while (fe > f && is_space(fe[-1]))
+			fe--;
+		seg->filter = FILTER_NONE;
+		for (int i = FILTER_NUMBER; i <= FILTER_STRING; i++)
+			if ((size_t)(fe - f) == strlen(filter_names[i]) &&
+			    memcmp(f, filter_names[i], (size_t)(fe - f)) == 0)
+				seg->filter = (enum filter)i;
+		if (seg->filter == FILTER_NONE)
+			return -2;
+		n = (size_t)(bar - in);
+	}
 	while (n && is_space(*in)) {
 		in++;
 		n--;
@@ -106,9 +133,14 @@ int template_compile(const char *text, struct template **out, char **cause)
 		struct segment *seg = seg_new(t);
 		seg->source = xstrndup(open, (size_t)(close + 2 - open));
 		seg->in_string = in_string;
-		if (placeholder_parse(open + 2, (size_t)(close - open - 2), seg) < 0) {
+		int rc = placeholder_parse(open + 2, (size_t)(close - open - 2), seg);
+		if (rc == -2)
+			fail(cause, "unknown filter in %s at offset %ld: expected | number, | json "
+			    "or | string", seg->source, (long)(open - text));
+		else if (rc < 0)
 			fail(cause, "bad placeholder %s at offset %ld: expected {{item}} or {{item.field}}",
 			    seg->source, (long)(open - text));
+		if (rc < 0) {
 			template_free(t);
 			return -1;
 		}
@@ -132,6 +164,122 @@ void template_free(struct template *t)
 	}
 	free(t->segs);
 	free(t);
+}
+
+/* text[0..n) is one JSON number and nothing else. */
+static int is_number(const char *text, size_t n)
+{
+	const char *p = text, *end = text + n;
+	struct jsonlex_num num;
+	return jsonlex_number(&p, end, &num) == 0 && p == end;
+}
+
+/* Fails the item for s, quoting the value's text: about 40 bytes of it,
+ * never cut inside a UTF-8 sequence. */
+static int not_a(const struct segment *s, const char *enc, size_t n, const char *what,
+    char **cause)
+{
+	size_t shown = n;
+	if (n > 40)
+		for (shown = 40; shown > 0 && ((unsigned char)enc[shown] & 0xc0) == 0x80; shown--)
+			;
+	return fail(cause, "%s: %.*s%s is not %s", s->source, (int)shown, enc, shown < n ? "..." : "",
+	    what);
+}
+
+/* The JSON string of the text enc[0..n). malloc'd. */
+static char *quoted(const char *enc, size_t n)
+{
+	struct buf b = { 0 };
+	buf_reserve(&b, JSON_ESCAPED_MAX(n) + 2);
+	buf_addc(&b, '"');
+	b.len += json_escape(b.p + b.len, enc, n);
+	buf_addc(&b, '"');
+	return buf_take(&b, NULL);
+}
+
+/* The number string v holds (spaces around it allowed, as a spreadsheet
+ * keeps them), malloc'd, or NULL when it holds something else. */
+static char *number_in(struct jsonraw v)
+{
+	struct buf b = { 0 };
+	char *num = NULL;
+	if (jsonraw_string(v, &b) == 0 && b.len) {
+		const char *p = b.p, *e = b.p + b.len;
+		while (p < e && is_space(*p))
+			p++;
+		while (e > p && is_space(e[-1]))
+			e--;
+		if (is_number(p, (size_t)(e - p)))
+			num = xstrndup(p, (size_t)(e - p));
+	}
+	buf_free(&b);
+	return num;
+}
+
+/* The JSON text string v holds, one whole value, compacted and malloc'd,
+ * or NULL when it holds something else. */
+static char *json_in(struct jsonraw v)
+{
+	struct buf b = { 0 };
+	char *text = NULL;
+	if (jsonraw_string(v, &b) == 0 && b.len) {
+		/* cJSON checks the grammar; jsonraw keeps the bytes as written */
+		const char *stop = NULL, *e = b.p + b.len;
+		cJSON *doc = cJSON_ParseWithLengthOpts(b.p, b.len, &stop, 0);
+		while (doc && stop && stop < e && (*stop == ' ' || *stop == '\t' || *stop == '\n' ||
+		    *stop == '\r'))
+			stop++;
+		struct jsonraw inner;
+		if (doc && stop == e && jsonraw_value(b.p, b.len, &inner) == 0)
+			text = jsonraw_compact(inner, NULL);
+		cJSON_Delete(doc);
+	}
+	buf_free(&b);
+	return text;
+}
+
+/* The JSON text the value v stands for under s's filter, into *enc
+ * (malloc'd, *n bytes): for number, a number as it is or one a string
+ * holds; for json, the JSON text a string holds, anything else as it is;
+ * for string, a string as it is, anything else as its text in a string.
+ * Returns 0, or -1 with *cause when the value is not what the filter asks. */
+static int filtered(const struct segment *s, struct jsonraw v, char **enc, size_t *n,
+    char **cause)
+{
+	*enc = jsonraw_compact(v, n);
+	int is_str = v.n && v.p[0] == '"', fits = 1;
+	char *as = NULL;
+	switch (s->filter) {
+	case FILTER_NONE:
+		break;
+	case FILTER_NUMBER:
+		if (is_str)
+			fits = (as = number_in(v)) != NULL;
+		else
+			fits = is_number(*enc, *n);
+		break;
+	case FILTER_JSON:
+		if (is_str)
+			fits = (as = json_in(v)) != NULL;
+		break;
+	case FILTER_STRING:
+		if (!is_str)
+			as = quoted(*enc, *n);
+		break;
+	}
+	if (!fits) {
+		not_a(s, *enc, *n, s->filter == FILTER_NUMBER ? "a number" : "JSON text", cause);
+		free(*enc);
+		*enc = NULL;
+		return -1;
+	}
+	if (as) {
+		free(*enc);
+		*enc = as;
+		*n = strlen(as);
+	}
+	return 0;
 }
 
 int template_render(const struct template *t, const char *item, size_t item_len, char **out,
@@ -165,7 +313,11 @@ int template_render(const struct template *t, const char *item, size_t item_len,
 		 * string goes in without its quotes (its escapes are already
 		 * JSON's), anything else as its JSON text escaped. */
 		size_t n;
-		char *enc = jsonraw_compact(v, &n);
+		char *enc;
+		if (filtered(s, v, &enc, &n, cause) < 0) {
+			buf_free(&b);
+			return -1;
+		}
 		if (!s->in_string) {
 			buf_add(&b, enc, n);
 		} else if (n >= 2 && enc[0] == '"') {

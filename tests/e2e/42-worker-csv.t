@@ -8,10 +8,13 @@
 # column. Export gives the rows back as CSV with their own columns and the
 # results beside them, as Python's csv module (an RFC 4180 reader of its
 # own) reads them; --no-formulas keeps a spreadsheet from running a cell.
+# A cell holding a number goes to the API as a number through
+# {{item.F | number}} (the test API refuses a string max_tokens with
+# OpenAI's 400), and a cell that holds none fails its item unsent.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq python3
-plan 13
+plan 17
 
 worker_setup 0
 cat >job.yaml <<EOF
@@ -70,3 +73,38 @@ printf 'id,company\n1,ok\n2,caf\351\n' >latin1.csv
 out=$(psup-worker init --job bad.db --input latin1.csv 2>&1); rc=$?
 is "$rc: $out" "2: psup-worker: init: latin1.csv:3: column 2 (company): not valid UTF-8 (save the file as UTF-8)" \
 	"a Latin-1 row fails the load, naming line and column"
+
+# numbers in cells: every cell loads as a string, and the API refuses
+# "max_tokens": "300" (OpenAI's 400); {{item.budget | number}} sends 300,
+# and a cell that holds no number fails its item, named, with no request
+printf 'id,word,budget\n1,alpha,300\n2,beta, 50 \n3,gamma,"1,000"\n' >budget.csv
+psup-worker init --job budget.db --input budget.csv >/dev/null 2>&1 || bail_out "init budget.csv failed"
+cat >budget.yaml <<EOF
+request:
+  url: $TESTAPI_URL/v1/chat/completions
+  body:
+    model: m
+    max_tokens: "{{item.budget | number}}"
+    messages:
+      - role: user
+        content: "Define {{item.word}}"
+  timeout: 5s
+response:
+  extract: /choices/0/message/content
+limits:
+  concurrency: 2
+EOF
+job_retry 2 10ms 50ms >>budget.yaml
+r0=$(testapi_stats .requests)
+run_workers budget.db budget.yaml 60 w3
+is "$WAIT_CODES" 0 "| number: the worker exits 0"
+is "$(psup-worker export --job budget.db | jq -c '[.id, .status, .result // .error]' | sort | tr '\n' ' ')" \
+	'["1","ok","echo: Define alpha"] ["2","ok","echo: Define beta"] ["3","failed","body template: {{item.budget | number}}: \"1,000\" is not a number"] ' \
+	"cells 300 and ' 50 ' sent as numbers; \"1,000\" fails its item, saying why"
+is "$(( $(testapi_stats .requests) - r0 ))" 2 "two requests: none for the cell that holds no number"
+sed 's/ | number//' budget.yaml >nofilter.yaml
+psup-worker init --job nofilter.db --input budget.csv >/dev/null 2>&1 || bail_out "init nofilter failed"
+run_workers nofilter.db nofilter.yaml 60 w4
+like "$(psup-worker export --job nofilter.db | jq -r 'select(.id == "1") | .error')" \
+	"HTTP 400: .*Invalid type for 'max_tokens': expected an integer, but got a string instead" \
+	"without the filter the cell goes as a string, and the API refuses it"

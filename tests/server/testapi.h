@@ -110,7 +110,9 @@ const char *fault_name(enum fault_kind k);
 /* ---- answers ----------------------------------------------------------- */
 
 /* The 200 answers, built from the request body. Return a malloc'd JSON
- * text (caller frees), or NULL with *status and *why set for a bad request. */
+ * text (caller frees), or NULL with *status and *why set for a bad request.
+ * echo_chat refuses a max_tokens that is not an integer as OpenAI does:
+ * its 400 body is returned whole, with *status 400. */
 char *echo_chat(const char *body, size_t len, int *status, const char **why);
 char *echo_messages(const char *body, size_t len, int *status, const char **why);
 /* A short deterministic key for a request (a hash of its body: the retries

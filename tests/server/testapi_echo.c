@@ -89,6 +89,20 @@ static double tokens(size_t bytes)
 	return (double)((bytes + 3) / 4);
 }
 
+/* OpenAI's refusal of a max_tokens that is not an integer (a string, as
+ * a spreadsheet's cell is): its words, or NULL when it is one or absent. */
+static const char *max_tokens_refused(const cJSON *root)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "max_tokens");
+	if (!m || (cJSON_IsNumber(m) && m->valuedouble == (double)(long long)m->valuedouble))
+		return NULL;
+	if (cJSON_IsString(m))
+		return "Invalid type for 'max_tokens': expected an integer, but got a string instead.";
+	if (cJSON_IsNumber(m))
+		return "Invalid type for 'max_tokens': expected an integer, but got a decimal number instead.";
+	return "Invalid type for 'max_tokens': expected an integer, but got another type instead.";
+}
+
 char *echo_chat(const char *body, size_t len, int *status, const char **why)
 {
 	cJSON *root, *o, *choices, *choice, *msg, *usage;
@@ -98,6 +112,21 @@ char *echo_chat(const char *body, size_t len, int *status, const char **why)
 	if (!(root = parse_request(body, len, &text, why))) {
 		*status = 400;
 		return NULL;
+	}
+	const char *refused = max_tokens_refused(root);
+	if (refused) {
+		/* OpenAI's whole error, param and code included */
+		cJSON *e = cJSON_CreateObject(), *err = cJSON_AddObjectToObject(e, "error");
+		cJSON_AddStringToObject(err, "message", refused);
+		cJSON_AddStringToObject(err, "type", "invalid_request_error");
+		cJSON_AddStringToObject(err, "param", "max_tokens");
+		cJSON_AddStringToObject(err, "code", "invalid_type");
+		out = cJSON_PrintUnformatted(e);
+		cJSON_Delete(e);
+		cJSON_Delete(root);
+		free(text);
+		*status = 400;
+		return out;
 	}
 	answer = xasprintf("echo: %s", text);
 	snprintf(id, sizeof(id), "chatcmpl-%016llx", (unsigned long long)fnv1a(body, len));

@@ -1,10 +1,11 @@
 /* JSON read in place: values found by pointer in the text they came in,
  * byte for byte (whitespace, brackets and quotes inside strings, a repeated
  * key, a number past a double, an escaped NUL, a byte order mark), and
- * compacted to one line. */
+ * compacted to one line; a string's bytes with its escapes undone. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "jsonraw.h"
 #include "tap.h"
 
@@ -57,6 +58,32 @@ int main(void)
 	char *c = jsonraw_compact(doc, NULL);
 	is_str(c, "{\"t\":\"a\\u0009b\\u0001\"}", "its control bytes are escaped");
 	free(c);
+
+	/* a string's bytes, escapes undone; what is not a string is refused
+	 * and leaves the buffer as it was */
+	static const struct { const char *json; int rc; const char *bytes; size_t n; } strs[] = {
+		{ "\"plain\"", 0, "plain", 5 },
+		{ "\"\"", 0, "", 0 },
+		{ "\"a\\\"b\\\\c\\/\\n\"", 0, "a\"b\\c/\n", 7 },
+		{ "\"\\u00e9\\ud83d\\ude00\"", 0, "\xc3\xa9\xf0\x9f\x98\x80", 6 },
+		{ "\"x\\u0000y\"", 0, "x\0y", 3 },
+		{ "12", -1, NULL, 0 },
+		{ "[\"a\"]", -1, NULL, 0 },
+		{ "\"bad \\q\"", -1, NULL, 0 },
+		{ "\"cut \\u00\"", -1, NULL, 0 },
+	};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		struct buf b = { 0 };
+		buf_add(&b, "<", 1);
+		struct jsonraw s = { strs[i].json, strlen(strs[i].json) };
+		int rc = jsonraw_string(s, &b);
+		if (strs[i].rc == 0)
+			ok(rc == 0 && b.len == 1 + strs[i].n && memcmp(b.p + 1, strs[i].bytes, strs[i].n) == 0,
+			    "string %s: its bytes", strs[i].json);
+		else
+			ok(rc == -1 && b.len == 1, "%s: not a string, the buffer kept", strs[i].json);
+		buf_free(&b);
+	}
 
 	/* absent or unfinished text is refused, never read past its length
 	 * (the grammar inside is cJSON's to check, where the text came in) */

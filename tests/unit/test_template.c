@@ -1,5 +1,6 @@
-/* Templates: JSON-safe substitution, nested fields, missing fields, and
- * ${VAR} expansion from the environment. */
+/* Templates: JSON-safe substitution, nested fields, missing fields, the
+ * filters (number, json, string) that turn a spreadsheet's string cells
+ * into what an API wants, and ${VAR} expansion from the environment. */
 #include <stdlib.h>
 
 #include <cjson/cJSON.h>
@@ -44,6 +45,7 @@ static const struct { const char *tpl; const char *cause_has; } render_fails[] =
 
 static const char *const compile_fails[] = {
 	"{{item", "{{items}}", "{{ other.x }}", "{{item..x}}", "{{item.}}", "{{}}", "{{item.a b}}",
+	"{{ | number}}",
 };
 
 /* What a body written as YAML takes for the value itself. */
@@ -53,16 +55,92 @@ static void test_is_placeholder(void)
 		{ "{{item.x}}", 1 }, { "{{ item }}", 1 }, { "{{item.a.b}}", 1 },
 		{ " {{item.x}}", 0 }, { "{{item.x}} ", 0 }, { "x {{item.x}}", 0 },
 		{ "{{item.x}}{{item.y}}", 0 }, { "{{other}}", 0 }, { "{{item.x}", 0 },
-		{ "{{}}", 0 }, { "", 0 },
+		{ "{{}}", 0 }, { "", 0 }, { "{{item.x | number}}", 1 }, { "{{ item.x|json }}", 1 },
+		{ "{{item.x | nope}}", 0 },
 	};
 	for (size_t i = 0; i < sizeof t / sizeof *t; i++)
 		is_int(template_is_placeholder(t[i].s), t[i].want, "'%s' is %sa placeholder alone",
 		    t[i].s, t[i].want ? "" : "not ");
 }
 
+/* An item as a CSV row loads: every value a string. */
+static const char row_text[] =
+	"{\"id\":\"7\",\"budget\":\"300\",\"temp\":\" 0.5 \",\"n\":12,\"ok\":true,"
+	"\"bad\":\"1,000\",\"empty\":\"\",\"zeros\":\"007\",\"tags\":\"[\\\"a\\\", \\\"b\\\"]\","
+	"\"obj\":\"{\\\"k\\\": {\\\"x\\\": 1}}\",\"cut\":\"[1,\",\"trail\":\"[1] x\","
+	"\"text\":\"hi \\\"there\\\"\",\"long\":\"0123456789012345678901234567890123456789xyz\","
+	"\"wide\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xc3\xa9\xc3\xa9\"}";
+
+static void test_filters(void)
+{
+	static const struct { const char *tpl, *want; } good[] = {
+		{ "{\"max_tokens\": {{item.budget | number}}}", "{\"max_tokens\": 300}" },
+		{ "{{item.temp|number}}", "0.5" },
+		{ "{{ item.n | number }}", "12" },
+		{ "{{item.tags | json}}", "[\"a\",\"b\"]" },
+		{ "{{item.obj | json}}", "{\"k\":{\"x\":1}}" },
+		{ "{{item.n | json}}", "12" },
+		{ "{{item.id | string}}", "\"7\"" },
+		{ "{{item.n | string}}", "\"12\"" },
+		{ "{{item.ok | string}}", "\"true\"" },
+		{ "{{item.text | string}}", "\"hi \\\"there\\\"\"" },
+		{ "\"max {{item.budget | number}} tokens\"", "\"max 300 tokens\"" },
+		{ "\"tags: {{item.tags | json}}\"", "\"tags: [\\\"a\\\",\\\"b\\\"]\"" },
+	};
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+		struct template *t = NULL;
+		char *cause = NULL, *out = NULL;
+		size_t len = 0;
+		int rc = template_compile(good[i].tpl, &t, &cause);
+		if (rc == 0)
+			rc = template_render(t, row_text, strlen(row_text), &out, &len, &cause);
+		is_str(out, good[i].want, "filter: %s", good[i].tpl);
+		if (rc < 0)
+			diag("cause: %s", cause);
+		free(out);
+		free(cause);
+		template_free(t);
+	}
+	static const struct { const char *tpl, *cause; } bad[] = {
+		{ "{{item.bad | number}}", "{{item.bad | number}}: \"1,000\" is not a number" },
+		{ "{{item.empty | number}}", "{{item.empty | number}}: \"\" is not a number" },
+		{ "{{item.zeros | number}}", "{{item.zeros | number}}: \"007\" is not a number" },
+		{ "{{item.ok | number}}", "{{item.ok | number}}: true is not a number" },
+		{ "{{item.cut | json}}", "{{item.cut | json}}: \"[1,\" is not JSON text" },
+		{ "{{item.trail | json}}", "{{item.trail | json}}: \"[1] x\" is not JSON text" },
+		{ "{{item.text | json}}", "is not JSON text" },
+		{ "{{item.long | number}}", ": \"012345678901234567890123456789012345678... is not a number" },
+		{ "{{item.wide | number}}", ": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... is not a number" },
+		{ "{{item.nope | number}}", "item has no field \"nope\"" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		struct template *t = NULL;
+		char *cause = NULL, *out = NULL;
+		size_t len = 0;
+		int rc = template_compile(bad[i].tpl, &t, &cause);
+		if (rc == 0)
+			rc = template_render(t, row_text, strlen(row_text), &out, &len, &cause);
+		ok(rc == -1 && !out && cause && strstr(cause, bad[i].cause), "%s fails: %s", bad[i].tpl,
+		    cause ? cause : "(none)");
+		free(out);
+		free(cause);
+		template_free(t);
+	}
+	static const char *const unknown[] = { "{{item.x | nope}}", "{{item.x |}}", "{{item.x | Number}}" };
+	for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++) {
+		struct template *t = NULL;
+		char *cause = NULL;
+		ok(template_compile(unknown[i], &t, &cause) == -1 && cause &&
+		    strstr(cause, "unknown filter in ") && strstr(cause, "| number, | json or | string"),
+		    "%s: %s", unknown[i], cause ? cause : "(none)");
+		free(cause);
+	}
+}
+
 int main(void)
 {
 	test_is_placeholder();
+	test_filters();
 	cJSON *item = cJSON_Parse(item_text);
 	ok(item != NULL, "item parses");
 	for (size_t i = 0; i < sizeof renders / sizeof renders[0]; i++) {
