@@ -9,7 +9,7 @@
 
 enum {
 	CMD_OK = 0,              /* done */
-	CMD_RUNTIME = 1,         /* the store or a file failed */
+	CMD_RUNTIME = 1,         /* the store or a file failed, or the API refused the key */
 	CMD_USAGE = 2,           /* bad usage or bad input */
 	CMD_QUOTA = 3,           /* run: the API says the quota or money is used up */
 	CMD_BUDGET = 4,          /* run: the job file's budget is spent */

@@ -227,6 +227,19 @@ static int taken_out(struct run *r, struct run_endpoint *e, const struct outcome
 	return RUN_ANS_RELEASE;
 }
 
+/* A 401 or 403 from a job's only endpoint: every other item would get
+ * the same, so none is failed for it; the job stops, its items kept. */
+static int key_refused(struct run *r, const struct work *w, const struct outcome *o)
+{
+	if (!r->stopping) {
+		run_log(r, "item %s: %s", w->it.id, o->why ? o->why : "refused");
+		r->exit_code = CMD_RUNTIME;
+		run_stop(r, "the API refuses the request's credentials; stopping the job (fix the "
+		    "key, then run again)");
+	}
+	return RUN_ANS_RELEASE;
+}
+
 int run_endpoint_answered(struct run *r, struct work *w, const struct outcome *o, int64_t now)
 {
 	struct run_endpoint *e = &r->ep[w->ep];
@@ -234,7 +247,8 @@ int run_endpoint_answered(struct run *r, struct work *w, const struct outcome *o
 	epstats_add(&e->stats, w->status, w->latency_ms, o->have_tokens[USAGE_ALL] ?
 	    o->tokens[USAGE_ALL] : o->tokens[USAGE_INPUT] + o->tokens[USAGE_OUTPUT]);
 	if (r->n_ep == 1)
-		return RUN_ANS_KEEP;
+		return o->kind == OUTCOME_FAIL && event_of(o, w->status) == BREAKER_FATAL ?
+		    key_refused(r, w, o) : RUN_ANS_KEEP;
 	if (now - r->ep_stats_at >= STATS_EVERY)
 		stats_write(r, now);
 	enum breaker_event ev = event_of(o, w->status);

@@ -3,10 +3,12 @@
 # API answers OpenAI's insufficient_quota 429, every worker sends nothing
 # more, lets what is in flight finish, fails no item, releases what it holds
 # and exits 3 saying why. With the quota back, a new run finishes the job.
+# A key the API refuses (401) stops a job of one endpoint the same way,
+# exit 1: no item is failed for it, and the right key finishes the job.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 17
+plan 23
 
 N=1000
 worker_setup $N --delay-ms 50
@@ -53,3 +55,25 @@ run_workers q.db job.yaml 60 q-4
 is "$WAIT_CODES" 0 "with the quota back, a new run exits 0"
 psup-worker export --job q.db >export.jsonl
 export_matches items.jsonl export.jsonl
+
+# --- a refused key: every item would get the same 401, so none fails for it
+testapi_control '{"api_key":"sk-right"}' >/dev/null
+gen_items 200 keys.jsonl 5000
+psup-worker init --job k.db --input keys.jsonl >/dev/null 2>&1 || bail_out "init of keys.jsonl failed"
+chat_job_head 5s KEY_T >key.yaml
+printf 'limits:\n  concurrency: 4\nlease: 5m\n' >>key.yaml
+job_retry 5 10ms 50ms >>key.yaml
+n0=$(testapi_stats .requests)
+export KEY_T=sk-wrong
+run_workers k.db key.yaml 60 k-1
+is "$WAIT_CODES" 1 "a refused key (401): the worker exits 1"
+cmp_ok "$(($(testapi_stats .requests) - n0))" -le 4 "... after at most 4 requests (its concurrency)"
+is "$(psup-worker status --job k.db --json | jq -c '[.failed, .leased, .pending]')" "[0,0,200]" \
+	"... failing no item: all 200 are left pending"
+like "$(cat k-1.log)" "item [^ ]+: HTTP 401: .*invalid_api_key" "the log gives the API's answer"
+like "$(cat k-1.log)" "refuses the request's credentials; stopping the job \\(fix the key" \
+	"and says the job stops, and why"
+export KEY_T=sk-right
+run_workers k.db key.yaml 60 k-2
+is "$WAIT_CODES:$(psup-worker status --job k.db --json | jq -c '[.done, .failed]')" "0:[200,0]" \
+	"with the right key, a new run does every item"
