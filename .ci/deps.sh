@@ -2,7 +2,7 @@
 # Installs the Debian packages psup needs to build, test and run its demo.
 # As root it installs what is missing; otherwise it prints the apt-get line.
 set -eu
-PKGS="build-essential clang pkg-config libyaml-dev libcjson-dev libcurl4-openssl-dev
+PKGS="build-essential clang pkg-config libyaml-dev libcjson-dev libcurl4-openssl-dev openssl
 libsqlite3-dev libpq-dev libmicrohttpd-dev libncurses-dev valgrind perl python3 curl
 procps tmux bsdutils iproute2 postgresql jq nodejs chromium prometheus musl-tools"
 missing=""

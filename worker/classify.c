@@ -43,6 +43,30 @@ int classify_curl_retryable(int curl_code)
 	}
 }
 
+int classify_curl_refused(int curl_code)
+{
+	switch ((CURLcode)curl_code) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_NOT_BUILT_IN:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* The first CLASSIFY_BODY_KEEP bytes of the body on one line, cut on a
  * UTF-8 character boundary so the message stays valid text. */
 static char *body_start(const char *body, size_t len)
@@ -278,6 +302,8 @@ void classify_response(const struct response_view *r, const char *extract,
 	}
 	if (r->curl_code != 0 && !r->body_limit) {
 		v->kind = classify_curl_retryable(r->curl_code) ? VERDICT_RETRY : VERDICT_FAIL;
+		if (v->kind == VERDICT_FAIL && classify_curl_refused(r->curl_code))
+			v->refused = REFUSED_SETUP;
 		v->error = xasprintf("transfer failed: %s",
 		    r->curl_error && *r->curl_error ? r->curl_error :
 		    curl_easy_strerror((CURLcode)r->curl_code));
@@ -295,6 +321,8 @@ void classify_response(const struct response_view *r, const char *extract,
 			return;
 		}
 		set_error(v, status_retryable(r->status) ? VERDICT_RETRY : VERDICT_FAIL, what, r);
+		if (r->status == 401 || r->status == 403)
+			v->refused = REFUSED_KEY;
 		return;
 	}
 

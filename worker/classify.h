@@ -10,6 +10,11 @@
  * can succeed until someone acts, and the item is not at fault. */
 enum verdict_kind { VERDICT_DONE, VERDICT_RETRY, VERDICT_FAIL, VERDICT_STOP };
 
+/* Why a FAIL is the endpoint's: its key refused (a 401 or 403), or the
+ * job file's way to it unusable (the server's TLS certificate not trusted,
+ * a protocol or URL curl cannot use). */
+enum { REFUSED_NO, REFUSED_KEY, REFUSED_SETUP };
+
 /* What came back. curl_code is a CURLcode (0 when a response arrived). */
 struct response_view {
 	int curl_code;
@@ -33,6 +38,8 @@ struct verdict {
 	long long tokens[USAGE_N]; /* from the usage pointers, 0 if none */
 	int have_tokens[USAGE_N];
 	int rate_limited;        /* a 429: lower concurrency */
+	int refused;             /* FAIL: about the endpoint, not the item
+	                          * (REFUSED_*): every request would fail alike */
 	int cut_off;             /* DONE: the model stopped at its token limit
 	                          * (OpenAI's finish_reason length, Anthropic's
 	                          * stop_reason max_tokens, Gemini's finishReason
@@ -77,5 +84,9 @@ void classify_json_result(struct verdict *v, const char *require);
 /* 1 if a transport error (a CURLcode) is worth retrying: timeouts, refused
  * or dropped connections, truncated replies. */
 int classify_curl_retryable(int curl_code);
+/* 1 if a transport error is the endpoint's for every request: TLS trust
+ * (an unverified certificate, a CA file that cannot be read, a pinned key
+ * that differs), a protocol or URL curl cannot use. */
+int classify_curl_refused(int curl_code);
 
 #endif

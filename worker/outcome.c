@@ -172,6 +172,7 @@ void outcome_decide(const struct outcome_response *r, const struct outcome_attem
 		break;
 	case VERDICT_FAIL:
 		o->kind = OUTCOME_FAIL;
+		o->refused = v.refused;
 		error_take(o, &v);
 		break;
 	}

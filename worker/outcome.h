@@ -69,6 +69,8 @@ struct outcome {
 	int lone;                /* a lone refusal (OUTCOME_LONE_ANSWERS): nothing
 	                          * to learn, no hold for the others */
 	int exhausted;           /* FAIL: the last allowed attempt failed */
+	int refused;             /* FAIL: the endpoint's, not the item's
+	                          * (REFUSED_*, classify.h) */
 	long long tokens[USAGE_N]; /* from the usage pointers, when have_tokens[k] */
 	int have_tokens[USAGE_N];
 	char *result;            /* DONE: JSON text to store (malloc'd) */

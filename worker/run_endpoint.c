@@ -200,8 +200,7 @@ static enum breaker_event event_of(const struct outcome *o, long status)
 {
 	int transient = o->kind == OUTCOME_RETRY || o->kind == OUTCOME_RELEASE ||
 	    (o->kind == OUTCOME_FAIL && o->exhausted);
-	if (o->kind == OUTCOME_STOP || (o->kind == OUTCOME_FAIL && !o->exhausted &&
-	    (status == 401 || status == 403)))
+	if (o->kind == OUTCOME_STOP || (o->kind == OUTCOME_FAIL && o->refused))
 		return BREAKER_FATAL;
 	if (transient && !o->rate_limited && (status == 0 || status >= 500))
 		return BREAKER_FAIL;
@@ -227,15 +226,19 @@ static int taken_out(struct run *r, struct run_endpoint *e, const struct outcome
 	return RUN_ANS_RELEASE;
 }
 
-/* A 401 or 403 from a job's only endpoint: every other item would get
- * the same, so none is failed for it; the job stops, its items kept. */
-static int key_refused(struct run *r, const struct work *w, const struct outcome *o)
+/* A refusal of a job's only endpoint (its key, or the way to it: see
+ * REFUSED_*): every other item would get the same, so none is failed for
+ * it; the job stops, its items kept. */
+static int endpoint_refused(struct run *r, const struct work *w, const struct outcome *o)
 {
 	if (!r->stopping) {
 		run_log(r, "item %s: %s", w->it.id, o->why ? o->why : "refused");
 		r->exit_code = CMD_RUNTIME;
-		run_stop(r, "the API refuses the request's credentials; stopping the job (fix the "
-		    "key, then run again)");
+		run_stop(r, o->refused == REFUSED_KEY ?
+		    "the API refuses the request's credentials; stopping the job (fix the key, "
+		    "then run again)" :
+		    "every request would fail the same way; stopping the job (fix the URL, or "
+		    "the CA that verifies the server (CURL_CA_BUNDLE), then run again)");
 	}
 	return RUN_ANS_RELEASE;
 }
@@ -247,8 +250,8 @@ int run_endpoint_answered(struct run *r, struct work *w, const struct outcome *o
 	epstats_add(&e->stats, w->status, w->latency_ms, o->have_tokens[USAGE_ALL] ?
 	    o->tokens[USAGE_ALL] : o->tokens[USAGE_INPUT] + o->tokens[USAGE_OUTPUT]);
 	if (r->n_ep == 1)
-		return o->kind == OUTCOME_FAIL && event_of(o, w->status) == BREAKER_FATAL ?
-		    key_refused(r, w, o) : RUN_ANS_KEEP;
+		return o->kind == OUTCOME_FAIL && o->refused ? endpoint_refused(r, w, o) :
+		    RUN_ANS_KEEP;
 	if (now - r->ep_stats_at >= STATS_EVERY)
 		stats_write(r, now);
 	enum breaker_event ev = event_of(o, w->status);

@@ -47,8 +47,9 @@ int run_endpoint_pick(struct run *r, struct work *w, int64_t now, int64_t *wait,
 
 /* What the answer to w (on w->ep, with its outcome o and w->status) means
  * for the endpoint: with several, its breaker, and a permanent error about
- * the endpoint (401, 403, quota used up) takes it out; with one, a 401 or
- * 403 stops the run (the key is refused for every item). Returns what becomes
+ * the endpoint (401, 403, quota used up, an untrusted certificate) takes
+ * it out; with one, such a refusal stops the run (every item would meet
+ * it). Returns what becomes
  * of w: RUN_ANS_KEEP (what o says), RUN_ANS_MOVE (to another endpoint now,
  * instead: the caller requeues it), RUN_ANS_RELEASE (no endpoint is left
  * and the run stops: the caller frees it, the store gets it back). */

@@ -395,7 +395,9 @@ job_retry() {
 # port with FLAGS (see psup-testapi --help), waits until /health answers, and
 # exports TESTAPI_URL (http://127.0.0.1:PORT), TESTAPI_PORT, TESTAPI_PID and
 # TESTAPI_DIR (holds its output, testapi.out). The server stops itself after
-# $TESTAPI_MAX_SECONDS (default 300) in case everything else fails.
+# $TESTAPI_MAX_SECONDS (default 300) in case everything else fails. With
+# TESTAPI_CA set (the CA file that vouches for FLAGS' --tls-cert), the URL is
+# https:// and the helpers below trust that CA.
 start_testapi() {
 	mk_tmpdir TESTAPI_DIR
 	"$PSUP_BIN/psup-testapi" --port 0 --port-file "$TESTAPI_DIR/port" \
@@ -410,17 +412,28 @@ start_testapi() {
 	fi
 	TESTAPI_PORT=$(cat "$TESTAPI_DIR/port")
 	TESTAPI_URL="http://127.0.0.1:$TESTAPI_PORT"
+	[ -z "${TESTAPI_CA:-}" ] || TESTAPI_URL="https://127.0.0.1:$TESTAPI_PORT"
 	export TESTAPI_URL TESTAPI_PORT TESTAPI_PID TESTAPI_DIR
-	if ! wait_for -t 10 curl -fsS -o /dev/null "$TESTAPI_URL/health"; then
+	if ! wait_for -t 10 testapi_curl -o /dev/null "$TESTAPI_URL/health"; then
 		diag "psup-testapi does not answer /health"
 		diag_file "$TESTAPI_DIR/testapi.out"
 		return 1
 	fi
 }
 
+# testapi_curl ARGS...: curl -fsS to the test API, trusting TESTAPI_CA
+# when it serves HTTPS.
+testapi_curl() {
+	if [ -n "${TESTAPI_CA:-}" ]; then
+		curl -fsS --cacert "$TESTAPI_CA" "$@"
+	else
+		curl -fsS "$@"
+	fi
+}
+
 # testapi_stats [JQ_FILTER]: GET /stats, optionally filtered with jq -r.
 testapi_stats() {
-	curl -fsS "$TESTAPI_URL/stats" | jq -r "${1:-.}"
+	testapi_curl "$TESTAPI_URL/stats" | jq -r "${1:-.}"
 }
 
 # testapi_ge JQ N: the /stats value JQ is at least N (for wait_for).
@@ -432,7 +445,7 @@ testapi_ge() {
 # testapi_control JSON: POST /control to change faults live; prints the reply.
 #	testapi_control '{"fail_500":0,"rate_limit":0}'
 testapi_control() {
-	curl -fsS -X POST -H 'Content-Type: application/json' --data "$1" "$TESTAPI_URL/control"
+	testapi_curl -X POST -H 'Content-Type: application/json' --data "$1" "$TESTAPI_URL/control"
 }
 
 # gen_items N FILE [FIRST]: N JSONL items via tests/gen-items.sh.

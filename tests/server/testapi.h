@@ -158,10 +158,12 @@ void delay_stop(void);
 /* ---- http ---------------------------------------------------------------- */
 
 struct MHD_Daemon;
-/* Starts listening on addr:port (0 = any free port) with threads threads.
- * Returns the daemon or NULL with *cause set. */
+/* Starts listening on addr:port (0 = any free port) with threads threads;
+ * HTTPS when tls_key and tls_cert (PEM texts, kept by the caller while the
+ * daemon runs) are given, else plain HTTP. Returns the daemon or NULL with
+ * *cause set. */
 struct MHD_Daemon *http_start(struct in_addr addr, unsigned short port, int threads,
-    char **cause);
+    const char *tls_key, const char *tls_cert, char **cause);
 unsigned short http_port(struct MHD_Daemon *d);
 
 #endif

@@ -497,11 +497,20 @@ static void mhd_log_cb(void *cls, const char *fmt, va_list ap)
 }
 
 struct MHD_Daemon *http_start(struct in_addr addr, unsigned short port, int threads,
-    char **cause)
+    const char *tls_key, const char *tls_cert, char **cause)
 {
 	struct sockaddr_in sin;
 	char name[INET_ADDRSTRLEN];
 	struct MHD_Daemon *d;
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)tls_key },
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)tls_cert },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	int use_tls = tls_key && tls_cert;
+
+	if (use_tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		return fail(cause, "this libmicrohttpd was built without TLS"), NULL;
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -514,9 +523,10 @@ struct MHD_Daemon *http_start(struct in_addr addr, unsigned short port, int thre
 	 * timeout, about one run in thirty of four workers at 10k r/s);
 	 * poll is level-triggered and loses no readiness */
 	d = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
-	    MHD_USE_ERROR_LOG,
+	    MHD_USE_ERROR_LOG | (use_tls ? MHD_USE_TLS : 0),
 	    port, NULL, NULL, access_cb, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, NULL,
+	    MHD_OPTION_ARRAY, use_tls ? tls : tls + 2,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)20000,

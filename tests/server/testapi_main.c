@@ -3,6 +3,7 @@
  * bound, and shuts down in order: delayed answers, HTTP, stats. */
 #include "testapi.h"
 #include "atomicfile.h"
+#include "buf.h"
 #include "clock.h"
 #include "xalloc.h"
 
@@ -31,6 +32,8 @@ static const char usage_text[] =
 "  --max-seconds N        stop by itself after N seconds (default 0 = never)\n"
 "  --log FILE             JSONL access log (time, status, fault, latency)\n"
 "  --max-records N        requests whose arrival is kept for /requests (2000000)\n"
+"  --tls-cert FILE        serve HTTPS with this PEM certificate (chain) ...\n"
+"  --tls-key FILE         ... and this PEM private key (both or neither)\n"
 "faults (also live with POST /control {\"fail_500\":0.1, ...}, '-' -> '_'):\n"
 "  --rate-limit R         allow R requests/s (GCRA), else 429 + Retry-After\n"
 "  --rate-burst B         bucket size for --rate-limit (default R)\n"
@@ -96,7 +99,7 @@ static const char usage_text[] =
 
 struct opts {
 	long long port, threads, max_seconds, max_records;
-	const char *port_file, *pid_file, *log;
+	const char *port_file, *pid_file, *log, *tls_cert, *tls_key;
 	struct in_addr host;
 	struct faults faults;
 };
@@ -178,6 +181,10 @@ static int parse_args(int argc, char **argv, struct opts *o, char **cause)
 			r = (o->pid_file = v, 0);
 		else if (!strcmp(name, "log"))
 			r = (o->log = v, 0);
+		else if (!strcmp(name, "tls-cert"))
+			r = (o->tls_cert = v, 0);
+		else if (!strcmp(name, "tls-key"))
+			r = (o->tls_key = v, 0);
 		else if (!strcmp(name, "host"))
 			r = parse_host(v, &o->host, cause);
 		else if ((r = faults_set_option(&o->faults, name, v, cause)) == 1)
@@ -185,7 +192,29 @@ static int parse_args(int argc, char **argv, struct opts *o, char **cause)
 		if (r < 0)
 			return -1;
 	}
+	if (!o->tls_cert != !o->tls_key)
+		return fail(cause, "--tls-cert and --tls-key go together");
 	return faults_check(&o->faults, cause);
+}
+
+/* A PEM file's text, whole (malloc'd), or NULL with *cause. */
+static char *read_pem(const char *path, char **cause)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return fail(cause, "%s: %s", path, strerror(errno)), NULL;
+	struct buf b = { 0 };
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < 1000000)
+		buf_add(&b, chunk, n);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || !b.len) {
+		buf_free(&b);
+		return fail(cause, "%s: %s", path, bad ? "read error" : "empty"), NULL;
+	}
+	return buf_take(&b, NULL);
 }
 
 static int write_number_file(const char *path, long long n, char **cause)
@@ -239,7 +268,7 @@ int main(int argc, char **argv)
 		.host.s_addr = htonl(INADDR_LOOPBACK) };
 	char addr[INET_ADDRSTRLEN];
 	struct MHD_Daemon *d;
-	char *cause = NULL;
+	char *cause = NULL, *cert = NULL, *key = NULL;
 	sigset_t set;
 	unsigned short port;
 	int sig, rc = 0;
@@ -267,9 +296,13 @@ int main(int argc, char **argv)
 		stats_free();
 		return 1;
 	}
-	if (!(d = http_start(o.host, (unsigned short)o.port, (int)o.threads, &cause))) {
+	if ((o.tls_cert && (!(cert = read_pem(o.tls_cert, &cause)) ||
+	    !(key = read_pem(o.tls_key, &cause)))) ||
+	    !(d = http_start(o.host, (unsigned short)o.port, (int)o.threads, key, cert, &cause))) {
 		fprintf(stderr, "psup-testapi: %s\n", cause);
 		free(cause);
+		free(cert);
+		free(key);
 		delay_stop();
 		stats_free();
 		return 1;
@@ -282,7 +315,8 @@ int main(int argc, char **argv)
 		rc = 1;
 	} else {
 		inet_ntop(AF_INET, &o.host, addr, sizeof addr);
-		printf("psup-testapi: listening on http://%s:%u (pid %d)\n", addr, port, (int)getpid());
+		printf("psup-testapi: listening on %s://%s:%u (pid %d)\n", cert ? "https" : "http", addr,
+		    port, (int)getpid());
 		fflush(stdout);
 		sig = wait_for_stop(&set, o.max_seconds);
 		if (sig == 0)
@@ -294,6 +328,8 @@ int main(int argc, char **argv)
 	}
 	delay_stop();
 	MHD_stop_daemon(d);
+	free(cert);
+	free(key);
 	stats_flush();
 	stats_free();
 	if (o.pid_file)

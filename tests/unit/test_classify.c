@@ -1,6 +1,7 @@
-/* Response classification: the status and transport table, the providers'
- * quota and rate-limit bodies, extraction, usage, and what the error keeps
- * of the body. */
+/* Response classification: the status and transport table (with which
+ * failures are the endpoint's: a refused key, an unverified certificate),
+ * the providers' quota and rate-limit bodies, extraction, usage, and what
+ * the error keeps of the body. */
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,9 @@ static const struct row rows[] = {
 	{ CURLE_URL_MALFORMAT, 0, NULL, 0, NULL, VERDICT_FAIL, "transfer failed" },
 	{ CURLE_UNSUPPORTED_PROTOCOL, 0, NULL, 0, NULL, VERDICT_FAIL, "transfer failed" },
 	{ CURLE_PEER_FAILED_VERIFICATION, 0, NULL, 0, NULL, VERDICT_FAIL, "transfer failed" },
+	{ CURLE_SSL_CACERT_BADFILE, 0, NULL, 0, NULL, VERDICT_FAIL, "transfer failed" },
+	{ CURLE_SSL_CONNECT_ERROR, 0, NULL, 0, NULL, VERDICT_RETRY, "transfer failed" },
+	{ CURLE_WRITE_ERROR, 0, NULL, 0, NULL, VERDICT_FAIL, "transfer failed" },
 };
 
 static const char *kind_name(enum verdict_kind k)
@@ -183,6 +187,35 @@ int main(void)
 		ok(v.kind == w->want && text && strstr(text, w->has),
 		    "row %zu: curl %d HTTP %ld -> %s (%s)", i, w->curl_code, w->status,
 		    kind_name(v.kind), text ? text : "(null)");
+		verdict_free(&v);
+	}
+
+	/* Which failures are the endpoint's, for every request alike. */
+	static const struct { int curl_code; long status; int refused; } refusals[] = {
+		{ 0, 401, REFUSED_KEY },
+		{ 0, 403, REFUSED_KEY },
+		{ 0, 400, REFUSED_NO },
+		{ 0, 404, REFUSED_NO },
+		{ 0, 500, REFUSED_NO },
+		{ 0, 200, REFUSED_NO },
+		{ CURLE_PEER_FAILED_VERIFICATION, 0, REFUSED_SETUP },
+		{ CURLE_SSL_CACERT_BADFILE, 0, REFUSED_SETUP },
+		{ CURLE_SSL_PINNEDPUBKEYNOTMATCH, 0, REFUSED_SETUP },
+		{ CURLE_UNSUPPORTED_PROTOCOL, 0, REFUSED_SETUP },
+		{ CURLE_URL_MALFORMAT, 0, REFUSED_SETUP },
+		{ CURLE_SSL_CONNECT_ERROR, 0, REFUSED_NO },
+		{ CURLE_COULDNT_CONNECT, 0, REFUSED_NO },
+		{ CURLE_WRITE_ERROR, 0, REFUSED_NO },
+	};
+	for (size_t i = 0; i < sizeof refusals / sizeof *refusals; i++) {
+		struct response_view r = { .curl_code = refusals[i].curl_code,
+			.status = refusals[i].status, .body = "{}", .body_len = 2 };
+		struct verdict v;
+		classify_response(&r, NULL, NULL, &v);
+		is_int(v.refused, refusals[i].refused, "curl %d HTTP %ld: %s", refusals[i].curl_code,
+		    refusals[i].status, refusals[i].refused == REFUSED_KEY ? "the key is refused" :
+		    refusals[i].refused == REFUSED_SETUP ? "the endpoint cannot be used" :
+		    "the item's own failure, or none");
 		verdict_free(&v);
 	}
 

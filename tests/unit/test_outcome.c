@@ -264,8 +264,22 @@ int main(void)
 	r.answer.status = 404;
 	a.n = 1;
 	outcome_decide(&r, &a, &policy, NOW, &o);
-	ok(o.kind == OUTCOME_FAIL && !o.exhausted, "a 404 is final, not exhausted");
+	ok(o.kind == OUTCOME_FAIL && !o.exhausted && !o.refused,
+	    "a 404 is final, not exhausted, the item's own");
 	outcome_free(&o);
+	/* A refusal of the endpoint is carried to the run, which stops or
+	 * takes the endpoint out instead of failing the item. */
+	r.answer.status = 401;
+	outcome_decide(&r, &a, &policy, NOW, &o);
+	ok(o.kind == OUTCOME_FAIL && o.refused == REFUSED_KEY, "a 401: the key is refused");
+	outcome_free(&o);
+	r.answer.status = 0;
+	r.answer.curl_code = CURLE_PEER_FAILED_VERIFICATION;
+	outcome_decide(&r, &a, &policy, NOW, &o);
+	ok(o.kind == OUTCOME_FAIL && o.refused == REFUSED_SETUP,
+	    "an unverified certificate: the endpoint cannot be used");
+	outcome_free(&o);
+	r.answer.curl_code = 0;
 	/* A zero draw is a zero backoff: the retry is due at once. */
 	r.answer.status = 502;
 	outcome_decide(&r, &a, &policy, NOW, &o);
