@@ -1,16 +1,20 @@
 /* The circuit breaker's lifecycle (see breaker.h). */
 #include "breaker.h"
 
-void breaker_init(struct breaker *b, int64_t cooldown_ns)
+void breaker_init(struct breaker *b, int64_t cooldown_ns, int threshold)
 {
 	b->state = BREAKER_CLOSED;
 	b->fails = 0;
+	b->threshold = threshold;
 	b->until = 0;
 	b->cooldown = cooldown_ns;
+	b->down_since = 0;
 }
 
 static int open_at(struct breaker *b, int64_t now)
 {
+	if (b->state == BREAKER_CLOSED)
+		b->down_since = now;
 	b->state = BREAKER_OPEN;
 	b->until = now + b->cooldown;
 	b->fails = 0;
@@ -29,7 +33,7 @@ int breaker_step(struct breaker *b, enum breaker_event ev, int64_t now)
 	case BREAKER_CLOSED:
 		if (ev == BREAKER_OK)
 			b->fails = 0;
-		else if (ev == BREAKER_FAIL && ++b->fails >= BREAKER_THRESHOLD)
+		else if (ev == BREAKER_FAIL && ++b->fails >= b->threshold)
 			return open_at(b, now);
 		return 0;
 	case BREAKER_OPEN:
@@ -58,6 +62,13 @@ int breaker_step(struct breaker *b, enum breaker_event ev, int64_t now)
 int breaker_usable(const struct breaker *b, int64_t now)
 {
 	return b->state == BREAKER_CLOSED || (b->state == BREAKER_OPEN && now >= b->until);
+}
+
+int64_t breaker_down_for(const struct breaker *b, int64_t now)
+{
+	if (b->state != BREAKER_OPEN && b->state != BREAKER_HALF_OPEN)
+		return 0;
+	return now > b->down_since ? now - b->down_since : 0;
 }
 
 const char *breaker_state_name(enum breaker_state s)

@@ -128,8 +128,9 @@ static const struct job_option table[] = {
 	  "endpoint before it moves to the next." },
 	{ .name = "cooldown", .type = JOB_T_DURATION, .def = "10s", .min = 100, .max = DAY_MS,
 	  .offset = F(cooldown_ms),
-	  .help = "With endpoints: how long an endpoint whose answers keep failing (5xx, "
-	  "overloaded, connection errors) rests before one probe request tries it again." },
+	  .help = "How long an endpoint whose answers keep failing (5xx, overloaded, "
+	  "connection errors: 5 in a row of one of several, 10 of a job's only one) rests "
+	  "before one probe request tries it again; a failed probe costs the item no attempt." },
 	{ .name = "budget", .type = JOB_T_SECTION, .offset = NOF,
 	  .help = "What the whole job may spend, over every run and worker (the spend is "
 	  "kept in the store): on reaching it the workers finish the requests in flight, "

@@ -150,6 +150,12 @@ void outcome_decide(const struct outcome_response *r, const struct outcome_attem
 		if (a->stopping) {
 			/* Shutting down: leave it to be released, not failed. */
 			o->kind = OUTCOME_RELEASE;
+		} else if (a->probe && !v.rate_limited) {
+			/* The endpoint still fails: its breaker rests it again and
+			 * holds every item, this one sent first at the next probe. */
+			o->kind = OUTCOME_RETRY;
+			o->uncounted = 1;
+			o->retry_at = now;
 		} else if (a->n < p->max_attempts) {
 			o->kind = OUTCOME_RETRY;
 			o->retry_at = now + backoff_delay_ms(a->n, p->base_delay_ms,

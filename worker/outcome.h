@@ -29,6 +29,9 @@ struct outcome_attempt {
 	uint64_t draw;           /* a random draw for the backoff's full jitter */
 	int refused_lately;      /* another 429 or 503 came among the worker's
 	                          * last OUTCOME_LONE_ANSWERS answers */
+	int probe;               /* sent to try an endpoint resting after failures
+	                          * in a row: a failure worth retrying is the
+	                          * endpoint's, not counted against the item */
 };
 
 /* A 429 whose headers show room, or a 503, with no other such refusal among
@@ -69,6 +72,8 @@ struct outcome {
 	int lone;                /* a lone refusal (OUTCOME_LONE_ANSWERS): nothing
 	                          * to learn, no hold for the others */
 	int exhausted;           /* FAIL: the last allowed attempt failed */
+	int uncounted;           /* RETRY: a probe's failure; the attempt is
+	                          * given back to the item */
 	int refused;             /* FAIL: the endpoint's, not the item's
 	                          * (REFUSED_*, classify.h) */
 	long long tokens[USAGE_N]; /* from the usage pointers, when have_tokens[k] */

@@ -74,7 +74,8 @@ int run_endpoints_open(struct run *r, const char *url, const char *config)
 		e->pacer.counted[LEARN_OUTPUT] = c->output_usage != NULL;
 		aimd_init(&e->aimd, c->concurrency, 1000 * MS);
 		snprintf(e->stats.name, sizeof e->stats.name, "%s", e->name);
-		breaker_init(&e->breaker, r->jc.cooldown_ms * MS);
+		breaker_init(&e->breaker, r->jc.cooldown_ms * MS,
+		    r->n_ep > 1 ? BREAKER_THRESHOLD : BREAKER_THRESHOLD_ALONE);
 	}
 	return CMD_OK;
 }
@@ -130,7 +131,7 @@ static void route_view(struct run *r, int64_t now, struct route_ep *re, int64_t 
 			cap = aimd_limit(&e->aimd);
 		double rate = e->pacer.rate[LEARN_REQUESTS];
 		re[i] = (struct route_ep){
-			.usable = r->n_ep == 1 || breaker_usable(&e->breaker, now),
+			.usable = breaker_usable(&e->breaker, now),
 			.full = e->inflight >= cap,
 			.priority = e->cfg->priority,
 			.weight = e->cfg->weight,
@@ -178,8 +179,11 @@ int run_endpoint_pick(struct run *r, struct work *w, int64_t now, int64_t *wait,
 		w->req.target = &e->request.target;
 		e->inflight++;
 		e->sent++;
-		if (r->n_ep > 1 && (breaker_step(&e->breaker, BREAKER_SEND, now) & BREAKER_A_PROBE))
+		w->probe = (breaker_step(&e->breaker, BREAKER_SEND, now) & BREAKER_A_PROBE) != 0;
+		if (w->probe && r->n_ep > 1)
 			run_log(r, "endpoint %s: its rest is over: one probe request", e->name);
+		else if (w->probe)
+			run_log(r, "one probe request to the API");
 		return RUN_EP_SEND;
 	}
 	*wait = least > 0 && (soonest == 0 || least < soonest) ? least : soonest;
@@ -204,8 +208,9 @@ static enum breaker_event event_of(const struct outcome *o, long status)
 		return BREAKER_FATAL;
 	if (transient && !o->rate_limited && (status == 0 || status >= 500))
 		return BREAKER_FAIL;
-	if (transient)
-		return BREAKER_SEND; /* a 429: for the pacer, not the breaker */
+	/* a 429 is the pacer's; for the breaker the endpoint answered, and a
+	 * probe answered so puts it back (else it would wait for a probe
+	 * forever) */
 	return BREAKER_OK;
 }
 
@@ -243,6 +248,41 @@ static int endpoint_refused(struct run *r, const struct work *w, const struct ou
 	return RUN_ANS_RELEASE;
 }
 
+/* How long a job's only endpoint may fail every request (its probes
+ * included) before the run gives up, its items kept: as long as a store
+ * may be away. Under psup the run is started again, with a backoff. */
+#define ALONE_GIVE_UP (15 * 60 * 1000 * MS)
+
+/* The answer from a job's only endpoint. Failures in a row rest the whole
+ * run as they would rest one of several endpoints: during an outage only
+ * probes go out, so the items wait instead of spending their attempts. */
+static int alone_answered(struct run *r, struct work *w, struct run_endpoint *e,
+    const struct outcome *o, int64_t now)
+{
+	if (o->kind == OUTCOME_STOP)
+		return RUN_ANS_KEEP;    /* the quota: answer_apply stops the job */
+	if (o->kind == OUTCOME_FAIL && o->refused)
+		return endpoint_refused(r, w, o);
+	enum breaker_event ev = event_of(o, w->status);
+	int a = breaker_step(&e->breaker, ev, now);
+	if ((a & BREAKER_A_OPENED) && e->breaker.down_since == now)
+		run_log(r, "the API failed %d requests in a row (%s): sending nothing for %lld ms, "
+		    "then one probe request", e->breaker.threshold, o->why ? o->why : "failed",
+		    (long long)(e->breaker.cooldown / MS));
+	else if (a & BREAKER_A_OPENED)
+		run_log(r, "the probe failed too (%s), the API down for %lld s: another in %lld ms",
+		    o->why ? o->why : "failed", (long long)(breaker_down_for(&e->breaker, now) / (1000 * MS)),
+		    (long long)(e->breaker.cooldown / MS));
+	if (a & BREAKER_A_CLOSED)
+		run_log(r, "the API answers again: sending resumes");
+	if (breaker_down_for(&e->breaker, now) >= ALONE_GIVE_UP && !r->stopping) {
+		r->exit_code = CMD_RUNTIME;
+		run_stop(r, "the API has failed every request for 15 minutes; stopping the job (run "
+		    "it again once the API answers)");
+	}
+	return RUN_ANS_KEEP;
+}
+
 int run_endpoint_answered(struct run *r, struct work *w, const struct outcome *o, int64_t now)
 {
 	struct run_endpoint *e = &r->ep[w->ep];
@@ -250,15 +290,14 @@ int run_endpoint_answered(struct run *r, struct work *w, const struct outcome *o
 	epstats_add(&e->stats, w->status, w->latency_ms, o->have_tokens[USAGE_ALL] ?
 	    o->tokens[USAGE_ALL] : o->tokens[USAGE_INPUT] + o->tokens[USAGE_OUTPUT]);
 	if (r->n_ep == 1)
-		return o->kind == OUTCOME_FAIL && o->refused ? endpoint_refused(r, w, o) :
-		    RUN_ANS_KEEP;
+		return alone_answered(r, w, e, o, now);
 	if (now - r->ep_stats_at >= STATS_EVERY)
 		stats_write(r, now);
 	enum breaker_event ev = event_of(o, w->status);
-	int a = ev == BREAKER_SEND ? 0 : breaker_step(&e->breaker, ev, now);
+	int a = breaker_step(&e->breaker, ev, now);
 	if (a & BREAKER_A_OPENED)
 		run_log(r, "endpoint %s: %d failures in a row (%s): resting %lld ms, then one "
-		    "probe request", e->name, BREAKER_THRESHOLD, o->why ? o->why : "failed",
+		    "probe request", e->name, e->breaker.threshold, o->why ? o->why : "failed",
 		    (long long)(e->breaker.cooldown / MS));
 	if (a & BREAKER_A_CLOSED) {
 		struct route_ep re[JOB_ENDPOINTS_MAX];

@@ -176,8 +176,10 @@ static void answer_apply(struct run *r, struct work *w, struct outcome *o, int64
 		break;
 	case OUTCOME_RETRY:
 		r->n_retries++;
-		run_log(r, "item %s: attempt %d/%d: %s; retrying in %lld ms", w->it.id,
-		    w->attempts, r->jc.max_attempts, o->why, (long long)((o->retry_at - now) / MS));
+		/* a failed probe is said once, as the endpoint's */
+		if (!o->uncounted)
+			run_log(r, "item %s: attempt %d/%d: %s; retrying in %lld ms", w->it.id,
+			    w->attempts, r->jc.max_attempts, o->why, (long long)((o->retry_at - now) / MS));
 		run_schedule_retry(r, w, o->retry_at);
 		break;
 	case OUTCOME_RELEASE:
@@ -230,9 +232,15 @@ void run_send_done_cb(struct http_request *req, void *arg)
 		.stopping = r->stopping,
 		.draw = backoff_rand(&r->rng),
 		.refused_lately = e->refusal_window > 0,
+		.probe = w->probe,
 	};
 	struct outcome o;
 	outcome_decide(&resp, &att, &e->policy, now, &o);
+	w->probe = 0;
+	if (o.uncounted) {
+		w->attempts--;
+		w->ep_attempts--;
+	}
 	if (req->status == 429 || req->status == 503)
 		e->refusal_window = OUTCOME_LONE_ANSWERS;
 	else if (e->refusal_window > 0)

@@ -41,6 +41,7 @@ struct work {
 	int ep;                      /* the endpoint of its last attempt (r->ep) */
 	int ep_body;                 /* 1 + the endpoint its body is rendered for, 0 none */
 	int ep_attempts;             /* attempts in a row on ep */
+	int probe;                   /* sent as the probe of a resting endpoint */
 	uint32_t avoid;              /* bit i: endpoints it failed on, tried last */
 	struct work *fl_prev, *fl_next; /* in the in-flight list while sent */
 	/* the outcome, once final */

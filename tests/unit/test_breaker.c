@@ -16,7 +16,7 @@ struct step {
 static void scenario(const char *what, const struct step *steps, int n)
 {
 	struct breaker b;
-	breaker_init(&b, 10 * S);
+	breaker_init(&b, 10 * S, BREAKER_THRESHOLD);
 	int good = 1;
 	for (int i = 0; i < n; i++) {
 		int a = breaker_step(&b, steps[i].ev, steps[i].at);
@@ -87,7 +87,24 @@ int main(void)
 	scenario("a probe answered 403 takes it out", fatal_open, N(fatal_open));
 
 	struct breaker b;
-	breaker_init(&b, 10 * S);
+	breaker_init(&b, 10 * S, BREAKER_THRESHOLD);
 	ok(breaker_usable(&b, 0), "a new breaker is closed and usable");
+
+	/* A job's only endpoint: ten failures in a row open it, and it says
+	 * how long it has been down through failed probes, until one answers. */
+	breaker_init(&b, 10 * S, BREAKER_THRESHOLD_ALONE);
+	int a = 0;
+	for (int i = 1; i < BREAKER_THRESHOLD_ALONE; i++)
+		a |= breaker_step(&b, BREAKER_FAIL, i * S / 10);
+	ok(a == 0 && b.state == BREAKER_CLOSED && breaker_down_for(&b, S) == 0,
+	    "alone: nine failures in a row leave it closed, not down");
+	ok(breaker_step(&b, BREAKER_FAIL, 1 * S) == BREAKER_A_OPENED, "the tenth opens it");
+	is_int(breaker_down_for(&b, 6 * S) / S, 5, "down for 5 s, 5 s later");
+	ok(breaker_step(&b, BREAKER_SEND, 11 * S) == BREAKER_A_PROBE &&
+	    breaker_step(&b, BREAKER_FAIL, 12 * S) == BREAKER_A_OPENED, "its probe fails: resting again");
+	is_int(breaker_down_for(&b, 20 * S) / S, 19, "down since it first opened: 19 s");
+	ok(breaker_step(&b, BREAKER_SEND, 22 * S) == BREAKER_A_PROBE &&
+	    breaker_step(&b, BREAKER_OK, 23 * S) == BREAKER_A_CLOSED, "a probe answered: closed");
+	is_int(breaker_down_for(&b, 24 * S), 0, "and no longer down");
 	return done_testing();
 }

@@ -280,6 +280,34 @@ int main(void)
 	    "an unverified certificate: the endpoint cannot be used");
 	outcome_free(&o);
 	r.answer.curl_code = 0;
+	/* A probe of a resting endpoint that fails again: the endpoint's
+	 * failure, not the item's; a 429 is an answer, counted as ever. */
+	struct outcome_attempt probe = { .n = 4, .draw = UINT64_MAX, .probe = 1 };
+	r.answer.status = 503;
+	outcome_decide(&r, &probe, &policy, NOW, &o);
+	ok(o.kind == OUTCOME_RETRY && o.uncounted && o.retry_at == NOW,
+	    "a failed probe on the last attempt: retried now, not counted, not failed");
+	outcome_free(&o);
+	r.answer.status = 0;
+	r.answer.curl_code = CURLE_COULDNT_CONNECT;
+	probe.n = 1;
+	outcome_decide(&r, &probe, &policy, NOW, &o);
+	ok(o.kind == OUTCOME_RETRY && o.uncounted, "a probe that cannot connect: not counted");
+	outcome_free(&o);
+	r.answer.curl_code = 0;
+	r.answer.status = 429;
+	outcome_decide(&r, &probe, &policy, NOW, &o);
+	ok(o.kind == OUTCOME_RETRY && !o.uncounted, "a probe answered 429: counted as any 429");
+	outcome_free(&o);
+	r.answer.status = 400;
+	outcome_decide(&r, &probe, &policy, NOW, &o);
+	ok(o.kind == OUTCOME_FAIL && !o.uncounted, "a probe answered 400: the item's own failure");
+	outcome_free(&o);
+	probe.stopping = 1;
+	r.answer.status = 503;
+	outcome_decide(&r, &probe, &policy, NOW, &o);
+	ok(o.kind == OUTCOME_RELEASE, "a failed probe while stopping: released");
+	outcome_free(&o);
 	/* A zero draw is a zero backoff: the retry is due at once. */
 	r.answer.status = 502;
 	outcome_decide(&r, &a, &policy, NOW, &o);
