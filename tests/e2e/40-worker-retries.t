@@ -62,7 +62,9 @@ cmp_ok "$SENT" -le 18 "dropped connections: no more than curl's one resend each"
 testapi_control '{"drop":0,"fail_500":1}' >/dev/null
 chat_job_head 30s >down.yaml
 printf 'limits:\n  concurrency: 4\nlease: 30s\ncooldown: 300ms\n' >>down.yaml
-job_retry 5 100ms 200ms >>down.yaml
+# 20 attempts: no item can spend them all before ten failures in a row
+# (full jitter may retry one item at once, again and again)
+job_retry 20 100ms 200ms >>down.yaml
 gen_items 20 down.jsonl
 psup-worker init --job down.db --input down.jsonl >/dev/null 2>&1 || bail_out "init failed"
 n0=$(testapi_stats .requests)
