@@ -97,8 +97,11 @@ void run_pump(struct run *r)
 			/* Off the queue before failing it: a commit may free it. */
 			workq_pop(&r->q);
 			run_log(r, "item %s: %s", w->it.id, why);
+			run_record_streak(r, 0, -1, why);
 			run_record_fail(r, w, 0, why);
 			free(why);
+			if (r->stopping)
+				break;   /* every item alike: the guard stopped the run */
 			continue;
 		}
 		if (got == RUN_EP_WAIT) {

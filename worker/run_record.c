@@ -170,6 +170,18 @@ void run_record_flush_timer_cb(void *arg)
 	run_record_commit(arg);
 }
 
+void run_record_streak(struct run *r, int ok, long status, const char *why)
+{
+	if (!failstreak_note(&r->streak, ok, status) || r->stopping)
+		return;
+	r->exit_code = CMD_RUNTIME;
+	char *msg = xasprintf("the run's first %d items all failed alike (%s); stopping the job "
+	    "rather than failing every item (check the job file; `psup-worker retry` brings "
+	    "them back)", FAILSTREAK_STOP, why ? why : "failed");
+	run_stop(r, msg);
+	free(msg);
+}
+
 void run_record_finish(struct run *r, struct work *w)
 {
 	if (r->n_fin == r->cap_fin) {

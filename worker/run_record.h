@@ -14,6 +14,11 @@ struct work;
 void run_record_finish(struct run *r, struct work *w);
 /* Fails w with status and why (copied), and queues it as above. */
 void run_record_fail(struct run *r, struct work *w, long status, const char *why);
+/* Notes an item's end for the guard on a run that fails every item
+ * alike (failstreak.h): ok, or failed at once with HTTP status (0: no
+ * answer; -1: no request could be made of it), why saying how. At the
+ * streak's end the run stops, saying why. */
+void run_record_streak(struct run *r, int ok, long status, const char *why);
 /* Sends the next batch of queued outcomes to the store thread (one batch
  * out at a time). Its answer counts them, or keeps them for the next try
  * (a store away: on the link's backoff; a store error: logged, and too

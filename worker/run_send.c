@@ -172,6 +172,7 @@ static void answer_apply(struct run *r, struct work *w, struct outcome *o, int64
 		run_budget_charge(r, w);
 		runstats_add_cost(&r->stats, w->spend);
 		o->result = NULL;
+		run_record_streak(r, 1, w->status, NULL);
 		run_record_finish(r, w);
 		break;
 	case OUTCOME_RETRY:
@@ -200,6 +201,10 @@ static void answer_apply(struct run *r, struct work *w, struct outcome *o, int64
 	case OUTCOME_FAIL:
 		run_log(r, "item %s: attempt %d/%d: %s; %s", w->it.id, w->attempts,
 		    r->jc.max_attempts, o->why, o->exhausted ? "giving up" : "not retried");
+		/* before the finish: its commit may free w, and o->why with it;
+		 * an answer past the size limit is the answer's, not the job's */
+		if (!o->exhausted && !w->too_large)
+			run_record_streak(r, 0, w->status, o->why);
 		w->ok = 0;
 		w->error = o->error;
 		o->error = NULL;
@@ -247,6 +252,7 @@ void run_send_done_cb(struct http_request *req, void *arg)
 		e->refusal_window--;
 	w->status = req->status;
 	w->latency_ms = req->latency_ms;
+	w->too_large = req->too_large;
 	runstats_note(&r->stats, w->status, w->latency_ms, &o);
 	limits_apply(r, e, req, &o, w, now, resp.real_ms);
 	engine_request_reset(req);

@@ -12,6 +12,7 @@
 #include "claimsize.h"
 #include "deadline.h"
 #include "engine.h"
+#include "failstreak.h"
 #include "jobfile.h"
 #include "loop.h"
 #include "outcome.h"
@@ -42,6 +43,7 @@ struct work {
 	int ep_body;                 /* 1 + the endpoint its body is rendered for, 0 none */
 	int ep_attempts;             /* attempts in a row on ep */
 	int probe;                   /* sent as the probe of a resting endpoint */
+	int too_large;               /* its answer passed ENGINE_RESP_MAX */
 	uint32_t avoid;              /* bit i: endpoints it failed on, tried last */
 	struct work *fl_prev, *fl_next; /* in the in-flight list while sent */
 	/* the outcome, once final */
@@ -99,6 +101,7 @@ struct run {
 	/* counters for the summary */
 	long long n_ok, n_failed, n_requests, n_retries, n_429, n_stale;
 	struct runstats stats;       /* the answers, for progress reports */
+	struct failstreak streak;    /* the run's first ends, all failed alike? */
 	int64_t learned_at;          /* when the learned limits were last reported */
 	int64_t start_ns;
 	/* job-wide counts for progress: the last store reading plus our commits since */

@@ -3,11 +3,13 @@
 # a 200 whose body is not JSON while `extract` is set, and an item missing a
 # template field (no request at all). The API counts exactly one request for
 # each. `retry` brings them back. (A used-up quota stops the whole job
-# instead: 42-worker-quota.t.)
+# instead: 42-worker-quota.t.) A job file wrong for every item (the API
+# refuses every body alike) stops the run after its first 10 items instead
+# of failing the whole job; fixed, the job finishes.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 22
+plan 28
 
 worker_setup 0 --fail-400-marker BAD
 
@@ -72,3 +74,21 @@ jq -r .id items.jsonl >ids.in
 psup-worker export --job a.db | jq -r .id >ids.out
 ok "export still in input order, each id once" cmp -s ids.in ids.out
 is "$(psup-worker export --job a.db --failed | jq -r .id)" item-000012 "export --failed lists only the failed item"
+
+# --- a job file wrong for every item: max_tokens as a string, which the
+# test API refuses as OpenAI does; the run stops after its first 10
+sed 's/"model": "m",/"model": "m", "max_tokens": "64",/' job.yaml >wrong.yaml
+gen_items 40 g.jsonl 3000
+psup-worker init --job g.db --input g.jsonl >/dev/null 2>&1 || bail_out "init failed"
+before=$(requests)
+run_workers g.db wrong.yaml "$(slow_bound 30)" g1
+is "$WAIT_CODES" 1 "every item refused alike: the worker exits 1"
+failed=$(psup-worker status --job g.db --json | jq .failed)
+in_range "$failed" 10 13 "it stopped after its first 10 (and those in flight): $failed failed"
+is "$(($(requests) - before))" "$failed" "... one request each, none for the rest"
+like "$(cat g1.log)" "the run's first 10 items all failed alike \\(HTTP 400: .*max_tokens.*\\); stopping the job rather than failing every item" \
+	"the log says why it stopped"
+psup-worker retry --job g.db >/dev/null 2>&1
+run_workers g.db job.yaml "$(slow_bound 30)" g2
+is "$WAIT_CODES" 0 "with the job file fixed, the run exits 0"
+is "$(psup-worker export --job g.db | jq -r .status | sort -u)" ok "... and all 40 are done, the failed ones retried"
