@@ -71,6 +71,19 @@ static const char row_text[] =
 	"\"text\":\"hi \\\"there\\\"\",\"long\":\"0123456789012345678901234567890123456789xyz\","
 	"\"wide\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\xc3\xa9\xc3\xa9\"}";
 
+/* Compiles tpl and renders it for item: returns as template_render does,
+ * or -1 with *cause when tpl does not compile. */
+static int compile_render(const char *tpl, const char *item, char **out, char **cause)
+{
+	struct template *t = NULL;
+	size_t len = 0;
+	int rc = template_compile(tpl, &t, cause);
+	if (rc == 0)
+		rc = template_render(t, item, strlen(item), out, &len, cause);
+	template_free(t);
+	return rc;
+}
+
 static void test_filters(void)
 {
 	static const struct { const char *tpl, *want; } good[] = {
@@ -88,18 +101,12 @@ static void test_filters(void)
 		{ "\"tags: {{item.tags | json}}\"", "\"tags: [\\\"a\\\",\\\"b\\\"]\"" },
 	};
 	for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
-		struct template *t = NULL;
 		char *cause = NULL, *out = NULL;
-		size_t len = 0;
-		int rc = template_compile(good[i].tpl, &t, &cause);
-		if (rc == 0)
-			rc = template_render(t, row_text, strlen(row_text), &out, &len, &cause);
-		is_str(out, good[i].want, "filter: %s", good[i].tpl);
-		if (rc < 0)
+		if (compile_render(good[i].tpl, row_text, &out, &cause) < 0)
 			diag("cause: %s", cause);
+		is_str(out, good[i].want, "filter: %s", good[i].tpl);
 		free(out);
 		free(cause);
-		template_free(t);
 	}
 	static const struct { const char *tpl, *cause; } bad[] = {
 		{ "{{item.bad | number}}", "{{item.bad | number}}: \"1,000\" is not a number" },
@@ -114,17 +121,12 @@ static void test_filters(void)
 		{ "{{item.nope | number}}", "item has no field \"nope\"" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-		struct template *t = NULL;
 		char *cause = NULL, *out = NULL;
-		size_t len = 0;
-		int rc = template_compile(bad[i].tpl, &t, &cause);
-		if (rc == 0)
-			rc = template_render(t, row_text, strlen(row_text), &out, &len, &cause);
+		int rc = compile_render(bad[i].tpl, row_text, &out, &cause);
 		ok(rc == -1 && !out && cause && strstr(cause, bad[i].cause), "%s fails: %s", bad[i].tpl,
 		    cause ? cause : "(none)");
 		free(out);
 		free(cause);
-		template_free(t);
 	}
 	static const char *const unknown[] = { "{{item.x | nope}}", "{{item.x |}}", "{{item.x | Number}}" };
 	for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++) {
