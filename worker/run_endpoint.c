@@ -190,6 +190,15 @@ int run_endpoint_pick(struct run *r, struct work *w, int64_t now, int64_t *wait,
 	return RUN_EP_WAIT;
 }
 
+void run_endpoint_unsent(struct run *r, struct work *w, int64_t now)
+{
+	struct run_endpoint *e = &r->ep[w->ep];
+	e->inflight--;
+	if (w->probe)
+		breaker_step(&e->breaker, BREAKER_FAIL, now);
+	w->probe = 0;
+}
+
 /* 1 if w may go to an endpoint other than its last, in rotation and not
  * one it failed on. */
 static int other_left(const struct run *r, const struct work *w)

@@ -45,6 +45,11 @@ void run_endpoints_close(struct run *r);
 enum { RUN_EP_SEND, RUN_EP_WAIT, RUN_EP_BAD };
 int run_endpoint_pick(struct run *r, struct work *w, int64_t now, int64_t *wait, char **why);
 
+/* w, picked for its endpoint, could not be sent after all: its place in
+ * flight is given back, and a probe that never went counts as failed (its
+ * endpoint rests again rather than wait for an answer that cannot come). */
+void run_endpoint_unsent(struct run *r, struct work *w, int64_t now);
+
 /* What the answer to w (on w->ep, with its outcome o and w->status) means
  * for the endpoint: with several, its breaker, and a permanent error about
  * the endpoint (401, 403, quota used up, an untrusted certificate) takes

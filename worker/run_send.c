@@ -20,7 +20,7 @@ void run_send(struct run *r, struct work *w)
 	w->req.body = w->body;
 	w->req.body_len = w->body_len;
 	if (engine_submit(r->engine, &w->req, &cause) < 0) {
-		r->ep[w->ep].inflight--;
+		run_endpoint_unsent(r, w, clock_mono_ns());
 		char *msg = xasprintf("cannot start the request: %s", cause);
 		run_log(r, "item %s: attempt %d: %s", w->it.id, w->attempts, msg);
 		run_record_fail(r, w, 0, msg);
