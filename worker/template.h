@@ -11,20 +11,23 @@
 struct template;
 
 /* Compiles text. Placeholders are {{item}} (the whole item) and
- * {{item.a.b}} (nested fields), spaces allowed inside the braces. Returns 0,
- * or -1 with *cause naming the bad placeholder and its offset. Free with
- * template_free. */
+ * {{item.a.b}} (nested fields), spaces allowed inside the braces, each
+ * with an optional filter: {{item.a | number}} (a number, or the number a
+ * string holds), | json (the JSON text a string holds), | string (a value
+ * as a string). Returns 0, or -1 with *cause naming the bad placeholder
+ * (or unknown filter) and its offset. Free with template_free. */
 int template_compile(const char *text, struct template **out, char **cause);
 void template_free(struct template *t);
 
 /* Renders t for item, the item's JSON text (item_len bytes), into a
  * malloc'd NUL-terminated *out (length *len). A field goes in as its text
- * in the item, whitespace between tokens left out: strings keep every byte
- * and escape (a \u0000 too); inside a string of the template, a string
- * without its quotes and other values as their JSON text escaped for a
- * string. A missing field, or a step into something
- * that is not an object, fails: returns -1 with *cause like
- * "{{item.text}}: item has no field \"text\"". */
+ * in the item (after its filter), whitespace between tokens left out:
+ * strings keep every byte and escape (a \u0000 too); inside a string of
+ * the template, a string without its quotes and other values as their
+ * JSON text escaped for a string. A missing field, a step into something
+ * that is not an object, or a value its filter cannot take fails: returns
+ * -1 with *cause like "{{item.text}}: item has no field \"text\"" or
+ * "{{item.n | number}}: \"1,000\" is not a number". */
 int template_render(const struct template *t, const char *item, size_t item_len, char **out,
     size_t *len, char **cause);
 
