@@ -1,5 +1,6 @@
 /* The test API's successful answers: an "echo: <user content>" completion in
- * OpenAI chat or Anthropic messages form. Everything is derived from the
+ * OpenAI chat or Anthropic messages form, and for a chat body whose
+ * max_tokens is no integer OpenAI's 400. Everything is derived from the
  * request body alone, so the same request always gets the same answer. */
 #include "testapi.h"
 #include "hash.h"
