@@ -156,6 +156,8 @@ int jsonraw_string(struct jsonraw v, struct buf *out)
 	if (string_decode(v.p, v.n, out) == 0)
 		return 0;
 	out->len = mark;
+	if (out->p)
+		out->p[mark] = '\0';   /* buf.h: the contents stay a C string */
 	return -1;
 }
 
