@@ -272,9 +272,9 @@ static int alone_answered(struct run *r, struct work *w, struct run_endpoint *e,
 		return RUN_ANS_KEEP;    /* the quota: answer_apply stops the job */
 	if (o->kind == OUTCOME_FAIL && o->refused)
 		return endpoint_refused(r, w, o);
-	enum breaker_event ev = event_of(o, w->status);
-	int a = breaker_step(&e->breaker, ev, now);
-	if ((a & BREAKER_A_OPENED) && e->breaker.down_since == now)
+	int was_closed = e->breaker.state == BREAKER_CLOSED;
+	int a = breaker_step(&e->breaker, event_of(o, w->status), now);
+	if ((a & BREAKER_A_OPENED) && was_closed)
 		run_log(r, "the API failed %d requests in a row (%s): sending nothing for %lld ms, "
 		    "then one probe request", e->breaker.threshold, o->why ? o->why : "failed",
 		    (long long)(e->breaker.cooldown / MS));

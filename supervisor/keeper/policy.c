@@ -94,8 +94,6 @@ static int64_t grow(int64_t *cur, int64_t first, int64_t max)
 		*cur = max;
 	else
 		*cur *= 2;
-	if (*cur > max)
-		*cur = max;
 	return *cur;
 }
 

@@ -3,7 +3,6 @@
  * bound, and shuts down in order: delayed answers, HTTP, stats. */
 #include "testapi.h"
 #include "atomicfile.h"
-#include "buf.h"
 #include "clock.h"
 #include "xalloc.h"
 
@@ -200,21 +199,15 @@ static int parse_args(int argc, char **argv, struct opts *o, char **cause)
 /* A PEM file's text, whole (malloc'd), or NULL with *cause. */
 static char *read_pem(const char *path, char **cause)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return fail(cause, "%s: %s", path, strerror(errno)), NULL;
-	struct buf b = { 0 };
-	char chunk[4096];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < 1000000)
-		buf_add(&b, chunk, n);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad || !b.len) {
-		buf_free(&b);
-		return fail(cause, "%s: %s", path, bad ? "read error" : "empty"), NULL;
+	char *text = NULL;
+	size_t len = 0;
+	if (atomicfile_read(path, 1000000, &text, &len, cause) < 0)
+		return NULL;
+	if (!len) {
+		free(text);
+		return fail(cause, "%s: empty", path), NULL;
 	}
-	return buf_take(&b, NULL);
+	return text;
 }
 
 static int write_number_file(const char *path, long long n, char **cause)
