@@ -1,7 +1,9 @@
 /* The progress line parser: one flat JSON object, checked byte by byte and
  * never read past its length, so any input an app writes is safe. */
 #include "progress.h"
+#include "jsonesc.h"
 #include "jsonlex.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +75,114 @@ static int scan_string(struct cur *c, char *key, size_t cap, size_t *klen)
 	return -1;
 }
 
+/* The text being decoded into a buffer of cap bytes: characters are
+ * added whole while they fit, the rest dropped. */
+struct text {
+	char *buf;
+	size_t cap, len;
+	int full;
+};
+
+static void text_add(struct text *t, unsigned cp)
+{
+	unsigned char u[4];
+	size_t n;
+	if (cp < 0x20 || cp == 0x7f)
+		cp = ' ';
+	if (cp < 0x80) {
+		u[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		u[0] = (unsigned char)(0xc0 | cp >> 6);
+		u[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (unsigned char)(0xe0 | cp >> 12);
+		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (unsigned char)(0xf0 | cp >> 18);
+		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	if (t->full || t->len + n >= t->cap) {
+		t->full = 1;
+		return;
+	}
+	memcpy(t->buf + t->len, u, n);
+	t->len += n;
+}
+
+static int hex4(const char *p, unsigned *v)
+{
+	*v = 0;
+	for (int i = 0; i < 4; i++) {
+		char ch = p[i];
+		unsigned d = ch >= '0' && ch <= '9' ? (unsigned)(ch - '0') :
+		    ch >= 'a' && ch <= 'f' ? (unsigned)(ch - 'a' + 10) :
+		    ch >= 'A' && ch <= 'F' ? (unsigned)(ch - 'A' + 10) : 16;
+		if (d == 16)
+			return -1;
+		*v = *v << 4 | d;
+	}
+	return 0;
+}
+
+/* Decodes the JSON string at '"' into t: escapes resolved (a surrogate
+ * pair joined, a lone surrogate U+FFFD), each control character a space.
+ * -1 when it is not a string, or holds bytes that are not UTF-8. */
+static int scan_text(struct cur *c, struct text *t)
+{
+	if (c->p >= c->end || *c->p != '"')
+		return -1;
+	c->p++;
+	while (c->p < c->end) {
+		unsigned char ch = (unsigned char)*c->p;
+		if (ch == '"') {
+			c->p++;
+			t->buf[t->len] = '\0';
+			return 0;
+		}
+		if (ch < 0x20)
+			return -1;
+		if (ch != '\\') {
+			unsigned cp;
+			int n = utf8_decode((const unsigned char *)c->p, (size_t)(c->end - c->p), &cp);
+			if (n < 0)
+				return -1;
+			text_add(t, cp);
+			c->p += n;
+			continue;
+		}
+		if (c->end - c->p < 2)
+			return -1;
+		char e = c->p[1];
+		c->p += 2;
+		static const char plain[] = "\"\\/bfnrt", as[] = "\"\\/\b\f\n\r\t";
+		const char *k = e ? strchr(plain, e) : NULL;
+		if (k) {
+			text_add(t, (unsigned char)as[k - plain]);
+			continue;
+		}
+		unsigned cp, lo;
+		if (e != 'u' || c->end - c->p < 4 || hex4(c->p, &cp) < 0)
+			return -1;
+		c->p += 4;
+		if (cp >= 0xd800 && cp < 0xdc00 && c->end - c->p >= 6 && c->p[0] == '\\' &&
+		    c->p[1] == 'u' && hex4(c->p + 2, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			c->p += 6;
+		} else if (cp >= 0xd800 && cp < 0xe000) {
+			cp = 0xfffd;
+		}
+		text_add(t, cp);
+	}
+	return -1;
+}
+
 /* Scans a JSON number. When it is a non-negative integer that fits, *is_int
  * is set and *val holds it. */
 static int scan_number(struct cur *c, int *is_int, long long *val)
@@ -140,8 +250,17 @@ static int scan_job(struct cur *c, char job[PROGRESS_JOB_MAX])
 
 int progress_parse(const char *line, size_t len, struct progress *out)
 {
+	char halt[PROGRESS_HALT_MAX];
+	return progress_parse_halt(line, len, out, halt);
+}
+
+int progress_parse_halt(const char *line, size_t len, struct progress *out,
+    char halt[PROGRESS_HALT_MAX])
+{
 	struct progress p;
 	memset(&p, 0, sizeof p);
+	struct text t = { halt, PROGRESS_HALT_MAX, 0, 0 };
+	halt[0] = '\0';
 	struct cur c = { line, line + len };
 	skip_ws(&c);
 	if (c.p >= c.end || *c.p != '{')
@@ -174,6 +293,18 @@ int progress_parse(const char *line, size_t len, struct progress *out)
 				if (scan_job(&c, p.job) < 0)
 					return -1;
 				p.have |= PROGRESS_HAVE_JOB;
+			} else if (klen == 4 && strcmp(key, "halt") == 0 && ch != 'n') {
+				/* the last one counts, as in JSON.parse */
+				t.len = 0;
+				t.full = 0;
+				if (scan_text(&c, &t) < 0)
+					return -1;
+				p.have |= PROGRESS_HAVE_HALT;
+			} else if (klen == 4 && strcmp(key, "halt") == 0) {
+				if (jsonlex_word(&c.p, c.end, "null") < 0)
+					return -1;
+				halt[0] = '\0';
+				p.have &= ~(unsigned)PROGRESS_HAVE_HALT;
 			} else if (ch == '"') {
 				if (k >= 0 || scan_string(&c, NULL, 0, NULL) < 0)
 					return -1;
@@ -218,6 +349,8 @@ int progress_parse(const char *line, size_t len, struct progress *out)
 		return -1;
 	if (!(p.have & PROGRESS_HAVE_DONE))
 		return -1;
+	if (!halt[0])
+		p.have &= ~(unsigned)PROGRESS_HAVE_HALT; /* "" halts nothing */
 	*out = p;
 	return 0;
 }
@@ -317,4 +450,27 @@ int progress_stats_unpack(const char *s, size_t len, struct progress *p)
 		s = comma ? comma + 1 : end;
 	}
 	return 0;
+}
+
+int progress_halt_format(const char *text, char *buf, size_t n)
+{
+	/* cut where the reader would cut it, so what is sent is what shows */
+	char cut[PROGRESS_HALT_MAX];
+	struct text t = { cut, sizeof cut, 0, 0 };
+	size_t tl = strlen(text);
+	for (size_t i = 0; i < tl && !t.full;) {
+		unsigned cp;
+		int k = utf8_decode((const unsigned char *)text + i, tl - i, &cp);
+		if (k < 0) {
+			cp = 0xfffd;
+			k = -k;
+		}
+		text_add(&t, cp);
+		i += (size_t)k;
+	}
+	char tmp[16 + JSON_ESCAPED_MAX(PROGRESS_HALT_MAX)];
+	size_t len = (size_t)snprintf(tmp, sizeof tmp, ",\"halt\":\"");
+	len += json_escape(tmp + len, cut, t.len);
+	tmp[len++] = '"';
+	return copy_out(tmp, len, buf, n);
 }

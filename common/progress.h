@@ -13,7 +13,20 @@ enum {
 	PROGRESS_HAVE_FAILED = 1 << 2,
 	PROGRESS_HAVE_INFLIGHT = 1 << 3,
 	PROGRESS_HAVE_JOB = 1 << 4,
+	PROGRESS_HAVE_HALT = 1 << 5,
 };
+
+/* "halt" is the app's word that restarting it cannot help: a person must
+ * act first (a refused key, a used-up quota, a job file every item fails
+ * with). Its text says what to do; when the app next exits with a failure
+ * its keeper marks it errored with that text instead of restarting it. A
+ * later report without "halt" takes it back. The text is kept up to
+ * PROGRESS_HALT_MAX - 1 bytes (cut at a character), each control
+ * character a space. */
+#define PROGRESS_HALT_MAX 201
+
+/* The longest report line a reader accepts, without its newline. */
+#define PROGRESS_WIRE_MAX 1024
 
 /* "job" names the shared job a report counts (e.g. a hash of a job store):
  * workers of one job each report the whole job's numbers, so a group's
@@ -55,10 +68,17 @@ struct progress {
 
 /* Parses one line (without its newline). Accepts one flat JSON object whose
  * values are numbers, strings, booleans or null; known number keys must be
- * non-negative integers, "job" a short string of [A-Za-z0-9._:-]; "done" is
- * required. Returns 0, or -1 for a bad
- * line. Never reads past len. */
+ * non-negative integers, "job" a short string of [A-Za-z0-9._:-], "halt" a
+ * string of UTF-8 text (or null: none); "done" is required. Returns 0, or
+ * -1 for a bad line. Never reads past len. */
 int progress_parse(const char *line, size_t len, struct progress *out);
+/* The same, and the "halt" text decoded into halt (PROGRESS_HALT_MAX
+ * bytes, NUL-terminated; "" when the line has none; undefined after -1). */
+int progress_parse_halt(const char *line, size_t len, struct progress *out,
+    char halt[PROGRESS_HALT_MAX]);
+/* Writes ,"halt":"TEXT" (TEXT JSON-escaped, cut as the reader cuts it) at
+ * buf, which has n bytes. Returns the length it needed (like snprintf). */
+int progress_halt_format(const char *text, char *buf, size_t n);
 
 /* Writes the canonical one-line JSON form (no newline) into buf: the
  * counts, "job", then the stats. Returns its length (like snprintf). */

@@ -57,6 +57,9 @@ int cli_wait_tally(const cJSON *apps, char *const *names, int n, struct cli_wait
 		int kind = strcmp(st, "completed") == 0 ? WAIT_COMPLETED
 		    : strcmp(st, "errored") == 0 ? WAIT_ERRORED
 		    : strcmp(st, "stopped") == 0 ? WAIT_STOPPED : WAIT_RUNNING;
+		const char *why = cli_json_str(found, "reason", "");
+		if (kind == WAIT_ERRORED && *why && t->n[kind] < WAIT_NAMES_SHOWN)
+			buf_printf(&t->why, "%s errored: %s\n", names[i], why);
 		tally_add(t, kind, names[i], st);
 	}
 	return t->n[WAIT_RUNNING] == 0;
@@ -66,6 +69,7 @@ void cli_wait_tally_free(struct cli_wait_tally *t)
 {
 	for (int k = 0; k < WAIT_KINDS; k++)
 		buf_free(&t->names[k]);
+	buf_free(&t->why);
 }
 
 void cli_wait_summary(const struct cli_wait_tally *t, struct buf *out)
@@ -138,7 +142,7 @@ static int wait_report(struct cli_wait_tally *t, int n, int timed_out, int64_t t
 	if (!timed_out)
 		buf_printf(&out, " (%s)", took);
 	int all = t->n[WAIT_COMPLETED] == n;
-	printf("%s\n", out.p);
+	printf("%s\n%s", out.p, t->why.len ? t->why.p : "");
 	buf_free(&out);
 	cli_wait_tally_free(t);
 	if (timed_out)

@@ -12,6 +12,7 @@ enum { WAIT_COMPLETED, WAIT_ERRORED, WAIT_STOPPED, WAIT_GONE, WAIT_RUNNING, WAIT
 struct cli_wait_tally {
 	int n[WAIT_KINDS];
 	struct buf names[WAIT_KINDS]; /* "a, b, c" (the first few) */
+	struct buf why;          /* "NAME errored: REASON\n" of the first few */
 };
 
 /* Classifies each of the n names against the apps array of a list reply

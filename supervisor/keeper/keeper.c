@@ -239,7 +239,7 @@ static void step(struct keeper *k, const struct policy_event *ev, pid_t ended_pg
 
 void keeper_event(struct keeper *k, enum policy_event_kind kind)
 {
-	struct policy_event ev = { kind, 0, 0, 0 };
+	struct policy_event ev = { .kind = kind };
 	if (kind == PEV_START || kind == PEV_RESTART)
 		k->reason[0] = '\0';
 	/* cron and watch leave an app the user stopped (or a quitting
@@ -251,7 +251,7 @@ void keeper_event(struct keeper *k, enum policy_event_kind kind)
 	step(k, &ev, 0);
 	/* a stop of an app whose leader is already gone may finish at once */
 	if (k->pol.state == APP_STOPPING && !k->pol.running && everything_gone(k)) {
-		struct policy_event ge = { PEV_GROUP_EMPTY, 0, 0, 0 };
+		struct policy_event ge = { .kind = PEV_GROUP_EMPTY };
 		step(k, &ge, 0);
 	}
 }
@@ -281,7 +281,9 @@ static void reap(struct keeper *k)
 		pid_t ended = k->pgid;
 		k->pid = 0;
 		keeper_pidfile_remove(k);
-		struct policy_event ev = { PEV_EXITED, -1, 0, 0 };
+		struct policy_event ev = { .kind = PEV_EXITED, .code = -1 };
+		keeper_io_progress_drain(k);
+		ev.halt = k->halt;
 		if (WIFEXITED(leader_status))
 			ev.code = WEXITSTATUS(leader_status);
 		else if (WIFSIGNALED(leader_status))
@@ -293,7 +295,7 @@ static void reap(struct keeper *k)
 	}
 	if (k->pol.state == APP_STOPPING && !k->pol.running && everything_gone(k)) {
 		k->pgid = 0;
-		struct policy_event ev = { PEV_GROUP_EMPTY, 0, 0, 0 };
+		struct policy_event ev = { .kind = PEV_GROUP_EMPTY };
 		step(k, &ev, 0);
 	}
 	if (!k->pid && k->pgid && !keeper_proc_group_alive(k->pgid) && k->pol.state != APP_STOPPING) {
@@ -532,6 +534,7 @@ out:
 	if (k->rbuf)
 		munmap(k->rbuf, KEEPER_READ_BUF);
 	free(k->status_msg);
+	free(k->halt);
 	free(k->appdir);
 	free(k->cg_dir);
 	return rc;

@@ -40,7 +40,7 @@
  * 64 KiB and a trimmed keeper shrinks them back). */
 #define KEEPER_PIPE_SIZE (1024 * 1024)
 #define KEEPER_PIPE_DEFAULT (64 * 1024)
-#define KEEPER_PROGRESS_LINE_MAX 1024
+#define KEEPER_PROGRESS_LINE_MAX PROGRESS_WIRE_MAX
 #define KEEPER_MAX_CLIENTS 64
 #define KEEPER_CLIENT_OUT_MAX (256 * 1024)
 #define KEEPER_STATUS_COALESCE_MS 200
@@ -121,6 +121,7 @@ struct keeper {
 	int has_progress;
 	int64_t progress_ms;
 	long long progress_bad;
+	char *halt;                    /* the current run's "halt" (progress.h), or NULL */
 	char reason[APPSTATE_REASON_MAX]; /* overrides pol.reason when set */
 
 	/* the last status published, framed for clients: "status LINE\n"
@@ -189,6 +190,9 @@ int keeper_spawn(struct keeper *k, char **cause);
  * them) on the loop. */
 struct run *keeper_io_runs_add(struct keeper *k, int outfd, int errfd, int progfd);
 void keeper_io_drain_all(struct keeper *k);
+/* Reads what the current run's progress pipe holds now: the app exited,
+ * and its last report (a "halt" in it) must count before its exit does. */
+void keeper_io_progress_drain(struct keeper *k);
 void keeper_io_runs_sweep(struct keeper *k);
 void keeper_io_runs_free(struct keeper *k);
 /* After a burst: pipes back to the default size, empty line buffers freed. */

@@ -16,15 +16,25 @@
  * the control socket or the other pipes. */
 #define READS_PER_EVENT 8
 
-static void progress_line(struct keeper *k, const char *line, size_t n)
+static void progress_line(struct keeper *k, struct run *r, const char *line, size_t n)
 {
 	struct progress p;
-	if (progress_parse(line, n, &p) < 0) {
+	char halt[PROGRESS_HALT_MAX];
+	if (progress_parse_halt(line, n, &p, halt) < 0) {
 		k->progress_bad++;
 	} else {
+		/* the text is the keeper's own (k->halt): the daemon learns it
+		 * as the reason of the exit it stops */
+		p.have &= ~(unsigned)PROGRESS_HAVE_HALT;
 		k->progress = p;
 		k->has_progress = 1;
 		k->progress_ms = clock_real_ms();
+		/* a run that ended may still report (a child holds its pipe):
+		 * only the current one's word counts */
+		if (r == k->runs) {
+			free(k->halt);
+			k->halt = halt[0] ? xstrdup(halt) : NULL;
+		}
 	}
 	/* many reports a second become one status write per interval */
 	if (!k->status_flush_at)
@@ -45,7 +55,7 @@ static void progress_lines(struct keeper *k, struct run *r, int eof)
 			k->progress_bad++;
 			linefr_skip(&r->prog);
 		} else {
-			progress_line(k, line, len);
+			progress_line(k, r, line, len);
 		}
 	}
 }
@@ -193,6 +203,8 @@ struct run *keeper_io_runs_add(struct keeper *k, int outfd, int errfd, int progf
 	}
 	r->next = k->runs;
 	k->runs = r;
+	free(k->halt);
+	k->halt = NULL;
 	return r;
 }
 
@@ -205,6 +217,13 @@ void keeper_io_drain_all(struct keeper *k)
 		for (int i = 0; i < 3; i++)
 			if (r->pipes[i].fd >= 0)
 				pipe_read(k, &r->pipes[i], 1 << 20, 1);
+}
+
+void keeper_io_progress_drain(struct keeper *k)
+{
+	struct run_pipe *rp = k->runs ? &k->runs->pipes[PIPE_PROGRESS] : NULL;
+	if (rp && rp->fd >= 0)
+		pipe_read(k, rp, READS_PER_EVENT, 1);
 }
 
 static void run_free(struct keeper *k, struct run *r)

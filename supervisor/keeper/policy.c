@@ -138,6 +138,12 @@ static unsigned on_crash(struct policy *p, const struct app_spec *s,
 		return a;
 	}
 	int clean = !ev->signal && ev->code == 0;
+	/* The app said a restart cannot help: a person must act first. */
+	if (!clean && ev->halt && *ev->halt) {
+		a |= set_state(p, APP_ERRORED);
+		snprintf(p->reason, sizeof p->reason, "%s: %s", what, ev->halt);
+		return a;
+	}
 	if (s->autorestart == AUTORESTART_NEVER || (s->autorestart == AUTORESTART_ON_FAILURE && clean)) {
 		if (clean) {
 			a |= set_state(p, APP_COMPLETED);

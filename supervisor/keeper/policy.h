@@ -28,6 +28,8 @@ struct policy_event {
 	int code;            /* PEV_EXITED: exit code, or -1 when signalled */
 	int signal;          /* PEV_EXITED: terminating signal, or 0 */
 	int group_empty;     /* PEV_EXITED: nothing else of the app is left */
+	const char *halt;    /* PEV_EXITED: the run's "halt" text (progress.h),
+	                      * or NULL: a failure then errors, not restarts */
 };
 
 /* What a deadline means in the state that owns it. */

@@ -15,12 +15,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *buf = (const char *)data;
 
 	struct progress p;
-	if (progress_parse(buf, size, &p) == 0) {
-		char line[PROGRESS_LINE_MAX + 1];
-		int n = progress_format(&p, line, sizeof line);
+	char halt[PROGRESS_HALT_MAX], halt2[PROGRESS_HALT_MAX];
+	if (progress_parse_halt(buf, size, &p, halt) == 0) {
+		char line[PROGRESS_WIRE_MAX + 1];
+		int n = progress_format(&p, line, PROGRESS_LINE_MAX + 1);
+		if (n > 0 && n <= PROGRESS_LINE_MAX && (p.have & PROGRESS_HAVE_HALT)) {
+			/* the halt as the worker adds it, before the closing brace */
+			n += progress_halt_format(halt, line + n - 1, sizeof line - (size_t)n) - 1;
+			line[n++] = '}';
+			line[n] = '\0';
+		}
 		struct progress q;
 		/* field by field: padding need not survive an assignment */
-		if (n < 0 || (size_t)n >= sizeof line || progress_parse(line, (size_t)n, &q) != 0 ||
+		if (n < 0 || (size_t)n >= sizeof line ||
+		    progress_parse_halt(line, (size_t)n, &q, halt2) != 0 || strcmp(halt, halt2) != 0 ||
 		    p.have != q.have || p.done != q.done || p.total != q.total ||
 		    p.failed != q.failed || p.inflight != q.inflight || strcmp(p.job, q.job) != 0 ||
 		    p.stat_have != q.stat_have || memcmp(p.stat, q.stat, sizeof p.stat) != 0)

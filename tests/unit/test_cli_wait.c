@@ -31,6 +31,17 @@ static void test_wait(void)
 	cli_wait_tally_free(&t);
 	buf_free(&b);
 	cJSON_Delete(apps);
+
+	/* errored apps that say why: a line each, for the first few */
+	apps = cJSON_Parse("[{\"name\":\"k-1\",\"state\":\"errored\",\"reason\":\"exited with code 1: "
+	    "fix the key\"},{\"name\":\"k-2\",\"state\":\"errored\"},{\"name\":\"k-3\","
+	    "\"state\":\"completed\",\"reason\":\"x\"}]");
+	const char *ks[] = { "k-1", "k-2", "k-3" };
+	cli_wait_tally(apps, (char *const *)ks, 3, &t);
+	is_str(t.why.p, "k-1 errored: exited with code 1: fix the key\n",
+	    "why: the errored app with a reason, not the one without nor a completed one");
+	cli_wait_tally_free(&t);
+	cJSON_Delete(apps);
 }
 
 int main(void)

@@ -3,6 +3,7 @@
 #include "policy.h"
 
 #include <signal.h>
+#include <string.h>
 
 #define X -1 /* "do not check" */
 
@@ -286,37 +287,93 @@ static const struct scenario scenarios[] = {
 	} },
 };
 
+/* The app reported a "halt" before it exited: a failure errors it with
+ * that text, whatever autorestart says; a clean exit and a stop_exit_code
+ * keep their meaning; a user start runs it again. */
+static const struct halt_scenario {
+	const char *name;
+	void (*tune)(struct app_spec *);
+	const char *reason;     /* expected at the end */
+	struct step steps[8];
+} halts[] = {
+	{ "halt: a failure errors at once, not restarted", t_default,
+	  "exited with code 1: fix the key, then restart", {
+		S_START(0), SPAWNED(0, APP_LAUNCHING, 1000),
+		{ PEV_DEADLINE, 0, 0, 0, 1000, C, APP_ONLINE, 0, X, X },
+		{ PEV_EXITED, 1, 0, 1, 5000, C, APP_ERRORED, 0, 0, 0 },
+	} },
+	{ "halt: a crash within min_uptime errors too", t_crash,
+	  "exited with code 3: fix the key, then restart", {
+		S_START(0), SPAWNED(0, APP_LAUNCHING, 1000),
+		{ PEV_EXITED, 3, 0, 0, 10, C | ACT_KILL_LEFTOVERS, APP_ERRORED, 0, 0, 0 },
+	} },
+	{ "halt: killed by a signal errors", t_default,
+	  "killed by signal 9: fix the key, then restart", {
+		S_START(0), SPAWNED(0, APP_LAUNCHING, 1000),
+		{ PEV_EXITED, -1, SIGKILL, 1, 5000, C, APP_ERRORED, 0, X, 0 },
+	} },
+	{ "halt: exit 0 under on-failure completes", t_onfail, "", {
+		S_START(0), SPAWNED(0, APP_LAUNCHING, 1000),
+		{ PEV_EXITED, 0, 0, 1, 5000, C, APP_COMPLETED, 0, X, 0 },
+	} },
+	{ "halt: a stop_exit_code completes", t_stopcodes_onfail,
+	  "exited with code 42 (a stop_exit_code)", {
+		S_START(0), SPAWNED(0, APP_LAUNCHING, 1000),
+		{ PEV_EXITED, 42, 0, 1, 5000, C, APP_COMPLETED, 0, X, 0 },
+	} },
+	{ "halt: a user start runs it again", t_default, "", {
+		S_START(0), SPAWNED(0, APP_LAUNCHING, 1000),
+		{ PEV_EXITED, 1, 0, 1, 5000, C, APP_ERRORED, 0, X, 0 },
+		{ PEV_START, 0, 0, 0, 9000, C | SP, APP_LAUNCHING, 0, X, X },
+	} },
+};
+
+/* Runs steps (until an empty one) from a fresh policy; every PEV_EXITED
+ * carries halt. Returns 1 when each step did what it expects. */
+static int run_steps(const char *name, void (*tune)(struct app_spec *),
+    const struct step *steps, int n, const char *halt, struct policy *p)
+{
+	struct app_spec s;
+	spec_defaults(&s);
+	tune(&s);
+	policy_init(p);
+	for (int k = 0; k < n; k++) {
+		const struct step *st = &steps[k];
+		if (k > 0 && st->ev == 0 && st->now == 0 && st->acts == 0 && st->state == 0)
+			break;
+		struct policy_event ev = { .kind = st->ev, .code = st->code, .signal = st->sig,
+			.group_empty = st->empty, .halt = st->ev == PEV_EXITED ? halt : NULL };
+		unsigned acts = policy_step(p, &s, &ev, st->now);
+		if ((st->acts != X && (int)acts != st->acts) ||
+		    (st->state != X && (int)p->state != st->state) ||
+		    (st->deadline != X && p->deadline != st->deadline) ||
+		    (st->unstable != X && p->unstable != st->unstable) ||
+		    (st->restarts != X && p->restarts != st->restarts)) {
+			diag("%s: step %d: acts %#x state %s deadline %lld unstable %d restarts %d",
+			    name, k, acts, app_state_name(p->state),
+			    (long long)p->deadline, p->unstable, p->restarts);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 int main(void)
 {
 	plan_no_plan();
 	for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
 		const struct scenario *sc = &scenarios[i];
-		struct app_spec s;
-		spec_defaults(&s);
-		sc->tune(&s);
 		struct policy p;
-		policy_init(&p);
-		int good = 1;
-		for (int k = 0; k < 40; k++) {
-			const struct step *st = &sc->steps[k];
-			if (k > 0 && st->ev == 0 && st->now == 0 && st->acts == 0 && st->state == 0)
-				break;
-			struct policy_event ev = { st->ev, st->code, st->sig, st->empty };
-			unsigned acts = policy_step(&p, &s, &ev, st->now);
-			if ((st->acts != X && (int)acts != st->acts) ||
-			    (st->state != X && (int)p.state != st->state) ||
-			    (st->deadline != X && p.deadline != st->deadline) ||
-			    (st->unstable != X && p.unstable != st->unstable) ||
-			    (st->restarts != X && p.restarts != st->restarts)) {
-				diag("%s: step %d: acts %#x state %s deadline %lld unstable %d restarts %d",
-				    sc->name, k, acts, app_state_name(p.state),
-				    (long long)p.deadline, p.unstable, p.restarts);
-				good = 0;
-				break;
-			}
-		}
-		ok(good, "%s", sc->name);
+		ok(run_steps(sc->name, sc->tune, sc->steps, 40, NULL, &p), "%s", sc->name);
 		if (p.state == APP_ERRORED || p.state == APP_WAITING)
+			diag("  reason: %s", p.reason);
+	}
+	for (size_t i = 0; i < sizeof halts / sizeof halts[0]; i++) {
+		const struct halt_scenario *h = &halts[i];
+		struct policy p;
+		int good = run_steps(h->name, h->tune, h->steps, 8, "fix the key, then restart", &p);
+		ok(good && strcmp(p.reason, h->reason) == 0, "%s", h->name);
+		if (strcmp(p.reason, h->reason) != 0)
 			diag("  reason: %s", p.reason);
 	}
 	return done_testing();

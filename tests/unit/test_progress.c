@@ -207,5 +207,54 @@ int main(void)
 	len = progress_format(&m, big, sizeof big);
 	ok(len > 0 && len <= PROGRESS_LINE_MAX && progress_parse(big, (size_t)len, &r) == 0 &&
 	    same_progress(&m, &r), "the longest report (%d bytes) fits and parses back", len);
+
+	/* "halt": decoded text, cut at a character; anything but a string
+	 * (or null) or text that is not UTF-8 makes the line bad */
+	static const struct {
+		const char *line;
+		int ok;
+		const char *halt;
+	} halts[] = {
+		{ "{\"done\":1,\"halt\":\"fix the key\"}", 1, "fix the key" },
+		{ "{\"halt\":\"a \\\"b\\\" \\\\ \\/\",\"done\":1}", 1, "a \"b\" \\ /" },
+		{ "{\"done\":1,\"halt\":\"two\\nlines\\tand\\u0007bell\"}", 1, "two lines and bell" },
+		{ "{\"done\":1,\"halt\":\"caf\\u00e9 \u00e9 \\ud83d\\ude00\"}", 1,
+		  "caf\u00e9 \u00e9 \U0001F600" },
+		{ "{\"done\":1,\"halt\":\"lone \\ud83d\"}", 1, "lone \uFFFD" },
+		{ "{\"done\":1,\"halt\":\"\"}", 1, "" },
+		{ "{\"done\":1,\"halt\":null}", 1, "" },
+		{ "{\"done\":1,\"halt\":\"x\",\"halt\":null}", 1, "" },
+		{ "{\"done\":1,\"halt\":\"x\",\"halt\":\"y\"}", 1, "y" },
+		{ "{\"done\":1,\"halt\":1}", 0, NULL },
+		{ "{\"done\":1,\"halt\":true}", 0, NULL },
+		{ "{\"done\":1,\"halt\":nul}", 0, NULL },
+		{ "{\"done\":1,\"halt\":\"bad \xff byte\"}", 0, NULL },
+		{ "{\"done\":1,\"halt\":\"cut \xc3\"}", 0, NULL },
+		{ "{\"done\":1,\"halt\":\"\\u00\"}", 0, NULL },
+		{ "{\"halt\":\"no done\"}", 0, NULL },
+	};
+	for (size_t i = 0; i < sizeof halts / sizeof halts[0]; i++) {
+		char h[PROGRESS_HALT_MAX];
+		int rc = progress_parse_halt(halts[i].line, strlen(halts[i].line), &r, h);
+		if (halts[i].ok)
+			ok(rc == 0 && strcmp(h, halts[i].halt) == 0 &&
+			    !(r.have & PROGRESS_HAVE_HALT) == !*halts[i].halt,
+			    "halt of %s is [%s]", halts[i].line, rc == 0 ? h : "(bad line)");
+		else
+			ok(rc < 0, "halt line %s is bad", halts[i].line);
+	}
+	/* a long text is cut at a character boundary, as the writer cuts it */
+	char longtext[400], frag[PROGRESS_WIRE_MAX], line[PROGRESS_WIRE_MAX + 16], h[PROGRESS_HALT_MAX];
+	for (size_t i = 0; i + 3 < sizeof longtext; i += 3)
+		memcpy(longtext + i, "\xe2\x82\xac", 3);  /* €: 3 bytes, so 200 cuts one */
+	longtext[399] = '\0';
+	len = progress_halt_format(longtext, frag, sizeof frag);
+	snprintf(line, sizeof line, "{\"done\":1%s}", frag);
+	ok(progress_parse_halt(line, strlen(line), &r, h) == 0 && strlen(h) == 198 &&
+	    strncmp(h, longtext, 198) == 0 && (r.have & PROGRESS_HAVE_HALT),
+	    "a 399-byte halt is cut to 198 bytes, at a character");
+	len = progress_halt_format("say \"no\"\tnow \xff", frag, sizeof frag);
+	ok(strcmp(frag, ",\"halt\":\"say \\\"no\\\" now \xef\xbf\xbd\"") == 0,
+	    "the writer escapes quotes, a tab becomes a space, a stray byte U+FFFD: %s", frag);
 	return done_testing();
 }
