@@ -82,9 +82,23 @@ static int fd_line(const struct progress_out *p, const struct progress_counts *c
 	}
 	if (c->stats)
 		runstats_report(c->stats, &r);
-	int n = progress_format(&r, line, cap - 1);
-	if (n < 0 || (size_t)n >= cap - 2)
+	char halt[PROGRESS_WIRE_MAX];
+	int hn = 0;
+	if (c->halt && *c->halt && (hn = progress_halt_format(c->halt, halt, sizeof halt)) < 0)
 		return -1;
+	/* the rate and limits follow (limits_add): room for them is kept */
+	size_t room = PROGRESS_WIRE_MAX - 64 < cap - 2 ? PROGRESS_WIRE_MAX - 64 : cap - 2;
+	int n = progress_format(&r, line, cap - 1);
+	if (n >= 0 && (size_t)n + (size_t)hn >= room) {
+		/* the stats give way to the halt, which must arrive */
+		r.stat_have = 0;
+		n = progress_format(&r, line, cap - 1);
+	}
+	if (n < 0 || (size_t)n + (size_t)hn >= room)
+		return -1;
+	memcpy(line + n - 1, halt, (size_t)hn);
+	n += hn - 1;
+	line[n++] = '}';
 	line[n++] = '\n';
 	line[n] = '\0';
 	return n;

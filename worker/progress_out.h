@@ -8,8 +8,10 @@
 
 enum progress_mode { PROGRESS_FD, PROGRESS_TTY, PROGRESS_PLAIN };
 
-/* A report (progress.h's longest) with the pace after it and a newline. */
-#define PROGRESS_OUT_LINE_MAX 720
+#include "progress.h"
+
+/* A report (the longest a reader takes) and a newline. */
+#define PROGRESS_OUT_LINE_MAX (PROGRESS_WIRE_MAX + 2)
 
 struct progress_out {
 	enum progress_mode mode;
@@ -38,6 +40,7 @@ struct progress_counts {
 	long long done, total, failed, inflight;
 	double rpm, api_rpm;     /* the pace and the API's own limit, 0 = none */
 	const struct runstats *stats; /* this worker's requests (fd reports), or NULL */
+	const char *halt;        /* fd reports: why a restart cannot help (progress.h), or NULL */
 };
 
 /* Writes the counts if the interval has passed since the last line (or

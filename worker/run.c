@@ -249,6 +249,13 @@ void run_stop(struct run *r, const char *why)
 	deadline_arm(&r->stop_timer, clock_mono_ns() + (n || storeq_pending(r->sq) ? STOP_GRACE : 0));
 }
 
+void run_halt(struct run *r, const char *why, const char *halt)
+{
+	if (!r->halt)
+		r->halt = xstrdup(halt);
+	run_stop(r, why);
+}
+
 static void signal_cb(struct loop *l, int signo, void *arg)
 {
 	(void)l;
@@ -319,6 +326,7 @@ static void run_teardown(struct run *r)
 		store_close(r->store);
 	jobfile_free(&r->jc);
 	free(r->owner);
+	free(r->halt);
 }
 
 static void summary(struct run *r)

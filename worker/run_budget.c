@@ -128,7 +128,10 @@ static void reached(struct run *r, int k, double spent, double others, int flyin
 	run_log(r, "the budget is spent: %.6g of budget.%s %.6g, with %d requests in flight%s; "
 	    "raise it and run again to go on", spent, budget_name[k], budget_max(r, k), flying,
 	    more);
-	run_stop(r, "budget reached");
+	char halt[96];
+	snprintf(halt, sizeof halt, "the budget is spent (budget.%s %.6g): raise it, then restart",
+	    budget_name[k], budget_max(r, k));
+	run_halt(r, "budget reached", halt);
 	long long longest = 0;
 	for (int i = 0; i < r->n_ep; i++)
 		if (r->ep[i].cfg->timeout_ms > longest)

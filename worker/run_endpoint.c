@@ -234,8 +234,8 @@ static int taken_out(struct run *r, struct run_endpoint *e, const struct outcome
 		return RUN_ANS_MOVE;
 	if (!r->stopping) {
 		r->exit_code = o->kind == OUTCOME_STOP ? CMD_QUOTA : CMD_RUNTIME;
-		run_stop(r, "no endpoint is left; stopping the job (fix the keys or the quota, "
-		    "then run again)");
+		run_halt(r, "no endpoint is left; stopping the job (fix the keys or the quota, "
+		    "then run again)", "no endpoint is left: fix their keys or quota, then restart");
 	}
 	return RUN_ANS_RELEASE;
 }
@@ -248,11 +248,15 @@ static int endpoint_refused(struct run *r, const struct work *w, const struct ou
 	if (!r->stopping) {
 		run_log(r, "item %s: %s", w->it.id, o->why ? o->why : "refused");
 		r->exit_code = CMD_RUNTIME;
-		run_stop(r, o->refused == REFUSED_KEY ?
-		    "the API refuses the request's credentials; stopping the job (fix the key, "
-		    "then run again)" :
-		    "every request would fail the same way; stopping the job (fix the URL, or "
-		    "the CA that verifies the server (CURL_CA_BUNDLE), then run again)");
+		if (o->refused == REFUSED_KEY)
+			run_halt(r, "the API refuses the request's credentials; stopping the job "
+			    "(fix the key, then run again)",
+			    "the API refuses the request's credentials: fix the key, then restart");
+		else
+			run_halt(r, "every request would fail the same way; stopping the job (fix "
+			    "the URL, or the CA that verifies the server (CURL_CA_BUNDLE), then run "
+			    "again)", "every request fails the same way: fix the URL, or the CA "
+			    "that verifies the server (CURL_CA_BUNDLE), then restart");
 	}
 	return RUN_ANS_RELEASE;
 }

@@ -178,7 +178,10 @@ void run_record_streak(struct run *r, int ok, long status, const char *why)
 	char *msg = xasprintf("the run's first %d items all failed alike (%s); stopping the job "
 	    "rather than failing every item (check the job file; `psup-worker retry` brings "
 	    "them back)", FAILSTREAK_STOP, why ? why : "failed");
-	run_stop(r, msg);
+	char *halt = xasprintf("the first %d items all failed alike (%.100s): check the job file, "
+	    "then restart", FAILSTREAK_STOP, why ? why : "failed");
+	run_halt(r, msg, halt);
+	free(halt);
 	free(msg);
 }
 
@@ -302,6 +305,7 @@ void run_record_progress(struct run *r, int force)
 		.failed = r->counts.failed + r->failed_since,
 		.inflight = engine_inflight(r->engine),
 		.stats = &r->stats,
+		.halt = r->halt,
 	};
 	struct pacer_view pv;
 	run_endpoints_view(r, now, &pv);

@@ -194,7 +194,9 @@ static void answer_apply(struct run *r, struct work *w, struct outcome *o, int64
 			run_log(r, "item %s: %s", w->it.id, o->why);
 			r->exit_code = CMD_QUOTA;
 			if (!r->stopping)
-				run_stop(r, "the API says the quota is used up; stopping the job (add quota, then run again)");
+				run_halt(r, "the API says the quota is used up; stopping the job (add quota, "
+				    "then run again)", "the API says the quota is used up: add quota, then "
+				    "restart");
 		}
 		run_work_free(w);
 		break;

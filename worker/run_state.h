@@ -97,6 +97,8 @@ struct run {
 	int stopping;                /* SIGTERM: finish in-flight, then leave */
 	int finished;                /* leave the loop */
 	int exit_code;
+	char *halt;                  /* why a restart cannot help (progress.h's
+	                              * "halt", in the last report), or NULL */
 
 	/* counters for the summary */
 	long long n_ok, n_failed, n_requests, n_retries, n_429, n_stale;
@@ -135,6 +137,11 @@ void run_maybe_done(struct run *r);
 /* run.c: stops sending: items not sent go back to the queue at once, those
  * in flight get a grace time to finish; why says what asked ("SIGTERM"). */
 void run_stop(struct run *r, const char *why);
+/* run.c: run_stop, for a reason no restart can mend (a refused key, a
+ * used-up quota): halt, what a person must do, goes in the last progress
+ * report, so psup marks the app errored instead of restarting it into
+ * the same answer. */
+void run_halt(struct run *r, const char *why, const char *halt);
 /* run.c: queues w to be sent again at due (monotonic ns). */
 void run_schedule_retry(struct run *r, struct work *w, int64_t due);
 

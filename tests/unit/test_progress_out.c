@@ -2,6 +2,7 @@
  * force writes, a closed reader turns reporting off. */
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "progress_out.h"
@@ -65,6 +66,28 @@ int main(void)
 	    "\"lat_sum_ms\":200,\"lat_p50_ms\":83,\"lat_p95_ms\":120,\"lat_p99_ms\":120,\"tokens\":300,"
 	    "\"rpm\":1176,\"api_rpm\":1200}\n", p.job);
 	is_str(buf, want, "request stats (p50: the middle of 80's bucket, 80..87) and the job's name");
+	/* a halt goes after the stats, before the pace, and reads back */
+	c.halt = "the API refuses the key: fix it, then restart";
+	progress_out_update(&p, 2600 * MS, &c, 1);
+	read_all(fds[0], buf, sizeof buf);
+	ok(strstr(buf, "\"tokens\":300,\"halt\":\"the API refuses the key: fix it, then restart\","
+	    "\"rpm\":1176") != NULL, "the halt, between the stats and the pace: %s", buf);
+	struct progress back;
+	char halt[PROGRESS_HALT_MAX];
+	ok(progress_parse_halt(buf, strlen(buf) - 1, &back, halt) == 0 &&
+	    strcmp(halt, c.halt) == 0 && back.done == 8, "and parses back");
+	/* the longest halt escaped, with the stats: the line fits the reader */
+	char longhalt[PROGRESS_HALT_MAX + 50];
+	memset(longhalt, '"', sizeof longhalt - 1);
+	longhalt[sizeof longhalt - 1] = '\0';
+	c.halt = longhalt;
+	progress_out_update(&p, 2700 * MS, &c, 1);
+	char big[2 * PROGRESS_WIRE_MAX];
+	read_all(fds[0], big, sizeof big);
+	ok(strlen(big) <= PROGRESS_WIRE_MAX + 1 && progress_parse_halt(big, strlen(big) - 1, &back,
+	    halt) == 0 && strlen(halt) == PROGRESS_HALT_MAX - 1 && back.stat_have,
+	    "a halt of 200 quotes (400 bytes escaped) fits with the stats (%zu bytes)", strlen(big));
+	c.halt = NULL;
 	close(fds[0]);
 	c.done = 9;
 	progress_out_update(&p, 3000 * MS, &c, 1);
