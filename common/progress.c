@@ -183,6 +183,27 @@ static int scan_text(struct cur *c, struct text *t)
 	return -1;
 }
 
+/* s as a reader keeps such text: into out (cap bytes, NUL-terminated),
+ * ill-formed UTF-8 as U+FFFD, control characters as spaces, cut at a
+ * character. Returns the length. */
+static size_t text_clean(const char *s, char *out, size_t cap)
+{
+	struct text t = { out, cap, 0, 0 };
+	size_t sl = strlen(s);
+	for (size_t i = 0; i < sl && !t.full;) {
+		unsigned cp;
+		int k = utf8_decode((const unsigned char *)s + i, sl - i, &cp);
+		if (k < 0) {
+			cp = 0xfffd;
+			k = -k;
+		}
+		text_add(&t, cp);
+		i += (size_t)k;
+	}
+	out[t.len] = '\0';
+	return t.len;
+}
+
 /* Scans a JSON number. When it is a non-negative integer that fits, *is_int
  * is set and *val holds it. */
 static int scan_number(struct cur *c, int *is_int, long long *val)
@@ -300,6 +321,10 @@ int progress_parse_halt(const char *line, size_t len, struct progress *out,
 				if (scan_text(&c, &t) < 0)
 					return -1;
 				p.have |= PROGRESS_HAVE_HALT;
+			} else if (klen == 4 && strcmp(key, "note") == 0 && ch == '"') {
+				struct text nt = { p.note, sizeof p.note, 0, 0 };
+				if (scan_text(&c, &nt) < 0)
+					return -1;
 			} else if (klen == 4 && strcmp(key, "halt") == 0) {
 				if (jsonlex_word(&c.p, c.end, "null") < 0)
 					return -1;
@@ -405,6 +430,16 @@ int progress_format(const struct progress *p, char *buf, size_t n)
 			return -1;
 		len += (size_t)r;
 	}
+	if (p->note[0]) {
+		/* the writer's text may be anything: cleaned as the reader would */
+		char note[PROGRESS_NOTE_MAX], esc[JSON_ESCAPED_MAX(PROGRESS_NOTE_MAX)];
+		size_t el = json_escape(esc, note, text_clean(p->note, note, sizeof note));
+		int r = snprintf(tmp + len, sizeof tmp - len, "%s\"note\":\"%.*s\"",
+		    len > 1 ? "," : "", (int)el, esc);
+		if (r < 0 || (size_t)r >= sizeof tmp - len - 1)
+			return -1;
+		len += (size_t)r;
+	}
 	int r = stats_add(p, tmp, len, sizeof tmp - 1, 1);
 	if (r < 0)
 		return -1;
@@ -456,21 +491,10 @@ int progress_halt_format(const char *text, char *buf, size_t n)
 {
 	/* cut where the reader would cut it, so what is sent is what shows */
 	char cut[PROGRESS_HALT_MAX];
-	struct text t = { cut, sizeof cut, 0, 0 };
-	size_t tl = strlen(text);
-	for (size_t i = 0; i < tl && !t.full;) {
-		unsigned cp;
-		int k = utf8_decode((const unsigned char *)text + i, tl - i, &cp);
-		if (k < 0) {
-			cp = 0xfffd;
-			k = -k;
-		}
-		text_add(&t, cp);
-		i += (size_t)k;
-	}
+	size_t cl = text_clean(text, cut, sizeof cut);
 	char tmp[16 + JSON_ESCAPED_MAX(PROGRESS_HALT_MAX)];
 	size_t len = (size_t)snprintf(tmp, sizeof tmp, ",\"halt\":\"");
-	len += json_escape(tmp + len, cut, t.len);
+	len += json_escape(tmp + len, cut, cl);
 	tmp[len++] = '"';
 	return copy_out(tmp, len, buf, n);
 }

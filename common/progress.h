@@ -25,6 +25,12 @@ enum {
  * character a space. */
 #define PROGRESS_HALT_MAX 201
 
+/* "note" says what the app waits for or is doing, when that is not
+ * plain from the counts ("the API is down (HTTP 503) for 40 s: one probe
+ * every 10 s"); each report replaces it, one without clears it. Kept up to
+ * PROGRESS_NOTE_MAX - 1 bytes, cut and cleaned as the halt is. */
+#define PROGRESS_NOTE_MAX 121
+
 /* The longest report line a reader accepts, without its newline. */
 #define PROGRESS_WIRE_MAX 1024
 
@@ -59,17 +65,19 @@ struct progress {
 	unsigned have;          /* PROGRESS_HAVE_* bits of the fields present */
 	long long done, total, failed, inflight;
 	char job[PROGRESS_JOB_MAX]; /* "" unless PROGRESS_HAVE_JOB */
+	char note[PROGRESS_NOTE_MAX]; /* "" when none */
 	unsigned stat_have;     /* 1 << PROGRESS_STAT_* of the stats present */
 	long long stat[PROGRESS_NSTAT];
 };
 
 /* The longest line progress_format writes, without its NUL. */
-#define PROGRESS_LINE_MAX 640
+#define PROGRESS_LINE_MAX 896
 
 /* Parses one line (without its newline). Accepts one flat JSON object whose
  * values are numbers, strings, booleans or null; known number keys must be
- * non-negative integers, "job" a short string of [A-Za-z0-9._:-], "halt" a
- * string of UTF-8 text (or null: none); "done" is required. Returns 0, or
+ * non-negative integers, "job" a short string of [A-Za-z0-9._:-], "halt"
+ * and "note" strings of UTF-8 text (or null: none; a note of another type
+ * is ignored, as other apps may use the name); "done" is required. Returns 0, or
  * -1 for a bad line. Never reads past len. */
 int progress_parse(const char *line, size_t len, struct progress *out);
 /* The same, and the "halt" text decoded into halt (PROGRESS_HALT_MAX
@@ -81,7 +89,7 @@ int progress_parse_halt(const char *line, size_t len, struct progress *out,
 int progress_halt_format(const char *text, char *buf, size_t n);
 
 /* Writes the canonical one-line JSON form (no newline) into buf: the
- * counts, "job", then the stats. Returns its length (like snprintf). */
+ * counts, "job", "note" (cut as the reader cuts it), then the stats. Returns its length (like snprintf). */
 int progress_format(const struct progress *p, char *buf, size_t n);
 
 /* A stat's key ("req_2xx"), or NULL out of range. */

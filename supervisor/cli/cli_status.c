@@ -74,6 +74,16 @@ static void view_fill(struct app_view *v, const cJSON *app)
 	}
 }
 
+/* A running app's progress note, or "". */
+static const char *progress_note(const struct app_view *v)
+{
+	if (strcmp(v->state, "online") != 0 && strcmp(v->state, "launching") != 0)
+		return "";
+	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(v->obj, "progress");
+	const cJSON *note = cJSON_GetObjectItemCaseSensitive(pr, "note");
+	return cJSON_IsString(note) ? note->valuestring : "";
+}
+
 int cli_progress_get(const cJSON *app, struct cli_progress *p)
 {
 	memset(p, 0, sizeof *p);
@@ -366,13 +376,15 @@ void cli_status_format(const cJSON *apps, int color, struct buf *out)
 	rule(out, w, ncols, "└", "┴", "┘");
 	free(rows);
 
-	/* Why an app is errored or waiting: one line each under the table. */
+	/* Why an app is errored or waiting, or what a running one says it
+	 * waits for (its progress note): one line each under the table. */
 	for (int i = 0; i < nv; i++) {
 		const struct app_view *v = &views[i];
-		if (!*v->reason)
+		const char *why = *v->reason ? v->reason : progress_note(v);
+		if (!*why)
 			continue;
 		buf_printf(out, "%s %s%s%s: %s\n", v->name, color ? cli_state_color(v->state) : "",
-		    v->state, color ? CLI_C_RESET : "", v->reason);
+		    v->state, color ? CLI_C_RESET : "", why);
 	}
 	free(views);
 }

@@ -101,6 +101,7 @@ static void progress_json(struct jw *w, const struct dapp *a, int64_t now_real)
 	else
 		jw_null(w, "eta_s");
 	jw_str(w, "job", (p->have & PROGRESS_HAVE_JOB) ? p->job : NULL);
+	jw_str(w, "note", p->note[0] ? p->note : NULL);
 	jw_int(w, "at", a->st.progress_ms);
 	if (p->stat_have) {
 		jw_obj(w, "stats");

@@ -103,6 +103,8 @@ int appstate_pack(const struct app_state *st, char *buf, size_t n)
 		    p->done, p->total, p->failed, p->inflight, (long long)st->progress_ms);
 		if (p->have & PROGRESS_HAVE_JOB)
 			out_str(&o, "progress_job", p->job, sizeof p->job);
+		if (p->note[0])
+			out_str(&o, "progress_note", p->note, sizeof p->note);
 		char stats[PROGRESS_LINE_MAX + 1];
 		if (p->stat_have && progress_stats_pack(p, stats, sizeof stats) > 0)
 			out_str(&o, "progress_stats", stats, sizeof stats);
@@ -279,6 +281,9 @@ int appstate_unpack(const char *line, size_t len, struct app_state *st)
 			st->progress.inflight = l[4];
 		} else if (KEY("progress_job")) {
 			if (unescape_into(v, vl, st->progress.job, sizeof st->progress.job) < 0)
+				return -1;
+		} else if (KEY("progress_note")) {
+			if (unescape_into(v, vl, st->progress.note, sizeof st->progress.note) < 0)
 				return -1;
 		} else if (KEY("progress_stats")) {
 			if (progress_stats_unpack(v, vl, &st->progress) < 0)

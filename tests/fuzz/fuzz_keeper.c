@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct progress p;
 	char halt[PROGRESS_HALT_MAX], halt2[PROGRESS_HALT_MAX];
 	if (progress_parse_halt(buf, size, &p, halt) == 0) {
-		char line[PROGRESS_WIRE_MAX + 1];
+		char line[2 * PROGRESS_WIRE_MAX];
 		int n = progress_format(&p, line, PROGRESS_LINE_MAX + 1);
 		if (n > 0 && n <= PROGRESS_LINE_MAX && (p.have & PROGRESS_HAVE_HALT)) {
 			/* the halt as the worker adds it, before the closing brace */
@@ -31,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    progress_parse_halt(line, (size_t)n, &q, halt2) != 0 || strcmp(halt, halt2) != 0 ||
 		    p.have != q.have || p.done != q.done || p.total != q.total ||
 		    p.failed != q.failed || p.inflight != q.inflight || strcmp(p.job, q.job) != 0 ||
+		    strcmp(p.note, q.note) != 0 ||
 		    p.stat_have != q.stat_have || memcmp(p.stat, q.stat, sizeof p.stat) != 0)
 			abort();
 	}

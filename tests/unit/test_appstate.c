@@ -26,7 +26,7 @@ static int same(const struct app_state *a, const struct app_state *b)
 	const struct progress *p = &a->progress, *q = &b->progress;
 	if (a->has_progress && (p->have != q->have || p->done != q->done || p->total != q->total ||
 	    p->failed != q->failed || p->inflight != q->inflight || strcmp(p->job, q->job) != 0 ||
-	    p->stat_have != q->stat_have || memcmp(p->stat, q->stat, sizeof p->stat) != 0 ||
+	    strcmp(p->note, q->note) != 0 || p->stat_have != q->stat_have || memcmp(p->stat, q->stat, sizeof p->stat) != 0 ||
 	    a->progress_ms != b->progress_ms))
 		return 0;
 	return 1;
@@ -86,7 +86,7 @@ int main(void)
 	snprintf(a.reason, sizeof a.reason, "cannot exec /no such/x: 100%% gone=\n\x01\xff");
 	a.has_progress = 1;
 	a.progress = (struct progress){ .have = 3 | PROGRESS_HAVE_JOB, .done = 10, .total = 20,
-	    .job = "job:00ff" };
+	    .job = "job:00ff", .note = "the API is down for 40 s (HTTP 503): 100% \xe2\x80\x94 =" };
 	a.progress.stat_have = 1u << PROGRESS_STAT_REQ_429 | 1u << PROGRESS_STAT_LAT_P99_MS;
 	a.progress.stat[PROGRESS_STAT_REQ_429] = 7;
 	a.progress.stat[PROGRESS_STAT_LAT_P99_MS] = 9223372036854775807LL;
@@ -106,6 +106,8 @@ int main(void)
 	ok(strstr(line, "state=errored ") == line, "state first");
 	ok(strstr(line, "reason=cannot%20exec%20/no%20such/x:%20100%25%20gone%3D%0A%01%FF"),
 	    "reason escaped: %s", line);
+	ok(strstr(line, " progress_note=the%20API%20is%20down%20for%2040%20s%20(HTTP%20503):%20100%25%20%E2%80%94%20%3D"),
+	    "the note escaped: %s", line);
 	ok(strstr(line, " progress_stats=req_429:7,lat_p99_ms:9223372036854775807"),
 	    "request stats by name: %s", line);
 	struct app_state b;

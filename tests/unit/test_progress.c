@@ -9,6 +9,7 @@ static int same_progress(const struct progress *a, const struct progress *b)
 {
 	return a->have == b->have && a->done == b->done && a->total == b->total &&
 	    a->failed == b->failed && a->inflight == b->inflight && strcmp(a->job, b->job) == 0 &&
+	    strcmp(a->note, b->note) == 0 &&
 	    a->stat_have == b->stat_have && memcmp(a->stat, b->stat, sizeof a->stat) == 0;
 }
 
@@ -201,6 +202,7 @@ int main(void)
 	struct progress m = { .have = 31, .done = 9223372036854775807LL,
 	    .total = 9223372036854775807LL, .failed = 9223372036854775807LL,
 	    .inflight = 9223372036854775807LL, .job = "0123456789abcdef0123456789abcdef" };
+	memset(m.note, '\\', sizeof m.note - 1);  /* each escaped: twice as long */
 	m.stat_have = (1u << PROGRESS_NSTAT) - 1;
 	for (int i = 0; i < PROGRESS_NSTAT; i++)
 		m.stat[i] = 9223372036854775807LL;
@@ -243,6 +245,34 @@ int main(void)
 		else
 			ok(rc < 0, "halt line %s is bad", halts[i].line);
 	}
+	/* "note": the same text, kept with the report; another type ignored */
+	static const struct {
+		const char *line;
+		const char *note;
+	} notes[] = {
+		{ "{\"done\":1,\"note\":\"the API is down (HTTP 503)\"}", "the API is down (HTTP 503)" },
+		{ "{\"done\":1,\"note\":\"a\\tb \\u00e9\"}", "a b \u00e9" },
+		{ "{\"done\":1,\"note\":7}", "" },
+		{ "{\"done\":1,\"note\":{\"x\":1}}", NULL },
+		{ "{\"done\":1,\"note\":\"\xff\"}", NULL },
+		{ "{\"done\":1}", "" },
+	};
+	for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
+		int rc = progress_parse(notes[i].line, strlen(notes[i].line), &r);
+		if (notes[i].note)
+			ok(rc == 0 && strcmp(r.note, notes[i].note) == 0, "note of %s is [%s]",
+			    notes[i].line, rc == 0 ? r.note : "(bad line)");
+		else
+			ok(rc < 0, "note line %s is bad", notes[i].line);
+	}
+	struct progress wn = { .have = PROGRESS_HAVE_DONE, .done = 3 };
+	memset(wn.note, 'x', sizeof wn.note - 1);
+	wn.note[0] = '"';
+	wn.note[1] = '\n';
+	len = progress_format(&wn, big, sizeof big);
+	ok(len > 0 && progress_parse(big, (size_t)len, &r) == 0 && strlen(r.note) == 120 &&
+	    strncmp(r.note, "\" x", 3) == 0, "a note formats escaped and parses back: %s", big);
+
 	/* a long text is cut at a character boundary, as the writer cuts it */
 	char longtext[400], frag[PROGRESS_WIRE_MAX], line[PROGRESS_WIRE_MAX + 16], h[PROGRESS_HALT_MAX];
 	for (size_t i = 0; i + 3 < sizeof longtext; i += 3)

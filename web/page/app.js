@@ -107,7 +107,7 @@
     const st = c[1].firstChild;
     st.className = 'st st-' + a.state;
     setText(st, a.state);
-    c[1].title = a.reason || '';
+    c[1].title = a.reason || (a.progress && a.progress.note) || '';
     setText(c[2], a.pid ? String(a.pid) : '');
     setText(c[3], a.uptime != null ? a.uptime : uptime(a));
     setText(c[4], String(a.restarts));
