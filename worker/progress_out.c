@@ -80,6 +80,8 @@ static int fd_line(const struct progress_out *p, const struct progress_counts *c
 		r.have |= PROGRESS_HAVE_JOB;
 		snprintf(r.job, sizeof r.job, "%s", p->job);
 	}
+	if (c->note)
+		snprintf(r.note, sizeof r.note, "%s", c->note);
 	if (c->stats)
 		runstats_report(c->stats, &r);
 	char halt[PROGRESS_WIRE_MAX];

@@ -41,6 +41,7 @@ struct progress_counts {
 	double rpm, api_rpm;     /* the pace and the API's own limit, 0 = none */
 	const struct runstats *stats; /* this worker's requests (fd reports), or NULL */
 	const char *halt;        /* fd reports: why a restart cannot help (progress.h), or NULL */
+	const char *note;        /* fd reports: what it waits for (progress.h), or NULL */
 };
 
 /* Writes the counts if the interval has passed since the last line (or

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "cmd.h"
 #include "learned.h"
+#include "note.h"
 #include "route.h"
 #include "xalloc.h"
 
@@ -278,6 +279,8 @@ static int alone_answered(struct run *r, struct work *w, struct run_endpoint *e,
 		return endpoint_refused(r, w, o);
 	int was_closed = e->breaker.state == BREAKER_CLOSED;
 	int a = breaker_step(&e->breaker, event_of(o, w->status), now);
+	if (a & BREAKER_A_OPENED)
+		snprintf(e->down_why, sizeof e->down_why, "%s", o->why ? o->why : "failed");
 	if ((a & BREAKER_A_OPENED) && was_closed)
 		run_log(r, "the API failed %d requests in a row (%s): sending nothing for %lld ms, "
 		    "then one probe request", e->breaker.threshold, o->why ? o->why : "failed",
@@ -309,6 +312,8 @@ int run_endpoint_answered(struct run *r, struct work *w, const struct outcome *o
 	enum breaker_event ev = event_of(o, w->status);
 	int a = breaker_step(&e->breaker, ev, now);
 	if (a & BREAKER_A_OPENED)
+		snprintf(e->down_why, sizeof e->down_why, "%s", o->why ? o->why : "failed");
+	if (a & BREAKER_A_OPENED)
 		run_log(r, "endpoint %s: %d failures in a row (%s): resting %lld ms, then one "
 		    "probe request", e->name, e->breaker.threshold, o->why ? o->why : "failed",
 		    (long long)(e->breaker.cooldown / MS));
@@ -328,6 +333,25 @@ int run_endpoint_answered(struct run *r, struct work *w, const struct outcome *o
 	    e->breaker.state != BREAKER_CLOSED) && other_left(r, w))
 		return RUN_ANS_MOVE;
 	return RUN_ANS_KEEP;
+}
+
+void run_endpoints_note(struct run *r, int64_t now, struct note_facts *f)
+{
+	for (int i = 0; i < r->n_ep; i++) {
+		struct run_endpoint *e = &r->ep[i];
+		if (e->breaker.state == BREAKER_OUT)
+			continue;
+		f->endpoints++;
+		if (e->breaker.state != BREAKER_CLOSED) {
+			f->resting++;
+			f->down_ns = breaker_down_for(&e->breaker, now);
+			f->down_why = e->down_why;
+			f->probe_every_ns = e->breaker.cooldown;
+		}
+		int64_t hold = pacer_hold_until(&e->pacer) - now;
+		if (pacer_hold_until(&e->pacer) && hold > f->hold_ns)
+			f->hold_ns = hold;
+	}
 }
 
 void run_endpoints_view(struct run *r, int64_t now, struct pacer_view *v)

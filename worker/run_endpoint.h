@@ -29,6 +29,7 @@ struct run_endpoint {
 	                              * lone (outcome.h): OUTCOME_LONE_ANSWERS
 	                              * after one, counting down */
 	struct epstats stats;        /* for status (several endpoints only) */
+	char down_why[64];           /* the failure that last rested it, for the note */
 };
 
 /* Sets up r->ep from r->jc (url is the job store's, where scope: cluster
@@ -36,6 +37,11 @@ struct run_endpoint {
  * printed). Returns a CMD_* code; run_endpoints_close either way. */
 int run_endpoints_open(struct run *r, const char *url, const char *config);
 void run_endpoints_close(struct run *r);
+
+struct note_facts;
+/* The endpoints' part of the progress note (note.h): how many are in use,
+ * resting, since when and why, and the hold of a Retry-After. */
+void run_endpoints_note(struct run *r, int64_t now, struct note_facts *f);
 
 /* Where w goes now: RUN_EP_SEND (w->ep set, its body rendered for it and
  * its cost taken from that endpoint's limits), RUN_EP_WAIT (*wait ns until

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "cmd.h"
 #include "learned.h"
+#include "note.h"
 #include "xalloc.h"
 
 /* At most this many outcomes per commit, or the ones of FLUSH_DELAY. */
@@ -307,6 +308,17 @@ void run_record_progress(struct run *r, int force)
 		.stats = &r->stats,
 		.halt = r->halt,
 	};
+	struct note_facts nf = {
+		.stopping = r->stopping,
+		.inflight = c.inflight,
+		.store_away_ns = r->link.away ? now - r->link.away_since : 0,
+		.idle = r->claim_exhausted && c.inflight == 0 && !workq_peek(&r->q) &&
+		    !workq_wait_peek(&r->q) && c.done < c.total,
+	};
+	run_endpoints_note(r, now, &nf);
+	char note[PROGRESS_NOTE_MAX];
+	note_pick(&nf, note, sizeof note);
+	c.note = note;
 	struct pacer_view pv;
 	run_endpoints_view(r, now, &pv);
 	c.rpm = pv.rpm;
