@@ -282,6 +282,17 @@ static int cut_off(const cJSON *doc)
 	return 0;
 }
 
+/* A body of server-sent events (an API streaming its answer): it starts,
+ * after blank space, with a "data:" or "event:" field. */
+static int streamed(const char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return (n - i >= 5 && memcmp(p + i, "data:", 5) == 0) ||
+	    (n - i >= 6 && memcmp(p + i, "event:", 6) == 0);
+}
+
 void classify_response(const struct response_view *r, const char *extract,
     const char *const usage[USAGE_N], struct verdict *v)
 {
@@ -336,7 +347,15 @@ void classify_response(const struct response_view *r, const char *extract,
 	struct jsonraw body;
 	int is_json = parsed && jsonraw_value(r->body, r->body_len, &body) == 0;
 	if (extract) {
-		char what[96];
+		char what[128];
+		if (!is_json && streamed(r->body, r->body_len)) {
+			/* "stream": true copied from an example: each item would get
+			 * the answer in pieces */
+			snprintf(what, sizeof what, "HTTP %ld but the answer is streamed (server-sent "
+			    "events): set \"stream\": false in the request body", r->status);
+			set_error(v, VERDICT_FAIL, what, r);
+			return;
+		}
 		if (!is_json) {
 			snprintf(what, sizeof what, "HTTP %ld but the body is not JSON", r->status);
 			set_error(v, VERDICT_FAIL, what, r);

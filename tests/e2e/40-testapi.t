@@ -4,7 +4,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-testapi
 require_cmd curl jq
-plan 53
+plan 56
 
 mk_home
 start_testapi --seed 7 --log "$TMPD/access.log" || bail_out "cannot start psup-testapi"
@@ -28,6 +28,15 @@ post "$CHAT" '{"model":"m","messages":[{"role":"system","content":"sys"},{"role"
 is "$(code)" 200 "chat: 200"
 is "$(body | jq -r '.choices[0].message.content')" "$(printf 'echo: Grüße "q"\n🚀')" "chat: echoes the last user content"
 like "$(body | jq -r .usage.total_tokens)" '^[1-9][0-9]*$' "chat: usage.total_tokens"
+# "stream": true: OpenAI's server-sent events, each chunk's delta, then [DONE]
+sse=$(curl -s -D "$TMPD/sse.h" -H 'Content-Type: application/json' \
+	--data-binary '{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}' "$CHAT")
+like "$(tr -d '\r' <"$TMPD/sse.h")" 'Content-Type: text/event-stream' "stream: text/event-stream"
+is "$(printf '%s\n' "$sse" | sed -n 's/^data: //p' | grep -v '^\[DONE\]$' |
+	jq -r '.object + " " + (.choices[0].delta.content // "-") + " " + (.choices[0].finish_reason // "-")' | tr '\n' '|')" \
+	'chat.completion.chunk  -|chat.completion.chunk echo: hi -|chat.completion.chunk - stop|' \
+	"stream: a role chunk, the content, the finish reason"
+is "$(printf '%s\n' "$sse" | grep -c '^data: ')" 4 "stream: ends with data: [DONE]"
 id1=$(body | jq -r .id)
 post "$CHAT" '{"model":"m","messages":[{"role":"system","content":"sys"},{"role":"user","content":"Grüße \"q\"\n🚀"}]}'
 is "$(body | jq -r .id)" "$id1" "chat: the same body gets the same id"

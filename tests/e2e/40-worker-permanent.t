@@ -9,7 +9,7 @@
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
-plan 28
+plan 30
 
 worker_setup 0 --fail-400-marker BAD
 
@@ -92,3 +92,14 @@ psup-worker retry --job g.db >/dev/null 2>&1
 run_workers g.db job.yaml "$(slow_bound 30)" g2
 is "$WAIT_CODES" 0 "with the job file fixed, the run exits 0"
 is "$(psup-worker export --job g.db | jq -r .status | sort -u)" ok "... and all 40 are done, the failed ones retried"
+
+# --- "stream": true copied into the body: the answer comes as server-sent
+# events, which no extract can read; each item says what to change
+sed 's/"model": "m",/"model": "m", "stream": true,/' job.yaml >stream.yaml
+gen_items 3 s.jsonl 4000
+psup-worker init --job s.db --input s.jsonl >/dev/null 2>&1 || bail_out "init failed"
+run_workers s.db stream.yaml "$(slow_bound 30)" s
+is "$(psup-worker export --job s.db | jq -r '[.status,.attempts,.http_status] | join(" ")' | sort -u)" \
+	"failed 1 200" "a streamed answer fails its item at once"
+like "$(item s.db item-004000 .error)" 'answer is streamed \(server-sent events\): set "stream": false in the request body' \
+	"... saying what to change"

@@ -1,8 +1,11 @@
 /* The test API's successful answers: an "echo: <user content>" completion in
- * OpenAI chat or Anthropic messages form, and for a chat body whose
- * max_tokens is no integer OpenAI's 400. Everything is derived from the
+ * OpenAI chat or Anthropic messages form (a chat body with "stream": true
+ * gets it as OpenAI streams it: server-sent events of chunks, then
+ * "data: [DONE]"), and for a chat body whose max_tokens is no integer
+ * OpenAI's 400. Everything is derived from the
  * request body alone, so the same request always gets the same answer. */
 #include "testapi.h"
+#include "buf.h"
 #include "hash.h"
 #include "xalloc.h"
 
@@ -104,6 +107,46 @@ static const char *max_tokens_refused(const cJSON *root)
 	return "Invalid type for 'max_tokens': expected an integer, but got another type instead.";
 }
 
+/* One "data: {chunk}" event of a streamed chat answer: the delta's role
+ * and content when given, and the finish reason on the last. */
+static void stream_event(struct buf *b, const char *id, const char *model, const char *role,
+    const char *content, const char *finish)
+{
+	cJSON *o = cJSON_CreateObject(), *choices, *choice, *delta;
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "object", "chat.completion.chunk");
+	cJSON_AddNumberToObject(o, "created", 1700000000);
+	cJSON_AddStringToObject(o, "model", model);
+	choices = cJSON_AddArrayToObject(o, "choices");
+	choice = cJSON_CreateObject();
+	cJSON_AddItemToArray(choices, choice);
+	cJSON_AddNumberToObject(choice, "index", 0);
+	delta = cJSON_AddObjectToObject(choice, "delta");
+	if (role)
+		cJSON_AddStringToObject(delta, "role", role);
+	if (content)
+		cJSON_AddStringToObject(delta, "content", content);
+	cJSON_AddNullToObject(choice, "logprobs");
+	if (finish)
+		cJSON_AddStringToObject(choice, "finish_reason", finish);
+	else
+		cJSON_AddNullToObject(choice, "finish_reason");
+	char *s = cJSON_PrintUnformatted(o);
+	buf_printf(b, "data: %s\n\n", s);
+	free(s);
+	cJSON_Delete(o);
+}
+
+static char *chat_stream(const char *id, const char *model, const char *answer)
+{
+	struct buf b = { 0 };
+	stream_event(&b, id, model, "assistant", "", NULL);
+	stream_event(&b, id, model, NULL, answer, NULL);
+	stream_event(&b, id, model, NULL, NULL, "stop");
+	buf_puts(&b, "data: [DONE]\n\n");
+	return buf_take(&b, NULL);
+}
+
 char *echo_chat(const char *body, size_t len, int *status, const char **why)
 {
 	cJSON *root, *o, *choices, *choice, *msg, *usage;
@@ -133,6 +176,14 @@ char *echo_chat(const char *body, size_t len, int *status, const char **why)
 	snprintf(id, sizeof(id), "chatcmpl-%016llx", (unsigned long long)fnv1a(body, len));
 	pt = tokens(len);
 	ct = tokens(strlen(answer));
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "stream"))) {
+		out = chat_stream(id, model_of(root), answer);
+		cJSON_Delete(root);
+		free(answer);
+		free(text);
+		*status = 200;
+		return out;
+	}
 
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "id", id);

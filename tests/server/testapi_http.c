@@ -311,7 +311,8 @@ static enum MHD_Result api_answer(struct MHD_Connection *c, struct req *q,
 		}
 		MHD_add_response_header(r, "Content-Type", "application/json");
 	} else if (send_text(c, st, text, d->kind == FK_NONJSON ? "text/html" :
-	    "application/json", &r) != MHD_YES) {
+	    strncmp(text, "data: ", 6) == 0 ? "text/event-stream" : "application/json",
+	    &r) != MHD_YES) {
 		return MHD_NO;
 	}
 	if (q->pv.provider != PV_NONE) {

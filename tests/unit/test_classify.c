@@ -34,6 +34,13 @@ static const struct row rows[] = {
 	{ 0, 200, "{\"a/b\":{\"m~n\":5}}", 0, "/a~1b/m~0n", VERDICT_DONE, "5" },
 	{ 0, 200, "<html>oops</html>", 0, "/x", VERDICT_FAIL, "HTTP 200 but the body is not JSON: <html>oops</html>" },
 	{ 0, 200, "{\"choices\":[", 0, "/choices", VERDICT_FAIL, "not JSON" },
+	/* "stream": true in the body: the answer comes as server-sent events */
+	{ 0, 200, "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\"}\n\ndata: [DONE]\n\n", 0,
+	  "/choices/0/message/content", VERDICT_FAIL,
+	  "HTTP 200 but the answer is streamed (server-sent events): set \"stream\": false in the request body" },
+	{ 0, 200, "\nevent: message_start\ndata: {\"type\":\"message_start\"}\n\n", 0, "/content/0/text",
+	  VERDICT_FAIL, "answer is streamed" },
+	{ 0, 200, "data: x", 0, NULL, VERDICT_DONE, "\"data: x\"" },
 	{ 0, 200, "{\"choices\":[]}", 0, "/choices/0/message", VERDICT_FAIL, "extract /choices/0 not found" },
 	{ 0, 400, "{\"error\":\"bad request\"}", 0, NULL, VERDICT_FAIL, "HTTP 400: {\"error\":\"bad request\"}" },
 	{ 0, 401, "", 0, NULL, VERDICT_FAIL, "HTTP 401: (empty body)" },
