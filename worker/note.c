@@ -3,6 +3,7 @@
 #include "note.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define S_NS 1000000000LL
 
@@ -16,6 +17,16 @@ static void span(int64_t ns, char *buf, size_t n)
 		snprintf(buf, n, "%lld min", s / 60);
 	else
 		snprintf(buf, n, "%lld h", s / 3600);
+}
+
+/* How long the failure's words may be in a note: an HTTP status stands
+ * alone (its body's start is in the log), other words are cut. */
+static int why_len(const char *why)
+{
+	const char *colon = strchr(why, ':');
+	if (strncmp(why, "HTTP ", 5) == 0 && colon)
+		return (int)(colon - why);
+	return 50;
 }
 
 void note_pick(const struct note_facts *f, char *buf, size_t n)
@@ -36,8 +47,8 @@ void note_pick(const struct note_facts *f, char *buf, size_t n)
 		span(f->down_ns, a, sizeof a);
 		span(f->probe_every_ns, b, sizeof b);
 		if (f->down_why && *f->down_why)
-			snprintf(buf, n, "the API is down for %s (%.50s): one probe every %s", a,
-			    f->down_why, b);
+			snprintf(buf, n, "the API is down for %s (%.*s): one probe every %s", a,
+			    why_len(f->down_why), f->down_why, b);
 		else
 			snprintf(buf, n, "the API is down for %s: one probe every %s", a, b);
 	} else if (f->resting && f->resting == f->endpoints) {

@@ -224,6 +224,14 @@ static enum breaker_event event_of(const struct outcome *o, long status)
 	return BREAKER_OK;
 }
 
+/* The breaker's step a (BREAKER_A_*) rested e after o: kept for the
+ * progress note. */
+static void rest_note(struct run_endpoint *e, int a, const struct outcome *o)
+{
+	if (a & BREAKER_A_OPENED)
+		snprintf(e->down_why, sizeof e->down_why, "%s", o->why ? o->why : "failed");
+}
+
 /* Endpoint e is out: the job goes on with the others, or stops. */
 static int taken_out(struct run *r, struct run_endpoint *e, const struct outcome *o)
 {
@@ -279,8 +287,7 @@ static int alone_answered(struct run *r, struct work *w, struct run_endpoint *e,
 		return endpoint_refused(r, w, o);
 	int was_closed = e->breaker.state == BREAKER_CLOSED;
 	int a = breaker_step(&e->breaker, event_of(o, w->status), now);
-	if (a & BREAKER_A_OPENED)
-		snprintf(e->down_why, sizeof e->down_why, "%s", o->why ? o->why : "failed");
+	rest_note(e, a, o);
 	if ((a & BREAKER_A_OPENED) && was_closed)
 		run_log(r, "the API failed %d requests in a row (%s): sending nothing for %lld ms, "
 		    "then one probe request", e->breaker.threshold, o->why ? o->why : "failed",
@@ -311,8 +318,7 @@ int run_endpoint_answered(struct run *r, struct work *w, const struct outcome *o
 		stats_write(r, now);
 	enum breaker_event ev = event_of(o, w->status);
 	int a = breaker_step(&e->breaker, ev, now);
-	if (a & BREAKER_A_OPENED)
-		snprintf(e->down_why, sizeof e->down_why, "%s", o->why ? o->why : "failed");
+	rest_note(e, a, o);
 	if (a & BREAKER_A_OPENED)
 		run_log(r, "endpoint %s: %d failures in a row (%s): resting %lld ms, then one "
 		    "probe request", e->name, e->breaker.threshold, o->why ? o->why : "failed",

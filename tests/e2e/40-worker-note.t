@@ -2,7 +2,7 @@
 # What `psup status` says about a worker that waits: its progress reports
 # carry a note (the progress protocol's "note"), shown under the table and
 # in jlist. An API that answers 500 to everything: "the API is down for N s
-# (HTTP 500 ...): one probe every 1 s" while the chunk stays online; the
+# (HTTP 500): one probe every 1 s" while the chunk stays online; the
 # API back, the note goes and the job completes.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 require_bin psup-worker psup-testapi
@@ -32,7 +32,7 @@ psup start "$TMPD/eco.yaml" >start.out 2>&1
 is "$?" 0 "psup start" || diag_file start.out
 
 note() { jl chunk '.progress.note // ""'; }
-down() { note | grep -Eq '^the API is down for [0-9]+ s \(HTTP 500[^)]*\): one probe every 1 s$'; }
+down() { note | grep -Eq "^the API is down for [0-9]+ s \\(HTTP 500\\): one probe every 1 s$"; }
 ok "jlist: the note says the API is down" wait_for -t "$(slow_bound 30)" down
 note "note: $(note)"
 is "$(jl chunk .state)" online "the chunk stays online"
