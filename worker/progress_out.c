@@ -126,6 +126,15 @@ int progress_out_update(struct progress_out *p, int64_t now, const struct progre
 	n = limits_add(p->mode, c, line, (size_t)n, sizeof line - 1);
 	if (n < 0)
 		return 0;
+	/* on a terminal or in a log the note follows the counts and the
+	 * pace, as psup status shows it under them */
+	if (p->mode != PROGRESS_FD && c->note && *c->note) {
+		int k = snprintf(line + n, sizeof line - (size_t)n, "; %s", c->note);
+		if (k > 0 && (size_t)k < sizeof line - (size_t)n)
+			n += k;
+		else
+			line[n] = '\0';
+	}
 	if (strcmp(line, p->last) == 0)
 		return 0;
 	memcpy(p->last, line, (size_t)n + 1);

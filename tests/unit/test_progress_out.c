@@ -109,13 +109,18 @@ int main(void)
 	lc.rpm = 1176;
 	lc.done = 2;
 	progress_out_update(&q, 0, &lc, 1);
+	lc.note = "the API is down for 40 s (HTTP 503): one probe every 10 s";
+	lc.rpm = 0;
+	progress_out_update(&q, 0, &lc, 1);
 	fflush(stderr);
 	dup2(dup2err, 2);
 	close(fds[1]);
 	read_all(fds[0], buf, sizeof buf);
 	is_str(buf, "psup-worker: progress: 1/2 done (50.0%), 0 failed, 0 in flight, 600 rpm (the API allows 1200)\n"
-	    "psup-worker: progress: 2/2 done (100.0%), 0 failed, 0 in flight, 1176 rpm\n",
-	    "plain lines show the pace and what the API allows");
+	    "psup-worker: progress: 2/2 done (100.0%), 0 failed, 0 in flight, 1176 rpm\n"
+	    "psup-worker: progress: 2/2 done (100.0%), 0 failed, 0 in flight; the API is down "
+	    "for 40 s (HTTP 503): one probe every 10 s\n",
+	    "plain lines show the pace and what the API allows, then the note");
 	close(fds[0]);
 	return done_testing();
 }
