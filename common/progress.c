@@ -451,7 +451,7 @@ int progress_format(const struct progress *p, char *buf, size_t n)
 
 int progress_stats_pack(const struct progress *p, char *buf, size_t n)
 {
-	char tmp[PROGRESS_LINE_MAX + 1];
+	char tmp[PROGRESS_STATS_MAX + 1];
 	int r = stats_add(p, tmp, 0, sizeof tmp, 0);
 	if (r < 0)
 		return -1;

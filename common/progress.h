@@ -94,6 +94,11 @@ int progress_format(const struct progress *p, char *buf, size_t n);
 
 /* A stat's key ("req_2xx"), or NULL out of range. */
 const char *progress_stat_name(int k);
+/* The longest progress_stats_pack text, without its NUL: every stat with
+ * 19 digits. Kept apart from PROGRESS_LINE_MAX: the keeper packs it on
+ * its deepest call chain, whose stack pages stay resident 1,000-fold. */
+#define PROGRESS_STATS_MAX 416
+
 /* The stats alone as "key:value,key:value" (no spaces, '=' or '%', for
  * the keeper's status line); "" when there are none. Returns the length
  * (like snprintf). */

@@ -105,7 +105,7 @@ int appstate_pack(const struct app_state *st, char *buf, size_t n)
 			out_str(&o, "progress_job", p->job, sizeof p->job);
 		if (p->note[0])
 			out_str(&o, "progress_note", p->note, sizeof p->note);
-		char stats[PROGRESS_LINE_MAX + 1];
+		char stats[PROGRESS_STATS_MAX + 1];
 		if (p->stat_have && progress_stats_pack(p, stats, sizeof stats) > 0)
 			out_str(&o, "progress_stats", stats, sizeof stats);
 	}

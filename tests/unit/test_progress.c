@@ -209,6 +209,9 @@ int main(void)
 	len = progress_format(&m, big, sizeof big);
 	ok(len > 0 && len <= PROGRESS_LINE_MAX && progress_parse(big, (size_t)len, &r) == 0 &&
 	    same_progress(&m, &r), "the longest report (%d bytes) fits and parses back", len);
+	char packed[PROGRESS_STATS_MAX + 1];
+	len = progress_stats_pack(&m, packed, sizeof packed);
+	ok(len > 0 && len <= PROGRESS_STATS_MAX, "the longest packed stats (%d bytes) fit", len);
 
 	/* "halt": decoded text, cut at a character; anything but a string
 	 * (or null) or text that is not UTF-8 makes the line bad */
