@@ -1,5 +1,6 @@
 /* The progress line parser: one flat JSON object, checked byte by byte and
- * never read past its length, so any input an app writes is safe. */
+ * never read past its length, so any input an app writes is safe; and its
+ * writer, which cuts and cleans text as the parser would keep it. */
 #include "progress.h"
 #include "jsonesc.h"
 #include "jsonlex.h"

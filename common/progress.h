@@ -26,7 +26,7 @@ enum {
 #define PROGRESS_HALT_MAX 201
 
 /* "note" says what the app waits for or is doing, when that is not
- * plain from the counts ("the API is down (HTTP 503) for 40 s: one probe
+ * plain from the counts ("the API is down for 40 s (HTTP 503): one probe
  * every 10 s"); each report replaces it, one without clears it. Kept up to
  * PROGRESS_NOTE_MAX - 1 bytes, cut and cleaned as the halt is. */
 #define PROGRESS_NOTE_MAX 121
@@ -77,8 +77,8 @@ struct progress {
  * values are numbers, strings, booleans or null; known number keys must be
  * non-negative integers, "job" a short string of [A-Za-z0-9._:-], "halt"
  * and "note" strings of UTF-8 text (or null: none; a note of another type
- * is ignored, as other apps may use the name); "done" is required. Returns 0, or
- * -1 for a bad line. Never reads past len. */
+ * is ignored, as other apps may use the name); "done" is required.
+ * Returns 0, or -1 for a bad line. Never reads past len. */
 int progress_parse(const char *line, size_t len, struct progress *out);
 /* The same, and the "halt" text decoded into halt (PROGRESS_HALT_MAX
  * bytes, NUL-terminated; "" when the line has none; undefined after -1). */
@@ -89,7 +89,8 @@ int progress_parse_halt(const char *line, size_t len, struct progress *out,
 int progress_halt_format(const char *text, char *buf, size_t n);
 
 /* Writes the canonical one-line JSON form (no newline) into buf: the
- * counts, "job", "note" (cut as the reader cuts it), then the stats. Returns its length (like snprintf). */
+ * counts, "job", "note" (cut as the reader cuts it), then the stats.
+ * Returns its length (like snprintf). */
 int progress_format(const struct progress *p, char *buf, size_t n);
 
 /* A stat's key ("req_2xx"), or NULL out of range. */
