@@ -346,8 +346,9 @@ static void monit_draw(struct monit *m)
 	put_clipped(sep.p, COLS);
 	attroff(A_DIM);
 	buf_free(&sep);
-	/* Why the selected app is errored or waiting, above its log. */
-	const char *reason = cli_json_str(cJSON_GetArrayItem(m->apps, m->sel), "reason", "");
+	/* Why the selected app is errored or waiting, or what it waits for,
+	 * above its log. */
+	const char *reason = cli_app_why(cJSON_GetArrayItem(m->apps, m->sel));
 	if (*reason && y < LINES - 1) {
 		move(y++, 0);
 		attron(A_BOLD);

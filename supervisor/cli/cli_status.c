@@ -36,7 +36,7 @@ struct row {
  * object (100 apps x 10 lookups by name would cost more than the rest). */
 struct app_view {
 	const cJSON *obj;
-	const char *name, *group, *state, *reason;
+	const char *name, *group, *state;
 	double id, pid, uptime_ms, restarts, cpu, memory;
 };
 
@@ -46,7 +46,6 @@ static void view_fill(struct app_view *v, const cJSON *app)
 		{ "name", offsetof(struct app_view, name) },
 		{ "group", offsetof(struct app_view, group) },
 		{ "state", offsetof(struct app_view, state) },
-		{ "reason", offsetof(struct app_view, reason) },
 	}, nums[] = {
 		{ "id", offsetof(struct app_view, id) },
 		{ "pid", offsetof(struct app_view, pid) },
@@ -58,7 +57,6 @@ static void view_fill(struct app_view *v, const cJSON *app)
 	memset(v, 0, sizeof *v);
 	v->obj = app;
 	v->name = v->state = "?";
-	v->reason = "";
 	for (const cJSON *c = app ? app->child : NULL; c; c = c->next) {
 		if (!c->string)
 			continue;
@@ -74,14 +72,15 @@ static void view_fill(struct app_view *v, const cJSON *app)
 	}
 }
 
-/* A running app's progress note, or "". */
-static const char *progress_note(const struct app_view *v)
+const char *cli_app_why(const cJSON *app)
 {
-	if (strcmp(v->state, "online") != 0 && strcmp(v->state, "launching") != 0)
+	const char *reason = cli_json_str(app, "reason", "");
+	if (*reason)
+		return reason;
+	const char *state = cli_json_str(app, "state", "");
+	if (strcmp(state, "online") != 0 && strcmp(state, "launching") != 0)
 		return "";
-	const cJSON *pr = cJSON_GetObjectItemCaseSensitive(v->obj, "progress");
-	const cJSON *note = cJSON_GetObjectItemCaseSensitive(pr, "note");
-	return cJSON_IsString(note) ? note->valuestring : "";
+	return cli_json_str(cJSON_GetObjectItemCaseSensitive(app, "progress"), "note", "");
 }
 
 int cli_progress_get(const cJSON *app, struct cli_progress *p)
@@ -380,7 +379,7 @@ void cli_status_format(const cJSON *apps, int color, struct buf *out)
 	 * waits for (its progress note): one line each under the table. */
 	for (int i = 0; i < nv; i++) {
 		const struct app_view *v = &views[i];
-		const char *why = *v->reason ? v->reason : progress_note(v);
+		const char *why = cli_app_why(v->obj);
 		if (!*why)
 			continue;
 		buf_printf(out, "%s %s%s%s: %s\n", v->name, color ? cli_state_color(v->state) : "",

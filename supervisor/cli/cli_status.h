@@ -23,6 +23,10 @@ struct cli_progress {
 	const char *job;        /* the shared job reported on, or NULL; borrowed from the JSON */
 };
 int cli_progress_get(const cJSON *app, struct cli_progress *p);
+/* What to say of one app object beside the table: why it is errored or
+ * waiting (its reason), or what it says it waits for while it runs (its
+ * progress note); "" when nothing. Borrowed from the JSON. */
+const char *cli_app_why(const cJSON *app);
 void cli_progress_cells(const struct cli_progress *p, char *count, size_t ncount,
     char *rate, size_t nrate, char *eta, size_t neta);
 

@@ -64,6 +64,23 @@ static const char *const shared =
 	"\"uptime_ms\":1000,\"cpu\":5,\"memory\":1048576,"
 	"\"progress\":{\"done\":590,\"total\":1000,\"failed\":1,\"rate\":19,\"eta_s\":22,\"job\":\"job:ab\"}}]";
 
+/* What a running app says it waits for (its note) goes under the table;
+ * a stopped app's last note does not, an errored app's reason wins. */
+static void test_notes(void)
+{
+	char *t = table("[{\"id\":1,\"name\":\"w\",\"pid\":5,\"state\":\"online\",\"restarts\":0,"
+	    "\"progress\":{\"done\":1,\"note\":\"the API is down for 40 s (HTTP 503): one probe every 10 s\"}},"
+	    "{\"id\":2,\"name\":\"old\",\"pid\":0,\"state\":\"stopped\",\"restarts\":0,"
+	    "\"progress\":{\"done\":1,\"note\":\"stale\"}},"
+	    "{\"id\":3,\"name\":\"bad\",\"pid\":0,\"state\":\"errored\",\"restarts\":0,"
+	    "\"reason\":\"exited with code 1: fix the key\",\"progress\":{\"done\":1,\"note\":\"x\"}}]", 0);
+	ok(strstr(t, "\nw online: the API is down for 40 s (HTTP 503): one probe every 10 s\n") != NULL,
+	    "a running app's note under the table");
+	ok(strstr(t, "stale") == NULL, "not a stopped app's last note");
+	ok(strstr(t, "\nbad errored: exited with code 1: fix the key\n") != NULL, "an errored app's reason");
+	free(t);
+}
+
 static void test_shared_job(void)
 {
 	char *t = table(shared, 0);
@@ -135,6 +152,7 @@ int main(void)
 	test_empty();
 	test_plain();
 	test_jobs();
+	test_notes();
 	test_shared_job();
 	test_long_name();
 	return done_testing();
