@@ -271,10 +271,13 @@ int appstate_unpack(const char *line, size_t len, struct app_state *st)
 			if (unescape_into(v, vl, st->reason, sizeof st->reason) < 0)
 				return -1;
 		} else if (KEY("progress")) {
-			if (num_list(v, vl, l, 5) < 0 || l[0] < 0 || l[0] > 31)
+			if (num_list(v, vl, l, 5) < 0 || l[0] < 0 || l[0] > 0xffff)
 				return -1;
 			st->has_progress = 1;
-			st->progress.have = (unsigned)l[0];
+			/* bits a newer keeper may add are skipped, as its keys are:
+			 * a status it sends must not be lost whole for them */
+			st->progress.have = (unsigned)l[0] & (PROGRESS_HAVE_DONE | PROGRESS_HAVE_TOTAL |
+			    PROGRESS_HAVE_FAILED | PROGRESS_HAVE_INFLIGHT | PROGRESS_HAVE_JOB);
 			st->progress.done = l[1];
 			st->progress.total = l[2];
 			st->progress.failed = l[3];

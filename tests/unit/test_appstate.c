@@ -51,7 +51,8 @@ static const char *bad[] = {
 	"state=online reason=%4",
 	"state=online reason=a%00b",
 	"state=online progress=1,2,3",
-	"state=online progress=99,1,2,3,4",
+	"state=online progress=65536,1,2,3,4",
+	"state=online progress=-1,1,2,3,4",
 	"state=online restarts=99999999999",
 	"state=online started=12a",
 };
@@ -118,6 +119,9 @@ int main(void)
 	ok(b.progress.stat_have == 1u << PROGRESS_STAT_REQ_2XX &&
 	    b.progress.stat[PROGRESS_STAT_REQ_2XX] == 4, "its unknown stats skipped");
 	ok(strstr(line, " cgroup=1"), "a run in a cgroup says so");
+	const char *bits = "state=online progress=99,5,9,0,0";
+	is_int(appstate_unpack(bits, strlen(bits), &b), 0, "a newer keeper's progress bits");
+	is_int((int)b.progress.have, 3, "... skipped, the known ones kept (99 -> done, total)");
 	struct app_state c;
 	ok(appstate_unpack("state=online cgroup=2", 21, &c) < 0, "cgroup= takes 0 or 1");
 
