@@ -117,9 +117,17 @@ static void apply(struct daemon *d, struct app_spec *apps, int n, const char *la
 		char *cause = NULL;
 		if (a && spec_equal(&a->spec, s)) {
 			/* a resurrect leaves an app stopped that was stopped
-			 * when saved */
-			if (a->lc.state == LC_CONNECTED && app_shown_state(a) == APP_STOPPED &&
-			    !s->stopped) {
+			 * when saved. One that errored (a crash loop, a halt,
+			 * its keeper dying) waits for a person, and starting
+			 * its file is one asking, as pm2's start FILE restarts
+			 * it. One held back by a dependency that errored is
+			 * not: its dependency has not run again yet, so it
+			 * would be held back at once (psup start NAME, once
+			 * the dependency is mended). */
+			enum app_state_kind st = app_shown_state(a);
+			int connected = a->lc.state == LC_CONNECTED;
+			int errored = st == APP_ERRORED && (connected || a->lc.state == LC_IDLE);
+			if (((connected && st == APP_STOPPED) || errored) && !s->stopped) {
 				specs_set_stopped(a, 0);
 				ops_add_app(op, a, OP_START, link_step(a, LE_START));
 				add_str(started, a->name);

@@ -2,11 +2,11 @@
 # An app that reports "halt" (the progress protocol) before it fails is
 # not restarted: it is errored with the text as its reason, whatever
 # autorestart says. A halt taken back (null) restarts as usual, a clean
-# exit and a stop_exit_code keep their meaning, and `psup restart` runs a
-# halted app again.
+# exit and a stop_exit_code keep their meaning, and starting the file
+# again runs a halted app again, as pm2's start FILE restarts it.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 19
+plan 21
 
 # halter.sh CODE: reports a halt and exits CODE while $TMPD/broken exists,
 # else runs; the halt's text has a quote, a tab and a non-ASCII character
@@ -71,10 +71,13 @@ is "$(jl clean .reason)" "" "... with no reason"
 ok "a stop_exit_code with a halt completes" wait_for -t 15 state_is stopcode completed
 like "$(jl stopcode .reason)" "stop_exit_code" "... as a stop_exit_code"
 
-# mended: a restart by hand runs it again
+# mended: starting the file again runs it again (an errored app is not
+# "unchanged"); the others of the file stay as they are
 rm "$TMPD/broken"
-psup restart halter > "$TMPD/out" 2>&1
-is "$?" 0 "restart halter: exit 0" || diag_file "$TMPD/out"
+psup start "$TMPD/eco.yaml" --only halter > "$TMPD/out" 2>&1
+is "$?" 0 "start FILE --only halter: exit 0" || diag_file "$TMPD/out"
+like "$(cat "$TMPD/out")" "started: halter" "it says so"
+is "$(jl unhalt .state) $(jl unhalt .restarts)" "errored 2" "the file's other apps are left as they were"
 ok "it runs again" wait_for -t 15 state_is halter online
 is "$(jl halter .reason)" "" "the reason is gone"
 psup stop halter > /dev/null 2>&1
