@@ -354,9 +354,9 @@ void run_endpoints_note(struct run *r, int64_t now, struct note_facts *f)
 			f->down_why = e->down_why;
 			f->probe_every_ns = e->breaker.cooldown;
 		}
-		int64_t hold = pacer_hold_until(&e->pacer) - now;
-		if (pacer_hold_until(&e->pacer) && hold > f->hold_ns)
-			f->hold_ns = hold;
+		int64_t until = pacer_hold_until(&e->pacer);
+		if (until && until - now > f->hold_ns)
+			f->hold_ns = until - now;
 	}
 }
 
