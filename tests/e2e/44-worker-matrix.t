@@ -20,7 +20,7 @@
 # Under a sanitizer build (or PSUP_SLOW) only OpenAI's and Gemini's rows
 # run (headers and none), without the faults cell: the rest adds time, not
 # coverage of the worker; and its workers, several times slower, are held
-# to 90% of the limit.
+# to 90% of the limit (85% where only 429s tell it).
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/lib.sh"
 require_bin psup-worker psup-testapi
 require_cmd curl jq
@@ -44,10 +44,17 @@ kill "$TESTAPI_PID" 2>/dev/null
 # the limit is learned from the API's 429s: those cells run three times
 # the items, so what is measured is mostly the pace learned, and at this
 # scale (9 s) the learning still costs a few % of it; the bench's
-# full-size run holds them to 95% like the rest.
+# full-size run holds them to 95% like the rest. Under a sanitizer, each
+# 429 that teaches the limit costs the slower workers more of the run: the
+# blind cells there made 5,200-5,900/min of 6,000 (87-98 %), and are held
+# to 85 %.
 blind() { [ "$1" = gemini ] && { [ "$2" = unset ] || [ "$2" = high ]; }; }
 items_of() { if blind "$1" "$2"; then echo $((N * 3)); else echo "$N"; fi; }
-share_of() { if blind "$1" "$2" || [ "$SLOW" = 1 ]; then echo 90; else echo 95; fi; }
+share_of() {
+	if blind "$1" "$2" && [ "$SLOW" = 1 ]; then echo 85
+	elif blind "$1" "$2" || [ "$SLOW" = 1 ]; then echo 90
+	else echo 95; fi
+}
 
 # job_file PROVIDER MODE FILE: a job for PROVIDER's API at TESTAPI_URL with
 # the rpm of MODE and no shared name.
