@@ -60,3 +60,22 @@ int jsonlex_word(const char **p, const char *end, const char *w)
 	*p += n;
 	return 0;
 }
+
+int jsonlex_hex4(const char *p, unsigned *v)
+{
+	unsigned x = 0;
+	for (int k = 0; k < 4; k++) {
+		char c = p[k];
+		x <<= 4;
+		if (c >= '0' && c <= '9')
+			x |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			x |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			x |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*v = x;
+	return 0;
+}

@@ -17,5 +17,8 @@ int jsonlex_number(const char **p, const char *end, struct jsonlex_num *n);
 /* Reads the word w (true, false, null) at *p, never past end, and moves
  * *p past it. Returns 0, or -1 when it is not there. */
 int jsonlex_word(const char **p, const char *end, const char *w);
+/* The four hex digits of a \u escape at p (the caller has checked they
+ * are there) into *v. Returns 0, or -1 when one is not a hex digit. */
+int jsonlex_hex4(const char *p, unsigned *v);
 
 #endif

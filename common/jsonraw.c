@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "jsonlex.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 static size_t skip_ws(const char *p, size_t n, size_t i)
@@ -71,49 +73,10 @@ int jsonraw_value(const char *p, size_t n, struct jsonraw *v)
 	return 0;
 }
 
-static int hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-	for (int k = 0; k < 4; k++) {
-		char c = p[k];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 static void utf8_add(struct buf *b, unsigned cp)
 {
 	char u[4];
-	size_t k;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		k = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		k = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		k = 3;
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		k = 4;
-	}
-	buf_add(b, u, k);
+	buf_add(b, u, utf8_encode(cp, u));
 }
 
 /* Decodes the JSON string s[0..n) (quotes included) into b. Returns 0 or -1. */
@@ -135,11 +98,11 @@ static int string_decode(const char *s, size_t n, struct buf *b)
 			continue;
 		}
 		unsigned cp, lo;
-		if (i + 6 > n || hex4(s + i + 1, &cp) < 0)
+		if (i + 6 > n || jsonlex_hex4(s + i + 1, &cp) < 0)
 			return -1;
 		i += 4;
 		if (cp >= 0xd800 && cp < 0xdc00 && i + 7 < n && s[i + 1] == '\\' && s[i + 2] == 'u' &&
-		    hex4(s + i + 3, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+		    jsonlex_hex4(s + i + 3, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
 			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 			i += 6;
 		}

@@ -19,11 +19,6 @@ static void skip_ws(struct cur *c)
 		c->p++;
 }
 
-static int is_hex(char ch)
-{
-	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
-}
-
 /* Scans a JSON string starting at '"'. Copies up to cap-1 plain bytes into
  * key (enough to recognise the known keys; longer keys never match). */
 static int scan_string(struct cur *c, char *key, size_t cap, size_t *klen)
@@ -53,11 +48,8 @@ static int scan_string(struct cur *c, char *key, size_t cap, size_t *klen)
 			case 'n': case 'r': case 't':
 				break;
 			case 'u':
-				if (c->end - c->p < 4)
+				if (c->end - c->p < 4 || jsonlex_hex4(c->p, &(unsigned){ 0 }) < 0)
 					return -1;
-				for (int i = 0; i < 4; i++)
-					if (!is_hex(c->p[i]))
-						return -1;
 				c->p += 4;
 				break;
 			default:
@@ -86,50 +78,14 @@ struct text {
 
 static void text_add(struct text *t, unsigned cp)
 {
-	unsigned char u[4];
-	size_t n;
-	if (cp < 0x20 || cp == 0x7f)
-		cp = ' ';
-	if (cp < 0x80) {
-		u[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (unsigned char)(0xc0 | cp >> 6);
-		u[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (unsigned char)(0xe0 | cp >> 12);
-		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xf0 | cp >> 18);
-		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
+	char u[4];
+	size_t n = utf8_encode(cp < 0x20 || cp == 0x7f ? ' ' : cp, u);
 	if (t->full || t->len + n >= t->cap) {
 		t->full = 1;
 		return;
 	}
 	memcpy(t->buf + t->len, u, n);
 	t->len += n;
-}
-
-static int hex4(const char *p, unsigned *v)
-{
-	*v = 0;
-	for (int i = 0; i < 4; i++) {
-		char ch = p[i];
-		unsigned d = ch >= '0' && ch <= '9' ? (unsigned)(ch - '0') :
-		    ch >= 'a' && ch <= 'f' ? (unsigned)(ch - 'a' + 10) :
-		    ch >= 'A' && ch <= 'F' ? (unsigned)(ch - 'A' + 10) : 16;
-		if (d == 16)
-			return -1;
-		*v = *v << 4 | d;
-	}
-	return 0;
 }
 
 /* Decodes the JSON string at '"' into t: escapes resolved (a surrogate
@@ -169,11 +125,11 @@ static int scan_text(struct cur *c, struct text *t)
 			continue;
 		}
 		unsigned cp, lo;
-		if (e != 'u' || c->end - c->p < 4 || hex4(c->p, &cp) < 0)
+		if (e != 'u' || c->end - c->p < 4 || jsonlex_hex4(c->p, &cp) < 0)
 			return -1;
 		c->p += 4;
 		if (cp >= 0xd800 && cp < 0xdc00 && c->end - c->p >= 6 && c->p[0] == '\\' &&
-		    c->p[1] == 'u' && hex4(c->p + 2, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+		    c->p[1] == 'u' && jsonlex_hex4(c->p + 2, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
 			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 			c->p += 6;
 		} else if (cp >= 0xd800 && cp < 0xe000) {
@@ -315,22 +271,17 @@ int progress_parse_halt(const char *line, size_t len, struct progress *out,
 				if (scan_job(&c, p.job) < 0)
 					return -1;
 				p.have |= PROGRESS_HAVE_JOB;
-			} else if (klen == 4 && strcmp(key, "halt") == 0 && ch != 'n') {
-				/* the last one counts, as in JSON.parse */
+			} else if (klen == 4 && strcmp(key, "halt") == 0) {
+				/* the last one counts, as in JSON.parse; null is none */
 				t.len = 0;
 				t.full = 0;
-				if (scan_text(&c, &t) < 0)
+				halt[0] = '\0';
+				if (ch == 'n' ? jsonlex_word(&c.p, c.end, "null") < 0 : scan_text(&c, &t) < 0)
 					return -1;
-				p.have |= PROGRESS_HAVE_HALT;
 			} else if (klen == 4 && strcmp(key, "note") == 0 && ch == '"') {
 				struct text nt = { p.note, sizeof p.note, 0, 0 };
 				if (scan_text(&c, &nt) < 0)
 					return -1;
-			} else if (klen == 4 && strcmp(key, "halt") == 0) {
-				if (jsonlex_word(&c.p, c.end, "null") < 0)
-					return -1;
-				halt[0] = '\0';
-				p.have &= ~(unsigned)PROGRESS_HAVE_HALT;
 			} else if (ch == '"') {
 				if (k >= 0 || scan_string(&c, NULL, 0, NULL) < 0)
 					return -1;
@@ -375,8 +326,8 @@ int progress_parse_halt(const char *line, size_t len, struct progress *out,
 		return -1;
 	if (!(p.have & PROGRESS_HAVE_DONE))
 		return -1;
-	if (!halt[0])
-		p.have &= ~(unsigned)PROGRESS_HAVE_HALT; /* "" halts nothing */
+	if (halt[0])
+		p.have |= PROGRESS_HAVE_HALT;   /* "" and null halt nothing */
 	*out = p;
 	return 0;
 }

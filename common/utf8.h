@@ -15,5 +15,8 @@ int utf8_decode(const unsigned char *p, size_t n, unsigned *cp);
 /* The offset of the first byte of s[0..len) that is not well-formed
  * UTF-8, or -1 when there is none. */
 long utf8_invalid_at(const char *s, size_t len);
+/* Code point cp (at most U+10FFFF) as UTF-8 in out; returns its length
+ * (1..4). */
+size_t utf8_encode(unsigned cp, char out[4]);
 
 #endif
