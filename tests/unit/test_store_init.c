@@ -115,6 +115,67 @@ static void test_old_store(void)
 	free(url);
 }
 
+/* A first load holds items and writes them many rows per statement: a
+ * file of 70 items (two whole batches and some over) keeps every item's
+ * JSON with its id, its priority and its tag, in input order; one failing
+ * on its last line after two whole batches leaves nothing. */
+static void test_batches(void)
+{
+	char *text = NULL, *bad = NULL;
+	size_t tlen = 0, blen = 0;
+	FILE *t = open_memstream(&text, &tlen), *b = open_memstream(&bad, &blen);
+	for (int i = 0; i < 70; i++) {
+		fprintf(t, "{\"id\":\"k%d\",\"p\":%d,\"n\":%d}\n", i, i % 10 == 3, i);
+		fprintf(b, "{\"id\":\"k%d\"}\n", i);
+	}
+	fputs("{\"id\":\"k5\"}\n", b);
+	fclose(t);
+	fclose(b);
+	char *path = storefix_write("batch.jsonl", text), *badpath = storefix_write("batchbad.jsonl", bad);
+	long long skipped = -1;
+	char *cause = NULL;
+	struct store *s = storefix_open(1);
+	is_int(load(s, badpath, NULL, &skipped, &cause), -1, "a first load failing on line 71");
+	free(cause);
+	is_int(storefix_counts(s).total, 0, "loads none of the 70 before it");
+	is_int(load(s, path, "big", &skipped, &cause), 70, "a first load of 70 adds them all");
+	check_indexes("all there after 70");
+
+	struct store_item *it = NULL;
+	int n = 0, order = 1, json = 1;
+	if (store_claim(s, "w", 100, 60000, &it, &n, &cause) < 0)
+		bail("claim", cause);
+	is_int(n, 70, "all 70 claimed");
+	/* the 7 of priority 1 (3, 13, ... 63) first, then the rest in input order */
+	int want[70], w = 0;
+	for (int pass = 1; pass >= 0; pass--)
+		for (int i = 0; i < 70; i++)
+			if ((i % 10 == 3) == pass)
+				want[w++] = i;
+	for (int i = 0; i < n && i < 70; i++) {
+		char id[16], body[64];
+		snprintf(id, sizeof id, "k%d", want[i]);
+		snprintf(body, sizeof body, "{\"id\":\"k%d\",\"p\":%d,\"n\":%d}", want[i],
+		    want[i] % 10 == 3, want[i]);
+		order &= strcmp(it[i].id, id) == 0;
+		json &= strcmp(it[i].json, body) == 0;
+	}
+	ok(order, "claimed by priority, then in input order");
+	ok(json, "each item with its own JSON");
+	free(storefix_ids(it, n, ","));
+	char *tags = catalogue("SELECT count(*) || ' ' || count(DISTINCT seq) || ' ' ||"
+	    " (max(seq) - min(seq)) FROM items WHERE tag = 'big'", "SELECT count(*) || ' ' ||"
+	    " count(DISTINCT seq) || ' ' || (max(seq) - min(seq)) FROM psup_items"
+	    " WHERE tag = 'big'");
+	is_str(tags, "70 70 69", "each item tagged, under 70 seqs in a row");
+	free(tags);
+	store_close(s);
+	free(text);
+	free(bad);
+	free(path);
+	free(badpath);
+}
+
 /* A first load may run with a rollback journal (alone on the store) or
  * through the log (another process has it open): the store is in WAL
  * mode after either. */
@@ -198,6 +259,7 @@ int main(void)
 	free(more);
 
 	test_old_store();
+	test_batches();
 	test_journal();
 	storefix_end();
 	return done_testing();

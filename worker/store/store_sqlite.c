@@ -31,6 +31,11 @@
 #define LOAD_ROWS4 "(?, ?), (?, ?), (?, ?), (?, ?)"
 #define LOAD_ROWS32 LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4 ", " \
 	LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4 ", " LOAD_ROWS4
+/* ST_LOAD_ITEMS's rows: SQ_LOAD_ROWS of (seq, id, id_int, priority, tag). */
+#define LOAD_ITEM "(?, ?, ?, ?, ?)"
+#define LOAD_ITEMS4 LOAD_ITEM ", " LOAD_ITEM ", " LOAD_ITEM ", " LOAD_ITEM
+#define LOAD_ITEMS32 LOAD_ITEMS4 ", " LOAD_ITEMS4 ", " LOAD_ITEMS4 ", " LOAD_ITEMS4 ", " \
+	LOAD_ITEMS4 ", " LOAD_ITEMS4 ", " LOAD_ITEMS4 ", " LOAD_ITEMS4
 
 /* What export writes of each item. */
 #define EXPORT_COLS "SELECT id, id_int, state, attempts, coalesce(http_status, 0)," \
@@ -101,6 +106,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_LOAD_PAYLOAD] = "INSERT INTO payloads (seq, json) VALUES (?1, ?2)",
 	/* SQ_LOAD_ROWS of them in one statement */
 	[ST_LOAD_PAYLOADS] = "INSERT INTO payloads (seq, json) VALUES " LOAD_ROWS32,
+	/* a first load's items, each under the seq the load gave it: one, and
+	 * SQ_LOAD_ROWS at once */
+	[ST_LOAD_ITEM] = "INSERT INTO items (seq, id, id_int, priority, tag) VALUES " LOAD_ITEM,
+	[ST_LOAD_ITEMS] = "INSERT INTO items (seq, id, id_int, priority, tag) VALUES " LOAD_ITEMS32,
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
 	[ST_COUNTS] =

@@ -14,7 +14,7 @@
 /* An item's JSON, in a statement whose row of items is items. */
 #define SQ_ITEM_JSON "(SELECT json FROM payloads p WHERE p.seq = items.seq)"
 
-/* The JSON rows ST_LOAD_PAYLOADS writes at once (seq, json each). */
+/* The rows ST_LOAD_PAYLOADS and ST_LOAD_ITEMS write at once. */
 #define SQ_LOAD_ROWS 32
 
 enum stmt_id {
@@ -24,6 +24,7 @@ enum stmt_id {
 	ST_EXPORT_ALL_ITEM, ST_EXPORT_FAILED_ITEM,
 	ST_HAS_ITEMS, ST_FINISH_SEQ, ST_ANY_EXPIRED, ST_COUNT_ADD, ST_EXPIRED, ST_RECOUNT_FAILED, ST_OWNERS, ST_PEEK, ST_SPEND,
 	ST_FINISHED_SAME, ST_CLAIM_PENDING, ST_LOAD_PAYLOAD, ST_LOAD_PAYLOADS,
+	ST_LOAD_ITEM, ST_LOAD_ITEMS,
 	ST_COUNT
 };
 
@@ -34,10 +35,17 @@ struct sq {
 	sqlite3_stmt *st[ST_COUNT];
 	unsigned st_where_gen[ST_COUNT]; /* the store_where each was made for */
 	long long load_added;
-	/* the JSON of items loaded, not yet written: SQ_LOAD_ROWS at a time */
-	long long load_seq[SQ_LOAD_ROWS];
-	char *load_json[SQ_LOAD_ROWS];
+	/* items loaded, not yet written: SQ_LOAD_ROWS at a time. Their JSON
+	 * always waits here; in a first load the items' rows wait too, id and
+	 * tag in the JSON's allocation. */
+	struct sq_held {
+		long long seq, priority;
+		int id_int;
+		char *json;
+		const char *id, *tag;
+	} load_row[SQ_LOAD_ROWS];
 	int load_held;
+	long long load_next_seq;  /* a first load's next seq */
 	int load_bare;           /* the load goes into an empty store without its indexes */
 	int load_cache;          /* the cache_size in force before the load */
 	int load_journal;        /* the load runs with a rollback journal */

@@ -117,6 +117,7 @@ int sq_load_begin(struct store *s, const char *id_field, char **cause)
 		goto fail;
 	rc = sq_step(q, st);
 	q->load_bare = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
+	q->load_next_seq = 1;
 	sq_done(st);
 	if (rc != SQLITE_ROW) {
 		sq_fail(q, cause, "cannot read the store");
@@ -133,48 +134,95 @@ out:
 	return -1;
 }
 
-/* Writes the JSON held (all of it, or none when !write), and lets it go.
+/* Writes the items' rows held, each row on its own or SQ_LOAD_ROWS in one
+ * statement. Returns 0, or -1 with *cause. */
+static int sq_load_items(struct sq *q, char **cause)
+{
+	int n = q->load_held, whole = n == SQ_LOAD_ROWS;
+	sqlite3_stmt *st = sq_stmt(q, whole ? ST_LOAD_ITEMS : ST_LOAD_ITEM, cause);
+	if (!st)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		const struct sq_held *h = &q->load_row[i];
+		int p = whole ? 5 * i : 0;
+		sqlite3_bind_int64(st, p + 1, h->seq);
+		sqlite3_bind_text(st, p + 2, h->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, p + 3, h->id_int);
+		sqlite3_bind_int64(st, p + 4, h->priority);
+		sq_bind_text(st, p + 5, h->tag);
+		if ((!whole || i == n - 1) && sq_run(q, st, "cannot add an item", cause) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Writes what is held (all of it, or none when !write), and lets it go.
  * Returns 0, or -1 with *cause. */
 static int sq_load_flush(struct sq *q, int write, char **cause)
 {
 	int rc = 0, n = q->load_held, whole = n == SQ_LOAD_ROWS;
 	sqlite3_stmt *st = NULL;
-	if (write && n > 0 && !(st = sq_stmt(q, whole ? ST_LOAD_PAYLOADS : ST_LOAD_PAYLOAD,
-	    cause)))
+	if (write && n > 0 && q->load_bare && sq_load_items(q, cause) < 0)
+		rc = -1;
+	if (rc == 0 && write && n > 0 && !(st = sq_stmt(q, whole ? ST_LOAD_PAYLOADS :
+	    ST_LOAD_PAYLOAD, cause)))
 		rc = -1;
 	for (int i = 0; i < n; i++) {
 		if (rc == 0 && st) {
 			int p = whole ? 2 * i : 0;
-			sqlite3_bind_int64(st, p + 1, q->load_seq[i]);
-			sqlite3_bind_text(st, p + 2, q->load_json[i], -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, p + 1, q->load_row[i].seq);
+			sqlite3_bind_text(st, p + 2, q->load_row[i].json, -1, SQLITE_STATIC);
 			if ((!whole || i == n - 1) && sq_run(q, st, "cannot add an item", cause) < 0)
 				rc = -1;
 		}
 	}
 	for (int i = 0; i < n; i++)
-		free(q->load_json[i]);
+		free(q->load_row[i].json);
 	q->load_held = 0;
 	return rc;
+}
+
+/* A first load holds each item's whole row, to be written SQ_LOAD_ROWS at
+ * a time: one statement per item was half the load's time. The empty
+ * table gives rowids from 1 on, as SQLite would have. The JSON, id and
+ * tag are copied into one allocation. */
+static void sq_load_hold_row(struct sq *q, const struct store_load_item *it)
+{
+	size_t lj = strlen(it->json) + 1, li = strlen(it->id) + 1;
+	size_t lt = it->tag ? strlen(it->tag) + 1 : 0;
+	struct sq_held *h = &q->load_row[q->load_held++];
+	h->json = xmalloc(lj + li + lt);
+	memcpy(h->json, it->json, lj);
+	h->id = memcpy(h->json + lj, it->id, li);
+	h->tag = it->tag ? memcpy(h->json + lj + li, it->tag, lt) : NULL;
+	h->seq = q->load_next_seq++;
+	h->id_int = it->id_int;
+	h->priority = it->priority;
 }
 
 int sq_load_add(struct store *s, const struct store_load_item *it, char **cause)
 {
 	struct sq *q = (struct sq *)s;
-	sqlite3_stmt *st = sq_stmt(q, ST_LOAD_INSERT, cause);
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, it->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, it->id_int);
-	sqlite3_bind_int64(st, 3, it->priority);
-	sq_bind_text(st, 4, it->tag);
-	if (sq_run(q, st, "cannot add an item", cause) < 0)
-		return -1;
-	if (sqlite3_changes(q->db) == 0)
-		return 0;
-	/* new: its JSON goes beside it, under the seq it was given, with
-	 * others in one statement */
-	q->load_seq[q->load_held] = sqlite3_last_insert_rowid(q->db);
-	q->load_json[q->load_held++] = xstrdup(it->json);
+	if (q->load_bare) {
+		sq_load_hold_row(q, it);
+	} else {
+		sqlite3_stmt *st = sq_stmt(q, ST_LOAD_INSERT, cause);
+		if (!st)
+			return -1;
+		sqlite3_bind_text(st, 1, it->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, it->id_int);
+		sqlite3_bind_int64(st, 3, it->priority);
+		sq_bind_text(st, 4, it->tag);
+		if (sq_run(q, st, "cannot add an item", cause) < 0)
+			return -1;
+		if (sqlite3_changes(q->db) == 0)
+			return 0;
+		/* new: its JSON goes beside it, under the seq it was given, with
+		 * others in one statement */
+		struct sq_held *h = &q->load_row[q->load_held++];
+		h->seq = sqlite3_last_insert_rowid(q->db);
+		h->json = xstrdup(it->json);
+	}
 	q->load_added++;
 	return q->load_held == SQ_LOAD_ROWS ? sq_load_flush(q, 1, cause) : 0;
 }
