@@ -4,11 +4,13 @@
  * update` (replace the daemon by the installed one, the apps running on). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -208,6 +210,28 @@ static int kill_daemon(char **cause)
 	    pid > 0 ? "" : " (no pid in psup.pid)");
 }
 
+/* What a daemon that died left in a home without apps: its socket, its
+ * pid file and the runtime directory (outside the home, on tmpfs, so
+ * nothing else removes it until the next boot). Only while this command
+ * holds the home's lock: a daemon starting meanwhile makes them under
+ * it, and a spawn that finds the lock taken tries again. */
+static void tidy_lost_daemon(void)
+{
+	char *lock = home_lock_path(cli_home());
+	int fd = open(lock, O_RDWR | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		char *sock = home_sock_path(cli_home()), *pidp = home_pid_path(cli_home());
+		unlink(sock);
+		unlink(pidp);
+		home_run_close(cli_home(), NULL);
+		free(sock);
+		free(pidp);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(lock);
+}
+
 /* One kill request within bound_ms. Returns 0 when the daemon stopped
  * every app and exited, 1 when it did not answer in time, or an exit
  * code > 1 printed. */
@@ -219,6 +243,7 @@ static int kill_once(unsigned flags, int bound_ms)
 		cli_conn_close(&c);
 		if (flags & CLI_RQ_NOSTART) {
 			free(cause);
+			tidy_lost_daemon();
 			printf("daemon not running\n");
 			return 0;
 		}

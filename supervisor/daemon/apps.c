@@ -380,11 +380,7 @@ void apps_tidy_exit(struct daemon *d)
 			trash_put(d, a->dir);
 		free(kp);
 	}
-	if (rmdir(d->run_dir) == 0) {
-		char *link = home_run_link_path(d->home);
-		unlink(link);
-		free(link);
-	}
+	home_run_close(d->home, d->run_dir);
 }
 
 /* ---- state ---- */

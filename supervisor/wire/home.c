@@ -186,6 +186,24 @@ out:
 	return dir;
 }
 
+void home_run_close(const char *home, const char *dir)
+{
+	char *link = home_run_link_path(home);
+	char target[4096];
+	if (!dir) {
+		ssize_t n = readlink(link, target, sizeof target - 1);
+		if (n <= 0 || target[0] != '/') {
+			free(link);
+			return;
+		}
+		target[n] = '\0';
+		dir = target;
+	}
+	if (rmdir(dir) == 0 || errno == ENOENT)
+		unlink(link);
+	free(link);
+}
+
 int home_sockaddr(const char *path, struct sockaddr_un *sa, socklen_t *len,
     int *dirfd, char **cause)
 {

@@ -58,6 +58,11 @@ char *home_keeper_log_path(const char *home); /* keeper.log */
  * says it) when there is none: the runtime files stay in the home. */
 char *home_run_open(const char *home, char **cause);
 
+/* Removes the runtime directory dir (home/run's target when dir is NULL)
+ * if it is empty, and home/run with it. Only while holding the home's lock
+ * (a daemon opens them under it). */
+void home_run_close(const char *home, const char *dir);
+
 /* Fills a sockaddr_un for path. A path longer than sun_path is reached
  * through /proc/self/fd/N/BASENAME with *dirfd set to an O_PATH descriptor
  * of its directory that the caller closes after bind/connect (else *dirfd is

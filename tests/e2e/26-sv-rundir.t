@@ -7,11 +7,12 @@
 # to the runtime directory. A home from before the spec file (a folder and
 # a spec per app) is converted into one on load; a keeper from before reads
 # its changed spec where it did. A spec file cut short keeps its whole
-# records. `psup kill` removes the runtime directory.
+# records. `psup kill` removes the runtime directory, and, with no apps,
+# what a daemon killed left: socket, pid file and runtime directory.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd stat readlink
-plan 29
+plan 34
 
 sleeper_eco "$TMPD/eco.yaml" a b
 
@@ -80,3 +81,15 @@ is "$(psup jlist | jq -r '[.[].name] | sort | join(" ")')" "a b" "records after 
 psup kill > /dev/null 2>&1
 ok "kill removes the runtime directory" test ! -e "$RUN"
 ok "and the link" test ! -L "$PSUP_HOME/run"
+
+# a daemon killed with no apps: kill tidies what it left
+psup jlist > /dev/null 2>&1
+RUN=$(readlink "$PSUP_HOME/run")
+ok "a daemon of no apps links a runtime directory" test -d "$RUN"
+D=$(daemon_pid)
+kill -9 "$D"
+wait_for -t 5 pid_gone "$D"
+is "$(psup kill 2>&1)" "daemon not running" "kill after it died: nothing to stop"
+ok "its runtime directory is gone" test ! -e "$RUN"
+ok "and the link" test ! -L "$PSUP_HOME/run"
+ok "and its socket and pid file" test ! -e "$PSUP_HOME/psup.sock" -a ! -e "$PSUP_HOME/psup.pid"
