@@ -504,18 +504,25 @@ void apps_after_check(struct daemon *d)
 	do {
 		changed = 0;
 		for (struct dapp *a = d->apps; a; a = a->next) {
-			if (a->lc.state != LC_HELD)
+			int failed = a->lc.state == LC_HELD_FAILED;
+			if (a->lc.state != LC_HELD && !failed)
 				continue;
 			char reason[APPSTATE_REASON_MAX];
 			int r = deps_state(d, a, reason, sizeof reason);
+			/* held back by an errored dependency until that one is
+			 * started again (or stopped: then it is waited for) */
+			if (failed && r < 0)
+				continue;
 			struct lc_event ev = { .kind = r > 0 ? LE_DEPS_WAITING : r < 0 ? LE_DEPS_FAILED
 			    : LE_DEPS_MET, .reason = reason };
 			if (r < 0)
 				dlog("%s: %s", a->name, reason);
 			else if (r == 0)
 				dlog("%s: dependencies met, starting", a->name);
+			else if (failed)
+				dlog("%s: no dependency errored any more, %s", a->name, reason);
 			link_event(a, &ev);
-			changed |= r <= 0;
+			changed |= r <= 0 || failed;
 		}
 	} while (changed);
 }

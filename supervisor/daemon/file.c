@@ -121,9 +121,8 @@ static void apply(struct daemon *d, struct app_spec *apps, int n, const char *la
 			 * its keeper dying) waits for a person, and starting
 			 * its file is one asking, as pm2's start FILE restarts
 			 * it. One held back by a dependency that errored is
-			 * not: its dependency has not run again yet, so it
-			 * would be held back at once (psup start NAME, once
-			 * the dependency is mended). */
+			 * not: it waits again by itself once that dependency
+			 * is started again (apps_after_check). */
 			enum app_state_kind st = app_shown_state(a);
 			int connected = a->lc.state == LC_CONNECTED;
 			int errored = st == APP_ERRORED && (connected || a->lc.state == LC_IDLE);

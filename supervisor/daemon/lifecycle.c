@@ -265,6 +265,14 @@ static void deps_failed(struct step *c)
 	deps_waiting(c);
 }
 
+/* No dependency is errored or missing any more (one was started again):
+ * the app waits for them as it did before one failed. */
+static void deps_rearm(struct step *c)
+{
+	c->lc->state = LC_HELD;
+	deps_waiting(c);
+}
+
 static void on_connected(struct step *c)
 {
 	c->lc->state = LC_CONNECTED;
@@ -395,8 +403,8 @@ static lc_handler *const table[NEVENTS][NSTATES] = {
 		[LC_RELAUNCH] = quit_relaunch, [LC_STALLED] = quit_by_signal,
 		[LC_RENEW] = renew_want,
 	},
-	[LE_DEPS_WAITING] = { [LC_HELD] = deps_waiting },
-	[LE_DEPS_MET] = { [LC_HELD] = launch },
+	[LE_DEPS_WAITING] = { [LC_HELD] = deps_waiting, [LC_HELD_FAILED] = deps_rearm },
+	[LE_DEPS_MET] = { [LC_HELD] = launch, [LC_HELD_FAILED] = launch },
 	[LE_DEPS_FAILED] = { [LC_HELD] = deps_failed },
 	[LE_CONNECTED] = { [LC_CONNECTING] = on_connected },
 	[LE_PUSH] = { [LC_CONNECTED] = on_push },

@@ -15,7 +15,8 @@
 enum lc_state {
 	LC_IDLE,        /* no keeper: shows its last state (stopped, completed, errored) */
 	LC_HELD,        /* held back by `after:`: shows waiting */
-	LC_HELD_FAILED, /* a dependency errored or is missing: shows errored, never started */
+	LC_HELD_FAILED, /* a dependency errored or is missing: shows errored, never started;
+	                 * held again once none is */
 	LC_CONNECTING,  /* a keeper runs (launched, or found at start-up): connecting to it */
 	LC_CONNECTED,   /* talking to its keeper */
 	LC_RELAUNCH,    /* its keeper died: a fresh one is launched after a delay */
@@ -34,7 +35,8 @@ enum lc_event_kind {
 	LE_RESTART,      /* user restart, or new settings (reload first) */
 	LE_STOP,         /* user stop */
 	LE_QUIT,         /* delete or kill: its keeper stops the app and exits */
-	LE_DEPS_WAITING, /* `after:` still waits (reason says for what) */
+	LE_DEPS_WAITING, /* `after:` still waits (reason says for what); to a held app
+	                  * whose errored dependency was started again, too */
 	LE_DEPS_MET,     /* `after:` released it */
 	LE_DEPS_FAILED,  /* a dependency errored or is not loaded (reason says) */
 	LE_CONNECTED,    /* the control connection is up */

@@ -2,11 +2,12 @@
 # `after:` pipelines: an app waits (state waiting, reason "waiting for X")
 # until its dependencies completed, or are online for a long-running one;
 # starts strictly after them; is never started when a dependency errors
-# (state errored, reason says which). `psup wait` blocks until apps finish.
+# (state errored, reason says which), and waits again once that one is
+# started again. `psup wait` blocks until apps finish.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd python3
-plan 21
+plan 28
 
 # gate FILE CODE: exits CODE once FILE exists (the test decides when)
 cat > "$TMPD/gate.sh" <<'EOF'
@@ -15,6 +16,14 @@ while [ ! -e "$1" ]; do sleep 0.02; done
 exit "$2"
 EOF
 chmod +x "$TMPD/gate.sh"
+# mend.sh: exits as $TMPD/mend-code says, once $TMPD/go-mended exists
+cat > "$TMPD/mend.sh" <<EOF
+#!/bin/sh
+while [ ! -e "$TMPD/go-mended" ]; do sleep 0.02; done
+exit \$(cat "$TMPD/mend-code")
+EOF
+chmod +x "$TMPD/mend.sh"
+echo 4 > "$TMPD/mend-code"
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
   - name: load
@@ -44,6 +53,12 @@ apps:
   - name: blocked
     script: $H/sleeper
     after: [broken]
+  - name: mended
+    script: $TMPD/mend.sh
+    autorestart: false
+  - name: follow
+    script: $H/sleeper
+    after: [mended]
 EOF
 
 psup start "$TMPD/eco.yaml" > /dev/null 2>&1
@@ -87,3 +102,17 @@ t0=$(now_ms)
 psup wait svc --timeout 300ms > /dev/null 2>&1
 isnt "$?" 0 "wait --timeout on a service fails"
 cmp_ok $(($(now_ms) - t0)) -lt 3000 "and returns promptly"
+
+# an errored dependency mended and started again: its dependent follows
+touch "$TMPD/go-mended"
+ok "mended errors" wait_for -t 10 state_is mended errored
+ok "follow is errored, never started" wait_for -t 5 state_is follow errored
+echo 0 > "$TMPD/mend-code"
+rm "$TMPD/go-mended"
+psup restart mended > /dev/null 2>&1
+ok "mended started again: follow waits for it" wait_for -t 10 state_is follow waiting
+is "$(jl follow .reason)" "waiting for mended" "and says so"
+is "$(jl follow .pid)" 0 "it does not run yet"
+touch "$TMPD/go-mended"
+ok "mended completes" wait_for -t 10 state_is mended completed
+ok "follow then starts" wait_for -t 10 state_is follow online

@@ -239,13 +239,20 @@ static const struct scenario scenarios[] = {
 	{ "after: held, then failed; a start looks again; a stop idles it", {
 		{ LE_LOAD, NOST, AFTER, 10, 0, HELD, X, X },
 		{ LE_DEPS_FAILED, NOST, AFTER, 20, 0, HFAIL, X, X },
-		{ LE_DEPS_MET, NOST, AFTER, 25, 0, HFAIL, X, X },
 		{ LE_START, NOST, AFTER, 30, 0, HELD, X, X },
 		{ LE_DEPS_FAILED, NOST, AFTER, 40, 0, HFAIL, X, X },
 		{ LE_STOP, NOST, AFTER, 50, I, IDLE, APP_STOPPED, X },
 		/* it never ran: a start waits for the dependencies again */
 		{ LE_START, NOST, AFTER, 60, 0, HELD, X, X },
 		{ LE_QUIT, NOST, AFTER, 70, I, IDLE, APP_STOPPED, X },
+		END } },
+	{ "after: failed, then its dependency started again: held, then released", {
+		{ LE_LOAD, NOST, AFTER, 10, 0, HELD, X, X },
+		{ LE_DEPS_FAILED, NOST, AFTER, 20, 0, HFAIL, X, X },
+		{ LE_DEPS_WAITING, NOST, AFTER, 30, 0, HELD, X, X },
+		{ LE_DEPS_FAILED, NOST, AFTER, 40, 0, HFAIL, X, X },
+		{ LE_DEPS_MET, NOST, AFTER, 50, L, CONN, X, X },
+		CONNECTED(60),
 		END } },
 	{ "stop of a held app keeps showing how its last run ended", {
 		{ LE_LOAD, NOST, AFTER, 10, 0, HELD, X, X },
