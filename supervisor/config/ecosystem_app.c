@@ -150,9 +150,12 @@ void eco_app_load(struct eco_loader *L, struct eco_app *ra)
 	}
 	if (ra->env_sel)
 		eco_env_parse(L, ra, ra->env_sel, ra->env_sel_key->str);
-	else if (L->env_name)
-		ycx_warn(&L->cx, ra->map, "env_", "environment %s is not defined for this app "
-		    "(no env_%s): env alone is used", L->env_name, L->env_name);
+	else if (L->env_name) {
+		char *key = xasprintf("env_%s", L->env_name);
+		ycx_warn(&L->cx, ra->map, key, "not in this app: --env %s sets only its env",
+		    L->env_name);
+		free(key);
+	}
 	if (yerrs_count(&L->cx.errs) > ra->errors_before)
 		return;
 
