@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential clang pkg-config libyaml-dev libcjson-dev libcurl4-openssl-dev openssl
 libsqlite3-dev libpq-dev libmicrohttpd-dev libncurses-dev valgrind perl python3 curl
-procps tmux bsdutils iproute2 postgresql jq nodejs chromium prometheus musl-tools"
+procps tmux bsdutils iproute2 postgresql jq nodejs chromium prometheus musl-tools nginx"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
