@@ -180,7 +180,7 @@ void run_record_streak(struct run *r, int ok, long status, const char *why)
 	    "rather than failing every item (check the job file; `psup-worker retry` brings "
 	    "them back)", FAILSTREAK_STOP, why ? why : "failed");
 	char *halt = xasprintf("the first %d items all failed alike (%.100s): check the job file, "
-	    "then restart", FAILSTREAK_STOP, why ? why : "failed");
+	    "psup-worker retry, then restart", FAILSTREAK_STOP, why ? why : "failed");
 	run_halt(r, msg, halt);
 	free(halt);
 	free(msg);

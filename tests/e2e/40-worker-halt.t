@@ -68,7 +68,7 @@ TEST_API_KEY=sk-right psup start "$TMPD/bad.yaml" >start.out 2>&1
 is "$?" 0 "psup start, every body refused" || diag_file start.out
 ok "both chunks end errored" wait_for -t "$(slow_bound 30)" all_state errored bad-1 bad-2
 is "$(jl bad-1 .restarts)/$(jl bad-2 .restarts)" 0/0 "neither was restarted"
-like "$(jl bad-2 .reason)" "the first 10 items all failed alike \\(HTTP 400: .*\\): check the job file, then restart" \
+like "$(jl bad-2 .reason)" "the first 10 items all failed alike \\(HTTP 400: .*\\): check the job file, psup-worker retry, then restart" \
 	"the reason names the answer and what to do"
 failed=$(psup-worker status --job bad.db --json | jq -r .failed)
 cmp_ok "$failed" -le 28 "10 failed per chunk, and those in flight ($failed of $N)"
