@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -139,12 +140,17 @@ static void row_progress(struct row *r, const struct cli_progress *p)
 		r->frac = 1;
 }
 
-static void row_bar(struct row *r)
+/* The progress cell: a bar and the percentage, or (bar 0) the percentage
+ * alone. */
+static void row_bar(struct row *r, int bar)
 {
 	struct buf b = { 0 };
 	if (r->frac >= 0) {
-		cli_fmt_bar(&b, r->frac, BAR_CELLS);
-		buf_printf(&b, " %3.0f%%", floor(r->frac * 100));
+		if (bar) {
+			cli_fmt_bar(&b, r->frac, BAR_CELLS);
+			buf_puts(&b, " ");
+		}
+		buf_printf(&b, "%3.0f%%", floor(r->frac * 100));
 	}
 	snprintf(r->cell[C_BAR], CELL_MAX, "%s", b.p ? b.p : "");
 	buf_free(&b);
@@ -286,21 +292,28 @@ static int group_rows_after(const struct app_view *views, int n, char *after)
 	return rows;
 }
 
-static void rule(struct buf *o, const size_t *w, int ncols, const char *l,
+/* The columns shown, in order. */
+struct cols {
+	int c[N_COLS];
+	int n;
+};
+
+static void rule(struct buf *o, const size_t *w, const struct cols *cs, const char *l,
     const char *m, const char *r)
 {
 	buf_puts(o, l);
-	for (int c = 0; c < ncols; c++) {
-		cli_buf_repeat(o, "─", w[c] + 2);
-		buf_puts(o, c + 1 < ncols ? m : r);
+	for (int k = 0; k < cs->n; k++) {
+		cli_buf_repeat(o, "─", w[cs->c[k]] + 2);
+		buf_puts(o, k + 1 < cs->n ? m : r);
 	}
 	buf_puts(o, "\n");
 }
 
 static void line(struct buf *o, const struct row *r, const char *const *cells,
-    const size_t *w, int ncols, int color, int head)
+    const size_t *w, const struct cols *cs, int color, int head)
 {
-	for (int c = 0; c < ncols; c++) {
+	for (int k = 0; k < cs->n; k++) {
+		int c = cs->c[k];
 		buf_puts(o, "│ ");
 		const char *on = "";
 		if (color && head)
@@ -325,7 +338,74 @@ static void line(struct buf *o, const struct row *r, const char *const *cells,
 	buf_puts(o, "│\n");
 }
 
-void cli_status_format(const cJSON *apps, int color, struct buf *out)
+/* What goes from a table too wide for the terminal, the first first:
+ * columns, and (BAR_OFF) the progress bar, its percentage staying. Name,
+ * state and the percentage always stay. */
+#define BAR_OFF (-1)
+static const int drop_order[] = { C_PID, C_UPTIME, C_RATE, C_RESTARTS, C_CPU, C_MEM, C_ID,
+	BAR_OFF, C_COUNT, C_ETA, C_FAILED };
+
+/* The table's width in terminal columns: each column is "│ cell " and
+ * the last "│". */
+static size_t table_width(const size_t *w, const struct cols *cs)
+{
+	size_t t = 1;
+	for (int k = 0; k < cs->n; k++)
+		t += w[cs->c[k]] + 3;
+	return t;
+}
+
+static size_t column_width(const struct row *rows, int nrows, int c)
+{
+	size_t w = cli_width(heads[c]);
+	for (int i = 0; i < nrows; i++) {
+		size_t cw = cli_width(rows[i].cell[c]);
+		if (cw > w)
+			w = cw;
+	}
+	return w;
+}
+
+/* Sets each row's progress cell, each column's width (w), and the first
+ * ncols columns less what goes until the table is at most width wide
+ * (0: no limit). */
+static void columns_fit(struct row *rows, int nrows, int ncols, int width, size_t *w,
+    struct cols *cs)
+{
+	int out[N_COLS] = { 0 };
+	for (int i = 0; i < nrows; i++)
+		row_bar(&rows[i], 1);
+	for (int c = 0; c < ncols; c++)
+		w[c] = column_width(rows, nrows, c);
+	for (size_t d = 0;; d++) {
+		cs->n = 0;
+		for (int c = 0; c < ncols; c++)
+			if (!out[c])
+				cs->c[cs->n++] = c;
+		if (!width || table_width(w, cs) <= (size_t)width ||
+		    d == sizeof drop_order / sizeof *drop_order)
+			return;
+		if (drop_order[d] >= ncols)
+			continue;
+		if (drop_order[d] != BAR_OFF) {
+			out[drop_order[d]] = 1;
+			continue;
+		}
+		for (int i = 0; i < nrows; i++)
+			row_bar(&rows[i], 0);
+		w[C_BAR] = column_width(rows, nrows, C_BAR);
+	}
+}
+
+int cli_status_width(void)
+{
+	struct winsize ws;
+	if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+		return 0;
+	return ws.ws_col;
+}
+
+void cli_status_format(const cJSON *apps, int color, int width, struct buf *out)
 {
 	int napps = cJSON_GetArraySize(apps), nrows = 0, progress = 0;
 	if (napps == 0) {
@@ -351,28 +431,19 @@ void cli_status_format(const cJSON *apps, int color, struct buf *out)
 		}
 	}
 	free(after);
-	int ncols = progress ? N_COLS : C_BAR;
 	size_t w[N_COLS];
-	for (int c = 0; c < ncols; c++)
-		w[c] = cli_width(heads[c]);
-	for (int i = 0; i < nrows; i++) {
-		row_bar(&rows[i]);
-		for (int c = 0; c < ncols; c++) {
-			size_t cw = cli_width(rows[i].cell[c]);
-			if (cw > w[c])
-				w[c] = cw;
-		}
-	}
-	rule(out, w, ncols, "┌", "┬", "┐");
-	line(out, NULL, heads, w, ncols, color, 1);
-	rule(out, w, ncols, "├", "┼", "┤");
+	struct cols cs;
+	columns_fit(rows, nrows, progress ? N_COLS : C_BAR, width, w, &cs);
+	rule(out, w, &cs, "┌", "┬", "┐");
+	line(out, NULL, heads, w, &cs, color, 1);
+	rule(out, w, &cs, "├", "┼", "┤");
 	for (int i = 0; i < nrows; i++) {
 		const char *cells[N_COLS];
 		for (int c = 0; c < N_COLS; c++)
 			cells[c] = rows[i].cell[c];
-		line(out, &rows[i], cells, w, ncols, color, 0);
+		line(out, &rows[i], cells, w, &cs, color, 0);
 	}
-	rule(out, w, ncols, "└", "┴", "┘");
+	rule(out, w, &cs, "└", "┴", "┘");
 	free(rows);
 
 	/* Why an app is errored or waiting, or what a running one says it
@@ -578,7 +649,7 @@ static int list_show(struct cli_args *a)
 	if (o.mini)
 		mini_format(apps, &out);
 	else
-		cli_status_format(apps, cli_use_color(stdout), &out);
+		cli_status_format(apps, cli_use_color(stdout), cli_status_width(), &out);
 	cJSON_Delete(reply);
 	return cli_print(&out, "the table");
 }

@@ -10,9 +10,15 @@
 /* Appends the table for apps (a JSON array of app objects) to out: one row
  * per app, a summed row after the last member of each instances group, a
  * progress block when any app reports progress, then one line per app that
- * has a reason to show. color adds ANSI colours. An empty array gives a
- * short hint instead of a table. */
-void cli_status_format(const cJSON *apps, int color, struct buf *out);
+ * has a reason to show. color adds ANSI colours. A table wider than width
+ * columns (0: no limit) leaves columns out, the least needed first (pid,
+ * uptime, rate, ↺, cpu, mem, id, done/total, eta, failed), then shows the
+ * progress as a percentage without its bar, as pm2 narrows its table to
+ * the terminal. An empty array gives a short hint instead of a table. */
+void cli_status_format(const cJSON *apps, int color, int width, struct buf *out);
+
+/* The terminal's width in columns when stdout is one, else 0. */
+int cli_status_width(void);
 
 /* The progress cells of one app object (or summed progress): bar with
  * percentage, "done/total", failed, rate, ETA. Each buf gets "" when

@@ -1,11 +1,12 @@
 #!/bin/sh
 # What list and describe report: CPU and memory of the whole process group
-# (a busy grandchild counts), progress with a rate and an ETA, the last
-# exits and log sizes, pm2's jlist keys; then save, kill and resurrect.
+# (a busy grandchild counts), progress with a rate and an ETA, a table
+# that fits a narrow terminal, the last exits and log sizes, pm2's jlist
+# keys; then save, kill and resurrect.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
 require_cmd python3
-plan 25
+plan 29
 
 cat > "$TMPD/busy.sh" <<'EOF'
 #!/bin/sh
@@ -50,6 +51,18 @@ cmp_ok "$(printf '%s' "$P" | jq .at)" -gt 0 "progress.at"
 ok "prog completes" wait_for -t 15 state_is prog completed
 is "$(psup jlist | jq '.[] | select(.name == "prog") | .progress | "\(.done)/\(.total)/\(.eta_s)"' -r)" "100/100/0" \
 	"the final report: all done, nothing left"
+
+# a terminal of 60 columns: the table leaves columns out to fit it, as
+# pm2's does; piped, it is whole
+script -qec "stty cols 60 rows 40; NO_COLOR=1 '$PSUP_BIN/psup' status" /dev/null \
+	> "$TMPD/narrow" 2>&1
+like "$(sed -n 2p "$TMPD/narrow")" "^│ name +│ state +│ progress │" "a 60-column terminal: name, state, progress"
+is "$(python3 -c 'import sys; print(max(len(l.rstrip("\r\n")) for l in open(sys.argv[1], encoding="utf-8") if l[0] in "┌│├└"))' "$TMPD/narrow")" \
+	"$(sed -n 2p "$TMPD/narrow" | python3 -c 'import sys; print(len(sys.stdin.read().rstrip("\r\n")))')" \
+	"every line of the table as wide as its head"
+cmp_ok "$(sed -n 2p "$TMPD/narrow" | python3 -c 'import sys; print(len(sys.stdin.read().rstrip("\r\n")))')" -le 60 \
+	"which fits the terminal"
+like "$(psup status | sed -n 2p)" "^│ id +│ name +│ pid +│ state +│ uptime" "piped: every column"
 
 # describe: exits and log sizes
 ok "once errors after its restart" wait_for -t 10 state_is once errored

@@ -6,13 +6,18 @@
 #include "tap.h"
 #include "cli_status.h"
 
-static char *table(const char *json, int color)
+static char *table_in(const char *json, int color, int width)
 {
 	cJSON *apps = cJSON_Parse(json);
 	struct buf b = { 0 };
-	cli_status_format(apps, color, &b);
+	cli_status_format(apps, color, width, &b);
 	cJSON_Delete(apps);
 	return b.p;
+}
+
+static char *table(const char *json, int color)
+{
+	return table_in(json, color, 0);
 }
 
 static int count(const char *s, const char *needle)
@@ -146,8 +151,81 @@ static void test_interleaved_groups(void)
 	free(t);
 }
 
+/* The head line of a table (its second line). */
+static char *head_of(const char *t)
+{
+	const char *a = strchr(t, '\n'), *b = a ? strchr(a + 1, '\n') : NULL;
+	if (!b)
+		return strdup("");
+	char *h = strndup(a + 1, (size_t)(b - a - 1));
+	return h;
+}
+
+/* The widest line of t, in terminal columns (box characters count one). */
+static int widest(const char *t)
+{
+	int most = 0, n = 0;
+	for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
+		if (*p == '\n') {
+			most = n > most ? n : most;
+			n = 0;
+		} else if ((*p & 0xc0) != 0x80) {
+			n++;
+		}
+	}
+	return n > most ? n : most;
+}
+
+/* A terminal narrower than the table: columns go, the least needed
+ * first, until it fits; the bar goes before the counts. */
+static void test_width(void)
+{
+	static const struct {
+		int width;
+		const char *head;
+	} cases[] = {
+		{ 0, "│ id │ name      │ pid │ state       │ uptime │ ↺  │ cpu  │ mem │ progress        "
+		    "│ done/total │ failed │ rate   │ eta │" },
+		{ 200, "│ id │ name      │ pid │ state       │ uptime │ ↺  │ cpu  │ mem │ progress        "
+		    "│ done/total │ failed │ rate   │ eta │" },
+		{ 120, "│ id │ name      │ pid │ state       │ uptime │ ↺  │ cpu  │ mem │ progress        "
+		    "│ done/total │ failed │ rate   │ eta │" },
+		{ 110, "│ id │ name      │ state       │ ↺  │ cpu  │ mem │ progress        │ done/total "
+		    "│ failed │ rate   │ eta │" },
+		{ 100, "│ id │ name      │ state       │ ↺  │ cpu  │ mem │ progress        │ done/total "
+		    "│ failed │ eta │" },
+		{ 80, "│ id │ name      │ state       │ progress        │ done/total │ failed │ eta │" },
+		{ 70, "│ name      │ state       │ progress │ done/total │ failed │ eta │" },
+		{ 60, "│ name      │ state       │ progress │ failed │ eta │" },
+		{ 50, "│ name      │ state       │ progress │ failed │" },
+		{ 20, "│ name      │ state       │ progress │" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *t = table_in(jobs, 0, cases[i].width);
+		char *h = head_of(t);
+		is_str(h, cases[i].head, "%d columns: the columns kept", cases[i].width);
+		if (cases[i].width >= 50)
+			ok(widest(t) <= cases[i].width, "%d columns: the table fits (%d)",
+			    cases[i].width, widest(t));
+		free(h);
+		free(t);
+	}
+	char *t = table_in(jobs, 0, 60);
+	ok(strstr(t, "│  25%     │") != NULL && strstr(t, "░") == NULL,
+	    "narrow: the percentage without its bar");
+	ok(strstr(t, "chunk-2 errored: crash loop\n") != NULL, "the reasons still under it");
+	free(t);
+	t = table_in("[{\"id\":0,\"name\":\"api\",\"pid\":4242,\"state\":\"online\","
+	    "\"restarts\":3,\"uptime_ms\":7200000,\"cpu\":12.34,\"memory\":1536}]", 0, 40);
+	char *h = head_of(t);
+	is_str(h, "│ id │ name │ state  │ ↺ │ cpu │ mem  │", "no progress: the same order, within 40 columns");
+	free(h);
+	free(t);
+}
+
 int main(void)
 {
+	test_width();
 	test_interleaved_groups();
 	test_empty();
 	test_plain();
