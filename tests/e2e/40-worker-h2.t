@@ -16,13 +16,7 @@ plan 15
 
 mk_home
 cd "$TMPD" || bail_out "cannot cd to $TMPD"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
-	-subj "/CN=psup test CA" >openssl.log 2>&1 &&
-openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=127.0.0.1" \
-	>>openssl.log 2>&1 &&
-printf 'subjectAltName=IP:127.0.0.1\n' >san.ext &&
-openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.crt -days 2 \
-	-extfile san.ext >>openssl.log 2>&1 || { diag_file openssl.log; bail_out "openssl could not make the certificates"; }
+tls_certs
 export CURL_CA_BUNDLE="$TMPD/ca.crt"
 
 start_testapi --delay-ms 20 || bail_out "cannot start psup-testapi"

@@ -14,13 +14,7 @@ plan 13
 mk_home
 cd "$TMPD" || bail_out "cannot cd to $TMPD"
 # a CA, and a certificate for 127.0.0.1 that it signs
-openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
-	-subj "/CN=psup test CA" >openssl.log 2>&1 &&
-openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=127.0.0.1" \
-	>>openssl.log 2>&1 &&
-printf 'subjectAltName=IP:127.0.0.1\n' >san.ext &&
-openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.crt -days 2 \
-	-extfile san.ext >>openssl.log 2>&1 || { diag_file openssl.log; bail_out "openssl could not make the certificates"; }
+tls_certs
 
 TESTAPI_CA=$TMPD/ca.crt
 start_testapi --tls-cert srv.crt --tls-key srv.key --delay-ms 5 || bail_out "cannot start psup-testapi with TLS"

@@ -31,7 +31,7 @@
 #	cleanup   at_exit CMDSTRING, track_pid PID..., mk_tmpdir VAR, mk_home
 #	network   free_port
 #	test API  start_testapi [FLAGS], testapi_stats [JQ], testapi_ge JQ N,
-#	          testapi_control JSON
+#	          testapi_control JSON, tls_certs (a CA and 127.0.0.1's certificate)
 #	psup      wait_times_out APP MAX_MS
 #	worker    worker_setup N [FLAGS], chat_job_head [TIMEOUT [KEYVAR [BASE]]],
 #	          job_retry ATTEMPTS BASE MAX, start_worker JOB CONFIG NAME,
@@ -419,6 +419,20 @@ start_testapi() {
 		diag_file "$TESTAPI_DIR/testapi.out"
 		return 1
 	fi
+}
+
+# tls_certs: in the current directory, a CA (ca.crt, ca.key) and a server
+# certificate for 127.0.0.1 that it signs (srv.crt, srv.key); bails out
+# when openssl cannot make them.
+tls_certs() {
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
+		-subj "/CN=psup test CA" >openssl.log 2>&1 &&
+	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=127.0.0.1" \
+		>>openssl.log 2>&1 &&
+	printf 'subjectAltName=IP:127.0.0.1\n' >san.ext &&
+	openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.crt -days 2 \
+		-extfile san.ext >>openssl.log 2>&1 ||
+		{ diag_file openssl.log; bail_out "openssl could not make the certificates"; }
 }
 
 # testapi_curl ARGS...: curl -fsS to the test API, trusting TESTAPI_CA
