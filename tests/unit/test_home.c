@@ -5,6 +5,7 @@
 #include "tap.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +286,36 @@ static void test_run_dir(const char *tmp)
 	free(xdg2);
 }
 
+/* home_run_close: an empty runtime directory goes with its link; one with
+ * files in stays, and so does the link; a link to what is gone goes. */
+static void test_run_close(const char *tmp)
+{
+	char *home = xasprintf("%s/chome", tmp), *run = xasprintf("%s/crun", tmp);
+	char *l = home_run_link_path(home), *file = xasprintf("%s/app", run);
+	mkdir(home, 0700);
+	mkdir(run, 0700);
+	mkdir(file, 0700);
+	symlink(run, l);
+	home_run_close(home, NULL);
+	ok(access(run, F_OK) == 0 && strcmp(link_of(home), run) == 0,
+	    "a runtime directory with a folder in stays, and its link");
+	rmdir(file);
+	home_run_close(home, NULL);
+	ok(access(run, F_OK) < 0 && errno == ENOENT, "an empty one is removed");
+	ok(access(l, F_OK) < 0 && readlink(l, (char[8]){ 0 }, 8) < 0, "with its link");
+	symlink(run, l);
+	home_run_close(home, NULL);
+	ok(readlink(l, (char[8]){ 0 }, 8) < 0, "a link to a directory gone goes");
+	mkdir(run, 0700);
+	home_run_close(home, run);
+	ok(access(run, F_OK) < 0, "the directory named, without a link");
+	rmdir(home);
+	free(file);
+	free(l);
+	free(run);
+	free(home);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/test_home.XXXXXX";
@@ -298,6 +329,7 @@ int main(void)
 	test_prepare(tmp);
 	test_paths();
 	test_sockaddr(tmp);
+	test_run_close(tmp);
 	test_run_dir(tmp);
 	char *rm = xasprintf("rm -rf '%s'", tmp);
 	if (system(rm) != 0)
