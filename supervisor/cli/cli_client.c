@@ -441,14 +441,38 @@ int cli_daemon_spawn(char **cause)
 	return daemon_spawn(cli_home(), cause);
 }
 
-int cli_lock_free_within(int ms)
+/* The home's lock taken now: the descriptor (*held), or -1 with *held
+ * -1 when there is no lock file, or -1 when a daemon holds it. Returns 1
+ * when no daemon holds the home. */
+static int lock_try(int *held)
 {
 	char *lock = home_lock_path(cli_home());
+	int fd = open(lock, O_RDWR | O_CLOEXEC);
+	free(lock);
+	*held = -1;
+	if (fd < 0)
+		return 1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		*held = fd;
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+int cli_lock_take(void)
+{
+	int fd;
+	lock_try(&fd);
+	return fd;
+}
+
+int cli_lock_free_within(int ms)
+{
 	int64_t until = clock_mono_ms() + ms;
-	int free_now;
+	int free_now, fd;
 	for (;;) {
-		int fd = open(lock, O_RDWR | O_CLOEXEC);
-		free_now = fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0;
+		free_now = lock_try(&fd);
 		if (fd >= 0)
 			close(fd);
 		if (free_now || clock_mono_ms() >= until)
@@ -456,6 +480,5 @@ int cli_lock_free_within(int ms)
 		struct timespec ts = { 0, 20 * 1000000 };
 		nanosleep(&ts, NULL);
 	}
-	free(lock);
 	return free_now;
 }

@@ -104,5 +104,9 @@ int cli_daemon_spawn(char **cause);
 /* Waits up to ms for the home's lock to be free (no daemon holds the
  * home). Returns 1 when it is. */
 int cli_lock_free_within(int ms);
+/* Takes the home's lock if it is free now: returns the descriptor that
+ * holds it (the caller closes it to let go), or -1 when a daemon holds it
+ * or there is no lock file. */
+int cli_lock_take(void);
 
 #endif

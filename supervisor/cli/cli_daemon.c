@@ -4,13 +4,11 @@
  * update` (replace the daemon by the installed one, the apps running on). */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -217,19 +215,16 @@ static int kill_daemon(char **cause)
  * it, and a spawn that finds the lock taken tries again. */
 static void tidy_lost_daemon(void)
 {
-	char *lock = home_lock_path(cli_home());
-	int fd = open(lock, O_RDWR | O_CLOEXEC);
-	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
-		char *sock = home_sock_path(cli_home()), *pidp = home_pid_path(cli_home());
-		unlink(sock);
-		unlink(pidp);
-		home_run_close(cli_home(), NULL);
-		free(sock);
-		free(pidp);
-	}
-	if (fd >= 0)
-		close(fd);
-	free(lock);
+	int fd = cli_lock_take();
+	if (fd < 0)
+		return;
+	char *sock = home_sock_path(cli_home()), *pidp = home_pid_path(cli_home());
+	unlink(sock);
+	unlink(pidp);
+	home_run_close(cli_home(), NULL);
+	free(sock);
+	free(pidp);
+	close(fd);
 }
 
 /* One kill request within bound_ms. Returns 0 when the daemon stopped
