@@ -50,7 +50,7 @@ static const struct cli_cmd cmds[] = {
 	  "--sort name, id, cpu, mem, uptime, restarts or pid, ascending or :desc;\n"
 	  "-m (--mini-list) writes pm2's mini list instead: \"key : value\" lines per app." },
 	{ "jlist", NULL, cli_cmd_jlist, "jlist", "the apps as a JSON array", "Print the apps as a JSON array." },
-	{ "prettylist", NULL, cli_cmd_jlist, "prettylist", "the apps as indented JSON",
+	{ "prettylist", NULL, cli_cmd_jlist, "prettylist", "the apps as pm2 prints them",
 	  "Print the apps as an indented JSON array." },
 	{ "pid", NULL, cli_cmd_pid, "pid [NAME]", "pids of running apps",
 	  "Print the pid of each running app (all, or those NAME selects), one a line." },

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "cli_client.h"
+#include "cli_inspect.h"
 #include "jsonraw.h"
 #include "xalloc.h"
 
@@ -570,21 +571,27 @@ static int list_opt_cb(struct cli_args *a, int i, void *ctx)
 	return cli_opt_value(a, i, "--sort", &o->sort);
 }
 
-/* prettylist: cJSON indents with tabs; two spaces a level read better,
- * and a raw tab in its output is always layout (strings escape theirs). */
+/* prettylist: pm2's own list, laid out as pm2 prints it (node's
+ * util.inspect): each app's pid, name, pm2_env, pm_id and monit, so that
+ * scripts grepping `pm2 prettylist` for `status: 'online'` count each app
+ * once (psup's own keys, `state` among them, are in jlist). */
 static void pretty(const cJSON *apps, struct buf *out)
 {
-	char *text = cJSON_Print(apps);
-	int lead = 1;
-	for (const char *p = text ? text : "[]"; *p; p++) {
-		if (*p == '\t')
-			buf_puts(out, lead ? "  " : " ");
-		else
-			buf_addc(out, *p);
-		lead = *p == '\n' || (lead && *p == '\t');
+	static const char *const keys[] = { "pid", "name", "pm2_env", "pm_id", "monit" };
+	cJSON *list = cJSON_CreateArray();
+	const cJSON *a;
+	cJSON_ArrayForEach(a, apps) {
+		cJSON *o = cJSON_CreateObject();
+		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, keys[k]);
+			if (v)
+				cJSON_AddItemToObject(o, keys[k], cJSON_Duplicate(v, 1));
+		}
+		cJSON_AddItemToArray(list, o);
 	}
+	cli_inspect(list, out);
 	buf_puts(out, "\n");
-	cJSON_free(text);
+	cJSON_Delete(list);
 }
 
 /* jlist and prettylist: the apps with pm2's keys too, for scripts written

@@ -8,6 +8,7 @@
 #include "jsonw.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -216,6 +217,21 @@ static const char *pm2_status(enum app_state_kind k, int running)
 	}
 }
 
+/* An app's variable as a key of pm2_env: a number when it is one. */
+static void env_number(struct jw *w, const struct app_spec *s, const char *name)
+{
+	const char *v = app_env_get(s->env, name);
+	if (!v)
+		return;
+	char *end;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (*v && !*end && !errno && (*v != '0' || !v[1]))
+		jw_int(w, name, n);
+	else
+		jw_str(w, name, v);
+}
+
 /* The keys of pm2's jlist that scripts read (pm_id, monit.memory,
  * pm2_env.status, pm2_env.restart_time, ...), from what psup knows, and
  * no more: every key costs each jlist of a thousand apps. The app's
@@ -254,6 +270,15 @@ static void pm2_json(struct jw *w, const struct dapp *a, enum app_state_kind sta
 	jw_int(w, "instances", s->instances);
 	jw_str(w, "pm_out_log_path", s->out_file);
 	jw_str(w, "pm_err_log_path", s->err_file);
+	if (s->combined_file)
+		jw_str(w, "pm_log_path", s->combined_file);
+	if (s->pid_file)
+		jw_str(w, "pm_pid_path", s->pid_file);
+	/* pm2 sets these in pm2_env itself (numbers): scripts look for
+	 * `NODE_APP_INSTANCE: 1` in prettylist */
+	env_number(w, s, s->instance_var ? s->instance_var : "NODE_APP_INSTANCE");
+	if (s->increment_var)
+		env_number(w, s, s->increment_var);
 	jw_bool(w, "autorestart", s->autorestart != AUTORESTART_NEVER);
 	jw_bool(w, "watch", s->watch != NULL);
 	const struct app_exit *last = a->have_state && st->n_exits > 0 ? &st->exits[0] : NULL;

@@ -7,7 +7,7 @@
 # start options for node (a warning) or another user (refused).
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 69
+plan 72
 
 cat > "$TMPD/svc.sh" <<'EOF'
 #!/bin/sh
@@ -91,8 +91,16 @@ is "$(jl a .restarts)" 0 "reset: restarts back to 0"
 is "$(psup pid web | wc -l | tr -d ' ')" 3 "pid web: three pids"
 is "$(psup pid a)" "$(jl a .pid)" "pid a: its pid"
 is "$(psup env a | sed -n 's/^PSUP_APP_NAME: //p')" a "env: the app's environment"
-is "$(psup prettylist | jq -c 'map(.name)')" "$(psup jlist | jq -c 'map(.name)')" "prettylist is jlist, indented"
-like "$(psup prettylist | sed -n 2p)" '^  ' "indented"
+# prettylist is pm2's: node's util.inspect of pm2's keys, as pm2's own
+# tests grep it (each app's status once, NODE_APP_INSTANCE in pm2_env)
+psup prettylist > "$TMPD/pretty"
+is "$(sed -n "s/^    name: '\(.*\)',\$/\1/p" "$TMPD/pretty" | tr '\n' ' ')" \
+	"$(psup jlist | jq -r 'map(.name) | join(" ")') " "prettylist: every app, in jlist's order"
+is "$(grep -c "status: 'online'" "$TMPD/pretty")" "$(psup jlist | jq '[.[] | select(.pm2_env.status == "online")] | length')" \
+	"prettylist: status: 'online' once per online app"
+is "$(grep -c 'NODE_APP_INSTANCE: 2,' "$TMPD/pretty")" 1 "prettylist: NODE_APP_INSTANCE, a number (web-3's)"
+like "$(cat "$TMPD/pretty")" "monit: \\{ memory: [0-9]+, cpu: [0-9.]+ \\}" "prettylist: monit on one line, as node puts it"
+is "$(grep -c '"' "$TMPD/pretty")" 0 "prettylist: no JSON quotes"
 is "$(NO_COLOR=1 psup ls --sort name:desc | awk -F'│' 'NR == 4 { gsub(/ /, "", $3); print $3 }')" \
 	web-3 "ls --sort name:desc: web-3 first"
 ok "a is online" wait_for -t 10 state_is a online
