@@ -38,6 +38,7 @@ static const struct eco_option table[] = {
 	{ .name = "script", .id = ECO_ID_SCRIPT, .type = ECO_T_PATH, .required = 1,
 	  .help = "Program to run. Relative to cwd; a bare name not found in cwd is looked up in PATH." },
 	{ .name = "exec", .alias_of = "script", .help = "same as script" },
+	{ .name = "cmd", .alias_of = "script", .help = "same as script" },
 	{ .name = "args", .id = ECO_ID_ARGS, .type = ECO_T_ARGS,
 	  .help = "Arguments: a list, or a string split like a shell does (quotes, backslashes). "
 	          "{instance} is replaced by the instance number." },
@@ -70,8 +71,9 @@ static const struct eco_option table[] = {
 	  .help = "Variable counted up by one per instance, from its env value or 0 "
 	          "(e.g. PORT: 3000, 3001, ...)." },
 	{ .name = "instances", .id = ECO_ID_INSTANCES, .type = ECO_T_INSTANCES, .def = "1",
-	  .min = -1, .max = 1024,
-	  .help = "Copies to run, as NAME-1..NAME-N. 'max' or 0: one per CPU; -1: one per CPU but one." },
+	  .min = -1024, .max = 1024,
+	  .help = "Copies to run, as NAME-1..NAME-N. 'max' or 0: one per CPU; -N: one per CPU but N, "
+	          "at least one (pm2's)." },
 	{ .name = "exec_mode", .id = ECO_ID_EXEC_MODE, .type = ECO_T_EXEC_MODE, .def = "fork",
 	  .help = "fork only: 'cluster' (node's load balancer) warns and runs the instances as "
 	          "separate processes." },

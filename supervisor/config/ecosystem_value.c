@@ -144,8 +144,8 @@ static int parse_instances(struct eco_loader *L, const struct eco_option *o, con
 	} else if (yget_int(&L->cx, n, o->name, o->min, o->max, &v) < 0) {
 		return -1;
 	}
-	/* pm2: 0 means one per CPU, -1 one per CPU but one */
-	*out = v == 0 ? cpu_count() : v == -1 ? (cpu_count() > 1 ? cpu_count() - 1 : 1) : (int)v;
+	/* pm2: 0 means one per CPU, -N one per CPU but N, never fewer than one */
+	*out = v == 0 ? cpu_count() : v < 0 ? (cpu_count() + v >= 1 ? cpu_count() + (int)v : 1) : (int)v;
 	return 0;
 }
 

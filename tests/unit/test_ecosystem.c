@@ -377,7 +377,7 @@ static void test_buffers(void)
 		{ "42\n", "t.yaml:1:1: expected apps: (a list of apps), got a string" },
 		{ "log_dir: x\n", "t.yaml:1:1: apps: missing (the list of apps)" },
 		{ "- name: a\n  script: b\n  instances: 1025\n",
-		  "t.yaml:3:14: instances: 1025 is out of range (-1 to 1024)" },
+		  "t.yaml:3:14: instances: 1025 is out of range (-1024 to 1024)" },
 		{ "- name: a\n  script: b\n  autorestart: sometimes\n",
 		  "t.yaml:3:16: autorestart: 'sometimes' is not one of: always, on-failure, "
 		  "on_failure, never" },
@@ -425,6 +425,14 @@ static void test_buffers(void)
 		is_str(e.apps[0].argv[2], e.n_apps > 1 ? "echo 1" : "echo 1", "{instance} in a list arg");
 		is_str(e.apps[0].log_date_format, NULL, "no format");
 	}
+	eco_free(&e);
+
+	/* pm2: -N is one per CPU but N, and never fewer than one; cmd is script */
+	text = "- name: m\n  cmd: sh\n  instances: -1\n- name: few\n  script: sh\n  instances: -100\n";
+	ok(eco_load_buffer("t.yaml", "/tmp", text, strlen(text), &e) == 0, "instances: -1 and -100 load");
+	is_int(e.n_apps, (ncpu > 1 ? (int)ncpu - 1 : 1) + 1, "-1: one per CPU but one; -100: one");
+	if (e.n_apps > 0)
+		ok(strstr(e.apps[0].argv[0], "/sh") != NULL, "cmd is script: %s", e.apps[0].argv[0]);
 	eco_free(&e);
 
 	text = "log_dir: /var/l\napps:\n- name: n\n  script: /bin/true\n  out_file: /dev/null\n"
