@@ -17,12 +17,13 @@ static int cmd_help(struct cli_args *a);
 
 static const struct cli_cmd cmds[] = {
 	{ "start", NULL, cli_cmd_start, "start FILE|SCRIPT|'COMMAND'|NAME... [OPTIONS] [-- ARGS]",
-	  "start a process file, a script, or stopped apps",
+	  "start a process file, scripts, or apps by name",
 	  "Start the apps of a process file (YAML, JSON or ecosystem.config.js; starting it\n"
 	  "again applies the differences; --env NAME takes env_NAME, --only A,B some apps;\n"
-	  "- reads a JSON process file on stdin), a script or 'command string' with pm2's\n"
-	  "options, or stopped apps by name, group, id, /regex/ or all. Apps start from the\n"
-	  "environment of this command." },
+	  "- reads a JSON process file on stdin), scripts or a 'command string' with pm2's\n"
+	  "options (one already started is an error, as pm2's), or apps by name, group, id,\n"
+	  "/regex/ or all (stopped ones start, running ones restart, as pm2's). Apps start\n"
+	  "from the environment of this command." },
 	{ "stop", NULL, cli_cmd_action, "stop NAME...|all|FILE [--only A,B]", "stop apps (and their children)",
 	  "Stop apps: stop_signal to the whole process group, SIGKILL after kill_timeout.\n"
 	  "NAME is a name, group, id, /regex/ or script path; a process file stops its apps." },

@@ -75,15 +75,27 @@ cJSON *cli_file_req(const char *path, const char *env_name, const char *only)
 }
 
 /* Sends a start request (consumed) and shows what it did, as pm2 does:
- * the names, then the table. bad_code is the exit code of a load error. */
-static int start_call(cJSON *req, int bad_code)
+ * the names, then the table. bad_code is the exit code of a load error.
+ * script: the apps of start SCRIPT, where one already running is an error,
+ * as pm2's "Script already launched" (a changed one restarts). */
+static int start_call(cJSON *req, int bad_code, int script)
 {
 	cJSON *reply;
 	int named = 0;
 	int rc = cli_start_send(req, bad_code, &reply, &named);
 	if (rc != CLI_OK)
 		return rc;
-	named += cli_print_names("unchanged", cJSON_GetObjectItemCaseSensitive(reply, "unchanged"));
+	const cJSON *same = cJSON_GetObjectItemCaseSensitive(reply, "unchanged");
+	if (script && cJSON_GetArraySize(same) > 0) {
+		const cJSON *first = cJSON_GetArrayItem(same, 0);
+		const char *name = cJSON_IsString(first) ? first->valuestring : "?";
+		fflush(stdout);
+		rc = cli_error(CLI_FAIL, "%s: already started (psup restart %s restarts it; "
+		    "one app a name: --name starts another)", name, name);
+		cJSON_Delete(reply);
+		return rc;
+	}
+	named += cli_print_names("unchanged", same);
 	cJSON_Delete(reply);
 	return cli_show_table(named);
 }
@@ -91,13 +103,14 @@ static int start_call(cJSON *req, int bad_code)
 static int start_file(const char *path, const struct cli_startopt *o)
 {
 	cJSON *req = cli_file_req(path, o->env_name, o->only);
-	return req ? start_call(req, CLI_BADFILE) : CLI_BADFILE;
+	return req ? start_call(req, CLI_BADFILE, 0) : CLI_BADFILE;
 }
 
 /* Apps sent as objects: the caller's cwd is where their paths start.
  * bad_code: the exit code when they do not load (a usage error for
- * options, a bad file for stdin). */
-static int start_apps(cJSON *apps, int bad_code)
+ * options, a bad file for stdin). script: start SCRIPT's, where one that
+ * completed runs again and one running is an error. */
+static int start_apps(cJSON *apps, int bad_code, int script)
 {
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof cwd)) {
@@ -107,8 +120,10 @@ static int start_apps(cJSON *apps, int bad_code)
 	cJSON *req = cli_req("start");
 	cJSON_AddItemToObject(req, "app", apps);
 	cJSON_AddStringToObject(req, "cwd", cwd);
+	if (script)
+		cJSON_AddBoolToObject(req, "rerun", 1);
 	cli_env_add(req);
-	return start_call(req, bad_code);
+	return start_call(req, bad_code, script);
 }
 
 /* 1 when script names a file, relative to dir (NULL: here) unless absolute. */
@@ -123,47 +138,58 @@ static int file_exists(const char *dir, const char *script)
 	return r;
 }
 
-/* The app a script (or command string) and pm2's options make. */
-static int start_script(struct cli_startopt *o)
+/* The app a script (or command string) makes with pm2's options (opts,
+ * copied; may be NULL) and its own arguments args[0..nargs). */
+static cJSON *script_app(const cJSON *opts, const char *target, char *const *args, int nargs)
 {
-	if (o->nrest && !o->dashdash)
-		return cli_error(CLI_USAGE, "start: unexpected argument '%s' (the app's own "
-		    "arguments go after --)", o->rest[0]);
-	if (o->env_name || o->only)
-		return cli_error(CLI_USAGE, "start: %s goes with a process file, not a script",
-		    o->env_name ? "--env" : "--only");
-	cJSON *app = o->app ? o->app : cJSON_CreateObject();
-	o->app = NULL;
+	cJSON *app = opts ? cJSON_Duplicate(opts, 1) : cJSON_CreateObject();
 	const cJSON *cwd = cJSON_GetObjectItemCaseSensitive(app, "cwd");
 	const char *dir = cJSON_IsString(cwd) ? cwd->valuestring : NULL;
-	cJSON *args = cJSON_CreateArray();
+	cJSON *argv = cJSON_CreateArray();
 	/* pm2: a command with spaces that names no file runs with bash -c */
-	if (strpbrk(o->target, " \t") && !file_exists(dir, o->target)) {
+	if (strpbrk(target, " \t") && !file_exists(dir, target)) {
 		cJSON_AddStringToObject(app, "script", "bash");
-		cJSON_AddItemToArray(args, cJSON_CreateString("-c"));
-		cJSON_AddItemToArray(args, cJSON_CreateString(o->target));
-		if (o->nrest)
-			cJSON_AddItemToArray(args, cJSON_CreateString("bash"));
+		cJSON_AddItemToArray(argv, cJSON_CreateString("-c"));
+		cJSON_AddItemToArray(argv, cJSON_CreateString(target));
+		if (nargs)
+			cJSON_AddItemToArray(argv, cJSON_CreateString("bash"));
 	} else {
-		cJSON_AddStringToObject(app, "script", o->target);
+		cJSON_AddStringToObject(app, "script", target);
 	}
-	for (int i = 0; i < o->nrest; i++)
-		cJSON_AddItemToArray(args, cJSON_CreateString(o->rest[i]));
-	if (cJSON_GetArraySize(args) > 0)
-		cJSON_AddItemToObject(app, "args", args);
+	for (int i = 0; i < nargs; i++)
+		cJSON_AddItemToArray(argv, cJSON_CreateString(args[i]));
+	if (cJSON_GetArraySize(argv) > 0)
+		cJSON_AddItemToObject(app, "args", argv);
 	else
-		cJSON_Delete(args);
+		cJSON_Delete(argv);
 	if (!cJSON_GetObjectItemCaseSensitive(app, "name")) {
-		char *name = cli_startopt_name(o->target);
+		char *name = cli_startopt_name(target);
 		cJSON_AddStringToObject(app, "name", name);
 		free(name);
 	}
-	return start_apps(app, CLI_USAGE);
+	return app;
 }
 
-/* `start -`: a JSON process file on stdin ({"apps":[...]}, a list of apps
- * or one app), its apps started as start SCRIPT's are. */
-static int start_stdin(void)
+/* start SCRIPT [SCRIPT...]: as pm2, each script an app with the same
+ * options; the app's own arguments go after -- (one script then). */
+static int start_script(struct cli_startopt *o)
+{
+	if (o->env_name || o->only)
+		return cli_error(CLI_USAGE, "start: %s goes with a process file, not a script",
+		    o->env_name ? "--env" : "--only");
+	if (o->dashdash || o->nrest == 0)
+		return start_apps(script_app(o->app, o->target, o->rest, o->nrest), CLI_USAGE, 1);
+	if (cJSON_GetObjectItemCaseSensitive(o->app, "name"))
+		return cli_error(CLI_USAGE, "start: --name names one app, and %d scripts were given "
+		    "(the app's own arguments go after --)", o->nrest + 1);
+	cJSON *apps = cJSON_CreateArray();
+	cJSON_AddItemToArray(apps, script_app(o->app, o->target, NULL, 0));
+	for (int i = 0; i < o->nrest; i++)
+		cJSON_AddItemToArray(apps, script_app(o->app, o->rest[i], NULL, 0));
+	return start_apps(apps, CLI_USAGE, 1);
+}
+
+cJSON *cli_stdin_apps(int *rc)
 {
 	struct buf in = { 0 };
 	char chunk[65536];
@@ -173,8 +199,9 @@ static int start_stdin(void)
 			continue;
 		if (r < 0 || in.len + (size_t)r > STDIN_MAX) {
 			buf_free(&in);
-			return r < 0 ? cli_error(CLI_FAIL, "cannot read stdin: %s", strerror(errno))
+			*rc = r < 0 ? cli_error(CLI_FAIL, "cannot read stdin: %s", strerror(errno))
 			    : cli_error(CLI_BADFILE, "stdin: longer than %d bytes", STDIN_MAX);
+			return NULL;
 		}
 		buf_add(&in, chunk, (size_t)r);
 	}
@@ -193,8 +220,9 @@ static int start_stdin(void)
 	cJSON_Delete(doc);
 	if (!cJSON_IsArray(apps) || cJSON_GetArraySize(apps) == 0) {
 		cJSON_Delete(apps);
-		return cli_error(CLI_BADFILE, "stdin: expected a JSON process file ({\"apps\": "
+		*rc = cli_error(CLI_BADFILE, "stdin: expected a JSON process file ({\"apps\": "
 		    "[...]}, a list of apps, or one app)");
+		return NULL;
 	}
 	cJSON *a;
 	cJSON_ArrayForEach(a, apps) {
@@ -206,7 +234,16 @@ static int start_stdin(void)
 			free(name);
 		}
 	}
-	return start_apps(apps, CLI_BADFILE);
+	return apps;
+}
+
+/* `start -`: a JSON process file on stdin, its apps started as start
+ * SCRIPT's are. */
+static int start_stdin(void)
+{
+	int rc;
+	cJSON *apps = cli_stdin_apps(&rc);
+	return apps ? start_apps(apps, CLI_BADFILE, 0) : rc;
 }
 
 /* Stopped apps by selector; a word that names no app but a program in PATH
@@ -247,7 +284,9 @@ static int start_names(struct cli_startopt *o)
 		cJSON_Delete(reply);
 		return rc;
 	}
-	int named = cli_print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "apps"));
+	/* pm2's start restarts what runs: said apart from what started */
+	int named = cli_print_names("started", cJSON_GetObjectItemCaseSensitive(reply, "started"));
+	named += cli_print_names("restarted", cJSON_GetObjectItemCaseSensitive(reply, "restarted"));
 	cJSON_Delete(reply);
 	return cli_show_table(named);
 }

@@ -13,6 +13,11 @@ int cli_is_config_file(const char *word);
  * names an existing file is sent as its absolute path (a process file's
  * apps, or the apps running that script). */
 void cli_target_add(cJSON *req, char *const *words, int n);
+/* pm2's `-`: a JSON process file on stdin ({"apps":[...]}, a list of apps
+ * or one app), as an array of app objects, each with its name (from its
+ * script when it has none); the caller frees it. NULL with *rc the exit
+ * code, after saying why. */
+cJSON *cli_stdin_apps(int *rc);
 /* Adds "env", the caller's whole environment, to req. */
 void cli_env_add(cJSON *req);
 /* Adds "only", the names of a comma-separated list, to req. */

@@ -120,6 +120,25 @@ static int act_on(struct cli_args *a, char **pos, int n, const struct verb_opts 
 {
 	int stop_like = strcmp(a->cmd, "stop") == 0 || strcmp(a->cmd, "delete") == 0;
 	int reload = strcmp(a->cmd, "reload") == 0;
+	if (n == 1 && strcmp(pos[0], "-") == 0) {
+		/* pm2's `-`: the apps of the process file on stdin, by name */
+		int rc;
+		cJSON *apps = cli_stdin_apps(&rc), *app;
+		if (!apps)
+			return rc;
+		char **names = xcalloc((size_t)cJSON_GetArraySize(apps) + 1, sizeof *names);
+		int k = 0;
+		cJSON_ArrayForEach(app, apps) {
+			const cJSON *nm = cJSON_GetObjectItemCaseSensitive(app, "name");
+			if (cJSON_IsString(nm) && nm->valuestring[0])
+				names[k++] = nm->valuestring;
+		}
+		rc = k ? act_on(a, names, k, o, named) :
+		    cli_error(CLI_BADFILE, "stdin: no app has a name or a script");
+		free(names);
+		cJSON_Delete(apps);
+		return rc;
+	}
 	if (n == 1 && cli_is_config_file(pos[0])) {
 		if (o->toggle_watch)
 			return cli_usage_error(a, "%s: --watch goes with apps; a process file says "

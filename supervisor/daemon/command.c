@@ -164,12 +164,19 @@ static void cmd_action(struct dclient *c, struct proto_req *req, struct dapp **v
 	long long kt = max_kill_timeout(v, n);
 	struct dop *op;
 	switch (req->cmd) {
-	case PROTO_START:
-		op = ops_new(d, c, OP_START, START_TIMEOUT_MS + (req->update_env ? kt : 0));
+	case PROTO_START: {
+		/* a running app restarts, as pm2's start of one does */
+		op = ops_new(d, c, OP_START, START_TIMEOUT_MS + kt);
+		cJSON *started = cJSON_AddArrayToObject(op->reply, "started");
+		cJSON *restarted = cJSON_AddArrayToObject(op->reply, "restarted");
 		for (int i = 0; i < n; i++) {
+			enum app_state_kind st = app_shown_state(v[i]);
+			int running = st == APP_ONLINE || st == APP_LAUNCHING;
+			cJSON_AddItemToArray(running ? restarted : started,
+			    cJSON_CreateString(v[i]->name));
 			/* --update-env: the keeper reloads the spec that holds it */
-			if (req->update_env) {
-				restart_app(op, v[i], req->env, 0);
+			if (running || req->update_env) {
+				restart_app(op, v[i], req->update_env ? req->env : NULL, 0);
 				continue;
 			}
 			specs_set_stopped(v[i], 0);
@@ -177,6 +184,7 @@ static void cmd_action(struct dclient *c, struct proto_req *req, struct dapp **v
 			ops_add_app(op, v[i], OP_START, seq);
 		}
 		break;
+	}
 	case PROTO_STOP:
 		op = ops_new(d, c, OP_STOP, kt + STOP_MARGIN_MS);
 		for (int i = 0; i < n; i++)
@@ -241,7 +249,8 @@ static void cmd_start_file(struct dclient *c, const struct proto_req *req)
 {
 	struct daemon *d = c->d;
 	struct dop *op = ops_new(d, c, OP_START, START_TIMEOUT_MS);
-	struct file_start_opts o = { .env = req->env, .env_name = req->env_name, .only = req->only };
+	struct file_start_opts o = { .env = req->env, .env_name = req->env_name, .only = req->only,
+		.rerun = req->rerun };
 	if (req->app)
 		file_start_app(d, req->app, req->cwd, &o, op, op->reply);
 	else

@@ -101,8 +101,9 @@ static void check_running(struct daemon *d, const struct app_spec *apps, int n, 
 /* Starts, restarts or leaves alone each wanted app of apps[0..n) by how it
  * differs from what runs. The specs are final (environment included). */
 static void apply(struct daemon *d, struct app_spec *apps, int n, const char *label,
-    char *const *only, struct dop *op, cJSON *reply)
+    const struct file_start_opts *o, struct dop *op, cJSON *reply)
 {
+	char *const *only = o ? o->only : NULL;
 	cJSON *started = reply_array(reply, "started");
 	cJSON *restarted = reply_array(reply, "restarted");
 	cJSON *unchanged = reply_array(reply, "unchanged");
@@ -126,7 +127,8 @@ static void apply(struct daemon *d, struct app_spec *apps, int n, const char *la
 			enum app_state_kind st = app_shown_state(a);
 			int connected = a->lc.state == LC_CONNECTED;
 			int errored = st == APP_ERRORED && (connected || a->lc.state == LC_IDLE);
-			if (((connected && st == APP_STOPPED) || errored) && !s->stopped) {
+			int rerun = o && o->rerun && st == APP_COMPLETED;
+			if (((connected && st == APP_STOPPED) || errored || rerun) && !s->stopped) {
 				specs_set_stopped(a, 0);
 				ops_add_app(op, a, OP_START, link_step(a, LE_START));
 				add_str(started, a->name);
@@ -210,7 +212,7 @@ static int load_and_apply(struct daemon *d, struct eco *e, int bad, const char *
 		app_spec_env(d, &e->apps[i]);
 		file_set_base_env(&e->apps[i], o ? o->env : NULL);
 	}
-	apply(d, e->apps, e->n_apps, label, o ? o->only : NULL, op, reply);
+	apply(d, e->apps, e->n_apps, label, o, op, reply);
 	return 0;
 }
 

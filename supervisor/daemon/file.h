@@ -16,6 +16,7 @@ struct file_start_opts {
 	                          * each app's base environment (NULL: the keeper's) */
 	const char *env_name;    /* pm2's --env NAME: env_NAME over env */
 	char *const *only;       /* NULL-terminated app names to act on (NULL: all) */
+	int rerun;               /* an unchanged app that completed runs again */
 };
 
 /* start FILE: loads it as a transaction and applies the difference. Fills

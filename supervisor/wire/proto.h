@@ -59,6 +59,8 @@ struct proto_req {
 	char *app;              /* start: an app object or a list of them (JSON
 	                         * text), or NULL */
 	char *cwd;              /* start with app: the caller's absolute cwd */
+	int rerun;              /* start with app: one loaded, unchanged and
+	                         * completed runs again (start SCRIPT) */
 };
 
 enum {

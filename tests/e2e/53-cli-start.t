@@ -1,12 +1,14 @@
 #!/bin/sh
 # psup start as pm2 users type it: a script with pm2's options and its own
 # arguments after --, pm2's name rule, a command string run with bash -c,
-# interpreters by extension, start again changing nothing, describe printing
+# interpreters by extension, start again (pm2's "already launched", and
+# start NAME restarting a running app), several scripts at once, stop and
+# delete of a process file on stdin, describe printing
 # the app as a process file that loads back, save and resurrect of such
 # apps, a process file on stdin, and usage errors.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 30
+plan 45
 
 mkdir -p "$TMPD/work"
 cd "$TMPD/work" || exit 1
@@ -28,11 +30,26 @@ is "$(jq -r '.apps[0].config.max_restarts, .apps[0].config.kill_timeout_ms' "$TM
 	"3 2000 " "the options set the app's settings"
 is "$(jq -r '.apps[0].source' "$TMPD/d.json")" null "an app from the command line has no file"
 
-# again, the same: nothing restarts
+# again, the same: pm2's "Script already launched", and nothing restarts
 pid=$(jl worker-1 .pid)
 psup start worker.sh -i 2 --max-restarts 3 --kill-timeout 2s -- --queue "a b" > "$TMPD/out" 2>&1
-like "$(cat "$TMPD/out")" "unchanged: worker-1, worker-2" "start again: unchanged"
+is "$?" 1 "start again: exit 1, as pm2's"
+is "$(cat "$TMPD/out")" "psup: worker-1: already started (psup restart worker-1 restarts it; one app a name: --name starts another)" \
+	"start again: already started, said once"
 is "$(jl worker-1 .pid)" "$pid" "and it runs on"
+
+# start NAME of a running app restarts it, as pm2's start does; of a
+# stopped one starts it, its restarts as they were
+psup start worker-1 > "$TMPD/out" 2>&1
+is "$(cat "$TMPD/out" | head -1)" "restarted: worker-1" "start worker-1 (running): restarted"
+ok "it runs again, a new process" wait_for -t 10 pid_changed worker-1 "$pid"
+is "$(jl worker-1 .restarts)" 1 "one restart counted"
+psup stop worker-2 > /dev/null 2>&1
+psup start worker > "$TMPD/out" 2>&1
+is "$(head -2 "$TMPD/out" | tr '\n' ' ')" "started: worker-2 restarted: worker-1 " \
+	"start worker: the stopped one started, the running one restarted"
+ok "both run" wait_for -t 10 all_state online worker-1 worker-2
+is "$(jl worker-2 .restarts)" 0 "starting a stopped one is no restart"
 
 # a command string, named after its first word
 psup start "sleep 300" > "$TMPD/out" 2>&1
@@ -45,6 +62,28 @@ is "$(jq -c '.apps[0].config.argv[1:]' "$TMPD/d.json")" '["-c","sleep 300"]' "wi
 psup start true --name once --no-autorestart > /dev/null 2>&1
 ok "a program from PATH runs and, not restarted, completes" wait_for -t 10 state_is once completed
 is "$(jl once .restarts)" 0 "--no-autorestart: no restart"
+# started again, a completed script runs again (pm2 restarts a stopped one)
+printf 'echo run >> "%s/runs"\n' "$TMPD" > count.sh
+psup start count.sh --no-autorestart > /dev/null 2>&1
+ok "a one-shot script completes" wait_for -t 10 state_is count completed
+psup start count.sh --no-autorestart > "$TMPD/out" 2>&1
+is "$(head -1 "$TMPD/out")" "started: count" "start SCRIPT of its completed app: started"
+ok "and it runs a second time" wait_for -t 10 sh -c "[ \$(wc -l < '$TMPD/runs') -eq 2 ]"
+
+# several scripts at once, each an app with the same options (pm2's)
+cp worker.sh w2.sh
+cp worker.sh w3.sh
+psup start w2.sh w3.sh --max-restarts 2 > "$TMPD/out" 2>&1
+is "$(head -1 "$TMPD/out")" "started: w2, w3" "start A B: an app each"
+ok "both run" wait_for -t 10 all_state online w2 w3
+psup start w2.sh w3.sh --name both > "$TMPD/out" 2>&1
+is "$?" 2 "with --name: a usage error"
+
+# stop and delete -: the apps of a process file on stdin (pm2's)
+printf '{"apps":[{"script":"w2.sh"},{"name":"w3","script":"w3.sh"}]}' | psup stop - > "$TMPD/out" 2>&1
+is "$(head -1 "$TMPD/out")" "stopped: w2, w3" "stop -: the apps the file on stdin names"
+printf '[{"script":"w2.sh"},{"name":"w3","script":"w3.sh"}]' | psup delete - > /dev/null 2>&1
+is "$(psup jlist | jq '[.[] | select(.name == "w2" or .name == "w3")] | length')" 0 "delete -: gone"
 
 # describe prints the app as a process file entry that loads back
 psup describe sleep | sed -n '/^# As a process file/,$p' > "$TMPD/sleep.yaml"

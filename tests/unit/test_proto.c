@@ -58,6 +58,8 @@ static void test_decode(void)
 		{ "{\"v\":1,\"cmd\":\"start\",\"file\":\"/a.yaml\",\"only\":\"x\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "list of strings" },
 		{ "{\"v\":1,\"cmd\":\"start\",\"app\":{\"script\":\"a.sh\"},\"cwd\":\"/tmp\"}", PROTO_OK, PROTO_START, NULL, NULL, NULL },
 		{ "{\"v\":1,\"cmd\":\"start\",\"app\":{\"script\":\"a.sh\"}}", PROTO_ERR_REQUEST, 0, NULL, NULL, "needs \"cwd\"" },
+		{ "{\"v\":1,\"cmd\":\"start\",\"app\":{\"script\":\"a.sh\"},\"cwd\":\"/tmp\",\"rerun\":true}", PROTO_OK, PROTO_START, NULL, NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"start\",\"app\":{\"script\":\"a.sh\"},\"cwd\":\"/tmp\",\"rerun\":1}", PROTO_ERR_REQUEST, 0, NULL, NULL, "\"rerun\" must be true or false" },
 		{ "{\"v\":1,\"cmd\":\"start\",\"app\":{},\"cwd\":\"/\",\"file\":\"/a\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "not both" },
 		{ "{\"v\":1,\"cmd\":\"restart\",\"target\":\"a\",\"update_env\":true}", PROTO_ERR_REQUEST, 0, NULL, NULL, "needs \"env\"" },
 		{ "{\"v\":1,\"cmd\":\"restart\",\"target\":\"a\",\"update_env\":true,\"env\":{}}", PROTO_OK, PROTO_RESTART, "a", NULL, NULL },
@@ -120,9 +122,20 @@ static void test_decode(void)
 		free(err);
 	}
 
-	/* a NUL inside the line is binary */
+	/* start SCRIPT's rerun arrives */
 	struct proto_req req;
 	char *err = NULL;
+	const char *rr = "{\"v\":1,\"cmd\":\"start\",\"app\":{\"script\":\"a\"},\"cwd\":\"/\",\"rerun\":true}";
+	if (proto_decode(rr, strlen(rr), &req, &err) == PROTO_OK) {
+		is_int(req.rerun, 1, "rerun: true is kept");
+		proto_req_free(&req);
+	} else {
+		ok(0, "rerun decodes: %s", err ? err : "?");
+	}
+	free(err);
+	err = NULL;
+
+	/* a NUL inside the line is binary */
 	is_int(proto_decode("{\"v\":1,\0\"cmd\":\"ping\"}", 21, &req, &err), PROTO_ERR_FRAME, "NUL byte refused");
 	free(err);
 
