@@ -88,6 +88,8 @@ static int restart_file(const char *path, const struct verb_opts *o, int one_by_
 	cJSON *req = cli_file_req(path, o->env_name, o->only), *reply;
 	if (!req)
 		return CLI_BADFILE;
+	/* pm2 restarts the apps of the file's names, wherever they came from */
+	cJSON_AddBoolToObject(req, "adopt", 1);
 	int rc = cli_start_send(req, CLI_BADFILE, &reply, named);
 	if (rc != CLI_OK)
 		return rc;

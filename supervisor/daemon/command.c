@@ -250,7 +250,7 @@ static void cmd_start_file(struct dclient *c, const struct proto_req *req)
 	struct daemon *d = c->d;
 	struct dop *op = ops_new(d, c, OP_START, START_TIMEOUT_MS);
 	struct file_start_opts o = { .env = req->env, .env_name = req->env_name, .only = req->only,
-		.rerun = req->rerun };
+		.rerun = req->rerun, .adopt = req->adopt };
 	if (req->app)
 		file_start_app(d, req->app, req->cwd, &o, op, op->reply);
 	else

@@ -74,9 +74,10 @@ void file_toggle_watch(struct app_spec *s)
 }
 
 /* Checks the loaded apps against what runs, still part of the transaction:
- * an error for each name that cannot be used or belongs to another file. */
+ * an error for each name that cannot be used or belongs to another file
+ * (unless adopt: pm2's restart FILE takes the app of that name over). */
 static void check_running(struct daemon *d, const struct app_spec *apps, int n, const char *label,
-    cJSON *errors)
+    int adopt, cJSON *errors)
 {
 	for (int i = 0; i < n; i++) {
 		const struct app_spec *s = &apps[i];
@@ -88,10 +89,10 @@ static void check_running(struct daemon *d, const struct app_spec *apps, int n, 
 			continue;
 		}
 		struct dapp *a = apps_find(d, s->name);
-		if (a && !str_eq(a->spec.source, s->source)) {
+		if (a && !adopt && !str_eq(a->spec.source, s->source)) {
 			char *msg = xasprintf("%s: app \"%s\" is already started from %s "
-			    "(delete it first)", label, s->name, a->spec.source ? a->spec.source
-			    : "the command line");
+			    "(delete it first, or psup restart this file to take it over)", label,
+			    s->name, a->spec.source ? a->spec.source : "the command line");
 			add_str(errors, msg);
 			free(msg);
 		}
@@ -199,7 +200,7 @@ static int load_and_apply(struct daemon *d, struct eco *e, int bad, const char *
 		free(msg);
 	}
 	if (!bad)
-		check_running(d, e->apps, e->n_apps, label, errors);
+		check_running(d, e->apps, e->n_apps, label, o && o->adopt, errors);
 	if (bad || cJSON_GetArraySize(errors) > 0) {
 		int n = cJSON_GetArraySize(errors);
 		char *msg = n == 1 ? xstrdup(cJSON_GetArrayItem(errors, 0)->valuestring)
@@ -356,7 +357,7 @@ static int resurrect_specs(struct daemon *d, const cJSON *saved, struct dop *op,
 		k++;
 	}
 	cJSON *errors = cJSON_CreateArray();
-	check_running(d, specs, k, d->dump_path, errors);
+	check_running(d, specs, k, d->dump_path, 0, errors);
 	int nerr = cJSON_GetArraySize(errors);
 	if (nerr == 0) {
 		cJSON *sub = proto_reply_ok();

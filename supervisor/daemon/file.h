@@ -17,6 +17,8 @@ struct file_start_opts {
 	const char *env_name;    /* pm2's --env NAME: env_NAME over env */
 	char *const *only;       /* NULL-terminated app names to act on (NULL: all) */
 	int rerun;               /* an unchanged app that completed runs again */
+	int adopt;               /* an app of the same name from elsewhere is taken
+	                          * over, not an error */
 };
 
 /* start FILE: loads it as a transaction and applies the difference. Fills

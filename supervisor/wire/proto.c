@@ -222,7 +222,8 @@ static int decode_start(const cJSON *o, const char *name, struct proto_req *req,
 	    (rc = get_str(o, "env_name", name, req, &req->env_name, err)) != PROTO_OK ||
 	    (rc = get_str(o, "cwd", name, req, &req->cwd, err)) != PROTO_OK ||
 	    (rc = get_strings(o, "only", name, req, &req->only, err)) != PROTO_OK ||
-	    (rc = get_bool(o, "rerun", name, req, &req->rerun, err)) != PROTO_OK)
+	    (rc = get_bool(o, "rerun", name, req, &req->rerun, err)) != PROTO_OK ||
+	    (rc = get_bool(o, "adopt", name, req, &req->adopt, err)) != PROTO_OK)
 		return rc;
 	const cJSON *app = cJSON_GetObjectItemCaseSensitive(o, "app");
 	if (app && !cJSON_IsNull(app)) {

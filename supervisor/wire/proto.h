@@ -61,6 +61,8 @@ struct proto_req {
 	char *cwd;              /* start with app: the caller's absolute cwd */
 	int rerun;              /* start with app: one loaded, unchanged and
 	                         * completed runs again (start SCRIPT) */
+	int adopt;              /* start with file: an app of the same name from
+	                         * elsewhere becomes this file's (restart FILE) */
 };
 
 enum {

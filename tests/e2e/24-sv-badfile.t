@@ -4,7 +4,7 @@
 # even when the bad file also changes a running app or adds one.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 20
+plan 24
 
 cat > "$TMPD/eco.yaml" <<EOF
 apps:
@@ -75,3 +75,11 @@ is "$(jl web .pid)" "$WEB" "web untouched"
 psup start "$TMPD/missing.yaml" > /dev/null 2> "$TMPD/err"
 isnt "$?" 0 "a missing file fails"
 is "$(count_lines "$(app_procs web)")" 1 "after all that, web runs once"
+
+# restart FILE takes the app of that name over, as pm2 restarts by name
+psup restart "$TMPD/other.yaml" > "$TMPD/out" 2> "$TMPD/err"
+is "$?" 0 "restart of the other file: exit 0"
+is "$(head -1 "$TMPD/out")" "restarted: web" "web restarted"
+is "$(psup jlist | jq -r '.[] | select(.name == "web") | .source')" "$TMPD/other.yaml" \
+	"and is the other file's now"
+ok "it runs again" wait_for -t 10 pid_changed web "$WEB"
