@@ -99,6 +99,50 @@ static void check_running(struct daemon *d, const struct app_spec *apps, int n, 
 	}
 }
 
+/* An unchanged app a start asked for again: one stopped (or, with rerun,
+ * completed) or errored starts, the rest are left as they are. */
+static void start_again(struct dop *op, struct dapp *a, int rerun, int stopped, cJSON *started,
+    cJSON *unchanged)
+{
+	/* a resurrect leaves an app stopped that was stopped when saved. One
+	 * that errored (a crash loop, a halt, its keeper dying) waits for a
+	 * person, and starting its file is one asking, as pm2's start FILE
+	 * restarts it. One held back by a dependency that errored is not: it
+	 * waits again by itself once that dependency is started again
+	 * (apps_after_check). */
+	enum app_state_kind st = app_shown_state(a);
+	int connected = a->lc.state == LC_CONNECTED;
+	int errored = st == APP_ERRORED && (connected || a->lc.state == LC_IDLE);
+	if (((connected && st == APP_STOPPED) || errored || (rerun && st == APP_COMPLETED)) &&
+	    !stopped) {
+		specs_set_stopped(a, 0);
+		ops_add_app(op, a, OP_START, link_step(a, LE_START));
+		add_str(started, a->name);
+	} else {
+		add_str(unchanged, a->name);
+	}
+}
+
+/* start SCRIPT (rerun) naming no app but the instances group that script
+ * was started as (pm2 names every instance alike and starts them all
+ * again): that group's apps, each started again as an unchanged app.
+ * Returns how many there were. */
+static int start_group_again(struct daemon *d, const struct app_spec *s, struct dop *op,
+    cJSON *started, cJSON *unchanged)
+{
+	int n = 0;
+	for (struct dapp *a = d->apps; a; a = a->next) {
+		const struct app_spec *g = &a->spec;
+		if (!g->group || strcmp(g->group, s->name) != 0 || strcmp(a->name, s->name) == 0 ||
+		    g->source || !str_eq(g->script, s->script) ||
+		    !g->argv || !s->argv || strcmp(g->argv[0], s->argv[0]) != 0)
+			continue;
+		start_again(op, a, 1, 0, started, unchanged);
+		n++;
+	}
+	return n;
+}
+
 /* Starts, restarts or leaves alone each wanted app of apps[0..n) by how it
  * differs from what runs. The specs are final (environment included). */
 static void apply(struct daemon *d, struct app_spec *apps, int n, const char *label,
@@ -117,27 +161,14 @@ static void apply(struct daemon *d, struct app_spec *apps, int n, const char *la
 			continue;
 		struct dapp *a = apps_find(d, s->name);
 		char *cause = NULL;
+		int rerun = o && o->rerun;
 		if (a && spec_equal(&a->spec, s)) {
-			/* a resurrect leaves an app stopped that was stopped
-			 * when saved. One that errored (a crash loop, a halt,
-			 * its keeper dying) waits for a person, and starting
-			 * its file is one asking, as pm2's start FILE restarts
-			 * it. One held back by a dependency that errored is
-			 * not: it waits again by itself once that dependency
-			 * is started again (apps_after_check). */
-			enum app_state_kind st = app_shown_state(a);
-			int connected = a->lc.state == LC_CONNECTED;
-			int errored = st == APP_ERRORED && (connected || a->lc.state == LC_IDLE);
-			int rerun = o && o->rerun && st == APP_COMPLETED;
-			if (((connected && st == APP_STOPPED) || errored || rerun) && !s->stopped) {
-				specs_set_stopped(a, 0);
-				ops_add_app(op, a, OP_START, link_step(a, LE_START));
-				add_str(started, a->name);
-			} else {
-				add_str(unchanged, a->name);
-			}
+			start_again(op, a, rerun, s->stopped, started, unchanged);
 			continue;
 		}
+		if (!a && rerun && s->instances == 1 &&
+		    start_group_again(d, s, op, started, unchanged) > 0)
+			continue;
 		if (a) {
 			struct app_spec old = a->spec;
 			spec_copy(&a->spec, s);

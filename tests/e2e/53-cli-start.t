@@ -8,7 +8,7 @@
 # apps, a process file on stdin, and usage errors.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 45
+plan 48
 
 mkdir -p "$TMPD/work"
 cd "$TMPD/work" || exit 1
@@ -50,6 +50,13 @@ is "$(head -2 "$TMPD/out" | tr '\n' ' ')" "started: worker-2 restarted: worker-1
 	"start worker: the stopped one started, the running one restarted"
 ok "both run" wait_for -t 10 all_state online worker-1 worker-2
 is "$(jl worker-2 .restarts)" 0 "starting a stopped one is no restart"
+# the script of a stopped group, started again without -i: the group starts
+# (pm2 names every instance alike, and starts them all again)
+psup stop worker > /dev/null 2>&1
+psup start worker.sh > "$TMPD/out" 2>&1
+is "$(head -1 "$TMPD/out")" "started: worker-1, worker-2" "start SCRIPT of its stopped group: the group starts"
+ok "both run again" wait_for -t 10 all_state online worker-1 worker-2
+is "$(psup jlist | jq '[.[] | select(.name == "worker")] | length')" 0 "and no app worker beside it"
 
 # a command string, named after its first word
 psup start "sleep 300" > "$TMPD/out" 2>&1
