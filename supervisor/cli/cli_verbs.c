@@ -12,6 +12,7 @@
 #include "cli_client.h"
 #include "cli_fmt.h"
 #include "cli_target.h"
+#include "ecosystem.h"
 #include "xalloc.h"
 
 struct verb_opts {
@@ -117,6 +118,29 @@ static int names_of(char **words, int n, cJSON **names)
 	return CLI_OK;
 }
 
+/* stop or delete FILE: the apps started from the file, and those of the
+ * names it gives wherever they came from (pm2 acts on a file's names), the
+ * names that are not loaded passed over. A file that does not load names
+ * only the apps started from it. */
+static void file_target_add(cJSON *req, char *path)
+{
+	struct eco e;
+	memset(&e, 0, sizeof e);
+	if (eco_load(path, &e) < 0 || e.n_apps == 0) {
+		eco_free(&e);
+		cli_target_add(req, &path, 1);
+		return;
+	}
+	char **words = xcalloc((size_t)e.n_apps + 1, sizeof *words);
+	words[0] = path;
+	for (int i = 0; i < e.n_apps; i++)
+		words[i + 1] = e.apps[i].name;
+	cli_target_add(req, words, e.n_apps + 1);
+	cJSON_AddBoolToObject(req, "some", 1);
+	free(words);
+	eco_free(&e);
+}
+
 /* Does what a->cmd asks of pos[0..n), adding the apps it named to *named. */
 static int act_on(struct cli_args *a, char **pos, int n, const struct verb_opts *o, int *named)
 {
@@ -154,7 +178,7 @@ static int act_on(struct cli_args *a, char **pos, int n, const struct verb_opts 
 			cJSON *only = cJSON_DetachItemFromObjectCaseSensitive(req, "only");
 			cJSON_AddItemToObject(req, "target", only);
 		} else {
-			cli_target_add(req, pos, 1);
+			file_target_add(req, pos[0]);
 		}
 		return cli_call_names(req, done_word(a->cmd), named);
 	}

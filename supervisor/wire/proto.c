@@ -311,6 +311,9 @@ int proto_decode(const char *line, size_t len, struct proto_req *req, char **err
 		break;
 	case PROTO_STOP:
 	case PROTO_DELETE:
+		if ((rc = get_target(o, name, 1, req, err)) == PROTO_OK)
+			rc = get_bool(o, "some", name, req, &req->some, err);
+		break;
 	case PROTO_DESCRIBE:
 	case PROTO_RESET:
 		rc = get_target(o, name, 1, req, err);

@@ -7,7 +7,7 @@
 # start options for node (a warning) or another user (refused).
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 72
+plan 75
 
 cat > "$TMPD/svc.sh" <<'EOF'
 #!/bin/sh
@@ -62,6 +62,15 @@ psup stop "$TMPD/eco.yaml" > /dev/null 2>&1
 ok "stop FILE stops every app of the file" all_state stopped web-1 web-2 web-3 a b
 psup start "$TMPD/eco.yaml" > /dev/null 2>&1
 ok "start FILE starts them again" wait_for -t 10 all_state online web-1 web-2 web-3 a b
+# pm2 acts on a file's names: another file naming b (and an app not
+# loaded) stops b, and the name not loaded is passed over
+printf 'apps:\n  - name: b\n    script: sleep\n  - name: notloaded\n    script: sleep\n' \
+	> "$TMPD/names.yaml"
+psup stop "$TMPD/names.yaml" > "$TMPD/out" 2>&1
+is "$?" 0 "stop OTHER-FILE: exit 0"
+is "$(head -1 "$TMPD/out")" "stopped: b" "it stops the app of its name, started from another file"
+psup start b > /dev/null 2>&1
+ok "b runs again" wait_for -t 10 state_is b online
 
 # reload: one instance at a time, each up before the next goes down
 : > "$TMPD/web-1.runs"; : > "$TMPD/web-2.runs"; : > "$TMPD/web-3.runs"
