@@ -162,6 +162,11 @@ void eco_app_load(struct eco_loader *L, struct eco_app *ra)
 	/* resolve what depends on other options */
 	if (!ra->t.name)
 		ra->t.name = default_name(ra->script);
+	if (ra->append_env && L->env_name) {
+		char *named = xasprintf("%s-%s", ra->t.name, L->env_name);
+		free(ra->t.name);
+		ra->t.name = named;
+	}
 	char *cwd = ra->t.cwd ? ypath_resolve(L->dir, ra->t.cwd) : xstrdup(L->dir);
 	free(ra->t.cwd);
 	ra->t.cwd = cwd;

@@ -24,6 +24,7 @@ struct eco_app {
 	char *log_pat[3];        /* out, error, combined: given path patterns */
 	int log_off[3];          /* that file disabled */
 	int disable_logs;
+	int append_env;          /* append_env_to_name */
 	int instances;
 	char **env_keys, **env_vals;   /* env: as given, n_env pairs */
 	int n_env;

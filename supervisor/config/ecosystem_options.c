@@ -35,6 +35,9 @@ static const struct eco_option table[] = {
 	          "'all'; a '/' becomes '-' in log file names). Without it, the script's base name "
 	          "without extension (pm2's rule). With instances > 1 the apps are NAME-1..NAME-N "
 	          "and NAME names the group." },
+	{ .name = "append_env_to_name", .id = ECO_ID_APPEND_ENV, .type = ECO_T_BOOL, .def = "false",
+	  .help = "With --env ENV, the app is named NAME-ENV (pm2's): one file runs an app per "
+	          "environment side by side." },
 	{ .name = "script", .id = ECO_ID_SCRIPT, .type = ECO_T_PATH, .required = 1,
 	  .help = "Program to run. Relative to cwd; a bare name not found in cwd is looked up in PATH." },
 	{ .name = "exec", .alias_of = "script", .help = "same as script" },
@@ -206,7 +209,6 @@ static const struct eco_option table[] = {
 	{ .name = "filter_env", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "install_url", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "force", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
-	{ .name = "append_env_to_name", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "post_update", .kind = ECO_OPT_UNSUPPORTED, .help = "Not supported." },
 	{ .name = "vizion", .kind = ECO_OPT_UNSUPPORTED,
 	  .help = "Versioning metadata: not supported." },

@@ -427,6 +427,22 @@ static void test_buffers(void)
 	}
 	eco_free(&e);
 
+	/* append_env_to_name: NAME-ENV with --env ENV (a group too), NAME without */
+	text = "- name: web\n  script: sh\n  append_env_to_name: true\n  instances: 2\n"
+	    "  env_dev: {PORT: 4000}\n";
+	ok(eco_load_buffer_env("t.yaml", "/tmp", text, strlen(text), "dev", &e) == 0 && e.n_apps == 2,
+	    "append_env_to_name loads");
+	if (e.n_apps == 2) {
+		is_str(e.apps[0].name, "web-dev-1", "--env dev: the instances are web-dev-1..");
+		is_str(e.apps[0].group, "web-dev", "of the group web-dev");
+	}
+	eco_free(&e);
+	ok(eco_load_buffer_env("t.yaml", "/tmp", text, strlen(text), NULL, &e) == 0 && e.n_apps == 2,
+	    "without --env");
+	if (e.n_apps == 2)
+		is_str(e.apps[1].name, "web-2", "the name as given");
+	eco_free(&e);
+
 	/* pm2: -N is one per CPU but N, and never fewer than one; cmd is script */
 	text = "- name: m\n  cmd: sh\n  instances: -1\n- name: few\n  script: sh\n  instances: -100\n";
 	ok(eco_load_buffer("t.yaml", "/tmp", text, strlen(text), &e) == 0, "instances: -1 and -100 load");
