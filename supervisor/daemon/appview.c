@@ -265,6 +265,16 @@ static void pm2_json(struct jw *w, const struct dapp *a, enum app_state_kind sta
 	jw_int(w, "unstable_restarts", a->have_state ? st->unstable : 0);
 	jw_str(w, "pm_exec_path", s->argv ? s->argv[at] : NULL);
 	jw_str(w, "exec_interpreter", at > 0 ? s->argv[0] : "none");
+	/* pm2 calls the interpreter's arguments node_args whatever it runs */
+	jw_arr(w, "node_args");
+	for (int i = 1; i < at; i++)
+		jw_str(w, NULL, s->argv[i]);
+	jw_end_arr(w);
+	jw_arr(w, "args");
+	if (s->argv && s->argv[0])
+		for (int i = at + 1; s->argv[i]; i++)
+			jw_str(w, NULL, s->argv[i]);
+	jw_end_arr(w);
 	jw_str(w, "pm_cwd", s->cwd);
 	jw_str(w, "exec_mode", "fork_mode");
 	jw_int(w, "instances", s->instances);

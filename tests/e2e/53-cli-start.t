@@ -8,7 +8,7 @@
 # apps, a process file on stdin, and usage errors.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 48
+plan 49
 
 mkdir -p "$TMPD/work"
 cd "$TMPD/work" || exit 1
@@ -29,6 +29,8 @@ is "$(jq -r '.apps[0].config.argv[0]' "$TMPD/d.json" | sed 's|.*/||')" bash ".sh
 is "$(jq -r '.apps[0].config.max_restarts, .apps[0].config.kill_timeout_ms' "$TMPD/d.json" | tr '\n' ' ')" \
 	"3 2000 " "the options set the app's settings"
 is "$(jq -r '.apps[0].source' "$TMPD/d.json")" null "an app from the command line has no file"
+is "$(psup jlist | jq -c '.[] | select(.name == "worker-1") | .pm2_env | [.node_args, .args]')" \
+	'[[],["--queue","a b"]]' "jlist's pm2_env: node_args (the interpreter's) and args, as pm2's"
 
 # again, the same: pm2's "Script already launched", and nothing restarts
 pid=$(jl worker-1 .pid)
