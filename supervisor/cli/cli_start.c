@@ -138,24 +138,14 @@ static int file_exists(const char *dir, const char *script)
 	return r;
 }
 
-/* The app a script (or command string) makes with pm2's options (opts,
- * copied; may be NULL) and its own arguments args[0..nargs). */
+/* The app a script (or command string: the loader runs one that names no
+ * file with bash -c, as pm2) makes with pm2's options (opts, copied; may
+ * be NULL) and its own arguments args[0..nargs). */
 static cJSON *script_app(const cJSON *opts, const char *target, char *const *args, int nargs)
 {
 	cJSON *app = opts ? cJSON_Duplicate(opts, 1) : cJSON_CreateObject();
-	const cJSON *cwd = cJSON_GetObjectItemCaseSensitive(app, "cwd");
-	const char *dir = cJSON_IsString(cwd) ? cwd->valuestring : NULL;
 	cJSON *argv = cJSON_CreateArray();
-	/* pm2: a command with spaces that names no file runs with bash -c */
-	if (strpbrk(target, " \t") && !file_exists(dir, target)) {
-		cJSON_AddStringToObject(app, "script", "bash");
-		cJSON_AddItemToArray(argv, cJSON_CreateString("-c"));
-		cJSON_AddItemToArray(argv, cJSON_CreateString(target));
-		if (nargs)
-			cJSON_AddItemToArray(argv, cJSON_CreateString("bash"));
-	} else {
-		cJSON_AddStringToObject(app, "script", target);
-	}
+	cJSON_AddStringToObject(app, "script", target);
 	for (int i = 0; i < nargs; i++)
 		cJSON_AddItemToArray(argv, cJSON_CreateString(args[i]));
 	if (cJSON_GetArraySize(argv) > 0)

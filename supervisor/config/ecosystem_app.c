@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ecosystem_env.h"
@@ -49,6 +50,41 @@ static char *default_name(const char *script)
 		s = t;
 	}
 	return s;
+}
+
+/* pm2: a script with spaces that names no file (in the app's cwd) is a
+ * command line, run with bash -c; any args follow it as $1... ($0 is
+ * "bash"). Without a name, the app is named after its first word. */
+static void command_line(struct eco_app *ra)
+{
+	if (ra->interpreter || !strpbrk(ra->script, " \t"))
+		return;
+	char *path = ypath_resolve(ra->t.cwd, ra->script);
+	struct stat st;
+	int file = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	free(path);
+	if (file)
+		return;
+	size_t n = 0;
+	while (ra->args && ra->args[n])
+		n++;
+	char **argv = xcalloc(n + 4, sizeof *argv);
+	argv[0] = xstrdup("-c");
+	argv[1] = ra->script;
+	if (n) {
+		argv[2] = xstrdup("bash");
+		for (size_t i = 0; i < n; i++)
+			argv[3 + i] = ra->args[i];
+	}
+	free(ra->args);
+	ra->args = argv;
+	if (!ra->t.name) {
+		const char *w = argv[1] + strspn(argv[1], " \t");
+		char *first = xstrndup(w, strcspn(w, " \t"));
+		ra->t.name = default_name(first);
+		free(first);
+	}
+	ra->script = xstrdup("bash");
 }
 
 /* Records which options the app gives: unknown keys are errors (with a
@@ -160,6 +196,10 @@ void eco_app_load(struct eco_loader *L, struct eco_app *ra)
 		return;
 
 	/* resolve what depends on other options */
+	char *cwd = ra->t.cwd ? ypath_resolve(L->dir, ra->t.cwd) : xstrdup(L->dir);
+	free(ra->t.cwd);
+	ra->t.cwd = cwd;
+	command_line(ra);
 	if (!ra->t.name)
 		ra->t.name = default_name(ra->script);
 	if (ra->append_env && L->env_name) {
@@ -167,9 +207,6 @@ void eco_app_load(struct eco_loader *L, struct eco_app *ra)
 		free(ra->t.name);
 		ra->t.name = named;
 	}
-	char *cwd = ra->t.cwd ? ypath_resolve(L->dir, ra->t.cwd) : xstrdup(L->dir);
-	free(ra->t.cwd);
-	ra->t.cwd = cwd;
 	eco_env_build(L, ra);
 	/* pm2: a date format alone stamps the lines */
 	if (ra->val[ECO_ID_LOG_DATE_FORMAT] && !ra->val[ECO_ID_TIME])

@@ -39,9 +39,12 @@ static const struct eco_option table[] = {
 	  .help = "With --env ENV, the app is named NAME-ENV (pm2's): one file runs an app per "
 	          "environment side by side." },
 	{ .name = "script", .id = ECO_ID_SCRIPT, .type = ECO_T_PATH, .required = 1,
-	  .help = "Program to run. Relative to cwd; a bare name not found in cwd is looked up in PATH." },
+	  .help = "Program to run. Relative to cwd; a bare name not found in cwd is looked up in PATH. "
+	          "A command line (with spaces, naming no file) runs with bash -c, named after its "
+	          "first word (pm2's)." },
 	{ .name = "exec", .alias_of = "script", .help = "same as script" },
 	{ .name = "cmd", .alias_of = "script", .help = "same as script" },
+	{ .name = "command", .alias_of = "script", .help = "same as script" },
 	{ .name = "args", .id = ECO_ID_ARGS, .type = ECO_T_ARGS,
 	  .help = "Arguments: a list, or a string split like a shell does (quotes, backslashes). "
 	          "{instance} is replaced by the instance number." },

@@ -427,6 +427,23 @@ static void test_buffers(void)
 	}
 	eco_free(&e);
 
+	/* pm2: a script with spaces naming no file is a command line for bash -c,
+	 * its args after it ($0 bash), named after its first word */
+	text = "- command: \"node -e 'x()'\"\n- name: two\n  script: sleep 5\n  args: [a, b]\n";
+	ok(eco_load_buffer("t.yaml", "/tmp", text, strlen(text), &e) == 0 && e.n_apps == 2,
+	    "command lines load");
+	if (e.n_apps == 2) {
+		is_str(e.apps[0].name, "node", "named after the first word");
+		ok(strstr(e.apps[0].argv[0], "/bash") != NULL, "run by bash: %s", e.apps[0].argv[0]);
+		is_str(e.apps[0].argv[1], "-c", "with -c");
+		is_str(e.apps[0].argv[2], "node -e 'x()'", "the command whole");
+		ok(e.apps[0].argv[3] == NULL, "and nothing after");
+		is_str(e.apps[1].argv[3], "bash", "args: $0 is bash");
+		is_str(e.apps[1].argv[4], "a", "then the args");
+		is_str(e.apps[1].argv[5], "b", "both");
+	}
+	eco_free(&e);
+
 	/* append_env_to_name: NAME-ENV with --env ENV (a group too), NAME without */
 	text = "- name: web\n  script: sh\n  append_env_to_name: true\n  instances: 2\n"
 	    "  env_dev: {PORT: 4000}\n";
