@@ -121,7 +121,8 @@ const char cli_startopt_help[] =
 	"  -c, --cron-restart EXPR, --watch[=PATHS], --after NAMES, --namespace NS\n"
 	"  --env NAME                 a file's apps take env_NAME over env\n"
 	"  --only A,B                 only these apps of a file\n"
-	"  -f, -x, --merge-logs and --no-vizion/pmx/automation/treekill are accepted\n"
+	"  --merge-logs               instances share the -o/-e/-l files given\n"
+	"  -f, -x and --no-vizion/pmx/automation/treekill are accepted\n"
 	"  pm2's options for node or Keymetrics (--wait-ready, --listen-timeout, --trace,\n"
 	"  ...) are ignored with a warning; --user, --uid, --gid and --no-daemon refused\n"
 	"Words after -- are the app's arguments.";

@@ -25,6 +25,7 @@ struct eco_app {
 	int log_off[3];          /* that file disabled */
 	int disable_logs;
 	int append_env;          /* append_env_to_name */
+	int merge_logs;          /* instances share the log files given */
 	int instances;
 	char **env_keys, **env_vals;   /* env: as given, n_env pairs */
 	int n_env;

@@ -49,6 +49,24 @@ static char *script_file(const struct eco_app *ra)
 	return xstrdup(ra->script);
 }
 
+/* pm2 gives each instance its own file of a path given for all: FILE.log
+ * (or FILE-N.log) becomes FILE-<instance from 0>.log, unless merge_logs;
+ * a path not ending in .log is shared, as in pm2. */
+static char *instance_log(char *p, const struct eco_app *ra, int instance)
+{
+	size_t n = strlen(p);
+	if (ra->instances < 2 || ra->merge_logs || n < 4 || strcmp(p + n - 4, ".log") != 0)
+		return p;
+	size_t stem = n - 4, d = stem;
+	while (d > 0 && p[d - 1] >= '0' && p[d - 1] <= '9')
+		d--;
+	if (d < stem && d > 0 && p[d - 1] == '-')
+		stem = d - 1;
+	char *q = xasprintf("%.*s-%d.log", (int)stem, p, instance - 1);
+	free(p);
+	return q;
+}
+
 static char *log_path(const struct eco_loader *L, const struct eco_app *ra, int which,
     const char *name, int instance)
 {
@@ -65,8 +83,9 @@ static char *log_path(const struct eco_loader *L, const struct eco_app *ra, int 
 	}
 	char *pat = ytext_subst_instance(ra->log_pat[which], instance);
 	char *p = ypath_resolve(ra->t.cwd, pat);
+	int per_instance = strcmp(pat, ra->log_pat[which]) != 0;
 	free(pat);
-	return p;
+	return per_instance ? p : instance_log(p, ra, instance);
 }
 
 /* The longest scalar under n (a key or a value), and the key of the app's

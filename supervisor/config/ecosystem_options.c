@@ -149,10 +149,12 @@ static const struct eco_option table[] = {
 	{ .name = "log", .alias_of = "log_file", .help = "same as log_file" },
 	{ .name = "disable_logs", .id = ECO_ID_DISABLE_LOGS, .type = ECO_T_BOOL, .def = "false",
 	  .help = "Write no log file at all." },
-	{ .name = "merge_logs", .type = ECO_T_BOOL, .kind = ECO_OPT_IGNORED,
-	  .help = "No effect: each instance has its own log files unless out_file etc. name one file." },
-	{ .name = "combine_logs", .type = ECO_T_BOOL, .kind = ECO_OPT_IGNORED,
-	  .help = "No effect (as merge_logs)." },
+	{ .name = "merge_logs", .id = ECO_ID_MERGE_LOGS, .type = ECO_T_BOOL, .def = "false",
+	  .help = "With instances > 1, every instance writes the out_file, error_file and log_file "
+	          "given. Without it, as pm2, each instance writes its own: FILE-0.log, FILE-1.log, "
+	          "... (a path ending in .log and without {instance}; the number counts from 0, as "
+	          "NODE_APP_INSTANCE)." },
+	{ .name = "combine_logs", .alias_of = "merge_logs", .help = "same as merge_logs" },
 	{ .name = "time", .id = ECO_ID_TIME, .type = ECO_T_BOOL, .def = "false", .offset = F(time),
 	  .help = "Prefix each log line with a timestamp (true when log_date_format is given)." },
 	{ .name = "log_date_format", .id = ECO_ID_LOG_DATE_FORMAT, .type = ECO_T_STRING,

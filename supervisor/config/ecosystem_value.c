@@ -348,6 +348,9 @@ void eco_value_parse(struct eco_loader *L, struct eco_app *ra, const struct eco_
 	case ECO_ID_DISABLE_LOGS:
 		yget_bool(&L->cx, n, o->name, &ra->disable_logs);
 		break;
+	case ECO_ID_MERGE_LOGS:
+		yget_bool(&L->cx, n, o->name, &ra->merge_logs);
+		break;
 	case ECO_ID_APPEND_ENV:
 		yget_bool(&L->cx, n, o->name, &ra->append_env);
 		break;

@@ -8,7 +8,7 @@
 # apps, a process file on stdin, and usage errors.
 . "${PSUP_SRC:-$(dirname "$0")/../..}/tests/e2e/sv-lib.sh"
 sv_setup
-plan 49
+plan 52
 
 mkdir -p "$TMPD/work"
 cd "$TMPD/work" || exit 1
@@ -87,6 +87,17 @@ is "$(head -1 "$TMPD/out")" "started: w2, w3" "start A B: an app each"
 ok "both run" wait_for -t 10 all_state online w2 w3
 psup start w2.sh w3.sh --name both > "$TMPD/out" 2>&1
 is "$?" 2 "with --name: a usage error"
+
+# -i with -o: each instance its own file, FILE-0.log..., as pm2 (its
+# --merge-logs: one file for all)
+psup start worker.sh --name split -i 2 -o split.log > /dev/null 2>&1
+ok "split-2 writes split-1.log" wait_for -t 10 grep -q 'worker 2 args' split-1.log
+is "$(grep -c 'worker 1 args' split-0.log) $(ls split.log 2>/dev/null | wc -l)" "1 0" \
+	"split-1 writes split-0.log, and no split.log"
+psup start worker.sh --name merged -i 2 -o merged.log --merge-logs > /dev/null 2>&1
+ok "--merge-logs: both write merged.log" wait_for -t 10 \
+	sh -c "grep -q 'worker 1 args' merged.log && grep -q 'worker 2 args' merged.log"
+psup delete split merged > /dev/null 2>&1
 
 # stop and delete -: the apps of a process file on stdin (pm2's)
 printf '{"apps":[{"script":"w2.sh"},{"name":"w3","script":"w3.sh"}]}' | psup stop - > "$TMPD/out" 2>&1

@@ -24,28 +24,40 @@ static const struct {
 	const char *log_pat[3];          /* out, error, combined */
 	int log_off[3];
 	int disable_logs;
+	int merge_logs;
 	int check;                       /* the instance whose spec is checked */
 	const char *want_name;
 	const char *want_argv;           /* joined by spaces */
 	const char *want_log[3];
 } rows[] = {
 	{ "web", 1, NULL, { NULL }, "/srv/web", { "--port", "80{instance}", NULL },
-	  { NULL }, { 0 }, 0, 1, "web", "/srv/web --port 801",
+	  { NULL }, { 0 }, 0, 0, 1, "web", "/srv/web --port 801",
 	  { LOGS "/web-out.log", LOGS "/web-error.log", LOGS "/web-combined.log" } },
 	{ "chunk", 3, NULL, { NULL }, "/bin/w", { "--chunk", "{instance}", "of", NULL },
-	  { NULL }, { 0 }, 0, 2, "chunk-2", "/bin/w --chunk 2 of",
+	  { NULL }, { 0 }, 0, 0, 2, "chunk-2", "/bin/w --chunk 2 of",
 	  { LOGS "/chunk-2-out.log", LOGS "/chunk-2-error.log", LOGS "/chunk-2-combined.log" } },
 	{ "js", 2, "/usr/bin/node", { "--max-old-space-size=64", NULL }, "/srv/a.js", { "x", NULL },
-	  { NULL }, { 0 }, 0, 1, "js-1", "/usr/bin/node --max-old-space-size=64 /srv/a.js x",
+	  { NULL }, { 0 }, 0, 0, 1, "js-1", "/usr/bin/node --max-old-space-size=64 /srv/a.js x",
 	  { LOGS "/js-1-out.log", LOGS "/js-1-error.log", LOGS "/js-1-combined.log" } },
 	{ "bare", 1, NULL, { "--ignored", NULL }, "/bin/b", { NULL },
-	  { NULL }, { 0 }, 0, 1, "bare", "/bin/b",
+	  { NULL }, { 0 }, 0, 0, 1, "bare", "/bin/b",
 	  { LOGS "/bare-out.log", LOGS "/bare-error.log", LOGS "/bare-combined.log" } },
 	{ "pat", 2, NULL, { NULL }, "/bin/p", { NULL },
-	  { "logs/{instance}/out.log", NULL, "/abs/../all-{instance}.log" }, { 0, 1, 0 }, 0, 2, "pat-2",
+	  { "logs/{instance}/out.log", NULL, "/abs/../all-{instance}.log" }, { 0, 1, 0 }, 0, 0, 2, "pat-2",
 	  "/bin/p", { "/srv/logs/2/out.log", NULL, "/all-2.log" } },
 	{ "quiet", 2, NULL, { NULL }, "/bin/q", { NULL },
-	  { "out.log", NULL, NULL }, { 0 }, 1, 1, "quiet-1", "/bin/q", { NULL, NULL, NULL } },
+	  { "out.log", NULL, NULL }, { 0 }, 1, 0, 1, "quiet-1", "/bin/q", { NULL, NULL, NULL } },
+	/* pm2: a path given for all instances becomes one per instance, FILE-<from 0>.log
+	 * (a -N.log replaced), unless merge_logs; one not ending in .log is shared */
+	{ "split", 3, NULL, { NULL }, "/bin/s", { NULL },
+	  { "out.log", "logs/err-7.log", "all.txt" }, { 0 }, 0, 0, 2, "split-2", "/bin/s",
+	  { "/srv/out-1.log", "/srv/logs/err-1.log", "/srv/all.txt" } },
+	{ "merged", 3, NULL, { NULL }, "/bin/m", { NULL },
+	  { "out.log", "-1.log", NULL }, { 0 }, 0, 1, 3, "merged-3", "/bin/m",
+	  { "/srv/out.log", "/srv/-1.log", LOGS "/merged-3-combined.log" } },
+	{ "one", 1, NULL, { NULL }, "/bin/o", { NULL },
+	  { "out.log", NULL, NULL }, { 0 }, 0, 0, 1, "one", "/bin/o",
+	  { "/srv/out.log", LOGS "/one-error.log", LOGS "/one-combined.log" } },
 };
 
 #define NROWS (sizeof rows / sizeof rows[0])
@@ -74,6 +86,7 @@ static void app_from_row(struct eco_app *ra, size_t r)
 		ra->log_off[k] = rows[r].log_off[k];
 	}
 	ra->disable_logs = rows[r].disable_logs;
+	ra->merge_logs = rows[r].merge_logs;
 	ra->instances = rows[r].instances;
 }
 
