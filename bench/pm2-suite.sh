@@ -11,11 +11,13 @@
 # pm2's scripts find their `pm2` as bin/pm2 under the directory they run
 # from: here a two-line wrapper that runs psup with a private PSUP_HOME
 # (and HOME, which some scripts write under). Each script runs once (pm2's
-# own runner retries a failed one), bounded at 180 s.
+# own runner retries a failed one), bounded at PM2_SUITE_BOUND seconds
+# (400: internals/infinite-loop.sh waits six minutes by itself).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 PM2_TAG=${PM2_TAG:-v7.0.3}
+bound=${PM2_SUITE_BOUND:-400}
 src=${PM2_SRC:-$here/.tools/pm2-src}
 psup=$root/bin/psup
 [ -x "$psup" ] || { echo "pm2-suite: build psup first (make)" >&2; exit 1; }
@@ -62,7 +64,7 @@ pass=0 fail=0
 } > "$report"
 for s in "${scripts[@]}"; do
 	log="$work/logs/${s//\//_}.log"
-	(cd "$work" && timeout 180 bash "test/e2e/$s") > "$log" 2>&1
+	(cd "$work" && timeout "$bound" bash "test/e2e/$s") > "$log" 2>&1
 	rc=$?
 	"$psup" kill > /dev/null 2>&1
 	checks=$(grep -c '✔' "$log")
@@ -71,7 +73,7 @@ for s in "${scripts[@]}"; do
 		result=pass; pass=$((pass + 1))
 	else
 		result=fail; fail=$((fail + 1))
-		[ "$rc" -eq 124 ] && first="timed out after 180 s${first:+; $first}"
+		[ "$rc" -eq 124 ] && first="timed out after $bound s${first:+; $first}"
 	fi
 	echo "| $s | $result | $checks | $first |" >> "$report"
 	printf '%-36s %s\n' "$s" "$result"
