@@ -64,8 +64,16 @@ pass=0 fail=0
 } > "$report"
 for s in "${scripts[@]}"; do
 	log="$work/logs/${s//\//_}.log"
-	(cd "$work" && timeout "$bound" bash "test/e2e/$s") > "$log" 2>&1
+	# a session of its own (setsid, not a group leader here, does not
+	# fork: $! is the session's id), so that what the script leaves
+	# running (pm2's log-namespace.sh leaves two `pm2 logs` following)
+	# is stopped with it; apps run in their keepers' groups, stopped by
+	# psup kill
+	(cd "$work" && exec setsid timeout "$bound" bash "test/e2e/$s") > "$log" 2>&1 &
+	sid=$!
+	wait "$sid"
 	rc=$?
+	kill -- "-$sid" 2>/dev/null
 	"$psup" kill > /dev/null 2>&1
 	checks=$(grep -c '✔' "$log")
 	first=$(grep -m1 '✘' "$log" | sed 's/^#* *✘ *//; s/|/\\|/g')
