@@ -52,7 +52,8 @@ static const struct cli_cmd cmds[] = {
 	  "-m (--mini-list) writes pm2's mini list instead: \"key : value\" lines per app." },
 	{ "jlist", NULL, cli_cmd_jlist, "jlist", "the apps as a JSON array", "Print the apps as a JSON array." },
 	{ "prettylist", NULL, cli_cmd_jlist, "prettylist", "the apps as pm2 prints them",
-	  "Print the apps as an indented JSON array." },
+	  "Print the apps as pm2 prettylist does: pm2's keys of each app (pid, name,\n"
+	  "pm2_env, pm_id, monit) in node's util.inspect layout, for scripts that grep it." },
 	{ "pid", NULL, cli_cmd_pid, "pid [NAME]", "pids of running apps",
 	  "Print the pid of each running app (all, or those NAME selects), one a line." },
 	{ "id", NULL, cli_cmd_pid, "id NAME", "ids of the apps a name selects",

@@ -236,8 +236,9 @@ static int start_stdin(void)
 	return apps ? start_apps(apps, CLI_BADFILE, 0) : rc;
 }
 
-/* Stopped apps by selector; a word that names no app but a program in PATH
- * starts that program, as pm2 would. */
+/* Apps by selector (stopped ones start, running ones restart, as pm2's);
+ * a word that names no app but a program in PATH starts that program, as
+ * pm2 would. */
 static int start_names(struct cli_startopt *o)
 {
 	char **words = xcalloc((size_t)o->nrest + 2, sizeof *words);
