@@ -248,6 +248,7 @@ static int start_names(struct cli_startopt *o)
 	cJSON *req = cli_req("start");
 	cli_target_add(req, words, o->nrest + 1);
 	free(words);
+	cJSON_AddBoolToObject(req, "restart_running", 1);
 	if (o->update_env)
 		cJSON_AddBoolToObject(req, "update_env", 1);
 	if (o->update_env)

@@ -183,13 +183,14 @@ static void cmd_action(struct dclient *c, struct proto_req *req, struct dapp **v
 	struct dop *op;
 	switch (req->cmd) {
 	case PROTO_START: {
-		/* a running app restarts, as pm2's start of one does */
+		/* with restart_running a running app restarts, as pm2's start
+		 * of one does; without (psup web's start) it runs on */
 		op = ops_new(d, c, OP_START, START_TIMEOUT_MS + kt);
 		cJSON *started = cJSON_AddArrayToObject(op->reply, "started");
 		cJSON *restarted = cJSON_AddArrayToObject(op->reply, "restarted");
 		for (int i = 0; i < n; i++) {
 			enum app_state_kind st = app_shown_state(v[i]);
-			int running = st == APP_ONLINE || st == APP_LAUNCHING;
+			int running = req->restart_running && (st == APP_ONLINE || st == APP_LAUNCHING);
 			cJSON_AddItemToArray(running ? restarted : started,
 			    cJSON_CreateString(v[i]->name));
 			/* --update-env: the keeper reloads the spec that holds it */

@@ -245,6 +245,8 @@ static int decode_start(const cJSON *o, const char *name, struct proto_req *req,
 		return req_error(req, err, "%s: \"file\" must be an absolute path", name);
 	if (req->file || req->app)
 		return 0;
+	if ((rc = get_bool(o, "restart_running", name, req, &req->restart_running, err)) != PROTO_OK)
+		return rc;
 	return get_target(o, name, 1, req, err);
 }
 

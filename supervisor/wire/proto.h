@@ -61,6 +61,8 @@ struct proto_req {
 	char *cwd;              /* start with app: the caller's absolute cwd */
 	int rerun;              /* start with app: one loaded, unchanged and
 	                         * completed runs again (start SCRIPT) */
+	int restart_running;    /* start with target: running apps restart (pm2's
+	                         * start; without it they are left running) */
 	int some;               /* stop, delete: a selector that names no app is
 	                         * passed over (an error only when none names one) */
 	int adopt;              /* start with file: an app of the same name from

@@ -11,7 +11,7 @@
 require_bin psup-web psup-worker
 require_cmd curl jq python3
 sv_setup
-plan 93
+plan 96
 
 cd "$TMPD" || bail_out "no $TMPD"
 gen_items 20 items.jsonl
@@ -112,6 +112,12 @@ is "$(hcode -X POST -H 'Sec-Fetch-Site: cross-site' "$WEB_URL/api/apps/plain/res
 is "$(hcode -X POST -H "Origin: http://$host" "$WEB_URL/api/apps/plain/restart")" 200 "POST from the page's own origin"
 ok "restarted again" wait_for -t 10 app_field_ge plain .restarts 2
 is "$(app_field plain .restarts)" 2 "the refused requests restarted nothing"
+# the page's start starts what is stopped and leaves a running app be (the
+# CLI's start restarts one, as pm2's; a button next to restart must not)
+pid=$(app_field plain .pid)
+is "$(hcode -X POST "$WEB_URL/api/apps/plain/start")" 200 "POST start of a running app"
+is "$(app_field plain .pid)" "$pid" "it runs on, the same process"
+is "$(app_field plain .restarts)" 2 "and restarts nothing"
 is "$(hcode "$WEB_URL/api/apps/plain/restart")" 405 "GET on an action is refused"
 is "$(hcode -X POST "$WEB_URL/api/apps/nosuch/stop")" 400 "an unknown app: the daemon's error"
 is "$(hcode -X POST "$WEB_URL/api/apps/chunk/stop")" 200 "stop a group"

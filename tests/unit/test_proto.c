@@ -71,6 +71,8 @@ static void test_decode(void)
 		{ "{\"v\":1,\"cmd\":\"list\",\"pm2\":true}", PROTO_OK, PROTO_LIST, NULL, NULL, NULL },
 		{ "{\"v\":1,\"cmd\":\"restart\",\"target\":\"a\",\"toggle_watch\":true}", PROTO_OK, PROTO_RESTART, "a", NULL, NULL },
 		{ "{\"v\":1,\"cmd\":\"stop\",\"target\":[\"/f.yaml\",\"a\"],\"some\":true}", PROTO_OK, PROTO_STOP, "/f.yaml", NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"start\",\"target\":\"a\",\"restart_running\":true}", PROTO_OK, PROTO_START, "a", NULL, NULL },
+		{ "{\"v\":1,\"cmd\":\"start\",\"target\":\"a\",\"restart_running\":0}", PROTO_ERR_REQUEST, 0, NULL, NULL, "\"restart_running\" must be true or false" },
 		{ "{\"v\":1,\"cmd\":\"delete\",\"target\":\"a\",\"some\":\"yes\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "\"some\" must be true or false" },
 		{ "{\"v\":1,\"cmd\":\"start\",\"file\":\"/f.yaml\",\"adopt\":true}", PROTO_OK, PROTO_START, NULL, "/f.yaml", NULL },
 		{ "{\"v\":1,\"cmd\":\"restart\",\"target\":\"a\",\"toggle_watch\":\"on\"}", PROTO_ERR_REQUEST, 0, NULL, NULL, "\"toggle_watch\" must be true or false" },
