@@ -235,7 +235,8 @@ static void env_number(struct jw *w, const struct app_spec *s, const char *name)
 /* The keys of pm2's jlist that scripts read (pm_id, monit.memory,
  * pm2_env.status, pm2_env.restart_time, ...), from what psup knows, and
  * no more: every key costs each jlist of a thousand apps. The app's
- * environment is left out, as it may hold secrets. */
+ * environment is left out, as it may hold secrets, but for the instance
+ * and increment variables psup itself sets. */
 static void pm2_json(struct jw *w, const struct dapp *a, enum app_state_kind state,
     int running, double cpu, long long mem, int64_t started_ms)
 {
