@@ -574,18 +574,19 @@ static int list_opt_cb(struct cli_args *a, int i, void *ctx)
 /* prettylist: pm2's own list, laid out as pm2 prints it (node's
  * util.inspect): each app's pid, name, pm2_env, pm_id and monit, so that
  * scripts grepping `pm2 prettylist` for `status: 'online'` count each app
- * once (psup's own keys, `state` among them, are in jlist). */
-static void pretty(const cJSON *apps, struct buf *out)
+ * once (psup's own keys, `state` among them, are in jlist). The keys are
+ * moved out of apps. */
+static void pretty(cJSON *apps, struct buf *out)
 {
 	static const char *const keys[] = { "pid", "name", "pm2_env", "pm_id", "monit" };
 	cJSON *list = cJSON_CreateArray();
-	const cJSON *a;
+	cJSON *a;
 	cJSON_ArrayForEach(a, apps) {
 		cJSON *o = cJSON_CreateObject();
 		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-			const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, keys[k]);
+			cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(a, keys[k]);
 			if (v)
-				cJSON_AddItemToObject(o, keys[k], cJSON_Duplicate(v, 1));
+				cJSON_AddItemToObject(o, keys[k], v);
 		}
 		cJSON_AddItemToArray(list, o);
 	}

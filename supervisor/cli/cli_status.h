@@ -12,9 +12,9 @@
  * progress block when any app reports progress, then one line per app that
  * has a reason to show. color adds ANSI colours. A table wider than width
  * columns (0: no limit) leaves columns out, the least needed first (pid,
- * uptime, rate, ↺, cpu, mem, id, done/total, eta, failed), then shows the
- * progress as a percentage without its bar, as pm2 narrows its table to
- * the terminal. An empty array gives a short hint instead of a table. */
+ * uptime, rate, ↺, cpu, mem, id), then shows the progress as a percentage
+ * without its bar, then leaves out done/total, eta and failed, as pm2
+ * narrows its table to the terminal. An empty array gives a short hint instead of a table. */
 void cli_status_format(const cJSON *apps, int color, int width, struct buf *out);
 
 /* The terminal's width in columns when stdout is one, else 0. */

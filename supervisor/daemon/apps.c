@@ -154,7 +154,19 @@ unsigned apps_pick_mark(void)
 	return mark;
 }
 
-struct dapp **apps_select_many(struct daemon *d, char *const *targets, int *n, char **cause)
+/* Why target selected nothing (r: select_one's count, 0 or -1). */
+static char *select_cause(const char *target, int r)
+{
+	if (r < 0)
+		return xasprintf("\"%s\" is not a regular expression", target);
+	if (strcmp(target, "all") == 0)
+		return xstrdup("no app is loaded");
+	return xasprintf("no app named \"%s\" (not a name, group, id, /regex/, file or script)",
+	    target);
+}
+
+struct dapp **apps_select_many(struct daemon *d, char *const *targets, int some, int *n,
+    char **cause)
 {
 	int cap = 0;
 	for (struct dapp *a = d->apps; a; a = a->next)
@@ -162,22 +174,25 @@ struct dapp **apps_select_many(struct daemon *d, char *const *targets, int *n, c
 	struct dapp **v = xcalloc((size_t)(cap ? cap : 1), sizeof *v);
 	*n = 0;
 	unsigned pick = apps_pick_mark();
+	const char *missed = NULL;
 	for (size_t i = 0; targets && targets[i]; i++) {
 		int r = select_one(d, targets[i], v, n, pick);
 		if (r > 0)
 			continue;
-		if (cause && r < 0)
-			*cause = xasprintf("\"%s\" is not a regular expression", targets[i]);
-		else if (cause && strcmp(targets[i], "all") == 0)
-			*cause = xstrdup("no app is loaded");
-		else if (cause)
-			*cause = xasprintf("no app named \"%s\" (not a name, group, id, /regex/, "
-			    "file or script)", targets[i]);
+		if (some && r == 0) {
+			if (!missed)
+				missed = targets[i];
+			continue;
+		}
+		if (cause)
+			*cause = select_cause(targets[i], r);
 		free(v);
 		*n = 0;
 		return NULL;
 	}
 	if (*n == 0) {
+		if (cause && missed)
+			*cause = select_cause(missed, 0);
 		free(v);
 		return NULL;
 	}
@@ -194,7 +209,7 @@ struct dapp **apps_select_many(struct daemon *d, char *const *targets, int *n, c
 struct dapp **apps_select(struct daemon *d, const char *target, int *n)
 {
 	char *one[2] = { (char *)target, NULL };
-	return apps_select_many(d, one, n, NULL);
+	return apps_select_many(d, one, 0, n, NULL);
 }
 
 int app_name_ok(const char *name)

@@ -92,10 +92,11 @@ struct dapp **apps_select(struct daemon *d, const char *target, int *n);
 /* Apps any of targets names (NULL-terminated selectors: as apps_select's,
  * or /regex/ on names, or an absolute path: the apps of that file, or
  * running that script, or a namespace when no name, id or group matches),
- * each once, in id order. Every selector must name
- * an app: else NULL, *n 0, and *cause (when cause is not NULL; the caller
- * frees it) says which did not. */
-struct dapp **apps_select_many(struct daemon *d, char *const *targets, int *n, char **cause);
+ * each once, in id order. Every selector must name an app (with some,
+ * one at least: the others are passed over): else NULL, *n 0, and *cause
+ * (when cause is not NULL; the caller frees it) says which did not. */
+struct dapp **apps_select_many(struct daemon *d, char *const *targets, int some, int *n,
+    char **cause);
 /* A mark no app's `picked` holds yet (a new one each call). */
 unsigned apps_pick_mark(void);
 /* At the daemon's exit, what it made for the apps and they no longer use

@@ -46,25 +46,8 @@ static struct dapp **select_or_error(struct dclient *c, const struct proto_req *
 {
 	char *all[2] = { (char *)"all", NULL };
 	char *cause = NULL;
-	char **some = NULL;
-	if (req->some && req->targets) {
-		/* the selectors that name an app, or the first when none does */
-		size_t k = 0, i;
-		for (i = 0; req->targets[i]; i++)
-			;
-		some = xcalloc(i + 1, sizeof *some);
-		for (i = 0; req->targets[i]; i++) {
-			int m = 0;
-			free(apps_select(c->d, req->targets[i], &m));
-			if (m > 0)
-				some[k++] = req->targets[i];
-		}
-		if (k == 0)
-			some[k++] = req->targets[0];
-	}
-	struct dapp **v = apps_select_many(c->d, some ? some : req->targets ? req->targets : all, n,
+	struct dapp **v = apps_select_many(c->d, req->targets ? req->targets : all, req->some, n,
 	    &cause);
-	free(some);
 	if (!v) {
 		client_error(c, "%s", cause ? cause : "no app is loaded");
 		free(cause);

@@ -98,25 +98,32 @@ static void test_select(void)
 		const char *t[4];
 		const char *want;        /* names, or NULL: an error */
 		const char *err;
+		int some;                /* selectors naming nothing passed over */
 	} cases[] = {
-		{ { "api", NULL }, "api-1,api-2", NULL },
-		{ { "worker", "api-1", NULL }, "api-1,worker", NULL },       /* id order */
-		{ { "api", "api-2", NULL }, "api-1,api-2", NULL },          /* each once */
-		{ { "/^api-/", NULL }, "api-1,api-2", NULL },
-		{ { "/o/", NULL }, "worker,cron", NULL },
-		{ { "/srv/eco.yaml", NULL }, "api-1,api-2,worker", NULL },  /* a file's apps */
-		{ { "/srv/cron.js", NULL }, "cron", NULL },                 /* a script's */
-		{ { "3", "all", NULL }, "api-1,api-2,worker,cron", NULL },
-		{ { "api", "ghost", NULL }, NULL, "no app named \"ghost\"" },
-		{ { "/(/", NULL }, NULL, "is not a regular expression" },
-		{ { "/nothing/", NULL }, NULL, "no app named" },
-		{ { "jobs", NULL }, "cron", NULL },                          /* a namespace */
-		{ { "default", NULL }, "api-1,api-2,worker", NULL },        /* pm2's default one */
+		{ { "api", NULL }, "api-1,api-2", NULL, 0 },
+		{ { "worker", "api-1", NULL }, "api-1,worker", NULL, 0 },       /* id order */
+		{ { "api", "api-2", NULL }, "api-1,api-2", NULL, 0 },          /* each once */
+		{ { "/^api-/", NULL }, "api-1,api-2", NULL, 0 },
+		{ { "/o/", NULL }, "worker,cron", NULL, 0 },
+		{ { "/srv/eco.yaml", NULL }, "api-1,api-2,worker", NULL, 0 },  /* a file's apps */
+		{ { "/srv/cron.js", NULL }, "cron", NULL, 0 },                 /* a script's */
+		{ { "3", "all", NULL }, "api-1,api-2,worker,cron", NULL, 0 },
+		{ { "api", "ghost", NULL }, NULL, "no app named \"ghost\"", 0 },
+		{ { "/(/", NULL }, NULL, "is not a regular expression", 0 },
+		{ { "/nothing/", NULL }, NULL, "no app named", 0 },
+		{ { "jobs", NULL }, "cron", NULL, 0 },                          /* a namespace */
+		{ { "default", NULL }, "api-1,api-2,worker", NULL, 0 },        /* pm2's default one */
+		/* some: the first said when none names an app; a bad regex still fails */
+		{ { "/srv/other.yaml", "worker", "ghost", NULL }, "worker", NULL, 1 },
+		{ { "ghost", "api", NULL }, "api-1,api-2", NULL, 1 },
+		{ { "ghost", "phantom", NULL }, NULL, "no app named \"ghost\"", 1 },
+		{ { "/(/", "api", NULL }, NULL, "is not a regular expression", 1 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		int n = 0;
 		char *cause = NULL;
-		struct dapp **v = apps_select_many(&d, (char *const *)cases[i].t, &n, &cause);
+		struct dapp **v = apps_select_many(&d, (char *const *)cases[i].t, cases[i].some, &n,
+		    &cause);
 		if (cases[i].want)
 			is_str(v ? names(v, n) : cause, cases[i].want, "select %zu", i);
 		else
